@@ -1,0 +1,60 @@
+// Builds every bundle with esbuild. Type checking is `npm run typecheck` (tsc --noEmit), run by the
+// test script, because esbuild strips types without checking them.
+//   dist/extension.js  VS Code host glue (node, cjs, `vscode` external)
+//   dist/job.js        the job process the host forks (tfjs + wasm binaries beside it)
+//   dist/cli.js        the `salun` command (same engine)
+//   dist/webview.js    the side panel (browser, iife; no vscode, no tfjs)
+//   out/**             every .ts transpiled file by file, for the mocha unit and host suites
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+// Native TensorFlow is optional and loaded at run time when present; never bundle it.
+const nativeTf = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root };
+
+const builds = [
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', ...nativeTf] },
+  { ...common, entryPoints: ['src/job/main.ts'], outfile: 'dist/job.js', platform: 'node', format: 'cjs', target: 'node20', external: nativeTf },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nativeTf },
+  { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+];
+
+function tsFiles(dir) {
+  const abs = join(root, dir);
+  let found = [];
+  for (const name of readdirSync(abs)) {
+    const p = join(abs, name);
+    if (statSync(p).isDirectory()) found = found.concat(tsFiles(join(dir, name)));
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) found.push(relative(root, p));
+  }
+  return found;
+}
+
+const transpiled = {
+  entryPoints: ['src', 'test', 'bench'].flatMap((d) => { try { return tsFiles(d); } catch { return []; } }),
+  outdir: 'out', outbase: '.', bundle: false, platform: 'node', format: 'cjs', target: 'node20',
+  sourcemap: true, logLevel: 'warning', absWorkingDir: root,
+};
+
+function copyWasmBinaries() {
+  // The wasm backend loads its .wasm files from beside the bundle that contains it.
+  const src = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  for (const f of readdirSync(src).filter((n) => n.endsWith('.wasm'))) cpSync(join(src, f), join(root, 'dist', f));
+}
+
+copyWasmBinaries();
+if (watch) {
+  const contexts = await Promise.all([...builds, transpiled].map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('[build] watching');
+} else {
+  await Promise.all([...builds, transpiled].map((b) => esbuild.build(b)));
+}

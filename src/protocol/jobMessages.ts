@@ -1,0 +1,73 @@
+// Messages between the extension host (or CLI) and a job process. The job emits JobEvents; the
+// supervisor sends JobCommands. The same JobEvent stream is what the webview replays.
+import type { RunConfig, SaliencyJobConfig } from './config';
+import type { BackendInfo, EvaluatedModel, Metrics, ModelRole, RunResult, SaliencySummary } from './results';
+import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
+
+export type JobKind = 'run' | 'saliency';
+
+export type JobPhase =
+  | 'load'
+  | 'train-original'
+  | 'retrain'
+  | 'saliency'
+  | 'unlearn'
+  | 'evaluate'
+  | 'write';
+
+export const JOB_PHASES: readonly JobPhase[] = [
+  'load', 'train-original', 'retrain', 'saliency', 'unlearn', 'evaluate', 'write',
+];
+
+export type JobCommand =
+  | { type: 'start'; kind: 'run'; config: RunConfig; workspaceDir: string }
+  | { type: 'start'; kind: 'saliency'; config: SaliencyJobConfig; workspaceDir: string }
+  /** Finish the current batch, then end without writing a result. */
+  | { type: 'cancel' };
+
+export interface JobError {
+  message: string;
+  /** What the user can do about it. */
+  hint?: string;
+  /** The input at fault, when one is. */
+  file?: string;
+}
+
+export type JobEvent =
+  | { type: 'started'; kind: JobKind; runId: string; runDir: string; backend: BackendInfo }
+  | { type: 'phase'; phase: JobPhase; label: string }
+  | { type: 'progress'; phase: JobPhase; done: number; total: number; etaSeconds?: number; epoch?: number }
+  | { type: 'saliency'; summary: SaliencySummary }
+  | { type: 'metrics'; role: ModelRole; method: string; epoch: number; metrics: Metrics }
+  | { type: 'evaluated'; row: EvaluatedModel }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'finished'; result: RunResult }
+  | { type: 'failed'; error: JobError }
+  | { type: 'cancelled' };
+
+const EVENT_TYPES = [
+  'started', 'phase', 'progress', 'saliency', 'metrics', 'evaluated', 'log', 'finished', 'failed', 'cancelled',
+] as const;
+
+/** Checks the discriminant and the fields a receiver reads before trusting the rest. */
+export function isJobEvent(x: unknown): x is JobEvent {
+  if (!isRecord(x) || !isOneOf(x.type, EVENT_TYPES)) return false;
+  switch (x.type) {
+    case 'started': return isString(x.runId) && isString(x.runDir) && isRecord(x.backend);
+    case 'phase': return isOneOf(x.phase, JOB_PHASES) && isString(x.label);
+    case 'progress': return isOneOf(x.phase, JOB_PHASES) && isFiniteNumber(x.done) && isFiniteNumber(x.total);
+    case 'saliency': return isRecord(x.summary) && Array.isArray(x.summary.layers);
+    case 'metrics': return isString(x.role) && isFiniteNumber(x.epoch) && isRecord(x.metrics);
+    case 'evaluated': return isRecord(x.row) && isRecord(x.row.metrics);
+    case 'log': return isOneOf(x.level, ['info', 'warn', 'error'] as const) && isString(x.message);
+    case 'finished': return isRecord(x.result);
+    case 'failed': return isRecord(x.error) && isString(x.error.message);
+    case 'cancelled': return true;
+  }
+}
+
+export function isJobCommand(x: unknown): x is JobCommand {
+  if (!isRecord(x)) return false;
+  if (x.type === 'cancel') return true;
+  return x.type === 'start' && isOneOf(x.kind, ['run', 'saliency'] as const) && isRecord(x.config) && isString(x.workspaceDir);
+}

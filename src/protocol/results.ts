@@ -1,0 +1,59 @@
+// Shapes of what a job produces: saliency statistics, metrics, backend info. Shared by every side.
+import type { BackendName } from './config';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Why this backend was chosen (or which ones were tried and why they failed). */
+  reason: string;
+  /** e.g. "wasm SIMD, 1 thread" or "CUDA". */
+  detail: string;
+}
+
+export interface LayerSaliency {
+  /** Weight variable name, e.g. "conv2d_1/kernel". */
+  name: string;
+  shape: number[];
+  count: number;
+  salient: number;
+  /** salient / count: the share of this layer's weights that the mask lets move. */
+  salientFraction: number;
+  minScore: number;
+  medianScore: number;
+  maxScore: number;
+}
+
+export interface SaliencySummary {
+  ratio: number;
+  gamma: number;
+  totalWeights: number;
+  salientWeights: number;
+  layers: LayerSaliency[];
+}
+
+/** All in percent, as in the paper. */
+export interface Metrics {
+  UA: number;
+  RA: number;
+  TA: number;
+  MIA: number;
+}
+
+export type ModelRole = 'original' | 'retrain' | 'unlearned';
+
+export interface EvaluatedModel {
+  role: ModelRole;
+  method: string;
+  metrics: Metrics;
+  /** Mean of |metric − Retrain's| over UA, RA, TA, MIA; absent when there is no Retrain. */
+  avgGap?: number;
+  /** Wall-clock seconds of the step that produced this model (training or unlearning). */
+  seconds: number;
+}
+
+export interface RunResult {
+  runId: string;
+  runDir: string;
+  backend: BackendInfo;
+  rows: EvaluatedModel[];
+  saliency?: SaliencySummary;
+}
