@@ -6,7 +6,7 @@
 //   dist/webview.js    the side panel (browser, iife; no vscode, no tfjs)
 //   out/**             every .ts transpiled file by file, for the mocha unit and host suites
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,12 +19,13 @@ const nativeTf = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root };
 
-const builds = [
+const allBuilds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', ...nativeTf] },
-  { ...common, entryPoints: ['src/job/main.ts'], outfile: 'dist/job.js', platform: 'node', format: 'cjs', target: 'node20', external: nativeTf },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nativeTf },
+  { ...common, entryPoints: ['src/job/main.ts'], outfile: 'dist/job.js', platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
+const builds = allBuilds.filter((b) => existsSync(join(root, b.entryPoints[0])));
 
 function tsFiles(dir) {
   const abs = join(root, dir);
@@ -38,7 +39,7 @@ function tsFiles(dir) {
 }
 
 const transpiled = {
-  entryPoints: ['src', 'test', 'bench'].flatMap((d) => { try { return tsFiles(d); } catch { return []; } }),
+  entryPoints: ['src', 'test', 'bench', 'webview'].flatMap((d) => { try { return tsFiles(d); } catch { return []; } }),
   outdir: 'out', outbase: '.', bundle: false, platform: 'node', format: 'cjs', target: 'node20',
   sourcemap: true, logLevel: 'warning', absWorkingDir: root,
 };

@@ -1,0 +1,57 @@
+// The one test command (`npm test`): type check, engine/webview unit tests in plain Node (mocha),
+// then the extension-host suite in a real VS Code (code-server offline; scripts/host-test.mjs).
+// Ends with one line `tests: N passed, N failed` over both suites; exits non-zero on any failure.
+//   --unit   unit tests only        --host   host suite only
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const only = args.includes('--unit') ? 'unit' : args.includes('--host') ? 'host' : 'all';
+
+function run(cmd, cmdArgs, label) {
+  console.log(`\n=== ${label}`);
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  return { code: r.status ?? 1, out: `${r.stdout}\n${r.stderr}` };
+}
+
+function files(dir, suffix) {
+  let out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out = out.concat(files(p, suffix));
+    else if (name.endsWith(suffix)) out.push(relative(root, p));
+  }
+  return out.sort();
+}
+
+let passed = 0;
+let failed = 0;
+let broken = false;
+
+const tsc = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.', '--noEmit'], 'type check (tsc --noEmit)');
+if (tsc.code !== 0) { broken = true; console.log('type check failed'); }
+
+if (only !== 'host') {
+  const unit = run(process.execPath, [join(root, 'node_modules/mocha/bin/mocha.js'), '--timeout', '120000', ...files(join(root, 'out/test/unit'), '.unit.test.js')], 'unit tests (plain Node, mocha)');
+  const p = /(\d+) passing/.exec(unit.out);
+  const f = /(\d+) failing/.exec(unit.out);
+  passed += p ? Number(p[1]) : 0;
+  failed += f ? Number(f[1]) : 0;
+  if (unit.code !== 0 && !f) broken = true;
+}
+
+if (only !== 'unit') {
+  const host = run(process.execPath, [join(root, 'scripts/host-test.mjs'), '--no-build'], 'extension-host suite (code-server + Chromium)');
+  const m = /host: (\d+) passed, (\d+) failed/.exec(host.out);
+  passed += m ? Number(m[1]) : 0;
+  failed += m ? Number(m[2]) : 0;
+  if (host.code !== 0 && (!m || Number(m[2]) === 0)) { broken = true; console.log(`host suite exited with code ${host.code}`); }
+}
+
+console.log(`\ntests: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || broken || passed === 0 ? 1 : 0);

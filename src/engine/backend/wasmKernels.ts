@@ -1,0 +1,217 @@
+// Kernels that tfjs-backend-wasm 4.22 lacks or gets wrong for training, registered over its own:
+// - Conv2DBackpropFilter is missing, and the shipped Conv2DBackpropInput loops naively: both are
+//   written as im2col/col2im in JS around one matMul, so XNNPACK does the arithmetic.
+// - MaxPoolGrad gives wrong gradients when a window holds no positive value: recomputed in JS from
+//   the argmax of each window, as the cpu backend does.
+// - BatchMatMul/_FusedMatMul use XNNPACK only without transpose flags (dense-layer gradients set
+//   them) and otherwise fall to a naive loop: the operands are transposed explicitly first.
+// Every kernel here is checked against the cpu backend in test/unit/wasmKernels.unit.test.ts.
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { tf } from '../tf';
+
+type Backend = {
+  disposeData(dataId: object): void;
+  readSync(dataId: object): Float32Array | Int32Array | Uint8Array;
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+};
+
+function wasmKernel(name: string): KernelFunc {
+  const k = tf.getKernel(name, 'wasm');
+  if (!k) throw new Error(`tfjs-backend-wasm has no '${name}' kernel`);
+  return k.kernelFunc;
+}
+
+function call(name: string, backend: Backend, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): TensorInfo {
+  return wasmKernel(name)({ inputs, backend: backend as never, attrs }) as TensorInfo;
+}
+
+function transpose(backend: Backend, x: TensorInfo, perm: number[]): TensorInfo {
+  return call('Transpose', backend, { x }, { perm });
+}
+
+interface ConvGeometry {
+  n: number; h: number; w: number; ci: number; co: number; ho: number; wo: number;
+  kh: number; kw: number; sh: number; sw: number; top: number; left: number;
+}
+
+function convGeometry(xShape: number[], filterShape: number[], attrs: { strides: [number, number] | number; pad: 'valid' | 'same' | number; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil' }, kernel: string): ConvGeometry {
+  if (attrs.dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm supports NHWC only`);
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number], filterShape as [number, number, number, number], attrs.strides, 1, attrs.pad,
+    attrs.dimRoundingMode, false, 'channelsLast');
+  return {
+    n: info.batchSize, h: info.inHeight, w: info.inWidth, ci: info.inChannels, co: info.outChannels, ho: info.outHeight, wo: info.outWidth,
+    kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,
+  };
+}
+
+/**
+ * Visits every (output position m, tap k) pair with the input offset it reads (or -1 in padding).
+ * m = (n·ho + r)·wo + c and k = (a·kw + b)·ci + channel: the row-major layouts of dy and the filter.
+ */
+function forEachTap(g: ConvGeometry, visit: (m: number, kBase: number, xBase: number) => void): void {
+  let m = 0;
+  for (let b = 0; b < g.n; b++) {
+    for (let r = 0; r < g.ho; r++) {
+      for (let c = 0; c < g.wo; c++, m++) {
+        for (let a = 0; a < g.kh; a++) {
+          const y = r * g.sh + a - g.top;
+          for (let bb = 0; bb < g.kw; bb++) {
+            const x = c * g.sw + bb - g.left;
+            const inside = y >= 0 && y < g.h && x >= 0 && x < g.w;
+            visit(m, (a * g.kw + bb) * g.ci, inside ? ((b * g.h + y) * g.w + x) * g.ci : -1);
+          }
+        }
+      }
+    }
+  }
+}
+
+function conv2DBackpropFilter(args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  // dW[k, co] = Σ_m cols[m, k]·dy[m, co]: im2col of x in JS, written transposed ([K, M]) so that
+  // one plain matMul (XNNPACK) does the arithmetic.
+  const backend = args.backend as Backend;
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const attrs = args.attrs as unknown as Parameters<typeof convGeometry>[2] & { filterShape: number[] };
+  const g = convGeometry(x.shape, attrs.filterShape, attrs, 'Conv2DBackpropFilter');
+  const M = g.n * g.ho * g.wo;
+  const K = g.kh * g.kw * g.ci;
+  const xs = backend.readSync(x.dataId) as Float32Array;
+  const colsT = backend.makeOutput([1, K, M], 'float32');
+  const heap = backend.typedArrayFromHeap(colsT);
+  heap.fill(0);
+  forEachTap(g, (m, kBase, xBase) => {
+    if (xBase < 0) return;
+    for (let ch = 0; ch < g.ci; ch++) heap[(kBase + ch) * M + m] = xs[xBase + ch];
+  });
+  const dy3 = call('Reshape', backend, { x: dy }, { shape: [1, M, g.co] });
+  try {
+    const prod = call('BatchMatMul', backend, { a: colsT, b: dy3 }, { transposeA: false, transposeB: false });
+    const out = call('Reshape', backend, { x: prod }, { shape: [g.kh, g.kw, g.ci, g.co] });
+    backend.disposeData(prod.dataId);
+    return out;
+  } finally {
+    backend.disposeData(colsT.dataId);
+    backend.disposeData(dy3.dataId);
+  }
+}
+
+function conv2DBackpropInput(args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  // cols[m, k] = Σ_co dy[m, co]·W[k, co] by matMul (XNNPACK), then col2im scatters cols into dx in JS.
+  const backend = args.backend as Backend;
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const attrs = args.attrs as unknown as Parameters<typeof convGeometry>[2] & { inputShape: number[] };
+  const g = convGeometry(attrs.inputShape, filter.shape, attrs, 'Conv2DBackpropInput');
+  const M = g.n * g.ho * g.wo;
+  const K = g.kh * g.kw * g.ci;
+  const dy3 = call('Reshape', backend, { x: dy }, { shape: [1, M, g.co] });
+  const w2 = call('Reshape', backend, { x: filter }, { shape: [K, g.co] });
+  const wT = transpose(backend, w2, [1, 0]);
+  const wT3 = call('Reshape', backend, { x: wT }, { shape: [1, g.co, K] });
+  let cols: TensorInfo | undefined;
+  try {
+    cols = call('BatchMatMul', backend, { a: dy3, b: wT3 }, { transposeA: false, transposeB: false });
+    const cs = backend.readSync(cols.dataId) as Float32Array;
+    const out = backend.makeOutput(attrs.inputShape, 'float32');
+    const dx = backend.typedArrayFromHeap(out);
+    dx.fill(0);
+    forEachTap(g, (m, kBase, xBase) => {
+      if (xBase < 0) return;
+      const row = m * K + kBase;
+      for (let ch = 0; ch < g.ci; ch++) dx[xBase + ch] += cs[row + ch];
+    });
+    return out;
+  } finally {
+    for (const t of [dy3, w2, wT, wT3, cols]) if (t) backend.disposeData(t.dataId);
+  }
+}
+
+function maxPoolGrad(args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const backend = args.backend as Backend;
+  const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+  const attrs = args.attrs as unknown as {
+    filterSize: [number, number] | number; strides: [number, number] | number; pad: 'valid' | 'same' | number;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const xs = backend.readSync(input.dataId) as Float32Array;
+  const dys = backend.readSync(dy.dataId) as Float32Array;
+  const out = backend.makeOutput(input.shape, 'float32');
+  const dx = backend.typedArrayFromHeap(out);
+  dx.fill(0);
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  for (let b = 0; b < batchSize; b++) {
+    const xBase = b * inHeight * inWidth * c;
+    for (let yr = 0; yr < outHeight; yr++) {
+      const r0 = yr * strideHeight - top;
+      for (let yc = 0; yc < outWidth; yc++) {
+        const c0 = yc * strideWidth - left;
+        const dyBase = ((b * outHeight + yr) * outWidth + yc) * c;
+        for (let d = 0; d < c; d++) {
+          // First maximum of the window wins, like the cpu backend; -Infinity so that windows with
+          // no positive value still get their gradient (the bug this kernel replaces).
+          let best = -Infinity;
+          let bestAt = -1;
+          for (let fr = 0; fr < filterHeight; fr++) {
+            const r = r0 + fr;
+            if (r < 0 || r >= inHeight) continue;
+            for (let fc = 0; fc < filterWidth; fc++) {
+              const cc = c0 + fc;
+              if (cc < 0 || cc >= inWidth) continue;
+              const at = xBase + (r * inWidth + cc) * c + d;
+              if (xs[at] > best) { best = xs[at]; bestAt = at; }
+            }
+          }
+          if (bestAt >= 0) dx[bestAt] += dys[dyBase + d];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function withoutTransposeFlags(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const attrs = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (!attrs.transposeA && !attrs.transposeB) return original(args);
+    const backend = args.backend as unknown as Backend;
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const swapLast = (t: TensorInfo): number[] => {
+      const perm = t.shape.map((_, i) => i);
+      [perm[perm.length - 1], perm[perm.length - 2]] = [perm[perm.length - 2], perm[perm.length - 1]];
+      return perm;
+    };
+    const at = attrs.transposeA ? transpose(backend, a, swapLast(a)) : a;
+    const bt = attrs.transposeB ? transpose(backend, b, swapLast(b)) : b;
+    try {
+      return original({ ...args, inputs: { ...args.inputs, a: at, b: bt }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    } finally {
+      if (at !== a) backend.disposeData(at.dataId);
+      if (bt !== b) backend.disposeData(bt.dataId);
+    }
+  };
+}
+
+let installed = false;
+
+function register(config: KernelConfig): void {
+  tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
+}
+
+/** Registers the kernels above for the wasm backend. Idempotent. */
+export function installWasmTrainingKernels(): void {
+  if (installed) return;
+  installed = true;
+  register({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad as KernelFunc });
+  register({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInput as KernelFunc });
+  if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as KernelFunc });
+  for (const name of ['BatchMatMul', '_FusedMatMul'] as const) {
+    const original = wasmKernel(name);
+    register({ kernelName: name, backendName: 'wasm', kernelFunc: withoutTransposeFlags(original) });
+  }
+}

@@ -1,0 +1,54 @@
+// Resolves a DataSpec to train/test image sets.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { DataSpec } from '../../protocol/config';
+import { UserError } from '../errors';
+import { fromIdx, type SplitData } from './dataset';
+import { readIdxFile } from './idx';
+
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+];
+
+/** The bundled subset lives in data/fashion-mnist-subset at the package root. */
+export function defaultDataDir(): string {
+  const candidates = [
+    join(__dirname, '..', 'data', 'fashion-mnist-subset'),          // dist/job.js, dist/cli.js
+    join(__dirname, '..', '..', '..', 'data', 'fashion-mnist-subset'), // out/src/engine/data/*.js
+    join(__dirname, '..', '..', '..', '..', 'data', 'fashion-mnist-subset'),
+  ];
+  const found = candidates.find((d) => existsSync(join(d, 'train-images-idx3-ubyte.gz')));
+  if (!found) throw new UserError('The bundled default data set is missing.', 'Reinstall the extension, or run `node scripts/make-default-data.mjs`.');
+  return found;
+}
+
+function findFile(dir: string, stem: string): string {
+  for (const name of [stem, `${stem}.gz`]) {
+    const p = join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  throw new UserError(`${dir} has no ${stem} (or ${stem}.gz).`, 'An idx data folder needs train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte.', dir);
+}
+
+export function loadIdxFolder(dir: string): SplitData {
+  const abs = resolve(dir);
+  if (!existsSync(abs)) throw new UserError(`Data folder ${abs} does not exist.`, 'Set the data folder to a directory with the four idx files.', abs);
+  const train = fromIdx(readIdxFile(findFile(abs, 'train-images-idx3-ubyte')), readIdxFile(findFile(abs, 'train-labels-idx1-ubyte')), `${abs} (train)`);
+  const test = fromIdx(readIdxFile(findFile(abs, 't10k-images-idx3-ubyte')), readIdxFile(findFile(abs, 't10k-labels-idx1-ubyte')), `${abs} (test)`);
+  if (train.height !== test.height || train.width !== test.width || train.channels !== test.channels) {
+    throw new UserError(`${abs}: train images are ${train.height}×${train.width}×${train.channels} but test images are ${test.height}×${test.width}×${test.channels}.`, undefined, abs);
+  }
+  const numClasses = Math.max(train.numClasses, test.numClasses);
+  train.numClasses = numClasses;
+  test.numClasses = numClasses;
+  return { train, test };
+}
+
+export function loadData(spec: DataSpec, workspaceDir: string): SplitData {
+  switch (spec.kind) {
+    case 'default':
+      return { ...loadIdxFolder(defaultDataDir()), classNames: FASHION_MNIST_CLASSES };
+    case 'idx':
+      return loadIdxFolder(resolve(workspaceDir, spec.dir));
+  }
+}

@@ -1,0 +1,39 @@
+// Computes the saliency map of θo on Df and the mask the config asks for; writes saliency/ into the run folder.
+import type { SaliencyConfig } from '../../protocol/config';
+import type { SaliencySummary } from '../../protocol/results';
+import { UserError } from '../errors';
+import { PhaseProgress } from '../progress';
+import { writeFileAtomic, writeJsonAtomic } from '../runs/atomic';
+import type { RunFolder } from '../runs/runFolder';
+import { buildMask, packMask, SaliencyIndex } from '../saliency/mask';
+import { computeSaliencyScores } from '../saliency/scores';
+import { DEFAULT_RATIO } from '../../protocol/defaults';
+import type { JobContext, Prepared } from './prepare';
+
+export interface SaliencyOutcome {
+  index: SaliencyIndex;
+  summary: SaliencySummary;
+  masks: Uint8Array[];
+  seconds: number;
+}
+
+export async function saliencyStep(p: Prepared, cfg: SaliencyConfig, batchSize: number, folder: RunFolder, ctx: JobContext): Promise<SaliencyOutcome> {
+  ctx.emit({ type: 'phase', phase: 'saliency', label: `Saliency map over ${p.split.forget.length} forget samples` });
+  const progress = new PhaseProgress(ctx.emit, 'saliency', p.split.forget.length);
+  const t0 = Date.now();
+  const scores = await computeSaliencyScores(p.original, p.data.train, p.split.forget, batchSize, ctx.signal, (done) => progress.update(done));
+  const index = new SaliencyIndex(scores);
+  if (cfg.gamma !== undefined && !(cfg.gamma >= 0)) throw new UserError(`γ must be a non-negative number, got ${cfg.gamma}.`, 'Leave γ unset to use the ratio instead.');
+  const summary = cfg.gamma !== undefined ? index.summaryForGamma(cfg.gamma) : index.summaryForRatio(cfg.ratio ?? DEFAULT_RATIO);
+  const masks = buildMask(index, summary);
+  const seconds = (Date.now() - t0) / 1000;
+  ctx.emit({ type: 'saliency', summary });
+  // Compact on disk: bit-packed mask + raw float32 scores (any other ratio can be re-derived).
+  writeFileAtomic(folder.path('saliency', 'mask.bits'), packMask(masks));
+  const all = new Float32Array(index.total);
+  let at = 0;
+  for (const s of scores.scores) { all.set(s, at); at += s.length; }
+  writeFileAtomic(folder.path('saliency', 'scores.f32'), new Uint8Array(all.buffer));
+  writeJsonAtomic(folder.path('saliency', 'summary.json'), { ...summary, seconds, layout: 'mask.bits: 1 bit per weight, layers in order, LSB first; scores.f32: |g| float32 little-endian, same order' });
+  return { index, summary, masks, seconds };
+}

@@ -1,0 +1,88 @@
+// One pass over a list of rows: batches, gradients, optimizer step, progress, cancel.
+import { gatherRows, type ImageSet } from '../data/dataset';
+import { throwIfAborted, UserError } from '../errors';
+import { batchShapeFor, crossEntropy, logProbs } from '../models/forward';
+import type { Classifier } from '../models/io';
+import { shuffleInPlace } from '../rng';
+import { tf, type T } from '../tf';
+import type { Sgd } from './sgd';
+
+export type LossKind =
+  /** Cross-entropy against the true labels (training, Retrain, FT, the retain half of SalUn). */
+  | 'ce'
+  /** Cross-entropy against a random label y' ≠ y, fresh for every sample and pass (SalUn, RL). */
+  | 'random-label-ce'
+  /** Minus the cross-entropy: gradient ascent on the forget set (GA). */
+  | 'neg-ce';
+
+export interface PassOptions {
+  clf: Classifier;
+  vars: T.Variable[];
+  optimizer: Sgd;
+  set: ImageSet;
+  indices: ArrayLike<number>;
+  batchSize: number;
+  loss: LossKind;
+  rand: () => number;
+  shuffle: boolean;
+  signal?: AbortSignal;
+  /** Called after each batch with the number of samples done in this pass. */
+  onBatch?: (samplesDone: number, loss: number) => void;
+}
+
+export interface PassResult {
+  meanLoss: number;
+  samples: number;
+}
+
+function randomOtherLabels(y: Int32Array, numClasses: number, rand: () => number): Int32Array {
+  const out = new Int32Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    // Uniform over the C−1 wrong classes: draw from C−1 and skip over the true one.
+    const r = Math.floor(rand() * (numClasses - 1));
+    out[i] = r >= y[i] ? r + 1 : r;
+  }
+  return out;
+}
+
+/** Yields to the event loop so that IPC messages (cancel) are seen between batches. */
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export async function trainPass(o: PassOptions): Promise<PassResult> {
+  const order = Int32Array.from(o.indices as ArrayLike<number>);
+  if (o.shuffle) shuffleInPlace(order, o.rand);
+  const shapeOf = batchShapeFor(o.clf, o.set);
+  const names = o.vars.map((v) => v.name);
+  let lossSum = 0;
+  let done = 0;
+  for (let from = 0; from < order.length; from += o.batchSize) {
+    throwIfAborted(o.signal);
+    const to = Math.min(order.length, from + o.batchSize);
+    const { x, y } = gatherRows(o.set, order, from, to);
+    const labels = o.loss === 'random-label-ce' ? randomOtherLabels(y, o.set.numClasses, o.rand) : y;
+    const n = to - from;
+    const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
+      const xb = tf.tensor(x, shapeOf(n));
+      const ce = crossEntropy(logProbs(o.clf, xb, true), tf.tensor1d(labels, 'int32'));
+      return o.loss === 'neg-ce' ? tf.neg(ce) as T.Scalar : ce;
+    }), o.vars);
+    const lossValue = (await value.data())[0];
+    value.dispose();
+    if (!Number.isFinite(lossValue)) {
+      Object.values(grads).forEach((g) => g.dispose());
+      throw new UserError(`The loss became ${lossValue} at sample ${from} of this pass.`,
+        'The learning rate is probably too high for this model: lower it (e.g. halve it) and run again.');
+    }
+    o.optimizer.step(names.map((nm) => grads[nm]));
+    Object.values(grads).forEach((g) => g.dispose());
+    lossSum += lossValue * n;
+    done = to;
+    o.onBatch?.(done, lossValue);
+    await yieldToLoop();
+  }
+  return { meanLoss: done ? lossSum / done : 0, samples: done };
+}
+
+export function trainableVariables(clf: Classifier): T.Variable[] {
+  return clf.model.trainableWeights.map((w) => w.read() as T.Variable);
+}

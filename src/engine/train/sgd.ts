@@ -1,0 +1,54 @@
+// SGD with momentum and weight decay, PyTorch semantics (the paper's recipe):
+//   g' = g + wd·w ;  v = μ·v + g' ;  w = w − lr·v
+// With a saliency mask, g' is multiplied by the mask, and after every step the non-salient
+// weights are restored to θo exactly and their momentum zeroed, so neither weight decay nor
+// momentum can move a frozen weight (the bug the SalUn authors fixed in 2026).
+import { tf, type T } from '../tf';
+
+export interface SgdOptions {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+}
+
+export interface WeightMask {
+  /** One boolean tensor per variable, same shape: true = salient (may move). */
+  salient: T.Tensor[];
+  /** θo, one tensor per variable: what non-salient weights are restored to. */
+  anchor: T.Tensor[];
+}
+
+export class Sgd {
+  private readonly velocity: T.Variable[];
+
+  constructor(private readonly vars: T.Variable[], public options: SgdOptions, private readonly mask?: WeightMask) {
+    this.velocity = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    if (mask && (mask.salient.length !== vars.length || mask.anchor.length !== vars.length)) {
+      throw new Error(`mask has ${mask.salient.length} tensors for ${vars.length} variables`);
+    }
+  }
+
+  /** Applies one step; `grads[i]` belongs to `vars[i]`. Disposes nothing it was given. */
+  step(grads: T.Tensor[]): void {
+    const { lr, momentum, weightDecay } = this.options;
+    tf.tidy(() => {
+      this.vars.forEach((w, i) => {
+        let g = weightDecay ? tf.add(grads[i], tf.mul(w, weightDecay)) : grads[i];
+        if (this.mask) g = tf.where(this.mask.salient[i], g, tf.zerosLike(g));
+        const v = momentum ? tf.add(tf.mul(this.velocity[i], momentum), g) : g;
+        let next = tf.sub(w, tf.mul(v, lr));
+        let nextV = v;
+        if (this.mask) {
+          next = tf.where(this.mask.salient[i], next, this.mask.anchor[i]);
+          nextV = tf.where(this.mask.salient[i], v, tf.zerosLike(v));
+        }
+        w.assign(next);
+        if (momentum) this.velocity[i].assign(nextV);
+      });
+    });
+  }
+
+  dispose(): void {
+    this.velocity.forEach((v) => v.dispose());
+  }
+}

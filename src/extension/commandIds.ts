@@ -1,0 +1,15 @@
+// Every id this extension contributes, in one place; package.json's `contributes` must match.
+
+export const COMMAND_IDS = {
+  computeSaliency: 'salun.computeSaliency',
+  runUnlearning: 'salun.runUnlearning',
+  openPanel: 'salun.openPanel',
+  cancelJob: 'salun.cancelJob',
+  showLog: 'salun.showLog',
+} as const;
+
+export const VIEW_CONTAINER_ID = 'salun';
+export const PANEL_VIEW_ID = 'salun.panel';
+export const CONFIG_SECTION = 'salun';
+/** Context key set while a job runs (menus and the palette use it). */
+export const JOB_RUNNING_CONTEXT = 'salun.jobRunning';

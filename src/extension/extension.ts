@@ -1,0 +1,67 @@
+// Entry point of the extension host side: wires the job supervisor to the commands, the progress
+// feedback and the side panel, and returns the SalunApi.
+import * as vscode from 'vscode';
+import type { SalunApi } from './api';
+import type { PanelAction } from '../protocol/webviewMessages';
+import { JobSupervisor } from './jobSupervisor';
+import { JobFeedback } from './jobFeedback';
+import { SalunPanelProvider } from './panelProvider';
+import { registerCommands } from './commands';
+import { COMMAND_IDS, JOB_RUNNING_CONTEXT, PANEL_VIEW_ID } from './commandIds';
+
+let activeSupervisor: JobSupervisor | undefined;
+
+const ACTION_COMMANDS: Record<PanelAction, string> = {
+  computeSaliency: COMMAND_IDS.computeSaliency,
+  runUnlearning: COMMAND_IDS.runUnlearning,
+  cancelJob: COMMAND_IDS.cancelJob,
+  showLog: COMMAND_IDS.showLog,
+};
+
+export function activate(context: vscode.ExtensionContext): SalunApi {
+  const log = vscode.window.createOutputChannel('SalUn', { log: true });
+  const supervisor = new JobSupervisor({
+    jobScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'job.js').fsPath,
+    log,
+  });
+  activeSupervisor = supervisor;
+
+  const setRunning = (running: boolean): void => {
+    void vscode.commands.executeCommand('setContext', JOB_RUNNING_CONTEXT, running);
+  };
+  const contextSub = supervisor.subscribe({
+    onJobStarted: () => setRunning(true),
+    onJobEnded: () => setRunning(false),
+  });
+  setRunning(false);
+
+  const panel = new SalunPanelProvider(context.extensionUri, supervisor, log, (action) => {
+    log.info(`panel: ${action}`);
+    // Job commands resolve when the job ends; the panel does not wait for that.
+    void vscode.commands.executeCommand(ACTION_COMMANDS[action]).then(undefined, (err: unknown) => {
+      log.error(`panel: ${action} failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  });
+
+  context.subscriptions.push(
+    log,
+    supervisor,
+    new vscode.Disposable(() => contextSub.dispose()),
+    new JobFeedback(supervisor, log),
+    panel,
+    vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel),
+    ...registerCommands({ supervisor, log, revealPanel: () => panel.reveal() }),
+  );
+
+  log.info('SalUn Lab activated.');
+  return {
+    waitForJob: () => supervisor.waitForJob(),
+    panelMessages: () => panel.messages(),
+  };
+}
+
+export function deactivate(): void {
+  // A job must not outlive the window that started it.
+  activeSupervisor?.dispose();
+  activeSupervisor = undefined;
+}

@@ -1,0 +1,118 @@
+// Maps the user's `salun.*` settings onto the protocol's job configurations. Pure (no `vscode`
+// import) so the mapping and its validation are unit-testable; the host reads the values.
+import { isAbsolute, resolve } from 'node:path';
+import type { BackendChoice, ForgetSpec, ModelSpec, RunConfig, SaliencyJobConfig } from '../protocol/config';
+import { defaultRunConfig, defaultSaliencyJobConfig } from '../protocol/defaults';
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** The `salun.*` settings as read from the configuration; every field may be missing or ill-typed. */
+export interface SalunSettings {
+  backend?: unknown;
+  saliencyRatio?: unknown;
+  forgetFraction?: unknown;
+  forgetClass?: unknown;
+  modelPath?: unknown;
+  unlearnEpochs?: unknown;
+  unlearnLr?: unknown;
+}
+
+export const SETTING_KEYS: readonly (keyof SalunSettings)[] = [
+  'backend', 'saliencyRatio', 'forgetFraction', 'forgetClass', 'modelPath', 'unlearnEpochs', 'unlearnLr',
+];
+
+/** A setting the user must fix; the message names it as it appears in the Settings editor. */
+export class SettingsError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+interface Overlay {
+  backend: BackendChoice;
+  ratio: number;
+  forget: ForgetSpec;
+  model: ModelSpec;
+  unlearnEpochs: number;
+  unlearnLr: number;
+}
+
+function readOverlay(s: SalunSettings, workspaceDir: string): Overlay {
+  const base = defaultRunConfig();
+
+  const backend = s.backend ?? base.backend;
+  if (typeof backend !== 'string' || !(BACKEND_CHOICES as readonly string[]).includes(backend)) {
+    throw new SettingsError('salun.backend', `salun.backend must be one of ${BACKEND_CHOICES.join(', ')}.`);
+  }
+
+  const ratio = s.saliencyRatio ?? base.saliency.ratio;
+  if (typeof ratio !== 'number' || !(ratio >= 0.01 && ratio <= 1)) {
+    throw new SettingsError('salun.saliencyRatio', 'salun.saliencyRatio must be a number between 0.01 and 1.');
+  }
+
+  let forget: ForgetSpec;
+  const forgetClass = s.forgetClass;
+  if (forgetClass !== undefined && forgetClass !== null && forgetClass !== '') {
+    if (typeof forgetClass !== 'number' || !Number.isInteger(forgetClass) || forgetClass < 0) {
+      throw new SettingsError('salun.forgetClass', 'salun.forgetClass must be a class index (an integer ≥ 0), or empty for random forgetting.');
+    }
+    forget = { kind: 'class', classIndex: forgetClass };
+  } else {
+    const baseForget = base.forget;
+    const fraction = s.forgetFraction ?? (baseForget.kind === 'random' ? baseForget.fraction : 0.1);
+    if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
+      throw new SettingsError('salun.forgetFraction', 'salun.forgetFraction must be a number between 0 and 1 (exclusive).');
+    }
+    forget = { kind: 'random', fraction, seed: baseForget.kind === 'random' ? baseForget.seed : base.seed };
+  }
+
+  let model: ModelSpec = base.model;
+  const modelPath = s.modelPath;
+  if (modelPath !== undefined && modelPath !== null) {
+    if (typeof modelPath !== 'string') throw new SettingsError('salun.modelPath', 'salun.modelPath must be a path to a model.json.');
+    const trimmed = modelPath.trim();
+    if (trimmed.length > 0) {
+      // Relative paths are relative to the workspace folder, so a checked-in setting works anywhere.
+      model = { kind: 'file', path: isAbsolute(trimmed) ? trimmed : resolve(workspaceDir, trimmed) };
+    }
+  }
+
+  const unlearnEpochs = s.unlearnEpochs ?? base.unlearn.epochs;
+  if (typeof unlearnEpochs !== 'number' || !Number.isInteger(unlearnEpochs) || unlearnEpochs < 1) {
+    throw new SettingsError('salun.unlearnEpochs', 'salun.unlearnEpochs must be a whole number ≥ 1.');
+  }
+  const unlearnLr = s.unlearnLr ?? base.unlearn.lr;
+  if (typeof unlearnLr !== 'number' || !(unlearnLr > 0) || !Number.isFinite(unlearnLr)) {
+    throw new SettingsError('salun.unlearnLr', 'salun.unlearnLr must be a positive number.');
+  }
+
+  return { backend: backend as BackendChoice, ratio, forget, model, unlearnEpochs, unlearnLr };
+}
+
+/** defaultRunConfig() overlaid with the user's settings. Throws SettingsError on a bad value. */
+export function runConfigFromSettings(settings: SalunSettings, workspaceDir: string): RunConfig {
+  const o = readOverlay(settings, workspaceDir);
+  const config = defaultRunConfig();
+  return {
+    ...config,
+    backend: o.backend,
+    saliency: { ...config.saliency, ratio: o.ratio },
+    forget: o.forget,
+    model: o.model,
+    unlearn: { ...config.unlearn, epochs: o.unlearnEpochs, lr: o.unlearnLr },
+  };
+}
+
+/** defaultSaliencyJobConfig() overlaid with the user's settings. Throws SettingsError on a bad value. */
+export function saliencyConfigFromSettings(settings: SalunSettings, workspaceDir: string): SaliencyJobConfig {
+  const o = readOverlay(settings, workspaceDir);
+  const config = defaultSaliencyJobConfig();
+  return {
+    ...config,
+    backend: o.backend,
+    saliency: { ...config.saliency, ratio: o.ratio },
+    forget: o.forget,
+    model: o.model,
+  };
+}

@@ -1,0 +1,42 @@
+// The side panel's HTML shell: a strict CSP, the stylesheet and the bundled script, nothing remote.
+import type * as vscode from 'vscode';
+
+export function createNonce(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let nonce = '';
+  for (let i = 0; i < 32; i++) nonce += chars.charAt(Math.floor(Math.random() * chars.length));
+  return nonce;
+}
+
+export interface PanelAssets {
+  scriptUri: vscode.Uri;
+  styleUri: vscode.Uri;
+  cspSource: string;
+}
+
+export function panelHtml(assets: PanelAssets, nonce: string): string {
+  const { scriptUri, styleUri, cspSource } = assets;
+  // vscode-elements styles its shadow roots with constructable stylesheets, which style-src does
+  // not govern; the nonce is there for Lit's <style> fallback. No 'unsafe-inline', no remote origin.
+  const csp = [
+    `default-src 'none'`,
+    `img-src ${cspSource} data:`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link href="${styleUri.toString()}" rel="stylesheet">
+  <title>SalUn</title>
+</head>
+<body>
+  <main id="app"></main>
+  <script nonce="${nonce}" src="${scriptUri.toString()}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,47 @@
+// The job process: forked by the extension host, it runs one job and streams JobEvents back over
+// IPC. Keeping tensor work here means a native-backend crash or an out-of-memory kills this
+// process, not the editor, and cancel always has a process to signal.
+import { isJobCommand, type JobCommand, type JobEvent } from '../protocol/jobMessages';
+import { dispatchJob } from '../engine/pipeline/dispatch';
+
+const abort = new AbortController();
+let started = false;
+let ended = false;
+
+function send(e: JobEvent): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) { resolve(); return; }
+    process.send(e, undefined, {}, () => resolve());
+  });
+}
+
+async function start(command: Extract<JobCommand, { type: 'start' }>): Promise<void> {
+  started = true;
+  const pending: Promise<void>[] = [];
+  await dispatchJob(command, (e) => { pending.push(send(e)); }, abort.signal);
+  await Promise.all(pending);
+  ended = true;
+  process.disconnect?.();
+  // Native backends may keep threads alive; the job is over once its final event is delivered.
+  setTimeout(() => process.exit(0), 100).unref();
+}
+
+process.on('message', (msg: unknown) => {
+  if (!isJobCommand(msg)) {
+    void send({ type: 'log', level: 'warn', message: `job: ignored an invalid command ${JSON.stringify(msg).slice(0, 200)}` });
+    return;
+  }
+  if (msg.type === 'cancel') { abort.abort(); return; }
+  if (started) {
+    void send({ type: 'log', level: 'warn', message: 'job: this process already runs a job; a second start was ignored' });
+    return;
+  }
+  void start(msg);
+});
+
+// The host going away (window closed, extension host crash) must not leave an orphan computing.
+process.on('disconnect', () => {
+  if (ended) return;
+  abort.abort();
+  setTimeout(() => process.exit(1), 5000).unref();
+});

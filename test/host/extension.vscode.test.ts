@@ -1,0 +1,190 @@
+// Runs inside a real extension host (code-server or VS Code; scripts/host-test.mjs). Drives the
+// extension only through what a user or another extension has: its commands and the SalunApi that
+// activate() returns.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { JobOutcome, SalunApi } from '../../src/extension/api';
+import type { JobEvent } from '../../src/protocol/jobMessages';
+import type { SaliencySummary } from '../../src/protocol/results';
+import type { HostToWebview } from '../../src/protocol/webviewMessages';
+import { log } from './index';
+
+const EXTENSION_ID = 'salun-lab.salun-lab';
+const COMMANDS = ['salun.computeSaliency', 'salun.runUnlearning', 'salun.openPanel', 'salun.cancelJob'];
+
+/** The saliency job trains the small model on the bundled data first: minutes on a CPU backend. */
+const JOB_TIMEOUT_MS = Number(process.env.SALUN_HOST_TEST_JOB_TIMEOUT_MS) || 20 * 60_000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns something truthy; fails with `what` after `timeoutMs`. */
+async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | null | false): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function withTimeout<T>(what: string, ms: number, p: Thenable<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    Promise.resolve(p),
+    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function describeOutcome(o: JobOutcome | undefined): string {
+  if (!o) return 'no outcome (undefined)';
+  const failed = o.events.find((e): e is Extract<JobEvent, { type: 'failed' }> => e.type === 'failed');
+  const logs = o.events.filter((e) => e.type === 'log').slice(-5).map((e) => (e.type === 'log' ? `${e.level}: ${e.message}` : ''));
+  return `status '${o.status}'${failed ? `: ${failed.error.message}${failed.error.hint ? ` (${failed.error.hint})` : ''}${failed.error.file ? ` [${failed.error.file}]` : ''}` : ''}`
+    + `; ${o.events.length} events${logs.length ? `; last logs: ${logs.join(' | ')}` : ''}`;
+}
+
+/** Every job event the panel was handed after index `from`, live or inside a replay. */
+function panelEvents(api: SalunApi, from: number): JobEvent[] {
+  const out: JobEvent[] = [];
+  for (const m of api.panelMessages().slice(from)) {
+    if (m.type === 'event') out.push(m.event);
+    else if (m.type === 'replay') out.push(...m.events);
+  }
+  return out;
+}
+
+/**
+ * Runs a job command and returns the outcome seen through api.waitForJob() (which only sees a
+ * running job, so it is polled from the moment the command is issued) and what the command resolved
+ * with (the same outcome, or undefined when nothing was started).
+ */
+async function runJobCommand(api: SalunApi, command: string, onRunning?: () => Promise<void>): Promise<{ outcome: JobOutcome; commandResult: unknown }> {
+  let settled = false;
+  const cmd = Promise.resolve(vscode.commands.executeCommand<unknown>(command)).finally(() => { settled = true; });
+  cmd.catch(() => undefined); // observed below
+  for (;;) {
+    const waiting = api.waitForJob();
+    // A pending promise here means a job is running.
+    const first = await Promise.race([waiting, sleep(50).then(() => 'pending' as const)]);
+    if (first === 'pending') {
+      if (onRunning) await onRunning();
+      const outcome = await withTimeout(`api.waitForJob() after ${command}`, JOB_TIMEOUT_MS, waiting);
+      assert.ok(outcome, 'api.waitForJob() resolved undefined while a job was running');
+      const commandResult = await withTimeout(`executeCommand('${command}') after the job ended`, 30_000, cmd);
+      return { outcome, commandResult };
+    }
+    if (first) {
+      return { outcome: first, commandResult: await withTimeout(`executeCommand('${command}')`, 30_000, cmd) };
+    }
+    if (settled) {
+      const r = await cmd;
+      throw new Error(`${command} ended before api.waitForJob() saw a running job; the command returned ${describeOutcome(r as JobOutcome | undefined)}`);
+    }
+  }
+}
+
+suite('SalUn Lab in the extension host', () => {
+  let api: SalunApi;
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    api = await ext.activate();
+  });
+
+  suiteTeardown(async () => {
+    // Never leave a job behind: the host would wait for it or kill it mid-write.
+    if (!api) return;
+    await vscode.commands.executeCommand('salun.cancelJob');
+    await withTimeout('the last job to end', 60_000, api.waitForJob()).catch((e: unknown) => log(`teardown: ${String(e)}`));
+  });
+
+  test('activates and exports the SalunApi', () => {
+    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
+    assert.ok(ext?.isActive, 'the extension is not active');
+    assert.strictEqual(ext.exports, api);
+    assert.strictEqual(typeof api.waitForJob, 'function');
+    assert.strictEqual(typeof api.panelMessages, 'function');
+    assert.ok(Array.isArray(api.panelMessages()));
+  });
+
+  test('registers its commands', async () => {
+    const all = new Set(await vscode.commands.getCommands(true));
+    const missing = COMMANDS.filter((c) => !all.has(c));
+    assert.deepStrictEqual(missing, [], `commands not registered: ${missing.join(', ')}`);
+  });
+
+  test('cancelJob with no job running does nothing', async () => {
+    assert.strictEqual(await api.waitForJob(), undefined);
+    assert.strictEqual(await vscode.commands.executeCommand('salun.cancelJob'), false);
+  });
+
+  test('openPanel shows the panel, which says ready and gets a replay', async () => {
+    const before = api.panelMessages().length;
+    await vscode.commands.executeCommand('salun.openPanel');
+    // The webview loads in the browser and posts 'ready'; the host answers with a replay.
+    const replay = await until('a replay message to the panel', 120_000, () =>
+      api.panelMessages().slice(before).find((m): m is Extract<HostToWebview, { type: 'replay' }> => m.type === 'replay'));
+    assert.ok(Array.isArray(replay.events));
+    assert.strictEqual(replay.jobRunning, false);
+  }).timeout(150_000);
+
+  test('a second start while a job runs is refused, and cancelJob cancels', async () => {
+    const from = api.panelMessages().length;
+    const { outcome, commandResult } = await runJobCommand(api, 'salun.runUnlearning', async () => {
+      // Let the job process come up and start working before poking it.
+      await until('the run to report started', 120_000, () => panelEvents(api, from).some((e) => e.type === 'started'));
+      const second = await withTimeout('a refused computeSaliency', 30_000, vscode.commands.executeCommand('salun.computeSaliency'));
+      assert.strictEqual(second, undefined, 'a second job was started while one was running');
+      assert.strictEqual(await vscode.commands.executeCommand('salun.cancelJob'), true, 'cancelJob did not find the running job');
+    });
+    assert.strictEqual(outcome.status, 'cancelled', describeOutcome(outcome));
+    assert.ok(outcome.events.some((e) => e.type === 'started' && e.kind === 'run'), 'the cancelled job was not the unlearning run');
+    assert.deepStrictEqual(commandResult, outcome, 'runUnlearning should resolve with the same outcome');
+    // Only the one job ran: the refused start did not queue a second one.
+    await sleep(1000);
+    assert.strictEqual(await api.waitForJob(), undefined, 'a job is still running after the cancel');
+    const starts = panelEvents(api, from).filter((e) => e.type === 'started');
+    assert.ok(starts.every((e) => e.type === 'started' && e.kind === 'run'), `unexpected job starts: ${JSON.stringify(starts)}`);
+  }).timeout(5 * 60_000);
+
+  test('computeSaliency finishes and the panel gets a consistent saliency summary', async () => {
+    const from = api.panelMessages().length;
+    const t0 = Date.now();
+    const { outcome, commandResult } = await runJobCommand(api, 'salun.computeSaliency');
+    log(`      saliency job: ${outcome.status} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    assert.strictEqual(outcome.status, 'finished', describeOutcome(outcome));
+    assert.deepStrictEqual(commandResult, outcome, 'computeSaliency should resolve with the same outcome');
+
+    const live = api.panelMessages().slice(from)
+      .filter((m): m is Extract<HostToWebview, { type: 'event' }> => m.type === 'event')
+      .map((m) => m.event)
+      .find((e): e is Extract<JobEvent, { type: 'saliency' }> => e.type === 'saliency');
+    assert.ok(live, `the panel was not sent a live saliency event; it got: ${api.panelMessages().slice(from).map((m) => (m.type === 'event' ? `event:${m.event.type}` : m.type)).join(', ')}`);
+    const s: SaliencySummary = live.summary;
+
+    assert.ok(s.layers.length > 0, 'no layers in the saliency summary');
+    for (const l of s.layers) {
+      assert.ok(l.count > 0, `${l.name}: count ${l.count}`);
+      assert.ok(l.salient >= 0 && l.salient <= l.count, `${l.name}: salient ${l.salient} of ${l.count}`);
+      assert.ok(l.salientFraction >= 0 && l.salientFraction <= 1, `${l.name}: salientFraction ${l.salientFraction}`);
+      assert.ok(Math.abs(l.salientFraction - l.salient / l.count) < 1e-6, `${l.name}: salientFraction ${l.salientFraction} ≠ ${l.salient}/${l.count}`);
+    }
+    const total = s.layers.reduce((a, l) => a + l.count, 0);
+    const salient = s.layers.reduce((a, l) => a + l.salient, 0);
+    assert.strictEqual(total, s.totalWeights, 'layer counts do not add up to totalWeights');
+    assert.strictEqual(salient, s.salientWeights, 'layer salient counts do not add up to salientWeights');
+    assert.ok(s.ratio > 0 && s.ratio <= 1, `ratio ${s.ratio}`);
+    // A global top-ratio mask: ties at the threshold may add a few, never a whole layer's worth.
+    const expected = s.ratio * s.totalWeights;
+    assert.ok(Math.abs(salient - expected) <= Math.max(1, 0.01 * s.totalWeights),
+      `salient weights ${salient} are not ≈ ratio ${s.ratio} × total ${s.totalWeights} = ${expected}`);
+
+    // The outcome carries the same summary the panel was shown.
+    const inOutcome = outcome.events.find((e): e is Extract<JobEvent, { type: 'saliency' }> => e.type === 'saliency');
+    assert.ok(inOutcome, 'the outcome has no saliency event');
+    assert.deepStrictEqual(inOutcome.summary, s);
+    log(`      saliency: ${s.layers.length} layers, ${salient}/${total} salient (ratio ${s.ratio})`);
+  }).timeout(JOB_TIMEOUT_MS + 60_000);
+});

@@ -1,0 +1,34 @@
+import { strict as assert } from 'node:assert';
+import { ConfigError, parseRunConfig } from '../../src/protocol/runConfigSchema';
+import { defaultRunConfig } from '../../src/protocol/defaults';
+
+describe('run config', () => {
+  it('fills what is missing from the defaults', () => {
+    const c = parseRunConfig({ method: 'rl', unlearn: { epochs: 3 } });
+    assert.equal(c.method, 'rl');
+    assert.equal(c.unlearn.epochs, 3);
+    assert.equal(c.unlearn.lr, defaultRunConfig().unlearn.lr);
+    assert.deepEqual(c.data, { kind: 'default' });
+  });
+
+  it('names every bad field, with the path and what is allowed', () => {
+    try {
+      parseRunConfig({ method: 'magic', forget: { kind: 'random', fraction: 1.5 }, saliency: { ratio: 0 }, unlearn: { lr: -1 }, extra: 1 }, 'my.json');
+      assert.fail('should throw');
+    } catch (e) {
+      assert.ok(e instanceof ConfigError);
+      const text = e.message;
+      assert.match(text, /my\.json is not a valid SalUn config/);
+      assert.match(text, /config\.method must be one of "salun", "rl", "ft", "ga" \(got "magic"\)/);
+      assert.match(text, /config\.forget\.fraction must be < 1 \(got 1\.5\)/);
+      assert.match(text, /config\.saliency\.ratio must be > 0/);
+      assert.match(text, /config\.unlearn\.lr must be > 0/);
+      assert.match(text, /config\.extra is not a known setting/);
+    }
+  });
+
+  it('tells the kinds of a union apart', () => {
+    assert.throws(() => parseRunConfig({ model: { kind: 'onnx' } }), /config\.model\.kind must be one of "builtin", "file"/);
+    assert.throws(() => parseRunConfig({ model: { kind: 'file' } }), /config\.model\.path is required/);
+  });
+});

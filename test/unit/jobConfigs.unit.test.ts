@@ -1,0 +1,54 @@
+// The salun.* settings map onto the protocol's job configs, defaults untouched where unset.
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { defaultRunConfig, defaultSaliencyJobConfig } from '../../src/protocol/defaults';
+import { SettingsError, runConfigFromSettings, saliencyConfigFromSettings } from '../../src/extension/jobConfigs';
+
+const ws = join('/', 'ws');
+
+describe('settings → job configs', () => {
+  it('no settings give the defaults', () => {
+    assert.deepEqual(runConfigFromSettings({}, ws), defaultRunConfig());
+    assert.deepEqual(saliencyConfigFromSettings({}, ws), defaultSaliencyJobConfig());
+    // The contributed defaults (null / '') mean "unset" too.
+    assert.deepEqual(runConfigFromSettings({ forgetClass: null, modelPath: '' }, ws), defaultRunConfig());
+  });
+
+  it('overlays every setting', () => {
+    const c = runConfigFromSettings({
+      backend: 'wasm', saliencyRatio: 0.3, forgetFraction: 0.2, modelPath: 'models/m/model.json', unlearnEpochs: 7, unlearnLr: 0.01,
+    }, ws);
+    assert.equal(c.backend, 'wasm');
+    assert.deepEqual(c.saliency, { ratio: 0.3 });
+    assert.deepEqual(c.forget, { kind: 'random', fraction: 0.2, seed: 1 });
+    assert.deepEqual(c.model, { kind: 'file', path: join(ws, 'models/m/model.json') });
+    assert.equal(c.unlearn.epochs, 7);
+    assert.equal(c.unlearn.lr, 0.01);
+    assert.deepEqual(c.train, defaultRunConfig().train);
+  });
+
+  it('forgetClass switches to class-wise forgetting, and saliency jobs get the same forget set', () => {
+    assert.deepEqual(runConfigFromSettings({ forgetClass: 3, forgetFraction: 0.5 }, ws).forget, { kind: 'class', classIndex: 3 });
+    assert.deepEqual(saliencyConfigFromSettings({ forgetClass: 0 }, ws).forget, { kind: 'class', classIndex: 0 });
+  });
+
+  it('keeps absolute model paths', () => {
+    assert.deepEqual(saliencyConfigFromSettings({ modelPath: '/abs/model.json' }, ws).model, { kind: 'file', path: '/abs/model.json' });
+  });
+
+  it('rejects out-of-range values, naming the setting', () => {
+    const bad: [string, Record<string, unknown>][] = [
+      ['salun.backend', { backend: 'gpu' }],
+      ['salun.saliencyRatio', { saliencyRatio: 0 }],
+      ['salun.saliencyRatio', { saliencyRatio: 1.5 }],
+      ['salun.forgetFraction', { forgetFraction: 1 }],
+      ['salun.forgetClass', { forgetClass: -1 }],
+      ['salun.forgetClass', { forgetClass: 1.5 }],
+      ['salun.unlearnEpochs', { unlearnEpochs: 0 }],
+      ['salun.unlearnLr', { unlearnLr: -0.1 }],
+    ];
+    for (const [setting, settings] of bad) {
+      assert.throws(() => runConfigFromSettings(settings, ws), (err: unknown) => err instanceof SettingsError && err.setting === setting, setting);
+    }
+  });
+});

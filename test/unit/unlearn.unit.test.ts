@@ -1,0 +1,95 @@
+import { strict as assert } from 'node:assert';
+import { allIndices } from '../../src/engine/data/dataset';
+import { unlearn } from '../../src/engine/methods/unlearn';
+import { cloneModel, classifierOf } from '../../src/engine/models/io';
+import { buildMask, SaliencyIndex } from '../../src/engine/saliency/mask';
+import { computeSaliencyScores } from '../../src/engine/saliency/scores';
+import { trainableVariables } from '../../src/engine/train/loop';
+import { Sgd } from '../../src/engine/train/sgd';
+import { tf, type T } from '../../src/engine/tf';
+import { tinyMlp, toyImages, useCpu } from './helpers';
+
+describe('SalUn', () => {
+  before(useCpu);
+
+  it('moves only salient weights: every non-salient weight equals θo bit for bit, even with momentum and weight decay', async () => {
+    const set = toyImages(60, 11);
+    const original = tinyMlp(2, 3, true);
+    const forget = Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const retain = allIndices(60).slice(10);
+    const index = new SaliencyIndex(await computeSaliencyScores(original, set, forget, 4));
+    const masks = buildMask(index, index.summaryForRatio(0.3));
+    const theta = classifierOf(await cloneModel(original.model));
+    const vars = trainableVariables(theta);
+    const before = vars.map((v) => v.dataSync().slice() as Float32Array);
+    const salient = vars.map((v, i) => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool'));
+    const anchor = vars.map((v) => tf.clone(v));
+    await unlearn({
+      method: 'salun', clf: theta, train: set, forget, retain, seed: 1, mask: { salient, anchor },
+      recipe: { epochs: 3, lr: 0.1, momentum: 0.9, weightDecay: 0.05, batchSize: 8 },
+    });
+    let moved = 0;
+    let frozen = 0;
+    vars.forEach((v, i) => {
+      const after = v.dataSync();
+      const bitsBefore = new Uint32Array(before[i].buffer);
+      const bitsAfter = new Uint32Array(after.buffer, after.byteOffset, after.length);
+      for (let j = 0; j < after.length; j++) {
+        if (masks[i][j]) { if (bitsAfter[j] !== bitsBefore[j]) moved++; }
+        else { assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`); frozen++; }
+      }
+    });
+    assert.ok(frozen > 0, 'some weights are frozen');
+    assert.ok(moved > 0.5 * masks.reduce((n, m) => n + m.reduce((a, b) => a + b, 0), 0), 'most salient weights moved');
+    tf.dispose([...salient, ...anchor]);
+  });
+
+  it('unmasked RL moves weights the mask would freeze', async () => {
+    const set = toyImages(30, 4);
+    const clf = tinyMlp(3);
+    const before = trainableVariables(clf).map((v) => v.dataSync().slice());
+    await unlearn({ method: 'rl', clf, train: set, forget: Int32Array.from([0, 1, 2]), retain: allIndices(30).slice(3), seed: 1, recipe: { epochs: 1, lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 8 } });
+    const changed = trainableVariables(clf).map((v, i) => v.dataSync().some((x, j) => x !== before[i][j]));
+    assert.ok(changed.every(Boolean));
+  });
+
+  it('GA raises the forget loss', async () => {
+    const set = toyImages(30, 5);
+    const clf = tinyMlp(4);
+    const forget = Int32Array.from([0, 1, 2, 3, 4, 5]);
+    const lossOn = (): number => tf.tidy(() => {
+      const x = tf.tensor(Array.from(forget).flatMap((i) => Array.from(set.images.subarray(i * 16, i * 16 + 16))), [forget.length, 4, 4, 1]);
+      const p = tf.logSoftmax(clf.model.predict(x) as T.Tensor2D);
+      return -tf.mean(tf.sum(tf.mul(p, tf.oneHot(tf.tensor1d(Array.from(forget).map((i) => set.labels[i]), 'int32'), 3)), 1)).dataSync()[0];
+    });
+    const before = lossOn();
+    await unlearn({ method: 'ga', clf, train: set, forget, retain: allIndices(30).slice(6), seed: 1, recipe: { epochs: 2, lr: 0.05, momentum: 0, weightDecay: 0, batchSize: 3 } });
+    assert.ok(lossOn() > before + 0.05, `forget loss ${before} → ${lossOn()}`);
+  });
+});
+
+describe('SGD', () => {
+  before(useCpu);
+  it('follows PyTorch semantics: v = μv + g + wd·w; w −= lr·v', () => {
+    const w = tf.variable(tf.tensor1d([1, -2]));
+    const opt = new Sgd([w], { lr: 0.1, momentum: 0.5, weightDecay: 0.1 });
+    opt.step([tf.tensor1d([0.5, 0.5])]);
+    // v1 = g + wd·w = [0.6, 0.3]; w1 = [0.94, -2.03]
+    assert.deepEqual(Array.from(w.dataSync()).map((x) => +x.toFixed(5)), [0.94, -2.03]);
+    opt.step([tf.tensor1d([0, 0])]);
+    // v2 = 0.5·v1 + wd·w1 = [0.3 + 0.094, 0.15 − 0.203]; w2 = w1 − 0.1·v2
+    assert.deepEqual(Array.from(w.dataSync()).map((x) => +x.toFixed(5)), [+(0.94 - 0.0394).toFixed(5), +(-2.03 + 0.0053).toFixed(5)]);
+    opt.dispose();
+    w.dispose();
+  });
+
+  it('keeps tf memory flat across steps', () => {
+    const w = tf.variable(tf.randomNormal([10, 10]));
+    const opt = new Sgd([w], { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 }, { salient: [tf.randomUniform([10, 10]).greater(0.5)], anchor: [tf.clone(w)] });
+    const g = tf.ones([10, 10]);
+    opt.step([g]);
+    const n = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) opt.step([g]);
+    assert.equal(tf.memory().numTensors, n);
+  });
+});

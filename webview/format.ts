@@ -1,0 +1,34 @@
+// Number and duration formatting for the panel. Pure.
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** Splits x into mantissa and power of ten for "1.23 × 10⁻⁴"; exponent 0 for 0 or non-finite x. */
+export function scientificParts(x: number, digits = 2): { mantissa: string; exponent: number } {
+  if (!Number.isFinite(x) || x === 0) return { mantissa: Number.isFinite(x) ? '0' : String(x), exponent: 0 };
+  const [m, e] = x.toExponential(digits).split('e');
+  return { mantissa: m, exponent: Number(e) };
+}
+
+/** Plain-text scientific notation, for tooltips: "1.23e-4". */
+export function formatScientific(x: number, digits = 2): string {
+  const { mantissa, exponent } = scientificParts(x, digits);
+  return exponent === 0 ? mantissa : `${mantissa}e${exponent}`;
+}
+
+export function formatPercent(fraction: number, digits = 1): string {
+  return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Metrics arrive already in percent. */
+export function formatMetric(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2);
+}

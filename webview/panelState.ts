@@ -1,0 +1,189 @@
+// The panel's state as a pure function of the job's event log. Rendering reads only this, so a
+// replayed log (after a reload, or in a browser test) draws exactly what the live stream drew.
+// No DOM, no vscode: it runs in plain Node tests.
+import type { JobError, JobEvent, JobKind, JobPhase } from '../src/protocol/jobMessages';
+import type { BackendInfo, EvaluatedModel, LayerSaliency, Metrics, ModelRole } from '../src/protocol/results';
+import type { HostToWebview } from '../src/protocol/webviewMessages';
+
+export const METRIC_NAMES = ['UA', 'RA', 'TA', 'MIA'] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** One horizontal bar of the mask-sparsity chart. */
+export interface LayerBar {
+  name: string;
+  shape: number[];
+  count: number;
+  salient: number;
+  /** 0..1: the share of this layer's weights the mask lets move. */
+  fraction: number;
+  minScore: number;
+  medianScore: number;
+  maxScore: number;
+}
+
+export interface SaliencyView {
+  ratio: number;
+  gamma: number;
+  totalWeights: number;
+  salientWeights: number;
+  /** 0..1 over all layers. */
+  salientShare: number;
+  layers: LayerBar[];
+}
+
+export interface TrendPoint {
+  epoch: number;
+  metrics: Metrics;
+}
+
+export interface ProgressView {
+  phase: JobPhase;
+  done: number;
+  total: number;
+  /** 0..1 within the phase. */
+  fraction: number;
+  etaSeconds?: number;
+  epoch?: number;
+}
+
+export type Outcome =
+  | { status: 'finished' }
+  | { status: 'failed'; error: JobError }
+  | { status: 'cancelled' };
+
+export interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface PanelState {
+  jobRunning: boolean;
+  /** How many events the state was folded from; 0 means nothing has run. */
+  eventCount: number;
+  kind?: JobKind;
+  runId?: string;
+  runDir?: string;
+  backend?: BackendInfo;
+  phase?: JobPhase;
+  phaseLabel?: string;
+  progress?: ProgressView;
+  saliency?: SaliencyView;
+  /** The unlearned model's metrics per epoch, sorted by epoch, one point per epoch. */
+  trend: TrendPoint[];
+  trendMethod?: string;
+  /** Reference values for the trend chart, from the 'evaluated' rows of these roles. */
+  references: Partial<Record<Exclude<ModelRole, 'unlearned'>, Metrics>>;
+  /** 'evaluated' rows in arrival order; a later row for the same role and method replaces it. */
+  rows: EvaluatedModel[];
+  outcome?: Outcome;
+  /** The most recent warnings and errors the job logged (info lines go to the Output channel). */
+  warnings: LogLine[];
+}
+
+const MAX_WARNINGS = 5;
+
+export function initialPanelState(): PanelState {
+  return { jobRunning: false, eventCount: 0, trend: [], references: {}, rows: [], warnings: [] };
+}
+
+export function saliencyView(summary: { ratio: number; gamma: number; totalWeights: number; salientWeights: number; layers: LayerSaliency[] }): SaliencyView {
+  return {
+    ratio: summary.ratio,
+    gamma: summary.gamma,
+    totalWeights: summary.totalWeights,
+    salientWeights: summary.salientWeights,
+    salientShare: summary.totalWeights > 0 ? summary.salientWeights / summary.totalWeights : 0,
+    layers: summary.layers.map((l) => ({
+      name: l.name,
+      shape: [...l.shape],
+      count: l.count,
+      salient: l.salient,
+      fraction: Number.isFinite(l.salientFraction) ? l.salientFraction : (l.count > 0 ? l.salient / l.count : 0),
+      minScore: l.minScore,
+      medianScore: l.medianScore,
+      maxScore: l.maxScore,
+    })),
+  };
+}
+
+function upsertRow(rows: EvaluatedModel[], row: EvaluatedModel): EvaluatedModel[] {
+  const i = rows.findIndex((r) => r.role === row.role && r.method === row.method);
+  if (i < 0) return [...rows, row];
+  const next = [...rows];
+  next[i] = row;
+  return next;
+}
+
+function upsertPoint(trend: TrendPoint[], point: TrendPoint): TrendPoint[] {
+  const next = trend.filter((p) => p.epoch !== point.epoch);
+  next.push(point);
+  next.sort((a, b) => a.epoch - b.epoch);
+  return next;
+}
+
+/** Folds one event into the state. Pure: returns a new state, shares unchanged parts. */
+export function reducePanel(state: PanelState, event: JobEvent): PanelState {
+  const s: PanelState = { ...state, eventCount: state.eventCount + 1 };
+  switch (event.type) {
+    case 'started':
+      // A new job: nothing of the previous one carries over.
+      return {
+        ...initialPanelState(), eventCount: s.eventCount, jobRunning: true,
+        kind: event.kind, runId: event.runId, runDir: event.runDir, backend: event.backend,
+      };
+    case 'phase':
+      return { ...s, phase: event.phase, phaseLabel: event.label, progress: undefined };
+    case 'progress': {
+      const fraction = event.total > 0 ? Math.min(1, Math.max(0, event.done / event.total)) : 0;
+      const progress: ProgressView = { phase: event.phase, done: event.done, total: event.total, fraction };
+      if (event.etaSeconds !== undefined) progress.etaSeconds = event.etaSeconds;
+      if (event.epoch !== undefined) progress.epoch = event.epoch;
+      const phaseChanged = event.phase !== s.phase;
+      return { ...s, progress, phase: event.phase, phaseLabel: phaseChanged ? undefined : s.phaseLabel };
+    }
+    case 'saliency':
+      return { ...s, saliency: saliencyView(event.summary) };
+    case 'metrics':
+      if (event.role !== 'unlearned') return s;
+      return { ...s, trend: upsertPoint(s.trend, { epoch: event.epoch, metrics: event.metrics }), trendMethod: event.method };
+    case 'evaluated': {
+      const row = event.row;
+      const references = row.role === 'unlearned' ? s.references : { ...s.references, [row.role]: row.metrics };
+      return { ...s, rows: upsertRow(s.rows, row), references };
+    }
+    case 'log':
+      if (event.level === 'info') return s;
+      return { ...s, warnings: [...s.warnings, { level: event.level, message: event.message }].slice(-MAX_WARNINGS) };
+    case 'finished': {
+      let next: PanelState = { ...s, jobRunning: false, progress: undefined, outcome: { status: 'finished' } };
+      const result = event.result;
+      // The result repeats what the stream carried; fill in only what the stream missed.
+      if (!next.saliency && result.saliency) next = { ...next, saliency: saliencyView(result.saliency) };
+      if (Array.isArray(result.rows)) {
+        for (const row of result.rows) {
+          if (!next.rows.some((r) => r.role === row.role && r.method === row.method)) next = reducePanel(next, { type: 'evaluated', row });
+        }
+        next.eventCount = s.eventCount;
+      }
+      if (!next.runDir && result.runDir) next = { ...next, runDir: result.runDir, runId: result.runId };
+      return next;
+    }
+    case 'failed':
+      return { ...s, jobRunning: false, outcome: { status: 'failed', error: event.error } };
+    case 'cancelled':
+      return { ...s, jobRunning: false, progress: undefined, outcome: { status: 'cancelled' } };
+  }
+}
+
+export function stateFromEvents(events: readonly JobEvent[], jobRunning: boolean): PanelState {
+  return { ...events.reduce(reducePanel, initialPanelState()), jobRunning };
+}
+
+/** Applies one host message. Events in a replay must already be validated by the caller. */
+export function applyHostMessage(state: PanelState, message: HostToWebview): PanelState {
+  switch (message.type) {
+    case 'replay': return stateFromEvents(message.events, message.jobRunning);
+    case 'event': return reducePanel(state, message.event);
+    case 'jobState': return state.jobRunning === message.running ? state : { ...state, jobRunning: message.running };
+  }
+}
