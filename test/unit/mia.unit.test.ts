@@ -23,7 +23,9 @@ function unseen(n: number, r: () => number): Float32Array {
   return Float32Array.from({ length: n }, () => (r() < 0.5 ? 1 - 0.2 * r() : r()));
 }
 
-describe('miaEfficacy (SVC_MIA confidence attack, RBF SVM C=3 gamma=auto)', () => {
+describe('miaEfficacy (SVC_MIA confidence attack, RBF SVM C=3 gamma=auto)', function () {
+  this.timeout(30_000);
+
   it('scores a memorised forget set low and a never-seen forget set high', () => {
     const r = rng(11);
     const retainConfidence = memorised(800, r);

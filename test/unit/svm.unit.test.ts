@@ -121,7 +121,8 @@ describe('fitRbfSvm (LIBSVM-style SMO, RBF kernel)', () => {
     assert.ok(bounded > 0 && free > 0, `want both free (${free}) and bounded (${bounded}) SVs in this test`);
   });
 
-  it('gives the same solution whatever the cache size or row sharing (they change speed only)', () => {
+  it('gives the same solution whatever the cache size or row sharing (they change speed only)', function () {
+    this.timeout(30_000);
     // Values rounded to 3 decimals repeat, so the shared-row path is taken; n > 1000 iterations
     // so shrinking, un-shrinking and column swaps happen.
     const { x, y } = overlapping(3000, 5, 3);
@@ -136,7 +137,8 @@ describe('fitRbfSvm (LIBSVM-style SMO, RBF kernel)', () => {
     }
   });
 
-  it('reaches the same decision function with and without shrinking', () => {
+  it('reaches the same decision function with and without shrinking', function () {
+    this.timeout(30_000);
     const { x, y } = overlapping(1500, 6);
     const a = fitRbfSvm(x, 1, y, { C: 3, gamma: 1, shrinking: true });
     const b = fitRbfSvm(x, 1, y, { C: 3, gamma: 1, shrinking: false });
