@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { BackendChoice } from '../protocol/config';
 import { defaultRunConfig } from '../protocol/defaults';
 import type { JobEvent } from '../protocol/jobMessages';
-import { RUN_CONFIG_SCHEMA } from '../protocol/runConfigSchema';
+import { ConfigError, parseRunConfig, RUN_CONFIG_SCHEMA } from '../protocol/runConfigSchema';
 import { dispatchJob } from '../engine/pipeline/dispatch';
 import { plainTable } from '../engine/metrics/table';
 import { TerminalProgress } from './progressBar';
@@ -79,6 +79,14 @@ async function main(): Promise<void> {
   if (kind === 'saliency') {
     const { data, model, forget, saliency, train, seed, backend } = config;
     config = { data, model, forget, saliency, train, seed, backend };
+  }
+
+  try {
+    // Validated here too, so that the message names the file the user wrote.
+    parseRunConfig(config, command === 'demo' ? 'the demo config' : o.positional[0]);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message, 1);
+    throw e;
   }
 
   const abort = new AbortController();

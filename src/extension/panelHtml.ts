@@ -1,11 +1,10 @@
 // The side panel's HTML shell: a strict CSP, the stylesheet and the bundled script, nothing remote.
+import { randomBytes } from 'node:crypto';
 import type * as vscode from 'vscode';
 
+/** A fresh CSP nonce per render, from the OS's CSPRNG (Math.random is predictable). */
 export function createNonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let nonce = '';
-  for (let i = 0; i < 32; i++) nonce += chars.charAt(Math.floor(Math.random() * chars.length));
-  return nonce;
+  return randomBytes(18).toString('base64url');
 }
 
 export interface PanelAssets {

@@ -30,6 +30,8 @@ export type MethodName = 'salun' | 'rl' | 'ft' | 'ga';
 export interface OptimizerRecipe {
   epochs: number;
   lr: number;
+  /** Learning-rate schedule over the epochs; 'cosine' (default) decays to 0 by the last epoch. */
+  schedule?: 'cosine' | 'constant';
   momentum: number;
   weightDecay: number;
   batchSize: number;

@@ -12,6 +12,7 @@ const recipe = (what: string): Schema => ({
   properties: {
     epochs: { type: 'integer', minimum: 1, maximum: 1000 },
     lr: { type: 'number', exclusiveMinimum: 0, maximum: 10, description: 'SGD learning rate' },
+    schedule: { type: 'string', enum: ['cosine', 'constant'], description: "'cosine' decays the rate to 0 by the last epoch (default)" },
     momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
     weightDecay: { type: 'number', minimum: 0, maximum: 1 },
     batchSize: { type: 'integer', minimum: 1, maximum: 65536 },

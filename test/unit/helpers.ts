@@ -23,7 +23,7 @@ export function toyImages(n: number, seed: number, numClasses = 3): ImageSet {
 }
 
 export function tinyMlp(seed: number, numClasses = 3, withBatchNorm = false): Classifier {
-  const layers: ReturnType<typeof tf.layers.dense>[] = [
+  const layers: NonNullable<NonNullable<Parameters<typeof tf.sequential>[0]>['layers']> = [
     tf.layers.flatten({ inputShape: [4, 4, 1] }),
     tf.layers.dense({ units: 8, activation: 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed }) }),
   ];

@@ -93,3 +93,22 @@ describe('SGD', () => {
     assert.equal(tf.memory().numTensors, n);
   });
 });
+
+describe('training memory', () => {
+  before(useCpu);
+  it('keeps the tensor count flat across epochs of SalUn', async () => {
+    const set = toyImages(40, 8);
+    const clf = tinyMlp(6, 3, true);
+    const vars = trainableVariables(clf);
+    const salient = vars.map((v) => tf.onesLike(v).cast('bool'));
+    const anchor = vars.map((v) => tf.clone(v));
+    const counts: number[] = [];
+    await unlearn({
+      method: 'salun', clf, train: set, forget: Int32Array.from([0, 1, 2, 3]), retain: allIndices(40).slice(4), seed: 2,
+      mask: { salient, anchor }, recipe: { epochs: 4, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 8 },
+      onEpoch: async () => { counts.push(tf.memory().numTensors); },
+    });
+    assert.equal(new Set(counts).size, 1, `tensor counts per epoch: ${counts.join(', ')}`);
+    tf.dispose([...salient, ...anchor]);
+  });
+});

@@ -7,6 +7,7 @@ import type { Classifier } from '../models/io';
 import { makeRng, subSeed } from '../rng';
 import { trainPass, trainableVariables, type LossKind } from '../train/loop';
 import { Sgd, type WeightMask } from '../train/sgd';
+import { scheduledLr } from '../train/fit';
 
 export interface UnlearnInput {
   method: MethodName;
@@ -50,6 +51,7 @@ export async function unlearn(u: UnlearnInput): Promise<void> {
   const perEpoch = passes.reduce((n, p) => n + (p.set === 'forget' ? u.forget.length : u.retain.length), 0);
   try {
     for (let epoch = 1; epoch <= u.recipe.epochs; epoch++) {
+      optimizer.options = { ...optimizer.options, lr: scheduledLr(u.recipe, epoch) };
       let before = 0;
       let lossSum = 0;
       for (const p of passes) {

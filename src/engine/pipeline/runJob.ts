@@ -87,7 +87,9 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
         onEpoch: async (epoch, loss) => {
           unlearnMs += Date.now() - epochStart;   // evaluation is measurement, not part of the method's time
           last = await evaluateModel(theta, p, ctx.signal, ctx.emit, `epoch ${epoch}`);
-          folder.appendMetrics('unlearned', config.method, epoch, last, { loss });
+          const mem = tf.memory();
+          folder.appendMetrics('unlearned', config.method, epoch, last, { loss, tensors: mem.numTensors });
+          ctx.emit({ type: 'log', level: 'info', message: `epoch ${epoch}: loss ${loss.toFixed(4)}, ${mem.numTensors} tensors, ${(mem.numBytes / 2 ** 20).toFixed(1)} MiB` });
           ctx.emit({ type: 'metrics', role: 'unlearned', method: config.method, epoch, metrics: last });
           epochStart = Date.now();
         },

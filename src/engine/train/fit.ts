@@ -19,11 +19,13 @@ export interface FitOptions {
 }
 
 /**
- * The learning rate decays by cosine to 0 over the epochs: it is what lets a small model reach
- * ≈100% training accuracy (memorisation, as the paper's original models) in few epochs.
+ * The learning rate of an epoch (1-based). Cosine decay to 0 is what lets a small model reach
+ * ≈100% training accuracy (memorisation, as the paper's original models) in few epochs, and lets
+ * an unlearning run end with small steps that restore retain accuracy.
  */
-export function cosineLr(base: number, epoch: number, epochs: number): number {
-  return 0.5 * base * (1 + Math.cos((Math.PI * (epoch - 1)) / epochs));
+export function scheduledLr(recipe: OptimizerRecipe, epoch: number): number {
+  if (recipe.schedule === 'constant') return recipe.lr;
+  return 0.5 * recipe.lr * (1 + Math.cos((Math.PI * (epoch - 1)) / recipe.epochs));
 }
 
 export async function fit(o: FitOptions): Promise<void> {
@@ -32,7 +34,7 @@ export async function fit(o: FitOptions): Promise<void> {
   const rand = makeRng(subSeed(o.seed, 'fit'));
   try {
     for (let epoch = 1; epoch <= o.recipe.epochs; epoch++) {
-      optimizer.options = { ...optimizer.options, lr: cosineLr(o.recipe.lr, epoch, o.recipe.epochs) };
+      optimizer.options = { ...optimizer.options, lr: scheduledLr(o.recipe, epoch) };
       const r = await trainPass({
         clf: o.clf, vars, optimizer, set: o.set, indices: o.indices, batchSize: o.recipe.batchSize, loss: 'ce', rand,
         shuffle: true, signal: o.signal, onBatch: (done) => o.onBatch?.(epoch, done, o.indices.length),

@@ -1,0 +1,107 @@
+// The real job process (dist/job.js) and CLI (dist/cli.js), end to end on the bundled data with
+// the fast MLP: what the extension host and the README rely on.
+import { strict as assert } from 'node:assert';
+import { fork, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isJobEvent, type JobEvent } from '../../src/protocol/jobMessages';
+import type { RunConfig } from '../../src/protocol/config';
+import { defaultRunConfig } from '../../src/protocol/defaults';
+
+const root = resolve(__dirname, '..', '..', '..');
+const jobScript = join(root, 'dist', 'job.js');
+const cli = join(root, 'bin', 'salun.js');
+
+function quickConfig(): RunConfig {
+  const c = defaultRunConfig();
+  return {
+    ...c, model: { kind: 'builtin', architecture: 'mlp' }, backend: 'wasm',
+    train: { ...c.train, epochs: 2, lr: 0.05 }, unlearn: { ...c.unlearn, epochs: 2, lr: 0.01 },
+  };
+}
+
+function runJob(config: unknown, workspaceDir: string, cancelAfter?: (e: JobEvent) => boolean): Promise<JobEvent[]> {
+  return new Promise((resolvePromise, reject) => {
+    const child = fork(jobScript, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const events: JobEvent[] = [];
+    child.on('message', (m: unknown) => {
+      assert.ok(isJobEvent(m), `not a JobEvent: ${JSON.stringify(m)}`);
+      events.push(m);
+      if (cancelAfter?.(m)) child.send({ type: 'cancel' });
+    });
+    child.on('error', reject);
+    child.on('exit', () => resolvePromise(events));
+    child.send({ type: 'start', kind: 'run', config, workspaceDir });
+  });
+}
+
+describe('job process (dist/job.js)', function () {
+  this.timeout(180_000);
+
+  it('runs a full job and streams started → saliency → per-epoch metrics → finished, writing the run folder', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-job-'));
+    const events = await runJob(quickConfig(), ws);
+    const types = events.map((e) => e.type);
+    assert.equal(types[types.length - 1], 'finished', `last events: ${JSON.stringify(events.slice(-3))}`);
+    const started = events.find((e) => e.type === 'started');
+    assert.ok(started && started.type === 'started' && started.backend.name === 'wasm');
+    assert.ok(types.indexOf('started') < types.indexOf('saliency'));
+    assert.equal(events.filter((e) => e.type === 'metrics').length, 2);
+    const fin = events[events.length - 1];
+    assert.ok(fin.type === 'finished');
+    const dir = fin.result.runDir;
+    for (const f of ['config.json', 'status.json', 'metrics.jsonl', 'report.md', 'report.json', 'model/model.json', 'model/weights.bin', 'saliency/mask.bits', 'saliency/summary.json', 'saliency/scores.f32']) {
+      assert.ok(existsSync(join(dir, f)), `${f} missing`);
+    }
+    assert.equal(JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')).state, 'finished');
+    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { role: string });
+    assert.deepEqual(lines.map((l) => l.role), ['original', 'retrain', 'unlearned', 'unlearned']);
+    assert.deepEqual(fin.result.rows.map((r) => r.role), ['original', 'retrain', 'unlearned']);
+    assert.equal(fin.result.rows.find((r) => r.role === 'retrain')?.avgGap, 0);
+    // The per-epoch tensor count in metrics.jsonl stays flat.
+    const tensors = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { tensors?: number }).tensors).filter((t) => t !== undefined);
+    assert.equal(new Set(tensors).size, 1, `tensors per epoch: ${tensors.join(', ')}`);
+  });
+
+  it('cancels at the next batch, says so, and marks the run folder cancelled', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-job-'));
+    const events = await runJob({ ...quickConfig(), train: { ...quickConfig().train, epochs: 50 } }, ws, (e) => e.type === 'progress' && e.phase === 'train-original');
+    assert.equal(events[events.length - 1].type, 'cancelled');
+    const runs = readdirSync(join(ws, '.salun', 'runs'));
+    assert.equal(runs.length, 1);
+    assert.equal(JSON.parse(readFileSync(join(ws, '.salun', 'runs', runs[0], 'status.json'), 'utf8')).state, 'cancelled');
+  });
+
+  it('fails with the config problems listed, before any work', async () => {
+    const events = await runJob({ ...quickConfig(), forget: { kind: 'random', fraction: 2 } }, mkdtempSync(join(tmpdir(), 'salun-job-')));
+    const last = events[events.length - 1];
+    assert.ok(last.type === 'failed' && /config\.forget\.fraction must be < 1/.test(last.error.message), JSON.stringify(last));
+  });
+
+  it('fails with the file at fault for a corrupt user model, leaving the user file untouched', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-job-'));
+    writeFileSync(join(ws, 'model.json'), '{"modelTopology": ');
+    const before = readFileSync(join(ws, 'model.json'), 'utf8');
+    const events = await runJob({ ...quickConfig(), model: { kind: 'file', path: 'model.json' } }, ws);
+    const last = events[events.length - 1];
+    assert.ok(last.type === 'failed' && last.error.file === join(ws, 'model.json') && /not valid JSON/.test(last.error.message), JSON.stringify(last));
+    assert.equal(readFileSync(join(ws, 'model.json'), 'utf8'), before);
+  });
+});
+
+describe('salun CLI', function () {
+  this.timeout(60_000);
+  it('names the bad config field and exits non-zero', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-cli-'));
+    writeFileSync(join(ws, 'bad.json'), JSON.stringify({ method: 'magic' }));
+    const r = spawnSync(process.execPath, [cli, 'run', join(ws, 'bad.json'), '--workspace', ws, '--quiet'], { encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /bad\.json is not a valid SalUn config|config\.method must be one of/);
+  });
+  it('prints the schema and the defaults', () => {
+    const r = spawnSync(process.execPath, [cli, 'defaults'], { encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    assert.deepEqual(JSON.parse(r.stdout), defaultRunConfig());
+  });
+});
