@@ -1,7 +1,7 @@
 // Renders PanelState into the panel. The skeleton (toolbar, sections) is built once so keyboard
 // focus survives the stream of progress events; each section is redrawn only when its slice of
 // the state changed (the reducer keeps unchanged slices identical).
-import type { JobPhase } from '../src/protocol/jobMessages';
+import { PHASE_LABELS } from '../src/protocol/jobMessages';
 import type { PanelAction } from '../src/protocol/webviewMessages';
 import type { PanelState } from './panelState';
 import { METRIC_NAMES } from './panelState';
@@ -9,15 +9,6 @@ import { el, replaceChildren } from './dom';
 import { layerBars, trendChart, trendLegend } from './charts';
 import { formatCount, formatDuration, formatMetric, formatPercent, scientificParts } from './format';
 
-const PHASE_NAMES: Record<JobPhase, string> = {
-  load: 'Loading data',
-  'train-original': 'Training the original model',
-  retrain: 'Retraining on the remaining data',
-  saliency: 'Computing the saliency map',
-  unlearn: 'Unlearning',
-  evaluate: 'Evaluating',
-  write: 'Writing the run folder',
-};
 
 const ROLE_NAMES = { original: 'Original', retrain: 'Retrain', unlearned: 'Unlearned' } as const;
 
@@ -110,7 +101,7 @@ export class PanelView {
     if (state.kind) parts.push(state.kind === 'run' ? 'Unlearning run' : 'Saliency job');
     if (state.runId) parts.push(state.runId);
     const backend = state.backend;
-    const phase = state.phase ? (state.phaseLabel || PHASE_NAMES[state.phase]) : state.jobRunning ? 'Starting…' : undefined;
+    const phase = state.phase ? (state.phaseLabel || PHASE_LABELS[state.phase]) : state.jobRunning ? 'Starting…' : undefined;
     const line: (HTMLElement | string)[] = [];
     if (parts.length) line.push(el('div', { class: 'job-title' }, parts.join(' · ')));
     if (backend) {

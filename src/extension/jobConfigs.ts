@@ -2,7 +2,7 @@
 // import) so the mapping and its validation are unit-testable; the host reads the values.
 import { isAbsolute, resolve } from 'node:path';
 import type { BackendChoice, ForgetSpec, ModelSpec, RunConfig, SaliencyJobConfig } from '../protocol/config';
-import { defaultRunConfig, defaultSaliencyJobConfig } from '../protocol/defaults';
+import { defaultRunConfig } from '../protocol/defaults';
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -104,15 +104,8 @@ export function runConfigFromSettings(settings: SalunSettings, workspaceDir: str
   };
 }
 
-/** defaultSaliencyJobConfig() overlaid with the user's settings. Throws SettingsError on a bad value. */
+/** The saliency part of the run config the settings give. Throws SettingsError on a bad value. */
 export function saliencyConfigFromSettings(settings: SalunSettings, workspaceDir: string): SaliencyJobConfig {
-  const o = readOverlay(settings, workspaceDir);
-  const config = defaultSaliencyJobConfig();
-  return {
-    ...config,
-    backend: o.backend,
-    saliency: { ...config.saliency, ratio: o.ratio },
-    forget: o.forget,
-    model: o.model,
-  };
+  const { data, model, forget, saliency, train, seed, backend } = runConfigFromSettings(settings, workspaceDir);
+  return { data, model, forget, saliency, train, seed, backend };
 }

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { JobOutcome } from './api';
 import type { JobSupervisor } from './jobSupervisor';
-import type { JobEvent, JobKind, JobPhase } from '../protocol/jobMessages';
+import { PHASE_LABELS, type JobEvent, type JobKind, type JobPhase } from '../protocol/jobMessages';
 import { COMMAND_IDS } from './commandIds';
 
 /** The phases each kind of job goes through, in order: the notification's bar spans them. */
@@ -13,15 +13,6 @@ const EXPECTED_PHASES: Record<JobKind, readonly JobPhase[]> = {
   saliency: ['load', 'train-original', 'saliency', 'write'],
 };
 
-const PHASE_NAMES: Record<JobPhase, string> = {
-  load: 'Loading data',
-  'train-original': 'Training the original model',
-  retrain: 'Retraining on the remaining data',
-  saliency: 'Computing the saliency map',
-  unlearn: 'Unlearning',
-  evaluate: 'Evaluating',
-  write: 'Writing the run folder',
-};
 
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -52,13 +43,13 @@ class ProgressTracker {
       this.detail = '';
     } else if (event.type === 'phase') {
       this.phase = event.phase;
-      this.label = event.label || PHASE_NAMES[event.phase];
+      this.label = event.label || PHASE_LABELS[event.phase];
       this.detail = '';
       this.advance(event.phase, 0);
     } else if (event.type === 'progress') {
       if (event.phase !== this.phase) {
         this.phase = event.phase;
-        this.label = PHASE_NAMES[event.phase];
+        this.label = PHASE_LABELS[event.phase];
       }
       const fraction = event.total > 0 ? Math.min(1, Math.max(0, event.done / event.total)) : 0;
       this.advance(event.phase, fraction);

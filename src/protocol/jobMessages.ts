@@ -19,6 +19,17 @@ export const JOB_PHASES: readonly JobPhase[] = [
   'load', 'train-original', 'retrain', 'saliency', 'unlearn', 'evaluate', 'write',
 ];
 
+/** How each phase is named to the user (notification, panel, terminal). */
+export const PHASE_LABELS: Record<JobPhase, string> = {
+  load: 'Loading data',
+  'train-original': 'Training the original model',
+  retrain: 'Retraining on the remaining data',
+  saliency: 'Computing the saliency map',
+  unlearn: 'Unlearning',
+  evaluate: 'Evaluating',
+  write: 'Writing the run folder',
+};
+
 export type JobCommand =
   | { type: 'start'; kind: 'run'; config: RunConfig; workspaceDir: string }
   | { type: 'start'; kind: 'saliency'; config: SaliencyJobConfig; workspaceDir: string }

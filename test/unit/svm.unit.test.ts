@@ -1,16 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { makeRng } from '../../src/engine/rng';
 import { fitRbfSvm, type RbfSvm } from '../../src/engine/metrics/svm';
 
-/** mulberry32: a small seeded generator so every run sees the same data. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = makeRng;
 
 /** Two overlapping 1-D classes shaped like MIA confidences: −1 piled up near 1, +1 spread out. */
 function overlapping(n: number, seed: number, decimals?: number): { x: Float64Array; y: Int8Array } {
