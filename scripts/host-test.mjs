@@ -21,6 +21,7 @@
 //          --timeout <s>     overall limit for the suite run (default 1800, env SALUN_HOST_TEST_TIMEOUT)
 //          --grep <re>       run only matching tests (env SALUN_HOST_TEST_GREP)
 //          --ext <dir>       extension to load (default: the repo)
+//          --vsix <file>     install this packaged .vsix into code-server first and test the installed copy
 //          --tests <file>    compiled suite entry (default: out/test/host/index.js)
 //          --keep            keep the temp folder (workspace, user data, logs)
 //          --verbose         also echo code-server's log and the whole browser console
@@ -71,6 +72,7 @@ const opts = {
   timeoutS: Number(option('--timeout') ?? process.env.SALUN_HOST_TEST_TIMEOUT ?? 1800),
   grep: option('--grep') ?? process.env.SALUN_HOST_TEST_GREP ?? '',
   ext: resolve(option('--ext') ?? root),
+  vsix: option('--vsix'),
   tests: resolve(option('--tests') ?? join(root, 'out/test/host/index.js')),
 };
 if (argv.length) die(`unknown argument(s): ${argv.join(' ')}`);
@@ -389,6 +391,20 @@ function freePort() {
   });
 }
 
+/** Installs a .vsix the way a user would (`code-server --install-extension`) and returns its folder. */
+function installVsix(tc, d, vsix) {
+  if (!existsSync(vsix)) throw new HarnessError(`no .vsix at ${vsix}; run \`npm run package\``);
+  const t0 = Date.now();
+  const r = spawnSync(tc.nodeBin, [tc.csEntry, '--install-extension', vsix, '--extensions-dir', d.extensions, '--user-data-dir', d.userData],
+    { cwd: d.ws, env: cleanEnv({ HOME: d.home }), encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new HarnessError(`code-server --install-extension ${vsix} failed:\n${r.stdout}${r.stderr}`);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const dir = join(d.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+  if (!existsSync(join(dir, 'package.json'))) throw new HarnessError(`the .vsix installed, but ${dir} is missing:\n${r.stdout}`);
+  log(`installed ${vsix} into code-server (${secs(t0)} s): ${dir}`);
+  return dir;
+}
+
 async function startCodeServer(tc, d, port) {
   const logFile = join(artifacts, 'code-server.log');
   const out = createWriteStream(logFile);
@@ -469,11 +485,12 @@ async function runInCodeServer() {
   const { chromium } = await loadPlaywright();
   const tc = await ensureToolchain();
   if (opts.installOnly) return 0;
-  await build();
-  checkInputs();
+  if (!opts.vsix) await build();
   mkdirSync(artifacts, { recursive: true });
   for (const f of ['result.json', 'screenshot.png', 'browser-console.log']) rmSync(join(artifacts, f), { force: true });
   const d = makeTempDirs();
+  if (opts.vsix) opts.ext = installVsix(tc, d, resolve(opts.vsix));
+  checkInputs();
   const tAll = Date.now();
   // One limit for everything from here: server start, workbench load, the suite.
   let timer;

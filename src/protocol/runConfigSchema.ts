@@ -1,5 +1,5 @@
 // The schema of RunConfig (config.ts) and the parser the CLI and the job use.
-import type { RunConfig, SaliencyJobConfig } from './config';
+import { DEFAULT_METHOD_OPTIONS as D, METHOD_NAMES, type RunConfig, type SaliencyJobConfig } from './config';
 import { defaultRunConfig } from './defaults';
 import { isRecord } from './guards';
 import { validate, type Schema } from './schema';
@@ -54,6 +54,33 @@ const shared: Record<string, Schema> = {
   backend: { type: 'string', enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] },
 };
 
+const positive = (description: string, value: number, maximum?: number): Schema =>
+  ({ type: 'number', exclusiveMinimum: 0, ...(maximum !== undefined ? { maximum } : {}), default: value, description: `${description} (default ${value})` });
+
+const methodOptions: Schema = {
+  type: 'object', additionalProperties: false,
+  description: 'Hyper-parameters of the baselines; what is left out takes its default',
+  properties: {
+    l1: { type: 'object', additionalProperties: false, description: 'ℓ1-sparse: FT on Dr + α_t·‖θ‖₁', properties: {
+      alpha: positive('ℓ1 weight at the first epoch; decays linearly: α_t = alpha·(1 − (t−1)/epochs)', D.l1.alpha, 1),
+    } },
+    bs: { type: 'object', additionalProperties: false, description: 'Boundary shrink', properties: {
+      epsilon: positive('L∞ bound of the FGSM step on θo that finds each forget sample\'s nearest wrong class, in [0,1] pixel units', D.bs.epsilon, 1),
+    } },
+    be: { type: 'object', additionalProperties: false, description: 'Boundary expanding', properties: {
+      shadowInitStd: { type: 'number', minimum: 0, maximum: 1, default: D.be.shadowInitStd, description: `Std of the shadow class's initial kernel column (default ${D.be.shadowInitStd})` },
+    } },
+    iu: { type: 'object', additionalProperties: false, description: 'Influence unlearning: θ += alpha·(damping·I + F̂)⁻¹·v, F̂ the WoodFisher estimate', properties: {
+      alpha: positive('Scale of the one-shot step', D.iu.alpha, 1e6),
+      damping: positive('λ: the WoodFisher recursion starts from H₀⁻¹ = I/λ', D.iu.damping, 1e6),
+      fisherSamples: { type: 'integer', minimum: 1, maximum: 4096, default: D.iu.fisherSamples, description: `Per-sample retain gradients in the WoodFisher estimate (default ${D.iu.fisherSamples}; memory grows as samples × weights)` },
+    } },
+    salunSoft: { type: 'object', additionalProperties: false, description: 'SalUn-soft', properties: {
+      lambda: { type: 'number', minimum: 0, maximum: 100, default: D.salunSoft.lambda, description: `After each step θ ← θo + soft(θ − θo, lambda·lr) (default ${D.salunSoft.lambda})` },
+    } },
+  },
+};
+
 export const RUN_CONFIG_SCHEMA: Schema = {
   type: 'object',
   additionalProperties: false,
@@ -62,7 +89,9 @@ export const RUN_CONFIG_SCHEMA: Schema = {
     $schema: { type: 'string' },
     name: { type: 'string' },
     ...shared,
-    method: { type: 'string', enum: ['salun', 'rl', 'ft', 'ga'] },
+    method: { type: 'string', enum: METHOD_NAMES },
+    masked: { type: 'boolean', default: false, description: 'Run the method inside the saliency mask: only salient weights move, the rest stay exactly θo (SalUn always does)' },
+    methodOptions,
     unlearn: recipe('Recipe for the unlearning step'),
     retrain: { type: 'boolean', description: 'Train the Retrain reference on Dr (needed for Avg. Gap)' },
   },

@@ -19,7 +19,7 @@ describe('run config', () => {
       assert.ok(e instanceof ConfigError);
       const text = e.message;
       assert.match(text, /my\.json is not a valid SalUn config/);
-      assert.match(text, /config\.method must be one of "salun", "rl", "ft", "ga" \(got "magic"\)/);
+      assert.match(text, /config\.method must be one of "salun", "rl", "ft", "ga", "l1", "bs", "be", "iu", "salun-soft" \(got "magic"\)/);
       assert.match(text, /config\.forget\.fraction must be < 1 \(got 1\.5\)/);
       assert.match(text, /config\.saliency\.ratio must be > 0/);
       assert.match(text, /config\.unlearn\.lr must be > 0/);

@@ -1,13 +1,19 @@
-// The unlearning methods of this issue, behind one interface: θu (a copy of θo) is updated in
-// place, one epoch at a time, with progress and cancel. SalUn is RL restricted to the saliency
-// mask; the others are the simplest baselines (METHOD.md).
-import type { MethodName, OptimizerRecipe } from '../../protocol/config';
+// The unlearning methods behind one interface: θu (a copy of θo) is updated in place, one epoch at
+// a time, with progress and cancel. SalUn is RL restricted to the saliency mask; the baselines are
+// in METHOD.md. Any method runs masked when a mask is given ("saliency + X"): the optimizer masks
+// its gradients and restores non-salient weights to θo exactly after every step.
+import type { MethodName, MethodOptions, OptimizerRecipe } from '../../protocol/config';
 import type { ImageSet } from '../data/dataset';
 import type { Classifier } from '../models/io';
-import { makeRng, subSeed } from '../rng';
-import { trainPass, trainableVariables, type LossKind } from '../train/loop';
+import { trainableVariables } from '../train/loop';
 import { Sgd, type WeightMask } from '../train/sgd';
-import { scheduledLr } from '../train/fit';
+import { boundaryExpanding } from './boundaryExpanding';
+import { boundaryShrink } from './boundaryShrink';
+import { runEpochs, type Pass } from './epochs';
+import { influenceUnlearning } from './influence';
+import { l1Sparse } from './l1Sparse';
+import { resolveMethodOptions } from './options';
+import { salunSoft } from './salunSoft';
 
 export interface UnlearnInput {
   method: MethodName;
@@ -18,55 +24,50 @@ export interface UnlearnInput {
   retain: Int32Array;
   recipe: OptimizerRecipe;
   seed: number;
-  /** Saliency mask (SalUn); must be absent for unmasked methods. */
+  /** Saliency mask: present exactly when methodUsesMask(method, masked) (always for SalUn). */
   mask?: WeightMask;
+  /** Per-method hyper-parameters; what is left out takes DEFAULT_METHOD_OPTIONS. */
+  options?: MethodOptions;
   signal?: AbortSignal;
   onBatch?: (epoch: number, samplesDone: number, samplesPerEpoch: number) => void;
-  /** Awaited after each epoch (evaluation happens there). */
+  /** Awaited after each epoch (evaluation happens there); IU, being one-shot, calls it once. */
   onEpoch?: (epoch: number, meanLoss: number) => Promise<void>;
 }
 
-interface Pass {
-  set: 'forget' | 'retain';
-  loss: LossKind;
-}
-
-/** What one epoch of each method does; SalUn and RL: Df with random labels, then Dr (authors' loop). */
-const PASSES: Record<MethodName, Pass[]> = {
+/** What one epoch of the plain methods does; SalUn and RL: Df with random labels, then Dr (authors' loop). */
+const PASSES: Partial<Record<MethodName, Pass[]>> = {
   salun: [{ set: 'forget', loss: 'random-label-ce' }, { set: 'retain', loss: 'ce' }],
   rl: [{ set: 'forget', loss: 'random-label-ce' }, { set: 'retain', loss: 'ce' }],
   ft: [{ set: 'retain', loss: 'ce' }],
   ga: [{ set: 'forget', loss: 'neg-ce' }],
 };
 
-export function methodUsesMask(method: MethodName): boolean {
-  return method === 'salun';
+/** SalUn always needs the saliency mask; every other method when it runs masked. */
+export function methodUsesMask(method: MethodName, masked = false): boolean {
+  return method === 'salun' || masked;
+}
+
+/** How many times onEpoch is called: IU is a single step. */
+export function methodEpochs(method: MethodName, recipe: OptimizerRecipe): number {
+  return method === 'iu' ? 1 : recipe.epochs;
 }
 
 export async function unlearn(u: UnlearnInput): Promise<void> {
-  const vars = trainableVariables(u.clf);
-  const optimizer = new Sgd(vars, { lr: u.recipe.lr, momentum: u.recipe.momentum, weightDecay: u.recipe.weightDecay }, u.mask);
-  const rand = makeRng(subSeed(u.seed, `unlearn-${u.method}`));
-  const passes = PASSES[u.method];
-  const perEpoch = passes.reduce((n, p) => n + (p.set === 'forget' ? u.forget.length : u.retain.length), 0);
-  try {
-    for (let epoch = 1; epoch <= u.recipe.epochs; epoch++) {
-      optimizer.options = { ...optimizer.options, lr: scheduledLr(u.recipe, epoch) };
-      let before = 0;
-      let lossSum = 0;
-      for (const p of passes) {
-        const indices = p.set === 'forget' ? u.forget : u.retain;
-        const r = await trainPass({
-          clf: u.clf, vars, optimizer, set: u.train, indices, batchSize: u.recipe.batchSize, loss: p.loss, rand,
-          shuffle: true, signal: u.signal,
-          onBatch: (done) => u.onBatch?.(epoch, before + done, perEpoch),
-        });
-        before += r.samples;
-        lossSum += r.meanLoss * r.samples;
+  const options = resolveMethodOptions(u.options);
+  switch (u.method) {
+    case 'l1': return l1Sparse(u, options.l1);
+    case 'bs': return boundaryShrink(u, options.bs);
+    case 'be': return boundaryExpanding(u, options.be);
+    case 'iu': return influenceUnlearning(u, options.iu);
+    case 'salun-soft': return salunSoft(u, options.salunSoft, PASSES.rl!);
+    default: {
+      const vars = trainableVariables(u.clf);
+      const optimizer = new Sgd(vars, { lr: u.recipe.lr, momentum: u.recipe.momentum, weightDecay: u.recipe.weightDecay }, u.mask);
+      try {
+        await runEpochs(u, { clf: u.clf, vars, optimizer, train: u.train, passes: PASSES[u.method]! });
+      } finally {
+        optimizer.dispose();
       }
-      await u.onEpoch?.(epoch, lossSum / Math.max(1, before));
     }
-  } finally {
-    optimizer.dispose();
   }
 }

@@ -8,7 +8,7 @@ import { cloneModel, classifierOf, saveModel } from '../models/io';
 import { tf, type T } from '../tf';
 import { markdownTable } from '../metrics/table';
 import { withGaps } from '../metrics/report';
-import { methodUsesMask, unlearn } from '../methods/unlearn';
+import { methodEpochs, methodUsesMask, unlearn } from '../methods/unlearn';
 import { PhaseProgress } from '../progress';
 import { RunFolder } from '../runs/runFolder';
 import { trainableVariables } from '../train/loop';
@@ -64,7 +64,7 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
     const theta = classifierOf(await cloneModel(p.original.model));
     const anchors: T.Tensor[] = [];
     const salient: T.Tensor[] = [];
-    if (methodUsesMask(config.method)) {
+    if (methodUsesMask(config.method, config.masked)) {
       const s = await saliencyStep(p, config.saliency, config.unlearn.batchSize, folder, ctx);
       saliency = s.summary;
       saliencySeconds = s.seconds;
@@ -74,15 +74,17 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
       });
     }
 
-    ctx.emit({ type: 'phase', phase: 'unlearn', label: `${config.method.toUpperCase()}: ${config.unlearn.epochs} epochs` });
-    const progress = new PhaseProgress(ctx.emit, 'unlearn', config.unlearn.epochs);
+    const epochs = methodEpochs(config.method, config.unlearn);
+    const methodLabel = `${config.method.toUpperCase()}${config.masked && config.method !== 'salun' ? ' (masked)' : ''}`;
+    ctx.emit({ type: 'phase', phase: 'unlearn', label: `${methodLabel}: ${epochs === 1 && config.method === 'iu' ? 'one step' : `${epochs} epochs`}` });
+    const progress = new PhaseProgress(ctx.emit, 'unlearn', epochs);
     let unlearnMs = 0;
     let epochStart = Date.now();
     let last: Metrics | undefined;
     try {
       await unlearn({
         method: config.method, clf: theta, train: p.data.train, forget: p.split.forget, retain: p.split.retain,
-        recipe: config.unlearn, seed: config.seed, mask: salient.length ? { salient, anchor: anchors } : undefined, signal: ctx.signal,
+        recipe: config.unlearn, seed: config.seed, mask: salient.length ? { salient, anchor: anchors } : undefined, options: config.methodOptions, signal: ctx.signal,
         onBatch: (epoch, done, total) => progress.update(epoch - 1 + done / total, epoch),
         onEpoch: async (epoch, loss) => {
           unlearnMs += Date.now() - epochStart;   // evaluation is measurement, not part of the method's time

@@ -22,7 +22,7 @@ export async function computeSaliencyScores(
   if (forget.length === 0) throw new UserError('The forget set is empty: there is nothing to compute saliency for.', 'Choose a forget fraction above 0, a class that has samples, or a non-empty index file.');
   const vars = trainableVariables(clf);
   const shapeOf = batchShapeFor(clf, set);
-  const sums = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+  const sums = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   try {
     for (let from = 0; from < forget.length; from += batchSize) {
       throwIfAborted(signal);

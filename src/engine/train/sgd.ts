@@ -22,7 +22,8 @@ export class Sgd {
   private readonly velocity: T.Variable[];
 
   constructor(private readonly vars: T.Variable[], public options: SgdOptions, private readonly mask?: WeightMask) {
-    this.velocity = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    // Inside tidy: tf.variable keeps its own reference, so the zeros tensor itself must be released.
+    this.velocity = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
     if (mask && (mask.salient.length !== vars.length || mask.anchor.length !== vars.length)) {
       throw new Error(`mask has ${mask.salient.length} tensors for ${vars.length} variables`);
     }
