@@ -92,3 +92,15 @@ describe('forget sets', () => {
     assert.throws(() => splitForget({ kind: 'random', fraction: 0 }, set, 1, '.'), /strictly between 0 and 1/);
   });
 });
+
+describe('the full Fashion-MNIST (Debian dataset-fashion-mnist)', () => {
+  const dir = '/usr/share/datasets/fashion-mnist';
+  it(`loads from ${dir} as an idx folder: 60,000 train / 10,000 test, 28×28, 10 classes`, function () {
+    this.timeout(60_000);
+    // CI installs the package (.ci/run); a missing folder is a failure with a clear message, not a skip.
+    const d = loadData({ kind: 'idx', dir }, '/');
+    assert.equal(d.train.n, 60000);
+    assert.equal(d.test.n, 10000);
+    assert.deepEqual([d.train.height, d.train.width, d.train.channels, d.train.numClasses], [28, 28, 1, 10]);
+  });
+});
