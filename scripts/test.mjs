@@ -2,7 +2,7 @@
 // then the extension-host suite in a real VS Code (code-server offline; scripts/host-test.mjs).
 // Ends with one line `tests: N passed, N failed` over both suites; exits non-zero on any failure.
 //   --unit   unit tests only        --host   host suite only
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,12 +11,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const only = args.includes('--unit') ? 'unit' : args.includes('--host') ? 'host' : 'all';
 
+/** Runs a step, streaming its output as it comes (CI logs show progress) and keeping it for parsing. */
 function run(cmd, cmdArgs, label) {
   console.log(`\n=== ${label}`);
-  const r = spawnSync(cmd, cmdArgs, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
-  process.stdout.write(r.stdout ?? '');
-  process.stderr.write(r.stderr ?? '');
-  return { code: r.status ?? 1, out: `${r.stdout}\n${r.stderr}` };
+  return new Promise((resolvePromise) => {
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b) => { out += b; process.stdout.write(b); });
+    child.stderr.on('data', (b) => { out += b; process.stderr.write(b); });
+    child.on('error', (e) => { out += String(e); });
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, out }));
+  });
 }
 
 function files(dir, suffix) {
@@ -33,11 +38,11 @@ let passed = 0;
 let failed = 0;
 let broken = false;
 
-const tsc = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.', '--noEmit'], 'type check (tsc --noEmit)');
+const tsc = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.', '--noEmit'], 'type check (tsc --noEmit)');
 if (tsc.code !== 0) { broken = true; console.log('type check failed'); }
 
 if (only !== 'host') {
-  const unit = run(process.execPath, [join(root, 'node_modules/mocha/bin/mocha.js'), '--timeout', '120000', ...files(join(root, 'out/test/unit'), '.unit.test.js')], 'unit tests (plain Node, mocha)');
+  const unit = await run(process.execPath, [join(root, 'node_modules/mocha/bin/mocha.js'), '--timeout', '120000', ...files(join(root, 'out/test/unit'), '.unit.test.js')], 'unit tests (plain Node, mocha)');
   const p = /(\d+) passing/.exec(unit.out);
   const f = /(\d+) failing/.exec(unit.out);
   passed += p ? Number(p[1]) : 0;
@@ -46,7 +51,7 @@ if (only !== 'host') {
 }
 
 if (only !== 'unit') {
-  const host = run(process.execPath, [join(root, 'scripts/host-test.mjs'), '--no-build'], 'extension-host suite (code-server + Chromium)');
+  const host = await run(process.execPath, [join(root, 'scripts/host-test.mjs'), '--no-build'], 'extension-host suite (code-server + Chromium)');
   const m = /host: (\d+) passed, (\d+) failed/.exec(host.out);
   passed += m ? Number(m[1]) : 0;
   failed += m ? Number(m[2]) : 0;
