@@ -6,10 +6,13 @@ export const COMMAND_IDS = {
   openPanel: 'salun.openPanel',
   cancelJob: 'salun.cancelJob',
   showLog: 'salun.showLog',
+  refreshRuns: 'salun.refreshRuns',
+  revealRun: 'salun.revealRun',
 } as const;
 
 export const VIEW_CONTAINER_ID = 'salun';
 export const PANEL_VIEW_ID = 'salun.panel';
+export const RUNS_VIEW_ID = 'salun.runs';
 export const CONFIG_SECTION = 'salun';
 /** Context key set while a job runs (menus and the palette use it). */
 export const JOB_RUNNING_CONTEXT = 'salun.jobRunning';

@@ -7,7 +7,8 @@ import { JobSupervisor } from './jobSupervisor';
 import { JobFeedback } from './jobFeedback';
 import { SalunPanelProvider } from './panelProvider';
 import { registerCommands } from './commands';
-import { COMMAND_IDS, JOB_RUNNING_CONTEXT, PANEL_VIEW_ID } from './commandIds';
+import { COMMAND_IDS, JOB_RUNNING_CONTEXT, PANEL_VIEW_ID, RUNS_VIEW_ID } from './commandIds';
+import { RunsTreeProvider, type RunItem } from './runsTree';
 
 let activeSupervisor: JobSupervisor | undefined;
 
@@ -29,9 +30,10 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
   const setRunning = (running: boolean): void => {
     void vscode.commands.executeCommand('setContext', JOB_RUNNING_CONTEXT, running);
   };
+  const runsTree = new RunsTreeProvider();
   const contextSub = supervisor.subscribe({
     onJobStarted: () => setRunning(true),
-    onJobEnded: () => setRunning(false),
+    onJobEnded: () => { setRunning(false); runsTree.refresh(); },
   });
   setRunning(false);
 
@@ -50,6 +52,12 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
     new JobFeedback(supervisor, log),
     panel,
     vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel),
+    runsTree,
+    vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: runsTree }),
+    vscode.commands.registerCommand(COMMAND_IDS.refreshRuns, () => runsTree.refresh()),
+    vscode.commands.registerCommand(COMMAND_IDS.revealRun, (item?: RunItem) => {
+      if (item) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(item.run.dir));
+    }),
     ...registerCommands({ supervisor, log, revealPanel: () => panel.reveal() }),
   );
 

@@ -1,0 +1,31 @@
+import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeRun, listRuns } from '../../src/engine/runs/readRuns';
+
+describe('reading run folders', () => {
+  it('lists runs newest first, with state, method and the unlearned row; tolerates a broken file', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-runs-'));
+    const root = join(ws, '.salun', 'runs');
+    const write = (id: string, files: Record<string, string>): void => {
+      mkdirSync(join(root, id), { recursive: true });
+      for (const [f, text] of Object.entries(files)) writeFileSync(join(root, id, f), text);
+    };
+    const metrics = { UA: 8.2, RA: 94.16, TA: 84.25, MIA: 14.6 };
+    write('20261125-100000-salun', {
+      'config.json': JSON.stringify({ kind: 'run', method: 'salun' }),
+      'status.json': JSON.stringify({ state: 'finished', startedAt: 'x' }),
+      'report.json': JSON.stringify({ rows: [{ role: 'unlearned', method: 'salun', metrics, avgGap: 2.47, seconds: 60 }] }),
+    });
+    write('20261125-110000-rl', { 'config.json': JSON.stringify({ kind: 'run', method: 'rl' }), 'status.json': '{"state": "fail' });
+    write('20261125-090000-saliency', { 'config.json': JSON.stringify({ kind: 'saliency' }), 'status.json': JSON.stringify({ state: 'cancelled' }) });
+    const runs = listRuns(ws);
+    assert.deepEqual(runs.map((r) => r.runId), ['20261125-110000-rl', '20261125-100000-salun', '20261125-090000-saliency']);
+    assert.equal(runs[0].state, 'unknown');
+    assert.equal(runs[0].problems.length, 1);
+    assert.equal(describeRun(runs[1]), 'salun · gap 2.47 · UA 8.2 RA 94.2 TA 84.3 MIA 14.6');
+    assert.equal(describeRun(runs[2]), 'saliency · cancelled');
+    assert.deepEqual(listRuns(join(ws, 'nowhere')), []);
+  });
+});
