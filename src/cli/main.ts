@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { BackendChoice } from '../protocol/config';
 import { defaultRunConfig } from '../protocol/defaults';
 import type { JobEvent } from '../protocol/jobMessages';
-import { ConfigError, parseRunConfig, RUN_CONFIG_SCHEMA } from '../protocol/runConfigSchema';
+import { ConfigError, parseRunConfig, RUN_CONFIG_SCHEMA, withoutRunRecord } from '../protocol/runConfigSchema';
 import { dispatchJob } from '../engine/pipeline/dispatch';
 import { plainTable } from '../engine/metrics/table';
 import { TerminalProgress } from './progressBar';
@@ -14,7 +14,8 @@ const USAGE = `salun — machine unlearning with weight saliency (SalUn) and bas
 Usage:
   salun demo [options]             SalUn on the bundled Fashion-MNIST subset (10% random forgetting),
                                    against Original and Retrain; prints the comparison table
-  salun run <config.json> [opts]   a full run from a config file (missing fields take the defaults)
+  salun run <config.json> [opts]   a full run from a config file (missing fields take the defaults);
+                                   a run folder's config.json re-runs that run
   salun saliency <config.json>     the saliency map and mask only
   salun schema                     print the config's JSON schema
   salun defaults                   print the default config
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   if (command === 'defaults') { console.log(JSON.stringify(defaultRunConfig(), null, 2)); return; }
   if (!['demo', 'run', 'saliency'].includes(command)) fail(`unknown command '${command}'\n\n${USAGE}`);
 
-  let config = command === 'demo' ? defaultRunConfig() as unknown as Record<string, unknown> : readConfig(o.positional[0]) as Record<string, unknown>;
+  let config = (command === 'demo' ? defaultRunConfig() : withoutRunRecord(readConfig(o.positional[0]))) as Record<string, unknown>;
   if (o.backend) config = { ...config, backend: o.backend };
   if (command === 'saliency') config = { ...defaultRunConfig(), ...config };
   const kind = command === 'saliency' ? 'saliency' as const : 'run' as const;

@@ -120,6 +120,16 @@ function mergeDefaults(base: Record<string, unknown>, over: Record<string, unkno
   return out;
 }
 
+/**
+ * A run folder's config.json is the run config plus what the run recorded about itself (kind,
+ * resolved inputs, versions); dropping those makes it a config again, so any run can be re-run.
+ */
+export function withoutRunRecord(value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const { kind: _kind, resolved: _resolved, versions: _versions, forgetSize: _forgetSize, ...config } = value;
+  return config;
+}
+
 /** Fills what the user left out from the defaults, then validates. Throws ConfigError listing every problem. */
 export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
   if (!isRecord(value)) throw new ConfigError(['the top level must be a JSON object'], source);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ConfigError, parseRunConfig } from '../../src/protocol/runConfigSchema';
+import { ConfigError, parseRunConfig, withoutRunRecord } from '../../src/protocol/runConfigSchema';
 import { defaultRunConfig } from '../../src/protocol/defaults';
 
 describe('run config', () => {
@@ -30,5 +30,13 @@ describe('run config', () => {
   it('tells the kinds of a union apart', () => {
     assert.throws(() => parseRunConfig({ model: { kind: 'onnx' } }), /config\.model\.kind must be one of "builtin", "file"/);
     assert.throws(() => parseRunConfig({ model: { kind: 'file' } }), /config\.model\.path is required/);
+  });
+});
+
+describe('re-running from a run folder', () => {
+  it("a run folder's config.json parses back to the config once its run record is dropped", () => {
+    const recorded = { ...defaultRunConfig(), kind: 'run', resolved: { backend: { name: 'wasm' } }, versions: { tfjs: '4.22.0' } };
+    assert.throws(() => parseRunConfig(recorded), /config\.kind is not a known setting/);
+    assert.deepEqual(parseRunConfig(withoutRunRecord(recorded)), defaultRunConfig());
   });
 });
