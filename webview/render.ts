@@ -55,7 +55,7 @@ export class PanelView {
     }
 
     this.empty = el('section', { class: 'empty' },
-      el('p', {}, 'Nothing has run yet.'),
+      el('p', {}, 'No job has run in this window yet; earlier runs are in the Runs view.'),
       el('p', {}, 'Compute a saliency map to see which weights SalUn lets move, or run unlearning to compare SalUn against Retrain on UA, RA, TA and MIA.'),
       el('p', { class: 'muted' }, 'Settings: salun.saliencyRatio, salun.forgetFraction, salun.forgetClass, salun.modelPath, salun.backend.'),
     );
