@@ -9,6 +9,7 @@ import { selectBackend } from '../backend/select';
 import { allIndices, indicesWithoutClass, type SplitData } from '../data/dataset';
 import { splitForget, type ForgetSplit } from '../data/forgetSet';
 import { defaultDataDir, loadData } from '../data/load';
+import { withTrainSubset } from '../data/subset';
 import { buildArchitecture } from '../models/architectures';
 import { classifierOf, loadModel, saveModel, type Classifier } from '../models/io';
 import { PhaseProgress, type Emit } from '../progress';
@@ -45,6 +46,8 @@ export interface PrepareConfig {
   train: OptimizerRecipe;
   seed: number;
   backend: BackendChoice;
+  /** Use only a class-balanced first-k subset of the training set (the comparison table's option). */
+  trainSubset?: number;
 }
 
 function hash(value: unknown): string {
@@ -105,7 +108,7 @@ export async function startBackend(config: PrepareConfig, ctx: JobContext): Prom
 
 export async function prepare(config: PrepareConfig, ctx: JobContext, backend: BackendInfo): Promise<Prepared> {
   ctx.emit({ type: 'phase', phase: 'load', label: 'Loading data' });
-  const data = loadData(config.data, ctx.workspaceDir);
+  const data = withTrainSubset(loadData(config.data, ctx.workspaceDir), config.trainSubset);
   const split = splitForget(config.forget, data.train, config.seed, ctx.workspaceDir);
   const testIndices = split.forgottenClass === undefined ? allIndices(data.test.n) : indicesWithoutClass(data.test, split.forgottenClass);
   const miaCount = Math.min(testIndices.length, split.retain.length);
@@ -115,7 +118,9 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
     const j = i + Math.floor(rand() * (positions.length - i));
     [positions[i], positions[j]] = [positions[j], positions[i]];
   }
-  const fingerprint = dataFingerprint(config.data, ctx.workspaceDir);
+  const fullFingerprint = dataFingerprint(config.data, ctx.workspaceDir);
+  // Unchanged without a subset, so that existing cached models stay valid.
+  const fingerprint = data.train.n === config.trainSubset ? hash({ data: fullFingerprint, trainSubset: config.trainSubset }) : fullFingerprint;
   ctx.emit({ type: 'log', level: 'info', message: `data: ${data.train.n} train / ${data.test.n} test, ${data.train.numClasses} classes; forget ${split.forget.length}, retain ${split.retain.length}` });
 
   let original: Classifier;

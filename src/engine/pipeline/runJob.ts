@@ -3,33 +3,16 @@
 import { join } from 'node:path';
 import type { RunConfig } from '../../protocol/config';
 import type { EvaluatedModel, Metrics, RunResult, SaliencySummary } from '../../protocol/results';
-import { buildArchitecture } from '../models/architectures';
-import { cloneModel, classifierOf, saveModel } from '../models/io';
-import { tf, type T } from '../tf';
+import { classifierOf, saveModel } from '../models/io';
+import { tf } from '../tf';
 import { markdownTable } from '../metrics/table';
 import { withGaps } from '../metrics/report';
-import { methodEpochs, methodUsesMask, unlearn } from '../methods/unlearn';
-import { PhaseProgress } from '../progress';
 import { RunFolder } from '../runs/runFolder';
-import { trainableVariables } from '../train/loop';
 import { evaluateModel } from './evaluateModel';
-import { configHash, prepare, splitHash, startBackend, trainedOrCached, type JobContext, type Prepared } from './prepare';
-import { saliencyStep } from './saliencyStep';
+import { applyMethod, retrainReference } from './methodStep';
+import { prepare, splitHash, startBackend, type JobContext, type Prepared } from './prepare';
 import { versions } from './versions';
 import { runGuarded } from './guard';
-
-async function retrainReference(config: RunConfig, p: Prepared, ctx: JobContext): Promise<{ model: T.LayersModel; seconds: number }> {
-  const key = configHash({ what: 'retrain', v: 1, data: p.dataFingerprint, model: config.model, recipe: config.train, seed: config.seed, forget: splitHash(p.split) });
-  const r = await trainedOrCached(ctx, key, 'retrain', 'Retrain (on Dr only)', async () => {
-    if (config.model.kind === 'builtin') {
-      const t = p.data.train;
-      return buildArchitecture(config.model.architecture, { height: t.height, width: t.width, channels: t.channels, numClasses: t.numClasses }, config.seed);
-    }
-    // The user's architecture with fresh initial weights: its layers' own initialisers.
-    return tf.models.modelFromJSON({ modelTopology: p.original.model.toJSON(null, false) as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
-  }, p.data, p.split.retain, config.train, config.seed);
-  return { model: r.clf.model, seconds: r.seconds };
-}
 
 export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<RunResult> {
   const folder = RunFolder.create(ctx.workspaceDir, config.method);
@@ -59,47 +42,14 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
       r.model.dispose();
     }
 
-    let saliency: SaliencySummary | undefined;
-    let saliencySeconds = 0;
-    const theta = classifierOf(await cloneModel(p.original.model));
-    const anchors: T.Tensor[] = [];
-    const salient: T.Tensor[] = [];
-    if (methodUsesMask(config.method, config.masked)) {
-      const s = await saliencyStep(p, config.saliency, config.unlearn.batchSize, folder, ctx);
-      saliency = s.summary;
-      saliencySeconds = s.seconds;
-      trainableVariables(theta).forEach((v, i) => {
-        anchors.push(tf.clone(v));
-        salient.push(tf.tidy(() => tf.cast(tf.tensor(s.masks[i], v.shape, 'int32'), 'bool')));
-      });
-    }
-
-    const epochs = methodEpochs(config.method, config.unlearn);
-    const methodLabel = `${config.method.toUpperCase()}${config.masked && config.method !== 'salun' ? ' (masked)' : ''}`;
-    ctx.emit({ type: 'phase', phase: 'unlearn', label: `${methodLabel}: ${epochs === 1 && config.method === 'iu' ? 'one step' : `${epochs} epochs`}` });
-    const progress = new PhaseProgress(ctx.emit, 'unlearn', epochs);
-    let unlearnMs = 0;
-    let epochStart = Date.now();
     let last: Metrics | undefined;
-    try {
-      await unlearn({
-        method: config.method, clf: theta, train: p.data.train, forget: p.split.forget, retain: p.split.retain,
-        recipe: config.unlearn, seed: config.seed, mask: salient.length ? { salient, anchor: anchors } : undefined, options: config.methodOptions, signal: ctx.signal,
-        onBatch: (epoch, done, total) => progress.update(epoch - 1 + done / total, epoch),
-        onEpoch: async (epoch, loss) => {
-          unlearnMs += Date.now() - epochStart;   // evaluation is measurement, not part of the method's time
-          last = await evaluateModel(theta, p, ctx.signal, ctx.emit, `epoch ${epoch}`);
-          const mem = tf.memory();
-          folder.appendMetrics('unlearned', config.method, epoch, last, { loss, tensors: mem.numTensors });
-          ctx.emit({ type: 'log', level: 'info', message: `epoch ${epoch}: loss ${loss.toFixed(4)}, ${mem.numTensors} tensors, ${(mem.numBytes / 2 ** 20).toFixed(1)} MiB` });
-          ctx.emit({ type: 'metrics', role: 'unlearned', method: config.method, epoch, metrics: last });
-          epochStart = Date.now();
-        },
-      });
-    } finally {
-      tf.dispose([...anchors, ...salient]);
-    }
-    const seconds = saliencySeconds + unlearnMs / 1000;
+    const { theta, seconds, saliency } = await applyMethod(p, config, ctx, folder, async (epoch, loss, clf) => {
+      last = await evaluateModel(clf, p, ctx.signal, ctx.emit, `epoch ${epoch}`);
+      const mem = tf.memory();
+      folder.appendMetrics('unlearned', config.method, epoch, last, { loss, tensors: mem.numTensors });
+      ctx.emit({ type: 'log', level: 'info', message: `epoch ${epoch}: loss ${loss.toFixed(4)}, ${mem.numTensors} tensors, ${(mem.numBytes / 2 ** 20).toFixed(1)} MiB` });
+      ctx.emit({ type: 'metrics', role: 'unlearned', method: config.method, epoch, metrics: last });
+    });
     const final: EvaluatedModel = { role: 'unlearned', method: config.method, metrics: last ?? (await evaluateModel(theta, p, ctx.signal, ctx.emit, 'final')), seconds };
     rows.push(final);
     ctx.emit({ type: 'evaluated', row: final });

@@ -17,7 +17,7 @@ export interface SaliencyOutcome {
   seconds: number;
 }
 
-export async function saliencyStep(p: Prepared, cfg: SaliencyConfig, batchSize: number, folder: RunFolder, ctx: JobContext): Promise<SaliencyOutcome> {
+export async function saliencyStep(p: Prepared, cfg: SaliencyConfig, batchSize: number, folder: Pick<RunFolder, 'path'>, ctx: JobContext): Promise<SaliencyOutcome> {
   ctx.emit({ type: 'phase', phase: 'saliency', label: `Saliency map over ${p.split.forget.length} forget samples` });
   const progress = new PhaseProgress(ctx.emit, 'saliency', p.split.forget.length);
   const t0 = Date.now();
