@@ -1,0 +1,103 @@
+// The two model-producing steps every comparison needs, shared by the unlearning run (runJob.ts)
+// and the comparison table (tableJob.ts): Retrain on Dr, and one method applied to a copy of θo
+// (saliency mask first when the method uses one). Evaluation stays with the caller.
+import type { MethodName, MethodOptions, ModelSpec, OptimizerRecipe, SaliencyConfig } from '../../protocol/config';
+import type { SaliencySummary } from '../../protocol/results';
+import { buildArchitecture } from '../models/architectures';
+import { classifierOf, cloneModel, type Classifier } from '../models/io';
+import { methodEpochs, methodUsesMask, unlearn } from '../methods/unlearn';
+import { PhaseProgress } from '../progress';
+import type { RunFolder } from '../runs/runFolder';
+import { tf, type T } from '../tf';
+import { trainableVariables } from '../train/loop';
+import { configHash, splitHash, trainedOrCached, type JobContext, type Prepared } from './prepare';
+import { saliencyStep } from './saliencyStep';
+
+/** What Retrain needs from a run's config: the same architecture, recipe and seed as θo. */
+export interface RetrainSpec {
+  model: ModelSpec;
+  train: OptimizerRecipe;
+  seed: number;
+}
+
+/** Trains (or loads from the cache) the Retrain reference on Dr. */
+export async function retrainReference(config: RetrainSpec, p: Prepared, ctx: JobContext): Promise<{ model: T.LayersModel; seconds: number; from: 'trained' | 'cache' }> {
+  const key = configHash({ what: 'retrain', v: 1, data: p.dataFingerprint, model: config.model, recipe: config.train, seed: config.seed, forget: splitHash(p.split) });
+  const r = await trainedOrCached(ctx, key, 'retrain', 'Retrain (on Dr only)', async () => {
+    if (config.model.kind === 'builtin') {
+      const t = p.data.train;
+      return buildArchitecture(config.model.architecture, { height: t.height, width: t.width, channels: t.channels, numClasses: t.numClasses }, config.seed);
+    }
+    // The user's architecture with fresh initial weights: its layers' own initialisers.
+    return tf.models.modelFromJSON({ modelTopology: p.original.model.toJSON(null, false) as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
+  }, p.data, p.split.retain, config.train, config.seed);
+  return { model: r.clf.model, seconds: r.seconds, from: r.from };
+}
+
+/** What one method needs from a run's config. */
+export interface MethodSpec {
+  method: MethodName;
+  masked?: boolean;
+  methodOptions?: MethodOptions;
+  saliency: SaliencyConfig;
+  unlearn: OptimizerRecipe;
+  seed: number;
+}
+
+export interface MethodOutcome {
+  /** θu; the caller disposes theta.model. */
+  theta: Classifier;
+  /** Saliency (when the method uses the mask) + unlearning wall time, without any evaluation. */
+  seconds: number;
+  saliency?: SaliencySummary;
+}
+
+/**
+ * Applies one method to a copy of θo. `onEpoch` runs after every epoch (per-epoch evaluation);
+ * its time is not counted in `seconds`. The saliency map, when needed, is written under
+ * `saliencyFolder` (saliency/mask.bits, scores.f32, summary.json).
+ */
+export async function applyMethod(
+  p: Prepared, spec: MethodSpec, ctx: JobContext, saliencyFolder: Pick<RunFolder, 'path'>,
+  onEpoch?: (epoch: number, loss: number, theta: Classifier) => Promise<void>,
+): Promise<MethodOutcome> {
+  let saliency: SaliencySummary | undefined;
+  let saliencySeconds = 0;
+  const theta = classifierOf(await cloneModel(p.original.model));
+  const anchors: T.Tensor[] = [];
+  const salient: T.Tensor[] = [];
+  try {
+    if (methodUsesMask(spec.method, spec.masked)) {
+      const s = await saliencyStep(p, spec.saliency, spec.unlearn.batchSize, saliencyFolder, ctx);
+      saliency = s.summary;
+      saliencySeconds = s.seconds;
+      trainableVariables(theta).forEach((v, i) => {
+        anchors.push(tf.clone(v));
+        salient.push(tf.tidy(() => tf.cast(tf.tensor(s.masks[i], v.shape, 'int32'), 'bool')));
+      });
+    }
+
+    const epochs = methodEpochs(spec.method, spec.unlearn);
+    const methodLabel = `${spec.method.toUpperCase()}${spec.masked && spec.method !== 'salun' ? ' (masked)' : ''}`;
+    ctx.emit({ type: 'phase', phase: 'unlearn', label: `${methodLabel}: ${epochs === 1 && spec.method === 'iu' ? 'one step' : `${epochs} epochs`}` });
+    const progress = new PhaseProgress(ctx.emit, 'unlearn', epochs);
+    let unlearnMs = 0;
+    let epochStart = Date.now();
+    await unlearn({
+      method: spec.method, clf: theta, train: p.data.train, forget: p.split.forget, retain: p.split.retain,
+      recipe: spec.unlearn, seed: spec.seed, mask: salient.length ? { salient, anchor: anchors } : undefined, options: spec.methodOptions, signal: ctx.signal,
+      onBatch: (epoch, done, total) => progress.update(epoch - 1 + done / total, epoch),
+      onEpoch: async (epoch, loss) => {
+        unlearnMs += Date.now() - epochStart;   // evaluation is measurement, not part of the method's time
+        if (onEpoch) await onEpoch(epoch, loss, theta);
+        epochStart = Date.now();
+      },
+    });
+    return { theta, seconds: saliencySeconds + unlearnMs / 1000, saliency };
+  } catch (e) {
+    theta.model.dispose();
+    throw e;
+  } finally {
+    tf.dispose([...anchors, ...salient]);
+  }
+}

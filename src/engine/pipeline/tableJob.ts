@@ -1,0 +1,172 @@
+// The comparison table (`salun table`): for each seed s, θo trained with s on D (cached), the
+// forget set drawn with s, Retrain with s on Dr (cached), then every method from θo with its own
+// recipe (defaultUnlearnRecipe), all measured by the same evaluator. Aggregated over seeds into the
+// paper's layout with the Retrain-vs-Retrain noise floor; table.md / table.json in the out dir.
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { ForgetSpec } from '../../protocol/config';
+import type { EvaluatedModel } from '../../protocol/results';
+import { tableConfigProblems, type MachineInfo, type TableConfig, type TableResult } from '../../protocol/table';
+import { UserError } from '../errors';
+import { defaultUnlearnRecipe } from '../methods/options';
+import { aggregateSeeds, markdownCells, seedTableCells, type SeedRows } from '../metrics/seedStats';
+import { markdownTable } from '../metrics/table';
+import { classifierOf } from '../models/io';
+import { appendLine, writeFileAtomic, writeJsonAtomic } from '../runs/atomic';
+import { newRunId } from '../runs/runFolder';
+import { evaluateModel } from './evaluateModel';
+import { applyMethod, retrainReference } from './methodStep';
+import { prepare, splitHash, startBackend, type JobContext, type PrepareConfig } from './prepare';
+import { versions } from './versions';
+
+/** <workspace>/.salun/tables/<stamp>-<scenario>-<model>/, never an existing folder. */
+export function defaultTableDir(workspaceDir: string, config: TableConfig, now = new Date()): string {
+  const s = config.scenario;
+  const label = `${s.kind === 'random' ? `random${Math.round(s.fraction * 100)}` : `class${s.classIndex}`}-${config.model.architecture}`;
+  const base = join(workspaceDir, '.salun', 'tables', newRunId(label, now));
+  let dir = base;
+  for (let i = 2; existsSync(dir); i++) dir = `${base}-${i}`;
+  return dir;
+}
+
+export function machineInfo(): MachineInfo {
+  const v = versions();
+  const cpu = cpus();
+  return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, platform: v.platform, node: v.node, tfjs: v.tfjs, salunLab: v.salunLab };
+}
+
+function forgetSpec(config: TableConfig, seed: number): ForgetSpec {
+  return config.scenario.kind === 'random' ? { kind: 'random', fraction: config.scenario.fraction, seed } : { kind: 'class', classIndex: config.scenario.classIndex };
+}
+
+export function scenarioLabel(config: TableConfig): string {
+  const s = config.scenario;
+  return s.kind === 'random' ? `random ${+(s.fraction * 100).toFixed(2)}% forgetting` : `class-wise forgetting (class ${s.classIndex})`;
+}
+
+export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: string): Promise<TableResult> {
+  const problems = tableConfigProblems(config);
+  if (problems.length) throw new UserError(`The table config is not valid:\n  - ${problems.join('\n  - ')}`);
+  const t0 = Date.now();
+  const date = new Date().toISOString();
+  const machine = machineInfo();
+  writeJsonAtomic(join(outDir, 'config.json'), { ...config, outDir, machine, date });
+  const backend = await startBackend({ backend: config.backend } as PrepareConfig, ctx);
+
+  const runs: SeedRows[] = [];
+  const seedInfo: Omit<TableResult['seeds'][number], 'rows'>[] = [];
+  let dataInfo: TableResult['data'] | undefined;
+  const steps = config.methods.length + 2;
+  for (const [si, seed] of config.seeds.entries()) {
+    let step = 0;
+    const tag = (): string => `[seed ${seed}, ${si + 1}/${config.seeds.length} · step ${Math.min(step, steps)}/${steps}]`;
+    const sctx: JobContext = {
+      ...ctx,
+      emit: (e) => ctx.emit(e.type === 'phase' ? { ...e, label: `${tag()} ${e.label}` } : e),
+    };
+    const prepConfig: PrepareConfig = {
+      data: config.data, model: config.model, forget: forgetSpec(config, seed), train: config.train, seed, backend: config.backend, trainSubset: config.trainSubset,
+    };
+    step = 1;
+    const p = await prepare(prepConfig, sctx, backend);
+    const rows: EvaluatedModel[] = [];
+    const record = (row: EvaluatedModel): void => {
+      rows.push(row);
+      appendLine(join(outDir, 'rows.jsonl'), JSON.stringify({ seed, ...row }));
+      ctx.emit({ type: 'evaluated', row });
+    };
+    try {
+      dataInfo ??= { source: p.data.train.source, train: p.data.train.n, test: p.data.test.n };
+      // Retrain first (the reference), then Original for scale.
+      step = 2;
+      const r = await retrainReference({ model: config.model, train: config.train, seed }, p, sctx);
+      try {
+        sctx.emit({ type: 'phase', phase: 'evaluate', label: 'Evaluating Retrain' });
+        record({ role: 'retrain', method: 'retrain', metrics: await evaluateModel(classifierOf(r.model), p, ctx.signal, ctx.emit, `retrain, seed ${seed}`), seconds: r.seconds });
+      } finally {
+        r.model.dispose();
+      }
+      sctx.emit({ type: 'phase', phase: 'evaluate', label: 'Evaluating Original' });
+      record({ role: 'original', method: 'original', metrics: await evaluateModel(p.original, p, ctx.signal, ctx.emit, `original, seed ${seed}`), seconds: p.originalSeconds });
+      seedInfo.push({ seed, forgetSize: p.split.forget.length, retainSize: p.split.retain.length, testSize: p.testIndices.length, originalFrom: p.originalFrom, retrainFrom: r.from });
+
+      for (const method of config.methods) {
+        step++;
+        const spec = { method, saliency: config.saliency, unlearn: defaultUnlearnRecipe(method), seed };
+        const saliencyDir = { path: (...parts: string[]): string => join(outDir, `seed-${seed}`, method, ...parts) };
+        const out = await applyMethod(p, spec, sctx, saliencyDir);
+        try {
+          sctx.emit({ type: 'phase', phase: 'evaluate', label: `Evaluating ${method}` });
+          record({ role: 'unlearned', method, metrics: await evaluateModel(out.theta, p, ctx.signal, ctx.emit, `${method}, seed ${seed}`), seconds: out.seconds });
+        } finally {
+          out.theta.model.dispose();
+        }
+      }
+    } finally {
+      p.original.model.dispose();
+    }
+    runs.push({ seed, rows });
+    ctx.emit({ type: 'log', level: 'info', message: `seed ${seed} done (forget set ${splitHash(p.split)}); ${((Date.now() - t0) / 1000).toFixed(1)} s so far` });
+  }
+
+  const agg = aggregateSeeds(runs);
+  const result: TableResult = {
+    config, rows: agg.rows, retrainMean: agg.retrainMean, noiseFloor: agg.noiseFloor,
+    seeds: agg.perSeed.map((s, i) => ({ ...seedInfo[i], rows: s.rows })),
+    backend, machine, date, wallSeconds: (Date.now() - t0) / 1000, outDir, data: dataInfo!,
+  };
+  writeJsonAtomic(join(outDir, 'table.json'), result);
+  writeFileAtomic(join(outDir, 'table.md'), tableMarkdown(result));
+  return result;
+}
+
+/** The lines printed above and below the table (the same in table.md and on the terminal). */
+export function tableHeader(t: TableResult): string[] {
+  const c = t.config;
+  const dataName = c.data.kind === 'default' ? 'bundled Fashion-MNIST subset' : c.data.dir;
+  const s0 = t.seeds[0];
+  const floor = t.noiseFloor.value;
+  return [
+    `- Scenario: ${scenarioLabel(c)}; forget ${s0?.forgetSize}, retain ${s0?.retainSize}, test ${s0?.testSize} (per seed)`,
+    `- Data: ${dataName}, ${t.data.train} train${t.data.train === c.trainSubset ? ` (class-balanced first ${c.trainSubset})` : ''} / ${t.data.test} test`,
+    `- Model: ${c.model.architecture.toUpperCase()}; θo and Retrain: ${c.train.epochs} epochs, lr ${c.train.lr}, batch ${c.train.batchSize}; methods: defaultUnlearnRecipe(method); SalUn mask ratio ${c.saliency.ratio ?? '—'}`,
+    `- Seeds: ${c.seeds.join(', ')} (each seed: its own θo, forget set, Retrain and method runs)`,
+    `- Backend: ${t.backend.name} (${t.backend.detail}); machine: ${t.machine.cpu}, ${t.machine.cores} cores, ${t.machine.platform}; Node ${t.machine.node}, tfjs ${t.machine.tfjs}; ${t.date}; wall time ${t.wallSeconds.toFixed(1)} s`,
+    floor !== undefined
+      ? `- Noise floor (Avg. Gap between Retrain runs of different seeds, mean over ${t.noiseFloor.pairs.length} pair${t.noiseFloor.pairs.length > 1 ? 's' : ''}): ${floor.toFixed(2)}`
+      : '- Noise floor: needs at least 2 seeds; methods are not ranked',
+  ];
+}
+
+export function tableFootnote(t: TableResult): string[] {
+  const cached = t.seeds.filter((s) => s.originalFrom === 'cache' || s.retrainFrom === 'cache').map((s) => s.seed);
+  return [
+    'Avg. Gap: per seed, mean |metric − mean of the Retrain seeds| over UA, RA, TA, MIA; then mean ± std over seeds (sample std, n − 1). Smaller is closer to exact unlearning.',
+    'RTE: training time for Retrain and Original, saliency + unlearning time for the methods (evaluation excluded).',
+    t.noiseFloor.value !== undefined ? `Rank: methods whose mean Avg. Gap is within the noise floor (${t.noiseFloor.value.toFixed(2)}) of their group's best share its rank; they are not distinguishable at this number of seeds.` : '',
+    cached.length ? `θo / Retrain of seed(s) ${cached.join(', ')} came from the model cache: their RTE is the time they took when first trained.` : '',
+  ].filter((l) => l !== '');
+}
+
+export function tableMarkdown(t: TableResult): string {
+  const lines = [
+    `# SalUn Lab comparison table: ${scenarioLabel(t.config)}, ${t.config.model.architecture.toUpperCase()}`,
+    '',
+    ...tableHeader(t),
+    '',
+    markdownCells(seedTableCells(t.rows)),
+    '',
+    ...tableFootnote(t),
+    '',
+    '## Per seed',
+    '',
+  ];
+  for (const s of t.seeds) {
+    lines.push(`### Seed ${s.seed}`, '', markdownTable(s.rows), '');
+  }
+  if (t.noiseFloor.pairs.length) {
+    lines.push('Retrain-vs-Retrain Avg. Gap per seed pair: ' + t.noiseFloor.pairs.map((p) => `(${p.seeds[0]}, ${p.seeds[1]}) ${p.gap.toFixed(2)}`).join('; '), '');
+  }
+  return lines.join('\n');
+}
