@@ -1,6 +1,6 @@
 // `salun`: the engine headless, for the README's demo, CI, benchmarks and remote GPU boxes.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BackendChoice } from '../protocol/config';
 import { defaultRunConfig } from '../protocol/defaults';
 import type { JobEvent } from '../protocol/jobMessages';
@@ -252,7 +252,7 @@ async function tableCommand(argv: string[]): Promise<void> {
     } }, outDir);
   } catch (e) {
     progress.clear();
-    if (e instanceof CancelledError) fail(`cancelled; the rows finished so far are in ${outDir}/rows.jsonl`, 130);
+    if (e instanceof CancelledError) fail(`cancelled; rows finished so far (if any) are in ${join(outDir, 'rows.jsonl')}`, 130);
     const { message, hint, file } = toJobError(e);
     if (e instanceof Error && e.stack && process.env.SALUN_VERBOSE) process.stderr.write(`${e.stack}\n`);
     fail(`${message}${file && !message.includes(file) ? `\n  file: ${file}` : ''}${hint ? `\n  ${hint}` : ''}`, 1);
