@@ -94,6 +94,18 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
+/** First Ctrl-C: stop at the next batch (the run folder says cancelled); second: exit at once. */
+function abortOnCtrlC(): AbortController {
+  const abort = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write('\nstopping at the next batch (Ctrl-C again to exit now)…\n');
+    abort.abort();
+  });
+  return abort;
+}
+
 function fail(message: string, code = 2): never {
   process.stderr.write(`salun: ${message}\n`);
   process.exit(code);
@@ -134,13 +146,7 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  const abort = new AbortController();
-  let interrupts = 0;
-  process.on('SIGINT', () => {
-    if (++interrupts > 1) process.exit(130);
-    process.stderr.write('\nstopping at the next batch (Ctrl-C again to exit now)…\n');
-    abort.abort();
-  });
+  const abort = abortOnCtrlC();
 
   const progress = new TerminalProgress(o.quiet);
   let final: JobEvent | undefined;
@@ -231,13 +237,7 @@ function parseTableArgs(argv: string[]): TableOptions {
 async function tableCommand(argv: string[]): Promise<void> {
   const o = parseTableArgs(argv);
   const outDir = o.out ?? defaultTableDir(o.workspace, o.config);
-  const abort = new AbortController();
-  let interrupts = 0;
-  process.on('SIGINT', () => {
-    if (++interrupts > 1) process.exit(130);
-    process.stderr.write('\nstopping at the next batch (Ctrl-C again to exit now)…\n');
-    abort.abort();
-  });
+  const abort = abortOnCtrlC();
   const progress = new TerminalProgress(o.quiet);
   if (!o.quiet) process.stderr.write(`table: ${scenarioLabel(o.config)}, ${o.config.model.architecture}, seeds ${o.config.seeds.join(', ')}, methods ${o.config.methods.join(', ')}\nout: ${outDir}\n`);
   let result;
