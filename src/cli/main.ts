@@ -72,17 +72,28 @@ Writes table.md, table.json (with the config, backend, machine, versions, date a
 row), config.json and rows.jsonl (one line per evaluated model, kept when the table is cancelled).
 Ctrl-C stops at the next batch; a second Ctrl-C exits at once.`;
 
+/** Walks argv once; `valueOf(flag)` takes the word after a flag or fails naming the flag. */
+class ArgReader {
+  private at = 0;
+  constructor(private readonly argv: string[]) {}
+  next(): string | undefined {
+    return this.argv[this.at++];
+  }
+  valueOf(flag: string): string {
+    const v = this.argv[this.at++];
+    if (v === undefined) fail(`${flag} needs a value`);
+    return v;
+  }
+}
+
 interface Options { workspace: string; backend?: BackendChoice; json: boolean; quiet: boolean; positional: string[] }
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { workspace: process.cwd(), json: false, quiet: false, positional: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) fail(`${a} needs a value`);
-      return v;
-    };
+  const args = new ArgReader(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    const flag = a;
+    const value = (): string => args.valueOf(flag);
     if (a === '--workspace') o.workspace = resolve(value());
     else if (a === '--backend') o.backend = value() as BackendChoice;
     else if (a === '--json') o.json = true;
@@ -186,13 +197,10 @@ function parseTableArgs(argv: string[]): TableOptions {
     if (v.trim() === '' || !Number.isFinite(n)) fail(`${a} needs a number, got '${v}'`);
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) fail(`${a} needs a value`);
-      return v;
-    };
+  const args = new ArgReader(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    const flag = a;
+    const value = (): string => args.valueOf(flag);
     if (a === '--scenario') {
       const v = value();
       if (v !== 'random' && v !== 'class') fail(`--scenario must be random or class, got '${v}'`);

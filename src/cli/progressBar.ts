@@ -8,7 +8,6 @@ function clock(seconds: number): string {
 }
 
 export class TerminalProgress {
-  private label = '';
   private drawn = false;
   private readonly tty = process.stderr.isTTY === true;
   private lastPlain = 0;
@@ -20,7 +19,6 @@ export class TerminalProgress {
     switch (e.type) {
       case 'phase':
         this.clear();
-        this.label = e.label;
         process.stderr.write(`» ${e.label}\n`);
         break;
       case 'progress': {
@@ -51,7 +49,6 @@ export class TerminalProgress {
       default:
         break;
     }
-    void this.label;
   }
 
   clear(): void {
