@@ -4,7 +4,7 @@
 // paper's layout with the Retrain-vs-Retrain noise floor; table.md / table.json in the out dir.
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ForgetSpec } from '../../protocol/config';
 import type { EvaluatedModel } from '../../protocol/results';
 import { tableConfigProblems, type MachineInfo, type TableConfig, type TableResult } from '../../protocol/table';
@@ -36,11 +36,12 @@ export function machineInfo(): MachineInfo {
   return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, platform: v.platform, node: v.node, tfjs: v.tfjs, salunLab: v.salunLab };
 }
 
-function forgetSpec(config: TableConfig, seed: number): ForgetSpec {
+/** The forget set a scenario draws for a seed (the table and the grid search share it). */
+export function forgetSpec(config: Pick<TableConfig, 'scenario'>, seed: number): ForgetSpec {
   return config.scenario.kind === 'random' ? { kind: 'random', fraction: config.scenario.fraction, seed } : { kind: 'class', classIndex: config.scenario.classIndex };
 }
 
-export function scenarioLabel(config: TableConfig): string {
+export function scenarioLabel(config: Pick<TableConfig, 'scenario'>): string {
   const s = config.scenario;
   return s.kind === 'random' ? `random ${+(s.fraction * 100).toFixed(2)}% forgetting` : `class-wise forgetting (class ${s.classIndex})`;
 }
@@ -53,6 +54,7 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
   const machine = machineInfo();
   writeJsonAtomic(join(outDir, 'config.json'), { ...config, outDir, machine, date });
   const backend = await startBackend({ backend: config.backend } as PrepareConfig, ctx);
+  ctx.emit({ type: 'started', kind: 'table', runId: basename(outDir), runDir: outDir, backend });
 
   const runs: SeedRows[] = [];
   const seedInfo: Omit<TableResult['seeds'][number], 'rows'>[] = [];

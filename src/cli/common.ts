@@ -1,0 +1,47 @@
+// What every `salun` command shares: argument reading, failing with a message, Ctrl-C handling.
+import { toJobError } from '../engine/pipeline/guard';
+
+export function fail(message: string, code = 2): never {
+  process.stderr.write(`salun: ${message}\n`);
+  process.exit(code);
+}
+
+/** Walks argv once; `valueOf(flag)` takes the word after a flag or fails naming the flag. */
+export class ArgReader {
+  private at = 0;
+  constructor(private readonly argv: string[]) {}
+  next(): string | undefined {
+    return this.argv[this.at++];
+  }
+  valueOf(flag: string): string {
+    const v = this.argv[this.at++];
+    if (v === undefined) fail(`${flag} needs a value`);
+    return v;
+  }
+}
+
+/** A flag's value as a number, or a failure that names the flag and what was given. */
+export function numberArg(flag: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) fail(`${flag} needs a number, got '${v}'`);
+  return n;
+}
+
+/** First Ctrl-C: stop at the next batch (the run folder says cancelled); second: exit at once. */
+export function abortOnCtrlC(): AbortController {
+  const abort = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write('\nstopping at the next batch (Ctrl-C again to exit now)…\n');
+    abort.abort();
+  });
+  return abort;
+}
+
+/** Fails with a job error's message, the file at fault and the hint (the stack with SALUN_VERBOSE). */
+export function failWithJobError(e: unknown): never {
+  const { message, hint, file } = toJobError(e);
+  if (e instanceof Error && e.stack && process.env.SALUN_VERBOSE) process.stderr.write(`${e.stack}\n`);
+  fail(`${message}${file && !message.includes(file) ? `\n  file: ${file}` : ''}${hint ? `\n  ${hint}` : ''}`, 1);
+}

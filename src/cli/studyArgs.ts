@@ -1,0 +1,86 @@
+// The flags `salun table` and `salun grid` share: the scenario, the data, the model and its
+// training recipe, where things go. Each command adds its own flags on top.
+import { resolve } from 'node:path';
+import type { ArchitectureName, BackendChoice, DataSpec, OptimizerRecipe } from '../protocol/config';
+import { defaultTrainRecipe } from '../protocol/defaults';
+import type { TableScenario } from '../protocol/table';
+import { fail, numberArg } from './common';
+
+export interface StudyOptions {
+  scenario: TableScenario;
+  data: DataSpec;
+  trainSubset?: number;
+  model: { kind: 'builtin'; architecture: ArchitectureName };
+  train: OptimizerRecipe;
+  backend: BackendChoice;
+  workspace: string;
+  out?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+export const STUDY_USAGE = `  --scenario <s>      random | class (default random)
+  --fraction <f>      random: share of the training set to forget (default 0.1)
+  --class <c>         class: the class index to forget (default 0)
+  --data <d>          default (the bundled 10k/2k Fashion-MNIST subset) or a folder with the four
+                      idx files, e.g. /usr/share/datasets/fashion-mnist (the full 60k/10k set)
+  --train-subset <K>  use only the class-balanced first K training samples
+  --model <m>         cnn | mlp (default cnn)
+  --train-epochs <E>  epochs of θo and Retrain (default: CNN ${defaultTrainRecipe('cnn').epochs}, MLP ${defaultTrainRecipe('mlp').epochs}: enough to memorise)
+  --workspace <dir>   where .salun/cache and the output go (default: current directory)
+  --backend <name>    auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --json              print the JSON result instead of the table
+  --quiet             no progress output`;
+
+/** Collects the shared flags; `take(flag, value)` returns false for a flag that is not one of them. */
+export class StudyArgs {
+  private scenarioKind: 'random' | 'class' = 'random';
+  private fraction = 0.1;
+  private classIndex = 0;
+  private trainEpochs?: number;
+  private architecture: ArchitectureName = 'cnn';
+  private data: DataSpec = { kind: 'default' };
+  private trainSubset?: number;
+  private backend: BackendChoice = 'auto';
+  private workspace = process.cwd();
+  private out?: string;
+  private json = false;
+  private quiet = false;
+
+  take(a: string, value: () => string): boolean {
+    if (a === '--scenario') {
+      const v = value();
+      if (v !== 'random' && v !== 'class') fail(`--scenario must be random or class, got '${v}'`);
+      this.scenarioKind = v;
+    } else if (a === '--fraction') this.fraction = numberArg(a, value());
+    else if (a === '--class') { this.classIndex = numberArg(a, value()); this.scenarioKind = 'class'; }
+    else if (a === '--data') {
+      const v = value();
+      this.data = v === 'default' ? { kind: 'default' } : { kind: 'idx', dir: resolve(v) };
+    } else if (a === '--train-subset') this.trainSubset = numberArg(a, value());
+    else if (a === '--model') {
+      const v = value();
+      if (v !== 'cnn' && v !== 'mlp') fail(`--model must be cnn or mlp, got '${v}'`);
+      this.architecture = v;
+    } else if (a === '--train-epochs') {
+      const e = numberArg(a, value());
+      if (!(Number.isInteger(e) && e >= 1)) fail(`--train-epochs must be a positive integer, got ${e}`);
+      this.trainEpochs = e;
+    } else if (a === '--workspace') this.workspace = resolve(value());
+    else if (a === '--backend') this.backend = value() as BackendChoice;
+    else if (a === '--out') this.out = resolve(value());
+    else if (a === '--json') this.json = true;
+    else if (a === '--quiet') this.quiet = true;
+    else return false;
+    return true;
+  }
+
+  options(): StudyOptions {
+    const train = { ...defaultTrainRecipe(this.architecture), ...(this.trainEpochs ? { epochs: this.trainEpochs } : {}) };
+    return {
+      scenario: this.scenarioKind === 'random' ? { kind: 'random', fraction: this.fraction } : { kind: 'class', classIndex: this.classIndex },
+      data: this.data, trainSubset: this.trainSubset, model: { kind: 'builtin', architecture: this.architecture }, train,
+      backend: this.backend, workspace: this.workspace, out: this.out, json: this.json, quiet: this.quiet,
+    };
+  }
+}

@@ -1,0 +1,158 @@
+// The per-method grid search (`salun grid`): the authors tuned every method's hyper-parameters on
+// the Avg. Gap to Retrain, so users can too. One seed, one scenario, one method; every point of the
+// Cartesian product of the axes is run from the same θo and scored against the same Retrain.
+import type { BackendInfo } from './results';
+import type { ArchitectureName, BackendChoice, DataSpec, MethodName, MethodOptions, OptimizerRecipe } from './config';
+import { METHOD_NAMES } from './config';
+import { isRecord } from './guards';
+import type { TableScenario } from './table';
+
+/** What one axis may vary: the unlearning recipe, SalUn's mask ratio, or one method option. */
+export const GRID_PARAMS = ['lr', 'epochs', 'ratio', 'l1.alpha', 'bs.epsilon', 'be.shadowInitStd', 'iu.alpha', 'iu.damping', 'iu.fisherSamples', 'salunSoft.lambda'] as const;
+export type GridParam = (typeof GRID_PARAMS)[number];
+
+export interface GridAxis {
+  param: GridParam;
+  values: number[];
+}
+
+/** One point of the grid: a value per axis, in axis order. */
+export type GridPoint = Partial<Record<GridParam, number>>;
+
+export interface GridConfig {
+  method: MethodName;
+  /** Run the method inside SalUn's saliency mask ("saliency + X"). */
+  masked?: boolean;
+  scenario: TableScenario;
+  seed: number;
+  data: DataSpec;
+  trainSubset?: number;
+  model: { kind: 'builtin'; architecture: ArchitectureName };
+  /** Recipe of θo and Retrain. */
+  train: OptimizerRecipe;
+  axes: GridAxis[];
+  backend: BackendChoice;
+}
+
+/**
+ * Small default grids around each method's default (methods/options.ts defaultUnlearnRecipe,
+ * protocol/config.ts DEFAULT_METHOD_OPTIONS): a factor of 2–3 either side of the rate, and the
+ * method's own knob where it has one. Each is at most 9 points, so a CNN grid on the default data
+ * stays within minutes per point on 2 CPU cores.
+ */
+export const DEFAULT_GRIDS: Readonly<Record<MethodName, GridAxis[]>> = {
+  salun: [{ param: 'lr', values: [0.002, 0.005, 0.01] }, { param: 'ratio', values: [0.3, 0.5, 0.7] }],
+  rl: [{ param: 'lr', values: [0.002, 0.005, 0.01] }],
+  ft: [{ param: 'lr', values: [0.005, 0.01, 0.02] }],
+  ga: [{ param: 'lr', values: [3e-5, 1e-4, 3e-4] }],
+  l1: [{ param: 'lr', values: [0.005, 0.01] }, { param: 'l1.alpha', values: [1e-4, 5e-4, 1e-3] }],
+  bs: [{ param: 'lr', values: [3e-5, 1e-4, 3e-4] }, { param: 'bs.epsilon', values: [0.05, 0.1] }],
+  be: [{ param: 'lr', values: [3e-5, 1e-4, 3e-4] }],
+  iu: [{ param: 'iu.alpha', values: [5, 10, 20, 50] }],
+  'salun-soft': [{ param: 'lr', values: [0.005, 0.01] }, { param: 'salunSoft.lambda', values: [0.003, 0.01, 0.03] }],
+};
+
+/** More points than this is almost surely a typo (and hours of CPU). */
+export const MAX_GRID_POINTS = 64;
+
+/** Every combination of the axes' values, the first axis varying slowest. */
+export function gridPoints(axes: readonly GridAxis[]): GridPoint[] {
+  let points: GridPoint[] = [{}];
+  for (const axis of axes) points = points.flatMap((p) => axis.values.map((v) => ({ ...p, [axis.param]: v })));
+  return points;
+}
+
+/** "lr=0.005, ratio=0.5" */
+export function pointLabel(p: GridPoint): string {
+  return Object.entries(p).map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+/** A point's recipe and method options on top of the method's defaults. */
+export function applyPoint(p: GridPoint, recipe: OptimizerRecipe, ratio: number): { recipe: OptimizerRecipe; ratio: number; options: MethodOptions } {
+  const options: MethodOptions = {};
+  if (p['l1.alpha'] !== undefined) options.l1 = { alpha: p['l1.alpha'] };
+  if (p['bs.epsilon'] !== undefined) options.bs = { epsilon: p['bs.epsilon'] };
+  if (p['be.shadowInitStd'] !== undefined) options.be = { shadowInitStd: p['be.shadowInitStd'] };
+  if (p['iu.alpha'] !== undefined || p['iu.damping'] !== undefined || p['iu.fisherSamples'] !== undefined) {
+    options.iu = { alpha: p['iu.alpha'], damping: p['iu.damping'], fisherSamples: p['iu.fisherSamples'] };
+    for (const k of ['alpha', 'damping', 'fisherSamples'] as const) if (options.iu[k] === undefined) delete options.iu[k];
+  }
+  if (p['salunSoft.lambda'] !== undefined) options.salunSoft = { lambda: p['salunSoft.lambda'] };
+  return {
+    recipe: { ...recipe, ...(p.lr !== undefined ? { lr: p.lr } : {}), ...(p.epochs !== undefined ? { epochs: p.epochs } : {}) },
+    ratio: p.ratio ?? ratio,
+    options,
+  };
+}
+
+/** Parses "lr=0.002,0.005;ratio=0.3,0.5" (the CLI's --grid); throws naming the bad part. */
+export function parseGridSpec(spec: string): GridAxis[] {
+  const axes: GridAxis[] = [];
+  for (const part of spec.split(';').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq < 0) throw new Error(`grid axis '${part}' needs the form name=v1,v2,… (names: ${GRID_PARAMS.join(', ')})`);
+    const param = part.slice(0, eq).trim();
+    if (!(GRID_PARAMS as readonly string[]).includes(param)) throw new Error(`unknown grid parameter '${param}' (known: ${GRID_PARAMS.join(', ')})`);
+    const values = part.slice(eq + 1).split(',').map((v) => v.trim());
+    const nums = values.map(Number);
+    const bad = values.filter((v, i) => v === '' || !Number.isFinite(nums[i]));
+    if (bad.length || !values.length) throw new Error(`grid axis '${param}' has values that are not numbers: ${bad.map((b) => `'${b}'`).join(', ') || '(none)'}`);
+    axes.push({ param: param as GridParam, values: nums });
+  }
+  return axes;
+}
+
+/** Every problem with a GridConfig's method and axes (the scenario and data are checked as the table's). */
+export function gridConfigProblems(c: unknown): string[] {
+  if (!isRecord(c)) return ['the grid config must be an object'];
+  const p: string[] = [];
+  if (!(METHOD_NAMES as readonly unknown[]).includes(c.method)) p.push(`method must be one of ${METHOD_NAMES.join(', ')} (got ${JSON.stringify(c.method)})`);
+  if (!(Number.isInteger(c.seed) && (c.seed as number) >= 0)) p.push(`seed must be a non-negative integer (got ${JSON.stringify(c.seed)})`);
+  const axes = c.axes;
+  if (!Array.isArray(axes) || axes.length === 0) {
+    p.push('axes must be a non-empty list of {param, values}');
+    return p;
+  }
+  const seen = new Set<string>();
+  for (const [i, a] of axes.entries()) {
+    if (!isRecord(a) || !(GRID_PARAMS as readonly unknown[]).includes(a.param)) { p.push(`axes[${i}].param must be one of ${GRID_PARAMS.join(', ')}`); continue; }
+    const name = a.param as GridParam;
+    if (seen.has(name)) p.push(`axes[${i}]: ${name} appears twice`);
+    seen.add(name);
+    const values = a.values;
+    if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) { p.push(`axes[${i}] (${name}).values must be a non-empty list of numbers`); continue; }
+    const nums = values as number[];
+    if (name === 'epochs' || name === 'iu.fisherSamples') { if (!nums.every((v) => Number.isInteger(v) && v >= 1)) p.push(`${name} values must be positive integers`); }
+    else if (name === 'ratio') { if (!nums.every((v) => v > 0 && v <= 1)) p.push('ratio values must be in (0, 1]'); }
+    else if (name === 'lr' || name === 'iu.alpha') { if (!nums.every((v) => v > 0)) p.push(`${name} values must be positive`); }
+    else if (!nums.every((v) => v >= 0)) p.push(`${name} values must be non-negative`);
+  }
+  if (p.length === 0) {
+    const n = gridPoints(axes as GridAxis[]).length;
+    if (n > MAX_GRID_POINTS) p.push(`the grid has ${n} points; at most ${MAX_GRID_POINTS} (split it into several runs)`);
+    if (seen.has('ratio') && c.method !== 'salun' && c.masked !== true) p.push(`ratio only matters for salun or a masked method; add masked or drop the ratio axis`);
+  }
+  return p;
+}
+
+export interface GridPointResult {
+  point: GridPoint;
+  label: string;
+  metrics: { UA: number; RA: number; TA: number; MIA: number };
+  avgGap: number;
+  seconds: number;
+}
+
+export interface GridResult {
+  config: GridConfig;
+  retrain: { UA: number; RA: number; TA: number; MIA: number };
+  original: { UA: number; RA: number; TA: number; MIA: number };
+  /** In grid order. */
+  points: GridPointResult[];
+  /** Index into points of the smallest Avg. Gap. */
+  best: number;
+  backend: BackendInfo;
+  date: string;
+  wallSeconds: number;
+  outDir: string;
+}
