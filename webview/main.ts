@@ -4,16 +4,22 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { JobEvent } from '../src/protocol/jobMessages';
 import { isJobEvent } from '../src/protocol/jobMessages';
-import type { HostToWebview, PanelAction, WebviewToHost } from '../src/protocol/webviewMessages';
+import type { HostToWebview, WebviewToHost } from '../src/protocol/webviewMessages';
 import { isHostToWebview } from '../src/protocol/webviewMessages';
 import { isRecord } from '../src/protocol/guards';
 import type { PanelState } from './panelState';
 import { applyHostMessage, initialPanelState, stateFromEvents } from './panelState';
+import type { UiState } from './render';
 import { PanelView } from './render';
+import type { SeriesKey } from './charts';
+import { SERIES_KEYS } from './charts';
+import type { PreviewRequest } from './previewRequests';
+import { PreviewRequests } from './previewRequests';
 
 interface PersistedState {
   events: JobEvent[];
   jobRunning: boolean;
+  ui: UiState;
 }
 
 interface VsCodeApi {
@@ -24,9 +30,24 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
+function restoreUi(raw: unknown): UiState {
+  const ui: UiState = { hiddenSeries: [] };
+  if (!isRecord(raw)) return ui;
+  if (Array.isArray(raw.hiddenSeries)) ui.hiddenSeries = raw.hiddenSeries.filter((k): k is SeriesKey => (SERIES_KEYS as readonly unknown[]).includes(k));
+  if (Array.isArray(raw.selectedRuns)) ui.selectedRuns = raw.selectedRuns.filter((r): r is string => typeof r === 'string');
+  return ui;
+}
+
 function restore(raw: unknown): PersistedState {
-  if (!isRecord(raw) || !Array.isArray(raw.events)) return { events: [], jobRunning: false };
-  return { events: raw.events.filter(isJobEvent), jobRunning: raw.jobRunning === true };
+  if (!isRecord(raw) || !Array.isArray(raw.events)) return { events: [], jobRunning: false, ui: restoreUi(undefined) };
+  return { events: raw.events.filter(isJobEvent), jobRunning: raw.jobRunning === true, ui: restoreUi(raw.ui) };
+}
+
+/** VS Code marks the theme kind with one of these classes on <body>. */
+const THEME_CLASSES = ['vscode-light', 'vscode-dark', 'vscode-high-contrast', 'vscode-high-contrast-light'];
+
+function themeOf(body: HTMLElement): string {
+  return THEME_CLASSES.filter((c) => body.classList.contains(c)).join(' ');
 }
 
 function main(): void {
@@ -36,12 +57,37 @@ function main(): void {
 
   let persisted = restore(vscode.getState());
   let state: PanelState = persisted.events.length ? stateFromEvents(persisted.events, persisted.jobRunning) : initialPanelState();
-  const view = new PanelView(root, (action: PanelAction) => vscode.postMessage({ type: 'action', action }));
-  view.render(state);
+  const previews = new PreviewRequests();
+
+  const post = (message: WebviewToHost): void => vscode.postMessage(message);
+  const postPreview = (request: PreviewRequest | undefined): void => {
+    if (request) post({ type: 'previewThreshold', ...request });
+  };
 
   // Progress events can come many times a second: draw once per frame, persist at most 4×/s.
   let drawPending = false;
   let savePending: ReturnType<typeof setTimeout> | undefined;
+  const save = (): void => {
+    savePending ??= setTimeout(() => {
+      savePending = undefined;
+      vscode.setState(persisted);
+    }, 250);
+  };
+
+  const view = new PanelView(root, {
+    onAction: (action) => post({ type: 'action', action }),
+    onPreview: (by, value) => postPreview(previews.want(by, value, Date.now())),
+    onApplyRatio: (ratio) => post({ type: 'applySaliencyRatio', ratio }),
+    onRequestRuns: () => post({ type: 'requestRuns' }),
+    onLoadRunSaliency: (runDir) => post({ type: 'loadRunSaliency', runDir }),
+    onExport: (format, fileName, content) => post({ type: 'export', format, fileName, content }),
+    onUiChange: (ui) => {
+      persisted = { ...persisted, ui };
+      save();
+    },
+  }, persisted.ui);
+  view.render(state);
+
   const schedule = (): void => {
     if (!drawPending) {
       drawPending = true;
@@ -50,11 +96,19 @@ function main(): void {
         view.render(state);
       });
     }
-    savePending ??= setTimeout(() => {
-      savePending = undefined;
-      vscode.setState(persisted);
-    }, 250);
+    save();
   };
+
+  // Charts are rebuilt when VS Code switches theme (it rewrites <body>'s class and the variables).
+  let theme = themeOf(document.body);
+  document.body.dataset.theme = theme;
+  new MutationObserver(() => {
+    const next = themeOf(document.body);
+    if (next === theme) return;
+    theme = next;
+    document.body.dataset.theme = theme;
+    view.redrawCharts();
+  }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
   window.addEventListener('message', (e: MessageEvent<unknown>) => {
     const data = e.data;
@@ -67,7 +121,7 @@ function main(): void {
       const events = message.events.filter(isJobEvent);
       if (events.length !== message.events.length) console.warn(`SalUn panel: dropped ${message.events.length - events.length} malformed event(s) from a replay`);
       message = { ...message, events };
-      persisted = { events: [...events], jobRunning: message.jobRunning };
+      persisted = { ...persisted, events: [...events], jobRunning: message.jobRunning };
     } else if (message.type === 'event') {
       const event: unknown = message.event;
       if (!isJobEvent(event)) {
@@ -78,13 +132,21 @@ function main(): void {
       const events = persisted.events;
       if (event.type === 'progress' && events.length > 0 && events[events.length - 1].type === 'progress') events[events.length - 1] = event;
       else events.push(event);
+    } else if (message.type === 'thresholdPreview' || message.type === 'previewUnavailable') {
+      const { accept, next } = previews.answered(message.requestId, Date.now());
+      postPreview(next);
+      if (!accept) return;
+      if (message.type === 'previewUnavailable') {
+        console.warn(`SalUn panel: no preview: ${message.reason}`);
+        return;
+      }
     }
     state = applyHostMessage(state, message);
     persisted.jobRunning = state.jobRunning;
     schedule();
   });
 
-  vscode.postMessage({ type: 'ready' });
+  post({ type: 'ready' });
 }
 
 main();

@@ -3,7 +3,7 @@
 // No DOM, no vscode: it runs in plain Node tests.
 import type { JobError, JobEvent, JobKind, JobPhase } from '../src/protocol/jobMessages';
 import type { BackendInfo, EvaluatedModel, LayerSaliency, Metrics, ModelRole } from '../src/protocol/results';
-import type { HostToWebview } from '../src/protocol/webviewMessages';
+import type { ComparisonRun, HostToWebview, ScoreHistogram, ThresholdPreview } from '../src/protocol/webviewMessages';
 
 export const METRIC_NAMES = ['UA', 'RA', 'TA', 'MIA'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -29,6 +29,14 @@ export interface SaliencyView {
   /** 0..1 over all layers. */
   salientShare: number;
   layers: LayerBar[];
+}
+
+/** The saliency map the host has read (the γ control's subject) and its score distribution. */
+export interface ScoresView {
+  runId: string;
+  runDir: string;
+  saliency: SaliencyView;
+  histogram: ScoreHistogram;
 }
 
 export interface TrendPoint {
@@ -78,6 +86,12 @@ export interface PanelState {
   outcome?: Outcome;
   /** The most recent warnings and errors the job logged (info lines go to the Output channel). */
   warnings: LogLine[];
+  /** Set once the host has read the saliency map's scores; the γ control needs them. */
+  scores?: ScoresView;
+  /** The latest answered γ/ratio preview of `scores`. */
+  preview?: ThresholdPreview;
+  /** Run folders offered for comparison, newest first. */
+  runs?: ComparisonRun[];
 }
 
 const MAX_WARNINGS = 5;
@@ -157,11 +171,13 @@ export function reducePanel(state: PanelState, event: JobEvent): PanelState {
     case 'finished': {
       let next: PanelState = { ...s, jobRunning: false, progress: undefined, outcome: { status: 'finished' } };
       const result = event.result;
-      // The result repeats what the stream carried; fill in only what the stream missed.
+      // The result repeats what the stream carried, plus each row's Avg. Gap (known only once every
+      // model is evaluated): its rows replace the streamed ones, and fill in any the stream missed.
       if (!next.saliency && result.saliency) next = { ...next, saliency: saliencyView(result.saliency) };
       if (Array.isArray(result.rows)) {
         for (const row of result.rows) {
-          if (!next.rows.some((r) => r.role === row.role && r.method === row.method)) next = reducePanel(next, { type: 'evaluated', row });
+          const same = next.rows.find((r) => r.role === row.role && r.method === row.method);
+          if (!same || JSON.stringify(same) !== JSON.stringify(row)) next = reducePanel(next, { type: 'evaluated', row });
         }
         next.eventCount = s.eventCount;
       }
@@ -182,8 +198,51 @@ export function stateFromEvents(events: readonly JobEvent[], jobRunning: boolean
 /** Applies one host message. Events in a replay must already be validated by the caller. */
 export function applyHostMessage(state: PanelState, message: HostToWebview): PanelState {
   switch (message.type) {
-    case 'replay': return stateFromEvents(message.events, message.jobRunning);
-    case 'event': return reducePanel(state, message.event);
+    case 'replay': {
+      // The run list is not part of the job's log; the scores are, unless the replay is another job's.
+      const next = stateFromEvents(message.events, message.jobRunning);
+      if (state.runs) next.runs = state.runs;
+      if (state.scores && state.scores.runDir === next.runDir) {
+        next.scores = state.scores;
+        if (state.preview) next.preview = state.preview;
+      }
+      return next;
+    }
+    case 'event': {
+      const next = reducePanel(state, message.event);
+      // A new job starts from nothing, but the run list is still the workspace's.
+      if (message.event.type === 'started' && state.runs) next.runs = state.runs;
+      return next;
+    }
     case 'jobState': return state.jobRunning === message.running ? state : { ...state, jobRunning: message.running };
+    case 'saliencyScores': {
+      const next: PanelState = {
+        ...state,
+        scores: { runId: message.runId, runDir: message.runDir, saliency: saliencyView(message.summary), histogram: message.histogram },
+      };
+      delete next.preview;
+      return next;
+    }
+    case 'thresholdPreview': {
+      const { type: _type, requestId: _id, ...preview } = message;
+      return { ...state, preview };
+    }
+    case 'previewUnavailable': return state;
+    case 'runs': return { ...state, runs: message.runs };
   }
+}
+
+/** The per-layer bars to draw: the preview's counts over the map's layers, else the map as computed. */
+export function displayedSaliency(state: Pick<PanelState, 'saliency' | 'scores' | 'preview'>): SaliencyView | undefined {
+  const base = state.scores?.saliency ?? state.saliency;
+  const preview = state.preview;
+  if (!base || !preview || preview.layers.length !== base.layers.length) return base;
+  return {
+    ...base,
+    ratio: preview.ratio,
+    gamma: preview.gamma,
+    salientWeights: preview.salientWeights,
+    salientShare: preview.totalWeights > 0 ? preview.salientWeights / preview.totalWeights : 0,
+    layers: base.layers.map((l, i) => ({ ...l, salient: preview.layers[i].salient, fraction: preview.layers[i].fraction })),
+  };
 }

@@ -1,13 +1,35 @@
-// Renders PanelState into the panel. The skeleton (toolbar, sections) is built once so keyboard
-// focus survives the stream of progress events; each section is redrawn only when its slice of
-// the state changed (the reducer keeps unchanged slices identical).
+// Renders PanelState into the panel. The skeleton (toolbar, sections, the γ control) is built once
+// so keyboard focus survives the stream of progress events and previews; each section is redrawn
+// only when its slice of the state changed (the reducer keeps unchanged slices identical).
 import { PHASE_LABELS } from '../src/protocol/jobMessages';
-import type { PanelAction } from '../src/protocol/webviewMessages';
+import type { ExportFormat, PanelAction, ThresholdBy } from '../src/protocol/webviewMessages';
 import type { PanelState } from './panelState';
-import { METRIC_NAMES } from './panelState';
+import { displayedSaliency, METRIC_NAMES } from './panelState';
 import { el, replaceChildren } from './dom';
-import { layerBars, trendChart, trendLegend } from './charts';
+import type { SeriesKey } from './charts';
+import { layerBars } from './charts';
+import { ThresholdControl } from './thresholdControl';
+import { TrendView } from './trendView';
+import { ComparisonView } from './comparisonView';
 import { formatCount, formatDuration, formatMetric, formatPercent, scientificParts } from './format';
+
+/** Everything the panel can ask of the host, and the view state it wants persisted. */
+export interface PanelCallbacks {
+  onAction(action: PanelAction): void;
+  onPreview(by: ThresholdBy, value: number): void;
+  onApplyRatio(ratio: number): void;
+  onRequestRuns(): void;
+  onLoadRunSaliency(runDir: string): void;
+  onExport(format: ExportFormat, fileName: string, content: string): void;
+  onUiChange(ui: UiState): void;
+}
+
+/** View choices that survive hide/show and reloads (kept with the webview's setState). */
+export interface UiState {
+  hiddenSeries: SeriesKey[];
+  /** Run ids checked in the comparison; absent until the user picks. */
+  selectedRuns?: string[];
+}
 
 
 const ROLE_NAMES = { original: 'Original', retrain: 'Retrain', unlearned: 'Unlearned' } as const;
@@ -40,9 +62,16 @@ export class PanelView {
   private readonly trendBody: HTMLElement;
   private readonly resultsSection: HTMLElement;
   private readonly resultsBody: HTMLElement;
+  private readonly threshold: ThresholdControl;
+  private readonly trendView: TrendView;
+  private readonly compareSection: HTMLElement;
+  private readonly comparison: ComparisonView;
+  private ui: UiState;
   private last: PanelState | undefined;
 
-  constructor(root: HTMLElement, onAction: (action: PanelAction) => void) {
+  constructor(root: HTMLElement, callbacks: PanelCallbacks, ui: UiState) {
+    this.ui = { ...ui };
+    const onAction = (action: PanelAction): void => callbacks.onAction(action);
     const toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'SalUn actions' });
     for (const spec of BUTTONS) {
       const button = el('vscode-button', { 'data-action': spec.action, secondary: spec.secondary });
@@ -67,14 +96,33 @@ export class PanelView {
     this.outcome = el('div', { class: 'outcome' });
     this.status = el('section', { class: 'status', 'aria-label': 'Job status' }, this.statusLine, this.progressTrack, this.progressText, this.outcome);
 
+    this.threshold = new ThresholdControl({ onPreview: callbacks.onPreview, onApply: callbacks.onApplyRatio });
     this.saliencyBody = el('div');
-    this.saliencySection = el('section', { 'aria-labelledby': 'h-saliency' }, el('h2', { id: 'h-saliency' }, 'Saliency mask'), this.saliencyBody);
-    this.trendBody = el('div');
-    this.trendSection = el('section', { 'aria-labelledby': 'h-trend' }, el('h2', { id: 'h-trend' }, 'Metric trends'), this.trendBody);
+    this.saliencySection = el('section', { 'aria-labelledby': 'h-saliency', id: 'saliency' },
+      el('h2', { id: 'h-saliency' }, 'Saliency mask'), this.saliencyBody, this.threshold.element);
+    this.trendView = new TrendView(this.ui.hiddenSeries, {
+      onHiddenChange: (hidden) => { this.ui = { ...this.ui, hiddenSeries: hidden }; callbacks.onUiChange(this.ui); },
+      onExport: callbacks.onExport,
+    });
+    this.trendBody = this.trendView.element;
+    this.trendSection = el('section', { 'aria-labelledby': 'h-trend', id: 'trend' }, el('h2', { id: 'h-trend' }, 'Metric trends'), this.trendBody);
     this.resultsBody = el('div');
-    this.resultsSection = el('section', { 'aria-labelledby': 'h-results' }, el('h2', { id: 'h-results' }, 'Results'), this.resultsBody);
+    this.resultsSection = el('section', { 'aria-labelledby': 'h-results', id: 'results' }, el('h2', { id: 'h-results' }, 'Results'), this.resultsBody);
+    this.comparison = new ComparisonView(this.ui.selectedRuns, {
+      onSelectionChange: (selected) => { this.ui = { ...this.ui, selectedRuns: selected }; callbacks.onUiChange(this.ui); },
+      onRefresh: callbacks.onRequestRuns,
+      onPreviewSaliency: callbacks.onLoadRunSaliency,
+      onExport: callbacks.onExport,
+    });
+    this.compareSection = el('section', { 'aria-labelledby': 'h-compare', id: 'compare' }, el('h2', { id: 'h-compare' }, 'Compare runs'), this.comparison.element);
 
-    replaceChildren(root, toolbar, this.empty, this.status, this.saliencySection, this.trendSection, this.resultsSection);
+    replaceChildren(root, toolbar, this.empty, this.status, this.saliencySection, this.trendSection, this.resultsSection, this.compareSection);
+  }
+
+  /** A theme change: rebuild the SVG charts (their exports read the computed colours). */
+  redrawCharts(): void {
+    this.trendView.redraw();
+    this.threshold.redrawHistogram();
   }
 
   render(state: PanelState): void {
@@ -91,9 +139,11 @@ export class PanelView {
     this.status.hidden = state.eventCount === 0 && !state.jobRunning;
     this.renderStatus(state);
 
-    if (!prev || prev.saliency !== state.saliency) this.renderSaliency(state);
+    if (!prev || prev.saliency !== state.saliency || prev.scores !== state.scores || prev.preview !== state.preview) this.renderSaliency(state);
     if (!prev || prev.trend !== state.trend || prev.references !== state.references) this.renderTrend(state);
     if (!prev || prev.rows !== state.rows) this.renderResults(state);
+    if (!prev || prev.runs !== state.runs || prev.runId !== state.runId) this.renderComparison(state);
+    else this.comparison.track(state);
   }
 
   private renderStatus(state: PanelState): void {
@@ -147,36 +197,41 @@ export class PanelView {
   }
 
   private renderSaliency(state: PanelState): void {
-    const s = state.saliency;
+    // The mask as computed (by the job, or by the run whose scores were loaded) and what the bars show.
+    const s = state.scores?.saliency ?? state.saliency;
+    const shown = displayedSaliency(state);
     this.saliencySection.hidden = !s;
-    if (!s) {
+    if (!s || !shown) {
       replaceChildren(this.saliencyBody);
       return;
     }
+    this.threshold.update(shown, state.scores, shown !== s);
     const gamma = scientificParts(s.gamma);
     const gammaNode = el('span', { class: 'mono', title: String(s.gamma) }, gamma.mantissa);
     if (gamma.exponent !== 0) gammaNode.append(' × 10', el('sup', {}, String(gamma.exponent)));
-    const summary = el('dl', { class: 'summary' },
+    const summary = el('dl', { class: 'summary', id: 'mask-summary' },
       el('dt', {}, 'Ratio'), el('dd', {}, formatPercent(s.ratio)),
-      el('dt', {}, 'γ (threshold on |g|)'), el('dd', {}, gammaNode),
+      el('dt', {}, 'γ (threshold on |g|)'), el('dd', { id: 'gamma-value' }, gammaNode),
       el('dt', {}, 'Salient weights'), el('dd', {}, `${formatCount(s.salientWeights)} / ${formatCount(s.totalWeights)} (${formatPercent(s.salientShare)})`),
     );
+    const source = state.scores && state.scores.runDir !== state.runDir ? ` (run ${state.scores.runId})` : '';
     replaceChildren(this.saliencyBody, summary,
-      el('h3', {}, 'Mask sparsity per layer'),
-      layerBars(s),
-      el('p', { class: 'muted small' }, 'Bar: share of the layer’s weights that are salient; tick: the global share. Hover or focus a layer for its score range.'));
+      el('h3', {}, shown !== s ? `Mask sparsity per layer: preview at ratio ${shown.ratio.toFixed(3)}` : `Mask sparsity per layer${source}`),
+      layerBars(shown),
+      el('p', { class: 'muted small' }, 'Bar: share of the layer’s weights that are salient; tick: the global share. Hover or focus a layer for its score range.'),
+      state.scores ? undefined : el('p', { class: 'muted small' }, state.jobRunning ? 'The γ control appears once the scores are written.' : 'The γ control needs the run folder’s saliency scores.'));
   }
 
   private renderTrend(state: PanelState): void {
     const has = state.trend.length > 0;
     this.trendSection.hidden = !has;
-    if (!has) {
-      replaceChildren(this.trendBody);
-      return;
-    }
-    replaceChildren(this.trendBody,
-      state.trendMethod ? el('div', { class: 'muted small' }, `Unlearned model (${state.trendMethod}), in %`) : undefined,
-      trendChart(state), trendLegend(state.references));
+    if (!has) return;
+    this.trendView.update(state);
+  }
+
+  private renderComparison(state: PanelState): void {
+    this.compareSection.hidden = state.runs === undefined;
+    if (state.runs) this.comparison.update(state);
   }
 
   private renderResults(state: PanelState): void {

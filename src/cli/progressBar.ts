@@ -36,7 +36,7 @@ export class TerminalProgress {
         break;
       case 'started':
         this.clear();
-        process.stderr.write(`run ${e.runId}\nbackend: ${e.backend.name} (${e.backend.detail}) — ${e.backend.reason}\n`);
+        process.stderr.write(`${e.kind === 'table' ? 'table' : 'run'} ${e.runId}\nbackend: ${e.backend.name} (${e.backend.detail}) — ${e.backend.reason}\n`);
         break;
       case 'metrics':
         this.clear();

@@ -8,6 +8,15 @@ export const COMMAND_IDS = {
   showLog: 'salun.showLog',
   refreshRuns: 'salun.refreshRuns',
   revealRun: 'salun.revealRun',
+  newRun: 'salun.newRun',
+  stopAndKeep: 'salun.stopAndKeep',
+  evaluateModel: 'salun.evaluateModel',
+  runUnlearningOnModel: 'salun.runUnlearningOnModel',
+  computeSaliencyForModel: 'salun.computeSaliencyForModel',
+  runTable: 'salun.runTable',
+  openRunInPanel: 'salun.openRunInPanel',
+  rerunRun: 'salun.rerunRun',
+  deleteRun: 'salun.deleteRun',
 } as const;
 
 export const VIEW_CONTAINER_ID = 'salun';

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { JobOutcome } from './api';
 import type { JobSupervisor, StartCommand } from './jobSupervisor';
 import { JobAlreadyRunningError } from './jobSupervisor';
-import type { JobKind } from '../protocol/jobMessages';
+import { JOB_KIND_LABELS, type JobKind } from '../protocol/jobMessages';
 import type { SalunSettings } from './jobConfigs';
 import { SETTING_KEYS, SettingsError, runConfigFromSettings, saliencyConfigFromSettings } from './jobConfigs';
 import { COMMAND_IDS, CONFIG_SECTION } from './commandIds';
@@ -18,12 +18,38 @@ export interface CommandDeps {
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(COMMAND_IDS.computeSaliency, () => startJob(deps, 'saliency')),
+    vscode.commands.registerCommand(COMMAND_IDS.computeSaliency, (uri?: unknown) => startJob(deps, 'saliency', asModelUri(uri))),
     vscode.commands.registerCommand(COMMAND_IDS.runUnlearning, () => startJob(deps, 'run')),
     vscode.commands.registerCommand(COMMAND_IDS.cancelJob, () => cancelJob(deps)),
+    vscode.commands.registerCommand(COMMAND_IDS.stopAndKeep, () => stopAndKeep(deps)),
     vscode.commands.registerCommand(COMMAND_IDS.openPanel, () => deps.revealPanel()),
     vscode.commands.registerCommand(COMMAND_IDS.showLog, () => deps.log.show()),
   ];
+}
+
+/** A model.json Uri from the explorer's context menu; anything else (a palette call) is no model. */
+export function asModelUri(x: unknown): vscode.Uri | undefined {
+  return x instanceof vscode.Uri && x.scheme === 'file' ? x : undefined;
+}
+
+function stopAndKeep(deps: CommandDeps): boolean {
+  const { supervisor } = deps;
+  const kind = supervisor.runningKind;
+  if (!kind) {
+    void vscode.window.showInformationMessage('No SalUn job is running.');
+    return false;
+  }
+  if (kind !== 'run') {
+    // Only an unlearning run has epochs whose model is worth keeping; the others have nothing partial.
+    void vscode.window.showInformationMessage(`A ${JOB_KIND_LABELS[kind]} has no epochs to stop between, so there is nothing partial to keep. Cancel it instead?`, 'Cancel Job')
+      .then((choice) => { if (choice) void vscode.commands.executeCommand(COMMAND_IDS.cancelJob); });
+    return false;
+  }
+  const stopping = supervisor.stop();
+  if (stopping) {
+    void vscode.window.showInformationMessage('SalUn: stopping after the current unlearning epoch; the model so far will be evaluated and kept in the run folder. (Requested before unlearning began, the run stops after its first epoch.)');
+  }
+  return stopping;
 }
 
 function cancelJob(deps: CommandDeps): boolean {
@@ -33,24 +59,61 @@ function cancelJob(deps: CommandDeps): boolean {
 }
 
 /** The folder runs are written to: the active editor's folder, else the first one. */
-function targetFolder(): vscode.WorkspaceFolder | undefined {
+export function targetFolder(): vscode.WorkspaceFolder | undefined {
   const active = vscode.window.activeTextEditor?.document.uri;
   const fromEditor = active ? vscode.workspace.getWorkspaceFolder(active) : undefined;
   return fromEditor ?? vscode.workspace.workspaceFolders?.[0];
 }
 
-function readSettings(folder: vscode.WorkspaceFolder): SalunSettings {
+export function readSettings(folder: vscode.WorkspaceFolder): SalunSettings {
   const config = vscode.workspace.getConfiguration(CONFIG_SECTION, folder.uri);
   const settings: SalunSettings = {};
   for (const key of SETTING_KEYS) settings[key] = config.get<unknown>(key);
   return settings;
 }
 
-async function startJob(deps: CommandDeps, kind: JobKind): Promise<JobOutcome | undefined> {
-  const { supervisor, log } = deps;
-  const what = kind === 'run' ? 'an unlearning run' : 'a saliency job';
+async function startJob(deps: CommandDeps, kind: 'run' | 'saliency', modelUri?: vscode.Uri): Promise<JobOutcome | undefined> {
+  return launchJob(deps, kind, (workspaceDir, folder) => {
+    const settings = readSettings(folder);
+    // From the explorer's context menu: the clicked model.json instead of salun.modelPath.
+    if (modelUri) settings.modelPath = modelUri.fsPath;
+    return kind === 'run'
+      ? { type: 'start', kind: 'run', config: runConfigFromSettings(settings, workspaceDir), workspaceDir }
+      : { type: 'start', kind: 'saliency', config: saliencyConfigFromSettings(settings, workspaceDir), workspaceDir };
+  });
+}
 
-  if (supervisor.running) {
+/**
+ * The checks every job start makes (one job at a time, a trusted workspace, a folder on disk), then
+ * `build` makes the command for the chosen folder (undefined: the user cancelled) and the job starts.
+ * Resolves with the outcome, or undefined when nothing was started.
+ */
+export async function launchJob(
+  deps: CommandDeps, kind: JobKind,
+  build: (workspaceDir: string, folder: vscode.WorkspaceFolder) => StartCommand | undefined | Promise<StartCommand | undefined>,
+): Promise<JobOutcome | undefined> {
+  const folder = checkJobCanStart(deps, kind);
+  if (!folder) return undefined;
+  const workspaceDir = folder.uri.fsPath;
+  let command: StartCommand | undefined;
+  try {
+    command = await build(workspaceDir, folder);
+  } catch (err) {
+    if (err instanceof SettingsError) {
+      void vscode.window.showErrorMessage(`SalUn: ${err.message}`, 'Open Settings')
+        .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', err.setting); });
+      return undefined;
+    }
+    throw err;
+  }
+  if (!command) return undefined;
+  return startChecked(deps, command);
+}
+
+/** The workspace folder a job may start in, or undefined after telling the user why not. */
+export function checkJobCanStart(deps: CommandDeps, kind: JobKind): vscode.WorkspaceFolder | undefined {
+  const what = `a ${JOB_KIND_LABELS[kind]}`;
+  if (deps.supervisor.running) {
     refuseSecondJob(deps);
     return undefined;
   }
@@ -69,26 +132,19 @@ async function startJob(deps: CommandDeps, kind: JobKind): Promise<JobOutcome | 
     void vscode.window.showErrorMessage(`SalUn cannot run jobs in a '${folder.uri.scheme}' folder: it needs a folder on disk.`);
     return undefined;
   }
+  return folder;
+}
 
-  const workspaceDir = folder.uri.fsPath;
-  let command: StartCommand;
-  try {
-    const settings = readSettings(folder);
-    command = kind === 'run'
-      ? { type: 'start', kind: 'run', config: runConfigFromSettings(settings, workspaceDir), workspaceDir }
-      : { type: 'start', kind: 'saliency', config: saliencyConfigFromSettings(settings, workspaceDir), workspaceDir };
-  } catch (err) {
-    if (err instanceof SettingsError) {
-      void vscode.window.showErrorMessage(`SalUn: ${err.message}`, 'Open Settings')
-        .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', err.setting); });
-      return undefined;
-    }
-    throw err;
+/** Starts a command whose folder passed checkJobCanStart; a race with another start is refused. */
+export async function startChecked(deps: CommandDeps, command: StartCommand): Promise<JobOutcome | undefined> {
+  if (deps.supervisor.running) {
+    // A guided flow may have been open while another job started.
+    refuseSecondJob(deps);
+    return undefined;
   }
-
-  log.info(`Starting ${what} in ${workspaceDir}: ${JSON.stringify(command.config)}`);
+  deps.log.info(`Starting a ${JOB_KIND_LABELS[command.kind]} in ${command.workspaceDir}: ${JSON.stringify(command.config)}`);
   try {
-    return await supervisor.start(command);
+    return await deps.supervisor.start(command);
   } catch (err) {
     // Two starts in the same tick: the check above passed for both.
     if (err instanceof JobAlreadyRunningError) {
@@ -99,8 +155,9 @@ async function startJob(deps: CommandDeps, kind: JobKind): Promise<JobOutcome | 
   }
 }
 
-function refuseSecondJob(deps: CommandDeps): void {
-  const running = deps.supervisor.runningKind === 'run' ? 'An unlearning run' : 'A saliency job';
+export function refuseSecondJob(deps: CommandDeps): void {
+  const kind = deps.supervisor.runningKind;
+  const running = kind ? `A ${JOB_KIND_LABELS[kind]}` : 'A job';
   void vscode.window.showWarningMessage(`${running} is already running; SalUn runs one job at a time. Cancel it first, or wait for it to finish.`, 'Show Job', 'Cancel Job')
     .then((choice) => {
       if (choice === 'Show Job') {

@@ -6,9 +6,11 @@ import type { PanelAction } from '../protocol/webviewMessages';
 import { JobSupervisor } from './jobSupervisor';
 import { JobFeedback } from './jobFeedback';
 import { SalunPanelProvider } from './panelProvider';
-import { registerCommands } from './commands';
+import { registerCommands, type CommandDeps } from './commands';
+import { registerRunActions } from './runActions';
+import { registerWorkflowCommands } from './workflowCommands';
 import { COMMAND_IDS, JOB_RUNNING_CONTEXT, PANEL_VIEW_ID, RUNS_VIEW_ID } from './commandIds';
-import { RunsTreeProvider, type RunItem } from './runsTree';
+import { RunsTreeProvider } from './runsTree';
 
 let activeSupervisor: JobSupervisor | undefined;
 
@@ -45,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
     });
   });
 
+  const deps: CommandDeps = { supervisor, log, revealPanel: () => panel.reveal() };
   context.subscriptions.push(
     log,
     supervisor,
@@ -55,10 +58,9 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
     runsTree,
     vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: runsTree }),
     vscode.commands.registerCommand(COMMAND_IDS.refreshRuns, () => runsTree.refresh()),
-    vscode.commands.registerCommand(COMMAND_IDS.revealRun, (item?: RunItem) => {
-      if (item) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(item.run.dir));
-    }),
-    ...registerCommands({ supervisor, log, revealPanel: () => panel.reveal() }),
+    ...registerCommands(deps),
+    ...registerWorkflowCommands({ ...deps, memory: context.workspaceState }),
+    ...registerRunActions({ ...deps, runsTree }),
   );
 
   log.info('SalUn Lab activated.');

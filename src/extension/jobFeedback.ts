@@ -11,6 +11,16 @@ import { COMMAND_IDS } from './commandIds';
 const EXPECTED_PHASES: Record<JobKind, readonly JobPhase[]> = {
   run: ['load', 'train-original', 'retrain', 'saliency', 'unlearn', 'evaluate', 'write'],
   saliency: ['load', 'train-original', 'saliency', 'write'],
+  evaluate: ['load', 'train-original', 'retrain', 'evaluate', 'write'],
+  // Every seed goes through these again; the bar only ever moves forward, so it shows the first seed.
+  table: ['load', 'train-original', 'retrain', 'evaluate', 'saliency', 'unlearn'],
+};
+
+const JOB_TITLES: Record<JobKind, string> = {
+  run: 'SalUn: Run Unlearning',
+  saliency: 'SalUn: Compute Saliency Map',
+  evaluate: 'SalUn: Evaluate Model',
+  table: 'SalUn: Comparison Table',
 };
 
 
@@ -91,7 +101,7 @@ export class JobFeedback implements vscode.Disposable {
   }
 
   private showProgress(kind: JobKind): void {
-    const title = kind === 'run' ? 'SalUn: Run Unlearning' : 'SalUn: Compute Saliency Map';
+    const title = JOB_TITLES[kind];
     const tracker = new ProgressTracker(kind);
     this.setStatus(title, 'Starting', '');
     this.statusItem.show();
@@ -147,9 +157,10 @@ export class JobFeedback implements vscode.Disposable {
     this.statusItem.text = percent === undefined ? '$(sync~spin) SalUn' : `$(sync~spin) SalUn ${percent}%`;
     const tooltip = new vscode.MarkdownString(
       `**${title}**\n\n${escapeMarkdown(label)}${detail ? ` — ${escapeMarkdown(detail)}` : ''}\n\n` +
-      `[Show Log](command:${COMMAND_IDS.showLog}) · [Cancel](command:${COMMAND_IDS.cancelJob}) · [Open Panel](command:${COMMAND_IDS.openPanel})`,
+      `[Show Log](command:${COMMAND_IDS.showLog}) · ${this.supervisor.runningKind === 'run' ? `[Stop and Keep](command:${COMMAND_IDS.stopAndKeep}) · ` : ''}` +
+      `[Cancel](command:${COMMAND_IDS.cancelJob}) · [Open Panel](command:${COMMAND_IDS.openPanel})`,
     );
-    tooltip.isTrusted = { enabledCommands: [COMMAND_IDS.showLog, COMMAND_IDS.cancelJob, COMMAND_IDS.openPanel] };
+    tooltip.isTrusted = { enabledCommands: [COMMAND_IDS.showLog, COMMAND_IDS.stopAndKeep, COMMAND_IDS.cancelJob, COMMAND_IDS.openPanel] };
     this.statusItem.tooltip = tooltip;
     this.statusItem.accessibilityInformation = { label: `${title}: ${label}${percent === undefined ? '' : `, ${percent} percent`}. Click to show the log.` };
   }
@@ -172,10 +183,18 @@ export class JobFeedback implements vscode.Disposable {
     } else if (outcome.status === 'cancelled') {
       this.log.info('Job cancelled.');
       void vscode.window.showInformationMessage('SalUn job cancelled.');
-    } else if (kind === 'run' && outcome.result) {
-      const runDir = outcome.result.runDir;
-      this.log.info(`Run ${outcome.result.runId} finished: ${runDir}`);
-      void vscode.window.showInformationMessage(`SalUn run ${outcome.result.runId} finished. Results are in ${runDir}`, 'Reveal Run Folder', 'Open Panel')
+    } else if (kind === 'table' && outcome.result) {
+      const dir = outcome.result.runDir;
+      this.log.info(`Comparison table written: ${dir}`);
+      void vscode.window.showInformationMessage(`SalUn comparison table written to ${dir}`, 'Reveal Folder').then((choice) => {
+        if (choice === 'Reveal Folder') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(dir));
+      });
+    } else if ((kind === 'run' || kind === 'evaluate') && outcome.result) {
+      const { runDir, runId, stopped } = outcome.result;
+      const what = kind === 'evaluate' ? 'SalUn evaluation' : 'SalUn run';
+      const how = stopped ? `stopped after epoch ${stopped.epoch} of ${stopped.of}; that model and its metrics are kept` : 'finished';
+      this.log.info(`${what} ${runId} ${how}: ${runDir}`);
+      void vscode.window.showInformationMessage(`${what} ${runId} ${how}. Results are in ${runDir}`, 'Reveal Run Folder', 'Open Panel')
         .then((choice) => {
           if (choice === 'Reveal Run Folder') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(runDir));
           if (choice === 'Open Panel') void vscode.commands.executeCommand(COMMAND_IDS.openPanel);

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { JobOutcome } from './api';
 import type { JobCommand, JobEvent, JobKind } from '../protocol/jobMessages';
-import { isJobEvent } from '../protocol/jobMessages';
+import { isJobEvent, JOB_KIND_LABELS } from '../protocol/jobMessages';
 
 export type StartCommand = Extract<JobCommand, { type: 'start' }>;
 
@@ -43,7 +43,7 @@ export interface Disposable {
 /** Thrown by `start` while another job is running; the caller offers to show or cancel it. */
 export class JobAlreadyRunningError extends Error {
   constructor(readonly runningKind: JobKind) {
-    super(`A SalUn ${runningKind === 'run' ? 'unlearning run' : 'saliency job'} is already running.`);
+    super(`A SalUn ${JOB_KIND_LABELS[runningKind]} is already running.`);
     this.name = 'JobAlreadyRunningError';
   }
 }
@@ -59,6 +59,7 @@ interface RunningJob {
   child: ChildProcess | undefined;
   finalEvent: JobEvent | undefined;
   cancelRequested: boolean;
+  stopRequested: boolean;
   killTimer: NodeJS.Timeout | undefined;
   done: Promise<JobOutcome>;
   settle: (outcome: JobOutcome) => void;
@@ -115,7 +116,7 @@ export class JobSupervisor implements Disposable {
     let settle: (outcome: JobOutcome) => void = () => undefined;
     const done = new Promise<JobOutcome>((resolve) => { settle = resolve; });
     const job: RunningJob = {
-      kind: command.kind, child: undefined, finalEvent: undefined, cancelRequested: false,
+      kind: command.kind, child: undefined, finalEvent: undefined, cancelRequested: false, stopRequested: false,
       killTimer: undefined, done, settle,
     };
     this.current = job;
@@ -216,6 +217,34 @@ export class JobSupervisor implements Disposable {
     }
     if (child) this.armKill(job, this.killGraceMs, 'did not stop within the cancel grace period');
     return true;
+  }
+
+  /**
+   * Stop and keep: asks the running unlearning run to end after its current epoch and write what it
+   * has. No kill timer: an epoch and its evaluation may take minutes, and Cancel stays available.
+   * Returns false when no job is running, or when the running job has no epochs to stop between.
+   */
+  stop(): boolean {
+    const job = this.current;
+    if (!job || job.kind !== 'run' || job.cancelRequested) return false;
+    if (job.stopRequested) return true;
+    job.stopRequested = true;
+    this.options.log.info('job: stop (and keep) requested');
+    const child = job.child;
+    if (child && child.connected) {
+      try {
+        child.send({ type: 'stop' } satisfies JobCommand);
+      } catch (err) {
+        this.options.log.warn(`job: could not send stop: ${errorText(err)}`);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A stop was asked of the running job (it has not ended yet). */
+  get stopping(): boolean {
+    return this.current?.stopRequested ?? false;
   }
 
   dispose(): void {

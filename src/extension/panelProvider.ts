@@ -1,13 +1,26 @@
-// The SalUn side panel (a WebviewView). The host owns the truth (the supervisor's event log);
-// the webview only renders it. Because VS Code drops postMessage to a hidden webview, the panel
-// is re-sent a full replay whenever it may have missed something.
+// The SalUn side panel (a WebviewView). The host owns the truth (the supervisor's event log, the
+// run folders); the webview only renders it and asks. Because VS Code drops postMessage to a hidden
+// webview, the panel is re-sent a full replay whenever it may have missed something.
 import * as vscode from 'vscode';
 import type { JobSupervisor } from './jobSupervisor';
 import type { JobEvent } from '../protocol/jobMessages';
-import type { HostToWebview, PanelAction } from '../protocol/webviewMessages';
+import type { ComparisonRun, ExportFormat, HostToWebview, PanelAction, WebviewToHost } from '../protocol/webviewMessages';
 import { isWebviewToHost } from '../protocol/webviewMessages';
-import { PANEL_VIEW_ID } from './commandIds';
+import { CONFIG_SECTION, PANEL_VIEW_ID } from './commandIds';
 import { createNonce, panelHtml } from './panelHtml';
+import { loadSaliencyScores, type SaliencyPreview } from './saliencyPreview';
+import { comparisonRuns, isListedRun } from './comparisonRuns';
+
+/** The job emits its saliency event just before writing saliency/; retry the read this long. */
+const SALIENCY_READ_RETRY_MS = 250;
+const SALIENCY_READ_ATTEMPTS = 40;
+
+const EXPORT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {
+  csv: { 'CSV': ['csv'] },
+  md: { 'Markdown': ['md'] },
+  svg: { 'SVG image': ['svg'] },
+  png: { 'PNG image': ['png'] },
+};
 
 export type PanelActionHandler = (action: PanelAction) => void;
 
@@ -22,6 +35,10 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   private readonly posted: HostToWebview[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private viewDisposables: vscode.Disposable[] = [];
+  /** The saliency map the γ control previews: the latest job's, or a run folder the user picked. */
+  private saliency: SaliencyPreview | undefined;
+  private saliencyRetry: ReturnType<typeof setTimeout> | undefined;
+  private runs: ComparisonRun[] | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -30,11 +47,21 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     private readonly onAction: PanelActionHandler,
   ) {
     const sub = supervisor.subscribe({
-      onJobStarted: () => this.sendReplay(),
-      onEvent: (event) => this.sendEvent(event),
-      onJobEnded: () => this.send({ type: 'jobState', running: false }),
+      onJobStarted: () => {
+        this.clearSaliency();
+        this.sendReplay();
+      },
+      onEvent: (event) => {
+        this.sendEvent(event);
+        if (event.type === 'saliency') this.loadJobSaliency(SALIENCY_READ_ATTEMPTS);
+      },
+      onJobEnded: () => {
+        this.send({ type: 'jobState', running: false });
+        if (!this.saliency) this.loadJobSaliency(1);
+        this.refreshRuns();
+      },
     });
-    this.disposables.push(new vscode.Disposable(() => sub.dispose()));
+    this.disposables.push(new vscode.Disposable(() => { sub.dispose(); this.clearSaliency(); }));
   }
 
   /** Every message VS Code accepted for the webview since activation, in order. */
@@ -97,16 +124,141 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
       this.log.warn(`panel: ignored a malformed message from the webview: ${JSON.stringify(message)?.slice(0, 300)}`);
       return;
     }
-    if (message.type === 'ready') {
-      this.ready = true;
-      this.sendReplay();
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        if (!this.saliency) this.loadJobSaliency(1);
+        if (!this.runs) this.runs = this.readRuns();
+        this.sendReplay();
+        return;
+      case 'action':
+        this.onAction(message.action);
+        return;
+      default:
+        void this.handleRequest(message).catch((err: unknown) => {
+          this.log.error(`panel: ${message.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+        });
+    }
+  }
+
+  private async handleRequest(message: Exclude<WebviewToHost, { type: 'ready' | 'action' }>): Promise<void> {
+    switch (message.type) {
+      case 'previewThreshold': {
+        const preview = this.saliency;
+        if (!preview) {
+          this.send({ type: 'previewUnavailable', requestId: message.requestId, reason: 'No saliency map has been read yet.' });
+          return;
+        }
+        this.send({ type: 'thresholdPreview', requestId: message.requestId, ...preview.preview(message.by, message.value) });
+        return;
+      }
+      case 'applySaliencyRatio':
+        await this.applySaliencyRatio(message.ratio);
+        return;
+      case 'requestRuns':
+        this.refreshRuns();
+        return;
+      case 'loadRunSaliency':
+        // The webview names a folder; read only folders that are listed run folders of this workspace.
+        if (!isListedRun(this.workspaceDirs(), message.runDir)) {
+          this.log.warn(`panel: refused to read saliency from ${message.runDir}: not a run folder of this workspace`);
+          return;
+        }
+        this.clearSaliency();
+        this.tryLoadSaliency(message.runDir, true);
+        return;
+      case 'export':
+        await this.exportFile(message.format, message.fileName, message.content);
+        return;
+    }
+  }
+
+  private workspaceDirs(): string[] {
+    return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  }
+
+  private readRuns(): ComparisonRun[] {
+    try {
+      return comparisonRuns(this.workspaceDirs());
+    } catch (err) {
+      this.log.warn(`panel: could not list run folders: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
+  }
+
+  private refreshRuns(): void {
+    this.runs = this.readRuns();
+    this.send({ type: 'runs', runs: this.runs });
+  }
+
+  private clearSaliency(): void {
+    this.saliency = undefined;
+    if (this.saliencyRetry) clearTimeout(this.saliencyRetry);
+    this.saliencyRetry = undefined;
+  }
+
+  /** Reads the saliency map of the current (or last) job's run folder, if its log has one. */
+  private loadJobSaliency(attempts: number): void {
+    const events = this.supervisor.eventLog();
+    const started = events.find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started');
+    if (!started || !events.some((e) => e.type === 'saliency')) return;
+    if (this.saliency?.runDir === started.runDir) return;
+    if (this.saliencyRetry) clearTimeout(this.saliencyRetry);
+    this.saliencyRetry = undefined;
+    const attempt = (left: number): void => {
+      this.saliencyRetry = undefined;
+      if (this.tryLoadSaliency(started.runDir, left <= 1)) return;
+      if (left > 1) this.saliencyRetry = setTimeout(() => attempt(left - 1), SALIENCY_READ_RETRY_MS);
+    };
+    attempt(attempts);
+  }
+
+  private tryLoadSaliency(runDir: string, reportFailure: boolean): boolean {
+    try {
+      const t0 = Date.now();
+      this.saliency = loadSaliencyScores(runDir);
+      this.log.debug(`panel: read the saliency map of ${runDir} (${this.saliency.total} scores) in ${Date.now() - t0} ms`);
+      this.send(this.saliency.scoresMessage());
+      return true;
+    } catch (err) {
+      if (reportFailure) this.log.warn(`panel: no saliency map to preview in ${runDir}: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  }
+
+  private async applySaliencyRatio(ratio: number): Promise<void> {
+    const rounded = Number(ratio.toFixed(4));
+    const hasFolder = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
+    const target = hasFolder ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration(CONFIG_SECTION).update('saliencyRatio', rounded, target);
+    this.log.info(`panel: salun.saliencyRatio = ${rounded} (${hasFolder ? 'workspace' : 'user'} setting)`);
+    void vscode.window.showInformationMessage(`SalUn: the next job uses saliency ratio ${rounded} (salun.saliencyRatio, ${hasFolder ? 'workspace' : 'user'} setting).`);
+  }
+
+  private async exportFile(format: ExportFormat, fileName: string, content: string): Promise<void> {
+    if (format === 'png' && !/^[A-Za-z0-9+/]+={0,2}$/.test(content)) {
+      this.log.warn('panel: ignored a PNG export that is not base64');
       return;
     }
-    this.onAction(message.action);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = await vscode.window.showSaveDialog({
+      title: `Export ${fileName}`,
+      saveLabel: 'Export',
+      filters: EXPORT_FILTERS[format],
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, fileName) } : {}),
+    });
+    if (!uri) return;
+    const bytes = format === 'png' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    this.log.info(`panel: exported ${format} to ${uri.fsPath} (${bytes.byteLength} bytes)`);
+    void vscode.window.showInformationMessage(`SalUn: saved ${uri.fsPath}`);
   }
 
   private sendReplay(): void {
     this.send({ type: 'replay', events: [...this.supervisor.eventLog()], jobRunning: this.supervisor.running });
+    // A replay resets the panel's state; what it was sent besides the events comes after it.
+    if (this.saliency) this.send(this.saliency.scoresMessage());
+    if (this.runs) this.send({ type: 'runs', runs: this.runs });
   }
 
   private sendEvent(event: JobEvent): void {

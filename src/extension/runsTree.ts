@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { describeRun, listRuns, type RunSummary } from '../engine/runs/readRuns';
 
 const STATE_ICONS: Record<string, string> = {
-  finished: 'pass', failed: 'error', cancelled: 'circle-slash', running: 'sync~spin', unknown: 'question',
+  finished: 'pass', stopped: 'stop-circle', failed: 'error', cancelled: 'circle-slash', running: 'sync~spin', unknown: 'question',
 };
 
 export class RunItem extends vscode.TreeItem {
@@ -23,7 +23,7 @@ export class RunItem extends vscode.TreeItem {
     for (const p of run.problems) tip.appendMarkdown(`\n⚠ ${p}\n`);
     this.tooltip = tip;
     const report = vscode.Uri.file(`${run.dir}/report.md`);
-    this.command = run.state === 'finished'
+    this.command = (run.state === 'finished' || run.state === 'stopped') && run.kind !== 'saliency'
       ? { command: 'markdown.showPreview', title: 'Open Report', arguments: [report] }
       : { command: 'revealFileInOS', title: 'Reveal', arguments: [vscode.Uri.file(run.dir)] };
   }

@@ -5,6 +5,8 @@ import { isJobCommand, type JobCommand, type JobEvent } from '../protocol/jobMes
 import { dispatchJob } from '../engine/pipeline/dispatch';
 
 const abort = new AbortController();
+/** Stop and keep: the engine ends the unlearning loop at the next epoch boundary and writes what it has. */
+const stop = new AbortController();
 let started = false;
 let ended = false;
 
@@ -18,7 +20,7 @@ function send(e: JobEvent): Promise<void> {
 async function start(command: Extract<JobCommand, { type: 'start' }>): Promise<void> {
   started = true;
   const pending: Promise<void>[] = [];
-  await dispatchJob(command, (e) => { pending.push(send(e)); }, abort.signal);
+  await dispatchJob(command, (e) => { pending.push(send(e)); }, abort.signal, stop.signal);
   await Promise.all(pending);
   ended = true;
   process.disconnect?.();
@@ -32,6 +34,11 @@ process.on('message', (msg: unknown) => {
     return;
   }
   if (msg.type === 'cancel') { abort.abort(); return; }
+  if (msg.type === 'stop') {
+    stop.abort();
+    void send({ type: 'log', level: 'info', message: 'job: stop requested; the unlearning ends after its current epoch and the run keeps that model' });
+    return;
+  }
   if (started) {
     void send({ type: 'log', level: 'warn', message: 'job: this process already runs a job; a second start was ignored' });
     return;

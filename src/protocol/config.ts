@@ -131,3 +131,19 @@ export interface SaliencyJobConfig {
   seed: number;
   backend: BackendChoice;
 }
+
+/**
+ * Evaluates one model (a model.json, or a built-in θo) on the data and forget set: UA, RA, TA, MIA.
+ * With `retrain`, a Retrain reference (the model's architecture, fresh weights, on Dr; cached) is
+ * trained too, so the model's gap to exact unlearning is reported.
+ */
+export interface EvaluateJobConfig {
+  data: DataSpec;
+  model: ModelSpec;
+  forget: ForgetSpec;
+  /** Recipe of Retrain (and of θo when the model is built-in). */
+  train: OptimizerRecipe;
+  retrain: boolean;
+  seed: number;
+  backend: BackendChoice;
+}

@@ -1,10 +1,21 @@
 // Messages between the extension host (or CLI) and a job process. The job emits JobEvents; the
 // supervisor sends JobCommands. The same JobEvent stream is what the webview replays.
-import type { RunConfig, SaliencyJobConfig } from './config';
+import type { EvaluateJobConfig, RunConfig, SaliencyJobConfig } from './config';
+import type { TableConfig } from './table';
 import type { BackendInfo, EvaluatedModel, Metrics, ModelRole, RunResult, SaliencySummary } from './results';
 import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
 
-export type JobKind = 'run' | 'saliency';
+export type JobKind = 'run' | 'saliency' | 'evaluate' | 'table';
+
+export const JOB_KINDS: readonly JobKind[] = ['run', 'saliency', 'evaluate', 'table'];
+
+/** How each kind of job is named to the user. */
+export const JOB_KIND_LABELS: Record<JobKind, string> = {
+  run: 'unlearning run',
+  saliency: 'saliency job',
+  evaluate: 'model evaluation',
+  table: 'comparison table',
+};
 
 export type JobPhase =
   | 'load'
@@ -33,8 +44,17 @@ export const PHASE_LABELS: Record<JobPhase, string> = {
 export type JobCommand =
   | { type: 'start'; kind: 'run'; config: RunConfig; workspaceDir: string }
   | { type: 'start'; kind: 'saliency'; config: SaliencyJobConfig; workspaceDir: string }
+  /** Evaluates a model (usually a model.json) on the data and forget set; writes a run folder. */
+  | { type: 'start'; kind: 'evaluate'; config: EvaluateJobConfig; workspaceDir: string }
+  /** The comparison table; written to <workspace>/.salun/tables/<stamp>-…/. */
+  | { type: 'start'; kind: 'table'; config: TableConfig; workspaceDir: string }
   /** Finish the current batch, then end without writing a result. */
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /**
+   * Stop and keep: finish the current unlearning epoch, evaluate the model so far and write the run
+   * folder marked 'stopped'. Only unlearning runs have epochs to stop between; other jobs ignore it.
+   */
+  | { type: 'stop' };
 
 export interface JobError {
   message: string;
@@ -79,6 +99,6 @@ export function isJobEvent(x: unknown): x is JobEvent {
 
 export function isJobCommand(x: unknown): x is JobCommand {
   if (!isRecord(x)) return false;
-  if (x.type === 'cancel') return true;
-  return x.type === 'start' && isOneOf(x.kind, ['run', 'saliency'] as const) && isRecord(x.config) && isString(x.workspaceDir);
+  if (x.type === 'cancel' || x.type === 'stop') return true;
+  return x.type === 'start' && isOneOf(x.kind, JOB_KINDS) && isRecord(x.config) && isString(x.workspaceDir);
 }

@@ -56,4 +56,8 @@ export interface RunResult {
   backend: BackendInfo;
   rows: EvaluatedModel[];
   saliency?: SaliencySummary;
+  /** The Markdown report to open: report.md of a run folder, table.md of a comparison table. */
+  report?: string;
+  /** Present when the user chose Stop and Keep: the model is the one after `epoch` of `of` epochs. */
+  stopped?: { epoch: number; of: number };
 }

@@ -1,6 +1,6 @@
 // The schema of RunConfig (config.ts) and the parser the CLI and the job use.
-import { DEFAULT_METHOD_OPTIONS as D, METHOD_NAMES, type RunConfig, type SaliencyJobConfig } from './config';
-import { defaultRunConfig } from './defaults';
+import { DEFAULT_METHOD_OPTIONS as D, METHOD_NAMES, type EvaluateJobConfig, type RunConfig, type SaliencyJobConfig } from './config';
+import { defaultRunConfig, defaultTrainRecipe } from './defaults';
 import { isRecord } from './guards';
 import { validate, type Schema } from './schema';
 
@@ -104,6 +104,21 @@ export const SALIENCY_JOB_SCHEMA: Schema = {
   properties: shared,
 };
 
+export const EVALUATE_JOB_SCHEMA: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['data', 'model', 'forget', 'train', 'retrain', 'seed', 'backend'],
+  properties: {
+    data: shared.data,
+    model: shared.model,
+    forget: shared.forget,
+    train: shared.train,
+    retrain: { type: 'boolean', description: 'Also train a Retrain reference on Dr (cached), for the gap to exact unlearning' },
+    seed: shared.seed,
+    backend: shared.backend,
+  },
+};
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[], readonly source: string) {
     super(`${source} is not a valid SalUn config:\n  - ${problems.join('\n  - ')}`);
@@ -133,7 +148,11 @@ export function withoutRunRecord(value: unknown): unknown {
 /** Fills what the user left out from the defaults, then validates. Throws ConfigError listing every problem. */
 export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
   if (!isRecord(value)) throw new ConfigError(['the top level must be a JSON object'], source);
-  const merged = mergeDefaults(defaultRunConfig() as unknown as Record<string, unknown>, value);
+  const defaults = defaultRunConfig();
+  // A built-in model's training recipe is the one that memorises with that architecture.
+  const m = value.model;
+  if (isRecord(m) && m.kind === 'builtin' && (m.architecture === 'cnn' || m.architecture === 'mlp')) defaults.train = defaultTrainRecipe(m.architecture);
+  const merged = mergeDefaults(defaults as unknown as Record<string, unknown>, value);
   const problems = validate(merged, RUN_CONFIG_SCHEMA);
   if (problems.length) throw new ConfigError(problems, source);
   return merged as unknown as RunConfig;
@@ -143,4 +162,15 @@ export function parseSaliencyJobConfig(value: unknown, source = 'config'): Salie
   const problems = validate(value, SALIENCY_JOB_SCHEMA);
   if (problems.length) throw new ConfigError(problems, source);
   return value as SaliencyJobConfig;
+}
+
+/** Fills what is left out from the default run config (no Retrain unless asked), then validates. */
+export function parseEvaluateJobConfig(value: unknown, source = 'config'): EvaluateJobConfig {
+  if (!isRecord(value)) throw new ConfigError(['the top level must be a JSON object'], source);
+  const d = defaultRunConfig();
+  const base = { data: d.data, model: d.model, forget: d.forget, train: d.train, retrain: false, seed: d.seed, backend: d.backend };
+  const merged = mergeDefaults(base, value);
+  const problems = validate(merged, EVALUATE_JOB_SCHEMA);
+  if (problems.length) throw new ConfigError(problems, source);
+  return merged as unknown as EvaluateJobConfig;
 }

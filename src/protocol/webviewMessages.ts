@@ -1,7 +1,62 @@
 // Messages between the extension host and the SalUn side panel (webview). The panel renders only
-// what it receives: job events (live, or replayed after a reload) and host status.
+// what it receives: job events (live, or replayed after a reload), host status, and the host's
+// answers to its requests (threshold previews, the run list). Both sides validate on receipt.
 import type { JobEvent } from './jobMessages';
-import { isOneOf, isRecord } from './guards';
+import type { EvaluatedModel, SaliencySummary } from './results';
+import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
+
+/** log10|g| of a run's saliency scores in equal-width bins; zeros are counted apart (log10 0 = −∞). */
+export interface ScoreHistogram {
+  /** log10 of the smallest and largest nonzero score: the range the bins cover. */
+  log10Min: number;
+  log10Max: number;
+  /** Nonzero scores per bin, lowest first. */
+  bins: number[];
+  /** Scores that are exactly 0 (e.g. weights behind dead ReLU units). */
+  zeros: number;
+  total: number;
+}
+
+export interface LayerPreview {
+  name: string;
+  salient: number;
+  total: number;
+  /** salient / total, 0..1. */
+  fraction: number;
+}
+
+/** What a mask at another ratio or γ would look like, per layer; computed by the host without a job. */
+export interface ThresholdPreview {
+  ratio: number;
+  gamma: number;
+  salientWeights: number;
+  totalWeights: number;
+  layers: LayerPreview[];
+}
+
+export type ThresholdBy = 'ratio' | 'gamma';
+
+/** One run folder as the comparison table needs it. */
+export interface ComparisonRun {
+  runId: string;
+  dir: string;
+  method: string;
+  /** status.json's state: running, finished, failed, cancelled; 'unknown' without one. */
+  state: string;
+  startedAt?: string;
+  /** The saliency ratio and γ the run's mask used; absent for methods without a mask. */
+  ratio?: number;
+  gamma?: number;
+  /** report.json's rows: Original, Retrain, the method (with Avg. Gap). */
+  rows: EvaluatedModel[];
+}
+
+/** The range salun.saliencyRatio accepts (package.json, jobConfigs.ts). */
+export const SETTING_RATIO_MIN = 0.01;
+export const SETTING_RATIO_MAX = 1;
+
+export type ExportFormat = 'csv' | 'md' | 'svg' | 'png';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'md', 'svg', 'png'];
 
 /** Host → webview. */
 export type HostToWebview =
@@ -9,7 +64,13 @@ export type HostToWebview =
   | { type: 'replay'; events: JobEvent[]; jobRunning: boolean }
   /** One live event of the running job. */
   | { type: 'event'; event: JobEvent }
-  | { type: 'jobState'; running: boolean };
+  | { type: 'jobState'; running: boolean }
+  /** The saliency map the γ control previews (sent once per map, after the host has read it). */
+  | { type: 'saliencyScores'; runId: string; runDir: string; summary: SaliencySummary; histogram: ScoreHistogram }
+  | ({ type: 'thresholdPreview'; requestId: number } & ThresholdPreview)
+  /** The host cannot answer a preview (no saliency map read yet); the panel stops waiting. */
+  | { type: 'previewUnavailable'; requestId: number; reason: string }
+  | { type: 'runs'; runs: ComparisonRun[] };
 
 /** Actions the panel may ask the host to perform (the panel never does work itself). */
 export const PANEL_ACTIONS = ['computeSaliency', 'runUnlearning', 'cancelJob', 'showLog'] as const;
@@ -19,12 +80,51 @@ export type PanelAction = (typeof PANEL_ACTIONS)[number];
 export type WebviewToHost =
   /** Sent once the panel's script is listening; the host answers with a replay. */
   | { type: 'ready' }
-  | { type: 'action'; action: PanelAction };
+  | { type: 'action'; action: PanelAction }
+  /** A request: the host answers with a thresholdPreview (or previewUnavailable) of the same id. */
+  | { type: 'previewThreshold'; requestId: number; by: ThresholdBy; value: number }
+  /** Writes salun.saliencyRatio (workspace) so the next job uses this ratio. */
+  | { type: 'applySaliencyRatio'; ratio: number }
+  | { type: 'requestRuns' }
+  /** Preview the saliency map of a listed run folder instead of the latest job's. */
+  | { type: 'loadRunSaliency'; runDir: string }
+  /** The host asks where to save (showSaveDialog) and writes `content` (base64 when format is png). */
+  | { type: 'export'; format: ExportFormat; fileName: string; content: string };
 
 export function isWebviewToHost(x: unknown): x is WebviewToHost {
   if (!isRecord(x)) return false;
-  if (x.type === 'ready') return true;
-  return x.type === 'action' && isOneOf(x.action, PANEL_ACTIONS);
+  switch (x.type) {
+    case 'ready':
+    case 'requestRuns':
+      return true;
+    case 'action': return isOneOf(x.action, PANEL_ACTIONS);
+    case 'previewThreshold':
+      return Number.isSafeInteger(x.requestId) && isOneOf(x.by, ['ratio', 'gamma'] as const) && isFiniteNumber(x.value) && x.value >= 0;
+    case 'applySaliencyRatio': return isFiniteNumber(x.ratio) && x.ratio >= SETTING_RATIO_MIN && x.ratio <= SETTING_RATIO_MAX;
+    case 'loadRunSaliency': return isString(x.runDir) && x.runDir.length > 0;
+    case 'export':
+      return isOneOf(x.format, EXPORT_FORMATS) && isString(x.fileName) && /^[\w.() -]{1,120}$/.test(x.fileName) && isString(x.content);
+    default: return false;
+  }
+}
+
+function isLayerPreview(x: unknown): x is LayerPreview {
+  return isRecord(x) && isString(x.name) && isFiniteNumber(x.salient) && isFiniteNumber(x.total) && isFiniteNumber(x.fraction);
+}
+
+export function isThresholdPreview(x: unknown): x is ThresholdPreview {
+  return isRecord(x) && isFiniteNumber(x.ratio) && typeof x.gamma === 'number' && !Number.isNaN(x.gamma)
+    && isFiniteNumber(x.salientWeights) && isFiniteNumber(x.totalWeights) && Array.isArray(x.layers) && x.layers.every(isLayerPreview);
+}
+
+export function isScoreHistogram(x: unknown): x is ScoreHistogram {
+  return isRecord(x) && isFiniteNumber(x.log10Min) && isFiniteNumber(x.log10Max) && Array.isArray(x.bins)
+    && x.bins.every(isFiniteNumber) && isFiniteNumber(x.zeros) && isFiniteNumber(x.total);
+}
+
+function isComparisonRun(x: unknown): x is ComparisonRun {
+  return isRecord(x) && isString(x.runId) && isString(x.dir) && isString(x.method) && isString(x.state)
+    && Array.isArray(x.rows) && x.rows.every((r) => isRecord(r) && isString(r.role) && isRecord(r.metrics));
 }
 
 export function isHostToWebview(x: unknown): x is HostToWebview {
@@ -33,6 +133,11 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
     case 'replay': return Array.isArray(x.events) && typeof x.jobRunning === 'boolean';
     case 'event': return isRecord(x.event);
     case 'jobState': return typeof x.running === 'boolean';
+    case 'saliencyScores':
+      return isString(x.runId) && isString(x.runDir) && isRecord(x.summary) && Array.isArray(x.summary.layers) && isScoreHistogram(x.histogram);
+    case 'thresholdPreview': return Number.isSafeInteger(x.requestId) && isThresholdPreview(x);
+    case 'previewUnavailable': return Number.isSafeInteger(x.requestId) && isString(x.reason);
+    case 'runs': return Array.isArray(x.runs) && x.runs.every(isComparisonRun);
     default: return false;
   }
 }

@@ -2,6 +2,8 @@
 // extension only through what a user or another extension has: its commands and the SalunApi that
 // activate() returns.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { JobOutcome, SalunApi } from '../../src/extension/api';
 import type { JobEvent } from '../../src/protocol/jobMessages';
@@ -10,7 +12,11 @@ import type { HostToWebview } from '../../src/protocol/webviewMessages';
 import { log } from './index';
 
 const EXTENSION_ID = 'salun-lab.salun-lab';
-const COMMANDS = ['salun.computeSaliency', 'salun.runUnlearning', 'salun.openPanel', 'salun.cancelJob'];
+const COMMANDS = [
+  'salun.computeSaliency', 'salun.runUnlearning', 'salun.openPanel', 'salun.cancelJob', 'salun.newRun', 'salun.stopAndKeep',
+  'salun.evaluateModel', 'salun.runUnlearningOnModel', 'salun.computeSaliencyForModel', 'salun.runTable', 'salun.openRunInPanel',
+  'salun.rerunRun', 'salun.deleteRun', 'salun.revealRun',
+];
 
 /** The saliency job trains the small model on the bundled data first: minutes on a CPU backend. */
 const JOB_TIMEOUT_MS = Number(process.env.SALUN_HOST_TEST_JOB_TIMEOUT_MS) || 20 * 60_000;
@@ -59,9 +65,9 @@ function panelEvents(api: SalunApi, from: number): JobEvent[] {
  * running job, so it is polled from the moment the command is issued) and what the command resolved
  * with (the same outcome, or undefined when nothing was started).
  */
-async function runJobCommand(api: SalunApi, command: string, onRunning?: () => Promise<void>): Promise<{ outcome: JobOutcome; commandResult: unknown }> {
+async function runJobCommand(api: SalunApi, command: string, onRunning?: () => Promise<void>, ...args: unknown[]): Promise<{ outcome: JobOutcome; commandResult: unknown }> {
   let settled = false;
-  const cmd = Promise.resolve(vscode.commands.executeCommand<unknown>(command)).finally(() => { settled = true; });
+  const cmd = Promise.resolve(vscode.commands.executeCommand<unknown>(command, ...args)).finally(() => { settled = true; });
   cmd.catch(() => undefined); // observed below
   for (;;) {
     const waiting = api.waitForJob();
@@ -148,6 +154,84 @@ suite('SalUn Lab in the extension host', () => {
     const starts = panelEvents(api, from).filter((e) => e.type === 'started');
     assert.ok(starts.every((e) => e.type === 'started' && e.kind === 'run'), `unexpected job starts: ${JSON.stringify(starts)}`);
   }).timeout(5 * 60_000);
+
+  test('newRun: Escape at the first step cancels, starting nothing', async () => {
+    let settled = false;
+    const result = Promise.resolve(vscode.commands.executeCommand<unknown>('salun.newRun')).finally(() => { settled = true; });
+    // The first step searches the workspace for model.json files before it shows: press Escape
+    // (close the quick input) until the flow has ended.
+    const deadline = Date.now() + 60_000;
+    while (!settled && Date.now() < deadline) {
+      await sleep(500);
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    }
+    assert.strictEqual(await withTimeout('salun.newRun after Escape', 5_000, result), undefined);
+    assert.strictEqual(await api.waitForJob(), undefined, 'a job was started by a cancelled flow');
+  });
+
+  test('runs tree: Re-run a run folder, Stop and Keep it, open it in the panel, then Delete it', async () => {
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the host suite needs a workspace folder');
+    // A recorded run, as the job writes it: the config plus its run record (dropped on re-run). MLP, one
+    // training epoch: cheap. 20 unlearning epochs, so only Stop and Keep ends it early.
+    const template = path.join(ws, '.salun', 'runs', '20000101-000000-template');
+    fs.mkdirSync(template, { recursive: true });
+    const config = {
+      data: { kind: 'default' }, model: { kind: 'builtin', architecture: 'mlp' }, forget: { kind: 'random', fraction: 0.1, seed: 1 }, method: 'salun',
+      saliency: { ratio: 0.5 }, train: { epochs: 1, lr: 0.05, schedule: 'cosine', momentum: 0.9, weightDecay: 5e-4, batchSize: 128 },
+      unlearn: { epochs: 20, lr: 0.005, schedule: 'constant', momentum: 0.9, weightDecay: 5e-4, batchSize: 128 }, retrain: true, seed: 1, backend: 'wasm',
+      kind: 'run', versions: { salunLab: 'test' },
+    };
+    fs.writeFileSync(path.join(template, 'config.json'), JSON.stringify(config));
+    fs.writeFileSync(path.join(template, 'status.json'), JSON.stringify({ state: 'finished', startedAt: '2000-01-01T00:00:00Z' }));
+
+    const { outcome } = await runJobCommand(api, 'salun.rerunRun', async () => {
+      // Asked before unlearning begins: the run stops after its first unlearning epoch.
+      assert.strictEqual(await vscode.commands.executeCommand('salun.stopAndKeep'), true, 'stopAndKeep did not find the running run');
+    }, template);
+    assert.strictEqual(outcome.status, 'finished', describeOutcome(outcome));
+    const result = outcome.result;
+    assert.ok(result, 'no result');
+    assert.deepStrictEqual(result.stopped, { epoch: 1, of: 20 });
+    assert.notStrictEqual(result.runDir, template);
+    const status = JSON.parse(fs.readFileSync(path.join(result.runDir, 'status.json'), 'utf8')) as { state: string };
+    assert.strictEqual(status.state, 'stopped');
+    assert.ok(fs.existsSync(path.join(result.runDir, 'model', 'model.json')), 'the kept model was not written');
+    const rerunConfig = JSON.parse(fs.readFileSync(path.join(result.runDir, 'config.json'), 'utf8')) as { unlearn: { epochs: number }; model: unknown };
+    assert.deepStrictEqual(rerunConfig.model, config.model);
+    assert.strictEqual(rerunConfig.unlearn.epochs, 20);
+    log(`      re-run ${result.runId}: stopped after epoch ${result.stopped?.epoch} of ${result.stopped?.of}`);
+
+    assert.strictEqual(await vscode.commands.executeCommand('salun.openRunInPanel', result.runDir), result.runId);
+
+    // Evaluate Model from the explorer's context menu on the kept model.json: its one question
+    // (metrics only, or also the gap to Retrain) is answered with the first item, metrics only.
+    const modelUri = vscode.Uri.file(path.join(result.runDir, 'model', 'model.json'));
+    let evalSettled = false;
+    const evaluation = Promise.resolve(vscode.commands.executeCommand<JobOutcome | undefined>('salun.evaluateModel', modelUri)).finally(() => { evalSettled = true; });
+    const acceptBy = Date.now() + 60_000;
+    while (!evalSettled && Date.now() < acceptBy) {
+      const waiting = await Promise.race([api.waitForJob(), sleep(50).then(() => 'pending' as const)]);
+      if (waiting === 'pending') break;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await sleep(500);
+    }
+    const evaluated = await withTimeout('salun.evaluateModel', JOB_TIMEOUT_MS, evaluation);
+    assert.ok(evaluated, 'evaluateModel started no job');
+    assert.strictEqual(evaluated.status, 'finished', describeOutcome(evaluated));
+    assert.ok(evaluated.events.some((e) => e.type === 'started' && e.kind === 'evaluate'));
+    assert.deepStrictEqual(evaluated.result?.rows.map((r) => r.role), ['unlearned']);
+    // The same model on the same data and forget set (the defaults): the metrics the run kept.
+    const kept = result.rows.find((r) => r.role === 'unlearned');
+    assert.deepStrictEqual(evaluated.result?.rows[0].metrics, kept?.metrics);
+    const evalDir = evaluated.result?.runDir;
+    assert.ok(evalDir && fs.existsSync(path.join(evalDir, 'report.md')));
+
+    for (const dir of [result.runDir, template, evalDir]) {
+      assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', dir, { confirm: false }), true, `deleteRun ${dir}`);
+      assert.ok(!fs.existsSync(dir), `${dir} still exists after deleteRun`);
+    }
+  }).timeout(JOB_TIMEOUT_MS + 60_000);
 
   test('computeSaliency finishes and the panel gets a consistent saliency summary', async () => {
     const from = api.panelMessages().length;

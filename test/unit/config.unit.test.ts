@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { ConfigError, parseRunConfig, withoutRunRecord } from '../../src/protocol/runConfigSchema';
-import { defaultRunConfig } from '../../src/protocol/defaults';
+import { defaultRunConfig, defaultTrainRecipe } from '../../src/protocol/defaults';
 
 describe('run config', () => {
   it('fills what is missing from the defaults', () => {
@@ -9,6 +9,13 @@ describe('run config', () => {
     assert.equal(c.unlearn.epochs, 3);
     assert.equal(c.unlearn.lr, defaultRunConfig().unlearn.lr);
     assert.deepEqual(c.data, { kind: 'default' });
+  });
+
+  it('a built-in MLP defaults to the longer recipe that memorises; an explicit one wins', () => {
+    assert.equal(parseRunConfig({}).train.epochs, defaultTrainRecipe('cnn').epochs);
+    assert.equal(parseRunConfig({ model: { kind: 'builtin', architecture: 'mlp' } }).train.epochs, defaultTrainRecipe('mlp').epochs);
+    assert.ok(defaultTrainRecipe('mlp').epochs > defaultTrainRecipe('cnn').epochs);
+    assert.equal(parseRunConfig({ model: { kind: 'builtin', architecture: 'mlp' }, train: { epochs: 2 } }).train.epochs, 2);
   });
 
   it('names every bad field, with the path and what is allowed', () => {

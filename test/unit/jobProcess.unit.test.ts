@@ -5,7 +5,8 @@ import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isJobEvent, type JobEvent } from '../../src/protocol/jobMessages';
+import { isJobEvent, type JobEvent, type JobKind } from '../../src/protocol/jobMessages';
+import { defaultTableConfig } from '../../src/protocol/table';
 import type { RunConfig } from '../../src/protocol/config';
 import { defaultRunConfig } from '../../src/protocol/defaults';
 
@@ -21,18 +22,22 @@ function quickConfig(): RunConfig {
   };
 }
 
-function runJob(config: unknown, workspaceDir: string, cancelAfter?: (e: JobEvent) => boolean): Promise<JobEvent[]> {
+function runJob(config: unknown, workspaceDir: string, cancelAfter?: (e: JobEvent) => boolean, kind: JobKind = 'run', command: 'cancel' | 'stop' = 'cancel'): Promise<JobEvent[]> {
   return new Promise((resolvePromise, reject) => {
     const child = fork(jobScript, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const events: JobEvent[] = [];
+    let sent = false;
     child.on('message', (m: unknown) => {
       assert.ok(isJobEvent(m), `not a JobEvent: ${JSON.stringify(m)}`);
       events.push(m);
-      if (cancelAfter?.(m)) child.send({ type: 'cancel' });
+      if (!sent && cancelAfter?.(m)) {
+        sent = true;
+        child.send({ type: command });
+      }
     });
     child.on('error', reject);
     child.on('exit', () => resolvePromise(events));
-    child.send({ type: 'start', kind: 'run', config, workspaceDir });
+    child.send({ type: 'start', kind, config, workspaceDir });
   });
 }
 
@@ -71,6 +76,58 @@ describe('job process (dist/job.js)', function () {
     const runs = readdirSync(join(ws, '.salun', 'runs'));
     assert.equal(runs.length, 1);
     assert.equal(JSON.parse(readFileSync(join(ws, '.salun', 'runs', runs[0], 'status.json'), 'utf8')).state, 'cancelled');
+  });
+
+  it('stop and keep: ends after the current unlearning epoch, evaluates that model and marks the run folder stopped', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-job-'));
+    const config = { ...quickConfig(), train: { ...quickConfig().train, epochs: 1 }, unlearn: { ...quickConfig().unlearn, epochs: 6 } };
+    // Asked mid-way through the first unlearning epoch: that epoch completes, no later one starts.
+    const events = await runJob(config, ws, (e) => e.type === 'progress' && e.phase === 'unlearn', 'run', 'stop');
+    const fin = events[events.length - 1];
+    assert.ok(fin.type === 'finished', `last events: ${JSON.stringify(events.slice(-3))}`);
+    assert.deepEqual(fin.result.stopped, { epoch: 1, of: 6 });
+    assert.equal(events.filter((e) => e.type === 'metrics').length, 1);
+    const dir = fin.result.runDir;
+    assert.equal(JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')).state, 'stopped');
+    for (const f of ['model/model.json', 'report.json', 'report.md']) assert.ok(existsSync(join(dir, f)), `${f} missing`);
+    assert.match(readFileSync(join(dir, 'report.md'), 'utf8'), /Stopped by the user after epoch 1 of 6/);
+    const unlearned = fin.result.rows.find((r) => r.role === 'unlearned');
+    const epoch1 = events.find((e) => e.type === 'metrics');
+    assert.ok(unlearned && epoch1 && epoch1.type === 'metrics');
+    assert.deepEqual(unlearned.metrics, epoch1.metrics, 'the kept model is the one evaluated after epoch 1');
+    assert.equal(fin.result.report, join(dir, 'report.md'));
+  });
+
+  it('evaluates a model.json (another run\'s unlearned model) into a run folder of its own', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-job-'));
+    const run = await runJob({ ...quickConfig(), unlearn: { ...quickConfig().unlearn, epochs: 1 } }, ws);
+    const done = run[run.length - 1];
+    assert.ok(done.type === 'finished');
+    const modelPath = join(done.result.runDir, 'model', 'model.json');
+    const events = await runJob({ model: { kind: 'file', path: modelPath }, backend: 'wasm', train: quickConfig().train, retrain: true }, ws, undefined, 'evaluate');
+    const fin = events[events.length - 1];
+    assert.ok(fin.type === 'finished', JSON.stringify(events.slice(-3)));
+    assert.ok(events.some((e) => e.type === 'started' && e.kind === 'evaluate'));
+    assert.deepEqual(fin.result.rows.map((r) => r.role), ['retrain', 'unlearned']);
+    // Same data, forget set and evaluator: the metrics equal those the run reported for its model.
+    const fromRun = done.result.rows.find((r) => r.role === 'unlearned');
+    assert.deepEqual(fin.result.rows[1].metrics, fromRun?.metrics);
+    assert.equal(JSON.parse(readFileSync(join(fin.result.runDir, 'status.json'), 'utf8')).state, 'finished');
+    assert.equal(JSON.parse(readFileSync(join(fin.result.runDir, 'config.json'), 'utf8')).kind, 'evaluate');
+    assert.ok(existsSync(join(fin.result.runDir, 'report.md')));
+  });
+
+  it('runs the comparison table as a job kind and writes table.md', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-job-'));
+    const t = defaultTableConfig();
+    const config = { ...t, seeds: [1], methods: ['ft'], model: { kind: 'builtin', architecture: 'mlp' }, train: { ...t.train, epochs: 1 }, backend: 'wasm' };
+    const events = await runJob(config, ws, undefined, 'table');
+    const fin = events[events.length - 1];
+    assert.ok(fin.type === 'finished', JSON.stringify(events.slice(-3)));
+    assert.ok(events.some((e) => e.type === 'started' && e.kind === 'table'));
+    assert.ok(fin.result.report && existsSync(fin.result.report), `no table.md: ${fin.result.report}`);
+    assert.match(readFileSync(fin.result.report, 'utf8'), /\| FT \|/);
+    assert.deepEqual(events.filter((e) => e.type === 'evaluated').map((e) => (e.type === 'evaluated' ? e.row.method : '')), ['retrain', 'original', 'ft']);
   });
 
   it('fails with the config problems listed, before any work', async () => {

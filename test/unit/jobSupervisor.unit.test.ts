@@ -14,6 +14,12 @@ const FAKE_JOB = `
 const send = (m) => process.send(m);
 let timer;
 process.on('message', (cmd) => {
+  if (cmd.type === 'stop') {
+    clearInterval(timer);
+    send({ type: 'finished', result: { runId: 'r1', runDir: 'x', backend: { name: 'cpu', reason: 'forced', detail: 'js' }, rows: [], stopped: { epoch: 1, of: 5 } } });
+    process.disconnect();
+    return;
+  }
   if (cmd.type === 'cancel') {
     if (mode === 'stubborn') return;
     clearInterval(timer);
@@ -126,5 +132,26 @@ describe('job supervisor', function () {
 
   it('cancel with nothing running returns false', () => {
     assert.equal(supervisor.cancel(), false);
+  });
+
+  it('stop asks a running unlearning run to end and keep its model; the outcome is finished, marked stopped', async () => {
+    assert.equal(supervisor.stop(), false, 'stop with nothing running');
+    const done = supervisor.start(runCommand('hang', dir));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(supervisor.stop(), true);
+    assert.equal(supervisor.stopping, true);
+    assert.equal(supervisor.stop(), true, 'a second stop is the same request');
+    const outcome = await done;
+    assert.equal(outcome.status, 'finished');
+    assert.deepEqual(outcome.result?.stopped, { epoch: 1, of: 5 });
+    assert.equal(supervisor.stopping, false);
+    assert.ok(log.lines.some((l) => l.includes('stop (and keep) requested')));
+  });
+
+  it('stop does not apply to jobs without epochs; cancel still does', async () => {
+    const done = supervisor.start({ type: 'start', kind: 'evaluate', config: { ...defaultSaliencyJobConfig(), retrain: false }, workspaceDir: dir });
+    assert.equal(supervisor.stop(), false);
+    assert.equal(supervisor.cancel(), true);
+    assert.ok(['cancelled', 'finished'].includes((await done).status));
   });
 });

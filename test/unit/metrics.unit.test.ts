@@ -4,6 +4,10 @@ import { accuracyPercent, predictPerSample } from '../../src/engine/metrics/eval
 import { avgGap, metricsOf } from '../../src/engine/metrics/report';
 import { classifierOf } from '../../src/engine/models/io';
 import { tf } from '../../src/engine/tf';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepare } from '../../src/engine/pipeline/prepare';
 import { useCpu } from './helpers';
 
 describe('UA / RA / TA', () => {
@@ -24,7 +28,7 @@ describe('UA / RA / TA', () => {
     assert.equal(accuracyPercent(test.correct), 50);
     // Confidence of the true label is the softmax probability: sample 0, logits [0.9, 0.1].
     assert.ok(Math.abs(forget.confidence[0] - Math.exp(0.9) / (Math.exp(0.9) + Math.exp(0.1))) < 1e-6);
-    const m = metricsOf({ forget, retain, test, miaRetainPositions: Int32Array.from([0, 1, 2, 3]) });
+    const m = metricsOf({ forget, retain, test, miaRetainPositions: Int32Array.from([0, 1, 2, 3]), miaTestPositions: Int32Array.from([0, 1, 2, 3]) });
     assert.ok(Math.abs(m.UA - 200 / 3) < 1e-9);
     assert.equal(m.RA, 100);
     assert.equal(m.TA, 50);
@@ -33,5 +37,34 @@ describe('UA / RA / TA', () => {
 
   it('Avg. Gap is the mean absolute difference over the four metrics', () => {
     assert.equal(avgGap({ UA: 10, RA: 90, TA: 80, MIA: 20 }, { UA: 12, RA: 100, TA: 78, MIA: 10 }), (2 + 10 + 2 + 10) / 4);
+  });
+});
+
+describe('MIA sets', function () {
+  this.timeout(120_000);
+  before(useCpu);
+
+  it('members and non-members are equally many, distinct and in range, whichever of Dr and Dt is smaller', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-mia-'));
+    const ctx = { workspaceDir: ws, signal: new AbortController().signal, emit: (): void => undefined };
+    const backend = { name: 'cpu' as const, reason: 'test', detail: 'test' };
+    const base = { data: { kind: 'default' as const }, model: { kind: 'builtin' as const, architecture: 'mlp' as const }, train: { epochs: 1, lr: 0.05, momentum: 0.9, weightDecay: 0, batchSize: 128 }, seed: 3, backend: 'cpu' as const };
+    // Retain 500 < test 2000: the test side is subsampled to 500.
+    const small = await prepare({ ...base, forget: { kind: 'random', fraction: 0.5, seed: 3 }, trainSubset: 1000 }, ctx, backend);
+    // Retain 9000 > test 2000: every test sample is a non-member, 2000 retain samples are members.
+    const large = await prepare({ ...base, forget: { kind: 'random', fraction: 0.1, seed: 3 } }, ctx, backend);
+    try {
+      for (const [p, n, pool] of [[small, 500, 2000], [large, 2000, 2000]] as const) {
+        assert.equal(p.miaRetainPositions.length, n);
+        assert.equal(p.miaTestPositions.length, n);
+        assert.equal(new Set(p.miaTestPositions).size, n);
+        assert.equal(new Set(p.miaRetainPositions).size, n);
+        assert.ok(p.miaTestPositions.every((i) => i >= 0 && i < pool));
+        assert.ok(p.miaRetainPositions.every((i) => i >= 0 && i < p.split.retain.length));
+      }
+    } finally {
+      small.original.model.dispose();
+      large.original.model.dispose();
+    }
   });
 });

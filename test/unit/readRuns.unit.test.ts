@@ -28,4 +28,20 @@ describe('reading run folders', () => {
     assert.equal(describeRun(runs[2]), 'saliency · cancelled');
     assert.deepEqual(listRuns(join(ws, 'nowhere')), []);
   });
+
+  it('a stopped run shows its kept metrics and says stopped; an evaluation is listed as one', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-runs-'));
+    const metrics = { UA: 5, RA: 95, TA: 85, MIA: 9 };
+    const write = (id: string, files: Record<string, unknown>): void => {
+      mkdirSync(join(ws, '.salun', 'runs', id), { recursive: true });
+      for (const [f, v] of Object.entries(files)) writeFileSync(join(ws, '.salun', 'runs', id, f), JSON.stringify(v));
+    };
+    write('20261126-100000-salun', { 'config.json': { kind: 'run', method: 'salun' }, 'status.json': { state: 'stopped', startedAt: 'x' }, 'report.json': { rows: [{ role: 'unlearned', method: 'salun', metrics, avgGap: 1.5, seconds: 3 }] } });
+    write('20261126-110000-evaluate', { 'config.json': { kind: 'evaluate' }, 'status.json': { state: 'finished', startedAt: 'x' }, 'report.json': { rows: [{ role: 'unlearned', method: 'model', metrics, seconds: 0 }] } });
+    const [evaluation, stopped] = listRuns(ws);
+    assert.equal(stopped.state, 'stopped');
+    assert.equal(describeRun(stopped), 'salun · stopped · gap 1.50 · UA 5.0 RA 95.0 TA 85.0 MIA 9.0');
+    assert.equal(evaluation.kind, 'evaluate');
+    assert.equal(describeRun(evaluation), 'evaluate · UA 5.0 RA 95.0 TA 85.0 MIA 9.0');
+  });
 });

@@ -10,6 +10,9 @@ export const FASHION_MNIST_CLASSES = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ];
 
+/** The four files of an idx data folder, each plain or with `.gz`. */
+export const IDX_FILE_STEMS = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
+
 /** The bundled subset lives in data/fashion-mnist-subset at the package root. */
 export function defaultDataDir(): string {
   const candidates = [

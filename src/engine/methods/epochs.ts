@@ -54,6 +54,7 @@ export async function runEpochs(u: UnlearnInput, loop: EpochLoop): Promise<void>
     }
     loop.afterEpoch?.(epoch);
     await u.onEpoch?.(epoch, lossSum / Math.max(1, before));
+    if (u.stop?.aborted) return;
   }
 }
 

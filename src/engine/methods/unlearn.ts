@@ -29,6 +29,8 @@ export interface UnlearnInput {
   /** Per-method hyper-parameters; what is left out takes DEFAULT_METHOD_OPTIONS. */
   options?: MethodOptions;
   signal?: AbortSignal;
+  /** Checked at epoch boundaries only (after onEpoch): the model then holds whole epochs' updates. */
+  stop?: AbortSignal;
   onBatch?: (epoch: number, samplesDone: number, samplesPerEpoch: number) => void;
   /** Awaited after each epoch (evaluation happens there); IU, being one-shot, calls it once. */
   onEpoch?: (epoch: number, meanLoss: number) => Promise<void>;

@@ -9,12 +9,15 @@ export interface EvalSets {
   test: PerSample;
   /** Positions (into `retain`) of the member sample for the MIA, |Dt| of them, fixed per run. */
   miaRetainPositions: Int32Array;
+  /** Positions (into `test`) of the non-member sample, as many as the members. */
+  miaTestPositions: Int32Array;
 }
 
 export function metricsOf(s: EvalSets): Metrics & { miaConverged: boolean } {
   const members = new Float32Array(s.miaRetainPositions.length);
   s.miaRetainPositions.forEach((p, i) => { members[i] = s.retain.confidence[p]; });
-  const mia = miaEfficacy({ retainConfidence: members, testConfidence: s.test.confidence, forgetConfidence: s.forget.confidence });
+  const nonMembers = Float32Array.from(s.miaTestPositions, (p) => s.test.confidence[p]);
+  const mia = miaEfficacy({ retainConfidence: members, testConfidence: nonMembers, forgetConfidence: s.forget.confidence });
   return {
     UA: 100 - accuracyPercent(s.forget.correct),
     RA: accuracyPercent(s.retain.correct),

@@ -10,7 +10,7 @@ export async function evaluateModel(clf: Classifier, p: Prepared, signal: AbortS
   const forget = await predictPerSample(clf, p.data.train, p.split.forget, signal);
   const retain = await predictPerSample(clf, p.data.train, p.split.retain, signal);
   const test = await predictPerSample(clf, p.data.test, p.testIndices, signal);
-  const m = metricsOf({ forget, retain, test, miaRetainPositions: p.miaRetainPositions });
+  const m = metricsOf({ forget, retain, test, miaRetainPositions: p.miaRetainPositions, miaTestPositions: p.miaTestPositions });
   if (!m.miaConverged) emit({ type: 'log', level: 'warn', message: `${label}: the MIA classifier stopped at its iteration cap before converging` });
   return { UA: m.UA, RA: m.RA, TA: m.TA, MIA: m.MIA };
 }

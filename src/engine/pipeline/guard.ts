@@ -14,11 +14,12 @@ export function toJobError(e: unknown): JobError {
   return { message: err.message, hint: 'This looks like a bug or an unsupported model; the log has the stack trace.' };
 }
 
-export async function runGuarded<T>(folder: RunFolder, ctx: JobContext, body: () => Promise<T>): Promise<T> {
+/** `endState` names how a body that returned ended: 'finished' unless it stopped early on request. */
+export async function runGuarded<T>(folder: RunFolder, ctx: JobContext, body: () => Promise<T>, endState: (out: T) => 'finished' | 'stopped' = () => 'finished'): Promise<T> {
   folder.setStatus('running');
   try {
     const out = await body();
-    folder.setStatus('finished');
+    folder.setStatus(endState(out));
     return out;
   } catch (e) {
     try {

@@ -50,6 +50,9 @@ export interface MethodOutcome {
   /** Saliency (when the method uses the mask) + unlearning wall time, without any evaluation. */
   seconds: number;
   saliency?: SaliencySummary;
+  /** Epochs run: fewer than `epochs` when ctx.stop ended the loop early. */
+  epochsDone: number;
+  epochs: number;
 }
 
 /**
@@ -82,18 +85,21 @@ export async function applyMethod(
     ctx.emit({ type: 'phase', phase: 'unlearn', label: `${methodLabel}: ${epochs === 1 && spec.method === 'iu' ? 'one step' : `${epochs} epochs`}` });
     const progress = new PhaseProgress(ctx.emit, 'unlearn', epochs);
     let unlearnMs = 0;
+    let epochsDone = 0;
     let epochStart = Date.now();
     await unlearn({
       method: spec.method, clf: theta, train: p.data.train, forget: p.split.forget, retain: p.split.retain,
-      recipe: spec.unlearn, seed: spec.seed, mask: salient.length ? { salient, anchor: anchors } : undefined, options: spec.methodOptions, signal: ctx.signal,
+      recipe: spec.unlearn, seed: spec.seed, mask: salient.length ? { salient, anchor: anchors } : undefined, options: spec.methodOptions,
+      signal: ctx.signal, stop: ctx.stop,
       onBatch: (epoch, done, total) => progress.update(epoch - 1 + done / total, epoch),
       onEpoch: async (epoch, loss) => {
         unlearnMs += Date.now() - epochStart;   // evaluation is measurement, not part of the method's time
+        epochsDone = epoch;
         if (onEpoch) await onEpoch(epoch, loss, theta);
         epochStart = Date.now();
       },
     });
-    return { theta, seconds: saliencySeconds + unlearnMs / 1000, saliency };
+    return { theta, seconds: saliencySeconds + unlearnMs / 1000, saliency, epochsDone, epochs };
   } catch (e) {
     theta.model.dispose();
     throw e;

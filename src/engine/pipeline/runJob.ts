@@ -43,13 +43,15 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
     }
 
     let last: Metrics | undefined;
-    const { theta, seconds, saliency } = await applyMethod(p, config, ctx, folder, async (epoch, loss, clf) => {
+    const { theta, seconds, saliency, epochsDone, epochs } = await applyMethod(p, config, ctx, folder, async (epoch, loss, clf) => {
       last = await evaluateModel(clf, p, ctx.signal, ctx.emit, `epoch ${epoch}`);
       const mem = tf.memory();
       folder.appendMetrics('unlearned', config.method, epoch, last, { loss, tensors: mem.numTensors });
       ctx.emit({ type: 'log', level: 'info', message: `epoch ${epoch}: loss ${loss.toFixed(4)}, ${mem.numTensors} tensors, ${(mem.numBytes / 2 ** 20).toFixed(1)} MiB` });
       ctx.emit({ type: 'metrics', role: 'unlearned', method: config.method, epoch, metrics: last });
     });
+    const stopped = epochsDone < epochs ? { epoch: epochsDone, of: epochs } : undefined;
+    if (stopped) ctx.emit({ type: 'log', level: 'info', message: `stopped on request after epoch ${stopped.epoch} of ${stopped.of}; keeping that model` });
     const final: EvaluatedModel = { role: 'unlearned', method: config.method, metrics: last ?? (await evaluateModel(theta, p, ctx.signal, ctx.emit, 'final')), seconds };
     rows.push(final);
     ctx.emit({ type: 'evaluated', row: final });
@@ -58,10 +60,12 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
     await saveModel(theta.model, join(folder.dir, 'model'));
     theta.model.dispose();
     const table = withGaps(rows);
-    folder.writeReport(table, reportMarkdown(config, p, table, saliency, retrainMetrics !== undefined));
-    const result: RunResult = { runId: folder.runId, runDir: folder.dir, backend: p.backend, rows: table, saliency };
+    folder.writeReport(table, reportMarkdown(config, p, table, saliency, retrainMetrics !== undefined, stopped));
+    const result: RunResult = {
+      runId: folder.runId, runDir: folder.dir, backend: p.backend, rows: table, saliency, report: folder.path('report.md'), ...(stopped ? { stopped } : {}),
+    };
     return result;
-  });
+  }, (result) => (result.stopped ? 'stopped' : 'finished'));
 }
 
 function resolvedInfo(p: Prepared): Record<string, unknown> {
@@ -77,7 +81,7 @@ function resolvedInfo(p: Prepared): Record<string, unknown> {
   };
 }
 
-function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], s: SaliencySummary | undefined, hasRetrain: boolean): string {
+function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], s: SaliencySummary | undefined, hasRetrain: boolean, stopped?: RunResult['stopped']): string {
   const forget = config.forget.kind === 'random' ? `random ${(config.forget.fraction * 100).toFixed(1)}%`
     : config.forget.kind === 'class' ? `class ${config.forget.classIndex}` : `indices from ${config.forget.file}`;
   return [
@@ -88,6 +92,7 @@ function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], 
     `- Backend: ${p.backend.name} (${p.backend.detail})`,
     s ? `- Saliency: ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}, ${s.salientWeights} of ${s.totalWeights} weights salient` : '',
     `- Unlearning: ${config.unlearn.epochs} epochs, lr ${config.unlearn.lr}, batch ${config.unlearn.batchSize}, seed ${config.seed}`,
+    stopped ? `- **Stopped by the user after epoch ${stopped.epoch} of ${stopped.of}**: the model and its metrics are those after epoch ${stopped.epoch}` : '',
     '',
     markdownTable(rows),
     '',

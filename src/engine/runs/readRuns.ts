@@ -8,7 +8,7 @@ import { runsRoot, type RunState, type RunStatus } from './runFolder';
 export interface RunSummary {
   runId: string;
   dir: string;
-  kind: 'run' | 'saliency' | 'unknown';
+  kind: 'run' | 'saliency' | 'evaluate' | 'unknown';
   method?: string;
   state: RunState | 'unknown';
   startedAt?: string;
@@ -34,7 +34,7 @@ export function readRun(dir: string, runId: string): RunSummary {
   const config = readJson<{ kind?: string; method?: string }>(join(dir, 'config.json'), problems);
   const status = readJson<RunStatus>(join(dir, 'status.json'), problems);
   const report = readJson<{ rows?: EvaluatedModel[] }>(join(dir, 'report.json'), problems);
-  const kind = config?.kind === 'run' || config?.kind === 'saliency' ? config.kind : 'unknown';
+  const kind = config?.kind === 'run' || config?.kind === 'saliency' || config?.kind === 'evaluate' ? config.kind : 'unknown';
   return {
     runId, dir, kind, method: config?.method, state: status?.state ?? 'unknown', startedAt: status?.startedAt,
     error: status?.error?.message, rows: Array.isArray(report?.rows) ? report.rows : [], problems,
@@ -54,10 +54,12 @@ export function listRuns(workspaceDir: string): RunSummary[] {
 
 /** One line for lists: the method's metrics and its gap to Retrain. */
 export function describeRun(r: RunSummary): string {
-  const method = r.kind === 'saliency' ? 'saliency' : r.method ?? '?';
+  const method = r.kind === 'saliency' || r.kind === 'evaluate' ? r.kind : r.method ?? '?';
   const row = r.rows.find((x) => x.role === 'unlearned');
-  if (r.state !== 'finished' || !row) return `${method} · ${r.state}`;
+  // A stopped run kept a model and measured it: its metrics are as real as a finished run's.
+  if ((r.state !== 'finished' && r.state !== 'stopped') || !row) return `${method} · ${r.state}`;
   const m = row.metrics;
+  const state = r.state === 'stopped' ? ' · stopped' : '';
   const gap = row.avgGap !== undefined ? ` · gap ${row.avgGap.toFixed(2)}` : '';
-  return `${method}${gap} · UA ${m.UA.toFixed(1)} RA ${m.RA.toFixed(1)} TA ${m.TA.toFixed(1)} MIA ${m.MIA.toFixed(1)}`;
+  return `${method}${state}${gap} · UA ${m.UA.toFixed(1)} RA ${m.RA.toFixed(1)} TA ${m.TA.toFixed(1)} MIA ${m.MIA.toFixed(1)}`;
 }

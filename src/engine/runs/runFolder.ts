@@ -6,7 +6,8 @@ import type { JobError } from '../../protocol/jobMessages';
 import type { EvaluatedModel, Metrics, ModelRole } from '../../protocol/results';
 import { appendLine, writeFileAtomic, writeJsonAtomic } from './atomic';
 
-export type RunState = 'running' | 'finished' | 'failed' | 'cancelled';
+/** 'stopped': the user chose Stop and Keep; the run folder holds the model of the epochs done. */
+export type RunState = 'running' | 'finished' | 'stopped' | 'failed' | 'cancelled';
 
 export interface RunStatus {
   state: RunState;

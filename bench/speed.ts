@@ -1,0 +1,608 @@
+// Speed of the engine's training-time operations on the built-in CNN, on every tfjs backend asked
+// for, against the same operations in PyTorch (bench/speed.py) on the same machine, data and
+// thread count, in one run; plus the γ-preview cost on a ResNet-18-sized saliency map.
+//
+//   npm run bench:speed -- [--quick] [--full] [--repeats N] [--backends wasm,cpu] [--out FILE]
+//                          [--mia] [--no-torch] [--torch-threads N] [--data DIR]
+//                          [--train N] [--forget N] [--test N]
+//
+// Sizes (real Fashion-MNIST, the idx files in --data, default Debian's):
+//   default  train 10,000 (the table's balanced first-k subset), forget 1,000, test 10,000
+//   --full   train 60,000, forget 1,000, test 10,000
+//   --quick  train 512, forget 128, test 512, 1 repeat: a smoke test, not a measurement (a few
+//            minutes, most of it the cpu backend)
+// The cpu backend (pure JS) is ~100× slower than wasm, so it is in the default backend list only
+// with --quick; asked for explicitly at full size it runs, after a warning.
+//
+// Timed, per backend, each op `repeats` times, interleaved (op1 op2 … op1 op2 …) so that a drift in
+// machine load spreads over all ops instead of biasing one; median and min–max are reported:
+//   train epoch      trainPass (CE, engine SGD: momentum 0.9, wd 5e-4) over the train set, batch 128
+//   SalUn epoch      unlearn({method: 'salun', epochs: 1}) with the ratio-0.5 mask: random-label CE
+//                    on Df then CE on Dr, masked SGD (the salun method's own code path)
+//   saliency         computeSaliencyScores over Df (batch 128)
+//   fwd+bwd          the same batches through the same inference-mode forward and gradient, without
+//                    the accumulation and read-back: saliency ÷ fwd+bwd is the saliency overhead
+//   evaluation       predictPerSample on Df, Dr and Dt (batch 512, as the pipeline does)
+//   MIA fit          (--mia) the TypeScript RBF SVM on those confidences (backend-independent; the
+//                    peer is sklearn's SVC)
+// Before the timed repeats every op runs once on two batches (warm-up: wasm kernel set-up,
+// oneDNN primitive caches). tf.memory().numTensors is read before and after every timed op: a
+// leak shows as a count that grows from one repeat (epoch) to the next. The PyTorch side mirrors
+// each op on its own randomly initialised copy of the architecture (timing does not depend on the
+// weights' values).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
+import type { BackendName } from '../src/protocol/config';
+import { DEFAULT_RATIO, DEFAULT_TRAIN, DEFAULT_UNLEARN } from '../src/protocol/defaults';
+import { selectBackend } from '../src/engine/backend/select';
+import { gatherRows, type ImageSet } from '../src/engine/data/dataset';
+import { loadData } from '../src/engine/data/load';
+import { balancedPrefix, subsetRows, withTrainSubset } from '../src/engine/data/subset';
+import { miaEfficacy } from '../src/engine/metrics/mia';
+import { predictPerSample, type PerSample } from '../src/engine/metrics/evaluate';
+import { unlearn } from '../src/engine/methods/unlearn';
+import { buildArchitecture } from '../src/engine/models/architectures';
+import { batchShapeFor, crossEntropy, logProbs } from '../src/engine/models/forward';
+import { classifierOf, type Classifier } from '../src/engine/models/io';
+import { makeRng, shuffleInPlace } from '../src/engine/rng';
+import { buildMask, SaliencyIndex } from '../src/engine/saliency/mask';
+import { computeSaliencyScores, type SaliencyScores } from '../src/engine/saliency/scores';
+import { trainableVariables, trainPass } from '../src/engine/train/loop';
+import { Sgd } from '../src/engine/train/sgd';
+import { tf, type T } from '../src/engine/tf';
+
+const SEED = 2024;
+const BATCH = 128;
+const EVAL_BATCH = 512;
+const GAMMA_DRAWS = 1000;
+const GAMMA_GOAL_MS = 5;
+
+type OpId = 'train' | 'salun' | 'saliency' | 'fwdbwd' | 'eval' | 'mia';
+const OP_LABEL: Record<OpId, string> = {
+  train: 'train epoch',
+  salun: 'SalUn epoch (masked)',
+  saliency: 'saliency map (Df)',
+  fwdbwd: 'fwd+bwd (Df)',
+  eval: 'evaluation (Df+Dr+Dt)',
+  mia: 'MIA fit (SVM)',
+};
+
+interface Args {
+  quick: boolean;
+  full: boolean;
+  repeats: number;
+  backends: BackendName[];
+  out?: string;
+  mia: boolean;
+  torch: boolean;
+  torchThreads?: number;
+  data: string;
+  train: number;
+  forget: number;
+  test: number;
+}
+
+const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+function nativePresent(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseArgs(argv: string[]): Args {
+  const flags = new Set<string>();
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const [k, inline] = a.slice(2).split('=', 2);
+    if (['quick', 'full', 'mia', 'no-torch'].includes(k)) flags.add(k);
+    else if (['repeats', 'backends', 'out', 'torch-threads', 'data', 'train', 'forget', 'test'].includes(k)) {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`--${k} needs a value`);
+      values.set(k, v);
+    } else throw new Error(`unknown option --${k}`);
+  }
+  const int = (k: string, dflt: number): number => {
+    const v = values.get(k);
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${k} must be a positive integer, got ${v}`);
+    return n;
+  };
+  const quick = flags.has('quick');
+  const full = flags.has('full');
+  if (quick && full) throw new Error('--quick and --full exclude each other');
+  // Native backends swap the tfjs namespace for good (src/engine/tf.ts), so they go last.
+  const defaultBackends: BackendName[] = ['wasm', ...(quick ? ['cpu' as const] : [])];
+  if (nativePresent('@tensorflow/tfjs-node')) defaultBackends.push('tensorflow');
+  const asked = values.get('backends')?.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const b of asked ?? []) if (!BACKEND_NAMES.includes(b as BackendName)) throw new Error(`unknown backend ${b} (one of ${BACKEND_NAMES.join(', ')})`);
+  const backends = ((asked ?? defaultBackends) as BackendName[])
+    .slice().sort((a, b) => Number(a.startsWith('tensorflow')) - Number(b.startsWith('tensorflow')));
+  if (backends.length === 0) throw new Error('--backends names no backend');
+  const torchThreads = values.has('torch-threads') ? int('torch-threads', 1) : undefined;
+  return {
+    quick, full, backends, torchThreads,
+    repeats: int('repeats', quick ? 1 : full ? 3 : 5),
+    out: values.get('out'),
+    mia: flags.has('mia'),
+    torch: !flags.has('no-torch'),
+    data: values.get('data') ?? '/usr/share/datasets/fashion-mnist',
+    train: int('train', quick ? 512 : full ? 60000 : 10000),
+    forget: int('forget', quick ? 128 : 1000),
+    test: int('test', quick ? 512 : 10000),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing bookkeeping
+
+interface OpRecord {
+  op: OpId;
+  samples: number;
+  seconds: number[];
+  tensorsBefore: number[];
+  tensorsAfter: number[];
+  rssMb: number[];
+}
+
+interface BackendRecord {
+  name: BackendName;
+  detail: string;
+  threads: number;
+  /** Trainable weights of the CNN as built on this backend. */
+  params: number;
+  ops: OpRecord[];
+  /** True when every timed op left the tensor count where it found it, every repeat. */
+  tensorsFlat: boolean;
+  rssStartMb: number;
+  rssEndMb: number;
+  rssMaxMb: number;
+}
+
+const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
+const secsSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function opFlat(r: OpRecord): boolean {
+  return r.tensorsBefore.every((b, i) => b === r.tensorsAfter[i] && b === r.tensorsBefore[0]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine's operations
+
+interface Workload {
+  train: ImageSet;
+  test: ImageSet;
+  forget: Int32Array;
+  retain: Int32Array;
+  testIdx: Int32Array;
+}
+
+/** The forward and gradient of computeSaliencyScores, batch for batch, with nothing accumulated. */
+async function forwardBackward(clf: Classifier, set: ImageSet, rows: Int32Array): Promise<void> {
+  const vars = trainableVariables(clf);
+  const shapeOf = batchShapeFor(clf, set);
+  for (let from = 0; from < rows.length; from += BATCH) {
+    const to = Math.min(rows.length, from + BATCH);
+    const { x, y } = gatherRows(set, rows, from, to);
+    const { value, grads } = tf.variableGrads(() => tf.tidy(() =>
+      crossEntropy(logProbs(clf, tf.tensor(x, shapeOf(to - from)), false), tf.tensor1d(y, 'int32'))), vars);
+    value.dispose();
+    Object.values(grads).forEach((g) => g.dispose());
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+interface EvalOut {
+  forget: PerSample;
+  retain: PerSample;
+  test: PerSample;
+}
+
+async function evaluateAll(clf: Classifier, w: Workload): Promise<EvalOut> {
+  return {
+    forget: await predictPerSample(clf, w.train, w.forget, undefined, EVAL_BATCH),
+    retain: await predictPerSample(clf, w.train, w.retain, undefined, EVAL_BATCH),
+    test: await predictPerSample(clf, w.test, w.testIdx, undefined, EVAL_BATCH),
+  };
+}
+
+/** MIA members: the first |Dt| retain samples (the pipeline draws them seeded; timing is the same). */
+function miaInput(e: EvalOut): { retainConfidence: Float32Array; testConfidence: Float32Array; forgetConfidence: Float32Array } {
+  const k = Math.min(e.test.confidence.length, e.retain.confidence.length);
+  return { retainConfidence: e.retain.confidence.subarray(0, k), testConfidence: e.test.confidence, forgetConfidence: e.forget.confidence };
+}
+
+function saliencyMask(clf: Classifier, scores: SaliencyScores): { salient: T.Tensor[]; anchor: T.Tensor[]; salientWeights: number; total: number } {
+  const index = new SaliencyIndex(scores);
+  const summary = index.summaryForRatio(DEFAULT_RATIO);
+  const masks = buildMask(index, summary);
+  const vars = trainableVariables(clf);
+  return {
+    salient: vars.map((v, i) => tf.tidy(() => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool'))),
+    anchor: vars.map((v) => tf.clone(v)),
+    salientWeights: summary.salientWeights,
+    total: index.total,
+  };
+}
+
+async function benchBackend(name: BackendName, w: Workload, a: Args, log: (s: string) => void): Promise<{ record: BackendRecord; evalOut: EvalOut }> {
+  const info = await selectBackend(name);
+  const threads = name === 'wasm' ? wasmBackend.getThreadsCount() : 1;
+  log(`\n[${name}] ${info.detail}`);
+  const rssStart = rssMb();
+  let rssMax = rssStart;
+  const shape = { height: w.train.height, width: w.train.width, channels: w.train.channels, numClasses: w.train.numClasses };
+  const clf = classifierOf(buildArchitecture('cnn', shape, SEED));
+  const vars = trainableVariables(clf);
+  const trainRows = Int32Array.from({ length: w.train.n }, (_, i) => i);
+  const mask = saliencyMask(clf, await computeSaliencyScores(clf, w.train, w.forget, BATCH));
+  log(`[${name}] mask: ratio ${DEFAULT_RATIO}, ${mask.salientWeights} of ${mask.total} weights salient`);
+  const trainOpt = new Sgd(vars, { lr: DEFAULT_TRAIN.lr, momentum: DEFAULT_TRAIN.momentum, weightDecay: DEFAULT_TRAIN.weightDecay });
+  const rand = makeRng(SEED);
+  const recipe = { ...DEFAULT_UNLEARN, epochs: 1 };
+  let evalOut: EvalOut | undefined;
+  let salunSeed = SEED;
+
+  const ops: Array<{ op: OpId; samples: number; run: (warm: boolean) => Promise<void> }> = [
+    {
+      op: 'train', samples: trainRows.length,
+      run: (warm) => trainPass({ clf, vars, optimizer: trainOpt, set: w.train, indices: warm ? trainRows.subarray(0, 2 * BATCH) : trainRows, batchSize: BATCH, loss: 'ce', rand, shuffle: true }).then(() => undefined),
+    },
+    {
+      op: 'salun', samples: w.forget.length + w.retain.length,
+      run: (warm) => unlearn({
+        method: 'salun', clf, train: w.train, recipe, seed: salunSeed++, mask: { salient: mask.salient, anchor: mask.anchor },
+        forget: warm ? w.forget.subarray(0, BATCH) : w.forget, retain: warm ? w.retain.subarray(0, BATCH) : w.retain,
+      }),
+    },
+    { op: 'saliency', samples: w.forget.length, run: (warm) => computeSaliencyScores(clf, w.train, warm ? w.forget.subarray(0, 2 * BATCH) : w.forget, BATCH).then(() => undefined) },
+    { op: 'fwdbwd', samples: w.forget.length, run: (warm) => forwardBackward(clf, w.train, warm ? w.forget.subarray(0, 2 * BATCH) : w.forget) },
+    {
+      op: 'eval', samples: w.forget.length + w.retain.length + w.testIdx.length,
+      run: async (warm) => {
+        if (warm) { await predictPerSample(clf, w.test, w.testIdx.subarray(0, 2 * EVAL_BATCH), undefined, EVAL_BATCH); return; }
+        evalOut = await evaluateAll(clf, w);
+      },
+    },
+  ];
+  const records: OpRecord[] = ops.map((o) => ({ op: o.op, samples: o.samples, seconds: [], tensorsBefore: [], tensorsAfter: [], rssMb: [] }));
+  try {
+    for (const o of ops) await o.run(true);
+    for (let r = 0; r < a.repeats; r++) {
+      for (const [i, o] of ops.entries()) {
+        const rec = records[i];
+        rec.tensorsBefore.push(tf.memory().numTensors);
+        const t0 = process.hrtime.bigint();
+        await o.run(false);
+        rec.seconds.push(secsSince(t0));
+        rec.tensorsAfter.push(tf.memory().numTensors);
+        const rss = rssMb();
+        rec.rssMb.push(rss);
+        rssMax = Math.max(rssMax, rss);
+        log(`[${name}] repeat ${r + 1}/${a.repeats} ${OP_LABEL[o.op]}: ${rec.seconds[r].toFixed(3)} s, tensors ${rec.tensorsBefore[r]}→${rec.tensorsAfter[r]}, RSS ${rss.toFixed(0)} MiB`);
+      }
+    }
+  } finally {
+    trainOpt.dispose();
+    tf.dispose([...mask.salient, ...mask.anchor]);
+    clf.model.dispose();
+  }
+  if (!evalOut) throw new Error('evaluation produced nothing');
+  return {
+    record: {
+      name, detail: info.detail, threads, params: mask.total, ops: records, tensorsFlat: records.every(opFlat),
+      rssStartMb: rssStart, rssEndMb: rssMb(), rssMaxMb: rssMax,
+    },
+    evalOut,
+  };
+}
+
+function benchMia(e: EvalOut, repeats: number): OpRecord {
+  const input = miaInput(e);
+  const rec: OpRecord = { op: 'mia', samples: input.retainConfidence.length + input.testConfidence.length, seconds: [], tensorsBefore: [], tensorsAfter: [], rssMb: [] };
+  for (let r = 0; r < repeats; r++) {
+    rec.tensorsBefore.push(tf.memory().numTensors);
+    const t0 = process.hrtime.bigint();
+    miaEfficacy(input);
+    rec.seconds.push(secsSince(t0));
+    rec.tensorsAfter.push(tf.memory().numTensors);
+    rec.rssMb.push(rssMb());
+  }
+  return rec;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The PyTorch peer
+
+interface TorchOp {
+  samples: number;
+  seconds: number[];
+}
+
+interface TorchOut {
+  versions: Record<string, string>;
+  threads: { torch: number; interop: number; openblas: number | null; omp_env: string | null };
+  blas: string[];
+  config: string;
+  parallel: string;
+  params: number;
+  ops: Partial<Record<OpId, TorchOp>>;
+  max_rss_mb: number;
+}
+
+function isTorchOut(v: unknown): v is TorchOut {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Partial<TorchOut>;
+  return typeof o.versions === 'object' && typeof o.threads === 'object' && typeof o.ops === 'object' && typeof o.params === 'number';
+}
+
+const f32bytes = (t: Float32Array | Int32Array): Buffer => Buffer.from(t.buffer, t.byteOffset, t.byteLength);
+
+function runTorch(w: Workload, a: Args, threads: number, expectedParams: number, mia: EvalOut | undefined): TorchOut {
+  const dir = mkdtempSync(join(tmpdir(), 'salun-speed-'));
+  try {
+    writeFileSync(join(dir, 'train-x.bin'), f32bytes(w.train.images));
+    writeFileSync(join(dir, 'train-y.bin'), f32bytes(w.train.labels));
+    const test = gatherRows(w.test, w.testIdx);
+    writeFileSync(join(dir, 'test-x.bin'), f32bytes(test.x));
+    writeFileSync(join(dir, 'test-y.bin'), f32bytes(test.y));
+    writeFileSync(join(dir, 'forget.bin'), f32bytes(w.forget));
+    writeFileSync(join(dir, 'retain.bin'), f32bytes(w.retain));
+    const spec = {
+      hwc: [w.train.height, w.train.width, w.train.channels], numClasses: w.train.numClasses,
+      nTrain: w.train.n, nTest: w.testIdx.length, nForget: w.forget.length, nRetain: w.retain.length,
+      batch: BATCH, evalBatch: EVAL_BATCH, repeats: a.repeats, threads, seed: SEED, ratio: DEFAULT_RATIO, expectedParams,
+      train: { lr: DEFAULT_TRAIN.lr, momentum: DEFAULT_TRAIN.momentum, weightDecay: DEFAULT_TRAIN.weightDecay },
+      unlearn: { lr: DEFAULT_UNLEARN.lr, momentum: DEFAULT_UNLEARN.momentum, weightDecay: DEFAULT_UNLEARN.weightDecay },
+      mia: mia !== undefined,
+    };
+    if (mia) {
+      const m = miaInput(mia);
+      writeFileSync(join(dir, 'mia.json'), JSON.stringify({ retain: Array.from(m.retainConfidence), test: Array.from(m.testConfidence), forget: Array.from(m.forgetConfidence) }));
+    }
+    writeFileSync(join(dir, 'in.json'), JSON.stringify(spec));
+    const python = process.env.PYTHON ?? '/usr/bin/python3';
+    const script = resolve(__dirname, '..', '..', 'bench', 'speed.py');
+    // Thread pools are sized when the libraries load, so the counts go in through the environment
+    // too (OpenBLAS's pthread pool ignores torch.set_num_threads).
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+    const run = spawnSync(python, [script, dir], { stdio: ['ignore', 'inherit', 'inherit'], env });
+    if (run.error !== undefined || run.status !== 0) {
+      throw new Error(`${python} ${script} failed (${run.error?.message ?? `exit ${run.status}`}); it needs Debian's python3-torch`);
+    }
+    const parsed: unknown = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
+    if (!isTorchOut(parsed)) throw new Error(`unexpected output from ${script}`);
+    return parsed;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// γ preview on a ResNet-18-sized map
+
+/** Trainable weight shapes of the CIFAR ResNet-18 of the SalUn paper (3×3 stem, no max-pool), tfjs layout. */
+function resnet18Shapes(numClasses = 10): Array<{ name: string; shape: number[] }> {
+  const out: Array<{ name: string; shape: number[] }> = [];
+  const conv = (name: string, k: number, cin: number, cout: number): void => { out.push({ name: `${name}/kernel`, shape: [k, k, cin, cout] }); };
+  const bn = (name: string, c: number): void => { out.push({ name: `${name}/gamma`, shape: [c] }, { name: `${name}/beta`, shape: [c] }); };
+  conv('conv1', 3, 3, 64);
+  bn('bn1', 64);
+  let cin = 64;
+  [64, 128, 256, 512].forEach((c, stage) => {
+    for (let b = 0; b < 2; b++) {
+      const p = `layer${stage + 1}.${b}`;
+      const strided = b === 0 && stage > 0;
+      conv(`${p}.conv1`, 3, cin, c); bn(`${p}.bn1`, c);
+      conv(`${p}.conv2`, 3, c, c); bn(`${p}.bn2`, c);
+      if (strided || cin !== c) { conv(`${p}.shortcut`, 1, cin, c); bn(`${p}.shortcut_bn`, c); }
+      cin = c;
+    }
+  });
+  out.push({ name: 'fc/kernel', shape: [512, numClasses] }, { name: 'fc/bias', shape: [numClasses] });
+  return out;
+}
+
+interface GammaPreview {
+  layers: number;
+  weights: number;
+  scores: string;
+  buildIndexS: number;
+  draws: number;
+  gammaMs: { median: number; p95: number; max: number };
+  ratioMs: { median: number; p95: number; max: number };
+  buildMaskS: number;
+  goalMs: number;
+  saliencyPass: string;
+}
+
+function gammaPreview(log: (s: string) => void): GammaPreview {
+  const shapes = resnet18Shapes();
+  const rand = makeRng(SEED + 18);
+  const normal = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  // Real maps have exact zeros (dead ReLU units: 19.7% on the CNN) and layer scales that differ by
+  // orders of magnitude; both shape the sort and the per-layer searches, so the stand-in has them.
+  const scores = shapes.map((s) => {
+    const n = s.shape.reduce((p, q) => p * q, 1);
+    const scale = 10 ** (-4 + 2 * rand());
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = rand() < 0.2 ? 0 : Math.abs(normal()) * scale;
+    return a;
+  });
+  const source: SaliencyScores = { names: shapes.map((s) => s.name), shapes: shapes.map((s) => s.shape), scores };
+  let t0 = process.hrtime.bigint();
+  const index = new SaliencyIndex(source);
+  const buildIndexS = secsSince(t0);
+  log(`[γ preview] ResNet-18 shapes: ${shapes.length} tensors, ${index.total} weights; SaliencyIndex built in ${buildIndexS.toFixed(2)} s`);
+  let lo = Infinity;
+  for (const s of index.sortedByLayer) { const nz = s.find((v) => v > 0); if (nz !== undefined) lo = Math.min(lo, nz); }
+  const hi = index.sortedAll[index.total - 1];
+  const gammaMs: number[] = [];
+  const ratioMs: number[] = [];
+  let sink = 0;
+  for (let i = 0; i < GAMMA_DRAWS; i++) {
+    const gamma = lo * (hi / lo) ** rand();
+    t0 = process.hrtime.bigint();
+    const g = index.summaryForGamma(gamma);
+    gammaMs.push(secsSince(t0) * 1000);
+    const ratio = 0.01 + 0.98 * rand();
+    t0 = process.hrtime.bigint();
+    const r = index.summaryForRatio(ratio);
+    ratioMs.push(secsSince(t0) * 1000);
+    sink += g.layers[0].salient + r.layers[0].salient;
+  }
+  t0 = process.hrtime.bigint();
+  const m = buildMask(index, index.summaryForRatio(DEFAULT_RATIO));
+  const buildMaskS = secsSince(t0);
+  if (m.length !== shapes.length || sink < 0) throw new Error('γ preview: unexpected mask');
+  const stats = (xs: number[]): { median: number; p95: number; max: number } => {
+    const s = xs.slice().sort((a, b) => a - b);
+    return { median: median(s), p95: quantile(s, 0.95), max: s[s.length - 1] };
+  };
+  return {
+    layers: shapes.length, weights: index.total,
+    scores: 'random stand-in (seeded): 20% exact zeros, the rest half-normal with a per-layer scale log-uniform in 1e-4…1e-2; only the sort and search costs are measured',
+    buildIndexS, draws: GAMMA_DRAWS, gammaMs: stats(gammaMs), ratioMs: stats(ratioMs), buildMaskS, goalMs: GAMMA_GOAL_MS,
+    saliencyPass: 'not timed: a ResNet-18 gradient pass on the 1-thread wasm backend costs minutes per 1,000 CIFAR images, too dear for this bench',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
+}
+
+function fmtTime(xs: number[] | undefined): string {
+  if (!xs || xs.length === 0) return '-';
+  const med = median(xs);
+  const digits = med < 1 ? 3 : 2;
+  if (xs.length === 1) return med.toFixed(digits);
+  return `${med.toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+}
+
+async function main(): Promise<number> {
+  const a = parseArgs(process.argv.slice(2));
+  const log = (s: string): void => { process.stderr.write(s + '\n'); };
+  if (!a.quick && a.backends.includes('cpu')) log('warning: the cpu backend at this size takes ~100× as long as wasm (use --quick or --train/--forget/--test)');
+
+  const all = withTrainSubset(loadData({ kind: 'idx', dir: a.data }, '.'), a.train);
+  const train = all.train;
+  if (train.n < a.train) throw new Error(`${a.data} has only ${train.n} training samples`);
+  if (a.forget >= train.n) throw new Error(`--forget (${a.forget}) must be below the training subset size (${train.n})`);
+  const order = shuffleInPlace(Int32Array.from({ length: train.n }, (_, i) => i), makeRng(SEED + 1));
+  const forget = Int32Array.from(order.subarray(0, a.forget)).sort();
+  const retain = Int32Array.from(order.subarray(a.forget)).sort();
+  const test = a.test >= all.test.n ? all.test : subsetRows(all.test, balancedPrefix(all.test.labels, all.test.numClasses, a.test), `${all.test.source}, balanced first ${a.test}`);
+  const w: Workload = { train, test, forget, retain, testIdx: Int32Array.from({ length: test.n }, (_, i) => i) };
+
+  const results: BackendRecord[] = [];
+  let lastEval: EvalOut | undefined;
+  for (const b of a.backends) {
+    const { record, evalOut } = await benchBackend(b, w, a, log);
+    results.push(record);
+    lastEval = evalOut;
+  }
+  const miaRec = a.mia && lastEval ? benchMia(lastEval, a.repeats) : undefined;
+
+  const threads = a.torchThreads ?? Math.max(1, ...results.map((r) => r.threads));
+  const expectedParams = results[0].params;
+  if (a.torch) log(`\n[torch] ${process.env.PYTHON ?? '/usr/bin/python3'} bench/speed.py, ${threads} thread${threads === 1 ? '' : 's'}`);
+  const torch = a.torch ? runTorch(w, a, threads, expectedParams, a.mia ? lastEval : undefined) : undefined;
+  log('\n[γ preview] ResNet-18-sized saliency index');
+  const gp = gammaPreview(log);
+
+  // ---- print
+  const out: string[] = [];
+  const cpu = cpus();
+  const date = new Date().toISOString();
+  out.push(`SalUn Lab speed bench — ${date}`);
+  out.push(`machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${(process.platform === 'linux' ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a')} at the end`);
+  out.push(`node ${process.version}, tfjs ${tf.version_core}, tfjs-backend-wasm ${wasmBackend.version_wasm}` + (torch ? `, torch ${torch.versions.torch}, numpy ${torch.versions.numpy}, python ${torch.versions.python}` : ''));
+  for (const r of results) out.push(`backend ${r.name}: ${r.detail} (threads: ${r.threads})`);
+  if (torch) {
+    out.push(`torch: ${torch.threads.torch} intra-op thread(s) (torch.get_num_threads), ${torch.threads.interop} inter-op, OpenBLAS threads ${torch.threads.openblas ?? 'n/a'}; ${torch.config}`);
+    out.push(`torch BLAS in use: ${torch.blas.join(', ') || 'none mapped'}`);
+    out.push(`torch parallel: ${torch.parallel}`);
+    if (torch.threads.torch !== threads) out.push(`WARNING: torch runs ${torch.threads.torch} threads, tfjs ${threads}`);
+  }
+  out.push(`data: ${train.source}; ${train.n} train (${forget.length} forget Df, ${retain.length} retain Dr), ${test.n} test; built-in 'cnn' (${expectedParams} weights), batch ${BATCH}, evaluation batch ${EVAL_BATCH}`);
+  out.push(`repeats: ${a.repeats} (after one warm-up on two batches); seconds: median (min–max)${a.quick ? '; --quick: sizes too small for conclusions' : ''}`);
+  out.push('');
+  const opIds: OpId[] = ['train', 'salun', 'saliency', 'fwdbwd', 'eval'];
+  const header = ['op', 'samples', ...results.map((r) => `${r.name} s`), ...(torch ? ['torch s', ...results.map((r) => `${r.name}÷torch`)] : [])];
+  const rows = opIds.map((op) => {
+    const recs = results.map((r) => r.ops.find((o) => o.op === op));
+    const t = torch?.ops[op];
+    const samples = recs[0]?.samples ?? t?.samples ?? 0;
+    return [OP_LABEL[op], String(samples), ...recs.map((rec) => fmtTime(rec?.seconds)),
+      ...(torch ? [fmtTime(t?.seconds), ...recs.map((rec) => (rec && t ? (median(rec.seconds) / median(t.seconds)).toFixed(2) : '-'))] : [])];
+  });
+  if (miaRec) {
+    const t = torch?.ops.mia;
+    rows.push([`${OP_LABEL.mia} (TS, backend-independent)`, String(miaRec.samples), ...results.map((_, i) => (i === 0 ? fmtTime(miaRec.seconds) : '')),
+      ...(torch ? [t ? `${fmtTime(t.seconds)} sklearn` : '-', ...results.map((_, i) => (i === 0 && t ? (median(miaRec.seconds) / median(t.seconds)).toFixed(2) : ''))] : [])]);
+  }
+  out.push(...table(header, rows));
+  out.push('');
+  const ratioOf = (s?: number[], f?: number[]): string => (s && f ? (median(s) / median(f)).toFixed(2) : '-');
+  out.push('saliency ÷ fwd+bwd: ' + [
+    ...results.map((r) => `${r.name} ${ratioOf(r.ops.find((o) => o.op === 'saliency')?.seconds, r.ops.find((o) => o.op === 'fwdbwd')?.seconds)}`),
+    ...(torch ? [`torch ${ratioOf(torch.ops.saliency?.seconds, torch.ops.fwdbwd?.seconds)}`] : []),
+  ].join(', '));
+  for (const r of results) {
+    const perOp = r.ops.map((o) => `${o.op} ${o.tensorsBefore.join('/')}→${o.tensorsAfter.join('/')}`).join('; ');
+    out.push(`${r.name}: tensors flat: ${r.tensorsFlat ? 'yes' : 'NO'} (before→after per repeat: ${perOp})`);
+    out.push(`${r.name}: RSS ${r.rssStartMb.toFixed(0)} MiB at start, ${r.rssEndMb.toFixed(0)} at end, max ${r.rssMaxMb.toFixed(0)} (after each op: ${r.ops.map((o) => `${o.op} ${o.rssMb.map((x) => x.toFixed(0)).join('/')}`).join('; ')})`);
+  }
+  if (torch) out.push(`torch: max RSS ${torch.max_rss_mb.toFixed(0)} MiB (python process)`);
+  out.push('');
+  out.push(`γ preview (ResNet-18 shapes: ${gp.layers} tensors, ${gp.weights} weights; ${gp.scores})`);
+  out.push(`  SaliencyIndex build (sorts): ${gp.buildIndexS.toFixed(2)} s once`);
+  out.push(`  γ → per-layer sparsity (summaryForGamma), ${gp.draws} random γ: median ${gp.gammaMs.median.toFixed(3)} ms, p95 ${gp.gammaMs.p95.toFixed(3)}, max ${gp.gammaMs.max.toFixed(3)} (goal < ${gp.goalMs} ms: ${gp.gammaMs.median < gp.goalMs ? 'met' : 'MISSED'})`);
+  out.push(`  ratio → γ and per-layer sparsity (summaryForRatio), ${gp.draws} random ratios: median ${gp.ratioMs.median.toFixed(3)} ms, p95 ${gp.ratioMs.p95.toFixed(3)}, max ${gp.ratioMs.max.toFixed(3)}`);
+  out.push(`  buildMask at ratio ${DEFAULT_RATIO} (one pass over every weight): ${gp.buildMaskS.toFixed(2)} s`);
+  out.push(`  saliency gradient pass: ${gp.saliencyPass}`);
+  const flat = results.every((r) => r.tensorsFlat);
+  out.push('');
+  out.push(`tensors flat: ${flat ? 'yes' : 'NO'}`);
+  console.log(out.join('\n'));
+
+  if (a.out) {
+    writeFileSync(a.out, JSON.stringify({
+      date, machine: { cpu: cpu[0]?.model, logicalCores: cpu.length, totalMemGiB: totalmem() / 2 ** 30 },
+      versions: { node: process.version, tfjs: tf.version_core, tfjsBackendWasm: wasmBackend.version_wasm, ...(torch ? { torch: torch.versions } : {}) },
+      config: { ...a, batch: BATCH, evalBatch: EVAL_BATCH, seed: SEED, ratio: DEFAULT_RATIO, trainSource: train.source, torchThreads: threads },
+      backends: results, mia: miaRec, torch, gammaPreview: gp, tensorsFlat: flat,
+    }, null, 2));
+    log(`wrote ${a.out}`);
+  }
+  return flat ? 0 : 1;
+}
+
+main().then((code) => { process.exitCode = code; }, (e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exitCode = 2;
+});

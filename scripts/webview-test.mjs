@@ -1,0 +1,485 @@
+#!/usr/bin/env node
+// The side panel in a real browser: headless Chromium (playwright-core) loads the panel exactly as
+// VS Code would (the HTML of src/extension/panelHtml.ts with its CSP and nonce, dist/webview.js,
+// media/panel.css) with a stub acquireVsCodeApi that records what the panel posts, replays a
+// recorded job (test/fixtures/panel-replay.json: the events of a real SalUn run and the host's real
+// answers), and checks what is drawn and what is asked. Screenshots in light and dark themes go to
+// .artifacts/webview/. Builds nothing: run `npm run build` first.
+// Prints `webview: N passed, N failed`; exits non-zero on any failure.
+//   node scripts/webview-test.mjs [--headed] [--keep-open]
+import { createServer } from 'node:http';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const artifacts = join(root, '.artifacts', 'webview');
+const fixturePath = join(root, 'test/fixtures/panel-replay.json');
+
+const THEMES = {
+  light: {
+    class: 'vscode-light',
+    vars: {
+      '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': '"Droid Sans Mono", monospace',
+      '--vscode-foreground': '#616161', '--vscode-descriptionForeground': '#717171', '--vscode-disabledForeground': '#a5a5a5', '--vscode-errorForeground': '#a1260d',
+      '--vscode-sideBar-background': '#f3f3f3', '--vscode-editor-background': '#ffffff', '--vscode-sideBarSectionHeader-foreground': '#616161',
+      '--vscode-focusBorder': '#0090f1', '--vscode-widget-border': '#d4d4d4', '--vscode-editorWidget-background': '#f3f3f3',
+      '--vscode-input-background': '#ffffff', '--vscode-input-foreground': '#616161', '--vscode-input-border': '#cecece',
+      '--vscode-button-background': '#007acc', '--vscode-button-foreground': '#ffffff', '--vscode-button-hoverBackground': '#0062a3',
+      '--vscode-button-secondaryBackground': '#5f6a79', '--vscode-button-secondaryForeground': '#ffffff',
+      '--vscode-list-hoverBackground': '#e8e8e8', '--vscode-list-inactiveSelectionBackground': '#e4e6f1', '--vscode-textLink-foreground': '#006ab1',
+      '--vscode-progressBar-background': '#0e70c0', '--vscode-charts-red': '#e51400', '--vscode-charts-green': '#388a34', '--vscode-charts-blue': '#1a85ff',
+      '--vscode-charts-yellow': '#bf8803', '--vscode-charts-purple': '#652d90', '--vscode-editorWarning-foreground': '#bf8803',
+    },
+  },
+  dark: {
+    class: 'vscode-dark',
+    vars: {
+      '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': '"Droid Sans Mono", monospace',
+      '--vscode-foreground': '#cccccc', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-disabledForeground': '#6b6b6b', '--vscode-errorForeground': '#f48771',
+      '--vscode-sideBar-background': '#252526', '--vscode-editor-background': '#1e1e1e', '--vscode-sideBarSectionHeader-foreground': '#cccccc',
+      '--vscode-focusBorder': '#007fd4', '--vscode-widget-border': '#303031', '--vscode-editorWidget-background': '#252526',
+      '--vscode-input-background': '#3c3c3c', '--vscode-input-foreground': '#cccccc', '--vscode-input-border': '#3c3c3c',
+      '--vscode-button-background': '#0e639c', '--vscode-button-foreground': '#ffffff', '--vscode-button-hoverBackground': '#1177bb',
+      '--vscode-button-secondaryBackground': '#3a3d41', '--vscode-button-secondaryForeground': '#ffffff',
+      '--vscode-list-hoverBackground': '#2a2d2e', '--vscode-list-inactiveSelectionBackground': '#37373d', '--vscode-textLink-foreground': '#3794ff',
+      '--vscode-progressBar-background': '#0e70c0', '--vscode-charts-red': '#f14c4c', '--vscode-charts-green': '#89d185', '--vscode-charts-blue': '#3794ff',
+      '--vscode-charts-yellow': '#cca700', '--vscode-charts-purple': '#b180d7', '--vscode-editorWarning-foreground': '#cca700',
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// results
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`  ✓ ${name}`);
+  } catch (e) {
+    failed++;
+    failures.push(name);
+    console.log(`  ✗ ${name}\n      ${String(e?.message ?? e).split('\n').join('\n      ')}`);
+  }
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+function assertEqual(actual, expected, what) {
+  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+function assertClose(actual, expected, what, tol = 1e-9) {
+  if (!(Math.abs(actual - expected) <= tol)) throw new Error(`${what}: expected ${expected}, got ${actual}`);
+}
+
+function finish(code) {
+  console.log(`webview: ${passed} passed, ${failed} failed`);
+  process.exit(code ?? (failed > 0 || passed === 0 ? 1 : 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// inputs and server
+
+function findChromium() {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'].filter(Boolean);
+  return candidates.find((c) => existsSync(c));
+}
+
+const needed = ['dist/webview.js', 'media/panel.css', 'out/src/extension/panelHtml.js'];
+const missing = needed.filter((p) => !existsSync(join(root, p)));
+if (missing.length) {
+  console.error(`[webview-test] missing ${missing.join(', ')}; run \`npm run build\` first`);
+  failed++;
+  finish(2);
+}
+const chromiumPath = findChromium();
+if (!chromiumPath) {
+  console.error('[webview-test] no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+  failed++;
+  finish(2);
+}
+
+const fixture = JSON.parse(readFileSync(fixturePath, 'utf8'));
+const { panelHtml, createNonce } = require(join(root, 'out/src/extension/panelHtml.js'));
+const { chromium } = require('playwright-core');
+
+const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname === '/') {
+    const origin = `http://${req.headers.host}`;
+    const html = panelHtml({ scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, cspSource: origin }, createNonce());
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    return;
+  }
+  // The browser's own favicon request; the panel asks for none.
+  if (url.pathname === '/favicon.ico') {
+    res.writeHead(204).end();
+    return;
+  }
+  // Only what the panel's localResourceRoots allow: dist/ and media/.
+  const rel = normalize(url.pathname).replace(/^\/+/, '');
+  if (!/^(dist|media)\//.test(rel) || rel.includes('..') || !existsSync(join(root, rel))) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': TYPES[extname(rel)] ?? 'application/octet-stream' }).end(readFileSync(join(root, rel)));
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+// ---------------------------------------------------------------------------------------------
+// the browser
+
+const headed = process.argv.includes('--headed');
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: !headed,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+});
+const context = await browser.newContext({ viewport: { width: 420, height: 900 }, deviceScaleFactor: 1 });
+const page = await context.newPage();
+const problems = [];
+page.on('console', (msg) => {
+  const text = msg.text();
+  if (msg.type() === 'error' || /Content Security Policy|Refused to/.test(text)) problems.push(`[console.${msg.type()}] ${text}`);
+});
+page.on('pageerror', (e) => problems.push(`[pageerror] ${e.stack ?? e}`));
+page.on('requestfailed', (r) => problems.push(`[requestfailed] ${r.url()} ${r.failure()?.errorText ?? ''}`));
+page.on('response', (r) => { if (r.status() >= 400) problems.push(`[http ${r.status()}] ${r.url()}`); });
+
+// What VS Code gives a webview: acquireVsCodeApi (once), the theme class on <body>, the variables on <html>.
+await page.addInitScript(({ theme }) => {
+  window.__posted = [];
+  window.__warnings = [];
+  let saved;
+  let acquired = false;
+  window.acquireVsCodeApi = () => {
+    if (acquired) throw new Error('acquireVsCodeApi may only be called once');
+    acquired = true;
+    return {
+      postMessage: (m) => { window.__posted.push(JSON.parse(JSON.stringify(m))); },
+      getState: () => saved,
+      setState: (s) => { saved = JSON.parse(JSON.stringify(s)); window.__saved = saved; },
+    };
+  };
+  const warn = console.warn.bind(console);
+  console.warn = (...a) => { window.__warnings.push(a.map(String).join(' ')); warn(...a); };
+  window.__applyTheme = (t) => {
+    for (const [k, v] of Object.entries(t.vars)) document.documentElement.style.setProperty(k, v);
+    document.documentElement.style.background = t.vars['--vscode-sideBar-background'];
+    document.body.className = t.class;
+  };
+  document.addEventListener('DOMContentLoaded', () => window.__applyTheme(theme));
+}, { theme: THEMES.dark });
+
+const posted = () => page.evaluate(() => window.__posted);
+const postedOfType = async (type) => (await posted()).filter((m) => m.type === type);
+const send = (message) => page.evaluate((m) => window.postMessage(m, '*'), message);
+const frame = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+async function until(what, fn, timeoutMs = 5000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const barFractions = () => page.$$eval('li.layer', (lis) => lis.map((li) => ({ name: li.dataset.layer, fraction: Number(li.dataset.fraction) })));
+
+const events = fixture.events;
+const saliencyEvent = events.find((e) => e.type === 'saliency');
+const summary = saliencyEvent.summary;
+const finished = events.find((e) => e.type === 'finished');
+const trendEpochs = [...new Set(events.filter((e) => e.type === 'metrics' && e.role === 'unlearned').map((e) => e.epoch))];
+const retrainRow = events.find((e) => e.type === 'evaluated' && e.row.role === 'retrain').row;
+const METRICS = ['UA', 'RA', 'TA', 'MIA'];
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+console.log(`webview: ${fixture.source}; ${events.length} events, ${summary.layers.length} layers, ${trendEpochs.length} epochs`);
+mkdirSync(artifacts, { recursive: true });
+let exitCode;
+try {
+  await page.goto(origin, { waitUntil: 'load' });
+
+  await check('the panel says ready once its script listens', async () => {
+    const ready = await until("'ready'", async () => (await postedOfType('ready')).length);
+    assertEqual(ready, 1, 'ready messages');
+  });
+
+  await send({ type: 'replay', events, jobRunning: false });
+  await send(fixture.scores);
+  await send({ type: 'runs', runs: fixture.runs });
+  await page.waitForSelector('li.layer');
+  await frame();
+
+  await check('one bar per layer, with the fractions of the saliency event', async () => {
+    const bars = await barFractions();
+    assertEqual(bars.length, summary.layers.length, 'bar count');
+    summary.layers.forEach((l, i) => {
+      assertEqual(bars[i].name, l.name, `bar ${i} name`);
+      assertClose(bars[i].fraction, l.salientFraction, `${l.name} fraction`);
+    });
+    const widths = await page.$$eval('li.layer .bar-fill', (fs) => fs.map((f) => f.style.width));
+    summary.layers.forEach((l, i) => {
+      assert(widths[i].endsWith('%'), `${l.name} bar width ${widths[i]}`);
+      assertClose(parseFloat(widths[i]), l.salientFraction * 100, `${l.name} bar width (%)`, 0.005);
+    });
+  });
+
+  await check('γ readout shows the job’s γ and salient count', async () => {
+    assertEqual(await page.getAttribute('#gamma-value span', 'title'), String(summary.gamma), 'γ in the summary');
+    const readout = await page.textContent('#gamma-readout');
+    assert(readout.includes(summary.salientWeights.toLocaleString('en-US')) && readout.includes(summary.totalWeights.toLocaleString('en-US')), `readout "${readout}" lacks ${summary.salientWeights} of ${summary.totalWeights}`);
+    const mantissa = summary.gamma.toExponential(3).split('e')[0];
+    assert(readout.includes(mantissa), `readout "${readout}" lacks γ's mantissa ${mantissa}`);
+    assertEqual(await page.inputValue('#gamma-input'), `${mantissa}e${Number(summary.gamma.toExponential(3).split('e')[1])}`, 'γ input');
+    assertClose(Number(await page.inputValue('#ratio-slider')), summary.ratio, 'slider', 1e-9);
+  });
+
+  await check('histogram: the host’s bins, with γ drawn where it falls', async () => {
+    const h = fixture.scores.histogram;
+    assertEqual(await page.locator('svg.histogram rect.hist-bar').count(), h.bins.length, 'histogram bars');
+    assertEqual(await page.getAttribute('svg.histogram .gamma-line', 'data-gamma'), String(summary.gamma), 'γ line');
+    const salientBins = await page.locator('svg.histogram rect.hist-bar.salient').count();
+    const expected = h.bins.filter((_, i) => h.log10Min + (i + 0.5) * ((h.log10Max - h.log10Min) / h.bins.length) >= Math.log10(summary.gamma)).length;
+    assertEqual(salientBins, expected, 'bins right of γ');
+  });
+
+  await check('trend chart: one point per epoch per series, Retrain reference lines, Avg. Gap chart', async () => {
+    for (const m of METRICS) {
+      assertEqual(await page.locator(`svg.trend-chart:not(.gap-chart) circle[data-series="${m}"]`).count(), trendEpochs.length, `${m} points`);
+      assertEqual(await page.locator(`svg.trend-chart line.ref-retrain[data-series="${m}"]`).count(), 1, `Retrain ${m} line`);
+    }
+    assertEqual(await page.locator('svg.gap-chart circle[data-series="gap"]').count(), trendEpochs.length, 'Avg. Gap points');
+    const lastEpoch = trendEpochs[trendEpochs.length - 1];
+    const last = events.filter((e) => e.type === 'metrics' && e.epoch === lastEpoch).pop().metrics;
+    const gap = mean(METRICS.map((m) => Math.abs(last[m] - retrainRow.metrics[m])));
+    const title = await page.textContent(`svg.gap-chart circle[data-epoch="${lastEpoch}"] title`);
+    assert(title.includes(gap.toFixed(2)), `gap point title "${title}" lacks ${gap.toFixed(2)}`);
+    const uaTitle = await page.textContent(`svg.trend-chart circle[data-series="UA"][data-epoch="${lastEpoch}"] title`);
+    assert(uaTitle.includes(last.UA.toFixed(2)) && uaTitle.includes(`Retrain ${retrainRow.metrics.UA.toFixed(2)}`), `UA point title "${uaTitle}"`);
+  });
+
+  await check('results: the final rows with their Avg. Gap', async () => {
+    const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assertEqual(rows.length, finished.result.rows.length, 'result rows');
+    const u = finished.result.rows.find((r) => r.role === 'unlearned');
+    assertEqual(rows[2][6], u.avgGap.toFixed(2), 'SalUn Avg. Gap');
+  });
+
+  let requestId;
+  await check('moving the slider posts one previewThreshold request', async () => {
+    await page.locator('#ratio-slider').fill('0.1');
+    const reqs = await until('a preview request', () => postedOfType('previewThreshold').then((r) => (r.length ? r : undefined)));
+    assertEqual(reqs.length, 1, 'requests');
+    assertEqual(reqs[0].by, 'ratio', 'by');
+    assertClose(reqs[0].value, 0.1, 'value');
+    assert(Number.isSafeInteger(reqs[0].requestId), 'requestId is an integer');
+    requestId = reqs[0].requestId;
+    assertEqual(await page.inputValue('#ratio-input'), '0.1', 'the number box follows the slider');
+  });
+
+  await check('while one request is in flight, further moves wait and only the latest is kept', async () => {
+    await page.locator('#ratio-slider').fill('0.2');
+    await page.locator('#ratio-slider').fill('0.9');
+    await frame();
+    assertEqual((await postedOfType('previewThreshold')).length, 1, 'requests in flight');
+  });
+
+  await check('the answer redraws the bars; then the latest wish (0.9) is asked, not 0.2', async () => {
+    const p10 = fixture.previews['ratio:0.1'];
+    await send({ type: 'thresholdPreview', requestId, ...p10 });
+    await until('bars at ratio 0.1', async () => Math.abs((await barFractions())[0].fraction - p10.layers[0].fraction) < 1e-12);
+    const bars = await barFractions();
+    p10.layers.forEach((l, i) => assertClose(bars[i].fraction, l.fraction, `${l.name} at ratio 0.1`));
+    assert(p10.layers.some((l, i) => Math.abs(l.fraction - summary.layers[i].salientFraction) > 1e-6), 'the preview should differ from the job’s mask');
+    assertEqual(await page.getAttribute('svg.histogram .gamma-line', 'data-gamma'), String(p10.gamma), 'γ line follows the preview');
+    const reqs = await until('the queued request', () => postedOfType('previewThreshold').then((r) => (r.length === 2 ? r : undefined)));
+    assertClose(reqs[1].value, 0.9, 'queued value');
+    assert(reqs[1].requestId !== requestId, 'a new request id');
+    requestId = reqs[1].requestId;
+  });
+
+  await check('a stale answer is ignored; the current one is drawn', async () => {
+    await send({ type: 'thresholdPreview', requestId: requestId - 1, ...fixture.previews['ratio:0.2'] });
+    await frame();
+    const p10 = fixture.previews['ratio:0.1'];
+    assertClose((await barFractions())[0].fraction, p10.layers[0].fraction, 'bars unchanged by a stale answer');
+    const p90 = fixture.previews['ratio:0.9'];
+    await send({ type: 'thresholdPreview', requestId, ...p90 });
+    await until('bars at ratio 0.9', async () => Math.abs((await barFractions()).at(-1).fraction - p90.layers.at(-1).fraction) < 1e-12);
+    const bars = await barFractions();
+    p90.layers.forEach((l, i) => assertClose(bars[i].fraction, l.fraction, `${l.name} at ratio 0.9`));
+    const readout = await page.textContent('#gamma-readout');
+    assert(readout.includes(p90.salientWeights.toLocaleString('en-US')), `readout "${readout}" lacks ${p90.salientWeights}`);
+  });
+
+  await check('typing γ asks by γ and shows the ratio it implies', async () => {
+    await page.locator('#gamma-input').fill('1e-3');
+    await page.locator('#gamma-input').press('Enter');
+    const reqs = await until('a γ request', () => postedOfType('previewThreshold').then((r) => (r.length === 3 ? r : undefined)));
+    assertEqual(reqs[2].by, 'gamma', 'by');
+    assertClose(reqs[2].value, 0.001, 'γ');
+    const pg = fixture.previews['gamma:0.001'];
+    await page.locator('#gamma-input').blur();
+    await send({ type: 'thresholdPreview', requestId: reqs[2].requestId, ...pg });
+    await until('bars at γ 1e-3', async () => Math.abs((await barFractions())[0].fraction - pg.layers[0].fraction) < 1e-12);
+    assertEqual(await page.inputValue('#ratio-input'), String(Number(pg.ratio.toFixed(4))), 'ratio box');
+  });
+
+  await check('"Apply to next run" posts the previewed ratio', async () => {
+    const pg = fixture.previews['gamma:0.001'];
+    await page.click('vscode-button[data-action="applySaliencyRatio"]');
+    const applied = await until('applySaliencyRatio', () => postedOfType('applySaliencyRatio').then((r) => r[0]));
+    assertEqual(applied.ratio, Number(pg.ratio.toFixed(4)), 'ratio');
+  });
+
+  await check('a malformed host message is ignored and logged', async () => {
+    const before = (await page.evaluate(() => window.__warnings)).length;
+    await send({ type: 'thresholdPreview', requestId: 'x', ratio: 'all' });
+    await frame();
+    const warnings = await page.evaluate(() => window.__warnings);
+    assert(warnings.length === before + 1 && /ignored an unexpected message/.test(warnings.at(-1)), `warnings: ${JSON.stringify(warnings.slice(before))}`);
+    assertEqual((await barFractions()).length, summary.layers.length, 'bars still drawn');
+  });
+
+  await check('legend: clicking UA hides its points and lines; the choice is persisted', async () => {
+    const ua = page.locator('button.legend-item[data-series="UA"]');
+    await ua.click();
+    assertEqual(await ua.getAttribute('aria-pressed'), 'false', 'aria-pressed');
+    assertEqual(await page.locator('svg.trend-chart [data-series="UA"]').count(), 0, 'UA elements');
+    assertEqual(await page.locator('svg.trend-chart:not(.gap-chart) circle[data-series="RA"]').count(), trendEpochs.length, 'RA points stay');
+    await until('UA saved as hidden with setState', () => page.evaluate(() => window.__saved?.ui?.hiddenSeries?.includes('UA')), 3000);
+  });
+
+  await check('legend and chart work from the keyboard', async () => {
+    const ta = page.locator('button.legend-item[data-series="TA"]');
+    await ta.focus();
+    await page.keyboard.press('Space');
+    assertEqual(await page.getAttribute('button.legend-item[data-series="TA"]', 'aria-pressed'), 'false', 'TA hidden by Space');
+    assert(await page.evaluate(() => document.activeElement?.dataset.series === 'TA'), 'focus stays on the TA button');
+    await page.keyboard.press('Enter');
+    assertEqual(await page.getAttribute('button.legend-item[data-series="TA"]', 'aria-pressed'), 'true', 'TA shown by Enter');
+    await page.locator('button.legend-item[data-series="UA"]').click();
+    await page.locator('.trend-charts').focus();
+    await page.keyboard.press('End');
+    const lastEpoch = trendEpochs.at(-1);
+    const last = events.filter((e) => e.type === 'metrics' && e.epoch === lastEpoch).pop().metrics;
+    const readout = await page.textContent('.trend-readout');
+    assert(readout.startsWith(`epoch ${lastEpoch}: UA ${last.UA.toFixed(2)}`), `readout "${readout}"`);
+    await page.keyboard.press('ArrowLeft');
+    assert((await page.textContent('.trend-readout')).startsWith(`epoch ${trendEpochs.at(-2)}:`), 'ArrowLeft moves to the previous epoch');
+    assertEqual(await page.locator('svg.trend-chart line.cursor').count(), 2, 'cursor line in both charts');
+  });
+
+  const currentRun = finished.result.runId;
+  const bestRun = [...fixture.runs].sort((a, b) => a.rows.find((r) => r.role === 'unlearned').avgGap - b.rows.find((r) => r.role === 'unlearned').avgGap)[0];
+  await check('comparison: the current run preselected, Retrain first', async () => {
+    const rows = await page.$$eval('table.comparison tbody tr', (trs) => trs.map((tr) => ({ cls: tr.className, run: tr.dataset.run ?? '', label: tr.querySelector('th').textContent })));
+    assertEqual(rows.length, 2, 'rows');
+    assertEqual(rows[0].label, 'Retrain', 'first row');
+    assertEqual(rows[1].run, currentRun, 'the current run');
+  });
+
+  await check('comparison: adding runs lists them once under one Retrain, best gap marked', async () => {
+    for (const run of fixture.runs) {
+      const box = page.locator(`input[type="checkbox"][data-run="${run.runId}"]`);
+      if (!(await box.isChecked())) await box.check();
+    }
+    const rows = await page.$$eval('table.comparison tbody tr', (trs) => trs.map((tr) => ({ cls: tr.className, run: tr.dataset.run ?? '', cells: [...tr.children].map((c) => c.textContent) })));
+    const retrains = new Set(fixture.runs.map((r) => JSON.stringify(r.rows.find((x) => x.role === 'retrain').metrics)));
+    assertEqual(rows.length, fixture.runs.length + retrains.size, 'rows');
+    assert(rows.slice(0, retrains.size).every((r) => r.cls.includes('row-retrain')), 'Retrain rows first');
+    const best = rows.filter((r) => r.cls.split(' ').includes('best'));
+    assertEqual(best.length, 1, 'best rows');
+    assertEqual(best[0].run, bestRun.runId, 'best run');
+    assertEqual(best[0].cells[7], bestRun.rows.find((r) => r.role === 'unlearned').avgGap.toFixed(2), 'best gap cell');
+  });
+
+  await check('a run’s "saliency" link asks the host to load that run folder’s map', async () => {
+    const run = fixture.runs.at(-1);
+    await page.locator(`input[data-run="${run.runId}"] ~ button.link-button`).click();
+    const msg = await until('loadRunSaliency', () => postedOfType('loadRunSaliency').then((r) => r[0]));
+    assertEqual(msg.runDir, run.dir, 'runDir');
+  });
+
+  await check('export CSV: the comparison, one line per row', async () => {
+    await page.click('vscode-button[data-export="csv"]');
+    const msg = await until('a csv export', () => postedOfType('export').then((r) => r.find((m) => m.format === 'csv')));
+    const lines = msg.content.trimEnd().split('\r\n');
+    assertEqual(lines[0], 'Model,Run,Ratio,UA,RA,TA,MIA,Avg. Gap,Time (s)', 'header');
+    assertEqual(lines.length, 1 + (await page.locator('table.comparison tbody tr').count()), 'lines');
+    assertEqual(msg.fileName, 'salun-comparison.csv', 'file name');
+  });
+
+  await check('export Markdown report', async () => {
+    await page.click('vscode-button[data-export="md"]');
+    const msg = await until('an md export', () => postedOfType('export').then((r) => r.find((m) => m.format === 'md')));
+    for (const heading of ['# SalUn Lab report', '## Results', '## Saliency mask', '## Metric trends', '## Comparison of runs']) assert(msg.content.includes(heading), `report lacks "${heading}"`);
+    assert(msg.content.includes(`| ${summary.layers[0].name} |`), 'report lacks the layer table');
+  });
+
+  await check('export SVG: standalone, colours inlined from the theme', async () => {
+    await page.click('vscode-button[data-export="svg"]');
+    const msg = await until('an svg export', () => postedOfType('export').then((r) => r.find((m) => m.format === 'svg')));
+    assert(msg.content.includes('xmlns="http://www.w3.org/2000/svg"'), 'no xmlns');
+    assert(!/class="/.test(msg.content), 'classes left in the export');
+    assert(msg.content.includes('stroke="rgb(241, 76, 76)"'), 'the dark theme’s charts-red (UA) is not inlined');
+    assert(!/style="/.test(msg.content), 'style attributes (the CSP forbids them)');
+    assert(msg.content.includes('>Retrain<'), 'no legend');
+  });
+
+  await check('export PNG: a real PNG drawn from the SVG', async () => {
+    await page.click('vscode-button[data-export="png"]');
+    const msg = await until('a png export', () => postedOfType('export').then((r) => r.find((m) => m.format === 'png')));
+    const bytes = Buffer.from(msg.content, 'base64');
+    assertEqual(bytes.subarray(1, 4).toString('latin1'), 'PNG', 'signature');
+    assertEqual(bytes.readUInt32BE(16), 640, 'width (2× the chart)');
+    assert(bytes.length > 2000, `only ${bytes.length} bytes`);
+  });
+
+  await check('a theme change redraws the charts in the new colours; screenshots', async () => {
+    await page.evaluate(() => { window.__oldChart = document.querySelector('svg.trend-chart'); });
+    for (const name of ['light', 'dark']) {
+      await page.evaluate((t) => window.__applyTheme(t), THEMES[name]);
+      await frame();
+      assert(await page.evaluate(() => !window.__oldChart.isConnected), `${name}: the chart was not rebuilt`);
+      await page.evaluate(() => { window.__oldChart = document.querySelector('svg.trend-chart'); });
+      const stroke = await page.$eval('svg.trend-chart polyline.series-RA', (e) => getComputedStyle(e).stroke);
+      const hex = THEMES[name].vars['--vscode-charts-green'];
+      const rgb = `rgb(${parseInt(hex.slice(1, 3), 16)}, ${parseInt(hex.slice(3, 5), 16)}, ${parseInt(hex.slice(5, 7), 16)})`;
+      assertEqual(stroke, rgb, `${name}: RA line colour`);
+      await page.screenshot({ path: join(artifacts, `panel-${name}.png`), fullPage: true });
+    }
+  });
+
+  await check('no console errors, CSP violations or failed requests', async () => {
+    const unique = [...new Set(problems)];
+    assert(unique.length === 0, `${unique.length} distinct problem(s):\n${unique.slice(0, 8).join('\n')}`);
+  });
+} catch (e) {
+  failed++;
+  console.log(`  ✗ the test itself failed: ${e?.stack ?? e}`);
+  try { await page.screenshot({ path: join(artifacts, 'failure.png'), fullPage: true }); } catch { /* best effort */ }
+  exitCode = 1;
+} finally {
+  if (!process.argv.includes('--keep-open')) {
+    await browser.close();
+    server.close();
+  }
+}
+if (failures.length) console.log(`failed: ${failures.join('; ')}`);
+console.log(`screenshots: ${artifacts}`);
+finish(exitCode);

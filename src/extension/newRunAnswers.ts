@@ -1,0 +1,202 @@
+// The pure half of the "New Unlearning Run" flow and of the other guided commands: what each
+// answer may be, how answers become a job config, and how remembered answers are re-read. No
+// `vscode` import, so every rule here is unit-tested; newRunFlow.ts only asks the questions.
+import type { ArchitectureName, DataSpec, EvaluateJobConfig, ForgetSpec, MethodName, ModelSpec, RunConfig } from '../protocol/config';
+import { METHOD_NAMES } from '../protocol/config';
+import { DEFAULT_RATIO } from '../protocol/defaults';
+import { isRecord } from '../protocol/guards';
+import { RUN_CONFIG_SCHEMA } from '../protocol/runConfigSchema';
+import { validate } from '../protocol/schema';
+import { defaultTableConfig, type TableConfig } from '../protocol/table';
+import { IDX_FILE_STEMS } from '../engine/data/load';
+import { defaultUnlearnRecipe } from '../engine/methods/options';
+
+export { FASHION_MNIST_CLASSES } from '../engine/data/load';
+
+/** Everything the New Unlearning Run flow asks, in its order. */
+export interface NewRunAnswers {
+  model: ModelSpec;
+  data: DataSpec;
+  forget: ForgetSpec;
+  method: MethodName;
+  epochs: number;
+  lr: number;
+  /** The saliency mask's share of weights; only SalUn (and SalUn-soft's pick list) asks for it. */
+  ratio: number;
+}
+
+/** One line per method for the pick list (METHOD.md has the details). */
+export const METHOD_DESCRIPTIONS: Record<MethodName, string> = {
+  salun: 'SalUn: random labels on Df + fine-tuning on Dr, only the salient weights move',
+  rl: 'Random labelling: random labels on Df + fine-tuning on Dr, all weights',
+  ft: 'Fine-tuning on the retain set Dr only',
+  ga: 'Gradient ascent on the forget set Df',
+  l1: 'ℓ1-sparse: fine-tuning on Dr with a decaying ℓ1 penalty',
+  bs: 'Boundary shrink: pushes Df towards its nearest wrong class',
+  be: 'Boundary expanding: a shadow class absorbs Df, then is pruned',
+  iu: 'Influence unlearning: one WoodFisher step (no epochs)',
+  'salun-soft': 'SalUn-soft: random labelling with a soft pull back to θo instead of a hard mask',
+};
+
+export const METHOD_LABELS: Record<MethodName, string> = {
+  salun: 'SalUn', rl: 'RL', ft: 'FT', ga: 'GA', l1: 'ℓ1-sparse', bs: 'BS', be: 'BE', iu: 'IU', 'salun-soft': 'SalUn-soft',
+};
+
+/** Methods whose mask ratio the flow asks for. */
+export function methodAsksRatio(method: MethodName): boolean {
+  return method === 'salun';
+}
+
+/** The hyper-parameters the flow prefills for a method: its documented default recipe. */
+export function hyperDefaults(method: MethodName): { epochs: number; lr: number; ratio: number } {
+  const r = defaultUnlearnRecipe(method);
+  return { epochs: r.epochs, lr: r.lr, ratio: DEFAULT_RATIO };
+}
+
+/**
+ * Reads a forget fraction as typed: "0.1", or a percentage "10%". Returns the fraction, or a
+ * message that says what to type.
+ */
+export function parseFraction(text: string): number | string {
+  const t = text.trim();
+  const percent = t.endsWith('%');
+  const body = percent ? t.slice(0, -1).trim() : t;
+  const n = body === '' ? NaN : Number(body);
+  const f = percent ? n / 100 : n;
+  if (!Number.isFinite(f) || !(f > 0 && f < 1)) {
+    return `Enter a fraction strictly between 0 and 1, such as 0.1, or a percentage such as 10% (got '${text}').`;
+  }
+  return f;
+}
+
+export function epochsProblem(text: string): string | undefined {
+  const n = Number(text.trim());
+  return text.trim() !== '' && Number.isInteger(n) && n >= 1 && n <= 1000 ? undefined : `Enter a whole number of epochs from 1 to 1000 (got '${text}').`;
+}
+
+export function lrProblem(text: string): string | undefined {
+  const n = Number(text.trim());
+  return text.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 10 ? undefined : `Enter a learning rate above 0 and at most 10, such as 0.005 (got '${text}').`;
+}
+
+export function ratioProblem(text: string): string | undefined {
+  const n = Number(text.trim());
+  return text.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 1 ? undefined : `Enter the share of weights the mask lets move, above 0 and at most 1, such as 0.5 (got '${text}').`;
+}
+
+/**
+ * The idx files a data folder lacks (neither plain nor .gz), by name. `exists` is injected so the
+ * host can use the file system and tests a set.
+ */
+export function missingIdxFiles(dir: string, exists: (path: string) => boolean): string[] {
+  const sep = dir.endsWith('/') || dir.endsWith('\\') ? '' : '/';
+  return IDX_FILE_STEMS.filter((stem) => !exists(`${dir}${sep}${stem}`) && !exists(`${dir}${sep}${stem}.gz`));
+}
+
+export function describeMissingIdx(dir: string, missing: readonly string[]): string {
+  return `${dir} is not an idx data folder: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing (plain or .gz). ` +
+    `It needs ${IDX_FILE_STEMS.join(', ')}.`;
+}
+
+/** The flow's answers on top of `base` (the settings' run config: backend, training recipe, seed). */
+export function runConfigFromAnswers(a: NewRunAnswers, base: RunConfig): RunConfig {
+  const { name: _name, ...rest } = base;
+  const recipe = defaultUnlearnRecipe(a.method);
+  return {
+    ...rest,
+    name: a.method,
+    data: a.data,
+    model: a.model,
+    forget: a.forget.kind === 'random' ? { kind: 'random', fraction: a.forget.fraction, seed: a.forget.seed ?? base.seed } : a.forget,
+    method: a.method,
+    saliency: { ...base.saliency, ratio: a.ratio },
+    unlearn: { ...recipe, epochs: a.epochs, lr: a.lr },
+    // The comparison with Retrain is what every metric gap is measured against: always included.
+    retrain: true,
+  };
+}
+
+/** An evaluation of `model` with the data and forget set of `base`. */
+export function evaluateConfigFor(model: ModelSpec, base: RunConfig, retrain: boolean): EvaluateJobConfig {
+  return { data: base.data, model, forget: base.forget, train: base.train, retrain, seed: base.seed, backend: base.backend };
+}
+
+export interface TableAnswers {
+  scenario: { kind: 'random'; fraction: number } | { kind: 'class'; classIndex: number };
+  seeds: number;
+  architecture: ArchitectureName;
+  data: DataSpec;
+}
+
+export function tableConfigFromAnswers(a: TableAnswers, base: RunConfig): TableConfig {
+  const t = defaultTableConfig();
+  return {
+    ...t,
+    scenario: a.scenario,
+    seeds: Array.from({ length: a.seeds }, (_, i) => i + 1),
+    model: { kind: 'builtin', architecture: a.architecture },
+    data: a.data,
+    saliency: { ratio: base.saliency.ratio ?? DEFAULT_RATIO },
+    backend: base.backend,
+  };
+}
+
+const schemaProps = RUN_CONFIG_SCHEMA.properties ?? {};
+
+function validField<T>(value: unknown, field: 'model' | 'data' | 'forget'): T | undefined {
+  const schema = schemaProps[field];
+  return schema && validate(value, schema).length === 0 ? (value as T) : undefined;
+}
+
+/**
+ * The answers remembered in the workspace state, field by field: whatever is missing, ill-typed or
+ * from an older version is dropped, so a stale memory can only cost a prefill, never start a bad job.
+ */
+export function rememberedAnswers(x: unknown): Partial<NewRunAnswers> {
+  if (!isRecord(x)) return {};
+  const out: Partial<NewRunAnswers> = {};
+  const model = validField<ModelSpec>(x.model, 'model');
+  if (model) out.model = model;
+  const data = validField<DataSpec>(x.data, 'data');
+  if (data) out.data = data;
+  const forget = validField<ForgetSpec>(x.forget, 'forget');
+  if (forget) out.forget = forget;
+  if ((METHOD_NAMES as readonly unknown[]).includes(x.method)) out.method = x.method as MethodName;
+  if (typeof x.epochs === 'number' && epochsProblem(String(x.epochs)) === undefined) out.epochs = x.epochs;
+  if (typeof x.lr === 'number' && lrProblem(String(x.lr)) === undefined) out.lr = x.lr;
+  if (typeof x.ratio === 'number' && ratioProblem(String(x.ratio)) === undefined) out.ratio = x.ratio;
+  return out;
+}
+
+/** One-line descriptions of answers, for the summary step and the log. */
+export function describeModel(m: ModelSpec): string {
+  return m.kind === 'builtin' ? `built-in ${m.architecture.toUpperCase()} (trained on the data, cached)` : m.path;
+}
+
+export function describeData(d: DataSpec): string {
+  return d.kind === 'default' ? 'bundled Fashion-MNIST subset (10,000 train / 2,000 test)' : `idx folder ${d.dir}`;
+}
+
+export function describeForget(f: ForgetSpec, classNames: readonly string[]): string {
+  if (f.kind === 'random') return `random ${+(f.fraction * 100).toFixed(2)}% of the training set`;
+  if (f.kind === 'class') return `class ${f.classIndex}${classNames[f.classIndex] ? ` (${classNames[f.classIndex]})` : ''}`;
+  return `indices in ${f.file}`;
+}
+
+export function summaryLines(a: NewRunAnswers, classNames: readonly string[]): string[] {
+  return [
+    `Model: ${describeModel(a.model)}`,
+    `Data: ${describeData(a.data)}`,
+    `Forget: ${describeForget(a.forget, classNames)}`,
+    `Method: ${METHOD_LABELS[a.method]}, compared with Original and Retrain`,
+    `Unlearning: ${a.epochs} epoch${a.epochs === 1 ? '' : 's'}, lr ${a.lr}${methodAsksRatio(a.method) ? `, mask ratio ${a.ratio}` : ''}`,
+  ];
+}
+
+/** Answers given whole (a script, a test, another extension): all fields valid, or undefined. */
+export function completeAnswers(x: unknown): NewRunAnswers | undefined {
+  const a = rememberedAnswers(x);
+  const { model, data, forget, method, epochs, lr, ratio } = a;
+  if (!model || !data || !forget || !method || epochs === undefined || lr === undefined) return undefined;
+  return { model, data, forget, method, epochs, lr, ratio: ratio ?? DEFAULT_RATIO };
+}

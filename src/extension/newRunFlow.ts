@@ -1,0 +1,256 @@
+// "SalUn: New Unlearning Run": model → data → forget set → method → hyper-parameters → confirm.
+// Each step shows "n/5", Back returns to the previous one, Escape anywhere cancels with nothing
+// started or remembered. The rules (validation, the config built) are in newRunAnswers.ts.
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { ArchitectureName, DataSpec, ForgetSpec, MethodName, ModelSpec } from '../protocol/config';
+import { METHOD_NAMES } from '../protocol/config';
+import {
+  FASHION_MNIST_CLASSES, METHOD_DESCRIPTIONS, METHOD_LABELS, describeMissingIdx, epochsProblem, hyperDefaults, lrProblem,
+  methodAsksRatio, missingIdxFiles, parseFraction, ratioProblem, rememberedAnswers, summaryLines, type NewRunAnswers,
+} from './newRunAnswers';
+import { BACK, inputStep, pickStep, runSteps, type Back } from './quickSteps';
+
+const TITLE = 'SalUn: New Unlearning Run';
+const STEPS = 5;
+/** workspaceState key of the last answers, prefilled next time. */
+export const NEW_RUN_MEMORY_KEY = 'salun.newRun.lastAnswers';
+
+interface Choice<T> extends vscode.QuickPickItem {
+  value?: T;
+  /** Runs instead of taking `value`: a dialog; undefined means "ask again". */
+  choose?: () => Promise<T | undefined>;
+}
+
+const separator = <T>(label: string): Choice<T> => ({ label, kind: vscode.QuickPickItemKind.Separator });
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Shows a pick step; resolves the chosen value, BACK, or undefined for Escape. Re-asks when a dialog is dismissed. */
+async function choose<T>(
+  step: number, placeholder: string, items: Choice<T>[], current: T | undefined, title = TITLE, total = STEPS,
+  later?: { found: Thenable<unknown>; items: () => Choice<T>[] },
+): Promise<T | Back | undefined> {
+  for (;;) {
+    const shown = later ? later.items() : items;
+    const active = shown.find((i) => i.value !== undefined && sameJson(i.value, current));
+    const picked = await pickStep({ title, step, totalSteps: total, placeholder, items: shown, active, later });
+    if (picked === BACK || picked === undefined) return picked;
+    if (picked.choose) {
+      const v = await picked.choose();
+      if (v !== undefined) return v;
+      continue;
+    }
+    if (picked.value !== undefined) return picked.value;
+  }
+}
+
+function relativeLabel(uri: vscode.Uri): string {
+  return vscode.workspace.asRelativePath(uri, true);
+}
+
+async function browseModelFile(): Promise<ModelSpec | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title: 'Choose a TensorFlow.js LayersModel (model.json)', canSelectMany: false, openLabel: 'Use this model',
+    filters: { 'TensorFlow.js model': ['json'] }, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  return picked?.[0] ? { kind: 'file', path: picked[0].fsPath } : undefined;
+}
+
+/** A folder with the four idx files; a folder that lacks one is refused, naming what is missing. */
+export async function browseIdxFolder(): Promise<DataSpec | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title: 'Choose a folder with the four MNIST-format idx files', canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this folder',
+  });
+  const dir = picked?.[0]?.fsPath;
+  if (!dir) return undefined;
+  const missing = missingIdxFiles(dir, existsSync);
+  if (missing.length) {
+    void vscode.window.showErrorMessage(`SalUn: ${describeMissingIdx(dir, missing)} Choose another folder.`);
+    return undefined;
+  }
+  return { kind: 'idx', dir };
+}
+
+export function builtinModelChoices(): Choice<ModelSpec>[] {
+  const builtin = (architecture: ArchitectureName, label: string, detail: string): Choice<ModelSpec> =>
+    ({ label, description: detail, value: { kind: 'builtin', architecture } });
+  return [
+    builtin('cnn', '$(circuit-board) Built-in CNN', 'conv-bn-relu, 156k weights; trained on the data first (cached)'),
+    builtin('mlp', '$(circuit-board) Built-in MLP', 'small and fast; trained on the data first (cached)'),
+  ];
+}
+
+/**
+ * The model step's items: the built-ins and Browse at once, the workspace's model.json files when
+ * the search has found them (a large workspace must not keep the flow from showing).
+ */
+function modelChoices(current: ModelSpec | undefined): { now: Choice<ModelSpec>[]; found: Thenable<unknown>; all: () => Choice<ModelSpec>[] } {
+  const browse: Choice<ModelSpec>[] = [separator(''), { label: '$(folder-opened) Choose a model.json…', choose: browseModelFile }];
+  const files: string[] = [];
+  if (current?.kind === 'file' && existsSync(current.path)) files.push(current.path);
+  const items = (): Choice<ModelSpec>[] => {
+    const list = builtinModelChoices();
+    if (files.length) {
+      list.push(separator('model.json files'));
+      for (const path of files) list.push({ label: `$(file) ${relativeLabel(vscode.Uri.file(path))}`, description: 'your model; never modified', value: { kind: 'file', path } });
+    }
+    return [...list, ...browse];
+  };
+  const found = vscode.workspace.findFiles('**/model.json', '**/{node_modules,.salun,.git}/**', 50).then((uris) => {
+    for (const u of uris) if (!files.includes(u.fsPath)) files.push(u.fsPath);
+  });
+  return { now: items(), found, all: items };
+}
+
+export function dataChoices(current: DataSpec | undefined): Choice<DataSpec>[] {
+  const items: Choice<DataSpec>[] = [
+    { label: '$(package) Bundled Fashion-MNIST subset', description: '10,000 train / 2,000 test, class-balanced', value: { kind: 'default' } },
+  ];
+  if (current?.kind === 'idx') items.push({ label: `$(database) ${current.dir}`, description: 'idx folder used last time', value: current });
+  items.push(
+    { label: '$(folder-opened) Choose an idx folder…', description: 'the four MNIST-format files, plain or .gz', choose: browseIdxFolder },
+    // Not offered as items: the engine reads only idx data so far, and a pick that fails later helps nobody.
+    separator('Not supported yet: ImageFolder, CIFAR-10 binary'),
+  );
+  return items;
+}
+
+export function classChoices(dataIsDefault: boolean): Choice<number>[] {
+  return FASHION_MNIST_CLASSES.map((name, i) => ({
+    label: `${i}`, description: dataIsDefault ? name : `Fashion-MNIST's ${name}; your data's class ${i}`, value: i,
+  }));
+}
+
+async function forgetStep(step: number, a: Partial<NewRunAnswers>): Promise<ForgetSpec | Back | undefined> {
+  type Kind = 'random' | 'class' | 'indices';
+  for (;;) {
+    const current = a.forget?.kind;
+    const kind = await choose<Kind>(step, 'What should the model forget?', [
+      { label: '$(symbol-numeric) A random share of the training set', description: 'seeded, across all classes', value: 'random' },
+      { label: '$(symbol-class) One class', description: 'every training sample of it; also left out of TA', value: 'class' },
+      { label: '$(list-ordered) Training-set indices from a file', description: 'a JSON array or one index per line', value: 'indices' },
+    ], current);
+    if (kind === BACK || kind === undefined) return kind;
+    if (kind === 'random') {
+      const prev = a.forget?.kind === 'random' ? a.forget.fraction : 0.1;
+      const text = await inputStep({
+        title: TITLE, step, totalSteps: STEPS, value: `${+(prev * 100).toFixed(4)}%`,
+        prompt: 'Share of the training set to forget: a fraction (0.1) or a percentage (10%), strictly between 0 and 1',
+        validate: (t) => { const f = parseFraction(t); return typeof f === 'string' ? f : undefined; },
+      });
+      if (text === undefined) return undefined;
+      if (text === BACK) continue;
+      const fraction = parseFraction(text);
+      if (typeof fraction === 'number') return { kind: 'random', fraction, seed: a.forget?.kind === 'random' ? a.forget.seed : undefined };
+      continue;
+    }
+    if (kind === 'class') {
+      const c = await choose<number>(step, 'Which class should the model forget?', classChoices(a.data?.kind !== 'idx'), a.forget?.kind === 'class' ? a.forget.classIndex : undefined);
+      if (c === undefined) return undefined;
+      if (c === BACK) continue;
+      return { kind: 'class', classIndex: c };
+    }
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Choose a file of training-set indices to forget', canSelectMany: false, openLabel: 'Forget these samples',
+      filters: { 'Index list': ['json', 'txt', 'csv'], 'All files': ['*'] },
+    });
+    if (picked?.[0]) return { kind: 'indices', file: picked[0].fsPath };
+  }
+}
+
+async function hyperStep(step: number, a: Partial<NewRunAnswers>, method: MethodName): Promise<Pick<NewRunAnswers, 'epochs' | 'lr' | 'ratio'> | Back | undefined> {
+  const d = hyperDefaults(method);
+  // A remembered value is kept only for the method it was chosen for; another method starts from its own recipe.
+  const same = a.method === method;
+  const values = { epochs: same ? a.epochs ?? d.epochs : d.epochs, lr: same ? a.lr ?? d.lr : d.lr, ratio: a.ratio ?? d.ratio };
+  const fields: { key: keyof typeof values; prompt: string; validate: (t: string) => string | undefined; skip?: boolean }[] = [
+    { key: 'epochs', prompt: `Unlearning epochs (${METHOD_LABELS[method]}'s default: ${d.epochs})`, validate: epochsProblem, skip: method === 'iu' },
+    { key: 'lr', prompt: `Learning rate of the unlearning step (${METHOD_LABELS[method]}'s default: ${d.lr})`, validate: lrProblem, skip: method === 'iu' },
+    { key: 'ratio', prompt: `Saliency mask ratio: the share of weights, ranked by |g|, that may move (default ${d.ratio})`, validate: ratioProblem, skip: !methodAsksRatio(method) },
+  ];
+  const asked = fields.filter((f) => !f.skip);
+  for (let i = 0; i < asked.length;) {
+    const f = asked[i];
+    const text = await inputStep({ title: `${TITLE}: ${METHOD_LABELS[method]}`, step, totalSteps: STEPS, value: String(values[f.key]), prompt: f.prompt, validate: f.validate });
+    if (text === undefined) return undefined;
+    if (text === BACK) {
+      if (i === 0) return BACK;
+      i--;
+      continue;
+    }
+    values[f.key] = Number(text);
+    i++;
+  }
+  return values;
+}
+
+/**
+ * Asks every question; resolves the answers, or undefined when the user cancelled. `prefill` (e.g.
+ * a model.json from the explorer) wins over the remembered answers.
+ */
+export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunAnswers> = {}): Promise<NewRunAnswers | undefined> {
+  const a: Partial<NewRunAnswers> = { ...rememberedAnswers(memory.get<unknown>(NEW_RUN_MEMORY_KEY)), ...prefill };
+  // A model chosen before the flow (the explorer's "Run Unlearning on this model") skips its step; Back still reaches it.
+  const done = await runSteps([
+    async () => {
+      const models = modelChoices(a.model);
+      const m = await choose(1, 'Which model should unlearn? (your file is never modified)', models.now, a.model, TITLE, STEPS, { found: models.found, items: models.all });
+      if (m === undefined) return 'cancel';
+      if (m === BACK) return 'back';
+      a.model = m;
+      return 'next';
+    },
+    async () => {
+      const d = await choose(2, 'Which data? (the model was trained on its training set)', dataChoices(a.data), a.data);
+      if (d === undefined) return 'cancel';
+      if (d === BACK) return 'back';
+      a.data = d;
+      return 'next';
+    },
+    async () => {
+      const f = await forgetStep(3, a);
+      if (f === undefined) return 'cancel';
+      if (f === BACK) return 'back';
+      a.forget = f;
+      return 'next';
+    },
+    async () => {
+      const items: Choice<MethodName>[] = METHOD_NAMES.map((m) => ({ label: METHOD_LABELS[m], description: METHOD_DESCRIPTIONS[m], value: m }));
+      const m = await choose(4, 'Which unlearning method? Retrain (the exact-unlearning reference) is always trained for comparison.', items, a.method ?? 'salun');
+      if (m === undefined) return 'cancel';
+      if (m === BACK) return 'back';
+      a.method = m;
+      return 'next';
+    },
+    async () => {
+      const h = await hyperStep(5, a, a.method ?? 'salun');
+      if (h === undefined) return 'cancel';
+      if (h === BACK) return 'back';
+      Object.assign(a, h);
+      return 'next';
+    },
+    async () => {
+      const answers = a as NewRunAnswers;
+      const lines = summaryLines(answers, answers.data.kind === 'default' ? FASHION_MNIST_CLASSES : []);
+      type Action = 'start' | number;
+      const items: Choice<Action>[] = [
+        { label: '$(play) Start', description: 'trains Original and Retrain if not cached, then unlearns and evaluates', value: 'start' },
+        separator('Change…'),
+        ...lines.map((line, i): Choice<Action> => ({ label: line, description: 'change', value: i })),
+      ];
+      const r = await choose<Action>(STEPS, 'Start this unlearning run?', items, 'start', `${TITLE}: summary`);
+      if (r === undefined) return 'cancel';
+      if (r === BACK) return 'back';
+      if (r === 'start') return 'next';
+      // Summary line i belongs to step i (the method and the hyper-parameters are lines 3 and 4).
+      return r;
+    },
+  ], prefill.model ? 1 : 0);
+  if (!done) return undefined;
+  const answers = a as NewRunAnswers;
+  await memory.update(NEW_RUN_MEMORY_KEY, answers);
+  return answers;
+}

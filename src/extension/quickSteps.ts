@@ -1,0 +1,116 @@
+// A small multi-step quick-input kit: each step is one quick pick or input box showing "n/N", with
+// a Back button from the second step on. A step resolves with its answer, with BACK, or with
+// undefined when the user pressed Escape (the whole flow is then cancelled, nothing started).
+import * as vscode from 'vscode';
+
+export const BACK = Symbol('back');
+export type Back = typeof BACK;
+
+export interface StepPosition {
+  title: string;
+  step: number;
+  totalSteps: number;
+}
+
+export interface PickStep<T extends vscode.QuickPickItem> extends StepPosition {
+  items: readonly T[];
+  placeholder?: string;
+  active?: T;
+  /**
+   * Items that take a while to find (a workspace search): the step shows at once, busy, and
+   * `later(found)` gives the full list to show once they are in.
+   */
+  later?: { found: Thenable<unknown>; items: () => readonly T[] };
+}
+
+export function pickStep<T extends vscode.QuickPickItem>(o: PickStep<T>): Promise<T | Back | undefined> {
+  const qp = vscode.window.createQuickPick<T>();
+  qp.title = o.title;
+  qp.step = o.step;
+  qp.totalSteps = o.totalSteps;
+  qp.placeholder = o.placeholder;
+  qp.items = o.items;
+  if (o.active) qp.activeItems = [o.active];
+  qp.matchOnDescription = true;
+  qp.ignoreFocusOut = true;
+  qp.buttons = o.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+  if (o.later) {
+    qp.busy = true;
+    let shown = true;
+    qp.onDidHide(() => { shown = false; });
+    const refill = (): void => {
+      if (!shown) return;
+      qp.busy = false;
+      const active = qp.activeItems[0];
+      qp.items = o.later!.items();
+      if (active && qp.items.includes(active)) qp.activeItems = [active];
+    };
+    o.later.found.then(refill, refill);
+  }
+  return settle(qp, (done) => [
+    qp.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) done(BACK); }),
+    qp.onDidAccept(() => { const item = qp.selectedItems[0] ?? qp.activeItems[0]; if (item) done(item); }),
+  ]);
+}
+
+export interface InputStep extends StepPosition {
+  value: string;
+  prompt: string;
+  placeholder?: string;
+  /** A message saying what to type, or undefined when the text is acceptable. */
+  validate(text: string): string | undefined;
+}
+
+export function inputStep(o: InputStep): Promise<string | Back | undefined> {
+  const box = vscode.window.createInputBox();
+  box.title = o.title;
+  box.step = o.step;
+  box.totalSteps = o.totalSteps;
+  box.value = o.value;
+  box.prompt = o.prompt;
+  box.placeholder = o.placeholder;
+  box.ignoreFocusOut = true;
+  box.buttons = o.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+  return settle(box, (done) => [
+    box.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) done(BACK); }),
+    box.onDidChangeValue((text) => { box.validationMessage = text === '' ? undefined : o.validate(text); }),
+    box.onDidAccept(() => {
+      const problem = o.validate(box.value);
+      box.validationMessage = problem;
+      if (!problem) done(box.value.trim());
+    }),
+  ]);
+}
+
+/** Shows `input`, resolves once: with an answer, BACK, or undefined when it is hidden (Escape). */
+function settle<R>(input: vscode.QuickInput, wire: (done: (r: R | Back) => void) => vscode.Disposable[]): Promise<R | Back | undefined> {
+  return new Promise((resolve) => {
+    let finished = false;
+    const subs: vscode.Disposable[] = [];
+    const finish = (r: R | Back | undefined): void => {
+      if (finished) return;
+      finished = true;
+      for (const s of subs) s.dispose();
+      input.dispose();
+      resolve(r);
+    };
+    subs.push(...wire((r) => finish(r)), input.onDidHide(() => finish(undefined)));
+    input.show();
+  });
+}
+
+/**
+ * Runs steps in order; a step returns 'next', 'back', a step index to jump to, or 'cancel'.
+ * Resolves true when the last step said 'next', false when the user cancelled.
+ */
+export async function runSteps(steps: readonly (() => Promise<'next' | 'back' | 'cancel' | number>)[], first = 0): Promise<boolean> {
+  let i = first;
+  while (i < steps.length) {
+    const r = await steps[i]();
+    if (r === 'cancel') return false;
+    if (r === 'back') i = Math.max(0, i - 1);
+    else if (r === 'next') i++;
+    else i = Math.max(0, Math.min(steps.length - 1, r));
+  }
+  return true;
+}

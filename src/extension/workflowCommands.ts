@@ -1,0 +1,174 @@
+// The guided commands: New Unlearning Run, the explorer's model.json actions, Evaluate Model and
+// the comparison table. Each resolves with the job's outcome, or undefined when nothing started
+// (the user cancelled, or a check refused), like the plain job commands in commands.ts.
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { JobOutcome } from './api';
+import type { StartCommand } from './jobSupervisor';
+import type { DataSpec, ModelSpec } from '../protocol/config';
+import { asModelUri, launchJob, readSettings, type CommandDeps } from './commands';
+import { COMMAND_IDS } from './commandIds';
+import { runConfigFromSettings } from './jobConfigs';
+import { askNewRun, browseIdxFolder, builtinModelChoices, classChoices, dataChoices, NEW_RUN_MEMORY_KEY } from './newRunFlow';
+import {
+  completeAnswers, describeData, describeForget, evaluateConfigFor, FASHION_MNIST_CLASSES, rememberedAnswers, runConfigFromAnswers,
+  tableConfigFromAnswers, type TableAnswers,
+} from './newRunAnswers';
+import { BACK, pickStep, runSteps } from './quickSteps';
+
+export interface WorkflowDeps extends CommandDeps {
+  /** Per-workspace memory of the last answers (context.workspaceState). */
+  memory: vscode.Memento;
+}
+
+export function registerWorkflowCommands(deps: WorkflowDeps): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(COMMAND_IDS.newRun, (arg?: unknown) => newRun(deps, arg)),
+    vscode.commands.registerCommand(COMMAND_IDS.runUnlearningOnModel, (uri?: unknown) => newRun(deps, asModelUri(uri))),
+    vscode.commands.registerCommand(COMMAND_IDS.computeSaliencyForModel, (uri?: unknown) => vscode.commands.executeCommand(COMMAND_IDS.computeSaliency, asModelUri(uri))),
+    vscode.commands.registerCommand(COMMAND_IDS.evaluateModel, (uri?: unknown) => evaluateModel(deps, asModelUri(uri))),
+    vscode.commands.registerCommand(COMMAND_IDS.runTable, () => runTable(deps)),
+  ];
+}
+
+/**
+ * `arg`: a model.json Uri (the explorer) to prefill the model, or `{ answers }` with every answer
+ * (scripts and tests) to start without asking.
+ */
+async function newRun(deps: WorkflowDeps, arg: unknown): Promise<JobOutcome | undefined> {
+  const given = arg !== null && typeof arg === 'object' && 'answers' in arg ? completeAnswers(arg.answers) : undefined;
+  if (arg !== null && typeof arg === 'object' && 'answers' in arg && !given) {
+    void vscode.window.showErrorMessage('SalUn: salun.newRun was given incomplete or invalid answers; it needs model, data, forget, method, epochs and lr.');
+    return undefined;
+  }
+  const modelUri = asModelUri(arg);
+  return launchJob(deps, 'run', async (workspaceDir, folder) => {
+    const answers = given ?? await askNewRun(deps.memory, modelUri ? { model: { kind: 'file', path: modelUri.fsPath } } : {});
+    if (!answers) return undefined;
+    // Backend, θo's training recipe and the seed still come from the settings.
+    const base = runConfigFromSettings(readSettings(folder), workspaceDir);
+    return { type: 'start', kind: 'run', config: runConfigFromAnswers(answers, base), workspaceDir };
+  });
+}
+
+interface Item<T> extends vscode.QuickPickItem {
+  value?: T;
+}
+
+async function pickModelToEvaluate(): Promise<ModelSpec | undefined> {
+  const files: vscode.Uri[] = [];
+  const items = (): Item<ModelSpec | 'browse'>[] => [
+    ...files.map((u): Item<ModelSpec | 'browse'> => ({ label: `$(file) ${vscode.workspace.asRelativePath(u, true)}`, value: { kind: 'file', path: u.fsPath } })),
+    { label: '$(folder-opened) Choose a model.json…', value: 'browse' },
+    ...builtinModelChoices(),
+  ];
+  // Run folders' unlearned models are what one most often evaluates again; the model cache is not.
+  const found = vscode.workspace.findFiles('**/model.json', '{**/node_modules/**,**/.git/**,**/.salun/cache/**}', 100)
+    .then((uris) => { files.push(...[...uris].sort((a, b) => b.fsPath.localeCompare(a.fsPath))); });
+  const picked = await pickStep({ title: 'SalUn: Evaluate Model', step: 1, totalSteps: 2, placeholder: 'Which model should be evaluated?', items: items(), later: { found, items } });
+  if (picked === undefined || picked === BACK || !picked.value) return undefined;
+  if (picked.value !== 'browse') return picked.value;
+  const uris = await vscode.window.showOpenDialog({ title: 'Choose a TensorFlow.js LayersModel (model.json)', filters: { 'TensorFlow.js model': ['json'] }, canSelectMany: false });
+  return uris?.[0] ? { kind: 'file', path: uris[0].fsPath } : undefined;
+}
+
+function evaluateModel(deps: WorkflowDeps, modelUri: vscode.Uri | undefined): Promise<JobOutcome | undefined> {
+  return launchJob(deps, 'evaluate', (workspaceDir, folder) => evaluateBuild(deps, modelUri, workspaceDir, folder));
+}
+
+async function evaluateBuild(deps: WorkflowDeps, modelUri: vscode.Uri | undefined, workspaceDir: string, folder: vscode.WorkspaceFolder): Promise<StartCommand | undefined> {
+  const model: ModelSpec | undefined = modelUri ? { kind: 'file', path: modelUri.fsPath } : await pickModelToEvaluate();
+  if (!model) return undefined;
+  // "The configured data and forget set": the last New Unlearning Run's, else the settings'.
+  const settingsBase = runConfigFromSettings(readSettings(folder), workspaceDir);
+  const last = rememberedAnswers(deps.memory.get<unknown>(NEW_RUN_MEMORY_KEY));
+  const base = { ...settingsBase, data: last.data ?? settingsBase.data, forget: last.forget ?? settingsBase.forget };
+  const names = base.data.kind === 'default' ? FASHION_MNIST_CLASSES : [];
+  const retrain = await pickStep<Item<boolean>>({
+    title: 'SalUn: Evaluate Model', step: modelUri ? 1 : 2, totalSteps: modelUri ? 1 : 2,
+    items: [
+      { label: '$(graph) Metrics only', description: 'UA, RA, TA, MIA', value: false },
+      { label: '$(git-compare) Metrics and the gap to Retrain', description: 'trains Retrain on Dr once (cached)', value: true },
+    ],
+    placeholder: `On ${describeData(base.data)}, forgetting ${describeForget(base.forget, names)} (the last New Unlearning Run's choices, else the settings)`,
+  });
+  // Back from here: the model is picked again only when it was not given by the explorer.
+  if (retrain === BACK) return modelUri ? undefined : evaluateBuild(deps, undefined, workspaceDir, folder);
+  if (retrain?.value === undefined) return undefined;
+  return { type: 'start', kind: 'evaluate', config: evaluateConfigFor(model, base, retrain.value), workspaceDir };
+}
+
+async function askTable(): Promise<TableAnswers | undefined> {
+  const title = 'SalUn: Run Comparison Table';
+  const a: Partial<TableAnswers> = {};
+  const total = 4;
+  const step = async <T>(n: number, placeholder: string, items: Item<T>[]): Promise<T | typeof BACK | undefined> => {
+    for (;;) {
+      const picked = await pickStep({ title, step: n, totalSteps: total, placeholder, items });
+      if (picked === BACK || picked === undefined) return picked;
+      if (picked.value !== undefined) return picked.value;
+    }
+  };
+  const ok = await runSteps([
+    async () => {
+      type S = TableAnswers['scenario'] | 'class';
+      const s = await step<S>(1, 'Which forgetting scenario?', [
+        { label: 'Random 10%', description: 'the paper\'s main setting', value: { kind: 'random', fraction: 0.1 } },
+        { label: 'Random 50%', value: { kind: 'random', fraction: 0.5 } },
+        { label: 'Class-wise…', description: 'forget one whole class', value: 'class' },
+      ]);
+      if (s === undefined) return 'cancel';
+      if (s === BACK) return 'back';
+      if (s !== 'class') { a.scenario = s; return 'next'; }
+      const c = await step<number>(1, 'Which class?', classChoices(true));
+      if (c === undefined) return 'cancel';
+      if (c === BACK) return 0;
+      a.scenario = { kind: 'class', classIndex: c };
+      return 'next';
+    },
+    async () => {
+      const n = await step<number>(2, 'How many seeds? Each seed trains its own θo and Retrain and runs every method.', [1, 2, 3].map((k) => ({
+        label: `${k} seed${k > 1 ? 's' : ''}`, description: k === 1 ? 'no noise floor, no ranks' : `noise floor from ${k * (k - 1) / 2} Retrain pair${k > 2 ? 's' : ''}`, value: k,
+      })));
+      if (n === undefined) return 'cancel';
+      if (n === BACK) return 'back';
+      a.seeds = n;
+      return 'next';
+    },
+    async () => {
+      const m = await step<'cnn' | 'mlp'>(3, 'Which built-in model?', [
+        { label: 'CNN', description: 'about 6 minutes per seed on 2 CPU cores (wasm)', value: 'cnn' },
+        { label: 'MLP', description: 'a few minutes per seed', value: 'mlp' },
+      ]);
+      if (m === undefined) return 'cancel';
+      if (m === BACK) return 'back';
+      a.architecture = m;
+      return 'next';
+    },
+    async () => {
+      for (;;) {
+        const items = dataChoices(undefined).map((c) => ({ ...c, value: c.value ?? (c.choose ? 'browse' as const : undefined) }));
+        const d = await step<DataSpec | 'browse'>(4, 'Which data?', items);
+        if (d === undefined) return 'cancel';
+        if (d === BACK) return 'back';
+        const data = d === 'browse' ? await browseIdxFolder() : d;
+        if (!data) continue;
+        a.data = data;
+        return 'next';
+      }
+    },
+  ]);
+  return ok ? a as TableAnswers : undefined;
+}
+
+async function runTable(deps: WorkflowDeps): Promise<JobOutcome | undefined> {
+  const outcome = await launchJob(deps, 'table', async (workspaceDir, folder) => {
+    const answers = await askTable();
+    if (!answers) return undefined;
+    const base = runConfigFromSettings(readSettings(folder), workspaceDir);
+    return { type: 'start', kind: 'table', config: tableConfigFromAnswers(answers, base), workspaceDir };
+  });
+  const report = outcome?.result?.report;
+  if (report && existsSync(report)) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(report));
+  return outcome;
+}

@@ -1,0 +1,121 @@
+// The rules of the guided commands (New Unlearning Run, Evaluate Model, the table, Re-run) without
+// VS Code: what each answer may be, and that every config they build passes the job's own parser.
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { defaultRunConfig } from '../../src/protocol/defaults';
+import { parseEvaluateJobConfig, parseRunConfig, ConfigError } from '../../src/protocol/runConfigSchema';
+import { tableConfigProblems } from '../../src/protocol/table';
+import { METHOD_NAMES } from '../../src/protocol/config';
+import { defaultUnlearnRecipe } from '../../src/engine/methods/options';
+import {
+  completeAnswers, epochsProblem, evaluateConfigFor, hyperDefaults, lrProblem, METHOD_DESCRIPTIONS, missingIdxFiles, parseFraction,
+  ratioProblem, rememberedAnswers, runConfigFromAnswers, summaryLines, tableConfigFromAnswers, type NewRunAnswers,
+} from '../../src/extension/newRunAnswers';
+import { rerunCommand } from '../../src/extension/rerunCommand';
+
+const answers: NewRunAnswers = {
+  model: { kind: 'builtin', architecture: 'mlp' },
+  data: { kind: 'default' },
+  forget: { kind: 'class', classIndex: 3 },
+  method: 'rl',
+  epochs: 2,
+  lr: 0.02,
+  ratio: 0.3,
+};
+
+describe('New Unlearning Run: answers', () => {
+  it('reads a forget fraction as a fraction or a percentage, strictly between 0 and 1', () => {
+    assert.equal(parseFraction('0.1'), 0.1);
+    assert.equal(parseFraction(' 10% '), 0.1);
+    assert.equal(parseFraction('50 %'), 0.5);
+    for (const bad of ['0', '1', '100%', '0%', '-0.1', 'ten', '', '1.5']) {
+      const r = parseFraction(bad);
+      assert.equal(typeof r, 'string', bad);
+      assert.match(r as string, /strictly between 0 and 1/);
+    }
+  });
+
+  it('validates epochs, learning rate and mask ratio, saying what to type', () => {
+    assert.equal(epochsProblem('5'), undefined);
+    for (const bad of ['0', '2.5', '', 'x', '1001']) assert.match(epochsProblem(bad) ?? '', /whole number of epochs/, bad);
+    assert.equal(lrProblem('0.005'), undefined);
+    assert.equal(lrProblem('1e-4'), undefined);
+    for (const bad of ['0', '-1', '', '11']) assert.match(lrProblem(bad) ?? '', /learning rate/, bad);
+    assert.equal(ratioProblem('1'), undefined);
+    for (const bad of ['0', '1.1', '']) assert.match(ratioProblem(bad) ?? '', /share of weights/, bad);
+  });
+
+  it('names the idx files a folder lacks, accepting plain or .gz', () => {
+    const files = new Set(['/d/train-images-idx3-ubyte.gz', '/d/train-labels-idx1-ubyte', '/d/t10k-images-idx3-ubyte']);
+    assert.deepEqual(missingIdxFiles('/d', (p) => files.has(p)), ['t10k-labels-idx1-ubyte']);
+    assert.deepEqual(missingIdxFiles('/d/', (p) => files.has(p) || p === '/d/t10k-labels-idx1-ubyte.gz'), []);
+  });
+
+  it('prefills each method from its default recipe, and describes every method', () => {
+    for (const m of METHOD_NAMES) {
+      assert.deepEqual({ epochs: hyperDefaults(m).epochs, lr: hyperDefaults(m).lr }, { epochs: defaultUnlearnRecipe(m).epochs, lr: defaultUnlearnRecipe(m).lr });
+      assert.ok(METHOD_DESCRIPTIONS[m].length > 10, m);
+    }
+  });
+
+  it('builds a run config the job accepts: the answers over the settings, Retrain always on', () => {
+    const base = { ...defaultRunConfig(), backend: 'wasm' as const, seed: 7 };
+    const c = runConfigFromAnswers(answers, base);
+    assert.deepEqual(parseRunConfig(c), c);
+    assert.equal(c.method, 'rl');
+    assert.deepEqual(c.model, answers.model);
+    assert.deepEqual(c.forget, { kind: 'class', classIndex: 3 });
+    assert.deepEqual(c.unlearn, { ...defaultUnlearnRecipe('rl'), epochs: 2, lr: 0.02 });
+    assert.equal(c.saliency.ratio, 0.3);
+    assert.equal(c.retrain, true);
+    assert.equal(c.backend, 'wasm');
+    assert.equal(c.seed, 7);
+    const random = runConfigFromAnswers({ ...answers, forget: { kind: 'random', fraction: 0.2 } }, base);
+    assert.deepEqual(random.forget, { kind: 'random', fraction: 0.2, seed: 7 });
+  });
+
+  it('remembers answers field by field, dropping what is stale or ill-typed', () => {
+    assert.deepEqual(rememberedAnswers(JSON.parse(JSON.stringify(answers))), answers);
+    assert.deepEqual(rememberedAnswers(undefined), {});
+    assert.deepEqual(rememberedAnswers({ ...answers, model: { kind: 'onnx' }, method: 'magic', epochs: 0, lr: 'fast', forget: { kind: 'random', fraction: 2 } }),
+      { data: answers.data, ratio: answers.ratio });
+    assert.deepEqual(completeAnswers(answers), answers);
+    assert.equal(completeAnswers({ ...answers, lr: undefined }), undefined);
+  });
+
+  it('summarises the answers with the class name', () => {
+    const lines = summaryLines(answers, ['T-shirt/top', 'Trouser', 'Pullover', 'Dress']);
+    assert.equal(lines.length, 5);
+    assert.match(lines[2], /class 3 \(Dress\)/);
+    assert.match(lines[3], /RL, compared with Original and Retrain/);
+  });
+});
+
+describe('Evaluate Model, the table and Re-run: configs', () => {
+  it('an evaluation takes the data and forget set of the base config', () => {
+    const base = { ...defaultRunConfig(), forget: { kind: 'class' as const, classIndex: 1 } };
+    const c = evaluateConfigFor({ kind: 'file', path: '/m/model.json' }, base, true);
+    assert.deepEqual(parseEvaluateJobConfig(c), c);
+    assert.deepEqual(c.forget, { kind: 'class', classIndex: 1 });
+    assert.equal(c.retrain, true);
+    assert.throws(() => parseEvaluateJobConfig({ model: { kind: 'file' } }), /config\.model\.path is required/);
+  });
+
+  it('the table answers give a valid table config with seeds 1…N', () => {
+    const t = tableConfigFromAnswers({ scenario: { kind: 'class', classIndex: 2 }, seeds: 3, architecture: 'mlp', data: { kind: 'idx', dir: '/data' } }, defaultRunConfig());
+    assert.deepEqual(tableConfigProblems(t), []);
+    assert.deepEqual(t.seeds, [1, 2, 3]);
+    assert.deepEqual(t.model, { kind: 'builtin', architecture: 'mlp' });
+  });
+
+  it("re-runs a run folder's config.json as the job it recorded", () => {
+    const ws = join('/', 'ws');
+    const recorded = { ...defaultRunConfig(), kind: 'run', resolved: { forgetSize: 1000 }, versions: { tfjs: '4.22.0' } };
+    assert.deepEqual(rerunCommand(recorded, 'config.json', ws), { type: 'start', kind: 'run', config: defaultRunConfig(), workspaceDir: ws });
+    const evaluation = { ...evaluateConfigFor({ kind: 'file', path: 'm.json' }, defaultRunConfig(), false), kind: 'evaluate', versions: {}, forgetSize: 3 };
+    assert.equal(rerunCommand(evaluation, 'config.json', ws).kind, 'evaluate');
+    assert.throws(() => rerunCommand({ kind: 'table' }, 'x/config.json', ws), /x\/config\.json has kind "table"/);
+    assert.throws(() => rerunCommand([], 'x/config.json', ws), /not a JSON object/);
+    assert.throws(() => rerunCommand({ ...recorded, method: 'magic' }, 'x/config.json', ws), (e: unknown) => e instanceof ConfigError && /x\/config\.json/.test(e.message));
+  });
+});

@@ -1,0 +1,95 @@
+// The comparison table's rows and the exported text (CSV, Markdown) are pure: the exact bytes a
+// user saves are checked here; the browser test only checks that the buttons send them.
+import { strict as assert } from 'node:assert';
+import type { EvaluatedModel } from '../../src/protocol/results';
+import type { ComparisonRun } from '../../src/protocol/webviewMessages';
+import { comparisonRows, methodDisplayName } from '../../webview/comparison';
+import { comparisonCsv, csvField, markdownReport } from '../../webview/exportFormats';
+import { initialPanelState, reducePanel } from '../../webview/panelState';
+import { avgGap } from '../../webview/avgGap';
+
+const retrain: EvaluatedModel = { role: 'retrain', method: 'retrain', metrics: { UA: 11, RA: 98.96, TA: 85.95, MIA: 15.2 }, avgGap: 0, seconds: 127.145 };
+const original: EvaluatedModel = { role: 'original', method: 'original', metrics: { UA: 0.5, RA: 98.98, TA: 86.45, MIA: 2.2 }, avgGap: 6.01, seconds: 141 };
+const unlearned = (method: string, UA: number, avgGap: number): EvaluatedModel => ({ role: 'unlearned', method, metrics: { UA, RA: 93, TA: 84, MIA: 14 }, avgGap, seconds: 36.1 });
+
+const runs: ComparisonRun[] = [
+  { runId: 'r3', dir: '/ws/.salun/runs/r3', method: 'salun', state: 'finished', ratio: 0.5, gamma: 7e-4, rows: [original, retrain, unlearned('salun', 7.8, 3.06)] },
+  { runId: 'r2', dir: '/ws/.salun/runs/r2', method: 'rl', state: 'finished', rows: [original, retrain, unlearned('rl', 8.9, 2.5)] },
+  { runId: 'r1', dir: '/ws/.salun/runs/r1', method: 'l1', state: 'finished', rows: [original, { ...retrain, metrics: { ...retrain.metrics, UA: 12 } }, unlearned('l1', 2.3, 4.93)] },
+];
+
+describe('comparison rows', () => {
+  it('puts each distinct Retrain first, then the selected runs in list order, and marks the smallest gap', () => {
+    const rows = comparisonRows(runs, new Set(['r1', 'r3', 'r2']));
+    assert.deepEqual(rows.map((r) => [r.role, r.label, r.runId ?? '', r.best]), [
+      ['retrain', 'Retrain', '', false],
+      ['retrain', 'Retrain', '', false],
+      ['unlearned', 'SalUn', 'r3', false],
+      ['unlearned', 'RL', 'r2', true],
+      ['unlearned', 'ℓ1-sparse', 'r1', false],
+    ]);
+    assert.equal(rows[2].ratio, 0.5);
+    assert.equal(rows[3].ratio, undefined);
+  });
+
+  it('shows one Retrain for runs that share it, and nothing for an empty selection', () => {
+    assert.deepEqual(comparisonRows(runs, new Set(['r3', 'r2'])).map((r) => r.label), ['Retrain', 'SalUn', 'RL']);
+    assert.deepEqual(comparisonRows(runs, new Set()), []);
+  });
+
+  it('names methods as the paper does', () => {
+    assert.deepEqual(['salun', 'salun-soft', 'l1', 'rl', 'iu'].map(methodDisplayName), ['SalUn', 'SalUn-soft', 'ℓ1-sparse', 'RL', 'IU']);
+  });
+});
+
+describe('CSV export', () => {
+  it('quotes only what needs quoting (RFC 4180) and rounds numbers to 4 decimals', () => {
+    assert.equal(csvField('plain'), 'plain');
+    assert.equal(csvField('a,b'), '"a,b"');
+    assert.equal(csvField('say "hi"'), '"say ""hi"""');
+    assert.equal(csvField('two\nlines'), '"two\nlines"');
+    assert.equal(csvField(98.95555555555555), '98.9556');
+    assert.equal(csvField(undefined), '');
+    assert.equal(csvField(Number.NaN), '');
+  });
+
+  it('writes a header and one CRLF line per row', () => {
+    const csv = comparisonCsv(comparisonRows(runs, new Set(['r3', 'r2'])));
+    assert.equal(csv, [
+      'Model,Run,Ratio,UA,RA,TA,MIA,Avg. Gap,Time (s)',
+      'Retrain,,,11,98.96,85.95,15.2,0,127.145',
+      'SalUn,r3,0.5,7.8,93,84,14,3.06,36.1',
+      'RL,r2,,8.9,93,84,14,2.5,36.1',
+      '',
+    ].join('\r\n'));
+  });
+});
+
+describe('Markdown report', () => {
+  const state = [
+    { type: 'started' as const, kind: 'run' as const, runId: 'r|3', runDir: '/ws/.salun/runs/r3', backend: { name: 'wasm' as const, reason: 'auto', detail: 'wasm SIMD, 1 thread' } },
+    { type: 'evaluated' as const, row: original },
+    { type: 'evaluated' as const, row: retrain },
+    { type: 'saliency' as const, summary: { ratio: 0.5, gamma: 7.447e-4, totalWeights: 100, salientWeights: 50, layers: [{ name: 'conv|1/kernel', shape: [3, 3, 1, 4], count: 36, salient: 30, salientFraction: 30 / 36, minScore: 0, medianScore: 1e-3, maxScore: 1e-1 }, { name: 'dense/kernel', shape: [64], count: 64, salient: 20, salientFraction: 20 / 64, minScore: 0, medianScore: 1e-4, maxScore: 1e-2 }] } },
+    { type: 'metrics' as const, role: 'unlearned' as const, method: 'salun', epoch: 1, metrics: { UA: 12.3, RA: 88.31, TA: 82.25, MIA: 17 } },
+    { type: 'evaluated' as const, row: unlearned('salun', 7.8, 3.06) },
+  ].reduce(reducePanel, initialPanelState());
+
+  it('has the run, results, saliency, per-epoch trend with its gap, and the comparison; pipes escaped', () => {
+    const md = markdownReport(state, { generatedAt: '2026-11-26T00:00:00.000Z', comparison: comparisonRows(runs, new Set(['r3', 'r2'])) });
+    assert.ok(md.startsWith('# SalUn Lab report: r|3\n'));
+    assert.ok(md.includes('- Backend: wasm (wasm SIMD, 1 thread)'));
+    assert.ok(md.includes('| Model | UA | RA | TA | MIA | Avg. Gap | Time (s) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n| Original | 0.50 | 98.98 | 86.45 | 2.20 | 6.01 | 141.0 |'));
+    assert.ok(md.includes('Ratio 0.500, γ = 7.447e-4; 50 of 100 weights salient.'));
+    assert.ok(md.includes('| conv\\|1/kernel | 3×3×1×4 | 30 | 36 | 83.3 |'), md);
+    const gap = avgGap({ UA: 12.3, RA: 88.31, TA: 82.25, MIA: 17 }, retrain.metrics);
+    assert.ok(md.includes(`## Metric trends (SalUn)\n\n| Epoch | UA | RA | TA | MIA | Avg. Gap |\n| --- | ---: | ---: | ---: | ---: | ---: |\n| 1 | 12.30 | 88.31 | 82.25 | 17.00 | ${gap.toFixed(2)} |`));
+    assert.ok(md.includes('| **RL** | r2 | — | 8.90 | 93.00 | 84.00 | 14.00 | 2.50 | 36.1 |'));
+    assert.ok(md.endsWith('|\n'));
+  });
+
+  it('omits the sections it has nothing for', () => {
+    const md = markdownReport(initialPanelState(), { generatedAt: 'now', comparison: [] });
+    assert.equal(md, '# SalUn Lab report\n\n- Exported: now\n');
+  });
+});

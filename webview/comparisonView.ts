@@ -1,0 +1,109 @@
+// The "Compare runs" section: pick run folders, see them side by side with Retrain first and the
+// smallest Avg. Gap marked, export the table as CSV or the whole panel as a Markdown report.
+import type { ComparisonRun, ExportFormat } from '../src/protocol/webviewMessages';
+import type { PanelState } from './panelState';
+import { METRIC_NAMES } from './panelState';
+import { el, replaceChildren } from './dom';
+import type { ComparisonRow } from './comparison';
+import { comparisonRows, methodDisplayName } from './comparison';
+import { comparisonCsv, markdownReport } from './exportFormats';
+import { formatMetric } from './format';
+
+export interface ComparisonCallbacks {
+  onSelectionChange(selected: string[]): void;
+  onRefresh(): void;
+  onPreviewSaliency(runDir: string): void;
+  onExport(format: ExportFormat, fileName: string, content: string): void;
+}
+
+export class ComparisonView {
+  readonly element: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly table: HTMLElement;
+  private state: PanelState | undefined;
+  /** undefined until the user picks: then the current run (or the newest) is preselected. */
+  private selected: Set<string> | undefined;
+
+  constructor(selected: readonly string[] | undefined, private readonly callbacks: ComparisonCallbacks) {
+    this.selected = selected ? new Set(selected) : undefined;
+    this.list = el('ul', { class: 'run-list', 'aria-label': 'Runs to compare' });
+    this.table = el('div');
+    const refresh = el('vscode-button', { secondary: true, 'data-action': 'requestRuns' }, 'Refresh');
+    const csv = el('vscode-button', { secondary: true, 'data-export': 'csv' }, 'Export CSV');
+    const md = el('vscode-button', { secondary: true, 'data-export': 'md' }, 'Export report (Markdown)');
+    refresh.addEventListener('click', () => this.callbacks.onRefresh());
+    csv.addEventListener('click', () => this.callbacks.onExport('csv', 'salun-comparison.csv', comparisonCsv(this.rows())));
+    md.addEventListener('click', () => {
+      if (!this.state) return;
+      const report = markdownReport(this.state, { generatedAt: new Date().toISOString(), comparison: this.rows() });
+      this.callbacks.onExport('md', `salun-report${this.state.runId ? `-${this.state.runId}` : ''}.md`, report);
+    });
+    this.element = el('div', {}, this.list, this.table, el('div', { class: 'button-row' }, refresh, csv, md));
+  }
+
+  private effectiveSelection(): Set<string> {
+    if (this.selected) return this.selected;
+    const runs = this.state?.runs ?? [];
+    const current = runs.find((r) => r.runId === this.state?.runId) ?? runs[0];
+    return new Set(current ? [current.runId] : []);
+  }
+
+  rows(): ComparisonRow[] {
+    return comparisonRows(this.state?.runs ?? [], this.effectiveSelection());
+  }
+
+  /** Keeps the latest state for the report export without redrawing. */
+  track(state: PanelState): void {
+    this.state = state;
+  }
+
+  update(state: PanelState): void {
+    this.state = state;
+    const runs = state.runs ?? [];
+    const selection = this.effectiveSelection();
+    replaceChildren(this.list, ...runs.map((run) => this.runItem(run, selection.has(run.runId))));
+    if (!runs.length) this.list.appendChild(el('li', { class: 'muted' }, 'No finished unlearning runs in this workspace yet.'));
+    this.renderTable();
+  }
+
+  private runItem(run: ComparisonRun, checked: boolean): HTMLElement {
+    const id = `run-${run.runId.replace(/[^\w-]/g, '_')}`;
+    const box = el('input', { type: 'checkbox', id, 'data-run': run.runId, checked });
+    box.addEventListener('change', () => {
+      const next = new Set(this.effectiveSelection());
+      if (box.checked) next.add(run.runId);
+      else next.delete(run.runId);
+      this.selected = next;
+      this.callbacks.onSelectionChange([...next]);
+      this.renderTable();
+    });
+    const gap = run.rows.find((r) => r.role === 'unlearned')?.avgGap;
+    const detail = [methodDisplayName(run.method), run.ratio !== undefined ? `ratio ${run.ratio.toFixed(2)}` : '', gap !== undefined ? `gap ${gap.toFixed(2)}` : '']
+      .filter(Boolean).join(' · ');
+    const preview = run.ratio !== undefined ? el('button', { type: 'button', class: 'link-button', title: `Preview the saliency map of ${run.runId} with the γ control` }, 'saliency') : undefined;
+    preview?.addEventListener('click', () => this.callbacks.onPreviewSaliency(run.dir));
+    return el('li', {}, box, el('label', { for: id }, el('span', { class: 'mono' }, run.runId), el('span', { class: 'muted' }, ` ${detail}`)), preview ? ' ' : undefined, preview);
+  }
+
+  private renderTable(): void {
+    const rows = this.rows();
+    if (!rows.length) {
+      replaceChildren(this.table, el('p', { class: 'muted small' }, 'Select runs to compare them.'));
+      return;
+    }
+    const head = el('tr', {}, ...['Model', 'Run', 'Ratio', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'].map((h) => el('th', { scope: 'col' }, h)));
+    const body = rows.map((r) => el('tr', { class: `row-${r.role}${r.best ? ' best' : ''}`, 'data-run': r.runId },
+      el('th', { scope: 'row' }, r.label, r.best ? el('span', { class: 'best-mark', title: 'Smallest Avg. Gap' }, ' ★') : undefined),
+      el('td', { class: 'mono small' }, r.runId ?? ''),
+      el('td', { class: 'num' }, r.ratio !== undefined ? r.ratio.toFixed(3) : '—'),
+      ...METRIC_NAMES.map((m) => el('td', { class: 'num' }, formatMetric(r.metrics[m]))),
+      el('td', { class: 'num' }, formatMetric(r.avgGap)),
+      el('td', { class: 'num' }, Number.isFinite(r.seconds) ? r.seconds.toFixed(1) : '—'),
+    ));
+    replaceChildren(this.table,
+      el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Comparison table' },
+        el('table', { class: 'results comparison' },
+          el('caption', { class: 'muted small' }, 'Retrain first; ★ marks the smallest Avg. Gap to Retrain. Time: saliency + unlearning for a method, training for Retrain.'),
+          el('thead', {}, head), el('tbody', {}, ...body))));
+  }
+}

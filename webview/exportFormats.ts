@@ -1,0 +1,87 @@
+// What the panel exports, as text: the comparison as CSV, the run as a Markdown report. Pure (no
+// DOM), so the exact bytes are unit-tested; the host only asks where to save them.
+import type { PanelState } from './panelState';
+import { METRIC_NAMES } from './panelState';
+import type { ComparisonRow } from './comparison';
+import { methodDisplayName } from './comparison';
+import { avgGap } from './avgGap';
+import { formatCount, formatScientific } from './format';
+
+/** RFC 4180: quote a field that holds a comma, a quote or a line break; double inner quotes. */
+export function csvField(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  const s = typeof value === 'number' ? (Number.isFinite(value) ? String(Number(value.toFixed(4))) : '') : value;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function comparisonCsv(rows: readonly ComparisonRow[]): string {
+  const header = ['Model', 'Run', 'Ratio', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'];
+  const lines = [header.map(csvField).join(',')];
+  for (const r of rows) {
+    lines.push([r.label, r.runId, r.ratio, ...METRIC_NAMES.map((m) => r.metrics[m]), r.avgGap, r.seconds].map(csvField).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function mdCell(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function mdTable(header: string[], rows: string[][], numericFrom: number): string {
+  const align = header.map((_, i) => (i >= numericFrom ? '---:' : '---'));
+  return [header, align, ...rows].map((cells, i) => `| ${(i === 1 ? cells : cells.map(mdCell)).join(' | ')} |`).join('\n');
+}
+
+function num(x: number | undefined, digits = 2): string {
+  return x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
+}
+
+export interface ReportContext {
+  /** ISO time of the export. */
+  generatedAt: string;
+  comparison: readonly ComparisonRow[];
+}
+
+export function markdownReport(state: PanelState, ctx: ReportContext): string {
+  const out: string[] = [];
+  out.push(`# SalUn Lab report${state.runId ? `: ${state.runId}` : ''}`, '');
+  const facts: string[] = [];
+  if (state.runDir) facts.push(`- Run folder: \`${state.runDir}\``);
+  if (state.backend) facts.push(`- Backend: ${state.backend.name}${state.backend.detail ? ` (${state.backend.detail})` : ''}`);
+  if (state.outcome) facts.push(`- Outcome: ${state.outcome.status}`);
+  facts.push(`- Exported: ${ctx.generatedAt}`);
+  out.push(...facts, '');
+
+  if (state.rows.length) {
+    out.push('## Results', '', 'UA, RA, TA, MIA in %; Avg. Gap: mean |metric − Retrain’s|, lower is better.', '');
+    out.push(mdTable(['Model', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'], state.rows.map((r) => [
+      methodDisplayName(r.role === 'unlearned' ? r.method : r.role), ...METRIC_NAMES.map((m) => num(r.metrics[m])), num(r.avgGap), num(r.seconds, 1),
+    ]), 1), '');
+  }
+
+  const s = state.saliency;
+  if (s) {
+    out.push('## Saliency mask', '');
+    out.push(`Ratio ${s.ratio.toFixed(3)}, γ = ${formatScientific(s.gamma, 3)}; ${formatCount(s.salientWeights)} of ${formatCount(s.totalWeights)} weights salient.`, '');
+    out.push(mdTable(['Layer', 'Shape', 'Salient', 'Weights', 'Share (%)'], s.layers.map((l) => [
+      l.name, l.shape.join('×'), String(l.salient), String(l.count), num(l.fraction * 100, 1),
+    ]), 2), '');
+  }
+
+  if (state.trend.length) {
+    const retrain = state.references.retrain;
+    out.push(`## Metric trends${state.trendMethod ? ` (${methodDisplayName(state.trendMethod)})` : ''}`, '');
+    out.push(mdTable(['Epoch', ...METRIC_NAMES, ...(retrain ? ['Avg. Gap'] : [])], state.trend.map((p) => [
+      String(p.epoch), ...METRIC_NAMES.map((m) => num(p.metrics[m])), ...(retrain ? [num(avgGap(p.metrics, retrain))] : []),
+    ]), 1), '');
+  }
+
+  if (ctx.comparison.length) {
+    out.push('## Comparison of runs', '');
+    out.push(mdTable(['Model', 'Run', 'Ratio', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'], ctx.comparison.map((r) => [
+      r.best ? `**${r.label}**` : r.label, r.runId ?? '', r.ratio === undefined ? '—' : r.ratio.toFixed(3),
+      ...METRIC_NAMES.map((m) => num(r.metrics[m])), num(r.avgGap), num(r.seconds, 1),
+    ]), 3), '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
