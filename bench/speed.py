@@ -137,7 +137,8 @@ def blas_info():
         for line in f:
             path = line.split()[-1] if len(line.split()) >= 6 else ""
             base = os.path.basename(path)
-            if any(t in base for t in ("blas", "lapack", "dnnl", "mkl", "gomp", "omp")):
+            # System libraries only: numpy/scipy/sklearn extension modules have "blas" in their names too.
+            if base.startswith("lib") and any(t in base for t in ("blas", "lapack", "dnnl", "mkl", "gomp", "omp")):
                 libs.add(os.path.realpath(path))
     openblas_threads, openblas_config = None, None
     for lib in sorted(libs):
@@ -237,7 +238,7 @@ def main():
 
     libs, openblas_threads, openblas_config = blas_info()
     config_lines = torch.__config__.show().splitlines()
-    build = next((l for l in config_lines if "Build settings" in l), "")
+    build = next((l for l in config_lines if "Build settings" in l), "").split("Build settings:", 1)[-1]
     keys = ("BLAS_INFO", "LAPACK_INFO", "USE_MKLDNN", "USE_OPENMP", "TORCH_VERSION")
     settings = ", ".join(s.strip() for s in build.split(",") if s.strip().split("=")[0] in keys)
     dnnl = next((l.strip(" -") for l in config_lines if "MKL-DNN" in l or "oneDNN" in l), "no oneDNN")

@@ -162,7 +162,8 @@ page.on('response', (r) => { if (r.status() >= 400) problems.push(`[http ${r.sta
 await page.addInitScript(({ theme }) => {
   window.__posted = [];
   window.__warnings = [];
-  let saved;
+  // Like VS Code, the state outlives a reload of the webview (kept here in sessionStorage).
+  let saved = sessionStorage.getItem('__vscodeState') ? JSON.parse(sessionStorage.getItem('__vscodeState')) : undefined;
   let acquired = false;
   window.acquireVsCodeApi = () => {
     if (acquired) throw new Error('acquireVsCodeApi may only be called once');
@@ -170,7 +171,7 @@ await page.addInitScript(({ theme }) => {
     return {
       postMessage: (m) => { window.__posted.push(JSON.parse(JSON.stringify(m))); },
       getState: () => saved,
-      setState: (s) => { saved = JSON.parse(JSON.stringify(s)); window.__saved = saved; },
+      setState: (s) => { saved = JSON.parse(JSON.stringify(s)); window.__saved = saved; sessionStorage.setItem('__vscodeState', JSON.stringify(saved)); },
     };
   };
   const warn = console.warn.bind(console);
@@ -463,6 +464,23 @@ try {
       assertEqual(stroke, rgb, `${name}: RA line colour`);
       await page.screenshot({ path: join(artifacts, `panel-${name}.png`), fullPage: true });
     }
+  });
+
+  await check('a reload draws the saved state at once, before the host replays anything', async () => {
+    // The saved state is the job's event log and the UI choices; a γ preview is the host's answer
+    // to a moving slider, not saved, so after a reload the bars are the job's own mask again.
+    const bars = summary.layers.map((l) => ({ name: l.name, fraction: l.salientFraction }));
+    const points = await page.$$eval('svg.trend-chart circle', (c) => c.length);
+    const hidden = await page.evaluate(() => window.__saved?.ui?.hiddenSeries ?? []);
+    await new Promise((r) => setTimeout(r, 400)); // the panel persists at most 4×/s
+    await page.reload({ waitUntil: 'load' });
+    await frame();
+    assertEqual((await postedOfType('ready')).length, 1, 'ready after the reload');
+    const after = await barFractions();
+    assertEqual(after.length, bars.length, 'bars after the reload');
+    after.forEach((b, i) => { assertEqual(b.name, bars[i].name, `bar ${i}`); assertClose(b.fraction, bars[i].fraction, `${b.name} after the reload`, 1e-9); });
+    assertEqual(await page.$$eval('svg.trend-chart circle', (c) => c.length), points, 'trend points after the reload');
+    assertEqual(JSON.stringify(await page.evaluate(() => window.__saved?.ui?.hiddenSeries ?? [])), JSON.stringify(hidden), 'legend choice after the reload');
   });
 
   await check('no console errors, CSP violations or failed requests', async () => {

@@ -48,6 +48,16 @@ export class ComparisonView {
     return new Set(current ? [current.runId] : []);
   }
 
+  /** Adds a run to the selection (Open in Panel from the Runs tree) and scrolls the section into view. */
+  focus(runId: string): void {
+    const next = new Set(this.effectiveSelection());
+    next.add(runId);
+    this.selected = next;
+    this.callbacks.onSelectionChange([...next]);
+    if (this.state) this.update(this.state);
+    this.element.scrollIntoView?.({ block: 'nearest' });
+  }
+
   rows(): ComparisonRow[] {
     return comparisonRows(this.state?.runs ?? [], this.effectiveSelection());
   }

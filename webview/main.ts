@@ -132,6 +132,9 @@ function main(): void {
       const events = persisted.events;
       if (event.type === 'progress' && events.length > 0 && events[events.length - 1].type === 'progress') events[events.length - 1] = event;
       else events.push(event);
+    } else if (message.type === 'focusRun') {
+      view.focusRun(message.runId);
+      return;
     } else if (message.type === 'thresholdPreview' || message.type === 'previewUnavailable') {
       const { accept, next } = previews.answered(message.requestId, Date.now());
       postPreview(next);

@@ -229,6 +229,7 @@ export function applyHostMessage(state: PanelState, message: HostToWebview): Pan
     }
     case 'previewUnavailable': return state;
     case 'runs': return { ...state, runs: message.runs };
+    case 'focusRun': return state;
   }
 }
 

@@ -119,6 +119,10 @@ export class PanelView {
     replaceChildren(root, toolbar, this.empty, this.status, this.saliencySection, this.trendSection, this.resultsSection, this.compareSection);
   }
 
+  focusRun(runId: string): void {
+    this.comparison.focus(runId);
+  }
+
   /** A theme change: rebuild the SVG charts (their exports read the computed colours). */
   redrawCharts(): void {
     this.trendView.redraw();

@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
     vscode.commands.registerCommand(COMMAND_IDS.refreshRuns, () => runsTree.refresh()),
     ...registerCommands(deps),
     ...registerWorkflowCommands({ ...deps, memory: context.workspaceState }),
-    ...registerRunActions({ ...deps, runsTree }),
+    ...registerRunActions({ ...deps, runsTree, showRunInPanel: (dir) => panel.showRun(dir) }),
   );
 
   log.info('SalUn Lab activated.');

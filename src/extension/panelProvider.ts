@@ -1,6 +1,8 @@
 // The SalUn side panel (a WebviewView). The host owns the truth (the supervisor's event log, the
 // run folders); the webview only renders it and asks. Because VS Code drops postMessage to a hidden
 // webview, the panel is re-sent a full replay whenever it may have missed something.
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { JobSupervisor } from './jobSupervisor';
 import type { JobEvent } from '../protocol/jobMessages';
@@ -65,6 +67,8 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   /** Every message VS Code accepted for the webview since activation, in order. */
+  private focusRunId: string | undefined;
+
   messages(): readonly HostToWebview[] {
     return this.posted;
   }
@@ -106,6 +110,19 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   /** Brings the panel into view (resolving it if it never was). */
+  /** Open in Panel: the run's saliency map in the γ control, the run selected in the comparison. */
+  async showRun(runDir: string): Promise<void> {
+    await this.reveal();
+    this.refreshRuns();
+    if (existsSync(join(runDir, 'saliency', 'summary.json'))) {
+      this.clearSaliency();
+      this.tryLoadSaliency(runDir, true);
+    }
+    // Kept until delivered: the view may still be resolving, and its first replay carries it then.
+    this.focusRunId = basename(runDir);
+    this.send({ type: 'focusRun', runId: this.focusRunId });
+  }
+
   async reveal(): Promise<void> {
     if (this.view) {
       this.view.show(true);
@@ -259,6 +276,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     // A replay resets the panel's state; what it was sent besides the events comes after it.
     if (this.saliency) this.send(this.saliency.scoresMessage());
     if (this.runs) this.send({ type: 'runs', runs: this.runs });
+    if (this.focusRunId) this.send({ type: 'focusRun', runId: this.focusRunId });
   }
 
   private sendEvent(event: JobEvent): void {
@@ -281,6 +299,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
       (delivered) => {
         if (delivered) {
           this.posted.push(message);
+          if (message.type === 'focusRun' && message.runId === this.focusRunId) this.focusRunId = undefined;
         } else {
           this.stale = true;
           this.log.debug(`panel: webview dropped a '${message.type}' message; will replay when visible`);

@@ -12,6 +12,8 @@ import { RunItem, type RunsTreeProvider } from './runsTree';
 
 export interface RunActionDeps extends CommandDeps {
   runsTree: RunsTreeProvider;
+  /** Reveals the panel with this run folder's saliency map and the run selected for comparison. */
+  showRunInPanel(runDir: string): Promise<void>;
 }
 
 /** The run folder an action was invoked on: a tree item, a Uri or a path. */
@@ -39,13 +41,13 @@ export function registerRunActions(deps: RunActionDeps): vscode.Disposable[] {
   ];
 }
 
-/** Resolves with the run id it opened (the panel does not yet show a past run by itself). */
+/** Resolves with the run id it opened. */
 async function openRunInPanel(deps: RunActionDeps, arg: unknown): Promise<string | undefined> {
   const dir = runDirOf(arg);
   if (!dir) return noRun('Open in Panel');
   const runId = basename(dir);
   deps.log.info(`panel: open run ${runId} (${dir})`);
-  await deps.revealPanel();
+  await deps.showRunInPanel(dir);
   return runId;
 }
 

@@ -70,7 +70,9 @@ export type HostToWebview =
   | ({ type: 'thresholdPreview'; requestId: number } & ThresholdPreview)
   /** The host cannot answer a preview (no saliency map read yet); the panel stops waiting. */
   | { type: 'previewUnavailable'; requestId: number; reason: string }
-  | { type: 'runs'; runs: ComparisonRun[] };
+  | { type: 'runs'; runs: ComparisonRun[] }
+  /** "Open in Panel" on a run: select it in the comparison and bring that section into view. */
+  | { type: 'focusRun'; runId: string };
 
 /** Actions the panel may ask the host to perform (the panel never does work itself). */
 export const PANEL_ACTIONS = ['computeSaliency', 'runUnlearning', 'cancelJob', 'showLog'] as const;
@@ -138,6 +140,7 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
     case 'thresholdPreview': return Number.isSafeInteger(x.requestId) && isThresholdPreview(x);
     case 'previewUnavailable': return Number.isSafeInteger(x.requestId) && isString(x.reason);
     case 'runs': return Array.isArray(x.runs) && x.runs.every(isComparisonRun);
+    case 'focusRun': return isString(x.runId);
     default: return false;
   }
 }

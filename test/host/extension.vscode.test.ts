@@ -203,6 +203,11 @@ suite('SalUn Lab in the extension host', () => {
     log(`      re-run ${result.runId}: stopped after epoch ${result.stopped?.epoch} of ${result.stopped?.of}`);
 
     assert.strictEqual(await vscode.commands.executeCommand('salun.openRunInPanel', result.runDir), result.runId);
+    // The panel is told to select that run for comparison (delivered once the view is ready).
+    const focusBy = Date.now() + 30_000;
+    const focused = (): boolean => api.panelMessages().some((m) => m.type === 'focusRun' && m.runId === result.runId);
+    while (!focused() && Date.now() < focusBy) await sleep(100);
+    assert.ok(focused(), `no focusRun message for ${result.runId} reached the panel`);
 
     // Evaluate Model from the explorer's context menu on the kept model.json: its one question
     // (metrics only, or also the gap to Retrain) is answered with the first item, metrics only.

@@ -1,7 +1,7 @@
 // A gradient for FusedBatchNorm that broadcasts instead of materialising `tile` copies of the
 // per-channel statistics (tfjs's own does, and Tile dominated a CNN training step on wasm).
-// Pure math on public ops, so it is registered for every backend; it is checked against the
-// original gradient in test/unit/batchNormGradient.unit.test.ts.
+// Pure math on public ops, so it is registered for every backend; comparing wasm with cpu cannot
+// see a mistake in it, so test/unit/gradCheck.unit.test.ts holds it to float64 finite differences.
 import type { NamedAttrMap, Tensor } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 

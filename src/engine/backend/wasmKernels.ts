@@ -5,7 +5,8 @@
 //   the argmax of each window, as the cpu backend does.
 // - BatchMatMul/_FusedMatMul use XNNPACK only without transpose flags (dense-layer gradients set
 //   them) and otherwise fall to a naive loop: the operands are transposed explicitly first.
-// Every kernel here is checked against the cpu backend in test/unit/wasmKernels.unit.test.ts.
+// Every kernel here is checked against the cpu backend in test/unit/wasmKernels.unit.test.ts, and
+// each op's gradient against finite differences in test/unit/gradCheck.unit.test.ts.
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 
