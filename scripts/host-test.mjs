@@ -11,7 +11,12 @@
 //   3. Opens /?folder=<temp workspace>&payload=[[extensionDevelopmentPath,…],[extensionTestsPath,…]]
 //      in headless Chromium (playwright-core, system chromium). The workbench calls
 //      window.codeAutomationExit(code) when the suite ends; the console carries mocha's output.
-//   4. Prints the mocha output and `host: N passed, N failed`; exits with the suite's exit code.
+//   4. Unless --no-e2e: when mocha has finished (the suite then waits on a gate file, keeping the
+//      extension host alive), scripts/workbench-e2e.mjs opens the SalUn view in the workbench and
+//      checks the real panel (bars, γ, histogram, trends, comparison, a ratio preview answered by the
+//      host, dark/light screenshots in .artifacts/workbench/); then the gate opens and the suite ends.
+//   5. Prints the mocha output, `e2e: N passed, N failed` and `host: N passed, N failed` (the e2e
+//      checks included); exits with the suite's exit code, or 1 when an e2e check failed.
 //
 // `--electron` (or SALUN_TEST_ELECTRON=1): the same suite through @vscode/test-electron's runTests,
 // which downloads VS Code (needs internet, and a display or `xvfb-run -a` on Linux).
@@ -25,6 +30,7 @@
 //          --tests <file>    compiled suite entry (default: out/test/host/index.js)
 //          --keep            keep the temp folder (workspace, user data, logs)
 //          --verbose         also echo code-server's log and the whole browser console
+//          --no-e2e          skip the end-to-end check of the panel in the workbench (step 4)
 // Env:     SALUN_HOST_TEST_CACHE, CHROMIUM_PATH, SALUN_VSCODE_VERSION (electron mode).
 // Exit:    the suite's code (0 ok, 1 failures); 2 harness/toolchain error; 124 timeout; 130/143 signal.
 // Logs of the last run: .test-artifacts/host-test/ (code-server.log, browser-console.log, result.json,
@@ -36,6 +42,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runWorkbenchE2E } from './workbench-e2e.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -44,6 +51,8 @@ const NODE_VERSION = '24.21.0';
 const CODE_SERVER_VERSION = '4.139.1';
 const RESULT_MARKER = 'SALUN_HOST_RESULT';
 const CONSOLE_TAG = '[salun-host]';
+const E2E_WAIT_MARKER = 'SALUN_HOST_E2E_WAIT'; // test/host/index.ts: mocha is done, waiting on the gate
+const E2E_TIMEOUT_MS = 6 * 60_000;
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -69,6 +78,7 @@ const opts = {
   installOnly: flag('--install-only'),
   keep: flag('--keep'),
   verbose: flag('--verbose'),
+  e2e: !flag('--no-e2e'),
   timeoutS: Number(option('--timeout') ?? process.env.SALUN_HOST_TEST_TIMEOUT ?? 1800),
   grep: option('--grep') ?? process.env.SALUN_HOST_TEST_GREP ?? '',
   ext: resolve(option('--ext') ?? root),
@@ -307,6 +317,7 @@ function makeTempDirs() {
     userData: join(tmp, 'user-data'),
     extensions: join(tmp, 'extensions'),
     result: join(tmp, 'result.json'),
+    e2eGate: join(tmp, 'e2e-gate'),
   };
   for (const k of ['home', 'ws', 'userData', 'extensions']) mkdirSync(d[k], { recursive: true });
   for (const x of ['.config', '.local/share', '.local/state', '.cache']) mkdirSync(join(d.home, x), { recursive: true });
@@ -322,6 +333,8 @@ function makeTempDirs() {
     'security.workspace.trust.enabled': false,
     'git.enabled': false,
     'npm.autoDetect': 'off',
+    // VS Code's desktop default (the web build defaults to light); the e2e toggles to light.
+    'workbench.colorTheme': 'Default Dark Modern',
   }, null, 2));
   if (!opts.keep) syncRemovals.add(tmp); // removed on exit, after every process is gone
   else log(`keeping ${tmp}`);
@@ -361,11 +374,17 @@ function readCounts(resultFile, consoleText) {
   return undefined;
 }
 
-function finish(code, counts, why, { sawOutput = true } = {}) {
+function finish(code, counts, why, { sawOutput = true, e2e } = {}) {
   if (why) console.error(`[host-test] ${why}`);
   // A run that reported nothing but did not succeed counts as one failure, never as a pass.
-  const passed = counts?.passed ?? 0;
-  const failed = counts ? counts.failed : code === 0 ? 0 : 1;
+  let passed = counts?.passed ?? 0;
+  let failed = counts ? counts.failed : code === 0 ? 0 : 1;
+  if (e2e) {
+    console.log(`e2e: ${e2e.passed} passed, ${e2e.failed} failed`);
+    passed += e2e.passed;
+    failed += e2e.failed;
+    if (code === 0 && e2e.failed > 0) code = 1;
+  }
   if (!sawOutput && counts?.failures?.length) {
     console.log('\n[host-test] failures:');
     for (const f of counts.failures) console.log(`  - ${f.title}\n    ${String(f.error).split('\n').slice(0, 6).join('\n    ')}`);
@@ -434,6 +453,7 @@ async function startCodeServer(tc, d, port) {
     TMPDIR: process.env.TMPDIR ?? os.tmpdir(),
     SALUN_HOST_TEST_RESULT: d.result,
     SALUN_HOST_TEST_CONSOLE_TAG: CONSOLE_TAG,
+    ...(opts.e2e ? { SALUN_HOST_TEST_E2E_GATE: d.e2eGate, SALUN_HOST_TEST_E2E_GATE_TIMEOUT_MS: String(E2E_TIMEOUT_MS + 60_000) } : {}),
     ...(opts.grep ? { SALUN_HOST_TEST_GREP: opts.grep } : {}),
   });
   delete env.PORT; delete env.PASSWORD; delete env.HASHED_PASSWORD;
@@ -514,6 +534,8 @@ async function runInCodeServer() {
   let exitCode;
   let resolveExit;
   const exitP = new Promise((r) => { resolveExit = r; });
+  let resolveSuiteDone;
+  const suiteDoneP = new Promise((r) => { resolveSuiteDone = r; });
   await page.exposeFunction('codeAutomationExit', (code) => {
     exitCode = Number(code);
     resolveExit();
@@ -529,6 +551,7 @@ async function runInCodeServer() {
     if (i >= 0) {
       const line = text.slice(i + CONSOLE_TAG.length + 1);
       consoleText += `${line}\n`;
+      if (line.startsWith(E2E_WAIT_MARKER)) { resolveSuiteDone('e2e'); return; }
       if (!opts.verbose) console.log(line);
     }
   });
@@ -540,7 +563,32 @@ async function runInCodeServer() {
   const target = `${server.url}/?folder=${encodeURIComponent(d.ws)}&payload=${encodeURIComponent(payload)}`;
   log(`opening the workbench (workspace ${d.ws})`);
   const gone = await Promise.race([page.goto(target, { waitUntil: 'domcontentloaded', timeout: 120_000 }), timeoutP]);
-  const timedOut = gone === 'timeout' || (await Promise.race([exitP, timeoutP])) === 'timeout';
+  let timedOut = gone === 'timeout';
+  let e2e;
+  if (!timedOut) {
+    const first = await Promise.race([exitP.then(() => 'exit'), timeoutP, suiteDoneP]);
+    timedOut = first === 'timeout';
+    if (first === 'e2e') {
+      // Mocha is done; the suite waits on the gate with the extension host alive. Count the e2e
+      // only while the workbench is: a crash or an early exit leaves it out.
+      await sleep(300); // the suite's last lines
+      if (exitCode === undefined && !page.isClosed()) {
+        log('mocha finished; end-to-end check of the panel in the workbench (scripts/workbench-e2e.mjs)');
+        try {
+          const r = await runWorkbenchE2E({ page, ws: d.ws, root, userSettings: join(d.userData, 'User/settings.json'), timeoutMs: E2E_TIMEOUT_MS, log });
+          if (exitCode === undefined && !page.isClosed()) e2e = r;
+          else log('e2e: the workbench went away during the check; not counted');
+        } catch (err) {
+          if (exitCode === undefined && !page.isClosed()) e2e = { passed: 0, failed: 1, failures: [`e2e harness: ${err?.message ?? err}`] };
+          console.error(`[host-test] e2e: ${err?.stack ?? err}`);
+        }
+      } else {
+        log('e2e: the workbench is gone; not run');
+      }
+    }
+    writeFileSync(d.e2eGate, 'done'); // the suite may end now
+    if (!timedOut) timedOut = (await Promise.race([exitP, timeoutP])) === 'timeout';
+  }
   clearTimeout(timer);
   await sleep(300); // let the last console lines arrive
   if (timedOut || exitCode !== 0) {
@@ -551,9 +599,9 @@ async function runInCodeServer() {
   const counts = readCounts(d.result, consoleText);
   log(`suite ran in ${secs(tAll)} s (code-server start, workbench load and tests); logs in ${artifacts}`);
   if (timedOut) {
-    return finish(124, counts, `timed out after ${opts.timeoutS} s without the suite ending (no codeAutomationExit); see ${artifacts}`, { sawOutput: consoleText !== '' });
+    return finish(124, counts, `timed out after ${opts.timeoutS} s without the suite ending (no codeAutomationExit); see ${artifacts}`, { sawOutput: consoleText !== '', e2e });
   }
-  return finish(exitCode, counts, exitCode !== 0 && !counts ? `extension host exited with code ${exitCode} without reporting results; see ${artifacts}` : undefined, { sawOutput: consoleText !== '' });
+  return finish(exitCode, counts, exitCode !== 0 && !counts ? `extension host exited with code ${exitCode} without reporting results; see ${artifacts}` : undefined, { sawOutput: consoleText !== '', e2e });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,11 @@
 // (forwarded to the runner), and the counts are reported twice so the runner never has to guess:
 // as a marker line `SALUN_HOST_RESULT {json}` on the console and, when SALUN_HOST_TEST_RESULT
 // names a file, as that JSON file.
+//
+// When SALUN_HOST_TEST_E2E_GATE names a file, run() does not return right after mocha: it logs
+// `SALUN_HOST_E2E_WAIT` and waits until that file exists (at most SALUN_HOST_TEST_E2E_GATE_TIMEOUT_MS,
+// default 10 min). Returning ends the extension host, and the runner's end-to-end check of the panel
+// in the workbench (scripts/workbench-e2e.mjs) needs it alive to answer the webview.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
@@ -20,6 +25,7 @@ export interface HostSuiteResult {
 }
 
 export const RESULT_MARKER = 'SALUN_HOST_RESULT';
+export const E2E_WAIT_MARKER = 'SALUN_HOST_E2E_WAIT';
 
 /**
  * Under code-server the extension host's console reaches the runner only through the browser
@@ -67,8 +73,10 @@ export function run(): Promise<void> {
           result.failures.push({ title: 'host suite', error: `no *.vscode.test.js files in ${__dirname}` });
         }
         report(result);
-        if (result.failed > 0) reject(new Error(`${result.failed} host test(s) failed`));
-        else resolve();
+        void waitForE2eGate().then(() => {
+          if (result.failed > 0) reject(new Error(`${result.failed} host test(s) failed`));
+          else resolve();
+        });
       });
       runner.on('fail', (test, err: unknown) => {
         const e = err as { stack?: string; message?: string } | undefined;
@@ -79,6 +87,22 @@ export function run(): Promise<void> {
       reject(err);
     }
   });
+}
+
+/** Keeps the extension host alive while the runner drives the workbench (see the header). */
+async function waitForE2eGate(): Promise<void> {
+  const gate = process.env.SALUN_HOST_TEST_E2E_GATE;
+  if (!gate) return;
+  const timeoutMs = Number(process.env.SALUN_HOST_TEST_E2E_GATE_TIMEOUT_MS) || 10 * 60_000;
+  log(`${E2E_WAIT_MARKER} ${JSON.stringify({ gate })}`);
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.existsSync(gate)) {
+    if (Date.now() > deadline) {
+      log(`the runner did not open ${gate} within ${timeoutMs} ms; ending the suite`);
+      return;
+    }
+    await new Promise<void>((r) => setTimeout(r, 200));
+  }
 }
 
 function report(result: HostSuiteResult): void {
