@@ -1,6 +1,8 @@
-// Why RL and SalUn reach MIA-Efficacy 100 on the 60k table but ≈15 on the bundled subset: the same
-// unlearned model, the MIA fitted on the full test set (as the authors do) and on smaller test
-// subsets, with the forget/member/non-member confidence distributions printed.
+// Why RL and SalUn reached MIA-Efficacy 100 on the first 60k tables but ≈15 on the bundled subset
+// (fixed since: prepare.ts now draws equally many members and non-members): the same unlearned
+// model, its attack fitted on all 10,000 test images against the 9,000 retain members, and on
+// balanced subsets of both, with the forget/member/non-member confidence distributions printed.
+// With --dump the confidences go to JSON for an independent fit with scikit-learn's SVC.
 //
 //   node scripts/build.mjs && node out/bench/mia-set-size.js [--method salun] [--lr 0.005] [--seed 1]
 //     [--data /usr/share/datasets/fashion-mnist] [--train-subset 10000] [--workspace DIR]
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
       const t = Float32Array.from(order.subarray(0, n), (i) => test.confidence[i]);
       const m = members.subarray(0, n);
       const r = miaEfficacy({ retainConfidence: m, testConfidence: t, forgetConfidence: forget.confidence });
-      console.log(`  MIA with ${n} members / ${n} non-members: efficacy ${r.efficacy.toFixed(2)} (support vectors ${r.supportVectorCount}, converged ${r.converged})`);
+      console.log(`  MIA with ${m.length} members / ${t.length} non-members: efficacy ${r.efficacy.toFixed(2)} (support vectors ${r.supportVectorCount}, converged ${r.converged})`);
     }
   }
 }
