@@ -1,4 +1,5 @@
 // What every `salun` command shares: argument reading, failing with a message, Ctrl-C handling.
+import { CancelledError } from '../engine/errors';
 import { toJobError } from '../engine/pipeline/guard';
 
 export function fail(message: string, code = 2): never {
@@ -37,6 +38,22 @@ export function abortOnCtrlC(): AbortController {
     abort.abort();
   });
   return abort;
+}
+
+/**
+ * Runs a long study job (table, grid) under the progress bar: a cancel fails with code 130 naming
+ * the file that keeps the finished part; any other error fails with its message and hint.
+ */
+export async function runStudyJob<T>(job: () => Promise<T>, clearProgress: () => void, partialFile: string, partialWhat: string): Promise<T> {
+  try {
+    return await job();
+  } catch (e) {
+    clearProgress();
+    if (e instanceof CancelledError) fail(`cancelled; ${partialWhat} finished so far (if any) are in ${partialFile}`, 130);
+    failWithJobError(e);
+  } finally {
+    clearProgress();
+  }
 }
 
 /** Fails with a job error's message, the file at fault and the hint (the stack with SALUN_VERBOSE). */

@@ -2,11 +2,10 @@
 import { join } from 'node:path';
 import { METHOD_NAMES, type MethodName } from '../protocol/config';
 import { DEFAULT_GRIDS, GRID_PARAMS, parseGridSpec, type GridConfig } from '../protocol/grid';
-import { CancelledError } from '../engine/errors';
 import { plainCells } from '../engine/metrics/seedStats';
 import { defaultGridDir, gridCells, gridHeader, gridProblems, runGridJob } from '../engine/pipeline/gridJob';
 import { scenarioLabel } from '../engine/pipeline/tableJob';
-import { abortOnCtrlC, ArgReader, fail, failWithJobError, numberArg } from './common';
+import { abortOnCtrlC, ArgReader, fail, numberArg, runStudyJob } from './common';
 import { TerminalProgress } from './progressBar';
 import { STUDY_USAGE, StudyArgs } from './studyArgs';
 import { evaluatedLine } from './tableCommand';
@@ -74,15 +73,8 @@ export async function gridCommand(argv: string[]): Promise<void> {
   const abort = abortOnCtrlC();
   const progress = new TerminalProgress(o.quiet);
   if (!o.quiet) process.stderr.write(`grid: ${o.config.method}, ${scenarioLabel(o.config)}, seed ${o.config.seed}, ${o.config.axes.map((a) => `${a.param}=${a.values.join(',')}`).join('; ')}\nout: ${outDir}\n`);
-  let result;
-  try {
-    result = await runGridJob(o.config, { workspaceDir: o.workspace, signal: abort.signal, emit: evaluatedLine(progress, o.quiet) }, outDir);
-  } catch (e) {
-    progress.clear();
-    if (e instanceof CancelledError) fail(`cancelled; points finished so far (if any) are in ${join(outDir, 'points.jsonl')}`, 130);
-    failWithJobError(e);
-  }
-  progress.clear();
+  const result = await runStudyJob(() => runGridJob(o.config, { workspaceDir: o.workspace, signal: abort.signal, emit: evaluatedLine(progress, o.quiet) }, outDir),
+    () => progress.clear(), join(outDir, 'points.jsonl'), 'points');
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
   console.log(`\nSalUn Lab grid search: ${o.config.method}, ${scenarioLabel(o.config)}`);
   console.log(gridHeader(result).join('\n'));

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { METHOD_NAMES, type MethodName } from '../protocol/config';
 import { DEFAULT_RATIO } from '../protocol/defaults';
 import { defaultTableConfig, TABLE_METHOD_ORDER, tableConfigProblems, type TableConfig } from '../protocol/table';
-import { CancelledError } from '../engine/errors';
 import { plainCells, seedTableCells } from '../engine/metrics/seedStats';
 import { defaultTableDir, runTableJob, scenarioLabel, tableFootnote, tableHeader } from '../engine/pipeline/tableJob';
-import { abortOnCtrlC, ArgReader, fail, failWithJobError, numberArg } from './common';
+import { abortOnCtrlC, ArgReader, fail, numberArg, runStudyJob } from './common';
 import { TerminalProgress } from './progressBar';
 import { STUDY_USAGE, StudyArgs, type StudyOptions } from './studyArgs';
 import type { JobEvent } from '../protocol/jobMessages';
@@ -81,15 +80,8 @@ export async function tableCommand(argv: string[]): Promise<void> {
   const abort = abortOnCtrlC();
   const progress = new TerminalProgress(o.quiet);
   if (!o.quiet) process.stderr.write(`table: ${scenarioLabel(config)}, ${config.model.architecture}, seeds ${config.seeds.join(', ')}, methods ${config.methods.join(', ')}\nout: ${outDir}\n`);
-  let result;
-  try {
-    result = await runTableJob(config, { workspaceDir: o.workspace, signal: abort.signal, emit: evaluatedLine(progress, o.quiet) }, outDir);
-  } catch (e) {
-    progress.clear();
-    if (e instanceof CancelledError) fail(`cancelled; rows finished so far (if any) are in ${join(outDir, 'rows.jsonl')}`, 130);
-    failWithJobError(e);
-  }
-  progress.clear();
+  const result = await runStudyJob(() => runTableJob(config, { workspaceDir: o.workspace, signal: abort.signal, emit: evaluatedLine(progress, o.quiet) }, outDir),
+    () => progress.clear(), join(outDir, 'rows.jsonl'), 'rows');
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
   console.log(`\nSalUn Lab comparison table: ${scenarioLabel(result.config)}, ${result.config.model.architecture.toUpperCase()}`);
   console.log(tableHeader(result).join('\n'));
