@@ -3,6 +3,7 @@
 // With a saliency mask, g' is multiplied by the mask, and after every step the non-salient
 // weights are restored to θo exactly and their momentum zeroed, so neither weight decay nor
 // momentum can move a frozen weight (the bug the SalUn authors fixed in 2026).
+import { SGD_STEP_KERNEL, type SgdStepAttrs } from '../backend/wasmSgd';
 import { tf, type T } from '../tf';
 
 export interface SgdOptions {
@@ -31,6 +32,10 @@ export class Sgd {
 
   /** Applies one step; `grads[i]` belongs to `vars[i]`. Disposes nothing it was given. */
   step(grads: T.Tensor[]): void {
+    if (tf.getKernel(SGD_STEP_KERNEL, tf.getBackend())) {
+      this.fusedStep(grads);
+      return;
+    }
     const { lr, momentum, weightDecay } = this.options;
     tf.tidy(() => {
       this.vars.forEach((w, i) => {
@@ -45,6 +50,20 @@ export class Sgd {
         }
         w.assign(next);
         if (momentum) this.velocity[i].assign(nextV);
+      });
+    });
+  }
+
+  /** The same step as one kernel per variable (wasm: src/engine/backend/wasmSgd.ts). */
+  private fusedStep(grads: T.Tensor[]): void {
+    const attrs: SgdStepAttrs = { ...this.options };
+    tf.tidy(() => {
+      this.vars.forEach((w, i) => {
+        const inputs: Record<string, T.Tensor> = { w, g: grads[i], v: this.velocity[i] };
+        if (this.mask) Object.assign(inputs, { salient: this.mask.salient[i], anchor: this.mask.anchor[i] });
+        const [next, nextV] = tf.engine().runKernel(SGD_STEP_KERNEL, inputs as never, attrs as never) as T.Tensor[];
+        w.assign(next);
+        this.velocity[i].assign(nextV);
       });
     });
   }
