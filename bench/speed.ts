@@ -4,7 +4,7 @@
 //
 //   npm run bench:speed -- [--quick] [--full] [--repeats N] [--backends wasm,cpu] [--out FILE]
 //                          [--mia] [--no-torch] [--torch-threads N] [--data DIR]
-//                          [--train N] [--forget N] [--test N]
+//                          [--train N] [--forget N] [--test N] [--workers N]
 //
 // Sizes (real Fashion-MNIST, the idx files in --data, default Debian's):
 //   default  train 10,000 (the table's balanced first-k subset), forget 1,000, test 10,000
@@ -25,6 +25,10 @@
 //   evaluation       predictPerSample on Df, Dr and Dt (batch 512, as the pipeline does)
 //   MIA fit          (--mia) the TypeScript RBF SVM on those confidences (backend-independent; the
 //                    peer is sklearn's SVC)
+//   … N workers      (--workers N, N > 1) the train and SalUn epochs again with a pool of N data-parallel
+//                    worker threads (src/engine/train/parallel.ts), interleaved with the rest; the torch
+//                    peer then runs a second time with N threads for those rows, and the speed-ups
+//                    (1 worker ÷ N workers, torch 1 thread ÷ N threads) are printed
 // Before the timed repeats every op runs once on two batches (warm-up: wasm kernel set-up,
 // oneDNN primitive caches). tf.memory().numTensors is read before and after every timed op: a
 // leak shows as a count that grows from one repeat (epoch) to the next. The PyTorch side mirrors
@@ -51,6 +55,7 @@ import { makeRng, shuffleInPlace } from '../src/engine/rng';
 import { buildMask, SaliencyIndex } from '../src/engine/saliency/mask';
 import { computeSaliencyScores, type SaliencyScores } from '../src/engine/saliency/scores';
 import { trainableVariables, trainPass } from '../src/engine/train/loop';
+import { TrainingPool } from '../src/engine/train/parallel';
 import { Sgd } from '../src/engine/train/sgd';
 import { tf, type T } from '../src/engine/tf';
 
@@ -60,10 +65,12 @@ const EVAL_BATCH = 512;
 const GAMMA_DRAWS = 1000;
 const GAMMA_GOAL_MS = 5;
 
-type OpId = 'train' | 'salun' | 'saliency' | 'fwdbwd' | 'eval' | 'mia';
+type OpId = 'train' | 'salun' | 'saliency' | 'fwdbwd' | 'eval' | 'mia' | 'trainPar' | 'salunPar';
 const OP_LABEL: Record<OpId, string> = {
   train: 'train epoch',
   salun: 'SalUn epoch (masked)',
+  trainPar: 'train epoch, N workers',
+  salunPar: 'SalUn epoch (masked), N workers',
   saliency: 'saliency map (Df)',
   fwdbwd: 'fwd+bwd (Df)',
   eval: 'evaluation (Df+Dr+Dt)',
@@ -83,7 +90,11 @@ interface Args {
   train: number;
   forget: number;
   test: number;
+  /** Data-parallel worker threads for the extra train and SalUn rows; 1: no extra rows. */
+  workers: number;
 }
+
+const opLabel = (op: OpId, workers: number): string => OP_LABEL[op].replace('N workers', `${workers} workers`);
 
 const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -104,7 +115,7 @@ function parseArgs(argv: string[]): Args {
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const [k, inline] = a.slice(2).split('=', 2);
     if (['quick', 'full', 'mia', 'no-torch'].includes(k)) flags.add(k);
-    else if (['repeats', 'backends', 'out', 'torch-threads', 'data', 'train', 'forget', 'test'].includes(k)) {
+    else if (['repeats', 'backends', 'out', 'torch-threads', 'data', 'train', 'forget', 'test', 'workers'].includes(k)) {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`--${k} needs a value`);
       values.set(k, v);
@@ -139,6 +150,7 @@ function parseArgs(argv: string[]): Args {
     train: int('train', quick ? 512 : full ? 60000 : 10000),
     forget: int('forget', quick ? 128 : 1000),
     test: int('test', quick ? 512 : 10000),
+    workers: int('workers', 1),
   };
 }
 
@@ -152,6 +164,15 @@ interface OpRecord {
   tensorsBefore: number[];
   tensorsAfter: number[];
   rssMb: number[];
+  /** Worker ops: each worker's tf.memory().numTensors after the op, per repeat ("19/19"). */
+  workerTensors?: string[];
+  /**
+   * Per repeat: cores this process kept busy (its CPU time, every thread, ÷ wall time), and cores
+   * the rest of the machine kept busy meanwhile (Linux /proc/stat; absent elsewhere). The machine
+   * is shared: a worker op only gains when the other core is free.
+   */
+  cores?: number[];
+  othersCores?: number[];
 }
 
 interface BackendRecord {
@@ -161,7 +182,11 @@ interface BackendRecord {
   /** Trainable weights of the CNN as built on this backend. */
   params: number;
   ops: OpRecord[];
-  /** True when every timed op left the tensor count where it found it, every repeat. */
+  /** Threads of the worker ops (1: none ran, e.g. a native backend, which the pool leaves on one thread). */
+  workers: number;
+  /** The pool's own account of its steps, warm-ups included (TrainingPool.timing). */
+  poolTiming?: TrainingPool['timing'];
+  /** True when every timed op left the tensor count where it found it, every repeat (workers' too). */
   tensorsFlat: boolean;
   rssStartMb: number;
   rssEndMb: number;
@@ -170,6 +195,17 @@ interface BackendRecord {
 
 const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
 const secsSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
+
+/** Busy CPU time of the whole machine so far, in seconds (Linux; undefined elsewhere). */
+function machineBusySeconds(): number | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: everything but idle and iowait, in USER_HZ (100/s).
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0)) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -182,7 +218,8 @@ function quantile(sorted: number[], q: number): number {
 }
 
 function opFlat(r: OpRecord): boolean {
-  return r.tensorsBefore.every((b, i) => b === r.tensorsAfter[i] && b === r.tensorsBefore[0]);
+  const workersFlat = !r.workerTensors || r.workerTensors.every((w) => w === r.workerTensors![0]);
+  return workersFlat && r.tensorsBefore.every((b, i) => b === r.tensorsAfter[i] && b === r.tensorsBefore[0]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,6 +298,8 @@ async function benchBackend(name: BackendName, w: Workload, a: Args, log: (s: st
   const recipe = { ...DEFAULT_UNLEARN, epochs: 1 };
   let evalOut: EvalOut | undefined;
   let salunSeed = SEED;
+  // Started once per backend, at the first worker op's warm-up: one start per job, as a job does.
+  const pool = a.workers > 1 ? new TrainingPool(a.workers, (level, m) => log(`[${name}] ${level}: ${m}`)) : undefined;
 
   const ops: Array<{ op: OpId; samples: number; run: (warm: boolean) => Promise<void> }> = [
     {
@@ -274,6 +313,19 @@ async function benchBackend(name: BackendName, w: Workload, a: Args, log: (s: st
         forget: warm ? w.forget.subarray(0, BATCH) : w.forget, retain: warm ? w.retain.subarray(0, BATCH) : w.retain,
       }),
     },
+    ...(pool ? [
+      {
+        op: 'trainPar' as const, samples: trainRows.length,
+        run: (warm: boolean) => trainPass({ clf, vars, optimizer: trainOpt, set: w.train, indices: warm ? trainRows.subarray(0, 2 * BATCH) : trainRows, batchSize: BATCH, loss: 'ce', rand, shuffle: true, pool }).then(() => undefined),
+      },
+      {
+        op: 'salunPar' as const, samples: w.forget.length + w.retain.length,
+        run: (warm: boolean) => unlearn({
+          method: 'salun', clf, train: w.train, recipe, seed: salunSeed++, mask: { salient: mask.salient, anchor: mask.anchor }, pool,
+          forget: warm ? w.forget.subarray(0, BATCH) : w.forget, retain: warm ? w.retain.subarray(0, BATCH) : w.retain,
+        }),
+      },
+    ] : []),
     { op: 'saliency', samples: w.forget.length, run: (warm) => computeSaliencyScores(clf, w.train, warm ? w.forget.subarray(0, 2 * BATCH) : w.forget, BATCH).then(() => undefined) },
     { op: 'fwdbwd', samples: w.forget.length, run: (warm) => forwardBackward(clf, w.train, warm ? w.forget.subarray(0, 2 * BATCH) : w.forget) },
     {
@@ -284,6 +336,7 @@ async function benchBackend(name: BackendName, w: Workload, a: Args, log: (s: st
       },
     },
   ];
+  let poolTiming: TrainingPool['timing'] | undefined;
   const records: OpRecord[] = ops.map((o) => ({ op: o.op, samples: o.samples, seconds: [], tensorsBefore: [], tensorsAfter: [], rssMb: [] }));
   try {
     for (const o of ops) await o.run(true);
@@ -291,17 +344,30 @@ async function benchBackend(name: BackendName, w: Workload, a: Args, log: (s: st
       for (const [i, o] of ops.entries()) {
         const rec = records[i];
         rec.tensorsBefore.push(tf.memory().numTensors);
+        const busy0 = machineBusySeconds();
+        const cpu0 = process.cpuUsage();
         const t0 = process.hrtime.bigint();
         await o.run(false);
-        rec.seconds.push(secsSince(t0));
+        const wall = secsSince(t0);
+        rec.seconds.push(wall);
+        const cpu = process.cpuUsage(cpu0);
+        const ours = (cpu.user + cpu.system) / 1e6;
+        const busy1 = machineBusySeconds();
+        (rec.cores ??= []).push(ours / wall);
+        if (busy0 !== undefined && busy1 !== undefined) (rec.othersCores ??= []).push(Math.max(0, busy1 - busy0 - ours) / wall);
         rec.tensorsAfter.push(tf.memory().numTensors);
+        if (pool && (o.op === 'trainPar' || o.op === 'salunPar')) (rec.workerTensors ??= []).push(pool.workerTensors.join('/'));
         const rss = rssMb();
         rec.rssMb.push(rss);
         rssMax = Math.max(rssMax, rss);
-        log(`[${name}] repeat ${r + 1}/${a.repeats} ${OP_LABEL[o.op]}: ${rec.seconds[r].toFixed(3)} s, tensors ${rec.tensorsBefore[r]}→${rec.tensorsAfter[r]}, RSS ${rss.toFixed(0)} MiB`);
+        const inWorkers = rec.workerTensors ? ` (workers ${rec.workerTensors[r]})` : '';
+        const others = rec.othersCores ? `, other processes ${rec.othersCores[r].toFixed(2)}` : '';
+        log(`[${name}] repeat ${r + 1}/${a.repeats} ${opLabel(o.op, a.workers)}: ${rec.seconds[r].toFixed(3)} s, tensors ${rec.tensorsBefore[r]}→${rec.tensorsAfter[r]}${inWorkers}, RSS ${rss.toFixed(0)} MiB; cores busy: this process ${rec.cores![r].toFixed(2)}${others}`);
       }
     }
+    poolTiming = pool?.timing;
   } finally {
+    await pool?.terminate();
     trainOpt.dispose();
     tf.dispose([...mask.salient, ...mask.anchor]);
     clf.model.dispose();
@@ -309,7 +375,7 @@ async function benchBackend(name: BackendName, w: Workload, a: Args, log: (s: st
   if (!evalOut) throw new Error('evaluation produced nothing');
   return {
     record: {
-      name, detail: info.detail, threads, params: mask.total, ops: records, tensorsFlat: records.every(opFlat),
+      name, detail: info.detail, threads, params: mask.total, ops: records, workers: pool?.effectiveWorkers ?? 1, poolTiming, tensorsFlat: records.every(opFlat),
       rssStartMb: rssStart, rssEndMb: rssMb(), rssMaxMb: rssMax,
     },
     evalOut,
@@ -531,6 +597,11 @@ async function main(): Promise<number> {
   const expectedParams = results[0].params;
   if (a.torch) log(`\n[torch] ${process.env.PYTHON ?? '/usr/bin/python3'} bench/speed.py, ${threads} thread${threads === 1 ? '' : 's'}`);
   const torch = a.torch ? runTorch(w, a, threads, expectedParams, a.mia ? lastEval : undefined) : undefined;
+  // The worker rows' peer: torch with as many threads as workers (intra-op parallelism, its own way
+  // of using the cores), so "N workers ÷ torch" compares the same core count.
+  const parallel = a.workers > 1;
+  if (a.torch && parallel) log(`\n[torch] bench/speed.py again with ${a.workers} threads, the peer of the ${a.workers}-worker rows`);
+  const torchPar = a.torch && parallel ? runTorch(w, a, a.workers, expectedParams, undefined) : undefined;
   log('\n[γ preview] ResNet-18-sized saliency index');
   const gp = gammaPreview(log);
 
@@ -551,13 +622,14 @@ async function main(): Promise<number> {
   out.push(`data: ${train.source}; ${train.n} train (${forget.length} forget Df, ${retain.length} retain Dr), ${test.n} test; built-in 'cnn' (${expectedParams} weights), batch ${BATCH}, evaluation batch ${EVAL_BATCH}`);
   out.push(`repeats: ${a.repeats} (after one warm-up on two batches); seconds: median (min–max)${a.quick ? '; --quick: sizes too small for conclusions' : ''}`);
   out.push('');
-  const opIds: OpId[] = ['train', 'salun', 'saliency', 'fwdbwd', 'eval'];
+  const opIds: OpId[] = ['train', 'salun', ...(parallel ? ['trainPar', 'salunPar'] as const : []), 'saliency', 'fwdbwd', 'eval'];
+  const torchOf = (op: OpId): TorchOp | undefined => (op === 'trainPar' ? torchPar?.ops.train : op === 'salunPar' ? torchPar?.ops.salun : torch?.ops[op]);
   const header = ['op', 'samples', ...results.map((r) => `${r.name} s`), ...(torch ? ['torch s', ...results.map((r) => `${r.name}÷torch`)] : [])];
   const rows = opIds.map((op) => {
     const recs = results.map((r) => r.ops.find((o) => o.op === op));
-    const t = torch?.ops[op];
+    const t = torchOf(op);
     const samples = recs[0]?.samples ?? t?.samples ?? 0;
-    return [OP_LABEL[op], String(samples), ...recs.map((rec) => fmtTime(rec?.seconds)),
+    return [opLabel(op, a.workers), String(samples), ...recs.map((rec) => fmtTime(rec?.seconds)),
       ...(torch ? [fmtTime(t?.seconds), ...recs.map((rec) => (rec && t ? (median(rec.seconds) / median(t.seconds)).toFixed(2) : '-'))] : [])];
   });
   if (miaRec) {
@@ -566,14 +638,36 @@ async function main(): Promise<number> {
       ...(torch ? [t ? `${fmtTime(t.seconds)} sklearn` : '-', ...results.map((_, i) => (i === 0 && t ? (median(miaRec.seconds) / median(t.seconds)).toFixed(2) : ''))] : [])]);
   }
   out.push(...table(header, rows));
+  if (parallel && torchPar) out.push(`(the ${a.workers}-worker rows' torch s: torch with ${torchPar.threads.torch} threads)`);
   out.push('');
+  if (parallel) {
+    const of = (s: number[] | undefined): number | undefined => (s && s.length ? median(s) : undefined);
+    const engine = (r: BackendRecord, op: OpId): number | undefined => of(r.ops.find((o) => o.op === op)?.seconds);
+    const speedUp = (one?: number, many?: number): string => (one && many ? `×${(one / many).toFixed(2)} (${one.toFixed(2)} s → ${many.toFixed(2)} s)` : '-');
+    const load = (r: BackendRecord, op: OpId): string => {
+      const rec = r.ops.find((o) => o.op === op);
+      const ours = rec?.cores ? median(rec.cores).toFixed(2) : '-';
+      return `${ours} cores busy${rec?.othersCores ? `, other processes ${median(rec.othersCores).toFixed(2)}` : ''}`;
+    };
+    for (const r of results) {
+      if (r.workers <= 1) { out.push(`${r.name}: the pool left training on one thread (see the log)`); continue; }
+      out.push(`${r.name}, ${r.workers} workers vs 1: train epoch ${speedUp(engine(r, 'train'), engine(r, 'trainPar'))}, SalUn epoch ${speedUp(engine(r, 'salun'), engine(r, 'salunPar'))}`);
+      out.push(`  (medians: train ${load(r, 'train')} → ${load(r, 'trainPar')}; SalUn ${load(r, 'salun')} → ${load(r, 'salunPar')})`);
+      const t = r.poolTiming;
+      if (t && t.steps) out.push(`  (per step with workers: ${(t.gradientsMs / t.steps).toFixed(1)} ms in the pool, of which the slowest worker's own ${(t.slowestWorkerMs / t.steps).toFixed(1)} ms; ${t.steps} steps)`);
+    }
+    if (torch && torchPar) {
+      out.push(`torch, ${torchPar.threads.torch} threads vs ${torch.threads.torch}: train epoch ${speedUp(of(torch.ops.train?.seconds), of(torchPar.ops.train?.seconds))}, SalUn epoch ${speedUp(of(torch.ops.salun?.seconds), of(torchPar.ops.salun?.seconds))}`);
+    }
+    out.push('');
+  }
   const ratioOf = (s?: number[], f?: number[]): string => (s && f ? (median(s) / median(f)).toFixed(2) : '-');
   out.push('saliency ÷ fwd+bwd: ' + [
     ...results.map((r) => `${r.name} ${ratioOf(r.ops.find((o) => o.op === 'saliency')?.seconds, r.ops.find((o) => o.op === 'fwdbwd')?.seconds)}`),
     ...(torch ? [`torch ${ratioOf(torch.ops.saliency?.seconds, torch.ops.fwdbwd?.seconds)}`] : []),
   ].join(', '));
   for (const r of results) {
-    const perOp = r.ops.map((o) => `${o.op} ${o.tensorsBefore.join('/')}→${o.tensorsAfter.join('/')}`).join('; ');
+    const perOp = r.ops.map((o) => `${o.op} ${o.tensorsBefore.join('/')}→${o.tensorsAfter.join('/')}${o.workerTensors ? ` (in the workers: ${o.workerTensors.join(', ')})` : ''}`).join('; ');
     out.push(`${r.name}: tensors flat: ${r.tensorsFlat ? 'yes' : 'NO'} (before→after per repeat: ${perOp})`);
     out.push(`${r.name}: RSS ${r.rssStartMb.toFixed(0)} MiB at start, ${r.rssEndMb.toFixed(0)} at end, max ${r.rssMaxMb.toFixed(0)} (after each op: ${r.ops.map((o) => `${o.op} ${o.rssMb.map((x) => x.toFixed(0)).join('/')}`).join('; ')})`);
   }
@@ -595,7 +689,7 @@ async function main(): Promise<number> {
       date, machine: { cpu: cpu[0]?.model, logicalCores: cpu.length, totalMemGiB: totalmem() / 2 ** 30 },
       versions: { node: process.version, tfjs: tf.version_core, tfjsBackendWasm: wasmBackend.version_wasm, ...(torch ? { torch: torch.versions } : {}) },
       config: { ...a, batch: BATCH, evalBatch: EVAL_BATCH, seed: SEED, ratio: DEFAULT_RATIO, trainSource: train.source, torchThreads: threads },
-      backends: results, mia: miaRec, torch, gammaPreview: gp, tensorsFlat: flat,
+      backends: results, mia: miaRec, torch, torchParallel: torchPar, gammaPreview: gp, tensorsFlat: flat,
     }, null, 2));
     log(`wrote ${a.out}`);
   }

@@ -3,6 +3,7 @@
 //   dist/extension.js  VS Code host glue (node, cjs, `vscode` external)
 //   dist/job.js        the job process the host forks (tfjs + wasm binaries beside it)
 //   dist/cli.js        the `salun` command (same engine)
+//   dist/trainWorker.js a data-parallel training thread (config `workers` > 1), started by job.js / cli.js
 //   dist/webview.js    the side panel (browser, iife; no vscode, no tfjs)
 //   out/**             every .ts transpiled file by file, for the mocha unit and host suites
 import * as esbuild from 'esbuild';
@@ -23,6 +24,8 @@ const allBuilds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', ...nativeTf] },
   { ...common, entryPoints: ['src/job/main.ts'], outfile: 'dist/job.js', platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
+  // Beside job.js and cli.js: the training pool starts it as join(__dirname, 'trainWorker.js').
+  { ...common, entryPoints: ['src/engine/train/trainWorker.ts'], outfile: 'dist/trainWorker.js', platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 const builds = allBuilds.filter((b) => existsSync(join(root, b.entryPoints[0])));

@@ -1,10 +1,17 @@
 // Records the panel's input from a real job: forks the bundled job entry (dist/job.js) exactly as
 // the extension's supervisor does, starts a small SalUn run, and writes every JobEvent it emits to
 // test/fixtures/panel-replay.json together with the saliency scores' histogram the host derives,
-// so the browser test replays real numbers, never invented ones.
-//   node scripts/record-panel-replay.mjs [--workspace DIR] [--epochs N] [--out FILE] [--events FILE]
+// so the browser test replays real numbers, never invented ones. It also records what "Open in
+// Panel" sends for a past run (a runTrend message, made by the host's own reader) together with
+// that run's metrics.jsonl as it is on disk, so the test can check the drawn points against the file.
+// The workspace folder is written as the placeholder {{workspace}} (the test substitutes its own),
+// so the fixture holds no machine's absolute paths.
+//   node scripts/record-panel-replay.mjs [--workspace DIR] [--epochs N] [--out FILE] [--events FILE] [--past-run DIR]
 // --events FILE reuses recorded events (a JSON array, or an earlier fixture) instead of running the
 // job again; the host's answers are then recomputed from the run folder the events name.
+// --past-run DIR picks the run folder for the runTrend message; by default the newest other run of
+// the workspace whose number of unlearning epochs differs from the job's (so the test can tell the
+// two apart), else the job's own folder.
 // With the demo's cache in the workspace (θo and Retrain of the CNN), only saliency and the
 // unlearning epochs are computed.
 import { fork } from 'node:child_process';
@@ -33,8 +40,12 @@ const config = {
   backend: 'auto',
 };
 
+const WORKSPACE_PLACEHOLDER = '{{workspace}}';
+/** The workspace path as it appears inside a JSON string. */
+const workspaceInJson = JSON.stringify(workspaceDir).slice(1, -1);
+
 const t0 = Date.now();
-const earlier = opt('--events') ? JSON.parse(readFileSync(resolve(opt('--events')), 'utf8')) : undefined;
+const earlier = opt('--events') ? JSON.parse(readFileSync(resolve(opt('--events')), 'utf8').replaceAll(WORKSPACE_PLACEHOLDER, workspaceInJson)) : undefined;
 const events = earlier ? (Array.isArray(earlier) ? earlier : earlier.events) : await recordJob();
 const recordedConfig = earlier?.config ?? config;
 const source = earlier?.source ?? `dist/job.js (SalUn, CNN, ${config.unlearn.epochs} unlearning epochs), recorded ${new Date().toISOString()}`;
@@ -63,7 +74,19 @@ const last = events[events.length - 1];
 // message, the previews the browser test asks for (keyed "by:value"), and the run list.
 const { loadSaliencyScores } = require(join(root, 'out/src/extension/saliencyPreview.js'));
 const { comparisonRuns } = require(join(root, 'out/src/extension/comparisonRuns.js'));
+const { runTrendMessage } = require(join(root, 'out/src/extension/runTrendMessage.js'));
 const preview = loadSaliencyScores(last.result.runDir);
+const runs = comparisonRuns([workspaceDir]);
+
+function pickPastRun() {
+  if (opt('--past-run')) return resolve(opt('--past-run'));
+  const jobEpochs = runTrendMessage(last.result.runDir).message.points.length;
+  const other = runs.find((r) => r.dir !== last.result.runDir && runTrendMessage(r.dir).message.points.length !== jobEpochs);
+  return other?.dir ?? last.result.runDir;
+}
+const pastRunDir = pickPastRun();
+const pastTrend = runTrendMessage(pastRunDir);
+for (const p of pastTrend.problems) console.warn(`past run: ${p}`);
 const asked = [['ratio', 0.1], ['ratio', 0.2], ['ratio', 0.9], ['gamma', 0.001]];
 const recorded = {
   source,
@@ -71,9 +94,10 @@ const recorded = {
   events,
   scores: preview.scoresMessage(),
   previews: Object.fromEntries(asked.map(([by, value]) => [`${by}:${value}`, preview.preview(by, value)])),
-  runs: comparisonRuns([workspaceDir]),
+  runs,
+  pastRun: { runTrend: pastTrend.message, metricsJsonl: readFileSync(join(pastRunDir, 'metrics.jsonl'), 'utf8') },
 };
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(recorded)}\n`);
+writeFileSync(out, `${JSON.stringify(recorded).replaceAll(workspaceInJson, WORKSPACE_PLACEHOLDER)}\n`);
 rmSync(`${out}.events.tmp`, { force: true });
-console.log(`wrote ${out}: ${events.length} events`);
+console.log(`wrote ${out}: ${events.length} events; past run ${pastTrend.message.runId} (${pastTrend.message.points.length} epochs)`);

@@ -3,7 +3,8 @@
 // VS Code would (the HTML of src/extension/panelHtml.ts with its CSP and nonce, dist/webview.js,
 // media/panel.css) with a stub acquireVsCodeApi that records what the panel posts, replays a
 // recorded job (test/fixtures/panel-replay.json: the events of a real SalUn run and the host's real
-// answers), and checks what is drawn and what is asked. Screenshots in light and dark themes go to
+// answers, and what "Open in Panel" sends for a past run with that run's metrics.jsonl), and checks
+// what is drawn and what is asked. Screenshots in light, dark and both high-contrast themes go to
 // .artifacts/webview/. Builds nothing: run `npm run build` first.
 // Prints `webview: N passed, N failed`; exits non-zero on any failure.
 //   node scripts/webview-test.mjs [--headed] [--keep-open]
@@ -49,6 +50,40 @@ const THEMES = {
       '--vscode-charts-yellow': '#cca700', '--vscode-charts-purple': '#b180d7', '--vscode-editorWarning-foreground': '#cca700',
     },
   },
+  // VS Code's high-contrast defaults (its color registry's hcDark / hcLight values). HC light also
+  // carries the vscode-high-contrast class, as VS Code sets both on a webview's <body>.
+  hcDark: {
+    class: 'vscode-high-contrast',
+    vars: {
+      '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': '"Droid Sans Mono", monospace',
+      '--vscode-foreground': '#ffffff', '--vscode-descriptionForeground': '#ffffffb3', '--vscode-disabledForeground': '#a5a5a5', '--vscode-errorForeground': '#f48771',
+      '--vscode-sideBar-background': '#000000', '--vscode-editor-background': '#000000', '--vscode-sideBarSectionHeader-foreground': '#ffffff',
+      '--vscode-focusBorder': '#f38518', '--vscode-contrastBorder': '#6fc3df', '--vscode-contrastActiveBorder': '#f38518',
+      '--vscode-widget-border': '#6fc3df', '--vscode-editorWidget-background': '#0c141f',
+      '--vscode-input-background': '#000000', '--vscode-input-foreground': '#ffffff', '--vscode-input-border': '#6fc3df',
+      '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff', '--vscode-button-border': '#6fc3df',
+      '--vscode-button-secondaryForeground': '#ffffff',
+      '--vscode-list-hoverBackground': '#ffffff1a', '--vscode-textLink-foreground': '#21a6ff',
+      '--vscode-progressBar-background': '#6fc3df', '--vscode-charts-red': '#f48771', '--vscode-charts-green': '#89d185', '--vscode-charts-blue': '#59a4f9',
+      '--vscode-charts-yellow': '#ffd370', '--vscode-charts-purple': '#b180d7', '--vscode-editorWarning-foreground': '#ffd370',
+    },
+  },
+  hcLight: {
+    class: 'vscode-high-contrast vscode-high-contrast-light',
+    vars: {
+      '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': '"Droid Sans Mono", monospace',
+      '--vscode-foreground': '#292929', '--vscode-descriptionForeground': '#292929b3', '--vscode-disabledForeground': '#7f7f7f', '--vscode-errorForeground': '#b5200d',
+      '--vscode-sideBar-background': '#ffffff', '--vscode-editor-background': '#ffffff', '--vscode-sideBarSectionHeader-foreground': '#292929',
+      '--vscode-focusBorder': '#006bbd', '--vscode-contrastBorder': '#0f4a85', '--vscode-contrastActiveBorder': '#006bbd',
+      '--vscode-widget-border': '#0f4a85', '--vscode-editorWidget-background': '#ffffff',
+      '--vscode-input-background': '#ffffff', '--vscode-input-foreground': '#292929', '--vscode-input-border': '#0f4a85',
+      '--vscode-button-background': '#0f4a85', '--vscode-button-foreground': '#ffffff', '--vscode-button-border': '#0f4a85',
+      '--vscode-button-secondaryBackground': '#ffffff', '--vscode-button-secondaryForeground': '#292929',
+      '--vscode-list-hoverBackground': '#0f4a851a', '--vscode-textLink-foreground': '#0f4a85',
+      '--vscode-progressBar-background': '#0f4a85', '--vscode-charts-red': '#b5200d', '--vscode-charts-green': '#374e06', '--vscode-charts-blue': '#0063d3',
+      '--vscode-charts-yellow': '#895503', '--vscode-charts-purple': '#652d90', '--vscode-editorWarning-foreground': '#895503',
+    },
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -82,6 +117,31 @@ function assertClose(actual, expected, what, tol = 1e-9) {
   if (!(Math.abs(actual - expected) <= tol)) throw new Error(`${what}: expected ${expected}, got ${actual}`);
 }
 
+/** '#rrggbb' as getComputedStyle writes it. */
+function rgb(hex) {
+  return `rgb(${parseInt(hex.slice(1, 3), 16)}, ${parseInt(hex.slice(3, 5), 16)}, ${parseInt(hex.slice(5, 7), 16)})`;
+}
+
+/** WCAG 2 contrast ratio of a computed colour (alpha blended over `bg`) against `bg`. */
+function contrastRatio(fgCss, bgCss) {
+  const parse = (css) => {
+    const m = /rgba?\(([^)]+)\)/.exec(css);
+    if (!m) throw new Error(`not a computed colour: ${css}`);
+    const [r, g, b, a = 1] = m[1].split(',').map(Number);
+    return { r, g, b, a };
+  };
+  const bg = parse(bgCss);
+  const fg = parse(fgCss);
+  const over = (c) => fg.a * fg[c] + (1 - fg.a) * bg[c];
+  const lum = (c) => {
+    const [r, g, b] = [c.r, c.g, c.b].map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const l1 = lum({ r: over('r'), g: over('g'), b: over('b') });
+  const l2 = lum(bg);
+  return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+}
+
 function finish(code) {
   console.log(`webview: ${passed} passed, ${failed} failed`);
   process.exit(code ?? (failed > 0 || passed === 0 ? 1 : 0));
@@ -109,7 +169,9 @@ if (!chromiumPath) {
   finish(2);
 }
 
-const fixture = JSON.parse(readFileSync(fixturePath, 'utf8'));
+// The recorder writes the workspace folder as a placeholder (no machine's paths in the repository);
+// any folder does here, the panel only shows and returns these paths.
+const fixture = JSON.parse(readFileSync(fixturePath, 'utf8').replaceAll('{{workspace}}', JSON.stringify(root).slice(1, -1)));
 const { panelHtml, createNonce } = require(join(root, 'out/src/extension/panelHtml.js'));
 const { chromium } = require('playwright-core');
 
@@ -177,7 +239,10 @@ await page.addInitScript(({ theme }) => {
   const warn = console.warn.bind(console);
   console.warn = (...a) => { window.__warnings.push(a.map(String).join(' ')); warn(...a); };
   window.__applyTheme = (t) => {
-    for (const [k, v] of Object.entries(t.vars)) document.documentElement.style.setProperty(k, v);
+    // VS Code replaces the whole set: a variable the new theme lacks (contrastBorder) is gone.
+    const style = document.documentElement.style;
+    for (const k of Array.from(style).filter((p) => p.startsWith('--vscode-'))) style.removeProperty(k);
+    for (const [k, v] of Object.entries(t.vars)) style.setProperty(k, v);
     document.documentElement.style.background = t.vars['--vscode-sideBar-background'];
     document.body.className = t.class;
   };
@@ -206,6 +271,12 @@ const finished = events.find((e) => e.type === 'finished');
 const trendEpochs = [...new Set(events.filter((e) => e.type === 'metrics' && e.role === 'unlearned').map((e) => e.epoch))];
 const retrainRow = events.find((e) => e.type === 'evaluated' && e.row.role === 'retrain').row;
 const METRICS = ['UA', 'RA', 'TA', 'MIA'];
+// A past run as "Open in Panel" shows it: the host's runTrend message, and that run's metrics.jsonl
+// as it was on disk, read here line by line without the host's reader.
+const pastTrend = fixture.pastRun.runTrend;
+const pastLines = fixture.pastRun.metricsJsonl.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+const pastPoints = pastLines.filter((l) => l.role === 'unlearned');
+const pastRetrain = pastLines.filter((l) => l.role === 'retrain').at(-1);
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 console.log(`webview: ${fixture.source}; ${events.length} events, ${summary.layers.length} layers, ${trendEpochs.length} epochs`);
@@ -459,12 +530,63 @@ try {
       assert(await page.evaluate(() => !window.__oldChart.isConnected), `${name}: the chart was not rebuilt`);
       await page.evaluate(() => { window.__oldChart = document.querySelector('svg.trend-chart'); });
       const stroke = await page.$eval('svg.trend-chart polyline.series-RA', (e) => getComputedStyle(e).stroke);
-      const hex = THEMES[name].vars['--vscode-charts-green'];
-      const rgb = `rgb(${parseInt(hex.slice(1, 3), 16)}, ${parseInt(hex.slice(3, 5), 16)}, ${parseInt(hex.slice(5, 7), 16)})`;
-      assertEqual(stroke, rgb, `${name}: RA line colour`);
+      assertEqual(stroke, rgb(THEMES[name].vars['--vscode-charts-green']), `${name}: RA line colour`);
       await page.screenshot({ path: join(artifacts, `panel-${name}.png`), fullPage: true });
     }
   });
+
+  for (const name of ['hcDark', 'hcLight']) {
+    await check(`high contrast (${name}): contrast borders, wider lines, a strong focus outline, readable text; screenshot`, async () => {
+      const t = THEMES[name];
+      await page.evaluate((theme) => window.__applyTheme(theme), t);
+      await frame();
+      const bg = rgb(t.vars['--vscode-sideBar-background']);
+      const chart = await page.$eval('svg.trend-chart:not(.gap-chart)', (c) => {
+        const cs = (sel) => getComputedStyle(c.querySelector(sel));
+        return {
+          raStroke: cs('polyline.series-RA').stroke, raWidth: cs('polyline.series-RA').strokeWidth,
+          refOpacity: cs('line.ref-retrain').strokeOpacity, grid: cs('line.grid').stroke, label: cs('text.axis-label').fill,
+        };
+      });
+      assertEqual(chart.raStroke, rgb(t.vars['--vscode-charts-green']), 'RA line colour');
+      assert(parseFloat(chart.raWidth) >= 2.5, `RA line ${chart.raWidth} wide; HC draws lines at least 2.5 px`);
+      assertEqual(chart.refOpacity, '1', 'Retrain reference lines fully opaque');
+      assertEqual(chart.grid, rgb(t.vars['--vscode-contrastBorder']), 'grid lines in the contrast border colour');
+      assertEqual(chart.label, rgb(t.vars['--vscode-foreground']), 'axis labels in the foreground colour');
+      assertEqual(await page.$eval('.layer .bar-track', (e) => getComputedStyle(e).borderTopColor), rgb(t.vars['--vscode-contrastBorder']), 'bar outline');
+
+      await page.locator('.trend-charts').focus();
+      await page.keyboard.press('Home');
+      const outline = await page.$eval('.trend-charts', (e) => ({ focus: e.matches(':focus-visible'), color: getComputedStyle(e).outlineColor, width: getComputedStyle(e).outlineWidth, style: getComputedStyle(e).outlineStyle }));
+      assert(outline.focus, 'the chart is focused from the keyboard');
+      assertEqual(outline.color, rgb(t.vars['--vscode-contrastActiveBorder']), 'focus outline colour');
+      assertEqual(outline.style, 'solid', 'focus outline style');
+      assert(parseFloat(outline.width) >= 2, `focus outline ${outline.width} wide`);
+      await page.locator('button.legend-item[data-series="RA"]').focus();
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Shift+Tab');
+      const legendOutline = await page.$eval('button.legend-item[data-series="RA"]', (e) => ({ focus: e.matches(':focus-visible'), color: getComputedStyle(e).outlineColor, width: getComputedStyle(e).outlineWidth }));
+      assert(legendOutline.focus, 'the legend button is focused from the keyboard');
+      assertEqual(legendOutline.color, rgb(t.vars['--vscode-contrastActiveBorder']), 'legend focus outline colour');
+      assert(parseFloat(legendOutline.width) >= 2, `legend focus outline ${legendOutline.width} wide`);
+
+      // Every kind of text the panel draws, at WCAG AAA (7:1) against the panel's background.
+      const texts = await page.evaluate(() => {
+        const pick = (sel, prop = 'color') => { const e = document.querySelector(sel); return e ? { sel, color: getComputedStyle(e)[prop] } : undefined; };
+        return [pick('.trend-source-label'), pick('#trend .muted'), pick('.trend-readout'), pick('.legend-item'), pick('.layer-value'), pick('.summary dt'),
+          pick('#results thead th'), pick('svg.trend-chart text.axis-label', 'fill'), pick('svg.histogram text.axis-label', 'fill')].filter(Boolean);
+      });
+      assert(texts.length >= 8, `only ${texts.length} text samples found`);
+      for (const { sel, color } of texts) {
+        const ratio = contrastRatio(color, bg);
+        assert(ratio >= 7, `${sel}: ${color} on ${bg} has contrast ${ratio.toFixed(2)}:1, below 7:1`);
+      }
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: join(artifacts, `panel-${name === 'hcDark' ? 'hc-dark' : 'hc-light'}.png`), fullPage: true });
+    });
+  }
+  await page.evaluate((t) => window.__applyTheme(t), THEMES.dark);
+  await frame();
 
   await check('a reload draws the saved state at once, before the host replays anything', async () => {
     // The saved state is the job's event log and the UI choices; a γ preview is the host's answer
@@ -481,6 +603,124 @@ try {
     after.forEach((b, i) => { assertEqual(b.name, bars[i].name, `bar ${i}`); assertClose(b.fraction, bars[i].fraction, `${b.name} after the reload`, 1e-9); });
     assertEqual(await page.$$eval('svg.trend-chart circle', (c) => c.length), points, 'trend points after the reload');
     assertEqual(JSON.stringify(await page.evaluate(() => window.__saved?.ui?.hiddenSeries ?? [])), JSON.stringify(hidden), 'legend choice after the reload');
+  });
+
+  // The trend charts as drawn: per metric the epochs and the value in each point's tooltip.
+  const drawnTrend = () => page.evaluate((metrics) => {
+    const chart = document.querySelector('#trend:not([hidden]) svg.trend-chart:not(.gap-chart)');
+    if (!chart) return undefined;
+    const out = {};
+    for (const m of metrics) out[m] = [...chart.querySelectorAll(`circle[data-series="${m}"]`)].map((c) => ({ epoch: Number(c.dataset.epoch), title: c.querySelector('title').textContent }));
+    return out;
+  }, METRICS);
+  const trendSource = () => page.evaluate(() => {
+    const src = document.querySelector('#trend .trend-source');
+    const live = document.querySelector('#trend vscode-button[data-action="showLiveTrend"]');
+    return { sectionHidden: document.querySelector('#trend').hidden, source: src?.dataset.source, label: src?.querySelector('.trend-source-label')?.textContent ?? '', liveButton: !!live && !live.hidden && live.getBoundingClientRect().width > 0 };
+  });
+  const assertLivePoints = async (what) => {
+    const drawn = await drawnTrend();
+    assert(drawn, `${what}: no trend chart`);
+    for (const m of METRICS) assertEqual(JSON.stringify(drawn[m].map((p) => p.epoch)), JSON.stringify(trendEpochs), `${what}: live ${m} epochs`);
+  };
+
+  await check('the trend is labelled as the live job’s, with no "Show live trends" button', async () => {
+    const src = await trendSource();
+    assertEqual(src.source, 'live', 'data-source');
+    assert(src.label.startsWith('Live: current job') && src.label.includes(currentRun), `label "${src.label}"`);
+    assert(!src.liveButton, 'the "Show live trends" button is shown in live mode');
+  });
+
+  await check('a past run (runTrend) draws exactly the points of its metrics.jsonl, labelled with its run id', async () => {
+    assert(pastPoints.length > 0, 'the fixture’s past run has no unlearned lines');
+    if (pastPoints.length === trendEpochs.length) console.log('      (note: the past run has as many epochs as the live job; re-record with another run to tell them apart by count)');
+    await send(pastTrend);
+    await until('the past run’s trend', async () => (await trendSource()).source === 'run');
+    const src = await trendSource();
+    assert(src.label.includes(`Run ${pastTrend.runId}`) && /\((finished|stopped|failed|cancelled)/.test(src.label), `label "${src.label}"`);
+    assert(src.liveButton, 'no visible "Show live trends" button');
+    const drawn = await drawnTrend();
+    for (const m of METRICS) {
+      assertEqual(JSON.stringify(drawn[m].map((p) => p.epoch)), JSON.stringify(pastPoints.map((p) => p.epoch)), `${m} epochs`);
+      drawn[m].forEach((p, i) => assert(p.title.includes(`${m} ${pastPoints[i][m].toFixed(2)}%`) && p.title.includes(`Retrain ${pastRetrain[m].toFixed(2)}%`), `${m} at epoch ${p.epoch}: "${p.title}"`));
+      const ref = await page.textContent(`svg.trend-chart line.ref-retrain[data-series="${m}"] title`);
+      assert(ref.includes(pastRetrain[m].toFixed(2)), `Retrain ${m} line "${ref}"`);
+    }
+    const gaps = await page.$$eval('svg.gap-chart circle[data-series="gap"] title', (ts) => ts.map((t) => t.textContent));
+    assertEqual(gaps.length, pastPoints.length, 'Avg. Gap points');
+    gaps.forEach((title, i) => {
+      const gap = mean(METRICS.map((m) => Math.abs(pastPoints[i][m] - pastRetrain[m])));
+      assert(title.includes(gap.toFixed(2)), `gap at epoch ${pastPoints[i].epoch}: "${title}"`);
+    });
+    await page.locator('#trend').screenshot({ path: join(artifacts, 'panel-past-run.png') });
+  });
+
+  await check('live events keep the past run in view; its trend survives a reload, and the panel names it in ready', async () => {
+    // A live event (the host's job log) must not pull the charts away from the run the user opened.
+    await send({ type: 'event', event: { type: 'log', level: 'info', message: 'a live event while a past run is shown' } });
+    await frame();
+    assertEqual((await trendSource()).source, 'run', 'after a live event');
+    await new Promise((r) => setTimeout(r, 400)); // the panel persists at most 4×/s
+    assertEqual((await page.evaluate(() => window.__saved?.runTrend?.runId)), pastTrend.runId, 'saved with setState');
+    await page.reload({ waitUntil: 'load' });
+    await frame();
+    const ready = await until("'ready'", () => postedOfType('ready').then((r) => r[0]));
+    assertEqual(ready.trendRunDir, pastTrend.runDir, 'ready names the past run');
+    const src = await trendSource();
+    assertEqual(src.source, 'run', 'drawn from the saved state');
+    assert(src.label.includes(pastTrend.runId), `label after the reload "${src.label}"`);
+    const drawn = await drawnTrend();
+    assertEqual(JSON.stringify(drawn.UA.map((p) => p.epoch)), JSON.stringify(pastPoints.map((p) => p.epoch)), 'UA epochs after the reload');
+    // What the host then sends: the replay of its job log, and (still showing it) the run's trend.
+    await send({ type: 'replay', events, jobRunning: false });
+    await send(fixture.scores);
+    await send({ type: 'runs', runs: fixture.runs });
+    await send(pastTrend);
+    await frame();
+    await frame();
+    assertEqual((await trendSource()).source, 'run', 'after the host’s replay and runTrend');
+  });
+
+  await check('"Show live trends" restores the live points, tells the host, and is kept across a reload', async () => {
+    await page.click('#trend vscode-button[data-action="showLiveTrend"]');
+    await until('showLiveTrend posted', () => postedOfType('showLiveTrend').then((r) => r.length === 1));
+    await until('the live trend', async () => (await trendSource()).source === 'live');
+    const src = await trendSource();
+    assert(src.label.startsWith('Live: current job'), `label "${src.label}"`);
+    assert(!src.liveButton, 'the "Show live trends" button stays after switching');
+    await assertLivePoints('after Show live trends');
+    await new Promise((r) => setTimeout(r, 400));
+    await page.reload({ waitUntil: 'load' });
+    await frame();
+    const ready = await until("'ready'", () => postedOfType('ready').then((r) => r[0]));
+    assertEqual(ready.trendRunDir, undefined, 'ready names no past run');
+    assertEqual((await trendSource()).source, 'live', 'live after the reload');
+    await assertLivePoints('after the reload');
+  });
+
+  await check('a new job switches the charts back to live', async () => {
+    await send(pastTrend);
+    await until('the past run’s trend', async () => (await trendSource()).source === 'run');
+    const started = events.find((e) => e.type === 'started');
+    await send({ type: 'event', event: { ...started, runId: `${started.runId}-next`, runDir: `${started.runDir}-next` } });
+    await frame();
+    await frame();
+    const src = await trendSource();
+    // The new job has no epochs yet: the section waits for its first one.
+    assert(src.sectionHidden || src.source === 'live', `after a job started: ${JSON.stringify(src)}`);
+    assertEqual(await page.evaluate(() => document.querySelectorAll('#trend:not([hidden]) svg.trend-chart circle[data-series="UA"]').length), 0, 'no past points shown');
+    await send({ type: 'replay', events, jobRunning: false });
+    await until('the live trend', async () => (await trendSource()).source === 'live');
+    await assertLivePoints('after the replay');
+  });
+
+  await check('a malformed runTrend is ignored and logged', async () => {
+    const before = (await page.evaluate(() => window.__warnings)).length;
+    await send({ ...pastTrend, points: [{ epoch: 1, metrics: { UA: 'x' } }] });
+    await frame();
+    const warnings = await page.evaluate(() => window.__warnings);
+    assert(warnings.length === before + 1 && /ignored an unexpected message/.test(warnings.at(-1)), `warnings: ${JSON.stringify(warnings.slice(before))}`);
+    assertEqual((await trendSource()).source, 'live', 'still live');
   });
 
   await check('no console errors, CSP violations or failed requests', async () => {

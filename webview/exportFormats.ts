@@ -1,40 +1,15 @@
 // What the panel exports, as text: the comparison as CSV, the run as a Markdown report. Pure (no
-// DOM), so the exact bytes are unit-tested; the host only asks where to save them.
+// DOM), so the exact bytes are unit-tested; the host only asks where to save them. The comparison's
+// formatting is shared with the host's Compare Runs command (src/protocol/comparisonFormat.ts).
 import type { PanelState } from './panelState';
 import { METRIC_NAMES } from './panelState';
-import type { ComparisonRow } from './comparison';
-import { methodDisplayName } from './comparison';
 import { avgGap } from './avgGap';
 import { formatCount, formatScientific } from './format';
+import {
+  comparisonMarkdownTable, formatFixed as num, markdownTable as mdTable, methodDisplayName, type ComparisonRow,
+} from '../src/protocol/comparisonFormat';
 
-/** RFC 4180: quote a field that holds a comma, a quote or a line break; double inner quotes. */
-export function csvField(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  const s = typeof value === 'number' ? (Number.isFinite(value) ? String(Number(value.toFixed(4))) : '') : value;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function comparisonCsv(rows: readonly ComparisonRow[]): string {
-  const header = ['Model', 'Run', 'Ratio', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'];
-  const lines = [header.map(csvField).join(',')];
-  for (const r of rows) {
-    lines.push([r.label, r.runId, r.ratio, ...METRIC_NAMES.map((m) => r.metrics[m]), r.avgGap, r.seconds].map(csvField).join(','));
-  }
-  return `${lines.join('\r\n')}\r\n`;
-}
-
-function mdCell(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-function mdTable(header: string[], rows: string[][], numericFrom: number): string {
-  const align = header.map((_, i) => (i >= numericFrom ? '---:' : '---'));
-  return [header, align, ...rows].map((cells, i) => `| ${(i === 1 ? cells : cells.map(mdCell)).join(' | ')} |`).join('\n');
-}
-
-function num(x: number | undefined, digits = 2): string {
-  return x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
-}
+export { comparisonCsv, csvField } from '../src/protocol/comparisonFormat';
 
 export interface ReportContext {
   /** ISO time of the export. */
@@ -78,10 +53,7 @@ export function markdownReport(state: PanelState, ctx: ReportContext): string {
 
   if (ctx.comparison.length) {
     out.push('## Comparison of runs', '');
-    out.push(mdTable(['Model', 'Run', 'Ratio', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'], ctx.comparison.map((r) => [
-      r.best ? `**${r.label}**` : r.label, r.runId ?? '', r.ratio === undefined ? '—' : r.ratio.toFixed(3),
-      ...METRIC_NAMES.map((m) => num(r.metrics[m])), num(r.avgGap), num(r.seconds, 1),
-    ]), 3), '');
+    out.push(comparisonMarkdownTable(ctx.comparison), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -1,14 +1,14 @@
 // Entry of the side-panel bundle (dist/webview.js). Listens for host messages, folds them into
-// PanelState, renders, and persists the event log with setState so hide/show or a reload draws
-// the last state at once, before the host's replay arrives.
+// PanelState, renders, and persists the event log (and a past run's trend, when one is shown) with
+// setState so hide/show or a reload draws the last state at once, before the host's replay arrives.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { JobEvent } from '../src/protocol/jobMessages';
 import { isJobEvent } from '../src/protocol/jobMessages';
-import type { HostToWebview, WebviewToHost } from '../src/protocol/webviewMessages';
-import { isHostToWebview } from '../src/protocol/webviewMessages';
+import type { HostToWebview, RunTrend, WebviewToHost } from '../src/protocol/webviewMessages';
+import { isHostToWebview, isRunTrend } from '../src/protocol/webviewMessages';
 import { isRecord } from '../src/protocol/guards';
 import type { PanelState } from './panelState';
-import { applyHostMessage, initialPanelState, stateFromEvents } from './panelState';
+import { applyHostMessage, initialPanelState, showLiveTrend, stateFromEvents } from './panelState';
 import type { UiState } from './render';
 import { PanelView } from './render';
 import type { SeriesKey } from './charts';
@@ -20,6 +20,8 @@ interface PersistedState {
   events: JobEvent[];
   jobRunning: boolean;
   ui: UiState;
+  /** The past run whose trend is shown instead of the live job's; absent: live. */
+  runTrend?: RunTrend;
 }
 
 interface VsCodeApi {
@@ -40,7 +42,9 @@ function restoreUi(raw: unknown): UiState {
 
 function restore(raw: unknown): PersistedState {
   if (!isRecord(raw) || !Array.isArray(raw.events)) return { events: [], jobRunning: false, ui: restoreUi(undefined) };
-  return { events: raw.events.filter(isJobEvent), jobRunning: raw.jobRunning === true, ui: restoreUi(raw.ui) };
+  const restored: PersistedState = { events: raw.events.filter(isJobEvent), jobRunning: raw.jobRunning === true, ui: restoreUi(raw.ui) };
+  if (isRunTrend(raw.runTrend)) restored.runTrend = raw.runTrend;
+  return restored;
 }
 
 /** VS Code marks the theme kind with one of these classes on <body>. */
@@ -57,6 +61,7 @@ function main(): void {
 
   let persisted = restore(vscode.getState());
   let state: PanelState = persisted.events.length ? stateFromEvents(persisted.events, persisted.jobRunning) : initialPanelState();
+  if (persisted.runTrend) state = applyHostMessage(state, { type: 'runTrend', ...persisted.runTrend });
   const previews = new PreviewRequests();
 
   const post = (message: WebviewToHost): void => vscode.postMessage(message);
@@ -84,6 +89,12 @@ function main(): void {
     onUiChange: (ui) => {
       persisted = { ...persisted, ui };
       save();
+    },
+    onShowLiveTrend: () => {
+      state = showLiveTrend(state);
+      persisted = { ...persisted, runTrend: undefined };
+      post({ type: 'showLiveTrend' });
+      schedule();
     },
   }, persisted.ui);
   view.render(state);
@@ -146,10 +157,12 @@ function main(): void {
     }
     state = applyHostMessage(state, message);
     persisted.jobRunning = state.jobRunning;
+    persisted.runTrend = state.runTrend;
     schedule();
   });
 
-  post({ type: 'ready' });
+  // The host re-reads the past run the panel was showing, unless it has chosen otherwise since.
+  post(persisted.runTrend ? { type: 'ready', trendRunDir: persisted.runTrend.runDir } : { type: 'ready' });
 }
 
 main();

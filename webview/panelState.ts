@@ -3,7 +3,7 @@
 // No DOM, no vscode: it runs in plain Node tests.
 import type { JobError, JobEvent, JobKind, JobPhase } from '../src/protocol/jobMessages';
 import type { BackendInfo, EvaluatedModel, LayerSaliency, Metrics, ModelRole } from '../src/protocol/results';
-import type { ComparisonRun, HostToWebview, ScoreHistogram, ThresholdPreview } from '../src/protocol/webviewMessages';
+import type { ComparisonRun, HostToWebview, RunTrend, ScoreHistogram, ThresholdPreview } from '../src/protocol/webviewMessages';
 
 export const METRIC_NAMES = ['UA', 'RA', 'TA', 'MIA'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -92,6 +92,24 @@ export interface PanelState {
   preview?: ThresholdPreview;
   /** Run folders offered for comparison, newest first. */
   runs?: ComparisonRun[];
+  /**
+   * A past run's trend (Open in Panel), drawn instead of the live job's until a job starts, a
+   * replay comes without it, or the user switches back. Absent: the live job's trend is drawn.
+   */
+  runTrend?: RunTrend;
+}
+
+/** What the trend charts draw: the live job's epochs, or a past run's; and how to label them. */
+export interface ShownTrend {
+  past: boolean;
+  /** "Live: current job …" or the host's "Run <id> (finished)". */
+  label: string;
+  trend: TrendPoint[];
+  references: PanelState['references'];
+  trendMethod?: string;
+  runId?: string;
+  /** Lines of the past run's metrics.jsonl that could not be read. */
+  skippedLines: number;
 }
 
 const MAX_WARNINGS = 5;
@@ -200,6 +218,7 @@ export function applyHostMessage(state: PanelState, message: HostToWebview): Pan
   switch (message.type) {
     case 'replay': {
       // The run list is not part of the job's log; the scores are, unless the replay is another job's.
+      // A past run's trend is not kept: the host follows the replay with it while it still shows it.
       const next = stateFromEvents(message.events, message.jobRunning);
       if (state.runs) next.runs = state.runs;
       if (state.scores && state.scores.runDir === next.runDir) {
@@ -230,7 +249,36 @@ export function applyHostMessage(state: PanelState, message: HostToWebview): Pan
     case 'previewUnavailable': return state;
     case 'runs': return { ...state, runs: message.runs };
     case 'focusRun': return state;
+    case 'runTrend': {
+      const { type: _type, ...trend } = message;
+      // One point per epoch, in order, whatever the sender did; the last one for an epoch wins.
+      const byEpoch = new Map(trend.points.map((p) => [p.epoch, p]));
+      return { ...state, runTrend: { ...trend, points: [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch) } };
+    }
   }
+}
+
+/** The user asked for the live job's trend again. */
+export function showLiveTrend(state: PanelState): PanelState {
+  if (!state.runTrend) return state;
+  const next = { ...state };
+  delete next.runTrend;
+  return next;
+}
+
+export function shownTrend(state: PanelState): ShownTrend {
+  const past = state.runTrend;
+  if (past) {
+    return {
+      past: true, label: past.label, trend: past.points, references: past.reference,
+      ...(past.method !== undefined ? { trendMethod: past.method } : {}), runId: past.runId, skippedLines: past.skippedLines,
+    };
+  }
+  const how = state.jobRunning ? '' : state.outcome ? ` (${state.outcome.status})` : '';
+  return {
+    past: false, label: `Live: current job${state.runId ? ` · ${state.runId}` : ''}${how}`, trend: state.trend, references: state.references,
+    ...(state.trendMethod !== undefined ? { trendMethod: state.trendMethod } : {}), ...(state.runId !== undefined ? { runId: state.runId } : {}), skippedLines: 0,
+  };
 }
 
 /** The per-layer bars to draw: the preview's counts over the map's layers, else the map as computed. */

@@ -4,7 +4,7 @@
 import { PHASE_LABELS } from '../src/protocol/jobMessages';
 import type { ExportFormat, PanelAction, ThresholdBy } from '../src/protocol/webviewMessages';
 import type { PanelState } from './panelState';
-import { displayedSaliency, METRIC_NAMES } from './panelState';
+import { displayedSaliency, METRIC_NAMES, shownTrend } from './panelState';
 import { el, replaceChildren } from './dom';
 import type { SeriesKey } from './charts';
 import { layerBars } from './charts';
@@ -22,6 +22,8 @@ export interface PanelCallbacks {
   onLoadRunSaliency(runDir: string): void;
   onExport(format: ExportFormat, fileName: string, content: string): void;
   onUiChange(ui: UiState): void;
+  /** The user switched the trend charts from a past run back to the live job. */
+  onShowLiveTrend(): void;
 }
 
 /** View choices that survive hide/show and reloads (kept with the webview's setState). */
@@ -103,6 +105,7 @@ export class PanelView {
     this.trendView = new TrendView(this.ui.hiddenSeries, {
       onHiddenChange: (hidden) => { this.ui = { ...this.ui, hiddenSeries: hidden }; callbacks.onUiChange(this.ui); },
       onExport: callbacks.onExport,
+      onShowLive: callbacks.onShowLiveTrend,
     });
     this.trendBody = this.trendView.element;
     this.trendSection = el('section', { 'aria-labelledby': 'h-trend', id: 'trend' }, el('h2', { id: 'h-trend' }, 'Metric trends'), this.trendBody);
@@ -144,7 +147,8 @@ export class PanelView {
     this.renderStatus(state);
 
     if (!prev || prev.saliency !== state.saliency || prev.scores !== state.scores || prev.preview !== state.preview) this.renderSaliency(state);
-    if (!prev || prev.trend !== state.trend || prev.references !== state.references) this.renderTrend(state);
+    if (!prev || prev.trend !== state.trend || prev.references !== state.references || prev.runTrend !== state.runTrend
+      || prev.runId !== state.runId || prev.jobRunning !== state.jobRunning || prev.outcome !== state.outcome) this.renderTrend(state);
     if (!prev || prev.rows !== state.rows) this.renderResults(state);
     if (!prev || prev.runs !== state.runs || prev.runId !== state.runId) this.renderComparison(state);
     else this.comparison.track(state);
@@ -227,10 +231,13 @@ export class PanelView {
   }
 
   private renderTrend(state: PanelState): void {
-    const has = state.trend.length > 0;
+    const shown = shownTrend(state);
+    // A past run is shown even without epochs (its label says which run); the live job only once it has some.
+    const has = shown.past || shown.trend.length > 0;
     this.trendSection.hidden = !has;
+    this.trendSection.dataset.source = shown.past ? 'run' : 'live';
     if (!has) return;
-    this.trendView.update(state);
+    this.trendView.update(shown);
   }
 
   private renderComparison(state: PanelState): void {

@@ -1,8 +1,10 @@
 // The "Metric trends" section: UA/RA/TA/MIA per epoch against Retrain's lines, the Avg. Gap chart,
 // a legend that hides series, and a cursor: hover, or focus the chart and use ←/→/Home/End, to read
-// every value of an epoch. Exports the chart as SVG or PNG through `onExport`.
+// every value of an epoch. A line above the charts says whose epochs they are (the live job, or a
+// past run opened from the Runs view, with a button back to live). Exports the chart as SVG or PNG
+// through `onExport`.
 import type { ExportFormat } from '../src/protocol/webviewMessages';
-import type { PanelState } from './panelState';
+import type { ShownTrend } from './panelState';
 import { METRIC_NAMES } from './panelState';
 import { el, replaceChildren } from './dom';
 import type { SeriesKey } from './charts';
@@ -13,12 +15,17 @@ import { standaloneSvg, svgToPngBase64 } from './svgExport';
 export interface TrendCallbacks {
   onHiddenChange(hidden: SeriesKey[]): void;
   onExport(format: ExportFormat, fileName: string, content: string): void;
+  onShowLive(): void;
 }
 
-type TrendSlice = Pick<PanelState, 'trend' | 'references' | 'trendMethod' | 'runId'>;
+type TrendSlice = ShownTrend;
 
 export class TrendView {
   readonly element: HTMLElement;
+  private readonly source: HTMLElement;
+  private readonly sourceLabel: HTMLElement;
+  private readonly liveButton: HTMLElement;
+  private readonly exportRow: HTMLElement;
   private readonly caption: HTMLElement;
   private readonly charts: HTMLElement;
   private readonly legend: HTMLElement;
@@ -29,6 +36,10 @@ export class TrendView {
 
   constructor(hidden: readonly SeriesKey[], private readonly callbacks: TrendCallbacks) {
     this.hidden = new Set(hidden);
+    this.sourceLabel = el('span', { class: 'trend-source-label', id: 'trend-source-label', role: 'status', 'aria-live': 'polite' });
+    this.liveButton = el('vscode-button', { secondary: true, 'data-action': 'showLiveTrend', title: 'Show the metric trends of the current (or last) job again' }, 'Show live trends');
+    this.liveButton.addEventListener('click', () => this.callbacks.onShowLive());
+    this.source = el('div', { class: 'trend-source', 'data-source': 'live' }, this.sourceLabel, this.liveButton);
     this.caption = el('div', { class: 'muted small' });
     this.charts = el('div', {
       class: 'trend-charts', tabindex: 0, role: 'group',
@@ -40,7 +51,8 @@ export class TrendView {
     const pngButton = el('vscode-button', { secondary: true, 'data-export': 'png' }, 'Export PNG');
     svgButton.addEventListener('click', () => this.export('svg'));
     pngButton.addEventListener('click', () => this.export('png'));
-    this.element = el('div', {}, this.caption, this.charts, this.readout, this.legend, el('div', { class: 'button-row' }, svgButton, pngButton));
+    this.exportRow = el('div', { class: 'button-row' }, svgButton, pngButton);
+    this.element = el('div', {}, this.source, this.caption, this.charts, this.readout, this.legend, this.exportRow);
 
     this.charts.addEventListener('keydown', (e: KeyboardEvent) => this.onKey(e));
     this.charts.addEventListener('mousemove', (e: MouseEvent) => this.onMouse(e));
@@ -48,9 +60,22 @@ export class TrendView {
   }
 
   update(state: TrendSlice): void {
+    // Another run's epochs: a cursor on "epoch 3" of the previous one means nothing here.
+    if (this.state && (this.state.past !== state.past || this.state.runId !== state.runId)) this.cursor = undefined;
     this.state = state;
     if (this.cursor !== undefined && !state.trend.some((p) => p.epoch === this.cursor)) this.cursor = undefined;
-    this.caption.textContent = state.trendMethod ? `Unlearned model (${state.trendMethod}), in %; lines: Retrain${state.references.original ? ' and Original' : ''}` : '';
+    this.source.dataset.source = state.past ? 'run' : 'live';
+    if (state.runId) this.source.dataset.run = state.runId;
+    else delete this.source.dataset.run;
+    this.sourceLabel.textContent = state.label;
+    this.liveButton.hidden = !state.past;
+    const refs = [state.references.retrain ? 'Retrain' : '', state.references.original ? 'Original' : ''].filter(Boolean).join(' and ');
+    const skipped = state.skippedLines > 0 ? ` ${state.skippedLines} unreadable line(s) of metrics.jsonl left out.` : '';
+    this.caption.textContent = state.trend.length === 0
+      ? `No unlearning epochs in this run’s metrics.jsonl.${skipped}`
+      : `${state.trendMethod ? `Unlearned model (${state.trendMethod}), in %` : 'In %'}${refs ? `; lines: ${refs}` : ''}.${skipped}`;
+    this.charts.hidden = state.trend.length === 0;
+    this.exportRow.hidden = state.trend.length === 0;
     this.redraw();
   }
 
@@ -58,6 +83,12 @@ export class TrendView {
   redraw(): void {
     const state = this.state;
     if (!state) return;
+    if (state.trend.length === 0) {
+      replaceChildren(this.charts);
+      replaceChildren(this.legend);
+      this.readout.textContent = '';
+      return;
+    }
     const opts = { hidden: this.hidden, cursor: this.cursor };
     replaceChildren(this.charts, trendChart(state, opts), gapChart(state, opts));
     replaceChildren(this.legend, trendLegend(state.references, this.hidden, (key) => this.toggle(key)));

@@ -1,4 +1,5 @@
 // What every `salun` command shares: argument reading, failing with a message, Ctrl-C handling.
+import { MAX_WORKERS } from '../protocol/config';
 import { CancelledError } from '../engine/errors';
 import { toJobError } from '../engine/pipeline/guard';
 
@@ -25,6 +26,18 @@ export class ArgReader {
 export function numberArg(flag: string, v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n)) fail(`${flag} needs a number, got '${v}'`);
+  return n;
+}
+
+export const WORKERS_USAGE = `  --workers <N>       data-parallel training threads: each batch split into N shards whose gradients
+                      worker threads compute (wasm, cpu backends; default 1). Without batch norm the
+                      result equals 1 worker up to float summation order; with it (the CNN) each shard
+                      normalises with its own statistics, so results differ slightly`;
+
+/** `--workers`: an integer from 1 to MAX_WORKERS. */
+export function workersArg(flag: string, v: string): number {
+  const n = numberArg(flag, v);
+  if (!(Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS)) fail(`${flag} must be an integer from 1 to ${MAX_WORKERS}, got ${v}`);
   return n;
 }
 

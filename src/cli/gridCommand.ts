@@ -5,6 +5,7 @@ import { DEFAULT_GRIDS, GRID_PARAMS, parseGridSpec, type GridConfig } from '../p
 import { plainCells } from '../engine/metrics/seedStats';
 import { defaultGridDir, gridCells, gridHeader, gridProblems, runGridJob } from '../engine/pipeline/gridJob';
 import { scenarioLabel } from '../engine/pipeline/tableJob';
+import { withTrainingPool } from '../engine/train/parallel';
 import { abortOnCtrlC, ArgReader, fail, numberArg, runStudyJob } from './common';
 import { TerminalProgress } from './progressBar';
 import { STUDY_USAGE, StudyArgs } from './studyArgs';
@@ -61,7 +62,7 @@ function parseGridArgs(argv: string[]): { config: GridConfig; workspace: string;
     fail(`--grid: ${(e as Error).message}`);
   }
   const s = study.options();
-  const config: GridConfig = { method, masked: masked || undefined, scenario: s.scenario, seed, data: s.data, trainSubset: s.trainSubset, model: s.model, train: s.train, axes, backend: s.backend };
+  const config: GridConfig = { method, masked: masked || undefined, scenario: s.scenario, seed, data: s.data, trainSubset: s.trainSubset, model: s.model, train: s.train, axes, backend: s.backend, ...(s.workers ? { workers: s.workers } : {}) };
   const problems = gridProblems(config);
   if (problems.length) fail(`invalid grid options:\n  - ${problems.join('\n  - ')}`, 2);
   return { config, workspace: s.workspace, out: s.out, json: s.json, quiet: s.quiet };
@@ -73,8 +74,10 @@ export async function gridCommand(argv: string[]): Promise<void> {
   const abort = abortOnCtrlC();
   const progress = new TerminalProgress(o.quiet);
   if (!o.quiet) process.stderr.write(`grid: ${o.config.method}, ${scenarioLabel(o.config)}, seed ${o.config.seed}, ${o.config.axes.map((a) => `${a.param}=${a.values.join(',')}`).join('; ')}\nout: ${outDir}\n`);
-  const result = await runStudyJob(() => runGridJob(o.config, { workspaceDir: o.workspace, signal: abort.signal, emit: evaluatedLine(progress, o.quiet) }, outDir),
-    () => progress.clear(), join(outDir, 'points.jsonl'), 'points');
+  const emit = evaluatedLine(progress, o.quiet);
+  const result = await runStudyJob(() => withTrainingPool(o.config.workers, (level, message) => emit({ type: 'log', level, message }),
+    (training) => runGridJob(o.config, { workspaceDir: o.workspace, signal: abort.signal, emit, training }, outDir)),
+  () => progress.clear(), join(outDir, 'points.jsonl'), 'points');
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
   console.log(`\nSalUn Lab grid search: ${o.config.method}, ${scenarioLabel(o.config)}`);
   console.log(gridHeader(result).join('\n'));

@@ -7,7 +7,8 @@ import type { JobEvent } from '../protocol/jobMessages';
 import { ConfigError, parseRunConfig, RUN_CONFIG_SCHEMA, withoutRunRecord } from '../protocol/runConfigSchema';
 import { dispatchJob } from '../engine/pipeline/dispatch';
 import { plainTable } from '../engine/metrics/table';
-import { abortOnCtrlC, ArgReader, fail } from './common';
+import { abortOnCtrlC, ArgReader, fail, WORKERS_USAGE, workersArg } from './common';
+import { dataCommand } from './dataCommand';
 import { gridCommand } from './gridCommand';
 import { TerminalProgress } from './progressBar';
 import { tableCommand } from './tableCommand';
@@ -24,19 +25,22 @@ Usage:
                                    mean ± std over seeds, noise floor); see \`salun table --help\`
   salun grid --method <m> [opts]   a small grid search of one method's hyper-parameters on the
                                    Avg. Gap to Retrain; see \`salun grid --help\`
+  salun data <folder> [--files]    what a data folder holds (format, classes, sizes); --files lists
+                                   which file each training index is
   salun schema                     print the config's JSON schema
   salun defaults                   print the default config
 
 Options:
   --workspace <dir>   where .salun/runs and the model cache go (default: current directory)
   --backend <name>    auto | tensorflow-gpu | tensorflow | wasm | cpu (overrides the config)
+${WORKERS_USAGE}
   --json              print the result as JSON instead of a table
   --quiet             no progress output
   -h, --help
 
 Ctrl-C stops at the next batch (the run folder is marked cancelled); a second Ctrl-C exits at once.`;
 
-interface Options { workspace: string; backend?: BackendChoice; json: boolean; quiet: boolean; positional: string[] }
+interface Options { workspace: string; backend?: BackendChoice; workers?: number; json: boolean; quiet: boolean; positional: string[] }
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { workspace: process.cwd(), json: false, quiet: false, positional: [] };
@@ -46,6 +50,7 @@ function parseArgs(argv: string[]): Options {
     const value = (): string => args.valueOf(flag);
     if (a === '--workspace') o.workspace = resolve(value());
     else if (a === '--backend') o.backend = value() as BackendChoice;
+    else if (a === '--workers') o.workers = workersArg(a, value());
     else if (a === '--json') o.json = true;
     else if (a === '--quiet') o.quiet = true;
     else if (a === '-h' || a === '--help') { console.log(USAGE); process.exit(0); }
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
   if (!command || command === '-h' || command === '--help') { console.log(USAGE); return; }
   if (command === 'table') { await tableCommand(rest); return; }
   if (command === 'grid') { await gridCommand(rest); return; }
+  if (command === 'data') { dataCommand(rest); return; }
   const o = parseArgs(rest);
   if (command === 'schema') { console.log(JSON.stringify(RUN_CONFIG_SCHEMA, null, 2)); return; }
   if (command === 'defaults') { console.log(JSON.stringify(defaultRunConfig(), null, 2)); return; }
@@ -76,11 +82,12 @@ async function main(): Promise<void> {
 
   let config = (command === 'demo' ? defaultRunConfig() : withoutRunRecord(readConfig(o.positional[0]))) as Record<string, unknown>;
   if (o.backend) config = { ...config, backend: o.backend };
+  if (o.workers) config = { ...config, workers: o.workers };
   if (command === 'saliency') config = { ...defaultRunConfig(), ...config };
   const kind = command === 'saliency' ? 'saliency' as const : 'run' as const;
   if (kind === 'saliency') {
-    const { data, model, forget, saliency, train, seed, backend } = config;
-    config = { data, model, forget, saliency, train, seed, backend };
+    const { data, model, forget, saliency, train, seed, backend, workers } = config;
+    config = { data, model, forget, saliency, train, seed, backend, ...(workers !== undefined ? { workers } : {}) };
   }
 
   try {

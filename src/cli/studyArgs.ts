@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import type { ArchitectureName, BackendChoice, DataSpec, OptimizerRecipe } from '../protocol/config';
 import { defaultTrainRecipe } from '../protocol/defaults';
 import type { TableScenario } from '../protocol/table';
-import { fail, numberArg } from './common';
+import { detectDataKind } from '../engine/data/layout';
+import { fail, numberArg, WORKERS_USAGE, workersArg } from './common';
 
 export interface StudyOptions {
   scenario: TableScenario;
@@ -13,6 +14,8 @@ export interface StudyOptions {
   model: { kind: 'builtin'; architecture: ArchitectureName };
   train: OptimizerRecipe;
   backend: BackendChoice;
+  /** Data-parallel training threads (--workers); absent: 1. */
+  workers?: number;
   workspace: string;
   out?: string;
   json: boolean;
@@ -22,15 +25,31 @@ export interface StudyOptions {
 export const STUDY_USAGE = `  --scenario <s>      random | class (default random)
   --fraction <f>      random: share of the training set to forget (default 0.1)
   --class <c>         class: the class index to forget (default 0)
-  --data <d>          default (the bundled 10k/2k Fashion-MNIST subset) or a folder with the four
-                      idx files, e.g. /usr/share/datasets/fashion-mnist (the full 60k/10k set)
+  --data <d>          default (the bundled 10k/2k Fashion-MNIST subset) or a data folder, its format
+                      recognised from its files: the four idx files (e.g. /usr/share/datasets/
+                      fashion-mnist, the full 60k/10k set), CIFAR-10 binary (cifar-10-batches-bin)
+                      or an ImageFolder (train/<class>/…, test/<class>/…); or name the format:
+                      idx:<dir>, cifar10:<dir>, imagefolder:<dir>
   --train-subset <K>  use only the class-balanced first K training samples
   --model <m>         cnn | mlp (default cnn)
   --train-epochs <E>  epochs of θo and Retrain (default: CNN ${defaultTrainRecipe('cnn').epochs}, MLP ${defaultTrainRecipe('mlp').epochs}: enough to memorise)
   --workspace <dir>   where .salun/cache and the output go (default: current directory)
   --backend <name>    auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+${WORKERS_USAGE}
   --json              print the JSON result instead of the table
   --quiet             no progress output`;
+
+/** `--data`: default, kind:<dir>, or a folder whose format its files tell. */
+export function dataArg(v: string): DataSpec {
+  if (v === 'default') return { kind: 'default' };
+  const named = /^(idx|cifar10|imagefolder):(.+)$/.exec(v);
+  if (named) return { kind: named[1] as 'idx' | 'cifar10' | 'imagefolder', dir: resolve(named[2]) };
+  const kind = detectDataKind(v);
+  if (!kind) {
+    return fail(`--data ${v} is not a data folder this tool recognises: it needs the four MNIST idx files, CIFAR-10's data_batch_*.bin and test_batch.bin, or an ImageFolder's train/ and test/ (or val/) class folders. Name the format to see what is missing, e.g. --data imagefolder:${v}`);
+  }
+  return { kind, dir: resolve(v) };
+}
 
 /** Collects the shared flags; `take(flag, value)` returns false for a flag that is not one of them. */
 export class StudyArgs {
@@ -42,6 +61,7 @@ export class StudyArgs {
   private data: DataSpec = { kind: 'default' };
   private trainSubset?: number;
   private backend: BackendChoice = 'auto';
+  private workers?: number;
   private workspace = process.cwd();
   private out?: string;
   private json = false;
@@ -56,7 +76,7 @@ export class StudyArgs {
     else if (a === '--class') { this.classIndex = numberArg(a, value()); this.scenarioKind = 'class'; }
     else if (a === '--data') {
       const v = value();
-      this.data = v === 'default' ? { kind: 'default' } : { kind: 'idx', dir: resolve(v) };
+      this.data = dataArg(v);
     } else if (a === '--train-subset') this.trainSubset = numberArg(a, value());
     else if (a === '--model') {
       const v = value();
@@ -68,6 +88,7 @@ export class StudyArgs {
       this.trainEpochs = e;
     } else if (a === '--workspace') this.workspace = resolve(value());
     else if (a === '--backend') this.backend = value() as BackendChoice;
+    else if (a === '--workers') this.workers = workersArg(a, value());
     else if (a === '--out') this.out = resolve(value());
     else if (a === '--json') this.json = true;
     else if (a === '--quiet') this.quiet = true;
@@ -80,7 +101,7 @@ export class StudyArgs {
     return {
       scenario: this.scenarioKind === 'random' ? { kind: 'random', fraction: this.fraction } : { kind: 'class', classIndex: this.classIndex },
       data: this.data, trainSubset: this.trainSubset, model: { kind: 'builtin', architecture: this.architecture }, train,
-      backend: this.backend, workspace: this.workspace, out: this.out, json: this.json, quiet: this.quiet,
+      backend: this.backend, workers: this.workers, workspace: this.workspace, out: this.out, json: this.json, quiet: this.quiet,
     };
   }
 }

@@ -5,6 +5,7 @@ import { DEFAULT_RATIO } from '../protocol/defaults';
 import { defaultTableConfig, TABLE_METHOD_ORDER, tableConfigProblems, type TableConfig } from '../protocol/table';
 import { plainCells, seedTableCells } from '../engine/metrics/seedStats';
 import { defaultTableDir, runTableJob, scenarioLabel, tableFootnote, tableHeader } from '../engine/pipeline/tableJob';
+import { withTrainingPool } from '../engine/train/parallel';
 import { abortOnCtrlC, ArgReader, fail, numberArg, runStudyJob } from './common';
 import { TerminalProgress } from './progressBar';
 import { STUDY_USAGE, StudyArgs, type StudyOptions } from './studyArgs';
@@ -66,7 +67,7 @@ function parseTableArgs(argv: string[]): { config: TableConfig; study: StudyOpti
     else fail(`unknown table option ${a}\n\n${TABLE_USAGE}`);
   }
   const s = study.options();
-  Object.assign(config, { scenario: s.scenario, data: s.data, trainSubset: s.trainSubset, model: s.model, train: s.train, backend: s.backend });
+  Object.assign(config, { scenario: s.scenario, data: s.data, trainSubset: s.trainSubset, model: s.model, train: s.train, backend: s.backend }, s.workers ? { workers: s.workers } : {});
   const problems = tableConfigProblems(config);
   const r = config.saliency.ratio;
   if (r !== undefined && !(r > 0 && r <= 1)) problems.push('--ratio must be in (0, 1]');
@@ -80,8 +81,10 @@ export async function tableCommand(argv: string[]): Promise<void> {
   const abort = abortOnCtrlC();
   const progress = new TerminalProgress(o.quiet);
   if (!o.quiet) process.stderr.write(`table: ${scenarioLabel(config)}, ${config.model.architecture}, seeds ${config.seeds.join(', ')}, methods ${config.methods.join(', ')}\nout: ${outDir}\n`);
-  const result = await runStudyJob(() => runTableJob(config, { workspaceDir: o.workspace, signal: abort.signal, emit: evaluatedLine(progress, o.quiet) }, outDir),
-    () => progress.clear(), join(outDir, 'rows.jsonl'), 'rows');
+  const emit = evaluatedLine(progress, o.quiet);
+  const result = await runStudyJob(() => withTrainingPool(config.workers, (level, message) => emit({ type: 'log', level, message }),
+    (training) => runTableJob(config, { workspaceDir: o.workspace, signal: abort.signal, emit, training }, outDir)),
+  () => progress.clear(), join(outDir, 'rows.jsonl'), 'rows');
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
   console.log(`\nSalUn Lab comparison table: ${scenarioLabel(result.config)}, ${result.config.model.architecture.toUpperCase()}`);
   console.log(tableHeader(result).join('\n'));

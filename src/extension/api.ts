@@ -11,9 +11,23 @@ export interface JobOutcome {
   events: JobEvent[];
 }
 
+/** One item of the Runs view, as the user sees it. */
+export interface RunsTreeEntry {
+  runId: string;
+  dir: string;
+  /** status.json's state: running, finished, stopped, failed, cancelled; 'unknown' without one. */
+  state: string;
+  /** The line beside the run id: method, state, gap and key metrics. */
+  description: string;
+  /** What the context menus match on: salun.run.<state>. */
+  contextValue: string;
+}
+
 export interface SalunApi {
   /** Resolves when the current job (if any) ends; undefined when none is running. */
   waitForJob(): Promise<JobOutcome | undefined>;
   /** Every message the host has handed to the panel webview since activation, in order. */
   panelMessages(): readonly HostToWebview[];
+  /** The Runs view's items as it would list them now, newest first. */
+  runsTree(): RunsTreeEntry[];
 }

@@ -17,6 +17,8 @@ export const COMMAND_IDS = {
   openRunInPanel: 'salun.openRunInPanel',
   rerunRun: 'salun.rerunRun',
   deleteRun: 'salun.deleteRun',
+  compareRuns: 'salun.compareRuns',
+  exportRunReport: 'salun.exportRunReport',
 } as const;
 
 export const VIEW_CONTAINER_ID = 'salun';

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { JobOutcome } from './api';
 import type { JobSupervisor, StartCommand } from './jobSupervisor';
-import { JobAlreadyRunningError } from './jobSupervisor';
+import { canStopAndKeep, JobAlreadyRunningError } from './jobSupervisor';
 import { JOB_KIND_LABELS, type JobKind } from '../protocol/jobMessages';
 import type { SalunSettings } from './jobConfigs';
 import { SETTING_KEYS, SettingsError, runConfigFromSettings, saliencyConfigFromSettings } from './jobConfigs';
@@ -39,15 +39,17 @@ function stopAndKeep(deps: CommandDeps): boolean {
     void vscode.window.showInformationMessage('No SalUn job is running.');
     return false;
   }
-  if (kind !== 'run') {
-    // Only an unlearning run has epochs whose model is worth keeping; the others have nothing partial.
-    void vscode.window.showInformationMessage(`A ${JOB_KIND_LABELS[kind]} has no epochs to stop between, so there is nothing partial to keep. Cancel it instead?`, 'Cancel Job')
+  if (!canStopAndKeep(kind)) {
+    // An unlearning run keeps the model of its epochs, a table the rows of its models; the others have nothing partial.
+    void vscode.window.showInformationMessage(`A ${JOB_KIND_LABELS[kind]} has no steps to stop between, so there is nothing partial to keep. Cancel it instead?`, 'Cancel Job')
       .then((choice) => { if (choice) void vscode.commands.executeCommand(COMMAND_IDS.cancelJob); });
     return false;
   }
   const stopping = supervisor.stop();
   if (stopping) {
-    void vscode.window.showInformationMessage('SalUn: stopping after the current unlearning epoch; the model so far will be evaluated and kept in the run folder. (Requested before unlearning began, the run stops after its first epoch.)');
+    void vscode.window.showInformationMessage(kind === 'table'
+      ? 'SalUn: stopping the comparison table after the model it is working on; table.md will hold the rows done so far, marked partial with what is missing. (The first seed\'s Retrain and Original always complete.)'
+      : 'SalUn: stopping after the current unlearning epoch; the model so far will be evaluated and kept in the run folder. (Requested before unlearning began, the run stops after its first epoch.)');
   }
   return stopping;
 }

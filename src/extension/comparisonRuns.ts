@@ -21,8 +21,11 @@ function maskOf(dir: string): { ratio?: number; gamma?: number } {
   }
 }
 
-/** Newest first, over all folders; runs without evaluated rows (saliency jobs, failures) are left out. */
-export function comparisonRuns(workspaceDirs: readonly string[]): ComparisonRun[] {
+/**
+ * Newest first, over all folders; runs without evaluated rows (saliency jobs, failures) are left out.
+ * At most `limit` (the panel's list); the Compare Runs command asks for all.
+ */
+export function comparisonRuns(workspaceDirs: readonly string[], limit = MAX_COMPARISON_RUNS): ComparisonRun[] {
   const runs: ComparisonRun[] = [];
   for (const ws of workspaceDirs) {
     for (const r of listRuns(ws)) {
@@ -35,7 +38,23 @@ export function comparisonRuns(workspaceDirs: readonly string[]): ComparisonRun[
     }
   }
   runs.sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
-  return runs.slice(0, MAX_COMPARISON_RUNS);
+  return runs.slice(0, limit);
+}
+
+/**
+ * The runs measured against the same Retrain as the newest run that has one: runs of one setting
+ * (data, model, forget set, seed) share a cached Retrain, so equal Retrain metrics mark a group whose
+ * gaps are comparable. In the given order; the newest run alone when no run has a Retrain.
+ */
+export function latestRetrainGroup(runs: readonly ComparisonRun[]): string[] {
+  const retrainOf = (r: ComparisonRun): string | undefined => {
+    const row = r.rows.find((x) => x.role === 'retrain');
+    return row ? JSON.stringify(row.metrics) : undefined;
+  };
+  const anchor = runs.find((r) => retrainOf(r) !== undefined);
+  if (!anchor) return runs.length ? [runs[0].runId] : [];
+  const key = retrainOf(anchor);
+  return runs.filter((r) => retrainOf(r) === key).map((r) => r.runId);
 }
 
 /** Whether `dir` is one of the listed run folders (the webview may only name those). */

@@ -9,6 +9,7 @@ import { SalunPanelProvider } from './panelProvider';
 import { registerCommands, type CommandDeps } from './commands';
 import { registerRunActions } from './runActions';
 import { registerWorkflowCommands } from './workflowCommands';
+import { registerReportCommands } from './reportCommands';
 import { COMMAND_IDS, JOB_RUNNING_CONTEXT, PANEL_VIEW_ID, RUNS_VIEW_ID } from './commandIds';
 import { RunsTreeProvider } from './runsTree';
 
@@ -61,12 +62,16 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
     ...registerCommands(deps),
     ...registerWorkflowCommands({ ...deps, memory: context.workspaceState }),
     ...registerRunActions({ ...deps, runsTree, showRunInPanel: (dir) => panel.showRun(dir) }),
+    ...registerReportCommands(deps),
   );
 
   log.info('SalUn Lab activated.');
   return {
     waitForJob: () => supervisor.waitForJob(),
     panelMessages: () => panel.messages(),
+    runsTree: () => runsTree.getChildren().map((item) => ({
+      runId: item.run.runId, dir: item.run.dir, state: item.run.state, description: String(item.description ?? ''), contextValue: item.contextValue ?? '',
+    })),
   };
 }
 

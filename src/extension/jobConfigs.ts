@@ -15,10 +15,11 @@ export interface SalunSettings {
   modelPath?: unknown;
   unlearnEpochs?: unknown;
   unlearnLr?: unknown;
+  workers?: unknown;
 }
 
 export const SETTING_KEYS: readonly (keyof SalunSettings)[] = [
-  'backend', 'saliencyRatio', 'forgetFraction', 'forgetClass', 'modelPath', 'unlearnEpochs', 'unlearnLr',
+  'backend', 'saliencyRatio', 'forgetFraction', 'forgetClass', 'modelPath', 'unlearnEpochs', 'unlearnLr', 'workers',
 ];
 
 /** A setting the user must fix; the message names it as it appears in the Settings editor. */
@@ -36,6 +37,7 @@ interface Overlay {
   model: ModelSpec;
   unlearnEpochs: number;
   unlearnLr: number;
+  workers: number;
 }
 
 function readOverlay(s: SalunSettings, workspaceDir: string): Overlay {
@@ -87,7 +89,12 @@ function readOverlay(s: SalunSettings, workspaceDir: string): Overlay {
     throw new SettingsError('salun.unlearnLr', 'salun.unlearnLr must be a positive number.');
   }
 
-  return { backend: backend as BackendChoice, ratio, forget, model, unlearnEpochs, unlearnLr };
+  const workers = s.workers ?? 1;
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw new SettingsError('salun.workers', 'salun.workers must be a whole number from 1 to 64.');
+  }
+
+  return { backend: backend as BackendChoice, ratio, forget, model, unlearnEpochs, unlearnLr, workers };
 }
 
 /** defaultRunConfig() overlaid with the user's settings. Throws SettingsError on a bad value. */
@@ -101,11 +108,13 @@ export function runConfigFromSettings(settings: SalunSettings, workspaceDir: str
     forget: o.forget,
     model: o.model,
     unlearn: { ...config.unlearn, epochs: o.unlearnEpochs, lr: o.unlearnLr },
+    // Only when asked for: a config without `workers` is the 1-thread default, as the CLI writes it.
+    ...(o.workers > 1 ? { workers: o.workers } : {}),
   };
 }
 
 /** The saliency part of the run config the settings give. Throws SettingsError on a bad value. */
 export function saliencyConfigFromSettings(settings: SalunSettings, workspaceDir: string): SaliencyJobConfig {
-  const { data, model, forget, saliency, train, seed, backend } = runConfigFromSettings(settings, workspaceDir);
-  return { data, model, forget, saliency, train, seed, backend };
+  const { data, model, forget, saliency, train, seed, backend, workers } = runConfigFromSettings(settings, workspaceDir);
+  return { data, model, forget, saliency, train, seed, backend, ...(workers !== undefined ? { workers } : {}) };
 }

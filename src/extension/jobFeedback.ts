@@ -3,7 +3,7 @@
 // run was written).
 import * as vscode from 'vscode';
 import type { JobOutcome } from './api';
-import type { JobSupervisor } from './jobSupervisor';
+import { canStopAndKeep, type JobSupervisor } from './jobSupervisor';
 import { PHASE_LABELS, type JobEvent, type JobKind, type JobPhase } from '../protocol/jobMessages';
 import { COMMAND_IDS } from './commandIds';
 
@@ -157,7 +157,7 @@ export class JobFeedback implements vscode.Disposable {
     this.statusItem.text = percent === undefined ? '$(sync~spin) SalUn' : `$(sync~spin) SalUn ${percent}%`;
     const tooltip = new vscode.MarkdownString(
       `**${title}**\n\n${escapeMarkdown(label)}${detail ? ` — ${escapeMarkdown(detail)}` : ''}\n\n` +
-      `[Show Log](command:${COMMAND_IDS.showLog}) · ${this.supervisor.runningKind === 'run' ? `[Stop and Keep](command:${COMMAND_IDS.stopAndKeep}) · ` : ''}` +
+      `[Show Log](command:${COMMAND_IDS.showLog}) · ${this.supervisor.runningKind && canStopAndKeep(this.supervisor.runningKind) ? `[Stop and Keep](command:${COMMAND_IDS.stopAndKeep}) · ` : ''}` +
       `[Cancel](command:${COMMAND_IDS.cancelJob}) · [Open Panel](command:${COMMAND_IDS.openPanel})`,
     );
     tooltip.isTrusted = { enabledCommands: [COMMAND_IDS.showLog, COMMAND_IDS.stopAndKeep, COMMAND_IDS.cancelJob, COMMAND_IDS.openPanel] };
@@ -185,8 +185,10 @@ export class JobFeedback implements vscode.Disposable {
       void vscode.window.showInformationMessage('SalUn job cancelled.');
     } else if (kind === 'table' && outcome.result) {
       const dir = outcome.result.runDir;
-      this.log.info(`Comparison table written: ${dir}`);
-      void vscode.window.showInformationMessage(`SalUn comparison table written to ${dir}`, 'Reveal Folder').then((choice) => {
+      const partial = outcome.result.partial;
+      const how = partial ? `stopped after ${partial.done} of ${partial.of} models; the partial table (missing ${partial.missing.join('; ')}) was` : 'table';
+      this.log.info(`Comparison ${how} written: ${dir}`);
+      void vscode.window.showInformationMessage(`SalUn comparison ${how} written to ${dir}`, 'Reveal Folder').then((choice) => {
         if (choice === 'Reveal Folder') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(dir));
       });
     } else if ((kind === 'run' || kind === 'evaluate') && outcome.result) {

@@ -48,6 +48,11 @@ export class JobAlreadyRunningError extends Error {
   }
 }
 
+/** Jobs with steps to stop between whose work so far is worth keeping (Stop and Keep). */
+export function canStopAndKeep(kind: JobKind): boolean {
+  return kind === 'run' || kind === 'table';
+}
+
 const FINAL_TYPES: ReadonlySet<JobEvent['type']> = new Set(['finished', 'failed', 'cancelled']);
 
 export function isFinalEvent(event: JobEvent): event is Extract<JobEvent, { type: 'finished' | 'failed' | 'cancelled' }> {
@@ -220,13 +225,14 @@ export class JobSupervisor implements Disposable {
   }
 
   /**
-   * Stop and keep: asks the running unlearning run to end after its current epoch and write what it
-   * has. No kill timer: an epoch and its evaluation may take minutes, and Cancel stays available.
-   * Returns false when no job is running, or when the running job has no epochs to stop between.
+   * Stop and keep: asks the running unlearning run to end after its current epoch (a comparison
+   * table: after its current model) and write what it has. No kill timer: an epoch or a model and
+   * its evaluation may take minutes, and Cancel stays available. Returns false when no job is
+   * running, or when the running job has nothing partial to keep.
    */
   stop(): boolean {
     const job = this.current;
-    if (!job || job.kind !== 'run' || job.cancelRequested) return false;
+    if (!job || !canStopAndKeep(job.kind) || job.cancelRequested) return false;
     if (job.stopRequested) return true;
     job.stopRequested = true;
     this.options.log.info('job: stop (and keep) requested');

@@ -8,10 +8,12 @@ import { isRecord } from '../protocol/guards';
 import { RUN_CONFIG_SCHEMA } from '../protocol/runConfigSchema';
 import { validate } from '../protocol/schema';
 import { defaultTableConfig, type TableConfig } from '../protocol/table';
-import { IDX_FILE_STEMS } from '../engine/data/load';
+// layout.ts, not load.ts: the host needs the folder rules, not the image decoders behind the loaders.
+import { describeDataClasses, IDX_FILE_STEMS } from '../engine/data/layout';
+import { UserError } from '../engine/errors';
 import { defaultUnlearnRecipe } from '../engine/methods/options';
 
-export { FASHION_MNIST_CLASSES } from '../engine/data/load';
+export { FASHION_MNIST_CLASSES } from '../engine/data/layout';
 
 /** Everything the New Unlearning Run flow asks, in its order. */
 export interface NewRunAnswers {
@@ -98,6 +100,22 @@ export function describeMissingIdx(dir: string, missing: readonly string[]): str
     `It needs ${IDX_FILE_STEMS.join(', ')}.`;
 }
 
+/**
+ * The class names of the chosen data for the class step and the summary: folder names of an
+ * ImageFolder, CIFAR-10's batches.meta.txt, Fashion-MNIST's for the bundled subset. `names` is
+ * undefined when the data does not name its classes (idx) or cannot be read; `problem` says why
+ * in the latter case.
+ */
+export function dataClassNames(data: DataSpec | undefined, workspaceDir: string): { names?: string[]; problem?: string } {
+  if (!data) return {};
+  try {
+    return { names: describeDataClasses(data, workspaceDir) };
+  } catch (e) {
+    if (e instanceof UserError) return { problem: e.message };
+    throw e;
+  }
+}
+
 /** The flow's answers on top of `base` (the settings' run config: backend, training recipe, seed). */
 export function runConfigFromAnswers(a: NewRunAnswers, base: RunConfig): RunConfig {
   const { name: _name, ...rest } = base;
@@ -118,7 +136,7 @@ export function runConfigFromAnswers(a: NewRunAnswers, base: RunConfig): RunConf
 
 /** An evaluation of `model` with the data and forget set of `base`. */
 export function evaluateConfigFor(model: ModelSpec, base: RunConfig, retrain: boolean): EvaluateJobConfig {
-  return { data: base.data, model, forget: base.forget, train: base.train, retrain, seed: base.seed, backend: base.backend };
+  return { data: base.data, model, forget: base.forget, train: base.train, retrain, seed: base.seed, backend: base.backend, ...(base.workers ? { workers: base.workers } : {}) };
 }
 
 export interface TableAnswers {
@@ -138,6 +156,7 @@ export function tableConfigFromAnswers(a: TableAnswers, base: RunConfig): TableC
     data: a.data,
     saliency: { ratio: base.saliency.ratio ?? DEFAULT_RATIO },
     backend: base.backend,
+    ...(base.workers ? { workers: base.workers } : {}),
   };
 }
 
@@ -174,7 +193,12 @@ export function describeModel(m: ModelSpec): string {
 }
 
 export function describeData(d: DataSpec): string {
-  return d.kind === 'default' ? 'bundled Fashion-MNIST subset (10,000 train / 2,000 test)' : `idx folder ${d.dir}`;
+  switch (d.kind) {
+    case 'default': return 'bundled Fashion-MNIST subset (10,000 train / 2,000 test)';
+    case 'idx': return `idx folder ${d.dir}`;
+    case 'cifar10': return `CIFAR-10 binary folder ${d.dir}`;
+    case 'imagefolder': return `ImageFolder ${d.dir}`;
+  }
 }
 
 export function describeForget(f: ForgetSpec, classNames: readonly string[]): string {

@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ArchitectureName, DataSpec, ForgetSpec, MethodName, ModelSpec } from '../protocol/config';
 import { METHOD_NAMES } from '../protocol/config';
+import { dataFolderProblem } from '../engine/data/layout';
 import {
-  FASHION_MNIST_CLASSES, METHOD_DESCRIPTIONS, METHOD_LABELS, describeMissingIdx, epochsProblem, hyperDefaults, lrProblem,
+  FASHION_MNIST_CLASSES, METHOD_DESCRIPTIONS, METHOD_LABELS, dataClassNames, describeMissingIdx, epochsProblem, hyperDefaults, lrProblem,
   methodAsksRatio, missingIdxFiles, parseFraction, ratioProblem, rememberedAnswers, summaryLines, type NewRunAnswers,
 } from './newRunAnswers';
 import { BACK, inputStep, pickStep, runSteps, type Back } from './quickSteps';
@@ -74,6 +75,33 @@ export async function browseIdxFolder(): Promise<DataSpec | undefined> {
   return { kind: 'idx', dir };
 }
 
+/** A folder in one of the folder formats whose layout (names only, no pixels) is checked before it is taken. */
+async function browseDataFolder(kind: 'cifar10' | 'imagefolder', title: string): Promise<DataSpec | undefined> {
+  const picked = await vscode.window.showOpenDialog({ title, canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this folder' });
+  const dir = picked?.[0]?.fsPath;
+  if (!dir) return undefined;
+  const problem = dataFolderProblem(kind, dir);
+  if (problem) {
+    void vscode.window.showErrorMessage(`SalUn: ${problem} Choose another folder.`);
+    return undefined;
+  }
+  return { kind, dir };
+}
+
+/** CIFAR-10's binary version: cifar-10-batches-bin (or the folder it was unpacked into). */
+export function browseCifar10Folder(): Promise<DataSpec | undefined> {
+  return browseDataFolder('cifar10', 'Choose a CIFAR-10 binary folder (cifar-10-batches-bin: data_batch_*.bin and test_batch.bin)');
+}
+
+/** A torchvision-style ImageFolder: train/<class>/<image> and test/<class>/<image> (or val/). */
+export function browseImageFolder(): Promise<DataSpec | undefined> {
+  return browseDataFolder('imagefolder', 'Choose an ImageFolder (with train/<class>/… and test/<class>/… or val/<class>/…)');
+}
+
+function workspaceDir(): string {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+}
+
 export function builtinModelChoices(): Choice<ModelSpec>[] {
   const builtin = (architecture: ArchitectureName, label: string, detail: string): Choice<ModelSpec> =>
     ({ label, description: detail, value: { kind: 'builtin', architecture } });
@@ -105,22 +133,33 @@ function modelChoices(current: ModelSpec | undefined): { now: Choice<ModelSpec>[
   return { now: items(), found, all: items };
 }
 
+const FOLDER_KIND_LABELS: Record<Exclude<DataSpec['kind'], 'default'>, string> = {
+  idx: 'idx folder', cifar10: 'CIFAR-10 binary folder', imagefolder: 'ImageFolder',
+};
+
 export function dataChoices(current: DataSpec | undefined): Choice<DataSpec>[] {
   const items: Choice<DataSpec>[] = [
     { label: '$(package) Bundled Fashion-MNIST subset', description: '10,000 train / 2,000 test, class-balanced', value: { kind: 'default' } },
   ];
-  if (current?.kind === 'idx') items.push({ label: `$(database) ${current.dir}`, description: 'idx folder used last time', value: current });
+  if (current && current.kind !== 'default') items.push({ label: `$(database) ${current.dir}`, description: `${FOLDER_KIND_LABELS[current.kind]} used last time`, value: current });
   items.push(
+    separator(''),
     { label: '$(folder-opened) Choose an idx folder…', description: 'the four MNIST-format files, plain or .gz', choose: browseIdxFolder },
-    // Not offered as items: the engine reads only idx data so far, and a pick that fails later helps nobody.
-    separator('Not supported yet: ImageFolder, CIFAR-10 binary'),
+    { label: '$(folder-opened) Choose an ImageFolder…', description: 'train/<class>/ and test/<class>/ (or val/) of PNG or JPEG images, one size', choose: browseImageFolder },
+    { label: '$(folder-opened) Choose a CIFAR-10 binary folder…', description: 'cifar-10-batches-bin: data_batch_1…5.bin and test_batch.bin', choose: browseCifar10Folder },
   );
   return items;
 }
 
-export function classChoices(dataIsDefault: boolean): Choice<number>[] {
+/**
+ * The class step's items. `names`: the data's class names; true for the bundled subset (the table
+ * flow asks for the class before the data); false or undefined when the data does not name its
+ * classes, where Fashion-MNIST's names are shown as a hint next to the index.
+ */
+export function classChoices(names: boolean | readonly string[] | undefined): Choice<number>[] {
+  if (Array.isArray(names)) return names.map((name, i) => ({ label: `${i}`, description: name, value: i }));
   return FASHION_MNIST_CLASSES.map((name, i) => ({
-    label: `${i}`, description: dataIsDefault ? name : `Fashion-MNIST's ${name}; your data's class ${i}`, value: i,
+    label: `${i}`, description: names === true ? name : `Fashion-MNIST's ${name}; your data's class ${i}`, value: i,
   }));
 }
 
@@ -148,7 +187,9 @@ async function forgetStep(step: number, a: Partial<NewRunAnswers>): Promise<Forg
       continue;
     }
     if (kind === 'class') {
-      const c = await choose<number>(step, 'Which class should the model forget?', classChoices(a.data?.kind !== 'idx'), a.forget?.kind === 'class' ? a.forget.classIndex : undefined);
+      const { names, problem } = dataClassNames(a.data, workspaceDir());
+      if (problem) void vscode.window.showWarningMessage(`SalUn: the class names of the chosen data are unknown: ${problem}`);
+      const c = await choose<number>(step, 'Which class should the model forget?', classChoices(names ?? (a.data?.kind === 'default')), a.forget?.kind === 'class' ? a.forget.classIndex : undefined);
       if (c === undefined) return undefined;
       if (c === BACK) continue;
       return { kind: 'class', classIndex: c };
@@ -234,7 +275,7 @@ export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunA
     },
     async () => {
       const answers = a as NewRunAnswers;
-      const lines = summaryLines(answers, answers.data.kind === 'default' ? FASHION_MNIST_CLASSES : []);
+      const lines = summaryLines(answers, dataClassNames(answers.data, workspaceDir()).names ?? []);
       type Action = 'start' | number;
       const items: Choice<Action>[] = [
         { label: '$(play) Start', description: 'trains Original and Retrain if not cached, then unlearns and evaluates', value: 'start' },

@@ -12,6 +12,7 @@ import { CONFIG_SECTION, PANEL_VIEW_ID } from './commandIds';
 import { createNonce, panelHtml } from './panelHtml';
 import { loadSaliencyScores, type SaliencyPreview } from './saliencyPreview';
 import { comparisonRuns, isListedRun } from './comparisonRuns';
+import { runTrendMessage, type RunTrendMessage } from './runTrendMessage';
 
 /** The job emits its saliency event just before writing saliency/; retry the read this long. */
 const SALIENCY_READ_RETRY_MS = 250;
@@ -41,6 +42,15 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   private saliency: SaliencyPreview | undefined;
   private saliencyRetry: ReturnType<typeof setTimeout> | undefined;
   private runs: ComparisonRun[] | undefined;
+  /** The past run whose trend the panel shows instead of the live job's (Open in Panel). */
+  private runTrend: RunTrendMessage | undefined;
+  /**
+   * Whether the trend's source was chosen since activation (Open in Panel, a job start, the panel's
+   * "Show live trends"). Until then a reloaded panel's own choice (its 'ready') is honoured.
+   */
+  private trendChosen = false;
+  /** Kept until delivered: the view may still be resolving, and its first replay carries it then. */
+  private focusRunId: string | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -51,6 +61,9 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     const sub = supervisor.subscribe({
       onJobStarted: () => {
         this.clearSaliency();
+        // A new job's trend is what the user wants to watch; the replay switches the panel to it.
+        this.runTrend = undefined;
+        this.trendChosen = true;
         this.sendReplay();
       },
       onEvent: (event) => {
@@ -67,8 +80,6 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   /** Every message VS Code accepted for the webview since activation, in order. */
-  private focusRunId: string | undefined;
-
   messages(): readonly HostToWebview[] {
     return this.posted;
   }
@@ -109,8 +120,10 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     );
   }
 
-  /** Brings the panel into view (resolving it if it never was). */
-  /** Open in Panel: the run's saliency map in the γ control, the run selected in the comparison. */
+  /**
+   * Open in Panel: the run's metric trend in the trend charts, its saliency map in the γ control,
+   * the run selected in the comparison.
+   */
   async showRun(runDir: string): Promise<void> {
     await this.reveal();
     this.refreshRuns();
@@ -118,11 +131,12 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
       this.clearSaliency();
       this.tryLoadSaliency(runDir, true);
     }
-    // Kept until delivered: the view may still be resolving, and its first replay carries it then.
+    this.showRunTrend(runDir);
     this.focusRunId = basename(runDir);
     this.send({ type: 'focusRun', runId: this.focusRunId });
   }
 
+  /** Brings the panel into view (resolving it if it never was). */
   async reveal(): Promise<void> {
     if (this.view) {
       this.view.show(true);
@@ -146,10 +160,16 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
         this.ready = true;
         if (!this.saliency) this.loadJobSaliency(1);
         if (!this.runs) this.runs = this.readRuns();
+        if (message.trendRunDir) this.restoreRunTrend(message.trendRunDir);
         this.sendReplay();
         return;
       case 'action':
         this.onAction(message.action);
+        return;
+      case 'showLiveTrend':
+        // The panel has switched already; later replays must not bring the past run back.
+        this.runTrend = undefined;
+        this.trendChosen = true;
         return;
       default:
         void this.handleRequest(message).catch((err: unknown) => {
@@ -158,7 +178,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     }
   }
 
-  private async handleRequest(message: Exclude<WebviewToHost, { type: 'ready' | 'action' }>): Promise<void> {
+  private async handleRequest(message: Exclude<WebviewToHost, { type: 'ready' | 'action' | 'showLiveTrend' }>): Promise<void> {
     switch (message.type) {
       case 'previewThreshold': {
         const preview = this.saliency;
@@ -206,6 +226,39 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   private refreshRuns(): void {
     this.runs = this.readRuns();
     this.send({ type: 'runs', runs: this.runs });
+  }
+
+  /** Reads a run folder's metrics.jsonl into the trend charts; the running job's own folder shows live. */
+  private showRunTrend(runDir: string): void {
+    this.trendChosen = true;
+    const live = this.supervisor.running && this.supervisor.eventLog().some((e) => e.type === 'started' && e.runDir === runDir);
+    if (live) {
+      const wasPast = this.runTrend !== undefined;
+      this.runTrend = undefined;
+      // A replay is what switches the panel back to the live job.
+      if (wasPast) this.sendReplay();
+      return;
+    }
+    this.runTrend = this.readRunTrend(runDir);
+    this.send(this.runTrend);
+  }
+
+  /** A reloaded panel showed this run's trend; keep showing it unless the host chose since. */
+  private restoreRunTrend(runDir: string): void {
+    if (this.trendChosen || this.supervisor.running) return;
+    if (!isListedRun(this.workspaceDirs(), runDir)) {
+      this.log.debug(`panel: not restoring the trend of ${runDir}: not a run folder of this workspace`);
+      return;
+    }
+    this.runTrend = this.readRunTrend(runDir);
+  }
+
+  private readRunTrend(runDir: string): RunTrendMessage {
+    const t0 = Date.now();
+    const { message, problems } = runTrendMessage(runDir);
+    for (const p of problems) this.log.warn(`panel: ${p}`);
+    this.log.debug(`panel: read the trend of ${message.runId} (${message.points.length} epochs) in ${Date.now() - t0} ms`);
+    return message;
   }
 
   private clearSaliency(): void {
@@ -276,6 +329,8 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     // A replay resets the panel's state; what it was sent besides the events comes after it.
     if (this.saliency) this.send(this.saliency.scoresMessage());
     if (this.runs) this.send({ type: 'runs', runs: this.runs });
+    // A replay shows the live job's trend; a past run's trend comes after it to stay in view.
+    if (this.runTrend) this.send(this.runTrend);
     if (this.focusRunId) this.send({ type: 'focusRun', runId: this.focusRunId });
   }
 

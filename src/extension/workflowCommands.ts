@@ -9,9 +9,9 @@ import type { DataSpec, ModelSpec } from '../protocol/config';
 import { asModelUri, launchJob, readSettings, type CommandDeps } from './commands';
 import { COMMAND_IDS } from './commandIds';
 import { runConfigFromSettings } from './jobConfigs';
-import { askNewRun, browseIdxFolder, builtinModelChoices, classChoices, dataChoices, NEW_RUN_MEMORY_KEY } from './newRunFlow';
+import { askNewRun, builtinModelChoices, classChoices, dataChoices, NEW_RUN_MEMORY_KEY } from './newRunFlow';
 import {
-  completeAnswers, describeData, describeForget, evaluateConfigFor, FASHION_MNIST_CLASSES, rememberedAnswers, runConfigFromAnswers,
+  completeAnswers, dataClassNames, describeData, describeForget, evaluateConfigFor, rememberedAnswers, runConfigFromAnswers,
   tableConfigFromAnswers, type TableAnswers,
 } from './newRunAnswers';
 import { BACK, pickStep, runSteps } from './quickSteps';
@@ -83,7 +83,7 @@ async function evaluateBuild(deps: WorkflowDeps, modelUri: vscode.Uri | undefine
   const settingsBase = runConfigFromSettings(readSettings(folder), workspaceDir);
   const last = rememberedAnswers(deps.memory.get<unknown>(NEW_RUN_MEMORY_KEY));
   const base = { ...settingsBase, data: last.data ?? settingsBase.data, forget: last.forget ?? settingsBase.forget };
-  const names = base.data.kind === 'default' ? FASHION_MNIST_CLASSES : [];
+  const names = dataClassNames(base.data, workspaceDir).names ?? [];
   const retrain = await pickStep<Item<boolean>>({
     title: 'SalUn: Evaluate Model', step: modelUri ? 1 : 2, totalSteps: modelUri ? 1 : 2,
     items: [
@@ -147,11 +147,13 @@ async function askTable(): Promise<TableAnswers | undefined> {
     },
     async () => {
       for (;;) {
-        const items = dataChoices(undefined).map((c) => ({ ...c, value: c.value ?? (c.choose ? 'browse' as const : undefined) }));
-        const d = await step<DataSpec | 'browse'>(4, 'Which data?', items);
+        // A browse item carries its own folder picker (idx, ImageFolder or CIFAR-10): run that one.
+        type Browse = () => Promise<DataSpec | undefined>;
+        const items = dataChoices(undefined).map((c) => ({ ...c, value: c.value ?? c.choose }));
+        const d = await step<DataSpec | Browse>(4, 'Which data?', items);
         if (d === undefined) return 'cancel';
         if (d === BACK) return 'back';
-        const data = d === 'browse' ? await browseIdxFolder() : d;
+        const data = typeof d === 'function' ? await d() : d;
         if (!data) continue;
         a.data = data;
         return 'next';

@@ -5,7 +5,7 @@ import { isJobCommand, type JobCommand, type JobEvent } from '../protocol/jobMes
 import { dispatchJob } from '../engine/pipeline/dispatch';
 
 const abort = new AbortController();
-/** Stop and keep: the engine ends the unlearning loop at the next epoch boundary and writes what it has. */
+/** Stop and keep: the engine ends at the next epoch (a run) or model (a table) and writes what it has. */
 const stop = new AbortController();
 let started = false;
 let ended = false;
@@ -36,7 +36,7 @@ process.on('message', (msg: unknown) => {
   if (msg.type === 'cancel') { abort.abort(); return; }
   if (msg.type === 'stop') {
     stop.abort();
-    void send({ type: 'log', level: 'info', message: 'job: stop requested; the unlearning ends after its current epoch and the run keeps that model' });
+    void send({ type: 'log', level: 'info', message: 'job: stop requested; an unlearning run ends after its current epoch and keeps that model, a comparison table after its current model and keeps the rows done' });
     return;
   }
   if (started) {

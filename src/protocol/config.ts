@@ -8,7 +8,18 @@ export type BackendChoice = 'auto' | BackendName;
 export type DataSpec =
   | { kind: 'default' }
   /** A folder with the four MNIST-format idx files (train-images-idx3-ubyte[.gz], …). */
-  | { kind: 'idx'; dir: string };
+  | { kind: 'idx'; dir: string }
+  /** CIFAR-10's binary version: data_batch_1.bin … data_batch_5.bin (train) and test_batch.bin. */
+  | { kind: 'cifar10'; dir: string }
+  /**
+   * torchvision-style ImageFolder: dir/train/<class>/<image> and dir/test/<class>/<image> (or val/),
+   * PNG or JPEG, all of one size; labels by the sorted training class folders.
+   */
+  | { kind: 'imagefolder'; dir: string };
+
+export type DataKind = DataSpec['kind'];
+
+export const DATA_KINDS: readonly DataKind[] = ['default', 'idx', 'cifar10', 'imagefolder'];
 
 /** The original model θo: trained by us from a built-in architecture, or a user's tfjs LayersModel. */
 export type ModelSpec =
@@ -119,7 +130,22 @@ export interface RunConfig {
   retrain: boolean;
   seed: number;
   backend: BackendChoice;
+  /** Data-parallel training threads (see WORKERS_NOTE); default 1. */
+  workers?: number;
 }
+
+/**
+ * `workers` > 1: every training pass (θo, Retrain, the iterative methods; not IU's one-shot step,
+ * saliency or evaluation) splits each batch into that many shards whose gradients worker threads
+ * compute, on the wasm and cpu backends (the native ones already use every core inside each op).
+ * Without batch norm the weights are one thread's up to float summation order; with it each shard
+ * normalises with its own statistics (as PyTorch DDP without SyncBatchNorm), so results differ
+ * slightly, and cached θo / Retrain models are keyed by the worker count when it is above 1.
+ */
+/** The most worker threads a config may ask for. */
+export const MAX_WORKERS = 64;
+
+export const WORKERS_NOTE = 'Data-parallel training threads: each batch is split into this many shards whose gradients worker threads compute (wasm and cpu backends). Without batch norm the result equals 1 worker up to float summation order; with batch norm each shard normalises with its own statistics, so results differ slightly. Default 1.';
 
 /** A saliency-only job: compute the map and its per-layer statistics, no unlearning. */
 export interface SaliencyJobConfig {
@@ -130,6 +156,8 @@ export interface SaliencyJobConfig {
   train: OptimizerRecipe;
   seed: number;
   backend: BackendChoice;
+  /** Threads for training θo when it is not cached (see RunConfig.workers). */
+  workers?: number;
 }
 
 /**
@@ -146,4 +174,6 @@ export interface EvaluateJobConfig {
   retrain: boolean;
   seed: number;
   backend: BackendChoice;
+  /** Threads for training θo and Retrain when they are not cached (see RunConfig.workers). */
+  workers?: number;
 }

@@ -32,6 +32,8 @@ export interface GridConfig {
   train: OptimizerRecipe;
   axes: GridAxis[];
   backend: BackendChoice;
+  /** Data-parallel training threads (RunConfig.workers); default 1. */
+  workers?: number;
 }
 
 /**

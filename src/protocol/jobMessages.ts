@@ -51,8 +51,9 @@ export type JobCommand =
   /** Finish the current batch, then end without writing a result. */
   | { type: 'cancel' }
   /**
-   * Stop and keep: finish the current unlearning epoch, evaluate the model so far and write the run
-   * folder marked 'stopped'. Only unlearning runs have epochs to stop between; other jobs ignore it.
+   * Stop and keep: an unlearning run finishes its current epoch, evaluates the model so far and
+   * writes the run folder marked 'stopped'; a comparison table finishes its current model and writes
+   * the rows done so far, marked partial. Other jobs have nothing partial to keep and ignore it.
    */
   | { type: 'stop' };
 

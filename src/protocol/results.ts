@@ -38,6 +38,14 @@ export interface Metrics {
   MIA: number;
 }
 
+/**
+ * Avg. Gap as the paper defines it: mean |metric − Retrain's| over UA, RA, TA, MIA (points). The one
+ * definition for the engine's reports, the panel's per-epoch gap line and the exports.
+ */
+export function avgGap(m: Metrics, reference: Metrics): number {
+  return (Math.abs(m.UA - reference.UA) + Math.abs(m.RA - reference.RA) + Math.abs(m.TA - reference.TA) + Math.abs(m.MIA - reference.MIA)) / 4;
+}
+
 export type ModelRole = 'original' | 'retrain' | 'unlearned';
 
 export interface EvaluatedModel {
@@ -60,4 +68,9 @@ export interface RunResult {
   report?: string;
   /** Present when the user chose Stop and Keep: the model is the one after `epoch` of `of` epochs. */
   stopped?: { epoch: number; of: number };
+  /**
+   * A comparison table ended by Stop and Keep: `done` of `of` models evaluated; `missing` names
+   * what it lacks, one entry per seed ("seed 2: Retrain, Original, FT").
+   */
+  partial?: { done: number; of: number; missing: string[] };
 }

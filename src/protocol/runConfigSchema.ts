@@ -1,5 +1,5 @@
 // The schema of RunConfig (config.ts) and the parser the CLI and the job use.
-import { DEFAULT_METHOD_OPTIONS as D, METHOD_NAMES, type EvaluateJobConfig, type RunConfig, type SaliencyJobConfig } from './config';
+import { DEFAULT_METHOD_OPTIONS as D, MAX_WORKERS, METHOD_NAMES, WORKERS_NOTE, type EvaluateJobConfig, type RunConfig, type SaliencyJobConfig } from './config';
 import { defaultRunConfig, defaultTrainRecipe } from './defaults';
 import { isRecord } from './guards';
 import { validate, type Schema } from './schema';
@@ -25,6 +25,8 @@ const shared: Record<string, Schema> = {
     oneOf: [
       { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { type: 'string', const: 'default', description: 'The bundled Fashion-MNIST subset (10,000 train / 2,000 test)' } } },
       { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { kind: { type: 'string', const: 'idx' }, dir: { type: 'string', minLength: 1, description: 'Folder with the four MNIST-format idx files (.gz or not), relative to the workspace' } } },
+      { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { kind: { type: 'string', const: 'cifar10', description: 'CIFAR-10, binary version' }, dir: { type: 'string', minLength: 1, description: 'Folder with data_batch_1.bin … data_batch_5.bin (at least one) and test_batch.bin (cifar-10-batches-bin, or the folder holding it), relative to the workspace' } } },
+      { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { kind: { type: 'string', const: 'imagefolder', description: 'torchvision-style ImageFolder of PNG/JPEG images, all of one size' }, dir: { type: 'string', minLength: 1, description: 'Folder with train/<class>/<image> and test/<class>/<image> (or val/), relative to the workspace; labels by the sorted training class folders' } } },
     ],
   },
   model: {
@@ -52,6 +54,7 @@ const shared: Record<string, Schema> = {
   train: recipe('Recipe for the original model and Retrain'),
   seed: { type: 'integer', minimum: 0 },
   backend: { type: 'string', enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] },
+  workers: { type: 'integer', minimum: 1, maximum: MAX_WORKERS, default: 1, description: WORKERS_NOTE },
 };
 
 const positive = (description: string, value: number, maximum?: number): Schema =>
@@ -116,6 +119,7 @@ export const EVALUATE_JOB_SCHEMA: Schema = {
     retrain: { type: 'boolean', description: 'Also train a Retrain reference on Dr (cached), for the gap to exact unlearning' },
     seed: shared.seed,
     backend: shared.backend,
+    workers: shared.workers,
   },
 };
 

@@ -1,8 +1,8 @@
 // The comparison table (`salun table`): its configuration and what it produces. The paper's
 // layout: Retrain first, Original for reference, then each method; every metric as mean ± std over
 // seeds, gaps against the mean of the Retrain seeds, and the Retrain-vs-Retrain noise floor.
-import type { ArchitectureName, BackendChoice, DataSpec, MethodName, OptimizerRecipe, SaliencyConfig } from './config';
-import { METHOD_NAMES } from './config';
+import type { ArchitectureName, BackendChoice, DataKind, DataSpec, MethodName, OptimizerRecipe, SaliencyConfig } from './config';
+import { DATA_KINDS, MAX_WORKERS, METHOD_NAMES } from './config';
 import { DEFAULT_RATIO, DEFAULT_TRAIN } from './defaults';
 import { isRecord } from './guards';
 import type { BackendInfo, EvaluatedModel, Metrics, ModelRole } from './results';
@@ -31,6 +31,8 @@ export interface TableConfig {
   /** SalUn's mask. */
   saliency: SaliencyConfig;
   backend: BackendChoice;
+  /** Data-parallel training threads (RunConfig.workers); default 1. */
+  workers?: number;
 }
 
 export function defaultTableConfig(): TableConfig {
@@ -63,8 +65,11 @@ export function tableConfigProblems(c: unknown): string[] {
   const m = c.model;
   if (!isRecord(m) || m.kind !== 'builtin' || (m.architecture !== 'cnn' && m.architecture !== 'mlp')) p.push('model must be a built-in architecture, cnn or mlp (θo is trained per seed)');
   const d = c.data;
-  if (!isRecord(d) || (d.kind !== 'default' && !(d.kind === 'idx' && typeof d.dir === 'string' && d.dir.length > 0))) p.push('data must be {"kind":"default"} or {"kind":"idx","dir":…}');
+  if (!isRecord(d) || (d.kind !== 'default' && !(DATA_KINDS.includes(d.kind as DataKind) && typeof d.dir === 'string' && d.dir.length > 0))) {
+    p.push('data must be {"kind":"default"}, or {"kind":"idx"|"cifar10"|"imagefolder","dir":…}');
+  }
   if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(c.backend as string)) p.push(`backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu (got ${JSON.stringify(c.backend)})`);
+  if (c.workers !== undefined && !(Number.isInteger(c.workers) && (c.workers as number) >= 1 && (c.workers as number) <= MAX_WORKERS)) p.push(`workers must be an integer from 1 to ${MAX_WORKERS} (got ${JSON.stringify(c.workers)})`);
   return p;
 }
 
@@ -122,8 +127,19 @@ export interface MachineInfo {
   salunLab: string;
 }
 
+/** What a table ended by Stop and Keep lacks, per seed, by row label (Retrain, Original, FT, …). */
+export interface TableMissing {
+  seed: number;
+  models: string[];
+}
+
 export interface TableResult {
   config: TableConfig;
+  /**
+   * Present when Stop and Keep ended the table early: it holds the models done so far, and every
+   * mean, std and rank is over the seeds a row has. `modelsDone` of `modelsPlanned` evaluated rows.
+   */
+  stopped?: { modelsDone: number; modelsPlanned: number; missing: TableMissing[] };
   /** Retrain, Original, then the methods in config order. */
   rows: TableRow[];
   retrainMean: Metrics;

@@ -2,7 +2,7 @@
 // what it receives: job events (live, or replayed after a reload), host status, and the host's
 // answers to its requests (threshold previews, the run list). Both sides validate on receipt.
 import type { JobEvent } from './jobMessages';
-import type { EvaluatedModel, SaliencySummary } from './results';
+import type { EvaluatedModel, Metrics, SaliencySummary } from './results';
 import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
 
 /** log10|g| of a run's saliency scores in equal-width bins; zeros are counted apart (log10 0 = −∞). */
@@ -51,6 +51,29 @@ export interface ComparisonRun {
   rows: EvaluatedModel[];
 }
 
+/** One epoch of a trend: the unlearned model's metrics after that epoch, in %. */
+export interface RunTrendPoint {
+  epoch: number;
+  metrics: Metrics;
+}
+
+/** A past run's metric trend, read by the host from its run folder (Open in Panel). */
+export interface RunTrend {
+  runId: string;
+  runDir: string;
+  /** What the panel shows as the trend's source, e.g. "Run 20261126-003323-salun (finished)". */
+  label: string;
+  /** status.json's state: running, finished, stopped, failed, cancelled; 'unknown' without one. */
+  state: string;
+  method?: string;
+  /** metrics.jsonl's unlearned lines, sorted by epoch, one per epoch. */
+  points: RunTrendPoint[];
+  /** The Original and Retrain rows (metrics.jsonl's, else report.json's), drawn as reference lines. */
+  reference: { original?: Metrics; retrain?: Metrics };
+  /** metrics.jsonl lines that could not be read and were left out (a torn last line included). */
+  skippedLines: number;
+}
+
 /** The range salun.saliencyRatio accepts (package.json, jobConfigs.ts). */
 export const SETTING_RATIO_MIN = 0.01;
 export const SETTING_RATIO_MAX = 1;
@@ -72,7 +95,12 @@ export type HostToWebview =
   | { type: 'previewUnavailable'; requestId: number; reason: string }
   | { type: 'runs'; runs: ComparisonRun[] }
   /** "Open in Panel" on a run: select it in the comparison and bring that section into view. */
-  | { type: 'focusRun'; runId: string };
+  | { type: 'focusRun'; runId: string }
+  /**
+   * "Open in Panel" on a run: its metric trend replaces the live job's until a job starts, the user
+   * switches back, or a replay comes that is not followed by another runTrend.
+   */
+  | ({ type: 'runTrend' } & RunTrend);
 
 /** Actions the panel may ask the host to perform (the panel never does work itself). */
 export const PANEL_ACTIONS = ['computeSaliency', 'runUnlearning', 'cancelJob', 'showLog'] as const;
@@ -80,8 +108,14 @@ export type PanelAction = (typeof PANEL_ACTIONS)[number];
 
 /** Webview → host. */
 export type WebviewToHost =
-  /** Sent once the panel's script is listening; the host answers with a replay. */
-  | { type: 'ready' }
+  /**
+   * Sent once the panel's script is listening; the host answers with a replay. `trendRunDir`: the
+   * past run whose trend the panel showed before it was reloaded (the host re-reads it if it has
+   * not chosen the trend's source itself since it started).
+   */
+  | { type: 'ready'; trendRunDir?: string }
+  /** The user switched the trend charts back from a past run to the live job. */
+  | { type: 'showLiveTrend' }
   | { type: 'action'; action: PanelAction }
   /** A request: the host answers with a thresholdPreview (or previewUnavailable) of the same id. */
   | { type: 'previewThreshold'; requestId: number; by: ThresholdBy; value: number }
@@ -96,8 +130,9 @@ export type WebviewToHost =
 export function isWebviewToHost(x: unknown): x is WebviewToHost {
   if (!isRecord(x)) return false;
   switch (x.type) {
-    case 'ready':
+    case 'ready': return x.trendRunDir === undefined || (isString(x.trendRunDir) && x.trendRunDir.length > 0);
     case 'requestRuns':
+    case 'showLiveTrend':
       return true;
     case 'action': return isOneOf(x.action, PANEL_ACTIONS);
     case 'previewThreshold':
@@ -124,6 +159,19 @@ export function isScoreHistogram(x: unknown): x is ScoreHistogram {
     && x.bins.every(isFiniteNumber) && isFiniteNumber(x.zeros) && isFiniteNumber(x.total);
 }
 
+export function isMetrics(x: unknown): x is Metrics {
+  return isRecord(x) && isFiniteNumber(x.UA) && isFiniteNumber(x.RA) && isFiniteNumber(x.TA) && isFiniteNumber(x.MIA);
+}
+
+export function isRunTrend(x: unknown): x is RunTrend {
+  if (!isRecord(x) || !isString(x.runId) || !isString(x.runDir) || !isString(x.label) || !isString(x.state)) return false;
+  if (x.method !== undefined && !isString(x.method)) return false;
+  if (!Number.isSafeInteger(x.skippedLines) || (x.skippedLines as number) < 0) return false;
+  const ref = x.reference;
+  if (!isRecord(ref) || (ref.original !== undefined && !isMetrics(ref.original)) || (ref.retrain !== undefined && !isMetrics(ref.retrain))) return false;
+  return Array.isArray(x.points) && x.points.every((p) => isRecord(p) && isFiniteNumber(p.epoch) && isMetrics(p.metrics));
+}
+
 function isComparisonRun(x: unknown): x is ComparisonRun {
   return isRecord(x) && isString(x.runId) && isString(x.dir) && isString(x.method) && isString(x.state)
     && Array.isArray(x.rows) && x.rows.every((r) => isRecord(r) && isString(r.role) && isRecord(r.metrics));
@@ -141,6 +189,7 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
     case 'previewUnavailable': return Number.isSafeInteger(x.requestId) && isString(x.reason);
     case 'runs': return Array.isArray(x.runs) && x.runs.every(isComparisonRun);
     case 'focusRun': return isString(x.runId);
+    case 'runTrend': return isRunTrend(x);
     default: return false;
   }
 }

@@ -6,17 +6,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { JobOutcome, SalunApi } from '../../src/extension/api';
+import { COMMAND_IDS } from '../../src/extension/commandIds';
+import type { ComparisonFiles } from '../../src/extension/reportFiles';
 import type { JobEvent } from '../../src/protocol/jobMessages';
-import type { SaliencySummary } from '../../src/protocol/results';
+import type { EvaluatedModel, Metrics, SaliencySummary } from '../../src/protocol/results';
 import type { HostToWebview } from '../../src/protocol/webviewMessages';
 import { log } from './index';
 
 const EXTENSION_ID = 'salun-lab.salun-lab';
-const COMMANDS = [
-  'salun.computeSaliency', 'salun.runUnlearning', 'salun.openPanel', 'salun.cancelJob', 'salun.newRun', 'salun.stopAndKeep',
-  'salun.evaluateModel', 'salun.runUnlearningOnModel', 'salun.computeSaliencyForModel', 'salun.runTable', 'salun.openRunInPanel',
-  'salun.rerunRun', 'salun.deleteRun', 'salun.revealRun',
-];
+/** commandIds.ts is the one list (a unit test checks package.json against it); here: all registered. */
+const COMMANDS: readonly string[] = Object.values(COMMAND_IDS);
 
 /** The saliency job trains the small model on the bundled data first: minutes on a CPU backend. */
 const JOB_TIMEOUT_MS = Number(process.env.SALUN_HOST_TEST_JOB_TIMEOUT_MS) || 20 * 60_000;
@@ -113,6 +112,7 @@ suite('SalUn Lab in the extension host', () => {
     assert.strictEqual(typeof api.waitForJob, 'function');
     assert.strictEqual(typeof api.panelMessages, 'function');
     assert.ok(Array.isArray(api.panelMessages()));
+    assert.ok(Array.isArray(api.runsTree()));
   });
 
   test('registers its commands', async () => {
@@ -208,6 +208,13 @@ suite('SalUn Lab in the extension host', () => {
     const focused = (): boolean => api.panelMessages().some((m) => m.type === 'focusRun' && m.runId === result.runId);
     while (!focused() && Date.now() < focusBy) await sleep(100);
     assert.ok(focused(), `no focusRun message for ${result.runId} reached the panel`);
+    // Its metric trend replaces the live job's: the one epoch metrics.jsonl holds, against its Retrain.
+    const trend = api.panelMessages().find((m): m is Extract<HostToWebview, { type: 'runTrend' }> => m.type === 'runTrend' && m.runId === result.runId);
+    assert.ok(trend, `no runTrend message for ${result.runId} reached the panel`);
+    assert.deepStrictEqual(trend.points.map((p) => p.epoch), [1]);
+    assert.strictEqual(trend.label, `Run ${result.runId} (stopped after epoch 1)`);
+    assert.deepStrictEqual(trend.points[0].metrics, result.rows.find((r) => r.role === 'unlearned')?.metrics);
+    assert.ok(trend.reference.retrain, 'no Retrain reference in the run trend');
 
     // Evaluate Model from the explorer's context menu on the kept model.json: its one question
     // (metrics only, or also the gap to Retrain) is answered with the first item, metrics only.
@@ -276,4 +283,87 @@ suite('SalUn Lab in the extension host', () => {
     assert.deepStrictEqual(inOutcome.summary, s);
     log(`      saliency: ${s.layers.length} layers, ${salient}/${total} salient (ratio ${s.ratio})`);
   }).timeout(JOB_TIMEOUT_MS + 60_000);
+
+  test('a whole study without prompts: New Run, the Runs tree, Compare Runs, Export Run Report', async () => {
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the host suite needs a workspace folder');
+    // The MLP on the bundled data (θo and Retrain with the settings' recipe), one SalUn epoch.
+    const answers = {
+      model: { kind: 'builtin', architecture: 'mlp' }, data: { kind: 'default' }, forget: { kind: 'random', fraction: 0.1, seed: 1 },
+      method: 'salun', epochs: 1, lr: 0.005, ratio: 0.5,
+    };
+    const t0 = Date.now();
+    const { outcome, commandResult } = await runJobCommand(api, 'salun.newRun', undefined, { answers });
+    log(`      study run: ${outcome.status} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    assert.strictEqual(outcome.status, 'finished', describeOutcome(outcome));
+    assert.deepStrictEqual(commandResult, outcome, 'newRun should resolve with the same outcome');
+    const result = outcome.result;
+    assert.ok(result, 'no result');
+    assert.strictEqual(result.stopped, undefined);
+    const dir = result.runDir;
+    const readJson = <T>(...parts: string[]): T => JSON.parse(fs.readFileSync(path.join(dir, ...parts), 'utf8')) as T;
+    assert.strictEqual(readJson<{ state: string }>('status.json').state, 'finished');
+    assert.strictEqual(readJson<{ method: string; unlearn: { epochs: number } }>('config.json').unlearn.epochs, 1);
+
+    // Saliency was computed, and is what the run reported.
+    for (const f of ['summary.json', 'mask.bits', 'scores.f32']) assert.ok(fs.existsSync(path.join(dir, 'saliency', f)), `saliency/${f} missing`);
+    const summary = readJson<SaliencySummary>('saliency', 'summary.json');
+    const { ratio, gamma, totalWeights, salientWeights, layers } = summary;
+    assert.deepStrictEqual(result.saliency, { ratio, gamma, totalWeights, salientWeights, layers });
+    assert.ok(summary.salientWeights > 0 && summary.salientWeights < summary.totalWeights, `${summary.salientWeights} of ${summary.totalWeights} salient`);
+
+    // The numbers every check below compares with, read from disk.
+    const rows = readJson<{ rows: EvaluatedModel[] }>('report.json').rows;
+    const retrain = rows.find((r) => r.role === 'retrain');
+    const unlearned = rows.find((r) => r.role === 'unlearned');
+    assert.ok(retrain && unlearned && unlearned.method === 'salun' && unlearned.avgGap !== undefined, `report.json rows: ${JSON.stringify(rows)}`);
+    const epochs = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')
+      .map((l) => JSON.parse(l) as Metrics & { role: string; epoch: number }).filter((l) => l.role === 'unlearned');
+    assert.deepStrictEqual(epochs.map((e) => e.epoch), [1]);
+    const f2 = (x: number): string => x.toFixed(2);
+    const metricCells = (m: Metrics): string => [m.UA, m.RA, m.TA, m.MIA].map(f2).join(' | ');
+
+    // The Runs view lists it with its state (the tree refreshes on status.json; read it as the view does).
+    const entry = await until(`the Runs tree to list ${result.runId}`, 30_000, () => api.runsTree().find((e) => e.runId === result.runId && e.state === 'finished'));
+    assert.strictEqual(entry.dir, dir);
+    assert.strictEqual(entry.contextValue, 'salun.run.finished');
+    assert.ok(entry.description.startsWith('salun') && entry.description.includes(`gap ${unlearned.avgGap.toFixed(2)}`), `tree description: ${entry.description}`);
+    assert.strictEqual(api.runsTree()[0]?.runId, result.runId, 'the newest run is listed first');
+
+    // Compare Runs, scripted: Retrain first, the run's method and numbers, ★ on the best gap; the CSV beside.
+    const outFile = path.join(ws, 'study', 'comparison.md');
+    const files = await withTimeout('salun.compareRuns', 60_000, vscode.commands.executeCommand<ComparisonFiles | undefined>('salun.compareRuns', { runIds: [result.runId], outFile }));
+    assert.ok(files, 'compareRuns wrote nothing');
+    assert.deepStrictEqual(files, { markdown: outFile, csv: path.join(ws, 'study', 'comparison.csv') });
+    const md = fs.readFileSync(files.markdown, 'utf8');
+    const retrainLine = `| Retrain |  | — | ${metricCells(retrain.metrics)} | ${f2(retrain.avgGap ?? 0)} | ${retrain.seconds.toFixed(1)} |`;
+    const runLine = `| **SalUn** ★ | ${result.runId} | ${summary.ratio.toFixed(3)} | ${metricCells(unlearned.metrics)} | ${f2(unlearned.avgGap)} | ${unlearned.seconds.toFixed(1)} |`;
+    assert.ok(md.includes(retrainLine), `no Retrain line ${retrainLine} in\n${md}`);
+    assert.ok(md.includes(runLine), `no run line ${runLine} in\n${md}`);
+    assert.ok(md.indexOf(retrainLine) < md.indexOf(runLine), 'Retrain is not first');
+    assert.ok(md.includes(`| ${result.runId} | SalUn | random 10% (seed 1) | finished |`), md);
+    const csv = fs.readFileSync(files.csv, 'utf8').split('\r\n');
+    const n4 = (x: number): string => String(Number(x.toFixed(4)));
+    assert.strictEqual(csv[0], 'Model,Run,Ratio,UA,RA,TA,MIA,Avg. Gap,Time (s)');
+    assert.strictEqual(csv[2], ['SalUn', result.runId, n4(summary.ratio), ...[unlearned.metrics.UA, unlearned.metrics.RA, unlearned.metrics.TA, unlearned.metrics.MIA].map(n4), n4(unlearned.avgGap), n4(unlearned.seconds)].join(','));
+
+    // Export Run Report, scripted: the configuration, the final table, the epoch and the saliency mask.
+    const reportFile = path.join(ws, 'study', `${result.runId}-report.md`);
+    const written = await withTimeout('salun.exportRunReport', 60_000, vscode.commands.executeCommand<string | undefined>('salun.exportRunReport', { runId: result.runId, outFile: reportFile }));
+    assert.strictEqual(written, reportFile);
+    const report = fs.readFileSync(reportFile, 'utf8');
+    for (const text of [
+      `# SalUn Lab run report: ${result.runId}`,
+      '**SalUn** on the bundled Fashion-MNIST subset, forgetting random 10% (seed 1). State: finished',
+      '| Model | built-in MLP',
+      '| Unlearning | 1 epoch, lr 0.005',
+      `| Backend | ${result.backend.name}`,
+      `| Retrain | ${metricCells(retrain.metrics)} |`,
+      `| SalUn | ${metricCells(unlearned.metrics)} | ${f2(unlearned.avgGap)} |`,
+      `| 1 | ${metricCells(epochs[0])} |`,
+      `Ratio ${summary.ratio.toFixed(3)}, γ = ${summary.gamma.toExponential(3)}: ${summary.salientWeights} of ${summary.totalWeights} weights salient`,
+      `| ${summary.layers[0].name} | ${summary.layers[0].shape.join('×')} | ${summary.layers[0].salient} | ${summary.layers[0].count} |`,
+    ]) assert.ok(report.includes(text), `the report lacks "${text}":\n${report}`);
+    log(`      study: ${result.runId}, gap ${unlearned.avgGap.toFixed(2)}; comparison and report written`);
+  }).timeout(JOB_TIMEOUT_MS + 120_000);
 });

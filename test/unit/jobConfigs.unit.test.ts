@@ -32,6 +32,13 @@ describe('settings → job configs', () => {
     assert.deepEqual(saliencyConfigFromSettings({ forgetClass: 0 }, ws).forget, { kind: 'class', classIndex: 0 });
   });
 
+  it('salun.workers reaches run and saliency configs only above 1 (1 is the exact single-thread default)', () => {
+    assert.equal(runConfigFromSettings({ workers: 2 }, ws).workers, 2);
+    assert.equal(saliencyConfigFromSettings({ workers: 3 }, ws).workers, 3);
+    assert.equal('workers' in runConfigFromSettings({ workers: 1 }, ws), false);
+    assert.equal('workers' in runConfigFromSettings({}, ws), false);
+  });
+
   it('keeps absolute model paths', () => {
     assert.deepEqual(saliencyConfigFromSettings({ modelPath: '/abs/model.json' }, ws).model, { kind: 'file', path: '/abs/model.json' });
   });
@@ -46,6 +53,9 @@ describe('settings → job configs', () => {
       ['salun.forgetClass', { forgetClass: 1.5 }],
       ['salun.unlearnEpochs', { unlearnEpochs: 0 }],
       ['salun.unlearnLr', { unlearnLr: -0.1 }],
+      ['salun.workers', { workers: 0 }],
+      ['salun.workers', { workers: 1.5 }],
+      ['salun.workers', { workers: 65 }],
     ];
     for (const [setting, settings] of bad) {
       assert.throws(() => runConfigFromSettings(settings, ws), (err: unknown) => err instanceof SettingsError && err.setting === setting, setting);

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isJobEvent, type JobEvent, type JobKind } from '../../src/protocol/jobMessages';
-import { defaultTableConfig } from '../../src/protocol/table';
+import { defaultTableConfig, type TableResult } from '../../src/protocol/table';
 import type { RunConfig } from '../../src/protocol/config';
 import { defaultRunConfig } from '../../src/protocol/defaults';
 
@@ -128,6 +128,27 @@ describe('job process (dist/job.js)', function () {
     assert.ok(fin.result.report && existsSync(fin.result.report), `no table.md: ${fin.result.report}`);
     assert.match(readFileSync(fin.result.report, 'utf8'), /\| FT \|/);
     assert.deepEqual(events.filter((e) => e.type === 'evaluated').map((e) => (e.type === 'evaluated' ? e.row.method : '')), ['retrain', 'original', 'ft']);
+  });
+
+  it('stop and keep on a comparison table: finishes the model it is on, writes the rows done as a partial table', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-job-'));
+    const t = defaultTableConfig();
+    const config = { ...t, seeds: [1, 2], methods: ['ft', 'ga'], trainSubset: 500, model: { kind: 'builtin', architecture: 'mlp' }, train: { ...t.train, epochs: 1 }, backend: 'wasm' };
+    // Asked as soon as the table starts, while the first seed's θo trains: a table needs a Retrain,
+    // so the first seed's Retrain and Original complete, and nothing after them starts.
+    const events = await runJob(config, ws, (e) => e.type === 'started', 'table', 'stop');
+    const fin = events[events.length - 1];
+    assert.ok(fin.type === 'finished', JSON.stringify(events.slice(-3)));
+    assert.deepEqual(events.filter((e) => e.type === 'evaluated').map((e) => (e.type === 'evaluated' ? e.row.method : '')), ['retrain', 'original']);
+    assert.deepEqual(fin.result.partial, { done: 2, of: 8, missing: ['seed 1: FT, GA', 'seed 2: Retrain, Original, FT, GA'] });
+    const table = JSON.parse(readFileSync(join(fin.result.runDir, 'table.json'), 'utf8')) as TableResult;
+    assert.deepEqual(table.stopped, { modelsDone: 2, modelsPlanned: 8, missing: [{ seed: 1, models: ['FT', 'GA'] }, { seed: 2, models: ['Retrain', 'Original', 'FT', 'GA'] }] });
+    assert.deepEqual(table.rows.map((r) => r.label), ['Retrain', 'Original']);
+    assert.deepEqual(table.seeds.map((s) => s.seed), [1]);
+    const md = readFileSync(fin.result.report!, 'utf8');
+    assert.match(md, /^# SalUn Lab comparison table: .*\(partial\)\n/);
+    assert.ok(md.includes('**Partial table: stopped by the user** after 2 of 8 models; missing seed 1: FT, GA; seed 2: Retrain, Original, FT, GA.'), md);
+    assert.equal(readFileSync(join(fin.result.runDir, 'rows.jsonl'), 'utf8').trim().split('\n').length, 2);
   });
 
   it('fails with the config problems listed, before any work', async () => {

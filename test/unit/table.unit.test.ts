@@ -9,6 +9,9 @@ import type { EvaluatedModel, Metrics } from '../../src/protocol/results';
 import type { TableResult } from '../../src/protocol/table';
 import { balancedPrefix } from '../../src/engine/data/subset';
 import { aggregateSeeds, formatStat, meanStd, noiseFloor, rankWithinFloor } from '../../src/engine/metrics/seedStats';
+import { describeMissing, runTableJob, tableMarkdown, tableMissing } from '../../src/engine/pipeline/tableJob';
+import { defaultTableConfig, type TableConfig } from '../../src/protocol/table';
+import type { JobEvent } from '../../src/protocol/jobMessages';
 
 const root = resolve(__dirname, '..', '..', '..');
 const cli = join(root, 'bin', 'salun.js');
@@ -64,6 +67,28 @@ describe('table statistics over seeds', () => {
   it('ranks: within the floor of the group leader ties, beyond opens the next group', () => {
     const r = rankWithinFloor([{ key: 'a', gap: 1.0 }, { key: 'b', gap: 1.5 }, { key: 'c', gap: 2.2 }, { key: 'd', gap: 2.9 }], 1);
     assert.deepEqual([...r.entries()], [['a', 1], ['b', 1], ['c', 3], ['d', 3]]);
+  });
+
+  it('a table stopped early: what each seed lacks, and the partial marker above the table', () => {
+    const seed1 = [row('retrain', 'retrain', m(10, 100, 90, 20)), row('original', 'original', m(0, 100, 92, 2)), row('unlearned', 'ft', m(2, 100, 91, 4))];
+    const runs = [{ seed: 1, rows: seed1 }];
+    const missing = tableMissing({ seeds: [1, 2], methods: ['ft', 'salun'] }, runs);
+    assert.deepEqual(missing, [{ seed: 1, models: ['SalUn'] }, { seed: 2, models: ['Retrain', 'Original', 'FT', 'SalUn'] }]);
+    assert.deepEqual(describeMissing(missing), ['seed 1: SalUn', 'seed 2: Retrain, Original, FT, SalUn']);
+    assert.deepEqual(tableMissing({ seeds: [1], methods: ['ft'] }, runs), []);
+
+    const agg = aggregateSeeds(runs);
+    const config = { ...defaultTableConfig(), seeds: [1, 2], methods: ['ft', 'salun'] as TableResult['config']['methods'] };
+    const t: TableResult = {
+      config, stopped: { modelsDone: 3, modelsPlanned: 8, missing }, rows: agg.rows, retrainMean: agg.retrainMean, noiseFloor: agg.noiseFloor,
+      seeds: [{ seed: 1, forgetSize: 100, retainSize: 900, testSize: 200, originalFrom: 'trained', retrainFrom: 'trained', rows: agg.perSeed[0].rows }],
+      backend: { name: 'cpu', reason: 'forced', detail: 'js' }, machine: { cpu: 'x', cores: 2, platform: 'linux', node: 'v20', tfjs: '4', salunLab: 'dev' },
+      date: 'D', wallSeconds: 1, outDir: '/o', data: { source: 's', train: 1000, test: 200 },
+    };
+    const md = tableMarkdown(t);
+    assert.ok(md.startsWith('# SalUn Lab comparison table: random 10% forgetting, CNN (partial)\n\n- **Partial table: stopped by the user** after 3 of 8 models; missing seed 1: SalUn; seed 2: Retrain, Original, FT, SalUn.'), md);
+    assert.ok(md.includes('| FT |'));
+    assert.ok(!tableMarkdown({ ...t, stopped: undefined }).includes('Partial'));
   });
 
   it('the training subset is the class-balanced first k, in file order', () => {
@@ -137,5 +162,32 @@ describe('salun table (CLI, end to end)', function () {
     const f = spawnSync(process.execPath, [cli, 'table', '--fraction', '1.5'], { encoding: 'utf8' });
     assert.equal(f.status, 2);
     assert.match(f.stderr, /scenario\.fraction must be strictly between 0 and 1/);
+  });
+});
+
+describe('table Stop and Keep (in process, cpu backend)', function () {
+  this.timeout(120_000);
+
+  it('stop and keep between two methods: the method running completes, the next does not start, the table is partial', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-table-stop-'));
+    const stop = new AbortController();
+    const events: JobEvent[] = [];
+    const config: TableConfig = {
+      ...defaultTableConfig(), seeds: [1, 2], methods: ['ft', 'ga'], trainSubset: 300, model: { kind: 'builtin', architecture: 'mlp' },
+      train: { ...defaultTableConfig().train, epochs: 1 }, backend: 'cpu',
+    };
+    // Asked the moment FT's row is recorded (in the job's own turn, so no race): GA never starts.
+    const emit = (e: JobEvent): void => {
+      events.push(e);
+      if (e.type === 'evaluated' && e.row.method === 'ft') stop.abort();
+    };
+    const t = await runTableJob(config, { workspaceDir: ws, emit, signal: new AbortController().signal, stop: stop.signal }, join(ws, 'out'));
+    assert.deepEqual(events.filter((e) => e.type === 'evaluated').map((e) => (e.type === 'evaluated' ? e.row.method : '')), ['retrain', 'original', 'ft']);
+    assert.ok(!events.some((e) => e.type === 'phase' && /\bga\b/i.test(e.label)), 'GA started after the stop');
+    assert.deepEqual(t.stopped, { modelsDone: 3, modelsPlanned: 8, missing: [{ seed: 1, models: ['GA'] }, { seed: 2, models: ['Retrain', 'Original', 'FT', 'GA'] }] });
+    assert.deepEqual(t.rows.map((r) => r.label), ['Retrain', 'Original', 'FT']);
+    const md = readFileSync(join(ws, 'out', 'table.md'), 'utf8');
+    assert.ok(md.includes('missing seed 1: GA; seed 2: Retrain, Original, FT, GA.'), md);
+    assert.deepEqual((JSON.parse(readFileSync(join(ws, 'out', 'table.json'), 'utf8')) as TableResult).stopped, t.stopped);
   });
 });

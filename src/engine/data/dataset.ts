@@ -18,7 +18,16 @@ export interface ImageSet {
 export interface SplitData {
   train: ImageSet;
   test: ImageSet;
+  /** Name of each label, where the format names its classes (folder names, batches.meta.txt). */
   classNames?: string[];
+  /** What the loader chose or skipped that the user should know (files used, files skipped); logged by the job. */
+  notes?: DataNote[];
+}
+
+export interface DataNote {
+  /** warn: something was left out or replaced (a missing batch, skipped files); info: what was read. */
+  level: 'info' | 'warn';
+  message: string;
 }
 
 export function sampleSize(set: ImageSet): number {

@@ -1,17 +1,16 @@
-// Resolves a DataSpec to train/test image sets.
+// Resolves a DataSpec to train/test image sets: the bundled subset, idx, CIFAR-10 binary, ImageFolder.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataSpec } from '../../protocol/config';
 import { UserError } from '../errors';
+import { loadCifar10Folder } from './cifar10';
 import { fromIdx, type SplitData } from './dataset';
 import { readIdxFile } from './idx';
+import { loadImageFolder } from './imageFolder';
+import { FASHION_MNIST_CLASSES } from './layout';
 
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-];
-
-/** The four files of an idx data folder, each plain or with `.gz`. */
-export const IDX_FILE_STEMS = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
+// Their home is layout.ts (no decoders, so the extension host can import it); kept here for old importers.
+export { FASHION_MNIST_CLASSES, IDX_FILE_STEMS } from './layout';
 
 /** The bundled subset lives in data/fashion-mnist-subset at the package root. */
 export function defaultDataDir(): string {
@@ -53,5 +52,9 @@ export function loadData(spec: DataSpec, workspaceDir: string): SplitData {
       return { ...loadIdxFolder(defaultDataDir()), classNames: FASHION_MNIST_CLASSES };
     case 'idx':
       return loadIdxFolder(resolve(workspaceDir, spec.dir));
+    case 'cifar10':
+      return loadCifar10Folder(resolve(workspaceDir, spec.dir));
+    case 'imagefolder':
+      return loadImageFolder(resolve(workspaceDir, spec.dir));
   }
 }

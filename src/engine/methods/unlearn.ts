@@ -5,6 +5,7 @@
 import type { MethodName, MethodOptions, OptimizerRecipe } from '../../protocol/config';
 import type { ImageSet } from '../data/dataset';
 import type { Classifier } from '../models/io';
+import type { TrainingPool } from '../train/parallel';
 import { trainableVariables } from '../train/loop';
 import { Sgd, type WeightMask } from '../train/sgd';
 import { boundaryExpanding } from './boundaryExpanding';
@@ -29,6 +30,11 @@ export interface UnlearnInput {
   /** Per-method hyper-parameters; what is left out takes DEFAULT_METHOD_OPTIONS. */
   options?: MethodOptions;
   signal?: AbortSignal;
+  /**
+   * Data-parallel worker threads for every pass through trainPass (all methods but IU, whose
+   * gradient sums and per-sample Fisher gradients are its own loop on this thread).
+   */
+  pool?: TrainingPool;
   /** Checked at epoch boundaries only (after onEpoch): the model then holds whole epochs' updates. */
   stop?: AbortSignal;
   onBatch?: (epoch: number, samplesDone: number, samplesPerEpoch: number) => void;

@@ -1,5 +1,5 @@
 // UA, RA, TA, MIA-Efficacy for one model from per-sample predictions, and Avg. Gap to Retrain.
-import type { EvaluatedModel, Metrics } from '../../protocol/results';
+import { avgGap, type EvaluatedModel, type Metrics } from '../../protocol/results';
 import { miaEfficacy } from './mia';
 import { accuracyPercent, type PerSample } from './evaluate';
 
@@ -27,9 +27,7 @@ export function metricsOf(s: EvalSets): Metrics & { miaConverged: boolean } {
   };
 }
 
-export function avgGap(m: Metrics, reference: Metrics): number {
-  return (Math.abs(m.UA - reference.UA) + Math.abs(m.RA - reference.RA) + Math.abs(m.TA - reference.TA) + Math.abs(m.MIA - reference.MIA)) / 4;
-}
+export { avgGap };
 
 export function withGaps(rows: EvaluatedModel[]): EvaluatedModel[] {
   const ref = rows.find((r) => r.role === 'retrain');

@@ -3,6 +3,7 @@
 // Avg. Gap differs by more than that floor.
 import type { EvaluatedModel, Metrics } from '../../protocol/results';
 import type { NoiseFloor, SeedStat, TableRow } from '../../protocol/table';
+import { methodDisplayName } from '../../protocol/comparisonFormat';
 import { avgGap } from './report';
 
 /** Mean and sample standard deviation (n − 1; undefined for one value). */
@@ -32,14 +33,7 @@ export function noiseFloor(retrains: { seed: number; metrics: Metrics }[]): Nois
 }
 
 export function methodLabel(role: EvaluatedModel['role'], method: string): string {
-  if (role === 'retrain') return 'Retrain';
-  if (role === 'original') return 'Original';
-  switch (method) {
-    case 'salun': return 'SalUn';
-    case 'salun-soft': return 'SalUn-soft';
-    case 'l1': return 'ℓ1-sparse';
-    default: return method.toUpperCase();
-  }
+  return methodDisplayName(role === 'unlearned' ? method : role);
 }
 
 /**

@@ -1,5 +1,6 @@
 // The comparison table, as the paper lays it out: UA, RA, TA, MIA, Avg. Gap, time; Retrain first.
 import type { EvaluatedModel } from '../../protocol/results';
+import { methodDisplayName } from '../../protocol/comparisonFormat';
 
 const ORDER: Record<string, number> = { retrain: 0, original: 1, unlearned: 2 };
 
@@ -8,9 +9,7 @@ function fmt(v: number | undefined, digits = 2): string {
 }
 
 function label(r: EvaluatedModel): string {
-  if (r.role === 'retrain') return 'Retrain';
-  if (r.role === 'original') return 'Original';
-  return r.method === 'salun' ? 'SalUn' : r.method.toUpperCase();
+  return methodDisplayName(r.role === 'unlearned' ? r.method : r.role);
 }
 
 export function comparisonRows(rows: EvaluatedModel[]): string[][] {

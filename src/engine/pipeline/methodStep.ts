@@ -10,7 +10,7 @@ import { PhaseProgress } from '../progress';
 import type { RunFolder } from '../runs/runFolder';
 import { tf, type T } from '../tf';
 import { trainableVariables } from '../train/loop';
-import { configHash, splitHash, trainedOrCached, type JobContext, type Prepared } from './prepare';
+import { configHash, splitHash, trainedOrCached, workersKey, type JobContext, type Prepared } from './prepare';
 import { saliencyStep } from './saliencyStep';
 
 /** What Retrain needs from a run's config: the same architecture, recipe and seed as θo. */
@@ -22,7 +22,7 @@ export interface RetrainSpec {
 
 /** Trains (or loads from the cache) the Retrain reference on Dr. */
 export async function retrainReference(config: RetrainSpec, p: Prepared, ctx: JobContext): Promise<{ model: T.LayersModel; seconds: number; from: 'trained' | 'cache' }> {
-  const key = configHash({ what: 'retrain', v: 1, data: p.dataFingerprint, model: config.model, recipe: config.train, seed: config.seed, forget: splitHash(p.split) });
+  const key = configHash({ what: 'retrain', v: 1, data: p.dataFingerprint, model: config.model, recipe: config.train, seed: config.seed, forget: splitHash(p.split), ...workersKey(ctx) });
   const r = await trainedOrCached(ctx, key, 'retrain', 'Retrain (on Dr only)', async () => {
     if (config.model.kind === 'builtin') {
       const t = p.data.train;
@@ -84,13 +84,16 @@ export async function applyMethod(
     const methodLabel = `${spec.method.toUpperCase()}${spec.masked && spec.method !== 'salun' ? ' (masked)' : ''}`;
     ctx.emit({ type: 'phase', phase: 'unlearn', label: `${methodLabel}: ${epochs === 1 && spec.method === 'iu' ? 'one step' : `${epochs} epochs`}` });
     const progress = new PhaseProgress(ctx.emit, 'unlearn', epochs);
+    if (spec.method === 'iu' && (ctx.training?.effectiveWorkers ?? 1) > 1) {
+      ctx.emit({ type: 'log', level: 'warn', message: 'IU: one thread (workers apply to trainPass; IU\'s gradient sums and per-sample Fisher gradients are its own loop)' });
+    }
     let unlearnMs = 0;
     let epochsDone = 0;
     let epochStart = Date.now();
     await unlearn({
       method: spec.method, clf: theta, train: p.data.train, forget: p.split.forget, retain: p.split.retain,
       recipe: spec.unlearn, seed: spec.seed, mask: salient.length ? { salient, anchor: anchors } : undefined, options: spec.methodOptions,
-      signal: ctx.signal, stop: ctx.stop,
+      signal: ctx.signal, stop: ctx.stop, pool: ctx.training,
       onBatch: (epoch, done, total) => progress.update(epoch - 1 + done / total, epoch),
       onEpoch: async (epoch, loss) => {
         unlearnMs += Date.now() - epochStart;   // evaluation is measurement, not part of the method's time

@@ -8,13 +8,16 @@ import type { BackendInfo } from '../../protocol/results';
 import { selectBackend } from '../backend/select';
 import { allIndices, indicesWithoutClass, type SplitData } from '../data/dataset';
 import { splitForget, type ForgetSplit } from '../data/forgetSet';
+import { dataFiles } from '../data/layout';
 import { defaultDataDir, loadData } from '../data/load';
 import { withTrainSubset } from '../data/subset';
 import { buildArchitecture } from '../models/architectures';
+import { batchShapeFor } from '../models/forward';
 import { classifierOf, loadModel, saveModel, type Classifier } from '../models/io';
 import { PhaseProgress, type Emit } from '../progress';
 import { writeJsonAtomic } from '../runs/atomic';
 import { fit } from '../train/fit';
+import type { TrainingPool } from '../train/parallel';
 import type { T } from '../tf';
 import { makeRng, subSeed } from '../rng';
 import type { JobPhase } from '../../protocol/jobMessages';
@@ -25,9 +28,12 @@ export interface JobContext {
   signal: AbortSignal;
   /**
    * Stop and keep: unlike `signal`, fires only a graceful end: the unlearning loop stops after its
-   * current epoch and the job writes what it has. Steps without epochs to stop between ignore it.
+   * current epoch (the comparison table: after its current model) and the job writes what it has.
+   * Steps without epochs to stop between ignore it.
    */
   stop?: AbortSignal;
+  /** Data-parallel worker threads for every training pass of the job (config `workers`); absent: one thread. */
+  training?: TrainingPool;
 }
 
 export interface Prepared {
@@ -63,11 +69,25 @@ function hash(value: unknown): string {
 
 /** Identifies the data by its files' names, sizes and modification times (cheap, no re-read). */
 function dataFingerprint(spec: DataSpec, workspaceDir: string): string {
+  if (spec.kind === 'cifar10' || spec.kind === 'imagefolder') {
+    // Relative paths too: an ImageFolder's labels are its folder names.
+    const { root, files } = dataFiles(spec, workspaceDir);
+    return hash({ kind: spec.kind, stats: files.map((f) => { const s = statSync(join(root, f)); return [f, s.size, s.mtimeMs]; }) });
+  }
   const dir = spec.kind === 'default' ? defaultDataDir() : resolve(workspaceDir, spec.dir);
   const stats = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']
     .flatMap((f) => [f, `${f}.gz`]).filter((f) => existsSync(join(dir, f)))
     .map((f) => { const s = statSync(join(dir, f)); return [f, s.size, spec.kind === 'default' ? 0 : s.mtimeMs]; });
   return hash({ kind: spec.kind, stats });
+}
+
+/**
+ * The worker count's part of a cached model's key: with batch norm, N workers train a different
+ * model (per-shard statistics). Nothing at 1 worker, so models cached before workers existed stay valid.
+ */
+export function workersKey(ctx: JobContext): { workers?: number } {
+  const n = ctx.training?.effectiveWorkers ?? 1;
+  return n > 1 ? { workers: n } : {};
 }
 
 export function cacheDir(workspaceDir: string, key: string): string {
@@ -96,7 +116,7 @@ export async function trainedOrCached(
   const progress = new PhaseProgress(ctx.emit, phase, recipe.epochs * indices.length);
   const t0 = Date.now();
   await fit({
-    clf, set: data.train, indices, recipe, seed, signal: ctx.signal,
+    clf, set: data.train, indices, recipe, seed, signal: ctx.signal, pool: ctx.training,
     onBatch: (epoch, done) => progress.update((epoch - 1) * indices.length + done, epoch),
     onEpoch: (epoch, loss) => ctx.emit({ type: 'log', level: 'info', message: `${label}: epoch ${epoch}/${recipe.epochs}, loss ${loss.toFixed(4)}` }),
   });
@@ -130,18 +150,23 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
   const fullFingerprint = dataFingerprint(config.data, ctx.workspaceDir);
   // Unchanged without a subset, so that existing cached models stay valid.
   const fingerprint = data.train.n === config.trainSubset ? hash({ data: fullFingerprint, trainSubset: config.trainSubset }) : fullFingerprint;
-  ctx.emit({ type: 'log', level: 'info', message: `data: ${data.train.n} train / ${data.test.n} test, ${data.train.numClasses} classes; forget ${split.forget.length}, retain ${split.retain.length}` });
+  for (const note of data.notes ?? []) ctx.emit({ type: 'log', level: note.level, message: note.message });
+  const forgotten = split.forgottenClass === undefined ? '' : ` (class ${split.forgottenClass}${data.classNames?.[split.forgottenClass] ? `, ${data.classNames[split.forgottenClass]}` : ''})`;
+  ctx.emit({ type: 'log', level: 'info', message: `data: ${data.train.n} train / ${data.test.n} test, ${data.train.numClasses} classes; forget ${split.forget.length}${forgotten}, retain ${split.retain.length}` });
 
   let original: Classifier;
   let originalSeconds = 0;
   let originalFrom: Prepared['originalFrom'];
   if (config.model.kind === 'file') {
     ctx.emit({ type: 'phase', phase: 'load', label: `Loading ${config.model.path}` });
-    original = classifierOf(await loadModel(resolve(ctx.workspaceDir, config.model.path)));
+    const path = resolve(ctx.workspaceDir, config.model.path);
+    original = classifierOf(await loadModel(path));
+    // Before any work: a model for other images fails here, naming both shapes, not in the first batch.
+    batchShapeFor(original, data.train, path);
     originalFrom = 'file';
   } else {
     const arch = config.model.architecture;
-    const key = hash({ what: 'original', v: 1, data: fingerprint, arch, recipe: config.train, seed: config.seed });
+    const key = hash({ what: 'original', v: 1, data: fingerprint, arch, recipe: config.train, seed: config.seed, ...workersKey(ctx) });
     const r = await trainedOrCached(ctx, key, 'train-original', 'Original model',
       () => buildArchitecture(arch, { height: data.train.height, width: data.train.width, channels: data.train.channels, numClasses: data.train.numClasses }, config.seed),
       data, allIndices(data.train.n), config.train, config.seed);

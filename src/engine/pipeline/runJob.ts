@@ -8,6 +8,7 @@ import { tf } from '../tf';
 import { markdownTable } from '../metrics/table';
 import { withGaps } from '../metrics/report';
 import { RunFolder } from '../runs/runFolder';
+import { describeForgetSpec, GAP_AND_TIME_NOTE } from '../runs/runReport';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
 import { prepare, splitHash, startBackend, type JobContext, type Prepared } from './prepare';
@@ -82,8 +83,7 @@ function resolvedInfo(p: Prepared): Record<string, unknown> {
 }
 
 function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], s: SaliencySummary | undefined, hasRetrain: boolean, stopped?: RunResult['stopped']): string {
-  const forget = config.forget.kind === 'random' ? `random ${(config.forget.fraction * 100).toFixed(1)}%`
-    : config.forget.kind === 'class' ? `class ${config.forget.classIndex}` : `indices from ${config.forget.file}`;
+  const forget = describeForgetSpec(config.forget);
   return [
     `# SalUn Lab run: ${config.method}`,
     '',
@@ -96,7 +96,7 @@ function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], 
     '',
     markdownTable(rows),
     '',
-    hasRetrain ? 'Avg. Gap = mean |metric − Retrain| over UA, RA, TA, MIA (smaller is closer to exact unlearning). Time: training time for Original/Retrain, saliency + unlearning time for the method.' : 'No Retrain reference was trained, so no gaps.',
+    hasRetrain ? GAP_AND_TIME_NOTE : 'No Retrain reference was trained, so no gaps.',
     '',
   ].filter((l, i, a) => l !== '' || a[i - 1] !== '').join('\n');
 }

@@ -7,10 +7,10 @@ import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ForgetSpec } from '../../protocol/config';
 import type { EvaluatedModel } from '../../protocol/results';
-import { tableConfigProblems, type MachineInfo, type TableConfig, type TableResult } from '../../protocol/table';
+import { tableConfigProblems, type MachineInfo, type TableConfig, type TableMissing, type TableResult } from '../../protocol/table';
 import { UserError } from '../errors';
 import { defaultUnlearnRecipe } from '../methods/options';
-import { aggregateSeeds, markdownCells, seedTableCells, type SeedRows } from '../metrics/seedStats';
+import { aggregateSeeds, markdownCells, methodLabel, seedTableCells, type SeedRows } from '../metrics/seedStats';
 import { markdownTable } from '../metrics/table';
 import { classifierOf } from '../models/io';
 import { appendLine, writeFileAtomic, writeJsonAtomic } from '../runs/atomic';
@@ -60,11 +60,26 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
   const seedInfo: Omit<TableResult['seeds'][number], 'rows'>[] = [];
   let dataInfo: TableResult['data'] | undefined;
   const steps = config.methods.length + 2;
+  // Stop and Keep ends the table between models, never inside one: a method cut short would be a
+  // different recipe. The first seed's θo, Retrain and Original always complete (no table without
+  // a Retrain); after that the table stops before the next θo, Retrain or method.
+  let stopped = false;
+  const stopNow = (): boolean => {
+    // seedInfo grows once a seed's Retrain and Original are evaluated.
+    if (!stopped && ctx.stop?.aborted && seedInfo.length > 0) {
+      stopped = true;
+      ctx.emit({ type: 'log', level: 'info', message: 'stop requested: writing the table of the models done so far, marked partial' });
+    }
+    return stopped;
+  };
   for (const [si, seed] of config.seeds.entries()) {
+    if (stopNow()) break;
     let step = 0;
     const tag = (): string => `[seed ${seed}, ${si + 1}/${config.seeds.length} · step ${Math.min(step, steps)}/${steps}]`;
     const sctx: JobContext = {
       ...ctx,
+      // The methods run their whole recipe (see above): the stop signal is read here, between models.
+      stop: undefined,
       emit: (e) => ctx.emit(e.type === 'phase' ? { ...e, label: `${tag()} ${e.label}` } : e),
     };
     const prepConfig: PrepareConfig = {
@@ -72,6 +87,10 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
     };
     step = 1;
     const p = await prepare(prepConfig, sctx, backend);
+    if (stopNow()) {
+      p.original.model.dispose();
+      break;
+    }
     const rows: EvaluatedModel[] = [];
     const record = (row: EvaluatedModel): void => {
       rows.push(row);
@@ -94,6 +113,7 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
       seedInfo.push({ seed, forgetSize: p.split.forget.length, retainSize: p.split.retain.length, testSize: p.testIndices.length, originalFrom: p.originalFrom, retrainFrom: r.from });
 
       for (const method of config.methods) {
+        if (stopNow()) break;
         step++;
         const spec = { method, saliency: config.saliency, unlearn: defaultUnlearnRecipe(method), seed };
         const saliencyDir = { path: (...parts: string[]): string => join(outDir, `seed-${seed}`, method, ...parts) };
@@ -109,12 +129,17 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
       p.original.model.dispose();
     }
     runs.push({ seed, rows });
+    if (stopped) break;
     ctx.emit({ type: 'log', level: 'info', message: `seed ${seed} done (forget set ${splitHash(p.split)}); ${((Date.now() - t0) / 1000).toFixed(1)} s so far` });
   }
 
   const agg = aggregateSeeds(runs);
+  const missing = tableMissing(config, runs);
+  const planned = config.seeds.length * (config.methods.length + 2);
   const result: TableResult = {
-    config, rows: agg.rows, retrainMean: agg.retrainMean, noiseFloor: agg.noiseFloor,
+    config,
+    ...(missing.length ? { stopped: { modelsDone: planned - missing.reduce((n, m) => n + m.models.length, 0), modelsPlanned: planned, missing } } : {}),
+    rows: agg.rows, retrainMean: agg.retrainMean, noiseFloor: agg.noiseFloor,
     seeds: agg.perSeed.map((s, i) => ({ ...seedInfo[i], rows: s.rows })),
     backend, machine, date, wallSeconds: (Date.now() - t0) / 1000, outDir, data: dataInfo!,
   };
@@ -123,13 +148,34 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
   return result;
 }
 
+/** What a table lacks of its plan (every seed × Retrain, Original, each method), per seed, by row label. */
+export function tableMissing(config: Pick<TableConfig, 'seeds' | 'methods'>, runs: readonly SeedRows[]): TableMissing[] {
+  const planned: { role: EvaluatedModel['role']; method: string }[] = [
+    { role: 'retrain', method: 'retrain' }, { role: 'original', method: 'original' }, ...config.methods.map((m) => ({ role: 'unlearned' as const, method: m })),
+  ];
+  const out: TableMissing[] = [];
+  for (const seed of config.seeds) {
+    const rows = runs.find((r) => r.seed === seed)?.rows ?? [];
+    const models = planned.filter((p) => !rows.some((r) => r.role === p.role && r.method === p.method)).map((p) => methodLabel(p.role, p.method));
+    if (models.length) out.push({ seed, models });
+  }
+  return out;
+}
+
+/** "seed 1: GA; seed 2: Retrain, Original, FT, GA" */
+export function describeMissing(missing: readonly TableMissing[]): string[] {
+  return missing.map((m) => `seed ${m.seed}: ${m.models.join(', ')}`);
+}
+
 /** The lines printed above and below the table (the same in table.md and on the terminal). */
 export function tableHeader(t: TableResult): string[] {
   const c = t.config;
   const dataName = c.data.kind === 'default' ? 'bundled Fashion-MNIST subset' : c.data.dir;
   const s0 = t.seeds[0];
   const floor = t.noiseFloor.value;
+  const stop = t.stopped;
   return [
+    ...(stop ? [`- **Partial table: stopped by the user** after ${stop.modelsDone} of ${stop.modelsPlanned} models; missing ${describeMissing(stop.missing).join('; ')}. Each row's mean, std and rank are over the seeds it has.`] : []),
     `- Scenario: ${scenarioLabel(c)}; forget ${s0?.forgetSize}, retain ${s0?.retainSize}, test ${s0?.testSize} (per seed)`,
     `- Data: ${dataName}, ${t.data.train} train${t.data.train === c.trainSubset ? ` (class-balanced first ${c.trainSubset})` : ''} / ${t.data.test} test`,
     `- Model: ${c.model.architecture.toUpperCase()}; θo and Retrain: ${c.train.epochs} epochs, lr ${c.train.lr}, batch ${c.train.batchSize}; methods: defaultUnlearnRecipe(method); SalUn mask ratio ${c.saliency.ratio ?? '—'}`,
@@ -153,7 +199,7 @@ export function tableFootnote(t: TableResult): string[] {
 
 export function tableMarkdown(t: TableResult): string {
   const lines = [
-    `# SalUn Lab comparison table: ${scenarioLabel(t.config)}, ${t.config.model.architecture.toUpperCase()}`,
+    `# SalUn Lab comparison table: ${scenarioLabel(t.config)}, ${t.config.model.architecture.toUpperCase()}${t.stopped ? ' (partial)' : ''}`,
     '',
     ...tableHeader(t),
     '',

@@ -5,6 +5,7 @@ import type { ImageSet } from '../data/dataset';
 import type { Classifier } from '../models/io';
 import { makeRng, subSeed } from '../rng';
 import { trainPass, trainableVariables } from './loop';
+import type { TrainingPool } from './parallel';
 import { Sgd } from './sgd';
 
 export interface FitOptions {
@@ -14,6 +15,8 @@ export interface FitOptions {
   recipe: OptimizerRecipe;
   seed: number;
   signal?: AbortSignal;
+  /** Data-parallel worker threads for the gradients (parallel.ts); absent: this thread. */
+  pool?: TrainingPool;
   onBatch?: (epoch: number, done: number, total: number) => void;
   onEpoch?: (epoch: number, meanLoss: number) => void | Promise<void>;
 }
@@ -37,7 +40,7 @@ export async function fit(o: FitOptions): Promise<void> {
       optimizer.options = { ...optimizer.options, lr: scheduledLr(o.recipe, epoch) };
       const r = await trainPass({
         clf: o.clf, vars, optimizer, set: o.set, indices: o.indices, batchSize: o.recipe.batchSize, loss: 'ce', rand,
-        shuffle: true, signal: o.signal, onBatch: (done) => o.onBatch?.(epoch, done, o.indices.length),
+        shuffle: true, signal: o.signal, pool: o.pool, onBatch: (done) => o.onBatch?.(epoch, done, o.indices.length),
       });
       await o.onEpoch?.(epoch, r.meanLoss);
     }

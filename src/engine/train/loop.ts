@@ -5,6 +5,7 @@ import { batchShapeFor, crossEntropy, logProbs } from '../models/forward';
 import type { Classifier } from '../models/io';
 import { shuffleInPlace } from '../rng';
 import { tf, type T } from '../tf';
+import type { TrainingPool } from './parallel';
 import type { Sgd } from './sgd';
 
 export type LossKind =
@@ -28,6 +29,11 @@ export interface PassOptions {
   signal?: AbortSignal;
   /** Called after each batch with the number of samples done in this pass. */
   onBatch?: (samplesDone: number, loss: number) => void;
+  /**
+   * Data-parallel worker threads (parallel.ts): each batch's gradient is computed in shards there,
+   * the optimizer still steps here. Absent, or a pool of one worker: every gradient on this thread.
+   */
+  pool?: TrainingPool;
 }
 
 export interface PassResult {
@@ -53,6 +59,7 @@ export async function trainPass(o: PassOptions): Promise<PassResult> {
   if (o.shuffle) shuffleInPlace(order, o.rand);
   const shapeOf = batchShapeFor(o.clf, o.set);
   const names = o.vars.map((v) => v.name);
+  const pool = o.pool && (await o.pool.usable()) ? o.pool : undefined;
   let lossSum = 0;
   let done = 0;
   for (let from = 0; from < order.length; from += o.batchSize) {
@@ -61,20 +68,27 @@ export async function trainPass(o: PassOptions): Promise<PassResult> {
     const { x, y } = gatherRows(o.set, order, from, to);
     const labels = o.loss === 'random-label-ce' ? randomOtherLabels(y, o.set.numClasses, o.rand) : y;
     const n = to - from;
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
-      const xb = tf.tensor(x, shapeOf(n));
-      const ce = crossEntropy(logProbs(o.clf, xb, true), tf.tensor1d(labels, 'int32'));
-      return o.loss === 'neg-ce' ? tf.neg(ce) as T.Scalar : ce;
-    }), o.vars);
-    const lossValue = (await value.data())[0];
-    value.dispose();
+    let lossValue: number;
+    let grads: T.Tensor[];
+    if (pool) {
+      ({ loss: lossValue, grads } = await pool.gradients(o.clf, o.vars, { x, labels, rowShape: shapeOf(1).slice(1), negate: o.loss === 'neg-ce' }));
+    } else {
+      const r = tf.variableGrads(() => tf.tidy(() => {
+        const xb = tf.tensor(x, shapeOf(n));
+        const ce = crossEntropy(logProbs(o.clf, xb, true), tf.tensor1d(labels, 'int32'));
+        return o.loss === 'neg-ce' ? tf.neg(ce) as T.Scalar : ce;
+      }), o.vars);
+      lossValue = (await r.value.data())[0];
+      r.value.dispose();
+      grads = names.map((nm) => r.grads[nm]);
+    }
     if (!Number.isFinite(lossValue)) {
-      Object.values(grads).forEach((g) => g.dispose());
+      tf.dispose(grads);
       throw new UserError(`The loss became ${lossValue} at sample ${from} of this pass.`,
         'The learning rate is probably too high for this model: lower it (e.g. halve it) and run again.');
     }
-    o.optimizer.step(names.map((nm) => grads[nm]));
-    Object.values(grads).forEach((g) => g.dispose());
+    o.optimizer.step(grads);
+    tf.dispose(grads);
     lossSum += lossValue * n;
     done = to;
     o.onBatch?.(done, lossValue);

@@ -1,0 +1,121 @@
+// Reads a run folder's per-epoch metrics back from metrics.jsonl, for the panel's trend charts of a
+// past run. metrics.jsonl is appended a line at a time while the job runs (atomic.ts appendLine),
+// so a reader may meet a torn last line (a write in progress, or a crash mid-write); a line damaged
+// any other way is skipped and counted. Never throws: a run shows what can be read of it.
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Metrics, ModelRole } from '../../protocol/results';
+import { isFiniteNumber, isOneOf, isRecord, isString } from '../../protocol/guards';
+import { readRun } from './readRuns';
+import type { RunState } from './runFolder';
+
+export interface EpochMetrics {
+  epoch: number;
+  metrics: Metrics;
+}
+
+export type ReferenceRole = Exclude<ModelRole, 'unlearned'>;
+
+export interface MetricsLog {
+  /** The unlearned model per epoch, sorted by epoch; a later line for the same epoch replaces an earlier one. */
+  points: EpochMetrics[];
+  /** The method of the unlearned lines (the last one read). */
+  method?: string;
+  /** The last Original and Retrain lines: their evaluation, which the trend is measured against. */
+  reference: Partial<Record<ReferenceRole, Metrics>>;
+  /** 1-based numbers of complete lines that are not a metrics record (bad JSON, missing or non-finite fields). */
+  corruptLines: number[];
+  /** The file ends in a line without its newline that does not parse: a write in progress, or cut short. */
+  tornTail: boolean;
+}
+
+const ROLES: readonly ModelRole[] = ['original', 'retrain', 'unlearned'];
+
+function metricsOf(x: Record<string, unknown>): Metrics | undefined {
+  const { UA, RA, TA, MIA } = x;
+  return isFiniteNumber(UA) && isFiniteNumber(RA) && isFiniteNumber(TA) && isFiniteNumber(MIA) ? { UA, RA, TA, MIA } : undefined;
+}
+
+/** Parses the text of a metrics.jsonl (RunFolder.appendMetrics: one flat JSON object per line). */
+export function parseMetricsLog(text: string): MetricsLog {
+  const byEpoch = new Map<number, EpochMetrics>();
+  const reference: MetricsLog['reference'] = {};
+  const corruptLines: number[] = [];
+  let method: string | undefined;
+  let tornTail = false;
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    const last = i === lines.length - 1;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      // Only the final, newline-less line can be a write in progress.
+      if (last) tornTail = true;
+      else corruptLines.push(i + 1);
+      return;
+    }
+    const metrics = isRecord(record) ? metricsOf(record) : undefined;
+    if (!isRecord(record) || !metrics || !isOneOf(record.role, ROLES) || !isFiniteNumber(record.epoch)) {
+      corruptLines.push(i + 1);
+      return;
+    }
+    if (record.role === 'unlearned') {
+      byEpoch.set(record.epoch, { epoch: record.epoch, metrics });
+      if (isString(record.method)) method = record.method;
+    } else {
+      reference[record.role] = metrics;
+    }
+  });
+  const points = [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
+  return { points, ...(method !== undefined ? { method } : {}), reference, corruptLines, tornTail };
+}
+
+export interface RunTrendRead extends MetricsLog {
+  runId: string;
+  dir: string;
+  /** status.json's state; 'unknown' without a readable one. */
+  state: RunState | 'unknown';
+  /** There is no metrics.jsonl (a saliency job, or a run that failed before evaluating anything). */
+  missing: boolean;
+  /** Where the reference lines come from: metrics.jsonl, else report.json's rows. */
+  referenceFrom: 'metrics' | 'report' | 'none';
+  /** What could not be read, for the log; the trend still holds everything that could. */
+  problems: string[];
+}
+
+/** The trend of one run folder: metrics.jsonl's epochs, with Original/Retrain as reference. */
+export function readRunTrend(dir: string): RunTrendRead {
+  const runId = basename(dir);
+  const run = readRun(dir, runId);
+  const problems = [...run.problems];
+  const path = join(dir, 'metrics.jsonl');
+  let text = '';
+  let missing = false;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') missing = true;
+    else problems.push(`${path}: ${err.message}`);
+  }
+  const log = parseMetricsLog(text);
+  if (log.corruptLines.length) problems.push(`${path}: skipped ${log.corruptLines.length} unreadable line(s) (line ${log.corruptLines.slice(0, 5).join(', ')}${log.corruptLines.length > 5 ? ', …' : ''})`);
+  if (log.tornTail) problems.push(`${path}: the last line is incomplete (still being written, or cut short); skipped`);
+
+  let referenceFrom: RunTrendRead['referenceFrom'] = log.reference.original || log.reference.retrain ? 'metrics' : 'none';
+  const reference = { ...log.reference };
+  if (referenceFrom === 'none') {
+    for (const row of run.rows) {
+      // report.json is read untyped: check each row before trusting it.
+      const metrics = isRecord(row) && isRecord(row.metrics) ? metricsOf(row.metrics) : undefined;
+      if (metrics && (row.role === 'original' || row.role === 'retrain')) {
+        reference[row.role] = metrics;
+        referenceFrom = 'report';
+      }
+    }
+  }
+  return { ...log, reference, runId, dir, state: run.state, missing, referenceFrom, problems };
+}

@@ -1,0 +1,197 @@
+// The exported report of one run folder (Export Run Report): self-contained Markdown with what was
+// run (data, model, forget set, method, hyper-parameters, seed, backend, versions), the final
+// metrics against Retrain and Original, every evaluated epoch, the saliency mask and the wall time.
+// The final table is report.md's own (metrics/table.ts); everything else is read from the folder.
+// Pure: it renders a RunRecord (runRecord.ts reads one).
+import type { ForgetSpec } from '../../protocol/config';
+import { avgGap, type EvaluatedModel, type Metrics } from '../../protocol/results';
+import { isFiniteNumber, isRecord, isString } from '../../protocol/guards';
+import { COMPARISON_METRICS, formatFixed, markdownTable as cellsTable, methodDisplayName } from '../../protocol/comparisonFormat';
+import { markdownTable } from '../metrics/table';
+import type { RunRecord } from './runRecord';
+
+/** "random 10% (seed 1)", "class 3", "indices from f.json": the forget set as report.md names it. */
+export function describeForgetSpec(f: ForgetSpec): string {
+  if (f.kind === 'random') return `random ${+(f.fraction * 100).toFixed(2)}%${f.seed !== undefined ? ` (seed ${f.seed})` : ''}`;
+  if (f.kind === 'class') return `class ${f.classIndex}`;
+  return `indices from ${f.file}`;
+}
+
+/** The forget set of a config record read from disk, or undefined when it is not one. */
+export function forgetOfRecord(config: Record<string, unknown> | undefined): string | undefined {
+  const f = config?.forget;
+  if (!isRecord(f)) return undefined;
+  if (f.kind === 'random' && isFiniteNumber(f.fraction)) return describeForgetSpec({ kind: 'random', fraction: f.fraction, ...(isFiniteNumber(f.seed) ? { seed: f.seed } : {}) });
+  if (f.kind === 'class' && isFiniteNumber(f.classIndex)) return describeForgetSpec({ kind: 'class', classIndex: f.classIndex });
+  if (f.kind === 'indices' && isString(f.file)) return describeForgetSpec({ kind: 'indices', file: f.file });
+  return undefined;
+}
+
+export function formatWallTime(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+function dataOf(d: unknown): string {
+  if (!isRecord(d)) return '—';
+  if (d.kind === 'default') return 'bundled Fashion-MNIST subset';
+  return `${String(d.kind)} folder ${isString(d.dir) ? d.dir : '?'}`;
+}
+
+function modelOf(m: unknown): string {
+  if (!isRecord(m)) return '—';
+  if (m.kind === 'builtin' && isString(m.architecture)) return `built-in ${m.architecture.toUpperCase()}`;
+  if (m.kind === 'file' && isString(m.path)) return `\`${m.path}\``;
+  return JSON.stringify(m);
+}
+
+function recipeOf(r: unknown): string | undefined {
+  if (!isRecord(r)) return undefined;
+  const parts = [
+    isFiniteNumber(r.epochs) ? `${r.epochs} epoch${r.epochs === 1 ? '' : 's'}` : undefined,
+    isFiniteNumber(r.lr) ? `lr ${r.lr}${isString(r.schedule) ? ` (${r.schedule})` : ''}` : undefined,
+    isFiniteNumber(r.momentum) ? `momentum ${r.momentum}` : undefined,
+    isFiniteNumber(r.weightDecay) ? `weight decay ${r.weightDecay}` : undefined,
+    isFiniteNumber(r.batchSize) ? `batch ${r.batchSize}` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
+function saliencyConfigOf(s: unknown): string | undefined {
+  if (!isRecord(s)) return undefined;
+  if (isFiniteNumber(s.gamma)) return `threshold γ = ${s.gamma.toExponential(3)}`;
+  if (isFiniteNumber(s.ratio)) return `ratio ${s.ratio} (the top ${+(s.ratio * 100).toFixed(2)}% of weights by |g|)`;
+  return undefined;
+}
+
+/** How to read the gap and time columns; report.md says the same. */
+export const GAP_AND_TIME_NOTE = 'Avg. Gap = mean |metric − Retrain| over UA, RA, TA, MIA (smaller is closer to exact unlearning). '
+  + 'Time: training time for Original/Retrain, saliency + unlearning time for the method (evaluation excluded).';
+
+const signed = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}` : '—');
+
+function configSection(r: RunRecord): string[] {
+  const c = r.config ?? {};
+  const res = r.resolved;
+  const kind = isString(c.kind) ? c.kind : undefined;
+  const method = isString(c.method) ? c.method : undefined;
+  const rows: [string, string | undefined][] = [];
+  const sizes = res.trainSize !== undefined ? `: ${res.trainSize} train / ${res.testSize ?? '?'} test${res.testUsedForTA !== undefined && res.testUsedForTA !== res.testSize ? ` (${res.testUsedForTA} for TA)` : ''}` : '';
+  rows.push(['Data', `${dataOf(c.data)}${sizes}${res.dataFingerprint ? `; fingerprint ${res.dataFingerprint}` : ''}`]);
+  const from = res.originalModel === 'cache' ? '; θo from the model cache' : res.originalModel === 'trained' ? '; θo trained for this run' : '';
+  rows.push(['Model', `${modelOf(c.model)}${from}`]);
+  const forget = forgetOfRecord(c);
+  if (forget) {
+    const counts = res.forgetSize !== undefined ? `: ${res.forgetSize} samples forgotten, ${res.retainSize ?? '?'} retained` : '';
+    rows.push(['Forget set', `${forget}${counts}${res.forgetHash ? `; hash ${res.forgetHash}` : ''}`]);
+  }
+  if (method) rows.push(['Method', `${methodDisplayName(method)}${c.masked === true && method !== 'salun' ? ', inside the saliency mask' : ''}`]);
+  if (kind === 'run') rows.push(['Unlearning', recipeOf(c.unlearn)]);
+  if (isRecord(c.methodOptions) && Object.keys(c.methodOptions).length) rows.push(['Method options', `\`${JSON.stringify(c.methodOptions)}\``]);
+  rows.push(['Saliency mask', kind === 'evaluate' ? undefined : saliencyConfigOf(c.saliency)]);
+  rows.push(['θo and Retrain recipe', recipeOf(c.train)]);
+  if (typeof c.retrain === 'boolean') rows.push(['Retrain reference', c.retrain ? 'trained on Dr (the reference of every gap)' : 'none (no gaps)']);
+  if (isFiniteNumber(c.seed)) rows.push(['Seed', String(c.seed)]);
+  const asked = isString(c.backend) ? c.backend : undefined;
+  if (res.backend) rows.push(['Backend', `${res.backend.name}${res.backend.detail ? ` (${res.backend.detail})` : ''}${asked && asked !== res.backend.name ? `; asked for ${asked}` : ''}`]);
+  else if (asked) rows.push(['Backend', `${asked} (asked for; the job did not record what it used)`]);
+  const v = r.versions;
+  if (Object.keys(v).length) {
+    const named: [string, string][] = [['salunLab', 'SalUn Lab'], ['tfjs', 'tfjs'], ['node', 'Node'], ['platform', 'platform']];
+    const known = named.filter(([k]) => v[k]).map(([k, name]) => `${name} ${v[k]}`);
+    const others = Object.entries(v).filter(([k]) => !named.some(([n]) => n === k)).map(([k, x]) => `${k} ${x}`);
+    rows.push(['Versions', [...known, ...others].join(', ')]);
+  }
+  const st = r.status;
+  if (st) rows.push(['Started / ended', `${st.startedAt} → ${st.endedAt ?? '(not ended)'}`]);
+  const present = rows.filter((x): x is [string, string] => x[1] !== undefined);
+  return ['## Configuration', '', cellsTable(['Setting', 'Value'], present, 2), ''];
+}
+
+function finalSection(r: RunRecord, stoppedNote: string | undefined): string[] {
+  if (!r.rows.length) return [];
+  const out = ['## Final metrics', ''];
+  if (stoppedNote) out.push(stoppedNote, '');
+  out.push(markdownTable(r.rows), '');
+  const retrain = r.rows.find((x) => x.role === 'retrain');
+  const original = r.rows.find((x) => x.role === 'original');
+  const method = r.rows.find((x) => x.role === 'unlearned');
+  if (method && (retrain || original)) {
+    const name = methodDisplayName(method.method);
+    const diff = (ref: EvaluatedModel, label: string): string[] => [
+      `${name} − ${label}`, ...COMPARISON_METRICS.map((m) => signed(method.metrics[m] - ref.metrics[m])), formatFixed(avgGap(method.metrics, ref.metrics)),
+    ];
+    const rows = [...(retrain ? [diff(retrain, 'Retrain')] : []), ...(original ? [diff(original, 'Original')] : [])];
+    out.push('Differences in points (the mean of their absolute values is the gap):', '');
+    out.push(cellsTable(['Difference', ...COMPARISON_METRICS, 'Mean |Δ|'], rows, 1), '');
+  }
+  return out;
+}
+
+function epochsSection(r: RunRecord): string[] {
+  const log = r.metricsLog;
+  if (!log.points.length) return [];
+  const retrain: Metrics | undefined = log.reference.retrain ?? r.rows.find((x) => x.role === 'retrain')?.metrics;
+  const header = ['Epoch', ...COMPARISON_METRICS, ...(retrain ? ['Avg. Gap'] : [])];
+  const rows = log.points.map((p) => [
+    String(p.epoch), ...COMPARISON_METRICS.map((m) => formatFixed(p.metrics[m])), ...(retrain ? [formatFixed(avgGap(p.metrics, retrain))] : []),
+  ]);
+  return [
+    `## Per-epoch metrics${log.method ? ` (${methodDisplayName(log.method)})` : ''}`, '',
+    `From metrics.jsonl: the model evaluated after every unlearning epoch${retrain ? '; Avg. Gap against Retrain' : ''}.`, '',
+    cellsTable(header, rows, 1), '',
+  ];
+}
+
+function saliencySection(r: RunRecord): string[] {
+  const s = r.saliency;
+  if (!s) return [];
+  const share = s.totalWeights > 0 ? ` (${(100 * s.salientWeights / s.totalWeights).toFixed(1)}%)` : '';
+  return [
+    '## Saliency mask', '',
+    `Ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}: ${s.salientWeights} of ${s.totalWeights} weights salient${share}, ranked globally by |g| = |Σ ∇θ CE(θo; Df)|.`, '',
+    cellsTable(['Layer', 'Shape', 'Salient', 'Weights', 'Salient (%)', 'Median |g|'], s.layers.map((l) => [
+      l.name, l.shape.join('×'), String(l.salient), String(l.count), formatFixed(l.salientFraction * 100, 1),
+      isFiniteNumber(l.medianScore) ? l.medianScore.toExponential(2) : '—',
+    ]), 2), '',
+  ];
+}
+
+export interface RunReportContext {
+  /** ISO time of the export. */
+  generatedAt: string;
+}
+
+export function runReportMarkdown(r: RunRecord, ctx: RunReportContext): string {
+  const c = r.config ?? {};
+  const method = isString(c.method) ? c.method : r.rows.find((x) => x.role === 'unlearned')?.method;
+  const kind = isString(c.kind) ? c.kind : undefined;
+  const what = kind === 'evaluate' ? 'Model evaluation' : kind === 'saliency' ? 'Saliency map' : method ? methodDisplayName(method) : 'Run';
+  const st = r.status;
+  const wall = st?.endedAt ? (Date.parse(st.endedAt) - Date.parse(st.startedAt)) / 1000 : Number.NaN;
+  const lastEpoch = r.metricsLog.points[r.metricsLog.points.length - 1]?.epoch;
+  const planned = isRecord(c.unlearn) && isFiniteNumber(c.unlearn.epochs) ? c.unlearn.epochs : undefined;
+  const stoppedNote = st?.state === 'stopped'
+    ? `**Stopped by the user (Stop and Keep)${planned !== undefined && lastEpoch !== undefined ? ` after epoch ${lastEpoch} of ${planned}` : ''}**: the model and its metrics are those after the last epoch done.`
+    : undefined;
+
+  const forget = forgetOfRecord(r.config);
+  const out: string[] = [`# SalUn Lab run report: ${r.runId}`, ''];
+  out.push(`**${what}**${isRecord(c.data) ? ` on the ${dataOf(c.data)}` : ''}${forget ? `, forgetting ${forget}` : ''}. `
+    + `State: ${st?.state ?? 'unknown (no status.json)'}${Number.isFinite(wall) ? `; wall time ${formatWallTime(wall)} (${wall.toFixed(1)} s)` : ''}.`, '');
+  out.push(`- Run folder: \`${r.dir}\``);
+  if (r.config) out.push(`- Re-run: \`salun run ${r.dir}/config.json\` (or Re-run in the Runs view); the same seed and backend give the same table`);
+  out.push(`- Generated: ${ctx.generatedAt}`, '');
+  if (st?.error) {
+    out.push('## Error', '', st.error.message, ...(st.error.hint ? ['', st.error.hint] : []), ...(st.error.file ? ['', `File: \`${st.error.file}\``] : []), '');
+  }
+  out.push(...configSection(r), ...finalSection(r, stoppedNote), ...epochsSection(r), ...saliencySection(r));
+  if (r.rows.length) {
+    out.push('## Reading it', '', 'UA = 100 − accuracy on the forget set Df, RA = accuracy on the retain set Dr, TA = accuracy on the test set, '
+      + `MIA = MIA-Efficacy (share of Df a membership classifier calls non-member), all in %. ${GAP_AND_TIME_NOTE}`, '');
+  }
+  if (r.problems.length) out.push('## Unreadable files', '', ...r.problems.map((p) => `- ${p}`), '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
