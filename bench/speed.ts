@@ -40,7 +40,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../src/protocol/config';
-import { DEFAULT_RATIO, DEFAULT_TRAIN, DEFAULT_UNLEARN } from '../src/protocol/defaults';
+import { DEFAULT_RATIO, DEFAULT_TRAIN, DEFAULT_UNLEARN, defaultTrainRecipe } from '../src/protocol/defaults';
 import { selectBackend } from '../src/engine/backend/select';
 import { gatherRows, type ImageSet } from '../src/engine/data/dataset';
 import { loadData } from '../src/engine/data/load';
@@ -569,6 +569,47 @@ function fmtTime(xs: number[] | undefined): string {
   return `${med.toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 }
 
+/**
+ * The issue's goals, each as a ratio from this run's medians. SalUn ÷ Retrain is composed from the
+ * measured pieces on the default protocol: the saliency map over Df plus DEFAULT_UNLEARN.epochs SalUn
+ * epochs, against the CNN's default training epochs on Dr (a train epoch scaled by |Dr| / |D|).
+ */
+function goalLines(results: BackendRecord[], torch: TorchOut | undefined, torchPar: TorchOut | undefined, gp: GammaPreview,
+  a: Args, nForget: number, nRetain: number, nTrain: number, flat: boolean): string[] {
+  const med = (s?: number[]): number | undefined => (s && s.length ? median(s) : undefined);
+  const op = (r: BackendRecord, id: OpId): number | undefined => med(r.ops.find((o) => o.op === id)?.seconds);
+  const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'not measured' : ok ? 'met' : 'NOT met');
+  const lines = ['Goals (this run):'];
+  const trainEpochs = defaultTrainRecipe('cnn').epochs;
+  for (const r of results) {
+    const t1 = torch ? med(torch.ops.train?.seconds) : undefined;
+    const ours = op(r, 'train');
+    const ratio = ours && t1 ? ours / t1 : undefined;
+    lines.push(`  CNN train epoch ÷ torch (${torch?.threads.torch ?? '-'} thread): ${r.name} ${ratio?.toFixed(2) ?? '-'} (goal ≤ 1.5: ${verdict(ratio === undefined ? undefined : ratio <= 1.5)})`);
+    const par = op(r, 'trainPar');
+    const tp = torchPar ? med(torchPar.ops.train?.seconds) : undefined;
+    if (par && r.workers > 1) {
+      const best = Math.min(t1 ?? Infinity, tp ?? Infinity);
+      lines.push(`    with ${r.workers} workers: ÷ torch ${tp ? (par / tp).toFixed(2) : '-'} at ${a.workers} threads, ÷ torch's faster thread count ${Number.isFinite(best) ? (par / best).toFixed(2) : '-'}`);
+    }
+    const sal = op(r, 'saliency');
+    const salun = op(r, 'salun');
+    if (ours && sal !== undefined && salun) {
+      const retrain = ours * (nRetain / nTrain) * trainEpochs;
+      const unlearn = sal + salun * DEFAULT_UNLEARN.epochs;
+      const q = unlearn / retrain;
+      lines.push(`  SalUn (saliency + ${DEFAULT_UNLEARN.epochs} epochs) ÷ Retrain (${trainEpochs} epochs on Dr): ${r.name} ${q.toFixed(3)} = 1/${(1 / q).toFixed(1)} (goal ≤ 1/15: ${verdict(q <= 1 / 15)}; ` +
+        `bounded by the epoch counts: ${DEFAULT_UNLEARN.epochs} SalUn epochs over |D| against ${trainEpochs} over |Dr| give ≈ ${(DEFAULT_UNLEARN.epochs / (trainEpochs * nRetain / nTrain)).toFixed(2)} at equal epoch cost)`);
+    }
+    const fb = op(r, 'fwdbwd');
+    if (sal !== undefined && fb) lines.push(`  saliency ÷ fwd+bwd over Df (${nForget}): ${r.name} ${(sal / fb).toFixed(2)} (goal ≤ 1.2: ${verdict(sal / fb <= 1.2)})`);
+  }
+  lines.push(`  γ change → per-layer sparsity at ${gp.weights} weights: median ${gp.gammaMs.median.toFixed(3)} ms (goal < ${gp.goalMs} ms: ${verdict(gp.gammaMs.median < gp.goalMs)})`);
+  lines.push(`  tensors flat over this run's repeats: ${flat ? 'yes' : 'NO'} (20 epochs: npm run -s build && node out/bench/memory.js)`);
+  lines.push('  the floor that matrix products alone put on "epoch ÷ torch": node out/bench/gemm.js');
+  return lines;
+}
+
 async function main(): Promise<number> {
   const a = parseArgs(process.argv.slice(2));
   const log = (s: string): void => { process.stderr.write(s + '\n'); };
@@ -682,6 +723,8 @@ async function main(): Promise<number> {
   const flat = results.every((r) => r.tensorsFlat);
   out.push('');
   out.push(`tensors flat: ${flat ? 'yes' : 'NO'}`);
+  out.push('');
+  out.push(...goalLines(results, torch, torchPar, gp, a, forget.length, retain.length, train.n, flat));
   console.log(out.join('\n'));
 
   if (a.out) {
