@@ -1,8 +1,10 @@
 // Where one CNN training step's time goes on a tfjs backend: per-kernel wall time summed over a few
 // steps (tf.profile), plus the step's total. A diagnostic for kernel work, not a benchmark.
 //
-//   node out/bench/profile-step.js [--backend wasm] [--steps 5] [--batch 128]
+//   node out/bench/profile-step.js [--backend wasm] [--steps 5] [--batch 128] [--ab-batchnorm]
+// --ab-batchnorm: no profile; the step timed alternately with the fused wasm batch norm on and off.
 import { selectBackend } from '../src/engine/backend/select';
+import { setFusedBatchNorm } from '../src/engine/backend/wasmBatchNorm';
 import type { BackendName } from '../src/protocol/config';
 import { buildArchitecture } from '../src/engine/models/architectures';
 import { crossEntropy, logProbs } from '../src/engine/models/forward';
@@ -37,6 +39,21 @@ async function main(): Promise<void> {
     Object.values(grads).forEach((g) => g.dispose());
   };
   for (let i = 0; i < 3; i++) await step();
+  if (process.argv.includes('--ab-batchnorm')) {
+    const times: Record<'on' | 'off', number[]> = { on: [], off: [] };
+    for (let round = 0; round < 6; round++) {
+      for (const mode of ['off', 'on'] as const) {
+        setFusedBatchNorm(mode === 'on');
+        await step();
+        const t = performance.now();
+        for (let i = 0; i < steps; i++) await step();
+        times[mode].push((performance.now() - t) / steps);
+      }
+    }
+    const med = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+    console.log(`backend ${chosen.name}; ms per step, 6 interleaved rounds of ${steps} steps: fused batch norm off ${med(times.off).toFixed(1)} (min ${Math.min(...times.off).toFixed(1)}), on ${med(times.on).toFixed(1)} (min ${Math.min(...times.on).toFixed(1)})`);
+    return;
+  }
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) await step();
   const plain = (performance.now() - t0) / steps;

@@ -147,4 +147,39 @@ describe('wasm training kernels', () => {
       a.forEach((v, i) => assert.deepEqual(Array.from(v), Array.from(b[i]), `variable ${i}, masked=${masked}`));
     }
   });
+
+  it('batch norm in training mode on wasm (the closed-form kernels) matches the layer\'s own path on cpu: output, gradients, moving statistics', () => {
+    const run = (backend: string): Float32Array[] => {
+      tf.setBackend(backend);
+      const conv = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }), inputShape: [5, 4, 2] });
+      const bn = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 4 }), betaInitializer: tf.initializers.randomNormal({ seed: 5 }) });
+      const model = tf.sequential({ layers: [conv, bn] });
+      const x = tf.add(tf.mul(tf.randomNormal([7, 5, 4, 2], 0, 1, 'float32', 9), 3), 2);
+      const target = tf.randomNormal([7, 5, 4, 6], 0, 1, 'float32', 10);
+      const vars = model.trainableWeights.map((w) => w.read() as T.Variable);
+      const out: Float32Array[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const y = model.apply(x, { training: true }) as T.Tensor;
+        out.push(y.dataSync() as Float32Array);
+        return tf.sum(tf.mul(y, target)) as T.Scalar;
+      }, vars);
+      for (const v of vars) out.push(grads[v.name].dataSync() as Float32Array);
+      for (const w of bn.getWeights().slice(2)) out.push(w.dataSync() as Float32Array); // moving mean, variance
+      value.dispose();
+      Object.values(grads).forEach((g) => g.dispose());
+      tf.dispose([x, target]);
+      model.dispose();
+      return out;
+    };
+    const cpu = run('cpu');
+    const wasm = run('wasm');
+    assert.equal(wasm.length, cpu.length);
+    const names = ['y', 'conv kernel grad', 'gamma grad', 'beta grad', 'moving mean', 'moving variance'];
+    cpu.forEach((v, i) => {
+      let worst = 0;
+      const scale = v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+      for (let k = 0; k < v.length; k++) worst = Math.max(worst, Math.abs(wasm[i][k] - v[k]) / (1e-6 + scale));
+      assert.ok(worst < 1e-4, `${names[i]}: max error ${worst} of its largest value`);
+    });
+  });
 });

@@ -12,6 +12,7 @@ import { tf } from '../tf';
 import { call, transpose, wasmKernel, type Backend } from './wasmHeap';
 import { installWasmReductions } from './wasmReductions';
 import { installWasmSgd } from './wasmSgd';
+import { installWasmBatchNorm } from './wasmBatchNorm';
 
 interface ConvGeometry {
   n: number; h: number; w: number; ci: number; co: number; ho: number; wo: number;
@@ -238,4 +239,5 @@ export function installWasmTrainingKernels(): void {
   }
   installWasmReductions();
   installWasmSgd();
+  installWasmBatchNorm();
 }
