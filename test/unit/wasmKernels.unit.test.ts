@@ -182,4 +182,27 @@ describe('wasm training kernels', () => {
       assert.ok(worst < 1e-4, `${names[i]}: max error ${worst} of its largest value`);
     });
   });
+
+  it('batch norm in training mode on wasm leaves the tensor count where it found it, step after step', () => {
+    tf.setBackend('wasm');
+    const model = tf.sequential({ layers: [
+      tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, inputShape: [6, 6, 1] }),
+      tf.layers.batchNormalization({}),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3 }),
+    ] });
+    const vars = model.trainableWeights.map((w) => w.read() as T.Variable);
+    const x = tf.randomNormal([5, 6, 6, 1], 0, 1, 'float32', 1);
+    const step = (): void => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(model.apply(x, { training: true }) as T.Tensor) as T.Scalar, vars);
+      value.dispose();
+      Object.values(grads).forEach((g) => g.dispose());
+    };
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) step();
+    assert.equal(tf.memory().numTensors, before);
+    x.dispose();
+    model.dispose();
+  });
 });

@@ -211,6 +211,8 @@ function patchLayer(): void {
         const old = variable.read();
         variable.write(tf.sub(old, tf.mul(tf.sub(old, value), decay)));
       }
+      // Kept out of customGrad's scope on purpose, so no tidy releases them: done with them here.
+      tf.dispose([mean, variance]);
       return y;
     });
   };
