@@ -18,7 +18,7 @@ import { makeRng } from '../src/engine/rng';
 import { buildMask, SaliencyIndex } from '../src/engine/saliency/mask';
 import { computeSaliencyScores } from '../src/engine/saliency/scores';
 import { trainableVariables, trainPass } from '../src/engine/train/loop';
-import { Sgd } from '../src/engine/train/sgd';
+import { Sgd, weightMask } from '../src/engine/train/sgd';
 import { DEFAULT_RATIO, DEFAULT_TRAIN, DEFAULT_UNLEARN } from '../src/protocol/defaults';
 import type { BackendName } from '../src/protocol/config';
 import { tf } from '../src/engine/tf';
@@ -86,8 +86,7 @@ async function main(): Promise<void> {
   const scores = await computeSaliencyScores(clf, train, forget, 128);
   const index = new SaliencyIndex(scores);
   const masks = buildMask(index, index.summaryForRatio(DEFAULT_RATIO));
-  const salient = vars.map((v, i) => tf.tidy(() => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool')));
-  const anchor = vars.map((v) => tf.clone(v));
+  const { salient, anchor } = weightMask(vars, masks);
   const salunSamples: Sample[] = [];
   let t0 = performance.now();
   await unlearn({

@@ -56,7 +56,7 @@ import { buildMask, SaliencyIndex } from '../src/engine/saliency/mask';
 import { computeSaliencyScores, type SaliencyScores } from '../src/engine/saliency/scores';
 import { trainableVariables, trainPass } from '../src/engine/train/loop';
 import { TrainingPool } from '../src/engine/train/parallel';
-import { Sgd } from '../src/engine/train/sgd';
+import { Sgd, weightMask } from '../src/engine/train/sgd';
 import { tf, type T } from '../src/engine/tf';
 
 const SEED = 2024;
@@ -274,8 +274,7 @@ function saliencyMask(clf: Classifier, scores: SaliencyScores): { salient: T.Ten
   const masks = buildMask(index, summary);
   const vars = trainableVariables(clf);
   return {
-    salient: vars.map((v, i) => tf.tidy(() => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool'))),
-    anchor: vars.map((v) => tf.clone(v)),
+    ...weightMask(vars, masks),
     salientWeights: summary.salientWeights,
     total: index.total,
   };

@@ -17,7 +17,7 @@ import { buildMask, SaliencyIndex } from '../../src/engine/saliency/mask';
 import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables, trainPass, type LossKind } from '../../src/engine/train/loop';
 import { liveTrainingWorkers, shardBounds, TrainingPool, withTrainingPool } from '../../src/engine/train/parallel';
-import { Sgd } from '../../src/engine/train/sgd';
+import { Sgd, weightMask } from '../../src/engine/train/sgd';
 import type { FromWorker } from '../../src/engine/train/workerMessages';
 import { tf } from '../../src/engine/tf';
 import { defaultRunConfig } from '../../src/protocol/defaults';
@@ -154,8 +154,7 @@ describe('data-parallel training (workers)', function () {
       const theta = classifierOf(await cloneModel(original.model));
       const vars = trainableVariables(theta);
       const before = vars.map((v) => v.dataSync().slice() as Float32Array);
-      const salient = vars.map((v, i) => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool'));
-      const anchor = vars.map((v) => tf.clone(v));
+      const { salient, anchor } = weightMask(vars, masks);
       await unlearn({
         method: 'salun', clf: theta, train: set, forget, retain: allIndices(60).slice(10), seed: 1, mask: { salient, anchor }, pool,
         recipe: { epochs: 3, lr: 0.1, momentum: 0.9, weightDecay: 0.05, batchSize: 8 },

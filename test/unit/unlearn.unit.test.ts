@@ -5,7 +5,7 @@ import { cloneModel, classifierOf } from '../../src/engine/models/io';
 import { buildMask, SaliencyIndex } from '../../src/engine/saliency/mask';
 import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables } from '../../src/engine/train/loop';
-import { Sgd } from '../../src/engine/train/sgd';
+import { Sgd, weightMask } from '../../src/engine/train/sgd';
 import { tf, type T } from '../../src/engine/tf';
 import { tinyMlp, toyImages, useCpu } from './helpers';
 
@@ -22,8 +22,7 @@ describe('SalUn', () => {
     const theta = classifierOf(await cloneModel(original.model));
     const vars = trainableVariables(theta);
     const before = vars.map((v) => v.dataSync().slice() as Float32Array);
-    const salient = vars.map((v, i) => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool'));
-    const anchor = vars.map((v) => tf.clone(v));
+    const { salient, anchor } = weightMask(vars, masks);
     await unlearn({
       method: 'salun', clf: theta, train: set, forget, retain, seed: 1, mask: { salient, anchor },
       recipe: { epochs: 3, lr: 0.1, momentum: 0.9, weightDecay: 0.05, batchSize: 8 },

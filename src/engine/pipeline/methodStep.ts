@@ -9,6 +9,7 @@ import { methodEpochs, methodUsesMask, unlearn } from '../methods/unlearn';
 import { PhaseProgress } from '../progress';
 import type { RunFolder } from '../runs/runFolder';
 import { tf, type T } from '../tf';
+import { weightMask } from '../train/sgd';
 import { trainableVariables } from '../train/loop';
 import { configHash, splitHash, trainedOrCached, workersKey, type JobContext, type Prepared } from './prepare';
 import { saliencyStep } from './saliencyStep';
@@ -74,10 +75,9 @@ export async function applyMethod(
       const s = await saliencyStep(p, spec.saliency, spec.unlearn.batchSize, saliencyFolder, ctx);
       saliency = s.summary;
       saliencySeconds = s.seconds;
-      trainableVariables(theta).forEach((v, i) => {
-        anchors.push(tf.clone(v));
-        salient.push(tf.tidy(() => tf.cast(tf.tensor(s.masks[i], v.shape, 'int32'), 'bool')));
-      });
+      const m = weightMask(trainableVariables(theta), s.masks);
+      anchors.push(...m.anchor);
+      salient.push(...m.salient);
     }
 
     const epochs = methodEpochs(spec.method, spec.unlearn);

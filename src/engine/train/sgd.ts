@@ -19,6 +19,19 @@ export interface WeightMask {
   anchor: T.Tensor[];
 }
 
+/**
+ * The mask as the optimizer takes it: per variable, the salient bits (1 = may move) as a boolean
+ * tensor and a copy of the variable's current value (θo) to restore the others to. The caller
+ * disposes both lists (tf.dispose([...m.salient, ...m.anchor])).
+ */
+export function weightMask(vars: readonly T.Variable[], masks: readonly Uint8Array[]): WeightMask {
+  if (masks.length !== vars.length) throw new Error(`mask has ${masks.length} layers for ${vars.length} variables`);
+  return {
+    salient: vars.map((v, i) => tf.tidy(() => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool'))),
+    anchor: vars.map((v) => tf.clone(v)),
+  };
+}
+
 export class Sgd {
   private readonly velocity: T.Variable[];
 
