@@ -245,16 +245,20 @@ describe('gradient checks: wasm vs cpu vs float64 finite differences', function 
 
   // h×w not square (7×6) so that swapped axes fail; 8 and 7 with stride 2 give the asymmetric and
   // the symmetric 'same' padding; the 2×2 kernel at stride 1 pads only bottom/right.
-  const convCases: Array<{ x: number[]; k: number; stride: number; pad: 'same' | 'valid' }> = [
+  // co defaults to 4 (fewer filters than taps K = k·k·ci); the last two have K < co, which takes the
+  // other matMul orientation in the wasm filter gradient (as the first layer of the built-in CNN).
+  const convCases: Array<{ x: number[]; k: number; stride: number; pad: 'same' | 'valid'; co?: number }> = [
     { x: [2, 7, 6, 3], k: 3, stride: 1, pad: 'same' },
     { x: [2, 8, 8, 3], k: 3, stride: 2, pad: 'same' },
     { x: [2, 7, 6, 3], k: 3, stride: 2, pad: 'same' },
     { x: [2, 6, 5, 2], k: 2, stride: 1, pad: 'same' },
     { x: [1, 9, 8, 2], k: 3, stride: 2, pad: 'valid' },
+    { x: [2, 7, 6, 1], k: 3, stride: 2, pad: 'same', co: 16 },
+    { x: [2, 5, 4, 2], k: 1, stride: 1, pad: 'valid', co: 6 },
   ];
   for (const cc of convCases) {
-    it(`conv2d ${cc.k}×${cc.k} stride ${cc.stride} '${cc.pad}' on ${cc.x.join('×')}: input and filter gradients`, async () => {
-      const wShape = [cc.k, cc.k, cc.x[3], 4];
+    it(`conv2d ${cc.k}×${cc.k} stride ${cc.stride} '${cc.pad}' on ${cc.x.join('×')} to ${cc.co ?? 4} channels: input and filter gradients`, async () => {
+      const wShape = [cc.k, cc.k, cc.x[3], cc.co ?? 4];
       await check(`conv2d k${cc.k} s${cc.stride} ${cc.pad} ${cc.x.join('×')}`, ['x', 'w'],
         (x, w) => tf.conv2d(x as T.Tensor4D, w as T.Tensor4D, cc.stride, cc.pad),
         conv2dRef(cc.x, wShape, cc.stride, cc.pad), [normalInput(cc.x, 11), normalInput(wShape, 12)]);
