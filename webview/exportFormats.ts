@@ -2,7 +2,7 @@
 // DOM), so the exact bytes are unit-tested; the host only asks where to save them. The comparison's
 // formatting is shared with the host's Compare Runs command (src/protocol/comparisonFormat.ts).
 import type { PanelState } from './panelState';
-import { METRIC_NAMES } from './panelState';
+import { METRIC_NAMES, shownTrend } from './panelState';
 import { avgGap } from './avgGap';
 import { formatCount, formatScientific } from './format';
 import {
@@ -43,10 +43,12 @@ export function markdownReport(state: PanelState, ctx: ReportContext): string {
     ]), 2), '');
   }
 
-  if (state.trend.length) {
-    const retrain = state.references.retrain;
-    out.push(`## Metric trends${state.trendMethod ? ` (${methodDisplayName(state.trendMethod)})` : ''}`, '');
-    out.push(mdTable(['Epoch', ...METRIC_NAMES, ...(retrain ? ['Avg. Gap'] : [])], state.trend.map((p) => [
+  // The trend on screen: the live job's, or the past run opened from the Runs view.
+  const shown = shownTrend(state);
+  if (shown.trend.length) {
+    const retrain = shown.references.retrain;
+    out.push(`## Metric trends${shown.trendMethod ? ` (${methodDisplayName(shown.trendMethod)})` : ''}`, '', `${shown.label}.`, '');
+    out.push(mdTable(['Epoch', ...METRIC_NAMES, ...(retrain ? ['Avg. Gap'] : [])], shown.trend.map((p) => [
       String(p.epoch), ...METRIC_NAMES.map((m) => num(p.metrics[m])), ...(retrain ? [num(avgGap(p.metrics, retrain))] : []),
     ]), 1), '');
   }

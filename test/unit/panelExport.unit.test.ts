@@ -83,7 +83,7 @@ describe('Markdown report', () => {
     assert.ok(md.includes('Ratio 0.500, γ = 7.447e-4; 50 of 100 weights salient.'));
     assert.ok(md.includes('| conv\\|1/kernel | 3×3×1×4 | 30 | 36 | 83.3 |'), md);
     const gap = avgGap({ UA: 12.3, RA: 88.31, TA: 82.25, MIA: 17 }, retrain.metrics);
-    assert.ok(md.includes(`## Metric trends (SalUn)\n\n| Epoch | UA | RA | TA | MIA | Avg. Gap |\n| --- | ---: | ---: | ---: | ---: | ---: |\n| 1 | 12.30 | 88.31 | 82.25 | 17.00 | ${gap.toFixed(2)} |`));
+    assert.ok(md.includes(`## Metric trends (SalUn)\n\nLive: current job · r|3.\n\n| Epoch | UA | RA | TA | MIA | Avg. Gap |\n| --- | ---: | ---: | ---: | ---: | ---: |\n| 1 | 12.30 | 88.31 | 82.25 | 17.00 | ${gap.toFixed(2)} |`));
     assert.ok(md.includes('| **RL** ★ | r2 | — | 8.90 | 93.00 | 84.00 | 14.00 | 2.50 | 36.1 |'));
     assert.ok(md.endsWith('|\n'));
   });

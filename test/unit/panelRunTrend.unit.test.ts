@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import type { JobEvent } from '../../src/protocol/jobMessages';
 import type { HostToWebview } from '../../src/protocol/webviewMessages';
 import { isWebviewToHost } from '../../src/protocol/webviewMessages';
+import { markdownReport } from '../../webview/exportFormats';
 import { applyHostMessage, shownTrend, showLiveTrend, stateFromEvents } from '../../webview/panelState';
 
 const backend = { name: 'wasm' as const, reason: 'auto', detail: 'wasm SIMD, 1 thread' };
@@ -37,6 +38,13 @@ describe('panel: a past run’s trend', () => {
     assert.equal(shown.skippedLines, 1);
     // The live job's own state goes on underneath.
     assert.deepEqual(s.trend.map((p) => p.epoch), [1, 2]);
+  });
+
+  it('is what the Markdown export describes while it is on screen', () => {
+    const md = markdownReport(applyHostMessage(stateFromEvents(live, true), past), { generatedAt: 'now', comparison: [] });
+    assert.ok(md.includes('## Metric trends (RL)\n\nRun past-run (finished).\n'), md);
+    assert.ok(md.includes('| 3 | 7.00 |'), md);
+    assert.ok(!md.includes('| 2 | 10.00 |'), 'the live job\'s epoch 2 is not exported');
   });
 
   it('the live label says live, with the job and how it ended', () => {
