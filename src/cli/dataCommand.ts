@@ -78,7 +78,7 @@ export function dataCommand(argv: string[]): void {
   if (!folder) fail(`give a data folder\n\n${DATA_USAGE}`);
   let s: DataSummary;
   try {
-    s = summarise(dataArg(folder), withFiles);
+    s = summarise(dataArg(folder, 'salun data'), withFiles);
   } catch (e) {
     if (e instanceof UserError) fail(`${e.message}${e.hint ? `\n  ${e.hint}` : ''}`, 1);
     throw e;

@@ -39,14 +39,14 @@ ${WORKERS_USAGE}
   --json              print the JSON result instead of the table
   --quiet             no progress output`;
 
-/** `--data`: default, kind:<dir>, or a folder whose format its files tell. */
-export function dataArg(v: string): DataSpec {
+/** `--data` (or `salun data`'s folder, `label` naming it): default, kind:<dir>, or a folder whose format its files tell. */
+export function dataArg(v: string, label = '--data'): DataSpec {
   if (v === 'default') return { kind: 'default' };
   const named = /^(idx|cifar10|imagefolder):(.+)$/.exec(v);
   if (named) return { kind: named[1] as 'idx' | 'cifar10' | 'imagefolder', dir: resolve(named[2]) };
   const kind = detectDataKind(v);
   if (!kind) {
-    return fail(`--data ${v} is not a data folder this tool recognises: it needs the four MNIST idx files, CIFAR-10's data_batch_*.bin and test_batch.bin, or an ImageFolder's train/ and test/ (or val/) class folders. Name the format to see what is missing, e.g. --data imagefolder:${v}`);
+    return fail(`${label} ${v} is not a data folder this tool recognises: it needs the four MNIST idx files, CIFAR-10's data_batch_*.bin and test_batch.bin, or an ImageFolder's train/ and test/ (or val/) class folders. Name the format to see what is missing, e.g. ${label} imagefolder:${v}`);
   }
   return { kind, dir: resolve(v) };
 }
