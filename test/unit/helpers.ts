@@ -1,7 +1,14 @@
 // Tiny data and models for engine unit tests (cpu backend, milliseconds per test).
-import type { ImageSet } from '../../src/engine/data/dataset';
-import { classifierOf, type Classifier } from '../../src/engine/models/io';
+import { strict as assert } from 'node:assert';
+import { allIndices, type ImageSet } from '../../src/engine/data/dataset';
+import { unlearn } from '../../src/engine/methods/unlearn';
+import { classifierOf, cloneModel, type Classifier } from '../../src/engine/models/io';
 import { makeRng } from '../../src/engine/rng';
+import { buildMask, SaliencyIndex } from '../../src/engine/saliency/mask';
+import { computeSaliencyScores } from '../../src/engine/saliency/scores';
+import { trainableVariables } from '../../src/engine/train/loop';
+import type { TrainingPool } from '../../src/engine/train/parallel';
+import { weightMask } from '../../src/engine/train/sgd';
 import { tf } from '../../src/engine/tf';
 
 export async function useCpu(): Promise<void> {
@@ -30,4 +37,40 @@ export function tinyMlp(seed: number, numClasses = 3, withBatchNorm = false): Cl
   if (withBatchNorm) layers.push(tf.layers.batchNormalization());
   layers.push(tf.layers.dense({ units: numClasses, kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 1 }) }));
   return classifierOf(tf.sequential({ layers }));
+}
+
+/**
+ * Three SalUn epochs (momentum and weight decay on) with a ratio-0.3 mask from θo's saliency on a
+ * tiny MLP with batch norm, on one thread or `pool`'s; asserts every non-salient weight kept its
+ * bits and returns how many salient weights moved, how many stayed frozen, and how many are salient.
+ */
+export async function maskedSalunBits(pool?: TrainingPool): Promise<{ moved: number; frozen: number; salient: number }> {
+  const set = toyImages(60, 11);
+  const original = tinyMlp(2, 3, true);
+  const forget = Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const index = new SaliencyIndex(await computeSaliencyScores(original, set, forget, 4));
+  const masks = buildMask(index, index.summaryForRatio(0.3));
+  const theta = classifierOf(await cloneModel(original.model));
+  const vars = trainableVariables(theta);
+  const before = vars.map((v) => v.dataSync().slice() as Float32Array);
+  const { salient, anchor } = weightMask(vars, masks);
+  await unlearn({
+    method: 'salun', clf: theta, train: set, forget, retain: allIndices(60).slice(10), seed: 1, mask: { salient, anchor },
+    recipe: { epochs: 3, lr: 0.1, momentum: 0.9, weightDecay: 0.05, batchSize: 8 }, ...(pool ? { pool } : {}),
+  });
+  let moved = 0;
+  let frozen = 0;
+  vars.forEach((v, i) => {
+    const after = v.dataSync() as Float32Array;
+    const bitsBefore = new Uint32Array(before[i].buffer);
+    const bitsAfter = new Uint32Array(after.buffer, after.byteOffset, after.length);
+    for (let j = 0; j < after.length; j++) {
+      if (masks[i][j]) { if (bitsAfter[j] !== bitsBefore[j]) moved++; }
+      else { assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`); frozen++; }
+    }
+  });
+  tf.dispose([...salient, ...anchor]);
+  theta.model.dispose();
+  original.model.dispose();
+  return { moved, frozen, salient: masks.reduce((n, m) => n + m.reduce((a, b) => a + b, 0), 0) };
 }

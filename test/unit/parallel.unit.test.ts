@@ -13,18 +13,16 @@ import { CancelledError, UserError } from '../../src/engine/errors';
 import { unlearn } from '../../src/engine/methods/unlearn';
 import { classifierOf, cloneModel, type Classifier } from '../../src/engine/models/io';
 import { makeRng } from '../../src/engine/rng';
-import { buildMask, SaliencyIndex } from '../../src/engine/saliency/mask';
-import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables, trainPass, type LossKind } from '../../src/engine/train/loop';
 import { liveTrainingWorkers, shardBounds, TrainingPool, withTrainingPool } from '../../src/engine/train/parallel';
-import { Sgd, weightMask } from '../../src/engine/train/sgd';
+import { Sgd } from '../../src/engine/train/sgd';
 import type { FromWorker } from '../../src/engine/train/workerMessages';
 import { tf } from '../../src/engine/tf';
 import { defaultRunConfig } from '../../src/protocol/defaults';
 import type { JobEvent } from '../../src/protocol/jobMessages';
 import { ConfigError, parseRunConfig } from '../../src/protocol/runConfigSchema';
 import { tableConfigProblems, defaultTableConfig } from '../../src/protocol/table';
-import { tinyMlp, toyImages, useCpu } from './helpers';
+import { maskedSalunBits, tinyMlp, toyImages, useCpu } from './helpers';
 
 const SGD = { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 };
 
@@ -146,33 +144,8 @@ describe('data-parallel training (workers)', function () {
     });
 
     it('masked SalUn with 2 workers: every non-salient weight stays θo bit for bit', async () => {
-      const set = toyImages(60, 11);
-      const original = tinyMlp(2, 3, true);
-      const forget = Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-      const index = new SaliencyIndex(await computeSaliencyScores(original, set, forget, 4));
-      const masks = buildMask(index, index.summaryForRatio(0.3));
-      const theta = classifierOf(await cloneModel(original.model));
-      const vars = trainableVariables(theta);
-      const before = vars.map((v) => v.dataSync().slice() as Float32Array);
-      const { salient, anchor } = weightMask(vars, masks);
-      await unlearn({
-        method: 'salun', clf: theta, train: set, forget, retain: allIndices(60).slice(10), seed: 1, mask: { salient, anchor }, pool,
-        recipe: { epochs: 3, lr: 0.1, momentum: 0.9, weightDecay: 0.05, batchSize: 8 },
-      });
-      let moved = 0;
-      let frozen = 0;
-      vars.forEach((v, i) => {
-        const bitsBefore = new Uint32Array(before[i].buffer);
-        const after = v.dataSync() as Float32Array;
-        const bitsAfter = new Uint32Array(after.buffer, after.byteOffset, after.length);
-        for (let j = 0; j < after.length; j++) {
-          if (masks[i][j]) { if (bitsAfter[j] !== bitsBefore[j]) moved++; } else { assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`); frozen++; }
-        }
-      });
+      const { moved, frozen } = await maskedSalunBits(pool);
       assert.ok(frozen > 0 && moved > 0, `frozen ${frozen}, moved ${moved}`);
-      tf.dispose([...salient, ...anchor]);
-      theta.model.dispose();
-      original.model.dispose();
     });
 
     it('keeps tf.memory().numTensors flat across 3 epochs, here and in every worker', async () => {
