@@ -3,8 +3,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { BackendChoice, ForgetSpec, ModelSpec, RunConfig, SaliencyJobConfig } from '../protocol/config';
 import { defaultRunConfig } from '../protocol/defaults';
+import { BACKEND_CHOICES } from '../protocol/backends';
 
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export { BACKEND_CHOICES };
 
 /** The `salun.*` settings as read from the configuration; every field may be missing or ill-typed. */
 export interface SalunSettings {

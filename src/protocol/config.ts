@@ -1,8 +1,9 @@
 // The run configuration: everything needed to re-run a job. Shared by the CLI, the job process,
 // the extension host and the webview, so it lives here and nowhere else.
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendChoice = 'auto' | BackendName;
+import type { BackendChoice, BackendName } from './backends';
+
+export type { BackendChoice, BackendName };
 
 /** Where the training/test images come from. */
 export type DataSpec =

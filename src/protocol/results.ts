@@ -1,5 +1,5 @@
 // Shapes of what a job produces: saliency statistics, metrics, backend info. Shared by every side.
-import type { BackendName } from './config';
+import type { BackendName, GpuAdapterInfo, SkippedBackend } from './backends';
 
 export interface BackendInfo {
   name: BackendName;
@@ -7,6 +7,10 @@ export interface BackendInfo {
   reason: string;
   /** e.g. "wasm SIMD, 1 thread" or "CUDA". */
   detail: string;
+  /** The GPU adapter (webgpu only). */
+  adapter?: GpuAdapterInfo;
+  /** `auto`: the backends tried first, each with why it was not taken. */
+  skipped?: SkippedBackend[];
 }
 
 export interface LayerSaliency {

@@ -1,4 +1,5 @@
 // The schema of RunConfig (config.ts) and the parser the CLI and the job use.
+import { BACKEND_CHOICES } from './backends';
 import { DEFAULT_METHOD_OPTIONS as D, MAX_WORKERS, METHOD_NAMES, WORKERS_NOTE, type EvaluateJobConfig, type RunConfig, type SaliencyJobConfig } from './config';
 import { defaultRunConfig, defaultTrainRecipe } from './defaults';
 import { isRecord } from './guards';
@@ -53,7 +54,7 @@ const shared: Record<string, Schema> = {
   },
   train: recipe('Recipe for the original model and Retrain'),
   seed: { type: 'integer', minimum: 0 },
-  backend: { type: 'string', enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] },
+  backend: { type: 'string', enum: [...BACKEND_CHOICES] },
   workers: { type: 'integer', minimum: 1, maximum: MAX_WORKERS, default: 1, description: WORKERS_NOTE },
 };
 

@@ -2,6 +2,7 @@
 // layout: Retrain first, Original for reference, then each method; every metric as mean ± std over
 // seeds, gaps against the mean of the Retrain seeds, and the Retrain-vs-Retrain noise floor.
 import type { ArchitectureName, BackendChoice, DataKind, DataSpec, MethodName, OptimizerRecipe, SaliencyConfig } from './config';
+import { BACKEND_CHOICES, isBackendChoice } from './backends';
 import { DATA_KINDS, MAX_WORKERS, METHOD_NAMES } from './config';
 import { DEFAULT_RATIO, DEFAULT_TRAIN } from './defaults';
 import { isRecord } from './guards';
@@ -68,7 +69,7 @@ export function tableConfigProblems(c: unknown): string[] {
   if (!isRecord(d) || (d.kind !== 'default' && !(DATA_KINDS.includes(d.kind as DataKind) && typeof d.dir === 'string' && d.dir.length > 0))) {
     p.push('data must be {"kind":"default"}, or {"kind":"idx"|"cifar10"|"imagefolder","dir":…}');
   }
-  if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(c.backend as string)) p.push(`backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu (got ${JSON.stringify(c.backend)})`);
+  if (!isBackendChoice(c.backend)) p.push(`backend must be ${BACKEND_CHOICES.join(', ')} (got ${JSON.stringify(c.backend)})`);
   if (c.workers !== undefined && !(Number.isInteger(c.workers) && (c.workers as number) >= 1 && (c.workers as number) <= MAX_WORKERS)) p.push(`workers must be an integer from 1 to ${MAX_WORKERS} (got ${JSON.stringify(c.workers)})`);
   return p;
 }
