@@ -4,11 +4,37 @@ import { mkdirSync, renameSync, rmSync, writeFileSync, appendFileSync, openSync,
 import { dirname, basename, join } from 'node:path';
 import { UserError } from '../errors';
 
+/** What to do about a failed write, by its errno; the one table guard.ts uses too. */
+export function writeErrorHint(code: string | undefined): string | undefined {
+  switch (code) {
+    case 'ENOSPC': case 'EDQUOT':
+      return 'The disk is full (or over quota): free some space and run again; nothing already written was changed.';
+    case 'EACCES': case 'EPERM':
+      return 'Permission denied: make the folder writable for this user (or choose another workspace folder).';
+    case 'EROFS':
+      return 'The file system is read-only: use a workspace on a writable disk.';
+    case 'ENOTDIR': case 'EEXIST': case 'EISDIR':
+      return 'A file is where a folder should be (or the reverse), e.g. a file named .salun: move it away and run again.';
+    default:
+      return undefined;
+  }
+}
+
 function explain(path: string, e: unknown): UserError {
   const err = e as NodeJS.ErrnoException;
-  const hint = err.code === 'ENOSPC' ? 'The disk is full: free some space and run again; nothing already written was changed.'
-    : err.code === 'EACCES' || err.code === 'EPERM' ? 'Check the folder permissions.' : undefined;
-  return new UserError(`Cannot write ${path}: ${err.message}`, hint, path);
+  return new UserError(`Cannot write ${path}: ${err.message}`, writeErrorHint(err.code), path);
+}
+
+// Fault injection for the fault suite (test/fault): SALUN_FAULT_AFTER_WRITES=N kills this process
+// with SIGKILL right after its Nth atomic write, as kill -9 would; SALUN_FAULT_WRITES_UNDER limits
+// the count to paths containing that text. Unset in normal use: one env read per write.
+let faultWrites = 0;
+function faultAfterWrite(path: string): void {
+  const n = Number(process.env.SALUN_FAULT_AFTER_WRITES);
+  if (!(n > 0)) return;
+  const under = process.env.SALUN_FAULT_WRITES_UNDER;
+  if (under && !path.includes(under)) return;
+  if (++faultWrites >= n) process.kill(process.pid, 'SIGKILL');
 }
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
@@ -23,6 +49,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     rmSync(tmp, { force: true });
     throw explain(path, e);
   }
+  faultAfterWrite(path);
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {
