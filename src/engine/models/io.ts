@@ -1,8 +1,9 @@
 // Save and load standard tfjs LayersModels (model.json + weights.bin) on the file system without
 // tfjs-node's file:// handler, which is absent on the wasm and cpu backends.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { UserError } from '../errors';
+import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { throwIfAborted, UserError } from '../errors';
 import { replaceDirAtomic } from '../runs/atomic';
 import { tf, type T } from '../tf';
 
@@ -18,25 +19,61 @@ export function classifierOf(model: T.LayersModel): Classifier {
   return { model, outputsProbabilities: activation === 'softmax' || last.getClassName() === 'Softmax' };
 }
 
+/** A model as the two files of a tfjs LayersModel folder: model.json and weights.bin. */
+export interface ModelFiles {
+  'model.json': string;
+  'weights.bin': Uint8Array;
+}
+
+export async function modelFiles(model: T.LayersModel): Promise<ModelFiles> {
+  let files: ModelFiles | undefined;
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    const weightData = artifacts.weightData;
+    const bytes = weightData instanceof ArrayBuffer ? new Uint8Array(weightData)
+      : new Uint8Array(tf.io.concatenateArrayBuffers(weightData as ArrayBuffer[]));
+    const modelJson = {
+      format: 'layers-model',
+      generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+      convertedBy: 'SalUn Lab',
+      modelTopology: artifacts.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+    };
+    files = { 'model.json': JSON.stringify(modelJson), 'weights.bin': bytes };
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  if (!files) throw new Error('tfjs saved no model artifacts');
+  return files;
+}
+
 /** Writes model.json + weights.bin into `dir`, replacing it atomically. Never called on the user's own model folder. */
 export async function saveModel(model: T.LayersModel, dir: string): Promise<void> {
-  await replaceDirAtomic(dir, async (tmp) => {
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      const weightData = artifacts.weightData;
-      const bytes = weightData instanceof ArrayBuffer ? new Uint8Array(weightData)
-        : new Uint8Array(tf.io.concatenateArrayBuffers(weightData as ArrayBuffer[]));
-      writeFileSync(join(tmp, 'weights.bin'), bytes);
-      const modelJson = {
-        format: 'layers-model',
-        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-        convertedBy: 'SalUn Lab',
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-      };
-      writeFileSync(join(tmp, 'model.json'), JSON.stringify(modelJson));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+  const files = await modelFiles(model);
+  await replaceDirAtomic(dir, (tmp) => {
+    writeFileSync(join(tmp, 'weights.bin'), files['weights.bin']);
+    writeFileSync(join(tmp, 'model.json'), files['model.json']);
   });
+}
+
+/**
+ * A manifest's weights path as a file inside the model's folder: a path from a model.json is data
+ * from outside, and `../x`, an absolute path or a link out would read any file into the weights.
+ */
+function weightsFileInside(modelDir: string, p: unknown, bad: (why: string, hint?: string) => never): string {
+  const hint = 'Keep model.json and its weight files together in one folder, with plain relative paths in weightsManifest.';
+  if (typeof p !== 'string' || p.length === 0) bad(`weightsManifest lists ${JSON.stringify(p)}, which is not a file name`, hint);
+  const path = p as string;
+  if (isAbsolute(path)) bad(`weights path ${JSON.stringify(path)} is absolute; only paths inside the model folder are read`, hint);
+  const within = (root: string, file: string): boolean => {
+    const r = relative(root, file);
+    return r !== '' && r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r);
+  };
+  const file = resolve(modelDir, path);
+  if (!within(modelDir, file)) bad(`weights path ${JSON.stringify(path)} points outside the model folder ${modelDir}`, hint);
+  if (!existsSync(file)) bad(`weights file ${path} listed in the manifest is missing`, 'Keep model.json and its weight files together in one folder.');
+  // A link inside the folder may still lead out of it: compare the real paths too.
+  if (!within(realpathSync(modelDir), realpathSync(file))) bad(`weights path ${JSON.stringify(path)} is a link to ${realpathSync(file)}, outside the model folder`, hint);
+  if (!statSync(file).isFile()) bad(`weights path ${JSON.stringify(path)} is not a regular file`, hint);
+  return file;
 }
 
 interface ModelJson {
@@ -44,7 +81,8 @@ interface ModelJson {
   weightsManifest?: Array<{ paths: string[]; weights: T.io.WeightsManifestEntry[] }>;
 }
 
-export async function loadModel(modelJsonPath: string): Promise<T.LayersModel> {
+/** Loads a LayersModel folder; `signal` stops it between weight files (they can be large). */
+export async function loadModel(modelJsonPath: string, signal?: AbortSignal): Promise<T.LayersModel> {
   const path = resolve(modelJsonPath);
   const bad = (why: string, hint = 'Give the path of a tfjs LayersModel model.json (as written by model.save or tensorflowjs_converter).'): never => {
     throw new UserError(`${path}: ${why}`, hint, path);
@@ -61,11 +99,16 @@ export async function loadModel(modelJsonPath: string): Promise<T.LayersModel> {
   const specs: T.io.WeightsManifestEntry[] = [];
   const buffers: Buffer[] = [];
   for (const group of json.weightsManifest!) {
+    if (!Array.isArray(group?.paths) || !Array.isArray(group.weights)) bad('a weightsManifest group has no paths or weights list');
     specs.push(...group.weights);
     for (const p of group.paths) {
-      const file = join(dirname(path), p);
-      if (!existsSync(file)) bad(`weights file ${p} listed in the manifest is missing`, 'Keep model.json and its weight files together in one folder.');
-      buffers.push(readFileSync(file));
+      const file = weightsFileInside(dirname(path), p, bad);
+      try {
+        buffers.push(await readFile(file, { signal }));
+      } catch (e) {
+        throwIfAborted(signal);
+        bad(`cannot read weights file ${p} (${(e as Error).message})`);
+      }
     }
   }
   const all = Buffer.concat(buffers);
