@@ -5,7 +5,7 @@ import type { DataSpec } from '../../protocol/config';
 import { UserError } from '../errors';
 import { loadCifar10Folder } from './cifar10';
 import { fromIdx, type SplitData } from './dataset';
-import { readIdxFile } from './idx';
+import { idxClassCount, readIdxFile, readIdxFileAsync, type IdxArray } from './idx';
 import { loadImageFolder } from './imageFolder';
 import { FASHION_MNIST_CLASSES } from './layout';
 
@@ -32,18 +32,42 @@ function findFile(dir: string, stem: string): string {
   throw new UserError(`${dir} has no ${stem} (or ${stem}.gz).`, 'An idx data folder needs train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte.', dir);
 }
 
-export function loadIdxFolder(dir: string): SplitData {
+const IDX_STEMS = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
+
+function idxFolderFiles(dir: string): string[] {
   const abs = resolve(dir);
   if (!existsSync(abs)) throw new UserError(`Data folder ${abs} does not exist.`, 'Set the data folder to a directory with the four idx files.', abs);
-  const train = fromIdx(readIdxFile(findFile(abs, 'train-images-idx3-ubyte')), readIdxFile(findFile(abs, 'train-labels-idx1-ubyte')), `${abs} (train)`);
-  const test = fromIdx(readIdxFile(findFile(abs, 't10k-images-idx3-ubyte')), readIdxFile(findFile(abs, 't10k-labels-idx1-ubyte')), `${abs} (test)`);
+  return IDX_STEMS.map((stem) => findFile(abs, stem));
+}
+
+function idxFolderData(dir: string, files: string[], arrays: IdxArray[]): SplitData {
+  const abs = resolve(dir);
+  const [trainImages, trainLabels, testImages, testLabels] = arrays;
+  const numClasses = idxClassCount(trainLabels, testLabels, files[1], files[3]);
+  const train = fromIdx(trainImages, trainLabels, `${abs} (train)`);
+  const test = fromIdx(testImages, testLabels, `${abs} (test)`);
   if (train.height !== test.height || train.width !== test.width || train.channels !== test.channels) {
     throw new UserError(`${abs}: train images are ${train.height}×${train.width}×${train.channels} but test images are ${test.height}×${test.width}×${test.channels}.`, undefined, abs);
   }
-  const numClasses = Math.max(train.numClasses, test.numClasses);
   train.numClasses = numClasses;
   test.numClasses = numClasses;
   return { train, test };
+}
+
+export function loadIdxFolder(dir: string): SplitData {
+  const files = idxFolderFiles(dir);
+  return idxFolderData(dir, files, files.map((f) => readIdxFile(f)));
+}
+
+/** loadData for a job: idx files are read without blocking, so cancel is heard while they load. */
+export async function loadDataAsync(spec: DataSpec, workspaceDir: string, signal?: AbortSignal): Promise<SplitData> {
+  if (spec.kind !== 'default' && spec.kind !== 'idx') return loadData(spec, workspaceDir);
+  const dir = spec.kind === 'default' ? defaultDataDir() : resolve(workspaceDir, spec.dir);
+  const files = idxFolderFiles(dir);
+  const arrays: IdxArray[] = [];
+  for (const f of files) arrays.push(await readIdxFileAsync(f, signal));
+  const data = idxFolderData(dir, files, arrays);
+  return spec.kind === 'default' ? { ...data, classNames: FASHION_MNIST_CLASSES } : data;
 }
 
 export function loadData(spec: DataSpec, workspaceDir: string): SplitData {
