@@ -1,7 +1,7 @@
 // What every job needs before its own work: a backend, the data, the forget split, and θo
 // (loaded from the user's file, or trained — once, then cached by the hash of what produced it).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BackendChoice, DataSpec, ForgetSpec, ModelSpec, OptimizerRecipe } from '../../protocol/config';
 import type { BackendInfo } from '../../protocol/results';
@@ -9,18 +9,17 @@ import { selectBackend } from '../backend/select';
 import { allIndices, indicesWithoutClass, type SplitData } from '../data/dataset';
 import { splitForget, type ForgetSplit } from '../data/forgetSet';
 import { dataFiles } from '../data/layout';
-import { defaultDataDir, loadData } from '../data/load';
+import { defaultDataDir, loadDataAsync } from '../data/load';
 import { withTrainSubset } from '../data/subset';
 import { buildArchitecture } from '../models/architectures';
 import { batchShapeFor } from '../models/forward';
-import { classifierOf, loadModel, saveModel, type Classifier } from '../models/io';
-import { PhaseProgress, type Emit } from '../progress';
-import { writeJsonAtomic } from '../runs/atomic';
-import { fit } from '../train/fit';
+import { nonFiniteWeights } from '../models/finite';
+import { classifierOf, loadModel, type Classifier } from '../models/io';
+import type { Emit } from '../progress';
 import type { TrainingPool } from '../train/parallel';
-import type { T } from '../tf';
 import { makeRng, subSeed } from '../rng';
-import type { JobPhase } from '../../protocol/jobMessages';
+import { UserError } from '../errors';
+import { trainedOrCached } from './cachedModel';
 
 export interface JobContext {
   workspaceDir: string;
@@ -90,41 +89,7 @@ export function workersKey(ctx: JobContext): { workers?: number } {
   return n > 1 ? { workers: n } : {};
 }
 
-export function cacheDir(workspaceDir: string, key: string): string {
-  return join(workspaceDir, '.salun', 'cache', 'models', key);
-}
-
-/** Trains a model with `build()`'s architecture on `indices`, or returns the cached one. */
-export async function trainedOrCached(
-  ctx: JobContext, key: string, phase: JobPhase, label: string, build: () => Promise<T.LayersModel> | T.LayersModel,
-  data: SplitData, indices: Int32Array, recipe: OptimizerRecipe, seed: number,
-): Promise<{ clf: Classifier; seconds: number; from: 'trained' | 'cache' }> {
-  const dir = cacheDir(ctx.workspaceDir, key);
-  const modelJson = join(dir, 'model.json');
-  if (existsSync(modelJson) && existsSync(join(dir, 'meta.json'))) {
-    try {
-      const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { seconds: number };
-      const clf = classifierOf(await loadModel(modelJson));
-      ctx.emit({ type: 'log', level: 'info', message: `${label}: reusing the cached model in ${dir} (trained in ${meta.seconds.toFixed(1)} s)` });
-      return { clf, seconds: meta.seconds, from: 'cache' };
-    } catch (e) {
-      ctx.emit({ type: 'log', level: 'warn', message: `${label}: cached model in ${dir} is unreadable (${(e as Error).message}); training again` });
-    }
-  }
-  ctx.emit({ type: 'phase', phase, label: `${label}: ${recipe.epochs} epochs on ${indices.length} samples` });
-  const clf = classifierOf(await build());
-  const progress = new PhaseProgress(ctx.emit, phase, recipe.epochs * indices.length);
-  const t0 = Date.now();
-  await fit({
-    clf, set: data.train, indices, recipe, seed, signal: ctx.signal, pool: ctx.training,
-    onBatch: (epoch, done) => progress.update((epoch - 1) * indices.length + done, epoch),
-    onEpoch: (epoch, loss) => ctx.emit({ type: 'log', level: 'info', message: `${label}: epoch ${epoch}/${recipe.epochs}, loss ${loss.toFixed(4)}` }),
-  });
-  const seconds = (Date.now() - t0) / 1000;
-  await saveModel(clf.model, dir);
-  writeJsonAtomic(join(dir, 'meta.json'), { seconds, recipe, seed, samples: indices.length, savedAt: new Date().toISOString() });
-  return { clf, seconds, from: 'trained' };
-}
+export { trainedOrCached } from './cachedModel';
 
 /** Selects the backend first, so that the job can say which one it uses before any long step. */
 export async function startBackend(config: PrepareConfig, ctx: JobContext): Promise<BackendInfo> {
@@ -135,7 +100,7 @@ export async function startBackend(config: PrepareConfig, ctx: JobContext): Prom
 
 export async function prepare(config: PrepareConfig, ctx: JobContext, backend: BackendInfo): Promise<Prepared> {
   ctx.emit({ type: 'phase', phase: 'load', label: 'Loading data' });
-  const data = withTrainSubset(loadData(config.data, ctx.workspaceDir), config.trainSubset);
+  const data = withTrainSubset(await loadDataAsync(config.data, ctx.workspaceDir, ctx.signal), config.trainSubset);
   const split = splitForget(config.forget, data.train, config.seed, ctx.workspaceDir);
   const testIndices = split.forgottenClass === undefined ? allIndices(data.test.n) : indicesWithoutClass(data.test, split.forgottenClass);
   // The attack learns members against non-members from equally many of each, as the authors'
@@ -160,9 +125,11 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
   if (config.model.kind === 'file') {
     ctx.emit({ type: 'phase', phase: 'load', label: `Loading ${config.model.path}` });
     const path = resolve(ctx.workspaceDir, config.model.path);
-    original = classifierOf(await loadModel(path));
+    original = classifierOf(await loadModel(path, ctx.signal));
     // Before any work: a model for other images fails here, naming both shapes, not in the first batch.
     batchShapeFor(original, data.train, path);
+    const bad = nonFiniteWeights(original.model);
+    if (bad.count > 0) throw new UserError(`${path}: ${bad.count} weights are NaN or ±Inf (first in ${bad.firstLayer}); unlearning cannot start from a diverged model.`, 'Train the model again with a smaller learning rate, or give another model.', path);
     originalFrom = 'file';
   } else {
     const arch = config.model.architecture;
