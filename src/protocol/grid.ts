@@ -5,6 +5,7 @@ import type { BackendInfo } from './results';
 import type { ArchitectureName, BackendChoice, DataSpec, MethodName, MethodOptions, OptimizerRecipe } from './config';
 import { METHOD_NAMES } from './config';
 import { isRecord } from './guards';
+import { forbiddenKeyPaths } from './schema';
 import type { TableScenario } from './table';
 
 /** What one axis may vary: the unlearning recipe, SalUn's mask ratio, or one method option. */
@@ -108,6 +109,7 @@ export function parseGridSpec(spec: string): GridAxis[] {
 export function gridConfigProblems(c: unknown): string[] {
   if (!isRecord(c)) return ['the grid config must be an object'];
   const p: string[] = [];
+  p.push(...forbiddenKeyPaths(c, 'grid config').map((k) => `${k} is not a known setting`));
   if (!(METHOD_NAMES as readonly unknown[]).includes(c.method)) p.push(`method must be one of ${METHOD_NAMES.join(', ')} (got ${JSON.stringify(c.method)})`);
   if (!(Number.isInteger(c.seed) && (c.seed as number) >= 0)) p.push(`seed must be a non-negative integer (got ${JSON.stringify(c.seed)})`);
   const axes = c.axes;

@@ -134,8 +134,11 @@ export class ConfigError extends Error {
 function mergeDefaults(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
+    const inBase = Object.hasOwn(base, k);
     // Objects with a `kind` replace the default wholesale: merging two different kinds is nonsense.
-    out[k] = isRecord(v) && isRecord(base[k]) && !('kind' in v) ? mergeDefaults(base[k] as Record<string, unknown>, v) : v;
+    const merged = inBase && isRecord(v) && isRecord(base[k]) && !('kind' in v) ? mergeDefaults(base[k] as Record<string, unknown>, v) : v;
+    // Defined, not assigned: `out.__proto__ = v` would set out's prototype and hide v from validation.
+    Object.defineProperty(out, k, { value: merged, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -21,6 +21,20 @@ export interface Schema {
   default?: unknown;
 }
 
+/**
+ * Keys that name a JavaScript object's machinery: assigned with `o[k] = v` they change o's
+ * prototype instead of adding a setting, so a value under them escapes validation. No config
+ * has them; every parser rejects them as unknown keys.
+ */
+export const FORBIDDEN_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** The paths of forbidden keys anywhere in a parsed JSON value ("config.train.__proto__"). */
+export function forbiddenKeyPaths(value: unknown, path = 'config'): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => forbiddenKeyPaths(v, `${path}[${i}]`));
+  if (!isRecord(value)) return [];
+  return Object.keys(value).flatMap((k) => (FORBIDDEN_KEYS.includes(k) ? [`${path}.${k}`] : forbiddenKeyPaths(value[k], `${path}.${k}`)));
+}
+
 /** Returns human-readable problems, each naming the path of the bad value; empty when valid. */
 export function validate(value: unknown, schema: Schema, path = 'config'): string[] {
   if (schema.oneOf) {
@@ -34,11 +48,12 @@ export function validate(value: unknown, schema: Schema, path = 'config'): strin
   switch (schema.type) {
     case 'object': {
       if (!isRecord(value)) return [`${path} must be an object`];
-      for (const key of schema.required ?? []) if (!(key in value)) problems.push(`${path}.${key} is required`);
+      // Own properties only: `in` and a plain lookup would find Object.prototype's `constructor`.
+      for (const key of schema.required ?? []) if (!Object.hasOwn(value, key)) problems.push(`${path}.${key} is required`);
       for (const [key, v] of Object.entries(value)) {
-        const sub = schema.properties?.[key];
+        const sub = schema.properties && Object.hasOwn(schema.properties, key) && !FORBIDDEN_KEYS.includes(key) ? schema.properties[key] : undefined;
         if (sub) problems.push(...validate(v, sub, `${path}.${key}`));
-        else if (schema.additionalProperties === false) problems.push(`${path}.${key} is not a known setting (known: ${Object.keys(schema.properties ?? {}).join(', ')})`);
+        else if (schema.additionalProperties === false || FORBIDDEN_KEYS.includes(key)) problems.push(`${path}.${key} is not a known setting (known: ${Object.keys(schema.properties ?? {}).join(', ')})`);
       }
       return problems;
     }

@@ -6,6 +6,7 @@ import { BACKEND_CHOICES, isBackendChoice } from './backends';
 import { DATA_KINDS, MAX_WORKERS, METHOD_NAMES } from './config';
 import { DEFAULT_RATIO, DEFAULT_TRAIN } from './defaults';
 import { isRecord } from './guards';
+import { forbiddenKeyPaths } from './schema';
 import type { BackendInfo, EvaluatedModel, Metrics, ModelRole } from './results';
 
 export type TableScenario =
@@ -53,6 +54,7 @@ export function defaultTableConfig(): TableConfig {
 export function tableConfigProblems(c: unknown): string[] {
   if (!isRecord(c)) return ['the table config must be an object'];
   const p: string[] = [];
+  p.push(...forbiddenKeyPaths(c, 'table config').map((k) => `${k} is not a known setting`));
   const s = c.scenario;
   if (!isRecord(s) || (s.kind !== 'random' && s.kind !== 'class')) p.push('scenario.kind must be "random" or "class"');
   else if (s.kind === 'random' && !(typeof s.fraction === 'number' && s.fraction > 0 && s.fraction < 1)) p.push(`scenario.fraction must be strictly between 0 and 1 (got ${JSON.stringify(s.fraction)})`);
