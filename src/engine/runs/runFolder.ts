@@ -1,19 +1,28 @@
 // A run folder: <workspace>/.salun/runs/<run-id>/ with config.json, status.json, saliency/,
 // metrics.jsonl, model/, report.md and report.json. Every file is written atomically.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JobError } from '../../protocol/jobMessages';
 import type { EvaluatedModel, Metrics, ModelRole } from '../../protocol/results';
+import { UserError } from '../errors';
 import { appendLine, writeFileAtomic, writeJsonAtomic } from './atomic';
 
-/** 'stopped': the user chose Stop and Keep; the run folder holds the model of the epochs done. */
-export type RunState = 'running' | 'finished' | 'stopped' | 'failed' | 'cancelled';
+/**
+ * 'stopped': the user chose Stop and Keep; the run folder holds the model of the epochs done.
+ * 'interrupted': the process ended before the run did (a signal, a second Ctrl-C; written by the
+ * process itself, or inferred by a reader when the recorded process is gone).
+ */
+export type RunState = 'running' | 'finished' | 'stopped' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface RunStatus {
   state: RunState;
   startedAt: string;
   endedAt?: string;
   error?: JobError;
+  /** The process that writes the folder and its host: a reader checks liveness with them (readRuns.ts). */
+  pid?: number;
+  hostname?: string;
 }
 
 export function runsRoot(workspaceDir: string): string {
@@ -25,23 +34,68 @@ export function newRunId(label: string, now = new Date()): string {
   return `${stamp}-${label.replace(/[^a-zA-Z0-9_-]/g, '')}`;
 }
 
+// Folders whose status says 'running' in this process. Signals are process-wide, so the handlers
+// that mark runs interrupted (CLI, job process) need a process-wide list of what is open.
+const openFolders = new Set<RunFolder>();
+
+/**
+ * Marks every run this process still has running as interrupted (synchronous: it runs in signal
+ * handlers just before exit). Returns the folders it marked; a folder that cannot be written is skipped.
+ */
+export function interruptOpenRuns(why: string): string[] {
+  const marked: string[] = [];
+  for (const folder of [...openFolders]) {
+    try {
+      folder.setStatus('interrupted', { message: `Interrupted: ${why}.`, hint: 'The folder keeps what was written before; re-run it from its config.json.' });
+      marked.push(folder.dir);
+    } catch {
+      // The disk may be what failed; a reader still sees the process gone and says interrupted.
+    }
+  }
+  return marked;
+}
+
+/** The exclusive mkdir that claims an id: EEXIST means another run (or process) has it. */
+function claim(dir: string): boolean {
+  try {
+    mkdirSync(dir);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
 export class RunFolder {
   readonly dir: string;
   private readonly startedAt = new Date().toISOString();
 
-  constructor(workspaceDir: string, readonly runId: string) {
+  /** Use `create`: it claims a unique id; this only names a folder that `claim` made. */
+  private constructor(workspaceDir: string, readonly runId: string) {
     this.dir = join(runsRoot(workspaceDir), runId);
-    if (existsSync(this.dir)) throw new Error(`run folder ${this.dir} already exists`);
-    mkdirSync(this.dir, { recursive: true });
   }
 
+  /**
+   * A new, empty folder of its own. Checking for a name and then creating it lets two runs started
+   * in the same second take the same one; mkdir without `recursive` is atomic and fails on an
+   * existing name, so the loser simply tries the next suffix.
+   */
   static create(workspaceDir: string, label: string): RunFolder {
     const root = runsRoot(workspaceDir);
     const base = newRunId(label);
-    const taken = existsSync(root) ? new Set(readdirSync(root)) : new Set<string>();
-    let id = base;
-    for (let i = 2; taken.has(id); i++) id = `${base}-${i}`;
-    return new RunFolder(workspaceDir, id);
+    try {
+      mkdirSync(root, { recursive: true });
+      for (let i = 1; ; i++) {
+        const id = i === 1 ? base : `${base}-${i}`;
+        if (claim(join(root, id))) return new RunFolder(workspaceDir, id);
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const hint = err.code === 'ENOTDIR' || err.code === 'EEXIST' ? `Something in ${root} that should be a folder is a file: move it away and start again.`
+        : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS' ? `Make ${root} writable, or choose another workspace folder.`
+          : err.code === 'ENOSPC' ? 'The disk is full: free some space and start again.' : undefined;
+      throw new UserError(`Cannot create a run folder in ${root}: ${err.message}`, hint, root);
+    }
   }
 
   path(...parts: string[]): string {
@@ -53,8 +107,13 @@ export class RunFolder {
   }
 
   setStatus(state: RunState, error?: JobError): void {
-    const status: RunStatus = { state, startedAt: this.startedAt, ...(state === 'running' ? {} : { endedAt: new Date().toISOString() }), ...(error ? { error } : {}) };
+    const status: RunStatus = {
+      state, startedAt: this.startedAt, ...(state === 'running' ? {} : { endedAt: new Date().toISOString() }), ...(error ? { error } : {}),
+      pid: process.pid, hostname: hostname(),
+    };
     writeJsonAtomic(this.path('status.json'), status);
+    if (state === 'running') openFolders.add(this);
+    else openFolders.delete(this);
   }
 
   appendMetrics(role: ModelRole, method: string, epoch: number, metrics: Metrics, extra: Record<string, unknown> = {}): void {
