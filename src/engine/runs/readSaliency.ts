@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SaliencySummary } from '../../protocol/results';
-import { isFiniteNumber, isRecord } from '../../protocol/guards';
+import { isFiniteNumber, isRecord, isString } from '../../protocol/guards';
 import type { SaliencyScores } from '../saliency/scores';
 
 export interface StoredSaliency {
@@ -13,6 +13,17 @@ export interface StoredSaliency {
 }
 
 export class SaliencyReadError extends Error {}
+
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+
+/** The scores are sliced by `count` and reshaped by `shape`: both must agree before any slicing. */
+function layerProblem(l: unknown): string | undefined {
+  if (!isRecord(l) || !isString(l.name)) return 'no name';
+  if (!Array.isArray(l.shape) || !l.shape.every(isCount)) return `${l.name}: shape is not a list of sizes`;
+  if (!isCount(l.count) || l.shape.reduce((n: number, d: number) => n * d, 1) !== l.count) return `${l.name}: count ${String(l.count)} does not match shape [${l.shape.join(', ')}]`;
+  if (!isFiniteNumber(l.salient) || !isFiniteNumber(l.salientFraction)) return `${l.name}: salient counts are not numbers`;
+  return undefined;
+}
 
 export function readSaliency(runDir: string): StoredSaliency {
   const summaryPath = join(runDir, 'saliency', 'summary.json');
@@ -26,6 +37,10 @@ export function readSaliency(runDir: string): StoredSaliency {
   if (!isRecord(raw) || !Array.isArray(raw.layers) || !isFiniteNumber(raw.ratio) || typeof raw.gamma !== 'number' || !isFiniteNumber(raw.totalWeights) || !isFiniteNumber(raw.salientWeights)) {
     throw new SaliencyReadError(`${summaryPath}: not a saliency summary`);
   }
+  raw.layers.forEach((l: unknown, i) => {
+    const why = layerProblem(l);
+    if (why) throw new SaliencyReadError(`${summaryPath}: layer ${i + 1}: ${why}`);
+  });
   const summary: SaliencySummary = {
     ratio: raw.ratio, gamma: raw.gamma, totalWeights: raw.totalWeights, salientWeights: raw.salientWeights,
     layers: raw.layers as SaliencySummary['layers'],

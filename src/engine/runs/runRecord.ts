@@ -3,10 +3,12 @@
 // summary. Tolerant like readRuns.ts: a missing or torn file costs its section, never the report.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { BackendInfo, EvaluatedModel, Metrics, SaliencySummary } from '../../protocol/results';
+import type { BackendInfo, EvaluatedModel, SaliencySummary } from '../../protocol/results';
 import { isFiniteNumber, isRecord, isString } from '../../protocol/guards';
-import { parseMetricsLog, type MetricsLog } from './readRunTrend';
+import { parseMetricsLog, type MetricsLog } from './metricsLog';
+import { runProcessGone } from './liveness';
 import type { RunStatus } from './runFolder';
+import { readRunJson, reportRows, runStatusOf } from './runShapes';
 
 /** What the job resolved at run time (config.json's `resolved`). */
 export interface ResolvedRunInfo {
@@ -38,20 +40,6 @@ export interface RunRecord {
   problems: string[];
 }
 
-function readJson(path: string, problems: string[]): unknown {
-  if (!existsSync(path)) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  } catch (e) {
-    problems.push(`${path}: ${(e as Error).message}`);
-    return undefined;
-  }
-}
-
-function metricsOf(x: Record<string, unknown>): Metrics | undefined {
-  return isFiniteNumber(x.UA) && isFiniteNumber(x.RA) && isFiniteNumber(x.TA) && isFiniteNumber(x.MIA) ? { UA: x.UA, RA: x.RA, TA: x.TA, MIA: x.MIA } : undefined;
-}
-
 function resolvedOf(x: unknown): ResolvedRunInfo {
   if (!isRecord(x)) return {};
   const train = isRecord(x.train) ? x.train : {};
@@ -77,19 +65,12 @@ function saliencyOf(x: unknown): SaliencySummary | undefined {
   return { ratio: x.ratio, gamma: x.gamma, totalWeights: x.totalWeights, salientWeights: x.salientWeights, layers };
 }
 
-function statusOf(x: unknown): RunStatus | undefined {
-  if (!isRecord(x) || !isString(x.state) || !isString(x.startedAt)) return undefined;
-  return x as unknown as RunStatus;
-}
-
 export function readRunRecord(dir: string): RunRecord {
   const problems: string[] = [];
-  const configRaw = readJson(join(dir, 'config.json'), problems);
+  const configRaw = readRunJson(join(dir, 'config.json'), problems);
   const config = isRecord(configRaw) ? configRaw : undefined;
-  const report = readJson(join(dir, 'report.json'), problems);
-  const rows = isRecord(report) && Array.isArray(report.rows)
-    ? report.rows.filter((r): r is EvaluatedModel => isRecord(r) && isString(r.role) && isRecord(r.metrics) && metricsOf(r.metrics) !== undefined)
-    : [];
+  if (configRaw !== undefined && !config) problems.push('config.json: not an object');
+  const rows = reportRows(readRunJson(join(dir, 'report.json'), problems), problems);
   const metricsPath = join(dir, 'metrics.jsonl');
   let metricsText = '';
   if (existsSync(metricsPath)) {
@@ -102,13 +83,15 @@ export function readRunRecord(dir: string): RunRecord {
   const metricsLog = parseMetricsLog(metricsText);
   if (metricsLog.corruptLines.length) problems.push(`${metricsPath}: skipped unreadable line(s) ${metricsLog.corruptLines.join(', ')}`);
   const saliencyPath = join(dir, 'saliency', 'summary.json');
-  const saliencyRaw = readJson(saliencyPath, problems);
+  const saliencyRaw = readRunJson(saliencyPath, problems);
   const saliency = saliencyOf(saliencyRaw);
   if (saliencyRaw !== undefined && !saliency) problems.push(`${saliencyPath}: not a saliency summary`);
   const versions = isRecord(config?.versions)
     ? Object.fromEntries(Object.entries(config.versions).filter((e): e is [string, string] => isString(e[1])))
     : {};
-  const status = statusOf(readJson(join(dir, 'status.json'), problems));
+  const read = runStatusOf(readRunJson(join(dir, 'status.json'), problems), problems);
+  // The report says what the Runs view says: a running status whose process is gone was interrupted.
+  const status = read && runProcessGone(read) ? { ...read, state: 'interrupted' as const } : read;
   return {
     runId: basename(dir), dir, ...(config ? { config } : {}), resolved: resolvedOf(config?.resolved), versions, ...(status ? { status } : {}),
     rows, metricsLog, ...(saliency ? { saliency } : {}), problems,
