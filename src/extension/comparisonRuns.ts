@@ -1,24 +1,29 @@
 // The run folders the panel's comparison table offers: every unlearning run of the workspace
 // folders that has a report, with the ratio and γ its mask used. No vscode import (unit-tested).
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComparisonRun } from '../protocol/webviewMessages';
 import { isFiniteNumber, isRecord } from '../protocol/guards';
-import { listRuns } from '../engine/runs/readRuns';
+import { listRuns, type RunSummary } from '../engine/runs/readRuns';
+import { readRunJson } from '../engine/runs/runShapes';
 
 /** Enough for a side panel; older runs stay in the Runs view. */
 export const MAX_COMPARISON_RUNS = 50;
 
 function maskOf(dir: string): { ratio?: number; gamma?: number } {
-  const path = join(dir, 'saliency', 'summary.json');
-  if (!existsSync(path)) return {};
-  try {
-    const s: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (!isRecord(s)) return {};
-    return { ...(isFiniteNumber(s.ratio) ? { ratio: s.ratio } : {}), ...(typeof s.gamma === 'number' ? { gamma: s.gamma } : {}) };
-  } catch {
-    return {};
-  }
+  // The mask's numbers are extra: an unreadable summary costs them, and the run is still offered.
+  const s = readRunJson(join(dir, 'saliency', 'summary.json'), []);
+  if (!isRecord(s)) return {};
+  return { ...(isFiniteNumber(s.ratio) ? { ratio: s.ratio } : {}), ...(typeof s.gamma === 'number' && !Number.isNaN(s.gamma) ? { gamma: s.gamma } : {}) };
+}
+
+/** A run of the list, or undefined when it has nothing to compare (listRuns has checked every row). */
+function comparisonRun(r: RunSummary): ComparisonRun | undefined {
+  if (!r.isFolder || r.kind !== 'run' || r.rows.length === 0) return undefined;
+  const unlearned = r.rows.find((row) => row.role === 'unlearned');
+  return {
+    runId: r.runId, dir: r.dir, method: r.method ?? unlearned?.method ?? '?', state: r.state,
+    ...(r.startedAt ? { startedAt: r.startedAt } : {}), ...maskOf(r.dir), rows: r.rows,
+  };
 }
 
 /**
@@ -29,12 +34,8 @@ export function comparisonRuns(workspaceDirs: readonly string[], limit = MAX_COM
   const runs: ComparisonRun[] = [];
   for (const ws of workspaceDirs) {
     for (const r of listRuns(ws)) {
-      if (r.kind !== 'run' || r.rows.length === 0) continue;
-      const unlearned = r.rows.find((row) => row.role === 'unlearned');
-      runs.push({
-        runId: r.runId, dir: r.dir, method: r.method ?? unlearned?.method ?? '?', state: r.state,
-        ...(r.startedAt ? { startedAt: r.startedAt } : {}), ...maskOf(r.dir), rows: r.rows,
-      });
+      const run = comparisonRun(r);
+      if (run) runs.push(run);
     }
   }
   runs.sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
@@ -59,5 +60,5 @@ export function latestRetrainGroup(runs: readonly ComparisonRun[]): string[] {
 
 /** Whether `dir` is one of the listed run folders (the webview may only name those). */
 export function isListedRun(workspaceDirs: readonly string[], dir: string): boolean {
-  return workspaceDirs.some((ws) => listRuns(ws).some((r) => r.dir === dir));
+  return workspaceDirs.some((ws) => listRuns(ws).some((r) => r.isFolder && r.dir === dir));
 }

@@ -1,30 +1,26 @@
 // The "Runs" tree: every run folder of the workspace folders, newest first, with state and key
-// metrics. Reading is the engine's (readRuns.ts, no vscode); this file only maps runs to tree items.
+// metrics. Reading is the engine's (readRuns.ts), what each entry shows is runsTreeModel.ts's (both
+// without vscode); this file only maps entries to tree items.
 import * as vscode from 'vscode';
-import { describeRun, listRuns, type RunSummary } from '../engine/runs/readRuns';
+import type { RunSummary } from '../engine/runs/readRuns';
+import { runTreeEntries, type RunTreeEntry } from './runsTreeModel';
 
-const STATE_ICONS: Record<string, string> = {
-  finished: 'pass', stopped: 'stop-circle', failed: 'error', cancelled: 'circle-slash', running: 'sync~spin', unknown: 'question',
-};
+const RECHECK_MS = 15_000;
 
 export class RunItem extends vscode.TreeItem {
-  constructor(readonly run: RunSummary) {
-    super(run.runId, vscode.TreeItemCollapsibleState.None);
-    this.description = describeRun(run);
-    this.iconPath = new vscode.ThemeIcon(STATE_ICONS[run.state] ?? 'question');
-    this.contextValue = `salun.run.${run.state}`;
+  readonly run: RunSummary;
+
+  constructor(entry: RunTreeEntry) {
+    super(entry.run.runId, vscode.TreeItemCollapsibleState.None);
+    const run = entry.run;
+    this.run = run;
+    this.description = entry.description;
+    this.iconPath = new vscode.ThemeIcon(entry.icon);
+    this.contextValue = entry.contextValue;
     this.resourceUri = vscode.Uri.file(run.dir);
-    const tip = new vscode.MarkdownString(`**${run.runId}** — ${run.state}\n\n`);
-    for (const r of run.rows) {
-      const m = r.metrics;
-      tip.appendMarkdown(`- ${r.role}: UA ${m.UA.toFixed(2)}, RA ${m.RA.toFixed(2)}, TA ${m.TA.toFixed(2)}, MIA ${m.MIA.toFixed(2)}${r.avgGap !== undefined ? `, gap ${r.avgGap.toFixed(2)}` : ''}\n`);
-    }
-    if (run.error) tip.appendMarkdown(`\nError: ${run.error}\n`);
-    for (const p of run.problems) tip.appendMarkdown(`\n⚠ ${p}\n`);
-    this.tooltip = tip;
-    const report = vscode.Uri.file(`${run.dir}/report.md`);
-    this.command = (run.state === 'finished' || run.state === 'stopped') && run.kind !== 'saliency'
-      ? { command: 'markdown.showPreview', title: 'Open Report', arguments: [report] }
+    this.tooltip = new vscode.MarkdownString(entry.tooltip);
+    this.command = entry.opens === 'report'
+      ? { command: 'markdown.showPreview', title: 'Open Report', arguments: [vscode.Uri.file(`${run.dir}/report.md`)] }
       : { command: 'revealFileInOS', title: 'Reveal', arguments: [vscode.Uri.file(run.dir)] };
   }
 }
@@ -33,6 +29,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunItem>, vscod
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly watcher = vscode.workspace.createFileSystemWatcher('**/.salun/runs/*/status.json');
+  private recheck: NodeJS.Timeout | undefined;
 
   constructor() {
     // status.json is rewritten (atomically) at every state change of a run.
@@ -51,10 +48,22 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunItem>, vscod
 
   getChildren(): RunItem[] {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
-    return folders.flatMap((f) => listRuns(f.uri.fsPath)).map((r) => new RunItem(r));
+    const entries = runTreeEntries(folders.map((f) => f.uri.fsPath));
+    this.recheckWhileRunning(entries);
+    return entries.map((e) => new RunItem(e));
+  }
+
+  /**
+   * A process killed with SIGKILL writes nothing, so no status.json event comes: while any run
+   * shows as running, read again now and then, and the liveness check turns a dead one interrupted.
+   */
+  private recheckWhileRunning(entries: readonly RunTreeEntry[]): void {
+    clearTimeout(this.recheck);
+    if (entries.some((e) => e.run.state === 'running')) this.recheck = setTimeout(() => this.refresh(), RECHECK_MS).unref();
   }
 
   dispose(): void {
+    clearTimeout(this.recheck);
     this.watcher.dispose();
     this.changed.dispose();
   }

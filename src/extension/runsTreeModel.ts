@@ -1,0 +1,55 @@
+// What the Runs view shows for each entry of the workspaces' .salun/runs: its label, line, icon,
+// context value (which menu items apply) and tooltip. No vscode import, so that every malformed
+// run folder can be put in front of it in plain Node (test/fault); runsTree.ts only maps the entries
+// to TreeItems. Never throws: an entry that cannot be described shows as a warning, on its own.
+import { describeRun, listRuns, type RunSummary } from '../engine/runs/readRuns';
+
+export const STATE_ICONS: Record<string, string> = {
+  finished: 'pass', stopped: 'stop-circle', failed: 'error', cancelled: 'circle-slash', interrupted: 'debug-disconnect', running: 'sync~spin', unknown: 'question',
+};
+
+export interface RunTreeEntry {
+  run: RunSummary;
+  description: string;
+  /** A codicon id. */
+  icon: string;
+  /**
+   * `salun.run.<state>`: package.json's menus hide Delete, Re-run and Export only for
+   * `salun.run.running`, so an interrupted run (state 'interrupted') keeps them.
+   */
+  contextValue: string;
+  tooltip: string;
+  /** Clicking opens report.md (a run that measured a model), else reveals the folder. */
+  opens: 'report' | 'folder';
+}
+
+const f2 = (x: number): string => x.toFixed(2);
+
+function tooltipOf(run: RunSummary): string {
+  const lines = [`**${run.runId}** — ${run.state}`, ''];
+  for (const r of run.rows) {
+    const m = r.metrics;
+    lines.push(`- ${r.role}: UA ${f2(m.UA)}, RA ${f2(m.RA)}, TA ${f2(m.TA)}, MIA ${f2(m.MIA)}${r.avgGap !== undefined ? `, gap ${f2(r.avgGap)}` : ''}`);
+  }
+  if (run.error) lines.push('', `Error: ${run.error}`);
+  for (const p of run.problems) lines.push('', `⚠ ${p}`);
+  return lines.join('\n') + '\n';
+}
+
+export function runTreeEntry(run: RunSummary): RunTreeEntry {
+  try {
+    return {
+      run, description: describeRun(run), icon: run.isFolder ? STATE_ICONS[run.state] ?? 'question' : 'warning', contextValue: `salun.run.${run.state}`,
+      tooltip: tooltipOf(run), opens: (run.state === 'finished' || run.state === 'stopped') && run.kind !== 'saliency' && run.isFolder ? 'report' : 'folder',
+    };
+  } catch (e) {
+    // The reader checks every shape; this keeps one entry it did not foresee from emptying the view.
+    const why = e instanceof Error ? e.message : String(e);
+    return { run, description: `⚠ cannot be shown: ${why}`, icon: 'warning', contextValue: 'salun.run.unknown', tooltip: `**${run.runId}**\n\n⚠ ${why}\n`, opens: 'folder' };
+  }
+}
+
+/** Every entry of the given workspace folders, each folder's newest first. */
+export function runTreeEntries(workspaceDirs: readonly string[]): RunTreeEntry[] {
+  return workspaceDirs.flatMap((ws) => listRuns(ws)).map(runTreeEntry);
+}
