@@ -2,6 +2,7 @@
 import { MAX_WORKERS } from '../protocol/config';
 import { CancelledError } from '../engine/errors';
 import { toJobError } from '../engine/pipeline/guard';
+import { interruptOpenRuns } from '../engine/runs/runFolder';
 
 export function fail(message: string, code = 2): never {
   process.stderr.write(`salun: ${message}\n`);
@@ -41,15 +42,27 @@ export function workersArg(flag: string, v: string): number {
   return n;
 }
 
-/** First Ctrl-C: stop at the next batch (the run folder says cancelled); second: exit at once. */
+/** Marks this process's running run folders interrupted, says which, and exits with `code`. */
+function exitInterrupted(why: string, code: number): never {
+  for (const dir of interruptOpenRuns(why)) process.stderr.write(`salun: ${dir} marked interrupted\n`);
+  process.exit(code);
+}
+
+/**
+ * First Ctrl-C: stop at the next batch (the run folder says cancelled); second: exit at once, the
+ * folder marked interrupted. SIGTERM (a scheduler's time limit, `kill`) and SIGHUP (the terminal
+ * closed) end at once the same way. SIGKILL cannot be caught: readers tell a dead process apart.
+ */
 export function abortOnCtrlC(): AbortController {
   const abort = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
-    if (++interrupts > 1) process.exit(130);
+    if (++interrupts > 1) exitInterrupted('a second Ctrl-C', 130);
     process.stderr.write('\nstopping at the next batch (Ctrl-C again to exit now)…\n');
     abort.abort();
   });
+  process.on('SIGTERM', () => exitInterrupted('SIGTERM', 143));
+  process.on('SIGHUP', () => exitInterrupted('SIGHUP (the terminal closed)', 129));
   return abort;
 }
 

@@ -11,6 +11,7 @@ import { abortOnCtrlC, ArgReader, fail, WORKERS_USAGE, workersArg } from './comm
 import { dataCommand } from './dataCommand';
 import { gridCommand } from './gridCommand';
 import { TerminalProgress } from './progressBar';
+import { runsCommand } from './runsCommand';
 import { tableCommand } from './tableCommand';
 
 const USAGE = `salun — machine unlearning with weight saliency (SalUn) and baselines
@@ -25,6 +26,8 @@ Usage:
                                    mean ± std over seeds, noise floor); see \`salun table --help\`
   salun grid --method <m> [opts]   a small grid search of one method's hyper-parameters on the
                                    Avg. Gap to Retrain; see \`salun grid --help\`
+  salun runs [--json]              the workspace's run folders: state (interrupted when the process
+                                   is gone), method, Avg. Gap, and what could not be read
   salun data <folder> [--files]    what a data folder holds (format, classes, sizes); --files lists
                                    which file each training index is
   salun schema                     print the config's JSON schema
@@ -38,7 +41,8 @@ ${WORKERS_USAGE}
   --quiet             no progress output
   -h, --help
 
-Ctrl-C stops at the next batch (the run folder is marked cancelled); a second Ctrl-C exits at once.`;
+Ctrl-C stops at the next batch (the run folder is marked cancelled); a second Ctrl-C, SIGTERM or
+SIGHUP exit at once, the run folder marked interrupted.`;
 
 interface Options { workspace: string; backend?: BackendChoice; workers?: number; json: boolean; quiet: boolean; positional: string[] }
 
@@ -75,6 +79,7 @@ async function main(): Promise<void> {
   if (command === 'table') { await tableCommand(rest); return; }
   if (command === 'grid') { await gridCommand(rest); return; }
   if (command === 'data') { dataCommand(rest); return; }
+  if (command === 'runs') { runsCommand(rest); return; }
   const o = parseArgs(rest);
   if (command === 'schema') { console.log(JSON.stringify(RUN_CONFIG_SCHEMA, null, 2)); return; }
   if (command === 'defaults') { console.log(JSON.stringify(defaultRunConfig(), null, 2)); return; }

@@ -3,6 +3,7 @@
 // process, not the editor, and cancel always has a process to signal.
 import { isJobCommand, type JobCommand, type JobEvent } from '../protocol/jobMessages';
 import { dispatchJob } from '../engine/pipeline/dispatch';
+import { interruptOpenRuns } from '../engine/runs/runFolder';
 
 const abort = new AbortController();
 /** Stop and keep: the engine ends at the next epoch (a run) or model (a table) and writes what it has. */
@@ -50,5 +51,15 @@ process.on('message', (msg: unknown) => {
 process.on('disconnect', () => {
   if (ended) return;
   abort.abort();
-  setTimeout(() => process.exit(1), 5000).unref();
+  setTimeout(() => {
+    interruptOpenRuns('the editor went away and the job did not stop within 5 s');
+    process.exit(1);
+  }, 5000).unref();
+});
+
+// A SIGTERM (the system shutting down, a user's kill) ends the job now: its folder says so. The
+// host's own kill after the grace period is a SIGKILL, which readers detect by the pid instead.
+process.on('SIGTERM', () => {
+  interruptOpenRuns('SIGTERM');
+  process.exit(143);
 });

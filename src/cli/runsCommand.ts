@@ -1,0 +1,87 @@
+// `salun runs`: a workspace's run folders as the Runs view lists them (the same reader, readRuns.ts):
+// id, state, method, Avg. Gap and the problems of each. A malformed entry is a line with its
+// problem, never a failure of the listing; a run whose process is gone shows as interrupted.
+import { resolve } from 'node:path';
+import { readRunsFolder, runGap, type RunSummary } from '../engine/runs/readRuns';
+import { ArgReader, fail } from './common';
+
+const RUNS_USAGE = `salun runs — the run folders of a workspace (.salun/runs), newest first
+
+Usage:
+  salun runs [--json] [--workspace <dir>]
+
+  --workspace <dir>   the workspace holding .salun/runs (default: current directory)
+  --json              print the listing as JSON: { root, runs: [...], problems: [...] }
+
+Each run: id, state (running, finished, stopped, failed, cancelled, interrupted — its process is
+gone —, unknown), method, Avg. Gap to Retrain, and what could not be read.`;
+
+interface RunsOptions { workspace: string; json: boolean }
+
+function parseRunsArgs(argv: string[]): RunsOptions {
+  const o: RunsOptions = { workspace: process.cwd(), json: false };
+  const args = new ArgReader(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    if (a === '--workspace') o.workspace = resolve(args.valueOf(a));
+    else if (a === '--json') o.json = true;
+    else if (a === '-h' || a === '--help') { console.log(RUNS_USAGE); process.exit(0); }
+    else fail(`salun runs: unknown argument ${a}\n\n${RUNS_USAGE}`);
+  }
+  return o;
+}
+
+/** What `--json` prints for one run: the summary without its rows (report.json has those). */
+export interface RunListing {
+  runId: string;
+  dir: string;
+  kind: RunSummary['kind'];
+  state: RunSummary['state'];
+  method?: string;
+  avgGap?: number;
+  startedAt?: string;
+  error?: string;
+  pid?: number;
+  hostname?: string;
+  problems: string[];
+}
+
+export function runListing(r: RunSummary): RunListing {
+  const gap = runGap(r);
+  const method = r.kind === 'saliency' || r.kind === 'evaluate' ? r.kind : r.method;
+  return {
+    runId: r.runId, dir: r.dir, kind: r.kind, state: r.state, ...(method !== undefined ? { method } : {}), ...(gap !== undefined ? { avgGap: gap } : {}),
+    ...(r.startedAt ? { startedAt: r.startedAt } : {}), ...(r.error ? { error: r.error } : {}), ...(r.pid !== undefined ? { pid: r.pid } : {}),
+    ...(r.hostname !== undefined ? { hostname: r.hostname } : {}), problems: r.problems,
+  };
+}
+
+/** The plain-text listing: one aligned line per run, its problems indented below it. */
+export function runsTable(runs: readonly RunListing[]): string {
+  const head = ['Run', 'State', 'Method', 'Avg. Gap', 'Problems'];
+  const cells = runs.map((r) => [r.runId, r.state, r.method ?? '?', r.avgGap !== undefined ? r.avgGap.toFixed(2) : '—', String(r.problems.length || '')]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: readonly string[]): string => c.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [line(head)];
+  runs.forEach((r, i) => {
+    out.push(line(cells[i]));
+    if (r.error) out.push(`    error: ${r.error}`);
+    for (const p of r.problems) out.push(`    ⚠ ${p}`);
+  });
+  return out.join('\n');
+}
+
+export function runsCommand(argv: string[]): void {
+  const o = parseRunsArgs(argv);
+  const listing = readRunsFolder(o.workspace);
+  const runs = listing.runs.map(runListing);
+  if (o.json) {
+    console.log(JSON.stringify({ root: resolve(o.workspace, '.salun', 'runs'), runs, problems: listing.problems }, null, 2));
+    return;
+  }
+  for (const p of listing.problems) process.stderr.write(`salun runs: ${p}\n`);
+  if (!runs.length) {
+    console.log(`no run folders in ${resolve(o.workspace, '.salun', 'runs')}`);
+    return;
+  }
+  console.log(runsTable(runs));
+}
