@@ -10,9 +10,10 @@ import { targetFolder } from './commands';
 import { COMMAND_IDS } from './commandIds';
 import { comparisonRuns, latestRetrainGroup } from './comparisonRuns';
 import {
-  comparableRuns, comparisonReportPath, comparisonTexts, csvBeside, parseCompareArgs, parseExportArgs, resolveOutFile, runForget,
+  comparableRuns, comparisonReportPath, comparisonTexts, csvBeside, parseCompareArgs, parseExportArgs, runForget,
   runPickEntry, runReportDefaultPath, workspaceOfRun, type ComparisonFiles,
 } from './reportFiles';
+import { confinedOutFile, confinedRunDir } from './pathConfinement';
 import { RunItem } from './runsTree';
 
 export interface ReportCommandDeps {
@@ -82,7 +83,7 @@ async function compareRuns(deps: ReportCommandDeps, arg: unknown): Promise<Compa
   }
   const chosen = runs.filter((r) => runIds.includes(r.runId));
   const workspaceDir = workspaceOfRun(chosen[0].dir) ?? targetFolder()?.uri.fsPath ?? dirs[0];
-  const markdown = args?.outFile ? resolveOutFile(workspaceDir, args.outFile) : comparisonReportPath(workspaceDir, chosen.length);
+  const markdown = args?.outFile ? confinedOutFile(workspaceDir, args.outFile, COMMAND_IDS.compareRuns) : comparisonReportPath(workspaceDir, chosen.length);
   const files: ComparisonFiles = { markdown, csv: csvBeside(markdown) };
   const texts = comparisonTexts(runs, runIds, new Date().toISOString());
   if (!write(files.markdown, texts.markdown) || !write(files.csv, texts.csv)) return undefined;
@@ -139,9 +140,9 @@ async function exportRunReport(deps: ReportCommandDeps, arg: unknown): Promise<s
   } else if (arg instanceof RunItem) {
     dir = arg.run.dir;
   } else if (arg instanceof vscode.Uri && arg.scheme === 'file') {
-    dir = arg.fsPath;
+    dir = confinedRunDir(workspaceDirs(), arg.fsPath, COMMAND_IDS.exportRunReport);
   } else if (typeof arg === 'string' && arg.length > 0) {
-    dir = arg;
+    dir = confinedRunDir(workspaceDirs(), arg, COMMAND_IDS.exportRunReport);
   } else {
     if (!workspaceDirs().length) return noFolder('Export Run Report');
     dir = (await pickRun())?.dir;
@@ -151,7 +152,7 @@ async function exportRunReport(deps: ReportCommandDeps, arg: unknown): Promise<s
   const workspaceDir = workspaceOfRun(dir) ?? targetFolder()?.uri.fsPath ?? dir;
   let out: string | undefined;
   if (args?.outFile) {
-    out = resolveOutFile(workspaceDir, args.outFile);
+    out = confinedOutFile(workspaceDir, args.outFile, COMMAND_IDS.exportRunReport);
   } else {
     const uri = await vscode.window.showSaveDialog({
       title: `SalUn: Export the report of ${record.runId}`, saveLabel: 'Export Report',

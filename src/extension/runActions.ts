@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { JobOutcome } from './api';
 import { checkJobCanStart, startChecked, type CommandDeps } from './commands';
 import { COMMAND_IDS } from './commandIds';
+import { confinedRunDir } from './pathConfinement';
 import { rerunCommand } from './rerunCommand';
 import { RunItem, type RunsTreeProvider } from './runsTree';
 
@@ -16,11 +17,19 @@ export interface RunActionDeps extends CommandDeps {
   showRunInPanel(runDir: string): Promise<void>;
 }
 
-/** The run folder an action was invoked on: a tree item, a Uri or a path. */
-function runDirOf(arg: unknown): string | undefined {
+function workspaceDirs(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
+
+/**
+ * The run folder an action was invoked on: a tree item, a Uri or a path. A Uri or a path comes
+ * from a script or another extension: it must name a run folder of this workspace, or the command
+ * throws (the caller's executeCommand rejects with why) and touches nothing.
+ */
+function runDirOf(arg: unknown, command: string): string | undefined {
   if (arg instanceof RunItem) return arg.run.dir;
-  if (arg instanceof vscode.Uri && arg.scheme === 'file') return arg.fsPath;
-  if (typeof arg === 'string' && arg.length > 0) return arg;
+  if (arg instanceof vscode.Uri && arg.scheme === 'file') return confinedRunDir(workspaceDirs(), arg.fsPath, command);
+  if (typeof arg === 'string' && arg.length > 0) return confinedRunDir(workspaceDirs(), arg, command);
   return undefined;
 }
 
@@ -32,7 +41,7 @@ function noRun(action: string): undefined {
 export function registerRunActions(deps: RunActionDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(COMMAND_IDS.revealRun, (arg?: unknown) => {
-      const dir = runDirOf(arg);
+      const dir = runDirOf(arg, COMMAND_IDS.revealRun);
       if (dir) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir));
     }),
     vscode.commands.registerCommand(COMMAND_IDS.openRunInPanel, (arg?: unknown) => openRunInPanel(deps, arg)),
@@ -43,7 +52,7 @@ export function registerRunActions(deps: RunActionDeps): vscode.Disposable[] {
 
 /** Resolves with the run id it opened. */
 async function openRunInPanel(deps: RunActionDeps, arg: unknown): Promise<string | undefined> {
-  const dir = runDirOf(arg);
+  const dir = runDirOf(arg, COMMAND_IDS.openRunInPanel);
   if (!dir) return noRun('Open in Panel');
   const runId = basename(dir);
   deps.log.info(`panel: open run ${runId} (${dir})`);
@@ -52,7 +61,7 @@ async function openRunInPanel(deps: RunActionDeps, arg: unknown): Promise<string
 }
 
 async function rerunRun(deps: RunActionDeps, arg: unknown): Promise<JobOutcome | undefined> {
-  const dir = runDirOf(arg);
+  const dir = runDirOf(arg, COMMAND_IDS.rerunRun);
   if (!dir) return noRun('Re-run');
   const folder = checkJobCanStart(deps, 'run');
   if (!folder) return undefined;
@@ -86,7 +95,7 @@ async function rerunRun(deps: RunActionDeps, arg: unknown): Promise<JobOutcome |
  * Resolves true when the folder is gone.
  */
 async function deleteRun(deps: RunActionDeps, arg: unknown, options: unknown): Promise<boolean> {
-  const dir = runDirOf(arg);
+  const dir = runDirOf(arg, COMMAND_IDS.deleteRun);
   if (!dir) return noRun('Delete') ?? false;
   const ask = !(options !== null && typeof options === 'object' && 'confirm' in options && options.confirm === false);
   const runId = basename(dir);

@@ -331,10 +331,11 @@ suite('SalUn Lab in the extension host', () => {
     assert.strictEqual(api.runsTree()[0]?.runId, result.runId, 'the newest run is listed first');
 
     // Compare Runs, scripted: Retrain first, the run's method and numbers, ★ on the best gap; the CSV beside.
-    const outFile = path.join(ws, 'study', 'comparison.md');
+    // Scripted outFiles must lie under the workspace's .salun (pathConfinement.ts).
+    const outFile = path.join(ws, '.salun', 'study', 'comparison.md');
     const files = await withTimeout('salun.compareRuns', 60_000, vscode.commands.executeCommand<ComparisonFiles | undefined>('salun.compareRuns', { runIds: [result.runId], outFile }));
     assert.ok(files, 'compareRuns wrote nothing');
-    assert.deepStrictEqual(files, { markdown: outFile, csv: path.join(ws, 'study', 'comparison.csv') });
+    assert.deepStrictEqual(files, { markdown: outFile, csv: path.join(ws, '.salun', 'study', 'comparison.csv') });
     const md = fs.readFileSync(files.markdown, 'utf8');
     const retrainLine = `| Retrain |  | — | ${metricCells(retrain.metrics)} | ${f2(retrain.avgGap ?? 0)} | ${retrain.seconds.toFixed(1)} |`;
     const runLine = `| **SalUn** ★ | ${result.runId} | ${summary.ratio.toFixed(3)} | ${metricCells(unlearned.metrics)} | ${f2(unlearned.avgGap)} | ${unlearned.seconds.toFixed(1)} |`;
@@ -348,7 +349,7 @@ suite('SalUn Lab in the extension host', () => {
     assert.strictEqual(csv[2], ['SalUn', result.runId, n4(summary.ratio), ...[unlearned.metrics.UA, unlearned.metrics.RA, unlearned.metrics.TA, unlearned.metrics.MIA].map(n4), n4(unlearned.avgGap), n4(unlearned.seconds)].join(','));
 
     // Export Run Report, scripted: the configuration, the final table, the epoch and the saliency mask.
-    const reportFile = path.join(ws, 'study', `${result.runId}-report.md`);
+    const reportFile = path.join(ws, '.salun', 'study', `${result.runId}-report.md`);
     const written = await withTimeout('salun.exportRunReport', 60_000, vscode.commands.executeCommand<string | undefined>('salun.exportRunReport', { runId: result.runId, outFile: reportFile }));
     assert.strictEqual(written, reportFile);
     const report = fs.readFileSync(reportFile, 'utf8');
