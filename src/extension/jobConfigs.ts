@@ -82,12 +82,12 @@ function readOverlay(s: SalunSettings, workspaceDir: string): Overlay {
   }
 
   const unlearnEpochs = s.unlearnEpochs ?? base.unlearn.epochs;
-  if (typeof unlearnEpochs !== 'number' || !Number.isInteger(unlearnEpochs) || unlearnEpochs < 1) {
-    throw new SettingsError('salun.unlearnEpochs', 'salun.unlearnEpochs must be a whole number ≥ 1.');
+  if (typeof unlearnEpochs !== 'number' || !Number.isInteger(unlearnEpochs) || unlearnEpochs < 1 || unlearnEpochs > 1000) {
+    throw new SettingsError('salun.unlearnEpochs', 'salun.unlearnEpochs must be a whole number from 1 to 1000.');
   }
   const unlearnLr = s.unlearnLr ?? base.unlearn.lr;
-  if (typeof unlearnLr !== 'number' || !(unlearnLr > 0) || !Number.isFinite(unlearnLr)) {
-    throw new SettingsError('salun.unlearnLr', 'salun.unlearnLr must be a positive number.');
+  if (typeof unlearnLr !== 'number' || !(unlearnLr > 0 && unlearnLr <= 10)) {
+    throw new SettingsError('salun.unlearnLr', 'salun.unlearnLr must be a number above 0 and at most 10.');
   }
 
   const workers = s.workers ?? 1;

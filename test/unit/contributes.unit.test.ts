@@ -5,6 +5,10 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { COMMAND_IDS, PANEL_VIEW_ID, RUNS_VIEW_ID, VIEW_CONTAINER_ID } from '../../src/extension/commandIds';
+import { BACKEND_CHOICES } from '../../src/protocol/backends';
+import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
+import type { Schema } from '../../src/protocol/schema';
+import { SETTING_RATIO_MIN } from '../../src/protocol/webviewMessages';
 
 const root = resolve(__dirname, '..', '..', '..');
 
@@ -12,6 +16,7 @@ interface Contributes {
   commands: { command: string; title: string; category?: string }[];
   menus: Record<string, { command: string; when?: string }[]>;
   views: Record<string, { id: string }[]>;
+  configuration: { properties: Record<string, Schema & { type: string | string[]; enum?: string[] }> };
 }
 
 const contributes = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes: Contributes }).contributes;
@@ -41,4 +46,38 @@ describe('package.json contributes', () => {
   it('declares the views commandIds.ts names', () => {
     assert.deepEqual(contributes.views[VIEW_CONTAINER_ID].map((v) => v.id), [PANEL_VIEW_ID, RUNS_VIEW_ID]);
   });
+
+  it('settings accept the same numbers as the run-config schema: nothing the job would then reject', () => {
+    const props = (s: Schema | undefined, ...path: string[]): Schema => {
+      let at = s;
+      for (const key of path) at = key.startsWith('kind=') ? at?.oneOf?.find((b) => b.properties?.kind?.const === key.slice(5)) : at?.properties?.[key];
+      assert.ok(at, `no ${path.join('.')} in the schema`);
+      return at!;
+    };
+    const pairs: [string, Schema][] = [
+      ['salun.unlearnEpochs', props(RUN_CONFIG_SCHEMA, 'unlearn', 'epochs')],
+      ['salun.unlearnLr', props(RUN_CONFIG_SCHEMA, 'unlearn', 'lr')],
+      ['salun.forgetFraction', props(RUN_CONFIG_SCHEMA, 'forget', 'kind=random', 'fraction')],
+      ['salun.forgetClass', props(RUN_CONFIG_SCHEMA, 'forget', 'kind=class', 'classIndex')],
+      ['salun.workers', props(RUN_CONFIG_SCHEMA, 'workers')],
+      ['salun.saliencyRatio', props(RUN_CONFIG_SCHEMA, 'saliency', 'ratio')],
+    ];
+    const limits = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'] as const;
+    const settings = contributes.configuration.properties;
+    for (const [name, schema] of pairs) {
+      const setting = settings[name];
+      assert.ok(setting, `${name} is not contributed`);
+      const types = ([] as string[]).concat(setting.type).filter((t) => t !== 'null');
+      assert.deepEqual(types, [schema.type], `${name}: type`);
+      // The ratio setting starts at the panel slider's 0.01 (stricter than the schema's > 0, which it
+      // must stay inside); every other limit is the schema's own.
+      const expected: Partial<Record<(typeof limits)[number], number>> = name === 'salun.saliencyRatio'
+        ? { minimum: SETTING_RATIO_MIN, maximum: schema.maximum } : Object.fromEntries(limits.filter((l) => schema[l] !== undefined).map((l) => [l, schema[l]]));
+      const actual = Object.fromEntries(limits.filter((l) => setting[l] !== undefined).map((l) => [l, setting[l]]));
+      assert.deepEqual(actual, expected, `${name}: limits differ from the schema's`);
+    }
+    assert.ok(SETTING_RATIO_MIN > (pairs[5][1].exclusiveMinimum ?? 0));
+    for (const v of settings['salun.backend'].enum ?? []) assert.ok((BACKEND_CHOICES as readonly string[]).includes(v), `salun.backend offers ${v}, which the schema rejects`);
+  });
 });
+
