@@ -77,4 +77,6 @@ export interface RunResult {
    * what it lacks, one entry per seed ("seed 2: Retrain, Original, FT").
    */
   partial?: { done: number; of: number; missing: string[] };
+  /** What the user should know about the result although the job succeeded (an empty saliency mask). */
+  warnings?: string[];
 }

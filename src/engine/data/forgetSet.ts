@@ -35,6 +35,19 @@ function parseIndexFile(path: string, n: number): number[] {
   if (bad >= 0) {
     throw new UserError(`${path}: entry ${bad + 1} (${JSON.stringify(values[bad])}) is not a training-set index in 0…${n - 1}.`, 'Every entry must be an integer index into the training set.', path);
   }
+  // A repeat collapses into one forgotten sample, so |Df| would silently differ from the file's
+  // length: an error, naming the repeats, rather than a run whose forget set is not what was written.
+  const first = new Map<number, number>();
+  const repeats: string[] = [];
+  (values as number[]).forEach((v, entry) => {
+    const seen = first.get(v);
+    if (seen === undefined) first.set(v, entry + 1);
+    else repeats.push(`${v} (entries ${seen} and ${entry + 1})`);
+  });
+  if (repeats.length) {
+    throw new UserError(`${path}: ${repeats.length} ${repeats.length === 1 ? 'entry repeats an index' : 'entries repeat an index'}: ${repeats.slice(0, 5).join(', ')}${repeats.length > 5 ? ', …' : ''}.`,
+      'List each training sample once: a sample is forgotten or not, so repeats only hide a mistake (two lists joined?).', path);
+  }
   return values as number[];
 }
 

@@ -14,6 +14,7 @@ import { applyMethod, retrainReference } from './methodStep';
 import { prepare, splitHash, startBackend, type JobContext, type Prepared } from './prepare';
 import { versions } from './versions';
 import { runGuarded } from './guard';
+import { maskWarnings } from './saliencyStep';
 
 export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<RunResult> {
   const folder = RunFolder.create(ctx.workspaceDir, config.method);
@@ -64,6 +65,7 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
     folder.writeReport(table, reportMarkdown(config, p, table, saliency, retrainMetrics !== undefined, stopped));
     const result: RunResult = {
       runId: folder.runId, runDir: folder.dir, backend: p.backend, rows: table, saliency, report: folder.path('report.md'), ...(stopped ? { stopped } : {}),
+      ...(maskWarnings(saliency).length ? { warnings: maskWarnings(saliency) } : {}),
     };
     return result;
   }, (result) => (result.stopped ? 'stopped' : 'finished'));
@@ -92,6 +94,7 @@ function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], 
     `- Backend: ${p.backend.name} (${p.backend.detail})`,
     s ? `- Saliency: ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}, ${s.salientWeights} of ${s.totalWeights} weights salient` : '',
     `- Unlearning: ${config.unlearn.epochs} epochs, lr ${config.unlearn.lr}, batch ${config.unlearn.batchSize}, seed ${config.seed}`,
+    ...maskWarnings(s).map((w) => `- **Warning**: ${w}`),
     stopped ? `- **Stopped by the user after epoch ${stopped.epoch} of ${stopped.of}**: the model and its metrics are those after epoch ${stopped.epoch}` : '',
     '',
     markdownTable(rows),

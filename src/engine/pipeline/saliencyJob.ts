@@ -5,7 +5,7 @@ import type { RunResult } from '../../protocol/results';
 import { RunFolder } from '../runs/runFolder';
 import { runGuarded } from './guard';
 import { prepare, startBackend, type JobContext } from './prepare';
-import { saliencyStep } from './saliencyStep';
+import { maskWarnings, saliencyStep } from './saliencyStep';
 import { versions } from './versions';
 
 export function runSaliencyJob(config: SaliencyJobConfig, ctx: JobContext): Promise<RunResult> {
@@ -17,6 +17,6 @@ export function runSaliencyJob(config: SaliencyJobConfig, ctx: JobContext): Prom
     const p = await prepare(config, ctx, backend);
     folder.writeConfig({ ...config, kind: 'saliency', versions: versions(), forgetSize: p.split.forget.length });
     const s = await saliencyStep(p, config.saliency, config.train.batchSize, folder, ctx);
-    return { runId: folder.runId, runDir: folder.dir, backend: p.backend, rows: [], saliency: s.summary };
+    return { runId: folder.runId, runDir: folder.dir, backend: p.backend, rows: [], saliency: s.summary, ...(maskWarnings(s.summary).length ? { warnings: maskWarnings(s.summary) } : {}) };
   });
 }

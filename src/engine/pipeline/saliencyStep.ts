@@ -17,6 +17,16 @@ export interface SaliencyOutcome {
   seconds: number;
 }
 
+/**
+ * What the mask means for the run that the numbers alone do not say: a γ above every score lets
+ * no weight move, so the masked method returns θo unchanged (a "SalUn" that forgot nothing).
+ */
+export function maskWarnings(summary: SaliencySummary | undefined): string[] {
+  if (!summary || summary.salientWeights > 0) return [];
+  const top = Math.max(0, ...summary.layers.map((l) => l.maxScore));
+  return [`The saliency mask is empty: γ = ${summary.gamma} is above every score (the largest is ${top.toExponential(3)}), so no weight may move and the masked model stays θo. Lower γ below ${top.toExponential(3)}, or set a ratio instead.`];
+}
+
 export async function saliencyStep(p: Prepared, cfg: SaliencyConfig, batchSize: number, folder: Pick<RunFolder, 'path'>, ctx: JobContext): Promise<SaliencyOutcome> {
   ctx.emit({ type: 'phase', phase: 'saliency', label: `Saliency map over ${p.split.forget.length} forget samples` });
   const progress = new PhaseProgress(ctx.emit, 'saliency', p.split.forget.length);
@@ -28,6 +38,7 @@ export async function saliencyStep(p: Prepared, cfg: SaliencyConfig, batchSize: 
   const masks = buildMask(index, summary);
   const seconds = (Date.now() - t0) / 1000;
   ctx.emit({ type: 'saliency', summary });
+  for (const message of maskWarnings(summary)) ctx.emit({ type: 'log', level: 'warn', message });
   // Compact on disk: bit-packed mask + raw float32 scores (any other ratio can be re-derived).
   writeFileAtomic(folder.path('saliency', 'mask.bits'), packMask(masks));
   const all = new Float32Array(index.total);
