@@ -5,34 +5,30 @@
 import type { NamedAttrMap, Tensor } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 
-let registered = false;
-
 /** Sums `t` over the axes along which `shape` was broadcast to t's shape, and reshapes to `shape`. */
 function reduceTo(t: Tensor, shape: number[]): Tensor {
   const axes = tf.backend_util.getReductionAxes(shape, t.shape);
   return tf.reshape(axes.length ? tf.sum(t, axes) : t, shape);
 }
 
+/** Replaces tfjs's FusedBatchNorm gradient with ours; idempotent (the registry says whether it is ours). */
 export function registerBatchNormGradient(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerGradient({
-    kernelName: 'FusedBatchNorm',
-    inputsToSave: ['x', 'mean', 'variance', 'scale'],
-    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-      const g = dy as Tensor;
-      const [x, mean, variance, scale] = saved;
-      const eps = (attrs as { varianceEpsilon: number }).varianceEpsilon;
-      const inv = tf.rsqrt(tf.add(variance, eps));
-      const centred = tf.sub(x, mean);
-      const gScaled = scale == null ? g : tf.mul(g, scale);
-      return {
-        x: () => tf.mul(gScaled, inv),
-        mean: () => reduceTo(tf.neg(tf.mul(gScaled, inv)), mean.shape),
-        variance: () => reduceTo(tf.mul(tf.mul(gScaled, centred), tf.mul(tf.pow(inv, 3), -0.5)), mean.shape),
-        scale: () => reduceTo(tf.mul(g, tf.mul(centred, inv)), mean.shape),
-        offset: () => reduceTo(g, mean.shape),
-      };
-    },
-  });
+  if (tf.getGradient('FusedBatchNorm')?.gradFunc === batchNormGrad) return;
+  tf.registerGradient({ kernelName: 'FusedBatchNorm', inputsToSave: ['x', 'mean', 'variance', 'scale'], gradFunc: batchNormGrad });
+}
+
+function batchNormGrad(dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap): Record<string, () => Tensor> {
+  const g = dy as Tensor;
+  const [x, mean, variance, scale] = saved;
+  const eps = (attrs as { varianceEpsilon: number }).varianceEpsilon;
+  const inv = tf.rsqrt(tf.add(variance, eps));
+  const centred = tf.sub(x, mean);
+  const gScaled = scale == null ? g : tf.mul(g, scale);
+  return {
+    x: () => tf.mul(gScaled, inv),
+    mean: () => reduceTo(tf.neg(tf.mul(gScaled, inv)), mean.shape),
+    variance: () => reduceTo(tf.mul(tf.mul(gScaled, centred), tf.mul(tf.pow(inv, 3), -0.5)), mean.shape),
+    scale: () => reduceTo(tf.mul(g, tf.mul(centred, inv)), mean.shape),
+    offset: () => reduceTo(g, mean.shape),
+  };
 }

@@ -85,13 +85,14 @@ export interface InfluenceResult {
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** ∇ of meanLoss over one set of rows, flattened over all variables and masked. */
-function flatGrad(p: InfluenceProblem, rows: Int32Array, flatMask: T.Tensor | undefined): { grad: T.Tensor1D; loss: number } {
+// Reads are async throughout: the webgpu backend cannot read a tensor synchronously in Node.
+async function flatGrad(p: InfluenceProblem, rows: Int32Array, flatMask: T.Tensor | undefined): Promise<{ grad: T.Tensor1D; loss: number }> {
   const { value, grads } = tf.variableGrads(() => p.meanLoss(rows), p.vars);
   const grad = tf.tidy(() => {
     const flat = tf.concat(p.vars.map((v) => tf.reshape(grads[v.name]!, [-1]))) as T.Tensor1D;
     return flatMask ? tf.mul(flat, flatMask) as T.Tensor1D : flat;
   });
-  const loss = value.dataSync()[0]!;
+  const loss = (await value.data())[0]!;
   tf.dispose([value, ...Object.values(grads)]);
   return { grad, loss };
 }
@@ -103,7 +104,7 @@ async function gradSum(p: InfluenceProblem, rows: Int32Array, flatMask: T.Tensor
   for (let from = 0; from < rows.length; from += p.batchSize) {
     throwIfAborted(p.signal);
     const batch = rows.subarray(from, Math.min(rows.length, from + p.batchSize));
-    const { grad, loss } = flatGrad(p, batch, flatMask);
+    const { grad, loss } = await flatGrad(p, batch, flatMask);
     const next = tf.tidy(() => { const g = tf.mul(grad, batch.length) as T.Tensor1D; return sum ? tf.add(sum, g) as T.Tensor1D : g; });
     tf.dispose([grad, ...(sum ? [sum] : [])]);
     sum = next;
@@ -138,16 +139,18 @@ export async function influenceStep(p: InfluenceProblem): Promise<InfluenceResul
     try {
       for (let k = 0; k < nFisher; k++) {
         throwIfAborted(p.signal);
-        samples.push(flatGrad(p, p.fisherRows.subarray(k, k + 1), flatMask).grad);
+        samples.push((await flatGrad(p, p.fisherRows.subarray(k, k + 1), flatMask)).grad);
         progress(1);
         if (k % 16 === 15) await yieldToLoop();
       }
+      const g = nFisher ? tf.stack(samples) as T.Tensor2D : undefined;
+      if (g) owned.push(g);
+      const products = g ? [tf.matMul(g, g, false, true), tf.tidy(() => tf.matMul(g, tf.reshape(v, [-1, 1])))] : [];
+      const [gram, gv] = await Promise.all(products.map(async (t) => Float64Array.from(await t.data())));
+      tf.dispose(products);
       const direction = tf.tidy(() => {
-        if (!nFisher) return tf.div(v, p.damping);
-        const g = tf.stack(samples) as T.Tensor2D;
-        const gram = Float64Array.from(tf.matMul(g, g, false, true).dataSync());
-        const gv = Float64Array.from(tf.matMul(g, tf.reshape(v, [-1, 1])).dataSync());
-        const c = woodFisherCoefficients(gram, gv, nFisher, p.damping);
+        if (!g) return tf.div(v, p.damping);
+        const c = woodFisherCoefficients(gram!, gv!, nFisher, p.damping);
         return tf.sub(tf.div(v, p.damping), tf.reshape(tf.matMul(tf.tensor2d(Float32Array.from(c), [1, nFisher]), g), [-1]));
       });
       owned.push(direction);

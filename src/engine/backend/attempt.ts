@@ -1,0 +1,25 @@
+// What starting one backend yields: the row of src/protocol/backends.ts plus one file each
+// (wasm.ts, webgpu.ts, native.ts, cpu.ts), joined in registry.ts.
+import type { GpuAdapterInfo } from '../../protocol/backends';
+
+export type BackendAttempt =
+  | { ok: true; why: string; detail: string; adapter?: GpuAdapterInfo }
+  | { ok: false; why: string };
+
+export interface StartOptions {
+  /** `auto` asks: a backend that only emulates its hardware (a software GPU) declines. */
+  auto: boolean;
+  /** A folder holding node_modules/@tensorflow/tfjs-node[-gpu] (the native backends). */
+  nativeModulesDir?: string;
+}
+
+export interface BackendImpl {
+  /** Initialises the backend, makes it tfjs's current one, and registers its own kernels. */
+  start(options: StartOptions): Promise<BackendAttempt>;
+  /** What to do when it cannot start and was asked for by name. */
+  hint: string;
+}
+
+export function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}

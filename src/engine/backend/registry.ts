@@ -1,0 +1,26 @@
+// Each backend row of src/protocol/backends.ts joined to its implementation. `satisfies` makes a
+// row without an implementation a compile error, not a run-time surprise.
+import type { BackendName } from '../../protocol/backends';
+import type { BackendImpl } from './attempt';
+import { cpuBackend } from './cpu';
+import { startNative } from './native';
+import { wasmBackend } from './wasm';
+import { webgpuBackend } from './webgpu';
+
+function native(name: 'tensorflow' | 'tensorflow-gpu'): BackendImpl {
+  return {
+    async start({ nativeModulesDir }) {
+      const r = await startNative(name, nativeModulesDir);
+      return r.ok ? { ok: true, why: r.why, detail: r.detail } : { ok: false, why: r.why };
+    },
+    hint: `Run "SalUn: Install Native TensorFlow Backend" (or \`node scripts/build-tfjs-node.mjs\` in a source checkout), or set the backend to auto.${name === 'tensorflow-gpu' ? ' tfjs-node-gpu 4.22 needs CUDA 11.2 and cuDNN 8.1 on the library path.' : ''}`,
+  };
+}
+
+export const BACKEND_IMPLS = {
+  'tensorflow-gpu': native('tensorflow-gpu'),
+  webgpu: webgpuBackend,
+  tensorflow: native('tensorflow'),
+  wasm: wasmBackend,
+  cpu: cpuBackend,
+} as const satisfies Record<BackendName, BackendImpl>;
