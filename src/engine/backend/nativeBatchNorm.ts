@@ -1,0 +1,135 @@
+// Batch norm in training mode on the native `tensorflow` backend as TensorFlow's own fused ops:
+// FusedBatchNormV3 (is_training) forward and FusedBatchNormGradV3 backward, one TF op each way,
+// in place of tfjs-layers' moments → batchNorm chain and the ≈ 25 kernel calls of its gradient.
+// Same closed form as wasmBatchNorm.ts (per channel over the N reduced values, s = 1/√(σ² + ε)):
+//   y = γ·(x − μ)·s + β ;  dβ = Σ dy ;  dγ = Σ dy·x̂ ;  dx = γ·s/N · (N·dy − dβ − x̂·dγ)
+// Differences from the layer's own path, both within float32 rounding: TF sums in float32 (ours
+// on wasm: float64; tfjs-layers: float32 too), and the biased batch variance the moving average
+// takes is TF's Bessel-corrected output times (N − 1)/N (TF returns σ²·N/(N − 1) for its running
+// variance; its reserve outputs hold σ² on the CPU but 1/√(σ² + ε) under cuDNN, so they are passed
+// to the gradient op untouched and never read here).
+// The layer is routed here in training mode when the current backend has these kernels, its input
+// is float32 with channels last and it has both γ and β; anything else runs tfjs-layers' code.
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { tf, type T } from '../tf';
+import { withNativeOps, type NativeHandle, type NativeOps } from './nativeOps';
+
+export const NATIVE_BN_FORWARD = 'SalunNativeBatchNormTrain';
+export const NATIVE_BN_BACKWARD = 'SalunNativeBatchNormTrainGrad';
+
+type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap };
+
+/** FusedBatchNorm*V3 take 4-D NHWC: any channels-last tensor is [rows, 1, 1, C] to them. */
+function as4d(ops: NativeOps, h: NativeHandle): NativeHandle {
+  if (h.shape.length === 4) return h;
+  const C = h.shape[h.shape.length - 1];
+  return ops.reshape(h, [h.shape.reduce((a, b) => a * b, 1) / C, 1, 1, C]);
+}
+
+function bnAttrs(ops: NativeOps, epsilon: number): ReturnType<NativeOps['attr']>[] {
+  return [ops.type('T'), ops.type('U'), ops.attr('epsilon', epsilon, 'float'), ops.attr('data_format', 'NHWC', 'string'), ops.attr('is_training', true, 'bool')];
+}
+
+/** Outputs: y, batch mean, biased batch variance, and TF's three reserve tensors for the gradient. */
+function forward(args: Args): T.Tensor[] {
+  const { x, gamma, beta } = args.inputs;
+  const { epsilon } = args.attrs as unknown as { epsilon: number };
+  return withNativeOps(args.backend, (ops) => {
+    const xh = ops.input(x);
+    const empty = ops.constant([0], new Float32Array(0));
+    const [y, mean, besselVar, r1, r2, r3] = ops.run('FusedBatchNormV3',
+      [...bnAttrs(ops, epsilon), ops.attr('exponential_avg_factor', 1, 'float')],
+      [as4d(ops, xh), ops.input(gamma), ops.input(beta), empty, empty], 6);
+    const n = xh.shape.reduce((a, b) => a * b, 1) / xh.shape[xh.shape.length - 1];
+    const variance = ops.op('Mul', [besselVar, ops.scalar(n > 1 ? (n - 1) / n : 1)]);
+    return [ops.adopt(ops.reshape(y, x.shape)), ops.adopt(mean), ops.adopt(variance), ops.adopt(r1), ops.adopt(r2), ops.adopt(r3)];
+  });
+}
+
+/** Outputs: dx, dγ, dβ. */
+function backward(args: Args): T.Tensor[] {
+  const { dy, x, gamma, r1, r2, r3 } = args.inputs;
+  const { epsilon } = args.attrs as unknown as { epsilon: number };
+  return withNativeOps(args.backend, (ops) => {
+    const [dx, dGamma, dBeta] = ops.run('FusedBatchNormGradV3', bnAttrs(ops, epsilon),
+      [as4d(ops, ops.input(dy)), as4d(ops, ops.input(x)), ops.input(gamma), ops.input(r1), ops.input(r2), ops.input(r3)], 5);
+    return [ops.adopt(ops.reshape(dx, x.shape)), ops.adopt(dGamma), ops.adopt(dBeta)];
+  });
+}
+
+/** y with TF's gradient, and the batch mean and biased variance for the moving averages. */
+function batchNormTraining(x: T.Tensor, gamma: T.Tensor, beta: T.Tensor, epsilon: number): { y: T.Tensor; mean: T.Tensor; variance: T.Tensor } {
+  let mean: T.Tensor | undefined;
+  let variance: T.Tensor | undefined;
+  // customGrad's signature is variadic (tensors, then the save function).
+  const op = tf.customGrad(((xs: T.Tensor, g: T.Tensor, b: T.Tensor, save: (ts: T.Tensor[]) => void) => {
+    const [y, m, v, r1, r2, r3] = tf.engine().runKernel(NATIVE_BN_FORWARD, { x: xs, gamma: g, beta: b } as never, { epsilon } as never) as T.Tensor[];
+    mean = tf.keep(m);
+    variance = tf.keep(v);
+    save([xs, g, r1, r2, r3]);
+    return {
+      value: y,
+      gradFunc: (dy: T.Tensor, saved: T.Tensor[]) => {
+        const [sx, sg, s1, s2, s3] = saved;
+        return tf.engine().runKernel(NATIVE_BN_BACKWARD, { dy, x: sx, gamma: sg, r1: s1, r2: s2, r3: s3 } as never, { epsilon } as never) as T.Tensor[];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const y = op(x, gamma, beta);
+  if (!mean || !variance) throw new Error('batch norm forward kernel returned no statistics');
+  return { y, mean, variance };
+}
+
+interface BatchNormLayer {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  gamma: { read(): T.Tensor } | null;
+  beta: { read(): T.Tensor } | null;
+  movingMean: { read(): T.Tensor; write(t: T.Tensor): void };
+  movingVariance: { read(): T.Tensor; write(t: T.Tensor): void };
+}
+
+type Call = (this: BatchNormLayer, inputs: T.Tensor | T.Tensor[], kwargs: Record<string, unknown>) => T.Tensor;
+
+const ROUTED = Symbol.for('salun.nativeBatchNorm');
+
+/**
+ * Wraps tfjs-layers' BatchNormalization.call (over wasmBatchNorm.ts's wrapper, if that came
+ * first: each handles its own backend and passes the rest on). The moving averages are updated
+ * as the layer does it (x ← x − (x − batch)·(1 − momentum)); the layer class and its saved form
+ * are untouched.
+ */
+function routeLayer(): void {
+  const proto = Object.getPrototypeOf(tf.layers.batchNormalization({})) as { call: Call; [ROUTED]?: true };
+  if (proto[ROUTED]) return;
+  const previous = proto.call;
+  proto.call = function (this: BatchNormLayer, inputs, kwargs) {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const axis = this.axis < 0 ? this.axis + x.shape.length : this.axis;
+    const eligible = kwargs.training === true && x.dtype === 'float32' && axis === x.shape.length - 1 && x.shape.length >= 2
+      && this.gamma !== null && this.beta !== null && tf.getKernel(NATIVE_BN_FORWARD, tf.getBackend()) !== undefined;
+    if (!eligible) return previous.call(this, inputs, kwargs);
+    return tf.tidy(() => {
+      const { y, mean, variance } = batchNormTraining(x, (this.gamma as { read(): T.Tensor }).read(), (this.beta as { read(): T.Tensor }).read(), this.epsilon);
+      const decay = 1 - this.momentum;
+      for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
+        const old = variable.read();
+        variable.write(tf.sub(old, tf.mul(tf.sub(old, value), decay)));
+      }
+      // Kept out of customGrad's scope on purpose, so no tidy releases them: done with them here.
+      tf.dispose([mean, variance]);
+      return y;
+    });
+  };
+  proto[ROUTED] = true;
+}
+
+/** Registers the two kernels for `tensorflow` and routes the layer's training path to them. */
+export function installNativeBatchNorm(): void {
+  if (!tf.getKernel(NATIVE_BN_FORWARD, 'tensorflow')) {
+    tf.registerKernel({ kernelName: NATIVE_BN_FORWARD, backendName: 'tensorflow', kernelFunc: forward as unknown as KernelFunc });
+    tf.registerKernel({ kernelName: NATIVE_BN_BACKWARD, backendName: 'tensorflow', kernelFunc: backward as unknown as KernelFunc });
+  }
+  routeLayer();
+}
