@@ -1,5 +1,8 @@
 // Counts NaN and ±Inf weights: a diverged training must not be cached or unlearned from, since
 // every later step would only spread them (and blame the model file for it).
+import type { ImageSet } from '../data/dataset';
+import { batchShapeFor, logProbs } from './forward';
+import type { Classifier } from './io';
 import { tf, type T } from '../tf';
 
 export interface NonFinite {
@@ -19,4 +22,17 @@ export function nonFiniteWeights(model: T.LayersModel): NonFinite {
     count += n;
   }
   return { count, firstLayer };
+}
+
+/**
+ * NaN or ±Inf log-probabilities on the first rows of `indices`: weights can all be finite yet so
+ * large that the logits overflow, which the metrics would only meet later as a NaN confidence.
+ */
+export function nonFiniteOutputs(clf: Classifier, set: ImageSet, indices: Int32Array, rows = 256): number {
+  const k = Math.min(rows, indices.length);
+  const size = set.height * set.width * set.channels;
+  const batch = new Float32Array(k * size);
+  for (let i = 0; i < k; i++) batch.set(set.images.subarray(indices[i] * size, (indices[i] + 1) * size), i * size);
+  const shape = batchShapeFor(clf, set)(k);
+  return tf.tidy(() => tf.logicalNot(tf.isFinite(logProbs(clf, tf.tensor(batch, shape), false))).sum().dataSync()[0]);
 }

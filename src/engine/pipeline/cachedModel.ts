@@ -5,7 +5,7 @@ import type { OptimizerRecipe } from '../../protocol/config';
 import type { JobPhase } from '../../protocol/jobMessages';
 import type { SplitData } from '../data/dataset';
 import { UserError } from '../errors';
-import { nonFiniteWeights } from '../models/finite';
+import { nonFiniteOutputs, nonFiniteWeights } from '../models/finite';
 import { classifierOf, loadModel, modelFiles, type Classifier } from '../models/io';
 import { PhaseProgress } from '../progress';
 import { cacheEntryDir, discardCacheEntry, lockCacheEntry, readCacheEntry, writeCacheEntry, type LockOwner } from '../runs/modelCache';
@@ -57,10 +57,11 @@ async function train(
   const clf = classifierOf(await build());
   const progress = new PhaseProgress(ctx.emit, phase, recipe.epochs * indices.length);
   const t0 = Date.now();
+  let epochNow = 1;
   try {
     await fit({
       clf, set: data.train, indices, recipe, seed, signal: ctx.signal, pool: ctx.training,
-      onBatch: (epoch, done) => progress.update((epoch - 1) * indices.length + done, epoch),
+      onBatch: (epoch, done) => { epochNow = epoch; progress.update((epoch - 1) * indices.length + done, epoch); },
       onEpoch: (epoch, loss) => {
         ctx.emit({ type: 'log', level: 'info', message: `${label}: epoch ${epoch}/${recipe.epochs}, loss ${loss.toFixed(4)}` });
         // Stop at the first bad epoch: the remaining ones cannot bring it back.
@@ -69,8 +70,12 @@ async function train(
     });
     const bad = nonFiniteWeights(clf.model);
     if (bad.count > 0) throw divergedError(label, recipe, recipe.epochs, `${bad.count} weights are NaN or ±Inf (first in ${bad.firstLayer})`);
+    const badOut = nonFiniteOutputs(clf, data.train, indices);
+    if (badOut > 0) throw divergedError(label, recipe, recipe.epochs, `its weights grew so large that ${badOut} outputs on training samples are NaN or ±Inf`);
   } catch (e) {
     clf.model.dispose();
+    // The training loop's own NaN check (loop.ts) knows the sample, not the recipe or the epoch.
+    if (e instanceof UserError && /^The loss became/.test(e.message)) throw divergedError(label, recipe, epochNow, `t${e.message.slice(1).replace(/ of this pass\.$/, '')}`);
     throw e;
   }
   return { clf, seconds: (Date.now() - t0) / 1000 };

@@ -48,7 +48,8 @@ export async function runGuarded<T>(folder: RunFolder, ctx: JobContext, body: ()
     } catch {
       // The disk may be what failed; the original error is the one to report.
     }
-    if (!(e instanceof CancelledError) && e instanceof Error && e.stack) ctx.emit({ type: 'log', level: 'error', message: e.stack });
+    // A UserError says all there is to say; a stack trace is for the others.
+    if (!(e instanceof CancelledError) && !(e instanceof UserError) && e instanceof Error && e.stack) ctx.emit({ type: 'log', level: 'error', message: e.stack });
     throw e;
   }
 }
