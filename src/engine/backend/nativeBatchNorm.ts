@@ -8,6 +8,7 @@
 // takes is TF's Bessel-corrected output times (N − 1)/N (TF returns σ²·N/(N − 1) for its running
 // variance; its reserve outputs hold σ² on the CPU but 1/√(σ² + ε) under cuDNN, so they are passed
 // to the gradient op untouched and never read here).
+// The layer's moving averages are updated inside the forward kernel, with the same float32 ops.
 // The layer is routed here in training mode when the current backend has these kernels, its input
 // is float32 with channels last and it has both γ and β; anything else runs tfjs-layers' code.
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
@@ -30,10 +31,15 @@ function bnAttrs(ops: NativeOps, epsilon: number): ReturnType<NativeOps['attr']>
   return [ops.type('T'), ops.type('U'), ops.attr('epsilon', epsilon, 'float'), ops.attr('data_format', 'NHWC', 'string'), ops.attr('is_training', true, 'bool')];
 }
 
-/** Outputs: y, batch mean, biased batch variance, and TF's three reserve tensors for the gradient. */
+/**
+ * Outputs: y, the layer's next moving mean and variance, and TF's three reserve tensors for the
+ * gradient. The moving averages are the layer's own update (m ← m − (m − batch)·(1 − momentum),
+ * with the biased batch variance) as the same three float32 ops tfjs-layers runs, here inside the
+ * one kernel call instead of six more.
+ */
 function forward(args: Args): T.Tensor[] {
-  const { x, gamma, beta } = args.inputs;
-  const { epsilon } = args.attrs as unknown as { epsilon: number };
+  const { x, gamma, beta, movingMean, movingVariance } = args.inputs;
+  const { epsilon, momentum } = args.attrs as unknown as { epsilon: number; momentum: number };
   return withNativeOps(args.backend, (ops) => {
     const xh = ops.input(x);
     const empty = ops.constant([0], new Float32Array(0));
@@ -42,7 +48,10 @@ function forward(args: Args): T.Tensor[] {
       [as4d(ops, xh), ops.input(gamma), ops.input(beta), empty, empty], 6);
     const n = xh.shape.reduce((a, b) => a * b, 1) / xh.shape[xh.shape.length - 1];
     const variance = ops.op('Mul', [besselVar, ops.scalar(n > 1 ? (n - 1) / n : 1)]);
-    return [ops.adopt(ops.reshape(y, x.shape)), ops.adopt(mean), ops.adopt(variance), ops.adopt(r1), ops.adopt(r2), ops.adopt(r3)];
+    const decay = ops.scalar(1 - momentum);
+    const moved = (old: NativeHandle, batch: NativeHandle): NativeHandle => ops.op('Sub', [old, ops.op('Mul', [ops.op('Sub', [old, batch]), decay])]);
+    return [ops.adopt(ops.reshape(y, x.shape)), ops.adopt(moved(ops.input(movingMean), mean)), ops.adopt(moved(ops.input(movingVariance), variance)),
+      ops.adopt(r1), ops.adopt(r2), ops.adopt(r3)];
   });
 }
 
@@ -57,15 +66,18 @@ function backward(args: Args): T.Tensor[] {
   });
 }
 
-/** y with TF's gradient, and the batch mean and biased variance for the moving averages. */
-function batchNormTraining(x: T.Tensor, gamma: T.Tensor, beta: T.Tensor, epsilon: number): { y: T.Tensor; mean: T.Tensor; variance: T.Tensor } {
-  let mean: T.Tensor | undefined;
-  let variance: T.Tensor | undefined;
+interface Moving {
+  movingMean: T.Tensor;
+  movingVariance: T.Tensor;
+}
+
+/** y with TF's gradient, and the layer's next moving mean and variance. */
+function batchNormTraining(x: T.Tensor, gamma: T.Tensor, beta: T.Tensor, old: Moving, epsilon: number, momentum: number): { y: T.Tensor } & Moving {
+  let next: Moving | undefined;
   // customGrad's signature is variadic (tensors, then the save function).
   const op = tf.customGrad(((xs: T.Tensor, g: T.Tensor, b: T.Tensor, save: (ts: T.Tensor[]) => void) => {
-    const [y, m, v, r1, r2, r3] = tf.engine().runKernel(NATIVE_BN_FORWARD, { x: xs, gamma: g, beta: b } as never, { epsilon } as never) as T.Tensor[];
-    mean = tf.keep(m);
-    variance = tf.keep(v);
+    const [y, m, v, r1, r2, r3] = tf.engine().runKernel(NATIVE_BN_FORWARD, { x: xs, gamma: g, beta: b, ...old } as never, { epsilon, momentum } as never) as T.Tensor[];
+    next = { movingMean: tf.keep(m), movingVariance: tf.keep(v) };
     save([xs, g, r1, r2, r3]);
     return {
       value: y,
@@ -76,8 +88,8 @@ function batchNormTraining(x: T.Tensor, gamma: T.Tensor, beta: T.Tensor, epsilon
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const y = op(x, gamma, beta);
-  if (!mean || !variance) throw new Error('batch norm forward kernel returned no statistics');
-  return { y, mean, variance };
+  if (!next) throw new Error('batch norm forward kernel returned no moving statistics');
+  return { y, ...next };
 }
 
 interface BatchNormLayer {
@@ -96,9 +108,8 @@ const ROUTED = Symbol.for('salun.nativeBatchNorm');
 
 /**
  * Wraps tfjs-layers' BatchNormalization.call (over wasmBatchNorm.ts's wrapper, if that came
- * first: each handles its own backend and passes the rest on). The moving averages are updated
- * as the layer does it (x ← x − (x − batch)·(1 − momentum)); the layer class and its saved form
- * are untouched.
+ * first: each handles its own backend and passes the rest on). The layer class and its saved
+ * form are untouched.
  */
 function routeLayer(): void {
   const proto = Object.getPrototypeOf(tf.layers.batchNormalization({})) as { call: Call; [ROUTED]?: true };
@@ -111,14 +122,13 @@ function routeLayer(): void {
       && this.gamma !== null && this.beta !== null && tf.getKernel(NATIVE_BN_FORWARD, tf.getBackend()) !== undefined;
     if (!eligible) return previous.call(this, inputs, kwargs);
     return tf.tidy(() => {
-      const { y, mean, variance } = batchNormTraining(x, (this.gamma as { read(): T.Tensor }).read(), (this.beta as { read(): T.Tensor }).read(), this.epsilon);
-      const decay = 1 - this.momentum;
-      for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
-        const old = variable.read();
-        variable.write(tf.sub(old, tf.mul(tf.sub(old, value), decay)));
-      }
-      // Kept out of customGrad's scope on purpose, so no tidy releases them: done with them here.
-      tf.dispose([mean, variance]);
+      const read = (v: { read(): T.Tensor } | null): T.Tensor => (v as { read(): T.Tensor }).read();
+      const old = { movingMean: this.movingMean.read(), movingVariance: this.movingVariance.read() };
+      const { y, movingMean, movingVariance } = batchNormTraining(x, read(this.gamma), read(this.beta), old, this.epsilon, this.momentum);
+      this.movingMean.write(movingMean);
+      this.movingVariance.write(movingVariance);
+      // Kept out of customGrad's scope on purpose, so no tidy releases them: written, done with them.
+      tf.dispose([movingMean, movingVariance]);
       return y;
     });
   };
