@@ -5,11 +5,14 @@
 //   dist/cli.js        the `salun` command (same engine)
 //   dist/trainWorker.js a data-parallel training thread (config `workers` > 1), started by job.js / cli.js
 //   dist/webview.js    the side panel (browser, iife; no vscode, no tfjs)
+//   dist/dawn/<p>/     Dawn's dawn.node for one platform (the host's, or SALUN_DAWN_TARGET's: a vsce
+//                      target, which scripts/package.mjs sets for a platform-specific .vsix)
 //   out/**             every .ts transpiled file by file, for the mocha unit and host suites
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hostTarget, stageDawn, TARGET_DAWN_FOLDERS } from './dawn.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -55,6 +58,11 @@ function copyWasmBinaries() {
 }
 
 copyWasmBinaries();
+// vsce runs this build (vscode:prepublish) after scripts/package.mjs chose the target: stage that one.
+// A host Dawn has no build for (FreeBSD, 32-bit ARM) still builds: webgpu then reports itself unavailable.
+const dawnTarget = process.env.SALUN_DAWN_TARGET || hostTarget();
+if (process.env.SALUN_DAWN_TARGET || dawnTarget in TARGET_DAWN_FOLDERS) stageDawn(dawnTarget);
+else console.warn(`[build] no Dawn build for ${dawnTarget}: the webgpu backend will be unavailable`);
 if (watch) {
   const contexts = await Promise.all([...builds, transpiled].map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));
