@@ -25,6 +25,18 @@ export interface JobSupervisorOptions {
   killGraceMs?: number;
   /** How long a job may linger after its final event before it is killed. */
   exitGraceMs?: number;
+  /**
+   * The folder holding node_modules/@tensorflow/tfjs-node[-gpu] (the salun.nativeModulesDir
+   * setting, or the extension's storage), given to the job as SALUN_TFJS_NODE_DIR. Asked at every
+   * start, so a changed setting or a fresh install applies to the next job without a reload.
+   */
+  nativeModulesDir?: () => string | undefined;
+}
+
+/** The job process's environment: the host's, plus where the native backends are. */
+export function jobEnvironment(options: Pick<JobSupervisorOptions, 'nativeModulesDir'>, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const dir = options.nativeModulesDir?.();
+  return dir ? { ...base, SALUN_TFJS_NODE_DIR: dir } : { ...base };
 }
 
 export interface JobListener {
@@ -145,7 +157,7 @@ export class JobSupervisor implements Disposable {
 
     let child: ChildProcess;
     try {
-      child = fork(jobScript, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      child = fork(jobScript, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: jobEnvironment(this.options) });
     } catch (err) {
       this.acceptEvent(job, { type: 'failed', error: { message: `Could not start the job process: ${errorText(err)}` } });
       this.end(job);

@@ -30,6 +30,7 @@ process.on('message', (cmd) => {
   mode = cmd.kind === 'run' ? cmd.config.name : 'ok';
   send({ type: 'started', kind: cmd.kind, runId: 'r1', runDir: cmd.workspaceDir + '/.salun/runs/r1', backend: { name: 'cpu', reason: 'forced', detail: 'js' } });
   console.log('stdout line from the job');
+  console.log('native dir: ' + (process.env.SALUN_TFJS_NODE_DIR ?? '(unset)'));
   console.error('stderr line from the job');
   send({ type: 'bogus' });
   send({ type: 'log', level: 'warn', message: 'a job warning' });
@@ -128,6 +129,19 @@ describe('job supervisor', function () {
     assert.equal(outcome.status, 'failed');
     const last = outcome.events[0];
     assert.ok(last.type === 'failed' && last.error.file === join(dir, 'nope.js'));
+  });
+
+  it('gives the job SALUN_TFJS_NODE_DIR from nativeModulesDir, asked again at every start', async () => {
+    let setting: string | undefined = join(dir, 'native-a');
+    const withDir = new JobSupervisor({ jobScript: script, log, nativeModulesDir: () => setting });
+    assert.equal((await withDir.start(runCommand('ok', dir))).status, 'finished');
+    setting = join(dir, 'native-b');
+    assert.equal((await withDir.start(runCommand('ok', dir))).status, 'finished');
+    setting = undefined;
+    assert.equal((await withDir.start(runCommand('ok', dir))).status, 'finished');
+    const seen = log.lines.filter((l) => l.includes('[job] native dir: ')).map((l) => l.slice(l.indexOf('native dir: ') + 12));
+    // Unset: the job inherits the host's environment as it is.
+    assert.deepEqual(seen, [join(dir, 'native-a'), join(dir, 'native-b'), process.env.SALUN_TFJS_NODE_DIR ?? '(unset)']);
   });
 
   it('cancel with nothing running returns false', () => {
