@@ -98,7 +98,8 @@ export async function trainedOrCached(
   if (cached) return cached;
   const lock = await lockCacheEntry(dir, {
     signal: ctx.signal, timeoutMs: LOCK_WAIT_MS,
-    onWait: (o) => ctx.emit({ type: 'log', level: 'info', message: `${label}: another job (${ownerText(o)}) is training this model; waiting to reuse it` }),
+    // A phase, not only a log line: the CLI and the panel show phases, and a silent wait looks hung.
+    onWait: (o) => ctx.emit({ type: 'phase', phase, label: `${label}: another job (${ownerText(o)}) is training this model; waiting to reuse it` }),
     onTakeOver: (o, why) => ctx.emit({ type: 'log', level: 'warn', message: `${label}: taking over the cache lock of ${ownerText(o)}: ${why}` }),
   });
   try {
