@@ -27,7 +27,18 @@ export type ModelSpec =
   | { kind: 'builtin'; architecture: ArchitectureName }
   | { kind: 'file'; path: string };
 
-export type ArchitectureName = 'cnn' | 'mlp';
+/**
+ * Built-in classifiers (src/engine/models/architectures.ts). cnn and mlp are small and fast for
+ * Fashion-MNIST-sized data; resnet18 and vgg16-bn are the SalUn authors' CIFAR-10 networks
+ * (11.2 M and 15.3 M weights), for the paper's own setting.
+ */
+export type ArchitectureName = 'cnn' | 'mlp' | 'resnet18' | 'vgg16-bn';
+
+export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = ['cnn', 'mlp', 'resnet18', 'vgg16-bn'];
+
+export function isArchitectureName(value: unknown): value is ArchitectureName {
+  return typeof value === 'string' && (ARCHITECTURE_NAMES as readonly string[]).includes(value);
+}
 
 export type ForgetSpec =
   /** A seeded random fraction of the training set, drawn across all classes. */

@@ -1,7 +1,10 @@
-// Built-in classifiers for small images. Both output logits (no softmax layer): the losses apply
-// log-softmax themselves, which is numerically safer than log(softmax).
+// Built-in classifiers. All output logits (no softmax layer): the losses apply log-softmax
+// themselves, which is numerically safer than log(softmax). cnn and mlp are here; the paper's
+// networks have a file each (resnet18.ts, vgg16bn.ts).
 import type { ArchitectureName } from '../../protocol/config';
 import { tf, type T } from '../tf';
+import { resnet18 } from './resnet18';
+import { vgg16Bn } from './vgg16bn';
 
 export interface InputShape {
   height: number;
@@ -46,6 +49,13 @@ function mlp(s: InputShape, seed: number): T.LayersModel {
   });
 }
 
+const BUILDERS = {
+  cnn: smallCnn,
+  mlp,
+  resnet18,
+  'vgg16-bn': vgg16Bn,
+} satisfies Record<ArchitectureName, (shape: InputShape, seed: number) => T.LayersModel>;
+
 export function buildArchitecture(name: ArchitectureName, shape: InputShape, seed: number): T.LayersModel {
-  return name === 'cnn' ? smallCnn(shape, seed) : mlp(shape, seed);
+  return BUILDERS[name](shape, seed);
 }
