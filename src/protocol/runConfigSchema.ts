@@ -1,6 +1,6 @@
 // The schema of RunConfig (config.ts) and the parser the CLI and the job use.
 import { BACKEND_CHOICES } from './backends';
-import { DEFAULT_METHOD_OPTIONS as D, MAX_WORKERS, METHOD_NAMES, WORKERS_NOTE, type EvaluateJobConfig, type RunConfig, type SaliencyJobConfig } from './config';
+import { ARCHITECTURE_NAMES, DEFAULT_METHOD_OPTIONS as D, isArchitectureName, MAX_WORKERS, METHOD_NAMES, WORKERS_NOTE, type EvaluateJobConfig, type RunConfig, type SaliencyJobConfig } from './config';
 import { defaultRunConfig, defaultTrainRecipe } from './defaults';
 import { isRecord } from './guards';
 import { validate, type Schema } from './schema';
@@ -33,7 +33,7 @@ const shared: Record<string, Schema> = {
   model: {
     description: 'The original model θo',
     oneOf: [
-      { type: 'object', additionalProperties: false, required: ['kind', 'architecture'], properties: { kind: { type: 'string', const: 'builtin' }, architecture: { type: 'string', enum: ['cnn', 'mlp'] } } },
+      { type: 'object', additionalProperties: false, required: ['kind', 'architecture'], properties: { kind: { type: 'string', const: 'builtin' }, architecture: { type: 'string', enum: [...ARCHITECTURE_NAMES] } } },
       { type: 'object', additionalProperties: false, required: ['kind', 'path'], properties: { kind: { type: 'string', const: 'file' }, path: { type: 'string', minLength: 1, description: 'A tfjs LayersModel model.json' } } },
     ],
   },
@@ -159,7 +159,7 @@ export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
   const defaults = defaultRunConfig();
   // A built-in model's training recipe is the one that memorises with that architecture.
   const m = value.model;
-  if (isRecord(m) && m.kind === 'builtin' && (m.architecture === 'cnn' || m.architecture === 'mlp')) defaults.train = defaultTrainRecipe(m.architecture);
+  if (isRecord(m) && m.kind === 'builtin' && isArchitectureName(m.architecture)) defaults.train = defaultTrainRecipe(m.architecture);
   const merged = mergeDefaults(defaults as unknown as Record<string, unknown>, value);
   const problems = validate(merged, RUN_CONFIG_SCHEMA);
   if (problems.length) throw new ConfigError(problems, source);
