@@ -1,7 +1,7 @@
 // The flags `salun table` and `salun grid` share: the scenario, the data, the model and its
 // training recipe, where things go. Each command adds its own flags on top.
 import { resolve } from 'node:path';
-import type { ArchitectureName, BackendChoice, DataSpec, OptimizerRecipe } from '../protocol/config';
+import { ARCHITECTURE_NAMES, isArchitectureName, type ArchitectureName, type BackendChoice, type DataSpec, type OptimizerRecipe } from '../protocol/config';
 import { defaultTrainRecipe } from '../protocol/defaults';
 import type { TableScenario } from '../protocol/table';
 import { detectDataKind } from '../engine/data/layout';
@@ -31,8 +31,9 @@ export const STUDY_USAGE = `  --scenario <s>      random | class (default random
                       or an ImageFolder (train/<class>/…, test/<class>/…); or name the format:
                       idx:<dir>, cifar10:<dir>, imagefolder:<dir>
   --train-subset <K>  use only the class-balanced first K training samples
-  --model <m>         cnn | mlp (default cnn)
-  --train-epochs <E>  epochs of θo and Retrain (default: CNN ${defaultTrainRecipe('cnn').epochs}, MLP ${defaultTrainRecipe('mlp').epochs}: enough to memorise)
+  --model <m>         ${ARCHITECTURE_NAMES.join(' | ')} (default cnn)
+  --train-epochs <E>  epochs of θo and Retrain (default: CNN ${defaultTrainRecipe('cnn').epochs}, MLP ${defaultTrainRecipe('mlp').epochs}: enough to memorise;
+                      resnet18 and vgg16-bn ${defaultTrainRecipe('resnet18').epochs}, the SalUn authors' CIFAR-10 recipe)
   --workspace <dir>   where .salun/cache and the output go (default: current directory)
   --backend <name>    auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
 ${WORKERS_USAGE}
@@ -80,7 +81,7 @@ export class StudyArgs {
     } else if (a === '--train-subset') this.trainSubset = numberArg(a, value());
     else if (a === '--model') {
       const v = value();
-      if (v !== 'cnn' && v !== 'mlp') fail(`--model must be cnn or mlp, got '${v}'`);
+      if (!isArchitectureName(v)) fail(`--model must be one of ${ARCHITECTURE_NAMES.join(', ')}, got '${v}'`);
       this.architecture = v;
     } else if (a === '--train-epochs') {
       const e = numberArg(a, value());

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { JobOutcome } from './api';
 import type { StartCommand } from './jobSupervisor';
-import type { DataSpec, ModelSpec } from '../protocol/config';
+import type { ArchitectureName, DataSpec, ModelSpec } from '../protocol/config';
 import { asModelUri, launchJob, readSettings, type CommandDeps } from './commands';
 import { COMMAND_IDS } from './commandIds';
 import { runConfigFromSettings } from './jobConfigs';
@@ -136,9 +136,11 @@ async function askTable(): Promise<TableAnswers | undefined> {
       return 'next';
     },
     async () => {
-      const m = await step<'cnn' | 'mlp'>(3, 'Which built-in model?', [
+      const m = await step<ArchitectureName>(3, 'Which built-in model?', [
         { label: 'CNN', description: 'about 6 minutes per seed on 2 CPU cores (wasm)', value: 'cnn' },
         { label: 'MLP', description: 'a few minutes per seed', value: 'mlp' },
+        { label: 'ResNet-18', description: 'the paper\'s network: needs a GPU backend', value: 'resnet18' },
+        { label: 'VGG-16-BN', description: 'the paper\'s VGG: needs a GPU backend', value: 'vgg16-bn' },
       ]);
       if (m === undefined) return 'cancel';
       if (m === BACK) return 'back';

@@ -3,7 +3,7 @@
 // seeds, gaps against the mean of the Retrain seeds, and the Retrain-vs-Retrain noise floor.
 import type { ArchitectureName, BackendChoice, DataKind, DataSpec, MethodName, OptimizerRecipe, SaliencyConfig } from './config';
 import { BACKEND_CHOICES, isBackendChoice } from './backends';
-import { DATA_KINDS, MAX_WORKERS, METHOD_NAMES } from './config';
+import { ARCHITECTURE_NAMES, DATA_KINDS, isArchitectureName, MAX_WORKERS, METHOD_NAMES } from './config';
 import { DEFAULT_RATIO, DEFAULT_TRAIN } from './defaults';
 import { isRecord } from './guards';
 import { forbiddenKeyPaths } from './schema';
@@ -66,7 +66,7 @@ export function tableConfigProblems(c: unknown): string[] {
   if (!Array.isArray(methods) || !methods.every((m) => (METHOD_NAMES as readonly unknown[]).includes(m))) p.push(`methods must be a list of ${METHOD_NAMES.join(', ')}`);
   if (c.trainSubset !== undefined && !(Number.isInteger(c.trainSubset) && (c.trainSubset as number) > 0)) p.push(`trainSubset must be a positive integer (got ${JSON.stringify(c.trainSubset)})`);
   const m = c.model;
-  if (!isRecord(m) || m.kind !== 'builtin' || (m.architecture !== 'cnn' && m.architecture !== 'mlp')) p.push('model must be a built-in architecture, cnn or mlp (θo is trained per seed)');
+  if (!isRecord(m) || m.kind !== 'builtin' || !isArchitectureName(m.architecture)) p.push(`model must be a built-in architecture, one of ${ARCHITECTURE_NAMES.join(', ')} (θo is trained per seed)`);
   const d = c.data;
   if (!isRecord(d) || (d.kind !== 'default' && !(DATA_KINDS.includes(d.kind as DataKind) && typeof d.dir === 'string' && d.dir.length > 0))) {
     p.push('data must be {"kind":"default"}, or {"kind":"idx"|"cifar10"|"imagefolder","dir":…}');
