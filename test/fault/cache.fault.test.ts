@@ -141,7 +141,7 @@ describe('fault: the model cache', function () {
     }
   });
 
-  it('a full disk (a 1 MiB tmpfs) while writing θo or the run: a disk-full message, nothing half-written', async function () {
+  it('a full disk (a 1 MiB tmpfs) while writing θo or the run: a disk-full message, nothing half-written', async () => {
     const mount = tempDir('tmpfs');
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
     if (mounted.status !== 0) {

@@ -1,6 +1,6 @@
 // Atomic writes: write a temp file beside the target, then rename. A crash or a full disk leaves
 // the old file (or none), never a half-written one.
-import { mkdirSync, renameSync, rmSync, writeFileSync, appendFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, appendFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { UserError } from '../errors';
 
@@ -37,10 +37,26 @@ function faultAfterWrite(path: string): void {
   if (++faultWrites >= n) process.kill(process.pid, 'SIGKILL');
 }
 
+/**
+ * mkdir -p that reports the real cause: Node's recursive mkdir says ENOENT on a read-only file
+ * system (and hides EACCES the same way), so the first missing folder is retried plainly.
+ */
+export function makeDirs(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    let missing = dir;
+    while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+    mkdirSync(missing);
+    throw e;
+  }
+}
+
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
     writeFileSync(tmp, data);
     const fd = openSync(tmp, 'r');
     try { fsyncSync(fd); } finally { closeSync(fd); }
@@ -59,7 +75,7 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 /** Appends one line; a JSONL reader ignores a torn last line, so append needs no temp file. */
 export function appendLine(path: string, line: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
     appendFileSync(path, line.endsWith('\n') ? line : line + '\n');
   } catch (e) {
     throw explain(path, e);
@@ -70,7 +86,7 @@ export function appendLine(path: string, line: string): void {
 export function replaceDirAtomic(finalDir: string, build: (tmpDir: string) => void | Promise<void>): Promise<void> {
   const tmp = join(dirname(finalDir), `.${basename(finalDir)}.${process.pid}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  makeDirs(tmp);
   return Promise.resolve(build(tmp)).then(() => {
     rmSync(finalDir, { recursive: true, force: true });
     renameSync(tmp, finalDir);

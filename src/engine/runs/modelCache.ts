@@ -9,12 +9,12 @@
 //    finished the same model, which is success (its entry is used);
 //  - an entry is used only when its files still hash to the sha256 recorded in its meta.json.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CancelledError } from '../errors';
 import { isRecord } from '../../protocol/guards';
-import { writeFileAtomic, writeJsonAtomic } from './atomic';
+import { makeDirs, writeFileAtomic, writeJsonAtomic } from './atomic';
 
 export function cacheEntryDir(workspaceDir: string, key: string): string {
   return join(workspaceDir, '.salun', 'cache', 'models', key);
@@ -89,7 +89,7 @@ export function discardCacheEntry(dir: string): void {
 export function writeCacheEntry(dir: string, files: Record<string, string | Uint8Array>, meta: Omit<CacheMeta, 'sha256'>): 'written' | 'theirs' {
   const tmp = `${join(dirname(dir), `.${basename(dir)}`)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   removeDeadWritersTemps(dir);
-  mkdirSync(tmp, { recursive: true });
+  makeDirs(tmp);
   try {
     const sha256: Record<string, string> = {};
     for (const [name, bytes] of Object.entries(files)) {
@@ -244,7 +244,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** Takes the entry's lock, waiting (cancellable) while a live owner holds it. */
 export async function lockCacheEntry(dir: string, o: LockOptions = {}): Promise<LockResult> {
   const lockPath = lockPathOf(dir);
-  mkdirSync(dirname(lockPath), { recursive: true });
+  makeDirs(dirname(lockPath));
   const started = Date.now();
   let told = false;
   for (;;) {
