@@ -45,7 +45,7 @@ const goodRows = [
 const created: string[] = [];
 
 function workspace(): string {
-  const ws = mkdtempSync(join(tmpdir(), 'salun-fault-'));
+  const ws = mkdtempSync(join(tmpdir(), 'salun-runs-fault-'));
   created.push(ws);
   return ws;
 }
