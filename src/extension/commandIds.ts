@@ -19,6 +19,7 @@ export const COMMAND_IDS = {
   deleteRun: 'salun.deleteRun',
   compareRuns: 'salun.compareRuns',
   exportRunReport: 'salun.exportRunReport',
+  installNativeBackend: 'salun.installNativeBackend',
 } as const;
 
 export const VIEW_CONTAINER_ID = 'salun';

@@ -12,6 +12,7 @@ import { registerWorkflowCommands } from './workflowCommands';
 import { registerReportCommands } from './reportCommands';
 import { COMMAND_IDS, JOB_RUNNING_CONTEXT, PANEL_VIEW_ID, RUNS_VIEW_ID } from './commandIds';
 import { RunsTreeProvider } from './runsTree';
+import { configuredNativeModulesDir, registerNativeBackendCommand } from './nativeBackendCommand';
 
 let activeSupervisor: JobSupervisor | undefined;
 
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
   const supervisor = new JobSupervisor({
     jobScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'job.js').fsPath,
     log,
+    nativeModulesDir: () => configuredNativeModulesDir(context),
   });
   activeSupervisor = supervisor;
 
@@ -63,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
     ...registerWorkflowCommands({ ...deps, memory: context.workspaceState }),
     ...registerRunActions({ ...deps, runsTree, showRunInPanel: (dir) => panel.showRun(dir) }),
     ...registerReportCommands(deps),
+    registerNativeBackendCommand({ log, context }),
   );
 
   log.info('SalUn Lab activated.');

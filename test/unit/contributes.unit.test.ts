@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { COMMAND_IDS, PANEL_VIEW_ID, RUNS_VIEW_ID, VIEW_CONTAINER_ID } from '../../src/extension/commandIds';
-import { BACKEND_CHOICES } from '../../src/protocol/backends';
+import { BACKEND_CHOICES, BACKEND_NAMES, BACKENDS } from '../../src/protocol/backends';
 import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
 import type { Schema } from '../../src/protocol/schema';
 import { SETTING_RATIO_MIN } from '../../src/protocol/webviewMessages';
@@ -16,7 +16,7 @@ interface Contributes {
   commands: { command: string; title: string; category?: string }[];
   menus: Record<string, { command: string; when?: string }[]>;
   views: Record<string, { id: string }[]>;
-  configuration: { properties: Record<string, Schema & { type: string | string[]; enum?: string[] }> };
+  configuration: { properties: Record<string, Schema & { type: string | string[]; enum?: string[]; markdownEnumDescriptions?: string[]; scope?: string }> };
 }
 
 const contributes = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes: Contributes }).contributes;
@@ -78,6 +78,22 @@ describe('package.json contributes', () => {
     }
     assert.ok(SETTING_RATIO_MIN > (pairs[5][1].exclusiveMinimum ?? 0));
     for (const v of settings['salun.backend'].enum ?? []) assert.ok((BACKEND_CHOICES as readonly string[]).includes(v), `salun.backend offers ${v}, which the schema rejects`);
+  });
+
+  it('salun.backend is the backend table: every choice in its order, each described by its row', () => {
+    const setting = contributes.configuration.properties['salun.backend'];
+    assert.deepEqual(setting.enum, [...BACKEND_CHOICES]);
+    const [auto, ...rows] = setting.markdownEnumDescriptions ?? [];
+    assert.deepEqual(rows, BACKEND_NAMES.map((n) => BACKENDS[n].description));
+    // auto's line names the backends in the order auto tries them.
+    const at = BACKEND_NAMES.map((n) => auto.search(new RegExp(`(?<![\\w-])${n}(?![\\w-])`)));
+    assert.ok(at.every((i, k) => i >= 0 && (k === 0 || i > at[k - 1])), `auto's description does not list ${BACKEND_NAMES.join(', ')} in order: ${auto}`);
+  });
+
+  it('salun.nativeModulesDir is a machine setting: a workspace cannot name a folder of native code to load', () => {
+    const setting = contributes.configuration.properties['salun.nativeModulesDir'];
+    assert.equal(setting?.type, 'string');
+    assert.equal(setting.scope, 'machine');
   });
 });
 
