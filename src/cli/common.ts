@@ -1,4 +1,6 @@
 // What every `salun` command shares: argument reading, failing with a message, Ctrl-C handling.
+import { resolve } from 'node:path';
+import { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from '../protocol/backends';
 import { MAX_WORKERS } from '../protocol/config';
 import { CancelledError } from '../engine/errors';
 import { toJobError } from '../engine/pipeline/guard';
@@ -34,6 +36,28 @@ export const WORKERS_USAGE = `  --workers <N>       data-parallel training threa
                       worker threads compute (wasm, cpu backends; default 1). Without batch norm the
                       result equals 1 worker up to float summation order; with it (the CNN) each shard
                       normalises with its own statistics, so results differ slightly`;
+
+/** `--backend` and `--native-dir`, the choices read from the backend table. */
+export function backendUsage(defaultText: string): string {
+  return `  --backend <name>    ${BACKEND_CHOICES.join(' | ')} (${defaultText})
+  --native-dir <dir>  the folder holding node_modules/@tensorflow/tfjs-node[-gpu] for the tensorflow
+                      backends (default: env SALUN_TFJS_NODE_DIR; build one offline from a source
+                      checkout with node scripts/build-tfjs-node.mjs)`;
+}
+
+/** `--backend`: a row of the backend table, or auto. */
+export function backendArg(flag: string, v: string): BackendChoice {
+  if (!isBackendChoice(v)) fail(`${flag} must be one of ${BACKEND_CHOICES.join(', ')}, got '${v}'`);
+  return v;
+}
+
+/**
+ * `--native-dir`: the engine runs in this process and reads SALUN_TFJS_NODE_DIR when it picks the
+ * backend, as a job forked by the extension does; setting it here keeps one way in.
+ */
+export function nativeDirArg(v: string): void {
+  process.env.SALUN_TFJS_NODE_DIR = resolve(v);
+}
 
 /** `--workers`: an integer from 1 to MAX_WORKERS. */
 export function workersArg(flag: string, v: string): number {

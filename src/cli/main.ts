@@ -7,7 +7,7 @@ import type { JobEvent } from '../protocol/jobMessages';
 import { ConfigError, parseRunConfig, RUN_CONFIG_SCHEMA, withoutRunRecord } from '../protocol/runConfigSchema';
 import { dispatchJob } from '../engine/pipeline/dispatch';
 import { plainTable } from '../engine/metrics/table';
-import { abortOnCtrlC, ArgReader, fail, WORKERS_USAGE, workersArg } from './common';
+import { abortOnCtrlC, ArgReader, backendArg, backendUsage, fail, nativeDirArg, WORKERS_USAGE, workersArg } from './common';
 import { dataCommand } from './dataCommand';
 import { gridCommand } from './gridCommand';
 import { TerminalProgress } from './progressBar';
@@ -35,7 +35,7 @@ Usage:
 
 Options:
   --workspace <dir>   where .salun/runs and the model cache go (default: current directory)
-  --backend <name>    auto | tensorflow-gpu | tensorflow | wasm | cpu (overrides the config)
+${backendUsage('overrides the config')}
 ${WORKERS_USAGE}
   --json              print the result as JSON instead of a table
   --quiet             no progress output
@@ -53,7 +53,8 @@ function parseArgs(argv: string[]): Options {
     const flag = a;
     const value = (): string => args.valueOf(flag);
     if (a === '--workspace') o.workspace = resolve(value());
-    else if (a === '--backend') o.backend = value() as BackendChoice;
+    else if (a === '--backend') o.backend = backendArg(a, value());
+    else if (a === '--native-dir') nativeDirArg(value());
     else if (a === '--workers') o.workers = workersArg(a, value());
     else if (a === '--json') o.json = true;
     else if (a === '--quiet') o.quiet = true;
