@@ -180,11 +180,13 @@ interface BatchNormLayer {
   movingVariance: { read(): T.Tensor; write(t: T.Tensor): void };
 }
 
-let enabled = true;
-
-/** Turns the fused path off and on (bench/profile-step.ts measures it against tfjs-layers' own). */
+/**
+ * Turns the fused path off and on (bench/profile-step.ts measures it against tfjs-layers' own):
+ * the layer takes it exactly when the current backend has the forward kernel registered.
+ */
 export function setFusedBatchNorm(on: boolean): void {
-  enabled = on;
+  if (on) installWasmBatchNorm();
+  else for (const name of [FORWARD, BACKWARD]) if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
 }
 
 type Call = (this: BatchNormLayer, inputs: T.Tensor | T.Tensor[], kwargs: Record<string, unknown>) => T.Tensor;
@@ -201,7 +203,7 @@ function patchLayer(): void {
   proto.call = function (this: BatchNormLayer, inputs, kwargs) {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const axis = this.axis < 0 ? this.axis + x.shape.length : this.axis;
-    const eligible = enabled && kwargs.training === true && tf.getBackend() === 'wasm' && x.dtype === 'float32'
+    const eligible = kwargs.training === true && tf.getKernel(FORWARD, tf.getBackend()) !== undefined && x.dtype === 'float32'
       && axis === x.shape.length - 1 && this.gamma !== null && this.beta !== null;
     if (!eligible) return original.call(this, inputs, kwargs);
     return tf.tidy(() => {

@@ -11,7 +11,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensor
 import { tf } from '../tf';
 import { call, transpose, wasmKernel, type Backend } from './wasmHeap';
 import { installWasmReductions } from './wasmReductions';
-import { installWasmSgd } from './wasmSgd';
+import { installWasmSgd, SGD_STEP_KERNEL } from './wasmSgd';
 import { installWasmBatchNorm } from './wasmBatchNorm';
 
 interface ConvGeometry {
@@ -222,17 +222,17 @@ function withoutTransposeFlags(original: KernelFunc): KernelFunc {
   };
 }
 
-let installed = false;
-
 function register(config: KernelConfig): void {
   tf.unregisterKernel(config.kernelName, config.backendName);
   tf.registerKernel(config);
 }
 
-/** Registers the kernels above for the wasm backend. Idempotent. */
+/**
+ * Registers the kernels above for the wasm backend. Idempotent: the SGD step kernel is registered
+ * by nothing else, so its presence says this ran (the matMul wrappers must not wrap themselves).
+ */
 export function installWasmTrainingKernels(): void {
-  if (installed) return;
-  installed = true;
+  if (tf.getKernel(SGD_STEP_KERNEL, 'wasm')) return;
   register({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad as KernelFunc });
   register({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInput as KernelFunc });
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
@@ -242,6 +242,6 @@ export function installWasmTrainingKernels(): void {
     register({ kernelName: name, backendName: 'wasm', kernelFunc: withoutTransposeFlags(original) });
   }
   installWasmReductions();
-  installWasmSgd();
   installWasmBatchNorm();
+  installWasmSgd();
 }
