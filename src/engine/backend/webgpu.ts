@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import type { GpuAdapterInfo } from '../../protocol/backends';
 import { tf } from '../tf';
 import { firstLine, type BackendAttempt, type BackendImpl } from './attempt';
+import { recordDeviceFailure } from './deviceHealth';
 
 interface Dawn {
   create(flags: string[]): GPU;
@@ -63,37 +64,14 @@ function gpuEntry(): GPU {
   return gpu;
 }
 
-/**
- * The first error the device reported on its own (out of memory, validation, device lost). Dawn
- * reports these asynchronously and tfjs does not look: a failed allocation would otherwise yield
- * zeros, not an exception. The training loop reads it through `throwIfDeviceFailed`.
- */
-const deviceFailures = new WeakMap<GPUDevice, string>();
-
 function watchDevice(device: GPUDevice): void {
   device.addEventListener('uncapturederror', (ev) => {
     const error = (ev as GPUUncapturedErrorEvent).error;
-    if (!deviceFailures.has(device)) deviceFailures.set(device, `${error.constructor.name}: ${error.message}`);
+    recordDeviceFailure(device, `${error.constructor.name}: ${error.message}`);
   });
   void device.lost.then((info) => {
-    if (!deviceFailures.has(device) && info.reason !== 'destroyed') deviceFailures.set(device, `device lost: ${info.message}`);
+    if (info.reason !== 'destroyed') recordDeviceFailure(device, `device lost: ${info.message}`);
   });
-}
-
-export class GpuDeviceError extends Error {
-  constructor(readonly dawnMessage: string) {
-    super(/out of memory|OutOfMemory/i.test(dawnMessage)
-      ? `The GPU ran out of memory (${dawnMessage.split('\n')[0]}).`
-      : `The GPU reported an error (${dawnMessage.split('\n')[0]}).`);
-  }
-}
-
-/** Throws when the current webgpu device has failed since the last look; no-op on other backends. */
-export function throwIfDeviceFailed(): void {
-  if (tf.getBackend() !== 'webgpu') return;
-  const backend = tf.backend() as unknown as { device?: GPUDevice };
-  const failure = backend.device ? deviceFailures.get(backend.device) : undefined;
-  if (failure) throw new GpuDeviceError(failure);
 }
 
 async function openDevice(adapter: GPUAdapter): Promise<GPUDevice> {

@@ -1,5 +1,6 @@
 // Forward passes for evaluation, in batches with one tidy each: the wasm heap stops at 4 GiB and an
 // allocation past it silently corrupts other tensors, so a whole-set forward pass is never made.
+import { checkBatchFits, throwIfDeviceFailed } from '../backend/deviceHealth';
 import { gatherRows, type ImageSet } from '../data/dataset';
 import { throwIfAborted } from '../errors';
 import { batchShapeFor, logProbs } from '../models/forward';
@@ -17,6 +18,7 @@ export async function predictPerSample(clf: Classifier, set: ImageSet, indices: 
   const confidence = new Float32Array(n);
   const correct = new Uint8Array(n);
   const shapeOf = batchShapeFor(clf, set);
+  checkBatchFits(clf.model, Math.min(n, batchSize));
   for (let from = 0; from < n; from += batchSize) {
     throwIfAborted(signal);
     const to = Math.min(n, from + batchSize);
@@ -30,6 +32,7 @@ export async function predictPerSample(clf: Classifier, set: ImageSet, indices: 
     const [c, a] = await Promise.all([conf.data(), pred.data()]);
     conf.dispose();
     pred.dispose();
+    throwIfDeviceFailed(batchSize);
     confidence.set(c as Float32Array, from);
     for (let i = 0; i < to - from; i++) correct[from + i] = a[i] === y[i] ? 1 : 0;
     await new Promise((r) => setImmediate(r));

@@ -1,4 +1,5 @@
 // One pass over a list of rows: batches, gradients, optimizer step, progress, cancel.
+import { checkBatchFits, throwIfDeviceFailed } from '../backend/deviceHealth';
 import { gatherRows, type ImageSet } from '../data/dataset';
 import { throwIfAborted, UserError } from '../errors';
 import { batchShapeFor, crossEntropy, logProbs } from '../models/forward';
@@ -60,6 +61,7 @@ export async function trainPass(o: PassOptions): Promise<PassResult> {
   const shapeOf = batchShapeFor(o.clf, o.set);
   const names = o.vars.map((v) => v.name);
   const pool = o.pool && (await o.pool.usable()) ? o.pool : undefined;
+  checkBatchFits(o.clf.model, o.batchSize);
   let lossSum = 0;
   let done = 0;
   for (let from = 0; from < order.length; from += o.batchSize) {
@@ -80,6 +82,7 @@ export async function trainPass(o: PassOptions): Promise<PassResult> {
       }), o.vars);
       lossValue = (await r.value.data())[0];
       r.value.dispose();
+      throwIfDeviceFailed(o.batchSize);
       grads = names.map((nm) => r.grads[nm]);
     }
     if (!Number.isFinite(lossValue)) {
