@@ -68,9 +68,9 @@ async function train(
         if (!Number.isFinite(loss)) throw divergedError(label, recipe, epoch, `the training loss became ${loss}`);
       },
     });
-    const bad = nonFiniteWeights(clf.model);
+    const bad = await nonFiniteWeights(clf.model);
     if (bad.count > 0) throw divergedError(label, recipe, recipe.epochs, `${bad.count} weights are NaN or ±Inf (first in ${bad.firstLayer})`);
-    const badOut = nonFiniteOutputs(clf, data.train, indices);
+    const badOut = await nonFiniteOutputs(clf, data.train, indices);
     if (badOut > 0) throw divergedError(label, recipe, recipe.epochs, `its weights grew so large that ${badOut} outputs on training samples are NaN or ±Inf`);
   } catch (e) {
     clf.model.dispose();

@@ -128,7 +128,7 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
     original = classifierOf(await loadModel(path, ctx.signal));
     // Before any work: a model for other images fails here, naming both shapes, not in the first batch.
     batchShapeFor(original, data.train, path);
-    const bad = nonFiniteWeights(original.model);
+    const bad = await nonFiniteWeights(original.model);
     if (bad.count > 0) throw new UserError(`${path}: ${bad.count} weights are NaN or ±Inf (first in ${bad.firstLayer}); unlearning cannot start from a diverged model.`, 'Train the model again with a smaller learning rate, or give another model.', path);
     originalFrom = 'file';
   } else {
