@@ -11,7 +11,6 @@ export const BACKENDS = {
   },
   webgpu: {
     label: 'WebGPU (Dawn)',
-    package: 'webgpu',
     description: "WebGPU through Dawn's Node binding (Vulkan, Metal or Direct3D 12; any GPU vendor). Ships inside the platform-specific package. `auto` takes a hardware adapter only; software adapters (SwiftShader, llvmpipe) run only when named.",
   },
   tensorflow: {
@@ -21,15 +20,13 @@ export const BACKENDS = {
   },
   wasm: {
     label: 'WebAssembly',
-    package: '@tensorflow/tfjs-backend-wasm',
     description: 'WebAssembly with SIMD and our training kernels; data-parallel workers with `salun.workers`. Always available.',
   },
   cpu: {
     label: 'JavaScript',
-    package: '@tensorflow/tfjs',
     description: 'Pure JavaScript. Slowest; always available.',
   },
-} as const satisfies Record<string, { label: string; package: string; description: string }>;
+} as const satisfies Record<string, { label: string; package?: string; description: string }>;
 
 export type BackendName = keyof typeof BACKENDS;
 export type BackendChoice = 'auto' | BackendName;
