@@ -1,5 +1,6 @@
 // Gradient checks, op by op, for every kernel the engine replaces or re-derives (wasmKernels.ts,
-// batchNormGradient.ts): the wasm backend's gradient against (a) the cpu backend and (b) central
+// batchNormGradient.ts) and every kernel a CNN's training needs: a backend's gradient (wasm in the
+// unit suite; webgpu and tensorflow in test/backends/) against (a) the cpu backend and (b) central
 // finite differences of a float64 plain-JS forward. wasmKernels.unit.test.ts compares wasm with cpu
 // through one composed loss; this file isolates each op and its edge cases (TF 'same' padding with
 // the odd pixel on the bottom/right, overlapping pooling windows, windows with no positive value,
@@ -12,9 +13,10 @@
 // input values, so they differ from the exact gradient only by O(h²) truncation and ~1e-16/h
 // rounding (≤ 1e-9 relative here); the tolerances below cover float32 accumulation on the tfjs side.
 import { strict as assert } from 'node:assert';
-import { selectBackend } from '../../src/engine/backend/select';
-import { makeRng } from '../../src/engine/rng';
-import { tf, type T } from '../../src/engine/tf';
+import type { BackendName } from '../src/protocol/backends';
+import { selectBackend } from '../src/engine/backend/select';
+import { makeRng } from '../src/engine/rng';
+import { tf, type T } from '../src/engine/tf';
 
 interface Input {
   shape: number[];
@@ -70,15 +72,19 @@ function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   return worst;
 }
 
+// Reads are async: the webgpu backend cannot read a tensor synchronously in Node.
 async function tfGrads(backend: string, op: Op, inputs: Input[], cot: Float32Array): Promise<{ out: Float32Array; grads: Float32Array[] }> {
   await tf.setBackend(backend);
-  return tf.tidy(() => {
+  const [out, ...grads] = tf.tidy(() => {
     const xs = inputs.map((i) => tf.tensor(i.data, i.shape));
-    const out = op(...xs);
-    const c = tf.tensor(cot, out.shape);
+    const y = op(...xs);
+    const c = tf.tensor(cot, y.shape);
     const g = tf.grads((...ys: T.Tensor[]) => tf.sum(tf.mul(op(...ys), c)) as T.Scalar)(xs);
-    return { out: out.dataSync() as Float32Array, grads: g.map((t) => t.dataSync() as Float32Array) };
+    return [y, ...g];
   });
+  const values = await Promise.all([out, ...grads].map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose([out, ...grads]);
+  return { out: values[0], grads: values.slice(1) };
 }
 
 function fdGrads(ref: Ref, inputs: Input[], cot: Float32Array): Float64Array[] {
@@ -105,20 +111,20 @@ function fdGrads(ref: Ref, inputs: Input[], cot: Float32Array): Float64Array[] {
 }
 
 /** Runs both checks (and the forward against the float64 reference) for one op; names index the inputs. */
-async function check(label: string, names: string[], op: Op, ref: Ref, inputs: Input[], cotSeed = 99): Promise<void> {
+async function check(backend: BackendName, label: string, names: string[], op: Op, ref: Ref, inputs: Input[], cotSeed = 99): Promise<void> {
   const outLen = ref(inputs.map((i) => Float64Array.from(i.data))).length;
   const cot = normalInput([outLen], cotSeed).data;
-  const wasm = await tfGrads('wasm', op, inputs, cot);
+  const got = await tfGrads(backend, op, inputs, cot);
   const cpu = await tfGrads('cpu', op, inputs, cot);
   const fd = fdGrads(ref, inputs, cot);
-  const fwdErr = relErr(wasm.out, ref(inputs.map((i) => Float64Array.from(i.data))));
-  assert.ok(fwdErr < TOL_VS_CPU, `${label}: wasm forward vs float64 reference, relative error ${fwdErr}`);
+  const fwdErr = relErr(got.out, ref(inputs.map((i) => Float64Array.from(i.data))));
+  assert.ok(fwdErr < TOL_VS_CPU, `${label}: ${backend} forward vs float64 reference, relative error ${fwdErr}`);
   names.forEach((name, i) => {
     assert.ok(maxAbs(fd[i]) > 0, `${label} d${name}: the finite-difference gradient is all zero, the case tests nothing`);
-    const eCpu = relErr(wasm.grads[i], cpu.grads[i]);
-    const eFd = relErr(wasm.grads[i], fd[i]);
-    assert.ok(eCpu < TOL_VS_CPU, `${label} d${name}: wasm vs cpu, relative error ${eCpu}`);
-    assert.ok(eFd < TOL_VS_FD, `${label} d${name}: wasm vs finite differences, relative error ${eFd}`);
+    const eCpu = relErr(got.grads[i], cpu.grads[i]);
+    const eFd = relErr(got.grads[i], fd[i]);
+    assert.ok(eCpu < TOL_VS_CPU, `${label} d${name}: ${backend} vs cpu, relative error ${eCpu}`);
+    assert.ok(eFd < TOL_VS_FD, `${label} d${name}: ${backend} vs finite differences, relative error ${eFd}`);
     // The cpu backend is itself held to the oracle, so that (a) means something.
     const eCpuFd = relErr(cpu.grads[i], fd[i]);
     assert.ok(eCpuFd < TOL_VS_FD, `${label} d${name}: cpu vs finite differences, relative error ${eCpuFd}`);
@@ -227,102 +233,105 @@ function batchNormTrainingRef(rows: number, c: number): Ref {
   };
 }
 
-describe('gradient checks: wasm vs cpu vs float64 finite differences', function () {
-  this.timeout(60000);
+/** The checks for one backend, as one mocha suite. */
+export function describeGradientChecks(backend: BackendName, timeoutMs = 60000): void {
+  describe(`gradient checks: ${backend} vs cpu vs float64 finite differences`, function () {
+    this.timeout(timeoutMs);
 
-  before(async () => {
-    await selectBackend('wasm');
-  });
-  after(async () => {
-    await tf.setBackend('cpu');
-  });
+    before(async () => {
+      await selectBackend(backend);
+    });
+    after(async () => {
+      await tf.setBackend('cpu');
+    });
 
-  it('uses the replaced kernels on wasm', () => {
-    for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul']) {
-      assert.ok(tf.getKernel(k, 'wasm'), `${k} is not registered for wasm`);
+    it(`has every kernel a CNN's training needs on ${backend}`, () => {
+      for (const k of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul', 'FusedBatchNorm', 'Relu', 'Softmax']) {
+        assert.ok(tf.getKernel(k, backend), `${k} is not registered for ${backend}`);
+      }
+    });
+
+    // h×w not square (7×6) so that swapped axes fail; 8 and 7 with stride 2 give the asymmetric and
+    // the symmetric 'same' padding; the 2×2 kernel at stride 1 pads only bottom/right.
+    // co defaults to 4 (fewer filters than taps K = k·k·ci); the last two have K < co, which takes the
+    // other matMul orientation in the wasm filter gradient (as the first layer of the built-in CNN).
+    const convCases: Array<{ x: number[]; k: number; stride: number; pad: 'same' | 'valid'; co?: number }> = [
+      { x: [2, 7, 6, 3], k: 3, stride: 1, pad: 'same' },
+      { x: [2, 8, 8, 3], k: 3, stride: 2, pad: 'same' },
+      { x: [2, 7, 6, 3], k: 3, stride: 2, pad: 'same' },
+      { x: [2, 6, 5, 2], k: 2, stride: 1, pad: 'same' },
+      { x: [1, 9, 8, 2], k: 3, stride: 2, pad: 'valid' },
+      { x: [2, 7, 6, 1], k: 3, stride: 2, pad: 'same', co: 16 },
+      { x: [2, 5, 4, 2], k: 1, stride: 1, pad: 'valid', co: 6 },
+    ];
+    for (const cc of convCases) {
+      it(`conv2d ${cc.k}×${cc.k} stride ${cc.stride} '${cc.pad}' on ${cc.x.join('×')} to ${cc.co ?? 4} channels: input and filter gradients`, async () => {
+        const wShape = [cc.k, cc.k, cc.x[3], cc.co ?? 4];
+        await check(backend, `conv2d k${cc.k} s${cc.stride} ${cc.pad} ${cc.x.join('×')}`, ['x', 'w'],
+          (x, w) => tf.conv2d(x as T.Tensor4D, w as T.Tensor4D, cc.stride, cc.pad),
+          conv2dRef(cc.x, wShape, cc.stride, cc.pad), [normalInput(cc.x, 11), normalInput(wShape, 12)]);
+      });
     }
-  });
 
-  // h×w not square (7×6) so that swapped axes fail; 8 and 7 with stride 2 give the asymmetric and
-  // the symmetric 'same' padding; the 2×2 kernel at stride 1 pads only bottom/right.
-  // co defaults to 4 (fewer filters than taps K = k·k·ci); the last two have K < co, which takes the
-  // other matMul orientation in the wasm filter gradient (as the first layer of the built-in CNN).
-  const convCases: Array<{ x: number[]; k: number; stride: number; pad: 'same' | 'valid'; co?: number }> = [
-    { x: [2, 7, 6, 3], k: 3, stride: 1, pad: 'same' },
-    { x: [2, 8, 8, 3], k: 3, stride: 2, pad: 'same' },
-    { x: [2, 7, 6, 3], k: 3, stride: 2, pad: 'same' },
-    { x: [2, 6, 5, 2], k: 2, stride: 1, pad: 'same' },
-    { x: [1, 9, 8, 2], k: 3, stride: 2, pad: 'valid' },
-    { x: [2, 7, 6, 1], k: 3, stride: 2, pad: 'same', co: 16 },
-    { x: [2, 5, 4, 2], k: 1, stride: 1, pad: 'valid', co: 6 },
-  ];
-  for (const cc of convCases) {
-    it(`conv2d ${cc.k}×${cc.k} stride ${cc.stride} '${cc.pad}' on ${cc.x.join('×')} to ${cc.co ?? 4} channels: input and filter gradients`, async () => {
-      const wShape = [cc.k, cc.k, cc.x[3], cc.co ?? 4];
-      await check(`conv2d k${cc.k} s${cc.stride} ${cc.pad} ${cc.x.join('×')}`, ['x', 'w'],
-        (x, w) => tf.conv2d(x as T.Tensor4D, w as T.Tensor4D, cc.stride, cc.pad),
-        conv2dRef(cc.x, wShape, cc.stride, cc.pad), [normalInput(cc.x, 11), normalInput(wShape, 12)]);
-    });
-  }
+    const poolCases: Array<{ x: number[]; k: number; stride: number; pad: 'same' | 'valid' }> = [
+      { x: [2, 6, 6, 3], k: 3, stride: 1, pad: 'same' },   // overlapping windows: gradients add up
+      { x: [2, 8, 7, 3], k: 3, stride: 2, pad: 'same' },   // odd padding pixel bottom (8) / both sides (7)
+      { x: [2, 6, 6, 2], k: 2, stride: 2, pad: 'valid' },
+      { x: [2, 5, 5, 2], k: 2, stride: 1, pad: 'same' },
+    ];
+    for (const pc of poolCases) {
+      it(`maxPool ${pc.k}×${pc.k} stride ${pc.stride} '${pc.pad}' on ${pc.x.join('×')}, the second sample all negative`, async () => {
+        // Sample 0 mixes signs; sample 1 is entirely negative, so every one of its windows has no positive value.
+        const x = ladderInput(pc.x, 21, size(pc.x) / pc.x[0]);
+        await check(backend, `maxPool k${pc.k} s${pc.stride} ${pc.pad} ${pc.x.join('×')}`, ['x'],
+          (t) => tf.maxPool(t as T.Tensor4D, pc.k, pc.stride, pc.pad), maxPoolRef(pc.x, pc.k, pc.stride, pc.pad), [x]);
+      });
+    }
 
-  const poolCases: Array<{ x: number[]; k: number; stride: number; pad: 'same' | 'valid' }> = [
-    { x: [2, 6, 6, 3], k: 3, stride: 1, pad: 'same' },   // overlapping windows: gradients add up
-    { x: [2, 8, 7, 3], k: 3, stride: 2, pad: 'same' },   // odd padding pixel bottom (8) / both sides (7)
-    { x: [2, 6, 6, 2], k: 2, stride: 2, pad: 'valid' },
-    { x: [2, 5, 5, 2], k: 2, stride: 1, pad: 'same' },
-  ];
-  for (const pc of poolCases) {
-    it(`maxPool ${pc.k}×${pc.k} stride ${pc.stride} '${pc.pad}' on ${pc.x.join('×')}, the second sample all negative`, async () => {
-      // Sample 0 mixes signs; sample 1 is entirely negative, so every one of its windows has no positive value.
-      const x = ladderInput(pc.x, 21, size(pc.x) / pc.x[0]);
-      await check(`maxPool k${pc.k} s${pc.stride} ${pc.pad} ${pc.x.join('×')}`, ['x'],
-        (t) => tf.maxPool(t as T.Tensor4D, pc.k, pc.stride, pc.pad), maxPoolRef(pc.x, pc.k, pc.stride, pc.pad), [x]);
-    });
-  }
-
-  for (const batched of [false, true]) {
-    for (const tA of [false, true]) {
-      for (const tB of [false, true]) {
-        it(`${batched ? 'batchMatMul' : 'matMul'} transposeA=${tA} transposeB=${tB}: both operand gradients`, async () => {
-          const lead = batched ? [2] : [];
-          const aShape = [...lead, ...(tA ? [6, 4] : [4, 6])];
-          const bShape = [...lead, ...(tB ? [5, 6] : [6, 5])];
-          await check(`matMul b=${batched} tA=${tA} tB=${tB}`, ['a', 'b'],
-            (a, b) => tf.matMul(a, b, tA, tB), matMulRef(aShape, bShape, tA, tB), [normalInput(aShape, 31), normalInput(bShape, 32)]);
-        });
+    for (const batched of [false, true]) {
+      for (const tA of [false, true]) {
+        for (const tB of [false, true]) {
+          it(`${batched ? 'batchMatMul' : 'matMul'} transposeA=${tA} transposeB=${tB}: both operand gradients`, async () => {
+            const lead = batched ? [2] : [];
+            const aShape = [...lead, ...(tA ? [6, 4] : [4, 6])];
+            const bShape = [...lead, ...(tB ? [5, 6] : [6, 5])];
+            await check(backend, `matMul b=${batched} tA=${tA} tB=${tB}`, ['a', 'b'],
+              (a, b) => tf.matMul(a, b, tA, tB), matMulRef(aShape, bShape, tA, tB), [normalInput(aShape, 31), normalInput(bShape, 32)]);
+          });
+        }
       }
     }
-  }
 
-  for (const tB of [false, true]) {
-    it(`dense (fused matMul + bias + relu) transposeB=${tB}: input, kernel and bias gradients`, async () => {
-      const aShape = [5, 7];
-      const bShape = tB ? [3, 7] : [7, 3];
-      // Shifted bias so that some units are active and some are not, none near the kink.
-      await check(`fused dense tB=${tB}`, ['x', 'kernel', 'bias'],
-        (a, b, bias) => tf.fused.matMul({ a: a as T.Tensor2D, b: b as T.Tensor2D, transposeB: tB, bias, activation: 'relu' }),
-        matMulRef(aShape, bShape, false, tB, 'bias-relu'), [normalInput(aShape, 41), normalInput(bShape, 42), normalInput([3], 43, 0.5)]);
+    for (const tB of [false, true]) {
+      it(`dense (fused matMul + bias + relu) transposeB=${tB}: input, kernel and bias gradients`, async () => {
+        const aShape = [5, 7];
+        const bShape = tB ? [3, 7] : [7, 3];
+        // Shifted bias so that some units are active and some are not, none near the kink.
+        await check(backend, `fused dense tB=${tB}`, ['x', 'kernel', 'bias'],
+          (a, b, bias) => tf.fused.matMul({ a: a as T.Tensor2D, b: b as T.Tensor2D, transposeB: tB, bias, activation: 'relu' }),
+          matMulRef(aShape, bShape, false, tB, 'bias-relu'), [normalInput(aShape, 41), normalInput(bShape, 42), normalInput([3], 43, 0.5)]);
+      });
+    }
+
+    it('batch norm with given statistics (inference form): x, mean, variance, offset and scale gradients', async () => {
+      const xShape = [2, 3, 3, 4];
+      const rows = size(xShape) / 4;
+      const variance = normalInput([4], 53);
+      variance.data.forEach((v, i) => { variance.data[i] = 0.5 + Math.abs(v); });
+      await check(backend, 'batchNorm inference', ['x', 'mean', 'variance', 'offset', 'scale'],
+        (x, mean, v, offset, scale) => tf.batchNorm(x as T.Tensor4D, mean as T.Tensor1D, v as T.Tensor1D, offset as T.Tensor1D, scale as T.Tensor1D, BN_EPS),
+        batchNormRef(rows, 4), [normalInput(xShape, 51), normalInput([4], 52), variance, normalInput([4], 54), normalInput([4], 55, 1)]);
     });
-  }
 
-  it('batch norm with given statistics (inference form): x, mean, variance, offset and scale gradients', async () => {
-    const xShape = [2, 3, 3, 4];
-    const rows = size(xShape) / 4;
-    const variance = normalInput([4], 53);
-    variance.data.forEach((v, i) => { variance.data[i] = 0.5 + Math.abs(v); });
-    await check('batchNorm inference', ['x', 'mean', 'variance', 'offset', 'scale'],
-      (x, mean, v, offset, scale) => tf.batchNorm(x as T.Tensor4D, mean as T.Tensor1D, v as T.Tensor1D, offset as T.Tensor1D, scale as T.Tensor1D, BN_EPS),
-      batchNormRef(rows, 4), [normalInput(xShape, 51), normalInput([4], 52), variance, normalInput([4], 54), normalInput([4], 55, 1)]);
+    it('batch norm with batch moments (training form, as the layer runs it): x, offset and scale gradients', async () => {
+      const xShape = [4, 3, 3, 4];
+      const rows = size(xShape) / 4;
+      await check(backend, 'batchNorm training', ['x', 'offset', 'scale'],
+        (x, offset, scale) => {
+          const { mean, variance } = tf.moments(x, [0, 1, 2]);
+          return tf.batchNorm(x as T.Tensor4D, mean as T.Tensor1D, variance as T.Tensor1D, offset as T.Tensor1D, scale as T.Tensor1D, BN_EPS);
+        },
+        batchNormTrainingRef(rows, 4), [normalInput(xShape, 61, 0.3, 2), normalInput([4], 62), normalInput([4], 63, 1)]);
+    });
   });
-
-  it('batch norm with batch moments (training form, as the layer runs it): x, offset and scale gradients', async () => {
-    const xShape = [4, 3, 3, 4];
-    const rows = size(xShape) / 4;
-    await check('batchNorm training', ['x', 'offset', 'scale'],
-      (x, offset, scale) => {
-        const { mean, variance } = tf.moments(x, [0, 1, 2]);
-        return tf.batchNorm(x as T.Tensor4D, mean as T.Tensor1D, variance as T.Tensor1D, offset as T.Tensor1D, scale as T.Tensor1D, BN_EPS);
-      },
-      batchNormTrainingRef(rows, 4), [normalInput(xShape, 61, 0.3, 2), normalInput([4], 62), normalInput([4], 63, 1)]);
-  });
-});
+}
