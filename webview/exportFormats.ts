@@ -4,6 +4,7 @@
 import type { PanelState } from './panelState';
 import { METRIC_NAMES, shownTrend } from './panelState';
 import { avgGap } from './avgGap';
+import { backendMarkdownItems } from '../src/protocol/backendSummary';
 import { formatCount, formatScientific } from './format';
 import {
   comparisonMarkdownTable, formatFixed as num, markdownTable as mdTable, methodDisplayName, type ComparisonRow,
@@ -22,7 +23,7 @@ export function markdownReport(state: PanelState, ctx: ReportContext): string {
   out.push(`# SalUn Lab report${state.runId ? `: ${state.runId}` : ''}`, '');
   const facts: string[] = [];
   if (state.runDir) facts.push(`- Run folder: \`${state.runDir}\``);
-  if (state.backend) facts.push(`- Backend: ${state.backend.name}${state.backend.detail ? ` (${state.backend.detail})` : ''}`);
+  if (state.backend) facts.push(...backendMarkdownItems(state.backend));
   if (state.outcome) facts.push(`- Outcome: ${state.outcome.status}`);
   facts.push(`- Exported: ${ctx.generatedAt}`);
   out.push(...facts, '');

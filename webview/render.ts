@@ -1,6 +1,7 @@
 // Renders PanelState into the panel. The skeleton (toolbar, sections, the γ control) is built once
 // so keyboard focus survives the stream of progress events and previews; each section is redrawn
 // only when its slice of the state changed (the reducer keeps unchanged slices identical).
+import { backendFacts } from '../src/protocol/backendSummary';
 import { PHASE_LABELS } from '../src/protocol/jobMessages';
 import type { ExportFormat, PanelAction, ThresholdBy } from '../src/protocol/webviewMessages';
 import type { PanelState } from './panelState';
@@ -163,9 +164,12 @@ export class PanelView {
     const line: (HTMLElement | string)[] = [];
     if (parts.length) line.push(el('div', { class: 'job-title' }, parts.join(' · ')));
     if (backend) {
-      line.push(el('div', { class: 'backend', title: backend.detail || backend.reason },
+      const facts = backendFacts(backend);
+      line.push(el('div', { class: 'backend', title: backend.reason },
         'Backend: ', el('strong', {}, backend.name), backend.detail ? ` (${backend.detail})` : '',
-        el('div', { class: 'muted' }, backend.reason)));
+        el('div', { class: 'muted' }, facts.choice),
+        facts.adapter ? el('div', { class: 'muted backend-adapter' }, `GPU adapter: ${facts.adapter}`) : undefined,
+        facts.skipped.length ? el('ul', { class: 'muted backend-skipped' }, ...facts.skipped.map((s) => el('li', {}, `skipped ${s}`))) : undefined));
     }
     if (phase && state.jobRunning) line.push(el('div', { class: 'phase' }, phase));
     const key = JSON.stringify([parts, backend, phase, state.jobRunning]);

@@ -5,6 +5,7 @@ import type { BackendChoice } from '../protocol/config';
 import { defaultRunConfig } from '../protocol/defaults';
 import type { JobEvent } from '../protocol/jobMessages';
 import { ConfigError, parseRunConfig, RUN_CONFIG_SCHEMA, withoutRunRecord } from '../protocol/runConfigSchema';
+import { backendLines } from '../protocol/backendSummary';
 import { dispatchJob } from '../engine/pipeline/dispatch';
 import { plainTable } from '../engine/metrics/table';
 import { abortOnCtrlC, ArgReader, backendArg, backendUsage, fail, nativeDirArg, WORKERS_USAGE, workersArg } from './common';
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
     console.log(`Saliency: ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}, ${s.salientWeights} of ${s.totalWeights} weights salient`);
     for (const l of s.layers) console.log(`  ${l.name.padEnd(24)} ${String(l.count).padStart(8)} weights  ${(100 * l.salientFraction).toFixed(1).padStart(5)}% salient`);
   }
-  console.log(`\nbackend: ${result.backend.name} (${result.backend.detail})`);
+  console.log(`\n${backendLines(result.backend).join('\n')}`);
   console.log(`run folder: ${result.runDir}`);
   console.log(`wall time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

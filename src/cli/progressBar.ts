@@ -1,5 +1,6 @@
 // A one-line terminal progress bar with ETA (stderr, so stdout keeps only the results).
 import type { JobEvent } from '../protocol/jobMessages';
+import { backendLines } from '../protocol/backendSummary';
 
 function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -36,7 +37,7 @@ export class TerminalProgress {
         break;
       case 'started':
         this.clear();
-        process.stderr.write(`${e.kind === 'table' ? 'table' : 'run'} ${e.runId}\nbackend: ${e.backend.name} (${e.backend.detail}) — ${e.backend.reason}\n`);
+        process.stderr.write(`${e.kind === 'table' ? 'table' : 'run'} ${e.runId}\n${backendLines(e.backend).join('\n')}\n`);
         break;
       case 'metrics':
         this.clear();

@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import type { JobOutcome } from './api';
 import { canStopAndKeep, type JobSupervisor } from './jobSupervisor';
 import { PHASE_LABELS, type JobEvent, type JobKind, type JobPhase } from '../protocol/jobMessages';
+import { backendFacts, backendLines } from '../protocol/backendSummary';
+import type { BackendInfo } from '../protocol/results';
 import { COMMAND_IDS } from './commandIds';
 
 /** The phases each kind of job goes through, in order: the notification's bar spans them. */
@@ -83,6 +85,7 @@ class ProgressTracker {
 
 export class JobFeedback implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
+  private backend: BackendInfo | undefined;
   private readonly subscription: { dispose(): void };
 
   constructor(private readonly supervisor: JobSupervisor, private readonly log: vscode.LogOutputChannel) {
@@ -103,6 +106,7 @@ export class JobFeedback implements vscode.Disposable {
   private showProgress(kind: JobKind): void {
     const title = JOB_TITLES[kind];
     const tracker = new ProgressTracker(kind);
+    this.backend = undefined;
     this.setStatus(title, 'Starting', '');
     this.statusItem.show();
 
@@ -113,6 +117,7 @@ export class JobFeedback implements vscode.Disposable {
     let ended = false;
     const sub = this.supervisor.subscribe({
       onEvent: (event) => {
+        if (event.type === 'started') this.showBackend(event.backend);
         const view = tracker.update(event);
         if (!view) return;
         latest = view;
@@ -153,16 +158,24 @@ export class JobFeedback implements vscode.Disposable {
     );
   }
 
+  /** The job's backend stays in the status bar and its tooltip for the whole job, and goes to the log. */
+  private showBackend(backend: BackendInfo): void {
+    this.backend = backend;
+    for (const line of backendLines(backend)) this.log.info(line);
+  }
+
   private setStatus(title: string, label: string, detail: string, percent?: number): void {
-    this.statusItem.text = percent === undefined ? '$(sync~spin) SalUn' : `$(sync~spin) SalUn ${percent}%`;
+    const on = this.backend ? ` · ${this.backend.name}` : '';
+    this.statusItem.text = percent === undefined ? `$(sync~spin) SalUn${on}` : `$(sync~spin) SalUn ${percent}%${on}`;
     const tooltip = new vscode.MarkdownString(
       `**${title}**\n\n${escapeMarkdown(label)}${detail ? ` — ${escapeMarkdown(detail)}` : ''}\n\n` +
+      (this.backend ? `${backendTooltip(this.backend)}\n\n` : '') +
       `[Show Log](command:${COMMAND_IDS.showLog}) · ${this.supervisor.runningKind && canStopAndKeep(this.supervisor.runningKind) ? `[Stop and Keep](command:${COMMAND_IDS.stopAndKeep}) · ` : ''}` +
       `[Cancel](command:${COMMAND_IDS.cancelJob}) · [Open Panel](command:${COMMAND_IDS.openPanel})`,
     );
     tooltip.isTrusted = { enabledCommands: [COMMAND_IDS.showLog, COMMAND_IDS.stopAndKeep, COMMAND_IDS.cancelJob, COMMAND_IDS.openPanel] };
     this.statusItem.tooltip = tooltip;
-    this.statusItem.accessibilityInformation = { label: `${title}: ${label}${percent === undefined ? '' : `, ${percent} percent`}. Click to show the log.` };
+    this.statusItem.accessibilityInformation = { label: `${title}: ${label}${percent === undefined ? '' : `, ${percent} percent`}${this.backend ? `, on ${this.backend.name}` : ''}. Click to show the log.` };
   }
 
   private showOutcome(outcome: JobOutcome): void {
@@ -220,6 +233,16 @@ function findSaliency(events: readonly JobEvent[]): Extract<JobEvent, { type: 's
     if (e.type === 'saliency') return e.summary;
   }
   return undefined;
+}
+
+/** The tooltip's backend part: the backend, the GPU adapter, and why auto passed the others by. */
+function backendTooltip(backend: BackendInfo): string {
+  const f = backendFacts(backend);
+  return [
+    `Backend: **${escapeMarkdown(f.title)}** — ${escapeMarkdown(f.choice)}`,
+    ...(f.adapter ? [`GPU adapter: ${escapeMarkdown(f.adapter)}`] : []),
+    ...f.skipped.map((s) => `Skipped ${escapeMarkdown(s)}`),
+  ].join('\n\n');
 }
 
 function escapeMarkdown(text: string): string {

@@ -7,6 +7,7 @@ import { comparisonRows, methodDisplayName } from '../../webview/comparison';
 import { comparisonCsv, csvField, markdownReport } from '../../webview/exportFormats';
 import { initialPanelState, reducePanel } from '../../webview/panelState';
 import { avgGap } from '../../webview/avgGap';
+import { AUTO_ON_GPU, AUTO_ON_SWIFTSHADER } from './backendFixtures';
 
 const retrain: EvaluatedModel = { role: 'retrain', method: 'retrain', metrics: { UA: 11, RA: 98.96, TA: 85.95, MIA: 15.2 }, avgGap: 0, seconds: 127.145 };
 const original: EvaluatedModel = { role: 'original', method: 'original', metrics: { UA: 0.5, RA: 98.98, TA: 86.45, MIA: 2.2 }, avgGap: 6.01, seconds: 141 };
@@ -86,6 +87,18 @@ describe('Markdown report', () => {
     assert.ok(md.includes(`## Metric trends (SalUn)\n\nLive: current job · r|3.\n\n| Epoch | UA | RA | TA | MIA | Avg. Gap |\n| --- | ---: | ---: | ---: | ---: | ---: |\n| 1 | 12.30 | 88.31 | 82.25 | 17.00 | ${gap.toFixed(2)} |`));
     assert.ok(md.includes('| **RL** ★ | r2 | — | 8.90 | 93.00 | 84.00 | 14.00 | 2.50 | 36.1 |'));
     assert.ok(md.endsWith('|\n'));
+  });
+
+  it('names the GPU adapter of a webgpu job and every backend auto skipped', () => {
+    const gpu = reducePanel(initialPanelState(), { type: 'started', kind: 'run', runId: 'g1', runDir: '/ws/.salun/runs/g1', backend: AUTO_ON_GPU });
+    const md = markdownReport(gpu, { generatedAt: 'G', comparison: [] });
+    assert.ok(md.includes('- Backend: webgpu (NVIDIA GeForce RTX 4090 (nvidia, lovelace)); auto, after 1 skipped\n'
+      + '  - GPU adapter: NVIDIA GeForce RTX 4090: vendor nvidia, architecture lovelace, device 0x2684\n'
+      + '  - Skipped tensorflow-gpu (TensorFlow (CUDA)): @tensorflow/tfjs-node-gpu is not installed in /n/node_modules\n'), md);
+    const cpuOnly = reducePanel(initialPanelState(), { type: 'started', kind: 'run', runId: 'w1', runDir: '/ws/.salun/runs/w1', backend: AUTO_ON_SWIFTSHADER });
+    const lines = markdownReport(cpuOnly, { generatedAt: 'G', comparison: [] }).split('\n');
+    assert.equal(lines.filter((l) => l.startsWith('  - Skipped ')).length, 3);
+    assert.ok(!lines.some((l) => l.includes('GPU adapter')));
   });
 
   it('omits the sections it has nothing for', () => {

@@ -5,6 +5,7 @@ import type { JobEvent } from '../../src/protocol/jobMessages';
 import type { EvaluatedModel } from '../../src/protocol/results';
 import type { PanelState } from '../../webview/panelState';
 import { applyHostMessage, initialPanelState, reducePanel, stateFromEvents } from '../../webview/panelState';
+import { AUTO_ON_GPU } from './backendFixtures';
 
 const backend = { name: 'wasm' as const, reason: 'tensorflow-gpu: no CUDA; tensorflow: not installed', detail: 'wasm SIMD, 1 thread' };
 
@@ -137,6 +138,14 @@ describe('panel state reducer', () => {
     assert.deepEqual(s.rows.map((r) => r.role), ['original', 'retrain', 'unlearned']);
     assert.deepEqual(s.references.retrain, retrain.metrics);
     assert.equal(s.eventCount, 2);
+  });
+
+  it('keeps a webgpu job\'s adapter and the backends auto skipped, live and from a replay', () => {
+    const started = { type: 'started' as const, kind: 'run' as const, runId: 'g1', runDir: '/ws/.salun/runs/g1', backend: AUTO_ON_GPU };
+    const live = reducePanel(initialPanelState(), started);
+    assert.deepEqual(live.backend?.adapter, AUTO_ON_GPU.adapter);
+    assert.deepEqual(live.backend?.skipped, AUTO_ON_GPU.skipped);
+    assert.deepEqual(applyHostMessage(initialPanelState(), { type: 'replay', events: [started], jobRunning: true }).backend, AUTO_ON_GPU);
   });
 
   it('a new started event discards the previous job', () => {

@@ -18,6 +18,7 @@ import {
 import { readRunRecord } from '../../src/engine/runs/runRecord';
 import { describeForgetSpec, formatWallTime, runReportMarkdown } from '../../src/engine/runs/runReport';
 import { avgGap } from '../../src/engine/metrics/report';
+import { AUTO_ON_GPU, AUTO_ON_SWIFTSHADER } from './backendFixtures';
 
 const m = (UA: number, RA: number, TA: number, MIA: number): Metrics => ({ UA, RA, TA, MIA });
 const retrainA: EvaluatedModel = { role: 'retrain', method: 'retrain', metrics: m(11, 98.96, 85.95, 15.2), avgGap: 0, seconds: 127.14 };
@@ -194,6 +195,24 @@ describe('Export Run Report: the report of a run folder', () => {
     assert.ok(md.includes('| conv1/kernel | 3×3×1×4 | 30 | 36 | 83.3 | 1.50e-3 |'), md);
     // The torn last line of metrics.jsonl is a write in progress, not a problem to report.
     assert.ok(!md.includes('## Unreadable files'), md);
+  });
+
+  it('a webgpu run: its GPU adapter and the backends auto skipped, read back from config.json', () => {
+    const dir = runFolder({ 'config.json': JSON.stringify({ ...config, resolved: { ...config.resolved, backend: AUTO_ON_GPU } }) });
+    const md = runReportMarkdown(readRunRecord(dir), { generatedAt: 'G' });
+    for (const row of [
+      '| Backend | webgpu (NVIDIA GeForce RTX 4090 (nvidia, lovelace)); asked for auto |',
+      '| GPU adapter | NVIDIA GeForce RTX 4090: vendor nvidia, architecture lovelace, device 0x2684 |',
+      '| Skipped backends | tensorflow-gpu (TensorFlow (CUDA)): @tensorflow/tfjs-node-gpu is not installed in /n/node_modules |',
+    ]) assert.ok(md.includes(row), `missing ${row}\n${md}`);
+    // wasm after three skips: no adapter row, the three reasons in one cell.
+    const wasmDir = runFolder({ 'config.json': JSON.stringify({ ...config, resolved: { ...config.resolved, backend: AUTO_ON_SWIFTSHADER } }) });
+    const wasmMd = runReportMarkdown(readRunRecord(wasmDir), { generatedAt: 'G' });
+    assert.ok(!wasmMd.includes('| GPU adapter |'), wasmMd);
+    const skippedRow = wasmMd.split('\n').find((l) => l.startsWith('| Skipped backends |'));
+    for (const name of ['tensorflow-gpu (TensorFlow (CUDA)): ', 'webgpu (WebGPU (Dawn)): only a software adapter', 'tensorflow (TensorFlow (CPU)): ']) {
+      assert.ok(skippedRow?.includes(name), `${name} not in ${skippedRow}`);
+    }
   });
 
   it('a failed run with only its config and status still gives a report, with the error', () => {

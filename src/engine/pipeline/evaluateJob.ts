@@ -12,6 +12,7 @@ import { runGuarded } from './guard';
 import { retrainReference } from './methodStep';
 import { prepare, splitHash, startBackend, type JobContext } from './prepare';
 import { versions } from './versions';
+import { backendMarkdownItems } from '../../protocol/backendSummary';
 
 /** The method name of the evaluated model's row (runs tree, report): it is no method of ours. */
 export const EVALUATED_METHOD = 'model';
@@ -58,7 +59,7 @@ export function runEvaluateJob(config: EvaluateJobConfig, ctx: JobContext): Prom
       '',
       `- Data: ${p.data.train.n} train / ${p.testIndices.length} test samples (${config.data.kind === 'default' ? 'bundled Fashion-MNIST subset' : config.data.dir})`,
       `- Forget set: ${forget}, ${p.split.forget.length} samples (hash ${splitHash(p.split)}); retain ${p.split.retain.length}`,
-      `- Backend: ${p.backend.name} (${p.backend.detail})`,
+      ...backendMarkdownItems(p.backend),
       '',
       markdownTable(table),
       '',

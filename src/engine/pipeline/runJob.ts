@@ -15,6 +15,7 @@ import { prepare, splitHash, startBackend, type JobContext, type Prepared } from
 import { versions } from './versions';
 import { runGuarded } from './guard';
 import { maskWarnings } from './saliencyStep';
+import { backendMarkdownItems } from '../../protocol/backendSummary';
 
 export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<RunResult> {
   const folder = RunFolder.create(ctx.workspaceDir, config.method);
@@ -91,7 +92,7 @@ function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], 
     '',
     `- Data: ${p.data.train.n} train / ${p.testIndices.length} test samples (${config.data.kind === 'default' ? 'bundled Fashion-MNIST subset' : config.data.dir})`,
     `- Forget set: ${forget}, ${p.split.forget.length} samples; retain ${p.split.retain.length}`,
-    `- Backend: ${p.backend.name} (${p.backend.detail})`,
+    ...backendMarkdownItems(p.backend),
     s ? `- Saliency: ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}, ${s.salientWeights} of ${s.totalWeights} weights salient` : '',
     `- Unlearning: ${config.unlearn.epochs} epochs, lr ${config.unlearn.lr}, batch ${config.unlearn.batchSize}, seed ${config.seed}`,
     ...maskWarnings(s).map((w) => `- **Warning**: ${w}`),

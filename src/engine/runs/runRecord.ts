@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BackendInfo, EvaluatedModel, SaliencySummary } from '../../protocol/results';
 import { isFiniteNumber, isRecord, isString } from '../../protocol/guards';
+import { backendInfoOf } from '../../protocol/backendRecord';
 import { parseMetricsLog, type MetricsLog } from './metricsLog';
 import { runProcessGone } from './liveness';
 import type { RunStatus } from './runFolder';
@@ -44,9 +45,9 @@ function resolvedOf(x: unknown): ResolvedRunInfo {
   if (!isRecord(x)) return {};
   const train = isRecord(x.train) ? x.train : {};
   const test = isRecord(x.test) ? x.test : {};
-  const b = x.backend;
+  const backend = backendInfoOf(x.backend);
   return {
-    ...(isRecord(b) && isString(b.name) ? { backend: { name: b.name as BackendInfo['name'], reason: isString(b.reason) ? b.reason : '', detail: isString(b.detail) ? b.detail : '' } } : {}),
+    ...(backend ? { backend } : {}),
     ...(isString(x.dataFingerprint) ? { dataFingerprint: x.dataFingerprint } : {}),
     ...(isFiniteNumber(train.n) ? { trainSize: train.n } : {}),
     ...(isFiniteNumber(test.n) ? { testSize: test.n } : {}),

@@ -8,6 +8,7 @@ import { avgGap, type EvaluatedModel, type Metrics } from '../../protocol/result
 import { isFiniteNumber, isRecord, isString } from '../../protocol/guards';
 import { COMPARISON_METRICS, formatFixed, markdownTable as cellsTable, methodDisplayName } from '../../protocol/comparisonFormat';
 import { markdownTable } from '../metrics/table';
+import { adapterSummary, skippedSummary } from '../../protocol/backendSummary';
 import type { RunRecord } from './runRecord';
 
 /** "random 10% (seed 1)", "class 3", "indices from f.json": the forget set as report.md names it. */
@@ -97,6 +98,8 @@ function configSection(r: RunRecord): string[] {
   const asked = isString(c.backend) ? c.backend : undefined;
   if (res.backend) rows.push(['Backend', `${res.backend.name}${res.backend.detail ? ` (${res.backend.detail})` : ''}${asked && asked !== res.backend.name ? `; asked for ${asked}` : ''}`]);
   else if (asked) rows.push(['Backend', `${asked} (asked for; the job did not record what it used)`]);
+  if (res.backend?.adapter) rows.push(['GPU adapter', adapterSummary(res.backend.adapter)]);
+  if (res.backend?.skipped?.length) rows.push(['Skipped backends', res.backend.skipped.map(skippedSummary).join('; ')]);
   const v = r.versions;
   if (Object.keys(v).length) {
     const named: [string, string][] = [['salunLab', 'SalUn Lab'], ['tfjs', 'tfjs'], ['node', 'Node'], ['platform', 'platform']];
