@@ -16,7 +16,9 @@ import { Sgd } from '../../src/engine/train/sgd';
 import { trainableVariables, trainPass } from '../../src/engine/train/loop';
 import { makeRng } from '../../src/engine/rng';
 import { tf } from '../../src/engine/tf';
+import { buildArchitecture } from '../../src/engine/models/architectures';
 import { describeGradientChecks } from '../gradientChecks';
+import { oneStep, randomImages, STEP, stepRelativeError } from '../trainingStep';
 import { tinyMlp, toyImages } from '../unit/helpers';
 import { assertSameRun, runJob, tinyIdxFolder, tinyRunConfig } from './tinyRuns';
 
@@ -71,6 +73,20 @@ describe('webgpu: training', function () {
     }
     optimizer.dispose();
     clf.model.dispose();
+  });
+
+  it('one resnet18 step equals cpu\'s: loss to 5e-5, weights to 5e-3 of the step (the unit suite\'s wasm bound)', async () => {
+    await tf.setBackend('cpu');
+    const seed = buildArchitecture('resnet18', STEP, 7);
+    const start = await Promise.all(seed.getWeights().map(async (w) => (await w.data()).slice() as Float32Array));
+    seed.dispose();
+    const set = randomImages(4, STEP, 9);
+    const cpu = await oneStep('cpu', 'resnet18', start, set, false);
+    const gpu = await oneStep('webgpu', 'resnet18', start, set, false);
+    assert.equal(gpu.leaked, 0, 'the webgpu step left tensors behind');
+    assert.ok(Math.abs(gpu.loss - cpu.loss) <= 5e-5 * Math.abs(cpu.loss), `loss webgpu ${gpu.loss} cpu ${cpu.loss}`);
+    const worst = Math.max(...cpu.weights.map((c, i) => stepRelativeError(gpu.weights[i], c, start[i])));
+    assert.ok(worst < 5e-3, `worst weight disagreement ${worst} of the step`);
   });
 
   it('refuses a batch whose activations cannot be one GPU buffer, naming the batch size', () => {

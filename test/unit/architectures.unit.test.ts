@@ -9,12 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ArchitectureName } from '../../src/protocol/config';
 import { defaultTrainRecipe } from '../../src/protocol/defaults';
 import { parseRunConfig } from '../../src/protocol/runConfigSchema';
 import { selectBackend } from '../../src/engine/backend/select';
 import { SGD_STEP_KERNEL } from '../../src/engine/backend/wasmSgd';
-import type { ImageSet } from '../../src/engine/data/dataset';
 import { buildArchitecture, type InputShape } from '../../src/engine/models/architectures';
 import { classifierOf, loadModel, saveModel } from '../../src/engine/models/io';
 import { makeRng } from '../../src/engine/rng';
@@ -23,12 +21,11 @@ import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables, trainPass } from '../../src/engine/train/loop';
 import { Sgd } from '../../src/engine/train/sgd';
 import { tf, type T } from '../../src/engine/tf';
+import { oneStep, randomImages, STEP, stepRelativeError } from '../trainingStep';
 
 const CIFAR: InputShape = { height: 32, width: 32, channels: 3, numClasses: 10 };
 const FASHION: InputShape = { height: 28, width: 28, channels: 1, numClasses: 10 };
 const TINY: InputShape = { height: 8, width: 8, channels: 3, numClasses: 10 };
-/** 4→2→1→1 through the stages: stride 2 on even and on odd sizes, the 1×1 shortcuts, BN over 4 samples at 1×1. */
-const STEP: InputShape = { height: 4, width: 4, channels: 3, numClasses: 10 };
 
 /**
  * PyTorch's trainable-parameter counts (torch 1.13, bench/architecture-params.py, which builds the
@@ -48,59 +45,6 @@ function trainableCount(model: T.LayersModel): number {
 /** The logits' shape for one zero image, from a real forward pass. */
 function outputShape(model: T.LayersModel, s: InputShape): number[] {
   return tf.tidy(() => (model.predict(tf.zeros([1, s.height, s.width, s.channels])) as T.Tensor).shape);
-}
-
-function randomImages(n: number, s: InputShape, seed: number): ImageSet {
-  const rand = makeRng(seed);
-  const images = Float32Array.from({ length: n * s.height * s.width * s.channels }, () => rand());
-  const labels = Int32Array.from({ length: n }, (_, i) => (i * 3) % s.numClasses);
-  return { images, labels, n, height: s.height, width: s.width, channels: s.channels, numClasses: s.numClasses, source: 'random' };
-}
-
-interface StepResult {
-  loss: number;
-  /** Every weight after the step (trainable and the BN moving statistics), in model.weights order. */
-  weights: Float32Array[];
-  names: string[];
-  /** Kernels the step ran (profiled on wasm only: profiling reads every output back, slow on cpu). */
-  kernels: Set<string>;
-  /** Tensors the step left behind (the pass must hold its memory flat). */
-  leaked: number;
-}
-
-/** One SGD step (the authors' momentum and weight decay) on a batch of 4, from the given weights. */
-async function oneStep(backend: 'cpu' | 'wasm', name: ArchitectureName, start: Float32Array[], set: ImageSet): Promise<StepResult> {
-  await tf.setBackend(backend);
-  const model = buildArchitecture(name, STEP, 1);
-  const initial = start.map((a, i) => tf.tensor(a, model.weights[i].shape as number[]));
-  model.setWeights(initial);
-  tf.dispose(initial);
-  const clf = classifierOf(model);
-  const vars = trainableVariables(clf);
-  const sgd = new Sgd(vars, { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
-  let loss = NaN;
-  const pass = async (): Promise<void> => {
-    ({ meanLoss: loss } = await trainPass({ clf, vars, optimizer: sgd, set, indices: [0, 1, 2, 3], batchSize: 4, loss: 'ce', rand: makeRng(1), shuffle: false }));
-  };
-  const before = tf.memory().numTensors;
-  const kernels = backend === 'wasm' ? (await tf.profile(pass)).kernels.map((k) => k.name) : (await pass(), []);
-  const leaked = tf.memory().numTensors - before;
-  const weights = model.weights.map((w) => w.read().dataSync().slice() as Float32Array);
-  const names = model.weights.map((w) => w.originalName);
-  sgd.dispose();
-  model.dispose();
-  return { loss, weights, names, kernels: new Set(kernels), leaked };
-}
-
-/** max |a − b| / max |b − before|: the disagreement against the size of the step itself. */
-function stepRelativeError(a: Float32Array, b: Float32Array, before: Float32Array): number {
-  let diff = 0;
-  let step = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    step = Math.max(step, Math.abs(b[i] - before[i]));
-  }
-  return step === 0 ? diff : diff / step;
 }
 
 describe('built-in resnet18 and vgg16-bn (the paper\'s networks)', function () {
@@ -217,8 +161,8 @@ describe('built-in resnet18 and vgg16-bn (the paper\'s networks)', function () {
     const start = seedModel.getWeights().map((w) => w.dataSync().slice() as Float32Array);
     seedModel.dispose();
     const set = randomImages(4, STEP, 9);
-    const cpu = await oneStep('cpu', 'resnet18', start, set);
-    const wasm = await oneStep('wasm', 'resnet18', start, set);
+    const cpu = await oneStep('cpu', 'resnet18', start, set, false);
+    const wasm = await oneStep('wasm', 'resnet18', start, set, true);
     await tf.setBackend('cpu');
     // The step must have run through this project's wasm kernels, not tfjs's defaults.
     for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'SalunBatchNormTrain', 'SalunBatchNormTrainGrad', SGD_STEP_KERNEL]) {
