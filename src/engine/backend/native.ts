@@ -112,7 +112,8 @@ export function loadNative(name: NativeName, modulesDir: string | undefined): vo
 
 function describe(name: NativeName): string {
   const binding = (tf.findBackend('tensorflow') as unknown as { binding: NativeBinding }).binding;
-  const threads = process.env.TF_NUM_INTRAOP_THREADS ? `${process.env.TF_NUM_INTRAOP_THREADS} intra-op threads` : 'every core';
+  const n = process.env.TF_NUM_INTRAOP_THREADS;
+  const threads = n ? `${n} intra-op thread${n === '1' ? '' : 's'} (TF_NUM_INTRAOP_THREADS)` : 'every core';
   if (name === 'tensorflow-gpu') {
     return binding.isUsingGpuDevice() ? `libtensorflow ${binding.TF_Version} with CUDA` : `libtensorflow ${binding.TF_Version}, no CUDA device visible: running on the CPU (${threads})`;
   }
