@@ -11,7 +11,7 @@
 // score. The Step kernel, ReLU's gradient and the SGD step are bit-exact (elementwise float32,
 // the same roundings in the same order).
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startNative } from '../../src/engine/backend/native';
@@ -143,6 +143,8 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
     const foreign = Object.keys(require.cache).filter((p) => /[\\/]@tensorflow[\\/]tfjs(-core|-layers|-converter|-data|-backend-[a-z]+)?[\\/]/.test(p)
       && (root ? p.startsWith(root) : /tfjs-node(-gpu)?[\\/]node_modules[\\/]/.test(p)));
     assert.deepEqual(foreign, [], 'modules of a second tfjs were loaded');
+    // Not vacuous: the folder does hold that second tfjs (tfjs-node's own dependency).
+    if (root) assert.ok(existsSync(join(root, 'node_modules/@tensorflow/tfjs/package.json')), `no @tensorflow/tfjs in ${root}/node_modules`);
     const t = tf.add(tf.tensor([1, 2, 3]), 1);
     assert.deepEqual(Array.from(await t.data()), [2, 3, 4]);
     assert.ok(t instanceof tf.Tensor);
@@ -166,13 +168,19 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
       const old = await startNative('tensorflow-gpu', empty);
       assert.equal(old.ok, false);
       assert.match(old.why, /4\.21\.0 .*does not match the engine's @tensorflow\/tfjs 4\.22\.0/);
-      // A load error (here a stand-in for a missing CUDA library) comes back as its first line.
+      // A load error (a stand-in for a missing CUDA library, after the package registered a kernel
+      // as tfjs-node does before it loads its addon) comes back as its first line, and the kernel
+      // is taken back. The package's tfjs is ours: there is no @tensorflow/tfjs in that folder.
       writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node-gpu', version: tf.version.tfjs, main: 'index.js', dependencies: { '@tensorflow/tfjs': tf.version.tfjs } }));
-      writeFileSync(join(pkg, 'index.js'), 'throw new Error("libcudart.so.11.0: cannot open shared object file: No such file or directory\\nstack")');
+      writeFileSync(join(pkg, 'index.js'), [
+        "require('@tensorflow/tfjs').registerKernel({ kernelName: 'SalunFakeKernel', backendName: 'tensorflow', kernelFunc: () => { throw new Error('unused'); } });",
+        'throw new Error("libcudart.so.11.0: cannot open shared object file: No such file or directory\\nstack");',
+      ].join('\n'));
       mkdirSync(join(pkg, 'lib'));
       const broken = await startNative('tensorflow-gpu', empty);
       assert.equal(broken.ok, false);
       assert.equal(broken.why, '@tensorflow/tfjs-node-gpu failed to load (libcudart.so.11.0: cannot open shared object file: No such file or directory)');
+      assert.equal(tf.getKernel('SalunFakeKernel', 'tensorflow'), undefined, 'the failed package left its kernel registered');
     } finally {
       rmSync(empty, { recursive: true, force: true });
       await tf.setBackend('tensorflow');

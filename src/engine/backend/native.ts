@@ -101,9 +101,13 @@ export function loadNative(name: NativeName, modulesDir: string | undefined): vo
   if (!existsSync(join(found.dir, 'lib'))) throw new Error(`${pkg} in ${found.dir} has no compiled addon (installed with --ignore-scripts?): ${INSTALL_HINT}`);
   // libtensorflow's start-up banner (CPU features, oneDNN) is INFO-level noise in a job's log.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
+  const before = new Set(tf.getKernelsForBackend('tensorflow').map((k) => k.kernelName));
   try {
     requireIntoOurTfjs(pkg, found.dir, modulesDir);
   } catch (e) {
+    // The package registers its kernels before it loads the addon: take back what a failed load
+    // left, so that the other native package (auto tries -gpu first) registers its own cleanly.
+    for (const k of tf.getKernelsForBackend('tensorflow')) if (!before.has(k.kernelName)) tf.unregisterKernel(k.kernelName, 'tensorflow');
     // A missing libtensorflow or CUDA library shows up here as the dlopen error's first line.
     throw new Error(`${pkg} failed to load (${firstLine(e)})`);
   }
