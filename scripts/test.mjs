@@ -1,22 +1,28 @@
-// The one test command (`npm test`): type check, engine/webview unit tests in plain Node (mocha),
+// The one test command (`npm test`): the Debian packages the suites need (installed as root, else
+// the command to run is printed), type check, engine/webview unit tests and the fault suite in plain
+// Node (mocha), the backend suites (webgpu on SwiftShader; tensorflow built offline from a wheel),
 // the side panel in headless Chromium (scripts/webview-test.mjs), then the extension-host suite in
 // a real VS Code (code-server offline; scripts/host-test.mjs).
-// Ends with one line `tests: N passed, N failed` over all suites; exits non-zero on any failure.
-//   --unit   unit tests only        --webview   panel browser test only        --host   host suite only
-import { spawn } from 'node:child_process';
+// Ends with one line `tests: N passed, N failed[, N skipped]` over all suites; exits non-zero on any
+// failure. A suite that cannot run is a failure, never a pass.
+//   --unit  unit + fault tests only   --backends  backend suites only   --webview  panel only   --host  host suite only
+// SALUN_SKIP_NATIVE=1: do not build or test the tensorflow backend (counted as not run, said so).
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { swiftShaderEnv } from './swiftshader.mjs';
+import { ensureSystemPackages } from './system-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const only = args.includes('--unit') ? 'unit' : args.includes('--webview') ? 'webview' : args.includes('--host') ? 'host' : 'all';
+const only = ['unit', 'backends', 'webview', 'host'].find((k) => args.includes(`--${k}`)) ?? 'all';
 
 /** Runs a step, streaming its output as it comes (CI logs show progress) and keeping it for parsing. */
-function run(cmd, cmdArgs, label) {
+function run(cmd, cmdArgs, label, env = {}) {
   console.log(`\n=== ${label}`);
   return new Promise((resolvePromise) => {
-    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (b) => { out += b; process.stdout.write(b); });
     child.stderr.on('data', (b) => { out += b; process.stderr.write(b); });
@@ -37,18 +43,55 @@ function files(dir, suffix) {
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 let broken = false;
+const notRun = [];
+
+/** Adds a mocha run's counts; a run that died without a summary is broken. */
+function countMocha(result, label) {
+  const p = /(\d+) passing/.exec(result.out);
+  const f = /(\d+) failing/.exec(result.out);
+  const k = /(\d+) pending/.exec(result.out);
+  passed += p ? Number(p[1]) : 0;
+  failed += f ? Number(f[1]) : 0;
+  skipped += k ? Number(k[1]) : 0;
+  if (result.code !== 0 && !f) { broken = true; console.log(`${label} exited with code ${result.code}`); }
+}
+
+const mocha = join(root, 'node_modules/mocha/bin/mocha.js');
+
+if (!ensureSystemPackages()) {
+  console.log('\ntests: 0 passed, 1 failed (the Debian packages the suites need are missing; see above)');
+  process.exit(1);
+}
 
 const tsc = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.', '--noEmit'], 'type check (tsc --noEmit)');
 if (tsc.code !== 0) { broken = true; console.log('type check failed'); }
 
 if (only === 'all' || only === 'unit') {
-  const unit = await run(process.execPath, [join(root, 'node_modules/mocha/bin/mocha.js'), '--timeout', '120000', ...files(join(root, 'out/test/unit'), '.unit.test.js')], 'unit tests (plain Node, mocha)');
-  const p = /(\d+) passing/.exec(unit.out);
-  const f = /(\d+) failing/.exec(unit.out);
-  passed += p ? Number(p[1]) : 0;
-  failed += f ? Number(f[1]) : 0;
-  if (unit.code !== 0 && !f) broken = true;
+  const unit = await run(process.execPath, [mocha, '--timeout', '120000', ...files(join(root, 'out/test/unit'), '.unit.test.js')], 'unit tests (plain Node, mocha)');
+  countMocha(unit, 'unit tests');
+  const fault = await run(process.execPath, [mocha, '--timeout', '300000', ...files(join(root, 'out/test/fault'), '.fault.test.js')], 'fault suite (kills, races, hostile files, full disk; plain Node, mocha)');
+  countMocha(fault, 'fault suite');
+}
+
+if (only === 'all' || only === 'backends') {
+  const webgpu = await run(process.execPath, [mocha, '--timeout', '900000', 'out/test/backends/webgpu.backend.test.js'], 'webgpu backend (Dawn on SwiftShader, the CPU Vulkan) against cpu and wasm', swiftShaderEnv());
+  countMocha(webgpu, 'webgpu suite');
+  if (process.env.SALUN_SKIP_NATIVE === '1') {
+    notRun.push('tensorflow backend suite (SALUN_SKIP_NATIVE=1)');
+  } else {
+    const nativeDir = process.env.SALUN_TFJS_NODE_DIR || join(root, '.cache/tfjs-node');
+    console.log('\n=== tensorflow backend: build @tensorflow/tfjs-node offline (scripts/build-tfjs-node.mjs)');
+    const build = spawnSync(process.execPath, [join(root, 'scripts/build-tfjs-node.mjs'), '--dir', nativeDir], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) {
+      failed += 1;
+      console.log('tensorflow backend: the offline build failed (above); set SALUN_SKIP_NATIVE=1 to leave this suite out knowingly');
+    } else {
+      const tfSuite = await run(process.execPath, [mocha, '--timeout', '300000', 'out/test/backends/tensorflow.backend.test.js'], 'tensorflow backend (tfjs-node on libtensorflow) against cpu', { SALUN_TFJS_NODE_DIR: nativeDir });
+      countMocha(tfSuite, 'tensorflow suite');
+    }
+  }
 }
 
 if (only === 'all' || only === 'webview') {
@@ -67,5 +110,6 @@ if (only === 'all' || only === 'host') {
   if (host.code !== 0 && (!m || Number(m[2]) === 0)) { broken = true; console.log(`host suite exited with code ${host.code}`); }
 }
 
-console.log(`\ntests: ${passed} passed, ${failed} failed`);
+for (const what of notRun) console.log(`not run: ${what}`);
+console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || broken || passed === 0 ? 1 : 0);
