@@ -8,15 +8,20 @@
 //   dist/dawn/<p>/     Dawn's dawn.node for one platform (the host's, or SALUN_DAWN_TARGET's: a vsce
 //                      target, which scripts/package.mjs sets for a platform-specific .vsix)
 //   out/**             every .ts transpiled file by file, for the mocha unit and host suites
+// --outdir <dir>: the bundles, wasm and Dawn go there instead of dist/, and out/ is skipped
+// (scripts/package.mjs builds each platform package in a folder of its own: dist/ is shared with
+// everyone's dev builds, which would otherwise swap files under a package being made).
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostTarget, stageDawn, TARGET_DAWN_FOLDERS } from './dawn.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+const outdirAt = process.argv.indexOf('--outdir');
+const distDir = outdirAt >= 0 ? resolve(process.argv[outdirAt + 1]) : join(root, 'dist');
 
 // Native TensorFlow is optional and loaded at run time when present; never bundle it.
 const nativeTf = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
@@ -24,12 +29,12 @@ const nativeTf = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root };
 
 const allBuilds = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', ...nativeTf] },
-  { ...common, entryPoints: ['src/job/main.ts'], outfile: 'dist/job.js', platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: join(distDir, 'extension.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', ...nativeTf] },
+  { ...common, entryPoints: ['src/job/main.ts'], outfile: join(distDir, 'job.js'), platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: join(distDir, 'cli.js'), platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
   // Beside job.js and cli.js: the training pool starts it as join(__dirname, 'trainWorker.js').
-  { ...common, entryPoints: ['src/engine/train/trainWorker.ts'], outfile: 'dist/trainWorker.js', platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
-  { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { ...common, entryPoints: ['src/engine/train/trainWorker.ts'], outfile: join(distDir, 'trainWorker.js'), platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
+  { ...common, entryPoints: ['webview/main.ts'], outfile: join(distDir, 'webview.js'), platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 const builds = allBuilds.filter((b) => existsSync(join(root, b.entryPoints[0])));
 
@@ -50,23 +55,25 @@ const transpiled = {
   sourcemap: true, logLevel: 'warning', absWorkingDir: root,
 };
 
+const transpileUnlessOutdir = outdirAt >= 0 ? [] : [transpiled];
+
 function copyWasmBinaries() {
   // The wasm backend loads its .wasm files from beside the bundle that contains it.
   const src = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-  mkdirSync(join(root, 'dist'), { recursive: true });
-  for (const f of readdirSync(src).filter((n) => n.endsWith('.wasm'))) cpSync(join(src, f), join(root, 'dist', f));
+  mkdirSync(distDir, { recursive: true });
+  for (const f of readdirSync(src).filter((n) => n.endsWith('.wasm'))) cpSync(join(src, f), join(distDir, f));
 }
 
 copyWasmBinaries();
-// vsce runs this build (vscode:prepublish) after scripts/package.mjs chose the target: stage that one.
+// SALUN_DAWN_TARGET (a vsce target): scripts/package.mjs building another platform's package.
 // A host Dawn has no build for (FreeBSD, 32-bit ARM) still builds: webgpu then reports itself unavailable.
 const dawnTarget = process.env.SALUN_DAWN_TARGET || hostTarget();
-if (process.env.SALUN_DAWN_TARGET || dawnTarget in TARGET_DAWN_FOLDERS) stageDawn(dawnTarget);
+if (process.env.SALUN_DAWN_TARGET || dawnTarget in TARGET_DAWN_FOLDERS) stageDawn(dawnTarget, distDir);
 else console.warn(`[build] no Dawn build for ${dawnTarget}: the webgpu backend will be unavailable`);
 if (watch) {
-  const contexts = await Promise.all([...builds, transpiled].map((b) => esbuild.context(b)));
+  const contexts = await Promise.all([...builds, ...transpileUnlessOutdir].map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('[build] watching');
 } else {
-  await Promise.all([...builds, transpiled].map((b) => esbuild.build(b)));
+  await Promise.all([...builds, ...transpileUnlessOutdir].map((b) => esbuild.build(b)));
 }

@@ -2,13 +2,12 @@
 // the DirectX shader compiler DLLs on Windows) staged beside the bundles as dist/dawn/<platform>/,
 // where src/engine/backend/webgpu.ts looks first: the installed .vsix has no node_modules.
 // One platform per package: a platform-specific .vsix (vsce --target) carries only its own.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = join(root, 'node_modules', 'webgpu', 'dist');
-export const DAWN_DIR = join(root, 'dist', 'dawn');
 
 /** vsce's targets this extension is packaged for, each with the `webgpu` package's folder. */
 export const TARGET_DAWN_FOLDERS = {
@@ -33,16 +32,32 @@ export function dawnFolder(target) {
 }
 
 /**
- * Replaces dist/dawn/ with exactly one platform's folder (every file in it: Windows loads the DLLs
- * from beside dawn.node). Returns the staged folder.
+ * Replaces <distDir>/dawn/ with exactly one platform's folder (every file in it: Windows loads the
+ * DLLs from beside dawn.node). Returns the staged folder.
  */
-export function stageDawn(target) {
+export function stageDawn(target, distDir = join(root, 'dist')) {
+  const dawnDir = join(distDir, 'dawn');
   const folder = dawnFolder(target);
   const from = join(SOURCE, folder);
   if (!existsSync(join(from, 'dawn.node'))) throw new Error(`${join(from, 'dawn.node')} is missing; run npm ci (the webgpu package ships every platform's binary)`);
-  rmSync(DAWN_DIR, { recursive: true, force: true });
-  const to = join(DAWN_DIR, folder);
+  const to = join(dawnDir, folder);
+  if (sameFiles(from, to) && readdirSync(dawnDir).length === 1) return to;
+  // Removed, then copied: a process that has dawn.node loaded keeps the old file (a new inode);
+  // copying over it in place could crash that process.
+  rmSync(dawnDir, { recursive: true, force: true });
   mkdirSync(to, { recursive: true });
-  for (const f of readdirSync(from)) cpSync(join(from, f), join(to, f));
+  for (const f of readdirSync(from)) cpSync(join(from, f), join(to, f), { preserveTimestamps: true });
   return to;
+}
+
+/** Every build stages Dawn; an unchanged copy is left alone (21 MB, and maybe loaded by a job). */
+function sameFiles(from, to) {
+  if (!existsSync(to)) return false;
+  const names = readdirSync(from);
+  if (readdirSync(to).length !== names.length) return false;
+  return names.every((f) => {
+    const a = statSync(join(from, f));
+    const b = statSync(join(to, f), { throwIfNoEntry: false });
+    return b !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
+  });
 }
