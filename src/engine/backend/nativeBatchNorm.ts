@@ -13,6 +13,7 @@
 // is float32 with channels last and it has both γ and β; anything else runs tfjs-layers' code.
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { tf, type T } from '../tf';
+import { routeBatchNorm, type BatchNormRoute } from './batchNormLayer';
 import { withNativeOps, type NativeHandle, type NativeOps } from './nativeOps';
 
 export const NATIVE_BN_FORWARD = 'SalunNativeBatchNormTrain';
@@ -92,48 +93,19 @@ function batchNormTraining(x: T.Tensor, gamma: T.Tensor, beta: T.Tensor, old: Mo
   return { y, ...next };
 }
 
-interface BatchNormLayer {
-  axis: number;
-  momentum: number;
-  epsilon: number;
-  gamma: { read(): T.Tensor } | null;
-  beta: { read(): T.Tensor } | null;
-  movingMean: { read(): T.Tensor; write(t: T.Tensor): void };
-  movingVariance: { read(): T.Tensor; write(t: T.Tensor): void };
-}
-
-type Call = (this: BatchNormLayer, inputs: T.Tensor | T.Tensor[], kwargs: Record<string, unknown>) => T.Tensor;
-
-const ROUTED = Symbol.for('salun.nativeBatchNorm');
-
-/**
- * Wraps tfjs-layers' BatchNormalization.call (over wasmBatchNorm.ts's wrapper, if that came
- * first: each handles its own backend and passes the rest on). The layer class and its saved
- * form are untouched.
- */
-function routeLayer(): void {
-  const proto = Object.getPrototypeOf(tf.layers.batchNormalization({})) as { call: Call; [ROUTED]?: true };
-  if (proto[ROUTED]) return;
-  const previous = proto.call;
-  proto.call = function (this: BatchNormLayer, inputs, kwargs) {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const axis = this.axis < 0 ? this.axis + x.shape.length : this.axis;
-    const eligible = kwargs.training === true && x.dtype === 'float32' && axis === x.shape.length - 1 && x.shape.length >= 2
-      && this.gamma !== null && this.beta !== null && tf.getKernel(NATIVE_BN_FORWARD, tf.getBackend()) !== undefined;
-    if (!eligible) return previous.call(this, inputs, kwargs);
-    return tf.tidy(() => {
-      const read = (v: { read(): T.Tensor } | null): T.Tensor => (v as { read(): T.Tensor }).read();
-      const old = { movingMean: this.movingMean.read(), movingVariance: this.movingVariance.read() };
-      const { y, movingMean, movingVariance } = batchNormTraining(x, read(this.gamma), read(this.beta), old, this.epsilon, this.momentum);
-      this.movingMean.write(movingMean);
-      this.movingVariance.write(movingVariance);
-      // Kept out of customGrad's scope on purpose, so no tidy releases them: written, done with them.
-      tf.dispose([movingMean, movingVariance]);
-      return y;
-    });
-  };
-  proto[ROUTED] = true;
-}
+/** The layer's training call on tensorflow: the moving-average update happens inside the forward kernel. */
+const nativeRoute: BatchNormRoute = {
+  kernel: NATIVE_BN_FORWARD,
+  train(layer, x, gamma, beta) {
+    const old = { movingMean: layer.movingMean.read(), movingVariance: layer.movingVariance.read() };
+    const { y, movingMean, movingVariance } = batchNormTraining(x, gamma, beta, old, layer.epsilon, layer.momentum);
+    layer.movingMean.write(movingMean);
+    layer.movingVariance.write(movingVariance);
+    // Kept out of customGrad's scope on purpose, so no tidy releases them: written, done with them.
+    tf.dispose([movingMean, movingVariance]);
+    return y;
+  },
+};
 
 /** Registers the two kernels for `tensorflow` and routes the layer's training path to them. */
 export function installNativeBatchNorm(): void {
@@ -141,5 +113,5 @@ export function installNativeBatchNorm(): void {
     tf.registerKernel({ kernelName: NATIVE_BN_FORWARD, backendName: 'tensorflow', kernelFunc: forward as unknown as KernelFunc });
     tf.registerKernel({ kernelName: NATIVE_BN_BACKWARD, backendName: 'tensorflow', kernelFunc: backward as unknown as KernelFunc });
   }
-  routeLayer();
+  routeBatchNorm(nativeRoute);
 }

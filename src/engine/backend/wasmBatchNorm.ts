@@ -11,6 +11,7 @@
 // statistics, in test/unit/wasmKernels.unit.test.ts, and by finite differences in gradCheck.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { tf, type T } from '../tf';
+import { routeBatchNorm, type BatchNormRoute } from './batchNormLayer';
 import type { Backend } from './wasmHeap';
 
 const FORWARD = 'SalunBatchNormTrain';
@@ -170,16 +171,6 @@ function batchNormTraining(x: T.Tensor, gamma: T.Tensor, beta: T.Tensor, epsilon
   return { y, mean, variance };
 }
 
-interface BatchNormLayer {
-  axis: number;
-  momentum: number;
-  epsilon: number;
-  gamma: { read(): T.Tensor } | null;
-  beta: { read(): T.Tensor } | null;
-  movingMean: { read(): T.Tensor; write(t: T.Tensor): void };
-  movingVariance: { read(): T.Tensor; write(t: T.Tensor): void };
-}
-
 /**
  * Turns the fused path off and on (bench/profile-step.ts measures it against tfjs-layers' own):
  * the layer takes it exactly when the current backend has the forward kernel registered.
@@ -189,37 +180,21 @@ export function setFusedBatchNorm(on: boolean): void {
   else for (const name of [FORWARD, BACKWARD]) if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
 }
 
-type Call = (this: BatchNormLayer, inputs: T.Tensor | T.Tensor[], kwargs: Record<string, unknown>) => T.Tensor;
-
-/**
- * Routes tfjs-layers' BatchNormalization.call in training mode on wasm through the kernels above,
- * with the layer's own moving-average update (x ← x − (x − batch)·(1 − momentum)). The layer class
- * and its saved form are untouched, so models load and save as before.
- */
-function patchLayer(): void {
-  const proto = Object.getPrototypeOf(tf.layers.batchNormalization({})) as { call: Call; __salunFused?: boolean };
-  if (proto.__salunFused) return;
-  const original = proto.call;
-  proto.call = function (this: BatchNormLayer, inputs, kwargs) {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const axis = this.axis < 0 ? this.axis + x.shape.length : this.axis;
-    const eligible = kwargs.training === true && tf.getKernel(FORWARD, tf.getBackend()) !== undefined && x.dtype === 'float32'
-      && axis === x.shape.length - 1 && this.gamma !== null && this.beta !== null;
-    if (!eligible) return original.call(this, inputs, kwargs);
-    return tf.tidy(() => {
-      const { y, mean, variance } = batchNormTraining(x, (this.gamma as { read(): T.Tensor }).read(), (this.beta as { read(): T.Tensor }).read(), this.epsilon);
-      const decay = 1 - this.momentum;
-      for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
-        const old = variable.read();
-        variable.write(tf.sub(old, tf.mul(tf.sub(old, value), decay)));
-      }
-      // Kept out of customGrad's scope on purpose, so no tidy releases them: done with them here.
-      tf.dispose([mean, variance]);
-      return y;
-    });
-  };
-  proto.__salunFused = true;
-}
+/** The layer's training call on wasm: the kernels above, then its own moving-average update (x ← x − (x − batch)·(1 − momentum)). */
+const wasmRoute: BatchNormRoute = {
+  kernel: FORWARD,
+  train(layer, x, gamma, beta) {
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, layer.epsilon);
+    const decay = 1 - layer.momentum;
+    for (const [variable, value] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
+      const old = variable.read();
+      variable.write(tf.sub(old, tf.mul(tf.sub(old, value), decay)));
+    }
+    // Kept out of customGrad's scope on purpose, so no tidy releases them: done with them here.
+    tf.dispose([mean, variance]);
+    return y;
+  },
+};
 
 /** Registers the two kernels for wasm and routes the layer's training path to them (idempotent). */
 export function installWasmBatchNorm(): void {
@@ -227,5 +202,5 @@ export function installWasmBatchNorm(): void {
     tf.registerKernel({ kernelName: FORWARD, backendName: 'wasm', kernelFunc: forward as unknown as KernelFunc });
     tf.registerKernel({ kernelName: BACKWARD, backendName: 'wasm', kernelFunc: backward as unknown as KernelFunc });
   }
-  patchLayer();
+  routeBatchNorm(wasmRoute);
 }

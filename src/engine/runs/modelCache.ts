@@ -8,6 +8,7 @@
 //    renamed into place; a rename that finds the entry already there means another writer
 //    finished the same model, which is success (its entry is used);
 //  - an entry is used only when its files still hash to the sha256 recorded in its meta.json.
+import { processAlive } from './liveness';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -168,16 +169,6 @@ function readOwner(text: string): LockOwner | undefined {
     // Empty or torn: the owner is between create and write; its age decides.
   }
   return undefined;
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Why a lock is abandoned, or undefined while its owner may still be working. */
