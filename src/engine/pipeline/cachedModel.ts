@@ -9,11 +9,13 @@ import { nonFiniteOutputs, nonFiniteWeights } from '../models/finite';
 import { classifierOf, loadModel, modelFiles, type Classifier } from '../models/io';
 import { PhaseProgress } from '../progress';
 import { cacheEntryDir, discardCacheEntry, lockCacheEntry, readCacheEntry, writeCacheEntry, type LockOwner } from '../runs/modelCache';
+import { parseTrainingCurve, type TrainingCurve } from '../runs/trainingCurve';
 import { fit } from '../train/fit';
 import type { T } from '../tf';
 import type { JobContext } from './prepare';
 
-export type CachedModel = { clf: Classifier; seconds: number; from: 'trained' | 'cache' };
+/** `curve`: the model's own training curve; absent for entries cached before curves were kept. */
+export type CachedModel = { clf: Classifier; seconds: number; from: 'trained' | 'cache'; curve?: TrainingCurve };
 
 /** How long a job waits for another job training the same model before training its own copy. */
 const LOCK_WAIT_MS = Number(process.env.SALUN_CACHE_LOCK_WAIT_MS) || 6 * 3600_000;
@@ -37,7 +39,8 @@ async function loadEntry(ctx: JobContext, dir: string, label: string): Promise<C
     try {
       const clf = classifierOf(await loadModel(join(dir, 'model.json'), ctx.signal));
       ctx.emit({ type: 'log', level: 'info', message: `${label}: reusing the cached model in ${dir} (trained in ${entry.meta.seconds.toFixed(1)} s; checksum verified)` });
-      return { clf, seconds: entry.meta.seconds, from: 'cache' };
+      const curve = parseTrainingCurve(entry.meta.curve);
+      return { clf, seconds: entry.meta.seconds, from: 'cache', ...(curve ? { curve } : {}) };
     } catch (e) {
       if (ctx.signal.aborted) throw e;
       ctx.emit({ type: 'log', level: 'warn', message: `${label}: the cached model in ${dir} is discarded: ${(e as Error).message}; training it again` });
@@ -52,18 +55,19 @@ async function loadEntry(ctx: JobContext, dir: string, label: string): Promise<C
 async function train(
   ctx: JobContext, phase: JobPhase, label: string, build: () => Promise<T.LayersModel> | T.LayersModel,
   data: SplitData, indices: Int32Array, recipe: OptimizerRecipe, seed: number,
-): Promise<{ clf: Classifier; seconds: number }> {
+): Promise<{ clf: Classifier; seconds: number; curve: TrainingCurve }> {
   ctx.emit({ type: 'phase', phase, label: `${label}: ${recipe.epochs} epochs on ${indices.length} samples` });
   const clf = classifierOf(await build());
   const progress = new PhaseProgress(ctx.emit, phase, recipe.epochs * indices.length);
   const t0 = Date.now();
   let epochNow = 1;
+  let curve: TrainingCurve;
   try {
-    await fit({
+    curve = await fit({
       clf, set: data.train, indices, recipe, seed, signal: ctx.signal, pool: ctx.training,
       onBatch: (epoch, done) => { epochNow = epoch; progress.update((epoch - 1) * indices.length + done, epoch); },
-      onEpoch: (epoch, loss) => {
-        ctx.emit({ type: 'log', level: 'info', message: `${label}: epoch ${epoch}/${recipe.epochs}, loss ${loss.toFixed(4)}` });
+      onEpoch: (epoch, loss, accuracy) => {
+        ctx.emit({ type: 'log', level: 'info', message: `${label}: epoch ${epoch}/${recipe.epochs}, loss ${loss.toFixed(4)}${Number.isFinite(accuracy) ? `, train accuracy ${accuracy.toFixed(2)}%` : ''}` });
         // Stop at the first bad epoch: the remaining ones cannot bring it back.
         if (!Number.isFinite(loss)) throw divergedError(label, recipe, epoch, `the training loss became ${loss}`);
       },
@@ -78,7 +82,7 @@ async function train(
     if (e instanceof UserError && /^The loss became/.test(e.message)) throw divergedError(label, recipe, epochNow, `t${e.message.slice(1).replace(/ of this pass\.$/, '')}`);
     throw e;
   }
-  return { clf, seconds: (Date.now() - t0) / 1000 };
+  return { clf, seconds: (Date.now() - t0) / 1000, curve };
 }
 
 function ownerText(o: LockOwner | undefined): string {
@@ -109,15 +113,15 @@ export async function trainedOrCached(
       const theirs = await loadEntry(ctx, dir, label);
       if (theirs) return theirs;
     }
-    const { clf, seconds } = await train(ctx, phase, label, build, data, indices, recipe, seed);
+    const { clf, seconds, curve } = await train(ctx, phase, label, build, data, indices, recipe, seed);
     const files = await modelFiles(clf.model);
-    const meta = { seconds, recipe, seed, samples: indices.length, savedAt: new Date().toISOString() };
+    const meta = { seconds, recipe, seed, samples: indices.length, savedAt: new Date().toISOString(), curve };
     if (writeCacheEntry(dir, { ...files }, meta) === 'theirs') {
       // Another writer finished the same model first: use its entry, so both jobs share one θo.
       const theirs = await loadEntry(ctx, dir, label);
       if (theirs) { clf.model.dispose(); return theirs; }
     }
-    return { clf, seconds, from: 'trained' };
+    return { clf, seconds, from: 'trained', curve };
   } finally {
     if (lock.held) lock.release();
   }

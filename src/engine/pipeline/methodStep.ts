@@ -13,6 +13,7 @@ import { weightMask } from '../train/sgd';
 import { trainableVariables } from '../train/loop';
 import { configHash, splitHash, trainedOrCached, workersKey, type JobContext, type Prepared } from './prepare';
 import { saliencyStep } from './saliencyStep';
+import type { TrainingCurve } from '../runs/trainingCurve';
 
 /** What Retrain needs from a run's config: the same architecture, recipe and seed as θo. */
 export interface RetrainSpec {
@@ -22,7 +23,7 @@ export interface RetrainSpec {
 }
 
 /** Trains (or loads from the cache) the Retrain reference on Dr. */
-export async function retrainReference(config: RetrainSpec, p: Prepared, ctx: JobContext): Promise<{ model: T.LayersModel; seconds: number; from: 'trained' | 'cache' }> {
+export async function retrainReference(config: RetrainSpec, p: Prepared, ctx: JobContext): Promise<{ model: T.LayersModel; seconds: number; from: 'trained' | 'cache'; curve?: TrainingCurve }> {
   const key = configHash({ what: 'retrain', v: 1, data: p.dataFingerprint, model: config.model, recipe: config.train, seed: config.seed, forget: splitHash(p.split), ...workersKey(ctx) });
   const r = await trainedOrCached(ctx, key, 'retrain', 'Retrain (on Dr only)', async () => {
     if (config.model.kind === 'builtin') {
@@ -32,7 +33,7 @@ export async function retrainReference(config: RetrainSpec, p: Prepared, ctx: Jo
     // The user's architecture with fresh initial weights: its layers' own initialisers.
     return tf.models.modelFromJSON({ modelTopology: p.original.model.toJSON(null, false) as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
   }, p.data, p.split.retain, config.train, config.seed);
-  return { model: r.clf.model, seconds: r.seconds, from: r.from };
+  return { model: r.clf.model, seconds: r.seconds, from: r.from, ...(r.curve ? { curve: r.curve } : {}) };
 }
 
 /** What one method needs from a run's config. */

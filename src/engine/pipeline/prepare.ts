@@ -19,6 +19,7 @@ import type { Emit } from '../progress';
 import type { TrainingPool } from '../train/parallel';
 import { makeRng, subSeed } from '../rng';
 import { UserError } from '../errors';
+import type { TrainingCurve } from '../runs/trainingCurve';
 import { trainedOrCached } from './cachedModel';
 
 export interface JobContext {
@@ -48,6 +49,8 @@ export interface Prepared {
   original: Classifier;
   originalSeconds: number;
   originalFrom: 'trained' | 'cache' | 'file';
+  /** θo's own training curve (absent for a user's model, or an entry cached before curves were kept). */
+  originalCurve?: TrainingCurve;
   dataFingerprint: string;
 }
 
@@ -122,6 +125,7 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
   let original: Classifier;
   let originalSeconds = 0;
   let originalFrom: Prepared['originalFrom'];
+  let originalCurve: Prepared['originalCurve'];
   if (config.model.kind === 'file') {
     ctx.emit({ type: 'phase', phase: 'load', label: `Loading ${config.model.path}` });
     const path = resolve(ctx.workspaceDir, config.model.path);
@@ -140,10 +144,11 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
     original = r.clf;
     originalSeconds = r.seconds;
     originalFrom = r.from;
+    originalCurve = r.curve;
   }
   return {
     backend, data, split, testIndices, miaRetainPositions, miaTestPositions, original, originalSeconds, originalFrom,
-    dataFingerprint: fingerprint,
+    ...(originalCurve ? { originalCurve } : {}), dataFingerprint: fingerprint,
   };
 }
 

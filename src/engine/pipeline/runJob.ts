@@ -37,10 +37,12 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
       return metrics;
     };
 
+    if (p.originalCurve) folder.writeTrainingCurve('original', p.originalCurve);
     await evaluated({ role: 'original', method: 'original', seconds: p.originalSeconds });
     let retrainMetrics: Metrics | undefined;
     if (config.retrain) {
       const r = await retrainReference(config, p, ctx);
+      if (r.curve) folder.writeTrainingCurve('retrain', r.curve);
       retrainMetrics = await evaluated({ role: 'retrain', method: 'retrain', seconds: r.seconds }, classifierOf(r.model));
       r.model.dispose();
     }

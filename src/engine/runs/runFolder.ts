@@ -1,5 +1,6 @@
 // A run folder: <workspace>/.salun/runs/<run-id>/ with config.json, status.json, saliency/,
-// metrics.jsonl, model/, report.md and report.json. Every file is written atomically.
+// metrics.jsonl, metrics.csv, training.csv, tb/ (TensorBoard events), model/, report.md and
+// report.json. Every file is written atomically (event files and metrics.jsonl grow by appends).
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,8 @@ import type { JobError } from '../../protocol/jobMessages';
 import type { EvaluatedModel, Metrics, ModelRole } from '../../protocol/results';
 import { UserError } from '../errors';
 import { appendLine, writeFileAtomic, writeJsonAtomic } from './atomic';
+import { ScalarLog, type TrainedRole } from './scalarLog';
+import type { TrainingCurve } from './trainingCurve';
 
 /**
  * 'stopped': the user chose Stop and Keep; the run folder holds the model of the epochs done.
@@ -69,10 +72,13 @@ function claim(dir: string): boolean {
 export class RunFolder {
   readonly dir: string;
   private readonly startedAt = new Date().toISOString();
+  /** metrics.csv, training.csv and the TensorBoard events: the same numbers as metrics.jsonl. */
+  private readonly scalars: ScalarLog;
 
   /** Use `create`: it claims a unique id; this only names a folder that `claim` made. */
   private constructor(workspaceDir: string, readonly runId: string) {
     this.dir = join(runsRoot(workspaceDir), runId);
+    this.scalars = new ScalarLog(this.dir);
   }
 
   /**
@@ -117,7 +123,14 @@ export class RunFolder {
   }
 
   appendMetrics(role: ModelRole, method: string, epoch: number, metrics: Metrics, extra: Record<string, unknown> = {}): void {
-    appendLine(this.path('metrics.jsonl'), JSON.stringify({ time: new Date().toISOString(), role, method, epoch, ...metrics, ...extra }));
+    const time = new Date();
+    appendLine(this.path('metrics.jsonl'), JSON.stringify({ time: time.toISOString(), role, method, epoch, ...metrics, ...extra }));
+    this.scalars.addEvaluation(role, method, epoch, metrics, time);
+  }
+
+  /** θo's or Retrain's own learning curve (trained now or read from the model cache). */
+  writeTrainingCurve(role: TrainedRole, curve: TrainingCurve): void {
+    this.scalars.addCurve(role, curve);
   }
 
   writeReport(rows: EvaluatedModel[], markdown: string): void {
