@@ -31,6 +31,8 @@
 //          --keep            keep the temp folder (workspace, user data, logs)
 //          --verbose         also echo code-server's log and the whole browser console
 //          --no-e2e          skip the end-to-end check of the panel in the workbench (step 4)
+//          --real-gpu        leave Vulkan alone (default: SwiftShader, so that the webgpu test runs on
+//                            any machine; scripts/swiftshader.mjs)
 // Env:     SALUN_HOST_TEST_CACHE, CHROMIUM_PATH, SALUN_VSCODE_VERSION (electron mode).
 // Exit:    the suite's code (0 ok, 1 failures); 2 harness/toolchain error; 124 timeout; 130/143 signal.
 // Logs of the last run: .test-artifacts/host-test/ (code-server.log, browser-console.log, result.json,
@@ -43,6 +45,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runWorkbenchE2E } from './workbench-e2e.mjs';
+import { swiftShaderEnv } from './swiftshader.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -79,6 +82,7 @@ const opts = {
   keep: flag('--keep'),
   verbose: flag('--verbose'),
   e2e: !flag('--no-e2e'),
+  realGpu: flag('--real-gpu'),
   timeoutS: Number(option('--timeout') ?? process.env.SALUN_HOST_TEST_TIMEOUT ?? 1800),
   grep: option('--grep') ?? process.env.SALUN_HOST_TEST_GREP ?? '',
   ext: resolve(option('--ext') ?? root),
@@ -139,6 +143,21 @@ function cleanEnv(extra = {}) {
     env[k] = v;
   }
   return { ...env, ...extra };
+}
+
+/**
+ * Vulkan for the extension host and the job it forks: SwiftShader (a CPU Vulkan), so the webgpu
+ * test has an adapter on a machine without a GPU. When it is missing the suite still runs and that
+ * test fails, saying Dawn found no adapter.
+ */
+function gpuEnv() {
+  if (opts.realGpu) return {};
+  try {
+    return swiftShaderEnv();
+  } catch (e) {
+    log(`${e.message}: the webgpu test will find no adapter`);
+    return {};
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -453,6 +472,7 @@ async function startCodeServer(tc, d, port) {
     TMPDIR: process.env.TMPDIR ?? os.tmpdir(),
     SALUN_HOST_TEST_RESULT: d.result,
     SALUN_HOST_TEST_CONSOLE_TAG: CONSOLE_TAG,
+    ...gpuEnv(),
     ...(opts.e2e ? { SALUN_HOST_TEST_E2E_GATE: d.e2eGate, SALUN_HOST_TEST_E2E_GATE_TIMEOUT_MS: String(E2E_TIMEOUT_MS + 60_000) } : {}),
     ...(opts.grep ? { SALUN_HOST_TEST_GREP: opts.grep } : {}),
   });
@@ -625,7 +645,7 @@ async function runInElectron() {
     version: process.env.SALUN_VSCODE_VERSION || undefined,
     extensionDevelopmentPath: opts.ext,
     extensionTestsPath: opts.tests,
-    extensionTestsEnv: { SALUN_HOST_TEST_RESULT: d.result, ...(opts.grep ? { SALUN_HOST_TEST_GREP: opts.grep } : {}) },
+    extensionTestsEnv: { SALUN_HOST_TEST_RESULT: d.result, ...gpuEnv(), ...(opts.grep ? { SALUN_HOST_TEST_GREP: opts.grep } : {}) },
     launchArgs: [d.ws, '--disable-extensions', '--disable-workspace-trust', '--disable-gpu', '--skip-welcome', '--skip-release-notes',
       '--user-data-dir', d.userData, '--extensions-dir', d.extensions],
   });

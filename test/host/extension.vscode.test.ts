@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { JobOutcome, SalunApi } from '../../src/extension/api';
 import { COMMAND_IDS } from '../../src/extension/commandIds';
 import type { ComparisonFiles } from '../../src/extension/reportFiles';
+import { gunzipSync } from 'zlib';
 import type { JobEvent } from '../../src/protocol/jobMessages';
 import type { EvaluatedModel, Metrics, SaliencySummary } from '../../src/protocol/results';
 import type { HostToWebview } from '../../src/protocol/webviewMessages';
@@ -86,6 +87,30 @@ async function runJobCommand(api: SalunApi, command: string, onRunning?: () => P
       const r = await cmd;
       throw new Error(`${command} ended before api.waitForJob() saw a running job; the command returned ${describeOutcome(r as JobOutcome | undefined)}`);
     }
+  }
+}
+
+/** The folder name of this platform's Dawn build, as src/engine/backend/webgpu.ts names it. */
+function dawnPlatform(): string {
+  return process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
+}
+
+/**
+ * The first `n` samples of the extension's bundled data (gzipped idx) written as plain idx files
+ * into `to`: a data set small enough for a job on a software GPU.
+ */
+function writeTinyIdx(from: string, to: string, n: { train: number; test: number }): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const [name, count] of [['train', n.train], ['t10k', n.test]] as const) {
+    const images = gunzipSync(fs.readFileSync(path.join(from, `${name}-images-idx3-ubyte.gz`)));
+    const labels = gunzipSync(fs.readFileSync(path.join(from, `${name}-labels-idx1-ubyte.gz`)));
+    const pixels = images.readUInt32BE(8) * images.readUInt32BE(12);
+    const imageSlice = Buffer.from(images.subarray(0, 16 + count * pixels));
+    imageSlice.writeUInt32BE(count, 4);
+    const labelSlice = Buffer.from(labels.subarray(0, 8 + count));
+    labelSlice.writeUInt32BE(count, 4);
+    fs.writeFileSync(path.join(to, `${name}-images-idx3-ubyte`), imageSlice);
+    fs.writeFileSync(path.join(to, `${name}-labels-idx1-ubyte`), labelSlice);
   }
 }
 
@@ -367,4 +392,52 @@ suite('SalUn Lab in the extension host', () => {
     ]) assert.ok(report.includes(text), `the report lacks "${text}":\n${report}`);
     log(`      study: ${result.runId}, gap ${unlearned.avgGap.toFixed(2)}; comparison and report written`);
   }).timeout(JOB_TIMEOUT_MS + 120_000);
+
+  // scripts/host-test.mjs gives code-server SwiftShader (VK_ICD_FILENAMES): Dawn's only adapter is
+  // then a software one, which `auto` refuses, so the backend is forced. No adapter, no dawn.node or
+  // a tfjs backend that does not start fails this test: nothing here is skipped.
+  test('webgpu: the installed extension runs a job on Dawn (forced) and reports the GPU adapter', async () => {
+    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    const dawn = path.join(ext.extensionPath, 'dist', 'dawn', dawnPlatform(), 'dawn.node');
+    assert.ok(fs.existsSync(dawn), `the extension carries no Dawn binary for ${dawnPlatform()} (${dawn})`);
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the host suite needs a workspace folder');
+    const data = path.join(ws, 'tiny-idx');
+    writeTinyIdx(path.join(ext.extensionPath, 'data', 'fashion-mnist-subset'), data, { train: 400, test: 200 });
+    const template = path.join(ws, '.salun', 'runs', '20000101-000000-webgpu');
+    fs.mkdirSync(template, { recursive: true });
+    const recipe = { epochs: 1, lr: 0.05, schedule: 'cosine', momentum: 0.9, weightDecay: 5e-4, batchSize: 64 };
+    fs.writeFileSync(path.join(template, 'config.json'), JSON.stringify({
+      data: { kind: 'idx', dir: data }, model: { kind: 'builtin', architecture: 'mlp' }, forget: { kind: 'random', fraction: 0.1, seed: 1 }, method: 'salun',
+      saliency: { ratio: 0.5 }, train: recipe, unlearn: { ...recipe, lr: 0.005, schedule: 'constant' }, retrain: true, seed: 1, backend: 'webgpu', kind: 'run',
+    }));
+
+    // The panel records only what it delivered to a visible, ready webview.
+    await vscode.commands.executeCommand('salun.openPanel');
+    await until('the panel to be ready', 120_000, () => api.panelMessages().length > 0);
+    const from = api.panelMessages().length;
+    const t0 = Date.now();
+    const { outcome } = await runJobCommand(api, 'salun.rerunRun', undefined, template);
+    log(`      webgpu job: ${outcome.status} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    assert.strictEqual(outcome.status, 'finished', describeOutcome(outcome));
+    const backend = outcome.result?.backend;
+    assert.strictEqual(backend?.name, 'webgpu', `the job ran on ${JSON.stringify(backend)}`);
+    const adapter = backend.adapter;
+    assert.ok(adapter && (adapter.description || adapter.device), `no GPU adapter recorded: ${JSON.stringify(backend)}`);
+    log(`      adapter: ${adapter.description || adapter.device} (vendor ${adapter.vendor}, architecture ${adapter.architecture}${adapter.software ? ', software' : ''})`);
+    const rows = outcome.result?.rows ?? [];
+    assert.deepStrictEqual(rows.map((r) => r.role).sort(), ['original', 'retrain', 'unlearned']);
+    for (const r of rows) for (const v of Object.values(r.metrics)) assert.ok(Number.isFinite(v) && v >= 0 && v <= 100, `${r.role}: ${JSON.stringify(r.metrics)}`);
+
+    // The panel was told the adapter, and the run folder's report names it.
+    await vscode.commands.executeCommand('salun.openPanel');
+    const started = await until('the panel to be sent the webgpu job\'s start', 60_000, () => panelEvents(api, from)
+      .find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started' && e.runId === outcome.result?.runId));
+    assert.deepStrictEqual(started.backend.adapter, adapter);
+    const runDir = outcome.result!.runDir;
+    const report = fs.readFileSync(path.join(runDir, 'report.md'), 'utf8');
+    assert.ok(report.includes(`GPU adapter: ${adapter.description || adapter.device}`), report);
+    for (const dir of [runDir, template]) await vscode.commands.executeCommand('salun.deleteRun', dir, { confirm: false });
+  }).timeout(JOB_TIMEOUT_MS + 60_000);
 });
