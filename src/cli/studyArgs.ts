@@ -5,7 +5,7 @@ import { ARCHITECTURE_NAMES, isArchitectureName, type ArchitectureName, type Bac
 import { defaultTrainRecipe } from '../protocol/defaults';
 import type { TableScenario } from '../protocol/table';
 import { detectDataKind } from '../engine/data/layout';
-import { fail, numberArg, WORKERS_USAGE, workersArg } from './common';
+import { backendArg, backendUsage, fail, nativeDirArg, numberArg, WORKERS_USAGE, workersArg } from './common';
 
 export interface StudyOptions {
   scenario: TableScenario;
@@ -35,7 +35,7 @@ export const STUDY_USAGE = `  --scenario <s>      random | class (default random
   --train-epochs <E>  epochs of θo and Retrain (default: CNN ${defaultTrainRecipe('cnn').epochs}, MLP ${defaultTrainRecipe('mlp').epochs}: enough to memorise;
                       resnet18 and vgg16-bn ${defaultTrainRecipe('resnet18').epochs}, the SalUn authors' CIFAR-10 recipe)
   --workspace <dir>   where .salun/cache and the output go (default: current directory)
-  --backend <name>    auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+${backendUsage('default auto')}
 ${WORKERS_USAGE}
   --json              print the JSON result instead of the table
   --quiet             no progress output`;
@@ -88,7 +88,8 @@ export class StudyArgs {
       if (!(Number.isInteger(e) && e >= 1)) fail(`--train-epochs must be a positive integer, got ${e}`);
       this.trainEpochs = e;
     } else if (a === '--workspace') this.workspace = resolve(value());
-    else if (a === '--backend') this.backend = value() as BackendChoice;
+    else if (a === '--backend') this.backend = backendArg(a, value());
+    else if (a === '--native-dir') nativeDirArg(value());
     else if (a === '--workers') this.workers = workersArg(a, value());
     else if (a === '--out') this.out = resolve(value());
     else if (a === '--json') this.json = true;
