@@ -162,5 +162,14 @@ describe('a run writes them, and a cached θo and Retrain keep their curves', fu
     const ua = readSeries(join(dir, 'tb', 'unlearn')).filter((e) => e.scalars.length).map((e) => [e.step, e.scalars.find((s) => s.tag === METRIC_TAGS.UA)?.value]);
     assert.deepEqual(ua, unlearned.map((j) => [j.epoch, f32(j.UA)]));
     assert.equal(readSeries(join(dir, 'tb', 'original-training')).filter((e) => e.scalars.length).length, 2);
+
+    // The curve's last accuracy is the evaluated model's own (every row of these small sets is
+    // measured, in inference mode): Retrain's equals its RA; θo's is RA and 100 − UA weighted by |Dr|, |Df|.
+    const last = (model: string): number => Number(lines.filter((l) => l.startsWith(`${model},2,`))[0].split(',')[3]);
+    const ref = (role: string): Metrics => jsonl.find((j) => j.role === role) as Metrics;
+    const { forgetSize, retainSize } = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).resolved as { forgetSize: number; retainSize: number };
+    assert.ok(Math.abs(last('retrain') - ref('retrain').RA) < 1e-9, `${last('retrain')} vs RA ${ref('retrain').RA}`);
+    const whole = (ref('original').RA * retainSize + (100 - ref('original').UA) * forgetSize) / (retainSize + forgetSize);
+    assert.ok(Math.abs(last('original') - whole) < 1e-9, `${last('original')} vs ${whole}`);
   });
 });
