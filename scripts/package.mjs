@@ -19,7 +19,7 @@ import { dawnFolder, hostTarget, TARGET_DAWN_FOLDERS } from './dawn.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** What the .vsix carries besides dist/ (.vscodeignore has the final say on files inside them). */
-const COPIED = ['README.md', '.vscodeignore', 'media', 'data'];
+const COPIED = ['README.md', 'CHANGELOG.md', '.vscodeignore', 'media', 'data', 'docs', 'schemas'];
 
 function parseTargets(argv) {
   if (argv.includes('--all')) return Object.keys(TARGET_DAWN_FOLDERS);
@@ -52,7 +52,9 @@ function stage(target) {
 
 function vsce(dir, target, out) {
   const bin = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'vsce.cmd' : 'vsce');
-  run(bin, ['package', '--target', target, '--no-dependencies', '-o', out], { cwd: dir });
+  // The README links docs/ and media/ relatively: both ship inside the package, and no repository URL
+  // is published to rewrite them against.
+  run(bin, ['package', '--target', target, '--no-dependencies', '--no-rewrite-relative-links', '-o', out], { cwd: dir });
 }
 
 let code = 0;
