@@ -2,7 +2,7 @@
 // is one the extension registers and the reverse, every menu names a contributed command, and every
 // command reads "SalUn: …" in the palette. (The host suite checks they are really registered.)
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { COMMAND_IDS, PANEL_VIEW_ID, RUNS_VIEW_ID, VIEW_CONTAINER_ID } from '../../src/extension/commandIds';
 import { BACKEND_CHOICES, BACKEND_NAMES, BACKENDS } from '../../src/protocol/backends';
@@ -95,5 +95,24 @@ describe('package.json contributes', () => {
     assert.equal(setting?.type, 'string');
     assert.equal(setting.scope, 'machine');
   });
-});
 
+  it('the walkthrough and the welcome views link only commands that exist, and show images that ship', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      name: string; publisher: string;
+      contributes: { walkthroughs: Array<{ id: string; steps: Array<{ description: string; media: { image: string }; completionEvents: string[] }> }>; viewsWelcome: Array<{ contents: string; when?: string }> };
+    };
+    const ours = new Set<string>(Object.values(COMMAND_IDS));
+    const texts = [...manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.description)), ...manifest.contributes.viewsWelcome.map((v) => v.contents)];
+    for (const text of texts) {
+      for (const [, id] of text.matchAll(/\(command:(salun\.[\w.]+)/g)) assert.ok(ours.has(id), `links ${id}, which is not contributed`);
+      // Links to the walkthrough name it as VS Code does: <publisher>.<name>#<id>.
+      for (const [, target] of text.matchAll(/openWalkthrough\?%22([^%]+)%23([^%]+)%22/g)) assert.equal(target, `${manifest.publisher}.${manifest.name}`);
+    }
+    for (const step of manifest.contributes.walkthroughs.flatMap((w) => w.steps)) {
+      assert.ok(existsSync(join(root, step.media.image)), `${step.media.image} is missing`);
+      for (const ev of step.completionEvents) assert.ok(ours.has(ev.replace(/^onCommand:/, '')), `completion event ${ev} names no contributed command`);
+    }
+    // One welcome for no folder, one for Restricted Mode, one for a trusted folder without runs.
+    assert.deepEqual(manifest.contributes.viewsWelcome.map((v) => v.when), ['workbenchState == empty', 'workbenchState != empty && !isWorkspaceTrusted', 'workbenchState != empty && isWorkspaceTrusted']);
+  });
+});
