@@ -2,6 +2,15 @@
 
 Usage: /usr/bin/python3 bench/speed.py DIR   (run by bench/speed.ts; it sets OMP_NUM_THREADS and
 OPENBLAS_NUM_THREADS before this process starts, because the pools are sized at library load)
+       PYTHON=.cache/py311/bin/python works the same (torch 2.13 from scripts/python-peers.sh).
+
+DIR/in.json with "mode": "matrix" (the backend matrix of bench/speed.ts): {"hwc", "numClasses",
+"nTrain", "batch", "repeats", "threads", "seed", "expectedParams", "train", "resnet": {"batch",
+"steps", "expectedParams"} or null}; DIR/train-x.bin, train-y.bin. Times the CNN train epoch
+(`repeats` times) and `steps` ResNet-18 training steps (after one warm-up step) on synthetic
+CIFAR-sized data; writes DIR/out.json {versions, threads, config, ops: {train}, resnet}.
+
+Otherwise (the per-op table):
 DIR/in.json: {"hwc", "numClasses", "nTrain", "nTest", "nForget", "nRetain", "batch", "evalBatch",
               "repeats", "threads", "seed", "ratio", "expectedParams", "train": {lr, momentum,
               weightDecay}, "unlearn": {...}, "mia"}
@@ -50,6 +59,46 @@ def build_cnn(h, w, c, num_classes):
         h, w, c = math.ceil(h / 2), math.ceil(w / 2), filters
     layers += [nn.Flatten(), nn.Linear(h * w * c, 128), nn.ReLU(), nn.Linear(128, num_classes)]
     return nn.Sequential(*layers)
+
+
+class BasicBlock(nn.Module):
+    """ResNet's BasicBlock as the SalUn authors' CIFAR ResNet has it (Classification/models/ResNet.py)."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + self.shortcut(x))
+
+
+class ResNet18(nn.Module):
+    """CIFAR ResNet-18: 3×3 stride-1 stem of 64, no max-pool, BasicBlocks [2, 2, 2, 2] of 64-128-256-512,
+    global average pool, one linear layer; the engine's built-in 'resnet18' (src/engine/models/resnet18.ts)."""
+
+    def __init__(self, num_classes=10, channels=3):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, 64, 3, stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        blocks, cin = [], 64
+        for i, cout in enumerate((64, 128, 256, 512)):
+            for b in range(2):
+                blocks.append(BasicBlock(cin, cout, 2 if b == 0 and i > 0 else 1))
+                cin = cout
+        self.layers = nn.Sequential(*blocks)
+        self.fc = nn.Linear(512, num_classes)
+
+    def forward(self, x):
+        out = self.layers(F.relu(self.bn1(self.conv1(x))))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(out, 1), 1))
 
 
 def random_other_labels(y, num_classes, gen):
@@ -159,12 +208,107 @@ def cpu_capability():
     return line.strip(" -") or "CPU capability unknown"
 
 
+def versions_now():
+    return {"torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version()}
+
+
+def thread_info(threads):
+    _, openblas_threads, _ = blas_info()
+    return {"torch": torch.get_num_threads(), "interop": torch.get_num_interop_threads(),
+            "openblas": openblas_threads, "omp_env": os.environ.get("OMP_NUM_THREADS"), "asked": threads}
+
+
+def short_config():
+    lines = torch.__config__.show().splitlines()
+    build = next((l for l in lines if "Build settings" in l), "").split("Build settings:", 1)[-1]
+    keys = ("BLAS_INFO", "USE_MKLDNN", "TORCH_VERSION")
+    settings = ", ".join(s.strip() for s in build.split(",") if s.strip().split("=")[0] in keys)
+    dnnl = next((l.strip(" -") for l in lines if "MKL-DNN" in l or "oneDNN" in l), "no oneDNN")
+    return f"{settings}; {dnnl}; {cpu_capability()}"
+
+
+def resnet_steps(spec, recipe):
+    """`steps` training steps of ResNet-18 at `batch` on uniform [0, 1) CIFAR-sized data, one warm-up first."""
+    batch, steps = spec["batch"], spec["steps"]
+    gen = torch.Generator().manual_seed(7)
+    x = torch.rand((batch * (steps + 1), 3, 32, 32), generator=gen)
+    y = torch.arange(batch * (steps + 1)) % 10
+    model = ResNet18()
+    n_params = sum(p.numel() for p in model.parameters())
+    if spec.get("expectedParams") and n_params != spec["expectedParams"]:
+        sys.exit(f"the torch ResNet-18 has {n_params} trainable weights, the engine's {spec['expectedParams']}: the mirror is wrong")
+    opt = sgd(model, recipe)
+    rows = torch.arange(len(y))
+    train_pass(model, opt, x, y, rows[:batch], batch, "ce", 10, gen)
+    secs = []
+    for s in range(1, steps + 1):
+        t0 = time.perf_counter()
+        train_pass(model, opt, x, y, rows[s * batch:(s + 1) * batch], batch, "ce", 10, gen)
+        secs.append(time.perf_counter() - t0)
+        print(f"[torch {torch.__version__}] resnet18 step {s}/{steps}: {secs[-1]:.3f} s", file=sys.stderr, flush=True)
+    return {"batch": batch, "steps": steps, "stepSeconds": secs, "params": n_params}
+
+
+def machine_busy_seconds():
+    """Busy CPU seconds of the whole machine so far (Linux /proc/stat), or None."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return (v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+
+
+def own_cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def matrix(d, spec):
+    wall0, busy0, own0 = time.perf_counter(), machine_busy_seconds(), own_cpu_seconds()
+    threads = spec["threads"]
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(spec["seed"])
+    gen = torch.Generator().manual_seed(spec["seed"])
+    h, w, c = spec["hwc"]
+    nc = spec["numClasses"]
+    x = torch.from_numpy(np.fromfile(os.path.join(d, "train-x.bin"), dtype="<f4").reshape((spec["nTrain"], h, w, c)).copy()).permute(0, 3, 1, 2).contiguous()
+    y = torch.from_numpy(np.fromfile(os.path.join(d, "train-y.bin"), dtype="<i4").copy()).long()
+    model = build_cnn(h, w, c, nc)
+    n_params = sum(p.numel() for p in model.parameters())
+    if spec.get("expectedParams") and n_params != spec["expectedParams"]:
+        sys.exit(f"the torch CNN has {n_params} trainable weights, the engine's {spec['expectedParams']}: the mirror is wrong")
+    opt = sgd(model, spec["train"])
+    rows = torch.arange(spec["nTrain"])
+    batch = spec["batch"]
+    train_pass(model, opt, x, y, rows[:2 * batch], batch, "ce", nc, gen)
+    secs = []
+    for r in range(spec["repeats"]):
+        t0 = time.perf_counter()
+        train_pass(model, opt, x, y, rows, batch, "ce", nc, gen)
+        secs.append(time.perf_counter() - t0)
+        print(f"[torch {torch.__version__}, {threads} thread(s)] train epoch {r + 1}/{spec['repeats']}: {secs[-1]:.3f} s", file=sys.stderr, flush=True)
+    out = {"versions": versions_now(), "threads": thread_info(threads), "config": short_config(),
+           "ops": {"train": {"samples": spec["nTrain"], "seconds": secs}},
+           "resnet": resnet_steps(spec["resnet"], spec["train"]) if spec.get("resnet") else None}
+    wall, busy1, own = time.perf_counter() - wall0, machine_busy_seconds(), own_cpu_seconds() - own0
+    # The machine is shared: cores the rest of it kept busy meanwhile say how far to trust the figures.
+    out["load"] = {"seconds": wall, "ownCores": own / wall,
+                   "othersCores": max(0.0, busy1 - busy0 - own) / wall if busy0 is not None and busy1 is not None else None}
+    with open(os.path.join(d, "out.json"), "w") as f:
+        json.dump(out, f)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: speed.py DIR")
     d = sys.argv[1]
     with open(os.path.join(d, "in.json")) as f:
         spec = json.load(f)
+    if spec.get("mode") == "matrix":
+        matrix(d, spec)
+        return
     threads = spec["threads"]
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)

@@ -1,22 +1,34 @@
-// Speed of the engine's training-time operations on the built-in CNN, on every tfjs backend asked
-// for, against the same operations in PyTorch (bench/speed.py) on the same machine, data and
-// thread count, in one run; plus the γ-preview cost on a ResNet-18-sized saliency map.
+// Speed of the engine's training on every compute backend against PyTorch on the same machine, in
+// one run, in two parts:
 //
-//   npm run bench:speed -- [--quick] [--full] [--repeats N] [--backends wasm,cpu] [--out FILE]
+// 1. The backend matrix (bench/speedMatrix.ts, one process per cell: bench/speedCell.ts): every
+//    backend of src/protocol/backends.ts at 1 and 2 threads (wasm: 1 thread / 2 data-parallel
+//    workers; tensorflow: 1 / 2 intra-op threads; webgpu and cpu: one cell) and both PyTorch peers
+//    (Debian's torch 1.13, /usr/bin/python3; torch 2.13 +cpu in .cache/py311, made offline by
+//    scripts/python-peers.sh on first use) at 1 and 2 threads: the built-in CNN's train epoch on the
+//    Fashion-MNIST subset, each backend's epoch ÷ the best PyTorch at its thread count (goal: the best
+//    CPU backend ≤ 1.5×), and ResNet-18 training steps per second (CIFAR-sized synthetic data, batch
+//    128; smaller on the pure-JS cpu backend and on a software GPU adapter, stated). A backend that
+//    cannot start prints why. webgpu without a hardware adapter runs on SwiftShader (software
+//    Vulkan), a few steps extrapolated, labelled software: never a GPU figure.
+// 2. The per-op table (below), in this process on wasm: train and SalUn epochs (1 thread and N
+//    workers), the saliency map, fwd+bwd, evaluation, against Debian's torch; and the γ preview.
+//
+//   npm run bench:speed -- [--quick] [--full] [--repeats N] [--backends wasm,tensorflow,…]
+//                          [--threads 1,2] [--python /usr/bin/python3,.cache/py311/bin/python]
+//                          [--no-matrix] [--no-resnet] [--no-ops] [--ops-backends wasm] [--out FILE]
 //                          [--mia] [--no-torch] [--torch-threads N] [--data DIR]
-//                          [--train N] [--forget N] [--test N] [--workers N (default 2 where there are
-//                          2+ cores, 1 with --quick)]
+//                          [--train N] [--forget N] [--test N] [--workers N]
 //
 // Sizes (real Fashion-MNIST, the idx files in --data, default Debian's):
-//   default  train 10,000 (the table's balanced first-k subset), forget 1,000, test 10,000
+//   default  train 10,000 (the table's balanced first-k subset), forget 1,000, test 10,000;
+//            3 repeats; ~15 minutes on 2 cores
 //   --full   train 60,000, forget 1,000, test 10,000
-//   --quick  train 512, forget 128, test 512, 1 repeat: a smoke test, not a measurement (a few
-//            minutes, most of it the cpu backend)
-// The cpu backend (pure JS) is ~100× slower than wasm, so it is in the default backend list only
-// with --quick; asked for explicitly at full size it runs, after a warning.
+//   --quick  train 512, forget 128, test 512, 1 repeat, ResNet-18 at batch 16 (2–4 on the slow
+//            backends), per-op table without workers: a smoke test (~3 minutes), not a measurement
 //
-// Timed, per backend, each op `repeats` times, interleaved (op1 op2 … op1 op2 …) so that a drift in
-// machine load spreads over all ops instead of biasing one; median and min–max are reported:
+// The per-op table, in detail: each op `repeats` times, interleaved (op1 op2 … op1 op2 …) so that a
+// drift in machine load spreads over all ops instead of biasing one; median and min–max:
 //   train epoch      trainPass (CE, engine SGD: momentum 0.9, wd 5e-4) over the train set, batch 128
 //   SalUn epoch      unlearn({method: 'salun', epochs: 1}) with the ratio-0.5 mask: random-label CE
 //                    on Df then CE on Dr, masked SGD (the salun method's own code path)
@@ -40,7 +52,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
-import type { BackendName } from '../src/protocol/config';
+import { BACKEND_NAMES, type BackendName } from '../src/protocol/backends';
 import { DEFAULT_RATIO, DEFAULT_TRAIN, DEFAULT_UNLEARN, defaultTrainRecipe } from '../src/protocol/defaults';
 import { selectBackend } from '../src/engine/backend/select';
 import { gatherRows, type ImageSet } from '../src/engine/data/dataset';
@@ -59,6 +71,7 @@ import { trainableVariables, trainPass } from '../src/engine/train/loop';
 import { TrainingPool } from '../src/engine/train/parallel';
 import { Sgd, weightMask } from '../src/engine/train/sgd';
 import { tf, type T } from '../src/engine/tf';
+import { machineLine, runMatrix, type Peer } from './speedMatrix';
 
 const SEED = 2024;
 const BATCH = 128;
@@ -82,7 +95,15 @@ interface Args {
   quick: boolean;
   full: boolean;
   repeats: number;
+  /** The matrix's backends (every row of the table by default). */
   backends: BackendName[];
+  /** The per-op table's backends, in this process (wasm by default). */
+  opsBackends: BackendName[];
+  threads: number[];
+  peers: Peer[];
+  matrix: boolean;
+  resnet: boolean;
+  ops: boolean;
   out?: string;
   mia: boolean;
   torch: boolean;
@@ -97,15 +118,17 @@ interface Args {
 
 const opLabel = (op: OpId, workers: number): string => OP_LABEL[op].replace('N workers', `${workers} workers`);
 
-const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const DEFAULT_PEERS: readonly Peer[] = [
+  { label: "torch 1.13 (Debian's python3-torch)", python: '/usr/bin/python3' },
+  { label: 'torch 2.13 (.cache/py311, scripts/python-peers.sh)', python: resolve(__dirname, '..', '..', '.cache', 'py311', 'bin', 'python') },
+];
 
-function nativePresent(pkg: string): boolean {
-  try {
-    require.resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
+function backendList(v: string | undefined, dflt: readonly BackendName[]): BackendName[] {
+  const asked = v?.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const b of asked ?? []) if (!BACKEND_NAMES.includes(b as BackendName)) throw new Error(`unknown backend ${b} (one of ${BACKEND_NAMES.join(', ')})`);
+  const list = ((asked ?? dflt) as BackendName[]).slice();
+  if (list.length === 0) throw new Error('an empty backend list');
+  return list;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -115,8 +138,8 @@ function parseArgs(argv: string[]): Args {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const [k, inline] = a.slice(2).split('=', 2);
-    if (['quick', 'full', 'mia', 'no-torch'].includes(k)) flags.add(k);
-    else if (['repeats', 'backends', 'out', 'torch-threads', 'data', 'train', 'forget', 'test', 'workers'].includes(k)) {
+    if (['quick', 'full', 'mia', 'no-torch', 'no-matrix', 'no-resnet', 'no-ops'].includes(k)) flags.add(k);
+    else if (['repeats', 'backends', 'ops-backends', 'threads', 'python', 'out', 'torch-threads', 'data', 'train', 'forget', 'test', 'workers'].includes(k)) {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`--${k} needs a value`);
       values.set(k, v);
@@ -132,18 +155,21 @@ function parseArgs(argv: string[]): Args {
   const quick = flags.has('quick');
   const full = flags.has('full');
   if (quick && full) throw new Error('--quick and --full exclude each other');
-  // Native backends swap the tfjs namespace for good (src/engine/tf.ts), so they go last.
-  const defaultBackends: BackendName[] = ['wasm', ...(quick ? ['cpu' as const] : [])];
-  if (nativePresent('@tensorflow/tfjs-node')) defaultBackends.push('tensorflow');
-  const asked = values.get('backends')?.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  for (const b of asked ?? []) if (!BACKEND_NAMES.includes(b as BackendName)) throw new Error(`unknown backend ${b} (one of ${BACKEND_NAMES.join(', ')})`);
-  const backends = ((asked ?? defaultBackends) as BackendName[])
-    .slice().sort((a, b) => Number(a.startsWith('tensorflow')) - Number(b.startsWith('tensorflow')));
-  if (backends.length === 0) throw new Error('--backends names no backend');
+  // The per-op table runs in this process: a native backend, once loaded, stays, so it goes last.
+  const opsBackends = backendList(values.get('ops-backends'), ['wasm'])
+    .sort((a, b) => Number(a.startsWith('tensorflow')) - Number(b.startsWith('tensorflow')));
+  const threads = (values.get('threads') ?? '1,2').split(',').map((t) => Number(t.trim()));
+  if (threads.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--threads takes positive integers, got ${values.get('threads')}`);
+  const pythons = values.get('python')?.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
   const torchThreads = values.has('torch-threads') ? int('torch-threads', 1) : undefined;
   return {
-    quick, full, backends, torchThreads,
-    repeats: int('repeats', quick ? 1 : full ? 3 : 5),
+    quick, full, torchThreads, opsBackends, threads,
+    backends: backendList(values.get('backends'), BACKEND_NAMES),
+    peers: pythons ? pythons.map((p) => ({ label: p, python: resolve(p) })) : DEFAULT_PEERS.slice(),
+    matrix: !flags.has('no-matrix'),
+    resnet: !flags.has('no-resnet'),
+    ops: !flags.has('no-ops'),
+    repeats: int('repeats', quick ? 1 : 3),
     out: values.get('out'),
     mia: flags.has('mia'),
     torch: !flags.has('no-torch'),
@@ -614,7 +640,7 @@ function goalLines(results: BackendRecord[], torch: TorchOut | undefined, torchP
 async function main(): Promise<number> {
   const a = parseArgs(process.argv.slice(2));
   const log = (s: string): void => { process.stderr.write(s + '\n'); };
-  if (!a.quick && a.backends.includes('cpu')) log('warning: the cpu backend at this size takes ~100× as long as wasm (use --quick or --train/--forget/--test)');
+  if (!a.quick && a.opsBackends.includes('cpu')) log('warning: the cpu backend at this size takes ~100× as long as wasm (use --quick or --train/--forget/--test)');
 
   const all = withTrainSubset(loadData({ kind: 'idx', dir: a.data }, '.'), a.train);
   const train = all.train;
@@ -626,9 +652,24 @@ async function main(): Promise<number> {
   const test = a.test >= all.test.n ? all.test : subsetRows(all.test, balancedPrefix(all.test.labels, all.test.numClasses, a.test), `${all.test.source}, balanced first ${a.test}`);
   const w: Workload = { train, test, forget, retain, testIdx: Int32Array.from({ length: test.n }, (_, i) => i) };
 
+  const started = new Date();
+  const loadAvg = (): string => (process.platform === 'linux' ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a');
+  console.log(`SalUn Lab speed bench — ${started.toISOString()}${a.quick ? ' — --quick: a smoke test, sizes too small for conclusions' : ''}`);
+  console.log(`machine: ${machineLine()}; load average ${loadAvg()} at the start`);
+  console.log('no GPU was measured in this run unless a webgpu row names a hardware adapter\n');
+  if (a.matrix) {
+    const m = runMatrix({ quick: a.quick, backends: a.backends, threads: a.threads, data: a.data, repeats: a.repeats, peers: a.peers, resnet: a.resnet }, train, log);
+    console.log(['== Backend matrix (a process per backend and thread count) ==', ...m.lines, ''].join('\n'));
+  }
+  if (!a.ops) {
+    console.log(`load average ${loadAvg()} at the end; ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s in all`);
+    return 0;
+  }
+  log('\n[per-op] the per-op table, in this process');
+
   const results: BackendRecord[] = [];
   let lastEval: EvalOut | undefined;
-  for (const b of a.backends) {
+  for (const b of a.opsBackends) {
     const { record, evalOut } = await benchBackend(b, w, a, log);
     results.push(record);
     lastEval = evalOut;
@@ -651,7 +692,7 @@ async function main(): Promise<number> {
   const out: string[] = [];
   const cpu = cpus();
   const date = new Date().toISOString();
-  out.push(`SalUn Lab speed bench — ${date}`);
+  out.push(`== Per-op table (${a.opsBackends.join(', ')} in this process, against ${process.env.PYTHON ?? '/usr/bin/python3'}'s torch) ==`);
   out.push(`machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${(process.platform === 'linux' ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a')} at the end`);
   out.push(`node ${process.version}, tfjs ${tf.version_core}, tfjs-backend-wasm ${wasmBackend.version_wasm}` + (torch ? `, torch ${torch.versions.torch}, numpy ${torch.versions.numpy}, python ${torch.versions.python}` : ''));
   for (const r of results) out.push(`backend ${r.name}: ${r.detail} (threads: ${r.threads})`);
@@ -726,6 +767,7 @@ async function main(): Promise<number> {
   out.push(`tensors flat: ${flat ? 'yes' : 'NO'}`);
   out.push('');
   out.push(...goalLines(results, torch, torchPar, gp, a, forget.length, retain.length, train.n, flat));
+  out.push('', `${((Date.now() - started.getTime()) / 1000).toFixed(0)} s in all`);
   console.log(out.join('\n'));
 
   if (a.out) {
