@@ -14,9 +14,10 @@ export type DataSpec =
   | { kind: 'cifar10'; dir: string }
   /**
    * torchvision-style ImageFolder: dir/train/<class>/<image> and dir/test/<class>/<image> (or val/),
-   * PNG or JPEG, all of one size; labels by the sorted training class folders.
+   * PNG or JPEG; labels by the sorted training class folders. Images of another size than `size`
+   * (default: the first training image's) are resized bilinearly.
    */
-  | { kind: 'imagefolder'; dir: string };
+  | { kind: 'imagefolder'; dir: string; size?: { height: number; width: number } };
 
 export type DataKind = DataSpec['kind'];
 

@@ -380,11 +380,34 @@ describe('ImageFolder', () => {
     assert.ok(Array.from(mixed.train.images.subarray(24, 36)).every((v) => v > 0.95), 'the white JPEG');
   });
 
-  it('names the first image of another size, an empty class, a test class unknown to train, and a corrupt file', () => {
+  it('resizes images of another size to the first image\'s, bilinearly, and says how many', () => {
     const root = imageFolder();
-    const odd = put(root, 'train/dog/zz.png', rgbPng(5, 4, [1, 2, 3]));
-    throwsUser(() => loadImageFolder(root), /dog\/zz\.png is 4×5 \(height×width\) but train\/cat\/00\.png and the images before it are 4×3/, odd);
+    // Solid colours stay exact under bilinear interpolation, whatever the scale.
+    put(root, 'train/dog/zz.png', rgbPng(6, 8, [0, 180, 90]));
+    put(root, 'test/dog/t9.png', rgbPng(2, 2, [0, 180, 90]));
+    const d = loadImageFolder(root);
+    assert.deepEqual([d.train.n, d.test.n, d.train.height, d.train.width, d.train.channels], [9, 5, 4, 3, 3]);
+    const size = 4 * 3 * 3;
+    const zz = 8; // train/dog/zz.png sorts last
+    assert.ok(Array.from(d.train.images.subarray(zz * size, (zz + 1) * size)).every((v, i) => Math.round(v * 255) === [0, 180, 90][i % 3]));
+    assert.ok(Array.from(d.test.images.subarray(4 * size, 5 * size)).every((v, i) => Math.round(v * 255) === [0, 180, 90][i % 3]));
+    const warn = (d.notes ?? []).filter((n) => n.level === 'warn').map((n) => n.message).join('\n');
+    assert.match(warn, /ImageFolder: resized 2 of 14 images to 4×3 \(the size of train\/cat\/00\.png; bilinear\): 1 of 8×6, 1 of 2×2\. Set data\.size/);
+    assert.doesNotMatch((loadImageFolder(imageFolder()).notes ?? []).map((n) => n.message).join('\n'), /resized/);
+  });
 
+  it('resizes every image to data.size: a 1×2 gray ramp becomes 1×4 with the half-pixel weights', () => {
+    const root = tmp('if-size');
+    const ramp = encodePng({ width: 2, height: 1, colorType: 0, bitDepth: 8, samples: [0, 255], filters: [0] });
+    for (const f of ['train/a/1.png', 'train/b/1.png', 'test/a/1.png']) put(root, f, ramp);
+    const d = loadImageFolder(root, { size: { height: 1, width: 4 } });
+    assert.deepEqual([d.train.height, d.train.width, d.train.channels], [1, 4, 1]);
+    assert.deepEqual(Array.from(d.test.images).map((v) => v * 255), [0, 63.75, 191.25, 255].map((v) => Math.fround(v / 255) * 255));
+    assert.match((d.notes ?? []).map((n) => n.message).join('\n'), /resized 3 of 3 images to 1×4 \(data\.size; bilinear\): 3 of 1×2/);
+    assert.equal(loadData({ kind: 'imagefolder', dir: root, size: { height: 3, width: 5 } }, '/').train.width, 5);
+  });
+
+  it('names an empty class, a test class unknown to train, and a corrupt file', () => {
     const empty = imageFolder();
     mkdirSync(join(empty, 'train', 'emu'));
     throwsUser(() => loadImageFolder(empty), /class folder .*train\/emu has no PNG or JPEG images/);
@@ -417,6 +440,10 @@ describe('data specs in configs and the New Run flow', () => {
     assert.deepEqual(parseRunConfig({ data: { kind: 'cifar10', dir: 'c' } }).data, { kind: 'cifar10', dir: 'c' });
     assert.throws(() => parseRunConfig({ data: { kind: 'cifar100', dir: 'c' } }), (e: Error) => e instanceof ConfigError && /config\.data\.kind must be one of "default", "idx", "cifar10", "imagefolder" \(got "cifar100"\)/.test(e.message));
     assert.throws(() => parseRunConfig({ data: { kind: 'cifar10' } }), /config\.data\.dir is required/);
+    assert.deepEqual(parseRunConfig({ data: { kind: 'imagefolder', dir: 'f', size: { height: 32, width: 24 } } }).data, { kind: 'imagefolder', dir: 'f', size: { height: 32, width: 24 } });
+    assert.throws(() => parseRunConfig({ data: { kind: 'imagefolder', dir: 'f', size: { height: 0, width: 24 } } }), /config\.data\.size\.height must be ≥ 1/);
+    assert.throws(() => parseRunConfig({ data: { kind: 'imagefolder', dir: 'f', size: [32, 24] } }), /config\.data\.size must be an object/);
+    assert.throws(() => parseRunConfig({ data: { kind: 'idx', dir: 'f', size: { height: 32, width: 24 } } }), /config\.data\.size is not a known setting/);
     assert.deepEqual(tableConfigProblems({ ...defaultTableConfig(), data: { kind: 'imagefolder', dir: 'x' } }), []);
     assert.match(tableConfigProblems({ ...defaultTableConfig(), data: { kind: 'png', dir: 'x' } } as never).join('\n'), /"idx"\|"cifar10"\|"imagefolder"/);
   });
@@ -460,6 +487,17 @@ describe('runs on the new formats', function () {
     const logs = events.filter((e): e is Extract<JobEvent, { type: 'log' }> => e.type === 'log').map((e) => e.message).join('\n');
     assert.match(logs, /ImageFolder: 8 train \/ 4 test images of 4×3×3, 2 classes \(cat, dog\)/);
     assert.match(logs, /forget 4 \(class 1, dog\), retain 4/);
+    assert.equal(JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')).state, 'finished');
+  });
+
+  it('an ImageFolder with data.size: resized in the run, and θo cached apart from the unresized data\'s', async () => {
+    const ws = tmp('if-size-run');
+    const root = imageFolder();
+    await run(quick({ kind: 'imagefolder', dir: root }, 'mlp'), ws);
+    const { events, runDir } = await run(quick({ kind: 'imagefolder', dir: root, size: { height: 6, width: 5 } }, 'mlp'), ws);
+    const logs = events.filter((e): e is Extract<JobEvent, { type: 'log' }> => e.type === 'log').map((e) => e.message).join('\n');
+    assert.match(logs, /ImageFolder: resized 12 of 12 images to 6×5 \(data\.size; bilinear\)/);
+    assert.match(logs, /Original model: epoch 1\/1, loss/, 'θo trained for the new size, not taken from the cache');
     assert.equal(JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')).state, 'finished');
   });
 

@@ -1,48 +1,64 @@
 // Loader for torchvision-style ImageFolder data: root/train/<class>/<image> and root/test/<class>/<image>.
 // Two passes: the headers first (sizes and colour of every image, so that a mismatch is reported
 // before minutes of decoding), then the pixels, each image decoded straight into its row of the
-// split's one Float32Array. No resizing: every image must have the same height × width.
+// split's one Float32Array. Images of another size than the first one's (or than the data spec's
+// `size`) are resized, bilinearly (resize.ts), and the notes say how many.
 import { relative } from 'node:path';
-import { UserError } from '../errors';
 import type { DataNote, ImageSet, SplitData } from './dataset';
 import { readImage, readImageHeader, writePixels } from './image';
 import { listImageFolder, type ImageFolderSplit } from './layout';
+import { resizeBilinearInto, type Size } from './resize';
 
-interface Geometry {
-  height: number;
-  width: number;
-  /** The first image, named when another one differs. */
-  file: string;
+export interface ImageFolderOptions {
+  /** Every image is resized to this; absent: to the first training image's size. */
+  size?: Size;
 }
 
-function checkSizes(split: ImageFolderSplit, geometry: { g?: Geometry; allGray: boolean }, root: string): void {
+interface HeaderScan {
+  allGray: boolean;
+  first?: Size & { file: string };
+}
+
+/** The header pass: whether every image is gray, and the first image's size. */
+function scanHeaders(split: ImageFolderSplit, scan: HeaderScan): void {
   for (const file of split.files) {
     const h = readImageHeader(file);
-    geometry.allGray &&= h.gray;
-    const g = geometry.g;
-    if (!g) { geometry.g = { height: h.height, width: h.width, file }; continue; }
-    if (h.height !== g.height || h.width !== g.width) {
-      throw new UserError(
-        `${file} is ${h.height}×${h.width} (height×width) but ${relative(root, g.file)} and the images before it are ${g.height}×${g.width}.`,
-        'Every image of an ImageFolder must have the same size (SalUn Lab does not resize); resize the data set first, e.g. with torchvision.transforms.Resize or `mogrify -resize WxH! *.png`.',
-        file);
-    }
+    scan.allGray &&= h.gray;
+    scan.first ??= { height: h.height, width: h.width, file };
   }
 }
 
-function readSplit(split: ImageFolderSplit, g: Geometry, channels: 1 | 3, numClasses: number, root: string): ImageSet {
+/** What the pixel pass resized, by source size ("28×28" → count). */
+type Resized = Map<string, number>;
+
+function readSplit(split: ImageFolderSplit, g: Size, channels: 1 | 3, numClasses: number, root: string, resized: Resized): ImageSet {
   const n = split.files.length;
   const size = g.height * g.width * channels;
   const images = new Float32Array(n * size);
   split.files.forEach((file, i) => {
     const img = readImage(file);
-    // The headers were checked, but a file may lie in its header or change in between.
-    if (img.height !== g.height || img.width !== g.width) {
-      throw new UserError(`${file} decodes to ${img.height}×${img.width}, not ${g.height}×${g.width}.`, 'Re-save the image, or remove it from the data folder.', file);
+    if (img.height === g.height && img.width === g.width) {
+      writePixels(img, images, i * size, channels);
+      return;
     }
-    writePixels(img, images, i * size, channels);
+    const pixels = new Float32Array(img.height * img.width * channels);
+    writePixels(img, pixels, 0, channels);
+    resizeBilinearInto(pixels, img, channels, images, i * size, g);
+    const key = `${img.height}×${img.width}`;
+    resized.set(key, (resized.get(key) ?? 0) + 1);
   });
   return { images, labels: split.labels, n, height: g.height, width: g.width, channels, numClasses, source: `${root}/${split.name}` };
+}
+
+function resizedNote(resized: Resized, total: number, g: Size, why: string): DataNote | undefined {
+  const k = [...resized.values()].reduce((a, c) => a + c, 0);
+  if (k === 0) return undefined;
+  const sizes = [...resized.entries()].sort((a, b) => b[1] - a[1]);
+  const shown = sizes.slice(0, 4).map(([s, c]) => `${c} of ${s}`).join(', ');
+  return {
+    level: 'warn',
+    message: `ImageFolder: resized ${k} of ${total} images to ${g.height}×${g.width} (${why}; bilinear): ${shown}${sizes.length > 4 ? ', …' : ''}. Set data.size to choose the size.`,
+  };
 }
 
 function skippedNote(split: ImageFolderSplit): string | undefined {
@@ -54,23 +70,28 @@ function skippedNote(split: ImageFolderSplit): string | undefined {
 
 /**
  * Loads an ImageFolder. Classes are the training split's sorted subfolders; 1 channel when every
- * image is grayscale, else 3 (gray repeated, alpha dropped). Index i of the training set is
- * `listImageFolder(dir).train.files[i]`.
+ * image is grayscale, else 3 (gray repeated, alpha dropped). Images of another size than
+ * `options.size` (default: the first training image's) are resized bilinearly. Index i of the
+ * training set is `listImageFolder(dir).train.files[i]`.
  */
-export function loadImageFolder(dir: string): SplitData {
+export function loadImageFolder(dir: string, options: ImageFolderOptions = {}): SplitData {
   const layout = listImageFolder(dir);
-  const geometry: { g?: Geometry; allGray: boolean } = { allGray: true };
-  checkSizes(layout.train, geometry, layout.root);
-  checkSizes(layout.test, geometry, layout.root);
-  const g = geometry.g as Geometry; // listImageFolder refuses an empty class, so both splits have images
-  const channels = geometry.allGray ? 1 : 3;
+  const scan: HeaderScan = { allGray: true };
+  scanHeaders(layout.train, scan);
+  scanHeaders(layout.test, scan);
+  // listImageFolder refuses an empty class, so both splits have images and `first` is set.
+  const first = scan.first as Size & { file: string };
+  const g: Size = options.size ?? { height: first.height, width: first.width };
+  const channels = scan.allGray ? 1 : 3;
   const numClasses = layout.classNames.length;
-  const train = readSplit(layout.train, g, channels, numClasses, layout.root);
-  const test = readSplit(layout.test, g, channels, numClasses, layout.root);
+  const resized: Resized = new Map();
+  const train = readSplit(layout.train, g, channels, numClasses, layout.root, resized);
+  const test = readSplit(layout.test, g, channels, numClasses, layout.root, resized);
   const names = layout.classNames.length > 12 ? `${layout.classNames.slice(0, 12).join(', ')}, …` : layout.classNames.join(', ');
   const notes: DataNote[] = [
     { level: 'info', message: `ImageFolder: ${train.n} train / ${test.n} ${layout.test.name} images of ${g.height}×${g.width}×${channels}, ${numClasses} classes (${names}).` },
     ...[skippedNote(layout.train), skippedNote(layout.test)].filter((s): s is string => s !== undefined).map((message): DataNote => ({ level: 'warn', message })),
+    ...[resizedNote(resized, train.n + test.n, g, options.size ? 'data.size' : `the size of ${relative(layout.root, first.file)}`)].filter((n): n is DataNote => n !== undefined),
   ];
   return { train, test, classNames: layout.classNames, notes };
 }

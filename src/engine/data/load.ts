@@ -79,6 +79,6 @@ export function loadData(spec: DataSpec, workspaceDir: string): SplitData {
     case 'cifar10':
       return loadCifar10Folder(resolve(workspaceDir, spec.dir));
     case 'imagefolder':
-      return loadImageFolder(resolve(workspaceDir, spec.dir));
+      return loadImageFolder(resolve(workspaceDir, spec.dir), { size: spec.size });
   }
 }

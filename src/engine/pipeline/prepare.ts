@@ -74,7 +74,9 @@ function dataFingerprint(spec: DataSpec, workspaceDir: string): string {
   if (spec.kind === 'cifar10' || spec.kind === 'imagefolder') {
     // Relative paths too: an ImageFolder's labels are its folder names.
     const { root, files } = dataFiles(spec, workspaceDir);
-    return hash({ kind: spec.kind, stats: files.map((f) => { const s = statSync(join(root, f)); return [f, s.size, s.mtimeMs]; }) });
+    const stats = files.map((f) => { const s = statSync(join(root, f)); return [f, s.size, s.mtimeMs]; });
+    // An ImageFolder's size option changes every image; without it the key stays what it was.
+    return hash({ kind: spec.kind, stats, ...(spec.kind === 'imagefolder' && spec.size ? { size: spec.size } : {}) });
   }
   const dir = spec.kind === 'default' ? defaultDataDir() : resolve(workspaceDir, spec.dir);
   const stats = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']
