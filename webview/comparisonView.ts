@@ -1,6 +1,8 @@
 // The "Compare runs" section: pick run folders, see them side by side with Retrain first and the
 // smallest Avg. Gap marked, export the table as CSV or the whole panel as a Markdown report.
-import type { ComparisonRun, ExportFormat } from '../src/protocol/webviewMessages';
+import type { ComparisonRun } from '../src/protocol/webviewMessages';
+import { ExportCommand, LoadRunSaliencyCommand, RefreshRunsCommand } from '../src/protocol/webviewMessages';
+import type { PanelChannel } from './channel';
 import type { PanelState } from './panelState';
 import { METRIC_NAMES } from './panelState';
 import { el, replaceChildren } from './dom';
@@ -9,11 +11,9 @@ import { comparisonRows, methodDisplayName } from './comparison';
 import { comparisonCsv, markdownReport } from './exportFormats';
 import { formatMetric } from './format';
 
-export interface ComparisonCallbacks {
+/** What changes only the panel: the runs the user checked. */
+export interface ComparisonLocal {
   onSelectionChange(selected: string[]): void;
-  onRefresh(): void;
-  onPreviewSaliency(runDir: string): void;
-  onExport(format: ExportFormat, fileName: string, content: string): void;
 }
 
 export class ComparisonView {
@@ -24,19 +24,19 @@ export class ComparisonView {
   /** undefined until the user picks: then the current run (or the newest) is preselected. */
   private selected: Set<string> | undefined;
 
-  constructor(selected: readonly string[] | undefined, private readonly callbacks: ComparisonCallbacks) {
+  constructor(selected: readonly string[] | undefined, private readonly channel: PanelChannel, private readonly callbacks: ComparisonLocal) {
     this.selected = selected ? new Set(selected) : undefined;
     this.list = el('ul', { class: 'run-list', 'aria-label': 'Runs to compare' });
     this.table = el('div');
     const refresh = el('vscode-button', { secondary: true, 'data-action': 'requestRuns' }, 'Refresh');
     const csv = el('vscode-button', { secondary: true, 'data-export': 'csv' }, 'Export CSV');
     const md = el('vscode-button', { secondary: true, 'data-export': 'md' }, 'Export report (Markdown)');
-    refresh.addEventListener('click', () => this.callbacks.onRefresh());
-    csv.addEventListener('click', () => this.callbacks.onExport('csv', 'salun-comparison.csv', comparisonCsv(this.rows())));
+    refresh.addEventListener('click', () => this.channel.command(RefreshRunsCommand, {}));
+    csv.addEventListener('click', () => this.channel.command(ExportCommand, { format: 'csv', fileName: 'salun-comparison.csv', content: comparisonCsv(this.rows()) }));
     md.addEventListener('click', () => {
       if (!this.state) return;
       const report = markdownReport(this.state, { generatedAt: new Date().toISOString(), comparison: this.rows() });
-      this.callbacks.onExport('md', `salun-report${this.state.runId ? `-${this.state.runId}` : ''}.md`, report);
+      this.channel.command(ExportCommand, { format: 'md', fileName: `salun-report${this.state.runId ? `-${this.state.runId}` : ''}.md`, content: report });
     });
     this.element = el('div', {}, this.list, this.table, el('div', { class: 'button-row' }, refresh, csv, md));
   }
@@ -90,8 +90,8 @@ export class ComparisonView {
     const gap = run.rows.find((r) => r.role === 'unlearned')?.avgGap;
     const detail = [methodDisplayName(run.method), run.ratio !== undefined ? `ratio ${run.ratio.toFixed(2)}` : '', gap !== undefined ? `gap ${gap.toFixed(2)}` : '']
       .filter(Boolean).join(' · ');
-    const preview = run.ratio !== undefined ? el('button', { type: 'button', class: 'link-button', title: `Preview the saliency map of ${run.runId} with the γ control` }, 'saliency') : undefined;
-    preview?.addEventListener('click', () => this.callbacks.onPreviewSaliency(run.dir));
+    const preview = run.ratio !== undefined ? el('button', { type: 'button', class: 'link-button', 'data-link': 'saliency', title: `Preview the saliency map of ${run.runId} with the γ control` }, 'saliency') : undefined;
+    preview?.addEventListener('click', () => this.channel.command(LoadRunSaliencyCommand, { runDir: run.dir }));
     return el('li', {}, box, el('label', { for: id }, el('span', { class: 'mono' }, run.runId), el('span', { class: 'muted' }, ` ${detail}`)), preview ? ' ' : undefined, preview);
   }
 

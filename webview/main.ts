@@ -4,17 +4,20 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { JobEvent } from '../src/protocol/jobMessages';
 import { isJobEvent } from '../src/protocol/jobMessages';
-import type { HostToWebview, RunTrend, WebviewToHost } from '../src/protocol/webviewMessages';
-import { isHostToWebview, isRunTrend } from '../src/protocol/webviewMessages';
+import type { HostNotification, HostNotificationType, RunTrend } from '../src/protocol/webviewMessages';
+import {
+  EventNotification, FocusRunNotification, HOST_NOTIFICATIONS, isRunTrend, JobStateNotification, ReadyCommand, ReplayNotification,
+  RunsNotification, RunTrendNotification, SaliencyScoresNotification,
+} from '../src/protocol/webviewMessages';
 import { isRecord } from '../src/protocol/guards';
 import type { PanelState } from './panelState';
-import { applyHostMessage, initialPanelState, showLiveTrend, stateFromEvents } from './panelState';
+import { applyHostMessage, applyPreview, initialPanelState, showLiveTrend, stateFromEvents } from './panelState';
 import type { UiState } from './render';
 import { PanelView } from './render';
 import type { SeriesKey } from './charts';
 import { SERIES_KEYS } from './charts';
-import type { PreviewRequest } from './previewRequests';
-import { PreviewRequests } from './previewRequests';
+import { ThresholdPreviews } from './previewRequests';
+import { WebviewChannel } from './channel';
 
 interface PersistedState {
   events: JobEvent[];
@@ -25,7 +28,7 @@ interface PersistedState {
 }
 
 interface VsCodeApi {
-  postMessage(message: WebviewToHost): void;
+  postMessage(message: unknown): void;
   getState(): unknown;
   setState(state: PersistedState): void;
 }
@@ -62,12 +65,11 @@ function main(): void {
   let persisted = restore(vscode.getState());
   let state: PanelState = persisted.events.length ? stateFromEvents(persisted.events, persisted.jobRunning) : initialPanelState();
   if (persisted.runTrend) state = applyHostMessage(state, { type: 'runTrend', ...persisted.runTrend });
-  const previews = new PreviewRequests();
-
-  const post = (message: WebviewToHost): void => vscode.postMessage(message);
-  const postPreview = (request: PreviewRequest | undefined): void => {
-    if (request) post({ type: 'previewThreshold', ...request });
+  const warn = (message: string, data?: unknown): void => {
+    if (data === undefined) console.warn(message);
+    else console.warn(message, data);
   };
+  const channel = new WebviewChannel<HostNotificationType>(vscode, HOST_NOTIFICATIONS, warn);
 
   // Progress events can come many times a second: draw once per frame, persist at most 4×/s.
   let drawPending = false;
@@ -78,27 +80,6 @@ function main(): void {
       vscode.setState(persisted);
     }, 250);
   };
-
-  const view = new PanelView(root, {
-    onAction: (action) => post({ type: 'action', action }),
-    onPreview: (by, value) => postPreview(previews.want(by, value, Date.now())),
-    onApplyRatio: (ratio) => post({ type: 'applySaliencyRatio', ratio }),
-    onRequestRuns: () => post({ type: 'requestRuns' }),
-    onLoadRunSaliency: (runDir) => post({ type: 'loadRunSaliency', runDir }),
-    onExport: (format, fileName, content) => post({ type: 'export', format, fileName, content }),
-    onUiChange: (ui) => {
-      persisted = { ...persisted, ui };
-      save();
-    },
-    onShowLiveTrend: () => {
-      state = showLiveTrend(state);
-      persisted = { ...persisted, runTrend: undefined };
-      post({ type: 'showLiveTrend' });
-      schedule();
-    },
-  }, persisted.ui);
-  view.render(state);
-
   const schedule = (): void => {
     if (!drawPending) {
       drawPending = true;
@@ -109,6 +90,31 @@ function main(): void {
     }
     save();
   };
+  const fold = (message: HostNotification): void => {
+    state = applyHostMessage(state, message);
+    persisted.jobRunning = state.jobRunning;
+    persisted.runTrend = state.runTrend;
+    schedule();
+  };
+
+  const previews = new ThresholdPreviews(channel, (preview) => {
+    state = applyPreview(state, preview);
+    schedule();
+  }, warn);
+  const view = new PanelView(root, {
+    channel,
+    previews,
+    onUiChange: (ui) => {
+      persisted = { ...persisted, ui };
+      save();
+    },
+    onShowLiveTrend: () => {
+      state = showLiveTrend(state);
+      persisted = { ...persisted, runTrend: undefined };
+      schedule();
+    },
+  }, persisted.ui);
+  view.render(state);
 
   // Charts are rebuilt when VS Code switches theme (it rewrites <body>'s class and the variables).
   let theme = themeOf(document.body);
@@ -121,48 +127,29 @@ function main(): void {
     view.redrawCharts();
   }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
-  window.addEventListener('message', (e: MessageEvent<unknown>) => {
-    const data = e.data;
-    if (!isHostToWebview(data)) {
-      console.warn('SalUn panel: ignored an unexpected message', data);
-      return;
-    }
-    let message: HostToWebview = data;
-    if (message.type === 'replay') {
-      const events = message.events.filter(isJobEvent);
-      if (events.length !== message.events.length) console.warn(`SalUn panel: dropped ${message.events.length - events.length} malformed event(s) from a replay`);
-      message = { ...message, events };
-      persisted = { ...persisted, events: [...events], jobRunning: message.jobRunning };
-    } else if (message.type === 'event') {
-      const event: unknown = message.event;
-      if (!isJobEvent(event)) {
-        console.warn('SalUn panel: ignored a malformed event', event);
-        return;
-      }
-      // Consecutive progress events supersede each other; keep only the latest in the saved log.
-      const events = persisted.events;
-      if (event.type === 'progress' && events.length > 0 && events[events.length - 1].type === 'progress') events[events.length - 1] = event;
-      else events.push(event);
-    } else if (message.type === 'focusRun') {
-      view.focusRun(message.runId);
-      return;
-    } else if (message.type === 'thresholdPreview' || message.type === 'previewUnavailable') {
-      const { accept, next } = previews.answered(message.requestId, Date.now());
-      postPreview(next);
-      if (!accept) return;
-      if (message.type === 'previewUnavailable') {
-        console.warn(`SalUn panel: no preview: ${message.reason}`);
-        return;
-      }
-    }
-    state = applyHostMessage(state, message);
-    persisted.jobRunning = state.jobRunning;
-    persisted.runTrend = state.runTrend;
-    schedule();
+  channel.onNotification(ReplayNotification, (message) => {
+    const events = message.events.filter(isJobEvent);
+    if (events.length !== message.events.length) console.warn(`SalUn panel: dropped ${message.events.length - events.length} malformed event(s) from a replay`);
+    persisted = { ...persisted, events: [...events], jobRunning: message.jobRunning };
+    fold({ ...message, events });
   });
+  channel.onNotification(EventNotification, (message) => {
+    // Consecutive progress events supersede each other; keep only the latest in the saved log.
+    const event = message.event;
+    const events = persisted.events;
+    if (event.type === 'progress' && events.length > 0 && events[events.length - 1].type === 'progress') events[events.length - 1] = event;
+    else events.push(event);
+    fold(message);
+  });
+  channel.onNotification(JobStateNotification, fold);
+  channel.onNotification(SaliencyScoresNotification, fold);
+  channel.onNotification(RunsNotification, fold);
+  channel.onNotification(RunTrendNotification, fold);
+  channel.onNotification(FocusRunNotification, (message) => view.focusRun(message.runId));
+  window.addEventListener('message', (e: MessageEvent<unknown>) => channel.receive(e.data));
 
   // The host re-reads the past run the panel was showing, unless it has chosen otherwise since.
-  post(persisted.runTrend ? { type: 'ready', trendRunDir: persisted.runTrend.runDir } : { type: 'ready' });
+  channel.command(ReadyCommand, persisted.runTrend ? { trendRunDir: persisted.runTrend.runDir } : {});
 }
 
 main();

@@ -3,7 +3,7 @@
 // No DOM, no vscode: it runs in plain Node tests.
 import type { JobError, JobEvent, JobKind, JobPhase } from '../src/protocol/jobMessages';
 import type { BackendInfo, EvaluatedModel, LayerSaliency, Metrics, ModelRole } from '../src/protocol/results';
-import type { ComparisonRun, HostToWebview, RunTrend, ScoreHistogram, ThresholdPreview } from '../src/protocol/webviewMessages';
+import type { ComparisonRun, HostNotification, RunTrend, ScoreHistogram, ThresholdPreview } from '../src/protocol/webviewMessages';
 
 export const METRIC_NAMES = ['UA', 'RA', 'TA', 'MIA'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -213,8 +213,8 @@ export function stateFromEvents(events: readonly JobEvent[], jobRunning: boolean
   return { ...events.reduce(reducePanel, initialPanelState()), jobRunning };
 }
 
-/** Applies one host message. Events in a replay must already be validated by the caller. */
-export function applyHostMessage(state: PanelState, message: HostToWebview): PanelState {
+/** Applies one host notification. Events in a replay must already be validated by the caller. */
+export function applyHostMessage(state: PanelState, message: HostNotification): PanelState {
   switch (message.type) {
     case 'replay': {
       // The run list is not part of the job's log; the scores are, unless the replay is another job's.
@@ -242,11 +242,6 @@ export function applyHostMessage(state: PanelState, message: HostToWebview): Pan
       delete next.preview;
       return next;
     }
-    case 'thresholdPreview': {
-      const { type: _type, requestId: _id, ...preview } = message;
-      return { ...state, preview };
-    }
-    case 'previewUnavailable': return state;
     case 'runs': return { ...state, runs: message.runs };
     case 'focusRun': return state;
     case 'runTrend': {
@@ -256,6 +251,11 @@ export function applyHostMessage(state: PanelState, message: HostToWebview): Pan
       return { ...state, runTrend: { ...trend, points: [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch) } };
     }
   }
+}
+
+/** The host's answer to a γ/ratio preview request (of the scores shown). */
+export function applyPreview(state: PanelState, preview: ThresholdPreview): PanelState {
+  return { ...state, preview };
 }
 
 /** The user asked for the live job's trend again. */

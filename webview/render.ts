@@ -3,7 +3,10 @@
 // only when its slice of the state changed (the reducer keeps unchanged slices identical).
 import { backendFacts } from '../src/protocol/backendSummary';
 import { PHASE_LABELS } from '../src/protocol/jobMessages';
-import type { ExportFormat, PanelAction, ThresholdBy } from '../src/protocol/webviewMessages';
+import type { PanelAction } from '../src/protocol/webviewMessages';
+import { PanelActionCommand } from '../src/protocol/webviewMessages';
+import type { PanelChannel } from './channel';
+import type { ThresholdPreviews } from './previewRequests';
 import type { PanelState } from './panelState';
 import { displayedSaliency, METRIC_NAMES, shownTrend } from './panelState';
 import { el, replaceChildren } from './dom';
@@ -14,16 +17,16 @@ import { TrendView } from './trendView';
 import { ComparisonView } from './comparisonView';
 import { formatCount, formatDuration, formatMetric, formatPercent, scientificParts } from './format';
 
-/** Everything the panel can ask of the host, and the view state it wants persisted. */
-export interface PanelCallbacks {
-  onAction(action: PanelAction): void;
-  onPreview(by: ThresholdBy, value: number): void;
-  onApplyRatio(ratio: number): void;
-  onRequestRuns(): void;
-  onLoadRunSaliency(runDir: string): void;
-  onExport(format: ExportFormat, fileName: string, content: string): void;
+/**
+ * What the views are given: the channel for everything they ask of the host, the γ previews (flow
+ * controlled; answers come back as state), and the two things that change only the panel itself.
+ */
+export interface PanelContext {
+  channel: PanelChannel;
+  previews: ThresholdPreviews;
+  /** View choices to persist with setState. */
   onUiChange(ui: UiState): void;
-  /** The user switched the trend charts from a past run back to the live job. */
+  /** The user switched the trend charts from a past run back to the live job (the view tells the host). */
   onShowLiveTrend(): void;
 }
 
@@ -72,9 +75,10 @@ export class PanelView {
   private ui: UiState;
   private last: PanelState | undefined;
 
-  constructor(root: HTMLElement, callbacks: PanelCallbacks, ui: UiState) {
+  constructor(root: HTMLElement, ctx: PanelContext, ui: UiState) {
     this.ui = { ...ui };
-    const onAction = (action: PanelAction): void => callbacks.onAction(action);
+    const { channel } = ctx;
+    const onAction = (action: PanelAction): void => channel.command(PanelActionCommand, { action });
     const toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'SalUn actions' });
     for (const spec of BUTTONS) {
       const button = el('vscode-button', { 'data-action': spec.action, secondary: spec.secondary });
@@ -99,24 +103,20 @@ export class PanelView {
     this.outcome = el('div', { class: 'outcome' });
     this.status = el('section', { class: 'status', 'aria-label': 'Job status' }, this.statusLine, this.progressTrack, this.progressText, this.outcome);
 
-    this.threshold = new ThresholdControl({ onPreview: callbacks.onPreview, onApply: callbacks.onApplyRatio });
+    this.threshold = new ThresholdControl(channel, ctx.previews);
     this.saliencyBody = el('div');
     this.saliencySection = el('section', { 'aria-labelledby': 'h-saliency', id: 'saliency' },
       el('h2', { id: 'h-saliency' }, 'Saliency mask'), this.saliencyBody, this.threshold.element);
-    this.trendView = new TrendView(this.ui.hiddenSeries, {
-      onHiddenChange: (hidden) => { this.ui = { ...this.ui, hiddenSeries: hidden }; callbacks.onUiChange(this.ui); },
-      onExport: callbacks.onExport,
-      onShowLive: callbacks.onShowLiveTrend,
+    this.trendView = new TrendView(this.ui.hiddenSeries, channel, {
+      onHiddenChange: (hidden) => { this.ui = { ...this.ui, hiddenSeries: hidden }; ctx.onUiChange(this.ui); },
+      onShowLive: ctx.onShowLiveTrend,
     });
     this.trendBody = this.trendView.element;
     this.trendSection = el('section', { 'aria-labelledby': 'h-trend', id: 'trend' }, el('h2', { id: 'h-trend' }, 'Metric trends'), this.trendBody);
     this.resultsBody = el('div');
     this.resultsSection = el('section', { 'aria-labelledby': 'h-results', id: 'results' }, el('h2', { id: 'h-results' }, 'Results'), this.resultsBody);
-    this.comparison = new ComparisonView(this.ui.selectedRuns, {
-      onSelectionChange: (selected) => { this.ui = { ...this.ui, selectedRuns: selected }; callbacks.onUiChange(this.ui); },
-      onRefresh: callbacks.onRequestRuns,
-      onPreviewSaliency: callbacks.onLoadRunSaliency,
-      onExport: callbacks.onExport,
+    this.comparison = new ComparisonView(this.ui.selectedRuns, channel, {
+      onSelectionChange: (selected) => { this.ui = { ...this.ui, selectedRuns: selected }; ctx.onUiChange(this.ui); },
     });
     this.compareSection = el('section', { 'aria-labelledby': 'h-compare', id: 'compare' }, el('h2', { id: 'h-compare' }, 'Compare runs'), this.comparison.element);
 

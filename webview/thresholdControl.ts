@@ -1,17 +1,14 @@
 // The γ control: a ratio slider with a number box, an editable γ, the histogram of scores with γ
 // marked, and "Apply to next run". Built once and updated in place, so a value being dragged or
-// typed keeps focus while previews stream back. It only asks (onPreview); the host answers.
+// typed keeps focus while previews stream back. It only asks (previews.ask); the host answers.
 import type { ThresholdBy } from '../src/protocol/webviewMessages';
-import { SETTING_RATIO_MAX, SETTING_RATIO_MIN } from '../src/protocol/webviewMessages';
+import { ApplySaliencyRatioCommand, SETTING_RATIO_MAX, SETTING_RATIO_MIN } from '../src/protocol/webviewMessages';
+import type { PanelChannel } from './channel';
+import type { ThresholdPreviews } from './previewRequests';
 import type { SaliencyView, ScoresView } from './panelState';
 import { el, replaceChildren } from './dom';
 import { scoreHistogramChart } from './histogram';
 import { formatCount, formatPercent, formatScientific, scientificParts } from './format';
-
-export interface ThresholdCallbacks {
-  onPreview(by: ThresholdBy, value: number): void;
-  onApply(ratio: number): void;
-}
 
 /** Parses "7.4e-4", "0.00074" or "7.4 × 10^-4"; undefined when it is not a non-negative number. */
 export function parseGamma(text: string): number | undefined {
@@ -46,7 +43,7 @@ export class ThresholdControl {
   private shown: SaliencyView | undefined;
   private scores: ScoresView | undefined;
 
-  constructor(private readonly callbacks: ThresholdCallbacks) {
+  constructor(private readonly channel: PanelChannel, private readonly previews: ThresholdPreviews) {
     this.slider = el('input', {
       type: 'range', id: 'ratio-slider', min: SETTING_RATIO_MIN, max: SETTING_RATIO_MAX, step: 0.005,
       'aria-label': 'Saliency ratio: share of weights the mask lets move',
@@ -72,7 +69,7 @@ export class ThresholdControl {
     });
     this.applyButton.addEventListener('click', () => {
       const ratio = this.shown?.ratio;
-      if (ratio !== undefined && !this.applyButton.hasAttribute('disabled')) this.callbacks.onApply(Number(ratio.toFixed(4)));
+      if (ratio !== undefined && !this.applyButton.hasAttribute('disabled')) this.channel.command(ApplySaliencyRatioCommand, { ratio: Number(ratio.toFixed(4)) });
     });
 
     this.element = el('div', { class: 'threshold', role: 'group', 'aria-labelledby': 'h-threshold' },
@@ -92,7 +89,7 @@ export class ThresholdControl {
       if (document.activeElement !== this.slider) this.slider.value = String(value);
       if (document.activeElement !== this.ratioInput) this.ratioInput.value = String(Number(value.toFixed(4)));
     }
-    this.callbacks.onPreview(by, value);
+    this.previews.ask(by, value);
   }
 
   /** `shown`: the mask the bars show (a preview, or the computed one); `scores`: the map it comes from. */

@@ -2,8 +2,9 @@
 // a legend that hides series, and a cursor: hover, or focus the chart and use ←/→/Home/End, to read
 // every value of an epoch. A line above the charts says whose epochs they are (the live job, or a
 // past run opened from the Runs view, with a button back to live). Exports the chart as SVG or PNG
-// through `onExport`.
-import type { ExportFormat } from '../src/protocol/webviewMessages';
+// (the host asks where to save).
+import { ExportCommand, ShowLiveTrendCommand } from '../src/protocol/webviewMessages';
+import type { PanelChannel } from './channel';
 import type { ShownTrend } from './panelState';
 import { METRIC_NAMES } from './panelState';
 import { el, replaceChildren } from './dom';
@@ -12,9 +13,9 @@ import { epochReadout, gapChart, trendChart, trendLegend, WIDTH } from './charts
 import type { LegendEntry } from './svgExport';
 import { standaloneSvg, svgToPngBase64 } from './svgExport';
 
-export interface TrendCallbacks {
+/** What changes only the panel: the legend's choice, and the switch back to the live trend. */
+export interface TrendLocal {
   onHiddenChange(hidden: SeriesKey[]): void;
-  onExport(format: ExportFormat, fileName: string, content: string): void;
   onShowLive(): void;
 }
 
@@ -34,11 +35,15 @@ export class TrendView {
   private cursor: number | undefined;
   private hidden: Set<SeriesKey>;
 
-  constructor(hidden: readonly SeriesKey[], private readonly callbacks: TrendCallbacks) {
+  constructor(hidden: readonly SeriesKey[], private readonly channel: PanelChannel, private readonly callbacks: TrendLocal) {
     this.hidden = new Set(hidden);
     this.sourceLabel = el('span', { class: 'trend-source-label', id: 'trend-source-label', role: 'status', 'aria-live': 'polite' });
     this.liveButton = el('vscode-button', { secondary: true, 'data-action': 'showLiveTrend', title: 'Show the metric trends of the current (or last) job again' }, 'Show live trends');
-    this.liveButton.addEventListener('click', () => this.callbacks.onShowLive());
+    this.liveButton.addEventListener('click', () => {
+      this.callbacks.onShowLive();
+      // Later replays must not bring the past run back: the host forgets it too.
+      this.channel.command(ShowLiveTrendCommand, {});
+    });
     this.source = el('div', { class: 'trend-source', 'data-source': 'live' }, this.sourceLabel, this.liveButton);
     this.caption = el('div', { class: 'muted small' });
     this.charts = el('div', {
@@ -151,11 +156,11 @@ export class TrendView {
     const text = standaloneSvg(chart, legend);
     const name = `salun-trend${this.state?.runId ? `-${this.state.runId}` : ''}`;
     if (format === 'svg') {
-      this.callbacks.onExport('svg', `${name}.svg`, text);
+      this.channel.command(ExportCommand, { format: 'svg', fileName: `${name}.svg`, content: text });
       return;
     }
     svgToPngBase64(text).then(
-      (png) => this.callbacks.onExport('png', `${name}.png`, png),
+      (png) => this.channel.command(ExportCommand, { format: 'png', fileName: `${name}.png`, content: png }),
       (err: unknown) => console.warn(`SalUn panel: PNG export failed: ${err instanceof Error ? err.message : String(err)}`),
     );
   }

@@ -1,7 +1,7 @@
 // What `activate()` returns. Other extensions and the extension-host test suite use it to drive
 // jobs and to observe what the panel was sent, without reaching into private state.
 import type { JobEvent } from '../protocol/jobMessages';
-import type { HostToWebview } from '../protocol/webviewMessages';
+import type { PostedPanelMessage } from './panelProvider';
 import type { RunResult } from '../protocol/results';
 
 export interface JobOutcome {
@@ -26,8 +26,12 @@ export interface RunsTreeEntry {
 export interface SalunApi {
   /** Resolves when the current job (if any) ends; undefined when none is running. */
   waitForJob(): Promise<JobOutcome | undefined>;
-  /** Every message the host has handed to the panel webview since activation, in order. */
-  panelMessages(): readonly HostToWebview[];
+  /**
+   * In test runs only (ExtensionMode.Test, or SALUN_PANEL_MESSAGE_LOG=<n>): the messages the host has
+   * handed to the panel webview since activation, in order, at their positions; only the last 500 are
+   * kept, older ones read as { type: 'dropped' }. Empty outside tests.
+   */
+  panelMessages(): readonly PostedPanelMessage[];
   /** The Runs view's items as it would list them now, newest first. */
   runsTree(): RunsTreeEntry[];
 }

@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
     void vscode.commands.executeCommand(ACTION_COMMANDS[action]).then(undefined, (err: unknown) => {
       log.error(`panel: ${action} failed: ${err instanceof Error ? err.message : String(err)}`);
     });
-  });
+  }, { messageLog: SalunPanelProvider.messageLogFor(context.extensionMode) });
 
   const deps: CommandDeps = { supervisor, log, revealPanel: () => panel.reveal() };
   context.subscriptions.push(

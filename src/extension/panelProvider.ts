@@ -1,13 +1,20 @@
 // The SalUn side panel (a WebviewView). The host owns the truth (the supervisor's event log, the
-// run folders); the webview only renders it and asks. Because VS Code drops postMessage to a hidden
-// webview, the panel is re-sent a full replay whenever it may have missed something.
+// run folders); the webview only renders it and asks. Each message kind the webview may send has one
+// handler here (registerHandlers), bound to its definition in protocol/webviewMessages.ts. Because VS
+// Code drops postMessage to a hidden webview, the panel is re-sent a full replay whenever it may have
+// missed something (HostChannel.resync).
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { JobSupervisor } from './jobSupervisor';
 import type { JobEvent } from '../protocol/jobMessages';
-import type { ComparisonRun, ExportFormat, HostToWebview, PanelAction, WebviewToHost } from '../protocol/webviewMessages';
-import { isWebviewToHost } from '../protocol/webviewMessages';
+import type { ComparisonRun, ExportFormat, HostNotificationType, PanelAction, WebviewMessageType } from '../protocol/webviewMessages';
+import {
+  ApplySaliencyRatioCommand, EventNotification, ExportCommand, FocusRunNotification, JobStateNotification, LoadRunSaliencyCommand,
+  PanelActionCommand, PreviewThresholdRequest, ReadyCommand, RefreshRunsCommand, ReplayNotification, RunsNotification, RunTrendNotification,
+  SaliencyScoresNotification, ShowLiveTrendCommand, WEBVIEW_MESSAGES,
+} from '../protocol/webviewMessages';
+import { HostChannel } from './hostChannel';
 import { CONFIG_SECTION, PANEL_VIEW_ID } from './commandIds';
 import { createNonce, panelHtml } from './panelHtml';
 import { loadSaliencyScores, type SaliencyPreview } from './saliencyPreview';
@@ -27,15 +34,32 @@ const EXPORT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {
 
 export type PanelActionHandler = (action: PanelAction) => void;
 
+export interface PanelOptions {
+  /** Posted messages kept for SalunApi.panelMessages (test runs only; 0: none). */
+  messageLog?: number;
+}
+
+/** A message the panel was handed, as SalunApi.panelMessages lists it. */
+export type PostedPanelMessage = ReturnType<HostChannel<WebviewMessageType, HostNotificationType>['messages']>[number];
+
+/** How many posted messages a test run keeps: enough for any one test's window, not a whole session's. */
+export const TEST_MESSAGE_LOG = 500;
+
 export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = PANEL_VIEW_ID;
 
+  /**
+   * The message log only serves the host test suite: kept (bounded) when VS Code runs the extension
+   * under tests, or when SALUN_PANEL_MESSAGE_LOG names a size; otherwise the panel keeps nothing.
+   */
+  static messageLogFor(mode: vscode.ExtensionMode, env: NodeJS.ProcessEnv = process.env): number {
+    const asked = Number(env.SALUN_PANEL_MESSAGE_LOG);
+    if (env.SALUN_PANEL_MESSAGE_LOG !== undefined && Number.isSafeInteger(asked) && asked >= 0) return asked;
+    return mode === vscode.ExtensionMode.Test ? TEST_MESSAGE_LOG : 0;
+  }
+
   private view: vscode.WebviewView | undefined;
-  /** The webview's script has said 'ready' since its document was (re)loaded. */
-  private ready = false;
-  /** A post was dropped or skipped; the next chance to deliver sends a replay instead. */
-  private stale = false;
-  private readonly posted: HostToWebview[] = [];
+  private readonly channel: HostChannel<WebviewMessageType, HostNotificationType>;
   private readonly disposables: vscode.Disposable[] = [];
   private viewDisposables: vscode.Disposable[] = [];
   /** The saliency map the γ control previews: the latest job's, or a run folder the user picked. */
@@ -57,7 +81,10 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     private readonly supervisor: JobSupervisor,
     private readonly log: vscode.LogOutputChannel,
     private readonly onAction: PanelActionHandler,
+    options: PanelOptions = {},
   ) {
+    this.channel = new HostChannel(WEBVIEW_MESSAGES, log, { messageLog: options.messageLog ?? 0, name: 'panel' });
+    this.registerHandlers();
     const sub = supervisor.subscribe({
       onJobStarted: () => {
         this.clearSaliency();
@@ -71,7 +98,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
         if (event.type === 'saliency') this.loadJobSaliency(SALIENCY_READ_ATTEMPTS);
       },
       onJobEnded: () => {
-        this.send({ type: 'jobState', running: false });
+        this.channel.notify(JobStateNotification, { running: false });
         if (!this.saliency) this.loadJobSaliency(1);
         this.refreshRuns();
       },
@@ -79,9 +106,9 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     this.disposables.push(new vscode.Disposable(() => { sub.dispose(); this.clearSaliency(); }));
   }
 
-  /** Every message VS Code accepted for the webview since activation, in order. */
-  messages(): readonly HostToWebview[] {
-    return this.posted;
+  /** What VS Code accepted for the webview since activation (kept only when options.messageLog is set). */
+  messages(): readonly PostedPanelMessage[] {
+    return this.channel.messages();
   }
 
   get isResolved(): boolean {
@@ -91,10 +118,8 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   resolveWebviewView(webviewView: vscode.WebviewView): void {
     this.disposeView();
     this.view = webviewView;
-    this.ready = false;
-    this.stale = true;
-
     const webview = webviewView.webview;
+    this.channel.connect(webview, () => webviewView.visible);
     webview.options = {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
@@ -106,14 +131,14 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     }, createNonce());
 
     this.viewDisposables.push(
-      webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      webview.onDidReceiveMessage((message: unknown) => this.channel.receive(message)),
       webviewView.onDidChangeVisibility(() => {
-        if (webviewView.visible && this.ready && this.stale) this.sendReplay();
+        if (this.channel.deliverable && this.channel.needsResync) this.sendReplay();
       }),
       webviewView.onDidDispose(() => {
         if (this.view === webviewView) {
           this.view = undefined;
-          this.ready = false;
+          this.channel.disconnect(webview);
           this.disposeView();
         }
       }),
@@ -133,7 +158,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     }
     this.showRunTrend(runDir);
     this.focusRunId = basename(runDir);
-    this.send({ type: 'focusRun', runId: this.focusRunId });
+    this.sendFocusRun();
   }
 
   /** Brings the panel into view (resolving it if it never was). */
@@ -150,64 +175,38 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     for (const d of this.disposables) d.dispose();
   }
 
-  private receive(message: unknown): void {
-    if (!isWebviewToHost(message)) {
-      this.log.warn(`panel: ignored a malformed message from the webview: ${JSON.stringify(message)?.slice(0, 300)}`);
-      return;
-    }
-    switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        if (!this.saliency) this.loadJobSaliency(1);
-        if (!this.runs) this.runs = this.readRuns();
-        if (message.trendRunDir) this.restoreRunTrend(message.trendRunDir);
-        this.sendReplay();
-        return;
-      case 'action':
-        this.onAction(message.action);
-        return;
-      case 'showLiveTrend':
-        // The panel has switched already; later replays must not bring the past run back.
-        this.runTrend = undefined;
-        this.trendChosen = true;
-        return;
-      default:
-        void this.handleRequest(message).catch((err: unknown) => {
-          this.log.error(`panel: ${message.type} failed: ${err instanceof Error ? err.message : String(err)}`);
-        });
-    }
-  }
-
-  private async handleRequest(message: Exclude<WebviewToHost, { type: 'ready' | 'action' | 'showLiveTrend' }>): Promise<void> {
-    switch (message.type) {
-      case 'previewThreshold': {
-        const preview = this.saliency;
-        if (!preview) {
-          this.send({ type: 'previewUnavailable', requestId: message.requestId, reason: 'No saliency map has been read yet.' });
-          return;
-        }
-        this.send({ type: 'thresholdPreview', requestId: message.requestId, ...preview.preview(message.by, message.value) });
+  /** One handler per kind the webview may send; the channel has validated the message already. */
+  private registerHandlers(): void {
+    const ch = this.channel;
+    ch.onCommand(ReadyCommand, (m) => {
+      ch.markReady();
+      if (!this.saliency) this.loadJobSaliency(1);
+      if (!this.runs) this.runs = this.readRuns();
+      if (m.trendRunDir) this.restoreRunTrend(m.trendRunDir);
+      this.sendReplay();
+    });
+    ch.onCommand(PanelActionCommand, (m) => this.onAction(m.action));
+    ch.onCommand(ShowLiveTrendCommand, () => {
+      // The panel has switched already; later replays must not bring the past run back.
+      this.runTrend = undefined;
+      this.trendChosen = true;
+    });
+    ch.onCommand(ApplySaliencyRatioCommand, (m) => this.applySaliencyRatio(m.ratio));
+    ch.onCommand(RefreshRunsCommand, () => this.refreshRuns());
+    ch.onCommand(LoadRunSaliencyCommand, (m) => {
+      // The webview names a folder; read only folders that are listed run folders of this workspace.
+      if (!isListedRun(this.workspaceDirs(), m.runDir)) {
+        this.log.warn(`panel: refused to read saliency from ${m.runDir}: not a run folder of this workspace`);
         return;
       }
-      case 'applySaliencyRatio':
-        await this.applySaliencyRatio(message.ratio);
-        return;
-      case 'requestRuns':
-        this.refreshRuns();
-        return;
-      case 'loadRunSaliency':
-        // The webview names a folder; read only folders that are listed run folders of this workspace.
-        if (!isListedRun(this.workspaceDirs(), message.runDir)) {
-          this.log.warn(`panel: refused to read saliency from ${message.runDir}: not a run folder of this workspace`);
-          return;
-        }
-        this.clearSaliency();
-        this.tryLoadSaliency(message.runDir, true);
-        return;
-      case 'export':
-        await this.exportFile(message.format, message.fileName, message.content);
-        return;
-    }
+      this.clearSaliency();
+      this.tryLoadSaliency(m.runDir, true);
+    });
+    ch.onCommand(ExportCommand, (m) => this.exportFile(m.format, m.fileName, m.content));
+    ch.onRequest(PreviewThresholdRequest, (m) => {
+      if (!this.saliency) throw new Error('No saliency map has been read yet.');
+      return this.saliency.preview(m.by, m.value);
+    });
   }
 
   private workspaceDirs(): string[] {
@@ -225,7 +224,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
 
   private refreshRuns(): void {
     this.runs = this.readRuns();
-    this.send({ type: 'runs', runs: this.runs });
+    this.channel.notify(RunsNotification, { runs: this.runs });
   }
 
   /** Reads a run folder's metrics.jsonl into the trend charts; the running job's own folder shows live. */
@@ -240,7 +239,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
       return;
     }
     this.runTrend = this.readRunTrend(runDir);
-    this.send(this.runTrend);
+    this.channel.notify(RunTrendNotification, this.runTrend);
   }
 
   /** A reloaded panel showed this run's trend; keep showing it unless the host chose since. */
@@ -288,7 +287,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
       const t0 = Date.now();
       this.saliency = loadSaliencyScores(runDir);
       this.log.debug(`panel: read the saliency map of ${runDir} (${this.saliency.total} scores) in ${Date.now() - t0} ms`);
-      this.send(this.saliency.scoresMessage());
+      this.channel.notify(SaliencyScoresNotification, this.saliency.scoresMessage());
       return true;
     } catch (err) {
       if (reportFailure) this.log.warn(`panel: no saliency map to preview in ${runDir}: ${err instanceof Error ? err.message : String(err)}`);
@@ -325,46 +324,34 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   private sendReplay(): void {
-    this.send({ type: 'replay', events: [...this.supervisor.eventLog()], jobRunning: this.supervisor.running });
-    // A replay resets the panel's state; what it was sent besides the events comes after it.
-    if (this.saliency) this.send(this.saliency.scoresMessage());
-    if (this.runs) this.send({ type: 'runs', runs: this.runs });
-    // A replay shows the live job's trend; a past run's trend comes after it to stay in view.
-    if (this.runTrend) this.send(this.runTrend);
-    if (this.focusRunId) this.send({ type: 'focusRun', runId: this.focusRunId });
+    this.channel.resync(() => {
+      const ch = this.channel;
+      ch.notify(ReplayNotification, { events: [...this.supervisor.eventLog()], jobRunning: this.supervisor.running });
+      // A replay resets the panel's state; what it was sent besides the events comes after it.
+      if (this.saliency) ch.notify(SaliencyScoresNotification, this.saliency.scoresMessage());
+      if (this.runs) ch.notify(RunsNotification, { runs: this.runs });
+      // A replay shows the live job's trend; a past run's trend comes after it to stay in view.
+      if (this.runTrend) ch.notify(RunTrendNotification, this.runTrend);
+      if (this.focusRunId) this.sendFocusRun();
+    });
+  }
+
+  /** Kept until delivered: the view may still be resolving, and its first replay carries it then. */
+  private sendFocusRun(): void {
+    const runId = this.focusRunId;
+    if (!runId) return;
+    this.channel.notify(FocusRunNotification, { runId }, () => {
+      if (this.focusRunId === runId) this.focusRunId = undefined;
+    });
   }
 
   private sendEvent(event: JobEvent): void {
-    if (this.stale) {
+    if (this.channel.needsResync) {
       // Something was missed; a replay carries this event too and restores the order.
       this.sendReplay();
       return;
     }
-    this.send({ type: 'event', event });
-  }
-
-  private send(message: HostToWebview): void {
-    const view = this.view;
-    if (!view || !this.ready || !view.visible) {
-      this.stale = true;
-      return;
-    }
-    if (message.type === 'replay') this.stale = false;
-    view.webview.postMessage(message).then(
-      (delivered) => {
-        if (delivered) {
-          this.posted.push(message);
-          if (message.type === 'focusRun' && message.runId === this.focusRunId) this.focusRunId = undefined;
-        } else {
-          this.stale = true;
-          this.log.debug(`panel: webview dropped a '${message.type}' message; will replay when visible`);
-        }
-      },
-      (err: unknown) => {
-        this.stale = true;
-        this.log.warn(`panel: postMessage failed: ${err instanceof Error ? err.message : String(err)}`);
-      },
-    );
+    this.channel.notify(EventNotification, { event });
   }
 
   private disposeView(): void {

@@ -1,9 +1,13 @@
-// Messages between the extension host and the SalUn side panel (webview). The panel renders only
-// what it receives: job events (live, or replayed after a reload), host status, and the host's
-// answers to its requests (threshold previews, the run list). Both sides validate on receipt.
+// The SalUn side panel's protocol: one definition per message kind (src/protocol/ipc.ts) that the
+// host (extension/panelProvider.ts) and the webview (webview/) both use. The panel renders only what
+// it receives: job events (live, or replayed after a reload), host status, and the host's answers to
+// its requests. Both ends validate on receipt and log what they reject.
 import type { JobEvent } from './jobMessages';
+import { isJobEvent } from './jobMessages';
 import type { EvaluatedModel, Metrics, SaliencySummary } from './results';
 import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
+import type { MessageOf, ReplyMessage } from './ipc';
+import { command, isReplyMessage, MessageSet, noParams, notification, request } from './ipc';
 
 /** log10|g| of a run's saliency scores in equal-width bins; zeros are counted apart (log10 0 = −∞). */
 export interface ScoreHistogram {
@@ -81,70 +85,6 @@ export const SETTING_RATIO_MAX = 1;
 export type ExportFormat = 'csv' | 'md' | 'svg' | 'png';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'md', 'svg', 'png'];
 
-/** Host → webview. */
-export type HostToWebview =
-  /** Everything the panel needs after (re)loading: the current or last job's event log. */
-  | { type: 'replay'; events: JobEvent[]; jobRunning: boolean }
-  /** One live event of the running job. */
-  | { type: 'event'; event: JobEvent }
-  | { type: 'jobState'; running: boolean }
-  /** The saliency map the γ control previews (sent once per map, after the host has read it). */
-  | { type: 'saliencyScores'; runId: string; runDir: string; summary: SaliencySummary; histogram: ScoreHistogram }
-  | ({ type: 'thresholdPreview'; requestId: number } & ThresholdPreview)
-  /** The host cannot answer a preview (no saliency map read yet); the panel stops waiting. */
-  | { type: 'previewUnavailable'; requestId: number; reason: string }
-  | { type: 'runs'; runs: ComparisonRun[] }
-  /** "Open in Panel" on a run: select it in the comparison and bring that section into view. */
-  | { type: 'focusRun'; runId: string }
-  /**
-   * "Open in Panel" on a run: its metric trend replaces the live job's until a job starts, the user
-   * switches back, or a replay comes that is not followed by another runTrend.
-   */
-  | ({ type: 'runTrend' } & RunTrend);
-
-/** Actions the panel may ask the host to perform (the panel never does work itself). */
-export const PANEL_ACTIONS = ['computeSaliency', 'runUnlearning', 'cancelJob', 'showLog'] as const;
-export type PanelAction = (typeof PANEL_ACTIONS)[number];
-
-/** Webview → host. */
-export type WebviewToHost =
-  /**
-   * Sent once the panel's script is listening; the host answers with a replay. `trendRunDir`: the
-   * past run whose trend the panel showed before it was reloaded (the host re-reads it if it has
-   * not chosen the trend's source itself since it started).
-   */
-  | { type: 'ready'; trendRunDir?: string }
-  /** The user switched the trend charts back from a past run to the live job. */
-  | { type: 'showLiveTrend' }
-  | { type: 'action'; action: PanelAction }
-  /** A request: the host answers with a thresholdPreview (or previewUnavailable) of the same id. */
-  | { type: 'previewThreshold'; requestId: number; by: ThresholdBy; value: number }
-  /** Writes salun.saliencyRatio (workspace) so the next job uses this ratio. */
-  | { type: 'applySaliencyRatio'; ratio: number }
-  | { type: 'requestRuns' }
-  /** Preview the saliency map of a listed run folder instead of the latest job's. */
-  | { type: 'loadRunSaliency'; runDir: string }
-  /** The host asks where to save (showSaveDialog) and writes `content` (base64 when format is png). */
-  | { type: 'export'; format: ExportFormat; fileName: string; content: string };
-
-export function isWebviewToHost(x: unknown): x is WebviewToHost {
-  if (!isRecord(x)) return false;
-  switch (x.type) {
-    case 'ready': return x.trendRunDir === undefined || (isString(x.trendRunDir) && x.trendRunDir.length > 0);
-    case 'requestRuns':
-    case 'showLiveTrend':
-      return true;
-    case 'action': return isOneOf(x.action, PANEL_ACTIONS);
-    case 'previewThreshold':
-      return Number.isSafeInteger(x.requestId) && isOneOf(x.by, ['ratio', 'gamma'] as const) && isFiniteNumber(x.value) && x.value >= 0;
-    case 'applySaliencyRatio': return isFiniteNumber(x.ratio) && x.ratio >= SETTING_RATIO_MIN && x.ratio <= SETTING_RATIO_MAX;
-    case 'loadRunSaliency': return isString(x.runDir) && x.runDir.length > 0;
-    case 'export':
-      return isOneOf(x.format, EXPORT_FORMATS) && isString(x.fileName) && /^[\w.() -]{1,120}$/.test(x.fileName) && isString(x.content);
-    default: return false;
-  }
-}
-
 function isLayerPreview(x: unknown): x is LayerPreview {
   return isRecord(x) && isString(x.name) && isFiniteNumber(x.salient) && isFiniteNumber(x.total) && isFiniteNumber(x.fraction);
 }
@@ -177,19 +117,102 @@ function isComparisonRun(x: unknown): x is ComparisonRun {
     && Array.isArray(x.rows) && x.rows.every((r) => isRecord(r) && isString(r.role) && isRecord(r.metrics));
 }
 
-export function isHostToWebview(x: unknown): x is HostToWebview {
-  if (!isRecord(x)) return false;
-  switch (x.type) {
-    case 'replay': return Array.isArray(x.events) && typeof x.jobRunning === 'boolean';
-    case 'event': return isRecord(x.event);
-    case 'jobState': return typeof x.running === 'boolean';
-    case 'saliencyScores':
-      return isString(x.runId) && isString(x.runDir) && isRecord(x.summary) && Array.isArray(x.summary.layers) && isScoreHistogram(x.histogram);
-    case 'thresholdPreview': return Number.isSafeInteger(x.requestId) && isThresholdPreview(x);
-    case 'previewUnavailable': return Number.isSafeInteger(x.requestId) && isString(x.reason);
-    case 'runs': return Array.isArray(x.runs) && x.runs.every(isComparisonRun);
-    case 'focusRun': return isString(x.runId);
-    case 'runTrend': return isRunTrend(x);
-    default: return false;
-  }
+
+/** Actions the panel may ask the host to perform (the panel never does work itself). */
+export const PANEL_ACTIONS = ['computeSaliency', 'runUnlearning', 'cancelJob', 'showLog'] as const;
+export type PanelAction = (typeof PANEL_ACTIONS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Host → webview: notifications
+
+/** Everything the panel needs after (re)loading: the current or last job's event log. */
+export const ReplayNotification = notification('replay',
+  (x): x is { events: JobEvent[]; jobRunning: boolean } => isRecord(x) && Array.isArray(x.events) && typeof x.jobRunning === 'boolean');
+
+/** One live event of the running job. */
+export const EventNotification = notification('event', (x): x is { event: JobEvent } => isRecord(x) && isJobEvent(x.event));
+
+export const JobStateNotification = notification('jobState', (x): x is { running: boolean } => isRecord(x) && typeof x.running === 'boolean');
+
+/** The saliency map the γ control previews (sent once per map, after the host has read it). */
+export const SaliencyScoresNotification = notification('saliencyScores',
+  (x): x is { runId: string; runDir: string; summary: SaliencySummary; histogram: ScoreHistogram } =>
+    isRecord(x) && isString(x.runId) && isString(x.runDir) && isRecord(x.summary) && Array.isArray(x.summary.layers) && isScoreHistogram(x.histogram));
+
+export const RunsNotification = notification('runs', (x): x is { runs: ComparisonRun[] } => isRecord(x) && Array.isArray(x.runs) && x.runs.every(isComparisonRun));
+
+/** "Open in Panel" on a run: select it in the comparison and bring that section into view. */
+export const FocusRunNotification = notification('focusRun', (x): x is { runId: string } => isRecord(x) && isString(x.runId));
+
+/**
+ * "Open in Panel" on a run: its metric trend replaces the live job's until a job starts, the user
+ * switches back, or a replay comes that is not followed by another runTrend.
+ */
+export const RunTrendNotification = notification('runTrend', (x): x is RunTrend => isRunTrend(x));
+
+export const HOST_NOTIFICATIONS = [
+  ReplayNotification, EventNotification, JobStateNotification, SaliencyScoresNotification, RunsNotification, FocusRunNotification, RunTrendNotification,
+] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Webview → host: commands (no reply) and requests (one reply)
+
+/**
+ * Sent once the panel's script is listening; the host answers with a replay. `trendRunDir`: the
+ * past run whose trend the panel showed before it was reloaded (the host re-reads it if it has
+ * not chosen the trend's source itself since it started).
+ */
+export const ReadyCommand = command('ready',
+  (x): x is { trendRunDir?: string } => isRecord(x) && (x.trendRunDir === undefined || (isString(x.trendRunDir) && x.trendRunDir.length > 0)));
+
+/** The user switched the trend charts back from a past run to the live job. */
+export const ShowLiveTrendCommand = command('showLiveTrend', noParams);
+
+export const PanelActionCommand = command('action', (x): x is { action: PanelAction } => isRecord(x) && isOneOf(x.action, PANEL_ACTIONS));
+
+/** Writes salun.saliencyRatio (workspace) so the next job uses this ratio. */
+export const ApplySaliencyRatioCommand = command('applySaliencyRatio',
+  (x): x is { ratio: number } => isRecord(x) && isFiniteNumber(x.ratio) && x.ratio >= SETTING_RATIO_MIN && x.ratio <= SETTING_RATIO_MAX);
+
+/** Re-list the run folders; the host answers with a runs notification (it also sends one after every job). */
+export const RefreshRunsCommand = command('requestRuns', noParams);
+
+/** Preview the saliency map of a listed run folder instead of the latest job's. */
+export const LoadRunSaliencyCommand = command('loadRunSaliency', (x): x is { runDir: string } => isRecord(x) && isString(x.runDir) && x.runDir.length > 0);
+
+/** The host asks where to save (showSaveDialog) and writes `content` (base64 when format is png). */
+export const ExportCommand = command('export',
+  (x): x is { format: ExportFormat; fileName: string; content: string } =>
+    isRecord(x) && isOneOf(x.format, EXPORT_FORMATS) && isString(x.fileName) && /^[\w.() -]{1,120}$/.test(x.fileName) && isString(x.content));
+
+/** What the mask would be at another ratio or γ; fails while the host has no saliency map read. */
+export const PreviewThresholdRequest = request('previewThreshold',
+  (x): x is { by: ThresholdBy; value: number } => isRecord(x) && isOneOf(x.by, ['ratio', 'gamma'] as const) && isFiniteNumber(x.value) && x.value >= 0,
+  isThresholdPreview);
+
+export const WEBVIEW_MESSAGES = [
+  ReadyCommand, ShowLiveTrendCommand, PanelActionCommand, ApplySaliencyRatioCommand, RefreshRunsCommand, LoadRunSaliencyCommand, ExportCommand,
+  PreviewThresholdRequest,
+] as const;
+
+export type HostNotificationType = (typeof HOST_NOTIFICATIONS)[number];
+export type WebviewMessageType = (typeof WEBVIEW_MESSAGES)[number];
+
+/** Host → webview notifications, as they travel. */
+export type HostNotification = MessageOf<HostNotificationType>;
+/** Everything the host posts: notifications and replies to requests. */
+export type HostToWebview = HostNotification | ReplyMessage;
+/** Webview → host. */
+export type WebviewToHost = MessageOf<WebviewMessageType>;
+
+export const hostNotifications = new MessageSet<HostNotificationType>(HOST_NOTIFICATIONS);
+export const webviewMessages = new MessageSet<WebviewMessageType>(WEBVIEW_MESSAGES);
+
+export function isWebviewToHost(x: unknown): x is WebviewToHost {
+  return webviewMessages.is(x);
 }
+
+export function isHostToWebview(x: unknown): x is HostToWebview {
+  return hostNotifications.is(x) || isReplyMessage(x);
+}
+

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobEvent } from '../../src/protocol/jobMessages';
 import type { ComparisonRun, HostToWebview, ThresholdPreview } from '../../src/protocol/webviewMessages';
-import { isHostToWebview } from '../../src/protocol/webviewMessages';
+import { isHostToWebview, PreviewThresholdRequest } from '../../src/protocol/webviewMessages';
 import { isJobEvent } from '../../src/protocol/jobMessages';
-import { applyHostMessage, displayedSaliency, initialPanelState, stateFromEvents } from '../../webview/panelState';
+import { applyHostMessage, applyPreview, displayedSaliency, initialPanelState, stateFromEvents } from '../../webview/panelState';
 
 interface Fixture {
   events: JobEvent[];
@@ -23,7 +23,10 @@ describe('panel state: previews, scores, runs (recorded run)', () => {
     assert.ok(fixture.events.every(isJobEvent));
     assert.ok(isHostToWebview(fixture.scores));
     assert.ok(isHostToWebview({ type: 'runs', runs: fixture.runs }));
-    for (const p of Object.values(fixture.previews)) assert.ok(isHostToWebview({ type: 'thresholdPreview', requestId: 1, ...p }));
+    for (const p of Object.values(fixture.previews)) {
+      assert.ok(PreviewThresholdRequest.isReply(p));
+      assert.ok(isHostToWebview({ type: 'reply', requestId: 1, reply: p }));
+    }
   });
 
   it('takes each final row from the result, so the unlearned row carries its Avg. Gap', () => {
@@ -39,7 +42,7 @@ describe('panel state: previews, scores, runs (recorded run)', () => {
     s = applyHostMessage(s, fixture.scores);
     assert.equal(displayedSaliency(s)?.ratio, fixture.scores.summary.ratio);
     const p = fixture.previews['ratio:0.1'];
-    s = applyHostMessage(s, { type: 'thresholdPreview', requestId: 4, ...p });
+    s = applyPreview(s, p);
     const shown = displayedSaliency(s);
     assert.ok(shown);
     assert.equal(shown.ratio, p.ratio);
@@ -54,7 +57,7 @@ describe('panel state: previews, scores, runs (recorded run)', () => {
     let s = applyHostMessage(initialPanelState(), { type: 'replay', events: fixture.events, jobRunning: false });
     s = applyHostMessage(s, fixture.scores);
     s = applyHostMessage(s, { type: 'runs', runs: fixture.runs });
-    s = applyHostMessage(s, { type: 'thresholdPreview', requestId: 1, ...fixture.previews['ratio:0.9'] });
+    s = applyPreview(s, fixture.previews['ratio:0.9']);
     const again = applyHostMessage(s, { type: 'replay', events: fixture.events, jobRunning: false });
     assert.equal(again.scores, s.scores);
     assert.equal(again.preview, s.preview);

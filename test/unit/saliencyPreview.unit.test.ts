@@ -10,7 +10,7 @@ import { logScoreHistogram } from '../../src/engine/saliency/histogram';
 import { readSaliency, SaliencyReadError } from '../../src/engine/runs/readSaliency';
 import { loadSaliencyScores } from '../../src/extension/saliencyPreview';
 import { comparisonRuns, isListedRun } from '../../src/extension/comparisonRuns';
-import { isHostToWebview, isWebviewToHost } from '../../src/protocol/webviewMessages';
+import { isHostToWebview, isWebviewToHost, PreviewThresholdRequest } from '../../src/protocol/webviewMessages';
 
 const names = ['conv/kernel', 'dense/bias'];
 const layerScores = [
@@ -136,9 +136,14 @@ describe('panel message guards', () => {
   });
 
   it('rejects malformed host answers', () => {
-    assert.ok(!isHostToWebview({ type: 'thresholdPreview', requestId: 1, ratio: 0.1, gamma: 1, salientWeights: 1, totalWeights: 2, layers: [{ name: 'x' }] }));
+    // A reply's body is checked against the request it answers (the asking end knows which).
+    assert.ok(!PreviewThresholdRequest.isReply({ ratio: 0.1, gamma: 1, salientWeights: 1, totalWeights: 2, layers: [{ name: 'x' }] }));
+    assert.ok(PreviewThresholdRequest.isReply({ ratio: 0, gamma: Infinity, salientWeights: 0, totalWeights: 2, layers: [] }));
     assert.ok(!isHostToWebview({ type: 'saliencyScores', runId: 'r', runDir: 'd', summary: { layers: [] }, histogram: { bins: 'x' } }));
-    assert.ok(isHostToWebview({ type: 'previewUnavailable', requestId: 2, reason: 'none' }));
-    assert.ok(isHostToWebview({ type: 'thresholdPreview', requestId: 1, ratio: 0, gamma: Infinity, salientWeights: 0, totalWeights: 2, layers: [] }));
+    assert.ok(isHostToWebview({ type: 'reply', requestId: 2, error: 'No saliency map has been read yet.' }));
+    assert.ok(!isHostToWebview({ type: 'reply', requestId: 'x', reply: {} }));
+    assert.ok(!isHostToWebview({ type: 'reply', requestId: 2 }));
+    // Old names are gone: nothing but the defined kinds passes.
+    assert.ok(!isHostToWebview({ type: 'previewUnavailable', requestId: 2, reason: 'none' }));
   });
 });
