@@ -1,0 +1,37 @@
+// The metric trends and the results table of the replayed job.
+import type { Entry } from './case';
+import { METRICS } from '../fixture';
+import { assert, assertEqual, mean } from '../harness';
+
+export const results: Entry[] = [
+  {
+    name: 'trend chart: one point per epoch per series, Retrain reference lines, Avg. Gap chart',
+    async run({ panel, fx }) {
+      const { page } = panel;
+      for (const m of METRICS) {
+        assertEqual(await page.locator(`svg.trend-chart:not(.gap-chart) circle[data-series="${m}"]`).count(), fx.trendEpochs.length, `${m} points`);
+        assertEqual(await page.locator(`svg.trend-chart line.ref-retrain[data-series="${m}"]`).count(), 1, `Retrain ${m} line`);
+      }
+      assertEqual(await page.locator('svg.gap-chart circle[data-series="gap"]').count(), fx.trendEpochs.length, 'Avg. Gap points');
+      const lastEpoch = fx.trendEpochs[fx.trendEpochs.length - 1];
+      const last = fx.metricsAt(lastEpoch);
+      const retrain = fx.retrainRow.metrics;
+      const gap = mean(METRICS.map((m) => Math.abs(last[m] - retrain[m])));
+      const title = (await page.textContent(`svg.gap-chart circle[data-epoch="${lastEpoch}"] title`)) ?? '';
+      assert(title.includes(gap.toFixed(2)), `gap point title "${title}" lacks ${gap.toFixed(2)}`);
+      const uaTitle = (await page.textContent(`svg.trend-chart circle[data-series="UA"][data-epoch="${lastEpoch}"] title`)) ?? '';
+      assert(uaTitle.includes(last.UA.toFixed(2)) && uaTitle.includes(`Retrain ${retrain.UA.toFixed(2)}`), `UA point title "${uaTitle}"`);
+    },
+  },
+  {
+    name: 'results: the final rows with their Avg. Gap',
+    async run({ panel, fx }) {
+      const rows = await panel.page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+      const finalRows = fx.finished.result.rows;
+      assertEqual(rows.length, finalRows.length, 'result rows');
+      const u = finalRows.find((r) => r.role === 'unlearned');
+      assert(u?.avgGap !== undefined, 'the recording has no unlearned row with an Avg. Gap');
+      assertEqual(rows[2][6], u.avgGap.toFixed(2), 'SalUn Avg. Gap');
+    },
+  },
+];
