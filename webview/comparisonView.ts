@@ -1,7 +1,7 @@
 // The "Compare runs" section: pick run folders, see them side by side with Retrain first and the
 // smallest Avg. Gap marked, export the table as CSV or the whole panel as a Markdown report.
 import type { ComparisonRun } from '../src/protocol/webviewMessages';
-import { ExportCommand, LoadRunSaliencyCommand, RefreshRunsCommand } from '../src/protocol/webviewMessages';
+import { ExportCommand, GetRunConfigRequest, LoadRunSaliencyCommand, RefreshRunsCommand } from '../src/protocol/webviewMessages';
 import type { PanelChannel } from './channel';
 import type { PanelState } from './panelState';
 import { METRIC_NAMES } from './panelState';
@@ -14,6 +14,21 @@ import { formatMetric } from './format';
 /** What changes only the panel: the runs the user checked. */
 export interface ComparisonLocal {
   onSelectionChange(selected: string[]): void;
+}
+
+/** config.json keys that record the run's circumstances (resolved paths, versions), not its recipe. */
+const CONFIG_KEYS_LEFT_OUT = new Set(['resolved', 'versions']);
+
+/** config.json as `a.b` → value lines, in the file's order. */
+export function configEntries(config: Record<string, unknown>, prefix = ''): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [key, value] of Object.entries(config)) {
+    if (!prefix && CONFIG_KEYS_LEFT_OUT.has(key)) continue;
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) out.push(...configEntries(value as Record<string, unknown>, name));
+    else out.push([name, typeof value === 'string' ? value : JSON.stringify(value)]);
+  }
+  return out;
 }
 
 export class ComparisonView {
@@ -92,7 +107,27 @@ export class ComparisonView {
       .filter(Boolean).join(' · ');
     const preview = run.ratio !== undefined ? el('button', { type: 'button', class: 'link-button', 'data-link': 'saliency', title: `Preview the saliency map of ${run.runId} with the γ control` }, 'saliency') : undefined;
     preview?.addEventListener('click', () => this.channel.command(LoadRunSaliencyCommand, { runDir: run.dir }));
-    return el('li', {}, box, el('label', { for: id }, el('span', { class: 'mono' }, run.runId), el('span', { class: 'muted' }, ` ${detail}`)), preview ? ' ' : undefined, preview);
+    const details = el('div', { class: 'run-config', hidden: true });
+    const config = el('button', { type: 'button', class: 'link-button', 'data-link': 'config', 'aria-expanded': 'false', title: `Show the config.json of ${run.runId}` }, 'config');
+    config.addEventListener('click', () => void this.toggleConfig(run, config, details));
+    return el('li', {}, box, el('label', { for: id }, el('span', { class: 'mono' }, run.runId), el('span', { class: 'muted' }, ` ${detail}`)),
+      preview ? ' ' : undefined, preview, ' ', config, details);
+  }
+
+  /** Asks the host for the run's config.json (each time: the file may have been edited) and lists it. */
+  private async toggleConfig(run: ComparisonRun, button: HTMLElement, details: HTMLElement): Promise<void> {
+    const open = details.hidden;
+    details.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    if (!open) return;
+    replaceChildren(details, el('p', { class: 'muted small' }, 'Reading config.json…'));
+    try {
+      const { config } = await this.channel.request(GetRunConfigRequest, { runDir: run.dir });
+      replaceChildren(details, el('dl', { class: 'summary mono small', 'aria-label': `config.json of ${run.runId}` },
+        ...configEntries(config).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])));
+    } catch (err) {
+      replaceChildren(details, el('p', { class: 'muted small', role: 'alert' }, `No config: ${err instanceof Error ? err.message : String(err)}`));
+    }
   }
 
   private renderTable(): void {

@@ -3,17 +3,18 @@
 // handler here (registerHandlers), bound to its definition in protocol/webviewMessages.ts. Because VS
 // Code drops postMessage to a hidden webview, the panel is re-sent a full replay whenever it may have
 // missed something (HostChannel.resync).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { JobSupervisor } from './jobSupervisor';
 import type { JobEvent } from '../protocol/jobMessages';
-import type { ComparisonRun, ExportFormat, HostNotificationType, PanelAction, WebviewMessageType } from '../protocol/webviewMessages';
+import type { ComparisonRun, ExportFormat, HostNotificationType, PanelAction, RunConfigReply, WebviewMessageType } from '../protocol/webviewMessages';
 import {
-  ApplySaliencyRatioCommand, EventNotification, ExportCommand, FocusRunNotification, JobStateNotification, LoadRunSaliencyCommand,
+  ApplySaliencyRatioCommand, EventNotification, ExportCommand, FocusRunNotification, GetRunConfigRequest, JobStateNotification, LoadRunSaliencyCommand,
   PanelActionCommand, PreviewThresholdRequest, ReadyCommand, RefreshRunsCommand, ReplayNotification, RunsNotification, RunTrendNotification,
   SaliencyScoresNotification, ShowLiveTrendCommand, WEBVIEW_MESSAGES,
 } from '../protocol/webviewMessages';
+import { isRecord } from '../protocol/guards';
 import { HostChannel } from './hostChannel';
 import { CONFIG_SECTION, PANEL_VIEW_ID } from './commandIds';
 import { createNonce, panelHtml } from './panelHtml';
@@ -207,6 +208,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
       if (!this.saliency) throw new Error('No saliency map has been read yet.');
       return this.saliency.preview(m.by, m.value);
     });
+    ch.onRequest(GetRunConfigRequest, (m) => this.runConfig(m.runDir));
   }
 
   private workspaceDirs(): string[] {
@@ -225,6 +227,13 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   private refreshRuns(): void {
     this.runs = this.readRuns();
     this.channel.notify(RunsNotification, { runs: this.runs });
+  }
+
+  private runConfig(runDir: string): RunConfigReply {
+    if (!isListedRun(this.workspaceDirs(), runDir)) throw new Error(`${runDir} is not a run folder of this workspace`);
+    const config: unknown = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
+    if (!isRecord(config)) throw new Error(`${join(runDir, 'config.json')} is not a JSON object`);
+    return { runId: basename(runDir), config };
   }
 
   /** Reads a run folder's metrics.jsonl into the trend charts; the running job's own folder shows live. */

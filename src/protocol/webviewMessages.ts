@@ -122,6 +122,12 @@ function isComparisonRun(x: unknown): x is ComparisonRun {
 export const PANEL_ACTIONS = ['computeSaliency', 'runUnlearning', 'cancelJob', 'showLog'] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number];
 
+/** A run folder's config.json as recorded, for the comparison's "config" link. */
+export interface RunConfigReply {
+  runId: string;
+  config: Record<string, unknown>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Host → webview: notifications
 
@@ -190,9 +196,14 @@ export const PreviewThresholdRequest = request('previewThreshold',
   (x): x is { by: ThresholdBy; value: number } => isRecord(x) && isOneOf(x.by, ['ratio', 'gamma'] as const) && isFiniteNumber(x.value) && x.value >= 0,
   isThresholdPreview);
 
+/** A listed run folder's config.json; fails for a folder that is not a run of this workspace. */
+export const GetRunConfigRequest = request('getRunConfig',
+  (x): x is { runDir: string } => isRecord(x) && isString(x.runDir) && x.runDir.length > 0,
+  (x): x is RunConfigReply => isRecord(x) && isString(x.runId) && isRecord(x.config));
+
 export const WEBVIEW_MESSAGES = [
   ReadyCommand, ShowLiveTrendCommand, PanelActionCommand, ApplySaliencyRatioCommand, RefreshRunsCommand, LoadRunSaliencyCommand, ExportCommand,
-  PreviewThresholdRequest,
+  PreviewThresholdRequest, GetRunConfigRequest,
 ] as const;
 
 export type HostNotificationType = (typeof HOST_NOTIFICATIONS)[number];
