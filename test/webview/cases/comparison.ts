@@ -2,7 +2,7 @@
 // and a run's links asking the host through the channel.
 import type { Entry } from './case';
 import type { Fixture } from '../fixture';
-import { assert, assertEqual } from '../harness';
+import { assert, assertEqual, until } from '../harness';
 
 function unlearnedGap(run: Fixture['runs'][number]): number {
   const gap = run.rows.find((r) => r.role === 'unlearned')?.avgGap;
@@ -49,6 +49,32 @@ export const comparison: Entry[] = [
       await panel.page.locator(`input[data-run="${run.runId}"] ~ button.link-button[data-link="saliency"]`).click();
       const [msg] = await panel.nthPosted('loadRunSaliency', 1);
       assertEqual(msg.runDir, run.dir, 'runDir');
+    },
+  },
+  {
+    name: 'a run’s "config" link asks the host (getRunConfig) and lists the reply; an error reply is shown',
+    async run({ panel, fx }) {
+      const run = fx.runs[0];
+      const link = panel.page.locator(`input[data-run="${run.runId}"] ~ button.link-button[data-link="config"]`);
+      await link.click();
+      const [req] = await panel.nthPosted('getRunConfig', 1);
+      assertEqual(req.runDir, run.dir, 'runDir');
+      assert(Number.isSafeInteger(req.requestId), 'a request id');
+      const config = { kind: 'run', method: run.method, saliency: { ratio: 0.5 }, unlearn: { epochs: 3, lr: 0.013 }, versions: { node: 'v20' } };
+      await panel.reply(Number(req.requestId), { runId: run.runId, config });
+      const shown = await until('the config listed', async () => {
+        const pairs = await panel.page.$$eval(`input[data-run="${run.runId}"] ~ .run-config dl dt`, (dts) => dts.map((dt) => `${dt.textContent ?? ''}=${dt.nextElementSibling?.textContent ?? ''}`));
+        return pairs.length ? pairs : undefined;
+      });
+      assertEqual(JSON.stringify(shown), JSON.stringify(['kind=run', `method=${run.method}`, 'saliency.ratio=0.5', 'unlearn.epochs=3', 'unlearn.lr=0.013']), 'entries (versions left out)');
+      assertEqual(await link.getAttribute('aria-expanded'), 'true', 'aria-expanded');
+      await link.click();
+      assertEqual(await panel.page.locator(`input[data-run="${run.runId}"] ~ .run-config`).isHidden(), true, 'a second click folds it');
+      await link.click();
+      const [, again] = await panel.nthPosted('getRunConfig', 2);
+      await panel.send({ type: 'reply', requestId: again.requestId, error: 'not a run folder of this workspace' });
+      await until('the error shown', async () => ((await panel.page.textContent(`input[data-run="${run.runId}"] ~ .run-config`)) ?? '').includes('No config: not a run folder of this workspace'));
+      await link.click();
     },
   },
 ];
