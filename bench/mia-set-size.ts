@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { MethodName } from '../src/protocol/config';
 import { DEFAULT_RATIO, defaultTrainRecipe } from '../src/protocol/defaults';
-import { defaultUnlearnRecipe } from '../src/engine/methods/options';
+import { defaultUnlearnRecipe } from '../src/protocol/methods';
 import { predictPerSample } from '../src/engine/metrics/evaluate';
 import { miaEfficacy } from '../src/engine/metrics/mia';
 import { applyMethod } from '../src/engine/pipeline/methodStep';

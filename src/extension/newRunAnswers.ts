@@ -2,8 +2,8 @@
 // answer may be, how answers become a job config, and how remembered answers are re-read. No
 // `vscode` import, so every rule here is unit-tested; newRunFlow.ts only asks the questions.
 import type { ArchitectureName, DataSpec, EvaluateJobConfig, ForgetSpec, MethodName, ModelSpec, RunConfig } from '../protocol/config';
-import { METHOD_NAMES } from '../protocol/config';
 import { DEFAULT_RATIO } from '../protocol/defaults';
+import { defaultUnlearnRecipe, isMethodName, methodLabel, METHODS } from '../protocol/methods';
 import { isRecord } from '../protocol/guards';
 import { RUN_CONFIG_SCHEMA } from '../protocol/runConfigSchema';
 import { validate } from '../protocol/schema';
@@ -11,7 +11,6 @@ import { defaultTableConfig, type TableConfig } from '../protocol/table';
 // layout.ts, not load.ts: the host needs the folder rules, not the image decoders behind the loaders.
 import { describeDataClasses, IDX_FILE_STEMS } from '../engine/data/layout';
 import { UserError } from '../engine/errors';
-import { defaultUnlearnRecipe } from '../engine/methods/options';
 
 export { FASHION_MNIST_CLASSES } from '../engine/data/layout';
 
@@ -27,26 +26,14 @@ export interface NewRunAnswers {
   ratio: number;
 }
 
-/** One line per method for the pick list (METHOD.md has the details). */
-export const METHOD_DESCRIPTIONS: Record<MethodName, string> = {
-  salun: 'SalUn: random labels on Df + fine-tuning on Dr, only the salient weights move',
-  rl: 'Random labelling: random labels on Df + fine-tuning on Dr, all weights',
-  ft: 'Fine-tuning on the retain set Dr only',
-  ga: 'Gradient ascent on the forget set Df',
-  l1: 'ℓ1-sparse: fine-tuning on Dr with a decaying ℓ1 penalty',
-  bs: 'Boundary shrink: pushes Df towards its nearest wrong class',
-  be: 'Boundary expanding: a shadow class absorbs Df, then is pruned',
-  iu: 'Influence unlearning: one WoodFisher step (no epochs)',
-  'salun-soft': 'SalUn-soft: random labelling with a soft pull back to θo instead of a hard mask',
-};
-
-export const METHOD_LABELS: Record<MethodName, string> = {
-  salun: 'SalUn', rl: 'RL', ft: 'FT', ga: 'GA', l1: 'ℓ1-sparse', bs: 'BS', be: 'BE', iu: 'IU', 'salun-soft': 'SalUn-soft',
-};
-
 /** Methods whose mask ratio the flow asks for. */
 export function methodAsksRatio(method: MethodName): boolean {
-  return method === 'salun';
+  return METHODS[method].asksRatio;
+}
+
+/** One-shot methods have no epochs or rate to ask for. */
+export function methodAsksRecipe(method: MethodName): boolean {
+  return !METHODS[method].oneShot;
 }
 
 /** The hyper-parameters the flow prefills for a method: its documented default recipe. */
@@ -180,7 +167,7 @@ export function rememberedAnswers(x: unknown): Partial<NewRunAnswers> {
   if (data) out.data = data;
   const forget = validField<ForgetSpec>(x.forget, 'forget');
   if (forget) out.forget = forget;
-  if ((METHOD_NAMES as readonly unknown[]).includes(x.method)) out.method = x.method as MethodName;
+  if (isMethodName(x.method)) out.method = x.method;
   if (typeof x.epochs === 'number' && epochsProblem(String(x.epochs)) === undefined) out.epochs = x.epochs;
   if (typeof x.lr === 'number' && lrProblem(String(x.lr)) === undefined) out.lr = x.lr;
   if (typeof x.ratio === 'number' && ratioProblem(String(x.ratio)) === undefined) out.ratio = x.ratio;
@@ -212,7 +199,7 @@ export function summaryLines(a: NewRunAnswers, classNames: readonly string[]): s
     `Model: ${describeModel(a.model)}`,
     `Data: ${describeData(a.data)}`,
     `Forget: ${describeForget(a.forget, classNames)}`,
-    `Method: ${METHOD_LABELS[a.method]}, compared with Original and Retrain`,
+    `Method: ${methodLabel(a.method)}, compared with Original and Retrain`,
     `Unlearning: ${a.epochs} epoch${a.epochs === 1 ? '' : 's'}, lr ${a.lr}${methodAsksRatio(a.method) ? `, mask ratio ${a.ratio}` : ''}`,
   ];
 }

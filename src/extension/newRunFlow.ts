@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ArchitectureName, DataSpec, ForgetSpec, MethodName, ModelSpec } from '../protocol/config';
-import { METHOD_NAMES } from '../protocol/config';
+import { DEFAULT_METHOD, METHOD_NAMES, methodLabel, METHODS } from '../protocol/methods';
 import { dataFolderProblem } from '../engine/data/layout';
 import {
-  FASHION_MNIST_CLASSES, METHOD_DESCRIPTIONS, METHOD_LABELS, dataClassNames, describeMissingIdx, epochsProblem, hyperDefaults, lrProblem,
-  methodAsksRatio, missingIdxFiles, parseFraction, ratioProblem, rememberedAnswers, summaryLines, type NewRunAnswers,
+  FASHION_MNIST_CLASSES, dataClassNames, describeMissingIdx, epochsProblem, hyperDefaults, lrProblem,
+  methodAsksRatio, methodAsksRecipe, missingIdxFiles, parseFraction, ratioProblem, rememberedAnswers, summaryLines, type NewRunAnswers,
 } from './newRunAnswers';
 import { BACK, inputStep, pickStep, runSteps, type Back } from './quickSteps';
 
@@ -210,14 +210,14 @@ async function hyperStep(step: number, a: Partial<NewRunAnswers>, method: Method
   const same = a.method === method;
   const values = { epochs: same ? a.epochs ?? d.epochs : d.epochs, lr: same ? a.lr ?? d.lr : d.lr, ratio: a.ratio ?? d.ratio };
   const fields: { key: keyof typeof values; prompt: string; validate: (t: string) => string | undefined; skip?: boolean }[] = [
-    { key: 'epochs', prompt: `Unlearning epochs (${METHOD_LABELS[method]}'s default: ${d.epochs})`, validate: epochsProblem, skip: method === 'iu' },
-    { key: 'lr', prompt: `Learning rate of the unlearning step (${METHOD_LABELS[method]}'s default: ${d.lr})`, validate: lrProblem, skip: method === 'iu' },
+    { key: 'epochs', prompt: `Unlearning epochs (${methodLabel(method)}'s default: ${d.epochs})`, validate: epochsProblem, skip: !methodAsksRecipe(method) },
+    { key: 'lr', prompt: `Learning rate of the unlearning step (${methodLabel(method)}'s default: ${d.lr})`, validate: lrProblem, skip: !methodAsksRecipe(method) },
     { key: 'ratio', prompt: `Saliency mask ratio: the share of weights, ranked by |g|, that may move (default ${d.ratio})`, validate: ratioProblem, skip: !methodAsksRatio(method) },
   ];
   const asked = fields.filter((f) => !f.skip);
   for (let i = 0; i < asked.length;) {
     const f = asked[i];
-    const text = await inputStep({ title: `${TITLE}: ${METHOD_LABELS[method]}`, step, totalSteps: STEPS, value: String(values[f.key]), prompt: f.prompt, validate: f.validate });
+    const text = await inputStep({ title: `${TITLE}: ${methodLabel(method)}`, step, totalSteps: STEPS, value: String(values[f.key]), prompt: f.prompt, validate: f.validate });
     if (text === undefined) return undefined;
     if (text === BACK) {
       if (i === 0) return BACK;
@@ -261,15 +261,15 @@ export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunA
       return 'next';
     },
     async () => {
-      const items: Choice<MethodName>[] = METHOD_NAMES.map((m) => ({ label: METHOD_LABELS[m], description: METHOD_DESCRIPTIONS[m], value: m }));
-      const m = await choose(4, 'Which unlearning method? Retrain (the exact-unlearning reference) is always trained for comparison.', items, a.method ?? 'salun');
+      const items: Choice<MethodName>[] = METHOD_NAMES.map((m) => ({ label: METHODS[m].label, description: METHODS[m].description, value: m }));
+      const m = await choose(4, 'Which unlearning method? Retrain (the exact-unlearning reference) is always trained for comparison.', items, a.method ?? DEFAULT_METHOD);
       if (m === undefined) return 'cancel';
       if (m === BACK) return 'back';
       a.method = m;
       return 'next';
     },
     async () => {
-      const h = await hyperStep(5, a, a.method ?? 'salun');
+      const h = await hyperStep(5, a, a.method ?? DEFAULT_METHOD);
       if (h === undefined) return 'cancel';
       if (h === BACK) return 'back';
       Object.assign(a, h);

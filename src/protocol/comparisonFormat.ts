@@ -2,6 +2,7 @@
 // Retrain first (the reference every gap is taken against), then the runs' unlearned models, the
 // smallest Avg. Gap marked ★. Pure and free of DOM, Node and vscode: the panel (webview bundle)
 // exports it and the host's Compare Runs command writes it, byte for byte the same.
+import { methodLabel } from './methods';
 import type { Metrics } from './results';
 import type { ComparisonRun } from './webviewMessages';
 
@@ -23,15 +24,11 @@ export interface ComparisonRow {
   best: boolean;
 }
 
+/** A row's name as shown: the method table's label, or Retrain / Original for those roles. */
 export function methodDisplayName(method: string): string {
-  switch (method) {
-    case 'salun': return 'SalUn';
-    case 'salun-soft': return 'SalUn-soft';
-    case 'l1': return 'ℓ1-sparse';
-    case 'retrain': return 'Retrain';
-    case 'original': return 'Original';
-    default: return method.toUpperCase();
-  }
+  if (method === 'retrain') return 'Retrain';
+  if (method === 'original') return 'Original';
+  return methodLabel(method);
 }
 
 /** `selected` holds run ids; rows follow the runs' order (newest first). */

@@ -2,8 +2,12 @@
 // the extension host and the webview, so it lives here and nowhere else.
 
 import type { BackendChoice, BackendName } from './backends';
+import type { MethodName, MethodOptions } from './methods';
 
 export type { BackendChoice, BackendName };
+// The methods' names, options and defaults are rows of the method table (methods.ts).
+export type { MethodName, MethodOptions, ResolvedMethodOptions } from './methods';
+export { DEFAULT_METHOD_OPTIONS, METHOD_NAMES } from './methods';
 
 /** Where the training/test images come from. */
 export type DataSpec =
@@ -49,61 +53,6 @@ export type ForgetSpec =
   /** A deletion request: a JSON array, or one integer per line, of training-set indices. */
   | { kind: 'indices'; file: string };
 
-/**
- * salun: RL inside the saliency mask. rl: random labels on Df + CE on Dr. ft: CE on Dr. ga: gradient
- * ascent on Df. l1: FT + linearly decaying ℓ1 penalty. bs: boundary shrink. be: boundary expanding.
- * iu: influence unlearning (WoodFisher). salun-soft: RL with a soft-threshold (proximal) pull to θo.
- */
-export type MethodName = 'salun' | 'rl' | 'ft' | 'ga' | 'l1' | 'bs' | 'be' | 'iu' | 'salun-soft';
-
-export const METHOD_NAMES: readonly MethodName[] = ['salun', 'rl', 'ft', 'ga', 'l1', 'bs', 'be', 'iu', 'salun-soft'];
-
-/** Per-method hyper-parameters; anything left out takes its value from DEFAULT_METHOD_OPTIONS. */
-export interface MethodOptions {
-  /** ℓ1-sparse: penalty α_t·‖θ‖₁ with α_t = alpha·(1 − (t−1)/epochs) at epoch t (1-based). */
-  l1?: { alpha?: number };
-  /** Boundary shrink: L∞ bound of the one-step FGSM on θo, in pixel units ([0,1] images). */
-  bs?: { epsilon?: number };
-  /** Boundary expanding: standard deviation of the shadow unit's initial kernel column (bias starts at 0). */
-  be?: { shadowInitStd?: number };
-  /**
-   * Influence unlearning: θ += alpha·(λI + F̂)⁻¹v with F̂ the WoodFisher estimate from
-   * `fisherSamples` per-sample retain gradients and λ = `damping`.
-   */
-  iu?: { alpha?: number; damping?: number; fisherSamples?: number };
-  /** SalUn-soft: after each step θ ← θo + soft(θ − θo, lambda·lr), the proximal step of lambda·‖θ − θo‖₁. */
-  salunSoft?: { lambda?: number };
-}
-
-export interface ResolvedMethodOptions {
-  l1: { alpha: number };
-  bs: { epsilon: number };
-  be: { shadowInitStd: number };
-  iu: { alpha: number; damping: number; fisherSamples: number };
-  salunSoft: { lambda: number };
-}
-
-/**
- * Defaults and why:
- * - l1.alpha 5e-4: the ℓ1-sparse authors' value (Jia et al., NeurIPS 2023; Unlearn-Sparse scripts).
- * - bs.epsilon 0.1: hard-coded in the authors' boundary-shrink code (on [0,1] pixels).
- * - be.shadowInitStd 0.01: "small", so the shadow logit starts near 0 and θo's predictions are unchanged at step 0.
- * - iu.damping 1: the authors' WoodFisher recursion starts from H₀⁻¹ = I. iu.fisherSamples 256 per-sample
- *   retain gradients (authors: ≈1000 on a GPU; the gradients are held in memory, 256 × P floats).
- *   iu.alpha 20: α = 1 would be the plain Newton step, but with λ = 1 dominating F̂ it barely moves
- *   (default protocol, seed 1: Avg. Gap 5.9 vs Original's 6.0); a sweep gave 10 → 4.6, 20 → 2.5,
- *   50 → 12.5 (RA collapses), 200 → 62.6. One seed and one scenario: tune it with the grid.
- * - salunSoft.lambda 0.01: about the size of a per-weight cross-entropy gradient, so small updates are
- *   pulled back to θo while the large, forget-driven ones survive. Tune it with the grid.
- */
-export const DEFAULT_METHOD_OPTIONS: ResolvedMethodOptions = {
-  l1: { alpha: 5e-4 },
-  bs: { epsilon: 0.1 },
-  be: { shadowInitStd: 0.01 },
-  iu: { alpha: 20, damping: 1, fisherSamples: 256 },
-  salunSoft: { lambda: 0.01 },
-};
-
 export interface OptimizerRecipe {
   epochs: number;
   lr: number;
@@ -132,7 +81,7 @@ export interface RunConfig {
    * weights restored to θo exactly after every step. SalUn is always masked. Default false.
    */
   masked?: boolean;
-  /** Per-method hyper-parameters (see MethodOptions); defaults in DEFAULT_METHOD_OPTIONS. */
+  /** Per-method hyper-parameters (see MethodOptions); defaults in the method table (methods.ts). */
   methodOptions?: MethodOptions;
   saliency: SaliencyConfig;
   /** Recipe for the original model and for Retrain (the same recipe, as the paper compares). */

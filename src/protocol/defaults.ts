@@ -1,5 +1,6 @@
 // Default configurations. The demo, the CLI and the extension's settings all start from these.
 import type { ArchitectureName, OptimizerRecipe, RunConfig, SaliencyJobConfig } from './config';
+import { DEFAULT_METHOD, DEFAULT_UNLEARN } from './methods';
 
 /** Trains the small CNN on the bundled 10k subset to ≈100% train accuracy (memorisation, as in the paper). */
 export const DEFAULT_TRAIN: OptimizerRecipe = { epochs: 12, lr: 0.05, schedule: 'cosine', momentum: 0.9, weightDecay: 5e-4, batchSize: 128 };
@@ -30,12 +31,8 @@ export function defaultTrainRecipe(architecture: ArchitectureName): OptimizerRec
   return { ...recipes[architecture] };
 }
 
-/**
- * SalUn on the default data, constant rate as in the authors' scripts. The rate came from a small
- * grid on the default protocol (10% random forgetting, seed 1): 0.002 barely forgets (UA 2.9 vs
- * Retrain's 11), 0.01 forgets but costs retain accuracy (RA 91), 0.005 had the smallest Avg. Gap.
- */
-export const DEFAULT_UNLEARN: OptimizerRecipe = { epochs: 5, lr: 0.005, schedule: 'constant', momentum: 0.9, weightDecay: 5e-4, batchSize: 128 };
+/** The unlearning step's starting recipe lives with the methods (methods.ts), which adapt it. */
+export { DEFAULT_UNLEARN };
 
 export const DEFAULT_RATIO = 0.5;
 
@@ -45,7 +42,7 @@ export function defaultRunConfig(): RunConfig {
     data: { kind: 'default' },
     model: { kind: 'builtin', architecture: 'cnn' },
     forget: { kind: 'random', fraction: 0.1, seed: 1 },
-    method: 'salun',
+    method: DEFAULT_METHOD,
     saliency: { ratio: DEFAULT_RATIO },
     train: { ...DEFAULT_TRAIN },
     unlearn: { ...DEFAULT_UNLEARN },

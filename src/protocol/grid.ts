@@ -5,11 +5,12 @@ import type { BackendInfo } from './results';
 import type { ArchitectureName, BackendChoice, DataSpec, MethodName, MethodOptions, OptimizerRecipe } from './config';
 import { METHOD_NAMES } from './config';
 import { isRecord } from './guards';
+import { alwaysMasked, isMethodName, METHOD_OPTION_PARAMS, METHODS, methodOptionSpec, optionRangeProblem } from './methods';
 import { forbiddenKeyPaths } from './schema';
 import type { TableScenario } from './table';
 
-/** What one axis may vary: the unlearning recipe, SalUn's mask ratio, or one method option. */
-export const GRID_PARAMS = ['lr', 'epochs', 'ratio', 'l1.alpha', 'bs.epsilon', 'be.shadowInitStd', 'iu.alpha', 'iu.damping', 'iu.fisherSamples', 'salunSoft.lambda'] as const;
+/** What one axis may vary: the unlearning recipe, the mask ratio, or one method option (methods.ts). */
+export const GRID_PARAMS = ['lr', 'epochs', 'ratio', ...METHOD_OPTION_PARAMS] as const;
 export type GridParam = (typeof GRID_PARAMS)[number];
 
 export interface GridAxis {
@@ -38,22 +39,11 @@ export interface GridConfig {
 }
 
 /**
- * Small default grids around each method's default (methods/options.ts defaultUnlearnRecipe,
- * protocol/config.ts DEFAULT_METHOD_OPTIONS): a factor of 2–3 either side of the rate, and the
- * method's own knob where it has one. Each is at most 9 points, so a CNN grid on the default data
- * stays within minutes per point on 2 CPU cores.
+ * Each method's default grid, from its row in the method table: small grids around the method's
+ * defaults (a factor of 2–3 either side of the rate, and the method's own knob where it has one),
+ * at most 9 points each, so a CNN grid on the default data stays within minutes per point on 2 CPU cores.
  */
-export const DEFAULT_GRIDS: Readonly<Record<MethodName, GridAxis[]>> = {
-  salun: [{ param: 'lr', values: [0.002, 0.005, 0.01] }, { param: 'ratio', values: [0.3, 0.5, 0.7] }],
-  rl: [{ param: 'lr', values: [0.002, 0.005, 0.01] }],
-  ft: [{ param: 'lr', values: [0.005, 0.01, 0.02] }],
-  ga: [{ param: 'lr', values: [3e-5, 1e-4, 3e-4] }],
-  l1: [{ param: 'lr', values: [0.005, 0.01] }, { param: 'l1.alpha', values: [1e-4, 5e-4, 1e-3] }],
-  bs: [{ param: 'lr', values: [3e-5, 1e-4, 3e-4] }, { param: 'bs.epsilon', values: [0.05, 0.1] }],
-  be: [{ param: 'lr', values: [3e-5, 1e-4, 3e-4] }],
-  iu: [{ param: 'iu.alpha', values: [5, 10, 20, 50] }],
-  'salun-soft': [{ param: 'lr', values: [0.005, 0.01] }, { param: 'salunSoft.lambda', values: [0.003, 0.01, 0.03] }],
-};
+export const DEFAULT_GRIDS = Object.fromEntries(METHOD_NAMES.map((m) => [m, METHODS[m].grid.map((a) => ({ param: a.param as GridParam, values: [...a.values] }))])) as Readonly<Record<MethodName, GridAxis[]>>;
 
 /** More points than this is almost surely a typo (and hours of CPU). */
 export const MAX_GRID_POINTS = 64;
@@ -72,20 +62,27 @@ export function pointLabel(p: GridPoint): string {
 
 /** A point's recipe and method options on top of the method's defaults. */
 export function applyPoint(p: GridPoint, recipe: OptimizerRecipe, ratio: number): { recipe: OptimizerRecipe; ratio: number; options: MethodOptions } {
-  const options: MethodOptions = {};
-  if (p['l1.alpha'] !== undefined) options.l1 = { alpha: p['l1.alpha'] };
-  if (p['bs.epsilon'] !== undefined) options.bs = { epsilon: p['bs.epsilon'] };
-  if (p['be.shadowInitStd'] !== undefined) options.be = { shadowInitStd: p['be.shadowInitStd'] };
-  if (p['iu.alpha'] !== undefined || p['iu.damping'] !== undefined || p['iu.fisherSamples'] !== undefined) {
-    options.iu = { alpha: p['iu.alpha'], damping: p['iu.damping'], fisherSamples: p['iu.fisherSamples'] };
-    for (const k of ['alpha', 'damping', 'fisherSamples'] as const) if (options.iu[k] === undefined) delete options.iu[k];
+  // Method options are '<group>.<param>' (the method table's names); the rest is the recipe and the ratio.
+  const options: Record<string, Record<string, number>> = {};
+  for (const [param, value] of Object.entries(p)) {
+    if (value === undefined || !methodOptionSpec(param)) continue;
+    const dot = param.indexOf('.');
+    (options[param.slice(0, dot)] ??= {})[param.slice(dot + 1)] = value;
   }
-  if (p['salunSoft.lambda'] !== undefined) options.salunSoft = { lambda: p['salunSoft.lambda'] };
   return {
     recipe: { ...recipe, ...(p.lr !== undefined ? { lr: p.lr } : {}), ...(p.epochs !== undefined ? { epochs: p.epochs } : {}) },
     ratio: p.ratio ?? ratio,
-    options,
+    options: options as MethodOptions,
   };
+}
+
+/** What the axis's values break ("positive integers", …), or undefined when every value is in range. */
+function axisRangeProblem(name: GridParam, values: readonly number[]): string | undefined {
+  if (name === 'epochs') return values.every((v) => Number.isInteger(v) && v >= 1) ? undefined : 'positive integers';
+  if (name === 'ratio') return values.every((v) => v > 0 && v <= 1) ? undefined : 'in (0, 1]';
+  if (name === 'lr') return values.every((v) => v > 0) ? undefined : 'positive';
+  const spec = methodOptionSpec(name);
+  return spec ? optionRangeProblem(spec, values) : undefined;
 }
 
 /** Parses "lr=0.002,0.005;ratio=0.3,0.5" (the CLI's --grid); throws naming the bad part. */
@@ -126,15 +123,13 @@ export function gridConfigProblems(c: unknown): string[] {
     const values = a.values;
     if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) { p.push(`axes[${i}] (${name}).values must be a non-empty list of numbers`); continue; }
     const nums = values as number[];
-    if (name === 'epochs' || name === 'iu.fisherSamples') { if (!nums.every((v) => Number.isInteger(v) && v >= 1)) p.push(`${name} values must be positive integers`); }
-    else if (name === 'ratio') { if (!nums.every((v) => v > 0 && v <= 1)) p.push('ratio values must be in (0, 1]'); }
-    else if (name === 'lr' || name === 'iu.alpha') { if (!nums.every((v) => v > 0)) p.push(`${name} values must be positive`); }
-    else if (!nums.every((v) => v >= 0)) p.push(`${name} values must be non-negative`);
+    const range = axisRangeProblem(name, nums);
+    if (range) p.push(`${name} values must be ${range}`);
   }
   if (p.length === 0) {
     const n = gridPoints(axes as GridAxis[]).length;
     if (n > MAX_GRID_POINTS) p.push(`the grid has ${n} points; at most ${MAX_GRID_POINTS} (split it into several runs)`);
-    if (seen.has('ratio') && c.method !== 'salun' && c.masked !== true) p.push(`ratio only matters for salun or a masked method; add masked or drop the ratio axis`);
+    if (seen.has('ratio') && !(isMethodName(c.method) && alwaysMasked(c.method)) && c.masked !== true) p.push(`ratio only matters for ${METHOD_NAMES.filter((m) => alwaysMasked(m)).join(', ')} or a masked method; add masked or drop the ratio axis`);
   }
   return p;
 }

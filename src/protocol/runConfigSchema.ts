@@ -1,8 +1,9 @@
 // The schema of RunConfig (config.ts) and the parser the CLI and the job use.
 import { BACKEND_CHOICES } from './backends';
-import { ARCHITECTURE_NAMES, DEFAULT_METHOD_OPTIONS as D, isArchitectureName, MAX_WORKERS, METHOD_NAMES, WORKERS_NOTE, type EvaluateJobConfig, type RunConfig, type SaliencyJobConfig } from './config';
+import { ARCHITECTURE_NAMES, isArchitectureName, MAX_WORKERS, WORKERS_NOTE, type EvaluateJobConfig, type RunConfig, type SaliencyJobConfig } from './config';
 import { defaultRunConfig, defaultTrainRecipe } from './defaults';
 import { isRecord } from './guards';
+import { METHOD_NAMES, methodOptionGroups, type MethodOptionSpec } from './methods';
 import { validate, type Schema } from './schema';
 
 const recipe = (what: string): Schema => ({
@@ -58,31 +59,22 @@ const shared: Record<string, Schema> = {
   workers: { type: 'integer', minimum: 1, maximum: MAX_WORKERS, default: 1, description: WORKERS_NOTE },
 };
 
-const positive = (description: string, value: number, maximum?: number): Schema =>
-  ({ type: 'number', exclusiveMinimum: 0, ...(maximum !== undefined ? { maximum } : {}), default: value, description: `${description} (default ${value})` });
+function optionSchema(spec: MethodOptionSpec): Schema {
+  return {
+    type: spec.integer ? 'integer' : 'number',
+    ...(spec.exclusiveMinimum ? { exclusiveMinimum: spec.minimum } : { minimum: spec.minimum }),
+    maximum: spec.maximum, default: spec.default, description: `${spec.description} (default ${spec.default})`,
+  };
+}
 
+/** One object per method option group of the method table, each parameter with its range and default. */
 const methodOptions: Schema = {
   type: 'object', additionalProperties: false,
   description: 'Hyper-parameters of the baselines; what is left out takes its default',
-  properties: {
-    l1: { type: 'object', additionalProperties: false, description: 'ℓ1-sparse: FT on Dr + α_t·‖θ‖₁', properties: {
-      alpha: positive('ℓ1 weight at the first epoch; decays linearly: α_t = alpha·(1 − (t−1)/epochs)', D.l1.alpha, 1),
-    } },
-    bs: { type: 'object', additionalProperties: false, description: 'Boundary shrink', properties: {
-      epsilon: positive('L∞ bound of the FGSM step on θo that finds each forget sample\'s nearest wrong class, in [0,1] pixel units', D.bs.epsilon, 1),
-    } },
-    be: { type: 'object', additionalProperties: false, description: 'Boundary expanding', properties: {
-      shadowInitStd: { type: 'number', minimum: 0, maximum: 1, default: D.be.shadowInitStd, description: `Std of the shadow class's initial kernel column (default ${D.be.shadowInitStd})` },
-    } },
-    iu: { type: 'object', additionalProperties: false, description: 'Influence unlearning: θ += alpha·(damping·I + F̂)⁻¹·v, F̂ the WoodFisher estimate', properties: {
-      alpha: positive('Scale of the one-shot step', D.iu.alpha, 1e6),
-      damping: positive('λ: the WoodFisher recursion starts from H₀⁻¹ = I/λ', D.iu.damping, 1e6),
-      fisherSamples: { type: 'integer', minimum: 1, maximum: 4096, default: D.iu.fisherSamples, description: `Per-sample retain gradients in the WoodFisher estimate (default ${D.iu.fisherSamples}; memory grows as samples × weights)` },
-    } },
-    salunSoft: { type: 'object', additionalProperties: false, description: 'SalUn-soft', properties: {
-      lambda: { type: 'number', minimum: 0, maximum: 100, default: D.salunSoft.lambda, description: `After each step θ ← θo + soft(θ − θo, lambda·lr) (default ${D.salunSoft.lambda})` },
-    } },
-  },
+  properties: Object.fromEntries(methodOptionGroups().map((g) => [g.key, {
+    type: 'object', additionalProperties: false, description: g.description,
+    properties: Object.fromEntries(Object.entries(g.params).map(([k, spec]) => [k, optionSchema(spec)])),
+  } satisfies Schema])),
 };
 
 export const RUN_CONFIG_SCHEMA: Schema = {

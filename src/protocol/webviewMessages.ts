@@ -117,7 +117,6 @@ function isComparisonRun(x: unknown): x is ComparisonRun {
     && Array.isArray(x.rows) && x.rows.every((r) => isRecord(r) && isString(r.role) && isRecord(r.metrics));
 }
 
-
 /** Actions the panel may ask the host to perform (the panel never does work itself). */
 export const PANEL_ACTIONS = ['computeSaliency', 'runUnlearning', 'cancelJob', 'showLog'] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number];

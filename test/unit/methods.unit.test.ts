@@ -6,7 +6,8 @@ import { copyWithoutShadow, withShadowClass } from '../../src/engine/methods/bou
 import { nearestWrongClasses } from '../../src/engine/methods/boundaryShrink';
 import { influenceStep, woodFisherCoefficients } from '../../src/engine/methods/influence';
 import { l1AlphaAt } from '../../src/engine/methods/l1Sparse';
-import { methodEpochs, methodUsesMask, unlearn, type UnlearnInput } from '../../src/engine/methods/unlearn';
+import { unlearn, type UnlearnInput } from '../../src/engine/methods/unlearn';
+import { methodEpochs, methodUsesMask } from '../../src/protocol/methods';
 import { cloneModel, classifierOf, type Classifier } from '../../src/engine/models/io';
 import { buildMask, SaliencyIndex } from '../../src/engine/saliency/mask';
 import { computeSaliencyScores } from '../../src/engine/saliency/scores';

@@ -6,9 +6,9 @@ import { defaultRunConfig } from '../../src/protocol/defaults';
 import { parseEvaluateJobConfig, parseRunConfig, ConfigError } from '../../src/protocol/runConfigSchema';
 import { tableConfigProblems } from '../../src/protocol/table';
 import { METHOD_NAMES } from '../../src/protocol/config';
-import { defaultUnlearnRecipe } from '../../src/engine/methods/options';
+import { defaultUnlearnRecipe, METHODS } from '../../src/protocol/methods';
 import {
-  completeAnswers, epochsProblem, evaluateConfigFor, hyperDefaults, lrProblem, METHOD_DESCRIPTIONS, missingIdxFiles, parseFraction,
+  completeAnswers, epochsProblem, evaluateConfigFor, hyperDefaults, lrProblem, missingIdxFiles, parseFraction,
   ratioProblem, rememberedAnswers, runConfigFromAnswers, summaryLines, tableConfigFromAnswers, type NewRunAnswers,
 } from '../../src/extension/newRunAnswers';
 import { rerunCommand } from '../../src/extension/rerunCommand';
@@ -54,7 +54,7 @@ describe('New Unlearning Run: answers', () => {
   it('prefills each method from its default recipe, and describes every method', () => {
     for (const m of METHOD_NAMES) {
       assert.deepEqual({ epochs: hyperDefaults(m).epochs, lr: hyperDefaults(m).lr }, { epochs: defaultUnlearnRecipe(m).epochs, lr: defaultUnlearnRecipe(m).lr });
-      assert.ok(METHOD_DESCRIPTIONS[m].length > 10, m);
+      assert.ok(METHODS[m].description.length > 10, m);
     }
   });
 

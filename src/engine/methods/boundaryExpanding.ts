@@ -10,7 +10,7 @@ import { tf, type T } from '../tf';
 import { trainableVariables } from '../train/loop';
 import { Sgd, type WeightMask } from '../train/sgd';
 import { relabelled, runEpochs } from './epochs';
-import type { UnlearnInput } from './unlearn';
+import type { UnlearnInput } from './input';
 
 interface LayerJson { class_name?: string; name?: string; config?: { name?: string; units?: number; layers?: LayerJson[] } }
 

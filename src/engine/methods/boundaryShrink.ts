@@ -9,7 +9,7 @@ import { tf, type T } from '../tf';
 import { trainableVariables } from '../train/loop';
 import { Sgd } from '../train/sgd';
 import { relabelled, runEpochs } from './epochs';
-import type { UnlearnInput } from './unlearn';
+import type { UnlearnInput } from './input';
 
 /**
  * For each row: x' = round₂₅₅(clip(x + ε·sign(∇ₓ CE(θ; x, y)), 0, 1)) (the authors' FGSM, bound 0.1,

@@ -4,10 +4,10 @@ import type { ImageSet } from '../data/dataset';
 import type { Classifier } from '../models/io';
 import { makeRng, subSeed } from '../rng';
 import { scheduledLr } from '../train/fit';
-import { trainPass, type LossKind } from '../train/loop';
-import type { Sgd } from '../train/sgd';
+import { trainableVariables, trainPass, type LossKind } from '../train/loop';
+import { Sgd } from '../train/sgd';
 import type { T } from '../tf';
-import type { UnlearnInput } from './unlearn';
+import type { UnlearnInput } from './input';
 
 export interface Pass {
   set: 'forget' | 'retain';
@@ -32,6 +32,23 @@ export interface EpochLoop {
    * at one seed differs only by the method's own rule.
    */
   streamOf?: string;
+}
+
+/** A method's passes with the RNG stream they draw from (see EpochLoop.streamOf). */
+export interface PassPlan {
+  passes: Pass[];
+  streamOf?: string;
+}
+
+/** The plain methods (SalUn, RL, FT, GA): their passes with SGD on θu, masked when a mask is given. */
+export async function sgdEpochs(u: UnlearnInput, plan: PassPlan): Promise<void> {
+  const vars = trainableVariables(u.clf);
+  const optimizer = new Sgd(vars, { lr: u.recipe.lr, momentum: u.recipe.momentum, weightDecay: u.recipe.weightDecay }, u.mask);
+  try {
+    await runEpochs(u, { clf: u.clf, vars, optimizer, train: u.train, ...plan });
+  } finally {
+    optimizer.dispose();
+  }
 }
 
 export async function runEpochs(u: UnlearnInput, loop: EpochLoop): Promise<void> {

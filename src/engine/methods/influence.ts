@@ -23,7 +23,7 @@ import { makeRng, shuffleInPlace, subSeed } from '../rng';
 import { tf, type T } from '../tf';
 import { trainableVariables } from '../train/loop';
 import type { WeightMask } from '../train/sgd';
-import type { UnlearnInput } from './unlearn';
+import type { UnlearnInput } from './input';
 
 /**
  * The WoodFisher recursion in the span of the sampled gradients. With F̂ as above and H₀⁻¹ = I/λ,

@@ -5,8 +5,8 @@
 import { tf, type T } from '../tf';
 import { trainableVariables } from '../train/loop';
 import { Sgd, type SgdOptions, type WeightMask } from '../train/sgd';
-import { runEpochs } from './epochs';
-import type { UnlearnInput } from './unlearn';
+import { runEpochs, type PassPlan } from './epochs';
+import type { UnlearnInput } from './input';
 
 /**
  * α at epoch t (1-based) of E: alpha·(1 − (t−1)/E), the authors' schedule (FT.py, 0-based epoch e:
@@ -35,12 +35,13 @@ export class L1Sgd extends Sgd {
   }
 }
 
-export async function l1Sparse(u: UnlearnInput, o: { alpha: number }): Promise<void> {
+/** `plan`: FT's passes and stream, so with α = 0 this is FT bit for bit. */
+export async function l1Sparse(u: UnlearnInput, o: { alpha: number }, plan: PassPlan): Promise<void> {
   const vars = trainableVariables(u.clf);
   const optimizer = new L1Sgd(vars, { lr: u.recipe.lr, momentum: u.recipe.momentum, weightDecay: u.recipe.weightDecay }, u.mask);
   try {
     await runEpochs(u, {
-      clf: u.clf, vars, optimizer, train: u.train, passes: [{ set: 'retain', loss: 'ce' }], streamOf: 'ft',
+      clf: u.clf, vars, optimizer, train: u.train, ...plan,
       beforeEpoch: (epoch) => { optimizer.alpha = l1AlphaAt(o.alpha, epoch, u.recipe.epochs); },
     });
   } finally {

@@ -6,8 +6,8 @@
 import { tf, type T } from '../tf';
 import { trainableVariables } from '../train/loop';
 import { Sgd, type SgdOptions, type WeightMask } from '../train/sgd';
-import { runEpochs, type Pass } from './epochs';
-import type { UnlearnInput } from './unlearn';
+import { runEpochs, type PassPlan } from './epochs';
+import type { UnlearnInput } from './input';
 
 export class SoftThresholdSgd extends Sgd {
   constructor(
@@ -34,12 +34,13 @@ export class SoftThresholdSgd extends Sgd {
   }
 }
 
-export async function salunSoft(u: UnlearnInput, o: { lambda: number }, passes: Pass[]): Promise<void> {
+/** `plan`: RL's passes and stream, so with λ = 0 this is RL bit for bit. */
+export async function salunSoft(u: UnlearnInput, o: { lambda: number }, plan: PassPlan): Promise<void> {
   const vars = trainableVariables(u.clf);
   const anchor = vars.map((v) => tf.clone(v));
   const optimizer = new SoftThresholdSgd(vars, { lr: u.recipe.lr, momentum: u.recipe.momentum, weightDecay: u.recipe.weightDecay }, anchor, o.lambda, u.mask);
   try {
-    await runEpochs(u, { clf: u.clf, vars, optimizer, train: u.train, passes, streamOf: 'rl' });
+    await runEpochs(u, { clf: u.clf, vars, optimizer, train: u.train, ...plan });
   } finally {
     optimizer.dispose();
     tf.dispose(anchor);

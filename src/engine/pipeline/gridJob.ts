@@ -8,7 +8,7 @@ import { applyPoint, gridConfigProblems, gridPoints, pointLabel, type GridConfig
 import { tableConfigProblems } from '../../protocol/table';
 import { DEFAULT_RATIO } from '../../protocol/defaults';
 import { UserError } from '../errors';
-import { defaultUnlearnRecipe } from '../methods/options';
+import { defaultUnlearnRecipe } from '../../protocol/methods';
 import { avgGap } from '../metrics/report';
 import { markdownCells } from '../metrics/seedStats';
 import { classifierOf } from '../models/io';

@@ -5,7 +5,8 @@ import type { MethodName, MethodOptions, ModelSpec, OptimizerRecipe, SaliencyCon
 import type { SaliencySummary } from '../../protocol/results';
 import { buildArchitecture } from '../models/architectures';
 import { classifierOf, cloneModel, type Classifier } from '../models/io';
-import { methodEpochs, methodUsesMask, unlearn } from '../methods/unlearn';
+import { methodEpochs, methodRunLabel, methodUsesMask, singleThreadNote } from '../../protocol/methods';
+import { unlearn } from '../methods/unlearn';
 import { PhaseProgress } from '../progress';
 import type { RunFolder } from '../runs/runFolder';
 import { tf, type T } from '../tf';
@@ -82,12 +83,10 @@ export async function applyMethod(
     }
 
     const epochs = methodEpochs(spec.method, spec.unlearn);
-    const methodLabel = `${spec.method.toUpperCase()}${spec.masked && spec.method !== 'salun' ? ' (masked)' : ''}`;
-    ctx.emit({ type: 'phase', phase: 'unlearn', label: `${methodLabel}: ${epochs === 1 && spec.method === 'iu' ? 'one step' : `${epochs} epochs`}` });
+    ctx.emit({ type: 'phase', phase: 'unlearn', label: methodRunLabel(spec.method, spec.masked, epochs) });
     const progress = new PhaseProgress(ctx.emit, 'unlearn', epochs);
-    if (spec.method === 'iu' && (ctx.training?.effectiveWorkers ?? 1) > 1) {
-      ctx.emit({ type: 'log', level: 'warn', message: 'IU: one thread (workers apply to trainPass; IU\'s gradient sums and per-sample Fisher gradients are its own loop)' });
-    }
+    const oneThread = singleThreadNote(spec.method);
+    if (oneThread && (ctx.training?.effectiveWorkers ?? 1) > 1) ctx.emit({ type: 'log', level: 'warn', message: oneThread });
     let unlearnMs = 0;
     let epochsDone = 0;
     let epochStart = Date.now();

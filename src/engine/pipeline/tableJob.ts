@@ -9,7 +9,7 @@ import type { ForgetSpec } from '../../protocol/config';
 import type { EvaluatedModel } from '../../protocol/results';
 import { tableConfigProblems, type MachineInfo, type TableConfig, type TableMissing, type TableResult } from '../../protocol/table';
 import { UserError } from '../errors';
-import { defaultUnlearnRecipe } from '../methods/options';
+import { defaultUnlearnRecipe } from '../../protocol/methods';
 import { aggregateSeeds, markdownCells, methodLabel, seedTableCells, type SeedRows } from '../metrics/seedStats';
 import { markdownTable } from '../metrics/table';
 import { classifierOf } from '../models/io';

@@ -7,6 +7,7 @@ import type { ForgetSpec } from '../../protocol/config';
 import { avgGap, type EvaluatedModel, type Metrics } from '../../protocol/results';
 import { isFiniteNumber, isRecord, isString } from '../../protocol/guards';
 import { COMPARISON_METRICS, formatFixed, markdownTable as cellsTable, methodDisplayName } from '../../protocol/comparisonFormat';
+import { alwaysMasked, isMethodName } from '../../protocol/methods';
 import { markdownTable } from '../metrics/table';
 import { adapterSummary, skippedSummary } from '../../protocol/backendSummary';
 import type { RunRecord } from './runRecord';
@@ -88,7 +89,7 @@ function configSection(r: RunRecord): string[] {
     const counts = res.forgetSize !== undefined ? `: ${res.forgetSize} samples forgotten, ${res.retainSize ?? '?'} retained` : '';
     rows.push(['Forget set', `${forget}${counts}${res.forgetHash ? `; hash ${res.forgetHash}` : ''}`]);
   }
-  if (method) rows.push(['Method', `${methodDisplayName(method)}${c.masked === true && method !== 'salun' ? ', inside the saliency mask' : ''}`]);
+  if (method) rows.push(['Method', `${methodDisplayName(method)}${c.masked === true && !(isMethodName(method) && alwaysMasked(method)) ? ', inside the saliency mask' : ''}`]);
   if (kind === 'run') rows.push(['Unlearning', recipeOf(c.unlearn)]);
   if (isRecord(c.methodOptions) && Object.keys(c.methodOptions).length) rows.push(['Method options', `\`${JSON.stringify(c.methodOptions)}\``]);
   rows.push(['Saliency mask', kind === 'evaluate' ? undefined : saliencyConfigOf(c.saliency)]);

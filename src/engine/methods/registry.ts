@@ -1,0 +1,30 @@
+// Each method row of src/protocol/methods.ts joined to its implementation. `satisfies` makes a row
+// without an implementation a compile error, not a run-time surprise, and types each
+// implementation's options as its row declares them.
+import type { MethodName, ResolvedOptionsOf } from '../../protocol/methods';
+import { boundaryExpanding } from './boundaryExpanding';
+import { boundaryShrink } from './boundaryShrink';
+import { sgdEpochs, type Pass } from './epochs';
+import { influenceUnlearning } from './influence';
+import type { UnlearnInput } from './input';
+import { l1Sparse } from './l1Sparse';
+import { salunSoft } from './salunSoft';
+
+export type MethodImpls = { [M in MethodName]: (u: UnlearnInput, options: ResolvedOptionsOf<M>) => Promise<void> };
+
+/** One epoch of RL (and SalUn, which is RL inside the mask): Df with random labels, then Dr (the authors' loop). */
+const RL: Pass[] = [{ set: 'forget', loss: 'random-label-ce' }, { set: 'retain', loss: 'ce' }];
+const FT: Pass[] = [{ set: 'retain', loss: 'ce' }];
+
+export const METHOD_IMPLS = {
+  salun: (u) => sgdEpochs(u, { passes: RL }),
+  rl: (u) => sgdEpochs(u, { passes: RL }),
+  ft: (u) => sgdEpochs(u, { passes: FT }),
+  ga: (u) => sgdEpochs(u, { passes: [{ set: 'forget', loss: 'neg-ce' }] }),
+  // ℓ1 and SalUn-soft draw FT's and RL's shuffles and labels: with α = 0 or λ = 0 they are those methods bit for bit.
+  l1: (u, o) => l1Sparse(u, o, { passes: FT, streamOf: 'ft' }),
+  bs: (u, o) => boundaryShrink(u, o),
+  be: (u, o) => boundaryExpanding(u, o),
+  iu: (u, o) => influenceUnlearning(u, o),
+  'salun-soft': (u, o) => salunSoft(u, o, { passes: RL, streamOf: 'rl' }),
+} as const satisfies MethodImpls;

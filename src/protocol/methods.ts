@@ -1,0 +1,329 @@
+// The unlearning methods, one row each, in the order the New Run flow lists them. Everything that
+// names methods (the config schema, grids, the comparison table, the New Run flow, reports, the
+// panel) reads this table; the engine maps each name to its implementation in
+// src/engine/methods/registry.ts, with a compile-time check that every row has one. Adding a
+// method is a row here, a file in src/engine/methods/ and a line in the registry.
+import type { OptimizerRecipe } from './config';
+
+/**
+ * One hyper-parameter of a method: its default (with where it comes from) and its range, which the
+ * config schema and the grid search both check.
+ */
+export interface MethodOptionSpec {
+  default: number;
+  description: string;
+  /** Why this default: a paper, the authors' code, or our own measurement. */
+  source: string;
+  minimum: number;
+  /** The minimum itself is not allowed (a value must be above it). */
+  exclusiveMinimum?: boolean;
+  maximum: number;
+  integer?: boolean;
+}
+
+/** A method's hyper-parameters: their group's key in a config's `methodOptions`, and each one. */
+export interface MethodOptionGroup {
+  key: string;
+  description: string;
+  params: Readonly<Record<string, MethodOptionSpec>>;
+}
+
+export interface MethodRow {
+  /** The one display name: tables, reports, the panel, the New Run flow, progress. */
+  label: string;
+  /** One line for the New Run pick list. */
+  description: string;
+  /** The paper the method comes from. */
+  paper: string;
+  /** 'always': the method is defined inside the saliency mask; 'optional': only when the config says `masked`. */
+  mask: 'always' | 'optional';
+  /** One step instead of epochs: the flow asks for no epochs or rate, progress shows one step. */
+  oneShot: boolean;
+  /** The New Run flow asks for the mask ratio. */
+  asksRatio: boolean;
+  /** What differs from DEFAULT_UNLEARN in the method's starting recipe. */
+  recipe: Readonly<Partial<OptimizerRecipe>>;
+  /** Why that recipe. */
+  recipeSource: string;
+  options?: MethodOptionGroup;
+  /** The default `salun grid` axes: parameter names are 'lr', 'epochs', 'ratio' or '<options key>.<param>'. */
+  grid: readonly { param: string; values: readonly number[] }[];
+  /** Position in `salun table`, ascending (Retrain and Original always come first); spaced so a new row fits between. */
+  tableOrder: number;
+  /** Set when data-parallel workers do not apply to the method: why (its own gradient loop). */
+  singleThread?: string;
+}
+
+/**
+ * The starting recipe every method adapts (SalUn's own): constant rate as in the authors' scripts.
+ * The rate came from a small grid on the default protocol (10% random forgetting, seed 1): 0.002
+ * barely forgets (UA 2.9 vs Retrain's 11), 0.01 forgets but costs retain accuracy (RA 91), 0.005 had
+ * the smallest Avg. Gap.
+ */
+export const DEFAULT_UNLEARN: OptimizerRecipe = { epochs: 5, lr: 0.005, schedule: 'constant', momentum: 0.9, weightDecay: 5e-4, batchSize: 128 };
+
+// The other methods' rates follow the authors' scripts' relative scale (Unlearn-Sparse, Unlearn-Saliency).
+const BS_BE_RATE = 'BS and BE train on the data to forget alone, with nothing holding the rest in place, so they need a far smaller rate: on the default protocol (10% random, seed 1, 5 epochs, momentum 0.9) lr 0.005 destroyed the model (BS RA 30%, BE RA 3%), 5e-4 still did (RA 54%, 26%), 1e-4 kept RA ≈ 96–97% and lowered the Avg. Gap below Original\'s.';
+const FT_RATE = 'FT and ℓ1-sparse use a larger rate than RL (authors: 0.01 vs 0.013 at batch 256 for 10 epochs).';
+
+export const METHODS = {
+  salun: {
+    label: 'SalUn',
+    description: 'SalUn: random labels on the data to forget and fine-tuning on the rest of the training data; only the weights most tied to the data to forget (the saliency mask) move',
+    paper: 'Fan et al., ICLR 2024',
+    mask: 'always', oneShot: false, asksRatio: true,
+    recipe: {}, recipeSource: 'DEFAULT_UNLEARN (a grid on the default protocol)',
+    grid: [{ param: 'lr', values: [0.002, 0.005, 0.01] }, { param: 'ratio', values: [0.3, 0.5, 0.7] }],
+    tableOrder: 80,
+  },
+  rl: {
+    label: 'RL',
+    description: 'Random labelling: random labels on the data to forget and fine-tuning on the rest of the training data; every weight moves',
+    paper: 'Golatkar et al., CVPR 2020',
+    mask: 'optional', oneShot: false, asksRatio: false,
+    recipe: {}, recipeSource: 'DEFAULT_UNLEARN (SalUn\'s, the same objective)',
+    grid: [{ param: 'lr', values: [0.002, 0.005, 0.01] }],
+    tableOrder: 20,
+  },
+  ft: {
+    label: 'FT',
+    description: 'Fine-tuning on the rest of the training data only',
+    paper: 'Warnecke et al., NDSS 2023',
+    mask: 'optional', oneShot: false, asksRatio: false,
+    recipe: { lr: 0.01 }, recipeSource: FT_RATE,
+    grid: [{ param: 'lr', values: [0.005, 0.01, 0.02] }],
+    tableOrder: 10,
+  },
+  ga: {
+    label: 'GA',
+    description: 'Gradient ascent: pushes the loss on the data to forget up',
+    paper: 'Thudi et al., EuroS&P 2022',
+    mask: 'optional', oneShot: false, asksRatio: false,
+    recipe: { lr: 1e-4 }, recipeSource: 'A much smaller rate than RL (authors: 1e-4).',
+    grid: [{ param: 'lr', values: [3e-5, 1e-4, 3e-4] }],
+    tableOrder: 30,
+  },
+  l1: {
+    label: 'ℓ1-sparse',
+    description: 'ℓ1-sparse: fine-tuning on the rest of the training data with a decaying ℓ1 penalty on the weights',
+    paper: 'Jia et al., NeurIPS 2023',
+    mask: 'optional', oneShot: false, asksRatio: false,
+    recipe: { lr: 0.01 }, recipeSource: FT_RATE,
+    options: {
+      key: 'l1', description: 'ℓ1-sparse: fine-tuning + α_t·‖θ‖₁',
+      params: {
+        alpha: {
+          default: 5e-4, minimum: 0, maximum: 1,
+          description: 'ℓ1 weight at the first epoch; decays linearly: α_t = alpha·(1 − (t−1)/epochs); 0 is plain fine-tuning',
+          source: 'the ℓ1-sparse authors\' value (Jia et al., NeurIPS 2023; Unlearn-Sparse scripts)',
+        },
+      },
+    },
+    grid: [{ param: 'lr', values: [0.005, 0.01] }, { param: 'l1.alpha', values: [1e-4, 5e-4, 1e-3] }],
+    tableOrder: 50,
+  },
+  bs: {
+    label: 'BS',
+    description: 'Boundary shrink: trains each sample to forget towards its nearest wrong class',
+    paper: 'Chen et al., CVPR 2023',
+    mask: 'optional', oneShot: false, asksRatio: false,
+    recipe: { lr: 1e-4 }, recipeSource: BS_BE_RATE,
+    options: {
+      key: 'bs', description: 'Boundary shrink',
+      params: {
+        epsilon: {
+          default: 0.1, minimum: 0, exclusiveMinimum: true, maximum: 1,
+          description: 'L∞ bound of the FGSM step on the original model that finds each sample\'s nearest wrong class, in [0,1] pixel units',
+          source: 'hard-coded in the authors\' boundary-shrink code (on [0,1] pixels)',
+        },
+      },
+    },
+    grid: [{ param: 'lr', values: [3e-5, 1e-4, 3e-4] }, { param: 'bs.epsilon', values: [0.05, 0.1] }],
+    tableOrder: 60,
+  },
+  be: {
+    label: 'BE',
+    description: 'Boundary expanding: an extra class absorbs the data to forget, then is pruned',
+    paper: 'Chen et al., CVPR 2023',
+    mask: 'optional', oneShot: false, asksRatio: false,
+    recipe: { lr: 1e-4 }, recipeSource: BS_BE_RATE,
+    options: {
+      key: 'be', description: 'Boundary expanding',
+      params: {
+        shadowInitStd: {
+          default: 0.01, minimum: 0, maximum: 1,
+          description: 'Std of the extra (shadow) class\'s initial kernel column; its bias starts at 0',
+          source: '"small", so the shadow logit starts near 0 and the original model\'s predictions are unchanged at step 0',
+        },
+      },
+    },
+    grid: [{ param: 'lr', values: [3e-5, 1e-4, 3e-4] }],
+    tableOrder: 70,
+  },
+  iu: {
+    label: 'IU',
+    description: 'Influence unlearning: one Newton-like (WoodFisher) step that removes the influence of the data to forget; no epochs',
+    paper: 'Izzo et al., AISTATS 2021; Jia et al., NeurIPS 2023',
+    mask: 'optional', oneShot: true, asksRatio: false,
+    recipe: { epochs: 1 }, recipeSource: 'One-shot: the recipe is unused except for the batch size of the gradient passes.',
+    options: {
+      key: 'iu', description: 'Influence unlearning: θ += alpha·(damping·I + F̂)⁻¹·v, F̂ the WoodFisher estimate',
+      params: {
+        alpha: {
+          default: 20, minimum: 0, exclusiveMinimum: true, maximum: 1e6,
+          description: 'Scale of the one-shot step',
+          source: 'α = 1 would be the plain Newton step, but with λ = 1 dominating F̂ it barely moves (default protocol, seed 1: Avg. Gap 5.9 vs Original\'s 6.0); a sweep gave 10 → 4.6, 20 → 2.5, 50 → 12.5 (RA collapses), 200 → 62.6. One seed and one scenario: tune it with the grid.',
+        },
+        damping: {
+          default: 1, minimum: 0, exclusiveMinimum: true, maximum: 1e6,
+          description: 'λ: the WoodFisher recursion starts from H₀⁻¹ = I/λ',
+          source: 'the authors\' WoodFisher recursion starts from H₀⁻¹ = I',
+        },
+        fisherSamples: {
+          default: 256, minimum: 1, maximum: 4096, integer: true,
+          description: 'Per-sample retain gradients in the WoodFisher estimate; memory grows as samples × weights',
+          source: 'authors: ≈1000 on a GPU; the gradients are held in memory, 256 × P floats',
+        },
+      },
+    },
+    grid: [{ param: 'iu.alpha', values: [5, 10, 20, 50] }],
+    tableOrder: 40,
+    singleThread: 'its gradient sums and per-sample Fisher gradients are its own loop',
+  },
+  'salun-soft': {
+    label: 'SalUn-soft',
+    description: 'SalUn-soft: random labelling with a soft pull back to the original model instead of a hard mask',
+    paper: 'Fan et al., ICLR 2024 (soft-thresholding variant)',
+    mask: 'optional', oneShot: false, asksRatio: false,
+    recipe: {}, recipeSource: 'DEFAULT_UNLEARN (RL\'s objective)',
+    options: {
+      key: 'salunSoft', description: 'SalUn-soft',
+      params: {
+        lambda: {
+          default: 0.01, minimum: 0, maximum: 100,
+          description: 'After each step θ ← θo + soft(θ − θo, lambda·lr) (θo: the original model), the proximal step of lambda·‖θ − θo‖₁',
+          source: 'about the size of a per-weight cross-entropy gradient, so small updates are pulled back to the original model while the large, forget-driven ones survive. Tune it with the grid.',
+        },
+      },
+    },
+    grid: [{ param: 'lr', values: [0.005, 0.01] }, { param: 'salunSoft.lambda', values: [0.003, 0.01, 0.03] }],
+    tableOrder: 90,
+  },
+} as const satisfies Record<string, MethodRow>;
+
+export type MethodName = keyof typeof METHODS;
+
+type Rows = typeof METHODS;
+type ParamsOf<M extends MethodName> = Rows[M] extends { options: { params: infer P } } ? P : Record<never, never>;
+type GroupKeyOf<M extends MethodName> = Rows[M] extends { options: { key: infer K extends string } } ? K : never;
+
+/** A method's hyper-parameters with every default filled in (what its implementation receives). */
+export type ResolvedOptionsOf<M extends MethodName> = { [P in keyof ParamsOf<M>]: number };
+
+/** Per-method hyper-parameters as a config writes them; anything left out takes the row's default. */
+export type MethodOptions = { [M in MethodName as GroupKeyOf<M>]?: Partial<ResolvedOptionsOf<M>> };
+
+/** Every group of MethodOptions with its defaults. */
+export type ResolvedMethodOptions = { [M in MethodName as GroupKeyOf<M>]: ResolvedOptionsOf<M> };
+
+/** A method option as a grid axis names it: '<options key>.<param>'. */
+export type MethodOptionParam = { [M in MethodName]: `${GroupKeyOf<M>}.${keyof ParamsOf<M> & string}` }[MethodName];
+
+/** The table's order: the New Run pick list, the schema's enum, the CLI's help. */
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+
+/** The method a fresh run config and the New Run flow start with. */
+export const DEFAULT_METHOD: MethodName = 'salun';
+
+const row = (m: MethodName): MethodRow => METHODS[m];
+
+export function isMethodName(v: unknown): v is MethodName {
+  return typeof v === 'string' && Object.hasOwn(METHODS, v);
+}
+
+/** The display name; anything that is not a method (a row role such as 'retrain') as given. */
+export function methodLabel(method: string): string {
+  return isMethodName(method) ? row(method).label : method;
+}
+
+/** The methods' order in `salun table` when none is given (Retrain always comes first, then Original). */
+export const TABLE_METHOD_ORDER: readonly MethodName[] = [...METHOD_NAMES].sort((a, b) => row(a).tableOrder - row(b).tableOrder);
+
+/** Whether the run computes the saliency mask: always for a method defined inside it, else when asked. */
+export function methodUsesMask(method: MethodName, masked = false): boolean {
+  return row(method).mask === 'always' || masked;
+}
+
+/** Methods defined inside the saliency mask (SalUn): `masked` adds nothing to them. */
+export function alwaysMasked(method: MethodName): boolean {
+  return row(method).mask === 'always';
+}
+
+/** How many times onEpoch is called: a one-shot method is a single step. */
+export function methodEpochs(method: MethodName, recipe: OptimizerRecipe): number {
+  return row(method).oneShot ? 1 : recipe.epochs;
+}
+
+/** A method's starting recipe, before any grid search: DEFAULT_UNLEARN with the row's changes. */
+export function defaultUnlearnRecipe(method: MethodName): OptimizerRecipe {
+  return { ...DEFAULT_UNLEARN, ...row(method).recipe };
+}
+
+/** Every method option group, in table order. */
+export function methodOptionGroups(): MethodOptionGroup[] {
+  return METHOD_NAMES.flatMap((m) => row(m).options ?? []);
+}
+
+/** The option group a method reads from `methodOptions`, if it has one. */
+export function methodOptionGroup(method: MethodName): MethodOptionGroup | undefined {
+  return row(method).options;
+}
+
+function defaultsOf(group: MethodOptionGroup): Record<string, number> {
+  return Object.fromEntries(Object.entries(group.params).map(([k, spec]) => [k, spec.default]));
+}
+
+/** Every option's default, by group (what a config that sets none gets). */
+export const DEFAULT_METHOD_OPTIONS = Object.fromEntries(methodOptionGroups().map((g) => [g.key, defaultsOf(g)])) as ResolvedMethodOptions;
+
+/** One method's options: the config's values over the row's defaults. */
+export function resolvedOptions<M extends MethodName>(method: M, options: MethodOptions | undefined): ResolvedOptionsOf<M> {
+  const group = row(method).options;
+  if (!group) return {} as ResolvedOptionsOf<M>;
+  const given = (options as Record<string, Record<string, number> | undefined> | undefined)?.[group.key];
+  return { ...defaultsOf(group), ...given } as ResolvedOptionsOf<M>;
+}
+
+/** The grid axis name of every method option, in table order. */
+export const METHOD_OPTION_PARAMS = methodOptionGroups().flatMap((g) => Object.keys(g.params).map((p) => `${g.key}.${p}`)) as MethodOptionParam[];
+
+/** A method option by its grid axis name ('iu.alpha'), or undefined. */
+export function methodOptionSpec(param: string): MethodOptionSpec | undefined {
+  const dot = param.indexOf('.');
+  const group = methodOptionGroups().find((g) => g.key === param.slice(0, dot));
+  return group && Object.hasOwn(group.params, param.slice(dot + 1)) ? group.params[param.slice(dot + 1)] : undefined;
+}
+
+function lowerBound(spec: MethodOptionSpec): string {
+  if (spec.minimum === 0) return spec.exclusiveMinimum ? 'positive' : 'non-negative';
+  if (spec.minimum === 1 && spec.integer && !spec.exclusiveMinimum) return 'positive';
+  return `${spec.exclusiveMinimum ? 'above' : 'at least'} ${spec.minimum} and`;
+}
+
+/** What values outside the option's range break ("positive integers up to 4096", …), or undefined when all are in range. */
+export function optionRangeProblem(spec: MethodOptionSpec, values: readonly number[]): string | undefined {
+  const inRange = (v: number): boolean => (spec.exclusiveMinimum ? v > spec.minimum : v >= spec.minimum) && v <= spec.maximum && (!spec.integer || Number.isInteger(v));
+  return values.every(inRange) ? undefined : `${lowerBound(spec)}${spec.integer ? ' integers' : ''} up to ${spec.maximum}`;
+}
+
+/** The phase label while a method runs: "SalUn: 5 epochs", "IU (masked): one step". */
+export function methodRunLabel(method: MethodName, masked: boolean | undefined, epochs: number): string {
+  const r = row(method);
+  return `${r.label}${masked && r.mask !== 'always' ? ' (masked)' : ''}: ${r.oneShot ? 'one step' : `${epochs} epochs`}`;
+}
+
+/** The warning when data-parallel workers were asked for but the method computes its own gradients. */
+export function singleThreadNote(method: MethodName): string | undefined {
+  const why = row(method).singleThread;
+  return why ? `${row(method).label}: one thread (workers apply to trainPass; ${why})` : undefined;
+}

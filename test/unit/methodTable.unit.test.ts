@@ -1,0 +1,103 @@
+// The method table as an architecture rule: a method is one row (src/protocol/methods.ts), one
+// implementation and one registry line, so its name, written out, appears in at most three source
+// files. Everything else (schema, grid, table, New Run flow, reports, panel) must read the table.
+// The rule is checked on the syntax tree: string literals and property names, not comments.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import * as ts from 'typescript';
+import { DEFAULT_GRIDS, GRID_PARAMS, gridConfigProblems } from '../../src/protocol/grid';
+import { DEFAULT_METHOD_OPTIONS, METHOD_NAMES, METHODS, resolvedOptions, TABLE_METHOD_ORDER } from '../../src/protocol/methods';
+import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
+import { METHOD_IMPLS } from '../../src/engine/methods/registry';
+import { methodDisplayName } from '../../src/protocol/comparisonFormat';
+
+const root = join(__dirname, '..', '..', '..');
+
+/** A literal that is a method's name but means something else, with the reason. */
+const NOT_A_METHOD: readonly { file: string; text: string; why: string }[] = [
+  { file: 'src/extension/commandIds.ts', text: 'salun', why: "the view container and the settings section are named after the product" },
+];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return sourceFiles(p);
+    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+/** Every string literal and every property name written in the file (comments are not nodes). */
+function writtenNames(path: string): Set<string> {
+  const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, false);
+  const out = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) out.add(node.text);
+    else if ((ts.isPropertyAssignment(node) || ts.isPropertySignature(node) || ts.isShorthandPropertyAssignment(node)) && ts.isIdentifier(node.name)) out.add(node.name.text);
+    else if (ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) out.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return out;
+}
+
+/** For each name, the files (relative to the root) that write it, exemptions left out. */
+function filesNaming(names: readonly string[]): Map<string, string[]> {
+  const found = new Map<string, string[]>(names.map((n) => [n, []]));
+  for (const path of [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'webview'))]) {
+    const rel = relative(root, path).split('\\').join('/');
+    const written = writtenNames(path);
+    for (const n of names) {
+      if (written.has(n) && !NOT_A_METHOD.some((x) => x.file === rel && x.text === n)) found.get(n)!.push(rel);
+    }
+  }
+  return found;
+}
+
+describe('method table', () => {
+  it('a method name is written in at most three source files: its row, its implementation, its registry line', () => {
+    const found = filesNaming(METHOD_NAMES);
+    for (const [name, files] of found) {
+      assert.ok(files.includes('src/protocol/methods.ts'), `${name} has no row in src/protocol/methods.ts`);
+      assert.ok(files.length <= 3, `'${name}' is written in ${files.length} files (${files.join(', ')}): read it from the method table instead`);
+    }
+  });
+
+  it('every exemption still names a real occurrence (a stale one would hide nothing and mislead)', () => {
+    for (const x of NOT_A_METHOD) assert.ok(writtenNames(join(root, x.file)).has(x.text), `${x.file} no longer writes '${x.text}': drop the exemption`);
+  });
+
+  it('the literal scan sees strings, template parts and property names, not comments', () => {
+    const probe = join(mkdtempSync(join(tmpdir(), 'salun-method-table-')), 'probe.ts');
+    const text = "// 'ft' in a comment\nconst a = { rl: 1, 'ga': 2 };\nconst b = `x${a.rl}`;\nconst c = 'l1';\n";
+    writeFileSync(probe, text);
+    const w = writtenNames(probe);
+    assert.deepEqual(['rl', 'ga', 'l1', 'x'].map((n) => w.has(n)), [true, true, true, true]);
+    assert.equal(w.has('ft'), false);
+  });
+
+  it('every row has an implementation and a default grid the grid accepts', () => {
+    assert.deepEqual(Object.keys(METHOD_IMPLS), METHOD_NAMES);
+    for (const m of METHOD_NAMES) {
+      assert.deepEqual(gridConfigProblems({ method: m, seed: 1, axes: DEFAULT_GRIDS[m] }), [], m);
+      for (const axis of DEFAULT_GRIDS[m]) assert.ok((GRID_PARAMS as readonly string[]).includes(axis.param), `${m}: ${axis.param}`);
+    }
+  });
+
+  it('the schema, the table order and the display names come from the rows', () => {
+    assert.deepEqual(RUN_CONFIG_SCHEMA.properties?.method?.enum, METHOD_NAMES);
+    assert.deepEqual([...TABLE_METHOD_ORDER].sort(), [...METHOD_NAMES].sort());
+    for (const m of METHOD_NAMES) assert.equal(methodDisplayName(m), METHODS[m].label);
+    const groups = RUN_CONFIG_SCHEMA.properties?.methodOptions?.properties ?? {};
+    assert.deepEqual(Object.keys(groups), Object.keys(DEFAULT_METHOD_OPTIONS));
+    for (const [key, params] of Object.entries(DEFAULT_METHOD_OPTIONS)) {
+      for (const [p, value] of Object.entries(params as Record<string, number>)) assert.equal(groups[key]?.properties?.[p]?.default, value, `${key}.${p}`);
+    }
+  });
+
+  it('resolvedOptions: the config\'s values over the row\'s defaults, only the method\'s own group', () => {
+    assert.deepEqual(resolvedOptions('iu', { iu: { alpha: 3 }, l1: { alpha: 9 } }), { ...DEFAULT_METHOD_OPTIONS.iu, alpha: 3 });
+    assert.deepEqual(resolvedOptions('ft', { l1: { alpha: 9 } }), {});
+  });
+});
