@@ -25,8 +25,9 @@ export interface FitOptions {
 }
 
 /**
- * At most this many training rows measure each epoch's accuracy: one forward pass over them costs
- * a few percent of an epoch on full data sets (60,000 rows), about a third of one on small ones.
+ * At most this many training rows measure each epoch's accuracy. Measured (CNN, wasm, 1 thread):
+ * the forward pass over 4,096 rows took 0.8 s against 15.5 s for a training epoch of the bundled
+ * 10,000 rows (5%); about 1% at 60,000 rows; at most ~13% when every row of a small set is measured.
  */
 export const CURVE_ROWS = 4096;
 
