@@ -8,6 +8,7 @@
 //   dist/dawn/<p>/     Dawn's dawn.node for one platform (the host's, or SALUN_DAWN_TARGET's: a vsce
 //                      target, which scripts/package.mjs sets for a platform-specific .vsix)
 //   out/**             every .ts transpiled file by file, for the mocha unit and host suites
+//   schemas/salun-config.schema.json  the run config's JSON Schema for editors (write-schema.mjs)
 // --outdir <dir>: the bundles, wasm and Dawn go there instead of dist/, and out/ is skipped
 // (scripts/package.mjs builds each platform package in a folder of its own: dist/ is shared with
 // everyone's dev builds, which would otherwise swap files under a package being made).
@@ -16,6 +17,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostTarget, stageDawn, TARGET_DAWN_FOLDERS } from './dawn.mjs';
+import { writeConfigSchema } from './write-schema.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -65,6 +67,8 @@ function copyWasmBinaries() {
 }
 
 copyWasmBinaries();
+// schemas/salun-config.schema.json, shipped in the package for the editor's `*.salun.json` check.
+await writeConfigSchema();
 // SALUN_DAWN_TARGET (a vsce target): scripts/package.mjs building another platform's package.
 // A host Dawn has no build for (FreeBSD, 32-bit ARM) still builds: webgpu then reports itself unavailable.
 const dawnTarget = process.env.SALUN_DAWN_TARGET || hostTarget();

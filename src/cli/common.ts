@@ -1,9 +1,9 @@
-// What every `salun` command shares: argument reading, failing with a message, Ctrl-C handling.
+// What every `salun` command shares: argument reading (node:util parseArgs, so `--x v` and
+// `--x=v` both work), failing with a message, Ctrl-C handling.
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from '../protocol/backends';
 import { MAX_WORKERS } from '../protocol/config';
-import { CancelledError } from '../engine/errors';
-import { toJobError } from '../engine/pipeline/guard';
 import { interruptOpenRuns } from '../engine/runs/runFolder';
 
 export function fail(message: string, code = 2): never {
@@ -11,18 +11,34 @@ export function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-/** Walks argv once; `valueOf(flag)` takes the word after a flag or fails naming the flag. */
-export class ArgReader {
-  private at = 0;
-  constructor(private readonly argv: string[]) {}
-  next(): string | undefined {
-    return this.argv[this.at++];
+type ParseConfig = NonNullable<Parameters<typeof parseArgs>[0]>;
+type OptionsSpec = NonNullable<ParseConfig['options']>;
+
+/** The options every job command takes (run, saliency, evaluate, demo, table, grid). */
+export const JOB_OPTIONS = {
+  workspace: { type: 'string' },
+  backend: { type: 'string' },
+  'native-dir': { type: 'string' },
+  workers: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionsSpec;
+
+/**
+ * Reads `argv` with `options` (strict: an unknown option or a missing value fails naming it, with
+ * the usage); `--help` prints the usage and exits.
+ */
+export function readArgs<O extends OptionsSpec>(argv: string[], options: O, usage: string, allowPositionals = false): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>> {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (e) {
+    // parseArgs explains itself ("Unknown option '--x'", "Option '--workers <value>' argument missing").
+    return fail(`${(e as Error).message}\n\n${usage}`);
   }
-  valueOf(flag: string): string {
-    const v = this.argv[this.at++];
-    if (v === undefined) fail(`${flag} needs a value`);
-    return v;
-  }
+  if ((parsed.values as { help?: boolean }).help) { console.log(usage); process.exit(0); }
+  return parsed;
 }
 
 /** A flag's value as a number, or a failure that names the flag and what was given. */
@@ -88,27 +104,4 @@ export function abortOnCtrlC(): AbortController {
   process.on('SIGTERM', () => exitInterrupted('SIGTERM', 143));
   process.on('SIGHUP', () => exitInterrupted('SIGHUP (the terminal closed)', 129));
   return abort;
-}
-
-/**
- * Runs a long study job (table, grid) under the progress bar: a cancel fails with code 130 naming
- * the file that keeps the finished part; any other error fails with its message and hint.
- */
-export async function runStudyJob<T>(job: () => Promise<T>, clearProgress: () => void, partialFile: string, partialWhat: string): Promise<T> {
-  try {
-    return await job();
-  } catch (e) {
-    clearProgress();
-    if (e instanceof CancelledError) fail(`cancelled; ${partialWhat} finished so far (if any) are in ${partialFile}`, 130);
-    failWithJobError(e);
-  } finally {
-    clearProgress();
-  }
-}
-
-/** Fails with a job error's message, the file at fault and the hint (the stack with SALUN_VERBOSE). */
-export function failWithJobError(e: unknown): never {
-  const { message, hint, file } = toJobError(e);
-  if (e instanceof Error && e.stack && process.env.SALUN_VERBOSE) process.stderr.write(`${e.stack}\n`);
-  fail(`${message}${file && !message.includes(file) ? `\n  file: ${file}` : ''}${hint ? `\n  ${hint}` : ''}`, 1);
 }

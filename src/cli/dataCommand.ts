@@ -6,7 +6,8 @@ import type { DataSpec } from '../protocol/config';
 import { CIFAR10_RECORD_BYTES } from '../engine/data/cifar10';
 import { cifar10ClassNames, cifar10Layout, describeDataClasses, listImageFolder } from '../engine/data/layout';
 import { UserError } from '../engine/errors';
-import { ArgReader, fail } from './common';
+import { jobErrorText, toJobError } from '../protocol/jobError';
+import { fail, readArgs } from './common';
 import { dataArg } from './studyArgs';
 
 const DATA_USAGE = `salun data — what a data folder holds, and which file each training index is
@@ -64,23 +65,15 @@ function summarise(spec: DataSpec, withFiles: boolean): DataSummary {
 }
 
 export function dataCommand(argv: string[]): void {
-  const args = new ArgReader(argv);
-  let folder: string | undefined;
-  let withFiles = false;
-  let json = false;
-  for (let a = args.next(); a !== undefined; a = args.next()) {
-    if (a === '--files') withFiles = true;
-    else if (a === '--json') json = true;
-    else if (a === '-h' || a === '--help') { console.log(DATA_USAGE); return; }
-    else if (a.startsWith('-')) fail(`unknown option ${a}\n\n${DATA_USAGE}`);
-    else folder = a;
-  }
+  const { values, positionals } = readArgs(argv, { files: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, DATA_USAGE, true);
+  const folder = positionals[positionals.length - 1];
   if (!folder) fail(`give a data folder\n\n${DATA_USAGE}`);
+  const json = values.json === true;
   let s: DataSummary;
   try {
-    s = summarise(dataArg(folder, 'salun data'), withFiles);
+    s = summarise(dataArg(folder, 'salun data'), values.files === true);
   } catch (e) {
-    if (e instanceof UserError) fail(`${e.message}${e.hint ? `\n  ${e.hint}` : ''}`, 1);
+    if (e instanceof UserError) fail(jobErrorText(toJobError(e)), 1);
     throw e;
   }
   if (json) { console.log(JSON.stringify(s, null, 2)); return; }

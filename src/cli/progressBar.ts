@@ -37,7 +37,7 @@ export class TerminalProgress {
         break;
       case 'started':
         this.clear();
-        process.stderr.write(`${e.kind === 'table' ? 'table' : 'run'} ${e.runId}\n${backendLines(e.backend).join('\n')}\n`);
+        process.stderr.write(`${e.kind === 'table' || e.kind === 'grid' ? e.kind : 'run'} ${e.runId}\n${backendLines(e.backend).join('\n')}\n`);
         break;
       case 'metrics':
         this.clear();

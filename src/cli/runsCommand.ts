@@ -3,7 +3,7 @@
 // problem, never a failure of the listing; a run whose process is gone shows as interrupted.
 import { resolve } from 'node:path';
 import { readRunsFolder, runGap, type RunSummary } from '../engine/runs/readRuns';
-import { ArgReader, fail } from './common';
+import { readArgs } from './common';
 
 const RUNS_USAGE = `salun runs — the run folders of a workspace (.salun/runs), newest first
 
@@ -19,15 +19,8 @@ gone —, unknown), method, Avg. Gap to Retrain, and what could not be read.`;
 interface RunsOptions { workspace: string; json: boolean }
 
 function parseRunsArgs(argv: string[]): RunsOptions {
-  const o: RunsOptions = { workspace: process.cwd(), json: false };
-  const args = new ArgReader(argv);
-  for (let a = args.next(); a !== undefined; a = args.next()) {
-    if (a === '--workspace') o.workspace = resolve(args.valueOf(a));
-    else if (a === '--json') o.json = true;
-    else if (a === '-h' || a === '--help') { console.log(RUNS_USAGE); process.exit(0); }
-    else fail(`salun runs: unknown argument ${a}\n\n${RUNS_USAGE}`);
-  }
-  return o;
+  const { values } = readArgs(argv, { workspace: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, RUNS_USAGE);
+  return { workspace: values.workspace !== undefined ? resolve(values.workspace) : process.cwd(), json: values.json === true };
 }
 
 /** What `--json` prints for one run: the summary without its rows (report.json has those). */

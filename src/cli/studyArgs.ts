@@ -3,9 +3,9 @@
 import { resolve } from 'node:path';
 import { ARCHITECTURE_NAMES, isArchitectureName, type ArchitectureName, type BackendChoice, type DataSpec, type OptimizerRecipe } from '../protocol/config';
 import { defaultTrainRecipe } from '../protocol/defaults';
-import type { TableScenario } from '../protocol/table';
+import type { TableConfig, TableScenario } from '../protocol/table';
 import { detectDataKind } from '../engine/data/layout';
-import { backendArg, backendUsage, fail, nativeDirArg, numberArg, WORKERS_USAGE, workersArg } from './common';
+import { backendArg, backendUsage, fail, JOB_OPTIONS, nativeDirArg, numberArg, WORKERS_USAGE, workersArg } from './common';
 
 export interface StudyOptions {
   scenario: TableScenario;
@@ -52,58 +52,56 @@ export function dataArg(v: string, label = '--data'): DataSpec {
   return { kind, dir: resolve(v) };
 }
 
-/** Collects the shared flags; `take(flag, value)` returns false for a flag that is not one of them. */
-export class StudyArgs {
-  private scenarioKind: 'random' | 'class' = 'random';
-  private fraction = 0.1;
-  private classIndex = 0;
-  private trainEpochs?: number;
-  private architecture: ArchitectureName = 'cnn';
-  private data: DataSpec = { kind: 'default' };
-  private trainSubset?: number;
-  private backend: BackendChoice = 'auto';
-  private workers?: number;
-  private workspace = process.cwd();
-  private out?: string;
-  private json = false;
-  private quiet = false;
+/** The flags `salun table` and `salun grid` share, for node:util parseArgs. */
+export const STUDY_OPTIONS = {
+  ...JOB_OPTIONS,
+  scenario: { type: 'string' },
+  fraction: { type: 'string' },
+  class: { type: 'string' },
+  data: { type: 'string' },
+  'train-subset': { type: 'string' },
+  model: { type: 'string' },
+  'train-epochs': { type: 'string' },
+  out: { type: 'string' },
+} as const;
 
-  take(a: string, value: () => string): boolean {
-    if (a === '--scenario') {
-      const v = value();
-      if (v !== 'random' && v !== 'class') fail(`--scenario must be random or class, got '${v}'`);
-      this.scenarioKind = v;
-    } else if (a === '--fraction') this.fraction = numberArg(a, value());
-    else if (a === '--class') { this.classIndex = numberArg(a, value()); this.scenarioKind = 'class'; }
-    else if (a === '--data') {
-      const v = value();
-      this.data = dataArg(v);
-    } else if (a === '--train-subset') this.trainSubset = numberArg(a, value());
-    else if (a === '--model') {
-      const v = value();
-      if (!isArchitectureName(v)) fail(`--model must be one of ${ARCHITECTURE_NAMES.join(', ')}, got '${v}'`);
-      this.architecture = v;
-    } else if (a === '--train-epochs') {
-      const e = numberArg(a, value());
-      if (!(Number.isInteger(e) && e >= 1)) fail(`--train-epochs must be a positive integer, got ${e}`);
-      this.trainEpochs = e;
-    } else if (a === '--workspace') this.workspace = resolve(value());
-    else if (a === '--backend') this.backend = backendArg(a, value());
-    else if (a === '--native-dir') nativeDirArg(value());
-    else if (a === '--workers') this.workers = workersArg(a, value());
-    else if (a === '--out') this.out = resolve(value());
-    else if (a === '--json') this.json = true;
-    else if (a === '--quiet') this.quiet = true;
-    else return false;
-    return true;
-  }
+type StudyValues = { [K in keyof typeof STUDY_OPTIONS]?: (typeof STUDY_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
-  options(): StudyOptions {
-    const train = { ...defaultTrainRecipe(this.architecture), ...(this.trainEpochs ? { epochs: this.trainEpochs } : {}) };
-    return {
-      scenario: this.scenarioKind === 'random' ? { kind: 'random', fraction: this.fraction } : { kind: 'class', classIndex: this.classIndex },
-      data: this.data, trainSubset: this.trainSubset, model: { kind: 'builtin', architecture: this.architecture }, train,
-      backend: this.backend, workers: this.workers, workspace: this.workspace, out: this.out, json: this.json, quiet: this.quiet,
-    };
-  }
+function scenarioOf(v: StudyValues): TableScenario {
+  // --class alone means the class scenario; --scenario class alone forgets class 0.
+  const kind = v.scenario ?? (v.class !== undefined ? 'class' : 'random');
+  if (kind !== 'random' && kind !== 'class') fail(`--scenario must be random or class, got '${kind}'`);
+  return kind === 'random'
+    ? { kind: 'random', fraction: v.fraction !== undefined ? numberArg('--fraction', v.fraction) : 0.1 }
+    : { kind: 'class', classIndex: v.class !== undefined ? numberArg('--class', v.class) : 0 };
+}
+
+/** The shared flags as options; what they do not say takes the defaults (checked later by the config's validator). */
+export function studyOptions(v: StudyValues): StudyOptions {
+  const architecture = v.model ?? 'cnn';
+  if (!isArchitectureName(architecture)) fail(`--model must be one of ${ARCHITECTURE_NAMES.join(', ')}, got '${architecture}'`);
+  const trainEpochs = v['train-epochs'] !== undefined ? numberArg('--train-epochs', v['train-epochs']) : undefined;
+  if (trainEpochs !== undefined && !(Number.isInteger(trainEpochs) && trainEpochs >= 1)) fail(`--train-epochs must be a positive integer, got ${trainEpochs}`);
+  if (v['native-dir'] !== undefined) nativeDirArg(v['native-dir']);
+  return {
+    scenario: scenarioOf(v),
+    data: v.data !== undefined ? dataArg(v.data) : { kind: 'default' },
+    trainSubset: v['train-subset'] !== undefined ? numberArg('--train-subset', v['train-subset']) : undefined,
+    model: { kind: 'builtin', architecture },
+    train: { ...defaultTrainRecipe(architecture), ...(trainEpochs ? { epochs: trainEpochs } : {}) },
+    backend: v.backend !== undefined ? backendArg('--backend', v.backend) : 'auto',
+    workers: v.workers !== undefined ? workersArg('--workers', v.workers) : undefined,
+    workspace: v.workspace !== undefined ? resolve(v.workspace) : process.cwd(),
+    out: v.out !== undefined ? resolve(v.out) : undefined,
+    json: v.json === true,
+    quiet: v.quiet === true,
+  };
+}
+
+/** The fields of a table or grid config the shared flags set. */
+export function studyConfigFields(s: StudyOptions): Pick<TableConfig, 'scenario' | 'data' | 'trainSubset' | 'model' | 'train' | 'backend' | 'workers'> {
+  return {
+    scenario: s.scenario, data: s.data, model: s.model, train: s.train, backend: s.backend,
+    ...(s.trainSubset !== undefined ? { trainSubset: s.trainSubset } : {}), ...(s.workers ? { workers: s.workers } : {}),
+  };
 }

@@ -1,15 +1,14 @@
 // `salun table`: the paper's comparison table for the user's data and model.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { METHOD_NAMES, type MethodName } from '../protocol/config';
 import { DEFAULT_RATIO } from '../protocol/defaults';
-import { defaultTableConfig, TABLE_METHOD_ORDER, tableConfigProblems, type TableConfig } from '../protocol/table';
+import { defaultTableConfig, TABLE_METHOD_ORDER, type TableConfig, type TableResult } from '../protocol/table';
 import { plainCells, seedTableCells } from '../engine/metrics/seedStats';
-import { defaultTableDir, runTableJob, scenarioLabel, tableFootnote, tableHeader } from '../engine/pipeline/tableJob';
-import { withTrainingPool } from '../engine/train/parallel';
-import { abortOnCtrlC, ArgReader, fail, numberArg, runStudyJob } from './common';
-import { TerminalProgress } from './progressBar';
-import { STUDY_USAGE, StudyArgs, type StudyOptions } from './studyArgs';
-import type { JobEvent } from '../protocol/jobMessages';
+import { defaultTableDir, scenarioLabel, tableFootnote, tableHeader } from '../engine/pipeline/tableJob';
+import { fail, numberArg, readArgs } from './common';
+import { runJobCommand, validateOrFail, type StartCommand } from './jobCommand';
+import { STUDY_OPTIONS, STUDY_USAGE, studyConfigFields, studyOptions, type StudyOptions } from './studyArgs';
 
 const TABLE_USAGE = `salun table — the paper's comparison table for your data and model
 
@@ -34,57 +33,45 @@ Writes table.md, table.json (with the config, backend, machine, versions, date a
 row), config.json and rows.jsonl (one line per evaluated model, kept when the table is cancelled).
 Ctrl-C stops at the next batch; a second Ctrl-C exits at once.`;
 
-/** Prints one line per evaluated model above the progress bar. */
-export function evaluatedLine(progress: TerminalProgress, quiet: boolean): (e: JobEvent) => void {
-  return (e) => {
-    progress.handle(e);
-    if (e.type === 'evaluated' && !quiet) {
-      progress.clear();
-      const m = e.row.metrics;
-      process.stderr.write(`  = ${e.row.method}: UA ${m.UA.toFixed(2)}  RA ${m.RA.toFixed(2)}  TA ${m.TA.toFixed(2)}  MIA ${m.MIA.toFixed(2)}${e.row.avgGap !== undefined ? `  gap ${e.row.avgGap.toFixed(2)}` : ''}  (${e.row.seconds.toFixed(1)} s)\n`);
-    }
-  };
+const TABLE_OPTIONS = { ...STUDY_OPTIONS, seeds: { type: 'string' }, methods: { type: 'string' }, ratio: { type: 'string' } } as const;
+
+/** --seeds N (1…N) or a list. */
+function seedsArg(v: string): number[] {
+  return v.includes(',') ? v.split(',').map((x) => numberArg('--seeds', x)) : Array.from({ length: numberArg('--seeds', v) }, (_, k) => k + 1);
+}
+
+/** --methods: a comma list in table order; Retrain and Original are always there. */
+function methodsArg(v: string): MethodName[] {
+  const list = v.split(',').map((m) => m.trim().toLowerCase()).filter((m) => m && m !== 'retrain' && m !== 'original');
+  const bad = list.filter((m) => !(METHOD_NAMES as readonly string[]).includes(m));
+  if (bad.length) fail(`unknown method${bad.length > 1 ? 's' : ''} ${bad.join(', ')} (known: retrain, ${TABLE_METHOD_ORDER.join(', ')})`);
+  return [...new Set(list)] as MethodName[];
 }
 
 function parseTableArgs(argv: string[]): { config: TableConfig; study: StudyOptions } {
-  const config = defaultTableConfig();
-  const study = new StudyArgs();
-  const args = new ArgReader(argv);
-  for (let a = args.next(); a !== undefined; a = args.next()) {
-    const flag = a;
-    const value = (): string => args.valueOf(flag);
-    if (study.take(a, value)) continue;
-    if (a === '--seeds') {
-      const v = value();
-      config.seeds = v.includes(',') ? v.split(',').map((x) => numberArg(a, x)) : Array.from({ length: numberArg(a, v) }, (_, k) => k + 1);
-    } else if (a === '--methods') {
-      const list = value().split(',').map((m) => m.trim().toLowerCase()).filter((m) => m && m !== 'retrain' && m !== 'original');
-      const bad = list.filter((m) => !(METHOD_NAMES as readonly string[]).includes(m));
-      if (bad.length) fail(`unknown method${bad.length > 1 ? 's' : ''} ${bad.join(', ')} (known: retrain, ${TABLE_METHOD_ORDER.join(', ')})`);
-      config.methods = [...new Set(list)] as MethodName[];
-    } else if (a === '--ratio') config.saliency = { ratio: numberArg(a, value()) };
-    else if (a === '-h' || a === '--help') { console.log(TABLE_USAGE); process.exit(0); }
-    else fail(`unknown table option ${a}\n\n${TABLE_USAGE}`);
-  }
-  const s = study.options();
-  Object.assign(config, { scenario: s.scenario, data: s.data, trainSubset: s.trainSubset, model: s.model, train: s.train, backend: s.backend }, s.workers ? { workers: s.workers } : {});
-  const problems = tableConfigProblems(config);
-  const r = config.saliency.ratio;
-  if (r !== undefined && !(r > 0 && r <= 1)) problems.push('--ratio must be in (0, 1]');
-  if (problems.length) fail(`invalid table options:\n  - ${problems.join('\n  - ')}`, 2);
-  return { config, study: s };
+  const { values: v } = readArgs(argv, TABLE_OPTIONS, TABLE_USAGE);
+  const study = studyOptions(v);
+  const d = defaultTableConfig();
+  const config: TableConfig = {
+    ...d, ...studyConfigFields(study),
+    ...(v.seeds !== undefined ? { seeds: seedsArg(v.seeds) } : {}),
+    ...(v.methods !== undefined ? { methods: methodsArg(v.methods) } : {}),
+    ...(v.ratio !== undefined ? { saliency: { ratio: numberArg('--ratio', v.ratio) } } : {}),
+  };
+  return { config, study };
 }
 
 export async function tableCommand(argv: string[]): Promise<void> {
   const { config, study: o } = parseTableArgs(argv);
+  const command: StartCommand = { type: 'start', kind: 'table', config, workspaceDir: o.workspace };
+  validateOrFail(command, 'the table config', 2);
   const outDir = o.out ?? defaultTableDir(o.workspace, config);
-  const abort = abortOnCtrlC();
-  const progress = new TerminalProgress(o.quiet);
   if (!o.quiet) process.stderr.write(`table: ${scenarioLabel(config)}, ${config.model.architecture}, seeds ${config.seeds.join(', ')}, methods ${config.methods.join(', ')}\nout: ${outDir}\n`);
-  const emit = evaluatedLine(progress, o.quiet);
-  const result = await runStudyJob(() => withTrainingPool(config.workers, (level, message) => emit({ type: 'log', level, message }),
-    (training) => runTableJob(config, { workspaceDir: o.workspace, signal: abort.signal, emit, training }, outDir)),
-  () => progress.clear(), join(outDir, 'rows.jsonl'), 'rows');
+  await runJobCommand({ ...command, outDir }, {
+    quiet: o.quiet, source: 'the table config', configExitCode: 2, evaluatedLines: true,
+    whenCancelled: `rows finished so far (if any) are in ${join(outDir, 'rows.jsonl')}`,
+  });
+  const result = JSON.parse(readFileSync(join(outDir, 'table.json'), 'utf8')) as TableResult;
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
   console.log(`\nSalUn Lab comparison table: ${scenarioLabel(result.config)}, ${result.config.model.architecture.toUpperCase()}`);
   console.log(tableHeader(result).join('\n'));

@@ -14,6 +14,8 @@ export const COMMAND_IDS = {
   runUnlearningOnModel: 'salun.runUnlearningOnModel',
   computeSaliencyForModel: 'salun.computeSaliencyForModel',
   runTable: 'salun.runTable',
+  runGrid: 'salun.runGrid',
+  runConfigFile: 'salun.runConfigFile',
   openRunInPanel: 'salun.openRunInPanel',
   rerunRun: 'salun.rerunRun',
   deleteRun: 'salun.deleteRun',

@@ -16,6 +16,8 @@ const EXPECTED_PHASES: Record<JobKind, readonly JobPhase[]> = {
   evaluate: ['load', 'train-original', 'retrain', 'evaluate', 'write'],
   // Every seed goes through these again; the bar only ever moves forward, so it shows the first seed.
   table: ['load', 'train-original', 'retrain', 'evaluate', 'saliency', 'unlearn'],
+  // Every point goes through saliency (masked methods) and unlearn again, after one θo and Retrain.
+  grid: ['load', 'train-original', 'retrain', 'evaluate', 'saliency', 'unlearn'],
 };
 
 const JOB_TITLES: Record<JobKind, string> = {
@@ -23,6 +25,7 @@ const JOB_TITLES: Record<JobKind, string> = {
   saliency: 'SalUn: Compute Saliency Map',
   evaluate: 'SalUn: Evaluate Model',
   table: 'SalUn: Comparison Table',
+  grid: 'SalUn: Grid Search',
 };
 
 
@@ -196,12 +199,12 @@ export class JobFeedback implements vscode.Disposable {
     } else if (outcome.status === 'cancelled') {
       this.log.info('Job cancelled.');
       void vscode.window.showInformationMessage('SalUn job cancelled.');
-    } else if (kind === 'table' && outcome.result) {
+    } else if ((kind === 'table' || kind === 'grid') && outcome.result) {
       const dir = outcome.result.runDir;
       const partial = outcome.result.partial;
-      const how = partial ? `stopped after ${partial.done} of ${partial.of} models; the partial table (missing ${partial.missing.join('; ')}) was` : 'table';
-      this.log.info(`Comparison ${how} written: ${dir}`);
-      void vscode.window.showInformationMessage(`SalUn comparison ${how} written to ${dir}`, 'Reveal Folder').then((choice) => {
+      const how = kind === 'grid' ? 'grid search' : partial ? `comparison stopped after ${partial.done} of ${partial.of} models; the partial table (missing ${partial.missing.join('; ')}) was` : 'comparison table';
+      this.log.info(`SalUn ${how} written: ${dir}`);
+      void vscode.window.showInformationMessage(`SalUn ${how} written to ${dir}`, 'Reveal Folder').then((choice) => {
         if (choice === 'Reveal Folder') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(dir));
       });
     } else if ((kind === 'run' || kind === 'evaluate') && outcome.result) {

@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { JobOutcome } from './api';
 import type { JobCommand, JobEvent, JobKind } from '../protocol/jobMessages';
+import { toJobError } from '../protocol/jobError';
 import { isJobEvent, JOB_KIND_LABELS } from '../protocol/jobMessages';
 
 export type StartCommand = Extract<JobCommand, { type: 'start' }>;
@@ -159,7 +160,8 @@ export class JobSupervisor implements Disposable {
     try {
       child = fork(jobScript, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: jobEnvironment(this.options) });
     } catch (err) {
-      this.acceptEvent(job, { type: 'failed', error: { message: `Could not start the job process: ${errorText(err)}` } });
+      const error = toJobError(err);
+      this.acceptEvent(job, { type: 'failed', error: { ...error, message: `Could not start the job process: ${error.message}` } });
       this.end(job);
       return done;
     }

@@ -15,6 +15,8 @@ import {
   tableConfigFromAnswers, type TableAnswers,
 } from './newRunAnswers';
 import { BACK, pickStep, runSteps } from './quickSteps';
+import { runConfigFile } from './configFileCommand';
+import { runGridSearch } from './gridSearchCommand';
 
 export interface WorkflowDeps extends CommandDeps {
   /** Per-workspace memory of the last answers (context.workspaceState). */
@@ -28,6 +30,8 @@ export function registerWorkflowCommands(deps: WorkflowDeps): vscode.Disposable[
     vscode.commands.registerCommand(COMMAND_IDS.computeSaliencyForModel, (uri?: unknown) => vscode.commands.executeCommand(COMMAND_IDS.computeSaliency, asModelUri(uri))),
     vscode.commands.registerCommand(COMMAND_IDS.evaluateModel, (uri?: unknown) => evaluateModel(deps, asModelUri(uri))),
     vscode.commands.registerCommand(COMMAND_IDS.runTable, () => runTable(deps)),
+    vscode.commands.registerCommand(COMMAND_IDS.runGrid, (arg?: unknown) => runGridSearch(deps, arg)),
+    vscode.commands.registerCommand(COMMAND_IDS.runConfigFile, (uri?: unknown) => runConfigFile(deps, uri)),
   ];
 }
 

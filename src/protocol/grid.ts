@@ -6,8 +6,9 @@ import type { ArchitectureName, BackendChoice, DataSpec, MethodName, MethodOptio
 import { METHOD_NAMES } from './config';
 import { isRecord } from './guards';
 import { alwaysMasked, isMethodName, METHOD_OPTION_PARAMS, METHODS, methodOptionSpec, optionRangeProblem } from './methods';
-import { forbiddenKeyPaths } from './schema';
-import type { TableScenario } from './table';
+import { mergeDefaults } from './runConfigSchema';
+import { validate, type Schema } from './schema';
+import { STUDY_SCHEMA_PARTS, studyDefaults, type TableScenario } from './table';
 
 /** What one axis may vary: the unlearning recipe, the mask ratio, or one method option (methods.ts). */
 export const GRID_PARAMS = ['lr', 'epochs', 'ratio', ...METHOD_OPTION_PARAMS] as const;
@@ -102,36 +103,57 @@ export function parseGridSpec(spec: string): GridAxis[] {
   return axes;
 }
 
-/** Every problem with a GridConfig's method and axes (the scenario and data are checked as the table's). */
-export function gridConfigProblems(c: unknown): string[] {
-  if (!isRecord(c)) return ['the grid config must be an object'];
+export const GRID_CONFIG_SCHEMA: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['method', 'scenario', 'seed', 'data', 'model', 'train', 'axes', 'backend'],
+  properties: {
+    method: { type: 'string', enum: METHOD_NAMES, description: 'The method to tune' },
+    masked: { type: 'boolean', description: "Run the method inside SalUn's saliency mask (the ratio axis then applies)" },
+    ...STUDY_SCHEMA_PARTS,
+    seed: { type: 'integer', minimum: 0, description: 'The seed of θo, the forget set and Retrain' },
+    axes: {
+      type: 'array', minItems: 1, description: 'The grid: every combination of the axes\' values is one point',
+      items: { type: 'object', additionalProperties: false, required: ['param', 'values'], properties: {
+        param: { type: 'string', enum: GRID_PARAMS }, values: { type: 'array', minItems: 1, items: { type: 'number' } },
+      } },
+    },
+  },
+};
+
+/** What a schema cannot say: each axis's values in its parameter's range, no axis twice, the grid's size, ratio only with a mask. */
+function gridAxisProblems(c: GridConfig): string[] {
   const p: string[] = [];
-  p.push(...forbiddenKeyPaths(c, 'grid config').map((k) => `${k} is not a known setting`));
-  if (!(METHOD_NAMES as readonly unknown[]).includes(c.method)) p.push(`method must be one of ${METHOD_NAMES.join(', ')} (got ${JSON.stringify(c.method)})`);
-  if (!(Number.isInteger(c.seed) && (c.seed as number) >= 0)) p.push(`seed must be a non-negative integer (got ${JSON.stringify(c.seed)})`);
-  const axes = c.axes;
-  if (!Array.isArray(axes) || axes.length === 0) {
-    p.push('axes must be a non-empty list of {param, values}');
-    return p;
-  }
   const seen = new Set<string>();
-  for (const [i, a] of axes.entries()) {
-    if (!isRecord(a) || !(GRID_PARAMS as readonly unknown[]).includes(a.param)) { p.push(`axes[${i}].param must be one of ${GRID_PARAMS.join(', ')}`); continue; }
-    const name = a.param as GridParam;
+  for (const [i, { param: name, values: nums }] of c.axes.entries()) {
     if (seen.has(name)) p.push(`axes[${i}]: ${name} appears twice`);
     seen.add(name);
-    const values = a.values;
-    if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) { p.push(`axes[${i}] (${name}).values must be a non-empty list of numbers`); continue; }
-    const nums = values as number[];
     const range = axisRangeProblem(name, nums);
     if (range) p.push(`${name} values must be ${range}`);
   }
   if (p.length === 0) {
-    const n = gridPoints(axes as GridAxis[]).length;
+    const n = gridPoints(c.axes).length;
     if (n > MAX_GRID_POINTS) p.push(`the grid has ${n} points; at most ${MAX_GRID_POINTS} (split it into several runs)`);
     if (seen.has('ratio') && !(isMethodName(c.method) && alwaysMasked(c.method)) && c.masked !== true) p.push(`ratio only matters for ${METHOD_NAMES.filter((m) => alwaysMasked(m)).join(', ')} or a masked method; add masked or drop the ratio axis`);
   }
   return p;
+}
+
+/**
+ * A grid config with what it leaves out filled as the table's (scenario, data, model, recipe,
+ * backend), seed 1 and the method's default grid; not an object: unchanged, for the validator to name.
+ */
+export function withGridDefaults(c: unknown): unknown {
+  if (!isRecord(c)) return c;
+  const axes = typeof c.method === 'string' && Object.hasOwn(DEFAULT_GRIDS, c.method) ? DEFAULT_GRIDS[c.method as MethodName] : undefined;
+  return mergeDefaults({ ...studyDefaults(c), seed: 1, ...(axes ? { axes } : {}) }, c);
+}
+
+/** Every problem with a GridConfig (its defaults filled), each naming the field; empty when valid. */
+export function gridConfigProblems(c: unknown): string[] {
+  const merged = withGridDefaults(c);
+  const p = validate(merged, GRID_CONFIG_SCHEMA, 'grid config');
+  return p.length ? p : gridAxisProblems(merged as GridConfig);
 }
 
 export interface GridPointResult {

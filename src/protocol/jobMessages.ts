@@ -1,13 +1,14 @@
 // Messages between the extension host (or CLI) and a job process. The job emits JobEvents; the
 // supervisor sends JobCommands. The same JobEvent stream is what the webview replays.
 import type { EvaluateJobConfig, RunConfig, SaliencyJobConfig } from './config';
+import type { GridConfig } from './grid';
 import type { TableConfig } from './table';
 import type { BackendInfo, EvaluatedModel, Metrics, ModelRole, RunResult, SaliencySummary } from './results';
 import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
 
-export type JobKind = 'run' | 'saliency' | 'evaluate' | 'table';
+export type JobKind = 'run' | 'saliency' | 'evaluate' | 'table' | 'grid';
 
-export const JOB_KINDS: readonly JobKind[] = ['run', 'saliency', 'evaluate', 'table'];
+export const JOB_KINDS: readonly JobKind[] = ['run', 'saliency', 'evaluate', 'table', 'grid'];
 
 /** How each kind of job is named to the user. */
 export const JOB_KIND_LABELS: Record<JobKind, string> = {
@@ -15,6 +16,7 @@ export const JOB_KIND_LABELS: Record<JobKind, string> = {
   saliency: 'saliency job',
   evaluate: 'model evaluation',
   table: 'comparison table',
+  grid: 'grid search',
 };
 
 export type JobPhase =
@@ -46,8 +48,10 @@ export type JobCommand =
   | { type: 'start'; kind: 'saliency'; config: SaliencyJobConfig; workspaceDir: string }
   /** Evaluates a model (usually a model.json) on the data and forget set; writes a run folder. */
   | { type: 'start'; kind: 'evaluate'; config: EvaluateJobConfig; workspaceDir: string }
-  /** The comparison table; written to <workspace>/.salun/tables/<stamp>-…/. */
-  | { type: 'start'; kind: 'table'; config: TableConfig; workspaceDir: string }
+  /** The comparison table; written to `outDir`, by default <workspace>/.salun/tables/<stamp>-…/. */
+  | { type: 'start'; kind: 'table'; config: TableConfig; workspaceDir: string; outDir?: string }
+  /** One method's grid search; written to `outDir`, by default <workspace>/.salun/grids/<stamp>-…/. */
+  | { type: 'start'; kind: 'grid'; config: GridConfig; workspaceDir: string; outDir?: string }
   /** Finish the current batch, then end without writing a result. */
   | { type: 'cancel' }
   /**
@@ -101,5 +105,5 @@ export function isJobEvent(x: unknown): x is JobEvent {
 export function isJobCommand(x: unknown): x is JobCommand {
   if (!isRecord(x)) return false;
   if (x.type === 'cancel' || x.type === 'stop') return true;
-  return x.type === 'start' && isOneOf(x.kind, JOB_KINDS) && isRecord(x.config) && isString(x.workspaceDir);
+  return x.type === 'start' && isOneOf(x.kind, JOB_KINDS) && isRecord(x.config) && isString(x.workspaceDir) && (x.outDir === undefined || isString(x.outDir));
 }

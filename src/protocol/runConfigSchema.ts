@@ -1,4 +1,5 @@
-// The schema of RunConfig (config.ts) and the parser the CLI and the job use.
+// The schema of RunConfig (config.ts) and the parser the CLI and the job use. Its parts (the
+// recipe, data, model, forget set, backend) are the table's and the grid's too (table.ts, grid.ts).
 import { BACKEND_CHOICES } from './backends';
 import { ARCHITECTURE_NAMES, isArchitectureName, MAX_WORKERS, WORKERS_NOTE, type EvaluateJobConfig, type RunConfig, type SaliencyJobConfig } from './config';
 import { defaultRunConfig, defaultTrainRecipe } from './defaults';
@@ -6,22 +7,22 @@ import { isRecord } from './guards';
 import { METHOD_NAMES, methodOptionGroups, type MethodOptionSpec } from './methods';
 import { validate, type Schema } from './schema';
 
-const recipe = (what: string): Schema => ({
+export const recipe = (what: string): Schema => ({
   type: 'object',
   description: what,
   additionalProperties: false,
   required: ['epochs', 'lr', 'momentum', 'weightDecay', 'batchSize'],
   properties: {
-    epochs: { type: 'integer', minimum: 1, maximum: 1000 },
+    epochs: { type: 'integer', minimum: 1, maximum: 1000, description: 'Passes over the training data' },
     lr: { type: 'number', exclusiveMinimum: 0, maximum: 10, description: 'SGD learning rate' },
     schedule: { type: 'string', enum: ['cosine', 'constant'], description: "'cosine' decays the rate to 0 by the last epoch (default)" },
-    momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-    weightDecay: { type: 'number', minimum: 0, maximum: 1 },
-    batchSize: { type: 'integer', minimum: 1, maximum: 65536 },
+    momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'SGD momentum' },
+    weightDecay: { type: 'number', minimum: 0, maximum: 1, description: 'L2 weight decay' },
+    batchSize: { type: 'integer', minimum: 1, maximum: 65536, description: 'Samples per step' },
   },
 });
 
-const shared: Record<string, Schema> = {
+export const shared: Record<string, Schema> = {
   data: {
     description: 'Training and test images',
     oneOf: [
@@ -34,28 +35,29 @@ const shared: Record<string, Schema> = {
   model: {
     description: 'The original model θo',
     oneOf: [
-      { type: 'object', additionalProperties: false, required: ['kind', 'architecture'], properties: { kind: { type: 'string', const: 'builtin' }, architecture: { type: 'string', enum: [...ARCHITECTURE_NAMES] } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'path'], properties: { kind: { type: 'string', const: 'file' }, path: { type: 'string', minLength: 1, description: 'A tfjs LayersModel model.json' } } },
+      { type: 'object', additionalProperties: false, required: ['kind', 'architecture'], properties: { kind: { type: 'string', const: 'builtin', description: 'A built-in architecture, trained by SalUn on the data (cached)' }, architecture: { type: 'string', enum: [...ARCHITECTURE_NAMES] } } },
+      { type: 'object', additionalProperties: false, required: ['kind', 'path'], properties: { kind: { type: 'string', const: 'file', description: 'Your own trained model' }, path: { type: 'string', minLength: 1, description: 'A tfjs LayersModel model.json' } } },
     ],
   },
   forget: {
     description: 'The forget set Df',
     oneOf: [
-      { type: 'object', additionalProperties: false, required: ['kind', 'fraction'], properties: { kind: { type: 'string', const: 'random' }, fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, seed: { type: 'integer', minimum: 0 } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'classIndex'], properties: { kind: { type: 'string', const: 'class' }, classIndex: { type: 'integer', minimum: 0 } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'file'], properties: { kind: { type: 'string', const: 'indices' }, file: { type: 'string', minLength: 1, description: 'JSON array or one index per line' } } },
+      { type: 'object', additionalProperties: false, required: ['kind', 'fraction'], properties: { kind: { type: 'string', const: 'random', description: 'A seeded random share of the training set' }, fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'Share of the training set to forget' }, seed: { type: 'integer', minimum: 0, description: 'Seed of the draw (default: the run seed)' } } },
+      { type: 'object', additionalProperties: false, required: ['kind', 'classIndex'], properties: { kind: { type: 'string', const: 'class', description: 'Every training sample of one class' }, classIndex: { type: 'integer', minimum: 0, description: 'The class index to forget' } } },
+      { type: 'object', additionalProperties: false, required: ['kind', 'file'], properties: { kind: { type: 'string', const: 'indices', description: 'The training indices listed in a file' }, file: { type: 'string', minLength: 1, description: 'JSON array or one index per line' } } },
     ],
   },
   saliency: {
     type: 'object', additionalProperties: false,
+    description: 'The saliency mask: which weights may move',
     properties: {
       ratio: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'Share of all weights, ranked globally by |g|, that may move' },
       gamma: { type: 'number', minimum: 0, description: 'Explicit threshold on |g|; wins over ratio' },
     },
   },
   train: recipe('Recipe for the original model and Retrain'),
-  seed: { type: 'integer', minimum: 0 },
-  backend: { type: 'string', enum: [...BACKEND_CHOICES] },
+  seed: { type: 'integer', minimum: 0, description: 'Seed of training, the forget set and data order' },
+  backend: { type: 'string', enum: [...BACKEND_CHOICES], description: "Where the tensor work runs; 'auto' picks the fastest that starts" },
   workers: { type: 'integer', minimum: 1, maximum: MAX_WORKERS, default: 1, description: WORKERS_NOTE },
 };
 
@@ -82,10 +84,10 @@ export const RUN_CONFIG_SCHEMA: Schema = {
   additionalProperties: false,
   required: ['data', 'model', 'forget', 'method', 'saliency', 'train', 'unlearn', 'retrain', 'seed', 'backend'],
   properties: {
-    $schema: { type: 'string' },
-    name: { type: 'string' },
+    $schema: { type: 'string', description: 'The JSON schema this file follows (editors read it)' },
+    name: { type: 'string', description: 'A name for the run, shown in the Runs view' },
     ...shared,
-    method: { type: 'string', enum: METHOD_NAMES },
+    method: { type: 'string', enum: METHOD_NAMES, description: 'The unlearning method' },
     masked: { type: 'boolean', default: false, description: 'Run the method inside the saliency mask: only salient weights move, the rest stay exactly θo (SalUn always does)' },
     methodOptions,
     unlearn: recipe('Recipe for the unlearning step'),
@@ -123,7 +125,8 @@ export class ConfigError extends Error {
   }
 }
 
-function mergeDefaults(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+/** `over` on top of `base`, object fields merged key by key; the table's and the grid's parsers fill their defaults with it too. */
+export function mergeDefaults(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const inBase = Object.hasOwn(base, k);

@@ -1,10 +1,11 @@
-// A small JSON-Schema subset and its validator. The run-config schema below is the one definition
-// of what a valid config is: the CLI and the job validate with it, and the build writes it to
-// schemas/run-config.schema.json so editors can complete and check config files.
+// A small JSON-Schema subset and its validator. The config schemas (runConfigSchema.ts, and the
+// table's and the grid's built from its parts) are the one definition of what a valid config is:
+// the CLI, the job and the host validate with them (configKinds.ts), and the build writes the run
+// config's to schemas/salun-config.schema.json (configFileSchema.ts) so editors check config files.
 import { isRecord } from './guards';
 
 export interface Schema {
-  type?: 'object' | 'number' | 'integer' | 'string' | 'boolean';
+  type?: 'object' | 'array' | 'number' | 'integer' | 'string' | 'boolean';
   description?: string;
   properties?: Record<string, Schema>;
   required?: string[];
@@ -16,6 +17,10 @@ export interface Schema {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   minLength?: number;
+  /** Arrays: the schema of every item, at least this many, no two equal. */
+  items?: Schema;
+  minItems?: number;
+  uniqueItems?: boolean;
   /** Alternatives told apart by the `kind` property (every branch has `kind: {const}`). */
   oneOf?: Schema[];
   default?: unknown;
@@ -40,7 +45,9 @@ export function validate(value: unknown, schema: Schema, path = 'config'): strin
   if (schema.oneOf) {
     const kinds = schema.oneOf.map((s) => s.properties?.kind?.const).filter((k): k is string => !!k);
     if (!isRecord(value)) return [`${path} must be an object with "kind" one of ${kinds.map((k) => `"${k}"`).join(', ')}`];
-    const branch = schema.oneOf.find((s) => s.properties?.kind?.const === value.kind);
+    // Without a kind, the one branch that does not require it (the config file's default kind, configFileSchema.ts).
+    const kindless = Object.hasOwn(value, 'kind') ? [] : schema.oneOf.filter((s) => !s.required?.includes('kind'));
+    const branch = kindless.length === 1 ? kindless[0] : schema.oneOf.find((s) => s.properties?.kind?.const === value.kind);
     if (!branch) return [`${path}.kind must be one of ${kinds.map((k) => `"${k}"`).join(', ')} (got ${JSON.stringify(value.kind)})`];
     return validate(value, branch, path);
   }
@@ -53,8 +60,17 @@ export function validate(value: unknown, schema: Schema, path = 'config'): strin
       for (const [key, v] of Object.entries(value)) {
         const sub = schema.properties && Object.hasOwn(schema.properties, key) && !FORBIDDEN_KEYS.includes(key) ? schema.properties[key] : undefined;
         if (sub) problems.push(...validate(v, sub, `${path}.${key}`));
-        else if (schema.additionalProperties === false || FORBIDDEN_KEYS.includes(key)) problems.push(`${path}.${key} is not a known setting (known: ${Object.keys(schema.properties ?? {}).join(', ')})`);
+        // Listing the known settings helps with a typo, not with __proto__.
+        else if (FORBIDDEN_KEYS.includes(key)) problems.push(`${path}.${key} is not a known setting`);
+        else if (schema.additionalProperties === false) problems.push(`${path}.${key} is not a known setting (known: ${Object.keys(schema.properties ?? {}).join(', ')})`);
       }
+      return problems;
+    }
+    case 'array': {
+      if (!Array.isArray(value)) return [`${path} must be a list (got ${JSON.stringify(value)})`];
+      if (schema.minItems !== undefined && value.length < schema.minItems) problems.push(schema.minItems === 1 ? `${path} must be a non-empty list` : `${path} must have at least ${schema.minItems} items`);
+      if (schema.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) problems.push(`${path} must not repeat a value (got ${JSON.stringify(value)})`);
+      if (schema.items) value.forEach((v, i) => problems.push(...validate(v, schema.items as Schema, `${path}[${i}]`)));
       return problems;
     }
     case 'number':

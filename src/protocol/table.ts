@@ -1,12 +1,12 @@
 // The comparison table (`salun table`): its configuration and what it produces. The paper's
 // layout: Retrain first, Original for reference, then each method; every metric as mean ± std over
 // seeds, gaps against the mean of the Retrain seeds, and the Retrain-vs-Retrain noise floor.
-import type { ArchitectureName, BackendChoice, DataKind, DataSpec, MethodName, OptimizerRecipe, SaliencyConfig } from './config';
-import { BACKEND_CHOICES, isBackendChoice } from './backends';
-import { ARCHITECTURE_NAMES, DATA_KINDS, isArchitectureName, MAX_WORKERS, METHOD_NAMES } from './config';
-import { DEFAULT_RATIO, DEFAULT_TRAIN } from './defaults';
+import type { ArchitectureName, BackendChoice, DataSpec, MethodName, OptimizerRecipe, SaliencyConfig } from './config';
+import { ARCHITECTURE_NAMES, isArchitectureName, METHOD_NAMES } from './config';
+import { DEFAULT_RATIO, DEFAULT_TRAIN, defaultTrainRecipe } from './defaults';
 import { isRecord } from './guards';
-import { forbiddenKeyPaths } from './schema';
+import { mergeDefaults, recipe, shared } from './runConfigSchema';
+import { validate, type Schema } from './schema';
 import type { BackendInfo, EvaluatedModel, Metrics, ModelRole } from './results';
 
 export type TableScenario =
@@ -51,30 +51,59 @@ export function defaultTableConfig(): TableConfig {
   };
 }
 
-/** Every problem with a TableConfig, each naming the field; empty when valid. */
-export function tableConfigProblems(c: unknown): string[] {
-  if (!isRecord(c)) return ['the table config must be an object'];
-  const p: string[] = [];
-  p.push(...forbiddenKeyPaths(c, 'table config').map((k) => `${k} is not a known setting`));
-  const s = c.scenario;
-  if (!isRecord(s) || (s.kind !== 'random' && s.kind !== 'class')) p.push('scenario.kind must be "random" or "class"');
-  else if (s.kind === 'random' && !(typeof s.fraction === 'number' && s.fraction > 0 && s.fraction < 1)) p.push(`scenario.fraction must be strictly between 0 and 1 (got ${JSON.stringify(s.fraction)})`);
-  else if (s.kind === 'class' && !(Number.isInteger(s.classIndex) && (s.classIndex as number) >= 0)) p.push(`scenario.classIndex must be a non-negative integer (got ${JSON.stringify(s.classIndex)})`);
-  const seeds = c.seeds;
-  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((x) => Number.isInteger(x) && x >= 0)) p.push('seeds must be a non-empty list of non-negative integers');
-  else if (new Set(seeds).size !== seeds.length) p.push('seeds must be distinct');
-  const methods = c.methods;
-  if (!Array.isArray(methods) || !methods.every((m) => (METHOD_NAMES as readonly unknown[]).includes(m))) p.push(`methods must be a list of ${METHOD_NAMES.join(', ')}`);
-  if (c.trainSubset !== undefined && !(Number.isInteger(c.trainSubset) && (c.trainSubset as number) > 0)) p.push(`trainSubset must be a positive integer (got ${JSON.stringify(c.trainSubset)})`);
+/** A table's (and a grid's) scenario: what is forgotten for each seed. */
+export const SCENARIO_SCHEMA: Schema = {
+  description: 'What is forgotten for each seed',
+  oneOf: [
+    { type: 'object', additionalProperties: false, required: ['kind', 'fraction'], properties: { kind: { type: 'string', const: 'random', description: 'A seeded random share of the training set' }, fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'Share of the training set to forget' } } },
+    { type: 'object', additionalProperties: false, required: ['kind', 'classIndex'], properties: { kind: { type: 'string', const: 'class', description: 'Every training sample of one class (also left out of TA)' }, classIndex: { type: 'integer', minimum: 0 } } },
+  ],
+};
+
+/** θo is trained per seed, so a table (and a grid) takes a built-in architecture only. */
+export const BUILTIN_MODEL_SCHEMA: Schema = {
+  type: 'object', additionalProperties: false, required: ['kind', 'architecture'], description: 'The built-in architecture trained as θo for each seed',
+  properties: { kind: { type: 'string', const: 'builtin' }, architecture: { type: 'string', enum: [...ARCHITECTURE_NAMES] } },
+};
+
+/** The parts of a TableConfig a grid shares (GridConfig has the same fields). */
+export const STUDY_SCHEMA_PARTS: Record<string, Schema> = {
+  scenario: SCENARIO_SCHEMA,
+  data: shared.data,
+  trainSubset: { type: 'integer', minimum: 1, description: 'Use only the class-balanced first k training samples' },
+  model: BUILTIN_MODEL_SCHEMA,
+  train: recipe('Recipe of θo and Retrain'),
+  backend: shared.backend,
+  workers: shared.workers,
+};
+
+export const TABLE_CONFIG_SCHEMA: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['scenario', 'seeds', 'methods', 'data', 'model', 'train', 'saliency', 'backend'],
+  properties: {
+    ...STUDY_SCHEMA_PARTS,
+    seeds: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 0 }, description: 'One run per seed: θo, the forget set, Retrain and every method use it' },
+    methods: { type: 'array', items: { type: 'string', enum: METHOD_NAMES }, description: 'The unlearning methods, in table order' },
+    saliency: shared.saliency,
+  },
+};
+
+/** The defaults a table and a grid share; a built-in model's training recipe is that architecture's, as for a run. */
+export function studyDefaults(c: Record<string, unknown>): Pick<TableConfig, 'scenario' | 'data' | 'model' | 'train' | 'backend'> {
+  const { scenario, data, model, train, backend } = defaultTableConfig();
   const m = c.model;
-  if (!isRecord(m) || m.kind !== 'builtin' || !isArchitectureName(m.architecture)) p.push(`model must be a built-in architecture, one of ${ARCHITECTURE_NAMES.join(', ')} (θo is trained per seed)`);
-  const d = c.data;
-  if (!isRecord(d) || (d.kind !== 'default' && !(DATA_KINDS.includes(d.kind as DataKind) && typeof d.dir === 'string' && d.dir.length > 0))) {
-    p.push('data must be {"kind":"default"}, or {"kind":"idx"|"cifar10"|"imagefolder","dir":…}');
-  }
-  if (!isBackendChoice(c.backend)) p.push(`backend must be ${BACKEND_CHOICES.join(', ')} (got ${JSON.stringify(c.backend)})`);
-  if (c.workers !== undefined && !(Number.isInteger(c.workers) && (c.workers as number) >= 1 && (c.workers as number) <= MAX_WORKERS)) p.push(`workers must be an integer from 1 to ${MAX_WORKERS} (got ${JSON.stringify(c.workers)})`);
-  return p;
+  return { scenario, data, model, train: isRecord(m) && isArchitectureName(m.architecture) ? defaultTrainRecipe(m.architecture) : train, backend };
+}
+
+/** A table config with what it leaves out filled from the defaults; not an object: unchanged, for the validator to name. */
+export function withTableDefaults(c: unknown): unknown {
+  return isRecord(c) ? mergeDefaults({ ...defaultTableConfig(), ...studyDefaults(c) }, c) : c;
+}
+
+/** Every problem with a TableConfig (its defaults filled), each naming the field; empty when valid. */
+export function tableConfigProblems(c: unknown): string[] {
+  return validate(withTableDefaults(c), TABLE_CONFIG_SCHEMA, 'table config');
 }
 
 /** A mean over seeds with its sample standard deviation (n − 1; absent for a single seed). */

@@ -11,7 +11,7 @@ import { loadData, loadDataAsync } from '../../src/engine/data/load';
 import { splitForget } from '../../src/engine/data/forgetSet';
 import { CancelledError, UserError } from '../../src/engine/errors';
 import { loadModel, saveModel } from '../../src/engine/models/io';
-import { toJobError } from '../../src/engine/pipeline/guard';
+import { toJobError } from '../../src/protocol/jobError';
 import { maskWarnings } from '../../src/engine/pipeline/saliencyStep';
 import { tf } from '../../src/engine/tf';
 import { gridConfigProblems } from '../../src/protocol/grid';

@@ -1,15 +1,16 @@
-// One entry for every job kind, shared by the job process and the CLI: validates the config,
-// runs the job, and turns every ending into exactly one final event.
+// One entry for every job kind, shared by the job process (the panel's jobs) and the CLI (every
+// `salun` subcommand): validates the config with its kind's parser, runs the job, and turns every
+// ending into exactly one final event.
 import { basename, join } from 'node:path';
+import { parsedStartCommand } from '../../protocol/configKinds';
+import { toJobError } from '../../protocol/jobError';
 import type { JobCommand, JobEvent } from '../../protocol/jobMessages';
 import type { RunResult } from '../../protocol/results';
 import { isRecord } from '../../protocol/guards';
-import { ConfigError, parseEvaluateJobConfig, parseRunConfig, parseSaliencyJobConfig } from '../../protocol/runConfigSchema';
-import { tableConfigProblems } from '../../protocol/table';
 import { CancelledError } from '../errors';
 import { TrainingPool } from '../train/parallel';
 import { runEvaluateJob } from './evaluateJob';
-import { toJobError } from './guard';
+import { defaultGridDir, runGridJob } from './gridJob';
 import type { JobContext } from './prepare';
 import { runUnlearningJob } from './runJob';
 import { runSaliencyJob } from './saliencyJob';
@@ -19,17 +20,21 @@ type StartCommand = Extract<JobCommand, { type: 'start' }>;
 
 async function runKind(command: StartCommand, ctx: JobContext): Promise<RunResult> {
   switch (command.kind) {
-    case 'run': return runUnlearningJob(parseRunConfig(command.config), ctx);
-    case 'saliency': return runSaliencyJob(parseSaliencyJobConfig(command.config), ctx);
-    case 'evaluate': return runEvaluateJob(parseEvaluateJobConfig(command.config), ctx);
+    case 'run': return runUnlearningJob(command.config, ctx);
+    case 'saliency': return runSaliencyJob(command.config, ctx);
+    case 'evaluate': return runEvaluateJob(command.config, ctx);
     case 'table': {
-      const problems = tableConfigProblems(command.config);
-      if (problems.length) throw new ConfigError(problems, 'the table config');
-      const outDir = defaultTableDir(command.workspaceDir, command.config);
+      const outDir = command.outDir ?? defaultTableDir(command.workspaceDir, command.config);
       const t = await runTableJob(command.config, ctx, outDir);
       // The per-seed rows are in table.json; the event stream already carried each as 'evaluated'.
       const partial = t.stopped ? { done: t.stopped.modelsDone, of: t.stopped.modelsPlanned, missing: describeMissing(t.stopped.missing) } : undefined;
       return { runId: basename(outDir), runDir: outDir, backend: t.backend, rows: [], report: join(outDir, 'table.md'), ...(partial ? { partial } : {}) };
+    }
+    case 'grid': {
+      const outDir = command.outDir ?? defaultGridDir(command.workspaceDir, command.config);
+      const g = await runGridJob(command.config, ctx, outDir);
+      // The points are in grid.json; the event stream already carried each as 'evaluated'.
+      return { runId: basename(outDir), runDir: outDir, backend: g.backend, rows: [], report: join(outDir, 'grid.md') };
     }
   }
 }
@@ -45,12 +50,10 @@ export async function dispatchJob(
   let ending: JobEvent;
   let result: RunResult | undefined;
   try {
-    result = await runKind(command, ctx);
+    result = await runKind(parsedStartCommand(command), ctx);
     ending = { type: 'finished', result };
   } catch (e) {
-    if (e instanceof CancelledError) ending = { type: 'cancelled' };
-    else if (e instanceof ConfigError) ending = { type: 'failed', error: { message: e.message, hint: 'Fix the listed settings and start again.' } };
-    else ending = { type: 'failed', error: toJobError(e) };
+    ending = e instanceof CancelledError ? { type: 'cancelled' } : { type: 'failed', error: toJobError(e) };
   } finally {
     await training.terminate();
   }

@@ -2,23 +2,11 @@
 // the old file (or none), never a half-written one.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, appendFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import { errnoHint } from '../../protocol/jobError';
 import { UserError } from '../errors';
 
-/** What to do about a failed write, by its errno; the one table guard.ts uses too. */
-export function writeErrorHint(code: string | undefined): string | undefined {
-  switch (code) {
-    case 'ENOSPC': case 'EDQUOT':
-      return 'The disk is full (or over quota): free some space and run again; nothing already written was changed.';
-    case 'EACCES': case 'EPERM':
-      return 'Permission denied: make the folder writable for this user (or choose another workspace folder).';
-    case 'EROFS':
-      return 'The file system is read-only: use a workspace on a writable disk.';
-    case 'ENOTDIR': case 'EEXIST': case 'EISDIR':
-      return 'A file is where a folder should be (or the reverse), e.g. a file named .salun: move it away and run again.';
-    default:
-      return undefined;
-  }
-}
+/** What to do about a failed write, by its errno (the table is protocol/jobError.ts's, which every error message uses). */
+export const writeErrorHint = errnoHint;
 
 function explain(path: string, e: unknown): UserError {
   const err = e as NodeJS.ErrnoException;
