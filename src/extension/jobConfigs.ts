@@ -1,7 +1,8 @@
 // Maps the user's `salun.*` settings onto the protocol's job configurations. Pure (no `vscode`
 // import) so the mapping and its validation are unit-testable; the host reads the values.
 import { isAbsolute, resolve } from 'node:path';
-import type { BackendChoice, ForgetSpec, ModelSpec, RunConfig, SaliencyJobConfig } from '../protocol/config';
+import type { BackendChoice, DataSpec, ForgetSpec, ModelSpec, RunConfig, SaliencyJobConfig } from '../protocol/config';
+import { DATA_KINDS } from '../protocol/config';
 import { defaultRunConfig } from '../protocol/defaults';
 import { BACKEND_CHOICES } from '../protocol/backends';
 
@@ -14,13 +15,14 @@ export interface SalunSettings {
   forgetFraction?: unknown;
   forgetClass?: unknown;
   modelPath?: unknown;
+  data?: unknown;
   unlearnEpochs?: unknown;
   unlearnLr?: unknown;
   workers?: unknown;
 }
 
 export const SETTING_KEYS: readonly (keyof SalunSettings)[] = [
-  'backend', 'saliencyRatio', 'forgetFraction', 'forgetClass', 'modelPath', 'unlearnEpochs', 'unlearnLr', 'workers',
+  'backend', 'saliencyRatio', 'forgetFraction', 'forgetClass', 'modelPath', 'data', 'unlearnEpochs', 'unlearnLr', 'workers',
 ];
 
 /** A setting the user must fix; the message names it as it appears in the Settings editor. */
@@ -36,6 +38,7 @@ interface Overlay {
   ratio: number;
   forget: ForgetSpec;
   model: ModelSpec;
+  data: DataSpec;
   unlearnEpochs: number;
   unlearnLr: number;
   workers: number;
@@ -81,6 +84,8 @@ function readOverlay(s: SalunSettings, workspaceDir: string): Overlay {
     }
   }
 
+  const data = dataFromSetting(s.data, workspaceDir) ?? base.data;
+
   const unlearnEpochs = s.unlearnEpochs ?? base.unlearn.epochs;
   if (typeof unlearnEpochs !== 'number' || !Number.isInteger(unlearnEpochs) || unlearnEpochs < 1 || unlearnEpochs > 1000) {
     throw new SettingsError('salun.unlearnEpochs', 'salun.unlearnEpochs must be a whole number from 1 to 1000.');
@@ -95,7 +100,28 @@ function readOverlay(s: SalunSettings, workspaceDir: string): Overlay {
     throw new SettingsError('salun.workers', 'salun.workers must be a whole number from 1 to 64.');
   }
 
-  return { backend: backend as BackendChoice, ratio, forget, model, unlearnEpochs, unlearnLr, workers };
+  return { backend: backend as BackendChoice, ratio, forget, model, data, unlearnEpochs, unlearnLr, workers };
+}
+
+const DATA_SETTING_HELP = 'salun.data must be { "kind": "default" } or { "kind": "idx" | "cifar10" | "imagefolder", "folder": "<path>" }, the folder absolute or relative to the workspace folder.';
+
+/**
+ * salun.data ({ kind, folder }) as a DataSpec, the folder resolved against the workspace like
+ * salun.modelPath; undefined when unset. Throws SettingsError on a bad value.
+ */
+export function dataFromSetting(value: unknown, workspaceDir: string): DataSpec | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new SettingsError('salun.data', DATA_SETTING_HELP);
+  const { kind, folder } = value as { kind?: unknown; folder?: unknown };
+  if (kind === undefined || kind === 'default') return { kind: 'default' };
+  if (typeof kind !== 'string' || !(DATA_KINDS as readonly string[]).includes(kind)) {
+    throw new SettingsError('salun.data', `salun.data.kind ${JSON.stringify(kind)} is not one of ${DATA_KINDS.join(', ')}. ${DATA_SETTING_HELP}`);
+  }
+  if (typeof folder !== 'string' || folder.trim() === '') {
+    throw new SettingsError('salun.data', `salun.data.kind is ${kind}, which reads a folder: set salun.data.folder. ${DATA_SETTING_HELP}`);
+  }
+  const dir = isAbsolute(folder.trim()) ? folder.trim() : resolve(workspaceDir, folder.trim());
+  return { kind: kind as Exclude<DataSpec['kind'], 'default'>, dir };
 }
 
 /** defaultRunConfig() overlaid with the user's settings. Throws SettingsError on a bad value. */
@@ -108,6 +134,7 @@ export function runConfigFromSettings(settings: SalunSettings, workspaceDir: str
     saliency: { ...config.saliency, ratio: o.ratio },
     forget: o.forget,
     model: o.model,
+    data: o.data,
     unlearn: { ...config.unlearn, epochs: o.unlearnEpochs, lr: o.unlearnLr },
     // Only when asked for: a config without `workers` is the 1-thread default, as the CLI writes it.
     ...(o.workers > 1 ? { workers: o.workers } : {}),

@@ -174,6 +174,55 @@ export function rememberedAnswers(x: unknown): Partial<NewRunAnswers> {
   return out;
 }
 
+/**
+ * What the settings said when the answers were remembered: a setting changed since then (the
+ * panel's "Apply to next run" writes salun.saliencyRatio; salun.data is edited by hand) is newer
+ * than the remembered answer, so the flow prefills the setting.
+ */
+export interface SettingsSeen {
+  ratio?: number;
+  data?: DataSpec;
+}
+
+/** The memory the flow writes: the answers and the settings they were given against. */
+export function answersToRemember(a: NewRunAnswers, seen: SettingsSeen): NewRunAnswers & { settingsSeen: SettingsSeen } {
+  return { ...a, settingsSeen: seen };
+}
+
+/**
+ * The settings remembered with the answers (field by field, ill-typed ones dropped); undefined for
+ * a memory written before settings were remembered with it.
+ */
+export function rememberedSettingsSeen(x: unknown): SettingsSeen | undefined {
+  if (!isRecord(x) || !isRecord(x.settingsSeen)) return undefined;
+  const seen = x.settingsSeen;
+  const out: SettingsSeen = {};
+  if (typeof seen.ratio === 'number') out.ratio = seen.ratio;
+  const data = validField<DataSpec>(seen.data, 'data');
+  if (data) out.data = data;
+  return out;
+}
+
+/**
+ * A prefill from the remembered answer and the setting now: the setting when it changed since the
+ * answer was given (or nothing was remembered), the remembered answer otherwise. `then` undefined:
+ * what the setting was is not known (an older memory), so the answer stands.
+ */
+export function preferChangedSetting<T>(remembered: T | undefined, then: { value?: T } | undefined, now: T | undefined): T | undefined {
+  if (remembered === undefined) return now;
+  if (now === undefined || then === undefined) return remembered;
+  return JSON.stringify(then.value) === JSON.stringify(now) ? remembered : now;
+}
+
+/** The remembered answers with the settings that changed since laid over them: the flow's prefill. */
+export function prefillAnswers(memory: unknown, now: SettingsSeen): Partial<NewRunAnswers> {
+  const a = rememberedAnswers(memory);
+  const then = rememberedSettingsSeen(memory);
+  const ratio = preferChangedSetting(a.ratio, then && { value: then.ratio }, now.ratio);
+  const data = preferChangedSetting(a.data, then && { value: then.data }, now.data);
+  return { ...a, ...(ratio !== undefined ? { ratio } : {}), ...(data !== undefined ? { data } : {}) };
+}
+
 /** One-line descriptions of answers, for the summary step and the log. */
 export function describeModel(m: ModelSpec): string {
   return m.kind === 'builtin' ? `built-in ${m.architecture.toUpperCase()} (trained on the data, cached)` : m.path;

@@ -8,7 +8,8 @@ import { DEFAULT_METHOD, METHOD_NAMES, methodLabel, METHODS } from '../protocol/
 import { dataFolderProblem } from '../engine/data/layout';
 import {
   FASHION_MNIST_CLASSES, dataClassNames, describeMissingIdx, epochsProblem, hyperDefaults, lrProblem,
-  methodAsksRatio, methodAsksRecipe, missingIdxFiles, parseFraction, ratioProblem, rememberedAnswers, summaryLines, type NewRunAnswers,
+  answersToRemember, methodAsksRatio, methodAsksRecipe, missingIdxFiles, parseFraction, prefillAnswers, ratioProblem, summaryLines,
+  type NewRunAnswers, type SettingsSeen,
 } from './newRunAnswers';
 import { BACK, inputStep, pickStep, runSteps, type Back } from './quickSteps';
 
@@ -29,6 +30,11 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** Two items give the same answer (a model by its path): how a rebuilt list finds the highlighted one again. */
+function sameAnswer<T>(a: Choice<T>, b: Choice<T>): boolean {
+  return a.value !== undefined && b.value !== undefined ? sameJson(a.value, b.value) : a.label === b.label;
+}
+
 /** Shows a pick step; resolves the chosen value, BACK, or undefined for Escape. Re-asks when a dialog is dismissed. */
 async function choose<T>(
   step: number, placeholder: string, items: Choice<T>[], current: T | undefined, title = TITLE, total = STEPS,
@@ -37,7 +43,7 @@ async function choose<T>(
   for (;;) {
     const shown = later ? later.items() : items;
     const active = shown.find((i) => i.value !== undefined && sameJson(i.value, current));
-    const picked = await pickStep({ title, step, totalSteps: total, placeholder, items: shown, active, later });
+    const picked = await pickStep({ title, step, totalSteps: total, placeholder, items: shown, active, later, same: sameAnswer });
     if (picked === BACK || picked === undefined) return picked;
     if (picked.choose) {
       const v = await picked.choose();
@@ -143,7 +149,7 @@ export function dataChoices(current: DataSpec | undefined): Choice<DataSpec>[] {
   const items: Choice<DataSpec>[] = [
     { label: '$(package) Bundled Fashion-MNIST subset', description: '10,000 train / 2,000 test, class-balanced', value: { kind: 'default' } },
   ];
-  if (current && current.kind !== 'default') items.push({ label: `$(database) ${current.dir}`, description: `${FOLDER_KIND_LABELS[current.kind]} used last time`, value: current });
+  if (current && current.kind !== 'default') items.push({ label: `$(database) ${current.dir}`, description: FOLDER_KIND_LABELS[current.kind], value: current });
   items.push(
     separator(''),
     { label: '$(folder-opened) Choose an idx folder…', description: 'the four MNIST-format files, plain or .gz', choose: browseIdxFolder },
@@ -204,7 +210,7 @@ async function forgetStep(step: number, a: Partial<NewRunAnswers>): Promise<Forg
   }
 }
 
-async function hyperStep(step: number, a: Partial<NewRunAnswers>, method: MethodName): Promise<Pick<NewRunAnswers, 'epochs' | 'lr' | 'ratio'> | Back | undefined> {
+async function hyperStep(step: number, a: Partial<NewRunAnswers>, method: MethodName, settingRatio: number | undefined): Promise<Pick<NewRunAnswers, 'epochs' | 'lr' | 'ratio'> | Back | undefined> {
   const d = hyperDefaults(method);
   // A remembered value is kept only for the method it was chosen for; another method starts from its own recipe.
   const same = a.method === method;
@@ -212,7 +218,10 @@ async function hyperStep(step: number, a: Partial<NewRunAnswers>, method: Method
   const fields: { key: keyof typeof values; prompt: string; validate: (t: string) => string | undefined; skip?: boolean }[] = [
     { key: 'epochs', prompt: `Unlearning epochs (${methodLabel(method)}'s default: ${d.epochs})`, validate: epochsProblem, skip: !methodAsksRecipe(method) },
     { key: 'lr', prompt: `Learning rate of the unlearning step (${methodLabel(method)}'s default: ${d.lr})`, validate: lrProblem, skip: !methodAsksRecipe(method) },
-    { key: 'ratio', prompt: `Saliency mask ratio: the share of weights, ranked by |g|, that may move (default ${d.ratio})`, validate: ratioProblem, skip: !methodAsksRatio(method) },
+    {
+      key: 'ratio', validate: ratioProblem, skip: !methodAsksRatio(method),
+      prompt: `Saliency mask ratio: the share of weights, ranked by |g|, that may move (${settingRatio !== undefined ? `salun.saliencyRatio: ${settingRatio}` : `default ${d.ratio}`})`,
+    },
   ];
   const asked = fields.filter((f) => !f.skip);
   for (let i = 0; i < asked.length;) {
@@ -232,10 +241,11 @@ async function hyperStep(step: number, a: Partial<NewRunAnswers>, method: Method
 
 /**
  * Asks every question; resolves the answers, or undefined when the user cancelled. `prefill` (e.g.
- * a model.json from the explorer) wins over the remembered answers.
+ * a model.json from the explorer) wins over the remembered answers; `settings` (salun.saliencyRatio,
+ * salun.data) win over them where they changed since the answers were given.
  */
-export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunAnswers> = {}): Promise<NewRunAnswers | undefined> {
-  const a: Partial<NewRunAnswers> = { ...rememberedAnswers(memory.get<unknown>(NEW_RUN_MEMORY_KEY)), ...prefill };
+export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunAnswers> = {}, settings: SettingsSeen = {}): Promise<NewRunAnswers | undefined> {
+  const a: Partial<NewRunAnswers> = { ...prefillAnswers(memory.get<unknown>(NEW_RUN_MEMORY_KEY), settings), ...prefill };
   // A model chosen before the flow (the explorer's "Run Unlearning on this model") skips its step; Back still reaches it.
   const done = await runSteps([
     async () => {
@@ -269,7 +279,7 @@ export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunA
       return 'next';
     },
     async () => {
-      const h = await hyperStep(5, a, a.method ?? DEFAULT_METHOD);
+      const h = await hyperStep(5, a, a.method ?? DEFAULT_METHOD, settings.ratio);
       if (h === undefined) return 'cancel';
       if (h === BACK) return 'back';
       Object.assign(a, h);
@@ -294,6 +304,6 @@ export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunA
   ], prefill.model ? 1 : 0);
   if (!done) return undefined;
   const answers = a as NewRunAnswers;
-  await memory.update(NEW_RUN_MEMORY_KEY, answers);
+  await memory.update(NEW_RUN_MEMORY_KEY, answersToRemember(answers, settings));
   return answers;
 }

@@ -21,6 +21,18 @@ export interface PickStep<T extends vscode.QuickPickItem> extends StepPosition {
    * `later(found)` gives the full list to show once they are in.
    */
   later?: { found: Thenable<unknown>; items: () => readonly T[] };
+  /**
+   * Whether two items stand for the same answer. The rebuilt list holds new objects, so the item
+   * that was highlighted (the remembered answer, or where the user moved) is found again by this,
+   * not by identity; without it VS Code highlights the first item and Enter takes that instead.
+   */
+  same?: (a: T, b: T) => boolean;
+}
+
+/** The item of `items` that stands for `previous` (by `same`, else by identity), if any. */
+export function sameItemIn<T>(items: readonly T[], previous: T | undefined, same?: (a: T, b: T) => boolean): T | undefined {
+  if (previous === undefined) return undefined;
+  return items.find((item) => item === previous || (same !== undefined && same(item, previous)));
 }
 
 export function pickStep<T extends vscode.QuickPickItem>(o: PickStep<T>): Promise<T | Back | undefined> {
@@ -41,9 +53,10 @@ export function pickStep<T extends vscode.QuickPickItem>(o: PickStep<T>): Promis
     const refill = (): void => {
       if (!shown) return;
       qp.busy = false;
-      const active = qp.activeItems[0];
+      const previous = qp.activeItems[0] ?? o.active;
       qp.items = o.later!.items();
-      if (active && qp.items.includes(active)) qp.activeItems = [active];
+      const again = sameItemIn(qp.items, previous, o.same);
+      if (again) qp.activeItems = [again];
     };
     o.later.found.then(refill, refill);
   }

@@ -8,7 +8,7 @@ import type { StartCommand } from './jobSupervisor';
 import type { ArchitectureName, DataSpec, ModelSpec } from '../protocol/config';
 import { asModelUri, launchJob, readSettings, type CommandDeps } from './commands';
 import { COMMAND_IDS } from './commandIds';
-import { runConfigFromSettings } from './jobConfigs';
+import { dataFromSetting, runConfigFromSettings } from './jobConfigs';
 import { askNewRun, builtinModelChoices, classChoices, dataChoices, NEW_RUN_MEMORY_KEY } from './newRunFlow';
 import {
   completeAnswers, dataClassNames, describeData, describeForget, evaluateConfigFor, rememberedAnswers, runConfigFromAnswers,
@@ -47,10 +47,12 @@ async function newRun(deps: WorkflowDeps, arg: unknown): Promise<JobOutcome | un
   }
   const modelUri = asModelUri(arg);
   return launchJob(deps, 'run', async (workspaceDir, folder) => {
-    const answers = given ?? await askNewRun(deps.memory, modelUri ? { model: { kind: 'file', path: modelUri.fsPath } } : {});
+    // Backend, θo's training recipe and the seed still come from the settings; a bad one is said before any question.
+    const settings = readSettings(folder);
+    const base = runConfigFromSettings(settings, workspaceDir);
+    const seen = { ratio: base.saliency.ratio, data: dataFromSetting(settings.data, workspaceDir) };
+    const answers = given ?? await askNewRun(deps.memory, modelUri ? { model: { kind: 'file', path: modelUri.fsPath } } : {}, seen);
     if (!answers) return undefined;
-    // Backend, θo's training recipe and the seed still come from the settings.
-    const base = runConfigFromSettings(readSettings(folder), workspaceDir);
     return { type: 'start', kind: 'run', config: runConfigFromAnswers(answers, base), workspaceDir };
   });
 }

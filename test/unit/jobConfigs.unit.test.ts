@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { defaultRunConfig, defaultSaliencyJobConfig } from '../../src/protocol/defaults';
-import { SettingsError, runConfigFromSettings, saliencyConfigFromSettings } from '../../src/extension/jobConfigs';
+import { SettingsError, dataFromSetting, runConfigFromSettings, saliencyConfigFromSettings } from '../../src/extension/jobConfigs';
 
 const ws = join('/', 'ws');
 
@@ -30,6 +30,16 @@ describe('settings → job configs', () => {
   it('forgetClass switches to class-wise forgetting, and saliency jobs get the same forget set', () => {
     assert.deepEqual(runConfigFromSettings({ forgetClass: 3, forgetFraction: 0.5 }, ws).forget, { kind: 'class', classIndex: 3 });
     assert.deepEqual(saliencyConfigFromSettings({ forgetClass: 0 }, ws).forget, { kind: 'class', classIndex: 0 });
+  });
+
+  it('salun.data reaches every run and saliency job from the settings, its folder relative to the workspace', () => {
+    assert.deepEqual(runConfigFromSettings({ data: { kind: 'idx', folder: 'data/fmnist' } }, ws).data, { kind: 'idx', dir: join(ws, 'data/fmnist') });
+    assert.deepEqual(saliencyConfigFromSettings({ data: { kind: 'imagefolder', folder: '/abs/images' } }, ws).data, { kind: 'imagefolder', dir: '/abs/images' });
+    assert.deepEqual(runConfigFromSettings({ data: { kind: 'default', folder: '' } }, ws).data, { kind: 'default' });
+    assert.equal(dataFromSetting(undefined, ws), undefined);
+    for (const bad of [{ kind: 'cifar10' }, { kind: 'cifar10', folder: '  ' }, { kind: 'mnist', folder: 'x' }, 'data', [1]]) {
+      assert.throws(() => runConfigFromSettings({ data: bad }, ws), (e: unknown) => e instanceof SettingsError && e.setting === 'salun.data', JSON.stringify(bad));
+    }
   });
 
   it('salun.workers reaches run and saliency configs only above 1 (1 is the exact single-thread default)', () => {

@@ -8,7 +8,7 @@ import { tableConfigProblems } from '../../src/protocol/table';
 import { METHOD_NAMES } from '../../src/protocol/config';
 import { defaultUnlearnRecipe, METHODS } from '../../src/protocol/methods';
 import {
-  completeAnswers, epochsProblem, evaluateConfigFor, hyperDefaults, lrProblem, missingIdxFiles, parseFraction,
+  answersToRemember, completeAnswers, epochsProblem, prefillAnswers, evaluateConfigFor, hyperDefaults, lrProblem, missingIdxFiles, parseFraction,
   ratioProblem, rememberedAnswers, runConfigFromAnswers, summaryLines, tableConfigFromAnswers, type NewRunAnswers,
 } from '../../src/extension/newRunAnswers';
 import { rerunCommand } from '../../src/extension/rerunCommand';
@@ -88,6 +88,22 @@ describe('New Unlearning Run: answers', () => {
     assert.equal(lines.length, 5);
     assert.match(lines[2], /class 3 \(Dress\)/);
     assert.match(lines[3], /RL, compared with Original and Retrain/);
+  });
+});
+
+describe('New Unlearning Run: prefill from memory and settings', () => {
+  it('a setting changed since the last answers (Apply to next run, salun.data) wins; an unchanged one leaves the answer', () => {
+    const idx = { kind: 'idx' as const, dir: '/d' };
+    const memory = JSON.parse(JSON.stringify(answersToRemember(answers, { ratio: 0.5 }))) as unknown;
+    assert.equal(prefillAnswers(memory, { ratio: 0.5 }).ratio, 0.3);
+    assert.equal(prefillAnswers(memory, { ratio: 0.165 }).ratio, 0.165);
+    // salun.data was unset then and is set now: the setting; the same setting again: the answer.
+    assert.deepEqual(prefillAnswers(memory, { ratio: 0.5, data: idx }).data, idx);
+    const withData = JSON.parse(JSON.stringify(answersToRemember(answers, { ratio: 0.5, data: idx }))) as unknown;
+    assert.deepEqual(prefillAnswers(withData, { ratio: 0.5, data: idx }).data, { kind: 'default' });
+    // Nothing remembered: the settings are the prefill. A memory from before settings were kept: the answers.
+    assert.deepEqual(prefillAnswers(undefined, { ratio: 0.2, data: idx }), { ratio: 0.2, data: idx });
+    assert.equal(prefillAnswers(JSON.parse(JSON.stringify(answers)) as unknown, { ratio: 0.165 }).ratio, 0.3);
   });
 });
 

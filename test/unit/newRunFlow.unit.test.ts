@@ -1,0 +1,110 @@
+// The New Unlearning Run flow itself (newRunFlow.ts), driven in plain Node through a fake `vscode`
+// whose quick inputs behave as VS Code's: Enter takes the highlighted item, and new items move the
+// highlight to the first one. A user who presses Enter through the steps gets what was remembered.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fakeHost, installFakeVscodeHost, resetFakeHost, type FakeQuickInput } from './fakeVscodeHost';
+import type { NewRunAnswers } from '../../src/extension/newRunAnswers';
+
+installFakeVscodeHost();
+
+type Flow = typeof import('../../src/extension/newRunFlow');
+
+class Memory {
+  readonly store = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.store.get(key) as T | undefined;
+  }
+  update(key: string, value: unknown): Promise<void> {
+    this.store.set(key, JSON.parse(JSON.stringify(value)) as unknown);
+    return Promise.resolve();
+  }
+  keys(): readonly string[] {
+    return [...this.store.keys()];
+  }
+}
+
+describe('New Unlearning Run: the flow', () => {
+  let flow: Flow;
+  let dir: string;
+
+  before(() => {
+    // Required only now: the fake must be in place before the flow loads `vscode`.
+    flow = require('../../src/extension/newRunFlow') as Flow;
+    dir = mkdtempSync(join(tmpdir(), 'salun-flow-'));
+    writeFileSync(join(dir, 'model.json'), '{}');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => {
+    resetFakeHost();
+    fakeHost.workspaceFolders = [dir];
+  });
+
+  function remembered(over: Partial<NewRunAnswers> & Record<string, unknown>): Memory {
+    const memory = new Memory();
+    const last: NewRunAnswers = {
+      model: { kind: 'file', path: join(dir, 'model.json') }, data: { kind: 'default' }, forget: { kind: 'class', classIndex: 7 },
+      method: 'salun', epochs: 3, lr: 0.01, ratio: 0.4,
+    };
+    memory.store.set(flow.NEW_RUN_MEMORY_KEY, { ...last, ...over });
+    return memory;
+  }
+
+  it('keeps the remembered model.json highlighted after the workspace search rebuilds the list; Enter takes it', async () => {
+    const modelPath = join(dir, 'model.json');
+    // The search finds the same file (and another) after the step has shown.
+    fakeHost.foundFiles = [join(dir, 'other', 'model.json'), modelPath];
+    fakeHost.findDelayMs = 30;
+    fakeHost.answerDelayMs = 60;
+    const memory = remembered({});
+    const answers = await flow.askNewRun(memory as never);
+    const modelStep = fakeHost.shown[0];
+    assert.equal(modelStep.items.some((i) => i.label.includes('other')), true, 'the search results were not shown');
+    assert.match(modelStep.activeItems[0]?.label ?? '', /model\.json/, 'the highlight moved off the remembered model');
+    assert.deepEqual(answers?.model, { kind: 'file', path: modelPath }, 'Enter through the steps did not keep the remembered model');
+    assert.deepEqual(answers?.forget, { kind: 'class', classIndex: 7 });
+    assert.equal(answers?.method, 'salun');
+  });
+
+  it('keeps the user\'s highlight when the search ends while they move through the list', async () => {
+    fakeHost.foundFiles = [join(dir, 'model.json')];
+    fakeHost.findDelayMs = 40;
+    fakeHost.answer = (input: FakeQuickInput): void => {
+      if (input.step !== 1) { input.pressEnter(); return; }
+      // The user moves to the built-in MLP before the search has finished.
+      input.activeItems = input.items.filter((i) => i.label.includes('Built-in MLP'));
+      setTimeout(() => input.pressEnter(), 80);
+    };
+    const answers = await flow.askNewRun(remembered({}) as never);
+    assert.deepEqual(answers?.model, { kind: 'builtin', architecture: 'mlp' });
+  });
+
+  it('prefills the ratio "Apply to next run" wrote to salun.saliencyRatio after the last run', async () => {
+    // Last run: ratio 0.4 typed while the setting was 0.5; then the panel applied 0.165.
+    const memory = remembered({ ratio: 0.4, settingsSeen: { ratio: 0.5 } });
+    const answers = await flow.askNewRun(memory as never, {}, { ratio: 0.165 });
+    const ratioBox = fakeHost.shown.find((i) => i.type === 'input' && /mask ratio/.test(i.prompt ?? ''));
+    assert.equal(ratioBox?.value, '0.165');
+    assert.match(ratioBox?.prompt ?? '', /salun\.saliencyRatio: 0\.165/);
+    assert.equal(answers?.ratio, 0.165);
+    // The setting is remembered with the answers: unchanged next time, the typed answer stands.
+    const again = await flow.askNewRun(remembered({ ratio: 0.3, settingsSeen: { ratio: 0.165 } }) as never, {}, { ratio: 0.165 });
+    assert.equal(again?.ratio, 0.3);
+    assert.deepEqual((memory.get<Record<string, unknown>>(flow.NEW_RUN_MEMORY_KEY))?.settingsSeen, { ratio: 0.165 });
+  });
+
+  it('takes salun.data as the data answer when nothing was remembered', async () => {
+    const memory = new Memory();
+    const data = { kind: 'idx' as const, dir: join(dir, 'idx') };
+    fakeHost.answer = (input: FakeQuickInput): void => {
+      // Escape at the forget step: only the data step's highlight matters here.
+      if (input.step === 3) input.pressEscape();
+      else input.pressEnter();
+    };
+    await flow.askNewRun(memory as never, {}, { data });
+    const dataStep = fakeHost.shown.find((i) => i.step === 2);
+    assert.match(dataStep?.activeItems[0]?.label ?? '', /idx$/);
+  });
+});
