@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { COMMAND_IDS, PANEL_VIEW_ID, RUNS_VIEW_ID, VIEW_CONTAINER_ID } from '../../src/extension/commandIds';
 import { BACKEND_CHOICES, BACKEND_NAMES, BACKENDS } from '../../src/protocol/backends';
+import { DATA_KINDS } from '../../src/protocol/config';
 import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
 import type { Schema } from '../../src/protocol/schema';
 import { SETTING_RATIO_MIN } from '../../src/protocol/webviewMessages';
@@ -14,7 +15,8 @@ const root = resolve(__dirname, '..', '..', '..');
 
 interface Contributes {
   commands: { command: string; title: string; category?: string }[];
-  menus: Record<string, { command: string; when?: string }[]>;
+  menus: Record<string, { command?: string; submenu?: string; when?: string; group?: string }[]>;
+  submenus: { id: string; label: string }[];
   views: Record<string, { id: string }[]>;
   configuration: { properties: Record<string, Schema & { type: string | string[]; enum?: string[]; markdownEnumDescriptions?: string[]; scope?: string }> };
 }
@@ -30,8 +32,12 @@ describe('package.json contributes', () => {
 
   it('menus name only contributed commands, and the palette entry of every command is declared once', () => {
     const ids = new Set<string>(Object.values(COMMAND_IDS));
+    const submenus = new Set(contributes.submenus.map((m) => m.id));
     for (const [menu, items] of Object.entries(contributes.menus)) {
-      for (const item of items) assert.ok(ids.has(item.command), `${menu} names ${item.command}, which is not contributed`);
+      for (const item of items) {
+        if (item.submenu !== undefined) assert.ok(submenus.has(item.submenu), `${menu} names the submenu ${item.submenu}, which is not contributed`);
+        else assert.ok(ids.has(item.command ?? ''), `${menu} names ${item.command}, which is not contributed`);
+      }
     }
     const palette = contributes.menus.commandPalette.map((i) => i.command);
     assert.equal(new Set(palette).size, palette.length, 'a command is listed twice in commandPalette');
@@ -41,6 +47,42 @@ describe('package.json contributes', () => {
     assert.ok(contributes.menus['view/title'].some((i) => i.command === COMMAND_IDS.compareRuns && i.when?.includes(`view == ${RUNS_VIEW_ID}`)));
     const item = contributes.menus['view/item/context'].find((i) => i.command === COMMAND_IDS.exportRunReport);
     assert.ok(item?.when?.includes(`view == ${RUNS_VIEW_ID}`) && item.when.includes('viewItem != salun.run.running'), JSON.stringify(item));
+  });
+
+  it('the palette has one way to start a run (the flow; Re-run is on a run), the settings\' run stays for the walkthrough', () => {
+    const palette = new Map(contributes.menus.commandPalette.map((i) => [i.command, i.when]));
+    assert.equal(palette.get(COMMAND_IDS.newRun), 'isWorkspaceTrusted');
+    for (const hidden of [COMMAND_IDS.runUnlearning, COMMAND_IDS.runUnlearningOnModel, COMMAND_IDS.rerunRun]) assert.equal(palette.get(hidden), 'false', hidden);
+    // The panel's title bar opens the flow too, never the settings' run.
+    const panelTitle = contributes.menus['view/title'].filter((i) => i.when?.includes(`view == ${PANEL_VIEW_ID}`)).map((i) => i.command);
+    assert.ok(panelTitle.includes(COMMAND_IDS.newRun) && !panelTitle.includes(COMMAND_IDS.runUnlearning), panelTitle.join(', '));
+  });
+
+  it('Stop and Keep is not an icon next to Cancel (which throws the run away)', () => {
+    const title = contributes.menus['view/title'].filter((i) => i.when?.includes(`view == ${PANEL_VIEW_ID}`));
+    const cancel = title.find((i) => i.command === COMMAND_IDS.cancelJob);
+    const keep = title.find((i) => i.command === COMMAND_IDS.stopAndKeep);
+    assert.match(cancel?.group ?? '', /^navigation/);
+    assert.ok(keep && !keep.group?.startsWith('navigation'), `Stop and Keep is in the title bar's icons: ${JSON.stringify(keep)}`);
+  });
+
+  it('the explorer\'s model.json actions sit in a "SalUn" submenu (a context menu shows no category)', () => {
+    const entry = contributes.menus['explorer/context'].find((i) => i.submenu !== undefined);
+    assert.ok(entry?.submenu && entry.when?.includes('resourceFilename == model.json') && entry.when.includes('isWorkspaceTrusted'), JSON.stringify(entry));
+    const submenu = entry.submenu;
+    assert.equal(contributes.submenus.find((m) => m.id === submenu)?.label, 'SalUn');
+    assert.deepEqual(contributes.menus[submenu].map((i) => i.command),
+      [COMMAND_IDS.runUnlearningOnModel, COMMAND_IDS.computeSaliencyForModel, COMMAND_IDS.evaluateModel]);
+    const direct = contributes.menus['explorer/context'].map((i) => i.command);
+    assert.ok(!direct.includes(COMMAND_IDS.evaluateModel), 'Evaluate Model is still in the explorer menu without the SalUn label');
+  });
+
+  it('salun.data (kind + folder) is a restricted setting like salun.modelPath', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
+    assert.deepEqual([...manifest.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), ['salun.data', 'salun.modelPath']);
+    const data = contributes.configuration.properties['salun.data'] as Schema & { default: unknown };
+    assert.deepEqual(data.default, { kind: 'default', folder: '' });
+    assert.deepEqual(data.properties?.kind?.enum, [...DATA_KINDS]);
   });
 
   it('declares the views commandIds.ts names', () => {
