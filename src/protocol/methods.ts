@@ -209,6 +209,26 @@ export const METHODS = {
     grid: [{ param: 'lr', values: [0.005, 0.01] }, { param: 'salunSoft.lambda', values: [0.003, 0.01, 0.03] }],
     tableOrder: 90,
   },
+  scrub: {
+    label: 'SCRUB',
+    description: 'SCRUB: a student copy of the original model moves away from it on the data to forget and stays close to it on the rest of the training data',
+    paper: 'Kurmanji et al., NeurIPS 2023',
+    mask: 'optional', oneShot: false, asksRatio: false,
+    recipe: { epochs: 3, lr: 5e-4 },
+    recipeSource: 'The authors\' large-scale setting (github.com/meghdadk/SCRUB, large_scale_unlearning.ipynb, "SCRUB Forgetting": sgda_epochs 3, sgda_learning_rate 5e-4, momentum 0.9, weight decay 5e-4; their step decay at epoch 3 never fires within 3 epochs, so the rate is constant).',
+    options: {
+      key: 'scrub', description: 'SCRUB: max-steps −KL on the data to forget, min-steps alpha·KL + gamma·CE on the rest',
+      params: {
+        alpha: { default: 0.001, minimum: 0, maximum: 1000, description: 'Weight of KL(teacher ‖ student) in the min-steps', source: 'the authors\' args.alpha = 0.001 (large_scale_unlearning.ipynb)' },
+        gamma: { default: 0.99, minimum: 0, maximum: 1000, description: 'Weight of the cross-entropy in the min-steps', source: 'the authors\' args.gamma = 0.99' },
+        maxSteps: { default: 2, minimum: 0, maximum: 1000, integer: true, description: 'Epochs that begin with a max pass over the data to forget', source: 'the authors\' args.msteps = 2' },
+        temperature: { default: 4, minimum: 0, exclusiveMinimum: true, maximum: 100, description: 'Temperature T of the softened outputs in the KL (scaled by T²)', source: 'the authors\' args.kd_T = 4' },
+      },
+    },
+    grid: [{ param: 'lr', values: [5e-4, 2e-3, 5e-3] }, { param: 'scrub.maxSteps', values: [1, 2] }],
+    tableOrder: 75,
+    singleThread: 'its teacher–student losses are its own loop',
+  },
 } as const satisfies Record<string, MethodRow>;
 
 export type MethodName = keyof typeof METHODS;

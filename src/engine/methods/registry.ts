@@ -9,6 +9,7 @@ import { influenceUnlearning } from './influence';
 import type { UnlearnInput } from './input';
 import { l1Sparse } from './l1Sparse';
 import { salunSoft } from './salunSoft';
+import { scrub } from './scrub';
 
 export type MethodImpls = { [M in MethodName]: (u: UnlearnInput, options: ResolvedOptionsOf<M>) => Promise<void> };
 
@@ -27,4 +28,5 @@ export const METHOD_IMPLS = {
   be: (u, o) => boundaryExpanding(u, o),
   iu: (u, o) => influenceUnlearning(u, o),
   'salun-soft': (u, o) => salunSoft(u, o, { passes: RL, streamOf: 'rl' }),
+  scrub: (u, o) => scrub(u, o),
 } as const satisfies MethodImpls;
