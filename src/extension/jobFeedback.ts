@@ -1,90 +1,25 @@
-// What the user sees of a job outside the panel: a cancellable progress notification, a spinning
-// status-bar item, and one notification when the job ends (an error with the log, or where the
-// run was written).
+// What the user sees of a job outside the panel's own content: one progress, shown where VS Code
+// puts it (a spinning status-bar item with the whole job's percentage, and the SalUn view's
+// progress bar), a short notification when the job starts and one when it ends (with the report
+// and the run in the panel). No long-lived notification: Cancel and Stop and Keep are in the view's
+// title bar, the status bar's tooltip and the panel.
 import * as vscode from 'vscode';
 import type { JobOutcome } from './api';
 import { canStopAndKeep, type JobSupervisor } from './jobSupervisor';
-import { PHASE_LABELS, type JobEvent, type JobKind, type JobPhase } from '../protocol/jobMessages';
-import { backendFacts, backendLines } from '../protocol/backendSummary';
+import type { JobEvent, JobKind } from '../protocol/jobMessages';
+import { backendFacts } from '../protocol/backendSummary';
+import { backendDetailLines, backendLogLine } from './backendLogLine';
 import type { BackendInfo } from '../protocol/results';
-import { COMMAND_IDS } from './commandIds';
-
-/** The phases each kind of job goes through, in order: the notification's bar spans them. */
-const EXPECTED_PHASES: Record<JobKind, readonly JobPhase[]> = {
-  run: ['load', 'train-original', 'retrain', 'saliency', 'unlearn', 'evaluate', 'write'],
-  saliency: ['load', 'train-original', 'saliency', 'write'],
-  evaluate: ['load', 'train-original', 'retrain', 'evaluate', 'write'],
-  // Every seed goes through these again; the bar only ever moves forward, so it shows the first seed.
-  table: ['load', 'train-original', 'retrain', 'evaluate', 'saliency', 'unlearn'],
-  // Every point goes through saliency (masked methods) and unlearn again, after one θo and Retrain.
-  grid: ['load', 'train-original', 'retrain', 'evaluate', 'saliency', 'unlearn'],
-};
+import { COMMAND_IDS, PANEL_VIEW_ID } from './commandIds';
+import { JobProgress, type JobProgressView } from './jobProgress';
 
 const JOB_TITLES: Record<JobKind, string> = {
-  run: 'SalUn: Run Unlearning',
-  saliency: 'SalUn: Compute Saliency Map',
-  evaluate: 'SalUn: Evaluate Model',
+  run: 'SalUn: Unlearning Run',
+  saliency: 'SalUn: Saliency Map',
+  evaluate: 'SalUn: Evaluation',
   table: 'SalUn: Comparison Table',
   grid: 'SalUn: Grid Search',
 };
-
-
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}
-
-interface ProgressView {
-  label: string;
-  /** 0..1 over the whole job, monotone. */
-  overall: number;
-  detail: string;
-}
-
-/** Folds events into what the notification and status bar show. */
-class ProgressTracker {
-  private label = 'Starting';
-  private phase: JobPhase | undefined;
-  private overall = 0;
-  private detail = '';
-
-  constructor(private readonly kind: JobKind) {}
-
-  update(event: JobEvent): ProgressView | undefined {
-    if (event.type === 'started') {
-      this.label = `Backend: ${event.backend.name}`;
-      this.detail = '';
-    } else if (event.type === 'phase') {
-      this.phase = event.phase;
-      this.label = event.label || PHASE_LABELS[event.phase];
-      this.detail = '';
-      this.advance(event.phase, 0);
-    } else if (event.type === 'progress') {
-      if (event.phase !== this.phase) {
-        this.phase = event.phase;
-        this.label = PHASE_LABELS[event.phase];
-      }
-      const fraction = event.total > 0 ? Math.min(1, Math.max(0, event.done / event.total)) : 0;
-      this.advance(event.phase, fraction);
-      const parts = [`${Math.round(fraction * 100)}%`];
-      if (event.epoch !== undefined) parts.push(`epoch ${event.epoch}`);
-      if (event.etaSeconds !== undefined && Number.isFinite(event.etaSeconds)) parts.push(`ETA ${formatDuration(event.etaSeconds)}`);
-      this.detail = parts.join(' · ');
-    } else {
-      return undefined;
-    }
-    return { label: this.label, overall: this.overall, detail: this.detail };
-  }
-
-  private advance(phase: JobPhase, fraction: number): void {
-    const phases = EXPECTED_PHASES[this.kind];
-    const index = phases.indexOf(phase);
-    if (index < 0) return;
-    this.overall = Math.max(this.overall, (index + fraction) / phases.length);
-  }
-}
 
 export class JobFeedback implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
@@ -108,23 +43,25 @@ export class JobFeedback implements vscode.Disposable {
 
   private showProgress(kind: JobKind): void {
     const title = JOB_TITLES[kind];
-    const tracker = new ProgressTracker(kind);
+    const progress = new JobProgress(kind);
     this.backend = undefined;
-    this.setStatus(title, 'Starting', '');
+    this.setStatus(title, { label: 'Starting', overall: 0, detail: '' });
     this.statusItem.show();
+    void vscode.window.showInformationMessage(`${title} started. Its progress is in the status bar and the SalUn view.`, 'Show in Panel')
+      .then((choice) => { if (choice) void vscode.commands.executeCommand(COMMAND_IDS.openPanel); });
 
     // Subscribe now, not inside withProgress's callback (which runs later): no event is missed.
-    let latest: ProgressView | undefined;
-    let reporter: ((view: ProgressView) => void) | undefined;
+    let reporter: ((view: JobProgressView) => void) | undefined;
+    let latest: JobProgressView | undefined;
     let endProgress: (() => void) | undefined;
     let ended = false;
     const sub = this.supervisor.subscribe({
       onEvent: (event) => {
         if (event.type === 'started') this.showBackend(event.backend);
-        const view = tracker.update(event);
+        const view = progress.update(event);
         if (!view) return;
         latest = view;
-        this.setStatus(title, view.label, view.detail, Math.round(view.overall * 100));
+        this.setStatus(title, view);
         reporter?.(view);
       },
       onJobEnded: () => {
@@ -134,44 +71,38 @@ export class JobFeedback implements vscode.Disposable {
       },
     });
 
-    void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-      (progress, token) => new Promise<void>((resolve) => {
-        let reported = 0;
-        const cancelSub = token.onCancellationRequested(() => {
-          this.log.info('Cancel requested from the progress notification.');
-          this.supervisor.cancel();
-        });
-        endProgress = (): void => {
-          cancelSub.dispose();
-          resolve();
-        };
-        if (ended) {
-          endProgress();
-          return;
-        }
-        reporter = (view): void => {
-          const percent = Math.round(view.overall * 100);
-          const increment = Math.max(0, percent - reported);
-          reported += increment;
-          progress.report({ message: view.detail ? `${view.label} — ${view.detail}` : view.label, increment });
-        };
-        if (latest) reporter(latest);
-      }),
-    );
+    // The view's own progress bar (and the activity bar's badge): the same overall fraction.
+    void vscode.window.withProgress({ location: { viewId: PANEL_VIEW_ID }, title }, (bar) => new Promise<void>((resolve) => {
+      endProgress = resolve;
+      if (ended) {
+        resolve();
+        return;
+      }
+      let reported = 0;
+      reporter = (view): void => {
+        const percent = view.overall === undefined ? reported : Math.round(view.overall * 100);
+        bar.report({ message: view.label, increment: Math.max(0, percent - reported) });
+        reported = Math.max(reported, percent);
+      };
+      if (latest) reporter(latest);
+    }));
   }
 
   /** The job's backend stays in the status bar and its tooltip for the whole job, and goes to the log. */
   private showBackend(backend: BackendInfo): void {
     this.backend = backend;
-    for (const line of backendLines(backend)) this.log.info(line);
+    this.log.info(backendLogLine(backend));
+    for (const line of backendDetailLines(backend)) this.log.debug(line);
   }
 
-  private setStatus(title: string, label: string, detail: string, percent?: number): void {
+  private setStatus(title: string, view: JobProgressView): void {
+    const { label, detail } = view;
+    const percent = view.overall === undefined ? undefined : Math.round(view.overall * 100);
     const on = this.backend ? ` · ${this.backend.name}` : '';
     this.statusItem.text = percent === undefined ? `$(sync~spin) SalUn${on}` : `$(sync~spin) SalUn ${percent}%${on}`;
+    const whole = percent === undefined ? '' : `${percent}% of the job done. `;
     const tooltip = new vscode.MarkdownString(
-      `**${title}**\n\n${escapeMarkdown(label)}${detail ? ` — ${escapeMarkdown(detail)}` : ''}\n\n` +
+      `**${title}**\n\n${whole}${escapeMarkdown(label)}${detail ? ` — ${escapeMarkdown(detail)}` : ''}\n\n` +
       (this.backend ? `${backendTooltip(this.backend)}\n\n` : '') +
       `[Show Log](command:${COMMAND_IDS.showLog}) · ${this.supervisor.runningKind && canStopAndKeep(this.supervisor.runningKind) ? `[Stop and Keep](command:${COMMAND_IDS.stopAndKeep}) · ` : ''}` +
       `[Cancel](command:${COMMAND_IDS.cancelJob}) · [Open Panel](command:${COMMAND_IDS.openPanel})`,
@@ -208,23 +139,23 @@ export class JobFeedback implements vscode.Disposable {
         if (choice === 'Reveal Folder') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(dir));
       });
     } else if ((kind === 'run' || kind === 'evaluate') && outcome.result) {
-      const { runDir, runId, stopped } = outcome.result;
+      const { runDir, runId, stopped, report } = outcome.result;
       const what = kind === 'evaluate' ? 'SalUn evaluation' : 'SalUn run';
       const how = stopped ? `stopped after epoch ${stopped.epoch} of ${stopped.of}; that model and its metrics are kept` : 'finished';
       this.log.info(`${what} ${runId} ${how}: ${runDir}`);
-      void vscode.window.showInformationMessage(`${what} ${runId} ${how}. Results are in ${runDir}`, 'Reveal Run Folder', 'Open Panel')
-        .then((choice) => {
-          if (choice === 'Reveal Run Folder') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(runDir));
-          if (choice === 'Open Panel') void vscode.commands.executeCommand(COMMAND_IDS.openPanel);
-        });
+      const actions = report ? ['Open Report', 'Show in Panel'] : ['Show in Panel'];
+      void vscode.window.showInformationMessage(`${what} ${runId} ${how}.`, ...actions).then((choice) => {
+        if (choice === 'Open Report' && report) void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(report));
+        if (choice === 'Show in Panel') void vscode.commands.executeCommand(COMMAND_IDS.openRunInPanel, runDir);
+      });
     } else {
       const saliency = outcome.result?.saliency ?? findSaliency(outcome.events);
       const share = saliency && saliency.totalWeights > 0
         ? ` ${(100 * saliency.salientWeights / saliency.totalWeights).toFixed(1)}% of weights are salient.`
         : '';
       this.log.info(`Saliency job finished.${share}`);
-      void vscode.window.showInformationMessage(`SalUn saliency map computed.${share}`, 'Open Panel').then((choice) => {
-        if (choice === 'Open Panel') void vscode.commands.executeCommand(COMMAND_IDS.openPanel);
+      void vscode.window.showInformationMessage(`SalUn saliency map computed.${share}`, 'Show in Panel').then((choice) => {
+        if (choice === 'Show in Panel') void vscode.commands.executeCommand(COMMAND_IDS.openPanel);
       });
     }
   }
