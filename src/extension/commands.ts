@@ -9,6 +9,7 @@ import { JOB_KIND_LABELS, type JobKind } from '../protocol/jobMessages';
 import type { SalunSettings } from './jobConfigs';
 import { SETTING_KEYS, SettingsError, runConfigFromSettings, saliencyConfigFromSettings } from './jobConfigs';
 import { COMMAND_IDS, CONFIG_SECTION } from './commandIds';
+import { stopAndKeepMessage } from './stopAndKeepMessage';
 
 export interface CommandDeps {
   supervisor: JobSupervisor;
@@ -47,9 +48,7 @@ function stopAndKeep(deps: CommandDeps): boolean {
   }
   const stopping = supervisor.stop();
   if (stopping) {
-    void vscode.window.showInformationMessage(kind === 'table'
-      ? 'SalUn: stopping the comparison table after the model it is working on; table.md will hold the rows done so far, marked partial with what is missing. (The first seed\'s Retrain and Original always complete.)'
-      : 'SalUn: stopping after the current unlearning epoch; the model so far will be evaluated and kept in the run folder. (Requested before unlearning began, the run stops after its first epoch.)');
+    void vscode.window.showInformationMessage(stopAndKeepMessage(kind, supervisor.eventLog()));
   }
   return stopping;
 }
@@ -120,7 +119,8 @@ export function checkJobCanStart(deps: CommandDeps, kind: JobKind): vscode.Works
     return undefined;
   }
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage(`SalUn runs jobs only in a trusted workspace: they read models and data from it and write run folders into it.`, 'Manage Workspace Trust')
+    // Not an error: Restricted Mode is the user's choice. Say what to do (the commands are hidden there; a link or a script can still reach them).
+    void vscode.window.showInformationMessage(`This workspace is in Restricted Mode. SalUn starts ${what} only in a trusted workspace, because jobs read models and data from it and write run folders into it: trust it with Manage Workspace Trust, then try again.`, 'Manage Workspace Trust')
       .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.trust.manage'); });
     return undefined;
   }
