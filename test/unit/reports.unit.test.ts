@@ -54,13 +54,18 @@ describe('the shared comparison text (panel export and Compare Runs)', () => {
   it('a report lists the runs with their forget set and says when Retrains differ', () => {
     const rows = comparisonRows(runs, new Set(['20261126-120000-salun', '20261126-100000-ga']));
     const md = comparisonReport(rows, {
-      generatedAt: 'T', runs: [{ runId: 'a|b', method: 'salun', state: 'finished', forget: 'random 10% (seed 1)', dir: '/ws/x' }, { runId: 'c', method: 'ga', state: 'finished' }],
+      generatedAt: 'T', runs: [
+        { runId: 'a|b', method: 'salun', state: 'finished', forget: 'random 10% (seed 1)', model: 'built-in CNN', dir: '/ws/x' },
+        { runId: 'c', method: 'ga', state: 'finished', model: 'mine/model.json' },
+      ],
     });
-    assert.ok(md.startsWith('# SalUn Lab comparison of 2 runs\n\n- Generated: T\n- 2 different Retrain references'), md);
-    assert.ok(md.includes('| a\\|b | SalUn | random 10% (seed 1) | finished | `/ws/x` |'), md);
-    assert.ok(md.includes('| c | GA | — | finished | — |'), md);
-    assert.ok(md.includes(`| **SalUn** ${BEST_MARK} |`), md);
-    assert.ok(md.endsWith('smallest shown). Time: training time for Retrain, saliency + unlearning time for a method (evaluation excluded).\n'));
+    assert.ok(md.startsWith('# SalUn Lab comparison of 2 runs on built-in CNN, mine/model.json\n\n- Generated: T\n- 2 different Retrain references'), md);
+    assert.ok(md.includes('| a\\|b | SalUn | built-in CNN | random 10% (seed 1) | finished | `/ws/x` |'), md);
+    assert.ok(md.includes('| c | GA | mine/model.json | — | finished | — |'), md);
+    // Each run is alone against its Retrain: each is the best of its group, and says which Retrain.
+    assert.ok(md.includes(`| **SalUn (vs Retrain A)** ${BEST_MARK} |`), md);
+    assert.ok(md.includes(`| **GA (vs Retrain B)** ${BEST_MARK} |`), md);
+    assert.ok(md.endsWith('measured against the same Retrain). Time: training time for Retrain, saliency + unlearning time for a method (evaluation excluded).\n'));
   });
 });
 
@@ -107,6 +112,7 @@ describe('Compare Runs: choices and files', () => {
       label: 'RL · class 3', description: '20261126-110000-rl (stopped)', detail: 'UA 8.90 · RA 93.00 · TA 84.00 · MIA 14.00 · gap 2.50',
     });
     assert.equal(runPickEntry(runs[0], undefined).label, 'SalUn');
+    assert.equal(runPickEntry({ ...runs[0], setting: { model: 'built-in CNN' } }, 'class 7').label, 'SalUn · built-in CNN · class 7');
   });
 
   it('compares run folders from disk: the forget set from config.json, the rows from report.json', () => {
@@ -116,15 +122,19 @@ describe('Compare Runs: choices and files', () => {
       mkdirSync(dir, { recursive: true });
       for (const [f, v] of Object.entries(files)) writeFileSync(join(dir, f), JSON.stringify(v));
     };
-    write('20261126-100000-salun', { 'config.json': { kind: 'run', method: 'salun', forget: { kind: 'random', fraction: 0.1, seed: 1 } }, 'status.json': { state: 'finished', startedAt: 'x' }, 'report.json': { rows: runs[0].rows } });
-    write('20261126-110000-rl', { 'config.json': { kind: 'run', method: 'rl', forget: { kind: 'class', classIndex: 3 } }, 'status.json': { state: 'finished', startedAt: 'x' }, 'report.json': { rows: runs[1].rows } });
+    write('20261126-100000-salun', { 'config.json': { kind: 'run', method: 'salun', model: { kind: 'builtin', architecture: 'mlp' }, forget: { kind: 'random', fraction: 0.1, seed: 1 } }, 'status.json': { state: 'finished', startedAt: 'x' }, 'report.json': { rows: runs[0].rows } });
+    write('20261126-110000-rl', { 'config.json': { kind: 'run', method: 'rl', model: { kind: 'file', path: '/ws/models/my-model/model.json' }, forget: { kind: 'class', classIndex: 3 } }, 'status.json': { state: 'finished', startedAt: 'x' }, 'report.json': { rows: runs[1].rows } });
     const onDisk = comparableRuns(comparisonRuns([ws], Number.POSITIVE_INFINITY));
     assert.deepEqual(onDisk.map((r) => r.runId), ['20261126-110000-rl', '20261126-100000-salun']);
     assert.equal(runForget(onDisk[0].dir), 'class 3');
     const texts = comparisonTexts(onDisk, ['20261126-100000-salun', '20261126-110000-rl'], 'T');
-    assert.ok(texts.markdown.includes('| 20261126-100000-salun | SalUn | random 10% (seed 1) | finished |'), texts.markdown);
-    assert.ok(texts.markdown.includes(`| **RL** ${BEST_MARK} | 20261126-110000-rl |`));
-    assert.equal(texts.csv.split('\r\n')[1], 'Retrain,,,11,98.96,85.95,15.2,0,127.14');
+    assert.ok(texts.markdown.includes('| 20261126-100000-salun | SalUn | built-in MLP | random 10% (seed 1) | finished |'), texts.markdown);
+    assert.ok(texts.markdown.startsWith('# SalUn Lab comparison of 2 runs on my-model/model.json, built-in MLP'), texts.markdown);
+    assert.deepEqual(onDisk.map((r) => r.setting?.model), ['my-model/model.json', 'built-in MLP']);
+    // Equal Retrain metrics, but two models: two references, never one table without a label.
+    assert.ok(texts.markdown.includes(`| **RL (vs Retrain A)** ${BEST_MARK} | 20261126-110000-rl |`), texts.markdown);
+    assert.ok(texts.markdown.includes(`| **SalUn (vs Retrain B)** ${BEST_MARK} | 20261126-100000-salun |`), texts.markdown);
+    assert.equal(texts.csv.split('\r\n')[1], 'Retrain A,,,11,98.96,85.95,15.2,0,127.14');
   });
 });
 
@@ -195,6 +205,15 @@ describe('Export Run Report: the report of a run folder', () => {
     assert.ok(md.includes('| conv1/kernel | 3×3×1×4 | 30 | 36 | 83.3 | 1.50e-3 |'), md);
     // The torn last line of metrics.jsonl is a write in progress, not a problem to report.
     assert.ok(!md.includes('## Unreadable files'), md);
+  });
+
+  it('a run of the user\'s own model.json states no θo recipe (SalUn never trained it), and re-runs without a `salun` on PATH', () => {
+    const dir = runFolder({ 'config.json': JSON.stringify({ ...config, model: { kind: 'file', path: '/ws/model.json' }, resolved: { ...config.resolved, originalModel: 'file' } }) });
+    const md = runReportMarkdown(readRunRecord(dir), { generatedAt: 'G' });
+    assert.ok(!md.includes('θo and Retrain recipe'), md);
+    assert.ok(md.includes('| Retrain recipe | 12 epochs, lr 0.05 (cosine), momentum 0.9, weight decay 0.0005, batch 128 |'), md);
+    assert.ok(md.includes(`\`node bin/salun.js run ${dir}/config.json\` in a source checkout`), md);
+    assert.ok(!md.includes('`salun run'), md);
   });
 
   it('a webgpu run: its GPU adapter and the backends auto skipped, read back from config.json', () => {

@@ -93,7 +93,10 @@ function configSection(r: RunRecord): string[] {
   if (kind === 'run') rows.push(['Unlearning', recipeOf(c.unlearn)]);
   if (isRecord(c.methodOptions) && Object.keys(c.methodOptions).length) rows.push(['Method options', `\`${JSON.stringify(c.methodOptions)}\``]);
   rows.push(['Saliency mask', kind === 'evaluate' ? undefined : saliencyConfigOf(c.saliency)]);
-  rows.push(['θo and Retrain recipe', recipeOf(c.train)]);
+  // The user's own θo was never trained by SalUn: its recipe is theirs, only Retrain's is ours.
+  const ownModel = isRecord(c.model) && c.model.kind === 'file';
+  if (!ownModel) rows.push(['θo and Retrain recipe', recipeOf(c.train)]);
+  else if (c.retrain !== false && kind !== 'saliency') rows.push(['Retrain recipe', recipeOf(c.train)]);
   if (typeof c.retrain === 'boolean') rows.push(['Retrain reference', c.retrain ? 'trained on Dr (the reference of every gap)' : 'none (no gaps)']);
   if (isFiniteNumber(c.seed)) rows.push(['Seed', String(c.seed)]);
   const asked = isString(c.backend) ? c.backend : undefined;
@@ -186,7 +189,8 @@ export function runReportMarkdown(r: RunRecord, ctx: RunReportContext): string {
   out.push(`**${what}**${isRecord(c.data) ? ` on the ${dataOf(c.data)}` : ''}${forget ? `, forgetting ${forget}` : ''}. `
     + `State: ${st?.state ?? 'unknown (no status.json)'}${Number.isFinite(wall) ? `; wall time ${formatWallTime(wall)} (${wall.toFixed(1)} s)` : ''}.`, '');
   out.push(`- Run folder: \`${r.dir}\``);
-  if (r.config) out.push(`- Re-run: \`salun run ${r.dir}/config.json\` (or Re-run in the Runs view); the same seed and backend give the same table`);
+  // The .vsix installs no `salun` on PATH: the CLI is bin/salun.js of a source checkout.
+  if (r.config) out.push(`- Re-run: Re-run in the Runs view, or \`node bin/salun.js run ${r.dir}/config.json\` in a source checkout; the same seed and backend give the same table`);
   out.push(`- Generated: ${ctx.generatedAt}`, '');
   if (st?.error) {
     out.push('## Error', '', st.error.message, ...(st.error.hint ? ['', st.error.hint] : []), ...(st.error.file ? ['', `File: \`${st.error.file}\``] : []), '');
