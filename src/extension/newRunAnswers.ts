@@ -5,6 +5,7 @@ import type { ArchitectureName, DataSpec, EvaluateJobConfig, ForgetSpec, MethodN
 import { DEFAULT_RATIO } from '../protocol/defaults';
 import { defaultUnlearnRecipe, isMethodName, methodLabel, METHODS } from '../protocol/methods';
 import { isRecord } from '../protocol/guards';
+import { modelLabel } from '../protocol/runLabels';
 import { RUN_CONFIG_SCHEMA } from '../protocol/runConfigSchema';
 import { validate } from '../protocol/schema';
 import { defaultTableConfig, type TableConfig } from '../protocol/table';
@@ -225,7 +226,7 @@ export function prefillAnswers(memory: unknown, now: SettingsSeen): Partial<NewR
 
 /** One-line descriptions of answers, for the summary step and the log. */
 export function describeModel(m: ModelSpec): string {
-  return m.kind === 'builtin' ? `built-in ${m.architecture.toUpperCase()} (trained on the data, cached)` : m.path;
+  return m.kind === 'builtin' ? `${modelLabel(m) ?? m.architecture} (trained on the data, cached)` : `${m.path} (your model; never modified)`;
 }
 
 export function describeData(d: DataSpec): string {
@@ -251,6 +252,13 @@ export function summaryLines(a: NewRunAnswers, classNames: readonly string[]): s
     `Method: ${methodLabel(a.method)}, compared with Original and Retrain`,
     `Unlearning: ${a.epochs} epoch${a.epochs === 1 ? '' : 's'}, lr ${a.lr}${methodAsksRatio(a.method) ? `, mask ratio ${a.ratio}` : ''}`,
   ];
+}
+
+/** What Start does, for the summary step: the user's own model is never trained, only Retrain is. */
+export function startDescription(model: ModelSpec): string {
+  return model.kind === 'file'
+    ? 'trains Retrain (or takes it from the cache), then unlearns a copy of your model and evaluates'
+    : 'trains Original and Retrain (or takes them from the cache), then unlearns and evaluates';
 }
 
 /** Answers given whole (a script, a test, another extension): all fields valid, or undefined. */

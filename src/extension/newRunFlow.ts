@@ -8,7 +8,7 @@ import { DEFAULT_METHOD, METHOD_NAMES, methodLabel, METHODS } from '../protocol/
 import { dataFolderProblem } from '../engine/data/layout';
 import {
   FASHION_MNIST_CLASSES, dataClassNames, describeMissingIdx, epochsProblem, hyperDefaults, lrProblem,
-  answersToRemember, methodAsksRatio, methodAsksRecipe, missingIdxFiles, parseFraction, prefillAnswers, ratioProblem, summaryLines,
+  answersToRemember, methodAsksRatio, startDescription, methodAsksRecipe, missingIdxFiles, parseFraction, prefillAnswers, ratioProblem, summaryLines,
   type NewRunAnswers, type SettingsSeen,
 } from './newRunAnswers';
 import { BACK, inputStep, pickStep, runSteps, type Back } from './quickSteps';
@@ -153,7 +153,7 @@ export function dataChoices(current: DataSpec | undefined): Choice<DataSpec>[] {
   items.push(
     separator(''),
     { label: '$(folder-opened) Choose an idx folder…', description: 'the four MNIST-format files, plain or .gz', choose: browseIdxFolder },
-    { label: '$(folder-opened) Choose an ImageFolder…', description: 'train/<class>/ and test/<class>/ (or val/) of PNG or JPEG images, one size', choose: browseImageFolder },
+    { label: '$(folder-opened) Choose an ImageFolder…', description: 'train/<class>/ and test/<class>/ (or val/) of PNG or JPEG images', choose: browseImageFolder },
     { label: '$(folder-opened) Choose a CIFAR-10 binary folder…', description: 'cifar-10-batches-bin: data_batch_1…5.bin and test_batch.bin', choose: browseCifar10Folder },
   );
   return items;
@@ -250,14 +250,14 @@ export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunA
   const done = await runSteps([
     async () => {
       const models = modelChoices(a.model);
-      const m = await choose(1, 'Which model should unlearn? (your file is never modified)', models.now, a.model, TITLE, STEPS, { found: models.found, items: models.all });
+      const m = await choose(1, 'Which model should forget? (a file is never modified)', models.now, a.model, TITLE, STEPS, { found: models.found, items: models.all });
       if (m === undefined) return 'cancel';
       if (m === BACK) return 'back';
       a.model = m;
       return 'next';
     },
     async () => {
-      const d = await choose(2, 'Which data? (the model was trained on its training set)', dataChoices(a.data), a.data);
+      const d = await choose(2, 'Which data was the model trained on?', dataChoices(a.data), a.data);
       if (d === undefined) return 'cancel';
       if (d === BACK) return 'back';
       a.data = d;
@@ -272,7 +272,7 @@ export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunA
     },
     async () => {
       const items: Choice<MethodName>[] = METHOD_NAMES.map((m) => ({ label: METHODS[m].label, description: METHODS[m].description, value: m }));
-      const m = await choose(4, 'Which unlearning method? Retrain (the exact-unlearning reference) is always trained for comparison.', items, a.method ?? DEFAULT_METHOD);
+      const m = await choose(4, 'Which unlearning method? (each is compared with Retrain)', items, a.method ?? DEFAULT_METHOD);
       if (m === undefined) return 'cancel';
       if (m === BACK) return 'back';
       a.method = m;
@@ -290,7 +290,7 @@ export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunA
       const lines = summaryLines(answers, dataClassNames(answers.data, workspaceDir()).names ?? []);
       type Action = 'start' | number;
       const items: Choice<Action>[] = [
-        { label: '$(play) Start', description: 'trains Original and Retrain if not cached, then unlearns and evaluates', value: 'start' },
+        { label: '$(play) Start', description: startDescription(answers.model), value: 'start' },
         separator('Change…'),
         ...lines.map((line, i): Choice<Action> => ({ label: line, description: 'change', value: i })),
       ];

@@ -68,6 +68,19 @@ describe('New Unlearning Run: the flow', () => {
     assert.equal(answers?.method, 'salun');
   });
 
+  it('says each step in a placeholder that fits the quick pick, and Start does not train the user\'s own model', async () => {
+    fakeHost.foundFiles = [join(dir, 'model.json')];
+    await flow.askNewRun(remembered({}) as never);
+    const placeholders = fakeHost.shown.map((i) => i.placeholder).filter((p): p is string => p !== undefined);
+    assert.ok(placeholders.length >= 4, placeholders.join(' | '));
+    // About 60 characters show in a quick pick's input at a common width; a longer one is cut mid-word.
+    for (const p of placeholders) assert.ok(p.length <= 60, `cut off at the editor's width: "${p}" (${p.length})`);
+    const summary = fakeHost.shown[fakeHost.shown.length - 1];
+    const start = summary.items.find((i) => i.label.includes('Start')) as { description?: string } | undefined;
+    assert.doesNotMatch(start?.description ?? '', /Original/);
+    assert.match(start?.description ?? '', /your model/);
+  });
+
   it('keeps the user\'s highlight when the search ends while they move through the list', async () => {
     fakeHost.foundFiles = [join(dir, 'model.json')];
     fakeHost.findDelayMs = 40;
