@@ -5,6 +5,8 @@ import type { ComparisonRun } from '../protocol/webviewMessages';
 import { isFiniteNumber, isRecord } from '../protocol/guards';
 import { listRuns, type RunSummary } from '../engine/runs/readRuns';
 import { readRunJson } from '../engine/runs/runShapes';
+import { retrainKey } from '../protocol/comparisonFormat';
+import { runSettingOf, type RunSetting } from '../protocol/runLabels';
 
 /** Enough for a side panel; older runs stay in the Runs view. */
 export const MAX_COMPARISON_RUNS = 50;
@@ -16,13 +18,18 @@ function maskOf(dir: string): { ratio?: number; gamma?: number } {
   return { ...(isFiniteNumber(s.ratio) ? { ratio: s.ratio } : {}), ...(typeof s.gamma === 'number' && !Number.isNaN(s.gamma) ? { gamma: s.gamma } : {}) };
 }
 
+/** The model, data and forget set config.json names; an unreadable config costs only the labels. */
+export function runSetting(dir: string): RunSetting {
+  return runSettingOf(readRunJson(join(dir, 'config.json'), []));
+}
+
 /** A run of the list, or undefined when it has nothing to compare (listRuns has checked every row). */
 function comparisonRun(r: RunSummary): ComparisonRun | undefined {
   if (!r.isFolder || r.kind !== 'run' || r.rows.length === 0) return undefined;
   const unlearned = r.rows.find((row) => row.role === 'unlearned');
   return {
     runId: r.runId, dir: r.dir, method: r.method ?? unlearned?.method ?? '?', state: r.state,
-    ...(r.startedAt ? { startedAt: r.startedAt } : {}), ...maskOf(r.dir), rows: r.rows,
+    ...(r.startedAt ? { startedAt: r.startedAt } : {}), ...maskOf(r.dir), rows: r.rows, setting: runSetting(r.dir),
   };
 }
 
@@ -48,14 +55,10 @@ export function comparisonRuns(workspaceDirs: readonly string[], limit = MAX_COM
  * gaps are comparable. In the given order; the newest run alone when no run has a Retrain.
  */
 export function latestRetrainGroup(runs: readonly ComparisonRun[]): string[] {
-  const retrainOf = (r: ComparisonRun): string | undefined => {
-    const row = r.rows.find((x) => x.role === 'retrain');
-    return row ? JSON.stringify(row.metrics) : undefined;
-  };
-  const anchor = runs.find((r) => retrainOf(r) !== undefined);
+  const anchor = runs.find((r) => retrainKey(r) !== undefined);
   if (!anchor) return runs.length ? [runs[0].runId] : [];
-  const key = retrainOf(anchor);
-  return runs.filter((r) => retrainOf(r) === key).map((r) => r.runId);
+  const key = retrainKey(anchor);
+  return runs.filter((r) => retrainKey(r) === key).map((r) => r.runId);
 }
 
 /** Whether `dir` is one of the listed run folders (the webview may only name those). */

@@ -92,12 +92,12 @@ export interface PickEntry {
 }
 
 /** One line of the pick lists: method and forget set, the run id and state, the key metrics and gap. */
-export function runPickEntry(run: Pick<ComparisonRun, 'runId' | 'method' | 'state' | 'rows'>, forget: string | undefined): PickEntry {
+export function runPickEntry(run: Pick<ComparisonRun, 'runId' | 'method' | 'state' | 'rows' | 'setting'>, forget: string | undefined): PickEntry {
   const u = run.rows.find((r) => r.role === 'unlearned');
   const metrics = u ? `UA ${formatFixed(u.metrics.UA)} · RA ${formatFixed(u.metrics.RA)} · TA ${formatFixed(u.metrics.TA)} · MIA ${formatFixed(u.metrics.MIA)}` : 'no evaluated model';
   const gap = u?.avgGap !== undefined ? ` · gap ${formatFixed(u.avgGap)}` : '';
   return {
-    label: `${methodDisplayName(run.method)}${forget ? ` · ${forget}` : ''}`,
+    label: `${methodDisplayName(run.method)}${run.setting?.model ? ` · ${run.setting.model}` : ''}${forget ? ` · ${forget}` : ''}`,
     description: `${run.runId}${run.state === 'finished' ? '' : ` (${run.state})`}`,
     detail: `${metrics}${gap}`,
   };
@@ -114,7 +114,7 @@ export function comparisonTexts(runs: readonly ComparisonRun[], runIds: readonly
   const rows = comparisonRows(runs, selected);
   const compared: ComparedRun[] = runs.filter((r) => selected.has(r.runId)).map((r) => {
     const forget = forgetOf(r.dir);
-    return { runId: r.runId, method: r.method, state: r.state, dir: r.dir, ...(forget ? { forget } : {}) };
+    return { runId: r.runId, method: r.method, state: r.state, dir: r.dir, ...(forget ? { forget } : {}), ...(r.setting?.model ? { model: r.setting.model } : {}) };
   });
   return { markdown: comparisonReport(rows, { generatedAt, runs: compared }), csv: comparisonCsv(rows) };
 }

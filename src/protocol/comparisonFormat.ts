@@ -5,6 +5,7 @@
 import { methodLabel } from './methods';
 import type { Metrics } from './results';
 import type { ComparisonRun } from './webviewMessages';
+import { settingText } from './runLabels';
 
 export const COMPARISON_METRICS = ['UA', 'RA', 'TA', 'MIA'] as const;
 
@@ -20,8 +21,23 @@ export interface ComparisonRow {
   metrics: Metrics;
   avgGap?: number;
   seconds: number;
-  /** The unlearned row(s) with the smallest Avg. Gap among those shown. */
+  /** The unlearned row(s) with the smallest Avg. Gap among those measured against the same Retrain. */
   best: boolean;
+  /** The Retrain reference the row is measured against (0, 1, … in the order shown); -1: none. */
+  group: number;
+  /** "A", "B", … when the rows span more than one Retrain reference; absent with one. */
+  reference?: string;
+  /** The run's model, data and forget set ("built-in CNN · … · forget class 7"), when known. */
+  setting?: string;
+}
+
+/** Runs measured against the same Retrain, in the order shown. */
+export interface RetrainGroup {
+  /** "A", "B", …; '' for runs without a Retrain. */
+  reference: string;
+  /** The setting of the group's newest run: what its Retrain was trained for. */
+  setting: string;
+  runIds: string[];
 }
 
 /** A row's name as shown: the method table's label, or Retrain / Original for those roles. */
@@ -31,35 +47,84 @@ export function methodDisplayName(method: string): string {
   return methodLabel(method);
 }
 
-/** `selected` holds run ids; rows follow the runs' order (newest first). */
+/**
+ * What identifies a run's Retrain reference: runs of one setting (data, model, forget set, seed)
+ * share a cached Retrain and so its metrics exactly; different metrics mean a different reference,
+ * and so does a different model, data or forget set where the run folders name them.
+ */
+export function retrainKey(run: Pick<ComparisonRun, 'rows' | 'setting'>): string | undefined {
+  const row = run.rows.find((x) => x.role === 'retrain');
+  if (!row) return undefined;
+  const s = run.setting ?? {};
+  return JSON.stringify([row.metrics, s.model ?? null, s.data ?? null, s.forget ?? null]);
+}
+
+/** "A" … "Z", "AA", … */
+export function referenceLetter(i: number): string {
+  return i < 26 ? String.fromCharCode(65 + i) : referenceLetter(Math.floor(i / 26) - 1) + referenceLetter(i % 26);
+}
+
+/** The selected runs by Retrain reference, in order of first appearance; runs without one last. */
+export function retrainGroups(runs: readonly ComparisonRun[], selected: ReadonlySet<string>): RetrainGroup[] {
+  const byKey = new Map<string, ComparisonRun[]>();
+  const none: ComparisonRun[] = [];
+  for (const run of runs.filter((r) => selected.has(r.runId) && r.rows.some((x) => x.role === 'unlearned' || x.role === 'retrain'))) {
+    const key = retrainKey(run);
+    if (key === undefined) none.push(run);
+    else byKey.set(key, [...(byKey.get(key) ?? []), run]);
+  }
+  const groups = [...byKey.values()].map((g, i) => ({ reference: referenceLetter(i), setting: settingText(g[0].setting ?? {}), runIds: g.map((r) => r.runId) }));
+  if (none.length) groups.push({ reference: '', setting: '', runIds: none.map((r) => r.runId) });
+  return groups;
+}
+
+/**
+ * `selected` holds run ids. Group by group (runs newest first within each): the group's Retrain,
+ * then its runs' unlearned models, the smallest Avg. Gap of the group marked; a gap is only
+ * comparable with gaps to the same Retrain. With more than one group every row names its reference.
+ */
 export function comparisonRows(runs: readonly ComparisonRun[], selected: ReadonlySet<string>): ComparisonRow[] {
-  const chosen = runs.filter((r) => selected.has(r.runId));
+  const groups = retrainGroups(runs, selected);
+  const many = groups.filter((g) => g.reference !== '').length > 1;
+  const byId = new Map(runs.map((r) => [r.runId, r]));
   const rows: ComparisonRow[] = [];
-  // Runs of the same setting share one Retrain (cached by what produced it): show each distinct one once.
-  const seen = new Set<string>();
-  for (const run of chosen) {
-    const retrain = run.rows.find((r) => r.role === 'retrain');
-    if (!retrain) continue;
-    const key = JSON.stringify(retrain.metrics);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    rows.push({ role: 'retrain', label: 'Retrain', metrics: retrain.metrics, ...(retrain.avgGap !== undefined ? { avgGap: retrain.avgGap } : {}), seconds: retrain.seconds, best: false });
-  }
-  for (const run of chosen) {
-    const u = run.rows.find((r) => r.role === 'unlearned');
-    if (!u) continue;
-    rows.push({
-      role: 'unlearned', label: methodDisplayName(u.method), runId: run.runId,
-      ...(run.ratio !== undefined ? { ratio: run.ratio } : {}),
-      metrics: u.metrics, ...(u.avgGap !== undefined ? { avgGap: u.avgGap } : {}), seconds: u.seconds, best: false,
-    });
-  }
-  const gaps = rows.filter((r) => r.role === 'unlearned' && r.avgGap !== undefined && Number.isFinite(r.avgGap)).map((r) => r.avgGap as number);
-  if (gaps.length > 0) {
-    const min = Math.min(...gaps);
-    for (const r of rows) if (r.role === 'unlearned' && r.avgGap === min) r.best = true;
-  }
+  groups.forEach((g, gi) => {
+    const group = g.reference === '' ? -1 : gi;
+    const reference = many && g.reference ? { reference: g.reference } : {};
+    const members = g.runIds.map((id) => byId.get(id)).filter((r): r is ComparisonRun => r !== undefined);
+    const retrain = members[0]?.rows.find((r) => r.role === 'retrain');
+    if (retrain) {
+      rows.push({
+        role: 'retrain', label: 'Retrain', metrics: retrain.metrics, ...(retrain.avgGap !== undefined ? { avgGap: retrain.avgGap } : {}),
+        seconds: retrain.seconds, best: false, group, ...reference, ...(g.setting ? { setting: g.setting } : {}),
+      });
+    }
+    const unlearned: ComparisonRow[] = [];
+    for (const run of members) {
+      const u = run.rows.find((r) => r.role === 'unlearned');
+      if (!u) continue;
+      const setting = settingText(run.setting ?? {});
+      unlearned.push({
+        role: 'unlearned', label: methodDisplayName(u.method), runId: run.runId,
+        ...(run.ratio !== undefined ? { ratio: run.ratio } : {}),
+        metrics: u.metrics, ...(u.avgGap !== undefined ? { avgGap: u.avgGap } : {}), seconds: u.seconds, best: false, group, ...reference,
+        ...(setting ? { setting } : {}),
+      });
+    }
+    const gaps = unlearned.filter((r) => r.avgGap !== undefined && Number.isFinite(r.avgGap)).map((r) => r.avgGap as number);
+    if (gaps.length > 0 && group >= 0) {
+      const min = Math.min(...gaps);
+      for (const r of unlearned) if (r.avgGap === min) r.best = true;
+    }
+    rows.push(...unlearned);
+  });
   return rows;
+}
+
+/** A row's model name in the text exports: with its reference when there is more than one Retrain. */
+export function rowName(r: ComparisonRow): string {
+  if (!r.reference) return r.label;
+  return r.role === 'retrain' ? `${r.label} ${r.reference}` : `${r.label} (vs Retrain ${r.reference})`;
 }
 
 /** RFC 4180: quote a field that holds a comma, a quote or a line break; double inner quotes. */
@@ -73,7 +138,7 @@ export function comparisonCsv(rows: readonly ComparisonRow[]): string {
   const header = ['Model', 'Run', 'Ratio', ...COMPARISON_METRICS, 'Avg. Gap', 'Time (s)'];
   const lines = [header.map(csvField).join(',')];
   for (const r of rows) {
-    lines.push([r.label, r.runId, r.ratio, ...COMPARISON_METRICS.map((m) => r.metrics[m]), r.avgGap, r.seconds].map(csvField).join(','));
+    lines.push([rowName(r), r.runId, r.ratio, ...COMPARISON_METRICS.map((m) => r.metrics[m]), r.avgGap, r.seconds].map(csvField).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -94,16 +159,24 @@ export function formatFixed(x: number | undefined, digits = 2): string {
   return x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
 }
 
-/** The comparison as a Markdown table: the best row's model in bold with ★. */
+/** The comparison as Markdown: the best row's model in bold with ★; one table per Retrain reference when there are several. */
 export function comparisonMarkdownTable(rows: readonly ComparisonRow[]): string {
-  return markdownTable(['Model', 'Run', 'Ratio', ...COMPARISON_METRICS, 'Avg. Gap', 'Time (s)'], rows.map((r) => [
-    r.best ? `**${r.label}** ${BEST_MARK}` : r.label, r.runId ?? '', r.ratio === undefined ? '—' : r.ratio.toFixed(3),
+  const table = (part: readonly ComparisonRow[]): string => markdownTable(['Model', 'Run', 'Ratio', ...COMPARISON_METRICS, 'Avg. Gap', 'Time (s)'], part.map((r) => [
+    r.best ? `**${rowName(r)}** ${BEST_MARK}` : rowName(r), r.runId ?? '', r.ratio === undefined ? '—' : r.ratio.toFixed(3),
     ...COMPARISON_METRICS.map((m) => formatFixed(r.metrics[m])), formatFixed(r.avgGap), formatFixed(r.seconds, 1),
   ]), 3);
+  if (!rows.some((r) => r.reference)) return table(rows);
+  const groups = [...new Set(rows.map((r) => r.group))];
+  return groups.map((g) => {
+    const part = rows.filter((r) => r.group === g);
+    const head = part.find((r) => r.role === 'retrain');
+    const title = head ? `Against Retrain ${head.reference ?? ''}${head.setting ? ` (${head.setting})` : ''}` : 'Without a Retrain reference';
+    return `**${markdownCell(title)}**\n\n${table(part)}`;
+  }).join('\n\n');
 }
 
 export const COMPARISON_FOOTNOTE = 'UA, RA, TA, MIA in %; Avg. Gap: mean |metric − Retrain’s| over the four, lower is closer to exact unlearning '
-  + `(${BEST_MARK}: the smallest shown). Time: training time for Retrain, saliency + unlearning time for a method (evaluation excluded).`;
+  + `(${BEST_MARK}: the smallest among the runs measured against the same Retrain). Time: training time for Retrain, saliency + unlearning time for a method (evaluation excluded).`;
 
 /** A compared run as the report lists it. */
 export interface ComparedRun {
@@ -112,6 +185,8 @@ export interface ComparedRun {
   state: string;
   /** e.g. "random 10% (seed 1)"; absent when the run folder does not say. */
   forget?: string;
+  /** e.g. "built-in CNN" or "my-model/model.json"; absent when the run folder does not say. */
+  model?: string;
   dir?: string;
 }
 
@@ -125,12 +200,17 @@ export interface ComparisonReportContext {
 export function comparisonReport(rows: readonly ComparisonRow[], ctx: ComparisonReportContext): string {
   const n = ctx.runs.length;
   const retrains = rows.filter((r) => r.role === 'retrain').length;
-  const out: string[] = [`# SalUn Lab comparison of ${n} run${n === 1 ? '' : 's'}`, '', `- Generated: ${ctx.generatedAt}`];
-  if (retrains > 1) out.push(`- ${retrains} different Retrain references: the runs differ in data, model, forget set or seed, so each gap is against its own run's Retrain.`);
+  const models = [...new Set(ctx.runs.map((r) => r.model).filter((m): m is string => m !== undefined))];
+  const on = models.length ? ` on ${models.join(', ')}` : '';
+  const out: string[] = [`# SalUn Lab comparison of ${n} run${n === 1 ? '' : 's'}${on}`, '', `- Generated: ${ctx.generatedAt}`];
+  if (retrains > 1) {
+    out.push(`- ${retrains} different Retrain references (A, B, …): the runs differ in data, model, forget set or seed, so each gap is against its own `
+      + `run's Retrain, and the runs are compared (and ${BEST_MARK} given) only within a reference.`);
+  }
   out.push('', '## Runs', '');
-  out.push(markdownTable(['Run', 'Method', 'Forget set', 'State', 'Folder'], ctx.runs.map((r) => [
-    r.runId, methodDisplayName(r.method), r.forget ?? '—', r.state, r.dir ? `\`${r.dir}\`` : '—',
-  ]), 5), '');
+  out.push(markdownTable(['Run', 'Method', 'Model', 'Forget set', 'State', 'Folder'], ctx.runs.map((r) => [
+    r.runId, methodDisplayName(r.method), r.model ?? '—', r.forget ?? '—', r.state, r.dir ? `\`${r.dir}\`` : '—',
+  ]), 6), '');
   out.push('## Comparison', '');
   out.push(rows.length ? comparisonMarkdownTable(rows) : 'None of these runs has evaluated models to compare.', '');
   if (rows.length) out.push(COMPARISON_FOOTNOTE, '');

@@ -6,6 +6,8 @@ import type { JobEvent } from './jobMessages';
 import { isJobEvent } from './jobMessages';
 import type { EvaluatedModel, Metrics, SaliencySummary } from './results';
 import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
+import type { RunSetting } from './runLabels';
+import { isRunSetting } from './runLabels';
 import type { MessageOf, ReplyMessage } from './ipc';
 import { command, isReplyMessage, MessageSet, noParams, notification, request } from './ipc';
 
@@ -53,6 +55,8 @@ export interface ComparisonRun {
   gamma?: number;
   /** report.json's rows: Original, Retrain, the method (with Avg. Gap). */
   rows: EvaluatedModel[];
+  /** The model, data and forget set its config.json names (what lists and titles show). */
+  setting?: RunSetting;
 }
 
 /** One epoch of a trend: the unlearned model's metrics after that epoch, in %. */
@@ -114,17 +118,34 @@ export function isRunTrend(x: unknown): x is RunTrend {
 
 function isComparisonRun(x: unknown): x is ComparisonRun {
   return isRecord(x) && isString(x.runId) && isString(x.dir) && isString(x.method) && isString(x.state)
-    && Array.isArray(x.rows) && x.rows.every((r) => isRecord(r) && isString(r.role) && isRecord(r.metrics));
+    && (x.setting === undefined || isRunSetting(x.setting)) && Array.isArray(x.rows) && x.rows.every((r) => isRecord(r) && isString(r.role) && isRecord(r.metrics));
 }
 
 /** Actions the panel may ask the host to perform (the panel never does work itself). */
-export const PANEL_ACTIONS = ['computeSaliency', 'runUnlearning', 'cancelJob', 'showLog'] as const;
+export const PANEL_ACTIONS = ['computeSaliency', 'runUnlearning', 'cancelJob', 'showLog', 'openChartsInEditor'] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number];
 
 /** A run folder's config.json as recorded, for the comparison's "config" link. */
 export interface RunConfigReply {
   runId: string;
   config: Record<string, unknown>;
+}
+
+/**
+ * What the panel's Run Unlearning button starts: the last New Unlearning Run's answers (`summary`
+ * names them), or, with none remembered, the New Unlearning Run flow. Never the settings' defaults.
+ */
+export interface NextRunReply {
+  configured: boolean;
+  /** e.g. "SalUn on my-model/model.json · forget class 7"; present when configured. */
+  summary?: string;
+}
+
+/** The live job's run and what it was set up with (read by the host from its config.json). */
+export interface RunSetupParams {
+  runId: string;
+  method?: string;
+  setting: RunSetting;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,8 +176,13 @@ export const FocusRunNotification = notification('focusRun', (x): x is { runId: 
  */
 export const RunTrendNotification = notification('runTrend', (x): x is RunTrend => isRunTrend(x));
 
+/** Sent after a job's 'started' event (and after a replay): the model, data and forget set of that run. */
+export const RunSetupNotification = notification('runSetup',
+  (x): x is RunSetupParams => isRecord(x) && isString(x.runId) && (x.method === undefined || isString(x.method)) && isRunSetting(x.setting));
+
 export const HOST_NOTIFICATIONS = [
   ReplayNotification, EventNotification, JobStateNotification, SaliencyScoresNotification, RunsNotification, FocusRunNotification, RunTrendNotification,
+  RunSetupNotification,
 ] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -200,9 +226,13 @@ export const GetRunConfigRequest = request('getRunConfig',
   (x): x is { runDir: string } => isRecord(x) && isString(x.runDir) && x.runDir.length > 0,
   (x): x is RunConfigReply => isRecord(x) && isString(x.runId) && isRecord(x.config));
 
+/** What Run Unlearning would start now (the panel labels its button with it). */
+export const NextRunRequest = request('nextRun', noParams,
+  (x): x is NextRunReply => isRecord(x) && typeof x.configured === 'boolean' && (x.summary === undefined || isString(x.summary)));
+
 export const WEBVIEW_MESSAGES = [
   ReadyCommand, ShowLiveTrendCommand, PanelActionCommand, ApplySaliencyRatioCommand, RefreshRunsCommand, LoadRunSaliencyCommand, ExportCommand,
-  PreviewThresholdRequest, GetRunConfigRequest,
+  PreviewThresholdRequest, GetRunConfigRequest, NextRunRequest,
 ] as const;
 
 export type HostNotificationType = (typeof HOST_NOTIFICATIONS)[number];

@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import type { EvaluatedModel } from '../../src/protocol/results';
 import type { ComparisonRun } from '../../src/protocol/webviewMessages';
 import { comparisonRows, methodDisplayName } from '../../webview/comparison';
+import { comparisonMarkdownTable, retrainGroups, rowName } from '../../src/protocol/comparisonFormat';
 import { comparisonCsv, csvField, markdownReport } from '../../webview/exportFormats';
 import { initialPanelState, reducePanel } from '../../webview/panelState';
 import { avgGap } from '../../webview/avgGap';
@@ -20,17 +21,33 @@ const runs: ComparisonRun[] = [
 ];
 
 describe('comparison rows', () => {
-  it('puts each distinct Retrain first, then the selected runs in list order, and marks the smallest gap', () => {
+  it('groups runs by their Retrain reference: each group\'s Retrain, then its runs; ★ only within a group; every row names its reference', () => {
     const rows = comparisonRows(runs, new Set(['r1', 'r3', 'r2']));
-    assert.deepEqual(rows.map((r) => [r.role, r.label, r.runId ?? '', r.best]), [
-      ['retrain', 'Retrain', '', false],
-      ['retrain', 'Retrain', '', false],
-      ['unlearned', 'SalUn', 'r3', false],
-      ['unlearned', 'RL', 'r2', true],
-      ['unlearned', 'ℓ1-sparse', 'r1', false],
+    assert.deepEqual(rows.map((r) => [r.role, r.label, r.runId ?? '', r.best, r.reference, r.group]), [
+      ['retrain', 'Retrain', '', false, 'A', 0],
+      ['unlearned', 'SalUn', 'r3', false, 'A', 0],
+      ['unlearned', 'RL', 'r2', true, 'A', 0],
+      ['retrain', 'Retrain', '', false, 'B', 1],
+      // r1's gap (4.93) is larger than r2's, but it is measured against another Retrain: best of its own group.
+      ['unlearned', 'ℓ1-sparse', 'r1', true, 'B', 1],
     ]);
-    assert.equal(rows[2].ratio, 0.5);
-    assert.equal(rows[3].ratio, undefined);
+    assert.deepEqual(rows.map(rowName), ['Retrain A', 'SalUn (vs Retrain A)', 'RL (vs Retrain A)', 'Retrain B', 'ℓ1-sparse (vs Retrain B)']);
+    assert.equal(rows[1].ratio, 0.5);
+    assert.equal(rows[2].ratio, undefined);
+    const csv = comparisonCsv(rows).split('\r\n');
+    assert.ok(csv[4].startsWith('Retrain B,'), csv[4]);
+  });
+
+  it('names each group\'s setting (model, data, forget set) from its runs', () => {
+    const withSetting = runs.map((r, i) => ({ ...r, setting: { model: i < 2 ? 'built-in CNN' : 'mine/model.json', forget: 'class 7' } }));
+    const groups = retrainGroups(withSetting, new Set(['r1', 'r3', 'r2']));
+    assert.deepEqual(groups.map((g) => [g.reference, g.setting, g.runIds]), [
+      ['A', 'built-in CNN · forget class 7', ['r3', 'r2']],
+      ['B', 'mine/model.json · forget class 7', ['r1']],
+    ]);
+    const md = comparisonMarkdownTable(comparisonRows(withSetting, new Set(['r1', 'r3', 'r2'])));
+    assert.ok(md.startsWith('**Against Retrain A (built-in CNN · forget class 7)**\n\n| Model |'), md);
+    assert.ok(md.includes('**Against Retrain B (mine/model.json · forget class 7)**'), md);
   });
 
   it('shows one Retrain for runs that share it, and nothing for an empty selection', () => {
