@@ -8,6 +8,7 @@ import { METRIC_NAMES } from './panelState';
 import { el, replaceChildren } from './dom';
 import type { ComparisonRow } from './comparison';
 import { comparisonRows, methodDisplayName } from './comparison';
+import { settingText } from '../src/protocol/runLabels';
 import { comparisonCsv, markdownReport } from './exportFormats';
 import { formatMetric } from './format';
 
@@ -105,13 +106,17 @@ export class ComparisonView {
     const gap = run.rows.find((r) => r.role === 'unlearned')?.avgGap;
     const detail = [methodDisplayName(run.method), run.ratio !== undefined ? `ratio ${run.ratio.toFixed(2)}` : '', gap !== undefined ? `gap ${gap.toFixed(2)}` : '']
       .filter(Boolean).join(' · ');
+    const setting = settingText(run.setting ?? {});
     const preview = run.ratio !== undefined ? el('button', { type: 'button', class: 'link-button', 'data-link': 'saliency', title: `Preview the saliency map of ${run.runId} with the γ control` }, 'saliency') : undefined;
     preview?.addEventListener('click', () => this.channel.command(LoadRunSaliencyCommand, { runDir: run.dir }));
     const details = el('div', { class: 'run-config', hidden: true });
     const config = el('button', { type: 'button', class: 'link-button', 'data-link': 'config', 'aria-expanded': 'false', title: `Show the config.json of ${run.runId}` }, 'config');
     config.addEventListener('click', () => void this.toggleConfig(run, config, details));
-    return el('li', {}, box, el('label', { for: id }, el('span', { class: 'mono' }, run.runId), el('span', { class: 'muted' }, ` ${detail}`)),
-      preview ? ' ' : undefined, preview, ' ', config, details);
+    // Id, what it did, and on what: each on its own line so a narrow sidebar wraps instead of cutting.
+    return el('li', {}, box, el('label', { for: id, title: [run.runId, detail, setting].filter(Boolean).join('\n') },
+      el('span', { class: 'mono run-id' }, run.runId), el('span', { class: 'muted run-detail' }, detail),
+      setting ? el('span', { class: 'muted run-setting' }, setting) : undefined),
+    el('span', { class: 'run-links' }, preview, config), details);
   }
 
   /** Asks the host for the run's config.json (each time: the file may have been edited) and lists it. */
@@ -136,19 +141,41 @@ export class ComparisonView {
       replaceChildren(this.table, el('p', { class: 'muted small' }, 'Select runs to compare them.'));
       return;
     }
-    const head = el('tr', {}, ...['Model', 'Run', 'Ratio', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'].map((h) => el('th', { scope: 'col' }, h)));
-    const body = rows.map((r) => el('tr', { class: `row-${r.role}${r.best ? ' best' : ''}`, 'data-run': r.runId },
-      el('th', { scope: 'row' }, r.label, r.best ? el('span', { class: 'best-mark', title: 'Smallest Avg. Gap' }, ' ★') : undefined),
-      el('td', { class: 'mono small' }, r.runId ?? ''),
-      el('td', { class: 'num' }, r.ratio !== undefined ? r.ratio.toFixed(3) : '—'),
-      ...METRIC_NAMES.map((m) => el('td', { class: 'num' }, formatMetric(r.metrics[m]))),
-      el('td', { class: 'num' }, formatMetric(r.avgGap)),
-      el('td', { class: 'num' }, Number.isFinite(r.seconds) ? r.seconds.toFixed(1) : '—'),
-    ));
+    const columns = ['Model', 'Run', 'Ratio', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'];
+    const head = el('tr', {}, ...columns.map((h) => el('th', { scope: 'col' }, h)));
+    const groups = [...new Set(rows.map((r) => r.group))];
+    const many = rows.some((r) => r.reference);
+    // One tbody per Retrain reference: a gap is only comparable with gaps to the same Retrain.
+    const bodies = groups.map((g) => {
+      const part = rows.filter((r) => r.group === g);
+      const retrain = part.find((r) => r.role === 'retrain');
+      const title = retrain
+        ? `Against Retrain ${retrain.reference ?? ''}${retrain.setting ? `: ${retrain.setting}` : ''}`
+        : 'Without a Retrain reference (no gaps)';
+      const groupHead = many || g < 0
+        ? el('tr', { class: 'group-head' }, el('th', { scope: 'rowgroup', colspan: columns.length }, title))
+        : undefined;
+      return el('tbody', { 'data-group': g }, groupHead, ...part.map((r) => this.tableRow(r)));
+    });
     replaceChildren(this.table,
+      many ? el('p', { class: 'warn-note', role: 'note' },
+        `These runs were measured against ${groups.filter((g) => g >= 0).length} different Retrain references (different model, data, forget set or seed); `
+        + 'their gaps are compared, and ★ given, only within a reference.') : undefined,
       el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Comparison table' },
-        el('table', { class: 'results comparison' },
-          el('caption', { class: 'muted small' }, 'Retrain first; ★ marks the smallest Avg. Gap to Retrain. Time: saliency + unlearning for a method, training for Retrain.'),
-          el('thead', {}, head), el('tbody', {}, ...body))));
+        el('table', { class: 'results comparison stackable' },
+          el('caption', { class: 'muted small' }, 'Retrain first; ★ marks the smallest Avg. Gap to that Retrain. Time: saliency + unlearning for a method, training for Retrain.'),
+          el('thead', {}, head), ...bodies)));
+  }
+
+  private tableRow(r: ComparisonRow): HTMLElement {
+    const name = r.role === 'retrain' && r.reference ? `${r.label} ${r.reference}` : r.label;
+    return el('tr', { class: `row-${r.role}${r.best ? ' best' : ''}`, 'data-run': r.runId, title: r.setting },
+      el('th', { scope: 'row', class: 'cell-model' }, name, r.best ? el('span', { class: 'best-mark', title: 'Smallest Avg. Gap to this Retrain' }, ' ★') : undefined),
+      el('td', { class: 'mono small cell-run', 'data-label': 'Run' }, r.runId ?? ''),
+      el('td', { class: 'num inline-label cell-ratio', 'data-label': 'Ratio' }, r.ratio !== undefined ? r.ratio.toFixed(3) : '—'),
+      ...METRIC_NAMES.map((m) => el('td', { class: 'num', 'data-label': m }, formatMetric(r.metrics[m]))),
+      el('td', { class: 'num inline-label', 'data-label': 'Avg. Gap' }, formatMetric(r.avgGap)),
+      el('td', { class: 'num inline-label', 'data-label': 'Time (s)' }, Number.isFinite(r.seconds) ? r.seconds.toFixed(1) : '—'),
+    );
   }
 }

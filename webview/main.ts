@@ -7,12 +7,12 @@ import { isJobEvent } from '../src/protocol/jobMessages';
 import type { HostNotification, HostNotificationType, RunTrend } from '../src/protocol/webviewMessages';
 import {
   EventNotification, FocusRunNotification, HOST_NOTIFICATIONS, isRunTrend, JobStateNotification, ReadyCommand, ReplayNotification,
-  RunsNotification, RunTrendNotification, SaliencyScoresNotification,
+  RunSetupNotification, RunsNotification, RunTrendNotification, SaliencyScoresNotification,
 } from '../src/protocol/webviewMessages';
 import { isRecord } from '../src/protocol/guards';
 import type { PanelState } from './panelState';
 import { applyHostMessage, applyPreview, initialPanelState, showLiveTrend, stateFromEvents } from './panelState';
-import type { UiState } from './render';
+import type { Placement, UiState } from './render';
 import { PanelView } from './render';
 import type { SeriesKey } from './charts';
 import { SERIES_KEYS } from './charts';
@@ -40,6 +40,7 @@ function restoreUi(raw: unknown): UiState {
   if (!isRecord(raw)) return ui;
   if (Array.isArray(raw.hiddenSeries)) ui.hiddenSeries = raw.hiddenSeries.filter((k): k is SeriesKey => (SERIES_KEYS as readonly unknown[]).includes(k));
   if (Array.isArray(raw.selectedRuns)) ui.selectedRuns = raw.selectedRuns.filter((r): r is string => typeof r === 'string');
+  if (Array.isArray(raw.folded)) ui.folded = raw.folded.filter((r): r is string => typeof r === 'string');
   return ui;
 }
 
@@ -55,6 +56,11 @@ const THEME_CLASSES = ['vscode-light', 'vscode-dark', 'vscode-high-contrast', 'v
 
 function themeOf(body: HTMLElement): string {
   return THEME_CLASSES.filter((c) => body.classList.contains(c)).join(' ');
+}
+
+/** panelHtml marks the editor-area panel (Open Charts in Editor); the sidebar is the default. */
+function placementOf(body: HTMLElement): Placement {
+  return body.dataset.placement === 'editor' ? 'editor' : 'sidebar';
 }
 
 function main(): void {
@@ -113,7 +119,7 @@ function main(): void {
       persisted = { ...persisted, runTrend: undefined };
       schedule();
     },
-  }, persisted.ui);
+  }, persisted.ui, placementOf(document.body));
   view.render(state);
 
   // Charts are rebuilt when VS Code switches theme (it rewrites <body>'s class and the variables).
@@ -145,6 +151,7 @@ function main(): void {
   channel.onNotification(SaliencyScoresNotification, fold);
   channel.onNotification(RunsNotification, fold);
   channel.onNotification(RunTrendNotification, fold);
+  channel.onNotification(RunSetupNotification, fold);
   channel.onNotification(FocusRunNotification, (message) => view.focusRun(message.runId));
   window.addEventListener('message', (e: MessageEvent<unknown>) => channel.receive(e.data));
 

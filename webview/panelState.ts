@@ -3,7 +3,8 @@
 // No DOM, no vscode: it runs in plain Node tests.
 import type { JobError, JobEvent, JobKind, JobPhase } from '../src/protocol/jobMessages';
 import type { BackendInfo, EvaluatedModel, LayerSaliency, Metrics, ModelRole } from '../src/protocol/results';
-import type { ComparisonRun, HostNotification, RunTrend, ScoreHistogram, ThresholdPreview } from '../src/protocol/webviewMessages';
+import type { ComparisonRun, HostNotification, RunSetupParams, RunTrend, ScoreHistogram, ThresholdPreview } from '../src/protocol/webviewMessages';
+import type { RunSetting } from '../src/protocol/runLabels';
 
 export const METRIC_NAMES = ['UA', 'RA', 'TA', 'MIA'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -86,6 +87,10 @@ export interface PanelState {
   outcome?: Outcome;
   /** The most recent warnings and errors the job logged (info lines go to the Output channel). */
   warnings: LogLine[];
+  /** What the finished job's result says the user should know (RunResult.warnings). */
+  resultWarnings: string[];
+  /** The live job's model, data and forget set (the host reads them from its config.json). */
+  setup?: RunSetupParams;
   /** Set once the host has read the saliency map's scores; the γ control needs them. */
   scores?: ScoresView;
   /** The latest answered γ/ratio preview of `scores`. */
@@ -115,7 +120,7 @@ export interface ShownTrend {
 const MAX_WARNINGS = 5;
 
 export function initialPanelState(): PanelState {
-  return { jobRunning: false, eventCount: 0, trend: [], references: {}, rows: [], warnings: [] };
+  return { jobRunning: false, eventCount: 0, trend: [], references: {}, rows: [], warnings: [], resultWarnings: [] };
 }
 
 export function saliencyView(summary: { ratio: number; gamma: number; totalWeights: number; salientWeights: number; layers: LayerSaliency[] }): SaliencyView {
@@ -200,6 +205,7 @@ export function reducePanel(state: PanelState, event: JobEvent): PanelState {
         next.eventCount = s.eventCount;
       }
       if (!next.runDir && result.runDir) next = { ...next, runDir: result.runDir, runId: result.runId };
+      if (Array.isArray(result.warnings)) next = { ...next, resultWarnings: result.warnings.filter((w): w is string => typeof w === 'string') };
       return next;
     }
     case 'failed':
@@ -221,6 +227,7 @@ export function applyHostMessage(state: PanelState, message: HostNotification): 
       // A past run's trend is not kept: the host follows the replay with it while it still shows it.
       const next = stateFromEvents(message.events, message.jobRunning);
       if (state.runs) next.runs = state.runs;
+      if (state.setup && state.setup.runId === next.runId) next.setup = state.setup;
       if (state.scores && state.scores.runDir === next.runDir) {
         next.scores = state.scores;
         if (state.preview) next.preview = state.preview;
@@ -231,6 +238,8 @@ export function applyHostMessage(state: PanelState, message: HostNotification): 
       const next = reducePanel(state, message.event);
       // A new job starts from nothing, but the run list is still the workspace's.
       if (message.event.type === 'started' && state.runs) next.runs = state.runs;
+      // The host may name the new job's setup before its 'started' event is drawn.
+      if (message.event.type === 'started' && state.setup?.runId === next.runId) next.setup = state.setup;
       return next;
     }
     case 'jobState': return state.jobRunning === message.running ? state : { ...state, jobRunning: message.running };
@@ -243,6 +252,10 @@ export function applyHostMessage(state: PanelState, message: HostNotification): 
       return next;
     }
     case 'runs': return { ...state, runs: message.runs };
+    case 'runSetup': {
+      const { type: _type, ...setup } = message;
+      return { ...state, setup };
+    }
     case 'focusRun': return state;
     case 'runTrend': {
       const { type: _type, ...trend } = message;
@@ -278,6 +291,37 @@ export function shownTrend(state: PanelState): ShownTrend {
   return {
     past: false, label: `Live: current job${state.runId ? ` · ${state.runId}` : ''}${how}`, trend: state.trend, references: state.references,
     ...(state.trendMethod !== undefined ? { trendMethod: state.trendMethod } : {}), ...(state.runId !== undefined ? { runId: state.runId } : {}), skippedLines: 0,
+  };
+}
+
+/** What the Results section shows: the live job's rows, or (Open in Panel) the opened run's. */
+export interface ShownResults {
+  past: boolean;
+  runId?: string;
+  /** "Run <id> (finished)" for an opened run; the live job's run id otherwise. */
+  label: string;
+  method?: string;
+  setting?: RunSetting;
+  rows: EvaluatedModel[];
+}
+
+export function shownResults(state: PanelState): ShownResults {
+  const past = state.runTrend;
+  if (past) {
+    // The run list carries report.json's rows; a run that has none (failed, still running) shows none.
+    const run = state.runs?.find((r) => r.runId === past.runId);
+    return {
+      past: true, runId: past.runId, label: past.label, rows: run?.rows ?? [],
+      ...(past.method ?? run?.method ? { method: past.method ?? run?.method } : {}), ...(run?.setting ? { setting: run.setting } : {}),
+    };
+  }
+  const setup = state.setup && state.setup.runId === state.runId ? state.setup : undefined;
+  const listed = state.runs?.find((r) => r.runId === state.runId);
+  const setting = setup?.setting ?? listed?.setting;
+  const method = setup?.method ?? state.trendMethod;
+  return {
+    past: false, label: state.runId ?? '', rows: state.rows,
+    ...(state.runId ? { runId: state.runId } : {}), ...(method ? { method } : {}), ...(setting ? { setting } : {}),
   };
 }
 

@@ -3,12 +3,14 @@
 // only when its slice of the state changed (the reducer keeps unchanged slices identical).
 import { backendFacts } from '../src/protocol/backendSummary';
 import { PHASE_LABELS } from '../src/protocol/jobMessages';
-import type { PanelAction } from '../src/protocol/webviewMessages';
-import { PanelActionCommand } from '../src/protocol/webviewMessages';
+import type { NextRunReply, PanelAction } from '../src/protocol/webviewMessages';
+import { NextRunRequest, PanelActionCommand } from '../src/protocol/webviewMessages';
+import { settingText } from '../src/protocol/runLabels';
+import { methodDisplayName } from '../src/protocol/comparisonFormat';
 import type { PanelChannel } from './channel';
 import type { ThresholdPreviews } from './previewRequests';
 import type { PanelState } from './panelState';
-import { displayedSaliency, METRIC_NAMES, shownTrend } from './panelState';
+import { displayedSaliency, METRIC_NAMES, shownResults, shownTrend } from './panelState';
 import { el, replaceChildren } from './dom';
 import type { SeriesKey } from './charts';
 import { layerBars } from './charts';
@@ -16,6 +18,7 @@ import { ThresholdControl } from './thresholdControl';
 import { TrendView } from './trendView';
 import { ComparisonView } from './comparisonView';
 import { formatCount, formatDuration, formatMetric, formatPercent, scientificParts } from './format';
+import { foldableSection, type Foldable } from './foldable';
 
 /**
  * What the views are given: the channel for everything they ask of the host, the γ previews (flow
@@ -35,7 +38,12 @@ export interface UiState {
   hiddenSeries: SeriesKey[];
   /** Run ids checked in the comparison; absent until the user picks. */
   selectedRuns?: string[];
+  /** Ids of the sections the user folded. */
+  folded?: string[];
 }
+
+/** Where the panel is shown: the sidebar's compact view, or an editor tab (Open Charts in Editor). */
+export type Placement = 'sidebar' | 'editor';
 
 
 const ROLE_NAMES = { original: 'Original', retrain: 'Retrain', unlearned: 'Unlearned' } as const;
@@ -48,7 +56,8 @@ interface ButtonSpec {
 
 const BUTTONS: ButtonSpec[] = [
   { action: 'computeSaliency', label: 'Compute Saliency Map' },
-  { action: 'runUnlearning', label: 'Run Unlearning' },
+  // Labelled from the host's answer (NextRunRequest): the last New Unlearning Run, or the flow.
+  { action: 'runUnlearning', label: 'New Unlearning Run…' },
   { action: 'cancelJob', label: 'Cancel', secondary: true },
   { action: 'showLog', label: 'Show Log', secondary: true },
 ];
@@ -62,12 +71,17 @@ export class PanelView {
   private readonly progressFill: HTMLElement;
   private readonly progressText: HTMLElement;
   private readonly outcome: HTMLElement;
+  private readonly nextRunLine: HTMLElement;
   private readonly saliencySection: HTMLElement;
   private readonly saliencyBody: HTMLElement;
   private readonly trendSection: HTMLElement;
   private readonly trendBody: HTMLElement;
   private readonly resultsSection: HTMLElement;
   private readonly resultsBody: HTMLElement;
+  private readonly folds = new Map<string, Foldable>();
+  private readonly channel: PanelChannel;
+  private readonly onUiChange: (ui: UiState) => void;
+  private scrollPending = false;
   private readonly threshold: ThresholdControl;
   private readonly trendView: TrendView;
   private readonly compareSection: HTMLElement;
@@ -75,9 +89,24 @@ export class PanelView {
   private ui: UiState;
   private last: PanelState | undefined;
 
-  constructor(root: HTMLElement, ctx: PanelContext, ui: UiState) {
+  constructor(root: HTMLElement, ctx: PanelContext, ui: UiState, placement: Placement = 'sidebar') {
     this.ui = { ...ui };
     const { channel } = ctx;
+    this.channel = channel;
+    this.onUiChange = (next) => ctx.onUiChange(next);
+    const folded = new Set(this.ui.folded ?? []);
+    const onFold = (id: string, isFolded: boolean): void => {
+      const next = new Set(this.ui.folded ?? []);
+      if (isFolded) next.add(id);
+      else next.delete(id);
+      this.ui = { ...this.ui, folded: [...next] };
+      ctx.onUiChange(this.ui);
+    };
+    const section = (id: string, title: string, ...body: (HTMLElement | undefined)[]): HTMLElement => {
+      const f = foldableSection(id, title, folded.has(id), onFold, ...body);
+      this.folds.set(id, f);
+      return f.section;
+    };
     const onAction = (action: PanelAction): void => channel.command(PanelActionCommand, { action });
     const toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'SalUn actions' });
     for (const spec of BUTTONS) {
@@ -89,6 +118,12 @@ export class PanelView {
       this.buttons.set(spec.action, button);
       toolbar.appendChild(button);
     }
+    if (placement === 'sidebar') {
+      const full = el('vscode-button', { secondary: true, 'data-action': 'openChartsInEditor', title: 'Open this panel full size in an editor tab' }, 'Open in Editor');
+      full.addEventListener('click', () => onAction('openChartsInEditor'));
+      toolbar.appendChild(full);
+    }
+    this.nextRunLine = el('div', { class: 'next-run muted small', id: 'next-run' });
 
     this.empty = el('section', { class: 'empty' },
       el('p', {}, 'No job has run in this window yet; earlier runs are in the Runs view.'),
@@ -105,26 +140,60 @@ export class PanelView {
 
     this.threshold = new ThresholdControl(channel, ctx.previews);
     this.saliencyBody = el('div');
-    this.saliencySection = el('section', { 'aria-labelledby': 'h-saliency', id: 'saliency' },
-      el('h2', { id: 'h-saliency' }, 'Saliency mask'), this.saliencyBody, this.threshold.element);
+    this.saliencySection = section('saliency', 'Saliency mask', this.saliencyBody, this.threshold.element);
     this.trendView = new TrendView(this.ui.hiddenSeries, channel, {
       onHiddenChange: (hidden) => { this.ui = { ...this.ui, hiddenSeries: hidden }; ctx.onUiChange(this.ui); },
       onShowLive: ctx.onShowLiveTrend,
     });
     this.trendBody = this.trendView.element;
-    this.trendSection = el('section', { 'aria-labelledby': 'h-trend', id: 'trend' }, el('h2', { id: 'h-trend' }, 'Metric trends'), this.trendBody);
+    this.trendSection = section('trend', 'Metric trends', this.trendBody);
     this.resultsBody = el('div');
-    this.resultsSection = el('section', { 'aria-labelledby': 'h-results', id: 'results' }, el('h2', { id: 'h-results' }, 'Results'), this.resultsBody);
+    this.resultsSection = section('results', 'Results', this.resultsBody);
     this.comparison = new ComparisonView(this.ui.selectedRuns, channel, {
       onSelectionChange: (selected) => { this.ui = { ...this.ui, selectedRuns: selected }; ctx.onUiChange(this.ui); },
     });
-    this.compareSection = el('section', { 'aria-labelledby': 'h-compare', id: 'compare' }, el('h2', { id: 'h-compare' }, 'Compare runs'), this.comparison.element);
+    this.compareSection = section('compare', 'Compare runs', this.comparison.element);
 
-    replaceChildren(root, toolbar, this.empty, this.status, this.saliencySection, this.trendSection, this.resultsSection, this.compareSection);
+    root.dataset.placement = placement;
+    replaceChildren(root, toolbar, this.nextRunLine, this.empty, this.status, this.saliencySection, this.trendSection, this.resultsSection, this.compareSection);
+    this.askNextRun();
   }
 
+  /**
+   * Open in Panel: the run joins the comparison, and once the trend and results have switched to it
+   * they are unfolded and scrolled into view (not the comparison at the bottom, which changed least).
+   */
   focusRun(runId: string): void {
     this.comparison.focus(runId);
+    for (const id of ['trend', 'results']) this.folds.get(id)?.setFolded(false);
+    this.ui = { ...this.ui, folded: (this.ui.folded ?? []).filter((id) => id !== 'trend' && id !== 'results') };
+    this.onUiChange(this.ui);
+    this.scrollPending = true;
+    requestAnimationFrame(() => this.scrollToChange());
+  }
+
+  private scrollToChange(): void {
+    if (!this.scrollPending) return;
+    this.scrollPending = false;
+    const target = [this.trendSection, this.resultsSection].find((s) => !s.hidden);
+    target?.scrollIntoView({ block: 'start' });
+  }
+
+  /** Asks the host what Run Unlearning would start, and labels the button with it. */
+  private askNextRun(): void {
+    this.channel.request(NextRunRequest, {}).then((reply) => this.showNextRun(reply), () => {
+      // No answer (an older host, or none yet): the button keeps its safe meaning, the flow.
+    });
+  }
+
+  private showNextRun(reply: NextRunReply): void {
+    const button = this.buttons.get('runUnlearning');
+    if (!button) return;
+    button.textContent = reply.configured ? 'Run Unlearning' : 'New Unlearning Run…';
+    button.title = reply.configured && reply.summary
+      ? `Runs the last New Unlearning Run again: ${reply.summary}`
+      : 'No run set up yet in this workspace: opens New Unlearning Run (model, data, forget set, method)';
+    this.nextRunLine.textContent = reply.configured && reply.summary ? `Run Unlearning runs: ${reply.summary}` : 'Run Unlearning sets up a run first (New Unlearning Run).';
   }
 
   /** A theme change: rebuild the SVG charts (their exports read the computed colours). */
@@ -137,6 +206,8 @@ export class PanelView {
     const prev = this.last;
     this.last = state;
 
+    // A job that ends may have been set up anew (the flow remembers its answers when it starts one).
+    if (prev && prev.jobRunning !== state.jobRunning) this.askNextRun();
     for (const [action, button] of this.buttons) {
       const enabled = action === 'showLog' || (action === 'cancelJob' ? state.jobRunning : !state.jobRunning);
       button.toggleAttribute('disabled', !enabled);
@@ -150,7 +221,8 @@ export class PanelView {
     if (!prev || prev.saliency !== state.saliency || prev.scores !== state.scores || prev.preview !== state.preview) this.renderSaliency(state);
     if (!prev || prev.trend !== state.trend || prev.references !== state.references || prev.runTrend !== state.runTrend
       || prev.runId !== state.runId || prev.jobRunning !== state.jobRunning || prev.outcome !== state.outcome) this.renderTrend(state);
-    if (!prev || prev.rows !== state.rows) this.renderResults(state);
+    if (!prev || prev.rows !== state.rows || prev.runTrend !== state.runTrend || prev.runs !== state.runs || prev.setup !== state.setup
+      || prev.runId !== state.runId) this.renderResults(state);
     if (!prev || prev.runs !== state.runs || prev.runId !== state.runId) this.renderComparison(state);
     else this.comparison.track(state);
   }
@@ -163,16 +235,22 @@ export class PanelView {
     const phase = state.phase ? (state.phaseLabel || PHASE_LABELS[state.phase]) : state.jobRunning ? 'Starting…' : undefined;
     const line: (HTMLElement | string)[] = [];
     if (parts.length) line.push(el('div', { class: 'job-title' }, parts.join(' · ')));
+    const setup = state.setup && state.setup.runId === state.runId ? state.setup : undefined;
+    const setting = setup ? settingText(setup.setting) : '';
+    if (setup && setting) {
+      line.push(el('div', { class: 'job-setting', id: 'job-setting' }, setup.method ? `${methodDisplayName(setup.method)} · ${setting}` : setting));
+    }
     if (backend) {
       const facts = backendFacts(backend);
-      line.push(el('div', { class: 'backend', title: backend.reason },
-        'Backend: ', el('strong', {}, backend.name), backend.detail ? ` (${backend.detail})` : '',
+      // Which backend is one line; why (and what was skipped) is there on request.
+      line.push(el('details', { class: 'backend', title: backend.reason },
+        el('summary', {}, 'Backend: ', el('strong', {}, backend.name), backend.detail ? ` (${backend.detail})` : ''),
         el('div', { class: 'muted' }, facts.choice),
         facts.adapter ? el('div', { class: 'muted backend-adapter' }, `GPU adapter: ${facts.adapter}`) : undefined,
         facts.skipped.length ? el('ul', { class: 'muted backend-skipped' }, ...facts.skipped.map((s) => el('li', {}, `skipped ${s}`))) : undefined));
     }
     if (phase && state.jobRunning) line.push(el('div', { class: 'phase' }, phase));
-    const key = JSON.stringify([parts, backend, phase, state.jobRunning]);
+    const key = JSON.stringify([parts, backend, phase, state.jobRunning, setup]);
     if (this.statusLine.dataset.key !== key) {
       this.statusLine.dataset.key = key;
       replaceChildren(this.statusLine, ...line);
@@ -192,7 +270,10 @@ export class PanelView {
     }
 
     const outcome = state.outcome;
-    const warnings = state.warnings.map((w) => el('li', { class: `log-${w.level}` }, w.message));
+    const warnings = [
+      ...state.warnings.map((w) => el('li', { class: `log-${w.level}` }, w.message)),
+      ...state.resultWarnings.filter((w) => !state.warnings.some((l) => l.message === w)).map((w) => el('li', { class: 'log-warn result-warning' }, w)),
+    ];
     const warningList = warnings.length ? el('ul', { class: 'warnings', 'aria-label': 'Job warnings' }, ...warnings) : undefined;
     if (!outcome || state.jobRunning) {
       replaceChildren(this.outcome, warningList);
@@ -250,23 +331,36 @@ export class PanelView {
   }
 
   private renderResults(state: PanelState): void {
-    const has = state.rows.length > 0;
+    const shown = shownResults(state);
+    const has = shown.rows.length > 0 || shown.past;
     this.resultsSection.hidden = !has;
+    this.resultsSection.dataset.source = shown.past ? 'run' : 'live';
+    if (shown.runId) this.resultsSection.dataset.run = shown.runId;
+    else delete this.resultsSection.dataset.run;
     if (!has) {
       replaceChildren(this.resultsBody);
       return;
     }
-    const head = el('tr', {}, ...['Model', 'Method', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'].map((h) => el('th', { scope: 'col' }, h)));
-    const rows = state.rows.map((r) => el('tr', { class: `row-${r.role}` },
-      el('th', { scope: 'row' }, ROLE_NAMES[r.role] ?? r.role),
-      el('td', {}, r.method),
-      ...METRIC_NAMES.map((m) => el('td', { class: 'num' }, formatMetric(r.metrics[m]))),
-      el('td', { class: 'num' }, formatMetric(r.avgGap)),
-      el('td', { class: 'num' }, Number.isFinite(r.seconds) ? r.seconds.toFixed(1) : '—'),
+    const setting = shown.setting ? settingText(shown.setting) : '';
+    const source = el('div', { class: 'results-source', id: 'results-source', 'data-source': shown.past ? 'run' : 'live' },
+      el('div', { class: 'results-source-label' }, shown.past ? shown.label : `Live: current job${shown.runId ? ` · ${shown.runId}` : ''}`),
+      setting || shown.method ? el('div', { class: 'muted small' }, [shown.method ? methodDisplayName(shown.method) : '', setting].filter(Boolean).join(' · ')) : undefined);
+    if (!shown.rows.length) {
+      replaceChildren(this.resultsBody, source, el('p', { class: 'muted small' }, 'This run folder has no evaluated models (report.json).'));
+      return;
+    }
+    const columns = ['Model', 'Method', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'];
+    const head = el('tr', {}, ...columns.map((h) => el('th', { scope: 'col' }, h)));
+    const rows = shown.rows.map((r) => el('tr', { class: `row-${r.role}` },
+      el('th', { scope: 'row', class: 'cell-model' }, ROLE_NAMES[r.role] ?? r.role),
+      el('td', { class: 'cell-method', 'data-label': 'Method' }, r.method),
+      ...METRIC_NAMES.map((m) => el('td', { class: 'num', 'data-label': m }, formatMetric(r.metrics[m]))),
+      el('td', { class: 'num inline-label', 'data-label': 'Avg. Gap' }, formatMetric(r.avgGap)),
+      el('td', { class: 'num inline-label', 'data-label': 'Time (s)' }, Number.isFinite(r.seconds) ? r.seconds.toFixed(1) : '—'),
     ));
-    replaceChildren(this.resultsBody,
+    replaceChildren(this.resultsBody, source,
       el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Results table' },
-        el('table', { class: 'results' },
+        el('table', { class: 'results stackable' },
           el('caption', { class: 'muted small' }, 'UA, RA, TA, MIA in %; Avg. Gap: mean |metric − Retrain’s|, lower is better.'),
           el('thead', {}, head), el('tbody', {}, ...rows))));
   }

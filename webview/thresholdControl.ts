@@ -9,6 +9,7 @@ import type { SaliencyView, ScoresView } from './panelState';
 import { el, replaceChildren } from './dom';
 import { scoreHistogramChart } from './histogram';
 import { formatCount, formatPercent, formatScientific, scientificParts } from './format';
+import { gammaZeroAdvice } from './gammaZero';
 
 /** Parses "7.4e-4", "0.00074" or "7.4 × 10^-4"; undefined when it is not a non-negative number. */
 export function parseGamma(text: string): number | undefined {
@@ -36,6 +37,7 @@ export class ThresholdControl {
   private readonly ratioInput: HTMLInputElement;
   private readonly gammaInput: HTMLInputElement;
   private readonly readout: HTMLElement;
+  private readonly zeroWarning: HTMLElement;
   private readonly histogram: HTMLElement;
   private readonly source: HTMLElement;
   private readonly applyButton: HTMLElement;
@@ -52,6 +54,7 @@ export class ThresholdControl {
     this.gammaInput = el('input', { type: 'text', id: 'gamma-input', inputmode: 'decimal', spellcheck: false, class: 'num-input mono', 'aria-label': 'γ, the threshold on |g| (e.g. 7.4e-4)' });
     this.readout = el('div', { class: 'gamma-readout', id: 'gamma-readout', role: 'status', 'aria-live': 'polite' });
     this.histogram = el('div', { class: 'histogram-wrap' });
+    this.zeroWarning = el('div', { class: 'gamma-zero', id: 'gamma-zero', role: 'alert', hidden: true });
     this.source = el('div', { class: 'muted small' });
     this.applyButton = el('vscode-button', { 'data-action': 'applySaliencyRatio', title: 'Write this ratio to the salun.saliencyRatio workspace setting' });
     this.applyButton.textContent = 'Apply to next run';
@@ -78,6 +81,7 @@ export class ThresholdControl {
       el('div', { class: 'threshold-row' }, el('label', { for: 'ratio-slider' }, 'Ratio'), this.slider, this.ratioInput),
       el('div', { class: 'threshold-row' }, el('label', { for: 'gamma-input' }, 'γ'), this.gammaInput),
       this.readout,
+      this.zeroWarning,
       this.histogram,
       el('div', { class: 'threshold-actions' }, this.applyButton, this.applyHint),
     );
@@ -110,12 +114,32 @@ export class ThresholdControl {
       'γ = ', gammaNode(shown.gamma), ' · ',
       el('span', { class: 'salient-count' }, `${formatCount(shown.salientWeights)} of ${formatCount(shown.totalWeights)} weights salient (${formatPercent(shown.salientShare, 2)})`),
       previewing ? el('span', { class: 'muted' }, ` · preview (the run used ratio ${scores.saliency.ratio.toFixed(3)})`) : undefined);
+    this.showZeroWarning(shown, scores);
     this.redrawHistogram();
     if (newScores) this.source.textContent = `Scores of run ${scores.runId}; drag to preview other masks (no recomputation).`;
     const applicable = shown.ratio >= SETTING_RATIO_MIN && shown.ratio <= SETTING_RATIO_MAX;
     this.applyButton.toggleAttribute('disabled', !applicable);
     this.applyButton.setAttribute('aria-disabled', String(!applicable));
     this.applyHint.textContent = applicable ? `salun.saliencyRatio = ${Number(shown.ratio.toFixed(4))}` : `salun.saliencyRatio must be in ${SETTING_RATIO_MIN}…${SETTING_RATIO_MAX}`;
+  }
+
+  private showZeroWarning(shown: SaliencyView, scores: ScoresView): void {
+    const advice = gammaZeroAdvice(shown.gamma, scores.histogram);
+    this.zeroWarning.hidden = !advice;
+    if (!advice) {
+      replaceChildren(this.zeroWarning);
+      return;
+    }
+    const use = advice.suggestedRatio >= SETTING_RATIO_MIN
+      ? el('button', { type: 'button', class: 'link-button', 'data-action': 'useSuggestedRatio', 'data-ratio': advice.suggestedRatio }, `Preview ratio ${advice.suggestedRatio}`)
+      : undefined;
+    use?.addEventListener('click', () => this.ask('ratio', advice.suggestedRatio));
+    replaceChildren(this.zeroWarning,
+      el('strong', {}, 'γ = 0: '),
+      `ratio ${Number(shown.ratio.toFixed(4))} asks for more weights than have a nonzero score (${formatCount(advice.zeros)} of ${formatCount(advice.total)} are exactly 0), `
+      + 'so the mask is filled up with zero-gradient weights in weight order, not by saliency. ',
+      advice.suggestedRatio > 0 ? `The largest ratio with γ > 0 is ${advice.suggestedRatio}.` : 'Every score is 0: this map cannot rank weights.',
+      use);
   }
 
   /** Also called on a theme change: the histogram is rebuilt, never restyled in place. */

@@ -22,11 +22,14 @@ export const COMMAND_IDS = {
   compareRuns: 'salun.compareRuns',
   exportRunReport: 'salun.exportRunReport',
   installNativeBackend: 'salun.installNativeBackend',
+  openChartsInEditor: 'salun.openChartsInEditor',
 } as const;
 
 export const VIEW_CONTAINER_ID = 'salun';
 export const PANEL_VIEW_ID = 'salun.panel';
 export const RUNS_VIEW_ID = 'salun.runs';
+/** The editor-area panel of Open Charts in Editor (its serializer revives it after a reload). */
+export const CHARTS_PANEL_TYPE = 'salun.charts';
 export const CONFIG_SECTION = 'salun';
 /** Context key set while a job runs (menus and the palette use it). */
 export const JOB_RUNNING_CONTEXT = 'salun.jobRunning';

@@ -10,7 +10,7 @@ import { registerCommands, type CommandDeps } from './commands';
 import { registerRunActions } from './runActions';
 import { registerWorkflowCommands } from './workflowCommands';
 import { registerReportCommands } from './reportCommands';
-import { COMMAND_IDS, JOB_RUNNING_CONTEXT, PANEL_VIEW_ID, RUNS_VIEW_ID } from './commandIds';
+import { COMMAND_IDS, JOB_RUNNING_CONTEXT, RUNS_VIEW_ID } from './commandIds';
 import { RunsTreeProvider } from './runsTree';
 import { configuredNativeModulesDir, registerNativeBackendCommand } from './nativeBackendCommand';
 
@@ -21,6 +21,7 @@ const ACTION_COMMANDS: Record<PanelAction, string> = {
   runUnlearning: COMMAND_IDS.runUnlearning,
   cancelJob: COMMAND_IDS.cancelJob,
   showLog: COMMAND_IDS.showLog,
+  openChartsInEditor: COMMAND_IDS.openChartsInEditor,
 };
 
 export function activate(context: vscode.ExtensionContext): SalunApi {
@@ -48,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
     void vscode.commands.executeCommand(ACTION_COMMANDS[action]).then(undefined, (err: unknown) => {
       log.error(`panel: ${action} failed: ${err instanceof Error ? err.message : String(err)}`);
     });
-  }, { messageLog: SalunPanelProvider.messageLogFor(context.extensionMode) });
+  }, { messageLog: SalunPanelProvider.messageLogFor(context.extensionMode), memory: context.workspaceState });
 
   const deps: CommandDeps = { supervisor, log, revealPanel: () => panel.reveal() };
   context.subscriptions.push(
@@ -57,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
     new vscode.Disposable(() => contextSub.dispose()),
     new JobFeedback(supervisor, log),
     panel,
-    vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel),
+    ...panel.register(),
     runsTree,
     vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: runsTree }),
     vscode.commands.registerCommand(COMMAND_IDS.refreshRuns, () => runsTree.refresh()),

@@ -11,10 +11,13 @@ export interface PanelAssets {
   scriptUri: vscode.Uri;
   styleUri: vscode.Uri;
   cspSource: string;
+  /** The editor-area panel (Open Charts in Editor) lays the same view out for a wide tab. */
+  placement?: 'sidebar' | 'editor';
 }
 
 export function panelHtml(assets: PanelAssets, nonce: string): string {
   const { scriptUri, styleUri, cspSource } = assets;
+  const placement = assets.placement ?? 'sidebar';
   // vscode-elements styles its shadow roots with constructable stylesheets, which style-src does
   // not govern; the nonce is there for Lit's <style> fallback. No 'unsafe-inline', no remote origin.
   const csp = [
@@ -33,7 +36,7 @@ export function panelHtml(assets: PanelAssets, nonce: string): string {
   <link href="${styleUri.toString()}" rel="stylesheet">
   <title>SalUn</title>
 </head>
-<body>
+<body data-placement="${placement}">
   <main id="app"></main>
   <script nonce="${nonce}" src="${scriptUri.toString()}"></script>
 </body>

@@ -1,25 +1,32 @@
-// The SalUn side panel (a WebviewView). The host owns the truth (the supervisor's event log, the
-// run folders); the webview only renders it and asks. Each message kind the webview may send has one
-// handler here (registerHandlers), bound to its definition in protocol/webviewMessages.ts. Because VS
-// Code drops postMessage to a hidden webview, the panel is re-sent a full replay whenever it may have
-// missed something (HostChannel.resync).
+// The SalUn panel: the sidebar's WebviewView and, on "Open Charts in Editor", the same webview code
+// in an editor-area WebviewPanel (revived after a reload by the serializer). One provider serves both:
+// every webview it shows has its own channel and gets the same notifications. The host owns the
+// truth (the supervisor's event log, the run folders); a webview only renders it and asks. Each
+// message kind a webview may send has one handler here (registerHandlers), bound to its definition in
+// protocol/webviewMessages.ts. Because VS Code drops postMessage to a hidden webview, a webview is
+// re-sent a full replay whenever it may have missed something (HostChannel.resync).
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { JobSupervisor } from './jobSupervisor';
 import type { JobEvent } from '../protocol/jobMessages';
-import type { ComparisonRun, ExportFormat, HostNotificationType, PanelAction, RunConfigReply, WebviewMessageType } from '../protocol/webviewMessages';
+import type {
+  ComparisonRun, ExportFormat, HostNotificationType, NextRunReply, PanelAction, RunConfigReply, RunSetupParams, WebviewMessageType,
+} from '../protocol/webviewMessages';
 import {
   ApplySaliencyRatioCommand, EventNotification, ExportCommand, FocusRunNotification, GetRunConfigRequest, JobStateNotification, LoadRunSaliencyCommand,
-  PanelActionCommand, PreviewThresholdRequest, ReadyCommand, RefreshRunsCommand, ReplayNotification, RunsNotification, RunTrendNotification,
-  SaliencyScoresNotification, ShowLiveTrendCommand, WEBVIEW_MESSAGES,
+  NextRunRequest, PanelActionCommand, PreviewThresholdRequest, ReadyCommand, RefreshRunsCommand, ReplayNotification, RunSetupNotification, RunsNotification,
+  RunTrendNotification, SaliencyScoresNotification, ShowLiveTrendCommand, WEBVIEW_MESSAGES,
 } from '../protocol/webviewMessages';
 import { isRecord } from '../protocol/guards';
+import type { ParamsOf } from '../protocol/ipc';
 import { HostChannel } from './hostChannel';
-import { CONFIG_SECTION, PANEL_VIEW_ID } from './commandIds';
+import { CHARTS_PANEL_TYPE, COMMAND_IDS, CONFIG_SECTION, PANEL_VIEW_ID } from './commandIds';
 import { createNonce, panelHtml } from './panelHtml';
 import { loadSaliencyScores, type SaliencyPreview } from './saliencyPreview';
-import { comparisonRuns, isListedRun } from './comparisonRuns';
+import { comparisonRuns, isListedRun, runSetting } from './comparisonRuns';
+import { panelRunPlan } from './panelRun';
+import { NEW_RUN_MEMORY_KEY } from './newRunFlow';
 import { runTrendMessage, type RunTrendMessage } from './runTrendMessage';
 
 /** The job emits its saliency event just before writing saliency/; retry the read this long. */
@@ -38,6 +45,16 @@ export type PanelActionHandler = (action: PanelAction) => void;
 export interface PanelOptions {
   /** Posted messages kept for SalunApi.panelMessages (test runs only; 0: none). */
   messageLog?: number;
+  /** The workspace state, where New Unlearning Run remembers its answers (the Run button reruns them). */
+  memory?: vscode.Memento;
+}
+
+type PanelChannel = HostChannel<WebviewMessageType, HostNotificationType>;
+
+/** One webview the provider serves: the sidebar view, or the editor-area panel. */
+interface Connection {
+  channel: PanelChannel;
+  disposables: vscode.Disposable[];
 }
 
 /** A message the panel was handed, as SalunApi.panelMessages lists it. */
@@ -46,7 +63,7 @@ export type PostedPanelMessage = ReturnType<HostChannel<WebviewMessageType, Host
 /** How many posted messages a test run keeps: enough for any one test's window, not a whole session's. */
 export const TEST_MESSAGE_LOG = 500;
 
-export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.WebviewPanelSerializer, vscode.Disposable {
   static readonly viewId = PANEL_VIEW_ID;
 
   /**
@@ -60,9 +77,12 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   private view: vscode.WebviewView | undefined;
-  private readonly channel: HostChannel<WebviewMessageType, HostNotificationType>;
+  /** The sidebar's channel: kept across re-resolves, so the test hook's log spans them. */
+  private readonly channel: PanelChannel;
+  private readonly sidebar: Connection;
+  private editor: { panel: vscode.WebviewPanel; connection: Connection } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private viewDisposables: vscode.Disposable[] = [];
+  private readonly memory: vscode.Memento | undefined;
   /** The saliency map the γ control previews: the latest job's, or a run folder the user picked. */
   private saliency: SaliencyPreview | undefined;
   private saliencyRetry: ReturnType<typeof setTimeout> | undefined;
@@ -84,8 +104,10 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     private readonly onAction: PanelActionHandler,
     options: PanelOptions = {},
   ) {
+    this.memory = options.memory;
     this.channel = new HostChannel(WEBVIEW_MESSAGES, log, { messageLog: options.messageLog ?? 0, name: 'panel' });
-    this.registerHandlers();
+    this.sidebar = { channel: this.channel, disposables: [] };
+    this.registerHandlers(this.channel);
     const sub = supervisor.subscribe({
       onJobStarted: () => {
         this.clearSaliency();
@@ -96,15 +118,25 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
       },
       onEvent: (event) => {
         this.sendEvent(event);
+        if (event.type === 'started') this.sendRunSetup();
         if (event.type === 'saliency') this.loadJobSaliency(SALIENCY_READ_ATTEMPTS);
       },
       onJobEnded: () => {
-        this.channel.notify(JobStateNotification, { running: false });
+        this.notifyAll(JobStateNotification, { running: false });
         if (!this.saliency) this.loadJobSaliency(1);
         this.refreshRuns();
       },
     });
     this.disposables.push(new vscode.Disposable(() => { sub.dispose(); this.clearSaliency(); }));
+  }
+
+  /** The registrations that make the provider reachable: the sidebar view, the editor panel's serializer, its commands. */
+  register(): vscode.Disposable[] {
+    return [
+      vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, this),
+      vscode.window.registerWebviewPanelSerializer(CHARTS_PANEL_TYPE, this),
+      vscode.commands.registerCommand(COMMAND_IDS.openChartsInEditor, () => this.openInEditor()),
+    ];
   }
 
   /** What VS Code accepted for the webview since activation (kept only when options.messageLog is set). */
@@ -117,33 +149,82 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   resolveWebviewView(webviewView: vscode.WebviewView): void {
-    this.disposeView();
+    this.disposeConnection(this.sidebar);
     this.view = webviewView;
     const webview = webviewView.webview;
-    this.channel.connect(webview, () => webviewView.visible);
-    webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
-    };
-    webview.html = panelHtml({
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css')),
-      cspSource: webview.cspSource,
-    }, createNonce());
-
-    this.viewDisposables.push(
-      webview.onDidReceiveMessage((message: unknown) => this.channel.receive(message)),
-      webviewView.onDidChangeVisibility(() => {
-        if (this.channel.deliverable && this.channel.needsResync) this.sendReplay();
-      }),
+    this.attach(this.sidebar, webview, 'sidebar', () => webviewView.visible);
+    this.sidebar.disposables.push(
+      webviewView.onDidChangeVisibility(() => this.resyncIfStale(this.sidebar)),
       webviewView.onDidDispose(() => {
         if (this.view === webviewView) {
           this.view = undefined;
           this.channel.disconnect(webview);
-          this.disposeView();
+          this.disposeConnection(this.sidebar);
         }
       }),
     );
+  }
+
+  /**
+   * "Open Charts in Editor": the same panel in an editor tab, full width; the sidebar keeps its
+   * compact view. A second call brings the open tab forward.
+   */
+  openInEditor(): void {
+    if (this.editor) {
+      this.editor.panel.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(CHARTS_PANEL_TYPE, 'SalUn Charts', vscode.ViewColumn.Active, {
+      enableScripts: true, retainContextWhenHidden: false, localResourceRoots: this.resourceRoots(),
+    });
+    this.adoptEditorPanel(panel);
+  }
+
+  /** registerWebviewPanelSerializer's half: an editor panel left open before a reload comes back. */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, _state: unknown): Promise<void> {
+    this.editor?.panel.dispose();
+    this.adoptEditorPanel(panel);
+  }
+
+  private adoptEditorPanel(panel: vscode.WebviewPanel): void {
+    const connection: Connection = { channel: new HostChannel(WEBVIEW_MESSAGES, this.log, { name: 'charts' }), disposables: [] };
+    this.registerHandlers(connection.channel);
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'salun.svg');
+    this.editor = { panel, connection };
+    this.attach(connection, panel.webview, 'editor', () => panel.visible);
+    connection.disposables.push(
+      panel.onDidChangeViewState(() => this.resyncIfStale(connection)),
+      panel.onDidDispose(() => {
+        connection.channel.disconnect(panel.webview);
+        this.disposeConnection(connection);
+        if (this.editor?.panel === panel) this.editor = undefined;
+      }),
+    );
+  }
+
+  private resourceRoots(): vscode.Uri[] {
+    return [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')];
+  }
+
+  /** Loads the panel's page into `webview` and wires it to the connection's channel. */
+  private attach(connection: Connection, webview: vscode.Webview, placement: 'sidebar' | 'editor', visible: () => boolean): void {
+    connection.channel.connect(webview, visible);
+    webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
+    webview.html = panelHtml({
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css')),
+      cspSource: webview.cspSource,
+      placement,
+    }, createNonce());
+    connection.disposables.push(webview.onDidReceiveMessage((message: unknown) => connection.channel.receive(message)));
+  }
+
+  private resyncIfStale(connection: Connection): void {
+    if (connection.channel.deliverable && connection.channel.needsResync) this.sendReplayTo(connection.channel);
+  }
+
+  private connections(): Connection[] {
+    return this.editor ? [this.sidebar, this.editor.connection] : [this.sidebar];
   }
 
   /**
@@ -172,21 +253,22 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   dispose(): void {
-    this.disposeView();
+    this.editor?.panel.dispose();
+    this.disposeConnection(this.sidebar);
     for (const d of this.disposables) d.dispose();
   }
 
-  /** One handler per kind the webview may send; the channel has validated the message already. */
-  private registerHandlers(): void {
-    const ch = this.channel;
+  /** One handler per kind a webview may send; the channel has validated the message already. */
+  private registerHandlers(ch: PanelChannel): void {
     ch.onCommand(ReadyCommand, (m) => {
       ch.markReady();
       if (!this.saliency) this.loadJobSaliency(1);
       if (!this.runs) this.runs = this.readRuns();
       if (m.trendRunDir) this.restoreRunTrend(m.trendRunDir);
-      this.sendReplay();
+      this.sendReplayTo(ch);
     });
-    ch.onCommand(PanelActionCommand, (m) => this.onAction(m.action));
+    ch.onCommand(PanelActionCommand, (m) => this.panelAction(m.action));
+    ch.onRequest(NextRunRequest, () => this.nextRun());
     ch.onCommand(ShowLiveTrendCommand, () => {
       // The panel has switched already; later replays must not bring the past run back.
       this.runTrend = undefined;
@@ -211,6 +293,52 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
     ch.onRequest(GetRunConfigRequest, (m) => this.runConfig(m.runDir));
   }
 
+  /** The Run button reruns the last New Unlearning Run, or opens the flow; it never starts a settings-default run. */
+  private panelAction(action: PanelAction): void {
+    if (action === 'openChartsInEditor') {
+      this.openInEditor();
+      return;
+    }
+    if (action !== 'runUnlearning') {
+      this.onAction(action);
+      return;
+    }
+    const plan = this.runPlan();
+    this.log.info(plan.kind === 'rerun' ? `panel: Run Unlearning reruns the last New Unlearning Run: ${plan.summary}` : 'panel: Run Unlearning: no run set up yet; opening New Unlearning Run');
+    const started = plan.kind === 'rerun' ? vscode.commands.executeCommand(COMMAND_IDS.newRun, { answers: plan.answers }) : vscode.commands.executeCommand(COMMAND_IDS.newRun);
+    started.then(undefined, (err: unknown) => this.log.error(`panel: Run Unlearning failed: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  private runPlan(): ReturnType<typeof panelRunPlan> {
+    const ratio = vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('saliencyRatio');
+    return panelRunPlan(this.memory?.get<unknown>(NEW_RUN_MEMORY_KEY), typeof ratio === 'number' ? { ratio } : {});
+  }
+
+  private nextRun(): NextRunReply {
+    const plan = this.runPlan();
+    return plan.kind === 'rerun' ? { configured: true, summary: plan.summary } : { configured: false };
+  }
+
+  /** The live job's model, data and forget set, from the config.json it wrote before 'started'. */
+  private runSetup(): RunSetupParams | undefined {
+    const started = this.supervisor.eventLog().find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started');
+    if (!started) return undefined;
+    const config: unknown = (() => {
+      try { return JSON.parse(readFileSync(join(started.runDir, 'config.json'), 'utf8')); } catch { return undefined; }
+    })();
+    const method = isRecord(config) && typeof config.method === 'string' ? config.method : undefined;
+    return { runId: started.runId, ...(method ? { method } : {}), setting: runSetting(started.runDir) };
+  }
+
+  private sendRunSetup(): void {
+    const setup = this.runSetup();
+    if (setup) this.notifyAll(RunSetupNotification, setup);
+  }
+
+  private notifyAll<D extends HostNotificationType>(def: D, params: ParamsOf<D>, onDelivered?: () => void): void {
+    for (const c of this.connections()) c.channel.notify(def, params, onDelivered);
+  }
+
   private workspaceDirs(): string[] {
     return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   }
@@ -226,7 +354,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
 
   private refreshRuns(): void {
     this.runs = this.readRuns();
-    this.channel.notify(RunsNotification, { runs: this.runs });
+    this.notifyAll(RunsNotification, { runs: this.runs });
   }
 
   private runConfig(runDir: string): RunConfigReply {
@@ -248,7 +376,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
       return;
     }
     this.runTrend = this.readRunTrend(runDir);
-    this.channel.notify(RunTrendNotification, this.runTrend);
+    this.notifyAll(RunTrendNotification, this.runTrend);
   }
 
   /** A reloaded panel showed this run's trend; keep showing it unless the host chose since. */
@@ -296,7 +424,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
       const t0 = Date.now();
       this.saliency = loadSaliencyScores(runDir);
       this.log.debug(`panel: read the saliency map of ${runDir} (${this.saliency.total} scores) in ${Date.now() - t0} ms`);
-      this.channel.notify(SaliencyScoresNotification, this.saliency.scoresMessage());
+      this.notifyAll(SaliencyScoresNotification, this.saliency.scoresMessage());
       return true;
     } catch (err) {
       if (reportFailure) this.log.warn(`panel: no saliency map to preview in ${runDir}: ${err instanceof Error ? err.message : String(err)}`);
@@ -333,38 +461,45 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   private sendReplay(): void {
-    this.channel.resync(() => {
-      const ch = this.channel;
+    for (const c of this.connections()) this.sendReplayTo(c.channel);
+  }
+
+  private sendReplayTo(ch: PanelChannel): void {
+    ch.resync(() => {
       ch.notify(ReplayNotification, { events: [...this.supervisor.eventLog()], jobRunning: this.supervisor.running });
+      const setup = this.runSetup();
+      if (setup) ch.notify(RunSetupNotification, setup);
       // A replay resets the panel's state; what it was sent besides the events comes after it.
       if (this.saliency) ch.notify(SaliencyScoresNotification, this.saliency.scoresMessage());
       if (this.runs) ch.notify(RunsNotification, { runs: this.runs });
       // A replay shows the live job's trend; a past run's trend comes after it to stay in view.
       if (this.runTrend) ch.notify(RunTrendNotification, this.runTrend);
-      if (this.focusRunId) this.sendFocusRun();
+      if (this.focusRunId) this.sendFocusRun(ch);
     });
   }
 
   /** Kept until delivered: the view may still be resolving, and its first replay carries it then. */
-  private sendFocusRun(): void {
+  private sendFocusRun(only?: PanelChannel): void {
     const runId = this.focusRunId;
     if (!runId) return;
-    this.channel.notify(FocusRunNotification, { runId }, () => {
-      if (this.focusRunId === runId) this.focusRunId = undefined;
-    });
+    for (const c of this.connections()) {
+      if (only && c.channel !== only) continue;
+      c.channel.notify(FocusRunNotification, { runId }, () => {
+        if (this.focusRunId === runId) this.focusRunId = undefined;
+      });
+    }
   }
 
   private sendEvent(event: JobEvent): void {
-    if (this.channel.needsResync) {
+    for (const { channel } of this.connections()) {
       // Something was missed; a replay carries this event too and restores the order.
-      this.sendReplay();
-      return;
+      if (channel.needsResync) this.sendReplayTo(channel);
+      else channel.notify(EventNotification, { event });
     }
-    this.channel.notify(EventNotification, { event });
   }
 
-  private disposeView(): void {
-    for (const d of this.viewDisposables) d.dispose();
-    this.viewDisposables = [];
+  private disposeConnection(connection: Connection): void {
+    for (const d of connection.disposables) d.dispose();
+    connection.disposables = [];
   }
 }

@@ -8,12 +8,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx, Entry } from './cases/case';
 import { handshake } from './cases/handshake';
+import { runSetup } from './cases/runSetup';
 import { saliency } from './cases/saliency';
 import { results } from './cases/results';
 import { previews } from './cases/previews';
 import { legend } from './cases/legend';
 import { comparison } from './cases/comparison';
 import { exports } from './cases/exports';
+import { narrow } from './cases/narrow';
 import { themes } from './cases/themes';
 import { reload } from './cases/reload';
 import { pastRun } from './cases/pastRun';
@@ -24,7 +26,7 @@ import { findChromium, NEEDED, PanelPage } from './panelPage';
 
 /** In order: later cases read the page earlier ones left. */
 export const CASES: readonly Entry[] = [
-  ...handshake, ...saliency, ...results, ...previews, ...legend, ...comparison, ...exports, ...themes, ...reload, ...pastRun, ...hygiene,
+  ...handshake, ...runSetup, ...saliency, ...results, ...previews, ...legend, ...comparison, ...exports, ...narrow, ...themes, ...reload, ...pastRun, ...hygiene,
 ];
 
 function summary(r: Results, code?: number): number {

@@ -46,7 +46,7 @@ export const comparison: Entry[] = [
     name: 'a run’s "saliency" link asks the host to load that run folder’s map',
     async run({ panel, fx }) {
       const run = fx.runs[fx.runs.length - 1];
-      await panel.page.locator(`input[data-run="${run.runId}"] ~ button.link-button[data-link="saliency"]`).click();
+      await panel.page.locator(`li:has(> input[data-run="${run.runId}"]) button.link-button[data-link="saliency"]`).click();
       const [msg] = await panel.nthPosted('loadRunSaliency', 1);
       assertEqual(msg.runDir, run.dir, 'runDir');
     },
@@ -55,7 +55,7 @@ export const comparison: Entry[] = [
     name: 'a run’s "config" link asks the host (getRunConfig) and lists the reply; an error reply is shown',
     async run({ panel, fx }) {
       const run = fx.runs[0];
-      const link = panel.page.locator(`input[data-run="${run.runId}"] ~ button.link-button[data-link="config"]`);
+      const link = panel.page.locator(`li:has(> input[data-run="${run.runId}"]) button.link-button[data-link="config"]`);
       await link.click();
       const [req] = await panel.nthPosted('getRunConfig', 1);
       assertEqual(req.runDir, run.dir, 'runDir');
@@ -75,6 +75,42 @@ export const comparison: Entry[] = [
       await panel.send({ type: 'reply', requestId: again.requestId, error: 'not a run folder of this workspace' });
       await until('the error shown', async () => ((await panel.page.textContent(`input[data-run="${run.runId}"] ~ .run-config`)) ?? '').includes('No config: not a run folder of this workspace'));
       await link.click();
+    },
+  },
+  {
+    name: 'runs against two Retrains: two labelled groups, ★ within each, a note, every run row names its model',
+    async run({ panel, fx }) {
+      assert(fx.runs.length >= 3, 'the recording needs three runs');
+      const other = fx.runs[2];
+      // The third run measured against another Retrain (another model): its own reference.
+      const runs = fx.runs.map((r, i) => i < 2
+        ? { ...r, setting: { model: 'built-in CNN', forget: 'random 10% (seed 1)' } }
+        : { ...r, setting: { model: 'my-model/model.json', forget: 'class 7' }, rows: r.rows.map((x) => (x.role === 'retrain' ? { ...x, metrics: { ...x.metrics, UA: x.metrics.UA + 1 } } : x)) });
+      await panel.send({ type: 'runs', runs });
+      const groups = await until('two groups', async () => {
+        const g = await panel.page.$$eval('table.comparison tbody', (bodies) => bodies.map((b) => ({
+          head: b.querySelector('tr.group-head')?.textContent ?? '',
+          runs: [...b.querySelectorAll('tr[data-run]')].map((tr) => (tr as HTMLElement).dataset.run ?? '').filter(Boolean),
+          best: [...b.querySelectorAll('tr.best')].map((tr) => (tr as HTMLElement).dataset.run ?? ''),
+          retrain: b.querySelector('tr.row-retrain th')?.textContent ?? '',
+        })));
+        return g.length === 2 ? g : undefined;
+      });
+      assert(groups[0].head.includes('Retrain A') && groups[0].head.includes('built-in CNN'), `first group "${groups[0].head}"`);
+      assert(groups[1].head.includes('Retrain B') && groups[1].head.includes('my-model/model.json'), `second group "${groups[1].head}"`);
+      assertEqual(groups[0].retrain, 'Retrain A', 'first Retrain row');
+      assertEqual(groups[1].retrain, 'Retrain B', 'second Retrain row');
+      assertEqual(JSON.stringify(groups[1].runs), JSON.stringify([other.runId]), 'the other run alone in its group');
+      const gaps = (ids: string[]): number[] => ids.map((id) => fx.runs.find((r) => r.runId === id)?.rows.find((x) => x.role === 'unlearned')?.avgGap ?? NaN);
+      const bestA = fx.runs.slice(0, 2).sort((a, b) => gaps([a.runId])[0] - gaps([b.runId])[0])[0].runId;
+      assertEqual(JSON.stringify(groups[0].best), JSON.stringify([bestA]), '★ of group A');
+      assertEqual(JSON.stringify(groups[1].best), JSON.stringify([other.runId]), '★ of group B');
+      const note = (await panel.page.textContent('#compare .warn-note')) ?? '';
+      assert(note.includes('2 different Retrain references'), `note "${note}"`);
+      const labels = await panel.page.$$eval('#compare .run-list li label', (ls) => ls.map((l) => l.textContent ?? ''));
+      assert(labels.every((l, i) => l.includes(i < 2 ? 'built-in CNN' : 'my-model/model.json')), `run rows ${JSON.stringify(labels)}`);
+      await panel.send({ type: 'runs', runs: fx.runs });
+      await until('one group again', async () => (await panel.page.locator('table.comparison tbody').count()) === 1);
     },
   },
 ];

@@ -87,6 +87,37 @@ export const pastRun: Entry[] = [
     },
   },
   {
+    name: 'Open in Panel switches the Results table to the opened run too, labelled, and scrolls what changed into view',
+    async run(ctx) {
+      const { panel, fx } = ctx;
+      const past = fx.runs.find((r) => r.runId === fx.pastTrend.runId);
+      assert(past, 'the recording lists no run for the past trend');
+      // As the host's showRun does: the run list (re-read), then the run's trend (sent by the case before).
+      await panel.send({ type: 'runs', runs: fx.runs });
+      const results = await until('results of the past run', async () => {
+        const r = await panel.page.evaluate(() => {
+          const s = document.querySelector<HTMLElement>('#results');
+          return { source: s?.dataset.source, run: s?.dataset.run, label: s?.querySelector('.results-source')?.textContent ?? '' };
+        });
+        return r.source === 'run' ? r : undefined;
+      });
+      assertEqual(results.run, past.runId, 'results run');
+      assert(results.label.includes(past.runId), `results label "${results.label}"`);
+      const rows = await panel.page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+      assertEqual(rows.length, past.rows.length, 'rows of the past run');
+      past.rows.forEach((r, i) => assertEqual(rows[i][6], (r.avgGap ?? NaN).toFixed(2), `${r.role} Avg. Gap`));
+      // The host's focusRun follows: the panel must not scroll away to the comparison at the bottom.
+      await panel.page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+      await panel.send({ type: 'focusRun', runId: past.runId });
+      await panel.frame();
+      await panel.frame();
+      const top = await panel.page.evaluate(() => document.querySelector('#trend')?.getBoundingClientRect().top ?? NaN);
+      const height = await panel.page.evaluate(() => window.innerHeight);
+      assert(top >= -1 && top < height / 2, `the trend section's top is at ${top} px of a ${height} px view`);
+      assert(await panel.page.locator(`#compare input[data-run="${past.runId}"]`).isChecked(), 'the run is selected in the comparison');
+    },
+  },
+  {
     name: 'live events keep the past run in view; its trend survives a reload, and the panel names it in ready',
     async run(ctx) {
       const { panel, fx } = ctx;
@@ -126,6 +157,7 @@ export const pastRun: Entry[] = [
       assert(src.label.startsWith('Live: current job'), `label "${src.label}"`);
       assert(!src.liveButton, 'the "Show live trends" button stays after switching');
       await assertLivePoints(ctx, 'after Show live trends');
+      assertEqual(await panel.page.getAttribute('#results', 'data-source'), 'live', 'the results follow back to the live job');
       await sleep(PERSIST_WAIT_MS);
       const ready = await readyAfterReload(ctx);
       assertEqual(ready.trendRunDir, undefined, 'ready names no past run');

@@ -144,4 +144,30 @@ export const previews: Entry[] = [
       await until('bars at γ 1e-3 again', async () => Math.abs((await panel.barFractions())[0].fraction - pg.layers[0].fraction) < 1e-12);
     },
   },
+  {
+    name: 'γ = 0: the control says the mask fills with zero-gradient weights and suggests the largest ratio with γ > 0',
+    async run(ctx) {
+      const { panel, fx } = ctx;
+      const h = fx.scores.histogram;
+      assert(h.zeros > 0, 'the recording has no zero scores');
+      const nonzeroShare = (h.total - h.zeros) / h.total;
+      const suggested = Math.floor(nonzeroShare * 1000) / 1000;
+      const ratio = Math.min(1, Number((nonzeroShare + 0.03).toFixed(2)));
+      assertEqual(await panel.page.locator('#gamma-zero').isVisible(), false, 'no warning while γ > 0');
+      const before = (await panel.postedOfType('previewThreshold')).length;
+      await panel.page.locator('#ratio-slider').fill(String(ratio));
+      const reqs = await panel.nthPosted('previewThreshold', before + 1);
+      const base = preview(ctx, 'gamma:0.001');
+      const salient = Math.round(ratio * h.total);
+      await panel.reply(Number(reqs[before].requestId), { ...base, ratio, gamma: 0, salientWeights: salient });
+      const text = await until('the γ = 0 warning', async () => ((await panel.page.locator('#gamma-zero').isVisible()) ? panel.page.textContent('#gamma-zero') : undefined));
+      assert(text?.includes(h.zeros.toLocaleString('en-US')) && text.includes(h.total.toLocaleString('en-US')), `warning "${text}" lacks the zero count`);
+      assert(text?.includes(`largest ratio with γ > 0 is ${suggested}`), `warning "${text}" lacks ${suggested}`);
+      await panel.page.click('#gamma-zero button[data-action="useSuggestedRatio"]');
+      const next = await panel.nthPosted('previewThreshold', before + 2);
+      assertClose(Number(next[before + 1].value), suggested, 'the suggested ratio is previewed');
+      await panel.reply(Number(next[before + 1].requestId), base);
+      await until('the warning gone', async () => !(await panel.page.locator('#gamma-zero').isVisible()));
+    },
+  },
 ];
