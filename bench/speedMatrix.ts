@@ -21,6 +21,8 @@ const ROOT = resolve(__dirname, '..', '..');
 const SEED = 2024;
 const CELL_TIMEOUT_S = 15 * 60;
 const GOAL = 1.5;
+/** Other processes' cores above which a row's figures are flagged as contended. */
+const BUSY_CORES = 0.25;
 
 export interface Peer {
   label: string;
@@ -196,9 +198,11 @@ function fmt(xs: readonly number[]): string {
   return xs.length === 1 ? median(xs).toFixed(d) : `${median(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)})`;
 }
 
+/** Rows of three cells (label, threads, a sentence) are notes: they do not widen the columns. */
 function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const full = rows.filter((row) => row.length === header.length);
+  const widths = header.map((h, i) => Math.max(h.length, ...full.map((row) => row[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : i < 2 ? c.padStart(widths[i]) : c.padStart(cells.length === header.length ? widths[i] : 0))).join('  ').trimEnd();
   return [line(header), widths.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
 }
 
@@ -250,8 +254,8 @@ function peerLabel(p: PeerResult): string {
 function cnnRows(cells: CellResult[], peers: PeerResult[]): string[][] {
   const rows = cells.map((c): string[] => {
     const label = cellLabel(c);
-    if (!c.ok) return [label, String(c.threads), `not available: ${c.why ?? '?'}`, '', '', ''];
-    if (!isCnn(c.cnn)) return [label, String(c.threads), `failed: ${c.cnn?.error ?? 'no result'}`, '', '', ''];
+    if (!c.ok) return [label, String(c.threads), `not available: ${c.why ?? '?'}`];
+    if (!isCnn(c.cnn)) return [label, String(c.threads), `failed: ${c.cnn?.error ?? 'no result'}`];
     const best = bestPeer(peers, c.threads);
     const how = c.cnn.mode === 'steps' ? `${c.cnn.steps} steps, extrapolated ×${(Math.ceil(c.cnn.samples / CNN_BATCH) / c.cnn.steps).toFixed(1)}` : `${c.cnn.epochSeconds.length} epoch${c.cnn.epochSeconds.length === 1 ? '' : 's'}`;
     const ratio = best ? (median(c.cnn.epochSeconds) / median(best.epochSeconds!)).toFixed(2) : '-';
@@ -259,8 +263,8 @@ function cnnRows(cells: CellResult[], peers: PeerResult[]): string[][] {
   });
   for (const p of peers) {
     rows.push(p.ok && p.epochSeconds
-      ? [peerLabel(p), String(p.threadInfo?.torch ?? p.threads), fmt(p.epochSeconds), `${p.epochSeconds.length} epochs`, (median(p.epochSeconds) / median(bestPeer(peers, p.threads)!.epochSeconds!)).toFixed(2), loadOf(p.load ?? undefined)]
-      : [`${p.peer.label}, ${p.threads} thread${p.threads === 1 ? '' : 's'}`, String(p.threads), `not available: ${p.why ?? '?'}`, '', '', '']);
+      ? [peerLabel(p), String(p.threadInfo?.torch ?? p.threads), fmt(p.epochSeconds), `${p.epochSeconds.length} epoch${p.epochSeconds.length === 1 ? '' : 's'}`, (median(p.epochSeconds) / median(bestPeer(peers, p.threads)!.epochSeconds!)).toFixed(2), loadOf(p.load ?? undefined)]
+      : [`${p.peer.label}, ${p.threads} thread${p.threads === 1 ? '' : 's'}`, String(p.threads), `not available: ${p.why ?? '?'}`]);
   }
   return rows;
 }
@@ -275,9 +279,9 @@ function resnetRows(cells: CellResult[], peers: PeerResult[]): string[][] {
   };
   for (const c of cells) {
     const label = cellLabel(c);
-    if (!c.ok) rows.push([label, String(c.threads), '', `not available: ${c.why ?? '?'}`, '', '', '', '']);
+    if (!c.ok) rows.push([label, String(c.threads), `not available: ${c.why ?? '?'}`]);
     else if (isResnet(c.resnet)) rows.push(row(label, c.threads, c.resnet, bestPeerResnet(peers, c.threads), loadOf(c.load)));
-    else rows.push([label, String(c.threads), '', c.resnet?.error.startsWith('not run') ? c.resnet.error : `failed: ${c.resnet?.error ?? 'not run'}`, '', '', '', '']);
+    else rows.push([label, String(c.threads), c.resnet?.error.startsWith('not run') ? c.resnet.error : `failed: ${c.resnet?.error ?? 'not run'}`]);
   }
   for (const p of peers) if (p.ok && p.resnet) rows.push(row(peerLabel(p), p.threads, p.resnet, bestPeerResnet(peers, p.threads), loadOf(p.load ?? undefined)));
   return rows;
@@ -291,6 +295,10 @@ function goalLines(cells: CellResult[], peers: PeerResult[], threads: readonly n
       .sort((a, b) => median((a.cnn as CnnResult).epochSeconds) - median((b.cnn as CnnResult).epochSeconds))[0];
     if (!best || !ours) { out.push(`  ${t} thread${t === 1 ? '' : 's'}: not measured (${!best ? 'no PyTorch peer ran' : 'no CPU backend ran a whole epoch'})`); continue; }
     const r = median((ours.cnn as CnnResult).epochSeconds) / median(best.epochSeconds!);
+    // Oversubscribed cores wreck a multi-threaded run far more than a one-threaded one (OpenMP barriers
+    // wait for a descheduled thread): such a ratio says more about the neighbours than the backends.
+    const busy = Math.max(ours.load?.othersCores ?? 0, best.load?.othersCores ?? 0);
+    if (busy > BUSY_CORES) out.push(`  ${t} thread${t === 1 ? '' : 's'}: the machine was busy (other processes kept ${busy.toFixed(2)} cores busy during these runs): not a valid comparison, rerun on a quiet machine`);
     out.push(`  ${t} thread${t === 1 ? '' : 's'}: best CPU backend ${cellLabel(ours)} ${median((ours.cnn as CnnResult).epochSeconds).toFixed(2)} s ÷ best PyTorch (${peerLabel(best)}) ${median(best.epochSeconds!).toFixed(2)} s = ${r.toFixed(2)} → goal ≤ ${GOAL}: ${r <= GOAL ? 'met' : 'NOT met'}`);
   }
   return out;
@@ -303,6 +311,8 @@ function report(o: MatrixOptions, train: ImageSet, cells: CellResult[], peers: P
   for (const c of cells.filter((x) => x.ok)) lines.push(`  ${cellLabel(c)}: ${c.detail ?? ''}${c.adapter ? ` [adapter: vendor '${c.adapter.vendor}', architecture '${c.adapter.architecture}', device '${c.adapter.device}', description '${c.adapter.description}'${c.adapter.software ? ', SOFTWARE: a CPU emulating a GPU, not a GPU figure' : ''}]` : ''}`);
   for (const p of peers.filter((x) => x.ok)) lines.push(`  ${peerLabel(p)} (${p.peer.python}): python ${p.versions?.python}, numpy ${p.versions?.numpy}; ${p.config}; intra-op ${p.threadInfo?.torch}, inter-op ${p.threadInfo?.interop}, OpenBLAS ${p.threadInfo?.openblas ?? 'n/a'}`);
   for (const n of notes) lines.push(`  note: ${n}`);
+  const busiest = Math.max(0, ...cells.map((c) => c.load?.othersCores ?? 0), ...peers.map((p) => p.load?.othersCores ?? 0));
+  if (busiest > BUSY_CORES) lines.push(`  WARNING: other processes kept up to ${busiest.toFixed(2)} of ${cpus().length} cores busy during this run (the load column): the figures are contended, the 2-thread ones most`);
   lines.push('');
   lines.push(`CNN train epoch: built-in 'cnn', ${train.source}, ${train.n} images, batch ${CNN_BATCH}, engine SGD (momentum ${DEFAULT_TRAIN.momentum}, wd ${DEFAULT_TRAIN.weightDecay}); seconds, median (min–max) after a 2-batch warm-up`);
   lines.push('  "extrapolated": a few timed steps × the epoch\'s step count, for backends whose step takes seconds (cpu; webgpu on a software adapter)');
@@ -311,7 +321,7 @@ function report(o: MatrixOptions, train: ImageSet, cells: CellResult[], peers: P
   lines.push('');
   if (o.resnet) {
     lines.push('ResNet-18 training steps: CIFAR ResNet-18 (3×3 stem, no max-pool, BasicBlocks 64-128-256-512, 11,173,962 weights), synthetic 32×32×3 data, same engine path; seconds per step after one warm-up step');
-    lines.push(`  batch ${o.quick ? '16 (--quick)' : '128'}, except: ${[...new Set(cells.filter((c) => isResnet(c.resnet) && c.resnet.note && c.resnet.batch < 128).map((c) => `${cellLabel(c)} at ${(c.resnet as ResnetResult).batch} (${(c.resnet as ResnetResult).note})`))].join('; ') || 'none'}`);
+    lines.push(`  batch ${o.quick ? '16 (--quick)' : '128'}, except: ${[...new Set(cells.filter((c) => isResnet(c.resnet) && c.resnet.note && c.resnet.note !== '--quick' && c.resnet.batch < 128).map((c) => `${cellLabel(c)} at ${(c.resnet as ResnetResult).batch} (${(c.resnet as ResnetResult).note})`))].join('; ') || 'none'}`);
     lines.push('  ÷ best torch: the faster PyTorch peer\'s images/s at the same thread count ÷ this row\'s images/s (how many times slower)');
     lines.push(...table(['backend', 'threads', 'batch', 's/step', 'steps/s', 'images/s', '÷ best torch', 'load'], resnetRows(cells, peers)).map((l) => `  ${l}`));
     lines.push('');
