@@ -9,8 +9,18 @@ export type { BackendChoice, BackendName };
 export type { MethodName, MethodOptions, ResolvedMethodOptions } from './methods';
 export { DEFAULT_METHOD_OPTIONS, METHOD_NAMES } from './methods';
 
-/** Where the training/test images come from. */
-export type DataSpec =
+/**
+ * How pixel values are scaled before a model sees them: 'unit' [0, 1] (the default, what built-in
+ * models are trained on), 'centered' [-1, 1], 'standardize' (per channel, (x − mean) / std of the
+ * training set, as torchvision's Normalize). A user's model trained with other preprocessing scores
+ * near chance on 'unit' data; the run warns when the fit looks wrong (pipeline/fitCheck.ts).
+ */
+export type DataNormalization = 'unit' | 'centered' | 'standardize';
+
+export const DATA_NORMALIZATIONS: readonly DataNormalization[] = ['unit', 'centered', 'standardize'];
+
+/** Where the training/test images come from, and how their pixels are scaled (`normalize`, default 'unit'). */
+export type DataSpec = (
   | { kind: 'default' }
   /** A folder with the four MNIST-format idx files (train-images-idx3-ubyte[.gz], …). */
   | { kind: 'idx'; dir: string }
@@ -21,7 +31,8 @@ export type DataSpec =
    * PNG or JPEG; labels by the sorted training class folders. Images of another size than `size`
    * (default: the first training image's) are resized bilinearly.
    */
-  | { kind: 'imagefolder'; dir: string; size?: { height: number; width: number } };
+  | { kind: 'imagefolder'; dir: string; size?: { height: number; width: number } }
+) & { normalize?: DataNormalization };
 
 export type DataKind = DataSpec['kind'];
 

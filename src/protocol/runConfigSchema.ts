@@ -22,14 +22,20 @@ export const recipe = (what: string): Schema => ({
   },
 });
 
+/** data.normalize: how pixel values are scaled before the model sees them (config.ts, DATA_NORMALIZATIONS). */
+const NORMALIZE_SCHEMA: Schema = {
+  type: 'string', enum: ['unit', 'centered', 'standardize'], default: 'unit',
+  description: 'Pixel scaling the model expects: unit [0, 1] (default), centered [-1, 1], or standardize (per channel, the training set\'s mean and std)',
+};
+
 export const shared: Record<string, Schema> = {
   data: {
     description: 'Training and test images',
     oneOf: [
-      { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { type: 'string', const: 'default', description: 'The bundled Fashion-MNIST subset (10,000 train / 2,000 test)' } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { kind: { type: 'string', const: 'idx' }, dir: { type: 'string', minLength: 1, description: 'Folder with the four MNIST-format idx files (.gz or not), relative to the workspace' } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { kind: { type: 'string', const: 'cifar10', description: 'CIFAR-10, binary version' }, dir: { type: 'string', minLength: 1, description: 'Folder with data_batch_1.bin … data_batch_5.bin (at least one) and test_batch.bin (cifar-10-batches-bin, or the folder holding it), relative to the workspace' } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { kind: { type: 'string', const: 'imagefolder', description: 'torchvision-style ImageFolder of PNG/JPEG images' }, dir: { type: 'string', minLength: 1, description: 'Folder with train/<class>/<image> and test/<class>/<image> (or val/), relative to the workspace; labels by the sorted training class folders' }, size: { type: 'object', additionalProperties: false, required: ['height', 'width'], description: 'Resize every image to this size (bilinear); without it, images of another size than the first training image are resized to its size', properties: { height: { type: 'integer', minimum: 1, maximum: 4096 }, width: { type: 'integer', minimum: 1, maximum: 4096 } } } } },
+      { type: 'object', additionalProperties: false, required: ['kind'], properties: { normalize: NORMALIZE_SCHEMA, kind: { type: 'string', const: 'default', description: 'The bundled Fashion-MNIST subset (10,000 train / 2,000 test)' } } },
+      { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { normalize: NORMALIZE_SCHEMA, kind: { type: 'string', const: 'idx' }, dir: { type: 'string', minLength: 1, description: 'Folder with the four MNIST-format idx files (.gz or not), relative to the workspace' } } },
+      { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { normalize: NORMALIZE_SCHEMA, kind: { type: 'string', const: 'cifar10', description: 'CIFAR-10, binary version' }, dir: { type: 'string', minLength: 1, description: 'Folder with data_batch_1.bin … data_batch_5.bin (at least one) and test_batch.bin (cifar-10-batches-bin, or the folder holding it), relative to the workspace' } } },
+      { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { normalize: NORMALIZE_SCHEMA, kind: { type: 'string', const: 'imagefolder', description: 'torchvision-style ImageFolder of PNG/JPEG images' }, dir: { type: 'string', minLength: 1, description: 'Folder with train/<class>/<image> and test/<class>/<image> (or val/), relative to the workspace; labels by the sorted training class folders' }, size: { type: 'object', additionalProperties: false, required: ['height', 'width'], description: 'Resize every image to this size (bilinear); without it, images of another size than the first training image are resized to its size', properties: { height: { type: 'integer', minimum: 1, maximum: 4096 }, width: { type: 'integer', minimum: 1, maximum: 4096 } } } } },
     ],
   },
   model: {

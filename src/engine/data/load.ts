@@ -8,6 +8,7 @@ import { fromIdx, type SplitData } from './dataset';
 import { idxClassCount, readIdxFile, readIdxFileAsync, type IdxArray } from './idx';
 import { loadImageFolder } from './imageFolder';
 import { FASHION_MNIST_CLASSES } from './layout';
+import { normalizeSplit } from './normalize';
 
 // Their home is layout.ts (no decoders, so the extension host can import it); kept here for old importers.
 export { FASHION_MNIST_CLASSES, IDX_FILE_STEMS } from './layout';
@@ -61,7 +62,11 @@ export function loadIdxFolder(dir: string): SplitData {
 
 /** loadData for a job: idx files are read without blocking, so cancel is heard while they load. */
 export async function loadDataAsync(spec: DataSpec, workspaceDir: string, signal?: AbortSignal): Promise<SplitData> {
-  if (spec.kind !== 'default' && spec.kind !== 'idx') return loadData(spec, workspaceDir);
+  return normalizeSplit(await loadRawAsync(spec, workspaceDir, signal), spec.normalize);
+}
+
+async function loadRawAsync(spec: DataSpec, workspaceDir: string, signal?: AbortSignal): Promise<SplitData> {
+  if (spec.kind !== 'default' && spec.kind !== 'idx') return loadRaw(spec, workspaceDir);
   const dir = spec.kind === 'default' ? defaultDataDir() : resolve(workspaceDir, spec.dir);
   const files = idxFolderFiles(dir);
   const arrays: IdxArray[] = [];
@@ -70,7 +75,12 @@ export async function loadDataAsync(spec: DataSpec, workspaceDir: string, signal
   return spec.kind === 'default' ? { ...data, classNames: FASHION_MNIST_CLASSES } : data;
 }
 
+/** Loads and scales the pixels as `spec.normalize` asks ([0, 1] by default). */
 export function loadData(spec: DataSpec, workspaceDir: string): SplitData {
+  return normalizeSplit(loadRaw(spec, workspaceDir), spec.normalize);
+}
+
+function loadRaw(spec: DataSpec, workspaceDir: string): SplitData {
   switch (spec.kind) {
     case 'default':
       return { ...loadIdxFolder(defaultDataDir()), classNames: FASHION_MNIST_CLASSES };

@@ -117,7 +117,9 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
   const miaCount = Math.min(testIndices.length, split.retain.length);
   const miaRetainPositions = seededSample(split.retain.length, miaCount, subSeed(config.seed, 'mia-members'));
   const miaTestPositions = miaCount === testIndices.length ? allIndices(miaCount) : seededSample(testIndices.length, miaCount, subSeed(config.seed, 'mia-non-members'));
-  const fullFingerprint = dataFingerprint(config.data, ctx.workspaceDir);
+  // Another pixel scaling is other data to a model: cached θo and Retrain are keyed apart ('unit' keeps old keys).
+  const scaled = config.data.normalize && config.data.normalize !== 'unit' ? { normalize: config.data.normalize } : undefined;
+  const fullFingerprint = scaled ? hash({ data: dataFingerprint(config.data, ctx.workspaceDir), ...scaled }) : dataFingerprint(config.data, ctx.workspaceDir);
   // Unchanged without a subset, so that existing cached models stay valid.
   const fingerprint = data.train.n === config.trainSubset ? hash({ data: fullFingerprint, trainSubset: config.trainSubset }) : fullFingerprint;
   for (const note of data.notes ?? []) ctx.emit({ type: 'log', level: note.level, message: note.message });

@@ -15,6 +15,7 @@ import { prepare, splitHash, startBackend, type JobContext, type Prepared } from
 import { versions } from './versions';
 import { runGuarded } from './guard';
 import { maskWarnings } from './saliencyStep';
+import { dataFitWarning } from './fitCheck';
 import { backendMarkdownItems } from '../../protocol/backendSummary';
 
 export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<RunResult> {
@@ -38,7 +39,7 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
     };
 
     if (p.originalCurve) folder.writeTrainingCurve('original', p.originalCurve);
-    await evaluated({ role: 'original', method: 'original', seconds: p.originalSeconds });
+    const originalMetrics = await evaluated({ role: 'original', method: 'original', seconds: p.originalSeconds });
     let retrainMetrics: Metrics | undefined;
     if (config.retrain) {
       const r = await retrainReference(config, p, ctx);
@@ -46,6 +47,8 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
       retrainMetrics = await evaluated({ role: 'retrain', method: 'retrain', seconds: r.seconds }, classifierOf(r.model));
       r.model.dispose();
     }
+    const fit = dataFitWarning(originalMetrics, retrainMetrics);
+    if (fit) ctx.emit({ type: 'log', level: 'warn', message: fit });
 
     let last: Metrics | undefined;
     const { theta, seconds, saliency, epochsDone, epochs } = await applyMethod(p, config, ctx, folder, async (epoch, loss, clf) => {
@@ -65,10 +68,11 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
     await saveModel(theta.model, join(folder.dir, 'model'));
     theta.model.dispose();
     const table = withGaps(rows);
-    folder.writeReport(table, reportMarkdown(config, p, table, saliency, retrainMetrics !== undefined, stopped));
+    const warnings = [...maskWarnings(saliency), ...(fit ? [fit] : [])];
+    folder.writeReport(table, reportMarkdown(config, p, table, saliency, retrainMetrics !== undefined, stopped, warnings));
     const result: RunResult = {
       runId: folder.runId, runDir: folder.dir, backend: p.backend, rows: table, saliency, report: folder.path('report.md'), ...(stopped ? { stopped } : {}),
-      ...(maskWarnings(saliency).length ? { warnings: maskWarnings(saliency) } : {}),
+      ...(warnings.length ? { warnings } : {}),
     };
     return result;
   }, (result) => (result.stopped ? 'stopped' : 'finished'));
@@ -87,7 +91,7 @@ function resolvedInfo(p: Prepared): Record<string, unknown> {
   };
 }
 
-function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], s: SaliencySummary | undefined, hasRetrain: boolean, stopped?: RunResult['stopped']): string {
+function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], s: SaliencySummary | undefined, hasRetrain: boolean, stopped: RunResult['stopped'], warnings: readonly string[]): string {
   const forget = describeForgetSpec(config.forget);
   return [
     `# SalUn Lab run: ${config.method}`,
@@ -97,7 +101,7 @@ function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], 
     ...backendMarkdownItems(p.backend),
     s ? `- Saliency: ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}, ${s.salientWeights} of ${s.totalWeights} weights salient` : '',
     `- Unlearning: ${config.unlearn.epochs} epochs, lr ${config.unlearn.lr}, batch ${config.unlearn.batchSize}, seed ${config.seed}`,
-    ...maskWarnings(s).map((w) => `- **Warning**: ${w}`),
+    ...warnings.map((w) => `- **Warning**: ${w}`),
     stopped ? `- **Stopped by the user after epoch ${stopped.epoch} of ${stopped.of}**: the model and its metrics are those after epoch ${stopped.epoch}` : '',
     '',
     markdownTable(rows),

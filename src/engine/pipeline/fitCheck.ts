@@ -1,0 +1,23 @@
+// Does the data fit the model? A model trained on this training set knows it better than unseen
+// data: its retain accuracy (on Dr, part of what it was trained on) sits above its test accuracy,
+// and at least as high as Retrain's, which saw only Dr. When θo's RA is about its TA *and* clearly
+// below Retrain's, θo treats the training set as unseen data: it was trained on other data, or it
+// expects other preprocessing (data.normalize). Every gap to Retrain then measures that mismatch,
+// not unlearning, so the run says so. Thresholds in accuracy points: the seeds' noise floor on the
+// bundled data is under 1 point (docs/results.md), so 3 points is well outside noise.
+import type { Metrics } from '../../protocol/results';
+
+/** |RA − TA| of θo below this counts as "RA ≈ TA" (points). */
+export const FIT_RA_TA_POINTS = 3;
+/** θo's RA this far below Retrain's counts as "clearly below" (points). */
+export const FIT_BELOW_RETRAIN_POINTS = 3;
+
+export function dataFitWarning(original: Metrics, retrain: Metrics | undefined): string | undefined {
+  if (!retrain) return undefined;
+  const near = Math.abs(original.RA - original.TA) < FIT_RA_TA_POINTS;
+  const below = original.RA < retrain.RA - FIT_BELOW_RETRAIN_POINTS;
+  if (!near || !below) return undefined;
+  return `The original model does not look trained on this data: its retain accuracy (${original.RA.toFixed(1)}) is about its test accuracy `
+    + `(${original.TA.toFixed(1)}) and below Retrain's (${retrain.RA.toFixed(1)}). It was trained on other data or expects other preprocessing; `
+    + 'gaps to Retrain then measure that mismatch. Try data.normalize "centered" ([-1, 1]) or "standardize" (per-channel mean/std) if the model was trained so.';
+}
