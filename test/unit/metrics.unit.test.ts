@@ -1,3 +1,4 @@
+import { selectBackend } from '../../src/engine/backend/select';
 import { strict as assert } from 'node:assert';
 import type { ImageSet } from '../../src/engine/data/dataset';
 import { accuracyPercent, predictPerSample } from '../../src/engine/metrics/evaluate';
@@ -42,13 +43,15 @@ describe('UA / RA / TA', () => {
 
 describe('MIA sets', function () {
   this.timeout(120_000);
-  before(useCpu);
+  // wasm, not cpu: prepare() trains an MLP epoch on 10k images (plus its accuracy curve), minutes in pure JS.
+  before(async () => { await selectBackend('wasm'); });
+  after(useCpu);
 
   it('members and non-members are equally many, distinct and in range, whichever of Dr and Dt is smaller', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'salun-mia-'));
     const ctx = { workspaceDir: ws, signal: new AbortController().signal, emit: (): void => undefined };
-    const backend = { name: 'cpu' as const, reason: 'test', detail: 'test' };
-    const base = { data: { kind: 'default' as const }, model: { kind: 'builtin' as const, architecture: 'mlp' as const }, train: { epochs: 1, lr: 0.05, momentum: 0.9, weightDecay: 0, batchSize: 128 }, seed: 3, backend: 'cpu' as const };
+    const backend = { name: 'wasm' as const, reason: 'test', detail: 'test' };
+    const base = { data: { kind: 'default' as const }, model: { kind: 'builtin' as const, architecture: 'mlp' as const }, train: { epochs: 1, lr: 0.05, momentum: 0.9, weightDecay: 0, batchSize: 128 }, seed: 3, backend: 'wasm' as const };
     // Retain 500 < test 2000: the test side is subsampled to 500.
     const small = await prepare({ ...base, forget: { kind: 'random', fraction: 0.5, seed: 3 }, trainSubset: 1000 }, ctx, backend);
     // Retain 9000 > test 2000: every test sample is a non-member, 2000 retain samples are members.
