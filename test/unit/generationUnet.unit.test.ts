@@ -50,6 +50,15 @@ describe('generation U-Net', function () {
     });
   }
 
+  it('one seed builds the same weights, another seed different ones', () => {
+    const cfg: UnetConfig = { height: 8, width: 8, channels: 1, numClasses: 2, widths: [4, 8], groups: 2, embedDim: 8, seed: 11 };
+    const [a, b, c] = [cfg, cfg, { ...cfg, seed: 12 }].map((x) => buildUnet(x));
+    const values = (m: T.LayersModel): number[] => m.getWeights().flatMap((w) => Array.from(w.dataSync()));
+    assert.deepEqual(values(b), values(a));
+    assert.notDeepEqual(values(c), values(a));
+    [a, b, c].forEach((m) => m.dispose());
+  });
+
   it('rejects sizes it cannot halve, widths the groups do not divide, and classes outside 0..K', () => {
     const base: UnetConfig = { height: 28, width: 28, channels: 1, numClasses: 2, widths: [8, 8, 8], groups: 4, embedDim: 8, seed: 1 };
     assert.throws(() => buildUnet({ ...base, widths: [8, 8, 8, 8] }), /cannot be halved 3 times/);
