@@ -57,14 +57,14 @@ function ladderInput(shape: number[], seed: number, negativeFrom: number): Input
   return { shape, data };
 }
 
-function maxAbs(a: ArrayLike<number>): number {
+export function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
   return m;
 }
 
 /** max |got − want| relative to the largest |want|: one scale per tensor, so near-zero entries don't blow up. */
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+export function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   assert.equal(got.length, want.length);
   const scale = Math.max(maxAbs(want), 1e-12);
   let worst = 0;

@@ -393,6 +393,46 @@ suite('SalUn Lab in the extension host', () => {
     log(`      study: ${result.runId}, gap ${unlearned.avgGap.toFixed(2)}; comparison and report written`);
   }).timeout(JOB_TIMEOUT_MS + 120_000);
 
+  test('Open Charts in Editor opens the panel as one editor tab (a second call reveals it, no second tab)', async () => {
+    const chartTabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('salun.charts'));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('salun.openChartsInEditor');
+    const [tab] = await until('a SalUn Charts editor tab', 30_000, () => chartTabs().length ? chartTabs() : undefined);
+    assert.strictEqual(tab.label, 'SalUn Charts');
+    await vscode.commands.executeCommand('salun.openChartsInEditor');
+    await sleep(1000);
+    assert.strictEqual(chartTabs().length, 1, 'a second call opened a second tab');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await until('the charts tab to close', 10_000, () => chartTabs().length === 0);
+  }).timeout(90_000);
+
+  test('a *.salun.json is checked against the shipped schema in the editor, and Run This Config runs it', async () => {
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the host suite needs a workspace folder');
+    const minimal = path.join(ws, 'minimal.salun.json');
+    const wrong = path.join(ws, 'wrong.salun.json');
+    fs.writeFileSync(minimal, '{ "method": "rl" }\n');
+    fs.writeFileSync(wrong, '{ "method": "not-a-method" }\n');
+    for (const f of [wrong, minimal]) await vscode.window.showTextDocument(vscode.Uri.file(f), { preview: false });
+    // The wrong file gets a diagnostic: the schema is wired (so the minimal file's silence means something).
+    const complaint = await until('a schema diagnostic on wrong.salun.json', 60_000, () => vscode.languages.getDiagnostics(vscode.Uri.file(wrong)).find((d) => /not-a-method|Value is not accepted|enum/i.test(d.message)));
+    log(`      wrong.salun.json: "${complaint.message.split('\n')[0]}"`);
+    assert.deepStrictEqual(vscode.languages.getDiagnostics(vscode.Uri.file(minimal)).map((d) => d.message), [], 'the minimal config has schema errors');
+
+    // Run This Config on a small one: the MLP, one epoch each, RL.
+    const recipe = { epochs: 1, lr: 0.05, schedule: 'constant', momentum: 0.9, weightDecay: 5e-4, batchSize: 128 };
+    const small = path.join(ws, 'small.salun.json');
+    fs.writeFileSync(small, JSON.stringify({ method: 'rl', model: { kind: 'builtin', architecture: 'mlp' }, train: recipe, unlearn: { ...recipe, lr: 0.01 } }, null, 2));
+    const { outcome } = await runJobCommand(api, 'salun.runConfigFile', undefined, vscode.Uri.file(small));
+    assert.strictEqual(outcome.status, 'finished', describeOutcome(outcome));
+    const unlearned = outcome.result?.rows.find((r) => r.role === 'unlearned');
+    assert.strictEqual(unlearned?.method, 'rl');
+    const recorded = JSON.parse(fs.readFileSync(path.join(outcome.result!.runDir, 'config.json'), 'utf8')) as { method: string; unlearn: { lr: number } };
+    assert.deepStrictEqual([recorded.method, recorded.unlearn.lr], ['rl', 0.01]);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }).timeout(JOB_TIMEOUT_MS + 90_000);
+
   // scripts/host-test.mjs gives code-server SwiftShader (VK_ICD_FILENAMES): Dawn's only adapter is
   // then a software one, which `auto` refuses, so the backend is forced. No adapter, no dawn.node or
   // a tfjs backend that does not start fails this test: nothing here is skipped.

@@ -15,25 +15,11 @@ import { upsampleNearest2x } from '../../src/engine/generation/upsample';
 import { buildUnet, unetVariables, type UnetConfig } from '../../src/engine/generation/unet';
 import { makeRng } from '../../src/engine/rng';
 import { tf, type T } from '../../src/engine/tf';
+import { maxAbs, relErr } from '../gradientChecks';
 
 const FD_STEP = 1e-6;
 const TOL_VS_FD = 1e-4;
 const TOL_FORWARD = 1e-5;
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-/** max |got − want| over the largest |want| (one scale per tensor, as gradientChecks.ts). */
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  assert.equal(got.length, want.length);
-  const scale = Math.max(maxAbs(want), 1e-12);
-  let worst = 0;
-  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / scale);
-  return worst;
-}
 
 function normal(n: number, seed: number, shift = 0, scale = 1): Float32Array {
   return gaussian(n, makeRng(seed)).map((v) => shift + scale * v);
