@@ -103,8 +103,10 @@ export const pastRun: Entry[] = [
       });
       assertEqual(results.run, past.runId, 'results run');
       assert(results.label.includes(past.runId), `results label "${results.label}"`);
-      const rows = await panel.page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
-      assertEqual(rows.length, past.rows.length, 'rows of the past run');
+      // The label can switch a frame before the rows are drawn: wait for the rows, then compare.
+      const readRows = (): Promise<string[][]> => panel.page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+      const rows = await until('the past run\'s rows in the Results table', async () => { const r = await readRows(); return r.length === past.rows.length ? r : undefined; })
+        .catch(async (e: unknown) => { throw new Error(`rows of the past run: expected ${past.rows.length}, got ${(await readRows()).length} (${e instanceof Error ? e.message : String(e)})`); });
       past.rows.forEach((r, i) => assertEqual(rows[i][6], (r.avgGap ?? NaN).toFixed(2), `${r.role} Avg. Gap`));
       // The host's focusRun follows: the panel must not scroll away to the comparison at the bottom.
       await panel.page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
