@@ -17,8 +17,9 @@ import { fileURLToPath } from 'node:url';
 export const PACKAGES = ['chromium', 'chromium-common', 'libvulkan1', 'libkrb5-dev', 'build-essential', 'python3',
   'python3-sklearn', 'python3-torch', 'libopenblas0-pthread', 'dataset-fashion-mnist'];
 
+/** Installed means dpkg's "install ok installed": `dpkg -s` also succeeds for a removed package whose config files remain (rc). */
 export function missingPackages() {
-  return PACKAGES.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
+  return PACKAGES.filter((p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.trim() !== 'install ok installed');
 }
 
 /** Installs what is missing (as root) or explains the one command to run; returns false on failure. */
