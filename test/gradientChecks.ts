@@ -57,6 +57,17 @@ function ladderInput(shape: number[], seed: number, negativeFrom: number): Input
   return { shape, data };
 }
 
+/** ∂loss/∂x[j] by central differences in float64 (x[j] is changed and restored in place). */
+export function centralDifference(loss: () => number, x: Float64Array, j: number, step = FD_STEP): number {
+  const v = x[j];
+  x[j] = v + step;
+  const up = loss();
+  x[j] = v - step;
+  const down = loss();
+  x[j] = v;
+  return (up - down) / (2 * step);
+}
+
 export function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
@@ -98,13 +109,7 @@ function fdGrads(ref: Ref, inputs: Input[], cot: Float32Array): Float64Array[] {
   return xs.map((x) => {
     const g = new Float64Array(x.length);
     for (let j = 0; j < x.length; j++) {
-      const v = x[j];
-      x[j] = v + FD_STEP;
-      const up = loss();
-      x[j] = v - FD_STEP;
-      const down = loss();
-      x[j] = v;
-      g[j] = (up - down) / (2 * FD_STEP);
+      g[j] = centralDifference(loss, x, j);
     }
     return g;
   });

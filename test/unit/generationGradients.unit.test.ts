@@ -15,7 +15,7 @@ import { upsampleNearest2x } from '../../src/engine/generation/upsample';
 import { buildUnet, unetVariables, type UnetConfig } from '../../src/engine/generation/unet';
 import { makeRng } from '../../src/engine/rng';
 import { tf, type T } from '../../src/engine/tf';
-import { maxAbs, relErr } from '../gradientChecks';
+import { centralDifference, maxAbs, relErr } from '../gradientChecks';
 
 const FD_STEP = 1e-6;
 const TOL_VS_FD = 1e-4;
@@ -27,15 +27,7 @@ function normal(n: number, seed: number, shift = 0, scale = 1): Float32Array {
 
 /** Central differences of `loss` w.r.t. the listed entries of `x` (changed and restored in place). */
 function fd(loss: () => number, x: Float64Array, entries: ArrayLike<number>): Float64Array {
-  return Float64Array.from(entries, (j) => {
-    const v = x[j];
-    x[j] = v + FD_STEP;
-    const up = loss();
-    x[j] = v - FD_STEP;
-    const down = loss();
-    x[j] = v;
-    return (up - down) / (2 * FD_STEP);
-  });
+  return Float64Array.from(entries, (j) => centralDifference(loss, x, j, FD_STEP));
 }
 
 // ---- float64 references, NHWC
