@@ -15,7 +15,7 @@ import { unlearn } from '../src/engine/methods/unlearn';
 import { buildArchitecture } from '../src/engine/models/architectures';
 import { classifierOf } from '../src/engine/models/io';
 import { makeRng } from '../src/engine/rng';
-import { buildMask, SaliencyIndex } from '../src/engine/saliency/mask';
+import { buildMask, SaliencyIndex } from '../src/store/saliency/mask';
 import { computeSaliencyScores } from '../src/engine/saliency/scores';
 import { trainableVariables, trainPass } from '../src/engine/train/loop';
 import { Sgd, weightMask } from '../src/engine/train/sgd';

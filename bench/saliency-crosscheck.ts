@@ -35,7 +35,7 @@ import { loadData } from '../src/engine/data/load';
 import { buildArchitecture } from '../src/engine/models/architectures';
 import { classifierOf } from '../src/engine/models/io';
 import { makeRng, shuffleInPlace } from '../src/engine/rng';
-import { buildMask, SaliencyIndex } from '../src/engine/saliency/mask';
+import { buildMask, SaliencyIndex } from '../src/store/saliency/mask';
 import { computeSaliencyScores } from '../src/engine/saliency/scores';
 import { fit } from '../src/engine/train/fit';
 

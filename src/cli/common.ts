@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from '../protocol/backends';
 import { MAX_WORKERS } from '../protocol/config';
-import { interruptOpenRuns } from '../engine/runs/runFolder';
+import { interruptOpenRuns } from '../store/runs/runFolder';
 
 export function fail(message: string, code = 2): never {
   process.stderr.write(`salun: ${message}\n`);

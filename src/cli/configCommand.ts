@@ -8,7 +8,7 @@ import type { JobKind } from '../protocol/jobMessages';
 import { defaultRunConfig, defaultSaliencyJobConfig } from '../protocol/defaults';
 import { isRecord } from '../protocol/guards';
 import { withoutRunRecord } from '../protocol/runConfigSchema';
-import { plainTable } from '../engine/metrics/table';
+import { plainTable } from '../store/metrics/table';
 import { backendArg, fail, JOB_OPTIONS, nativeDirArg, readArgs, workersArg } from './common';
 import { runJobCommand, type StartCommand } from './jobCommand';
 

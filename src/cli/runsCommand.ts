@@ -2,7 +2,7 @@
 // id, state, method, Avg. Gap and the problems of each. A malformed entry is a line with its
 // problem, never a failure of the listing; a run whose process is gone shows as interrupted.
 import { resolve } from 'node:path';
-import { readRunsFolder, runGap, type RunSummary } from '../engine/runs/readRuns';
+import { readRunsFolder, runGap, type RunSummary } from '../store/runs/readRuns';
 import { readArgs } from './common';
 
 const RUNS_USAGE = `salun runs — the run folders of a workspace (.salun/runs), newest first

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { ARCHITECTURE_NAMES, isArchitectureName, type ArchitectureName, type BackendChoice, type DataSpec, type OptimizerRecipe } from '../protocol/config';
 import { defaultTrainRecipe } from '../protocol/defaults';
 import type { TableConfig, TableScenario } from '../protocol/table';
-import { detectDataKind } from '../engine/data/layout';
+import { detectDataKind } from '../store/data/layout';
 import { backendArg, backendUsage, fail, JOB_OPTIONS, nativeDirArg, numberArg, WORKERS_USAGE, workersArg } from './common';
 
 export interface StudyOptions {

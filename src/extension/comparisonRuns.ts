@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import type { ComparisonRun } from '../protocol/webviewMessages';
 import { isFiniteNumber, isRecord } from '../protocol/guards';
-import { listRuns, type RunSummary } from '../engine/runs/readRuns';
-import { readRunJson } from '../engine/runs/runShapes';
+import { listRuns, type RunSummary } from '../store/runs/readRuns';
+import { readRunJson } from '../store/runs/runShapes';
 import { retrainKey } from '../protocol/comparisonFormat';
 import { runSettingOf, type RunSetting } from '../protocol/runLabels';
 

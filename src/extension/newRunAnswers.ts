@@ -10,10 +10,10 @@ import { RUN_CONFIG_SCHEMA } from '../protocol/runConfigSchema';
 import { validate } from '../protocol/schema';
 import { defaultTableConfig, type TableConfig } from '../protocol/table';
 // layout.ts, not load.ts: the host needs the folder rules, not the image decoders behind the loaders.
-import { describeDataClasses, IDX_FILE_STEMS } from '../engine/data/layout';
-import { UserError } from '../engine/errors';
+import { describeDataClasses, IDX_FILE_STEMS } from '../store/data/layout';
+import { UserError } from '../store/errors';
 
-export { FASHION_MNIST_CLASSES } from '../engine/data/layout';
+export { FASHION_MNIST_CLASSES } from '../store/data/layout';
 
 /** Everything the New Unlearning Run flow asks, in its order. */
 export interface NewRunAnswers {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ArchitectureName, DataSpec, ForgetSpec, MethodName, ModelSpec } from '../protocol/config';
 import { DEFAULT_METHOD, METHOD_NAMES, methodLabel, METHODS } from '../protocol/methods';
-import { dataFolderProblem } from '../engine/data/layout';
+import { dataFolderProblem } from '../store/data/layout';
 import {
   FASHION_MNIST_CLASSES, dataClassNames, describeMissingIdx, epochsProblem, hyperDefaults, lrProblem,
   answersToRemember, methodAsksRatio, startDescription, methodAsksRecipe, missingIdxFiles, parseFraction, prefillAnswers, ratioProblem, summaryLines,

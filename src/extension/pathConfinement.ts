@@ -4,7 +4,7 @@
 // dialog's choice is the user's own and needs no such check. No vscode import (test/fault).
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { runsRoot } from '../engine/runs/runFolder';
+import { runsRoot } from '../store/runs/runFolder';
 
 export class ConfinementError extends Error {
   constructor(message: string) {

@@ -2,10 +2,10 @@
 // Both take arguments from scripts and tests (no pick, no dialog) and resolve with what they wrote.
 import * as vscode from 'vscode';
 import type { ComparisonRun } from '../protocol/webviewMessages';
-import { writeFileAtomic } from '../engine/runs/atomic';
-import { listRuns, type RunSummary } from '../engine/runs/readRuns';
-import { readRunRecord } from '../engine/runs/runRecord';
-import { runReportMarkdown } from '../engine/runs/runReport';
+import { writeFileAtomic } from '../store/runs/atomic';
+import { listRuns, type RunSummary } from '../store/runs/readRuns';
+import { readRunRecord } from '../store/runs/runRecord';
+import { runReportMarkdown } from '../store/runs/runReport';
 import { targetFolder } from './commands';
 import { COMMAND_IDS } from './commandIds';
 import { comparisonRuns, latestRetrainGroup } from './comparisonRuns';

@@ -8,8 +8,8 @@ import { isRecord, isString } from '../protocol/guards';
 import {
   comparisonCsv, comparisonReport, comparisonRows, formatFixed, methodDisplayName, type ComparedRun,
 } from '../protocol/comparisonFormat';
-import { forgetOfRecord } from '../engine/runs/runReport';
-import { newRunId } from '../engine/runs/runFolder';
+import { forgetOfRecord } from '../store/runs/runReport';
+import { newRunId } from '../store/runs/runFolder';
 
 /** `executeCommand('salun.compareRuns', { runIds, outFile? })`: no pick, no dialog. */
 export interface CompareRunsArgs {

@@ -4,7 +4,7 @@
 import type { HostToWebview, RunTrend } from '../protocol/webviewMessages';
 
 export type RunTrendMessage = Extract<HostToWebview, { type: 'runTrend' }>;
-import { readRunTrend, type RunTrendRead } from '../engine/runs/readRunTrend';
+import { readRunTrend, type RunTrendRead } from '../store/runs/readRunTrend';
 
 export function runTrendLabel(read: Pick<RunTrendRead, 'runId' | 'state' | 'points'>): string {
   const last = read.points[read.points.length - 1];

@@ -2,7 +2,7 @@
 // metrics. Reading is the engine's (readRuns.ts), what each entry shows is runsTreeModel.ts's (both
 // without vscode); this file only maps entries to tree items.
 import * as vscode from 'vscode';
-import type { RunSummary } from '../engine/runs/readRuns';
+import type { RunSummary } from '../store/runs/readRuns';
 import { runTreeEntries, type RunTreeEntry } from './runsTreeModel';
 
 const RECHECK_MS = 15_000;

@@ -2,7 +2,7 @@
 // context value (which menu items apply) and tooltip. No vscode import, so that every malformed
 // run folder can be put in front of it in plain Node (test/fault); runsTree.ts only maps the entries
 // to TreeItems. Never throws: an entry that cannot be described shows as a warning, on its own.
-import { describeRun, listRuns, type RunSummary } from '../engine/runs/readRuns';
+import { describeRun, listRuns, type RunSummary } from '../store/runs/readRuns';
 
 export const STATE_ICONS: Record<string, string> = {
   finished: 'pass', stopped: 'stop-circle', failed: 'error', cancelled: 'circle-slash', interrupted: 'debug-disconnect', running: 'sync~spin', unknown: 'question',

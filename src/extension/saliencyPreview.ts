@@ -4,9 +4,9 @@
 import { basename } from 'node:path';
 import type { HostToWebview, ScoreHistogram, ThresholdBy, ThresholdPreview } from '../protocol/webviewMessages';
 import type { SaliencySummary } from '../protocol/results';
-import { SaliencyIndex } from '../engine/saliency/mask';
-import { logScoreHistogram } from '../engine/saliency/histogram';
-import { readSaliency } from '../engine/runs/readSaliency';
+import { SaliencyIndex } from '../store/saliency/mask';
+import { logScoreHistogram } from '../store/saliency/histogram';
+import { readSaliency } from '../store/runs/readSaliency';
 
 export const HISTOGRAM_BINS = 60;
 

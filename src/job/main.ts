@@ -3,7 +3,7 @@
 // process, not the editor, and cancel always has a process to signal.
 import { isJobCommand, type JobCommand, type JobEvent } from '../protocol/jobMessages';
 import { dispatchJob } from '../engine/pipeline/dispatch';
-import { interruptOpenRuns } from '../engine/runs/runFolder';
+import { interruptOpenRuns } from '../store/runs/runFolder';
 
 const abort = new AbortController();
 /** Stop and keep: the engine ends at the next epoch (a run) or model (a table) and writes what it has. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkBatchFits } from '../../src/engine/backend/deviceHealth';
 import { selectBackend } from '../../src/engine/backend/select';
-import { UserError } from '../../src/engine/errors';
+import { UserError } from '../../src/store/errors';
 import { Sgd } from '../../src/engine/train/sgd';
 import { trainableVariables, trainPass } from '../../src/engine/train/loop';
 import { makeRng } from '../../src/engine/rng';

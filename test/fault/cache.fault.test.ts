@@ -5,8 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { CancelledError } from '../../src/engine/errors';
-import { cacheEntryDir, LOCK_STALE_MS, lockCacheEntry, lockPathOf, readCacheEntry, writeCacheEntry } from '../../src/engine/runs/modelCache';
+import { CancelledError } from '../../src/store/errors';
+import { cacheEntryDir, LOCK_STALE_MS, lockCacheEntry, lockPathOf, readCacheEntry, writeCacheEntry } from '../../src/store/runs/modelCache';
 import { cacheEntries, root, runConfigInWorkspace, tempDir, tinyRunConfig, walk, writeTinyData } from './faultKit';
 
 interface RunJson { runDir: string; warnings?: string[] }

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { parseIdx, readIdxFile, readIdxFileAsync } from '../../src/engine/data/idx';
 import { loadData, loadDataAsync } from '../../src/engine/data/load';
 import { splitForget } from '../../src/engine/data/forgetSet';
-import { CancelledError, UserError } from '../../src/engine/errors';
+import { CancelledError, UserError } from '../../src/store/errors';
 import { loadModel, saveModel } from '../../src/engine/models/io';
 import { toJobError } from '../../src/protocol/jobError';
 import { maskWarnings } from '../../src/engine/pipeline/saliencyStep';

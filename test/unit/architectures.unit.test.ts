@@ -16,7 +16,7 @@ import { SGD_STEP_KERNEL } from '../../src/engine/backend/wasmSgd';
 import { buildArchitecture, type InputShape } from '../../src/engine/models/architectures';
 import { classifierOf, loadModel, saveModel } from '../../src/engine/models/io';
 import { makeRng } from '../../src/engine/rng';
-import { SaliencyIndex } from '../../src/engine/saliency/mask';
+import { SaliencyIndex } from '../../src/store/saliency/mask';
 import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables, trainPass } from '../../src/engine/train/loop';
 import { Sgd } from '../../src/engine/train/sgd';

@@ -7,7 +7,7 @@ import { fromIdx } from '../../src/engine/data/dataset';
 import { splitForget } from '../../src/engine/data/forgetSet';
 import { parseIdx, readIdxFile } from '../../src/engine/data/idx';
 import { loadData } from '../../src/engine/data/load';
-import { UserError } from '../../src/engine/errors';
+import { UserError } from '../../src/store/errors';
 import { toyImages } from './helpers';
 
 function idx(dims: number[], data: number[], typeByte = 0x08): Uint8Array {

@@ -17,10 +17,10 @@ import { decodeImage, readImageHeader } from '../../src/engine/data/image';
 import { loadImageFolder } from '../../src/engine/data/imageFolder';
 import {
   CIFAR10_CLASSES, dataFolderProblem, describeDataClasses, detectDataKind, FASHION_MNIST_CLASSES, listImageFolder,
-} from '../../src/engine/data/layout';
+} from '../../src/store/data/layout';
 import { loadData } from '../../src/engine/data/load';
 import { decodePng } from '../../src/engine/data/png';
-import { UserError } from '../../src/engine/errors';
+import { UserError } from '../../src/store/errors';
 import { buildArchitecture } from '../../src/engine/models/architectures';
 import { saveModel } from '../../src/engine/models/io';
 import { runUnlearningJob } from '../../src/engine/pipeline/runJob';

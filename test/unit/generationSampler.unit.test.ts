@@ -10,7 +10,7 @@ import { ddimTimesteps, guidedNoise, sampleDdim, unetPredictor, type NoisePredic
 import { gaussian } from '../../src/engine/generation/noise';
 import { linearSchedule, type NoiseSchedule } from '../../src/engine/generation/schedule';
 import { buildUnet } from '../../src/engine/generation/unet';
-import { CancelledError } from '../../src/engine/errors';
+import { CancelledError } from '../../src/store/errors';
 import { makeRng } from '../../src/engine/rng';
 import { tf, type T } from '../../src/engine/tf';
 

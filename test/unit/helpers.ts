@@ -4,7 +4,7 @@ import { allIndices, type ImageSet } from '../../src/engine/data/dataset';
 import { unlearn } from '../../src/engine/methods/unlearn';
 import { classifierOf, cloneModel, type Classifier } from '../../src/engine/models/io';
 import { makeRng } from '../../src/engine/rng';
-import { buildMask, SaliencyIndex } from '../../src/engine/saliency/mask';
+import { buildMask, SaliencyIndex } from '../../src/store/saliency/mask';
 import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables } from '../../src/engine/train/loop';
 import type { TrainingPool } from '../../src/engine/train/parallel';

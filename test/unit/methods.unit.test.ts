@@ -9,7 +9,7 @@ import { l1AlphaAt } from '../../src/engine/methods/l1Sparse';
 import { unlearn, type UnlearnInput } from '../../src/engine/methods/unlearn';
 import { methodEpochs, methodUsesMask } from '../../src/protocol/methods';
 import { cloneModel, classifierOf, type Classifier } from '../../src/engine/models/io';
-import { buildMask, SaliencyIndex } from '../../src/engine/saliency/mask';
+import { buildMask, SaliencyIndex } from '../../src/store/saliency/mask';
 import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables } from '../../src/engine/train/loop';
 import { tf, type T } from '../../src/engine/tf';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { allIndices, gatherRows } from '../../src/engine/data/dataset';
-import { CancelledError, UserError } from '../../src/engine/errors';
+import { CancelledError, UserError } from '../../src/store/errors';
 import { unlearn } from '../../src/engine/methods/unlearn';
 import { classifierOf, cloneModel, type Classifier } from '../../src/engine/models/io';
 import { makeRng } from '../../src/engine/rng';

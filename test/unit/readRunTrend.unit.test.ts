@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Metrics } from '../../src/protocol/results';
-import { parseMetricsLog, readRunTrend } from '../../src/engine/runs/readRunTrend';
-import { RunFolder } from '../../src/engine/runs/runFolder';
+import { parseMetricsLog, readRunTrend } from '../../src/store/runs/readRunTrend';
+import { RunFolder } from '../../src/store/runs/runFolder';
 import { runTrendLabel, runTrendMessage } from '../../src/extension/runTrendMessage';
 import { isHostToWebview } from '../../src/protocol/webviewMessages';
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeRun, listRuns } from '../../src/engine/runs/readRuns';
+import { describeRun, listRuns } from '../../src/store/runs/readRuns';
 
 describe('reading run folders', () => {
   it('lists runs newest first, with state, method and the unlearned row; tolerates a broken file', () => {

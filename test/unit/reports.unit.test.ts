@@ -15,8 +15,8 @@ import {
   comparableRuns, comparisonReportPath, comparisonTexts, csvBeside, parseCompareArgs, parseExportArgs, resolveOutFile, runForget,
   runPickEntry, runReportDefaultPath, workspaceOfRun,
 } from '../../src/extension/reportFiles';
-import { readRunRecord } from '../../src/engine/runs/runRecord';
-import { describeForgetSpec, formatWallTime, runReportMarkdown } from '../../src/engine/runs/runReport';
+import { readRunRecord } from '../../src/store/runs/runRecord';
+import { describeForgetSpec, formatWallTime, runReportMarkdown } from '../../src/store/runs/runReport';
 import { avgGap } from '../../src/engine/metrics/report';
 import { AUTO_ON_GPU, AUTO_ON_SWIFTSHADER } from './backendFixtures';
 

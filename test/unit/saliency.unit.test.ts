@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { gatherRows } from '../../src/engine/data/dataset';
 import { crossEntropy, logProbs } from '../../src/engine/models/forward';
-import { buildMask, packMask, SaliencyIndex, unpackMask } from '../../src/engine/saliency/mask';
-import { computeSaliencyScores, type SaliencyScores } from '../../src/engine/saliency/scores';
+import { buildMask, packMask, SaliencyIndex, unpackMask, type SaliencyScores } from '../../src/store/saliency/mask';
+import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables } from '../../src/engine/train/loop';
 import { tf } from '../../src/engine/tf';
 import { tinyMlp, toyImages, useCpu } from './helpers';

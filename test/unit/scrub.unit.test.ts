@@ -7,7 +7,7 @@ import { distillKl } from '../../src/engine/methods/scrub';
 import { unlearn } from '../../src/engine/methods/unlearn';
 import { batchShapeFor, logProbs } from '../../src/engine/models/forward';
 import { classifierOf, cloneModel, type Classifier } from '../../src/engine/models/io';
-import { buildMask, SaliencyIndex } from '../../src/engine/saliency/mask';
+import { buildMask, SaliencyIndex } from '../../src/store/saliency/mask';
 import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables } from '../../src/engine/train/loop';
 import { tf, type T } from '../../src/engine/tf';

@@ -3,7 +3,7 @@
 // each tensorflow.Event. The real TensorBoard reads the same files in scripts/tensorboard-check.sh.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { maskedCrc32c } from '../../src/engine/runs/tensorboard';
+import { maskedCrc32c } from '../../src/store/runs/tensorboard';
 
 export interface ReadEvent {
   wallTime: number;

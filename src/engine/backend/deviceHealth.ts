@@ -3,7 +3,7 @@
 // failure per device here; the training and evaluation loops call `throwIfDeviceFailed` between
 // batches so that a run stops with the reason instead of training on garbage. A batch whose
 // largest activation cannot be one GPU buffer is refused before any work (`checkBatchFits`).
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import { tf, type T } from '../tf';
 
 const failures = new WeakMap<object, string>();

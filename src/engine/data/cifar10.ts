@@ -3,9 +3,9 @@
 // the green, then the blue. We store NHWC, so the planes are interleaved on the way in.
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import type { DataNote, ImageSet, SplitData } from './dataset';
-import { cifar10ClassNames, cifar10Layout } from './layout';
+import { cifar10ClassNames, cifar10Layout } from '../../store/data/layout';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;

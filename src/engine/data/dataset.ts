@@ -1,6 +1,6 @@
 // A labelled image set held as one typed array; subsets are index lists, batches are copies of
 // the rows they need (never one tensor per sample).
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 
 export interface ImageSet {
   /** n × h × w × c values in [0, 1], row-major NHWC. */

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ForgetSpec } from '../../protocol/config';
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import { makeRng, shuffleInPlace, subSeed } from '../rng';
 import type { ImageSet } from './dataset';
 

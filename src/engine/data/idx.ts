@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { constants, gunzip, gunzipSync, type ZlibOptions } from 'node:zlib';
-import { throwIfAborted, UserError } from '../errors';
+import { throwIfAborted, UserError } from '../../store/errors';
 
 export interface IdxArray {
   shape: number[];

@@ -3,7 +3,7 @@
 // jpeg-js (pure JS, so the job needs no native image library).
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { decode as decodeJpegData } from 'jpeg-js';
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import { decodePng, interlacedPng, isPng, readPngHeader, type RawImage } from './png';
 
 export interface ImageHeader {

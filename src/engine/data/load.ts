@@ -2,16 +2,16 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataSpec } from '../../protocol/config';
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import { loadCifar10Folder } from './cifar10';
 import { fromIdx, type SplitData } from './dataset';
 import { idxClassCount, readIdxFile, readIdxFileAsync, type IdxArray } from './idx';
 import { loadImageFolder } from './imageFolder';
-import { FASHION_MNIST_CLASSES } from './layout';
+import { FASHION_MNIST_CLASSES } from '../../store/data/layout';
 import { normalizeSplit } from './normalize';
 
 // Their home is layout.ts (no decoders, so the extension host can import it); kept here for old importers.
-export { FASHION_MNIST_CLASSES, IDX_FILE_STEMS } from './layout';
+export { FASHION_MNIST_CLASSES, IDX_FILE_STEMS } from '../../store/data/layout';
 
 /** The bundled subset lives in data/fashion-mnist-subset at the package root. */
 export function defaultDataDir(): string {

@@ -2,7 +2,7 @@
 // five row filters, CRC-checked chunks, zlib through node:zlib. Adam7 interlacing is refused with a
 // clear message: it is rare in data sets and would double this file for no gain.
 import { inflateSync } from 'node:zlib';
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 
 /** Decoded pixels, interleaved, before any conversion to the data set's channels. */
 export interface RawImage {

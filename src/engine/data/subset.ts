@@ -1,7 +1,7 @@
 // A class-balanced prefix of a training set: the first samples of each class in file order, taken
 // round-robin over the classes, so that `k` samples cover every class about equally. Used by the
 // comparison table to keep memorisation (θo and Retrain at ≈100% train accuracy) affordable.
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import type { ImageSet, SplitData } from './dataset';
 import { sampleSize } from './dataset';
 

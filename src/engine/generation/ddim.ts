@@ -8,7 +8,7 @@
 // η = 0 is deterministic DDIM; η = 1 with S = T is DDPM's ancestral sampler (σ² = β̃_t). The last
 // step lands on ᾱ_0 = 1, i.e. returns x̂0. Each sample's noise (x_T and every z) comes from its own
 // seed, so a grid column keeps its seed across classes, models and runs.
-import { throwIfAborted } from '../errors';
+import { throwIfAborted } from '../../store/errors';
 import { makeRng } from '../rng';
 import { tf, type T } from '../tf';
 import { gaussian } from './noise';

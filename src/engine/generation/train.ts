@@ -2,7 +2,7 @@
 // are anything with step(grads) in unetVariables order: train/sgd.ts's Sgd or ./adam.ts's Adam,
 // either with a saliency mask.
 import { gatherRows, type ImageSet } from '../data/dataset';
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import { tf, type T } from '../tf';
 import { diffusionLossGradients, type DiffusionBatch, type DiffusionDraw } from './loss';
 import type { NoiseSchedule } from './schedule';

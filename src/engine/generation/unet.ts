@@ -4,7 +4,7 @@
 // Built with tfjs-layers' functional API rather than as a function of loose variables: it is then
 // a plain LayersModel, so models/io.ts saves, loads and clones it (θo must survive unlearning), the
 // model cache hashes it like a classifier, and `model.trainableWeights` is the same ordered
-// tf.Variable list that saliency/scores.ts, saliency/mask.ts and train/sgd.ts already work on.
+// tf.Variable list that saliency/scores.ts, store/saliency/mask.ts and train/sgd.ts already work on.
 // GroupNorm, the time embedding and ×2 upsampling are its custom layers (registered on import;
 // upsample.ts says why tfjs's own UpSampling2D is not used).
 //

@@ -3,7 +3,7 @@
 // predicts), and the shadow unit is dropped again, so the saved model keeps its C-class head.
 // The widened model is a separate tfjs model; its weights are copied back into θu (without the
 // shadow column) after every epoch, so per-epoch evaluation and the saved model see C classes.
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import { classifierOf, type Classifier } from '../models/io';
 import { subSeed } from '../rng';
 import { tf, type T } from '../tf';

@@ -2,7 +2,7 @@
 // sample just across its nearest decision boundary; the class found there is its "nearest wrong
 // class", and θu is fine-tuned on Df toward those labels, shrinking the forgotten data's region.
 import { gatherRows, type ImageSet } from '../data/dataset';
-import { throwIfAborted } from '../errors';
+import { throwIfAborted } from '../../store/errors';
 import { batchShapeFor, crossEntropy, logProbs } from '../models/forward';
 import type { Classifier } from '../models/io';
 import { tf, type T } from '../tf';

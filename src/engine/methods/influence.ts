@@ -17,7 +17,7 @@
 // Masked IU restricts the problem to the salient weights: every gradient and v are masked before the
 // recursion (the exact WoodFisher step in that subspace), and frozen weights are restored to θo exactly.
 import { gatherRows } from '../data/dataset';
-import { throwIfAborted } from '../errors';
+import { throwIfAborted } from '../../store/errors';
 import { batchShapeFor, crossEntropy, logProbs } from '../models/forward';
 import { makeRng, shuffleInPlace, subSeed } from '../rng';
 import { tf, type T } from '../tf';

@@ -25,7 +25,7 @@
 // every non-salient weight at θo bit for bit.
 import { checkBatchFits, throwIfDeviceFailed } from '../backend/deviceHealth';
 import { gatherRows, type ImageSet } from '../data/dataset';
-import { throwIfAborted, UserError } from '../errors';
+import { throwIfAborted, UserError } from '../../store/errors';
 import { batchShapeFor, crossEntropy, logProbs } from '../models/forward';
 import { classifierOf, cloneModel, type Classifier } from '../models/io';
 import { makeRng, shuffleInPlace, subSeed } from '../rng';

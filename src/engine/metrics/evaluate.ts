@@ -2,7 +2,7 @@
 // allocation past it silently corrupts other tensors, so a whole-set forward pass is never made.
 import { checkBatchFits, throwIfDeviceFailed } from '../backend/deviceHealth';
 import { gatherRows, type ImageSet } from '../data/dataset';
-import { throwIfAborted } from '../errors';
+import { throwIfAborted } from '../../store/errors';
 import { batchShapeFor, logProbs } from '../models/forward';
 import type { Classifier } from '../models/io';
 import { tf } from '../tf';

@@ -1,5 +1,5 @@
 // Forward passes shared by training, saliency and evaluation: a batch of rows in, log-probabilities out.
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import type { ImageSet } from '../data/dataset';
 import type { Classifier } from './io';
 import { tf, type T } from '../tf';

@@ -3,8 +3,8 @@
 import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { throwIfAborted, UserError } from '../errors';
-import { replaceDirAtomic } from '../runs/atomic';
+import { throwIfAborted, UserError } from '../../store/errors';
+import { replaceDirAtomic } from '../../store/runs/atomic';
 import { tf, type T } from '../tf';
 
 export interface Classifier {

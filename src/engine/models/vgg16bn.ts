@@ -6,7 +6,7 @@
 // 15,311,818 trainable weights for 32×32×3 and 10 classes, the same as PyTorch's
 // (bench/architecture-params.py). Initialisation as theirs: kaiming-normal (fan-out) convs, linear
 // weights N(0, 0.01²) and zero biases. Their parameter-free input normalisation is left out.
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import { tf, type T } from '../tf';
 import type { InputShape } from './architectures';
 import { kaimingNormalFanOut, seedSequence } from './torchInit';

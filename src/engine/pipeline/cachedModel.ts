@@ -1,15 +1,15 @@
-// θo and Retrain: trained once, then reused from the model cache (runs/modelCache.ts keeps the
+// θo and Retrain: trained once, then reused from the model cache (store/runs/modelCache.ts keeps the
 // files honest; this file adds the tensors: training, the divergence check, loading).
 import { join } from 'node:path';
 import type { OptimizerRecipe } from '../../protocol/config';
 import type { JobPhase } from '../../protocol/jobMessages';
 import type { SplitData } from '../data/dataset';
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import { nonFiniteOutputs, nonFiniteWeights } from '../models/finite';
 import { classifierOf, loadModel, modelFiles, type Classifier } from '../models/io';
 import { PhaseProgress } from '../progress';
-import { cacheEntryDir, discardCacheEntry, lockCacheEntry, readCacheEntry, writeCacheEntry, type LockOwner } from '../runs/modelCache';
-import { parseTrainingCurve, type TrainingCurve } from '../runs/trainingCurve';
+import { cacheEntryDir, discardCacheEntry, lockCacheEntry, readCacheEntry, writeCacheEntry, type LockOwner } from '../../store/runs/modelCache';
+import { parseTrainingCurve, type TrainingCurve } from '../../store/runs/trainingCurve';
 import { fit } from '../train/fit';
 import type { T } from '../tf';
 import type { JobContext } from './prepare';

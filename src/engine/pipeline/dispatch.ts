@@ -7,7 +7,7 @@ import { toJobError } from '../../protocol/jobError';
 import type { JobCommand, JobEvent } from '../../protocol/jobMessages';
 import type { RunResult } from '../../protocol/results';
 import { isRecord } from '../../protocol/guards';
-import { CancelledError } from '../errors';
+import { CancelledError } from '../../store/errors';
 import { TrainingPool } from '../train/parallel';
 import { runEvaluateJob } from './evaluateJob';
 import { defaultGridDir, runGridJob } from './gridJob';

@@ -4,9 +4,9 @@
 import type { EvaluateJobConfig } from '../../protocol/config';
 import type { EvaluatedModel, RunResult } from '../../protocol/results';
 import { withGaps } from '../metrics/report';
-import { markdownTable } from '../metrics/table';
+import { markdownTable } from '../../store/metrics/table';
 import { classifierOf } from '../models/io';
-import { RunFolder } from '../runs/runFolder';
+import { RunFolder } from '../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
 import { runGuarded } from './guard';
 import { retrainReference } from './methodStep';

@@ -8,13 +8,13 @@ import { classifierOf, cloneModel, type Classifier } from '../models/io';
 import { methodEpochs, methodRunLabel, methodUsesMask, singleThreadNote } from '../../protocol/methods';
 import { unlearn } from '../methods/unlearn';
 import { PhaseProgress } from '../progress';
-import type { RunFolder } from '../runs/runFolder';
+import type { RunFolder } from '../../store/runs/runFolder';
 import { tf, type T } from '../tf';
 import { weightMask } from '../train/sgd';
 import { trainableVariables } from '../train/loop';
 import { configHash, splitHash, trainedOrCached, workersKey, type JobContext, type Prepared } from './prepare';
 import { saliencyStep } from './saliencyStep';
-import type { TrainingCurve } from '../runs/trainingCurve';
+import type { TrainingCurve } from '../../store/runs/trainingCurve';
 
 /** What Retrain needs from a run's config: the same architecture, recipe and seed as θo. */
 export interface RetrainSpec {

@@ -8,7 +8,7 @@ import type { BackendInfo } from '../../protocol/results';
 import { selectBackend } from '../backend/select';
 import { allIndices, indicesWithoutClass, type SplitData } from '../data/dataset';
 import { splitForget, type ForgetSplit } from '../data/forgetSet';
-import { dataFiles } from '../data/layout';
+import { dataFiles } from '../../store/data/layout';
 import { defaultDataDir, loadDataAsync } from '../data/load';
 import { withTrainSubset } from '../data/subset';
 import { buildArchitecture } from '../models/architectures';
@@ -18,8 +18,8 @@ import { classifierOf, loadModel, type Classifier } from '../models/io';
 import type { Emit } from '../progress';
 import type { TrainingPool } from '../train/parallel';
 import { makeRng, subSeed } from '../rng';
-import { UserError } from '../errors';
-import type { TrainingCurve } from '../runs/trainingCurve';
+import { UserError } from '../../store/errors';
+import type { TrainingCurve } from '../../store/runs/trainingCurve';
 import { trainedOrCached } from './cachedModel';
 
 export interface JobContext {

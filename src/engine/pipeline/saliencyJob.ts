@@ -2,7 +2,7 @@
 // per-layer statistics, written to a run folder of its own.
 import type { SaliencyJobConfig } from '../../protocol/config';
 import type { RunResult } from '../../protocol/results';
-import { RunFolder } from '../runs/runFolder';
+import { RunFolder } from '../../store/runs/runFolder';
 import { runGuarded } from './guard';
 import { prepare, startBackend, type JobContext } from './prepare';
 import { maskWarnings, saliencyStep } from './saliencyStep';

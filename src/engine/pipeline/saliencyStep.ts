@@ -1,11 +1,11 @@
 // Computes the saliency map of θo on Df and the mask the config asks for; writes saliency/ into the run folder.
 import type { SaliencyConfig } from '../../protocol/config';
 import type { SaliencySummary } from '../../protocol/results';
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import { PhaseProgress } from '../progress';
-import { writeFileAtomic, writeJsonAtomic } from '../runs/atomic';
-import type { RunFolder } from '../runs/runFolder';
-import { buildMask, packMask, SaliencyIndex } from '../saliency/mask';
+import { writeFileAtomic, writeJsonAtomic } from '../../store/runs/atomic';
+import type { RunFolder } from '../../store/runs/runFolder';
+import { buildMask, packMask, SaliencyIndex } from '../../store/saliency/mask';
 import { computeSaliencyScores } from '../saliency/scores';
 import { DEFAULT_RATIO } from '../../protocol/defaults';
 import type { JobContext, Prepared } from './prepare';

@@ -2,18 +2,12 @@
 // weight, with the model in inference mode (batch-norm uses its running statistics), as the
 // authors' generate_mask.py does. The sum is over per-batch MEAN losses, as theirs is.
 import { gatherRows, type ImageSet } from '../data/dataset';
-import { throwIfAborted, UserError } from '../errors';
+import { throwIfAborted, UserError } from '../../store/errors';
 import { batchShapeFor, crossEntropy, logProbs } from '../models/forward';
 import type { Classifier } from '../models/io';
 import { trainableVariables } from '../train/loop';
+import type { SaliencyScores } from '../../store/saliency/mask';
 import { tf } from '../tf';
-
-export interface SaliencyScores {
-  names: string[];
-  shapes: number[][];
-  /** |g| per weight, one array per trainable variable, in the model's weight order. */
-  scores: Float32Array[];
-}
 
 export async function computeSaliencyScores(
   clf: Classifier, set: ImageSet, forget: ArrayLike<number>, batchSize: number,

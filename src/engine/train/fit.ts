@@ -4,7 +4,7 @@ import type { OptimizerRecipe } from '../../protocol/config';
 import type { ImageSet } from '../data/dataset';
 import { accuracyPercent, predictPerSample } from '../metrics/evaluate';
 import type { Classifier } from '../models/io';
-import type { TrainingCurve } from '../runs/trainingCurve';
+import type { TrainingCurve } from '../../store/runs/trainingCurve';
 import { makeRng, subSeed } from '../rng';
 import { trainPass, trainableVariables } from './loop';
 import type { TrainingPool } from './parallel';

@@ -1,7 +1,7 @@
 // One pass over a list of rows: batches, gradients, optimizer step, progress, cancel.
 import { checkBatchFits, throwIfDeviceFailed } from '../backend/deviceHealth';
 import { gatherRows, type ImageSet } from '../data/dataset';
-import { throwIfAborted, UserError } from '../errors';
+import { throwIfAborted, UserError } from '../../store/errors';
 import { batchShapeFor, crossEntropy, logProbs } from '../models/forward';
 import type { Classifier } from '../models/io';
 import { shuffleInPlace } from '../rng';

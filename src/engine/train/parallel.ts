@@ -17,7 +17,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { UserError } from '../errors';
+import { UserError } from '../../store/errors';
 import type { Classifier } from '../models/io';
 import { tf, type T } from '../tf';
 import type { FromWorker, ModelSetup, ToWorker, WeightSlot, WorkerBackend, WorkerData } from './workerMessages';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SaliencySummary } from '../../protocol/results';
 import { isFiniteNumber, isRecord, isString } from '../../protocol/guards';
-import type { SaliencyScores } from '../saliency/scores';
+import type { SaliencyScores } from '../saliency/mask';
 
 export interface StoredSaliency {
   /** The summary of the mask the run used. */

@@ -3,7 +3,14 @@
 // with one binary search per layer, without touching the weights again.
 import type { LayerSaliency, SaliencySummary } from '../../protocol/results';
 import { UserError } from '../errors';
-import type { SaliencyScores } from './scores';
+
+/** Saliency scores as the engine computes them and the run folder stores them (scores.f32). */
+export interface SaliencyScores {
+  names: string[];
+  shapes: number[][];
+  /** |g| per weight, one array per trainable variable, in the model's weight order. */
+  scores: Float32Array[];
+}
 
 export class SaliencyIndex {
   /** Each layer's scores sorted ascending. */
