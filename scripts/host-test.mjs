@@ -12,9 +12,10 @@
 //      in headless Chromium (playwright-core, system chromium). The workbench calls
 //      window.codeAutomationExit(code) when the suite ends; the console carries mocha's output.
 //   4. Unless --no-e2e: when mocha has finished (the suite then waits on a gate file, keeping the
-//      extension host alive), scripts/workbench-e2e.mjs opens the SalUn view in the workbench and
-//      checks the real panel (bars, γ, histogram, trends, comparison, a ratio preview answered by the
-//      host, dark/light screenshots in .artifacts/workbench/); then the gate opens and the suite ends.
+//      extension host alive), the named cases of test/workbench/ (built to out/test/workbench/main.js)
+//      open the SalUn view in the workbench and check the real panel (bars, γ, histogram, trends,
+//      comparison, a ratio preview answered by the host, dark/light screenshots in
+//      .artifacts/workbench/, the walkthrough); then the gate opens and the suite ends.
 //   5. Prints the mocha output, `e2e: N passed, N failed` and `host: N passed, N failed` (the e2e
 //      checks included); exits with the suite's exit code, or 1 when an e2e check failed.
 //
@@ -44,7 +45,6 @@ import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runWorkbenchE2E } from './workbench-e2e.mjs';
 import { swiftShaderEnv } from './swiftshader.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,6 +56,7 @@ const RESULT_MARKER = 'SALUN_HOST_RESULT';
 const CONSOLE_TAG = '[salun-host]';
 const E2E_WAIT_MARKER = 'SALUN_HOST_E2E_WAIT'; // test/host/index.ts: mocha is done, waiting on the gate
 const E2E_TIMEOUT_MS = 6 * 60_000;
+const E2E_ENTRY = join(root, 'out/test/workbench/main.js'); // test/workbench/main.ts, built by scripts/build.mjs
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -512,6 +513,12 @@ async function startCodeServer(tc, d, port) {
   return { url, host: `127.0.0.1:${port}`, child };
 }
 
+/** Loaded when used, after the build: a missing or broken out/test/workbench/ fails the e2e, not the run. */
+function loadWorkbenchE2E() {
+  if (!existsSync(E2E_ENTRY)) throw new HarnessError(`no compiled workbench e2e at ${E2E_ENTRY}; run \`node scripts/build.mjs\``);
+  return require(E2E_ENTRY);
+}
+
 async function loadPlaywright() {
   try {
     return require('playwright-core');
@@ -593,8 +600,9 @@ async function runInCodeServer() {
       // only while the workbench is: a crash or an early exit leaves it out.
       await sleep(300); // the suite's last lines
       if (exitCode === undefined && !page.isClosed()) {
-        log('mocha finished; end-to-end check of the panel in the workbench (scripts/workbench-e2e.mjs)');
+        log('mocha finished; end-to-end check of the panel in the workbench (test/workbench/)');
         try {
+          const { runWorkbenchE2E } = loadWorkbenchE2E();
           const r = await runWorkbenchE2E({ page, ws: d.ws, root, userSettings: join(d.userData, 'User/settings.json'), timeoutMs: E2E_TIMEOUT_MS, log });
           if (exitCode === undefined && !page.isClosed()) e2e = r;
           else log('e2e: the workbench went away during the check; not counted');

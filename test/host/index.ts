@@ -10,7 +10,7 @@
 // When SALUN_HOST_TEST_E2E_GATE names a file, run() does not return right after mocha: it logs
 // `SALUN_HOST_E2E_WAIT` and waits until that file exists (at most SALUN_HOST_TEST_E2E_GATE_TIMEOUT_MS,
 // default 10 min). Returning ends the extension host, and the runner's end-to-end check of the panel
-// in the workbench (scripts/workbench-e2e.mjs) needs it alive to answer the webview.
+// in the workbench (test/workbench/) needs it alive to answer the webview.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
