@@ -64,7 +64,7 @@ describe('two-sample statistics (twoSample.ts)', () => {
     const rand = makeRng(3);
     const flags = Array.from({ length: 2000 }, () => (rand() < 0.3 ? 1 : 0));
     const p = flags.reduce((s, v) => s + v, 0) / flags.length;
-    const mean = (at: Int32Array): number => at.reduce((s, i) => s + flags[i], 0) / at.length;
+    const mean = (at: Int32Array): number => Array.from(at, (i) => flags[i]).reduce((s, v) => s + v, 0) / at.length;
     const spread = splitSpread(flags.length, 400, 1, (a, b) => 100 * (mean(a) - mean(b)));
     // Halves without replacement: variance p(1−p)·(2/1000 + 2/1000)·(n/(n−1)).
     const expected = 100 * Math.sqrt(p * (1 - p) * (4 / flags.length) * (2000 / 1999));
