@@ -62,7 +62,7 @@ describe('two-sample statistics (twoSample.ts)', () => {
 
   it('the spread of a share between random halves is the binomial one: σ = 2·√(p(1−p)/n)·100 for halves of n/2', () => {
     const rand = makeRng(3);
-    const flags = Array.from({ length: 2000 }, () => (rand() < 0.3 ? 1 : 0));
+    const flags: number[] = Array.from({ length: 2000 }, () => (rand() < 0.3 ? 1 : 0));
     const p = flags.reduce((s, v) => s + v, 0) / flags.length;
     const mean = (at: Int32Array): number => Array.from(at, (i) => flags[i]).reduce((s, v) => s + v, 0) / at.length;
     const spread = splitSpread(flags.length, 400, 1, (a, b) => 100 * (mean(a) - mean(b)));
