@@ -34,12 +34,29 @@ export interface SaliencySummary {
   layers: LayerSaliency[];
 }
 
+/**
+ * The classification metrics, in the paper's column order (SalUn, Fan et al., ICLR 2024, Table 3);
+ * every table, export, chart and log lists them from here. None is "higher is better": a method is
+ * judged by how close each one comes to Retrain's, which Avg. Gap sums up.
+ */
+export const METRICS = [
+  { name: 'UA', label: 'Unlearning accuracy', meaning: '100 − accuracy on the forget set Df' },
+  { name: 'RA', label: 'Remaining accuracy', meaning: 'accuracy on the retain set Dr' },
+  { name: 'TA', label: 'Testing accuracy', meaning: 'accuracy on the test set' },
+  { name: 'MIA', label: 'MIA-Efficacy', meaning: 'MIA-Efficacy (share of Df a membership classifier calls non-member)' },
+] as const;
+
+export type MetricName = (typeof METRICS)[number]['name'];
+
+/** UA, RA, TA, MIA: the metrics' names in column order. */
+export const METRIC_NAMES: readonly MetricName[] = METRICS.map((m) => m.name);
+
 /** All in percent, as in the paper. */
-export interface Metrics {
-  UA: number;
-  RA: number;
-  TA: number;
-  MIA: number;
+export type Metrics = { [K in MetricName]: number };
+
+/** Metrics built one name at a time (a mean over seeds, a value read from a file). */
+export function metricsFrom(value: (name: MetricName) => number): Metrics {
+  return { UA: value('UA'), RA: value('RA'), TA: value('TA'), MIA: value('MIA') };
 }
 
 /**
@@ -47,7 +64,7 @@ export interface Metrics {
  * definition for the engine's reports, the panel's per-epoch gap line and the exports.
  */
 export function avgGap(m: Metrics, reference: Metrics): number {
-  return (Math.abs(m.UA - reference.UA) + Math.abs(m.RA - reference.RA) + Math.abs(m.TA - reference.TA) + Math.abs(m.MIA - reference.MIA)) / 4;
+  return METRIC_NAMES.reduce((sum, k) => sum + Math.abs(m[k] - reference[k]), 0) / METRIC_NAMES.length;
 }
 
 export type ModelRole = 'original' | 'retrain' | 'unlearned';
