@@ -8,7 +8,7 @@ import type { JobKind } from '../protocol/jobMessages';
 import { defaultRunConfig, defaultSaliencyJobConfig } from '../protocol/defaults';
 import { isRecord } from '../protocol/guards';
 import { withoutRunRecord } from '../protocol/runConfigSchema';
-import { plainTable } from '../store/metrics/table';
+import { modelsPlain } from '../store/metrics/table';
 import { backendArg, fail, JOB_OPTIONS, nativeDirArg, readArgs, workersArg } from './common';
 import { runJobCommand, type StartCommand } from './jobCommand';
 
@@ -61,7 +61,7 @@ export async function configCommand(name: ConfigCommandName, argv: string[], usa
     quiet: v.quiet === true, source: name === 'demo' ? 'the demo config' : positionals[0] ?? 'config', configExitCode: 1,
   });
   if (v.json) { console.log(JSON.stringify(result, null, 2)); return; }
-  if (result.rows.length) console.log(`\n${plainTable(result.rows)}\n`);
+  if (result.rows.length) console.log(`\n${modelsPlain(result.rows)}\n`);
   if (result.saliency) {
     const s = result.saliency;
     console.log(`Saliency: ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}, ${s.salientWeights} of ${s.totalWeights} weights salient`);

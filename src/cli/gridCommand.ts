@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { METHOD_NAMES, type MethodName } from '../protocol/config';
 import { DEFAULT_GRIDS, GRID_PARAMS, parseGridSpec, type GridConfig, type GridResult } from '../protocol/grid';
-import { plainCells } from '../engine/metrics/seedStats';
+import { plainTable } from '../protocol/tableText';
 import { defaultGridDir, gridCells, gridHeader } from '../engine/pipeline/gridJob';
 import { scenarioLabel } from '../engine/pipeline/tableJob';
 import { fail, numberArg, readArgs } from './common';
@@ -67,6 +67,6 @@ export async function gridCommand(argv: string[]): Promise<void> {
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
   console.log(`\nSalUn Lab grid search: ${config.method}, ${scenarioLabel(config)}`);
   console.log(gridHeader(result).join('\n'));
-  console.log(`\n${plainCells(gridCells(result))}\n`);
+  console.log(`\n${plainTable(gridCells(result))}\n`);
   console.log(`written: ${outDir}/grid.md, grid.json`);
 }

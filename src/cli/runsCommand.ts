@@ -3,6 +3,7 @@
 // problem, never a failure of the listing; a run whose process is gone shows as interrupted.
 import { resolve } from 'node:path';
 import { readRunsFolder, runGap, type RunSummary } from '../store/runs/readRuns';
+import { alignFrom, plainTable } from '../protocol/tableText';
 import { readArgs } from './common';
 
 const RUNS_USAGE = `salun runs — the run folders of a workspace (.salun/runs), newest first
@@ -52,11 +53,10 @@ export function runListing(r: RunSummary): RunListing {
 export function runsTable(runs: readonly RunListing[]): string {
   const head = ['Run', 'State', 'Method', 'Avg. Gap', 'Problems'];
   const cells = runs.map((r) => [r.runId, r.state, r.method ?? '?', r.avgGap !== undefined ? r.avgGap.toFixed(2) : '—', String(r.problems.length || '')]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: readonly string[]): string => c.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd();
-  const out = [line(head)];
+  const lines = plainTable([head, ...cells], alignFrom(head.length, head.length), { rule: false }).split('\n');
+  const out = [lines[0]];
   runs.forEach((r, i) => {
-    out.push(line(cells[i]));
+    out.push(lines[i + 1]);
     if (r.error) out.push(`    error: ${r.error}`);
     for (const p of r.problems) out.push(`    ⚠ ${p}`);
   });

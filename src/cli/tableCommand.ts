@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { METHOD_NAMES, type MethodName } from '../protocol/config';
 import { DEFAULT_RATIO } from '../protocol/defaults';
 import { defaultTableConfig, TABLE_METHOD_ORDER, type TableConfig, type TableResult } from '../protocol/table';
-import { plainCells, seedTableCells } from '../engine/metrics/seedStats';
+import { seedTableCells } from '../engine/metrics/seedStats';
+import { plainTable } from '../protocol/tableText';
 import { defaultTableDir, scenarioLabel, tableFootnote, tableHeader } from '../engine/pipeline/tableJob';
 import { fail, numberArg, readArgs } from './common';
 import { runJobCommand, validateOrFail, type StartCommand } from './jobCommand';
@@ -75,7 +76,7 @@ export async function tableCommand(argv: string[]): Promise<void> {
   if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
   console.log(`\nSalUn Lab comparison table: ${scenarioLabel(result.config)}, ${result.config.model.architecture.toUpperCase()}`);
   console.log(tableHeader(result).join('\n'));
-  console.log(`\n${plainCells(seedTableCells(result.rows))}\n`);
+  console.log(`\n${plainTable(seedTableCells(result.rows))}\n`);
   console.log(tableFootnote(result).join('\n'));
   console.log(`\nwritten: ${outDir}/table.md, table.json`);
 }

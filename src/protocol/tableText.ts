@@ -9,7 +9,10 @@ export type Align = 'left' | 'right';
 /** Header row first, then the body; every row as long as the header. */
 export type Cells = readonly (readonly string[])[];
 
-/** The usual layout of a results table: the first `leading` columns are names (left), the rest numbers (right). */
+/**
+ * The layout of a results table: the first `leading` columns are names (left), the rest numbers
+ * (right). One name column is every renderer's default.
+ */
 export function alignFrom(columns: number, leading: number): Align[] {
   return Array.from({ length: columns }, (_, i) => (i < leading ? 'left' : 'right'));
 }
@@ -30,7 +33,7 @@ export function markdownCell(value: string): string {
 }
 
 /** A GFM table: cells escaped, each column's alignment in the delimiter row. */
-export function markdownTable(cells: Cells, align: readonly Align[]): string {
+export function markdownTable(cells: Cells, align: readonly Align[] = alignFrom(cells[0].length, 1)): string {
   const [header, ...body] = cells;
   const line = (row: readonly string[]): string => `| ${row.join(' | ')} |`;
   const delimiter = header.map((_, i) => (align[i] === 'right' ? '---:' : '---'));
@@ -103,7 +106,7 @@ export interface PlainTableOptions {
  * The table for a terminal: columns two spaces apart, each as wide as its widest cell in display
  * columns (so CJK text and emoji line up), line breaks flattened, no trailing spaces.
  */
-export function plainTable(cells: Cells, align: readonly Align[], options: PlainTableOptions = {}): string {
+export function plainTable(cells: Cells, align: readonly Align[] = alignFrom(cells[0].length, 1), options: PlainTableOptions = {}): string {
   const flat = cells.map((row) => row.map((cell) => cell.replace(LINE_BREAK, ' ')));
   const widths = flat[0].map((_, c) => Math.max(...flat.map((row) => displayWidth(row[c] ?? ''))));
   const lines = flat.map((row) => row.map((cell, c) => pad(cell, widths[c], align[c])).join('  ').replace(/ +$/, ''));

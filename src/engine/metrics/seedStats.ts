@@ -1,7 +1,7 @@
 // Statistics over seeds for the comparison table: mean ± std per metric, gaps against the mean of
 // the Retrain seeds, the Retrain-vs-Retrain noise floor, and ranks that only separate methods whose
 // Avg. Gap differs by more than that floor.
-import type { EvaluatedModel, Metrics } from '../../protocol/results';
+import { METRIC_NAMES, metricsFrom, type EvaluatedModel, type Metrics } from '../../protocol/results';
 import type { NoiseFloor, SeedStat, TableRow } from '../../protocol/table';
 import { methodDisplayName } from '../../protocol/comparisonFormat';
 import { avgGap } from './report';
@@ -17,8 +17,7 @@ export function meanStd(values: number[]): SeedStat {
 }
 
 export function meanMetrics(ms: Metrics[]): Metrics {
-  const avg = (k: keyof Metrics): number => meanStd(ms.map((m) => m[k])).mean;
-  return { UA: avg('UA'), RA: avg('RA'), TA: avg('TA'), MIA: avg('MIA') };
+  return metricsFrom((k) => meanStd(ms.map((m) => m[k])).mean);
 }
 
 /** The Avg. Gap between the Retrain runs of every pair of seeds, and its mean. */
@@ -107,29 +106,14 @@ export function formatStat(s: SeedStat, digits = 2): string {
   return s.std === undefined ? s.mean.toFixed(digits) : `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}`;
 }
 
+/** The table's cells (protocol/tableText.ts renders them): a Rank column only when methods were ranked. */
 export function seedTableCells(rows: TableRow[]): string[][] {
   const ranked = rows.some((r) => r.rank !== undefined);
   return [
-    ['Method', 'UA', 'RA', 'TA', 'MIA', 'Avg. Gap', 'RTE (s)', ...(ranked ? ['Rank'] : [])],
+    ['Method', ...METRIC_NAMES, 'Avg. Gap', 'RTE (s)', ...(ranked ? ['Rank'] : [])],
     ...rows.map((r) => [
-      r.label, formatStat(r.UA), formatStat(r.RA), formatStat(r.TA), formatStat(r.MIA), formatStat(r.avgGap), formatStat(r.seconds, 1),
+      r.label, ...METRIC_NAMES.map((m) => formatStat(r[m])), formatStat(r.avgGap), formatStat(r.seconds, 1),
       ...(ranked ? [r.rank !== undefined ? String(r.rank) : '—'] : []),
     ]),
   ];
-}
-
-export function markdownCells(t: string[][]): string {
-  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(t[0]), line(t[0].map((_, i) => (i === 0 ? '---' : '---:'))), ...t.slice(1).map(line)].join('\n');
-}
-
-export function plainCells(t: string[][]): string {
-  const widths = t[0].map((_, c) => Math.max(...t.map((r) => [...r[c]].length)));
-  return t.map((r, i) => {
-    const s = r.map((cell, c) => {
-      const pad = ' '.repeat(widths[c] - [...cell].length);
-      return c === 0 ? cell + pad : pad + cell;
-    }).join('  ');
-    return i === 0 ? `${s}\n${'-'.repeat([...s].length)}` : s;
-  }).join('\n');
 }

@@ -4,7 +4,7 @@
 import type { EvaluateJobConfig } from '../../protocol/config';
 import type { EvaluatedModel, RunResult } from '../../protocol/results';
 import { withGaps } from '../metrics/report';
-import { markdownTable } from '../../store/metrics/table';
+import { modelsMarkdown } from '../../store/metrics/table';
 import { classifierOf } from '../models/io';
 import { RunFolder } from '../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
@@ -61,7 +61,7 @@ export function runEvaluateJob(config: EvaluateJobConfig, ctx: JobContext): Prom
       `- Forget set: ${forget}, ${p.split.forget.length} samples (hash ${splitHash(p.split)}); retain ${p.split.retain.length}`,
       ...backendMarkdownItems(p.backend),
       '',
-      markdownTable(table),
+      modelsMarkdown(table),
       '',
       config.retrain ? 'Avg. Gap = mean |metric − Retrain| over UA, RA, TA, MIA. Retrain: the same architecture with fresh weights, trained on Dr.' : 'No Retrain reference was trained, so no gaps.',
       '',

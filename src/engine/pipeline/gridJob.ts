@@ -7,8 +7,9 @@ import { basename, join } from 'node:path';
 import { applyPoint, gridPoints, pointLabel, type GridConfig, type GridPointResult, type GridResult } from '../../protocol/grid';
 import { DEFAULT_RATIO } from '../../protocol/defaults';
 import { defaultUnlearnRecipe } from '../../protocol/methods';
+import { METRIC_NAMES } from '../../protocol/results';
+import { markdownTable } from '../../protocol/tableText';
 import { avgGap } from '../metrics/report';
-import { markdownCells } from '../metrics/seedStats';
 import { classifierOf } from '../models/io';
 import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../store/runs/atomic';
 import { newRunId } from '../../store/runs/runFolder';
@@ -84,10 +85,10 @@ const f2 = (x: number): string => x.toFixed(2);
 
 /** The grid as table cells: header, Retrain, Original, then the points sorted by Avg. Gap (best first). */
 export function gridCells(g: GridResult): string[][] {
-  const m = (x: GridResult['retrain']): string[] => [f2(x.UA), f2(x.RA), f2(x.TA), f2(x.MIA)];
+  const m = (x: GridResult['retrain']): string[] => METRIC_NAMES.map((k) => f2(x[k]));
   const order = g.points.map((_, i) => i).sort((a, b) => g.points[a].avgGap - g.points[b].avgGap);
   return [
-    ['Point', 'UA', 'RA', 'TA', 'MIA', 'Avg. Gap', 'Time (s)'],
+    ['Point', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'],
     ['Retrain', ...m(g.retrain), '0.00', ''],
     ['Original', ...m(g.original), f2(avgGap(g.original, g.retrain)), ''],
     ...order.map((i) => [`${i === g.best ? '★ ' : ''}${g.points[i].label}`, ...m(g.points[i].metrics), f2(g.points[i].avgGap), g.points[i].seconds.toFixed(1)]),
@@ -107,5 +108,5 @@ export function gridHeader(g: GridResult): string[] {
 }
 
 function gridMarkdown(g: GridResult): string {
-  return [`# SalUn Lab grid search: ${g.config.method}, ${scenarioLabel(g.config)}`, '', ...gridHeader(g), '', markdownCells(gridCells(g)), ''].join('\n');
+  return [`# SalUn Lab grid search: ${g.config.method}, ${scenarioLabel(g.config)}`, '', ...gridHeader(g), '', markdownTable(gridCells(g)), ''].join('\n');
 }

@@ -5,7 +5,7 @@ import type { RunConfig } from '../../protocol/config';
 import type { EvaluatedModel, Metrics, RunResult, SaliencySummary } from '../../protocol/results';
 import { classifierOf, saveModel } from '../models/io';
 import { tf } from '../tf';
-import { markdownTable } from '../../store/metrics/table';
+import { modelsMarkdown } from '../../store/metrics/table';
 import { withGaps } from '../metrics/report';
 import { RunFolder } from '../../store/runs/runFolder';
 import { describeForgetSpec, GAP_AND_TIME_NOTE } from '../../store/runs/runReport';
@@ -104,7 +104,7 @@ function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], 
     ...warnings.map((w) => `- **Warning**: ${w}`),
     stopped ? `- **Stopped by the user after epoch ${stopped.epoch} of ${stopped.of}**: the model and its metrics are those after epoch ${stopped.epoch}` : '',
     '',
-    markdownTable(rows),
+    modelsMarkdown(rows),
     '',
     hasRetrain ? GAP_AND_TIME_NOTE : 'No Retrain reference was trained, so no gaps.',
     '',

@@ -9,8 +9,9 @@ import type { ForgetSpec } from '../../protocol/config';
 import type { EvaluatedModel } from '../../protocol/results';
 import { type MachineInfo, type TableConfig, type TableMissing, type TableResult } from '../../protocol/table';
 import { defaultUnlearnRecipe } from '../../protocol/methods';
-import { aggregateSeeds, markdownCells, methodLabel, seedTableCells, type SeedRows } from '../metrics/seedStats';
-import { markdownTable } from '../../store/metrics/table';
+import { aggregateSeeds, methodLabel, seedTableCells, type SeedRows } from '../metrics/seedStats';
+import { markdownTable } from '../../protocol/tableText';
+import { modelsMarkdown } from '../../store/metrics/table';
 import { classifierOf } from '../models/io';
 import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../store/runs/atomic';
 import { newRunId } from '../../store/runs/runFolder';
@@ -201,7 +202,7 @@ export function tableMarkdown(t: TableResult): string {
     '',
     ...tableHeader(t),
     '',
-    markdownCells(seedTableCells(t.rows)),
+    markdownTable(seedTableCells(t.rows)),
     '',
     ...tableFootnote(t),
     '',
@@ -209,7 +210,7 @@ export function tableMarkdown(t: TableResult): string {
     '',
   ];
   for (const s of t.seeds) {
-    lines.push(`### Seed ${s.seed}`, '', markdownTable(s.rows), '');
+    lines.push(`### Seed ${s.seed}`, '', modelsMarkdown(s.rows), '');
   }
   if (t.noiseFloor.pairs.length) {
     lines.push('Retrain-vs-Retrain Avg. Gap per seed pair: ' + t.noiseFloor.pairs.map((p) => `(${p.seeds[0]}, ${p.seeds[1]}) ${p.gap.toFixed(2)}`).join('; '), '');

@@ -4,11 +4,12 @@
 // The final table is report.md's own (metrics/table.ts); everything else is read from the folder.
 // Pure: it renders a RunRecord (runRecord.ts reads one).
 import type { ForgetSpec } from '../../protocol/config';
-import { avgGap, type EvaluatedModel, type Metrics } from '../../protocol/results';
+import { avgGap, METRIC_NAMES, METRICS, type EvaluatedModel, type Metrics } from '../../protocol/results';
 import { isFiniteNumber, isRecord, isString } from '../../protocol/guards';
-import { COMPARISON_METRICS, formatFixed, markdownTable as cellsTable, methodDisplayName } from '../../protocol/comparisonFormat';
+import { formatFixed, methodDisplayName } from '../../protocol/comparisonFormat';
+import { alignFrom, markdownTable } from '../../protocol/tableText';
 import { alwaysMasked, isMethodName } from '../../protocol/methods';
-import { markdownTable } from '../metrics/table';
+import { modelsMarkdown } from '../metrics/table';
 import { adapterSummary, skippedSummary } from '../../protocol/backendSummary';
 import type { RunRecord } from './runRecord';
 
@@ -69,7 +70,7 @@ function saliencyConfigOf(s: unknown): string | undefined {
 }
 
 /** How to read the gap and time columns; report.md says the same. */
-export const GAP_AND_TIME_NOTE = 'Avg. Gap = mean |metric − Retrain| over UA, RA, TA, MIA (smaller is closer to exact unlearning). '
+export const GAP_AND_TIME_NOTE = `Avg. Gap = mean |metric − Retrain| over ${METRIC_NAMES.join(', ')} (smaller is closer to exact unlearning). `
   + 'Time: training time for Original/Retrain, saliency + unlearning time for the method (evaluation excluded).';
 
 const signed = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}` : '—');
@@ -114,25 +115,25 @@ function configSection(r: RunRecord): string[] {
   const st = r.status;
   if (st) rows.push(['Started / ended', `${st.startedAt} → ${st.endedAt ?? '(not ended)'}`]);
   const present = rows.filter((x): x is [string, string] => x[1] !== undefined);
-  return ['## Configuration', '', cellsTable(['Setting', 'Value'], present, 2), ''];
+  return ['## Configuration', '', markdownTable([['Setting', 'Value'], ...present], alignFrom(2, 2)), ''];
 }
 
 function finalSection(r: RunRecord, stoppedNote: string | undefined): string[] {
   if (!r.rows.length) return [];
   const out = ['## Final metrics', ''];
   if (stoppedNote) out.push(stoppedNote, '');
-  out.push(markdownTable(r.rows), '');
+  out.push(modelsMarkdown(r.rows), '');
   const retrain = r.rows.find((x) => x.role === 'retrain');
   const original = r.rows.find((x) => x.role === 'original');
   const method = r.rows.find((x) => x.role === 'unlearned');
   if (method && (retrain || original)) {
     const name = methodDisplayName(method.method);
     const diff = (ref: EvaluatedModel, label: string): string[] => [
-      `${name} − ${label}`, ...COMPARISON_METRICS.map((m) => signed(method.metrics[m] - ref.metrics[m])), formatFixed(avgGap(method.metrics, ref.metrics)),
+      `${name} − ${label}`, ...METRIC_NAMES.map((m) => signed(method.metrics[m] - ref.metrics[m])), formatFixed(avgGap(method.metrics, ref.metrics)),
     ];
     const rows = [...(retrain ? [diff(retrain, 'Retrain')] : []), ...(original ? [diff(original, 'Original')] : [])];
     out.push('Differences in points (the mean of their absolute values is the gap):', '');
-    out.push(cellsTable(['Difference', ...COMPARISON_METRICS, 'Mean |Δ|'], rows, 1), '');
+    out.push(markdownTable([['Difference', ...METRIC_NAMES, 'Mean |Δ|'], ...rows]), '');
   }
   return out;
 }
@@ -141,14 +142,14 @@ function epochsSection(r: RunRecord): string[] {
   const log = r.metricsLog;
   if (!log.points.length) return [];
   const retrain: Metrics | undefined = log.reference.retrain ?? r.rows.find((x) => x.role === 'retrain')?.metrics;
-  const header = ['Epoch', ...COMPARISON_METRICS, ...(retrain ? ['Avg. Gap'] : [])];
+  const header = ['Epoch', ...METRIC_NAMES, ...(retrain ? ['Avg. Gap'] : [])];
   const rows = log.points.map((p) => [
-    String(p.epoch), ...COMPARISON_METRICS.map((m) => formatFixed(p.metrics[m])), ...(retrain ? [formatFixed(avgGap(p.metrics, retrain))] : []),
+    String(p.epoch), ...METRIC_NAMES.map((m) => formatFixed(p.metrics[m])), ...(retrain ? [formatFixed(avgGap(p.metrics, retrain))] : []),
   ]);
   return [
     `## Per-epoch metrics${log.method ? ` (${methodDisplayName(log.method)})` : ''}`, '',
     `From metrics.jsonl: the model evaluated after every unlearning epoch${retrain ? '; Avg. Gap against Retrain' : ''}.`, '',
-    cellsTable(header, rows, 1), '',
+    markdownTable([header, ...rows]), '',
   ];
 }
 
@@ -159,10 +160,10 @@ function saliencySection(r: RunRecord): string[] {
   return [
     '## Saliency mask', '',
     `Ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}: ${s.salientWeights} of ${s.totalWeights} weights salient${share}, ranked globally by |g| = |Σ ∇θ CE(θo; Df)|.`, '',
-    cellsTable(['Layer', 'Shape', 'Salient', 'Weights', 'Salient (%)', 'Median |g|'], s.layers.map((l) => [
+    markdownTable([['Layer', 'Shape', 'Salient', 'Weights', 'Salient (%)', 'Median |g|'], ...s.layers.map((l) => [
       l.name, l.shape.join('×'), String(l.salient), String(l.count), formatFixed(l.salientFraction * 100, 1),
       isFiniteNumber(l.medianScore) ? l.medianScore.toExponential(2) : '—',
-    ]), 2), '',
+    ])], alignFrom(6, 2)), '',
   ];
 }
 
@@ -197,8 +198,7 @@ export function runReportMarkdown(r: RunRecord, ctx: RunReportContext): string {
   }
   out.push(...configSection(r), ...finalSection(r, stoppedNote), ...epochsSection(r), ...saliencySection(r));
   if (r.rows.length) {
-    out.push('## Reading it', '', 'UA = 100 − accuracy on the forget set Df, RA = accuracy on the retain set Dr, TA = accuracy on the test set, '
-      + `MIA = MIA-Efficacy (share of Df a membership classifier calls non-member), all in %. ${GAP_AND_TIME_NOTE}`, '');
+    out.push('## Reading it', '', `${METRICS.map((m) => `${m.name} = ${m.meaning}`).join(', ')}, all in %. ${GAP_AND_TIME_NOTE}`, '');
   }
   if (r.problems.length) out.push('## Unreadable files', '', ...r.problems.map((p) => `- ${p}`), '');
   return `${out.join('\n').trimEnd()}\n`;

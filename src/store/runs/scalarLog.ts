@@ -12,7 +12,8 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { avgGap, type Metrics, type ModelRole } from '../../protocol/results';
+import { avgGap, METRIC_NAMES, type MetricName, type Metrics, type ModelRole } from '../../protocol/results';
+import { csvTable } from '../../protocol/tableText';
 import { UserError } from '../errors';
 import { makeDirs, writeErrorHint, writeFileAtomic } from './atomic';
 import { encodeEvent, eventFileName, FILE_VERSION, tfRecord, type Scalar } from './tensorboard';
@@ -23,10 +24,10 @@ export type TrainedRole = Exclude<ModelRole, 'unlearned'>;
 /** The TensorBoard run (folder under tb/) of each model's evaluations. */
 export const EVALUATION_SERIES: Record<ModelRole, string> = { unlearned: 'unlearn', original: 'original', retrain: 'retrain' };
 export const CURVE_SERIES: Record<TrainedRole, string> = { original: 'original-training', retrain: 'retrain-training' };
-export const METRIC_TAGS = { UA: 'metrics/UA', RA: 'metrics/RA', TA: 'metrics/TA', MIA: 'metrics/MIA', gap: 'metrics/Avg. Gap' } as const;
+export const METRIC_TAGS: Readonly<Record<MetricName | 'gap', string>> = { UA: 'metrics/UA', RA: 'metrics/RA', TA: 'metrics/TA', MIA: 'metrics/MIA', gap: 'metrics/Avg. Gap' };
 export const CURVE_TAGS = { loss: 'training/loss', accuracy: 'training/accuracy' } as const;
 
-export const METRICS_CSV_HEADER = 'role,method,epoch,UA,RA,TA,MIA,Avg. Gap,time';
+export const METRICS_CSV_HEADER = ['role', 'method', 'epoch', ...METRIC_NAMES, 'Avg. Gap', 'time'].join(',');
 export const TRAINING_CSV_HEADER = 'model,epoch,loss,accuracy,time';
 
 interface Evaluation {
@@ -37,14 +38,9 @@ interface Evaluation {
   time: Date;
 }
 
-function csvCell(v: string | number | undefined): string {
-  if (v === undefined) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
+/** LF line ends, as the run folder's other text files; numbers at full precision. */
 function csv(header: string, rows: (string | number | undefined)[][]): string {
-  return [header, ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
+  return csvTable([header.split(','), ...rows.map((r) => r.map((v) => (v === undefined ? '' : String(v))))], { lineEnd: '\n' });
 }
 
 /** Appends bytes and syncs them: the event file grows by whole records as far as a crash allows. */
@@ -81,10 +77,7 @@ class EventFile {
 }
 
 function metricScalars(m: Metrics, gap: number | undefined): Scalar[] {
-  const s: Scalar[] = [
-    { tag: METRIC_TAGS.UA, value: m.UA }, { tag: METRIC_TAGS.RA, value: m.RA },
-    { tag: METRIC_TAGS.TA, value: m.TA }, { tag: METRIC_TAGS.MIA, value: m.MIA },
-  ];
+  const s: Scalar[] = METRIC_NAMES.map((k) => ({ tag: METRIC_TAGS[k], value: m[k] }));
   return gap === undefined ? s : [...s, { tag: METRIC_TAGS.gap, value: gap }];
 }
 
