@@ -3,8 +3,8 @@
 // (media/panel.css); the panel still rebuilds the charts on a theme change (see main.ts), so an
 // export taken afterwards carries the new theme's colours.
 import type { Metrics } from '../src/protocol/results';
-import type { LayerBar, MetricName, PanelState, SaliencyView, TrendPoint } from './panelState';
-import { METRIC_NAMES } from './panelState';
+import type { LayerBar, PanelState, SaliencyView, TrendPoint } from './panelState';
+import { METRIC_NAMES, type MetricName } from '../src/protocol/results';
 import { el, svg } from './dom';
 import { avgGap } from './avgGap';
 import { formatCount, formatMetric, formatPercent, formatScientific } from './format';

@@ -4,12 +4,13 @@ import type { ComparisonRun } from '../src/protocol/webviewMessages';
 import { ExportCommand, GetRunConfigRequest, LoadRunSaliencyCommand, RefreshRunsCommand } from '../src/protocol/webviewMessages';
 import type { PanelChannel } from './channel';
 import type { PanelState } from './panelState';
-import { METRIC_NAMES } from './panelState';
+import { METRIC_NAMES } from '../src/protocol/results';
 import { el, replaceChildren } from './dom';
 import type { ComparisonRow } from './comparison';
 import { comparisonRows, methodDisplayName } from './comparison';
 import { settingText } from '../src/protocol/runLabels';
-import { comparisonCsv, markdownReport } from './exportFormats';
+import { markdownReport } from './exportFormats';
+import { COMPARISON_COLUMNS, comparisonCsv } from '../src/protocol/comparisonFormat';
 import { formatMetric } from './format';
 
 /** What changes only the panel: the runs the user checked. */
@@ -141,8 +142,7 @@ export class ComparisonView {
       replaceChildren(this.table, el('p', { class: 'muted small' }, 'Select runs to compare them.'));
       return;
     }
-    const columns = ['Model', 'Run', 'Ratio', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'];
-    const head = el('tr', {}, ...columns.map((h) => el('th', { scope: 'col' }, h)));
+    const head = el('tr', {}, ...COMPARISON_COLUMNS.map((h) => el('th', { scope: 'col' }, h)));
     const groups = [...new Set(rows.map((r) => r.group))];
     const many = rows.some((r) => r.reference);
     // One tbody per Retrain reference: a gap is only comparable with gaps to the same Retrain.
@@ -153,7 +153,7 @@ export class ComparisonView {
         ? `Against Retrain ${retrain.reference ?? ''}${retrain.setting ? `: ${retrain.setting}` : ''}`
         : 'Without a Retrain reference (no gaps)';
       const groupHead = many || g < 0
-        ? el('tr', { class: 'group-head' }, el('th', { scope: 'rowgroup', colspan: columns.length }, title))
+        ? el('tr', { class: 'group-head' }, el('th', { scope: 'rowgroup', colspan: COMPARISON_COLUMNS.length }, title))
         : undefined;
       return el('tbody', { 'data-group': g }, groupHead, ...part.map((r) => this.tableRow(r)));
     });

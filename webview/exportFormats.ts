@@ -1,16 +1,15 @@
-// What the panel exports, as text: the comparison as CSV, the run as a Markdown report. Pure (no
-// DOM), so the exact bytes are unit-tested; the host only asks where to save them. The comparison's
-// formatting is shared with the host's Compare Runs command (src/protocol/comparisonFormat.ts).
+// What the panel exports as a Markdown report of the run. Pure (no DOM), so the exact bytes are
+// unit-tested; the host only asks where to save them. The comparison's text (its CSV too) is shared
+// with the host's Compare Runs command (src/protocol/comparisonFormat.ts).
 import type { PanelState } from './panelState';
-import { METRIC_NAMES, shownTrend } from './panelState';
-import { avgGap } from './avgGap';
+import { shownTrend } from './panelState';
+import { avgGap, METRIC_NAMES } from '../src/protocol/results';
 import { backendMarkdownItems } from '../src/protocol/backendSummary';
 import { formatCount, formatScientific } from './format';
 import {
-  comparisonMarkdownTable, formatFixed as num, markdownTable as mdTable, methodDisplayName, type ComparisonRow,
+  comparisonMarkdownTable, formatFixed as num, methodDisplayName, RESULTS_NOTE, type ComparisonRow,
 } from '../src/protocol/comparisonFormat';
-
-export { comparisonCsv, csvField } from '../src/protocol/comparisonFormat';
+import { alignFrom, markdownTable } from '../src/protocol/tableText';
 
 export interface ReportContext {
   /** ISO time of the export. */
@@ -29,19 +28,19 @@ export function markdownReport(state: PanelState, ctx: ReportContext): string {
   out.push(...facts, '');
 
   if (state.rows.length) {
-    out.push('## Results', '', 'UA, RA, TA, MIA in %; Avg. Gap: mean |metric − Retrain’s|, lower is better.', '');
-    out.push(mdTable(['Model', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'], state.rows.map((r) => [
+    out.push('## Results', '', RESULTS_NOTE, '');
+    out.push(markdownTable([['Model', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'], ...state.rows.map((r) => [
       methodDisplayName(r.role === 'unlearned' ? r.method : r.role), ...METRIC_NAMES.map((m) => num(r.metrics[m])), num(r.avgGap), num(r.seconds, 1),
-    ]), 1), '');
+    ])]), '');
   }
 
   const s = state.saliency;
   if (s) {
     out.push('## Saliency mask', '');
     out.push(`Ratio ${s.ratio.toFixed(3)}, γ = ${formatScientific(s.gamma, 3)}; ${formatCount(s.salientWeights)} of ${formatCount(s.totalWeights)} weights salient.`, '');
-    out.push(mdTable(['Layer', 'Shape', 'Salient', 'Weights', 'Share (%)'], s.layers.map((l) => [
+    out.push(markdownTable([['Layer', 'Shape', 'Salient', 'Weights', 'Share (%)'], ...s.layers.map((l) => [
       l.name, l.shape.join('×'), String(l.salient), String(l.count), num(l.fraction * 100, 1),
-    ]), 2), '');
+    ])], alignFrom(5, 2)), '');
   }
 
   // The trend on screen: the live job's, or the past run opened from the Runs view.
@@ -49,9 +48,9 @@ export function markdownReport(state: PanelState, ctx: ReportContext): string {
   if (shown.trend.length) {
     const retrain = shown.references.retrain;
     out.push(`## Metric trends${shown.trendMethod ? ` (${methodDisplayName(shown.trendMethod)})` : ''}`, '', `${shown.label}.`, '');
-    out.push(mdTable(['Epoch', ...METRIC_NAMES, ...(retrain ? ['Avg. Gap'] : [])], shown.trend.map((p) => [
+    out.push(markdownTable([['Epoch', ...METRIC_NAMES, ...(retrain ? ['Avg. Gap'] : [])], ...shown.trend.map((p) => [
       String(p.epoch), ...METRIC_NAMES.map((m) => num(p.metrics[m])), ...(retrain ? [num(avgGap(p.metrics, retrain))] : []),
-    ]), 1), '');
+    ])]), '');
   }
 
   if (ctx.comparison.length) {

@@ -6,9 +6,6 @@ import type { BackendInfo, EvaluatedModel, LayerSaliency, Metrics, ModelRole } f
 import type { ComparisonRun, HostNotification, RunSetupParams, RunTrend, ScoreHistogram, ThresholdPreview } from '../src/protocol/webviewMessages';
 import type { RunSetting } from '../src/protocol/runLabels';
 
-export const METRIC_NAMES = ['UA', 'RA', 'TA', 'MIA'] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
-
 /** One horizontal bar of the mask-sparsity chart. */
 export interface LayerBar {
   name: string;

@@ -6,11 +6,12 @@ import { PHASE_LABELS } from '../src/protocol/jobMessages';
 import type { NextRunReply, PanelAction } from '../src/protocol/webviewMessages';
 import { NextRunRequest, PanelActionCommand } from '../src/protocol/webviewMessages';
 import { settingText } from '../src/protocol/runLabels';
-import { methodDisplayName } from '../src/protocol/comparisonFormat';
+import { methodDisplayName, RESULTS_NOTE } from '../src/protocol/comparisonFormat';
 import type { PanelChannel } from './channel';
 import type { ThresholdPreviews } from './previewRequests';
 import type { PanelState } from './panelState';
-import { displayedSaliency, METRIC_NAMES, shownResults, shownTrend } from './panelState';
+import { displayedSaliency, shownResults, shownTrend } from './panelState';
+import { METRIC_NAMES } from '../src/protocol/results';
 import { el, replaceChildren } from './dom';
 import type { SeriesKey } from './charts';
 import { layerBars } from './charts';
@@ -361,7 +362,7 @@ export class PanelView {
     replaceChildren(this.resultsBody, source,
       el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Results table' },
         el('table', { class: 'results stackable' },
-          el('caption', { class: 'muted small' }, 'UA, RA, TA, MIA in %; Avg. Gap: mean |metric − Retrain’s|, lower is better.'),
+          el('caption', { class: 'muted small' }, RESULTS_NOTE),
           el('thead', {}, head), el('tbody', {}, ...rows))));
   }
 }

@@ -6,7 +6,7 @@
 import { ExportCommand, ShowLiveTrendCommand } from '../src/protocol/webviewMessages';
 import type { PanelChannel } from './channel';
 import type { ShownTrend } from './panelState';
-import { METRIC_NAMES } from './panelState';
+import { METRIC_NAMES } from '../src/protocol/results';
 import { el, replaceChildren } from './dom';
 import type { SeriesKey } from './charts';
 import { epochReadout, gapChart, trendChart, trendLegend, WIDTH } from './charts';

@@ -3,11 +3,16 @@
 // smallest Avg. Gap marked ★. Pure and free of DOM, Node and vscode: the panel (webview bundle)
 // exports it and the host's Compare Runs command writes it, byte for byte the same.
 import { methodLabel } from './methods';
-import type { Metrics } from './results';
+import { METRIC_NAMES, type Metrics } from './results';
 import type { ComparisonRun } from './webviewMessages';
 import { settingText } from './runLabels';
+import { alignFrom, csvTable, markdownCell, markdownTable } from './tableText';
 
-export const COMPARISON_METRICS = ['UA', 'RA', 'TA', 'MIA'] as const;
+/** The comparison's columns, in the panel's table and in every export. */
+export const COMPARISON_COLUMNS: readonly string[] = ['Model', 'Run', 'Ratio', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'];
+
+/** Under a table of one job's models, in the panel and its report. */
+export const RESULTS_NOTE = `${METRIC_NAMES.join(', ')} in %; Avg. Gap: mean |metric − Retrain’s|, lower is better.`;
 
 /** What marks the smallest Avg. Gap, in the panel and in every export. */
 export const BEST_MARK = '★';
@@ -127,31 +132,15 @@ export function rowName(r: ComparisonRow): string {
   return r.role === 'retrain' ? `${r.label} ${r.reference}` : `${r.label} (vs Retrain ${r.reference})`;
 }
 
-/** RFC 4180: quote a field that holds a comma, a quote or a line break; double inner quotes. */
-export function csvField(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  const s = typeof value === 'number' ? (Number.isFinite(value) ? String(Number(value.toFixed(4))) : '') : value;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/** A number in the CSV: up to 4 decimals, trailing zeros dropped (98.9556, 0.5); '' when missing or not finite. */
+export function csvNumber(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '' : String(Number(x.toFixed(4)));
 }
 
 export function comparisonCsv(rows: readonly ComparisonRow[]): string {
-  const header = ['Model', 'Run', 'Ratio', ...COMPARISON_METRICS, 'Avg. Gap', 'Time (s)'];
-  const lines = [header.map(csvField).join(',')];
-  for (const r of rows) {
-    lines.push([rowName(r), r.runId, r.ratio, ...COMPARISON_METRICS.map((m) => r.metrics[m]), r.avgGap, r.seconds].map(csvField).join(','));
-  }
-  return `${lines.join('\r\n')}\r\n`;
-}
-
-/** A Markdown table cell: pipes and backslashes escaped, line breaks flattened. */
-export function markdownCell(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-/** Columns from `numericFrom` on are right-aligned; every cell is escaped. */
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], numericFrom: number): string {
-  const align = header.map((_, i) => (i >= numericFrom ? '---:' : '---'));
-  return [header, align, ...rows].map((cells, i) => `| ${(i === 1 ? cells : cells.map(markdownCell)).join(' | ')} |`).join('\n');
+  return csvTable([COMPARISON_COLUMNS, ...rows.map((r) => [
+    rowName(r), r.runId ?? '', csvNumber(r.ratio), ...METRIC_NAMES.map((m) => csvNumber(r.metrics[m])), csvNumber(r.avgGap), csvNumber(r.seconds),
+  ])]);
 }
 
 /** Fixed digits, or '—' for a value that is missing or not finite. */
@@ -161,10 +150,10 @@ export function formatFixed(x: number | undefined, digits = 2): string {
 
 /** The comparison as Markdown: the best row's model in bold with ★; one table per Retrain reference when there are several. */
 export function comparisonMarkdownTable(rows: readonly ComparisonRow[]): string {
-  const table = (part: readonly ComparisonRow[]): string => markdownTable(['Model', 'Run', 'Ratio', ...COMPARISON_METRICS, 'Avg. Gap', 'Time (s)'], part.map((r) => [
+  const table = (part: readonly ComparisonRow[]): string => markdownTable([COMPARISON_COLUMNS, ...part.map((r) => [
     r.best ? `**${rowName(r)}** ${BEST_MARK}` : rowName(r), r.runId ?? '', r.ratio === undefined ? '—' : r.ratio.toFixed(3),
-    ...COMPARISON_METRICS.map((m) => formatFixed(r.metrics[m])), formatFixed(r.avgGap), formatFixed(r.seconds, 1),
-  ]), 3);
+    ...METRIC_NAMES.map((m) => formatFixed(r.metrics[m])), formatFixed(r.avgGap), formatFixed(r.seconds, 1),
+  ])], alignFrom(COMPARISON_COLUMNS.length, 3));
   if (!rows.some((r) => r.reference)) return table(rows);
   const groups = [...new Set(rows.map((r) => r.group))];
   return groups.map((g) => {
@@ -175,7 +164,7 @@ export function comparisonMarkdownTable(rows: readonly ComparisonRow[]): string 
   }).join('\n\n');
 }
 
-export const COMPARISON_FOOTNOTE = 'UA, RA, TA, MIA in %; Avg. Gap: mean |metric − Retrain’s| over the four, lower is closer to exact unlearning '
+export const COMPARISON_FOOTNOTE = `${METRIC_NAMES.join(', ')} in %; Avg. Gap: mean |metric − Retrain’s| over the four, lower is closer to exact unlearning `
   + `(${BEST_MARK}: the smallest among the runs measured against the same Retrain). Time: training time for Retrain, saliency + unlearning time for a method (evaluation excluded).`;
 
 /** A compared run as the report lists it. */
@@ -208,9 +197,10 @@ export function comparisonReport(rows: readonly ComparisonRow[], ctx: Comparison
       + `run's Retrain, and the runs are compared (and ${BEST_MARK} given) only within a reference.`);
   }
   out.push('', '## Runs', '');
-  out.push(markdownTable(['Run', 'Method', 'Model', 'Forget set', 'State', 'Folder'], ctx.runs.map((r) => [
+  const runsHeader = ['Run', 'Method', 'Model', 'Forget set', 'State', 'Folder'];
+  out.push(markdownTable([runsHeader, ...ctx.runs.map((r) => [
     r.runId, methodDisplayName(r.method), r.model ?? '—', r.forget ?? '—', r.state, r.dir ? `\`${r.dir}\`` : '—',
-  ]), 6), '');
+  ])], alignFrom(runsHeader.length, runsHeader.length)), '');
   out.push('## Comparison', '');
   out.push(rows.length ? comparisonMarkdownTable(rows) : 'None of these runs has evaluated models to compare.', '');
   if (rows.length) out.push(COMPARISON_FOOTNOTE, '');

@@ -4,8 +4,9 @@ import { strict as assert } from 'node:assert';
 import type { EvaluatedModel } from '../../src/protocol/results';
 import type { ComparisonRun } from '../../src/protocol/webviewMessages';
 import { comparisonRows, methodDisplayName } from '../../webview/comparison';
-import { comparisonMarkdownTable, retrainGroups, rowName } from '../../src/protocol/comparisonFormat';
-import { comparisonCsv, csvField, markdownReport } from '../../webview/exportFormats';
+import { comparisonCsv, comparisonMarkdownTable, csvNumber, retrainGroups, rowName } from '../../src/protocol/comparisonFormat';
+import { csvCell } from '../../src/protocol/tableText';
+import { markdownReport } from '../../webview/exportFormats';
 import { initialPanelState, reducePanel } from '../../webview/panelState';
 import { avgGap } from '../../webview/avgGap';
 import { AUTO_ON_GPU, AUTO_ON_SWIFTSHADER } from './backendFixtures';
@@ -62,13 +63,14 @@ describe('comparison rows', () => {
 
 describe('CSV export', () => {
   it('quotes only what needs quoting (RFC 4180) and rounds numbers to 4 decimals', () => {
-    assert.equal(csvField('plain'), 'plain');
-    assert.equal(csvField('a,b'), '"a,b"');
-    assert.equal(csvField('say "hi"'), '"say ""hi"""');
-    assert.equal(csvField('two\nlines'), '"two\nlines"');
-    assert.equal(csvField(98.95555555555555), '98.9556');
-    assert.equal(csvField(undefined), '');
-    assert.equal(csvField(Number.NaN), '');
+    assert.equal(csvCell('plain'), 'plain');
+    assert.equal(csvCell('a,b'), '"a,b"');
+    assert.equal(csvCell('say "hi"'), '"say ""hi"""');
+    assert.equal(csvCell('two\nlines'), '"two\nlines"');
+    assert.equal(csvNumber(98.95555555555555), '98.9556');
+    assert.equal(csvNumber(-3.2), '-3.2');
+    assert.equal(csvNumber(undefined), '');
+    assert.equal(csvNumber(Number.NaN), '');
   });
 
   it('writes a header and one CRLF line per row', () => {

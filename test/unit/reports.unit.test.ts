@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import type { EvaluatedModel, Metrics, SaliencySummary } from '../../src/protocol/results';
 import type { ComparisonRun } from '../../src/protocol/webviewMessages';
 import {
-  BEST_MARK, comparisonCsv, comparisonMarkdownTable, comparisonReport, comparisonRows, csvField,
+  BEST_MARK, comparisonMarkdownTable, comparisonReport, comparisonRows,
 } from '../../src/protocol/comparisonFormat';
-import * as panelExport from '../../webview/exportFormats';
 import { comparisonRuns, latestRetrainGroup } from '../../src/extension/comparisonRuns';
 import {
   comparableRuns, comparisonReportPath, comparisonTexts, csvBeside, parseCompareArgs, parseExportArgs, resolveOutFile, runForget,
@@ -34,12 +33,6 @@ const runs: ComparisonRun[] = [
 ];
 
 describe('the shared comparison text (panel export and Compare Runs)', () => {
-  it('the panel exports the same CSV bytes as the module it now imports', () => {
-    const rows = comparisonRows(runs, new Set(runs.map((r) => r.runId)));
-    assert.equal(panelExport.comparisonCsv(rows), comparisonCsv(rows));
-    assert.equal(panelExport.csvField, csvField);
-  });
-
   it('marks the smallest gap with ★ in bold, Retrain rows first', () => {
     const table = comparisonMarkdownTable(comparisonRows(runs, new Set(['20261126-120000-salun', '20261126-110000-rl'])));
     assert.equal(table, [
