@@ -28,8 +28,9 @@ export interface SalunApi {
   waitForJob(): Promise<JobOutcome | undefined>;
   /**
    * In test runs only (ExtensionMode.Test, or SALUN_PANEL_MESSAGE_LOG=<n>): the messages the host has
-   * handed to the panel webview since activation, in order, at their positions; only the last 500 are
-   * kept, older ones read as { type: 'dropped' }. Empty outside tests.
+   * handed to the panel webview since activation, in order, at their positions; only the last
+   * TEST_MESSAGE_LOG (panelProvider.ts: 500), or n, are kept, older ones read as { type: 'dropped' }.
+   * Empty outside tests.
    */
   panelMessages(): readonly PostedPanelMessage[];
   /** The Runs view's items as it would list them now, newest first. */

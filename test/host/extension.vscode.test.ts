@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { JobOutcome, SalunApi } from '../../src/extension/api';
 import { COMMAND_IDS } from '../../src/extension/commandIds';
+import { SalunPanelProvider, TEST_MESSAGE_LOG } from '../../src/extension/panelProvider';
 import type { ComparisonFiles } from '../../src/extension/reportFiles';
 import { gunzipSync } from 'zlib';
 import type { JobEvent } from '../../src/protocol/jobMessages';
@@ -160,6 +161,22 @@ suite('SalUn Lab in the extension host', () => {
     assert.ok(Array.isArray(replay.events));
     assert.strictEqual(replay.jobRunning, false);
   }).timeout(150_000);
+
+  test('openPanel\'s posted-message log exists only in test runs and keeps the last TEST_MESSAGE_LOG', () => {
+    const { Production, Development, Test } = vscode.ExtensionMode;
+    assert.strictEqual(SalunPanelProvider.messageLogFor(Production, {}), 0, 'an installed extension keeps no log');
+    assert.strictEqual(SalunPanelProvider.messageLogFor(Development, {}), 0, 'an F5 session keeps no log');
+    assert.strictEqual(SalunPanelProvider.messageLogFor(Test, {}), TEST_MESSAGE_LOG);
+    assert.strictEqual(SalunPanelProvider.messageLogFor(Production, { SALUN_PANEL_MESSAGE_LOG: '7' }), 7, 'asked for by size');
+    assert.strictEqual(SalunPanelProvider.messageLogFor(Test, { SALUN_PANEL_MESSAGE_LOG: '0' }), 0, 'turned off by size');
+    assert.strictEqual(SalunPanelProvider.messageLogFor(Test, { SALUN_PANEL_MESSAGE_LOG: 'lots' }), TEST_MESSAGE_LOG, 'a size that is not one is ignored');
+    // This host runs the suite, so the panel keeps its log (the openPanel test above filled it), bounded.
+    const all = api.panelMessages();
+    const held = all.filter((m) => m.type !== 'dropped');
+    assert.ok(held.length > 0, 'the test run kept no posted messages');
+    assert.ok(held.length <= TEST_MESSAGE_LOG, `${held.length} messages held, more than ${TEST_MESSAGE_LOG}`);
+    assert.ok(all.slice(0, all.length - held.length).every((m) => m.type === 'dropped'), 'dropped entries stand only before the held ones');
+  });
 
   test('a second start while a job runs is refused, and cancelJob cancels', async () => {
     const from = api.panelMessages().length;
