@@ -4,7 +4,7 @@
 // export taken afterwards carries the new theme's colours.
 import type { Metrics } from '../src/protocol/results';
 import type { LayerBar, PanelState, SaliencyView, TrendPoint } from './panelState';
-import { METRIC_NAMES, type MetricName } from '../src/protocol/results';
+import { METRIC_NAMES, perMetric, type MetricName } from '../src/protocol/results';
 import { el, svg } from './dom';
 import { avgGap } from './avgGap';
 import { formatCount, formatMetric, formatPercent, formatScientific } from './format';
@@ -158,7 +158,7 @@ export function gapChart(state: Pick<PanelState, 'trend' | 'references'>, opts: 
 }
 
 const LEGEND_LABEL: Record<SeriesKey, string> = {
-  UA: 'UA', RA: 'RA', TA: 'TA', MIA: 'MIA', gap: 'Avg. Gap', retrain: 'Retrain (dashed)', original: 'Original (dotted)',
+  ...perMetric((k) => k), gap: 'Avg. Gap', retrain: 'Retrain (dashed)', original: 'Original (dotted)',
 };
 
 /** Toggle buttons: click or Space/Enter hides or shows a series; aria-pressed says which are shown. */

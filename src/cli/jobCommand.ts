@@ -4,7 +4,7 @@
 import { CONFIG_PARSERS } from '../protocol/configKinds';
 import { jobErrorText, toJobError } from '../protocol/jobError';
 import type { JobCommand, JobEvent } from '../protocol/jobMessages';
-import type { RunResult } from '../protocol/results';
+import { metricsLine, type RunResult } from '../protocol/results';
 import { dispatchJob } from '../engine/pipeline/dispatch';
 import { abortOnCtrlC, fail } from './common';
 import { TerminalProgress } from './progressBar';
@@ -35,7 +35,7 @@ export function validateOrFail(command: StartCommand, source: string, code: 1 | 
 /** One line per evaluated model: the table's and the grid's running record in the terminal. */
 function evaluatedLine(e: Extract<JobEvent, { type: 'evaluated' }>): string {
   const m = e.row.metrics;
-  return `  = ${e.row.method}: UA ${m.UA.toFixed(2)}  RA ${m.RA.toFixed(2)}  TA ${m.TA.toFixed(2)}  MIA ${m.MIA.toFixed(2)}${e.row.avgGap !== undefined ? `  gap ${e.row.avgGap.toFixed(2)}` : ''}  (${e.row.seconds.toFixed(1)} s)\n`;
+  return `  = ${e.row.method}: ${metricsLine(m, (x) => x.toFixed(2), '  ')}${e.row.avgGap !== undefined ? `  gap ${e.row.avgGap.toFixed(2)}` : ''}  (${e.row.seconds.toFixed(1)} s)\n`;
 }
 
 /** Runs `command` to its end; resolves with the result, or exits with the job's error (1) or on a cancel (130). */

@@ -1,6 +1,7 @@
 // A one-line terminal progress bar with ETA (stderr, so stdout keeps only the results).
 import type { JobEvent } from '../protocol/jobMessages';
 import { backendLines } from '../protocol/backendSummary';
+import { metricsLine } from '../protocol/results';
 
 function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -41,7 +42,7 @@ export class TerminalProgress {
         break;
       case 'metrics':
         this.clear();
-        process.stderr.write(`  epoch ${e.epoch}: UA ${e.metrics.UA.toFixed(2)}  RA ${e.metrics.RA.toFixed(2)}  TA ${e.metrics.TA.toFixed(2)}  MIA ${e.metrics.MIA.toFixed(2)}\n`);
+        process.stderr.write(`  epoch ${e.epoch}: ${metricsLine(e.metrics, (x) => x.toFixed(2), '  ')}\n`);
         break;
       case 'saliency':
         this.clear();

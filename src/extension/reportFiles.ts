@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type { ComparisonRun } from '../protocol/webviewMessages';
 import { isRecord, isString } from '../protocol/guards';
+import { metricsLine } from '../protocol/results';
 import {
   comparisonCsv, comparisonReport, comparisonRows, formatFixed, methodDisplayName, type ComparedRun,
 } from '../protocol/comparisonFormat';
@@ -94,7 +95,7 @@ export interface PickEntry {
 /** One line of the pick lists: method and forget set, the run id and state, the key metrics and gap. */
 export function runPickEntry(run: Pick<ComparisonRun, 'runId' | 'method' | 'state' | 'rows' | 'setting'>, forget: string | undefined): PickEntry {
   const u = run.rows.find((r) => r.role === 'unlearned');
-  const metrics = u ? `UA ${formatFixed(u.metrics.UA)} · RA ${formatFixed(u.metrics.RA)} · TA ${formatFixed(u.metrics.TA)} · MIA ${formatFixed(u.metrics.MIA)}` : 'no evaluated model';
+  const metrics = u ? metricsLine(u.metrics, (x) => formatFixed(x), ' · ') : 'no evaluated model';
   const gap = u?.avgGap !== undefined ? ` · gap ${formatFixed(u.avgGap)}` : '';
   return {
     label: `${methodDisplayName(run.method)}${run.setting?.model ? ` · ${run.setting.model}` : ''}${forget ? ` · ${forget}` : ''}`,

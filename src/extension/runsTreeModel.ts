@@ -3,6 +3,7 @@
 // run folder can be put in front of it in plain Node (test/fault); runsTree.ts only maps the entries
 // to TreeItems. Never throws: an entry that cannot be described shows as a warning, on its own.
 import { describeRun, listRuns, type RunSummary } from '../store/runs/readRuns';
+import { metricsLine } from '../protocol/results';
 
 export const STATE_ICONS: Record<string, string> = {
   finished: 'pass', stopped: 'stop-circle', failed: 'error', cancelled: 'circle-slash', interrupted: 'debug-disconnect', running: 'sync~spin', unknown: 'question',
@@ -28,8 +29,7 @@ const f2 = (x: number): string => x.toFixed(2);
 function tooltipOf(run: RunSummary): string {
   const lines = [`**${run.runId}** — ${run.state}`, ''];
   for (const r of run.rows) {
-    const m = r.metrics;
-    lines.push(`- ${r.role}: UA ${f2(m.UA)}, RA ${f2(m.RA)}, TA ${f2(m.TA)}, MIA ${f2(m.MIA)}${r.avgGap !== undefined ? `, gap ${f2(r.avgGap)}` : ''}`);
+    lines.push(`- ${r.role}: ${metricsLine(r.metrics, f2, ', ')}${r.avgGap !== undefined ? `, gap ${f2(r.avgGap)}` : ''}`);
   }
   if (run.error) lines.push('', `Error: ${run.error}`);
   for (const p of run.problems) lines.push('', `⚠ ${p}`);

@@ -52,11 +52,16 @@ export type MetricName = (typeof METRICS)[number]['name'];
 export const METRIC_NAMES: readonly MetricName[] = METRICS.map((m) => m.name);
 
 /** All in percent, as in the paper. */
-export type Metrics = { [K in MetricName]: number };
+export type Metrics = Record<MetricName, number>;
 
-/** Metrics built one name at a time (a mean over seeds, a value read from a file). */
-export function metricsFrom(value: (name: MetricName) => number): Metrics {
+/** A value per metric, built one name at a time (a mean over seeds, a statistic, a label). */
+export function perMetric<T>(value: (name: MetricName) => T): Record<MetricName, T> {
   return { UA: value('UA'), RA: value('RA'), TA: value('TA'), MIA: value('MIA') };
+}
+
+/** "UA 1.00  RA 2.00 …": each metric after its name, for one-line summaries (terminal, tooltips, pick lists). */
+export function metricsLine(m: Metrics, format: (x: number) => string, separator: string): string {
+  return METRIC_NAMES.map((k) => `${k} ${format(m[k])}`).join(separator);
 }
 
 /**

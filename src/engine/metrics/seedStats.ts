@@ -1,7 +1,7 @@
 // Statistics over seeds for the comparison table: mean ± std per metric, gaps against the mean of
 // the Retrain seeds, the Retrain-vs-Retrain noise floor, and ranks that only separate methods whose
 // Avg. Gap differs by more than that floor.
-import { METRIC_NAMES, metricsFrom, type EvaluatedModel, type Metrics } from '../../protocol/results';
+import { METRIC_NAMES, perMetric, type EvaluatedModel, type Metrics } from '../../protocol/results';
 import type { NoiseFloor, SeedStat, TableRow } from '../../protocol/table';
 import { methodDisplayName } from '../../protocol/comparisonFormat';
 import { avgGap } from './report';
@@ -17,7 +17,7 @@ export function meanStd(values: number[]): SeedStat {
 }
 
 export function meanMetrics(ms: Metrics[]): Metrics {
-  return metricsFrom((k) => meanStd(ms.map((m) => m[k])).mean);
+  return perMetric((k) => meanStd(ms.map((m) => m[k])).mean);
 }
 
 /** The Avg. Gap between the Retrain runs of every pair of seeds, and its mean. */
@@ -85,7 +85,7 @@ export function aggregateSeeds(runs: SeedRows[]): Aggregated {
     const stat = (f: (r: EvaluatedModel) => number): SeedStat => meanStd(all.map(f));
     return {
       label: methodLabel(first.role, first.method), role: first.role, method: first.method,
-      UA: stat((r) => r.metrics.UA), RA: stat((r) => r.metrics.RA), TA: stat((r) => r.metrics.TA), MIA: stat((r) => r.metrics.MIA),
+      ...perMetric((k) => stat((r) => r.metrics[k])),
       avgGap: stat((r) => r.avgGap ?? Number.NaN), seconds: stat((r) => r.seconds),
     };
   });

@@ -1,5 +1,5 @@
 // Evaluates one model on Df, Dr and Dt and computes UA, RA, TA, MIA.
-import type { Metrics } from '../../protocol/results';
+import { perMetric, type Metrics } from '../../protocol/results';
 import type { Classifier } from '../models/io';
 import { predictPerSample } from '../metrics/evaluate';
 import { metricsOf } from '../metrics/report';
@@ -12,5 +12,5 @@ export async function evaluateModel(clf: Classifier, p: Prepared, signal: AbortS
   const test = await predictPerSample(clf, p.data.test, p.testIndices, signal);
   const m = metricsOf({ forget, retain, test, miaRetainPositions: p.miaRetainPositions, miaTestPositions: p.miaTestPositions });
   if (!m.miaConverged) emit({ type: 'log', level: 'warn', message: `${label}: the MIA classifier stopped at its iteration cap before converging` });
-  return { UA: m.UA, RA: m.RA, TA: m.TA, MIA: m.MIA };
+  return perMetric((k) => m[k]);
 }

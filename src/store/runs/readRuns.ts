@@ -3,7 +3,7 @@
 // has, with its problems, rather than disappearing or taking the list down with it.
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EvaluatedModel } from '../../protocol/results';
+import { metricsLine, type EvaluatedModel } from '../../protocol/results';
 import { isRecord, isString } from '../../protocol/guards';
 import { runProcessGone } from './liveness';
 import { parseMetricsLog } from './metricsLog';
@@ -147,8 +147,7 @@ export function describeRun(r: RunSummary): string {
   const warn = r.problems.length ? ` · ⚠ ${r.problems.length} problem${r.problems.length > 1 ? 's' : ''}` : '';
   // A stopped run kept a model and measured it: its metrics are as real as a finished run's.
   if ((r.state !== 'finished' && r.state !== 'stopped') || !row) return `${method} · ${r.state}${warn}`;
-  const m = row.metrics;
   const state = r.state === 'stopped' ? ' · stopped' : '';
   const gap = row.avgGap !== undefined ? ` · gap ${row.avgGap.toFixed(2)}` : '';
-  return `${method}${state}${gap} · UA ${m.UA.toFixed(1)} RA ${m.RA.toFixed(1)} TA ${m.TA.toFixed(1)} MIA ${m.MIA.toFixed(1)}${warn}`;
+  return `${method}${state}${gap} · ${metricsLine(row.metrics, (x) => x.toFixed(1), ' ')}${warn}`;
 }

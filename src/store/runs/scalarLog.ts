@@ -118,7 +118,7 @@ export class ScalarLog {
   }
 
   private writeMetricsCsv(): void {
-    const rows = this.evaluations.map((e) => [e.role, e.method, e.epoch, e.metrics.UA, e.metrics.RA, e.metrics.TA, e.metrics.MIA, this.gapOf(e.metrics), e.time.toISOString()]);
+    const rows = this.evaluations.map((e) => [e.role, e.method, e.epoch, ...METRIC_NAMES.map((k) => e.metrics[k]), this.gapOf(e.metrics), e.time.toISOString()]);
     writeFileAtomic(join(this.runDir, 'metrics.csv'), csv(METRICS_CSV_HEADER, rows));
   }
 
