@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fitMiaAttack, MIA_NON_MEMBER } from '../src/engine/metrics/mia';
+import { plainTable } from '../src/protocol/tableText';
 
 const MAX_EFFICACY_DIFF = 1; // percentage points
 
@@ -163,10 +164,7 @@ function main(): number {
       `${fitS.toFixed(2)}/${r.fit_s.toFixed(2)}`, String(uniq),
     ]);
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  console.log(line(header));
-  for (const row of rows) console.log(line(row));
+  console.log(plainTable([header, ...rows], undefined, { rule: false }));
   console.log(`\nmax |Δ efficacy| = ${worst.toFixed(3)} points (limit ${MAX_EFFICACY_DIFF}); ` +
     `prediction agreement ${(100 * (1 - disagreeTotal / forgetTotal)).toFixed(3)}% (${disagreeTotal} of ${forgetTotal} forget samples differ)`);
   if (worst > MAX_EFFICACY_DIFF) {

@@ -38,6 +38,7 @@ import { makeRng, shuffleInPlace } from '../src/engine/rng';
 import { buildMask, SaliencyIndex } from '../src/store/saliency/mask';
 import { computeSaliencyScores } from '../src/engine/saliency/scores';
 import { fit } from '../src/engine/train/fit';
+import { plainTable } from '../src/protocol/tableText';
 
 const SEED = 2024;
 const TRAIN_SAMPLES = 3000;
@@ -65,10 +66,7 @@ function isTorchOut(v: unknown): v is TorchOut {
 const secs = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
 
 function table(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  console.log(line(header));
-  for (const row of rows) console.log(line(row));
+  console.log(plainTable([header, ...rows], undefined, { rule: false }));
 }
 
 const f32bytes = (a: Float32Array | Int32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
