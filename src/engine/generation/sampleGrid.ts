@@ -28,7 +28,8 @@ export interface GridStyle {
   markerWidth?: number;
 }
 
-export const GRID_BACKGROUND = [24, 24, 24] as const;
+/** Mid gray: the gaps stay visible against Fashion-MNIST's black backgrounds and its white garments. */
+export const GRID_BACKGROUND = [100, 100, 100] as const;
 export const GRID_MARKER = [230, 57, 70] as const;
 
 /** Where cell (row, column)'s top-left pixel lands, and the whole image's size. */
