@@ -80,7 +80,7 @@ describe('generation quality: Jacobi eigen-decomposition', () => {
     const u = [1, 2, 2];
     const a = u.flatMap((x) => u.map((y) => x * y)); // u·uᵀ: eigenvalues 9, 0, 0
     const v = sorted(symmetricEigen(a, 3).values);
-    assert.ok(Math.abs(v[0]) < 1e-12 && Math.abs(v[1]) < 1e-12, `zero eigenvalues: ${v}`);
+    assert.ok(Math.abs(v[0]) < 1e-12 && Math.abs(v[1]) < 1e-12, `zero eigenvalues: ${v.join(', ')}`);
     close(v[2], 9, 1e-12, 'largest');
   });
 

@@ -42,7 +42,7 @@ export async function classifierFeatures(clf: Classifier, set: ImageSet, indices
     const to = Math.min(n, from + batchSize);
     const { x } = gatherRows(set, indices, from, to);
     const out = tf.tidy(() => tf.reshape(sub.apply(tf.tensor(x, shapeOf(to - from)), { training: false }) as T.Tensor, [to - from, dim]));
-    values.set((await out.data()) as Float32Array, from * dim);
+    values.set(await out.data(), from * dim);
     out.dispose();
     throwIfDeviceFailed(batchSize);
     await new Promise((r) => setImmediate(r));
