@@ -4,9 +4,8 @@
 // export taken afterwards carries the new theme's colours.
 import type { Metrics } from '../src/protocol/results';
 import type { LayerBar, PanelState, SaliencyView, TrendPoint } from './panelState';
-import { METRIC_NAMES, perMetric, type MetricName } from '../src/protocol/results';
+import { avgGap, METRIC_NAMES, perMetric, type MetricName } from '../src/protocol/results';
 import { el, svg } from './dom';
-import { avgGap } from './avgGap';
 import { formatCount, formatMetric, formatPercent, formatScientific } from './format';
 
 export function layerTooltip(layer: LayerBar): string {

@@ -6,11 +6,9 @@ import type { PanelChannel } from './channel';
 import type { PanelState } from './panelState';
 import { METRIC_NAMES } from '../src/protocol/results';
 import { el, replaceChildren } from './dom';
-import type { ComparisonRow } from './comparison';
-import { comparisonRows, methodDisplayName } from './comparison';
 import { settingText } from '../src/protocol/runLabels';
 import { markdownReport } from './exportFormats';
-import { COMPARISON_COLUMNS, comparisonCsv } from '../src/protocol/comparisonFormat';
+import { COMPARISON_COLUMNS, comparisonCsv, comparisonRows, methodDisplayName, type ComparisonRow } from '../src/protocol/comparisonFormat';
 import { formatMetric } from './format';
 
 /** What changes only the panel: the runs the user checked. */

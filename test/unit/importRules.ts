@@ -186,3 +186,12 @@ export function resolveImport(from: string, specifier: string, exists: (path: st
   const candidates = [`${base}.ts`, `${base}/index.ts`, base];
   return { to: candidates.find(exists) ?? `${base}.ts`, kind: 'file' };
 }
+
+/**
+ * True when a file's every statement is an `export … from` (comments aside): a file that only
+ * passes names on adds a path to learn and hides where a thing lives; import from its home.
+ */
+export function onlyReExports(fileName: string, text: string): boolean {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  return source.statements.length > 0 && source.statements.every((s) => ts.isExportDeclaration(s) && s.moduleSpecifier !== undefined);
+}

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { directionProblems, importCycles, importsOf, resolveImport, type ImportEdge } from './importRules';
+import { directionProblems, importCycles, importsOf, onlyReExports, resolveImport, type ImportEdge } from './importRules';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -68,6 +68,17 @@ describe('import rules', () => {
     ]);
     const fresh = importCycles(edges).map((c) => c.join(' -> ')).filter((c) => !known.has(c));
     assert.deepEqual(fresh, []);
+  });
+
+  it('no file only re-exports (import a thing from its home)', () => {
+    assert.deepEqual(files.filter((f) => onlyReExports(f, readFileSync(join(root, f), 'utf8'))), []);
+  });
+
+  it('knows a re-export-only file from one that also declares something', () => {
+    assert.equal(onlyReExports('a.ts', "// a note\nexport { x } from './x';\nexport type { Y } from './y';\n"), true);
+    assert.equal(onlyReExports('b.ts', "export { x } from './x';\nexport const z = 1;\n"), false);
+    assert.equal(onlyReExports('c.ts', "import { x } from './x';\nexport { x };\n"), false);
+    assert.equal(onlyReExports('d.ts', '// empty\n'), false);
   });
 
   it('reads every kind of import, and knows a type-only one', () => {

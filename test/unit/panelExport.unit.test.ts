@@ -1,14 +1,12 @@
 // The comparison table's rows and the exported text (CSV, Markdown) are pure: the exact bytes a
 // user saves are checked here; the browser test only checks that the buttons send them.
 import { strict as assert } from 'node:assert';
-import type { EvaluatedModel } from '../../src/protocol/results';
+import { avgGap, type EvaluatedModel } from '../../src/protocol/results';
 import type { ComparisonRun } from '../../src/protocol/webviewMessages';
-import { comparisonRows, methodDisplayName } from '../../webview/comparison';
-import { comparisonCsv, comparisonMarkdownTable, csvNumber, retrainGroups, rowName } from '../../src/protocol/comparisonFormat';
+import { comparisonCsv, comparisonMarkdownTable, comparisonRows, methodDisplayName, csvNumber, retrainGroups, rowName } from '../../src/protocol/comparisonFormat';
 import { csvCell } from '../../src/protocol/tableText';
 import { markdownReport } from '../../webview/exportFormats';
 import { initialPanelState, reducePanel } from '../../webview/panelState';
-import { avgGap } from '../../webview/avgGap';
 import { AUTO_ON_GPU, AUTO_ON_SWIFTSHADER } from './backendFixtures';
 
 const retrain: EvaluatedModel = { role: 'retrain', method: 'retrain', metrics: { UA: 11, RA: 98.96, TA: 85.95, MIA: 15.2 }, avgGap: 0, seconds: 127.145 };
