@@ -84,7 +84,7 @@ export function run(): Promise<void> {
       });
     } catch (err) {
       report({ passed: 0, failed: 1, pending: 0, durationMs: Date.now() - started, failures: [{ title: 'host suite', error: String((err as Error)?.stack ?? err) }] });
-      reject(err);
+      reject(err instanceof Error ? err : new Error(String(err)));
     }
   });
 }

@@ -59,7 +59,7 @@ describe('job process (dist/job.js)', function () {
     for (const f of ['config.json', 'status.json', 'metrics.jsonl', 'report.md', 'report.json', 'model/model.json', 'model/weights.bin', 'saliency/mask.bits', 'saliency/summary.json', 'saliency/scores.f32']) {
       assert.ok(existsSync(join(dir, f)), `${f} missing`);
     }
-    assert.equal(JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')).state, 'finished');
+    assert.equal((JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as { state: string }).state, 'finished');
     const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { role: string });
     assert.deepEqual(lines.map((l) => l.role), ['original', 'retrain', 'unlearned', 'unlearned']);
     assert.deepEqual(fin.result.rows.map((r) => r.role), ['original', 'retrain', 'unlearned']);
@@ -75,7 +75,7 @@ describe('job process (dist/job.js)', function () {
     assert.equal(events[events.length - 1].type, 'cancelled');
     const runs = readdirSync(join(ws, '.salun', 'runs'));
     assert.equal(runs.length, 1);
-    assert.equal(JSON.parse(readFileSync(join(ws, '.salun', 'runs', runs[0], 'status.json'), 'utf8')).state, 'cancelled');
+    assert.equal((JSON.parse(readFileSync(join(ws, '.salun', 'runs', runs[0], 'status.json'), 'utf8')) as { state: string }).state, 'cancelled');
   });
 
   it('stop and keep: ends after the current unlearning epoch, evaluates that model and marks the run folder stopped', async () => {
@@ -88,7 +88,7 @@ describe('job process (dist/job.js)', function () {
     assert.deepEqual(fin.result.stopped, { epoch: 1, of: 6 });
     assert.equal(events.filter((e) => e.type === 'metrics').length, 1);
     const dir = fin.result.runDir;
-    assert.equal(JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')).state, 'stopped');
+    assert.equal((JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as { state: string }).state, 'stopped');
     for (const f of ['model/model.json', 'report.json', 'report.md']) assert.ok(existsSync(join(dir, f)), `${f} missing`);
     assert.match(readFileSync(join(dir, 'report.md'), 'utf8'), /Stopped by the user after epoch 1 of 6/);
     const unlearned = fin.result.rows.find((r) => r.role === 'unlearned');
@@ -112,8 +112,8 @@ describe('job process (dist/job.js)', function () {
     // Same data, forget set and evaluator: the metrics equal those the run reported for its model.
     const fromRun = done.result.rows.find((r) => r.role === 'unlearned');
     assert.deepEqual(fin.result.rows[1].metrics, fromRun?.metrics);
-    assert.equal(JSON.parse(readFileSync(join(fin.result.runDir, 'status.json'), 'utf8')).state, 'finished');
-    assert.equal(JSON.parse(readFileSync(join(fin.result.runDir, 'config.json'), 'utf8')).kind, 'evaluate');
+    assert.equal((JSON.parse(readFileSync(join(fin.result.runDir, 'status.json'), 'utf8')) as { state: string }).state, 'finished');
+    assert.equal((JSON.parse(readFileSync(join(fin.result.runDir, 'config.json'), 'utf8')) as { kind: string }).kind, 'evaluate');
     assert.ok(existsSync(join(fin.result.runDir, 'report.md')));
   });
 

@@ -36,7 +36,7 @@ describe('fitRbfSvm (LIBSVM-style SMO, RBF kernel)', () => {
     assert.ok(Math.abs(m.alpha[1] - expected) < 1e-6, `alpha[1]=${m.alpha[1]}, expected ${expected}`);
     assert.ok(Math.abs(m.rho) < 1e-6, `rho=${m.rho}`);
     const f = m.decision([0, 0.5, 1]);
-    assert.ok(Math.abs(f[0] + 1) < 1e-5 && Math.abs(f[1]) < 1e-6 && Math.abs(f[2] - 1) < 1e-5, `f=${Array.from(f)}`);
+    assert.ok(Math.abs(f[0] + 1) < 1e-5 && Math.abs(f[1]) < 1e-6 && Math.abs(f[2] - 1) < 1e-5, `f=${Array.from(f).join(", ")}`);
     assert.deepEqual(Array.from(m.dualCoef).map(Math.sign), [-1, 1]);
   });
 

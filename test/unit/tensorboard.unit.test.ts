@@ -167,7 +167,7 @@ describe('a run writes them, and a cached θo and Retrain keep their curves', fu
     // measured, in inference mode): Retrain's equals its RA; θo's is RA and 100 − UA weighted by |Dr|, |Df|.
     const last = (model: string): number => Number(lines.filter((l) => l.startsWith(`${model},2,`))[0].split(',')[3]);
     const ref = (role: string): Metrics => jsonl.find((j) => j.role === role) as Metrics;
-    const { forgetSize, retainSize } = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).resolved as { forgetSize: number; retainSize: number };
+    const { forgetSize, retainSize } = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { resolved: unknown }).resolved as { forgetSize: number; retainSize: number };
     assert.ok(Math.abs(last('retrain') - ref('retrain').RA) < 1e-9, `${last('retrain')} vs RA ${ref('retrain').RA}`);
     const whole = (ref('original').RA * retainSize + (100 - ref('original').UA) * forgetSize) / (retainSize + forgetSize);
     assert.ok(Math.abs(last('original') - whole) < 1e-9, `${last('original')} vs ${whole}`);

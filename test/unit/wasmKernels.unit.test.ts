@@ -8,7 +8,7 @@ type Grads = Record<string, Float32Array>;
 
 /** Gradients of a small loss through conv (several strides/paddings), max-pool and dense ops. */
 function gradsOn(backend: string, seed: number): Grads {
-  tf.setBackend(backend);
+  void tf.setBackend(backend); // both backends are ready (before()): the switch is synchronous
   const r = (shape: number[], s: number): T.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed + s);
   return tf.tidy(() => {
     const x = r([3, 9, 9, 2], 1);
@@ -58,7 +58,7 @@ describe('wasm training kernels', () => {
 
   it('matMul with transpose flags on wasm matches cpu', () => {
     const run = (backend: string): Float32Array[] => {
-      tf.setBackend(backend);
+      void tf.setBackend(backend); // both backends are ready (before()): the switch is synchronous
       return tf.tidy(() => {
         const a = tf.randomNormal([4, 6], 0, 1, 'float32', 3);
         const b = tf.randomNormal([5, 6], 0, 1, 'float32', 4);
@@ -80,7 +80,7 @@ describe('wasm training kernels', () => {
       { shape: [6, 5, 4], axis: [0, 1, 2], keepDims: false },     // all axes: tfjs's kernel
     ];
     const run = (backend: string): Float32Array[] => {
-      tf.setBackend(backend);
+      void tf.setBackend(backend); // both backends are ready (before()): the switch is synchronous
       return tf.tidy(() => cases.flatMap((c, i) => {
         const x = tf.randomNormal(c.shape, 0.5, 1, 'float32', 20 + i);
         return [tf.sum(x, c.axis, c.keepDims), tf.mean(x, c.axis, c.keepDims)].map((t) => {
@@ -96,7 +96,7 @@ describe('wasm training kernels', () => {
   });
 
   it('identity shares the data: a clone outlives its disposed source and reads the same values', () => {
-    tf.setBackend('wasm');
+    void tf.setBackend('wasm'); // ready since before(): the switch is synchronous
     const x = tf.randomNormal([3, 4], 0, 1, 'float32', 5);
     const want = Array.from(x.dataSync());
     const c = tf.clone(x);
@@ -108,7 +108,7 @@ describe('wasm training kernels', () => {
   });
 
   it('the fused SGD step gives the same weights and momentum bit for bit as the tfjs ops (with and without a mask)', () => {
-    tf.setBackend('wasm');
+    void tf.setBackend('wasm'); // ready since before(): the switch is synchronous
     assert.ok(tf.getKernel(SGD_STEP_KERNEL, 'wasm'), 'fused kernel registered');
     const shapes = [[3, 3, 2, 4], [17], [8, 5]];
     const trial = (fused: boolean, masked: boolean): Float32Array[] => {
@@ -150,7 +150,7 @@ describe('wasm training kernels', () => {
 
   it('batch norm in training mode on wasm (the closed-form kernels) matches the layer\'s own path on cpu: output, gradients, moving statistics', () => {
     const run = (backend: string): Float32Array[] => {
-      tf.setBackend(backend);
+      void tf.setBackend(backend); // both backends are ready (before()): the switch is synchronous
       const conv = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }), inputShape: [5, 4, 2] });
       const bn = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 4 }), betaInitializer: tf.initializers.randomNormal({ seed: 5 }) });
       const model = tf.sequential({ layers: [conv, bn] });
@@ -184,7 +184,7 @@ describe('wasm training kernels', () => {
   });
 
   it('batch norm in training mode on wasm leaves the tensor count where it found it, step after step', () => {
-    tf.setBackend('wasm');
+    void tf.setBackend('wasm'); // ready since before(): the switch is synchronous
     const model = tf.sequential({ layers: [
       tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, inputShape: [6, 6, 1] }),
       tf.layers.batchNormalization({}),

@@ -7,7 +7,7 @@
 //
 // The types below describe tfjs-node 4.22's NodeJSKernelBackend and binding (nodejs_kernel_backend.ts,
 // binding/tfjs_backend.cc), the only version src/engine/backend/native.ts loads.
-import type { KernelBackend, Tensor, TensorInfo } from '@tensorflow/tfjs';
+import type { Tensor, TensorInfo } from '@tensorflow/tfjs';
 
 /** What the binding returns for each output of an op: a handle id in its table, shape, TF dtype. */
 export interface NativeHandle {
@@ -44,7 +44,7 @@ export interface NativeBackend {
   createOutputTensor(handle: NativeHandle): Tensor;
 }
 
-export function nativeBackend(backend: KernelBackend | unknown): NativeBackend {
+export function nativeBackend(backend: unknown): NativeBackend {
   const b = backend as Partial<NativeBackend>;
   if (!b.binding || typeof b.binding.executeOp !== 'function' || typeof b.createOutputTensor !== 'function') {
     throw new Error('not the tfjs-node backend (no binding.executeOp)');

@@ -54,7 +54,7 @@ function gpuEntry(): GPU {
   if (nav?.gpu) return nav.gpu;
   const path = dawnBinaryPath();
   if (!path) throw new Error(`no dawn.node for ${dawnPlatform()} (this package was built for another platform)`);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires -- a native addon, loaded at run time
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native addon at a path known only at run time
   const dawn = require(path) as Dawn;
   // tfjs-backend-webgpu reads the WebGPU constants (GPUBufferUsage, GPUMapMode…) as globals.
   Object.assign(globalThis, dawn.globals);

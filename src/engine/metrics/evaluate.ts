@@ -5,7 +5,7 @@ import { gatherRows, type ImageSet } from '../data/dataset';
 import { throwIfAborted } from '../../store/errors';
 import { batchShapeFor, logProbs } from '../models/forward';
 import type { Classifier } from '../models/io';
-import { tf } from '../tf';
+import { tf, type T } from '../tf';
 
 export interface PerSample {
   /** Softmax probability of the true label (the MIA feature). */
@@ -23,7 +23,7 @@ export async function predictPerSample(clf: Classifier, set: ImageSet, indices: 
     throwIfAborted(signal);
     const to = Math.min(n, from + batchSize);
     const { x, y } = gatherRows(set, indices, from, to);
-    const [conf, pred] = tf.tidy(() => {
+    const [conf, pred] = tf.tidy((): [T.Tensor, T.Tensor] => {
       const lp = logProbs(clf, tf.tensor(x, shapeOf(to - from)), false);
       const p = tf.exp(lp);
       const pTrue = tf.sum(tf.mul(p, tf.oneHot(tf.tensor1d(y, 'int32'), lp.shape[1])), 1);

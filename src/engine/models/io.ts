@@ -27,7 +27,7 @@ export interface ModelFiles {
 
 export async function modelFiles(model: T.LayersModel): Promise<ModelFiles> {
   let files: ModelFiles | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+  await model.save(tf.io.withSaveHandler((artifacts) => {
     const weightData = artifacts.weightData;
     const bytes = weightData instanceof ArrayBuffer ? new Uint8Array(weightData)
       : new Uint8Array(tf.io.concatenateArrayBuffers(weightData as ArrayBuffer[]));
@@ -39,7 +39,7 @@ export async function modelFiles(model: T.LayersModel): Promise<ModelFiles> {
       weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
     };
     files = { 'model.json': JSON.stringify(modelJson), 'weights.bin': bytes };
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const } });
   }));
   if (!files) throw new Error('tfjs saved no model artifacts');
   return files;
