@@ -2,6 +2,7 @@
 // the extension host and the webview, so it lives here and nowhere else.
 
 import type { BackendChoice, BackendName } from './backends';
+import { DATA_FORMAT_NAMES, type DataFormatFields, type DataFormatName } from './dataFormats';
 import type { MethodName, MethodOptions } from './methods';
 
 export type { BackendChoice, BackendName };
@@ -19,24 +20,21 @@ export type DataNormalization = 'unit' | 'centered' | 'standardize';
 
 export const DATA_NORMALIZATIONS: readonly DataNormalization[] = ['unit', 'centered', 'standardize'];
 
-/** Where the training/test images come from, and how their pixels are scaled (`normalize`, default 'unit'). */
-export type DataSpec = (
-  | { kind: 'default' }
-  /** A folder with the four MNIST-format idx files (train-images-idx3-ubyte[.gz], …). */
-  | { kind: 'idx'; dir: string }
-  /** CIFAR-10's binary version: data_batch_1.bin … data_batch_5.bin (train) and test_batch.bin. */
-  | { kind: 'cifar10'; dir: string }
-  /**
-   * torchvision-style ImageFolder: dir/train/<class>/<image> and dir/test/<class>/<image> (or val/),
-   * PNG or JPEG; labels by the sorted training class folders. Images of another size than `size`
-   * (default: the first training image's) are resized bilinearly.
-   */
-  | { kind: 'imagefolder'; dir: string; size?: { height: number; width: number } }
-) & { normalize?: DataNormalization };
+/**
+ * Where the training/test images come from, and how their pixels are scaled (`normalize`, default
+ * 'unit'): one member per row of the data format table (dataFormats.ts), with that row's fields.
+ */
+export type DataSpec = { [K in DataFormatName]: { kind: K } & DataFormatFields[K] & { normalize?: DataNormalization } }[DataFormatName];
 
 export type DataKind = DataSpec['kind'];
 
-export const DATA_KINDS: readonly DataKind[] = ['default', 'idx', 'cifar10', 'imagefolder'];
+/** The data spec of one format. */
+export type DataSpecOf<K extends DataKind> = Extract<DataSpec, { kind: K }>;
+
+/** The data specs that name a folder. */
+export type FolderDataSpec = Extract<DataSpec, { dir: string }>;
+
+export const DATA_KINDS: readonly DataKind[] = DATA_FORMAT_NAMES;
 
 /** The original model θo: trained by us from a built-in architecture, or a user's tfjs LayersModel. */
 export type ModelSpec =

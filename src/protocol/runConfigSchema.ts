@@ -2,6 +2,7 @@
 // recipe, data, model, forget set, backend) are the table's and the grid's too (table.ts, grid.ts).
 import { BACKEND_CHOICES } from './backends';
 import { ARCHITECTURE_NAMES, isArchitectureName, MAX_WORKERS, WORKERS_NOTE, type EvaluateJobConfig, type RunConfig, type SaliencyJobConfig } from './config';
+import { DATA_FORMAT_NAMES, dataFormat, type DataFormatName } from './dataFormats';
 import { defaultRunConfig, defaultTrainRecipe } from './defaults';
 import { isRecord } from './guards';
 import { METHOD_NAMES, methodOptionGroups, type MethodOptionSpec } from './methods';
@@ -28,16 +29,18 @@ const NORMALIZE_SCHEMA: Schema = {
   description: 'Pixel scaling the model expects: unit [0, 1] (default), centered [-1, 1], or standardize (per channel, the training set\'s mean and std)',
 };
 
+/** One data format's branch of `data`: its kind, the folder it reads (if any) and its own options. */
+function dataBranch(name: DataFormatName): Schema {
+  const row = dataFormat(name);
+  const dir: Record<string, Schema> = row.folder ? { dir: { type: 'string', minLength: 1, description: `${row.folder.holds}, relative to the workspace` } } : {};
+  return {
+    type: 'object', additionalProperties: false, required: ['kind', ...Object.keys(dir)],
+    properties: { normalize: NORMALIZE_SCHEMA, kind: { type: 'string', const: name, description: row.description }, ...dir, ...row.options },
+  };
+}
+
 export const shared: Record<string, Schema> = {
-  data: {
-    description: 'Training and test images',
-    oneOf: [
-      { type: 'object', additionalProperties: false, required: ['kind'], properties: { normalize: NORMALIZE_SCHEMA, kind: { type: 'string', const: 'default', description: 'The bundled Fashion-MNIST subset (10,000 train / 2,000 test)' } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { normalize: NORMALIZE_SCHEMA, kind: { type: 'string', const: 'idx' }, dir: { type: 'string', minLength: 1, description: 'Folder with the four MNIST-format idx files (.gz or not), relative to the workspace' } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { normalize: NORMALIZE_SCHEMA, kind: { type: 'string', const: 'cifar10', description: 'CIFAR-10, binary version' }, dir: { type: 'string', minLength: 1, description: 'Folder with data_batch_1.bin … data_batch_5.bin (at least one) and test_batch.bin (cifar-10-batches-bin, or the folder holding it), relative to the workspace' } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'dir'], properties: { normalize: NORMALIZE_SCHEMA, kind: { type: 'string', const: 'imagefolder', description: 'torchvision-style ImageFolder of PNG/JPEG images' }, dir: { type: 'string', minLength: 1, description: 'Folder with train/<class>/<image> and test/<class>/<image> (or val/), relative to the workspace; labels by the sorted training class folders' }, size: { type: 'object', additionalProperties: false, required: ['height', 'width'], description: 'Resize every image to this size (bilinear); without it, images of another size than the first training image are resized to its size', properties: { height: { type: 'integer', minimum: 1, maximum: 4096 }, width: { type: 'integer', minimum: 1, maximum: 4096 } } } } },
-    ],
-  },
+  data: { description: 'Training and test images', oneOf: DATA_FORMAT_NAMES.map(dataBranch) },
   model: {
     description: 'The original model θo',
     oneOf: [
