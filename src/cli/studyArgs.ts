@@ -2,9 +2,10 @@
 // training recipe, where things go. Each command adds its own flags on top.
 import { resolve } from 'node:path';
 import { ARCHITECTURE_NAMES, isArchitectureName, type ArchitectureName, type BackendChoice, type DataSpec, type OptimizerRecipe } from '../protocol/config';
+import { FOLDER_FORMAT_NAMES } from '../protocol/dataFormats';
 import { defaultTrainRecipe } from '../protocol/defaults';
 import type { TableConfig, TableScenario } from '../protocol/table';
-import { detectDataKind } from '../store/data/layout';
+import { dataSpecFromArgument } from '../store/data/layout';
 import { backendArg, backendUsage, fail, JOB_OPTIONS, nativeDirArg, numberArg, WORKERS_USAGE, workersArg } from './common';
 
 export interface StudyOptions {
@@ -29,7 +30,7 @@ export const STUDY_USAGE = `  --scenario <s>      random | class (default random
                       recognised from its files: the four idx files (e.g. /usr/share/datasets/
                       fashion-mnist, the full 60k/10k set), CIFAR-10 binary (cifar-10-batches-bin)
                       or an ImageFolder (train/<class>/…, test/<class>/…); or name the format:
-                      idx:<dir>, cifar10:<dir>, imagefolder:<dir>
+                      ${FOLDER_FORMAT_NAMES.map((n) => `${n}:<dir>`).join(', ')}
   --train-subset <K>  use only the class-balanced first K training samples
   --model <m>         ${ARCHITECTURE_NAMES.join(' | ')} (default cnn)
   --train-epochs <E>  epochs of θo and Retrain (default: CNN ${defaultTrainRecipe('cnn').epochs}, MLP ${defaultTrainRecipe('mlp').epochs}: enough to memorise;
@@ -42,14 +43,8 @@ ${WORKERS_USAGE}
 
 /** `--data` (or `salun data`'s folder, `label` naming it): default, kind:<dir>, or a folder whose format its files tell. */
 export function dataArg(v: string, label = '--data'): DataSpec {
-  if (v === 'default') return { kind: 'default' };
-  const named = /^(idx|cifar10|imagefolder):(.+)$/.exec(v);
-  if (named) return { kind: named[1] as 'idx' | 'cifar10' | 'imagefolder', dir: resolve(named[2]) };
-  const kind = detectDataKind(v);
-  if (!kind) {
-    return fail(`${label} ${v} is not a data folder this tool recognises: it needs the four MNIST idx files, CIFAR-10's data_batch_*.bin and test_batch.bin, or an ImageFolder's train/ and test/ (or val/) class folders. Name the format to see what is missing, e.g. ${label} imagefolder:${v}`);
-  }
-  return { kind, dir: resolve(v) };
+  const r = dataSpecFromArgument(v, label);
+  return 'problem' in r ? fail(r.problem) : r.spec;
 }
 
 /** The flags `salun table` and `salun grid` share, for node:util parseArgs. */

@@ -2,6 +2,7 @@
 // answer may be, how answers become a job config, and how remembered answers are re-read. No
 // `vscode` import, so every rule here is unit-tested; newRunFlow.ts only asks the questions.
 import type { ArchitectureName, DataSpec, EvaluateJobConfig, ForgetSpec, MethodName, ModelSpec, RunConfig } from '../protocol/config';
+import { dataFormat, dataText } from '../protocol/dataFormats';
 import { DEFAULT_RATIO } from '../protocol/defaults';
 import { defaultUnlearnRecipe, isMethodName, methodLabel, METHODS } from '../protocol/methods';
 import { isRecord } from '../protocol/guards';
@@ -10,10 +11,8 @@ import { RUN_CONFIG_SCHEMA } from '../protocol/runConfigSchema';
 import { validate } from '../protocol/schema';
 import { defaultTableConfig, type TableConfig } from '../protocol/table';
 // layout.ts, not load.ts: the host needs the folder rules, not the image decoders behind the loaders.
-import { describeDataClasses, IDX_FILE_STEMS } from '../store/data/layout';
+import { describeDataClasses } from '../store/data/layout';
 import { UserError } from '../store/errors';
-
-export { FASHION_MNIST_CLASSES } from '../store/data/layout';
 
 /** Everything the New Unlearning Run flow asks, in its order. */
 export interface NewRunAnswers {
@@ -72,20 +71,6 @@ export function lrProblem(text: string): string | undefined {
 export function ratioProblem(text: string): string | undefined {
   const n = Number(text.trim());
   return text.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 1 ? undefined : `Enter the share of weights the mask lets move, above 0 and at most 1, such as 0.5 (got '${text}').`;
-}
-
-/**
- * The idx files a data folder lacks (neither plain nor .gz), by name. `exists` is injected so the
- * host can use the file system and tests a set.
- */
-export function missingIdxFiles(dir: string, exists: (path: string) => boolean): string[] {
-  const sep = dir.endsWith('/') || dir.endsWith('\\') ? '' : '/';
-  return IDX_FILE_STEMS.filter((stem) => !exists(`${dir}${sep}${stem}`) && !exists(`${dir}${sep}${stem}.gz`));
-}
-
-export function describeMissingIdx(dir: string, missing: readonly string[]): string {
-  return `${dir} is not an idx data folder: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing (plain or .gz). ` +
-    `It needs ${IDX_FILE_STEMS.join(', ')}.`;
 }
 
 /**
@@ -230,12 +215,8 @@ export function describeModel(m: ModelSpec): string {
 }
 
 export function describeData(d: DataSpec): string {
-  switch (d.kind) {
-    case 'default': return 'bundled Fashion-MNIST subset (10,000 train / 2,000 test)';
-    case 'idx': return `idx folder ${d.dir}`;
-    case 'cifar10': return `CIFAR-10 binary folder ${d.dir}`;
-    case 'imagefolder': return `ImageFolder ${d.dir}`;
-  }
+  const row = dataFormat(d.kind);
+  return row.folder ? dataText(d) : `${row.label} (${row.pick.detail})`;
 }
 
 export function describeForget(f: ForgetSpec, classNames: readonly string[]): string {

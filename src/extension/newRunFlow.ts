@@ -5,10 +5,12 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ArchitectureName, DataSpec, ForgetSpec, MethodName, ModelSpec } from '../protocol/config';
 import { DEFAULT_METHOD, METHOD_NAMES, methodLabel, METHODS } from '../protocol/methods';
+import { DATA_FORMAT_NAMES, dataFormat, FOLDER_FORMAT_NAMES, isFolderFormatName, type FolderFormatName } from '../protocol/dataFormats';
+import { FASHION_MNIST_CLASSES } from '../store/data/idxLayout';
 import { dataFolderProblem } from '../store/data/layout';
 import {
-  FASHION_MNIST_CLASSES, dataClassNames, describeMissingIdx, epochsProblem, hyperDefaults, lrProblem,
-  answersToRemember, methodAsksRatio, startDescription, methodAsksRecipe, missingIdxFiles, parseFraction, prefillAnswers, ratioProblem, summaryLines,
+  dataClassNames, epochsProblem, hyperDefaults, lrProblem,
+  answersToRemember, methodAsksRatio, startDescription, methodAsksRecipe, parseFraction, prefillAnswers, ratioProblem, summaryLines,
   type NewRunAnswers, type SettingsSeen,
 } from './newRunAnswers';
 import { BACK, inputStep, pickStep, runSteps, type Back } from './quickSteps';
@@ -66,23 +68,9 @@ async function browseModelFile(): Promise<ModelSpec | undefined> {
   return picked?.[0] ? { kind: 'file', path: picked[0].fsPath } : undefined;
 }
 
-/** A folder with the four idx files; a folder that lacks one is refused, naming what is missing. */
-export async function browseIdxFolder(): Promise<DataSpec | undefined> {
-  const picked = await vscode.window.showOpenDialog({
-    title: 'Choose a folder with the four MNIST-format idx files', canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this folder',
-  });
-  const dir = picked?.[0]?.fsPath;
-  if (!dir) return undefined;
-  const missing = missingIdxFiles(dir, existsSync);
-  if (missing.length) {
-    void vscode.window.showErrorMessage(`SalUn: ${describeMissingIdx(dir, missing)} Choose another folder.`);
-    return undefined;
-  }
-  return { kind: 'idx', dir };
-}
-
-/** A folder in one of the folder formats whose layout (names only, no pixels) is checked before it is taken. */
-async function browseDataFolder(kind: 'cifar10' | 'imagefolder', title: string): Promise<DataSpec | undefined> {
+/** A folder of a folder format, its layout (names only, no pixels) checked before it is taken; a folder that fails is refused, naming what is missing. */
+async function browseDataFolder(kind: FolderFormatName): Promise<DataSpec | undefined> {
+  const title = dataFormat(kind).folder?.dialogTitle;
   const picked = await vscode.window.showOpenDialog({ title, canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this folder' });
   const dir = picked?.[0]?.fsPath;
   if (!dir) return undefined;
@@ -92,16 +80,6 @@ async function browseDataFolder(kind: 'cifar10' | 'imagefolder', title: string):
     return undefined;
   }
   return { kind, dir };
-}
-
-/** CIFAR-10's binary version: cifar-10-batches-bin (or the folder it was unpacked into). */
-export function browseCifar10Folder(): Promise<DataSpec | undefined> {
-  return browseDataFolder('cifar10', 'Choose a CIFAR-10 binary folder (cifar-10-batches-bin: data_batch_*.bin and test_batch.bin)');
-}
-
-/** A torchvision-style ImageFolder: train/<class>/<image> and test/<class>/<image> (or val/). */
-export function browseImageFolder(): Promise<DataSpec | undefined> {
-  return browseDataFolder('imagefolder', 'Choose an ImageFolder (with train/<class>/… and test/<class>/… or val/<class>/…)');
 }
 
 function workspaceDir(): string {
@@ -141,21 +119,17 @@ function modelChoices(current: ModelSpec | undefined): { now: Choice<ModelSpec>[
   return { now: items(), found, all: items };
 }
 
-const FOLDER_KIND_LABELS: Record<Exclude<DataSpec['kind'], 'default'>, string> = {
-  idx: 'idx folder', cifar10: 'CIFAR-10 binary folder', imagefolder: 'ImageFolder',
-};
-
+/** The data step's items: the formats without a folder, the current folder, then a Browse per folder format (the table's order). */
 export function dataChoices(current: DataSpec | undefined): Choice<DataSpec>[] {
-  const items: Choice<DataSpec>[] = [
-    { label: '$(package) Bundled Fashion-MNIST subset', description: '10,000 train / 2,000 test, class-balanced', value: { kind: 'default' } },
-  ];
-  if (current && current.kind !== 'default') items.push({ label: `$(database) ${current.dir}`, description: FOLDER_KIND_LABELS[current.kind], value: current });
-  items.push(
-    separator(''),
-    { label: '$(folder-opened) Choose an idx folder…', description: 'the four MNIST-format files, plain or .gz', choose: browseIdxFolder },
-    { label: '$(folder-opened) Choose an ImageFolder…', description: 'train/<class>/ and test/<class>/ (or val/) of PNG or JPEG images', choose: browseImageFolder },
-    { label: '$(folder-opened) Choose a CIFAR-10 binary folder…', description: 'cifar-10-batches-bin: data_batch_1…5.bin and test_batch.bin', choose: browseCifar10Folder },
-  );
+  const items: Choice<DataSpec>[] = DATA_FORMAT_NAMES.flatMap((kind): Choice<DataSpec>[] => {
+    const { pick } = dataFormat(kind);
+    return isFolderFormatName(kind) ? [] : [{ label: `$(package) ${pick.label}`, description: pick.detail, value: { kind } }];
+  });
+  if (current && 'dir' in current) items.push({ label: `$(database) ${current.dir}`, description: dataFormat(current.kind).label, value: current });
+  items.push(separator(''), ...FOLDER_FORMAT_NAMES.map((kind): Choice<DataSpec> => {
+    const { pick } = dataFormat(kind);
+    return { label: `$(folder-opened) ${pick.label}`, description: pick.detail, choose: () => browseDataFolder(kind) };
+  }));
   return items;
 }
 
@@ -197,7 +171,7 @@ async function forgetStep(step: number, a: Partial<NewRunAnswers>): Promise<Forg
     if (kind === 'class') {
       const { names, problem } = dataClassNames(a.data, workspaceDir());
       if (problem) void vscode.window.showWarningMessage(`SalUn: the class names of the chosen data are unknown: ${problem}`);
-      const c = await choose<number>(step, 'Which class should the model forget?', classChoices(names ?? (a.data?.kind === 'default')), a.forget?.kind === 'class' ? a.forget.classIndex : undefined);
+      const c = await choose<number>(step, 'Which class should the model forget?', classChoices(names ?? (a.data !== undefined && !('dir' in a.data))), a.forget?.kind === 'class' ? a.forget.classIndex : undefined);
       if (c === undefined) return undefined;
       if (c === BACK) continue;
       return { kind: 'class', classIndex: c };

@@ -15,9 +15,10 @@ import { tableConfigProblems, defaultTableConfig } from '../../src/protocol/tabl
 import { loadCifar10Folder } from '../../src/engine/data/cifar10';
 import { decodeImage, readImageHeader } from '../../src/engine/data/image';
 import { loadImageFolder } from '../../src/engine/data/imageFolder';
-import {
-  CIFAR10_CLASSES, dataFolderProblem, describeDataClasses, detectDataKind, FASHION_MNIST_CLASSES, listImageFolder,
-} from '../../src/store/data/layout';
+import { CIFAR10_CLASSES } from '../../src/store/data/cifar10Layout';
+import { FASHION_MNIST_CLASSES } from '../../src/store/data/idxLayout';
+import { listImageFolder } from '../../src/store/data/imageFolderLayout';
+import { dataFolderProblem, describeDataClasses, detectDataKind } from '../../src/store/data/layout';
 import { loadData } from '../../src/engine/data/load';
 import { decodePng } from '../../src/engine/data/png';
 import { UserError } from '../../src/store/errors';

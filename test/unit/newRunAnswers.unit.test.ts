@@ -8,9 +8,10 @@ import { tableConfigProblems } from '../../src/protocol/table';
 import { METHOD_NAMES } from '../../src/protocol/config';
 import { defaultUnlearnRecipe, METHODS } from '../../src/protocol/methods';
 import {
-  answersToRemember, completeAnswers, epochsProblem, prefillAnswers, evaluateConfigFor, hyperDefaults, lrProblem, missingIdxFiles, parseFraction,
+  answersToRemember, completeAnswers, epochsProblem, prefillAnswers, evaluateConfigFor, hyperDefaults, lrProblem, parseFraction,
   ratioProblem, rememberedAnswers, runConfigFromAnswers, summaryLines, tableConfigFromAnswers, type NewRunAnswers,
 } from '../../src/extension/newRunAnswers';
+import { missingIdxFiles } from '../../src/store/data/idxLayout';
 import { rerunCommand } from '../../src/extension/rerunCommand';
 
 const answers: NewRunAnswers = {

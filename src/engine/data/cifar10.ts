@@ -5,12 +5,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UserError } from '../../store/errors';
 import type { DataNote, ImageSet, SplitData } from './dataset';
-import { cifar10ClassNames, cifar10Layout } from '../../store/data/layout';
+import { CIFAR10_RECORD_BYTES, cifar10ClassNames, cifar10Layout } from '../../store/data/cifar10Layout';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
 const PIXELS = 3 * PLANE;
-export const CIFAR10_RECORD_BYTES = 1 + PIXELS;
 const NUM_CLASSES = 10;
 
 function recordCount(path: string): number {

@@ -6,7 +6,7 @@
 import { relative } from 'node:path';
 import type { DataNote, ImageSet, SplitData } from './dataset';
 import { readImage, readImageHeader, writePixels } from './image';
-import { listImageFolder, type ImageFolderSplit } from '../../store/data/layout';
+import { listImageFolder, type ImageFolderSplit } from '../../store/data/imageFolderLayout';
 import { resizeBilinearInto, type Size } from './resize';
 
 export interface ImageFolderOptions {

@@ -1,15 +1,14 @@
 // What every job needs before its own work: a backend, the data, the forget split, and θo
 // (loaded from the user's file, or trained — once, then cached by the hash of what produced it).
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { BackendChoice, DataSpec, ForgetSpec, ModelSpec, OptimizerRecipe } from '../../protocol/config';
 import type { BackendInfo } from '../../protocol/results';
 import { selectBackend } from '../backend/select';
 import { allIndices, indicesWithoutClass, type SplitData } from '../data/dataset';
 import { splitForget, type ForgetSplit } from '../data/forgetSet';
-import { dataFiles } from '../../store/data/layout';
-import { defaultDataDir, loadDataAsync } from '../data/load';
+import { dataIdentity } from '../../store/data/layout';
+import { loadDataAsync } from '../data/load';
 import { withTrainSubset } from '../data/subset';
 import { buildArchitecture } from '../models/architectures';
 import { batchShapeFor } from '../models/forward';
@@ -69,20 +68,9 @@ function hash(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
 
-/** Identifies the data by its files' names, sizes and modification times (cheap, no re-read). */
+/** Identifies the data by its files' names, sizes and modification times (cheap, no re-read); each format says which. */
 function dataFingerprint(spec: DataSpec, workspaceDir: string): string {
-  if (spec.kind === 'cifar10' || spec.kind === 'imagefolder') {
-    // Relative paths too: an ImageFolder's labels are its folder names.
-    const { root, files } = dataFiles(spec, workspaceDir);
-    const stats = files.map((f) => { const s = statSync(join(root, f)); return [f, s.size, s.mtimeMs]; });
-    // An ImageFolder's size option changes every image; without it the key stays what it was.
-    return hash({ kind: spec.kind, stats, ...(spec.kind === 'imagefolder' && spec.size ? { size: spec.size } : {}) });
-  }
-  const dir = spec.kind === 'default' ? defaultDataDir() : resolve(workspaceDir, spec.dir);
-  const stats = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']
-    .flatMap((f) => [f, `${f}.gz`]).filter((f) => existsSync(join(dir, f)))
-    .map((f) => { const s = statSync(join(dir, f)); return [f, s.size, spec.kind === 'default' ? 0 : s.mtimeMs]; });
-  return hash({ kind: spec.kind, stats });
+  return hash(dataIdentity(spec, workspaceDir));
 }
 
 /**
