@@ -3,6 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { BackendChoice, DataSpec, ForgetSpec, ModelSpec, RunConfig, SaliencyJobConfig } from '../protocol/config';
 import { DATA_KINDS } from '../protocol/config';
+import { FOLDER_FORMAT_NAMES } from '../protocol/dataFormats';
 import { defaultRunConfig } from '../protocol/defaults';
 import { BACKEND_CHOICES } from '../protocol/backends';
 
@@ -103,7 +104,7 @@ function readOverlay(s: SalunSettings, workspaceDir: string): Overlay {
   return { backend: backend as BackendChoice, ratio, forget, model, data, unlearnEpochs, unlearnLr, workers };
 }
 
-const DATA_SETTING_HELP = 'salun.data must be { "kind": "default" } or { "kind": "idx" | "cifar10" | "imagefolder", "folder": "<path>" }, the folder absolute or relative to the workspace folder.';
+const DATA_SETTING_HELP = `salun.data must be { "kind": "default" } or { "kind": ${FOLDER_FORMAT_NAMES.map((n) => `"${n}"`).join(' | ')}, "folder": "<path>" }, the folder absolute or relative to the workspace folder.`;
 
 /**
  * salun.data ({ kind, folder }) as a DataSpec, the folder resolved against the workspace like
