@@ -185,6 +185,10 @@ export function reducePanel(state: PanelState, event: JobEvent): PanelState {
       const references = row.role === 'unlearned' ? s.references : { ...s.references, [row.role]: row.metrics };
       return { ...s, rows: upsertRow(s.rows, row), references };
     }
+    // Generation jobs' grids and figures: the sample-grid view (issue 14) folds these in.
+    case 'samples':
+    case 'generationMetrics':
+      return s;
     case 'log':
       if (event.level === 'info') return s;
       return { ...s, warnings: [...s.warnings, { level: event.level, message: event.message }].slice(-MAX_WARNINGS) };

@@ -19,6 +19,7 @@ const JOB_TITLES: Record<JobKind, string> = {
   evaluate: 'SalUn: Evaluation',
   table: 'SalUn: Comparison Table',
   grid: 'SalUn: Grid Search',
+  generation: 'SalUn: Generation Unlearning',
 };
 
 export class JobFeedback implements vscode.Disposable {

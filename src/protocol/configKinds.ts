@@ -2,6 +2,7 @@
 // its defaults filled: dispatch validates every start command with it, whoever sent it, and the
 // CLI and the host validate with the same function first, to name the file or flag at fault.
 import type { EvaluateJobConfig, RunConfig, SaliencyJobConfig } from './config';
+import { parseGenerationConfig } from './generationConfig';
 import { gridConfigProblems, withGridDefaults, type GridConfig } from './grid';
 import type { JobCommand, JobKind } from './jobMessages';
 import { ConfigError, parseEvaluateJobConfig, parseRunConfig, parseSaliencyJobConfig } from './runConfigSchema';
@@ -31,6 +32,7 @@ export const CONFIG_PARSERS: { readonly [K in JobKind]: (value: unknown, source?
   evaluate: (v, source): EvaluateJobConfig => parseEvaluateJobConfig(v, source),
   table: parseTableConfig,
   grid: parseGridConfig,
+  generation: parseGenerationConfig,
 };
 
 /** A start command whose config has been through its kind's parser (defaults filled, validated). */
@@ -42,5 +44,6 @@ export function parsedStartCommand(command: StartCommand, source?: string): Star
     case 'evaluate': return { ...command, config: CONFIG_PARSERS.evaluate(command.config, source) };
     case 'table': return { ...command, config: CONFIG_PARSERS.table(command.config, source) };
     case 'grid': return { ...command, config: CONFIG_PARSERS.grid(command.config, source) };
+    case 'generation': return { ...command, config: CONFIG_PARSERS.generation(command.config, source) };
   }
 }

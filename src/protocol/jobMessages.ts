@@ -3,12 +3,13 @@
 import type { EvaluateJobConfig, RunConfig, SaliencyJobConfig } from './config';
 import type { GridConfig } from './grid';
 import type { TableConfig } from './table';
-import type { BackendInfo, EvaluatedModel, Metrics, ModelRole, RunResult, SaliencySummary } from './results';
+import type { GenerationConfig } from './generationConfig';
+import type { BackendInfo, EvaluatedModel, GenerationMetricsRow, Metrics, ModelRole, RunResult, SaliencySummary } from './results';
 import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
 
-export type JobKind = 'run' | 'saliency' | 'evaluate' | 'table' | 'grid';
+export type JobKind = 'run' | 'saliency' | 'evaluate' | 'table' | 'grid' | 'generation';
 
-export const JOB_KINDS: readonly JobKind[] = ['run', 'saliency', 'evaluate', 'table', 'grid'];
+export const JOB_KINDS: readonly JobKind[] = ['run', 'saliency', 'evaluate', 'table', 'grid', 'generation'];
 
 /** How each kind of job is named to the user. */
 export const JOB_KIND_LABELS: Record<JobKind, string> = {
@@ -17,6 +18,7 @@ export const JOB_KIND_LABELS: Record<JobKind, string> = {
   evaluate: 'model evaluation',
   table: 'comparison table',
   grid: 'grid search',
+  generation: 'generation unlearning',
 };
 
 export type JobPhase =
@@ -25,11 +27,12 @@ export type JobPhase =
   | 'retrain'
   | 'saliency'
   | 'unlearn'
+  | 'sample'
   | 'evaluate'
   | 'write';
 
 export const JOB_PHASES: readonly JobPhase[] = [
-  'load', 'train-original', 'retrain', 'saliency', 'unlearn', 'evaluate', 'write',
+  'load', 'train-original', 'retrain', 'saliency', 'unlearn', 'sample', 'evaluate', 'write',
 ];
 
 /** How each phase is named to the user (notification, panel, terminal). */
@@ -39,6 +42,7 @@ export const PHASE_LABELS: Record<JobPhase, string> = {
   retrain: 'Retraining on the remaining data',
   saliency: 'Computing the saliency map',
   unlearn: 'Unlearning',
+  sample: 'Generating sample grids',
   evaluate: 'Evaluating',
   write: 'Writing the run folder',
 };
@@ -52,6 +56,8 @@ export type JobCommand =
   | { type: 'start'; kind: 'table'; config: TableConfig; workspaceDir: string; outDir?: string }
   /** One method's grid search; written to `outDir`, by default <workspace>/.salun/grids/<stamp>-…/. */
   | { type: 'start'; kind: 'grid'; config: GridConfig; workspaceDir: string; outDir?: string }
+  /** Unlearns a class from a class-conditional diffusion model (issue 14); writes a run folder with sample grids. */
+  | { type: 'start'; kind: 'generation'; config: GenerationConfig; workspaceDir: string }
   /** Finish the current batch, then end without writing a result. */
   | { type: 'cancel' }
   /**
@@ -76,14 +82,32 @@ export type JobEvent =
   | { type: 'saliency'; summary: SaliencySummary }
   | { type: 'metrics'; role: ModelRole; method: string; epoch: number; metrics: Metrics }
   | { type: 'evaluated'; row: EvaluatedModel }
+  /**
+   * A sample grid written by a generation job: rows are `classes` (the `forgetClass` row marked),
+   * `columns` seeds each. `stage` is 'original', 'unlearned', 'retrain' or a method name (the grid
+   * of that method's model); `iteration` is set for a grid taken part-way through unlearning.
+   * `file` is the PNG's absolute path in the run folder; a later event for the same stage replaces it.
+   */
+  | { type: 'samples'; stage: string; label: string; file: string; classes: string[]; forgetClass: number; columns: number; iteration?: number }
+  /** One model's generation metrics (UA, retained accuracy, FID-classifier), as the table shows them. */
+  | { type: 'generationMetrics'; row: GenerationMetricsRow }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'finished'; result: RunResult }
   | { type: 'failed'; error: JobError }
   | { type: 'cancelled' };
 
 const EVENT_TYPES = [
-  'started', 'phase', 'progress', 'saliency', 'metrics', 'evaluated', 'log', 'finished', 'failed', 'cancelled',
+  'started', 'phase', 'progress', 'saliency', 'metrics', 'evaluated', 'samples', 'generationMetrics', 'log', 'finished', 'failed', 'cancelled',
 ] as const;
+
+function isSamplesEvent(x: Record<string, unknown>): boolean {
+  return isString(x.stage) && isString(x.label) && isString(x.file) && Array.isArray(x.classes) && x.classes.every(isString)
+    && isFiniteNumber(x.forgetClass) && isFiniteNumber(x.columns) && (x.iteration === undefined || isFiniteNumber(x.iteration));
+}
+
+function isGenerationMetricsRow(x: unknown): boolean {
+  return isRecord(x) && isString(x.label) && isString(x.method) && isFiniteNumber(x.ua) && isFiniteNumber(x.retainedAccuracy) && isRecord(x.fidClassifier);
+}
 
 /** Checks the discriminant and the fields a receiver reads before trusting the rest. */
 export function isJobEvent(x: unknown): x is JobEvent {
@@ -95,6 +119,8 @@ export function isJobEvent(x: unknown): x is JobEvent {
     case 'saliency': return isRecord(x.summary) && Array.isArray(x.summary.layers);
     case 'metrics': return isString(x.role) && isFiniteNumber(x.epoch) && isRecord(x.metrics);
     case 'evaluated': return isRecord(x.row) && isRecord(x.row.metrics);
+    case 'samples': return isSamplesEvent(x);
+    case 'generationMetrics': return isGenerationMetricsRow(x.row);
     case 'log': return isOneOf(x.level, ['info', 'warn', 'error'] as const) && isString(x.message);
     case 'finished': return isRecord(x.result);
     case 'failed': return isRecord(x.error) && isString(x.error.message);

@@ -102,3 +102,21 @@ export interface RunResult {
   /** What the user should know about the result although the job succeeded (an empty saliency mask). */
   warnings?: string[];
 }
+
+/**
+ * One model's figures in a generation unlearning job (issue 14). `ua`: share of images generated
+ * for the forgotten class that the evaluation classifier does NOT label as it; `retainedAccuracy`:
+ * the classifier's accuracy on images generated for the other classes; `fidClassifier`: Fréchet
+ * distance on that classifier's penultimate features (not Inception's: it is not available
+ * offline) against real test images, θo's samples and Retrain's samples, where computed. UA and
+ * accuracy in percent, like the classification metrics.
+ */
+export interface GenerationMetricsRow {
+  label: string;
+  method: string;
+  ua: number;
+  retainedAccuracy: number;
+  fidClassifier: { realTest?: number; theta0?: number; retrain?: number };
+  /** Wall-clock seconds of the step that produced this model (training or unlearning). */
+  seconds?: number;
+}

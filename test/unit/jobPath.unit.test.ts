@@ -15,6 +15,7 @@ import { JOB_KINDS, type JobCommand, type JobEvent, type JobKind } from '../../s
 import { ConfigError, parseRunConfig } from '../../src/protocol/runConfigSchema';
 import { validate, type Schema } from '../../src/protocol/schema';
 import { tinyIdxFolder } from '../backends/tinyRuns';
+import { tinyGenerationConfig } from './generationJobFixtures';
 
 const root = resolve(__dirname, '..', '..', '..');
 const cli = join(root, 'bin', 'salun.js');
@@ -35,6 +36,7 @@ function tinyCommand(kind: JobKind, data: string, workspaceDir: string): StartCo
     case 'evaluate': return { type: 'start', kind, workspaceDir, config: { ...common, forget, retrain: false } };
     case 'table': return { type: 'start', kind, workspaceDir, outDir: join(workspaceDir, 'table'), config: { data: dataSpec, model, train: recipe, backend: 'cpu', scenario: { kind: 'random', fraction: 0.1 }, seeds: [1], methods: ['ft'], saliency: { ratio: 0.5 } } };
     case 'grid': return { type: 'start', kind, workspaceDir, outDir: join(workspaceDir, 'grid'), config: { ...common, method: 'ft', scenario: { kind: 'random', fraction: 0.1 }, axes: [{ param: 'lr', values: [0.005, 0.02] }] } };
+    case 'generation': return { type: 'start', kind, workspaceDir, config: tinyGenerationConfig(data) };
   }
 }
 
@@ -83,7 +85,7 @@ describe('one job path: every kind through dispatchJob', function () {
 describe('one validator per config kind', () => {
   it('every kind has a parser that fills defaults and rejects an unknown key by name', () => {
     // A saliency job's config has no defaults of its own: the extension and the CLI send it whole.
-    const minimal: Record<JobKind, unknown> = { run: {}, saliency: pick(defaultRunConfig()), evaluate: {}, table: {}, grid: { method: 'rl' } };
+    const minimal: Record<JobKind, unknown> = { run: {}, saliency: pick(defaultRunConfig()), evaluate: {}, table: {}, grid: { method: 'rl' }, generation: {} };
     for (const kind of JOB_KINDS) {
       const filled = CONFIG_PARSERS[kind](minimal[kind]) as unknown as Record<string, unknown>;
       assert.ok(filled.backend === 'auto', `${kind}: ${JSON.stringify(filled)}`);

@@ -10,6 +10,7 @@ import { isRecord } from '../../protocol/guards';
 import { CancelledError } from '../../store/errors';
 import { TrainingPool } from '../train/parallel';
 import { runEvaluateJob } from './evaluateJob';
+import { runGenerationJob } from './generationJob';
 import { defaultGridDir, runGridJob } from './gridJob';
 import type { JobContext } from './prepare';
 import { runUnlearningJob } from './runJob';
@@ -36,6 +37,7 @@ async function runKind(command: StartCommand, ctx: JobContext): Promise<RunResul
       // The points are in grid.json; the event stream already carried each as 'evaluated'.
       return { runId: basename(outDir), runDir: outDir, backend: g.backend, rows: [], report: join(outDir, 'grid.md') };
     }
+    case 'generation': return runGenerationJob(command.config, ctx);
   }
 }
 
