@@ -3,15 +3,15 @@
 // files. Everything else (schema, grid, table, New Run flow, reports, panel) must read the table.
 // The rule is checked on the syntax tree: string literals and property names, not comments.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import * as ts from 'typescript';
+import { join } from 'node:path';
 import { DEFAULT_GRIDS, GRID_PARAMS, gridConfigProblems } from '../../src/protocol/grid';
 import { DEFAULT_METHOD_OPTIONS, METHOD_NAMES, METHODS, resolvedOptions, TABLE_METHOD_ORDER } from '../../src/protocol/methods';
 import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
 import { METHOD_IMPLS } from '../../src/engine/methods/registry';
 import { methodDisplayName } from '../../src/protocol/comparisonFormat';
+import { filesWriting, writtenNames } from './sourceNames';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -20,38 +20,10 @@ const NOT_A_METHOD: readonly { file: string; text: string; why: string }[] = [
   { file: 'src/extension/commandIds.ts', text: 'salun', why: "the view container and the settings section are named after the product" },
 ];
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return sourceFiles(p);
-    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [p] : [];
-  });
-}
-
-/** Every string literal and every property name written in the file (comments are not nodes). */
-function writtenNames(path: string): Set<string> {
-  const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, false);
-  const out = new Set<string>();
-  const visit = (node: ts.Node): void => {
-    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) out.add(node.text);
-    else if ((ts.isPropertyAssignment(node) || ts.isPropertySignature(node) || ts.isShorthandPropertyAssignment(node)) && ts.isIdentifier(node.name)) out.add(node.name.text);
-    else if (ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) out.add(node.text);
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
-  return out;
-}
-
 /** For each name, the files (relative to the root) that write it, exemptions left out. */
 function filesNaming(names: readonly string[]): Map<string, string[]> {
-  const found = new Map<string, string[]>(names.map((n) => [n, []]));
-  for (const path of [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'webview'))]) {
-    const rel = relative(root, path).split('\\').join('/');
-    const written = writtenNames(path);
-    for (const n of names) {
-      if (written.has(n) && !NOT_A_METHOD.some((x) => x.file === rel && x.text === n)) found.get(n)!.push(rel);
-    }
-  }
+  const found = filesWriting(root, names);
+  for (const [n, files] of found) found.set(n, files.filter((rel) => !NOT_A_METHOD.some((x) => x.file === rel && x.text === n)));
   return found;
 }
 
