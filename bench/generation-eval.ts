@@ -6,7 +6,8 @@
 //   npm run -s build && node out/bench/generation-eval.js [--backend wasm] [--per-class 8] [--steps 20] [--grid out.png]
 import { selectBackend } from '../src/engine/backend/select';
 import type { BackendChoice } from '../src/protocol/config';
-import { loadIdxFolder, defaultDataDir } from '../src/engine/data/load';
+import { defaultDataDir } from '../src/store/data/idxLayout';
+import { loadIdxFolder } from '../src/engine/data/idxFolder';
 import { evaluateGeneration } from '../src/engine/generation/evaluateGeneration';
 import { writeSampleGrid } from '../src/engine/generation/sampleGrid';
 import { buildUnet, DEFAULT_UNET, parameterCount } from '../src/engine/generation/unet';

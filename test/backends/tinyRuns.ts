@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { defaultDataDir } from '../../src/engine/data/load';
+import { defaultDataDir } from '../../src/store/data/idxLayout';
 import { dispatchJob } from '../../src/engine/pipeline/dispatch';
 import type { ArchitectureName, RunConfig } from '../../src/protocol/config';
 import type { JobEvent } from '../../src/protocol/jobMessages';

@@ -5,10 +5,6 @@ import type { SplitData } from './dataset';
 import { normalizeSplit } from './normalize';
 import { DATA_LOADERS, type DataLoader } from './registry';
 
-// Their homes are idxLayout.ts and idxFolder.ts; kept here for the benches and tests that load the bundled set by folder.
-export { defaultDataDir } from '../../store/data/idxLayout';
-export { loadIdxFolder } from './idxFolder';
-
 // TypeScript does not correlate DATA_LOADERS[spec.kind] with spec over a union of kinds; for one
 // kind they agree by the registry's `satisfies DataLoaders`.
 function loaderOf(spec: DataSpec): DataLoader<DataSpec> {
