@@ -6,10 +6,12 @@ import { resolve } from 'node:path';
 import { backendLines } from '../protocol/backendSummary';
 import type { JobKind } from '../protocol/jobMessages';
 import { defaultRunConfig, defaultSaliencyJobConfig } from '../protocol/defaults';
+import { isGenerationConfigFile } from '../protocol/generationConfig';
 import { isRecord } from '../protocol/guards';
 import { withoutRunRecord } from '../protocol/runConfigSchema';
 import { modelsPlain } from '../store/metrics/table';
 import { backendArg, fail, JOB_OPTIONS, nativeDirArg, readArgs, workersArg } from './common';
+import { printGenerationResult } from './genCommand';
 import { runJobCommand, type StartCommand } from './jobCommand';
 
 export type ConfigCommandName = 'demo' | 'run' | 'saliency' | 'evaluate';
@@ -40,6 +42,8 @@ function startCommand(name: ConfigCommandName, file: string | undefined, overrid
   if (!isRecord(read)) fail(`${file} is not a valid SalUn config:\n  - the top level must be a JSON object`, 1);
   const config = { ...read, ...overrides };
   // The config's type is checked by the kind's parser before anything runs (runJobCommand).
+  // A generation config ("task": "generation") is its own job kind; `salun run` takes it as it is.
+  if (name === 'run' && isGenerationConfigFile(read)) return { type: 'start', kind: 'generation', config: config as never, workspaceDir };
   switch (KIND_OF[name]) {
     case 'run': return { type: 'start', kind: 'run', config: config as never, workspaceDir };
     case 'saliency': return { type: 'start', kind: 'saliency', config: saliencyFields(config) as never, workspaceDir };
@@ -60,6 +64,7 @@ export async function configCommand(name: ConfigCommandName, argv: string[], usa
   const result = await runJobCommand(command, {
     quiet: v.quiet === true, source: name === 'demo' ? 'the demo config' : positionals[0] ?? 'config', configExitCode: 1,
   });
+  if (command.kind === 'generation') { printGenerationResult(result, t0, v.json === true); return; }
   if (v.json) { console.log(JSON.stringify(result, null, 2)); return; }
   if (result.rows.length) console.log(`\n${modelsPlain(result.rows)}\n`);
   if (result.saliency) {

@@ -1,5 +1,5 @@
 // `salun`: the engine headless, for the README's demo, CI, benchmarks and remote GPU boxes. Every
-// job command (demo, run, saliency, evaluate, table, grid) builds the start command the panel
+// job command (demo, run, saliency, evaluate, table, grid, gen-demo) builds the start command the panel
 // sends and goes through the same dispatch (jobCommand.ts).
 import { version } from '../../package.json';
 import { configFileSchema } from '../protocol/configFileSchema';
@@ -7,6 +7,7 @@ import { defaultRunConfig } from '../protocol/defaults';
 import { backendUsage, fail, WORKERS_USAGE } from './common';
 import { configCommand, type ConfigCommandName } from './configCommand';
 import { dataCommand } from './dataCommand';
+import { genDemoCommand, genTrainCommand } from './genCommand';
 import { gridCommand } from './gridCommand';
 import { runsCommand } from './runsCommand';
 import { tableCommand } from './tableCommand';
@@ -24,6 +25,12 @@ Usage:
                                    mean ± std over seeds, noise floor); see \`salun table --help\`
   salun grid --method <m> [opts]   a small grid search of one method's hyper-parameters on the
                                    Avg. Gap to Retrain; see \`salun grid --help\`
+  salun gen-demo [options]         generation unlearning on the bundled Fashion-MNIST (14×14): forget
+                                   class 7 in a class-conditional DDPM with SalUn, ESD and RL; UA,
+                                   retained accuracy and FID-classifier; sample grids as PNG; see
+                                   \`salun gen-demo --help\` (a config with "task": "generation" runs
+                                   with \`salun run\`)
+  salun gen-train [options]        train the gen-demo's θo once (the shipped weights are made so)
   salun runs [--json]              the workspace's run folders: state (interrupted when the process
                                    is gone), method, Avg. Gap, and what could not be read
   salun data <folder> [--files]    what a data folder holds (format, classes, sizes); --files lists
@@ -51,6 +58,8 @@ async function main(): Promise<void> {
   if (command === '--version' || command === '-v') { console.log(version); return; }
   if (command === 'table') { await tableCommand(rest); return; }
   if (command === 'grid') { await gridCommand(rest); return; }
+  if (command === 'gen-demo') { await genDemoCommand(rest); return; }
+  if (command === 'gen-train') { await genTrainCommand(rest); return; }
   if (command === 'data') { dataCommand(rest); return; }
   if (command === 'runs') { runsCommand(rest); return; }
   if (command === 'schema') { console.log(JSON.stringify(configFileSchema(), null, 2)); return; }

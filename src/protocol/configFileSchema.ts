@@ -6,6 +6,7 @@
 // default's own kind nothing is required either.
 import type { RunConfig } from './config';
 import { defaultRunConfig } from './defaults';
+import { defaultGenerationConfig, GENERATION_CONFIG_SCHEMA } from './generationConfig';
 import { isRecord } from './guards';
 import { RUN_CONFIG_SCHEMA } from './runConfigSchema';
 import type { Schema } from './schema';
@@ -36,13 +37,28 @@ function optional(schema: Schema, defaults: unknown): Schema {
   return { ...rest, properties, ...(isRecord(defaults) ? { default: defaults } : {}) };
 }
 
+/** The unlearning run's file: what a config without `"task": "generation"` is checked against. */
+export function runFileSchema(defaults: RunConfig = defaultRunConfig()): Schema {
+  return withoutDefault(optional(RUN_CONFIG_SCHEMA, defaults));
+}
+
+/** A generation job's file (`"task": "generation"`, protocol/generationConfig.ts): every other field optional. */
+export function generationFileSchema(): Schema {
+  return withoutDefault(optional(GENERATION_CONFIG_SCHEMA, defaultGenerationConfig()));
+}
+
+/**
+ * Two kinds of file, told apart by `task` with draft-07's if/then/else (editors follow it): a
+ * generation job's when it says `"task": "generation"`, an unlearning run's otherwise.
+ */
 export function configFileSchema(defaults: RunConfig = defaultRunConfig()): Record<string, unknown> {
-  const body = withoutDefault(optional(RUN_CONFIG_SCHEMA, defaults));
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    title: 'SalUn run config',
-    description: 'A SalUn unlearning run (salun run <file>, or "Run This Config" in the editor). Every field is optional: what is left out takes its default (shown on each field); a built-in model\'s training recipe defaults to the one for its architecture.',
-    ...body,
+    title: 'SalUn config',
+    description: 'A SalUn unlearning run (salun run <file>, or "Run This Config" in the editor), or with "task": "generation" a generation unlearning job. Every field is optional: what is left out takes its default (shown on each field); a built-in model\'s training recipe defaults to the one for its architecture.',
+    if: { type: 'object', required: ['task'], properties: { task: { const: 'generation' } } },
+    then: generationFileSchema(),
+    else: runFileSchema(defaults),
   };
 }
 

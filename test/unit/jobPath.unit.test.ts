@@ -126,8 +126,9 @@ describe('the config file schema (schemas/salun-config.schema.json)', () => {
   });
 
   it('requires no top-level field, and gives every field of the default config its default and a description', () => {
-    const s = configFileSchema() as unknown as Schema & { $schema: string };
-    assert.match(s.$schema, /json-schema\.org/);
+    const file = configFileSchema() as { $schema: string; else: Schema };
+    assert.match(file.$schema, /json-schema\.org/);
+    const s = file.else;
     assert.equal(s.required, undefined);
     const defaults = defaultRunConfig() as unknown as Record<string, unknown>;
     for (const [key, value] of Object.entries(defaults)) {
@@ -141,13 +142,21 @@ describe('the config file schema (schemas/salun-config.schema.json)', () => {
   });
 
   it('{ "method": "rl" } validates against the file, and parses to a full run config', () => {
-    const onDisk = JSON.parse(readFileSync(join(root, CONFIG_FILE_SCHEMA_PATH), 'utf8')) as Schema;
+    // The run's branch (the file's else: no "task": "generation").
+    const onDisk = (JSON.parse(readFileSync(join(root, CONFIG_FILE_SCHEMA_PATH), 'utf8')) as { else: Schema }).else;
     assert.deepEqual(validate({ method: 'rl' }, onDisk), []);
     assert.deepEqual(validate({ $schema: './schemas/salun-config.schema.json', method: 'rl', train: { epochs: 3 }, forget: { fraction: 0.2 } }, onDisk), []);
     assert.equal(parseRunConfig({ method: 'rl' }).method, 'rl');
     // The file still catches what the job would reject.
     assert.match(validate({ method: 'magic' }, onDisk).join('\n'), /config\.method must be one of/);
     assert.match(validate({ forget: { kind: 'class' } }, onDisk).join('\n'), /classIndex is required/);
+  });
+
+  it('a "task": "generation" file is checked against the generation branch', () => {
+    const file = JSON.parse(readFileSync(join(root, CONFIG_FILE_SCHEMA_PATH), 'utf8')) as { if: Schema; then: Schema };
+    assert.deepEqual(validate({ task: 'generation' }, file.if), []);
+    assert.deepEqual(validate({ task: 'generation', forgetClass: 3, unlearn: { iterations: 50 } }, file.then), []);
+    assert.match(validate({ task: 'generation', methods: ['fmn'] }, file.then).join('\n'), /config\.methods\[0\] must be one of/);
   });
 });
 

@@ -1,0 +1,81 @@
+// `salun gen-demo`: forget class 7 of the bundled Fashion-MNIST in a class-conditional DDPM with
+// SalUn, ESD and RL (issue 14), through the same dispatch as every job; prints the table, the grids,
+// the run folder, the backend and the wall time. `salun gen-train` makes the demo's shipped θo.
+// A `task: "generation"` config file goes through `salun run` (configCommand.ts) to the same printer.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { backendLines } from '../protocol/backendSummary';
+import { FID_CLASSIFIER_NOTE, generationTableCells } from '../protocol/generationTable';
+import { isRecord } from '../protocol/guards';
+import type { GenerationMetricsRow, RunResult } from '../protocol/results';
+import { plainTable } from '../protocol/tableText';
+import { genDemoConfig, GEN_DEMO_MODEL } from '../engine/pipeline/generationDemo';
+import { backendArg, fail, JOB_OPTIONS, nativeDirArg, numberArg, readArgs } from './common';
+import { trainGenDemoModel } from './genTrain';
+import { runJobCommand } from './jobCommand';
+
+export const GEN_DEMO_USAGE = `salun gen-demo [options] — forget class 7 (Sneaker) of the bundled Fashion-MNIST (2×2-pooled to
+14×14) in a class-conditional DDPM: θo, SalUn, ESD and RL; UA, the retained classes' accuracy and
+FID-classifier from a Fashion-MNIST classifier; sample grids as PNG in the run folder
+
+Options:
+  --retrain           also train Retrain (a DDPM on the other classes; as long as θo's training, cached)
+  --iterations <N>    unlearning steps per method (default: the demo config's)
+  --workspace <dir>   where .salun/runs and the model cache go (default: current directory)
+  --backend <name>    the config's backend (default auto)
+  --native-dir <dir>  the folder holding node_modules/@tensorflow/tfjs-node (env SALUN_TFJS_NODE_DIR)
+  --json              the result as JSON
+  --quiet             no progress output`;
+
+export const GEN_TRAIN_USAGE = `salun gen-train [options] — train the generation demo's θo and write it (model.json, weights.bin,
+meta.json with the SHA-256, steps, seconds and backend) to ${GEN_DEMO_MODEL}/ or --out
+
+Options:
+  --out <dir>         where to write it (default: ./${GEN_DEMO_MODEL})
+  --iterations <N>    Adam steps (default: the demo config's)
+  --backend <name>    (default auto)
+  --native-dir <dir>  the folder holding node_modules/@tensorflow/tfjs-node`;
+
+/** The rows the job wrote to generation-metrics.json (the events carried them too). */
+function readRows(runDir: string): GenerationMetricsRow[] {
+  const value = JSON.parse(readFileSync(join(runDir, 'generation-metrics.json'), 'utf8')) as unknown;
+  return isRecord(value) && Array.isArray(value.rows) ? (value.rows as GenerationMetricsRow[]) : [];
+}
+
+/** The table, the note, the grids, the folder, the backend and the wall time. */
+export function printGenerationResult(result: RunResult, t0: number, json: boolean): void {
+  const rows = readRows(result.runDir);
+  if (json) { console.log(JSON.stringify({ ...result, generation: rows }, null, 2)); return; }
+  console.log(`\n${plainTable(generationTableCells(rows))}\n`);
+  console.log(`UA and accuracies in %. ${FID_CLASSIFIER_NOTE}\n`);
+  console.log(`grids: ${rows.map((r) => join(result.runDir, 'samples', `${r.method}.png`)).join('\n       ')}`);
+  console.log(`\n${backendLines(result.backend).join('\n')}`);
+  console.log(`run folder: ${result.runDir}`);
+  console.log(`wall time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+export async function genDemoCommand(argv: string[]): Promise<void> {
+  const options = { ...JOB_OPTIONS, retrain: { type: 'boolean' }, iterations: { type: 'string' } } as const;
+  const { values: v } = readArgs(argv, options, GEN_DEMO_USAGE);
+  if (v['native-dir'] !== undefined) nativeDirArg(v['native-dir']);
+  if (v.workers !== undefined) fail('gen-demo has no --workers: generation jobs train on one thread');
+  const config = genDemoConfig();
+  if (v.backend !== undefined) config.backend = backendArg('--backend', v.backend);
+  if (v.retrain) config.retrain = true;
+  if (v.iterations !== undefined) config.unlearn = { ...config.unlearn, iterations: numberArg('--iterations', v.iterations) };
+  if (config.original.kind === 'train' && !v.quiet) process.stderr.write(`the shipped θo (${GEN_DEMO_MODEL}/) is missing: training it now (cached afterwards)\n`);
+  const workspaceDir = v.workspace !== undefined ? resolve(v.workspace) : process.cwd();
+  const t0 = Date.now();
+  const result = await runJobCommand({ type: 'start', kind: 'generation', config, workspaceDir }, { quiet: v.quiet === true, source: 'the gen-demo config', configExitCode: 2 });
+  printGenerationResult(result, t0, v.json === true);
+}
+
+export async function genTrainCommand(argv: string[]): Promise<void> {
+  const options = { out: { type: 'string' }, iterations: { type: 'string' }, backend: { type: 'string' }, 'native-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+  const { values: v } = readArgs(argv, options, GEN_TRAIN_USAGE);
+  if (v['native-dir'] !== undefined) nativeDirArg(v['native-dir']);
+  await trainGenDemoModel({
+    outDir: resolve(v.out ?? GEN_DEMO_MODEL), backend: v.backend !== undefined ? backendArg('--backend', v.backend) : 'auto',
+    ...(v.iterations !== undefined ? { iterations: numberArg('--iterations', v.iterations) } : {}),
+  });
+}

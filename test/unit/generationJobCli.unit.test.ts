@@ -1,0 +1,47 @@
+// `salun run` on a "task": "generation" config file: the same dispatch, the generation table printed
+// through tableText with the FID-classifier note, the grids and the run folder named.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tinyIdxFolder } from '../backends/tinyRuns';
+import { tinyGenerationConfig } from './generationJobFixtures';
+
+const root = join(__dirname, '..', '..', '..');
+const cli = join(root, 'bin', 'salun.js');
+
+describe('salun run <generation config> and salun gen-demo --help', function () {
+  this.timeout(120_000);
+
+  it('runs a task: generation file and prints the table, the grids and the folder', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-gen-cli-'));
+    const file = join(ws, 'gen.salun.json');
+    writeFileSync(file, JSON.stringify({ ...tinyGenerationConfig(tinyIdxFolder(200, 60)), methods: ['salun'], sampling: { ddimSteps: 2, guidance: 1, samplesPerClass: 2, gridColumns: 2, every: 0 } }));
+    const r = spawnSync(process.execPath, [cli, 'run', file, '--workspace', ws, '--quiet'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Model +UA \(forgotten class\) +Acc\. retained +FID-cl\. vs test/);
+    assert.match(r.stdout, /^θo +\d/m);
+    assert.match(r.stdout, /^SalUn +\d/m);
+    assert.match(r.stdout, /not Inception/);
+    const folder = /run folder: (.+)/.exec(r.stdout)?.[1];
+    assert.ok(folder && existsSync(join(folder, 'samples', 'salun.png')), r.stdout);
+    assert.match(r.stdout, /wall time: [\d.]+ s/);
+  });
+
+  it('a bad forget class in the file fails before any work, naming the file', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-gen-cli-bad-'));
+    const file = join(ws, 'bad.salun.json');
+    writeFileSync(file, JSON.stringify({ task: 'generation', forgetClass: 11 }));
+    const r = spawnSync(process.execPath, [cli, 'run', file, '--workspace', ws], { encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /bad\.salun\.json is not a valid SalUn config/);
+    assert.match(r.stderr, /config\.forgetClass must be a class of the data: 0\.\.9/);
+  });
+
+  it('gen-demo --help names the demo', () => {
+    const r = spawnSync(process.execPath, [cli, 'gen-demo', '--help'], { encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /forget class 7 \(Sneaker\)/);
+  });
+});
