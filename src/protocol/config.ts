@@ -72,6 +72,15 @@ export interface OptimizerRecipe {
   batchSize: number;
 }
 
+/** The unlearning step's recipe, and whether a method's automatic recipe chooses its rate and stop epoch. */
+export interface UnlearnRecipe extends OptimizerRecipe {
+  /**
+   * Run the method's automatic recipe (its row with `autoOf`; SalUn → SalUn-auto): `lr` becomes the
+   * centre of the rates searched and `epochs` each rate's length, judged without Retrain. Default false.
+   */
+  auto?: boolean;
+}
+
 export interface SaliencyConfig {
   /** Fraction of all trainable weights, ranked globally by |g|, that is salient. */
   ratio?: number;
@@ -96,7 +105,7 @@ export interface RunConfig {
   /** Recipe for the original model and for Retrain (the same recipe, as the paper compares). */
   train: OptimizerRecipe;
   /** Recipe for the unlearning step itself. */
-  unlearn: OptimizerRecipe;
+  unlearn: UnlearnRecipe;
   /** Train a Retrain reference on Dr (the gold standard every metric gap is measured against). */
   retrain: boolean;
   seed: number;

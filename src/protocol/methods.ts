@@ -52,6 +52,11 @@ export interface MethodRow {
   tableOrder: number;
   /** Set when data-parallel workers do not apply to the method: why (its own gradient loop). */
   singleThread?: string;
+  /**
+   * An automatic recipe: the method (a row name) whose rate and stop epoch it chooses without
+   * Retrain. `"unlearn": { "auto": true }` in a run config turns that method into this row.
+   */
+  autoOf?: string;
 }
 
 /**
@@ -64,6 +69,7 @@ export const DEFAULT_UNLEARN: OptimizerRecipe = { epochs: 5, lr: 0.005, schedule
 
 // The other methods' rates follow the authors' scripts' relative scale (Unlearn-Sparse, Unlearn-Saliency).
 const BS_BE_RATE = 'BS and BE train on the data to forget alone, with nothing holding the rest in place, so they need a far smaller rate: on the default protocol (10% random, seed 1, 5 epochs, momentum 0.9) lr 0.005 destroyed the model (BS RA 30%, BE RA 3%), 5e-4 still did (RA 54%, 26%), 1e-4 kept RA ≈ 96–97% and lowered the Avg. Gap below Original\'s.';
+const AUTO_RECIPE = 'DEFAULT_UNLEARN as the search\'s frame: its rate is the centre of the rates tried (× 0.2, 0.4, 1, 2, scaled down when Df is over 10% of the data), its epochs each rate\'s length; the rule is in src/engine/methods/salunAuto.ts.';
 const FT_RATE = 'FT and ℓ1-sparse use a larger rate than RL (authors: 0.01 vs 0.013 at batch 256 for 10 epochs).';
 
 export const METHODS = {
@@ -76,6 +82,16 @@ export const METHODS = {
     grid: [{ param: 'lr', values: [0.002, 0.005, 0.01] }, { param: 'ratio', values: [0.3, 0.5, 0.7] }],
     tableOrder: 80,
   },
+  'salun-auto': {
+    label: 'SalUn-auto',
+    description: 'SalUn with its rate and stop epoch chosen without Retrain: 4 rates around the given one, each epoch judged by how much the data to forget looks like unseen test data at no retain-accuracy cost (auto.json in the run folder says why)',
+    paper: 'Fan et al., ICLR 2024; the choice by the Retrain-free verdict (issue 15)',
+    mask: 'always', oneShot: false, asksRatio: true,
+    recipe: {}, recipeSource: AUTO_RECIPE,
+    autoOf: 'salun',
+    grid: [{ param: 'ratio', values: [0.3, 0.5, 0.7] }],
+    tableOrder: 85,
+  },
   rl: {
     label: 'RL',
     description: 'Random labelling: random labels on the data to forget and fine-tuning on the rest of the training data; every weight moves',
@@ -84,6 +100,16 @@ export const METHODS = {
     recipe: {}, recipeSource: 'DEFAULT_UNLEARN (SalUn\'s, the same objective)',
     grid: [{ param: 'lr', values: [0.002, 0.005, 0.01] }],
     tableOrder: 20,
+  },
+  'rl-auto': {
+    label: 'RL-auto',
+    description: 'RL with its rate and stop epoch chosen without Retrain: 4 rates around the given one, each epoch judged by how much the data to forget looks like unseen test data at no retain-accuracy cost (auto.json in the run folder says why)',
+    paper: 'Golatkar et al., CVPR 2020; the choice by the Retrain-free verdict (issue 15)',
+    mask: 'optional', oneShot: false, asksRatio: false,
+    recipe: {}, recipeSource: AUTO_RECIPE,
+    autoOf: 'rl',
+    grid: [{ param: 'epochs', values: [3, 5, 8] }],
+    tableOrder: 25,
   },
   ft: {
     label: 'FT',
@@ -277,6 +303,17 @@ export function methodUsesMask(method: MethodName, masked = false): boolean {
 /** Methods defined inside the saliency mask (SalUn): `masked` adds nothing to them. */
 export function alwaysMasked(method: MethodName): boolean {
   return row(method).mask === 'always';
+}
+
+/** The automatic recipe of a method (`"unlearn": { "auto": true }`): the row whose autoOf names it; an automatic row is its own. */
+export function autoMethodFor(method: MethodName): MethodName | undefined {
+  if (row(method).autoOf !== undefined) return method;
+  return METHOD_NAMES.find((m) => row(m).autoOf === method);
+}
+
+/** The methods that have an automatic recipe, in table order. */
+export function methodsWithAuto(): MethodName[] {
+  return METHOD_NAMES.filter((m) => row(m).autoOf === undefined && autoMethodFor(m) !== undefined);
 }
 
 /** How many times onEpoch is called: a one-shot method is a single step. */

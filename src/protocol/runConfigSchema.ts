@@ -5,7 +5,7 @@ import { ARCHITECTURE_NAMES, isArchitectureName, MAX_WORKERS, WORKERS_NOTE, type
 import { DATA_FORMAT_NAMES, dataFormat, type DataFormatName } from './dataFormats';
 import { defaultRunConfig, defaultTrainRecipe } from './defaults';
 import { isRecord } from './guards';
-import { METHOD_NAMES, methodOptionGroups, type MethodOptionSpec } from './methods';
+import { autoMethodFor, METHOD_NAMES, methodLabel, methodOptionGroups, methodsWithAuto, type MethodOptionSpec } from './methods';
 import { validate, type Schema } from './schema';
 
 export const recipe = (what: string): Schema => ({
@@ -88,6 +88,13 @@ const methodOptions: Schema = {
   } satisfies Schema])),
 };
 
+/** The unlearning recipe, plus `auto`: the method's automatic recipe (parseRunConfig resolves it to that row). */
+const unlearnRecipe: Schema = (() => {
+  const r = recipe('Recipe for the unlearning step');
+  const auto: Schema = { type: 'boolean', default: false, description: 'Choose the rate and stop epoch without Retrain: the method\'s automatic recipe (SalUn → salun-auto) searches 4 rates around lr, each for `epochs`, and keeps the model whose data to forget looks most like unseen test data at no retain-accuracy cost; auto.json in the run folder says why' };
+  return { ...r, properties: { ...r.properties, auto } };
+})();
+
 export const RUN_CONFIG_SCHEMA: Schema = {
   type: 'object',
   additionalProperties: false,
@@ -99,7 +106,7 @@ export const RUN_CONFIG_SCHEMA: Schema = {
     method: { type: 'string', enum: METHOD_NAMES, description: 'The unlearning method' },
     masked: { type: 'boolean', default: false, description: 'Run the method inside the saliency mask: only salient weights move, the rest stay exactly θo (SalUn always does)' },
     methodOptions,
-    unlearn: recipe('Recipe for the unlearning step'),
+    unlearn: unlearnRecipe,
     retrain: { type: 'boolean', description: 'Train the Retrain reference on Dr (needed for Avg. Gap)' },
   },
 };
@@ -167,7 +174,15 @@ export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
   const merged = mergeDefaults(defaults as unknown as Record<string, unknown>, value);
   const problems = validate(merged, RUN_CONFIG_SCHEMA);
   if (problems.length) throw new ConfigError(problems, source);
-  return merged as unknown as RunConfig;
+  return withAutoMethod(merged as unknown as RunConfig, source);
+}
+
+/** `unlearn.auto`: the method becomes its automatic recipe's row, or the config names none. */
+function withAutoMethod(config: RunConfig, source: string): RunConfig {
+  if (config.unlearn.auto !== true) return config;
+  const auto = autoMethodFor(config.method);
+  if (auto === undefined) throw new ConfigError([`unlearn.auto: ${methodLabel(config.method)} has no automatic recipe (methods with one: ${methodsWithAuto().map(methodLabel).join(', ')})`], source);
+  return { ...config, method: auto };
 }
 
 export function parseSaliencyJobConfig(value: unknown, source = 'config'): SaliencyJobConfig {

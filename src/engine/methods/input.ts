@@ -3,6 +3,7 @@
 import type { MethodName, MethodOptions, OptimizerRecipe } from '../../protocol/config';
 import type { ImageSet } from '../data/dataset';
 import type { Classifier } from '../models/io';
+import type { RunFolder } from '../../store/runs/runFolder';
 import type { TrainingPool } from '../train/parallel';
 import type { WeightMask } from '../train/sgd';
 
@@ -30,4 +31,14 @@ export interface UnlearnInput {
   onBatch?: (epoch: number, samplesDone: number, samplesPerEpoch: number) => void;
   /** Awaited after each epoch (evaluation happens there); a one-shot method calls it once. */
   onEpoch?: (epoch: number, meanLoss: number) => Promise<void>;
+  /**
+   * Rows the model never saw, from Df's distribution (the test set, or the forgotten class's test
+   * images: heldOutIndices in metrics/sampleOutputs.ts), for a method that judges its own progress
+   * without Retrain (the automatic recipes). Never a Retrain model: methods do not get one.
+   */
+  heldOut?: { set: ImageSet; indices: Int32Array };
+  /** Where a method writes what it decided (auto.json): the run folder, or the table's folder for this method. */
+  folder?: Pick<RunFolder, 'path'>;
+  /** A line for the run's log. */
+  log?: (level: 'info' | 'warn', message: string) => void;
 }

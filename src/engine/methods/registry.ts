@@ -8,6 +8,7 @@ import { sgdEpochs, type Pass } from './epochs';
 import { influenceUnlearning } from './influence';
 import type { UnlearnInput } from './input';
 import { l1Sparse } from './l1Sparse';
+import { autoRecipe } from './salunAuto';
 import { salunSoft } from './salunSoft';
 import { scrub } from './scrub';
 
@@ -19,7 +20,10 @@ const FT: Pass[] = [{ set: 'retain', loss: 'ce' }];
 
 export const METHOD_IMPLS = {
   salun: (u) => sgdEpochs(u, { passes: RL }),
+  // The automatic recipes draw their base method's shuffles and labels: a candidate at the base's own rate is the base, epoch by epoch.
+  'salun-auto': async (u) => { await autoRecipe(u, { passes: RL, streamOf: 'salun', base: 'salun' }); },
   rl: (u) => sgdEpochs(u, { passes: RL }),
+  'rl-auto': async (u) => { await autoRecipe(u, { passes: RL, streamOf: 'rl', base: 'rl' }); },
   ft: (u) => sgdEpochs(u, { passes: FT }),
   ga: (u) => sgdEpochs(u, { passes: [{ set: 'forget', loss: 'neg-ce' }] }),
   // ℓ1 and SalUn-soft draw FT's and RL's shuffles and labels: with α = 0 or λ = 0 they are those methods bit for bit.

@@ -7,6 +7,7 @@ import { buildArchitecture } from '../models/architectures';
 import { classifierOf, cloneModel, type Classifier } from '../models/io';
 import { methodEpochs, methodRunLabel, methodUsesMask, singleThreadNote } from '../../protocol/methods';
 import { unlearn } from '../methods/unlearn';
+import { heldOutIndices } from '../metrics/sampleOutputs';
 import { PhaseProgress } from '../progress';
 import type { RunFolder } from '../../store/runs/runFolder';
 import { tf, type T } from '../tf';
@@ -94,6 +95,8 @@ export async function applyMethod(
       method: spec.method, clf: theta, train: p.data.train, forget: p.split.forget, retain: p.split.retain,
       recipe: spec.unlearn, seed: spec.seed, mask: salient.length ? { salient, anchor: anchors } : undefined, options: spec.methodOptions,
       signal: ctx.signal, stop: ctx.stop, pool: ctx.training,
+      heldOut: { set: p.data.test, indices: heldOutIndices(p.data.test, p.split.forgottenClass) }, folder: saliencyFolder,
+      log: (level, message) => ctx.emit({ type: 'log', level, message }),
       onBatch: (epoch, done, total) => progress.update(epoch - 1 + done / total, epoch),
       onEpoch: async (epoch, loss) => {
         unlearnMs += Date.now() - epochStart;   // evaluation is measurement, not part of the method's time
