@@ -117,7 +117,8 @@ async function runRate(u: UnlearnInput, plan: AutoPlan, lr: number, at: number, 
     // The search's epochs mapped onto the run's progress bar: rate `at` of `of`, each `epochs` long.
     onBatch: (epoch, done, total) => {
       const x = (at * epochs + epoch - 1 + done / Math.max(1, total)) / of;
-      u.onBatch?.(Math.floor(x) + 1, Math.round((x - Math.floor(x)) * total), total);
+      const whole = Math.min(epochs - 1, Math.floor(x));
+      u.onBatch?.(whole + 1, Math.round((x - whole) * total), total);
     },
     onEpoch: async (epoch, loss) => {
       const trainSeconds = (Date.now() - epochStart) / 1000;
