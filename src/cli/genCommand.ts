@@ -37,17 +37,19 @@ Options:
   --native-dir <dir>  the folder holding node_modules/@tensorflow/tfjs-node`;
 
 /** The rows the job wrote to generation-metrics.json (the events carried them too). */
-function readRows(runDir: string): GenerationMetricsRow[] {
+function readRows(runDir: string): { rows: GenerationMetricsRow[]; judgeTestAccuracy?: number } {
   const value = JSON.parse(readFileSync(join(runDir, 'generation-metrics.json'), 'utf8')) as unknown;
-  return isRecord(value) && Array.isArray(value.rows) ? (value.rows as GenerationMetricsRow[]) : [];
+  if (!isRecord(value) || !Array.isArray(value.rows)) return { rows: [] };
+  return { rows: value.rows as GenerationMetricsRow[], ...(typeof value.judgeTestAccuracy === 'number' ? { judgeTestAccuracy: value.judgeTestAccuracy } : {}) };
 }
 
 /** The table, the note, the grids, the folder, the backend and the wall time. */
 export function printGenerationResult(result: RunResult, t0: number, json: boolean): void {
-  const rows = readRows(result.runDir);
-  if (json) { console.log(JSON.stringify({ ...result, generation: rows }, null, 2)); return; }
+  const { rows, judgeTestAccuracy } = readRows(result.runDir);
+  if (json) { console.log(JSON.stringify({ ...result, generation: rows, judgeTestAccuracy }, null, 2)); return; }
   console.log(`\n${plainTable(generationTableCells(rows))}\n`);
-  console.log(`UA and accuracies in %. ${FID_CLASSIFIER_NOTE}\n`);
+  const judge = judgeTestAccuracy !== undefined ? ` The judge classifier is ${judgeTestAccuracy.toFixed(1)}% accurate on the real test images.` : '';
+  console.log(`UA and accuracies in %.${judge} ${FID_CLASSIFIER_NOTE}\n`);
   console.log(`grids: ${rows.map((r) => join(result.runDir, 'samples', `${r.method}.png`)).join('\n       ')}`);
   console.log(`\n${backendLines(result.backend).join('\n')}`);
   console.log(`run folder: ${result.runDir}`);

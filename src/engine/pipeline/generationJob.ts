@@ -35,6 +35,8 @@ export interface GenerationRun {
   dataKey: unknown;
   rows: { forget: Int32Array; retain: Int32Array };
   judge: Classifier;
+  /** The judge's accuracy (%) on the real test images: the ceiling of every accuracy in the table. */
+  judgeTestAccuracy: number;
   layout: GridLayout;
   classes: number[];
 }
@@ -95,7 +97,7 @@ async function setUp(config: GenerationConfig, ctx: JobContext, folder: RunFolde
   ctx.emit({ type: 'log', level: 'info', message: `data: ${data.train.n} train / ${data.test.n} test images, ${data.train.height}×${data.train.width}×${data.train.channels} (${data.train.source}), ${k} classes; forget class ${config.forgetClass} (${classNames[config.forgetClass]}): ${rows.forget.length} images, retain ${rows.retain.length}` });
   const judge = await judgeClassifier(config, data, dataKey, ctx);
   const layout: GridLayout = { classNames, forgetClass: config.forgetClass, columns: config.sampling.gridColumns, seed: config.seed };
-  return { run: { config, ctx, folder, data, dataKey, rows, judge: judge.clf, layout, classes: Array.from({ length: k }, (_, i) => i) }, backend };
+  return { run: { config, ctx, folder, data, dataKey, rows, judge: judge.clf, judgeTestAccuracy: judge.testAccuracy, layout, classes: Array.from({ length: k }, (_, i) => i) }, backend };
 }
 
 export function runGenerationJob(config: GenerationConfig, ctx: JobContext): Promise<RunResult> {
@@ -131,7 +133,7 @@ export function runGenerationJob(config: GenerationConfig, ctx: JobContext): Pro
     }
     ctx.emit({ type: 'phase', phase: 'write', label: 'Writing the run folder' });
     const wallSeconds = (Date.now() - t0) / 1000;
-    writeJsonAtomic(folder.path('generation-metrics.json'), { rows, backend, wallSeconds, date: new Date().toISOString() });
+    writeJsonAtomic(folder.path('generation-metrics.json'), { rows, judgeTestAccuracy: run.judgeTestAccuracy, backend, wallSeconds, date: new Date().toISOString() });
     folder.writeReport([], generationReport(config, run, rows, backend, wallSeconds));
     return { runId: folder.runId, runDir: folder.dir, backend, rows: [], report: folder.path('report.md') };
   });

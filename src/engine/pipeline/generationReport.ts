@@ -25,7 +25,7 @@ export function generationReport(config: GenerationConfig, run: GenerationRun, r
     '',
     `UA = % of the images generated for class ${config.forgetClass} that the judge classifier does NOT label as it (≈100 is forgotten). Acc. retained = the judge's mean accuracy on the images generated for the other classes. ${FID_CLASSIFIER_NOTE}`,
     '',
-    `Judge: the built-in ${config.classifier.architecture} trained on the same images (${config.classifier.train.epochs} epochs). Samples: ${s.samplesPerClass} per class, DDIM ${s.ddimSteps} steps (η 0), guidance ${s.guidance}, seed ${config.seed} (the same x_T for every model, column by column). Time (s) = θo's training (absent when its weights were read from a file) or the method's unlearning, without sampling.`,
+    `Judge: the built-in ${config.classifier.architecture} trained on the same images (${config.classifier.train.epochs} epochs), ${run.judgeTestAccuracy.toFixed(1)}% accurate on the real test images. Samples: ${s.samplesPerClass} per class, DDIM ${s.ddimSteps} steps (η 0), guidance ${s.guidance}, seed ${config.seed} (the same x_T for every model, column by column). Time (s) = θo's training (absent when its weights were read from a file) or the method's unlearning, without sampling.`,
     '',
     '## Setup',
     `- Data: ${t.n} training / ${run.data.test.n} test images, ${t.height}×${t.width}×${t.channels} (${t.source}); forget set: the ${run.rows.forget.length} training images of class ${config.forgetClass}, retain set: the other ${run.rows.retain.length}.`,
