@@ -6,17 +6,17 @@
 // protocol/webviewMessages.ts. Because VS Code drops postMessage to a hidden webview, a webview is
 // re-sent a full replay whenever it may have missed something (HostChannel.resync).
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { JobSupervisor } from './jobSupervisor';
 import type { JobEvent } from '../protocol/jobMessages';
 import type {
-  ComparisonRun, ExportFormat, HostNotificationType, NextRunReply, PanelAction, RunConfigReply, RunSetupParams, WebviewMessageType,
+  ComparisonRun, ExportFormat, ExportSampleGridReply, HostNotificationType, NextRunReply, PanelAction, RunConfigReply, RunSetupParams, WebviewMessageType,
 } from '../protocol/webviewMessages';
 import {
-  ApplySaliencyRatioCommand, EventNotification, ExportCommand, FocusRunNotification, GetRunConfigRequest, JobStateNotification, LoadRunSaliencyCommand,
+  ApplySaliencyRatioCommand, EventNotification, ExportCommand, ExportSampleGridRequest, FocusRunNotification, GetRunConfigRequest, JobStateNotification, LoadRunSaliencyCommand,
   NextRunRequest, PanelActionCommand, PreviewThresholdRequest, ReadyCommand, RefreshRunsCommand, ReplayNotification, RunSetupNotification, RunsNotification,
-  RunTrendNotification, SaliencyScoresNotification, ShowLiveTrendCommand, WEBVIEW_MESSAGES,
+  RunTrendNotification, SaliencyScoresNotification, SampleImageRequest, ShowLiveTrendCommand, WEBVIEW_MESSAGES,
 } from '../protocol/webviewMessages';
 import { isRecord } from '../protocol/guards';
 import type { ParamsOf } from '../protocol/ipc';
@@ -28,6 +28,7 @@ import { comparisonRuns, isListedRun, runSetting } from './comparisonRuns';
 import { panelRunPlan } from './panelRun';
 import { NEW_RUN_MEMORY_KEY } from './newRunFlow';
 import { runTrendMessage, type RunTrendMessage } from './runTrendMessage';
+import { exportSampleImage, readSampleImage, sampleImageReply } from './sampleImages';
 
 /** The job emits its saliency event just before writing saliency/; retry the read this long. */
 const SALIENCY_READ_RETRY_MS = 250;
@@ -291,6 +292,43 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
       return this.saliency.preview(m.by, m.value);
     });
     ch.onRequest(GetRunConfigRequest, (m) => this.runConfig(m.runDir));
+    ch.onRequest(SampleImageRequest, (m) => sampleImageReply(readSampleImage(this.sampleRunDirs(m.file), m.file), m.file));
+    ch.onRequest(ExportSampleGridRequest, (m) => this.exportSampleGrid(m.file, m.fileName));
+  }
+
+  /**
+   * The run folders whose samples/ a webview may read: the current (or last) job's, wherever it
+   * writes, and the folder `file` lies in when that is a listed run folder of this workspace.
+   */
+  private sampleRunDirs(file: string): string[] {
+    const dirs = this.supervisor.eventLog().flatMap((e) => (e.type === 'started' ? [e.runDir] : []));
+    const runDir = dirname(dirname(resolve(file)));
+    if (isListedRun(this.workspaceDirs(), runDir)) dirs.push(runDir);
+    return dirs;
+  }
+
+  /** "Export PNG" on a sample grid: the run folder's own bytes, checked again, copied where the user says. */
+  private async exportSampleGrid(file: string, fileName: string): Promise<ExportSampleGridReply> {
+    const runDirs = this.sampleRunDirs(file);
+    // Refuse before asking where to save: a dialog for a file that cannot be copied wastes the user's time.
+    readSampleImage(runDirs, file);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = await vscode.window.showSaveDialog({
+      title: `Export ${fileName}`, saveLabel: 'Export', filters: EXPORT_FILTERS.png,
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, fileName) } : {}),
+    });
+    if (!uri) return { saved: false };
+    let bytes: number;
+    if (uri.scheme === 'file') {
+      bytes = exportSampleImage(runDirs, file, uri.fsPath);
+    } else {
+      // A remote or virtual file system: no local rename to make the write atomic; its provider's write is what there is.
+      const image = readSampleImage(runDirs, file);
+      await vscode.workspace.fs.writeFile(uri, image.bytes);
+      bytes = image.bytes.length;
+    }
+    this.log.info(`panel: exported the sample grid ${file} to ${uri.fsPath} (${bytes} bytes)`);
+    return { saved: true, path: uri.fsPath };
   }
 
   /** The Run button reruns the last New Unlearning Run, or opens the flow; it never starts a settings-default run. */

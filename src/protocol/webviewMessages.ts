@@ -141,6 +141,33 @@ export interface NextRunReply {
   summary?: string;
 }
 
+/** A generation job's sample grid as the panel draws it: the PNG the host read from the run folder. */
+export interface SampleImageReply {
+  /** The path asked for, so a late answer can be matched to the grid that asked. */
+  file: string;
+  /** `data:image/png;base64,…`: the CSP's img-src allows data: and nothing outside the panel's own roots. */
+  dataUri: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/** Where an exported sample grid went; `saved: false` when the user closed the save dialog. */
+export interface ExportSampleGridReply {
+  saved: boolean;
+  path?: string;
+}
+
+/** A samples/<name>.png path as the job's 'samples' event names it (the host confines it again). */
+function isSampleFile(x: unknown): x is string {
+  return isString(x) && x.length > 0 && x.length <= 4096 && /\.png$/i.test(x);
+}
+
+export function isSampleImageReply(x: unknown): x is SampleImageReply {
+  return isRecord(x) && isSampleFile(x.file) && isString(x.dataUri) && x.dataUri.startsWith('data:image/png;base64,')
+    && isFiniteNumber(x.width) && isFiniteNumber(x.height) && isFiniteNumber(x.bytes);
+}
+
 /** The live job's run and what it was set up with (read by the host from its config.json). */
 export interface RunSetupParams {
   runId: string;
@@ -230,9 +257,21 @@ export const GetRunConfigRequest = request('getRunConfig',
 export const NextRunRequest = request('nextRun', noParams,
   (x): x is NextRunReply => isRecord(x) && typeof x.configured === 'boolean' && (x.summary === undefined || isString(x.summary)));
 
+/**
+ * A sample grid's PNG for the "Generated samples" section. The view asks (on first draw, after a
+ * newer 'samples' event, after a reload) rather than the host pushing: a hidden webview drops
+ * posts, and the view persists only the path. Fails for a file outside a run folder's samples/.
+ */
+export const SampleImageRequest = request('sampleImage', (x): x is { file: string } => isRecord(x) && isSampleFile(x.file), isSampleImageReply);
+
+/** "Export PNG" on a sample grid: the host asks where to save and copies the run folder's PNG there. */
+export const ExportSampleGridRequest = request('exportSampleGrid',
+  (x): x is { file: string; fileName: string } => isRecord(x) && isSampleFile(x.file) && isString(x.fileName) && /^[\w.() -]{1,120}\.png$/.test(x.fileName),
+  (x): x is ExportSampleGridReply => isRecord(x) && typeof x.saved === 'boolean' && (x.path === undefined || isString(x.path)));
+
 export const WEBVIEW_MESSAGES = [
   ReadyCommand, ShowLiveTrendCommand, PanelActionCommand, ApplySaliencyRatioCommand, RefreshRunsCommand, LoadRunSaliencyCommand, ExportCommand,
-  PreviewThresholdRequest, GetRunConfigRequest, NextRunRequest,
+  PreviewThresholdRequest, GetRunConfigRequest, NextRunRequest, SampleImageRequest, ExportSampleGridRequest,
 ] as const;
 
 export type HostNotificationType = (typeof HOST_NOTIFICATIONS)[number];
