@@ -2,9 +2,11 @@
 // replayed log (after a reload, or in a browser test) draws exactly what the live stream drew.
 // No DOM, no vscode: it runs in plain Node tests.
 import type { JobError, JobEvent, JobKind, JobPhase } from '../src/protocol/jobMessages';
-import type { BackendInfo, EvaluatedModel, LayerSaliency, Metrics, ModelRole } from '../src/protocol/results';
+import type { BackendInfo, EvaluatedModel, GenerationMetricsRow, LayerSaliency, Metrics, ModelRole } from '../src/protocol/results';
 import type { ComparisonRun, HostNotification, RunSetupParams, RunTrend, ScoreHistogram, ThresholdPreview } from '../src/protocol/webviewMessages';
 import type { RunSetting } from '../src/protocol/runLabels';
+import type { SampleGrid } from './sampleGrids';
+import { sampleGrid, upsertGenerationRow, upsertGrid } from './sampleGrids';
 
 /** One horizontal bar of the mask-sparsity chart. */
 export interface LayerBar {
@@ -81,6 +83,10 @@ export interface PanelState {
   references: Partial<Record<Exclude<ModelRole, 'unlearned'>, Metrics>>;
   /** 'evaluated' rows in arrival order; a later row for the same role and method replaces it. */
   rows: EvaluatedModel[];
+  /** A generation job's latest sample grid per stage, θo first and Retrain last (sampleGrids.ts). */
+  samples: SampleGrid[];
+  /** A generation job's figures per model; a later row for the same method replaces it. */
+  generationRows: GenerationMetricsRow[];
   outcome?: Outcome;
   /** The most recent warnings and errors the job logged (info lines go to the Output channel). */
   warnings: LogLine[];
@@ -117,7 +123,7 @@ export interface ShownTrend {
 const MAX_WARNINGS = 5;
 
 export function initialPanelState(): PanelState {
-  return { jobRunning: false, eventCount: 0, trend: [], references: {}, rows: [], warnings: [], resultWarnings: [] };
+  return { jobRunning: false, eventCount: 0, trend: [], references: {}, rows: [], samples: [], generationRows: [], warnings: [], resultWarnings: [] };
 }
 
 export function saliencyView(summary: { ratio: number; gamma: number; totalWeights: number; salientWeights: number; layers: LayerSaliency[] }): SaliencyView {
@@ -185,10 +191,10 @@ export function reducePanel(state: PanelState, event: JobEvent): PanelState {
       const references = row.role === 'unlearned' ? s.references : { ...s.references, [row.role]: row.metrics };
       return { ...s, rows: upsertRow(s.rows, row), references };
     }
-    // Generation jobs' grids and figures: the sample-grid view (issue 14) folds these in.
     case 'samples':
+      return { ...s, samples: upsertGrid(s.samples, sampleGrid(event, s.eventCount)) };
     case 'generationMetrics':
-      return s;
+      return { ...s, generationRows: upsertGenerationRow(s.generationRows, event.row) };
     case 'log':
       if (event.level === 'info') return s;
       return { ...s, warnings: [...s.warnings, { level: event.level, message: event.message }].slice(-MAX_WARNINGS) };

@@ -2,7 +2,7 @@
 // so keyboard focus survives the stream of progress events and previews; each section is redrawn
 // only when its slice of the state changed (the reducer keeps unchanged slices identical).
 import { backendFacts } from '../src/protocol/backendSummary';
-import { PHASE_LABELS } from '../src/protocol/jobMessages';
+import { JOB_KIND_LABELS, PHASE_LABELS } from '../src/protocol/jobMessages';
 import type { NextRunReply, PanelAction } from '../src/protocol/webviewMessages';
 import { NextRunRequest, PanelActionCommand } from '../src/protocol/webviewMessages';
 import { settingText } from '../src/protocol/runLabels';
@@ -20,6 +20,7 @@ import { TrendView } from './trendView';
 import { ComparisonView } from './comparisonView';
 import { formatCount, formatDuration, formatMetric, formatPercent, scientificParts } from './format';
 import { foldableSection, type Foldable } from './foldable';
+import { SampleGridView } from './sampleGridView';
 
 /**
  * What the views are given: the channel for everything they ask of the host, the γ previews (flow
@@ -79,6 +80,8 @@ export class PanelView {
   private readonly trendBody: HTMLElement;
   private readonly resultsSection: HTMLElement;
   private readonly resultsBody: HTMLElement;
+  private readonly samplesSection: HTMLElement;
+  private readonly sampleGrids: SampleGridView;
   private readonly folds = new Map<string, Foldable>();
   private readonly channel: PanelChannel;
   private readonly onUiChange: (ui: UiState) => void;
@@ -150,13 +153,15 @@ export class PanelView {
     this.trendSection = section('trend', 'Metric trends', this.trendBody);
     this.resultsBody = el('div');
     this.resultsSection = section('results', 'Results', this.resultsBody);
+    this.sampleGrids = new SampleGridView(channel);
+    this.samplesSection = section('samples', 'Generated samples', this.sampleGrids.element);
     this.comparison = new ComparisonView(this.ui.selectedRuns, channel, {
       onSelectionChange: (selected) => { this.ui = { ...this.ui, selectedRuns: selected }; ctx.onUiChange(this.ui); },
     });
     this.compareSection = section('compare', 'Compare runs', this.comparison.element);
 
     root.dataset.placement = placement;
-    replaceChildren(root, toolbar, this.nextRunLine, this.empty, this.status, this.saliencySection, this.trendSection, this.resultsSection, this.compareSection);
+    replaceChildren(root, toolbar, this.nextRunLine, this.empty, this.status, this.saliencySection, this.trendSection, this.resultsSection, this.samplesSection, this.compareSection);
     this.askNextRun();
   }
 
@@ -224,13 +229,14 @@ export class PanelView {
       || prev.runId !== state.runId || prev.jobRunning !== state.jobRunning || prev.outcome !== state.outcome) this.renderTrend(state);
     if (!prev || prev.rows !== state.rows || prev.runTrend !== state.runTrend || prev.runs !== state.runs || prev.setup !== state.setup
       || prev.runId !== state.runId) this.renderResults(state);
+    if (!prev || prev.samples !== state.samples || prev.generationRows !== state.generationRows || prev.kind !== state.kind || prev.runId !== state.runId) this.renderSamples(state);
     if (!prev || prev.runs !== state.runs || prev.runId !== state.runId) this.renderComparison(state);
     else this.comparison.track(state);
   }
 
   private renderStatus(state: PanelState): void {
     const parts: string[] = [];
-    if (state.kind) parts.push(state.kind === 'run' ? 'Unlearning run' : 'Saliency job');
+    if (state.kind) parts.push(JOB_KIND_LABELS[state.kind].replace(/^./, (c) => c.toUpperCase()));
     if (state.runId) parts.push(state.runId);
     const backend = state.backend;
     const phase = state.phase ? (state.phaseLabel || PHASE_LABELS[state.phase]) : state.jobRunning ? 'Starting…' : undefined;
@@ -324,6 +330,13 @@ export class PanelView {
     this.trendSection.dataset.source = shown.past ? 'run' : 'live';
     if (!has) return;
     this.trendView.update(shown);
+  }
+
+  /** Only a generation job has grids; the section stays hidden for every other kind. */
+  private renderSamples(state: PanelState): void {
+    const has = state.kind === 'generation' || state.samples.length > 0 || state.generationRows.length > 0;
+    this.samplesSection.hidden = !has;
+    if (has) this.sampleGrids.update(state.samples, state.generationRows, state.runId);
   }
 
   private renderComparison(state: PanelState): void {
