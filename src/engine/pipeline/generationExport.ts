@@ -3,7 +3,7 @@
 // are made (`salun gen-train`), so that `salun gen-demo` does not pay the training.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { GenerationConfig } from '../../protocol/generationConfig';
 import type { BackendInfo } from '../../protocol/results';
 import { allIndices } from '../data/dataset';
@@ -35,7 +35,7 @@ export async function exportDdpm(config: GenerationConfig, outDir: string, ctx: 
     writeFileSync(join(outDir, 'weights.bin'), files['weights.bin']);
     const meta = {
       sha256, bytes: files['weights.bin'].length, weights: parameterCount(model), seconds, finalLoss, backend: backend.name,
-      images: `${data.train.n} × ${data.train.height}×${data.train.width}×${data.train.channels} (${data.train.source})`,
+      images: `${data.train.n} × ${data.train.height}×${data.train.width}×${data.train.channels} (${basename(data.train.source.split(' ')[0])}, ${config.downsample}×${config.downsample} average-pooled)`,
       unet: config.unet, train: config.train, seed: config.seed, downsample: config.downsample, savedAt: new Date().toISOString(),
     };
     writeFileSync(join(outDir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
