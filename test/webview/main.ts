@@ -19,6 +19,7 @@ import { narrow } from './cases/narrow';
 import { themes } from './cases/themes';
 import { reload } from './cases/reload';
 import { pastRun } from './cases/pastRun';
+import { generation } from './cases/generation';
 import { hygiene } from './cases/hygiene';
 import { loadFixture } from './fixture';
 import { check, newResults, type Results } from './harness';
@@ -26,7 +27,7 @@ import { findChromium, NEEDED, PanelPage } from './panelPage';
 
 /** In order: later cases read the page earlier ones left. */
 export const CASES: readonly Entry[] = [
-  ...handshake, ...runSetup, ...saliency, ...results, ...previews, ...legend, ...comparison, ...exports, ...narrow, ...themes, ...reload, ...pastRun, ...hygiene,
+  ...handshake, ...runSetup, ...saliency, ...results, ...previews, ...legend, ...comparison, ...exports, ...narrow, ...themes, ...reload, ...pastRun, ...generation, ...hygiene,
 ];
 
 function summary(r: Results, code?: number): number {

@@ -95,7 +95,7 @@ export const narrow: Entry[] = [
       const { page } = panel;
       const full = await page.evaluate(() => document.documentElement.scrollHeight);
       await page.screenshot({ path: join(artifacts, 'panel-300-full.png'), fullPage: true });
-      const toggles = page.locator('section > h2 button[aria-expanded]');
+      const toggles = page.locator('section:not([hidden]) > h2 button[aria-expanded]');
       const n = await toggles.count();
       assert(n >= 4, `${n} section toggles; every section heading should fold its section`);
       for (let i = 0; i < n; i++) if ((await toggles.nth(i).getAttribute('aria-expanded')) === 'true') await toggles.nth(i).click();

@@ -38,6 +38,9 @@ export const runSetup: Entry[] = [
     async run({ panel }) {
       const before = (await panel.postedOfType('nextRun')).length;
       await panel.send({ type: 'jobState', running: true });
+      // A job runs for longer than a frame: the view draws (and asks) once per frame, so two states
+      // delivered within one frame are one change to it, and it would rightly not ask again.
+      await panel.frame();
       await panel.send({ type: 'jobState', running: false });
       const reqs = await panel.nthPosted('nextRun', before + 2);
       for (const r of reqs.slice(before)) await panel.reply(Number(r.requestId), { configured: true, summary: SUMMARY });
