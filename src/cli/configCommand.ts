@@ -10,6 +10,7 @@ import { isGenerationConfigFile } from '../protocol/generationConfig';
 import { isRecord } from '../protocol/guards';
 import { withoutRunRecord } from '../protocol/runConfigSchema';
 import { modelsPlain } from '../store/metrics/table';
+import { unlearnedVerdict, verdictLine } from '../protocol/verdictText';
 import { backendArg, fail, JOB_OPTIONS, nativeDirArg, readArgs, workersArg } from './common';
 import { printGenerationResult } from './genCommand';
 import { runJobCommand, type StartCommand } from './jobCommand';
@@ -67,6 +68,8 @@ export async function configCommand(name: ConfigCommandName, argv: string[], usa
   if (command.kind === 'generation') { printGenerationResult(result, t0, v.json === true); return; }
   if (v.json) { console.log(JSON.stringify(result, null, 2)); return; }
   if (result.rows.length) console.log(`\n${modelsPlain(result.rows)}\n`);
+  const verdict = unlearnedVerdict(result.rows);
+  if (verdict) console.log(`${verdictLine(verdict)}\n`);
   if (result.saliency) {
     const s = result.saliency;
     console.log(`Saliency: ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}, ${s.salientWeights} of ${s.totalWeights} weights salient`);

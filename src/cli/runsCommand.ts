@@ -2,7 +2,8 @@
 // id, state, method, Avg. Gap and the problems of each. A malformed entry is a line with its
 // problem, never a failure of the listing; a run whose process is gone shows as interrupted.
 import { resolve } from 'node:path';
-import { readRunsFolder, runGap, type RunSummary } from '../store/runs/readRuns';
+import { readRunsFolder, runGap, runVerdict, type RunSummary } from '../store/runs/readRuns';
+import type { RunVerdict } from '../protocol/results';
 import { alignFrom, plainTable } from '../protocol/tableText';
 import { readArgs } from './common';
 
@@ -36,16 +37,19 @@ export interface RunListing {
   error?: string;
   pid?: number;
   hostname?: string;
+  /** The Retrain-free verdict on the unlearned model (runs from before it existed have none). */
+  verdict?: RunVerdict;
   problems: string[];
 }
 
 export function runListing(r: RunSummary): RunListing {
   const gap = runGap(r);
+  const verdict = runVerdict(r);
   const method = r.kind === 'saliency' || r.kind === 'evaluate' ? r.kind : r.method;
   return {
     runId: r.runId, dir: r.dir, kind: r.kind, state: r.state, ...(method !== undefined ? { method } : {}), ...(gap !== undefined ? { avgGap: gap } : {}),
     ...(r.startedAt ? { startedAt: r.startedAt } : {}), ...(r.error ? { error: r.error } : {}), ...(r.pid !== undefined ? { pid: r.pid } : {}),
-    ...(r.hostname !== undefined ? { hostname: r.hostname } : {}), problems: r.problems,
+    ...(r.hostname !== undefined ? { hostname: r.hostname } : {}), ...(verdict ? { verdict } : {}), problems: r.problems,
   };
 }
 

@@ -74,6 +74,54 @@ export function avgGap(m: Metrics, reference: Metrics): number {
 
 export type ModelRole = 'original' | 'retrain' | 'unlearned';
 
+/** The Retrain-free verdict's words (issue 15; engine/metrics/verdict.ts says how each is reached). */
+export const VERDICT_LABELS = ['looks unseen', 'still remembers', 'over-forgot'] as const;
+export type RunVerdictLabel = (typeof VERDICT_LABELS)[number];
+export const VERDICT_FIGURE_NAMES = ['accuracy', 'loss', 'confidence', 'mia', 'retain'] as const;
+export type VerdictFigureName = (typeof VERDICT_FIGURE_NAMES)[number];
+
+/** One figure of the verdict: Df's value against its held-out reference, with the noise that sets its threshold. */
+export interface RunVerdictFigure {
+  name: VerdictFigureName;
+  /** Df's value: accuracy %, loss or confidence AUC, MIA-Efficacy %; for `retain`, RA(θu) %. */
+  forget: number;
+  /** Held-out accuracy %, 0.5, held-out MIA-Efficacy %, RA(θo) %. */
+  reference: number;
+  /** Signed; > 0: Df looks more like training data than held-out data does (for `retain`: RA gained). */
+  gap: number;
+  /** σ of the gap between random held-out halves, at the compared sizes. */
+  noise: number;
+  noiseFrom: 'splits' | 'analytic floor';
+  /** k·σ: a |gap| beyond it is not noise. */
+  threshold: number;
+  z: number;
+}
+
+/**
+ * The Retrain-free verdict on one evaluated model, tensor-free: what a run folder, the CLI and the
+ * panel carry. `points` is its score in points, the mean of |accuracy gap|, |MIA gap| and
+ * |RA − RA(θo)|: the figures unstandardised, which track the Avg. Gap better than the z's
+ * (bench/results/verdict-correlation-*.txt); the z's decide the label.
+ */
+export interface RunVerdict {
+  label: RunVerdictLabel;
+  points: number;
+  meanAbsZ: number;
+  figures: RunVerdictFigure[];
+  reason: string;
+  /** The threshold multiplier Φ⁻¹(1 − α/10), its α, the held-out halvings and the seed they were drawn with. */
+  k: number;
+  alpha: number;
+  splits: number;
+  seed: number;
+  /** How many held-out samples Df was compared with, and where they come from. */
+  heldOut: { size: number; source: string };
+  /** False when a membership attack stopped at its iteration cap. */
+  miaConverged: boolean;
+  /** Wall-clock seconds the verdict took (its forward passes and statistics), not counted in the model's own time. */
+  seconds: number;
+}
+
 export interface EvaluatedModel {
   role: ModelRole;
   method: string;
@@ -82,6 +130,8 @@ export interface EvaluatedModel {
   avgGap?: number;
   /** Wall-clock seconds of the step that produced this model (training or unlearning). */
   seconds: number;
+  /** The Retrain-free verdict on this model (unlearning runs; absent in older run folders and tables). */
+  verdict?: RunVerdict;
 }
 
 export interface RunResult {

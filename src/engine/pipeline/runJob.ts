@@ -2,13 +2,15 @@
 // comparison table, and a run folder that holds all of it.
 import { join } from 'node:path';
 import type { RunConfig } from '../../protocol/config';
-import type { EvaluatedModel, Metrics, RunResult, SaliencySummary } from '../../protocol/results';
-import { classifierOf, saveModel } from '../models/io';
+import type { EvaluatedModel, Metrics, RunResult, RunVerdict, SaliencySummary } from '../../protocol/results';
+import { classifierOf, saveModel, type Classifier } from '../models/io';
 import { tf } from '../tf';
 import { modelsMarkdown } from '../../store/metrics/table';
 import { withGaps } from '../metrics/report';
 import { RunFolder } from '../../store/runs/runFolder';
-import { describeForgetSpec, GAP_AND_TIME_NOTE } from '../../store/runs/runReport';
+import { describeForgetSpec, GAP_AND_TIME_NOTE, verdictSection } from '../../store/runs/runReport';
+import { verdictSummary } from '../../protocol/verdictText';
+import { modelVerdict } from './verdictStep';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
 import { prepare, splitHash, startBackend, type JobContext, type Prepared } from './prepare';
@@ -28,11 +30,28 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
     folder.writeConfig({ ...config, kind: 'run', resolved: resolvedInfo(p), versions: versions() });
 
     const rows: EvaluatedModel[] = [];
-    const evaluated = async (row: Omit<EvaluatedModel, 'metrics'>, clf = p.original, epoch = 0): Promise<Metrics> => {
+    const verdictProblems = new Set<string>();
+    // The verdict on each model, measured but never part of its metrics: a set too small to halve costs the verdict, not the run.
+    const verdictOn = async (clf: Classifier, label: string, originalRa: number): Promise<RunVerdict | undefined> => {
+      ctx.emit({ type: 'phase', phase: 'evaluate', label: `Retrain-free verdict on ${label}` });
+      try {
+        const v = await modelVerdict(clf, p, originalRa, config.seed, ctx.signal);
+        ctx.emit({ type: 'log', level: 'info', message: `${label}: Retrain-free verdict ${verdictSummary(v)} (${v.seconds.toFixed(1)} s)` });
+        if (!v.miaConverged) ctx.emit({ type: 'log', level: 'warn', message: `${label}: the verdict's membership attack stopped at its iteration cap before converging` });
+        return v;
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        verdictProblems.add(`No Retrain-free verdict: ${e.message}`);
+        ctx.emit({ type: 'log', level: 'warn', message: `${label}: no Retrain-free verdict: ${e.message}` });
+        return undefined;
+      }
+    };
+    const evaluated = async (row: Omit<EvaluatedModel, 'metrics'>, clf = p.original, originalRa?: number): Promise<Metrics> => {
       ctx.emit({ type: 'phase', phase: 'evaluate', label: `Evaluating ${row.role}` });
       const metrics = await evaluateModel(clf, p, ctx.signal, ctx.emit, row.role);
-      folder.appendMetrics(row.role, row.method, epoch, metrics);
-      const full: EvaluatedModel = { ...row, metrics };
+      folder.appendMetrics(row.role, row.method, 0, metrics);
+      const verdict = await verdictOn(clf, row.role, originalRa ?? metrics.RA);
+      const full: EvaluatedModel = { ...row, metrics, ...(verdict ? { verdict } : {}) };
       rows.push(full);
       ctx.emit({ type: 'evaluated', row: full });
       return metrics;
@@ -44,7 +63,7 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
     if (config.retrain) {
       const r = await retrainReference(config, p, ctx);
       if (r.curve) folder.writeTrainingCurve('retrain', r.curve);
-      retrainMetrics = await evaluated({ role: 'retrain', method: 'retrain', seconds: r.seconds }, classifierOf(r.model));
+      retrainMetrics = await evaluated({ role: 'retrain', method: 'retrain', seconds: r.seconds }, classifierOf(r.model), originalMetrics.RA);
       r.model.dispose();
     }
     const fit = dataFitWarning(originalMetrics, retrainMetrics);
@@ -60,7 +79,9 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
     });
     const stopped = epochsDone < epochs ? { epoch: epochsDone, of: epochs } : undefined;
     if (stopped) ctx.emit({ type: 'log', level: 'info', message: `stopped on request after epoch ${stopped.epoch} of ${stopped.of}; keeping that model` });
-    const final: EvaluatedModel = { role: 'unlearned', method: config.method, metrics: last ?? (await evaluateModel(theta, p, ctx.signal, ctx.emit, 'final')), seconds };
+    const finalMetrics = last ?? (await evaluateModel(theta, p, ctx.signal, ctx.emit, 'final'));
+    const finalVerdict = await verdictOn(theta, 'unlearned', originalMetrics.RA);
+    const final: EvaluatedModel = { role: 'unlearned', method: config.method, metrics: finalMetrics, seconds, ...(finalVerdict ? { verdict: finalVerdict } : {}) };
     rows.push(final);
     ctx.emit({ type: 'evaluated', row: final });
 
@@ -68,7 +89,7 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
     await saveModel(theta.model, join(folder.dir, 'model'));
     theta.model.dispose();
     const table = withGaps(rows);
-    const warnings = [...maskWarnings(saliency), ...(fit ? [fit] : [])];
+    const warnings = [...maskWarnings(saliency), ...(fit ? [fit] : []), ...verdictProblems];
     folder.writeReport(table, reportMarkdown(config, p, table, saliency, retrainMetrics !== undefined, stopped, warnings));
     const result: RunResult = {
       runId: folder.runId, runDir: folder.dir, backend: p.backend, rows: table, saliency, report: folder.path('report.md'), ...(stopped ? { stopped } : {}),
@@ -108,5 +129,6 @@ function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], 
     '',
     hasRetrain ? GAP_AND_TIME_NOTE : 'No Retrain reference was trained, so no gaps.',
     '',
+    ...verdictSection(rows),
   ].filter((l, i, a) => l !== '' || a[i - 1] !== '').join('\n');
 }

@@ -3,7 +3,7 @@
 // has, with its problems, rather than disappearing or taking the list down with it.
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { metricsLine, type EvaluatedModel } from '../../protocol/results';
+import { metricsLine, type EvaluatedModel, type RunVerdict } from '../../protocol/results';
 import { isRecord, isString } from '../../protocol/guards';
 import { runProcessGone } from './liveness';
 import { parseMetricsLog } from './metricsLog';
@@ -137,6 +137,11 @@ export function listRuns(workspaceDir: string): RunSummary[] {
 /** The Avg. Gap of the run's unlearned row, when it has one. */
 export function runGap(r: RunSummary): number | undefined {
   return r.rows.find((x) => x.role === 'unlearned')?.avgGap;
+}
+
+/** The Retrain-free verdict on the run's unlearned model; absent in runs from before it existed. */
+export function runVerdict(r: RunSummary): RunVerdict | undefined {
+  return r.rows.find((x) => x.role === 'unlearned')?.verdict;
 }
 
 /** One line for lists: the method's metrics and its gap to Retrain. */

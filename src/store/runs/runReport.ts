@@ -10,6 +10,7 @@ import { formatFixed, methodDisplayName } from '../../protocol/comparisonFormat'
 import { alignFrom, markdownTable } from '../../protocol/tableText';
 import { alwaysMasked, isMethodName } from '../../protocol/methods';
 import { modelsMarkdown } from '../metrics/table';
+import { unlearnedVerdict, VERDICT_MEANINGS, verdictSummary, verdictTableCells, verdictThresholdNote } from '../../protocol/verdictText';
 import { adapterSummary, skippedSummary } from '../../protocol/backendSummary';
 import type { RunRecord } from './runRecord';
 
@@ -167,6 +168,62 @@ function saliencySection(r: RunRecord): string[] {
   ];
 }
 
+const ROLE_NAMES = { original: 'Original (θo)', retrain: 'Retrain', unlearned: 'Unlearned' } as const;
+
+/** Where the verdict's bench measured it against the Avg. Gap (bench/verdict-correlation.ts). */
+const VERDICT_EVIDENCE = 'Over the bench\'s 22 models on scenarios the verdict was not designed on (random 50% and class-wise forgetting, bundled data, MLP), '
+  + 'the score in points correlates with the Avg. Gap at Pearson 0.80 / Spearman 0.86, mean |z| at 0.56 / 0.64 '
+  + '(bench/results/verdict-correlation-2026-11-30.txt). The test set is not a perfectly clean stand-in for unseen data: '
+  + 'at random 10% Retrain\'s own Df accuracy sits about 3 points above its test accuracy.';
+
+/** What a Retrain in the same run says about the verdict: its own reading of exact unlearning, and the order it gives θo and θu. */
+function againstRetrain(rows: readonly EvaluatedModel[]): string | undefined {
+  const retrain = rows.find((x) => x.role === 'retrain');
+  const original = rows.find((x) => x.role === 'original');
+  const method = rows.find((x) => x.role === 'unlearned');
+  if (!retrain?.verdict || !method?.verdict || method.avgGap === undefined) return undefined;
+  const parts = [`Retrain is exact unlearning by definition; the verdict reads it as "${retrain.verdict.label}" (score ${retrain.verdict.points.toFixed(2)} points), `
+    + `${retrain.verdict.label === 'looks unseen' ? 'as it should' : 'a false alarm of the verdict on this data'}.`];
+  if (original?.verdict && original.avgGap !== undefined) {
+    const verdictCloser = method.verdict.points < original.verdict.points;
+    const gapCloser = method.avgGap < original.avgGap;
+    parts.push(`By the Avg. Gap the unlearned model is ${gapCloser ? 'closer to' : 'no closer to'} Retrain than θo (${formatFixed(method.avgGap)} vs ${formatFixed(original.avgGap)}); `
+      + `by the verdict's score it is ${verdictCloser ? 'closer to' : 'no closer to'} unseen data (${method.verdict.points.toFixed(2)} vs ${original.verdict.points.toFixed(2)} points): `
+      + `${verdictCloser === gapCloser ? 'the two agree' : 'the two disagree'} on this run.`);
+  }
+  return parts.join(' ');
+}
+
+/**
+ * "Without a Retrain": the unlearned model's Retrain-free verdict, its figures, how the thresholds
+ * are made and, where the run has a Retrain, how the verdict compares with the Avg. Gap. Empty for
+ * a run without a verdict (older run folders, tables).
+ */
+export function verdictSection(rows: readonly EvaluatedModel[]): string[] {
+  const v = unlearnedVerdict(rows);
+  if (!v) return [];
+  const method = rows.find((x) => x.role === 'unlearned');
+  const name = method ? methodDisplayName(method.method) : 'The unlearned model';
+  const out = ['## Without a Retrain', '', `**${name}: ${v.label}**: ${VERDICT_MEANINGS[v.label]} (${v.reason}).`, ''];
+  out.push(markdownTable(verdictTableCells(v)), '');
+  const judged = rows.flatMap((row) => (row.verdict ? [{ row, verdict: row.verdict }] : []));
+  if (judged.length > 1) {
+    const hasGap = judged.some((x) => x.row.avgGap !== undefined);
+    out.push(markdownTable([
+      ['Model', 'Verdict', 'Score (points)', 'Mean |z|', ...(hasGap ? ['Avg. Gap'] : []), 'Verdict time (s)'],
+      ...judged.map(({ row, verdict }) => [row.role === 'unlearned' ? methodDisplayName(row.method) : ROLE_NAMES[row.role], verdict.label, verdict.points.toFixed(2),
+        verdict.meanAbsZ.toFixed(2), ...(hasGap ? [formatFixed(row.avgGap)] : []), verdict.seconds.toFixed(1)]),
+    ], alignFrom(hasGap ? 6 : 5, 2)), '');
+  }
+  out.push(`${verdictSummary(v)}. ${verdictThresholdNote(v)}`, '');
+  const retrain = againstRetrain(rows);
+  out.push(retrain ? `${retrain} ${VERDICT_EVIDENCE}` : `No Retrain in this run, so nothing here checks the verdict against the Avg. Gap. ${VERDICT_EVIDENCE}`, '');
+  if (!v.miaConverged) out.push('The membership attack stopped at its iteration cap before converging; the MIA figure is approximate.', '');
+  const seconds = judged.reduce((sum, x) => sum + x.verdict.seconds, 0);
+  out.push(`The verdicts took ${seconds.toFixed(1)} s in all (the unlearned model's ${v.seconds.toFixed(1)} s), outside every model's own time.`, '');
+  return out;
+}
+
 export interface RunReportContext {
   /** ISO time of the export. */
   generatedAt: string;
@@ -196,7 +253,7 @@ export function runReportMarkdown(r: RunRecord, ctx: RunReportContext): string {
   if (st?.error) {
     out.push('## Error', '', st.error.message, ...(st.error.hint ? ['', st.error.hint] : []), ...(st.error.file ? ['', `File: \`${st.error.file}\``] : []), '');
   }
-  out.push(...configSection(r), ...finalSection(r, stoppedNote), ...epochsSection(r), ...saliencySection(r));
+  out.push(...configSection(r), ...finalSection(r, stoppedNote), ...verdictSection(r.rows), ...epochsSection(r), ...saliencySection(r));
   if (r.rows.length) {
     out.push('## Reading it', '', `${METRICS.map((m) => `${m.name} = ${m.meaning}`).join(', ')}, all in %. ${GAP_AND_TIME_NOTE}`, '');
   }

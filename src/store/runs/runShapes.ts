@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { JobError } from '../../protocol/jobMessages';
-import type { EvaluatedModel, ModelRole } from '../../protocol/results';
+import { VERDICT_FIGURE_NAMES, VERDICT_LABELS, type EvaluatedModel, type ModelRole, type RunVerdict, type RunVerdictFigure } from '../../protocol/results';
 import { isFiniteNumber, isOneOf, isRecord, isString } from '../../protocol/guards';
 import { isMetrics } from '../../protocol/webviewMessages';
 import type { RunState, RunStatus } from './runFolder';
@@ -58,7 +58,40 @@ export function rowProblem(x: unknown): string | undefined {
   return undefined;
 }
 
-/** report.json's rows that have the right shape; each other row is a problem naming it. */
+const NUMBERS_OF_FIGURE = ['forget', 'reference', 'gap', 'noise', 'threshold', 'z'] as const;
+
+function verdictFigureOf(x: unknown): RunVerdictFigure | undefined {
+  if (!isRecord(x) || !isOneOf(x.name, VERDICT_FIGURE_NAMES) || !isOneOf(x.noiseFrom, ['splits', 'analytic floor'] as const)) return undefined;
+  if (!NUMBERS_OF_FIGURE.every((k) => isFiniteNumber(x[k]))) return undefined;
+  const n = (k: (typeof NUMBERS_OF_FIGURE)[number]): number => x[k] as number;
+  return { name: x.name, forget: n('forget'), reference: n('reference'), gap: n('gap'), noise: n('noise'), noiseFrom: x.noiseFrom, threshold: n('threshold'), z: n('z') };
+}
+
+/**
+ * A row's Retrain-free verdict, built field by field (never the parsed object itself); undefined
+ * when it is not one. Every figure must read: a verdict with a figure missing would show a label
+ * without the evidence behind it.
+ */
+export function runVerdictOf(x: unknown): RunVerdict | undefined {
+  if (!isRecord(x) || !isOneOf(x.label, VERDICT_LABELS) || !isString(x.reason) || !Array.isArray(x.figures)) return undefined;
+  const scalars = [x.points, x.meanAbsZ, x.k, x.alpha, x.splits, x.seed, x.seconds];
+  if (!scalars.every(isFiniteNumber) || typeof x.miaConverged !== 'boolean') return undefined;
+  const heldOut = x.heldOut;
+  if (!isRecord(heldOut) || !isFiniteNumber(heldOut.size) || !isString(heldOut.source)) return undefined;
+  const figures = x.figures.map(verdictFigureOf);
+  if (!figures.length || figures.some((f) => f === undefined)) return undefined;
+  return {
+    label: x.label, points: x.points as number, meanAbsZ: x.meanAbsZ as number, figures: figures as RunVerdictFigure[], reason: x.reason,
+    k: x.k as number, alpha: x.alpha as number, splits: x.splits as number, seed: x.seed as number,
+    heldOut: { size: heldOut.size, source: heldOut.source }, miaConverged: x.miaConverged, seconds: x.seconds as number,
+  };
+}
+
+/**
+ * report.json's rows that have the right shape; each other row is a problem naming it. A row's
+ * verdict that does not read costs the verdict (with a problem), not the row's metrics; older runs
+ * have none, and that is no problem.
+ */
 export function reportRows(report: unknown, problems: string[]): EvaluatedModel[] {
   if (report === undefined) return [];
   if (!isRecord(report) || !Array.isArray(report.rows)) {
@@ -68,8 +101,14 @@ export function reportRows(report: unknown, problems: string[]): EvaluatedModel[
   const rows: EvaluatedModel[] = [];
   report.rows.forEach((row: unknown, i) => {
     const why = rowProblem(row);
-    if (why) problems.push(`report.json: row ${i + 1} left out: ${why}`);
-    else rows.push(row as EvaluatedModel);
+    if (why) {
+      problems.push(`report.json: row ${i + 1} left out: ${why}`);
+      return;
+    }
+    const { verdict: raw, ...rest } = row as EvaluatedModel & { verdict?: unknown };
+    const verdict = raw === undefined ? undefined : runVerdictOf(raw);
+    if (raw !== undefined && !verdict) problems.push(`report.json: row ${i + 1}'s verdict left out: not a verdict with a label, readable figures and its scores`);
+    rows.push(verdict ? { ...rest, verdict } : rest);
   });
   return rows;
 }

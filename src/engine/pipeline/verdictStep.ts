@@ -1,0 +1,48 @@
+// The Retrain-free verdict on one model of a run (issue 15): its per-sample outputs on Df, the
+// held-out rows of Df's distribution and Dr, then the statistics of metrics/verdict.ts, reduced to
+// the tensor-free RunVerdict a run folder, the CLI and the panel carry. The seed is the run's,
+// through subSeed: the verdict draws from RNGs of its own and none of the metrics' (prepare.ts),
+// so adding it leaves every metric of the run as it was.
+import type { RunVerdict, RunVerdictFigure } from '../../protocol/results';
+import { subSeed } from '../rng';
+import { collectSampleOutputs, heldOutIndices } from '../metrics/sampleOutputs';
+import { retrainFreeVerdict, type Verdict } from '../metrics/verdict';
+import type { Classifier } from '../models/io';
+import type { Prepared } from './prepare';
+
+/** Held-out halvings behind each threshold: the verdict's own default, at a few seconds per model on the bundled data. */
+export const RUN_VERDICT_SPLITS = 200;
+
+/** The seed every verdict of a run draws with: the same halvings for θo, Retrain and θu, so their figures compare. */
+export function runVerdictSeed(runSeed: number): number {
+  return subSeed(runSeed, 'run-verdict');
+}
+
+/** The verdict's score in points: mean of |accuracy gap|, |MIA gap| and |RA − RA(θo)| (the AUC figures are not in points). */
+export function verdictPoints(figures: readonly Pick<RunVerdictFigure, 'name' | 'gap'>[]): number {
+  const inPoints = figures.filter((f) => f.name === 'accuracy' || f.name === 'mia' || f.name === 'retain');
+  return inPoints.reduce((s, f) => s + Math.abs(f.gap), 0) / inPoints.length;
+}
+
+/** The engine's verdict as a run records it: numbers and words only. */
+export function toRunVerdict(v: Verdict, heldOut: RunVerdict['heldOut'], seconds: number): RunVerdict {
+  const figures = v.figures.map((f): RunVerdictFigure => ({
+    name: f.name, forget: f.forget, reference: f.reference, gap: f.gap, noise: f.noise, noiseFrom: f.noiseFrom, threshold: f.threshold, z: f.z,
+  }));
+  return {
+    label: v.label, points: verdictPoints(figures), meanAbsZ: v.score, figures, reason: v.reason,
+    k: v.k, alpha: v.alpha, splits: v.splits, seed: v.seed, heldOut, miaConverged: v.miaConverged, seconds,
+  };
+}
+
+/** `originalRetainAccuracy`: RA(θo) in percent, as the run measured it on the same Dr. */
+export async function modelVerdict(clf: Classifier, p: Prepared, originalRetainAccuracy: number, runSeed: number, signal?: AbortSignal): Promise<RunVerdict> {
+  const t0 = Date.now();
+  const held = heldOutIndices(p.data.test, p.split.forgottenClass);
+  const forget = await collectSampleOutputs(clf, p.data.train, p.split.forget, signal);
+  const heldOut = await collectSampleOutputs(clf, p.data.test, held, signal);
+  const retain = await collectSampleOutputs(clf, p.data.train, p.split.retain, signal);
+  const v = retrainFreeVerdict({ forget, heldOut, retain, originalRetainAccuracy }, { seed: runVerdictSeed(runSeed), splits: RUN_VERDICT_SPLITS });
+  const source = p.split.forgottenClass === undefined ? 'the test set' : `the test images of class ${p.split.forgottenClass}`;
+  return toRunVerdict(v, { size: held.length, source }, (Date.now() - t0) / 1000);
+}
