@@ -21,6 +21,7 @@ import { ComparisonView } from './comparisonView';
 import { formatCount, formatDuration, formatMetric, formatPercent, scientificParts } from './format';
 import { foldableSection, type Foldable } from './foldable';
 import { SampleGridView } from './sampleGridView';
+import { verdictBlock } from './verdictView';
 
 /**
  * What the views are given: the channel for everything they ask of the host, the γ previews (flow
@@ -376,6 +377,7 @@ export class PanelView {
       el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Results table' },
         el('table', { class: 'results stackable' },
           el('caption', { class: 'muted small' }, RESULTS_NOTE),
-          el('thead', {}, head), el('tbody', {}, ...rows))));
+          el('thead', {}, head), el('tbody', {}, ...rows))),
+      verdictBlock(shown.rows));
   }
 }
