@@ -121,6 +121,22 @@ describe('the Retrain-free verdict in a run', function () {
   });
 });
 
+describe('a run whose sets are too small for a verdict', function () {
+  this.timeout(240_000);
+  it('finishes with its metrics, no verdict, and a warning that says why', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-verdict-one-'));
+    const file = join(ws, 'forget.json');
+    writeFileSync(file, JSON.stringify([5]));
+    const config = { ...tinyRunConfig(tinyIdxFolder(300, 100), 'mlp', 'cpu'), forget: { kind: 'indices' as const, file }, method: 'rl' as const, retrain: false };
+    const { result, events } = await runJob(config, ws);
+    assert.deepEqual(result.rows.map((r) => r.role), ['original', 'unlearned']);
+    assert.ok(result.rows.every((r) => r.verdict === undefined));
+    assert.deepEqual(result.warnings, ['No Retrain-free verdict: the forget set needs at least 2 samples, got 1']);
+    assert.ok(events.some((e) => e.type === 'log' && e.level === 'warn' && e.message.startsWith('unlearned: no Retrain-free verdict')));
+    assert.ok(!readFileSync(join(result.runDir, 'report.md'), 'utf8').includes('## Without a Retrain'));
+  });
+});
+
 describe('reading run folders with and without a verdict', () => {
   const metrics = { UA: 5, RA: 95, TA: 85, MIA: 10 };
   const row = (role: EvaluatedModel['role'], extra: Record<string, unknown> = {}): Record<string, unknown> => ({ role, method: role === 'unlearned' ? 'salun' : role, metrics, seconds: 1, ...extra });

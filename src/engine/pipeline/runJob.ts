@@ -41,8 +41,9 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
         return v;
       } catch (e) {
         if (!(e instanceof RangeError)) throw e;
-        verdictProblems.add(`No Retrain-free verdict: ${e.message}`);
-        ctx.emit({ type: 'log', level: 'warn', message: `${label}: no Retrain-free verdict: ${e.message}` });
+        const why = e.message.replace(/^verdict: /, '');
+        verdictProblems.add(`No Retrain-free verdict: ${why}`);
+        ctx.emit({ type: 'log', level: 'warn', message: `${label}: no Retrain-free verdict: ${why}` });
         return undefined;
       }
     };
