@@ -4,16 +4,17 @@
 // the way, UA / retained accuracy / FID-classifier for every model, and a run folder with all of it.
 import { join } from 'node:path';
 import type { GenerationConfig, GenerationMethodName } from '../../protocol/generationConfig';
+import type { GenerationRun } from './generationRun';
 import { GENERATION_METHOD_LABELS } from '../../protocol/generationConfig';
 import type { BackendInfo, GenerationMetricsRow, RunResult } from '../../protocol/results';
 import { writeJsonAtomic } from '../../store/runs/atomic';
 import { RunFolder } from '../../store/runs/runFolder';
 import { selectBackend } from '../backend/select';
-import type { ImageSet, SplitData } from '../data/dataset';
+import type { ImageSet } from '../data/dataset';
 import { evaluateGeneration, type GenerationReference } from '../generation/evaluateGeneration';
 import { imageShapeOf } from '../generation/generateSamples';
 import { unetNumClasses } from '../generation/unet';
-import { saveModel, type Classifier } from '../models/io';
+import { saveModel } from '../models/io';
 import { PhaseProgress } from '../progress';
 import { UserError } from '../../store/errors';
 import { classRows, loadGenerationData } from './generationData';
@@ -26,23 +27,8 @@ import { runGuarded } from './guard';
 import type { JobContext } from './prepare';
 import { versions } from './versions';
 
-/** What every step of the job shares. */
-export interface GenerationRun {
-  config: GenerationConfig;
-  ctx: JobContext;
-  folder: RunFolder;
-  data: SplitData;
-  dataKey: unknown;
-  rows: { forget: Int32Array; retain: Int32Array };
-  judge: Classifier;
-  /** The judge's accuracy (%) on the real test images: the ceiling of every accuracy in the table. */
-  judgeTestAccuracy: number;
-  layout: GridLayout;
-  classes: number[];
-}
-
 /** Samples and scores one model; writes its final grid; emits and returns its table row. */
-export async function evaluateStage(run: GenerationRun, model: GenerationModel['model'], stage: string, label: string, seconds: number | undefined, reference: Omit<GenerationReference, 'realTest'>): Promise<{ row: GenerationMetricsRow; samples: ImageSet }> {
+async function evaluateStage(run: GenerationRun, model: GenerationModel['model'], stage: string, label: string, seconds: number | undefined, reference: Omit<GenerationReference, 'realTest'>): Promise<{ row: GenerationMetricsRow; samples: ImageSet }> {
   const { config, ctx } = run;
   const s = config.sampling;
   ctx.emit({ type: 'phase', phase: 'sample', label: `${label}: ${s.samplesPerClass} images per class, ${s.ddimSteps} DDIM steps` });

@@ -13,7 +13,7 @@ import { unlearnGeneration } from '../generation/unlearn';
 import { cloneModel } from '../models/io';
 import { PhaseProgress } from '../progress';
 import { tf, type T } from '../tf';
-import type { GenerationRun } from './generationJob';
+import type { GenerationRun } from './generationRun';
 import { writeStageGrid } from './generationGrids';
 
 /** |∇ L_simple(θo; Df)| summed over the forget images, and the top-ratio mask; emits 'saliency'. */

@@ -8,7 +8,7 @@ import { FID_CLASSIFIER_NOTE, generationTableCells } from '../../protocol/genera
 import type { BackendInfo, GenerationMetricsRow } from '../../protocol/results';
 import { markdownTable } from '../../protocol/tableText';
 import { formatWallTime } from '../../store/runs/runReport';
-import type { GenerationRun } from './generationJob';
+import type { GenerationRun } from './generationRun';
 
 function gridLines(rows: readonly GenerationMetricsRow[]): string[] {
   return rows.map((r) => `![${r.label}](samples/${r.method}.png)`);
