@@ -4,20 +4,15 @@
 // schema (configFileSchema.ts) and the CLI all read it.
 import type { BackendChoice, DataSpec, OptimizerRecipe } from './config';
 import { defaultTrainRecipe } from './defaults';
+import { GENERATION_METHOD_NAMES, GENERATION_METHODS, type GenerationMethodName } from './generationMethods';
 import { isRecord } from './guards';
 import { ConfigError, mergeDefaults, recipe, shared } from './runConfigSchema';
 import { validate, type Schema } from './schema';
 
-/** The unlearning methods of a generation job; Retrain is the `retrain` flag, as for classifiers. */
-export const GENERATION_METHOD_NAMES = ['salun', 'esd', 'rl'] as const;
-export type GenerationMethodName = (typeof GENERATION_METHOD_NAMES)[number];
-
-/** How each method is named in tables, grids and reports. */
+/** How each model of a generation job is named in tables, grids and reports: θo, the methods' rows, Retrain. */
 export const GENERATION_METHOD_LABELS: Record<GenerationMethodName | 'original' | 'retrain', string> = {
   original: 'θo',
-  salun: 'SalUn',
-  esd: 'ESD',
-  rl: 'RL',
+  ...(Object.fromEntries(GENERATION_METHOD_NAMES.map((m) => [m, GENERATION_METHODS[m].label])) as Record<GenerationMethodName, string>),
   retrain: 'Retrain',
 };
 
@@ -68,7 +63,7 @@ export function defaultGenerationConfig(): GenerationConfig {
     data: { kind: 'default' },
     downsample: 2,
     forgetClass: 7,
-    methods: ['salun', 'esd', 'rl'],
+    methods: [...GENERATION_METHOD_NAMES],
     retrain: false,
     unet: { widths: [32, 64], groups: 8, embedDim: 64 },
     train: { iterations: 5000, batchSize: 64, lr: 1e-3 },

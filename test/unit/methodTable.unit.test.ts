@@ -12,6 +12,7 @@ import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
 import { METHOD_IMPLS } from '../../src/engine/methods/registry';
 import { methodDisplayName } from '../../src/protocol/comparisonFormat';
 import { filesWriting, writtenNames } from './sourceNames';
+import { GENERATION_METHOD_NAMES } from '../../src/protocol/generationMethods';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -20,19 +21,34 @@ const NOT_A_METHOD: readonly { file: string; text: string; why: string }[] = [
   { file: 'src/extension/commandIds.ts', text: 'salun', why: "the view container and the settings section are named after the product" },
 ];
 
-/** For each name, the files (relative to the root) that write it, exemptions left out. */
-function filesNaming(names: readonly string[]): Map<string, string[]> {
+/**
+ * The two method tables are two namespaces ("salun" is a classifier method and, in a generation
+ * job, SalUn-gen): each table's names are counted outside the other table's row and registry files.
+ */
+const CLASSIFIER_TABLE = ['src/protocol/methods.ts', 'src/engine/methods/registry.ts'];
+const GENERATION_TABLE = ['src/protocol/generationMethods.ts', 'src/engine/generation/unlearn.ts'];
+
+/** For each name, the files (relative to the root) that write it, exemptions and the other table left out. */
+function filesNaming(names: readonly string[], otherTable: readonly string[]): Map<string, string[]> {
   const found = filesWriting(root, names);
-  for (const [n, files] of found) found.set(n, files.filter((rel) => !NOT_A_METHOD.some((x) => x.file === rel && x.text === n)));
+  for (const [n, files] of found) found.set(n, files.filter((rel) => !otherTable.includes(rel) && !NOT_A_METHOD.some((x) => x.file === rel && x.text === n)));
   return found;
 }
 
 describe('method table', () => {
   it('a method name is written in at most three source files: its row, its implementation, its registry line', () => {
-    const found = filesNaming(METHOD_NAMES);
+    const found = filesNaming(METHOD_NAMES, GENERATION_TABLE);
     for (const [name, files] of found) {
       assert.ok(files.includes('src/protocol/methods.ts'), `${name} has no row in src/protocol/methods.ts`);
       assert.ok(files.length <= 3, `'${name}' is written in ${files.length} files (${files.join(', ')}): read it from the method table instead`);
+    }
+  });
+
+  it('so is a generation method name: its row (generationMethods.ts), its step in unlearn.ts, at most one more file', () => {
+    const found = filesNaming(GENERATION_METHOD_NAMES, CLASSIFIER_TABLE);
+    for (const [name, files] of found) {
+      assert.ok(files.includes(GENERATION_TABLE[0]) && files.includes(GENERATION_TABLE[1]), `${name}: no row or no step (${files.join(', ')})`);
+      assert.ok(files.length <= 3, `'${name}' is written in ${files.length} files (${files.join(', ')}): read it from the generation method table instead`);
     }
   });
 

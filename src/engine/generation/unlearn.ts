@@ -4,6 +4,7 @@
 // weights restored to θo bit for bit); RL-gen is the same loss with every weight free, which is what
 // shows the mask's effect; ESD needs only Df; Retrain is the ordinary training step on Dr
 // (train.ts's diffusionTrainStep) from whatever model it is given (a fresh one, for the reference).
+import { GENERATION_METHODS, type GenerationMethodName } from '../../protocol/generationMethods';
 import type { ImageSet } from '../data/dataset';
 import { makeRng, subSeed } from '../rng';
 import { throwIfAborted, UserError } from '../../store/errors';
@@ -21,7 +22,8 @@ import { unetNumClasses, unetVariables } from './unet';
 import type { UnlearnLossGradients } from './unlearnLoss';
 import { GENERATION_UNLEARN_RECIPE } from './unlearnRecipe';
 
-export type GenerationMethod = 'salun' | 'rl' | 'esd' | 'retrain';
+/** A row of the generation method table, or 'retrain' (ordinary training on Dr: θo's and Retrain's loop). */
+export type GenerationMethod = GenerationMethodName | 'retrain';
 
 export interface ImageRows {
   set: ImageSet;
@@ -72,9 +74,12 @@ export interface GenerationUnlearnResult {
 type Iteration = () => Promise<{ loss: number; forget: number | null }>;
 
 function checkOptions(o: GenerationUnlearnOptions): void {
-  if (o.method === 'salun' && !o.mask) throw new Error('SalUn-gen needs a saliency mask');
-  if (o.method === 'rl' && o.mask) throw new Error('RL-gen is SalUn-gen without a mask: pass none');
-  if (o.method !== 'retrain' && !o.frozen) throw new Error(`${o.method} needs the frozen θo for its targets`);
+  if (o.method !== 'retrain') {
+    const row = GENERATION_METHODS[o.method];
+    if (row.usesMask && !o.mask) throw new Error(`${row.label} (generation) needs a saliency mask`);
+    if (!row.usesMask && o.mask) throw new Error(`${row.label} (generation) moves every weight: pass no mask`);
+    if (!o.frozen) throw new Error(`${row.label} (generation) needs the frozen θo for its targets`);
+  }
   if (o.frozen === o.model) throw new Error('the frozen θo must be a separate copy of the model');
   if (!(Number.isInteger(o.iterations) && o.iterations >= 0)) throw new Error(`iterations must be a whole number ≥ 0, got ${o.iterations}`);
 }
@@ -148,9 +153,15 @@ function salunIteration(o: GenerationUnlearnOptions, frozen: T.LayersModel, step
 function iterationFor(o: GenerationUnlearnOptions, stepper: GradientStepper, schedule: NoiseSchedule): Iteration {
   const d = drawsFor(o);
   if (o.method === 'retrain') return retrainIteration(o, stepper, schedule, d);
-  const frozen = o.frozen as T.LayersModel;
-  return o.method === 'esd' ? esdIteration(o, frozen, stepper, schedule, d) : salunIteration(o, frozen, stepper, schedule, d);
+  return ITERATIONS[o.method](o, o.frozen as T.LayersModel, stepper, schedule, d);
 }
+
+/** Each generation method's step, by its row's name (RL-gen is SalUn-gen's step; the mask is what differs). */
+const ITERATIONS = {
+  salun: salunIteration,
+  esd: esdIteration,
+  rl: salunIteration,
+} satisfies Record<GenerationMethodName, (o: GenerationUnlearnOptions, frozen: T.LayersModel, stepper: GradientStepper, schedule: NoiseSchedule, d: Draws) => Iteration>;
 
 /** Runs the method for o.iterations Adam steps on o.model (in place); throws CancelledError on abort. */
 export async function unlearnGeneration(o: GenerationUnlearnOptions): Promise<GenerationUnlearnResult> {

@@ -3,7 +3,8 @@
 // of the diffusion loss on the forgotten class, then each method from θo with sample grids along
 // the way, UA / retained accuracy / FID-classifier for every model, and a run folder with all of it.
 import { join } from 'node:path';
-import type { GenerationConfig, GenerationMethodName } from '../../protocol/generationConfig';
+import type { GenerationConfig } from '../../protocol/generationConfig';
+import { GENERATION_METHODS, type GenerationMethodName } from '../../protocol/generationMethods';
 import type { GenerationRun } from './generationRun';
 import { GENERATION_METHOD_LABELS } from '../../protocol/generationConfig';
 import type { BackendInfo, GenerationMetricsRow, RunResult } from '../../protocol/results';
@@ -110,7 +111,7 @@ export function runGenerationJob(config: GenerationConfig, ctx: JobContext): Pro
           r.model.dispose();
         }
       }
-      const mask = config.methods.includes('salun') ? await generationSaliency(run, original.model) : undefined;
+      const mask = config.methods.some((m) => GENERATION_METHODS[m].usesMask) ? await generationSaliency(run, original.model) : undefined;
       for (const method of config.methods) {
         rows.push(await runMethodStage(run, method, original.model, mask, { theta0Samples: o.samples, ...(retrainSamples ? { retrainSamples } : {}) }));
       }
@@ -126,7 +127,7 @@ export function runGenerationJob(config: GenerationConfig, ctx: JobContext): Pro
 }
 
 async function runMethodStage(run: GenerationRun, method: GenerationMethodName, original: GenerationModel['model'], mask: Uint8Array[] | undefined, reference: Omit<GenerationReference, 'realTest'>): Promise<GenerationMetricsRow> {
-  const { model, seconds } = await runGenerationMethod(run, method, original, method === 'salun' ? mask : undefined);
+  const { model, seconds } = await runGenerationMethod(run, method, original, GENERATION_METHODS[method].usesMask ? mask : undefined);
   try {
     const e = await evaluateStage(run, model, method, GENERATION_METHOD_LABELS[method], seconds, reference);
     await saveModel(model, join(run.folder.dir, 'model', method));

@@ -1,7 +1,7 @@
 // One generation unlearning method from θo: SalUn-gen inside the saliency mask, RL-gen (the same
 // loss, no mask), ESD; progress per iteration, a grid every `sampling.every` iterations, cancel at
 // the next iteration. The saliency step writes saliency/ like a classification run's.
-import type { GenerationMethodName } from '../../protocol/generationConfig';
+import { GENERATION_METHODS, type GenerationMethodName } from '../../protocol/generationMethods';
 import { GENERATION_METHOD_LABELS } from '../../protocol/generationConfig';
 import { DEFAULT_RATIO } from '../../protocol/defaults';
 import { writeFileAtomic, writeJsonAtomic } from '../../store/runs/atomic';
@@ -61,7 +61,7 @@ export async function runGenerationMethod(run: GenerationRun, method: Generation
   const { ctx, config } = run;
   const u = config.unlearn;
   const label = GENERATION_METHOD_LABELS[method];
-  ctx.emit({ type: 'phase', phase: 'unlearn', label: `${label}: ${u.iterations} Adam steps (lr ${u.lr}${method === 'esd' ? `, η ${u.eta}` : `, β ${u.beta}`}${method === 'salun' ? `, ratio ${u.ratio}` : ''})` });
+  ctx.emit({ type: 'phase', phase: 'unlearn', label: `${label}: ${u.iterations} Adam steps (lr ${u.lr}${GENERATION_METHODS[method].knob === 'eta' ? `, η ${u.eta}` : `, β ${u.beta}`}${GENERATION_METHODS[method].usesMask ? `, ratio ${u.ratio}` : ''})` });
   const model = await cloneModel(original);
   const every = config.sampling.every;
   let grids: Promise<void> = Promise.resolve();
@@ -70,7 +70,7 @@ export async function runGenerationMethod(run: GenerationRun, method: Generation
     const progress = new PhaseProgress(ctx.emit, 'unlearn', u.iterations);
     const r = await unlearnGeneration({
       method, model, frozen: original, forget: { set: run.data.train, indices: run.rows.forget }, retain: { set: run.data.train, indices: run.rows.retain },
-      ...(method === 'salun' ? { mask } : {}), iterations: u.iterations, lr: u.lr, beta: u.beta, eta: u.eta, seed: config.seed,
+      ...(GENERATION_METHODS[method].usesMask ? { mask } : {}), iterations: u.iterations, lr: u.lr, beta: u.beta, eta: u.eta, seed: config.seed,
       batchSize: u.batchSize, gradClip: u.gradClip > 0 ? u.gradClip : null, signal: ctx.signal,
       onProgress: (p) => {
         progress.update(p.iteration);
