@@ -44,4 +44,15 @@ describe('reading run folders', () => {
     assert.equal(evaluation.kind, 'evaluate');
     assert.equal(describeRun(evaluation), 'evaluate · UA 5.0 RA 95.0 TA 85.0 MIA 9.0');
   });
+
+  it('a generation run is listed by its kind, not as an unknown method', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-runs-'));
+    const dir = join(ws, '.salun', 'runs', '20261130-100000-gen-forget7');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ task: 'generation', kind: 'generation', methods: ['salun', 'esd'] }));
+    writeFileSync(join(dir, 'status.json'), JSON.stringify({ state: 'finished', startedAt: 'x' }));
+    const [run] = listRuns(ws);
+    assert.equal(run.kind, 'generation');
+    assert.ok(describeRun(run).startsWith('generation'), describeRun(run));
+  });
 });

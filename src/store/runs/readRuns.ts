@@ -13,7 +13,7 @@ import { readRunJson, reportRows, runStatusOf } from './runShapes';
 export interface RunSummary {
   runId: string;
   dir: string;
-  kind: 'run' | 'saliency' | 'evaluate' | 'unknown';
+  kind: 'run' | 'saliency' | 'evaluate' | 'generation' | 'unknown';
   method?: string;
   /** 'interrupted' also when status.json says running but its process is gone (liveness.ts). */
   state: RunState | 'unknown';
@@ -42,7 +42,7 @@ function configFields(raw: unknown, problems: string[]): Pick<RunSummary, 'kind'
     problems.push('config.json: not an object');
     return { kind: 'unknown' };
   }
-  const kind = raw.kind === 'run' || raw.kind === 'saliency' || raw.kind === 'evaluate' ? raw.kind : 'unknown';
+  const kind = raw.kind === 'run' || raw.kind === 'saliency' || raw.kind === 'evaluate' || raw.kind === 'generation' ? raw.kind : 'unknown';
   if (raw.method !== undefined && !isString(raw.method)) problems.push('config.json: method is not a string');
   return { kind, ...(isString(raw.method) ? { method: raw.method } : {}) };
 }
@@ -147,7 +147,7 @@ export function runVerdict(r: RunSummary): RunVerdict | undefined {
 /** One line for lists: the method's metrics and its gap to Retrain. */
 export function describeRun(r: RunSummary): string {
   if (!r.isFolder) return `⚠ ${r.problems[0] ?? 'not a run folder'}`;
-  const method = r.kind === 'saliency' || r.kind === 'evaluate' ? r.kind : r.method ?? '?';
+  const method = r.kind === 'saliency' || r.kind === 'evaluate' || r.kind === 'generation' ? r.kind : r.method ?? '?';
   const row = r.rows.find((x) => x.role === 'unlearned');
   const warn = r.problems.length ? ` · ⚠ ${r.problems.length} problem${r.problems.length > 1 ? 's' : ''}` : '';
   // A stopped run kept a model and measured it: its metrics are as real as a finished run's.
