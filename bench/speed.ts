@@ -389,7 +389,7 @@ async function benchBackend(name: BackendName, w: Workload, a: Args, log: (s: st
         rssMax = Math.max(rssMax, rss);
         const inWorkers = rec.workerTensors ? ` (workers ${rec.workerTensors[r]})` : '';
         const others = rec.othersCores ? `, other processes ${rec.othersCores[r].toFixed(2)}` : '';
-        log(`[${name}] repeat ${r + 1}/${a.repeats} ${opLabel(o.op, a.workers)}: ${rec.seconds[r].toFixed(3)} s, tensors ${rec.tensorsBefore[r]}→${rec.tensorsAfter[r]}${inWorkers}, RSS ${rss.toFixed(0)} MiB; cores busy: this process ${rec.cores![r].toFixed(2)}${others}`);
+        log(`[${name}] repeat ${r + 1}/${a.repeats} ${opLabel(o.op, a.workers)}: ${rec.seconds[r].toFixed(3)} s, tensors ${rec.tensorsBefore[r]}→${rec.tensorsAfter[r]}${inWorkers}, RSS ${rss.toFixed(0)} MiB; cores busy: this process ${rec.cores[r].toFixed(2)}${others}`);
       }
     }
     poolTiming = pool?.timing;

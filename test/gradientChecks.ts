@@ -90,7 +90,7 @@ async function tfGrads(backend: string, op: Op, inputs: Input[], cot: Float32Arr
     const xs = inputs.map((i) => tf.tensor(i.data, i.shape));
     const y = op(...xs);
     const c = tf.tensor(cot, y.shape);
-    const g = tf.grads((...ys: T.Tensor[]) => tf.sum(tf.mul(op(...ys), c)) as T.Scalar)(xs);
+    const g = tf.grads((...ys: T.Tensor[]) => tf.sum<T.Scalar>(tf.mul(op(...ys), c)))(xs);
     return [y, ...g];
   });
   const values = await Promise.all([out, ...grads].map(async (t) => (await t.data()) as Float32Array));
@@ -313,7 +313,7 @@ export function describeGradientChecks(backend: BackendName, timeoutMs = 60000):
         const bShape = tB ? [3, 7] : [7, 3];
         // Shifted bias so that some units are active and some are not, none near the kink.
         await check(backend, `fused dense tB=${tB}`, ['x', 'kernel', 'bias'],
-          (a, b, bias) => tf.fused.matMul({ a: a as T.Tensor2D, b: b as T.Tensor2D, transposeB: tB, bias, activation: 'relu' }),
+          (a, b, bias) => tf.fused.matMul({ a: a, b: b, transposeB: tB, bias, activation: 'relu' }),
           matMulRef(aShape, bShape, false, tB, 'bias-relu'), [normalInput(aShape, 41), normalInput(bShape, 42), normalInput([3], 43, 0.5)]);
       });
     }

@@ -55,7 +55,7 @@ export class WebviewChannel<N extends NotificationType> implements PanelChannel 
         this.pending.delete(requestId);
         reject(new Error(`${def.method}: no reply within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
-      this.pending.set(requestId, { def, resolve: resolve as (reply: unknown) => void, reject, timer });
+      this.pending.set(requestId, { def, resolve: resolve, reject, timer });
       this.port.postMessage(requestMessageOf(def, requestId, params));
     });
   }

@@ -148,7 +148,7 @@ export class PanelView {
     this.saliencySection = section('saliency', 'Saliency mask', this.saliencyBody, this.threshold.element);
     this.trendView = new TrendView(this.ui.hiddenSeries, channel, {
       onHiddenChange: (hidden) => { this.ui = { ...this.ui, hiddenSeries: hidden }; ctx.onUiChange(this.ui); },
-      onShowLive: ctx.onShowLiveTrend,
+      onShowLive: () => ctx.onShowLiveTrend(),
     });
     this.trendBody = this.trendView.element;
     this.trendSection = section('trend', 'Metric trends', this.trendBody);

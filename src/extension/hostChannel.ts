@@ -142,7 +142,7 @@ export class HostChannel<In extends CommandType | RequestType, Out extends Notif
 
   /** Posts a notification; false when the webview cannot take it now (it is then stale). */
   notify<D extends Out>(def: D, params: ParamsOf<D>, onDelivered?: () => void): boolean {
-    return this.post(messageOf(def, params) as MessageOf<Out>, onDelivered);
+    return this.post(messageOf(def, params), onDelivered);
   }
 
   /** Every message the webview was handed (test runs only; see HostChannelOptions.messageLog). */

@@ -139,7 +139,7 @@ export function dataChoices(current: DataSpec | undefined): Choice<DataSpec>[] {
  * classes, where Fashion-MNIST's names are shown as a hint next to the index.
  */
 export function classChoices(names: boolean | readonly string[] | undefined): Choice<number>[] {
-  if (Array.isArray(names)) return names.map((name, i) => ({ label: `${i}`, description: name, value: i }));
+  if (Array.isArray(names)) return (names as readonly string[]).map((name, i) => ({ label: `${i}`, description: name, value: i }));
   return FASHION_MNIST_CLASSES.map((name, i) => ({
     label: `${i}`, description: names === true ? name : `Fashion-MNIST's ${name}; your data's class ${i}`, value: i,
   }));

@@ -182,9 +182,10 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
   }
 
   /** registerWebviewPanelSerializer's half: an editor panel left open before a reload comes back. */
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, _state: unknown): Promise<void> {
+  deserializeWebviewPanel(panel: vscode.WebviewPanel, _state: unknown): Promise<void> {
     this.editor?.panel.dispose();
     this.adoptEditorPanel(panel);
+    return Promise.resolve();
   }
 
   private adoptEditorPanel(panel: vscode.WebviewPanel): void {
@@ -362,7 +363,7 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
     const started = this.supervisor.eventLog().find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started');
     if (!started) return undefined;
     const config: unknown = (() => {
-      try { return JSON.parse(readFileSync(join(started.runDir, 'config.json'), 'utf8')); } catch { return undefined; }
+      try { return JSON.parse(readFileSync(join(started.runDir, 'config.json'), 'utf8')) as unknown; } catch { return undefined; }
     })();
     const method = isRecord(config) && typeof config.method === 'string' ? config.method : undefined;
     return { runId: started.runId, ...(method ? { method } : {}), setting: runSetting(started.runDir) };

@@ -44,7 +44,7 @@ export interface GridConfig {
  * defaults (a factor of 2–3 either side of the rate, and the method's own knob where it has one),
  * at most 9 points each, so a CNN grid on the default data stays within minutes per point on 2 CPU cores.
  */
-export const DEFAULT_GRIDS = Object.fromEntries(METHOD_NAMES.map((m) => [m, METHODS[m].grid.map((a) => ({ param: a.param as GridParam, values: [...a.values] }))])) as Readonly<Record<MethodName, GridAxis[]>>;
+export const DEFAULT_GRIDS = Object.fromEntries(METHOD_NAMES.map((m) => [m, METHODS[m].grid.map((a) => ({ param: a.param, values: [...a.values] }))])) as Readonly<Record<MethodName, GridAxis[]>>;
 
 /** More points than this is almost surely a typo (and hours of CPU). */
 export const MAX_GRID_POINTS = 64;
@@ -73,7 +73,7 @@ export function applyPoint(p: GridPoint, recipe: OptimizerRecipe, ratio: number)
   return {
     recipe: { ...recipe, ...(p.lr !== undefined ? { lr: p.lr } : {}), ...(p.epochs !== undefined ? { epochs: p.epochs } : {}) },
     ratio: p.ratio ?? ratio,
-    options: options as MethodOptions,
+    options: options,
   };
 }
 

@@ -89,11 +89,11 @@ export function isReplyMessage(x: unknown): x is ReplyMessage {
 
 /** Builds a message of `def`; params are copied so that a caller's object never travels as is. */
 export function messageOf<D extends CommandType | NotificationType>(def: D, params: ParamsOf<D>): MessageOf<D> {
-  return { ...params, type: def.method } as MessageOf<D>;
+  return { ...params, type: def.method };
 }
 
 export function requestMessageOf<D extends RequestType>(def: D, requestId: number, params: ParamsOf<D>): MessageOf<D> {
-  return { ...params, type: def.method, requestId } as MessageOf<D>;
+  return { ...params, type: def.method, requestId };
 }
 
 /**

@@ -147,7 +147,7 @@ export function mergeDefaults(base: Record<string, unknown>, over: Record<string
   for (const [k, v] of Object.entries(over)) {
     const inBase = Object.hasOwn(base, k);
     // Objects with a `kind` replace the default wholesale: merging two different kinds is nonsense.
-    const merged = inBase && isRecord(v) && isRecord(base[k]) && !('kind' in v) ? mergeDefaults(base[k] as Record<string, unknown>, v) : v;
+    const merged = inBase && isRecord(v) && isRecord(base[k]) && !('kind' in v) ? mergeDefaults(base[k], v) : v;
     // Defined, not assigned: `out.__proto__ = v` would set out's prototype and hide v from validation.
     Object.defineProperty(out, k, { value: merged, enumerable: true, writable: true, configurable: true });
   }

@@ -204,7 +204,7 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
       const f = (xs: T.Tensor, a: T.Tensor, b: T.Tensor): T.Scalar => {
         const h = tf.conv2d(xs as T.Tensor4D, a as T.Tensor4D, 1, 'same');
         const y = tf.conv2d(h, b as T.Tensor4D, 2, 'valid');
-        return tf.sum(tf.mul(y, tf.tensor(r, y.shape))) as T.Scalar;
+        return tf.sum<T.Scalar>(tf.mul(y, tf.tensor(r, y.shape)));
       };
       const args = [tf.tensor(x, [2, 9, 9, 3]), tf.tensor(w1, [3, 3, 3, 4]), tf.tensor(w2, [2, 2, 4, 5])];
       const { value, grads } = tf.valueAndGrads(f)(args);
@@ -219,7 +219,7 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
       const f = (v: T.Tensor): T.Scalar => {
         const a = tf.maxPool(v as T.Tensor4D, 2, 2, 'valid');
         const b = tf.maxPool(v as T.Tensor4D, 3, 2, 'same');
-        return tf.add(tf.sum(tf.square(a)), tf.sum(tf.mul(b, 3))) as T.Scalar;
+        return tf.add<T.Scalar>(tf.sum(tf.square(a)), tf.sum(tf.mul(b, 3)));
       };
       return [tf.grad(f)(xs)];
     });
@@ -259,7 +259,7 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
         layer.setWeights(start.map((w) => tf.tensor(w)));
         const xs = tf.variable(tf.tensor(x, shape));
         const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as T.Variable);
-        const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(xs, { training: true }) as T.Tensor, tf.tensor(r, shape))) as T.Scalar, [xs, gamma, beta]);
+        const { value, grads } = tf.variableGrads(() => tf.sum<T.Scalar>(tf.mul(layer.apply(xs, { training: true }) as T.Tensor, tf.tensor(r, shape))), [xs, gamma, beta]);
         const y = layer.apply(xs, { training: false }) as T.Tensor;
         const out = [value, grads[xs.name], grads[gamma.name], grads[beta.name], y, ...layer.getWeights()];
         xs.dispose();

@@ -37,7 +37,7 @@ export function tinyRunConfig(dataDir: string, architecture: ArchitectureName, b
     name: `tiny-${architecture}-${backend}`, data: { kind: 'idx', dir: dataDir }, model: { kind: 'builtin', architecture },
     forget: { kind: 'random', fraction: 0.2, seed: 1 }, method: 'salun', saliency: { ratio: 0.5 },
     train: recipe, unlearn: { ...recipe, lr: 0.005 }, retrain: true, seed: 1, backend,
-  } as RunConfig;
+  };
 }
 
 export async function runJob(config: RunConfig, workspaceDir: string): Promise<{ result: RunResult; events: JobEvent[] }> {

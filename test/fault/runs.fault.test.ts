@@ -460,7 +460,7 @@ describe('fault: paths from scripts stay inside the workspace\'s .salun', () => 
     assert.ok(existsSync(files.markdown) && existsSync(files.csv));
     const report = await call('salun.exportRunReport', { runId: GOOD_ID, outFile: join(ws, '.salun', 'study', 'r.md') });
     assert.equal(report, join(ws, '.salun', 'study', 'r.md'));
-    assert.ok(readFileSync(report as string, 'utf8').includes(GOOD_ID));
+    assert.ok(readFileSync(report, 'utf8').includes(GOOD_ID));
     rmSync(join(ws, '.salun', 'study'), { recursive: true });
   });
 });

@@ -142,7 +142,7 @@ function rgbPng(w: number, h: number, rgb: [number, number, number], k = 0): Buf
 }
 
 function grayPng(w: number, h: number, level: number): Buffer {
-  return encodePng({ width: w, height: h, colorType: 0, bitDepth: 8, samples: new Array(w * h).fill(level), filters: [1] });
+  return encodePng({ width: w, height: h, colorType: 0, bitDepth: 8, samples: new Array<number>(w * h).fill(level), filters: [1] });
 }
 
 function put(root: string, rel: string, bytes: Uint8Array | string): string {
@@ -424,7 +424,7 @@ describe('ImageFolder', () => {
     throwsUser(() => loadImageFolder(corrupt), /dog\/02\.png is not a readable PNG: the CRC/, path);
 
     const interlaced = imageFolder();
-    const il = put(interlaced, 'test/cat/t0.png', encodePng({ width: 3, height: 4, colorType: 0, bitDepth: 8, samples: new Array(12).fill(0), interlace: true }));
+    const il = put(interlaced, 'test/cat/t0.png', encodePng({ width: 3, height: 4, colorType: 0, bitDepth: 8, samples: new Array<number>(12).fill(0), interlace: true }));
     throwsUser(() => loadImageFolder(interlaced), /t0\.png is an interlaced \(Adam7\) PNG/, il);
 
     const noTest = tmp('if-notest');
@@ -446,7 +446,7 @@ describe('data specs in configs and the New Run flow', () => {
     assert.throws(() => parseRunConfig({ data: { kind: 'imagefolder', dir: 'f', size: [32, 24] } }), /config\.data\.size must be an object/);
     assert.throws(() => parseRunConfig({ data: { kind: 'idx', dir: 'f', size: { height: 32, width: 24 } } }), /config\.data\.size is not a known setting/);
     assert.deepEqual(tableConfigProblems({ ...defaultTableConfig(), data: { kind: 'imagefolder', dir: 'x' } }), []);
-    assert.match(tableConfigProblems({ ...defaultTableConfig(), data: { kind: 'png', dir: 'x' } } as never).join('\n'), /data\.kind must be one of "default", "idx", "cifar10", "imagefolder"/);
+    assert.match(tableConfigProblems({ ...defaultTableConfig(), data: { kind: 'png', dir: 'x' } }).join('\n'), /data\.kind must be one of "default", "idx", "cifar10", "imagefolder"/);
   });
 
   it('describes the data and finds its class names for the class step', () => {
@@ -488,7 +488,7 @@ describe('runs on the new formats', function () {
     const logs = events.filter((e): e is Extract<JobEvent, { type: 'log' }> => e.type === 'log').map((e) => e.message).join('\n');
     assert.match(logs, /ImageFolder: 8 train \/ 4 test images of 4×3×3, 2 classes \(cat, dog\)/);
     assert.match(logs, /forget 4 \(class 1, dog\), retain 4/);
-    assert.equal(JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')).state, 'finished');
+    assert.equal((JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as { state: string }).state, 'finished');
   });
 
   it('an ImageFolder with data.size: resized in the run, and θo cached apart from the unresized data\'s', async () => {
@@ -499,7 +499,7 @@ describe('runs on the new formats', function () {
     const logs = events.filter((e): e is Extract<JobEvent, { type: 'log' }> => e.type === 'log').map((e) => e.message).join('\n');
     assert.match(logs, /ImageFolder: resized 12 of 12 images to 6×5 \(data\.size; bilinear\)/);
     assert.match(logs, /Original model: epoch 1\/1, loss/, 'θo trained for the new size, not taken from the cache');
-    assert.equal(JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')).state, 'finished');
+    assert.equal((JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as { state: string }).state, 'finished');
   });
 
   it('CIFAR-10 with the built-in CNN on 32×32×3', async () => {
@@ -509,7 +509,7 @@ describe('runs on the new formats', function () {
     const logs = events.filter((e): e is Extract<JobEvent, { type: 'log' }> => e.type === 'log').map((e) => e.message).join('\n');
     assert.match(logs, /forget 1 \(class 1, automobile\), retain 5/);
     assert.match(logs, /Original model: epoch 1\/1, loss/);
-    assert.equal(JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')).state, 'finished');
+    assert.equal((JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as { state: string }).state, 'finished');
   });
 
   it('a model.json for other images fails before any work, naming both shapes', async () => {

@@ -214,7 +214,7 @@ function describeOn(backend: 'cpu' | 'wasm'): void {
           const xs = [tf.tensor4d(x, [n, h, w, ch]), tf.tensor1d(gamma), tf.tensor1d(beta)];
           const op = (a: T.Tensor, g: T.Tensor, b: T.Tensor): T.Tensor => groupNorm(a as T.Tensor4D, g as T.Tensor1D, b as T.Tensor1D, c.groups);
           const ct = tf.tensor4d(cot, [n, h, w, ch]);
-          const g = tf.grads((a: T.Tensor, gg: T.Tensor, b: T.Tensor) => tf.sum(tf.mul(op(a, gg, b), ct)) as T.Scalar)(xs);
+          const g = tf.grads((a: T.Tensor, gg: T.Tensor, b: T.Tensor) => tf.sum<T.Scalar>(tf.mul(op(a, gg, b), ct)))(xs);
           return [op(xs[0], xs[1], xs[2]), ...g];
         });
         const got = await Promise.all([y, ...grads].map(async (tt) => (await tt.data()) as Float32Array));
@@ -243,9 +243,9 @@ function describeOn(backend: 'cpu' | 'wasm'): void {
         return [upsampleNearest2x(xt), tf.grad((a: T.Tensor) => tf.sum(tf.mul(upsampleNearest2x(a as T.Tensor4D), ct)))(xt)];
       });
       assert.deepEqual(y.shape, [3, 6, 4, 2]);
-      assert.ok(relErr((await y.data()) as Float32Array, ref()) === 0, 'upsampling copies values exactly');
+      assert.ok(relErr((await y.data()), ref()) === 0, 'upsampling copies values exactly');
       const want = fd(() => ref().reduce((s, v, i) => s + v * cot[i], 0), xs, Int32Array.from({ length: 36 }, (_, i) => i));
-      const e = relErr((await g.data()) as Float32Array, want);
+      const e = relErr((await g.data()), want);
       tf.dispose([y, g]);
       assert.ok(e < TOL_VS_FD, `dx: ${backend} vs finite differences, relative error ${e}`);
     });
@@ -266,7 +266,7 @@ function describeOn(backend: 'cpu' | 'wasm'): void {
       const eps = tf.tidy(() => model.apply([tf.tensor4d(xt, batch.shape), tf.tensor2d(Float32Array.from(draw.t), [n, 1]),
         tf.tensor2d([0, 1, 0, 0, 0, 1], [n, 3])]) as T.Tensor);
       assert.deepEqual(eps.shape, [n, 8, 8, 1]);
-      const eFwd = relErr((await eps.data()) as Float32Array, refEps());
+      const eFwd = relErr((await eps.data()), refEps());
       eps.dispose();
       assert.ok(eFwd < TOL_FORWARD, `U-Net forward vs float64: relative error ${eFwd}`);
 

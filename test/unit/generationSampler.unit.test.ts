@@ -23,7 +23,7 @@ function exactPredictor(schedule: NoiseSchedule): NoisePredictor {
     const a = schedule.alphaBar[t];
     const mu = tf.tensor4d(MU, [1, 2, 2, 1]);
     const denom = tf.tensor4d(SIGMA.map((s) => a * s * s + 1 - a), [1, 2, 2, 1]);
-    return tf.div(tf.mul(tf.sub(x, tf.mul(mu, Math.sqrt(a))), Math.sqrt(1 - a)), denom) as T.Tensor4D;
+    return tf.div<T.Tensor4D>(tf.mul(tf.sub(x, tf.mul(mu, Math.sqrt(a))), Math.sqrt(1 - a)), denom);
   });
 }
 
@@ -90,7 +90,7 @@ describe('generation: schedule and DDIM sampler', function () {
     // A predictor whose output names the class it was given: ε(x, c) = (c + 1)·x.
     const predict: NoisePredictor = (x, _t, classes) => {
       calls += 1;
-      return tf.tidy(() => tf.mul(x, tf.tensor4d(Array.from(classes, (c) => c + 1), [classes.length, 1, 1, 1])) as T.Tensor4D);
+      return tf.tidy(() => tf.mul<T.Tensor4D>(x, tf.tensor4d(Array.from(classes, (c) => c + 1), [classes.length, 1, 1, 1])));
     };
     const x = tf.tensor4d([1, 2], [2, 1, 1, 1]);
     const got = guidedNoise(predict, x, 10, Int32Array.from([0, 2]), 5, 2);

@@ -26,7 +26,7 @@ function expectedParameters(c: UnetConfig): number {
 }
 
 function randomImages(shape: [number, number, number, number], seed: number): T.Tensor4D {
-  return tf.randomNormal(shape, 0, 1, 'float32', seed) as T.Tensor4D;
+  return tf.randomNormal<T.Rank.R4>(shape, 0, 1, 'float32', seed);
 }
 
 describe('generation U-Net', function () {

@@ -152,7 +152,7 @@ describe('generation unlearning loop on wasm', function () {
     for (const [max, want] of [[1, [0.6, 0, 0, 0.8]], [10, [3, 0, 0, 4]]] as const) {
       const clipped = clipByGlobalNorm(grads, max);
       const got = (await Promise.all(clipped.map((c) => c.data()))).flatMap((d) => Array.from(d));
-      got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-6, `max ${max}: ${got} vs ${want}`));
+      got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-6, `max ${max}: ${got.join(', ')} vs ${want.join(', ')}`));
       tf.dispose(clipped);
     }
     tf.dispose(grads);

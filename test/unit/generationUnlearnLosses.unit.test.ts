@@ -97,7 +97,7 @@ describe('generation unlearning losses on wasm', function () {
     other.forEach((o, i) => counts[classes[i]][o]++);
     counts.forEach((row, c) => {
       assert.equal(row[c], 0, `class ${c} drawn as its own other class`);
-      row.filter((_, o) => o !== c).forEach((n) => assert.ok(Math.abs(n - 500) < 4 * Math.sqrt(250), `class ${c}: counts ${row}`));
+      row.filter((_, o) => o !== c).forEach((n) => assert.ok(Math.abs(n - 500) < 4 * Math.sqrt(250), `class ${c}: counts ${row.join(', ')}`));
     });
     assert.ok(other.every((o) => o >= 0 && o < 3), 'never the null class (3)');
   });

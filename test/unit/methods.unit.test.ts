@@ -21,26 +21,26 @@ const recipe = (o: Partial<OptimizerRecipe> = {}): OptimizerRecipe => ({ epochs:
 const snapshot = (clf: Classifier): Float32Array[] => trainableVariables(clf).map((v) => v.dataSync().slice() as Float32Array);
 const l1Norm = (clf: Classifier): number => snapshot(clf).reduce((s, w) => s + w.reduce((a, x) => a + Math.abs(x), 0), 0);
 const l1Distance = (clf: Classifier, ref: Float32Array[]): number =>
-  snapshot(clf).reduce((s, w, i) => s + w.reduce((a, x, j) => a + Math.abs(x - ref[i]![j]!), 0), 0);
+  snapshot(clf).reduce((s, w, i) => s + w.reduce((a, x, j) => a + Math.abs(x - ref[i][j]), 0), 0);
 
 /** Solves A·x = b (A n×n, row-major) by Gaussian elimination with partial pivoting, in float64. */
 function solve(a: number[][], b: number[]): number[] {
   const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]!]);
+  const m = a.map((row, i) => [...row, b[i]]);
   for (let c = 0; c < n; c++) {
     let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
-    [m[c], m[p]] = [m[p]!, m[c]!];
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    [m[c], m[p]] = [m[p], m[c]];
     for (let r = c + 1; r < n; r++) {
-      const f = m[r]![c]! / m[c]![c]!;
-      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
+      const f = m[r][c] / m[c][c];
+      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
     }
   }
   const x = new Array<number>(n).fill(0);
   for (let r = n - 1; r >= 0; r--) {
-    let s = m[r]![n]!;
-    for (let k = r + 1; k < n; k++) s -= m[r]![k]! * x[k]!;
-    x[r] = s / m[r]![r]!;
+    let s = m[r][n];
+    for (let k = r + 1; k < n; k++) s -= m[r][k] * x[k];
+    x[r] = s / m[r][r];
   }
   return x;
 }
@@ -51,8 +51,8 @@ describe('methods: ℓ1-sparse', () => {
   it('α_t decays linearly from α to 0 over the epochs (authors: α·(1 − e/E), e 0-based)', () => {
     const alphas = [1, 2, 3, 4, 5, 6].map((t) => l1AlphaAt(5e-4, t, 5));
     assert.equal(alphas[0], 5e-4);
-    for (let t = 1; t < 5; t++) assert.ok(Math.abs((alphas[t - 1]! - alphas[t]!) - 1e-4) < 1e-12, `step ${t}: ${alphas.join(', ')}`);
-    assert.ok(alphas[4]! > 0, 'the last epoch still has a penalty');
+    for (let t = 1; t < 5; t++) assert.ok(Math.abs((alphas[t - 1] - alphas[t]) - 1e-4) < 1e-12, `step ${t}: ${alphas.join(', ')}`);
+    assert.ok(alphas[4] > 0, 'the last epoch still has a penalty');
     assert.equal(alphas[5], 0, 'and it reaches 0 where the schedule ends');
   });
 
@@ -73,7 +73,7 @@ describe('methods: ℓ1-sparse', () => {
     await unlearn({ ...common, method: 'l1', clf: l0, options: { l1: { alpha: 0 } } });
     await unlearn({ ...common, method: 'ft', clf: ft2 });
     const a = snapshot(l0);
-    snapshot(ft2).forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(a[i]!)));
+    snapshot(ft2).forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(a[i])));
     [base, ft, l1, l0, ft2].forEach((c) => c.model.dispose());
   });
 });
@@ -88,7 +88,7 @@ describe('methods: boundary shrink', () => {
     for (const eps of [0.001, 0.1, 0.5]) {
       const targets = await nearestWrongClasses(clf, set, rows, eps, 7);
       targets.forEach((t, i) => {
-        assert.notEqual(t, set.labels[rows[i]!], `eps ${eps}, row ${i}`);
+        assert.notEqual(t, set.labels[rows[i]], `eps ${eps}, row ${i}`);
         assert.ok(t >= 0 && t < 3);
       });
     }
@@ -118,16 +118,16 @@ describe('methods: boundary expanding', () => {
   it('the shadow unit is added (original columns bit for bit) and removed again', async () => {
     const clf = tinyMlp(2, 3, true);
     const wide = await withShadowClass(clf.model, 0.01, 4);
-    assert.deepEqual(wide.outputs[0]!.shape, [null, 4]);
-    const k = clf.model.layers[clf.model.layers.length - 1]!.getWeights()[0]!;
-    const kw = wide.layers[wide.layers.length - 1]!.getWeights()[0]!;
+    assert.deepEqual(wide.outputs[0].shape, [null, 4]);
+    const k = clf.model.layers[clf.model.layers.length - 1].getWeights()[0];
+    const kw = wide.layers[wide.layers.length - 1].getWeights()[0];
     assert.deepEqual(kw.shape, [8, 4]);
     const a = k.dataSync();
     const b = kw.dataSync();
     for (let r = 0; r < 8; r++) for (let c = 0; c < 3; c++) assert.equal(b[r * 4 + c], a[r * 3 + c]);
     const back = classifierOf(await cloneModel(clf.model));
     copyWithoutShadow(wide, back.model);
-    snapshot(back).forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(snapshot(clf)[i]!)));
+    snapshot(back).forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(snapshot(clf)[i])));
     [clf.model, wide, back.model].forEach((m) => m.dispose());
   });
 
@@ -139,16 +139,16 @@ describe('methods: boundary expanding', () => {
     const forgetCe = (): number => tf.tidy(() => {
       const x = tf.tensor(Array.from(forget).flatMap((i) => Array.from(set.images.subarray(i * 16, i * 16 + 16))), [forget.length, 4, 4, 1]);
       const lp = tf.logSoftmax(clf.model.predict(x) as T.Tensor2D);
-      return -tf.mean(tf.sum(tf.mul(lp, tf.oneHot(tf.tensor1d(Array.from(forget).map((i) => set.labels[i]!), 'int32'), 3)), 1)).dataSync()[0]!;
+      return -tf.mean(tf.sum(tf.mul(lp, tf.oneHot(tf.tensor1d(Array.from(forget).map((i) => set.labels[i]), 'int32'), 3)), 1)).dataSync()[0];
     });
     const before = forgetCe();
     const seenShapes: string[] = [];
     await unlearn({
       method: 'be', clf, train: set, forget, retain: allIndices(40).slice(8), seed: 2, recipe: recipe({ epochs: 3, lr: 0.1 }),
-      onEpoch: async () => { seenShapes.push(String(clf.model.outputs[0]!.shape[1])); },
+      onEpoch: async () => { seenShapes.push(String(clf.model.outputs[0].shape[1])); },
     });
     assert.deepEqual(seenShapes, ['3', '3', '3'], 'every per-epoch evaluation sees the C-class model');
-    assert.deepEqual(clf.model.outputs[0]!.shape, [null, 3]);
+    assert.deepEqual(clf.model.outputs[0].shape, [null, 3]);
     assert.deepEqual(trainableVariables(clf).map((v) => v.shape.join('×')), shapes);
     const out = tf.tidy(() => clf.model.predict(tf.tensor(set.images.subarray(0, 5 * 16), [5, 4, 4, 1])) as T.Tensor);
     assert.deepEqual(out.shape, [5, 3]);
@@ -168,13 +168,13 @@ describe('methods: influence unlearning', () => {
       const g = Array.from({ length: n }, () => Array.from({ length: p }, rand));
       const v = Array.from({ length: p }, rand);
       const gram = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) gram[i * n + j] = g[i]!.reduce((s, x, k) => s + x * g[j]![k]!, 0);
-      const gv = Float64Array.from(g.map((row) => row.reduce((s, x, k) => s + x * v[k]!, 0)));
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) gram[i * n + j] = g[i].reduce((s, x, k) => s + x * g[j][k], 0);
+      const gv = Float64Array.from(g.map((row) => row.reduce((s, x, k) => s + x * v[k], 0)));
       const c = woodFisherCoefficients(gram, gv, n, lambda);
-      const got = v.map((x, k) => x / lambda - g.reduce((s, row, m) => s + row[k]! * c[m]!, 0));
-      const f = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (i === j ? lambda : 0) + g.reduce((s, row) => s + row[i]! * row[j]!, 0) / n));
+      const got = v.map((x, k) => x / lambda - g.reduce((s, row, m) => s + row[k] * c[m], 0));
+      const f = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (i === j ? lambda : 0) + g.reduce((s, row) => s + row[i] * row[j], 0) / n));
       const want = solve(f, v);
-      want.forEach((w, k) => assert.ok(Math.abs(got[k]! - w) < 1e-8 * Math.max(1, Math.abs(w)), `n ${n} p ${p} [${k}]: ${got[k]} vs ${w}`));
+      want.forEach((w, k) => assert.ok(Math.abs(got[k] - w) < 1e-8 * Math.max(1, Math.abs(w)), `n ${n} p ${p} [${k}]: ${got[k]} vs ${w}`));
     }
   });
 
@@ -190,7 +190,7 @@ describe('methods: influence unlearning', () => {
     const nForget = 4;
     for (let i = 0; i < nRetain + nForget; i++) {
       const xi = Array.from({ length: d }, () => rand() * 2 - 1);
-      const fit = xi.reduce((s, a, k) => s + a * theta0[k]!, 0);
+      const fit = xi.reduce((s, a, k) => s + a * theta0[k], 0);
       x.push(xi);
       y.push(i < nRetain ? fit - (i % 2 ? 1 : -1) : fit + 3 * rand() - 1.5);
     }
@@ -202,27 +202,27 @@ describe('methods: influence unlearning', () => {
     const meanLoss = (rows: Int32Array): T.Scalar => tf.tidy(() => {
       const idx = tf.tensor1d(rows, 'int32');
       const r = tf.sub(tf.squeeze(tf.matMul(tf.gather(X, idx), tf.reshape(theta, [d, 1])), [1]), tf.gather(Y, idx));
-      return tf.mean(tf.mul(0.5, tf.square(r))) as T.Scalar;
+      return tf.mean<T.Scalar>(tf.mul(0.5, tf.square(r)));
     });
     const alpha = 0.7;
     const lambda = 1e-3;
     await influenceStep({ vars: [theta], meanLoss, forget, retain, fisherRows: retain, alpha, damping: lambda, batchSize: 5 });
 
     // Closed form, in float64.
-    const grad = (i: number): number[] => { const r = x[i]!.reduce((s, a, k) => s + a * theta0[k]!, 0) - y[i]!; return x[i]!.map((a) => r * a); };
+    const grad = (i: number): number[] => { const r = x[i].reduce((s, a, k) => s + a * theta0[k], 0) - y[i]; return x[i].map((a) => r * a); };
     const n = nRetain + nForget;
     const v = Array.from({ length: d }, (_, k) => {
       let f = 0; let r = 0;
-      for (const i of forget) f += grad(i)[k]!;
-      for (const i of retain) r += grad(i)[k]!;
+      for (const i of forget) f += grad(i)[k];
+      for (const i of retain) r += grad(i)[k];
       return f / n - r * nForget / (n * nRetain);
     });
-    const h = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (a === b ? lambda : 0) + Array.from(retain).reduce((s, i) => s + x[i]![a]! * x[i]![b]!, 0) / nRetain));
+    const h = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (a === b ? lambda : 0) + Array.from(retain).reduce((s, i) => s + x[i][a] * x[i][b], 0) / nRetain));
     const step = solve(h, v).map((s) => alpha * s);
-    const moved = Array.from(theta.dataSync()).map((t, k) => t - theta0[k]!);
+    const moved = Array.from(theta.dataSync()).map((t, k) => t - theta0[k]);
     const norm = Math.hypot(...step);
     assert.ok(norm > 0.05, `a visible step (${norm})`);
-    moved.forEach((m, k) => assert.ok(Math.abs(m - step[k]!) < 2e-3 * norm, `θ[${k}] moved ${m}, predicted ${step[k]}`));
+    moved.forEach((m, k) => assert.ok(Math.abs(m - step[k]) < 2e-3 * norm, `θ[${k}] moved ${m}, predicted ${step[k]}`));
     tf.dispose([theta, X, Y]);
   });
 });
@@ -242,7 +242,7 @@ describe('methods: SalUn-soft', () => {
       const clf = classifierOf(await cloneModel(base.model));
       const vars = trainableVariables(clf);
       const mask = method === 'salun'
-        ? { salient: vars.map((v, i) => tf.cast(tf.tensor(masks[i]!, v.shape, 'int32'), 'bool')), anchor: vars.map((v) => tf.clone(v)) }
+        ? { salient: vars.map((v, i) => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool')), anchor: vars.map((v) => tf.clone(v)) }
         : undefined;
       await unlearn({ method, clf, train: set, forget, retain, seed: 4, recipe: recipe({ epochs: 2 }), mask, options: { salunSoft: { lambda: lambda ?? 0 } } });
       const dist = l1Distance(clf, ref);
@@ -257,12 +257,12 @@ describe('methods: SalUn-soft', () => {
     await unlearn({ method: 'rl', clf: rl, train: set, forget, retain, seed: 4, recipe: recipe({ epochs: 2 }) });
     await unlearn({ method: 'salun-soft', clf: soft0, train: set, forget, retain, seed: 4, recipe: recipe({ epochs: 2 }), options: { salunSoft: { lambda: 0 } } });
     const r0 = snapshot(rl);
-    snapshot(soft0).forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(r0[i]!)));
+    snapshot(soft0).forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(r0[i])));
     [rl, soft0].forEach((c) => c.model.dispose());
     const soft = [0, 0.05, 2].map((l) => distance('salun-soft', l));
     const [none, small, large] = await Promise.all(soft);
-    assert.ok(large! < 0.5 * salun, `large λ: ${large} vs SalUn ${salun}`);
-    assert.ok(large! < small! && small! < none!, `λ 0 / 0.05 / 2: ${none}, ${small}, ${large}`);
+    assert.ok(large < 0.5 * salun, `large λ: ${large} vs SalUn ${salun}`);
+    assert.ok(large < small && small < none, `λ 0 / 0.05 / 2: ${none}, ${small}, ${large}`);
     base.model.dispose();
   });
 });
@@ -282,7 +282,7 @@ describe('methods: masked ("saliency + X")', () => {
       const theta = classifierOf(await cloneModel(original.model));
       const vars = trainableVariables(theta);
       const before = snapshot(theta);
-      const salient = vars.map((v, i) => tf.cast(tf.tensor(masks[i]!, v.shape, 'int32'), 'bool'));
+      const salient = vars.map((v, i) => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool'));
       const anchor = vars.map((v) => tf.clone(v));
       const input: UnlearnInput = {
         method, clf: theta, train: set, forget, retain, seed: 1, mask: { salient, anchor },
@@ -294,10 +294,10 @@ describe('methods: masked ("saliency + X")', () => {
       let frozen = 0;
       vars.forEach((v, i) => {
         const after = v.dataSync();
-        const bitsBefore = new Uint32Array(before[i]!.buffer);
+        const bitsBefore = new Uint32Array(before[i].buffer);
         const bitsAfter = new Uint32Array(after.buffer, after.byteOffset, after.length);
         for (let j = 0; j < after.length; j++) {
-          if (masks[i]![j]) { if (bitsAfter[j] !== bitsBefore[j]) moved++; }
+          if (masks[i][j]) { if (bitsAfter[j] !== bitsBefore[j]) moved++; }
           else { assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`); frozen++; }
         }
       });

@@ -59,7 +59,7 @@ describe('New Unlearning Run: the flow', () => {
     fakeHost.findDelayMs = 30;
     fakeHost.answerDelayMs = 60;
     const memory = remembered({});
-    const answers = await flow.askNewRun(memory as never);
+    const answers = await flow.askNewRun(memory);
     const modelStep = fakeHost.shown[0];
     assert.equal(modelStep.items.some((i) => i.label.includes('other')), true, 'the search results were not shown');
     assert.match(modelStep.activeItems[0]?.label ?? '', /model\.json/, 'the highlight moved off the remembered model');
@@ -70,7 +70,7 @@ describe('New Unlearning Run: the flow', () => {
 
   it('says each step in a placeholder that fits the quick pick, and Start does not train the user\'s own model', async () => {
     fakeHost.foundFiles = [join(dir, 'model.json')];
-    await flow.askNewRun(remembered({}) as never);
+    await flow.askNewRun(remembered({}));
     const placeholders = fakeHost.shown.map((i) => i.placeholder).filter((p): p is string => p !== undefined);
     assert.ok(placeholders.length >= 4, placeholders.join(' | '));
     // About 60 characters show in a quick pick's input at a common width; a longer one is cut mid-word.
@@ -90,20 +90,20 @@ describe('New Unlearning Run: the flow', () => {
       input.activeItems = input.items.filter((i) => i.label.includes('Built-in MLP'));
       setTimeout(() => input.pressEnter(), 80);
     };
-    const answers = await flow.askNewRun(remembered({}) as never);
+    const answers = await flow.askNewRun(remembered({}));
     assert.deepEqual(answers?.model, { kind: 'builtin', architecture: 'mlp' });
   });
 
   it('prefills the ratio "Apply to next run" wrote to salun.saliencyRatio after the last run', async () => {
     // Last run: ratio 0.4 typed while the setting was 0.5; then the panel applied 0.165.
     const memory = remembered({ ratio: 0.4, settingsSeen: { ratio: 0.5 } });
-    const answers = await flow.askNewRun(memory as never, {}, { ratio: 0.165 });
+    const answers = await flow.askNewRun(memory, {}, { ratio: 0.165 });
     const ratioBox = fakeHost.shown.find((i) => i.type === 'input' && /mask ratio/.test(i.prompt ?? ''));
     assert.equal(ratioBox?.value, '0.165');
     assert.match(ratioBox?.prompt ?? '', /salun\.saliencyRatio: 0\.165/);
     assert.equal(answers?.ratio, 0.165);
     // The setting is remembered with the answers: unchanged next time, the typed answer stands.
-    const again = await flow.askNewRun(remembered({ ratio: 0.3, settingsSeen: { ratio: 0.165 } }) as never, {}, { ratio: 0.165 });
+    const again = await flow.askNewRun(remembered({ ratio: 0.3, settingsSeen: { ratio: 0.165 } }), {}, { ratio: 0.165 });
     assert.equal(again?.ratio, 0.3);
     assert.deepEqual((memory.get<Record<string, unknown>>(flow.NEW_RUN_MEMORY_KEY))?.settingsSeen, { ratio: 0.165 });
   });
@@ -116,7 +116,7 @@ describe('New Unlearning Run: the flow', () => {
       if (input.step === 3) input.pressEscape();
       else input.pressEnter();
     };
-    await flow.askNewRun(memory as never, {}, { data });
+    await flow.askNewRun(memory, {}, { data });
     const dataStep = fakeHost.shown.find((i) => i.step === 2);
     assert.match(dataStep?.activeItems[0]?.label ?? '', /idx$/);
   });

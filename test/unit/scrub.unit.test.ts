@@ -104,17 +104,17 @@ describe('SCRUB', () => {
     const theta = classifierOf(await cloneModel(bnModel.model));
     const vars = trainableVariables(theta);
     const before = vars.map((v) => v.dataSync().slice() as Float32Array);
-    const salient: T.Tensor[] = vars.map((v, i) => tf.cast(tf.tensor(masks[i]!, v.shape, 'int32'), 'bool'));
+    const salient: T.Tensor[] = vars.map((v, i) => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool'));
     const anchor: T.Tensor[] = vars.map((v) => tf.clone(v));
     await unlearn({ method: 'scrub', clf: theta, train: set, forget, retain, seed: 1, mask: { salient, anchor }, recipe: recipe({ epochs: 2, lr: 0.1, weightDecay: 0.05 }) });
     let moved = 0;
     let frozen = 0;
     vars.forEach((v, i) => {
       const after = v.dataSync() as Float32Array;
-      const bitsBefore = new Uint32Array(before[i]!.buffer);
+      const bitsBefore = new Uint32Array(before[i].buffer);
       const bitsAfter = new Uint32Array(after.buffer, after.byteOffset, after.length);
       for (let j = 0; j < after.length; j++) {
-        if (masks[i]![j]) { if (bitsAfter[j] !== bitsBefore[j]) moved++; }
+        if (masks[i][j]) { if (bitsAfter[j] !== bitsBefore[j]) moved++; }
         else { assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`); frozen++; }
       }
     });

@@ -18,12 +18,12 @@ function gradsOn(backend: string, seed: number): Grads {
     const wd = r([8, 5], 5);
     const f = (x_: T.Tensor, a: T.Tensor, b: T.Tensor, c: T.Tensor, d: T.Tensor): T.Scalar => {
       const h1 = tf.conv2d(x_ as T.Tensor4D, a as T.Tensor4D, 1, 'same');                  // [3,9,9,4]
-      const h2 = tf.conv2d(h1 as T.Tensor4D, b as T.Tensor4D, 2, 'valid');                                // [3,4,4,3]
+      const h2 = tf.conv2d(h1, b as T.Tensor4D, 2, 'valid');                                // [3,4,4,3]
       // Negative inputs to max-pool on purpose: windows with no positive value are the bug case.
-      const p = tf.maxPool(tf.sub(h2, 10) as T.Tensor4D, [2, 2], [1, 1], 'same');                          // [3,4,4,3]
-      const h3 = tf.conv2d(p as T.Tensor4D, c as T.Tensor4D, 2, 'same');                                  // [3,2,2,2]
-      const y = tf.matMul(tf.reshape(h3, [3, 8]) as T.Tensor2D, d as T.Tensor2D);
-      return tf.sum(tf.mul(y, y)) as T.Scalar;
+      const p = tf.maxPool(tf.sub<T.Tensor4D>(h2, 10), [2, 2], [1, 1], 'same');                          // [3,4,4,3]
+      const h3 = tf.conv2d(p, c as T.Tensor4D, 2, 'same');                                  // [3,2,2,2]
+      const y = tf.matMul(tf.reshape<T.Rank.R2>(h3, [3, 8]), d);
+      return tf.sum<T.Scalar>(tf.mul(y, y));
     };
     const g = tf.grads(f)([x, w1, w2, w3, wd]);
     const out: Grads = {};
@@ -161,7 +161,7 @@ describe('wasm training kernels', () => {
       const { value, grads } = tf.variableGrads(() => {
         const y = model.apply(x, { training: true }) as T.Tensor;
         out.push(y.dataSync() as Float32Array);
-        return tf.sum(tf.mul(y, target)) as T.Scalar;
+        return tf.sum<T.Scalar>(tf.mul(y, target));
       }, vars);
       for (const v of vars) out.push(grads[v.name].dataSync() as Float32Array);
       for (const w of bn.getWeights().slice(2)) out.push(w.dataSync() as Float32Array); // moving mean, variance
@@ -194,7 +194,7 @@ describe('wasm training kernels', () => {
     const vars = model.trainableWeights.map((w) => w.read() as T.Variable);
     const x = tf.randomNormal([5, 6, 6, 1], 0, 1, 'float32', 1);
     const step = (): void => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(model.apply(x, { training: true }) as T.Tensor) as T.Scalar, vars);
+      const { value, grads } = tf.variableGrads(() => tf.sum<T.Scalar>(model.apply(x, { training: true }) as T.Tensor), vars);
       value.dispose();
       Object.values(grads).forEach((g) => g.dispose());
     };

@@ -80,7 +80,7 @@ function installStub({ theme }: { theme: Theme }): void {
     if (acquired) throw new Error('acquireVsCodeApi may only be called once');
     acquired = true;
     return {
-      postMessage: (m: unknown) => { w.__posted.push(JSON.parse(JSON.stringify(m))); },
+      postMessage: (m: unknown) => { w.__posted.push(JSON.parse(JSON.stringify(m)) as Posted); },
       getState: () => saved,
       setState: (s: unknown) => {
         saved = JSON.parse(JSON.stringify(s));

@@ -77,14 +77,14 @@ function batchNormTraining(x: T.Tensor, gamma: T.Tensor, beta: T.Tensor, old: Mo
   let next: Moving | undefined;
   // customGrad's signature is variadic (tensors, then the save function).
   const op = tf.customGrad(((xs: T.Tensor, g: T.Tensor, b: T.Tensor, save: (ts: T.Tensor[]) => void) => {
-    const [y, m, v, r1, r2, r3] = tf.engine().runKernel(NATIVE_BN_FORWARD, { x: xs, gamma: g, beta: b, ...old } as never, { epsilon, momentum } as never) as T.Tensor[];
+    const [y, m, v, r1, r2, r3] = tf.engine().runKernel<T.Tensor[]>(NATIVE_BN_FORWARD, { x: xs, gamma: g, beta: b, ...old }, { epsilon, momentum });
     next = { movingMean: tf.keep(m), movingVariance: tf.keep(v) };
     save([xs, g, r1, r2, r3]);
     return {
       value: y,
       gradFunc: (dy: T.Tensor, saved: T.Tensor[]) => {
         const [sx, sg, s1, s2, s3] = saved;
-        return tf.engine().runKernel(NATIVE_BN_BACKWARD, { dy, x: sx, gamma: sg, r1: s1, r2: s2, r3: s3 } as never, { epsilon } as never) as T.Tensor[];
+        return tf.engine().runKernel<T.Tensor[]>(NATIVE_BN_BACKWARD, { dy, x: sx, gamma: sg, r1: s1, r2: s2, r3: s3 }, { epsilon });
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

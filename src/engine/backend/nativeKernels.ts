@@ -45,7 +45,7 @@ function reluGrad(dy: Tensor | Tensor[], saved: Tensor[]): Record<string, () => 
   const [x] = saved;
   const g = dy as Tensor;
   if (x.dtype === 'float32' && tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend())) {
-    return { x: () => tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: g, x } as never, {} as never) as Tensor };
+    return { x: () => tf.engine().runKernel<Tensor>(RELU_GRAD_KERNEL, { dy: g, x }, {}) };
   }
   return { x: () => tf.mul(g, tf.cast(tf.step(x), 'float32')) };
 }

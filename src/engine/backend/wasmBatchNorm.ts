@@ -154,7 +154,7 @@ function batchNormTraining(x: T.Tensor, gamma: T.Tensor, beta: T.Tensor, epsilon
   let variance: T.Tensor | undefined;
   // customGrad's signature is variadic (tensors, then the save function).
   const op = tf.customGrad(((xs: T.Tensor, g: T.Tensor, b: T.Tensor, save: (ts: T.Tensor[]) => void) => {
-    const [y, m, v, s] = tf.engine().runKernel(FORWARD, { x: xs, gamma: g, beta: b } as never, { epsilon } as never) as T.Tensor[];
+    const [y, m, v, s] = tf.engine().runKernel<T.Tensor[]>(FORWARD, { x: xs, gamma: g, beta: b }, { epsilon });
     mean = tf.keep(m);
     variance = tf.keep(v);
     save([xs, g, m, s]);
@@ -162,7 +162,7 @@ function batchNormTraining(x: T.Tensor, gamma: T.Tensor, beta: T.Tensor, epsilon
       value: y,
       gradFunc: (dy: T.Tensor, saved: T.Tensor[]) => {
         const [sx, sg, sm, ss] = saved;
-        return tf.engine().runKernel(BACKWARD, { dy, x: sx, gamma: sg, mean: sm, invstd: ss } as never, {} as never) as T.Tensor[];
+        return tf.engine().runKernel<T.Tensor[]>(BACKWARD, { dy, x: sx, gamma: sg, mean: sm, invstd: ss }, {});
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

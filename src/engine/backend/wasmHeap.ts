@@ -20,7 +20,7 @@ export function wasmKernel(name: string): KernelFunc {
 }
 
 export function call(name: string, backend: Backend, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): TensorInfo {
-  return wasmKernel(name)({ inputs, backend: backend as never, attrs }) as TensorInfo;
+  return wasmKernel(name)({ inputs, backend: backend, attrs }) as TensorInfo;
 }
 
 export function transpose(backend: Backend, x: TensorInfo, perm: number[]): TensorInfo {

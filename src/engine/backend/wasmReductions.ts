@@ -73,9 +73,9 @@ export function installWasmReductions(): void {
   for (const [name, mean] of [['Sum', false], ['Mean', true]] as const) {
     const original = wasmKernel(name);
     tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: leadingReduction(original, mean) as KernelFunc });
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: leadingReduction(original, mean) });
   }
   const identity = wasmKernel('Identity');
   tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedIdentity(identity) as KernelFunc });
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedIdentity(identity) });
 }

@@ -41,7 +41,7 @@ function scale(set: ImageSet, shift: readonly number[], divide: readonly number[
 export function normalizeSplit(data: SplitData, how: DataNormalization = 'unit'): SplitData {
   if (how === 'unit') return data;
   const c = data.train.channels;
-  const stats: ChannelStats = how === 'centered' ? { mean: Array(c).fill(0.5), std: Array(c).fill(0.5) } : channelStats(data.train);
+  const stats: ChannelStats = how === 'centered' ? { mean: new Array<number>(c).fill(0.5), std: new Array<number>(c).fill(0.5) } : channelStats(data.train);
   scale(data.train, stats.mean, stats.std);
   scale(data.test, stats.mean, stats.std);
   const note = how === 'centered' ? 'pixels scaled to [-1, 1] (data.normalize = centered)'

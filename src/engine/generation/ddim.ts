@@ -30,7 +30,7 @@ export function guidedNoise(predict: NoisePredictor, x: T.Tensor4D, t: number, c
     const both = new Int32Array(2 * n).fill(nullClass);
     both.set(classes);
     const [cond, uncond] = tf.split(predict(tf.concat([x, x], 0), t, both), 2, 0);
-    return tf.sub(tf.mul(cond, 1 + guidance), tf.mul(uncond, guidance)) as T.Tensor4D;
+    return tf.sub<T.Tensor4D>(tf.mul(cond, 1 + guidance), tf.mul(uncond, guidance));
   });
 }
 

@@ -21,7 +21,7 @@ export function esdTarget(frozen: T.LayersModel, xt: T.Tensor4D, t: ArrayLike<nu
     tt.set(Array.from(t));
     tt.set(Array.from(t), n);
     const [cond, uncond] = tf.split(predictNoise(frozen, tf.concat([xt, xt], 0), tt, both), 2, 0);
-    return tf.sub(uncond, tf.mul(tf.sub(cond, uncond), eta)) as T.Tensor4D;
+    return tf.sub<T.Tensor4D>(uncond, tf.mul(tf.sub(cond, uncond), eta));
   });
 }
 
@@ -32,7 +32,7 @@ export function esdLossGradients(model: T.LayersModel, frozen: T.LayersModel, sc
   const target = esdTarget(frozen, xt, draw.t, draw.condition, eta);
   const vars = unetVariables(model);
   try {
-    const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(predictNoise(model, xt, draw.t, draw.condition), target)) as T.Scalar, vars);
+    const { value, grads } = tf.variableGrads(() => tf.mean<T.Scalar>(tf.squaredDifference(predictNoise(model, xt, draw.t, draw.condition), target)), vars);
     return { loss: value, grads: vars.map((v) => grads[v.name]), forget: tf.clone(value) };
   } finally {
     tf.dispose([xt, target]);

@@ -40,17 +40,17 @@ export function groupNorm(x: T.Tensor4D, gamma: T.Tensor1D, beta: T.Tensor1D, gr
     const x4 = xs as T.Tensor4D;
     const centered = tf.sub(x4, groupMean(x4, groups));
     const rstd = tf.rsqrt(tf.add(groupMean(tf.square(centered) as T.Tensor4D, groups), epsilon));
-    const xhat = tf.mul(centered, rstd) as T.Tensor4D;
+    const xhat = tf.mul<T.Tensor4D>(centered, rstd);
     save([xhat, rstd, g]);
     return {
-      value: tf.add(tf.mul(xhat, g), b) as T.Tensor4D,
+      value: tf.add<T.Tensor4D>(tf.mul(xhat, g), b),
       gradFunc: (dy: T.Tensor, saved: T.Tensor[]): T.Tensor[] => {
         const [xh, rs, gm] = saved as [T.Tensor4D, T.Tensor4D, T.Tensor1D];
-        const gx = tf.mul(dy, gm) as T.Tensor4D;
-        const dx = tf.mul(rs, tf.sub(tf.sub(gx, groupMean(gx, groups)), tf.mul(xh, groupMean(tf.mul(gx, xh) as T.Tensor4D, groups))));
+        const gx = tf.mul<T.Tensor4D>(dy, gm);
+        const dx = tf.mul(rs, tf.sub(tf.sub(gx, groupMean(gx, groups)), tf.mul(xh, groupMean(tf.mul<T.Tensor4D>(gx, xh), groups))));
         return [dx, tf.sum(tf.mul(dy, xh), [0, 1, 2]), tf.sum(dy, [0, 1, 2])];
       },
     };
   });
-  return op(x, gamma, beta) as T.Tensor4D;
+  return op(x, gamma, beta);
 }

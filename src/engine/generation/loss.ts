@@ -57,7 +57,7 @@ export function diffusionLoss(model: T.LayersModel, schedule: NoiseSchedule, bat
   return tf.tidy(() => {
     const xt = tf.tensor4d(noisyImages(batch, draw, schedule), batch.shape);
     const eps = predictNoise(model, xt, draw.t, draw.condition);
-    return tf.mean(tf.squaredDifference(eps, tf.tensor4d(draw.noise, batch.shape))) as T.Scalar;
+    return tf.mean<T.Scalar>(tf.squaredDifference(eps, tf.tensor4d(draw.noise, batch.shape)));
   });
 }
 

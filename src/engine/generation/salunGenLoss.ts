@@ -58,9 +58,9 @@ export function salunGenLossGradients(model: T.LayersModel, frozen: T.LayersMode
   let forgetTerm: T.Scalar | undefined;
   try {
     const { value, grads } = tf.variableGrads(() => {
-      forgetTerm = tf.keep(tf.mean(tf.squaredDifference(predictNoise(model, xt, draw.t, draw.condition), target)) as T.Scalar);
+      forgetTerm = tf.keep(tf.mean<T.Scalar>(tf.squaredDifference(predictNoise(model, xt, draw.t, draw.condition), target)));
       if (!retain) return tf.clone(forgetTerm);
-      return tf.add(forgetTerm, tf.mul(diffusionLoss(model, schedule, retain.batch, retain.draw), retainWeight(retain))) as T.Scalar;
+      return tf.add<T.Scalar>(forgetTerm, tf.mul(diffusionLoss(model, schedule, retain.batch, retain.draw), retainWeight(retain)));
     }, vars);
     return { loss: value, grads: vars.map((v) => grads[v.name]), forget: forgetTerm as T.Scalar };
   } catch (e) {

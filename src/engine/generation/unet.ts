@@ -148,7 +148,7 @@ export function classInput(classes: ArrayLike<number>, numClasses: number): T.Te
 /** ε̂ = εθ(x_t, t, c) for a batch: `t` and `classes` per sample. */
 export function predictNoise(model: T.LayersModel, x: T.Tensor4D, t: ArrayLike<number>, classes: ArrayLike<number>): T.Tensor4D {
   return tf.tidy(() => {
-    const ts = tf.tensor2d(Float32Array.from(t as ArrayLike<number>), [t.length, 1]);
+    const ts = tf.tensor2d(Float32Array.from(t), [t.length, 1]);
     return model.apply([x, ts, classInput(classes, unetNumClasses(model))]) as T.Tensor4D;
   });
 }

@@ -93,7 +93,7 @@ function wideMask(mask: WeightMask, vars: T.Variable[]): WeightMask {
 }
 
 export async function boundaryExpanding(u: UnlearnInput, o: { shadowInitStd: number }): Promise<void> {
-  const outShape = u.clf.model.outputs[0]!.shape;
+  const outShape = u.clf.model.outputs[0].shape;
   const numClasses = outShape[outShape.length - 1] ?? u.train.numClasses;
   const wide = await withShadowClass(u.clf.model, o.shadowInitStd, subSeed(u.seed, 'be-shadow') % 2147483647);
   const wideClf: Classifier = classifierOf(wide);

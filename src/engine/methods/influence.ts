@@ -89,10 +89,10 @@ const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 async function flatGrad(p: InfluenceProblem, rows: Int32Array, flatMask: T.Tensor | undefined): Promise<{ grad: T.Tensor1D; loss: number }> {
   const { value, grads } = tf.variableGrads(() => p.meanLoss(rows), p.vars);
   const grad = tf.tidy(() => {
-    const flat = tf.concat(p.vars.map((v) => tf.reshape(grads[v.name]!, [-1]))) as T.Tensor1D;
-    return flatMask ? tf.mul(flat, flatMask) as T.Tensor1D : flat;
+    const flat = tf.concat<T.Tensor1D>(p.vars.map((v) => tf.reshape(grads[v.name], [-1])));
+    return flatMask ? tf.mul<T.Tensor1D>(flat, flatMask) : flat;
   });
-  const loss = (await value.data())[0]!;
+  const loss = (await value.data())[0];
   tf.dispose([value, ...Object.values(grads)]);
   return { grad, loss };
 }
@@ -105,7 +105,7 @@ async function gradSum(p: InfluenceProblem, rows: Int32Array, flatMask: T.Tensor
     throwIfAborted(p.signal);
     const batch = rows.subarray(from, Math.min(rows.length, from + p.batchSize));
     const { grad, loss } = await flatGrad(p, batch, flatMask);
-    const next = tf.tidy(() => { const g = tf.mul(grad, batch.length) as T.Tensor1D; return sum ? tf.add(sum, g) as T.Tensor1D : g; });
+    const next = tf.tidy(() => { const g = tf.mul<T.Tensor1D>(grad, batch.length); return sum ? tf.add<T.Tensor1D>(sum, g) : g; });
     tf.dispose([grad, ...(sum ? [sum] : [])]);
     sum = next;
     lossSum += loss * batch.length;
@@ -132,7 +132,7 @@ export async function influenceStep(p: InfluenceProblem): Promise<InfluenceResul
     const r = await gradSum(p, p.retain, flatMask, progress);
     owned.push(r.sum);
     const n = nf + nr;
-    const v = tf.tidy(() => tf.sub(tf.mul(f.sum, 1 / n), tf.mul(r.sum, nr ? nf / (n * nr) : 0)) as T.Tensor1D);
+    const v = tf.tidy(() => tf.sub<T.Tensor1D>(tf.mul(f.sum, 1 / n), tf.mul(r.sum, nr ? nf / (n * nr) : 0)));
     owned.push(v);
 
     const samples: T.Tensor1D[] = [];
@@ -150,20 +150,20 @@ export async function influenceStep(p: InfluenceProblem): Promise<InfluenceResul
       tf.dispose(products);
       const direction = tf.tidy(() => {
         if (!g) return tf.div(v, p.damping);
-        const c = woodFisherCoefficients(gram!, gv!, nFisher, p.damping);
+        const c = woodFisherCoefficients(gram, gv, nFisher, p.damping);
         return tf.sub(tf.div(v, p.damping), tf.reshape(tf.matMul(tf.tensor2d(Float32Array.from(c), [1, nFisher]), g), [-1]));
       });
       owned.push(direction);
       const norm = tf.norm(direction);
       owned.push(norm);
-      const stepNorm = p.alpha * (await norm.data())[0]!;
+      const stepNorm = p.alpha * (await norm.data())[0];
       tf.tidy(() => {
         let offset = 0;
         p.vars.forEach((w, i) => {
           const delta = tf.reshape(tf.slice(direction, [offset], [w.size]), w.shape);
           offset += w.size;
           let next = tf.add(w, tf.mul(delta, p.alpha));
-          if (p.mask) next = tf.where(p.mask.salient[i]!, next, p.mask.anchor[i]!);
+          if (p.mask) next = tf.where(p.mask.salient[i], next, p.mask.anchor[i]);
           w.assign(next);
         });
       });

@@ -52,7 +52,7 @@ export function distillKl(teacherLogProbs: T.Tensor2D, studentLogProbs: T.Tensor
     const lt = tf.logSoftmax(tf.div(teacherLogProbs, temperature));
     const ls = tf.logSoftmax(tf.div(studentLogProbs, temperature));
     const perSample = tf.sum(tf.mul(tf.exp(lt), tf.sub(lt, ls)), 1);
-    return tf.mul(tf.mean(perSample), temperature * temperature) as T.Scalar;
+    return tf.mul<T.Scalar>(tf.mean(perSample), temperature * temperature);
   });
 }
 
@@ -89,8 +89,8 @@ async function scrubPass(p: ScrubPass): Promise<number> {
     const r = tf.variableGrads(() => tf.tidy(() => {
       const studentLp = logProbs(p.student, xb, true);
       const kl = distillKl(teacherLp, studentLp, p.o.temperature);
-      if (p.step === 'max') return tf.neg(kl) as T.Scalar;
-      return tf.add(tf.mul(kl, p.o.alpha), tf.mul(crossEntropy(studentLp, tf.tensor1d(y, 'int32')), p.o.gamma)) as T.Scalar;
+      if (p.step === 'max') return tf.neg<T.Scalar>(kl);
+      return tf.add<T.Scalar>(tf.mul(kl, p.o.alpha), tf.mul(crossEntropy(studentLp, tf.tensor1d(y, 'int32')), p.o.gamma));
     }), p.vars);
     tf.dispose([xb, teacherLp]);
     const loss = (await r.value.data())[0];

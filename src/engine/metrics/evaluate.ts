@@ -33,7 +33,7 @@ export async function predictPerSample(clf: Classifier, set: ImageSet, indices: 
     conf.dispose();
     pred.dispose();
     throwIfDeviceFailed(batchSize);
-    confidence.set(c as Float32Array, from);
+    confidence.set(c, from);
     for (let i = 0; i < to - from; i++) correct[from + i] = a[i] === y[i] ? 1 : 0;
     await new Promise((r) => setImmediate(r));
   }

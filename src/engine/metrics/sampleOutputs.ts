@@ -8,7 +8,7 @@ import { allIndices, gatherRows, type ImageSet } from '../data/dataset';
 import { throwIfAborted } from '../../store/errors';
 import { batchShapeFor, logProbs } from '../models/forward';
 import type { Classifier } from '../models/io';
-import { tf } from '../tf';
+import { tf, type T } from '../tf';
 import type { SampleOutputs } from './verdict';
 
 export interface CollectedOutputs extends SampleOutputs {
@@ -26,7 +26,7 @@ export async function collectSampleOutputs(clf: Classifier, set: ImageSet, indic
     throwIfAborted(signal);
     const to = Math.min(n, from + batchSize);
     const { x, y } = gatherRows(set, indices, from, to);
-    const [loss, maxLp, pred] = tf.tidy(() => {
+    const [loss, maxLp, pred] = tf.tidy((): [T.Tensor, T.Tensor, T.Tensor] => {
       const lp = logProbs(clf, tf.tensor(x, shapeOf(to - from)), false);
       const trueLp = tf.sum(tf.mul(lp, tf.oneHot(tf.tensor1d(y, 'int32'), lp.shape[1])), 1);
       return [tf.neg(trueLp), tf.max(lp, 1), tf.argMax(lp, 1)];
@@ -34,7 +34,7 @@ export async function collectSampleOutputs(clf: Classifier, set: ImageSet, indic
     const [l, m, a] = await Promise.all([loss.data(), maxLp.data(), pred.data()]);
     tf.dispose([loss, maxLp, pred]);
     throwIfDeviceFailed(batchSize);
-    out.loss.set(l as Float32Array, from);
+    out.loss.set(l, from);
     for (let i = 0; i < to - from; i++) {
       out.confidence[from + i] = Math.exp(m[i]);
       out.correct[from + i] = a[i] === y[i] ? 1 : 0;

@@ -172,7 +172,7 @@ function distributionFigure(name: 'loss' | 'confidence', fValues: ArrayLike<numb
 }
 
 function trueLabelConfidence(s: SampleOutputs): Float64Array {
-  return Float64Array.from(s.loss as ArrayLike<number>, (l) => Math.exp(-l));
+  return Float64Array.from(s.loss, (l) => Math.exp(-l));
 }
 
 function miaFigure(input: VerdictInput, splits: number, seed: number, opts: MiaOptions | undefined): { raw: Raw; converged: boolean } {

@@ -61,7 +61,7 @@ export async function saveModel(model: T.LayersModel, dir: string): Promise<void
 function weightsFileInside(modelDir: string, p: unknown, bad: (why: string, hint?: string) => never): string {
   const hint = 'Keep model.json and its weight files together in one folder, with plain relative paths in weightsManifest.';
   if (typeof p !== 'string' || p.length === 0) bad(`weightsManifest lists ${JSON.stringify(p)}, which is not a file name`, hint);
-  const path = p as string;
+  const path = p;
   if (isAbsolute(path)) bad(`weights path ${JSON.stringify(path)} is absolute; only paths inside the model folder are read`, hint);
   const within = (root: string, file: string): boolean => {
     const r = relative(root, file);
@@ -117,7 +117,7 @@ export async function loadModel(modelJsonPath: string, signal?: AbortSignal): Pr
     bad(`weight files hold ${all.length} bytes but the manifest describes ${expected}`, 'The weights file is truncated or belongs to another model.');
   }
   try {
-    const data = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+    const data = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
     return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology as object, weightSpecs: specs, weightData: data }));
   } catch (e) {
     return bad(`tfjs could not build the model (${(e as Error).message})`);

@@ -56,7 +56,7 @@ function randomOtherLabels(y: Int32Array, numClasses: number, rand: () => number
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export async function trainPass(o: PassOptions): Promise<PassResult> {
-  const order = Int32Array.from(o.indices as ArrayLike<number>);
+  const order = Int32Array.from(o.indices);
   if (o.shuffle) shuffleInPlace(order, o.rand);
   const shapeOf = batchShapeFor(o.clf, o.set);
   const names = o.vars.map((v) => v.name);
@@ -78,7 +78,7 @@ export async function trainPass(o: PassOptions): Promise<PassResult> {
       const r = tf.variableGrads(() => tf.tidy(() => {
         const xb = tf.tensor(x, shapeOf(n));
         const ce = crossEntropy(logProbs(o.clf, xb, true), tf.tensor1d(labels, 'int32'));
-        return o.loss === 'neg-ce' ? tf.neg(ce) as T.Scalar : ce;
+        return o.loss === 'neg-ce' ? tf.neg<T.Scalar>(ce) : ce;
       }), o.vars);
       lossValue = (await r.value.data())[0];
       r.value.dispose();

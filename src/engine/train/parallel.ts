@@ -250,7 +250,7 @@ export class TrainingPool {
     const n = batch.labels.length;
     const l = await this.load(clf, vars, batch.rowShape, n);
     const ws = clf.model.weights;
-    ws.forEach((w, i) => l.weights.set(w.read().dataSync() as Float32Array, l.slots[i].offset));
+    ws.forEach((w, i) => l.weights.set(w.read().dataSync(), l.slots[i].offset));
     l.x.set(batch.x);
     l.y.set(batch.labels);
     const shards = shardBounds(n, this.threads.length);

@@ -74,7 +74,7 @@ export class Sgd {
       this.vars.forEach((w, i) => {
         const inputs: Record<string, T.Tensor> = { w, g: grads[i], v: this.velocity[i] };
         if (this.mask) Object.assign(inputs, { salient: this.mask.salient[i], anchor: this.mask.anchor[i] });
-        const [next, nextV] = tf.engine().runKernel(SGD_STEP_KERNEL, inputs as never, attrs as never) as T.Tensor[];
+        const [next, nextV] = tf.engine().runKernel<T.Tensor[]>(SGD_STEP_KERNEL, inputs, attrs as never);
         w.assign(next);
         this.velocity[i].assign(nextV);
       });

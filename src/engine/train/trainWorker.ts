@@ -63,13 +63,13 @@ async function step(m: ShardStep): Promise<number> {
   const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
     const xb = tf.tensor(r.x.slice(m.from * r.rowSize, m.to * r.rowSize), [n, ...rowShape]);
     const ce = crossEntropy(logProbs(r.clf, xb, true), tf.tensor1d(r.y.slice(m.from, m.to), 'int32'));
-    return m.negate ? tf.neg(ce) as T.Scalar : ce;
+    return m.negate ? tf.neg<T.Scalar>(ce) : ce;
   }), r.gradVars);
   try {
     const loss = (await value.data())[0];
-    gradIndices.forEach((i, k) => r.out.set(grads[r.gradVars[k].name].dataSync() as Float32Array, slots[i].offset));
+    gradIndices.forEach((i, k) => r.out.set(grads[r.gradVars[k].name].dataSync(), slots[i].offset));
     const isGrad = new Set(gradIndices);
-    ws.forEach((w, i) => { if (!isGrad.has(i)) r.out.set(w.read().dataSync() as Float32Array, slots[i].offset); });
+    ws.forEach((w, i) => { if (!isGrad.has(i)) r.out.set(w.read().dataSync(), slots[i].offset); });
     return loss;
   } finally {
     tf.dispose([value, ...Object.values(grads)]);

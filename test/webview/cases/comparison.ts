@@ -29,9 +29,9 @@ export const comparison: Entry[] = [
         const box = panel.page.locator(`input[type="checkbox"][data-run="${run.runId}"]`);
         if (!(await box.isChecked())) await box.check();
       }
-      const rows = await panel.page.$$eval('table.comparison tbody tr', (trs) => trs.map((tr) => ({
+      const rows = (await panel.page.$$eval('table.comparison tbody tr', (trs: Element[]) => trs.map((tr) => ({
         cls: tr.className, run: (tr as HTMLElement).dataset.run ?? '', cells: [...tr.children].map((c) => c.textContent ?? ''),
-      })));
+      })))) as { cls: string; run: string; cells: string[] }[];
       const retrains = new Set(fx.runs.map((r) => JSON.stringify(r.rows.find((x) => x.role === 'retrain')?.metrics)));
       assertEqual(rows.length, fx.runs.length + retrains.size, 'rows');
       assert(rows.slice(0, retrains.size).every((r) => r.cls.includes('row-retrain')), 'Retrain rows first');
