@@ -1,6 +1,6 @@
 // The one test command (`npm test`): the Debian packages the suites need (installed as root, else
 // the command to run is printed), type check, engine/webview unit tests and the fault suite in plain
-// Node (mocha), the backend suites (webgpu on SwiftShader; tensorflow built offline from a wheel),
+// Node (mocha), lint and format, the backend suites (webgpu on SwiftShader; tensorflow built offline from a wheel),
 // the side panel in headless Chromium (scripts/webview-test.mjs), then the extension-host suite in
 // a real VS Code (code-server offline; scripts/host-test.mjs).
 // Ends with one line `tests: N passed, N failed[, N skipped]` over all suites; exits non-zero on any
@@ -24,9 +24,17 @@ function run(cmd, cmdArgs, label, env = {}) {
   return new Promise((resolvePromise) => {
     const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
-    child.stdout.on('data', (b) => { out += b; process.stdout.write(b); });
-    child.stderr.on('data', (b) => { out += b; process.stderr.write(b); });
-    child.on('error', (e) => { out += String(e); });
+    child.stdout.on('data', (b) => {
+      out += b;
+      process.stdout.write(b);
+    });
+    child.stderr.on('data', (b) => {
+      out += b;
+      process.stderr.write(b);
+    });
+    child.on('error', (e) => {
+      out += String(e);
+    });
     child.on('close', (code) => resolvePromise({ code: code ?? 1, out }));
   });
 }
@@ -55,7 +63,10 @@ function countMocha(result, label) {
   passed += p ? Number(p[1]) : 0;
   failed += f ? Number(f[1]) : 0;
   skipped += k ? Number(k[1]) : 0;
-  if (result.code !== 0 && !f) { broken = true; console.log(`${label} exited with code ${result.code}`); }
+  if (result.code !== 0 && !f) {
+    broken = true;
+    console.log(`${label} exited with code ${result.code}`);
+  }
 }
 
 const mocha = join(root, 'node_modules/mocha/bin/mocha.js');
@@ -66,17 +77,50 @@ if (!ensureSystemPackages()) {
 }
 
 const tsc = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.', '--noEmit'], 'type check (tsc --noEmit)');
-if (tsc.code !== 0) { broken = true; console.log('type check failed'); }
+if (tsc.code !== 0) {
+  broken = true;
+  console.log('type check failed');
+}
+
+// Lint (typescript-eslint with type information, eslint.config.mjs) and format (Prettier,
+// .prettierrc.json): each a failure of its own, so a style slip never hides behind a test count.
+const lint = await run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--max-warnings', '0', '.'], 'lint (eslint, type-aware)');
+if (lint.code !== 0) {
+  failed += 1;
+  console.log('lint failed: `npm run lint -- --fix` fixes some; the rest is named above');
+}
+const format = await run(
+  process.execPath,
+  [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '**/*.ts', '**/*.mjs'],
+  'format (prettier --check)',
+);
+if (format.code !== 0) {
+  failed += 1;
+  console.log('format check failed: `npm run format` formats the files named above');
+}
 
 if (only === 'all' || only === 'unit') {
-  const unit = await run(process.execPath, [mocha, '--timeout', '120000', ...files(join(root, 'out/test/unit'), '.unit.test.js')], 'unit tests (plain Node, mocha)');
+  const unit = await run(
+    process.execPath,
+    [mocha, '--timeout', '120000', ...files(join(root, 'out/test/unit'), '.unit.test.js')],
+    'unit tests (plain Node, mocha)',
+  );
   countMocha(unit, 'unit tests');
-  const fault = await run(process.execPath, [mocha, '--timeout', '300000', ...files(join(root, 'out/test/fault'), '.fault.test.js')], 'fault suite (kills, races, hostile files, full disk; plain Node, mocha)');
+  const fault = await run(
+    process.execPath,
+    [mocha, '--timeout', '300000', ...files(join(root, 'out/test/fault'), '.fault.test.js')],
+    'fault suite (kills, races, hostile files, full disk; plain Node, mocha)',
+  );
   countMocha(fault, 'fault suite');
 }
 
 if (only === 'all' || only === 'backends') {
-  const webgpu = await run(process.execPath, [mocha, '--timeout', '900000', 'out/test/backends/webgpu.backend.test.js'], 'webgpu backend (Dawn on SwiftShader, the CPU Vulkan) against cpu and wasm', swiftShaderEnv());
+  const webgpu = await run(
+    process.execPath,
+    [mocha, '--timeout', '900000', 'out/test/backends/webgpu.backend.test.js'],
+    'webgpu backend (Dawn on SwiftShader, the CPU Vulkan) against cpu and wasm',
+    swiftShaderEnv(),
+  );
   countMocha(webgpu, 'webgpu suite');
   if (process.env.SALUN_SKIP_NATIVE === '1') {
     notRun.push('tensorflow backend suite (SALUN_SKIP_NATIVE=1)');
@@ -88,7 +132,12 @@ if (only === 'all' || only === 'backends') {
       failed += 1;
       console.log('tensorflow backend: the offline build failed (above); set SALUN_SKIP_NATIVE=1 to leave this suite out knowingly');
     } else {
-      const tfSuite = await run(process.execPath, [mocha, '--timeout', '300000', 'out/test/backends/tensorflow.backend.test.js'], 'tensorflow backend (tfjs-node on libtensorflow) against cpu', { SALUN_TFJS_NODE_DIR: nativeDir });
+      const tfSuite = await run(
+        process.execPath,
+        [mocha, '--timeout', '300000', 'out/test/backends/tensorflow.backend.test.js'],
+        'tensorflow backend (tfjs-node on libtensorflow) against cpu',
+        { SALUN_TFJS_NODE_DIR: nativeDir },
+      );
       countMocha(tfSuite, 'tensorflow suite');
     }
   }
@@ -99,7 +148,10 @@ if (only === 'all' || only === 'webview') {
   const m = /webview: (\d+) passed, (\d+) failed/.exec(web.out);
   passed += m ? Number(m[1]) : 0;
   failed += m ? Number(m[2]) : 0;
-  if (web.code !== 0 && (!m || Number(m[2]) === 0)) { broken = true; console.log(`webview test exited with code ${web.code}`); }
+  if (web.code !== 0 && (!m || Number(m[2]) === 0)) {
+    broken = true;
+    console.log(`webview test exited with code ${web.code}`);
+  }
 }
 
 if (only === 'all' || only === 'host') {
@@ -107,7 +159,10 @@ if (only === 'all' || only === 'host') {
   const m = /host: (\d+) passed, (\d+) failed/.exec(host.out);
   passed += m ? Number(m[1]) : 0;
   failed += m ? Number(m[2]) : 0;
-  if (host.code !== 0 && (!m || Number(m[2]) === 0)) { broken = true; console.log(`host suite exited with code ${host.code}`); }
+  if (host.code !== 0 && (!m || Number(m[2]) === 0)) {
+    broken = true;
+    console.log(`host suite exited with code ${host.code}`);
+  }
 }
 
 for (const what of notRun) console.log(`not run: ${what}`);
