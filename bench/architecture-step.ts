@@ -36,7 +36,12 @@ async function main(): Promise<void> {
   const set = {
     images: Float32Array.from({ length: batch * size * size * channels }, () => rand()),
     labels: Int32Array.from({ length: batch }, (_, i) => i % 10),
-    n: batch, height: size, width: size, channels, numClasses: 10, source: 'random',
+    n: batch,
+    height: size,
+    width: size,
+    channels,
+    numClasses: 10,
+    source: 'random',
   };
   const indices = Array.from({ length: batch }, (_, i) => i);
   const times: number[] = [];
@@ -53,7 +58,9 @@ async function main(): Promise<void> {
   const timed = times.slice(1);
   const weights = vars.reduce((n, v) => n + v.size, 0);
   console.log(`${model} ${size}×${size}×${channels}, ${weights} trainable weights, batch ${batch} on ${chosen.name} (${chosen.detail})`);
-  console.log(`first step ${times[0].toFixed(0)} ms; next ${steps}: wall median ${median(timed).toFixed(0)} ms, min ${Math.min(...timed).toFixed(0)} ms; CPU median ${median(cpuTimes.slice(1)).toFixed(0)} ms, min ${Math.min(...cpuTimes.slice(1)).toFixed(0)} ms`);
+  console.log(
+    `first step ${times[0].toFixed(0)} ms; next ${steps}: wall median ${median(timed).toFixed(0)} ms, min ${Math.min(...timed).toFixed(0)} ms; CPU median ${median(cpuTimes.slice(1)).toFixed(0)} ms, min ${Math.min(...cpuTimes.slice(1)).toFixed(0)} ms`,
+  );
   console.log(`tensors after: ${tf.memory().numTensors}`);
 }
 

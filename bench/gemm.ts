@@ -72,8 +72,12 @@ async function main(): Promise<void> {
   const flops = all.map(([m, k, n]) => 2 * m * k * n);
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; node ${process.version}; repeats ${repeats}; torch threads ${threads}`);
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-  const py = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', [resolve(__dirname, '..', '..', 'bench', 'gemm.py'), JSON.stringify({ shapes: all, threads, repeats })], { env, encoding: 'utf8' });
-  const torch = py.status === 0 ? JSON.parse(py.stdout) as { ms: number[]; torch: string } : undefined;
+  const py = spawnSync(
+    process.env.PYTHON ?? '/usr/bin/python3',
+    [resolve(__dirname, '..', '..', 'bench', 'gemm.py'), JSON.stringify({ shapes: all, threads, repeats })],
+    { env, encoding: 'utf8' },
+  );
+  const torch = py.status === 0 ? (JSON.parse(py.stdout) as { ms: number[]; torch: string }) : undefined;
   if (!torch) console.log(`torch peer unavailable: ${py.error?.message ?? py.stderr.trim().split('\n').pop()}`);
   const results: Array<{ name: string; ms: number[] }> = [];
   for (const b of backends) {
@@ -86,11 +90,18 @@ async function main(): Promise<void> {
   console.log(`\n${head}\n${'-'.repeat(head.length)}`);
   all.forEach((s, i) => {
     const label = i < step.length ? `${step[i].label} ${s.join('×')}` : `square ${s.join('×')}`;
-    console.log([label.padEnd(38), ...results.map((r) => `${r.ms[i].toFixed(2)} ms ${(flops[i] / r.ms[i] / 1e6).toFixed(1).padStart(5)} GF/s`.padStart(22))].join(''));
+    console.log(
+      [label.padEnd(38), ...results.map((r) => `${r.ms[i].toFixed(2)} ms ${(flops[i] / r.ms[i] / 1e6).toFixed(1).padStart(5)} GF/s`.padStart(22))].join(''),
+    );
   });
   const stepSum = (r: { ms: number[] }): number => r.ms.slice(0, step.length).reduce((a, b) => a + b, 0);
   const stepFlops = flops.slice(0, step.length).reduce((a, b) => a + b, 0);
-  console.log([`Σ one CNN step (${(stepFlops / 1e6).toFixed(0)} MFLOP)`.padEnd(38), ...results.map((r) => `${stepSum(r).toFixed(2)} ms ${(stepFlops / stepSum(r) / 1e6).toFixed(1).padStart(5)} GF/s`.padStart(22))].join(''));
+  console.log(
+    [
+      `Σ one CNN step (${(stepFlops / 1e6).toFixed(0)} MFLOP)`.padEnd(38),
+      ...results.map((r) => `${stepSum(r).toFixed(2)} ms ${(stepFlops / stepSum(r) / 1e6).toFixed(1).padStart(5)} GF/s`.padStart(22)),
+    ].join(''),
+  );
   if (torch) {
     const t = stepSum(results[results.length - 1]);
     for (const r of results.slice(0, -1)) console.log(`floor for ${r.name} step ÷ torch step from the products alone: ${(stepSum(r) / t).toFixed(2)}×`);

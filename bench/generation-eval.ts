@@ -30,16 +30,41 @@ async function main(): Promise<void> {
   const clf = classifierOf(buildArchitecture('cnn', { height: 28, width: 28, channels: 1, numClasses: 10 }, 1));
   const t0 = Date.now();
   const r = await evaluateGeneration({
-    model: unet, classifier: clf, forgetClass: 7, classes, samplesPerClass: perClass, ddimSteps: steps, guidance: 1, seed: 0,
+    model: unet,
+    classifier: clf,
+    forgetClass: 7,
+    classes,
+    samplesPerClass: perClass,
+    ddimSteps: steps,
+    guidance: 1,
+    seed: 0,
     reference: { realTest: test },
   });
   const total = (Date.now() - t0) / 1000;
   const grid = arg('grid', '');
   if (grid) writeSampleGrid(grid, { images: r.samples.images, rows: 10, columns: perClass, height: 28, width: 28, channels: 1 }, { markedRows: [7] });
-  console.log(JSON.stringify({
-    backend: backend.name, unetWeights: parameterCount(unet), samples: r.samples.n, ddimSteps: steps, guidance: 1, realTest: test.n,
-    seconds: { total, ...r.seconds }, ua: r.ua, retainedMean: r.retainedAccuracy.mean, fidClassifier: r.fidClassifier, tensors: tf.memory().numTensors,
-  }, null, 1));
+  console.log(
+    JSON.stringify(
+      {
+        backend: backend.name,
+        unetWeights: parameterCount(unet),
+        samples: r.samples.n,
+        ddimSteps: steps,
+        guidance: 1,
+        realTest: test.n,
+        seconds: { total, ...r.seconds },
+        ua: r.ua,
+        retainedMean: r.retainedAccuracy.mean,
+        fidClassifier: r.fidClassifier,
+        tensors: tf.memory().numTensors,
+      },
+      null,
+      1,
+    ),
+  );
 }
 
-main().catch((e: unknown) => { console.error(e); process.exit(1); });
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -22,11 +22,53 @@ async function main(): Promise<void> {
   const widths = arg('widths', '16,32,32').split(',').map(Number);
   const batch = Number(arg('batch', '64'));
   const steps = Number(arg('steps', '10'));
-  const model = buildUnet({ height: set.height, width: set.width, channels: set.channels, numClasses: set.numClasses, widths, groups: 8, embedDim: Number(arg('embed', '64')), seed: 1 });
+  const model = buildUnet({
+    height: set.height,
+    width: set.width,
+    channels: set.channels,
+    numClasses: set.numClasses,
+    widths,
+    groups: 8,
+    embedDim: Number(arg('embed', '64')),
+    seed: 1,
+  });
   // The first step builds kernels: timed apart.
-  const warm = await unlearnGeneration({ method: 'retrain', model, forget: { set, indices: [] }, retain: { set, indices: allIndices(set.n) }, iterations: 1, lr: 1e-3, beta: 0, eta: 0, seed: 1, batchSize: batch });
-  const r = await unlearnGeneration({ method: 'retrain', model, forget: { set, indices: [] }, retain: { set, indices: allIndices(set.n) }, iterations: steps, lr: 1e-3, beta: 0, eta: 0, seed: 2, batchSize: batch });
-  console.log(JSON.stringify({ backend: backend.name, image: `${set.height}×${set.width}`, widths, weights: parameterCount(model), batch, firstStep: warm.seconds, secondsPerStep: r.seconds / steps, loss: r.losses.at(-1) }));
+  const warm = await unlearnGeneration({
+    method: 'retrain',
+    model,
+    forget: { set, indices: [] },
+    retain: { set, indices: allIndices(set.n) },
+    iterations: 1,
+    lr: 1e-3,
+    beta: 0,
+    eta: 0,
+    seed: 1,
+    batchSize: batch,
+  });
+  const r = await unlearnGeneration({
+    method: 'retrain',
+    model,
+    forget: { set, indices: [] },
+    retain: { set, indices: allIndices(set.n) },
+    iterations: steps,
+    lr: 1e-3,
+    beta: 0,
+    eta: 0,
+    seed: 2,
+    batchSize: batch,
+  });
+  console.log(
+    JSON.stringify({
+      backend: backend.name,
+      image: `${set.height}×${set.width}`,
+      widths,
+      weights: parameterCount(model),
+      batch,
+      firstStep: warm.seconds,
+      secondsPerStep: r.seconds / steps,
+      loss: r.losses.at(-1),
+    }),
+  );
 }
 
 void main();

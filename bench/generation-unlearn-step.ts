@@ -25,8 +25,14 @@ function arg(name: string, fallback: string): string {
 function randomImages(n: number, seed: number): ImageSet {
   const rand = makeRng(seed);
   return {
-    images: Float32Array.from({ length: n * 784 }, () => rand()), labels: Int32Array.from({ length: n }, (_, i) => i % 10),
-    n, height: 28, width: 28, channels: 1, numClasses: 10, source: 'random',
+    images: Float32Array.from({ length: n * 784 }, () => rand()),
+    labels: Int32Array.from({ length: n }, (_, i) => i % 10),
+    n,
+    height: 28,
+    width: 28,
+    channels: 1,
+    numClasses: 10,
+    source: 'random',
   };
 }
 
@@ -47,17 +53,36 @@ async function main(): Promise<void> {
   const mask = generationMask(scores, R.ratio);
   const stamps: number[] = [performance.now()];
   await unlearnGeneration({
-    method: 'salun', model, frozen, forget: { set, indices: forget }, retain: { set, indices: retain }, mask,
-    iterations, lr: R.lr, beta: R.beta, eta: R.eta, seed: 4, batchSize: batch, onProgress: () => stamps.push(performance.now()),
+    method: 'salun',
+    model,
+    frozen,
+    forget: { set, indices: forget },
+    retain: { set, indices: retain },
+    mask,
+    iterations,
+    lr: R.lr,
+    beta: R.beta,
+    eta: R.eta,
+    seed: 4,
+    batchSize: batch,
+    onProgress: () => stamps.push(performance.now()),
   });
   const per = stamps.slice(1).map((s, i) => (s - stamps[i]) / 1000);
   const steady = per.slice(1);
-  console.log(JSON.stringify({
-    backend: tf.getBackend(), weights: parameterCount(model), widths: cfg.widths, image: '28x28x1', batch,
-    saliencySeconds: +saliencySeconds.toFixed(2), iterationSeconds: per.map((s) => +s.toFixed(2)),
-    steadyMeanSeconds: steady.length ? +(steady.reduce((a, b) => a + b, 0) / steady.length).toFixed(2) : null,
-    cores: cpus().length, loadAverage1m: +loadavg()[0].toFixed(1),
-  }));
+  console.log(
+    JSON.stringify({
+      backend: tf.getBackend(),
+      weights: parameterCount(model),
+      widths: cfg.widths,
+      image: '28x28x1',
+      batch,
+      saliencySeconds: +saliencySeconds.toFixed(2),
+      iterationSeconds: per.map((s) => +s.toFixed(2)),
+      steadyMeanSeconds: steady.length ? +(steady.reduce((a, b) => a + b, 0) / steady.length).toFixed(2) : null,
+      cores: cpus().length,
+      loadAverage1m: +loadavg()[0].toFixed(1),
+    }),
+  );
   [model, frozen].forEach((m) => m.dispose());
 }
 

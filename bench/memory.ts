@@ -28,7 +28,13 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 }
 
-interface Sample { epoch: number; tensors: number; tfMb: number; rssMb: number; seconds: number }
+interface Sample {
+  epoch: number;
+  tensors: number;
+  tfMb: number;
+  rssMb: number;
+  seconds: number;
+}
 
 const mb = (bytes: number): number => bytes / 2 ** 20;
 
@@ -39,13 +45,17 @@ function verdict(label: string, s: Sample[]): boolean {
   const late = mean(s.slice(-5));
   const drift = (late - early) / early;
   const rssFlat = Math.abs(drift) < 0.05;
-  console.log(`${label}: tensors ${s[0].tensors} → ${s[s.length - 1].tensors} (${tensorsFlat ? 'flat' : 'GROWS'}); ` +
-    `RSS epochs 3–7 ${early.toFixed(0)} MiB, last 5 ${late.toFixed(0)} MiB (${(100 * drift).toFixed(1)} %, ${rssFlat ? 'flat' : 'GROWS'})`);
+  console.log(
+    `${label}: tensors ${s[0].tensors} → ${s[s.length - 1].tensors} (${tensorsFlat ? 'flat' : 'GROWS'}); ` +
+      `RSS epochs 3–7 ${early.toFixed(0)} MiB, last 5 ${late.toFixed(0)} MiB (${(100 * drift).toFixed(1)} %, ${rssFlat ? 'flat' : 'GROWS'})`,
+  );
   return tensorsFlat && rssFlat;
 }
 
 function row(label: string, x: Sample): void {
-  console.log(`${label} epoch ${String(x.epoch).padStart(2)}: ${String(x.tensors).padStart(4)} tensors, tf ${x.tfMb.toFixed(1).padStart(6)} MiB, RSS ${x.rssMb.toFixed(0).padStart(5)} MiB, ${x.seconds.toFixed(2)} s`);
+  console.log(
+    `${label} epoch ${String(x.epoch).padStart(2)}: ${String(x.tensors).padStart(4)} tensors, tf ${x.tfMb.toFixed(1).padStart(6)} MiB, RSS ${x.rssMb.toFixed(0).padStart(5)} MiB, ${x.seconds.toFixed(2)} s`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -68,7 +78,11 @@ async function main(): Promise<void> {
     await predictPerSample(clf, test, allIndices(test.n), undefined, 512);
   };
   const sample = (epoch: number, t0: number): Sample => ({
-    epoch, tensors: tf.memory().numTensors, tfMb: mb(tf.memory().numBytes), rssMb: mb(process.memoryUsage().rss), seconds: (performance.now() - t0) / 1000,
+    epoch,
+    tensors: tf.memory().numTensors,
+    tfMb: mb(tf.memory().numBytes),
+    rssMb: mb(process.memoryUsage().rss),
+    seconds: (performance.now() - t0) / 1000,
   });
 
   const trainSamples: Sample[] = [];
@@ -90,7 +104,13 @@ async function main(): Promise<void> {
   const salunSamples: Sample[] = [];
   let t0 = performance.now();
   await unlearn({
-    method: 'salun', clf, train, forget, retain, seed: 3, mask: { salient, anchor },
+    method: 'salun',
+    clf,
+    train,
+    forget,
+    retain,
+    seed: 3,
+    mask: { salient, anchor },
     recipe: { ...DEFAULT_UNLEARN, epochs },
     onEpoch: async (epoch) => {
       await evaluate();

@@ -69,8 +69,15 @@ function mixture(rng: Rng, wrongShare: number, mean: number, sd: number): () => 
 
 function buildCases(quick: boolean): Case[] {
   const cases: Case[] = [];
-  const add = (name: string, seed: number, nTest: number, nForget: number,
-    retainM: (r: Rng) => () => number, testM: (r: Rng) => () => number, forgetM: (r: Rng) => () => number): void => {
+  const add = (
+    name: string,
+    seed: number,
+    nTest: number,
+    nForget: number,
+    retainM: (r: Rng) => () => number,
+    testM: (r: Rng) => () => number,
+    forgetM: (r: Rng) => () => number,
+  ): void => {
     const rng = makeRng(seed);
     cases.push({
       name,
@@ -81,14 +88,33 @@ function buildCases(quick: boolean): Case[] {
   };
   const memorised = (r: Rng) => () => r.normal(13, 3);
   const heldOut = (r: Rng) => mixture(r, 0.1, 9, 4);
-  for (const [n, suffix] of [[2000, 'n=4k'], [10_000, 'n=20k']] as const) {
+  for (const [n, suffix] of [
+    [2000, 'n=4k'],
+    [10_000, 'n=20k'],
+  ] as const) {
     if (quick && n > 2000) continue;
     add(`original model (forget memorised) ${suffix}`, 1, n, n / 2, memorised, heldOut, memorised);
     add(`retrain-like (forget unseen) ${suffix}`, 2, n, n / 2, memorised, heldOut, heldOut);
-    add(`weak attack (heavy overlap) ${suffix}`, 3, n, n / 2, (r) => () => r.normal(7, 3), (r) => mixture(r, 0.15, 6.5, 3.5), (r) => () => r.normal(6.8, 3.2));
+    add(
+      `weak attack (heavy overlap) ${suffix}`,
+      3,
+      n,
+      n / 2,
+      (r) => () => r.normal(7, 3),
+      (r) => mixture(r, 0.15, 6.5, 3.5),
+      (r) => () => r.normal(6.8, 3.2),
+    );
   }
   add('partly unlearned n=4k', 4, 2000, 1000, memorised, heldOut, (r) => () => r.normal(10.5, 4));
-  add('saturated (many exact 1.0) n=4k', 5, 2000, 1000, (r) => () => r.normal(20, 3), (r) => mixture(r, 0.05, 15, 5), (r) => mixture(r, 0.05, 17, 5));
+  add(
+    'saturated (many exact 1.0) n=4k',
+    5,
+    2000,
+    1000,
+    (r) => () => r.normal(20, 3),
+    (r) => mixture(r, 0.05, 15, 5),
+    (r) => mixture(r, 0.05, 17, 5),
+  );
   add('small n=1k', 6, 500, 250, memorised, heldOut, (r) => () => r.normal(11, 4));
   return cases;
 }
@@ -96,9 +122,18 @@ function buildCases(quick: boolean): Case[] {
 function isSklearnOutput(v: unknown): v is { sklearn: string; results: SklearnResult[] } {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as { sklearn?: unknown; results?: unknown };
-  return typeof o.sklearn === 'string' && Array.isArray(o.results)
-    && o.results.every((r: unknown) => typeof r === 'object' && r !== null && typeof (r as SklearnResult).efficacy === 'number'
-      && Array.isArray((r as SklearnResult).pred) && Array.isArray((r as SklearnResult).decision));
+  return (
+    typeof o.sklearn === 'string' &&
+    Array.isArray(o.results) &&
+    o.results.every(
+      (r: unknown) =>
+        typeof r === 'object' &&
+        r !== null &&
+        typeof (r as SklearnResult).efficacy === 'number' &&
+        Array.isArray((r as SklearnResult).pred) &&
+        Array.isArray((r as SklearnResult).decision),
+    )
+  );
 }
 
 function runSklearn(cases: Case[]): { version: string; results: SklearnResult[] } {
@@ -106,9 +141,12 @@ function runSklearn(cases: Case[]): { version: string; results: SklearnResult[] 
   try {
     const inPath = join(dir, 'in.json');
     const outPath = join(dir, 'out.json');
-    writeFileSync(inPath, JSON.stringify({
-      cases: cases.map((c) => ({ name: c.name, retain: Array.from(c.retain), test: Array.from(c.test), forget: Array.from(c.forget) })),
-    }));
+    writeFileSync(
+      inPath,
+      JSON.stringify({
+        cases: cases.map((c) => ({ name: c.name, retain: Array.from(c.retain), test: Array.from(c.test), forget: Array.from(c.forget) })),
+      }),
+    );
     const python = process.env.PYTHON ?? '/usr/bin/python3';
     const script = resolve(__dirname, '..', '..', 'bench', 'mia-crosscheck.py');
     const run = spawnSync(python, [script, inPath, outPath], { stdio: 'inherit' });
@@ -158,15 +196,24 @@ function main(): number {
     forgetTotal += c.forget.length;
     const uniq = new Set([...c.retain, ...c.test]).size;
     rows.push([
-      c.name, String(c.retain.length + c.test.length), eff.toFixed(2), r.efficacy.toFixed(2), diff.toFixed(2),
-      `${(100 * (1 - disagree / pred.length)).toFixed(2)}%`, maxDecDiff.toExponential(1),
-      `${svm.iterations}${svm.converged ? '' : '(cap)'}/${r.n_iter}`, `${svm.supportCount}/${r.n_support}`,
-      `${fitS.toFixed(2)}/${r.fit_s.toFixed(2)}`, String(uniq),
+      c.name,
+      String(c.retain.length + c.test.length),
+      eff.toFixed(2),
+      r.efficacy.toFixed(2),
+      diff.toFixed(2),
+      `${(100 * (1 - disagree / pred.length)).toFixed(2)}%`,
+      maxDecDiff.toExponential(1),
+      `${svm.iterations}${svm.converged ? '' : '(cap)'}/${r.n_iter}`,
+      `${svm.supportCount}/${r.n_support}`,
+      `${fitS.toFixed(2)}/${r.fit_s.toFixed(2)}`,
+      String(uniq),
     ]);
   }
   console.log(plainTable([header, ...rows], undefined, { rule: false }));
-  console.log(`\nmax |Δ efficacy| = ${worst.toFixed(3)} points (limit ${MAX_EFFICACY_DIFF}); ` +
-    `prediction agreement ${(100 * (1 - disagreeTotal / forgetTotal)).toFixed(3)}% (${disagreeTotal} of ${forgetTotal} forget samples differ)`);
+  console.log(
+    `\nmax |Δ efficacy| = ${worst.toFixed(3)} points (limit ${MAX_EFFICACY_DIFF}); ` +
+      `prediction agreement ${(100 * (1 - disagreeTotal / forgetTotal)).toFixed(3)}% (${disagreeTotal} of ${forgetTotal} forget samples differ)`,
+  );
   if (worst > MAX_EFFICACY_DIFF) {
     console.error(`FAIL: efficacy differs from sklearn by more than ${MAX_EFFICACY_DIFF} point`);
     return 1;

@@ -36,23 +36,43 @@ async function main(): Promise<void> {
   const method = arg('method', 'salun') as MethodName;
   const seed = Number(arg('seed', '1'));
   const workspace = arg('workspace', '/work/tables');
-  const ctx: JobContext = { workspaceDir: workspace, signal: new AbortController().signal, emit: (e) => { if (e.type === 'log') console.error(e.message); } };
+  const ctx: JobContext = {
+    workspaceDir: workspace,
+    signal: new AbortController().signal,
+    emit: (e) => {
+      if (e.type === 'log') console.error(e.message);
+    },
+  };
   const config: PrepareConfig = {
-    data: { kind: 'idx', dir: arg('data', '/usr/share/datasets/fashion-mnist') }, model: { kind: 'builtin', architecture: 'cnn' },
-    forget: { kind: 'random', fraction: 0.1, seed }, train: defaultTrainRecipe('cnn'), seed, backend: 'wasm', trainSubset: Number(arg('train-subset', '10000')),
+    data: { kind: 'idx', dir: arg('data', '/usr/share/datasets/fashion-mnist') },
+    model: { kind: 'builtin', architecture: 'cnn' },
+    forget: { kind: 'random', fraction: 0.1, seed },
+    train: defaultTrainRecipe('cnn'),
+    seed,
+    backend: 'wasm',
+    trainSubset: Number(arg('train-subset', '10000')),
   };
   const backend = await startBackend(config, ctx);
   const p = await prepare(config, ctx, backend);
   const recipe = { ...defaultUnlearnRecipe(method), lr: Number(arg('lr', String(defaultUnlearnRecipe(method).lr))) };
-  const out = await applyMethod(p, { method, saliency: { ratio: DEFAULT_RATIO }, unlearn: recipe, seed }, ctx, { path: (...parts: string[]) => join(mkdtempSync(join(tmpdir(), 'mia-')), ...parts) });
-  for (const [name, clf] of [['original', p.original], [`${method} lr ${recipe.lr}`, out.theta]] as const) {
+  const out = await applyMethod(p, { method, saliency: { ratio: DEFAULT_RATIO }, unlearn: recipe, seed }, ctx, {
+    path: (...parts: string[]) => join(mkdtempSync(join(tmpdir(), 'mia-')), ...parts),
+  });
+  for (const [name, clf] of [
+    ['original', p.original],
+    [`${method} lr ${recipe.lr}`, out.theta],
+  ] as const) {
     const forget = await predictPerSample(clf, p.data.train, p.split.forget);
     const retain = await predictPerSample(clf, p.data.train, p.split.retain);
     const test = await predictPerSample(clf, p.data.test, p.testIndices);
     const members = Float32Array.from(p.miaRetainPositions, (i) => retain.confidence[i]);
     // For an independent check of the same fit with scikit-learn (bench/mia-crosscheck.py's SVC).
     const dump = arg('dump', '');
-    if (dump) writeFileSync(`${dump}-${name.split(' ')[0]}.json`, JSON.stringify({ members: [...members], test: [...test.confidence], forget: [...forget.confidence] }));
+    if (dump)
+      writeFileSync(
+        `${dump}-${name.split(' ')[0]}.json`,
+        JSON.stringify({ members: [...members], test: [...test.confidence], forget: [...forget.confidence] }),
+      );
     console.log(`\n${name}`);
     console.log(`  forget  ${quantiles(forget.confidence)}`);
     console.log(`  members ${quantiles(members)}`);
@@ -63,9 +83,14 @@ async function main(): Promise<void> {
       const t = Float32Array.from(order.subarray(0, n), (i) => test.confidence[i]);
       const m = members.subarray(0, n);
       const r = miaEfficacy({ retainConfidence: m, testConfidence: t, forgetConfidence: forget.confidence });
-      console.log(`  MIA with ${m.length} members / ${t.length} non-members: efficacy ${r.efficacy.toFixed(2)} (support vectors ${r.supportVectorCount}, converged ${r.converged})`);
+      console.log(
+        `  MIA with ${m.length} members / ${t.length} non-members: efficacy ${r.efficacy.toFixed(2)} (support vectors ${r.supportVectorCount}, converged ${r.converged})`,
+      );
     }
   }
 }
 
-main().catch((e: unknown) => { console.error(e); process.exit(1); });
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -42,14 +42,23 @@ async function main(): Promise<void> {
     process.env.TF_NUM_INTEROP_THREADS = threads;
   }
   await start(plain);
-  const shape = model === 'resnet18' || model === 'vgg16-bn' ? { height: 32, width: 32, channels: 3, numClasses: 10 } : { height: 28, width: 28, channels: 1, numClasses: 10 };
+  const shape =
+    model === 'resnet18' || model === 'vgg16-bn'
+      ? { height: 32, width: 32, channels: 3, numClasses: 10 }
+      : { height: 28, width: 28, channels: 1, numClasses: 10 };
   const clf = classifierOf(buildArchitecture(model, shape, 1));
   const vars = trainableVariables(clf);
   const names = vars.map((v) => v.name);
   const sgd = new Sgd(vars, { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
   const pixels = shape.height * shape.width * shape.channels;
-  const x = tf.tensor(new Float32Array(batch * pixels).map(() => Math.random()), [batch, shape.height, shape.width, shape.channels]);
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+  const x = tf.tensor(
+    new Float32Array(batch * pixels).map(() => Math.random()),
+    [batch, shape.height, shape.width, shape.channels],
+  );
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, (_, i) => i % 10),
+    'int32',
+  );
   const step = async (): Promise<void> => {
     const { value, grads } = tf.variableGrads(() => crossEntropy(logProbs(clf, x, true), y), vars);
     await value.data();
@@ -66,10 +75,14 @@ async function main(): Promise<void> {
   }
   const sorted = times.slice().sort((a, b) => a - b);
   const label = `${model}, batch ${batch}, ${threads ? `${threads} thread${threads === '1' ? '' : 's'}` : 'default threads'}, ${plain ? 'tfjs-node kernels only' : 'fused kernels'}`;
-  console.log(`${label}: ${sorted[sorted.length >> 1].toFixed(1)} ms/step median (min ${sorted[0].toFixed(1)}) over ${steps} steps; ${tf.memory().numTensors} tensors held`);
+  console.log(
+    `${label}: ${sorted[sorted.length >> 1].toFixed(1)} ms/step median (min ${sorted[0].toFixed(1)}) over ${steps} steps; ${tf.memory().numTensors} tensors held`,
+  );
   if (!process.argv.includes('--profile')) return;
   const byKernel = new Map<string, { ms: number; calls: number }>();
-  const prof = await tf.profile(async () => { await step(); });
+  const prof = await tf.profile(async () => {
+    await step();
+  });
   for (const k of prof.kernels) {
     const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
     e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;

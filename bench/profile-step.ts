@@ -31,8 +31,10 @@ async function main(): Promise<void> {
   const x = new Float32Array(batch * 784).map(() => Math.random());
   const y = Int32Array.from({ length: batch }, (_, i) => i % 10);
   const step = async (): Promise<void> => {
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() =>
-      crossEntropy(logProbs(clf, tf.tensor(x, [batch, 28, 28, 1]), true), tf.tensor1d(y, 'int32'))), vars);
+    const { value, grads } = tf.variableGrads(
+      () => tf.tidy(() => crossEntropy(logProbs(clf, tf.tensor(x, [batch, 28, 28, 1]), true), tf.tensor1d(y, 'int32'))),
+      vars,
+    );
     await value.data();
     value.dispose();
     sgd.step(names.map((n) => grads[n]));
@@ -51,24 +53,30 @@ async function main(): Promise<void> {
       }
     }
     const med = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
-    console.log(`backend ${chosen.name}; ms per step, 6 interleaved rounds of ${steps} steps: fused batch norm off ${med(times.off).toFixed(1)} (min ${Math.min(...times.off).toFixed(1)}), on ${med(times.on).toFixed(1)} (min ${Math.min(...times.on).toFixed(1)})`);
+    console.log(
+      `backend ${chosen.name}; ms per step, 6 interleaved rounds of ${steps} steps: fused batch norm off ${med(times.off).toFixed(1)} (min ${Math.min(...times.off).toFixed(1)}), on ${med(times.on).toFixed(1)} (min ${Math.min(...times.on).toFixed(1)})`,
+    );
     return;
   }
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) await step();
   const plain = (performance.now() - t0) / steps;
   const byKernel = new Map<string, { ms: number; calls: number }>();
-  const prof = await tf.profile(async () => { for (let i = 0; i < steps; i++) await step(); });
+  const prof = await tf.profile(async () => {
+    for (let i = 0; i < steps; i++) await step();
+  });
   for (const k of prof.kernels) {
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += ms; e.calls++;
+    e.ms += ms;
+    e.calls++;
     byKernel.set(k.name, e);
   }
   const rows = [...byKernel].sort((a, b) => b[1].ms - a[1].ms);
   const total = rows.reduce((s, [, e]) => s + e.ms, 0) / steps;
   console.log(`backend ${chosen.name}; step ${plain.toFixed(1)} ms (unprofiled, mean of ${steps}); kernels sum ${total.toFixed(1)} ms/step`);
-  for (const [name, e] of rows.slice(0, 25)) console.log(`${name.padEnd(28)} ${(e.ms / steps).toFixed(2).padStart(8)} ms/step  ${String(e.calls / steps).padStart(4)} calls/step`);
+  for (const [name, e] of rows.slice(0, 25))
+    console.log(`${name.padEnd(28)} ${(e.ms / steps).toFixed(2).padStart(8)} ms/step  ${String(e.calls / steps).padStart(4)} calls/step`);
 }
 
 void main();

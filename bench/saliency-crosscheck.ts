@@ -79,10 +79,16 @@ async function main(): Promise<number> {
   const clf = classifierOf(buildArchitecture('cnn', shape, SEED));
 
   // θo: one epoch on a seeded subset, so weights and BN moving statistics are far from their init.
-  const order = shuffleInPlace(Int32Array.from({ length: train.n }, (_, i) => i), makeRng(SEED));
+  const order = shuffleInPlace(
+    Int32Array.from({ length: train.n }, (_, i) => i),
+    makeRng(SEED),
+  );
   let t0 = process.hrtime.bigint();
   await fit({
-    clf, set: train, indices: order.slice(0, TRAIN_SAMPLES), seed: SEED,
+    clf,
+    set: train,
+    indices: order.slice(0, TRAIN_SAMPLES),
+    seed: SEED,
     recipe: { epochs: 1, lr: 0.05, schedule: 'constant', momentum: 0.9, weightDecay: 5e-4, batchSize: 64 },
   });
   const trainS = secs(t0);
@@ -118,8 +124,12 @@ async function main(): Promise<number> {
         const entry = { name: w.name, shape: w.shape, offset };
         offset += v.length;
         if (/moving_(mean|variance)$/.test(w.name)) {
-          let lo = Infinity, hi = -Infinity;
-          for (const x of v) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
+          let lo = Infinity,
+            hi = -Infinity;
+          for (const x of v) {
+            lo = Math.min(lo, x);
+            hi = Math.max(hi, x);
+          }
           bnStats.push(`${w.name} ∈ [${lo.toPrecision(3)}, ${hi.toPrecision(3)}]`);
         }
         return entry;
@@ -127,14 +137,24 @@ async function main(): Promise<number> {
     }));
     const flat = new Float32Array(offset);
     let at = 0;
-    for (const c of chunks) { flat.set(c, at); at += c.length; }
+    for (const c of chunks) {
+      flat.set(c, at);
+      at += c.length;
+    }
     writeFileSync(join(dir, 'weights.bin'), f32bytes(flat));
     const { x, y } = gatherRows(train, forget);
     writeFileSync(join(dir, 'forget-x.bin'), f32bytes(x));
     writeFileSync(join(dir, 'forget-y.bin'), f32bytes(y));
-    writeFileSync(join(dir, 'in.json'), JSON.stringify({
-      layers, input: [train.height, train.width, train.channels], n: forget.length, batchSize: BATCH, ratios: RATIOS,
-    }));
+    writeFileSync(
+      join(dir, 'in.json'),
+      JSON.stringify({
+        layers,
+        input: [train.height, train.width, train.channels],
+        n: forget.length,
+        batchSize: BATCH,
+        ratios: RATIOS,
+      }),
+    );
 
     const python = process.env.PYTHON ?? '/usr/bin/python3';
     const script = resolve(__dirname, '..', '..', 'bench', 'saliency-crosscheck.py');
@@ -151,24 +171,40 @@ async function main(): Promise<number> {
     const sizes = ours.scores.map((s) => s.length);
     const split = <A extends Float32Array | Uint8Array>(all: A): A[] => {
       let from = 0;
-      return sizes.map((n) => { const part = all.subarray(from, from + n) as A; from += n; return part; });
+      return sizes.map((n) => {
+        const part = all.subarray(from, from + n) as A;
+        from += n;
+        return part;
+      });
     };
     const scoreBuf = readFileSync(join(dir, 'scores.bin'));
     const refScores = split(new Float32Array(scoreBuf.buffer.slice(scoreBuf.byteOffset, scoreBuf.byteOffset + scoreBuf.byteLength)));
 
     console.log(`backend ${backend.name} (${backend.detail}); torch ${ref.torch} CPU; node ${process.version}`);
-    console.log(`built-in CNN seed ${SEED}, trained 1 epoch on ${TRAIN_SAMPLES} samples in ${trainS.toFixed(1)} s; ` +
-      `forget set ${forget.length} of ${train.n} (seeded random), batch ${BATCH}, ${index.total} trainable weights`);
+    console.log(
+      `built-in CNN seed ${SEED}, trained 1 epoch on ${TRAIN_SAMPLES} samples in ${trainS.toFixed(1)} s; ` +
+        `forget set ${forget.length} of ${train.n} (seeded random), batch ${BATCH}, ${index.total} trainable weights`,
+    );
     console.log(`BN moving stats: ${bnStats.join('; ')}\n`);
 
     // Scores, per layer.
     let fail = false;
     const tolOf: number[] = [];
     const rows: string[][] = [];
-    let allAbs = 0, allMax = 0, allRelMax = 0, allElemRel = 0, allZeros = 0, allZeroMismatch = 0;
+    let allAbs = 0,
+      allMax = 0,
+      allRelMax = 0,
+      allElemRel = 0,
+      allZeros = 0,
+      allZeroMismatch = 0;
     for (let l = 0; l < sizes.length; l++) {
-      const a = ours.scores[l], b = refScores[l];
-      let maxAbs = 0, layerMax = 0, elemRel = 0, zeros = 0, zeroMismatch = 0;
+      const a = ours.scores[l],
+        b = refScores[l];
+      let maxAbs = 0,
+        layerMax = 0,
+        elemRel = 0,
+        zeros = 0,
+        zeroMismatch = 0;
       for (let j = 0; j < a.length; j++) layerMax = Math.max(layerMax, b[j]);
       for (let j = 0; j < a.length; j++) {
         if (a[j] === 0) zeros++;
@@ -188,19 +224,45 @@ async function main(): Promise<number> {
       allElemRel = Math.max(allElemRel, elemRel);
       allZeros += zeros;
       allZeroMismatch += zeroMismatch;
-      rows.push([ours.names[l], `[${ours.shapes[l].join(',')}]`, String(a.length), layerMax.toExponential(3), maxAbs.toExponential(2),
-        (maxAbs / layerMax).toExponential(2), elemRel.toExponential(2), `${zeros}/${zeroMismatch}`, ok ? 'ok' : 'FAIL']);
+      rows.push([
+        ours.names[l],
+        `[${ours.shapes[l].join(',')}]`,
+        String(a.length),
+        layerMax.toExponential(3),
+        maxAbs.toExponential(2),
+        (maxAbs / layerMax).toExponential(2),
+        elemRel.toExponential(2),
+        `${zeros}/${zeroMismatch}`,
+        ok ? 'ok' : 'FAIL',
+      ]);
     }
-    rows.push(['all', '', String(index.total), allMax.toExponential(3), allAbs.toExponential(2), allRelMax.toExponential(2), allElemRel.toExponential(2),
-      `${allZeros}/${allZeroMismatch}`, fail ? 'FAIL' : 'ok']);
+    rows.push([
+      'all',
+      '',
+      String(index.total),
+      allMax.toExponential(3),
+      allAbs.toExponential(2),
+      allRelMax.toExponential(2),
+      allElemRel.toExponential(2),
+      `${allZeros}/${allZeroMismatch}`,
+      fail ? 'FAIL' : 'ok',
+    ]);
     console.log('Scores |Σ_batches ∇ mean-CE| (ours vs torch; tolerance: max|Δ| ≤ 1e-3 × layer max)');
     table(['layer', 'shape', 'n', 'max score', 'max|Δ|', 'max|Δ|/max', 'max rel (≥1% max)', 'exact 0 / 0 on one side only', ''], rows);
-    console.log(`${allZeros} weights (${(100 * allZeros / index.total).toFixed(2)}%) have a saliency of exactly 0 (inputs that ReLU ` +
-      'zeroes for every forget sample); where their share exceeds 1 − ratio, γ = 0 and the mask among them is pure tie-breaking.');
+    console.log(
+      `${allZeros} weights (${((100 * allZeros) / index.total).toFixed(2)}%) have a saliency of exactly 0 (inputs that ReLU ` +
+        'zeroes for every forget sample); where their share exceeds 1 − ratio, γ = 0 and the mask among them is pure tie-breaking.',
+    );
 
     // Masks.
     const layerOf = new Int32Array(index.total);
-    { let p = 0; sizes.forEach((n, l) => { layerOf.fill(l, p, p + n); p += n; }); }
+    {
+      let p = 0;
+      sizes.forEach((n, l) => {
+        layerOf.fill(l, p, p + n);
+        p += n;
+      });
+    }
     const mrows: string[][] = [];
     const tieNotes: string[] = [];
     for (const m of oursMasks) {
@@ -208,10 +270,20 @@ async function main(): Promise<number> {
       const refMask = split(new Uint8Array(mb.buffer, mb.byteOffset, mb.byteLength));
       const refG = ref.gammas[String(m.ratio)];
       const perLayer: string[] = [];
-      let differ = 0, exactTies = 0, nearTies = 0, worstDist = 0, worstDistRelTol = 0, p = 0, refK = 0;
+      let differ = 0,
+        exactTies = 0,
+        nearTies = 0,
+        worstDist = 0,
+        worstDistRelTol = 0,
+        p = 0,
+        refK = 0;
       for (let l = 0; l < sizes.length; l++) {
-        let oursL = 0, refL = 0;
-        for (let j = 0; j < sizes[l]; j++) { oursL += m.mask[l][j]; refL += refMask[l][j]; }
+        let oursL = 0,
+          refL = 0;
+        for (let j = 0; j < sizes[l]; j++) {
+          oursL += m.mask[l][j];
+          refL += refMask[l][j];
+        }
         if (oursL !== refL) perLayer.push(`${ours.names[l]} ${oursL}/${refL}`);
         for (let j = 0; j < sizes[l]; j++, p++) {
           refK += refMask[l][j];
@@ -219,7 +291,10 @@ async function main(): Promise<number> {
           differ++;
           // Both sides hold exactly γ: which of the tied weights fill the last salient places is
           // tie-breaking (ours: weight order; torch.argsort: unstable, implementation-defined).
-          if (ours.scores[l][j] === m.gamma && refScores[l][j] === refG.gamma) { exactTies++; continue; }
+          if (ours.scores[l][j] === m.gamma && refScores[l][j] === refG.gamma) {
+            exactTies++;
+            continue;
+          }
           const dist = Math.abs(ours.scores[l][j] - m.gamma);
           worstDist = Math.max(worstDist, dist);
           worstDistRelTol = Math.max(worstDistRelTol, dist / tolOf[l]);
@@ -231,22 +306,54 @@ async function main(): Promise<number> {
       const ok = agreementUntied >= MIN_AGREEMENT && nearTies + exactTies === differ && refK === m.k && refG.k === m.k;
       if (!ok) fail = true;
       if (perLayer.length) tieNotes.push(`ratio ${m.ratio}: salient per layer ours/torch where they differ: ${perLayer.join(', ')}`);
-      mrows.push([String(m.ratio), String(m.k), m.gamma.toExponential(6), refG.gamma.toExponential(6),
-        Math.abs(m.gamma - refG.gamma).toExponential(2), `${(100 * agreement).toFixed(4)}%`,
-        `${(100 * agreementUntied).toFixed(4)}%`, String(differ), String(exactTies), String(nearTies),
-        !nearTies ? '-' : m.gamma > 0 ? (worstDist / m.gamma).toExponential(2) : `${worstDist.toExponential(2)} (γ=0)`, nearTies ? worstDistRelTol.toExponential(2) : '-',
-        `${(m.s * 1000).toFixed(1)}/${(ref.timings[`mask_s_${m.ratio}`] * 1000).toFixed(1)}`, ok ? 'ok' : 'FAIL']);
+      mrows.push([
+        String(m.ratio),
+        String(m.k),
+        m.gamma.toExponential(6),
+        refG.gamma.toExponential(6),
+        Math.abs(m.gamma - refG.gamma).toExponential(2),
+        `${(100 * agreement).toFixed(4)}%`,
+        `${(100 * agreementUntied).toFixed(4)}%`,
+        String(differ),
+        String(exactTies),
+        String(nearTies),
+        !nearTies ? '-' : m.gamma > 0 ? (worstDist / m.gamma).toExponential(2) : `${worstDist.toExponential(2)} (γ=0)`,
+        nearTies ? worstDistRelTol.toExponential(2) : '-',
+        `${(m.s * 1000).toFixed(1)}/${(ref.timings[`mask_s_${m.ratio}`] * 1000).toFixed(1)}`,
+        ok ? 'ok' : 'FAIL',
+      ]);
     }
     console.log('\nMasks (global top-ratio; torch: argsort(argsort(−scores)) < int(n·ratio))');
-    table(['ratio', 'salient', 'γ ours', 'γ torch', '|Δγ|', 'agree', 'agree excl. exact ties', 'differ', 'exact ties at γ', 'near-ties',
-      'max|s−γ|/γ', 'max|s−γ|/tol', 'ms ours/torch', ''], mrows);
-    console.log('near-tie: |s − γ| ≤ tol of its layer (1e-3 × layer max); pass: agreement excluding exact ties ≥ 99.9%, every other ' +
-      'difference a near-tie, same salient count');
+    table(
+      [
+        'ratio',
+        'salient',
+        'γ ours',
+        'γ torch',
+        '|Δγ|',
+        'agree',
+        'agree excl. exact ties',
+        'differ',
+        'exact ties at γ',
+        'near-ties',
+        'max|s−γ|/γ',
+        'max|s−γ|/tol',
+        'ms ours/torch',
+        '',
+      ],
+      mrows,
+    );
+    console.log(
+      'near-tie: |s − γ| ≤ tol of its layer (1e-3 × layer max); pass: agreement excluding exact ties ≥ 99.9%, every other ' +
+        'difference a near-tie, same salient count',
+    );
     for (const note of tieNotes) console.log(note);
 
-    console.log(`\nTimes (s): ours scores ${oursScoresS.toFixed(2)} (wasm, ${backend.detail}), SaliencyIndex ${oursIndexS.toFixed(3)}; ` +
-      `torch scores ${ref.timings.scores_s_threads1.toFixed(2)} (1 thread), ${ref.timings.scores_s_threads2.toFixed(2)} (2 threads); ` +
-      `python process incl. import ${pyWallS.toFixed(1)}`);
+    console.log(
+      `\nTimes (s): ours scores ${oursScoresS.toFixed(2)} (wasm, ${backend.detail}), SaliencyIndex ${oursIndexS.toFixed(3)}; ` +
+        `torch scores ${ref.timings.scores_s_threads1.toFixed(2)} (1 thread), ${ref.timings.scores_s_threads2.toFixed(2)} (2 threads); ` +
+        `python process incl. import ${pyWallS.toFixed(1)}`,
+    );
     console.log(`torch 1 vs 2 threads: max |Δscore| ${ref.threads_max_abs_diff.toExponential(2)}`);
     if (fail) {
       console.error('FAIL: saliency differs from PyTorch beyond the tolerances above');
@@ -259,7 +366,12 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => { process.exitCode = code; }, (e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exitCode = 2;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 2;
+  },
+);

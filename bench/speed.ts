@@ -124,7 +124,10 @@ const DEFAULT_PEERS: readonly Peer[] = [
 ];
 
 function backendList(v: string | undefined, dflt: readonly BackendName[]): BackendName[] {
-  const asked = v?.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const asked = v
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   for (const b of asked ?? []) if (!BACKEND_NAMES.includes(b as BackendName)) throw new Error(`unknown backend ${b} (one of ${BACKEND_NAMES.join(', ')})`);
   const list = ((asked ?? dflt) as BackendName[]).slice();
   if (list.length === 0) throw new Error('an empty backend list');
@@ -156,14 +159,21 @@ function parseArgs(argv: string[]): Args {
   const full = flags.has('full');
   if (quick && full) throw new Error('--quick and --full exclude each other');
   // The per-op table runs in this process: a native backend, once loaded, stays, so it goes last.
-  const opsBackends = backendList(values.get('ops-backends'), ['wasm'])
-    .sort((a, b) => Number(a.startsWith('tensorflow')) - Number(b.startsWith('tensorflow')));
+  const opsBackends = backendList(values.get('ops-backends'), ['wasm']).sort((a, b) => Number(a.startsWith('tensorflow')) - Number(b.startsWith('tensorflow')));
   const threads = (values.get('threads') ?? '1,2').split(',').map((t) => Number(t.trim()));
   if (threads.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--threads takes positive integers, got ${values.get('threads')}`);
-  const pythons = values.get('python')?.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  const pythons = values
+    .get('python')
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
   const torchThreads = values.has('torch-threads') ? int('torch-threads', 1) : undefined;
   return {
-    quick, full, torchThreads, opsBackends, threads,
+    quick,
+    full,
+    torchThreads,
+    opsBackends,
+    threads,
     backends: backendList(values.get('backends'), BACKEND_NAMES),
     peers: pythons ? pythons.map((p) => ({ label: p, python: resolve(p) })) : DEFAULT_PEERS.slice(),
     matrix: !flags.has('no-matrix'),
@@ -268,8 +278,10 @@ async function forwardBackward(clf: Classifier, set: ImageSet, rows: Int32Array)
   for (let from = 0; from < rows.length; from += BATCH) {
     const to = Math.min(rows.length, from + BATCH);
     const { x, y } = gatherRows(set, rows, from, to);
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() =>
-      crossEntropy(logProbs(clf, tf.tensor(x, shapeOf(to - from)), false), tf.tensor1d(y, 'int32'))), vars);
+    const { value, grads } = tf.variableGrads(
+      () => tf.tidy(() => crossEntropy(logProbs(clf, tf.tensor(x, shapeOf(to - from)), false), tf.tensor1d(y, 'int32'))),
+      vars,
+    );
     value.dispose();
     Object.values(grads).forEach((g) => g.dispose());
     await new Promise((r) => setImmediate(r));
@@ -330,35 +342,87 @@ async function benchBackend(name: BackendName, w: Workload, a: Args, log: (s: st
 
   const ops: Array<{ op: OpId; samples: number; run: (warm: boolean) => Promise<void> }> = [
     {
-      op: 'train', samples: trainRows.length,
-      run: (warm) => trainPass({ clf, vars, optimizer: trainOpt, set: w.train, indices: warm ? trainRows.subarray(0, 2 * BATCH) : trainRows, batchSize: BATCH, loss: 'ce', rand, shuffle: true }).then(() => undefined),
+      op: 'train',
+      samples: trainRows.length,
+      run: (warm) =>
+        trainPass({
+          clf,
+          vars,
+          optimizer: trainOpt,
+          set: w.train,
+          indices: warm ? trainRows.subarray(0, 2 * BATCH) : trainRows,
+          batchSize: BATCH,
+          loss: 'ce',
+          rand,
+          shuffle: true,
+        }).then(() => undefined),
     },
     {
-      op: 'salun', samples: w.forget.length + w.retain.length,
-      run: (warm) => unlearn({
-        method: 'salun', clf, train: w.train, recipe, seed: salunSeed++, mask: { salient: mask.salient, anchor: mask.anchor },
-        forget: warm ? w.forget.subarray(0, BATCH) : w.forget, retain: warm ? w.retain.subarray(0, BATCH) : w.retain,
-      }),
-    },
-    ...(pool ? [
-      {
-        op: 'trainPar' as const, samples: trainRows.length,
-        run: (warm: boolean) => trainPass({ clf, vars, optimizer: trainOpt, set: w.train, indices: warm ? trainRows.subarray(0, 2 * BATCH) : trainRows, batchSize: BATCH, loss: 'ce', rand, shuffle: true, pool }).then(() => undefined),
-      },
-      {
-        op: 'salunPar' as const, samples: w.forget.length + w.retain.length,
-        run: (warm: boolean) => unlearn({
-          method: 'salun', clf, train: w.train, recipe, seed: salunSeed++, mask: { salient: mask.salient, anchor: mask.anchor }, pool,
-          forget: warm ? w.forget.subarray(0, BATCH) : w.forget, retain: warm ? w.retain.subarray(0, BATCH) : w.retain,
+      op: 'salun',
+      samples: w.forget.length + w.retain.length,
+      run: (warm) =>
+        unlearn({
+          method: 'salun',
+          clf,
+          train: w.train,
+          recipe,
+          seed: salunSeed++,
+          mask: { salient: mask.salient, anchor: mask.anchor },
+          forget: warm ? w.forget.subarray(0, BATCH) : w.forget,
+          retain: warm ? w.retain.subarray(0, BATCH) : w.retain,
         }),
-      },
-    ] : []),
-    { op: 'saliency', samples: w.forget.length, run: (warm) => computeSaliencyScores(clf, w.train, warm ? w.forget.subarray(0, 2 * BATCH) : w.forget, BATCH).then(() => undefined) },
+    },
+    ...(pool
+      ? [
+          {
+            op: 'trainPar' as const,
+            samples: trainRows.length,
+            run: (warm: boolean) =>
+              trainPass({
+                clf,
+                vars,
+                optimizer: trainOpt,
+                set: w.train,
+                indices: warm ? trainRows.subarray(0, 2 * BATCH) : trainRows,
+                batchSize: BATCH,
+                loss: 'ce',
+                rand,
+                shuffle: true,
+                pool,
+              }).then(() => undefined),
+          },
+          {
+            op: 'salunPar' as const,
+            samples: w.forget.length + w.retain.length,
+            run: (warm: boolean) =>
+              unlearn({
+                method: 'salun',
+                clf,
+                train: w.train,
+                recipe,
+                seed: salunSeed++,
+                mask: { salient: mask.salient, anchor: mask.anchor },
+                pool,
+                forget: warm ? w.forget.subarray(0, BATCH) : w.forget,
+                retain: warm ? w.retain.subarray(0, BATCH) : w.retain,
+              }),
+          },
+        ]
+      : []),
+    {
+      op: 'saliency',
+      samples: w.forget.length,
+      run: (warm) => computeSaliencyScores(clf, w.train, warm ? w.forget.subarray(0, 2 * BATCH) : w.forget, BATCH).then(() => undefined),
+    },
     { op: 'fwdbwd', samples: w.forget.length, run: (warm) => forwardBackward(clf, w.train, warm ? w.forget.subarray(0, 2 * BATCH) : w.forget) },
     {
-      op: 'eval', samples: w.forget.length + w.retain.length + w.testIdx.length,
+      op: 'eval',
+      samples: w.forget.length + w.retain.length + w.testIdx.length,
       run: async (warm) => {
-        if (warm) { await predictPerSample(clf, w.test, w.testIdx.subarray(0, 2 * EVAL_BATCH), undefined, EVAL_BATCH); return; }
+        if (warm) {
+          await predictPerSample(clf, w.test, w.testIdx.subarray(0, 2 * EVAL_BATCH), undefined, EVAL_BATCH);
+          return;
+        }
         evalOut = await evaluateAll(clf, w);
       },
     },
@@ -389,7 +453,9 @@ async function benchBackend(name: BackendName, w: Workload, a: Args, log: (s: st
         rssMax = Math.max(rssMax, rss);
         const inWorkers = rec.workerTensors ? ` (workers ${rec.workerTensors[r]})` : '';
         const others = rec.othersCores ? `, other processes ${rec.othersCores[r].toFixed(2)}` : '';
-        log(`[${name}] repeat ${r + 1}/${a.repeats} ${opLabel(o.op, a.workers)}: ${rec.seconds[r].toFixed(3)} s, tensors ${rec.tensorsBefore[r]}→${rec.tensorsAfter[r]}${inWorkers}, RSS ${rss.toFixed(0)} MiB; cores busy: this process ${rec.cores[r].toFixed(2)}${others}`);
+        log(
+          `[${name}] repeat ${r + 1}/${a.repeats} ${opLabel(o.op, a.workers)}: ${rec.seconds[r].toFixed(3)} s, tensors ${rec.tensorsBefore[r]}→${rec.tensorsAfter[r]}${inWorkers}, RSS ${rss.toFixed(0)} MiB; cores busy: this process ${rec.cores[r].toFixed(2)}${others}`,
+        );
       }
     }
     poolTiming = pool?.timing;
@@ -402,8 +468,17 @@ async function benchBackend(name: BackendName, w: Workload, a: Args, log: (s: st
   if (!evalOut) throw new Error('evaluation produced nothing');
   return {
     record: {
-      name, detail: info.detail, threads, params: mask.total, ops: records, workers: pool?.effectiveWorkers ?? 1, poolTiming, tensorsFlat: records.every(opFlat),
-      rssStartMb: rssStart, rssEndMb: rssMb(), rssMaxMb: rssMax,
+      name,
+      detail: info.detail,
+      threads,
+      params: mask.total,
+      ops: records,
+      workers: pool?.effectiveWorkers ?? 1,
+      poolTiming,
+      tensorsFlat: records.every(opFlat),
+      rssStartMb: rssStart,
+      rssEndMb: rssMb(),
+      rssMaxMb: rssMax,
     },
     evalOut,
   };
@@ -411,7 +486,14 @@ async function benchBackend(name: BackendName, w: Workload, a: Args, log: (s: st
 
 function benchMia(e: EvalOut, repeats: number): OpRecord {
   const input = miaInput(e);
-  const rec: OpRecord = { op: 'mia', samples: input.retainConfidence.length + input.testConfidence.length, seconds: [], tensorsBefore: [], tensorsAfter: [], rssMb: [] };
+  const rec: OpRecord = {
+    op: 'mia',
+    samples: input.retainConfidence.length + input.testConfidence.length,
+    seconds: [],
+    tensorsBefore: [],
+    tensorsAfter: [],
+    rssMb: [],
+  };
   for (let r = 0; r < repeats; r++) {
     rec.tensorsBefore.push(tf.memory().numTensors);
     const t0 = process.hrtime.bigint();
@@ -461,16 +543,29 @@ function runTorch(w: Workload, a: Args, threads: number, expectedParams: number,
     writeFileSync(join(dir, 'forget.bin'), f32bytes(w.forget));
     writeFileSync(join(dir, 'retain.bin'), f32bytes(w.retain));
     const spec = {
-      hwc: [w.train.height, w.train.width, w.train.channels], numClasses: w.train.numClasses,
-      nTrain: w.train.n, nTest: w.testIdx.length, nForget: w.forget.length, nRetain: w.retain.length,
-      batch: BATCH, evalBatch: EVAL_BATCH, repeats: a.repeats, threads, seed: SEED, ratio: DEFAULT_RATIO, expectedParams,
+      hwc: [w.train.height, w.train.width, w.train.channels],
+      numClasses: w.train.numClasses,
+      nTrain: w.train.n,
+      nTest: w.testIdx.length,
+      nForget: w.forget.length,
+      nRetain: w.retain.length,
+      batch: BATCH,
+      evalBatch: EVAL_BATCH,
+      repeats: a.repeats,
+      threads,
+      seed: SEED,
+      ratio: DEFAULT_RATIO,
+      expectedParams,
       train: { lr: DEFAULT_TRAIN.lr, momentum: DEFAULT_TRAIN.momentum, weightDecay: DEFAULT_TRAIN.weightDecay },
       unlearn: { lr: DEFAULT_UNLEARN.lr, momentum: DEFAULT_UNLEARN.momentum, weightDecay: DEFAULT_UNLEARN.weightDecay },
       mia: mia !== undefined,
     };
     if (mia) {
       const m = miaInput(mia);
-      writeFileSync(join(dir, 'mia.json'), JSON.stringify({ retain: Array.from(m.retainConfidence), test: Array.from(m.testConfidence), forget: Array.from(m.forgetConfidence) }));
+      writeFileSync(
+        join(dir, 'mia.json'),
+        JSON.stringify({ retain: Array.from(m.retainConfidence), test: Array.from(m.testConfidence), forget: Array.from(m.forgetConfidence) }),
+      );
     }
     writeFileSync(join(dir, 'in.json'), JSON.stringify(spec));
     const python = process.env.PYTHON ?? '/usr/bin/python3';
@@ -496,8 +591,12 @@ function runTorch(w: Workload, a: Args, threads: number, expectedParams: number,
 /** Trainable weight shapes of the CIFAR ResNet-18 of the SalUn paper (3×3 stem, no max-pool), tfjs layout. */
 function resnet18Shapes(numClasses = 10): Array<{ name: string; shape: number[] }> {
   const out: Array<{ name: string; shape: number[] }> = [];
-  const conv = (name: string, k: number, cin: number, cout: number): void => { out.push({ name: `${name}/kernel`, shape: [k, k, cin, cout] }); };
-  const bn = (name: string, c: number): void => { out.push({ name: `${name}/gamma`, shape: [c] }, { name: `${name}/beta`, shape: [c] }); };
+  const conv = (name: string, k: number, cin: number, cout: number): void => {
+    out.push({ name: `${name}/kernel`, shape: [k, k, cin, cout] });
+  };
+  const bn = (name: string, c: number): void => {
+    out.push({ name: `${name}/gamma`, shape: [c] }, { name: `${name}/beta`, shape: [c] });
+  };
   conv('conv1', 3, 3, 64);
   bn('bn1', 64);
   let cin = 64;
@@ -505,9 +604,14 @@ function resnet18Shapes(numClasses = 10): Array<{ name: string; shape: number[] 
     for (let b = 0; b < 2; b++) {
       const p = `layer${stage + 1}.${b}`;
       const strided = b === 0 && stage > 0;
-      conv(`${p}.conv1`, 3, cin, c); bn(`${p}.bn1`, c);
-      conv(`${p}.conv2`, 3, c, c); bn(`${p}.bn2`, c);
-      if (strided || cin !== c) { conv(`${p}.shortcut`, 1, cin, c); bn(`${p}.shortcut_bn`, c); }
+      conv(`${p}.conv1`, 3, cin, c);
+      bn(`${p}.bn1`, c);
+      conv(`${p}.conv2`, 3, c, c);
+      bn(`${p}.bn2`, c);
+      if (strided || cin !== c) {
+        conv(`${p}.shortcut`, 1, cin, c);
+        bn(`${p}.shortcut_bn`, c);
+      }
       cin = c;
     }
   });
@@ -547,7 +651,10 @@ function gammaPreview(log: (s: string) => void): GammaPreview {
   const buildIndexS = secsSince(t0);
   log(`[γ preview] ResNet-18 shapes: ${shapes.length} tensors, ${index.total} weights; SaliencyIndex built in ${buildIndexS.toFixed(2)} s`);
   let lo = Infinity;
-  for (const s of index.sortedByLayer) { const nz = s.find((v) => v > 0); if (nz !== undefined) lo = Math.min(lo, nz); }
+  for (const s of index.sortedByLayer) {
+    const nz = s.find((v) => v > 0);
+    if (nz !== undefined) lo = Math.min(lo, nz);
+  }
   const hi = index.sortedAll[index.total - 1];
   const gammaMs: number[] = [];
   const ratioMs: number[] = [];
@@ -572,9 +679,16 @@ function gammaPreview(log: (s: string) => void): GammaPreview {
     return { median: median(s), p95: quantile(s, 0.95), max: s[s.length - 1] };
   };
   return {
-    layers: shapes.length, weights: index.total,
-    scores: 'random stand-in (seeded): 20% exact zeros, the rest half-normal with a per-layer scale log-uniform in 1e-4…1e-2; only the sort and search costs are measured',
-    buildIndexS, draws: GAMMA_DRAWS, gammaMs: stats(gammaMs), ratioMs: stats(ratioMs), buildMaskS, goalMs: GAMMA_GOAL_MS,
+    layers: shapes.length,
+    weights: index.total,
+    scores:
+      'random stand-in (seeded): 20% exact zeros, the rest half-normal with a per-layer scale log-uniform in 1e-4…1e-2; only the sort and search costs are measured',
+    buildIndexS,
+    draws: GAMMA_DRAWS,
+    gammaMs: stats(gammaMs),
+    ratioMs: stats(ratioMs),
+    buildMaskS,
+    goalMs: GAMMA_GOAL_MS,
     saliencyPass: 'not timed: a ResNet-18 gradient pass on the 1-thread wasm backend costs minutes per 1,000 CIFAR images, too dear for this bench',
   };
 }
@@ -601,8 +715,17 @@ function fmtTime(xs: number[] | undefined): string {
  * measured pieces on the default protocol: the saliency map over Df plus DEFAULT_UNLEARN.epochs SalUn
  * epochs, against the CNN's default training epochs on Dr (a train epoch scaled by |Dr| / |D|).
  */
-function goalLines(results: BackendRecord[], torch: TorchOut | undefined, torchPar: TorchOut | undefined, gp: GammaPreview,
-  a: Args, nForget: number, nRetain: number, nTrain: number, flat: boolean): string[] {
+function goalLines(
+  results: BackendRecord[],
+  torch: TorchOut | undefined,
+  torchPar: TorchOut | undefined,
+  gp: GammaPreview,
+  a: Args,
+  nForget: number,
+  nRetain: number,
+  nTrain: number,
+  flat: boolean,
+): string[] {
   const med = (s?: number[]): number | undefined => (s && s.length ? median(s) : undefined);
   const op = (r: BackendRecord, id: OpId): number | undefined => med(r.ops.find((o) => o.op === id)?.seconds);
   const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'not measured' : ok ? 'met' : 'NOT met');
@@ -612,12 +735,16 @@ function goalLines(results: BackendRecord[], torch: TorchOut | undefined, torchP
     const t1 = torch ? med(torch.ops.train?.seconds) : undefined;
     const ours = op(r, 'train');
     const ratio = ours && t1 ? ours / t1 : undefined;
-    lines.push(`  CNN train epoch ÷ torch (${torch?.threads.torch ?? '-'} thread): ${r.name} ${ratio?.toFixed(2) ?? '-'} (goal ≤ 1.5: ${verdict(ratio === undefined ? undefined : ratio <= 1.5)})`);
+    lines.push(
+      `  CNN train epoch ÷ torch (${torch?.threads.torch ?? '-'} thread): ${r.name} ${ratio?.toFixed(2) ?? '-'} (goal ≤ 1.5: ${verdict(ratio === undefined ? undefined : ratio <= 1.5)})`,
+    );
     const par = op(r, 'trainPar');
     const tp = torchPar ? med(torchPar.ops.train?.seconds) : undefined;
     if (par && r.workers > 1) {
       const best = Math.min(t1 ?? Infinity, tp ?? Infinity);
-      lines.push(`    with ${r.workers} workers: ÷ torch ${tp ? (par / tp).toFixed(2) : '-'} at ${a.workers} threads, ÷ torch's faster thread count ${Number.isFinite(best) ? (par / best).toFixed(2) : '-'}`);
+      lines.push(
+        `    with ${r.workers} workers: ÷ torch ${tp ? (par / tp).toFixed(2) : '-'} at ${a.workers} threads, ÷ torch's faster thread count ${Number.isFinite(best) ? (par / best).toFixed(2) : '-'}`,
+      );
     }
     const sal = op(r, 'saliency');
     const salun = op(r, 'salun');
@@ -625,13 +752,18 @@ function goalLines(results: BackendRecord[], torch: TorchOut | undefined, torchP
       const retrain = ours * (nRetain / nTrain) * trainEpochs;
       const unlearn = sal + salun * DEFAULT_UNLEARN.epochs;
       const q = unlearn / retrain;
-      lines.push(`  SalUn (saliency + ${DEFAULT_UNLEARN.epochs} epochs) ÷ Retrain (${trainEpochs} epochs on Dr): ${r.name} ${q.toFixed(3)} = 1/${(1 / q).toFixed(1)} (goal ≤ 1/15: ${verdict(q <= 1 / 15)}; ` +
-        `bounded by the epoch counts: ${DEFAULT_UNLEARN.epochs} SalUn epochs over |D| against ${trainEpochs} over |Dr| give ≈ ${(DEFAULT_UNLEARN.epochs / (trainEpochs * nRetain / nTrain)).toFixed(2)} at equal epoch cost)`);
+      lines.push(
+        `  SalUn (saliency + ${DEFAULT_UNLEARN.epochs} epochs) ÷ Retrain (${trainEpochs} epochs on Dr): ${r.name} ${q.toFixed(3)} = 1/${(1 / q).toFixed(1)} (goal ≤ 1/15: ${verdict(q <= 1 / 15)}; ` +
+          `bounded by the epoch counts: ${DEFAULT_UNLEARN.epochs} SalUn epochs over |D| against ${trainEpochs} over |Dr| give ≈ ${(DEFAULT_UNLEARN.epochs / ((trainEpochs * nRetain) / nTrain)).toFixed(2)} at equal epoch cost)`,
+      );
     }
     const fb = op(r, 'fwdbwd');
-    if (sal !== undefined && fb) lines.push(`  saliency ÷ fwd+bwd over Df (${nForget}): ${r.name} ${(sal / fb).toFixed(2)} (goal ≤ 1.2: ${verdict(sal / fb <= 1.2)})`);
+    if (sal !== undefined && fb)
+      lines.push(`  saliency ÷ fwd+bwd over Df (${nForget}): ${r.name} ${(sal / fb).toFixed(2)} (goal ≤ 1.2: ${verdict(sal / fb <= 1.2)})`);
   }
-  lines.push(`  γ change → per-layer sparsity at ${gp.weights} weights: median ${gp.gammaMs.median.toFixed(3)} ms (goal < ${gp.goalMs} ms: ${verdict(gp.gammaMs.median < gp.goalMs)})`);
+  lines.push(
+    `  γ change → per-layer sparsity at ${gp.weights} weights: median ${gp.gammaMs.median.toFixed(3)} ms (goal < ${gp.goalMs} ms: ${verdict(gp.gammaMs.median < gp.goalMs)})`,
+  );
   lines.push(`  tensors flat over this run's repeats: ${flat ? 'yes' : 'NO'} (20 epochs: npm run -s build && node out/bench/memory.js)`);
   lines.push('  the floor that matrix products alone put on "epoch ÷ torch": node out/bench/gemm.js');
   return lines;
@@ -639,17 +771,26 @@ function goalLines(results: BackendRecord[], torch: TorchOut | undefined, torchP
 
 async function main(): Promise<number> {
   const a = parseArgs(process.argv.slice(2));
-  const log = (s: string): void => { process.stderr.write(s + '\n'); };
-  if (!a.quick && a.opsBackends.includes('cpu')) log('warning: the cpu backend at this size takes ~100× as long as wasm (use --quick or --train/--forget/--test)');
+  const log = (s: string): void => {
+    process.stderr.write(s + '\n');
+  };
+  if (!a.quick && a.opsBackends.includes('cpu'))
+    log('warning: the cpu backend at this size takes ~100× as long as wasm (use --quick or --train/--forget/--test)');
 
   const all = withTrainSubset(loadData({ kind: 'idx', dir: a.data }, '.'), a.train);
   const train = all.train;
   if (train.n < a.train) throw new Error(`${a.data} has only ${train.n} training samples`);
   if (a.forget >= train.n) throw new Error(`--forget (${a.forget}) must be below the training subset size (${train.n})`);
-  const order = shuffleInPlace(Int32Array.from({ length: train.n }, (_, i) => i), makeRng(SEED + 1));
+  const order = shuffleInPlace(
+    Int32Array.from({ length: train.n }, (_, i) => i),
+    makeRng(SEED + 1),
+  );
   const forget = Int32Array.from(order.subarray(0, a.forget)).sort();
   const retain = Int32Array.from(order.subarray(a.forget)).sort();
-  const test = a.test >= all.test.n ? all.test : subsetRows(all.test, balancedPrefix(all.test.labels, all.test.numClasses, a.test), `${all.test.source}, balanced first ${a.test}`);
+  const test =
+    a.test >= all.test.n
+      ? all.test
+      : subsetRows(all.test, balancedPrefix(all.test.labels, all.test.numClasses, a.test), `${all.test.source}, balanced first ${a.test}`);
   const w: Workload = { train, test, forget, retain, testIdx: Int32Array.from({ length: test.n }, (_, i) => i) };
 
   const started = new Date();
@@ -658,7 +799,11 @@ async function main(): Promise<number> {
   console.log(`machine: ${machineLine()}; load average ${loadAvg()} at the start`);
   console.log('no GPU was measured in this run unless a webgpu row names a hardware adapter\n');
   if (a.matrix) {
-    const m = runMatrix({ quick: a.quick, backends: a.backends, threads: a.threads, data: a.data, repeats: a.repeats, peers: a.peers, resnet: a.resnet }, train, log);
+    const m = runMatrix(
+      { quick: a.quick, backends: a.backends, threads: a.threads, data: a.data, repeats: a.repeats, peers: a.peers, resnet: a.resnet },
+      train,
+      log,
+    );
     console.log(['== Backend matrix (a process per backend and thread count) ==', ...m.lines, ''].join('\n'));
   }
   if (!a.ops) {
@@ -693,32 +838,51 @@ async function main(): Promise<number> {
   const cpu = cpus();
   const date = new Date().toISOString();
   out.push(`== Per-op table (${a.opsBackends.join(', ')} in this process, against ${process.env.PYTHON ?? '/usr/bin/python3'}'s torch) ==`);
-  out.push(`machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${(process.platform === 'linux' ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a')} at the end`);
-  out.push(`node ${process.version}, tfjs ${tf.version_core}, tfjs-backend-wasm ${wasmBackend.version_wasm}` + (torch ? `, torch ${torch.versions.torch}, numpy ${torch.versions.numpy}, python ${torch.versions.python}` : ''));
+  out.push(
+    `machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${process.platform === 'linux' ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a'} at the end`,
+  );
+  out.push(
+    `node ${process.version}, tfjs ${tf.version_core}, tfjs-backend-wasm ${wasmBackend.version_wasm}` +
+      (torch ? `, torch ${torch.versions.torch}, numpy ${torch.versions.numpy}, python ${torch.versions.python}` : ''),
+  );
   for (const r of results) out.push(`backend ${r.name}: ${r.detail} (threads: ${r.threads})`);
   if (torch) {
-    out.push(`torch: ${torch.threads.torch} intra-op thread(s) (torch.get_num_threads), ${torch.threads.interop} inter-op, OpenBLAS threads ${torch.threads.openblas ?? 'n/a'}; ${torch.config}`);
+    out.push(
+      `torch: ${torch.threads.torch} intra-op thread(s) (torch.get_num_threads), ${torch.threads.interop} inter-op, OpenBLAS threads ${torch.threads.openblas ?? 'n/a'}; ${torch.config}`,
+    );
     out.push(`torch BLAS in use: ${torch.blas.join(', ') || 'none mapped'}`);
     out.push(`torch parallel: ${torch.parallel}`);
     if (torch.threads.torch !== threads) out.push(`WARNING: torch runs ${torch.threads.torch} threads, tfjs ${threads}`);
   }
-  out.push(`data: ${train.source}; ${train.n} train (${forget.length} forget Df, ${retain.length} retain Dr), ${test.n} test; built-in 'cnn' (${expectedParams} weights), batch ${BATCH}, evaluation batch ${EVAL_BATCH}`);
+  out.push(
+    `data: ${train.source}; ${train.n} train (${forget.length} forget Df, ${retain.length} retain Dr), ${test.n} test; built-in 'cnn' (${expectedParams} weights), batch ${BATCH}, evaluation batch ${EVAL_BATCH}`,
+  );
   out.push(`repeats: ${a.repeats} (after one warm-up on two batches); seconds: median (min–max)${a.quick ? '; --quick: sizes too small for conclusions' : ''}`);
   out.push('');
-  const opIds: OpId[] = ['train', 'salun', ...(parallel ? ['trainPar', 'salunPar'] as const : []), 'saliency', 'fwdbwd', 'eval'];
+  const opIds: OpId[] = ['train', 'salun', ...(parallel ? (['trainPar', 'salunPar'] as const) : []), 'saliency', 'fwdbwd', 'eval'];
   const torchOf = (op: OpId): TorchOp | undefined => (op === 'trainPar' ? torchPar?.ops.train : op === 'salunPar' ? torchPar?.ops.salun : torch?.ops[op]);
   const header = ['op', 'samples', ...results.map((r) => `${r.name} s`), ...(torch ? ['torch s', ...results.map((r) => `${r.name}÷torch`)] : [])];
   const rows = opIds.map((op) => {
     const recs = results.map((r) => r.ops.find((o) => o.op === op));
     const t = torchOf(op);
     const samples = recs[0]?.samples ?? t?.samples ?? 0;
-    return [opLabel(op, a.workers), String(samples), ...recs.map((rec) => fmtTime(rec?.seconds)),
-      ...(torch ? [fmtTime(t?.seconds), ...recs.map((rec) => (rec && t ? (median(rec.seconds) / median(t.seconds)).toFixed(2) : '-'))] : [])];
+    return [
+      opLabel(op, a.workers),
+      String(samples),
+      ...recs.map((rec) => fmtTime(rec?.seconds)),
+      ...(torch ? [fmtTime(t?.seconds), ...recs.map((rec) => (rec && t ? (median(rec.seconds) / median(t.seconds)).toFixed(2) : '-'))] : []),
+    ];
   });
   if (miaRec) {
     const t = torch?.ops.mia;
-    rows.push([`${OP_LABEL.mia} (TS, backend-independent)`, String(miaRec.samples), ...results.map((_, i) => (i === 0 ? fmtTime(miaRec.seconds) : '')),
-      ...(torch ? [t ? `${fmtTime(t.seconds)} sklearn` : '-', ...results.map((_, i) => (i === 0 && t ? (median(miaRec.seconds) / median(t.seconds)).toFixed(2) : ''))] : [])]);
+    rows.push([
+      `${OP_LABEL.mia} (TS, backend-independent)`,
+      String(miaRec.samples),
+      ...results.map((_, i) => (i === 0 ? fmtTime(miaRec.seconds) : '')),
+      ...(torch
+        ? [t ? `${fmtTime(t.seconds)} sklearn` : '-', ...results.map((_, i) => (i === 0 && t ? (median(miaRec.seconds) / median(t.seconds)).toFixed(2) : ''))]
+        : []),
+    ]);
   }
   out.push(...table(header, rows));
   if (parallel && torchPar) out.push(`(the ${a.workers}-worker rows' torch s: torch with ${torchPar.threads.torch} threads)`);
@@ -733,33 +897,56 @@ async function main(): Promise<number> {
       return `${ours} cores busy${rec?.othersCores ? `, other processes ${median(rec.othersCores).toFixed(2)}` : ''}`;
     };
     for (const r of results) {
-      if (r.workers <= 1) { out.push(`${r.name}: the pool left training on one thread (see the log)`); continue; }
-      out.push(`${r.name}, ${r.workers} workers vs 1: train epoch ${speedUp(engine(r, 'train'), engine(r, 'trainPar'))}, SalUn epoch ${speedUp(engine(r, 'salun'), engine(r, 'salunPar'))}`);
+      if (r.workers <= 1) {
+        out.push(`${r.name}: the pool left training on one thread (see the log)`);
+        continue;
+      }
+      out.push(
+        `${r.name}, ${r.workers} workers vs 1: train epoch ${speedUp(engine(r, 'train'), engine(r, 'trainPar'))}, SalUn epoch ${speedUp(engine(r, 'salun'), engine(r, 'salunPar'))}`,
+      );
       out.push(`  (medians: train ${load(r, 'train')} → ${load(r, 'trainPar')}; SalUn ${load(r, 'salun')} → ${load(r, 'salunPar')})`);
       const t = r.poolTiming;
-      if (t && t.steps) out.push(`  (per step with workers: ${(t.gradientsMs / t.steps).toFixed(1)} ms in the pool, of which the slowest worker's own ${(t.slowestWorkerMs / t.steps).toFixed(1)} ms; ${t.steps} steps)`);
+      if (t && t.steps)
+        out.push(
+          `  (per step with workers: ${(t.gradientsMs / t.steps).toFixed(1)} ms in the pool, of which the slowest worker's own ${(t.slowestWorkerMs / t.steps).toFixed(1)} ms; ${t.steps} steps)`,
+        );
     }
     if (torch && torchPar) {
-      out.push(`torch, ${torchPar.threads.torch} threads vs ${torch.threads.torch}: train epoch ${speedUp(of(torch.ops.train?.seconds), of(torchPar.ops.train?.seconds))}, SalUn epoch ${speedUp(of(torch.ops.salun?.seconds), of(torchPar.ops.salun?.seconds))}`);
+      out.push(
+        `torch, ${torchPar.threads.torch} threads vs ${torch.threads.torch}: train epoch ${speedUp(of(torch.ops.train?.seconds), of(torchPar.ops.train?.seconds))}, SalUn epoch ${speedUp(of(torch.ops.salun?.seconds), of(torchPar.ops.salun?.seconds))}`,
+      );
     }
     out.push('');
   }
   const ratioOf = (s?: number[], f?: number[]): string => (s && f ? (median(s) / median(f)).toFixed(2) : '-');
-  out.push('saliency ÷ fwd+bwd: ' + [
-    ...results.map((r) => `${r.name} ${ratioOf(r.ops.find((o) => o.op === 'saliency')?.seconds, r.ops.find((o) => o.op === 'fwdbwd')?.seconds)}`),
-    ...(torch ? [`torch ${ratioOf(torch.ops.saliency?.seconds, torch.ops.fwdbwd?.seconds)}`] : []),
-  ].join(', '));
+  out.push(
+    'saliency ÷ fwd+bwd: ' +
+      [
+        ...results.map((r) => `${r.name} ${ratioOf(r.ops.find((o) => o.op === 'saliency')?.seconds, r.ops.find((o) => o.op === 'fwdbwd')?.seconds)}`),
+        ...(torch ? [`torch ${ratioOf(torch.ops.saliency?.seconds, torch.ops.fwdbwd?.seconds)}`] : []),
+      ].join(', '),
+  );
   for (const r of results) {
-    const perOp = r.ops.map((o) => `${o.op} ${o.tensorsBefore.join('/')}→${o.tensorsAfter.join('/')}${o.workerTensors ? ` (in the workers: ${o.workerTensors.join(', ')})` : ''}`).join('; ');
+    const perOp = r.ops
+      .map(
+        (o) => `${o.op} ${o.tensorsBefore.join('/')}→${o.tensorsAfter.join('/')}${o.workerTensors ? ` (in the workers: ${o.workerTensors.join(', ')})` : ''}`,
+      )
+      .join('; ');
     out.push(`${r.name}: tensors flat: ${r.tensorsFlat ? 'yes' : 'NO'} (before→after per repeat: ${perOp})`);
-    out.push(`${r.name}: RSS ${r.rssStartMb.toFixed(0)} MiB at start, ${r.rssEndMb.toFixed(0)} at end, max ${r.rssMaxMb.toFixed(0)} (after each op: ${r.ops.map((o) => `${o.op} ${o.rssMb.map((x) => x.toFixed(0)).join('/')}`).join('; ')})`);
+    out.push(
+      `${r.name}: RSS ${r.rssStartMb.toFixed(0)} MiB at start, ${r.rssEndMb.toFixed(0)} at end, max ${r.rssMaxMb.toFixed(0)} (after each op: ${r.ops.map((o) => `${o.op} ${o.rssMb.map((x) => x.toFixed(0)).join('/')}`).join('; ')})`,
+    );
   }
   if (torch) out.push(`torch: max RSS ${torch.max_rss_mb.toFixed(0)} MiB (python process)`);
   out.push('');
   out.push(`γ preview (ResNet-18 shapes: ${gp.layers} tensors, ${gp.weights} weights; ${gp.scores})`);
   out.push(`  SaliencyIndex build (sorts): ${gp.buildIndexS.toFixed(2)} s once`);
-  out.push(`  γ → per-layer sparsity (summaryForGamma), ${gp.draws} random γ: median ${gp.gammaMs.median.toFixed(3)} ms, p95 ${gp.gammaMs.p95.toFixed(3)}, max ${gp.gammaMs.max.toFixed(3)} (goal < ${gp.goalMs} ms: ${gp.gammaMs.median < gp.goalMs ? 'met' : 'MISSED'})`);
-  out.push(`  ratio → γ and per-layer sparsity (summaryForRatio), ${gp.draws} random ratios: median ${gp.ratioMs.median.toFixed(3)} ms, p95 ${gp.ratioMs.p95.toFixed(3)}, max ${gp.ratioMs.max.toFixed(3)}`);
+  out.push(
+    `  γ → per-layer sparsity (summaryForGamma), ${gp.draws} random γ: median ${gp.gammaMs.median.toFixed(3)} ms, p95 ${gp.gammaMs.p95.toFixed(3)}, max ${gp.gammaMs.max.toFixed(3)} (goal < ${gp.goalMs} ms: ${gp.gammaMs.median < gp.goalMs ? 'met' : 'MISSED'})`,
+  );
+  out.push(
+    `  ratio → γ and per-layer sparsity (summaryForRatio), ${gp.draws} random ratios: median ${gp.ratioMs.median.toFixed(3)} ms, p95 ${gp.ratioMs.p95.toFixed(3)}, max ${gp.ratioMs.max.toFixed(3)}`,
+  );
   out.push(`  buildMask at ratio ${DEFAULT_RATIO} (one pass over every weight): ${gp.buildMaskS.toFixed(2)} s`);
   out.push(`  saliency gradient pass: ${gp.saliencyPass}`);
   const flat = results.every((r) => r.tensorsFlat);
@@ -771,18 +958,36 @@ async function main(): Promise<number> {
   console.log(out.join('\n'));
 
   if (a.out) {
-    writeFileSync(a.out, JSON.stringify({
-      date, machine: { cpu: cpu[0]?.model, logicalCores: cpu.length, totalMemGiB: totalmem() / 2 ** 30 },
-      versions: { node: process.version, tfjs: tf.version_core, tfjsBackendWasm: wasmBackend.version_wasm, ...(torch ? { torch: torch.versions } : {}) },
-      config: { ...a, batch: BATCH, evalBatch: EVAL_BATCH, seed: SEED, ratio: DEFAULT_RATIO, trainSource: train.source, torchThreads: threads },
-      backends: results, mia: miaRec, torch, torchParallel: torchPar, gammaPreview: gp, tensorsFlat: flat,
-    }, null, 2));
+    writeFileSync(
+      a.out,
+      JSON.stringify(
+        {
+          date,
+          machine: { cpu: cpu[0]?.model, logicalCores: cpu.length, totalMemGiB: totalmem() / 2 ** 30 },
+          versions: { node: process.version, tfjs: tf.version_core, tfjsBackendWasm: wasmBackend.version_wasm, ...(torch ? { torch: torch.versions } : {}) },
+          config: { ...a, batch: BATCH, evalBatch: EVAL_BATCH, seed: SEED, ratio: DEFAULT_RATIO, trainSource: train.source, torchThreads: threads },
+          backends: results,
+          mia: miaRec,
+          torch,
+          torchParallel: torchPar,
+          gammaPreview: gp,
+          tensorsFlat: flat,
+        },
+        null,
+        2,
+      ),
+    );
     log(`wrote ${a.out}`);
   }
   return flat ? 0 : 1;
 }
 
-main().then((code) => { process.exitCode = code; }, (e: unknown) => {
-  console.error(e instanceof Error ? e.stack ?? e.message : e);
-  process.exitCode = 2;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exitCode = 2;
+  },
+);

@@ -102,11 +102,24 @@ function sizesFor(spec: CellSpec, software: boolean): Sizes {
   const q = spec.quick;
   // tfjs's pure-JS convolution gradients: a CNN step at 128 takes 10–20 s, and one ResNet-18 step at
   // batch 2 did not end within 8 minutes on the 2-core Xeon of 2026-11-30.
-  if (spec.backend === 'cpu') return { cnnSteps: q ? 1 : 2, cnnWarmSteps: 1, resnetBatch: 0, resnetSteps: 0, resnetNote: 'not run: one step at batch 2 did not finish within 8 minutes on this backend (pure-JS convolution gradients)' };
+  if (spec.backend === 'cpu')
+    return {
+      cnnSteps: q ? 1 : 2,
+      cnnWarmSteps: 1,
+      resnetBatch: 0,
+      resnetSteps: 0,
+      resnetNote: 'not run: one step at batch 2 did not finish within 8 minutes on this backend (pure-JS convolution gradients)',
+    };
   // SwiftShader compiles every shader on first use (LLVM): the warm-up step is most of the cost, and
   // one ResNet-18 step at batch 8 (warm-up included) did not end within 6 minutes.
   if (spec.backend === 'webgpu' && software) {
-    return { cnnSteps: q ? 1 : 2, cnnWarmSteps: 1, resnetBatch: 0, resnetSteps: 0, resnetNote: 'not run on a software adapter: one step at batch 8 did not finish within 6 minutes on SwiftShader' };
+    return {
+      cnnSteps: q ? 1 : 2,
+      cnnWarmSteps: 1,
+      resnetBatch: 0,
+      resnetSteps: 0,
+      resnetNote: 'not run on a software adapter: one step at batch 8 did not finish within 6 minutes on SwiftShader',
+    };
   }
   // wasm's ResNet-18 step at 128 takes ~30 s: two timed steps after the warm-up.
   return { cnnWarmSteps: 2, resnetBatch: q ? 16 : 128, resnetSteps: q ? 1 : spec.backend === 'wasm' ? 2 : 3, resnetNote: q ? '--quick' : undefined };
@@ -117,7 +130,9 @@ function versions(): Record<string, string> {
   for (const pkg of ['@tensorflow/tfjs-backend-webgpu', 'webgpu']) {
     try {
       v[pkg] = (JSON.parse(readFileSync(join(dirname(require.resolve(`${pkg}/package.json`)), 'package.json'), 'utf8')) as { version: string }).version;
-    } catch { /* not installed: the backend's own start says why */ }
+    } catch {
+      /* not installed: the backend's own start says why */
+    }
   }
   return v;
 }
@@ -164,7 +179,9 @@ function sgdFor(clf: Classifier): Sgd {
 
 async function benchCnn(spec: CellSpec, sizes: Sizes, pool: TrainingPool | undefined): Promise<CnnResult> {
   const train = withTrainSubset(loadData({ kind: 'idx', dir: spec.data }, '.'), spec.train).train;
-  const clf = classifierOf(buildArchitecture('cnn', { height: train.height, width: train.width, channels: train.channels, numClasses: train.numClasses }, SEED));
+  const clf = classifierOf(
+    buildArchitecture('cnn', { height: train.height, width: train.width, channels: train.channels, numClasses: train.numClasses }, SEED),
+  );
   const opt = sgdFor(clf);
   const all = Int32Array.from({ length: train.n }, (_, i) => i);
   const epochSteps = Math.ceil(train.n / CNN_BATCH);
@@ -183,7 +200,14 @@ async function benchCnn(spec: CellSpec, sizes: Sizes, pool: TrainingPool | undef
         log(spec, `cnn epoch ${r + 1}/${spec.repeats} ${epochSeconds[r].toFixed(2)} s`);
       }
     }
-    return { mode: sizes.cnnSteps === undefined ? 'epoch' : 'steps', samples: train.n, steps: sizes.cnnSteps ?? epochSteps, epochSeconds, tensorsFlat: tf.memory().numTensors === before, params: trainableVariables(clf).reduce((n, v) => n + v.size, 0) };
+    return {
+      mode: sizes.cnnSteps === undefined ? 'epoch' : 'steps',
+      samples: train.n,
+      steps: sizes.cnnSteps ?? epochSteps,
+      epochSeconds,
+      tensorsFlat: tf.memory().numTensors === before,
+      params: trainableVariables(clf).reduce((n, v) => n + v.size, 0),
+    };
   } finally {
     opt.dispose();
     clf.model.dispose();
@@ -247,10 +271,22 @@ export async function runCell(spec: CellSpec): Promise<CellResult> {
   try {
     const cnn = await benchCnn(spec, sizes, pool).catch(errorOf);
     const workers = pool?.effectiveWorkers ?? 1;
-    const resnet = spec.noResnet ? undefined : sizes.resnetBatch === 0 ? { error: sizes.resnetNote ?? 'not run' } : await benchResnet(spec, sizes, pool).catch(errorOf);
+    const resnet = spec.noResnet
+      ? undefined
+      : sizes.resnetBatch === 0
+        ? { error: sizes.resnetNote ?? 'not run' }
+        : await benchResnet(spec, sizes, pool).catch(errorOf);
     return {
-      ...base, ok: true, detail: info.detail, ...(info.adapter ? { adapter: info.adapter } : {}), versions: versions(),
-      workers, cnn, ...(resnet ? { resnet } : {}), seconds: secsSince(t0), load: load(),
+      ...base,
+      ok: true,
+      detail: info.detail,
+      ...(info.adapter ? { adapter: info.adapter } : {}),
+      versions: versions(),
+      workers,
+      cnn,
+      ...(resnet ? { resnet } : {}),
+      seconds: secsSince(t0),
+      load: load(),
     };
   } finally {
     await pool?.terminate();
@@ -258,10 +294,13 @@ export async function runCell(spec: CellSpec): Promise<CellResult> {
 }
 
 if (require.main === module) {
-  runCell(JSON.parse(process.argv[2] ?? '') as CellSpec).then((r) => {
-    process.stdout.write(`${JSON.stringify(r)}\n`);
-  }, (e: unknown) => {
-    process.stdout.write(`${JSON.stringify({ ok: false, why: errorOf(e).error })}\n`);
-    process.exitCode = 1;
-  });
+  runCell(JSON.parse(process.argv[2] ?? '') as CellSpec).then(
+    (r) => {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+    },
+    (e: unknown) => {
+      process.stdout.write(`${JSON.stringify({ ok: false, why: errorOf(e).error })}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -78,7 +78,11 @@ function swiftShaderEnv(): Record<string, string> | { why: string } {
 
 function runCellProcess(spec: CellSpec, env: NodeJS.ProcessEnv): CellResult {
   const r = spawnSync(process.execPath, [join(__dirname, 'speedCell.js'), JSON.stringify(spec)], {
-    env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: CELL_TIMEOUT_S * 1000, maxBuffer: 1 << 24,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: CELL_TIMEOUT_S * 1000,
+    maxBuffer: 1 << 24,
   });
   const base = { backend: spec.backend, threads: spec.threads, seconds: 0 };
   if (r.error) return { ...base, ok: false, why: `the cell process failed: ${r.error.message}` };
@@ -113,8 +117,14 @@ function runCells(o: MatrixOptions, train: number, log: (s: string) => void, not
     let unavailable: string | undefined;
     for (const threads of threadCounts(backend, o.threads)) {
       const spec: CellSpec = { backend, threads, quick: o.quick, data: o.data, train, repeats: o.repeats, noResnet: !o.resnet };
-      if (unavailable) { cells.push({ backend, threads, ok: false, why: unavailable, seconds: 0 }); continue; }
-      if (threads > cpus().length) { cells.push({ backend, threads, ok: false, why: `${threads} threads on ${cpus().length} cores`, seconds: 0 }); continue; }
+      if (unavailable) {
+        cells.push({ backend, threads, ok: false, why: unavailable, seconds: 0 });
+        continue;
+      }
+      if (threads > cpus().length) {
+        cells.push({ backend, threads, ok: false, why: `${threads} threads on ${cpus().length} cores`, seconds: 0 });
+        continue;
+      }
       log(`\n[matrix] ${backend}, ${threads} thread${threads === 1 ? '' : 's'}`);
       const r = backend === 'webgpu' ? runWebgpu(spec, log, notes) : runCellProcess(spec, env);
       log(`[matrix] ${backend}, ${threads}: ${r.ok ? `done in ${r.seconds.toFixed(0)} s` : `not available: ${r.why}`}`);
@@ -147,15 +157,31 @@ function runPeer(p: Peer, threads: number, dir: string, spec: Record<string, unk
   log(`\n[peers] ${p.label} (${p.python}), ${threads} thread${threads === 1 ? '' : 's'}`);
   const r = spawnSync(p.python, [join(ROOT, 'bench', 'speed.py'), dir], { env, stdio: ['ignore', 'inherit', 'inherit'], timeout: CELL_TIMEOUT_S * 1000 });
   if (r.error || r.status !== 0 || !existsSync(join(dir, 'out.json'))) {
-    return { peer: p, threads, ok: false, why: `bench/speed.py failed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}); does ${p.python} have torch and numpy?` };
+    return {
+      peer: p,
+      threads,
+      ok: false,
+      why: `bench/speed.py failed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}); does ${p.python} have torch and numpy?`,
+    };
   }
   const out = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as {
-    versions: Record<string, string>; config: string; threads: PeerResult['threadInfo'];
-    ops: { train: { seconds: number[] } }; resnet: ResnetResult | null; load: PeerResult['load'];
+    versions: Record<string, string>;
+    config: string;
+    threads: PeerResult['threadInfo'];
+    ops: { train: { seconds: number[] } };
+    resnet: ResnetResult | null;
+    load: PeerResult['load'];
   };
   return {
-    peer: p, threads, ok: true, versions: out.versions, config: out.config, threadInfo: out.threads, epochSeconds: out.ops.train.seconds,
-    ...(out.resnet ? { resnet: out.resnet } : {}), ...(out.load ? { load: out.load } : {}),
+    peer: p,
+    threads,
+    ok: true,
+    versions: out.versions,
+    config: out.config,
+    threadInfo: out.threads,
+    epochSeconds: out.ops.train.seconds,
+    ...(out.resnet ? { resnet: out.resnet } : {}),
+    ...(out.load ? { load: out.load } : {}),
   };
 }
 
@@ -165,15 +191,22 @@ function runPeers(o: MatrixOptions, train: ImageSet, cnnParams: number | undefin
     writeFileSync(join(dir, 'train-x.bin'), bytesOf(train.images));
     writeFileSync(join(dir, 'train-y.bin'), bytesOf(train.labels));
     const spec = {
-      mode: 'matrix', hwc: [train.height, train.width, train.channels], numClasses: train.numClasses, nTrain: train.n,
-      batch: CNN_BATCH, repeats: o.repeats, seed: SEED, expectedParams: cnnParams,
+      mode: 'matrix',
+      hwc: [train.height, train.width, train.channels],
+      numClasses: train.numClasses,
+      nTrain: train.n,
+      batch: CNN_BATCH,
+      repeats: o.repeats,
+      seed: SEED,
+      expectedParams: cnnParams,
       train: { lr: DEFAULT_TRAIN.lr, momentum: DEFAULT_TRAIN.momentum, weightDecay: DEFAULT_TRAIN.weightDecay },
       resnet: o.resnet ? { batch: o.quick ? 16 : 128, steps: o.quick ? 1 : 3, expectedParams: resnetParams } : null,
     };
     const out: PeerResult[] = [];
     for (const p of o.peers) {
       for (const threads of o.threads) {
-        const r = threads > cpus().length ? { peer: p, threads, ok: false, why: `${threads} threads on ${cpus().length} cores` } : runPeer(p, threads, dir, spec, log);
+        const r =
+          threads > cpus().length ? { peer: p, threads, ok: false, why: `${threads} threads on ${cpus().length} cores` } : runPeer(p, threads, dir, spec, log);
         out.push(r);
         if (!r.ok && r.why?.includes('does not exist')) break;
       }
@@ -202,7 +235,11 @@ function fmt(xs: readonly number[]): string {
 function table(header: string[], rows: string[][]): string[] {
   const full = rows.filter((row) => row.length === header.length);
   const widths = header.map((h, i) => Math.max(h.length, ...full.map((row) => row[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : i < 2 ? c.padStart(widths[i]) : c.padStart(cells.length === header.length ? widths[i] : 0))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : i < 2 ? c.padStart(widths[i]) : c.padStart(cells.length === header.length ? widths[i] : 0)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
 }
 
@@ -217,29 +254,40 @@ export function machineLine(): string {
     const cores = new Set([...info.matchAll(/^physical id\s*:\s*(\d+)[\s\S]*?^core id\s*:\s*(\d+)/gm)].map((m) => `${m[1]}/${m[2]}`));
     if (cores.size) physical = ` (${cores.size} physical)`;
     const f = new Set((/^flags\s*:\s*(.+)$/m.exec(info)?.[1] ?? '').split(' '));
-    flags = [['avx2', 'AVX2'], ['fma', 'FMA'], ['avx512f', 'AVX-512F'], ['avx512_vnni', 'AVX-512 VNNI'], ['amx_tile', 'AMX']].filter(([k]) => f.has(k)).map(([, v]) => v).join(' ');
-  } catch { /* not Linux: os.cpus() only */ }
+    flags = [
+      ['avx2', 'AVX2'],
+      ['fma', 'FMA'],
+      ['avx512f', 'AVX-512F'],
+      ['avx512_vnni', 'AVX-512 VNNI'],
+      ['amx_tile', 'AMX'],
+    ]
+      .filter(([k]) => f.has(k))
+      .map(([, v]) => v)
+      .join(' ');
+  } catch {
+    /* not Linux: os.cpus() only */
+  }
   return `${model}, ${cpus().length} logical cores${physical}${flags ? `, ${flags}` : ''}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB`;
 }
 
 function cellLabel(c: CellResult): string {
   if (c.backend === 'wasm') return c.threads === 1 ? 'wasm, 1 thread' : `wasm, ${c.threads} workers`;
   if (c.backend === 'tensorflow') return `tensorflow, ${c.threads} intra-op thread${c.threads === 1 ? '' : 's'}`;
-  if (c.backend === 'webgpu' && c.adapter) return `webgpu on ${c.adapter.software ? `${c.adapter.description || 'software adapter'} (software)` : adapterLabel(c.adapter)}`;
+  if (c.backend === 'webgpu' && c.adapter)
+    return `webgpu on ${c.adapter.software ? `${c.adapter.description || 'software adapter'} (software)` : adapterLabel(c.adapter)}`;
   return c.backend;
 }
 
 const isCnn = (x: CellResult['cnn']): x is CnnResult => x !== undefined && 'epochSeconds' in x;
 const isResnet = (x: CellResult['resnet']): x is ResnetResult => x !== undefined && 'stepSeconds' in x;
 const loadOf = (l: { ownCores: number; othersCores?: number | null } | undefined): string =>
-  (l ? `${l.ownCores.toFixed(2)} / ${l.othersCores === undefined || l.othersCores === null ? '?' : l.othersCores.toFixed(2)}` : '-');
+  l ? `${l.ownCores.toFixed(2)} / ${l.othersCores === undefined || l.othersCores === null ? '?' : l.othersCores.toFixed(2)}` : '-';
 
 /** A backend that emulates a GPU, or has no thread count to compare at: never the "best CPU backend". */
 const cpuContender = (c: CellResult): boolean => c.backend === 'wasm' || c.backend === 'tensorflow' || c.backend === 'cpu';
 
 function bestPeer(peers: PeerResult[], threads: number): PeerResult | undefined {
-  return peers.filter((p) => p.ok && p.threads === threads && p.epochSeconds)
-    .sort((a, b) => median(a.epochSeconds!) - median(b.epochSeconds!))[0];
+  return peers.filter((p) => p.ok && p.threads === threads && p.epochSeconds).sort((a, b) => median(a.epochSeconds!) - median(b.epochSeconds!))[0];
 }
 
 function bestPeerResnet(peers: PeerResult[], threads: number): PeerResult | undefined {
@@ -257,14 +305,26 @@ function cnnRows(cells: CellResult[], peers: PeerResult[]): string[][] {
     if (!c.ok) return [label, String(c.threads), `not available: ${c.why ?? '?'}`];
     if (!isCnn(c.cnn)) return [label, String(c.threads), `failed: ${c.cnn?.error ?? 'no result'}`];
     const best = bestPeer(peers, c.threads);
-    const how = c.cnn.mode === 'steps' ? `${c.cnn.steps} steps, extrapolated ×${(Math.ceil(c.cnn.samples / CNN_BATCH) / c.cnn.steps).toFixed(1)}` : `${c.cnn.epochSeconds.length} epoch${c.cnn.epochSeconds.length === 1 ? '' : 's'}`;
+    const how =
+      c.cnn.mode === 'steps'
+        ? `${c.cnn.steps} steps, extrapolated ×${(Math.ceil(c.cnn.samples / CNN_BATCH) / c.cnn.steps).toFixed(1)}`
+        : `${c.cnn.epochSeconds.length} epoch${c.cnn.epochSeconds.length === 1 ? '' : 's'}`;
     const ratio = best ? (median(c.cnn.epochSeconds) / median(best.epochSeconds!)).toFixed(2) : '-';
     return [label, String(c.workers && c.backend === 'wasm' ? c.workers : c.threads), fmt(c.cnn.epochSeconds), how, ratio, loadOf(c.load)];
   });
   for (const p of peers) {
-    rows.push(p.ok && p.epochSeconds
-      ? [peerLabel(p), String(p.threadInfo?.torch ?? p.threads), fmt(p.epochSeconds), `${p.epochSeconds.length} epoch${p.epochSeconds.length === 1 ? '' : 's'}`, (median(p.epochSeconds) / median(bestPeer(peers, p.threads)!.epochSeconds!)).toFixed(2), loadOf(p.load ?? undefined)]
-      : [`${p.peer.label}, ${p.threads} thread${p.threads === 1 ? '' : 's'}`, String(p.threads), `not available: ${p.why ?? '?'}`]);
+    rows.push(
+      p.ok && p.epochSeconds
+        ? [
+            peerLabel(p),
+            String(p.threadInfo?.torch ?? p.threads),
+            fmt(p.epochSeconds),
+            `${p.epochSeconds.length} epoch${p.epochSeconds.length === 1 ? '' : 's'}`,
+            (median(p.epochSeconds) / median(bestPeer(peers, p.threads)!.epochSeconds!)).toFixed(2),
+            loadOf(p.load ?? undefined),
+          ]
+        : [`${p.peer.label}, ${p.threads} thread${p.threads === 1 ? '' : 's'}`, String(p.threads), `not available: ${p.why ?? '?'}`],
+    );
   }
   return rows;
 }
@@ -291,15 +351,24 @@ function goalLines(cells: CellResult[], peers: PeerResult[], threads: readonly n
   const out: string[] = [];
   for (const t of threads) {
     const best = bestPeer(peers, t);
-    const ours = cells.filter((c) => c.ok && cpuContender(c) && c.threads === t && isCnn(c.cnn) && c.cnn.mode === 'epoch')
+    const ours = cells
+      .filter((c) => c.ok && cpuContender(c) && c.threads === t && isCnn(c.cnn) && c.cnn.mode === 'epoch')
       .sort((a, b) => median((a.cnn as CnnResult).epochSeconds) - median((b.cnn as CnnResult).epochSeconds))[0];
-    if (!best || !ours) { out.push(`  ${t} thread${t === 1 ? '' : 's'}: not measured (${!best ? 'no PyTorch peer ran' : 'no CPU backend ran a whole epoch'})`); continue; }
+    if (!best || !ours) {
+      out.push(`  ${t} thread${t === 1 ? '' : 's'}: not measured (${!best ? 'no PyTorch peer ran' : 'no CPU backend ran a whole epoch'})`);
+      continue;
+    }
     const r = median((ours.cnn as CnnResult).epochSeconds) / median(best.epochSeconds!);
     // Oversubscribed cores wreck a multi-threaded run far more than a one-threaded one (OpenMP barriers
     // wait for a descheduled thread): such a ratio says more about the neighbours than the backends.
     const busy = Math.max(ours.load?.othersCores ?? 0, best.load?.othersCores ?? 0);
-    if (busy > BUSY_CORES) out.push(`  ${t} thread${t === 1 ? '' : 's'}: the machine was busy (other processes kept ${busy.toFixed(2)} cores busy during these runs): not a valid comparison, rerun on a quiet machine`);
-    out.push(`  ${t} thread${t === 1 ? '' : 's'}: best CPU backend ${cellLabel(ours)} ${median((ours.cnn as CnnResult).epochSeconds).toFixed(2)} s ÷ best PyTorch (${peerLabel(best)}) ${median(best.epochSeconds!).toFixed(2)} s = ${r.toFixed(2)} → goal ≤ ${GOAL}: ${r <= GOAL ? 'met' : 'NOT met'}`);
+    if (busy > BUSY_CORES)
+      out.push(
+        `  ${t} thread${t === 1 ? '' : 's'}: the machine was busy (other processes kept ${busy.toFixed(2)} cores busy during these runs): not a valid comparison, rerun on a quiet machine`,
+      );
+    out.push(
+      `  ${t} thread${t === 1 ? '' : 's'}: best CPU backend ${cellLabel(ours)} ${median((ours.cnn as CnnResult).epochSeconds).toFixed(2)} s ÷ best PyTorch (${peerLabel(best)}) ${median(best.epochSeconds!).toFixed(2)} s = ${r.toFixed(2)} → goal ≤ ${GOAL}: ${r <= GOAL ? 'met' : 'NOT met'}`,
+    );
   }
   return out;
 }
@@ -307,23 +376,46 @@ function goalLines(cells: CellResult[], peers: PeerResult[], threads: readonly n
 function report(o: MatrixOptions, train: ImageSet, cells: CellResult[], peers: PeerResult[], notes: string[]): string[] {
   const lines: string[] = [];
   const v = cells.find((c) => c.versions)?.versions ?? {};
-  lines.push(`versions: ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join(', ')}`);
-  for (const c of cells.filter((x) => x.ok)) lines.push(`  ${cellLabel(c)}: ${c.detail ?? ''}${c.adapter ? ` [adapter: vendor '${c.adapter.vendor}', architecture '${c.adapter.architecture}', device '${c.adapter.device}', description '${c.adapter.description}'${c.adapter.software ? ', SOFTWARE: a CPU emulating a GPU, not a GPU figure' : ''}]` : ''}`);
-  for (const p of peers.filter((x) => x.ok)) lines.push(`  ${peerLabel(p)} (${p.peer.python}): python ${p.versions?.python}, numpy ${p.versions?.numpy}; ${p.config}; intra-op ${p.threadInfo?.torch}, inter-op ${p.threadInfo?.interop}, OpenBLAS ${p.threadInfo?.openblas ?? 'n/a'}`);
+  lines.push(
+    `versions: ${Object.entries(v)
+      .map(([k, x]) => `${k} ${x}`)
+      .join(', ')}`,
+  );
+  for (const c of cells.filter((x) => x.ok))
+    lines.push(
+      `  ${cellLabel(c)}: ${c.detail ?? ''}${c.adapter ? ` [adapter: vendor '${c.adapter.vendor}', architecture '${c.adapter.architecture}', device '${c.adapter.device}', description '${c.adapter.description}'${c.adapter.software ? ', SOFTWARE: a CPU emulating a GPU, not a GPU figure' : ''}]` : ''}`,
+    );
+  for (const p of peers.filter((x) => x.ok))
+    lines.push(
+      `  ${peerLabel(p)} (${p.peer.python}): python ${p.versions?.python}, numpy ${p.versions?.numpy}; ${p.config}; intra-op ${p.threadInfo?.torch}, inter-op ${p.threadInfo?.interop}, OpenBLAS ${p.threadInfo?.openblas ?? 'n/a'}`,
+    );
   for (const n of notes) lines.push(`  note: ${n}`);
   const busiest = Math.max(0, ...cells.map((c) => c.load?.othersCores ?? 0), ...peers.map((p) => p.load?.othersCores ?? 0));
-  if (busiest > BUSY_CORES) lines.push(`  WARNING: other processes kept up to ${busiest.toFixed(2)} of ${cpus().length} cores busy during this run (the load column): the figures are contended, the 2-thread ones most`);
+  if (busiest > BUSY_CORES)
+    lines.push(
+      `  WARNING: other processes kept up to ${busiest.toFixed(2)} of ${cpus().length} cores busy during this run (the load column): the figures are contended, the 2-thread ones most`,
+    );
   lines.push('');
-  lines.push(`CNN train epoch: built-in 'cnn', ${train.source}, ${train.n} images, batch ${CNN_BATCH}, engine SGD (momentum ${DEFAULT_TRAIN.momentum}, wd ${DEFAULT_TRAIN.weightDecay}); seconds, median (min–max) after a 2-batch warm-up`);
+  lines.push(
+    `CNN train epoch: built-in 'cnn', ${train.source}, ${train.n} images, batch ${CNN_BATCH}, engine SGD (momentum ${DEFAULT_TRAIN.momentum}, wd ${DEFAULT_TRAIN.weightDecay}); seconds, median (min–max) after a 2-batch warm-up`,
+  );
   lines.push('  "extrapolated": a few timed steps × the epoch\'s step count, for backends whose step takes seconds (cpu; webgpu on a software adapter)');
-  lines.push('  ÷ best torch: this epoch ÷ the faster PyTorch peer\'s epoch at the same thread count; load: cores this process kept busy / cores the rest of the machine kept busy meanwhile');
+  lines.push(
+    "  ÷ best torch: this epoch ÷ the faster PyTorch peer's epoch at the same thread count; load: cores this process kept busy / cores the rest of the machine kept busy meanwhile",
+  );
   lines.push(...table(['backend', 'threads', 'epoch s', 'how', '÷ best torch', 'load'], cnnRows(cells, peers)).map((l) => `  ${l}`));
   lines.push('');
   if (o.resnet) {
-    lines.push('ResNet-18 training steps: CIFAR ResNet-18 (3×3 stem, no max-pool, BasicBlocks 64-128-256-512, 11,173,962 weights), synthetic 32×32×3 data, same engine path; seconds per step after one warm-up step');
-    lines.push(`  batch ${o.quick ? '16 (--quick)' : '128'}, except: ${[...new Set(cells.filter((c) => isResnet(c.resnet) && c.resnet.note && c.resnet.note !== '--quick' && c.resnet.batch < 128).map((c) => `${cellLabel(c)} at ${(c.resnet as ResnetResult).batch} (${(c.resnet as ResnetResult).note})`))].join('; ') || 'none'}`);
-    lines.push('  ÷ best torch: the faster PyTorch peer\'s images/s at the same thread count ÷ this row\'s images/s (how many times slower)');
-    lines.push(...table(['backend', 'threads', 'batch', 's/step', 'steps/s', 'images/s', '÷ best torch', 'load'], resnetRows(cells, peers)).map((l) => `  ${l}`));
+    lines.push(
+      'ResNet-18 training steps: CIFAR ResNet-18 (3×3 stem, no max-pool, BasicBlocks 64-128-256-512, 11,173,962 weights), synthetic 32×32×3 data, same engine path; seconds per step after one warm-up step',
+    );
+    lines.push(
+      `  batch ${o.quick ? '16 (--quick)' : '128'}, except: ${[...new Set(cells.filter((c) => isResnet(c.resnet) && c.resnet.note && c.resnet.note !== '--quick' && c.resnet.batch < 128).map((c) => `${cellLabel(c)} at ${(c.resnet as ResnetResult).batch} (${(c.resnet as ResnetResult).note})`))].join('; ') || 'none'}`,
+    );
+    lines.push("  ÷ best torch: the faster PyTorch peer's images/s at the same thread count ÷ this row's images/s (how many times slower)");
+    lines.push(
+      ...table(['backend', 'threads', 'batch', 's/step', 'steps/s', 'images/s', '÷ best torch', 'load'], resnetRows(cells, peers)).map((l) => `  ${l}`),
+    );
     lines.push('');
   }
   lines.push(`Goal (issue 10): best CPU backend's CNN train epoch ≤ ${GOAL}× the best PyTorch at the same thread count`);

@@ -32,14 +32,26 @@ function arg(name: string, fallback: string): string {
   return i > 0 ? process.argv[i + 1] : fallback;
 }
 
-interface Recipe { method: MethodName; lr: number; epochs: number }
+interface Recipe {
+  method: MethodName;
+  lr: number;
+  epochs: number;
+}
 
 // Fixed before the first run: each method at a rate that barely forgets, its default, and one that over-forgets.
 const RECIPES: Recipe[] = [
-  { method: 'rl', lr: 0.001, epochs: 5 }, { method: 'rl', lr: 0.005, epochs: 5 }, { method: 'rl', lr: 0.02, epochs: 5 }, { method: 'rl', lr: 0.005, epochs: 1 },
-  { method: 'salun', lr: 0.002, epochs: 5 }, { method: 'salun', lr: 0.005, epochs: 5 }, { method: 'salun', lr: 0.02, epochs: 5 },
-  { method: 'ft', lr: 0.01, epochs: 5 }, { method: 'ft', lr: 0.05, epochs: 5 },
-  { method: 'ga', lr: 1e-4, epochs: 5 }, { method: 'ga', lr: 1e-3, epochs: 5 }, { method: 'ga', lr: 1e-2, epochs: 5 },
+  { method: 'rl', lr: 0.001, epochs: 5 },
+  { method: 'rl', lr: 0.005, epochs: 5 },
+  { method: 'rl', lr: 0.02, epochs: 5 },
+  { method: 'rl', lr: 0.005, epochs: 1 },
+  { method: 'salun', lr: 0.002, epochs: 5 },
+  { method: 'salun', lr: 0.005, epochs: 5 },
+  { method: 'salun', lr: 0.02, epochs: 5 },
+  { method: 'ft', lr: 0.01, epochs: 5 },
+  { method: 'ft', lr: 0.05, epochs: 5 },
+  { method: 'ga', lr: 1e-4, epochs: 5 },
+  { method: 'ga', lr: 1e-3, epochs: 5 },
+  { method: 'ga', lr: 1e-2, epochs: 5 },
 ];
 
 function scenarioSpec(name: string, seed: number): ForgetSpec {
@@ -50,7 +62,14 @@ function scenarioSpec(name: string, seed: number): ForgetSpec {
   throw new Error(`unknown scenario ${name}: random<percent> or class<index>`);
 }
 
-interface Point { label: string; metrics: Metrics; gap: number; verdict: Verdict; naive: number; points: number }
+interface Point {
+  label: string;
+  metrics: Metrics;
+  gap: number;
+  verdict: Verdict;
+  naive: number;
+  points: number;
+}
 
 function ranks(x: number[]): number[] {
   const order = x.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
@@ -67,7 +86,9 @@ function ranks(x: number[]): number[] {
 function pearson(x: number[], y: number[]): number {
   const mx = x.reduce((s, v) => s + v, 0) / x.length;
   const my = y.reduce((s, v) => s + v, 0) / y.length;
-  let sxy = 0, sxx = 0, syy = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < x.length; i++) {
     sxy += (x[i] - mx) * (y[i] - my);
     sxx += (x[i] - mx) ** 2;
@@ -78,27 +99,51 @@ function pearson(x: number[], y: number[]): number {
 
 function correlations(name: string, pts: Point[]): string[] {
   const gap = pts.map((p) => p.gap);
-  const line = (what: string, x: number[]): string => `  ${what.padEnd(15)} n ${pts.length}  Pearson ${pearson(x, gap).toFixed(3)}  Spearman ${pearson(ranks(x), ranks(gap)).toFixed(3)}`;
+  const line = (what: string, x: number[]): string =>
+    `  ${what.padEnd(15)} n ${pts.length}  Pearson ${pearson(x, gap).toFixed(3)}  Spearman ${pearson(ranks(x), ranks(gap)).toFixed(3)}`;
   return [
     `${name}: correlation with the Avg. Gap`,
-    line('verdict score', pts.map((p) => p.verdict.score)),
-    line('verdict points', pts.map((p) => p.points)),
-    line('naive', pts.map((p) => p.naive)),
+    line(
+      'verdict score',
+      pts.map((p) => p.verdict.score),
+    ),
+    line(
+      'verdict points',
+      pts.map((p) => p.points),
+    ),
+    line(
+      'naive',
+      pts.map((p) => p.naive),
+    ),
   ];
 }
 
-async function measure(label: string, clf: Classifier, p: Prepared, ref: { metrics: Metrics; raOriginal: number }, ctx: JobContext, splits: number, seed: number): Promise<Point> {
+async function measure(
+  label: string,
+  clf: Classifier,
+  p: Prepared,
+  ref: { metrics: Metrics; raOriginal: number },
+  ctx: JobContext,
+  splits: number,
+  seed: number,
+): Promise<Point> {
   const metrics = await evaluateModel(clf, p, ctx.signal, ctx.emit, label);
   const heldOut = heldOutIndices(p.data.test, p.split.forgottenClass);
-  const verdict = retrainFreeVerdict({
-    forget: await collectSampleOutputs(clf, p.data.train, p.split.forget),
-    heldOut: await collectSampleOutputs(clf, p.data.test, heldOut),
-    retain: await collectSampleOutputs(clf, p.data.train, p.split.retain),
-    originalRetainAccuracy: ref.raOriginal,
-  }, { seed, splits });
+  const verdict = retrainFreeVerdict(
+    {
+      forget: await collectSampleOutputs(clf, p.data.train, p.split.forget),
+      heldOut: await collectSampleOutputs(clf, p.data.test, heldOut),
+      retain: await collectSampleOutputs(clf, p.data.train, p.split.retain),
+      originalRetainAccuracy: ref.raOriginal,
+    },
+    { seed, splits },
+  );
   const fig = (n: string): number => verdict.figures.find((f) => f.name === n)!.gap;
   return {
-    label, metrics, gap: avgGap(metrics, ref.metrics), verdict,
+    label,
+    metrics,
+    gap: avgGap(metrics, ref.metrics),
+    verdict,
     naive: Math.abs(metrics.UA - (100 - metrics.TA)) + Math.abs(metrics.RA - ref.raOriginal),
     points: (Math.abs(fig('accuracy')) + Math.abs(fig('mia')) + Math.abs(fig('retain'))) / 3,
   };
@@ -111,7 +156,14 @@ function row(pt: Point): string {
 }
 
 async function scenario(name: string, seed: number, backendChoice: BackendChoice, ctx: JobContext, splits: number): Promise<Point[]> {
-  const config: PrepareConfig = { data: { kind: 'default' }, model: { kind: 'builtin', architecture: 'mlp' }, forget: scenarioSpec(name, seed), train: defaultTrainRecipe('mlp'), seed, backend: backendChoice };
+  const config: PrepareConfig = {
+    data: { kind: 'default' },
+    model: { kind: 'builtin', architecture: 'mlp' },
+    forget: scenarioSpec(name, seed),
+    train: defaultTrainRecipe('mlp'),
+    seed,
+    backend: backendChoice,
+  };
   const backend = await startBackend(config, ctx);
   const p = await prepare(config, ctx, backend);
   const t0 = Date.now();
@@ -124,22 +176,42 @@ async function scenario(name: string, seed: number, backendChoice: BackendChoice
     try {
       retrainMetrics = await evaluateModel(classifierOf(r.model), p, ctx.signal, ctx.emit, 'retrain');
       // Retrain's own verdict: a sanity check (it should look unseen), not a point of the correlation (its gap is 0 by definition).
-      retrainPoint = await measure('Retrain (not correlated)', classifierOf(r.model), p, { metrics: retrainMetrics, raOriginal: original.RA }, ctx, splits, seed);
+      retrainPoint = await measure(
+        'Retrain (not correlated)',
+        classifierOf(r.model),
+        p,
+        { metrics: retrainMetrics, raOriginal: original.RA },
+        ctx,
+        splits,
+        seed,
+      );
     } finally {
       r.model.dispose();
     }
     const ref = { metrics: retrainMetrics, raOriginal: original.RA };
-    console.log(`\n## ${name} (seed ${seed}): forget ${p.split.forget.length}, retain ${p.split.retain.length}, held-out ${heldOutIndices(p.data.test, p.split.forgottenClass).length}; backend ${backend.name} (${backend.detail})`);
+    console.log(
+      `\n## ${name} (seed ${seed}): forget ${p.split.forget.length}, retain ${p.split.retain.length}, held-out ${heldOutIndices(p.data.test, p.split.forgottenClass).length}; backend ${backend.name} (${backend.detail})`,
+    );
     console.log(`  θo from ${p.originalFrom}, Retrain from ${r.from}`);
     console.log(row(retrainPoint));
-    const push = (pt: Point): void => { pts.push(pt); console.log(row(pt)); };
+    const push = (pt: Point): void => {
+      pts.push(pt);
+      console.log(row(pt));
+    };
     push(await measure('original (θo)', p.original, p, ref, ctx, splits, seed));
     for (const rc of RECIPES) {
-      const spec = { method: rc.method, saliency: { ratio: DEFAULT_RATIO }, unlearn: { ...defaultUnlearnRecipe(rc.method), lr: rc.lr, epochs: rc.epochs }, seed };
+      const spec = {
+        method: rc.method,
+        saliency: { ratio: DEFAULT_RATIO },
+        unlearn: { ...defaultUnlearnRecipe(rc.method), lr: rc.lr, epochs: rc.epochs },
+        seed,
+      };
       const label = `${rc.method} lr ${rc.lr} × ${rc.epochs}`;
       // A recipe that diverges leaves no model to score: said, not dropped silently.
-      const out = await applyMethod(p, spec, ctx, { path: (...parts: string[]) => join(ctx.workspaceDir, 'saliency', name, ...parts) })
-        .catch((e: unknown) => { console.log(`  ${label.padEnd(24)} failed, not scored: ${e instanceof Error ? e.message : String(e)}`); return undefined; });
+      const out = await applyMethod(p, spec, ctx, { path: (...parts: string[]) => join(ctx.workspaceDir, 'saliency', name, ...parts) }).catch((e: unknown) => {
+        console.log(`  ${label.padEnd(24)} failed, not scored: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      });
       if (!out) continue;
       try {
         push(await measure(label, out.theta, p, ref, ctx, splits, seed));
@@ -161,11 +233,16 @@ async function main(): Promise<void> {
   const splits = Number(arg('splits', '200'));
   const backend = arg('backend', 'wasm') as BackendChoice;
   const ctx: JobContext = {
-    workspaceDir: arg('workspace', '/tmp/salun-verdict-bench'), signal: new AbortController().signal,
-    emit: (e) => { if (e.type === 'log' && e.level !== 'info') console.error(e.message); },
+    workspaceDir: arg('workspace', '/tmp/salun-verdict-bench'),
+    signal: new AbortController().signal,
+    emit: (e) => {
+      if (e.type === 'log' && e.level !== 'info') console.error(e.message);
+    },
   };
   const v = versions();
-  console.log(`# verdict vs Avg. Gap: bundled Fashion-MNIST subset, MLP (θo and Retrain ${defaultTrainRecipe('mlp').epochs} epochs), seed ${seed}, ${splits} held-out halvings, α 0.05`);
+  console.log(
+    `# verdict vs Avg. Gap: bundled Fashion-MNIST subset, MLP (θo and Retrain ${defaultTrainRecipe('mlp').epochs} epochs), seed ${seed}, ${splits} held-out halvings, α 0.05`,
+  );
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores; ${v.platform}; Node ${v.node}, tfjs ${v.tfjs}; ${new Date().toISOString()}`);
   const all: Point[][] = [];
   for (const name of arg('scenarios', 'random10,random50,class0').split(',')) all.push(await scenario(name, seed, backend, ctx, splits));
@@ -174,4 +251,7 @@ async function main(): Promise<void> {
   console.log(`\nwall time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
-main().catch((e: unknown) => { console.error(e); process.exit(1); });
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -67,11 +67,20 @@ function findWheel(given) {
     for (const f of readdirSync(d)) if (/^tensorflow(_cpu)?-2\.\d+\.\d+-.*linux.*x86_64\.whl$/.test(f)) found.push(join(d, f));
   }
   if (!found.length) {
-    throw new BuildError(`no TensorFlow wheel (tensorflow_cpu-2.*-linux_x86_64.whl) in ${WHEEL_DIRS.join(', ')}; `
-      + 'pass one with --wheel <file> or SALUN_TF_WHEEL (pip download tensorflow-cpu --no-deps fetches one)');
+    throw new BuildError(
+      `no TensorFlow wheel (tensorflow_cpu-2.*-linux_x86_64.whl) in ${WHEEL_DIRS.join(', ')}; ` +
+        'pass one with --wheel <file> or SALUN_TF_WHEEL (pip download tensorflow-cpu --no-deps fetches one)',
+    );
   }
-  const version = (f) => f.match(/-(2\.\d+\.\d+)-/)[1].split('.').map(Number);
-  found.sort((a, b) => { const [x, y] = [version(a), version(b)]; return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; });
+  const version = (f) =>
+    f
+      .match(/-(2\.\d+\.\d+)-/)[1]
+      .split('.')
+      .map(Number);
+  found.sort((a, b) => {
+    const [x, y] = [version(a), version(b)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  });
   return found[found.length - 1];
 }
 
@@ -84,7 +93,8 @@ function nodeHeadersDir() {
 }
 
 function checkTools() {
-  if (process.platform !== 'linux' || process.arch !== 'x64') throw new BuildError(`this script builds for linux-x64 only (this is ${process.platform}-${process.arch})`);
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    throw new BuildError(`this script builds for linux-x64 only (this is ${process.platform}-${process.arch})`);
   const missing = [];
   if (!has('c++') && !has('g++')) missing.push('a C++ compiler (g++)');
   if (!has('make')) missing.push('make');
@@ -104,7 +114,10 @@ function bindingPath(dir) {
 function loadableVersion(dir) {
   const p = bindingPath(dir);
   if (!existsSync(p)) return undefined;
-  const r = spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(p)}).TF_Version)`], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  const r = spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(p)}).TF_Version)`], {
+    encoding: 'utf8',
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  });
   return r.status === 0 && r.stdout ? r.stdout : undefined;
 }
 
@@ -113,7 +126,8 @@ function installPackage(dir) {
   if (existsSync(pj) && JSON.parse(readFileSync(pj, 'utf8')).version === VERSION) return;
   mkdirSync(dir, { recursive: true });
   const holder = join(dir, 'package.json');
-  if (!existsSync(holder)) writeFileSync(holder, JSON.stringify({ name: 'salun-tfjs-node', private: true, description: 'Built by scripts/build-tfjs-node.mjs' }, null, 2) + '\n');
+  if (!existsSync(holder))
+    writeFileSync(holder, JSON.stringify({ name: 'salun-tfjs-node', private: true, description: 'Built by scripts/build-tfjs-node.mjs' }, null, 2) + '\n');
   // --ignore-scripts: its install script would download libtensorflow 2.9.1 from Google's storage.
   console.log(`[tfjs-node] npm install ${PACKAGE}@${VERSION} --ignore-scripts into ${dir}`);
   run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--save-exact', `${PACKAGE}@${VERSION}`], { cwd: dir });
@@ -171,7 +185,10 @@ function stageDeps(dir, wheel) {
 
 function buildAddon(dir) {
   const nodedir = nodeHeadersDir();
-  if (!nodedir) throw new BuildError("Node's C headers (include/node/node_api.h) were not found beside this node; install them (Debian: nodejs-dev / libnode-dev) or set npm_config_nodedir");
+  if (!nodedir)
+    throw new BuildError(
+      "Node's C headers (include/node/node_api.h) were not found beside this node; install them (Debian: nodejs-dev / libnode-dev) or set npm_config_nodedir",
+    );
   console.log(`[tfjs-node] compiling the addon (node headers: ${nodedir}/include/node)`);
   // npm rebuild runs the package's install script: deps/lib/libtensorflow.so.2.9.1 exists, so it
   // skips the download and runs node-pre-gyp, which builds from source when told to.

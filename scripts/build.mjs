@@ -31,11 +31,43 @@ const nativeTf = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root };
 
 const allBuilds = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: join(distDir, 'extension.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', ...nativeTf] },
-  { ...common, entryPoints: ['src/job/main.ts'], outfile: join(distDir, 'job.js'), platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: join(distDir, 'cli.js'), platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
+  {
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: join(distDir, 'extension.js'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', ...nativeTf],
+  },
+  {
+    ...common,
+    entryPoints: ['src/job/main.ts'],
+    outfile: join(distDir, 'job.js'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: [...nativeTf, '*.wasm'],
+  },
+  {
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: join(distDir, 'cli.js'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: [...nativeTf, '*.wasm'],
+  },
   // Beside job.js and cli.js: the training pool starts it as join(__dirname, 'trainWorker.js').
-  { ...common, entryPoints: ['src/engine/train/trainWorker.ts'], outfile: join(distDir, 'trainWorker.js'), platform: 'node', format: 'cjs', target: 'node20', external: [...nativeTf, '*.wasm'] },
+  {
+    ...common,
+    entryPoints: ['src/engine/train/trainWorker.ts'],
+    outfile: join(distDir, 'trainWorker.js'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: [...nativeTf, '*.wasm'],
+  },
   { ...common, entryPoints: ['webview/main.ts'], outfile: join(distDir, 'webview.js'), platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 const builds = allBuilds.filter((b) => existsSync(join(root, b.entryPoints[0])));
@@ -52,9 +84,22 @@ function tsFiles(dir) {
 }
 
 const transpiled = {
-  entryPoints: ['src', 'test', 'bench', 'webview'].flatMap((d) => { try { return tsFiles(d); } catch { return []; } }),
-  outdir: 'out', outbase: '.', bundle: false, platform: 'node', format: 'cjs', target: 'node20',
-  sourcemap: true, logLevel: 'warning', absWorkingDir: root,
+  entryPoints: ['src', 'test', 'bench', 'webview'].flatMap((d) => {
+    try {
+      return tsFiles(d);
+    } catch {
+      return [];
+    }
+  }),
+  outdir: 'out',
+  outbase: '.',
+  bundle: false,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
 };
 
 const transpileUnlessOutdir = outdirAt >= 0 ? [] : [transpiled];

@@ -39,7 +39,8 @@ export function stageDawn(target, distDir = join(root, 'dist')) {
   const dawnDir = join(distDir, 'dawn');
   const folder = dawnFolder(target);
   const from = join(SOURCE, folder);
-  if (!existsSync(join(from, 'dawn.node'))) throw new Error(`${join(from, 'dawn.node')} is missing; run npm ci (the webgpu package ships every platform's binary)`);
+  if (!existsSync(join(from, 'dawn.node')))
+    throw new Error(`${join(from, 'dawn.node')} is missing; run npm ci (the webgpu package ships every platform's binary)`);
   const to = join(dawnDir, folder);
   if (sameFiles(from, to) && readdirSync(dawnDir).length === 1) return to;
   // Removed, then copied: a process that has dawn.node loaded keeps the old file (a new inode);

@@ -106,16 +106,36 @@ let cleaning;
 function cleanup() {
   cleaning ??= (async () => {
     for (const fn of cleanups.reverse()) {
-      try { await fn(); } catch { /* keep cleaning */ }
+      try {
+        await fn();
+      } catch {
+        /* keep cleaning */
+      }
     }
   })();
   return cleaning;
 }
 process.on('exit', () => {
-  for (const pgid of syncKills) { try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ } }
-  for (const dir of syncRemovals) { try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ } }
+  for (const pgid of syncKills) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  for (const dir of syncRemovals) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
+  }
 });
-for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+for (const [sig, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
   process.on(sig, () => {
     console.error(`\n[host-test] ${sig}: stopping`);
     setTimeout(() => process.exit(code), 8000).unref();
@@ -135,7 +155,8 @@ const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1);
 // Env for children: drop what a parent npm or VS Code terminal leaks (npm_config_local_prefix would
 // point a nested npm at this repo; VSCODE_* would make code-server talk to the outer editor).
 // Kept: where packages come from and how to reach them (a user's or CI's own choice).
-const KEEP_NPM_ENV = /^npm_config_(cache|registry|userconfig|globalconfig|cafile|ca|strict_ssl|proxy|https_proxy|http_proxy|noproxy|no_proxy|fetch_retries|fetch_timeout|prefer_offline|offline)$/i;
+const KEEP_NPM_ENV =
+  /^npm_config_(cache|registry|userconfig|globalconfig|cafile|ca|strict_ssl|proxy|https_proxy|http_proxy|noproxy|no_proxy|fetch_retries|fetch_timeout|prefer_offline|offline)$/i;
 function cleanEnv(extra = {}) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
@@ -205,7 +226,7 @@ function checkBuildPrerequisites() {
   if (!have('c++') && !have('g++')) missing.push('a C++ compiler (apt-get install build-essential)');
   if (!have('python3')) missing.push('python3 (node-gyp)');
   if (!existsSync('/usr/include/gssapi/gssapi.h') && !existsSync('/usr/include/krb5.h') && !have('krb5-config')) {
-    missing.push('Kerberos headers (apt-get install libkrb5-dev), needed by code-server\'s `kerberos` module');
+    missing.push("Kerberos headers (apt-get install libkrb5-dev), needed by code-server's `kerberos` module");
   }
   if (missing.length) {
     throw new HarnessError(`cannot install the code-server toolchain; missing:\n  - ${missing.join('\n  - ')}`);
@@ -213,7 +234,12 @@ function checkBuildPrerequisites() {
 }
 
 function pidAlive(pid) {
-  try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
 }
 
 // A lock folder so that two runs never install into the same cache at once.
@@ -229,7 +255,11 @@ async function withInstallLock(fn) {
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
       let owner = 0;
-      try { owner = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written */ }
+      try {
+        owner = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        /* being written */
+      }
       const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if ((owner && !pidAlive(owner)) || (!owner && age > 60_000)) {
         rmSync(lock, { recursive: true, force: true });
@@ -242,7 +272,11 @@ async function withInstallLock(fn) {
   }
   const release = () => rmSync(lock, { recursive: true, force: true });
   cleanups.push(release);
-  try { return await fn(); } finally { release(); }
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
 }
 
 function runLogged(cmd, args, { cwd, env, logFile, label }) {
@@ -251,20 +285,33 @@ function runLogged(cmd, args, { cwd, env, logFile, label }) {
     out.write(`\n$ (cd ${cwd} && ${cmd} ${args.join(' ')})\n`);
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     syncKills.add(child.pid);
-    const kill = async () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
+    const kill = async () => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    };
     cleanups.push(kill);
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });
     const t0 = Date.now();
     const beat = setInterval(() => log(`${label}: still running (${secs(t0)} s)`), 30_000);
-    child.on('error', (e) => { clearInterval(beat); rejectRun(new HarnessError(`${label}: ${e.message}`)); });
+    child.on('error', (e) => {
+      clearInterval(beat);
+      rejectRun(new HarnessError(`${label}: ${e.message}`));
+    });
     child.on('close', (code, signal) => {
       clearInterval(beat);
       syncKills.delete(child.pid);
       out.end();
       if (code === 0) return resolveRun();
       let tail = '';
-      try { tail = readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n'); } catch { /* none */ }
+      try {
+        tail = readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
+      } catch {
+        /* none */
+      }
       rejectRun(new HarnessError(`${label} failed (${signal ?? `exit ${code}`}); last lines of ${logFile}:\n${tail}`));
     });
   });
@@ -286,10 +333,19 @@ async function ensureToolchain() {
     const nodeProj = join(cacheDir, 'node');
     rmSync(nodeProj, { recursive: true, force: true });
     mkdirSync(nodeProj, { recursive: true });
-    writeFileSync(join(nodeProj, 'package.json'), JSON.stringify({
-      name: 'salun-host-test-node', private: true, description: 'Node for code-server (scripts/host-test.mjs)',
-      dependencies: { [nodePackageName()]: NODE_VERSION },
-    }, null, 2));
+    writeFileSync(
+      join(nodeProj, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'salun-host-test-node',
+          private: true,
+          description: 'Node for code-server (scripts/host-test.mjs)',
+          dependencies: { [nodePackageName()]: NODE_VERSION },
+        },
+        null,
+        2,
+      ),
+    );
     await runLogged('npm', npmFlags, { cwd: nodeProj, env: cleanEnv(), logFile: p.installLog, label: `npm install ${nodePackageName()}@${NODE_VERSION}` });
     const v = spawnSync(p.nodeBin, ['--version'], { encoding: 'utf8' });
     if (v.stdout?.trim() !== `v${NODE_VERSION}`) throw new HarnessError(`${p.nodeBin} is not Node ${NODE_VERSION} (${v.stdout || v.error})`);
@@ -300,13 +356,22 @@ async function ensureToolchain() {
     const csProj = join(cacheDir, 'code-server');
     rmSync(csProj, { recursive: true, force: true });
     mkdirSync(csProj, { recursive: true });
-    writeFileSync(join(csProj, 'package.json'), JSON.stringify({
-      name: 'salun-host-test-code-server', private: true, description: 'code-server for scripts/host-test.mjs',
-      dependencies: { 'code-server': CODE_SERVER_VERSION },
-      // npm ≥ 11 asks for install scripts to be reviewed; these must run (they build VS Code's
-      // server dependencies). Older npm ignores this field.
-      allowScripts: { 'code-server': true, argon2: true },
-    }, null, 2));
+    writeFileSync(
+      join(csProj, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'salun-host-test-code-server',
+          private: true,
+          description: 'code-server for scripts/host-test.mjs',
+          dependencies: { 'code-server': CODE_SERVER_VERSION },
+          // npm ≥ 11 asks for install scripts to be reviewed; these must run (they build VS Code's
+          // server dependencies). Older npm ignores this field.
+          allowScripts: { 'code-server': true, argon2: true },
+        },
+        null,
+        2,
+      ),
+    );
     const env = cleanEnv({
       PATH: `${dirname(p.nodeBin)}:${process.env.PATH}`,
       npm_config_nodedir: p.nodeDir, // the user's npmrc may point node-gyp at Node 20 headers
@@ -319,7 +384,10 @@ async function ensureToolchain() {
       throw new HarnessError(`code-server installed without its VS Code dependencies (did its postinstall run?); see ${p.installLog}`);
     }
     log(`code-server ${CODE_SERVER_VERSION} ready (${secs(t1)} s)`);
-    writeFileSync(p.stamp, JSON.stringify({ node: NODE_VERSION, codeServer: CODE_SERVER_VERSION, installedAt: new Date().toISOString(), seconds: Number(secs(t0)) }, null, 2));
+    writeFileSync(
+      p.stamp,
+      JSON.stringify({ node: NODE_VERSION, codeServer: CODE_SERVER_VERSION, installedAt: new Date().toISOString(), seconds: Number(secs(t0)) }, null, 2),
+    );
     log(`toolchain installed in ${secs(t0)} s`);
     return p;
   });
@@ -342,21 +410,29 @@ function makeTempDirs() {
   for (const k of ['home', 'ws', 'userData', 'extensions']) mkdirSync(d[k], { recursive: true });
   for (const x of ['.config', '.local/share', '.local/state', '.cache']) mkdirSync(join(d.home, x), { recursive: true });
   mkdirSync(join(d.userData, 'User'), { recursive: true });
-  writeFileSync(join(d.userData, 'User/settings.json'), JSON.stringify({
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
-    'workbench.startupEditor': 'none',
-    'workbench.enableExperiments': false,
-    'workbench.tips.enabled': false,
-    'security.workspace.trust.enabled': false,
-    'git.enabled': false,
-    'npm.autoDetect': 'off',
-    // VS Code's desktop default (the web build defaults to light); the e2e toggles to light.
-    'workbench.colorTheme': 'Default Dark Modern',
-  }, null, 2));
-  if (!opts.keep) syncRemovals.add(tmp); // removed on exit, after every process is gone
+  writeFileSync(
+    join(d.userData, 'User/settings.json'),
+    JSON.stringify(
+      {
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoUpdate': false,
+        'extensions.autoCheckUpdates': false,
+        'workbench.startupEditor': 'none',
+        'workbench.enableExperiments': false,
+        'workbench.tips.enabled': false,
+        'security.workspace.trust.enabled': false,
+        'git.enabled': false,
+        'npm.autoDetect': 'off',
+        // VS Code's desktop default (the web build defaults to light); the e2e toggles to light.
+        'workbench.colorTheme': 'Default Dark Modern',
+      },
+      null,
+      2,
+    ),
+  );
+  if (!opts.keep)
+    syncRemovals.add(tmp); // removed on exit, after every process is gone
   else log(`keeping ${tmp}`);
   return d;
 }
@@ -383,10 +459,17 @@ function readCounts(resultFile, consoleText) {
   try {
     const r = JSON.parse(readFileSync(resultFile, 'utf8'));
     return { passed: r.passed, failed: r.failed, failures: r.failures ?? [] };
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   const m = consoleText.match(new RegExp(`${RESULT_MARKER} (\\{.*\\})`));
   if (m) {
-    try { const r = JSON.parse(m[1]); return { passed: r.passed, failed: r.failed, failures: [] }; } catch { /* fall through */ }
+    try {
+      const r = JSON.parse(m[1]);
+      return { passed: r.passed, failed: r.failed, failures: [] };
+    } catch {
+      /* fall through */
+    }
   }
   const pass = consoleText.match(/(\d+) passing/);
   const fail = consoleText.match(/(\d+) failing/);
@@ -417,7 +500,13 @@ function finish(code, counts, why, { sawOutput = true, e2e } = {}) {
 // code-server + Chromium
 
 function findChromium() {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'].filter(Boolean);
+  const candidates = [
+    process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+    '/usr/bin/google-chrome-stable',
+  ].filter(Boolean);
   for (const c of candidates) if (existsSync(c)) return c;
   throw new HarnessError(`no Chromium found (tried ${candidates.join(', ')}); apt-get install chromium, or set CHROMIUM_PATH`);
 }
@@ -426,7 +515,10 @@ function freePort() {
   return new Promise((res, rej) => {
     const srv = net.createServer();
     srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => res(port)); });
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
   });
 }
 
@@ -434,8 +526,12 @@ function freePort() {
 function installVsix(tc, d, vsix) {
   if (!existsSync(vsix)) throw new HarnessError(`no .vsix at ${vsix}; run \`npm run package\``);
   const t0 = Date.now();
-  const r = spawnSync(tc.nodeBin, [tc.csEntry, '--install-extension', vsix, '--extensions-dir', d.extensions, '--user-data-dir', d.userData],
-    { cwd: d.ws, env: cleanEnv({ HOME: d.home }), encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(tc.nodeBin, [tc.csEntry, '--install-extension', vsix, '--extensions-dir', d.extensions, '--user-data-dir', d.userData], {
+    cwd: d.ws,
+    env: cleanEnv({ HOME: d.home }),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.status !== 0) throw new HarnessError(`code-server --install-extension ${vsix} failed:\n${r.stdout}${r.stderr}`);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const dir = join(d.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
@@ -451,18 +547,25 @@ async function startCodeServer(tc, d, port) {
   writeFileSync(configFile, 'auth: none\ncert: false\n');
   const args = [
     tc.csEntry,
-    '--config', configFile,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--config',
+    configFile,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--reconnection-grace-time', '5',
-    '--user-data-dir', d.userData,
-    '--extensions-dir', d.extensions,
-    '--vscode-option', 'enable-smoke-test-driver',
+    '--reconnection-grace-time',
+    '5',
+    '--user-data-dir',
+    d.userData,
+    '--extensions-dir',
+    d.extensions,
+    '--vscode-option',
+    'enable-smoke-test-driver',
   ];
   const env = cleanEnv({
     HOME: d.home,
@@ -477,24 +580,46 @@ async function startCodeServer(tc, d, port) {
     ...(opts.e2e ? { SALUN_HOST_TEST_E2E_GATE: d.e2eGate, SALUN_HOST_TEST_E2E_GATE_TIMEOUT_MS: String(E2E_TIMEOUT_MS + 60_000) } : {}),
     ...(opts.grep ? { SALUN_HOST_TEST_GREP: opts.grep } : {}),
   });
-  delete env.PORT; delete env.PASSWORD; delete env.HASHED_PASSWORD;
+  delete env.PORT;
+  delete env.PASSWORD;
+  delete env.HASHED_PASSWORD;
   const t0 = Date.now();
   const child = spawn(tc.nodeBin, args, { cwd: d.ws, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   syncKills.add(child.pid);
   let exited = null;
-  const exitP = new Promise((r) => child.on('exit', (code, signal) => { exited = signal ?? `exit ${code}`; syncKills.delete(child.pid); r(); }));
+  const exitP = new Promise((r) =>
+    child.on('exit', (code, signal) => {
+      exited = signal ?? `exit ${code}`;
+      syncKills.delete(child.pid);
+      r();
+    }),
+  );
   cleanups.push(async () => {
     if (exited) return;
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
     await Promise.race([exitP, sleep(5000)]);
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     await Promise.race([exitP, sleep(2000)]);
   });
   let text = '';
-  const onData = (b) => { out.write(b); text += b; if (opts.verbose) process.stdout.write(`[code-server] ${b}`); };
+  const onData = (b) => {
+    out.write(b);
+    text += b;
+    if (opts.verbose) process.stdout.write(`[code-server] ${b}`);
+  };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  child.on('error', (e) => { exited = e.message; });
+  child.on('error', (e) => {
+    exited = e.message;
+  });
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
@@ -504,7 +629,9 @@ async function startCodeServer(tc, d, port) {
       try {
         const r = await fetch(`${url}/healthz`);
         if (r.ok) break;
-      } catch { /* not yet */ }
+      } catch {
+        /* not yet */
+      }
     }
     if (Date.now() > deadline) throw new HarnessError(`code-server did not listen within 90 s; log ${logFile}`);
     await sleep(200);
@@ -541,7 +668,9 @@ async function runInCodeServer() {
   const tAll = Date.now();
   // One limit for everything from here: server start, workbench load, the suite.
   let timer;
-  const timeoutP = new Promise((r) => { timer = setTimeout(() => r('timeout'), opts.timeoutS * 1000); });
+  const timeoutP = new Promise((r) => {
+    timer = setTimeout(() => r('timeout'), opts.timeoutS * 1000);
+  });
   cleanups.push(async () => clearTimeout(timer));
 
   const server = await startCodeServer(tc, d, await freePort());
@@ -549,8 +678,19 @@ async function runInCodeServer() {
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--disable-crash-reporter', '--disable-breakpad'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      '--disable-crash-reporter',
+      '--disable-breakpad',
+    ],
   });
   cleanups.push(() => Promise.race([browser.close(), sleep(5000)]));
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -560,9 +700,13 @@ async function runInCodeServer() {
   let consoleText = '';
   let exitCode;
   let resolveExit;
-  const exitP = new Promise((r) => { resolveExit = r; });
+  const exitP = new Promise((r) => {
+    resolveExit = r;
+  });
   let resolveSuiteDone;
-  const suiteDoneP = new Promise((r) => { resolveSuiteDone = r; });
+  const suiteDoneP = new Promise((r) => {
+    resolveSuiteDone = r;
+  });
   await page.exposeFunction('codeAutomationExit', (code) => {
     exitCode = Number(code);
     resolveExit();
@@ -578,15 +722,25 @@ async function runInCodeServer() {
     if (i >= 0) {
       const line = text.slice(i + CONSOLE_TAG.length + 1);
       consoleText += `${line}\n`;
-      if (line.startsWith(E2E_WAIT_MARKER)) { resolveSuiteDone('e2e'); return; }
+      if (line.startsWith(E2E_WAIT_MARKER)) {
+        resolveSuiteDone('e2e');
+        return;
+      }
       if (!opts.verbose) console.log(line);
     }
   });
   page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e}\n`));
-  page.on('crash', () => { console.error('[host-test] the browser page crashed'); exitCode ??= 3; resolveExit(); });
+  page.on('crash', () => {
+    console.error('[host-test] the browser page crashed');
+    exitCode ??= 3;
+    resolveExit();
+  });
 
   const remote = (p) => `vscode-remote://${server.host}${p}`;
-  const payload = JSON.stringify([['extensionDevelopmentPath', remote(opts.ext)], ['extensionTestsPath', remote(opts.tests)]]);
+  const payload = JSON.stringify([
+    ['extensionDevelopmentPath', remote(opts.ext)],
+    ['extensionTestsPath', remote(opts.tests)],
+  ]);
   const target = `${server.url}/?folder=${encodeURIComponent(d.ws)}&payload=${encodeURIComponent(payload)}`;
   log(`opening the workbench (workspace ${d.ws})`);
   const gone = await Promise.race([page.goto(target, { waitUntil: 'domcontentloaded', timeout: 120_000 }), timeoutP]);
@@ -620,16 +774,32 @@ async function runInCodeServer() {
   clearTimeout(timer);
   await sleep(300); // let the last console lines arrive
   if (timedOut || exitCode !== 0) {
-    try { await page.screenshot({ path: join(artifacts, 'screenshot.png'), timeout: 10_000 }); } catch { /* best effort */ }
+    try {
+      await page.screenshot({ path: join(artifacts, 'screenshot.png'), timeout: 10_000 });
+    } catch {
+      /* best effort */
+    }
   }
-  try { writeFileSync(join(artifacts, 'result.json'), readFileSync(d.result)); } catch { /* no result */ }
+  try {
+    writeFileSync(join(artifacts, 'result.json'), readFileSync(d.result));
+  } catch {
+    /* no result */
+  }
   consoleLog.end();
   const counts = readCounts(d.result, consoleText);
   log(`suite ran in ${secs(tAll)} s (code-server start, workbench load and tests); logs in ${artifacts}`);
   if (timedOut) {
-    return finish(124, counts, `timed out after ${opts.timeoutS} s without the suite ending (no codeAutomationExit); see ${artifacts}`, { sawOutput: consoleText !== '', e2e });
+    return finish(124, counts, `timed out after ${opts.timeoutS} s without the suite ending (no codeAutomationExit); see ${artifacts}`, {
+      sawOutput: consoleText !== '',
+      e2e,
+    });
   }
-  return finish(exitCode, counts, exitCode !== 0 && !counts ? `extension host exited with code ${exitCode} without reporting results; see ${artifacts}` : undefined, { sawOutput: consoleText !== '', e2e });
+  return finish(
+    exitCode,
+    counts,
+    exitCode !== 0 && !counts ? `extension host exited with code ${exitCode} without reporting results; see ${artifacts}` : undefined,
+    { sawOutput: consoleText !== '', e2e },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -654,26 +824,45 @@ async function runInElectron() {
     extensionDevelopmentPath: opts.ext,
     extensionTestsPath: opts.tests,
     extensionTestsEnv: { SALUN_HOST_TEST_RESULT: d.result, ...gpuEnv(), ...(opts.grep ? { SALUN_HOST_TEST_GREP: opts.grep } : {}) },
-    launchArgs: [d.ws, '--disable-extensions', '--disable-workspace-trust', '--disable-gpu', '--skip-welcome', '--skip-release-notes',
-      '--user-data-dir', d.userData, '--extensions-dir', d.extensions],
+    launchArgs: [
+      d.ws,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--disable-gpu',
+      '--skip-welcome',
+      '--skip-release-notes',
+      '--user-data-dir',
+      d.userData,
+      '--extensions-dir',
+      d.extensions,
+    ],
   });
   let timer;
   const timedOut = await Promise.race([
-    run.then(() => false, (e) => {
-      if (TestRunFailedError && e instanceof TestRunFailedError) {
-        code = typeof e.code === 'number' && e.code !== 0 ? e.code : 1;
-      } else {
-        // Not the suite failing: VS Code could not be downloaded or started.
-        console.error(`[host-test] error: @vscode/test-electron could not run VS Code: ${e?.message ?? e}`);
-        console.error('[host-test] (offline? run without --electron to use code-server instead)');
-        code = 2;
-      }
-      return false;
+    run.then(
+      () => false,
+      (e) => {
+        if (TestRunFailedError && e instanceof TestRunFailedError) {
+          code = typeof e.code === 'number' && e.code !== 0 ? e.code : 1;
+        } else {
+          // Not the suite failing: VS Code could not be downloaded or started.
+          console.error(`[host-test] error: @vscode/test-electron could not run VS Code: ${e?.message ?? e}`);
+          console.error('[host-test] (offline? run without --electron to use code-server instead)');
+          code = 2;
+        }
+        return false;
+      },
+    ),
+    new Promise((r) => {
+      timer = setTimeout(() => r(true), opts.timeoutS * 1000);
     }),
-    new Promise((r) => { timer = setTimeout(() => r(true), opts.timeoutS * 1000); }),
   ]);
   clearTimeout(timer);
-  try { writeFileSync(join(artifacts, 'result.json'), readFileSync(d.result)); } catch { /* no result */ }
+  try {
+    writeFileSync(join(artifacts, 'result.json'), readFileSync(d.result));
+  } catch {
+    /* no result */
+  }
   log(`suite ran in ${secs(t0)} s`);
   const counts = readCounts(d.result, '');
   if (timedOut) return finish(124, counts, `timed out after ${opts.timeoutS} s`);

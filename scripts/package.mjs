@@ -40,7 +40,8 @@ function stage(target) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production', '--outdir', join(dir, 'dist')], {
-    cwd: root, env: { ...process.env, SALUN_DAWN_TARGET: target },
+    cwd: root,
+    env: { ...process.env, SALUN_DAWN_TARGET: target },
   });
   const licences = readdirSync(root).filter((f) => /^LICEN[SC]E(\.(md|txt))?$/i.test(f));
   for (const f of [...COPIED, ...licences]) if (existsSync(join(root, f))) cpSync(join(root, f), join(dir, f), { recursive: true });

@@ -23,7 +23,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
-const opt = (name, fallback) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : fallback; };
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
 const workspaceDir = resolve(opt('--workspace', root));
 const epochs = Number(opt('--epochs', '2'));
 const out = resolve(opt('--out', join(root, 'test/fixtures/panel-replay.json')));
@@ -87,7 +90,12 @@ function pickPastRun() {
 const pastRunDir = pickPastRun();
 const pastTrend = runTrendMessage(pastRunDir);
 for (const p of pastTrend.problems) console.warn(`past run: ${p}`);
-const asked = [['ratio', 0.1], ['ratio', 0.2], ['ratio', 0.9], ['gamma', 0.001]];
+const asked = [
+  ['ratio', 0.1],
+  ['ratio', 0.2],
+  ['ratio', 0.9],
+  ['gamma', 0.001],
+];
 const recorded = {
   source,
   config: recordedConfig,

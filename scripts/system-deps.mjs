@@ -14,8 +14,18 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const PACKAGES = ['chromium', 'chromium-common', 'libvulkan1', 'libkrb5-dev', 'build-essential', 'python3',
-  'python3-sklearn', 'python3-torch', 'libopenblas0-pthread', 'dataset-fashion-mnist'];
+export const PACKAGES = [
+  'chromium',
+  'chromium-common',
+  'libvulkan1',
+  'libkrb5-dev',
+  'build-essential',
+  'python3',
+  'python3-sklearn',
+  'python3-torch',
+  'libopenblas0-pthread',
+  'dataset-fashion-mnist',
+];
 
 /** Installed means dpkg's "install ok installed": `dpkg -s` also succeeds for a removed package whose config files remain (rc). */
 export function missingPackages() {
@@ -37,9 +47,15 @@ export function ensureSystemPackages(log = console.log) {
   }
   log(`[system] installing ${missing.join(' ')} (apt-get, as root)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...missing],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env });
-    if (r.status !== 0) { log(`[system] apt-get ${args[0]} failed (exit ${r.status}); run: ${command}`); return false; }
+    if (r.status !== 0) {
+      log(`[system] apt-get ${args[0]} failed (exit ${r.status}); run: ${command}`);
+      return false;
+    }
   }
   return missingPackages().length === 0;
 }

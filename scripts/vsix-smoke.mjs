@@ -17,11 +17,17 @@ import { swiftShaderEnv } from './swiftshader.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
-const option = (name, fallback) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : fallback; };
+const option = (name, fallback) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
 const vsix = option('--vsix');
 const backend = option('--backend', 'webgpu');
 const keep = argv.includes('--keep');
-if (!vsix) { console.error('usage: node scripts/vsix-smoke.mjs --vsix <file> [--backend <name>] [--swiftshader] [--keep]'); process.exit(2); }
+if (!vsix) {
+  console.error('usage: node scripts/vsix-smoke.mjs --vsix <file> [--backend <name>] [--swiftshader] [--keep]');
+  process.exit(2);
+}
 
 /** The first `n` samples of an idx pair (gzipped) as plain idx files: header, then the slice. */
 function sliceIdx(from, to, name, n) {
@@ -37,9 +43,15 @@ function sliceIdx(from, to, name, n) {
 }
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'salun-vsix-'));
-const cleanup = () => { if (!keep) rmSync(tmp, { recursive: true, force: true }); };
+const cleanup = () => {
+  if (!keep) rmSync(tmp, { recursive: true, force: true });
+};
 const unzip = spawnSync('unzip', ['-q', resolve(vsix), '-d', tmp], { encoding: 'utf8' });
-if (unzip.status !== 0) { console.error(`cannot unpack ${vsix}: ${unzip.stderr || unzip.error}`); cleanup(); process.exit(2); }
+if (unzip.status !== 0) {
+  console.error(`cannot unpack ${vsix}: ${unzip.stderr || unzip.error}`);
+  cleanup();
+  process.exit(2);
+}
 const ext = join(tmp, 'extension');
 const data = join(tmp, 'data');
 mkdirSync(data);
@@ -50,12 +62,24 @@ mkdirSync(workspace);
 
 const recipe = { epochs: 1, lr: 0.05, schedule: 'cosine', momentum: 0.9, weightDecay: 5e-4, batchSize: 64 };
 const config = {
-  data: { kind: 'idx', dir: data }, model: { kind: 'builtin', architecture: 'mlp' }, forget: { kind: 'random', fraction: 0.1, seed: 1 },
-  method: 'salun', saliency: { ratio: 0.5 }, train: recipe, unlearn: { ...recipe, lr: 0.005, schedule: 'constant' }, retrain: true, seed: 1, backend,
+  data: { kind: 'idx', dir: data },
+  model: { kind: 'builtin', architecture: 'mlp' },
+  forget: { kind: 'random', fraction: 0.1, seed: 1 },
+  method: 'salun',
+  saliency: { ratio: 0.5 },
+  train: recipe,
+  unlearn: { ...recipe, lr: 0.005, schedule: 'constant' },
+  retrain: true,
+  seed: 1,
+  backend,
 };
 const env = { ...process.env, ...(argv.includes('--swiftshader') ? swiftShaderEnv() : {}) };
 const jobScript = join(ext, 'dist', 'job.js');
-if (!existsSync(jobScript)) { console.error(`${vsix} has no extension/dist/job.js`); cleanup(); process.exit(2); }
+if (!existsSync(jobScript)) {
+  console.error(`${vsix} has no extension/dist/job.js`);
+  cleanup();
+  process.exit(2);
+}
 const t0 = Date.now();
 const child = fork(jobScript, [], { cwd: tmp, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 let final;
@@ -71,10 +95,14 @@ child.on('close', (code, signal) => {
   if (final?.type === 'finished') {
     const b = final.result.backend;
     ok = b.name === backend;
-    console.log(`finished in ${secs} s on ${b.name}${b.adapter ? ` (adapter: ${b.adapter.description || b.adapter.device}, ${b.adapter.vendor}, ${b.adapter.architecture})` : ''}`);
+    console.log(
+      `finished in ${secs} s on ${b.name}${b.adapter ? ` (adapter: ${b.adapter.description || b.adapter.device}, ${b.adapter.vendor}, ${b.adapter.architecture})` : ''}`,
+    );
     if (!ok) console.log(`expected backend ${backend}`);
   } else {
-    console.log(`job ${final?.type ?? `ended without a final event (${signal ?? `exit ${code}`})`} after ${secs} s${final?.type === 'failed' ? `: ${final.error.message} ${final.error.hint ?? ''}` : ''}`);
+    console.log(
+      `job ${final?.type ?? `ended without a final event (${signal ?? `exit ${code}`})`} after ${secs} s${final?.type === 'failed' ? `: ${final.error.message} ${final.error.hint ?? ''}` : ''}`,
+    );
   }
   console.log(`vsix-smoke: ${ok ? 'ok' : 'FAILED'} (${vsix}, backend ${backend}, job.js from ${ext}${keep ? ', kept' : ''})`);
   cleanup();

@@ -12,7 +12,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function writeConfigSchema() {
   const built = await esbuild.build({
-    entryPoints: [join(root, 'src/protocol/configFileSchema.ts')], bundle: true, write: false, format: 'cjs', platform: 'node', logLevel: 'warning',
+    entryPoints: [join(root, 'src/protocol/configFileSchema.ts')],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    logLevel: 'warning',
   });
   const module = { exports: {} };
   new Function('module', 'exports', 'require', built.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
@@ -20,7 +25,11 @@ export async function writeConfigSchema() {
   const file = join(root, CONFIG_FILE_SCHEMA_PATH);
   const text = configFileSchemaText();
   let old;
-  try { old = readFileSync(file, 'utf8'); } catch { old = undefined; }
+  try {
+    old = readFileSync(file, 'utf8');
+  } catch {
+    old = undefined;
+  }
   if (old === text) return;
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);

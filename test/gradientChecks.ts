@@ -51,7 +51,10 @@ function ladderInput(shape: number[], seed: number, negativeFrom: number): Input
   const n = size(shape);
   const rand = makeRng(seed);
   const rank = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [rank[i], rank[j]] = [rank[j], rank[i]]; }
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [rank[i], rank[j]] = [rank[j], rank[i]];
+  }
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = i >= negativeFrom ? -1 - 0.01 * rank[i] : 0.01 * (rank[i] - n / 2);
   return { shape, data };
@@ -138,7 +141,10 @@ async function check(backend: BackendName, label: string, names: string[], op: O
 
 // ---- float64 references (NHWC, TensorFlow's padding rules)
 
-interface Pads { out: number; before: number }
+interface Pads {
+  out: number;
+  before: number;
+}
 
 function padding(n: number, k: number, s: number, pad: 'same' | 'valid'): Pads {
   if (pad === 'valid') return { out: Math.floor((n - k) / s) + 1, before: 0 };
@@ -154,19 +160,22 @@ function conv2dRef(xShape: number[], wShape: number[], stride: number, pad: 'sam
   const pw = padding(w, kw, stride, pad);
   return ([x, f]) => {
     const y = new Float64Array(n * ph.out * pw.out * co);
-    for (let b = 0; b < n; b++) for (let r = 0; r < ph.out; r++) for (let c = 0; c < pw.out; c++) for (let o = 0; o < co; o++) {
-      let s = 0;
-      for (let a = 0; a < kh; a++) {
-        const yy = r * stride + a - ph.before;
-        if (yy < 0 || yy >= h) continue;
-        for (let bb = 0; bb < kw; bb++) {
-          const xx = c * stride + bb - pw.before;
-          if (xx < 0 || xx >= w) continue;
-          for (let i = 0; i < ci; i++) s += x[((b * h + yy) * w + xx) * ci + i] * f[((a * kw + bb) * ci + i) * co + o];
-        }
-      }
-      y[((b * ph.out + r) * pw.out + c) * co + o] = s;
-    }
+    for (let b = 0; b < n; b++)
+      for (let r = 0; r < ph.out; r++)
+        for (let c = 0; c < pw.out; c++)
+          for (let o = 0; o < co; o++) {
+            let s = 0;
+            for (let a = 0; a < kh; a++) {
+              const yy = r * stride + a - ph.before;
+              if (yy < 0 || yy >= h) continue;
+              for (let bb = 0; bb < kw; bb++) {
+                const xx = c * stride + bb - pw.before;
+                if (xx < 0 || xx >= w) continue;
+                for (let i = 0; i < ci; i++) s += x[((b * h + yy) * w + xx) * ci + i] * f[((a * kw + bb) * ci + i) * co + o];
+              }
+            }
+            y[((b * ph.out + r) * pw.out + c) * co + o] = s;
+          }
     return y;
   };
 }
@@ -177,15 +186,19 @@ function maxPoolRef(xShape: number[], k: number, stride: number, pad: 'same' | '
   const pw = padding(w, k, stride, pad);
   return ([x]) => {
     const y = new Float64Array(n * ph.out * pw.out * ch);
-    for (let b = 0; b < n; b++) for (let r = 0; r < ph.out; r++) for (let c = 0; c < pw.out; c++) for (let d = 0; d < ch; d++) {
-      let m = -Infinity;
-      for (let a = 0; a < k; a++) for (let bb = 0; bb < k; bb++) {
-        const yy = r * stride + a - ph.before;
-        const xx = c * stride + bb - pw.before;
-        if (yy >= 0 && yy < h && xx >= 0 && xx < w) m = Math.max(m, x[((b * h + yy) * w + xx) * ch + d]);
-      }
-      y[((b * ph.out + r) * pw.out + c) * ch + d] = m;
-    }
+    for (let b = 0; b < n; b++)
+      for (let r = 0; r < ph.out; r++)
+        for (let c = 0; c < pw.out; c++)
+          for (let d = 0; d < ch; d++) {
+            let m = -Infinity;
+            for (let a = 0; a < k; a++)
+              for (let bb = 0; bb < k; bb++) {
+                const yy = r * stride + a - ph.before;
+                const xx = c * stride + bb - pw.before;
+                if (yy >= 0 && yy < h && xx >= 0 && xx < w) m = Math.max(m, x[((b * h + yy) * w + xx) * ch + d]);
+              }
+            y[((b * ph.out + r) * pw.out + c) * ch + d] = m;
+          }
     return y;
   };
 }
@@ -200,15 +213,17 @@ function matMulRef(aShape: number[], bShape: number[], tA: boolean, tB: boolean,
   const nn = tB ? br : bc;
   return ([a, b, bias]) => {
     const y = new Float64Array(batch * m * nn);
-    for (let z = 0; z < batch; z++) for (let i = 0; i < m; i++) for (let j = 0; j < nn; j++) {
-      let s = epilogue ? bias[j] : 0;
-      for (let q = 0; q < k; q++) {
-        const av = a[z * ar * ac + (tA ? q * ac + i : i * ac + q)];
-        const bv = b[z * br * bc + (tB ? j * bc + q : q * bc + j)];
-        s += av * bv;
-      }
-      y[(z * m + i) * nn + j] = epilogue === 'bias-relu' ? Math.max(s, 0) : s;
-    }
+    for (let z = 0; z < batch; z++)
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < nn; j++) {
+          let s = epilogue ? bias[j] : 0;
+          for (let q = 0; q < k; q++) {
+            const av = a[z * ar * ac + (tA ? q * ac + i : i * ac + q)];
+            const bv = b[z * br * bc + (tB ? j * bc + q : q * bc + j)];
+            s += av * bv;
+          }
+          y[(z * m + i) * nn + j] = epilogue === 'bias-relu' ? Math.max(s, 0) : s;
+        }
     return y;
   };
 }
@@ -219,9 +234,10 @@ const BN_EPS = 1e-3;
 function batchNormRef(rows: number, c: number): Ref {
   return ([x, mean, variance, offset, scale]) => {
     const y = new Float64Array(rows * c);
-    for (let r = 0; r < rows; r++) for (let d = 0; d < c; d++) {
-      y[r * c + d] = (x[r * c + d] - mean[d]) / Math.sqrt(variance[d] + BN_EPS) * scale[d] + offset[d];
-    }
+    for (let r = 0; r < rows; r++)
+      for (let d = 0; d < c; d++) {
+        y[r * c + d] = ((x[r * c + d] - mean[d]) / Math.sqrt(variance[d] + BN_EPS)) * scale[d] + offset[d];
+      }
     return y;
   };
 }
@@ -251,7 +267,18 @@ export function describeGradientChecks(backend: BackendName, timeoutMs = 60000):
     });
 
     it(`has every kernel a CNN's training needs on ${backend}`, () => {
-      for (const k of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul', 'FusedBatchNorm', 'Relu', 'Softmax']) {
+      for (const k of [
+        'Conv2D',
+        'Conv2DBackpropFilter',
+        'Conv2DBackpropInput',
+        'MaxPool',
+        'MaxPoolGrad',
+        'BatchMatMul',
+        '_FusedMatMul',
+        'FusedBatchNorm',
+        'Relu',
+        'Softmax',
+      ]) {
         assert.ok(tf.getKernel(k, backend), `${k} is not registered for ${backend}`);
       }
     });
@@ -272,15 +299,20 @@ export function describeGradientChecks(backend: BackendName, timeoutMs = 60000):
     for (const cc of convCases) {
       it(`conv2d ${cc.k}×${cc.k} stride ${cc.stride} '${cc.pad}' on ${cc.x.join('×')} to ${cc.co ?? 4} channels: input and filter gradients`, async () => {
         const wShape = [cc.k, cc.k, cc.x[3], cc.co ?? 4];
-        await check(backend, `conv2d k${cc.k} s${cc.stride} ${cc.pad} ${cc.x.join('×')}`, ['x', 'w'],
+        await check(
+          backend,
+          `conv2d k${cc.k} s${cc.stride} ${cc.pad} ${cc.x.join('×')}`,
+          ['x', 'w'],
           (x, w) => tf.conv2d(x as T.Tensor4D, w as T.Tensor4D, cc.stride, cc.pad),
-          conv2dRef(cc.x, wShape, cc.stride, cc.pad), [normalInput(cc.x, 11), normalInput(wShape, 12)]);
+          conv2dRef(cc.x, wShape, cc.stride, cc.pad),
+          [normalInput(cc.x, 11), normalInput(wShape, 12)],
+        );
       });
     }
 
     const poolCases: Array<{ x: number[]; k: number; stride: number; pad: 'same' | 'valid' }> = [
-      { x: [2, 6, 6, 3], k: 3, stride: 1, pad: 'same' },   // overlapping windows: gradients add up
-      { x: [2, 8, 7, 3], k: 3, stride: 2, pad: 'same' },   // odd padding pixel bottom (8) / both sides (7)
+      { x: [2, 6, 6, 3], k: 3, stride: 1, pad: 'same' }, // overlapping windows: gradients add up
+      { x: [2, 8, 7, 3], k: 3, stride: 2, pad: 'same' }, // odd padding pixel bottom (8) / both sides (7)
       { x: [2, 6, 6, 2], k: 2, stride: 2, pad: 'valid' },
       { x: [2, 5, 5, 2], k: 2, stride: 1, pad: 'same' },
     ];
@@ -288,8 +320,14 @@ export function describeGradientChecks(backend: BackendName, timeoutMs = 60000):
       it(`maxPool ${pc.k}×${pc.k} stride ${pc.stride} '${pc.pad}' on ${pc.x.join('×')}, the second sample all negative`, async () => {
         // Sample 0 mixes signs; sample 1 is entirely negative, so every one of its windows has no positive value.
         const x = ladderInput(pc.x, 21, size(pc.x) / pc.x[0]);
-        await check(backend, `maxPool k${pc.k} s${pc.stride} ${pc.pad} ${pc.x.join('×')}`, ['x'],
-          (t) => tf.maxPool(t as T.Tensor4D, pc.k, pc.stride, pc.pad), maxPoolRef(pc.x, pc.k, pc.stride, pc.pad), [x]);
+        await check(
+          backend,
+          `maxPool k${pc.k} s${pc.stride} ${pc.pad} ${pc.x.join('×')}`,
+          ['x'],
+          (t) => tf.maxPool(t as T.Tensor4D, pc.k, pc.stride, pc.pad),
+          maxPoolRef(pc.x, pc.k, pc.stride, pc.pad),
+          [x],
+        );
       });
     }
 
@@ -300,8 +338,10 @@ export function describeGradientChecks(backend: BackendName, timeoutMs = 60000):
             const lead = batched ? [2] : [];
             const aShape = [...lead, ...(tA ? [6, 4] : [4, 6])];
             const bShape = [...lead, ...(tB ? [5, 6] : [6, 5])];
-            await check(backend, `matMul b=${batched} tA=${tA} tB=${tB}`, ['a', 'b'],
-              (a, b) => tf.matMul(a, b, tA, tB), matMulRef(aShape, bShape, tA, tB), [normalInput(aShape, 31), normalInput(bShape, 32)]);
+            await check(backend, `matMul b=${batched} tA=${tA} tB=${tB}`, ['a', 'b'], (a, b) => tf.matMul(a, b, tA, tB), matMulRef(aShape, bShape, tA, tB), [
+              normalInput(aShape, 31),
+              normalInput(bShape, 32),
+            ]);
           });
         }
       }
@@ -312,9 +352,14 @@ export function describeGradientChecks(backend: BackendName, timeoutMs = 60000):
         const aShape = [5, 7];
         const bShape = tB ? [3, 7] : [7, 3];
         // Shifted bias so that some units are active and some are not, none near the kink.
-        await check(backend, `fused dense tB=${tB}`, ['x', 'kernel', 'bias'],
+        await check(
+          backend,
+          `fused dense tB=${tB}`,
+          ['x', 'kernel', 'bias'],
           (a, b, bias) => tf.fused.matMul({ a: a, b: b, transposeB: tB, bias, activation: 'relu' }),
-          matMulRef(aShape, bShape, false, tB, 'bias-relu'), [normalInput(aShape, 41), normalInput(bShape, 42), normalInput([3], 43, 0.5)]);
+          matMulRef(aShape, bShape, false, tB, 'bias-relu'),
+          [normalInput(aShape, 41), normalInput(bShape, 42), normalInput([3], 43, 0.5)],
+        );
       });
     }
 
@@ -322,21 +367,33 @@ export function describeGradientChecks(backend: BackendName, timeoutMs = 60000):
       const xShape = [2, 3, 3, 4];
       const rows = size(xShape) / 4;
       const variance = normalInput([4], 53);
-      variance.data.forEach((v, i) => { variance.data[i] = 0.5 + Math.abs(v); });
-      await check(backend, 'batchNorm inference', ['x', 'mean', 'variance', 'offset', 'scale'],
+      variance.data.forEach((v, i) => {
+        variance.data[i] = 0.5 + Math.abs(v);
+      });
+      await check(
+        backend,
+        'batchNorm inference',
+        ['x', 'mean', 'variance', 'offset', 'scale'],
         (x, mean, v, offset, scale) => tf.batchNorm(x as T.Tensor4D, mean as T.Tensor1D, v as T.Tensor1D, offset as T.Tensor1D, scale as T.Tensor1D, BN_EPS),
-        batchNormRef(rows, 4), [normalInput(xShape, 51), normalInput([4], 52), variance, normalInput([4], 54), normalInput([4], 55, 1)]);
+        batchNormRef(rows, 4),
+        [normalInput(xShape, 51), normalInput([4], 52), variance, normalInput([4], 54), normalInput([4], 55, 1)],
+      );
     });
 
     it('batch norm with batch moments (training form, as the layer runs it): x, offset and scale gradients', async () => {
       const xShape = [4, 3, 3, 4];
       const rows = size(xShape) / 4;
-      await check(backend, 'batchNorm training', ['x', 'offset', 'scale'],
+      await check(
+        backend,
+        'batchNorm training',
+        ['x', 'offset', 'scale'],
         (x, offset, scale) => {
           const { mean, variance } = tf.moments(x, [0, 1, 2]);
           return tf.batchNorm(x as T.Tensor4D, mean as T.Tensor1D, variance as T.Tensor1D, offset as T.Tensor1D, scale as T.Tensor1D, BN_EPS);
         },
-        batchNormTrainingRef(rows, 4), [normalInput(xShape, 61, 0.3, 2), normalInput([4], 62), normalInput([4], 63, 1)]);
+        batchNormTrainingRef(rows, 4),
+        [normalInput(xShape, 61, 0.3, 2), normalInput([4], 62), normalInput([4], 63, 1)],
+      );
     });
   });
 }

@@ -43,7 +43,17 @@ export async function oneStep(backend: BackendName, name: ArchitectureName, star
   const sgd = new Sgd(vars, { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
   let loss = NaN;
   const pass = async (): Promise<void> => {
-    ({ meanLoss: loss } = await trainPass({ clf, vars, optimizer: sgd, set, indices: [0, 1, 2, 3], batchSize: 4, loss: 'ce', rand: makeRng(1), shuffle: false }));
+    ({ meanLoss: loss } = await trainPass({
+      clf,
+      vars,
+      optimizer: sgd,
+      set,
+      indices: [0, 1, 2, 3],
+      batchSize: 4,
+      loss: 'ce',
+      rand: makeRng(1),
+      shuffle: false,
+    }));
   };
   const before = tf.memory().numTensors;
   const kernels = profile ? (await tf.profile(pass)).kernels.map((k) => k.name) : (await pass(), []);
@@ -65,4 +75,3 @@ export function stepRelativeError(a: Float32Array, b: Float32Array, before: Floa
   }
   return step === 0 ? diff : diff / step;
 }
-

@@ -25,11 +25,15 @@ export function layerBars(saliency: SaliencyView): HTMLElement {
     const tick = el('span', { class: 'bar-tick', 'aria-hidden': 'true' });
     tick.style.left = `${(saliency.salientShare * 100).toFixed(2)}%`;
     const tooltip = layerTooltip(layer);
-    list.appendChild(el('li', { class: 'layer', tabindex: 0, title: tooltip, 'aria-label': tooltip.replace(/\n/g, '. '), 'data-layer': layer.name, 'data-fraction': layer.fraction },
-      el('span', { class: 'layer-name' }, layer.name),
-      el('span', { class: 'bar-track', role: 'presentation' }, fill, tick),
-      el('span', { class: 'layer-value' }, `${formatPercent(layer.fraction)} · ${formatCount(layer.salient)}/${formatCount(layer.count)}`),
-    ));
+    list.appendChild(
+      el(
+        'li',
+        { class: 'layer', tabindex: 0, title: tooltip, 'aria-label': tooltip.replace(/\n/g, '. '), 'data-layer': layer.name, 'data-fraction': layer.fraction },
+        el('span', { class: 'layer-name' }, layer.name),
+        el('span', { class: 'bar-track', role: 'presentation' }, fill, tick),
+        el('span', { class: 'layer-value' }, `${formatPercent(layer.fraction)} · ${formatCount(layer.salient)}/${formatCount(layer.count)}`),
+      ),
+    );
   }
   return list;
 }
@@ -115,8 +119,13 @@ export function trendChart(state: Pick<PanelState, 'trend' | 'references' | 'tre
     for (const m of METRIC_NAMES) {
       if (opts.hidden.has(m)) continue;
       const y = g.y(metrics[m]);
-      chart.appendChild(svg('line', { class: `ref ref-${role} series-${m}`, x1: x0, x2: x1, y1: y, y2: y, 'data-series': m, 'data-ref': role },
-        svg('title', {}, `${REF_LABEL[role]} ${m}: ${formatMetric(metrics[m])}%`)));
+      chart.appendChild(
+        svg(
+          'line',
+          { class: `ref ref-${role} series-${m}`, x1: x0, x2: x1, y1: y, y2: y, 'data-series': m, 'data-ref': role },
+          svg('title', {}, `${REF_LABEL[role]} ${m}: ${formatMetric(metrics[m])}%`),
+        ),
+      );
     }
   }
   cursorLine(chart, g, HEIGHT, opts.cursor);
@@ -127,8 +136,20 @@ export function trendChart(state: Pick<PanelState, 'trend' | 'references' | 'tre
     if (pts.length > 1) chart.appendChild(svg('polyline', { class: `line series-${m}`, points: pts.join(' '), 'data-series': m }));
     for (const p of trend) {
       const retrain = references.retrain ? ` (Retrain ${formatMetric(references.retrain[m])}%)` : '';
-      chart.appendChild(svg('circle', { class: `dot series-${m}`, cx: g.x(p.epoch), cy: g.y(p.metrics[m]), r: p.epoch === opts.cursor ? 3.5 : 2.5, 'data-series': m, 'data-epoch': p.epoch },
-        svg('title', {}, `epoch ${p.epoch} · ${m} ${formatMetric(p.metrics[m])}%${retrain}`)));
+      chart.appendChild(
+        svg(
+          'circle',
+          {
+            class: `dot series-${m}`,
+            cx: g.x(p.epoch),
+            cy: g.y(p.metrics[m]),
+            r: p.epoch === opts.cursor ? 3.5 : 2.5,
+            'data-series': m,
+            'data-epoch': p.epoch,
+          },
+          svg('title', {}, `epoch ${p.epoch} · ${m} ${formatMetric(p.metrics[m])}%${retrain}`),
+        ),
+      );
     }
   }
   return chart;
@@ -148,16 +169,31 @@ export function gapChart(state: Pick<PanelState, 'trend' | 'references'>, opts: 
   const ticks = [0, top / 2, top];
   axes(chart, g, GAP_HEIGHT, ticks, (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)));
   cursorLine(chart, g, GAP_HEIGHT, opts.cursor);
-  if (gaps.length > 1) chart.appendChild(svg('polyline', { class: 'line series-gap', points: gaps.map((p) => `${g.x(p.epoch).toFixed(1)},${g.y(p.gap).toFixed(1)}`).join(' '), 'data-series': 'gap' }));
+  if (gaps.length > 1)
+    chart.appendChild(
+      svg('polyline', {
+        class: 'line series-gap',
+        points: gaps.map((p) => `${g.x(p.epoch).toFixed(1)},${g.y(p.gap).toFixed(1)}`).join(' '),
+        'data-series': 'gap',
+      }),
+    );
   for (const p of gaps) {
-    chart.appendChild(svg('circle', { class: 'dot series-gap', cx: g.x(p.epoch), cy: g.y(p.gap), r: p.epoch === opts.cursor ? 3.5 : 2.5, 'data-series': 'gap', 'data-epoch': p.epoch },
-      svg('title', {}, `epoch ${p.epoch} · Avg. Gap ${formatMetric(p.gap)}`)));
+    chart.appendChild(
+      svg(
+        'circle',
+        { class: 'dot series-gap', cx: g.x(p.epoch), cy: g.y(p.gap), r: p.epoch === opts.cursor ? 3.5 : 2.5, 'data-series': 'gap', 'data-epoch': p.epoch },
+        svg('title', {}, `epoch ${p.epoch} · Avg. Gap ${formatMetric(p.gap)}`),
+      ),
+    );
   }
   return chart;
 }
 
 const LEGEND_LABEL: Record<SeriesKey, string> = {
-  ...perMetric((k) => k), gap: 'Avg. Gap', retrain: 'Retrain (dashed)', original: 'Original (dotted)',
+  ...perMetric((k) => k),
+  gap: 'Avg. Gap',
+  retrain: 'Retrain (dashed)',
+  original: 'Original (dotted)',
 };
 
 /** Toggle buttons: click or Space/Enter hides or shows a series; aria-pressed says which are shown. */
@@ -166,10 +202,16 @@ export function trendLegend(references: PanelState['references'], hidden: Readon
   if (references.retrain) keys.push('gap', 'retrain');
   if (references.original) keys.push('original');
   const items = keys.map((key) => {
-    const mark = key === 'retrain' || key === 'original'
-      ? el('span', { class: `swatch-ref ref-${key}`, 'aria-hidden': 'true' })
-      : el('span', { class: `swatch series-${key}`, 'aria-hidden': 'true' });
-    const button = el('button', { type: 'button', class: 'legend-item', 'data-series': key, 'aria-pressed': String(!hidden.has(key)), title: `Show or hide ${LEGEND_LABEL[key]}` }, mark, LEGEND_LABEL[key]);
+    const mark =
+      key === 'retrain' || key === 'original'
+        ? el('span', { class: `swatch-ref ref-${key}`, 'aria-hidden': 'true' })
+        : el('span', { class: `swatch series-${key}`, 'aria-hidden': 'true' });
+    const button = el(
+      'button',
+      { type: 'button', class: 'legend-item', 'data-series': key, 'aria-pressed': String(!hidden.has(key)), title: `Show or hide ${LEGEND_LABEL[key]}` },
+      mark,
+      LEGEND_LABEL[key],
+    );
     button.addEventListener('click', () => onToggle(key));
     return el('li', {}, button);
   });
@@ -181,6 +223,9 @@ export function epochReadout(state: Pick<PanelState, 'trend' | 'references'>, ep
   const p = state.trend.find((q) => q.epoch === epoch);
   if (!p) return '';
   const retrain = state.references.retrain;
-  return `epoch ${epoch}: ` + METRIC_NAMES.map((m) => `${m} ${formatMetric(p.metrics[m])}`).join(' · ') +
-    (retrain ? ` · Avg. Gap ${formatMetric(avgGap(p.metrics, retrain))}` : '');
+  return (
+    `epoch ${epoch}: ` +
+    METRIC_NAMES.map((m) => `${m} ${formatMetric(p.metrics[m])}`).join(' · ') +
+    (retrain ? ` · Avg. Gap ${formatMetric(avgGap(p.metrics, retrain))}` : '')
+  );
 }

@@ -39,7 +39,11 @@ export class ComparisonView {
   /** undefined until the user picks: then the current run (or the newest) is preselected. */
   private selected: Set<string> | undefined;
 
-  constructor(selected: readonly string[] | undefined, private readonly channel: PanelChannel, private readonly callbacks: ComparisonLocal) {
+  constructor(
+    selected: readonly string[] | undefined,
+    private readonly channel: PanelChannel,
+    private readonly callbacks: ComparisonLocal,
+  ) {
     this.selected = selected ? new Set(selected) : undefined;
     this.list = el('ul', { class: 'run-list', 'aria-label': 'Runs to compare' });
     this.table = el('div');
@@ -47,7 +51,9 @@ export class ComparisonView {
     const csv = el('vscode-button', { secondary: true, 'data-export': 'csv' }, 'Export CSV');
     const md = el('vscode-button', { secondary: true, 'data-export': 'md' }, 'Export report (Markdown)');
     refresh.addEventListener('click', () => this.channel.command(RefreshRunsCommand, {}));
-    csv.addEventListener('click', () => this.channel.command(ExportCommand, { format: 'csv', fileName: 'salun-comparison.csv', content: comparisonCsv(this.rows()) }));
+    csv.addEventListener('click', () =>
+      this.channel.command(ExportCommand, { format: 'csv', fileName: 'salun-comparison.csv', content: comparisonCsv(this.rows()) }),
+    );
     md.addEventListener('click', () => {
       if (!this.state) return;
       const report = markdownReport(this.state, { generatedAt: new Date().toISOString(), comparison: this.rows() });
@@ -103,19 +109,45 @@ export class ComparisonView {
       this.renderTable();
     });
     const gap = run.rows.find((r) => r.role === 'unlearned')?.avgGap;
-    const detail = [methodDisplayName(run.method), run.ratio !== undefined ? `ratio ${run.ratio.toFixed(2)}` : '', gap !== undefined ? `gap ${gap.toFixed(2)}` : '']
-      .filter(Boolean).join(' · ');
+    const detail = [
+      methodDisplayName(run.method),
+      run.ratio !== undefined ? `ratio ${run.ratio.toFixed(2)}` : '',
+      gap !== undefined ? `gap ${gap.toFixed(2)}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     const setting = settingText(run.setting ?? {});
-    const preview = run.ratio !== undefined ? el('button', { type: 'button', class: 'link-button', 'data-link': 'saliency', title: `Preview the saliency map of ${run.runId} with the γ control` }, 'saliency') : undefined;
+    const preview =
+      run.ratio !== undefined
+        ? el(
+            'button',
+            { type: 'button', class: 'link-button', 'data-link': 'saliency', title: `Preview the saliency map of ${run.runId} with the γ control` },
+            'saliency',
+          )
+        : undefined;
     preview?.addEventListener('click', () => this.channel.command(LoadRunSaliencyCommand, { runDir: run.dir }));
     const details = el('div', { class: 'run-config', hidden: true });
-    const config = el('button', { type: 'button', class: 'link-button', 'data-link': 'config', 'aria-expanded': 'false', title: `Show the config.json of ${run.runId}` }, 'config');
+    const config = el(
+      'button',
+      { type: 'button', class: 'link-button', 'data-link': 'config', 'aria-expanded': 'false', title: `Show the config.json of ${run.runId}` },
+      'config',
+    );
     config.addEventListener('click', () => void this.toggleConfig(run, config, details));
     // Id, what it did, and on what: each on its own line so a narrow sidebar wraps instead of cutting.
-    return el('li', {}, box, el('label', { for: id, title: [run.runId, detail, setting].filter(Boolean).join('\n') },
-      el('span', { class: 'mono run-id' }, run.runId), el('span', { class: 'muted run-detail' }, detail),
-      setting ? el('span', { class: 'muted run-setting' }, setting) : undefined),
-    el('span', { class: 'run-links' }, preview, config), details);
+    return el(
+      'li',
+      {},
+      box,
+      el(
+        'label',
+        { for: id, title: [run.runId, detail, setting].filter(Boolean).join('\n') },
+        el('span', { class: 'mono run-id' }, run.runId),
+        el('span', { class: 'muted run-detail' }, detail),
+        setting ? el('span', { class: 'muted run-setting' }, setting) : undefined,
+      ),
+      el('span', { class: 'run-links' }, preview, config),
+      details,
+    );
   }
 
   /** Asks the host for the run's config.json (each time: the file may have been edited) and lists it. */
@@ -127,8 +159,14 @@ export class ComparisonView {
     replaceChildren(details, el('p', { class: 'muted small' }, 'Reading config.json…'));
     try {
       const { config } = await this.channel.request(GetRunConfigRequest, { runDir: run.dir });
-      replaceChildren(details, el('dl', { class: 'summary mono small', 'aria-label': `config.json of ${run.runId}` },
-        ...configEntries(config).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])));
+      replaceChildren(
+        details,
+        el(
+          'dl',
+          { class: 'summary mono small', 'aria-label': `config.json of ${run.runId}` },
+          ...configEntries(config).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]),
+        ),
+      );
     } catch (err) {
       replaceChildren(details, el('p', { class: 'muted small', role: 'alert' }, `No config: ${err instanceof Error ? err.message : String(err)}`));
     }
@@ -150,25 +188,49 @@ export class ComparisonView {
       const title = retrain
         ? `Against Retrain ${retrain.reference ?? ''}${retrain.setting ? `: ${retrain.setting}` : ''}`
         : 'Without a Retrain reference (no gaps)';
-      const groupHead = many || g < 0
-        ? el('tr', { class: 'group-head' }, el('th', { scope: 'rowgroup', colspan: COMPARISON_COLUMNS.length }, title))
-        : undefined;
+      const groupHead =
+        many || g < 0 ? el('tr', { class: 'group-head' }, el('th', { scope: 'rowgroup', colspan: COMPARISON_COLUMNS.length }, title)) : undefined;
       return el('tbody', { 'data-group': g }, groupHead, ...part.map((r) => this.tableRow(r)));
     });
-    replaceChildren(this.table,
-      many ? el('p', { class: 'warn-note', role: 'note' },
-        `These runs were measured against ${groups.filter((g) => g >= 0).length} different Retrain references (different model, data, forget set or seed); `
-        + 'their gaps are compared, and ★ given, only within a reference.') : undefined,
-      el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Comparison table' },
-        el('table', { class: 'results comparison stackable' },
-          el('caption', { class: 'muted small' }, 'Retrain first; ★ marks the smallest Avg. Gap to that Retrain. Time: saliency + unlearning for a method, training for Retrain.'),
-          el('thead', {}, head), ...bodies)));
+    replaceChildren(
+      this.table,
+      many
+        ? el(
+            'p',
+            { class: 'warn-note', role: 'note' },
+            `These runs were measured against ${groups.filter((g) => g >= 0).length} different Retrain references (different model, data, forget set or seed); ` +
+              'their gaps are compared, and ★ given, only within a reference.',
+          )
+        : undefined,
+      el(
+        'div',
+        { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Comparison table' },
+        el(
+          'table',
+          { class: 'results comparison stackable' },
+          el(
+            'caption',
+            { class: 'muted small' },
+            'Retrain first; ★ marks the smallest Avg. Gap to that Retrain. Time: saliency + unlearning for a method, training for Retrain.',
+          ),
+          el('thead', {}, head),
+          ...bodies,
+        ),
+      ),
+    );
   }
 
   private tableRow(r: ComparisonRow): HTMLElement {
     const name = r.role === 'retrain' && r.reference ? `${r.label} ${r.reference}` : r.label;
-    return el('tr', { class: `row-${r.role}${r.best ? ' best' : ''}`, 'data-run': r.runId, title: r.setting },
-      el('th', { scope: 'row', class: 'cell-model' }, name, r.best ? el('span', { class: 'best-mark', title: 'Smallest Avg. Gap to this Retrain' }, ' ★') : undefined),
+    return el(
+      'tr',
+      { class: `row-${r.role}${r.best ? ' best' : ''}`, 'data-run': r.runId, title: r.setting },
+      el(
+        'th',
+        { scope: 'row', class: 'cell-model' },
+        name,
+        r.best ? el('span', { class: 'best-mark', title: 'Smallest Avg. Gap to this Retrain' }, ' ★') : undefined,
+      ),
       el('td', { class: 'mono small cell-run', 'data-label': 'Run' }, r.runId ?? ''),
       el('td', { class: 'num inline-label cell-ratio', 'data-label': 'Ratio' }, r.ratio !== undefined ? r.ratio.toFixed(3) : '—'),
       ...METRIC_NAMES.map((m) => el('td', { class: 'num', 'data-label': m }, formatMetric(r.metrics[m]))),

@@ -6,9 +6,7 @@ import { shownTrend } from './panelState';
 import { avgGap, METRIC_NAMES } from '../src/protocol/results';
 import { backendMarkdownItems } from '../src/protocol/backendSummary';
 import { formatCount, formatScientific } from './format';
-import {
-  comparisonMarkdownTable, formatFixed as num, methodDisplayName, RESULTS_NOTE, type ComparisonRow,
-} from '../src/protocol/comparisonFormat';
+import { comparisonMarkdownTable, formatFixed as num, methodDisplayName, RESULTS_NOTE, type ComparisonRow } from '../src/protocol/comparisonFormat';
 import { alignFrom, markdownTable } from '../src/protocol/tableText';
 
 export interface ReportContext {
@@ -29,18 +27,37 @@ export function markdownReport(state: PanelState, ctx: ReportContext): string {
 
   if (state.rows.length) {
     out.push('## Results', '', RESULTS_NOTE, '');
-    out.push(markdownTable([['Model', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'], ...state.rows.map((r) => [
-      methodDisplayName(r.role === 'unlearned' ? r.method : r.role), ...METRIC_NAMES.map((m) => num(r.metrics[m])), num(r.avgGap), num(r.seconds, 1),
-    ])]), '');
+    out.push(
+      markdownTable([
+        ['Model', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'],
+        ...state.rows.map((r) => [
+          methodDisplayName(r.role === 'unlearned' ? r.method : r.role),
+          ...METRIC_NAMES.map((m) => num(r.metrics[m])),
+          num(r.avgGap),
+          num(r.seconds, 1),
+        ]),
+      ]),
+      '',
+    );
   }
 
   const s = state.saliency;
   if (s) {
     out.push('## Saliency mask', '');
-    out.push(`Ratio ${s.ratio.toFixed(3)}, γ = ${formatScientific(s.gamma, 3)}; ${formatCount(s.salientWeights)} of ${formatCount(s.totalWeights)} weights salient.`, '');
-    out.push(markdownTable([['Layer', 'Shape', 'Salient', 'Weights', 'Share (%)'], ...s.layers.map((l) => [
-      l.name, l.shape.join('×'), String(l.salient), String(l.count), num(l.fraction * 100, 1),
-    ])], alignFrom(5, 2)), '');
+    out.push(
+      `Ratio ${s.ratio.toFixed(3)}, γ = ${formatScientific(s.gamma, 3)}; ${formatCount(s.salientWeights)} of ${formatCount(s.totalWeights)} weights salient.`,
+      '',
+    );
+    out.push(
+      markdownTable(
+        [
+          ['Layer', 'Shape', 'Salient', 'Weights', 'Share (%)'],
+          ...s.layers.map((l) => [l.name, l.shape.join('×'), String(l.salient), String(l.count), num(l.fraction * 100, 1)]),
+        ],
+        alignFrom(5, 2),
+      ),
+      '',
+    );
   }
 
   // The trend on screen: the live job's, or the past run opened from the Runs view.
@@ -48,9 +65,13 @@ export function markdownReport(state: PanelState, ctx: ReportContext): string {
   if (shown.trend.length) {
     const retrain = shown.references.retrain;
     out.push(`## Metric trends${shown.trendMethod ? ` (${methodDisplayName(shown.trendMethod)})` : ''}`, '', `${shown.label}.`, '');
-    out.push(markdownTable([['Epoch', ...METRIC_NAMES, ...(retrain ? ['Avg. Gap'] : [])], ...shown.trend.map((p) => [
-      String(p.epoch), ...METRIC_NAMES.map((m) => num(p.metrics[m])), ...(retrain ? [num(avgGap(p.metrics, retrain))] : []),
-    ])]), '');
+    out.push(
+      markdownTable([
+        ['Epoch', ...METRIC_NAMES, ...(retrain ? ['Avg. Gap'] : [])],
+        ...shown.trend.map((p) => [String(p.epoch), ...METRIC_NAMES.map((m) => num(p.metrics[m])), ...(retrain ? [num(avgGap(p.metrics, retrain))] : [])]),
+      ]),
+      '',
+    );
   }
 
   if (ctx.comparison.length) {

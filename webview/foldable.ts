@@ -29,7 +29,11 @@ export function foldableSection(id: string, title: string, folded: boolean, onTo
     onToggle(id, isFolded);
   });
   return {
-    section, body: bodyEl, setFolded: apply,
-    get folded(): boolean { return isFolded; },
+    section,
+    body: bodyEl,
+    setFolded: apply,
+    get folded(): boolean {
+      return isFolded;
+    },
   };
 }

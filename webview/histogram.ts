@@ -38,7 +38,8 @@ export function scoreHistogramChart(h: ScoreHistogram, gamma: number, onPick?: (
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const binW = (h.log10Max - h.log10Min) / Math.max(1, h.bins.length);
   const gLog = gamma > 0 && Number.isFinite(gamma) ? Math.log10(gamma) : gamma > 0 ? Infinity : -Infinity;
-  const label = `Histogram of log10 saliency scores over ${formatCount(h.total - h.zeros)} nonzero weights; γ = ${formatScientific(gamma)}` +
+  const label =
+    `Histogram of log10 saliency scores over ${formatCount(h.total - h.zeros)} nonzero weights; γ = ${formatScientific(gamma)}` +
     (h.zeros ? `; ${formatCount(h.zeros)} weights have score 0` : '');
   const chart = svg('svg', { class: 'histogram', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': label });
   chart.appendChild(svg('title', {}, label));
@@ -49,10 +50,19 @@ export function scoreHistogramChart(h: ScoreHistogram, gamma: number, onPick?: (
     // Heights on a square-root scale, so the thin tails (where γ often sits) stay visible.
     const height = count > 0 ? Math.max(1, Math.sqrt(count / max) * plotH) : 0;
     const salient = lo + binW / 2 >= gLog;
-    chart.appendChild(svg('rect', {
-      class: salient ? 'hist-bar salient' : 'hist-bar', x: x0.toFixed(2), width: Math.max(0.5, x1 - x0 - 0.4).toFixed(2),
-      y: (MARGIN.top + plotH - height).toFixed(2), height: height.toFixed(2),
-    }, svg('title', {}, `|g| ${formatScientific(10 ** lo)} … ${formatScientific(10 ** (lo + binW))}: ${formatCount(count)} weights`)));
+    chart.appendChild(
+      svg(
+        'rect',
+        {
+          class: salient ? 'hist-bar salient' : 'hist-bar',
+          x: x0.toFixed(2),
+          width: Math.max(0.5, x1 - x0 - 0.4).toFixed(2),
+          y: (MARGIN.top + plotH - height).toFixed(2),
+          height: height.toFixed(2),
+        },
+        svg('title', {}, `|g| ${formatScientific(10 ** lo)} … ${formatScientific(10 ** (lo + binW))}: ${formatCount(count)} weights`),
+      ),
+    );
   });
   const baseY = MARGIN.top + plotH;
   chart.appendChild(svg('line', { class: 'axis', x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: baseY, y2: baseY }));
@@ -62,8 +72,13 @@ export function scoreHistogramChart(h: ScoreHistogram, gamma: number, onPick?: (
     chart.appendChild(svg('text', { class: 'axis-label', x: scale.x(d).toFixed(1), y: HEIGHT - 4, 'text-anchor': 'middle' }, `1e${d}`));
   }
   const gx = gammaX(h, gamma);
-  chart.appendChild(svg('line', { class: 'gamma-line', x1: gx.toFixed(2), x2: gx.toFixed(2), y1: MARGIN.top - 4, y2: baseY, 'data-gamma': String(gamma) },
-    svg('title', {}, `γ = ${formatScientific(gamma, 3)}`)));
+  chart.appendChild(
+    svg(
+      'line',
+      { class: 'gamma-line', x1: gx.toFixed(2), x2: gx.toFixed(2), y1: MARGIN.top - 4, y2: baseY, 'data-gamma': String(gamma) },
+      svg('title', {}, `γ = ${formatScientific(gamma, 3)}`),
+    ),
+  );
   if (onPick) {
     chart.classList.add('pickable');
     chart.addEventListener('click', (e: MouseEvent) => {

@@ -6,8 +6,17 @@ import type { JobEvent } from '../src/protocol/jobMessages';
 import { isJobEvent } from '../src/protocol/jobMessages';
 import type { HostNotification, HostNotificationType, RunTrend } from '../src/protocol/webviewMessages';
 import {
-  EventNotification, FocusRunNotification, HOST_NOTIFICATIONS, isRunTrend, JobStateNotification, ReadyCommand, ReplayNotification,
-  RunSetupNotification, RunsNotification, RunTrendNotification, SaliencyScoresNotification,
+  EventNotification,
+  FocusRunNotification,
+  HOST_NOTIFICATIONS,
+  isRunTrend,
+  JobStateNotification,
+  ReadyCommand,
+  ReplayNotification,
+  RunSetupNotification,
+  RunsNotification,
+  RunTrendNotification,
+  SaliencyScoresNotification,
 } from '../src/protocol/webviewMessages';
 import { isRecord } from '../src/protocol/guards';
 import type { PanelState } from './panelState';
@@ -103,23 +112,32 @@ function main(): void {
     schedule();
   };
 
-  const previews = new ThresholdPreviews(channel, (preview) => {
-    state = applyPreview(state, preview);
-    schedule();
-  }, warn);
-  const view = new PanelView(root, {
+  const previews = new ThresholdPreviews(
     channel,
-    previews,
-    onUiChange: (ui) => {
-      persisted = { ...persisted, ui };
-      save();
-    },
-    onShowLiveTrend: () => {
-      state = showLiveTrend(state);
-      persisted = { ...persisted, runTrend: undefined };
+    (preview) => {
+      state = applyPreview(state, preview);
       schedule();
     },
-  }, persisted.ui, placementOf(document.body));
+    warn,
+  );
+  const view = new PanelView(
+    root,
+    {
+      channel,
+      previews,
+      onUiChange: (ui) => {
+        persisted = { ...persisted, ui };
+        save();
+      },
+      onShowLiveTrend: () => {
+        state = showLiveTrend(state);
+        persisted = { ...persisted, runTrend: undefined };
+        schedule();
+      },
+    },
+    persisted.ui,
+    placementOf(document.body),
+  );
   view.render(state);
 
   // Charts are rebuilt when VS Code switches theme (it rewrites <body>'s class and the variables).

@@ -54,10 +54,7 @@ export interface ProgressView {
   epoch?: number;
 }
 
-export type Outcome =
-  | { status: 'finished' }
-  | { status: 'failed'; error: JobError }
-  | { status: 'cancelled' };
+export type Outcome = { status: 'finished' } | { status: 'failed'; error: JobError } | { status: 'cancelled' };
 
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
@@ -138,7 +135,7 @@ export function saliencyView(summary: { ratio: number; gamma: number; totalWeigh
       shape: [...l.shape],
       count: l.count,
       salient: l.salient,
-      fraction: Number.isFinite(l.salientFraction) ? l.salientFraction : (l.count > 0 ? l.salient / l.count : 0),
+      fraction: Number.isFinite(l.salientFraction) ? l.salientFraction : l.count > 0 ? l.salient / l.count : 0,
       minScore: l.minScore,
       medianScore: l.medianScore,
       maxScore: l.maxScore,
@@ -168,8 +165,13 @@ export function reducePanel(state: PanelState, event: JobEvent): PanelState {
     case 'started':
       // A new job: nothing of the previous one carries over.
       return {
-        ...initialPanelState(), eventCount: s.eventCount, jobRunning: true,
-        kind: event.kind, runId: event.runId, runDir: event.runDir, backend: event.backend,
+        ...initialPanelState(),
+        eventCount: s.eventCount,
+        jobRunning: true,
+        kind: event.kind,
+        runId: event.runId,
+        runDir: event.runDir,
+        backend: event.backend,
       };
     case 'phase':
       return { ...s, phase: event.phase, phaseLabel: event.label, progress: undefined };
@@ -249,7 +251,8 @@ export function applyHostMessage(state: PanelState, message: HostNotification): 
       if (message.event.type === 'started' && state.setup?.runId === next.runId) next.setup = state.setup;
       return next;
     }
-    case 'jobState': return state.jobRunning === message.running ? state : { ...state, jobRunning: message.running };
+    case 'jobState':
+      return state.jobRunning === message.running ? state : { ...state, jobRunning: message.running };
     case 'saliencyScores': {
       const next: PanelState = {
         ...state,
@@ -258,12 +261,14 @@ export function applyHostMessage(state: PanelState, message: HostNotification): 
       delete next.preview;
       return next;
     }
-    case 'runs': return { ...state, runs: message.runs };
+    case 'runs':
+      return { ...state, runs: message.runs };
     case 'runSetup': {
       const { type: _type, ...setup } = message;
       return { ...state, setup };
     }
-    case 'focusRun': return state;
+    case 'focusRun':
+      return state;
     case 'runTrend': {
       const { type: _type, ...trend } = message;
       // One point per epoch, in order, whatever the sender did; the last one for an epoch wins.
@@ -290,14 +295,24 @@ export function shownTrend(state: PanelState): ShownTrend {
   const past = state.runTrend;
   if (past) {
     return {
-      past: true, label: past.label, trend: past.points, references: past.reference,
-      ...(past.method !== undefined ? { trendMethod: past.method } : {}), runId: past.runId, skippedLines: past.skippedLines,
+      past: true,
+      label: past.label,
+      trend: past.points,
+      references: past.reference,
+      ...(past.method !== undefined ? { trendMethod: past.method } : {}),
+      runId: past.runId,
+      skippedLines: past.skippedLines,
     };
   }
   const how = state.jobRunning ? '' : state.outcome ? ` (${state.outcome.status})` : '';
   return {
-    past: false, label: `Live: current job${state.runId ? ` · ${state.runId}` : ''}${how}`, trend: state.trend, references: state.references,
-    ...(state.trendMethod !== undefined ? { trendMethod: state.trendMethod } : {}), ...(state.runId !== undefined ? { runId: state.runId } : {}), skippedLines: 0,
+    past: false,
+    label: `Live: current job${state.runId ? ` · ${state.runId}` : ''}${how}`,
+    trend: state.trend,
+    references: state.references,
+    ...(state.trendMethod !== undefined ? { trendMethod: state.trendMethod } : {}),
+    ...(state.runId !== undefined ? { runId: state.runId } : {}),
+    skippedLines: 0,
   };
 }
 
@@ -318,8 +333,12 @@ export function shownResults(state: PanelState): ShownResults {
     // The run list carries report.json's rows; a run that has none (failed, still running) shows none.
     const run = state.runs?.find((r) => r.runId === past.runId);
     return {
-      past: true, runId: past.runId, label: past.label, rows: run?.rows ?? [],
-      ...(past.method ?? run?.method ? { method: past.method ?? run?.method } : {}), ...(run?.setting ? { setting: run.setting } : {}),
+      past: true,
+      runId: past.runId,
+      label: past.label,
+      rows: run?.rows ?? [],
+      ...((past.method ?? run?.method) ? { method: past.method ?? run?.method } : {}),
+      ...(run?.setting ? { setting: run.setting } : {}),
     };
   }
   const setup = state.setup && state.setup.runId === state.runId ? state.setup : undefined;
@@ -327,8 +346,12 @@ export function shownResults(state: PanelState): ShownResults {
   const setting = setup?.setting ?? listed?.setting;
   const method = setup?.method ?? state.trendMethod;
   return {
-    past: false, label: state.runId ?? '', rows: state.rows,
-    ...(state.runId ? { runId: state.runId } : {}), ...(method ? { method } : {}), ...(setting ? { setting } : {}),
+    past: false,
+    label: state.runId ?? '',
+    rows: state.rows,
+    ...(state.runId ? { runId: state.runId } : {}),
+    ...(method ? { method } : {}),
+    ...(setting ? { setting } : {}),
   };
 }
 

@@ -48,7 +48,6 @@ export interface UiState {
 /** Where the panel is shown: the sidebar's compact view, or an editor tab (Open Charts in Editor). */
 export type Placement = 'sidebar' | 'editor';
 
-
 const ROLE_NAMES = { original: 'Original', retrain: 'Retrain', unlearned: 'Unlearned' } as const;
 
 interface ButtonSpec {
@@ -124,13 +123,19 @@ export class PanelView {
       toolbar.appendChild(button);
     }
     if (placement === 'sidebar') {
-      const full = el('vscode-button', { secondary: true, 'data-action': 'openChartsInEditor', title: 'Open this panel full size in an editor tab' }, 'Open in Editor');
+      const full = el(
+        'vscode-button',
+        { secondary: true, 'data-action': 'openChartsInEditor', title: 'Open this panel full size in an editor tab' },
+        'Open in Editor',
+      );
       full.addEventListener('click', () => onAction('openChartsInEditor'));
       toolbar.appendChild(full);
     }
     this.nextRunLine = el('div', { class: 'next-run muted small', id: 'next-run' });
 
-    this.empty = el('section', { class: 'empty' },
+    this.empty = el(
+      'section',
+      { class: 'empty' },
       el('p', {}, 'No job has run in this window yet; earlier runs are in the Runs view.'),
       el('p', {}, 'Compute a saliency map to see which weights SalUn lets move, or run unlearning to compare SalUn against Retrain on UA, RA, TA and MIA.'),
       el('p', { class: 'muted' }, 'Settings: salun.saliencyRatio, salun.forgetFraction, salun.forgetClass, salun.modelPath, salun.backend.'),
@@ -138,7 +143,11 @@ export class PanelView {
 
     this.statusLine = el('div', { class: 'status-line', role: 'status', 'aria-live': 'polite' });
     this.progressFill = el('span', { class: 'bar-fill' });
-    this.progressTrack = el('div', { class: 'progress bar-track', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-label': 'Phase progress' }, this.progressFill);
+    this.progressTrack = el(
+      'div',
+      { class: 'progress bar-track', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-label': 'Phase progress' },
+      this.progressFill,
+    );
     this.progressText = el('div', { class: 'progress-text muted' });
     this.outcome = el('div', { class: 'outcome' });
     this.status = el('section', { class: 'status', 'aria-label': 'Job status' }, this.statusLine, this.progressTrack, this.progressText, this.outcome);
@@ -147,7 +156,10 @@ export class PanelView {
     this.saliencyBody = el('div');
     this.saliencySection = section('saliency', 'Saliency mask', this.saliencyBody, this.threshold.element);
     this.trendView = new TrendView(this.ui.hiddenSeries, channel, {
-      onHiddenChange: (hidden) => { this.ui = { ...this.ui, hiddenSeries: hidden }; ctx.onUiChange(this.ui); },
+      onHiddenChange: (hidden) => {
+        this.ui = { ...this.ui, hiddenSeries: hidden };
+        ctx.onUiChange(this.ui);
+      },
       onShowLive: () => ctx.onShowLiveTrend(),
     });
     this.trendBody = this.trendView.element;
@@ -157,12 +169,26 @@ export class PanelView {
     this.sampleGrids = new SampleGridView(channel);
     this.samplesSection = section('samples', 'Generated samples', this.sampleGrids.element);
     this.comparison = new ComparisonView(this.ui.selectedRuns, channel, {
-      onSelectionChange: (selected) => { this.ui = { ...this.ui, selectedRuns: selected }; ctx.onUiChange(this.ui); },
+      onSelectionChange: (selected) => {
+        this.ui = { ...this.ui, selectedRuns: selected };
+        ctx.onUiChange(this.ui);
+      },
     });
     this.compareSection = section('compare', 'Compare runs', this.comparison.element);
 
     root.dataset.placement = placement;
-    replaceChildren(root, toolbar, this.nextRunLine, this.empty, this.status, this.saliencySection, this.trendSection, this.resultsSection, this.samplesSection, this.compareSection);
+    replaceChildren(
+      root,
+      toolbar,
+      this.nextRunLine,
+      this.empty,
+      this.status,
+      this.saliencySection,
+      this.trendSection,
+      this.resultsSection,
+      this.samplesSection,
+      this.compareSection,
+    );
     this.askNextRun();
   }
 
@@ -188,19 +214,24 @@ export class PanelView {
 
   /** Asks the host what Run Unlearning would start, and labels the button with it. */
   private askNextRun(): void {
-    this.channel.request(NextRunRequest, {}).then((reply) => this.showNextRun(reply), () => {
-      // No answer (an older host, or none yet): the button keeps its safe meaning, the flow.
-    });
+    this.channel.request(NextRunRequest, {}).then(
+      (reply) => this.showNextRun(reply),
+      () => {
+        // No answer (an older host, or none yet): the button keeps its safe meaning, the flow.
+      },
+    );
   }
 
   private showNextRun(reply: NextRunReply): void {
     const button = this.buttons.get('runUnlearning');
     if (!button) return;
     button.textContent = reply.configured ? 'Run Unlearning' : 'New Unlearning Run…';
-    button.title = reply.configured && reply.summary
-      ? `Runs the last New Unlearning Run again: ${reply.summary}`
-      : 'No run set up yet in this workspace: opens New Unlearning Run (model, data, forget set, method)';
-    this.nextRunLine.textContent = reply.configured && reply.summary ? `Run Unlearning runs: ${reply.summary}` : 'Run Unlearning sets up a run first (New Unlearning Run).';
+    button.title =
+      reply.configured && reply.summary
+        ? `Runs the last New Unlearning Run again: ${reply.summary}`
+        : 'No run set up yet in this workspace: opens New Unlearning Run (model, data, forget set, method)';
+    this.nextRunLine.textContent =
+      reply.configured && reply.summary ? `Run Unlearning runs: ${reply.summary}` : 'Run Unlearning sets up a run first (New Unlearning Run).';
   }
 
   /** A theme change: rebuild the SVG charts (their exports read the computed colours). */
@@ -226,11 +257,27 @@ export class PanelView {
     this.renderStatus(state);
 
     if (!prev || prev.saliency !== state.saliency || prev.scores !== state.scores || prev.preview !== state.preview) this.renderSaliency(state);
-    if (!prev || prev.trend !== state.trend || prev.references !== state.references || prev.runTrend !== state.runTrend
-      || prev.runId !== state.runId || prev.jobRunning !== state.jobRunning || prev.outcome !== state.outcome) this.renderTrend(state);
-    if (!prev || prev.rows !== state.rows || prev.runTrend !== state.runTrend || prev.runs !== state.runs || prev.setup !== state.setup
-      || prev.runId !== state.runId) this.renderResults(state);
-    if (!prev || prev.samples !== state.samples || prev.generationRows !== state.generationRows || prev.kind !== state.kind || prev.runId !== state.runId) this.renderSamples(state);
+    if (
+      !prev ||
+      prev.trend !== state.trend ||
+      prev.references !== state.references ||
+      prev.runTrend !== state.runTrend ||
+      prev.runId !== state.runId ||
+      prev.jobRunning !== state.jobRunning ||
+      prev.outcome !== state.outcome
+    )
+      this.renderTrend(state);
+    if (
+      !prev ||
+      prev.rows !== state.rows ||
+      prev.runTrend !== state.runTrend ||
+      prev.runs !== state.runs ||
+      prev.setup !== state.setup ||
+      prev.runId !== state.runId
+    )
+      this.renderResults(state);
+    if (!prev || prev.samples !== state.samples || prev.generationRows !== state.generationRows || prev.kind !== state.kind || prev.runId !== state.runId)
+      this.renderSamples(state);
     if (!prev || prev.runs !== state.runs || prev.runId !== state.runId) this.renderComparison(state);
     else this.comparison.track(state);
   }
@@ -240,7 +287,7 @@ export class PanelView {
     if (state.kind) parts.push(JOB_KIND_LABELS[state.kind].replace(/^./, (c) => c.toUpperCase()));
     if (state.runId) parts.push(state.runId);
     const backend = state.backend;
-    const phase = state.phase ? (state.phaseLabel || PHASE_LABELS[state.phase]) : state.jobRunning ? 'Starting…' : undefined;
+    const phase = state.phase ? state.phaseLabel || PHASE_LABELS[state.phase] : state.jobRunning ? 'Starting…' : undefined;
     const line: (HTMLElement | string)[] = [];
     if (parts.length) line.push(el('div', { class: 'job-title' }, parts.join(' · ')));
     const setup = state.setup && state.setup.runId === state.runId ? state.setup : undefined;
@@ -251,11 +298,16 @@ export class PanelView {
     if (backend) {
       const facts = backendFacts(backend);
       // Which backend is one line; why (and what was skipped) is there on request.
-      line.push(el('details', { class: 'backend', title: backend.reason },
-        el('summary', {}, 'Backend: ', el('strong', {}, backend.name), backend.detail ? ` (${backend.detail})` : ''),
-        el('div', { class: 'muted' }, facts.choice),
-        facts.adapter ? el('div', { class: 'muted backend-adapter' }, `GPU adapter: ${facts.adapter}`) : undefined,
-        facts.skipped.length ? el('ul', { class: 'muted backend-skipped' }, ...facts.skipped.map((s) => el('li', {}, `skipped ${s}`))) : undefined));
+      line.push(
+        el(
+          'details',
+          { class: 'backend', title: backend.reason },
+          el('summary', {}, 'Backend: ', el('strong', {}, backend.name), backend.detail ? ` (${backend.detail})` : ''),
+          el('div', { class: 'muted' }, facts.choice),
+          facts.adapter ? el('div', { class: 'muted backend-adapter' }, `GPU adapter: ${facts.adapter}`) : undefined,
+          facts.skipped.length ? el('ul', { class: 'muted backend-skipped' }, ...facts.skipped.map((s) => el('li', {}, `skipped ${s}`))) : undefined,
+        ),
+      );
     }
     if (phase && state.jobRunning) line.push(el('div', { class: 'phase' }, phase));
     const key = JSON.stringify([parts, backend, phase, state.jobRunning, setup]);
@@ -286,14 +338,26 @@ export class PanelView {
     if (!outcome || state.jobRunning) {
       replaceChildren(this.outcome, warningList);
     } else if (outcome.status === 'failed') {
-      replaceChildren(this.outcome, el('div', { class: 'error', role: 'alert' },
-        el('strong', {}, 'Failed: '), outcome.error.message,
-        outcome.error.hint ? el('div', {}, outcome.error.hint) : undefined,
-        outcome.error.file ? el('div', { class: 'mono' }, outcome.error.file) : undefined), warningList);
+      replaceChildren(
+        this.outcome,
+        el(
+          'div',
+          { class: 'error', role: 'alert' },
+          el('strong', {}, 'Failed: '),
+          outcome.error.message,
+          outcome.error.hint ? el('div', {}, outcome.error.hint) : undefined,
+          outcome.error.file ? el('div', { class: 'mono' }, outcome.error.file) : undefined,
+        ),
+        warningList,
+      );
     } else if (outcome.status === 'cancelled') {
       replaceChildren(this.outcome, el('div', { class: 'muted' }, 'Cancelled.'), warningList);
     } else {
-      replaceChildren(this.outcome, el('div', { class: 'done' }, 'Finished.', state.runDir ? el('div', { class: 'mono muted' }, state.runDir) : undefined), warningList);
+      replaceChildren(
+        this.outcome,
+        el('div', { class: 'done' }, 'Finished.', state.runDir ? el('div', { class: 'mono muted' }, state.runDir) : undefined),
+        warningList,
+      );
     }
   }
 
@@ -310,17 +374,35 @@ export class PanelView {
     const gamma = scientificParts(s.gamma);
     const gammaNode = el('span', { class: 'mono', title: String(s.gamma) }, gamma.mantissa);
     if (gamma.exponent !== 0) gammaNode.append(' × 10', el('sup', {}, String(gamma.exponent)));
-    const summary = el('dl', { class: 'summary', id: 'mask-summary' },
-      el('dt', {}, 'Ratio'), el('dd', {}, formatPercent(s.ratio)),
-      el('dt', {}, 'γ (threshold on |g|)'), el('dd', { id: 'gamma-value' }, gammaNode),
-      el('dt', {}, 'Salient weights'), el('dd', {}, `${formatCount(s.salientWeights)} / ${formatCount(s.totalWeights)} (${formatPercent(s.salientShare)})`),
+    const summary = el(
+      'dl',
+      { class: 'summary', id: 'mask-summary' },
+      el('dt', {}, 'Ratio'),
+      el('dd', {}, formatPercent(s.ratio)),
+      el('dt', {}, 'γ (threshold on |g|)'),
+      el('dd', { id: 'gamma-value' }, gammaNode),
+      el('dt', {}, 'Salient weights'),
+      el('dd', {}, `${formatCount(s.salientWeights)} / ${formatCount(s.totalWeights)} (${formatPercent(s.salientShare)})`),
     );
     const source = state.scores && state.scores.runDir !== state.runDir ? ` (run ${state.scores.runId})` : '';
-    replaceChildren(this.saliencyBody, summary,
+    replaceChildren(
+      this.saliencyBody,
+      summary,
       el('h3', {}, shown !== s ? `Mask sparsity per layer: preview at ratio ${shown.ratio.toFixed(3)}` : `Mask sparsity per layer${source}`),
       layerBars(shown),
-      el('p', { class: 'muted small' }, 'Bar: share of the layer’s weights that are salient; tick: the global share. Hover or focus a layer for its score range.'),
-      state.scores ? undefined : el('p', { class: 'muted small' }, state.jobRunning ? 'The γ control appears once the scores are written.' : 'The γ control needs the run folder’s saliency scores.'));
+      el(
+        'p',
+        { class: 'muted small' },
+        'Bar: share of the layer’s weights that are salient; tick: the global share. Hover or focus a layer for its score range.',
+      ),
+      state.scores
+        ? undefined
+        : el(
+            'p',
+            { class: 'muted small' },
+            state.jobRunning ? 'The γ control appears once the scores are written.' : 'The γ control needs the run folder’s saliency scores.',
+          ),
+    );
   }
 
   private renderTrend(state: PanelState): void {
@@ -357,27 +439,40 @@ export class PanelView {
       return;
     }
     const setting = shown.setting ? settingText(shown.setting) : '';
-    const source = el('div', { class: 'results-source', id: 'results-source', 'data-source': shown.past ? 'run' : 'live' },
+    const source = el(
+      'div',
+      { class: 'results-source', id: 'results-source', 'data-source': shown.past ? 'run' : 'live' },
       el('div', { class: 'results-source-label' }, shown.past ? shown.label : `Live: current job${shown.runId ? ` · ${shown.runId}` : ''}`),
-      setting || shown.method ? el('div', { class: 'muted small' }, [shown.method ? methodDisplayName(shown.method) : '', setting].filter(Boolean).join(' · ')) : undefined);
+      setting || shown.method
+        ? el('div', { class: 'muted small' }, [shown.method ? methodDisplayName(shown.method) : '', setting].filter(Boolean).join(' · '))
+        : undefined,
+    );
     if (!shown.rows.length) {
       replaceChildren(this.resultsBody, source, el('p', { class: 'muted small' }, 'This run folder has no evaluated models (report.json).'));
       return;
     }
     const columns = ['Model', 'Method', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'];
     const head = el('tr', {}, ...columns.map((h) => el('th', { scope: 'col' }, h)));
-    const rows = shown.rows.map((r) => el('tr', { class: `row-${r.role}` },
-      el('th', { scope: 'row', class: 'cell-model' }, ROLE_NAMES[r.role] ?? r.role),
-      el('td', { class: 'cell-method', 'data-label': 'Method' }, r.method),
-      ...METRIC_NAMES.map((m) => el('td', { class: 'num', 'data-label': m }, formatMetric(r.metrics[m]))),
-      el('td', { class: 'num inline-label', 'data-label': 'Avg. Gap' }, formatMetric(r.avgGap)),
-      el('td', { class: 'num inline-label', 'data-label': 'Time (s)' }, Number.isFinite(r.seconds) ? r.seconds.toFixed(1) : '—'),
-    ));
-    replaceChildren(this.resultsBody, source,
-      el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Results table' },
-        el('table', { class: 'results stackable' },
-          el('caption', { class: 'muted small' }, RESULTS_NOTE),
-          el('thead', {}, head), el('tbody', {}, ...rows))),
-      verdictBlock(shown.rows));
+    const rows = shown.rows.map((r) =>
+      el(
+        'tr',
+        { class: `row-${r.role}` },
+        el('th', { scope: 'row', class: 'cell-model' }, ROLE_NAMES[r.role] ?? r.role),
+        el('td', { class: 'cell-method', 'data-label': 'Method' }, r.method),
+        ...METRIC_NAMES.map((m) => el('td', { class: 'num', 'data-label': m }, formatMetric(r.metrics[m]))),
+        el('td', { class: 'num inline-label', 'data-label': 'Avg. Gap' }, formatMetric(r.avgGap)),
+        el('td', { class: 'num inline-label', 'data-label': 'Time (s)' }, Number.isFinite(r.seconds) ? r.seconds.toFixed(1) : '—'),
+      ),
+    );
+    replaceChildren(
+      this.resultsBody,
+      source,
+      el(
+        'div',
+        { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Results table' },
+        el('table', { class: 'results stackable' }, el('caption', { class: 'muted small' }, RESULTS_NOTE), el('thead', {}, head), el('tbody', {}, ...rows)),
+      ),
+      verdictBlock(shown.rows),
+    );
   }
 }

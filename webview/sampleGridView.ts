@@ -89,11 +89,16 @@ export class SampleGridView {
     if (grid.iteration !== undefined) figure.element.dataset.iteration = String(grid.iteration);
     else delete figure.element.dataset.iteration;
     const forgotten = forgottenClassName(grid);
-    replaceChildren(figure.caption,
+    replaceChildren(
+      figure.caption,
       el('span', { class: 'grid-label' }, grid.label),
-      el('span', { class: 'muted small grid-detail' },
-        [grid.iteration !== undefined ? `iteration ${grid.iteration}` : 'final', `${grid.classes.length} classes × ${grid.columns} seeds`].join(' · ')),
-      el('span', { class: 'small grid-forgotten' }, 'Forgotten class: ', el('strong', {}, forgotten), ` (row ${grid.forgetClass + 1}, marked in red)`));
+      el(
+        'span',
+        { class: 'muted small grid-detail' },
+        [grid.iteration !== undefined ? `iteration ${grid.iteration}` : 'final', `${grid.classes.length} classes × ${grid.columns} seeds`].join(' · '),
+      ),
+      el('span', { class: 'small grid-forgotten' }, 'Forgotten class: ', el('strong', {}, forgotten), ` (row ${grid.forgetClass + 1}, marked in red)`),
+    );
     figure.exportButton.setAttribute('title', `Save ${grid.label}’s grid as a PNG file`);
     figure.exportButton.setAttribute('aria-label', `Export PNG of ${grid.label}’s samples`);
     this.drawMedia(figure, grid);
@@ -110,10 +115,14 @@ export class SampleGridView {
   private drawMedia(figure: Figure, grid: SampleGrid): void {
     const key = gridKey(grid);
     const picture = this.pictures.get(grid.stage);
-    const image = (reply: SampleImageReply, stale: boolean): HTMLElement => el('img', {
-      src: reply.dataUri, width: reply.width, height: reply.height, alt: stale ? `${sampleGridAlt(grid)} (the previous grid, while the new one loads)` : sampleGridAlt(grid),
-      class: stale ? 'stale' : undefined,
-    });
+    const image = (reply: SampleImageReply, stale: boolean): HTMLElement =>
+      el('img', {
+        src: reply.dataUri,
+        width: reply.width,
+        height: reply.height,
+        alt: stale ? `${sampleGridAlt(grid)} (the previous grid, while the new one loads)` : sampleGridAlt(grid),
+        class: stale ? 'stale' : undefined,
+      });
     if (picture?.key === key) {
       replaceChildren(figure.media, image(picture.reply, false));
       return;
@@ -142,7 +151,8 @@ export class SampleGridView {
         this.pending.delete(key);
         this.failed.set(key, err instanceof Error ? err.message : String(err));
         this.redrawStage(grid.stage);
-      });
+      },
+    );
   }
 
   private redrawStage(stage: string): void {
@@ -168,22 +178,43 @@ export class SampleGridView {
       replaceChildren(this.metricsEl);
       return;
     }
-    const fid = el('th', { scope: 'colgroup', colspan: 3, class: 'fid-head', title: FID_CLASSIFIER_NOTE, 'aria-describedby': 'fid-note' }, 'FID-classifier', el('sup', {}, '*'));
-    const head = el('thead', {},
-      el('tr', {},
+    const fid = el(
+      'th',
+      { scope: 'colgroup', colspan: 3, class: 'fid-head', title: FID_CLASSIFIER_NOTE, 'aria-describedby': 'fid-note' },
+      'FID-classifier',
+      el('sup', {}, '*'),
+    );
+    const head = el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
         el('th', { scope: 'col', rowspan: 2 }, 'Model'),
         el('th', { scope: 'col', rowspan: 2, title: UA_TITLE }, 'UA (%)'),
         el('th', { scope: 'col', rowspan: 2, title: ACC_TITLE }, 'Retained acc. (%)'),
         fid,
-        el('th', { scope: 'col', rowspan: 2 }, 'Time (s)')),
-      el('tr', {}, ...['vs real test', 'vs θo', 'vs Retrain'].map((h) => el('th', { scope: 'col', class: 'fid-sub' }, h))));
+        el('th', { scope: 'col', rowspan: 2 }, 'Time (s)'),
+      ),
+      el('tr', {}, ...['vs real test', 'vs θo', 'vs Retrain'].map((h) => el('th', { scope: 'col', class: 'fid-sub' }, h))),
+    );
     const cells = generationTableCells(rows).slice(1);
-    const body = el('tbody', {}, ...cells.map((row, i) => el('tr', { 'data-method': rows[i].method },
-      el('th', { scope: 'row' }, row[0]), ...row.slice(1).map((c) => el('td', { class: 'num' }, c)))));
-    replaceChildren(this.metricsEl,
+    const body = el(
+      'tbody',
+      {},
+      ...cells.map((row, i) =>
+        el('tr', { 'data-method': rows[i].method }, el('th', { scope: 'row' }, row[0]), ...row.slice(1).map((c) => el('td', { class: 'num' }, c))),
+      ),
+    );
+    replaceChildren(
+      this.metricsEl,
       el('h3', {}, 'Generation metrics'),
-      el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Generation metrics table' },
-        el('table', { class: 'results generation' }, head, body)),
-      el('p', { class: 'muted small fid-note', id: 'fid-note' }, '* ', FID_CLASSIFIER_NOTE, ' Lower is closer; — where that reference was not computed.'));
+      el(
+        'div',
+        { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Generation metrics table' },
+        el('table', { class: 'results generation' }, head, body),
+      ),
+      el('p', { class: 'muted small fid-note', id: 'fid-note' }, '* ', FID_CLASSIFIER_NOTE, ' Lower is closer; — where that reference was not computed.'),
+    );
   }
 }

@@ -3,7 +3,18 @@
 // font is written onto the copy, as presentation attributes (fill="…"): the panel's CSP forbids
 // style attributes, and these are not styles. PNG goes through an <img> of that SVG on a canvas.
 
-const STYLE_PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'opacity', 'font-family', 'font-size', 'font-weight'] as const;
+const STYLE_PROPS = [
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-opacity',
+  'stroke-dasharray',
+  'opacity',
+  'font-family',
+  'font-size',
+  'font-weight',
+] as const;
 
 export interface LegendEntry {
   label: string;
@@ -40,15 +51,20 @@ export function standaloneSvg(chart: SVGSVGElement, legend: readonly LegendEntry
   copy.setAttribute('width', String(w * 2));
   copy.setAttribute('height', String((h + legendH) * 2));
   const rootStyle = getComputedStyle(document.documentElement);
-  const background = rootStyle.getPropertyValue('--vscode-sideBar-background').trim() || rootStyle.getPropertyValue('--vscode-editor-background').trim() || '#ffffff';
+  const background =
+    rootStyle.getPropertyValue('--vscode-sideBar-background').trim() || rootStyle.getPropertyValue('--vscode-editor-background').trim() || '#ffffff';
   const foreground = getComputedStyle(document.body).color;
   copy.insertBefore(svg('rect', { x: 0, y: 0, width: w, height: h + legendH, fill: background }), copy.firstChild);
   let x = 30;
   for (const entry of legend) {
     const cs = entry.sample ? getComputedStyle(entry.sample) : undefined;
-    const colour = cs && cs.stroke !== 'none' ? cs.stroke : cs?.fill ?? foreground;
-    copy.appendChild(svg('line', { x1: x, x2: x + 12, y1: h + 8, y2: h + 8, stroke: colour, 'stroke-width': 2, ...(entry.dash ? { 'stroke-dasharray': entry.dash } : {}) }));
-    copy.appendChild(svg('text', { x: x + 15, y: h + 11, fill: foreground, 'font-size': '9px', 'font-family': getComputedStyle(document.body).fontFamily }, entry.label));
+    const colour = cs && cs.stroke !== 'none' ? cs.stroke : (cs?.fill ?? foreground);
+    copy.appendChild(
+      svg('line', { x1: x, x2: x + 12, y1: h + 8, y2: h + 8, stroke: colour, 'stroke-width': 2, ...(entry.dash ? { 'stroke-dasharray': entry.dash } : {}) }),
+    );
+    copy.appendChild(
+      svg('text', { x: x + 15, y: h + 11, fill: foreground, 'font-size': '9px', 'font-family': getComputedStyle(document.body).fontFamily }, entry.label),
+    );
     x += 20 + entry.label.length * 5.5;
   }
   copy.setAttribute('xmlns', SVG_NS);
@@ -64,7 +80,10 @@ export function svgToPngBase64(svgText: string): Promise<string> {
       canvas.width = img.naturalWidth || 640;
       canvas.height = img.naturalHeight || 340;
       const ctx = canvas.getContext('2d');
-      if (!ctx) { reject(new Error('no 2D canvas')); return; }
+      if (!ctx) {
+        reject(new Error('no 2D canvas'));
+        return;
+      }
       ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
       resolve(canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, ''));
     };

@@ -13,7 +13,10 @@ import { gammaZeroAdvice } from './gammaZero';
 
 /** Parses "7.4e-4", "0.00074" or "7.4 × 10^-4"; undefined when it is not a non-negative number. */
 export function parseGamma(text: string): number | undefined {
-  const t = text.trim().replace(/\s*[×x*]\s*10\s*\^?\s*([+-−]?\d+)$/, 'e$1').replace('−', '-');
+  const t = text
+    .trim()
+    .replace(/\s*[×x*]\s*10\s*\^?\s*([+-−]?\d+)$/, 'e$1')
+    .replace('−', '-');
   if (!/^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return undefined;
   const v = Number(t);
   return Number.isFinite(v) && v >= 0 ? v : undefined;
@@ -45,13 +48,35 @@ export class ThresholdControl {
   private shown: SaliencyView | undefined;
   private scores: ScoresView | undefined;
 
-  constructor(private readonly channel: PanelChannel, private readonly previews: ThresholdPreviews) {
+  constructor(
+    private readonly channel: PanelChannel,
+    private readonly previews: ThresholdPreviews,
+  ) {
     this.slider = el('input', {
-      type: 'range', id: 'ratio-slider', min: SETTING_RATIO_MIN, max: SETTING_RATIO_MAX, step: 0.005,
+      type: 'range',
+      id: 'ratio-slider',
+      min: SETTING_RATIO_MIN,
+      max: SETTING_RATIO_MAX,
+      step: 0.005,
       'aria-label': 'Saliency ratio: share of weights the mask lets move',
     });
-    this.ratioInput = el('input', { type: 'number', id: 'ratio-input', min: 0.0001, max: 1, step: 0.01, class: 'num-input', 'aria-label': 'Saliency ratio (0 to 1)' });
-    this.gammaInput = el('input', { type: 'text', id: 'gamma-input', inputmode: 'decimal', spellcheck: false, class: 'num-input mono', 'aria-label': 'γ, the threshold on |g| (e.g. 7.4e-4)' });
+    this.ratioInput = el('input', {
+      type: 'number',
+      id: 'ratio-input',
+      min: 0.0001,
+      max: 1,
+      step: 0.01,
+      class: 'num-input',
+      'aria-label': 'Saliency ratio (0 to 1)',
+    });
+    this.gammaInput = el('input', {
+      type: 'text',
+      id: 'gamma-input',
+      inputmode: 'decimal',
+      spellcheck: false,
+      class: 'num-input mono',
+      'aria-label': 'γ, the threshold on |g| (e.g. 7.4e-4)',
+    });
     this.readout = el('div', { class: 'gamma-readout', id: 'gamma-readout', role: 'status', 'aria-live': 'polite' });
     this.histogram = el('div', { class: 'histogram-wrap' });
     this.zeroWarning = el('div', { class: 'gamma-zero', id: 'gamma-zero', role: 'alert', hidden: true });
@@ -72,10 +97,13 @@ export class ThresholdControl {
     });
     this.applyButton.addEventListener('click', () => {
       const ratio = this.shown?.ratio;
-      if (ratio !== undefined && !this.applyButton.hasAttribute('disabled')) this.channel.command(ApplySaliencyRatioCommand, { ratio: Number(ratio.toFixed(4)) });
+      if (ratio !== undefined && !this.applyButton.hasAttribute('disabled'))
+        this.channel.command(ApplySaliencyRatioCommand, { ratio: Number(ratio.toFixed(4)) });
     });
 
-    this.element = el('div', { class: 'threshold', role: 'group', 'aria-labelledby': 'h-threshold' },
+    this.element = el(
+      'div',
+      { class: 'threshold', role: 'group', 'aria-labelledby': 'h-threshold' },
       el('h3', { id: 'h-threshold' }, 'Threshold γ'),
       this.source,
       el('div', { class: 'threshold-row' }, el('label', { for: 'ratio-slider' }, 'Ratio'), this.slider, this.ratioInput),
@@ -110,17 +138,27 @@ export class ThresholdControl {
       this.gammaInput.value = Number.isFinite(shown.gamma) ? formatScientific(shown.gamma, 3) : '';
       this.gammaInput.removeAttribute('aria-invalid');
     }
-    replaceChildren(this.readout,
-      'γ = ', gammaNode(shown.gamma), ' · ',
-      el('span', { class: 'salient-count' }, `${formatCount(shown.salientWeights)} of ${formatCount(shown.totalWeights)} weights salient (${formatPercent(shown.salientShare, 2)})`),
-      previewing ? el('span', { class: 'muted' }, ` · preview (the run used ratio ${scores.saliency.ratio.toFixed(3)})`) : undefined);
+    replaceChildren(
+      this.readout,
+      'γ = ',
+      gammaNode(shown.gamma),
+      ' · ',
+      el(
+        'span',
+        { class: 'salient-count' },
+        `${formatCount(shown.salientWeights)} of ${formatCount(shown.totalWeights)} weights salient (${formatPercent(shown.salientShare, 2)})`,
+      ),
+      previewing ? el('span', { class: 'muted' }, ` · preview (the run used ratio ${scores.saliency.ratio.toFixed(3)})`) : undefined,
+    );
     this.showZeroWarning(shown, scores);
     this.redrawHistogram();
     if (newScores) this.source.textContent = `Scores of run ${scores.runId}; drag to preview other masks (no recomputation).`;
     const applicable = shown.ratio >= SETTING_RATIO_MIN && shown.ratio <= SETTING_RATIO_MAX;
     this.applyButton.toggleAttribute('disabled', !applicable);
     this.applyButton.setAttribute('aria-disabled', String(!applicable));
-    this.applyHint.textContent = applicable ? `salun.saliencyRatio = ${Number(shown.ratio.toFixed(4))}` : `salun.saliencyRatio must be in ${SETTING_RATIO_MIN}…${SETTING_RATIO_MAX}`;
+    this.applyHint.textContent = applicable
+      ? `salun.saliencyRatio = ${Number(shown.ratio.toFixed(4))}`
+      : `salun.saliencyRatio must be in ${SETTING_RATIO_MIN}…${SETTING_RATIO_MAX}`;
   }
 
   private showZeroWarning(shown: SaliencyView, scores: ScoresView): void {
@@ -130,16 +168,23 @@ export class ThresholdControl {
       replaceChildren(this.zeroWarning);
       return;
     }
-    const use = advice.suggestedRatio >= SETTING_RATIO_MIN
-      ? el('button', { type: 'button', class: 'link-button', 'data-action': 'useSuggestedRatio', 'data-ratio': advice.suggestedRatio }, `Preview ratio ${advice.suggestedRatio}`)
-      : undefined;
+    const use =
+      advice.suggestedRatio >= SETTING_RATIO_MIN
+        ? el(
+            'button',
+            { type: 'button', class: 'link-button', 'data-action': 'useSuggestedRatio', 'data-ratio': advice.suggestedRatio },
+            `Preview ratio ${advice.suggestedRatio}`,
+          )
+        : undefined;
     use?.addEventListener('click', () => this.ask('ratio', advice.suggestedRatio));
-    replaceChildren(this.zeroWarning,
+    replaceChildren(
+      this.zeroWarning,
       el('strong', {}, 'γ = 0: '),
-      `ratio ${Number(shown.ratio.toFixed(4))} asks for more weights than have a nonzero score (${formatCount(advice.zeros)} of ${formatCount(advice.total)} are exactly 0), `
-      + 'so the mask is filled up with zero-gradient weights in weight order, not by saliency. ',
+      `ratio ${Number(shown.ratio.toFixed(4))} asks for more weights than have a nonzero score (${formatCount(advice.zeros)} of ${formatCount(advice.total)} are exactly 0), ` +
+        'so the mask is filled up with zero-gradient weights in weight order, not by saliency. ',
       advice.suggestedRatio > 0 ? `The largest ratio with γ > 0 is ${advice.suggestedRatio}.` : 'Every score is 0: this map cannot rank weights.',
-      use);
+      use,
+    );
   }
 
   /** Also called on a theme change: the histogram is rebuilt, never restyled in place. */
@@ -147,10 +192,16 @@ export class ThresholdControl {
     const scores = this.scores;
     const shown = this.shown;
     if (!scores || !shown) return;
-    replaceChildren(this.histogram,
+    replaceChildren(
+      this.histogram,
       scoreHistogramChart(scores.histogram, shown.gamma, (gamma) => this.ask('gamma', gamma)),
       scores.histogram.zeros > 0
-        ? el('div', { class: 'muted small' }, `log10|g| of ${formatCount(scores.histogram.total - scores.histogram.zeros)} nonzero scores; ${formatCount(scores.histogram.zeros)} are exactly 0 (salient only when γ = 0).`)
-        : el('div', { class: 'muted small' }, `log10|g| of all ${formatCount(scores.histogram.total)} scores.`));
+        ? el(
+            'div',
+            { class: 'muted small' },
+            `log10|g| of ${formatCount(scores.histogram.total - scores.histogram.zeros)} nonzero scores; ${formatCount(scores.histogram.zeros)} are exactly 0 (salient only when γ = 0).`,
+          )
+        : el('div', { class: 'muted small' }, `log10|g| of all ${formatCount(scores.histogram.total)} scores.`),
+    );
   }
 }

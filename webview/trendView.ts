@@ -35,10 +35,18 @@ export class TrendView {
   private cursor: number | undefined;
   private hidden: Set<SeriesKey>;
 
-  constructor(hidden: readonly SeriesKey[], private readonly channel: PanelChannel, private readonly callbacks: TrendLocal) {
+  constructor(
+    hidden: readonly SeriesKey[],
+    private readonly channel: PanelChannel,
+    private readonly callbacks: TrendLocal,
+  ) {
     this.hidden = new Set(hidden);
     this.sourceLabel = el('span', { class: 'trend-source-label', id: 'trend-source-label', role: 'status', 'aria-live': 'polite' });
-    this.liveButton = el('vscode-button', { secondary: true, 'data-action': 'showLiveTrend', title: 'Show the metric trends of the current (or last) job again' }, 'Show live trends');
+    this.liveButton = el(
+      'vscode-button',
+      { secondary: true, 'data-action': 'showLiveTrend', title: 'Show the metric trends of the current (or last) job again' },
+      'Show live trends',
+    );
     this.liveButton.addEventListener('click', () => {
       this.callbacks.onShowLive();
       // Later replays must not bring the past run back: the host forgets it too.
@@ -47,7 +55,9 @@ export class TrendView {
     this.source = el('div', { class: 'trend-source', 'data-source': 'live' }, this.sourceLabel, this.liveButton);
     this.caption = el('div', { class: 'muted small' });
     this.charts = el('div', {
-      class: 'trend-charts', tabindex: 0, role: 'group',
+      class: 'trend-charts',
+      tabindex: 0,
+      role: 'group',
       'aria-label': 'Metric trend charts; use the left and right arrow keys to read the values of each epoch',
     });
     this.legend = el('div');
@@ -76,9 +86,10 @@ export class TrendView {
     this.liveButton.hidden = !state.past;
     const refs = [state.references.retrain ? 'Retrain' : '', state.references.original ? 'Original' : ''].filter(Boolean).join(' and ');
     const skipped = state.skippedLines > 0 ? ` ${state.skippedLines} unreadable line(s) of metrics.jsonl left out.` : '';
-    this.caption.textContent = state.trend.length === 0
-      ? `No unlearning epochs in this run’s metrics.jsonl.${skipped}`
-      : `${state.trendMethod ? `Unlearned model (${state.trendMethod}), in %` : 'In %'}${refs ? `; lines: ${refs}` : ''}.${skipped}`;
+    this.caption.textContent =
+      state.trend.length === 0
+        ? `No unlearning epochs in this run’s metrics.jsonl.${skipped}`
+        : `${state.trendMethod ? `Unlearned model (${state.trendMethod}), in %` : 'In %'}${refs ? `; lines: ${refs}` : ''}.${skipped}`;
     this.charts.hidden = state.trend.length === 0;
     this.exportRow.hidden = state.trend.length === 0;
     this.redraw();
@@ -96,8 +107,12 @@ export class TrendView {
     }
     const opts = { hidden: this.hidden, cursor: this.cursor };
     replaceChildren(this.charts, trendChart(state, opts), gapChart(state, opts));
-    replaceChildren(this.legend, trendLegend(state.references, this.hidden, (key) => this.toggle(key)));
-    this.readout.textContent = this.cursor !== undefined ? epochReadout(state, this.cursor) : 'Hover or focus the chart and use ←/→ for the values of an epoch.';
+    replaceChildren(
+      this.legend,
+      trendLegend(state.references, this.hidden, (key) => this.toggle(key)),
+    );
+    this.readout.textContent =
+      this.cursor !== undefined ? epochReadout(state, this.cursor) : 'Hover or focus the chart and use ←/→ for the values of an epoch.';
   }
 
   private toggle(key: SeriesKey): void {
@@ -142,7 +157,10 @@ export class TrendView {
     let bestD = Infinity;
     for (const dot of Array.from(chart.querySelectorAll<SVGCircleElement>('circle[data-epoch]'))) {
       const d = Math.abs(Number(dot.getAttribute('cx')) - x);
-      if (d < bestD) { bestD = d; best = Number(dot.dataset.epoch); }
+      if (d < bestD) {
+        bestD = d;
+        best = Number(dot.dataset.epoch);
+      }
     }
     this.setCursor(best);
   }
@@ -150,7 +168,10 @@ export class TrendView {
   private export(format: 'svg' | 'png'): void {
     const chart = this.charts.querySelector<SVGSVGElement>('svg.trend-chart');
     if (!chart) return;
-    const legend: LegendEntry[] = METRIC_NAMES.filter((m) => !this.hidden.has(m)).map((m) => ({ label: m, sample: chart.querySelector(`.line.series-${m}, .dot.series-${m}`) ?? undefined }));
+    const legend: LegendEntry[] = METRIC_NAMES.filter((m) => !this.hidden.has(m)).map((m) => ({
+      label: m,
+      sample: chart.querySelector(`.line.series-${m}, .dot.series-${m}`) ?? undefined,
+    }));
     if (this.state?.references.retrain && !this.hidden.has('retrain')) legend.push({ label: 'Retrain', dash: '5 3' });
     if (this.state?.references.original && !this.hidden.has('original')) legend.push({ label: 'Original', dash: '1.5 2.5' });
     const text = standaloneSvg(chart, legend);

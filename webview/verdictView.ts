@@ -17,20 +17,37 @@ const REFERENCE_NAMES = { original: 'Original (θo)', retrain: 'Retrain' } as co
 
 function figuresTable(cells: string[][]): HTMLElement {
   const [head, ...body] = cells;
-  return el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Verdict figures' },
-    el('table', { class: 'results verdict-table' },
+  return el(
+    'div',
+    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Verdict figures' },
+    el(
+      'table',
+      { class: 'results verdict-table' },
       el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
-      el('tbody', {}, ...body.map(([name, ...rest]) => el('tr', {},
-        el('th', { scope: 'row' }, name),
-        ...rest.map((c, i) => el('td', { class: 'num', 'data-label': head[i + 1] }, c)))))));
+      el(
+        'tbody',
+        {},
+        ...body.map(([name, ...rest]) =>
+          el('tr', {}, el('th', { scope: 'row' }, name), ...rest.map((c, i) => el('td', { class: 'num', 'data-label': head[i + 1] }, c))),
+        ),
+      ),
+    ),
+  );
 }
 
 /** θo's and Retrain's verdicts, one line each: how the verdict reads the two ends it should tell apart. */
 function referenceLines(rows: readonly EvaluatedModel[]): HTMLElement | undefined {
-  const refs = rows.flatMap((r) => (r.verdict && (r.role === 'original' || r.role === 'retrain') ? [{ name: REFERENCE_NAMES[r.role], v: r.verdict, gap: r.avgGap }] : []));
+  const refs = rows.flatMap((r) =>
+    r.verdict && (r.role === 'original' || r.role === 'retrain') ? [{ name: REFERENCE_NAMES[r.role], v: r.verdict, gap: r.avgGap }] : [],
+  );
   if (!refs.length) return undefined;
-  return el('ul', { class: 'verdict-references muted small', 'aria-label': 'Verdict on the reference models' },
-    ...refs.map(({ name, v, gap }) => el('li', {}, `${name}: ${v.label}, score ${v.points.toFixed(2)} points${gap !== undefined ? ` (Avg. Gap ${gap.toFixed(2)})` : ''}`)));
+  return el(
+    'ul',
+    { class: 'verdict-references muted small', 'aria-label': 'Verdict on the reference models' },
+    ...refs.map(({ name, v, gap }) =>
+      el('li', {}, `${name}: ${v.label}, score ${v.points.toFixed(2)} points${gap !== undefined ? ` (Avg. Gap ${gap.toFixed(2)})` : ''}`),
+    ),
+  );
 }
 
 /** The verdict block for a run's rows; undefined when the unlearned model has no verdict (older runs, tables). */
@@ -39,15 +56,32 @@ export function verdictBlock(rows: readonly EvaluatedModel[]): HTMLElement | und
   if (!v) return undefined;
   const badge = BADGES[v.label];
   const gap = rows.find((r) => r.role === 'unlearned')?.avgGap;
-  return el('div', { class: 'verdict', id: 'verdict', 'data-label': v.label, role: 'group', 'aria-labelledby': 'verdict-title' },
-    el('div', { class: 'verdict-head' },
+  return el(
+    'div',
+    { class: 'verdict', id: 'verdict', 'data-label': v.label, role: 'group', 'aria-labelledby': 'verdict-title' },
+    el(
+      'div',
+      { class: 'verdict-head' },
       el('span', { class: 'verdict-title', id: 'verdict-title' }, 'Without a Retrain: '),
       el('span', { class: `verdict-badge ${badge.className}` }, el('span', { 'aria-hidden': 'true', class: 'verdict-glyph' }, badge.glyph), ` ${badge.text}`),
-      el('span', { class: 'verdict-score muted small' }, ` score ${v.points.toFixed(2)} points · mean |z| ${v.meanAbsZ.toFixed(1)}${gap !== undefined ? ` · Avg. Gap ${gap.toFixed(2)}` : ''}`)),
+      el(
+        'span',
+        { class: 'verdict-score muted small' },
+        ` score ${v.points.toFixed(2)} points · mean |z| ${v.meanAbsZ.toFixed(1)}${gap !== undefined ? ` · Avg. Gap ${gap.toFixed(2)}` : ''}`,
+      ),
+    ),
     el('p', { class: 'verdict-meaning small' }, `${VERDICT_MEANINGS[v.label].replace(/^./, (c) => c.toUpperCase())}: ${v.reason}.`),
-    el('details', { class: 'verdict-figures' },
+    el(
+      'details',
+      { class: 'verdict-figures' },
       el('summary', {}, `Figures: Df against ${v.heldOut.size} held-out samples (${v.heldOut.source})`),
       figuresTable(verdictTableCells(v)),
-      el('p', { class: 'muted small' }, `Threshold: ±k·σ, σ from ${v.splits} random halvings of the held-out data, k = ${v.k.toFixed(3)} (α = ${v.alpha} over five figures, Bonferroni). Score: mean of |accuracy gap|, |MIA gap|, |RA − RA(θo)| in points. Took ${v.seconds.toFixed(1)} s.`),
-      referenceLines(rows)));
+      el(
+        'p',
+        { class: 'muted small' },
+        `Threshold: ±k·σ, σ from ${v.splits} random halvings of the held-out data, k = ${v.k.toFixed(3)} (α = ${v.alpha} over five figures, Bonferroni). Score: mean of |accuracy gap|, |MIA gap|, |RA − RA(θo)| in points. Took ${v.seconds.toFixed(1)} s.`,
+      ),
+      referenceLines(rows),
+    ),
+  );
 }

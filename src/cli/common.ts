@@ -29,7 +29,12 @@ export const JOB_OPTIONS = {
  * Reads `argv` with `options` (strict: an unknown option or a missing value fails naming it, with
  * the usage); `--help` prints the usage and exits.
  */
-export function readArgs<O extends OptionsSpec>(argv: string[], options: O, usage: string, allowPositionals = false): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>> {
+export function readArgs<O extends OptionsSpec>(
+  argv: string[],
+  options: O,
+  usage: string,
+  allowPositionals = false,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>> {
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals, strict: true });
@@ -37,7 +42,10 @@ export function readArgs<O extends OptionsSpec>(argv: string[], options: O, usag
     // parseArgs explains itself ("Unknown option '--x'", "Option '--workers <value>' argument missing").
     return fail(`${(e as Error).message}\n\n${usage}`);
   }
-  if ((parsed.values as { help?: boolean }).help) { console.log(usage); process.exit(0); }
+  if ((parsed.values as { help?: boolean }).help) {
+    console.log(usage);
+    process.exit(0);
+  }
   return parsed;
 }
 

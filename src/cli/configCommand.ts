@@ -17,7 +17,12 @@ import { runJobCommand, type StartCommand } from './jobCommand';
 
 export type ConfigCommandName = 'demo' | 'run' | 'saliency' | 'evaluate';
 
-const KIND_OF: Record<ConfigCommandName, Extract<JobKind, 'run' | 'saliency' | 'evaluate'>> = { demo: 'run', run: 'run', saliency: 'saliency', evaluate: 'evaluate' };
+const KIND_OF: Record<ConfigCommandName, Extract<JobKind, 'run' | 'saliency' | 'evaluate'>> = {
+  demo: 'run',
+  run: 'run',
+  saliency: 'saliency',
+  evaluate: 'evaluate',
+};
 
 function readConfig(path: string | undefined, name: ConfigCommandName): unknown {
   if (!path) fail(`give a config file: salun ${name} <config.json> (see \`salun defaults\`; *.salun.json files are checked by the editor)`);
@@ -46,9 +51,12 @@ function startCommand(name: ConfigCommandName, file: string | undefined, overrid
   // A generation config ("task": "generation") is its own job kind; `salun run` takes it as it is.
   if (name === 'run' && isGenerationConfigFile(read)) return { type: 'start', kind: 'generation', config: config as never, workspaceDir };
   switch (KIND_OF[name]) {
-    case 'run': return { type: 'start', kind: 'run', config: config as never, workspaceDir };
-    case 'saliency': return { type: 'start', kind: 'saliency', config: saliencyFields(config) as never, workspaceDir };
-    case 'evaluate': return { type: 'start', kind: 'evaluate', config: config as never, workspaceDir };
+    case 'run':
+      return { type: 'start', kind: 'run', config: config as never, workspaceDir };
+    case 'saliency':
+      return { type: 'start', kind: 'saliency', config: saliencyFields(config) as never, workspaceDir };
+    case 'evaluate':
+      return { type: 'start', kind: 'evaluate', config: config as never, workspaceDir };
   }
 }
 
@@ -63,17 +71,26 @@ export async function configCommand(name: ConfigCommandName, argv: string[], usa
   const command = startCommand(name, positionals[0], overrides, workspaceDir);
   const t0 = Date.now();
   const result = await runJobCommand(command, {
-    quiet: v.quiet === true, source: name === 'demo' ? 'the demo config' : positionals[0] ?? 'config', configExitCode: 1,
+    quiet: v.quiet === true,
+    source: name === 'demo' ? 'the demo config' : (positionals[0] ?? 'config'),
+    configExitCode: 1,
   });
-  if (command.kind === 'generation') { printGenerationResult(result, t0, v.json === true); return; }
-  if (v.json) { console.log(JSON.stringify(result, null, 2)); return; }
+  if (command.kind === 'generation') {
+    printGenerationResult(result, t0, v.json === true);
+    return;
+  }
+  if (v.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
   if (result.rows.length) console.log(`\n${modelsPlain(result.rows)}\n`);
   const verdict = unlearnedVerdict(result.rows);
   if (verdict) console.log(`${verdictLine(verdict)}\n`);
   if (result.saliency) {
     const s = result.saliency;
     console.log(`Saliency: ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}, ${s.salientWeights} of ${s.totalWeights} weights salient`);
-    for (const l of s.layers) console.log(`  ${l.name.padEnd(24)} ${String(l.count).padStart(8)} weights  ${(100 * l.salientFraction).toFixed(1).padStart(5)}% salient`);
+    for (const l of s.layers)
+      console.log(`  ${l.name.padEnd(24)} ${String(l.count).padStart(8)} weights  ${(100 * l.salientFraction).toFixed(1).padStart(5)}% salient`);
   }
   console.log(`\n${backendLines(result.backend).join('\n')}`);
   console.log(`run folder: ${result.runDir}`);

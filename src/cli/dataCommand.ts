@@ -27,7 +27,12 @@ function images(k: number | undefined): string {
 }
 
 export function dataCommand(argv: string[]): void {
-  const { values, positionals } = readArgs(argv, { files: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, DATA_USAGE, true);
+  const { values, positionals } = readArgs(
+    argv,
+    { files: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    DATA_USAGE,
+    true,
+  );
   const folder = positionals[positionals.length - 1];
   if (!folder) fail(`give a data folder\n\n${DATA_USAGE}`);
   let s: ReturnType<typeof dataSummary>;
@@ -37,7 +42,10 @@ export function dataCommand(argv: string[]): void {
     if (e instanceof UserError) fail(jobErrorText(toJobError(e)), 1);
     throw e;
   }
-  if (values.json === true) { console.log(JSON.stringify(s, null, 2)); return; }
+  if (values.json === true) {
+    console.log(JSON.stringify(s, null, 2));
+    return;
+  }
   const row = dataFormat(s.kind);
   console.log(row.folder ? dataText(s) : `the ${row.label}`);
   if (s.train !== undefined) console.log(`train: ${images(s.train)}, test: ${images(s.test)}`);

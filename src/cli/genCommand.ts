@@ -46,7 +46,10 @@ function readRows(runDir: string): { rows: GenerationMetricsRow[]; judgeTestAccu
 /** The table, the note, the grids, the folder, the backend and the wall time. */
 export function printGenerationResult(result: RunResult, t0: number, json: boolean): void {
   const { rows, judgeTestAccuracy } = readRows(result.runDir);
-  if (json) { console.log(JSON.stringify({ ...result, generation: rows, judgeTestAccuracy }, null, 2)); return; }
+  if (json) {
+    console.log(JSON.stringify({ ...result, generation: rows, judgeTestAccuracy }, null, 2));
+    return;
+  }
   console.log(`\n${plainTable(generationTableCells(rows))}\n`);
   const judge = judgeTestAccuracy !== undefined ? ` The judge classifier is ${judgeTestAccuracy.toFixed(1)}% accurate on the real test images.` : '';
   console.log(`UA and accuracies in %.${judge} ${FID_CLASSIFIER_NOTE}\n`);
@@ -65,19 +68,30 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
   if (v.backend !== undefined) config.backend = backendArg('--backend', v.backend);
   if (v.retrain) config.retrain = true;
   if (v.iterations !== undefined) config.unlearn = { ...config.unlearn, iterations: numberArg('--iterations', v.iterations) };
-  if (config.original.kind === 'train' && !v.quiet) process.stderr.write(`the shipped θo (${GEN_DEMO_MODEL}/) is missing: training it now (cached afterwards)\n`);
+  if (config.original.kind === 'train' && !v.quiet)
+    process.stderr.write(`the shipped θo (${GEN_DEMO_MODEL}/) is missing: training it now (cached afterwards)\n`);
   const workspaceDir = v.workspace !== undefined ? resolve(v.workspace) : process.cwd();
   const t0 = Date.now();
-  const result = await runJobCommand({ type: 'start', kind: 'generation', config, workspaceDir }, { quiet: v.quiet === true, source: 'the gen-demo config', configExitCode: 2 });
+  const result = await runJobCommand(
+    { type: 'start', kind: 'generation', config, workspaceDir },
+    { quiet: v.quiet === true, source: 'the gen-demo config', configExitCode: 2 },
+  );
   printGenerationResult(result, t0, v.json === true);
 }
 
 export async function genTrainCommand(argv: string[]): Promise<void> {
-  const options = { out: { type: 'string' }, iterations: { type: 'string' }, backend: { type: 'string' }, 'native-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+  const options = {
+    out: { type: 'string' },
+    iterations: { type: 'string' },
+    backend: { type: 'string' },
+    'native-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } as const;
   const { values: v } = readArgs(argv, options, GEN_TRAIN_USAGE);
   if (v['native-dir'] !== undefined) nativeDirArg(v['native-dir']);
   await trainGenDemoModel({
-    outDir: resolve(v.out ?? GEN_DEMO_MODEL), backend: v.backend !== undefined ? backendArg('--backend', v.backend) : 'auto',
+    outDir: resolve(v.out ?? GEN_DEMO_MODEL),
+    backend: v.backend !== undefined ? backendArg('--backend', v.backend) : 'auto',
     ...(v.iterations !== undefined ? { iterations: numberArg('--iterations', v.iterations) } : {}),
   });
 }

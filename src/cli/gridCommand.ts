@@ -47,8 +47,11 @@ function parseGridArgs(argv: string[]): { config: GridConfig; study: StudyOption
   }
   const study = studyOptions(v);
   const config: GridConfig = {
-    method: method as MethodName, ...(v.masked ? { masked: true } : {}), ...studyConfigFields(study),
-    seed: v.seed !== undefined ? numberArg('--seed', v.seed) : 1, axes,
+    method: method as MethodName,
+    ...(v.masked ? { masked: true } : {}),
+    ...studyConfigFields(study),
+    seed: v.seed !== undefined ? numberArg('--seed', v.seed) : 1,
+    axes,
   };
   return { config, study };
 }
@@ -58,13 +61,25 @@ export async function gridCommand(argv: string[]): Promise<void> {
   const command: StartCommand = { type: 'start', kind: 'grid', config, workspaceDir: o.workspace };
   validateOrFail(command, 'the grid config', 2);
   const outDir = o.out ?? defaultGridDir(o.workspace, config);
-  if (!o.quiet) process.stderr.write(`grid: ${config.method}, ${scenarioLabel(config)}, seed ${config.seed}, ${config.axes.map((a) => `${a.param}=${a.values.join(',')}`).join('; ')}\nout: ${outDir}\n`);
-  await runJobCommand({ ...command, outDir }, {
-    quiet: o.quiet, source: 'the grid config', configExitCode: 2, evaluatedLines: true,
-    whenCancelled: `points finished so far (if any) are in ${join(outDir, 'points.jsonl')}`,
-  });
+  if (!o.quiet)
+    process.stderr.write(
+      `grid: ${config.method}, ${scenarioLabel(config)}, seed ${config.seed}, ${config.axes.map((a) => `${a.param}=${a.values.join(',')}`).join('; ')}\nout: ${outDir}\n`,
+    );
+  await runJobCommand(
+    { ...command, outDir },
+    {
+      quiet: o.quiet,
+      source: 'the grid config',
+      configExitCode: 2,
+      evaluatedLines: true,
+      whenCancelled: `points finished so far (if any) are in ${join(outDir, 'points.jsonl')}`,
+    },
+  );
   const result = JSON.parse(readFileSync(join(outDir, 'grid.json'), 'utf8')) as GridResult;
-  if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
+  if (o.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
   console.log(`\nSalUn Lab grid search: ${config.method}, ${scenarioLabel(config)}`);
   console.log(gridHeader(result).join('\n'));
   console.log(`\n${plainTable(gridCells(result))}\n`);

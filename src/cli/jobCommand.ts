@@ -44,11 +44,18 @@ export async function runJobCommand(command: StartCommand, o: JobCommandOptions)
   const abort = abortOnCtrlC();
   const progress = new TerminalProgress(o.quiet);
   let final: JobEvent | undefined;
-  const result = await dispatchJob(command, (e) => {
-    progress.handle(e);
-    if (e.type === 'evaluated' && o.evaluatedLines && !o.quiet) { progress.clear(); process.stderr.write(evaluatedLine(e)); }
-    if (e.type === 'finished' || e.type === 'failed' || e.type === 'cancelled') final = e;
-  }, abort.signal);
+  const result = await dispatchJob(
+    command,
+    (e) => {
+      progress.handle(e);
+      if (e.type === 'evaluated' && o.evaluatedLines && !o.quiet) {
+        progress.clear();
+        process.stderr.write(evaluatedLine(e));
+      }
+      if (e.type === 'finished' || e.type === 'failed' || e.type === 'cancelled') final = e;
+    },
+    abort.signal,
+  );
   progress.clear();
   if (final?.type === 'failed') fail(jobErrorText(final.error), 1);
   if (final?.type === 'cancelled' || !result) fail(`cancelled${o.whenCancelled ? `; ${o.whenCancelled}` : ''}`, 130);

@@ -54,19 +54,49 @@ const CONFIG_COMMANDS: readonly ConfigCommandName[] = ['demo', 'run', 'saliency'
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
-  if (!command || command === '-h' || command === '--help') { console.log(USAGE); return; }
-  if (command === '--version' || command === '-v') { console.log(version); return; }
-  if (command === 'table') { await tableCommand(rest); return; }
-  if (command === 'grid') { await gridCommand(rest); return; }
-  if (command === 'gen-demo') { await genDemoCommand(rest); return; }
-  if (command === 'gen-train') { await genTrainCommand(rest); return; }
-  if (command === 'data') { dataCommand(rest); return; }
-  if (command === 'runs') { runsCommand(rest); return; }
-  if (command === 'schema') { console.log(JSON.stringify(configFileSchema(), null, 2)); return; }
-  if (command === 'defaults') { console.log(JSON.stringify(defaultRunConfig(), null, 2)); return; }
+  if (!command || command === '-h' || command === '--help') {
+    console.log(USAGE);
+    return;
+  }
+  if (command === '--version' || command === '-v') {
+    console.log(version);
+    return;
+  }
+  if (command === 'table') {
+    await tableCommand(rest);
+    return;
+  }
+  if (command === 'grid') {
+    await gridCommand(rest);
+    return;
+  }
+  if (command === 'gen-demo') {
+    await genDemoCommand(rest);
+    return;
+  }
+  if (command === 'gen-train') {
+    await genTrainCommand(rest);
+    return;
+  }
+  if (command === 'data') {
+    dataCommand(rest);
+    return;
+  }
+  if (command === 'runs') {
+    runsCommand(rest);
+    return;
+  }
+  if (command === 'schema') {
+    console.log(JSON.stringify(configFileSchema(), null, 2));
+    return;
+  }
+  if (command === 'defaults') {
+    console.log(JSON.stringify(defaultRunConfig(), null, 2));
+    return;
+  }
   const name = CONFIG_COMMANDS.find((c) => c === command);
   if (!name) fail(`unknown command '${command}'\n\n${USAGE}`);
   await configCommand(name, rest, USAGE);
 }
 
-main().catch((e: unknown) => fail(e instanceof Error ? e.stack ?? e.message : String(e), 1));
+main().catch((e: unknown) => fail(e instanceof Error ? (e.stack ?? e.message) : String(e), 1));

@@ -5,7 +5,8 @@ import { metricsLine } from '../protocol/results';
 
 function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
     : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
@@ -29,12 +30,20 @@ export class TerminalProgress {
         const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
         const eta = e.etaSeconds !== undefined ? ` ETA ${clock(e.etaSeconds)}` : '';
         const line = `  ${bar} ${(frac * 100).toFixed(0).padStart(3)}%${e.epoch !== undefined ? ` epoch ${e.epoch}` : ''}${eta}`;
-        if (this.tty) { process.stderr.write(`\r${line}\x1b[K`); this.drawn = true; }
-        else if (Date.now() - this.lastPlain > 10_000 || frac === 1) { process.stderr.write(`${line}\n`); this.lastPlain = Date.now(); }
+        if (this.tty) {
+          process.stderr.write(`\r${line}\x1b[K`);
+          this.drawn = true;
+        } else if (Date.now() - this.lastPlain > 10_000 || frac === 1) {
+          process.stderr.write(`${line}\n`);
+          this.lastPlain = Date.now();
+        }
         break;
       }
       case 'log':
-        if (e.level !== 'info' || process.env.SALUN_VERBOSE) { this.clear(); process.stderr.write(`[${e.level}] ${e.message}\n`); }
+        if (e.level !== 'info' || process.env.SALUN_VERBOSE) {
+          this.clear();
+          process.stderr.write(`[${e.level}] ${e.message}\n`);
+        }
         break;
       case 'started':
         this.clear();
@@ -46,7 +55,9 @@ export class TerminalProgress {
         break;
       case 'saliency':
         this.clear();
-        process.stderr.write(`  mask: ratio ${e.summary.ratio.toFixed(3)}, γ = ${e.summary.gamma.toExponential(3)}, ${e.summary.salientWeights}/${e.summary.totalWeights} weights salient\n`);
+        process.stderr.write(
+          `  mask: ratio ${e.summary.ratio.toFixed(3)}, γ = ${e.summary.gamma.toExponential(3)}, ${e.summary.salientWeights}/${e.summary.totalWeights} weights salient\n`,
+        );
         break;
       default:
         break;
@@ -54,6 +65,9 @@ export class TerminalProgress {
   }
 
   clear(): void {
-    if (this.drawn) { process.stderr.write('\r\x1b[K'); this.drawn = false; }
+    if (this.drawn) {
+      process.stderr.write('\r\x1b[K');
+      this.drawn = false;
+    }
   }
 }

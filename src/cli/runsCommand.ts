@@ -18,7 +18,10 @@ Usage:
 Each run: id, state (running, finished, stopped, failed, cancelled, interrupted — its process is
 gone —, unknown), method, Avg. Gap to Retrain, and what could not be read.`;
 
-interface RunsOptions { workspace: string; json: boolean }
+interface RunsOptions {
+  workspace: string;
+  json: boolean;
+}
 
 function parseRunsArgs(argv: string[]): RunsOptions {
   const { values } = readArgs(argv, { workspace: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, RUNS_USAGE);
@@ -47,9 +50,18 @@ export function runListing(r: RunSummary): RunListing {
   const verdict = runVerdict(r);
   const method = r.kind === 'saliency' || r.kind === 'evaluate' ? r.kind : r.method;
   return {
-    runId: r.runId, dir: r.dir, kind: r.kind, state: r.state, ...(method !== undefined ? { method } : {}), ...(gap !== undefined ? { avgGap: gap } : {}),
-    ...(r.startedAt ? { startedAt: r.startedAt } : {}), ...(r.error ? { error: r.error } : {}), ...(r.pid !== undefined ? { pid: r.pid } : {}),
-    ...(r.hostname !== undefined ? { hostname: r.hostname } : {}), ...(verdict ? { verdict } : {}), problems: r.problems,
+    runId: r.runId,
+    dir: r.dir,
+    kind: r.kind,
+    state: r.state,
+    ...(method !== undefined ? { method } : {}),
+    ...(gap !== undefined ? { avgGap: gap } : {}),
+    ...(r.startedAt ? { startedAt: r.startedAt } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.pid !== undefined ? { pid: r.pid } : {}),
+    ...(r.hostname !== undefined ? { hostname: r.hostname } : {}),
+    ...(verdict ? { verdict } : {}),
+    problems: r.problems,
   };
 }
 

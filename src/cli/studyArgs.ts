@@ -96,7 +96,12 @@ export function studyOptions(v: StudyValues): StudyOptions {
 /** The fields of a table or grid config the shared flags set. */
 export function studyConfigFields(s: StudyOptions): Pick<TableConfig, 'scenario' | 'data' | 'trainSubset' | 'model' | 'train' | 'backend' | 'workers'> {
   return {
-    scenario: s.scenario, data: s.data, model: s.model, train: s.train, backend: s.backend,
-    ...(s.trainSubset !== undefined ? { trainSubset: s.trainSubset } : {}), ...(s.workers ? { workers: s.workers } : {}),
+    scenario: s.scenario,
+    data: s.data,
+    model: s.model,
+    train: s.train,
+    backend: s.backend,
+    ...(s.trainSubset !== undefined ? { trainSubset: s.trainSubset } : {}),
+    ...(s.workers ? { workers: s.workers } : {}),
   };
 }

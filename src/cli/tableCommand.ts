@@ -43,7 +43,10 @@ function seedsArg(v: string): number[] {
 
 /** --methods: a comma list in table order; Retrain and Original are always there. */
 function methodsArg(v: string): MethodName[] {
-  const list = v.split(',').map((m) => m.trim().toLowerCase()).filter((m) => m && m !== 'retrain' && m !== 'original');
+  const list = v
+    .split(',')
+    .map((m) => m.trim().toLowerCase())
+    .filter((m) => m && m !== 'retrain' && m !== 'original');
   const bad = list.filter((m) => !(METHOD_NAMES as readonly string[]).includes(m));
   if (bad.length) fail(`unknown method${bad.length > 1 ? 's' : ''} ${bad.join(', ')} (known: retrain, ${TABLE_METHOD_ORDER.join(', ')})`);
   return [...new Set(list)] as MethodName[];
@@ -54,7 +57,8 @@ function parseTableArgs(argv: string[]): { config: TableConfig; study: StudyOpti
   const study = studyOptions(v);
   const d = defaultTableConfig();
   const config: TableConfig = {
-    ...d, ...studyConfigFields(study),
+    ...d,
+    ...studyConfigFields(study),
     ...(v.seeds !== undefined ? { seeds: seedsArg(v.seeds) } : {}),
     ...(v.methods !== undefined ? { methods: methodsArg(v.methods) } : {}),
     ...(v.ratio !== undefined ? { saliency: { ratio: numberArg('--ratio', v.ratio) } } : {}),
@@ -67,13 +71,25 @@ export async function tableCommand(argv: string[]): Promise<void> {
   const command: StartCommand = { type: 'start', kind: 'table', config, workspaceDir: o.workspace };
   validateOrFail(command, 'the table config', 2);
   const outDir = o.out ?? defaultTableDir(o.workspace, config);
-  if (!o.quiet) process.stderr.write(`table: ${scenarioLabel(config)}, ${config.model.architecture}, seeds ${config.seeds.join(', ')}, methods ${config.methods.join(', ')}\nout: ${outDir}\n`);
-  await runJobCommand({ ...command, outDir }, {
-    quiet: o.quiet, source: 'the table config', configExitCode: 2, evaluatedLines: true,
-    whenCancelled: `rows finished so far (if any) are in ${join(outDir, 'rows.jsonl')}`,
-  });
+  if (!o.quiet)
+    process.stderr.write(
+      `table: ${scenarioLabel(config)}, ${config.model.architecture}, seeds ${config.seeds.join(', ')}, methods ${config.methods.join(', ')}\nout: ${outDir}\n`,
+    );
+  await runJobCommand(
+    { ...command, outDir },
+    {
+      quiet: o.quiet,
+      source: 'the table config',
+      configExitCode: 2,
+      evaluatedLines: true,
+      whenCancelled: `rows finished so far (if any) are in ${join(outDir, 'rows.jsonl')}`,
+    },
+  );
   const result = JSON.parse(readFileSync(join(outDir, 'table.json'), 'utf8')) as TableResult;
-  if (o.json) { console.log(JSON.stringify(result, null, 2)); return; }
+  if (o.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
   console.log(`\nSalUn Lab comparison table: ${scenarioLabel(result.config)}, ${result.config.model.architecture.toUpperCase()}`);
   console.log(tableHeader(result).join('\n'));
   console.log(`\n${plainTable(seedTableCells(result.rows))}\n`);

@@ -7,7 +7,11 @@ export class PhaseProgress {
   private readonly start = Date.now();
   private lastSent = 0;
 
-  constructor(private readonly emit: Emit, readonly phase: JobPhase, readonly total: number) {}
+  constructor(
+    private readonly emit: Emit,
+    readonly phase: JobPhase,
+    readonly total: number,
+  ) {}
 
   /** Sends at most ~4 updates a second, and always the last one. */
   update(done: number, epoch?: number): void {

@@ -42,8 +42,11 @@ function stopAndKeep(deps: CommandDeps): boolean {
   }
   if (!canStopAndKeep(kind)) {
     // An unlearning run keeps the model of its epochs, a table the rows of its models; the others have nothing partial.
-    void vscode.window.showInformationMessage(`A ${JOB_KIND_LABELS[kind]} has no steps to stop between, so there is nothing partial to keep. Cancel it instead?`, 'Cancel Job')
-      .then((choice) => { if (choice) void vscode.commands.executeCommand(COMMAND_IDS.cancelJob); });
+    void vscode.window
+      .showInformationMessage(`A ${JOB_KIND_LABELS[kind]} has no steps to stop between, so there is nothing partial to keep. Cancel it instead?`, 'Cancel Job')
+      .then((choice) => {
+        if (choice) void vscode.commands.executeCommand(COMMAND_IDS.cancelJob);
+      });
     return false;
   }
   const stopping = supervisor.stop();
@@ -90,7 +93,8 @@ async function startJob(deps: CommandDeps, kind: 'run' | 'saliency', modelUri?: 
  * Resolves with the outcome, or undefined when nothing was started.
  */
 export async function launchJob(
-  deps: CommandDeps, kind: JobKind,
+  deps: CommandDeps,
+  kind: JobKind,
   build: (workspaceDir: string, folder: vscode.WorkspaceFolder) => StartCommand | undefined | Promise<StartCommand | undefined>,
 ): Promise<JobOutcome | undefined> {
   const folder = checkJobCanStart(deps, kind);
@@ -101,8 +105,9 @@ export async function launchJob(
     command = await build(workspaceDir, folder);
   } catch (err) {
     if (err instanceof SettingsError) {
-      void vscode.window.showErrorMessage(`SalUn: ${err.message}`, 'Open Settings')
-        .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', err.setting); });
+      void vscode.window.showErrorMessage(`SalUn: ${err.message}`, 'Open Settings').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', err.setting);
+      });
       return undefined;
     }
     throw err;
@@ -120,14 +125,23 @@ export function checkJobCanStart(deps: CommandDeps, kind: JobKind): vscode.Works
   }
   if (!vscode.workspace.isTrusted) {
     // Not an error: Restricted Mode is the user's choice. Say what to do (the commands are hidden there; a link or a script can still reach them).
-    void vscode.window.showInformationMessage(`This workspace is in Restricted Mode. SalUn starts ${what} only in a trusted workspace, because jobs read models and data from it and write run folders into it: trust it with Manage Workspace Trust, then try again.`, 'Manage Workspace Trust')
-      .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.trust.manage'); });
+    void vscode.window
+      .showInformationMessage(
+        `This workspace is in Restricted Mode. SalUn starts ${what} only in a trusted workspace, because jobs read models and data from it and write run folders into it: trust it with Manage Workspace Trust, then try again.`,
+        'Manage Workspace Trust',
+      )
+      .then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
     return undefined;
   }
   const folder = targetFolder();
   if (!folder) {
-    void vscode.window.showErrorMessage(`SalUn needs an open folder to start ${what}: runs are written to <folder>/.salun/runs. Open a folder and try again.`, 'Open Folder')
-      .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.action.files.openFolder'); });
+    void vscode.window
+      .showErrorMessage(`SalUn needs an open folder to start ${what}: runs are written to <folder>/.salun/runs. Open a folder and try again.`, 'Open Folder')
+      .then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.files.openFolder');
+      });
     return undefined;
   }
   if (folder.uri.scheme !== 'file') {
@@ -160,7 +174,8 @@ export async function startChecked(deps: CommandDeps, command: StartCommand): Pr
 export function refuseSecondJob(deps: CommandDeps): void {
   const kind = deps.supervisor.runningKind;
   const running = kind ? `A ${JOB_KIND_LABELS[kind]}` : 'A job';
-  void vscode.window.showWarningMessage(`${running} is already running; SalUn runs one job at a time. Cancel it first, or wait for it to finish.`, 'Show Job', 'Cancel Job')
+  void vscode.window
+    .showWarningMessage(`${running} is already running; SalUn runs one job at a time. Cancel it first, or wait for it to finish.`, 'Show Job', 'Cancel Job')
     .then((choice) => {
       if (choice === 'Show Job') {
         void deps.revealPanel();

@@ -28,8 +28,14 @@ function comparisonRun(r: RunSummary): ComparisonRun | undefined {
   if (!r.isFolder || r.kind !== 'run' || r.rows.length === 0) return undefined;
   const unlearned = r.rows.find((row) => row.role === 'unlearned');
   return {
-    runId: r.runId, dir: r.dir, method: r.method ?? unlearned?.method ?? '?', state: r.state,
-    ...(r.startedAt ? { startedAt: r.startedAt } : {}), ...maskOf(r.dir), rows: r.rows, setting: runSetting(r.dir),
+    runId: r.runId,
+    dir: r.dir,
+    method: r.method ?? unlearned?.method ?? '?',
+    state: r.state,
+    ...(r.startedAt ? { startedAt: r.startedAt } : {}),
+    ...maskOf(r.dir),
+    rows: r.rows,
+    setting: runSetting(r.dir),
   };
 }
 

@@ -39,17 +39,26 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
   const runsTree = new RunsTreeProvider();
   const contextSub = supervisor.subscribe({
     onJobStarted: () => setRunning(true),
-    onJobEnded: () => { setRunning(false); runsTree.refresh(); },
+    onJobEnded: () => {
+      setRunning(false);
+      runsTree.refresh();
+    },
   });
   setRunning(false);
 
-  const panel = new SalunPanelProvider(context.extensionUri, supervisor, log, (action) => {
-    log.info(`panel: ${action}`);
-    // Job commands resolve when the job ends; the panel does not wait for that.
-    void vscode.commands.executeCommand(ACTION_COMMANDS[action]).then(undefined, (err: unknown) => {
-      log.error(`panel: ${action} failed: ${err instanceof Error ? err.message : String(err)}`);
-    });
-  }, { messageLog: SalunPanelProvider.messageLogFor(context.extensionMode), memory: context.workspaceState });
+  const panel = new SalunPanelProvider(
+    context.extensionUri,
+    supervisor,
+    log,
+    (action) => {
+      log.info(`panel: ${action}`);
+      // Job commands resolve when the job ends; the panel does not wait for that.
+      void vscode.commands.executeCommand(ACTION_COMMANDS[action]).then(undefined, (err: unknown) => {
+        log.error(`panel: ${action} failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    },
+    { messageLog: SalunPanelProvider.messageLogFor(context.extensionMode), memory: context.workspaceState },
+  );
 
   const deps: CommandDeps = { supervisor, log, revealPanel: () => panel.reveal() };
   context.subscriptions.push(
@@ -73,9 +82,14 @@ export function activate(context: vscode.ExtensionContext): SalunApi {
   return {
     waitForJob: () => supervisor.waitForJob(),
     panelMessages: () => panel.messages(),
-    runsTree: () => runsTree.getChildren().map((item) => ({
-      runId: item.run.runId, dir: item.run.dir, state: item.run.state, description: String(item.description ?? ''), contextValue: item.contextValue ?? '',
-    })),
+    runsTree: () =>
+      runsTree.getChildren().map((item) => ({
+        runId: item.run.runId,
+        dir: item.run.dir,
+        state: item.run.state,
+        description: String(item.description ?? ''),
+        contextValue: item.contextValue ?? '',
+      })),
   };
 }
 

@@ -34,7 +34,7 @@ async function step<T>(n: number, placeholder: string, items: Item<T>[]): Promis
     const picked = await pickStep({ title: TITLE, step: n, totalSteps: 3, placeholder, items });
     if (picked === BACK || picked === undefined) return picked;
     // A browse item opens its own folder picker; nothing chosen there asks again.
-    const value = picked.value ?? await picked.choose?.();
+    const value = picked.value ?? (await picked.choose?.());
     if (value !== undefined) return value;
   }
 }
@@ -43,15 +43,24 @@ async function askGrid(): Promise<GridAnswers | undefined> {
   const a: Partial<GridAnswers> = {};
   const ok = await runSteps([
     async () => {
-      const m = await step<MethodName>(1, 'Which method should be tuned? Each point runs it from the same θo and scores its Avg. Gap to Retrain.',
-        METHOD_NAMES.map((name) => ({ label: name, description: DEFAULT_GRIDS[name].map((x) => `${x.param} ∈ {${x.values.join(', ')}}`).join(' × '), value: name })));
+      const m = await step<MethodName>(
+        1,
+        'Which method should be tuned? Each point runs it from the same θo and scores its Avg. Gap to Retrain.',
+        METHOD_NAMES.map((name) => ({
+          label: name,
+          description: DEFAULT_GRIDS[name].map((x) => `${x.param} ∈ {${x.values.join(', ')}}`).join(' × '),
+          value: name,
+        })),
+      );
       if (m === undefined) return 'cancel';
       if (m === BACK) return 'back';
       a.method = m;
       return 'next';
     },
     async () => {
-      const items = builtinModelChoices().flatMap((c): Item<ArchitectureName>[] => (c.value?.kind === 'builtin' ? [{ label: c.label, description: c.description, value: c.value.architecture }] : []));
+      const items = builtinModelChoices().flatMap((c): Item<ArchitectureName>[] =>
+        c.value?.kind === 'builtin' ? [{ label: c.label, description: c.description, value: c.value.architecture }] : [],
+      );
       const m = await step<ArchitectureName>(2, 'Which built-in model? θo and Retrain are trained once (cached) for every point.', items);
       if (m === undefined) return 'cancel';
       if (m === BACK) return 'back';
@@ -66,15 +75,21 @@ async function askGrid(): Promise<GridAnswers | undefined> {
       return 'next';
     },
   ]);
-  return ok ? a as GridAnswers : undefined;
+  return ok ? (a as GridAnswers) : undefined;
 }
 
 /** The grid the answers describe, on the settings' backend and worker count. */
 export function gridConfigFromAnswers(a: GridAnswers, base: { backend: GridConfig['backend']; workers?: number }): GridConfig {
   const model: Extract<ModelSpec, { kind: 'builtin' }> = { kind: 'builtin', architecture: a.architecture };
   return {
-    method: a.method, scenario: { kind: 'random', fraction: 0.1 }, seed: 1, data: a.data, model,
-    train: defaultTrainRecipe(a.architecture), axes: DEFAULT_GRIDS[a.method], backend: base.backend,
+    method: a.method,
+    scenario: { kind: 'random', fraction: 0.1 },
+    seed: 1,
+    data: a.data,
+    model,
+    train: defaultTrainRecipe(a.architecture),
+    axes: DEFAULT_GRIDS[a.method],
+    backend: base.backend,
     ...(base.workers ? { workers: base.workers } : {}),
   };
 }
@@ -87,7 +102,7 @@ export async function runGridSearch(deps: CommandDeps, arg?: unknown): Promise<J
   const outcome = await launchJob(deps, 'grid', async (workspaceDir, folder) => {
     const base = runConfigFromSettings(readSettings(folder), workspaceDir);
     const given = givenConfig(arg);
-    const config = given ?? await askGrid().then((a) => (a ? gridConfigFromAnswers(a, base) : undefined));
+    const config = given ?? (await askGrid().then((a) => (a ? gridConfigFromAnswers(a, base) : undefined)));
     if (config === undefined) return undefined;
     try {
       // The job validates too; checking here names the problem before a process starts.

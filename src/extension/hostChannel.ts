@@ -88,7 +88,11 @@ export class HostChannel<In extends CommandType | RequestType, Out extends Notif
   private readonly posted: PostedMessages<MessageOf<Out> | ReplyMessage>;
   private readonly name: string;
 
-  constructor(accepts: readonly In[], private readonly log: ChannelLog, options: HostChannelOptions = {}) {
+  constructor(
+    accepts: readonly In[],
+    private readonly log: ChannelLog,
+    options: HostChannelOptions = {},
+  ) {
     this.accepts = new MessageSet(accepts);
     this.posted = new PostedMessages(options.messageLog ?? 0);
     this.name = options.name ?? 'webview';
@@ -164,9 +168,11 @@ export class HostChannel<In extends CommandType | RequestType, Out extends Notif
       void this.answer(def, requestId, () => handler(typed));
       return;
     }
-    void Promise.resolve().then(() => handler(typed)).catch((err: unknown) => {
-      this.log.error(`${this.name}: ${def.method} failed: ${errorText(err)}`);
-    });
+    void Promise.resolve()
+      .then(() => handler(typed))
+      .catch((err: unknown) => {
+        this.log.error(`${this.name}: ${def.method} failed: ${errorText(err)}`);
+      });
   }
 
   private async answer(def: RequestType, requestId: number, run: () => unknown): Promise<void> {

@@ -23,12 +23,23 @@ export interface SalunSettings {
 }
 
 export const SETTING_KEYS: readonly (keyof SalunSettings)[] = [
-  'backend', 'saliencyRatio', 'forgetFraction', 'forgetClass', 'modelPath', 'data', 'unlearnEpochs', 'unlearnLr', 'workers',
+  'backend',
+  'saliencyRatio',
+  'forgetFraction',
+  'forgetClass',
+  'modelPath',
+  'data',
+  'unlearnEpochs',
+  'unlearnLr',
+  'workers',
 ];
 
 /** A setting the user must fix; the message names it as it appears in the Settings editor. */
 export class SettingsError extends Error {
-  constructor(readonly setting: string, message: string) {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'SettingsError';
   }

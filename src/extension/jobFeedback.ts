@@ -27,7 +27,10 @@ export class JobFeedback implements vscode.Disposable {
   private backend: BackendInfo | undefined;
   private readonly subscription: { dispose(): void };
 
-  constructor(private readonly supervisor: JobSupervisor, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly supervisor: JobSupervisor,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     this.statusItem = vscode.window.createStatusBarItem('salun.job', vscode.StatusBarAlignment.Left, 10);
     this.statusItem.name = 'SalUn Job';
     this.statusItem.command = COMMAND_IDS.showLog;
@@ -48,8 +51,9 @@ export class JobFeedback implements vscode.Disposable {
     this.backend = undefined;
     this.setStatus(title, { label: 'Starting', overall: 0, detail: '' });
     this.statusItem.show();
-    void vscode.window.showInformationMessage(`${title} started. Its progress is in the status bar and the SalUn view.`, 'Show in Panel')
-      .then((choice) => { if (choice) void vscode.commands.executeCommand(COMMAND_IDS.openPanel); });
+    void vscode.window.showInformationMessage(`${title} started. Its progress is in the status bar and the SalUn view.`, 'Show in Panel').then((choice) => {
+      if (choice) void vscode.commands.executeCommand(COMMAND_IDS.openPanel);
+    });
 
     // Subscribe now, not inside withProgress's callback (which runs later): no event is missed.
     let reporter: ((view: JobProgressView) => void) | undefined;
@@ -73,20 +77,24 @@ export class JobFeedback implements vscode.Disposable {
     });
 
     // The view's own progress bar (and the activity bar's badge): the same overall fraction.
-    void vscode.window.withProgress({ location: { viewId: PANEL_VIEW_ID }, title }, (bar) => new Promise<void>((resolve) => {
-      endProgress = resolve;
-      if (ended) {
-        resolve();
-        return;
-      }
-      let reported = 0;
-      reporter = (view): void => {
-        const percent = view.overall === undefined ? reported : Math.round(view.overall * 100);
-        bar.report({ message: view.label, increment: Math.max(0, percent - reported) });
-        reported = Math.max(reported, percent);
-      };
-      if (latest) reporter(latest);
-    }));
+    void vscode.window.withProgress(
+      { location: { viewId: PANEL_VIEW_ID }, title },
+      (bar) =>
+        new Promise<void>((resolve) => {
+          endProgress = resolve;
+          if (ended) {
+            resolve();
+            return;
+          }
+          let reported = 0;
+          reporter = (view): void => {
+            const percent = view.overall === undefined ? reported : Math.round(view.overall * 100);
+            bar.report({ message: view.label, increment: Math.max(0, percent - reported) });
+            reported = Math.max(reported, percent);
+          };
+          if (latest) reporter(latest);
+        }),
+    );
   }
 
   /** The job's backend stays in the status bar and its tooltip for the whole job, and goes to the log. */
@@ -104,13 +112,15 @@ export class JobFeedback implements vscode.Disposable {
     const whole = percent === undefined ? '' : `${percent}% of the job done. `;
     const tooltip = new vscode.MarkdownString(
       `**${title}**\n\n${whole}${escapeMarkdown(label)}${detail ? ` — ${escapeMarkdown(detail)}` : ''}\n\n` +
-      (this.backend ? `${backendTooltip(this.backend)}\n\n` : '') +
-      `[Show Log](command:${COMMAND_IDS.showLog}) · ${this.supervisor.runningKind && canStopAndKeep(this.supervisor.runningKind) ? `[Stop and Keep](command:${COMMAND_IDS.stopAndKeep}) · ` : ''}` +
-      `[Cancel](command:${COMMAND_IDS.cancelJob}) · [Open Panel](command:${COMMAND_IDS.openPanel})`,
+        (this.backend ? `${backendTooltip(this.backend)}\n\n` : '') +
+        `[Show Log](command:${COMMAND_IDS.showLog}) · ${this.supervisor.runningKind && canStopAndKeep(this.supervisor.runningKind) ? `[Stop and Keep](command:${COMMAND_IDS.stopAndKeep}) · ` : ''}` +
+        `[Cancel](command:${COMMAND_IDS.cancelJob}) · [Open Panel](command:${COMMAND_IDS.openPanel})`,
     );
     tooltip.isTrusted = { enabledCommands: [COMMAND_IDS.showLog, COMMAND_IDS.stopAndKeep, COMMAND_IDS.cancelJob, COMMAND_IDS.openPanel] };
     this.statusItem.tooltip = tooltip;
-    this.statusItem.accessibilityInformation = { label: `${title}: ${label}${percent === undefined ? '' : `, ${percent} percent`}${this.backend ? `, on ${this.backend.name}` : ''}. Click to show the log.` };
+    this.statusItem.accessibilityInformation = {
+      label: `${title}: ${label}${percent === undefined ? '' : `, ${percent} percent`}${this.backend ? `, on ${this.backend.name}` : ''}. Click to show the log.`,
+    };
   }
 
   private showOutcome(outcome: JobOutcome): void {
@@ -122,7 +132,8 @@ export class JobFeedback implements vscode.Disposable {
       const error = final?.type === 'failed' ? final.error : { message: 'The job failed.' };
       this.log.error(`Job failed: ${error.message}${error.hint ? ` (${error.hint})` : ''}${error.file ? ` [${error.file}]` : ''}`);
       const text = [`SalUn job failed: ${error.message}`, error.hint, error.file ? `File: ${error.file}` : undefined]
-        .filter((part): part is string => Boolean(part)).join(' ');
+        .filter((part): part is string => Boolean(part))
+        .join(' ');
       const actions = error.file ? ['Show Log', 'Open File'] : ['Show Log'];
       void vscode.window.showErrorMessage(text, ...actions).then((choice) => {
         if (choice === 'Show Log') this.log.show(true);
@@ -134,7 +145,12 @@ export class JobFeedback implements vscode.Disposable {
     } else if ((kind === 'table' || kind === 'grid') && outcome.result) {
       const dir = outcome.result.runDir;
       const partial = outcome.result.partial;
-      const how = kind === 'grid' ? 'grid search' : partial ? `comparison stopped after ${partial.done} of ${partial.of} models; the partial table (missing ${partial.missing.join('; ')}) was` : 'comparison table';
+      const how =
+        kind === 'grid'
+          ? 'grid search'
+          : partial
+            ? `comparison stopped after ${partial.done} of ${partial.of} models; the partial table (missing ${partial.missing.join('; ')}) was`
+            : 'comparison table';
       this.log.info(`SalUn ${how} written: ${dir}`);
       void vscode.window.showInformationMessage(`SalUn ${how} written to ${dir}`, 'Reveal Folder').then((choice) => {
         if (choice === 'Reveal Folder') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(dir));
@@ -151,9 +167,8 @@ export class JobFeedback implements vscode.Disposable {
       });
     } else {
       const saliency = outcome.result?.saliency ?? findSaliency(outcome.events);
-      const share = saliency && saliency.totalWeights > 0
-        ? ` ${(100 * saliency.salientWeights / saliency.totalWeights).toFixed(1)}% of weights are salient.`
-        : '';
+      const share =
+        saliency && saliency.totalWeights > 0 ? ` ${((100 * saliency.salientWeights) / saliency.totalWeights).toFixed(1)}% of weights are salient.` : '';
       this.log.info(`Saliency job finished.${share}`);
       void vscode.window.showInformationMessage(`SalUn saliency map computed.${share}`, 'Show in Panel').then((choice) => {
         if (choice === 'Show in Panel') void vscode.commands.executeCommand(COMMAND_IDS.openPanel);

@@ -31,16 +31,28 @@ const WRITE = 0.1;
  */
 const PLANS: Partial<Record<JobKind, readonly Stage[]>> = {
   run: [
-    { phase: 'load', weight: LOAD }, { phase: 'train-original', weight: TRAIN }, { phase: 'evaluate', weight: EVALUATE },
-    { phase: 'retrain', weight: TRAIN }, { phase: 'evaluate', weight: EVALUATE }, { phase: 'saliency', weight: SALIENCY },
-    { phase: 'unlearn', weight: UNLEARN }, { phase: 'write', weight: WRITE },
+    { phase: 'load', weight: LOAD },
+    { phase: 'train-original', weight: TRAIN },
+    { phase: 'evaluate', weight: EVALUATE },
+    { phase: 'retrain', weight: TRAIN },
+    { phase: 'evaluate', weight: EVALUATE },
+    { phase: 'saliency', weight: SALIENCY },
+    { phase: 'unlearn', weight: UNLEARN },
+    { phase: 'write', weight: WRITE },
   ],
   saliency: [
-    { phase: 'load', weight: LOAD }, { phase: 'train-original', weight: TRAIN }, { phase: 'saliency', weight: SALIENCY }, { phase: 'write', weight: WRITE },
+    { phase: 'load', weight: LOAD },
+    { phase: 'train-original', weight: TRAIN },
+    { phase: 'saliency', weight: SALIENCY },
+    { phase: 'write', weight: WRITE },
   ],
   evaluate: [
-    { phase: 'load', weight: LOAD }, { phase: 'train-original', weight: TRAIN }, { phase: 'retrain', weight: TRAIN },
-    { phase: 'evaluate', weight: EVALUATE }, { phase: 'evaluate', weight: EVALUATE }, { phase: 'write', weight: WRITE },
+    { phase: 'load', weight: LOAD },
+    { phase: 'train-original', weight: TRAIN },
+    { phase: 'retrain', weight: TRAIN },
+    { phase: 'evaluate', weight: EVALUATE },
+    { phase: 'evaluate', weight: EVALUATE },
+    { phase: 'write', weight: WRITE },
   ],
 };
 

@@ -116,7 +116,11 @@ export class JobSupervisor implements Disposable {
 
   subscribe(listener: JobListener): Disposable {
     this.listeners.add(listener);
-    return { dispose: () => { this.listeners.delete(listener); } };
+    return {
+      dispose: () => {
+        this.listeners.delete(listener);
+      },
+    };
   }
 
   /** Resolves when the running job ends; undefined when none is running. */
@@ -132,10 +136,18 @@ export class JobSupervisor implements Disposable {
     if (this.current) throw new JobAlreadyRunningError(this.current.kind);
 
     let settle: (outcome: JobOutcome) => void = () => undefined;
-    const done = new Promise<JobOutcome>((resolve) => { settle = resolve; });
+    const done = new Promise<JobOutcome>((resolve) => {
+      settle = resolve;
+    });
     const job: RunningJob = {
-      kind: command.kind, child: undefined, finalEvent: undefined, cancelRequested: false, stopRequested: false,
-      killTimer: undefined, done, settle,
+      kind: command.kind,
+      child: undefined,
+      finalEvent: undefined,
+      cancelRequested: false,
+      stopRequested: false,
+      killTimer: undefined,
+      done,
+      settle,
     };
     this.current = job;
     this.events = [];

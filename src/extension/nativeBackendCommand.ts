@@ -24,7 +24,7 @@ export function configuredNativeModulesDir(context: vscode.ExtensionContext): st
 function engineTfjsVersion(context: vscode.ExtensionContext): string {
   const pkg = context.extension.packageJSON as { dependencies?: Record<string, string> };
   const version = pkg.dependencies?.['@tensorflow/tfjs'];
-  if (!version) throw new Error('this installation\'s package.json names no @tensorflow/tfjs version; reinstall the extension');
+  if (!version) throw new Error("this installation's package.json names no @tensorflow/tfjs version; reinstall the extension");
   return version;
 }
 
@@ -36,9 +36,12 @@ export function registerNativeBackendCommand(deps: NativeBackendDeps): vscode.Di
 async function installNativeBackend(deps: NativeBackendDeps, preset?: unknown): Promise<NpmResult | undefined> {
   const choices = nativeChoices();
   const given = choices.find((c) => c.backend === preset);
-  const picked = given ?? await vscode.window.showQuickPick(choices, {
-    title: 'SalUn: Install Native TensorFlow Backend', placeHolder: 'Which native TensorFlow package to install with npm',
-  });
+  const picked =
+    given ??
+    (await vscode.window.showQuickPick(choices, {
+      title: 'SalUn: Install Native TensorFlow Backend',
+      placeHolder: 'Which native TensorFlow package to install with npm',
+    }));
   if (!picked) return undefined;
   const dir = configuredNativeModulesDir(deps.context);
   const version = engineTfjsVersion(deps.context);
@@ -49,7 +52,9 @@ async function installNativeBackend(deps: NativeBackendDeps, preset?: unknown): 
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    void vscode.window.showErrorMessage(`SalUn: cannot create ${dir}: ${e instanceof Error ? e.message : String(e)}. Set salun.${NATIVE_DIR_SETTING} to a folder you can write.`);
+    void vscode.window.showErrorMessage(
+      `SalUn: cannot create ${dir}: ${e instanceof Error ? e.message : String(e)}. Set salun.${NATIVE_DIR_SETTING} to a folder you can write.`,
+    );
     return { status: 'failed', code: null, signal: null, lastLines: [] };
   }
   const pkg = BACKENDS[picked.backend].package;
@@ -70,21 +75,28 @@ function reportResult(deps: NativeBackendDeps, result: NpmResult, backend: Nativ
   const { log } = deps;
   if (result.status === 'installed') {
     log.info(`native: ${BACKENDS[backend].package} installed in ${dir}`);
-    void vscode.window.showInformationMessage(
-      `SalUn: ${BACKENDS[backend].package} is installed in ${dir}. Jobs with the backend auto or ${backend} use it from the next job on.`,
-      `Use ${backend}`, 'Show Log',
-    ).then((choice) => {
-      if (choice === 'Show Log') log.show();
-      else if (choice) void vscode.workspace.getConfiguration(CONFIG_SECTION).update('backend', backend, vscode.ConfigurationTarget.Global);
-    });
+    void vscode.window
+      .showInformationMessage(
+        `SalUn: ${BACKENDS[backend].package} is installed in ${dir}. Jobs with the backend auto or ${backend} use it from the next job on.`,
+        `Use ${backend}`,
+        'Show Log',
+      )
+      .then((choice) => {
+        if (choice === 'Show Log') log.show();
+        else if (choice) void vscode.workspace.getConfiguration(CONFIG_SECTION).update('backend', backend, vscode.ConfigurationTarget.Global);
+      });
     return;
   }
   if (result.status === 'cancelled') {
     log.warn('native: install cancelled');
-    void vscode.window.showInformationMessage(`SalUn: the install of ${BACKENDS[backend].package} was cancelled; ${dir} may hold a partial install (run the command again to finish it).`);
+    void vscode.window.showInformationMessage(
+      `SalUn: the install of ${BACKENDS[backend].package} was cancelled; ${dir} may hold a partial install (run the command again to finish it).`,
+    );
     return;
   }
   const message = npmFailureMessage(result, backend, dir);
   log.error(`native: ${message}`);
-  void vscode.window.showErrorMessage(`SalUn: ${message}`, 'Show Log').then((choice) => { if (choice) log.show(); });
+  void vscode.window.showErrorMessage(`SalUn: ${message}`, 'Show Log').then((choice) => {
+    if (choice) log.show();
+  });
 }

@@ -19,11 +19,16 @@ export interface NativeChoice {
 /** What the install command offers. tfjs-node-gpu has Linux and Windows x64 builds only. */
 export function nativeChoices(platform: string = process.platform, arch: string = process.arch): NativeChoice[] {
   const choices: NativeChoice[] = [
-    { backend: 'tensorflow', label: `tensorflow (CPU): ${BACKENDS.tensorflow.package}`, detail: 'Native TensorFlow on every CPU core. No GPU or driver needed.' },
+    {
+      backend: 'tensorflow',
+      label: `tensorflow (CPU): ${BACKENDS.tensorflow.package}`,
+      detail: 'Native TensorFlow on every CPU core. No GPU or driver needed.',
+    },
   ];
   if ((platform === 'linux' || platform === 'win32') && arch === 'x64') {
     choices.push({
-      backend: 'tensorflow-gpu', label: `tensorflow-gpu (CUDA 11.2 + cuDNN 8.1): ${BACKENDS['tensorflow-gpu'].package}`,
+      backend: 'tensorflow-gpu',
+      label: `tensorflow-gpu (CUDA 11.2 + cuDNN 8.1): ${BACKENDS['tensorflow-gpu'].package}`,
       detail: 'Native TensorFlow on an NVIDIA GPU. Needs CUDA 11.2 and cuDNN 8.1 on the library path (libtensorflow 2.9); newer CUDA does not load it.',
     });
   }
@@ -84,13 +89,19 @@ export function runNpm(run: NpmRun): Promise<NpmResult> {
       run.signal?.removeEventListener('abort', abort);
       settle(r);
     };
-    const abort = (): void => { child.kill('SIGTERM'); };
+    const abort = (): void => {
+      child.kill('SIGTERM');
+    };
     run.signal?.addEventListener('abort', abort);
     if (run.signal?.aborted) abort();
     splitLines(child.stdout, onLine);
     splitLines(child.stderr, onLine);
     child.on('error', (e: NodeJS.ErrnoException) => {
-      finish(e.code === 'ENOENT' ? { status: 'no-npm', message: `${npm} was not found on PATH` } : { status: 'failed', code: null, signal: null, lastLines: [...lastLines, e.message] });
+      finish(
+        e.code === 'ENOENT'
+          ? { status: 'no-npm', message: `${npm} was not found on PATH` }
+          : { status: 'failed', code: null, signal: null, lastLines: [...lastLines, e.message] },
+      );
     });
     child.on('close', (code, signal) => {
       if (run.signal?.aborted) finish({ status: 'cancelled' });
@@ -109,7 +120,9 @@ function splitLines(stream: NodeJS.ReadableStream | null, onLine: (line: string)
     pending = lines.pop() ?? '';
     for (const l of lines) if (l.trim()) onLine(l);
   });
-  stream.on('end', () => { if (pending.trim()) onLine(pending); });
+  stream.on('end', () => {
+    if (pending.trim()) onLine(pending);
+  });
 }
 
 /** What went wrong and what to do, for the notification (the whole output is in the log). */
@@ -120,6 +133,8 @@ export function npmFailureMessage(result: Exclude<NpmResult, { status: 'installe
   }
   const how = result.signal ? `npm was killed by ${result.signal}` : `npm exited with code ${result.code ?? '?'}`;
   const download = result.lastLines.some((l) => /libtensorflow|storage\.googleapis|ENOTFOUND|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|getaddrinfo|network/i.test(l));
-  return `Could not install ${pkg} into ${dir} (${how}${download ? ', while downloading' : ''}). Its install downloads libtensorflow from storage.googleapis.com, so it needs internet access`
-    + ' (a proxy through npm\'s https-proxy setting works). Offline machines: build it from a source checkout with `node scripts/build-tfjs-node.mjs --dir <folder>` and point salun.nativeModulesDir at that folder. The npm output is in the SalUn log.';
+  return (
+    `Could not install ${pkg} into ${dir} (${how}${download ? ', while downloading' : ''}). Its install downloads libtensorflow from storage.googleapis.com, so it needs internet access` +
+    " (a proxy through npm's https-proxy setting works). Offline machines: build it from a source checkout with `node scripts/build-tfjs-node.mjs --dir <folder>` and point salun.nativeModulesDir at that folder. The npm output is in the SalUn log."
+  );
 }

@@ -65,12 +65,16 @@ export function epochsProblem(text: string): string | undefined {
 
 export function lrProblem(text: string): string | undefined {
   const n = Number(text.trim());
-  return text.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 10 ? undefined : `Enter a learning rate above 0 and at most 10, such as 0.005 (got '${text}').`;
+  return text.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 10
+    ? undefined
+    : `Enter a learning rate above 0 and at most 10, such as 0.005 (got '${text}').`;
 }
 
 export function ratioProblem(text: string): string | undefined {
   const n = Number(text.trim());
-  return text.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 1 ? undefined : `Enter the share of weights the mask lets move, above 0 and at most 1, such as 0.5 (got '${text}').`;
+  return text.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 1
+    ? undefined
+    : `Enter the share of weights the mask lets move, above 0 and at most 1, such as 0.5 (got '${text}').`;
 }
 
 /**
@@ -109,7 +113,16 @@ export function runConfigFromAnswers(a: NewRunAnswers, base: RunConfig): RunConf
 
 /** An evaluation of `model` with the data and forget set of `base`. */
 export function evaluateConfigFor(model: ModelSpec, base: RunConfig, retrain: boolean): EvaluateJobConfig {
-  return { data: base.data, model, forget: base.forget, train: base.train, retrain, seed: base.seed, backend: base.backend, ...(base.workers ? { workers: base.workers } : {}) };
+  return {
+    data: base.data,
+    model,
+    forget: base.forget,
+    train: base.train,
+    retrain,
+    seed: base.seed,
+    backend: base.backend,
+    ...(base.workers ? { workers: base.workers } : {}),
+  };
 }
 
 export interface TableAnswers {

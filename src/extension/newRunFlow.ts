@@ -9,9 +9,20 @@ import { DATA_FORMAT_NAMES, dataFormat, FOLDER_FORMAT_NAMES, isFolderFormatName,
 import { FASHION_MNIST_CLASSES } from '../store/data/idxLayout';
 import { dataFolderProblem } from '../store/data/layout';
 import {
-  dataClassNames, epochsProblem, hyperDefaults, lrProblem,
-  answersToRemember, methodAsksRatio, startDescription, methodAsksRecipe, parseFraction, prefillAnswers, ratioProblem, summaryLines,
-  type NewRunAnswers, type SettingsSeen,
+  dataClassNames,
+  epochsProblem,
+  hyperDefaults,
+  lrProblem,
+  answersToRemember,
+  methodAsksRatio,
+  startDescription,
+  methodAsksRecipe,
+  parseFraction,
+  prefillAnswers,
+  ratioProblem,
+  summaryLines,
+  type NewRunAnswers,
+  type SettingsSeen,
 } from './newRunAnswers';
 import { BACK, inputStep, pickStep, runSteps, type Back } from './quickSteps';
 
@@ -39,7 +50,12 @@ function sameAnswer<T>(a: Choice<T>, b: Choice<T>): boolean {
 
 /** Shows a pick step; resolves the chosen value, BACK, or undefined for Escape. Re-asks when a dialog is dismissed. */
 async function choose<T>(
-  step: number, placeholder: string, items: Choice<T>[], current: T | undefined, title = TITLE, total = STEPS,
+  step: number,
+  placeholder: string,
+  items: Choice<T>[],
+  current: T | undefined,
+  title = TITLE,
+  total = STEPS,
   later?: { found: Thenable<unknown>; items: () => Choice<T>[] },
 ): Promise<T | Back | undefined> {
   for (;;) {
@@ -62,8 +78,11 @@ function relativeLabel(uri: vscode.Uri): string {
 
 async function browseModelFile(): Promise<ModelSpec | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Choose a TensorFlow.js LayersModel (model.json)', canSelectMany: false, openLabel: 'Use this model',
-    filters: { 'TensorFlow.js model': ['json'] }, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    title: 'Choose a TensorFlow.js LayersModel (model.json)',
+    canSelectMany: false,
+    openLabel: 'Use this model',
+    filters: { 'TensorFlow.js model': ['json'] },
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
   return picked?.[0] ? { kind: 'file', path: picked[0].fsPath } : undefined;
 }
@@ -71,7 +90,13 @@ async function browseModelFile(): Promise<ModelSpec | undefined> {
 /** A folder of a folder format, its layout (names only, no pixels) checked before it is taken; a folder that fails is refused, naming what is missing. */
 async function browseDataFolder(kind: FolderFormatName): Promise<DataSpec | undefined> {
   const title = dataFormat(kind).folder?.dialogTitle;
-  const picked = await vscode.window.showOpenDialog({ title, canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this folder' });
+  const picked = await vscode.window.showOpenDialog({
+    title,
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Use this folder',
+  });
   const dir = picked?.[0]?.fsPath;
   if (!dir) return undefined;
   const problem = dataFolderProblem(kind, dir);
@@ -87,13 +112,16 @@ function workspaceDir(): string {
 }
 
 export function builtinModelChoices(): Choice<ModelSpec>[] {
-  const builtin = (architecture: ArchitectureName, label: string, detail: string): Choice<ModelSpec> =>
-    ({ label, description: detail, value: { kind: 'builtin', architecture } });
+  const builtin = (architecture: ArchitectureName, label: string, detail: string): Choice<ModelSpec> => ({
+    label,
+    description: detail,
+    value: { kind: 'builtin', architecture },
+  });
   return [
     builtin('cnn', '$(circuit-board) Built-in CNN', 'conv-bn-relu, 156k weights; trained on the data first (cached)'),
     builtin('mlp', '$(circuit-board) Built-in MLP', 'small and fast; trained on the data first (cached)'),
-    builtin('resnet18', '$(circuit-board) Built-in ResNet-18', 'the paper\'s CIFAR-10 network, 11.2M weights; needs a GPU backend to train in reasonable time'),
-    builtin('vgg16-bn', '$(circuit-board) Built-in VGG-16-BN', 'the paper\'s CIFAR-10 VGG, 15.3M weights, images of at least 16×16; needs a GPU backend'),
+    builtin('resnet18', '$(circuit-board) Built-in ResNet-18', "the paper's CIFAR-10 network, 11.2M weights; needs a GPU backend to train in reasonable time"),
+    builtin('vgg16-bn', '$(circuit-board) Built-in VGG-16-BN', "the paper's CIFAR-10 VGG, 15.3M weights, images of at least 16×16; needs a GPU backend"),
   ];
 }
 
@@ -109,7 +137,8 @@ function modelChoices(current: ModelSpec | undefined): { now: Choice<ModelSpec>[
     const list = builtinModelChoices();
     if (files.length) {
       list.push(separator('model.json files'));
-      for (const path of files) list.push({ label: `$(file) ${relativeLabel(vscode.Uri.file(path))}`, description: 'your model; never modified', value: { kind: 'file', path } });
+      for (const path of files)
+        list.push({ label: `$(file) ${relativeLabel(vscode.Uri.file(path))}`, description: 'your model; never modified', value: { kind: 'file', path } });
     }
     return [...list, ...browse];
   };
@@ -126,10 +155,13 @@ export function dataChoices(current: DataSpec | undefined): Choice<DataSpec>[] {
     return isFolderFormatName(kind) ? [] : [{ label: `$(package) ${pick.label}`, description: pick.detail, value: { kind } }];
   });
   if (current && 'dir' in current) items.push({ label: `$(database) ${current.dir}`, description: dataFormat(current.kind).label, value: current });
-  items.push(separator(''), ...FOLDER_FORMAT_NAMES.map((kind): Choice<DataSpec> => {
-    const { pick } = dataFormat(kind);
-    return { label: `$(folder-opened) ${pick.label}`, description: pick.detail, choose: () => browseDataFolder(kind) };
-  }));
+  items.push(
+    separator(''),
+    ...FOLDER_FORMAT_NAMES.map((kind): Choice<DataSpec> => {
+      const { pick } = dataFormat(kind);
+      return { label: `$(folder-opened) ${pick.label}`, description: pick.detail, choose: () => browseDataFolder(kind) };
+    }),
+  );
   return items;
 }
 
@@ -141,7 +173,9 @@ export function dataChoices(current: DataSpec | undefined): Choice<DataSpec>[] {
 export function classChoices(names: boolean | readonly string[] | undefined): Choice<number>[] {
   if (Array.isArray(names)) return (names as readonly string[]).map((name, i) => ({ label: `${i}`, description: name, value: i }));
   return FASHION_MNIST_CLASSES.map((name, i) => ({
-    label: `${i}`, description: names === true ? name : `Fashion-MNIST's ${name}; your data's class ${i}`, value: i,
+    label: `${i}`,
+    description: names === true ? name : `Fashion-MNIST's ${name}; your data's class ${i}`,
+    value: i,
   }));
 }
 
@@ -149,18 +183,29 @@ async function forgetStep(step: number, a: Partial<NewRunAnswers>): Promise<Forg
   type Kind = 'random' | 'class' | 'indices';
   for (;;) {
     const current = a.forget?.kind;
-    const kind = await choose<Kind>(step, 'What should the model forget?', [
-      { label: '$(symbol-numeric) A random share of the training set', description: 'seeded, across all classes', value: 'random' },
-      { label: '$(symbol-class) One class', description: 'every training sample of it; also left out of TA', value: 'class' },
-      { label: '$(list-ordered) Training-set indices from a file', description: 'a JSON array or one index per line', value: 'indices' },
-    ], current);
+    const kind = await choose<Kind>(
+      step,
+      'What should the model forget?',
+      [
+        { label: '$(symbol-numeric) A random share of the training set', description: 'seeded, across all classes', value: 'random' },
+        { label: '$(symbol-class) One class', description: 'every training sample of it; also left out of TA', value: 'class' },
+        { label: '$(list-ordered) Training-set indices from a file', description: 'a JSON array or one index per line', value: 'indices' },
+      ],
+      current,
+    );
     if (kind === BACK || kind === undefined) return kind;
     if (kind === 'random') {
       const prev = a.forget?.kind === 'random' ? a.forget.fraction : 0.1;
       const text = await inputStep({
-        title: TITLE, step, totalSteps: STEPS, value: `${+(prev * 100).toFixed(4)}%`,
+        title: TITLE,
+        step,
+        totalSteps: STEPS,
+        value: `${+(prev * 100).toFixed(4)}%`,
         prompt: 'Share of the training set to forget: a fraction (0.1) or a percentage (10%), strictly between 0 and 1',
-        validate: (t) => { const f = parseFraction(t); return typeof f === 'string' ? f : undefined; },
+        validate: (t) => {
+          const f = parseFraction(t);
+          return typeof f === 'string' ? f : undefined;
+        },
       });
       if (text === undefined) return undefined;
       if (text === BACK) continue;
@@ -171,36 +216,62 @@ async function forgetStep(step: number, a: Partial<NewRunAnswers>): Promise<Forg
     if (kind === 'class') {
       const { names, problem } = dataClassNames(a.data, workspaceDir());
       if (problem) void vscode.window.showWarningMessage(`SalUn: the class names of the chosen data are unknown: ${problem}`);
-      const c = await choose<number>(step, 'Which class should the model forget?', classChoices(names ?? (a.data !== undefined && !('dir' in a.data))), a.forget?.kind === 'class' ? a.forget.classIndex : undefined);
+      const c = await choose<number>(
+        step,
+        'Which class should the model forget?',
+        classChoices(names ?? (a.data !== undefined && !('dir' in a.data))),
+        a.forget?.kind === 'class' ? a.forget.classIndex : undefined,
+      );
       if (c === undefined) return undefined;
       if (c === BACK) continue;
       return { kind: 'class', classIndex: c };
     }
     const picked = await vscode.window.showOpenDialog({
-      title: 'Choose a file of training-set indices to forget', canSelectMany: false, openLabel: 'Forget these samples',
+      title: 'Choose a file of training-set indices to forget',
+      canSelectMany: false,
+      openLabel: 'Forget these samples',
       filters: { 'Index list': ['json', 'txt', 'csv'], 'All files': ['*'] },
     });
     if (picked?.[0]) return { kind: 'indices', file: picked[0].fsPath };
   }
 }
 
-async function hyperStep(step: number, a: Partial<NewRunAnswers>, method: MethodName, settingRatio: number | undefined): Promise<Pick<NewRunAnswers, 'epochs' | 'lr' | 'ratio'> | Back | undefined> {
+async function hyperStep(
+  step: number,
+  a: Partial<NewRunAnswers>,
+  method: MethodName,
+  settingRatio: number | undefined,
+): Promise<Pick<NewRunAnswers, 'epochs' | 'lr' | 'ratio'> | Back | undefined> {
   const d = hyperDefaults(method);
   // A remembered value is kept only for the method it was chosen for; another method starts from its own recipe.
   const same = a.method === method;
-  const values = { epochs: same ? a.epochs ?? d.epochs : d.epochs, lr: same ? a.lr ?? d.lr : d.lr, ratio: a.ratio ?? d.ratio };
+  const values = { epochs: same ? (a.epochs ?? d.epochs) : d.epochs, lr: same ? (a.lr ?? d.lr) : d.lr, ratio: a.ratio ?? d.ratio };
   const fields: { key: keyof typeof values; prompt: string; validate: (t: string) => string | undefined; skip?: boolean }[] = [
     { key: 'epochs', prompt: `Unlearning epochs (${methodLabel(method)}'s default: ${d.epochs})`, validate: epochsProblem, skip: !methodAsksRecipe(method) },
-    { key: 'lr', prompt: `Learning rate of the unlearning step (${methodLabel(method)}'s default: ${d.lr})`, validate: lrProblem, skip: !methodAsksRecipe(method) },
     {
-      key: 'ratio', validate: ratioProblem, skip: !methodAsksRatio(method),
+      key: 'lr',
+      prompt: `Learning rate of the unlearning step (${methodLabel(method)}'s default: ${d.lr})`,
+      validate: lrProblem,
+      skip: !methodAsksRecipe(method),
+    },
+    {
+      key: 'ratio',
+      validate: ratioProblem,
+      skip: !methodAsksRatio(method),
       prompt: `Saliency mask ratio: the share of weights, ranked by |g|, that may move (${settingRatio !== undefined ? `salun.saliencyRatio: ${settingRatio}` : `default ${d.ratio}`})`,
     },
   ];
   const asked = fields.filter((f) => !f.skip);
   for (let i = 0; i < asked.length;) {
     const f = asked[i];
-    const text = await inputStep({ title: `${TITLE}: ${methodLabel(method)}`, step, totalSteps: STEPS, value: String(values[f.key]), prompt: f.prompt, validate: f.validate });
+    const text = await inputStep({
+      title: `${TITLE}: ${methodLabel(method)}`,
+      step,
+      totalSteps: STEPS,
+      value: String(values[f.key]),
+      prompt: f.prompt,
+      validate: f.validate,
+    });
     if (text === undefined) return undefined;
     if (text === BACK) {
       if (i === 0) return BACK;
@@ -221,61 +292,67 @@ async function hyperStep(step: number, a: Partial<NewRunAnswers>, method: Method
 export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunAnswers> = {}, settings: SettingsSeen = {}): Promise<NewRunAnswers | undefined> {
   const a: Partial<NewRunAnswers> = { ...prefillAnswers(memory.get<unknown>(NEW_RUN_MEMORY_KEY), settings), ...prefill };
   // A model chosen before the flow (the explorer's "Run Unlearning on this model") skips its step; Back still reaches it.
-  const done = await runSteps([
-    async () => {
-      const models = modelChoices(a.model);
-      const m = await choose(1, 'Which model should forget? (a file is never modified)', models.now, a.model, TITLE, STEPS, { found: models.found, items: models.all });
-      if (m === undefined) return 'cancel';
-      if (m === BACK) return 'back';
-      a.model = m;
-      return 'next';
-    },
-    async () => {
-      const d = await choose(2, 'Which data was the model trained on?', dataChoices(a.data), a.data);
-      if (d === undefined) return 'cancel';
-      if (d === BACK) return 'back';
-      a.data = d;
-      return 'next';
-    },
-    async () => {
-      const f = await forgetStep(3, a);
-      if (f === undefined) return 'cancel';
-      if (f === BACK) return 'back';
-      a.forget = f;
-      return 'next';
-    },
-    async () => {
-      const items: Choice<MethodName>[] = METHOD_NAMES.map((m) => ({ label: METHODS[m].label, description: METHODS[m].description, value: m }));
-      const m = await choose(4, 'Which unlearning method? (each is compared with Retrain)', items, a.method ?? DEFAULT_METHOD);
-      if (m === undefined) return 'cancel';
-      if (m === BACK) return 'back';
-      a.method = m;
-      return 'next';
-    },
-    async () => {
-      const h = await hyperStep(5, a, a.method ?? DEFAULT_METHOD, settings.ratio);
-      if (h === undefined) return 'cancel';
-      if (h === BACK) return 'back';
-      Object.assign(a, h);
-      return 'next';
-    },
-    async () => {
-      const answers = a as NewRunAnswers;
-      const lines = summaryLines(answers, dataClassNames(answers.data, workspaceDir()).names ?? []);
-      type Action = 'start' | number;
-      const items: Choice<Action>[] = [
-        { label: '$(play) Start', description: startDescription(answers.model), value: 'start' },
-        separator('Change…'),
-        ...lines.map((line, i): Choice<Action> => ({ label: line, description: 'change', value: i })),
-      ];
-      const r = await choose<Action>(STEPS, 'Start this unlearning run?', items, 'start', `${TITLE}: summary`);
-      if (r === undefined) return 'cancel';
-      if (r === BACK) return 'back';
-      if (r === 'start') return 'next';
-      // Summary line i belongs to step i (the method and the hyper-parameters are lines 3 and 4).
-      return r;
-    },
-  ], prefill.model ? 1 : 0);
+  const done = await runSteps(
+    [
+      async () => {
+        const models = modelChoices(a.model);
+        const m = await choose(1, 'Which model should forget? (a file is never modified)', models.now, a.model, TITLE, STEPS, {
+          found: models.found,
+          items: models.all,
+        });
+        if (m === undefined) return 'cancel';
+        if (m === BACK) return 'back';
+        a.model = m;
+        return 'next';
+      },
+      async () => {
+        const d = await choose(2, 'Which data was the model trained on?', dataChoices(a.data), a.data);
+        if (d === undefined) return 'cancel';
+        if (d === BACK) return 'back';
+        a.data = d;
+        return 'next';
+      },
+      async () => {
+        const f = await forgetStep(3, a);
+        if (f === undefined) return 'cancel';
+        if (f === BACK) return 'back';
+        a.forget = f;
+        return 'next';
+      },
+      async () => {
+        const items: Choice<MethodName>[] = METHOD_NAMES.map((m) => ({ label: METHODS[m].label, description: METHODS[m].description, value: m }));
+        const m = await choose(4, 'Which unlearning method? (each is compared with Retrain)', items, a.method ?? DEFAULT_METHOD);
+        if (m === undefined) return 'cancel';
+        if (m === BACK) return 'back';
+        a.method = m;
+        return 'next';
+      },
+      async () => {
+        const h = await hyperStep(5, a, a.method ?? DEFAULT_METHOD, settings.ratio);
+        if (h === undefined) return 'cancel';
+        if (h === BACK) return 'back';
+        Object.assign(a, h);
+        return 'next';
+      },
+      async () => {
+        const answers = a as NewRunAnswers;
+        const lines = summaryLines(answers, dataClassNames(answers.data, workspaceDir()).names ?? []);
+        type Action = 'start' | number;
+        const items: Choice<Action>[] = [
+          { label: '$(play) Start', description: startDescription(answers.model), value: 'start' },
+          separator('Change…'),
+          ...lines.map((line, i): Choice<Action> => ({ label: line, description: 'change', value: i })),
+        ];
+        const r = await choose<Action>(STEPS, 'Start this unlearning run?', items, 'start', `${TITLE}: summary`);
+        if (r === undefined) return 'cancel';
+        if (r === BACK) return 'back';
+        if (r === 'start') return 'next';
+        // Summary line i belongs to step i (the method and the hyper-parameters are lines 3 and 4).
+        return r;
+      },
+    ],
+    prefill.model ? 1 : 0,
+  );
   if (!done) return undefined;
   const answers = a as NewRunAnswers;
   await memory.update(NEW_RUN_MEMORY_KEY, answersToRemember(answers, settings));

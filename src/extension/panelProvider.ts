@@ -11,12 +11,38 @@ import * as vscode from 'vscode';
 import type { JobSupervisor } from './jobSupervisor';
 import type { JobEvent } from '../protocol/jobMessages';
 import type {
-  ComparisonRun, ExportFormat, ExportSampleGridReply, HostNotificationType, NextRunReply, PanelAction, RunConfigReply, RunSetupParams, WebviewMessageType,
+  ComparisonRun,
+  ExportFormat,
+  ExportSampleGridReply,
+  HostNotificationType,
+  NextRunReply,
+  PanelAction,
+  RunConfigReply,
+  RunSetupParams,
+  WebviewMessageType,
 } from '../protocol/webviewMessages';
 import {
-  ApplySaliencyRatioCommand, EventNotification, ExportCommand, ExportSampleGridRequest, FocusRunNotification, GetRunConfigRequest, JobStateNotification, LoadRunSaliencyCommand,
-  NextRunRequest, PanelActionCommand, PreviewThresholdRequest, ReadyCommand, RefreshRunsCommand, ReplayNotification, RunSetupNotification, RunsNotification,
-  RunTrendNotification, SaliencyScoresNotification, SampleImageRequest, ShowLiveTrendCommand, WEBVIEW_MESSAGES,
+  ApplySaliencyRatioCommand,
+  EventNotification,
+  ExportCommand,
+  ExportSampleGridRequest,
+  FocusRunNotification,
+  GetRunConfigRequest,
+  JobStateNotification,
+  LoadRunSaliencyCommand,
+  NextRunRequest,
+  PanelActionCommand,
+  PreviewThresholdRequest,
+  ReadyCommand,
+  RefreshRunsCommand,
+  ReplayNotification,
+  RunSetupNotification,
+  RunsNotification,
+  RunTrendNotification,
+  SaliencyScoresNotification,
+  SampleImageRequest,
+  ShowLiveTrendCommand,
+  WEBVIEW_MESSAGES,
 } from '../protocol/webviewMessages';
 import { isRecord } from '../protocol/guards';
 import type { ParamsOf } from '../protocol/ipc';
@@ -35,8 +61,8 @@ const SALIENCY_READ_RETRY_MS = 250;
 const SALIENCY_READ_ATTEMPTS = 40;
 
 const EXPORT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {
-  csv: { 'CSV': ['csv'] },
-  md: { 'Markdown': ['md'] },
+  csv: { CSV: ['csv'] },
+  md: { Markdown: ['md'] },
   svg: { 'SVG image': ['svg'] },
   png: { 'PNG image': ['png'] },
 };
@@ -128,7 +154,12 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
         this.refreshRuns();
       },
     });
-    this.disposables.push(new vscode.Disposable(() => { sub.dispose(); this.clearSaliency(); }));
+    this.disposables.push(
+      new vscode.Disposable(() => {
+        sub.dispose();
+        this.clearSaliency();
+      }),
+    );
   }
 
   /** The registrations that make the provider reachable: the sidebar view, the editor panel's serializer, its commands. */
@@ -176,7 +207,9 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
       return;
     }
     const panel = vscode.window.createWebviewPanel(CHARTS_PANEL_TYPE, 'SalUn Charts', vscode.ViewColumn.Active, {
-      enableScripts: true, retainContextWhenHidden: false, localResourceRoots: this.resourceRoots(),
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: this.resourceRoots(),
     });
     this.adoptEditorPanel(panel);
   }
@@ -212,12 +245,15 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
   private attach(connection: Connection, webview: vscode.Webview, placement: 'sidebar' | 'editor', visible: () => boolean): void {
     connection.channel.connect(webview, visible);
     webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
-    webview.html = panelHtml({
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css')),
-      cspSource: webview.cspSource,
-      placement,
-    }, createNonce());
+    webview.html = panelHtml(
+      {
+        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')),
+        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css')),
+        cspSource: webview.cspSource,
+        placement,
+      },
+      createNonce(),
+    );
     connection.disposables.push(webview.onDidReceiveMessage((message: unknown) => connection.channel.receive(message)));
   }
 
@@ -315,7 +351,9 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
     readSampleImage(runDirs, file);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const uri = await vscode.window.showSaveDialog({
-      title: `Export ${fileName}`, saveLabel: 'Export', filters: EXPORT_FILTERS.png,
+      title: `Export ${fileName}`,
+      saveLabel: 'Export',
+      filters: EXPORT_FILTERS.png,
       ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, fileName) } : {}),
     });
     if (!uri) return { saved: false };
@@ -343,8 +381,15 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
       return;
     }
     const plan = this.runPlan();
-    this.log.info(plan.kind === 'rerun' ? `panel: Run Unlearning reruns the last New Unlearning Run: ${plan.summary}` : 'panel: Run Unlearning: no run set up yet; opening New Unlearning Run');
-    const started = plan.kind === 'rerun' ? vscode.commands.executeCommand(COMMAND_IDS.newRun, { answers: plan.answers }) : vscode.commands.executeCommand(COMMAND_IDS.newRun);
+    this.log.info(
+      plan.kind === 'rerun'
+        ? `panel: Run Unlearning reruns the last New Unlearning Run: ${plan.summary}`
+        : 'panel: Run Unlearning: no run set up yet; opening New Unlearning Run',
+    );
+    const started =
+      plan.kind === 'rerun'
+        ? vscode.commands.executeCommand(COMMAND_IDS.newRun, { answers: plan.answers })
+        : vscode.commands.executeCommand(COMMAND_IDS.newRun);
     started.then(undefined, (err: unknown) => this.log.error(`panel: Run Unlearning failed: ${err instanceof Error ? err.message : String(err)}`));
   }
 
@@ -363,7 +408,11 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
     const started = this.supervisor.eventLog().find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started');
     if (!started) return undefined;
     const config: unknown = (() => {
-      try { return JSON.parse(readFileSync(join(started.runDir, 'config.json'), 'utf8')) as unknown; } catch { return undefined; }
+      try {
+        return JSON.parse(readFileSync(join(started.runDir, 'config.json'), 'utf8')) as unknown;
+      } catch {
+        return undefined;
+      }
     })();
     const method = isRecord(config) && typeof config.method === 'string' ? config.method : undefined;
     return { runId: started.runId, ...(method ? { method } : {}), setting: runSetting(started.runDir) };
@@ -477,7 +526,9 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
     const target = hasFolder ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     await vscode.workspace.getConfiguration(CONFIG_SECTION).update('saliencyRatio', rounded, target);
     this.log.info(`panel: salun.saliencyRatio = ${rounded} (${hasFolder ? 'workspace' : 'user'} setting)`);
-    void vscode.window.showInformationMessage(`SalUn: the next job uses saliency ratio ${rounded} (salun.saliencyRatio, ${hasFolder ? 'workspace' : 'user'} setting).`);
+    void vscode.window.showInformationMessage(
+      `SalUn: the next job uses saliency ratio ${rounded} (salun.saliencyRatio, ${hasFolder ? 'workspace' : 'user'} setting).`,
+    );
   }
 
   private async exportFile(format: ExportFormat, fileName: string, content: string): Promise<void> {

@@ -6,9 +6,7 @@ import { completeAnswers, prefillAnswers, type NewRunAnswers, type SettingsSeen 
 import { methodLabel } from '../protocol/methods';
 import { runSettingOf, settingText } from '../protocol/runLabels';
 
-export type PanelRunPlan =
-  | { kind: 'rerun'; answers: NewRunAnswers; summary: string }
-  | { kind: 'flow' };
+export type PanelRunPlan = { kind: 'rerun'; answers: NewRunAnswers; summary: string } | { kind: 'flow' };
 
 /**
  * `remembered`: the workspace state's last New Unlearning Run answers, as stored (unchecked);

@@ -38,7 +38,9 @@ export function confinedRunDir(workspaceDirs: readonly string[], dir: string, co
   });
   if (ok) return target;
   const roots = workspaceDirs.map((ws) => runsRoot(ws)).join(', ');
-  throw new ConfinementError(`${command}: refused ${dir}: it is not a run folder of this workspace (${roots ? `a folder directly under ${roots}` : 'no folder is open'}).`);
+  throw new ConfinementError(
+    `${command}: refused ${dir}: it is not a run folder of this workspace (${roots ? `a folder directly under ${roots}` : 'no folder is open'}).`,
+  );
 }
 
 /**
@@ -49,9 +51,11 @@ export function confinedOutFile(workspaceDir: string, outFile: string, command: 
   const salun = resolve(workspaceDir, '.salun');
   const target = isAbsolute(outFile) ? resolve(outFile) : resolve(workspaceDir, outFile);
   const refuse = (why: string): never => {
-    throw new ConfinementError(`${command}: refused outFile ${outFile}: ${why}. A script may write only under ${salun}; run the command without outFile to choose any place.`);
+    throw new ConfinementError(
+      `${command}: refused outFile ${outFile}: ${why}. A script may write only under ${salun}; run the command without outFile to choose any place.`,
+    );
   };
-  if (!below(salun, target)) refuse('it is outside the workspace\'s .salun folder');
+  if (!below(salun, target)) refuse("it is outside the workspace's .salun folder");
   const realSalun = existsSync(salun) ? realpathSync(salun) : undefined;
   if (realSalun !== undefined) {
     const real = realAncestor(dirname(target));

@@ -49,7 +49,9 @@ export function pickStep<T extends vscode.QuickPickItem>(o: PickStep<T>): Promis
   if (o.later) {
     qp.busy = true;
     let shown = true;
-    qp.onDidHide(() => { shown = false; });
+    qp.onDidHide(() => {
+      shown = false;
+    });
     const refill = (): void => {
       if (!shown) return;
       qp.busy = false;
@@ -61,8 +63,13 @@ export function pickStep<T extends vscode.QuickPickItem>(o: PickStep<T>): Promis
     o.later.found.then(refill, refill);
   }
   return settle(qp, (done) => [
-    qp.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) done(BACK); }),
-    qp.onDidAccept(() => { const item = qp.selectedItems[0] ?? qp.activeItems[0]; if (item) done(item); }),
+    qp.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) done(BACK);
+    }),
+    qp.onDidAccept(() => {
+      const item = qp.selectedItems[0] ?? qp.activeItems[0];
+      if (item) done(item);
+    }),
   ]);
 }
 
@@ -85,8 +92,12 @@ export function inputStep(o: InputStep): Promise<string | Back | undefined> {
   box.ignoreFocusOut = true;
   box.buttons = o.step > 1 ? [vscode.QuickInputButtons.Back] : [];
   return settle(box, (done) => [
-    box.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) done(BACK); }),
-    box.onDidChangeValue((text) => { box.validationMessage = text === '' ? undefined : o.validate(text); }),
+    box.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) done(BACK);
+    }),
+    box.onDidChangeValue((text) => {
+      box.validationMessage = text === '' ? undefined : o.validate(text);
+    }),
     box.onDidAccept(() => {
       const problem = o.validate(box.value);
       box.validationMessage = problem;
@@ -107,7 +118,10 @@ function settle<R>(input: vscode.QuickInput, wire: (done: (r: R | Back) => void)
       input.dispose();
       resolve(r);
     };
-    subs.push(...wire((r) => finish(r)), input.onDidHide(() => finish(undefined)));
+    subs.push(
+      ...wire((r) => finish(r)),
+      input.onDidHide(() => finish(undefined)),
+    );
     input.show();
   });
 }

@@ -10,8 +10,17 @@ import { targetFolder } from './commands';
 import { COMMAND_IDS } from './commandIds';
 import { comparisonRuns, latestRetrainGroup } from './comparisonRuns';
 import {
-  comparableRuns, comparisonReportPath, comparisonTexts, csvBeside, parseCompareArgs, parseExportArgs, runForget,
-  runPickEntry, runReportDefaultPath, workspaceOfRun, type ComparisonFiles,
+  comparableRuns,
+  comparisonReportPath,
+  comparisonTexts,
+  csvBeside,
+  parseCompareArgs,
+  parseExportArgs,
+  runForget,
+  runPickEntry,
+  runReportDefaultPath,
+  workspaceOfRun,
+  type ComparisonFiles,
 } from './reportFiles';
 import { confinedOutFile, confinedRunDir } from './pathConfinement';
 import { RunItem } from './runsTree';
@@ -33,8 +42,11 @@ function workspaceDirs(): string[] {
 }
 
 function noFolder(what: string): undefined {
-  void vscode.window.showErrorMessage(`SalUn: ${what} reads the run folders of the workspace (.salun/runs): open a folder first.`, 'Open Folder')
-    .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.action.files.openFolder'); });
+  void vscode.window
+    .showErrorMessage(`SalUn: ${what} reads the run folders of the workspace (.salun/runs): open a folder first.`, 'Open Folder')
+    .then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.action.files.openFolder');
+    });
   return undefined;
 }
 
@@ -64,19 +76,26 @@ async function compareRuns(deps: ReportCommandDeps, arg: unknown): Promise<Compa
   let runIds: string[];
   if (args) {
     const unknown = args.runIds.filter((id) => !runs.some((r) => r.runId === id));
-    if (unknown.length) throw new Error(`salun.compareRuns: no finished or stopped unlearning run ${unknown.join(', ')} in ${dirs.map((d) => `${d}/.salun/runs`).join(', ')}.`);
+    if (unknown.length)
+      throw new Error(`salun.compareRuns: no finished or stopped unlearning run ${unknown.join(', ')} in ${dirs.map((d) => `${d}/.salun/runs`).join(', ')}.`);
     runIds = args.runIds;
   } else {
     if (!runs.length) {
-      void vscode.window.showInformationMessage('SalUn: there is no finished or stopped unlearning run to compare yet.', 'New Unlearning Run')
-        .then((choice) => { if (choice) void vscode.commands.executeCommand(COMMAND_IDS.newRun); });
+      void vscode.window
+        .showInformationMessage('SalUn: there is no finished or stopped unlearning run to compare yet.', 'New Unlearning Run')
+        .then((choice) => {
+          if (choice) void vscode.commands.executeCommand(COMMAND_IDS.newRun);
+        });
       return undefined;
     }
     const group = new Set(latestRetrainGroup(runs));
     const items = runs.map((r): RunPick => ({ ...runPickEntry(r, runForget(r.dir)), runId: r.runId, picked: group.has(r.runId) }));
     const picked = await vscode.window.showQuickPick(items, {
-      title: 'SalUn: Compare Runs', canPickMany: true, matchOnDescription: true, matchOnDetail: true,
-      placeHolder: 'Runs to compare (preselected: those sharing the newest run\'s Retrain); Retrain comes first, the smallest Avg. Gap is marked ★',
+      title: 'SalUn: Compare Runs',
+      canPickMany: true,
+      matchOnDescription: true,
+      matchOnDetail: true,
+      placeHolder: "Runs to compare (preselected: those sharing the newest run's Retrain); Retrain comes first, the smallest Avg. Gap is marked ★",
     });
     if (!picked?.length) return undefined;
     runIds = picked.map((p) => p.runId);
@@ -106,14 +125,17 @@ function write(path: string, text: string): boolean {
 
 /** Every run folder of the workspace folders, newest first. */
 function allRuns(): RunSummary[] {
-  return workspaceDirs().flatMap((ws) => listRuns(ws)).sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
+  return workspaceDirs()
+    .flatMap((ws) => listRuns(ws))
+    .sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
 }
 
 async function pickRun(): Promise<RunSummary | undefined> {
   const runs = allRuns().filter((r) => r.state !== 'running');
   if (!runs.length) {
-    void vscode.window.showInformationMessage('SalUn: there is no run to report on yet.', 'New Unlearning Run')
-      .then((choice) => { if (choice) void vscode.commands.executeCommand(COMMAND_IDS.newRun); });
+    void vscode.window.showInformationMessage('SalUn: there is no run to report on yet.', 'New Unlearning Run').then((choice) => {
+      if (choice) void vscode.commands.executeCommand(COMMAND_IDS.newRun);
+    });
     return undefined;
   }
   const items = runs.map((r): RunPick => {
@@ -123,7 +145,12 @@ async function pickRun(): Promise<RunSummary | undefined> {
     const what = r.kind === 'saliency' ? 'Saliency map' : r.kind === 'evaluate' ? 'Model evaluation' : undefined;
     return { ...entry, ...(what ? { label: `${what}${forget ? ` · ${forget}` : ''}` } : {}), runId: r.runId };
   });
-  const picked = await vscode.window.showQuickPick(items, { title: 'SalUn: Export Run Report', placeHolder: 'Which run?', matchOnDescription: true, matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'SalUn: Export Run Report',
+    placeHolder: 'Which run?',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
   return picked ? runs.find((r) => r.runId === picked.runId) : undefined;
 }
 
@@ -136,7 +163,14 @@ async function exportRunReport(deps: ReportCommandDeps, arg: unknown): Promise<s
   let dir: string | undefined;
   if (args) {
     dir = allRuns().find((r) => r.runId === args.runId)?.dir;
-    if (!dir) throw new Error(`salun.exportRunReport: no run ${args.runId} in ${workspaceDirs().map((d) => `${d}/.salun/runs`).join(', ') || 'the workspace (no folder is open)'}.`);
+    if (!dir)
+      throw new Error(
+        `salun.exportRunReport: no run ${args.runId} in ${
+          workspaceDirs()
+            .map((d) => `${d}/.salun/runs`)
+            .join(', ') || 'the workspace (no folder is open)'
+        }.`,
+      );
   } else if (arg instanceof RunItem) {
     dir = arg.run.dir;
   } else if (arg instanceof vscode.Uri && arg.scheme === 'file') {
@@ -155,8 +189,10 @@ async function exportRunReport(deps: ReportCommandDeps, arg: unknown): Promise<s
     out = confinedOutFile(workspaceDir, args.outFile, COMMAND_IDS.exportRunReport);
   } else {
     const uri = await vscode.window.showSaveDialog({
-      title: `SalUn: Export the report of ${record.runId}`, saveLabel: 'Export Report',
-      defaultUri: vscode.Uri.file(runReportDefaultPath(workspaceDir, record.runId)), filters: { Markdown: ['md'] },
+      title: `SalUn: Export the report of ${record.runId}`,
+      saveLabel: 'Export Report',
+      defaultUri: vscode.Uri.file(runReportDefaultPath(workspaceDir, record.runId)),
+      filters: { Markdown: ['md'] },
     });
     out = uri?.fsPath;
   }

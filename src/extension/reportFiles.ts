@@ -6,9 +6,7 @@ import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path
 import type { ComparisonRun } from '../protocol/webviewMessages';
 import { isRecord, isString } from '../protocol/guards';
 import { metricsLine } from '../protocol/results';
-import {
-  comparisonCsv, comparisonReport, comparisonRows, formatFixed, methodDisplayName, type ComparedRun,
-} from '../protocol/comparisonFormat';
+import { comparisonCsv, comparisonReport, comparisonRows, formatFixed, methodDisplayName, type ComparedRun } from '../protocol/comparisonFormat';
 import { forgetOfRecord } from '../store/runs/runReport';
 import { newRunId } from '../store/runs/runFolder';
 
@@ -110,12 +108,26 @@ export interface ComparisonFiles {
 }
 
 /** The comparison of `runIds` (in the runs' order, newest first) as Markdown and CSV text. */
-export function comparisonTexts(runs: readonly ComparisonRun[], runIds: readonly string[], generatedAt: string, forgetOf: (dir: string) => string | undefined = runForget): ComparisonFiles {
+export function comparisonTexts(
+  runs: readonly ComparisonRun[],
+  runIds: readonly string[],
+  generatedAt: string,
+  forgetOf: (dir: string) => string | undefined = runForget,
+): ComparisonFiles {
   const selected = new Set(runIds);
   const rows = comparisonRows(runs, selected);
-  const compared: ComparedRun[] = runs.filter((r) => selected.has(r.runId)).map((r) => {
-    const forget = forgetOf(r.dir);
-    return { runId: r.runId, method: r.method, state: r.state, dir: r.dir, ...(forget ? { forget } : {}), ...(r.setting?.model ? { model: r.setting.model } : {}) };
-  });
+  const compared: ComparedRun[] = runs
+    .filter((r) => selected.has(r.runId))
+    .map((r) => {
+      const forget = forgetOf(r.dir);
+      return {
+        runId: r.runId,
+        method: r.method,
+        state: r.state,
+        dir: r.dir,
+        ...(forget ? { forget } : {}),
+        ...(r.setting?.model ? { model: r.setting.model } : {}),
+      };
+    });
   return { markdown: comparisonReport(rows, { generatedAt, runs: compared }), csv: comparisonCsv(rows) };
 }

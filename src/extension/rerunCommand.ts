@@ -11,10 +11,15 @@ export function rerunCommand(record: unknown, source: string, workspaceDir: stri
   if (!isRecord(record)) throw new Error(`${source} is not a JSON object; a run folder's config.json holds the run's config.`);
   const config = withoutRunRecord(record);
   switch (record.kind) {
-    case 'run': return { type: 'start', kind: 'run', config: parseRunConfig(config, source), workspaceDir };
-    case 'saliency': return { type: 'start', kind: 'saliency', config: parseSaliencyJobConfig(config, source), workspaceDir };
-    case 'evaluate': return { type: 'start', kind: 'evaluate', config: parseEvaluateJobConfig(config, source), workspaceDir };
+    case 'run':
+      return { type: 'start', kind: 'run', config: parseRunConfig(config, source), workspaceDir };
+    case 'saliency':
+      return { type: 'start', kind: 'saliency', config: parseSaliencyJobConfig(config, source), workspaceDir };
+    case 'evaluate':
+      return { type: 'start', kind: 'evaluate', config: parseEvaluateJobConfig(config, source), workspaceDir };
     default:
-      throw new Error(`${source} has kind ${JSON.stringify(record.kind)}; only runs, saliency jobs and evaluations ("run", "saliency", "evaluate") can be re-run.`);
+      throw new Error(
+        `${source} has kind ${JSON.stringify(record.kind)}; only runs, saliency jobs and evaluations ("run", "saliency", "evaluate") can be re-run.`,
+      );
   }
 }

@@ -104,7 +104,11 @@ async function deleteRun(deps: RunActionDeps, arg: unknown, options: unknown): P
     return false;
   }
   if (ask) {
-    const choice = await vscode.window.showWarningMessage(`Delete the run ${runId}?`, { modal: true, detail: `${dir}\n\nIts folder (config, metrics, saliency map, model, report) is moved to the trash.` }, 'Move to Trash');
+    const choice = await vscode.window.showWarningMessage(
+      `Delete the run ${runId}?`,
+      { modal: true, detail: `${dir}\n\nIts folder (config, metrics, saliency map, model, report) is moved to the trash.` },
+      'Move to Trash',
+    );
     if (choice !== 'Move to Trash') return false;
   }
   const uri = vscode.Uri.file(dir);
@@ -114,7 +118,11 @@ async function deleteRun(deps: RunActionDeps, arg: unknown, options: unknown): P
     const why = err instanceof Error ? err.message : String(err);
     deps.log.warn(`delete: moving ${dir} to the trash failed: ${why}`);
     if (ask) {
-      const choice = await vscode.window.showWarningMessage(`The run ${runId} could not be moved to the trash (${why}). Delete it permanently?`, { modal: true }, 'Delete Permanently');
+      const choice = await vscode.window.showWarningMessage(
+        `The run ${runId} could not be moved to the trash (${why}). Delete it permanently?`,
+        { modal: true },
+        'Delete Permanently',
+      );
       if (choice !== 'Delete Permanently') return false;
     }
     try {

@@ -8,10 +8,14 @@ import { readRunTrend, type RunTrendRead } from '../store/runs/readRunTrend';
 
 export function runTrendLabel(read: Pick<RunTrendRead, 'runId' | 'state' | 'points'>): string {
   const last = read.points[read.points.length - 1];
-  const how = read.state === 'stopped' && last ? `stopped after epoch ${last.epoch}`
-    : read.state === 'running' ? 'running; as read just now'
-    : read.state === 'unknown' ? 'no status.json'
-    : read.state;
+  const how =
+    read.state === 'stopped' && last
+      ? `stopped after epoch ${last.epoch}`
+      : read.state === 'running'
+        ? 'running; as read just now'
+        : read.state === 'unknown'
+          ? 'no status.json'
+          : read.state;
   return `Run ${read.runId} (${how})`;
 }
 

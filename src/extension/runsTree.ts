@@ -19,9 +19,10 @@ export class RunItem extends vscode.TreeItem {
     this.contextValue = entry.contextValue;
     this.resourceUri = vscode.Uri.file(run.dir);
     this.tooltip = new vscode.MarkdownString(entry.tooltip);
-    this.command = entry.opens === 'report'
-      ? { command: 'markdown.showPreview', title: 'Open Report', arguments: [vscode.Uri.file(`${run.dir}/report.md`)] }
-      : { command: 'revealFileInOS', title: 'Reveal', arguments: [vscode.Uri.file(run.dir)] };
+    this.command =
+      entry.opens === 'report'
+        ? { command: 'markdown.showPreview', title: 'Open Report', arguments: [vscode.Uri.file(`${run.dir}/report.md`)] }
+        : { command: 'revealFileInOS', title: 'Reveal', arguments: [vscode.Uri.file(run.dir)] };
   }
 }
 

@@ -6,7 +6,13 @@ import { describeRun, listRuns, type RunSummary } from '../store/runs/readRuns';
 import { metricsLine } from '../protocol/results';
 
 export const STATE_ICONS: Record<string, string> = {
-  finished: 'pass', stopped: 'stop-circle', failed: 'error', cancelled: 'circle-slash', interrupted: 'debug-disconnect', running: 'sync~spin', unknown: 'question',
+  finished: 'pass',
+  stopped: 'stop-circle',
+  failed: 'error',
+  cancelled: 'circle-slash',
+  interrupted: 'debug-disconnect',
+  running: 'sync~spin',
+  unknown: 'question',
 };
 
 export interface RunTreeEntry {
@@ -39,13 +45,24 @@ function tooltipOf(run: RunSummary): string {
 export function runTreeEntry(run: RunSummary): RunTreeEntry {
   try {
     return {
-      run, description: describeRun(run), icon: run.isFolder ? STATE_ICONS[run.state] ?? 'question' : 'warning', contextValue: `salun.run.${run.state}`,
-      tooltip: tooltipOf(run), opens: (run.state === 'finished' || run.state === 'stopped') && run.kind !== 'saliency' && run.isFolder ? 'report' : 'folder',
+      run,
+      description: describeRun(run),
+      icon: run.isFolder ? (STATE_ICONS[run.state] ?? 'question') : 'warning',
+      contextValue: `salun.run.${run.state}`,
+      tooltip: tooltipOf(run),
+      opens: (run.state === 'finished' || run.state === 'stopped') && run.kind !== 'saliency' && run.isFolder ? 'report' : 'folder',
     };
   } catch (e) {
     // The reader checks every shape; this keeps one entry it did not foresee from emptying the view.
     const why = e instanceof Error ? e.message : String(e);
-    return { run, description: `⚠ cannot be shown: ${why}`, icon: 'warning', contextValue: 'salun.run.unknown', tooltip: `**${run.runId}**\n\n⚠ ${why}\n`, opens: 'folder' };
+    return {
+      run,
+      description: `⚠ cannot be shown: ${why}`,
+      icon: 'warning',
+      contextValue: 'salun.run.unknown',
+      tooltip: `**${run.runId}**\n\n⚠ ${why}\n`,
+      opens: 'folder',
+    };
   }
 }
 

@@ -13,7 +13,12 @@ export const HISTOGRAM_BINS = 60;
 export class SaliencyPreview {
   private histogramCache: ScoreHistogram | undefined;
 
-  constructor(readonly runId: string, readonly runDir: string, readonly summary: SaliencySummary, private readonly index: SaliencyIndex) {}
+  constructor(
+    readonly runId: string,
+    readonly runDir: string,
+    readonly summary: SaliencySummary,
+    private readonly index: SaliencyIndex,
+  ) {}
 
   get total(): number {
     return this.index.total;
@@ -33,9 +38,7 @@ export class SaliencyPreview {
    * a γ above every score yields an empty mask with ratio 0.
    */
   preview(by: ThresholdBy, value: number): ThresholdPreview {
-    const s = by === 'ratio'
-      ? this.index.summaryForRatio(Math.min(1, Math.max(1 / this.index.total, value)))
-      : this.index.summaryForGamma(Math.max(0, value));
+    const s = by === 'ratio' ? this.index.summaryForRatio(Math.min(1, Math.max(1 / this.index.total, value))) : this.index.summaryForGamma(Math.max(0, value));
     return {
       ratio: s.ratio,
       gamma: s.gamma,

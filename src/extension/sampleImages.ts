@@ -81,7 +81,13 @@ export function readSampleImage(runDirs: readonly string[], file: string, maxByt
 }
 
 export function sampleImageReply(image: SampleImage, asked: string): SampleImageReply {
-  return { file: asked, dataUri: `data:image/png;base64,${image.bytes.toString('base64')}`, width: image.width, height: image.height, bytes: image.bytes.length };
+  return {
+    file: asked,
+    dataUri: `data:image/png;base64,${image.bytes.toString('base64')}`,
+    width: image.width,
+    height: image.height,
+    bytes: image.bytes.length,
+  };
 }
 
 /** Copies a checked grid to where the user chose (atomically: an interrupted copy leaves no half PNG). */

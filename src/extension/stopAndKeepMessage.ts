@@ -10,13 +10,13 @@ export function unlearningEpoch(events: readonly JobEvent[]): number | undefined
     if ((e.type === 'phase' || e.type === 'progress') && e.phase === 'unlearn') begun = true;
     if (e.type === 'progress' && e.phase === 'unlearn' && e.epoch !== undefined) epoch = e.epoch;
   }
-  return begun ? epoch ?? 1 : undefined;
+  return begun ? (epoch ?? 1) : undefined;
 }
 
 /** The toast after Stop and Keep was accepted for a job of `kind`. */
 export function stopAndKeepMessage(kind: JobKind, events: readonly JobEvent[]): string {
   if (kind === 'table') {
-    return 'SalUn: stopping the comparison table after the model it is working on; table.md will hold the rows done so far, marked partial with what is missing. (The first seed\'s Original and Retrain always complete.)';
+    return "SalUn: stopping the comparison table after the model it is working on; table.md will hold the rows done so far, marked partial with what is missing. (The first seed's Original and Retrain always complete.)";
   }
   const epoch = unlearningEpoch(events);
   if (epoch === undefined) {

@@ -11,8 +11,15 @@ import { COMMAND_IDS } from './commandIds';
 import { dataFromSetting, runConfigFromSettings } from './jobConfigs';
 import { askNewRun, builtinModelChoices, classChoices, dataChoices, NEW_RUN_MEMORY_KEY } from './newRunFlow';
 import {
-  completeAnswers, dataClassNames, describeData, describeForget, evaluateConfigFor, rememberedAnswers, runConfigFromAnswers,
-  tableConfigFromAnswers, type TableAnswers,
+  completeAnswers,
+  dataClassNames,
+  describeData,
+  describeForget,
+  evaluateConfigFor,
+  rememberedAnswers,
+  runConfigFromAnswers,
+  tableConfigFromAnswers,
+  type TableAnswers,
 } from './newRunAnswers';
 import { BACK, pickStep, runSteps } from './quickSteps';
 import { runConfigFile } from './configFileCommand';
@@ -27,7 +34,9 @@ export function registerWorkflowCommands(deps: WorkflowDeps): vscode.Disposable[
   return [
     vscode.commands.registerCommand(COMMAND_IDS.newRun, (arg?: unknown) => newRun(deps, arg)),
     vscode.commands.registerCommand(COMMAND_IDS.runUnlearningOnModel, (uri?: unknown) => newRun(deps, asModelUri(uri))),
-    vscode.commands.registerCommand(COMMAND_IDS.computeSaliencyForModel, (uri?: unknown) => vscode.commands.executeCommand(COMMAND_IDS.computeSaliency, asModelUri(uri))),
+    vscode.commands.registerCommand(COMMAND_IDS.computeSaliencyForModel, (uri?: unknown) =>
+      vscode.commands.executeCommand(COMMAND_IDS.computeSaliency, asModelUri(uri)),
+    ),
     vscode.commands.registerCommand(COMMAND_IDS.evaluateModel, (uri?: unknown) => evaluateModel(deps, asModelUri(uri))),
     vscode.commands.registerCommand(COMMAND_IDS.runTable, () => runTable(deps)),
     vscode.commands.registerCommand(COMMAND_IDS.runGrid, (arg?: unknown) => runGridSearch(deps, arg)),
@@ -51,7 +60,7 @@ async function newRun(deps: WorkflowDeps, arg: unknown): Promise<JobOutcome | un
     const settings = readSettings(folder);
     const base = runConfigFromSettings(settings, workspaceDir);
     const seen = { ratio: base.saliency.ratio, data: dataFromSetting(settings.data, workspaceDir) };
-    const answers = given ?? await askNewRun(deps.memory, modelUri ? { model: { kind: 'file', path: modelUri.fsPath } } : {}, seen);
+    const answers = given ?? (await askNewRun(deps.memory, modelUri ? { model: { kind: 'file', path: modelUri.fsPath } } : {}, seen));
     if (!answers) return undefined;
     return { type: 'start', kind: 'run', config: runConfigFromAnswers(answers, base), workspaceDir };
   });
@@ -64,17 +73,32 @@ interface Item<T> extends vscode.QuickPickItem {
 async function pickModelToEvaluate(): Promise<ModelSpec | undefined> {
   const files: vscode.Uri[] = [];
   const items = (): Item<ModelSpec | 'browse'>[] => [
-    ...files.map((u): Item<ModelSpec | 'browse'> => ({ label: `$(file) ${vscode.workspace.asRelativePath(u, true)}`, value: { kind: 'file', path: u.fsPath } })),
+    ...files.map((u): Item<ModelSpec | 'browse'> => ({
+      label: `$(file) ${vscode.workspace.asRelativePath(u, true)}`,
+      value: { kind: 'file', path: u.fsPath },
+    })),
     { label: '$(folder-opened) Choose a model.json…', value: 'browse' },
     ...builtinModelChoices(),
   ];
   // Run folders' unlearned models are what one most often evaluates again; the model cache is not.
-  const found = vscode.workspace.findFiles('**/model.json', '{**/node_modules/**,**/.git/**,**/.salun/cache/**}', 100)
-    .then((uris) => { files.push(...[...uris].sort((a, b) => b.fsPath.localeCompare(a.fsPath))); });
-  const picked = await pickStep({ title: 'SalUn: Evaluate Model', step: 1, totalSteps: 2, placeholder: 'Which model should be evaluated?', items: items(), later: { found, items } });
+  const found = vscode.workspace.findFiles('**/model.json', '{**/node_modules/**,**/.git/**,**/.salun/cache/**}', 100).then((uris) => {
+    files.push(...[...uris].sort((a, b) => b.fsPath.localeCompare(a.fsPath)));
+  });
+  const picked = await pickStep({
+    title: 'SalUn: Evaluate Model',
+    step: 1,
+    totalSteps: 2,
+    placeholder: 'Which model should be evaluated?',
+    items: items(),
+    later: { found, items },
+  });
   if (picked === undefined || picked === BACK || !picked.value) return undefined;
   if (picked.value !== 'browse') return picked.value;
-  const uris = await vscode.window.showOpenDialog({ title: 'Choose a TensorFlow.js LayersModel (model.json)', filters: { 'TensorFlow.js model': ['json'] }, canSelectMany: false });
+  const uris = await vscode.window.showOpenDialog({
+    title: 'Choose a TensorFlow.js LayersModel (model.json)',
+    filters: { 'TensorFlow.js model': ['json'] },
+    canSelectMany: false,
+  });
   return uris?.[0] ? { kind: 'file', path: uris[0].fsPath } : undefined;
 }
 
@@ -82,7 +106,12 @@ function evaluateModel(deps: WorkflowDeps, modelUri: vscode.Uri | undefined): Pr
   return launchJob(deps, 'evaluate', (workspaceDir, folder) => evaluateBuild(deps, modelUri, workspaceDir, folder));
 }
 
-async function evaluateBuild(deps: WorkflowDeps, modelUri: vscode.Uri | undefined, workspaceDir: string, folder: vscode.WorkspaceFolder): Promise<StartCommand | undefined> {
+async function evaluateBuild(
+  deps: WorkflowDeps,
+  modelUri: vscode.Uri | undefined,
+  workspaceDir: string,
+  folder: vscode.WorkspaceFolder,
+): Promise<StartCommand | undefined> {
   const model: ModelSpec | undefined = modelUri ? { kind: 'file', path: modelUri.fsPath } : await pickModelToEvaluate();
   if (!model) return undefined;
   // "The configured data and forget set": the last New Unlearning Run's, else the settings'.
@@ -91,7 +120,9 @@ async function evaluateBuild(deps: WorkflowDeps, modelUri: vscode.Uri | undefine
   const base = { ...settingsBase, data: last.data ?? settingsBase.data, forget: last.forget ?? settingsBase.forget };
   const names = dataClassNames(base.data, workspaceDir).names ?? [];
   const retrain = await pickStep<Item<boolean>>({
-    title: 'SalUn: Evaluate Model', step: modelUri ? 1 : 2, totalSteps: modelUri ? 1 : 2,
+    title: 'SalUn: Evaluate Model',
+    step: modelUri ? 1 : 2,
+    totalSteps: modelUri ? 1 : 2,
     items: [
       { label: '$(graph) Metrics only', description: 'UA, RA, TA, MIA', value: false },
       { label: '$(git-compare) Metrics and the gap to Retrain', description: 'trains Retrain on Dr once (cached)', value: true },
@@ -119,13 +150,16 @@ async function askTable(): Promise<TableAnswers | undefined> {
     async () => {
       type S = TableAnswers['scenario'] | 'class';
       const s = await step<S>(1, 'Which forgetting scenario?', [
-        { label: 'Random 10%', description: 'the paper\'s main setting', value: { kind: 'random', fraction: 0.1 } },
+        { label: 'Random 10%', description: "the paper's main setting", value: { kind: 'random', fraction: 0.1 } },
         { label: 'Random 50%', value: { kind: 'random', fraction: 0.5 } },
         { label: 'Class-wise…', description: 'forget one whole class', value: 'class' },
       ]);
       if (s === undefined) return 'cancel';
       if (s === BACK) return 'back';
-      if (s !== 'class') { a.scenario = s; return 'next'; }
+      if (s !== 'class') {
+        a.scenario = s;
+        return 'next';
+      }
       const c = await step<number>(1, 'Which class?', classChoices(true));
       if (c === undefined) return 'cancel';
       if (c === BACK) return 0;
@@ -133,9 +167,15 @@ async function askTable(): Promise<TableAnswers | undefined> {
       return 'next';
     },
     async () => {
-      const n = await step<number>(2, 'How many seeds? Each seed trains its own θo and Retrain and runs every method.', [1, 2, 3].map((k) => ({
-        label: `${k} seed${k > 1 ? 's' : ''}`, description: k === 1 ? 'no noise floor, no ranks' : `noise floor from ${k * (k - 1) / 2} Retrain pair${k > 2 ? 's' : ''}`, value: k,
-      })));
+      const n = await step<number>(
+        2,
+        'How many seeds? Each seed trains its own θo and Retrain and runs every method.',
+        [1, 2, 3].map((k) => ({
+          label: `${k} seed${k > 1 ? 's' : ''}`,
+          description: k === 1 ? 'no noise floor, no ranks' : `noise floor from ${(k * (k - 1)) / 2} Retrain pair${k > 2 ? 's' : ''}`,
+          value: k,
+        })),
+      );
       if (n === undefined) return 'cancel';
       if (n === BACK) return 'back';
       a.seeds = n;
@@ -145,8 +185,8 @@ async function askTable(): Promise<TableAnswers | undefined> {
       const m = await step<ArchitectureName>(3, 'Which built-in model?', [
         { label: 'CNN', description: 'about 6 minutes per seed on 2 CPU cores (wasm)', value: 'cnn' },
         { label: 'MLP', description: 'a few minutes per seed', value: 'mlp' },
-        { label: 'ResNet-18', description: 'the paper\'s network: needs a GPU backend', value: 'resnet18' },
-        { label: 'VGG-16-BN', description: 'the paper\'s VGG: needs a GPU backend', value: 'vgg16-bn' },
+        { label: 'ResNet-18', description: "the paper's network: needs a GPU backend", value: 'resnet18' },
+        { label: 'VGG-16-BN', description: "the paper's VGG: needs a GPU backend", value: 'vgg16-bn' },
       ]);
       if (m === undefined) return 'cancel';
       if (m === BACK) return 'back';
@@ -168,7 +208,7 @@ async function askTable(): Promise<TableAnswers | undefined> {
       }
     },
   ]);
-  return ok ? a as TableAnswers : undefined;
+  return ok ? (a as TableAnswers) : undefined;
 }
 
 async function runTable(deps: WorkflowDeps): Promise<JobOutcome | undefined> {

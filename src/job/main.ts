@@ -13,7 +13,10 @@ let ended = false;
 
 function send(e: JobEvent): Promise<void> {
   return new Promise((resolve) => {
-    if (!process.send || !process.connected) { resolve(); return; }
+    if (!process.send || !process.connected) {
+      resolve();
+      return;
+    }
     process.send(e, undefined, {}, () => resolve());
   });
 }
@@ -21,7 +24,14 @@ function send(e: JobEvent): Promise<void> {
 async function start(command: Extract<JobCommand, { type: 'start' }>): Promise<void> {
   started = true;
   const pending: Promise<void>[] = [];
-  await dispatchJob(command, (e) => { pending.push(send(e)); }, abort.signal, stop.signal);
+  await dispatchJob(
+    command,
+    (e) => {
+      pending.push(send(e));
+    },
+    abort.signal,
+    stop.signal,
+  );
   await Promise.all(pending);
   ended = true;
   process.disconnect?.();
@@ -34,10 +44,18 @@ process.on('message', (msg: unknown) => {
     void send({ type: 'log', level: 'warn', message: `job: ignored an invalid command ${JSON.stringify(msg).slice(0, 200)}` });
     return;
   }
-  if (msg.type === 'cancel') { abort.abort(); return; }
+  if (msg.type === 'cancel') {
+    abort.abort();
+    return;
+  }
   if (msg.type === 'stop') {
     stop.abort();
-    void send({ type: 'log', level: 'info', message: 'job: stop requested; an unlearning run ends after its current epoch and keeps that model, a comparison table after its current model and keeps the rows done' });
+    void send({
+      type: 'log',
+      level: 'info',
+      message:
+        'job: stop requested; an unlearning run ends after its current epoch and keeps that model, a comparison table after its current model and keeps the rows done',
+    });
     return;
   }
   if (started) {

@@ -45,7 +45,8 @@ export interface BackendFacts {
 
 export function backendFacts(b: BackendInfo): BackendFacts {
   return {
-    title: backendTitle(b), choice: backendChoice(b),
+    title: backendTitle(b),
+    choice: backendChoice(b),
     ...(b.adapter ? { adapter: adapterSummary(b.adapter) } : {}),
     skipped: (b.skipped ?? []).map(skippedSummary),
   };
@@ -54,20 +55,11 @@ export function backendFacts(b: BackendInfo): BackendFacts {
 /** Plain lines for a terminal or a log: the title, how it was chosen, the adapter, each skipped one. */
 export function backendLines(b: BackendInfo): string[] {
   const f = backendFacts(b);
-  return [
-    `backend: ${f.title}`,
-    `  chosen: ${f.choice}`,
-    ...(f.adapter ? [`  GPU adapter: ${f.adapter}`] : []),
-    ...f.skipped.map((s) => `  skipped ${s}`),
-  ];
+  return [`backend: ${f.title}`, `  chosen: ${f.choice}`, ...(f.adapter ? [`  GPU adapter: ${f.adapter}`] : []), ...f.skipped.map((s) => `  skipped ${s}`)];
 }
 
 /** Markdown list items for a report: the backend and how it was chosen, the adapter, each skipped one. */
 export function backendMarkdownItems(b: BackendInfo): string[] {
   const f = backendFacts(b);
-  return [
-    `- Backend: ${f.title}; ${f.choice}`,
-    ...(f.adapter ? [`  - GPU adapter: ${f.adapter}`] : []),
-    ...f.skipped.map((s) => `  - Skipped ${s}`),
-  ];
+  return [`- Backend: ${f.title}; ${f.choice}`, ...(f.adapter ? [`  - GPU adapter: ${f.adapter}`] : []), ...f.skipped.map((s) => `  - Skipped ${s}`)];
 }

@@ -7,16 +7,19 @@ export const BACKENDS = {
   'tensorflow-gpu': {
     label: 'TensorFlow (CUDA)',
     package: '@tensorflow/tfjs-node-gpu',
-    description: 'Native TensorFlow with CUDA (@tensorflow/tfjs-node-gpu 4.22: libtensorflow 2.9, CUDA 11.2, cuDNN 8.1). Installed on request into a folder of your choice (SalUn: Install Native TensorFlow Backend).',
+    description:
+      'Native TensorFlow with CUDA (@tensorflow/tfjs-node-gpu 4.22: libtensorflow 2.9, CUDA 11.2, cuDNN 8.1). Installed on request into a folder of your choice (SalUn: Install Native TensorFlow Backend).',
   },
   webgpu: {
     label: 'WebGPU (Dawn)',
-    description: "WebGPU through Dawn's Node binding (Vulkan, Metal or Direct3D 12; any GPU vendor). Ships inside the platform-specific package. `auto` takes a hardware adapter only; software adapters (SwiftShader, llvmpipe) run only when named.",
+    description:
+      "WebGPU through Dawn's Node binding (Vulkan, Metal or Direct3D 12; any GPU vendor). Ships inside the platform-specific package. `auto` takes a hardware adapter only; software adapters (SwiftShader, llvmpipe) run only when named.",
   },
   tensorflow: {
     label: 'TensorFlow (CPU)',
     package: '@tensorflow/tfjs-node',
-    description: 'Native TensorFlow on the CPU (@tensorflow/tfjs-node 4.22), every core. Installed on request into a folder of your choice (SalUn: Install Native TensorFlow Backend).',
+    description:
+      'Native TensorFlow on the CPU (@tensorflow/tfjs-node 4.22), every core. Installed on request into a folder of your choice (SalUn: Install Native TensorFlow Backend).',
   },
   wasm: {
     label: 'WebAssembly',

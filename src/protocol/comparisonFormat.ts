@@ -78,7 +78,11 @@ export function retrainGroups(runs: readonly ComparisonRun[], selected: Readonly
     if (key === undefined) none.push(run);
     else byKey.set(key, [...(byKey.get(key) ?? []), run]);
   }
-  const groups = [...byKey.values()].map((g, i) => ({ reference: referenceLetter(i), setting: settingText(g[0].setting ?? {}), runIds: g.map((r) => r.runId) }));
+  const groups = [...byKey.values()].map((g, i) => ({
+    reference: referenceLetter(i),
+    setting: settingText(g[0].setting ?? {}),
+    runIds: g.map((r) => r.runId),
+  }));
   if (none.length) groups.push({ reference: '', setting: '', runIds: none.map((r) => r.runId) });
   return groups;
 }
@@ -100,8 +104,15 @@ export function comparisonRows(runs: readonly ComparisonRun[], selected: Readonl
     const retrain = members[0]?.rows.find((r) => r.role === 'retrain');
     if (retrain) {
       rows.push({
-        role: 'retrain', label: 'Retrain', metrics: retrain.metrics, ...(retrain.avgGap !== undefined ? { avgGap: retrain.avgGap } : {}),
-        seconds: retrain.seconds, best: false, group, ...reference, ...(g.setting ? { setting: g.setting } : {}),
+        role: 'retrain',
+        label: 'Retrain',
+        metrics: retrain.metrics,
+        ...(retrain.avgGap !== undefined ? { avgGap: retrain.avgGap } : {}),
+        seconds: retrain.seconds,
+        best: false,
+        group,
+        ...reference,
+        ...(g.setting ? { setting: g.setting } : {}),
       });
     }
     const unlearned: ComparisonRow[] = [];
@@ -110,9 +121,16 @@ export function comparisonRows(runs: readonly ComparisonRun[], selected: Readonl
       if (!u) continue;
       const setting = settingText(run.setting ?? {});
       unlearned.push({
-        role: 'unlearned', label: methodDisplayName(u.method), runId: run.runId,
+        role: 'unlearned',
+        label: methodDisplayName(u.method),
+        runId: run.runId,
         ...(run.ratio !== undefined ? { ratio: run.ratio } : {}),
-        metrics: u.metrics, ...(u.avgGap !== undefined ? { avgGap: u.avgGap } : {}), seconds: u.seconds, best: false, group, ...reference,
+        metrics: u.metrics,
+        ...(u.avgGap !== undefined ? { avgGap: u.avgGap } : {}),
+        seconds: u.seconds,
+        best: false,
+        group,
+        ...reference,
         ...(setting ? { setting } : {}),
       });
     }
@@ -138,9 +156,17 @@ export function csvNumber(x: number | undefined): string {
 }
 
 export function comparisonCsv(rows: readonly ComparisonRow[]): string {
-  return csvTable([COMPARISON_COLUMNS, ...rows.map((r) => [
-    rowName(r), r.runId ?? '', csvNumber(r.ratio), ...METRIC_NAMES.map((m) => csvNumber(r.metrics[m])), csvNumber(r.avgGap), csvNumber(r.seconds),
-  ])]);
+  return csvTable([
+    COMPARISON_COLUMNS,
+    ...rows.map((r) => [
+      rowName(r),
+      r.runId ?? '',
+      csvNumber(r.ratio),
+      ...METRIC_NAMES.map((m) => csvNumber(r.metrics[m])),
+      csvNumber(r.avgGap),
+      csvNumber(r.seconds),
+    ]),
+  ]);
 }
 
 /** Fixed digits, or '—' for a value that is missing or not finite. */
@@ -150,22 +176,36 @@ export function formatFixed(x: number | undefined, digits = 2): string {
 
 /** The comparison as Markdown: the best row's model in bold with ★; one table per Retrain reference when there are several. */
 export function comparisonMarkdownTable(rows: readonly ComparisonRow[]): string {
-  const table = (part: readonly ComparisonRow[]): string => markdownTable([COMPARISON_COLUMNS, ...part.map((r) => [
-    r.best ? `**${rowName(r)}** ${BEST_MARK}` : rowName(r), r.runId ?? '', r.ratio === undefined ? '—' : r.ratio.toFixed(3),
-    ...METRIC_NAMES.map((m) => formatFixed(r.metrics[m])), formatFixed(r.avgGap), formatFixed(r.seconds, 1),
-  ])], alignFrom(COMPARISON_COLUMNS.length, 3));
+  const table = (part: readonly ComparisonRow[]): string =>
+    markdownTable(
+      [
+        COMPARISON_COLUMNS,
+        ...part.map((r) => [
+          r.best ? `**${rowName(r)}** ${BEST_MARK}` : rowName(r),
+          r.runId ?? '',
+          r.ratio === undefined ? '—' : r.ratio.toFixed(3),
+          ...METRIC_NAMES.map((m) => formatFixed(r.metrics[m])),
+          formatFixed(r.avgGap),
+          formatFixed(r.seconds, 1),
+        ]),
+      ],
+      alignFrom(COMPARISON_COLUMNS.length, 3),
+    );
   if (!rows.some((r) => r.reference)) return table(rows);
   const groups = [...new Set(rows.map((r) => r.group))];
-  return groups.map((g) => {
-    const part = rows.filter((r) => r.group === g);
-    const head = part.find((r) => r.role === 'retrain');
-    const title = head ? `Against Retrain ${head.reference ?? ''}${head.setting ? ` (${head.setting})` : ''}` : 'Without a Retrain reference';
-    return `**${markdownCell(title)}**\n\n${table(part)}`;
-  }).join('\n\n');
+  return groups
+    .map((g) => {
+      const part = rows.filter((r) => r.group === g);
+      const head = part.find((r) => r.role === 'retrain');
+      const title = head ? `Against Retrain ${head.reference ?? ''}${head.setting ? ` (${head.setting})` : ''}` : 'Without a Retrain reference';
+      return `**${markdownCell(title)}**\n\n${table(part)}`;
+    })
+    .join('\n\n');
 }
 
-export const COMPARISON_FOOTNOTE = `${METRIC_NAMES.join(', ')} in %; Avg. Gap: mean |metric − Retrain’s| over the four, lower is closer to exact unlearning `
-  + `(${BEST_MARK}: the smallest among the runs measured against the same Retrain). Time: training time for Retrain, saliency + unlearning time for a method (evaluation excluded).`;
+export const COMPARISON_FOOTNOTE =
+  `${METRIC_NAMES.join(', ')} in %; Avg. Gap: mean |metric − Retrain’s| over the four, lower is closer to exact unlearning ` +
+  `(${BEST_MARK}: the smallest among the runs measured against the same Retrain). Time: training time for Retrain, saliency + unlearning time for a method (evaluation excluded).`;
 
 /** A compared run as the report lists it. */
 export interface ComparedRun {
@@ -193,14 +233,20 @@ export function comparisonReport(rows: readonly ComparisonRow[], ctx: Comparison
   const on = models.length ? ` on ${models.join(', ')}` : '';
   const out: string[] = [`# SalUn Lab comparison of ${n} run${n === 1 ? '' : 's'}${on}`, '', `- Generated: ${ctx.generatedAt}`];
   if (retrains > 1) {
-    out.push(`- ${retrains} different Retrain references (A, B, …): the runs differ in data, model, forget set or seed, so each gap is against its own `
-      + `run's Retrain, and the runs are compared (and ${BEST_MARK} given) only within a reference.`);
+    out.push(
+      `- ${retrains} different Retrain references (A, B, …): the runs differ in data, model, forget set or seed, so each gap is against its own ` +
+        `run's Retrain, and the runs are compared (and ${BEST_MARK} given) only within a reference.`,
+    );
   }
   out.push('', '## Runs', '');
   const runsHeader = ['Run', 'Method', 'Model', 'Forget set', 'State', 'Folder'];
-  out.push(markdownTable([runsHeader, ...ctx.runs.map((r) => [
-    r.runId, methodDisplayName(r.method), r.model ?? '—', r.forget ?? '—', r.state, r.dir ? `\`${r.dir}\`` : '—',
-  ])], alignFrom(runsHeader.length, runsHeader.length)), '');
+  out.push(
+    markdownTable(
+      [runsHeader, ...ctx.runs.map((r) => [r.runId, methodDisplayName(r.method), r.model ?? '—', r.forget ?? '—', r.state, r.dir ? `\`${r.dir}\`` : '—'])],
+      alignFrom(runsHeader.length, runsHeader.length),
+    ),
+    '',
+  );
   out.push('## Comparison', '');
   out.push(rows.length ? comparisonMarkdownTable(rows) : 'None of these runs has evaluated models to compare.', '');
   if (rows.length) out.push(COMPARISON_FOOTNOTE, '');

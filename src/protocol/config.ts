@@ -37,9 +37,7 @@ export type FolderDataSpec = Extract<DataSpec, { dir: string }>;
 export const DATA_KINDS: readonly DataKind[] = DATA_FORMAT_NAMES;
 
 /** The original model θo: trained by us from a built-in architecture, or a user's tfjs LayersModel. */
-export type ModelSpec =
-  | { kind: 'builtin'; architecture: ArchitectureName }
-  | { kind: 'file'; path: string };
+export type ModelSpec = { kind: 'builtin'; architecture: ArchitectureName } | { kind: 'file'; path: string };
 
 /**
  * Built-in classifiers (src/engine/models/architectures.ts). cnn and mlp are small and fast for
@@ -125,7 +123,8 @@ export interface RunConfig {
 /** The most worker threads a config may ask for. */
 export const MAX_WORKERS = 64;
 
-export const WORKERS_NOTE = 'Data-parallel training threads: each batch is split into this many shards whose gradients worker threads compute (wasm and cpu backends). Without batch norm the result equals 1 worker up to float summation order; with batch norm each shard normalises with its own statistics, so results differ slightly. Default 1.';
+export const WORKERS_NOTE =
+  'Data-parallel training threads: each batch is split into this many shards whose gradients worker threads compute (wasm and cpu backends). Without batch norm the result equals 1 worker up to float summation order; with batch norm each shard normalises with its own statistics, so results differ slightly. Default 1.';
 
 /** A saliency-only job: compute the map and its per-layer statistics, no unlearning. */
 export interface SaliencyJobConfig {

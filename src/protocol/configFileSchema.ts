@@ -55,7 +55,8 @@ export function configFileSchema(defaults: RunConfig = defaultRunConfig()): Reco
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'SalUn config',
-    description: 'A SalUn unlearning run (salun run <file>, or "Run This Config" in the editor), or with "task": "generation" a generation unlearning job. Every field is optional: what is left out takes its default (shown on each field); a built-in model\'s training recipe defaults to the one for its architecture.',
+    description:
+      'A SalUn unlearning run (salun run <file>, or "Run This Config" in the editor), or with "task": "generation" a generation unlearning job. Every field is optional: what is left out takes its default (shown on each field); a built-in model\'s training recipe defaults to the one for its architecture.',
     if: { type: 'object', required: ['task'], properties: { task: { const: 'generation' } } },
     then: generationFileSchema(),
     else: runFileSchema(defaults),

@@ -39,11 +39,17 @@ export const CONFIG_PARSERS: { readonly [K in JobKind]: (value: unknown, source?
 export function parsedStartCommand(command: StartCommand, source?: string): StartCommand {
   // Each branch keeps the kind and its config type together; a generic spread would lose that pairing.
   switch (command.kind) {
-    case 'run': return { ...command, config: CONFIG_PARSERS.run(command.config, source) };
-    case 'saliency': return { ...command, config: CONFIG_PARSERS.saliency(command.config, source) };
-    case 'evaluate': return { ...command, config: CONFIG_PARSERS.evaluate(command.config, source) };
-    case 'table': return { ...command, config: CONFIG_PARSERS.table(command.config, source) };
-    case 'grid': return { ...command, config: CONFIG_PARSERS.grid(command.config, source) };
-    case 'generation': return { ...command, config: CONFIG_PARSERS.generation(command.config, source) };
+    case 'run':
+      return { ...command, config: CONFIG_PARSERS.run(command.config, source) };
+    case 'saliency':
+      return { ...command, config: CONFIG_PARSERS.saliency(command.config, source) };
+    case 'evaluate':
+      return { ...command, config: CONFIG_PARSERS.evaluate(command.config, source) };
+    case 'table':
+      return { ...command, config: CONFIG_PARSERS.table(command.config, source) };
+    case 'grid':
+      return { ...command, config: CONFIG_PARSERS.grid(command.config, source) };
+    case 'generation':
+      return { ...command, config: CONFIG_PARSERS.generation(command.config, source) };
   }
 }

@@ -85,7 +85,7 @@ export const DATA_FORMATS = {
     pick: { label: 'Choose a CIFAR-10 binary folder…', detail: 'cifar-10-batches-bin: data_batch_1…5.bin and test_batch.bin' },
     folder: {
       holds: 'Folder with data_batch_1.bin … data_batch_5.bin (at least one) and test_batch.bin (cifar-10-batches-bin, or the folder holding it)',
-      needs: 'CIFAR-10\'s data_batch_*.bin and test_batch.bin',
+      needs: "CIFAR-10's data_batch_*.bin and test_batch.bin",
       dialogTitle: 'Choose a CIFAR-10 binary folder (cifar-10-batches-bin: data_batch_*.bin and test_batch.bin)',
     },
   },
@@ -95,12 +95,14 @@ export const DATA_FORMATS = {
     pick: { label: 'Choose an ImageFolder…', detail: 'train/<class>/ and test/<class>/ (or val/) of PNG or JPEG images' },
     folder: {
       holds: 'Folder with train/<class>/<image> and test/<class>/<image> (or val/)',
-      needs: 'an ImageFolder\'s train/ and test/ (or val/) class folders',
+      needs: "an ImageFolder's train/ and test/ (or val/) class folders",
       dialogTitle: 'Choose an ImageFolder (with train/<class>/… and test/<class>/… or val/<class>/…)',
     },
     options: {
       size: {
-        type: 'object', additionalProperties: false, required: ['height', 'width'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['height', 'width'],
         description: 'Resize every image to this size (bilinear); without it, images of another size than the first training image are resized to its size',
         properties: { height: { type: 'integer', minimum: 1, maximum: 4096 }, width: { type: 'integer', minimum: 1, maximum: 4096 } },
       },

@@ -20,9 +20,7 @@ export const GENERATION_METHOD_LABELS: Record<GenerationMethodName | 'original' 
 export const BUNDLED_CLASS_COUNT = 10;
 
 /** θo: trained by the job (cached by hash) or read from a model.json (the demo's shipped weights, checked by hash). */
-export type GenerationModelSpec =
-  | { kind: 'train' }
-  | { kind: 'file'; path: string; sha256?: string };
+export type GenerationModelSpec = { kind: 'train' } | { kind: 'file'; path: string; sha256?: string };
 
 export interface GenerationConfig {
   task: 'generation';
@@ -81,7 +79,22 @@ const positiveInt = (description: string, maximum = 1_000_000): Schema => ({ typ
 export const GENERATION_CONFIG_SCHEMA: Schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['task', 'data', 'downsample', 'forgetClass', 'methods', 'retrain', 'unet', 'train', 'original', 'unlearn', 'sampling', 'classifier', 'seed', 'backend'],
+  required: [
+    'task',
+    'data',
+    'downsample',
+    'forgetClass',
+    'methods',
+    'retrain',
+    'unet',
+    'train',
+    'original',
+    'unlearn',
+    'sampling',
+    'classifier',
+    'seed',
+    'backend',
+  ],
   properties: {
     $schema: { type: 'string', description: 'The JSON schema this file follows (editors read it)' },
     task: { type: 'string', enum: ['generation'], description: 'Unlearn a class from a class-conditional diffusion model' },
@@ -89,45 +102,82 @@ export const GENERATION_CONFIG_SCHEMA: Schema = {
     data: shared.data,
     downsample: { type: 'integer', enum: [1, 2, 4], description: 'Average-pool the images by this factor first (2: 28×28 → 14×14); 1 keeps them' },
     forgetClass: { type: 'integer', minimum: 0, description: 'The class to forget' },
-    methods: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: GENERATION_METHOD_NAMES }, description: 'Unlearning methods, each from θo' },
-    retrain: { type: 'boolean', description: 'Also train Retrain on Dr (θo\'s recipe; expensive, cached)' },
+    methods: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', enum: GENERATION_METHOD_NAMES },
+      description: 'Unlearning methods, each from θo',
+    },
+    retrain: { type: 'boolean', description: "Also train Retrain on Dr (θo's recipe; expensive, cached)" },
     unet: {
-      type: 'object', additionalProperties: false, required: ['widths', 'groups', 'embedDim'], description: 'The class-conditional U-Net',
+      type: 'object',
+      additionalProperties: false,
+      required: ['widths', 'groups', 'embedDim'],
+      description: 'The class-conditional U-Net',
       properties: {
-        widths: { type: 'array', minItems: 1, items: positiveInt('Channels', 1024), description: 'Channels per resolution, highest first; each multiple of groups' },
+        widths: {
+          type: 'array',
+          minItems: 1,
+          items: positiveInt('Channels', 1024),
+          description: 'Channels per resolution, highest first; each multiple of groups',
+        },
         groups: positiveInt('GroupNorm groups', 64),
         embedDim: positiveInt('Time/class embedding width', 4096),
       },
     },
     train: {
-      type: 'object', additionalProperties: false, required: ['iterations', 'batchSize', 'lr'], description: 'θo\'s DDPM training (Adam), also Retrain\'s',
-      properties: { iterations: positiveInt('Adam steps'), batchSize: positiveInt('Images per step', 65536), lr: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'Adam learning rate' } },
+      type: 'object',
+      additionalProperties: false,
+      required: ['iterations', 'batchSize', 'lr'],
+      description: "θo's DDPM training (Adam), also Retrain's",
+      properties: {
+        iterations: positiveInt('Adam steps'),
+        batchSize: positiveInt('Images per step', 65536),
+        lr: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'Adam learning rate' },
+      },
     },
     original: {
       description: 'θo',
       oneOf: [
-        { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { type: 'string', const: 'train', description: 'Train it with `train` (cached by hash)' } } },
-        { type: 'object', additionalProperties: false, required: ['kind', 'path'], properties: {
-          kind: { type: 'string', const: 'file', description: 'A trained U-Net' },
-          path: { type: 'string', minLength: 1, description: 'Its model.json' },
-          sha256: { type: 'string', minLength: 64, description: 'SHA-256 of its weights.bin; a mismatch stops the job' },
-        } },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind'],
+          properties: { kind: { type: 'string', const: 'train', description: 'Train it with `train` (cached by hash)' } },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'path'],
+          properties: {
+            kind: { type: 'string', const: 'file', description: 'A trained U-Net' },
+            path: { type: 'string', minLength: 1, description: 'Its model.json' },
+            sha256: { type: 'string', minLength: 64, description: 'SHA-256 of its weights.bin; a mismatch stops the job' },
+          },
+        },
       ],
     },
     unlearn: {
-      type: 'object', additionalProperties: false, required: ['iterations', 'batchSize', 'lr', 'ratio', 'beta', 'eta', 'gradClip'], description: 'The unlearning recipe (the authors\': Adam 1e-4, 1000 iterations, ratio 0.5, β 1e-3, batch 128, clip 1)',
+      type: 'object',
+      additionalProperties: false,
+      required: ['iterations', 'batchSize', 'lr', 'ratio', 'beta', 'eta', 'gradClip'],
+      description: "The unlearning recipe (the authors': Adam 1e-4, 1000 iterations, ratio 0.5, β 1e-3, batch 128, clip 1)",
       properties: {
         iterations: positiveInt('Adam steps per method'),
         batchSize: positiveInt('Images per forget and per retain batch', 65536),
         lr: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'Adam learning rate' },
         ratio: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'Share of weights SalUn-gen may move' },
         beta: { type: 'number', minimum: 0, description: 'Weight of the retain denoising loss (β)' },
-        eta: { type: 'number', minimum: 0, description: 'ESD\'s negative guidance η' },
+        eta: { type: 'number', minimum: 0, description: "ESD's negative guidance η" },
         gradClip: { type: 'number', minimum: 0, description: 'Global gradient-norm clip; 0 turns it off' },
       },
     },
     sampling: {
-      type: 'object', additionalProperties: false, required: ['ddimSteps', 'guidance', 'samplesPerClass', 'gridColumns', 'every'], description: 'Samples for the metrics and grids (DDIM, fixed seeds)',
+      type: 'object',
+      additionalProperties: false,
+      required: ['ddimSteps', 'guidance', 'samplesPerClass', 'gridColumns', 'every'],
+      description: 'Samples for the metrics and grids (DDIM, fixed seeds)',
       properties: {
         ddimSteps: positiveInt('DDIM steps', 1000),
         guidance: { type: 'number', minimum: 0, description: 'Classifier-free guidance scale' },
@@ -137,7 +187,10 @@ export const GENERATION_CONFIG_SCHEMA: Schema = {
       },
     },
     classifier: {
-      type: 'object', additionalProperties: false, required: ['architecture', 'train'], description: 'The judge of generated images (trained on the same data, cached)',
+      type: 'object',
+      additionalProperties: false,
+      required: ['architecture', 'train'],
+      description: 'The judge of generated images (trained on the same data, cached)',
       properties: { architecture: { type: 'string', enum: ['cnn', 'mlp'] }, train: recipe('Its training recipe') },
     },
     seed: shared.seed,
@@ -154,7 +207,10 @@ function crossFieldProblems(c: GenerationConfig): string[] {
   }
   const bad = c.unet.widths.filter((w) => w % c.unet.groups !== 0);
   if (bad.length) problems.push(`config.unet.widths must be multiples of config.unet.groups (${c.unet.groups}); ${bad.join(', ')} are not`);
-  if (c.sampling.gridColumns > c.sampling.samplesPerClass) problems.push(`config.sampling.gridColumns (${c.sampling.gridColumns}) must be at most config.sampling.samplesPerClass (${c.sampling.samplesPerClass}): the grids show the metric samples`);
+  if (c.sampling.gridColumns > c.sampling.samplesPerClass)
+    problems.push(
+      `config.sampling.gridColumns (${c.sampling.gridColumns}) must be at most config.sampling.samplesPerClass (${c.sampling.samplesPerClass}): the grids show the metric samples`,
+    );
   return problems;
 }
 

@@ -18,13 +18,15 @@ export interface GenerationMethodRow {
 export const GENERATION_METHODS = {
   salun: {
     label: 'SalUn',
-    description: 'SalUn-gen: the forgotten class must predict what θo predicts for another class, plus β · the denoising loss on Dr; only salient weights move.',
+    description:
+      'SalUn-gen: the forgotten class must predict what θo predicts for another class, plus β · the denoising loss on Dr; only salient weights move.',
     usesMask: true,
     knob: 'beta',
   },
   esd: {
     label: 'ESD',
-    description: "Erased Stable Diffusion adapted to class conditioning: the forgotten class's prediction is pushed to θo's unconditional one minus η times its guidance direction.",
+    description:
+      "Erased Stable Diffusion adapted to class conditioning: the forgotten class's prediction is pushed to θo's unconditional one minus η times its guidance direction.",
     usesMask: false,
     knob: 'eta',
   },

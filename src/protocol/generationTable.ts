@@ -5,15 +5,32 @@ import type { GenerationMetricsRow } from './results';
 import type { Cells } from './tableText';
 
 /** Said wherever FID-classifier is shown: it is not the FID of the literature. */
-export const FID_CLASSIFIER_NOTE = 'FID-classifier: the Fréchet distance between Gaussian fits of the evaluation classifier\'s penultimate features (our own Fashion-MNIST classifier), not Inception-v3\'s, whose weights cannot be had offline. Values compare only between runs with the same classifier and sample counts; they are not comparable with published FIDs.';
+export const FID_CLASSIFIER_NOTE =
+  "FID-classifier: the Fréchet distance between Gaussian fits of the evaluation classifier's penultimate features (our own Fashion-MNIST classifier), not Inception-v3's, whose weights cannot be had offline. Values compare only between runs with the same classifier and sample counts; they are not comparable with published FIDs.";
 
-export const GENERATION_COLUMNS = ['Model', 'UA (forgotten class)', 'Acc. retained', 'FID-cl. vs test', 'FID-cl. vs θo', 'FID-cl. vs Retrain', 'Time (s)'] as const;
+export const GENERATION_COLUMNS = [
+  'Model',
+  'UA (forgotten class)',
+  'Acc. retained',
+  'FID-cl. vs test',
+  'FID-cl. vs θo',
+  'FID-cl. vs Retrain',
+  'Time (s)',
+] as const;
 
 const fixed = (x: number | undefined, digits: number): string => (x === undefined ? '—' : x.toFixed(digits));
 
 export function generationTableCells(rows: readonly GenerationMetricsRow[]): Cells {
   return [
     [...GENERATION_COLUMNS],
-    ...rows.map((r) => [r.label, fixed(r.ua, 1), fixed(r.retainedAccuracy, 1), fixed(r.fidClassifier.realTest, 2), fixed(r.fidClassifier.theta0, 2), fixed(r.fidClassifier.retrain, 2), fixed(r.seconds, 1)]),
+    ...rows.map((r) => [
+      r.label,
+      fixed(r.ua, 1),
+      fixed(r.retainedAccuracy, 1),
+      fixed(r.fidClassifier.realTest, 2),
+      fixed(r.fidClassifier.theta0, 2),
+      fixed(r.fidClassifier.retrain, 2),
+      fixed(r.seconds, 1),
+    ]),
   ];
 }

@@ -44,7 +44,9 @@ export interface GridConfig {
  * defaults (a factor of 2–3 either side of the rate, and the method's own knob where it has one),
  * at most 9 points each, so a CNN grid on the default data stays within minutes per point on 2 CPU cores.
  */
-export const DEFAULT_GRIDS = Object.fromEntries(METHOD_NAMES.map((m) => [m, METHODS[m].grid.map((a) => ({ param: a.param, values: [...a.values] }))])) as Readonly<Record<MethodName, GridAxis[]>>;
+export const DEFAULT_GRIDS = Object.fromEntries(
+  METHOD_NAMES.map((m) => [m, METHODS[m].grid.map((a) => ({ param: a.param, values: [...a.values] }))]),
+) as Readonly<Record<MethodName, GridAxis[]>>;
 
 /** More points than this is almost surely a typo (and hours of CPU). */
 export const MAX_GRID_POINTS = 64;
@@ -58,7 +60,9 @@ export function gridPoints(axes: readonly GridAxis[]): GridPoint[] {
 
 /** "lr=0.005, ratio=0.5" */
 export function pointLabel(p: GridPoint): string {
-  return Object.entries(p).map(([k, v]) => `${k}=${v}`).join(', ');
+  return Object.entries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 }
 
 /** A point's recipe and method options on top of the method's defaults. */
@@ -89,15 +93,22 @@ function axisRangeProblem(name: GridParam, values: readonly number[]): string | 
 /** Parses "lr=0.002,0.005;ratio=0.3,0.5" (the CLI's --grid); throws naming the bad part. */
 export function parseGridSpec(spec: string): GridAxis[] {
   const axes: GridAxis[] = [];
-  for (const part of spec.split(';').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     if (eq < 0) throw new Error(`grid axis '${part}' needs the form name=v1,v2,… (names: ${GRID_PARAMS.join(', ')})`);
     const param = part.slice(0, eq).trim();
     if (!(GRID_PARAMS as readonly string[]).includes(param)) throw new Error(`unknown grid parameter '${param}' (known: ${GRID_PARAMS.join(', ')})`);
-    const values = part.slice(eq + 1).split(',').map((v) => v.trim());
+    const values = part
+      .slice(eq + 1)
+      .split(',')
+      .map((v) => v.trim());
     const nums = values.map(Number);
     const bad = values.filter((v, i) => v === '' || !Number.isFinite(nums[i]));
-    if (bad.length || !values.length) throw new Error(`grid axis '${param}' has values that are not numbers: ${bad.map((b) => `'${b}'`).join(', ') || '(none)'}`);
+    if (bad.length || !values.length)
+      throw new Error(`grid axis '${param}' has values that are not numbers: ${bad.map((b) => `'${b}'`).join(', ') || '(none)'}`);
     axes.push({ param: param as GridParam, values: nums });
   }
   return axes;
@@ -113,10 +124,18 @@ export const GRID_CONFIG_SCHEMA: Schema = {
     ...STUDY_SCHEMA_PARTS,
     seed: { type: 'integer', minimum: 0, description: 'The seed of θo, the forget set and Retrain' },
     axes: {
-      type: 'array', minItems: 1, description: 'The grid: every combination of the axes\' values is one point',
-      items: { type: 'object', additionalProperties: false, required: ['param', 'values'], properties: {
-        param: { type: 'string', enum: GRID_PARAMS }, values: { type: 'array', minItems: 1, items: { type: 'number' } },
-      } },
+      type: 'array',
+      minItems: 1,
+      description: "The grid: every combination of the axes' values is one point",
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['param', 'values'],
+        properties: {
+          param: { type: 'string', enum: GRID_PARAMS },
+          values: { type: 'array', minItems: 1, items: { type: 'number' } },
+        },
+      },
     },
   },
 };
@@ -134,7 +153,8 @@ function gridAxisProblems(c: GridConfig): string[] {
   if (p.length === 0) {
     const n = gridPoints(c.axes).length;
     if (n > MAX_GRID_POINTS) p.push(`the grid has ${n} points; at most ${MAX_GRID_POINTS} (split it into several runs)`);
-    if (seen.has('ratio') && !(isMethodName(c.method) && alwaysMasked(c.method)) && c.masked !== true) p.push(`ratio only matters for ${METHOD_NAMES.filter((m) => alwaysMasked(m)).join(', ')} or a masked method; add masked or drop the ratio axis`);
+    if (seen.has('ratio') && !(isMethodName(c.method) && alwaysMasked(c.method)) && c.masked !== true)
+      p.push(`ratio only matters for ${METHOD_NAMES.filter((m) => alwaysMasked(m)).join(', ')} or a masked method; add masked or drop the ratio axis`);
   }
   return p;
 }

@@ -69,14 +69,15 @@ export type ReplyOf<D> = D extends RequestType<string, ParamsShape, infer R> ? R
 
 /** The wire shape of one kind: what a handler receives (params flat beside `type`). */
 export type MessageOf<D> =
-  D extends RequestType<infer M, infer P, unknown> ? { type: M; requestId: number } & P
-  : D extends CommandType<infer M, infer P> ? { type: M } & P
-  : D extends NotificationType<infer M, infer P> ? { type: M } & P
-  : never;
+  D extends RequestType<infer M, infer P, unknown>
+    ? { type: M; requestId: number } & P
+    : D extends CommandType<infer M, infer P>
+      ? { type: M } & P
+      : D extends NotificationType<infer M, infer P>
+        ? { type: M } & P
+        : never;
 
-export type ReplyMessage =
-  | { type: typeof REPLY; requestId: number; reply: unknown }
-  | { type: typeof REPLY; requestId: number; error: string };
+export type ReplyMessage = { type: typeof REPLY; requestId: number; reply: unknown } | { type: typeof REPLY; requestId: number; error: string };
 
 export function isRequestId(x: unknown): x is number {
   return Number.isSafeInteger(x) && (x as number) >= 0;
@@ -124,6 +125,5 @@ export class MessageSet<D extends MessageDefinition> {
 
 /** `x` is a valid message of exactly `def` (for a handler registered for that kind). */
 export function isMessageOfKind<D extends MessageDefinition>(def: D, x: unknown): x is MessageOf<D> {
-  return isRecord(x) && x.type === def.method && def.isParams(x)
-    && (def.kind === 'request' ? isRequestId(x.requestId) : x.requestId === undefined);
+  return isRecord(x) && x.type === def.method && def.isParams(x) && (def.kind === 'request' ? isRequestId(x.requestId) : x.requestId === undefined);
 }

@@ -7,13 +7,17 @@ import type { JobError } from './jobMessages';
 /** What to do about a failed file operation, by its errno. */
 export function errnoHint(code: string | undefined): string | undefined {
   switch (code) {
-    case 'ENOSPC': case 'EDQUOT':
+    case 'ENOSPC':
+    case 'EDQUOT':
       return 'The disk is full (or over quota): free some space and run again; nothing already written was changed.';
-    case 'EACCES': case 'EPERM':
+    case 'EACCES':
+    case 'EPERM':
       return 'Permission denied: make the folder writable for this user (or choose another workspace folder).';
     case 'EROFS':
       return 'The file system is read-only: use a workspace on a writable disk.';
-    case 'ENOTDIR': case 'EEXIST': case 'EISDIR':
+    case 'ENOTDIR':
+    case 'EEXIST':
+    case 'EISDIR':
       return 'A file is where a folder should be (or the reverse), e.g. a file named .salun: move it away and run again.';
     default:
       return undefined;
@@ -25,11 +29,16 @@ function environmentHint(err: Error & { code?: unknown; syscall?: unknown }): st
   const code = typeof err.code === 'string' ? err.code : undefined;
   const byCode = errnoHint(code);
   if (byCode) return byCode;
-  if (code === 'ENOENT' && err.syscall) return 'A file or folder the job needs is missing (deleted while it ran?): check the path in the message and run again.';
+  if (code === 'ENOENT' && err.syscall)
+    return 'A file or folder the job needs is missing (deleted while it ran?): check the path in the message and run again.';
   if (code === 'EMFILE' || code === 'ENFILE') return 'Too many open files: close other programs or raise the limit (ulimit -n), then run again.';
   const text = `${err.name}: ${err.message}`;
   // tfjs-node says "OOM when allocating tensor", wasm "Memory.grow()… maximum", plain JS "Array buffer allocation failed".
-  if (/out of memory|\bOOM\b|Cannot allocate|Array buffer allocation failed|Invalid typed array length|Memory\.grow|Maximum memory size|allocation size overflow/i.test(text)) {
+  if (
+    /out of memory|\bOOM\b|Cannot allocate|Array buffer allocation failed|Invalid typed array length|Memory\.grow|Maximum memory size|allocation size overflow/i.test(
+      text,
+    )
+  ) {
     return 'The job ran out of memory: lower the batch size, or use a smaller model, data set or training subset; close other jobs.';
   }
   if (/cannot open shared object|dlopen|NODE_MODULE_VERSION|was compiled against a different Node\.js|\.node: |invalid ELF header|libtensorflow/i.test(text)) {

@@ -21,19 +21,9 @@ export const JOB_KIND_LABELS: Record<JobKind, string> = {
   generation: 'generation unlearning',
 };
 
-export type JobPhase =
-  | 'load'
-  | 'train-original'
-  | 'retrain'
-  | 'saliency'
-  | 'unlearn'
-  | 'sample'
-  | 'evaluate'
-  | 'write';
+export type JobPhase = 'load' | 'train-original' | 'retrain' | 'saliency' | 'unlearn' | 'sample' | 'evaluate' | 'write';
 
-export const JOB_PHASES: readonly JobPhase[] = [
-  'load', 'train-original', 'retrain', 'saliency', 'unlearn', 'sample', 'evaluate', 'write',
-];
+export const JOB_PHASES: readonly JobPhase[] = ['load', 'train-original', 'retrain', 'saliency', 'unlearn', 'sample', 'evaluate', 'write'];
 
 /** How each phase is named to the user (notification, panel, terminal). */
 export const PHASE_LABELS: Record<JobPhase, string> = {
@@ -97,12 +87,31 @@ export type JobEvent =
   | { type: 'cancelled' };
 
 const EVENT_TYPES = [
-  'started', 'phase', 'progress', 'saliency', 'metrics', 'evaluated', 'samples', 'generationMetrics', 'log', 'finished', 'failed', 'cancelled',
+  'started',
+  'phase',
+  'progress',
+  'saliency',
+  'metrics',
+  'evaluated',
+  'samples',
+  'generationMetrics',
+  'log',
+  'finished',
+  'failed',
+  'cancelled',
 ] as const;
 
 function isSamplesEvent(x: Record<string, unknown>): boolean {
-  return isString(x.stage) && isString(x.label) && isString(x.file) && Array.isArray(x.classes) && x.classes.every(isString)
-    && isFiniteNumber(x.forgetClass) && isFiniteNumber(x.columns) && (x.iteration === undefined || isFiniteNumber(x.iteration));
+  return (
+    isString(x.stage) &&
+    isString(x.label) &&
+    isString(x.file) &&
+    Array.isArray(x.classes) &&
+    x.classes.every(isString) &&
+    isFiniteNumber(x.forgetClass) &&
+    isFiniteNumber(x.columns) &&
+    (x.iteration === undefined || isFiniteNumber(x.iteration))
+  );
 }
 
 function isGenerationMetricsRow(x: unknown): boolean {
@@ -113,18 +122,30 @@ function isGenerationMetricsRow(x: unknown): boolean {
 export function isJobEvent(x: unknown): x is JobEvent {
   if (!isRecord(x) || !isOneOf(x.type, EVENT_TYPES)) return false;
   switch (x.type) {
-    case 'started': return isString(x.runId) && isString(x.runDir) && isRecord(x.backend);
-    case 'phase': return isOneOf(x.phase, JOB_PHASES) && isString(x.label);
-    case 'progress': return isOneOf(x.phase, JOB_PHASES) && isFiniteNumber(x.done) && isFiniteNumber(x.total);
-    case 'saliency': return isRecord(x.summary) && Array.isArray(x.summary.layers);
-    case 'metrics': return isString(x.role) && isFiniteNumber(x.epoch) && isRecord(x.metrics);
-    case 'evaluated': return isRecord(x.row) && isRecord(x.row.metrics);
-    case 'samples': return isSamplesEvent(x);
-    case 'generationMetrics': return isGenerationMetricsRow(x.row);
-    case 'log': return isOneOf(x.level, ['info', 'warn', 'error'] as const) && isString(x.message);
-    case 'finished': return isRecord(x.result);
-    case 'failed': return isRecord(x.error) && isString(x.error.message);
-    case 'cancelled': return true;
+    case 'started':
+      return isString(x.runId) && isString(x.runDir) && isRecord(x.backend);
+    case 'phase':
+      return isOneOf(x.phase, JOB_PHASES) && isString(x.label);
+    case 'progress':
+      return isOneOf(x.phase, JOB_PHASES) && isFiniteNumber(x.done) && isFiniteNumber(x.total);
+    case 'saliency':
+      return isRecord(x.summary) && Array.isArray(x.summary.layers);
+    case 'metrics':
+      return isString(x.role) && isFiniteNumber(x.epoch) && isRecord(x.metrics);
+    case 'evaluated':
+      return isRecord(x.row) && isRecord(x.row.metrics);
+    case 'samples':
+      return isSamplesEvent(x);
+    case 'generationMetrics':
+      return isGenerationMetricsRow(x.row);
+    case 'log':
+      return isOneOf(x.level, ['info', 'warn', 'error'] as const) && isString(x.message);
+    case 'finished':
+      return isRecord(x.result);
+    case 'failed':
+      return isRecord(x.error) && isString(x.error.message);
+    case 'cancelled':
+      return true;
   }
 }
 

@@ -25,16 +25,22 @@ export const recipe = (what: string): Schema => ({
 
 /** data.normalize: how pixel values are scaled before the model sees them (config.ts, DATA_NORMALIZATIONS). */
 const NORMALIZE_SCHEMA: Schema = {
-  type: 'string', enum: ['unit', 'centered', 'standardize'], default: 'unit',
-  description: 'Pixel scaling the model expects: unit [0, 1] (default), centered [-1, 1], or standardize (per channel, the training set\'s mean and std)',
+  type: 'string',
+  enum: ['unit', 'centered', 'standardize'],
+  default: 'unit',
+  description: "Pixel scaling the model expects: unit [0, 1] (default), centered [-1, 1], or standardize (per channel, the training set's mean and std)",
 };
 
 /** One data format's branch of `data`: its kind, the folder it reads (if any) and its own options. */
 function dataBranch(name: DataFormatName): Schema {
   const row = dataFormat(name);
-  const dir: Record<string, Schema> = row.folder ? { dir: { type: 'string', minLength: 1, description: `${row.folder.holds}, relative to the workspace` } } : {};
+  const dir: Record<string, Schema> = row.folder
+    ? { dir: { type: 'string', minLength: 1, description: `${row.folder.holds}, relative to the workspace` } }
+    : {};
   return {
-    type: 'object', additionalProperties: false, required: ['kind', ...Object.keys(dir)],
+    type: 'object',
+    additionalProperties: false,
+    required: ['kind', ...Object.keys(dir)],
     properties: { normalize: NORMALIZE_SCHEMA, kind: { type: 'string', const: name, description: row.description }, ...dir, ...row.options },
   };
 }
@@ -44,20 +50,62 @@ export const shared: Record<string, Schema> = {
   model: {
     description: 'The original model θo',
     oneOf: [
-      { type: 'object', additionalProperties: false, required: ['kind', 'architecture'], properties: { kind: { type: 'string', const: 'builtin', description: 'A built-in architecture, trained by SalUn on the data (cached)' }, architecture: { type: 'string', enum: [...ARCHITECTURE_NAMES] } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'path'], properties: { kind: { type: 'string', const: 'file', description: 'Your own trained model' }, path: { type: 'string', minLength: 1, description: 'A tfjs LayersModel model.json' } } },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'architecture'],
+        properties: {
+          kind: { type: 'string', const: 'builtin', description: 'A built-in architecture, trained by SalUn on the data (cached)' },
+          architecture: { type: 'string', enum: [...ARCHITECTURE_NAMES] },
+        },
+      },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'path'],
+        properties: {
+          kind: { type: 'string', const: 'file', description: 'Your own trained model' },
+          path: { type: 'string', minLength: 1, description: 'A tfjs LayersModel model.json' },
+        },
+      },
     ],
   },
   forget: {
     description: 'The forget set Df',
     oneOf: [
-      { type: 'object', additionalProperties: false, required: ['kind', 'fraction'], properties: { kind: { type: 'string', const: 'random', description: 'A seeded random share of the training set' }, fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'Share of the training set to forget' }, seed: { type: 'integer', minimum: 0, description: 'Seed of the draw (default: the run seed)' } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'classIndex'], properties: { kind: { type: 'string', const: 'class', description: 'Every training sample of one class' }, classIndex: { type: 'integer', minimum: 0, description: 'The class index to forget' } } },
-      { type: 'object', additionalProperties: false, required: ['kind', 'file'], properties: { kind: { type: 'string', const: 'indices', description: 'The training indices listed in a file' }, file: { type: 'string', minLength: 1, description: 'JSON array or one index per line' } } },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'fraction'],
+        properties: {
+          kind: { type: 'string', const: 'random', description: 'A seeded random share of the training set' },
+          fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'Share of the training set to forget' },
+          seed: { type: 'integer', minimum: 0, description: 'Seed of the draw (default: the run seed)' },
+        },
+      },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'classIndex'],
+        properties: {
+          kind: { type: 'string', const: 'class', description: 'Every training sample of one class' },
+          classIndex: { type: 'integer', minimum: 0, description: 'The class index to forget' },
+        },
+      },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'file'],
+        properties: {
+          kind: { type: 'string', const: 'indices', description: 'The training indices listed in a file' },
+          file: { type: 'string', minLength: 1, description: 'JSON array or one index per line' },
+        },
+      },
     ],
   },
   saliency: {
-    type: 'object', additionalProperties: false,
+    type: 'object',
+    additionalProperties: false,
     description: 'The saliency mask: which weights may move',
     properties: {
       ratio: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'Share of all weights, ranked globally by |g|, that may move' },
@@ -74,24 +122,39 @@ function optionSchema(spec: MethodOptionSpec): Schema {
   return {
     type: spec.integer ? 'integer' : 'number',
     ...(spec.exclusiveMinimum ? { exclusiveMinimum: spec.minimum } : { minimum: spec.minimum }),
-    maximum: spec.maximum, default: spec.default, description: `${spec.description} (default ${spec.default})`,
+    maximum: spec.maximum,
+    default: spec.default,
+    description: `${spec.description} (default ${spec.default})`,
   };
 }
 
 /** One object per method option group of the method table, each parameter with its range and default. */
 const methodOptions: Schema = {
-  type: 'object', additionalProperties: false,
+  type: 'object',
+  additionalProperties: false,
   description: 'Hyper-parameters of the baselines; what is left out takes its default',
-  properties: Object.fromEntries(methodOptionGroups().map((g) => [g.key, {
-    type: 'object', additionalProperties: false, description: g.description,
-    properties: Object.fromEntries(Object.entries(g.params).map(([k, spec]) => [k, optionSchema(spec)])),
-  } satisfies Schema])),
+  properties: Object.fromEntries(
+    methodOptionGroups().map((g) => [
+      g.key,
+      {
+        type: 'object',
+        additionalProperties: false,
+        description: g.description,
+        properties: Object.fromEntries(Object.entries(g.params).map(([k, spec]) => [k, optionSchema(spec)])),
+      } satisfies Schema,
+    ]),
+  ),
 };
 
 /** The unlearning recipe, plus `auto`: the method's automatic recipe (parseRunConfig resolves it to that row). */
 const unlearnRecipe: Schema = (() => {
   const r = recipe('Recipe for the unlearning step');
-  const auto: Schema = { type: 'boolean', default: false, description: 'Choose the rate and stop epoch without Retrain: the method\'s automatic recipe (SalUn → salun-auto) searches 4 rates around lr, each for `epochs`, and keeps the model whose data to forget looks most like unseen test data at no retain-accuracy cost; auto.json in the run folder says why' };
+  const auto: Schema = {
+    type: 'boolean',
+    default: false,
+    description:
+      "Choose the rate and stop epoch without Retrain: the method's automatic recipe (SalUn → salun-auto) searches 4 rates around lr, each for `epochs`, and keeps the model whose data to forget looks most like unseen test data at no retain-accuracy cost; auto.json in the run folder says why",
+  };
   return { ...r, properties: { ...r.properties, auto } };
 })();
 
@@ -104,7 +167,11 @@ export const RUN_CONFIG_SCHEMA: Schema = {
     name: { type: 'string', description: 'A name for the run, shown in the Runs view' },
     ...shared,
     method: { type: 'string', enum: METHOD_NAMES, description: 'The unlearning method' },
-    masked: { type: 'boolean', default: false, description: 'Run the method inside the saliency mask: only salient weights move, the rest stay exactly θo (SalUn always does)' },
+    masked: {
+      type: 'boolean',
+      default: false,
+      description: 'Run the method inside the saliency mask: only salient weights move, the rest stay exactly θo (SalUn always does)',
+    },
     methodOptions,
     unlearn: unlearnRecipe,
     retrain: { type: 'boolean', description: 'Train the Retrain reference on Dr (needed for Avg. Gap)' },
@@ -135,7 +202,10 @@ export const EVALUATE_JOB_SCHEMA: Schema = {
 };
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[], readonly source: string) {
+  constructor(
+    readonly problems: string[],
+    readonly source: string,
+  ) {
     super(`${source} is not a valid SalUn config:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }
@@ -181,7 +251,11 @@ export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
 function withAutoMethod(config: RunConfig, source: string): RunConfig {
   if (config.unlearn.auto !== true) return config;
   const auto = autoMethodFor(config.method);
-  if (auto === undefined) throw new ConfigError([`unlearn.auto: ${methodLabel(config.method)} has no automatic recipe (methods with one: ${methodsWithAuto().map(methodLabel).join(', ')})`], source);
+  if (auto === undefined)
+    throw new ConfigError(
+      [`unlearn.auto: ${methodLabel(config.method)} has no automatic recipe (methods with one: ${methodsWithAuto().map(methodLabel).join(', ')})`],
+      source,
+    );
   return { ...config, method: auto };
 }
 

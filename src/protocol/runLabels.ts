@@ -17,7 +17,11 @@ const ARCHITECTURE_NAMES: Record<string, string> = { cnn: 'CNN', mlp: 'MLP', res
 
 /** The last `n` segments of a path written on any platform. */
 function tail(path: string, n: number): string {
-  return path.split(/[\\/]+/).filter(Boolean).slice(-n).join('/');
+  return path
+    .split(/[\\/]+/)
+    .filter(Boolean)
+    .slice(-n)
+    .join('/');
 }
 
 export function modelLabel(model: unknown): string | undefined {

@@ -62,14 +62,17 @@ export function validate(value: unknown, schema: Schema, path = 'config'): strin
         if (sub) problems.push(...validate(v, sub, `${path}.${key}`));
         // Listing the known settings helps with a typo, not with __proto__.
         else if (FORBIDDEN_KEYS.includes(key)) problems.push(`${path}.${key} is not a known setting`);
-        else if (schema.additionalProperties === false) problems.push(`${path}.${key} is not a known setting (known: ${Object.keys(schema.properties ?? {}).join(', ')})`);
+        else if (schema.additionalProperties === false)
+          problems.push(`${path}.${key} is not a known setting (known: ${Object.keys(schema.properties ?? {}).join(', ')})`);
       }
       return problems;
     }
     case 'array': {
       if (!Array.isArray(value)) return [`${path} must be a list (got ${JSON.stringify(value)})`];
-      if (schema.minItems !== undefined && value.length < schema.minItems) problems.push(schema.minItems === 1 ? `${path} must be a non-empty list` : `${path} must have at least ${schema.minItems} items`);
-      if (schema.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) problems.push(`${path} must not repeat a value (got ${JSON.stringify(value)})`);
+      if (schema.minItems !== undefined && value.length < schema.minItems)
+        problems.push(schema.minItems === 1 ? `${path} must be a non-empty list` : `${path} must have at least ${schema.minItems} items`);
+      if (schema.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length)
+        problems.push(`${path} must not repeat a value (got ${JSON.stringify(value)})`);
       if (schema.items) value.forEach((v, i) => problems.push(...validate(v, schema.items as Schema, `${path}[${i}]`)));
       return problems;
     }
@@ -79,8 +82,10 @@ export function validate(value: unknown, schema: Schema, path = 'config'): strin
       if (schema.type === 'integer' && !Number.isInteger(value)) problems.push(`${path} must be an integer (got ${value})`);
       if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${path} must be ≥ ${schema.minimum} (got ${value})`);
       if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${path} must be ≤ ${schema.maximum} (got ${value})`);
-      if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) problems.push(`${path} must be > ${schema.exclusiveMinimum} (got ${value})`);
-      if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) problems.push(`${path} must be < ${schema.exclusiveMaximum} (got ${value})`);
+      if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum)
+        problems.push(`${path} must be > ${schema.exclusiveMinimum} (got ${value})`);
+      if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum)
+        problems.push(`${path} must be < ${schema.exclusiveMaximum} (got ${value})`);
       break;
     }
     case 'string':

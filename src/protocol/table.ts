@@ -55,14 +55,33 @@ export function defaultTableConfig(): TableConfig {
 export const SCENARIO_SCHEMA: Schema = {
   description: 'What is forgotten for each seed',
   oneOf: [
-    { type: 'object', additionalProperties: false, required: ['kind', 'fraction'], properties: { kind: { type: 'string', const: 'random', description: 'A seeded random share of the training set' }, fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'Share of the training set to forget' } } },
-    { type: 'object', additionalProperties: false, required: ['kind', 'classIndex'], properties: { kind: { type: 'string', const: 'class', description: 'Every training sample of one class (also left out of TA)' }, classIndex: { type: 'integer', minimum: 0 } } },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'fraction'],
+      properties: {
+        kind: { type: 'string', const: 'random', description: 'A seeded random share of the training set' },
+        fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'Share of the training set to forget' },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'classIndex'],
+      properties: {
+        kind: { type: 'string', const: 'class', description: 'Every training sample of one class (also left out of TA)' },
+        classIndex: { type: 'integer', minimum: 0 },
+      },
+    },
   ],
 };
 
 /** θo is trained per seed, so a table (and a grid) takes a built-in architecture only. */
 export const BUILTIN_MODEL_SCHEMA: Schema = {
-  type: 'object', additionalProperties: false, required: ['kind', 'architecture'], description: 'The built-in architecture trained as θo for each seed',
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'architecture'],
+  description: 'The built-in architecture trained as θo for each seed',
   properties: { kind: { type: 'string', const: 'builtin' }, architecture: { type: 'string', enum: [...ARCHITECTURE_NAMES] } },
 };
 
@@ -83,7 +102,13 @@ export const TABLE_CONFIG_SCHEMA: Schema = {
   required: ['scenario', 'seeds', 'methods', 'data', 'model', 'train', 'saliency', 'backend'],
   properties: {
     ...STUDY_SCHEMA_PARTS,
-    seeds: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 0 }, description: 'One run per seed: θo, the forget set, Retrain and every method use it' },
+    seeds: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'integer', minimum: 0 },
+      description: 'One run per seed: θo, the forget set, Retrain and every method use it',
+    },
     methods: { type: 'array', items: { type: 'string', enum: METHOD_NAMES }, description: 'The unlearning methods, in table order' },
     saliency: shared.saliency,
   },

@@ -26,10 +26,14 @@ const LINE_BREAK = /\r\n|\r|\n/g;
  * the pipe is escaped (GFM reads `\|` as a pipe even in code spans).
  */
 export function markdownCell(value: string): string {
-  return value.replace(LINE_BREAK, ' ').split(/(`[^`]*`)/).map((part, i) => {
-    const code = i % 2 === 1;
-    return (code ? part : part.replace(/\\/g, '\\\\')).replace(/\|/g, '\\|');
-  }).join('');
+  return value
+    .replace(LINE_BREAK, ' ')
+    .split(/(`[^`]*`)/)
+    .map((part, i) => {
+      const code = i % 2 === 1;
+      return (code ? part : part.replace(/\\/g, '\\\\')).replace(/\|/g, '\\|');
+    })
+    .join('');
 }
 
 /** A GFM table: cells escaped, each column's alignment in the delimiter row. */
@@ -43,10 +47,25 @@ export function markdownTable(cells: Cells, align: readonly Align[] = alignFrom(
 // Code points a terminal draws two cells wide (Unicode East Asian Width W and F, UAX #11): CJK,
 // Hangul, kana, fullwidth forms. Emoji come from the Emoji_Presentation property instead.
 const WIDE: readonly [number, number][] = [
-  [0x1100, 0x115f], [0x2e80, 0x303e], [0x3041, 0x33ff], [0x3400, 0x4dbf], [0x4e00, 0x9fff],
-  [0xa000, 0xa4cf], [0xa960, 0xa97f], [0xac00, 0xd7a3], [0xf900, 0xfaff], [0xfe10, 0xfe19],
-  [0xfe30, 0xfe6f], [0xff00, 0xff60], [0xffe0, 0xffe6], [0x16fe0, 0x16fe4], [0x17000, 0x18aff],
-  [0x1b000, 0x1b16f], [0x1f200, 0x1f2ff], [0x20000, 0x2fffd], [0x30000, 0x3fffd],
+  [0x1100, 0x115f],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xa960, 0xa97f],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe10, 0xfe19],
+  [0xfe30, 0xfe6f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x16fe0, 0x16fe4],
+  [0x17000, 0x18aff],
+  [0x1b000, 0x1b16f],
+  [0x1f200, 0x1f2ff],
+  [0x20000, 0x2fffd],
+  [0x30000, 0x3fffd],
 ];
 // Drawn on the previous cell: combining marks, format characters (ZWJ, soft hyphen), controls and
 // the Hangul medial vowels and final consonants that join a leading consonant.
@@ -79,9 +98,19 @@ export function displayWidth(text: string): number {
   let joined = false;
   let openFlag = false;
   for (const ch of text) {
-    if (joined) { joined = false; continue; }
-    if (ch === ZWJ) { joined = true; continue; }
-    if (ch === EMOJI_STYLE && previous.width === 1 && PICTOGRAPH.test(previous.ch)) { width += 1; previous = { ch, width: 2 }; continue; }
+    if (joined) {
+      joined = false;
+      continue;
+    }
+    if (ch === ZWJ) {
+      joined = true;
+      continue;
+    }
+    if (ch === EMOJI_STYLE && previous.width === 1 && PICTOGRAPH.test(previous.ch)) {
+      width += 1;
+      previous = { ch, width: 2 };
+      continue;
+    }
     if (ZERO_WIDTH.test(ch) || (SKIN_TONE.test(ch) && previous.width > 0)) continue;
     openFlag = isRegionalIndicator(ch) && !openFlag;
     if (isRegionalIndicator(ch) && !openFlag) continue;
@@ -109,7 +138,12 @@ export interface PlainTableOptions {
 export function plainTable(cells: Cells, align: readonly Align[] = alignFrom(cells[0].length, 1), options: PlainTableOptions = {}): string {
   const flat = cells.map((row) => row.map((cell) => cell.replace(LINE_BREAK, ' ')));
   const widths = flat[0].map((_, c) => Math.max(...flat.map((row) => displayWidth(row[c] ?? ''))));
-  const lines = flat.map((row) => row.map((cell, c) => pad(cell, widths[c], align[c])).join('  ').replace(/ +$/, ''));
+  const lines = flat.map((row) =>
+    row
+      .map((cell, c) => pad(cell, widths[c], align[c]))
+      .join('  ')
+      .replace(/ +$/, ''),
+  );
   if (options.rule ?? true) lines.splice(1, 0, '-'.repeat(widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1)));
   return lines.join('\n');
 }

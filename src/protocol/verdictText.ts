@@ -32,8 +32,14 @@ function signedFixed(x: number, d: number): string {
 /** One row per figure, in VERDICT_FIGURE_COLUMNS' order; `retain`'s reference is RA(θo), not held-out data. */
 export function verdictFigureCells(f: RunVerdictFigure): string[] {
   const d = digits(f.name);
-  return [VERDICT_FIGURE_LABELS[f.name], f.forget.toFixed(d), f.name === 'retain' ? `${f.reference.toFixed(d)} (θo)` : f.reference.toFixed(d),
-    signedFixed(f.gap, d), f.threshold.toFixed(d), signedFixed(f.z, 1)];
+  return [
+    VERDICT_FIGURE_LABELS[f.name],
+    f.forget.toFixed(d),
+    f.name === 'retain' ? `${f.reference.toFixed(d)} (θo)` : f.reference.toFixed(d),
+    signedFixed(f.gap, d),
+    f.threshold.toFixed(d),
+    signedFixed(f.z, 1),
+  ];
 }
 
 /** Header and one row per figure: the table every renderer (tableText.ts, the panel) draws. */
@@ -53,13 +59,15 @@ export function verdictLine(v: RunVerdict): string {
 
 /** How the thresholds are made, for a reader who has not read verdict.ts. */
 export function verdictThresholdNote(v: RunVerdict): string {
-  return `Df is compared with ${v.heldOut.size} held-out samples from ${v.heldOut.source}, and the retain accuracy with θo's. `
-    + `Each threshold is k·σ, where σ is the spread of the same figure between two random halves of the held-out set (of Dr for the retain accuracy), `
-    + `over ${v.splits} seeded halvings (seed ${v.seed}), rescaled to the sizes compared and floored at the statistic's analytic standard error; `
-    + `k = ${v.k.toFixed(3)} = Φ⁻¹(1 − α/10), two-sided with a Bonferroni correction over the five figures (α = ${v.alpha}), so a Df drawn from the held-out `
-    + 'distribution is called anything but "looks unseen" with probability about α at most. The label follows the figure furthest beyond its threshold: '
-    + 'a positive gap (Df more like training data) says "still remembers", a negative one or retain accuracy lost says "over-forgot". '
-    + 'The score in points is the mean of |accuracy gap|, |MIA gap| and |RA − RA(θo)|; mean |z| is the same evidence standardised.';
+  return (
+    `Df is compared with ${v.heldOut.size} held-out samples from ${v.heldOut.source}, and the retain accuracy with θo's. ` +
+    `Each threshold is k·σ, where σ is the spread of the same figure between two random halves of the held-out set (of Dr for the retain accuracy), ` +
+    `over ${v.splits} seeded halvings (seed ${v.seed}), rescaled to the sizes compared and floored at the statistic's analytic standard error; ` +
+    `k = ${v.k.toFixed(3)} = Φ⁻¹(1 − α/10), two-sided with a Bonferroni correction over the five figures (α = ${v.alpha}), so a Df drawn from the held-out ` +
+    'distribution is called anything but "looks unseen" with probability about α at most. The label follows the figure furthest beyond its threshold: ' +
+    'a positive gap (Df more like training data) says "still remembers", a negative one or retain accuracy lost says "over-forgot". ' +
+    'The score in points is the mean of |accuracy gap|, |MIA gap| and |RA − RA(θo)|; mean |z| is the same evidence standardised.'
+  );
 }
 
 /** The unlearned model's verdict among a run's rows, if it has one. */

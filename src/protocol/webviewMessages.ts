@@ -94,13 +94,28 @@ function isLayerPreview(x: unknown): x is LayerPreview {
 }
 
 export function isThresholdPreview(x: unknown): x is ThresholdPreview {
-  return isRecord(x) && isFiniteNumber(x.ratio) && typeof x.gamma === 'number' && !Number.isNaN(x.gamma)
-    && isFiniteNumber(x.salientWeights) && isFiniteNumber(x.totalWeights) && Array.isArray(x.layers) && x.layers.every(isLayerPreview);
+  return (
+    isRecord(x) &&
+    isFiniteNumber(x.ratio) &&
+    typeof x.gamma === 'number' &&
+    !Number.isNaN(x.gamma) &&
+    isFiniteNumber(x.salientWeights) &&
+    isFiniteNumber(x.totalWeights) &&
+    Array.isArray(x.layers) &&
+    x.layers.every(isLayerPreview)
+  );
 }
 
 export function isScoreHistogram(x: unknown): x is ScoreHistogram {
-  return isRecord(x) && isFiniteNumber(x.log10Min) && isFiniteNumber(x.log10Max) && Array.isArray(x.bins)
-    && x.bins.every(isFiniteNumber) && isFiniteNumber(x.zeros) && isFiniteNumber(x.total);
+  return (
+    isRecord(x) &&
+    isFiniteNumber(x.log10Min) &&
+    isFiniteNumber(x.log10Max) &&
+    Array.isArray(x.bins) &&
+    x.bins.every(isFiniteNumber) &&
+    isFiniteNumber(x.zeros) &&
+    isFiniteNumber(x.total)
+  );
 }
 
 export function isMetrics(x: unknown): x is Metrics {
@@ -117,8 +132,16 @@ export function isRunTrend(x: unknown): x is RunTrend {
 }
 
 function isComparisonRun(x: unknown): x is ComparisonRun {
-  return isRecord(x) && isString(x.runId) && isString(x.dir) && isString(x.method) && isString(x.state)
-    && (x.setting === undefined || isRunSetting(x.setting)) && Array.isArray(x.rows) && x.rows.every((r) => isRecord(r) && isString(r.role) && isRecord(r.metrics));
+  return (
+    isRecord(x) &&
+    isString(x.runId) &&
+    isString(x.dir) &&
+    isString(x.method) &&
+    isString(x.state) &&
+    (x.setting === undefined || isRunSetting(x.setting)) &&
+    Array.isArray(x.rows) &&
+    x.rows.every((r) => isRecord(r) && isString(r.role) && isRecord(r.metrics))
+  );
 }
 
 /** Actions the panel may ask the host to perform (the panel never does work itself). */
@@ -164,8 +187,15 @@ function isSampleFile(x: unknown): x is string {
 }
 
 export function isSampleImageReply(x: unknown): x is SampleImageReply {
-  return isRecord(x) && isSampleFile(x.file) && isString(x.dataUri) && x.dataUri.startsWith('data:image/png;base64,')
-    && isFiniteNumber(x.width) && isFiniteNumber(x.height) && isFiniteNumber(x.bytes);
+  return (
+    isRecord(x) &&
+    isSampleFile(x.file) &&
+    isString(x.dataUri) &&
+    x.dataUri.startsWith('data:image/png;base64,') &&
+    isFiniteNumber(x.width) &&
+    isFiniteNumber(x.height) &&
+    isFiniteNumber(x.bytes)
+  );
 }
 
 /** The live job's run and what it was set up with (read by the host from its config.json). */
@@ -179,8 +209,10 @@ export interface RunSetupParams {
 // Host → webview: notifications
 
 /** Everything the panel needs after (re)loading: the current or last job's event log. */
-export const ReplayNotification = notification('replay',
-  (x): x is { events: JobEvent[]; jobRunning: boolean } => isRecord(x) && Array.isArray(x.events) && typeof x.jobRunning === 'boolean');
+export const ReplayNotification = notification(
+  'replay',
+  (x): x is { events: JobEvent[]; jobRunning: boolean } => isRecord(x) && Array.isArray(x.events) && typeof x.jobRunning === 'boolean',
+);
 
 /** One live event of the running job. */
 export const EventNotification = notification('event', (x): x is { event: JobEvent } => isRecord(x) && isJobEvent(x.event));
@@ -188,11 +220,16 @@ export const EventNotification = notification('event', (x): x is { event: JobEve
 export const JobStateNotification = notification('jobState', (x): x is { running: boolean } => isRecord(x) && typeof x.running === 'boolean');
 
 /** The saliency map the γ control previews (sent once per map, after the host has read it). */
-export const SaliencyScoresNotification = notification('saliencyScores',
+export const SaliencyScoresNotification = notification(
+  'saliencyScores',
   (x): x is { runId: string; runDir: string; summary: SaliencySummary; histogram: ScoreHistogram } =>
-    isRecord(x) && isString(x.runId) && isString(x.runDir) && isRecord(x.summary) && Array.isArray(x.summary.layers) && isScoreHistogram(x.histogram));
+    isRecord(x) && isString(x.runId) && isString(x.runDir) && isRecord(x.summary) && Array.isArray(x.summary.layers) && isScoreHistogram(x.histogram),
+);
 
-export const RunsNotification = notification('runs', (x): x is { runs: ComparisonRun[] } => isRecord(x) && Array.isArray(x.runs) && x.runs.every(isComparisonRun));
+export const RunsNotification = notification(
+  'runs',
+  (x): x is { runs: ComparisonRun[] } => isRecord(x) && Array.isArray(x.runs) && x.runs.every(isComparisonRun),
+);
 
 /** "Open in Panel" on a run: select it in the comparison and bring that section into view. */
 export const FocusRunNotification = notification('focusRun', (x): x is { runId: string } => isRecord(x) && isString(x.runId));
@@ -204,11 +241,19 @@ export const FocusRunNotification = notification('focusRun', (x): x is { runId: 
 export const RunTrendNotification = notification('runTrend', (x): x is RunTrend => isRunTrend(x));
 
 /** Sent after a job's 'started' event (and after a replay): the model, data and forget set of that run. */
-export const RunSetupNotification = notification('runSetup',
-  (x): x is RunSetupParams => isRecord(x) && isString(x.runId) && (x.method === undefined || isString(x.method)) && isRunSetting(x.setting));
+export const RunSetupNotification = notification(
+  'runSetup',
+  (x): x is RunSetupParams => isRecord(x) && isString(x.runId) && (x.method === undefined || isString(x.method)) && isRunSetting(x.setting),
+);
 
 export const HOST_NOTIFICATIONS = [
-  ReplayNotification, EventNotification, JobStateNotification, SaliencyScoresNotification, RunsNotification, FocusRunNotification, RunTrendNotification,
+  ReplayNotification,
+  EventNotification,
+  JobStateNotification,
+  SaliencyScoresNotification,
+  RunsNotification,
+  FocusRunNotification,
+  RunTrendNotification,
   RunSetupNotification,
 ] as const;
 
@@ -220,8 +265,10 @@ export const HOST_NOTIFICATIONS = [
  * past run whose trend the panel showed before it was reloaded (the host re-reads it if it has
  * not chosen the trend's source itself since it started).
  */
-export const ReadyCommand = command('ready',
-  (x): x is { trendRunDir?: string } => isRecord(x) && (x.trendRunDir === undefined || (isString(x.trendRunDir) && x.trendRunDir.length > 0)));
+export const ReadyCommand = command(
+  'ready',
+  (x): x is { trendRunDir?: string } => isRecord(x) && (x.trendRunDir === undefined || (isString(x.trendRunDir) && x.trendRunDir.length > 0)),
+);
 
 /** The user switched the trend charts back from a past run to the live job. */
 export const ShowLiveTrendCommand = command('showLiveTrend', noParams);
@@ -229,8 +276,10 @@ export const ShowLiveTrendCommand = command('showLiveTrend', noParams);
 export const PanelActionCommand = command('action', (x): x is { action: PanelAction } => isRecord(x) && isOneOf(x.action, PANEL_ACTIONS));
 
 /** Writes salun.saliencyRatio (workspace) so the next job uses this ratio. */
-export const ApplySaliencyRatioCommand = command('applySaliencyRatio',
-  (x): x is { ratio: number } => isRecord(x) && isFiniteNumber(x.ratio) && x.ratio >= SETTING_RATIO_MIN && x.ratio <= SETTING_RATIO_MAX);
+export const ApplySaliencyRatioCommand = command(
+  'applySaliencyRatio',
+  (x): x is { ratio: number } => isRecord(x) && isFiniteNumber(x.ratio) && x.ratio >= SETTING_RATIO_MIN && x.ratio <= SETTING_RATIO_MAX,
+);
 
 /** Re-list the run folders; the host answers with a runs notification (it also sends one after every job). */
 export const RefreshRunsCommand = command('requestRuns', noParams);
@@ -239,23 +288,32 @@ export const RefreshRunsCommand = command('requestRuns', noParams);
 export const LoadRunSaliencyCommand = command('loadRunSaliency', (x): x is { runDir: string } => isRecord(x) && isString(x.runDir) && x.runDir.length > 0);
 
 /** The host asks where to save (showSaveDialog) and writes `content` (base64 when format is png). */
-export const ExportCommand = command('export',
+export const ExportCommand = command(
+  'export',
   (x): x is { format: ExportFormat; fileName: string; content: string } =>
-    isRecord(x) && isOneOf(x.format, EXPORT_FORMATS) && isString(x.fileName) && /^[\w.() -]{1,120}$/.test(x.fileName) && isString(x.content));
+    isRecord(x) && isOneOf(x.format, EXPORT_FORMATS) && isString(x.fileName) && /^[\w.() -]{1,120}$/.test(x.fileName) && isString(x.content),
+);
 
 /** What the mask would be at another ratio or γ; fails while the host has no saliency map read. */
-export const PreviewThresholdRequest = request('previewThreshold',
+export const PreviewThresholdRequest = request(
+  'previewThreshold',
   (x): x is { by: ThresholdBy; value: number } => isRecord(x) && isOneOf(x.by, ['ratio', 'gamma'] as const) && isFiniteNumber(x.value) && x.value >= 0,
-  isThresholdPreview);
+  isThresholdPreview,
+);
 
 /** A listed run folder's config.json; fails for a folder that is not a run of this workspace. */
-export const GetRunConfigRequest = request('getRunConfig',
+export const GetRunConfigRequest = request(
+  'getRunConfig',
   (x): x is { runDir: string } => isRecord(x) && isString(x.runDir) && x.runDir.length > 0,
-  (x): x is RunConfigReply => isRecord(x) && isString(x.runId) && isRecord(x.config));
+  (x): x is RunConfigReply => isRecord(x) && isString(x.runId) && isRecord(x.config),
+);
 
 /** What Run Unlearning would start now (the panel labels its button with it). */
-export const NextRunRequest = request('nextRun', noParams,
-  (x): x is NextRunReply => isRecord(x) && typeof x.configured === 'boolean' && (x.summary === undefined || isString(x.summary)));
+export const NextRunRequest = request(
+  'nextRun',
+  noParams,
+  (x): x is NextRunReply => isRecord(x) && typeof x.configured === 'boolean' && (x.summary === undefined || isString(x.summary)),
+);
 
 /**
  * A sample grid's PNG for the "Generated samples" section. The view asks (on first draw, after a
@@ -265,13 +323,25 @@ export const NextRunRequest = request('nextRun', noParams,
 export const SampleImageRequest = request('sampleImage', (x): x is { file: string } => isRecord(x) && isSampleFile(x.file), isSampleImageReply);
 
 /** "Export PNG" on a sample grid: the host asks where to save and copies the run folder's PNG there. */
-export const ExportSampleGridRequest = request('exportSampleGrid',
+export const ExportSampleGridRequest = request(
+  'exportSampleGrid',
   (x): x is { file: string; fileName: string } => isRecord(x) && isSampleFile(x.file) && isString(x.fileName) && /^[\w.() -]{1,120}\.png$/.test(x.fileName),
-  (x): x is ExportSampleGridReply => isRecord(x) && typeof x.saved === 'boolean' && (x.path === undefined || isString(x.path)));
+  (x): x is ExportSampleGridReply => isRecord(x) && typeof x.saved === 'boolean' && (x.path === undefined || isString(x.path)),
+);
 
 export const WEBVIEW_MESSAGES = [
-  ReadyCommand, ShowLiveTrendCommand, PanelActionCommand, ApplySaliencyRatioCommand, RefreshRunsCommand, LoadRunSaliencyCommand, ExportCommand,
-  PreviewThresholdRequest, GetRunConfigRequest, NextRunRequest, SampleImageRequest, ExportSampleGridRequest,
+  ReadyCommand,
+  ShowLiveTrendCommand,
+  PanelActionCommand,
+  ApplySaliencyRatioCommand,
+  RefreshRunsCommand,
+  LoadRunSaliencyCommand,
+  ExportCommand,
+  PreviewThresholdRequest,
+  GetRunConfigRequest,
+  NextRunRequest,
+  SampleImageRequest,
+  ExportSampleGridRequest,
 ] as const;
 
 export type HostNotificationType = (typeof HOST_NOTIFICATIONS)[number];
@@ -294,4 +364,3 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
 export function isHostToWebview(x: unknown): x is HostToWebview {
   return hostNotifications.is(x) || isReplyMessage(x);
 }
-

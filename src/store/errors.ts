@@ -1,6 +1,10 @@
 // Errors the user can act on: what went wrong, what to do, and the input at fault.
 export class UserError extends Error {
-  constructor(message: string, readonly hint?: string, readonly file?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly file?: string,
+  ) {
     super(message);
     this.name = 'UserError';
   }

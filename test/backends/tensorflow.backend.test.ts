@@ -31,7 +31,8 @@ import type { ArchitectureName } from '../../src/protocol/config';
 import { assertSameRun, runJob, tinyIdxFolder, tinyRunConfig } from './tinyRuns';
 
 const DIR = process.env.SALUN_TFJS_NODE_DIR;
-const HOW = 'Build it with `node scripts/build-tfjs-node.mjs` (needs a tensorflow_cpu wheel, g++, make, python3) and run this suite with SALUN_TFJS_NODE_DIR=.cache/tfjs-node';
+const HOW =
+  'Build it with `node scripts/build-tfjs-node.mjs` (needs a tensorflow_cpu wheel, g++, make, python3) and run this suite with SALUN_TFJS_NODE_DIR=.cache/tfjs-node';
 
 function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length, 'lengths differ');
@@ -117,7 +118,18 @@ async function train(backend: string, arch: ArchitectureName, weights: Float32Ar
   const sgd = new Sgd(vars, { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 });
   const losses: number[] = [];
   for (let pass = 0; pass < 2; pass++) {
-    await trainPass({ clf, vars, optimizer: sgd, set, indices: Int32Array.from({ length: set.n }, (_, i) => i), batchSize: 16, loss: 'ce', rand: makeRng(1), shuffle: false, onBatch: (_, l) => losses.push(l) });
+    await trainPass({
+      clf,
+      vars,
+      optimizer: sgd,
+      set,
+      indices: Int32Array.from({ length: set.n }, (_, i) => i),
+      batchSize: 16,
+      loss: 'ce',
+      rand: makeRng(1),
+      shuffle: false,
+      onBatch: (_, l) => losses.push(l),
+    });
   }
   const out = clf.model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
   sgd.dispose();
@@ -125,7 +137,7 @@ async function train(backend: string, arch: ArchitectureName, weights: Float32Ar
   return { losses, weights: out };
 }
 
-describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
+describe("tensorflow backend (tfjs-node in the engine's tfjs)", function () {
   this.timeout(120000);
 
   before(async () => {
@@ -137,12 +149,15 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
     await tf.setBackend('cpu');
   });
 
-  it('registers into the engine\'s tfjs: no second tfjs is loaded, and its tensors are ours', async () => {
+  it("registers into the engine's tfjs: no second tfjs is loaded, and its tensors are ours", async () => {
     assert.equal(tf.getBackend(), 'tensorflow');
     // tfjs-node's own dependency @tensorflow/tfjs sits in the folder it was installed into; none of it may load.
     const root = DIR ? resolve(DIR) : undefined;
-    const foreign = Object.keys(require.cache).filter((p) => /[\\/]@tensorflow[\\/]tfjs(-core|-layers|-converter|-data|-backend-[a-z]+)?[\\/]/.test(p)
-      && (root ? p.startsWith(root) : /tfjs-node(-gpu)?[\\/]node_modules[\\/]/.test(p)));
+    const foreign = Object.keys(require.cache).filter(
+      (p) =>
+        /[\\/]@tensorflow[\\/]tfjs(-core|-layers|-converter|-data|-backend-[a-z]+)?[\\/]/.test(p) &&
+        (root ? p.startsWith(root) : /tfjs-node(-gpu)?[\\/]node_modules[\\/]/.test(p)),
+    );
     assert.deepEqual(foreign, [], 'modules of a second tfjs were loaded');
     // Not vacuous: the folder does hold that second tfjs (tfjs-node's own dependency).
     if (root) assert.ok(existsSync(join(root, 'node_modules/@tensorflow/tfjs/package.json')), `no @tensorflow/tfjs in ${root}/node_modules`);
@@ -154,7 +169,7 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
     assert.ok(again.ok, again.why);
   });
 
-  it('explains a missing package and refuses a version other than the engine\'s tfjs', async () => {
+  it("explains a missing package and refuses a version other than the engine's tfjs", async () => {
     const empty = mkdtempSync(join(tmpdir(), 'salun-native-'));
     try {
       const missing = await startNative('tensorflow-gpu', empty);
@@ -164,7 +179,10 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
       assert.match(missing.why, /build-tfjs-node\.mjs/);
       const pkg = join(empty, 'node_modules/@tensorflow/tfjs-node-gpu');
       mkdirSync(pkg, { recursive: true });
-      writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node-gpu', version: '4.21.0', main: 'index.js', dependencies: { '@tensorflow/tfjs': '4.21.0' } }));
+      writeFileSync(
+        join(pkg, 'package.json'),
+        JSON.stringify({ name: '@tensorflow/tfjs-node-gpu', version: '4.21.0', main: 'index.js', dependencies: { '@tensorflow/tfjs': '4.21.0' } }),
+      );
       writeFileSync(join(pkg, 'index.js'), 'throw new Error("must not be loaded")');
       const old = await startNative('tensorflow-gpu', empty);
       assert.equal(old.ok, false);
@@ -172,11 +190,22 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
       // A load error (a stand-in for a missing CUDA library, after the package registered a kernel
       // as tfjs-node does before it loads its addon) comes back as its first line, and the kernel
       // is taken back. The package's tfjs is ours: there is no @tensorflow/tfjs in that folder.
-      writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node-gpu', version: tf.version.tfjs, main: 'index.js', dependencies: { '@tensorflow/tfjs': tf.version.tfjs } }));
-      writeFileSync(join(pkg, 'index.js'), [
-        "require('@tensorflow/tfjs').registerKernel({ kernelName: 'SalunFakeKernel', backendName: 'tensorflow', kernelFunc: () => { throw new Error('unused'); } });",
-        'throw new Error("libcudart.so.11.0: cannot open shared object file: No such file or directory\\nstack");',
-      ].join('\n'));
+      writeFileSync(
+        join(pkg, 'package.json'),
+        JSON.stringify({
+          name: '@tensorflow/tfjs-node-gpu',
+          version: tf.version.tfjs,
+          main: 'index.js',
+          dependencies: { '@tensorflow/tfjs': tf.version.tfjs },
+        }),
+      );
+      writeFileSync(
+        join(pkg, 'index.js'),
+        [
+          "require('@tensorflow/tfjs').registerKernel({ kernelName: 'SalunFakeKernel', backendName: 'tensorflow', kernelFunc: () => { throw new Error('unused'); } });",
+          'throw new Error("libcudart.so.11.0: cannot open shared object file: No such file or directory\\nstack");',
+        ].join('\n'),
+      );
       mkdirSync(join(pkg, 'lib'));
       const broken = await startNative('tensorflow-gpu', empty);
       assert.equal(broken.ok, false);
@@ -234,7 +263,7 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
     }
   });
 
-  it('ReLU\'s gradient (TF ReluGrad) matches cpu bit for bit', async () => {
+  it("ReLU's gradient (TF ReluGrad) matches cpu bit for bit", async () => {
     const x = Float32Array.from([...randoms(200, 7), 0, -0, Infinity, -Infinity]);
     const r = randoms(204, 8);
     const f = (): T.Tensor[] => [tf.grad((v: T.Tensor) => tf.sum(tf.mul(tf.relu(v), tf.tensor(r))))(tf.tensor(x))];
@@ -242,11 +271,16 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
     const [native] = await on('tensorflow', f);
     assertSameBits(native, cpu, 'relu grad');
     await tf.setBackend('tensorflow');
-    const prof = await tf.profile(() => { tf.dispose(f()); });
+    const prof = await tf.profile(() => {
+      tf.dispose(f());
+    });
     assert.ok(prof.kernelNames.includes(RELU_GRAD_KERNEL), `ran ${prof.kernelNames.join(', ')}`);
   });
 
-  for (const shape of [[4, 5, 5, 6], [12, 7]]) {
+  for (const shape of [
+    [4, 5, 5, 6],
+    [12, 7],
+  ]) {
     it(`batch norm training (FusedBatchNormV3 and its gradient) matches tfjs-layers' own path on cpu, input ${shape.join('×')}`, async () => {
       const C = shape[shape.length - 1];
       const size = shape.reduce((a, b) => a * b, 1);
@@ -259,7 +293,10 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
         layer.setWeights(start.map((w) => tf.tensor(w)));
         const xs = tf.variable(tf.tensor(x, shape));
         const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as T.Variable);
-        const { value, grads } = tf.variableGrads(() => tf.sum<T.Scalar>(tf.mul(layer.apply(xs, { training: true }) as T.Tensor, tf.tensor(r, shape))), [xs, gamma, beta]);
+        const { value, grads } = tf.variableGrads(
+          () => tf.sum<T.Scalar>(tf.mul(layer.apply(xs, { training: true }) as T.Tensor, tf.tensor(r, shape))),
+          [xs, gamma, beta],
+        );
         const y = layer.apply(xs, { training: false }) as T.Tensor;
         const out = [value, grads[xs.name], grads[gamma.name], grads[beta.name], y, ...layer.getWeights()];
         xs.dispose();
@@ -267,18 +304,44 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
       };
       await bothAgree('batch norm', run);
       await tf.setBackend('tensorflow');
-      const prof = await tf.profile(() => { tf.dispose(run()); });
+      const prof = await tf.profile(() => {
+        tf.dispose(run());
+      });
       assert.ok(prof.kernelNames.includes(NATIVE_BN_FORWARD), `the fused path did not run: ${prof.kernelNames.join(', ')}`);
     });
   }
 
   for (const masked of [false, true]) {
-    for (const [momentum, weightDecay] of [[0.9, 5e-4], [0, 0]]) {
+    for (const [momentum, weightDecay] of [
+      [0.9, 5e-4],
+      [0, 0],
+    ]) {
       it(`the SGD step kernel equals the plain update bit for bit (${masked ? 'masked' : 'unmasked'}, momentum ${momentum}, weight decay ${weightDecay})`, async () => {
         const shapes = [[3, 3, 2, 4], [7]];
-        const w0 = shapes.map((s, i) => randoms(s.reduce((a, b) => a * b, 1), 20 + i));
-        const grads = [0, 1, 2].map((step) => shapes.map((s, i) => randoms(s.reduce((a, b) => a * b, 1), 30 + 10 * step + i, 0.1)));
-        const bits = shapes.map((s, i) => Uint8Array.from(randoms(s.reduce((a, b) => a * b, 1), 40 + i), (v) => (v > 0 ? 1 : 0)));
+        const w0 = shapes.map((s, i) =>
+          randoms(
+            s.reduce((a, b) => a * b, 1),
+            20 + i,
+          ),
+        );
+        const grads = [0, 1, 2].map((step) =>
+          shapes.map((s, i) =>
+            randoms(
+              s.reduce((a, b) => a * b, 1),
+              30 + 10 * step + i,
+              0.1,
+            ),
+          ),
+        );
+        const bits = shapes.map((s, i) =>
+          Uint8Array.from(
+            randoms(
+              s.reduce((a, b) => a * b, 1),
+              40 + i,
+            ),
+            (v) => (v > 0 ? 1 : 0),
+          ),
+        );
         const run = async (backend: string): Promise<Float32Array[]> => {
           await tf.setBackend(backend);
           assert.equal(tf.getKernel(SGD_STEP_KERNEL, backend) !== undefined, backend === 'tensorflow');
@@ -312,7 +375,9 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
       const cpu = await train('cpu', arch, start, set);
       const native = await train('tensorflow', arch, start, set);
       assert.equal(native.losses.length, 6);
-      native.losses.forEach((l, i) => assert.ok(Math.abs(l - cpu.losses[i]) <= 1e-4 * Math.max(1, Math.abs(cpu.losses[i])), `step ${i}: loss ${l} vs cpu ${cpu.losses[i]}`));
+      native.losses.forEach((l, i) =>
+        assert.ok(Math.abs(l - cpu.losses[i]) <= 1e-4 * Math.max(1, Math.abs(cpu.losses[i])), `step ${i}: loss ${l} vs cpu ${cpu.losses[i]}`),
+      );
       assert.ok(cpu.losses[5] < cpu.losses[0], `the model did not learn (${cpu.losses.join(', ')}): the comparison would be vacuous`);
       native.weights.forEach((w, i) => {
         const scale = maxAbs(cpu.weights[i]);
@@ -328,7 +393,12 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
     const scoresOn = async (backend: string): Promise<Float32Array[]> => {
       await tf.setBackend(backend);
       const clf = classifierOf(modelWith('cnn', start));
-      const s = await computeSaliencyScores(clf, set, Int32Array.from({ length: 24 }, (_, i) => i), 8);
+      const s = await computeSaliencyScores(
+        clf,
+        set,
+        Int32Array.from({ length: 24 }, (_, i) => i),
+        8,
+      );
       clf.model.dispose();
       return s.scores;
     };
@@ -348,7 +418,10 @@ describe('tensorflow backend (tfjs-node in the engine\'s tfjs)', function () {
     const sgd = new Sgd(vars, { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
     const set = bandImages(8, 29);
     const prof = await tf.profile(() => {
-      const { value, grads } = tf.variableGrads(() => crossEntropy(logProbs(clf, tf.tensor(set.images, [8, 28, 28, 1]), true), tf.tensor1d(set.labels, 'int32')), vars);
+      const { value, grads } = tf.variableGrads(
+        () => crossEntropy(logProbs(clf, tf.tensor(set.images, [8, 28, 28, 1]), true), tf.tensor1d(set.labels, 'int32')),
+        vars,
+      );
       sgd.step(vars.map((v) => grads[v.name]));
       tf.dispose([value, ...Object.values(grads)]);
     });
@@ -367,7 +440,7 @@ describe('tensorflow: a whole run agrees with wasm', function () {
     for (const d of made) rmSync(d, { recursive: true, force: true });
   });
 
-  it('mlp: train θo and Retrain, saliency, SalUn — every metric within 5 points of wasm\'s', async () => {
+  it("mlp: train θo and Retrain, saliency, SalUn — every metric within 5 points of wasm's", async () => {
     // Looser than webgpu's one sample: TF's kernels sum in another order, and at lr 0.05 a float32
     // difference of 1e-6 in the loss grows ≈ 3× a step (2% by step 13, measured), so a few samples of
     // the small sets may flip. Five points is 6 of the 120 training rows, 3 of the 60 test rows.

@@ -17,7 +17,10 @@ import type { RunResult } from '../../src/protocol/results';
 export function tinyIdxFolder(train: number, test: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'salun-tiny-'));
   const src = defaultDataDir();
-  for (const [prefix, n] of [['train', train], ['t10k', test]] as const) {
+  for (const [prefix, n] of [
+    ['train', train],
+    ['t10k', test],
+  ] as const) {
     const images = gunzipSync(readFileSync(join(src, `${prefix}-images-idx3-ubyte.gz`)));
     const labels = gunzipSync(readFileSync(join(src, `${prefix}-labels-idx1-ubyte.gz`)));
     const imageHeader = Buffer.from(images.subarray(0, 16));
@@ -34,9 +37,17 @@ export function tinyIdxFolder(train: number, test: number): string {
 export function tinyRunConfig(dataDir: string, architecture: ArchitectureName, backend: BackendName): RunConfig {
   const recipe = { epochs: 1, lr: 0.05, schedule: 'constant' as const, momentum: 0.9, weightDecay: 0.0005, batchSize: 32 };
   return {
-    name: `tiny-${architecture}-${backend}`, data: { kind: 'idx', dir: dataDir }, model: { kind: 'builtin', architecture },
-    forget: { kind: 'random', fraction: 0.2, seed: 1 }, method: 'salun', saliency: { ratio: 0.5 },
-    train: recipe, unlearn: { ...recipe, lr: 0.005 }, retrain: true, seed: 1, backend,
+    name: `tiny-${architecture}-${backend}`,
+    data: { kind: 'idx', dir: dataDir },
+    model: { kind: 'builtin', architecture },
+    forget: { kind: 'random', fraction: 0.2, seed: 1 },
+    method: 'salun',
+    saliency: { ratio: 0.5 },
+    train: recipe,
+    unlearn: { ...recipe, lr: 0.005 },
+    retrain: true,
+    seed: 1,
+    backend,
   };
 }
 
@@ -58,7 +69,10 @@ export function assertSameRun(a: RunResult, b: RunResult, points: number): void 
   for (let i = 0; i < a.rows.length; i++) {
     for (const k of ['UA', 'RA', 'TA', 'MIA'] as const) {
       const d = Math.abs(a.rows[i].metrics[k] - b.rows[i].metrics[k]);
-      assert.ok(d <= points, `${a.rows[i].method} ${k}: ${a.backend.name} ${a.rows[i].metrics[k]} vs ${b.backend.name} ${b.rows[i].metrics[k]} (|Δ| ${d} > ${points})`);
+      assert.ok(
+        d <= points,
+        `${a.rows[i].method} ${k}: ${a.backend.name} ${a.rows[i].metrics[k]} vs ${b.backend.name} ${b.rows[i].metrics[k]} (|Δ| ${d} > ${points})`,
+      );
     }
   }
   const sa = a.saliency?.salientWeights ?? -1;

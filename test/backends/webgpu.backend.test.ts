@@ -24,7 +24,9 @@ import { assertSameRun, runJob, tinyIdxFolder, tinyRunConfig } from './tinyRuns'
 
 describe('webgpu: choosing the backend', function () {
   this.timeout(120000);
-  after(async () => { await tf.setBackend('cpu'); });
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('starts when named and reports its adapter', async () => {
     const info = await selectBackend('webgpu');
@@ -51,8 +53,12 @@ describeGradientChecks('webgpu', 600000);
 
 describe('webgpu: training', function () {
   this.timeout(600000);
-  before(async () => { await selectBackend('webgpu'); });
-  after(async () => { await tf.setBackend('cpu'); });
+  before(async () => {
+    await selectBackend('webgpu');
+  });
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('keeps tensors and GPU bytes flat across epochs', async () => {
     const set = toyImages(64, 3);
@@ -75,7 +81,7 @@ describe('webgpu: training', function () {
     clf.model.dispose();
   });
 
-  it('one resnet18 step equals cpu\'s: loss to 5e-5, weights to 5e-3 of the step (the unit suite\'s wasm bound)', async () => {
+  it("one resnet18 step equals cpu's: loss to 5e-5, weights to 5e-3 of the step (the unit suite's wasm bound)", async () => {
     await tf.setBackend('cpu');
     const seed = buildArchitecture('resnet18', STEP, 7);
     const start = await Promise.all(seed.getWeights().map(async (w) => (await w.data()).slice() as Float32Array));
@@ -92,7 +98,10 @@ describe('webgpu: training', function () {
   it('refuses a batch whose activations cannot be one GPU buffer, naming the batch size', () => {
     const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [64, 64, 3], filters: 256, kernelSize: 3, padding: 'same' })] });
     // 64·64·256 floats = 4 MiB a sample: 4096 samples are 16 GiB, over any device's binding limit.
-    assert.throws(() => checkBatchFits(model, 4096), (e: unknown) => e instanceof UserError && /Batch size 4096/.test(e.message) && /at most \d+/.test(e.hint ?? ''));
+    assert.throws(
+      () => checkBatchFits(model, 4096),
+      (e: unknown) => e instanceof UserError && /Batch size 4096/.test(e.message) && /at most \d+/.test(e.hint ?? ''),
+    );
     assert.doesNotThrow(() => checkBatchFits(model, 2));
     model.dispose();
   });
@@ -102,7 +111,9 @@ describe('webgpu: whole runs agree with wasm', function () {
   this.timeout(900000);
   const workspaces: string[] = [];
   let data: string;
-  before(() => { data = tinyIdxFolder(120, 60); });
+  before(() => {
+    data = tinyIdxFolder(120, 60);
+  });
   after(async () => {
     await tf.setBackend('cpu');
     for (const w of [data, ...workspaces]) rmSync(w, { recursive: true, force: true });

@@ -9,7 +9,10 @@ import { CancelledError } from '../../src/store/errors';
 import { cacheEntryDir, LOCK_STALE_MS, lockCacheEntry, lockPathOf, readCacheEntry, writeCacheEntry } from '../../src/store/runs/modelCache';
 import { cacheEntries, root, runConfigInWorkspace, tempDir, tinyRunConfig, walk, writeTinyData } from './faultKit';
 
-interface RunJson { runDir: string; warnings?: string[] }
+interface RunJson {
+  runDir: string;
+  warnings?: string[];
+}
 
 function originalFrom(runDir: string): string {
   return (JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { resolved: { originalModel: string } }).resolved.originalModel;
@@ -32,7 +35,9 @@ function assertNothingHalfWritten(ws: string): void {
 describe('fault: the model cache', function () {
   this.timeout(120_000);
   let data: string;
-  before(() => { data = writeTinyData(join(tempDir('data'), 'd')); });
+  before(() => {
+    data = writeTinyData(join(tempDir('data'), 'd'));
+  });
 
   it('two runs training the same uncached θo at once both finish: one trains, the other waits and reuses it', async () => {
     const ws = tempDir('concurrent');
@@ -62,7 +67,7 @@ describe('fault: the model cache', function () {
       assert.match(again.stderr, /taking over the cache lock of process \d+ .*is gone/);
       assertNothingHalfWritten(ws);
       const left = readdirSync(join(ws, '.salun', 'cache', 'models')).filter((f) => f.endsWith('.tmp'));
-      assert.deepEqual(left, [], 'the dead writer\'s temp folder was not cleaned');
+      assert.deepEqual(left, [], "the dead writer's temp folder was not cleaned");
     });
   }
 
@@ -96,7 +101,10 @@ describe('fault: the model cache', function () {
 
   it('a diverged θo (lr 10, momentum 0.99) is refused naming the recipe and the epoch, and is not cached', async () => {
     const ws = tempDir('diverge');
-    const r = await runConfigInWorkspace(ws, tinyRunConfig(data, { train: { epochs: 10, lr: 10, momentum: 0.99, weightDecay: 0.0005, batchSize: 32, schedule: 'constant' } }));
+    const r = await runConfigInWorkspace(
+      ws,
+      tinyRunConfig(data, { train: { epochs: 10, lr: 10, momentum: 0.99, weightDecay: 0.0005, batchSize: 32, schedule: 'constant' } }),
+    );
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /Original model diverged: .* at epoch \d+ of 10 \(lr 10, momentum 0\.99/);
     assert.match(r.stderr, /smaller learning rate/);
@@ -122,7 +130,13 @@ describe('fault: the model cache', function () {
       writeFileSync(lockPathOf(dir), JSON.stringify({ pid: holder.pid, host: hostname(), since: new Date().toISOString() }));
       let waited = 0;
       const t0 = Date.now();
-      const r = await lockCacheEntry(dir, { timeoutMs: 300, pollMs: 50, onWait: () => { waited++; } });
+      const r = await lockCacheEntry(dir, {
+        timeoutMs: 300,
+        pollMs: 50,
+        onWait: () => {
+          waited++;
+        },
+      });
       assert.equal(r.held, false);
       assert.equal(waited, 1);
       assert.ok(Date.now() - t0 >= 300);
@@ -147,7 +161,9 @@ describe('fault: the model cache', function () {
     if (mounted.status !== 0) {
       // Not root, or no mount in this container: say so loudly instead of passing.
       if (process.env.SALUN_FAULT_NO_TMPFS === '1') return;
-      assert.fail(`the full-disk case did not run: mount -t tmpfs failed (${mounted.stderr.toString().trim() || `exit ${mounted.status}`}). Run as root, or set SALUN_FAULT_NO_TMPFS=1 to accept skipping it.`);
+      assert.fail(
+        `the full-disk case did not run: mount -t tmpfs failed (${mounted.stderr.toString().trim() || `exit ${mounted.status}`}). Run as root, or set SALUN_FAULT_NO_TMPFS=1 to accept skipping it.`,
+      );
     }
     try {
       // The MLP's weights on 8×8 images are 200 KB: fill so that θo's entry fails, then so that
@@ -163,12 +179,18 @@ describe('fault: the model cache', function () {
         assert.match(r.stderr, /disk is full/);
         assert.doesNotMatch(r.stderr, /looks like a bug/);
         assertNothingHalfWritten(ws);
-        const status = readdirSync(join(ws, '.salun', 'runs')).map((id) => join(ws, '.salun', 'runs', id, 'status.json')).filter(existsSync);
+        const status = readdirSync(join(ws, '.salun', 'runs'))
+          .map((id) => join(ws, '.salun', 'runs', id, 'status.json'))
+          .filter(existsSync);
         for (const s of status) assert.notEqual((JSON.parse(readFileSync(s, 'utf8')) as { state: string }).state, 'finished');
       }
     } finally {
       spawnSync('umount', [mount]);
-      try { rmdirSync(mount); } catch { /* left for the OS */ }
+      try {
+        rmdirSync(mount);
+      } catch {
+        /* left for the OS */
+      }
     }
   });
 

@@ -5,7 +5,10 @@ import Module from 'node:module';
 import { rmSync } from 'node:fs';
 
 class Uri {
-  private constructor(readonly scheme: string, readonly fsPath: string) {}
+  private constructor(
+    readonly scheme: string,
+    readonly fsPath: string,
+  ) {}
   static file(path: string): Uri {
     return new Uri('file', path);
   }
@@ -38,7 +41,10 @@ class TreeItem {
   resourceUri?: Uri;
   tooltip?: unknown;
   command?: unknown;
-  constructor(readonly label: string, readonly collapsibleState?: number) {}
+  constructor(
+    readonly label: string,
+    readonly collapsibleState?: number,
+  ) {}
 }
 
 class ThemeIcon {
@@ -70,7 +76,11 @@ const message = (text: string): Promise<undefined> => {
 const disposable = { dispose: (): void => undefined };
 
 const fake = {
-  Uri, EventEmitter, TreeItem, ThemeIcon, MarkdownString,
+  Uri,
+  EventEmitter,
+  TreeItem,
+  ThemeIcon,
+  MarkdownString,
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   workspace: {
     get workspaceFolders() {
@@ -90,8 +100,11 @@ const fake = {
   },
   window: {
     activeTextEditor: undefined,
-    showInformationMessage: message, showWarningMessage: message, showErrorMessage: message,
-    showSaveDialog: () => Promise.resolve(undefined), showQuickPick: () => Promise.resolve(undefined),
+    showInformationMessage: message,
+    showWarningMessage: message,
+    showErrorMessage: message,
+    showSaveDialog: () => Promise.resolve(undefined),
+    showQuickPick: () => Promise.resolve(undefined),
     showTextDocument: () => Promise.resolve(undefined),
   },
   commands: {

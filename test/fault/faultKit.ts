@@ -25,7 +25,10 @@ export function idxBytes(shape: number[], data: Uint8Array | number[]): Buffer {
 /** n 8×8 images whose class (0…classes−1) is the brightest of `classes` column bands. */
 export function tinySplit(n: number, classes: number, seed: number): { images: Buffer; labels: Buffer } {
   let s = seed;
-  const rand = (): number => { s = (s * 1103515245 + 12345) % 2 ** 31; return s / 2 ** 31; };
+  const rand = (): number => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
   const px = new Uint8Array(n * 64);
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -78,8 +81,12 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
     const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
   });

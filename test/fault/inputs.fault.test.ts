@@ -104,8 +104,10 @@ describe('fault: idx files from outside', () => {
 
   it('a label byte 255 among classes 0…3 is refused, naming the sample, its byte offset and the classes found', () => {
     const dir = dataWithLabels([0, 1, 2, 3, 255, 1]);
-    assert.throws(() => loadData({ kind: 'idx', dir }, '/'),
-      /train-labels-idx1-ubyte: label 255 of training sample 4 \(byte offset 12\) is not a class: the training labels cover 4 classes, 0…3; class 4 has no training sample/);
+    assert.throws(
+      () => loadData({ kind: 'idx', dir }, '/'),
+      /train-labels-idx1-ubyte: label 255 of training sample 4 \(byte offset 12\) is not a class: the training labels cover 4 classes, 0…3; class 4 has no training sample/,
+    );
   });
 
   it('a test label that no training sample has is refused', () => {
@@ -123,7 +125,10 @@ describe('fault: idx files from outside', () => {
     writeFileSync(join(dir, 'raw'), full.subarray(0, 12));
     assert.throws(() => readIdxFile(join(dir, 'raw')), /promises 10 = 10 values but the file holds 4/);
     writeFileSync(join(dir, 'gz'), gzipSync(full).subarray(0, 15));
-    assert.throws(() => readIdxFile(join(dir, 'gz')), (e: Error) => e instanceof UserError && /gz/.test(e.message));
+    assert.throws(
+      () => readIdxFile(join(dir, 'gz')),
+      (e: Error) => e instanceof UserError && /gz/.test(e.message),
+    );
   });
 
   it('a .gz bomb (a tiny file that inflates to 256 MiB under a 10-byte header) is refused without inflating it', async () => {
@@ -144,7 +149,7 @@ describe('fault: idx files from outside', () => {
     assert.throws(() => parseIdx(idxBytes([65536, 65536, 2], []), 'huge'), /more than the 2147483648 this reader accepts/);
   });
 
-  it('the job\'s async read stops on cancel', async () => {
+  it("the job's async read stops on cancel", async () => {
     const dir = writeTinyData(join(tempDir('cancel'), 'd'), { gzip: true });
     const abort = new AbortController();
     abort.abort();
@@ -155,23 +160,43 @@ describe('fault: idx files from outside', () => {
 
 describe('fault: configs', () => {
   const problems = (f: () => unknown): string[] => {
-    try { f(); return []; } catch (e) { return e instanceof ConfigError ? e.problems : [String(e)]; }
+    try {
+      f();
+      return [];
+    } catch (e) {
+      return e instanceof ConfigError ? e.problems : [String(e)];
+    }
   };
 
   it('__proto__, constructor and prototype are unknown keys at any depth of a run config', () => {
-    for (const text of ['{"__proto__":{"seed":1e30}}', '{"unlearn":{"__proto__":{"lr":1e30}}}', '{"constructor":{"x":1}}', '{"train":{"prototype":1}}', '{"methodOptions":{"iu":{"__proto__":{"alpha":1e30}}}}']) {
+    for (const text of [
+      '{"__proto__":{"seed":1e30}}',
+      '{"unlearn":{"__proto__":{"lr":1e30}}}',
+      '{"constructor":{"x":1}}',
+      '{"train":{"prototype":1}}',
+      '{"methodOptions":{"iu":{"__proto__":{"alpha":1e30}}}}',
+    ]) {
       const p = problems(() => parseRunConfig(JSON.parse(text) as unknown));
-      assert.ok(p.some((x) => /(__proto__|constructor|prototype) is not a known setting/.test(x)), `${text} was accepted: ${JSON.stringify(p)}`);
+      assert.ok(
+        p.some((x) => /(__proto__|constructor|prototype) is not a known setting/.test(x)),
+        `${text} was accepted: ${JSON.stringify(p)}`,
+      );
     }
   });
 
   it('the saliency and evaluate job configs and the table and grid configs refuse them too', () => {
     const base = defaultRunConfig();
     const sal = { data: base.data, model: base.model, forget: base.forget, saliency: base.saliency, train: base.train, seed: 1, backend: 'cpu' };
-    assert.ok(problems(() => parseSaliencyJobConfig({ ...sal, ...JSON.parse('{"__proto__":{"x":1}}') as object })).length > 0);
+    assert.ok(problems(() => parseSaliencyJobConfig({ ...sal, ...(JSON.parse('{"__proto__":{"x":1}}') as object) })).length > 0);
     assert.ok(problems(() => parseEvaluateJobConfig(JSON.parse('{"train":{"constructor":1}}'))).length > 0);
-    assert.deepEqual(tableConfigProblems({ ...defaultTableConfig(), ...JSON.parse('{"__proto__":{"seeds":[1]}}') as object }), ['table config.__proto__ is not a known setting']);
-    assert.ok(gridConfigProblems({ method: 'salun', seed: 1, axes: [{ param: 'lr', values: [0.1] }], ...JSON.parse('{"prototype":1}') as object }).includes('grid config.prototype is not a known setting'));
+    assert.deepEqual(tableConfigProblems({ ...defaultTableConfig(), ...(JSON.parse('{"__proto__":{"seeds":[1]}}') as object) }), [
+      'table config.__proto__ is not a known setting',
+    ]);
+    assert.ok(
+      gridConfigProblems({ method: 'salun', seed: 1, axes: [{ param: 'lr', values: [0.1] }], ...(JSON.parse('{"prototype":1}') as object) }).includes(
+        'grid config.prototype is not a known setting',
+      ),
+    );
   });
 
   it('a run config with __proto__ is refused by `salun run` before any work (CLI)', async () => {
@@ -190,7 +215,10 @@ describe('fault: forget sets and masks', () => {
   it('repeated forget indices are an error naming them (not a silently smaller forget set)', () => {
     const dir = tempDir('dup');
     writeFileSync(join(dir, 'f.json'), '[1, 2, 3, 2, 5, 1]');
-    assert.throws(() => splitForget({ kind: 'indices', file: 'f.json' }, train, 1, dir), /2 entries repeat an index: 2 \(entries 2 and 4\), 1 \(entries 1 and 6\)/);
+    assert.throws(
+      () => splitForget({ kind: 'indices', file: 'f.json' }, train, 1, dir),
+      /2 entries repeat an index: 2 \(entries 2 and 4\), 1 \(entries 1 and 6\)/,
+    );
     writeFileSync(join(dir, 'ok.txt'), '1\n2\n3\n');
     assert.equal(splitForget({ kind: 'indices', file: 'ok.txt' }, train, 1, dir).forget.length, 3);
   });
@@ -220,8 +248,16 @@ describe('fault: messages for what the system got wrong', () => {
     ['out of memory (JS)', new RangeError('Array buffer allocation failed'), /ran out of memory/],
     ['out of memory (tfjs-node)', new Error('OOM when allocating tensor with shape[60000,512]'), /ran out of memory/],
     ['out of memory (wasm)', new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded'), /ran out of memory/],
-    ['a native backend that will not load', new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory'), /native backend did not load.*'wasm'/],
-    ['a backend error with its own hint', Object.assign(new Error("The forced backend 'tensorflow' is not available"), { hint: 'Install @tensorflow/tfjs-node.' }), /Install @tensorflow\/tfjs-node/],
+    [
+      'a native backend that will not load',
+      new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory'),
+      /native backend did not load.*'wasm'/,
+    ],
+    [
+      'a backend error with its own hint',
+      Object.assign(new Error("The forced backend 'tensorflow' is not available"), { hint: 'Install @tensorflow/tfjs-node.' }),
+      /Install @tensorflow\/tfjs-node/,
+    ],
   ];
   for (const [what, error, hint] of cases) {
     it(`${what}: says what to do, not "looks like a bug"`, () => {
@@ -254,7 +290,9 @@ describe('fault: messages for what the system got wrong', () => {
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', cache]);
     if (mounted.status !== 0) {
       if (process.env.SALUN_FAULT_NO_TMPFS === '1') return;
-      assert.fail(`the read-only case did not run: mount -t tmpfs failed (${mounted.stderr.toString().trim() || `exit ${mounted.status}`}). Run as root, or set SALUN_FAULT_NO_TMPFS=1 to accept skipping it.`);
+      assert.fail(
+        `the read-only case did not run: mount -t tmpfs failed (${mounted.stderr.toString().trim() || `exit ${mounted.status}`}). Run as root, or set SALUN_FAULT_NO_TMPFS=1 to accept skipping it.`,
+      );
     }
     try {
       const r = await runConfigInWorkspace(ws, tinyRunConfig(data));

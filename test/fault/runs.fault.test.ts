@@ -32,7 +32,9 @@ const { registerReportCommands } = require('../../src/extension/reportCommands')
 const repo = resolve(__dirname, '..', '..', '..');
 const cli = join(repo, 'bin', 'salun.js');
 const jobScript = join(repo, 'dist', 'job.js');
-const packageJson = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
+const packageJson = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+  contributes: { menus: Record<string, { command: string; when?: string }[]> };
+};
 
 const GOOD_ID = '20261201-000000-salun';
 const metrics = { UA: 8.2, RA: 94.16, TA: 84.25, MIA: 14.6 };
@@ -74,7 +76,9 @@ const runConfig = json({ kind: 'run', method: 'salun' });
 
 function writeGoodRun(ws: string): void {
   writeRun(ws, GOOD_ID, {
-    'config.json': runConfig, 'status.json': finished, 'report.json': json({ rows: goodRows }),
+    'config.json': runConfig,
+    'status.json': finished,
+    'report.json': json({ rows: goodRows }),
     'metrics.jsonl': `${json({ role: 'unlearned', method: 'salun', epoch: 1, ...metrics })}\n`,
   });
 }
@@ -95,18 +99,62 @@ interface MalformedCase {
 const BAD_ID = '20261202-000000-bad';
 
 const CASES: MalformedCase[] = [
-  { name: 'report.json row with metrics: {}', make: (ws, id) => writeRun(ws, id, reportWith({ ...goodRows[2], metrics: {} })), problem: /report\.json: row 3 .*metrics/ },
-  { name: 'report.json row with metrics as a string', make: (ws, id) => writeRun(ws, id, reportWith({ ...goodRows[2], metrics: 'UA 8 RA 94' })), problem: /report\.json: row 3 .*metrics/ },
-  { name: 'report.json row with one metric a string', make: (ws, id) => writeRun(ws, id, reportWith({ ...goodRows[2], metrics: { ...metrics, UA: '8.2' } })), problem: /report\.json: row 3 .*metrics/ },
-  { name: 'report.json row with avgGap a string', make: (ws, id) => writeRun(ws, id, reportWith({ ...goodRows[2], avgGap: '0.62' })), problem: /report\.json: row 3 .*avgGap "0\.62"/ },
-  { name: 'report.json row with avgGap null', make: (ws, id) => writeRun(ws, id, reportWith({ ...goodRows[2], avgGap: null })), problem: /report\.json: row 3 .*avgGap null/ },
-  { name: 'report.json row without metrics', make: (ws, id) => writeRun(ws, id, reportWith({ role: 'unlearned', method: 'salun', seconds: 1 })), problem: /report\.json: row 3 .*metrics/ },
-  { name: 'report.json row without a role', make: (ws, id) => writeRun(ws, id, reportWith({ method: 'salun', metrics, seconds: 1 })), problem: /report\.json: row 3 .*role/ },
-  { name: 'report.json rows not a list', make: (ws, id) => writeRun(ws, id, { 'config.json': runConfig, 'status.json': finished, 'report.json': json({ rows: 'none' }) }), problem: /report\.json: no rows list/ },
-  { name: 'report.json not JSON', make: (ws, id) => writeRun(ws, id, { 'config.json': runConfig, 'status.json': finished, 'report.json': '{"rows": [' }), problem: /report\.json: .*JSON/ },
-  { name: 'report.json a folder', make: (ws, id) => { writeRun(ws, id, { 'config.json': runConfig, 'status.json': finished }); mkdirSync(join(runsDir(ws), id, 'report.json')); }, problem: /report\.json: not a file/ },
   {
-    name: 'report.json of 17 MB (sparse), above the cap', problem: /report\.json: .*not read/,
+    name: 'report.json row with metrics: {}',
+    make: (ws, id) => writeRun(ws, id, reportWith({ ...goodRows[2], metrics: {} })),
+    problem: /report\.json: row 3 .*metrics/,
+  },
+  {
+    name: 'report.json row with metrics as a string',
+    make: (ws, id) => writeRun(ws, id, reportWith({ ...goodRows[2], metrics: 'UA 8 RA 94' })),
+    problem: /report\.json: row 3 .*metrics/,
+  },
+  {
+    name: 'report.json row with one metric a string',
+    make: (ws, id) => writeRun(ws, id, reportWith({ ...goodRows[2], metrics: { ...metrics, UA: '8.2' } })),
+    problem: /report\.json: row 3 .*metrics/,
+  },
+  {
+    name: 'report.json row with avgGap a string',
+    make: (ws, id) => writeRun(ws, id, reportWith({ ...goodRows[2], avgGap: '0.62' })),
+    problem: /report\.json: row 3 .*avgGap "0\.62"/,
+  },
+  {
+    name: 'report.json row with avgGap null',
+    make: (ws, id) => writeRun(ws, id, reportWith({ ...goodRows[2], avgGap: null })),
+    problem: /report\.json: row 3 .*avgGap null/,
+  },
+  {
+    name: 'report.json row without metrics',
+    make: (ws, id) => writeRun(ws, id, reportWith({ role: 'unlearned', method: 'salun', seconds: 1 })),
+    problem: /report\.json: row 3 .*metrics/,
+  },
+  {
+    name: 'report.json row without a role',
+    make: (ws, id) => writeRun(ws, id, reportWith({ method: 'salun', metrics, seconds: 1 })),
+    problem: /report\.json: row 3 .*role/,
+  },
+  {
+    name: 'report.json rows not a list',
+    make: (ws, id) => writeRun(ws, id, { 'config.json': runConfig, 'status.json': finished, 'report.json': json({ rows: 'none' }) }),
+    problem: /report\.json: no rows list/,
+  },
+  {
+    name: 'report.json not JSON',
+    make: (ws, id) => writeRun(ws, id, { 'config.json': runConfig, 'status.json': finished, 'report.json': '{"rows": [' }),
+    problem: /report\.json: .*JSON/,
+  },
+  {
+    name: 'report.json a folder',
+    make: (ws, id) => {
+      writeRun(ws, id, { 'config.json': runConfig, 'status.json': finished });
+      mkdirSync(join(runsDir(ws), id, 'report.json'));
+    },
+    problem: /report\.json: not a file/,
+  },
+  {
+    name: 'report.json of 17 MB (sparse), above the cap',
+    problem: /report\.json: .*not read/,
     make: (ws, id) => {
       const dir = writeRun(ws, id, { 'config.json': runConfig, 'status.json': finished });
       const fd = openSync(join(dir, 'report.json'), 'w');
@@ -114,18 +162,61 @@ const CASES: MalformedCase[] = [
       closeSync(fd);
     },
   },
-  { name: 'status.json with a state that is no state', make: (ws, id) => writeRun(ws, id, { 'config.json': runConfig, 'status.json': json({ state: 42, startedAt: 'x' }) }), problem: /status\.json: no state/ },
-  { name: 'status.json a bare string', make: (ws, id) => writeRun(ws, id, { 'config.json': runConfig, 'status.json': json('running') }), problem: /status\.json: no state/ },
-  { name: 'status.json not JSON', make: (ws, id) => writeRun(ws, id, { 'config.json': runConfig, 'status.json': '{"state": "fini' }), problem: /status\.json: .*JSON/ },
-  { name: 'config.json with a method that is a number', make: (ws, id) => writeRun(ws, id, { ...reportWith(goodRows[2]), 'config.json': json({ kind: 'run', method: 7 }) }), problem: /config\.json: method is not a string/ },
-  { name: 'config.json a list', make: (ws, id) => writeRun(ws, id, { ...reportWith(goodRows[2]), 'config.json': '[1, 2]' }), problem: /config\.json: not an object/ },
-  { name: 'config.json not JSON', make: (ws, id) => writeRun(ws, id, { ...reportWith(goodRows[2]), 'config.json': 'kind: run' }), problem: /config\.json: .*JSON/ },
   {
-    name: 'metrics.jsonl with damaged lines', problem: /metrics\.jsonl: unreadable line\(s\) 1, 2/,
-    make: (ws, id) => writeRun(ws, id, { ...reportWith(goodRows[2]), 'metrics.jsonl': `{"role": "unlearned", "epoch": 1, "UA": "x"}\n\u0000\u0001garbage\n${json({ role: 'unlearned', method: 'salun', epoch: 2, ...metrics })}\n` }),
+    name: 'status.json with a state that is no state',
+    make: (ws, id) => writeRun(ws, id, { 'config.json': runConfig, 'status.json': json({ state: 42, startedAt: 'x' }) }),
+    problem: /status\.json: no state/,
   },
-  { name: 'a dangling symlink in .salun/runs', make: (ws, id) => { mkdirSync(runsDir(ws), { recursive: true }); symlinkSync(join(ws, 'gone'), join(runsDir(ws), id)); }, problem: /a link to .*gone, which does not exist/ },
-  { name: 'a file where a run folder should be', make: (ws, id) => { mkdirSync(runsDir(ws), { recursive: true }); writeFileSync(join(runsDir(ws), id), 'not a run'); }, problem: /not a folder/ },
+  {
+    name: 'status.json a bare string',
+    make: (ws, id) => writeRun(ws, id, { 'config.json': runConfig, 'status.json': json('running') }),
+    problem: /status\.json: no state/,
+  },
+  {
+    name: 'status.json not JSON',
+    make: (ws, id) => writeRun(ws, id, { 'config.json': runConfig, 'status.json': '{"state": "fini' }),
+    problem: /status\.json: .*JSON/,
+  },
+  {
+    name: 'config.json with a method that is a number',
+    make: (ws, id) => writeRun(ws, id, { ...reportWith(goodRows[2]), 'config.json': json({ kind: 'run', method: 7 }) }),
+    problem: /config\.json: method is not a string/,
+  },
+  {
+    name: 'config.json a list',
+    make: (ws, id) => writeRun(ws, id, { ...reportWith(goodRows[2]), 'config.json': '[1, 2]' }),
+    problem: /config\.json: not an object/,
+  },
+  {
+    name: 'config.json not JSON',
+    make: (ws, id) => writeRun(ws, id, { ...reportWith(goodRows[2]), 'config.json': 'kind: run' }),
+    problem: /config\.json: .*JSON/,
+  },
+  {
+    name: 'metrics.jsonl with damaged lines',
+    problem: /metrics\.jsonl: unreadable line\(s\) 1, 2/,
+    make: (ws, id) =>
+      writeRun(ws, id, {
+        ...reportWith(goodRows[2]),
+        'metrics.jsonl': `{"role": "unlearned", "epoch": 1, "UA": "x"}\n\u0000\u0001garbage\n${json({ role: 'unlearned', method: 'salun', epoch: 2, ...metrics })}\n`,
+      }),
+  },
+  {
+    name: 'a dangling symlink in .salun/runs',
+    make: (ws, id) => {
+      mkdirSync(runsDir(ws), { recursive: true });
+      symlinkSync(join(ws, 'gone'), join(runsDir(ws), id));
+    },
+    problem: /a link to .*gone, which does not exist/,
+  },
+  {
+    name: 'a file where a run folder should be',
+    make: (ws, id) => {
+      mkdirSync(runsDir(ws), { recursive: true });
+      writeFileSync(join(runsDir(ws), id), 'not a run');
+    },
+    problem: /not a folder/,
+  },
 ];
 
 const noopLog = { info: (): void => undefined, warn: (): void => undefined, error: (): void => undefined, show: (): void => undefined };
@@ -135,7 +226,12 @@ function runsMessage(dirs: string[]): HostToWebview {
   const runs = comparisonRuns(dirs);
   const message: HostToWebview = { type: 'runs', runs };
   comparisonRows(runs, new Set(runs.map((r) => r.runId)));
-  comparisonTexts(runs, runs.map((r) => r.runId), '2026-12-01T00:00:00Z', () => undefined);
+  comparisonTexts(
+    runs,
+    runs.map((r) => r.runId),
+    '2026-12-01T00:00:00Z',
+    () => undefined,
+  );
   return message;
 }
 
@@ -156,7 +252,10 @@ describe('fault: malformed run folders, each beside a good run', () => {
       // The Runs tree: the provider itself, through the vscode stand-in; both entries, no throw.
       vscodeFake.workspaceFolders = [ws];
       const items = new RunsTreeProvider().getChildren();
-      assert.deepEqual(items.map((i) => i.run.runId), [BAD_ID, GOOD_ID]);
+      assert.deepEqual(
+        items.map((i) => i.run.runId),
+        [BAD_ID, GOOD_ID],
+      );
       assert.ok(String(items[0].description).length > 0);
       // The webview's runs message: passes the webview's guard whole, rows checked.
       const message = runsMessage([ws]);
@@ -171,10 +270,16 @@ describe('fault: malformed run folders, each beside a good run', () => {
       assert.equal(readRunTrend(bad.dir).runId, BAD_ID);
       // The reader: the bad entry is listed with what is wrong; the good one is untouched.
       const runs = listRuns(ws);
-      assert.deepEqual(runs.map((r) => r.runId), [BAD_ID, GOOD_ID]);
+      assert.deepEqual(
+        runs.map((r) => r.runId),
+        [BAD_ID, GOOD_ID],
+      );
       assertGoodRunIntact(runs);
       for (const r of bad.rows) assert.ok(isMetrics(r.metrics) && (r.avgGap === undefined || Number.isFinite(r.avgGap)));
-      assert.ok(bad.problems.some((p) => c.problem.test(p)), `problems ${JSON.stringify(bad.problems)} do not match ${c.problem}`);
+      assert.ok(
+        bad.problems.some((p) => c.problem.test(p)),
+        `problems ${JSON.stringify(bad.problems)} do not match ${c.problem}`,
+      );
     });
   }
 
@@ -207,9 +312,20 @@ describe('fault: malformed run folders, each beside a good run', () => {
 
   it('a saliency summary with malformed layers is refused by name, not with a TypeError', () => {
     const ws = workspace();
-    const dir = writeRun(ws, GOOD_ID, { 'saliency/summary.json': json({ ratio: 0.5, gamma: 1, totalWeights: 4, salientWeights: 2, layers: [{ name: 'dense/kernel', shape: 4, count: 4, salient: 2, salientFraction: 0.5 }] }) });
+    const dir = writeRun(ws, GOOD_ID, {
+      'saliency/summary.json': json({
+        ratio: 0.5,
+        gamma: 1,
+        totalWeights: 4,
+        salientWeights: 2,
+        layers: [{ name: 'dense/kernel', shape: 4, count: 4, salient: 2, salientFraction: 0.5 }],
+      }),
+    });
     writeFileSync(join(dir, 'saliency', 'scores.f32'), Buffer.alloc(16));
-    assert.throws(() => readSaliency(dir), (e: unknown) => e instanceof SaliencyReadError && /layer 1: dense\/kernel: shape/.test(e.message));
+    assert.throws(
+      () => readSaliency(dir),
+      (e: unknown) => e instanceof SaliencyReadError && /layer 1: dense\/kernel: shape/.test(e.message),
+    );
   });
 });
 
@@ -235,10 +351,19 @@ function raceCreate(ws: string, n: number): Promise<{ dirs: string[]; errors: st
     }`;
   const module = join(repo, 'out', 'src', 'engine', 'runs', 'runFolder.js');
   const workers = Array.from({ length: n }, (_, i) => new Worker(code, { eval: true, workerData: { sab, ws, i, module } }));
-  const results = workers.map((w) => new Promise<{ dir?: string; error?: string }>((res, rej) => { w.once('message', res); w.once('error', rej); }));
+  const results = workers.map(
+    (w) =>
+      new Promise<{ dir?: string; error?: string }>((res, rej) => {
+        w.once('message', res);
+        w.once('error', rej);
+      }),
+  );
   return new Promise((res, rej) => {
     const go = (): void => {
-      if (Atomics.load(flag, 1) < n) { setTimeout(go, 5); return; }
+      if (Atomics.load(flag, 1) < n) {
+        setTimeout(go, 5);
+        return;
+      }
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
       Promise.all(results).then((rs) => {
@@ -286,7 +411,9 @@ async function runningFolder(ws: string, child: ChildProcess, timeoutMs = 60_000
     if (names.length === 1 && existsSync(join(runsDir(ws), names[0], 'status.json'))) {
       try {
         if (statusOf(join(runsDir(ws), names[0])).state === 'running') return join(runsDir(ws), names[0]);
-      } catch { /* mid-rename */ }
+      } catch {
+        /* mid-rename */
+      }
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -342,7 +469,13 @@ describe('fault: runs whose process ends before the run does', function () {
 
     vscodeFake.workspaceFolders = [ws];
     vscodeFake.handlers.clear();
-    registerRunActions({ supervisor: { running: false, eventLog: () => [] } as never, log: noopLog as never, revealPanel: () => Promise.resolve(), runsTree: { refresh: () => undefined } as never, showRunInPanel: () => Promise.resolve() });
+    registerRunActions({
+      supervisor: { running: false, eventLog: () => [] } as never,
+      log: noopLog as never,
+      revealPanel: () => Promise.resolve(),
+      runsTree: { refresh: () => undefined } as never,
+      showRunInPanel: () => Promise.resolve(),
+    });
     const deleted = await vscodeFake.handlers.get('salun.deleteRun')?.(dir, { confirm: false });
     assert.equal(deleted, true);
     assert.ok(!existsSync(dir));
@@ -369,7 +502,9 @@ describe('fault: runs whose process ends before the run does', function () {
       const ws = workspace();
       const child = spawn(process.execPath, [cli, 'run', tinyRun(ws, 4, 'cnn', 2500), '--workspace', ws], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
-      child.stderr?.on('data', (b: Buffer) => { stderr += b.toString(); });
+      child.stderr?.on('data', (b: Buffer) => {
+        stderr += b.toString();
+      });
       const dir = await runningFolder(ws, child);
       while (!/epochs on \d+ samples/.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 300));
@@ -389,7 +524,12 @@ describe('fault: runs whose process ends before the run does', function () {
     const ws = workspace();
     const c = defaultRunConfig();
     const child = fork(jobScript, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    child.send({ type: 'start', kind: 'run', config: { ...c, model: { kind: 'builtin', architecture: 'mlp' }, backend: 'wasm', train: { ...c.train, epochs: 60 } }, workspaceDir: ws });
+    child.send({
+      type: 'start',
+      kind: 'run',
+      config: { ...c, model: { kind: 'builtin', architecture: 'mlp' }, backend: 'wasm', train: { ...c.train, epochs: 60 } },
+      workspaceDir: ws,
+    });
     const dir = await runningFolder(ws, child);
     child.kill('SIGTERM');
     const end = await exited(child);
@@ -398,7 +538,7 @@ describe('fault: runs whose process ends before the run does', function () {
   });
 });
 
-describe('fault: paths from scripts stay inside the workspace\'s .salun', () => {
+describe("fault: paths from scripts stay inside the workspace's .salun", () => {
   let ws: string;
   let outside: string;
   let runDir: string;
@@ -412,7 +552,13 @@ describe('fault: paths from scripts stay inside the workspace\'s .salun', () => 
     vscodeFake.workspaceFolders = [ws];
     vscodeFake.handlers.clear();
     vscodeFake.deleted.length = 0;
-    registerRunActions({ supervisor: { running: false, eventLog: () => [] } as never, log: noopLog as never, revealPanel: () => Promise.resolve(), runsTree: { refresh: () => undefined } as never, showRunInPanel: () => Promise.resolve() });
+    registerRunActions({
+      supervisor: { running: false, eventLog: () => [] } as never,
+      log: noopLog as never,
+      revealPanel: () => Promise.resolve(),
+      runsTree: { refresh: () => undefined } as never,
+      showRunInPanel: () => Promise.resolve(),
+    });
     registerReportCommands({ log: noopLog as never, revealPanel: () => Promise.resolve() });
   });
 
@@ -455,7 +601,7 @@ describe('fault: paths from scripts stay inside the workspace\'s .salun', () => 
   });
 
   it('inside .salun both commands write (the control)', async () => {
-    const files = await call('salun.compareRuns', { runIds: [GOOD_ID], outFile: join('.salun', 'study', 'c.md') }) as { markdown: string; csv: string };
+    const files = (await call('salun.compareRuns', { runIds: [GOOD_ID], outFile: join('.salun', 'study', 'c.md') })) as { markdown: string; csv: string };
     assert.equal(files.markdown, join(ws, '.salun', 'study', 'c.md'));
     assert.ok(existsSync(files.markdown) && existsSync(files.csv));
     const report = await call('salun.exportRunReport', { runId: GOOD_ID, outFile: join(ws, '.salun', 'study', 'r.md') });

@@ -39,16 +39,23 @@ function withTimeout<T>(what: string, ms: number, p: Thenable<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     Promise.resolve(p),
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms); }),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+    }),
   ]).finally(() => clearTimeout(timer));
 }
 
 function describeOutcome(o: JobOutcome | undefined): string {
   if (!o) return 'no outcome (undefined)';
   const failed = o.events.find((e): e is Extract<JobEvent, { type: 'failed' }> => e.type === 'failed');
-  const logs = o.events.filter((e) => e.type === 'log').slice(-5).map((e) => (e.type === 'log' ? `${e.level}: ${e.message}` : ''));
-  return `status '${o.status}'${failed ? `: ${failed.error.message}${failed.error.hint ? ` (${failed.error.hint})` : ''}${failed.error.file ? ` [${failed.error.file}]` : ''}` : ''}`
-    + `; ${o.events.length} events${logs.length ? `; last logs: ${logs.join(' | ')}` : ''}`;
+  const logs = o.events
+    .filter((e) => e.type === 'log')
+    .slice(-5)
+    .map((e) => (e.type === 'log' ? `${e.level}: ${e.message}` : ''));
+  return (
+    `status '${o.status}'${failed ? `: ${failed.error.message}${failed.error.hint ? ` (${failed.error.hint})` : ''}${failed.error.file ? ` [${failed.error.file}]` : ''}` : ''}` +
+    `; ${o.events.length} events${logs.length ? `; last logs: ${logs.join(' | ')}` : ''}`
+  );
 }
 
 /** Every job event the panel was handed after index `from`, live or inside a replay. */
@@ -66,9 +73,16 @@ function panelEvents(api: SalunApi, from: number): JobEvent[] {
  * running job, so it is polled from the moment the command is issued) and what the command resolved
  * with (the same outcome, or undefined when nothing was started).
  */
-async function runJobCommand(api: SalunApi, command: string, onRunning?: () => Promise<void>, ...args: unknown[]): Promise<{ outcome: JobOutcome; commandResult: unknown }> {
+async function runJobCommand(
+  api: SalunApi,
+  command: string,
+  onRunning?: () => Promise<void>,
+  ...args: unknown[]
+): Promise<{ outcome: JobOutcome; commandResult: unknown }> {
   let settled = false;
-  const cmd = Promise.resolve(vscode.commands.executeCommand<unknown>(command, ...args)).finally(() => { settled = true; });
+  const cmd = Promise.resolve(vscode.commands.executeCommand<unknown>(command, ...args)).finally(() => {
+    settled = true;
+  });
   cmd.catch(() => undefined); // observed below
   for (;;) {
     const waiting = api.waitForJob();
@@ -102,7 +116,10 @@ function dawnPlatform(): string {
  */
 function writeTinyIdx(from: string, to: string, n: { train: number; test: number }): void {
   fs.mkdirSync(to, { recursive: true });
-  for (const [name, count] of [['train', n.train], ['t10k', n.test]] as const) {
+  for (const [name, count] of [
+    ['train', n.train],
+    ['t10k', n.test],
+  ] as const) {
     const images = gunzipSync(fs.readFileSync(path.join(from, `${name}-images-idx3-ubyte.gz`)));
     const labels = gunzipSync(fs.readFileSync(path.join(from, `${name}-labels-idx1-ubyte.gz`)));
     const pixels = images.readUInt32BE(8) * images.readUInt32BE(12);
@@ -157,12 +174,16 @@ suite('SalUn Lab in the extension host', () => {
     await vscode.commands.executeCommand('salun.openPanel');
     // The webview loads in the browser and posts 'ready'; the host answers with a replay.
     const replay = await until('a replay message to the panel', 120_000, () =>
-      api.panelMessages().slice(before).find((m): m is Extract<HostToWebview, { type: 'replay' }> => m.type === 'replay'));
+      api
+        .panelMessages()
+        .slice(before)
+        .find((m): m is Extract<HostToWebview, { type: 'replay' }> => m.type === 'replay'),
+    );
     assert.ok(Array.isArray(replay.events));
     assert.strictEqual(replay.jobRunning, false);
   }).timeout(150_000);
 
-  test('openPanel\'s posted-message log exists only in test runs and keeps the last TEST_MESSAGE_LOG', () => {
+  test("openPanel's posted-message log exists only in test runs and keeps the last TEST_MESSAGE_LOG", () => {
     const { Production, Development, Test } = vscode.ExtensionMode;
     assert.strictEqual(SalunPanelProvider.messageLogFor(Production, {}), 0, 'an installed extension keeps no log');
     assert.strictEqual(SalunPanelProvider.messageLogFor(Development, {}), 0, 'an F5 session keeps no log');
@@ -175,7 +196,10 @@ suite('SalUn Lab in the extension host', () => {
     const held = all.filter((m) => m.type !== 'dropped');
     assert.ok(held.length > 0, 'the test run kept no posted messages');
     assert.ok(held.length <= TEST_MESSAGE_LOG, `${held.length} messages held, more than ${TEST_MESSAGE_LOG}`);
-    assert.ok(all.slice(0, all.length - held.length).every((m) => m.type === 'dropped'), 'dropped entries stand only before the held ones');
+    assert.ok(
+      all.slice(0, all.length - held.length).every((m) => m.type === 'dropped'),
+      'dropped entries stand only before the held ones',
+    );
   });
 
   test('a second start while a job runs is refused, and cancelJob cancels', async () => {
@@ -188,18 +212,26 @@ suite('SalUn Lab in the extension host', () => {
       assert.strictEqual(await vscode.commands.executeCommand('salun.cancelJob'), true, 'cancelJob did not find the running job');
     });
     assert.strictEqual(outcome.status, 'cancelled', describeOutcome(outcome));
-    assert.ok(outcome.events.some((e) => e.type === 'started' && e.kind === 'run'), 'the cancelled job was not the unlearning run');
+    assert.ok(
+      outcome.events.some((e) => e.type === 'started' && e.kind === 'run'),
+      'the cancelled job was not the unlearning run',
+    );
     assert.deepStrictEqual(commandResult, outcome, 'runUnlearning should resolve with the same outcome');
     // Only the one job ran: the refused start did not queue a second one.
     await sleep(1000);
     assert.strictEqual(await api.waitForJob(), undefined, 'a job is still running after the cancel');
     const starts = panelEvents(api, from).filter((e) => e.type === 'started');
-    assert.ok(starts.every((e) => e.type === 'started' && e.kind === 'run'), `unexpected job starts: ${JSON.stringify(starts)}`);
+    assert.ok(
+      starts.every((e) => e.type === 'started' && e.kind === 'run'),
+      `unexpected job starts: ${JSON.stringify(starts)}`,
+    );
   }).timeout(5 * 60_000);
 
   test('newRun: Escape at the first step cancels, starting nothing', async () => {
     let settled = false;
-    const result = Promise.resolve(vscode.commands.executeCommand<unknown>('salun.newRun')).finally(() => { settled = true; });
+    const result = Promise.resolve(vscode.commands.executeCommand<unknown>('salun.newRun')).finally(() => {
+      settled = true;
+    });
     // The first step searches the workspace for model.json files before it shows: press Escape
     // (close the quick input) until the flow has ended.
     const deadline = Date.now() + 60_000;
@@ -219,18 +251,31 @@ suite('SalUn Lab in the extension host', () => {
     const template = path.join(ws, '.salun', 'runs', '20000101-000000-template');
     fs.mkdirSync(template, { recursive: true });
     const config = {
-      data: { kind: 'default' }, model: { kind: 'builtin', architecture: 'mlp' }, forget: { kind: 'random', fraction: 0.1, seed: 1 }, method: 'salun',
-      saliency: { ratio: 0.5 }, train: { epochs: 1, lr: 0.05, schedule: 'cosine', momentum: 0.9, weightDecay: 5e-4, batchSize: 128 },
-      unlearn: { epochs: 20, lr: 0.005, schedule: 'constant', momentum: 0.9, weightDecay: 5e-4, batchSize: 128 }, retrain: true, seed: 1, backend: 'wasm',
-      kind: 'run', versions: { salunLab: 'test' },
+      data: { kind: 'default' },
+      model: { kind: 'builtin', architecture: 'mlp' },
+      forget: { kind: 'random', fraction: 0.1, seed: 1 },
+      method: 'salun',
+      saliency: { ratio: 0.5 },
+      train: { epochs: 1, lr: 0.05, schedule: 'cosine', momentum: 0.9, weightDecay: 5e-4, batchSize: 128 },
+      unlearn: { epochs: 20, lr: 0.005, schedule: 'constant', momentum: 0.9, weightDecay: 5e-4, batchSize: 128 },
+      retrain: true,
+      seed: 1,
+      backend: 'wasm',
+      kind: 'run',
+      versions: { salunLab: 'test' },
     };
     fs.writeFileSync(path.join(template, 'config.json'), JSON.stringify(config));
     fs.writeFileSync(path.join(template, 'status.json'), JSON.stringify({ state: 'finished', startedAt: '2000-01-01T00:00:00Z' }));
 
-    const { outcome } = await runJobCommand(api, 'salun.rerunRun', async () => {
-      // Asked before unlearning begins: the run stops after its first unlearning epoch.
-      assert.strictEqual(await vscode.commands.executeCommand('salun.stopAndKeep'), true, 'stopAndKeep did not find the running run');
-    }, template);
+    const { outcome } = await runJobCommand(
+      api,
+      'salun.rerunRun',
+      async () => {
+        // Asked before unlearning begins: the run stops after its first unlearning epoch.
+        assert.strictEqual(await vscode.commands.executeCommand('salun.stopAndKeep'), true, 'stopAndKeep did not find the running run');
+      },
+      template,
+    );
     assert.strictEqual(outcome.status, 'finished', describeOutcome(outcome));
     const result = outcome.result;
     assert.ok(result, 'no result');
@@ -253,7 +298,10 @@ suite('SalUn Lab in the extension host', () => {
     // Its metric trend replaces the live job's: the one epoch metrics.jsonl holds, against its Retrain.
     const trend = api.panelMessages().find((m): m is Extract<HostToWebview, { type: 'runTrend' }> => m.type === 'runTrend' && m.runId === result.runId);
     assert.ok(trend, `no runTrend message for ${result.runId} reached the panel`);
-    assert.deepStrictEqual(trend.points.map((p) => p.epoch), [1]);
+    assert.deepStrictEqual(
+      trend.points.map((p) => p.epoch),
+      [1],
+    );
     assert.strictEqual(trend.label, `Run ${result.runId} (stopped after epoch 1)`);
     assert.deepStrictEqual(trend.points[0].metrics, result.rows.find((r) => r.role === 'unlearned')?.metrics);
     assert.ok(trend.reference.retrain, 'no Retrain reference in the run trend');
@@ -262,7 +310,9 @@ suite('SalUn Lab in the extension host', () => {
     // (metrics only, or also the gap to Retrain) is answered with the first item, metrics only.
     const modelUri = vscode.Uri.file(path.join(result.runDir, 'model', 'model.json'));
     let evalSettled = false;
-    const evaluation = Promise.resolve(vscode.commands.executeCommand<JobOutcome | undefined>('salun.evaluateModel', modelUri)).finally(() => { evalSettled = true; });
+    const evaluation = Promise.resolve(vscode.commands.executeCommand<JobOutcome | undefined>('salun.evaluateModel', modelUri)).finally(() => {
+      evalSettled = true;
+    });
     const acceptBy = Date.now() + 60_000;
     while (!evalSettled && Date.now() < acceptBy) {
       const waiting = await Promise.race([api.waitForJob(), sleep(50).then(() => 'pending' as const)]);
@@ -274,7 +324,10 @@ suite('SalUn Lab in the extension host', () => {
     assert.ok(evaluated, 'evaluateModel started no job');
     assert.strictEqual(evaluated.status, 'finished', describeOutcome(evaluated));
     assert.ok(evaluated.events.some((e) => e.type === 'started' && e.kind === 'evaluate'));
-    assert.deepStrictEqual(evaluated.result?.rows.map((r) => r.role), ['unlearned']);
+    assert.deepStrictEqual(
+      evaluated.result?.rows.map((r) => r.role),
+      ['unlearned'],
+    );
     // The same model on the same data and forget set (the defaults): the metrics the run kept.
     const kept = result.rows.find((r) => r.role === 'unlearned');
     assert.deepStrictEqual(evaluated.result?.rows[0].metrics, kept?.metrics);
@@ -295,11 +348,20 @@ suite('SalUn Lab in the extension host', () => {
     assert.strictEqual(outcome.status, 'finished', describeOutcome(outcome));
     assert.deepStrictEqual(commandResult, outcome, 'computeSaliency should resolve with the same outcome');
 
-    const live = api.panelMessages().slice(from)
+    const live = api
+      .panelMessages()
+      .slice(from)
       .filter((m): m is Extract<HostToWebview, { type: 'event' }> => m.type === 'event')
       .map((m) => m.event)
       .find((e): e is Extract<JobEvent, { type: 'saliency' }> => e.type === 'saliency');
-    assert.ok(live, `the panel was not sent a live saliency event; it got: ${api.panelMessages().slice(from).map((m) => (m.type === 'event' ? `event:${m.event.type}` : m.type)).join(', ')}`);
+    assert.ok(
+      live,
+      `the panel was not sent a live saliency event; it got: ${api
+        .panelMessages()
+        .slice(from)
+        .map((m) => (m.type === 'event' ? `event:${m.event.type}` : m.type))
+        .join(', ')}`,
+    );
     const s: SaliencySummary = live.summary;
 
     assert.ok(s.layers.length > 0, 'no layers in the saliency summary');
@@ -316,8 +378,10 @@ suite('SalUn Lab in the extension host', () => {
     assert.ok(s.ratio > 0 && s.ratio <= 1, `ratio ${s.ratio}`);
     // A global top-ratio mask: ties at the threshold may add a few, never a whole layer's worth.
     const expected = s.ratio * s.totalWeights;
-    assert.ok(Math.abs(salient - expected) <= Math.max(1, 0.01 * s.totalWeights),
-      `salient weights ${salient} are not ≈ ratio ${s.ratio} × total ${s.totalWeights} = ${expected}`);
+    assert.ok(
+      Math.abs(salient - expected) <= Math.max(1, 0.01 * s.totalWeights),
+      `salient weights ${salient} are not ≈ ratio ${s.ratio} × total ${s.totalWeights} = ${expected}`,
+    );
 
     // The outcome carries the same summary the panel was shown.
     const inOutcome = outcome.events.find((e): e is Extract<JobEvent, { type: 'saliency' }> => e.type === 'saliency');
@@ -331,8 +395,13 @@ suite('SalUn Lab in the extension host', () => {
     assert.ok(ws, 'the host suite needs a workspace folder');
     // The MLP on the bundled data (θo and Retrain with the settings' recipe), one SalUn epoch.
     const answers = {
-      model: { kind: 'builtin', architecture: 'mlp' }, data: { kind: 'default' }, forget: { kind: 'random', fraction: 0.1, seed: 1 },
-      method: 'salun', epochs: 1, lr: 0.005, ratio: 0.5,
+      model: { kind: 'builtin', architecture: 'mlp' },
+      data: { kind: 'default' },
+      forget: { kind: 'random', fraction: 0.1, seed: 1 },
+      method: 'salun',
+      epochs: 1,
+      lr: 0.005,
+      ratio: 0.5,
     };
     const t0 = Date.now();
     const { outcome, commandResult } = await runJobCommand(api, 'salun.newRun', undefined, { answers });
@@ -359,23 +428,39 @@ suite('SalUn Lab in the extension host', () => {
     const retrain = rows.find((r) => r.role === 'retrain');
     const unlearned = rows.find((r) => r.role === 'unlearned');
     assert.ok(retrain && unlearned && unlearned.method === 'salun' && unlearned.avgGap !== undefined, `report.json rows: ${JSON.stringify(rows)}`);
-    const epochs = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')
-      .map((l) => JSON.parse(l) as Metrics & { role: string; epoch: number }).filter((l) => l.role === 'unlearned');
-    assert.deepStrictEqual(epochs.map((e) => e.epoch), [1]);
+    const epochs = fs
+      .readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Metrics & { role: string; epoch: number })
+      .filter((l) => l.role === 'unlearned');
+    assert.deepStrictEqual(
+      epochs.map((e) => e.epoch),
+      [1],
+    );
     const f2 = (x: number): string => x.toFixed(2);
     const metricCells = (m: Metrics): string => [m.UA, m.RA, m.TA, m.MIA].map(f2).join(' | ');
 
     // The Runs view lists it with its state (the tree refreshes on status.json; read it as the view does).
-    const entry = await until(`the Runs tree to list ${result.runId}`, 30_000, () => api.runsTree().find((e) => e.runId === result.runId && e.state === 'finished'));
+    const entry = await until(`the Runs tree to list ${result.runId}`, 30_000, () =>
+      api.runsTree().find((e) => e.runId === result.runId && e.state === 'finished'),
+    );
     assert.strictEqual(entry.dir, dir);
     assert.strictEqual(entry.contextValue, 'salun.run.finished');
-    assert.ok(entry.description.startsWith('salun') && entry.description.includes(`gap ${unlearned.avgGap.toFixed(2)}`), `tree description: ${entry.description}`);
+    assert.ok(
+      entry.description.startsWith('salun') && entry.description.includes(`gap ${unlearned.avgGap.toFixed(2)}`),
+      `tree description: ${entry.description}`,
+    );
     assert.strictEqual(api.runsTree()[0]?.runId, result.runId, 'the newest run is listed first');
 
     // Compare Runs, scripted: Retrain first, the run's method and numbers, ★ on the best gap; the CSV beside.
     // Scripted outFiles must lie under the workspace's .salun (pathConfinement.ts).
     const outFile = path.join(ws, '.salun', 'study', 'comparison.md');
-    const files = await withTimeout('salun.compareRuns', 60_000, vscode.commands.executeCommand<ComparisonFiles | undefined>('salun.compareRuns', { runIds: [result.runId], outFile }));
+    const files = await withTimeout(
+      'salun.compareRuns',
+      60_000,
+      vscode.commands.executeCommand<ComparisonFiles | undefined>('salun.compareRuns', { runIds: [result.runId], outFile }),
+    );
     assert.ok(files, 'compareRuns wrote nothing');
     assert.deepStrictEqual(files, { markdown: outFile, csv: path.join(ws, '.salun', 'study', 'comparison.csv') });
     const md = fs.readFileSync(files.markdown, 'utf8');
@@ -388,11 +473,25 @@ suite('SalUn Lab in the extension host', () => {
     const csv = fs.readFileSync(files.csv, 'utf8').split('\r\n');
     const n4 = (x: number): string => String(Number(x.toFixed(4)));
     assert.strictEqual(csv[0], 'Model,Run,Ratio,UA,RA,TA,MIA,Avg. Gap,Time (s)');
-    assert.strictEqual(csv[2], ['SalUn', result.runId, n4(summary.ratio), ...[unlearned.metrics.UA, unlearned.metrics.RA, unlearned.metrics.TA, unlearned.metrics.MIA].map(n4), n4(unlearned.avgGap), n4(unlearned.seconds)].join(','));
+    assert.strictEqual(
+      csv[2],
+      [
+        'SalUn',
+        result.runId,
+        n4(summary.ratio),
+        ...[unlearned.metrics.UA, unlearned.metrics.RA, unlearned.metrics.TA, unlearned.metrics.MIA].map(n4),
+        n4(unlearned.avgGap),
+        n4(unlearned.seconds),
+      ].join(','),
+    );
 
     // Export Run Report, scripted: the configuration, the final table, the epoch and the saliency mask.
     const reportFile = path.join(ws, '.salun', 'study', `${result.runId}-report.md`);
-    const written = await withTimeout('salun.exportRunReport', 60_000, vscode.commands.executeCommand<string | undefined>('salun.exportRunReport', { runId: result.runId, outFile: reportFile }));
+    const written = await withTimeout(
+      'salun.exportRunReport',
+      60_000,
+      vscode.commands.executeCommand<string | undefined>('salun.exportRunReport', { runId: result.runId, outFile: reportFile }),
+    );
     assert.strictEqual(written, reportFile);
     const report = fs.readFileSync(reportFile, 'utf8');
     for (const text of [
@@ -406,16 +505,17 @@ suite('SalUn Lab in the extension host', () => {
       `| 1 | ${metricCells(epochs[0])} |`,
       `Ratio ${summary.ratio.toFixed(3)}, γ = ${summary.gamma.toExponential(3)}: ${summary.salientWeights} of ${summary.totalWeights} weights salient`,
       `| ${summary.layers[0].name} | ${summary.layers[0].shape.join('×')} | ${summary.layers[0].salient} | ${summary.layers[0].count} |`,
-    ]) assert.ok(report.includes(text), `the report lacks "${text}":\n${report}`);
+    ])
+      assert.ok(report.includes(text), `the report lacks "${text}":\n${report}`);
     log(`      study: ${result.runId}, gap ${unlearned.avgGap.toFixed(2)}; comparison and report written`);
   }).timeout(JOB_TIMEOUT_MS + 120_000);
 
   test('Open Charts in Editor opens the panel as one editor tab (a second call reveals it, no second tab)', async () => {
-    const chartTabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('salun.charts'));
+    const chartTabs = (): vscode.Tab[] =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('salun.charts'));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('salun.openChartsInEditor');
-    const [tab] = await until('a SalUn Charts editor tab', 30_000, () => chartTabs().length ? chartTabs() : undefined);
+    const [tab] = await until('a SalUn Charts editor tab', 30_000, () => (chartTabs().length ? chartTabs() : undefined));
     assert.strictEqual(tab.label, 'SalUn Charts');
     await vscode.commands.executeCommand('salun.openChartsInEditor');
     await sleep(1000);
@@ -433,14 +533,23 @@ suite('SalUn Lab in the extension host', () => {
     fs.writeFileSync(wrong, '{ "method": "not-a-method" }\n');
     for (const f of [wrong, minimal]) await vscode.window.showTextDocument(vscode.Uri.file(f), { preview: false });
     // The wrong file gets a diagnostic: the schema is wired (so the minimal file's silence means something).
-    const complaint = await until('a schema diagnostic on wrong.salun.json', 60_000, () => vscode.languages.getDiagnostics(vscode.Uri.file(wrong)).find((d) => /not-a-method|Value is not accepted|enum/i.test(d.message)));
+    const complaint = await until('a schema diagnostic on wrong.salun.json', 60_000, () =>
+      vscode.languages.getDiagnostics(vscode.Uri.file(wrong)).find((d) => /not-a-method|Value is not accepted|enum/i.test(d.message)),
+    );
     log(`      wrong.salun.json: "${complaint.message.split('\n')[0]}"`);
-    assert.deepStrictEqual(vscode.languages.getDiagnostics(vscode.Uri.file(minimal)).map((d) => d.message), [], 'the minimal config has schema errors');
+    assert.deepStrictEqual(
+      vscode.languages.getDiagnostics(vscode.Uri.file(minimal)).map((d) => d.message),
+      [],
+      'the minimal config has schema errors',
+    );
 
     // Run This Config on a small one: the MLP, one epoch each, RL.
     const recipe = { epochs: 1, lr: 0.05, schedule: 'constant', momentum: 0.9, weightDecay: 5e-4, batchSize: 128 };
     const small = path.join(ws, 'small.salun.json');
-    fs.writeFileSync(small, JSON.stringify({ method: 'rl', model: { kind: 'builtin', architecture: 'mlp' }, train: recipe, unlearn: { ...recipe, lr: 0.01 } }, null, 2));
+    fs.writeFileSync(
+      small,
+      JSON.stringify({ method: 'rl', model: { kind: 'builtin', architecture: 'mlp' }, train: recipe, unlearn: { ...recipe, lr: 0.01 } }, null, 2),
+    );
     const { outcome } = await runJobCommand(api, 'salun.runConfigFile', undefined, vscode.Uri.file(small));
     assert.strictEqual(outcome.status, 'finished', describeOutcome(outcome));
     const unlearned = outcome.result?.rows.find((r) => r.role === 'unlearned');
@@ -465,10 +574,22 @@ suite('SalUn Lab in the extension host', () => {
     const template = path.join(ws, '.salun', 'runs', '20000101-000000-webgpu');
     fs.mkdirSync(template, { recursive: true });
     const recipe = { epochs: 1, lr: 0.05, schedule: 'cosine', momentum: 0.9, weightDecay: 5e-4, batchSize: 64 };
-    fs.writeFileSync(path.join(template, 'config.json'), JSON.stringify({
-      data: { kind: 'idx', dir: data }, model: { kind: 'builtin', architecture: 'mlp' }, forget: { kind: 'random', fraction: 0.1, seed: 1 }, method: 'salun',
-      saliency: { ratio: 0.5 }, train: recipe, unlearn: { ...recipe, lr: 0.005, schedule: 'constant' }, retrain: true, seed: 1, backend: 'webgpu', kind: 'run',
-    }));
+    fs.writeFileSync(
+      path.join(template, 'config.json'),
+      JSON.stringify({
+        data: { kind: 'idx', dir: data },
+        model: { kind: 'builtin', architecture: 'mlp' },
+        forget: { kind: 'random', fraction: 0.1, seed: 1 },
+        method: 'salun',
+        saliency: { ratio: 0.5 },
+        train: recipe,
+        unlearn: { ...recipe, lr: 0.005, schedule: 'constant' },
+        retrain: true,
+        seed: 1,
+        backend: 'webgpu',
+        kind: 'run',
+      }),
+    );
 
     // The panel records only what it delivered to a visible, ready webview.
     await vscode.commands.executeCommand('salun.openPanel');
@@ -482,15 +603,19 @@ suite('SalUn Lab in the extension host', () => {
     assert.strictEqual(backend?.name, 'webgpu', `the job ran on ${JSON.stringify(backend)}`);
     const adapter = backend.adapter;
     assert.ok(adapter && (adapter.description || adapter.device), `no GPU adapter recorded: ${JSON.stringify(backend)}`);
-    log(`      adapter: ${adapter.description || adapter.device} (vendor ${adapter.vendor}, architecture ${adapter.architecture}${adapter.software ? ', software' : ''})`);
+    log(
+      `      adapter: ${adapter.description || adapter.device} (vendor ${adapter.vendor}, architecture ${adapter.architecture}${adapter.software ? ', software' : ''})`,
+    );
     const rows = outcome.result?.rows ?? [];
     assert.deepStrictEqual(rows.map((r) => r.role).sort(), ['original', 'retrain', 'unlearned']);
-    for (const r of rows) for (const v of Object.values(r.metrics)) assert.ok(Number.isFinite(v) && v >= 0 && v <= 100, `${r.role}: ${JSON.stringify(r.metrics)}`);
+    for (const r of rows)
+      for (const v of Object.values(r.metrics)) assert.ok(Number.isFinite(v) && v >= 0 && v <= 100, `${r.role}: ${JSON.stringify(r.metrics)}`);
 
     // The panel was told the adapter, and the run folder's report names it.
     await vscode.commands.executeCommand('salun.openPanel');
-    const started = await until('the panel to be sent the webgpu job\'s start', 60_000, () => panelEvents(api, from)
-      .find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started' && e.runId === outcome.result?.runId));
+    const started = await until("the panel to be sent the webgpu job's start", 60_000, () =>
+      panelEvents(api, from).find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started' && e.runId === outcome.result?.runId),
+    );
     assert.deepStrictEqual(started.backend.adapter, adapter);
     const runDir = outcome.result!.runDir;
     const report = fs.readFileSync(path.join(runDir, 'report.md'), 'utf8');

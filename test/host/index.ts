@@ -51,7 +51,10 @@ export function run(): Promise<void> {
     timeout: 60_000,
     grep: process.env.SALUN_HOST_TEST_GREP || undefined,
   });
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.vscode.test.js')).sort();
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.vscode.test.js'))
+    .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
 
   return new Promise<void>((resolve, reject) => {
@@ -83,7 +86,13 @@ export function run(): Promise<void> {
         failures.push({ title: test.fullTitle(), error: String(e?.stack ?? e?.message ?? err) });
       });
     } catch (err) {
-      report({ passed: 0, failed: 1, pending: 0, durationMs: Date.now() - started, failures: [{ title: 'host suite', error: String((err as Error)?.stack ?? err) }] });
+      report({
+        passed: 0,
+        failed: 1,
+        pending: 0,
+        durationMs: Date.now() - started,
+        failures: [{ title: 'host suite', error: String((err as Error)?.stack ?? err) }],
+      });
       reject(err instanceof Error ? err : new Error(String(err)));
     }
   });

@@ -47,7 +47,7 @@ function outputShape(model: T.LayersModel, s: InputShape): number[] {
   return tf.tidy(() => (model.predict(tf.zeros([1, s.height, s.width, s.channels])) as T.Tensor).shape);
 }
 
-describe('built-in resnet18 and vgg16-bn (the paper\'s networks)', function () {
+describe("built-in resnet18 and vgg16-bn (the paper's networks)", function () {
   this.timeout(300_000);
 
   before(async () => {
@@ -59,7 +59,10 @@ describe('built-in resnet18 and vgg16-bn (the paper\'s networks)', function () {
 
   for (const name of ['resnet18', 'vgg16-bn'] as const) {
     it(`${name}: PyTorch's trainable-parameter count and 10 logits for 32×32×3 and 28×28×1`, () => {
-      for (const [shape, expected] of [[CIFAR, TORCH_COUNTS[name].cifar], [FASHION, TORCH_COUNTS[name].fashion]] as const) {
+      for (const [shape, expected] of [
+        [CIFAR, TORCH_COUNTS[name].cifar],
+        [FASHION, TORCH_COUNTS[name].fashion],
+      ] as const) {
         const model = buildArchitecture(name, shape, 1);
         try {
           assert.equal(trainableCount(model), expected, `${name} ${shape.height}×${shape.width}×${shape.channels}`);
@@ -77,8 +80,10 @@ describe('built-in resnet18 and vgg16-bn (the paper\'s networks)', function () {
       const classes = model.layers.map((l) => l.getClassName());
       assert.equal(classes.filter((c) => c === 'Add').length, 8);
       assert.equal(classes.filter((c) => c === 'MaxPooling2D').length, 0);
-      assert.deepEqual(model.layers.filter((l) => l.name.includes('downsample_conv')).map((l) => l.name),
-        ['layer2_0_downsample_conv', 'layer3_0_downsample_conv', 'layer4_0_downsample_conv']);
+      assert.deepEqual(
+        model.layers.filter((l) => l.name.includes('downsample_conv')).map((l) => l.name),
+        ['layer2_0_downsample_conv', 'layer3_0_downsample_conv', 'layer4_0_downsample_conv'],
+      );
       assert.equal(model.trainableWeights.length, 62);
       assert.equal(model.layers[model.layers.length - 1].getClassName(), 'Dense');
     } finally {
@@ -136,7 +141,10 @@ describe('built-in resnet18 and vgg16-bn (the paper\'s networks)', function () {
     try {
       await saveModel(model, join(root, 'm'));
       const loaded = await loadModel(join(root, 'm', 'model.json'));
-      assert.deepEqual(loaded.layers.map((l) => l.getClassName()), model.layers.map((l) => l.getClassName()));
+      assert.deepEqual(
+        loaded.layers.map((l) => l.getClassName()),
+        model.layers.map((l) => l.getClassName()),
+      );
       const x = tf.tensor4d(set.images, [4, 8, 8, 3]);
       const [a, b] = [model, loaded].map((m) => (m.predict(x) as T.Tensor).dataSync());
       assert.deepEqual(Array.from(b), Array.from(a));
@@ -189,7 +197,17 @@ describe('built-in resnet18 and vgg16-bn (the paper\'s networks)', function () {
       const before = vars.map((v) => v.dataSync().slice() as Float32Array);
       const sgd = new Sgd(vars, { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
       const tensors = tf.memory().numTensors;
-      const r = await trainPass({ clf, vars, optimizer: sgd, set: randomImages(4, shape, 3), indices: [0, 1, 2, 3], batchSize: 4, loss: 'ce', rand: makeRng(1), shuffle: false });
+      const r = await trainPass({
+        clf,
+        vars,
+        optimizer: sgd,
+        set: randomImages(4, shape, 3),
+        indices: [0, 1, 2, 3],
+        batchSize: 4,
+        loss: 'ce',
+        rand: makeRng(1),
+        shuffle: false,
+      });
       assert.equal(tf.memory().numTensors, tensors);
       sgd.dispose();
       assert.ok(Number.isFinite(r.meanLoss) && r.meanLoss > 0);
@@ -201,7 +219,7 @@ describe('built-in resnet18 and vgg16-bn (the paper\'s networks)', function () {
     }
   });
 
-  it('saliency over resnet18\'s 62 trainable tensors: finite scores and a per-layer summary for every one', async () => {
+  it("saliency over resnet18's 62 trainable tensors: finite scores and a per-layer summary for every one", async () => {
     await tf.setBackend('wasm');
     const model = buildArchitecture('resnet18', TINY, 11);
     try {
@@ -219,7 +237,7 @@ describe('built-in resnet18 and vgg16-bn (the paper\'s networks)', function () {
     }
   });
 
-  it('a resnet18 run config takes the authors\' recipe unless it names its own', () => {
+  it("a resnet18 run config takes the authors' recipe unless it names its own", () => {
     const r = parseRunConfig({ model: { kind: 'builtin', architecture: 'resnet18' } });
     assert.deepEqual(r.train, defaultTrainRecipe('resnet18'));
     assert.deepEqual({ lr: r.train.lr, momentum: r.train.momentum, weightDecay: r.train.weightDecay }, { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });

@@ -8,8 +8,8 @@ import { join, relative } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
 const CPU_ONLY = [
-  /^src\/engine\/backend\/wasm[A-Za-z]*\.ts$/,   // kernels of the wasm backend
-  /^src\/engine\/train\/parallel\.ts$/,          // data-parallel workers: wasm and cpu only (PARALLEL_BACKENDS)
+  /^src\/engine\/backend\/wasm[A-Za-z]*\.ts$/, // kernels of the wasm backend
+  /^src\/engine\/train\/parallel\.ts$/, // data-parallel workers: wasm and cpu only (PARALLEL_BACKENDS)
   /^src\/engine\/train\/trainWorker\.ts$/,
 ];
 
@@ -25,7 +25,9 @@ describe('the engine reads tensors asynchronously', () => {
     const offenders = sources(join(root, 'src')).flatMap((file) => {
       const rel = relative(root, file).split('\\').join('/');
       if (CPU_ONLY.some((r) => r.test(rel))) return [];
-      return readFileSync(file, 'utf8').split('\n').flatMap((line, i) => /\.(dataSync|arraySync|bufferSync)\(/.test(line) ? [`${rel}:${i + 1}: ${line.trim()}`] : []);
+      return readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\.(dataSync|arraySync|bufferSync)\(/.test(line) ? [`${rel}:${i + 1}: ${line.trim()}`] : []));
     });
     assert.deepEqual(offenders, [], `synchronous tensor reads break the webgpu backend:\n${offenders.join('\n')}`);
   });

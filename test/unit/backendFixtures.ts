@@ -13,11 +13,12 @@ export const AUTO_ON_GPU: BackendInfo = {
 
 /** What selectBackend('auto') returns under SwiftShader alone: webgpu passed by, wasm taken. */
 export const AUTO_ON_SWIFTSHADER: BackendInfo = {
-  name: 'wasm', reason: 'auto: …; using wasm', detail: 'wasm SIMD, 1 thread',
+  name: 'wasm',
+  reason: 'auto: …; using wasm',
+  detail: 'wasm SIMD, 1 thread',
   skipped: [
     { name: 'tensorflow-gpu', why: '@tensorflow/tfjs-node-gpu is not installed' },
     { name: 'webgpu', why: 'webgpu: only a software adapter, SwiftShader driver 5.0.0 (google, swiftshader; software); auto takes hardware adapters only' },
     { name: 'tensorflow', why: '@tensorflow/tfjs-node is not installed' },
   ],
 };
-

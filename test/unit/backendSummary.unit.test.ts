@@ -7,24 +7,35 @@ import type { BackendInfo } from '../../src/protocol/results';
 import { AUTO_ON_GPU, AUTO_ON_SWIFTSHADER } from './backendFixtures';
 
 const FORCED_SWIFTSHADER: BackendInfo = {
-  name: 'webgpu', reason: 'forced by configuration; webgpu on SwiftShader driver 5.0.0 (google, swiftshader; software)', detail: 'SwiftShader driver 5.0.0 (google, swiftshader; software)',
+  name: 'webgpu',
+  reason: 'forced by configuration; webgpu on SwiftShader driver 5.0.0 (google, swiftshader; software)',
+  detail: 'SwiftShader driver 5.0.0 (google, swiftshader; software)',
   adapter: { vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0', software: true },
 };
 
 describe('backend summary', () => {
   it('names the adapter by its description, with vendor, architecture and a device id that differs', () => {
     assert.equal(adapterSummary(AUTO_ON_GPU.adapter!), 'NVIDIA GeForce RTX 4090: vendor nvidia, architecture lovelace, device 0x2684');
-    assert.equal(adapterSummary(FORCED_SWIFTSHADER.adapter!), 'SwiftShader driver 5.0.0: vendor google, architecture swiftshader, device swiftshader-device-subzero-; a software adapter (a CPU emulating a GPU)');
+    assert.equal(
+      adapterSummary(FORCED_SWIFTSHADER.adapter!),
+      'SwiftShader driver 5.0.0: vendor google, architecture swiftshader, device swiftshader-device-subzero-; a software adapter (a CPU emulating a GPU)',
+    );
     // Dawn may leave fields empty; the device names it then, and nothing says "vendor ".
-    assert.equal(adapterSummary({ vendor: '', architecture: '', device: 'llvmpipe', description: '', software: true }), 'llvmpipe: vendor not reported; a software adapter (a CPU emulating a GPU)');
+    assert.equal(
+      adapterSummary({ vendor: '', architecture: '', device: 'llvmpipe', description: '', software: true }),
+      'llvmpipe: vendor not reported; a software adapter (a CPU emulating a GPU)',
+    );
   });
 
   it('says why each backend was skipped once, with its label, without repeating the name', () => {
-    assert.equal(skippedSummary(AUTO_ON_SWIFTSHADER.skipped![1]), 'webgpu (WebGPU (Dawn)): only a software adapter, SwiftShader driver 5.0.0 (google, swiftshader; software); auto takes hardware adapters only');
+    assert.equal(
+      skippedSummary(AUTO_ON_SWIFTSHADER.skipped![1]),
+      'webgpu (WebGPU (Dawn)): only a software adapter, SwiftShader driver 5.0.0 (google, swiftshader; software); auto takes hardware adapters only',
+    );
     assert.equal(skippedSummary(AUTO_ON_SWIFTSHADER.skipped![0]), 'tensorflow-gpu (TensorFlow (CUDA)): @tensorflow/tfjs-node-gpu is not installed');
   });
 
-  it('auto after skips: the choice counts them and each is listed; forced: the engine\'s reason', () => {
+  it("auto after skips: the choice counts them and each is listed; forced: the engine's reason", () => {
     const auto = backendFacts(AUTO_ON_SWIFTSHADER);
     assert.equal(auto.choice, 'auto, after 3 skipped');
     assert.equal(auto.adapter, undefined);
@@ -59,8 +70,18 @@ describe('backend record', () => {
 
   it('keeps what is well-formed: an older record without them, a torn adapter, a bad skipped entry', () => {
     assert.deepEqual(backendInfoOf({ name: 'wasm', reason: 'auto', detail: 'd' }), { name: 'wasm', reason: 'auto', detail: 'd' });
-    assert.deepEqual(backendInfoOf({ name: 'webgpu', adapter: { vendor: 'x' }, skipped: [{ name: 'nope', why: 'x' }, { name: 'tensorflow', why: 1 }, { name: 'tensorflow-gpu', why: 'no CUDA' }] }),
-      { name: 'webgpu', reason: '', detail: '', skipped: [{ name: 'tensorflow-gpu', why: 'no CUDA' }] });
+    assert.deepEqual(
+      backendInfoOf({
+        name: 'webgpu',
+        adapter: { vendor: 'x' },
+        skipped: [
+          { name: 'nope', why: 'x' },
+          { name: 'tensorflow', why: 1 },
+          { name: 'tensorflow-gpu', why: 'no CUDA' },
+        ],
+      }),
+      { name: 'webgpu', reason: '', detail: '', skipped: [{ name: 'tensorflow-gpu', why: 'no CUDA' }] },
+    );
     assert.equal(backendInfoOf({ reason: 'no name' }), undefined);
     assert.equal(backendInfoOf('webgpu'), undefined);
   });

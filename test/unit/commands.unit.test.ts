@@ -14,12 +14,18 @@ const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 function deps(kind: JobKind | undefined, events: JobEvent[]): { started: unknown[]; value: Parameters<typeof registerCommands>[0] } {
   const started: unknown[] = [];
   const supervisor = {
-    get running() { return kind !== undefined; },
-    runningKind: kind, kind,
+    get running() {
+      return kind !== undefined;
+    },
+    runningKind: kind,
+    kind,
     eventLog: () => events,
     stop: () => kind !== undefined,
     cancel: () => kind !== undefined,
-    start: (c: unknown) => { started.push(c); return Promise.resolve({ status: 'finished', events: [] }); },
+    start: (c: unknown) => {
+      started.push(c);
+      return Promise.resolve({ status: 'finished', events: [] });
+    },
   };
   const log = { info: () => undefined, warn: () => undefined, error: () => undefined, show: () => undefined };
   return { started, value: { supervisor: supervisor as never, log: log as never, revealPanel: () => Promise.resolve() } };
@@ -31,7 +37,12 @@ describe('Stop and Keep says what will happen', () => {
   beforeEach(() => resetFakeHost());
 
   it('during unlearning: it stops at the end of the epoch running now', async () => {
-    const events: JobEvent[] = [{ type: 'phase', phase: 'retrain', label: '' }, { type: 'phase', phase: 'unlearn', label: '' }, unlearnEpoch(2), unlearnEpoch(3)];
+    const events: JobEvent[] = [
+      { type: 'phase', phase: 'retrain', label: '' },
+      { type: 'phase', phase: 'unlearn', label: '' },
+      unlearnEpoch(2),
+      unlearnEpoch(3),
+    ];
     const d = deps('run', events);
     registerCommands(d.value);
     assert.equal(await fakeHost.handlers.get('salun.stopAndKeep')?.(), true);
@@ -42,7 +53,10 @@ describe('Stop and Keep says what will happen', () => {
   });
 
   it('before unlearning: unlearning will run one epoch, then stop', () => {
-    const text = stopAndKeepMessage('run', [{ type: 'phase', phase: 'retrain', label: '' }, { type: 'progress', phase: 'retrain', done: 3, total: 12, epoch: 3 }]);
+    const text = stopAndKeepMessage('run', [
+      { type: 'phase', phase: 'retrain', label: '' },
+      { type: 'progress', phase: 'retrain', done: 3, total: 12, epoch: 3 },
+    ]);
     assert.match(text, /unlearning runs one epoch and stops/);
     assert.equal(unlearningEpoch([{ type: 'phase', phase: 'unlearn', label: '' }]), 1);
     assert.equal(unlearningEpoch([]), undefined);

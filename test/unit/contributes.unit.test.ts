@@ -43,16 +43,17 @@ describe('package.json contributes', () => {
     assert.equal(new Set(palette).size, palette.length, 'a command is listed twice in commandPalette');
   });
 
-  it('Compare Runs is on the Runs view\'s title bar, Export Run Report on a run\'s context menu', () => {
+  it("Compare Runs is on the Runs view's title bar, Export Run Report on a run's context menu", () => {
     assert.ok(contributes.menus['view/title'].some((i) => i.command === COMMAND_IDS.compareRuns && i.when?.includes(`view == ${RUNS_VIEW_ID}`)));
     const item = contributes.menus['view/item/context'].find((i) => i.command === COMMAND_IDS.exportRunReport);
     assert.ok(item?.when?.includes(`view == ${RUNS_VIEW_ID}`) && item.when.includes('viewItem != salun.run.running'), JSON.stringify(item));
   });
 
-  it('the palette has one way to start a run (the flow; Re-run is on a run), the settings\' run stays for the walkthrough', () => {
+  it("the palette has one way to start a run (the flow; Re-run is on a run), the settings' run stays for the walkthrough", () => {
     const palette = new Map(contributes.menus.commandPalette.map((i) => [i.command, i.when]));
     assert.equal(palette.get(COMMAND_IDS.newRun), 'isWorkspaceTrusted');
-    for (const hidden of [COMMAND_IDS.runUnlearning, COMMAND_IDS.runUnlearningOnModel, COMMAND_IDS.rerunRun]) assert.equal(palette.get(hidden), 'false', hidden);
+    for (const hidden of [COMMAND_IDS.runUnlearning, COMMAND_IDS.runUnlearningOnModel, COMMAND_IDS.rerunRun])
+      assert.equal(palette.get(hidden), 'false', hidden);
     // The panel's title bar opens the flow too, never the settings' run.
     const panelTitle = contributes.menus['view/title'].filter((i) => i.when?.includes(`view == ${PANEL_VIEW_ID}`)).map((i) => i.command);
     assert.ok(panelTitle.includes(COMMAND_IDS.newRun) && !panelTitle.includes(COMMAND_IDS.runUnlearning), panelTitle.join(', '));
@@ -71,14 +72,18 @@ describe('package.json contributes', () => {
     assert.ok(entry?.submenu && entry.when?.includes('resourceFilename == model.json') && entry.when.includes('isWorkspaceTrusted'), JSON.stringify(entry));
     const submenu = entry.submenu;
     assert.equal(contributes.submenus.find((m) => m.id === submenu)?.label, 'SalUn');
-    assert.deepEqual(contributes.menus[submenu].map((i) => i.command),
-      [COMMAND_IDS.runUnlearningOnModel, COMMAND_IDS.computeSaliencyForModel, COMMAND_IDS.evaluateModel]);
+    assert.deepEqual(
+      contributes.menus[submenu].map((i) => i.command),
+      [COMMAND_IDS.runUnlearningOnModel, COMMAND_IDS.computeSaliencyForModel, COMMAND_IDS.evaluateModel],
+    );
     const direct = contributes.menus['explorer/context'].map((i) => i.command);
     assert.ok(!direct.includes(COMMAND_IDS.evaluateModel), 'Evaluate Model is still in the explorer menu without the SalUn label');
   });
 
   it('salun.data (kind + folder) is a restricted setting like salun.modelPath', () => {
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
+    };
     assert.deepEqual([...manifest.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), ['salun.data', 'salun.modelPath']);
     const data = contributes.configuration.properties['salun.data'] as Schema & { default: unknown };
     assert.deepEqual(data.default, { kind: 'default', folder: '' });
@@ -86,7 +91,10 @@ describe('package.json contributes', () => {
   });
 
   it('declares the views commandIds.ts names', () => {
-    assert.deepEqual(contributes.views[VIEW_CONTAINER_ID].map((v) => v.id), [PANEL_VIEW_ID, RUNS_VIEW_ID]);
+    assert.deepEqual(
+      contributes.views[VIEW_CONTAINER_ID].map((v) => v.id),
+      [PANEL_VIEW_ID, RUNS_VIEW_ID],
+    );
   });
 
   it('settings accept the same numbers as the run-config schema: nothing the job would then reject', () => {
@@ -113,23 +121,32 @@ describe('package.json contributes', () => {
       assert.deepEqual(types, [schema.type], `${name}: type`);
       // The ratio setting starts at the panel slider's 0.01 (stricter than the schema's > 0, which it
       // must stay inside); every other limit is the schema's own.
-      const expected: Partial<Record<(typeof limits)[number], number>> = name === 'salun.saliencyRatio'
-        ? { minimum: SETTING_RATIO_MIN, maximum: schema.maximum } : Object.fromEntries(limits.filter((l) => schema[l] !== undefined).map((l) => [l, schema[l]]));
+      const expected: Partial<Record<(typeof limits)[number], number>> =
+        name === 'salun.saliencyRatio'
+          ? { minimum: SETTING_RATIO_MIN, maximum: schema.maximum }
+          : Object.fromEntries(limits.filter((l) => schema[l] !== undefined).map((l) => [l, schema[l]]));
       const actual = Object.fromEntries(limits.filter((l) => setting[l] !== undefined).map((l) => [l, setting[l]]));
       assert.deepEqual(actual, expected, `${name}: limits differ from the schema's`);
     }
     assert.ok(SETTING_RATIO_MIN > (pairs[5][1].exclusiveMinimum ?? 0));
-    for (const v of settings['salun.backend'].enum ?? []) assert.ok((BACKEND_CHOICES as readonly string[]).includes(v), `salun.backend offers ${v}, which the schema rejects`);
+    for (const v of settings['salun.backend'].enum ?? [])
+      assert.ok((BACKEND_CHOICES as readonly string[]).includes(v), `salun.backend offers ${v}, which the schema rejects`);
   });
 
   it('salun.backend is the backend table: every choice in its order, each described by its row', () => {
     const setting = contributes.configuration.properties['salun.backend'];
     assert.deepEqual(setting.enum, [...BACKEND_CHOICES]);
     const [auto, ...rows] = setting.markdownEnumDescriptions ?? [];
-    assert.deepEqual(rows, BACKEND_NAMES.map((n) => BACKENDS[n].description));
+    assert.deepEqual(
+      rows,
+      BACKEND_NAMES.map((n) => BACKENDS[n].description),
+    );
     // auto's line names the backends in the order auto tries them.
     const at = BACKEND_NAMES.map((n) => auto.search(new RegExp(`(?<![\\w-])${n}(?![\\w-])`)));
-    assert.ok(at.every((i, k) => i >= 0 && (k === 0 || i > at[k - 1])), `auto's description does not list ${BACKEND_NAMES.join(', ')} in order: ${auto}`);
+    assert.ok(
+      at.every((i, k) => i >= 0 && (k === 0 || i > at[k - 1])),
+      `auto's description does not list ${BACKEND_NAMES.join(', ')} in order: ${auto}`,
+    );
   });
 
   it('salun.nativeModulesDir is a machine setting: a workspace cannot name a folder of native code to load', () => {
@@ -140,11 +157,18 @@ describe('package.json contributes', () => {
 
   it('the walkthrough and the welcome views link only commands that exist, and show images that ship', () => {
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-      name: string; publisher: string;
-      contributes: { walkthroughs: Array<{ id: string; steps: Array<{ description: string; media: { image: string }; completionEvents: string[] }> }>; viewsWelcome: Array<{ contents: string; when?: string }> };
+      name: string;
+      publisher: string;
+      contributes: {
+        walkthroughs: Array<{ id: string; steps: Array<{ description: string; media: { image: string }; completionEvents: string[] }> }>;
+        viewsWelcome: Array<{ contents: string; when?: string }>;
+      };
     };
     const ours = new Set<string>(Object.values(COMMAND_IDS));
-    const texts = [...manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.description)), ...manifest.contributes.viewsWelcome.map((v) => v.contents)];
+    const texts = [
+      ...manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.description)),
+      ...manifest.contributes.viewsWelcome.map((v) => v.contents),
+    ];
     for (const text of texts) {
       for (const [, id] of text.matchAll(/\(command:(salun\.[\w.]+)/g)) assert.ok(ours.has(id), `links ${id}, which is not contributed`);
       // Links to the walkthrough name it as VS Code does: <publisher>.<name>#<id>.
@@ -155,6 +179,9 @@ describe('package.json contributes', () => {
       for (const ev of step.completionEvents) assert.ok(ours.has(ev.replace(/^onCommand:/, '')), `completion event ${ev} names no contributed command`);
     }
     // One welcome for no folder, one for Restricted Mode, one for a trusted folder without runs.
-    assert.deepEqual(manifest.contributes.viewsWelcome.map((v) => v.when), ['workbenchState == empty', 'workbenchState != empty && !isWorkspaceTrusted', 'workbenchState != empty && isWorkspaceTrusted']);
+    assert.deepEqual(
+      manifest.contributes.viewsWelcome.map((v) => v.when),
+      ['workbenchState == empty', 'workbenchState != empty && !isWorkspaceTrusted', 'workbenchState != empty && isWorkspaceTrusted'],
+    );
   });
 });

@@ -28,7 +28,10 @@ describe('idx reader', () => {
   it('rejects a bad magic number, a non-ubyte type, and a size that does not match the header', () => {
     const bad = idx([2], [1, 2]);
     bad[0] = 7;
-    assert.throws(() => parseIdx(bad, 'f1'), (e: Error) => e instanceof UserError && /f1 is not a valid idx file: the magic number/.test(e.message));
+    assert.throws(
+      () => parseIdx(bad, 'f1'),
+      (e: Error) => e instanceof UserError && /f1 is not a valid idx file: the magic number/.test(e.message),
+    );
     assert.throws(() => parseIdx(idx([2], [1, 2], 0x0d), 'f2'), /element type 0xd is not unsigned byte/);
     assert.throws(() => parseIdx(idx([3], [1, 2]), 'f3'), /promises 3 = 3 values but the file holds 2/);
     assert.throws(() => parseIdx(new Uint8Array([0, 0]), 'f4'), /shorter than the 4-byte header/);
@@ -39,7 +42,10 @@ describe('idx reader', () => {
     writeFileSync(join(dir, 'ok.gz'), gzipSync(idx([3], [7, 8, 9])));
     assert.deepEqual(Array.from(readIdxFile(join(dir, 'ok.gz')).data), [7, 8, 9]);
     writeFileSync(join(dir, 'broken.gz'), gzipSync(idx([3], [7, 8, 9])).subarray(0, 15));
-    assert.throws(() => readIdxFile(join(dir, 'broken.gz')), (e: Error) => e instanceof UserError && e.file === join(dir, 'broken.gz'));
+    assert.throws(
+      () => readIdxFile(join(dir, 'broken.gz')),
+      (e: Error) => e instanceof UserError && e.file === join(dir, 'broken.gz'),
+    );
   });
 
   it('rejects images and labels of different lengths', () => {

@@ -7,11 +7,18 @@ import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
 import { validate } from '../../src/protocol/schema';
 
 const set = (pixels: number[], channels: number): ImageSet => ({
-  images: Float32Array.from(pixels), labels: new Int32Array(pixels.length / channels), n: pixels.length / channels, height: 1, width: 1, channels, numClasses: 1, source: 't',
+  images: Float32Array.from(pixels),
+  labels: new Int32Array(pixels.length / channels),
+  n: pixels.length / channels,
+  height: 1,
+  width: 1,
+  channels,
+  numClasses: 1,
+  source: 't',
 });
 
 describe('data/model fit check', () => {
-  it('warns when θo\'s RA ≈ its TA and is clearly below Retrain\'s (the numbers of the issue: 84.5, 82.6, 91.6)', () => {
+  it("warns when θo's RA ≈ its TA and is clearly below Retrain's (the numbers of the issue: 84.5, 82.6, 91.6)", () => {
     const w = dataFitWarning({ UA: 80, RA: 84.5, TA: 82.6, MIA: 20 }, { UA: 85, RA: 91.6, TA: 88, MIA: 12 });
     assert.ok(w?.includes('84.5') && w.includes('82.6') && w.includes('91.6') && w.includes('data.normalize'), w);
   });
@@ -33,7 +40,7 @@ describe('data.normalize', () => {
     assert.deepEqual(Array.from(c.test.images), [0, 0]);
   });
 
-  it('standardize uses the training set\'s per-channel mean and std for train and test', () => {
+  it("standardize uses the training set's per-channel mean and std for train and test", () => {
     const s = normalizeSplit(split(), 'standardize');
     const mean0 = 0.5;
     const std0 = Math.sqrt(((0 - mean0) ** 2 + (0.5 - mean0) ** 2 + (1 - mean0) ** 2) / 3);

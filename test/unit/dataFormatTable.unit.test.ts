@@ -22,7 +22,9 @@ const REGISTRIES = ['src/store/data/registry.ts', 'src/engine/data/registry.ts']
 
 describe('data format table', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'salun-format-table-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'salun-format-table-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   function folder(name: string, files: readonly string[]): string {
@@ -36,7 +38,7 @@ describe('data format table', () => {
   }
   const idxFiles = IDX_FILE_STEMS.map((s, i) => (i % 2 ? `${s}.gz` : s));
 
-  it('a folder format\'s name is written in its row and its two registry lines only', () => {
+  it("a folder format's name is written in its row and its two registry lines only", () => {
     // "default" is left out: the bundled format kept its config name, a word the code uses for other things too.
     for (const [name, files] of filesWriting(root, FOLDER_FORMAT_NAMES)) {
       assert.deepEqual(files.sort(), [TABLE, ...REGISTRIES].sort(), `'${name}' is written in ${files.join(', ')}: read it from the data format table instead`);
@@ -47,12 +49,18 @@ describe('data format table', () => {
     assert.deepEqual(Object.keys(DATA_LAYOUTS), DATA_FORMAT_NAMES);
     assert.deepEqual(Object.keys(DATA_LOADERS), DATA_FORMAT_NAMES);
     for (const n of FOLDER_FORMAT_NAMES) assert.ok('check' in DATA_LAYOUTS[n] && 'detect' in DATA_LAYOUTS[n], n);
-    assert.deepEqual(FOLDER_FORMAT_NAMES, DATA_FORMAT_NAMES.filter((n) => dataFormat(n).folder !== undefined));
+    assert.deepEqual(
+      FOLDER_FORMAT_NAMES,
+      DATA_FORMAT_NAMES.filter((n) => dataFormat(n).folder !== undefined),
+    );
   });
 
-  it('the schema has one data branch per row, in order: dir required exactly for folder formats, the row\'s options beside it', () => {
+  it("the schema has one data branch per row, in order: dir required exactly for folder formats, the row's options beside it", () => {
     const branches = RUN_CONFIG_SCHEMA.properties?.data?.oneOf ?? [];
-    assert.deepEqual(branches.map((b) => b.properties?.kind?.const), DATA_FORMAT_NAMES);
+    assert.deepEqual(
+      branches.map((b) => b.properties?.kind?.const),
+      DATA_FORMAT_NAMES,
+    );
     branches.forEach((b, i) => {
       const row = dataFormat(DATA_FORMAT_NAMES[i]);
       assert.deepEqual(b.required, row.folder ? ['kind', 'dir'] : ['kind']);
@@ -61,7 +69,7 @@ describe('data format table', () => {
     });
   });
 
-  it('--data: a format without a folder by name, <format>:<folder>, or a folder detected in the table\'s order', () => {
+  it("--data: a format without a folder by name, <format>:<folder>, or a folder detected in the table's order", () => {
     const plain = DATA_FORMAT_NAMES.find((n) => !isFolderFormatName(n));
     assert.ok(plain);
     assert.deepEqual(dataSpecFromArgument(plain, '--data'), { spec: { kind: plain } });
@@ -72,9 +80,15 @@ describe('data format table', () => {
     // Both an idx folder and an ImageFolder by its names: the earlier row wins.
     const both = folder('both', [...idxFiles, 'train/a/1.png', 'test/a/2.png']);
     const found = [idx, cifar, images, both].map((d) => detectDataKind(d));
-    assert.deepEqual(found, [idx, cifar, images, both].map((d) => FOLDER_FORMAT_NAMES.find((n) => DATA_LAYOUTS[n].detect(d))));
+    assert.deepEqual(
+      found,
+      [idx, cifar, images, both].map((d) => FOLDER_FORMAT_NAMES.find((n) => DATA_LAYOUTS[n].detect(d))),
+    );
     assert.equal(new Set(found.slice(0, 3)).size, 3, 'each fixture is a different format');
-    assert.equal(found[3], FOLDER_FORMAT_NAMES.find((n) => n === found[0] || n === found[2]));
+    assert.equal(
+      found[3],
+      FOLDER_FORMAT_NAMES.find((n) => n === found[0] || n === found[2]),
+    );
     const r = dataSpecFromArgument(idx, '--data');
     assert.deepEqual(r, { spec: { kind: found[0], dir: idx } });
   });
@@ -93,7 +107,10 @@ describe('data format table', () => {
     const idxKind = detectDataKind(folder('idx2', idxFiles));
     assert.ok(idxKind);
     assert.equal(dataFolderProblem(idxKind, join(dir, 'idx2')), undefined);
-    assert.equal(dataFolderProblem(idxKind, partial), `${partial} is not an idx data folder: ${IDX_FILE_STEMS[3]} is missing (plain or .gz). It needs ${IDX_FILE_STEMS.join(', ')}.`);
+    assert.equal(
+      dataFolderProblem(idxKind, partial),
+      `${partial} is not an idx data folder: ${IDX_FILE_STEMS[3]} is missing (plain or .gz). It needs ${IDX_FILE_STEMS.join(', ')}.`,
+    );
   });
 
   it('summaries say a data set by its row\'s label: "<label> <folder>", or the label and its detail', () => {

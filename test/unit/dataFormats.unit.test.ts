@@ -72,17 +72,25 @@ function packRow(values: number[], bitDepth: number): Uint8Array {
   if (bitDepth === 8) return Uint8Array.from(values);
   if (bitDepth === 16) {
     const out = new Uint8Array(values.length * 2);
-    values.forEach((v, i) => { out[2 * i] = v >> 8; out[2 * i + 1] = v & 0xff; });
+    values.forEach((v, i) => {
+      out[2 * i] = v >> 8;
+      out[2 * i + 1] = v & 0xff;
+    });
     return out;
   }
   const out = new Uint8Array(Math.ceil((values.length * bitDepth) / 8));
-  values.forEach((v, i) => { const bit = i * bitDepth; out[bit >> 3] |= v << (8 - bitDepth - (bit & 7)); });
+  values.forEach((v, i) => {
+    const bit = i * bitDepth;
+    out[bit >> 3] |= v << (8 - bitDepth - (bit & 7));
+  });
   return out;
 }
 
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
-  const pa = Math.abs(p - a); const pb = Math.abs(p - b); const pc = Math.abs(p - c);
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
@@ -123,7 +131,10 @@ function encodePng(s: PngSpec): Buffer {
 /** Deterministic, filter-unfriendly sample values (so every predictor matters). */
 function samples(count: number, max: number, seed: number): number[] {
   let x = seed;
-  return Array.from({ length: count }, () => { x = (x * 1103515245 + 12345) & 0x7fffffff; return x % (max + 1); });
+  return Array.from({ length: count }, () => {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    return x % (max + 1);
+  });
 }
 
 const ALL_FILTERS = [0, 1, 2, 3, 4];
@@ -231,7 +242,11 @@ describe('PNG decoder', () => {
       const values = samples(5 * 5, max, depth);
       const img = decodePng(encodePng({ width: 5, height: 5, colorType: 0, bitDepth: depth, samples: values, filters: ALL_FILTERS }), 'low.png');
       assert.equal(img.channels, 1);
-      assert.deepEqual(Array.from(img.data), values.map((v) => Math.round((v * 255) / max)), `depth ${depth}`);
+      assert.deepEqual(
+        Array.from(img.data),
+        values.map((v) => Math.round((v * 255) / max)),
+        `depth ${depth}`,
+      );
     }
   });
 
@@ -242,9 +257,17 @@ describe('PNG decoder', () => {
       const idx = samples(7 * 3, entries - 1, 3 + depth);
       const img = decodePng(encodePng({ width: 7, height: 3, colorType: 3, bitDepth: depth, samples: idx, palette, filters: ALL_FILTERS }), 'pal.png');
       assert.equal(img.channels, 3);
-      assert.deepEqual(Array.from(img.data), idx.flatMap((i) => palette[i]), `palette depth ${depth}`);
+      assert.deepEqual(
+        Array.from(img.data),
+        idx.flatMap((i) => palette[i]),
+        `palette depth ${depth}`,
+      );
     }
-    const palette = [[1, 2, 3], [4, 5, 6], [7, 8, 9]];
+    const palette = [
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ];
     const img = decodePng(encodePng({ width: 3, height: 1, colorType: 3, bitDepth: 2, samples: [0, 1, 2], palette, trns: [0, 128] }), 'alpha.png');
     assert.equal(img.channels, 4);
     assert.deepEqual(Array.from(img.data), [1, 2, 3, 0, 4, 5, 6, 128, 7, 8, 9, 255]);
@@ -252,8 +275,11 @@ describe('PNG decoder', () => {
 
   it('refuses interlaced PNGs with a re-save hint, and names what is corrupt', () => {
     const good = encodePng({ width: 2, height: 2, colorType: 0, bitDepth: 8, samples: [1, 2, 3, 4] });
-    assert.throws(() => decodePng(encodePng({ width: 2, height: 2, colorType: 0, bitDepth: 8, samples: [1, 2, 3, 4], interlace: true }), 'i.png'),
-      (e: Error) => e instanceof UserError && /i\.png is an interlaced \(Adam7\) PNG/.test(e.message) && /without interlacing/.test(e.hint ?? '') && e.file === 'i.png');
+    assert.throws(
+      () => decodePng(encodePng({ width: 2, height: 2, colorType: 0, bitDepth: 8, samples: [1, 2, 3, 4], interlace: true }), 'i.png'),
+      (e: Error) =>
+        e instanceof UserError && /i\.png is an interlaced \(Adam7\) PNG/.test(e.message) && /without interlacing/.test(e.hint ?? '') && e.file === 'i.png',
+    );
     const badCrc = Buffer.from(good);
     badCrc[good.length - 20] ^= 0xff; // inside IDAT
     throwsUser(() => decodePng(badCrc, 'crc.png'), /crc\.png is not a readable PNG: the CRC of the IDAT chunk is wrong/, 'crc.png');
@@ -270,7 +296,8 @@ describe('PNG decoder', () => {
 
 describe('JPEG via jpeg-js', () => {
   it('decodes an RGB JPEG close to its pixels, and reads its size from the header', () => {
-    const w = 8; const h = 8;
+    const w = 8;
+    const h = 8;
     const rgba = new Uint8Array(w * h * 4);
     for (let i = 0; i < w * h; i++) rgba.set(i < 32 ? [220, 40, 30, 255] : [30, 60, 200, 255], 4 * i);
     const jpg = encodeJpeg({ width: w, height: h, data: rgba }, 95).data;
@@ -279,7 +306,10 @@ describe('JPEG via jpeg-js', () => {
     assert.deepEqual(readImageHeader(path), { format: 'jpeg', width: 8, height: 8, gray: false });
     const img = decodeImage(jpg, path);
     assert.equal(img.channels, 3);
-    for (const [i, rgb] of [[0, [220, 40, 30]], [63, [30, 60, 200]]] as const) {
+    for (const [i, rgb] of [
+      [0, [220, 40, 30]],
+      [63, [30, 60, 200]],
+    ] as const) {
       for (let c = 0; c < 3; c++) assert.ok(Math.abs(img.data[3 * i + c] - rgb[c]) <= 12, `pixel ${i} channel ${c}: ${img.data[3 * i + c]} vs ${rgb[c]}`);
     }
     throwsUser(() => decodeImage(jpg.subarray(0, 200), 'cut.jpg'), /cut\.jpg is not a readable JPEG/, 'cut.jpg');
@@ -295,7 +325,8 @@ describe('CIFAR-10 binary', () => {
     assert.deepEqual(Array.from(d.test.labels), [9, 0]);
     assert.deepEqual(d.classNames, CIFAR10_CLASSES);
     // Training row 3 is data_batch_2's second record (k = 11, label 3); pixel p at (y, x) = (p / 32, p % 32).
-    const px = (set: typeof d.train, row: number, p: number): number[] => Array.from(set.images.subarray(row * 3072 + 3 * p, row * 3072 + 3 * p + 3)).map((v) => Math.round(v * 255));
+    const px = (set: typeof d.train, row: number, p: number): number[] =>
+      Array.from(set.images.subarray(row * 3072 + 3 * p, row * 3072 + 3 * p + 3)).map((v) => Math.round(v * 255));
     assert.deepEqual(px(d.train, 3, 0), [11, 100, 197]);
     assert.deepEqual(px(d.train, 3, 33), [44, 100, 197]);
     assert.deepEqual(px(d.test, 1, 1023), [(1023 + 31) % 256, 100, 200]);
@@ -329,7 +360,10 @@ describe('CIFAR-10 binary', () => {
     writeFileSync(join(noTest, 'test_batch.bin'), '');
     throwsUser(() => loadCifar10Folder(noTest), /test_batch\.bin is 0 bytes, empty/);
     throwsUser(() => loadCifar10Folder(join(empty, 'nope')), /CIFAR-10 folder .*nope does not exist/);
-    assert.match(dataFolderProblem('cifar10', tmp('cifar-none')) ?? '', /data_batch_1\.bin … data_batch_5\.bin \(at least one\) and test_batch\.bin are missing/);
+    assert.match(
+      dataFolderProblem('cifar10', tmp('cifar-none')) ?? '',
+      /data_batch_1\.bin … data_batch_5\.bin \(at least one\) and test_batch\.bin are missing/,
+    );
   });
 });
 
@@ -338,10 +372,19 @@ describe('ImageFolder', () => {
     const root = imageFolder();
     const l = listImageFolder(root);
     assert.deepEqual(l.classNames, ['cat', 'dog']);
-    assert.deepEqual(l.train.files.map((f) => f.slice(root.length + 1)), [
-      'train/cat/00.png', 'train/cat/01.png', 'train/cat/02.png', 'train/cat/03.png',
-      'train/dog/00.png', 'train/dog/01.png', 'train/dog/02.png', 'train/dog/03.png',
-    ]);
+    assert.deepEqual(
+      l.train.files.map((f) => f.slice(root.length + 1)),
+      [
+        'train/cat/00.png',
+        'train/cat/01.png',
+        'train/cat/02.png',
+        'train/cat/03.png',
+        'train/dog/00.png',
+        'train/dog/01.png',
+        'train/dog/02.png',
+        'train/dog/03.png',
+      ],
+    );
     assert.deepEqual(Array.from(l.train.labels), [0, 0, 0, 0, 1, 1, 1, 1]);
     assert.deepEqual(l.train.skipped, ['train/cat/notes.txt']);
     assert.equal(l.test.name, 'test');
@@ -355,8 +398,17 @@ describe('ImageFolder', () => {
     assert.deepEqual(Array.from(d.test.labels), [0, 0, 1, 1]);
     const size = 4 * 3 * 3;
     // Row 5 = train/dog/01.png: pixel 0 is (1, 180, 90), the others (20, 180, 90).
-    assert.deepEqual(Array.from(d.train.images.subarray(5 * size, 5 * size + 6)).map((v) => Math.round(v * 255)), [1, 180, 90, 20, 180, 90]);
-    assert.match((d.notes ?? []).filter((n) => n.level === 'warn').map((n) => n.message).join('\n'), /skipped 1 entry that is not a \.png, \.jpg or \.jpeg file \(train\/cat\/notes\.txt\)/);
+    assert.deepEqual(
+      Array.from(d.train.images.subarray(5 * size, 5 * size + 6)).map((v) => Math.round(v * 255)),
+      [1, 180, 90, 20, 180, 90],
+    );
+    assert.match(
+      (d.notes ?? [])
+        .filter((n) => n.level === 'warn')
+        .map((n) => n.message)
+        .join('\n'),
+      /skipped 1 entry that is not a \.png, \.jpg or \.jpeg file \(train\/cat\/notes\.txt\)/,
+    );
     assert.deepEqual(describeDataClasses({ kind: 'imagefolder', dir: root }, '/'), ['cat', 'dog']);
     assert.equal(detectDataKind(root), 'imagefolder');
     assert.equal(dataFolderProblem('imagefolder', root), undefined);
@@ -369,7 +421,10 @@ describe('ImageFolder', () => {
     put(gray, 'val/b/1.png', grayPng(2, 2, 128));
     const g = loadImageFolder(gray);
     assert.equal(g.train.channels, 1);
-    assert.deepEqual(Array.from(g.test.images).map((v) => Math.round(v * 255)), [128, 128, 128, 128]);
+    assert.deepEqual(
+      Array.from(g.test.images).map((v) => Math.round(v * 255)),
+      [128, 128, 128, 128],
+    );
     assert.deepEqual(Array.from(g.test.labels), [1]);
 
     const rgba = new Uint8Array(2 * 2 * 4).fill(255);
@@ -377,11 +432,17 @@ describe('ImageFolder', () => {
     const mixed = loadImageFolder(gray);
     assert.equal(mixed.train.channels, 3);
     assert.equal(mixed.train.n, 3);
-    assert.deepEqual(Array.from(mixed.train.images.subarray(0, 6)).map((v) => Math.round(v * 255)), [10, 10, 10, 10, 10, 10]);
-    assert.ok(Array.from(mixed.train.images.subarray(24, 36)).every((v) => v > 0.95), 'the white JPEG');
+    assert.deepEqual(
+      Array.from(mixed.train.images.subarray(0, 6)).map((v) => Math.round(v * 255)),
+      [10, 10, 10, 10, 10, 10],
+    );
+    assert.ok(
+      Array.from(mixed.train.images.subarray(24, 36)).every((v) => v > 0.95),
+      'the white JPEG',
+    );
   });
 
-  it('resizes images of another size to the first image\'s, bilinearly, and says how many', () => {
+  it("resizes images of another size to the first image's, bilinearly, and says how many", () => {
     const root = imageFolder();
     // Solid colours stay exact under bilinear interpolation, whatever the scale.
     put(root, 'train/dog/zz.png', rgbPng(6, 8, [0, 180, 90]));
@@ -392,7 +453,10 @@ describe('ImageFolder', () => {
     const zz = 8; // train/dog/zz.png sorts last
     assert.ok(Array.from(d.train.images.subarray(zz * size, (zz + 1) * size)).every((v, i) => Math.round(v * 255) === [0, 180, 90][i % 3]));
     assert.ok(Array.from(d.test.images.subarray(4 * size, 5 * size)).every((v, i) => Math.round(v * 255) === [0, 180, 90][i % 3]));
-    const warn = (d.notes ?? []).filter((n) => n.level === 'warn').map((n) => n.message).join('\n');
+    const warn = (d.notes ?? [])
+      .filter((n) => n.level === 'warn')
+      .map((n) => n.message)
+      .join('\n');
     assert.match(warn, /ImageFolder: resized 2 of 14 images to 4×3 \(the size of train\/cat\/00\.png; bilinear\): 1 of 8×6, 1 of 2×2\. Set data\.size/);
     assert.doesNotMatch((loadImageFolder(imageFolder()).notes ?? []).map((n) => n.message).join('\n'), /resized/);
   });
@@ -403,7 +467,10 @@ describe('ImageFolder', () => {
     for (const f of ['train/a/1.png', 'train/b/1.png', 'test/a/1.png']) put(root, f, ramp);
     const d = loadImageFolder(root, { size: { height: 1, width: 4 } });
     assert.deepEqual([d.train.height, d.train.width, d.train.channels], [1, 4, 1]);
-    assert.deepEqual(Array.from(d.test.images).map((v) => v * 255), [0, 63.75, 191.25, 255].map((v) => Math.fround(v / 255) * 255));
+    assert.deepEqual(
+      Array.from(d.test.images).map((v) => v * 255),
+      [0, 63.75, 191.25, 255].map((v) => Math.fround(v / 255) * 255),
+    );
     assert.match((d.notes ?? []).map((n) => n.message).join('\n'), /resized 3 of 3 images to 1×4 \(data\.size; bilinear\): 3 of 1×2/);
     assert.equal(loadData({ kind: 'imagefolder', dir: root, size: { height: 3, width: 5 } }, '/').train.width, 5);
   });
@@ -424,13 +491,20 @@ describe('ImageFolder', () => {
     throwsUser(() => loadImageFolder(corrupt), /dog\/02\.png is not a readable PNG: the CRC/, path);
 
     const interlaced = imageFolder();
-    const il = put(interlaced, 'test/cat/t0.png', encodePng({ width: 3, height: 4, colorType: 0, bitDepth: 8, samples: new Array<number>(12).fill(0), interlace: true }));
+    const il = put(
+      interlaced,
+      'test/cat/t0.png',
+      encodePng({ width: 3, height: 4, colorType: 0, bitDepth: 8, samples: new Array<number>(12).fill(0), interlace: true }),
+    );
     throwsUser(() => loadImageFolder(interlaced), /t0\.png is an interlaced \(Adam7\) PNG/, il);
 
     const noTest = tmp('if-notest');
     put(noTest, 'train/a/1.png', grayPng(2, 2, 1));
     throwsUser(() => loadImageFolder(noTest), /is not an ImageFolder: test\/ \(or val\/\) is missing/);
-    assert.match(dataFolderProblem('imagefolder', join(noTest, 'train')) ?? '', /train\/ and test\/ \(or val\/\) are missing\. It looks like a split folder itself: choose its parent/);
+    assert.match(
+      dataFolderProblem('imagefolder', join(noTest, 'train')) ?? '',
+      /train\/ and test\/ \(or val\/\) are missing\. It looks like a split folder itself: choose its parent/,
+    );
   });
 });
 
@@ -439,14 +513,25 @@ describe('data specs in configs and the New Run flow', () => {
     const c = parseRunConfig({ data: { kind: 'imagefolder', dir: 'faces' } });
     assert.deepEqual(c.data, { kind: 'imagefolder', dir: 'faces' });
     assert.deepEqual(parseRunConfig({ data: { kind: 'cifar10', dir: 'c' } }).data, { kind: 'cifar10', dir: 'c' });
-    assert.throws(() => parseRunConfig({ data: { kind: 'cifar100', dir: 'c' } }), (e: Error) => e instanceof ConfigError && /config\.data\.kind must be one of "default", "idx", "cifar10", "imagefolder" \(got "cifar100"\)/.test(e.message));
+    assert.throws(
+      () => parseRunConfig({ data: { kind: 'cifar100', dir: 'c' } }),
+      (e: Error) =>
+        e instanceof ConfigError && /config\.data\.kind must be one of "default", "idx", "cifar10", "imagefolder" \(got "cifar100"\)/.test(e.message),
+    );
     assert.throws(() => parseRunConfig({ data: { kind: 'cifar10' } }), /config\.data\.dir is required/);
-    assert.deepEqual(parseRunConfig({ data: { kind: 'imagefolder', dir: 'f', size: { height: 32, width: 24 } } }).data, { kind: 'imagefolder', dir: 'f', size: { height: 32, width: 24 } });
+    assert.deepEqual(parseRunConfig({ data: { kind: 'imagefolder', dir: 'f', size: { height: 32, width: 24 } } }).data, {
+      kind: 'imagefolder',
+      dir: 'f',
+      size: { height: 32, width: 24 },
+    });
     assert.throws(() => parseRunConfig({ data: { kind: 'imagefolder', dir: 'f', size: { height: 0, width: 24 } } }), /config\.data\.size\.height must be ≥ 1/);
     assert.throws(() => parseRunConfig({ data: { kind: 'imagefolder', dir: 'f', size: [32, 24] } }), /config\.data\.size must be an object/);
     assert.throws(() => parseRunConfig({ data: { kind: 'idx', dir: 'f', size: { height: 32, width: 24 } } }), /config\.data\.size is not a known setting/);
     assert.deepEqual(tableConfigProblems({ ...defaultTableConfig(), data: { kind: 'imagefolder', dir: 'x' } }), []);
-    assert.match(tableConfigProblems({ ...defaultTableConfig(), data: { kind: 'png', dir: 'x' } }).join('\n'), /data\.kind must be one of "default", "idx", "cifar10", "imagefolder"/);
+    assert.match(
+      tableConfigProblems({ ...defaultTableConfig(), data: { kind: 'png', dir: 'x' } }).join('\n'),
+      /data\.kind must be one of "default", "idx", "cifar10", "imagefolder"/,
+    );
   });
 
   it('describes the data and finds its class names for the class step', () => {
@@ -470,8 +555,15 @@ describe('runs on the new formats', function () {
   function quick(data: RunConfig['data'], architecture: 'cnn' | 'mlp'): RunConfig {
     const c = defaultRunConfig();
     return {
-      ...c, data, model: { kind: 'builtin', architecture }, forget: { kind: 'class', classIndex: 1 }, method: 'ft', retrain: false, backend: 'cpu',
-      train: { ...c.train, epochs: 1, batchSize: 4 }, unlearn: { ...c.unlearn, epochs: 1, batchSize: 4 },
+      ...c,
+      data,
+      model: { kind: 'builtin', architecture },
+      forget: { kind: 'class', classIndex: 1 },
+      method: 'ft',
+      retrain: false,
+      backend: 'cpu',
+      train: { ...c.train, epochs: 1, batchSize: 4 },
+      unlearn: { ...c.unlearn, epochs: 1, batchSize: 4 },
     };
   }
 
@@ -485,18 +577,24 @@ describe('runs on the new formats', function () {
     const ws = tmp('if-run');
     const root = imageFolder();
     const { events, runDir } = await run(quick({ kind: 'imagefolder', dir: relative(ws, root) }, 'mlp'), ws);
-    const logs = events.filter((e): e is Extract<JobEvent, { type: 'log' }> => e.type === 'log').map((e) => e.message).join('\n');
+    const logs = events
+      .filter((e): e is Extract<JobEvent, { type: 'log' }> => e.type === 'log')
+      .map((e) => e.message)
+      .join('\n');
     assert.match(logs, /ImageFolder: 8 train \/ 4 test images of 4×3×3, 2 classes \(cat, dog\)/);
     assert.match(logs, /forget 4 \(class 1, dog\), retain 4/);
     assert.equal((JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as { state: string }).state, 'finished');
   });
 
-  it('an ImageFolder with data.size: resized in the run, and θo cached apart from the unresized data\'s', async () => {
+  it("an ImageFolder with data.size: resized in the run, and θo cached apart from the unresized data's", async () => {
     const ws = tmp('if-size-run');
     const root = imageFolder();
     await run(quick({ kind: 'imagefolder', dir: root }, 'mlp'), ws);
     const { events, runDir } = await run(quick({ kind: 'imagefolder', dir: root, size: { height: 6, width: 5 } }, 'mlp'), ws);
-    const logs = events.filter((e): e is Extract<JobEvent, { type: 'log' }> => e.type === 'log').map((e) => e.message).join('\n');
+    const logs = events
+      .filter((e): e is Extract<JobEvent, { type: 'log' }> => e.type === 'log')
+      .map((e) => e.message)
+      .join('\n');
     assert.match(logs, /ImageFolder: resized 12 of 12 images to 6×5 \(data\.size; bilinear\)/);
     assert.match(logs, /Original model: epoch 1\/1, loss/, 'θo trained for the new size, not taken from the cache');
     assert.equal((JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as { state: string }).state, 'finished');
@@ -506,7 +604,10 @@ describe('runs on the new formats', function () {
     const ws = tmp('cifar-run');
     cifarFolder(join(ws, 'cifar'));
     const { events, runDir } = await run(quick({ kind: 'cifar10', dir: 'cifar' }, 'cnn'), ws);
-    const logs = events.filter((e): e is Extract<JobEvent, { type: 'log' }> => e.type === 'log').map((e) => e.message).join('\n');
+    const logs = events
+      .filter((e): e is Extract<JobEvent, { type: 'log' }> => e.type === 'log')
+      .map((e) => e.message)
+      .join('\n');
     assert.match(logs, /forget 1 \(class 1, automobile\), retain 5/);
     assert.match(logs, /Original model: epoch 1\/1, loss/);
     assert.equal((JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as { state: string }).state, 'finished');
@@ -520,8 +621,11 @@ describe('runs on the new formats', function () {
     const root = imageFolder();
     const c = quick({ kind: 'imagefolder', dir: root }, 'mlp');
     await assert.rejects(
-      runEvaluateJob({ data: c.data, model: { kind: 'file', path: 'mnist-model/model.json' }, forget: c.forget, train: c.train, retrain: false, seed: 1, backend: 'cpu' },
-        { workspaceDir: ws, emit: () => undefined, signal: new AbortController().signal }),
-      (e: Error) => e instanceof UserError && /model\.json expects inputs of shape \[28, 28, 1\] but the data is 4×3×3/.test(e.message));
+      runEvaluateJob(
+        { data: c.data, model: { kind: 'file', path: 'mnist-model/model.json' }, forget: c.forget, train: c.train, retrain: false, seed: 1, backend: 'cpu' },
+        { workspaceDir: ws, emit: () => undefined, signal: new AbortController().signal },
+      ),
+      (e: Error) => e instanceof UserError && /model\.json expects inputs of shape \[28, 28, 1\] but the data is 4×3×3/.test(e.message),
+    );
   });
 });

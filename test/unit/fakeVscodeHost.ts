@@ -5,7 +5,10 @@
 import Module from 'node:module';
 
 class Uri {
-  private constructor(readonly scheme: string, readonly fsPath: string) {}
+  private constructor(
+    readonly scheme: string,
+    readonly fsPath: string,
+  ) {}
   static file(path: string): Uri {
     return new Uri('file', path);
   }
@@ -23,7 +26,11 @@ class Emitter<T> {
   private listeners: Listener<T>[] = [];
   readonly event = (l: Listener<T>): { dispose(): void } => {
     this.listeners.push(l);
-    return { dispose: () => { this.listeners = this.listeners.filter((x) => x !== l); } };
+    return {
+      dispose: () => {
+        this.listeners = this.listeners.filter((x) => x !== l);
+      },
+    };
   };
   fire(e: T): void {
     for (const l of [...this.listeners]) l(e);
@@ -157,30 +164,56 @@ interface FakeHostState {
 }
 
 export const fakeHost: FakeHostState = {
-  shown: [], answer: (i) => i.pressEnter(), answerDelayMs: 5, foundFiles: [], findDelayMs: 20, workspaceFolders: [],
-  settings: {}, notifications: [], click: () => undefined, progress: [], statusItems: [], executed: [], handlers: new Map(), isTrusted: true,
+  shown: [],
+  answer: (i) => i.pressEnter(),
+  answerDelayMs: 5,
+  foundFiles: [],
+  findDelayMs: 20,
+  workspaceFolders: [],
+  settings: {},
+  notifications: [],
+  click: () => undefined,
+  progress: [],
+  statusItems: [],
+  executed: [],
+  handlers: new Map(),
+  isTrusted: true,
 };
 
 /** Back to a clean state between tests. */
 export function resetFakeHost(): void {
   Object.assign(fakeHost, {
-    shown: [], answer: (i: FakeQuickInput) => i.pressEnter(), answerDelayMs: 5, foundFiles: [], findDelayMs: 20, workspaceFolders: [],
-    settings: {}, notifications: [], click: () => undefined, progress: [], statusItems: [], executed: [], isTrusted: true,
+    shown: [],
+    answer: (i: FakeQuickInput) => i.pressEnter(),
+    answerDelayMs: 5,
+    foundFiles: [],
+    findDelayMs: 20,
+    workspaceFolders: [],
+    settings: {},
+    notifications: [],
+    click: () => undefined,
+    progress: [],
+    statusItems: [],
+    executed: [],
+    isTrusted: true,
   });
   fakeHost.handlers.clear();
 }
 
-const notify = (level: Notification['level']) => (text: string, ...rest: unknown[]): Promise<string | undefined> => {
-  const actions = rest.filter((r): r is string => typeof r === 'string');
-  const n: Notification = { level, text, actions };
-  fakeHost.notifications.push(n);
-  return Promise.resolve(fakeHost.click(n));
-};
+const notify =
+  (level: Notification['level']) =>
+  (text: string, ...rest: unknown[]): Promise<string | undefined> => {
+    const actions = rest.filter((r): r is string => typeof r === 'string');
+    const n: Notification = { level, text, actions };
+    fakeHost.notifications.push(n);
+    return Promise.resolve(fakeHost.click(n));
+  };
 
 const disposable = { dispose: (): void => undefined };
 
 const fake = {
-  Uri, MarkdownString,
+  Uri,
+  MarkdownString,
   EventEmitter: Emitter,
   QuickPickItemKind: { Separator: SEPARATOR, Default: 0 },
   QuickInputButtons: { Back: BACK_BUTTON },
@@ -199,7 +232,7 @@ const fake = {
     getConfiguration: (section?: string) => ({
       get: <T>(key: string, d?: T): T | undefined => {
         const full = section ? `${section}.${key}` : key;
-        return full in fakeHost.settings ? fakeHost.settings[full] as T : d;
+        return full in fakeHost.settings ? (fakeHost.settings[full] as T) : d;
       },
     }),
   },
@@ -216,12 +249,17 @@ const fake = {
       fakeHost.statusItems.push(item);
       return item;
     },
-    withProgress: <R>(options: ProgressRun['options'], task: (p: { report(v: { message?: string; increment?: number }): void }, token: unknown) => Thenable<R>): Thenable<R> => {
+    withProgress: <R>(
+      options: ProgressRun['options'],
+      task: (p: { report(v: { message?: string; increment?: number }): void }, token: unknown) => Thenable<R>,
+    ): Thenable<R> => {
       const run: ProgressRun = { options, reports: [], ended: false };
       fakeHost.progress.push(run);
       const token = { isCancellationRequested: false, onCancellationRequested: () => disposable };
       const result = Promise.resolve(task({ report: (v) => run.reports.push(v) }, token));
-      void result.finally(() => { run.ended = true; });
+      void result.finally(() => {
+        run.ended = true;
+      });
       return result;
     },
   },

@@ -32,7 +32,13 @@ function fd(loss: () => number, x: Float64Array, entries: ArrayLike<number>): Fl
 
 // ---- float64 references, NHWC
 
-interface Img { n: number; h: number; w: number; c: number; d: Float64Array }
+interface Img {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  d: Float64Array;
+}
 
 const img = (n: number, h: number, w: number, c: number): Img => ({ n, h, w, c, d: new Float64Array(n * h * w * c) });
 
@@ -40,18 +46,20 @@ function groupNormRef(x: Img, gamma: Float64Array, beta: Float64Array, groups: n
   const y = img(x.n, x.h, x.w, x.c);
   const cg = x.c / groups;
   const count = x.h * x.w * cg;
-  for (let b = 0; b < x.n; b++) for (let g = 0; g < groups; g++) {
-    const at = (p: number, k: number): number => (b * x.h * x.w + p) * x.c + g * cg + k;
-    let mean = 0;
-    for (let p = 0; p < x.h * x.w; p++) for (let k = 0; k < cg; k++) mean += x.d[at(p, k)] / count;
-    let variance = 0;
-    for (let p = 0; p < x.h * x.w; p++) for (let k = 0; k < cg; k++) variance += (x.d[at(p, k)] - mean) ** 2 / count;
-    const rstd = 1 / Math.sqrt(variance + eps);
-    for (let p = 0; p < x.h * x.w; p++) for (let k = 0; k < cg; k++) {
-      const i = at(p, k);
-      y.d[i] = (x.d[i] - mean) * rstd * gamma[g * cg + k] + beta[g * cg + k];
+  for (let b = 0; b < x.n; b++)
+    for (let g = 0; g < groups; g++) {
+      const at = (p: number, k: number): number => (b * x.h * x.w + p) * x.c + g * cg + k;
+      let mean = 0;
+      for (let p = 0; p < x.h * x.w; p++) for (let k = 0; k < cg; k++) mean += x.d[at(p, k)] / count;
+      let variance = 0;
+      for (let p = 0; p < x.h * x.w; p++) for (let k = 0; k < cg; k++) variance += (x.d[at(p, k)] - mean) ** 2 / count;
+      const rstd = 1 / Math.sqrt(variance + eps);
+      for (let p = 0; p < x.h * x.w; p++)
+        for (let k = 0; k < cg; k++) {
+          const i = at(p, k);
+          y.d[i] = (x.d[i] - mean) * rstd * gamma[g * cg + k] + beta[g * cg + k];
+        }
     }
-  }
   return y;
 }
 
@@ -63,19 +71,22 @@ function conv2dRef(x: Img, kernel: Float64Array, kernelShape: number[], bias: Fl
   const top = Math.floor(Math.max((ho - 1) * stride + k - x.h, 0) / 2);
   const left = Math.floor(Math.max((wo - 1) * stride + k - x.w, 0) / 2);
   const y = img(x.n, ho, wo, co);
-  for (let b = 0; b < x.n; b++) for (let r = 0; r < ho; r++) for (let c = 0; c < wo; c++) for (let o = 0; o < co; o++) {
-    let s = bias[o];
-    for (let a = 0; a < k; a++) {
-      const yy = r * stride + a - top;
-      if (yy < 0 || yy >= x.h) continue;
-      for (let bb = 0; bb < k; bb++) {
-        const xx = c * stride + bb - left;
-        if (xx < 0 || xx >= x.w) continue;
-        for (let i = 0; i < ci; i++) s += x.d[((b * x.h + yy) * x.w + xx) * ci + i] * kernel[((a * k + bb) * ci + i) * co + o];
-      }
-    }
-    y.d[((b * ho + r) * wo + c) * co + o] = s;
-  }
+  for (let b = 0; b < x.n; b++)
+    for (let r = 0; r < ho; r++)
+      for (let c = 0; c < wo; c++)
+        for (let o = 0; o < co; o++) {
+          let s = bias[o];
+          for (let a = 0; a < k; a++) {
+            const yy = r * stride + a - top;
+            if (yy < 0 || yy >= x.h) continue;
+            for (let bb = 0; bb < k; bb++) {
+              const xx = c * stride + bb - left;
+              if (xx < 0 || xx >= x.w) continue;
+              for (let i = 0; i < ci; i++) s += x.d[((b * x.h + yy) * x.w + xx) * ci + i] * kernel[((a * k + bb) * ci + i) * co + o];
+            }
+          }
+          y.d[((b * ho + r) * wo + c) * co + o] = s;
+        }
   return y;
 }
 
@@ -89,11 +100,12 @@ function mapImg(x: Img, f: (v: number) => number): Img {
 function denseRef(rows: Float64Array, n: number, kernel: Float64Array, bias: Float64Array | null, out: number): Float64Array {
   const inDim = rows.length / n;
   const y = new Float64Array(n * out);
-  for (let b = 0; b < n; b++) for (let o = 0; o < out; o++) {
-    let s = bias ? bias[o] : 0;
-    for (let i = 0; i < inDim; i++) s += rows[b * inDim + i] * kernel[i * out + o];
-    y[b * out + o] = s;
-  }
+  for (let b = 0; b < n; b++)
+    for (let o = 0; o < out; o++) {
+      let s = bias ? bias[o] : 0;
+      for (let i = 0; i < inDim; i++) s += rows[b * inDim + i] * kernel[i * out + o];
+      y[b * out + o] = s;
+    }
   return y;
 }
 
@@ -107,9 +119,12 @@ function addImg(a: Img, b: Img): Img {
 
 function upsampleRef(x: Img): Img {
   const y = img(x.n, 2 * x.h, 2 * x.w, x.c);
-  for (let b = 0; b < x.n; b++) for (let r = 0; r < y.h; r++) for (let c = 0; c < y.w; c++) for (let k = 0; k < x.c; k++) {
-    y.d[((b * y.h + r) * y.w + c) * x.c + k] = x.d[((b * x.h + (r >> 1)) * x.w + (c >> 1)) * x.c + k];
-  }
+  for (let b = 0; b < x.n; b++)
+    for (let r = 0; r < y.h; r++)
+      for (let c = 0; c < y.w; c++)
+        for (let k = 0; k < x.c; k++) {
+          y.d[((b * y.h + r) * y.w + c) * x.c + k] = x.d[((b * x.h + (r >> 1)) * x.w + (c >> 1)) * x.c + k];
+        }
   return y;
 }
 
@@ -130,7 +145,11 @@ function weightsOf(model: T.LayersModel): Weights {
   for (const layer of model.layers) {
     const ws = layer.getWeights();
     // getWeights() hands out the variables themselves: read them, never dispose them.
-    if (ws.length) out.set(layer.name, ws.map((w) => ({ shape: w.shape.slice(), data: Float64Array.from(w.dataSync()) })));
+    if (ws.length)
+      out.set(
+        layer.name,
+        ws.map((w) => ({ shape: w.shape.slice(), data: Float64Array.from(w.dataSync()) })),
+      );
   }
   return out;
 }
@@ -145,11 +164,12 @@ function unetRef(W: Weights, cfg: UnetConfig, x: Img, t: ArrayLike<number>, clas
   const freqs = timeFrequencies(cfg.widths[0]);
   const half = freqs.length;
   const sinus = new Float64Array(n * 2 * half);
-  for (let b = 0; b < n; b++) for (let i = 0; i < half; i++) {
-    const arg = Math.fround(t[b] * freqs[i]);
-    sinus[b * 2 * half + i] = Math.sin(arg);
-    sinus[b * 2 * half + half + i] = Math.cos(arg);
-  }
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < half; i++) {
+      const arg = Math.fround(t[b] * freqs[i]);
+      sinus[b * 2 * half + i] = Math.sin(arg);
+      sinus[b * 2 * half + half + i] = Math.cos(arg);
+    }
   const te1 = denseRef(sinus, n, get('time_mlp1', 0), get('time_mlp1', 1), cfg.embedDim).map(swish);
   const te = denseRef(te1, n, get('time_mlp2', 0), get('time_mlp2', 1), cfg.embedDim);
   const oneHot = new Float64Array(n * (cfg.numClasses + 1));
@@ -243,9 +263,13 @@ function describeOn(backend: 'cpu' | 'wasm'): void {
         return [upsampleNearest2x(xt), tf.grad((a: T.Tensor) => tf.sum(tf.mul(upsampleNearest2x(a as T.Tensor4D), ct)))(xt)];
       });
       assert.deepEqual(y.shape, [3, 6, 4, 2]);
-      assert.ok(relErr((await y.data()), ref()) === 0, 'upsampling copies values exactly');
-      const want = fd(() => ref().reduce((s, v, i) => s + v * cot[i], 0), xs, Int32Array.from({ length: 36 }, (_, i) => i));
-      const e = relErr((await g.data()), want);
+      assert.ok(relErr(await y.data(), ref()) === 0, 'upsampling copies values exactly');
+      const want = fd(
+        () => ref().reduce((s, v, i) => s + v * cot[i], 0),
+        xs,
+        Int32Array.from({ length: 36 }, (_, i) => i),
+      );
+      const e = relErr(await g.data(), want);
       tf.dispose([y, g]);
       assert.ok(e < TOL_VS_FD, `dx: ${backend} vs finite differences, relative error ${e}`);
     });
@@ -263,10 +287,11 @@ function describeOn(backend: 'cpu' | 'wasm'): void {
       const refEps = (): Float64Array => unetRef(W, cfg, { n, h: 8, w: 8, c: 1, d: Float64Array.from(xt) }, draw.t, draw.condition).d;
       const refLoss = (): number => refEps().reduce((s, v, i) => s + (v - draw.noise[i]) ** 2, 0) / (n * 64);
 
-      const eps = tf.tidy(() => model.apply([tf.tensor4d(xt, batch.shape), tf.tensor2d(Float32Array.from(draw.t), [n, 1]),
-        tf.tensor2d([0, 1, 0, 0, 0, 1], [n, 3])]) as T.Tensor);
+      const eps = tf.tidy(
+        () => model.apply([tf.tensor4d(xt, batch.shape), tf.tensor2d(Float32Array.from(draw.t), [n, 1]), tf.tensor2d([0, 1, 0, 0, 0, 1], [n, 3])]) as T.Tensor,
+      );
       assert.deepEqual(eps.shape, [n, 8, 8, 1]);
-      const eFwd = relErr((await eps.data()), refEps());
+      const eFwd = relErr(await eps.data(), refEps());
       eps.dispose();
       assert.ok(eFwd < TOL_FORWARD, `U-Net forward vs float64: relative error ${eFwd}`);
 
@@ -277,9 +302,24 @@ function describeOn(backend: 'cpu' | 'wasm'): void {
       assert.ok(Math.abs((await loss.data())[0] - refLoss()) / refLoss() < TOL_FORWARD);
       // Which gradient belongs to which (layer, weight): model.trainableWeights lists the layers' in order.
       const indexOf = new Map(model.trainableWeights.map((w, i) => [w, i]));
-      const checked: Array<[string, number]> = [['stem', 0], ['down0_gn1', 0], ['down0_gn1', 1], ['down0_conv1', 0], ['down0_emb', 0],
-        ['down0_resample', 0], ['bottom_skip', 0], ['bottom_gn2', 0], ['up0_resample_conv', 0], ['up0_skip', 1], ['time_mlp1', 0],
-        ['time_mlp2', 1], ['class_embedding', 0], ['out_gn', 0], ['out_conv', 0], ['out_conv', 1]];
+      const checked: Array<[string, number]> = [
+        ['stem', 0],
+        ['down0_gn1', 0],
+        ['down0_gn1', 1],
+        ['down0_conv1', 0],
+        ['down0_emb', 0],
+        ['down0_resample', 0],
+        ['bottom_skip', 0],
+        ['bottom_gn2', 0],
+        ['up0_resample_conv', 0],
+        ['up0_skip', 1],
+        ['time_mlp1', 0],
+        ['time_mlp2', 1],
+        ['class_embedding', 0],
+        ['out_gn', 0],
+        ['out_conv', 0],
+        ['out_conv', 1],
+      ];
       for (const [layer, k] of checked) {
         const grad = (await grads[indexOf.get(model.getLayer(layer).trainableWeights[k])!].data()) as Float32Array;
         const data = W.get(layer)![k].data;
@@ -287,7 +327,10 @@ function describeOn(backend: 'cpu' | 'wasm'): void {
         const entries = Int32Array.from({ length: Math.min(6, data.length) }, (_, j) => Math.floor((j * data.length) / Math.min(6, data.length)));
         const want = fd(refLoss, data, entries);
         assert.ok(maxAbs(want) > 0, `${layer}[${k}]: the finite-difference gradient is all zero, the case tests nothing`);
-        const e = relErr(Array.from(entries, (j) => grad[j]), want);
+        const e = relErr(
+          Array.from(entries, (j) => grad[j]),
+          want,
+        );
         assert.ok(e < TOL_VS_FD, `${layer}[${k}]: ${backend} vs finite differences, relative error ${e}`);
       }
       tf.dispose([loss, ...grads]);

@@ -15,28 +15,46 @@ import { tinyGenerationConfig } from './generationJobFixtures';
 async function run(config: unknown, signal = new AbortController().signal, onEvent?: (e: JobEvent) => void): Promise<{ events: JobEvent[]; ws: string }> {
   const ws = mkdtempSync(join(tmpdir(), 'salun-gen-job-'));
   const events: JobEvent[] = [];
-  await dispatchJob({ type: 'start', kind: 'generation', config: config as never, workspaceDir: ws }, (e) => { events.push(e); onEvent?.(e); }, signal);
+  await dispatchJob(
+    { type: 'start', kind: 'generation', config: config as never, workspaceDir: ws },
+    (e) => {
+      events.push(e);
+      onEvent?.(e);
+    },
+    signal,
+  );
   return { events, ws };
 }
 
 describe('generation job (issue 14) through dispatch', function () {
   this.timeout(120_000);
   let data: string;
-  before(() => { data = tinyIdxFolder(200, 60); });
+  before(() => {
+    data = tinyIdxFolder(200, 60);
+  });
 
   it('writes the run folder with grids, metrics and report, and emits the events in order', async () => {
     const { events } = await run(tinyGenerationConfig(data));
     const last = events[events.length - 1];
     assert.equal(last.type, 'finished', JSON.stringify(last));
-    assert.ok(events.every((e) => isJobEvent(JSON.parse(JSON.stringify(e)))), 'every event passes the guard after a JSON round trip');
+    assert.ok(
+      events.every((e) => isJobEvent(JSON.parse(JSON.stringify(e)))),
+      'every event passes the guard after a JSON round trip',
+    );
     const started = events.find((e) => e.type === 'started');
     assert.ok(started?.type === 'started' && started.kind === 'generation');
     const dir = started.runDir;
     const samples = events.filter((e): e is Extract<JobEvent, { type: 'samples' }> => e.type === 'samples');
     const metrics = events.filter((e): e is Extract<JobEvent, { type: 'generationMetrics' }> => e.type === 'generationMetrics');
     // θo, then per method: one grid part-way (every 1 of 2 iterations) and the final one.
-    assert.deepEqual(samples.map((e) => `${e.stage}${e.iteration ? `@${e.iteration}` : ''}`), ['original', 'salun@1', 'salun', 'esd@1', 'esd']);
-    assert.deepEqual(metrics.map((e) => e.row.method), ['original', 'salun', 'esd']);
+    assert.deepEqual(
+      samples.map((e) => `${e.stage}${e.iteration ? `@${e.iteration}` : ''}`),
+      ['original', 'salun@1', 'salun', 'esd@1', 'esd'],
+    );
+    assert.deepEqual(
+      metrics.map((e) => e.row.method),
+      ['original', 'salun', 'esd'],
+    );
     // Each final grid comes before its metrics row; θo's row before any unlearning starts.
     const at = (pred: (e: JobEvent) => boolean): number => events.findIndex(pred);
     assert.ok(at((e) => e.type === 'generationMetrics' && e.row.method === 'original') < at((e) => e.type === 'phase' && e.phase === 'unlearn'));
@@ -56,7 +74,10 @@ describe('generation job (issue 14) through dispatch', function () {
       assert.ok(m.row.ua >= 0 && m.row.ua <= 100);
       assert.ok(Number.isFinite(m.row.fidClassifier.realTest));
     }
-    assert.ok(metrics.slice(1).every((m) => Number.isFinite(m.row.fidClassifier.theta0)), 'unlearned models are compared with θo');
+    assert.ok(
+      metrics.slice(1).every((m) => Number.isFinite(m.row.fidClassifier.theta0)),
+      'unlearned models are compared with θo',
+    );
     const status = JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as { state: string };
     assert.equal(status.state, 'finished');
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
@@ -73,7 +94,9 @@ describe('generation job (issue 14) through dispatch', function () {
 
   it('cancels at the next step: one final event, status cancelled', async () => {
     const abort = new AbortController();
-    const { events } = await run(tinyGenerationConfig(data, { methods: ['rl'] }), abort.signal, (e) => { if (e.type === 'phase' && e.phase === 'unlearn') abort.abort(); });
+    const { events } = await run(tinyGenerationConfig(data, { methods: ['rl'] }), abort.signal, (e) => {
+      if (e.type === 'phase' && e.phase === 'unlearn') abort.abort();
+    });
     assert.equal(events[events.length - 1].type, 'cancelled');
     assert.equal(events.filter((e) => e.type === 'finished' || e.type === 'failed' || e.type === 'cancelled').length, 1);
     const started = events.find((e) => e.type === 'started');
@@ -91,8 +114,11 @@ describe('generation job (issue 14) through dispatch', function () {
 
 describe('generation config validation', () => {
   it('rejects a bad forget class of the bundled data by name, and fills the defaults', () => {
-    assert.throws(() => CONFIG_PARSERS.generation({ task: 'generation', forgetClass: 10 }, 'gen.salun.json'),
-      (e: Error) => e instanceof ConfigError && /gen\.salun\.json/.test(e.message) && /config\.forgetClass must be a class of the data: 0\.\.9 .*got 10/.test(e.message));
+    assert.throws(
+      () => CONFIG_PARSERS.generation({ task: 'generation', forgetClass: 10 }, 'gen.salun.json'),
+      (e: Error) =>
+        e instanceof ConfigError && /gen\.salun\.json/.test(e.message) && /config\.forgetClass must be a class of the data: 0\.\.9 .*got 10/.test(e.message),
+    );
     assert.throws(() => CONFIG_PARSERS.generation({ forgetClass: -1 }), /config\.forgetClass must be ≥ 0/);
     assert.throws(() => CONFIG_PARSERS.generation({ methods: ['fmn'] }), /config\.methods\[0\] must be one of/);
     assert.throws(() => CONFIG_PARSERS.generation({ unet: { widths: [12, 24] } }), /multiples of config\.unet\.groups/);

@@ -17,7 +17,14 @@ describe('salun run <generation config> and salun gen-demo --help', function () 
   it('runs a task: generation file and prints the table, the grids and the folder', () => {
     const ws = mkdtempSync(join(tmpdir(), 'salun-gen-cli-'));
     const file = join(ws, 'gen.salun.json');
-    writeFileSync(file, JSON.stringify({ ...tinyGenerationConfig(tinyIdxFolder(200, 60)), methods: ['salun'], sampling: { ddimSteps: 2, guidance: 1, samplesPerClass: 2, gridColumns: 2, every: 0 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...tinyGenerationConfig(tinyIdxFolder(200, 60)),
+        methods: ['salun'],
+        sampling: { ddimSteps: 2, guidance: 1, samplesPerClass: 2, gridColumns: 2, every: 0 },
+      }),
+    );
     const r = spawnSync(process.execPath, [cli, 'run', file, '--workspace', ws, '--quiet'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Model +UA \(forgotten class\) +Acc\. retained +FID-cl\. vs test/);

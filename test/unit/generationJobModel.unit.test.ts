@@ -17,7 +17,9 @@ const sha256 = (path: string): string => createHash('sha256').update(readFileSyn
 
 describe('generation θo from a file', function () {
   this.timeout(60_000);
-  before(async () => { await selectBackend('cpu'); });
+  before(async () => {
+    await selectBackend('cpu');
+  });
 
   it('loads a U-Net whose weights match the SHA-256 and refuses one that does not', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'salun-gen-file-'));

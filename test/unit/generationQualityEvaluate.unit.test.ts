@@ -45,19 +45,28 @@ function realImages(n: number, seed: number): ImageSet {
   const r = makeRng(seed);
   const per = SHAPE[0] * SHAPE[1];
   return {
-    images: Float32Array.from({ length: n * per }, () => r()), labels: Int32Array.from({ length: n }, (_, i) => i % 3),
-    n, height: SHAPE[0], width: SHAPE[1], channels: 1, numClasses: 3, source: 'test',
+    images: Float32Array.from({ length: n * per }, () => r()),
+    labels: Int32Array.from({ length: n }, (_, i) => i % 3),
+    n,
+    height: SHAPE[0],
+    width: SHAPE[1],
+    channels: 1,
+    numClasses: 3,
+    source: 'test',
   };
 }
 
 describe('generation quality: UA and retained accuracy', () => {
-  it('counts the forgotten class\'s images not labelled as it, and each retained class\'s accuracy', () => {
+  it("counts the forgotten class's images not labelled as it, and each retained class's accuracy", () => {
     const classes = Int32Array.from([0, 0, 0, 0, 1, 1, 2, 2, 2, 2]);
     const correct = Uint8Array.from([1, 0, 0, 0, 1, 1, 0, 1, 1, 1]);
     const a = generationAgreement(classes, correct, 0);
     assert.equal(a.ua, 75);
     assert.equal(a.forgetSamples, 4);
-    assert.deepEqual(a.retainedAccuracy.perClass, [{ class: 1, accuracy: 100, samples: 2 }, { class: 2, accuracy: 75, samples: 4 }]);
+    assert.deepEqual(a.retainedAccuracy.perClass, [
+      { class: 1, accuracy: 100, samples: 2 },
+      { class: 2, accuracy: 75, samples: 4 },
+    ]);
     assert.equal(a.retainedAccuracy.mean, 87.5);
     assert.equal(generationAgreement(classes, correct, 2).ua, 25);
     assert.throws(() => generationAgreement(classes, correct, 7), /forgotten class 7/);
@@ -119,7 +128,10 @@ describe('generation quality: penultimate features', function () {
     const f = await classifierFeatures(clf, set, [4, 0, 2], undefined, 2);
     assert.equal(tf.memory().numTensors, before);
     assert.equal(f.dim, 4);
-    const [w, b] = clf.model.getLayer('hidden').getWeights().map((t) => t.arraySync() as number[] | number[][]);
+    const [w, b] = clf.model
+      .getLayer('hidden')
+      .getWeights()
+      .map((t) => t.arraySync() as number[] | number[][]);
     [4, 0, 2].forEach((row, i) => {
       for (let u = 0; u < 4; u++) {
         let s = (b as number[])[u];
@@ -145,8 +157,16 @@ describe('generation quality: evaluateGeneration', function () {
   });
 
   const config = (over: Partial<GenerationEvalConfig>): GenerationEvalConfig => ({
-    model: unet, classifier: sayZero, forgetClass: 1, classes: [0, 1, 2], samplesPerClass: 3,
-    ddimSteps: 3, guidance: 1, seed: 7, batchSize: 4, ...over,
+    model: unet,
+    classifier: sayZero,
+    forgetClass: 1,
+    classes: [0, 1, 2],
+    samplesPerClass: 3,
+    ddimSteps: 3,
+    guidance: 1,
+    seed: 7,
+    batchSize: 4,
+    ...over,
   });
 
   it('reads UA and retained accuracy off a classifier that always says class 0', async () => {
@@ -155,11 +175,20 @@ describe('generation quality: evaluateGeneration', function () {
     const phases: string[] = [];
     const forget1 = await evaluateGeneration(config({ classifier: clf, onProgress: (p) => phases.push(`${p.phase} ${p.done}/${p.total}`) }));
     assert.equal(forget1.ua, 100);
-    assert.deepEqual(forget1.retainedAccuracy.perClass.map((p) => [p.class, p.accuracy]), [[0, 100], [2, 0]]);
+    assert.deepEqual(
+      forget1.retainedAccuracy.perClass.map((p) => [p.class, p.accuracy]),
+      [
+        [0, 100],
+        [2, 0],
+      ],
+    );
     assert.equal(forget1.retainedAccuracy.mean, 50);
     assert.equal(forget1.samples.n, 9);
     assert.deepEqual(Array.from(forget1.samples.labels), [0, 0, 0, 1, 1, 1, 2, 2, 2]);
-    assert.ok(forget1.samples.images.every((v) => v >= 0 && v <= 1), 'samples in [0, 1]');
+    assert.ok(
+      forget1.samples.images.every((v) => v >= 0 && v <= 1),
+      'samples in [0, 1]',
+    );
     assert.ok(phases.includes('sampling 9/9') && phases.includes('scoring 2/2'), phases.join(', '));
     const forget0 = await evaluateGeneration(config({ classifier: clf, forgetClass: 0 }));
     assert.equal(forget0.ua, 0);
@@ -170,7 +199,9 @@ describe('generation quality: evaluateGeneration', function () {
   it('samples the same images for the same seed, and measures FID-classifier against the references', async () => {
     const clf = sayZero;
     const first = await evaluateGeneration(config({ classifier: clf }));
-    const again = await evaluateGeneration(config({ classifier: clf, reference: { realTest: realImages(12, 2), theta0Samples: first.samples, retrainSamples: realImages(6, 3) } }));
+    const again = await evaluateGeneration(
+      config({ classifier: clf, reference: { realTest: realImages(12, 2), theta0Samples: first.samples, retrainSamples: realImages(6, 3) } }),
+    );
     assert.deepEqual(again.samples.images, first.samples.images, 'same seed, same samples');
     assert.equal(first.fidClassifier.realTest, undefined);
     assert.equal(again.fidClassifier.featureDim, 4);
@@ -179,7 +210,10 @@ describe('generation quality: evaluateGeneration', function () {
     assert.ok((again.fidClassifier.realTest ?? NaN) > 1e-6, `FID-classifier against random real images: ${again.fidClassifier.realTest}`);
     assert.ok(Number.isFinite(again.fidClassifier.retrain));
     const other = await evaluateGeneration(config({ classifier: clf, seed: 8 }));
-    assert.ok(other.samples.images.some((v, i) => v !== first.samples.images[i]), 'another seed, other samples');
+    assert.ok(
+      other.samples.images.some((v, i) => v !== first.samples.images[i]),
+      'another seed, other samples',
+    );
   });
 
   it('stops on an aborted signal and refuses class lists without the forgotten class or a retained one', async () => {

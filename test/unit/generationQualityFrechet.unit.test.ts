@@ -10,8 +10,24 @@ import { symmetricEigen } from '../../src/engine/generation/symmetricEigen';
 import { makeRng } from '../../src/engine/rng';
 import { gaussian } from '../../src/engine/generation/noise';
 
-interface ScipyCase { name: string; dim: number; a: number[][]; b: number[][]; meanA: number[]; covA: number[]; fid: number; sqrtmMaxImag: number; exact: number }
-interface Fixture { numpy: string; scipy: string; mpmath: string; cases: ScipyCase[]; eigen: { n: number; matrix: number[]; values: number[] } }
+interface ScipyCase {
+  name: string;
+  dim: number;
+  a: number[][];
+  b: number[][];
+  meanA: number[];
+  covA: number[];
+  fid: number;
+  sqrtmMaxImag: number;
+  exact: number;
+}
+interface Fixture {
+  numpy: string;
+  scipy: string;
+  mpmath: string;
+  cases: ScipyCase[];
+  eigen: { n: number; matrix: number[]; values: number[] };
+}
 
 const fixture = JSON.parse(readFileSync(join(__dirname, '../../../test/fixtures/frechet-scipy.json'), 'utf8')) as Fixture;
 
@@ -30,7 +46,11 @@ function randomFeatures(n: number, d: number, seed: number): Float64Array {
 function randomSymmetric(n: number, seed: number): Float64Array {
   const r = makeRng(seed);
   const m = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { m[i * n + j] = 2 * r() - 1; m[j * n + i] = m[i * n + j]; }
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      m[i * n + j] = 2 * r() - 1;
+      m[j * n + i] = m[i * n + j];
+    }
   return m;
 }
 
@@ -51,7 +71,9 @@ const sorted = (v: ArrayLike<number>): number[] => Array.from(v).sort((x, y) => 
 function diagonalFit(mean: number[], variances: number[]): GaussianFit {
   const d = mean.length;
   const cov = new Float64Array(d * d);
-  variances.forEach((v, i) => { cov[i * d + i] = v; });
+  variances.forEach((v, i) => {
+    cov[i * d + i] = v;
+  });
   return { dim: d, count: 100, mean: Float64Array.from(mean), cov };
 }
 
@@ -129,7 +151,7 @@ describe('generation quality: Gaussian fits and the Fréchet distance (FID-class
   it('is ‖Δμ‖² + Σ(σ1 − σ2)² for diagonal covariances', () => {
     const a = diagonalFit([0, 1, 2, 3], [1, 4, 0.25, 9]);
     const b = diagonalFit([1, 1, 0, 3], [4, 1, 1, 0]);
-    const expected = (1 + 0 + 4 + 0) + ((1 - 2) ** 2 + (2 - 1) ** 2 + (0.5 - 1) ** 2 + (3 - 0) ** 2);
+    const expected = 1 + 0 + 4 + 0 + ((1 - 2) ** 2 + (2 - 1) ** 2 + (0.5 - 1) ** 2 + (3 - 0) ** 2);
     close(frechetDistance(a, b), expected, 1e-12, 'diagonal');
   });
 

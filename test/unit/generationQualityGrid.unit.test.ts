@@ -78,7 +78,7 @@ describe('generation quality: sample grid', () => {
     const geo = gridGeometry(g, { scale, gap, markerWidth });
     const midY = (row: number): number => geo.cellY(row) + geo.cellHeight / 2;
     assert.deepEqual(pixel(img.data, img.width, 0, midY(1)), [...GRID_MARKER], 'marker column beside the marked row');
-    assert.deepEqual(pixel(img.data, img.width, geo.cellX(1) - 1, midY(1)), [...GRID_MARKER], 'frame between the marked row\'s cells');
+    assert.deepEqual(pixel(img.data, img.width, geo.cellX(1) - 1, midY(1)), [...GRID_MARKER], "frame between the marked row's cells");
     assert.deepEqual(pixel(img.data, img.width, geo.cellX(0) + 3, geo.cellY(1) - 1), [...GRID_MARKER], 'frame above the marked row');
     assert.deepEqual(pixel(img.data, img.width, 0, midY(0)), [...GRID_BACKGROUND], 'no marker beside an unmarked row');
     assert.deepEqual(pixel(img.data, img.width, geo.cellX(1) - 1, midY(2)), [...GRID_BACKGROUND], 'background between unmarked cells');

@@ -19,12 +19,16 @@ const SIGMA = [0.5, 1, 0.3, 0.8];
 const N = 2000;
 
 function exactPredictor(schedule: NoiseSchedule): NoisePredictor {
-  return (x, t) => tf.tidy(() => {
-    const a = schedule.alphaBar[t];
-    const mu = tf.tensor4d(MU, [1, 2, 2, 1]);
-    const denom = tf.tensor4d(SIGMA.map((s) => a * s * s + 1 - a), [1, 2, 2, 1]);
-    return tf.div<T.Tensor4D>(tf.mul(tf.sub(x, tf.mul(mu, Math.sqrt(a))), Math.sqrt(1 - a)), denom);
-  });
+  return (x, t) =>
+    tf.tidy(() => {
+      const a = schedule.alphaBar[t];
+      const mu = tf.tensor4d(MU, [1, 2, 2, 1]);
+      const denom = tf.tensor4d(
+        SIGMA.map((s) => a * s * s + 1 - a),
+        [1, 2, 2, 1],
+      );
+      return tf.div<T.Tensor4D>(tf.mul(tf.sub(x, tf.mul(mu, Math.sqrt(a))), Math.sqrt(1 - a)), denom);
+    });
 }
 
 /** DDIM (η = 0) with ε* applied to x = m + k·z, in float64: the final (m, k) per coordinate. */
@@ -45,8 +49,16 @@ function ddimAffine(schedule: NoiseSchedule, steps: number, mu: number, sigma: n
 
 function columnStats(x: Float32Array, dims: number): { mean: number[]; std: number[] } {
   const n = x.length / dims;
-  const mean = Array.from({ length: dims }, (_, d) => { let s = 0; for (let i = 0; i < n; i++) s += x[i * dims + d]; return s / n; });
-  const std = mean.map((m, d) => { let s = 0; for (let i = 0; i < n; i++) s += (x[i * dims + d] - m) ** 2; return Math.sqrt(s / (n - 1)); });
+  const mean = Array.from({ length: dims }, (_, d) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += x[i * dims + d];
+    return s / n;
+  });
+  const std = mean.map((m, d) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (x[i * dims + d] - m) ** 2;
+    return Math.sqrt(s / (n - 1));
+  });
   return { mean, std };
 }
 
@@ -79,9 +91,13 @@ describe('generation: schedule and DDIM sampler', function () {
     assert.equal(t50.length, 51);
     assert.equal(t50[0], 0);
     assert.equal(t50[50], 1000);
-    t50.forEach((t, i) => { if (i) assert.equal(t - t50[i - 1], 20); });
+    t50.forEach((t, i) => {
+      if (i) assert.equal(t - t50[i - 1], 20);
+    });
     const t30 = ddimTimesteps(1000, 30);
-    t30.forEach((t, i) => { if (i) assert.ok(t > t30[i - 1]); });
+    t30.forEach((t, i) => {
+      if (i) assert.ok(t > t30[i - 1]);
+    });
     assert.throws(() => ddimTimesteps(1000, 0));
   });
 
@@ -90,7 +106,15 @@ describe('generation: schedule and DDIM sampler', function () {
     // A predictor whose output names the class it was given: ε(x, c) = (c + 1)·x.
     const predict: NoisePredictor = (x, _t, classes) => {
       calls += 1;
-      return tf.tidy(() => tf.mul<T.Tensor4D>(x, tf.tensor4d(Array.from(classes, (c) => c + 1), [classes.length, 1, 1, 1])));
+      return tf.tidy(() =>
+        tf.mul<T.Tensor4D>(
+          x,
+          tf.tensor4d(
+            Array.from(classes, (c) => c + 1),
+            [classes.length, 1, 1, 1],
+          ),
+        ),
+      );
     };
     const x = tf.tensor4d([1, 2], [2, 1, 1, 1]);
     const got = guidedNoise(predict, x, 10, Int32Array.from([0, 2]), 5, 2);
@@ -104,7 +128,12 @@ describe('generation: schedule and DDIM sampler', function () {
     const schedule = linearSchedule();
     const seeds = seedsFrom(100, N);
     const x = await sampleDdim(exactPredictor(schedule), {
-      schedule, steps: 50, classes: new Int32Array(N), nullClass: 1, seeds, imageShape: [2, 2, 1],
+      schedule,
+      steps: 50,
+      classes: new Int32Array(N),
+      nullClass: 1,
+      seeds,
+      imageShape: [2, 2, 1],
     });
     const maps = MU.map((mu, d) => ddimAffine(schedule, 50, mu, SIGMA[d]));
     let worst = 0;
@@ -118,7 +147,7 @@ describe('generation: schedule and DDIM sampler', function () {
       const se = SIGMA[d] / Math.sqrt(N);
       assert.ok(Math.abs(mean[d] - mu) < 4 * se, `coordinate ${d}: mean ${mean[d]}, μ = ${mu} (standard error ${se})`);
       // 50 steps shrink the spread a little (a discretisation effect, ≤ 8% here); the map says how much.
-      assert.ok(Math.abs(std[d] - maps[d].k) < 4 * maps[d].k / Math.sqrt(2 * N), `coordinate ${d}: std ${std[d]}, the map gives ${maps[d].k}`);
+      assert.ok(Math.abs(std[d] - maps[d].k) < (4 * maps[d].k) / Math.sqrt(2 * N), `coordinate ${d}: std ${std[d]}, the map gives ${maps[d].k}`);
       assert.ok(Math.abs(maps[d].k - SIGMA[d]) < 0.1 * SIGMA[d], `coordinate ${d}: 50-step std ${maps[d].k} vs σ = ${SIGMA[d]}`);
     });
   });
@@ -152,14 +181,23 @@ describe('generation: schedule and DDIM sampler', function () {
     assert.equal(tf.memory().numTensors, before, 'the sampler releases every tensor it makes');
     assert.deepEqual(Array.from(b), Array.from(a));
     const second = a.subarray(64);
-    assert.ok(second.every((v, i) => Math.abs(v - alone[i]) < 1e-5), 'sample 2 alone equals sample 2 in a batch');
+    assert.ok(
+      second.every((v, i) => Math.abs(v - alone[i]) < 1e-5),
+      'sample 2 alone equals sample 2 in a batch',
+    );
     const guided = await run([0, 1], [7, 8], { guidance: 3 });
-    assert.ok(guided.some((v, i) => Math.abs(v - a[i]) > 1e-3), 'guidance changes the samples');
+    assert.ok(
+      guided.some((v, i) => Math.abs(v - a[i]) > 1e-3),
+      'guidance changes the samples',
+    );
     const clipped = await run([0, 1], [7, 8], { clip: [-1, 1] });
     assert.ok(clipped.every((v) => v >= -1 && v <= 1));
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(sampleDdim(predict, { schedule, steps: 5, classes: Int32Array.from([0]), nullClass: 2, seeds: [1], imageShape: [8, 8, 1], signal: controller.signal }), CancelledError);
+    await assert.rejects(
+      sampleDdim(predict, { schedule, steps: 5, classes: Int32Array.from([0]), nullClass: 2, seeds: [1], imageShape: [8, 8, 1], signal: controller.signal }),
+      CancelledError,
+    );
     model.dispose();
   });
 });

@@ -29,7 +29,8 @@ function toyImages(n: number, seed: number): ImageSet {
   return { images, labels, n, height: 8, width: 8, channels: 1, numClasses: 2, source: 'toy' };
 }
 
-const tinyUnet = (seed: number): T.LayersModel => buildUnet({ height: 8, width: 8, channels: 1, numClasses: 2, widths: [8, 16], groups: 4, embedDim: 16, seed });
+const tinyUnet = (seed: number): T.LayersModel =>
+  buildUnet({ height: 8, width: 8, channels: 1, numClasses: 2, widths: [8, 16], groups: 4, embedDim: 16, seed });
 const range = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
 
 describe('generation training on wasm', function () {
@@ -113,7 +114,10 @@ describe('generation training on wasm', function () {
       counts.push(tf.memory().numTensors);
     }
     const after = await evalLoss();
-    assert.ok(counts.every((c) => c === counts[0]), `tensors per step: ${[...new Set(counts)].join(', ')}`);
+    assert.ok(
+      counts.every((c) => c === counts[0]),
+      `tensors per step: ${[...new Set(counts)].join(', ')}`,
+    );
     assert.ok(after < 0.7 * before, `loss on fixed draws: ${before.toFixed(4)} before, ${after.toFixed(4)} after 50 steps`);
     opt.dispose();
     model.dispose();

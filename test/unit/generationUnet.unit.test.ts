@@ -7,7 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GroupNormalization } from '../../src/engine/generation/groupNormLayer';
 import { sinusoidalEmbedding, timeFrequencies } from '../../src/engine/generation/timeEmbedding';
-import { buildUnet, classInput, DEFAULT_UNET, parameterCount, predictNoise, unetNumClasses, unetVariables, type UnetConfig } from '../../src/engine/generation/unet';
+import {
+  buildUnet,
+  classInput,
+  DEFAULT_UNET,
+  parameterCount,
+  predictNoise,
+  unetNumClasses,
+  unetVariables,
+  type UnetConfig,
+} from '../../src/engine/generation/unet';
 import { cloneModel, loadModel, saveModel } from '../../src/engine/models/io';
 import { tf, type T } from '../../src/engine/tf';
 
@@ -35,7 +44,10 @@ describe('generation U-Net', function () {
     await tf.setBackend('cpu');
   });
 
-  for (const [h, ch] of [[28, 1], [32, 3]]) {
+  for (const [h, ch] of [
+    [28, 1],
+    [32, 3],
+  ]) {
     it(`${h}×${h}×${ch} with the default widths [${DEFAULT_UNET.widths.join(', ')}]: ε̂ has the image's shape and the parameter count follows the layout`, () => {
       const cfg: UnetConfig = { height: h, width: h, channels: ch, numClasses: 10, ...DEFAULT_UNET, widths: [...DEFAULT_UNET.widths], seed: 1 };
       const model = buildUnet(cfg);
@@ -91,7 +103,9 @@ describe('generation U-Net', function () {
     const dir = mkdtempSync(join(tmpdir(), 'salun-unet-'));
     try {
       await saveModel(model, join(dir, 'model'));
-      const json = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')) as { modelTopology: { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } } };
+      const json = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')) as {
+        modelTopology: { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
+      };
       const classes = new Set(json.modelTopology.config.layers.map((l) => l.class_name));
       for (const c of ['GroupNormalization', 'SinusoidalTimeEmbedding', 'NearestUpsampling2x']) assert.ok(classes.has(c), `${c} in model.json`);
       const gn = json.modelTopology.config.layers.find((l) => l.class_name === 'GroupNormalization');

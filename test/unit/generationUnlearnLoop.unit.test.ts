@@ -26,7 +26,12 @@ const FORGOTTEN = 2;
 const forget = { set, indices: indicesOfClass(set, FORGOTTEN, true) };
 const retain = { set, indices: indicesOfClass(set, FORGOTTEN, false) };
 
-function options(method: GenerationMethod, model: T.LayersModel, frozen: T.LayersModel, extra: Partial<GenerationUnlearnOptions> = {}): GenerationUnlearnOptions {
+function options(
+  method: GenerationMethod,
+  model: T.LayersModel,
+  frozen: T.LayersModel,
+  extra: Partial<GenerationUnlearnOptions> = {},
+): GenerationUnlearnOptions {
   return { method, model, frozen, forget, retain, iterations: 3, lr: 1e-2, beta: 1e-3, eta: 1, seed: 5, batchSize: 4, ...extra };
 }
 
@@ -63,11 +68,18 @@ describe('generation unlearning loop on wasm', function () {
       const model = tinyUnet(3);
       await unlearnGeneration(options(method, model, frozen, method === 'salun' ? { mask } : {}));
       const now = snapshot(unetVariables(model));
-      let salient = 0, frozenMoved = 0, salientTotal = 0;
-      now.forEach((w, i) => w.forEach((v, j) => {
-        const changed = !Object.is(v, theta0[i][j]);
-        if (mask[i][j]) { salientTotal++; salient += changed ? 1 : 0; } else frozenMoved += changed ? 1 : 0;
-      }));
+      let salient = 0,
+        frozenMoved = 0,
+        salientTotal = 0;
+      now.forEach((w, i) =>
+        w.forEach((v, j) => {
+          const changed = !Object.is(v, theta0[i][j]);
+          if (mask[i][j]) {
+            salientTotal++;
+            salient += changed ? 1 : 0;
+          } else frozenMoved += changed ? 1 : 0;
+        }),
+      );
       model.dispose();
       return { salient, frozenMoved, salientTotal };
     };
@@ -76,7 +88,12 @@ describe('generation unlearning loop on wasm', function () {
     assert.ok(salun.salient > 0.9 * salun.salientTotal, `SalUn-gen moved ${salun.salient} of ${salun.salientTotal} salient weights`);
     const rl = await moved('rl');
     assert.ok(rl.frozenMoved > 0.9 * (theta0.reduce((n, w) => n + w.length, 0) - rl.salientTotal), `RL-gen moved ${rl.frozenMoved} weights outside the mask`);
-    snapshot(unetVariables(frozen)).forEach((w, i) => assert.ok(w.every((v, j) => Object.is(v, theta0[i][j])), 'θo changed'));
+    snapshot(unetVariables(frozen)).forEach((w, i) =>
+      assert.ok(
+        w.every((v, j) => Object.is(v, theta0[i][j])),
+        'θo changed',
+      ),
+    );
     frozen.dispose();
   });
 
@@ -88,32 +105,55 @@ describe('generation unlearning loop on wasm', function () {
       const start = tf.memory().numTensors;
       const counts: number[] = [];
       const seen: GenerationProgress[] = [];
-      const result = await unlearnGeneration(options(method, model, frozen, {
-        iterations: 4, mask, onProgress: (p) => { seen.push(p); counts.push(tf.memory().numTensors); },
-      }));
-      assert.ok(counts.every((c) => c === counts[0]), `tensors per iteration: ${counts.join(', ')}`);
+      const result = await unlearnGeneration(
+        options(method, model, frozen, {
+          iterations: 4,
+          mask,
+          onProgress: (p) => {
+            seen.push(p);
+            counts.push(tf.memory().numTensors);
+          },
+        }),
+      );
+      assert.ok(
+        counts.every((c) => c === counts[0]),
+        `tensors per iteration: ${counts.join(', ')}`,
+      );
       assert.equal(tf.memory().numTensors, start, 'Adam state and mask tensors released');
-      assert.deepEqual(seen.map((p) => [p.iteration, p.iterations]), [[1, 4], [2, 4], [3, 4], [4, 4]]);
-      assert.deepEqual(seen.map((p) => p.loss), result.losses);
+      assert.deepEqual(
+        seen.map((p) => [p.iteration, p.iterations]),
+        [
+          [1, 4],
+          [2, 4],
+          [3, 4],
+          [4, 4],
+        ],
+      );
+      assert.deepEqual(
+        seen.map((p) => p.loss),
+        result.losses,
+      );
       assert.ok(result.losses.every((l) => Number.isFinite(l) && l > 0));
       assert.equal(result.forgetLosses.length, method === 'retrain' ? 0 : 4);
       [model, frozen].forEach((m) => m.dispose());
     });
   }
 
-  it('20 iterations lower SalUn-gen\'s forget objective (masked) and ESD\'s loss on fixed draws', async () => {
+  it("20 iterations lower SalUn-gen's forget objective (masked) and ESD's loss on fixed draws", async () => {
     const frozen = tinyUnet(6);
     const batch = diffusionBatch(set, forget.indices);
     const mask = await maskFor(frozen, 0.5);
     const salunModel = tinyUnet(6);
-    const salunObjective = (): Promise<number> => objective((r) => salunGenLossGradients(salunModel, frozen, schedule, batch, drawForget(batch, schedule, 3, r)));
+    const salunObjective = (): Promise<number> =>
+      objective((r) => salunGenLossGradients(salunModel, frozen, schedule, batch, drawForget(batch, schedule, 3, r)));
     const salunBefore = await salunObjective();
     await unlearnGeneration(options('salun', salunModel, frozen, { mask, iterations: 20, lr: 3e-3 }));
     const salunAfter = await salunObjective();
     // Measured 0.0437 → 0.0299: less than ESD's drop, as the retain term (β·D = 0.064) pulls the other way.
     assert.ok(salunAfter < 0.75 * salunBefore, `SalUn-gen forget term on fixed draws: ${salunBefore} → ${salunAfter}`);
     const esdModel = tinyUnet(6);
-    const esdObjective = (): Promise<number> => objective((r) => esdLossGradients(esdModel, frozen, schedule, batch, drawDiffusion(batch, schedule, 3, 0, r), 1));
+    const esdObjective = (): Promise<number> =>
+      objective((r) => esdLossGradients(esdModel, frozen, schedule, batch, drawDiffusion(batch, schedule, 3, 0, r), 1));
     const esdBefore = await esdObjective();
     await unlearnGeneration(options('esd', esdModel, frozen, { iterations: 20, lr: 3e-3 }));
     const esdAfter = await esdObjective();
@@ -139,9 +179,19 @@ describe('generation unlearning loop on wasm', function () {
     const start = tf.memory().numTensors;
     const controller = new AbortController();
     const seen: number[] = [];
-    await assert.rejects(unlearnGeneration(options('rl', model, frozen, {
-      iterations: 10, signal: controller.signal, onProgress: (p) => { seen.push(p.iteration); if (p.iteration === 2) controller.abort(); },
-    })), CancelledError);
+    await assert.rejects(
+      unlearnGeneration(
+        options('rl', model, frozen, {
+          iterations: 10,
+          signal: controller.signal,
+          onProgress: (p) => {
+            seen.push(p.iteration);
+            if (p.iteration === 2) controller.abort();
+          },
+        }),
+      ),
+      CancelledError,
+    );
     assert.deepEqual(seen, [1, 2]);
     assert.equal(tf.memory().numTensors, start);
     [model, frozen].forEach((m) => m.dispose());
@@ -149,7 +199,10 @@ describe('generation unlearning loop on wasm', function () {
 
   it('clipping by the global norm: above the limit every gradient is scaled to norm = max, below it nothing changes', async () => {
     const grads = [tf.tensor1d([3, 0]), tf.tensor2d([[0, 4]])];
-    for (const [max, want] of [[1, [0.6, 0, 0, 0.8]], [10, [3, 0, 0, 4]]] as const) {
+    for (const [max, want] of [
+      [1, [0.6, 0, 0, 0.8]],
+      [10, [3, 0, 0, 4]],
+    ] as const) {
       const clipped = clipByGlobalNorm(grads, max);
       const got = (await Promise.all(clipped.map((c) => c.data()))).flatMap((d) => Array.from(d));
       got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-6, `max ${max}: ${got.join(', ')} vs ${want.join(', ')}`));
@@ -163,7 +216,10 @@ describe('generation unlearning loop on wasm', function () {
     const cycle = new BatchCycle(rows, 2, makeRng(4));
     const passes = [0, 1].map(() => [cycle.next(), cycle.next(), cycle.next()]);
     for (const pass of passes) {
-      assert.deepEqual(pass.map((b) => b.length), [2, 2, 1]);
+      assert.deepEqual(
+        pass.map((b) => b.length),
+        [2, 2, 1],
+      );
       assert.deepEqual(pass.flatMap((b) => Array.from(b)).sort(), Array.from(rows));
     }
     assert.notDeepEqual(passes[0], passes[1]);

@@ -59,13 +59,25 @@ async function checkAgainstDifferences(model: T.LayersModel, lossOf: () => Unlea
   disposeAll(lg);
   const vars = unetVariables(model);
   const indexOf = new Map(model.trainableWeights.map((w, i) => [w, i]));
-  const layers: Array<[string, number]> = [['stem', 0], ['down0_gn1', 0], ['down0_conv1', 0], ['down0_emb', 1], ['bottom_conv2', 0],
-    ['up0_skip', 0], ['time_mlp2', 0], ['class_embedding', 0], ['out_gn', 1], ['out_conv', 0]];
+  const layers: Array<[string, number]> = [
+    ['stem', 0],
+    ['down0_gn1', 0],
+    ['down0_conv1', 0],
+    ['down0_emb', 1],
+    ['bottom_conv2', 0],
+    ['up0_skip', 0],
+    ['time_mlp2', 0],
+    ['class_embedding', 0],
+    ['out_gn', 1],
+    ['out_conv', 0],
+  ];
   for (const [layer, k] of layers) {
     const i = indexOf.get(model.getLayer(layer).trainableWeights[k]) as number;
     const v = vars[i];
     const x = Float64Array.from(v.dataSync());
-    const entries = Array.from(grads[i].keys()).sort((a, b) => Math.abs(grads[i][b]) - Math.abs(grads[i][a])).slice(0, 3);
+    const entries = Array.from(grads[i].keys())
+      .sort((a, b) => Math.abs(grads[i][b]) - Math.abs(grads[i][a]))
+      .slice(0, 3);
     const loss = (): number => {
       tf.tidy(() => v.assign(tf.tensor(Float32Array.from(x), v.shape)));
       const r = lossOf();
@@ -76,7 +88,10 @@ async function checkAgainstDifferences(model: T.LayersModel, lossOf: () => Unlea
     const want = entries.map((j) => centralDifference(loss, x, j, FD_STEP));
     loss();
     assert.ok(maxAbs(want) > 1e-4, `${layer}[${k}]: the finite-difference gradient is ~0, the case tests nothing`);
-    const e = relErr(entries.map((j) => grads[i][j]), want);
+    const e = relErr(
+      entries.map((j) => grads[i][j]),
+      want,
+    );
     assert.ok(e < TOL_VS_FD, `${layer}[${k}]: gradient ${entries.map((j) => grads[i][j]).join(', ')} vs differences ${want.join(', ')} (relative error ${e})`);
   }
 }
@@ -90,16 +105,23 @@ describe('generation unlearning losses on wasm', function () {
     await tf.setBackend('cpu');
   });
 
-  it('c′ is a real class other than the sample\'s own, each of the others about equally often', () => {
+  it("c′ is a real class other than the sample's own, each of the others about equally often", () => {
     const classes = Int32Array.from({ length: 3000 }, (_, i) => i % 3);
     const other = drawOtherClasses(classes, 3, makeRng(1));
-    const counts = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+    const counts = [
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ];
     other.forEach((o, i) => counts[classes[i]][o]++);
     counts.forEach((row, c) => {
       assert.equal(row[c], 0, `class ${c} drawn as its own other class`);
       row.filter((_, o) => o !== c).forEach((n) => assert.ok(Math.abs(n - 500) < 4 * Math.sqrt(250), `class ${c}: counts ${row.join(', ')}`));
     });
-    assert.ok(other.every((o) => o >= 0 && o < 3), 'never the null class (3)');
+    assert.ok(
+      other.every((o) => o >= 0 && o < 3),
+      'never the null class (3)',
+    );
   });
 
   it('SalUn-gen: the forget term is exactly 0 when the model ignores its class, and then the loss is β·D times the retain MSE', async () => {
@@ -176,7 +198,12 @@ describe('generation unlearning losses on wasm', function () {
     const retain = retainTerm(1 / 64);
     await checkAgainstDifferences(model, () => salunGenLossGradients(model, frozen, schedule, forget, draw, retain));
     await checkAgainstDifferences(model, () => esdLossGradients(model, frozen, schedule, forget, draw, 1.5));
-    snapshot(unetVariables(frozen)).forEach((w, i) => assert.ok(w.every((v, j) => Object.is(v, before[i][j])), 'θo changed'));
+    snapshot(unetVariables(frozen)).forEach((w, i) =>
+      assert.ok(
+        w.every((v, j) => Object.is(v, before[i][j])),
+        'θo changed',
+      ),
+    );
     [model, frozen].forEach((m) => m.dispose());
   });
 

@@ -31,26 +31,41 @@ describe('generation saliency on wasm', function () {
     assert.equal(forget.length, 6);
     const scores = await computeGenerationSaliency(model, set, forget, { schedule, batchSize: 4, seed: 9 });
     const vars = unetVariables(model);
-    assert.deepEqual(scores.names, vars.map((v) => v.name));
+    assert.deepEqual(
+      scores.names,
+      vars.map((v) => v.name),
+    );
     const rand = makeRng(9);
     const sumAbs = vars.map((v) => new Float64Array(v.size));
     const absSum = vars.map((v) => new Float64Array(v.size));
     const signed = vars.map((v) => new Float64Array(v.size));
-    for (const [from, to] of [[0, 4], [4, 6]]) {
+    for (const [from, to] of [
+      [0, 4],
+      [4, 6],
+    ]) {
       const batch = diffusionBatch(set, forget, from, to);
       const { loss, grads } = diffusionLossGradients(model, schedule, batch, drawDiffusion(batch, schedule, 3, 0, rand));
       for (const [i, g] of grads.entries()) {
         const d = await g.data();
-        d.forEach((v, j) => { sumAbs[i][j] += Math.abs(v); signed[i][j] += v; });
+        d.forEach((v, j) => {
+          sumAbs[i][j] += Math.abs(v);
+          signed[i][j] += v;
+        });
       }
       tf.dispose([loss, ...grads]);
     }
-    signed.forEach((s, i) => s.forEach((v, j) => { absSum[i][j] = Math.abs(v); }));
+    signed.forEach((s, i) =>
+      s.forEach((v, j) => {
+        absSum[i][j] = Math.abs(v);
+      }),
+    );
     let differ = 0;
-    scores.scores.forEach((s, i) => s.forEach((v, j) => {
-      assert.ok(Math.abs(v - sumAbs[i][j]) <= 1e-6 * Math.max(1e-3, sumAbs[i][j]), `${vars[i].name}[${j}]: ${v} vs Σ|g| ${sumAbs[i][j]}`);
-      if (Math.abs(sumAbs[i][j] - absSum[i][j]) > 1e-3 * sumAbs[i][j]) differ++;
-    }));
+    scores.scores.forEach((s, i) =>
+      s.forEach((v, j) => {
+        assert.ok(Math.abs(v - sumAbs[i][j]) <= 1e-6 * Math.max(1e-3, sumAbs[i][j]), `${vars[i].name}[${j}]: ${v} vs Σ|g| ${sumAbs[i][j]}`);
+        if (Math.abs(sumAbs[i][j] - absSum[i][j]) > 1e-3 * sumAbs[i][j]) differ++;
+      }),
+    );
     assert.ok(differ > 0.1 * scores.scores.reduce((n, s) => n + s.length, 0), `the two sums differ on ${differ} weights: the check could tell them apart`);
     model.dispose();
   });
@@ -66,14 +81,17 @@ describe('generation saliency on wasm', function () {
     model.dispose();
   });
 
-  it('the mask holds the top ⌊ratio·total⌋ scores across all layers (the classifiers\' rule), one array per variable', async () => {
+  it("the mask holds the top ⌊ratio·total⌋ scores across all layers (the classifiers' rule), one array per variable", async () => {
     const model = tinyUnet(4);
     const set = toyImages(9, 6);
     const scores = await computeGenerationSaliency(model, set, indicesOfClass(set, 1, true), { schedule, batchSize: 3, seed: 3 });
     const total = scores.scores.reduce((n, s) => n + s.length, 0);
     for (const ratio of [0.5, 0.1]) {
       const mask = generationMask(scores, ratio);
-      assert.deepEqual(mask.map((m) => m.length), scores.scores.map((s) => s.length));
+      assert.deepEqual(
+        mask.map((m) => m.length),
+        scores.scores.map((s) => s.length),
+      );
       const inside: number[] = [];
       const outside: number[] = [];
       mask.forEach((m, i) => m.forEach((bit, j) => (bit ? inside : outside).push(scores.scores[i][j])));
@@ -84,7 +102,7 @@ describe('generation saliency on wasm', function () {
     model.dispose();
   });
 
-  it('an empty forget set is the user\'s error, said so', async () => {
+  it("an empty forget set is the user's error, said so", async () => {
     const model = tinyUnet(5);
     await assert.rejects(computeGenerationSaliency(model, toyImages(3, 1), new Int32Array(0), { schedule, batchSize: 2, seed: 1 }), UserError);
     model.dispose();

@@ -15,7 +15,10 @@ const cli = join(root, 'bin', 'salun.js');
 
 describe('grid search: points, recipes, validation', () => {
   it('the Cartesian product, first axis slowest', () => {
-    const p = gridPoints([{ param: 'lr', values: [1, 2] }, { param: 'ratio', values: [0.3, 0.5, 0.7] }]);
+    const p = gridPoints([
+      { param: 'lr', values: [1, 2] },
+      { param: 'ratio', values: [0.3, 0.5, 0.7] },
+    ]);
     assert.equal(p.length, 6);
     assert.deepEqual(p[0], { lr: 1, ratio: 0.3 });
     assert.deepEqual(p[2], { lr: 1, ratio: 0.7 });
@@ -40,7 +43,10 @@ describe('grid search: points, recipes, validation', () => {
   });
 
   it('parses the CLI spec and names what is wrong', () => {
-    assert.deepEqual(parseGridSpec('lr=0.002,0.005; ratio=0.5'), [{ param: 'lr', values: [0.002, 0.005] }, { param: 'ratio', values: [0.5] }]);
+    assert.deepEqual(parseGridSpec('lr=0.002,0.005; ratio=0.5'), [
+      { param: 'lr', values: [0.002, 0.005] },
+      { param: 'ratio', values: [0.5] },
+    ]);
     assert.throws(() => parseGridSpec('lr'), /name=v1,v2/);
     assert.throws(() => parseGridSpec('momentum=0.9'), /unknown grid parameter 'momentum'/);
     assert.throws(() => parseGridSpec('lr=0.1,abc'), /not numbers: 'abc'/);
@@ -51,10 +57,22 @@ describe('grid search: points, recipes, validation', () => {
     assert.match(bad([]), /non-empty/);
     assert.match(bad([{ param: 'epochs', values: [1.5] }]), /epochs values must be positive integers/);
     assert.match(bad([{ param: 'lr', values: [0] }]), /lr values must be positive/);
-    assert.match(bad([{ param: 'lr', values: [1] }, { param: 'lr', values: [2] }]), /lr appears twice/);
+    assert.match(
+      bad([
+        { param: 'lr', values: [1] },
+        { param: 'lr', values: [2] },
+      ]),
+      /lr appears twice/,
+    );
     assert.match(bad([{ param: 'ratio', values: [0.5] }]), /ratio only matters for salun/);
     assert.equal(bad([{ param: 'ratio', values: [0.5] }], 'salun'), '');
-    assert.match(bad([{ param: 'lr', values: Array.from({ length: 9 }, (_, i) => i + 1) }, { param: 'epochs', values: Array.from({ length: 8 }, (_, i) => i + 1) }]), new RegExp(`72 points; at most ${MAX_GRID_POINTS}`));
+    assert.match(
+      bad([
+        { param: 'lr', values: Array.from({ length: 9 }, (_, i) => i + 1) },
+        { param: 'epochs', values: Array.from({ length: 8 }, (_, i) => i + 1) },
+      ]),
+      new RegExp(`72 points; at most ${MAX_GRID_POINTS}`),
+    );
   });
 });
 
@@ -64,12 +82,38 @@ describe('salun grid (CLI, end to end)', function () {
   it('runs every point from the same θo, scores it against Retrain, marks the best', () => {
     const ws = mkdtempSync(join(tmpdir(), 'salun-grid-'));
     const out = join(ws, 'out');
-    const r = spawnSync(process.execPath, [cli, 'grid', '--method', 'salun', '--grid', 'lr=0.002,0.01;ratio=0.3,0.7', '--model', 'mlp', '--train-subset', '1000',
-      '--train-epochs', '1', '--backend', 'wasm', '--workspace', ws, '--out', out, '--quiet'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'grid',
+        '--method',
+        'salun',
+        '--grid',
+        'lr=0.002,0.01;ratio=0.3,0.7',
+        '--model',
+        'mlp',
+        '--train-subset',
+        '1000',
+        '--train-epochs',
+        '1',
+        '--backend',
+        'wasm',
+        '--workspace',
+        ws,
+        '--out',
+        out,
+        '--quiet',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     for (const f of ['grid.md', 'grid.json', 'config.json', 'points.jsonl']) assert.ok(existsSync(join(out, f)), `${f} missing`);
     const g = JSON.parse(readFileSync(join(out, 'grid.json'), 'utf8')) as GridResult;
-    assert.deepEqual(g.points.map((p) => p.label), ['lr=0.002, ratio=0.3', 'lr=0.002, ratio=0.7', 'lr=0.01, ratio=0.3', 'lr=0.01, ratio=0.7']);
+    assert.deepEqual(
+      g.points.map((p) => p.label),
+      ['lr=0.002, ratio=0.3', 'lr=0.002, ratio=0.7', 'lr=0.01, ratio=0.3', 'lr=0.01, ratio=0.7'],
+    );
     for (const p of g.points) {
       const want = (['UA', 'RA', 'TA', 'MIA'] as const).reduce((s, k) => s + Math.abs(p.metrics[k] - g.retrain[k]), 0) / 4;
       assert.ok(Math.abs(p.avgGap - want) < 1e-9, `${p.label}: ${p.avgGap} vs ${want}`);

@@ -24,7 +24,7 @@ export function toyImages(n: number, seed: number, numClasses = 3): ImageSet {
   for (let i = 0; i < n; i++) {
     const label = Math.floor(rand() * numClasses);
     labels[i] = label;
-    for (let p = 0; p < 16; p++) images[i * 16 + p] = 0.3 * rand() + ((p % numClasses) === label ? 0.6 : 0);
+    for (let p = 0; p < 16; p++) images[i * 16 + p] = 0.3 * rand() + (p % numClasses === label ? 0.6 : 0);
   }
   return { images, labels, n, height: 4, width: 4, channels: 1, numClasses, source: 'toy' };
 }
@@ -55,8 +55,15 @@ export async function maskedSalunBits(pool?: TrainingPool): Promise<{ moved: num
   const before = vars.map((v) => v.dataSync().slice() as Float32Array);
   const { salient, anchor } = weightMask(vars, masks);
   await unlearn({
-    method: 'salun', clf: theta, train: set, forget, retain: allIndices(60).slice(10), seed: 1, mask: { salient, anchor },
-    recipe: { epochs: 3, lr: 0.1, momentum: 0.9, weightDecay: 0.05, batchSize: 8 }, ...(pool ? { pool } : {}),
+    method: 'salun',
+    clf: theta,
+    train: set,
+    forget,
+    retain: allIndices(60).slice(10),
+    seed: 1,
+    mask: { salient, anchor },
+    recipe: { epochs: 3, lr: 0.1, momentum: 0.9, weightDecay: 0.05, batchSize: 8 },
+    ...(pool ? { pool } : {}),
   });
   let moved = 0;
   let frozen = 0;
@@ -65,8 +72,12 @@ export async function maskedSalunBits(pool?: TrainingPool): Promise<{ moved: num
     const bitsBefore = new Uint32Array(before[i].buffer);
     const bitsAfter = new Uint32Array(after.buffer, after.byteOffset, after.length);
     for (let j = 0; j < after.length; j++) {
-      if (masks[i][j]) { if (bitsAfter[j] !== bitsBefore[j]) moved++; }
-      else { assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`); frozen++; }
+      if (masks[i][j]) {
+        if (bitsAfter[j] !== bitsBefore[j]) moved++;
+      } else {
+        assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`);
+        frozen++;
+      }
     }
   });
   tf.dispose([...salient, ...anchor]);

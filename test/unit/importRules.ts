@@ -29,8 +29,13 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
 };
 
 const LAYER_FOLDERS: readonly (readonly [string, Layer])[] = [
-  ['src/protocol/', 'protocol'], ['src/store/', 'store'], ['src/engine/', 'engine'], ['src/extension/', 'extension'],
-  ['src/cli/', 'cli'], ['src/job/', 'job'], ['webview/', 'webview'],
+  ['src/protocol/', 'protocol'],
+  ['src/store/', 'store'],
+  ['src/engine/', 'engine'],
+  ['src/extension/', 'extension'],
+  ['src/cli/', 'cli'],
+  ['src/job/', 'job'],
+  ['webview/', 'webview'],
 ];
 
 export function layerOf(file: string): Layer | undefined {
@@ -102,13 +107,19 @@ function stronglyConnected(next: ReadonlyMap<string, readonly string[]>): string
     stack.push(v);
     onStack.add(v);
     for (const w of next.get(v) ?? []) {
-      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
-      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
     }
     if (low.get(v) !== index.get(v)) return;
     const component: string[] = [];
     let w: string;
-    do { w = stack.pop()!; onStack.delete(w); component.push(w); } while (w !== v);
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
     components.push(component.sort());
   };
   for (const v of [...next.keys()].sort()) if (!index.has(v)) visit(v);
@@ -130,7 +141,10 @@ function cycleThrough(component: readonly string[], next: ReadonlyMap<string, re
         for (let at: string | undefined = v; at !== undefined && at !== start; at = cameFrom.get(at)) path.splice(1, 0, at);
         return [...path, start];
       }
-      if (!cameFrom.has(w)) { cameFrom.set(w, v); queue.push(w); }
+      if (!cameFrom.has(w)) {
+        cameFrom.set(w, v);
+        queue.push(w);
+      }
     }
   }
   return [...component, start];
@@ -163,13 +177,11 @@ function importIsTypeOnly(node: ts.ImportDeclaration): boolean {
   if (!clause) return false;
   if (clause.isTypeOnly) return true;
   const bindings = clause.namedBindings;
-  return !clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0
-    && bindings.elements.every((e) => e.isTypeOnly);
+  return !clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
 }
 
 function isLoaderCall(node: ts.CallExpression): boolean {
-  return node.expression.kind === ts.SyntaxKind.ImportKeyword
-    || (ts.isIdentifier(node.expression) && node.expression.text === 'require');
+  return node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require');
 }
 
 /**

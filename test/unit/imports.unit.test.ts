@@ -23,10 +23,17 @@ function repoPath(abs: string): string {
 }
 
 function sourceGraph(): { files: string[]; edges: ImportEdge[] } {
-  const files = ['src', 'webview'].flatMap((d) => tsFiles(join(root, d))).map(repoPath).sort();
-  const edges = files.flatMap((from) => importsOf(from, readFileSync(join(root, from), 'utf8')).map(({ specifier, typeOnly }) => ({
-    from, typeOnly, ...resolveImport(from, specifier, (p) => existsSync(join(root, p)) && statSync(join(root, p)).isFile()),
-  })));
+  const files = ['src', 'webview']
+    .flatMap((d) => tsFiles(join(root, d)))
+    .map(repoPath)
+    .sort();
+  const edges = files.flatMap((from) =>
+    importsOf(from, readFileSync(join(root, from), 'utf8')).map(({ specifier, typeOnly }) => ({
+      from,
+      typeOnly,
+      ...resolveImport(from, specifier, (p) => existsSync(join(root, p)) && statSync(join(root, p)).isFile()),
+    })),
+  );
   return { files, edges };
 }
 
@@ -39,8 +46,14 @@ describe('import rules', () => {
 
   it('reads the real tree (so an empty graph cannot pass the checks below)', () => {
     assert.ok(files.some((f) => f.startsWith('src/store/')) && files.some((f) => f.startsWith('webview/')));
-    assert.ok(edges.some((e) => e.from === 'src/engine/tf.ts' && e.to === '@tensorflow/tfjs'), 'the engine\'s tfjs import is not seen');
-    assert.ok(edges.some((e) => e.from === 'src/extension/saliencyPreview.ts' && e.to === 'src/store/saliency/mask.ts'), 'a host → store import is not seen');
+    assert.ok(
+      edges.some((e) => e.from === 'src/engine/tf.ts' && e.to === '@tensorflow/tfjs'),
+      "the engine's tfjs import is not seen",
+    );
+    assert.ok(
+      edges.some((e) => e.from === 'src/extension/saliencyPreview.ts' && e.to === 'src/store/saliency/mask.ts'),
+      'a host → store import is not seen',
+    );
     const unresolved = edges.filter((e) => e.kind === 'file' && !existsSync(join(root, e.to)));
     assert.deepEqual(unresolved, [], 'every relative import resolves to a file');
   });
@@ -54,7 +67,10 @@ describe('import rules', () => {
     // the half-initialised module a run-time cycle does (an undefined import at load time). The
     // type-only cycles are held by the next case instead.
     const cycles = importCycles(edges.filter((e) => !e.typeOnly));
-    assert.deepEqual(cycles.map((c) => c.join(' -> ')), []);
+    assert.deepEqual(
+      cycles.map((c) => c.join(' -> ')),
+      [],
+    );
   });
 
   it('no new cycle through type-only imports (the known ones may only go away)', () => {
@@ -66,12 +82,17 @@ describe('import rules', () => {
       'src/extension/api.ts -> src/extension/panelProvider.ts -> src/extension/jobSupervisor.ts -> src/extension/api.ts',
       'src/protocol/config.ts -> src/protocol/methods.ts -> src/protocol/config.ts',
     ]);
-    const fresh = importCycles(edges).map((c) => c.join(' -> ')).filter((c) => !known.has(c));
+    const fresh = importCycles(edges)
+      .map((c) => c.join(' -> '))
+      .filter((c) => !known.has(c));
     assert.deepEqual(fresh, []);
   });
 
   it('no file only re-exports (import a thing from its home)', () => {
-    assert.deepEqual(files.filter((f) => onlyReExports(f, readFileSync(join(root, f), 'utf8'))), []);
+    assert.deepEqual(
+      files.filter((f) => onlyReExports(f, readFileSync(join(root, f), 'utf8'))),
+      [],
+    );
   });
 
   it('knows a re-export-only file from one that also declares something', () => {
@@ -95,13 +116,17 @@ describe('import rules', () => {
       "const k = require('@tensorflow/tfjs-node/dist/x');",
       "const notAnImport = load('./l');",
     ].join('\n');
-    assert.deepEqual(importsOf('src/x/file.ts', text).map((i) => `${i.specifier}${i.typeOnly ? ' (type)' : ''}`), [
-      './a', '../b (type)', './cd (type)', './ef', 'vscode', './h', './i (type)', './sideEffect', './j', '@tensorflow/tfjs-node/dist/x',
-    ]);
+    assert.deepEqual(
+      importsOf('src/x/file.ts', text).map((i) => `${i.specifier}${i.typeOnly ? ' (type)' : ''}`),
+      ['./a', '../b (type)', './cd (type)', './ef', 'vscode', './h', './i (type)', './sideEffect', './j', '@tensorflow/tfjs-node/dist/x'],
+    );
     const none = (): boolean => false;
     assert.deepEqual(resolveImport('src/extension/x.ts', '../store/errors', none), { to: 'src/store/errors.ts', kind: 'file' });
     assert.deepEqual(resolveImport('src/extension/x.ts', '@tensorflow/tfjs-node/dist/x', none), { to: '@tensorflow/tfjs-node', kind: 'package' });
-    assert.deepEqual(resolveImport('src/cli/main.ts', '../../package.json', (p) => p === 'package.json'), { to: 'package.json', kind: 'file' });
+    assert.deepEqual(
+      resolveImport('src/cli/main.ts', '../../package.json', (p) => p === 'package.json'),
+      { to: 'package.json', kind: 'file' },
+    );
   });
 
   it('reports a wrong direction for each layer rule (a synthetic graph)', () => {
@@ -123,12 +148,20 @@ describe('import rules', () => {
       edge('src/cli/a.ts', 'src/extension/b.ts'),
     ];
     const fine = [
-      edge('src/engine/a.ts', 'src/store/b.ts'), edge('src/extension/a.ts', 'vscode'), edge('src/cli/a.ts', 'src/engine/b.ts'),
-      edge('webview/a.ts', 'src/protocol/b.ts'), edge('src/store/a.ts', 'node:fs'), edge('src/cli/main.ts', 'package.json'),
-      edge('webview/a.ts', '@vscode-elements/elements'), edge('src/engine/a.ts', '@tensorflow/tfjs'),
+      edge('src/engine/a.ts', 'src/store/b.ts'),
+      edge('src/extension/a.ts', 'vscode'),
+      edge('src/cli/a.ts', 'src/engine/b.ts'),
+      edge('webview/a.ts', 'src/protocol/b.ts'),
+      edge('src/store/a.ts', 'node:fs'),
+      edge('src/cli/main.ts', 'package.json'),
+      edge('webview/a.ts', '@vscode-elements/elements'),
+      edge('src/engine/a.ts', '@tensorflow/tfjs'),
     ];
     const problems = directionProblems([...wrong, ...fine]);
-    assert.deepEqual(problems.map((p) => p.slice(0, p.indexOf(': '))), wrong.map((e) => `${e.from} -> ${e.to}`));
+    assert.deepEqual(
+      problems.map((p) => p.slice(0, p.indexOf(': '))),
+      wrong.map((e) => `${e.from} -> ${e.to}`),
+    );
   });
 
   it('reports each cycle with its files, and not a chain without one (a synthetic graph)', () => {
@@ -136,9 +169,12 @@ describe('import rules', () => {
       edge('src/engine/methods/unlearn.ts', 'src/engine/methods/scrub.ts'),
       edge('src/engine/methods/scrub.ts', 'src/engine/methods/input.ts'),
       edge('src/engine/methods/input.ts', 'src/engine/methods/unlearn.ts', true),
-      edge('src/store/a.ts', 'src/store/b.ts'), edge('src/store/b.ts', 'src/store/c.ts'), edge('src/store/a.ts', 'src/store/c.ts'),
+      edge('src/store/a.ts', 'src/store/b.ts'),
+      edge('src/store/b.ts', 'src/store/c.ts'),
+      edge('src/store/a.ts', 'src/store/c.ts'),
       edge('src/protocol/self.ts', 'src/protocol/self.ts'),
-      edge('src/engine/x.ts', '@tensorflow/tfjs'), edge('src/engine/y.ts', '@tensorflow/tfjs'),
+      edge('src/engine/x.ts', '@tensorflow/tfjs'),
+      edge('src/engine/y.ts', '@tensorflow/tfjs'),
     ];
     assert.deepEqual(importCycles(graph), [
       ['src/engine/methods/input.ts', 'src/engine/methods/unlearn.ts', 'src/engine/methods/scrub.ts', 'src/engine/methods/input.ts'],

@@ -15,9 +15,17 @@ describe('settings → job configs', () => {
   });
 
   it('overlays every setting', () => {
-    const c = runConfigFromSettings({
-      backend: 'wasm', saliencyRatio: 0.3, forgetFraction: 0.2, modelPath: 'models/m/model.json', unlearnEpochs: 7, unlearnLr: 0.01,
-    }, ws);
+    const c = runConfigFromSettings(
+      {
+        backend: 'wasm',
+        saliencyRatio: 0.3,
+        forgetFraction: 0.2,
+        modelPath: 'models/m/model.json',
+        unlearnEpochs: 7,
+        unlearnLr: 0.01,
+      },
+      ws,
+    );
     assert.equal(c.backend, 'wasm');
     assert.deepEqual(c.saliency, { ratio: 0.3 });
     assert.deepEqual(c.forget, { kind: 'random', fraction: 0.2, seed: 1 });
@@ -34,11 +42,18 @@ describe('settings → job configs', () => {
 
   it('salun.data reaches every run and saliency job from the settings, its folder relative to the workspace', () => {
     assert.deepEqual(runConfigFromSettings({ data: { kind: 'idx', folder: 'data/fmnist' } }, ws).data, { kind: 'idx', dir: join(ws, 'data/fmnist') });
-    assert.deepEqual(saliencyConfigFromSettings({ data: { kind: 'imagefolder', folder: '/abs/images' } }, ws).data, { kind: 'imagefolder', dir: '/abs/images' });
+    assert.deepEqual(saliencyConfigFromSettings({ data: { kind: 'imagefolder', folder: '/abs/images' } }, ws).data, {
+      kind: 'imagefolder',
+      dir: '/abs/images',
+    });
     assert.deepEqual(runConfigFromSettings({ data: { kind: 'default', folder: '' } }, ws).data, { kind: 'default' });
     assert.equal(dataFromSetting(undefined, ws), undefined);
     for (const bad of [{ kind: 'cifar10' }, { kind: 'cifar10', folder: '  ' }, { kind: 'mnist', folder: 'x' }, 'data', [1]]) {
-      assert.throws(() => runConfigFromSettings({ data: bad }, ws), (e: unknown) => e instanceof SettingsError && e.setting === 'salun.data', JSON.stringify(bad));
+      assert.throws(
+        () => runConfigFromSettings({ data: bad }, ws),
+        (e: unknown) => e instanceof SettingsError && e.setting === 'salun.data',
+        JSON.stringify(bad),
+      );
     }
   });
 
@@ -68,7 +83,11 @@ describe('settings → job configs', () => {
       ['salun.workers', { workers: 65 }],
     ];
     for (const [setting, settings] of bad) {
-      assert.throws(() => runConfigFromSettings(settings, ws), (err: unknown) => err instanceof SettingsError && err.setting === setting, setting);
+      assert.throws(
+        () => runConfigFromSettings(settings, ws),
+        (err: unknown) => err instanceof SettingsError && err.setting === setting,
+        setting,
+      );
     }
   });
 });

@@ -14,11 +14,19 @@ installFakeVscodeHost();
 const { JobFeedback } = require('../../src/extension/jobFeedback') as typeof import('../../src/extension/jobFeedback');
 
 const WASM_AFTER_AUTO: BackendInfo = {
-  name: 'wasm', reason: 'auto: …; using wasm', detail: 'wasm SIMD, 1 thread',
+  name: 'wasm',
+  reason: 'auto: …; using wasm',
+  detail: 'wasm SIMD, 1 thread',
   skipped: [
-    { name: 'tensorflow-gpu', why: '@tensorflow/tfjs-node-gpu is not installed beside the engine (no SALUN_TFJS_NODE_DIR or native backend folder set): run the command "SalUn: Install Native TensorFlow Backend", …' },
+    {
+      name: 'tensorflow-gpu',
+      why: '@tensorflow/tfjs-node-gpu is not installed beside the engine (no SALUN_TFJS_NODE_DIR or native backend folder set): run the command "SalUn: Install Native TensorFlow Backend", …',
+    },
     { name: 'webgpu', why: 'webgpu: Dawn found no GPU adapter (no Vulkan, Metal or Direct3D 12 driver)' },
-    { name: 'tensorflow', why: '@tensorflow/tfjs-node is not installed beside the engine (no SALUN_TFJS_NODE_DIR or native backend folder set): run the command …' },
+    {
+      name: 'tensorflow',
+      why: '@tensorflow/tfjs-node is not installed beside the engine (no SALUN_TFJS_NODE_DIR or native backend folder set): run the command …',
+    },
   ],
 };
 
@@ -29,9 +37,11 @@ function userModelRun(): JobEvent[] {
     Array.from({ length: n }, (_, k) => ({ type: 'progress', phase: p, done: ((k + 1) * total) / n, total, epoch: epochOf?.(k), etaSeconds: 60 }));
   return [
     { type: 'started', kind: 'run', runId: 'r1', runDir: '/ws/.salun/runs/r1', backend: WASM_AFTER_AUTO },
-    phase('load', 'Loading data'), phase('load', 'Loading /ws/model.json'),
+    phase('load', 'Loading data'),
+    phase('load', 'Loading /ws/model.json'),
     phase('evaluate', 'Evaluating original'),
-    phase('retrain', 'Retrain: 12 epochs on 9000 samples'), ...steps('retrain', 12 * 9000, 12, (k) => k + 1),
+    phase('retrain', 'Retrain: 12 epochs on 9000 samples'),
+    ...steps('retrain', 12 * 9000, 12, (k) => k + 1),
     phase('evaluate', 'Evaluating retrain'),
     phase('saliency', 'Saliency map'),
     phase('unlearn', 'SalUn, 5 epochs'),
@@ -47,7 +57,11 @@ class FakeSupervisor {
   runningKind: JobKind | undefined;
   subscribe(l: FakeSupervisor['listeners'][number]): { dispose(): void } {
     this.listeners.push(l);
-    return { dispose: () => { this.listeners.splice(this.listeners.indexOf(l), 1); } };
+    return {
+      dispose: () => {
+        this.listeners.splice(this.listeners.indexOf(l), 1);
+      },
+    };
   }
   play(kind: JobKind, events: JobEvent[], outcome: JobOutcome): void {
     this.kind = kind;
@@ -64,10 +78,14 @@ class FakeLog {
   readonly lines: { level: string; text: string }[] = [];
   constructor() {
     for (const level of ['trace', 'debug', 'info', 'warn', 'error'] as const) {
-      (this as unknown as Record<string, (t: string) => void>)[level] = (text: string): void => { this.lines.push({ level, text }); };
+      (this as unknown as Record<string, (t: string) => void>)[level] = (text: string): void => {
+        this.lines.push({ level, text });
+      };
     }
   }
-  show(): void { /* nothing to show */ }
+  show(): void {
+    /* nothing to show */
+  }
 }
 
 const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -75,7 +93,7 @@ const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 describe('job feedback: one meaning of progress', () => {
   beforeEach(() => resetFakeHost());
 
-  it('the whole job\'s share rises through every stage, including unlearning after an evaluation', () => {
+  it("the whole job's share rises through every stage, including unlearning after an evaluation", () => {
     const p = new JobProgress('run');
     const seen: { phase: string; overall: number }[] = [];
     for (const e of userModelRun()) {
@@ -111,10 +129,17 @@ describe('job feedback: one meaning of progress', () => {
       texts.push(status.text);
     }
     await flush();
-    assert.deepEqual(fakeHost.progress.map((r) => r.options.location), [{ viewId: 'salun.panel' }], 'progress shown somewhere else than the view');
+    assert.deepEqual(
+      fakeHost.progress.map((r) => r.options.location),
+      [{ viewId: 'salun.panel' }],
+      'progress shown somewhere else than the view',
+    );
     assert.ok(fakeHost.progress.every((r) => !r.options.cancellable));
     const percents = texts.map((t) => Number(/SalUn (\d+)%/.exec(t)?.[1]));
-    assert.ok(percents.every((x) => Number.isFinite(x)), texts.join(' | '));
+    assert.ok(
+      percents.every((x) => Number.isFinite(x)),
+      texts.join(' | '),
+    );
     assert.ok(percents.at(-1)! > 95, texts.at(-1));
     // The view's bar reports the same whole-job percentage, in increments that add up to it.
     const increments = fakeHost.progress[0].reports.reduce((sum, r) => sum + (r.increment ?? 0), 0);
@@ -124,11 +149,15 @@ describe('job feedback: one meaning of progress', () => {
 
     fakeHost.click = (n) => (n.actions.includes('Show in Panel') && /finished/.test(n.text) ? 'Show in Panel' : undefined);
     supervisor.runningKind = undefined;
-    const outcome: JobOutcome = { status: 'finished', events, result: { runId: 'r1', runDir: '/ws/.salun/runs/r1', backend: WASM_AFTER_AUTO, rows: [], report: '/ws/.salun/runs/r1/report.md' } };
+    const outcome: JobOutcome = {
+      status: 'finished',
+      events,
+      result: { runId: 'r1', runDir: '/ws/.salun/runs/r1', backend: WASM_AFTER_AUTO, rows: [], report: '/ws/.salun/runs/r1/report.md' },
+    };
     for (const l of [...supervisor.listeners]) l.onJobEnded?.(outcome);
     await flush();
     assert.equal(status.visible, false);
-    assert.ok(fakeHost.progress[0].ended, 'the view\'s progress did not end with the job');
+    assert.ok(fakeHost.progress[0].ended, "the view's progress did not end with the job");
     assert.equal(fakeHost.notifications.length, 2);
     assert.deepEqual(fakeHost.notifications[1].actions, ['Open Report', 'Show in Panel']);
     assert.deepEqual(fakeHost.executed.at(-1), { command: 'salun.openRunInPanel', args: ['/ws/.salun/runs/r1'] });
@@ -143,7 +172,10 @@ describe('job feedback: one meaning of progress', () => {
     const info = log.lines.filter((l) => l.level === 'info' && /backend|not installed|Cannot find/i.test(l.text));
     assert.equal(info.length, 1, info.map((l) => l.text).join('\n'));
     assert.equal(info[0].text, backendLogLine(WASM_AFTER_AUTO));
-    assert.equal(info[0].text, 'backend: wasm (wasm SIMD, 1 thread; tensorflow-gpu, tensorflow not installed — SalUn: Install Native TensorFlow Backend for a faster one; webgpu: Dawn found no GPU adapter (no Vulkan, Metal or Direct3D 12 driver))');
+    assert.equal(
+      info[0].text,
+      'backend: wasm (wasm SIMD, 1 thread; tensorflow-gpu, tensorflow not installed — SalUn: Install Native TensorFlow Backend for a faster one; webgpu: Dawn found no GPU adapter (no Vulkan, Metal or Direct3D 12 driver))',
+    );
     feedback.dispose();
   });
 

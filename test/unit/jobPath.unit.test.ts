@@ -31,12 +31,44 @@ function tinyCommand(kind: JobKind, data: string, workspaceDir: string): StartCo
   const common = { data: dataSpec, model, train: recipe, seed: 1, backend: 'cpu' as const };
   const forget = { kind: 'random' as const, fraction: 0.1, seed: 1 };
   switch (kind) {
-    case 'run': return { type: 'start', kind, workspaceDir, config: { ...defaultRunConfig(), ...common, forget, method: 'rl', unlearn: { ...recipe, lr: 0.01 }, retrain: false } };
-    case 'saliency': return { type: 'start', kind, workspaceDir, config: { ...common, forget, saliency: { ratio: 0.5 } } };
-    case 'evaluate': return { type: 'start', kind, workspaceDir, config: { ...common, forget, retrain: false } };
-    case 'table': return { type: 'start', kind, workspaceDir, outDir: join(workspaceDir, 'table'), config: { data: dataSpec, model, train: recipe, backend: 'cpu', scenario: { kind: 'random', fraction: 0.1 }, seeds: [1], methods: ['ft'], saliency: { ratio: 0.5 } } };
-    case 'grid': return { type: 'start', kind, workspaceDir, outDir: join(workspaceDir, 'grid'), config: { ...common, method: 'ft', scenario: { kind: 'random', fraction: 0.1 }, axes: [{ param: 'lr', values: [0.005, 0.02] }] } };
-    case 'generation': return { type: 'start', kind, workspaceDir, config: tinyGenerationConfig(data) };
+    case 'run':
+      return {
+        type: 'start',
+        kind,
+        workspaceDir,
+        config: { ...defaultRunConfig(), ...common, forget, method: 'rl', unlearn: { ...recipe, lr: 0.01 }, retrain: false },
+      };
+    case 'saliency':
+      return { type: 'start', kind, workspaceDir, config: { ...common, forget, saliency: { ratio: 0.5 } } };
+    case 'evaluate':
+      return { type: 'start', kind, workspaceDir, config: { ...common, forget, retrain: false } };
+    case 'table':
+      return {
+        type: 'start',
+        kind,
+        workspaceDir,
+        outDir: join(workspaceDir, 'table'),
+        config: {
+          data: dataSpec,
+          model,
+          train: recipe,
+          backend: 'cpu',
+          scenario: { kind: 'random', fraction: 0.1 },
+          seeds: [1],
+          methods: ['ft'],
+          saliency: { ratio: 0.5 },
+        },
+      };
+    case 'grid':
+      return {
+        type: 'start',
+        kind,
+        workspaceDir,
+        outDir: join(workspaceDir, 'grid'),
+        config: { ...common, method: 'ft', scenario: { kind: 'random', fraction: 0.1 }, axes: [{ param: 'lr', values: [0.005, 0.02] }] },
+      };
+    case 'generation':
+      return { type: 'start', kind, workspaceDir, config: tinyGenerationConfig(data) };
   }
 }
 
@@ -49,7 +81,9 @@ async function dispatch(command: StartCommand): Promise<JobEvent[]> {
 describe('one job path: every kind through dispatchJob', function () {
   this.timeout(180_000);
   let data: string;
-  before(() => { data = tinyIdxFolder(300, 100); });
+  before(() => {
+    data = tinyIdxFolder(300, 100);
+  });
 
   for (const kind of JOB_KINDS) {
     it(`${kind}: starts, streams 'started' with its kind, ends 'finished' with its folder written`, async () => {
@@ -64,10 +98,16 @@ describe('one job path: every kind through dispatchJob', function () {
       assert.ok(existsSync(last.result.runDir), last.result.runDir);
       if (kind === 'grid') {
         const g = JSON.parse(readFileSync(join(ws, 'grid', 'grid.json'), 'utf8')) as { points: { label: string }[] };
-        assert.deepEqual(g.points.map((p) => p.label), ['lr=0.005', 'lr=0.02']);
+        assert.deepEqual(
+          g.points.map((p) => p.label),
+          ['lr=0.005', 'lr=0.02'],
+        );
         assert.equal(last.result.report, join(ws, 'grid', 'grid.md'));
         // Retrain and each point were streamed as 'evaluated', as the panel shows a table's rows.
-        assert.deepEqual(events.flatMap((e) => (e.type === 'evaluated' ? [e.row.method] : [])), ['retrain', 'ft (lr=0.005)', 'ft (lr=0.02)']);
+        assert.deepEqual(
+          events.flatMap((e) => (e.type === 'evaluated' ? [e.row.method] : [])),
+          ['retrain', 'ft (lr=0.005)', 'ft (lr=0.02)'],
+        );
       }
       if (kind === 'table') assert.ok(existsSync(join(ws, 'table', 'table.json')));
     });
@@ -89,13 +129,20 @@ describe('one validator per config kind', () => {
     for (const kind of JOB_KINDS) {
       const filled = CONFIG_PARSERS[kind](minimal[kind]) as unknown as Record<string, unknown>;
       assert.ok(filled.backend === 'auto', `${kind}: ${JSON.stringify(filled)}`);
-      assert.throws(() => CONFIG_PARSERS[kind]({ ...(minimal[kind] as object), colour: 'blue' }), (e: Error) => e instanceof ConfigError && /colour is not a known setting/.test(e.message), kind);
+      assert.throws(
+        () => CONFIG_PARSERS[kind]({ ...(minimal[kind] as object), colour: 'blue' }),
+        (e: Error) => e instanceof ConfigError && /colour is not a known setting/.test(e.message),
+        kind,
+      );
     }
   });
 
-  it('a grid takes its method\'s default axes; table and grid take the architecture\'s training recipe', () => {
+  it("a grid takes its method's default axes; table and grid take the architecture's training recipe", () => {
     const g = CONFIG_PARSERS.grid({ method: 'salun', model: { kind: 'builtin', architecture: 'mlp' } });
-    assert.deepEqual(g.axes.map((a) => a.param), ['lr', 'ratio']);
+    assert.deepEqual(
+      g.axes.map((a) => a.param),
+      ['lr', 'ratio'],
+    );
     assert.equal(g.train.epochs, 40);
     assert.equal(CONFIG_PARSERS.table({}).train.epochs, 12);
   });
@@ -164,7 +211,7 @@ describe('salun CLI arguments (node:util parseArgs)', function () {
   this.timeout(120_000);
   const run = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
-  it('--version prints package.json\'s version', () => {
+  it("--version prints package.json's version", () => {
     const r = run('--version');
     assert.equal(r.status, 0);
     assert.equal(String(r.stdout).trim(), (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
@@ -191,12 +238,25 @@ describe('salun CLI arguments (node:util parseArgs)', function () {
     const ws = mkdtempSync(join(tmpdir(), 'salun-cli-file-'));
     const data = tinyIdxFolder(300, 100);
     const file = join(ws, 'tiny.salun.json');
-    writeFileSync(file, JSON.stringify({ method: 'rl', data: { kind: 'idx', dir: data }, model: { architecture: 'mlp' }, train: { epochs: 1 }, unlearn: { epochs: 1 }, retrain: false }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        method: 'rl',
+        data: { kind: 'idx', dir: data },
+        model: { architecture: 'mlp' },
+        train: { epochs: 1 },
+        unlearn: { epochs: 1 },
+        retrain: false,
+      }),
+    );
     const r = run('run', file, '--workspace', ws, '--backend=cpu', '--quiet', '--json');
     assert.equal(r.status, 0, String(r.stderr));
     const result = JSON.parse(String(r.stdout)) as { backend: { name: string }; runDir: string; rows: { method: string }[] };
     assert.equal(result.backend.name, 'cpu');
-    assert.ok(result.rows.some((x) => x.method === 'rl'), JSON.stringify(result.rows));
+    assert.ok(
+      result.rows.some((x) => x.method === 'rl'),
+      JSON.stringify(result.rows),
+    );
     assert.ok(existsSync(join(result.runDir, 'report.md')));
   });
 });

@@ -17,12 +17,21 @@ const cli = join(root, 'bin', 'salun.js');
 function quickConfig(): RunConfig {
   const c = defaultRunConfig();
   return {
-    ...c, model: { kind: 'builtin', architecture: 'mlp' }, backend: 'wasm',
-    train: { ...c.train, epochs: 2, lr: 0.05 }, unlearn: { ...c.unlearn, epochs: 2, lr: 0.01 },
+    ...c,
+    model: { kind: 'builtin', architecture: 'mlp' },
+    backend: 'wasm',
+    train: { ...c.train, epochs: 2, lr: 0.05 },
+    unlearn: { ...c.unlearn, epochs: 2, lr: 0.01 },
   };
 }
 
-function runJob(config: unknown, workspaceDir: string, cancelAfter?: (e: JobEvent) => boolean, kind: JobKind = 'run', command: 'cancel' | 'stop' = 'cancel'): Promise<JobEvent[]> {
+function runJob(
+  config: unknown,
+  workspaceDir: string,
+  cancelAfter?: (e: JobEvent) => boolean,
+  kind: JobKind = 'run',
+  command: 'cancel' | 'stop' = 'cancel',
+): Promise<JobEvent[]> {
   return new Promise((resolvePromise, reject) => {
     const child = fork(jobScript, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const events: JobEvent[] = [];
@@ -56,22 +65,50 @@ describe('job process (dist/job.js)', function () {
     const fin = events[events.length - 1];
     assert.ok(fin.type === 'finished');
     const dir = fin.result.runDir;
-    for (const f of ['config.json', 'status.json', 'metrics.jsonl', 'report.md', 'report.json', 'model/model.json', 'model/weights.bin', 'saliency/mask.bits', 'saliency/summary.json', 'saliency/scores.f32']) {
+    for (const f of [
+      'config.json',
+      'status.json',
+      'metrics.jsonl',
+      'report.md',
+      'report.json',
+      'model/model.json',
+      'model/weights.bin',
+      'saliency/mask.bits',
+      'saliency/summary.json',
+      'saliency/scores.f32',
+    ]) {
       assert.ok(existsSync(join(dir, f)), `${f} missing`);
     }
     assert.equal((JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as { state: string }).state, 'finished');
-    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { role: string });
-    assert.deepEqual(lines.map((l) => l.role), ['original', 'retrain', 'unlearned', 'unlearned']);
-    assert.deepEqual(fin.result.rows.map((r) => r.role), ['original', 'retrain', 'unlearned']);
+    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { role: string });
+    assert.deepEqual(
+      lines.map((l) => l.role),
+      ['original', 'retrain', 'unlearned', 'unlearned'],
+    );
+    assert.deepEqual(
+      fin.result.rows.map((r) => r.role),
+      ['original', 'retrain', 'unlearned'],
+    );
     assert.equal(fin.result.rows.find((r) => r.role === 'retrain')?.avgGap, 0);
     // The per-epoch tensor count in metrics.jsonl stays flat.
-    const tensors = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { tensors?: number }).tensors).filter((t) => t !== undefined);
+    const tensors = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { tensors?: number }).tensors)
+      .filter((t) => t !== undefined);
     assert.equal(new Set(tensors).size, 1, `tensors per epoch: ${tensors.join(', ')}`);
   });
 
   it('cancels at the next batch, says so, and marks the run folder cancelled', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'salun-job-'));
-    const events = await runJob({ ...quickConfig(), train: { ...quickConfig().train, epochs: 50 } }, ws, (e) => e.type === 'progress' && e.phase === 'train-original');
+    const events = await runJob(
+      { ...quickConfig(), train: { ...quickConfig().train, epochs: 50 } },
+      ws,
+      (e) => e.type === 'progress' && e.phase === 'train-original',
+    );
     assert.equal(events[events.length - 1].type, 'cancelled');
     const runs = readdirSync(join(ws, '.salun', 'runs'));
     assert.equal(runs.length, 1);
@@ -98,17 +135,25 @@ describe('job process (dist/job.js)', function () {
     assert.equal(fin.result.report, join(dir, 'report.md'));
   });
 
-  it('evaluates a model.json (another run\'s unlearned model) into a run folder of its own', async () => {
+  it("evaluates a model.json (another run's unlearned model) into a run folder of its own", async () => {
     const ws = mkdtempSync(join(tmpdir(), 'salun-job-'));
     const run = await runJob({ ...quickConfig(), unlearn: { ...quickConfig().unlearn, epochs: 1 } }, ws);
     const done = run[run.length - 1];
     assert.ok(done.type === 'finished');
     const modelPath = join(done.result.runDir, 'model', 'model.json');
-    const events = await runJob({ model: { kind: 'file', path: modelPath }, backend: 'wasm', train: quickConfig().train, retrain: true }, ws, undefined, 'evaluate');
+    const events = await runJob(
+      { model: { kind: 'file', path: modelPath }, backend: 'wasm', train: quickConfig().train, retrain: true },
+      ws,
+      undefined,
+      'evaluate',
+    );
     const fin = events[events.length - 1];
     assert.ok(fin.type === 'finished', JSON.stringify(events.slice(-3)));
     assert.ok(events.some((e) => e.type === 'started' && e.kind === 'evaluate'));
-    assert.deepEqual(fin.result.rows.map((r) => r.role), ['retrain', 'unlearned']);
+    assert.deepEqual(
+      fin.result.rows.map((r) => r.role),
+      ['retrain', 'unlearned'],
+    );
     // Same data, forget set and evaluator: the metrics equal those the run reported for its model.
     const fromRun = done.result.rows.find((r) => r.role === 'unlearned');
     assert.deepEqual(fin.result.rows[1].metrics, fromRun?.metrics);
@@ -127,24 +172,51 @@ describe('job process (dist/job.js)', function () {
     assert.ok(events.some((e) => e.type === 'started' && e.kind === 'table'));
     assert.ok(fin.result.report && existsSync(fin.result.report), `no table.md: ${fin.result.report}`);
     assert.match(readFileSync(fin.result.report, 'utf8'), /\| FT \|/);
-    assert.deepEqual(events.filter((e) => e.type === 'evaluated').map((e) => (e.type === 'evaluated' ? e.row.method : '')), ['retrain', 'original', 'ft']);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'evaluated').map((e) => (e.type === 'evaluated' ? e.row.method : '')),
+      ['retrain', 'original', 'ft'],
+    );
   });
 
   it('stop and keep on a comparison table: finishes the model it is on, writes the rows done as a partial table', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'salun-job-'));
     const t = defaultTableConfig();
-    const config = { ...t, seeds: [1, 2], methods: ['ft', 'ga'], trainSubset: 500, model: { kind: 'builtin', architecture: 'mlp' }, train: { ...t.train, epochs: 1 }, backend: 'wasm' };
+    const config = {
+      ...t,
+      seeds: [1, 2],
+      methods: ['ft', 'ga'],
+      trainSubset: 500,
+      model: { kind: 'builtin', architecture: 'mlp' },
+      train: { ...t.train, epochs: 1 },
+      backend: 'wasm',
+    };
     // Asked as soon as the table starts, while the first seed's θo trains: a table needs a Retrain,
     // so the first seed's Retrain and Original complete, and nothing after them starts.
     const events = await runJob(config, ws, (e) => e.type === 'started', 'table', 'stop');
     const fin = events[events.length - 1];
     assert.ok(fin.type === 'finished', JSON.stringify(events.slice(-3)));
-    assert.deepEqual(events.filter((e) => e.type === 'evaluated').map((e) => (e.type === 'evaluated' ? e.row.method : '')), ['retrain', 'original']);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'evaluated').map((e) => (e.type === 'evaluated' ? e.row.method : '')),
+      ['retrain', 'original'],
+    );
     assert.deepEqual(fin.result.partial, { done: 2, of: 8, missing: ['seed 1: FT, GA', 'seed 2: Retrain, Original, FT, GA'] });
     const table = JSON.parse(readFileSync(join(fin.result.runDir, 'table.json'), 'utf8')) as TableResult;
-    assert.deepEqual(table.stopped, { modelsDone: 2, modelsPlanned: 8, missing: [{ seed: 1, models: ['FT', 'GA'] }, { seed: 2, models: ['Retrain', 'Original', 'FT', 'GA'] }] });
-    assert.deepEqual(table.rows.map((r) => r.label), ['Retrain', 'Original']);
-    assert.deepEqual(table.seeds.map((s) => s.seed), [1]);
+    assert.deepEqual(table.stopped, {
+      modelsDone: 2,
+      modelsPlanned: 8,
+      missing: [
+        { seed: 1, models: ['FT', 'GA'] },
+        { seed: 2, models: ['Retrain', 'Original', 'FT', 'GA'] },
+      ],
+    });
+    assert.deepEqual(
+      table.rows.map((r) => r.label),
+      ['Retrain', 'Original'],
+    );
+    assert.deepEqual(
+      table.seeds.map((s) => s.seed),
+      [1],
+    );
     const md = readFileSync(fin.result.report!, 'utf8');
     assert.match(md, /^# SalUn Lab comparison table: .*\(partial\)\n/);
     assert.ok(md.includes('**Partial table: stopped by the user** after 2 of 8 models; missing seed 1: FT, GA; seed 2: Retrain, Original, FT, GA.'), md);

@@ -45,9 +45,15 @@ let mode = 'ok';
 
 class MemoryLog implements JobLogSink {
   readonly lines: string[] = [];
-  info(m: string): void { this.lines.push(`info ${m}`); }
-  warn(m: string): void { this.lines.push(`warn ${m}`); }
-  error(m: string): void { this.lines.push(`error ${m}`); }
+  info(m: string): void {
+    this.lines.push(`info ${m}`);
+  }
+  warn(m: string): void {
+    this.lines.push(`warn ${m}`);
+  }
+  error(m: string): void {
+    this.lines.push(`error ${m}`);
+  }
 }
 
 function runCommand(name: string, workspaceDir: string): StartCommand {
@@ -80,7 +86,10 @@ describe('job supervisor', function () {
     const outcome = await supervisor.start(runCommand('ok', dir));
     assert.equal(outcome.status, 'finished');
     assert.equal(outcome.result?.runId, 'r1');
-    assert.deepEqual(outcome.events.map((e) => e.type), ['started', 'log', 'phase', 'finished']);
+    assert.deepEqual(
+      outcome.events.map((e) => e.type),
+      ['started', 'log', 'phase', 'finished'],
+    );
     assert.deepEqual(seen, outcome.events);
     assert.deepEqual(supervisor.eventLog(), outcome.events);
     assert.equal(supervisor.running, false);

@@ -18,7 +18,7 @@ const root = join(__dirname, '..', '..', '..');
 
 /** A literal that is a method's name but means something else, with the reason. */
 const NOT_A_METHOD: readonly { file: string; text: string; why: string }[] = [
-  { file: 'src/extension/commandIds.ts', text: 'salun', why: "the view container and the settings section are named after the product" },
+  { file: 'src/extension/commandIds.ts', text: 'salun', why: 'the view container and the settings section are named after the product' },
 ];
 
 /**
@@ -31,7 +31,11 @@ const GENERATION_TABLE = ['src/protocol/generationMethods.ts', 'src/engine/gener
 /** For each name, the files (relative to the root) that write it, exemptions and the other table left out. */
 function filesNaming(names: readonly string[], otherTable: readonly string[]): Map<string, string[]> {
   const found = filesWriting(root, names);
-  for (const [n, files] of found) found.set(n, files.filter((rel) => !otherTable.includes(rel) && !NOT_A_METHOD.some((x) => x.file === rel && x.text === n)));
+  for (const [n, files] of found)
+    found.set(
+      n,
+      files.filter((rel) => !otherTable.includes(rel) && !NOT_A_METHOD.some((x) => x.file === rel && x.text === n)),
+    );
   return found;
 }
 
@@ -61,7 +65,10 @@ describe('method table', () => {
     const text = "// 'ft' in a comment\nconst a = { rl: 1, 'ga': 2 };\nconst b = `x${a.rl}`;\nconst c = 'l1';\n";
     writeFileSync(probe, text);
     const w = writtenNames(probe);
-    assert.deepEqual(['rl', 'ga', 'l1', 'x'].map((n) => w.has(n)), [true, true, true, true]);
+    assert.deepEqual(
+      ['rl', 'ga', 'l1', 'x'].map((n) => w.has(n)),
+      [true, true, true, true],
+    );
     assert.equal(w.has('ft'), false);
   });
 
@@ -84,7 +91,7 @@ describe('method table', () => {
     }
   });
 
-  it('resolvedOptions: the config\'s values over the row\'s defaults, only the method\'s own group', () => {
+  it("resolvedOptions: the config's values over the row's defaults, only the method's own group", () => {
     assert.deepEqual(resolvedOptions('iu', { iu: { alpha: 3 }, l1: { alpha: 9 } }), { ...DEFAULT_METHOD_OPTIONS.iu, alpha: 3 });
     assert.deepEqual(resolvedOptions('ft', { l1: { alpha: 9 } }), {});
   });

@@ -17,7 +17,15 @@ import type { MethodName, OptimizerRecipe } from '../../src/protocol/config';
 import { parseRunConfig } from '../../src/protocol/runConfigSchema';
 import { tinyMlp, toyImages, useCpu } from './helpers';
 
-const recipe = (o: Partial<OptimizerRecipe> = {}): OptimizerRecipe => ({ epochs: 2, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 8, schedule: 'constant', ...o });
+const recipe = (o: Partial<OptimizerRecipe> = {}): OptimizerRecipe => ({
+  epochs: 2,
+  lr: 0.05,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  batchSize: 8,
+  schedule: 'constant',
+  ...o,
+});
 const snapshot = (clf: Classifier): Float32Array[] => trainableVariables(clf).map((v) => v.dataSync().slice() as Float32Array);
 const l1Norm = (clf: Classifier): number => snapshot(clf).reduce((s, w) => s + w.reduce((a, x) => a + Math.abs(x), 0), 0);
 const l1Distance = (clf: Classifier, ref: Float32Array[]): number =>
@@ -51,7 +59,7 @@ describe('methods: ℓ1-sparse', () => {
   it('α_t decays linearly from α to 0 over the epochs (authors: α·(1 − e/E), e 0-based)', () => {
     const alphas = [1, 2, 3, 4, 5, 6].map((t) => l1AlphaAt(5e-4, t, 5));
     assert.equal(alphas[0], 5e-4);
-    for (let t = 1; t < 5; t++) assert.ok(Math.abs((alphas[t - 1] - alphas[t]) - 1e-4) < 1e-12, `step ${t}: ${alphas.join(', ')}`);
+    for (let t = 1; t < 5; t++) assert.ok(Math.abs(alphas[t - 1] - alphas[t] - 1e-4) < 1e-12, `step ${t}: ${alphas.join(', ')}`);
     assert.ok(alphas[4] > 0, 'the last epoch still has a penalty');
     assert.equal(alphas[5], 0, 'and it reaches 0 where the schedule ends');
   });
@@ -100,11 +108,15 @@ describe('methods: boundary shrink', () => {
     const clf = tinyMlp(5);
     const forget = Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]);
     const targets = await nearestWrongClasses(clf, set, forget, 0.1, 8);
-    const hits = (): number => tf.tidy(() => {
-      const x = tf.tensor(Array.from(forget).flatMap((i) => Array.from(set.images.subarray(i * 16, i * 16 + 16))), [forget.length, 4, 4, 1]);
-      const pred = (clf.model.predict(x) as T.Tensor).argMax(1).dataSync();
-      return Array.from(pred).filter((p, i) => p === targets[i]).length;
-    });
+    const hits = (): number =>
+      tf.tidy(() => {
+        const x = tf.tensor(
+          Array.from(forget).flatMap((i) => Array.from(set.images.subarray(i * 16, i * 16 + 16))),
+          [forget.length, 4, 4, 1],
+        );
+        const pred = (clf.model.predict(x) as T.Tensor).argMax(1).dataSync();
+        return Array.from(pred).filter((p, i) => p === targets[i]).length;
+      });
     const before = hits();
     await unlearn({ method: 'bs', clf, train: set, forget, retain: allIndices(40).slice(8), seed: 1, recipe: recipe({ epochs: 5, lr: 0.2 }) });
     assert.ok(hits() > before && hits() >= 6, `rows predicted as their BS target: ${before} → ${hits()} of 8`);
@@ -136,20 +148,51 @@ describe('methods: boundary expanding', () => {
     const clf = tinyMlp(8, 3, true);
     const forget = Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]);
     const shapes = trainableVariables(clf).map((v) => v.shape.join('×'));
-    const forgetCe = (): number => tf.tidy(() => {
-      const x = tf.tensor(Array.from(forget).flatMap((i) => Array.from(set.images.subarray(i * 16, i * 16 + 16))), [forget.length, 4, 4, 1]);
-      const lp = tf.logSoftmax(clf.model.predict(x) as T.Tensor2D);
-      return -tf.mean(tf.sum(tf.mul(lp, tf.oneHot(tf.tensor1d(Array.from(forget).map((i) => set.labels[i]), 'int32'), 3)), 1)).dataSync()[0];
-    });
+    const forgetCe = (): number =>
+      tf.tidy(() => {
+        const x = tf.tensor(
+          Array.from(forget).flatMap((i) => Array.from(set.images.subarray(i * 16, i * 16 + 16))),
+          [forget.length, 4, 4, 1],
+        );
+        const lp = tf.logSoftmax(clf.model.predict(x) as T.Tensor2D);
+        return -tf
+          .mean(
+            tf.sum(
+              tf.mul(
+                lp,
+                tf.oneHot(
+                  tf.tensor1d(
+                    Array.from(forget).map((i) => set.labels[i]),
+                    'int32',
+                  ),
+                  3,
+                ),
+              ),
+              1,
+            ),
+          )
+          .dataSync()[0];
+      });
     const before = forgetCe();
     const seenShapes: string[] = [];
     await unlearn({
-      method: 'be', clf, train: set, forget, retain: allIndices(40).slice(8), seed: 2, recipe: recipe({ epochs: 3, lr: 0.1 }),
-      onEpoch: async () => { seenShapes.push(String(clf.model.outputs[0].shape[1])); },
+      method: 'be',
+      clf,
+      train: set,
+      forget,
+      retain: allIndices(40).slice(8),
+      seed: 2,
+      recipe: recipe({ epochs: 3, lr: 0.1 }),
+      onEpoch: async () => {
+        seenShapes.push(String(clf.model.outputs[0].shape[1]));
+      },
     });
     assert.deepEqual(seenShapes, ['3', '3', '3'], 'every per-epoch evaluation sees the C-class model');
     assert.deepEqual(clf.model.outputs[0].shape, [null, 3]);
-    assert.deepEqual(trainableVariables(clf).map((v) => v.shape.join('×')), shapes);
+    assert.deepEqual(
+      trainableVariables(clf).map((v) => v.shape.join('×')),
+      shapes,
+    );
     const out = tf.tidy(() => clf.model.predict(tf.tensor(set.images.subarray(0, 5 * 16), [5, 4, 4, 1])) as T.Tensor);
     assert.deepEqual(out.shape, [5, 3]);
     assert.ok(Array.from(out.dataSync()).every(Number.isFinite));
@@ -163,8 +206,14 @@ describe('methods: influence unlearning', () => {
   before(useCpu);
 
   it('the WoodFisher recursion equals (λI + GᵀG/N)⁻¹v', () => {
-    const rand = ((s) => () => { s = (s * 16807) % 2147483647; return s / 2147483647 - 0.5; })(42);
-    for (const [n, p, lambda] of [[5, 7, 0.3], [9, 4, 1e-3]] as const) {
+    const rand = ((s) => () => {
+      s = (s * 16807) % 2147483647;
+      return s / 2147483647 - 0.5;
+    })(42);
+    for (const [n, p, lambda] of [
+      [5, 7, 0.3],
+      [9, 4, 1e-3],
+    ] as const) {
       const g = Array.from({ length: n }, () => Array.from({ length: p }, rand));
       const v = Array.from({ length: p }, rand);
       const gram = new Float64Array(n * n);
@@ -172,7 +221,9 @@ describe('methods: influence unlearning', () => {
       const gv = Float64Array.from(g.map((row) => row.reduce((s, x, k) => s + x * v[k], 0)));
       const c = woodFisherCoefficients(gram, gv, n, lambda);
       const got = v.map((x, k) => x / lambda - g.reduce((s, row, m) => s + row[k] * c[m], 0));
-      const f = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (i === j ? lambda : 0) + g.reduce((s, row) => s + row[i] * row[j], 0) / n));
+      const f = Array.from({ length: p }, (_, i) =>
+        Array.from({ length: p }, (_, j) => (i === j ? lambda : 0) + g.reduce((s, row) => s + row[i] * row[j], 0) / n),
+      );
       const want = solve(f, v);
       want.forEach((w, k) => assert.ok(Math.abs(got[k] - w) < 1e-8 * Math.max(1, Math.abs(w)), `n ${n} p ${p} [${k}]: ${got[k]} vs ${w}`));
     }
@@ -182,7 +233,10 @@ describe('methods: influence unlearning', () => {
     // Linear model, ℓᵢ = ½(θᵀxᵢ − yᵢ)². Retain targets are set so every retain residual is ±1 at θo:
     // then the per-sample gradients rᵢxᵢ give an empirical Fisher (1/N)Σxᵢxᵢᵀ that IS the Hessian H_r.
     const d = 4;
-    const rand = ((s) => () => { s = (s * 48271) % 2147483647; return s / 2147483647; })(7);
+    const rand = ((s) => () => {
+      s = (s * 48271) % 2147483647;
+      return s / 2147483647;
+    })(7);
     const theta0 = [0.5, -1, 0.25, 2];
     const x: number[][] = [];
     const y: number[] = [];
@@ -199,25 +253,32 @@ describe('methods: influence unlearning', () => {
     const theta = tf.variable(tf.tensor1d(theta0), true, 'theta_quadratic');
     const X = tf.tensor2d(x);
     const Y = tf.tensor1d(y);
-    const meanLoss = (rows: Int32Array): T.Scalar => tf.tidy(() => {
-      const idx = tf.tensor1d(rows, 'int32');
-      const r = tf.sub(tf.squeeze(tf.matMul(tf.gather(X, idx), tf.reshape(theta, [d, 1])), [1]), tf.gather(Y, idx));
-      return tf.mean<T.Scalar>(tf.mul(0.5, tf.square(r)));
-    });
+    const meanLoss = (rows: Int32Array): T.Scalar =>
+      tf.tidy(() => {
+        const idx = tf.tensor1d(rows, 'int32');
+        const r = tf.sub(tf.squeeze(tf.matMul(tf.gather(X, idx), tf.reshape(theta, [d, 1])), [1]), tf.gather(Y, idx));
+        return tf.mean<T.Scalar>(tf.mul(0.5, tf.square(r)));
+      });
     const alpha = 0.7;
     const lambda = 1e-3;
     await influenceStep({ vars: [theta], meanLoss, forget, retain, fisherRows: retain, alpha, damping: lambda, batchSize: 5 });
 
     // Closed form, in float64.
-    const grad = (i: number): number[] => { const r = x[i].reduce((s, a, k) => s + a * theta0[k], 0) - y[i]; return x[i].map((a) => r * a); };
+    const grad = (i: number): number[] => {
+      const r = x[i].reduce((s, a, k) => s + a * theta0[k], 0) - y[i];
+      return x[i].map((a) => r * a);
+    };
     const n = nRetain + nForget;
     const v = Array.from({ length: d }, (_, k) => {
-      let f = 0; let r = 0;
+      let f = 0;
+      let r = 0;
       for (const i of forget) f += grad(i)[k];
       for (const i of retain) r += grad(i)[k];
-      return f / n - r * nForget / (n * nRetain);
+      return f / n - (r * nForget) / (n * nRetain);
     });
-    const h = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (a === b ? lambda : 0) + Array.from(retain).reduce((s, i) => s + x[i][a] * x[i][b], 0) / nRetain));
+    const h = Array.from({ length: d }, (_, a) =>
+      Array.from({ length: d }, (_, b) => (a === b ? lambda : 0) + Array.from(retain).reduce((s, i) => s + x[i][a] * x[i][b], 0) / nRetain),
+    );
     const step = solve(h, v).map((s) => alpha * s);
     const moved = Array.from(theta.dataSync()).map((t, k) => t - theta0[k]);
     const norm = Math.hypot(...step);
@@ -241,9 +302,10 @@ describe('methods: SalUn-soft', () => {
     const distance = async (method: MethodName, lambda?: number): Promise<number> => {
       const clf = classifierOf(await cloneModel(base.model));
       const vars = trainableVariables(clf);
-      const mask = method === 'salun'
-        ? { salient: vars.map((v, i) => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool')), anchor: vars.map((v) => tf.clone(v)) }
-        : undefined;
+      const mask =
+        method === 'salun'
+          ? { salient: vars.map((v, i) => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool')), anchor: vars.map((v) => tf.clone(v)) }
+          : undefined;
       await unlearn({ method, clf, train: set, forget, retain, seed: 4, recipe: recipe({ epochs: 2 }), mask, options: { salunSoft: { lambda: lambda ?? 0 } } });
       const dist = l1Distance(clf, ref);
       if (mask) tf.dispose([...mask.salient, ...mask.anchor]);
@@ -255,7 +317,16 @@ describe('methods: SalUn-soft', () => {
     const rl = classifierOf(await cloneModel(base.model));
     const soft0 = classifierOf(await cloneModel(base.model));
     await unlearn({ method: 'rl', clf: rl, train: set, forget, retain, seed: 4, recipe: recipe({ epochs: 2 }) });
-    await unlearn({ method: 'salun-soft', clf: soft0, train: set, forget, retain, seed: 4, recipe: recipe({ epochs: 2 }), options: { salunSoft: { lambda: 0 } } });
+    await unlearn({
+      method: 'salun-soft',
+      clf: soft0,
+      train: set,
+      forget,
+      retain,
+      seed: 4,
+      recipe: recipe({ epochs: 2 }),
+      options: { salunSoft: { lambda: 0 } },
+    });
     const r0 = snapshot(rl);
     snapshot(soft0).forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(r0[i])));
     [rl, soft0].forEach((c) => c.model.dispose());
@@ -285,7 +356,13 @@ describe('methods: masked ("saliency + X")', () => {
       const salient = vars.map((v, i) => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool'));
       const anchor = vars.map((v) => tf.clone(v));
       const input: UnlearnInput = {
-        method, clf: theta, train: set, forget, retain, seed: 1, mask: { salient, anchor },
+        method,
+        clf: theta,
+        train: set,
+        forget,
+        retain,
+        seed: 1,
+        mask: { salient, anchor },
         recipe: recipe({ epochs: 2, lr: method === 'ga' ? 0.02 : 0.1, weightDecay: 0.05 }),
         options: { iu: { alpha: 5, fisherSamples: 16 }, l1: { alpha: 0.01 }, salunSoft: { lambda: 0.01 } },
       };
@@ -297,8 +374,12 @@ describe('methods: masked ("saliency + X")', () => {
         const bitsBefore = new Uint32Array(before[i].buffer);
         const bitsAfter = new Uint32Array(after.buffer, after.byteOffset, after.length);
         for (let j = 0; j < after.length; j++) {
-          if (masks[i][j]) { if (bitsAfter[j] !== bitsBefore[j]) moved++; }
-          else { assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`); frozen++; }
+          if (masks[i][j]) {
+            if (bitsAfter[j] !== bitsBefore[j]) moved++;
+          } else {
+            assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`);
+            frozen++;
+          }
         }
       });
       assert.ok(frozen > 0);
@@ -329,8 +410,18 @@ describe('methods: plumbing', () => {
       const epochs: number[] = [];
       const n = tf.memory().numTensors;
       await unlearn({
-        method, clf, train: set, forget: Int32Array.from([0, 1, 2, 3]), retain: allIndices(30).slice(4), seed: 2, mask,
-        recipe: recipe({ epochs: 2 }), options: { iu: { fisherSamples: 8 } }, onEpoch: async (e) => { epochs.push(e); },
+        method,
+        clf,
+        train: set,
+        forget: Int32Array.from([0, 1, 2, 3]),
+        retain: allIndices(30).slice(4),
+        seed: 2,
+        mask,
+        recipe: recipe({ epochs: 2 }),
+        options: { iu: { fisherSamples: 8 } },
+        onEpoch: async (e) => {
+          epochs.push(e);
+        },
       });
       assert.equal(tf.memory().numTensors - n, 0, `${method} leaked ${tf.memory().numTensors - n} tensors`);
       assert.deepEqual(epochs, method === 'iu' ? [1] : [1, 2], method);

@@ -11,10 +11,12 @@ describe('model files (tfjs LayersModel: model.json + weights.bin)', () => {
   before(useCpu);
 
   it('round-trip: a user model with a softmax head loads, is recognised as such, and predicts the same', async () => {
-    const model = tf.sequential({ layers: [
-      tf.layers.flatten({ inputShape: [4, 4, 1] }),
-      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }),
-    ] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [4, 4, 1] }),
+        tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }),
+      ],
+    });
     const dir = join(mkdtempSync(join(tmpdir(), 'salun-model-')), 'm');
     await saveModel(model, dir);
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { format: string; weightsManifest: unknown[] };

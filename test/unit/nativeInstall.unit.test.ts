@@ -35,10 +35,22 @@ describe('native backend install', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('offers tfjs-node everywhere, tfjs-node-gpu only where it has builds (Linux and Windows x64)', () => {
-    assert.deepEqual(nativeChoices('linux', 'x64').map((c) => c.backend), ['tensorflow', 'tensorflow-gpu']);
-    assert.deepEqual(nativeChoices('win32', 'x64').map((c) => c.backend), ['tensorflow', 'tensorflow-gpu']);
-    assert.deepEqual(nativeChoices('darwin', 'arm64').map((c) => c.backend), ['tensorflow']);
-    assert.deepEqual(nativeChoices('linux', 'arm64').map((c) => c.backend), ['tensorflow']);
+    assert.deepEqual(
+      nativeChoices('linux', 'x64').map((c) => c.backend),
+      ['tensorflow', 'tensorflow-gpu'],
+    );
+    assert.deepEqual(
+      nativeChoices('win32', 'x64').map((c) => c.backend),
+      ['tensorflow', 'tensorflow-gpu'],
+    );
+    assert.deepEqual(
+      nativeChoices('darwin', 'arm64').map((c) => c.backend),
+      ['tensorflow'],
+    );
+    assert.deepEqual(
+      nativeChoices('linux', 'arm64').map((c) => c.backend),
+      ['tensorflow'],
+    );
     const gpu = nativeChoices('linux', 'x64')[1];
     assert.match(`${gpu.label} ${gpu.detail}`, /CUDA 11\.2/);
     assert.match(`${gpu.label} ${gpu.detail}`, /cuDNN 8\.1/);
@@ -54,7 +66,7 @@ describe('native backend install', function () {
     assert.equal(nativeModulesDir('tf', storage, {}), join(homedir(), 'tf'));
   });
 
-  it('installs exactly the one package at the engine\'s version, into the folder, saving nothing', () => {
+  it("installs exactly the one package at the engine's version, into the folder, saving nothing", () => {
     const args = npmInstallArgs('tensorflow-gpu', '4.22.0', '/x/native');
     assert.equal(args[0], 'install');
     assert.deepEqual(args.slice(args.indexOf('--prefix'), args.indexOf('--prefix') + 2), ['--prefix', '/x/native']);
@@ -62,19 +74,32 @@ describe('native backend install', function () {
     assert.ok(args.includes('--no-save'));
   });
 
-  it('streams npm\'s output by line and reports a clean exit as installed', async () => {
+  it("streams npm's output by line and reports a clean exit as installed", async () => {
     const lines: string[] = [];
-    const r = await runNpm({ npm, args: npmInstallArgs('tensorflow', '4.22.0', join(dir, 'n')), onLine: (l) => lines.push(l), env: { ...process.env, FAKE_NPM_MODE: 'ok' } });
+    const r = await runNpm({
+      npm,
+      args: npmInstallArgs('tensorflow', '4.22.0', join(dir, 'n')),
+      onLine: (l) => lines.push(l),
+      env: { ...process.env, FAKE_NPM_MODE: 'ok' },
+    });
     assert.deepEqual(r, { status: 'installed' });
     assert.deepEqual(lines, [`args ${JSON.stringify(npmInstallArgs('tensorflow', '4.22.0', join(dir, 'n')))}`, 'added 60 packages']);
   });
 
   it('a failed download says it needs internet and how offline machines build it', async () => {
-    const r = await runNpm({ npm, args: npmInstallArgs('tensorflow', '4.22.0', join(dir, 'n')), onLine: () => undefined, env: { ...process.env, FAKE_NPM_MODE: 'fail-download' } });
+    const r = await runNpm({
+      npm,
+      args: npmInstallArgs('tensorflow', '4.22.0', join(dir, 'n')),
+      onLine: () => undefined,
+      env: { ...process.env, FAKE_NPM_MODE: 'fail-download' },
+    });
     assert.equal(r.status, 'failed');
     if (r.status !== 'failed') return;
     assert.equal(r.code, 1);
-    assert.ok(r.lastLines.some((l) => l.includes('ENOTFOUND')), r.lastLines.join('\n'));
+    assert.ok(
+      r.lastLines.some((l) => l.includes('ENOTFOUND')),
+      r.lastLines.join('\n'),
+    );
     const message = npmFailureMessage(r, 'tensorflow', join(dir, 'n'));
     assert.match(message, /exited with code 1, while downloading/);
     assert.match(message, /internet/);
@@ -92,7 +117,16 @@ describe('native backend install', function () {
   it('cancel stops npm and settles as cancelled', async () => {
     const abort = new AbortController();
     const lines: string[] = [];
-    const done = runNpm({ npm, args: ['install'], signal: abort.signal, onLine: (l) => { lines.push(l); if (lines.length === 3) abort.abort(); }, env: { ...process.env, FAKE_NPM_MODE: 'hang' } });
+    const done = runNpm({
+      npm,
+      args: ['install'],
+      signal: abort.signal,
+      onLine: (l) => {
+        lines.push(l);
+        if (lines.length === 3) abort.abort();
+      },
+      env: { ...process.env, FAKE_NPM_MODE: 'hang' },
+    });
     assert.deepEqual(await done, { status: 'cancelled' });
   });
 });

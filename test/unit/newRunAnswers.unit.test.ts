@@ -8,8 +8,20 @@ import { tableConfigProblems } from '../../src/protocol/table';
 import { METHOD_NAMES } from '../../src/protocol/config';
 import { defaultUnlearnRecipe, METHODS } from '../../src/protocol/methods';
 import {
-  answersToRemember, completeAnswers, epochsProblem, prefillAnswers, evaluateConfigFor, hyperDefaults, lrProblem, parseFraction,
-  ratioProblem, rememberedAnswers, runConfigFromAnswers, summaryLines, tableConfigFromAnswers, type NewRunAnswers,
+  answersToRemember,
+  completeAnswers,
+  epochsProblem,
+  prefillAnswers,
+  evaluateConfigFor,
+  hyperDefaults,
+  lrProblem,
+  parseFraction,
+  ratioProblem,
+  rememberedAnswers,
+  runConfigFromAnswers,
+  summaryLines,
+  tableConfigFromAnswers,
+  type NewRunAnswers,
 } from '../../src/extension/newRunAnswers';
 import { missingIdxFiles } from '../../src/store/data/idxLayout';
 import { rerunCommand } from '../../src/extension/rerunCommand';
@@ -48,13 +60,22 @@ describe('New Unlearning Run: answers', () => {
 
   it('names the idx files a folder lacks, accepting plain or .gz', () => {
     const files = new Set(['/d/train-images-idx3-ubyte.gz', '/d/train-labels-idx1-ubyte', '/d/t10k-images-idx3-ubyte']);
-    assert.deepEqual(missingIdxFiles('/d', (p) => files.has(p)), ['t10k-labels-idx1-ubyte']);
-    assert.deepEqual(missingIdxFiles('/d/', (p) => files.has(p) || p === '/d/t10k-labels-idx1-ubyte.gz'), []);
+    assert.deepEqual(
+      missingIdxFiles('/d', (p) => files.has(p)),
+      ['t10k-labels-idx1-ubyte'],
+    );
+    assert.deepEqual(
+      missingIdxFiles('/d/', (p) => files.has(p) || p === '/d/t10k-labels-idx1-ubyte.gz'),
+      [],
+    );
   });
 
   it('prefills each method from its default recipe, and describes every method', () => {
     for (const m of METHOD_NAMES) {
-      assert.deepEqual({ epochs: hyperDefaults(m).epochs, lr: hyperDefaults(m).lr }, { epochs: defaultUnlearnRecipe(m).epochs, lr: defaultUnlearnRecipe(m).lr });
+      assert.deepEqual(
+        { epochs: hyperDefaults(m).epochs, lr: hyperDefaults(m).lr },
+        { epochs: defaultUnlearnRecipe(m).epochs, lr: defaultUnlearnRecipe(m).lr },
+      );
       assert.ok(METHODS[m].description.length > 10, m);
     }
   });
@@ -78,8 +99,10 @@ describe('New Unlearning Run: answers', () => {
   it('remembers answers field by field, dropping what is stale or ill-typed', () => {
     assert.deepEqual(rememberedAnswers(JSON.parse(JSON.stringify(answers))), answers);
     assert.deepEqual(rememberedAnswers(undefined), {});
-    assert.deepEqual(rememberedAnswers({ ...answers, model: { kind: 'onnx' }, method: 'magic', epochs: 0, lr: 'fast', forget: { kind: 'random', fraction: 2 } }),
-      { data: answers.data, ratio: answers.ratio });
+    assert.deepEqual(
+      rememberedAnswers({ ...answers, model: { kind: 'onnx' }, method: 'magic', epochs: 0, lr: 'fast', forget: { kind: 'random', fraction: 2 } }),
+      { data: answers.data, ratio: answers.ratio },
+    );
     assert.deepEqual(completeAnswers(answers), answers);
     assert.equal(completeAnswers({ ...answers, lr: undefined }), undefined);
   });
@@ -119,7 +142,10 @@ describe('Evaluate Model, the table and Re-run: configs', () => {
   });
 
   it('the table answers give a valid table config with seeds 1…N', () => {
-    const t = tableConfigFromAnswers({ scenario: { kind: 'class', classIndex: 2 }, seeds: 3, architecture: 'mlp', data: { kind: 'idx', dir: '/data' } }, defaultRunConfig());
+    const t = tableConfigFromAnswers(
+      { scenario: { kind: 'class', classIndex: 2 }, seeds: 3, architecture: 'mlp', data: { kind: 'idx', dir: '/data' } },
+      defaultRunConfig(),
+    );
     assert.deepEqual(tableConfigProblems(t), []);
     assert.deepEqual(t.seeds, [1, 2, 3]);
     assert.deepEqual(t.model, { kind: 'builtin', architecture: 'mlp' });
@@ -133,6 +159,9 @@ describe('Evaluate Model, the table and Re-run: configs', () => {
     assert.equal(rerunCommand(evaluation, 'config.json', ws).kind, 'evaluate');
     assert.throws(() => rerunCommand({ kind: 'table' }, 'x/config.json', ws), /x\/config\.json has kind "table"/);
     assert.throws(() => rerunCommand([], 'x/config.json', ws), /not a JSON object/);
-    assert.throws(() => rerunCommand({ ...recorded, method: 'magic' }, 'x/config.json', ws), (e: unknown) => e instanceof ConfigError && /x\/config\.json/.test(e.message));
+    assert.throws(
+      () => rerunCommand({ ...recorded, method: 'magic' }, 'x/config.json', ws),
+      (e: unknown) => e instanceof ConfigError && /x\/config\.json/.test(e.message),
+    );
   });
 });

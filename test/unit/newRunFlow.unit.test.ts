@@ -45,8 +45,13 @@ describe('New Unlearning Run: the flow', () => {
   function remembered(over: Partial<NewRunAnswers> & Record<string, unknown>): Memory {
     const memory = new Memory();
     const last: NewRunAnswers = {
-      model: { kind: 'file', path: join(dir, 'model.json') }, data: { kind: 'default' }, forget: { kind: 'class', classIndex: 7 },
-      method: 'salun', epochs: 3, lr: 0.01, ratio: 0.4,
+      model: { kind: 'file', path: join(dir, 'model.json') },
+      data: { kind: 'default' },
+      forget: { kind: 'class', classIndex: 7 },
+      method: 'salun',
+      epochs: 3,
+      lr: 0.01,
+      ratio: 0.4,
     };
     memory.store.set(flow.NEW_RUN_MEMORY_KEY, { ...last, ...over });
     return memory;
@@ -61,14 +66,18 @@ describe('New Unlearning Run: the flow', () => {
     const memory = remembered({});
     const answers = await flow.askNewRun(memory);
     const modelStep = fakeHost.shown[0];
-    assert.equal(modelStep.items.some((i) => i.label.includes('other')), true, 'the search results were not shown');
+    assert.equal(
+      modelStep.items.some((i) => i.label.includes('other')),
+      true,
+      'the search results were not shown',
+    );
     assert.match(modelStep.activeItems[0]?.label ?? '', /model\.json/, 'the highlight moved off the remembered model');
     assert.deepEqual(answers?.model, { kind: 'file', path: modelPath }, 'Enter through the steps did not keep the remembered model');
     assert.deepEqual(answers?.forget, { kind: 'class', classIndex: 7 });
     assert.equal(answers?.method, 'salun');
   });
 
-  it('says each step in a placeholder that fits the quick pick, and Start does not train the user\'s own model', async () => {
+  it("says each step in a placeholder that fits the quick pick, and Start does not train the user's own model", async () => {
     fakeHost.foundFiles = [join(dir, 'model.json')];
     await flow.askNewRun(remembered({}));
     const placeholders = fakeHost.shown.map((i) => i.placeholder).filter((p): p is string => p !== undefined);
@@ -81,11 +90,14 @@ describe('New Unlearning Run: the flow', () => {
     assert.match(start?.description ?? '', /your model/);
   });
 
-  it('keeps the user\'s highlight when the search ends while they move through the list', async () => {
+  it("keeps the user's highlight when the search ends while they move through the list", async () => {
     fakeHost.foundFiles = [join(dir, 'model.json')];
     fakeHost.findDelayMs = 40;
     fakeHost.answer = (input: FakeQuickInput): void => {
-      if (input.step !== 1) { input.pressEnter(); return; }
+      if (input.step !== 1) {
+        input.pressEnter();
+        return;
+      }
       // The user moves to the built-in MLP before the search has finished.
       input.activeItems = input.items.filter((i) => i.label.includes('Built-in MLP'));
       setTimeout(() => input.pressEnter(), 80);
@@ -105,7 +117,7 @@ describe('New Unlearning Run: the flow', () => {
     // The setting is remembered with the answers: unchanged next time, the typed answer stands.
     const again = await flow.askNewRun(remembered({ ratio: 0.3, settingsSeen: { ratio: 0.165 } }), {}, { ratio: 0.165 });
     assert.equal(again?.ratio, 0.3);
-    assert.deepEqual((memory.get<Record<string, unknown>>(flow.NEW_RUN_MEMORY_KEY))?.settingsSeen, { ratio: 0.165 });
+    assert.deepEqual(memory.get<Record<string, unknown>>(flow.NEW_RUN_MEMORY_KEY)?.settingsSeen, { ratio: 0.165 });
   });
 
   it('takes salun.data as the data answer when nothing was remembered', async () => {

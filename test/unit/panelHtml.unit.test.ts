@@ -3,7 +3,14 @@ import { createNonce, panelHtml } from '../../src/extension/panelHtml';
 
 describe('panel HTML', () => {
   const uri = (s: string): { toString(): string } => ({ toString: () => s });
-  const html = panelHtml({ scriptUri: uri('https://file+.vscode-resource/ext/dist/webview.js'), styleUri: uri('https://file+.vscode-resource/ext/media/panel.css'), cspSource: 'https://file+.vscode-resource' } as never, 'N0nce');
+  const html = panelHtml(
+    {
+      scriptUri: uri('https://file+.vscode-resource/ext/dist/webview.js'),
+      styleUri: uri('https://file+.vscode-resource/ext/media/panel.css'),
+      cspSource: 'https://file+.vscode-resource',
+    } as never,
+    'N0nce',
+  );
 
   it('has a strict CSP: nothing by default, scripts only with the nonce, no inline or eval, no remote origin', () => {
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';

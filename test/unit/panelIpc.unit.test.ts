@@ -7,11 +7,20 @@ import { isRecord, isString } from '../../src/protocol/guards';
 import { HostChannel, PostedMessages, type WebviewPort } from '../../src/extension/hostChannel';
 import { WebviewChannel } from '../../webview/channel';
 import {
-  HOST_NOTIFICATIONS, isHostToWebview, isWebviewToHost, PreviewThresholdRequest, RunsNotification, WEBVIEW_MESSAGES,
+  HOST_NOTIFICATIONS,
+  isHostToWebview,
+  isWebviewToHost,
+  PreviewThresholdRequest,
+  RunsNotification,
+  WEBVIEW_MESSAGES,
 } from '../../src/protocol/webviewMessages';
 
 const Ping = command('ping', noParams);
-const Echo = request('echo', (x): x is { text: string } => isRecord(x) && isString(x.text), (x): x is { text: string } => isRecord(x) && isString(x.text));
+const Echo = request(
+  'echo',
+  (x): x is { text: string } => isRecord(x) && isString(x.text),
+  (x): x is { text: string } => isRecord(x) && isString(x.text),
+);
 const Told = notification('told', (x): x is { n: number } => isRecord(x) && typeof x.n === 'number');
 
 /** A port that records and delivers according to `accept`. */
@@ -64,7 +73,9 @@ describe('panel ipc: host channel', () => {
   it('routes a command to its handler and rejects (and logs) a malformed one', async () => {
     const { ch, l } = connected();
     let pings = 0;
-    ch.onCommand(Ping, () => { pings++; });
+    ch.onCommand(Ping, () => {
+      pings++;
+    });
     ch.onRequest(Echo, (m) => ({ text: m.text.toUpperCase() }));
     ch.receive({ type: 'ping' });
     ch.receive({ type: 'ping', requestId: 1 });
@@ -108,7 +119,10 @@ describe('panel ipc: host channel', () => {
     assert.equal(ch.needsResync, true);
     visible.v = true;
     let snapshots = 0;
-    ch.resync(() => { snapshots++; ch.notify(Told, { n: 3 }); });
+    ch.resync(() => {
+      snapshots++;
+      ch.notify(Told, { n: 3 });
+    });
     assert.equal(snapshots, 1);
     assert.equal(ch.needsResync, false);
     await tick();
@@ -127,7 +141,11 @@ describe('panel ipc: host channel', () => {
     const seen = ch.messages();
     assert.equal(seen.length, 5, 'positions stay absolute');
     assert.deepEqual(seen.slice(0, 2), [{ type: 'dropped' }, { type: 'dropped' }]);
-    assert.deepEqual(seen.slice(2), [{ type: 'told', n: 2 }, { type: 'told', n: 3 }, { type: 'told', n: 4 }]);
+    assert.deepEqual(seen.slice(2), [
+      { type: 'told', n: 2 },
+      { type: 'told', n: 3 },
+      { type: 'told', n: 4 },
+    ]);
     const off = new HostChannel<typeof Ping, typeof Told>([Ping], log().sink);
     const port = new FakePort();
     off.connect(port, () => true);
@@ -156,7 +174,11 @@ describe('panel ipc: webview channel', () => {
     const a = ch.request(Echo, { text: 'a' });
     const b = ch.request(Echo, { text: 'b' });
     const c = ch.request(Echo, { text: 'c' });
-    assert.deepEqual(sent, [{ type: 'echo', requestId: 1, text: 'a' }, { type: 'echo', requestId: 2, text: 'b' }, { type: 'echo', requestId: 3, text: 'c' }]);
+    assert.deepEqual(sent, [
+      { type: 'echo', requestId: 1, text: 'a' },
+      { type: 'echo', requestId: 2, text: 'b' },
+      { type: 'echo', requestId: 3, text: 'c' },
+    ]);
     ch.receive({ type: 'reply', requestId: 1, reply: { text: 'A' } });
     ch.receive({ type: 'reply', requestId: 1, reply: { text: 'again' } });
     ch.receive({ type: 'reply', requestId: 2, reply: { text: 2 } });
@@ -191,7 +213,15 @@ describe('panel ipc: webview channel', () => {
     const preview = { ratio: 0.5, gamma: 1e-3, salientWeights: 5, totalWeights: 10, layers: [] };
     host.onRequest(PreviewThresholdRequest, (m) => ({ ...preview, ratio: m.value }));
     let web: WebviewChannel<typeof RunsNotification> | undefined;
-    host.connect({ postMessage: (m) => { web?.receive(JSON.parse(JSON.stringify(m))); return Promise.resolve(true); } }, () => true);
+    host.connect(
+      {
+        postMessage: (m) => {
+          web?.receive(JSON.parse(JSON.stringify(m)));
+          return Promise.resolve(true);
+        },
+      },
+      () => true,
+    );
     host.markReady();
     web = new WebviewChannel({ postMessage: (m) => host.receive(JSON.parse(JSON.stringify(m))) }, [RunsNotification], () => undefined);
     const runs: number[] = [];

@@ -47,8 +47,15 @@ describe('panel state: previews, scores, runs (recorded run)', () => {
     assert.ok(shown);
     assert.equal(shown.ratio, p.ratio);
     assert.equal(shown.gamma, p.gamma);
-    assert.deepEqual(shown.layers.map((l) => l.fraction), p.layers.map((l) => l.fraction));
-    assert.deepEqual(shown.layers.map((l) => l.maxScore), fixture.scores.summary.layers.map((l) => l.maxScore), 'score ranges stay the map’s');
+    assert.deepEqual(
+      shown.layers.map((l) => l.fraction),
+      p.layers.map((l) => l.fraction),
+    );
+    assert.deepEqual(
+      shown.layers.map((l) => l.maxScore),
+      fixture.scores.summary.layers.map((l) => l.maxScore),
+      'score ranges stay the map’s',
+    );
     s = applyHostMessage(s, fixture.scores);
     assert.equal(s.preview, undefined);
   });

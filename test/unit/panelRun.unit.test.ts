@@ -6,11 +6,16 @@ import { dataLabel, forgetLabel, modelLabel, runSettingOf, settingText } from '.
 import { gammaZeroAdvice, largestPositiveGammaRatio } from '../../webview/gammaZero';
 
 const answers = {
-  model: { kind: 'file', path: '/ws/models/my-model/model.json' }, data: { kind: 'default' }, forget: { kind: 'class', classIndex: 7 },
-  method: 'salun', epochs: 5, lr: 0.013, ratio: 0.5,
+  model: { kind: 'file', path: '/ws/models/my-model/model.json' },
+  data: { kind: 'default' },
+  forget: { kind: 'class', classIndex: 7 },
+  method: 'salun',
+  epochs: 5,
+  lr: 0.013,
+  ratio: 0.5,
 };
 
-describe('the panel\'s Run Unlearning button', () => {
+describe("the panel's Run Unlearning button", () => {
   it('with nothing remembered, or an incomplete memory, opens the New Unlearning Run flow', () => {
     assert.deepEqual(panelRunPlan(undefined), { kind: 'flow' });
     assert.deepEqual(panelRunPlan({ model: answers.model, data: answers.data }), { kind: 'flow' });
@@ -41,7 +46,10 @@ describe('run labels', () => {
     assert.equal(forgetLabel({ kind: 'indices', file: '/ws/forget.json' }), 'indices forget.json');
     assert.equal(modelLabel({ kind: 'file' }), undefined);
     assert.deepEqual(runSettingOf('not a config'), {});
-    assert.equal(settingText(runSettingOf({ model: { kind: 'builtin', architecture: 'cnn' }, forget: { kind: 'class', classIndex: 2 } })), 'built-in CNN · forget class 2');
+    assert.equal(
+      settingText(runSettingOf({ model: { kind: 'builtin', architecture: 'cnn' }, forget: { kind: 'class', classIndex: 2 } })),
+      'built-in CNN · forget class 2',
+    );
   });
 });
 

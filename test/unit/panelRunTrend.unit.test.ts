@@ -18,9 +18,19 @@ const live: JobEvent[] = [
 ];
 
 const past: Extract<HostToWebview, { type: 'runTrend' }> = {
-  type: 'runTrend', runId: 'past-run', runDir: '/ws/.salun/runs/past-run', label: 'Run past-run (finished)', state: 'finished', method: 'rl',
+  type: 'runTrend',
+  runId: 'past-run',
+  runDir: '/ws/.salun/runs/past-run',
+  label: 'Run past-run (finished)',
+  state: 'finished',
+  method: 'rl',
   // Out of order, epoch 2 twice: the panel draws one point per epoch, in order, the later value.
-  points: [{ epoch: 3, metrics: m(7) }, { epoch: 1, metrics: m(13) }, { epoch: 2, metrics: m(9) }, { epoch: 2, metrics: m(8) }],
+  points: [
+    { epoch: 3, metrics: m(7) },
+    { epoch: 1, metrics: m(13) },
+    { epoch: 2, metrics: m(9) },
+    { epoch: 2, metrics: m(8) },
+  ],
   reference: { retrain: m(11), original: m(0.5) },
   skippedLines: 1,
 };
@@ -31,20 +41,30 @@ describe('panel: a past run’s trend', () => {
     const shown = shownTrend(s);
     assert.equal(shown.past, true);
     assert.equal(shown.label, 'Run past-run (finished)');
-    assert.deepEqual(shown.trend.map((p) => [p.epoch, p.metrics.UA]), [[1, 13], [2, 8], [3, 7]]);
+    assert.deepEqual(
+      shown.trend.map((p) => [p.epoch, p.metrics.UA]),
+      [
+        [1, 13],
+        [2, 8],
+        [3, 7],
+      ],
+    );
     assert.deepEqual(shown.references, past.reference);
     assert.equal(shown.trendMethod, 'rl');
     assert.equal(shown.runId, 'past-run');
     assert.equal(shown.skippedLines, 1);
     // The live job's own state goes on underneath.
-    assert.deepEqual(s.trend.map((p) => p.epoch), [1, 2]);
+    assert.deepEqual(
+      s.trend.map((p) => p.epoch),
+      [1, 2],
+    );
   });
 
   it('is what the Markdown export describes while it is on screen', () => {
     const md = markdownReport(applyHostMessage(stateFromEvents(live, true), past), { generatedAt: 'now', comparison: [] });
     assert.ok(md.includes('## Metric trends (RL)\n\nRun past-run (finished).\n'), md);
     assert.ok(md.includes('| 3 | 7.00 |'), md);
-    assert.ok(!md.includes('| 2 | 10.00 |'), 'the live job\'s epoch 2 is not exported');
+    assert.ok(!md.includes('| 2 | 10.00 |'), "the live job's epoch 2 is not exported");
   });
 
   it('the live label says live, with the job and how it ended', () => {
@@ -65,7 +85,10 @@ describe('panel: a past run’s trend', () => {
     assert.equal(applyHostMessage(s, { type: 'replay', events: live, jobRunning: false }).runTrend, undefined);
     const back = showLiveTrend(s);
     assert.equal(back.runTrend, undefined);
-    assert.deepEqual(shownTrend(back).trend.map((p) => p.epoch), [1, 2]);
+    assert.deepEqual(
+      shownTrend(back).trend.map((p) => p.epoch),
+      [1, 2],
+    );
     assert.ok(s.runTrend, 'showLiveTrend does not mutate its input');
   });
 

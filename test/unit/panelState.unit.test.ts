@@ -27,7 +27,10 @@ const recorded: JobEvent[] = [
   {
     type: 'saliency',
     summary: {
-      ratio: 0.5, gamma: 0.000123, totalWeights: 1000, salientWeights: 500,
+      ratio: 0.5,
+      gamma: 0.000123,
+      totalWeights: 1000,
+      salientWeights: 500,
       layers: [
         { name: 'conv2d_1/kernel', shape: [3, 3, 1, 8], count: 72, salient: 60, salientFraction: 60 / 72, minScore: 1e-6, medianScore: 2e-4, maxScore: 3e-2 },
         { name: 'dense_1/kernel', shape: [900, 1], count: 900, salient: 420, salientFraction: 420 / 900, minScore: 0, medianScore: 1e-4, maxScore: 1e-2 },
@@ -74,21 +77,36 @@ describe('panel state reducer', () => {
     assert.equal(s.saliency.ratio, 0.5);
     assert.equal(s.saliency.gamma, 0.000123);
     assert.equal(s.saliency.salientShare, 0.5);
-    assert.deepEqual(s.saliency.layers.map((l) => [l.name, l.count, l.salient, Number(l.fraction.toFixed(4))]), [
-      ['conv2d_1/kernel', 72, 60, 0.8333],
-      ['dense_1/kernel', 900, 420, 0.4667],
-      ['dense_1/bias', 28, 20, 0.7143],
-    ]);
+    assert.deepEqual(
+      s.saliency.layers.map((l) => [l.name, l.count, l.salient, Number(l.fraction.toFixed(4))]),
+      [
+        ['conv2d_1/kernel', 72, 60, 0.8333],
+        ['dense_1/kernel', 900, 420, 0.4667],
+        ['dense_1/bias', 28, 20, 0.7143],
+      ],
+    );
     assert.deepEqual(s.saliency.layers[0], {
-      name: 'conv2d_1/kernel', shape: [3, 3, 1, 8], count: 72, salient: 60, fraction: 60 / 72,
-      minScore: 1e-6, medianScore: 2e-4, maxScore: 3e-2,
+      name: 'conv2d_1/kernel',
+      shape: [3, 3, 1, 8],
+      count: 72,
+      salient: 60,
+      fraction: 60 / 72,
+      minScore: 1e-6,
+      medianScore: 2e-4,
+      maxScore: 3e-2,
     });
   });
 
   it('yields the unlearned trend sorted by epoch, one point per epoch, latest value wins', () => {
     const s = stateFromEvents(recorded, false);
-    assert.deepEqual(s.trend.map((p) => p.epoch), [0, 1, 2]);
-    assert.deepEqual(s.trend.map((p) => p.metrics.UA), [0.2, 6.4, 8.9]);
+    assert.deepEqual(
+      s.trend.map((p) => p.epoch),
+      [0, 1, 2],
+    );
+    assert.deepEqual(
+      s.trend.map((p) => p.metrics.UA),
+      [0.2, 6.4, 8.9],
+    );
     assert.deepEqual(s.trend[2].metrics, { UA: 8.9, RA: 98.7, TA: 88.2, MIA: 21.4 });
     assert.equal(s.trendMethod, 'salun');
   });
@@ -135,12 +153,15 @@ describe('panel state reducer', () => {
 
   it('fills rows and saliency from the final result when the stream missed them', () => {
     const s = stateFromEvents([recorded[0], recorded[recorded.length - 1]], false);
-    assert.deepEqual(s.rows.map((r) => r.role), ['original', 'retrain', 'unlearned']);
+    assert.deepEqual(
+      s.rows.map((r) => r.role),
+      ['original', 'retrain', 'unlearned'],
+    );
     assert.deepEqual(s.references.retrain, retrain.metrics);
     assert.equal(s.eventCount, 2);
   });
 
-  it('keeps a webgpu job\'s adapter and the backends auto skipped, live and from a replay', () => {
+  it("keeps a webgpu job's adapter and the backends auto skipped, live and from a replay", () => {
     const started = { type: 'started' as const, kind: 'run' as const, runId: 'g1', runDir: '/ws/.salun/runs/g1', backend: AUTO_ON_GPU };
     const live = reducePanel(initialPanelState(), started);
     assert.deepEqual(live.backend?.adapter, AUTO_ON_GPU.adapter);
@@ -159,7 +180,10 @@ describe('panel state reducer', () => {
   });
 
   it('records failure and cancellation, and jobState toggles running', () => {
-    const failed = reducePanel(stateFromEvents(recorded.slice(0, 3), true), { type: 'failed', error: { message: 'model.json not found', hint: 'Check salun.modelPath', file: '/ws/m/model.json' } });
+    const failed = reducePanel(stateFromEvents(recorded.slice(0, 3), true), {
+      type: 'failed',
+      error: { message: 'model.json not found', hint: 'Check salun.modelPath', file: '/ws/m/model.json' },
+    });
     assert.deepEqual(failed.outcome, { status: 'failed', error: { message: 'model.json not found', hint: 'Check salun.modelPath', file: '/ws/m/model.json' } });
     assert.equal(failed.jobRunning, false);
     const cancelled = reducePanel(stateFromEvents(recorded.slice(0, 5), true), { type: 'cancelled' });

@@ -28,15 +28,24 @@ const SGD = { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 };
 
 /** conv 3×3 (4 filters) → batch norm → relu → dense C: the smallest CNN with batch norm. */
 function tinyCnn(seed: number, numClasses = 3): Classifier {
-  return classifierOf(tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 4, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed }) }),
-      tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }),
-      tf.layers.reLU(),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: numClasses, kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 1 }) }),
-    ],
-  }));
+  return classifierOf(
+    tf.sequential({
+      layers: [
+        tf.layers.conv2d({
+          inputShape: [4, 4, 1],
+          filters: 4,
+          kernelSize: 3,
+          padding: 'same',
+          useBias: false,
+          kernelInitializer: tf.initializers.heNormal({ seed }),
+        }),
+        tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }),
+        tf.layers.reLU(),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: numClasses, kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 1 }) }),
+      ],
+    }),
+  );
 }
 
 const weightsOf = (clf: Classifier): Float32Array[] => clf.model.weights.map((w) => w.read().dataSync().slice() as Float32Array);
@@ -50,12 +59,28 @@ function osThreads(): number | undefined {
   }
 }
 
-async function pass(clf: Classifier, loss: LossKind, pool: TrainingPool | undefined, o: { batchSize: number; rows: number; seed: number }): Promise<{ meanLoss: number; next: number }> {
+async function pass(
+  clf: Classifier,
+  loss: LossKind,
+  pool: TrainingPool | undefined,
+  o: { batchSize: number; rows: number; seed: number },
+): Promise<{ meanLoss: number; next: number }> {
   const vars = trainableVariables(clf);
   const optimizer = new Sgd(vars, SGD);
   const rand = makeRng(o.seed);
   try {
-    const r = await trainPass({ clf, vars, optimizer, set: toyImages(o.rows, 3), indices: allIndices(o.rows), batchSize: o.batchSize, loss, rand, shuffle: true, pool });
+    const r = await trainPass({
+      clf,
+      vars,
+      optimizer,
+      set: toyImages(o.rows, 3),
+      indices: allIndices(o.rows),
+      batchSize: o.batchSize,
+      loss,
+      rand,
+      shuffle: true,
+      pool,
+    });
     return { meanLoss: r.meanLoss, next: rand() };
   } finally {
     optimizer.dispose();
@@ -68,10 +93,19 @@ describe('data-parallel training (workers)', function () {
   after(() => assert.equal(liveTrainingWorkers(), 0, 'every worker thread ended'));
 
   it('splits a batch into contiguous shards as equal as possible', () => {
-    assert.deepEqual(shardBounds(9, 2), [{ from: 0, to: 4 }, { from: 4, to: 9 }]);
-    assert.deepEqual(shardBounds(128, 2), [{ from: 0, to: 64 }, { from: 64, to: 128 }]);
+    assert.deepEqual(shardBounds(9, 2), [
+      { from: 0, to: 4 },
+      { from: 4, to: 9 },
+    ]);
+    assert.deepEqual(shardBounds(128, 2), [
+      { from: 0, to: 64 },
+      { from: 64, to: 128 },
+    ]);
     assert.deepEqual(shardBounds(1, 4), [{ from: 0, to: 1 }]);
-    assert.deepEqual(shardBounds(10, 3).map((s) => s.to - s.from), [3, 3, 4]);
+    assert.deepEqual(
+      shardBounds(10, 3).map((s) => s.to - s.from),
+      [3, 3, 4],
+    );
   });
 
   describe('with one pool of 2 workers', () => {
@@ -81,11 +115,15 @@ describe('data-parallel training (workers)', function () {
       pool = new TrainingPool(2, (level, m) => logs.push(`${level}: ${m}`));
       assert.equal(await pool.usable(), true);
     });
-    after(async () => { await pool.terminate(); });
+    after(async () => {
+      await pool.terminate();
+    });
 
-    it('starts its threads once, on the main thread\'s backend', () => {
+    it("starts its threads once, on the main thread's backend", () => {
       assert.equal(pool.effectiveWorkers, 2);
-      assert.deepEqual(logs, ['info: training on 2 worker threads (cpu backend), each batch split into 2 shards; batch-norm layers normalise each shard with its own statistics']);
+      assert.deepEqual(logs, [
+        'info: training on 2 worker threads (cpu backend), each batch split into 2 shards; batch-norm layers normalise each shard with its own statistics',
+      ]);
     });
 
     for (const loss of ['ce', 'random-label-ce', 'neg-ce'] as const) {
@@ -101,7 +139,11 @@ describe('data-parallel training (workers)', function () {
         const wa = weightsOf(one);
         const wb = weightsOf(two);
         let worst = 0;
-        wa.forEach((w, i) => w.forEach((x, j) => { worst = Math.max(worst, Math.abs(x - wb[i][j]) / Math.max(Math.abs(x), 1e-3)); }));
+        wa.forEach((w, i) =>
+          w.forEach((x, j) => {
+            worst = Math.max(worst, Math.abs(x - wb[i][j]) / Math.max(Math.abs(x), 1e-3));
+          }),
+        );
         assert.ok(worst <= 1e-5, `largest relative difference ${worst}`);
         const moved = wa.some((w, i) => w.some((x, j) => x !== weightsOf(tinyMlp(7))[i][j]));
         assert.ok(moved, 'the pass moved the weights');
@@ -120,18 +162,29 @@ describe('data-parallel training (workers)', function () {
       const expected = [2, 3].map(() => new Float64Array(4));
       shardBounds(9, 2).forEach((s, k) => {
         const { x } = gatherRows(set, rows, s.from, s.to);
-        tf.tidy(() => { replicas[k].apply(tf.tensor(x, [s.to - s.from, 4, 4, 1]), { training: true }); });
+        tf.tidy(() => {
+          replicas[k].apply(tf.tensor(x, [s.to - s.from, 4, 4, 1]), { training: true });
+        });
         const stats = replicas[k].layers[1].getWeights();
-        [2, 3].forEach((w, i) => stats[w].dataSync().forEach((v, j) => { expected[i][j] += ((s.to - s.from) / 9) * v; }));
+        [2, 3].forEach((w, i) =>
+          stats[w].dataSync().forEach((v, j) => {
+            expected[i][j] += ((s.to - s.from) / 9) * v;
+          }),
+        );
       });
       replicas.forEach((m) => m.dispose());
       const vars = trainableVariables(clf);
       const optimizer = new Sgd(vars, SGD);
       await trainPass({ clf, vars, optimizer, set, indices: rows, batchSize: 9, loss: 'ce', rand: makeRng(1), shuffle: false, pool });
       const got = bn.getWeights();
-      [2, 3].forEach((w, i) => got[w].dataSync().forEach((v, j) => {
-        assert.ok(Math.abs(v - expected[i][j]) <= 1e-6 + 1e-5 * Math.abs(expected[i][j]), `${i ? 'moving variance' : 'moving mean'}[${j}]: ${v} vs ${expected[i][j]}`);
-      }));
+      [2, 3].forEach((w, i) =>
+        got[w].dataSync().forEach((v, j) => {
+          assert.ok(
+            Math.abs(v - expected[i][j]) <= 1e-6 + 1e-5 * Math.abs(expected[i][j]),
+            `${i ? 'moving variance' : 'moving mean'}[${j}]: ${v} vs ${expected[i][j]}`,
+          );
+        }),
+      );
 
       const losses: number[] = [];
       const rand = makeRng(2);
@@ -157,9 +210,19 @@ describe('data-parallel training (workers)', function () {
       const main: number[] = [];
       const workers: string[] = [];
       await unlearn({
-        method: 'salun', clf, train: set, forget: Int32Array.from([0, 1, 2, 3]), retain: allIndices(40).slice(4), seed: 2, pool,
-        mask: { salient, anchor }, recipe: { epochs: 3, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 8 },
-        onEpoch: async () => { main.push(tf.memory().numTensors); workers.push(pool.workerTensors.join('/')); },
+        method: 'salun',
+        clf,
+        train: set,
+        forget: Int32Array.from([0, 1, 2, 3]),
+        retain: allIndices(40).slice(4),
+        seed: 2,
+        pool,
+        mask: { salient, anchor },
+        recipe: { epochs: 3, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 8 },
+        onEpoch: async () => {
+          main.push(tf.memory().numTensors);
+          workers.push(pool.workerTensors.join('/'));
+        },
       });
       assert.equal(main.length, 3);
       assert.equal(new Set(main).size, 1, `main thread tensors per epoch: ${main.join(', ')}`);
@@ -179,10 +242,27 @@ describe('data-parallel training (workers)', function () {
     const clf = tinyMlp(3);
     const vars = trainableVariables(clf);
     const optimizer = new Sgd(vars, SGD);
-    await assert.rejects(withTrainingPool(2, undefined, (pool) => trainPass({
-      clf, vars, optimizer, set: toyImages(64, 2), indices: allIndices(64), batchSize: 4, loss: 'ce', rand: makeRng(1), shuffle: true, pool, signal: abort.signal,
-      onBatch: () => { if (++batches === 2) abort.abort(); },
-    })), CancelledError);
+    await assert.rejects(
+      withTrainingPool(2, undefined, (pool) =>
+        trainPass({
+          clf,
+          vars,
+          optimizer,
+          set: toyImages(64, 2),
+          indices: allIndices(64),
+          batchSize: 4,
+          loss: 'ce',
+          rand: makeRng(1),
+          shuffle: true,
+          pool,
+          signal: abort.signal,
+          onBatch: () => {
+            if (++batches === 2) abort.abort();
+          },
+        }),
+      ),
+      CancelledError,
+    );
     assert.equal(batches, 2, 'no batch after the cancel');
     assert.equal(liveTrainingWorkers(), 0, 'no worker thread left');
     if (threadsBefore !== undefined) assert.equal(osThreads(), threadsBefore, 'the process has as many threads as before the pool');
@@ -211,10 +291,18 @@ describe('data-parallel training (workers)', function () {
       })();`;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
     const code = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => { child.kill(); reject(new Error(`the process did not exit within 60 s; output: ${out}`)); }, 60000);
-      child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new Error(`the process did not exit within 60 s; output: ${out}`));
+      }, 60000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
     });
     assert.equal(code, 0);
     assert.equal(out.trim(), 'CancelledError 3');
@@ -228,10 +316,26 @@ describe('data-parallel training (workers)', function () {
       assert.equal(await pool.usable(), true);
       // Rows claimed to be 4×4×2: the replica's flatten gives 32 features to a Dense layer built for
       // 16, so the matMul fails inside the worker.
-      await assert.rejects(pool.gradients(clf, trainableVariables(clf), { x, labels: y, rowShape: [4, 4, 2], negate: false }),
-        (e: unknown) => e instanceof UserError && /^Training worker [12] of 2 failed: /.test(e.message) && !!e.hint);
+      await assert.rejects(
+        pool.gradients(clf, trainableVariables(clf), { x, labels: y, rowShape: [4, 4, 2], negate: false }),
+        (e: unknown) => e instanceof UserError && /^Training worker [12] of 2 failed: /.test(e.message) && !!e.hint,
+      );
       await assert.rejects(pool.usable(), UserError, 'a failed pool refuses further work with the same error');
-      await assert.rejects(trainPass({ clf, vars: trainableVariables(clf), optimizer: new Sgd(trainableVariables(clf), SGD), set, indices: allIndices(8), batchSize: 4, loss: 'ce', rand: makeRng(1), shuffle: false, pool }), UserError);
+      await assert.rejects(
+        trainPass({
+          clf,
+          vars: trainableVariables(clf),
+          optimizer: new Sgd(trainableVariables(clf), SGD),
+          set,
+          indices: allIndices(8),
+          batchSize: 4,
+          loss: 'ce',
+          rand: makeRng(1),
+          shuffle: false,
+          pool,
+        }),
+        UserError,
+      );
     });
     assert.equal(liveTrainingWorkers(), 0);
     clf.model.dispose();
@@ -242,7 +346,10 @@ describe('data-parallel training (workers)', function () {
     if (!existsSync(bundle)) this.skip();
     const worker = new Worker(bundle, { workerData: { backend: 'wasm' } });
     try {
-      const m = await new Promise<FromWorker>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+      const m = await new Promise<FromWorker>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
       assert.deepEqual(m, { type: 'ready', backend: 'wasm' });
     } finally {
       await worker.terminate();
@@ -254,24 +361,34 @@ describe('data-parallel training (workers)', function () {
     if (!existsSync(jobScript)) this.skip();
     const c = defaultRunConfig();
     const config = {
-      ...c, model: { kind: 'builtin', architecture: 'mlp' }, backend: 'wasm', workers: 2, retrain: false,
-      train: { ...c.train, epochs: 2 }, unlearn: { ...c.unlearn, epochs: 1 },
+      ...c,
+      model: { kind: 'builtin', architecture: 'mlp' },
+      backend: 'wasm',
+      workers: 2,
+      retrain: false,
+      train: { ...c.train, epochs: 2 },
+      unlearn: { ...c.unlearn, epochs: 1 },
     };
-    const job = (cancelOnProgress: boolean): Promise<{ events: JobEvent[]; code: number | null }> => new Promise((resolve, reject) => {
-      const child = fork(jobScript, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-      const events: JobEvent[] = [];
-      child.on('message', (m: JobEvent) => {
-        events.push(m);
-        if (cancelOnProgress && m.type === 'progress' && m.phase === 'train-original' && events.filter((e) => e.type === 'progress').length === 2) child.send({ type: 'cancel' });
+    const job = (cancelOnProgress: boolean): Promise<{ events: JobEvent[]; code: number | null }> =>
+      new Promise((resolve, reject) => {
+        const child = fork(jobScript, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+        const events: JobEvent[] = [];
+        child.on('message', (m: JobEvent) => {
+          events.push(m);
+          if (cancelOnProgress && m.type === 'progress' && m.phase === 'train-original' && events.filter((e) => e.type === 'progress').length === 2)
+            child.send({ type: 'cancel' });
+        });
+        child.on('error', reject);
+        child.on('exit', (code) => resolve({ events, code }));
+        child.send({ type: 'start', kind: 'run', config, workspaceDir: mkdtempSync(join(tmpdir(), 'salun-workers-')) });
       });
-      child.on('error', reject);
-      child.on('exit', (code) => resolve({ events, code }));
-      child.send({ type: 'start', kind: 'run', config, workspaceDir: mkdtempSync(join(tmpdir(), 'salun-workers-')) });
-    });
     const done = await job(false);
     const last = done.events[done.events.length - 1];
     assert.equal(last.type, 'finished', JSON.stringify(done.events.filter((e) => e.type === 'failed')));
-    assert.ok(done.events.some((e) => e.type === 'log' && /^training on 2 worker threads \(wasm backend\)/.test(e.message)), 'the pool said how it trains');
+    assert.ok(
+      done.events.some((e) => e.type === 'log' && /^training on 2 worker threads \(wasm backend\)/.test(e.message)),
+      'the pool said how it trains',
+    );
     const cancelled = await job(true);
     assert.equal(cancelled.events[cancelled.events.length - 1].type, 'cancelled');
     assert.equal(cancelled.code, 0, 'the job process exited after the cancel');

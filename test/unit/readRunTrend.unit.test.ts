@@ -36,7 +36,10 @@ function runDir(metrics: string | undefined, files: Record<string, unknown> = { 
 describe('reading a run’s metric trend (metrics.jsonl)', () => {
   it('a good file: every unlearned epoch in order, Original and Retrain as reference, nothing skipped', () => {
     const trend = readRunTrend(runDir(`${goodLines.join('\n')}\n`));
-    assert.deepEqual(trend.points, epochs.map((metrics, i) => ({ epoch: i + 1, metrics })));
+    assert.deepEqual(
+      trend.points,
+      epochs.map((metrics, i) => ({ epoch: i + 1, metrics })),
+    );
     assert.deepEqual(trend.reference, { original, retrain });
     assert.equal(trend.referenceFrom, 'metrics');
     assert.equal(trend.method, 'salun');
@@ -56,16 +59,28 @@ describe('reading a run’s metric trend (metrics.jsonl)', () => {
     folder.appendMetrics('retrain', 'retrain', 0, retrain);
     epochs.forEach((m, i) => folder.appendMetrics('unlearned', 'salun', i + 1, m, { loss: 0.9, tensors: 12 }));
     const trend = readRunTrend(folder.dir);
-    assert.deepEqual(trend.points.map((p) => p.metrics), epochs);
+    assert.deepEqual(
+      trend.points.map((p) => p.metrics),
+      epochs,
+    );
     assert.deepEqual(trend.reference, { original, retrain });
     assert.equal(trend.state, 'running');
   });
 
   it('a corrupt line in the middle is skipped and counted; the lines around it are kept', () => {
     const lines = [...goodLines];
-    lines.splice(3, 0, '{"time":"2026-11-26T00:34:00Z","role":"unlearned","epo', 'not json at all', JSON.stringify({ role: 'unlearned', epoch: 9, UA: 'high' }));
+    lines.splice(
+      3,
+      0,
+      '{"time":"2026-11-26T00:34:00Z","role":"unlearned","epo',
+      'not json at all',
+      JSON.stringify({ role: 'unlearned', epoch: 9, UA: 'high' }),
+    );
     const trend = readRunTrend(runDir(`${lines.join('\n')}\n`));
-    assert.deepEqual(trend.points.map((p) => p.epoch), [1, 2, 3]);
+    assert.deepEqual(
+      trend.points.map((p) => p.epoch),
+      [1, 2, 3],
+    );
     assert.deepEqual(trend.corruptLines, [4, 5, 6]);
     assert.equal(trend.tornTail, false);
     assert.equal(trend.problems.length, 1);
@@ -78,7 +93,10 @@ describe('reading a run’s metric trend (metrics.jsonl)', () => {
     const full = `${goodLines.join('\n')}\n`;
     const torn = `${full}${line('unlearned', 4, epochs[2]).slice(0, 40)}`;
     const trend = readRunTrend(runDir(torn, { 'status.json': { state: 'running', startedAt: 'x' } }));
-    assert.deepEqual(trend.points.map((p) => p.epoch), [1, 2, 3]);
+    assert.deepEqual(
+      trend.points.map((p) => p.epoch),
+      [1, 2, 3],
+    );
     assert.deepEqual(trend.corruptLines, []);
     assert.equal(trend.tornTail, true);
     assert.match(trend.problems.join('\n'), /last line is incomplete/);
@@ -87,7 +105,10 @@ describe('reading a run’s metric trend (metrics.jsonl)', () => {
     assert.equal(message.label, 'Run 20261126-003323-salun (running; as read just now)');
     // A complete last line whose newline is not written yet is a whole record: it counts.
     const whole = parseMetricsLog(`${full}${line('unlearned', 4, epochs[0])}`);
-    assert.deepEqual(whole.points.map((p) => p.epoch), [1, 2, 3, 4]);
+    assert.deepEqual(
+      whole.points.map((p) => p.epoch),
+      [1, 2, 3, 4],
+    );
     assert.equal(whole.tornTail, false);
   });
 
@@ -116,7 +137,10 @@ describe('reading a run’s metric trend (metrics.jsonl)', () => {
   it('CRLF line ends and a re-evaluated epoch: one point per epoch, the later line wins', () => {
     const again = { ...epochs[1], UA: 7 };
     const log = parseMetricsLog([...goodLines, line('unlearned', 2, again)].join('\r\n'));
-    assert.deepEqual(log.points.map((p) => p.epoch), [1, 2, 3]);
+    assert.deepEqual(
+      log.points.map((p) => p.epoch),
+      [1, 2, 3],
+    );
     assert.deepEqual(log.points[1].metrics, again);
     assert.deepEqual(log.corruptLines, []);
   });

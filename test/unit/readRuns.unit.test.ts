@@ -21,7 +21,10 @@ describe('reading run folders', () => {
     write('20261125-110000-rl', { 'config.json': JSON.stringify({ kind: 'run', method: 'rl' }), 'status.json': '{"state": "fail' });
     write('20261125-090000-saliency', { 'config.json': JSON.stringify({ kind: 'saliency' }), 'status.json': JSON.stringify({ state: 'cancelled' }) });
     const runs = listRuns(ws);
-    assert.deepEqual(runs.map((r) => r.runId), ['20261125-110000-rl', '20261125-100000-salun', '20261125-090000-saliency']);
+    assert.deepEqual(
+      runs.map((r) => r.runId),
+      ['20261125-110000-rl', '20261125-100000-salun', '20261125-090000-saliency'],
+    );
     assert.equal(runs[0].state, 'unknown');
     assert.equal(runs[0].problems.length, 1);
     assert.equal(describeRun(runs[1]), 'salun · gap 2.47 · UA 8.2 RA 94.2 TA 84.3 MIA 14.6');
@@ -36,8 +39,16 @@ describe('reading run folders', () => {
       mkdirSync(join(ws, '.salun', 'runs', id), { recursive: true });
       for (const [f, v] of Object.entries(files)) writeFileSync(join(ws, '.salun', 'runs', id, f), JSON.stringify(v));
     };
-    write('20261126-100000-salun', { 'config.json': { kind: 'run', method: 'salun' }, 'status.json': { state: 'stopped', startedAt: 'x' }, 'report.json': { rows: [{ role: 'unlearned', method: 'salun', metrics, avgGap: 1.5, seconds: 3 }] } });
-    write('20261126-110000-evaluate', { 'config.json': { kind: 'evaluate' }, 'status.json': { state: 'finished', startedAt: 'x' }, 'report.json': { rows: [{ role: 'unlearned', method: 'model', metrics, seconds: 0 }] } });
+    write('20261126-100000-salun', {
+      'config.json': { kind: 'run', method: 'salun' },
+      'status.json': { state: 'stopped', startedAt: 'x' },
+      'report.json': { rows: [{ role: 'unlearned', method: 'salun', metrics, avgGap: 1.5, seconds: 3 }] },
+    });
+    write('20261126-110000-evaluate', {
+      'config.json': { kind: 'evaluate' },
+      'status.json': { state: 'finished', startedAt: 'x' },
+      'report.json': { rows: [{ role: 'unlearned', method: 'model', metrics, seconds: 0 }] },
+    });
     const [evaluation, stopped] = listRuns(ws);
     assert.equal(stopped.state, 'stopped');
     assert.equal(describeRun(stopped), 'salun · stopped · gap 1.50 · UA 5.0 RA 95.0 TA 85.0 MIA 9.0');

@@ -13,7 +13,9 @@ function ours(src: Float32Array, from: Size, channels: number, to: Size): Float3
 }
 
 function tfjs(src: Float32Array, from: Size, channels: number, to: Size): Float32Array {
-  return tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(src, [from.height, from.width, channels]), [to.height, to.width], false, true).dataSync() as Float32Array);
+  return tf.tidy(
+    () => tf.image.resizeBilinear(tf.tensor3d(src, [from.height, from.width, channels]), [to.height, to.width], false, true).dataSync() as Float32Array,
+  );
 }
 
 describe('bilinear resize', () => {

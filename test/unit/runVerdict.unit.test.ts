@@ -34,7 +34,10 @@ function expectedLabel(v: RunVerdict): RunVerdict['label'] {
 function assertConsistent(row: EvaluatedModel, originalRa: number): void {
   const v = row.verdict;
   assert.ok(v, `${row.role} has no verdict`);
-  assert.deepEqual(v.figures.map((f) => f.name), ['accuracy', 'loss', 'confidence', 'mia', 'retain']);
+  assert.deepEqual(
+    v.figures.map((f) => f.name),
+    ['accuracy', 'loss', 'confidence', 'mia', 'retain'],
+  );
   for (const f of v.figures) {
     assert.ok(f.noise > 0, `${row.role} ${f.name}: noise ${f.noise}`);
     assert.ok(Math.abs(f.threshold - v.k * f.noise) < 1e-9, `${row.role} ${f.name}: threshold ${f.threshold} is not k·σ`);
@@ -47,7 +50,10 @@ function assertConsistent(row: EvaluatedModel, originalRa: number): void {
   // Against the run's own metrics: random forgetting compares Df with the whole test set, so the
   // verdict's accuracies are the run's 100 − UA, TA and RA, measured by separate code.
   const fig = (n: string): RunVerdict['figures'][number] => v.figures.find((f) => f.name === n)!;
-  assert.ok(Math.abs(fig('accuracy').forget - (100 - row.metrics.UA)) < 1e-9, `${row.role}: Df accuracy ${fig('accuracy').forget} vs 100 − UA ${100 - row.metrics.UA}`);
+  assert.ok(
+    Math.abs(fig('accuracy').forget - (100 - row.metrics.UA)) < 1e-9,
+    `${row.role}: Df accuracy ${fig('accuracy').forget} vs 100 − UA ${100 - row.metrics.UA}`,
+  );
   assert.ok(Math.abs(fig('accuracy').reference - row.metrics.TA) < 1e-9, `${row.role}: held-out accuracy vs TA`);
   assert.ok(Math.abs(fig('retain').forget - row.metrics.RA) < 1e-9, `${row.role}: RA`);
   assert.equal(fig('retain').reference, originalRa);
@@ -68,10 +74,13 @@ describe('the Retrain-free verdict in a run', function () {
     result = (await runJob(config, ws)).result;
   });
 
-  it('θo, Retrain and the unlearned model each carry a verdict consistent with its figures and the run\'s metrics', () => {
+  it("θo, Retrain and the unlearned model each carry a verdict consistent with its figures and the run's metrics", () => {
     const original = result.rows.find((r) => r.role === 'original');
     assert.ok(original);
-    assert.deepEqual(result.rows.map((r) => r.role), ['original', 'retrain', 'unlearned']);
+    assert.deepEqual(
+      result.rows.map((r) => r.role),
+      ['original', 'retrain', 'unlearned'],
+    );
     for (const row of result.rows) assertConsistent(row, original.metrics.RA);
     // θo against itself: the retain figure is exactly zero.
     assert.equal(original.verdict?.figures.find((f) => f.name === 'retain')?.gap, 0);
@@ -81,7 +90,10 @@ describe('the Retrain-free verdict in a run', function () {
 
   it('report.json holds the verdicts; recomputed from the saved unlearned model they come out the same', async () => {
     const report = JSON.parse(readFileSync(join(result.runDir, 'report.json'), 'utf8')) as { rows: EvaluatedModel[] };
-    assert.deepEqual(report.rows.map((r) => r.verdict), result.rows.map((r) => r.verdict));
+    assert.deepEqual(
+      report.rows.map((r) => r.verdict),
+      result.rows.map((r) => r.verdict),
+    );
     const ctx: JobContext = { workspaceDir: ws, signal: new AbortController().signal, emit: () => undefined };
     const p = await prepare(config, ctx, await startBackend(config, ctx));
     const theta = classifierOf(await loadModel(join(result.runDir, 'model', 'model.json')));
@@ -107,12 +119,15 @@ describe('the Retrain-free verdict in a run', function () {
       assert.ok(text.includes(`**SalUn: ${v.label}**`), text);
       for (const f of v.figures) assert.ok(text.includes(`| ${verdictFigureCells(f).map(markdownCell).join(' | ')} |`), `${f.name} row missing:\n${text}`);
       assert.ok(text.includes('k = 2.576 = Φ⁻¹(1 − α/10)'), 'the threshold paragraph');
-      assert.ok(/Retrain is exact unlearning by definition; the verdict reads it as "(looks unseen|still remembers|over-forgot)"/.test(text), 'the comparison with Retrain');
-      assert.ok(text.includes(`The verdicts took ${result.rows.reduce((s, r) => s + (r.verdict?.seconds ?? 0), 0).toFixed(1)} s in all`), 'the verdicts\' time');
+      assert.ok(
+        /Retrain is exact unlearning by definition; the verdict reads it as "(looks unseen|still remembers|over-forgot)"/.test(text),
+        'the comparison with Retrain',
+      );
+      assert.ok(text.includes(`The verdicts took ${result.rows.reduce((s, r) => s + (r.verdict?.seconds ?? 0), 0).toFixed(1)} s in all`), "the verdicts' time");
     }
   });
 
-  it('`salun runs --json` carries the unlearned model\'s verdict; the CLI line names its label and score', () => {
+  it("`salun runs --json` carries the unlearned model's verdict; the CLI line names its label and score", () => {
     const runId = result.runId;
     const listing = runListing(readRun(result.runDir, runId));
     const v = result.rows.find((r) => r.role === 'unlearned')?.verdict;
@@ -127,9 +142,17 @@ describe('a run whose sets are too small for a verdict', function () {
     const ws = mkdtempSync(join(tmpdir(), 'salun-verdict-one-'));
     const file = join(ws, 'forget.json');
     writeFileSync(file, JSON.stringify([5]));
-    const config = { ...tinyRunConfig(tinyIdxFolder(300, 100), 'mlp', 'cpu'), forget: { kind: 'indices' as const, file }, method: 'rl' as const, retrain: false };
+    const config = {
+      ...tinyRunConfig(tinyIdxFolder(300, 100), 'mlp', 'cpu'),
+      forget: { kind: 'indices' as const, file },
+      method: 'rl' as const,
+      retrain: false,
+    };
     const { result, events } = await runJob(config, ws);
-    assert.deepEqual(result.rows.map((r) => r.role), ['original', 'unlearned']);
+    assert.deepEqual(
+      result.rows.map((r) => r.role),
+      ['original', 'unlearned'],
+    );
     assert.ok(result.rows.every((r) => r.verdict === undefined));
     assert.deepEqual(result.warnings, ['No Retrain-free verdict: the forget set needs at least 2 samples, got 1']);
     assert.ok(events.some((e) => e.type === 'log' && e.level === 'warn' && e.message.startsWith('unlearned: no Retrain-free verdict')));
@@ -139,7 +162,13 @@ describe('a run whose sets are too small for a verdict', function () {
 
 describe('reading run folders with and without a verdict', () => {
   const metrics = { UA: 5, RA: 95, TA: 85, MIA: 10 };
-  const row = (role: EvaluatedModel['role'], extra: Record<string, unknown> = {}): Record<string, unknown> => ({ role, method: role === 'unlearned' ? 'salun' : role, metrics, seconds: 1, ...extra });
+  const row = (role: EvaluatedModel['role'], extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    role,
+    method: role === 'unlearned' ? 'salun' : role,
+    metrics,
+    seconds: 1,
+    ...extra,
+  });
   function folder(rows: unknown[]): string {
     const dir = join(mkdtempSync(join(tmpdir(), 'salun-verdict-read-')), 'run');
     mkdirSync(dir);
@@ -149,9 +178,27 @@ describe('reading run folders with and without a verdict', () => {
     return dir;
   }
   const verdict: RunVerdict = {
-    label: 'looks unseen', points: 1, meanAbsZ: 0.5, reason: 'every figure is within ±2.58σ', k: 2.5758, alpha: 0.05, splits: 200, seed: 7,
-    heldOut: { size: 100, source: 'the test set' }, miaConverged: true, seconds: 0.5,
-    figures: (['accuracy', 'loss', 'confidence', 'mia', 'retain'] as const).map((name) => ({ name, forget: 1, reference: 1, gap: 0, noise: 1, noiseFrom: 'splits' as const, threshold: 2.5758, z: 0 })),
+    label: 'looks unseen',
+    points: 1,
+    meanAbsZ: 0.5,
+    reason: 'every figure is within ±2.58σ',
+    k: 2.5758,
+    alpha: 0.05,
+    splits: 200,
+    seed: 7,
+    heldOut: { size: 100, source: 'the test set' },
+    miaConverged: true,
+    seconds: 0.5,
+    figures: (['accuracy', 'loss', 'confidence', 'mia', 'retain'] as const).map((name) => ({
+      name,
+      forget: 1,
+      reference: 1,
+      gap: 0,
+      noise: 1,
+      noiseFrom: 'splits' as const,
+      threshold: 2.5758,
+      z: 0,
+    })),
   };
 
   it('an older run folder (no verdict on any row) reads with no problem and no verdict section', () => {

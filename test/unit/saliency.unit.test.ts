@@ -32,10 +32,12 @@ describe('saliency scores', () => {
     for (const [vi, v] of vars.entries()) {
       const values = v.dataSync().slice() as Float32Array;
       for (const j of [0, Math.floor(values.length / 2), values.length - 1]) {
-        const plus = values.slice(); plus[j] += eps;
+        const plus = values.slice();
+        plus[j] += eps;
         v.assign(tf.tensor(plus, v.shape));
         const lp = lossSum();
-        const minus = values.slice(); minus[j] -= eps;
+        const minus = values.slice();
+        minus[j] -= eps;
         v.assign(tf.tensor(minus, v.shape));
         const lm = lossSum();
         v.assign(tf.tensor(values, v.shape));
@@ -59,38 +61,63 @@ function fakeScores(values: number[][]): SaliencyScores {
 describe('masks from saliency', () => {
   it('keep exactly the top ⌊ratio·total⌋ weights, ranked globally', () => {
     const rand = (i: number): number => ((i * 7919) % 1000) / 1000 + i * 1e-6;
-    const layers = [Array.from({ length: 37 }, (_, i) => rand(i)), Array.from({ length: 101 }, (_, i) => rand(i + 37) * 3), Array.from({ length: 5 }, (_, i) => rand(i + 200) / 10)];
+    const layers = [
+      Array.from({ length: 37 }, (_, i) => rand(i)),
+      Array.from({ length: 101 }, (_, i) => rand(i + 37) * 3),
+      Array.from({ length: 5 }, (_, i) => rand(i + 200) / 10),
+    ];
     const index = new SaliencyIndex(fakeScores(layers));
     const all = layers.flat().sort((a, b) => b - a);
     for (const ratio of [0.1, 0.5, 0.9, 1]) {
       const summary = index.summaryForRatio(ratio);
       const masks = buildMask(index, summary);
       const k = Math.floor(ratio * all.length);
-      assert.equal(masks.reduce((n, m) => n + m.reduce((a, b) => a + b, 0), 0), k);
+      assert.equal(
+        masks.reduce((n, m) => n + m.reduce((a, b) => a + b, 0), 0),
+        k,
+      );
       assert.equal(summary.salientWeights, k);
       // Every salient score ≥ every non-salient score.
       const salientMin = Math.min(...layers.flatMap((l, i) => l.filter((_, j) => masks[i][j])));
       const frozenMax = Math.max(-Infinity, ...layers.flatMap((l, i) => l.filter((_, j) => !masks[i][j])));
       assert.ok(salientMin >= frozenMax, `ratio ${ratio}`);
       assert.equal(summary.gamma, Math.fround(all[k - 1]));
-      summary.layers.forEach((l, i) => assert.equal(l.salient, masks[i].reduce((a, b) => a + b, 0)));
+      summary.layers.forEach((l, i) =>
+        assert.equal(
+          l.salient,
+          masks[i].reduce((a, b) => a + b, 0),
+        ),
+      );
     }
   });
 
   it('break ties at γ in weight order and still keep exactly k', () => {
-    const index = new SaliencyIndex(fakeScores([[0, 0, 0, 5], [0, 0, 9, 0]]));
+    const index = new SaliencyIndex(
+      fakeScores([
+        [0, 0, 0, 5],
+        [0, 0, 9, 0],
+      ]),
+    );
     const masks = buildMask(index, index.summaryForRatio(0.5)); // k = 4: 9, 5 and the first two zeros
     assert.deepEqual(Array.from(masks[0]), [1, 1, 0, 1]);
     assert.deepEqual(Array.from(masks[1]), [0, 0, 1, 0]);
   });
 
   it('map γ to a ratio and back, and select scores ≥ γ', () => {
-    const index = new SaliencyIndex(fakeScores([[1, 2, 3, 4], [5, 6, 7, 8]]));
+    const index = new SaliencyIndex(
+      fakeScores([
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ]),
+    );
     assert.equal(index.ratioForGamma(6), 3 / 8);
     assert.equal(index.gammaForRatio(3 / 8), 6);
     const s = index.summaryForGamma(4.5);
     assert.equal(s.salientWeights, 4);
-    assert.deepEqual(s.layers.map((l) => l.salientFraction), [0, 1]);
+    assert.deepEqual(
+      s.layers.map((l) => l.salientFraction),
+      [0, 1],
+    );
     assert.throws(() => index.summaryForRatio(0), /ratio must be in \(0, 1\]/);
   });
 
@@ -98,6 +125,9 @@ describe('masks from saliency', () => {
     const masks = [Uint8Array.from([1, 0, 1, 1, 0, 0, 0, 1, 1]), Uint8Array.from([0, 1, 1])];
     const bits = packMask(masks);
     assert.equal(bits.length, 2);
-    assert.deepEqual(unpackMask(bits, [9, 3]).map((m) => Array.from(m)), masks.map((m) => Array.from(m)));
+    assert.deepEqual(
+      unpackMask(bits, [9, 3]).map((m) => Array.from(m)),
+      masks.map((m) => Array.from(m)),
+    );
   });
 });

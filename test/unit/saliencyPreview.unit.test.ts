@@ -13,10 +13,7 @@ import { comparisonRuns, isListedRun } from '../../src/extension/comparisonRuns'
 import { isHostToWebview, isWebviewToHost, PreviewThresholdRequest } from '../../src/protocol/webviewMessages';
 
 const names = ['conv/kernel', 'dense/bias'];
-const layerScores = [
-  Float32Array.from([0, 1e-6, 1e-4, 1e-4, 1e-2, 0.5]),
-  Float32Array.from([0, 2e-3, 3e-1, 1e-5]),
-];
+const layerScores = [Float32Array.from([0, 1e-6, 1e-4, 1e-4, 1e-2, 0.5]), Float32Array.from([0, 2e-3, 3e-1, 1e-5])];
 
 function writeRun(ws: string, id: string, ratio = 0.5): string {
   const dir = join(ws, '.salun', 'runs', id);
@@ -48,12 +45,18 @@ describe('saliency preview (host)', () => {
     const expected = index.summaryForRatio(0.3);
     assert.equal(byRatio.gamma, expected.gamma);
     assert.equal(byRatio.salientWeights, 3);
-    assert.deepEqual(byRatio.layers, expected.layers.map((l) => ({ name: l.name, salient: l.salient, total: l.count, fraction: l.salientFraction })));
+    assert.deepEqual(
+      byRatio.layers,
+      expected.layers.map((l) => ({ name: l.name, salient: l.salient, total: l.count, fraction: l.salientFraction })),
+    );
     // Scores are float32: the γ the user means is the float32 value.
     const byGamma = preview.preview('gamma', Math.fround(1e-4));
     assert.equal(byGamma.salientWeights, 6);
     assert.ok(Math.abs(byGamma.ratio - 0.6) < 1e-12);
-    assert.deepEqual(byGamma.layers.map((l) => l.salient), [4, 2]);
+    assert.deepEqual(
+      byGamma.layers.map((l) => l.salient),
+      [4, 2],
+    );
   });
 
   it('clamps what a mask cannot be: ratio 0 is one weight, γ above every score is an empty mask', () => {
@@ -72,7 +75,10 @@ describe('saliency preview (host)', () => {
     assert.equal(m.histogram.zeros, 2);
     assert.equal(m.histogram.total, 10);
     assert.equal(m.histogram.bins.length, 60);
-    assert.equal(m.histogram.bins.reduce((a, b) => a + b, 0), 8);
+    assert.equal(
+      m.histogram.bins.reduce((a, b) => a + b, 0),
+      8,
+    );
     assert.ok(Math.abs(m.histogram.log10Min - -6) < 1e-6 && Math.abs(m.histogram.log10Max - Math.log10(0.5)) < 1e-6);
     assert.ok(isHostToWebview(m));
   });
@@ -86,7 +92,10 @@ describe('saliency preview (host)', () => {
   it('refuses an incomplete map with a message naming the file', () => {
     const broken = writeRun(ws, '20261126-000001-salun');
     writeFileSync(join(broken, 'saliency', 'scores.f32'), new Uint8Array(12));
-    assert.throws(() => loadSaliencyScores(broken), (e: unknown) => e instanceof SaliencyReadError && /scores\.f32: 12 bytes, expected 40/.test(e.message));
+    assert.throws(
+      () => loadSaliencyScores(broken),
+      (e: unknown) => e instanceof SaliencyReadError && /scores\.f32: 12 bytes, expected 40/.test(e.message),
+    );
     assert.throws(() => loadSaliencyScores(join(ws, 'nowhere')), SaliencyReadError);
   });
 
@@ -103,7 +112,13 @@ describe('saliency preview (host)', () => {
     writeFileSync(join(b, 'report.json'), JSON.stringify({ rows }));
     mkdirSync(join(cws, '.salun', 'runs', '20261126-020000-saliency'), { recursive: true });
     const runs = comparisonRuns([cws]);
-    assert.deepEqual(runs.map((r) => [r.runId, r.method, r.ratio]), [['20261126-010000-rl', 'rl', undefined], ['20261126-000000-salun', 'salun', 0.3]]);
+    assert.deepEqual(
+      runs.map((r) => [r.runId, r.method, r.ratio]),
+      [
+        ['20261126-010000-rl', 'rl', undefined],
+        ['20261126-000000-salun', 'salun', 0.3],
+      ],
+    );
     assert.ok(isHostToWebview({ type: 'runs', runs }));
     assert.ok(isListedRun([cws], a));
     assert.ok(!isListedRun([cws], join(cws, '.salun')));
@@ -132,7 +147,8 @@ describe('panel message guards', () => {
       { type: 'loadRunSaliency', runDir: '' },
       { type: 'nope' },
       null,
-    ]) assert.ok(!isWebviewToHost(bad), JSON.stringify(bad));
+    ])
+      assert.ok(!isWebviewToHost(bad), JSON.stringify(bad));
   });
 
   it('rejects malformed host answers', () => {

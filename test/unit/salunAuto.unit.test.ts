@@ -21,8 +21,12 @@ import { tinyMlp, toyImages, useCpu } from './helpers';
 
 const root = join(__dirname, '..', '..', '..');
 
-const figures = (accuracyGap: number, miaGap: number, retainGap: number, retainThreshold = 1.5): { accuracyGap: number; miaGap: number; retainGap: number; retainThreshold: number } =>
-  ({ accuracyGap, miaGap, retainGap, retainThreshold });
+const figures = (
+  accuracyGap: number,
+  miaGap: number,
+  retainGap: number,
+  retainThreshold = 1.5,
+): { accuracyGap: number; miaGap: number; retainGap: number; retainThreshold: number } => ({ accuracyGap, miaGap, retainGap, retainThreshold });
 
 describe('automatic recipe: the rule', () => {
   it('scores mean(|acc gap|, |MIA gap|, RA lost beyond its noise); RA within the noise or gained costs nothing', () => {
@@ -47,11 +51,19 @@ describe('automatic recipe: the rule', () => {
   });
 
   it('breaks ties towards the lower rate, then the earlier epoch', () => {
-    assert.equal(chooseCandidate([{ lr: 0.01, epoch: 1, score: 2 }, { lr: 0.002, epoch: 4, score: 2 }, { lr: 0.002, epoch: 2, score: 2 }, { lr: 0.005, epoch: 1, score: 3 }]), 2);
+    assert.equal(
+      chooseCandidate([
+        { lr: 0.01, epoch: 1, score: 2 },
+        { lr: 0.002, epoch: 4, score: 2 },
+        { lr: 0.002, epoch: 2, score: 2 },
+        { lr: 0.005, epoch: 1, score: 3 },
+      ]),
+      2,
+    );
     assert.throws(() => chooseCandidate([]), RangeError);
   });
 
-  it('rates: the recipe\'s rate × {0.2, 0.4, 1, 2}, scaled down by 0.1 / (|Df|/|D|) above 10%, never up', () => {
+  it("rates: the recipe's rate × {0.2, 0.4, 1, 2}, scaled down by 0.1 / (|Df|/|D|) above 10%, never up", () => {
     const close = (a: number[], b: number[]): boolean => a.length === b.length && a.every((x, i) => Math.abs(x - b[i]) < 1e-12);
     assert.ok(close(autoRates(0.005, 1000, 9000).values, [0.001, 0.002, 0.005, 0.01]));
     assert.ok(close(autoRates(0.005, 5000, 5000).values, [0.0002, 0.0004, 0.001, 0.002]));
@@ -75,7 +87,13 @@ describe('automatic recipe: the search', function () {
   before(async () => {
     // θo that has seen Df: the search has something to forget.
     original = tinyMlp(7);
-    await fit({ clf: original, set: train, indices: allIndices(80), recipe: { epochs: 30, lr: 0.1, momentum: 0.9, weightDecay: 0, batchSize: 8, schedule: 'constant' }, seed: 1 });
+    await fit({
+      clf: original,
+      set: train,
+      indices: allIndices(80),
+      recipe: { epochs: 30, lr: 0.1, momentum: 0.9, weightDecay: 0, batchSize: 8, schedule: 'constant' },
+      seed: 1,
+    });
   });
 
   async function copyOf(clf: Classifier): Promise<Classifier> {
@@ -92,11 +110,15 @@ describe('automatic recipe: the search', function () {
     const epochsSeen: number[] = [];
     const clf = await copyOf(original);
     try {
-      await unlearn(input('rl-auto', clf, {
-        folder: { path: (...parts: string[]) => join(dir, ...parts) },
-        log: (_level, message) => lines.push(message),
-        onEpoch: async (epoch) => { epochsSeen.push(epoch); },
-      }));
+      await unlearn(
+        input('rl-auto', clf, {
+          folder: { path: (...parts: string[]) => join(dir, ...parts) },
+          log: (_level, message) => lines.push(message),
+          onEpoch: async (epoch) => {
+            epochsSeen.push(epoch);
+          },
+        }),
+      );
     } finally {
       clf.model.dispose();
     }
@@ -105,7 +127,10 @@ describe('automatic recipe: the search', function () {
     assert.equal(autoReportProblem(report), undefined);
     assert.equal(report.candidates.length, 4 * recipe.epochs);
     // |Df|/|D| = 16/80 = 0.2: the rates 0.05 × {0.2, 0.4, 1, 2} halved.
-    assert.deepEqual(report.rates.values.map((v) => +v.toFixed(6)), [0.005, 0.01, 0.025, 0.05]);
+    assert.deepEqual(
+      report.rates.values.map((v) => +v.toFixed(6)),
+      [0.005, 0.01, 0.025, 0.05],
+    );
     assert.equal(report.chosen.score, Math.min(...report.candidates.map((c) => c.score)));
     assert.ok(report.cost.searchSeconds >= report.cost.recipeSeconds && report.cost.share >= 1);
     assert.deepEqual(epochsSeen, [recipe.epochs], 'the caller evaluates the chosen model once');
@@ -113,11 +138,18 @@ describe('automatic recipe: the search', function () {
     assert.equal(autoReportProblem({ ...report, chosen: { ...report.chosen, epoch: 99 } }), 'chosen is not among the candidates');
   });
 
-  it('keeps the chosen candidate\'s model: the same weights as the base method run at that rate for that many epochs', async () => {
+  it("keeps the chosen candidate's model: the same weights as the base method run at that rate for that many epochs", async () => {
     const auto = await copyOf(original);
     const base = await copyOf(original);
     try {
-      const report = await autoRecipe(input('rl-auto', auto), { passes: [{ set: 'forget', loss: 'random-label-ce' }, { set: 'retain', loss: 'ce' }], streamOf: 'rl', base: 'rl' });
+      const report = await autoRecipe(input('rl-auto', auto), {
+        passes: [
+          { set: 'forget', loss: 'random-label-ce' },
+          { set: 'retain', loss: 'ce' },
+        ],
+        streamOf: 'rl',
+        base: 'rl',
+      });
       await unlearn(input('rl', base, { recipe: { ...recipe, lr: report.chosen.lr, epochs: report.chosen.epoch } }));
       const a = auto.model.getWeights().map((w) => Array.from(w.dataSync()));
       const b = base.model.getWeights().map((w) => Array.from(w.dataSync()));
@@ -137,9 +169,11 @@ describe('automatic recipe: the search', function () {
     }
   });
 
-  it('never reads Retrain: the search\'s files import nothing from the pipeline, where Retrain is trained', () => {
+  it("never reads Retrain: the search's files import nothing from the pipeline, where Retrain is trained", () => {
     for (const file of ['src/engine/methods/salunAuto.ts', 'src/engine/methods/autoRule.ts']) {
-      const imports = readFileSync(join(root, file), 'utf8').split('\n').filter((l) => /^import /.test(l));
+      const imports = readFileSync(join(root, file), 'utf8')
+        .split('\n')
+        .filter((l) => /^import /.test(l));
       assert.ok(imports.length > 0 || file.endsWith('autoRule.ts'));
       for (const l of imports) assert.ok(!/pipeline|methodStep|retrainReference|cachedModel/.test(l), `${file}: ${l}`);
     }
@@ -153,7 +187,10 @@ describe('automatic recipe: config and table', () => {
     assert.equal(parseRunConfig({ unlearn: { auto: true } }).method, salunAuto);
     assert.equal(parseRunConfig({ method: 'rl', unlearn: { auto: true } }).method, autoMethodFor('rl'));
     assert.equal(parseRunConfig({ unlearn: { auto: false } }).method, 'salun');
-    assert.throws(() => parseRunConfig({ method: 'ft', unlearn: { auto: true } }), (e: unknown) => e instanceof ConfigError && /no automatic recipe/.test(e.problems[0]));
+    assert.throws(
+      () => parseRunConfig({ method: 'ft', unlearn: { auto: true } }),
+      (e: unknown) => e instanceof ConfigError && /no automatic recipe/.test(e.problems[0]),
+    );
     assert.deepEqual(methodsWithAuto(), ['salun', 'rl']);
   });
 

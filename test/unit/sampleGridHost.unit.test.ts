@@ -55,7 +55,13 @@ describe('panel sample grids: the host reads a grid', () => {
     const other = join(ws, '.salun', 'runs', 'gen-2', 'samples');
     mkdirSync(other, { recursive: true });
     writeFileSync(join(other, 'original.png'), png);
-    for (const file of [outside, join(run, 'model.png'), join(other, 'original.png'), join(run, 'samples', '..', '..', 'gen-1', 'model.png'), 'samples/original.png']) {
+    for (const file of [
+      outside,
+      join(run, 'model.png'),
+      join(other, 'original.png'),
+      join(run, 'samples', '..', '..', 'gen-1', 'model.png'),
+      'samples/original.png',
+    ]) {
       assert.throws(() => readSampleImage([run], file), ConfinementError, file);
     }
     // The same grid is readable once its run folder is one the host vouches for.

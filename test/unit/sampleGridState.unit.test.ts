@@ -12,7 +12,16 @@ const classes = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal'
 
 function samples(stage: string, label: string, iteration?: number): JobEvent {
   const name = iteration === undefined ? stage : `${stage}-iteration-${iteration}`;
-  return { type: 'samples', stage, label, file: `${dir}/samples/${name}.png`, classes, forgetClass: 7, columns: 8, ...(iteration !== undefined ? { iteration } : {}) };
+  return {
+    type: 'samples',
+    stage,
+    label,
+    file: `${dir}/samples/${name}.png`,
+    classes,
+    forgetClass: 7,
+    columns: 8,
+    ...(iteration !== undefined ? { iteration } : {}),
+  };
 }
 
 function metrics(method: string, label: string, ua: number): JobEvent {
@@ -36,7 +45,10 @@ const events: JobEvent[] = [
 describe('panel state: generation sample grids and metrics', () => {
   it('keeps the latest grid per stage, θo first, Retrain last, methods in arrival order', () => {
     const s = stateFromEvents(events, false);
-    assert.deepEqual(s.samples.map((g) => g.stage), ['original', 'salun', 'esd', 'retrain']);
+    assert.deepEqual(
+      s.samples.map((g) => g.stage),
+      ['original', 'salun', 'esd', 'retrain'],
+    );
     const salun = s.samples[1];
     assert.equal(salun.file, `${dir}/samples/salun.png`);
     assert.equal(salun.iteration, undefined);
@@ -55,7 +67,14 @@ describe('panel state: generation sample grids and metrics', () => {
 
   it('one metrics row per model, the later replacing the earlier in place', () => {
     const s = stateFromEvents(events, false);
-    assert.deepEqual(s.generationRows.map((r) => [r.method, r.ua]), [['original', 2.5], ['retrain', 100], ['salun', 98.75]]);
+    assert.deepEqual(
+      s.generationRows.map((r) => [r.method, r.ua]),
+      [
+        ['original', 2.5],
+        ['retrain', 100],
+        ['salun', 98.75],
+      ],
+    );
   });
 
   it('live events and a replay fold to the same grids and rows; a new job starts empty', () => {

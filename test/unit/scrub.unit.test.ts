@@ -16,7 +16,15 @@ import type { OptimizerRecipe } from '../../src/protocol/config';
 import { fit } from '../../src/engine/train/fit';
 import { tinyMlp, toyImages, useCpu } from './helpers';
 
-const recipe = (o: Partial<OptimizerRecipe> = {}): OptimizerRecipe => ({ epochs: 3, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 8, schedule: 'constant', ...o });
+const recipe = (o: Partial<OptimizerRecipe> = {}): OptimizerRecipe => ({
+  epochs: 3,
+  lr: 0.05,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  batchSize: 8,
+  schedule: 'constant',
+  ...o,
+});
 
 /** Mean KL_T(teacher ‖ student) over the rows, both in inference mode. */
 function klOn(teacher: Classifier, student: Classifier, set: ImageSet, rows: Int32Array, temperature: number): number {
@@ -55,12 +63,22 @@ describe('SCRUB', () => {
   after(() => original.model.dispose());
 
   /** SCRUB from a copy of θo: the KL to θo on the forget and retain sets after each epoch, the final accuracies. */
-  async function run(maxSteps: number, epochs: number, retainRows: Int32Array): Promise<{ forgetKl: number[]; retainKl: number[]; retainAcc: number; forgetAcc: number }> {
+  async function run(
+    maxSteps: number,
+    epochs: number,
+    retainRows: Int32Array,
+  ): Promise<{ forgetKl: number[]; retainKl: number[]; retainAcc: number; forgetAcc: number }> {
     const student = classifierOf(await cloneModel(original.model));
     const forgetKl: number[] = [];
     const retainKl: number[] = [];
     await unlearn({
-      method: 'scrub', clf: student, train: set, forget, retain: retainRows, seed: 3, recipe: recipe({ epochs, lr: 0.1, batchSize: 8 }),
+      method: 'scrub',
+      clf: student,
+      train: set,
+      forget,
+      retain: retainRows,
+      seed: 3,
+      recipe: recipe({ epochs, lr: 0.1, batchSize: 8 }),
       options: { scrub: { maxSteps } },
       onEpoch: async () => {
         forgetKl.push(klOn(original, student, set, forget, T));
@@ -106,7 +124,16 @@ describe('SCRUB', () => {
     const before = vars.map((v) => v.dataSync().slice() as Float32Array);
     const salient: T.Tensor[] = vars.map((v, i) => tf.cast(tf.tensor(masks[i], v.shape, 'int32'), 'bool'));
     const anchor: T.Tensor[] = vars.map((v) => tf.clone(v));
-    await unlearn({ method: 'scrub', clf: theta, train: set, forget, retain, seed: 1, mask: { salient, anchor }, recipe: recipe({ epochs: 2, lr: 0.1, weightDecay: 0.05 }) });
+    await unlearn({
+      method: 'scrub',
+      clf: theta,
+      train: set,
+      forget,
+      retain,
+      seed: 1,
+      mask: { salient, anchor },
+      recipe: recipe({ epochs: 2, lr: 0.1, weightDecay: 0.05 }),
+    });
     let moved = 0;
     let frozen = 0;
     vars.forEach((v, i) => {
@@ -114,8 +141,12 @@ describe('SCRUB', () => {
       const bitsBefore = new Uint32Array(before[i].buffer);
       const bitsAfter = new Uint32Array(after.buffer, after.byteOffset, after.length);
       for (let j = 0; j < after.length; j++) {
-        if (masks[i][j]) { if (bitsAfter[j] !== bitsBefore[j]) moved++; }
-        else { assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`); frozen++; }
+        if (masks[i][j]) {
+          if (bitsAfter[j] !== bitsBefore[j]) moved++;
+        } else {
+          assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`);
+          frozen++;
+        }
       }
     });
     assert.ok(frozen > 0 && moved > 0, `frozen ${frozen}, moved ${moved}`);
@@ -123,9 +154,12 @@ describe('SCRUB', () => {
     [bnModel, theta].forEach((c) => c.model.dispose());
   });
 
-  it('the defaults are the authors\' large-scale setting (meghdadk/SCRUB large_scale_unlearning.ipynb)', () => {
+  it("the defaults are the authors' large-scale setting (meghdadk/SCRUB large_scale_unlearning.ipynb)", () => {
     assert.deepEqual(DEFAULT_METHOD_OPTIONS.scrub, { alpha: 0.001, gamma: 0.99, maxSteps: 2, temperature: 4 });
     const r = defaultUnlearnRecipe('scrub');
-    assert.deepEqual({ epochs: r.epochs, lr: r.lr, momentum: r.momentum, weightDecay: r.weightDecay }, { epochs: 3, lr: 5e-4, momentum: 0.9, weightDecay: 5e-4 });
+    assert.deepEqual(
+      { epochs: r.epochs, lr: r.lr, momentum: r.momentum, weightDecay: r.weightDecay },
+      { epochs: 3, lr: 5e-4, momentum: 0.9, weightDecay: 5e-4 },
+    );
   });
 });

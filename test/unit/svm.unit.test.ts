@@ -11,7 +11,7 @@ function overlapping(n: number, seed: number, decimals?: number): { x: Float64Ar
   const y = new Int8Array(n);
   for (let i = 0; i < n; i++) {
     const positive = i < n / 2;
-    let v = positive ? (r() < 0.7 ? 1 - 0.3 * r() ** 2 : r()) : (r() < 0.95 ? 1 - 0.05 * r() ** 4 : r());
+    let v = positive ? (r() < 0.7 ? 1 - 0.3 * r() ** 2 : r()) : r() < 0.95 ? 1 - 0.05 * r() ** 4 : r();
     if (decimals !== undefined) v = Math.round(v * 10 ** decimals) / 10 ** decimals;
     x[i] = v;
     y[i] = positive ? 1 : -1;
@@ -36,7 +36,7 @@ describe('fitRbfSvm (LIBSVM-style SMO, RBF kernel)', () => {
     assert.ok(Math.abs(m.alpha[1] - expected) < 1e-6, `alpha[1]=${m.alpha[1]}, expected ${expected}`);
     assert.ok(Math.abs(m.rho) < 1e-6, `rho=${m.rho}`);
     const f = m.decision([0, 0.5, 1]);
-    assert.ok(Math.abs(f[0] + 1) < 1e-5 && Math.abs(f[1]) < 1e-6 && Math.abs(f[2] - 1) < 1e-5, `f=${Array.from(f).join(", ")}`);
+    assert.ok(Math.abs(f[0] + 1) < 1e-5 && Math.abs(f[1]) < 1e-6 && Math.abs(f[2] - 1) < 1e-5, `f=${Array.from(f).join(', ')}`);
     assert.deepEqual(Array.from(m.dualCoef).map(Math.sign), [-1, 1]);
   });
 
@@ -44,8 +44,14 @@ describe('fitRbfSvm (LIBSVM-style SMO, RBF kernel)', () => {
     const r = rng(1);
     const x: number[] = [];
     const y: number[] = [];
-    for (let i = 0; i < 40; i++) { x.push(0.3 * r()); y.push(-1); }
-    for (let i = 0; i < 40; i++) { x.push(0.7 + 0.3 * r()); y.push(1); }
+    for (let i = 0; i < 40; i++) {
+      x.push(0.3 * r());
+      y.push(-1);
+    }
+    for (let i = 0; i < 40; i++) {
+      x.push(0.7 + 0.3 * r());
+      y.push(1);
+    }
     const m = fitRbfSvm(x, 1, y, { C: 100, gamma: 10 });
     assert.ok(m.converged);
     assert.equal(accuracy(m, x, y), 1);
@@ -60,7 +66,16 @@ describe('fitRbfSvm (LIBSVM-style SMO, RBF kernel)', () => {
     const y: number[] = [];
     for (let i = 0; i < 60; i++) {
       const u = r();
-      if (u < 1 / 3) { x.push(0.25 * r()); y.push(-1); } else if (u < 2 / 3) { x.push(0.4 + 0.2 * r()); y.push(1); } else { x.push(0.75 + 0.25 * r()); y.push(-1); }
+      if (u < 1 / 3) {
+        x.push(0.25 * r());
+        y.push(-1);
+      } else if (u < 2 / 3) {
+        x.push(0.4 + 0.2 * r());
+        y.push(1);
+      } else {
+        x.push(0.75 + 0.25 * r());
+        y.push(-1);
+      }
     }
     const m = fitRbfSvm(x, 1, y, { C: 100, gamma: 30 });
     assert.ok(m.converged);
@@ -105,8 +120,13 @@ describe('fitRbfSvm (LIBSVM-style SMO, RBF kernel)', () => {
     for (let i = 0; i < y.length; i++) {
       const yf = y[i] * f[i];
       if (m.alpha[i] === 0) assert.ok(yf >= 1 - slack, `i=${i}: α=0 but y·f=${yf}`);
-      else if (m.alpha[i] === C) { bounded++; assert.ok(yf <= 1 + slack, `i=${i}: α=C but y·f=${yf}`); }
-      else { free++; assert.ok(Math.abs(yf - 1) <= slack, `i=${i}: free α but y·f=${yf}`); }
+      else if (m.alpha[i] === C) {
+        bounded++;
+        assert.ok(yf <= 1 + slack, `i=${i}: α=C but y·f=${yf}`);
+      } else {
+        free++;
+        assert.ok(Math.abs(yf - 1) <= slack, `i=${i}: free α but y·f=${yf}`);
+      }
     }
     assert.equal(bounded, m.boundedSupportCount);
     assert.equal(free + bounded, m.supportCount);

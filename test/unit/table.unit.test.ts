@@ -32,7 +32,11 @@ describe('table statistics over seeds', () => {
   });
 
   it('noise floor = mean Avg. Gap over all pairs of Retrain seeds', () => {
-    const r = [{ seed: 1, metrics: m(10, 100, 90, 20) }, { seed: 2, metrics: m(12, 100, 91, 24) }, { seed: 3, metrics: m(9, 99, 90, 18) }];
+    const r = [
+      { seed: 1, metrics: m(10, 100, 90, 20) },
+      { seed: 2, metrics: m(12, 100, 91, 24) },
+      { seed: 3, metrics: m(9, 99, 90, 18) },
+    ];
     const f = noiseFloor(r);
     assert.equal(f.pairs.length, 3);
     // (1,2): (2+0+1+4)/4 = 1.75; (1,3): (1+1+0+2)/4 = 1; (2,3): (3+1+1+6)/4 = 2.75
@@ -42,10 +46,29 @@ describe('table statistics over seeds', () => {
 
   it('gaps against the mean Retrain, Retrain first, methods ranked only beyond the floor', () => {
     const agg = aggregateSeeds([
-      { seed: 1, rows: [row('original', 'original', m(0, 100, 92, 2)), row('retrain', 'retrain', m(10, 100, 90, 20), 50), row('unlearned', 'salun', m(9, 99, 89, 19), 3), row('unlearned', 'ga', m(1, 99, 91, 3), 1)] },
-      { seed: 2, rows: [row('retrain', 'retrain', m(12, 100, 91, 24), 70), row('original', 'original', m(1, 100, 91, 3)), row('unlearned', 'salun', m(11, 98, 90, 22), 5), row('unlearned', 'ga', m(2, 100, 90, 4), 2)] },
+      {
+        seed: 1,
+        rows: [
+          row('original', 'original', m(0, 100, 92, 2)),
+          row('retrain', 'retrain', m(10, 100, 90, 20), 50),
+          row('unlearned', 'salun', m(9, 99, 89, 19), 3),
+          row('unlearned', 'ga', m(1, 99, 91, 3), 1),
+        ],
+      },
+      {
+        seed: 2,
+        rows: [
+          row('retrain', 'retrain', m(12, 100, 91, 24), 70),
+          row('original', 'original', m(1, 100, 91, 3)),
+          row('unlearned', 'salun', m(11, 98, 90, 22), 5),
+          row('unlearned', 'ga', m(2, 100, 90, 4), 2),
+        ],
+      },
     ]);
-    assert.deepEqual(agg.rows.map((r) => r.label), ['Retrain', 'Original', 'SalUn', 'GA']);
+    assert.deepEqual(
+      agg.rows.map((r) => r.label),
+      ['Retrain', 'Original', 'SalUn', 'GA'],
+    );
     const ref = m(11, 100, 90.5, 22);
     assert.deepEqual(agg.retrainMean, ref);
     const salun = agg.rows[2];
@@ -65,28 +88,60 @@ describe('table statistics over seeds', () => {
   });
 
   it('ranks: within the floor of the group leader ties, beyond opens the next group', () => {
-    const r = rankWithinFloor([{ key: 'a', gap: 1.0 }, { key: 'b', gap: 1.5 }, { key: 'c', gap: 2.2 }, { key: 'd', gap: 2.9 }], 1);
-    assert.deepEqual([...r.entries()], [['a', 1], ['b', 1], ['c', 3], ['d', 3]]);
+    const r = rankWithinFloor(
+      [
+        { key: 'a', gap: 1.0 },
+        { key: 'b', gap: 1.5 },
+        { key: 'c', gap: 2.2 },
+        { key: 'd', gap: 2.9 },
+      ],
+      1,
+    );
+    assert.deepEqual(
+      [...r.entries()],
+      [
+        ['a', 1],
+        ['b', 1],
+        ['c', 3],
+        ['d', 3],
+      ],
+    );
   });
 
   it('a table stopped early: what each seed lacks, and the partial marker above the table', () => {
     const seed1 = [row('retrain', 'retrain', m(10, 100, 90, 20)), row('original', 'original', m(0, 100, 92, 2)), row('unlearned', 'ft', m(2, 100, 91, 4))];
     const runs = [{ seed: 1, rows: seed1 }];
     const missing = tableMissing({ seeds: [1, 2], methods: ['ft', 'salun'] }, runs);
-    assert.deepEqual(missing, [{ seed: 1, models: ['SalUn'] }, { seed: 2, models: ['Retrain', 'Original', 'FT', 'SalUn'] }]);
+    assert.deepEqual(missing, [
+      { seed: 1, models: ['SalUn'] },
+      { seed: 2, models: ['Retrain', 'Original', 'FT', 'SalUn'] },
+    ]);
     assert.deepEqual(describeMissing(missing), ['seed 1: SalUn', 'seed 2: Retrain, Original, FT, SalUn']);
     assert.deepEqual(tableMissing({ seeds: [1], methods: ['ft'] }, runs), []);
 
     const agg = aggregateSeeds(runs);
     const config = { ...defaultTableConfig(), seeds: [1, 2], methods: ['ft', 'salun'] as TableResult['config']['methods'] };
     const t: TableResult = {
-      config, stopped: { modelsDone: 3, modelsPlanned: 8, missing }, rows: agg.rows, retrainMean: agg.retrainMean, noiseFloor: agg.noiseFloor,
+      config,
+      stopped: { modelsDone: 3, modelsPlanned: 8, missing },
+      rows: agg.rows,
+      retrainMean: agg.retrainMean,
+      noiseFloor: agg.noiseFloor,
       seeds: [{ seed: 1, forgetSize: 100, retainSize: 900, testSize: 200, originalFrom: 'trained', retrainFrom: 'trained', rows: agg.perSeed[0].rows }],
-      backend: { name: 'cpu', reason: 'forced', detail: 'js' }, machine: { cpu: 'x', cores: 2, platform: 'linux', node: 'v20', tfjs: '4', salunLab: 'dev' },
-      date: 'D', wallSeconds: 1, outDir: '/o', data: { source: 's', train: 1000, test: 200 },
+      backend: { name: 'cpu', reason: 'forced', detail: 'js' },
+      machine: { cpu: 'x', cores: 2, platform: 'linux', node: 'v20', tfjs: '4', salunLab: 'dev' },
+      date: 'D',
+      wallSeconds: 1,
+      outDir: '/o',
+      data: { source: 's', train: 1000, test: 200 },
     };
     const md = tableMarkdown(t);
-    assert.ok(md.startsWith('# SalUn Lab comparison table: random 10% forgetting, CNN (partial)\n\n- **Partial table: stopped by the user** after 3 of 8 models; missing seed 1: SalUn; seed 2: Retrain, Original, FT, SalUn.'), md);
+    assert.ok(
+      md.startsWith(
+        '# SalUn Lab comparison table: random 10% forgetting, CNN (partial)\n\n- **Partial table: stopped by the user** after 3 of 8 models; missing seed 1: SalUn; seed 2: Retrain, Original, FT, SalUn.',
+      ),
+      md,
+    );
     assert.ok(md.includes('| FT |'));
     assert.ok(!tableMarkdown({ ...t, stopped: undefined }).includes('Partial'));
   });
@@ -105,14 +160,43 @@ describe('salun table (CLI, end to end)', function () {
   it('runs 2 seeds × (Retrain, Original, FT, SalUn), prints the table, writes table.md / table.json that agree with the per-seed rows', () => {
     const ws = mkdtempSync(join(tmpdir(), 'salun-table-'));
     const out = join(ws, 'out');
-    const r = spawnSync(process.execPath, [cli, 'table', '--model', 'mlp', '--seeds', '2', '--methods', 'ft,salun', '--train-subset', '1000',
-      '--train-epochs', '1', '--backend', 'wasm', '--workspace', ws, '--out', out, '--quiet'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'table',
+        '--model',
+        'mlp',
+        '--seeds',
+        '2',
+        '--methods',
+        'ft,salun',
+        '--train-subset',
+        '1000',
+        '--train-epochs',
+        '1',
+        '--backend',
+        'wasm',
+        '--workspace',
+        ws,
+        '--out',
+        out,
+        '--quiet',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     for (const f of ['table.md', 'table.json', 'config.json', 'rows.jsonl']) assert.ok(existsSync(join(out, f)), `${f} missing`);
     const t = JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')) as TableResult;
 
-    assert.deepEqual(t.rows.map((x) => x.label), ['Retrain', 'Original', 'FT', 'SalUn']);
-    assert.deepEqual(t.seeds.map((s) => s.seed), [1, 2]);
+    assert.deepEqual(
+      t.rows.map((x) => x.label),
+      ['Retrain', 'Original', 'FT', 'SalUn'],
+    );
+    assert.deepEqual(
+      t.seeds.map((s) => s.seed),
+      [1, 2],
+    );
     assert.equal(t.data.train, 1000);
     assert.equal(t.seeds[0].forgetSize, 100);
     assert.ok(t.machine.cores >= 1 && t.machine.cpu.length > 0 && t.backend.name === 'wasm');
@@ -120,7 +204,12 @@ describe('salun table (CLI, end to end)', function () {
     assert.notDeepEqual(t.seeds[0].rows.find((x) => x.role === 'retrain')!.metrics, t.seeds[1].rows.find((x) => x.role === 'retrain')!.metrics);
 
     const retrains = t.seeds.map((s) => s.rows.find((x) => x.role === 'retrain')!.metrics);
-    const ref: Metrics = { UA: (retrains[0].UA + retrains[1].UA) / 2, RA: (retrains[0].RA + retrains[1].RA) / 2, TA: (retrains[0].TA + retrains[1].TA) / 2, MIA: (retrains[0].MIA + retrains[1].MIA) / 2 };
+    const ref: Metrics = {
+      UA: (retrains[0].UA + retrains[1].UA) / 2,
+      RA: (retrains[0].RA + retrains[1].RA) / 2,
+      TA: (retrains[0].TA + retrains[1].TA) / 2,
+      MIA: (retrains[0].MIA + retrains[1].MIA) / 2,
+    };
     for (const k of ['UA', 'RA', 'TA', 'MIA'] as const) close(t.retrainMean[k], ref[k], `retrain mean ${k}`, 1e-9);
     close(t.noiseFloor.value!, gap(retrains[0], retrains[1]), 'noise floor', 1e-9);
 
@@ -131,10 +220,23 @@ describe('salun table (CLI, end to end)', function () {
         close(stat.mean, (vals[0] + vals[1]) / 2, `${tr.label} ${what} mean`, 1e-9);
         close(stat.std!, Math.abs(vals[0] - vals[1]) / Math.SQRT2, `${tr.label} ${what} std`, 1e-9);
       };
-      for (const k of ['UA', 'RA', 'TA', 'MIA'] as const) check(tr[k], per.map((x) => x.metrics[k]), k);
-      check(tr.avgGap, per.map((x) => gap(x.metrics, ref)), 'Avg. Gap');
+      for (const k of ['UA', 'RA', 'TA', 'MIA'] as const)
+        check(
+          tr[k],
+          per.map((x) => x.metrics[k]),
+          k,
+        );
+      check(
+        tr.avgGap,
+        per.map((x) => gap(x.metrics, ref)),
+        'Avg. Gap',
+      );
       per.forEach((x) => close(x.avgGap!, gap(x.metrics, ref), `${tr.label} per-seed gap`, 1e-9));
-      check(tr.seconds, per.map((x) => x.seconds), 'RTE');
+      check(
+        tr.seconds,
+        per.map((x) => x.seconds),
+        'RTE',
+      );
       assert.equal(tr.rank !== undefined, tr.role === 'unlearned');
     }
 
@@ -147,11 +249,41 @@ describe('salun table (CLI, end to end)', function () {
     assert.match(r.stdout, /Noise floor/);
 
     // A second table reuses the cached θo and Retrain.
-    const again = spawnSync(process.execPath, [cli, 'table', '--model', 'mlp', '--seeds', '2', '--methods', 'ga', '--train-subset', '1000',
-      '--train-epochs', '1', '--backend', 'wasm', '--workspace', ws, '--out', join(ws, 'out2'), '--json', '--quiet'], { encoding: 'utf8' });
+    const again = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'table',
+        '--model',
+        'mlp',
+        '--seeds',
+        '2',
+        '--methods',
+        'ga',
+        '--train-subset',
+        '1000',
+        '--train-epochs',
+        '1',
+        '--backend',
+        'wasm',
+        '--workspace',
+        ws,
+        '--out',
+        join(ws, 'out2'),
+        '--json',
+        '--quiet',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(again.status, 0, again.stderr);
     const t2 = JSON.parse(again.stdout) as TableResult;
-    assert.deepEqual(t2.seeds.map((s) => [s.originalFrom, s.retrainFrom]), [['cache', 'cache'], ['cache', 'cache']]);
+    assert.deepEqual(
+      t2.seeds.map((s) => [s.originalFrom, s.retrainFrom]),
+      [
+        ['cache', 'cache'],
+        ['cache', 'cache'],
+      ],
+    );
     assert.deepEqual(t2.retrainMean, t.retrainMean);
   });
 
@@ -173,8 +305,13 @@ describe('table Stop and Keep (in process, cpu backend)', function () {
     const stop = new AbortController();
     const events: JobEvent[] = [];
     const config: TableConfig = {
-      ...defaultTableConfig(), seeds: [1, 2], methods: ['ft', 'ga'], trainSubset: 300, model: { kind: 'builtin', architecture: 'mlp' },
-      train: { ...defaultTableConfig().train, epochs: 1 }, backend: 'cpu',
+      ...defaultTableConfig(),
+      seeds: [1, 2],
+      methods: ['ft', 'ga'],
+      trainSubset: 300,
+      model: { kind: 'builtin', architecture: 'mlp' },
+      train: { ...defaultTableConfig().train, epochs: 1 },
+      backend: 'cpu',
     };
     // Asked the moment FT's row is recorded (in the job's own turn, so no race): GA never starts.
     const emit = (e: JobEvent): void => {
@@ -182,10 +319,23 @@ describe('table Stop and Keep (in process, cpu backend)', function () {
       if (e.type === 'evaluated' && e.row.method === 'ft') stop.abort();
     };
     const t = await runTableJob(config, { workspaceDir: ws, emit, signal: new AbortController().signal, stop: stop.signal }, join(ws, 'out'));
-    assert.deepEqual(events.filter((e) => e.type === 'evaluated').map((e) => (e.type === 'evaluated' ? e.row.method : '')), ['retrain', 'original', 'ft']);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'evaluated').map((e) => (e.type === 'evaluated' ? e.row.method : '')),
+      ['retrain', 'original', 'ft'],
+    );
     assert.ok(!events.some((e) => e.type === 'phase' && /\bga\b/i.test(e.label)), 'GA started after the stop');
-    assert.deepEqual(t.stopped, { modelsDone: 3, modelsPlanned: 8, missing: [{ seed: 1, models: ['GA'] }, { seed: 2, models: ['Retrain', 'Original', 'FT', 'GA'] }] });
-    assert.deepEqual(t.rows.map((r) => r.label), ['Retrain', 'Original', 'FT']);
+    assert.deepEqual(t.stopped, {
+      modelsDone: 3,
+      modelsPlanned: 8,
+      missing: [
+        { seed: 1, models: ['GA'] },
+        { seed: 2, models: ['Retrain', 'Original', 'FT', 'GA'] },
+      ],
+    });
+    assert.deepEqual(
+      t.rows.map((r) => r.label),
+      ['Retrain', 'Original', 'FT'],
+    );
     const md = readFileSync(join(ws, 'out', 'table.md'), 'utf8');
     assert.ok(md.includes('missing seed 1: GA; seed 2: Retrain, Original, FT, GA.'), md);
     assert.deepEqual((JSON.parse(readFileSync(join(ws, 'out', 'table.json'), 'utf8')) as TableResult).stopped, t.stopped);

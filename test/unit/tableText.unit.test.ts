@@ -12,11 +12,28 @@ function parseCsv(text: string): string[][] {
   while (i < text.length) {
     if (text[i] === '"') {
       for (i++; i < text.length; i++) {
-        if (text[i] === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (text[i] === '"') { i++; break; } else field += text[i];
+        if (text[i] === '"' && text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else if (text[i] === '"') {
+          i++;
+          break;
+        } else field += text[i];
       }
-    } else if (text[i] === ',') { row.push(field); field = ''; i++; } else if (text.startsWith('\r\n', i)) {
-      row.push(field); rows.push(row); row = []; field = ''; i += 2;
-    } else { field += text[i]; i++; }
+    } else if (text[i] === ',') {
+      row.push(field);
+      field = '';
+      i++;
+    } else if (text.startsWith('\r\n', i)) {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i += 2;
+    } else {
+      field += text[i];
+      i++;
+    }
   }
   assert.equal(field + row.join(''), '', 'the CSV ends with a line end');
   return rows;
@@ -24,13 +41,15 @@ function parseCsv(text: string): string[][] {
 
 describe('table text: Markdown', () => {
   it('escapes pipes and backslashes, flattens line breaks, and aligns columns from the delimiter row', () => {
-    const md = markdownTable([['Model', 'Gap'], ['a|b\\c', '1.00'], ['two\r\nlines\nhere', '—']], ['left', 'right']);
-    assert.equal(md, [
-      '| Model | Gap |',
-      '| --- | ---: |',
-      '| a\\|b\\\\c | 1.00 |',
-      '| two lines here | — |',
-    ].join('\n'));
+    const md = markdownTable(
+      [
+        ['Model', 'Gap'],
+        ['a|b\\c', '1.00'],
+        ['two\r\nlines\nhere', '—'],
+      ],
+      ['left', 'right'],
+    );
+    assert.equal(md, ['| Model | Gap |', '| --- | ---: |', '| a\\|b\\\\c | 1.00 |', '| two lines here | — |'].join('\n'));
   });
 
   it('keeps backslashes inside a code span (Markdown does not unescape there) but still escapes its pipes', () => {
@@ -63,28 +82,40 @@ describe('table text: display width', () => {
 
 describe('table text: plain', () => {
   it('pads by display width, so CJK, accented and emoji cells line up with ASCII', () => {
-    const t: Cells = [['Model', 'UA'], ['模型', '1.00'], ['Cafe\u0301', '10.00'], ['🚀 run', '2.5']];
+    const t: Cells = [
+      ['Model', 'UA'],
+      ['模型', '1.00'],
+      ['Cafe\u0301', '10.00'],
+      ['🚀 run', '2.5'],
+    ];
     const out = plainTable(t, ['left', 'right']);
-    assert.equal(out, [
-      'Model      UA',
-      '-------------',
-      '模型     1.00',
-      'Cafe\u0301    10.00',
-      '🚀 run    2.5',
-    ].join('\n'));
+    assert.equal(out, ['Model      UA', '-------------', '模型     1.00', 'Cafe\u0301    10.00', '🚀 run    2.5'].join('\n'));
     const widths = out.split('\n').map(displayWidth);
     assert.deepEqual(widths, [13, 13, 13, 13, 13]);
   });
 
   it('without a rule, left-aligned last column, no trailing spaces, line breaks flattened', () => {
-    const out = plainTable([['Run', 'Note'], ['a', ''], ['bbbb', 'x\ny']], ['left', 'left'], { rule: false });
+    const out = plainTable(
+      [
+        ['Run', 'Note'],
+        ['a', ''],
+        ['bbbb', 'x\ny'],
+      ],
+      ['left', 'left'],
+      { rule: false },
+    );
     assert.equal(out, ['Run   Note', 'a', 'bbbb  x y'].join('\n'));
   });
 });
 
 describe('table text: CSV', () => {
   it('round-trips quotes, commas and line breaks through an RFC 4180 reader', () => {
-    const cells: Cells = [['Model', 'Note'], ['a,b', 'say "hi"'], ['two\r\nlines', 'one\nbreak'], ['', 'plain']];
+    const cells: Cells = [
+      ['Model', 'Note'],
+      ['a,b', 'say "hi"'],
+      ['two\r\nlines', 'one\nbreak'],
+      ['', 'plain'],
+    ];
     const csv = csvTable(cells);
     assert.equal(csv.split('\r\n')[0], 'Model,Note');
     assert.ok(csv.includes('"a,b","say ""hi"""'), csv);
@@ -93,7 +124,13 @@ describe('table text: CSV', () => {
 
   it('numbers, negative ones included, are neither quoted nor prefixed', () => {
     for (const n of ['-3.2', '+1', '0', '98.9556', '-1e-7', '.5', '-0.25']) assert.equal(csvCell(n), n);
-    assert.equal(csvTable([['a', 'b'], ['-3.2', '-12']]), 'a,b\r\n-3.2,-12\r\n');
+    assert.equal(
+      csvTable([
+        ['a', 'b'],
+        ['-3.2', '-12'],
+      ]),
+      'a,b\r\n-3.2,-12\r\n',
+    );
   });
 
   it('a text a spreadsheet would take for a formula gets an apostrophe, and survives the round trip', () => {
@@ -108,6 +145,15 @@ describe('table text: CSV', () => {
   });
 
   it('LF line ends when asked', () => {
-    assert.equal(csvTable([['a', 'b'], ['1', 'x\ny']], { lineEnd: '\n' }), 'a,b\n1,"x\ny"\n');
+    assert.equal(
+      csvTable(
+        [
+          ['a', 'b'],
+          ['1', 'x\ny'],
+        ],
+        { lineEnd: '\n' },
+      ),
+      'a,b\n1,"x\ny"\n',
+    );
   });
 });

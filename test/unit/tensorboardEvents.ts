@@ -32,10 +32,18 @@ function fields(b: Uint8Array): Field[] {
     [key, at] = varint(b, at);
     const f: Field = { field: Math.floor(key / 8), wire: key % 8 };
     if (f.wire === 0) [f.int, at] = varint(b, at);
-    else if (f.wire === 1) { f.bytes = b.subarray(at, at + 8); at += 8; }
-    else if (f.wire === 5) { f.bytes = b.subarray(at, at + 4); at += 4; }
-    else if (f.wire === 2) { let n: number; [n, at] = varint(b, at); f.bytes = b.subarray(at, at + n); at += n; }
-    else throw new Error(`wire type ${f.wire}`);
+    else if (f.wire === 1) {
+      f.bytes = b.subarray(at, at + 8);
+      at += 8;
+    } else if (f.wire === 5) {
+      f.bytes = b.subarray(at, at + 4);
+      at += 4;
+    } else if (f.wire === 2) {
+      let n: number;
+      [n, at] = varint(b, at);
+      f.bytes = b.subarray(at, at + n);
+      at += n;
+    } else throw new Error(`wire type ${f.wire}`);
     out.push(f);
   }
   return out;
@@ -79,6 +87,8 @@ export function readRecords(bytes: Uint8Array): Uint8Array[] {
 
 /** Every event of every event file in `dir` (one series). */
 export function readSeries(dir: string): ReadEvent[] {
-  return readdirSync(dir).filter((f) => f.includes('tfevents')).sort()
+  return readdirSync(dir)
+    .filter((f) => f.includes('tfevents'))
+    .sort()
     .flatMap((f) => readRecords(readFileSync(join(dir, f))).map(decodeEvent));
 }

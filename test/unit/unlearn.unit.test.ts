@@ -19,7 +19,15 @@ describe('SalUn', () => {
     const set = toyImages(30, 4);
     const clf = tinyMlp(3);
     const before = trainableVariables(clf).map((v) => v.dataSync().slice());
-    await unlearn({ method: 'rl', clf, train: set, forget: Int32Array.from([0, 1, 2]), retain: allIndices(30).slice(3), seed: 1, recipe: { epochs: 1, lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 8 } });
+    await unlearn({
+      method: 'rl',
+      clf,
+      train: set,
+      forget: Int32Array.from([0, 1, 2]),
+      retain: allIndices(30).slice(3),
+      seed: 1,
+      recipe: { epochs: 1, lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 8 },
+    });
     const changed = trainableVariables(clf).map((v, i) => v.dataSync().some((x, j) => x !== before[i][j]));
     assert.ok(changed.every(Boolean));
   });
@@ -28,13 +36,41 @@ describe('SalUn', () => {
     const set = toyImages(30, 5);
     const clf = tinyMlp(4);
     const forget = Int32Array.from([0, 1, 2, 3, 4, 5]);
-    const lossOn = (): number => tf.tidy(() => {
-      const x = tf.tensor(Array.from(forget).flatMap((i) => Array.from(set.images.subarray(i * 16, i * 16 + 16))), [forget.length, 4, 4, 1]);
-      const p = tf.logSoftmax(clf.model.predict(x) as T.Tensor2D);
-      return -tf.mean(tf.sum(tf.mul(p, tf.oneHot(tf.tensor1d(Array.from(forget).map((i) => set.labels[i]), 'int32'), 3)), 1)).dataSync()[0];
-    });
+    const lossOn = (): number =>
+      tf.tidy(() => {
+        const x = tf.tensor(
+          Array.from(forget).flatMap((i) => Array.from(set.images.subarray(i * 16, i * 16 + 16))),
+          [forget.length, 4, 4, 1],
+        );
+        const p = tf.logSoftmax(clf.model.predict(x) as T.Tensor2D);
+        return -tf
+          .mean(
+            tf.sum(
+              tf.mul(
+                p,
+                tf.oneHot(
+                  tf.tensor1d(
+                    Array.from(forget).map((i) => set.labels[i]),
+                    'int32',
+                  ),
+                  3,
+                ),
+              ),
+              1,
+            ),
+          )
+          .dataSync()[0];
+      });
     const before = lossOn();
-    await unlearn({ method: 'ga', clf, train: set, forget, retain: allIndices(30).slice(6), seed: 1, recipe: { epochs: 2, lr: 0.05, momentum: 0, weightDecay: 0, batchSize: 3 } });
+    await unlearn({
+      method: 'ga',
+      clf,
+      train: set,
+      forget,
+      retain: allIndices(30).slice(6),
+      seed: 1,
+      recipe: { epochs: 2, lr: 0.05, momentum: 0, weightDecay: 0, batchSize: 3 },
+    });
     assert.ok(lossOn() > before + 0.05, `forget loss ${before} → ${lossOn()}`);
   });
 });
@@ -46,10 +82,16 @@ describe('SGD', () => {
     const opt = new Sgd([w], { lr: 0.1, momentum: 0.5, weightDecay: 0.1 });
     opt.step([tf.tensor1d([0.5, 0.5])]);
     // v1 = g + wd·w = [0.6, 0.3]; w1 = [0.94, -2.03]
-    assert.deepEqual(Array.from(w.dataSync()).map((x) => +x.toFixed(5)), [0.94, -2.03]);
+    assert.deepEqual(
+      Array.from(w.dataSync()).map((x) => +x.toFixed(5)),
+      [0.94, -2.03],
+    );
     opt.step([tf.tensor1d([0, 0])]);
     // v2 = 0.5·v1 + wd·w1 = [0.3 + 0.094, 0.15 − 0.203]; w2 = w1 − 0.1·v2
-    assert.deepEqual(Array.from(w.dataSync()).map((x) => +x.toFixed(5)), [+(0.94 - 0.0394).toFixed(5), +(-2.03 + 0.0053).toFixed(5)]);
+    assert.deepEqual(
+      Array.from(w.dataSync()).map((x) => +x.toFixed(5)),
+      [+(0.94 - 0.0394).toFixed(5), +(-2.03 + 0.0053).toFixed(5)],
+    );
     opt.dispose();
     w.dispose();
   });
@@ -75,9 +117,17 @@ describe('training memory', () => {
     const anchor = vars.map((v) => tf.clone(v));
     const counts: number[] = [];
     await unlearn({
-      method: 'salun', clf, train: set, forget: Int32Array.from([0, 1, 2, 3]), retain: allIndices(40).slice(4), seed: 2,
-      mask: { salient, anchor }, recipe: { epochs: 4, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 8 },
-      onEpoch: async () => { counts.push(tf.memory().numTensors); },
+      method: 'salun',
+      clf,
+      train: set,
+      forget: Int32Array.from([0, 1, 2, 3]),
+      retain: allIndices(40).slice(4),
+      seed: 2,
+      mask: { salient, anchor },
+      recipe: { epochs: 4, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 8 },
+      onEpoch: async () => {
+        counts.push(tf.memory().numTensors);
+      },
     });
     assert.equal(new Set(counts).size, 1, `tensor counts per epoch: ${counts.join(', ')}`);
     tf.dispose([...salient, ...anchor]);

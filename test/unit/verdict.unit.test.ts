@@ -17,17 +17,26 @@ function outputsOf(ps: number[], rand: () => number): SampleOutputs {
 
 /** Data a model never saw: ≈ 85% right with a spread of confidences, the rest wrong. */
 function unseen(n: number, rand: () => number): SampleOutputs {
-  return outputsOf(Array.from({ length: n }, () => (rand() < 0.85 ? 1 - 0.45 * rand() ** 2 : 0.5 * rand())), rand);
+  return outputsOf(
+    Array.from({ length: n }, () => (rand() < 0.85 ? 1 - 0.45 * rand() ** 2 : 0.5 * rand())),
+    rand,
+  );
 }
 
 /** Data it trained on: right, with p within 1e-3 of 1. */
 function memorised(n: number, rand: () => number): SampleOutputs {
-  return outputsOf(Array.from({ length: n }, () => 1 - 1e-3 * rand() ** 3), rand);
+  return outputsOf(
+    Array.from({ length: n }, () => 1 - 1e-3 * rand() ** 3),
+    rand,
+  );
 }
 
 /** Pushed past unseen: almost always wrong. */
 function overForgotten(n: number, rand: () => number): SampleOutputs {
-  return outputsOf(Array.from({ length: n }, () => 0.02 + 0.5 * rand() ** 2), rand);
+  return outputsOf(
+    Array.from({ length: n }, () => 0.02 + 0.5 * rand() ** 2),
+    rand,
+  );
 }
 
 function input(forget: SampleOutputs, seed: number, retain?: SampleOutputs): VerdictInput {
@@ -106,7 +115,7 @@ describe('retrainFreeVerdict (verdict.ts)', function () {
   it('retain accuracy lost vs θo alone makes it over-forgot, even when Df looks unseen', () => {
     const rand = makeRng(8);
     const retain = memorised(1200, rand);
-    const correct = Array.from(retain.correct, (c, i) => (i % 10 === 0 ? 0 : c));   // RA 90 vs θo's 100
+    const correct = Array.from(retain.correct, (c, i) => (i % 10 === 0 ? 0 : c)); // RA 90 vs θo's 100
     const v = retrainFreeVerdict(input(unseen(300, makeRng(100)), 200, { ...retain, correct }), { seed: 0, splits: 60 });
     assert.equal(v.label, 'over-forgot', v.reason);
     const r = v.figures.find((f) => f.name === 'retain')!;
@@ -115,7 +124,11 @@ describe('retrainFreeVerdict (verdict.ts)', function () {
 
   it('a held-out set with no spread (a forgotten class, all wrong) falls back to the analytic noise', () => {
     const rand = makeRng(9);
-    const allWrong = (n: number): SampleOutputs => outputsOf(Array.from({ length: n }, () => 0.05 + 0.3 * rand()), rand);
+    const allWrong = (n: number): SampleOutputs =>
+      outputsOf(
+        Array.from({ length: n }, () => 0.05 + 0.3 * rand()),
+        rand,
+      );
     const v = retrainFreeVerdict({ forget: allWrong(300), heldOut: allWrong(100), retain: memorised(600, rand), originalRetainAccuracy: 100 }, { splits: 60 });
     const acc = v.figures.find((f) => f.name === 'accuracy')!;
     assert.equal(acc.noiseFrom, 'analytic floor');
@@ -128,7 +141,10 @@ describe('retrainFreeVerdict (verdict.ts)', function () {
     const a = retrainFreeVerdict(data, { seed: 4, splits: 50 });
     assert.deepEqual(retrainFreeVerdict(data, { seed: 4, splits: 50 }), a);
     const b = retrainFreeVerdict(data, { seed: 5, splits: 50 });
-    assert.notDeepEqual(b.figures.map((f) => f.threshold), a.figures.map((f) => f.threshold));
+    assert.notDeepEqual(
+      b.figures.map((f) => f.threshold),
+      a.figures.map((f) => f.threshold),
+    );
     assert.equal(b.label, a.label);
   });
 

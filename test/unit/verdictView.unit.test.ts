@@ -18,11 +18,22 @@ class FakeElement {
   readonly attributes = new Map<string, string>();
   childNodes: (FakeElement | FakeText)[] = [];
   constructor(readonly tagName: string) {}
-  setAttribute(name: string, value: string): void { this.attributes.set(name, value); }
-  getAttribute(name: string): string | null { return this.attributes.get(name) ?? null; }
-  appendChild<T extends FakeElement | FakeText>(child: T): T { this.childNodes.push(child); return child; }
-  replaceChildren(...children: (FakeElement | FakeText)[]): void { this.childNodes = children; }
-  get textContent(): string { return this.childNodes.map((c) => c.textContent).join(''); }
+  setAttribute(name: string, value: string): void {
+    this.attributes.set(name, value);
+  }
+  getAttribute(name: string): string | null {
+    return this.attributes.get(name) ?? null;
+  }
+  appendChild<T extends FakeElement | FakeText>(child: T): T {
+    this.childNodes.push(child);
+    return child;
+  }
+  replaceChildren(...children: (FakeElement | FakeText)[]): void {
+    this.childNodes = children;
+  }
+  get textContent(): string {
+    return this.childNodes.map((c) => c.textContent).join('');
+  }
   /** Every descendant element that matches. */
   all(match: (e: FakeElement) => boolean): FakeElement[] {
     return this.childNodes.flatMap((c) => (c instanceof FakeElement ? [...(match(c) ? [c] : []), ...c.all(match)] : []));
@@ -34,8 +45,14 @@ class FakeElement {
   }
 }
 
-const hasClass = (name: string) => (e: FakeElement): boolean => (e.getAttribute('class') ?? '').split(' ').includes(name);
-const tag = (name: string) => (e: FakeElement): boolean => e.tagName === name;
+const hasClass =
+  (name: string) =>
+  (e: FakeElement): boolean =>
+    (e.getAttribute('class') ?? '').split(' ').includes(name);
+const tag =
+  (name: string) =>
+  (e: FakeElement): boolean =>
+    e.tagName === name;
 
 /** Outputs of a model on n samples: accuracy `acc`, losses and confidences drawn around it (seeded). */
 function outputs(n: number, acc: number, seed: number): SampleOutputs {
@@ -46,13 +63,16 @@ function outputs(n: number, acc: number, seed: number): SampleOutputs {
 }
 
 function verdictOn(forgetAcc: number, seed: number): RunVerdict {
-  const v = retrainFreeVerdict({ forget: outputs(300, forgetAcc, seed), heldOut: outputs(400, 0.85, seed + 1), retain: outputs(600, 0.97, seed + 2), originalRetainAccuracy: 97 }, { seed, splits: 50 });
+  const v = retrainFreeVerdict(
+    { forget: outputs(300, forgetAcc, seed), heldOut: outputs(400, 0.85, seed + 1), retain: outputs(600, 0.97, seed + 2), originalRetainAccuracy: 97 },
+    { seed, splits: 50 },
+  );
   return toRunVerdict(v, { size: 400, source: 'the test set' }, 0.25);
 }
 
 const metrics = { UA: 5, RA: 95, TA: 85, MIA: 10 };
 
-describe('the panel\'s verdict block', () => {
+describe("the panel's verdict block", () => {
   const saved = (globalThis as { document?: unknown }).document;
   before(() => {
     (globalThis as { document?: unknown }).document = {
@@ -60,7 +80,9 @@ describe('the panel\'s verdict block', () => {
       createTextNode: (t: string) => new FakeText(t),
     };
   });
-  after(() => { (globalThis as { document?: unknown }).document = saved; });
+  after(() => {
+    (globalThis as { document?: unknown }).document = saved;
+  });
 
   it('is absent for rows without a verdict (older runs, tables)', () => {
     assert.equal(verdictBlock([{ role: 'unlearned', method: 'salun', metrics, seconds: 1 }]), undefined);
@@ -88,13 +110,22 @@ describe('the panel\'s verdict block', () => {
     assert.equal(details.getAttribute('open'), null, 'the figures start folded');
     assert.ok(details.one(tag('summary'), 'summary').textContent.includes('400 held-out samples'));
     const cells = verdictTableCells(remembers);
-    const headers = details.one(tag('thead'), 'thead').all(tag('th')).map((th) => th.textContent);
+    const headers = details
+      .one(tag('thead'), 'thead')
+      .all(tag('th'))
+      .map((th) => th.textContent);
     assert.deepEqual(headers, cells[0]);
-    const body = details.one(tag('tbody'), 'tbody').all(tag('tr')).map((tr) => tr.childNodes.map((c) => c.textContent));
+    const body = details
+      .one(tag('tbody'), 'tbody')
+      .all(tag('tr'))
+      .map((tr) => tr.childNodes.map((c) => c.textContent));
     assert.deepEqual(body, cells.slice(1));
     assert.equal(body.length, 5);
 
-    const refs = block.one(hasClass('verdict-references'), 'references').all(tag('li')).map((li) => li.textContent);
+    const refs = block
+      .one(hasClass('verdict-references'), 'references')
+      .all(tag('li'))
+      .map((li) => li.textContent);
     assert.deepEqual(refs, [
       `Original (θo): still remembers, score ${remembers.points.toFixed(2)} points (Avg. Gap 6.00)`,
       `Retrain: ${unseen.label}, score ${unseen.points.toFixed(2)} points (Avg. Gap 0.00)`,
@@ -103,7 +134,11 @@ describe('the panel\'s verdict block', () => {
 
   it('each label has its own words and class, so colour is never the only cue', () => {
     const seen = new Map<string, string>();
-    for (const [acc, seed] of [[1, 3], [0.85, 4], [0.3, 5]] as const) {
+    for (const [acc, seed] of [
+      [1, 3],
+      [0.85, 4],
+      [0.3, 5],
+    ] as const) {
       const v = verdictOn(acc, seed);
       const block = verdictBlock([{ role: 'unlearned', method: 'rl', metrics, seconds: 1, verdict: v }]) as unknown as FakeElement;
       const badge = block.one(hasClass('verdict-badge'), 'badge');

@@ -17,17 +17,19 @@ function gradsOn(backend: string, seed: number): Grads {
     const w3 = r([5, 3, 3, 2], 4);
     const wd = r([8, 5], 5);
     const f = (x_: T.Tensor, a: T.Tensor, b: T.Tensor, c: T.Tensor, d: T.Tensor): T.Scalar => {
-      const h1 = tf.conv2d(x_ as T.Tensor4D, a as T.Tensor4D, 1, 'same');                  // [3,9,9,4]
-      const h2 = tf.conv2d(h1, b as T.Tensor4D, 2, 'valid');                                // [3,4,4,3]
+      const h1 = tf.conv2d(x_ as T.Tensor4D, a as T.Tensor4D, 1, 'same'); // [3,9,9,4]
+      const h2 = tf.conv2d(h1, b as T.Tensor4D, 2, 'valid'); // [3,4,4,3]
       // Negative inputs to max-pool on purpose: windows with no positive value are the bug case.
-      const p = tf.maxPool(tf.sub<T.Tensor4D>(h2, 10), [2, 2], [1, 1], 'same');                          // [3,4,4,3]
-      const h3 = tf.conv2d(p, c as T.Tensor4D, 2, 'same');                                  // [3,2,2,2]
+      const p = tf.maxPool(tf.sub<T.Tensor4D>(h2, 10), [2, 2], [1, 1], 'same'); // [3,4,4,3]
+      const h3 = tf.conv2d(p, c as T.Tensor4D, 2, 'same'); // [3,2,2,2]
       const y = tf.matMul(tf.reshape<T.Rank.R2>(h3, [3, 8]), d);
       return tf.sum<T.Scalar>(tf.mul(y, y));
     };
     const g = tf.grads(f)([x, w1, w2, w3, wd]);
     const out: Grads = {};
-    ['x', 'w1', 'w2', 'w3', 'wd'].forEach((k, i) => { out[k] = g[i].dataSync() as Float32Array; });
+    ['x', 'w1', 'w2', 'w3', 'wd'].forEach((k, i) => {
+      out[k] = g[i].dataSync() as Float32Array;
+    });
     return out;
   });
 }
@@ -72,23 +74,25 @@ describe('wasm training kernels', () => {
 
   it('sums and means over leading axes (the replaced kernels) and over other axes match cpu', () => {
     const cases: Array<{ shape: number[]; axis: number[]; keepDims: boolean }> = [
-      { shape: [6, 5, 4, 7], axis: [0, 1, 2], keepDims: false },  // batch-norm / bias-gradient case
+      { shape: [6, 5, 4, 7], axis: [0, 1, 2], keepDims: false }, // batch-norm / bias-gradient case
       { shape: [6, 5, 4, 7], axis: [0, 1, 2], keepDims: true },
-      { shape: [9, 6], axis: [0], keepDims: false },              // remainder columns (6 = 4 + 2)
-      { shape: [6, 5, 3], axis: [1, 0], keepDims: false },        // unsorted axes
-      { shape: [6, 5, 4], axis: [1, 2], keepDims: false },        // not leading: tfjs's kernel
-      { shape: [6, 5, 4], axis: [0, 1, 2], keepDims: false },     // all axes: tfjs's kernel
+      { shape: [9, 6], axis: [0], keepDims: false }, // remainder columns (6 = 4 + 2)
+      { shape: [6, 5, 3], axis: [1, 0], keepDims: false }, // unsorted axes
+      { shape: [6, 5, 4], axis: [1, 2], keepDims: false }, // not leading: tfjs's kernel
+      { shape: [6, 5, 4], axis: [0, 1, 2], keepDims: false }, // all axes: tfjs's kernel
     ];
     const run = (backend: string): Float32Array[] => {
       void tf.setBackend(backend); // both backends are ready (before()): the switch is synchronous
-      return tf.tidy(() => cases.flatMap((c, i) => {
-        const x = tf.randomNormal(c.shape, 0.5, 1, 'float32', 20 + i);
-        return [tf.sum(x, c.axis, c.keepDims), tf.mean(x, c.axis, c.keepDims)].map((t) => {
-          const expectShape = c.keepDims ? c.shape.map((d, k) => (c.axis.includes(k) ? 1 : d)) : c.shape.filter((_, k) => !c.axis.includes(k));
-          assert.deepEqual(t.shape, expectShape, `${backend} ${JSON.stringify(c)}`);
-          return t.dataSync() as Float32Array;
-        });
-      }));
+      return tf.tidy(() =>
+        cases.flatMap((c, i) => {
+          const x = tf.randomNormal(c.shape, 0.5, 1, 'float32', 20 + i);
+          return [tf.sum(x, c.axis, c.keepDims), tf.mean(x, c.axis, c.keepDims)].map((t) => {
+            const expectShape = c.keepDims ? c.shape.map((d, k) => (c.axis.includes(k) ? 1 : d)) : c.shape.filter((_, k) => !c.axis.includes(k));
+            assert.deepEqual(t.shape, expectShape, `${backend} ${JSON.stringify(c)}`);
+            return t.dataSync() as Float32Array;
+          });
+        }),
+      );
     };
     const cpu = run('cpu');
     const wasm = run('wasm');
@@ -130,10 +134,14 @@ describe('wasm training kernels', () => {
         if (!fused && config) tf.registerKernel(config);
       }
       const out = vars.map((v) => v.dataSync() as Float32Array);
-      const frozenOk = mask ? vars.every((v, i) => {
-        const w = v.dataSync(); const a = mask.anchor[i].dataSync(); const s = mask.salient[i].dataSync();
-        return Array.from(w).every((x, k) => s[k] || x === a[k]);
-      }) : true;
+      const frozenOk = mask
+        ? vars.every((v, i) => {
+            const w = v.dataSync();
+            const a = mask.anchor[i].dataSync();
+            const s = mask.salient[i].dataSync();
+            return Array.from(w).every((x, k) => s[k] || x === a[k]);
+          })
+        : true;
       assert.ok(frozenOk, 'non-salient weights stay at θo exactly');
       opt.dispose();
       vars.forEach((v) => v.dispose());
@@ -148,11 +156,23 @@ describe('wasm training kernels', () => {
     }
   });
 
-  it('batch norm in training mode on wasm (the closed-form kernels) matches the layer\'s own path on cpu: output, gradients, moving statistics', () => {
+  it("batch norm in training mode on wasm (the closed-form kernels) matches the layer's own path on cpu: output, gradients, moving statistics", () => {
     const run = (backend: string): Float32Array[] => {
       void tf.setBackend(backend); // both backends are ready (before()): the switch is synchronous
-      const conv = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }), inputShape: [5, 4, 2] });
-      const bn = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 4 }), betaInitializer: tf.initializers.randomNormal({ seed: 5 }) });
+      const conv = tf.layers.conv2d({
+        filters: 6,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+        inputShape: [5, 4, 2],
+      });
+      const bn = tf.layers.batchNormalization({
+        momentum: 0.9,
+        epsilon: 1e-5,
+        gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 4 }),
+        betaInitializer: tf.initializers.randomNormal({ seed: 5 }),
+      });
       const model = tf.sequential({ layers: [conv, bn] });
       const x = tf.add(tf.mul(tf.randomNormal([7, 5, 4, 2], 0, 1, 'float32', 9), 3), 2);
       const target = tf.randomNormal([7, 5, 4, 6], 0, 1, 'float32', 10);
@@ -185,12 +205,14 @@ describe('wasm training kernels', () => {
 
   it('batch norm in training mode on wasm leaves the tensor count where it found it, step after step', () => {
     void tf.setBackend('wasm'); // ready since before(): the switch is synchronous
-    const model = tf.sequential({ layers: [
-      tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, inputShape: [6, 6, 1] }),
-      tf.layers.batchNormalization({}),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 3 }),
-    ] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, inputShape: [6, 6, 1] }),
+        tf.layers.batchNormalization({}),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 3 }),
+      ],
+    });
     const vars = model.trainableWeights.map((w) => w.read() as T.Variable);
     const x = tf.randomNormal([5, 6, 6, 1], 0, 1, 'float32', 1);
     const step = (): void => {

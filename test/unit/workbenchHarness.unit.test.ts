@@ -16,7 +16,9 @@ function ctx(hasSaliency: boolean): Ctx {
 
 function kase(name: string, needs: Case['needs'], outcome: 'pass' | 'fail', ran: string[], blocks?: string): Case {
   return {
-    name, needs, blocks,
+    name,
+    needs,
+    blocks,
     run: () => {
       ran.push(name);
       return outcome === 'pass' ? Promise.resolve('ok') : Promise.reject(new Error(`${name} broke`));
@@ -28,7 +30,9 @@ function kase(name: string, needs: Case['needs'], outcome: 'pass' | 'fail', ran:
 async function quietly(cases: Case[], c: Ctx, deadline = Date.now() + 60_000): Promise<{ r: Awaited<ReturnType<typeof runCases>>; lines: string[] }> {
   const lines: string[] = [];
   const log = console.log;
-  console.log = (...args: unknown[]) => { lines.push(args.map(String).join(' ')); };
+  console.log = (...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  };
   try {
     return { r: await runCases(cases, c, deadline, 60_000), lines };
   } finally {
@@ -39,28 +43,40 @@ async function quietly(cases: Case[], c: Ctx, deadline = Date.now() + 60_000): P
 describe('workbench e2e harness', () => {
   it('a failed case that blocks fails the later panel cases without running them; the others still run', async () => {
     const ran: string[] = [];
-    const { r, lines } = await quietly([
-      kase('open', [], 'fail', ran, 'the panel did not open'),
-      kase('replay', ['panel'], 'pass', ran, 'the panel did not show the last job'),
-      kase('bars', ['panel', 'saliency'], 'pass', ran),
-      kase('walkthrough', [], 'pass', ran),
-    ], ctx(true));
+    const { r, lines } = await quietly(
+      [
+        kase('open', [], 'fail', ran, 'the panel did not open'),
+        kase('replay', ['panel'], 'pass', ran, 'the panel did not show the last job'),
+        kase('bars', ['panel', 'saliency'], 'pass', ran),
+        kase('walkthrough', [], 'pass', ran),
+      ],
+      ctx(true),
+    );
     assert.deepEqual(ran, ['open', 'walkthrough']);
     assert.deepEqual(r, { passed: 1, failed: 3, failures: ['open', 'replay', 'bars'] });
-    assert.ok(lines.some((l) => l.startsWith('e2e ✗ replay') && l.includes('not run: the panel did not open')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('e2e ✗ replay') && l.includes('not run: the panel did not open')),
+      lines.join('\n'),
+    );
   });
 
   it('the first blocking failure names why; a failure without blocks stops nothing', async () => {
     const ran: string[] = [];
-    const { r, lines } = await quietly([
-      kase('trends', ['panel'], 'fail', ran),
-      kase('replay', ['panel'], 'fail', ran, 'the panel did not show the last job'),
-      kase('later', ['panel'], 'pass', ran, 'another reason'),
-      kase('after', ['panel'], 'pass', ran),
-    ], ctx(true));
+    const { r, lines } = await quietly(
+      [
+        kase('trends', ['panel'], 'fail', ran),
+        kase('replay', ['panel'], 'fail', ran, 'the panel did not show the last job'),
+        kase('later', ['panel'], 'pass', ran, 'another reason'),
+        kase('after', ['panel'], 'pass', ran),
+      ],
+      ctx(true),
+    );
     assert.deepEqual(ran, ['trends', 'replay']);
     assert.equal(r.failed, 4);
-    assert.ok(lines.some((l) => l.startsWith('e2e ✗ after') && l.includes('the panel did not show the last job')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('e2e ✗ after') && l.includes('the panel did not show the last job')),
+      lines.join('\n'),
+    );
   });
 
   it('a saliency case is not applicable (neither passed nor failed, but printed) when the run has no map', async () => {
@@ -68,7 +84,10 @@ describe('workbench e2e harness', () => {
     const { r, lines } = await quietly([kase('bars', ['panel', 'saliency'], 'pass', ran), kase('trends', ['panel'], 'pass', ran)], ctx(false));
     assert.deepEqual(ran, ['trends']);
     assert.deepEqual(r, { passed: 1, failed: 0, failures: [] });
-    assert.ok(lines.some((l) => l.startsWith('e2e – bars: not applicable')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('e2e – bars: not applicable')),
+      lines.join('\n'),
+    );
   });
 
   it('past the time limit every case fails without running', async () => {
@@ -81,13 +100,18 @@ describe('workbench e2e harness', () => {
   it('until retries a throwing probe and names its last error at the deadline', async () => {
     let n = 0;
     assert.equal(await until('three tries', 1000, () => Promise.resolve(++n >= 3 && n), 1), 3);
-    await assert.rejects(until('never', 20, () => Promise.reject(new Error('frame gone\nstack')), 5), /waiting for never \(last error: frame gone\)$/);
+    await assert.rejects(
+      until('never', 20, () => Promise.reject(new Error('frame gone\nstack')), 5),
+      /waiting for never \(last error: frame gone\)$/,
+    );
   });
 });
 
 describe('workbench e2e suite record', () => {
   let ws: string;
-  beforeEach(() => { ws = mkdtempSync(join(tmpdir(), 'salun-e2e-record-')); });
+  beforeEach(() => {
+    ws = mkdtempSync(join(tmpdir(), 'salun-e2e-record-'));
+  });
   afterEach(() => rmSync(ws, { recursive: true, force: true }));
 
   it('no run folder: nothing to compare, no saliency', () => {

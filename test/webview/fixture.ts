@@ -45,15 +45,27 @@ export function loadFixture(root: string, workspace: string): Fixture {
   const text = readFileSync(join(root, 'test/fixtures/panel-replay.json'), 'utf8').replaceAll('{{workspace}}', JSON.stringify(workspace).slice(1, -1));
   const rec = JSON.parse(text) as Recording;
   const events = rec.events;
-  const saliency = found(events.find((e): e is Extract<JobEvent, { type: 'saliency' }> => e.type === 'saliency'), 'saliency event');
+  const saliency = found(
+    events.find((e): e is Extract<JobEvent, { type: 'saliency' }> => e.type === 'saliency'),
+    'saliency event',
+  );
   const metrics = events.filter((e): e is Extract<JobEvent, { type: 'metrics' }> => e.type === 'metrics');
-  const pastLines = rec.pastRun.metricsJsonl.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as MetricsLine);
+  const pastLines = rec.pastRun.metricsJsonl
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as MetricsLine);
   return {
     ...rec,
     summary: saliency.summary,
-    finished: found(events.find((e): e is Extract<JobEvent, { type: 'finished' }> => e.type === 'finished'), 'finished event'),
+    finished: found(
+      events.find((e): e is Extract<JobEvent, { type: 'finished' }> => e.type === 'finished'),
+      'finished event',
+    ),
     trendEpochs: [...new Set(metrics.filter((e) => e.role === 'unlearned').map((e) => e.epoch))],
-    retrainRow: found(events.map((e) => (e.type === 'evaluated' ? e.row : undefined)).find((r) => r?.role === 'retrain'), 'Retrain row'),
+    retrainRow: found(
+      events.map((e) => (e.type === 'evaluated' ? e.row : undefined)).find((r) => r?.role === 'retrain'),
+      'Retrain row',
+    ),
     pastTrend: rec.pastRun.runTrend,
     pastPoints: pastLines.filter((l) => l.role === 'unlearned'),
     pastRetrain: found(pastLines.filter((l) => l.role === 'retrain').at(-1), 'Retrain line in the past run'),

@@ -46,7 +46,12 @@ export function rgb(hex: string): string {
   return `rgb(${parseInt(hex.slice(1, 3), 16)}, ${parseInt(hex.slice(3, 5), 16)}, ${parseInt(hex.slice(5, 7), 16)})`;
 }
 
-interface Rgba { r: number; g: number; b: number; a: number }
+interface Rgba {
+  r: number;
+  g: number;
+  b: number;
+  a: number;
+}
 
 function parseCss(css: string): Rgba {
   const m = /rgba?\(([^)]+)\)/.exec(css);
@@ -56,7 +61,10 @@ function parseCss(css: string): Rgba {
 }
 
 function luminance(c: Omit<Rgba, 'a'>): number {
-  const [r, g, b] = [c.r, c.g, c.b].map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+  const [r, g, b] = [c.r, c.g, c.b].map((v) => {
+    const s = v / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  });
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 

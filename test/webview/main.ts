@@ -27,7 +27,20 @@ import { findChromium, NEEDED, PanelPage } from './panelPage';
 
 /** In order: later cases read the page earlier ones left. */
 export const CASES: readonly Entry[] = [
-  ...handshake, ...runSetup, ...saliency, ...results, ...previews, ...legend, ...comparison, ...exports, ...narrow, ...themes, ...reload, ...pastRun, ...generation, ...hygiene,
+  ...handshake,
+  ...runSetup,
+  ...saliency,
+  ...results,
+  ...previews,
+  ...legend,
+  ...comparison,
+  ...exports,
+  ...narrow,
+  ...themes,
+  ...reload,
+  ...pastRun,
+  ...generation,
+  ...hygiene,
 ];
 
 function summary(r: Results, code?: number): number {
@@ -76,8 +89,12 @@ export async function main(root: string, argv: readonly string[]): Promise<numbe
     await runCases({ panel, fx, artifacts }, r);
   } catch (e) {
     r.failed++;
-    console.log(`  ✗ the test itself failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-    try { await panel.page.screenshot({ path: join(artifacts, 'failure.png'), fullPage: true }); } catch { /* best effort */ }
+    console.log(`  ✗ the test itself failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    try {
+      await panel.page.screenshot({ path: join(artifacts, 'failure.png'), fullPage: true });
+    } catch {
+      /* best effort */
+    }
     code = 1;
   } finally {
     if (!argv.includes('--keep-open')) await panel.close();

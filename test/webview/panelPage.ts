@@ -80,7 +80,9 @@ function installStub({ theme }: { theme: Theme }): void {
     if (acquired) throw new Error('acquireVsCodeApi may only be called once');
     acquired = true;
     return {
-      postMessage: (m: unknown) => { w.__posted.push(JSON.parse(JSON.stringify(m)) as Posted); },
+      postMessage: (m: unknown) => {
+        w.__posted.push(JSON.parse(JSON.stringify(m)) as Posted);
+      },
       getState: () => saved,
       setState: (s: unknown) => {
         saved = JSON.parse(JSON.stringify(s));
@@ -90,7 +92,10 @@ function installStub({ theme }: { theme: Theme }): void {
     };
   };
   const warn = console.warn.bind(console);
-  console.warn = (...a: unknown[]) => { w.__warnings.push(a.map(String).join(' ')); warn(...a); };
+  console.warn = (...a: unknown[]) => {
+    w.__warnings.push(a.map(String).join(' '));
+    warn(...a);
+  };
   w.__applyTheme = (t) => {
     // VS Code replaces the whole set: a variable the new theme lacks (contrastBorder) is gone.
     const style = document.documentElement.style;
@@ -106,14 +111,21 @@ export class PanelPage {
   /** Console errors, CSP reports, failed requests and page errors, for the last case. */
   readonly problems: string[] = [];
 
-  private constructor(readonly page: Page, private readonly browser: Browser, private readonly server: Server, readonly origin: string) {
+  private constructor(
+    readonly page: Page,
+    private readonly browser: Browser,
+    private readonly server: Server,
+    readonly origin: string,
+  ) {
     page.on('console', (msg) => {
       const text = msg.text();
       if (msg.type() === 'error' || /Content Security Policy|Refused to/.test(text)) this.problems.push(`[console.${msg.type()}] ${text}`);
     });
     page.on('pageerror', (e) => this.problems.push(`[pageerror] ${e.stack ?? String(e)}`));
     page.on('requestfailed', (r) => this.problems.push(`[requestfailed] ${r.url()} ${r.failure()?.errorText ?? ''}`));
-    page.on('response', (r) => { if (r.status() >= 400) this.problems.push(`[http ${r.status()}] ${r.url()}`); });
+    page.on('response', (r) => {
+      if (r.status() >= 400) this.problems.push(`[http ${r.status()}] ${r.url()}`);
+    });
   }
 
   static async open(root: string, chromiumPath: string, headed: boolean): Promise<PanelPage> {
@@ -173,15 +185,21 @@ export class PanelPage {
   }
 
   barFractions(): Promise<{ name: string; fraction: number }[]> {
-    return this.page.$$eval('li.layer', (lis) => lis.map((li) => ({ name: (li as HTMLElement).dataset.layer ?? '', fraction: Number((li as HTMLElement).dataset.fraction) })));
+    return this.page.$$eval('li.layer', (lis) =>
+      lis.map((li) => ({ name: (li as HTMLElement).dataset.layer ?? '', fraction: Number((li as HTMLElement).dataset.fraction) })),
+    );
   }
 
   /** Waits for the n-th (1-based) posted message of `type`. */
   nthPosted(type: string, n: number, timeoutMs?: number): Promise<Posted[]> {
-    return until(`${n} '${type}' message(s)`, async () => {
-      const all = await this.postedOfType(type);
-      return all.length >= n ? all : undefined;
-    }, timeoutMs);
+    return until(
+      `${n} '${type}' message(s)`,
+      async () => {
+        const all = await this.postedOfType(type);
+        return all.length >= n ? all : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** Reloads the webview (VS Code does on hide/show without retainContextWhenHidden). */
@@ -192,7 +210,9 @@ export class PanelPage {
 
   /** Remembers the trend chart element, to tell later whether it was rebuilt. */
   async markChart(): Promise<void> {
-    await this.page.evaluate(() => { (window as unknown as StubWindow).__oldChart = document.querySelector('svg.trend-chart'); });
+    await this.page.evaluate(() => {
+      (window as unknown as StubWindow).__oldChart = document.querySelector('svg.trend-chart');
+    });
   }
 
   chartRebuilt(): Promise<boolean> {

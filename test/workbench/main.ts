@@ -46,7 +46,11 @@ export async function runWorkbenchE2E(o: WorkbenchE2eOptions): Promise<E2eResult
   const suite = readSuiteRecord(o.ws);
   o.log(`e2e: ${describeSuiteRecord(suite)}`);
   const ctx: Ctx = {
-    wb: new Workbench(o.page), suite, root: o.root, shots, userSettings: o.userSettings,
+    wb: new Workbench(o.page),
+    suite,
+    root: o.root,
+    shots,
+    userSettings: o.userSettings,
     budget: (capMs) => Math.max(1000, Math.min(capMs, deadline - Date.now())),
   };
   const results = await runCases(CASES, ctx, deadline, o.timeoutMs);

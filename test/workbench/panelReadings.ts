@@ -61,24 +61,31 @@ export function barCounts(b: BarReading): [number, number] {
 }
 
 export function readBars(wb: Workbench): Promise<BarReading[]> {
-  return wb.inPanel(() => [...document.querySelectorAll<HTMLElement>('#saliency li.layer')].map((li) => {
-    const fill = li.querySelector<HTMLElement>('.bar-fill');
-    const track = li.querySelector('.bar-track');
-    return {
-      name: li.dataset.layer ?? '',
-      fraction: Number(li.dataset.fraction),
-      width: fill?.style.width ?? '',
-      rendered: fill && track ? fill.getBoundingClientRect().width / track.getBoundingClientRect().width : NaN,
-      value: li.querySelector('.layer-value')?.textContent ?? '',
-    };
-  }));
+  return wb.inPanel(() =>
+    [...document.querySelectorAll<HTMLElement>('#saliency li.layer')].map((li) => {
+      const fill = li.querySelector<HTMLElement>('.bar-fill');
+      const track = li.querySelector('.bar-track');
+      return {
+        name: li.dataset.layer ?? '',
+        fraction: Number(li.dataset.fraction),
+        width: fill?.style.width ?? '',
+        rendered: fill && track ? fill.getBoundingClientRect().width / track.getBoundingClientRect().width : NaN,
+        value: li.querySelector('.layer-value')?.textContent ?? '',
+      };
+    }),
+  );
 }
 
 export function readSummary(wb: Workbench): Promise<SummaryReading> {
   return wb.inPanel(() => {
     const dds = [...document.querySelectorAll('#mask-summary dd')].map((d) => d.textContent ?? '');
     const g = document.querySelector('#gamma-value span');
-    return { gammaText: g?.textContent ?? '', gammaTitle: g?.getAttribute('title') ?? '', weights: dds[2] ?? '', readout: document.querySelector('#gamma-readout')?.textContent ?? '' };
+    return {
+      gammaText: g?.textContent ?? '',
+      gammaTitle: g?.getAttribute('title') ?? '',
+      weights: dds[2] ?? '',
+      readout: document.querySelector('#gamma-readout')?.textContent ?? '',
+    };
   });
 }
 
@@ -88,8 +95,11 @@ export function readHistogram(wb: Workbench): Promise<HistogramReading | undefin
     if (!svg) return undefined;
     const box = svg.getBoundingClientRect();
     return {
-      bars: svg.querySelectorAll('rect.hist-bar').length, salient: svg.querySelectorAll('rect.hist-bar.salient').length,
-      gamma: svg.querySelector('line.gamma-line')?.getAttribute('data-gamma') ?? null, w: box.width, h: box.height,
+      bars: svg.querySelectorAll('rect.hist-bar').length,
+      salient: svg.querySelectorAll('rect.hist-bar.salient').length,
+      gamma: svg.querySelector('line.gamma-line')?.getAttribute('data-gamma') ?? null,
+      w: box.width,
+      h: box.height,
     };
   });
 }
@@ -115,7 +125,10 @@ function workbenchBg(wb: Workbench): Promise<string> {
     // The webview iframe lives in an overlay; the view it belongs to is the sidebar/auxiliary bar.
     for (const sel of ['.part.sidebar', '.part.auxiliarybar', '.monaco-workbench']) {
       const e = document.querySelector(sel);
-      if (e) { const c = getComputedStyle(e).backgroundColor; if (c && c !== 'rgba(0, 0, 0, 0)') return `${sel} ${c}`; }
+      if (e) {
+        const c = getComputedStyle(e).backgroundColor;
+        if (c && c !== 'rgba(0, 0, 0, 0)') return `${sel} ${c}`;
+      }
     }
     return getComputedStyle(frame).backgroundColor;
   });

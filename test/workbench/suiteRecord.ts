@@ -30,7 +30,10 @@ export interface SuiteRecord {
 function newestRunDir(ws: string): string | undefined {
   const runs = join(ws, '.salun', 'runs');
   if (!existsSync(runs)) return undefined;
-  const names = readdirSync(runs, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = readdirSync(runs, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return names.length ? join(runs, names[names.length - 1]) : undefined;
 }
 
@@ -77,7 +80,11 @@ export function readSuiteRecord(ws: string): SuiteRecord {
 
 /** One line for the log before the cases run. */
 export function describeSuiteRecord(s: SuiteRecord): string {
-  const map = s.summary ? `saliency with ${s.summary.layers.length} layers, ratio ${s.summary.ratio}` : s.saliencyProblem ? `unreadable saliency map (${s.saliencyProblem})` : 'no saliency map';
+  const map = s.summary
+    ? `saliency with ${s.summary.layers.length} layers, ratio ${s.summary.ratio}`
+    : s.saliencyProblem
+      ? `unreadable saliency map (${s.saliencyProblem})`
+      : 'no saliency map';
   const runs = s.comparisonRuns ?? `? (${s.comparisonProblem ?? 'not listed'})`;
   return `last run folder ${s.runDir ?? '(none)'}, ${map}; comparison runs on disk: ${runs}`;
 }

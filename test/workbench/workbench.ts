@@ -56,7 +56,10 @@ export class Workbench {
     const item = this.page.locator('[id="workbench.parts.activitybar"] [aria-label^="SalUn"]').first();
     let how: string;
     if (await item.count()) {
-      const checked = await item.evaluate((a) => a.closest('.action-item')?.classList.contains('checked') || a.getAttribute('aria-checked') === 'true' || a.getAttribute('aria-expanded') === 'true');
+      const checked = await item.evaluate(
+        (a) =>
+          a.closest('.action-item')?.classList.contains('checked') || a.getAttribute('aria-checked') === 'true' || a.getAttribute('aria-expanded') === 'true',
+      );
       if (!checked) await item.click({ timeout: 5000 });
       how = 'activity-bar item';
     } else {

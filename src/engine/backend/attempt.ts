@@ -2,9 +2,7 @@
 // (wasm.ts, webgpu.ts, native.ts, cpu.ts), joined in registry.ts.
 import type { GpuAdapterInfo } from '../../protocol/backends';
 
-export type BackendAttempt =
-  | { ok: true; why: string; detail: string; adapter?: GpuAdapterInfo }
-  | { ok: false; why: string };
+export type BackendAttempt = { ok: true; why: string; detail: string; adapter?: GpuAdapterInfo } | { ok: false; why: string };
 
 export interface StartOptions {
   /** `auto` asks: a backend that only emulates its hardware (a software GPU) declines. */

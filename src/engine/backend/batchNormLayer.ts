@@ -36,8 +36,8 @@ export function routeBatchNorm(route: BatchNormRoute): void {
     proto.call = function (this: BatchNormLayer, inputs, kwargs) {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const axis = this.axis < 0 ? this.axis + x.shape.length : this.axis;
-      const eligible = kwargs.training === true && x.dtype === 'float32' && x.shape.length >= 2 && axis === x.shape.length - 1
-        && this.gamma !== null && this.beta !== null;
+      const eligible =
+        kwargs.training === true && x.dtype === 'float32' && x.shape.length >= 2 && axis === x.shape.length - 1 && this.gamma !== null && this.beta !== null;
       const backend = tf.getBackend();
       const chosen = eligible ? [...routes.values()].find((r) => tf.getKernel(r.kernel, backend) !== undefined) : undefined;
       if (!chosen) return original.call(this, inputs, kwargs);

@@ -20,7 +20,7 @@ function currentDevice(): GpuBackendView['device'] {
   return tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as GpuBackendView).device : undefined;
 }
 
-const BATCH_HINT = 'Lower the batch size (train.batchSize, unlearn.batchSize in the config; the table\'s batch option), or use a smaller model.';
+const BATCH_HINT = "Lower the batch size (train.batchSize, unlearn.batchSize in the config; the table's batch option), or use a smaller model.";
 
 /** Throws a UserError naming the batch size when the current GPU device has failed. */
 export function throwIfDeviceFailed(batchSize: number): void {
@@ -28,10 +28,12 @@ export function throwIfDeviceFailed(batchSize: number): void {
   const failure = device ? failures.get(device) : undefined;
   if (!failure) return;
   const oom = /out ?of ?memory/i.test(failure);
-  throw new UserError(oom
-    ? `The GPU ran out of memory at batch size ${batchSize} (${failure.split('\n')[0]}).`
-    : `The GPU reported an error at batch size ${batchSize} (${failure.split('\n')[0]}).`,
-  oom ? BATCH_HINT : 'Check the GPU driver (a lost device is often a driver reset or another process taking the GPU), or set the backend to wasm.');
+  throw new UserError(
+    oom
+      ? `The GPU ran out of memory at batch size ${batchSize} (${failure.split('\n')[0]}).`
+      : `The GPU reported an error at batch size ${batchSize} (${failure.split('\n')[0]}).`,
+    oom ? BATCH_HINT : 'Check the GPU driver (a lost device is often a driver reset or another process taking the GPU), or set the backend to wasm.',
+  );
 }
 
 /**
@@ -48,8 +50,10 @@ export function checkBatchFits(model: T.LayersModel, batchSize: number): void {
       const perSample = shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1) * 4;
       if (perSample * batchSize > limit) {
         const fits = Math.max(1, Math.floor(limit / perSample));
-        throw new UserError(`Batch size ${batchSize} does not fit on this GPU: layer ${layer.name} would need one buffer of ${(perSample * batchSize / 2 ** 20).toFixed(0)} MiB, over the device's limit of ${(limit / 2 ** 20).toFixed(0)} MiB.`,
-          `Use a batch size of at most ${fits}. ${BATCH_HINT}`);
+        throw new UserError(
+          `Batch size ${batchSize} does not fit on this GPU: layer ${layer.name} would need one buffer of ${((perSample * batchSize) / 2 ** 20).toFixed(0)} MiB, over the device's limit of ${(limit / 2 ** 20).toFixed(0)} MiB.`,
+          `Use a batch size of at most ${fits}. ${BATCH_HINT}`,
+        );
       }
     }
   }

@@ -21,7 +21,8 @@ const PACKAGES: Record<NativeName, string> = { 'tensorflow-gpu': '@tensorflow/tf
 /** The module ids the package imports tfjs by; each is answered with the engine's tfjs. */
 const SHARED = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-core']);
 
-const INSTALL_HINT = 'run the command "SalUn: Install Native TensorFlow Backend", or in a source checkout `node scripts/build-tfjs-node.mjs` and SALUN_TFJS_NODE_DIR=.cache/tfjs-node';
+const INSTALL_HINT =
+  'run the command "SalUn: Install Native TensorFlow Backend", or in a source checkout `node scripts/build-tfjs-node.mjs` and SALUN_TFJS_NODE_DIR=.cache/tfjs-node';
 
 export interface NativeStart {
   ok: boolean;
@@ -119,7 +120,9 @@ function describe(name: NativeName): string {
   const n = process.env.TF_NUM_INTRAOP_THREADS;
   const threads = n ? `${n} intra-op thread${n === '1' ? '' : 's'} (TF_NUM_INTRAOP_THREADS)` : 'every core';
   if (name === 'tensorflow-gpu') {
-    return binding.isUsingGpuDevice() ? `libtensorflow ${binding.TF_Version} with CUDA` : `libtensorflow ${binding.TF_Version}, no CUDA device visible: running on the CPU (${threads})`;
+    return binding.isUsingGpuDevice()
+      ? `libtensorflow ${binding.TF_Version} with CUDA`
+      : `libtensorflow ${binding.TF_Version}, no CUDA device visible: running on the CPU (${threads})`;
   }
   return `libtensorflow ${binding.TF_Version} CPU, ${threads}`;
 }

@@ -29,7 +29,13 @@ function as4d(ops: NativeOps, h: NativeHandle): NativeHandle {
 }
 
 function bnAttrs(ops: NativeOps, epsilon: number): ReturnType<NativeOps['attr']>[] {
-  return [ops.type('T'), ops.type('U'), ops.attr('epsilon', epsilon, 'float'), ops.attr('data_format', 'NHWC', 'string'), ops.attr('is_training', true, 'bool')];
+  return [
+    ops.type('T'),
+    ops.type('U'),
+    ops.attr('epsilon', epsilon, 'float'),
+    ops.attr('data_format', 'NHWC', 'string'),
+    ops.attr('is_training', true, 'bool'),
+  ];
 }
 
 /**
@@ -44,15 +50,24 @@ function forward(args: Args): T.Tensor[] {
   return withNativeOps(args.backend, (ops) => {
     const xh = ops.input(x);
     const empty = ops.constant([0], new Float32Array(0));
-    const [y, mean, besselVar, r1, r2, r3] = ops.run('FusedBatchNormV3',
+    const [y, mean, besselVar, r1, r2, r3] = ops.run(
+      'FusedBatchNormV3',
       [...bnAttrs(ops, epsilon), ops.attr('exponential_avg_factor', 1, 'float')],
-      [as4d(ops, xh), ops.input(gamma), ops.input(beta), empty, empty], 6);
+      [as4d(ops, xh), ops.input(gamma), ops.input(beta), empty, empty],
+      6,
+    );
     const n = xh.shape.reduce((a, b) => a * b, 1) / xh.shape[xh.shape.length - 1];
     const variance = ops.op('Mul', [besselVar, ops.scalar(n > 1 ? (n - 1) / n : 1)]);
     const decay = ops.scalar(1 - momentum);
     const moved = (old: NativeHandle, batch: NativeHandle): NativeHandle => ops.op('Sub', [old, ops.op('Mul', [ops.op('Sub', [old, batch]), decay])]);
-    return [ops.adopt(ops.reshape(y, x.shape)), ops.adopt(moved(ops.input(movingMean), mean)), ops.adopt(moved(ops.input(movingVariance), variance)),
-      ops.adopt(r1), ops.adopt(r2), ops.adopt(r3)];
+    return [
+      ops.adopt(ops.reshape(y, x.shape)),
+      ops.adopt(moved(ops.input(movingMean), mean)),
+      ops.adopt(moved(ops.input(movingVariance), variance)),
+      ops.adopt(r1),
+      ops.adopt(r2),
+      ops.adopt(r3),
+    ];
   });
 }
 
@@ -61,8 +76,12 @@ function backward(args: Args): T.Tensor[] {
   const { dy, x, gamma, r1, r2, r3 } = args.inputs;
   const { epsilon } = args.attrs as unknown as { epsilon: number };
   return withNativeOps(args.backend, (ops) => {
-    const [dx, dGamma, dBeta] = ops.run('FusedBatchNormGradV3', bnAttrs(ops, epsilon),
-      [as4d(ops, ops.input(dy)), as4d(ops, ops.input(x)), ops.input(gamma), ops.input(r1), ops.input(r2), ops.input(r3)], 5);
+    const [dx, dGamma, dBeta] = ops.run(
+      'FusedBatchNormGradV3',
+      bnAttrs(ops, epsilon),
+      [as4d(ops, ops.input(dy)), as4d(ops, ops.input(x)), ops.input(gamma), ops.input(r1), ops.input(r2), ops.input(r3)],
+      5,
+    );
     return [ops.adopt(ops.reshape(dx, x.shape)), ops.adopt(dGamma), ops.adopt(dBeta)];
   });
 }

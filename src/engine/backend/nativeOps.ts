@@ -68,7 +68,12 @@ export class NativeOps {
   }
 
   run(name: string, attrs: OpAttr[], inputs: NativeHandle[], numOutputs: number): NativeHandle[] {
-    const out = this.binding.executeOp(name, attrs, inputs.map((h) => h.id), numOutputs);
+    const out = this.binding.executeOp(
+      name,
+      attrs,
+      inputs.map((h) => h.id),
+      numOutputs,
+    );
     for (const h of out) this.temps.set(h.id, h);
     return out;
   }
@@ -91,7 +96,11 @@ export class NativeOps {
 
   reshape(h: NativeHandle, shape: number[]): NativeHandle {
     if (h.shape.length === shape.length && h.shape.every((d, i) => d === shape[i])) return h;
-    return this.op('Reshape', [h, this.constant([shape.length], Int32Array.from(shape))], [this.type('T', h.dtype), this.type('Tshape', this.binding.TF_INT32)]);
+    return this.op(
+      'Reshape',
+      [h, this.constant([shape.length], Int32Array.from(shape))],
+      [this.type('T', h.dtype), this.type('Tshape', this.binding.TF_INT32)],
+    );
   }
 
   /** Hands a handle to tfjs as the kernel's output; an input's handle (tfjs owns it) is copied first. */

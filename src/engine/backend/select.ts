@@ -8,7 +8,10 @@ import { registerBatchNormGradient } from './batchNormGradient';
 import { BACKEND_IMPLS } from './registry';
 
 export class BackendError extends Error {
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }

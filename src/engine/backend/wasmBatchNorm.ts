@@ -29,11 +29,20 @@ function columnSums(x: Float32Array, rows: number, C: number, out: Float64Array,
   let c = 0;
   if (y) {
     for (; c + 4 <= C; c += 4) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let at = c; at < end; at += C) {
-        s0 += x[at] * y[at]; s1 += x[at + 1] * y[at + 1]; s2 += x[at + 2] * y[at + 2]; s3 += x[at + 3] * y[at + 3];
+        s0 += x[at] * y[at];
+        s1 += x[at + 1] * y[at + 1];
+        s2 += x[at + 2] * y[at + 2];
+        s3 += x[at + 3] * y[at + 3];
       }
-      out[c] = s0; out[c + 1] = s1; out[c + 2] = s2; out[c + 3] = s3;
+      out[c] = s0;
+      out[c + 1] = s1;
+      out[c + 2] = s2;
+      out[c + 3] = s3;
     }
     for (; c < C; c++) {
       let s0 = 0;
@@ -42,25 +51,54 @@ function columnSums(x: Float32Array, rows: number, C: number, out: Float64Array,
     }
   } else if (shift) {
     for (; c + 4 <= C; c += 4) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      const m0 = shift[c], m1 = shift[c + 1], m2 = shift[c + 2], m3 = shift[c + 3];
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      const m0 = shift[c],
+        m1 = shift[c + 1],
+        m2 = shift[c + 2],
+        m3 = shift[c + 3];
       for (let at = c; at < end; at += C) {
-        const d0 = x[at] - m0, d1 = x[at + 1] - m1, d2 = x[at + 2] - m2, d3 = x[at + 3] - m3;
-        s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
+        const d0 = x[at] - m0,
+          d1 = x[at + 1] - m1,
+          d2 = x[at + 2] - m2,
+          d3 = x[at + 3] - m3;
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+        s2 += d2 * d2;
+        s3 += d3 * d3;
       }
-      out[c] = s0; out[c + 1] = s1; out[c + 2] = s2; out[c + 3] = s3;
+      out[c] = s0;
+      out[c + 1] = s1;
+      out[c + 2] = s2;
+      out[c + 3] = s3;
     }
     for (; c < C; c++) {
       let s0 = 0;
       const m0 = shift[c];
-      for (let at = c; at < end; at += C) { const d = x[at] - m0; s0 += d * d; }
+      for (let at = c; at < end; at += C) {
+        const d = x[at] - m0;
+        s0 += d * d;
+      }
       out[c] = s0;
     }
   } else {
     for (; c + 4 <= C; c += 4) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let at = c; at < end; at += C) { s0 += x[at]; s1 += x[at + 1]; s2 += x[at + 2]; s3 += x[at + 3]; }
-      out[c] = s0; out[c + 1] = s1; out[c + 2] = s2; out[c + 3] = s3;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      for (let at = c; at < end; at += C) {
+        s0 += x[at];
+        s1 += x[at + 1];
+        s2 += x[at + 2];
+        s3 += x[at + 3];
+      }
+      out[c] = s0;
+      out[c + 1] = s1;
+      out[c + 2] = s2;
+      out[c + 3] = s3;
     }
     for (; c < C; c++) {
       let s0 = 0;
@@ -138,8 +176,8 @@ function backward(args: Args): TensorInfo[] {
     // dx = k1·dy + k2·x + k3, the closed form above expanded per channel.
     const gs = G[c] * s;
     k1[c] = gs;
-    k2[c] = -gs * s * dGamma / rows;
-    k3[c] = -gs * dBeta / rows + gs * s * MU[c] * dGamma / rows;
+    k2[c] = (-gs * s * dGamma) / rows;
+    k3[c] = (-gs * dBeta) / rows + (gs * s * MU[c] * dGamma) / rows;
   }
   const DX = backend.typedArrayFromHeap(dxT);
   for (let r = 0, at = 0; r < rows; r++) {
@@ -186,7 +224,10 @@ const wasmRoute: BatchNormRoute = {
   train(layer, x, gamma, beta) {
     const { y, mean, variance } = batchNormTraining(x, gamma, beta, layer.epsilon);
     const decay = 1 - layer.momentum;
-    for (const [variable, value] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
+    for (const [variable, value] of [
+      [layer.movingMean, mean],
+      [layer.movingVariance, variance],
+    ] as const) {
       const old = variable.read();
       variable.write(tf.sub(old, tf.mul(tf.sub(old, value), decay)));
     }

@@ -15,18 +15,52 @@ import { installWasmSgd, SGD_STEP_KERNEL } from './wasmSgd';
 import { installWasmBatchNorm } from './wasmBatchNorm';
 
 interface ConvGeometry {
-  n: number; h: number; w: number; ci: number; co: number; ho: number; wo: number;
-  kh: number; kw: number; sh: number; sw: number; top: number; left: number;
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  ho: number;
+  wo: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  top: number;
+  left: number;
 }
 
-function convGeometry(xShape: number[], filterShape: number[], attrs: { strides: [number, number] | number; pad: 'valid' | 'same' | number; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil' }, kernel: string): ConvGeometry {
+function convGeometry(
+  xShape: number[],
+  filterShape: number[],
+  attrs: { strides: [number, number] | number; pad: 'valid' | 'same' | number; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil' },
+  kernel: string,
+): ConvGeometry {
   if (attrs.dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm supports NHWC only`);
   const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number], filterShape as [number, number, number, number], attrs.strides, 1, attrs.pad,
-    attrs.dimRoundingMode, false, 'channelsLast');
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   return {
-    n: info.batchSize, h: info.inHeight, w: info.inWidth, ci: info.inChannels, co: info.outChannels, ho: info.outHeight, wo: info.outWidth,
-    kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,
+    n: info.batchSize,
+    h: info.inHeight,
+    w: info.inWidth,
+    ci: info.inChannels,
+    co: info.outChannels,
+    ho: info.outHeight,
+    wo: info.outWidth,
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
   };
 }
 
@@ -107,7 +141,10 @@ function conv2DBackpropFilter(args: { inputs: Record<string, TensorInfo>; backen
   const K = g.kh * g.kw * g.ci;
   const cols = backend.makeOutput([M, K], 'float32');
   const temps: TensorInfo[] = [cols];
-  const keep = <U extends TensorInfo>(t: U): U => { temps.push(t); return t; };
+  const keep = <U extends TensorInfo>(t: U): U => {
+    temps.push(t);
+    return t;
+  };
   try {
     const heap = backend.typedArrayFromHeap(cols);
     heap.fill(0);
@@ -118,9 +155,23 @@ function conv2DBackpropFilter(args: { inputs: Record<string, TensorInfo>; backen
       const dy3 = keep(call('Reshape', backend, { x: dy }, { shape: [1, M, g.co] }));
       dW = keep(call('BatchMatMul', backend, { a: colsT, b: dy3 }, { transposeA: false, transposeB: false }));
     } else {
-      const dyT = keep(call('Reshape', backend, { x: keep(transpose(backend, keep(call('Reshape', backend, { x: dy }, { shape: [M, g.co] })), [1, 0])) }, { shape: [1, g.co, M] }));
+      const dyT = keep(
+        call(
+          'Reshape',
+          backend,
+          { x: keep(transpose(backend, keep(call('Reshape', backend, { x: dy }, { shape: [M, g.co] })), [1, 0])) },
+          { shape: [1, g.co, M] },
+        ),
+      );
       const cols3 = keep(call('Reshape', backend, { x: cols }, { shape: [1, M, K] }));
-      const prod = keep(call('Reshape', backend, { x: keep(call('BatchMatMul', backend, { a: dyT, b: cols3 }, { transposeA: false, transposeB: false })) }, { shape: [g.co, K] }));
+      const prod = keep(
+        call(
+          'Reshape',
+          backend,
+          { x: keep(call('BatchMatMul', backend, { a: dyT, b: cols3 }, { transposeA: false, transposeB: false })) },
+          { shape: [g.co, K] },
+        ),
+      );
       dW = keep(transpose(backend, prod, [1, 0]));
     }
     return call('Reshape', backend, { x: dW }, { shape: [g.kh, g.kw, g.ci, g.co] });
@@ -158,11 +209,19 @@ function maxPoolGrad(args: { inputs: Record<string, TensorInfo>; backend: unknow
   const backend = args.backend as Backend;
   const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
   const attrs = args.attrs as unknown as {
-    filterSize: [number, number] | number; strides: [number, number] | number; pad: 'valid' | 'same' | number;
+    filterSize: [number, number] | number;
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
   const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const xs = backend.readSync(input.dataId) as Float32Array;
   const dys = backend.readSync(dy.dataId) as Float32Array;
   const out = backend.makeOutput(input.shape, 'float32');
@@ -189,7 +248,10 @@ function maxPoolGrad(args: { inputs: Record<string, TensorInfo>; backend: unknow
               const cc = c0 + fc;
               if (cc < 0 || cc >= inWidth) continue;
               const at = xBase + (r * inWidth + cc) * c + d;
-              if (xs[at] > best) { best = xs[at]; bestAt = at; }
+              if (xs[at] > best) {
+                best = xs[at];
+                bestAt = at;
+              }
             }
           }
           if (bestAt >= 0) dx[bestAt] += dys[dyBase + d];

@@ -12,7 +12,10 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import { wasmKernel, type Backend } from './wasmHeap';
 
-interface ReduceAttrs { axis: number | number[]; keepDims: boolean }
+interface ReduceAttrs {
+  axis: number | number[];
+  keepDims: boolean;
+}
 
 /** The number of leading axes `axis` names, or -1 when it is not exactly 0…r−1 with r < rank. */
 function leadingAxes(axis: number | number[], rank: number): number {
@@ -46,11 +49,20 @@ function sumRows(xs: Float32Array, rows: number, cols: number, out: Float32Array
   const end = rows * cols;
   let c = 0;
   for (; c + 4 <= cols; c += 4) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let at = c; at < end; at += cols) {
-      s0 += xs[at]; s1 += xs[at + 1]; s2 += xs[at + 2]; s3 += xs[at + 3];
+      s0 += xs[at];
+      s1 += xs[at + 1];
+      s2 += xs[at + 2];
+      s3 += xs[at + 3];
     }
-    out[c] = s0 * scale; out[c + 1] = s1 * scale; out[c + 2] = s2 * scale; out[c + 3] = s3 * scale;
+    out[c] = s0 * scale;
+    out[c + 1] = s1 * scale;
+    out[c + 2] = s2 * scale;
+    out[c + 3] = s3 * scale;
   }
   for (; c < cols; c++) {
     let s = 0;
@@ -70,7 +82,10 @@ function sharedIdentity(original: KernelFunc): KernelFunc {
 
 /** Registers the kernels above for the wasm backend (called once, by installWasmTrainingKernels). */
 export function installWasmReductions(): void {
-  for (const [name, mean] of [['Sum', false], ['Mean', true]] as const) {
+  for (const [name, mean] of [
+    ['Sum', false],
+    ['Mean', true],
+  ] as const) {
     const original = wasmKernel(name);
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: leadingReduction(original, mean) });

@@ -27,7 +27,7 @@ function sgdStep(args: { inputs: Record<string, TensorInfo>; backend: unknown; a
   const W = backend.typedArrayFromHeap(w);
   const G = backend.typedArrayFromHeap(g);
   const V = backend.typedArrayFromHeap(v);
-  const S = salient ? backend.typedArrayFromHeap(salient) as unknown as Uint8Array : undefined;
+  const S = salient ? (backend.typedArrayFromHeap(salient) as unknown as Uint8Array) : undefined;
   const A = anchor ? backend.typedArrayFromHeap(anchor) : undefined;
   const WO = backend.typedArrayFromHeap(wOut);
   const VO = backend.typedArrayFromHeap(vOut);

@@ -39,7 +39,10 @@ const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/i
 export function describeAdapter(info: GPUAdapterInfo & { isFallbackAdapter?: boolean }): GpuAdapterInfo {
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
   return {
-    vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
     software: info.isFallbackAdapter === true || SOFTWARE.test(text),
   };
 }
@@ -104,7 +107,7 @@ async function start(auto: boolean): Promise<BackendAttempt> {
   }
   const gpu = gpuEntry();
   // `info` is in the current WebGPU spec and in Dawn, not yet in TypeScript's DOM types.
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }) as (GPUAdapter & { info: GPUAdapterInfo }) | null;
+  const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as (GPUAdapter & { info: GPUAdapterInfo }) | null;
   if (!adapter) return { ok: false, why: 'webgpu: Dawn found no GPU adapter (no Vulkan, Metal or Direct3D 12 driver)' };
   const info = describeAdapter(adapter.info);
   if (auto && info.software) return { ok: false, why: `webgpu: only a software adapter, ${adapterLabel(info)}; auto takes hardware adapters only` };

@@ -22,7 +22,9 @@ function recordCount(path: string): number {
   if (size === 0 || size % CIFAR10_RECORD_BYTES !== 0) {
     throw new UserError(
       `${path} is ${size} bytes, ${size === 0 ? 'empty' : `not a whole number of ${CIFAR10_RECORD_BYTES}-byte records (1 label + 3072 pixels): ${Math.floor(size / CIFAR10_RECORD_BYTES)} records and ${size % CIFAR10_RECORD_BYTES} bytes over`}.`,
-      'The file is truncated or not from the CIFAR-10 binary version (CIFAR-100\'s records have 2 label bytes); download cifar-10-binary.tar.gz again.', path);
+      "The file is truncated or not from the CIFAR-10 binary version (CIFAR-100's records have 2 label bytes); download cifar-10-binary.tar.gz again.",
+      path,
+    );
   }
   return size / CIFAR10_RECORD_BYTES;
 }
@@ -34,8 +36,11 @@ export function decodeCifar10Records(bytes: Uint8Array, set: ImageSet, first: nu
     const at = k * CIFAR10_RECORD_BYTES;
     const label = bytes[at];
     if (label >= NUM_CLASSES) {
-      throw new UserError(`${source}: record ${k} (counting from 0, byte ${at}) has label ${label}; CIFAR-10 labels are 0…9.`,
-        'The file is corrupt or not from the CIFAR-10 binary version; download cifar-10-binary.tar.gz again.', source);
+      throw new UserError(
+        `${source}: record ${k} (counting from 0, byte ${at}) has label ${label}; CIFAR-10 labels are 0…9.`,
+        'The file is corrupt or not from the CIFAR-10 binary version; download cifar-10-binary.tar.gz again.',
+        source,
+      );
     }
     const row = first + k;
     set.labels[row] = label;
@@ -53,7 +58,14 @@ function readSplit(files: string[], source: string): ImageSet {
   const counts = files.map(recordCount);
   const n = counts.reduce((a, b) => a + b, 0);
   const set: ImageSet = {
-    images: new Float32Array(n * PIXELS), labels: new Int32Array(n), n, height: SIDE, width: SIDE, channels: 3, numClasses: NUM_CLASSES, source,
+    images: new Float32Array(n * PIXELS),
+    labels: new Int32Array(n),
+    n,
+    height: SIDE,
+    width: SIDE,
+    channels: 3,
+    numClasses: NUM_CLASSES,
+    source,
   };
   let first = 0;
   files.forEach((path, i) => {
@@ -77,9 +89,17 @@ export function loadCifar10Folder(dir: string): SplitData {
   const { names, note } = cifar10ClassNames(layout);
   const train = readSplit(layout.train, `${layout.dir} (train: ${layout.train.map((f) => basename(f)).join(', ')})`);
   const test = readSplit([layout.test], `${layout.dir} (test)`);
-  const notes: DataNote[] = [{ level: 'info', message: `CIFAR-10: training on ${layout.train.map((f) => basename(f)).join(', ')} (${train.n} images), testing on test_batch.bin (${test.n}).` }];
+  const notes: DataNote[] = [
+    {
+      level: 'info',
+      message: `CIFAR-10: training on ${layout.train.map((f) => basename(f)).join(', ')} (${train.n} images), testing on test_batch.bin (${test.n}).`,
+    },
+  ];
   if (layout.missingTrain.length) {
-    notes.push({ level: 'warn', message: `CIFAR-10: ${layout.missingTrain.join(', ')} ${layout.missingTrain.length > 1 ? 'are' : 'is'} not in ${layout.dir}; the training set is the other batches only.` });
+    notes.push({
+      level: 'warn',
+      message: `CIFAR-10: ${layout.missingTrain.join(', ')} ${layout.missingTrain.length > 1 ? 'are' : 'is'} not in ${layout.dir}; the training set is the other batches only.`,
+    });
   }
   if (note) notes.push({ level: 'warn', message: note });
   return { train, test, classNames: names, notes };

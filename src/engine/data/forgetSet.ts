@@ -18,7 +18,11 @@ function parseIndexFile(path: string, n: number): number[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UserError(`Cannot read the forget index file ${path}: ${(e as Error).message}`, 'Give a file with a JSON array of training-set indices, or one index per line.', path);
+    throw new UserError(
+      `Cannot read the forget index file ${path}: ${(e as Error).message}`,
+      'Give a file with a JSON array of training-set indices, or one index per line.',
+      path,
+    );
   }
   let values: unknown[];
   const trimmed = text.trim();
@@ -29,11 +33,18 @@ function parseIndexFile(path: string, n: number): number[] {
       throw new UserError(`${path} starts like JSON but does not parse: ${(e as Error).message}`, undefined, path);
     }
   } else {
-    values = trimmed.split(/[\s,]+/).filter((t) => t.length > 0).map((t) => (/^-?\d+$/.test(t) ? Number(t) : t));
+    values = trimmed
+      .split(/[\s,]+/)
+      .filter((t) => t.length > 0)
+      .map((t) => (/^-?\d+$/.test(t) ? Number(t) : t));
   }
   const bad = values.findIndex((v) => typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= n);
   if (bad >= 0) {
-    throw new UserError(`${path}: entry ${bad + 1} (${JSON.stringify(values[bad])}) is not a training-set index in 0…${n - 1}.`, 'Every entry must be an integer index into the training set.', path);
+    throw new UserError(
+      `${path}: entry ${bad + 1} (${JSON.stringify(values[bad])}) is not a training-set index in 0…${n - 1}.`,
+      'Every entry must be an integer index into the training set.',
+      path,
+    );
   }
   // A repeat collapses into one forgotten sample, so |Df| would silently differ from the file's
   // length: an error, naming the repeats, rather than a run whose forget set is not what was written.
@@ -45,8 +56,11 @@ function parseIndexFile(path: string, n: number): number[] {
     else repeats.push(`${v} (entries ${seen} and ${entry + 1})`);
   });
   if (repeats.length) {
-    throw new UserError(`${path}: ${repeats.length} ${repeats.length === 1 ? 'entry repeats an index' : 'entries repeat an index'}: ${repeats.slice(0, 5).join(', ')}${repeats.length > 5 ? ', …' : ''}.`,
-      'List each training sample once: a sample is forgotten or not, so repeats only hide a mistake (two lists joined?).', path);
+    throw new UserError(
+      `${path}: ${repeats.length} ${repeats.length === 1 ? 'entry repeats an index' : 'entries repeat an index'}: ${repeats.slice(0, 5).join(', ')}${repeats.length > 5 ? ', …' : ''}.`,
+      'List each training sample once: a sample is forgotten or not, so repeats only hide a mistake (two lists joined?).',
+      path,
+    );
   }
   return values as number[];
 }
@@ -85,7 +99,8 @@ export function splitForget(spec: ForgetSpec, train: ImageSet, seed: number, wor
   const forget: number[] = [];
   const retain: number[] = [];
   for (let i = 0; i < n; i++) (isForget[i] ? forget : retain).push(i);
-  if (forget.length === 0) throw new UserError('The forget set is empty.', 'Choose samples to forget: a fraction, a class with samples, or a non-empty index file.');
+  if (forget.length === 0)
+    throw new UserError('The forget set is empty.', 'Choose samples to forget: a fraction, a class with samples, or a non-empty index file.');
   if (retain.length === 0) throw new UserError('The forget set covers the whole training set; nothing would be retained.', 'Forget a subset of the data.');
   return { forget: Int32Array.from(forget), retain: Int32Array.from(retain), forgottenClass };
 }

@@ -24,7 +24,9 @@ function invalid(source: string, why: string): UserError {
 
 /** The header's shape and byte length; throws naming what is wrong. `bytes` may hold just the start. */
 function readHeader(bytes: Uint8Array, source: string): { shape: number[]; headerLen: number; count: number } {
-  const fail = (why: string): never => { throw invalid(source, why); };
+  const fail = (why: string): never => {
+    throw invalid(source, why);
+  };
   if (bytes.length < 4) fail('it is shorter than the 4-byte header');
   if (bytes[0] !== 0 || bytes[1] !== 0) fail(`the magic number starts with ${bytes[0]},${bytes[1]} instead of 0,0`);
   if (bytes[2] !== UBYTE) fail(`element type 0x${bytes[2].toString(16)} is not unsigned byte (0x08), the only type image/label files use`);
@@ -62,7 +64,11 @@ function inflatedSizeCap(gz: Uint8Array, path: string): number {
     try {
       head = gunzipSync(gz.subarray(0, Math.min(take, gz.length)), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 });
     } catch (e) {
-      throw new UserError(`${path} looks gzip-compressed but does not decompress: ${(e as Error).message}`, 'The file may be truncated; download it again.', path);
+      throw new UserError(
+        `${path} looks gzip-compressed but does not decompress: ${(e as Error).message}`,
+        'The file may be truncated; download it again.',
+        path,
+      );
     }
     if (head.length >= 4 && head.length >= 4 + 4 * head[3]) {
       const { headerLen, count } = readHeader(head, path);
@@ -75,8 +81,11 @@ function inflatedSizeCap(gz: Uint8Array, path: string): number {
 
 function inflateError(path: string, cap: number, e: unknown): UserError {
   if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-    return new UserError(`${path} inflates to more than the ${cap} bytes its idx header promises; it was not expanded further.`,
-      'The file is damaged or is not the idx file it is named after; download it again.', path);
+    return new UserError(
+      `${path} inflates to more than the ${cap} bytes its idx header promises; it was not expanded further.`,
+      'The file is damaged or is not the idx file it is named after; download it again.',
+      path,
+    );
   }
   return new UserError(`${path} looks gzip-compressed but does not decompress: ${(e as Error).message}`, 'The file may be truncated; download it again.', path);
 }
@@ -147,7 +156,9 @@ export function idxClassCount(trainLabels: IdxArray, testLabels: IdxArray, train
     const found = k > 0 ? `the training labels cover ${k} classes, 0…${k - 1}; class ${k} has no training sample` : 'no training sample has label 0';
     throw new UserError(
       `${path}: label ${labels.data[i]} of ${which} sample ${i} (byte offset ${headerLen + i}) is not a class: ${found}.`,
-      'Labels must be the class indices 0…K−1, every one with training samples: fix or drop the samples with other labels.', path);
+      'Labels must be the class indices 0…K−1, every one with training samples: fix or drop the samples with other labels.',
+      path,
+    );
   };
   check(trainLabels, trainPath, 'training');
   check(testLabels, testPath, 'test');

@@ -12,7 +12,11 @@ function findFile(dir: string, stem: string): string {
     const p = join(dir, name);
     if (existsSync(p)) return p;
   }
-  throw new UserError(`${dir} has no ${stem} (or ${stem}.gz).`, `An idx data folder needs ${IDX_FILE_STEMS.slice(0, -1).join(', ')} and ${IDX_FILE_STEMS[IDX_FILE_STEMS.length - 1]}.`, dir);
+  throw new UserError(
+    `${dir} has no ${stem} (or ${stem}.gz).`,
+    `An idx data folder needs ${IDX_FILE_STEMS.slice(0, -1).join(', ')} and ${IDX_FILE_STEMS[IDX_FILE_STEMS.length - 1]}.`,
+    dir,
+  );
 }
 
 function idxFolderFiles(dir: string): string[] {
@@ -28,7 +32,11 @@ function idxFolderData(dir: string, files: string[], arrays: IdxArray[]): SplitD
   const train = fromIdx(trainImages, trainLabels, `${abs} (train)`);
   const test = fromIdx(testImages, testLabels, `${abs} (test)`);
   if (train.height !== test.height || train.width !== test.width || train.channels !== test.channels) {
-    throw new UserError(`${abs}: train images are ${train.height}×${train.width}×${train.channels} but test images are ${test.height}×${test.width}×${test.channels}.`, undefined, abs);
+    throw new UserError(
+      `${abs}: train images are ${train.height}×${train.width}×${train.channels} but test images are ${test.height}×${test.width}×${test.channels}.`,
+      undefined,
+      abs,
+    );
   }
   train.numClasses = numClasses;
   test.numClasses = numClasses;
@@ -37,7 +45,11 @@ function idxFolderData(dir: string, files: string[], arrays: IdxArray[]): SplitD
 
 export function loadIdxFolder(dir: string): SplitData {
   const files = idxFolderFiles(dir);
-  return idxFolderData(dir, files, files.map((f) => readIdxFile(f)));
+  return idxFolderData(
+    dir,
+    files,
+    files.map((f) => readIdxFile(f)),
+  );
 }
 
 /** loadIdxFolder for a job: the files are read without blocking, so cancel is heard while they load. */

@@ -22,8 +22,11 @@ function isJpeg(bytes: Uint8Array): boolean {
 }
 
 function notAnImage(source: string): UserError {
-  return new UserError(`${source} is neither a PNG nor a JPEG file (its first bytes are not a PNG or JPEG signature).`,
-    'Convert it to PNG or JPEG, or remove it from the data folder.', source);
+  return new UserError(
+    `${source} is neither a PNG nor a JPEG file (its first bytes are not a PNG or JPEG signature).`,
+    'Convert it to PNG or JPEG, or remove it from the data folder.',
+    source,
+  );
 }
 
 function corruptJpeg(source: string, why: string): UserError {
@@ -41,8 +44,14 @@ function readJpegHeader(bytes: Uint8Array, source: string): ImageHeader | undefi
   while (at + 4 <= bytes.length) {
     if (bytes[at] !== 0xff) throw corruptJpeg(source, `no marker at byte ${at}`);
     const marker = bytes[at + 1];
-    if (marker === 0xff) { at++; continue; } // fill byte
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { at += 2; continue; }
+    if (marker === 0xff) {
+      at++;
+      continue;
+    } // fill byte
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      at += 2;
+      continue;
+    }
     if (marker === 0xd9 || marker === 0xda) throw corruptJpeg(source, 'the image data starts before any frame header');
     const length = (bytes[at + 2] << 8) | bytes[at + 3];
     if (length < 2) throw corruptJpeg(source, `a segment at byte ${at} has length ${length}`);

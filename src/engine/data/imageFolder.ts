@@ -54,7 +54,10 @@ function resizedNote(resized: Resized, total: number, g: Size, why: string): Dat
   const k = [...resized.values()].reduce((a, c) => a + c, 0);
   if (k === 0) return undefined;
   const sizes = [...resized.entries()].sort((a, b) => b[1] - a[1]);
-  const shown = sizes.slice(0, 4).map(([s, c]) => `${c} of ${s}`).join(', ');
+  const shown = sizes
+    .slice(0, 4)
+    .map(([s, c]) => `${c} of ${s}`)
+    .join(', ');
   return {
     level: 'warn',
     message: `ImageFolder: resized ${k} of ${total} images to ${g.height}×${g.width} (${why}; bilinear): ${shown}${sizes.length > 4 ? ', …' : ''}. Set data.size to choose the size.`,
@@ -89,9 +92,16 @@ export function loadImageFolder(dir: string, options: ImageFolderOptions = {}): 
   const test = readSplit(layout.test, g, channels, numClasses, layout.root, resized);
   const names = layout.classNames.length > 12 ? `${layout.classNames.slice(0, 12).join(', ')}, …` : layout.classNames.join(', ');
   const notes: DataNote[] = [
-    { level: 'info', message: `ImageFolder: ${train.n} train / ${test.n} ${layout.test.name} images of ${g.height}×${g.width}×${channels}, ${numClasses} classes (${names}).` },
-    ...[skippedNote(layout.train), skippedNote(layout.test)].filter((s): s is string => s !== undefined).map((message): DataNote => ({ level: 'warn', message })),
-    ...[resizedNote(resized, train.n + test.n, g, options.size ? 'data.size' : `the size of ${relative(layout.root, first.file)}`)].filter((n): n is DataNote => n !== undefined),
+    {
+      level: 'info',
+      message: `ImageFolder: ${train.n} train / ${test.n} ${layout.test.name} images of ${g.height}×${g.width}×${channels}, ${numClasses} classes (${names}).`,
+    },
+    ...[skippedNote(layout.train), skippedNote(layout.test)]
+      .filter((s): s is string => s !== undefined)
+      .map((message): DataNote => ({ level: 'warn', message })),
+    ...[resizedNote(resized, train.n + test.n, g, options.size ? 'data.size' : `the size of ${relative(layout.root, first.file)}`)].filter(
+      (n): n is DataNote => n !== undefined,
+    ),
   ];
   return { train, test, classNames: layout.classNames, notes };
 }

@@ -44,7 +44,9 @@ export function normalizeSplit(data: SplitData, how: DataNormalization = 'unit')
   const stats: ChannelStats = how === 'centered' ? { mean: new Array<number>(c).fill(0.5), std: new Array<number>(c).fill(0.5) } : channelStats(data.train);
   scale(data.train, stats.mean, stats.std);
   scale(data.test, stats.mean, stats.std);
-  const note = how === 'centered' ? 'pixels scaled to [-1, 1] (data.normalize = centered)'
-    : `pixels standardised per channel with the training set's mean ${stats.mean.map((m) => m.toFixed(4)).join(', ')} and std ${stats.std.map((s) => s.toFixed(4)).join(', ')} (data.normalize = standardize)`;
+  const note =
+    how === 'centered'
+      ? 'pixels scaled to [-1, 1] (data.normalize = centered)'
+      : `pixels standardised per channel with the training set's mean ${stats.mean.map((m) => m.toFixed(4)).join(', ')} and std ${stats.std.map((s) => s.toFixed(4)).join(', ')} (data.normalize = standardize)`;
   return { ...data, notes: [...(data.notes ?? []), { level: 'info', message: note }] };
 }

@@ -101,12 +101,23 @@ function unfilter(raw: Uint8Array, height: number, rowBytes: number, bpp: number
       const c = x >= bpp && y > 0 ? out[prev + x - bpp] : 0;
       let predictor: number;
       switch (filter) {
-        case 0: predictor = 0; break;
-        case 1: predictor = a; break;
-        case 2: predictor = b; break;
-        case 3: predictor = (a + b) >> 1; break;
-        case 4: predictor = paeth(a, b, c); break;
-        default: throw corrupt(source, `row ${y} has filter type ${filter} (only 0–4 exist)`);
+        case 0:
+          predictor = 0;
+          break;
+        case 1:
+          predictor = a;
+          break;
+        case 2:
+          predictor = b;
+          break;
+        case 3:
+          predictor = (a + b) >> 1;
+          break;
+        case 4:
+          predictor = paeth(a, b, c);
+          break;
+        default:
+          throw corrupt(source, `row ${y} has filter type ${filter} (only 0–4 exist)`);
       }
       out[row + x] = (raw[src + x] + predictor) & 0xff;
     }
@@ -115,8 +126,11 @@ function unfilter(raw: Uint8Array, height: number, rowBytes: number, bpp: number
 }
 
 export function interlacedPng(source: string): UserError {
-  return new UserError(`${source} is an interlaced (Adam7) PNG, which SalUn Lab does not read.`,
-    'Re-save it without interlacing, e.g. `mogrify -interlace none *.png` (ImageMagick) or `Image.open(p).save(p)` (Pillow saves non-interlaced).', source);
+  return new UserError(
+    `${source} is an interlaced (Adam7) PNG, which SalUn Lab does not read.`,
+    'Re-save it without interlacing, e.g. `mogrify -interlace none *.png` (ImageMagick) or `Image.open(p).save(p)` (Pillow saves non-interlaced).',
+    source,
+  );
 }
 
 export function decodePng(bytes: Uint8Array, source: string): RawImage {
@@ -139,8 +153,10 @@ export function decodePng(bytes: Uint8Array, source: string): RawImage {
       if (length % 3 !== 0 || length === 0 || length > 768) throw corrupt(source, `its palette has ${length} bytes`);
       palette = body;
     } else if (type === 'tRNS') alphaOfPalette = body;
-    else if (type === 'IEND') { ended = true; break; }
-    else if (type !== 'IHDR' && (bytes[at + 4] & 0x20) === 0) throw corrupt(source, `it has an unknown critical chunk ${type}`);
+    else if (type === 'IEND') {
+      ended = true;
+      break;
+    } else if (type !== 'IHDR' && (bytes[at + 4] & 0x20) === 0) throw corrupt(source, `it has an unknown critical chunk ${type}`);
     at = data + length + 4;
   }
   if (idat.length === 0) throw corrupt(source, 'it has no image data (IDAT)');

@@ -63,6 +63,9 @@ export function encodePng(img: PixelImage): Uint8Array {
   const parts = [SIGNATURE, chunk('IHDR', header(img)), chunk('IDAT', deflateSync(subFiltered(img))), chunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

@@ -22,7 +22,10 @@ export type DataLoaders = { [K in DataKind]: DataLoader<DataSpecOf<K>> };
 const bundled = (data: SplitData): SplitData => ({ ...data, classNames: FASHION_MNIST_CLASSES });
 
 export const DATA_LOADERS = {
-  default: { load: () => bundled(loadIdxFolder(defaultDataDir())), loadAsync: async (_s, _w, signal) => bundled(await loadIdxFolderAsync(defaultDataDir(), signal)) },
+  default: {
+    load: () => bundled(loadIdxFolder(defaultDataDir())),
+    loadAsync: async (_s, _w, signal) => bundled(await loadIdxFolderAsync(defaultDataDir(), signal)),
+  },
   idx: { load: (s, w) => loadIdxFolder(resolve(w, s.dir)), loadAsync: (s, w, signal) => loadIdxFolderAsync(resolve(w, s.dir), signal) },
   cifar10: { load: (s, w) => loadCifar10Folder(resolve(w, s.dir)) },
   imagefolder: { load: (s, w) => loadImageFolder(resolve(w, s.dir), { size: s.size }) },

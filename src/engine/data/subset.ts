@@ -14,7 +14,10 @@ export function balancedPrefix(labels: Int32Array, numClasses: number, k: number
   while (picked.length < k) {
     let took = false;
     for (let c = 0; c < numClasses && picked.length < k; c++) {
-      if (at[c] < byClass[c].length) { picked.push(byClass[c][at[c]++]); took = true; }
+      if (at[c] < byClass[c].length) {
+        picked.push(byClass[c][at[c]++]);
+        took = true;
+      }
     }
     if (!took) break;
   }

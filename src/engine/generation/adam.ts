@@ -20,7 +20,11 @@ export class Adam {
   private readonly v: T.Variable[];
   private k = 0;
 
-  constructor(private readonly vars: T.Variable[], public options: AdamOptions, private readonly mask?: WeightMask) {
+  constructor(
+    private readonly vars: T.Variable[],
+    public options: AdamOptions,
+    private readonly mask?: WeightMask,
+  ) {
     if (mask && (mask.salient.length !== vars.length || mask.anchor.length !== vars.length)) {
       throw new Error(`mask has ${mask.salient.length} tensors for ${vars.length} variables`);
     }

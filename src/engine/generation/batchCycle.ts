@@ -6,7 +6,11 @@ export class BatchCycle {
   private order: Int32Array;
   private at = 0;
 
-  constructor(private readonly rows: ArrayLike<number>, private readonly batchSize: number, private readonly rand: () => number) {
+  constructor(
+    private readonly rows: ArrayLike<number>,
+    private readonly batchSize: number,
+    private readonly rand: () => number,
+  ) {
     if (rows.length === 0) throw new Error('no rows to draw batches from');
     if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
     this.order = new Int32Array(0);

@@ -30,7 +30,13 @@ export interface FeatureMatrix {
 }
 
 /** Penultimate features of the rows `indices` of `set` (images in the classifier's input scale). */
-export async function classifierFeatures(clf: Classifier, set: ImageSet, indices: ArrayLike<number>, signal?: AbortSignal, batchSize = 256): Promise<FeatureMatrix> {
+export async function classifierFeatures(
+  clf: Classifier,
+  set: ImageSet,
+  indices: ArrayLike<number>,
+  signal?: AbortSignal,
+  batchSize = 256,
+): Promise<FeatureMatrix> {
   const sub = penultimateModel(clf.model);
   const dim = (sub.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
   const n = indices.length;

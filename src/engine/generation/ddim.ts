@@ -61,7 +61,11 @@ export interface DdimOptions {
   onStep?: (done: number, total: number) => void;
 }
 
-interface StepScalars { a: number; ap: number; sigma: number }
+interface StepScalars {
+  a: number;
+  ap: number;
+  sigma: number;
+}
 
 function stepScalars(o: DdimOptions, taus: Int32Array, i: number): StepScalars {
   const a = o.schedule.alphaBar[taus[i]];

@@ -26,7 +26,14 @@ export function esdTarget(frozen: T.LayersModel, xt: T.Tensor4D, t: ArrayLike<nu
 }
 
 /** L = mean (ε_θu(x_t|c) − target)² and ∂L/∂θu in unetVariables(model) order; the caller disposes all. */
-export function esdLossGradients(model: T.LayersModel, frozen: T.LayersModel, schedule: NoiseSchedule, forget: DiffusionBatch, draw: DiffusionDraw, eta: number): UnlearnLossGradients {
+export function esdLossGradients(
+  model: T.LayersModel,
+  frozen: T.LayersModel,
+  schedule: NoiseSchedule,
+  forget: DiffusionBatch,
+  draw: DiffusionDraw,
+  eta: number,
+): UnlearnLossGradients {
   if (unetNumClasses(frozen) !== unetNumClasses(model)) throw new Error('the frozen model has another number of classes');
   const xt = tf.tensor4d(noisyImages(forget, draw, schedule), forget.shape);
   const target = esdTarget(frozen, xt, draw.t, draw.condition, eta);

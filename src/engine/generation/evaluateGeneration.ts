@@ -72,8 +72,10 @@ export interface GenerationEvaluation {
 }
 
 function checkClasses(c: GenerationEvalConfig): void {
-  if (!c.classes.includes(c.forgetClass)) throw new UserError(`The classes to generate do not include the forgotten class ${c.forgetClass}.`, 'Add it: UA is measured on its images.');
-  if (!c.classes.some((k) => k !== c.forgetClass)) throw new UserError('Only the forgotten class would be generated.', 'Add at least one retained class to measure image quality.');
+  if (!c.classes.includes(c.forgetClass))
+    throw new UserError(`The classes to generate do not include the forgotten class ${c.forgetClass}.`, 'Add it: UA is measured on its images.');
+  if (!c.classes.some((k) => k !== c.forgetClass))
+    throw new UserError('Only the forgotten class would be generated.', 'Add at least one retained class to measure image quality.');
 }
 
 function rowsOf(set: ImageSet, keep: ReadonlySet<number>): Int32Array {
@@ -85,13 +87,26 @@ async function fitRows(clf: Classifier, set: ImageSet, rows: Int32Array, signal?
   return gaussianFit(f.values, f.n, f.dim);
 }
 
-async function fidAgainst(c: GenerationEvalConfig, ownFit: GaussianFit, retained: ReadonlySet<number>, onEach: () => void): Promise<Omit<FidClassifier, 'featureDim' | 'samples'>> {
+async function fidAgainst(
+  c: GenerationEvalConfig,
+  ownFit: GaussianFit,
+  retained: ReadonlySet<number>,
+  onEach: () => void,
+): Promise<Omit<FidClassifier, 'featureDim' | 'samples'>> {
   const out: Omit<FidClassifier, 'featureDim' | 'samples'> = {};
-  const refs = [['realTest', c.reference?.realTest], ['theta0', c.reference?.theta0Samples], ['retrain', c.reference?.retrainSamples]] as const;
+  const refs = [
+    ['realTest', c.reference?.realTest],
+    ['theta0', c.reference?.theta0Samples],
+    ['retrain', c.reference?.retrainSamples],
+  ] as const;
   for (const [key, set] of refs) {
     if (!set) continue;
     const rows = rowsOf(set, retained);
-    if (rows.length < 2) throw new UserError(`The ${key} reference has ${rows.length} images of the retained classes.`, 'FID-classifier needs at least 2 (and far more for a stable value).');
+    if (rows.length < 2)
+      throw new UserError(
+        `The ${key} reference has ${rows.length} images of the retained classes.`,
+        'FID-classifier needs at least 2 (and far more for a stable value).',
+      );
     out[key] = frechetDistance(ownFit, await fitRows(c.classifier, set, rows, c.signal));
     onEach();
   }
@@ -102,8 +117,15 @@ export async function evaluateGeneration(c: GenerationEvalConfig): Promise<Gener
   checkClasses(c);
   const t0 = Date.now();
   const samples = await generateSamples(c.model, {
-    schedule: c.schedule ?? linearSchedule(), classes: c.classes, samplesPerClass: c.samplesPerClass, steps: c.ddimSteps,
-    guidance: c.guidance, seed: c.seed, eta: c.eta, batchSize: c.batchSize, signal: c.signal,
+    schedule: c.schedule ?? linearSchedule(),
+    classes: c.classes,
+    samplesPerClass: c.samplesPerClass,
+    steps: c.ddimSteps,
+    guidance: c.guidance,
+    seed: c.seed,
+    eta: c.eta,
+    batchSize: c.batchSize,
+    signal: c.signal,
     onStep: (done, total) => c.onProgress?.({ phase: 'sampling', done, total }),
   });
   const t1 = Date.now();

@@ -50,9 +50,17 @@ export async function generateSamples(model: T.LayersModel, o: GenerateOptions):
     throwIfAborted(o.signal);
     const to = Math.min(n, from + batch);
     const x = await sampleDdim(predict, {
-      schedule: o.schedule, steps: o.steps, classes: layout.classes.subarray(from, to), nullClass: numClasses,
-      seeds: layout.seeds.subarray(from, to), imageShape: shape, guidance: o.guidance, eta: o.eta ?? 0, clip: [-1, 1],
-      signal: o.signal, onStep: (k) => o.onStep?.(done + k, totalSteps),
+      schedule: o.schedule,
+      steps: o.steps,
+      classes: layout.classes.subarray(from, to),
+      nullClass: numClasses,
+      seeds: layout.seeds.subarray(from, to),
+      imageShape: shape,
+      guidance: o.guidance,
+      eta: o.eta ?? 0,
+      clip: [-1, 1],
+      signal: o.signal,
+      onStep: (k) => o.onStep?.(done + k, totalSteps),
     });
     images.set(toUnitRange(x), from * per);
   }

@@ -30,8 +30,14 @@ export interface GenerationSaliencyOptions {
 }
 
 /** s = Σ_b |∇θ L(θo; Df_b)| per trainable weight of the U-Net, in unetVariables order. */
-export async function computeGenerationSaliency(model: T.LayersModel, set: ImageSet, forget: ArrayLike<number>, o: GenerationSaliencyOptions): Promise<SaliencyScores> {
-  if (forget.length === 0) throw new UserError('The forget set is empty: there is nothing to compute saliency for.', 'Choose a class that has images in the training data.');
+export async function computeGenerationSaliency(
+  model: T.LayersModel,
+  set: ImageSet,
+  forget: ArrayLike<number>,
+  o: GenerationSaliencyOptions,
+): Promise<SaliencyScores> {
+  if (forget.length === 0)
+    throw new UserError('The forget set is empty: there is nothing to compute saliency for.', 'Choose a class that has images in the training data.');
   const vars = unetVariables(model);
   const numClasses = unetNumClasses(model);
   const rand = makeRng(o.seed);
@@ -56,7 +62,11 @@ export async function computeGenerationSaliency(model: T.LayersModel, set: Image
 async function finiteScores(sums: T.Variable[], vars: T.Variable[]): Promise<Float32Array[]> {
   const scores = await Promise.all(sums.map(async (s) => (await s.data()) as Float32Array));
   scores.forEach((sc, i) => {
-    if (sc.some((v) => !Number.isFinite(v))) throw new UserError(`The saliency of ${vars[i].name} is not finite.`, 'The diffusion model gives NaN or infinite gradients on the forget set; check the model file.');
+    if (sc.some((v) => !Number.isFinite(v)))
+      throw new UserError(
+        `The saliency of ${vars[i].name} is not finite.`,
+        'The diffusion model gives NaN or infinite gradients on the forget set; check the model file.',
+      );
   });
   return scores;
 }

@@ -50,7 +50,14 @@ export function retainWeight(retain: RetainTerm): number {
 }
 
 /** L and ∂L/∂θu in unetVariables(model) order; `frozen` (θo) only supplies targets. The caller disposes all. */
-export function salunGenLossGradients(model: T.LayersModel, frozen: T.LayersModel, schedule: NoiseSchedule, forget: DiffusionBatch, draw: ForgetDraw, retain?: RetainTerm): UnlearnLossGradients {
+export function salunGenLossGradients(
+  model: T.LayersModel,
+  frozen: T.LayersModel,
+  schedule: NoiseSchedule,
+  forget: DiffusionBatch,
+  draw: ForgetDraw,
+  retain?: RetainTerm,
+): UnlearnLossGradients {
   if (unetNumClasses(frozen) !== unetNumClasses(model)) throw new Error('the frozen model has another number of classes');
   const xt = tf.tensor4d(noisyImages(forget, draw, schedule), forget.shape);
   const target = tf.tidy(() => predictNoise(frozen, xt, draw.t, draw.other));

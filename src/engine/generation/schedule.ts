@@ -15,7 +15,11 @@ export interface NoiseSchedule {
 
 export const DDPM_SCHEDULE = { steps: 1000, betaStart: 1e-4, betaEnd: 0.02 } as const;
 
-export function linearSchedule(steps: number = DDPM_SCHEDULE.steps, betaStart: number = DDPM_SCHEDULE.betaStart, betaEnd: number = DDPM_SCHEDULE.betaEnd): NoiseSchedule {
+export function linearSchedule(
+  steps: number = DDPM_SCHEDULE.steps,
+  betaStart: number = DDPM_SCHEDULE.betaStart,
+  betaEnd: number = DDPM_SCHEDULE.betaEnd,
+): NoiseSchedule {
   if (!Number.isInteger(steps) || steps < 2) throw new Error(`a schedule needs at least 2 steps, got ${steps}`);
   if (!(betaStart > 0 && betaEnd < 1 && betaStart <= betaEnd)) throw new Error(`β must rise within (0, 1): got ${betaStart} → ${betaEnd}`);
   const betas = new Float64Array(steps + 1);

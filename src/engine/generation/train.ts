@@ -24,12 +24,21 @@ export function toUnitRange(x: Float32Array): Float32Array {
 }
 
 /** Computes the loss and gradients on one draw and applies them; resolves with the loss. */
-export async function diffusionTrainStep(model: T.LayersModel, optimizer: GradientStepper, schedule: NoiseSchedule, batch: DiffusionBatch, draw: DiffusionDraw): Promise<number> {
+export async function diffusionTrainStep(
+  model: T.LayersModel,
+  optimizer: GradientStepper,
+  schedule: NoiseSchedule,
+  batch: DiffusionBatch,
+  draw: DiffusionDraw,
+): Promise<number> {
   const { loss, grads } = diffusionLossGradients(model, schedule, batch, draw);
   try {
     const value = (await loss.data())[0];
     if (!Number.isFinite(value)) {
-      throw new UserError(`The diffusion loss became ${value}.`, 'The learning rate is probably too high for this model: lower it (e.g. halve it) and run again.');
+      throw new UserError(
+        `The diffusion loss became ${value}.`,
+        'The learning rate is probably too high for this model: lower it (e.g. halve it) and run again.',
+      );
     }
     optimizer.step(grads);
     return value;

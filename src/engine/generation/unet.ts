@@ -85,7 +85,7 @@ function resBlock(x: Sym, embAct: Sym, width: number, groups: number, init: Init
   h = groupNormalization({ groups, name: `${name}_gn2` }).apply(h) as Sym;
   h = silu(`${name}_silu2`).apply(h) as Sym;
   h = conv(init, width, `${name}_conv2`).apply(h) as Sym;
-  const skip = inWidth === width ? x : conv(init, width, `${name}_skip`, 1).apply(x) as Sym;
+  const skip = inWidth === width ? x : (conv(init, width, `${name}_skip`, 1).apply(x) as Sym);
   return tf.layers.add({ name: `${name}_out` }).apply([skip, h]) as Sym;
 }
 

@@ -86,7 +86,10 @@ function checkOptions(o: GenerationUnlearnOptions): void {
 
 function finite(value: number): number {
   if (!Number.isFinite(value)) {
-    throw new UserError(`The unlearning loss became ${value}.`, 'The learning rate is probably too high for this model: lower it (e.g. halve it) and run again.');
+    throw new UserError(
+      `The unlearning loss became ${value}.`,
+      'The learning rate is probably too high for this model: lower it (e.g. halve it) and run again.',
+    );
   }
   return value;
 }
@@ -161,7 +164,10 @@ const ITERATIONS = {
   salun: salunIteration,
   esd: esdIteration,
   rl: salunIteration,
-} satisfies Record<GenerationMethodName, (o: GenerationUnlearnOptions, frozen: T.LayersModel, stepper: GradientStepper, schedule: NoiseSchedule, d: Draws) => Iteration>;
+} satisfies Record<
+  GenerationMethodName,
+  (o: GenerationUnlearnOptions, frozen: T.LayersModel, stepper: GradientStepper, schedule: NoiseSchedule, d: Draws) => Iteration
+>;
 
 /** Runs the method for o.iterations Adam steps on o.model (in place); throws CancelledError on abort. */
 export async function unlearnGeneration(o: GenerationUnlearnOptions): Promise<GenerationUnlearnResult> {
@@ -170,7 +176,7 @@ export async function unlearnGeneration(o: GenerationUnlearnOptions): Promise<Ge
   const vars = unetVariables(o.model);
   const mask = o.mask ? weightMask(vars, o.mask) : undefined;
   const adam = new Adam(vars, { lr: o.lr }, mask);
-  const clip = o.gradClip === undefined ? GENERATION_UNLEARN_RECIPE.gradClip : o.gradClip ?? undefined;
+  const clip = o.gradClip === undefined ? GENERATION_UNLEARN_RECIPE.gradClip : (o.gradClip ?? undefined);
   const step = iterationFor(o, clippedStepper(adam, clip), o.schedule ?? linearSchedule());
   const losses: number[] = [];
   const forgetLosses: number[] = [];

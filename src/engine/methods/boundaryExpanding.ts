@@ -12,7 +12,11 @@ import { Sgd, type WeightMask } from '../train/sgd';
 import { relabelled, runEpochs } from './epochs';
 import type { UnlearnInput } from './input';
 
-interface LayerJson { class_name?: string; name?: string; config?: { name?: string; units?: number; layers?: LayerJson[] } }
+interface LayerJson {
+  class_name?: string;
+  name?: string;
+  config?: { name?: string; units?: number; layers?: LayerJson[] };
+}
 
 /** The index of the last Dense layer, which must be the head: only weightless layers (softmax, activation) may follow. */
 export function headLayerIndex(model: T.LayersModel): number {
@@ -21,8 +25,10 @@ export function headLayerIndex(model: T.LayersModel): number {
     if (layers[i].getClassName() === 'Dense') return i;
     if (layers[i].weights.length) break;
   }
-  throw new UserError('Boundary expanding needs a model whose last weighted layer is a Dense classifier head.',
-    'Use a model that ends in a Dense layer with one unit per class (optionally followed by a softmax).');
+  throw new UserError(
+    'Boundary expanding needs a model whose last weighted layer is a Dense classifier head.',
+    'Use a model that ends in a Dense layer with one unit per class (optionally followed by a softmax).',
+  );
 }
 
 function setUnits(node: unknown, name: string, units: number): boolean {
@@ -49,10 +55,13 @@ export async function withShadowClass(model: T.LayersModel, std: number, seed: n
   const wide = await tf.models.modelFromJSON({ modelTopology: topology as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
   model.layers.forEach((layer, i) => {
     const ws = layer.getWeights();
-    if (i !== head) { wide.layers[i].setWeights(ws); return; }
-    const extended = tf.tidy(() => ws.map((w) => w.rank === 2
-      ? tf.concat([w, tf.randomNormal([w.shape[0], 1], 0, std, 'float32', seed)], 1)
-      : tf.concat([w, tf.zeros([1])], 0)));
+    if (i !== head) {
+      wide.layers[i].setWeights(ws);
+      return;
+    }
+    const extended = tf.tidy(() =>
+      ws.map((w) => (w.rank === 2 ? tf.concat([w, tf.randomNormal([w.shape[0], 1], 0, std, 'float32', seed)], 1) : tf.concat([w, tf.zeros([1])], 0))),
+    );
     wide.layers[i].setWeights(extended);
     tf.dispose(extended);
   });
@@ -64,8 +73,11 @@ export function copyWithoutShadow(wide: T.LayersModel, model: T.LayersModel): vo
   const head = headLayerIndex(model);
   model.layers.forEach((layer, i) => {
     const ws = wide.layers[i].getWeights();
-    if (i !== head) { layer.setWeights(ws); return; }
-    const narrowed = tf.tidy(() => ws.map((w) => w.rank === 2 ? tf.slice(w, [0, 0], [w.shape[0], w.shape[1]! - 1]) : tf.slice(w, [0], [w.shape[0] - 1])));
+    if (i !== head) {
+      layer.setWeights(ws);
+      return;
+    }
+    const narrowed = tf.tidy(() => ws.map((w) => (w.rank === 2 ? tf.slice(w, [0, 0], [w.shape[0], w.shape[1]! - 1]) : tf.slice(w, [0], [w.shape[0] - 1]))));
     layer.setWeights(narrowed);
     tf.dispose(narrowed);
   });
@@ -103,7 +115,11 @@ export async function boundaryExpanding(u: UnlearnInput, o: { shadowInitStd: num
   const shadow = new Int32Array(u.forget.length).fill(numClasses);
   try {
     await runEpochs(u, {
-      clf: wideClf, vars, optimizer, train: relabelled(u.train, u.forget, shadow, numClasses + 1), passes: [{ set: 'forget', loss: 'ce' }],
+      clf: wideClf,
+      vars,
+      optimizer,
+      train: relabelled(u.train, u.forget, shadow, numClasses + 1),
+      passes: [{ set: 'forget', loss: 'ce' }],
       afterEpoch: () => copyWithoutShadow(wide, u.clf.model),
     });
   } finally {

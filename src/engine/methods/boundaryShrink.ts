@@ -18,7 +18,14 @@ import type { UnlearnInput } from './input';
  * keep y there, which makes those rows plain fine-tuning). θ is evaluated in inference mode and
  * not changed: computing every target before the first step is the same as using a frozen copy.
  */
-export async function nearestWrongClasses(clf: Classifier, set: ImageSet, rows: Int32Array, epsilon: number, batchSize: number, signal?: AbortSignal): Promise<Int32Array> {
+export async function nearestWrongClasses(
+  clf: Classifier,
+  set: ImageSet,
+  rows: Int32Array,
+  epsilon: number,
+  batchSize: number,
+  signal?: AbortSignal,
+): Promise<Int32Array> {
   const shapeOf = batchShapeFor(clf, set);
   const out = new Int32Array(rows.length);
   for (let from = 0; from < rows.length; from += batchSize) {

@@ -62,8 +62,17 @@ export async function runEpochs(u: UnlearnInput, loop: EpochLoop): Promise<void>
     for (const p of loop.passes) {
       const indices = p.set === 'forget' ? u.forget : u.retain;
       const r = await trainPass({
-        clf: loop.clf, vars: loop.vars, optimizer: loop.optimizer, set: loop.train, indices, batchSize: u.recipe.batchSize, loss: p.loss, rand,
-        shuffle: true, signal: u.signal, pool: u.pool,
+        clf: loop.clf,
+        vars: loop.vars,
+        optimizer: loop.optimizer,
+        set: loop.train,
+        indices,
+        batchSize: u.recipe.batchSize,
+        loss: p.loss,
+        rand,
+        shuffle: true,
+        signal: u.signal,
+        pool: u.pool,
         onBatch: (done) => u.onBatch?.(epoch, before + done, perEpoch),
       });
       before += r.samples;

@@ -98,14 +98,22 @@ async function flatGrad(p: InfluenceProblem, rows: Int32Array, flatMask: T.Tenso
 }
 
 /** Σ over rows of the per-sample gradients (batched: batch mean × batch size), and the mean loss. */
-async function gradSum(p: InfluenceProblem, rows: Int32Array, flatMask: T.Tensor | undefined, progress: (n: number) => void): Promise<{ sum: T.Tensor1D; meanLoss: number }> {
+async function gradSum(
+  p: InfluenceProblem,
+  rows: Int32Array,
+  flatMask: T.Tensor | undefined,
+  progress: (n: number) => void,
+): Promise<{ sum: T.Tensor1D; meanLoss: number }> {
   let sum: T.Tensor1D | undefined;
   let lossSum = 0;
   for (let from = 0; from < rows.length; from += p.batchSize) {
     throwIfAborted(p.signal);
     const batch = rows.subarray(from, Math.min(rows.length, from + p.batchSize));
     const { grad, loss } = await flatGrad(p, batch, flatMask);
-    const next = tf.tidy(() => { const g = tf.mul<T.Tensor1D>(grad, batch.length); return sum ? tf.add<T.Tensor1D>(sum, g) : g; });
+    const next = tf.tidy(() => {
+      const g = tf.mul<T.Tensor1D>(grad, batch.length);
+      return sum ? tf.add<T.Tensor1D>(sum, g) : g;
+    });
     tf.dispose([grad, ...(sum ? [sum] : [])]);
     sum = next;
     lossSum += loss * batch.length;
@@ -123,7 +131,10 @@ export async function influenceStep(p: InfluenceProblem): Promise<InfluenceResul
   const nFisher = p.fisherRows.length;
   const total = nf + nr + nFisher;
   let done = 0;
-  const progress = (k: number): void => { done += k; p.onProgress?.(done, total); };
+  const progress = (k: number): void => {
+    done += k;
+    p.onProgress?.(done, total);
+  };
   const flatMask = p.mask ? tf.tidy(() => tf.concat(p.mask!.salient.map((s) => tf.reshape(tf.cast(s, 'float32'), [-1])))) : undefined;
   const owned: T.Tensor[] = flatMask ? [flatMask] : [];
   try {
@@ -143,7 +154,7 @@ export async function influenceStep(p: InfluenceProblem): Promise<InfluenceResul
         progress(1);
         if (k % 16 === 15) await yieldToLoop();
       }
-      const g = nFisher ? tf.stack(samples) as T.Tensor2D : undefined;
+      const g = nFisher ? (tf.stack(samples) as T.Tensor2D) : undefined;
       if (g) owned.push(g);
       const products = g ? [tf.matMul(g, g, false, true), tf.tidy(() => tf.matMul(g, tf.reshape(v, [-1, 1])))] : [];
       const [gram, gv] = await Promise.all(products.map(async (t) => Float64Array.from(await t.data())));
@@ -178,15 +189,24 @@ export async function influenceStep(p: InfluenceProblem): Promise<InfluenceResul
 
 export async function influenceUnlearning(u: UnlearnInput, o: { alpha: number; damping: number; fisherSamples: number }): Promise<void> {
   const shapeOf = batchShapeFor(u.clf, u.train);
-  const meanLoss = (rows: Int32Array): T.Scalar => tf.tidy(() => {
-    const { x, y } = gatherRows(u.train, rows);
-    return crossEntropy(logProbs(u.clf, tf.tensor(x, shapeOf(rows.length)), false), tf.tensor1d(y, 'int32'));
-  });
+  const meanLoss = (rows: Int32Array): T.Scalar =>
+    tf.tidy(() => {
+      const { x, y } = gatherRows(u.train, rows);
+      return crossEntropy(logProbs(u.clf, tf.tensor(x, shapeOf(rows.length)), false), tf.tensor1d(y, 'int32'));
+    });
   const pool = shuffleInPlace(Int32Array.from(u.retain), makeRng(subSeed(u.seed, 'unlearn-iu')));
   const fisherRows = pool.subarray(0, Math.min(o.fisherSamples, pool.length));
   const r = await influenceStep({
-    vars: trainableVariables(u.clf), meanLoss, forget: u.forget, retain: u.retain, fisherRows,
-    alpha: o.alpha, damping: o.damping, batchSize: u.recipe.batchSize, mask: u.mask, signal: u.signal,
+    vars: trainableVariables(u.clf),
+    meanLoss,
+    forget: u.forget,
+    retain: u.retain,
+    fisherRows,
+    alpha: o.alpha,
+    damping: o.damping,
+    batchSize: u.recipe.batchSize,
+    mask: u.mask,
+    signal: u.signal,
     onProgress: (done, total) => u.onBatch?.(1, done, total),
   });
   await u.onEpoch?.(1, r.forgetLoss);

@@ -20,12 +20,19 @@ export function l1AlphaAt(alpha: number, epoch: number, epochs: number): number 
 export class L1Sgd extends Sgd {
   alpha = 0;
 
-  constructor(private readonly weights: T.Variable[], options: SgdOptions, mask?: WeightMask) {
+  constructor(
+    private readonly weights: T.Variable[],
+    options: SgdOptions,
+    mask?: WeightMask,
+  ) {
     super(weights, options, mask);
   }
 
   override step(grads: T.Tensor[]): void {
-    if (!this.alpha) { super.step(grads); return; }
+    if (!this.alpha) {
+      super.step(grads);
+      return;
+    }
     const penalised = tf.tidy(() => grads.map((g, i) => tf.add(g, tf.mul(tf.sign(this.weights[i]), this.alpha))));
     try {
       super.step(penalised);
@@ -41,8 +48,14 @@ export async function l1Sparse(u: UnlearnInput, o: { alpha: number }, plan: Pass
   const optimizer = new L1Sgd(vars, { lr: u.recipe.lr, momentum: u.recipe.momentum, weightDecay: u.recipe.weightDecay }, u.mask);
   try {
     await runEpochs(u, {
-      clf: u.clf, vars, optimizer, train: u.train, ...plan,
-      beforeEpoch: (epoch) => { optimizer.alpha = l1AlphaAt(o.alpha, epoch, u.recipe.epochs); },
+      clf: u.clf,
+      vars,
+      optimizer,
+      train: u.train,
+      ...plan,
+      beforeEpoch: (epoch) => {
+        optimizer.alpha = l1AlphaAt(o.alpha, epoch, u.recipe.epochs);
+      },
     });
   } finally {
     optimizer.dispose();

@@ -15,15 +15,22 @@ import { scrub } from './scrub';
 export type MethodImpls = { [M in MethodName]: (u: UnlearnInput, options: ResolvedOptionsOf<M>) => Promise<void> };
 
 /** One epoch of RL (and SalUn, which is RL inside the mask): Df with random labels, then Dr (the authors' loop). */
-const RL: Pass[] = [{ set: 'forget', loss: 'random-label-ce' }, { set: 'retain', loss: 'ce' }];
+const RL: Pass[] = [
+  { set: 'forget', loss: 'random-label-ce' },
+  { set: 'retain', loss: 'ce' },
+];
 const FT: Pass[] = [{ set: 'retain', loss: 'ce' }];
 
 export const METHOD_IMPLS = {
   salun: (u) => sgdEpochs(u, { passes: RL }),
   // The automatic recipes draw their base method's shuffles and labels: a candidate at the base's own rate is the base, epoch by epoch.
-  'salun-auto': async (u) => { await autoRecipe(u, { passes: RL, streamOf: 'salun', base: 'salun' }); },
+  'salun-auto': async (u) => {
+    await autoRecipe(u, { passes: RL, streamOf: 'salun', base: 'salun' });
+  },
   rl: (u) => sgdEpochs(u, { passes: RL }),
-  'rl-auto': async (u) => { await autoRecipe(u, { passes: RL, streamOf: 'rl', base: 'rl' }); },
+  'rl-auto': async (u) => {
+    await autoRecipe(u, { passes: RL, streamOf: 'rl', base: 'rl' });
+  },
   ft: (u) => sgdEpochs(u, { passes: FT }),
   ga: (u) => sgdEpochs(u, { passes: [{ set: 'forget', loss: 'neg-ce' }] }),
   // ℓ1 and SalUn-soft draw FT's and RL's shuffles and labels: with α = 0 or λ = 0 they are those methods bit for bit.

@@ -48,7 +48,8 @@ import type { UnlearnInput } from './input';
 export const AUTO_SLICE_ROWS = 1000;
 const VERDICT_SPLITS = 50;
 
-export const AUTO_RULE = 'score = mean(|acc(Df) − acc(held-out)|, |MIA(held-out) − MIA(Df)|, max(0, RA lost − k·σ_RA)) in points on seeded slices; lowest wins, ties to the lower rate then the earlier epoch; rates = recipe lr × {0.2, 0.4, 1, 2} × min(1, 0.1 / (|Df|/|D|)), each for the recipe\'s epochs on the full data; the chosen model is kept from the search';
+export const AUTO_RULE =
+  "score = mean(|acc(Df) − acc(held-out)|, |MIA(held-out) − MIA(Df)|, max(0, RA lost − k·σ_RA)) in points on seeded slices; lowest wins, ties to the lower rate then the earlier epoch; rates = recipe lr × {0.2, 0.4, 1, 2} × min(1, 0.1 / (|Df|/|D|)), each for the recipe's epochs on the full data; the chosen model is kept from the search";
 
 export interface AutoPlan extends PassPlan {
   /** The method whose loss is searched over (its name in auto.json). */
@@ -70,7 +71,8 @@ function seededSlice(rows: ArrayLike<number>, k: number, seed: number): Int32Arr
 }
 
 function slicesOf(u: UnlearnInput): Slices {
-  if (!u.heldOut || u.heldOut.indices.length < 2) throw new RangeError(`${u.method}: needs held-out data (at least 2 rows) to judge its candidates without Retrain`);
+  if (!u.heldOut || u.heldOut.indices.length < 2)
+    throw new RangeError(`${u.method}: needs held-out data (at least 2 rows) to judge its candidates without Retrain`);
   return {
     forget: seededSlice(u.forget, AUTO_SLICE_ROWS, subSeed(u.seed, 'auto-forget')),
     heldOutSet: u.heldOut.set,
@@ -84,7 +86,10 @@ async function figuresOf(clf: Classifier, u: UnlearnInput, s: Slices, originalRa
   const heldOut = await collectSampleOutputs(clf, s.heldOutSet, s.heldOut, u.signal);
   const retain = await collectSampleOutputs(clf, u.train, s.retain, u.signal);
   // One seed for every candidate: the same halvings and attack folds, so candidates differ by their model only.
-  const v = retrainFreeVerdict({ forget, heldOut, retain, originalRetainAccuracy: originalRa }, { seed: subSeed(u.seed, 'auto-verdict'), splits: VERDICT_SPLITS });
+  const v = retrainFreeVerdict(
+    { forget, heldOut, retain, originalRetainAccuracy: originalRa },
+    { seed: subSeed(u.seed, 'auto-verdict'), splits: VERDICT_SPLITS },
+  );
   const fig = (n: FigureName): { gap: number; threshold: number } => v.figures.find((f) => f.name === n) ?? { gap: NaN, threshold: NaN };
   const figures = { accuracyGap: fig('accuracy').gap, miaGap: fig('mia').gap, retainGap: fig('retain').gap, retainThreshold: fig('retain').threshold };
   return { ...figures, label: v.label, score: autoScore(figures) };
@@ -112,29 +117,33 @@ interface SearchState {
 async function runRate(u: UnlearnInput, plan: AutoPlan, lr: number, at: number, of: number, s: Slices, originalRa: number, st: SearchState): Promise<void> {
   const epochs = u.recipe.epochs;
   let epochStart = Date.now();
-  await sgdEpochs({
-    ...u, recipe: { ...u.recipe, lr },
-    // The search's epochs mapped onto the run's progress bar: rate `at` of `of`, each `epochs` long.
-    onBatch: (epoch, done, total) => {
-      const x = (at * epochs + epoch - 1 + done / Math.max(1, total)) / of;
-      const whole = Math.min(epochs - 1, Math.floor(x));
-      u.onBatch?.(whole + 1, Math.round((x - whole) * total), total);
+  await sgdEpochs(
+    {
+      ...u,
+      recipe: { ...u.recipe, lr },
+      // The search's epochs mapped onto the run's progress bar: rate `at` of `of`, each `epochs` long.
+      onBatch: (epoch, done, total) => {
+        const x = (at * epochs + epoch - 1 + done / Math.max(1, total)) / of;
+        const whole = Math.min(epochs - 1, Math.floor(x));
+        u.onBatch?.(whole + 1, Math.round((x - whole) * total), total);
+      },
+      onEpoch: async (epoch, loss) => {
+        const trainSeconds = (Date.now() - epochStart) / 1000;
+        const evalStart = Date.now();
+        const f = await figuresOf(u.clf, u, s, originalRa);
+        st.candidates.push({ lr, epoch, ...f, trainSeconds });
+        st.losses.push(loss);
+        const index = chooseCandidate(st.candidates);
+        if (index === st.candidates.length - 1) {
+          if (st.best) tf.dispose(st.best.weights);
+          st.best = { index, weights: snapshot(u.clf) };
+        }
+        st.evaluationMs += Date.now() - evalStart;
+        epochStart = Date.now();
+      },
     },
-    onEpoch: async (epoch, loss) => {
-      const trainSeconds = (Date.now() - epochStart) / 1000;
-      const evalStart = Date.now();
-      const f = await figuresOf(u.clf, u, s, originalRa);
-      st.candidates.push({ lr, epoch, ...f, trainSeconds });
-      st.losses.push(loss);
-      const index = chooseCandidate(st.candidates);
-      if (index === st.candidates.length - 1) {
-        if (st.best) tf.dispose(st.best.weights);
-        st.best = { index, weights: snapshot(u.clf) };
-      }
-      st.evaluationMs += Date.now() - evalStart;
-      epochStart = Date.now();
-    },
-  }, plan);
+    plan,
+  );
 }
 
 function fmt(x: number, digits = 1): string {
@@ -143,16 +152,22 @@ function fmt(x: number, digits = 1): string {
 
 function logSection(u: UnlearnInput, r: AutoReport): void {
   const log = (m: string): void => u.log?.('info', `${u.method}: ${m}`);
-  log(`searched lr ${r.rates.values.map((v) => v.toPrecision(2)).join(', ')} (recipe ${r.rates.center} × {0.2, 0.4, 1, 2} × ${r.rates.scale.toFixed(2)} for |Df|/|D| = ${r.rates.forgetShare.toFixed(2)}) × ${r.epochs} epochs on the full data, judged on ${r.slices.forget} Df / ${r.slices.heldOut} held-out (${r.slices.heldOutFrom}) / ${r.slices.retain} Dr rows, without Retrain`);
+  log(
+    `searched lr ${r.rates.values.map((v) => v.toPrecision(2)).join(', ')} (recipe ${r.rates.center} × {0.2, 0.4, 1, 2} × ${r.rates.scale.toFixed(2)} for |Df|/|D| = ${r.rates.forgetShare.toFixed(2)}) × ${r.epochs} epochs on the full data, judged on ${r.slices.forget} Df / ${r.slices.heldOut} held-out (${r.slices.heldOutFrom}) / ${r.slices.retain} Dr rows, without Retrain`,
+  );
   log(`θo: acc gap ${fmt(r.original.accuracyGap)}, MIA gap ${fmt(r.original.miaGap)}, score ${r.original.score.toFixed(2)}`);
   for (const lr of r.rates.values) {
     const mine = r.candidates.filter((c) => c.lr === lr);
     if (mine.length === 0) continue;
     const best = mine[chooseCandidate(mine)];
-    log(`lr ${lr.toPrecision(2)}: scores ${mine.map((c) => c.score.toFixed(2)).join(' ')} by epoch; best epoch ${best.epoch} (acc gap ${fmt(best.accuracyGap)}, MIA gap ${fmt(best.miaGap)}, RA ${fmt(best.retainGap)} vs noise ±${best.retainThreshold.toFixed(1)})`);
+    log(
+      `lr ${lr.toPrecision(2)}: scores ${mine.map((c) => c.score.toFixed(2)).join(' ')} by epoch; best epoch ${best.epoch} (acc gap ${fmt(best.accuracyGap)}, MIA gap ${fmt(best.miaGap)}, RA ${fmt(best.retainGap)} vs noise ±${best.retainThreshold.toFixed(1)})`,
+    );
   }
   log(`chose lr ${r.chosen.lr.toPrecision(2)}, epoch ${r.chosen.epoch}: ${r.chosen.why}`);
-  log(`search ${r.cost.searchSeconds.toFixed(1)} s (${r.cost.evaluationSeconds.toFixed(1)} s of it evaluation) = ${r.cost.share.toFixed(1)}× the chosen recipe's own ${r.cost.recipeSeconds.toFixed(1)} s of training; details in auto.json`);
+  log(
+    `search ${r.cost.searchSeconds.toFixed(1)} s (${r.cost.evaluationSeconds.toFixed(1)} s of it evaluation) = ${r.cost.share.toFixed(1)}× the chosen recipe's own ${r.cost.recipeSeconds.toFixed(1)} s of training; details in auto.json`,
+  );
 }
 
 function reportOf(u: UnlearnInput, plan: AutoPlan, rates: AutoReport['rates'], s: Slices, original: Figures, st: SearchState, searchMs: number): AutoReport {
@@ -161,10 +176,20 @@ function reportOf(u: UnlearnInput, plan: AutoPlan, rates: AutoReport['rates'], s
   const recipeSeconds = st.candidates.filter((k) => k.lr === c.lr && k.epoch <= c.epoch).reduce((t, k) => t + k.trainSeconds, 0);
   const label = c.label === 'looks unseen' ? 'the verdict on the slices: looks unseen' : `the verdict on the slices: ${c.label}`;
   return {
-    method: u.method, base: plan.base, rule: AUTO_RULE, rates, epochs: u.recipe.epochs,
-    slices: { forget: s.forget.length, heldOut: s.heldOut.length, retain: s.retain.length, heldOutFrom: 'the test set\'s rows from Df\'s distribution' },
-    original, candidates: st.candidates,
-    chosen: { lr: c.lr, epoch: c.epoch, score: c.score, why: `lowest score ${c.score.toFixed(2)} of ${st.candidates.length} candidates (acc gap ${fmt(c.accuracyGap)}, MIA gap ${fmt(c.miaGap)}, RA ${fmt(c.retainGap)} vs noise ±${c.retainThreshold.toFixed(1)}); ${label}` },
+    method: u.method,
+    base: plan.base,
+    rule: AUTO_RULE,
+    rates,
+    epochs: u.recipe.epochs,
+    slices: { forget: s.forget.length, heldOut: s.heldOut.length, retain: s.retain.length, heldOutFrom: "the test set's rows from Df's distribution" },
+    original,
+    candidates: st.candidates,
+    chosen: {
+      lr: c.lr,
+      epoch: c.epoch,
+      score: c.score,
+      why: `lowest score ${c.score.toFixed(2)} of ${st.candidates.length} candidates (acc gap ${fmt(c.accuracyGap)}, MIA gap ${fmt(c.miaGap)}, RA ${fmt(c.retainGap)} vs noise ±${c.retainThreshold.toFixed(1)}); ${label}`,
+    },
     model: 'kept from the search',
     cost: { searchSeconds: searchMs / 1000, recipeSeconds, share: searchMs / 1000 / Math.max(1e-3, recipeSeconds), evaluationSeconds: st.evaluationMs / 1000 },
     stoppedEarly: st.stoppedEarly,

@@ -11,8 +11,11 @@ import type { UnlearnInput } from './input';
 
 export class SoftThresholdSgd extends Sgd {
   constructor(
-    private readonly weights: T.Variable[], options: SgdOptions, private readonly anchor: T.Tensor[],
-    public lambda: number, private readonly hardMask?: WeightMask,
+    private readonly weights: T.Variable[],
+    options: SgdOptions,
+    private readonly anchor: T.Tensor[],
+    public lambda: number,
+    private readonly hardMask?: WeightMask,
   ) {
     super(weights, options, hardMask);
   }

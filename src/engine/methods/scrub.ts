@@ -86,12 +86,16 @@ async function scrubPass(p: ScrubPass): Promise<number> {
     const { x, y } = gatherRows(p.set, order, from, to);
     const xb = tf.tensor(x, shapeOf(to - from));
     const teacherLp = tf.tidy(() => logProbs(p.teacher, xb, false));
-    const r = tf.variableGrads(() => tf.tidy(() => {
-      const studentLp = logProbs(p.student, xb, true);
-      const kl = distillKl(teacherLp, studentLp, p.o.temperature);
-      if (p.step === 'max') return tf.neg<T.Scalar>(kl);
-      return tf.add<T.Scalar>(tf.mul(kl, p.o.alpha), tf.mul(crossEntropy(studentLp, tf.tensor1d(y, 'int32')), p.o.gamma));
-    }), p.vars);
+    const r = tf.variableGrads(
+      () =>
+        tf.tidy(() => {
+          const studentLp = logProbs(p.student, xb, true);
+          const kl = distillKl(teacherLp, studentLp, p.o.temperature);
+          if (p.step === 'max') return tf.neg<T.Scalar>(kl);
+          return tf.add<T.Scalar>(tf.mul(kl, p.o.alpha), tf.mul(crossEntropy(studentLp, tf.tensor1d(y, 'int32')), p.o.gamma));
+        }),
+      p.vars,
+    );
     tf.dispose([xb, teacherLp]);
     const loss = (await r.value.data())[0];
     r.value.dispose();
@@ -99,8 +103,10 @@ async function scrubPass(p: ScrubPass): Promise<number> {
     const grads = names.map((n) => r.grads[n]);
     if (!Number.isFinite(loss)) {
       tf.dispose(grads);
-      throw new UserError(`The SCRUB loss became ${loss} at sample ${from} of a ${p.step} pass.`,
-        'The learning rate is probably too high for the max-steps: lower it, or use fewer max steps.');
+      throw new UserError(
+        `The SCRUB loss became ${loss} at sample ${from} of a ${p.step} pass.`,
+        'The learning rate is probably too high for the max-steps: lower it, or use fewer max steps.',
+      );
     }
     p.optimizer.step(grads);
     tf.dispose(grads);
@@ -117,10 +123,21 @@ export async function scrub(u: UnlearnInput, o: ScrubOptions): Promise<void> {
   const optimizer = new Sgd(vars, { lr: u.recipe.lr, momentum: u.recipe.momentum, weightDecay: u.recipe.weightDecay }, u.mask);
   const rand = makeRng(subSeed(u.seed, `unlearn-${u.method}`));
   checkBatchFits(u.clf.model, u.recipe.batchSize);
-  const pass = (rows: Int32Array, step: 'max' | 'min', before: number, perEpoch: number, epoch: number): Promise<number> => scrubPass({
-    student: u.clf, teacher, vars, optimizer, set: u.train, rows, step, o, batchSize: u.recipe.batchSize, rand, signal: u.signal,
-    onBatch: (done) => u.onBatch?.(epoch, before + done, perEpoch),
-  });
+  const pass = (rows: Int32Array, step: 'max' | 'min', before: number, perEpoch: number, epoch: number): Promise<number> =>
+    scrubPass({
+      student: u.clf,
+      teacher,
+      vars,
+      optimizer,
+      set: u.train,
+      rows,
+      step,
+      o,
+      batchSize: u.recipe.batchSize,
+      rand,
+      signal: u.signal,
+      onBatch: (done) => u.onBatch?.(epoch, before + done, perEpoch),
+    });
   try {
     for (let epoch = 1; epoch <= u.recipe.epochs; epoch++) {
       optimizer.options = { ...optimizer.options, lr: scheduledLr(u.recipe, epoch) };

@@ -19,7 +19,10 @@ export interface HeldOutMia {
 }
 
 function permutation(n: number, rand: () => number): Int32Array {
-  return shuffleInPlace(Int32Array.from({ length: n }, (_, i) => i), rand);
+  return shuffleInPlace(
+    Int32Array.from({ length: n }, (_, i) => i),
+    rand,
+  );
 }
 
 function pick(values: ArrayLike<number>, at: ArrayLike<number>, count = at.length): Float64Array {
@@ -28,8 +31,11 @@ function pick(values: ArrayLike<number>, at: ArrayLike<number>, count = at.lengt
 
 /** `confidence`: softmax probability of the true label per sample, as the MIA feature. */
 export function heldOutMia(
-  forgetConfidence: ArrayLike<number>, heldOutConfidence: ArrayLike<number>, retainConfidence: ArrayLike<number>,
-  seed: number, opts: MiaOptions = {},
+  forgetConfidence: ArrayLike<number>,
+  heldOutConfidence: ArrayLike<number>,
+  retainConfidence: ArrayLike<number>,
+  seed: number,
+  opts: MiaOptions = {},
 ): HeldOutMia {
   const h = heldOutConfidence.length;
   if (h < 2) throw new RangeError(`heldOutMia: the held-out set needs at least 2 samples (one per fold), got ${h}`);

@@ -15,7 +15,9 @@ export interface EvalSets {
 
 export function metricsOf(s: EvalSets): Metrics & { miaConverged: boolean } {
   const members = new Float32Array(s.miaRetainPositions.length);
-  s.miaRetainPositions.forEach((p, i) => { members[i] = s.retain.confidence[p]; });
+  s.miaRetainPositions.forEach((p, i) => {
+    members[i] = s.retain.confidence[p];
+  });
   const nonMembers = Float32Array.from(s.miaTestPositions, (p) => s.test.confidence[p]);
   const mia = miaEfficacy({ retainConfidence: members, testConfidence: nonMembers, forgetConfidence: s.forget.confidence });
   return {

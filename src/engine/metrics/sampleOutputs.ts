@@ -17,7 +17,13 @@ export interface CollectedOutputs extends SampleOutputs {
   confidence: Float32Array;
 }
 
-export async function collectSampleOutputs(clf: Classifier, set: ImageSet, indices: ArrayLike<number>, signal?: AbortSignal, batchSize = 512): Promise<CollectedOutputs> {
+export async function collectSampleOutputs(
+  clf: Classifier,
+  set: ImageSet,
+  indices: ArrayLike<number>,
+  signal?: AbortSignal,
+  batchSize = 512,
+): Promise<CollectedOutputs> {
   const n = indices.length;
   const out: CollectedOutputs = { correct: new Uint8Array(n), loss: new Float32Array(n), confidence: new Float32Array(n) };
   const shapeOf = batchShapeFor(clf, set);

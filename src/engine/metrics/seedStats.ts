@@ -46,7 +46,10 @@ export function rankWithinFloor(gaps: { key: string; gap: number }[], floor: num
   let leader = Number.NaN;
   let rank = 0;
   sorted.forEach((g, i) => {
-    if (i === 0 || g.gap - leader > floor) { leader = g.gap; rank = i + 1; }
+    if (i === 0 || g.gap - leader > floor) {
+      leader = g.gap;
+      rank = i + 1;
+    }
     ranks.set(g.key, rank);
   });
   return ranks;
@@ -84,13 +87,19 @@ export function aggregateSeeds(runs: SeedRows[]): Aggregated {
     const all = perSeed.flatMap((s) => s.rows.filter((r) => key(r) === key(first)));
     const stat = (f: (r: EvaluatedModel) => number): SeedStat => meanStd(all.map(f));
     return {
-      label: methodLabel(first.role, first.method), role: first.role, method: first.method,
+      label: methodLabel(first.role, first.method),
+      role: first.role,
+      method: first.method,
       ...perMetric((k) => stat((r) => r.metrics[k])),
-      avgGap: stat((r) => r.avgGap ?? Number.NaN), seconds: stat((r) => r.seconds),
+      avgGap: stat((r) => r.avgGap ?? Number.NaN),
+      seconds: stat((r) => r.seconds),
     };
   });
   if (floor.value !== undefined) {
-    const ranks = rankWithinFloor(rows.filter((r) => r.role === 'unlearned').map((r) => ({ key: r.method, gap: r.avgGap.mean })), floor.value);
+    const ranks = rankWithinFloor(
+      rows.filter((r) => r.role === 'unlearned').map((r) => ({ key: r.method, gap: r.avgGap.mean })),
+      floor.value,
+    );
     for (const r of rows) if (r.role === 'unlearned' && ranks.has(r.method)) r.rank = ranks.get(r.method);
   }
   return { rows, retrainMean, noiseFloor: floor, perSeed };
@@ -112,7 +121,10 @@ export function seedTableCells(rows: TableRow[]): string[][] {
   return [
     ['Method', ...METRIC_NAMES, 'Avg. Gap', 'RTE (s)', ...(ranked ? ['Rank'] : [])],
     ...rows.map((r) => [
-      r.label, ...METRIC_NAMES.map((m) => formatStat(r[m])), formatStat(r.avgGap), formatStat(r.seconds, 1),
+      r.label,
+      ...METRIC_NAMES.map((m) => formatStat(r[m])),
+      formatStat(r.avgGap),
+      formatStat(r.seconds, 1),
       ...(ranked ? [r.rank !== undefined ? String(r.rank) : '—'] : []),
     ]),
   ];

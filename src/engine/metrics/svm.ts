@@ -187,8 +187,12 @@ export function fitRbfSvm(features: ArrayLike<number>, dim: number, labels: Arra
   }
 
   const solver = new SmoSolver(x, dim, y, {
-    C: opts.C, gamma: opts.gamma, eps: tol, cacheBytes: Math.floor(cacheMb * 1024 * 1024),
-    shrinking: opts.shrinking ?? true, shareDuplicateRows: opts.shareDuplicateRows ?? true,
+    C: opts.C,
+    gamma: opts.gamma,
+    eps: tol,
+    cacheBytes: Math.floor(cacheMb * 1024 * 1024),
+    shrinking: opts.shrinking ?? true,
+    shareDuplicateRows: opts.shareDuplicateRows ?? true,
   });
   const sol = solver.solve(maxIter);
 
@@ -210,8 +214,18 @@ export function fitRbfSvm(features: ArrayLike<number>, dim: number, labels: Arra
     s++;
   }
   return new RbfSvm({
-    dim, gamma: opts.gamma, C: opts.C, supportVectors, dualCoef, supportIndices, rho: sol.rho, alpha: sol.alpha,
-    boundedSupportCount: bounded, objective: sol.objective, iterations: sol.iterations, converged: sol.converged,
+    dim,
+    gamma: opts.gamma,
+    C: opts.C,
+    supportVectors,
+    dualCoef,
+    supportIndices,
+    rho: sol.rho,
+    alpha: sol.alpha,
+    boundedSupportCount: bounded,
+    objective: sol.objective,
+    iterations: sol.iterations,
+    converged: sol.converged,
   });
 }
 
@@ -428,7 +442,12 @@ class SmoSolver {
   private readonly rowCache = new Map<number, Float32Array>();
   private readonly rowCacheCapacity: number = 0;
 
-  constructor(x: Float64Array, private readonly dim: number, y: Int8Array, cfg: SolverConfig) {
+  constructor(
+    x: Float64Array,
+    private readonly dim: number,
+    y: Int8Array,
+    cfg: SolverConfig,
+  ) {
     const n = y.length;
     this.C = cfg.C;
     this.gamma = cfg.gamma;
@@ -590,11 +609,24 @@ class SmoSolver {
         alpha[i] += delta;
         alpha[j] += delta;
         if (diff > 0) {
-          if (alpha[j] < 0) { alpha[j] = 0; alpha[i] = diff; }
-        } else if (alpha[i] < 0) { alpha[i] = 0; alpha[j] = -diff; }
-        if (diff > 0) { // diff > C_i − C_j with equal bounds
-          if (alpha[i] > C) { alpha[i] = C; alpha[j] = C - diff; }
-        } else if (alpha[j] > C) { alpha[j] = C; alpha[i] = C + diff; }
+          if (alpha[j] < 0) {
+            alpha[j] = 0;
+            alpha[i] = diff;
+          }
+        } else if (alpha[i] < 0) {
+          alpha[i] = 0;
+          alpha[j] = -diff;
+        }
+        if (diff > 0) {
+          // diff > C_i − C_j with equal bounds
+          if (alpha[i] > C) {
+            alpha[i] = C;
+            alpha[j] = C - diff;
+          }
+        } else if (alpha[j] > C) {
+          alpha[j] = C;
+          alpha[i] = C + diff;
+        }
       } else {
         let quad = QD[i] + QD[j] - 2 * Qi[j];
         if (quad <= 0) quad = TAU;
@@ -603,11 +635,23 @@ class SmoSolver {
         alpha[i] -= delta;
         alpha[j] += delta;
         if (sum > C) {
-          if (alpha[i] > C) { alpha[i] = C; alpha[j] = sum - C; }
-        } else if (alpha[j] < 0) { alpha[j] = 0; alpha[i] = sum; }
+          if (alpha[i] > C) {
+            alpha[i] = C;
+            alpha[j] = sum - C;
+          }
+        } else if (alpha[j] < 0) {
+          alpha[j] = 0;
+          alpha[i] = sum;
+        }
         if (sum > C) {
-          if (alpha[j] > C) { alpha[j] = C; alpha[i] = sum - C; }
-        } else if (alpha[i] < 0) { alpha[i] = 0; alpha[j] = sum; }
+          if (alpha[j] > C) {
+            alpha[j] = C;
+            alpha[i] = sum - C;
+          }
+        } else if (alpha[i] < 0) {
+          alpha[i] = 0;
+          alpha[j] = sum;
+        }
       }
 
       const dAi = alpha[i] - oldAi;
@@ -742,11 +786,17 @@ class SmoSolver {
     for (let k = 0; k < dim; k++) swapF64(this.x, i * dim + k, j * dim + k);
     swapF64(this.xSquare, i, j);
     swapF64(this.QD, i, j);
-    const yi = this.y[i]; this.y[i] = this.y[j]; this.y[j] = yi;
+    const yi = this.y[i];
+    this.y[i] = this.y[j];
+    this.y[j] = yi;
     swapF64(this.G, i, j);
-    const si = this.status[i]; this.status[i] = this.status[j]; this.status[j] = si;
+    const si = this.status[i];
+    this.status[i] = this.status[j];
+    this.status[j] = si;
     swapF64(this.alpha, i, j);
-    const ai = this.activeSet[i]; this.activeSet[i] = this.activeSet[j]; this.activeSet[j] = ai;
+    const ai = this.activeSet[i];
+    this.activeSet[i] = this.activeSet[j];
+    this.activeSet[j] = ai;
     swapF64(this.Gbar, i, j);
     const ids = this.valueId;
     if (ids !== null) {
@@ -791,9 +841,11 @@ class SmoSolver {
     for (let i = 0; i < this.activeSize; i++) {
       const yG = y[i] * G[i];
       if (status[i] === UPPER_BOUND) {
-        if (y[i] === -1) ub = Math.min(ub, yG); else lb = Math.max(lb, yG);
+        if (y[i] === -1) ub = Math.min(ub, yG);
+        else lb = Math.max(lb, yG);
       } else if (status[i] === LOWER_BOUND) {
-        if (y[i] === 1) ub = Math.min(ub, yG); else lb = Math.max(lb, yG);
+        if (y[i] === 1) ub = Math.min(ub, yG);
+        else lb = Math.max(lb, yG);
       } else {
         nrFree++;
         sumFree += yG;

@@ -138,7 +138,16 @@ function aucFloor(n1: number, n2: number): number {
   return Math.sqrt((n1 + n2 + 1) / (12 * n1 * n2));
 }
 
-interface Raw { name: FigureName; forget: number; reference: number; gap: number; splitNoise: number; floor: number; se?: number; ks?: number }
+interface Raw {
+  name: FigureName;
+  forget: number;
+  reference: number;
+  gap: number;
+  splitNoise: number;
+  floor: number;
+  se?: number;
+  ks?: number;
+}
 
 function figure(raw: Raw, k: number): VerdictFigure {
   const fromSplits = raw.splitNoise >= raw.floor;
@@ -154,18 +163,33 @@ function accuracyFigure(input: VerdictInput, splits: number, seed: number): Raw 
   const spread = splitSpread(h.correct.length, splits, subSeed(seed, 'verdict-accuracy'), (a, b) => 100 * (mean(h.correct, a) - mean(h.correct, b)));
   const hits = (accF * f.correct.length + accH * h.correct.length) / 100;
   return {
-    name: 'accuracy', forget: accF, reference: accH, gap: accF - accH,
+    name: 'accuracy',
+    forget: accF,
+    reference: accH,
+    gap: accF - accH,
     splitNoise: rescaled(spread, h.correct.length, f.correct.length, h.correct.length),
     floor: binomialFloor(hits, f.correct.length, h.correct.length),
   };
 }
 
 /** `higherIsSeen`: which direction of the values means "looks like training data" (low loss, high confidence). */
-function distributionFigure(name: 'loss' | 'confidence', fValues: ArrayLike<number>, hValues: ArrayLike<number>, higherIsSeen: boolean, splits: number, seed: number): Raw {
+function distributionFigure(
+  name: 'loss' | 'confidence',
+  fValues: ArrayLike<number>,
+  hValues: ArrayLike<number>,
+  higherIsSeen: boolean,
+  splits: number,
+  seed: number,
+): Raw {
   const r = higherIsSeen ? aucWithSe(fValues, hValues) : aucWithSe(hValues, fValues);
   const spread = splitSpread(hValues.length, splits, subSeed(seed, `verdict-${name}`), (a, b) => aucWithSe(pick(hValues, a), pick(hValues, b)).auc - 0.5);
   return {
-    name, forget: r.auc, reference: 0.5, gap: r.auc - 0.5, se: r.se, ks: ksStatistic(fValues, hValues),
+    name,
+    forget: r.auc,
+    reference: 0.5,
+    gap: r.auc - 0.5,
+    se: r.se,
+    ks: ksStatistic(fValues, hValues),
     splitNoise: rescaled(spread, hValues.length, fValues.length, hValues.length),
     floor: aucFloor(fValues.length, hValues.length),
   };
@@ -178,11 +202,20 @@ function trueLabelConfidence(s: SampleOutputs): Float64Array {
 function miaFigure(input: VerdictInput, splits: number, seed: number, opts: MiaOptions | undefined): { raw: Raw; converged: boolean } {
   const nF = input.forget.loss.length;
   const nH = input.heldOut.loss.length;
-  const m = heldOutMia(trueLabelConfidence(input.forget), trueLabelConfidence(input.heldOut), trueLabelConfidence(input.retain), subSeed(seed, 'verdict-mia'), opts);
+  const m = heldOutMia(
+    trueLabelConfidence(input.forget),
+    trueLabelConfidence(input.heldOut),
+    trueLabelConfidence(input.retain),
+    subSeed(seed, 'verdict-mia'),
+    opts,
+  );
   const flags = m.heldOutNonMember;
   const spread = splitSpread(nH, splits, subSeed(seed, 'verdict-mia-splits'), (a, b) => 100 * (mean(flags, a) - mean(flags, b)));
   const raw: Raw = {
-    name: 'mia', forget: m.forgetEfficacy, reference: m.heldOutEfficacy, gap: m.heldOutEfficacy - m.forgetEfficacy,
+    name: 'mia',
+    forget: m.forgetEfficacy,
+    reference: m.heldOutEfficacy,
+    gap: m.heldOutEfficacy - m.forgetEfficacy,
     splitNoise: rescaled(spread, nH, nF, nH),
     floor: binomialFloor((m.forgetEfficacy * nF + m.heldOutEfficacy * nH) / 100, nF, nH),
   };
@@ -194,14 +227,21 @@ function retainFigure(input: VerdictInput, splits: number, seed: number): Raw {
   const ra = 100 * mean(c);
   const spread = splitSpread(c.length, splits, subSeed(seed, 'verdict-retain'), (a, b) => 100 * (mean(c, a) - mean(c, b)));
   return {
-    name: 'retain', forget: ra, reference: input.originalRetainAccuracy, gap: ra - input.originalRetainAccuracy,
+    name: 'retain',
+    forget: ra,
+    reference: input.originalRetainAccuracy,
+    gap: ra - input.originalRetainAccuracy,
     splitNoise: rescaled(spread, c.length, c.length, Infinity),
     floor: binomialFloor((ra * c.length) / 100, c.length, Infinity),
   };
 }
 
 function checkInput(input: VerdictInput): void {
-  for (const [name, s] of [['forget', input.forget], ['heldOut', input.heldOut], ['retain', input.retain]] as const) {
+  for (const [name, s] of [
+    ['forget', input.forget],
+    ['heldOut', input.heldOut],
+    ['retain', input.retain],
+  ] as const) {
     const n = s.correct.length;
     if (n < 2) throw new RangeError(`verdict: the ${name} set needs at least 2 samples, got ${n}`);
     if (s.loss.length !== n || s.confidence.length !== n) throw new RangeError(`verdict: ${name}'s correct, loss and confidence differ in length`);
@@ -245,6 +285,9 @@ export function retrainFreeVerdict(input: VerdictInput, options: VerdictOptions 
   const score = figures.reduce((s, f) => s + Math.abs(f.z), 0) / figures.length;
   const reason = !strongest
     ? `every figure is within ±${k.toFixed(2)}σ of the noise between held-out halves`
-    : `beyond ±${k.toFixed(2)}σ: ${flagged.sort((a, b) => Math.abs(b.z) - Math.abs(a.z)).map(describe).join('; ')}`;
+    : `beyond ±${k.toFixed(2)}σ: ${flagged
+        .sort((a, b) => Math.abs(b.z) - Math.abs(a.z))
+        .map(describe)
+        .join('; ')}`;
   return { label, figures, score, k, seed, splits, alpha, reason, miaConverged: mia.converged };
 }

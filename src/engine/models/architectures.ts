@@ -22,10 +22,18 @@ function smallCnn(s: InputShape, seed: number): T.LayersModel {
   const layers: T.layers.Layer[] = [];
   const widths = [16, 32, 64];
   widths.forEach((filters, i) => {
-    layers.push(tf.layers.conv2d({
-      ...(i === 0 ? { inputShape: [s.height, s.width, s.channels] } : {}),
-      filters, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(i), name: `conv${i + 1}`,
-    }));
+    layers.push(
+      tf.layers.conv2d({
+        ...(i === 0 ? { inputShape: [s.height, s.width, s.channels] } : {}),
+        filters,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: init(i),
+        name: `conv${i + 1}`,
+      }),
+    );
     // Momentum 0.9 (PyTorch's 0.1): Keras's 0.99 lags far behind during short training runs.
     layers.push(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `bn${i + 1}` }));
     layers.push(tf.layers.reLU({ name: `relu${i + 1}` }));

@@ -11,13 +11,18 @@ export function batchShapeFor(clf: Classifier, set: ImageSet, source = 'the mode
   const { height: h, width: w, channels: c } = set;
   const outUnits = clf.model.outputs[0].shape[clf.model.outputs[0].shape.length - 1];
   if (outUnits !== null && outUnits < set.numClasses) {
-    throw new UserError(`${source} has ${outUnits} outputs but the data has ${set.numClasses} classes.`, 'Use a classifier whose last layer has one unit per class.');
+    throw new UserError(
+      `${source} has ${outUnits} outputs but the data has ${set.numClasses} classes.`,
+      'Use a classifier whose last layer has one unit per class.',
+    );
   }
   if (rest.length === 3 && rest[0] === h && rest[1] === w && rest[2] === c) return (n) => [n, h, w, c];
   if (rest.length === 2 && rest[0] === h && rest[1] === w && c === 1) return (n) => [n, h, w];
   if (rest.length === 1 && rest[0] === h * w * c) return (n) => [n, h * w * c];
-  throw new UserError(`${source} expects inputs of shape [${rest.join(', ')}] but the data is ${h}×${w}×${c}.`,
-    'Choose a model trained on images of this size, or a data set that matches the model.');
+  throw new UserError(
+    `${source} expects inputs of shape [${rest.join(', ')}] but the data is ${h}×${w}×${c}.`,
+    'Choose a model trained on images of this size, or a data set that matches the model.',
+  );
 }
 
 /** Log-probabilities; models with a softmax head get log(p) (clipped), logit models log-softmax. */

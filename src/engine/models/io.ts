@@ -27,20 +27,21 @@ export interface ModelFiles {
 
 export async function modelFiles(model: T.LayersModel): Promise<ModelFiles> {
   let files: ModelFiles | undefined;
-  await model.save(tf.io.withSaveHandler((artifacts) => {
-    const weightData = artifacts.weightData;
-    const bytes = weightData instanceof ArrayBuffer ? new Uint8Array(weightData)
-      : new Uint8Array(tf.io.concatenateArrayBuffers(weightData as ArrayBuffer[]));
-    const modelJson = {
-      format: 'layers-model',
-      generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-      convertedBy: 'SalUn Lab',
-      modelTopology: artifacts.modelTopology,
-      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-    };
-    files = { 'model.json': JSON.stringify(modelJson), 'weights.bin': bytes };
-    return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const } });
-  }));
+  await model.save(
+    tf.io.withSaveHandler((artifacts) => {
+      const weightData = artifacts.weightData;
+      const bytes = weightData instanceof ArrayBuffer ? new Uint8Array(weightData) : new Uint8Array(tf.io.concatenateArrayBuffers(weightData as ArrayBuffer[]));
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        convertedBy: 'SalUn Lab',
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      files = { 'model.json': JSON.stringify(modelJson), 'weights.bin': bytes };
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const } });
+    }),
+  );
   if (!files) throw new Error('tfjs saved no model artifacts');
   return files;
 }
@@ -71,7 +72,8 @@ function weightsFileInside(modelDir: string, p: unknown, bad: (why: string, hint
   if (!within(modelDir, file)) bad(`weights path ${JSON.stringify(path)} points outside the model folder ${modelDir}`, hint);
   if (!existsSync(file)) bad(`weights file ${path} listed in the manifest is missing`, 'Keep model.json and its weight files together in one folder.');
   // A link inside the folder may still lead out of it: compare the real paths too.
-  if (!within(realpathSync(modelDir), realpathSync(file))) bad(`weights path ${JSON.stringify(path)} is a link to ${realpathSync(file)}, outside the model folder`, hint);
+  if (!within(realpathSync(modelDir), realpathSync(file)))
+    bad(`weights path ${JSON.stringify(path)} is a link to ${realpathSync(file)}, outside the model folder`, hint);
   if (!statSync(file).isFile()) bad(`weights path ${JSON.stringify(path)} is not a regular file`, hint);
   return file;
 }

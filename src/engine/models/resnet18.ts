@@ -16,17 +16,23 @@ import { kaimingNormalFanOut, seedSequence, torchLinearUniform } from './torchIn
 
 type Node = T.SymbolicTensor;
 
-interface Ctx { nextSeed: () => number }
+interface Ctx {
+  nextSeed: () => number;
+}
 
 function conv(ctx: Ctx, x: Node, filters: number, kernelSize: 1 | 3, stride: 1 | 2, name: string): Node {
-  const padded = kernelSize === 3 && stride === 2
-    ? tf.layers.zeroPadding2d({ padding: 1, name: `${name}_pad` }).apply(x) as Node
-    : x;
-  return tf.layers.conv2d({
-    filters, kernelSize, strides: stride, useBias: false, name,
-    padding: kernelSize === 3 && stride === 1 ? 'same' : 'valid',
-    kernelInitializer: kaimingNormalFanOut(kernelSize, filters, ctx.nextSeed()),
-  }).apply(padded) as Node;
+  const padded = kernelSize === 3 && stride === 2 ? (tf.layers.zeroPadding2d({ padding: 1, name: `${name}_pad` }).apply(x) as Node) : x;
+  return tf.layers
+    .conv2d({
+      filters,
+      kernelSize,
+      strides: stride,
+      useBias: false,
+      name,
+      padding: kernelSize === 3 && stride === 1 ? 'same' : 'valid',
+      kernelInitializer: kaimingNormalFanOut(kernelSize, filters, ctx.nextSeed()),
+    })
+    .apply(padded) as Node;
 }
 
 /** PyTorch's BatchNorm2d defaults: ε 1e-5, running averages with momentum 0.1 (Keras: 0.9). */
@@ -43,9 +49,7 @@ function basicBlock(ctx: Ctx, x: Node, filters: number, stride: 1 | 2, name: str
   const inChannels = x.shape[x.shape.length - 1];
   let out = relu(bn(conv(ctx, x, filters, 3, stride, `${name}_conv1`), `${name}_bn1`), `${name}_relu1`);
   out = bn(conv(ctx, out, filters, 3, 1, `${name}_conv2`), `${name}_bn2`);
-  const shortcut = stride !== 1 || inChannels !== filters
-    ? bn(conv(ctx, x, filters, 1, stride, `${name}_downsample_conv`), `${name}_downsample_bn`)
-    : x;
+  const shortcut = stride !== 1 || inChannels !== filters ? bn(conv(ctx, x, filters, 1, stride, `${name}_downsample_conv`), `${name}_downsample_bn`) : x;
   const sum = tf.layers.add({ name: `${name}_add` }).apply([out, shortcut]) as Node;
   return relu(sum, `${name}_relu2`);
 }
@@ -61,9 +65,13 @@ export function resnet18(s: InputShape, seed: number): T.LayersModel {
     }
   });
   x = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as Node;
-  const logits = tf.layers.dense({
-    units: s.numClasses, name: 'fc',
-    kernelInitializer: torchLinearUniform(512, ctx.nextSeed()), biasInitializer: torchLinearUniform(512, ctx.nextSeed()),
-  }).apply(x) as Node;
+  const logits = tf.layers
+    .dense({
+      units: s.numClasses,
+      name: 'fc',
+      kernelInitializer: torchLinearUniform(512, ctx.nextSeed()),
+      biasInitializer: torchLinearUniform(512, ctx.nextSeed()),
+    })
+    .apply(x) as Node;
   return tf.model({ inputs: input, outputs: logits, name: 'salun_resnet18' });
 }

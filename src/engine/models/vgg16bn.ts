@@ -11,7 +11,13 @@ import { tf, type T } from '../tf';
 import type { InputShape } from './architectures';
 import { kaimingNormalFanOut, seedSequence } from './torchInit';
 
-const BLOCKS: readonly number[][] = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]];
+const BLOCKS: readonly number[][] = [
+  [64, 64],
+  [128, 128],
+  [256, 256, 256],
+  [512, 512, 512],
+  [512, 512, 512],
+];
 
 /**
  * AdaptiveAvgPool2d to 2 cells along one axis of size f, as PyTorch computes its windows
@@ -38,8 +44,10 @@ export function vgg16Bn(s: InputShape, seed: number): T.LayersModel {
   const finalH = Math.floor(s.height / 16);
   const finalW = Math.floor(s.width / 16);
   if (finalH < 1 || finalW < 1) {
-    throw new UserError(`vgg16-bn needs images of at least 16×16 pixels (four 2×2 max-pools); the data is ${s.height}×${s.width}.`,
-      'Use resnet18, cnn or mlp for smaller images.');
+    throw new UserError(
+      `vgg16-bn needs images of at least 16×16 pixels (four 2×2 max-pools); the data is ${s.height}×${s.width}.`,
+      'Use resnet18, cnn or mlp for smaller images.',
+    );
   }
   const nextSeed = seedSequence(seed);
   const layers: T.layers.Layer[] = [];
@@ -47,21 +55,30 @@ export function vgg16Bn(s: InputShape, seed: number): T.LayersModel {
   BLOCKS.forEach((widths, b) => {
     for (const filters of widths) {
       n++;
-      layers.push(tf.layers.conv2d({
-        ...(n === 1 ? { inputShape: [s.height, s.width, s.channels] } : {}),
-        filters, kernelSize: 3, padding: 'same', useBias: false, name: `conv${n}`,
-        kernelInitializer: kaimingNormalFanOut(3, filters, nextSeed()),
-      }));
+      layers.push(
+        tf.layers.conv2d({
+          ...(n === 1 ? { inputShape: [s.height, s.width, s.channels] } : {}),
+          filters,
+          kernelSize: 3,
+          padding: 'same',
+          useBias: false,
+          name: `conv${n}`,
+          kernelInitializer: kaimingNormalFanOut(3, filters, nextSeed()),
+        }),
+      );
       layers.push(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `bn${n}` }));
       layers.push(tf.layers.reLU({ name: `relu${n}` }));
     }
     if (b < 4) layers.push(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid', name: `pool${b + 1}` }));
   });
   layers.push(...adaptiveAvgPoolTo2x2(finalH, finalW), tf.layers.flatten({ name: 'flatten' }));
-  const linear = (units: number, name: string, activation?: 'relu'): T.layers.Layer => tf.layers.dense({
-    units, name, ...(activation ? { activation } : {}),
-    kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: nextSeed() }),
-  });
+  const linear = (units: number, name: string, activation?: 'relu'): T.layers.Layer =>
+    tf.layers.dense({
+      units,
+      name,
+      ...(activation ? { activation } : {}),
+      kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: nextSeed() }),
+    });
   layers.push(linear(256, 'fc1', 'relu'), linear(256, 'fc2', 'relu'), linear(s.numClasses, 'logits'));
   return tf.sequential({ layers, name: 'salun_vgg16_bn' });
 }

@@ -38,7 +38,11 @@ async function loadEntry(ctx: JobContext, dir: string, label: string): Promise<C
   if (entry.state === 'ok') {
     try {
       const clf = classifierOf(await loadModel(join(dir, 'model.json'), ctx.signal));
-      ctx.emit({ type: 'log', level: 'info', message: `${label}: reusing the cached model in ${dir} (trained in ${entry.meta.seconds.toFixed(1)} s; checksum verified)` });
+      ctx.emit({
+        type: 'log',
+        level: 'info',
+        message: `${label}: reusing the cached model in ${dir} (trained in ${entry.meta.seconds.toFixed(1)} s; checksum verified)`,
+      });
       const curve = parseTrainingCurve(entry.meta.curve);
       return { clf, seconds: entry.meta.seconds, from: 'cache', ...(curve ? { curve } : {}) };
     } catch (e) {
@@ -53,8 +57,14 @@ async function loadEntry(ctx: JobContext, dir: string, label: string): Promise<C
 }
 
 async function train(
-  ctx: JobContext, phase: JobPhase, label: string, build: () => Promise<T.LayersModel> | T.LayersModel,
-  data: SplitData, indices: Int32Array, recipe: OptimizerRecipe, seed: number,
+  ctx: JobContext,
+  phase: JobPhase,
+  label: string,
+  build: () => Promise<T.LayersModel> | T.LayersModel,
+  data: SplitData,
+  indices: Int32Array,
+  recipe: OptimizerRecipe,
+  seed: number,
 ): Promise<{ clf: Classifier; seconds: number; curve: TrainingCurve }> {
   ctx.emit({ type: 'phase', phase, label: `${label}: ${recipe.epochs} epochs on ${indices.length} samples` });
   const clf = classifierOf(await build());
@@ -64,10 +74,23 @@ async function train(
   let curve: TrainingCurve;
   try {
     curve = await fit({
-      clf, set: data.train, indices, recipe, seed, signal: ctx.signal, pool: ctx.training,
-      onBatch: (epoch, done) => { epochNow = epoch; progress.update((epoch - 1) * indices.length + done, epoch); },
+      clf,
+      set: data.train,
+      indices,
+      recipe,
+      seed,
+      signal: ctx.signal,
+      pool: ctx.training,
+      onBatch: (epoch, done) => {
+        epochNow = epoch;
+        progress.update((epoch - 1) * indices.length + done, epoch);
+      },
       onEpoch: (epoch, loss, accuracy) => {
-        ctx.emit({ type: 'log', level: 'info', message: `${label}: epoch ${epoch}/${recipe.epochs}, loss ${loss.toFixed(4)}${Number.isFinite(accuracy) ? `, train accuracy ${accuracy.toFixed(2)}%` : ''}` });
+        ctx.emit({
+          type: 'log',
+          level: 'info',
+          message: `${label}: epoch ${epoch}/${recipe.epochs}, loss ${loss.toFixed(4)}${Number.isFinite(accuracy) ? `, train accuracy ${accuracy.toFixed(2)}%` : ''}`,
+        });
         // Stop at the first bad epoch: the remaining ones cannot bring it back.
         if (!Number.isFinite(loss)) throw divergedError(label, recipe, epoch, `the training loss became ${loss}`);
       },
@@ -79,7 +102,8 @@ async function train(
   } catch (e) {
     clf.model.dispose();
     // The training loop's own NaN check (loop.ts) knows the sample, not the recipe or the epoch.
-    if (e instanceof UserError && /^The loss became/.test(e.message)) throw divergedError(label, recipe, epochNow, `t${e.message.slice(1).replace(/ of this pass\.$/, '')}`);
+    if (e instanceof UserError && /^The loss became/.test(e.message))
+      throw divergedError(label, recipe, epochNow, `t${e.message.slice(1).replace(/ of this pass\.$/, '')}`);
     throw e;
   }
   return { clf, seconds: (Date.now() - t0) / 1000, curve };
@@ -94,20 +118,33 @@ function ownerText(o: LockOwner | undefined): string {
  * key trains; the others wait for it and reuse its entry.
  */
 export async function trainedOrCached(
-  ctx: JobContext, key: string, phase: JobPhase, label: string, build: () => Promise<T.LayersModel> | T.LayersModel,
-  data: SplitData, indices: Int32Array, recipe: OptimizerRecipe, seed: number,
+  ctx: JobContext,
+  key: string,
+  phase: JobPhase,
+  label: string,
+  build: () => Promise<T.LayersModel> | T.LayersModel,
+  data: SplitData,
+  indices: Int32Array,
+  recipe: OptimizerRecipe,
+  seed: number,
 ): Promise<CachedModel> {
   const dir = cacheEntryDir(ctx.workspaceDir, key);
   const cached = await loadEntry(ctx, dir, label);
   if (cached) return cached;
   const lock = await lockCacheEntry(dir, {
-    signal: ctx.signal, timeoutMs: LOCK_WAIT_MS,
+    signal: ctx.signal,
+    timeoutMs: LOCK_WAIT_MS,
     // A phase, not only a log line: the CLI and the panel show phases, and a silent wait looks hung.
     onWait: (o) => ctx.emit({ type: 'phase', phase, label: `${label}: another job (${ownerText(o)}) is training this model; waiting to reuse it` }),
     onTakeOver: (o, why) => ctx.emit({ type: 'log', level: 'warn', message: `${label}: taking over the cache lock of ${ownerText(o)}: ${why}` }),
   });
   try {
-    if (!lock.held) ctx.emit({ type: 'log', level: 'warn', message: `${label}: still locked by ${ownerText(lock.owner)} after ${Math.round(LOCK_WAIT_MS / 60_000)} min; training a copy here` });
+    if (!lock.held)
+      ctx.emit({
+        type: 'log',
+        level: 'warn',
+        message: `${label}: still locked by ${ownerText(lock.owner)} after ${Math.round(LOCK_WAIT_MS / 60_000)} min; training a copy here`,
+      });
     else {
       // The job we waited for has written it (or failed, and we train).
       const theirs = await loadEntry(ctx, dir, label);
@@ -119,7 +156,10 @@ export async function trainedOrCached(
     if (writeCacheEntry(dir, { ...files }, meta) === 'theirs') {
       // Another writer finished the same model first: use its entry, so both jobs share one θo.
       const theirs = await loadEntry(ctx, dir, label);
-      if (theirs) { clf.model.dispose(); return theirs; }
+      if (theirs) {
+        clf.model.dispose();
+        return theirs;
+      }
     }
     return { clf, seconds, from: 'trained', curve };
   } finally {

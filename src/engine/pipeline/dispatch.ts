@@ -21,9 +21,12 @@ type StartCommand = Extract<JobCommand, { type: 'start' }>;
 
 async function runKind(command: StartCommand, ctx: JobContext): Promise<RunResult> {
   switch (command.kind) {
-    case 'run': return runUnlearningJob(command.config, ctx);
-    case 'saliency': return runSaliencyJob(command.config, ctx);
-    case 'evaluate': return runEvaluateJob(command.config, ctx);
+    case 'run':
+      return runUnlearningJob(command.config, ctx);
+    case 'saliency':
+      return runSaliencyJob(command.config, ctx);
+    case 'evaluate':
+      return runEvaluateJob(command.config, ctx);
     case 'table': {
       const outDir = command.outDir ?? defaultTableDir(command.workspaceDir, command.config);
       const t = await runTableJob(command.config, ctx, outDir);
@@ -37,13 +40,12 @@ async function runKind(command: StartCommand, ctx: JobContext): Promise<RunResul
       // The points are in grid.json; the event stream already carried each as 'evaluated'.
       return { runId: basename(outDir), runDir: outDir, backend: g.backend, rows: [], report: join(outDir, 'grid.md') };
     }
-    case 'generation': return runGenerationJob(command.config, ctx);
+    case 'generation':
+      return runGenerationJob(command.config, ctx);
   }
 }
 
-export async function dispatchJob(
-  command: StartCommand, emit: (e: JobEvent) => void, signal: AbortSignal, stop?: AbortSignal,
-): Promise<RunResult | undefined> {
+export async function dispatchJob(command: StartCommand, emit: (e: JobEvent) => void, signal: AbortSignal, stop?: AbortSignal): Promise<RunResult | undefined> {
   // The worker threads (config `workers`) start at the job's first training pass and are stopped
   // before the final event, however the job ends. An invalid count never starts any: validation fails first.
   const workers = isRecord(command.config) && typeof command.config.workers === 'number' ? command.config.workers : 1;

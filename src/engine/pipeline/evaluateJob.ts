@@ -39,7 +39,11 @@ export function runEvaluateJob(config: EvaluateJobConfig, ctx: JobContext): Prom
           r.model.dispose();
         }
       }
-      ctx.emit({ type: 'phase', phase: 'evaluate', label: `Evaluating ${config.model.kind === 'file' ? config.model.path : `the built-in ${config.model.architecture}`}` });
+      ctx.emit({
+        type: 'phase',
+        phase: 'evaluate',
+        label: `Evaluating ${config.model.kind === 'file' ? config.model.path : `the built-in ${config.model.architecture}`}`,
+      });
       const metrics = await evaluateModel(p.original, p, ctx.signal, ctx.emit, 'model');
       folder.appendMetrics('unlearned', EVALUATED_METHOD, 0, metrics);
       const row: EvaluatedModel = { role: 'unlearned', method: EVALUATED_METHOD, metrics, seconds: 0 };
@@ -52,20 +56,29 @@ export function runEvaluateJob(config: EvaluateJobConfig, ctx: JobContext): Prom
     ctx.emit({ type: 'phase', phase: 'write', label: 'Writing the run folder' });
     const table = withGaps(rows);
     const model = config.model.kind === 'file' ? config.model.path : `built-in ${config.model.architecture}`;
-    const forget = config.forget.kind === 'random' ? `random ${(config.forget.fraction * 100).toFixed(1)}%`
-      : config.forget.kind === 'class' ? `class ${config.forget.classIndex}` : `indices from ${config.forget.file}`;
-    folder.writeReport(table, [
-      `# SalUn Lab evaluation: ${model}`,
-      '',
-      `- Data: ${p.data.train.n} train / ${p.testIndices.length} test samples (${config.data.kind === 'default' ? 'bundled Fashion-MNIST subset' : config.data.dir})`,
-      `- Forget set: ${forget}, ${p.split.forget.length} samples (hash ${splitHash(p.split)}); retain ${p.split.retain.length}`,
-      ...backendMarkdownItems(p.backend),
-      '',
-      modelsMarkdown(table),
-      '',
-      config.retrain ? 'Avg. Gap = mean |metric − Retrain| over UA, RA, TA, MIA. Retrain: the same architecture with fresh weights, trained on Dr.' : 'No Retrain reference was trained, so no gaps.',
-      '',
-    ].join('\n'));
+    const forget =
+      config.forget.kind === 'random'
+        ? `random ${(config.forget.fraction * 100).toFixed(1)}%`
+        : config.forget.kind === 'class'
+          ? `class ${config.forget.classIndex}`
+          : `indices from ${config.forget.file}`;
+    folder.writeReport(
+      table,
+      [
+        `# SalUn Lab evaluation: ${model}`,
+        '',
+        `- Data: ${p.data.train.n} train / ${p.testIndices.length} test samples (${config.data.kind === 'default' ? 'bundled Fashion-MNIST subset' : config.data.dir})`,
+        `- Forget set: ${forget}, ${p.split.forget.length} samples (hash ${splitHash(p.split)}); retain ${p.split.retain.length}`,
+        ...backendMarkdownItems(p.backend),
+        '',
+        modelsMarkdown(table),
+        '',
+        config.retrain
+          ? 'Avg. Gap = mean |metric − Retrain| over UA, RA, TA, MIA. Retrain: the same architecture with fresh weights, trained on Dr.'
+          : 'No Retrain reference was trained, so no gaps.',
+        '',
+      ].join('\n'),
+    );
     return { runId: folder.runId, runDir: folder.dir, backend: p.backend, rows: table, report: folder.path('report.md') };
   });
 }

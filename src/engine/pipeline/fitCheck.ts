@@ -17,7 +17,9 @@ export function dataFitWarning(original: Metrics, retrain: Metrics | undefined):
   const near = Math.abs(original.RA - original.TA) < FIT_RA_TA_POINTS;
   const below = original.RA < retrain.RA - FIT_BELOW_RETRAIN_POINTS;
   if (!near || !below) return undefined;
-  return `The original model does not look trained on this data: its retain accuracy (${original.RA.toFixed(1)}) is about its test accuracy `
-    + `(${original.TA.toFixed(1)}) and below Retrain's (${retrain.RA.toFixed(1)}). It was trained on other data or expects other preprocessing; `
-    + 'gaps to Retrain then measure that mismatch. Try data.normalize "centered" ([-1, 1]) or "standardize" (per-channel mean/std) if the model was trained so.';
+  return (
+    `The original model does not look trained on this data: its retain accuracy (${original.RA.toFixed(1)}) is about its test accuracy ` +
+    `(${original.TA.toFixed(1)}) and below Retrain's (${retrain.RA.toFixed(1)}). It was trained on other data or expects other preprocessing; ` +
+    'gaps to Retrain then measure that mismatch. Try data.normalize "centered" ([-1, 1]) or "standardize" (per-channel mean/std) if the model was trained so.'
+  );
 }

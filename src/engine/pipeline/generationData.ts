@@ -50,6 +50,10 @@ export async function loadGenerationData(config: GenerationConfig, ctx: JobConte
   for (const note of raw.notes ?? []) ctx.emit({ type: 'log', level: note.level, message: note.message });
   const data = poolSplit(raw, config.downsample);
   const k = data.train.numClasses;
-  if (config.forgetClass >= k) throw new UserError(`The forget class ${config.forgetClass} is not a class of the data: it has ${k} classes (0..${k - 1}).`, 'Set forgetClass to one of them.');
+  if (config.forgetClass >= k)
+    throw new UserError(
+      `The forget class ${config.forgetClass} is not a class of the data: it has ${k} classes (0..${k - 1}).`,
+      'Set forgetClass to one of them.',
+    );
   return { data, dataKey: { files: dataIdentity(config.data, ctx.workspaceDir), normalize: config.data.normalize ?? 'unit', downsample: config.downsample } };
 }

@@ -34,9 +34,18 @@ export async function exportDdpm(config: GenerationConfig, outDir: string, ctx: 
     writeFileSync(join(outDir, 'model.json'), files['model.json']);
     writeFileSync(join(outDir, 'weights.bin'), files['weights.bin']);
     const meta = {
-      sha256, bytes: files['weights.bin'].length, weights: parameterCount(model), seconds, finalLoss, backend: backend.name,
+      sha256,
+      bytes: files['weights.bin'].length,
+      weights: parameterCount(model),
+      seconds,
+      finalLoss,
+      backend: backend.name,
       images: `${data.train.n} × ${data.train.height}×${data.train.width}×${data.train.channels} (${basename(data.train.source.split(' ')[0])}, ${config.downsample}×${config.downsample} average-pooled)`,
-      unet: config.unet, train: config.train, seed: config.seed, downsample: config.downsample, savedAt: new Date().toISOString(),
+      unet: config.unet,
+      train: config.train,
+      seed: config.seed,
+      downsample: config.downsample,
+      savedAt: new Date().toISOString(),
     };
     writeFileSync(join(outDir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
     return { dir: outDir, sha256, bytes: meta.bytes, weights: meta.weights, seconds, finalLoss };

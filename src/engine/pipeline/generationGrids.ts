@@ -36,8 +36,20 @@ export function writeStageGrid(folder: RunFolder, ctx: JobContext, samples: Imag
   const file = folder.path('samples', `${name}.png`);
   const channels = samples.channels === 3 ? 3 : 1;
   const rows = samples.n / perClass;
-  writeSampleGrid(file, { images: gridImages(samples, perClass, layout.columns), rows, columns: layout.columns, height: samples.height, width: samples.width, channels }, { markedRows: [layout.forgetClass], scale: 3 });
-  const description = { stage: spec.stage, label: spec.label, classes: layout.classNames, forgetClass: layout.forgetClass, columns: layout.columns, seed: layout.seed, ...(spec.iteration !== undefined ? { iteration: spec.iteration } : {}) };
+  writeSampleGrid(
+    file,
+    { images: gridImages(samples, perClass, layout.columns), rows, columns: layout.columns, height: samples.height, width: samples.width, channels },
+    { markedRows: [layout.forgetClass], scale: 3 },
+  );
+  const description = {
+    stage: spec.stage,
+    label: spec.label,
+    classes: layout.classNames,
+    forgetClass: layout.forgetClass,
+    columns: layout.columns,
+    seed: layout.seed,
+    ...(spec.iteration !== undefined ? { iteration: spec.iteration } : {}),
+  };
   writeJsonAtomic(folder.path('samples', `${name}.json`), description);
   const { seed: _seed, ...event } = description;
   ctx.emit({ type: 'samples', ...event, file });

@@ -29,15 +29,30 @@ import type { JobContext } from './prepare';
 import { versions } from './versions';
 
 /** Samples and scores one model; writes its final grid; emits and returns its table row. */
-async function evaluateStage(run: GenerationRun, model: GenerationModel['model'], stage: string, label: string, seconds: number | undefined, reference: Omit<GenerationReference, 'realTest'>): Promise<{ row: GenerationMetricsRow; samples: ImageSet }> {
+async function evaluateStage(
+  run: GenerationRun,
+  model: GenerationModel['model'],
+  stage: string,
+  label: string,
+  seconds: number | undefined,
+  reference: Omit<GenerationReference, 'realTest'>,
+): Promise<{ row: GenerationMetricsRow; samples: ImageSet }> {
   const { config, ctx } = run;
   const s = config.sampling;
   ctx.emit({ type: 'phase', phase: 'sample', label: `${label}: ${s.samplesPerClass} images per class, ${s.ddimSteps} DDIM steps` });
   let progress = new PhaseProgress(ctx.emit, 'sample', 1);
   let phase: 'sampling' | 'scoring' = 'sampling';
   const e = await evaluateGeneration({
-    model, classifier: run.judge, forgetClass: config.forgetClass, classes: run.classes, samplesPerClass: s.samplesPerClass,
-    ddimSteps: s.ddimSteps, guidance: s.guidance, seed: config.seed, reference: { realTest: run.data.test, ...reference }, signal: ctx.signal,
+    model,
+    classifier: run.judge,
+    forgetClass: config.forgetClass,
+    classes: run.classes,
+    samplesPerClass: s.samplesPerClass,
+    ddimSteps: s.ddimSteps,
+    guidance: s.guidance,
+    seed: config.seed,
+    reference: { realTest: run.data.test, ...reference },
+    signal: ctx.signal,
     onProgress: (p) => {
       if (p.phase !== phase || progress.total !== p.total) {
         if (p.phase === 'scoring' && phase === 'sampling') ctx.emit({ type: 'phase', phase: 'evaluate', label: `${label}: UA, accuracy, FID-classifier` });
@@ -50,25 +65,44 @@ async function evaluateStage(run: GenerationRun, model: GenerationModel['model']
   writeStageGrid(run.folder, ctx, e.samples, s.samplesPerClass, run.layout, { stage, label });
   const f = e.fidClassifier;
   const row: GenerationMetricsRow = {
-    label, method: stage, ua: e.ua, retainedAccuracy: e.retainedAccuracy.mean,
-    fidClassifier: { ...(f.realTest !== undefined ? { realTest: f.realTest } : {}), ...(f.theta0 !== undefined ? { theta0: f.theta0 } : {}), ...(f.retrain !== undefined ? { retrain: f.retrain } : {}) },
+    label,
+    method: stage,
+    ua: e.ua,
+    retainedAccuracy: e.retainedAccuracy.mean,
+    fidClassifier: {
+      ...(f.realTest !== undefined ? { realTest: f.realTest } : {}),
+      ...(f.theta0 !== undefined ? { theta0: f.theta0 } : {}),
+      ...(f.retrain !== undefined ? { retrain: f.retrain } : {}),
+    },
     ...(seconds !== undefined ? { seconds } : {}),
   };
   ctx.emit({ type: 'generationMetrics', row });
-  ctx.emit({ type: 'log', level: 'info', message: `${label}: UA ${e.ua.toFixed(1)}%, retained accuracy ${row.retainedAccuracy.toFixed(1)}% (${e.retainedAccuracy.perClass.map((p) => `${p.class}: ${p.accuracy.toFixed(0)}`).join(', ')}), FID-classifier vs test ${f.realTest?.toFixed(2) ?? '—'} (${f.samples} images, ${f.featureDim} features); sampling ${e.seconds.sampling.toFixed(1)} s` });
+  ctx.emit({
+    type: 'log',
+    level: 'info',
+    message: `${label}: UA ${e.ua.toFixed(1)}%, retained accuracy ${row.retainedAccuracy.toFixed(1)}% (${e.retainedAccuracy.perClass.map((p) => `${p.class}: ${p.accuracy.toFixed(0)}`).join(', ')}), FID-classifier vs test ${f.realTest?.toFixed(2) ?? '—'} (${f.samples} images, ${f.featureDim} features); sampling ${e.seconds.sampling.toFixed(1)} s`,
+  });
   return { row, samples: e.samples };
 }
 
 async function originalModel(run: GenerationRun): Promise<GenerationModel> {
   const o = run.config.original;
-  const m = o.kind === 'file'
-    ? await ddpmFromFile(o.path, o.sha256, run.ctx)
-    : await cachedDdpm({ role: 'original', set: run.data.train, rows: Int32Array.from(run.data.train.labels.keys()), config: run.config, dataKey: run.dataKey }, run.ctx, 'θo (DDPM)');
+  const m =
+    o.kind === 'file'
+      ? await ddpmFromFile(o.path, o.sha256, run.ctx)
+      : await cachedDdpm(
+          { role: 'original', set: run.data.train, rows: Int32Array.from(run.data.train.labels.keys()), config: run.config, dataKey: run.dataKey },
+          run.ctx,
+          'θo (DDPM)',
+        );
   const [h, w, c] = imageShapeOf(m.model);
   const t = run.data.train;
   if (h !== t.height || w !== t.width || c !== t.channels || unetNumClasses(m.model) !== t.numClasses) {
     m.model.dispose();
-    throw new UserError(`θo generates ${h}×${w}×${c} images of ${unetNumClasses(m.model)} classes, but the data (after ${run.config.downsample}× pooling) is ${t.height}×${t.width}×${t.channels} with ${t.numClasses} classes.`, 'Use the downsample factor and data θo was trained with, or train θo for this data (original: {"kind": "train"}).');
+    throw new UserError(
+      `θo generates ${h}×${w}×${c} images of ${unetNumClasses(m.model)} classes, but the data (after ${run.config.downsample}× pooling) is ${t.height}×${t.width}×${t.channels} with ${t.numClasses} classes.`,
+      'Use the downsample factor and data θo was trained with, or train θo for this data (original: {"kind": "train"}).',
+    );
   }
   return m;
 }
@@ -81,10 +115,28 @@ async function setUp(config: GenerationConfig, ctx: JobContext, folder: RunFolde
   const rows = classRows(data.train, config.forgetClass);
   const k = data.train.numClasses;
   const classNames = Array.from({ length: k }, (_, i) => data.classNames?.[i] ?? `class ${i}`);
-  ctx.emit({ type: 'log', level: 'info', message: `data: ${data.train.n} train / ${data.test.n} test images, ${data.train.height}×${data.train.width}×${data.train.channels} (${data.train.source}), ${k} classes; forget class ${config.forgetClass} (${classNames[config.forgetClass]}): ${rows.forget.length} images, retain ${rows.retain.length}` });
+  ctx.emit({
+    type: 'log',
+    level: 'info',
+    message: `data: ${data.train.n} train / ${data.test.n} test images, ${data.train.height}×${data.train.width}×${data.train.channels} (${data.train.source}), ${k} classes; forget class ${config.forgetClass} (${classNames[config.forgetClass]}): ${rows.forget.length} images, retain ${rows.retain.length}`,
+  });
   const judge = await judgeClassifier(config, data, dataKey, ctx);
   const layout: GridLayout = { classNames, forgetClass: config.forgetClass, columns: config.sampling.gridColumns, seed: config.seed };
-  return { run: { config, ctx, folder, data, dataKey, rows, judge: judge.clf, judgeTestAccuracy: judge.testAccuracy, layout, classes: Array.from({ length: k }, (_, i) => i) }, backend };
+  return {
+    run: {
+      config,
+      ctx,
+      folder,
+      data,
+      dataKey,
+      rows,
+      judge: judge.clf,
+      judgeTestAccuracy: judge.testAccuracy,
+      layout,
+      classes: Array.from({ length: k }, (_, i) => i),
+    },
+    backend,
+  };
 }
 
 export function runGenerationJob(config: GenerationConfig, ctx: JobContext): Promise<RunResult> {
@@ -93,7 +145,14 @@ export function runGenerationJob(config: GenerationConfig, ctx: JobContext): Pro
     const t0 = Date.now();
     folder.writeConfig({ ...config, kind: 'generation' });
     const { run, backend } = await setUp(config, ctx, folder);
-    const resolved = { backend, train: { n: run.data.train.n }, test: { n: run.data.test.n }, forgetSize: run.rows.forget.length, retainSize: run.rows.retain.length, images: run.data.train.source };
+    const resolved = {
+      backend,
+      train: { n: run.data.train.n },
+      test: { n: run.data.test.n },
+      forgetSize: run.rows.forget.length,
+      retainSize: run.rows.retain.length,
+      images: run.data.train.source,
+    };
     folder.writeConfig({ ...config, kind: 'generation', resolved, versions: versions() });
     const rows: GenerationMetricsRow[] = [];
     const original = await originalModel(run);
@@ -120,13 +179,25 @@ export function runGenerationJob(config: GenerationConfig, ctx: JobContext): Pro
     }
     ctx.emit({ type: 'phase', phase: 'write', label: 'Writing the run folder' });
     const wallSeconds = (Date.now() - t0) / 1000;
-    writeJsonAtomic(folder.path('generation-metrics.json'), { rows, judgeTestAccuracy: run.judgeTestAccuracy, backend, wallSeconds, date: new Date().toISOString() });
+    writeJsonAtomic(folder.path('generation-metrics.json'), {
+      rows,
+      judgeTestAccuracy: run.judgeTestAccuracy,
+      backend,
+      wallSeconds,
+      date: new Date().toISOString(),
+    });
     folder.writeReport([], generationReport(config, run, rows, backend, wallSeconds));
     return { runId: folder.runId, runDir: folder.dir, backend, rows: [], report: folder.path('report.md') };
   });
 }
 
-async function runMethodStage(run: GenerationRun, method: GenerationMethodName, original: GenerationModel['model'], mask: Uint8Array[] | undefined, reference: Omit<GenerationReference, 'realTest'>): Promise<GenerationMetricsRow> {
+async function runMethodStage(
+  run: GenerationRun,
+  method: GenerationMethodName,
+  original: GenerationModel['model'],
+  mask: Uint8Array[] | undefined,
+  reference: Omit<GenerationReference, 'realTest'>,
+): Promise<GenerationMetricsRow> {
   const { model, seconds } = await runGenerationMethod(run, method, original, GENERATION_METHODS[method].usesMask ? mask : undefined);
   try {
     const e = await evaluateStage(run, model, method, GENERATION_METHOD_LABELS[method], seconds, reference);

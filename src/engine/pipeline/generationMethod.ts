@@ -24,26 +24,52 @@ export async function generationSaliency(run: GenerationRun, original: T.LayersM
   const progress = new PhaseProgress(ctx.emit, 'saliency', forget.length);
   const t0 = Date.now();
   const scores = await computeGenerationSaliency(original, run.data.train, forget, {
-    schedule: linearSchedule(), batchSize: config.unlearn.batchSize, seed: config.seed, signal: ctx.signal, onBatch: (done) => progress.update(done),
+    schedule: linearSchedule(),
+    batchSize: config.unlearn.batchSize,
+    seed: config.seed,
+    signal: ctx.signal,
+    onBatch: (done) => progress.update(done),
   });
   const index = new SaliencyIndex(scores);
   const summary = index.summaryForRatio(config.unlearn.ratio ?? DEFAULT_RATIO);
   const masks = buildMask(index, summary);
   ctx.emit({ type: 'saliency', summary });
   writeFileAtomic(folder.path('saliency', 'mask.bits'), packMask(masks));
-  writeJsonAtomic(folder.path('saliency', 'summary.json'), { ...summary, seconds: (Date.now() - t0) / 1000, layout: 'mask.bits: 1 bit per U-Net weight, layers in order, LSB first' });
+  writeJsonAtomic(folder.path('saliency', 'summary.json'), {
+    ...summary,
+    seconds: (Date.now() - t0) / 1000,
+    layout: 'mask.bits: 1 bit per U-Net weight, layers in order, LSB first',
+  });
   return masks;
 }
 
 /** A grid of a snapshot of the weights part-way through unlearning (the first gridColumns seeds of every class). */
-async function snapshotGrid(run: GenerationRun, original: T.LayersModel, weights: T.Tensor[], method: GenerationMethodName, iteration: number): Promise<number> {
+async function snapshotGrid(
+  run: GenerationRun,
+  original: T.LayersModel,
+  weights: T.Tensor[],
+  method: GenerationMethodName,
+  iteration: number,
+): Promise<number> {
   const t0 = Date.now();
   const copy = await cloneModel(original);
   try {
     copy.setWeights(weights);
     const s = run.config.sampling;
-    const samples = await generateSamples(copy, { schedule: linearSchedule(), classes: run.classes, samplesPerClass: s.gridColumns, steps: s.ddimSteps, guidance: s.guidance, seed: run.config.seed, signal: run.ctx.signal });
-    writeStageGrid(run.folder, run.ctx, samples, s.gridColumns, run.layout, { stage: method, label: `${GENERATION_METHOD_LABELS[method]}, iteration ${iteration}/${run.config.unlearn.iterations}`, iteration });
+    const samples = await generateSamples(copy, {
+      schedule: linearSchedule(),
+      classes: run.classes,
+      samplesPerClass: s.gridColumns,
+      steps: s.ddimSteps,
+      guidance: s.guidance,
+      seed: run.config.seed,
+      signal: run.ctx.signal,
+    });
+    writeStageGrid(run.folder, run.ctx, samples, s.gridColumns, run.layout, {
+      stage: method,
+      label: `${GENERATION_METHOD_LABELS[method]}, iteration ${iteration}/${run.config.unlearn.iterations}`,
+      iteration,
+    });
     return (Date.now() - t0) / 1000;
   } finally {
     copy.dispose();
@@ -57,11 +83,20 @@ async function snapshotGrid(run: GenerationRun, original: T.LayersModel, weights
  * then replaces), on a chain that runs between training steps, so the loop itself is unchanged;
  * their time is taken out of the method's.
  */
-export async function runGenerationMethod(run: GenerationRun, method: GenerationMethodName, original: T.LayersModel, mask: Uint8Array[] | undefined): Promise<{ model: T.LayersModel; seconds: number }> {
+export async function runGenerationMethod(
+  run: GenerationRun,
+  method: GenerationMethodName,
+  original: T.LayersModel,
+  mask: Uint8Array[] | undefined,
+): Promise<{ model: T.LayersModel; seconds: number }> {
   const { ctx, config } = run;
   const u = config.unlearn;
   const label = GENERATION_METHOD_LABELS[method];
-  ctx.emit({ type: 'phase', phase: 'unlearn', label: `${label}: ${u.iterations} Adam steps (lr ${u.lr}${GENERATION_METHODS[method].knob === 'eta' ? `, η ${u.eta}` : `, β ${u.beta}`}${GENERATION_METHODS[method].usesMask ? `, ratio ${u.ratio}` : ''})` });
+  ctx.emit({
+    type: 'phase',
+    phase: 'unlearn',
+    label: `${label}: ${u.iterations} Adam steps (lr ${u.lr}${GENERATION_METHODS[method].knob === 'eta' ? `, η ${u.eta}` : `, β ${u.beta}`}${GENERATION_METHODS[method].usesMask ? `, ratio ${u.ratio}` : ''})`,
+  });
   const model = await cloneModel(original);
   const every = config.sampling.every;
   let grids: Promise<void> = Promise.resolve();
@@ -69,14 +104,27 @@ export async function runGenerationMethod(run: GenerationRun, method: Generation
   try {
     const progress = new PhaseProgress(ctx.emit, 'unlearn', u.iterations);
     const r = await unlearnGeneration({
-      method, model, frozen: original, forget: { set: run.data.train, indices: run.rows.forget }, retain: { set: run.data.train, indices: run.rows.retain },
-      ...(GENERATION_METHODS[method].usesMask ? { mask } : {}), iterations: u.iterations, lr: u.lr, beta: u.beta, eta: u.eta, seed: config.seed,
-      batchSize: u.batchSize, gradClip: u.gradClip > 0 ? u.gradClip : null, signal: ctx.signal,
+      method,
+      model,
+      frozen: original,
+      forget: { set: run.data.train, indices: run.rows.forget },
+      retain: { set: run.data.train, indices: run.rows.retain },
+      ...(GENERATION_METHODS[method].usesMask ? { mask } : {}),
+      iterations: u.iterations,
+      lr: u.lr,
+      beta: u.beta,
+      eta: u.eta,
+      seed: config.seed,
+      batchSize: u.batchSize,
+      gradClip: u.gradClip > 0 ? u.gradClip : null,
+      signal: ctx.signal,
       onProgress: (p) => {
         progress.update(p.iteration);
         if (every > 0 && p.iteration % every === 0 && p.iteration < p.iterations) {
           const weights = model.getWeights().map((w) => tf.clone(w));
-          grids = grids.then(async () => { gridSeconds += await snapshotGrid(run, original, weights, method, p.iteration); });
+          grids = grids.then(async () => {
+            gridSeconds += await snapshotGrid(run, original, weights, method, p.iteration);
+          });
         }
       },
     });

@@ -39,7 +39,16 @@ function sha256(bytes: Uint8Array | string): string {
 /** The cache key: everything that changes the trained weights. */
 export function ddpmKey(t: DdpmTraining): string {
   const c = t.config;
-  const what = { what: `ddpm-${t.role}`, v: 1, data: t.dataKey, rows: t.rows.length, forget: t.role === 'retrain' ? c.forgetClass : undefined, unet: c.unet, train: c.train, seed: c.seed };
+  const what = {
+    what: `ddpm-${t.role}`,
+    v: 1,
+    data: t.dataKey,
+    rows: t.rows.length,
+    forget: t.role === 'retrain' ? c.forgetClass : undefined,
+    unet: c.unet,
+    train: c.train,
+    seed: c.seed,
+  };
   return sha256(JSON.stringify(what)).slice(0, 16);
 }
 
@@ -52,16 +61,30 @@ function freshUnet(t: DdpmTraining): T.LayersModel {
 export async function trainDdpm(t: DdpmTraining, ctx: JobContext, label: string): Promise<{ model: T.LayersModel; seconds: number; losses: number[] }> {
   const { iterations, batchSize, lr } = t.config.train;
   const model = freshUnet(t);
-  ctx.emit({ type: 'phase', phase: t.role === 'original' ? 'train-original' : 'retrain', label: `${label}: ${iterations} Adam steps of ${batchSize} on ${t.rows.length} images (${parameterCount(model)} weights)` });
+  ctx.emit({
+    type: 'phase',
+    phase: t.role === 'original' ? 'train-original' : 'retrain',
+    label: `${label}: ${iterations} Adam steps of ${batchSize} on ${t.rows.length} images (${parameterCount(model)} weights)`,
+  });
   const progress = new PhaseProgress(ctx.emit, t.role === 'original' ? 'train-original' : 'retrain', iterations);
   const logEvery = Math.max(1, Math.round(iterations / 10));
   try {
     const r = await unlearnGeneration({
-      method: 'retrain', model, forget: { set: t.set, indices: [] }, retain: { set: t.set, indices: t.rows },
-      iterations, lr, beta: 0, eta: 0, seed: t.config.seed, batchSize, signal: ctx.signal,
+      method: 'retrain',
+      model,
+      forget: { set: t.set, indices: [] },
+      retain: { set: t.set, indices: t.rows },
+      iterations,
+      lr,
+      beta: 0,
+      eta: 0,
+      seed: t.config.seed,
+      batchSize,
+      signal: ctx.signal,
       onProgress: (p) => {
         progress.update(p.iteration);
-        if (p.iteration % logEvery === 0) ctx.emit({ type: 'log', level: 'info', message: `${label}: step ${p.iteration}/${iterations}, loss ${p.loss.toFixed(4)}` });
+        if (p.iteration % logEvery === 0)
+          ctx.emit({ type: 'log', level: 'info', message: `${label}: step ${p.iteration}/${iterations}, loss ${p.loss.toFixed(4)}` });
       },
     });
     return { model, seconds: r.seconds, losses: r.losses };
@@ -77,7 +100,11 @@ async function fromCache(ctx: JobContext, dir: string, label: string): Promise<G
   if (entry.state === 'ok') {
     try {
       const model = await loadModel(join(dir, 'model.json'), ctx.signal);
-      ctx.emit({ type: 'log', level: 'info', message: `${label}: reusing the cached model in ${dir} (trained in ${entry.meta.seconds.toFixed(1)} s; checksum verified)` });
+      ctx.emit({
+        type: 'log',
+        level: 'info',
+        message: `${label}: reusing the cached model in ${dir} (trained in ${entry.meta.seconds.toFixed(1)} s; checksum verified)`,
+      });
       return { model, seconds: entry.meta.seconds, from: 'cache' };
     } catch (e) {
       if (ctx.signal.aborted) throw e;
@@ -95,14 +122,27 @@ export async function cachedDdpm(t: DdpmTraining, ctx: JobContext, label: string
   if (cached) return cached;
   const lock = await lockCacheEntry(dir, {
     signal: ctx.signal,
-    onWait: () => ctx.emit({ type: 'phase', phase: t.role === 'original' ? 'train-original' : 'retrain', label: `${label}: another job is training this model; waiting to reuse it` }),
+    onWait: () =>
+      ctx.emit({
+        type: 'phase',
+        phase: t.role === 'original' ? 'train-original' : 'retrain',
+        label: `${label}: another job is training this model; waiting to reuse it`,
+      }),
   });
   try {
     const theirs = lock.held ? await fromCache(ctx, dir, label) : undefined;
     if (theirs) return theirs;
     const { model, seconds, losses } = await trainDdpm(t, ctx, label);
     const last = losses.slice(-Math.min(50, losses.length));
-    const meta = { seconds, train: t.config.train, unet: t.config.unet, seed: t.config.seed, samples: t.rows.length, finalLoss: last.reduce((a, b) => a + b, 0) / Math.max(1, last.length), savedAt: new Date().toISOString() };
+    const meta = {
+      seconds,
+      train: t.config.train,
+      unet: t.config.unet,
+      seed: t.config.seed,
+      samples: t.rows.length,
+      finalLoss: last.reduce((a, b) => a + b, 0) / Math.max(1, last.length),
+      savedAt: new Date().toISOString(),
+    };
     writeCacheEntry(dir, { ...(await modelFiles(model)) }, meta);
     return { model, seconds, from: 'trained' };
   } finally {
@@ -115,7 +155,12 @@ export async function ddpmFromFile(path: string, expectedSha256: string | undefi
   const file = resolve(ctx.workspaceDir, path);
   if (expectedSha256) {
     const actual = sha256(readFileSync(join(dirname(file), 'weights.bin')));
-    if (actual !== expectedSha256) throw new UserError(`${file}: its weights.bin has SHA-256 ${actual}, not the ${expectedSha256} the config expects.`, 'The file was changed or damaged: restore it, or drop "sha256" from the config to use it as it is.', file);
+    if (actual !== expectedSha256)
+      throw new UserError(
+        `${file}: its weights.bin has SHA-256 ${actual}, not the ${expectedSha256} the config expects.`,
+        'The file was changed or damaged: restore it, or drop "sha256" from the config to use it as it is.',
+        file,
+      );
   }
   const model = await loadModel(file, ctx.signal);
   ctx.emit({ type: 'log', level: 'info', message: `θo: ${file}${expectedSha256 ? ' (SHA-256 verified)' : ''}` });

@@ -14,7 +14,13 @@ function gridLines(rows: readonly GenerationMetricsRow[]): string[] {
   return rows.map((r) => `![${r.label}](samples/${r.method}.png)`);
 }
 
-export function generationReport(config: GenerationConfig, run: GenerationRun, rows: readonly GenerationMetricsRow[], backend: BackendInfo, wallSeconds: number): string {
+export function generationReport(
+  config: GenerationConfig,
+  run: GenerationRun,
+  rows: readonly GenerationMetricsRow[],
+  backend: BackendInfo,
+  wallSeconds: number,
+): string {
   const t = run.data.train;
   const u = config.unlearn;
   const s = config.sampling;

@@ -36,7 +36,19 @@ export async function runGridJob(config: GridConfig, ctx: JobContext, outDir: st
   const backend = await startBackend({ backend: config.backend } as PrepareConfig, ctx);
   ctx.emit({ type: 'started', kind: 'grid', runId: basename(outDir), runDir: outDir, backend });
   const seed = config.seed;
-  const p = await prepare({ data: config.data, model: config.model, forget: forgetSpec(config, seed), train: config.train, seed, backend: config.backend, trainSubset: config.trainSubset }, ctx, backend);
+  const p = await prepare(
+    {
+      data: config.data,
+      model: config.model,
+      forget: forgetSpec(config, seed),
+      train: config.train,
+      seed,
+      backend: config.backend,
+      trainSubset: config.trainSubset,
+    },
+    ctx,
+    backend,
+  );
   const points = gridPoints(config.axes);
   const results: GridPointResult[] = [];
   try {

@@ -6,7 +6,12 @@ import type { RunFolder } from '../../store/runs/runFolder';
 import type { JobContext } from './prepare';
 
 /** `endState` names how a body that returned ended: 'finished' unless it stopped early on request. */
-export async function runGuarded<T>(folder: RunFolder, ctx: JobContext, body: () => Promise<T>, endState: (out: T) => 'finished' | 'stopped' = () => 'finished'): Promise<T> {
+export async function runGuarded<T>(
+  folder: RunFolder,
+  ctx: JobContext,
+  body: () => Promise<T>,
+  endState: (out: T) => 'finished' | 'stopped' = () => 'finished',
+): Promise<T> {
   folder.setStatus('running');
   try {
     const out = await body();
@@ -19,7 +24,8 @@ export async function runGuarded<T>(folder: RunFolder, ctx: JobContext, body: ()
       // The disk may be what failed; the original error is the one to report.
     }
     // A UserError says all there is to say; a stack trace is for the others.
-    if (!(e instanceof CancelledError) && !(e instanceof UserError) && e instanceof Error && e.stack) ctx.emit({ type: 'log', level: 'error', message: e.stack });
+    if (!(e instanceof CancelledError) && !(e instanceof UserError) && e instanceof Error && e.stack)
+      ctx.emit({ type: 'log', level: 'error', message: e.stack });
     throw e;
   }
 }

@@ -25,16 +25,39 @@ export interface RetrainSpec {
 }
 
 /** Trains (or loads from the cache) the Retrain reference on Dr. */
-export async function retrainReference(config: RetrainSpec, p: Prepared, ctx: JobContext): Promise<{ model: T.LayersModel; seconds: number; from: 'trained' | 'cache'; curve?: TrainingCurve }> {
-  const key = configHash({ what: 'retrain', v: 1, data: p.dataFingerprint, model: config.model, recipe: config.train, seed: config.seed, forget: splitHash(p.split), ...workersKey(ctx) });
-  const r = await trainedOrCached(ctx, key, 'retrain', 'Retrain (on Dr only)', async () => {
-    if (config.model.kind === 'builtin') {
-      const t = p.data.train;
-      return buildArchitecture(config.model.architecture, { height: t.height, width: t.width, channels: t.channels, numClasses: t.numClasses }, config.seed);
-    }
-    // The user's architecture with fresh initial weights: its layers' own initialisers.
-    return tf.models.modelFromJSON({ modelTopology: p.original.model.toJSON(null, false) as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
-  }, p.data, p.split.retain, config.train, config.seed);
+export async function retrainReference(
+  config: RetrainSpec,
+  p: Prepared,
+  ctx: JobContext,
+): Promise<{ model: T.LayersModel; seconds: number; from: 'trained' | 'cache'; curve?: TrainingCurve }> {
+  const key = configHash({
+    what: 'retrain',
+    v: 1,
+    data: p.dataFingerprint,
+    model: config.model,
+    recipe: config.train,
+    seed: config.seed,
+    forget: splitHash(p.split),
+    ...workersKey(ctx),
+  });
+  const r = await trainedOrCached(
+    ctx,
+    key,
+    'retrain',
+    'Retrain (on Dr only)',
+    async () => {
+      if (config.model.kind === 'builtin') {
+        const t = p.data.train;
+        return buildArchitecture(config.model.architecture, { height: t.height, width: t.width, channels: t.channels, numClasses: t.numClasses }, config.seed);
+      }
+      // The user's architecture with fresh initial weights: its layers' own initialisers.
+      return tf.models.modelFromJSON({ modelTopology: p.original.model.toJSON(null, false) as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
+    },
+    p.data,
+    p.split.retain,
+    config.train,
+    config.seed,
+  );
   return { model: r.clf.model, seconds: r.seconds, from: r.from, ...(r.curve ? { curve: r.curve } : {}) };
 }
 
@@ -65,7 +88,10 @@ export interface MethodOutcome {
  * `saliencyFolder` (saliency/mask.bits, scores.f32, summary.json).
  */
 export async function applyMethod(
-  p: Prepared, spec: MethodSpec, ctx: JobContext, saliencyFolder: Pick<RunFolder, 'path'>,
+  p: Prepared,
+  spec: MethodSpec,
+  ctx: JobContext,
+  saliencyFolder: Pick<RunFolder, 'path'>,
   onEpoch?: (epoch: number, loss: number, theta: Classifier) => Promise<void>,
 ): Promise<MethodOutcome> {
   let saliency: SaliencySummary | undefined;
@@ -92,14 +118,24 @@ export async function applyMethod(
     let epochsDone = 0;
     let epochStart = Date.now();
     await unlearn({
-      method: spec.method, clf: theta, train: p.data.train, forget: p.split.forget, retain: p.split.retain,
-      recipe: spec.unlearn, seed: spec.seed, mask: salient.length ? { salient, anchor: anchors } : undefined, options: spec.methodOptions,
-      signal: ctx.signal, stop: ctx.stop, pool: ctx.training,
-      heldOut: { set: p.data.test, indices: heldOutIndices(p.data.test, p.split.forgottenClass) }, folder: saliencyFolder,
+      method: spec.method,
+      clf: theta,
+      train: p.data.train,
+      forget: p.split.forget,
+      retain: p.split.retain,
+      recipe: spec.unlearn,
+      seed: spec.seed,
+      mask: salient.length ? { salient, anchor: anchors } : undefined,
+      options: spec.methodOptions,
+      signal: ctx.signal,
+      stop: ctx.stop,
+      pool: ctx.training,
+      heldOut: { set: p.data.test, indices: heldOutIndices(p.data.test, p.split.forgottenClass) },
+      folder: saliencyFolder,
       log: (level, message) => ctx.emit({ type: 'log', level, message }),
       onBatch: (epoch, done, total) => progress.update(epoch - 1 + done / total, epoch),
       onEpoch: async (epoch, loss) => {
-        unlearnMs += Date.now() - epochStart;   // evaluation is measurement, not part of the method's time
+        unlearnMs += Date.now() - epochStart; // evaluation is measurement, not part of the method's time
         epochsDone = epoch;
         if (onEpoch) await onEpoch(epoch, loss, theta);
         epochStart = Date.now();

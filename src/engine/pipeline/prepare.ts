@@ -104,15 +104,23 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
   // same model gave 18.6 (bench/mia-set-size.ts).
   const miaCount = Math.min(testIndices.length, split.retain.length);
   const miaRetainPositions = seededSample(split.retain.length, miaCount, subSeed(config.seed, 'mia-members'));
-  const miaTestPositions = miaCount === testIndices.length ? allIndices(miaCount) : seededSample(testIndices.length, miaCount, subSeed(config.seed, 'mia-non-members'));
+  const miaTestPositions =
+    miaCount === testIndices.length ? allIndices(miaCount) : seededSample(testIndices.length, miaCount, subSeed(config.seed, 'mia-non-members'));
   // Another pixel scaling is other data to a model: cached θo and Retrain are keyed apart ('unit' keeps old keys).
   const scaled = config.data.normalize && config.data.normalize !== 'unit' ? { normalize: config.data.normalize } : undefined;
   const fullFingerprint = scaled ? hash({ data: dataFingerprint(config.data, ctx.workspaceDir), ...scaled }) : dataFingerprint(config.data, ctx.workspaceDir);
   // Unchanged without a subset, so that existing cached models stay valid.
   const fingerprint = data.train.n === config.trainSubset ? hash({ data: fullFingerprint, trainSubset: config.trainSubset }) : fullFingerprint;
   for (const note of data.notes ?? []) ctx.emit({ type: 'log', level: note.level, message: note.message });
-  const forgotten = split.forgottenClass === undefined ? '' : ` (class ${split.forgottenClass}${data.classNames?.[split.forgottenClass] ? `, ${data.classNames[split.forgottenClass]}` : ''})`;
-  ctx.emit({ type: 'log', level: 'info', message: `data: ${data.train.n} train / ${data.test.n} test, ${data.train.numClasses} classes; forget ${split.forget.length}${forgotten}, retain ${split.retain.length}` });
+  const forgotten =
+    split.forgottenClass === undefined
+      ? ''
+      : ` (class ${split.forgottenClass}${data.classNames?.[split.forgottenClass] ? `, ${data.classNames[split.forgottenClass]}` : ''})`;
+  ctx.emit({
+    type: 'log',
+    level: 'info',
+    message: `data: ${data.train.n} train / ${data.test.n} test, ${data.train.numClasses} classes; forget ${split.forget.length}${forgotten}, retain ${split.retain.length}`,
+  });
 
   let original: Classifier;
   let originalSeconds = 0;
@@ -125,22 +133,49 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
     // Before any work: a model for other images fails here, naming both shapes, not in the first batch.
     batchShapeFor(original, data.train, path);
     const bad = await nonFiniteWeights(original.model);
-    if (bad.count > 0) throw new UserError(`${path}: ${bad.count} weights are NaN or ±Inf (first in ${bad.firstLayer}); unlearning cannot start from a diverged model.`, 'Train the model again with a smaller learning rate, or give another model.', path);
+    if (bad.count > 0)
+      throw new UserError(
+        `${path}: ${bad.count} weights are NaN or ±Inf (first in ${bad.firstLayer}); unlearning cannot start from a diverged model.`,
+        'Train the model again with a smaller learning rate, or give another model.',
+        path,
+      );
     originalFrom = 'file';
   } else {
     const arch = config.model.architecture;
     const key = hash({ what: 'original', v: 1, data: fingerprint, arch, recipe: config.train, seed: config.seed, ...workersKey(ctx) });
-    const r = await trainedOrCached(ctx, key, 'train-original', 'Original model',
-      () => buildArchitecture(arch, { height: data.train.height, width: data.train.width, channels: data.train.channels, numClasses: data.train.numClasses }, config.seed),
-      data, allIndices(data.train.n), config.train, config.seed);
+    const r = await trainedOrCached(
+      ctx,
+      key,
+      'train-original',
+      'Original model',
+      () =>
+        buildArchitecture(
+          arch,
+          { height: data.train.height, width: data.train.width, channels: data.train.channels, numClasses: data.train.numClasses },
+          config.seed,
+        ),
+      data,
+      allIndices(data.train.n),
+      config.train,
+      config.seed,
+    );
     original = r.clf;
     originalSeconds = r.seconds;
     originalFrom = r.from;
     originalCurve = r.curve;
   }
   return {
-    backend, data, split, testIndices, miaRetainPositions, miaTestPositions, original, originalSeconds, originalFrom,
-    ...(originalCurve ? { originalCurve } : {}), dataFingerprint: fingerprint,
+    backend,
+    data,
+    split,
+    testIndices,
+    miaRetainPositions,
+    miaTestPositions,
+    original,
+    originalSeconds,
+    originalFrom,
+    ...(originalCurve ? { originalCurve } : {}),
+    dataFingerprint: fingerprint,
   };
 }
 
@@ -156,7 +191,10 @@ function seededSample(n: number, k: number, seed: number): Int32Array {
 }
 
 export function splitHash(split: ForgetSplit): string {
-  return createHash('sha256').update(new Uint8Array(split.forget.buffer, split.forget.byteOffset, split.forget.byteLength)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(new Uint8Array(split.forget.buffer, split.forget.byteOffset, split.forget.byteLength))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export { hash as configHash };

@@ -22,82 +22,104 @@ import { backendMarkdownItems } from '../../protocol/backendSummary';
 
 export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<RunResult> {
   const folder = RunFolder.create(ctx.workspaceDir, config.method);
-  return runGuarded(folder, ctx, async () => {
-    folder.writeConfig({ ...config, kind: 'run' });
-    const backend = await startBackend(config, ctx);
-    ctx.emit({ type: 'started', kind: 'run', runId: folder.runId, runDir: folder.dir, backend });
-    const p = await prepare(config, ctx, backend);
-    folder.writeConfig({ ...config, kind: 'run', resolved: resolvedInfo(p), versions: versions() });
+  return runGuarded(
+    folder,
+    ctx,
+    async () => {
+      folder.writeConfig({ ...config, kind: 'run' });
+      const backend = await startBackend(config, ctx);
+      ctx.emit({ type: 'started', kind: 'run', runId: folder.runId, runDir: folder.dir, backend });
+      const p = await prepare(config, ctx, backend);
+      folder.writeConfig({ ...config, kind: 'run', resolved: resolvedInfo(p), versions: versions() });
 
-    const rows: EvaluatedModel[] = [];
-    const verdictProblems = new Set<string>();
-    // The verdict on each model, measured but never part of its metrics: a set too small to halve costs the verdict, not the run.
-    const verdictOn = async (clf: Classifier, label: string, originalRa: number): Promise<RunVerdict | undefined> => {
-      ctx.emit({ type: 'phase', phase: 'evaluate', label: `Retrain-free verdict on ${label}` });
-      try {
-        const v = await modelVerdict(clf, p, originalRa, config.seed, ctx.signal);
-        ctx.emit({ type: 'log', level: 'info', message: `${label}: Retrain-free verdict ${verdictSummary(v)} (${v.seconds.toFixed(1)} s)` });
-        if (!v.miaConverged) ctx.emit({ type: 'log', level: 'warn', message: `${label}: the verdict's membership attack stopped at its iteration cap before converging` });
-        return v;
-      } catch (e) {
-        if (!(e instanceof RangeError)) throw e;
-        const why = e.message.replace(/^verdict: /, '');
-        verdictProblems.add(`No Retrain-free verdict: ${why}`);
-        ctx.emit({ type: 'log', level: 'warn', message: `${label}: no Retrain-free verdict: ${why}` });
-        return undefined;
+      const rows: EvaluatedModel[] = [];
+      const verdictProblems = new Set<string>();
+      // The verdict on each model, measured but never part of its metrics: a set too small to halve costs the verdict, not the run.
+      const verdictOn = async (clf: Classifier, label: string, originalRa: number): Promise<RunVerdict | undefined> => {
+        ctx.emit({ type: 'phase', phase: 'evaluate', label: `Retrain-free verdict on ${label}` });
+        try {
+          const v = await modelVerdict(clf, p, originalRa, config.seed, ctx.signal);
+          ctx.emit({ type: 'log', level: 'info', message: `${label}: Retrain-free verdict ${verdictSummary(v)} (${v.seconds.toFixed(1)} s)` });
+          if (!v.miaConverged)
+            ctx.emit({ type: 'log', level: 'warn', message: `${label}: the verdict's membership attack stopped at its iteration cap before converging` });
+          return v;
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e;
+          const why = e.message.replace(/^verdict: /, '');
+          verdictProblems.add(`No Retrain-free verdict: ${why}`);
+          ctx.emit({ type: 'log', level: 'warn', message: `${label}: no Retrain-free verdict: ${why}` });
+          return undefined;
+        }
+      };
+      const evaluated = async (row: Omit<EvaluatedModel, 'metrics'>, clf = p.original, originalRa?: number): Promise<Metrics> => {
+        ctx.emit({ type: 'phase', phase: 'evaluate', label: `Evaluating ${row.role}` });
+        const metrics = await evaluateModel(clf, p, ctx.signal, ctx.emit, row.role);
+        folder.appendMetrics(row.role, row.method, 0, metrics);
+        const verdict = await verdictOn(clf, row.role, originalRa ?? metrics.RA);
+        const full: EvaluatedModel = { ...row, metrics, ...(verdict ? { verdict } : {}) };
+        rows.push(full);
+        ctx.emit({ type: 'evaluated', row: full });
+        return metrics;
+      };
+
+      if (p.originalCurve) folder.writeTrainingCurve('original', p.originalCurve);
+      const originalMetrics = await evaluated({ role: 'original', method: 'original', seconds: p.originalSeconds });
+      let retrainMetrics: Metrics | undefined;
+      if (config.retrain) {
+        const r = await retrainReference(config, p, ctx);
+        if (r.curve) folder.writeTrainingCurve('retrain', r.curve);
+        retrainMetrics = await evaluated({ role: 'retrain', method: 'retrain', seconds: r.seconds }, classifierOf(r.model), originalMetrics.RA);
+        r.model.dispose();
       }
-    };
-    const evaluated = async (row: Omit<EvaluatedModel, 'metrics'>, clf = p.original, originalRa?: number): Promise<Metrics> => {
-      ctx.emit({ type: 'phase', phase: 'evaluate', label: `Evaluating ${row.role}` });
-      const metrics = await evaluateModel(clf, p, ctx.signal, ctx.emit, row.role);
-      folder.appendMetrics(row.role, row.method, 0, metrics);
-      const verdict = await verdictOn(clf, row.role, originalRa ?? metrics.RA);
-      const full: EvaluatedModel = { ...row, metrics, ...(verdict ? { verdict } : {}) };
-      rows.push(full);
-      ctx.emit({ type: 'evaluated', row: full });
-      return metrics;
-    };
+      const fit = dataFitWarning(originalMetrics, retrainMetrics);
+      if (fit) ctx.emit({ type: 'log', level: 'warn', message: fit });
 
-    if (p.originalCurve) folder.writeTrainingCurve('original', p.originalCurve);
-    const originalMetrics = await evaluated({ role: 'original', method: 'original', seconds: p.originalSeconds });
-    let retrainMetrics: Metrics | undefined;
-    if (config.retrain) {
-      const r = await retrainReference(config, p, ctx);
-      if (r.curve) folder.writeTrainingCurve('retrain', r.curve);
-      retrainMetrics = await evaluated({ role: 'retrain', method: 'retrain', seconds: r.seconds }, classifierOf(r.model), originalMetrics.RA);
-      r.model.dispose();
-    }
-    const fit = dataFitWarning(originalMetrics, retrainMetrics);
-    if (fit) ctx.emit({ type: 'log', level: 'warn', message: fit });
+      let last: Metrics | undefined;
+      const { theta, seconds, saliency, epochsDone, epochs } = await applyMethod(p, config, ctx, folder, async (epoch, loss, clf) => {
+        last = await evaluateModel(clf, p, ctx.signal, ctx.emit, `epoch ${epoch}`);
+        const mem = tf.memory();
+        folder.appendMetrics('unlearned', config.method, epoch, last, { loss, tensors: mem.numTensors });
+        ctx.emit({
+          type: 'log',
+          level: 'info',
+          message: `epoch ${epoch}: loss ${loss.toFixed(4)}, ${mem.numTensors} tensors, ${(mem.numBytes / 2 ** 20).toFixed(1)} MiB`,
+        });
+        ctx.emit({ type: 'metrics', role: 'unlearned', method: config.method, epoch, metrics: last });
+      });
+      const stopped = epochsDone < epochs ? { epoch: epochsDone, of: epochs } : undefined;
+      if (stopped) ctx.emit({ type: 'log', level: 'info', message: `stopped on request after epoch ${stopped.epoch} of ${stopped.of}; keeping that model` });
+      const finalMetrics = last ?? (await evaluateModel(theta, p, ctx.signal, ctx.emit, 'final'));
+      const finalVerdict = await verdictOn(theta, 'unlearned', originalMetrics.RA);
+      const final: EvaluatedModel = {
+        role: 'unlearned',
+        method: config.method,
+        metrics: finalMetrics,
+        seconds,
+        ...(finalVerdict ? { verdict: finalVerdict } : {}),
+      };
+      rows.push(final);
+      ctx.emit({ type: 'evaluated', row: final });
 
-    let last: Metrics | undefined;
-    const { theta, seconds, saliency, epochsDone, epochs } = await applyMethod(p, config, ctx, folder, async (epoch, loss, clf) => {
-      last = await evaluateModel(clf, p, ctx.signal, ctx.emit, `epoch ${epoch}`);
-      const mem = tf.memory();
-      folder.appendMetrics('unlearned', config.method, epoch, last, { loss, tensors: mem.numTensors });
-      ctx.emit({ type: 'log', level: 'info', message: `epoch ${epoch}: loss ${loss.toFixed(4)}, ${mem.numTensors} tensors, ${(mem.numBytes / 2 ** 20).toFixed(1)} MiB` });
-      ctx.emit({ type: 'metrics', role: 'unlearned', method: config.method, epoch, metrics: last });
-    });
-    const stopped = epochsDone < epochs ? { epoch: epochsDone, of: epochs } : undefined;
-    if (stopped) ctx.emit({ type: 'log', level: 'info', message: `stopped on request after epoch ${stopped.epoch} of ${stopped.of}; keeping that model` });
-    const finalMetrics = last ?? (await evaluateModel(theta, p, ctx.signal, ctx.emit, 'final'));
-    const finalVerdict = await verdictOn(theta, 'unlearned', originalMetrics.RA);
-    const final: EvaluatedModel = { role: 'unlearned', method: config.method, metrics: finalMetrics, seconds, ...(finalVerdict ? { verdict: finalVerdict } : {}) };
-    rows.push(final);
-    ctx.emit({ type: 'evaluated', row: final });
-
-    ctx.emit({ type: 'phase', phase: 'write', label: 'Writing the run folder' });
-    await saveModel(theta.model, join(folder.dir, 'model'));
-    theta.model.dispose();
-    const table = withGaps(rows);
-    const warnings = [...maskWarnings(saliency), ...(fit ? [fit] : []), ...verdictProblems];
-    folder.writeReport(table, reportMarkdown(config, p, table, saliency, retrainMetrics !== undefined, stopped, warnings));
-    const result: RunResult = {
-      runId: folder.runId, runDir: folder.dir, backend: p.backend, rows: table, saliency, report: folder.path('report.md'), ...(stopped ? { stopped } : {}),
-      ...(warnings.length ? { warnings } : {}),
-    };
-    return result;
-  }, (result) => (result.stopped ? 'stopped' : 'finished'));
+      ctx.emit({ type: 'phase', phase: 'write', label: 'Writing the run folder' });
+      await saveModel(theta.model, join(folder.dir, 'model'));
+      theta.model.dispose();
+      const table = withGaps(rows);
+      const warnings = [...maskWarnings(saliency), ...(fit ? [fit] : []), ...verdictProblems];
+      folder.writeReport(table, reportMarkdown(config, p, table, saliency, retrainMetrics !== undefined, stopped, warnings));
+      const result: RunResult = {
+        runId: folder.runId,
+        runDir: folder.dir,
+        backend: p.backend,
+        rows: table,
+        saliency,
+        report: folder.path('report.md'),
+        ...(stopped ? { stopped } : {}),
+        ...(warnings.length ? { warnings } : {}),
+      };
+      return result;
+    },
+    (result) => (result.stopped ? 'stopped' : 'finished'),
+  );
 }
 
 function resolvedInfo(p: Prepared): Record<string, unknown> {
@@ -113,7 +135,15 @@ function resolvedInfo(p: Prepared): Record<string, unknown> {
   };
 }
 
-function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], s: SaliencySummary | undefined, hasRetrain: boolean, stopped: RunResult['stopped'], warnings: readonly string[]): string {
+function reportMarkdown(
+  config: RunConfig,
+  p: Prepared,
+  rows: EvaluatedModel[],
+  s: SaliencySummary | undefined,
+  hasRetrain: boolean,
+  stopped: RunResult['stopped'],
+  warnings: readonly string[],
+): string {
   const forget = describeForgetSpec(config.forget);
   return [
     `# SalUn Lab run: ${config.method}`,
@@ -131,5 +161,7 @@ function reportMarkdown(config: RunConfig, p: Prepared, rows: EvaluatedModel[], 
     hasRetrain ? GAP_AND_TIME_NOTE : 'No Retrain reference was trained, so no gaps.',
     '',
     ...verdictSection(rows),
-  ].filter((l, i, a) => l !== '' || a[i - 1] !== '').join('\n');
+  ]
+    .filter((l, i, a) => l !== '' || a[i - 1] !== '')
+    .join('\n');
 }

@@ -17,6 +17,13 @@ export function runSaliencyJob(config: SaliencyJobConfig, ctx: JobContext): Prom
     const p = await prepare(config, ctx, backend);
     folder.writeConfig({ ...config, kind: 'saliency', versions: versions(), forgetSize: p.split.forget.length });
     const s = await saliencyStep(p, config.saliency, config.train.batchSize, folder, ctx);
-    return { runId: folder.runId, runDir: folder.dir, backend: p.backend, rows: [], saliency: s.summary, ...(maskWarnings(s.summary).length ? { warnings: maskWarnings(s.summary) } : {}) };
+    return {
+      runId: folder.runId,
+      runDir: folder.dir,
+      backend: p.backend,
+      rows: [],
+      saliency: s.summary,
+      ...(maskWarnings(s.summary).length ? { warnings: maskWarnings(s.summary) } : {}),
+    };
   });
 }

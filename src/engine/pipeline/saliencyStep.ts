@@ -24,16 +24,25 @@ export interface SaliencyOutcome {
 export function maskWarnings(summary: SaliencySummary | undefined): string[] {
   if (!summary || summary.salientWeights > 0) return [];
   const top = Math.max(0, ...summary.layers.map((l) => l.maxScore));
-  return [`The saliency mask is empty: γ = ${summary.gamma} is above every score (the largest is ${top.toExponential(3)}), so no weight may move and the masked model stays θo. Lower γ below ${top.toExponential(3)}, or set a ratio instead.`];
+  return [
+    `The saliency mask is empty: γ = ${summary.gamma} is above every score (the largest is ${top.toExponential(3)}), so no weight may move and the masked model stays θo. Lower γ below ${top.toExponential(3)}, or set a ratio instead.`,
+  ];
 }
 
-export async function saliencyStep(p: Prepared, cfg: SaliencyConfig, batchSize: number, folder: Pick<RunFolder, 'path'>, ctx: JobContext): Promise<SaliencyOutcome> {
+export async function saliencyStep(
+  p: Prepared,
+  cfg: SaliencyConfig,
+  batchSize: number,
+  folder: Pick<RunFolder, 'path'>,
+  ctx: JobContext,
+): Promise<SaliencyOutcome> {
   ctx.emit({ type: 'phase', phase: 'saliency', label: `Saliency map over ${p.split.forget.length} forget samples` });
   const progress = new PhaseProgress(ctx.emit, 'saliency', p.split.forget.length);
   const t0 = Date.now();
   const scores = await computeSaliencyScores(p.original, p.data.train, p.split.forget, batchSize, ctx.signal, (done) => progress.update(done));
   const index = new SaliencyIndex(scores);
-  if (cfg.gamma !== undefined && !(cfg.gamma >= 0)) throw new UserError(`γ must be a non-negative number, got ${cfg.gamma}.`, 'Leave γ unset to use the ratio instead.');
+  if (cfg.gamma !== undefined && !(cfg.gamma >= 0))
+    throw new UserError(`γ must be a non-negative number, got ${cfg.gamma}.`, 'Leave γ unset to use the ratio instead.');
   const summary = cfg.gamma !== undefined ? index.summaryForGamma(cfg.gamma) : index.summaryForRatio(cfg.ratio ?? DEFAULT_RATIO);
   const masks = buildMask(index, summary);
   const seconds = (Date.now() - t0) / 1000;
@@ -43,8 +52,15 @@ export async function saliencyStep(p: Prepared, cfg: SaliencyConfig, batchSize: 
   writeFileAtomic(folder.path('saliency', 'mask.bits'), packMask(masks));
   const all = new Float32Array(index.total);
   let at = 0;
-  for (const s of scores.scores) { all.set(s, at); at += s.length; }
+  for (const s of scores.scores) {
+    all.set(s, at);
+    at += s.length;
+  }
   writeFileAtomic(folder.path('saliency', 'scores.f32'), new Uint8Array(all.buffer));
-  writeJsonAtomic(folder.path('saliency', 'summary.json'), { ...summary, seconds, layout: 'mask.bits: 1 bit per weight, layers in order, LSB first; scores.f32: |g| float32 little-endian, same order' });
+  writeJsonAtomic(folder.path('saliency', 'summary.json'), {
+    ...summary,
+    seconds,
+    layout: 'mask.bits: 1 bit per weight, layers in order, LSB first; scores.f32: |g| float32 little-endian, same order',
+  });
   return { index, summary, masks, seconds };
 }

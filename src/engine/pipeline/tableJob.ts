@@ -38,7 +38,9 @@ export function machineInfo(): MachineInfo {
 
 /** The forget set a scenario draws for a seed (the table and the grid search share it). */
 export function forgetSpec(config: Pick<TableConfig, 'scenario'>, seed: number): ForgetSpec {
-  return config.scenario.kind === 'random' ? { kind: 'random', fraction: config.scenario.fraction, seed } : { kind: 'class', classIndex: config.scenario.classIndex };
+  return config.scenario.kind === 'random'
+    ? { kind: 'random', fraction: config.scenario.fraction, seed }
+    : { kind: 'class', classIndex: config.scenario.classIndex };
 }
 
 export function scenarioLabel(config: Pick<TableConfig, 'scenario'>): string {
@@ -82,7 +84,13 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
       emit: (e) => ctx.emit(e.type === 'phase' ? { ...e, label: `${tag()} ${e.label}` } : e),
     };
     const prepConfig: PrepareConfig = {
-      data: config.data, model: config.model, forget: forgetSpec(config, seed), train: config.train, seed, backend: config.backend, trainSubset: config.trainSubset,
+      data: config.data,
+      model: config.model,
+      forget: forgetSpec(config, seed),
+      train: config.train,
+      seed,
+      backend: config.backend,
+      trainSubset: config.trainSubset,
     };
     step = 1;
     const p = await prepare(prepConfig, sctx, backend);
@@ -103,13 +111,30 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
       const r = await retrainReference({ model: config.model, train: config.train, seed }, p, sctx);
       try {
         sctx.emit({ type: 'phase', phase: 'evaluate', label: 'Evaluating Retrain' });
-        record({ role: 'retrain', method: 'retrain', metrics: await evaluateModel(classifierOf(r.model), p, ctx.signal, ctx.emit, `retrain, seed ${seed}`), seconds: r.seconds });
+        record({
+          role: 'retrain',
+          method: 'retrain',
+          metrics: await evaluateModel(classifierOf(r.model), p, ctx.signal, ctx.emit, `retrain, seed ${seed}`),
+          seconds: r.seconds,
+        });
       } finally {
         r.model.dispose();
       }
       sctx.emit({ type: 'phase', phase: 'evaluate', label: 'Evaluating Original' });
-      record({ role: 'original', method: 'original', metrics: await evaluateModel(p.original, p, ctx.signal, ctx.emit, `original, seed ${seed}`), seconds: p.originalSeconds });
-      seedInfo.push({ seed, forgetSize: p.split.forget.length, retainSize: p.split.retain.length, testSize: p.testIndices.length, originalFrom: p.originalFrom, retrainFrom: r.from });
+      record({
+        role: 'original',
+        method: 'original',
+        metrics: await evaluateModel(p.original, p, ctx.signal, ctx.emit, `original, seed ${seed}`),
+        seconds: p.originalSeconds,
+      });
+      seedInfo.push({
+        seed,
+        forgetSize: p.split.forget.length,
+        retainSize: p.split.retain.length,
+        testSize: p.testIndices.length,
+        originalFrom: p.originalFrom,
+        retrainFrom: r.from,
+      });
 
       for (const method of config.methods) {
         if (stopNow()) break;
@@ -119,7 +144,12 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
         const out = await applyMethod(p, spec, sctx, saliencyDir);
         try {
           sctx.emit({ type: 'phase', phase: 'evaluate', label: `Evaluating ${method}` });
-          record({ role: 'unlearned', method, metrics: await evaluateModel(out.theta, p, ctx.signal, ctx.emit, `${method}, seed ${seed}`), seconds: out.seconds });
+          record({
+            role: 'unlearned',
+            method,
+            metrics: await evaluateModel(out.theta, p, ctx.signal, ctx.emit, `${method}, seed ${seed}`),
+            seconds: out.seconds,
+          });
         } finally {
           out.theta.model.dispose();
         }
@@ -129,7 +159,11 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
     }
     runs.push({ seed, rows });
     if (stopped) break;
-    ctx.emit({ type: 'log', level: 'info', message: `seed ${seed} done (forget set ${splitHash(p.split)}); ${((Date.now() - t0) / 1000).toFixed(1)} s so far` });
+    ctx.emit({
+      type: 'log',
+      level: 'info',
+      message: `seed ${seed} done (forget set ${splitHash(p.split)}); ${((Date.now() - t0) / 1000).toFixed(1)} s so far`,
+    });
   }
 
   const agg = aggregateSeeds(runs);
@@ -138,9 +172,16 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
   const result: TableResult = {
     config,
     ...(missing.length ? { stopped: { modelsDone: planned - missing.reduce((n, m) => n + m.models.length, 0), modelsPlanned: planned, missing } } : {}),
-    rows: agg.rows, retrainMean: agg.retrainMean, noiseFloor: agg.noiseFloor,
+    rows: agg.rows,
+    retrainMean: agg.retrainMean,
+    noiseFloor: agg.noiseFloor,
     seeds: agg.perSeed.map((s, i) => ({ ...seedInfo[i], rows: s.rows })),
-    backend, machine, date, wallSeconds: (Date.now() - t0) / 1000, outDir, data: dataInfo!,
+    backend,
+    machine,
+    date,
+    wallSeconds: (Date.now() - t0) / 1000,
+    outDir,
+    data: dataInfo!,
   };
   writeJsonAtomic(join(outDir, 'table.json'), result);
   writeFileAtomic(join(outDir, 'table.md'), tableMarkdown(result));
@@ -150,7 +191,9 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
 /** What a table lacks of its plan (every seed × Retrain, Original, each method), per seed, by row label. */
 export function tableMissing(config: Pick<TableConfig, 'seeds' | 'methods'>, runs: readonly SeedRows[]): TableMissing[] {
   const planned: { role: EvaluatedModel['role']; method: string }[] = [
-    { role: 'retrain', method: 'retrain' }, { role: 'original', method: 'original' }, ...config.methods.map((m) => ({ role: 'unlearned' as const, method: m })),
+    { role: 'retrain', method: 'retrain' },
+    { role: 'original', method: 'original' },
+    ...config.methods.map((m) => ({ role: 'unlearned' as const, method: m })),
   ];
   const out: TableMissing[] = [];
   for (const seed of config.seeds) {
@@ -174,7 +217,11 @@ export function tableHeader(t: TableResult): string[] {
   const floor = t.noiseFloor.value;
   const stop = t.stopped;
   return [
-    ...(stop ? [`- **Partial table: stopped by the user** after ${stop.modelsDone} of ${stop.modelsPlanned} models; missing ${describeMissing(stop.missing).join('; ')}. Each row's mean, std and rank are over the seeds it has.`] : []),
+    ...(stop
+      ? [
+          `- **Partial table: stopped by the user** after ${stop.modelsDone} of ${stop.modelsPlanned} models; missing ${describeMissing(stop.missing).join('; ')}. Each row's mean, std and rank are over the seeds it has.`,
+        ]
+      : []),
     `- Scenario: ${scenarioLabel(c)}; forget ${s0?.forgetSize}, retain ${s0?.retainSize}, test ${s0?.testSize} (per seed)`,
     `- Data: ${dataName}, ${t.data.train} train${t.data.train === c.trainSubset ? ` (class-balanced first ${c.trainSubset})` : ''} / ${t.data.test} test`,
     `- Model: ${c.model.architecture.toUpperCase()}; θo and Retrain: ${c.train.epochs} epochs, lr ${c.train.lr}, batch ${c.train.batchSize}; methods: defaultUnlearnRecipe(method); SalUn mask ratio ${c.saliency.ratio ?? '—'}`,
@@ -191,7 +238,9 @@ export function tableFootnote(t: TableResult): string[] {
   return [
     'Avg. Gap: per seed, mean |metric − mean of the Retrain seeds| over UA, RA, TA, MIA; then mean ± std over seeds (sample std, n − 1). Smaller is closer to exact unlearning.',
     'RTE: training time for Retrain and Original, saliency + unlearning time for the methods (evaluation excluded).',
-    t.noiseFloor.value !== undefined ? `Rank: methods whose mean Avg. Gap is within the noise floor (${t.noiseFloor.value.toFixed(2)}) of their group's best share its rank; they are not distinguishable at this number of seeds.` : '',
+    t.noiseFloor.value !== undefined
+      ? `Rank: methods whose mean Avg. Gap is within the noise floor (${t.noiseFloor.value.toFixed(2)}) of their group's best share its rank; they are not distinguishable at this number of seeds.`
+      : '',
     cached.length ? `θo / Retrain of seed(s) ${cached.join(', ')} came from the model cache: their RTE is the time they took when first trained.` : '',
   ].filter((l) => l !== '');
 }
@@ -213,7 +262,10 @@ export function tableMarkdown(t: TableResult): string {
     lines.push(`### Seed ${s.seed}`, '', modelsMarkdown(s.rows), '');
   }
   if (t.noiseFloor.pairs.length) {
-    lines.push('Retrain-vs-Retrain Avg. Gap per seed pair: ' + t.noiseFloor.pairs.map((p) => `(${p.seeds[0]}, ${p.seeds[1]}) ${p.gap.toFixed(2)}`).join('; '), '');
+    lines.push(
+      'Retrain-vs-Retrain Avg. Gap per seed pair: ' + t.noiseFloor.pairs.map((p) => `(${p.seeds[0]}, ${p.seeds[1]}) ${p.gap.toFixed(2)}`).join('; '),
+      '',
+    );
   }
   return lines.join('\n');
 }

@@ -27,11 +27,28 @@ export function verdictPoints(figures: readonly Pick<RunVerdictFigure, 'name' | 
 /** The engine's verdict as a run records it: numbers and words only. */
 export function toRunVerdict(v: Verdict, heldOut: RunVerdict['heldOut'], seconds: number): RunVerdict {
   const figures = v.figures.map((f): RunVerdictFigure => ({
-    name: f.name, forget: f.forget, reference: f.reference, gap: f.gap, noise: f.noise, noiseFrom: f.noiseFrom, threshold: f.threshold, z: f.z,
+    name: f.name,
+    forget: f.forget,
+    reference: f.reference,
+    gap: f.gap,
+    noise: f.noise,
+    noiseFrom: f.noiseFrom,
+    threshold: f.threshold,
+    z: f.z,
   }));
   return {
-    label: v.label, points: verdictPoints(figures), meanAbsZ: v.score, figures, reason: v.reason,
-    k: v.k, alpha: v.alpha, splits: v.splits, seed: v.seed, heldOut, miaConverged: v.miaConverged, seconds,
+    label: v.label,
+    points: verdictPoints(figures),
+    meanAbsZ: v.score,
+    figures,
+    reason: v.reason,
+    k: v.k,
+    alpha: v.alpha,
+    splits: v.splits,
+    seed: v.seed,
+    heldOut,
+    miaConverged: v.miaConverged,
+    seconds,
   };
 }
 

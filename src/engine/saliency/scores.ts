@@ -10,10 +10,18 @@ import type { SaliencyScores } from '../../store/saliency/mask';
 import { tf } from '../tf';
 
 export async function computeSaliencyScores(
-  clf: Classifier, set: ImageSet, forget: ArrayLike<number>, batchSize: number,
-  signal?: AbortSignal, onBatch?: (done: number, total: number) => void,
+  clf: Classifier,
+  set: ImageSet,
+  forget: ArrayLike<number>,
+  batchSize: number,
+  signal?: AbortSignal,
+  onBatch?: (done: number, total: number) => void,
 ): Promise<SaliencyScores> {
-  if (forget.length === 0) throw new UserError('The forget set is empty: there is nothing to compute saliency for.', 'Choose a forget fraction above 0, a class that has samples, or a non-empty index file.');
+  if (forget.length === 0)
+    throw new UserError(
+      'The forget set is empty: there is nothing to compute saliency for.',
+      'Choose a forget fraction above 0, a class that has samples, or a non-empty index file.',
+    );
   const vars = trainableVariables(clf);
   const shapeOf = batchShapeFor(clf, set);
   const sums = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
@@ -22,8 +30,10 @@ export async function computeSaliencyScores(
       throwIfAborted(signal);
       const to = Math.min(forget.length, from + batchSize);
       const { x, y } = gatherRows(set, forget, from, to);
-      const { value, grads } = tf.variableGrads(() => tf.tidy(() =>
-        crossEntropy(logProbs(clf, tf.tensor(x, shapeOf(to - from)), false), tf.tensor1d(y, 'int32'))), vars);
+      const { value, grads } = tf.variableGrads(
+        () => tf.tidy(() => crossEntropy(logProbs(clf, tf.tensor(x, shapeOf(to - from)), false), tf.tensor1d(y, 'int32'))),
+        vars,
+      );
       tf.tidy(() => vars.forEach((v, i) => sums[i].assign(tf.add(sums[i], grads[v.name]))));
       value.dispose();
       Object.values(grads).forEach((g) => g.dispose());
@@ -37,7 +47,11 @@ export async function computeSaliencyScores(
       abs.dispose();
     }
     for (const [i, sc] of scores.entries()) {
-      if (sc.some((v) => !Number.isFinite(v))) throw new UserError(`The saliency of ${vars[i].name} is not finite.`, 'The model produces NaN or infinite gradients on the forget set; check the model file.');
+      if (sc.some((v) => !Number.isFinite(v)))
+        throw new UserError(
+          `The saliency of ${vars[i].name} is not finite.`,
+          'The model produces NaN or infinite gradients on the forget set; check the model file.',
+        );
     }
     return { names: vars.map((v) => v.name), shapes: vars.map((v) => v.shape.slice()), scores };
   } finally {

@@ -62,8 +62,18 @@ export async function fit(o: FitOptions): Promise<TrainingCurve> {
     for (let epoch = 1; epoch <= o.recipe.epochs; epoch++) {
       optimizer.options = { ...optimizer.options, lr: scheduledLr(o.recipe, epoch) };
       const r = await trainPass({
-        clf: o.clf, vars, optimizer, set: o.set, indices: o.indices, batchSize: o.recipe.batchSize, loss: 'ce', rand,
-        shuffle: true, signal: o.signal, pool: o.pool, onBatch: (done) => o.onBatch?.(epoch, done, o.indices.length),
+        clf: o.clf,
+        vars,
+        optimizer,
+        set: o.set,
+        indices: o.indices,
+        batchSize: o.recipe.batchSize,
+        loss: 'ce',
+        rand,
+        shuffle: true,
+        signal: o.signal,
+        pool: o.pool,
+        onBatch: (done) => o.onBatch?.(epoch, done, o.indices.length),
       });
       // A diverged model's accuracy means nothing, and onEpoch stops there.
       const accuracy = Number.isFinite(r.meanLoss) ? accuracyPercent((await predictPerSample(o.clf, o.set, measured, o.signal)).correct) : NaN;

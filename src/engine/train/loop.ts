@@ -75,11 +75,15 @@ export async function trainPass(o: PassOptions): Promise<PassResult> {
     if (pool) {
       ({ loss: lossValue, grads } = await pool.gradients(o.clf, o.vars, { x, labels, rowShape: shapeOf(1).slice(1), negate: o.loss === 'neg-ce' }));
     } else {
-      const r = tf.variableGrads(() => tf.tidy(() => {
-        const xb = tf.tensor(x, shapeOf(n));
-        const ce = crossEntropy(logProbs(o.clf, xb, true), tf.tensor1d(labels, 'int32'));
-        return o.loss === 'neg-ce' ? tf.neg<T.Scalar>(ce) : ce;
-      }), o.vars);
+      const r = tf.variableGrads(
+        () =>
+          tf.tidy(() => {
+            const xb = tf.tensor(x, shapeOf(n));
+            const ce = crossEntropy(logProbs(o.clf, xb, true), tf.tensor1d(labels, 'int32'));
+            return o.loss === 'neg-ce' ? tf.neg<T.Scalar>(ce) : ce;
+          }),
+        o.vars,
+      );
       lossValue = (await r.value.data())[0];
       r.value.dispose();
       throwIfDeviceFailed(o.batchSize);
@@ -87,8 +91,10 @@ export async function trainPass(o: PassOptions): Promise<PassResult> {
     }
     if (!Number.isFinite(lossValue)) {
       tf.dispose(grads);
-      throw new UserError(`The loss became ${lossValue} at sample ${from} of this pass.`,
-        'The learning rate is probably too high for this model: lower it (e.g. halve it) and run again.');
+      throw new UserError(
+        `The loss became ${lossValue} at sample ${from} of this pass.`,
+        'The learning rate is probably too high for this model: lower it (e.g. halve it) and run again.',
+      );
     }
     o.optimizer.step(grads);
     tf.dispose(grads);

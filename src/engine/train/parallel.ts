@@ -96,7 +96,10 @@ export class TrainingPool {
   private readonly stepTimes = { steps: 0, gradientsMs: 0, slowestWorkerMs: 0 };
 
   /** `workers` ≤ 1 (or not an integer) is a pool that never starts: every pass runs on this thread. */
-  constructor(readonly workers: number, private readonly log: PoolLog = () => undefined) {}
+  constructor(
+    readonly workers: number,
+    private readonly log: PoolLog = () => undefined,
+  ) {}
 
   /** Threads the next pass uses: `workers`, or 1 when the backend spreads each op over the cores itself. */
   get effectiveWorkers(): number {
@@ -132,7 +135,10 @@ export class TrainingPool {
   private async start(): Promise<boolean> {
     const backend = tf.getBackend();
     if (!PARALLEL_BACKENDS.includes(backend)) {
-      this.log('warn', `workers ${this.workers}: not used on the ${backend} backend, which already spreads each operation over the cores; training runs on one thread`);
+      this.log(
+        'warn',
+        `workers ${this.workers}: not used on the ${backend} backend, which already spreads each operation over the cores; training runs on one thread`,
+      );
       return false;
     }
     const entry = trainWorkerEntry();
@@ -148,15 +154,20 @@ export class TrainingPool {
       this.listen(thread, k);
       this.threads.push(thread);
     }
-    await Promise.all(ready).catch((e: unknown) => { throw this.fail(e); });
-    this.log('info', `training on ${this.workers} worker threads (${backend} backend), each batch split into ${this.workers} shards; batch-norm layers normalise each shard with its own statistics`);
+    await Promise.all(ready).catch((e: unknown) => {
+      throw this.fail(e);
+    });
+    this.log(
+      'info',
+      `training on ${this.workers} worker threads (${backend} backend), each batch split into ${this.workers} shards; batch-norm layers normalise each shard with its own statistics`,
+    );
     return true;
   }
 
   private listen(thread: Thread, k: number): void {
     const label = `Training worker ${k + 1} of ${this.workers}`;
     thread.worker.on('message', (m: FromWorker) => {
-      const id = m.type === 'ready' ? 0 : m.id ?? 0;
+      const id = m.type === 'ready' ? 0 : (m.id ?? 0);
       const w = thread.waiting.get(id);
       thread.waiting.delete(id);
       if (m.type === 'error') {
@@ -165,7 +176,9 @@ export class TrainingPool {
         w?.reject(this.fail(e));
       } else w?.resolve(m);
     });
-    thread.worker.on('error', (e) => { this.fail(new UserError(`${label} crashed: ${e.message}`, HINT)); });
+    thread.worker.on('error', (e) => {
+      this.fail(new UserError(`${label} crashed: ${e.message}`, HINT));
+    });
     thread.worker.on('exit', (code) => {
       liveThreads--;
       if (!this.closing) this.fail(new UserError(`${label} exited unexpectedly (code ${code}).`, HINT));
@@ -223,16 +236,34 @@ export class TrainingPool {
       throw new UserError(`Training with workers needs a model tfjs can serialise: ${(e as Error).message}`, HINT);
     }
     this.loaded = undefined;
-    await Promise.all(this.threads.map((_, k) => {
-      const setup: ModelSetup = {
-        type: 'model', id: this.nextId++, topology, outputsProbabilities: clf.outputsProbabilities, slots, gradIndices,
-        weights, out: outs[k], x, y, rowShape,
-      };
-      return this.request(k, setup);
-    }));
+    await Promise.all(
+      this.threads.map((_, k) => {
+        const setup: ModelSetup = {
+          type: 'model',
+          id: this.nextId++,
+          topology,
+          outputsProbabilities: clf.outputsProbabilities,
+          slots,
+          gradIndices,
+          weights,
+          out: outs[k],
+          x,
+          y,
+          rowShape,
+        };
+        return this.request(k, setup);
+      }),
+    );
     this.loaded = {
-      model, gradIndices, rowShape: rowShape.slice(), capacity: rows, slots,
-      weights: new Float32Array(weights), outs: outs.map((o) => new Float32Array(o)), x: new Float32Array(x), y: new Int32Array(y),
+      model,
+      gradIndices,
+      rowShape: rowShape.slice(),
+      capacity: rows,
+      slots,
+      weights: new Float32Array(weights),
+      outs: outs.map((o) => new Float32Array(o)),
+      x: new Float32Array(x),
+      y: new Int32Array(y),
       scratch: new Float64Array(Math.max(1, ...slots.map((s) => s.size))),
     };
     return this.loaded;
@@ -294,7 +325,11 @@ export class TrainingPool {
       let moved = false;
       for (let k = 0; k < used && !moved; k++) {
         const o = l.outs[k];
-        for (let j = 0; j < size; j++) if (o[offset + j] !== l.weights[offset + j]) { moved = true; break; }
+        for (let j = 0; j < size; j++)
+          if (o[offset + j] !== l.weights[offset + j]) {
+            moved = true;
+            break;
+          }
       }
       if (!moved) return;
       const next = new Float32Array(size);
@@ -304,7 +339,9 @@ export class TrainingPool {
         for (let k = 0; k < used; k++) delta += share[k] * (l.outs[k][offset + j] - sent);
         next[j] = sent + delta;
       }
-      tf.tidy(() => { w.write(tf.tensor(next, shape)); });
+      tf.tidy(() => {
+        w.write(tf.tensor(next, shape));
+      });
     });
   }
 

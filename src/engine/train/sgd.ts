@@ -35,7 +35,11 @@ export function weightMask(vars: readonly T.Variable[], masks: readonly Uint8Arr
 export class Sgd {
   private readonly velocity: T.Variable[];
 
-  constructor(private readonly vars: T.Variable[], public options: SgdOptions, private readonly mask?: WeightMask) {
+  constructor(
+    private readonly vars: T.Variable[],
+    public options: SgdOptions,
+    private readonly mask?: WeightMask,
+  ) {
     // Inside tidy: tf.variable keeps its own reference, so the zeros tensor itself must be released.
     this.velocity = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
     if (mask && (mask.salient.length !== vars.length || mask.anchor.length !== vars.length)) {

@@ -32,8 +32,14 @@ async function load(s: ModelSetup): Promise<void> {
   replica = undefined;
   const model = await tf.models.modelFromJSON({ modelTopology: s.topology as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
   const ws = model.weights;
-  const bad = ws.length !== s.slots.length ? `${ws.length} weights, the main thread's model ${s.slots.length}`
-    : ws.map((w, i) => (w.shape.join('×') === s.slots[i].shape.join('×') ? '' : `${w.name} is [${w.shape.join(', ')}], expected [${s.slots[i].shape.join(', ')}]`)).find(Boolean);
+  const bad =
+    ws.length !== s.slots.length
+      ? `${ws.length} weights, the main thread's model ${s.slots.length}`
+      : ws
+          .map((w, i) =>
+            w.shape.join('×') === s.slots[i].shape.join('×') ? '' : `${w.name} is [${w.shape.join(', ')}], expected [${s.slots[i].shape.join(', ')}]`,
+          )
+          .find(Boolean);
   if (bad) {
     model.dispose();
     throw new Error(`the replica does not match the model: ${bad}`);
@@ -58,18 +64,28 @@ async function step(m: ShardStep): Promise<number> {
   const ws = r.clf.model.weights;
   // Copies, never views: a tensor may keep the array it was made from (cpu backend), and the
   // shared buffers are overwritten by the next step.
-  tf.tidy(() => ws.forEach((w, i) => { w.write(tf.tensor(r.weights.slice(slots[i].offset, slots[i].offset + slots[i].size), slots[i].shape)); }));
+  tf.tidy(() =>
+    ws.forEach((w, i) => {
+      w.write(tf.tensor(r.weights.slice(slots[i].offset, slots[i].offset + slots[i].size), slots[i].shape));
+    }),
+  );
   const n = m.to - m.from;
-  const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
-    const xb = tf.tensor(r.x.slice(m.from * r.rowSize, m.to * r.rowSize), [n, ...rowShape]);
-    const ce = crossEntropy(logProbs(r.clf, xb, true), tf.tensor1d(r.y.slice(m.from, m.to), 'int32'));
-    return m.negate ? tf.neg<T.Scalar>(ce) : ce;
-  }), r.gradVars);
+  const { value, grads } = tf.variableGrads(
+    () =>
+      tf.tidy(() => {
+        const xb = tf.tensor(r.x.slice(m.from * r.rowSize, m.to * r.rowSize), [n, ...rowShape]);
+        const ce = crossEntropy(logProbs(r.clf, xb, true), tf.tensor1d(r.y.slice(m.from, m.to), 'int32'));
+        return m.negate ? tf.neg<T.Scalar>(ce) : ce;
+      }),
+    r.gradVars,
+  );
   try {
     const loss = (await value.data())[0];
     gradIndices.forEach((i, k) => r.out.set(grads[r.gradVars[k].name].dataSync(), slots[i].offset));
     const isGrad = new Set(gradIndices);
-    ws.forEach((w, i) => { if (!isGrad.has(i)) r.out.set(w.read().dataSync(), slots[i].offset); });
+    ws.forEach((w, i) => {
+      if (!isGrad.has(i)) r.out.set(w.read().dataSync(), slots[i].offset);
+    });
     return loss;
   } finally {
     tf.dispose([value, ...Object.values(grads)]);
@@ -97,7 +113,9 @@ async function main(): Promise<void> {
   const { backend } = workerData as WorkerData;
   try {
     const info = await selectBackend(backend);
-    parentPort.on('message', (m: ToWorker) => { void handle(m); });
+    parentPort.on('message', (m: ToWorker) => {
+      void handle(m);
+    });
     post({ type: 'ready', backend: info.name });
   } catch (e) {
     post({ type: 'error', message: `the ${backend} backend did not start in the worker: ${e instanceof Error ? e.message : String(e)}` });

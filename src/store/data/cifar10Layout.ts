@@ -19,7 +19,8 @@ const CIFAR10_ARCHIVE_DIR = 'cifar-10-batches-bin';
 /** One record: a label byte, then the 32×32 red, green and blue planes. */
 export const CIFAR10_RECORD_BYTES = 1 + 3 * 32 * 32;
 
-const CIFAR10_HINT = 'Use the binary version of CIFAR-10 (cifar-10-binary.tar.gz, unpacked: cifar-10-batches-bin with data_batch_1.bin … data_batch_5.bin and test_batch.bin).';
+const CIFAR10_HINT =
+  'Use the binary version of CIFAR-10 (cifar-10-binary.tar.gz, unpacked: cifar-10-batches-bin with data_batch_1.bin … data_batch_5.bin and test_batch.bin).';
 
 export interface Cifar10Layout {
   /** The folder that holds the .bin files (the one picked, or its cifar-10-batches-bin). */
@@ -48,8 +49,12 @@ export function cifar10Layout(dir: string): Cifar10Layout {
   if (!isFile(test)) lacking.push(CIFAR10_TEST_FILE);
   if (lacking.length) {
     const others = visibleEntries(root).filter((n) => n.endsWith('.bin'));
-    const cifar100 = others.includes('train.bin') ? ' It holds train.bin: CIFAR-100\'s binary format, which is not supported.' : '';
-    throw new UserError(`${root} is not a CIFAR-10 binary folder: ${lacking.join(' and ')} ${lacking.length > 1 ? 'are' : 'is'} missing.${cifar100}`, CIFAR10_HINT, root);
+    const cifar100 = others.includes('train.bin') ? " It holds train.bin: CIFAR-100's binary format, which is not supported." : '';
+    throw new UserError(
+      `${root} is not a CIFAR-10 binary folder: ${lacking.join(' and ')} ${lacking.length > 1 ? 'are' : 'is'} missing.${cifar100}`,
+      CIFAR10_HINT,
+      root,
+    );
   }
   const meta = join(root, CIFAR10_META_FILE);
   return { dir: root, train: train.map((f) => join(root, f)), missingTrain, test, meta: isFile(meta) ? meta : undefined };
@@ -60,7 +65,10 @@ export function cifar10ClassNames(layout: Pick<Cifar10Layout, 'meta'>): { names:
   if (!layout.meta) return { names: CIFAR10_CLASSES };
   let lines: string[];
   try {
-    lines = readFileSync(layout.meta, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+    lines = readFileSync(layout.meta, 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
   } catch (e) {
     return { names: CIFAR10_CLASSES, note: `${layout.meta} is unreadable (${(e as Error).message}); using the standard CIFAR-10 class names.` };
   }
@@ -102,7 +110,9 @@ export const CIFAR10_LAYOUT: FolderLayout<{ kind: string; dir: string }> = {
     const train = l.train.map(records).reduce((a, c) => a + c, 0);
     return { dir: l.dir, classNames: names, train, test: records(l.test), files: withFiles ? trainEntries(l, names) : undefined };
   },
-  check: (dir) => { cifar10Layout(dir); },
+  check: (dir) => {
+    cifar10Layout(dir);
+  },
   detect: (dir) => {
     try {
       cifar10Layout(dir);

@@ -7,9 +7,7 @@ import { UserError } from '../errors';
 import { fileStats, isFile, requireFolder } from './folders';
 import type { DataLayout, FolderLayout } from './formatLayout';
 
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-];
+export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 /** The four files of an idx data folder, each plain or with `.gz`. */
 export const IDX_FILE_STEMS = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
@@ -26,14 +24,16 @@ export function missingIdxFiles(dir: string, exists: (path: string) => boolean):
 }
 
 export function describeMissingIdx(dir: string, missing: readonly string[]): string {
-  return `${dir} is not an idx data folder: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing (plain or .gz). ` +
-    `It needs ${IDX_FILE_STEMS.join(', ')}.`;
+  return (
+    `${dir} is not an idx data folder: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing (plain or .gz). ` +
+    `It needs ${IDX_FILE_STEMS.join(', ')}.`
+  );
 }
 
 /** The bundled subset lives in data/fashion-mnist-subset at the package root. */
 export function defaultDataDir(): string {
   const candidates = [
-    join(__dirname, '..', 'data', 'fashion-mnist-subset'),          // dist/*.js
+    join(__dirname, '..', 'data', 'fashion-mnist-subset'), // dist/*.js
     join(__dirname, '..', '..', '..', 'data', 'fashion-mnist-subset'),
     join(__dirname, '..', '..', '..', '..', 'data', 'fashion-mnist-subset'), // out/src/store/data/*.js
   ];

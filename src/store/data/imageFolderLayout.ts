@@ -11,7 +11,8 @@ export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'] as const;
 /** torchvision's ImageFolder has no fixed test split name; `val` is the other common one. */
 export const IMAGE_FOLDER_TEST_NAMES = ['test', 'val'] as const;
 
-const IMAGE_FOLDER_HINT = 'An ImageFolder is <folder>/train/<class>/<image> and <folder>/test/<class>/<image> (or val/ instead of test/), with PNG or JPEG images.';
+const IMAGE_FOLDER_HINT =
+  'An ImageFolder is <folder>/train/<class>/<image> and <folder>/test/<class>/<image> (or val/ instead of test/), with PNG or JPEG images.';
 
 export interface ImageFolderSplit {
   /** train, test or val. */
@@ -34,15 +35,28 @@ export interface ImageFolderLayout {
 }
 
 /** The split folders and the class names, from folder names alone (the New Run flow's quick check). */
-export function imageFolderClasses(dir: string): { root: string; trainDir: string; testDir: string; testName: string; classNames: string[]; testClassNames: string[] } {
+export function imageFolderClasses(dir: string): {
+  root: string;
+  trainDir: string;
+  testDir: string;
+  testName: string;
+  classNames: string[];
+  testClassNames: string[];
+} {
   const root = resolve(dir);
   requireFolder(root, 'ImageFolder', IMAGE_FOLDER_HINT);
   const trainDir = join(root, 'train');
   const testName = IMAGE_FOLDER_TEST_NAMES.find((n) => isDir(join(root, n)));
   const lacking = [...(isDir(trainDir) ? [] : ['train/']), ...(testName ? [] : ['test/ (or val/)'])];
   if (lacking.length) {
-    const inside = ['train', ...IMAGE_FOLDER_TEST_NAMES].includes(basename(root)) ? ` It looks like a split folder itself: choose its parent, ${dirname(root)}.` : '';
-    throw new UserError(`${root} is not an ImageFolder: ${lacking.join(' and ')} ${lacking.length > 1 ? 'are' : 'is'} missing.${inside}`, IMAGE_FOLDER_HINT, root);
+    const inside = ['train', ...IMAGE_FOLDER_TEST_NAMES].includes(basename(root))
+      ? ` It looks like a split folder itself: choose its parent, ${dirname(root)}.`
+      : '';
+    throw new UserError(
+      `${root} is not an ImageFolder: ${lacking.join(' and ')} ${lacking.length > 1 ? 'are' : 'is'} missing.${inside}`,
+      IMAGE_FOLDER_HINT,
+      root,
+    );
   }
   const testDir = join(root, testName as string);
   const classNames = visibleEntries(trainDir).filter((n) => isDir(join(trainDir, n)));
@@ -54,7 +68,8 @@ export function imageFolderClasses(dir: string): { root: string; trainDir: strin
     throw new UserError(
       `${testDir} has class folder${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} that ${root}/train does not have.`,
       `Labels are numbered by the training split's sorted class folders (${classNames.join(', ')}); every test class must be one of them. Rename or remove the extra folder.`,
-      join(testDir, unknown[0]));
+      join(testDir, unknown[0]),
+    );
   }
   return { root, trainDir, testDir, testName: testName as string, classNames, testClassNames };
 }
@@ -78,7 +93,11 @@ function listSplit(root: string, name: string, splitDir: string, classNames: rea
       }
     }
     if (count === 0) {
-      throw new UserError(`The class folder ${classDir} has no PNG or JPEG images.`, 'Put the class\'s images in it (.png, .jpg or .jpeg), or remove the empty folder.', classDir);
+      throw new UserError(
+        `The class folder ${classDir} has no PNG or JPEG images.`,
+        "Put the class's images in it (.png, .jpg or .jpeg), or remove the empty folder.",
+        classDir,
+      );
     }
   }
   return { name, dir: splitDir, files, labels: Int32Array.from(labels), skipped };
@@ -101,18 +120,29 @@ export const IMAGE_FOLDER_LAYOUT: FolderLayout<{ kind: string; dir: string; size
   fingerprint: (spec, workspaceDir) => {
     // Relative paths too: an ImageFolder's labels are its folder names.
     const l = listImageFolder(resolve(workspaceDir, spec.dir));
-    const stats = fileStats(l.root, [...l.train.files, ...l.test.files].map((f) => relative(l.root, f)));
+    const stats = fileStats(
+      l.root,
+      [...l.train.files, ...l.test.files].map((f) => relative(l.root, f)),
+    );
     // The size option changes every image; without it the key stays what it was before the option existed.
     return { kind: spec.kind, stats, ...(spec.size ? { size: spec.size } : {}) };
   },
   summary: (spec, workspaceDir, withFiles) => {
     const l = listImageFolder(resolve(workspaceDir, spec.dir));
     return {
-      dir: l.root, classNames: l.classNames, train: l.train.files.length, test: l.test.files.length, skipped: [...l.train.skipped, ...l.test.skipped],
-      files: withFiles ? l.train.files.map((f, index) => ({ index, label: l.train.labels[index], className: l.classNames[l.train.labels[index]], file: relative(l.root, f) })) : undefined,
+      dir: l.root,
+      classNames: l.classNames,
+      train: l.train.files.length,
+      test: l.test.files.length,
+      skipped: [...l.train.skipped, ...l.test.skipped],
+      files: withFiles
+        ? l.train.files.map((f, index) => ({ index, label: l.train.labels[index], className: l.classNames[l.train.labels[index]], file: relative(l.root, f) }))
+        : undefined,
     };
   },
-  check: (dir) => { imageFolderClasses(dir); },
+  check: (dir) => {
+    imageFolderClasses(dir);
+  },
   // Split folders alone: a folder that has them is an ImageFolder attempt, and check() says what else it lacks.
   detect: (dir) => isDir(join(dir, 'train')) && IMAGE_FOLDER_TEST_NAMES.some((n) => isDir(join(dir, n))),
 };

@@ -5,7 +5,14 @@
 // the loaders so that the extension host can use it without bundling the image decoders.
 import { resolve } from 'node:path';
 import type { DataSpec, FolderDataSpec } from '../../protocol/config';
-import { FOLDER_FORMAT_NAMES, folderFormatsNeed, isDataFormatName, isFolderFormatName, type DataFormatName, type FolderFormatName } from '../../protocol/dataFormats';
+import {
+  FOLDER_FORMAT_NAMES,
+  folderFormatsNeed,
+  isDataFormatName,
+  isFolderFormatName,
+  type DataFormatName,
+  type FolderFormatName,
+} from '../../protocol/dataFormats';
 import { UserError } from '../errors';
 import { isDir } from './folders';
 import type { DataLayout, DataSummary, FolderLayout } from './formatLayout';

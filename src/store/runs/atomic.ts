@@ -47,7 +47,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     makeDirs(dirname(path));
     writeFileSync(tmp, data);
     const fd = openSync(tmp, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
@@ -75,11 +79,14 @@ export function replaceDirAtomic(finalDir: string, build: (tmpDir: string) => vo
   const tmp = join(dirname(finalDir), `.${basename(finalDir)}.${process.pid}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
   makeDirs(tmp);
-  return Promise.resolve(build(tmp)).then(() => {
-    rmSync(finalDir, { recursive: true, force: true });
-    renameSync(tmp, finalDir);
-  }, (e: unknown) => {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  });
+  return Promise.resolve(build(tmp)).then(
+    () => {
+      rmSync(finalDir, { recursive: true, force: true });
+      renameSync(tmp, finalDir);
+    },
+    (e: unknown) => {
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    },
+  );
 }

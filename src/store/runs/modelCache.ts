@@ -66,7 +66,11 @@ export function readCacheEntry(dir: string): CacheRead {
     const file = join(dir, name);
     if (!existsSync(file)) return { state: 'bad', problem: `${name} is missing` };
     const actual = sha256Of(readFileSync(file));
-    if (actual !== expected) return { state: 'bad', problem: `${name} does not match its checksum (sha256 ${actual.slice(0, 12)}…, recorded ${expected.slice(0, 12)}…): the file changed after it was cached` };
+    if (actual !== expected)
+      return {
+        state: 'bad',
+        problem: `${name} does not match its checksum (sha256 ${actual.slice(0, 12)}…, recorded ${expected.slice(0, 12)}…): the file changed after it was cached`,
+      };
   }
   return { state: 'ok', meta };
 }
@@ -164,7 +168,8 @@ export function lockPathOf(dir: string): string {
 function readOwner(text: string): LockOwner | undefined {
   try {
     const v: unknown = JSON.parse(text);
-    if (isRecord(v) && Number.isInteger(v.pid) && typeof v.host === 'string' && typeof v.since === 'string') return { pid: v.pid as number, host: v.host, since: v.since };
+    if (isRecord(v) && Number.isInteger(v.pid) && typeof v.host === 'string' && typeof v.since === 'string')
+      return { pid: v.pid as number, host: v.host, since: v.since };
   } catch {
     // Empty or torn: the owner is between create and write; its age decides.
   }
@@ -189,7 +194,11 @@ function takeOver(lockPath: string, judged: string): boolean {
     fd = openSync(guard, 'wx');
   } catch {
     // A guard left by a process killed mid-takeover expires.
-    try { if (Date.now() - statSync(guard).mtimeMs > 10_000) unlinkSync(guard); } catch { /* gone already */ }
+    try {
+      if (Date.now() - statSync(guard).mtimeMs > 10_000) unlinkSync(guard);
+    } catch {
+      /* gone already */
+    }
     return false;
   }
   closeSync(fd);
@@ -212,22 +221,44 @@ function tryCreate(lockPath: string): (() => void) | undefined {
     throw e;
   }
   const mine = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() } satisfies LockOwner);
-  try { writeSync(fd, mine); } finally { closeSync(fd); }
+  try {
+    writeSync(fd, mine);
+  } finally {
+    closeSync(fd);
+  }
   const heartbeat = setInterval(() => {
-    try { const now = new Date(); utimesSync(lockPath, now, now); } catch { /* taken over or removed; release checks */ }
+    try {
+      const now = new Date();
+      utimesSync(lockPath, now, now);
+    } catch {
+      /* taken over or removed; release checks */
+    }
   }, LOCK_HEARTBEAT_MS);
   heartbeat.unref();
   return () => {
     clearInterval(heartbeat);
-    try { if (readFileSync(lockPath, 'utf8') === mine) unlinkSync(lockPath); } catch { /* already gone */ }
+    try {
+      if (readFileSync(lockPath, 'utf8') === mine) unlinkSync(lockPath);
+    } catch {
+      /* already gone */
+    }
   };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    if (signal?.aborted) { reject(new CancelledError()); return; }
-    const onAbort = (): void => { clearTimeout(timer); reject(new CancelledError()); };
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolvePromise(); }, ms);
+    if (signal?.aborted) {
+      reject(new CancelledError());
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolvePromise();
+    }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -253,11 +284,17 @@ export async function lockCacheEntry(dir: string, o: LockOptions = {}): Promise<
     const owner = readOwner(text);
     const why = staleness(owner, ageMs);
     if (why) {
-      if (takeOver(lockPath, text)) { o.onTakeOver?.(owner, why); continue; }
+      if (takeOver(lockPath, text)) {
+        o.onTakeOver?.(owner, why);
+        continue;
+      }
       await sleep(o.pollMs ?? 500, o.signal);
       continue;
     }
-    if (!told) { o.onWait?.(owner); told = true; }
+    if (!told) {
+      o.onWait?.(owner);
+      told = true;
+    }
     if (o.timeoutMs !== undefined && Date.now() - started >= o.timeoutMs) return { held: false, owner };
     await sleep(o.pollMs ?? 500, o.signal);
   }

@@ -41,7 +41,10 @@ export function readRunTrend(dir: string): RunTrendRead {
     else problems.push(`${path}: ${err.message}`);
   }
   const log = parseMetricsLog(text);
-  if (log.corruptLines.length) problems.push(`${path}: skipped ${log.corruptLines.length} unreadable line(s) (line ${log.corruptLines.slice(0, 5).join(', ')}${log.corruptLines.length > 5 ? ', …' : ''})`);
+  if (log.corruptLines.length)
+    problems.push(
+      `${path}: skipped ${log.corruptLines.length} unreadable line(s) (line ${log.corruptLines.slice(0, 5).join(', ')}${log.corruptLines.length > 5 ? ', …' : ''})`,
+    );
   if (log.tornTail) problems.push(`${path}: the last line is incomplete (still being written, or cut short); skipped`);
 
   let referenceFrom: RunTrendRead['referenceFrom'] = log.reference.original || log.reference.retrain ? 'metrics' : 'none';

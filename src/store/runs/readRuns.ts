@@ -63,7 +63,8 @@ function metricsProblems(dir: string, state: RunState | 'unknown', problems: str
     return;
   }
   const log = parseMetricsLog(text);
-  if (log.corruptLines.length) problems.push(`metrics.jsonl: unreadable line(s) ${log.corruptLines.slice(0, 5).join(', ')}${log.corruptLines.length > 5 ? ', …' : ''}`);
+  if (log.corruptLines.length)
+    problems.push(`metrics.jsonl: unreadable line(s) ${log.corruptLines.slice(0, 5).join(', ')}${log.corruptLines.length > 5 ? ', …' : ''}`);
   if (log.tornTail && state !== 'running') problems.push('metrics.jsonl: the last line is cut short');
 }
 
@@ -73,12 +74,21 @@ export function readRun(dir: string, runId: string): RunSummary {
   const status = runStatusOf(readRunJson(join(dir, 'status.json'), problems), problems);
   const rows = reportRows(readRunJson(join(dir, 'report.json'), problems), problems);
   const state = stateOf(status);
-  if (state === 'interrupted' && status?.state === 'running') problems.push(`status.json says running, but its process ${status.pid} on ${status.hostname} is gone`);
+  if (state === 'interrupted' && status?.state === 'running')
+    problems.push(`status.json says running, but its process ${status.pid} on ${status.hostname} is gone`);
   metricsProblems(dir, state, problems);
   return {
-    runId, dir, ...config, state, ...(status?.startedAt ? { startedAt: status.startedAt } : {}),
-    ...(status?.error ? { error: status.error.message } : {}), ...(status?.pid !== undefined ? { pid: status.pid } : {}),
-    ...(status?.hostname !== undefined ? { hostname: status.hostname } : {}), isFolder: true, rows, problems,
+    runId,
+    dir,
+    ...config,
+    state,
+    ...(status?.startedAt ? { startedAt: status.startedAt } : {}),
+    ...(status?.error ? { error: status.error.message } : {}),
+    ...(status?.pid !== undefined ? { pid: status.pid } : {}),
+    ...(status?.hostname !== undefined ? { hostname: status.hostname } : {}),
+    isFolder: true,
+    rows,
+    problems,
   };
 }
 
@@ -95,7 +105,9 @@ function entryProblem(path: string): string | undefined {
     let link: string | undefined;
     try {
       if (lstatSync(path).isSymbolicLink()) link = readlinkSync(path);
-    } catch { /* gone between the listing and now */ }
+    } catch {
+      /* gone between the listing and now */
+    }
     return link !== undefined ? `a link to ${link}, which does not exist` : err.message;
   }
 }
@@ -125,7 +137,11 @@ export function readRunsFolder(workspaceDir: string): RunsListing {
     return { runs: [], problems: [what] };
   }
   // Dot entries are temporaries of atomic writes (atomic.ts), never runs.
-  const runs = names.filter((n) => !n.startsWith('.')).sort().reverse().map((n) => readEntry(root, n));
+  const runs = names
+    .filter((n) => !n.startsWith('.'))
+    .sort()
+    .reverse()
+    .map((n) => readEntry(root, n));
   return { runs, problems: [] };
 }
 
@@ -147,7 +163,7 @@ export function runVerdict(r: RunSummary): RunVerdict | undefined {
 /** One line for lists: the method's metrics and its gap to Retrain. */
 export function describeRun(r: RunSummary): string {
   if (!r.isFolder) return `⚠ ${r.problems[0] ?? 'not a run folder'}`;
-  const method = r.kind === 'saliency' || r.kind === 'evaluate' || r.kind === 'generation' ? r.kind : r.method ?? '?';
+  const method = r.kind === 'saliency' || r.kind === 'evaluate' || r.kind === 'generation' ? r.kind : (r.method ?? '?');
   const row = r.rows.find((x) => x.role === 'unlearned');
   const warn = r.problems.length ? ` · ⚠ ${r.problems.length} problem${r.problems.length > 1 ? 's' : ''}` : '';
   // A stopped run kept a model and measured it: its metrics are as real as a finished run's.

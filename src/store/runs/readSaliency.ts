@@ -20,7 +20,8 @@ const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as nu
 function layerProblem(l: unknown): string | undefined {
   if (!isRecord(l) || !isString(l.name)) return 'no name';
   if (!Array.isArray(l.shape) || !l.shape.every(isCount)) return `${l.name}: shape is not a list of sizes`;
-  if (!isCount(l.count) || l.shape.reduce((n: number, d: number) => n * d, 1) !== l.count) return `${l.name}: count ${String(l.count)} does not match shape [${l.shape.join(', ')}]`;
+  if (!isCount(l.count) || l.shape.reduce((n: number, d: number) => n * d, 1) !== l.count)
+    return `${l.name}: count ${String(l.count)} does not match shape [${l.shape.join(', ')}]`;
   if (!isFiniteNumber(l.salient) || !isFiniteNumber(l.salientFraction)) return `${l.name}: salient counts are not numbers`;
   return undefined;
 }
@@ -34,7 +35,14 @@ export function readSaliency(runDir: string): StoredSaliency {
   } catch (e) {
     throw new SaliencyReadError(`${summaryPath}: ${(e as Error).message}`);
   }
-  if (!isRecord(raw) || !Array.isArray(raw.layers) || !isFiniteNumber(raw.ratio) || typeof raw.gamma !== 'number' || !isFiniteNumber(raw.totalWeights) || !isFiniteNumber(raw.salientWeights)) {
+  if (
+    !isRecord(raw) ||
+    !Array.isArray(raw.layers) ||
+    !isFiniteNumber(raw.ratio) ||
+    typeof raw.gamma !== 'number' ||
+    !isFiniteNumber(raw.totalWeights) ||
+    !isFiniteNumber(raw.salientWeights)
+  ) {
     throw new SaliencyReadError(`${summaryPath}: not a saliency summary`);
   }
   raw.layers.forEach((l: unknown, i) => {
@@ -42,7 +50,10 @@ export function readSaliency(runDir: string): StoredSaliency {
     if (why) throw new SaliencyReadError(`${summaryPath}: layer ${i + 1}: ${why}`);
   });
   const summary: SaliencySummary = {
-    ratio: raw.ratio, gamma: raw.gamma, totalWeights: raw.totalWeights, salientWeights: raw.salientWeights,
+    ratio: raw.ratio,
+    gamma: raw.gamma,
+    totalWeights: raw.totalWeights,
+    salientWeights: raw.salientWeights,
     layers: raw.layers as SaliencySummary['layers'],
   };
   let bytes: Buffer;
@@ -60,6 +71,9 @@ export function readSaliency(runDir: string): StoredSaliency {
   new Uint8Array(all.buffer).set(bytes);
   const scores: Float32Array[] = [];
   let at = 0;
-  for (const l of summary.layers) { scores.push(all.subarray(at, at + l.count)); at += l.count; }
+  for (const l of summary.layers) {
+    scores.push(all.subarray(at, at + l.count));
+    at += l.count;
+  }
   return { summary, scores: { names: summary.layers.map((l) => l.name), shapes: summary.layers.map((l) => [...l.shape]), scores } };
 }

@@ -76,7 +76,10 @@ export class RunFolder {
   private readonly scalars: ScalarLog;
 
   /** Use `create`: it claims a unique id; this only names a folder that `claim` made. */
-  private constructor(workspaceDir: string, readonly runId: string) {
+  private constructor(
+    workspaceDir: string,
+    readonly runId: string,
+  ) {
     this.dir = join(runsRoot(workspaceDir), runId);
     this.scalars = new ScalarLog(this.dir);
   }
@@ -97,9 +100,14 @@ export class RunFolder {
       }
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      const hint = err.code === 'ENOTDIR' || err.code === 'EEXIST' ? `Something in ${root} that should be a folder is a file: move it away and start again.`
-        : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS' ? `Make ${root} writable, or choose another workspace folder.`
-          : err.code === 'ENOSPC' ? 'The disk is full: free some space and start again.' : undefined;
+      const hint =
+        err.code === 'ENOTDIR' || err.code === 'EEXIST'
+          ? `Something in ${root} that should be a folder is a file: move it away and start again.`
+          : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS'
+            ? `Make ${root} writable, or choose another workspace folder.`
+            : err.code === 'ENOSPC'
+              ? 'The disk is full: free some space and start again.'
+              : undefined;
       throw new UserError(`Cannot create a run folder in ${root}: ${err.message}`, hint, root);
     }
   }
@@ -114,8 +122,12 @@ export class RunFolder {
 
   setStatus(state: RunState, error?: JobError): void {
     const status: RunStatus = {
-      state, startedAt: this.startedAt, ...(state === 'running' ? {} : { endedAt: new Date().toISOString() }), ...(error ? { error } : {}),
-      pid: process.pid, hostname: hostname(),
+      state,
+      startedAt: this.startedAt,
+      ...(state === 'running' ? {} : { endedAt: new Date().toISOString() }),
+      ...(error ? { error } : {}),
+      pid: process.pid,
+      hostname: hostname(),
     };
     writeJsonAtomic(this.path('status.json'), status);
     if (state === 'running') openFolders.add(this);

@@ -60,9 +60,19 @@ function resolvedOf(x: unknown): ResolvedRunInfo {
 }
 
 function saliencyOf(x: unknown): SaliencySummary | undefined {
-  if (!isRecord(x) || !isFiniteNumber(x.ratio) || typeof x.gamma !== 'number' || !isFiniteNumber(x.totalWeights) || !isFiniteNumber(x.salientWeights) || !Array.isArray(x.layers)) return undefined;
-  const layers = x.layers.filter((l): l is SaliencySummary['layers'][number] =>
-    isRecord(l) && isString(l.name) && Array.isArray(l.shape) && isFiniteNumber(l.count) && isFiniteNumber(l.salient) && isFiniteNumber(l.salientFraction));
+  if (
+    !isRecord(x) ||
+    !isFiniteNumber(x.ratio) ||
+    typeof x.gamma !== 'number' ||
+    !isFiniteNumber(x.totalWeights) ||
+    !isFiniteNumber(x.salientWeights) ||
+    !Array.isArray(x.layers)
+  )
+    return undefined;
+  const layers = x.layers.filter(
+    (l): l is SaliencySummary['layers'][number] =>
+      isRecord(l) && isString(l.name) && Array.isArray(l.shape) && isFiniteNumber(l.count) && isFiniteNumber(l.salient) && isFiniteNumber(l.salientFraction),
+  );
   return { ratio: x.ratio, gamma: x.gamma, totalWeights: x.totalWeights, salientWeights: x.salientWeights, layers };
 }
 
@@ -87,14 +97,20 @@ export function readRunRecord(dir: string): RunRecord {
   const saliencyRaw = readRunJson(saliencyPath, problems);
   const saliency = saliencyOf(saliencyRaw);
   if (saliencyRaw !== undefined && !saliency) problems.push(`${saliencyPath}: not a saliency summary`);
-  const versions = isRecord(config?.versions)
-    ? Object.fromEntries(Object.entries(config.versions).filter((e): e is [string, string] => isString(e[1])))
-    : {};
+  const versions = isRecord(config?.versions) ? Object.fromEntries(Object.entries(config.versions).filter((e): e is [string, string] => isString(e[1]))) : {};
   const read = runStatusOf(readRunJson(join(dir, 'status.json'), problems), problems);
   // The report says what the Runs view says: a running status whose process is gone was interrupted.
   const status = read && runProcessGone(read) ? { ...read, state: 'interrupted' as const } : read;
   return {
-    runId: basename(dir), dir, ...(config ? { config } : {}), resolved: resolvedOf(config?.resolved), versions, ...(status ? { status } : {}),
-    rows, metricsLog, ...(saliency ? { saliency } : {}), problems,
+    runId: basename(dir),
+    dir,
+    ...(config ? { config } : {}),
+    resolved: resolvedOf(config?.resolved),
+    versions,
+    ...(status ? { status } : {}),
+    rows,
+    metricsLog,
+    ...(saliency ? { saliency } : {}),
+    problems,
   };
 }

@@ -25,7 +25,8 @@ export function describeForgetSpec(f: ForgetSpec): string {
 export function forgetOfRecord(config: Record<string, unknown> | undefined): string | undefined {
   const f = config?.forget;
   if (!isRecord(f)) return undefined;
-  if (f.kind === 'random' && isFiniteNumber(f.fraction)) return describeForgetSpec({ kind: 'random', fraction: f.fraction, ...(isFiniteNumber(f.seed) ? { seed: f.seed } : {}) });
+  if (f.kind === 'random' && isFiniteNumber(f.fraction))
+    return describeForgetSpec({ kind: 'random', fraction: f.fraction, ...(isFiniteNumber(f.seed) ? { seed: f.seed } : {}) });
   if (f.kind === 'class' && isFiniteNumber(f.classIndex)) return describeForgetSpec({ kind: 'class', classIndex: f.classIndex });
   if (f.kind === 'indices' && isString(f.file)) return describeForgetSpec({ kind: 'indices', file: f.file });
   return undefined;
@@ -71,8 +72,9 @@ function saliencyConfigOf(s: unknown): string | undefined {
 }
 
 /** How to read the gap and time columns; report.md says the same. */
-export const GAP_AND_TIME_NOTE = `Avg. Gap = mean |metric − Retrain| over ${METRIC_NAMES.join(', ')} (smaller is closer to exact unlearning). `
-  + 'Time: training time for Original/Retrain, saliency + unlearning time for the method (evaluation excluded).';
+export const GAP_AND_TIME_NOTE =
+  `Avg. Gap = mean |metric − Retrain| over ${METRIC_NAMES.join(', ')} (smaller is closer to exact unlearning). ` +
+  'Time: training time for Original/Retrain, saliency + unlearning time for the method (evaluation excluded).';
 
 const signed = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}` : '—');
 
@@ -82,7 +84,10 @@ function configSection(r: RunRecord): string[] {
   const kind = isString(c.kind) ? c.kind : undefined;
   const method = isString(c.method) ? c.method : undefined;
   const rows: [string, string | undefined][] = [];
-  const sizes = res.trainSize !== undefined ? `: ${res.trainSize} train / ${res.testSize ?? '?'} test${res.testUsedForTA !== undefined && res.testUsedForTA !== res.testSize ? ` (${res.testUsedForTA} for TA)` : ''}` : '';
+  const sizes =
+    res.trainSize !== undefined
+      ? `: ${res.trainSize} train / ${res.testSize ?? '?'} test${res.testUsedForTA !== undefined && res.testUsedForTA !== res.testSize ? ` (${res.testUsedForTA} for TA)` : ''}`
+      : '';
   rows.push(['Data', `${dataOf(c.data)}${sizes}${res.dataFingerprint ? `; fingerprint ${res.dataFingerprint}` : ''}`]);
   const from = res.originalModel === 'cache' ? '; θo from the model cache' : res.originalModel === 'trained' ? '; θo trained for this run' : '';
   rows.push(['Model', `${modelOf(c.model)}${from}`]);
@@ -91,7 +96,11 @@ function configSection(r: RunRecord): string[] {
     const counts = res.forgetSize !== undefined ? `: ${res.forgetSize} samples forgotten, ${res.retainSize ?? '?'} retained` : '';
     rows.push(['Forget set', `${forget}${counts}${res.forgetHash ? `; hash ${res.forgetHash}` : ''}`]);
   }
-  if (method) rows.push(['Method', `${methodDisplayName(method)}${c.masked === true && !(isMethodName(method) && alwaysMasked(method)) ? ', inside the saliency mask' : ''}`]);
+  if (method)
+    rows.push([
+      'Method',
+      `${methodDisplayName(method)}${c.masked === true && !(isMethodName(method) && alwaysMasked(method)) ? ', inside the saliency mask' : ''}`,
+    ]);
   if (kind === 'run') rows.push(['Unlearning', recipeOf(c.unlearn)]);
   if (isRecord(c.methodOptions) && Object.keys(c.methodOptions).length) rows.push(['Method options', `\`${JSON.stringify(c.methodOptions)}\``]);
   rows.push(['Saliency mask', kind === 'evaluate' ? undefined : saliencyConfigOf(c.saliency)]);
@@ -102,15 +111,26 @@ function configSection(r: RunRecord): string[] {
   if (typeof c.retrain === 'boolean') rows.push(['Retrain reference', c.retrain ? 'trained on Dr (the reference of every gap)' : 'none (no gaps)']);
   if (isFiniteNumber(c.seed)) rows.push(['Seed', String(c.seed)]);
   const asked = isString(c.backend) ? c.backend : undefined;
-  if (res.backend) rows.push(['Backend', `${res.backend.name}${res.backend.detail ? ` (${res.backend.detail})` : ''}${asked && asked !== res.backend.name ? `; asked for ${asked}` : ''}`]);
+  if (res.backend)
+    rows.push([
+      'Backend',
+      `${res.backend.name}${res.backend.detail ? ` (${res.backend.detail})` : ''}${asked && asked !== res.backend.name ? `; asked for ${asked}` : ''}`,
+    ]);
   else if (asked) rows.push(['Backend', `${asked} (asked for; the job did not record what it used)`]);
   if (res.backend?.adapter) rows.push(['GPU adapter', adapterSummary(res.backend.adapter)]);
   if (res.backend?.skipped?.length) rows.push(['Skipped backends', res.backend.skipped.map(skippedSummary).join('; ')]);
   const v = r.versions;
   if (Object.keys(v).length) {
-    const named: [string, string][] = [['salunLab', 'SalUn Lab'], ['tfjs', 'tfjs'], ['node', 'Node'], ['platform', 'platform']];
+    const named: [string, string][] = [
+      ['salunLab', 'SalUn Lab'],
+      ['tfjs', 'tfjs'],
+      ['node', 'Node'],
+      ['platform', 'platform'],
+    ];
     const known = named.filter(([k]) => v[k]).map(([k, name]) => `${name} ${v[k]}`);
-    const others = Object.entries(v).filter(([k]) => !named.some(([n]) => n === k)).map(([k, x]) => `${k} ${x}`);
+    const others = Object.entries(v)
+      .filter(([k]) => !named.some(([n]) => n === k))
+      .map(([k, x]) => `${k} ${x}`);
     rows.push(['Versions', [...known, ...others].join(', ')]);
   }
   const st = r.status;
@@ -130,7 +150,9 @@ function finalSection(r: RunRecord, stoppedNote: string | undefined): string[] {
   if (method && (retrain || original)) {
     const name = methodDisplayName(method.method);
     const diff = (ref: EvaluatedModel, label: string): string[] => [
-      `${name} − ${label}`, ...METRIC_NAMES.map((m) => signed(method.metrics[m] - ref.metrics[m])), formatFixed(avgGap(method.metrics, ref.metrics)),
+      `${name} − ${label}`,
+      ...METRIC_NAMES.map((m) => signed(method.metrics[m] - ref.metrics[m])),
+      formatFixed(avgGap(method.metrics, ref.metrics)),
     ];
     const rows = [...(retrain ? [diff(retrain, 'Retrain')] : []), ...(original ? [diff(original, 'Original')] : [])];
     out.push('Differences in points (the mean of their absolute values is the gap):', '');
@@ -145,36 +167,55 @@ function epochsSection(r: RunRecord): string[] {
   const retrain: Metrics | undefined = log.reference.retrain ?? r.rows.find((x) => x.role === 'retrain')?.metrics;
   const header = ['Epoch', ...METRIC_NAMES, ...(retrain ? ['Avg. Gap'] : [])];
   const rows = log.points.map((p) => [
-    String(p.epoch), ...METRIC_NAMES.map((m) => formatFixed(p.metrics[m])), ...(retrain ? [formatFixed(avgGap(p.metrics, retrain))] : []),
+    String(p.epoch),
+    ...METRIC_NAMES.map((m) => formatFixed(p.metrics[m])),
+    ...(retrain ? [formatFixed(avgGap(p.metrics, retrain))] : []),
   ]);
   return [
-    `## Per-epoch metrics${log.method ? ` (${methodDisplayName(log.method)})` : ''}`, '',
-    `From metrics.jsonl: the model evaluated after every unlearning epoch${retrain ? '; Avg. Gap against Retrain' : ''}.`, '',
-    markdownTable([header, ...rows]), '',
+    `## Per-epoch metrics${log.method ? ` (${methodDisplayName(log.method)})` : ''}`,
+    '',
+    `From metrics.jsonl: the model evaluated after every unlearning epoch${retrain ? '; Avg. Gap against Retrain' : ''}.`,
+    '',
+    markdownTable([header, ...rows]),
+    '',
   ];
 }
 
 function saliencySection(r: RunRecord): string[] {
   const s = r.saliency;
   if (!s) return [];
-  const share = s.totalWeights > 0 ? ` (${(100 * s.salientWeights / s.totalWeights).toFixed(1)}%)` : '';
+  const share = s.totalWeights > 0 ? ` (${((100 * s.salientWeights) / s.totalWeights).toFixed(1)}%)` : '';
   return [
-    '## Saliency mask', '',
-    `Ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}: ${s.salientWeights} of ${s.totalWeights} weights salient${share}, ranked globally by |g| = |Σ ∇θ CE(θo; Df)|.`, '',
-    markdownTable([['Layer', 'Shape', 'Salient', 'Weights', 'Salient (%)', 'Median |g|'], ...s.layers.map((l) => [
-      l.name, l.shape.join('×'), String(l.salient), String(l.count), formatFixed(l.salientFraction * 100, 1),
-      isFiniteNumber(l.medianScore) ? l.medianScore.toExponential(2) : '—',
-    ])], alignFrom(6, 2)), '',
+    '## Saliency mask',
+    '',
+    `Ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}: ${s.salientWeights} of ${s.totalWeights} weights salient${share}, ranked globally by |g| = |Σ ∇θ CE(θo; Df)|.`,
+    '',
+    markdownTable(
+      [
+        ['Layer', 'Shape', 'Salient', 'Weights', 'Salient (%)', 'Median |g|'],
+        ...s.layers.map((l) => [
+          l.name,
+          l.shape.join('×'),
+          String(l.salient),
+          String(l.count),
+          formatFixed(l.salientFraction * 100, 1),
+          isFiniteNumber(l.medianScore) ? l.medianScore.toExponential(2) : '—',
+        ]),
+      ],
+      alignFrom(6, 2),
+    ),
+    '',
   ];
 }
 
 const ROLE_NAMES = { original: 'Original (θo)', retrain: 'Retrain', unlearned: 'Unlearned' } as const;
 
 /** Where the verdict's bench measured it against the Avg. Gap (bench/verdict-correlation.ts). */
-const VERDICT_EVIDENCE = 'Over the bench\'s 22 models on scenarios the verdict was not designed on (random 50% and class-wise forgetting, bundled data, MLP), '
-  + 'the score in points correlates with the Avg. Gap at Pearson 0.80 / Spearman 0.86, mean |z| at 0.56 / 0.64 '
-  + '(bench/results/verdict-correlation-2026-11-30.txt). The test set is not a perfectly clean stand-in for unseen data: '
-  + 'at random 10% Retrain\'s own Df accuracy sits about 3 points above its test accuracy.';
+const VERDICT_EVIDENCE =
+  "Over the bench's 22 models on scenarios the verdict was not designed on (random 50% and class-wise forgetting, bundled data, MLP), " +
+  'the score in points correlates with the Avg. Gap at Pearson 0.80 / Spearman 0.86, mean |z| at 0.56 / 0.64 ' +
+  '(bench/results/verdict-correlation-2026-11-30.txt). The test set is not a perfectly clean stand-in for unseen data: ' +
+  "at random 10% Retrain's own Df accuracy sits about 3 points above its test accuracy.";
 
 /** What a Retrain in the same run says about the verdict: its own reading of exact unlearning, and the order it gives θo and θu. */
 function againstRetrain(rows: readonly EvaluatedModel[]): string | undefined {
@@ -182,14 +223,18 @@ function againstRetrain(rows: readonly EvaluatedModel[]): string | undefined {
   const original = rows.find((x) => x.role === 'original');
   const method = rows.find((x) => x.role === 'unlearned');
   if (!retrain?.verdict || !method?.verdict || method.avgGap === undefined) return undefined;
-  const parts = [`Retrain is exact unlearning by definition; the verdict reads it as "${retrain.verdict.label}" (score ${retrain.verdict.points.toFixed(2)} points), `
-    + `${retrain.verdict.label === 'looks unseen' ? 'as it should' : 'a false alarm of the verdict on this data'}.`];
+  const parts = [
+    `Retrain is exact unlearning by definition; the verdict reads it as "${retrain.verdict.label}" (score ${retrain.verdict.points.toFixed(2)} points), ` +
+      `${retrain.verdict.label === 'looks unseen' ? 'as it should' : 'a false alarm of the verdict on this data'}.`,
+  ];
   if (original?.verdict && original.avgGap !== undefined) {
     const verdictCloser = method.verdict.points < original.verdict.points;
     const gapCloser = method.avgGap < original.avgGap;
-    parts.push(`By the Avg. Gap the unlearned model is ${gapCloser ? 'closer to' : 'no closer to'} Retrain than θo (${formatFixed(method.avgGap)} vs ${formatFixed(original.avgGap)}); `
-      + `by the verdict's score it is ${verdictCloser ? 'closer to' : 'no closer to'} unseen data (${method.verdict.points.toFixed(2)} vs ${original.verdict.points.toFixed(2)} points): `
-      + `${verdictCloser === gapCloser ? 'the two agree' : 'the two disagree'} on this run.`);
+    parts.push(
+      `By the Avg. Gap the unlearned model is ${gapCloser ? 'closer to' : 'no closer to'} Retrain than θo (${formatFixed(method.avgGap)} vs ${formatFixed(original.avgGap)}); ` +
+        `by the verdict's score it is ${verdictCloser ? 'closer to' : 'no closer to'} unseen data (${method.verdict.points.toFixed(2)} vs ${original.verdict.points.toFixed(2)} points): ` +
+        `${verdictCloser === gapCloser ? 'the two agree' : 'the two disagree'} on this run.`,
+    );
   }
   return parts.join(' ');
 }
@@ -209,15 +254,30 @@ export function verdictSection(rows: readonly EvaluatedModel[]): string[] {
   const judged = rows.flatMap((row) => (row.verdict ? [{ row, verdict: row.verdict }] : []));
   if (judged.length > 1) {
     const hasGap = judged.some((x) => x.row.avgGap !== undefined);
-    out.push(markdownTable([
-      ['Model', 'Verdict', 'Score (points)', 'Mean |z|', ...(hasGap ? ['Avg. Gap'] : []), 'Verdict time (s)'],
-      ...judged.map(({ row, verdict }) => [row.role === 'unlearned' ? methodDisplayName(row.method) : ROLE_NAMES[row.role], verdict.label, verdict.points.toFixed(2),
-        verdict.meanAbsZ.toFixed(2), ...(hasGap ? [formatFixed(row.avgGap)] : []), verdict.seconds.toFixed(1)]),
-    ], alignFrom(hasGap ? 6 : 5, 2)), '');
+    out.push(
+      markdownTable(
+        [
+          ['Model', 'Verdict', 'Score (points)', 'Mean |z|', ...(hasGap ? ['Avg. Gap'] : []), 'Verdict time (s)'],
+          ...judged.map(({ row, verdict }) => [
+            row.role === 'unlearned' ? methodDisplayName(row.method) : ROLE_NAMES[row.role],
+            verdict.label,
+            verdict.points.toFixed(2),
+            verdict.meanAbsZ.toFixed(2),
+            ...(hasGap ? [formatFixed(row.avgGap)] : []),
+            verdict.seconds.toFixed(1),
+          ]),
+        ],
+        alignFrom(hasGap ? 6 : 5, 2),
+      ),
+      '',
+    );
   }
   out.push(`${verdictSummary(v)}. ${verdictThresholdNote(v)}`, '');
   const retrain = againstRetrain(rows);
-  out.push(retrain ? `${retrain} ${VERDICT_EVIDENCE}` : `No Retrain in this run, so nothing here checks the verdict against the Avg. Gap. ${VERDICT_EVIDENCE}`, '');
+  out.push(
+    retrain ? `${retrain} ${VERDICT_EVIDENCE}` : `No Retrain in this run, so nothing here checks the verdict against the Avg. Gap. ${VERDICT_EVIDENCE}`,
+    '',
+  );
   if (!v.miaConverged) out.push('The membership attack stopped at its iteration cap before converging; the MIA figure is approximate.', '');
   const seconds = judged.reduce((sum, x) => sum + x.verdict.seconds, 0);
   out.push(`The verdicts took ${seconds.toFixed(1)} s in all (the unlearned model's ${v.seconds.toFixed(1)} s), outside every model's own time.`, '');
@@ -238,17 +298,24 @@ export function runReportMarkdown(r: RunRecord, ctx: RunReportContext): string {
   const wall = st?.endedAt ? (Date.parse(st.endedAt) - Date.parse(st.startedAt)) / 1000 : Number.NaN;
   const lastEpoch = r.metricsLog.points[r.metricsLog.points.length - 1]?.epoch;
   const planned = isRecord(c.unlearn) && isFiniteNumber(c.unlearn.epochs) ? c.unlearn.epochs : undefined;
-  const stoppedNote = st?.state === 'stopped'
-    ? `**Stopped by the user (Stop and Keep)${planned !== undefined && lastEpoch !== undefined ? ` after epoch ${lastEpoch} of ${planned}` : ''}**: the model and its metrics are those after the last epoch done.`
-    : undefined;
+  const stoppedNote =
+    st?.state === 'stopped'
+      ? `**Stopped by the user (Stop and Keep)${planned !== undefined && lastEpoch !== undefined ? ` after epoch ${lastEpoch} of ${planned}` : ''}**: the model and its metrics are those after the last epoch done.`
+      : undefined;
 
   const forget = forgetOfRecord(r.config);
   const out: string[] = [`# SalUn Lab run report: ${r.runId}`, ''];
-  out.push(`**${what}**${isRecord(c.data) ? ` on the ${dataOf(c.data)}` : ''}${forget ? `, forgetting ${forget}` : ''}. `
-    + `State: ${st?.state ?? 'unknown (no status.json)'}${Number.isFinite(wall) ? `; wall time ${formatWallTime(wall)} (${wall.toFixed(1)} s)` : ''}.`, '');
+  out.push(
+    `**${what}**${isRecord(c.data) ? ` on the ${dataOf(c.data)}` : ''}${forget ? `, forgetting ${forget}` : ''}. ` +
+      `State: ${st?.state ?? 'unknown (no status.json)'}${Number.isFinite(wall) ? `; wall time ${formatWallTime(wall)} (${wall.toFixed(1)} s)` : ''}.`,
+    '',
+  );
   out.push(`- Run folder: \`${r.dir}\``);
   // The .vsix installs no `salun` on PATH: the CLI is bin/salun.js of a source checkout.
-  if (r.config) out.push(`- Re-run: Re-run in the Runs view, or \`node bin/salun.js run ${r.dir}/config.json\` in a source checkout; the same seed and backend give the same table`);
+  if (r.config)
+    out.push(
+      `- Re-run: Re-run in the Runs view, or \`node bin/salun.js run ${r.dir}/config.json\` in a source checkout; the same seed and backend give the same table`,
+    );
   out.push(`- Generated: ${ctx.generatedAt}`, '');
   if (st?.error) {
     out.push('## Error', '', st.error.message, ...(st.error.hint ? ['', st.error.hint] : []), ...(st.error.file ? ['', `File: \`${st.error.file}\``] : []), '');

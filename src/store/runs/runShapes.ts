@@ -64,7 +64,16 @@ function verdictFigureOf(x: unknown): RunVerdictFigure | undefined {
   if (!isRecord(x) || !isOneOf(x.name, VERDICT_FIGURE_NAMES) || !isOneOf(x.noiseFrom, ['splits', 'analytic floor'] as const)) return undefined;
   if (!NUMBERS_OF_FIGURE.every((k) => isFiniteNumber(x[k]))) return undefined;
   const n = (k: (typeof NUMBERS_OF_FIGURE)[number]): number => x[k] as number;
-  return { name: x.name, forget: n('forget'), reference: n('reference'), gap: n('gap'), noise: n('noise'), noiseFrom: x.noiseFrom, threshold: n('threshold'), z: n('z') };
+  return {
+    name: x.name,
+    forget: n('forget'),
+    reference: n('reference'),
+    gap: n('gap'),
+    noise: n('noise'),
+    noiseFrom: x.noiseFrom,
+    threshold: n('threshold'),
+    z: n('z'),
+  };
 }
 
 /**
@@ -81,9 +90,18 @@ export function runVerdictOf(x: unknown): RunVerdict | undefined {
   const figures = x.figures.map(verdictFigureOf);
   if (!figures.length || figures.some((f) => f === undefined)) return undefined;
   return {
-    label: x.label, points: x.points as number, meanAbsZ: x.meanAbsZ as number, figures: figures as RunVerdictFigure[], reason: x.reason,
-    k: x.k as number, alpha: x.alpha as number, splits: x.splits as number, seed: x.seed as number,
-    heldOut: { size: heldOut.size, source: heldOut.source }, miaConverged: x.miaConverged, seconds: x.seconds as number,
+    label: x.label,
+    points: x.points as number,
+    meanAbsZ: x.meanAbsZ as number,
+    figures: figures as RunVerdictFigure[],
+    reason: x.reason,
+    k: x.k as number,
+    alpha: x.alpha as number,
+    splits: x.splits as number,
+    seed: x.seed as number,
+    heldOut: { size: heldOut.size, source: heldOut.source },
+    miaConverged: x.miaConverged,
+    seconds: x.seconds as number,
   };
 }
 
@@ -107,7 +125,8 @@ export function reportRows(report: unknown, problems: string[]): EvaluatedModel[
     }
     const { verdict: raw, ...rest } = row as EvaluatedModel & { verdict?: unknown };
     const verdict = raw === undefined ? undefined : runVerdictOf(raw);
-    if (raw !== undefined && !verdict) problems.push(`report.json: row ${i + 1}'s verdict left out: not a verdict with a label, readable figures and its scores`);
+    if (raw !== undefined && !verdict)
+      problems.push(`report.json: row ${i + 1}'s verdict left out: not a verdict with a label, readable figures and its scores`);
     rows.push(verdict ? { ...rest, verdict } : rest);
   });
   return rows;

@@ -24,7 +24,13 @@ export type TrainedRole = Exclude<ModelRole, 'unlearned'>;
 /** The TensorBoard run (folder under tb/) of each model's evaluations. */
 export const EVALUATION_SERIES: Record<ModelRole, string> = { unlearned: 'unlearn', original: 'original', retrain: 'retrain' };
 export const CURVE_SERIES: Record<TrainedRole, string> = { original: 'original-training', retrain: 'retrain-training' };
-export const METRIC_TAGS: Readonly<Record<MetricName | 'gap', string>> = { UA: 'metrics/UA', RA: 'metrics/RA', TA: 'metrics/TA', MIA: 'metrics/MIA', gap: 'metrics/Avg. Gap' };
+export const METRIC_TAGS: Readonly<Record<MetricName | 'gap', string>> = {
+  UA: 'metrics/UA',
+  RA: 'metrics/RA',
+  TA: 'metrics/TA',
+  MIA: 'metrics/MIA',
+  gap: 'metrics/Avg. Gap',
+};
 export const CURVE_TAGS = { loss: 'training/loss', accuracy: 'training/accuracy' } as const;
 
 export const METRICS_CSV_HEADER = ['role', 'method', 'epoch', ...METRIC_NAMES, 'Avg. Gap', 'time'].join(',');
@@ -106,10 +112,20 @@ export class ScalarLog {
   /** θo's or Retrain's own training curve. */
   addCurve(role: TrainedRole, curve: TrainingCurve): void {
     this.curves[role] = curve;
-    const rows = (['original', 'retrain'] as const).flatMap((r) => (this.curves[r] ?? []).map((p) => [r, p.epoch, p.loss, p.accuracy, new Date(p.time).toISOString()]));
+    const rows = (['original', 'retrain'] as const).flatMap((r) =>
+      (this.curves[r] ?? []).map((p) => [r, p.epoch, p.loss, p.accuracy, new Date(p.time).toISOString()]),
+    );
     writeFileAtomic(join(this.runDir, 'training.csv'), csv(TRAINING_CSV_HEADER, rows));
     const file = this.series(CURVE_SERIES[role]);
-    for (const p of curve) file.write(p.epoch, [{ tag: CURVE_TAGS.loss, value: p.loss }, { tag: CURVE_TAGS.accuracy, value: p.accuracy }], p.time / 1000);
+    for (const p of curve)
+      file.write(
+        p.epoch,
+        [
+          { tag: CURVE_TAGS.loss, value: p.loss },
+          { tag: CURVE_TAGS.accuracy, value: p.accuracy },
+        ],
+        p.time / 1000,
+      );
   }
 
   private gapOf(m: Metrics): number | undefined {
@@ -118,7 +134,14 @@ export class ScalarLog {
   }
 
   private writeMetricsCsv(): void {
-    const rows = this.evaluations.map((e) => [e.role, e.method, e.epoch, ...METRIC_NAMES.map((k) => e.metrics[k]), this.gapOf(e.metrics), e.time.toISOString()]);
+    const rows = this.evaluations.map((e) => [
+      e.role,
+      e.method,
+      e.epoch,
+      ...METRIC_NAMES.map((k) => e.metrics[k]),
+      this.gapOf(e.metrics),
+      e.time.toISOString(),
+    ]);
     writeFileAtomic(join(this.runDir, 'metrics.csv'), csv(METRICS_CSV_HEADER, rows));
   }
 

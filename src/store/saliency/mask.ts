@@ -24,7 +24,10 @@ export class SaliencyIndex {
     this.total = source.scores.reduce((n, s) => n + s.length, 0);
     const all = new Float32Array(this.total);
     let at = 0;
-    for (const s of source.scores) { all.set(s, at); at += s.length; }
+    for (const s of source.scores) {
+      all.set(s, at);
+      at += s.length;
+    }
     this.sortedAll = all.sort();
   }
 
@@ -90,15 +93,25 @@ export class SaliencyIndex {
 
 /** First index with a[i] ≥ v. */
 function lowerBound(a: Float32Array, v: number): number {
-  let lo = 0, hi = a.length;
-  while (lo < hi) { const mid = (lo + hi) >>> 1; if (a[mid] < v) lo = mid + 1; else hi = mid; }
+  let lo = 0,
+    hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
   return lo;
 }
 
 /** First index with a[i] > v. */
 function upperBound(a: Float32Array, v: number): number {
-  let lo = 0, hi = a.length;
-  while (lo < hi) { const mid = (lo + hi) >>> 1; if (a[mid] <= v) lo = mid + 1; else hi = mid; }
+  let lo = 0,
+    hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
   return lo;
 }
 
@@ -113,7 +126,10 @@ export function buildMask(index: SaliencyIndex, summary: SaliencySummary): Uint8
     const m = new Uint8Array(s.length);
     for (let j = 0; j < s.length; j++) {
       if (s[j] > gamma) m[j] = 1;
-      else if (s[j] === gamma && tiesLeft > 0) { m[j] = 1; tiesLeft--; }
+      else if (s[j] === gamma && tiesLeft > 0) {
+        m[j] = 1;
+        tiesLeft--;
+      }
     }
     return m;
   });

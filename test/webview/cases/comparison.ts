@@ -14,9 +14,12 @@ export const comparison: Entry[] = [
   {
     name: 'comparison: the current run preselected, Retrain first',
     async run({ panel, fx }) {
-      const rows = await panel.page.$$eval('table.comparison tbody tr', (trs) => trs.map((tr) => ({
-        run: (tr as HTMLElement).dataset.run ?? '', label: tr.querySelector('th')?.textContent ?? '',
-      })));
+      const rows = await panel.page.$$eval('table.comparison tbody tr', (trs) =>
+        trs.map((tr) => ({
+          run: (tr as HTMLElement).dataset.run ?? '',
+          label: tr.querySelector('th')?.textContent ?? '',
+        })),
+      );
       assertEqual(rows.length, 2, 'rows');
       assertEqual(rows[0].label, 'Retrain', 'first row');
       assertEqual(rows[1].run, fx.finished.result.runId, 'the current run');
@@ -29,12 +32,19 @@ export const comparison: Entry[] = [
         const box = panel.page.locator(`input[type="checkbox"][data-run="${run.runId}"]`);
         if (!(await box.isChecked())) await box.check();
       }
-      const rows = (await panel.page.$$eval('table.comparison tbody tr', (trs: Element[]) => trs.map((tr) => ({
-        cls: tr.className, run: (tr as HTMLElement).dataset.run ?? '', cells: [...tr.children].map((c) => c.textContent ?? ''),
-      })))) as { cls: string; run: string; cells: string[] }[];
+      const rows = (await panel.page.$$eval('table.comparison tbody tr', (trs: Element[]) =>
+        trs.map((tr) => ({
+          cls: tr.className,
+          run: (tr as HTMLElement).dataset.run ?? '',
+          cells: [...tr.children].map((c) => c.textContent ?? ''),
+        })),
+      )) as { cls: string; run: string; cells: string[] }[];
       const retrains = new Set(fx.runs.map((r) => JSON.stringify(r.rows.find((x) => x.role === 'retrain')?.metrics)));
       assertEqual(rows.length, fx.runs.length + retrains.size, 'rows');
-      assert(rows.slice(0, retrains.size).every((r) => r.cls.includes('row-retrain')), 'Retrain rows first');
+      assert(
+        rows.slice(0, retrains.size).every((r) => r.cls.includes('row-retrain')),
+        'Retrain rows first',
+      );
       const best = rows.filter((r) => r.cls.split(' ').includes('best'));
       const bestRun = [...fx.runs].sort((a, b) => unlearnedGap(a) - unlearnedGap(b))[0];
       assertEqual(best.length, 1, 'best rows');
@@ -63,17 +73,25 @@ export const comparison: Entry[] = [
       const config = { kind: 'run', method: run.method, saliency: { ratio: 0.5 }, unlearn: { epochs: 3, lr: 0.013 }, versions: { node: 'v20' } };
       await panel.reply(Number(req.requestId), { runId: run.runId, config });
       const shown = await until('the config listed', async () => {
-        const pairs = await panel.page.$$eval(`input[data-run="${run.runId}"] ~ .run-config dl dt`, (dts) => dts.map((dt) => `${dt.textContent ?? ''}=${dt.nextElementSibling?.textContent ?? ''}`));
+        const pairs = await panel.page.$$eval(`input[data-run="${run.runId}"] ~ .run-config dl dt`, (dts) =>
+          dts.map((dt) => `${dt.textContent ?? ''}=${dt.nextElementSibling?.textContent ?? ''}`),
+        );
         return pairs.length ? pairs : undefined;
       });
-      assertEqual(JSON.stringify(shown), JSON.stringify(['kind=run', `method=${run.method}`, 'saliency.ratio=0.5', 'unlearn.epochs=3', 'unlearn.lr=0.013']), 'entries (versions left out)');
+      assertEqual(
+        JSON.stringify(shown),
+        JSON.stringify(['kind=run', `method=${run.method}`, 'saliency.ratio=0.5', 'unlearn.epochs=3', 'unlearn.lr=0.013']),
+        'entries (versions left out)',
+      );
       assertEqual(await link.getAttribute('aria-expanded'), 'true', 'aria-expanded');
       await link.click();
       assertEqual(await panel.page.locator(`input[data-run="${run.runId}"] ~ .run-config`).isHidden(), true, 'a second click folds it');
       await link.click();
       const [, again] = await panel.nthPosted('getRunConfig', 2);
       await panel.send({ type: 'reply', requestId: again.requestId, error: 'not a run folder of this workspace' });
-      await until('the error shown', async () => ((await panel.page.textContent(`input[data-run="${run.runId}"] ~ .run-config`)) ?? '').includes('No config: not a run folder of this workspace'));
+      await until('the error shown', async () =>
+        ((await panel.page.textContent(`input[data-run="${run.runId}"] ~ .run-config`)) ?? '').includes('No config: not a run folder of this workspace'),
+      );
       await link.click();
     },
   },
@@ -83,17 +101,25 @@ export const comparison: Entry[] = [
       assert(fx.runs.length >= 3, 'the recording needs three runs');
       const other = fx.runs[2];
       // The third run measured against another Retrain (another model): its own reference.
-      const runs = fx.runs.map((r, i) => i < 2
-        ? { ...r, setting: { model: 'built-in CNN', forget: 'random 10% (seed 1)' } }
-        : { ...r, setting: { model: 'my-model/model.json', forget: 'class 7' }, rows: r.rows.map((x) => (x.role === 'retrain' ? { ...x, metrics: { ...x.metrics, UA: x.metrics.UA + 1 } } : x)) });
+      const runs = fx.runs.map((r, i) =>
+        i < 2
+          ? { ...r, setting: { model: 'built-in CNN', forget: 'random 10% (seed 1)' } }
+          : {
+              ...r,
+              setting: { model: 'my-model/model.json', forget: 'class 7' },
+              rows: r.rows.map((x) => (x.role === 'retrain' ? { ...x, metrics: { ...x.metrics, UA: x.metrics.UA + 1 } } : x)),
+            },
+      );
       await panel.send({ type: 'runs', runs });
       const groups = await until('two groups', async () => {
-        const g = await panel.page.$$eval('table.comparison tbody', (bodies) => bodies.map((b) => ({
-          head: b.querySelector('tr.group-head')?.textContent ?? '',
-          runs: [...b.querySelectorAll('tr[data-run]')].map((tr) => (tr as HTMLElement).dataset.run ?? '').filter(Boolean),
-          best: [...b.querySelectorAll('tr.best')].map((tr) => (tr as HTMLElement).dataset.run ?? ''),
-          retrain: b.querySelector('tr.row-retrain th')?.textContent ?? '',
-        })));
+        const g = await panel.page.$$eval('table.comparison tbody', (bodies) =>
+          bodies.map((b) => ({
+            head: b.querySelector('tr.group-head')?.textContent ?? '',
+            runs: [...b.querySelectorAll('tr[data-run]')].map((tr) => (tr as HTMLElement).dataset.run ?? '').filter(Boolean),
+            best: [...b.querySelectorAll('tr.best')].map((tr) => (tr as HTMLElement).dataset.run ?? ''),
+            retrain: b.querySelector('tr.row-retrain th')?.textContent ?? '',
+          })),
+        );
         return g.length === 2 ? g : undefined;
       });
       assert(groups[0].head.includes('Retrain A') && groups[0].head.includes('built-in CNN'), `first group "${groups[0].head}"`);
@@ -108,7 +134,10 @@ export const comparison: Entry[] = [
       const note = (await panel.page.textContent('#compare .warn-note')) ?? '';
       assert(note.includes('2 different Retrain references'), `note "${note}"`);
       const labels = await panel.page.$$eval('#compare .run-list li label', (ls) => ls.map((l) => l.textContent ?? ''));
-      assert(labels.every((l, i) => l.includes(i < 2 ? 'built-in CNN' : 'my-model/model.json')), `run rows ${JSON.stringify(labels)}`);
+      assert(
+        labels.every((l, i) => l.includes(i < 2 ? 'built-in CNN' : 'my-model/model.json')),
+        `run rows ${JSON.stringify(labels)}`,
+      );
       await panel.send({ type: 'runs', runs: fx.runs });
       await until('one group again', async () => (await panel.page.locator('table.comparison tbody').count()) === 1);
     },

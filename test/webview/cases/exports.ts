@@ -27,7 +27,8 @@ export const exports: Entry[] = [
     async run({ panel, fx }) {
       await panel.page.click('vscode-button[data-export="md"]');
       const msg = await exported(panel, 'md');
-      for (const heading of ['# SalUn Lab report', '## Results', '## Saliency mask', '## Metric trends', '## Comparison of runs']) assert(msg.content.includes(heading), `report lacks "${heading}"`);
+      for (const heading of ['# SalUn Lab report', '## Results', '## Saliency mask', '## Metric trends', '## Comparison of runs'])
+        assert(msg.content.includes(heading), `report lacks "${heading}"`);
       assert(msg.content.includes(`| ${fx.summary.layers[0].name} |`), 'report lacks the layer table');
     },
   },

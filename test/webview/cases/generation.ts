@@ -43,7 +43,10 @@ function gridPng(forgotten: 'class' | 'noise', shade: number): SampleImageReply 
       for (let y = 0; y < SIDE; y++) {
         for (let x = 0; x < SIDE; x++) {
           const at = (r * COLUMNS + c) * per + y * SIDE + x;
-          if (r === FORGET && forgotten === 'noise') { images[at] = ((x * 7 + y * 13 + c * 5) % 11) / 11; continue; }
+          if (r === FORGET && forgotten === 'noise') {
+            images[at] = ((x * 7 + y * 13 + c * 5) % 11) / 11;
+            continue;
+          }
           const cx = 3 + (r % 5) * 2 + (c % 2);
           const cy = 4 + Math.floor(r / 5) * 5;
           const radius = 2 + (r % 3) + (c % 3) * 0.5;
@@ -59,25 +62,54 @@ function gridPng(forgotten: 'class' | 'noise', shade: number): SampleImageReply 
 
 function samples(root: string, stage: string, label: string, iteration?: number): JobEvent {
   const name = iteration === undefined ? stage : `${stage}-iteration-${iteration}`;
-  return { type: 'samples', stage, label, file: gridFile(root, name), classes: CLASSES, forgetClass: FORGET, columns: COLUMNS, ...(iteration !== undefined ? { iteration } : {}) };
+  return {
+    type: 'samples',
+    stage,
+    label,
+    file: gridFile(root, name),
+    classes: CLASSES,
+    forgetClass: FORGET,
+    columns: COLUMNS,
+    ...(iteration !== undefined ? { iteration } : {}),
+  };
 }
 
 const ROWS: GenerationMetricsRow[] = [
   { label: 'θo', method: 'original', ua: 3.125, retainedAccuracy: 91.40625, fidClassifier: { realTest: 4.2371 }, seconds: 812.4 },
-  { label: 'SalUn', method: 'salun', ua: 98.4375, retainedAccuracy: 89.0625, fidClassifier: { realTest: 5.1049, theta0: 1.8736, retrain: 0.9412 }, seconds: 95.25 },
+  {
+    label: 'SalUn',
+    method: 'salun',
+    ua: 98.4375,
+    retainedAccuracy: 89.0625,
+    fidClassifier: { realTest: 5.1049, theta0: 1.8736, retrain: 0.9412 },
+    seconds: 95.25,
+  },
   { label: 'Retrain', method: 'retrain', ua: 100, retainedAccuracy: 90.625, fidClassifier: { realTest: 4.5518, theta0: 1.2207 }, seconds: 790.1 },
 ];
 
 /** The figures as the table must print them: UA and accuracy to 0.1, FID-classifier to 0.01, — where absent. */
 function expectedCells(r: GenerationMetricsRow): string[] {
   const f = (x: number | undefined, d: number): string => (x === undefined ? '—' : x.toFixed(d));
-  return [r.label, f(r.ua, 1), f(r.retainedAccuracy, 1), f(r.fidClassifier.realTest, 2), f(r.fidClassifier.theta0, 2), f(r.fidClassifier.retrain, 2), f(r.seconds, 1)];
+  return [
+    r.label,
+    f(r.ua, 1),
+    f(r.retainedAccuracy, 1),
+    f(r.fidClassifier.realTest, 2),
+    f(r.fidClassifier.theta0, 2),
+    f(r.fidClassifier.retrain, 2),
+    f(r.seconds, 1),
+  ];
 }
 
 const PICTURES = { original: gridPng('class', 0.9), partWay: gridPng('noise', 0.6), salun: gridPng('noise', 0.9), retrain: gridPng('noise', 0.85) };
 
 /** Answers every sampleImage request posted after the first `from` with `picture(file)`; returns how many. */
-async function answerImages(panel: PanelPage, from: number, picture: (file: string) => SampleImageReply & { png: Uint8Array }, expected: number): Promise<Posted[]> {
+async function answerImages(
+  panel: PanelPage,
+  from: number,
+  picture: (file: string) => SampleImageReply & { png: Uint8Array },
+  expected: number,
+): Promise<Posted[]> {
   const asked = await until(`${expected} sampleImage request(s)`, async () => {
     const all = (await panel.postedOfType('sampleImage')).slice(from);
     return all.length >= expected ? all : undefined;
@@ -89,17 +121,31 @@ async function answerImages(panel: PanelPage, from: number, picture: (file: stri
   return asked;
 }
 
-interface DrawnFigure { stage: string; caption: string; alt: string; src: string; naturalWidth: number; stale: boolean; seq: string }
+interface DrawnFigure {
+  stage: string;
+  caption: string;
+  alt: string;
+  src: string;
+  naturalWidth: number;
+  stale: boolean;
+  seq: string;
+}
 
 function figures({ panel }: Ctx): Promise<DrawnFigure[]> {
-  return panel.page.$$eval('#samples figure.sample-grid', (figs) => figs.map((f) => {
-    const img = f.querySelector('img:not(.stale)');
-    return {
-      stage: (f as HTMLElement).dataset.stage ?? '', caption: f.querySelector('figcaption')?.textContent ?? '', alt: img?.getAttribute('alt') ?? '',
-      src: img?.getAttribute('src') ?? '', naturalWidth: img instanceof HTMLImageElement ? img.naturalWidth : 0, stale: !!f.querySelector('img.stale'),
-      seq: (f as HTMLElement).dataset.seq ?? '',
-    };
-  }));
+  return panel.page.$$eval('#samples figure.sample-grid', (figs) =>
+    figs.map((f) => {
+      const img = f.querySelector('img:not(.stale)');
+      return {
+        stage: (f as HTMLElement).dataset.stage ?? '',
+        caption: f.querySelector('figcaption')?.textContent ?? '',
+        alt: img?.getAttribute('alt') ?? '',
+        src: img?.getAttribute('src') ?? '',
+        naturalWidth: img instanceof HTMLImageElement ? img.naturalWidth : 0,
+        stale: !!f.querySelector('img.stale'),
+        seq: (f as HTMLElement).dataset.seq ?? '',
+      };
+    }),
+  );
 }
 
 async function figureOf(ctx: Ctx, stage: string, done: (f: DrawnFigure) => boolean): Promise<DrawnFigure> {
@@ -122,7 +168,13 @@ export const generation: Entry[] = [
       const { panel } = ctx;
       const root = rootOf(ctx);
       const events: JobEvent[] = [
-        { type: 'started', kind: 'generation', runId: RUN_ID, runDir: dirname(dirname(gridFile(root, 'x'))), backend: { name: 'cpu', reason: 'forced', detail: '' } },
+        {
+          type: 'started',
+          kind: 'generation',
+          runId: RUN_ID,
+          runDir: dirname(dirname(gridFile(root, 'x'))),
+          backend: { name: 'cpu', reason: 'forced', detail: '' },
+        },
         samples(root, 'original', 'θo'),
         { type: 'generationMetrics', row: ROWS[0] },
       ];
@@ -138,10 +190,13 @@ export const generation: Entry[] = [
       assertEqual(m[0].file, gridFile(rootOf(ctx), 'original'), 'the file asked for');
       const f = await figureOf(ctx, 'original', (x) => x.naturalWidth > 0);
       assertEqual(f.naturalWidth, PICTURES.original.width, 'decoded width (the data: URI passed the CSP)');
-      assert(f.caption.includes('θo') && f.caption.includes('Forgotten class: Sneaker') && f.caption.includes(`10 classes × ${COLUMNS} seeds`), `caption "${f.caption}"`);
+      assert(
+        f.caption.includes('θo') && f.caption.includes('Forgotten class: Sneaker') && f.caption.includes(`10 classes × ${COLUMNS} seeds`),
+        `caption "${f.caption}"`,
+      );
       assert(f.alt.includes('Samples generated by θo') && f.alt.includes('The forgotten class, Sneaker (row 8), is marked in red'), `alt "${f.alt}"`);
       assert(f.src.startsWith('data:image/png;base64,'), 'a data: URI');
-      assert(/Generation unlearning/.test(await ctx.panel.page.textContent('.job-title') ?? ''), 'the job title names the kind');
+      assert(/Generation unlearning/.test((await ctx.panel.page.textContent('.job-title')) ?? ''), 'the job title names the kind');
     },
   },
   {
@@ -200,7 +255,9 @@ export const generation: Entry[] = [
       assertEqual(req.file, gridFile(rootOf(ctx), 'salun'), 'file');
       assertEqual(req.fileName, `salun-samples-${RUN_ID}-salun.png`, 'file name');
       await panel.reply(Number(req.requestId), { saved: true, path: '/home/user/salun-grid.png' });
-      await until('the saved note', async () => ((await panel.page.textContent('#samples figure[data-stage="salun"] .export-status')) ?? '').includes('Saved to /home/user/salun-grid.png'));
+      await until('the saved note', async () =>
+        ((await panel.page.textContent('#samples figure[data-stage="salun"] .export-status')) ?? '').includes('Saved to /home/user/salun-grid.png'),
+      );
     },
   },
   {
@@ -224,9 +281,21 @@ export const generation: Entry[] = [
       assert(!saved.includes('data:image'), 'the saved state holds image bytes');
       await panel.reload();
       // A fresh page: its own log of posted messages starts empty.
-      const m = await answerImages(panel, 0, (file) => (file.endsWith('original.png') ? PICTURES.original : file.endsWith('retrain.png') ? PICTURES.retrain : PICTURES.salun), 3);
+      const m = await answerImages(
+        panel,
+        0,
+        (file) => (file.endsWith('original.png') ? PICTURES.original : file.endsWith('retrain.png') ? PICTURES.retrain : PICTURES.salun),
+        3,
+      );
       asked = m.length;
-      assertEqual(m.map((x) => String(x.file).split('/').pop()).sort().join(','), 'original.png,retrain.png,salun.png', 'grids asked after the reload');
+      assertEqual(
+        m
+          .map((x) => String(x.file).split('/').pop())
+          .sort()
+          .join(','),
+        'original.png,retrain.png,salun.png',
+        'grids asked after the reload',
+      );
       for (const stage of ['original', 'salun', 'retrain']) await figureOf(ctx, stage, (x) => x.naturalWidth > 0);
       const drawn = await figures(ctx);
       assertEqual(drawn.map((f) => f.stage).join(','), 'original,salun,retrain', 'grid order after the reload');

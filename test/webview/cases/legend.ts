@@ -22,7 +22,10 @@ export const legend: Entry[] = [
       await page.locator('button.legend-item[data-series="TA"]').focus();
       await page.keyboard.press('Space');
       assertEqual(await page.getAttribute('button.legend-item[data-series="TA"]', 'aria-pressed'), 'false', 'TA hidden by Space');
-      assert(await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.dataset.series === 'TA'), 'focus stays on the TA button');
+      assert(
+        await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.dataset.series === 'TA'),
+        'focus stays on the TA button',
+      );
       await page.keyboard.press('Enter');
       assertEqual(await page.getAttribute('button.legend-item[data-series="TA"]', 'aria-pressed'), 'true', 'TA shown by Enter');
       await page.locator('button.legend-item[data-series="UA"]').click();
@@ -33,7 +36,10 @@ export const legend: Entry[] = [
       const readout = (await page.textContent('.trend-readout')) ?? '';
       assert(readout.startsWith(`epoch ${lastEpoch}: UA ${last.UA.toFixed(2)}`), `readout "${readout}"`);
       await page.keyboard.press('ArrowLeft');
-      assert(((await page.textContent('.trend-readout')) ?? '').startsWith(`epoch ${fx.trendEpochs[fx.trendEpochs.length - 2]}:`), 'ArrowLeft moves to the previous epoch');
+      assert(
+        ((await page.textContent('.trend-readout')) ?? '').startsWith(`epoch ${fx.trendEpochs[fx.trendEpochs.length - 2]}:`),
+        'ArrowLeft moves to the previous epoch',
+      );
       assertEqual(await page.locator('svg.trend-chart line.cursor').count(), 2, 'cursor line in both charts');
     },
   },

@@ -10,7 +10,14 @@ import { assert } from '../harness';
 export const NARROW = { width: 300, height: 366 };
 const WIDE = { width: 420, height: 900 };
 
-interface Box { text: string; label: string; left: number; right: number; width: number; visible: boolean }
+interface Box {
+  text: string;
+  label: string;
+  left: number;
+  right: number;
+  width: number;
+  visible: boolean;
+}
 
 /**
  * Every body cell of `table` with its box, whether it is on screen (not clipped by a scrolling
@@ -18,28 +25,37 @@ interface Box { text: string; label: string; left: number; right: number; width:
  * cell's own label (a stacked row names each value).
  */
 function cellBoxes(panel: PanelPage, table: string): Promise<Box[]> {
-  return panel.page.$$eval(`${table} tbody tr:not(.group-head) > *`, (cells) => cells.map((c) => {
-    const r = c.getBoundingClientRect();
-    // A cell scrolled out of its wrapper is inside the page but not on screen: check the clip too.
-    let clip = { left: 0, right: window.innerWidth };
-    for (let p = c.parentElement; p; p = p.parentElement) {
-      const cs = getComputedStyle(p);
-      if (cs.overflowX !== 'visible') {
-        const pr = p.getBoundingClientRect();
-        clip = { left: Math.max(clip.left, pr.left), right: Math.min(clip.right, pr.right) };
+  return panel.page.$$eval(`${table} tbody tr:not(.group-head) > *`, (cells) =>
+    cells.map((c) => {
+      const r = c.getBoundingClientRect();
+      // A cell scrolled out of its wrapper is inside the page but not on screen: check the clip too.
+      let clip = { left: 0, right: window.innerWidth };
+      for (let p = c.parentElement; p; p = p.parentElement) {
+        const cs = getComputedStyle(p);
+        if (cs.overflowX !== 'visible') {
+          const pr = p.getBoundingClientRect();
+          clip = { left: Math.max(clip.left, pr.left), right: Math.min(clip.right, pr.right) };
+        }
       }
-    }
-    const cs = getComputedStyle(c);
-    const shown = cs.display !== 'none' && cs.visibility !== 'hidden';
-    const index = [...(c.parentElement?.children ?? [])].indexOf(c);
-    const th = c.closest('table')?.querySelectorAll('thead th')[index];
-    const thBox = th?.getBoundingClientRect();
-    const headerShown = !!th && !!thBox && thBox.width > 2 && thBox.height > 2 && thBox.left >= clip.left - 0.5 && thBox.right <= clip.right + 0.5;
-    const before = getComputedStyle(c, '::before').content;
-    const own = before && before !== 'none' && before !== 'normal' ? before.replace(/^"|"$/g, '') : '';
-    const label = headerShown ? (th?.textContent ?? '') : own;
-    return { text: (c.textContent ?? '').trim(), label, left: r.left, right: r.right, width: r.width, visible: shown && r.left >= clip.left - 0.5 && r.right <= clip.right + 0.5 };
-  }));
+      const cs = getComputedStyle(c);
+      const shown = cs.display !== 'none' && cs.visibility !== 'hidden';
+      const index = [...(c.parentElement?.children ?? [])].indexOf(c);
+      const th = c.closest('table')?.querySelectorAll('thead th')[index];
+      const thBox = th?.getBoundingClientRect();
+      const headerShown = !!th && !!thBox && thBox.width > 2 && thBox.height > 2 && thBox.left >= clip.left - 0.5 && thBox.right <= clip.right + 0.5;
+      const before = getComputedStyle(c, '::before').content;
+      const own = before && before !== 'none' && before !== 'normal' ? before.replace(/^"|"$/g, '') : '';
+      const label = headerShown ? (th?.textContent ?? '') : own;
+      return {
+        text: (c.textContent ?? '').trim(),
+        label,
+        left: r.left,
+        right: r.right,
+        width: r.width,
+        visible: shown && r.left >= clip.left - 0.5 && r.right <= clip.right + 0.5,
+      };
+    }),
+  );
 }
 
 async function assertAllVisible(panel: PanelPage, table: string, mustShow: readonly string[]): Promise<void> {
@@ -47,9 +63,19 @@ async function assertAllVisible(panel: PanelPage, table: string, mustShow: reado
   assert(boxes.length > 0, `no cells in ${table}`);
   const vw = NARROW.width;
   const out = boxes.filter((b) => !b.visible || b.width <= 0 || b.left < -0.5 || b.right > vw + 0.5);
-  assert(out.length === 0, `${out.length} of ${boxes.length} cells of ${table} are outside the ${vw} px viewport or clipped: ${out.slice(0, 6).map((b) => `"${b.label}: ${b.text}" [${b.left.toFixed(0)}, ${b.right.toFixed(0)}]`).join(', ')}`);
+  assert(
+    out.length === 0,
+    `${out.length} of ${boxes.length} cells of ${table} are outside the ${vw} px viewport or clipped: ${out
+      .slice(0, 6)
+      .map((b) => `"${b.label}: ${b.text}" [${b.left.toFixed(0)}, ${b.right.toFixed(0)}]`)
+      .join(', ')}`,
+  );
   const labels = new Set(boxes.map((b) => b.label.trim()));
-  for (const label of mustShow) assert([...labels].some((l) => l.startsWith(label)), `${table} does not name the column "${label}" on screen (named: ${[...labels].join(', ')})`);
+  for (const label of mustShow)
+    assert(
+      [...labels].some((l) => l.startsWith(label)),
+      `${table} does not name the column "${label}" on screen (named: ${[...labels].join(', ')})`,
+    );
 }
 
 async function setWidth(panel: PanelPage, size: { width: number; height: number }): Promise<void> {
@@ -83,9 +109,9 @@ export const narrow: Entry[] = [
   {
     name: '300 px: the Runs rows are readable (run id and details not cut off)',
     async run({ panel }) {
-      const cut = await panel.page.$$eval('#compare .run-list li label', (labels) => labels
-        .filter((l) => l.scrollWidth > l.clientWidth + 1 || l.getBoundingClientRect().right > window.innerWidth + 0.5)
-        .map((l) => l.textContent ?? ''));
+      const cut = await panel.page.$$eval('#compare .run-list li label', (labels) =>
+        labels.filter((l) => l.scrollWidth > l.clientWidth + 1 || l.getBoundingClientRect().right > window.innerWidth + 0.5).map((l) => l.textContent ?? ''),
+      );
       assert(cut.length === 0, `${cut.length} run row(s) cut off: ${cut.slice(0, 3).join(' | ')}`);
     },
   },

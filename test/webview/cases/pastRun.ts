@@ -6,23 +6,36 @@ import type { Posted } from '../panelPage';
 import { assert, assertEqual, mean, sleep, until } from '../harness';
 import { PERSIST_WAIT_MS } from './reload';
 
-interface DrawnPoint { epoch: number; title: string }
+interface DrawnPoint {
+  epoch: number;
+  title: string;
+}
 
 /** The trend charts as drawn: per metric the epochs and the value in each point's tooltip. */
 function drawnTrend({ panel }: Ctx): Promise<Record<string, DrawnPoint[]> | undefined> {
-  return panel.page.evaluate((metrics) => {
-    const chart = document.querySelector('#trend:not([hidden]) svg.trend-chart:not(.gap-chart)');
-    if (!chart) return undefined;
-    const out: Record<string, { epoch: number; title: string }[]> = {};
-    for (const m of metrics) {
-      out[m] = [...chart.querySelectorAll<SVGCircleElement>(`circle[data-series="${m}"]`)]
-        .map((c) => ({ epoch: Number(c.dataset.epoch), title: c.querySelector('title')?.textContent ?? '' }));
-    }
-    return out;
-  }, [...METRICS]);
+  return panel.page.evaluate(
+    (metrics) => {
+      const chart = document.querySelector('#trend:not([hidden]) svg.trend-chart:not(.gap-chart)');
+      if (!chart) return undefined;
+      const out: Record<string, { epoch: number; title: string }[]> = {};
+      for (const m of metrics) {
+        out[m] = [...chart.querySelectorAll<SVGCircleElement>(`circle[data-series="${m}"]`)].map((c) => ({
+          epoch: Number(c.dataset.epoch),
+          title: c.querySelector('title')?.textContent ?? '',
+        }));
+      }
+      return out;
+    },
+    [...METRICS],
+  );
 }
 
-interface TrendSource { sectionHidden: boolean; source?: string; label: string; liveButton: boolean }
+interface TrendSource {
+  sectionHidden: boolean;
+  source?: string;
+  label: string;
+  liveButton: boolean;
+}
 
 function trendSource({ panel }: Ctx): Promise<TrendSource> {
   return panel.page.evaluate(() => {
@@ -30,7 +43,9 @@ function trendSource({ panel }: Ctx): Promise<TrendSource> {
     const src = document.querySelector<HTMLElement>('#trend .trend-source');
     const live = document.querySelector<HTMLElement>('#trend vscode-button[data-action="showLiveTrend"]');
     return {
-      sectionHidden: section?.hidden ?? true, source: src?.dataset.source, label: src?.querySelector('.trend-source-label')?.textContent ?? '',
+      sectionHidden: section?.hidden ?? true,
+      source: src?.dataset.source,
+      label: src?.querySelector('.trend-source-label')?.textContent ?? '',
       liveButton: !!live && !live.hidden && live.getBoundingClientRect().width > 0,
     };
   });
@@ -63,7 +78,8 @@ export const pastRun: Entry[] = [
       const { panel, fx, artifacts } = ctx;
       const { pastTrend, pastPoints, pastRetrain } = fx;
       assert(pastPoints.length > 0, 'the fixture’s past run has no unlearned lines');
-      if (pastPoints.length === fx.trendEpochs.length) console.log('      (note: the past run has as many epochs as the live job; re-record with another run to tell them apart by count)');
+      if (pastPoints.length === fx.trendEpochs.length)
+        console.log('      (note: the past run has as many epochs as the live job; re-record with another run to tell them apart by count)');
       await panel.send(pastTrend);
       await until('the past run’s trend', async () => (await trendSource(ctx)).source === 'run');
       const src = await trendSource(ctx);
@@ -73,7 +89,12 @@ export const pastRun: Entry[] = [
       assert(drawn, 'no trend chart');
       for (const m of METRICS) {
         assertEqual(JSON.stringify(drawn[m].map((p) => p.epoch)), JSON.stringify(pastPoints.map((p) => p.epoch)), `${m} epochs`);
-        drawn[m].forEach((p, i) => assert(p.title.includes(`${m} ${pastPoints[i][m].toFixed(2)}%`) && p.title.includes(`Retrain ${pastRetrain[m].toFixed(2)}%`), `${m} at epoch ${p.epoch}: "${p.title}"`));
+        drawn[m].forEach((p, i) =>
+          assert(
+            p.title.includes(`${m} ${pastPoints[i][m].toFixed(2)}%`) && p.title.includes(`Retrain ${pastRetrain[m].toFixed(2)}%`),
+            `${m} at epoch ${p.epoch}: "${p.title}"`,
+          ),
+        );
         const ref = (await panel.page.textContent(`svg.trend-chart line.ref-retrain[data-series="${m}"] title`)) ?? '';
         assert(ref.includes(pastRetrain[m].toFixed(2)), `Retrain ${m} line "${ref}"`);
       }
@@ -104,9 +125,14 @@ export const pastRun: Entry[] = [
       assertEqual(results.run, past.runId, 'results run');
       assert(results.label.includes(past.runId), `results label "${results.label}"`);
       // The label can switch a frame before the rows are drawn: wait for the rows, then compare.
-      const readRows = (): Promise<string[][]> => panel.page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
-      const rows = await until('the past run\'s rows in the Results table', async () => { const r = await readRows(); return r.length === past.rows.length ? r : undefined; })
-        .catch(async (e: unknown) => { throw new Error(`rows of the past run: expected ${past.rows.length}, got ${(await readRows()).length} (${e instanceof Error ? e.message : String(e)})`); });
+      const readRows = (): Promise<string[][]> =>
+        panel.page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+      const rows = await until("the past run's rows in the Results table", async () => {
+        const r = await readRows();
+        return r.length === past.rows.length ? r : undefined;
+      }).catch(async (e: unknown) => {
+        throw new Error(`rows of the past run: expected ${past.rows.length}, got ${(await readRows()).length} (${e instanceof Error ? e.message : String(e)})`);
+      });
       past.rows.forEach((r, i) => assertEqual(rows[i][6], (r.avgGap ?? NaN).toFixed(2), `${r.role} Avg. Gap`));
       // The host's focusRun follows: the panel must not scroll away to the comparison at the bottom.
       await panel.page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
@@ -181,7 +207,11 @@ export const pastRun: Entry[] = [
       const src = await trendSource(ctx);
       // The new job has no epochs yet: the section waits for its first one.
       assert(src.sectionHidden || src.source === 'live', `after a job started: ${JSON.stringify(src)}`);
-      assertEqual(await panel.page.evaluate(() => document.querySelectorAll('#trend:not([hidden]) svg.trend-chart circle[data-series="UA"]').length), 0, 'no past points shown');
+      assertEqual(
+        await panel.page.evaluate(() => document.querySelectorAll('#trend:not([hidden]) svg.trend-chart circle[data-series="UA"]').length),
+        0,
+        'no past points shown',
+      );
       await panel.send({ type: 'replay', events: fx.events, jobRunning: false });
       await until('the live trend', async () => (await trendSource(ctx)).source === 'live');
       await assertLivePoints(ctx, 'after the replay');
@@ -195,7 +225,10 @@ export const pastRun: Entry[] = [
       await panel.send({ ...fx.pastTrend, points: [{ epoch: 1, metrics: { UA: 'x' } }] });
       await panel.frame();
       const warnings = await panel.warnings();
-      assert(warnings.length === before + 1 && /ignored an unexpected message/.test(warnings.at(-1) ?? ''), `warnings: ${JSON.stringify(warnings.slice(before))}`);
+      assert(
+        warnings.length === before + 1 && /ignored an unexpected message/.test(warnings.at(-1) ?? ''),
+        `warnings: ${JSON.stringify(warnings.slice(before))}`,
+      );
       assertEqual((await trendSource(ctx)).source, 'live', 'still live');
     },
   },

@@ -48,7 +48,10 @@ export const previews: Entry[] = [
       await until('bars at ratio 0.1', async () => Math.abs((await panel.barFractions())[0].fraction - p10.layers[0].fraction) < 1e-12);
       const bars = await panel.barFractions();
       p10.layers.forEach((l, i) => assertClose(bars[i].fraction, l.fraction, `${l.name} at ratio 0.1`));
-      assert(p10.layers.some((l, i) => Math.abs(l.fraction - fx.summary.layers[i].salientFraction) > 1e-6), 'the preview should differ from the job’s mask');
+      assert(
+        p10.layers.some((l, i) => Math.abs(l.fraction - fx.summary.layers[i].salientFraction) > 1e-6),
+        'the preview should differ from the job’s mask',
+      );
       assertEqual(await panel.page.getAttribute('svg.histogram .gamma-line', 'data-gamma'), String(p10.gamma), 'γ line follows the preview');
       const reqs = await panel.nthPosted('previewThreshold', 2);
       assertClose(Number(reqs[1].value), 0.9, 'queued value');
@@ -67,7 +70,10 @@ export const previews: Entry[] = [
       assertClose((await panel.barFractions())[0].fraction, p10.layers[0].fraction, 'bars unchanged by a stale answer');
       const p90 = preview(ctx, 'ratio:0.9');
       await panel.reply(current, p90);
-      await until('bars at ratio 0.9', async () => Math.abs(((await panel.barFractions()).at(-1)?.fraction ?? NaN) - (p90.layers.at(-1)?.fraction ?? NaN)) < 1e-12);
+      await until(
+        'bars at ratio 0.9',
+        async () => Math.abs(((await panel.barFractions()).at(-1)?.fraction ?? NaN) - (p90.layers.at(-1)?.fraction ?? NaN)) < 1e-12,
+      );
       const bars = await panel.barFractions();
       p90.layers.forEach((l, i) => assertClose(bars[i].fraction, l.fraction, `${l.name} at ratio 0.9`));
       const readout = (await panel.page.textContent('#gamma-readout')) ?? '';
@@ -106,7 +112,10 @@ export const previews: Entry[] = [
       await panel.send({ type: 'reply', requestId: 'x', reply: { ratio: 'all' } });
       await panel.frame();
       const warnings = await panel.warnings();
-      assert(warnings.length === before + 1 && /ignored an unexpected message/.test(warnings.at(-1) ?? ''), `warnings: ${JSON.stringify(warnings.slice(before))}`);
+      assert(
+        warnings.length === before + 1 && /ignored an unexpected message/.test(warnings.at(-1) ?? ''),
+        `warnings: ${JSON.stringify(warnings.slice(before))}`,
+      );
       assertEqual((await panel.barFractions()).length, fx.summary.layers.length, 'bars still drawn');
     },
   },
@@ -121,7 +130,10 @@ export const previews: Entry[] = [
       await panel.reply(Number(reqs[3].requestId), { ratio: 0.3, gamma: 1, salientWeights: 1, totalWeights: 2, layers: [{ name: 'x' }] });
       await panel.frame();
       const warnings = (await panel.warnings()).slice(before);
-      assert(warnings.some((w) => /ignored an unexpected message/.test(w)), `warnings: ${JSON.stringify(warnings)}`);
+      assert(
+        warnings.some((w) => /ignored an unexpected message/.test(w)),
+        `warnings: ${JSON.stringify(warnings)}`,
+      );
       assertEqual(JSON.stringify(await panel.barFractions()), JSON.stringify(barsBefore), 'bars unchanged');
     },
   },
@@ -160,7 +172,9 @@ export const previews: Entry[] = [
       const base = preview(ctx, 'gamma:0.001');
       const salient = Math.round(ratio * h.total);
       await panel.reply(Number(reqs[before].requestId), { ...base, ratio, gamma: 0, salientWeights: salient });
-      const text = await until('the γ = 0 warning', async () => ((await panel.page.locator('#gamma-zero').isVisible()) ? panel.page.textContent('#gamma-zero') : undefined));
+      const text = await until('the γ = 0 warning', async () =>
+        (await panel.page.locator('#gamma-zero').isVisible()) ? panel.page.textContent('#gamma-zero') : undefined,
+      );
       assert(text?.includes(h.zeros.toLocaleString('en-US')) && text.includes(h.total.toLocaleString('en-US')), `warning "${text}" lacks the zero count`);
       assert(text?.includes(`largest ratio with γ > 0 is ${suggested}`), `warning "${text}" lacks ${suggested}`);
       await panel.page.click('#gamma-zero button[data-action="useSuggestedRatio"]');

@@ -19,7 +19,10 @@ export const reload: Entry[] = [
       assertEqual((await panel.postedOfType('ready')).length, 1, 'ready after the reload');
       const after = await panel.barFractions();
       assertEqual(after.length, bars.length, 'bars after the reload');
-      after.forEach((b, i) => { assertEqual(b.name, bars[i].name, `bar ${i}`); assertClose(b.fraction, bars[i].fraction, `${b.name} after the reload`, 1e-9); });
+      after.forEach((b, i) => {
+        assertEqual(b.name, bars[i].name, `bar ${i}`);
+        assertClose(b.fraction, bars[i].fraction, `${b.name} after the reload`, 1e-9);
+      });
       assertEqual(await panel.page.$$eval('svg.trend-chart circle', (c) => c.length), points, 'trend points after the reload');
       assertEqual(JSON.stringify((await panel.saved())?.ui?.hiddenSeries ?? []), JSON.stringify(hidden), 'legend choice after the reload');
     },

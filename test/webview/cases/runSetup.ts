@@ -62,7 +62,10 @@ export const runSetup: Entry[] = [
       const line = await until('the job setting', async () => (await panel.page.textContent('#job-setting')) ?? undefined);
       assertEqual(line, `SalUn · ${settingText(setting)}`, 'status line');
       const results = (await panel.page.textContent('#results-source')) ?? '';
-      assert(results.includes(fx.finished.result.runId) && results.includes('built-in CNN') && results.includes('random 10% (seed 1)'), `results source "${results}"`);
+      assert(
+        results.includes(fx.finished.result.runId) && results.includes('built-in CNN') && results.includes('random 10% (seed 1)'),
+        `results source "${results}"`,
+      );
     },
   },
 ];

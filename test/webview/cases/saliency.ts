@@ -26,8 +26,10 @@ export const saliency: Entry[] = [
       const s = fx.summary;
       assertEqual(await page.getAttribute('#gamma-value span', 'title'), String(s.gamma), 'γ in the summary');
       const readout = (await page.textContent('#gamma-readout')) ?? '';
-      assert(readout.includes(s.salientWeights.toLocaleString('en-US')) && readout.includes(s.totalWeights.toLocaleString('en-US')),
-        `readout "${readout}" lacks ${s.salientWeights} of ${s.totalWeights}`);
+      assert(
+        readout.includes(s.salientWeights.toLocaleString('en-US')) && readout.includes(s.totalWeights.toLocaleString('en-US')),
+        `readout "${readout}" lacks ${s.salientWeights} of ${s.totalWeights}`,
+      );
       const [mantissa, exponent] = s.gamma.toExponential(3).split('e');
       assert(readout.includes(mantissa), `readout "${readout}" lacks γ's mantissa ${mantissa}`);
       assertEqual(await page.inputValue('#gamma-input'), `${mantissa}e${Number(exponent)}`, 'γ input');

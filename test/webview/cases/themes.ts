@@ -24,8 +24,11 @@ function highContrast(name: 'hcDark' | 'hcLight'): Case {
           return getComputedStyle(e);
         };
         return {
-          raStroke: cs('polyline.series-RA').stroke, raWidth: cs('polyline.series-RA').strokeWidth,
-          refOpacity: cs('line.ref-retrain').strokeOpacity, grid: cs('line.grid').stroke, label: cs('text.axis-label').fill,
+          raStroke: cs('polyline.series-RA').stroke,
+          raWidth: cs('polyline.series-RA').strokeWidth,
+          refOpacity: cs('line.ref-retrain').strokeOpacity,
+          grid: cs('line.grid').stroke,
+          label: cs('text.axis-label').fill,
         };
       });
       assertEqual(chart.raStroke, rgb(t.vars['--vscode-charts-green']), 'RA line colour');
@@ -37,7 +40,12 @@ function highContrast(name: 'hcDark' | 'hcLight'): Case {
 
       await page.locator('.trend-charts').focus();
       await page.keyboard.press('Home');
-      const outline = await page.$eval('.trend-charts', (e) => ({ focus: e.matches(':focus-visible'), color: getComputedStyle(e).outlineColor, width: getComputedStyle(e).outlineWidth, style: getComputedStyle(e).outlineStyle }));
+      const outline = await page.$eval('.trend-charts', (e) => ({
+        focus: e.matches(':focus-visible'),
+        color: getComputedStyle(e).outlineColor,
+        width: getComputedStyle(e).outlineWidth,
+        style: getComputedStyle(e).outlineStyle,
+      }));
       assert(outline.focus, 'the chart is focused from the keyboard');
       assertEqual(outline.color, rgb(t.vars['--vscode-contrastActiveBorder']), 'focus outline colour');
       assertEqual(outline.style, 'solid', 'focus outline style');
@@ -45,7 +53,11 @@ function highContrast(name: 'hcDark' | 'hcLight'): Case {
       await page.locator('button.legend-item[data-series="RA"]').focus();
       await page.keyboard.press('Tab');
       await page.keyboard.press('Shift+Tab');
-      const legendOutline = await page.$eval('button.legend-item[data-series="RA"]', (e) => ({ focus: e.matches(':focus-visible'), color: getComputedStyle(e).outlineColor, width: getComputedStyle(e).outlineWidth }));
+      const legendOutline = await page.$eval('button.legend-item[data-series="RA"]', (e) => ({
+        focus: e.matches(':focus-visible'),
+        color: getComputedStyle(e).outlineColor,
+        width: getComputedStyle(e).outlineWidth,
+      }));
       assert(legendOutline.focus, 'the legend button is focused from the keyboard');
       assertEqual(legendOutline.color, rgb(t.vars['--vscode-contrastActiveBorder']), 'legend focus outline colour');
       assert(parseFloat(legendOutline.width) >= 2, `legend focus outline ${legendOutline.width} wide`);
@@ -56,9 +68,17 @@ function highContrast(name: 'hcDark' | 'hcLight'): Case {
           const e = document.querySelector(sel);
           return e ? { sel, color: getComputedStyle(e)[prop] } : undefined;
         };
-        return [pick('.trend-source-label'), pick('#trend .muted'), pick('.trend-readout'), pick('.legend-item'), pick('.layer-value'), pick('.summary dt'),
-          pick('#results thead th'), pick('svg.trend-chart text.axis-label', 'fill'), pick('svg.histogram text.axis-label', 'fill')]
-          .filter((x): x is { sel: string; color: string } => x !== undefined);
+        return [
+          pick('.trend-source-label'),
+          pick('#trend .muted'),
+          pick('.trend-readout'),
+          pick('.legend-item'),
+          pick('.layer-value'),
+          pick('.summary dt'),
+          pick('#results thead th'),
+          pick('svg.trend-chart text.axis-label', 'fill'),
+          pick('svg.histogram text.axis-label', 'fill'),
+        ].filter((x): x is { sel: string; color: string } => x !== undefined);
       });
       assert(texts.length >= 8, `only ${texts.length} text samples found`);
       for (const { sel, color } of texts) {

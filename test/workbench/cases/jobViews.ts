@@ -27,7 +27,11 @@ export const jobViews: Case[] = [
     name: 'the comparison lists the runs the suite left',
     needs: ['panel'],
     async run({ wb, suite, budget }) {
-      await wb.panel().locator('#compare:not([hidden]) .run-list li').first().waitFor({ state: 'attached', timeout: budget(30_000) });
+      await wb
+        .panel()
+        .locator('#compare:not([hidden]) .run-list li')
+        .first()
+        .waitFor({ state: 'attached', timeout: budget(30_000) });
       const c = await wb.inPanel(() => ({
         boxes: document.querySelectorAll('#compare .run-list input[type=checkbox][data-run]').length,
         text: document.querySelector('#compare .run-list')?.textContent ?? '',

@@ -6,7 +6,11 @@ import { until } from '../harness';
 
 async function statusLine(ctx: Ctx): Promise<string> {
   const { wb, suite } = ctx;
-  await ctx.wb.panel().locator('.job-title').first().waitFor({ state: 'attached', timeout: ctx.budget(60_000) });
+  await ctx.wb
+    .panel()
+    .locator('.job-title')
+    .first()
+    .waitFor({ state: 'attached', timeout: ctx.budget(60_000) });
   const title = (await wb.panel().locator('.job-title').textContent({ timeout: 5000 })) ?? '';
   assert(suite.runId && title.includes(suite.runId), `the status line says "${title}", not the last run ${suite.runId ?? '(none)'}`);
   return title;
@@ -19,10 +23,15 @@ export const panel: Case[] = [
     blocks: 'the panel did not open',
     async run({ wb, budget }) {
       let how: string | undefined;
-      await until('the SalUn webview (iframe.webview → #active-frame → #app with the toolbar)', budget(180_000), async () => {
-        if (!(await wb.hasWebview())) how = await wb.openSalunView();
-        return (await wb.panel().locator('#app .toolbar vscode-button').count()) >= 4;
-      }, 1000);
+      await until(
+        'the SalUn webview (iframe.webview → #active-frame → #app with the toolbar)',
+        budget(180_000),
+        async () => {
+          if (!(await wb.hasWebview())) how = await wb.openSalunView();
+          return (await wb.panel().locator('#app .toolbar vscode-button').count()) >= 4;
+        },
+        1000,
+      );
       return `via ${how ?? 'already open'}`;
     },
   },
@@ -34,12 +43,19 @@ export const panel: Case[] = [
     async run(ctx) {
       const { wb, suite } = ctx;
       if (suite.summary) {
-        await wb.panel().locator('#saliency:not([hidden]) li.layer').first().waitFor({ state: 'attached', timeout: ctx.budget(60_000) });
+        await wb
+          .panel()
+          .locator('#saliency:not([hidden]) li.layer')
+          .first()
+          .waitFor({ state: 'attached', timeout: ctx.budget(60_000) });
         return statusLine(ctx);
       }
       // A job without a saliency map (e.g. one cancelled before its mask): its status line.
       if (suite.runDir) return `${await statusLine(ctx)} (no saliency map)`;
-      await wb.panel().locator('section.empty:not([hidden])').waitFor({ state: 'attached', timeout: ctx.budget(60_000) });
+      await wb
+        .panel()
+        .locator('section.empty:not([hidden])')
+        .waitFor({ state: 'attached', timeout: ctx.budget(60_000) });
       return 'no job in this window: the empty state';
     },
   },

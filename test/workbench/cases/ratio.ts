@@ -6,7 +6,10 @@ import { barCounts, readBars, readSummary, salientOfTotal, type BarReading } fro
 import type { Workbench } from '../workbench';
 
 function previewHeading(wb: Workbench, ratio: number, timeoutMs: number): Promise<void> {
-  return wb.panel().locator('#saliency h3', { hasText: `preview at ratio ${ratio.toFixed(3)}` }).waitFor({ state: 'attached', timeout: timeoutMs });
+  return wb
+    .panel()
+    .locator('#saliency h3', { hasText: `preview at ratio ${ratio.toFixed(3)}` })
+    .waitFor({ state: 'attached', timeout: timeoutMs });
 }
 
 function changed(after: readonly BarReading[], before: readonly BarReading[]): boolean {

@@ -36,7 +36,7 @@ export const saliency: Case[] = [
     },
   },
   {
-    name: 'γ readout is a number (the run\'s γ)',
+    name: "γ readout is a number (the run's γ)",
     needs: ['panel', 'saliency'],
     async run(ctx) {
       const { gamma } = summaryOf(ctx);

@@ -44,7 +44,7 @@ export const themes: Case[] = [
     needs: ['panel'],
     async run(ctx) {
       // Kept before the checks below: the light case compares with it even when one of them fails.
-      const dark = ctx.dark = await readTheme(ctx.wb);
+      const dark = (ctx.dark = await readTheme(ctx.wb));
       await screenshots(ctx, 'dark');
       assert(/vscode-dark/.test(dark.classes), `the panel's body has "${dark.classes}", not vscode-dark (host-test.mjs sets Default Dark Modern)`);
       return `body ${dark.classes}, color ${dark.color}, background ${dark.ownBg ?? `transparent over ${dark.workbench}`}`;

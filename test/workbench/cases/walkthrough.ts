@@ -13,7 +13,9 @@ interface Walkthrough {
 }
 
 function manifestWalkthrough(root: string): Walkthrough {
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes?: { walkthroughs?: Array<{ title: string; steps: Array<{ title: string }> }> } };
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    contributes?: { walkthroughs?: Array<{ title: string; steps: Array<{ title: string }> }> };
+  };
   const w = manifest.contributes?.walkthroughs?.[0];
   assert(w && w.steps.length > 0, 'package.json contributes no walkthrough with steps');
   return { title: w.title, steps: w.steps.map((s) => s.title) };
@@ -41,10 +43,15 @@ export const walkthrough: Case[] = [
         await row.waitFor({ state: 'visible', timeout: 10_000 });
         await row.click();
       }
-      await until(`the walkthrough "${title}" with its steps`, budget(30_000), async () => {
-        const text = await editor.first().innerText();
-        return text.includes(title) && steps.every((s) => text.includes(s));
-      }, 500);
+      await until(
+        `the walkthrough "${title}" with its steps`,
+        budget(30_000),
+        async () => {
+          const text = await editor.first().innerText();
+          return text.includes(title) && steps.every((s) => text.includes(s));
+        },
+        500,
+      );
       await page.screenshot({ path: join(shots, 'walkthrough.png'), timeout: budget(30_000) });
       return `"${title}" via ${how}, ${steps.length} steps`;
     },
