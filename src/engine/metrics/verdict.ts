@@ -18,6 +18,7 @@
 // or Mann–Whitney's √((n₁+n₂+1)/(12·n₁·n₂))). A gap within k·σ is indistinguishable, with
 // k = Φ⁻¹(1 − α/(2·5)): two-sided, Bonferroni over the five figures, so that a Df drawn from the
 // held-out distribution is called anything but "looks unseen" with probability ≈ α at most.
+import type { RunVerdictFigure, RunVerdictLabel, VerdictFigureName } from '../../protocol/results';
 import { heldOutMia } from './heldOutMia';
 import type { MiaOptions } from './mia';
 import { makeRng, shuffleInPlace, subSeed } from '../rng';
@@ -52,24 +53,12 @@ export interface VerdictOptions {
   mia?: MiaOptions;
 }
 
-export type VerdictLabel = 'looks unseen' | 'still remembers' | 'over-forgot';
-export type FigureName = 'accuracy' | 'loss' | 'confidence' | 'mia' | 'retain';
+// The verdict's words and figures are the protocol's (what run folders, reports and the panel read);
+// the engine adds the two-sample details the reports do not carry.
+export type VerdictLabel = RunVerdictLabel;
+export type FigureName = VerdictFigureName;
 
-export interface VerdictFigure {
-  name: FigureName;
-  /** Df's value (accuracy %, AUC, MIA-Efficacy %; for `retain`, RA(θu) %). */
-  forget: number;
-  /** What it is compared with (held-out accuracy %, 0.5, held-out MIA-Efficacy %, RA(θo) %). */
-  reference: number;
-  /** Signed; > 0 means Df looks more like training data than held-out data does (for `retain`, RA gained). */
-  gap: number;
-  /** σ of the gap between held-out halves, at the compared sizes (floored, see `noiseFrom`). */
-  noise: number;
-  noiseFrom: 'splits' | 'analytic floor';
-  /** k·σ. */
-  threshold: number;
-  /** gap / σ. */
-  z: number;
+export interface VerdictFigure extends RunVerdictFigure {
   /** DeLong standard error of the AUC (loss and confidence). */
   se?: number;
   /** Kolmogorov–Smirnov D of Df against held-out (loss and confidence). */
