@@ -349,7 +349,7 @@ function raceCreate(ws: string, n: number): Promise<{ dirs: string[]; errors: st
     } catch (e) {
       parentPort.postMessage({ error: String(e && e.message) });
     }`;
-  const module = join(repo, 'out', 'src', 'engine', 'runs', 'runFolder.js');
+  const module = join(repo, 'out', 'src', 'store', 'runs', 'runFolder.js');
   const workers = Array.from({ length: n }, (_, i) => new Worker(code, { eval: true, workerData: { sab, ws, i, module } }));
   const results = workers.map(
     (w) =>
@@ -359,6 +359,9 @@ function raceCreate(ws: string, n: number): Promise<{ dirs: string[]; errors: st
       }),
   );
   return new Promise((res, rej) => {
+    // A worker that dies before it is ready (e.g. the module path is wrong) fails the race at once,
+    // instead of leaving the others waiting for it until mocha's timeout.
+    Promise.all(results).catch(rej);
     const go = (): void => {
       if (Atomics.load(flag, 1) < n) {
         setTimeout(go, 5);
