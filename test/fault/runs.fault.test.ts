@@ -360,9 +360,16 @@ function raceCreate(ws: string, n: number): Promise<{ dirs: string[]; errors: st
   );
   return new Promise((res, rej) => {
     // A worker that dies before it is ready (e.g. the module path is wrong) fails the race at once,
-    // instead of leaving the others waiting for it until mocha's timeout.
-    Promise.all(results).catch(rej);
+    // instead of leaving the others waiting for it until mocha's timeout; the waiting ones are
+    // ended too, or they would keep mocha's process alive for ever.
+    let failed = false;
+    Promise.all(results).catch((e: unknown) => {
+      failed = true;
+      void Promise.all(workers.map((w) => w.terminate()));
+      rej(e instanceof Error ? e : new Error(String(e)));
+    });
     const go = (): void => {
+      if (failed) return;
       if (Atomics.load(flag, 1) < n) {
         setTimeout(go, 5);
         return;
