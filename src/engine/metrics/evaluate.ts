@@ -13,30 +13,53 @@ export interface PerSample {
   correct: Uint8Array;
 }
 
-export async function predictPerSample(clf: Classifier, set: ImageSet, indices: ArrayLike<number>, signal?: AbortSignal, batchSize = 512): Promise<PerSample> {
+/**
+ * Runs `clf` over the rows `indices` of `set` in batches, one tidy each: `outputs` turns a batch's
+ * log-probabilities (and its labels) into the tensors wanted, which are read back asynchronously
+ * (no sync GPU read) and handed to `take` with the batch's first position and labels.
+ */
+export async function forEachLogProbBatch(
+  clf: Classifier,
+  set: ImageSet,
+  indices: ArrayLike<number>,
+  outputs: (logProbs: T.Tensor2D, labels: T.Tensor1D) => T.Tensor[],
+  take: (values: Float32Array[], from: number, labels: Int32Array) => void,
+  signal?: AbortSignal,
+  batchSize = 512,
+): Promise<void> {
   const n = indices.length;
-  const confidence = new Float32Array(n);
-  const correct = new Uint8Array(n);
   const shapeOf = batchShapeFor(clf, set);
   checkBatchFits(clf.model, Math.min(n, batchSize));
   for (let from = 0; from < n; from += batchSize) {
     throwIfAborted(signal);
     const to = Math.min(n, from + batchSize);
     const { x, y } = gatherRows(set, indices, from, to);
-    const [conf, pred] = tf.tidy((): [T.Tensor, T.Tensor] => {
-      const lp = logProbs(clf, tf.tensor(x, shapeOf(to - from)), false);
-      const p = tf.exp(lp);
-      const pTrue = tf.sum(tf.mul(p, tf.oneHot(tf.tensor1d(y, 'int32'), lp.shape[1])), 1);
-      return [pTrue, tf.argMax(lp, 1)];
-    });
-    const [c, a] = await Promise.all([conf.data(), pred.data()]);
-    conf.dispose();
-    pred.dispose();
+    const tensors = tf.tidy(() => outputs(logProbs(clf, tf.tensor(x, shapeOf(to - from)), false), tf.tensor1d(y, 'int32')));
+    // argMax comes back as int32: every value is read as float32 here (class indices are exact).
+    const values = await Promise.all(tensors.map(async (t) => Float32Array.from(await t.data())));
+    tf.dispose(tensors);
     throwIfDeviceFailed(batchSize);
-    confidence.set(c, from);
-    for (let i = 0; i < to - from; i++) correct[from + i] = a[i] === y[i] ? 1 : 0;
+    take(values, from, y);
     await new Promise((r) => setImmediate(r));
   }
+}
+
+export async function predictPerSample(clf: Classifier, set: ImageSet, indices: ArrayLike<number>, signal?: AbortSignal, batchSize = 512): Promise<PerSample> {
+  const n = indices.length;
+  const confidence = new Float32Array(n);
+  const correct = new Uint8Array(n);
+  await forEachLogProbBatch(
+    clf,
+    set,
+    indices,
+    (lp, labels) => [tf.sum(tf.mul(tf.exp(lp), tf.oneHot(labels, lp.shape[1])), 1), tf.argMax(lp, 1)],
+    ([c, a], from, y) => {
+      confidence.set(c, from);
+      for (let i = 0; i < y.length; i++) correct[from + i] = a[i] === y[i] ? 1 : 0;
+    },
+    signal,
+    batchSize,
+  );
   return { confidence, correct };
 }
 

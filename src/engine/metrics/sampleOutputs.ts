@@ -1,14 +1,12 @@
 // The tensor half of the Retrain-free verdict (verdict.ts holds the statistics): a model's
 // per-sample correctness, true-label loss and largest softmax probability on a set of rows. The
 // loss is taken from the log-softmax, not as −log of a float32 probability, which underflows to 0
-// (loss ∞) for a confidently wrong sample. Batched with one tidy each, as evaluate.ts and for the
-// same reason (the wasm heap).
-import { checkBatchFits, throwIfDeviceFailed } from '../backend/deviceHealth';
-import { allIndices, gatherRows, type ImageSet } from '../data/dataset';
-import { throwIfAborted } from '../../store/errors';
-import { batchShapeFor, logProbs } from '../models/forward';
+// (loss ∞) for a confidently wrong sample. Batched through evaluate.ts's forEachLogProbBatch (one tidy
+// per batch: the wasm heap).
+import { allIndices, type ImageSet } from '../data/dataset';
 import type { Classifier } from '../models/io';
-import { tf, type T } from '../tf';
+import { tf } from '../tf';
+import { forEachLogProbBatch } from './evaluate';
 import type { SampleOutputs } from './verdict';
 
 export interface CollectedOutputs extends SampleOutputs {
@@ -26,27 +24,21 @@ export async function collectSampleOutputs(
 ): Promise<CollectedOutputs> {
   const n = indices.length;
   const out: CollectedOutputs = { correct: new Uint8Array(n), loss: new Float32Array(n), confidence: new Float32Array(n) };
-  const shapeOf = batchShapeFor(clf, set);
-  checkBatchFits(clf.model, Math.min(n, batchSize));
-  for (let from = 0; from < n; from += batchSize) {
-    throwIfAborted(signal);
-    const to = Math.min(n, from + batchSize);
-    const { x, y } = gatherRows(set, indices, from, to);
-    const [loss, maxLp, pred] = tf.tidy((): [T.Tensor, T.Tensor, T.Tensor] => {
-      const lp = logProbs(clf, tf.tensor(x, shapeOf(to - from)), false);
-      const trueLp = tf.sum(tf.mul(lp, tf.oneHot(tf.tensor1d(y, 'int32'), lp.shape[1])), 1);
-      return [tf.neg(trueLp), tf.max(lp, 1), tf.argMax(lp, 1)];
-    });
-    const [l, m, a] = await Promise.all([loss.data(), maxLp.data(), pred.data()]);
-    tf.dispose([loss, maxLp, pred]);
-    throwIfDeviceFailed(batchSize);
-    out.loss.set(l, from);
-    for (let i = 0; i < to - from; i++) {
-      out.confidence[from + i] = Math.exp(m[i]);
-      out.correct[from + i] = a[i] === y[i] ? 1 : 0;
-    }
-    await new Promise((r) => setImmediate(r));
-  }
+  await forEachLogProbBatch(
+    clf,
+    set,
+    indices,
+    (lp, labels) => [tf.neg(tf.sum(tf.mul(lp, tf.oneHot(labels, lp.shape[1])), 1)), tf.max(lp, 1), tf.argMax(lp, 1)],
+    ([l, m, a], from, y) => {
+      out.loss.set(l, from);
+      for (let i = 0; i < y.length; i++) {
+        out.confidence[from + i] = Math.exp(m[i]);
+        out.correct[from + i] = a[i] === y[i] ? 1 : 0;
+      }
+    },
+    signal,
+    batchSize,
+  );
   return out;
 }
 
