@@ -16,7 +16,7 @@ import { newRunId } from '../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
 import { prepare, startBackend, type JobContext, type PrepareConfig } from './prepare';
-import { forgetSpec, machineInfo, scenarioLabel } from './tableJob';
+import { machineInfo, scenarioLabel, studyPrepareConfig } from './tableJob';
 
 /** <workspace>/.salun/grids/<stamp>-<method>-<scenario>-<model>/, never an existing folder. */
 export function defaultGridDir(workspaceDir: string, config: GridConfig, now = new Date()): string {
@@ -36,19 +36,7 @@ export async function runGridJob(config: GridConfig, ctx: JobContext, outDir: st
   const backend = await startBackend({ backend: config.backend } as PrepareConfig, ctx);
   ctx.emit({ type: 'started', kind: 'grid', runId: basename(outDir), runDir: outDir, backend });
   const seed = config.seed;
-  const p = await prepare(
-    {
-      data: config.data,
-      model: config.model,
-      forget: forgetSpec(config, seed),
-      train: config.train,
-      seed,
-      backend: config.backend,
-      trainSubset: config.trainSubset,
-    },
-    ctx,
-    backend,
-  );
+  const p = await prepare(studyPrepareConfig(config, seed), ctx, backend);
   const points = gridPoints(config.axes);
   const results: GridPointResult[] = [];
   try {

@@ -43,6 +43,22 @@ export function forgetSpec(config: Pick<TableConfig, 'scenario'>, seed: number):
     : { kind: 'class', classIndex: config.scenario.classIndex };
 }
 
+/** What `prepare` needs for one seed of a study (the table and the grid search share it). */
+export function studyPrepareConfig(
+  config: Pick<TableConfig, 'scenario' | 'data' | 'model' | 'train' | 'backend' | 'trainSubset'>,
+  seed: number,
+): PrepareConfig {
+  return {
+    data: config.data,
+    model: config.model,
+    forget: forgetSpec(config, seed),
+    train: config.train,
+    seed,
+    backend: config.backend,
+    trainSubset: config.trainSubset,
+  };
+}
+
 export function scenarioLabel(config: Pick<TableConfig, 'scenario'>): string {
   const s = config.scenario;
   return s.kind === 'random' ? `random ${+(s.fraction * 100).toFixed(2)}% forgetting` : `class-wise forgetting (class ${s.classIndex})`;
@@ -83,15 +99,7 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
       stop: undefined,
       emit: (e) => ctx.emit(e.type === 'phase' ? { ...e, label: `${tag()} ${e.label}` } : e),
     };
-    const prepConfig: PrepareConfig = {
-      data: config.data,
-      model: config.model,
-      forget: forgetSpec(config, seed),
-      train: config.train,
-      seed,
-      backend: config.backend,
-      trainSubset: config.trainSubset,
-    };
+    const prepConfig = studyPrepareConfig(config, seed);
     step = 1;
     const p = await prepare(prepConfig, sctx, backend);
     if (stopNow()) {
