@@ -11,14 +11,16 @@
 // issue names, random 50% and class-wise are the ones it was not designed on.
 //
 //   node scripts/build.mjs && node out/bench/verdict-correlation.js [--scenarios random10,random50,class0]
-//     [--seed 1] [--backend wasm] [--workspace /tmp/salun-verdict-bench] [--splits 200]
+//     [--seed 1] [--backend wasm] [--workspace /tmp/salun-verdict-bench] [--splits 200] [--held-out N]
+// --held-out N keeps N rows of the training file out of θo and Retrain and compares Df with them
+// (data.heldOut) instead of the test set.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BackendChoice, ForgetSpec, MethodName } from '../src/protocol/config';
 import { DEFAULT_RATIO, defaultTrainRecipe } from '../src/protocol/defaults';
 import { defaultUnlearnRecipe } from '../src/protocol/methods';
 import { avgGap, type Metrics } from '../src/protocol/results';
-import { collectSampleOutputs, heldOutIndices } from '../src/engine/metrics/sampleOutputs';
+import { collectSampleOutputs, unseenReference } from '../src/engine/metrics/sampleOutputs';
 import { retrainFreeVerdict, type Verdict } from '../src/engine/metrics/verdict';
 import type { Classifier } from '../src/engine/models/io';
 import { classifierOf } from '../src/engine/models/io';
@@ -128,11 +130,11 @@ async function measure(
   seed: number,
 ): Promise<Point> {
   const metrics = await evaluateModel(clf, p, ctx.signal, ctx.emit, label);
-  const heldOut = heldOutIndices(p.data.test, p.split.forgottenClass);
+  const reference = unseenReference(p.data.test, p.heldOut, p.split.forgottenClass);
   const verdict = retrainFreeVerdict(
     {
       forget: await collectSampleOutputs(clf, p.data.train, p.split.forget),
-      heldOut: await collectSampleOutputs(clf, p.data.test, heldOut),
+      heldOut: await collectSampleOutputs(clf, reference.set, reference.indices),
       retain: await collectSampleOutputs(clf, p.data.train, p.split.retain),
       originalRetainAccuracy: ref.raOriginal,
     },
@@ -155,9 +157,9 @@ function row(pt: Point): string {
   return `  ${pt.label.padEnd(24)} UA ${m.UA.toFixed(1).padStart(5)} RA ${m.RA.toFixed(1).padStart(5)} TA ${m.TA.toFixed(1).padStart(5)} MIA ${m.MIA.toFixed(1).padStart(5)} | gap ${pt.gap.toFixed(2).padStart(5)} | ${pt.verdict.label.padEnd(15)} score ${pt.verdict.score.toFixed(2).padStart(6)} (${z}) points ${pt.points.toFixed(2)} naive ${pt.naive.toFixed(2)}`;
 }
 
-async function scenario(name: string, seed: number, backendChoice: BackendChoice, ctx: JobContext, splits: number): Promise<Point[]> {
+async function scenario(name: string, seed: number, backendChoice: BackendChoice, ctx: JobContext, splits: number, heldOut: number): Promise<Point[]> {
   const config: PrepareConfig = {
-    data: { kind: 'default' },
+    data: { kind: 'default', ...(heldOut > 0 ? { heldOut } : {}) },
     model: { kind: 'builtin', architecture: 'mlp' },
     forget: scenarioSpec(name, seed),
     train: defaultTrainRecipe('mlp'),
@@ -190,7 +192,7 @@ async function scenario(name: string, seed: number, backendChoice: BackendChoice
     }
     const ref = { metrics: retrainMetrics, raOriginal: original.RA };
     console.log(
-      `\n## ${name} (seed ${seed}): forget ${p.split.forget.length}, retain ${p.split.retain.length}, held-out ${heldOutIndices(p.data.test, p.split.forgottenClass).length}; backend ${backend.name} (${backend.detail})`,
+      `\n## ${name} (seed ${seed}): forget ${p.split.forget.length}, retain ${p.split.retain.length}, held-out ${unseenReference(p.data.test, p.heldOut, p.split.forgottenClass).indices.length} (${unseenReference(p.data.test, p.heldOut, p.split.forgottenClass).source}); backend ${backend.name} (${backend.detail})`,
     );
     console.log(`  θo from ${p.originalFrom}, Retrain from ${r.from}`);
     console.log(row(retrainPoint));
@@ -232,6 +234,7 @@ async function main(): Promise<void> {
   const seed = Number(arg('seed', '1'));
   const splits = Number(arg('splits', '200'));
   const backend = arg('backend', 'wasm') as BackendChoice;
+  const heldOut = Number(arg('held-out', '0'));
   const ctx: JobContext = {
     workspaceDir: arg('workspace', '/tmp/salun-verdict-bench'),
     signal: new AbortController().signal,
@@ -241,11 +244,11 @@ async function main(): Promise<void> {
   };
   const v = versions();
   console.log(
-    `# verdict vs Avg. Gap: bundled Fashion-MNIST subset, MLP (θo and Retrain ${defaultTrainRecipe('mlp').epochs} epochs), seed ${seed}, ${splits} held-out halvings, α 0.05`,
+    `# verdict vs Avg. Gap: bundled Fashion-MNIST subset, MLP (θo and Retrain ${defaultTrainRecipe('mlp').epochs} epochs), seed ${seed}, ${splits} held-out halvings, α 0.05; unseen reference: ${heldOut > 0 ? `${heldOut} training rows held out of θo and Retrain` : 'the test set'}`,
   );
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores; ${v.platform}; Node ${v.node}, tfjs ${v.tfjs}; ${new Date().toISOString()}`);
   const all: Point[][] = [];
-  for (const name of arg('scenarios', 'random10,random50,class0').split(',')) all.push(await scenario(name, seed, backend, ctx, splits));
+  for (const name of arg('scenarios', 'random10,random50,class0').split(',')) all.push(await scenario(name, seed, backend, ctx, splits, heldOut));
   if (all.length > 1) console.log('\n' + correlations('all scenarios pooled', all.flat()).join('\n'));
   if (all.length > 2) console.log(correlations('not designed on (all but the first scenario, pooled)', all.slice(1).flat()).join('\n'));
   console.log(`\nwall time ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -32,6 +32,8 @@ export const STUDY_USAGE = `  --scenario <s>      random | class (default random
                       or an ImageFolder (train/<class>/…, test/<class>/…); or name the format:
                       ${FOLDER_FORMAT_NAMES.map((n) => `${n}:<dir>`).join(', ')}
   --train-subset <K>  use only the class-balanced first K training samples
+  --held-out <N>      keep N training rows out of θo, Retrain and unlearning: the unseen data the
+                      verdict and salun-auto compare Df with (default 0: the test set)
   --model <m>         ${ARCHITECTURE_NAMES.join(' | ')} (default cnn)
   --train-epochs <E>  epochs of θo and Retrain (default: CNN ${defaultTrainRecipe('cnn').epochs}, MLP ${defaultTrainRecipe('mlp').epochs}: enough to memorise;
                       resnet18 and vgg16-bn ${defaultTrainRecipe('resnet18').epochs}, the SalUn authors' CIFAR-10 recipe)
@@ -55,6 +57,7 @@ export const STUDY_OPTIONS = {
   class: { type: 'string' },
   data: { type: 'string' },
   'train-subset': { type: 'string' },
+  'held-out': { type: 'string' },
   model: { type: 'string' },
   'train-epochs': { type: 'string' },
   out: { type: 'string' },
@@ -71,6 +74,14 @@ function scenarioOf(v: StudyValues): TableScenario {
     : { kind: 'class', classIndex: v.class !== undefined ? numberArg('--class', v.class) : 0 };
 }
 
+/** --held-out N on the data spec (0 or absent: none). */
+function withHeldOutArg(data: DataSpec, v: string | undefined): DataSpec {
+  if (v === undefined) return data;
+  const n = numberArg('--held-out', v);
+  if (!(Number.isInteger(n) && n >= 0)) fail(`--held-out must be a whole number of training rows, got ${v}`);
+  return n > 0 ? { ...data, heldOut: n } : data;
+}
+
 /** The shared flags as options; what they do not say takes the defaults (checked later by the config's validator). */
 export function studyOptions(v: StudyValues): StudyOptions {
   const architecture = v.model ?? 'cnn';
@@ -80,7 +91,7 @@ export function studyOptions(v: StudyValues): StudyOptions {
   if (v['native-dir'] !== undefined) nativeDirArg(v['native-dir']);
   return {
     scenario: scenarioOf(v),
-    data: v.data !== undefined ? dataArg(v.data) : { kind: 'default' },
+    data: withHeldOutArg(v.data !== undefined ? dataArg(v.data) : { kind: 'default' }, v['held-out']),
     trainSubset: v['train-subset'] !== undefined ? numberArg('--train-subset', v['train-subset']) : undefined,
     model: { kind: 'builtin', architecture },
     train: { ...defaultTrainRecipe(architecture), ...(trainEpochs ? { epochs: trainEpochs } : {}) },

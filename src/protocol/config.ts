@@ -24,7 +24,17 @@ export const DATA_NORMALIZATIONS: readonly DataNormalization[] = ['unit', 'cente
  * Where the training/test images come from, and how their pixels are scaled (`normalize`, default
  * 'unit'): one member per row of the data format table (dataFormats.ts), with that row's fields.
  */
-export type DataSpec = { [K in DataFormatName]: { kind: K } & DataFormatFields[K] & { normalize?: DataNormalization } }[DataFormatName];
+export type DataSpec = { [K in DataFormatName]: { kind: K } & DataFormatFields[K] & DataCommonFields }[DataFormatName];
+
+/** What every data format's spec may add. */
+export interface DataCommonFields {
+  normalize?: DataNormalization;
+  /**
+   * Training rows kept out of θo, Retrain and unlearning (seeded), the unseen reference of the
+   * Retrain-free verdict and salun-auto; absent or 0: the test set is (engine/data/heldOut.ts says why).
+   */
+  heldOut?: number;
+}
 
 export type DataKind = DataSpec['kind'];
 

@@ -31,6 +31,15 @@ const NORMALIZE_SCHEMA: Schema = {
   description: "Pixel scaling the model expects: unit [0, 1] (default), centered [-1, 1], or standardize (per channel, the training set's mean and std)",
 };
 
+/** data.heldOut: training rows set aside as the verdict's unseen reference (config.ts, engine/data/heldOut.ts). */
+const HELD_OUT_SCHEMA: Schema = {
+  type: 'integer',
+  minimum: 0,
+  default: 0,
+  description:
+    "Training rows kept out of θo, Retrain and unlearning (seeded): the data Df is compared with by the Retrain-free verdict and salun-auto. 0 (default): the test set, which may differ from the training data's distribution",
+};
+
 /** One data format's branch of `data`: its kind, the folder it reads (if any) and its own options. */
 function dataBranch(name: DataFormatName): Schema {
   const row = dataFormat(name);
@@ -41,7 +50,13 @@ function dataBranch(name: DataFormatName): Schema {
     type: 'object',
     additionalProperties: false,
     required: ['kind', ...Object.keys(dir)],
-    properties: { normalize: NORMALIZE_SCHEMA, kind: { type: 'string', const: name, description: row.description }, ...dir, ...row.options },
+    properties: {
+      normalize: NORMALIZE_SCHEMA,
+      heldOut: HELD_OUT_SCHEMA,
+      kind: { type: 'string', const: name, description: row.description },
+      ...dir,
+      ...row.options,
+    },
   };
 }
 

@@ -101,7 +101,7 @@ describe('automatic recipe: the search', function () {
   }
 
   function input(method: MethodName, clf: Classifier, extra: Partial<UnlearnInput> = {}): UnlearnInput {
-    return { method, clf, train, forget, retain, recipe, seed: 3, heldOut: { set: test, indices: allIndices(test.n) }, ...extra };
+    return { method, clf, train, forget, retain, recipe, seed: 3, heldOut: { set: test, indices: allIndices(test.n), source: 'the test set' }, ...extra };
   }
 
   it('runs with no Retrain anywhere, writes an auto.json that validates, logs its choice and evaluates once', async () => {

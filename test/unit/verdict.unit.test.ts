@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { predictPerSample } from '../../src/engine/metrics/evaluate';
-import { collectSampleOutputs, heldOutIndices } from '../../src/engine/metrics/sampleOutputs';
+import { collectSampleOutputs, unseenReference } from '../../src/engine/metrics/sampleOutputs';
 import { aucWithSe, ksStatistic, normalQuantile } from '../../src/engine/metrics/twoSample';
 import { retrainFreeVerdict, splitSpread, type SampleOutputs, type VerdictInput } from '../../src/engine/metrics/verdict';
 import { makeRng } from '../../src/engine/rng';
@@ -183,8 +183,8 @@ describe('collectSampleOutputs (sampleOutputs.ts)', () => {
 
   it('held-out rows: the whole test set, or only the forgotten class', () => {
     const test = toyImages(40, 3);
-    assert.equal(heldOutIndices(test, undefined).length, 40);
-    const cls = heldOutIndices(test, 1);
+    assert.equal(unseenReference(test, undefined, undefined).indices.length, 40);
+    const cls = unseenReference(test, undefined, 1).indices;
     assert.ok(cls.length > 0 && cls.every((i) => test.labels[i] === 1));
     assert.equal(cls.length, test.labels.filter((l) => l === 1).length);
   });

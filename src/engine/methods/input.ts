@@ -32,11 +32,12 @@ export interface UnlearnInput {
   /** Awaited after each epoch (evaluation happens there); a one-shot method calls it once. */
   onEpoch?: (epoch: number, meanLoss: number) => Promise<void>;
   /**
-   * Rows the model never saw, from Df's distribution (the test set, or the forgotten class's test
-   * images: heldOutIndices in metrics/sampleOutputs.ts), for a method that judges its own progress
-   * without Retrain (the automatic recipes). Never a Retrain model: methods do not get one.
+   * Rows the model never saw, from Df's distribution (data.heldOut's rows or the test set, only the
+   * forgotten class's for class-wise forgetting: unseenReference in metrics/sampleOutputs.ts), for a
+   * method that judges its own progress without Retrain (the automatic recipes). Never a Retrain
+   * model: methods do not get one.
    */
-  heldOut?: { set: ImageSet; indices: Int32Array };
+  heldOut?: { set: ImageSet; indices: Int32Array; source: string };
   /** Where a method writes what it decided (auto.json): the run folder, or the table's folder for this method. */
   folder?: Pick<RunFolder, 'path'>;
   /** A line for the run's log. */

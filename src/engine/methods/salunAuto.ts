@@ -12,8 +12,9 @@
 //   2. Each rate runs the method's own epochs (the recipe's, 5 by default) from θo on the FULL data
 //      with the base method's loss, shuffles and random labels (SalUn's for salun-auto, inside its
 //      saliency mask; RL's for rl-auto). After every epoch the model is judged on fixed seeded
-//      slices of at most 1,000 rows each of Df, of held-out data (the test set; for class-wise
-//      forgetting the forgotten class's test images) and of Dr, by the verdict (50 halvings).
+//      slices of at most 1,000 rows each of Df, of held-out data (data.heldOut's rows, else the
+//      test set; for class-wise forgetting only the forgotten class's) and of Dr, by the verdict
+//      (50 halvings).
 //   3. Score = mean(|acc(Df) − acc(held-out)|, |MIA(held-out) − MIA(Df)|, max(0, RA lost − k·σ_RA)),
 //      in points: "Df looks like held-out data" (the verdict's gaps in points track the Avg. Gap:
 //      bench/results/verdict-correlation-2026-11-30.txt), with retain accuracy lost counted only
@@ -24,9 +25,10 @@
 //      (a snapshot of every weight, batch-norm statistics included), not trained again: the search
 //      IS the unlearning, and its whole time (every candidate's training and evaluation) is the
 //      method's time. Cost: (number of rates) × the fixed recipe's epochs plus the evaluations.
-// Known bias, not corrected (correcting it would need Retrain): held-out data need not be a perfect
-// stand-in for unseen training data (Retrain's Df accuracy sits ≈3 points above TA at 10% random),
-// so driving the accuracy gap to 0 can forget a little past Retrain.
+// Known bias of the test set as the reference: it need not be a perfect stand-in for unseen
+// training data (on the bundled subset Retrain's Df accuracy sits ≈3 points above TA at 10%
+// random), so driving the accuracy gap to 0 can forget past Retrain. data.heldOut removes it:
+// rows of the training file kept out of θo are unseen exactly as Df is for Retrain.
 //
 // auto.json (protocol/autoRecipe.ts) in the run folder holds every candidate, the choice and the
 // cost; the run's log gets a short section. The caller's onEpoch runs once, on the chosen model.
@@ -181,7 +183,7 @@ function reportOf(u: UnlearnInput, plan: AutoPlan, rates: AutoReport['rates'], s
     rule: AUTO_RULE,
     rates,
     epochs: u.recipe.epochs,
-    slices: { forget: s.forget.length, heldOut: s.heldOut.length, retain: s.retain.length, heldOutFrom: "the test set's rows from Df's distribution" },
+    slices: { forget: s.forget.length, heldOut: s.heldOut.length, retain: s.retain.length, heldOutFrom: u.heldOut?.source ?? 'none' },
     original,
     candidates: st.candidates,
     chosen: {

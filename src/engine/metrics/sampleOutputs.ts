@@ -42,12 +42,22 @@ export async function collectSampleOutputs(
   return out;
 }
 
+/** Rows a model never saw, from Df's distribution, and where they come from (for the reports). */
+export interface UnseenReference {
+  set: ImageSet;
+  indices: Int32Array;
+  source: string;
+}
+
 /**
- * Held-out rows from Df's distribution: the whole test set for random forgetting; for class-wise
- * forgetting, the test images of the forgotten class (the rest of the test set is another
- * distribution: Retrain classifies those well and the forgotten class not at all).
+ * The unseen reference the verdict and the automatic recipes compare Df with: the rows held out of
+ * the training data (data.heldOut) when the run has them, else the test set. For class-wise
+ * forgetting only the forgotten class's rows of it (the other classes are another distribution:
+ * Retrain classifies those well and the forgotten class not at all).
  */
-export function heldOutIndices(test: ImageSet, forgottenClass: number | undefined): Int32Array {
-  if (forgottenClass === undefined) return allIndices(test.n);
-  return allIndices(test.n).filter((i) => test.labels[i] === forgottenClass);
+export function unseenReference(test: ImageSet, heldOut: ImageSet | undefined, forgottenClass: number | undefined): UnseenReference {
+  const set = heldOut ?? test;
+  const what = heldOut ? `the ${heldOut.n} rows held out of the training data` : 'the test set';
+  if (forgottenClass === undefined) return { set, indices: allIndices(set.n), source: what };
+  return { set, indices: allIndices(set.n).filter((i) => set.labels[i] === forgottenClass), source: `class ${forgottenClass}'s rows of ${what}` };
 }

@@ -45,6 +45,11 @@ export function classRows(set: ImageSet, forgetClass: number): { forget: Int32Ar
 
 /** The job's data, pooled, with what identifies it for the model cache (the files and the transform). */
 export async function loadGenerationData(config: GenerationConfig, ctx: JobContext): Promise<{ data: SplitData; dataKey: unknown }> {
+  if (config.data.heldOut)
+    throw new UserError(
+      `data.heldOut (${config.data.heldOut}) is the classification verdict's unseen reference; generation runs judge their samples with a classifier and do not use it.`,
+      'Remove heldOut from the generation config.',
+    );
   ctx.emit({ type: 'phase', phase: 'load', label: 'Loading data' });
   const raw = await loadDataAsync(config.data, ctx.workspaceDir, ctx.signal);
   for (const note of raw.notes ?? []) ctx.emit({ type: 'log', level: note.level, message: note.message });

@@ -7,7 +7,7 @@ import { buildArchitecture } from '../models/architectures';
 import { classifierOf, cloneModel, type Classifier } from '../models/io';
 import { methodEpochs, methodRunLabel, methodUsesMask, singleThreadNote } from '../../protocol/methods';
 import { unlearn } from '../methods/unlearn';
-import { heldOutIndices } from '../metrics/sampleOutputs';
+import { unseenReference } from '../metrics/sampleOutputs';
 import { PhaseProgress } from '../progress';
 import type { RunFolder } from '../../store/runs/runFolder';
 import { tf, type T } from '../tf';
@@ -130,7 +130,7 @@ export async function applyMethod(
       signal: ctx.signal,
       stop: ctx.stop,
       pool: ctx.training,
-      heldOut: { set: p.data.test, indices: heldOutIndices(p.data.test, p.split.forgottenClass) },
+      heldOut: unseenReference(p.data.test, p.heldOut, p.split.forgottenClass),
       folder: saliencyFolder,
       log: (level, message) => ctx.emit({ type: 'log', level, message }),
       onBatch: (epoch, done, total) => progress.update(epoch - 1 + done / total, epoch),

@@ -10,6 +10,8 @@ import { splitForget, type ForgetSplit } from '../data/forgetSet';
 import { dataIdentity } from '../../store/data/layout';
 import { loadDataAsync } from '../data/load';
 import { withTrainSubset } from '../data/subset';
+import { withHeldOut } from '../data/heldOut';
+import type { ImageSet } from '../data/dataset';
 import { buildArchitecture } from '../models/architectures';
 import { batchShapeFor } from '../models/forward';
 import { nonFiniteWeights } from '../models/finite';
@@ -51,6 +53,8 @@ export interface Prepared {
   /** θo's own training curve (absent for a user's model, or an entry cached before curves were kept). */
   originalCurve?: TrainingCurve;
   dataFingerprint: string;
+  /** data.heldOut's rows, removed from data.train before anything was trained (absent: none held out). */
+  heldOut?: ImageSet;
 }
 
 export interface PrepareConfig {
@@ -93,7 +97,23 @@ export async function startBackend(config: PrepareConfig, ctx: JobContext): Prom
 
 export async function prepare(config: PrepareConfig, ctx: JobContext, backend: BackendInfo): Promise<Prepared> {
   ctx.emit({ type: 'phase', phase: 'load', label: 'Loading data' });
-  const data = withTrainSubset(await loadDataAsync(config.data, ctx.workspaceDir, ctx.signal), config.trainSubset);
+  const heldOutCount = config.data.heldOut ?? 0;
+  if (heldOutCount > 0 && config.model.kind === 'file')
+    throw new UserError(
+      `data.heldOut keeps ${heldOutCount} training rows out of θo's training, but θo is your own model (${config.model.path}), trained on rows this run cannot know.`,
+      'Leave heldOut out (the verdict and salun-auto then compare Df with the test set), or use a built-in architecture trained here.',
+    );
+  if (heldOutCount > 0 && config.forget.kind === 'indices')
+    throw new UserError(
+      `data.heldOut removes ${heldOutCount} rows from the training set, so the indices in ${config.forget.file} would no longer name the rows you meant.`,
+      'Leave heldOut out for a deletion request by indices (the verdict then uses the test set).',
+      config.forget.file,
+    );
+  const { data, heldOut } = withHeldOut(
+    withTrainSubset(await loadDataAsync(config.data, ctx.workspaceDir, ctx.signal), config.trainSubset),
+    heldOutCount,
+    subSeed(config.seed, 'held-out'),
+  );
   const split = splitForget(config.forget, data.train, config.seed, ctx.workspaceDir);
   const testIndices = split.forgottenClass === undefined ? allIndices(data.test.n) : indicesWithoutClass(data.test, split.forgottenClass);
   // The attack learns members against non-members from equally many of each, as the authors'
@@ -110,7 +130,12 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
   const scaled = config.data.normalize && config.data.normalize !== 'unit' ? { normalize: config.data.normalize } : undefined;
   const fullFingerprint = scaled ? hash({ data: dataFingerprint(config.data, ctx.workspaceDir), ...scaled }) : dataFingerprint(config.data, ctx.workspaceDir);
   // Unchanged without a subset, so that existing cached models stay valid.
-  const fingerprint = data.train.n === config.trainSubset ? hash({ data: fullFingerprint, trainSubset: config.trainSubset }) : fullFingerprint;
+  const subsetFingerprint =
+    config.trainSubset !== undefined && data.train.n + heldOutCount === config.trainSubset
+      ? hash({ data: fullFingerprint, trainSubset: config.trainSubset })
+      : fullFingerprint;
+  // Held-out rows change what θo and Retrain train on (and depend on the seed, which their keys hold).
+  const fingerprint = heldOutCount > 0 ? hash({ data: subsetFingerprint, heldOut: heldOutCount }) : subsetFingerprint;
   for (const note of data.notes ?? []) ctx.emit({ type: 'log', level: note.level, message: note.message });
   const forgotten =
     split.forgottenClass === undefined
@@ -119,7 +144,7 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
   ctx.emit({
     type: 'log',
     level: 'info',
-    message: `data: ${data.train.n} train / ${data.test.n} test, ${data.train.numClasses} classes; forget ${split.forget.length}${forgotten}, retain ${split.retain.length}`,
+    message: `data: ${data.train.n} train${heldOut ? ` (+ ${heldOut.n} held out)` : ''} / ${data.test.n} test, ${data.train.numClasses} classes; forget ${split.forget.length}${forgotten}, retain ${split.retain.length}`,
   });
 
   let original: Classifier;
@@ -176,6 +201,7 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
     originalFrom,
     ...(originalCurve ? { originalCurve } : {}),
     dataFingerprint: fingerprint,
+    ...(heldOut ? { heldOut } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
 // so adding it leaves every metric of the run as it was.
 import type { RunVerdict, RunVerdictFigure } from '../../protocol/results';
 import { subSeed } from '../rng';
-import { collectSampleOutputs, heldOutIndices } from '../metrics/sampleOutputs';
+import { collectSampleOutputs, unseenReference } from '../metrics/sampleOutputs';
 import { retrainFreeVerdict, type Verdict } from '../metrics/verdict';
 import type { Classifier } from '../models/io';
 import type { Prepared } from './prepare';
@@ -55,11 +55,10 @@ export function toRunVerdict(v: Verdict, heldOut: RunVerdict['heldOut'], seconds
 /** `originalRetainAccuracy`: RA(θo) in percent, as the run measured it on the same Dr. */
 export async function modelVerdict(clf: Classifier, p: Prepared, originalRetainAccuracy: number, runSeed: number, signal?: AbortSignal): Promise<RunVerdict> {
   const t0 = Date.now();
-  const held = heldOutIndices(p.data.test, p.split.forgottenClass);
+  const ref = unseenReference(p.data.test, p.heldOut, p.split.forgottenClass);
   const forget = await collectSampleOutputs(clf, p.data.train, p.split.forget, signal);
-  const heldOut = await collectSampleOutputs(clf, p.data.test, held, signal);
+  const heldOut = await collectSampleOutputs(clf, ref.set, ref.indices, signal);
   const retain = await collectSampleOutputs(clf, p.data.train, p.split.retain, signal);
   const v = retrainFreeVerdict({ forget, heldOut, retain, originalRetainAccuracy }, { seed: runVerdictSeed(runSeed), splits: RUN_VERDICT_SPLITS });
-  const source = p.split.forgottenClass === undefined ? 'the test set' : `the test images of class ${p.split.forgottenClass}`;
-  return toRunVerdict(v, { size: held.length, source }, (Date.now() - t0) / 1000);
+  return toRunVerdict(v, { size: ref.indices.length, source: ref.source }, (Date.now() - t0) / 1000);
 }
