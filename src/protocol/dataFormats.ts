@@ -133,10 +133,14 @@ export function dataFormat(name: DataFormatName): DataFormatRow {
   return DATA_FORMATS[name];
 }
 
-/** "CIFAR-10 binary folder /data/c", "bundled Fashion-MNIST subset": a data spec in one phrase. */
-export function dataText(spec: { kind: DataFormatName; dir?: string }): string {
+/**
+ * "CIFAR-10 binary folder /data/c", "bundled Fashion-MNIST subset", "…, 1000 training rows held
+ * out": a data spec in one phrase (reports, tables, the CLI).
+ */
+export function dataText(spec: { kind: DataFormatName; dir?: string; heldOut?: number }): string {
   const row = dataFormat(spec.kind);
-  return row.folder && spec.dir !== undefined ? `${row.label} ${spec.dir}` : row.label;
+  const name = row.folder && spec.dir !== undefined ? `${row.label} ${spec.dir}` : row.label;
+  return spec.heldOut ? `${name}, ${spec.heldOut} training rows held out` : name;
 }
 
 /** "a, b, or c" (two: "a or b"). */

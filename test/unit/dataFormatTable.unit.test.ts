@@ -65,7 +65,7 @@ describe('data format table', () => {
       const row = dataFormat(DATA_FORMAT_NAMES[i]);
       assert.deepEqual(b.required, row.folder ? ['kind', 'dir'] : ['kind']);
       assert.equal(b.properties?.kind?.description, row.description);
-      assert.deepEqual(Object.keys(b.properties ?? {}), ['normalize', 'kind', ...(row.folder ? ['dir'] : []), ...Object.keys(row.options ?? {})]);
+      assert.deepEqual(Object.keys(b.properties ?? {}), ['normalize', 'heldOut', 'kind', ...(row.folder ? ['dir'] : []), ...Object.keys(row.options ?? {})]);
     });
   });
 

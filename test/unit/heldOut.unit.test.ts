@@ -15,6 +15,7 @@ import { UserError } from '../../src/store/errors';
 import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
 import { validate } from '../../src/protocol/schema';
 import { studyOptions } from '../../src/cli/studyArgs';
+import { dataText } from '../../src/protocol/dataFormats';
 import { tinyIdxFolder, tinyRunConfig, runJob } from '../backends/tinyRuns';
 
 function syntheticSet(n: number, numClasses: number): ImageSet {
@@ -103,6 +104,11 @@ describe('data.heldOut in the config and on the command line', () => {
     assert.equal(validate({ ...base, data: { ...base.data, heldOut: 100 } }, RUN_CONFIG_SCHEMA).length, 0);
     for (const bad of [0.1, -1, 'x'])
       assert.ok(validate({ ...base, data: { ...base.data, heldOut: bad } }, RUN_CONFIG_SCHEMA).length > 0, `heldOut ${String(bad)}`);
+  });
+
+  it('reports and tables name it beside the data', () => {
+    assert.equal(dataText({ kind: 'default', heldOut: 1000 }), 'bundled Fashion-MNIST subset, 1000 training rows held out');
+    assert.equal(dataText({ kind: 'default' }), 'bundled Fashion-MNIST subset');
   });
 
   it('--held-out N sets data.heldOut; 0 leaves it out', () => {

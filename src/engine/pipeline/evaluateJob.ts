@@ -1,6 +1,7 @@
 // An evaluation job: one model (usually a model.json, e.g. another run's unlearned model) measured
 // with the same evaluator as every run: UA, RA, TA, MIA on the configured data and forget set, and
 // with `retrain`, its gap to a Retrain reference. Written to a run folder of its own.
+import { dataText } from '../../protocol/dataFormats';
 import type { EvaluateJobConfig } from '../../protocol/config';
 import type { EvaluatedModel, RunResult } from '../../protocol/results';
 import { withGaps } from '../metrics/report';
@@ -67,7 +68,7 @@ export function runEvaluateJob(config: EvaluateJobConfig, ctx: JobContext): Prom
       [
         `# SalUn Lab evaluation: ${model}`,
         '',
-        `- Data: ${p.data.train.n} train / ${p.testIndices.length} test samples (${config.data.kind === 'default' ? 'bundled Fashion-MNIST subset' : config.data.dir})`,
+        `- Data: ${p.data.train.n} train / ${p.testIndices.length} test samples (${dataText(config.data)})`,
         `- Forget set: ${forget}, ${p.split.forget.length} samples (hash ${splitHash(p.split)}); retain ${p.split.retain.length}`,
         ...backendMarkdownItems(p.backend),
         '',

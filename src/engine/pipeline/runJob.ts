@@ -1,5 +1,6 @@
 // A full unlearning run: θo, Retrain, saliency, the method with per-epoch evaluation, the
 // comparison table, and a run folder that holds all of it.
+import { dataText } from '../../protocol/dataFormats';
 import { join } from 'node:path';
 import type { RunConfig } from '../../protocol/config';
 import type { EvaluatedModel, Metrics, RunResult, RunVerdict, SaliencySummary } from '../../protocol/results';
@@ -148,7 +149,7 @@ function reportMarkdown(
   return [
     `# SalUn Lab run: ${config.method}`,
     '',
-    `- Data: ${p.data.train.n} train / ${p.testIndices.length} test samples (${config.data.kind === 'default' ? 'bundled Fashion-MNIST subset' : config.data.dir})`,
+    `- Data: ${p.data.train.n} train / ${p.testIndices.length} test samples (${dataText(config.data)})`,
     `- Forget set: ${forget}, ${p.split.forget.length} samples; retain ${p.split.retain.length}`,
     ...backendMarkdownItems(p.backend),
     s ? `- Saliency: ratio ${s.ratio.toFixed(3)}, γ = ${s.gamma.toExponential(3)}, ${s.salientWeights} of ${s.totalWeights} weights salient` : '',

@@ -2,6 +2,7 @@
 // forget set drawn with s, Retrain with s on Dr (cached), then every method from θo with its own
 // recipe (defaultUnlearnRecipe), all measured by the same evaluator. Aggregated over seeds into the
 // paper's layout with the Retrain-vs-Retrain noise floor; table.md / table.json in the out dir.
+import { dataText } from '../../protocol/dataFormats';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
@@ -220,7 +221,6 @@ export function describeMissing(missing: readonly TableMissing[]): string[] {
 /** The lines printed above and below the table (the same in table.md and on the terminal). */
 export function tableHeader(t: TableResult): string[] {
   const c = t.config;
-  const dataName = c.data.kind === 'default' ? 'bundled Fashion-MNIST subset' : c.data.dir;
   const s0 = t.seeds[0];
   const floor = t.noiseFloor.value;
   const stop = t.stopped;
@@ -231,7 +231,7 @@ export function tableHeader(t: TableResult): string[] {
         ]
       : []),
     `- Scenario: ${scenarioLabel(c)}; forget ${s0?.forgetSize}, retain ${s0?.retainSize}, test ${s0?.testSize} (per seed)`,
-    `- Data: ${dataName}, ${t.data.train} train${t.data.train === c.trainSubset ? ` (class-balanced first ${c.trainSubset})` : ''} / ${t.data.test} test`,
+    `- Data: ${dataText(c.data)}, ${t.data.train} train${t.data.train === c.trainSubset ? ` (class-balanced first ${c.trainSubset})` : ''} / ${t.data.test} test`,
     `- Model: ${c.model.architecture.toUpperCase()}; θo and Retrain: ${c.train.epochs} epochs, lr ${c.train.lr}, batch ${c.train.batchSize}; methods: defaultUnlearnRecipe(method); SalUn mask ratio ${c.saliency.ratio ?? '—'}`,
     `- Seeds: ${c.seeds.join(', ')} (each seed: its own θo, forget set, Retrain and method runs)`,
     `- Backend: ${t.backend.name} (${t.backend.detail}); machine: ${t.machine.cpu}, ${t.machine.cores} cores, ${t.machine.platform}; Node ${t.machine.node}, tfjs ${t.machine.tfjs}; ${t.date}; wall time ${t.wallSeconds.toFixed(1)} s`,

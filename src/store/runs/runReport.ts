@@ -9,6 +9,7 @@ import { isFiniteNumber, isRecord, isString } from '../../protocol/guards';
 import { formatFixed, methodDisplayName } from '../../protocol/comparisonFormat';
 import { alignFrom, markdownTable } from '../../protocol/tableText';
 import { alwaysMasked, isMethodName } from '../../protocol/methods';
+import { dataText, isDataFormatName } from '../../protocol/dataFormats';
 import { modelsMarkdown } from '../metrics/table';
 import { unlearnedVerdict, VERDICT_MEANINGS, verdictSummary, verdictTableCells, verdictThresholdNote } from '../../protocol/verdictText';
 import { adapterSummary, skippedSummary } from '../../protocol/backendSummary';
@@ -40,9 +41,8 @@ export function formatWallTime(seconds: number): string {
 }
 
 function dataOf(d: unknown): string {
-  if (!isRecord(d)) return '—';
-  if (d.kind === 'default') return 'bundled Fashion-MNIST subset';
-  return `${String(d.kind)} folder ${isString(d.dir) ? d.dir : '?'}`;
+  if (!isRecord(d) || !isDataFormatName(d.kind)) return '—';
+  return dataText({ kind: d.kind, ...(isString(d.dir) ? { dir: d.dir } : {}), ...(isFiniteNumber(d.heldOut) ? { heldOut: d.heldOut } : {}) });
 }
 
 function modelOf(m: unknown): string {
