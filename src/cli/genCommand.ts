@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { backendLines } from '../protocol/backendSummary';
 import { FID_CLASSIFIER_NOTE, generationTableCells } from '../protocol/generationTable';
+import { isOtherClassRule, OTHER_CLASS_RULES } from '../protocol/generationConfig';
 import { isRecord } from '../protocol/guards';
 import type { GenerationMetricsRow, RunResult } from '../protocol/results';
 import { plainTable } from '../protocol/tableText';
@@ -21,6 +22,8 @@ FID-classifier from a Fashion-MNIST classifier; sample grids as PNG in the run f
 Options:
   --retrain           also train Retrain (a DDPM on the other classes; as long as θo's training, cached)
   --iterations <N>    unlearning steps per method (default: the demo config's)
+  --other-class <r>   SalUn's and RL's c′: random (a uniform other class per image, default) or next
+                      ((c + 1) mod K for every image, as the authors' code)
   --workspace <dir>   where .salun/runs and the model cache go (default: current directory)
   --backend <name>    the config's backend (default auto)
   --native-dir <dir>  the folder holding node_modules/@tensorflow/tfjs-node (env SALUN_TFJS_NODE_DIR)
@@ -60,7 +63,7 @@ export function printGenerationResult(result: RunResult, t0: number, json: boole
 }
 
 export async function genDemoCommand(argv: string[]): Promise<void> {
-  const options = { ...JOB_OPTIONS, retrain: { type: 'boolean' }, iterations: { type: 'string' } } as const;
+  const options = { ...JOB_OPTIONS, retrain: { type: 'boolean' }, iterations: { type: 'string' }, 'other-class': { type: 'string' } } as const;
   const { values: v } = readArgs(argv, options, GEN_DEMO_USAGE);
   if (v['native-dir'] !== undefined) nativeDirArg(v['native-dir']);
   if (v.workers !== undefined) fail('gen-demo has no --workers: generation jobs train on one thread');
@@ -68,6 +71,11 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
   if (v.backend !== undefined) config.backend = backendArg('--backend', v.backend);
   if (v.retrain) config.retrain = true;
   if (v.iterations !== undefined) config.unlearn = { ...config.unlearn, iterations: numberArg('--iterations', v.iterations) };
+  const other = v['other-class'];
+  if (other !== undefined) {
+    if (!isOtherClassRule(other)) fail(`--other-class must be ${OTHER_CLASS_RULES.join(' or ')}, got '${other}'`);
+    config.unlearn = { ...config.unlearn, otherClass: other };
+  }
   if (config.original.kind === 'train' && !v.quiet)
     process.stderr.write(`the shipped θo (${GEN_DEMO_MODEL}/) is missing: training it now (cached afterwards)\n`);
   const workspaceDir = v.workspace !== undefined ? resolve(v.workspace) : process.cwd();

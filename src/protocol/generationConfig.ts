@@ -10,6 +10,14 @@ import { ConfigError, mergeDefaults, recipe, shared } from './runConfigSchema';
 import { validate, type Schema } from './schema';
 
 /** How each model of a generation job is named in tables, grids and reports: θo, the methods' rows, Retrain. */
+/** How SalUn-gen and RL-gen pick c′, the class whose prediction the forgotten class must copy. */
+export type OtherClassRule = 'random' | 'next';
+export const OTHER_CLASS_RULES: readonly OtherClassRule[] = ['random', 'next'];
+
+export function isOtherClassRule(v: unknown): v is OtherClassRule {
+  return OTHER_CLASS_RULES.some((r) => r === v);
+}
+
 export const GENERATION_METHOD_LABELS: Record<GenerationMethodName | 'original' | 'retrain', string> = {
   original: 'θo',
   ...(Object.fromEntries(GENERATION_METHOD_NAMES.map((m) => [m, GENERATION_METHODS[m].label])) as Record<GenerationMethodName, string>),
@@ -36,7 +44,20 @@ export interface GenerationConfig {
   /** θo's DDPM training (and Retrain's): Adam steps on the whole training set. */
   train: { iterations: number; batchSize: number; lr: number };
   original: GenerationModelSpec;
-  unlearn: { iterations: number; batchSize: number; lr: number; ratio: number; beta: number; eta: number; gradClip: number };
+  unlearn: {
+    iterations: number;
+    batchSize: number;
+    lr: number;
+    ratio: number;
+    beta: number;
+    eta: number;
+    gradClip: number;
+    /**
+     * SalUn-gen's and RL-gen's c′: 'random' (a uniform other class per image, the paper's formula,
+     * default) or 'next' ((c + 1) mod K for every image, as the authors' code does).
+     */
+    otherClass?: OtherClassRule;
+  };
   sampling: {
     ddimSteps: number;
     guidance: number;
@@ -171,6 +192,12 @@ export const GENERATION_CONFIG_SCHEMA: Schema = {
         beta: { type: 'number', minimum: 0, description: 'Weight of the retain denoising loss (β)' },
         eta: { type: 'number', minimum: 0, description: "ESD's negative guidance η" },
         gradClip: { type: 'number', minimum: 0, description: 'Global gradient-norm clip; 0 turns it off' },
+        otherClass: {
+          type: 'string',
+          enum: [...OTHER_CLASS_RULES],
+          default: 'random',
+          description: "SalUn-gen's and RL-gen's c′: random (a uniform other class per image, the paper's formula) or next ((c + 1) mod K, the authors' code)",
+        },
       },
     },
     sampling: {

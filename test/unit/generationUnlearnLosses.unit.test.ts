@@ -124,6 +124,17 @@ describe('generation unlearning losses on wasm', function () {
     );
   });
 
+  it("otherClass 'next': c′ = (c + 1) mod K for every sample, as the authors' code, drawing nothing", () => {
+    const classes = Int32Array.from([0, 1, 2, 9, 7, 7]);
+    let draws = 0;
+    const rand = (): number => {
+      draws++;
+      return 0.5;
+    };
+    assert.deepEqual(Array.from(drawOtherClasses(classes, 10, rand, 'next')), [1, 2, 3, 0, 8, 8]);
+    assert.equal(draws, 0);
+  });
+
   it('SalUn-gen: the forget term is exactly 0 when the model ignores its class, and then the loss is β·D times the retain MSE', async () => {
     const model = classBlindUnet(4);
     const frozen = classBlindUnet(4);

@@ -2,7 +2,7 @@
 // generation; METHOD.md), RL-gen's too (the same loss, no mask):
 //   L(θu) = mean ‖ε_θu(x_t | c) − sg(ε_θo(x_t | c′))‖²  +  β·D · mean ‖ε − ε_θu(x_t^r | c_r)‖²
 // for (x, c) ∈ Df with its own t and ε, c′ ≠ c drawn uniformly among the real classes (never the
-// null class), and a Dr batch (x^r, c_r) with its own t, ε and class dropout.
+// null class; or (c + 1) mod K, otherClass 'next', as the authors' code), and a Dr batch (x^r, c_r) with its own t, ε and class dropout.
 //
 // Why θo's prediction, detached: issue 14 asks for it. The paper's formula has θu on both sides,
 // ‖ε_θu(x_t|c′) − ε_θu(x_t|c)‖²; the authors' code (DDPM/runners/diffusion.py, saliency_unlearn,
@@ -16,6 +16,7 @@
 import { tf, type T } from '../tf';
 import { diffusionLoss, drawDiffusion, noisyImages, type DiffusionBatch, type DiffusionDraw } from './loss';
 import type { NoiseSchedule } from './schedule';
+import type { OtherClassRule } from '../../protocol/generationConfig';
 import { predictNoise, unetNumClasses, unetVariables } from './unet';
 import type { UnlearnLossGradients } from './unlearnLoss';
 
@@ -31,16 +32,27 @@ export interface RetainTerm {
   beta: number;
 }
 
-/** c′ uniform over the K − 1 real classes other than c, per sample. */
-export function drawOtherClasses(classes: ArrayLike<number>, numClasses: number, rand: () => number): Int32Array {
-  if (numClasses < 2) throw new Error('a random other class needs at least two classes');
+/**
+ * c′ per sample: 'random', uniform over the K − 1 real classes other than c (the paper's formula);
+ * 'next', (c + 1) mod K for every sample (the authors' code: one target class, so every step pushes
+ * the forgotten class toward the same place). 'next' draws nothing from `rand`.
+ */
+export function drawOtherClasses(classes: ArrayLike<number>, numClasses: number, rand: () => number, rule: OtherClassRule = 'random'): Int32Array {
+  if (numClasses < 2) throw new Error('another class needs at least two classes');
+  if (rule === 'next') return Int32Array.from(classes, (c) => (c + 1) % numClasses);
   return Int32Array.from(classes, (c) => (c + 1 + Math.min(numClasses - 2, Math.floor(rand() * (numClasses - 1)))) % numClasses);
 }
 
 /** t, ε with the model conditioned on each image's own class (no dropout), and c′. */
-export function drawForget(batch: DiffusionBatch, schedule: NoiseSchedule, numClasses: number, rand: () => number): ForgetDraw {
+export function drawForget(
+  batch: DiffusionBatch,
+  schedule: NoiseSchedule,
+  numClasses: number,
+  rand: () => number,
+  rule: OtherClassRule = 'random',
+): ForgetDraw {
   const draw = drawDiffusion(batch, schedule, numClasses, 0, rand);
-  return { ...draw, other: drawOtherClasses(batch.classes, numClasses, rand) };
+  return { ...draw, other: drawOtherClasses(batch.classes, numClasses, rand, rule) };
 }
 
 /** The retain term's weight on diffusionLoss's per-element mean. */

@@ -16,6 +16,7 @@ import { clippedStepper } from './clipGradients';
 import { esdLossGradients } from './esdLoss';
 import { drawDiffusion } from './loss';
 import { salunGenLossGradients, drawForget } from './salunGenLoss';
+import type { OtherClassRule } from '../../protocol/generationConfig';
 import { linearSchedule, type NoiseSchedule } from './schedule';
 import { diffusionBatch, diffusionTrainStep, type GradientStepper } from './train';
 import { unetNumClasses, unetVariables } from './unet';
@@ -53,6 +54,8 @@ export interface GenerationUnlearnOptions {
   lr: number;
   beta: number;
   eta: number;
+  /** SalUn-gen's and RL-gen's c′ (default 'random'). */
+  otherClass?: OtherClassRule;
   seed: number;
   batchSize?: number;
   /** Global gradient-norm clip; null turns it off. */
@@ -146,7 +149,7 @@ function salunIteration(o: GenerationUnlearnOptions, frozen: T.LayersModel, step
   const retainRows = d.cycle(o.retain, 'generation retain batches');
   return async () => {
     const forget = diffusionBatch(o.forget.set, forgetRows.next());
-    const draw = drawForget(forget, schedule, d.k, d.rand);
+    const draw = drawForget(forget, schedule, d.k, d.rand, o.otherClass);
     const retain = diffusionBatch(o.retain.set, retainRows.next());
     const retainDraw = drawDiffusion(retain, schedule, d.k, d.pUncond, d.rand);
     return applyStep(stepper, salunGenLossGradients(o.model, frozen, schedule, forget, draw, { batch: retain, draw: retainDraw, beta: o.beta }));

@@ -114,6 +114,7 @@ export async function runGenerationMethod(
       lr: u.lr,
       beta: u.beta,
       eta: u.eta,
+      ...(u.otherClass ? { otherClass: u.otherClass } : {}),
       seed: config.seed,
       batchSize: u.batchSize,
       gradClip: u.gradClip > 0 ? u.gradClip : null,
