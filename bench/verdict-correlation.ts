@@ -5,7 +5,9 @@
 // and the verdict from θu's per-sample outputs on Df, held-out data and Dr alone. Prints one row per
 // model and, per scenario, Pearson and Spearman correlation with the Avg. Gap of
 //   verdict score   mean |z| over the verdict's five figures (its own standardised gaps)
-//   verdict points  mean of |acc gap|, |MIA gap| (points) and |RA − RA(θo)|: the same figures unstandardised
+//   verdict points  the run's score in points (verdictStep.ts): mean of |acc gap|, |MIA gap|, |RA − RA(θo)|
+//                   and |TA − TA(θo)|, the Avg. Gap's four terms estimated without Retrain
+//   points (3)      the first definition: the same without the TA term
 //   naive           |UA − (100 − TA)| + |RA − RA(θo)|
 // The verdict was written before any of these numbers existed; random 10% is the scenario the
 // issue names, random 50% and class-wise are the ones it was not designed on.
@@ -29,6 +31,7 @@ import { evaluateModel } from '../src/engine/pipeline/evaluateModel';
 import { applyMethod, retrainReference } from '../src/engine/pipeline/methodStep';
 import { prepare, startBackend, type JobContext, type Prepared, type PrepareConfig } from '../src/engine/pipeline/prepare';
 import { versions } from '../src/engine/pipeline/versions';
+import { verdictPoints } from '../src/engine/pipeline/verdictStep';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,6 +75,7 @@ interface Point {
   verdict: Verdict;
   naive: number;
   points: number;
+  points3: number;
 }
 
 function ranks(x: number[]): number[] {
@@ -115,6 +119,10 @@ function correlations(name: string, pts: Point[]): string[] {
       pts.map((p) => p.points),
     ),
     line(
+      'points (3)',
+      pts.map((p) => p.points3),
+    ),
+    line(
       'naive',
       pts.map((p) => p.naive),
     ),
@@ -125,7 +133,7 @@ async function measure(
   label: string,
   clf: Classifier,
   p: Prepared,
-  ref: { metrics: Metrics; raOriginal: number },
+  ref: { metrics: Metrics; raOriginal: number; taOriginal: number },
   ctx: JobContext,
   splits: number,
   seed: number,
@@ -138,24 +146,25 @@ async function measure(
       heldOut: await collectSampleOutputs(clf, reference.set, reference.indices),
       retain: await collectSampleOutputs(clf, p.data.train, p.split.retain),
       originalRetainAccuracy: ref.raOriginal,
+      unseenClass: reference.wholeClass,
     },
     { seed, splits },
   );
-  const fig = (n: string): number => verdict.figures.find((f) => f.name === n)!.gap;
   return {
     label,
     metrics,
     gap: avgGap(metrics, ref.metrics),
     verdict,
     naive: Math.abs(metrics.UA - (100 - metrics.TA)) + Math.abs(metrics.RA - ref.raOriginal),
-    points: (Math.abs(fig('accuracy')) + Math.abs(fig('mia')) + Math.abs(fig('retain'))) / 3,
+    points: verdictPoints(verdict.figures, { accuracy: metrics.TA, original: ref.taOriginal }),
+    points3: verdictPoints(verdict.figures),
   };
 }
 
 function row(pt: Point): string {
   const m = pt.metrics;
   const z = pt.verdict.figures.map((f) => `${f.name.slice(0, 4)} ${f.z.toFixed(1)}`).join(' ');
-  return `  ${pt.label.padEnd(24)} UA ${m.UA.toFixed(1).padStart(5)} RA ${m.RA.toFixed(1).padStart(5)} TA ${m.TA.toFixed(1).padStart(5)} MIA ${m.MIA.toFixed(1).padStart(5)} | gap ${pt.gap.toFixed(2).padStart(5)} | ${pt.verdict.label.padEnd(15)} score ${pt.verdict.score.toFixed(2).padStart(6)} (${z}) points ${pt.points.toFixed(2)} naive ${pt.naive.toFixed(2)}`;
+  return `  ${pt.label.padEnd(24)} UA ${m.UA.toFixed(1).padStart(5)} RA ${m.RA.toFixed(1).padStart(5)} TA ${m.TA.toFixed(1).padStart(5)} MIA ${m.MIA.toFixed(1).padStart(5)} | gap ${pt.gap.toFixed(2).padStart(5)} | ${pt.verdict.label.padEnd(15)} score ${pt.verdict.score.toFixed(2).padStart(6)} (${z}) points ${pt.points.toFixed(2)} (3: ${pt.points3.toFixed(2)}) naive ${pt.naive.toFixed(2)}`;
 }
 
 async function scenario(name: string, seed: number, backendChoice: BackendChoice, ctx: JobContext, splits: number, heldOut: number): Promise<Point[]> {
@@ -183,7 +192,7 @@ async function scenario(name: string, seed: number, backendChoice: BackendChoice
         'Retrain (not correlated)',
         classifierOf(r.model),
         p,
-        { metrics: retrainMetrics, raOriginal: original.RA },
+        { metrics: retrainMetrics, raOriginal: original.RA, taOriginal: original.TA },
         ctx,
         splits,
         seed,
@@ -191,7 +200,7 @@ async function scenario(name: string, seed: number, backendChoice: BackendChoice
     } finally {
       r.model.dispose();
     }
-    const ref = { metrics: retrainMetrics, raOriginal: original.RA };
+    const ref = { metrics: retrainMetrics, raOriginal: original.RA, taOriginal: original.TA };
     console.log(
       `\n## ${name} (seed ${seed}): forget ${p.split.forget.length}, retain ${p.split.retain.length}, held-out ${unseenReference(p.data.test, p.heldOut, p.split.forgottenClass).indices.length} (${unseenReference(p.data.test, p.heldOut, p.split.forgottenClass).source}); backend ${backend.name} (${backend.detail})`,
     );

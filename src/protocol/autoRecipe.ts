@@ -13,8 +13,10 @@ export interface AutoCandidate {
   miaGap: number;
   /** RA(θu) − RA(θo) on the retain slice (< 0: retain accuracy lost). */
   retainGap: number;
-  /** k·σ of the retain gap: the loss the noise between retain halves explains. */
+  /** k·σ of the retain gap: the loss the noise between retain halves explains (shown, not scored). */
   retainThreshold: number;
+  /** TA(θu) − TA(θo) on the test slice (absent in auto.json files of the first rule). */
+  testGap?: number;
   /** The verdict's label on the slices. */
   label: string;
   /** The rule's score (lower is better). */
@@ -32,7 +34,7 @@ export interface AutoReport {
   rates: { center: number; forgetShare: number; scale: number; values: number[] };
   epochs: number;
   /** Rows of each slice the figures were computed on. */
-  slices: { forget: number; heldOut: number; retain: number; heldOutFrom: string };
+  slices: { forget: number; heldOut: number; retain: number; heldOutFrom: string; test?: number };
   /** θo's own figures on the slices, for scale (not a candidate). */
   original: Omit<AutoCandidate, 'lr' | 'epoch' | 'trainSeconds'>;
   candidates: AutoCandidate[];
@@ -53,7 +55,12 @@ export interface AutoReport {
 }
 
 function isCandidateFigures(x: unknown): boolean {
-  return isRecord(x) && ['accuracyGap', 'miaGap', 'retainGap', 'retainThreshold', 'score'].every((k) => isFiniteNumber(x[k])) && isString(x.label);
+  return (
+    isRecord(x) &&
+    ['accuracyGap', 'miaGap', 'retainGap', 'retainThreshold', 'score'].every((k) => isFiniteNumber(x[k])) &&
+    (x.testGap === undefined || isFiniteNumber(x.testGap)) &&
+    isString(x.label)
+  );
 }
 
 function isCandidate(x: unknown): x is AutoCandidate {

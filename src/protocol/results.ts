@@ -99,13 +99,16 @@ export interface RunVerdictFigure {
 
 /**
  * The Retrain-free verdict on one evaluated model, tensor-free: what a run folder, the CLI and the
- * panel carry. `points` is its score in points, the mean of |accuracy gap|, |MIA gap| and
- * |RA − RA(θo)|: the figures unstandardised, which track the Avg. Gap better than the z's
- * (bench/results/verdict-correlation-*.txt); the z's decide the label.
+ * panel carry. `points` is its score in points, an estimate of the Avg. Gap without Retrain: the
+ * mean of |accuracy gap|, |MIA gap|, |RA − RA(θo)| and |TA − TA(θo)| (the Avg. Gap's four terms,
+ * held-out data standing in for Retrain's UA and MIA, θo for its RA and TA; verdicts recorded
+ * before `test` existed used the first three). The z's decide the label.
  */
 export interface RunVerdict {
   label: RunVerdictLabel;
   points: number;
+  /** TA(θu) and TA(θo) in percent on the run's test rows: the fourth term of `points` (absent in older records). */
+  test?: { accuracy: number; original: number };
   meanAbsZ: number;
   figures: RunVerdictFigure[];
   reason: string;

@@ -31,7 +31,7 @@ function expectedLabel(v: RunVerdict): RunVerdict['label'] {
   return top.z > 0 ? 'still remembers' : 'over-forgot';
 }
 
-function assertConsistent(row: EvaluatedModel, originalRa: number): void {
+function assertConsistent(row: EvaluatedModel, originalRa: number, originalTa: number): void {
   const v = row.verdict;
   assert.ok(v, `${row.role} has no verdict`);
   assert.deepEqual(
@@ -46,7 +46,10 @@ function assertConsistent(row: EvaluatedModel, originalRa: number): void {
   }
   assert.equal(v.label, expectedLabel(v), `${row.role}: label ${v.label} against its z's ${v.figures.map((f) => f.z.toFixed(2)).join(' ')}`);
   assert.ok(Math.abs(v.meanAbsZ - v.figures.reduce((s, f) => s + Math.abs(f.z), 0) / 5) < 1e-9);
-  assert.ok(Math.abs(v.points - verdictPoints(v.figures)) < 1e-12);
+  assert.ok(Math.abs(v.points - verdictPoints(v.figures, v.test)) < 1e-12);
+  // The fourth term of the points: TA against θo's, as the run measured them.
+  assert.ok(v.test && Math.abs(v.test.accuracy - row.metrics.TA) < 1e-9, `${row.role}: verdict TA ${v.test?.accuracy} vs TA ${row.metrics.TA}`);
+  assert.equal(v.test.original, originalTa);
   // Against the run's own metrics: random forgetting compares Df with the whole test set, so the
   // verdict's accuracies are the run's 100 − UA, TA and RA, measured by separate code.
   const fig = (n: string): RunVerdict['figures'][number] => v.figures.find((f) => f.name === n)!;
@@ -81,7 +84,7 @@ describe('the Retrain-free verdict in a run', function () {
       result.rows.map((r) => r.role),
       ['original', 'retrain', 'unlearned'],
     );
-    for (const row of result.rows) assertConsistent(row, original.metrics.RA);
+    for (const row of result.rows) assertConsistent(row, original.metrics.RA, original.metrics.TA);
     // θo against itself: the retain figure is exactly zero.
     assert.equal(original.verdict?.figures.find((f) => f.name === 'retain')?.gap, 0);
     assert.deepEqual(new Set(result.rows.map((r) => r.verdict?.seed)).size, 1, 'one seed for every verdict of the run');
@@ -99,7 +102,7 @@ describe('the Retrain-free verdict in a run', function () {
     const theta = classifierOf(await loadModel(join(result.runDir, 'model', 'model.json')));
     try {
       const original = result.rows[0];
-      const again = await modelVerdict(theta, p, original.metrics.RA, config.seed);
+      const again = await modelVerdict(theta, p, { retain: original.metrics.RA, test: original.metrics.TA }, config.seed);
       const recorded = result.rows.find((r) => r.role === 'unlearned')?.verdict;
       assert.ok(recorded);
       assert.deepEqual(withoutSeconds(again), withoutSeconds(recorded));

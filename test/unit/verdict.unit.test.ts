@@ -136,6 +136,36 @@ describe('retrainFreeVerdict (verdict.ts)', function () {
     assert.equal(v.label, 'looks unseen', v.reason);
   });
 
+  it('a whole forgotten class: accuracy is judged against 0, so a model that still classifies the class is caught even when its held-out rows score as high', () => {
+    const rand = makeRng(10);
+    // θo-like: Df and unseen rows of the class both classified well (it generalises), no memorisation signal.
+    const knowsClass = (n: number): SampleOutputs => unseen(n, rand);
+    const plain = retrainFreeVerdict(
+      { forget: knowsClass(300), heldOut: knowsClass(100), retain: memorised(600, rand), originalRetainAccuracy: 100 },
+      { splits: 60 },
+    );
+    assert.ok(Math.abs(plain.figures.find((f) => f.name === 'accuracy')!.gap) < 15, 'against its own held-out rows the gap is small');
+    const cls = retrainFreeVerdict(
+      { forget: knowsClass(300), heldOut: knowsClass(100), retain: memorised(600, rand), originalRetainAccuracy: 100, unseenClass: true },
+      { splits: 60 },
+    );
+    const acc = cls.figures.find((f) => f.name === 'accuracy')!;
+    assert.equal(acc.reference, 0);
+    assert.ok(acc.gap > 50, `gap ${acc.gap}`);
+    assert.equal(cls.label, 'still remembers', cls.reason);
+    // Retrain-like: the class is never predicted; against 0 nothing is flagged.
+    const never = (n: number): SampleOutputs =>
+      outputsOf(
+        Array.from({ length: n }, () => 0.05 + 0.3 * rand()),
+        rand,
+      );
+    const gone = retrainFreeVerdict(
+      { forget: never(300), heldOut: never(100), retain: memorised(600, rand), originalRetainAccuracy: 100, unseenClass: true },
+      { splits: 60 },
+    );
+    assert.equal(gone.figures.find((f) => f.name === 'accuracy')!.gap, 0);
+  });
+
   it('is deterministic given its seed; another seed moves the thresholds, not the decision', () => {
     const data = input(memorised(200, makeRng(7)), 3);
     const a = retrainFreeVerdict(data, { seed: 4, splits: 50 });

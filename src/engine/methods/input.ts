@@ -1,5 +1,6 @@
 // What every unlearning method receives. Its own file so that the method files and the dispatcher
 // (unlearn.ts, through registry.ts) import it without importing each other.
+import type { UnseenReference } from '../metrics/sampleOutputs';
 import type { MethodName, MethodOptions, OptimizerRecipe } from '../../protocol/config';
 import type { ImageSet } from '../data/dataset';
 import type { Classifier } from '../models/io';
@@ -37,7 +38,9 @@ export interface UnlearnInput {
    * method that judges its own progress without Retrain (the automatic recipes). Never a Retrain
    * model: methods do not get one.
    */
-  heldOut?: { set: ImageSet; indices: Int32Array; source: string };
+  heldOut?: UnseenReference;
+  /** The run's test rows (TA's), for a method that estimates the Avg. Gap's TA term (the automatic recipes). */
+  test?: { set: ImageSet; indices: Int32Array };
   /** Where a method writes what it decided (auto.json): the run folder, or the table's folder for this method. */
   folder?: Pick<RunFolder, 'path'>;
   /** A line for the run's log. */

@@ -2,7 +2,7 @@
 // Retrain-free figures alone (metrics/verdict.ts). A method gets no Retrain model (UnlearnInput has
 // none), so the choice cannot look at one.
 //
-// The rule, fixed before any table was run with it (autoRule.ts does the arithmetic):
+// The rule (autoRule.ts does the arithmetic); its score was changed once, on 2026-11-30 (step 3):
 //   1. Rates: the recipe's rate r (0.005 by default) times {0.2, 0.4, 1, 2}, times
 //      min(1, 0.1 / (|Df|/|D|)). Why the scale: each epoch's random-label pass takes |Df|/B steps,
 //      so its push on θ grows with lr·|Df|; DEFAULT_UNLEARN was tuned at |Df|/|D| = 0.1, and
@@ -15,10 +15,16 @@
 //      slices of at most 1,000 rows each of Df, of held-out data (data.heldOut's rows, else the
 //      test set; for class-wise forgetting only the forgotten class's) and of Dr, by the verdict
 //      (50 halvings).
-//   3. Score = mean(|acc(Df) − acc(held-out)|, |MIA(held-out) − MIA(Df)|, max(0, RA lost − k·σ_RA)),
-//      in points: "Df looks like held-out data" (the verdict's gaps in points track the Avg. Gap:
-//      bench/results/verdict-correlation-2026-11-30.txt), with retain accuracy lost counted only
-//      beyond what the noise between retain halves explains (k·σ, the verdict's threshold).
+//   3. Score = the Avg. Gap estimated without Retrain (autoRule.ts): mean(|acc(Df) − acc(held-out)|,
+//      |MIA(held-out) − MIA(Df)|, |RA − RA(θo)|, |TA − TA(θo)|) in points, on slices of Df, held-out
+//      data, Dr and the test rows; for class-wise forgetting acc(held-out) is 0 (verdict.ts,
+//      unseenClass). The Avg. Gap's four terms, held-out data standing in for Retrain's UA and MIA
+//      and θo for its RA and TA.
+//      The first rule (until 2026-11-30) scored mean(|acc gap|, |MIA gap|, max(0, RA lost − k·σ_RA))
+//      against the test set: with unbiased held-out rows (data.heldOut) it still chose candidates
+//      that lost 9–10 points of RA for a zero accuracy gap (random 10%, salun-auto Avg. Gap 5.09
+//      against SalUn's 3.17), because one point of RA counted a third as much as the Avg. Gap
+//      counts it, minus a noise allowance Retrain does not need. bench/results/auto-recipe-*.txt.
 //   4. The lowest score wins; ties go to the lower rate, then the earlier epoch. No epoch 0: θo is
 //      reported beside the candidates, not chosen.
 //   5. Because the search ran on the full data, the chosen (rate, epoch) model is kept as it was
@@ -51,7 +57,7 @@ export const AUTO_SLICE_ROWS = 1000;
 const VERDICT_SPLITS = 50;
 
 export const AUTO_RULE =
-  "score = mean(|acc(Df) − acc(held-out)|, |MIA(held-out) − MIA(Df)|, max(0, RA lost − k·σ_RA)) in points on seeded slices; lowest wins, ties to the lower rate then the earlier epoch; rates = recipe lr × {0.2, 0.4, 1, 2} × min(1, 0.1 / (|Df|/|D|)), each for the recipe's epochs on the full data; the chosen model is kept from the search";
+  "score = mean(|acc(Df) − acc(held-out)|, |MIA(held-out) − MIA(Df)|, |RA − RA(θo)|, |TA − TA(θo)|) in points on seeded slices (class-wise: acc(held-out) = 0); lowest wins, ties to the lower rate then the earlier epoch; rates = recipe lr × {0.2, 0.4, 1, 2} × min(1, 0.1 / (|Df|/|D|)), each for the recipe's epochs on the full data; the chosen model is kept from the search";
 
 export interface AutoPlan extends PassPlan {
   /** The method whose loss is searched over (its name in auto.json). */
@@ -64,7 +70,17 @@ interface Slices {
   forget: Int32Array;
   heldOutSet: ImageSet;
   heldOut: Int32Array;
+  /** Df is a whole class: the verdict's accuracy reference is 0. */
+  wholeClass: boolean;
   retain: Int32Array;
+  testSet: ImageSet;
+  test: Int32Array;
+}
+
+/** θo's accuracies on the retain and test slices, in percent: the references of the RA and TA terms. */
+interface Originals {
+  retain: number;
+  test: number;
 }
 
 function seededSlice(rows: ArrayLike<number>, k: number, seed: number): Int32Array {
@@ -75,30 +91,35 @@ function seededSlice(rows: ArrayLike<number>, k: number, seed: number): Int32Arr
 function slicesOf(u: UnlearnInput): Slices {
   if (!u.heldOut || u.heldOut.indices.length < 2)
     throw new RangeError(`${u.method}: needs held-out data (at least 2 rows) to judge its candidates without Retrain`);
+  if (!u.test || u.test.indices.length < 1) throw new RangeError(`${u.method}: needs the run's test rows to estimate the TA term without Retrain`);
   return {
     forget: seededSlice(u.forget, AUTO_SLICE_ROWS, subSeed(u.seed, 'auto-forget')),
     heldOutSet: u.heldOut.set,
     heldOut: seededSlice(u.heldOut.indices, AUTO_SLICE_ROWS, subSeed(u.seed, 'auto-held-out')),
+    wholeClass: u.heldOut.wholeClass,
     retain: seededSlice(u.retain, AUTO_SLICE_ROWS, subSeed(u.seed, 'auto-retain')),
+    testSet: u.test.set,
+    test: seededSlice(u.test.indices, AUTO_SLICE_ROWS, subSeed(u.seed, 'auto-test')),
   };
 }
 
-async function figuresOf(clf: Classifier, u: UnlearnInput, s: Slices, originalRa: number): Promise<Figures> {
+async function figuresOf(clf: Classifier, u: UnlearnInput, s: Slices, originals: Originals): Promise<Figures> {
   const forget = await collectSampleOutputs(clf, u.train, s.forget, u.signal);
   const heldOut = await collectSampleOutputs(clf, s.heldOutSet, s.heldOut, u.signal);
   const retain = await collectSampleOutputs(clf, u.train, s.retain, u.signal);
   // One seed for every candidate: the same halvings and attack folds, so candidates differ by their model only.
   const v = retrainFreeVerdict(
-    { forget, heldOut, retain, originalRetainAccuracy: originalRa },
+    { forget, heldOut, retain, originalRetainAccuracy: originals.retain, unseenClass: s.wholeClass },
     { seed: subSeed(u.seed, 'auto-verdict'), splits: VERDICT_SPLITS },
   );
   const fig = (n: FigureName): { gap: number; threshold: number } => v.figures.find((f) => f.name === n) ?? { gap: NaN, threshold: NaN };
-  const figures = { accuracyGap: fig('accuracy').gap, miaGap: fig('mia').gap, retainGap: fig('retain').gap, retainThreshold: fig('retain').threshold };
+  const testGap = (await accuracyOn(clf, s.testSet, s.test, u.signal)) - originals.test;
+  const figures = { accuracyGap: fig('accuracy').gap, miaGap: fig('mia').gap, retainGap: fig('retain').gap, retainThreshold: fig('retain').threshold, testGap };
   return { ...figures, label: v.label, score: autoScore(figures) };
 }
 
-async function retainAccuracy(clf: Classifier, u: UnlearnInput, rows: Int32Array): Promise<number> {
-  const c = (await collectSampleOutputs(clf, u.train, rows, u.signal)).correct;
+async function accuracyOn(clf: Classifier, set: ImageSet, rows: Int32Array, signal?: AbortSignal): Promise<number> {
+  const c = (await collectSampleOutputs(clf, set, rows, signal)).correct;
   return (100 * c.reduce((a, b) => a + b, 0)) / c.length;
 }
 
@@ -116,7 +137,7 @@ interface SearchState {
 }
 
 /** Runs one rate from θo; judges and keeps the best model so far after every epoch. */
-async function runRate(u: UnlearnInput, plan: AutoPlan, lr: number, at: number, of: number, s: Slices, originalRa: number, st: SearchState): Promise<void> {
+async function runRate(u: UnlearnInput, plan: AutoPlan, lr: number, at: number, of: number, s: Slices, originals: Originals, st: SearchState): Promise<void> {
   const epochs = u.recipe.epochs;
   let epochStart = Date.now();
   await sgdEpochs(
@@ -132,7 +153,7 @@ async function runRate(u: UnlearnInput, plan: AutoPlan, lr: number, at: number, 
       onEpoch: async (epoch, loss) => {
         const trainSeconds = (Date.now() - epochStart) / 1000;
         const evalStart = Date.now();
-        const f = await figuresOf(u.clf, u, s, originalRa);
+        const f = await figuresOf(u.clf, u, s, originals);
         st.candidates.push({ lr, epoch, ...f, trainSeconds });
         st.losses.push(loss);
         const index = chooseCandidate(st.candidates);
@@ -163,7 +184,7 @@ function logSection(u: UnlearnInput, r: AutoReport): void {
     if (mine.length === 0) continue;
     const best = mine[chooseCandidate(mine)];
     log(
-      `lr ${lr.toPrecision(2)}: scores ${mine.map((c) => c.score.toFixed(2)).join(' ')} by epoch; best epoch ${best.epoch} (acc gap ${fmt(best.accuracyGap)}, MIA gap ${fmt(best.miaGap)}, RA ${fmt(best.retainGap)} vs noise ±${best.retainThreshold.toFixed(1)})`,
+      `lr ${lr.toPrecision(2)}: scores ${mine.map((c) => c.score.toFixed(2)).join(' ')} by epoch; best epoch ${best.epoch} (acc gap ${fmt(best.accuracyGap)}, MIA gap ${fmt(best.miaGap)}, RA ${fmt(best.retainGap)}, TA ${fmt(best.testGap ?? NaN)})`,
     );
   }
   log(`chose lr ${r.chosen.lr.toPrecision(2)}, epoch ${r.chosen.epoch}: ${r.chosen.why}`);
@@ -183,14 +204,14 @@ function reportOf(u: UnlearnInput, plan: AutoPlan, rates: AutoReport['rates'], s
     rule: AUTO_RULE,
     rates,
     epochs: u.recipe.epochs,
-    slices: { forget: s.forget.length, heldOut: s.heldOut.length, retain: s.retain.length, heldOutFrom: u.heldOut?.source ?? 'none' },
+    slices: { forget: s.forget.length, heldOut: s.heldOut.length, retain: s.retain.length, heldOutFrom: u.heldOut?.source ?? 'none', test: s.test.length },
     original,
     candidates: st.candidates,
     chosen: {
       lr: c.lr,
       epoch: c.epoch,
       score: c.score,
-      why: `lowest score ${c.score.toFixed(2)} of ${st.candidates.length} candidates (acc gap ${fmt(c.accuracyGap)}, MIA gap ${fmt(c.miaGap)}, RA ${fmt(c.retainGap)} vs noise ±${c.retainThreshold.toFixed(1)}); ${label}`,
+      why: `lowest score ${c.score.toFixed(2)} of ${st.candidates.length} candidates (acc gap ${fmt(c.accuracyGap)}, MIA gap ${fmt(c.miaGap)}, RA ${fmt(c.retainGap)}, TA ${fmt(c.testGap ?? NaN)} vs θo); ${label}`,
     },
     model: 'kept from the search',
     cost: { searchSeconds: searchMs / 1000, recipeSeconds, share: searchMs / 1000 / Math.max(1e-3, recipeSeconds), evaluationSeconds: st.evaluationMs / 1000 },
@@ -202,15 +223,15 @@ function reportOf(u: UnlearnInput, plan: AutoPlan, rates: AutoReport['rates'], s
 export async function autoRecipe(u: UnlearnInput, plan: AutoPlan): Promise<AutoReport> {
   const t0 = Date.now();
   const s = slicesOf(u);
-  const originalRa = await retainAccuracy(u.clf, u, s.retain);
-  const original = await figuresOf(u.clf, u, s, originalRa);
+  const originals = { retain: await accuracyOn(u.clf, u.train, s.retain, u.signal), test: await accuracyOn(u.clf, s.testSet, s.test, u.signal) };
+  const original = await figuresOf(u.clf, u, s, originals);
   const rates = autoRates(u.recipe.lr, u.forget.length, u.retain.length);
   const start = snapshot(u.clf);
   const st: SearchState = { candidates: [], losses: [], evaluationMs: Date.now() - t0, stoppedEarly: false };
   try {
     for (const [at, lr] of rates.values.entries()) {
       u.clf.model.setWeights(start);
-      await runRate(u, plan, lr, at, rates.values.length, s, originalRa, st);
+      await runRate(u, plan, lr, at, rates.values.length, s, originals, st);
       if (u.stop?.aborted && (at < rates.values.length - 1 || st.candidates.length % u.recipe.epochs !== 0)) {
         st.stoppedEarly = true;
         break;

@@ -47,6 +47,8 @@ export interface UnseenReference {
   set: ImageSet;
   indices: Int32Array;
   source: string;
+  /** Df is a whole class (class-wise forgetting): the verdict's accuracy reference is then 0 (verdict.ts). */
+  wholeClass: boolean;
 }
 
 /**
@@ -58,6 +60,11 @@ export interface UnseenReference {
 export function unseenReference(test: ImageSet, heldOut: ImageSet | undefined, forgottenClass: number | undefined): UnseenReference {
   const set = heldOut ?? test;
   const what = heldOut ? `the ${heldOut.n} rows held out of the training data` : 'the test set';
-  if (forgottenClass === undefined) return { set, indices: allIndices(set.n), source: what };
-  return { set, indices: allIndices(set.n).filter((i) => set.labels[i] === forgottenClass), source: `class ${forgottenClass}'s rows of ${what}` };
+  if (forgottenClass === undefined) return { set, indices: allIndices(set.n), source: what, wholeClass: false };
+  return {
+    set,
+    indices: allIndices(set.n).filter((i) => set.labels[i] === forgottenClass),
+    source: `class ${forgottenClass}'s rows of ${what}`,
+    wholeClass: true,
+  };
 }

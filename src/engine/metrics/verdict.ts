@@ -4,7 +4,7 @@
 // random forgetting; the forgotten class's test images for class-wise forgetting), while the
 // retain accuracy stays where θo had it. Five figures, each a signed gap (> 0: Df looks more like
 // training data than held-out data does):
-//   accuracy    acc(Df) − acc(held-out), in points
+//   accuracy    acc(Df) − acc(held-out), in points (class-wise: acc(Df) − 0, see unseenClass)
 //   loss        AUC = P(loss_heldout > loss_Df) − ½ (Mann–Whitney, DeLong SE; KS D beside it)
 //   confidence  AUC = P(maxprob_Df > maxprob_heldout) − ½ (the model's certainty, label-free)
 //   mia         MIA-Efficacy(held-out) − MIA-Efficacy(Df), cross-fitted attack (heldOutMia.ts)
@@ -41,6 +41,13 @@ export interface VerdictInput {
   retain: SampleOutputs;
   /** RA(θo) in percent, on the same retain set. */
   originalRetainAccuracy: number;
+  /**
+   * Df is a whole class (class-wise forgetting): the accuracy reference is then 0, not the held-out
+   * rows' accuracy. A model never trained on label c has no reason to output it (Retrain's UA is
+   * 100), while a model that generalises classifies unseen rows of c as well as Df, so comparing Df
+   * with them cannot tell θo from Retrain. The other figures still compare Df with those rows.
+   */
+  unseenClass?: boolean;
 }
 
 export interface VerdictOptions {
@@ -146,7 +153,9 @@ function figure(raw: Raw, k: number): VerdictFigure {
 }
 
 function accuracyFigure(input: VerdictInput, splits: number, seed: number): Raw {
-  const { forget: f, heldOut: h } = input;
+  const f = input.forget;
+  // A whole forgotten class: what an unseen-class model scores on held-out rows of it, 0 each.
+  const h = input.unseenClass ? { correct: new Uint8Array(input.heldOut.correct.length) } : input.heldOut;
   const accF = 100 * mean(f.correct);
   const accH = 100 * mean(h.correct);
   const spread = splitSpread(h.correct.length, splits, subSeed(seed, 'verdict-accuracy'), (a, b) => 100 * (mean(h.correct, a) - mean(h.correct, b)));

@@ -131,6 +131,7 @@ export async function applyMethod(
       stop: ctx.stop,
       pool: ctx.training,
       heldOut: unseenReference(p.data.test, p.heldOut, p.split.forgottenClass),
+      test: { set: p.data.test, indices: p.testIndices },
       folder: saliencyFolder,
       log: (level, message) => ctx.emit({ type: 'log', level, message }),
       onBatch: (epoch, done, total) => progress.update(epoch - 1 + done / total, epoch),

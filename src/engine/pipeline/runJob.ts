@@ -11,7 +11,7 @@ import { withGaps } from '../metrics/report';
 import { RunFolder } from '../../store/runs/runFolder';
 import { describeForgetSpec, GAP_AND_TIME_NOTE, verdictSection } from '../../store/runs/runReport';
 import { verdictSummary } from '../../protocol/verdictText';
-import { modelVerdict } from './verdictStep';
+import { modelVerdict, type OriginalAccuracies } from './verdictStep';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
 import { prepare, splitHash, startBackend, type JobContext, type Prepared } from './prepare';
@@ -36,10 +36,10 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
       const rows: EvaluatedModel[] = [];
       const verdictProblems = new Set<string>();
       // The verdict on each model, measured but never part of its metrics: a set too small to halve costs the verdict, not the run.
-      const verdictOn = async (clf: Classifier, label: string, originalRa: number): Promise<RunVerdict | undefined> => {
+      const verdictOn = async (clf: Classifier, label: string, original: OriginalAccuracies): Promise<RunVerdict | undefined> => {
         ctx.emit({ type: 'phase', phase: 'evaluate', label: `Retrain-free verdict on ${label}` });
         try {
-          const v = await modelVerdict(clf, p, originalRa, config.seed, ctx.signal);
+          const v = await modelVerdict(clf, p, original, config.seed, ctx.signal);
           ctx.emit({ type: 'log', level: 'info', message: `${label}: Retrain-free verdict ${verdictSummary(v)} (${v.seconds.toFixed(1)} s)` });
           if (!v.miaConverged)
             ctx.emit({ type: 'log', level: 'warn', message: `${label}: the verdict's membership attack stopped at its iteration cap before converging` });
@@ -52,11 +52,11 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
           return undefined;
         }
       };
-      const evaluated = async (row: Omit<EvaluatedModel, 'metrics'>, clf = p.original, originalRa?: number): Promise<Metrics> => {
+      const evaluated = async (row: Omit<EvaluatedModel, 'metrics'>, clf = p.original, original?: OriginalAccuracies): Promise<Metrics> => {
         ctx.emit({ type: 'phase', phase: 'evaluate', label: `Evaluating ${row.role}` });
         const metrics = await evaluateModel(clf, p, ctx.signal, ctx.emit, row.role);
         folder.appendMetrics(row.role, row.method, 0, metrics);
-        const verdict = await verdictOn(clf, row.role, originalRa ?? metrics.RA);
+        const verdict = await verdictOn(clf, row.role, original ?? { retain: metrics.RA, test: metrics.TA });
         const full: EvaluatedModel = { ...row, metrics, ...(verdict ? { verdict } : {}) };
         rows.push(full);
         ctx.emit({ type: 'evaluated', row: full });
@@ -69,7 +69,10 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
       if (config.retrain) {
         const r = await retrainReference(config, p, ctx);
         if (r.curve) folder.writeTrainingCurve('retrain', r.curve);
-        retrainMetrics = await evaluated({ role: 'retrain', method: 'retrain', seconds: r.seconds }, classifierOf(r.model), originalMetrics.RA);
+        retrainMetrics = await evaluated({ role: 'retrain', method: 'retrain', seconds: r.seconds }, classifierOf(r.model), {
+          retain: originalMetrics.RA,
+          test: originalMetrics.TA,
+        });
         r.model.dispose();
       }
       const fit = dataFitWarning(originalMetrics, retrainMetrics);
@@ -90,7 +93,7 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
       const stopped = epochsDone < epochs ? { epoch: epochsDone, of: epochs } : undefined;
       if (stopped) ctx.emit({ type: 'log', level: 'info', message: `stopped on request after epoch ${stopped.epoch} of ${stopped.of}; keeping that model` });
       const finalMetrics = last ?? (await evaluateModel(theta, p, ctx.signal, ctx.emit, 'final'));
-      const finalVerdict = await verdictOn(theta, 'unlearned', originalMetrics.RA);
+      const finalVerdict = await verdictOn(theta, 'unlearned', { retain: originalMetrics.RA, test: originalMetrics.TA });
       const final: EvaluatedModel = {
         role: 'unlearned',
         method: config.method,

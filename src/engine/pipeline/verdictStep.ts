@@ -18,14 +18,19 @@ export function runVerdictSeed(runSeed: number): number {
   return subSeed(runSeed, 'run-verdict');
 }
 
-/** The verdict's score in points: mean of |accuracy gap|, |MIA gap| and |RA − RA(θo)| (the AUC figures are not in points). */
-export function verdictPoints(figures: readonly Pick<RunVerdictFigure, 'name' | 'gap'>[]): number {
-  const inPoints = figures.filter((f) => f.name === 'accuracy' || f.name === 'mia' || f.name === 'retain');
-  return inPoints.reduce((s, f) => s + Math.abs(f.gap), 0) / inPoints.length;
+/**
+ * The verdict's score in points, an estimate of the Avg. Gap without Retrain: the mean of |accuracy
+ * gap|, |MIA gap|, |RA − RA(θo)| and, given the test accuracies, |TA − TA(θo)| (the AUC figures are
+ * not in points).
+ */
+export function verdictPoints(figures: readonly Pick<RunVerdictFigure, 'name' | 'gap'>[], test?: RunVerdict['test']): number {
+  const gaps = figures.filter((f) => f.name === 'accuracy' || f.name === 'mia' || f.name === 'retain').map((f) => Math.abs(f.gap));
+  if (test) gaps.push(Math.abs(test.accuracy - test.original));
+  return gaps.reduce((s, g) => s + g, 0) / gaps.length;
 }
 
 /** The engine's verdict as a run records it: numbers and words only. */
-export function toRunVerdict(v: Verdict, heldOut: RunVerdict['heldOut'], seconds: number): RunVerdict {
+export function toRunVerdict(v: Verdict, heldOut: RunVerdict['heldOut'], seconds: number, test?: RunVerdict['test']): RunVerdict {
   const figures = v.figures.map((f): RunVerdictFigure => ({
     name: f.name,
     forget: f.forget,
@@ -38,7 +43,8 @@ export function toRunVerdict(v: Verdict, heldOut: RunVerdict['heldOut'], seconds
   }));
   return {
     label: v.label,
-    points: verdictPoints(figures),
+    points: verdictPoints(figures, test),
+    ...(test ? { test } : {}),
     meanAbsZ: v.score,
     figures,
     reason: v.reason,
@@ -52,13 +58,23 @@ export function toRunVerdict(v: Verdict, heldOut: RunVerdict['heldOut'], seconds
   };
 }
 
-/** `originalRetainAccuracy`: RA(θo) in percent, as the run measured it on the same Dr. */
-export async function modelVerdict(clf: Classifier, p: Prepared, originalRetainAccuracy: number, runSeed: number, signal?: AbortSignal): Promise<RunVerdict> {
+/** θo's retain and test accuracy in percent, as the run measured them on the same Dr and test rows. */
+export interface OriginalAccuracies {
+  retain: number;
+  test: number;
+}
+
+export async function modelVerdict(clf: Classifier, p: Prepared, original: OriginalAccuracies, runSeed: number, signal?: AbortSignal): Promise<RunVerdict> {
   const t0 = Date.now();
   const ref = unseenReference(p.data.test, p.heldOut, p.split.forgottenClass);
   const forget = await collectSampleOutputs(clf, p.data.train, p.split.forget, signal);
   const heldOut = await collectSampleOutputs(clf, ref.set, ref.indices, signal);
   const retain = await collectSampleOutputs(clf, p.data.train, p.split.retain, signal);
-  const v = retrainFreeVerdict({ forget, heldOut, retain, originalRetainAccuracy }, { seed: runVerdictSeed(runSeed), splits: RUN_VERDICT_SPLITS });
-  return toRunVerdict(v, { size: ref.indices.length, source: ref.source }, (Date.now() - t0) / 1000);
+  const test = await collectSampleOutputs(clf, p.data.test, p.testIndices, signal);
+  const v = retrainFreeVerdict(
+    { forget, heldOut, retain, originalRetainAccuracy: original.retain, unseenClass: ref.wholeClass },
+    { seed: runVerdictSeed(runSeed), splits: RUN_VERDICT_SPLITS },
+  );
+  const testAccuracy = (100 * test.correct.reduce((s, c) => s + c, 0)) / Math.max(1, test.correct.length);
+  return toRunVerdict(v, { size: ref.indices.length, source: ref.source }, (Date.now() - t0) / 1000, { accuracy: testAccuracy, original: original.test });
 }

@@ -89,9 +89,14 @@ export function runVerdictOf(x: unknown): RunVerdict | undefined {
   if (!isRecord(heldOut) || !isFiniteNumber(heldOut.size) || !isString(heldOut.source)) return undefined;
   const figures = x.figures.map(verdictFigureOf);
   if (!figures.length || figures.some((f) => f === undefined)) return undefined;
+  const test =
+    isRecord(x.test) && isFiniteNumber(x.test.accuracy) && isFiniteNumber(x.test.original)
+      ? { accuracy: x.test.accuracy, original: x.test.original }
+      : undefined;
   return {
     label: x.label,
     points: x.points as number,
+    ...(test ? { test } : {}),
     meanAbsZ: x.meanAbsZ as number,
     figures: figures as RunVerdictFigure[],
     reason: x.reason,
