@@ -4,7 +4,7 @@
 // verdict; θo's and Retrain's as reference lines), so a past run opened in the panel gets it too.
 // Words and digits come from protocol/verdictText.ts: the panel says what report.md says.
 import type { EvaluatedModel, RunVerdictLabel } from '../src/protocol/results';
-import { unlearnedVerdict, VERDICT_MEANINGS, verdictTableCells } from '../src/protocol/verdictText';
+import { pointsNote, unlearnedVerdict, VERDICT_MEANINGS, verdictTableCells } from '../src/protocol/verdictText';
 import { el } from './dom';
 
 const BADGES: Record<RunVerdictLabel, { glyph: string; text: string; className: string }> = {
@@ -79,7 +79,7 @@ export function verdictBlock(rows: readonly EvaluatedModel[]): HTMLElement | und
       el(
         'p',
         { class: 'muted small' },
-        `Threshold: ±k·σ, σ from ${v.splits} random halvings of the held-out data, k = ${v.k.toFixed(3)} (α = ${v.alpha} over five figures, Bonferroni). Score: mean of |accuracy gap|, |MIA gap|, |RA − RA(θo)| in points. Took ${v.seconds.toFixed(1)} s.`,
+        `Threshold: ±k·σ, σ from ${v.splits} random halvings of the held-out data, k = ${v.k.toFixed(3)} (α = ${v.alpha} over five figures, Bonferroni). ${pointsNote(v)} Took ${v.seconds.toFixed(1)} s.`,
       ),
       referenceLines(rows),
     ),

@@ -60,14 +60,22 @@ export function verdictLine(v: RunVerdict): string {
 /** How the thresholds are made, for a reader who has not read verdict.ts. */
 export function verdictThresholdNote(v: RunVerdict): string {
   return (
-    `Df is compared with ${v.heldOut.size} held-out samples from ${v.heldOut.source}, and the retain accuracy with θo's. ` +
+    `Df is compared with ${v.heldOut.size} held-out samples from ${v.heldOut.source}${v.figures.some((f) => f.name === 'accuracy' && f.reference === 0 && v.heldOut.source.startsWith('class')) ? ' (its accuracy with 0: a model that never saw the class never predicts it)' : ''}, and the retain accuracy with θo's. ` +
     `Each threshold is k·σ, where σ is the spread of the same figure between two random halves of the held-out set (of Dr for the retain accuracy), ` +
     `over ${v.splits} seeded halvings (seed ${v.seed}), rescaled to the sizes compared and floored at the statistic's analytic standard error; ` +
     `k = ${v.k.toFixed(3)} = Φ⁻¹(1 − α/10), two-sided with a Bonferroni correction over the five figures (α = ${v.alpha}), so a Df drawn from the held-out ` +
     'distribution is called anything but "looks unseen" with probability about α at most. The label follows the figure furthest beyond its threshold: ' +
     'a positive gap (Df more like training data) says "still remembers", a negative one or retain accuracy lost says "over-forgot". ' +
-    'The score in points is the mean of |accuracy gap|, |MIA gap| and |RA − RA(θo)|; mean |z| is the same evidence standardised.'
+    pointsNote(v) +
+    ' Mean |z| is the evidence of the five figures, standardised.'
   );
+}
+
+/** What the score in points averages, with the TA term's figures when the verdict has them (older ones do not). */
+export function pointsNote(v: RunVerdict): string {
+  return v.test
+    ? `The score in points estimates the Avg. Gap without Retrain: the mean of |accuracy gap|, |MIA gap|, |RA − RA(θo)| and |TA − TA(θo)| (TA ${v.test.accuracy.toFixed(2)} vs θo's ${v.test.original.toFixed(2)}).`
+    : 'The score in points is the mean of |accuracy gap|, |MIA gap| and |RA − RA(θo)|.';
 }
 
 /** The unlearned model's verdict among a run's rows, if it has one. */

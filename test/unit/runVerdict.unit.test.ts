@@ -122,6 +122,7 @@ describe('the Retrain-free verdict in a run', function () {
       assert.ok(text.includes(`**SalUn: ${v.label}**`), text);
       for (const f of v.figures) assert.ok(text.includes(`| ${verdictFigureCells(f).map(markdownCell).join(' | ')} |`), `${f.name} row missing:\n${text}`);
       assert.ok(text.includes('k = 2.576 = Φ⁻¹(1 − α/10)'), 'the threshold paragraph');
+      assert.ok(text.includes(`|TA − TA(θo)| (TA ${v.test?.accuracy.toFixed(2)} vs θo's`), 'the TA term of the score, with its figures');
       assert.ok(
         /Retrain is exact unlearning by definition; the verdict reads it as "(looks unseen|still remembers|over-forgot)"/.test(text),
         'the comparison with Retrain',
