@@ -22,6 +22,8 @@ FID-classifier from a Fashion-MNIST classifier; sample grids as PNG in the run f
 Options:
   --retrain           also train Retrain (a DDPM on the other classes; as long as θo's training, cached)
   --iterations <N>    unlearning steps per method (default: the demo config's)
+  --batch-size <N>    images per forget and per retain batch of the unlearning (default 32; the authors': 128)
+  --samples <N>       images generated per class for UA, accuracy and FID-classifier (default 20)
   --other-class <r>   SalUn's and RL's c′: random (a uniform other class per image, default) or next
                       ((c + 1) mod K for every image, as the authors' code)
   --workspace <dir>   where .salun/runs and the model cache go (default: current directory)
@@ -63,7 +65,14 @@ export function printGenerationResult(result: RunResult, t0: number, json: boole
 }
 
 export async function genDemoCommand(argv: string[]): Promise<void> {
-  const options = { ...JOB_OPTIONS, retrain: { type: 'boolean' }, iterations: { type: 'string' }, 'other-class': { type: 'string' } } as const;
+  const options = {
+    ...JOB_OPTIONS,
+    retrain: { type: 'boolean' },
+    iterations: { type: 'string' },
+    'batch-size': { type: 'string' },
+    samples: { type: 'string' },
+    'other-class': { type: 'string' },
+  } as const;
   const { values: v } = readArgs(argv, options, GEN_DEMO_USAGE);
   if (v['native-dir'] !== undefined) nativeDirArg(v['native-dir']);
   if (v.workers !== undefined) fail('gen-demo has no --workers: generation jobs train on one thread');
@@ -71,6 +80,8 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
   if (v.backend !== undefined) config.backend = backendArg('--backend', v.backend);
   if (v.retrain) config.retrain = true;
   if (v.iterations !== undefined) config.unlearn = { ...config.unlearn, iterations: numberArg('--iterations', v.iterations) };
+  if (v['batch-size'] !== undefined) config.unlearn = { ...config.unlearn, batchSize: numberArg('--batch-size', v['batch-size']) };
+  if (v.samples !== undefined) config.sampling = { ...config.sampling, samplesPerClass: numberArg('--samples', v.samples) };
   const other = v['other-class'];
   if (other !== undefined) {
     if (!isOtherClassRule(other)) fail(`--other-class must be ${OTHER_CLASS_RULES.join(' or ')}, got '${other}'`);

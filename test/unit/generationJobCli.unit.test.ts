@@ -2,7 +2,7 @@
 // through tableText with the FID-classifier note, the grids and the run folder named.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tinyIdxFolder } from '../backends/tinyRuns';
@@ -44,6 +44,17 @@ describe('salun run <generation config> and salun gen-demo --help', function () 
     assert.equal(r.status, 1);
     assert.match(r.stderr, /bad\.salun\.json is not a valid SalUn config/);
     assert.match(r.stderr, /config\.forgetClass must be a class of the data: 0\.\.9/);
+  });
+
+  it('gen-demo refuses a bad --other-class or --samples before any work, naming the flag', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-gen-cli-flags-'));
+    const bad = spawnSync(process.execPath, [cli, 'gen-demo', '--other-class', 'first', '--workspace', ws], { encoding: 'utf8' });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /--other-class must be random or next, got 'first'/);
+    const few = spawnSync(process.execPath, [cli, 'gen-demo', '--samples', '1', '--workspace', ws], { encoding: 'utf8' });
+    assert.equal(few.status, 2);
+    assert.match(few.stderr, /samplesPerClass/);
+    assert.ok(!existsSync(join(ws, '.salun', 'runs')) || readdirSync(join(ws, '.salun', 'runs')).length === 0, 'no run folder for a refused config');
   });
 
   it('gen-demo --help names the demo', () => {
