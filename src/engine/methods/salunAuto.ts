@@ -43,7 +43,7 @@ import { dirname } from 'node:path';
 import type { AutoCandidate, AutoReport } from '../../protocol/autoRecipe';
 import { writeJsonAtomic } from '../../store/runs/atomic';
 import type { ImageSet } from '../data/dataset';
-import { collectSampleOutputs } from '../metrics/sampleOutputs';
+import { accuracyPercent, collectSampleOutputs } from '../metrics/sampleOutputs';
 import { retrainFreeVerdict, type FigureName } from '../metrics/verdict';
 import type { Classifier } from '../models/io';
 import { makeRng, shuffleInPlace, subSeed } from '../rng';
@@ -119,8 +119,7 @@ async function figuresOf(clf: Classifier, u: UnlearnInput, s: Slices, originals:
 }
 
 async function accuracyOn(clf: Classifier, set: ImageSet, rows: Int32Array, signal?: AbortSignal): Promise<number> {
-  const c = (await collectSampleOutputs(clf, set, rows, signal)).correct;
-  return (100 * c.reduce((a, b) => a + b, 0)) / c.length;
+  return accuracyPercent((await collectSampleOutputs(clf, set, rows, signal)).correct);
 }
 
 /** Every weight, batch-norm statistics included, as tensors that survive the variables' updates. */

@@ -42,6 +42,13 @@ export async function collectSampleOutputs(
   return out;
 }
 
+/** Accuracy in percent from per-sample correct flags (0 for no rows). */
+export function accuracyPercent(correct: ArrayLike<number>): number {
+  let hits = 0;
+  for (let i = 0; i < correct.length; i++) hits += correct[i];
+  return (100 * hits) / Math.max(1, correct.length);
+}
+
 /** Rows a model never saw, from Df's distribution, and where they come from (for the reports). */
 export interface UnseenReference {
   set: ImageSet;

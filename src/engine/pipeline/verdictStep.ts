@@ -5,7 +5,7 @@
 // so adding it leaves every metric of the run as it was.
 import type { RunVerdict, RunVerdictFigure } from '../../protocol/results';
 import { subSeed } from '../rng';
-import { collectSampleOutputs, unseenReference } from '../metrics/sampleOutputs';
+import { accuracyPercent, collectSampleOutputs, unseenReference } from '../metrics/sampleOutputs';
 import { retrainFreeVerdict, type Verdict } from '../metrics/verdict';
 import type { Classifier } from '../models/io';
 import type { Prepared } from './prepare';
@@ -75,6 +75,8 @@ export async function modelVerdict(clf: Classifier, p: Prepared, original: Origi
     { forget, heldOut, retain, originalRetainAccuracy: original.retain, unseenClass: ref.wholeClass },
     { seed: runVerdictSeed(runSeed), splits: RUN_VERDICT_SPLITS },
   );
-  const testAccuracy = (100 * test.correct.reduce((s, c) => s + c, 0)) / Math.max(1, test.correct.length);
-  return toRunVerdict(v, { size: ref.indices.length, source: ref.source }, (Date.now() - t0) / 1000, { accuracy: testAccuracy, original: original.test });
+  return toRunVerdict(v, { size: ref.indices.length, source: ref.source }, (Date.now() - t0) / 1000, {
+    accuracy: accuracyPercent(test.correct),
+    original: original.test,
+  });
 }
