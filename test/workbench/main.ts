@@ -7,7 +7,7 @@
 // runs the comparison offers), move the ratio and wait for the host's answer, screenshot workbench
 // and panel in the dark theme, switch to the light theme and check that the panel's colours
 // followed, open the walkthrough. Screenshots: .artifacts/workbench/. Each case prints one line.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Case, Ctx } from './cases/case';
@@ -45,8 +45,9 @@ export async function runWorkbenchE2E(o: WorkbenchE2eOptions): Promise<E2eResult
   mkdirSync(shots, { recursive: true });
   const suite = readSuiteRecord(o.ws);
   o.log(`e2e: ${describeSuiteRecord(suite)}`);
+  const manifest = JSON.parse(readFileSync(join(o.root, 'package.json'), 'utf8')) as { publisher: string; name: string };
   const ctx: Ctx = {
-    wb: new Workbench(o.page),
+    wb: new Workbench(o.page, `${manifest.publisher}.${manifest.name}`),
     suite,
     root: o.root,
     shots,

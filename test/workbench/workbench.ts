@@ -1,26 +1,54 @@
 // The code-server workbench as the e2e drives it (playwright-core): the command palette, the SalUn
 // activity-bar item, and the panel's document, which VS Code nests two frames deep (the webview host
 // frame iframe.webview, then its #active-frame).
+//
+// The workbench may hold several webview frames (a closed editor's, another extension's, the view's
+// own while hidden: VS Code keeps it in the DOM, unlaid-out). The panel is the one frame that is
+// ours (its src names our extension id) and visible; reading a hidden one gives stale content and
+// 0×0 boxes, which is what the e2e once did after the host suite left an editor over it.
 import type { Frame, FrameLocator, Page } from 'playwright-core';
 import { sleep } from '../webview/harness';
 
-const WEBVIEW = 'iframe.webview';
+const ANY_WEBVIEW = 'iframe.webview';
 
 export class Workbench {
-  constructor(readonly page: Page) {}
+  private readonly webview: string;
+
+  /** `extensionId`: publisher.name of the extension whose panel is read. */
+  constructor(
+    readonly page: Page,
+    extensionId: string,
+  ) {
+    this.webview = `${ANY_WEBVIEW}[src*="extensionId=${extensionId}"]:visible`;
+  }
 
   /** The panel document, for locators (they wait and retry by themselves). */
   panel(): FrameLocator {
-    return this.page.frameLocator(WEBVIEW).first().frameLocator('#active-frame');
+    return this.page.frameLocator(this.webview).first().frameLocator('#active-frame');
   }
 
   /** The webview's host frame element in the workbench (what is screenshotted as "the panel"). */
   webviewElement(): ReturnType<Page['locator']> {
-    return this.page.locator(WEBVIEW).first();
+    return this.page.locator(this.webview).first();
   }
 
+  /** Whether our panel's frame is in the workbench and visible. */
   async hasWebview(): Promise<boolean> {
-    return (await this.page.locator(WEBVIEW).count()) > 0;
+    return (await this.page.locator(this.webview).count()) > 0;
+  }
+
+  /** Every webview frame in the workbench, for a failure message: whose, shown or not, its size. */
+  async describeWebviews(): Promise<string> {
+    const frames = await this.page.locator(ANY_WEBVIEW).evaluateAll((els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        const id = /extensionId=([^&]+)/.exec(e.getAttribute('src') ?? '')?.[1] ?? '?';
+        const style = getComputedStyle(e);
+        const shown = style.visibility !== 'hidden' && style.display !== 'none' && r.width > 0 && r.height > 0;
+        return `${decodeURIComponent(id)} ${shown ? 'shown' : 'hidden'} ${Math.round(r.width)}×${Math.round(r.height)}`;
+      }),
+    );
+    return frames.length ? `${frames.length} webview frame(s): ${frames.join('; ')}` : 'no webview frame';
   }
 
   /** The panel document as a frame, for evaluating a function in it; throws while it is not there yet. */
@@ -60,8 +88,14 @@ export class Workbench {
         (a) =>
           a.closest('.action-item')?.classList.contains('checked') || a.getAttribute('aria-checked') === 'true' || a.getAttribute('aria-expanded') === 'true',
       );
-      if (!checked) await item.click({ timeout: 5000 });
-      how = 'activity-bar item';
+      if (!checked) {
+        await item.click({ timeout: 5000 });
+        how = 'activity-bar item';
+      } else {
+        // The container is shown but the panel is not (collapsed, or behind another view): the command reveals it.
+        await this.runPaletteCommand('SalUn: Open Panel');
+        how = 'F1 → SalUn: Open Panel (the SalUn container was already shown)';
+      }
     } else {
       // Commands may register late: the palette finds it once the extension contributed it.
       await this.runPaletteCommand('SalUn: Open Panel');

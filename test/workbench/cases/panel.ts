@@ -23,16 +23,20 @@ export const panel: Case[] = [
     blocks: 'the panel did not open',
     async run({ wb, budget }) {
       let how: string | undefined;
-      await until(
-        'the SalUn webview (iframe.webview → #active-frame → #app with the toolbar)',
-        budget(180_000),
-        async () => {
-          if (!(await wb.hasWebview())) how = await wb.openSalunView();
-          return (await wb.panel().locator('#app .toolbar vscode-button').count()) >= 4;
-        },
-        1000,
-      );
-      return `via ${how ?? 'already open'}`;
+      try {
+        await until(
+          'the SalUn webview, visible (iframe.webview → #active-frame → #app with the toolbar)',
+          budget(180_000),
+          async () => {
+            if (!(await wb.hasWebview())) how = await wb.openSalunView();
+            return (await wb.panel().locator('#app .toolbar vscode-button').count()) >= 4;
+          },
+          1000,
+        );
+      } catch (e) {
+        throw new Error(`${e instanceof Error ? e.message : String(e)}; ${await wb.describeWebviews()}`);
+      }
+      return `via ${how ?? 'already open'}; ${await wb.describeWebviews()}`;
     },
   },
   {
