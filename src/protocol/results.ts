@@ -117,8 +117,11 @@ export interface RunVerdict {
   alpha: number;
   splits: number;
   seed: number;
-  /** How many held-out samples Df was compared with, and where they come from. */
-  heldOut: { size: number; source: string };
+  /**
+   * How many held-out samples Df was compared with, and where they come from; `wholeClass` when Df is a
+   * whole class (its accuracy is then judged against 0; absent in older records).
+   */
+  heldOut: { size: number; source: string; wholeClass?: boolean };
   /** False when a membership attack stopped at its iteration cap. */
   miaConverged: boolean;
   /** Wall-clock seconds the verdict took (its forward passes and statistics), not counted in the model's own time. */

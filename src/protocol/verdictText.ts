@@ -60,7 +60,7 @@ export function verdictLine(v: RunVerdict): string {
 /** How the thresholds are made, for a reader who has not read verdict.ts. */
 export function verdictThresholdNote(v: RunVerdict): string {
   return (
-    `Df is compared with ${v.heldOut.size} held-out samples from ${v.heldOut.source}${v.figures.some((f) => f.name === 'accuracy' && f.reference === 0 && v.heldOut.source.startsWith('class')) ? ' (its accuracy with 0: a model that never saw the class never predicts it)' : ''}, and the retain accuracy with θo's. ` +
+    `Df is compared with ${v.heldOut.size} held-out samples from ${v.heldOut.source}${v.heldOut.wholeClass ? ' (its accuracy with 0: a model that never saw the class never predicts it)' : ''}, and the retain accuracy with θo's. ` +
     `Each threshold is k·σ, where σ is the spread of the same figure between two random halves of the held-out set (of Dr for the retain accuracy), ` +
     `over ${v.splits} seeded halvings (seed ${v.seed}), rescaled to the sizes compared and floored at the statistic's analytic standard error; ` +
     `k = ${v.k.toFixed(3)} = Φ⁻¹(1 − α/10), two-sided with a Bonferroni correction over the five figures (α = ${v.alpha}), so a Df drawn from the held-out ` +

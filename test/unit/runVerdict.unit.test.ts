@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EvaluatedModel, RunResult, RunVerdict } from '../../src/protocol/results';
-import { verdictFigureCells, verdictLine } from '../../src/protocol/verdictText';
+import { verdictFigureCells, verdictLine, verdictThresholdNote } from '../../src/protocol/verdictText';
 import { markdownCell } from '../../src/protocol/tableText';
 import { classifierOf, loadModel } from '../../src/engine/models/io';
 import { prepare, startBackend, type JobContext } from '../../src/engine/pipeline/prepare';
@@ -220,6 +220,11 @@ describe('reading run folders with and without a verdict', () => {
     const good = readRun(folder([row('unlearned', { verdict })]), 'run');
     assert.deepEqual(good.problems, []);
     assert.deepEqual(good.rows[0].verdict, verdict);
+    const wholeClass: RunVerdict = { ...verdict, heldOut: { size: 100, source: 'class 3 of the test set', wholeClass: true } };
+    assert.deepEqual(readRun(folder([row('unlearned', { verdict: wholeClass })]), 'run').rows[0].verdict, wholeClass);
+    // The note on the accuracy reference follows the flag, not the wording of the source.
+    assert.match(verdictThresholdNote(wholeClass), /its accuracy with 0/);
+    assert.doesNotMatch(verdictThresholdNote({ ...verdict, heldOut: { size: 100, source: 'class-balanced rows' } }), /its accuracy with 0/);
     const badFigure = { ...verdict, figures: [{ ...verdict.figures[0], z: 'high' }, ...verdict.figures.slice(1)] };
     for (const bad of [{ ...verdict, label: 'fine' }, badFigure, { ...verdict, heldOut: 100 }, 'looks unseen']) {
       const run = readRun(folder([row('original'), row('unlearned', { verdict: bad })]), 'run');

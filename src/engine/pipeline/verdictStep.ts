@@ -75,7 +75,7 @@ export async function modelVerdict(clf: Classifier, p: Prepared, original: Origi
     { forget, heldOut, retain, originalRetainAccuracy: original.retain, unseenClass: ref.wholeClass },
     { seed: runVerdictSeed(runSeed), splits: RUN_VERDICT_SPLITS },
   );
-  return toRunVerdict(v, { size: ref.indices.length, source: ref.source }, (Date.now() - t0) / 1000, {
+  return toRunVerdict(v, { size: ref.indices.length, source: ref.source, wholeClass: ref.wholeClass }, (Date.now() - t0) / 1000, {
     accuracy: accuracyPercent(test.correct),
     original: original.test,
   });

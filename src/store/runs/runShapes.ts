@@ -104,7 +104,7 @@ export function runVerdictOf(x: unknown): RunVerdict | undefined {
     alpha: x.alpha as number,
     splits: x.splits as number,
     seed: x.seed as number,
-    heldOut: { size: heldOut.size, source: heldOut.source },
+    heldOut: { size: heldOut.size, source: heldOut.source, ...(typeof heldOut.wholeClass === 'boolean' ? { wholeClass: heldOut.wholeClass } : {}) },
     miaConverged: x.miaConverged,
     seconds: x.seconds as number,
   };
