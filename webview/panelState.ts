@@ -355,6 +355,33 @@ export function shownResults(state: PanelState): ShownResults {
   };
 }
 
+/** What the Generated samples section shows: the live job's grids and figures, or (Open in Panel) the opened run's. */
+export interface ShownSamples {
+  past: boolean;
+  /** Whether the section is shown: a generation job or run, or one with grids or figures. */
+  has: boolean;
+  grids: SampleGrid[];
+  rows: GenerationMetricsRow[];
+  runId?: string;
+}
+
+export function shownSamples(state: PanelState): ShownSamples {
+  const past = state.runTrend;
+  if (past) {
+    const gen = past.generation;
+    // An opened run's grids are not events: negative positions keep their picture keys apart from the live job's.
+    const grids = (gen?.grids ?? []).reduce<SampleGrid[]>((all, g, i) => upsertGrid(all, sampleGrid({ type: 'samples', ...g }, -1 - i)), []);
+    return { past: true, has: gen !== undefined, grids, rows: gen?.rows ?? [], runId: past.runId };
+  }
+  return {
+    past: false,
+    has: state.kind === 'generation' || state.samples.length > 0 || state.generationRows.length > 0,
+    grids: state.samples,
+    rows: state.generationRows,
+    ...(state.runId !== undefined ? { runId: state.runId } : {}),
+  };
+}
+
 /** The per-layer bars to draw: the preview's counts over the map's layers, else the map as computed. */
 export function displayedSaliency(state: Pick<PanelState, 'saliency' | 'scores' | 'preview'>): SaliencyView | undefined {
   const base = state.scores?.saliency ?? state.saliency;

@@ -10,7 +10,7 @@ import { methodDisplayName, RESULTS_NOTE } from '../src/protocol/comparisonForma
 import type { PanelChannel } from './channel';
 import type { ThresholdPreviews } from './previewRequests';
 import type { PanelState } from './panelState';
-import { displayedSaliency, shownResults, shownTrend } from './panelState';
+import { displayedSaliency, shownResults, shownSamples, shownTrend } from './panelState';
 import { METRIC_NAMES } from '../src/protocol/results';
 import { el, replaceChildren } from './dom';
 import type { SeriesKey } from './charts';
@@ -276,7 +276,14 @@ export class PanelView {
       prev.runId !== state.runId
     )
       this.renderResults(state);
-    if (!prev || prev.samples !== state.samples || prev.generationRows !== state.generationRows || prev.kind !== state.kind || prev.runId !== state.runId)
+    if (
+      !prev ||
+      prev.samples !== state.samples ||
+      prev.generationRows !== state.generationRows ||
+      prev.kind !== state.kind ||
+      prev.runId !== state.runId ||
+      prev.runTrend !== state.runTrend
+    )
       this.renderSamples(state);
     if (!prev || prev.runs !== state.runs || prev.runId !== state.runId) this.renderComparison(state);
     else this.comparison.track(state);
@@ -415,11 +422,12 @@ export class PanelView {
     this.trendView.update(shown);
   }
 
-  /** Only a generation job has grids; the section stays hidden for every other kind. */
+  /** Only a generation job (or an opened generation run) has grids; the section stays hidden for every other kind. */
   private renderSamples(state: PanelState): void {
-    const has = state.kind === 'generation' || state.samples.length > 0 || state.generationRows.length > 0;
-    this.samplesSection.hidden = !has;
-    if (has) this.sampleGrids.update(state.samples, state.generationRows, state.runId);
+    const shown = shownSamples(state);
+    this.samplesSection.hidden = !shown.has;
+    this.samplesSection.dataset.source = shown.past ? 'run' : 'live';
+    if (shown.has) this.sampleGrids.update(shown.grids, shown.rows, shown.runId, shown.past);
   }
 
   private renderComparison(state: PanelState): void {

@@ -46,7 +46,8 @@ export class SampleGridView {
     this.element = el('div', {}, this.figuresEl, this.metricsEl);
   }
 
-  update(grids: readonly SampleGrid[], rows: readonly GenerationMetricsRow[], runId: string | undefined): void {
+  /** `past`: the grids are an opened run folder's, not the live job's (only the empty text differs). */
+  update(grids: readonly SampleGrid[], rows: readonly GenerationMetricsRow[], runId: string | undefined, past = false): void {
     this.grids = [...grids];
     this.runId = runId;
     const stages = new Set(grids.map((g) => g.stage));
@@ -64,7 +65,10 @@ export class SampleGridView {
       this.figuresEl.appendChild(figure.element);
       this.drawFigure(figure, grid);
     }
-    if (!grids.length) replaceChildren(this.figuresEl, el('p', { class: 'muted small' }, 'No sample grid yet: θo’s is drawn once it is trained or read.'));
+    const none = past
+      ? `No sample grid in run ${runId ?? '?'} (samples/ is empty or unreadable).`
+      : 'No sample grid yet: θo’s is drawn once it is trained or read.';
+    if (!grids.length) replaceChildren(this.figuresEl, el('p', { class: 'muted small' }, none));
     else this.figuresEl.querySelector(':scope > p')?.remove();
     this.drawMetrics(rows);
   }

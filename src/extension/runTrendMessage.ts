@@ -1,10 +1,11 @@
-// What "Open in Panel" sends for a past run's metric trend: metrics.jsonl read by the engine, with a
-// label that says which run it is and how it ended. No vscode import: the unit tests and the
+// What "Open in Panel" sends for a past run: its metric trend (metrics.jsonl), with a label that says
+// which run it is and how it ended, and a generation run's sample grids and figures. No vscode import: the unit tests and the
 // panel-replay recorder use it in plain Node.
 import type { HostToWebview, RunTrend } from '../protocol/webviewMessages';
+import { readRunTrend, type RunTrendRead } from '../store/runs/readRunTrend';
+import { readRunGeneration } from '../store/runs/readRunGeneration';
 
 export type RunTrendMessage = Extract<HostToWebview, { type: 'runTrend' }>;
-import { readRunTrend, type RunTrendRead } from '../store/runs/readRunTrend';
 
 export function runTrendLabel(read: Pick<RunTrendRead, 'runId' | 'state' | 'points'>): string {
   const last = read.points[read.points.length - 1];
@@ -32,8 +33,15 @@ export function runTrendOf(read: RunTrendRead): RunTrend {
   };
 }
 
-/** Reads `runDir` and builds the message; `problems` are for the log (the message is still usable). */
+/**
+ * Reads `runDir` (its trend, and a generation run's grids and figures) and builds the message;
+ * `problems` are for the log (the message is still usable).
+ */
 export function runTrendMessage(runDir: string): { message: RunTrendMessage; problems: string[] } {
   const read = readRunTrend(runDir);
-  return { message: { type: 'runTrend', ...runTrendOf(read) }, problems: read.problems };
+  const gen = readRunGeneration(runDir);
+  return {
+    message: { type: 'runTrend', ...runTrendOf(read), ...(gen.generation ? { generation: gen.generation } : {}) },
+    problems: [...read.problems, ...gen.problems],
+  };
 }

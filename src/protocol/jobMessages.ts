@@ -101,8 +101,12 @@ const EVENT_TYPES = [
   'cancelled',
 ] as const;
 
-function isSamplesEvent(x: Record<string, unknown>): boolean {
+/** A sample grid as its 'samples' event and samples/<name>.json describe it; `file` is the PNG's path. */
+export type SampleGridDescription = Omit<Extract<JobEvent, { type: 'samples' }>, 'type'>;
+
+export function isSampleGridDescription(x: unknown): x is SampleGridDescription {
   return (
+    isRecord(x) &&
     isString(x.stage) &&
     isString(x.label) &&
     isString(x.file) &&
@@ -114,8 +118,17 @@ function isSamplesEvent(x: Record<string, unknown>): boolean {
   );
 }
 
-function isGenerationMetricsRow(x: unknown): boolean {
-  return isRecord(x) && isString(x.label) && isString(x.method) && isFiniteNumber(x.ua) && isFiniteNumber(x.retainedAccuracy) && isRecord(x.fidClassifier);
+export function isGenerationMetricsRow(x: unknown): x is GenerationMetricsRow {
+  return (
+    isRecord(x) &&
+    isString(x.label) &&
+    isString(x.method) &&
+    isFiniteNumber(x.ua) &&
+    isFiniteNumber(x.retainedAccuracy) &&
+    isRecord(x.fidClassifier) &&
+    Object.values(x.fidClassifier).every((v) => v === undefined || isFiniteNumber(v)) &&
+    (x.seconds === undefined || isFiniteNumber(x.seconds))
+  );
 }
 
 /** Checks the discriminant and the fields a receiver reads before trusting the rest. */
@@ -135,7 +148,7 @@ export function isJobEvent(x: unknown): x is JobEvent {
     case 'evaluated':
       return isRecord(x.row) && isRecord(x.row.metrics);
     case 'samples':
-      return isSamplesEvent(x);
+      return isSampleGridDescription(x);
     case 'generationMetrics':
       return isGenerationMetricsRow(x.row);
     case 'log':

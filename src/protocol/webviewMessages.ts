@@ -2,9 +2,9 @@
 // host (extension/panelProvider.ts) and the webview (webview/) both use. The panel renders only what
 // it receives: job events (live, or replayed after a reload), host status, and the host's answers to
 // its requests. Both ends validate on receipt and log what they reject.
-import type { JobEvent } from './jobMessages';
-import { isJobEvent } from './jobMessages';
-import type { EvaluatedModel, Metrics, SaliencySummary } from './results';
+import type { JobEvent, SampleGridDescription } from './jobMessages';
+import { isGenerationMetricsRow, isJobEvent, isSampleGridDescription } from './jobMessages';
+import type { EvaluatedModel, GenerationMetricsRow, Metrics, SaliencySummary } from './results';
 import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
 import type { RunSetting } from './runLabels';
 import { isRunSetting } from './runLabels';
@@ -80,6 +80,17 @@ export interface RunTrend {
   reference: { original?: Metrics; retrain?: Metrics };
   /** metrics.jsonl lines that could not be read and were left out (a torn last line included). */
   skippedLines: number;
+  /** A generation run's grids (each stage's last, from samples/) and figures (generation-metrics.json). */
+  generation?: RunGeneration;
+}
+
+export interface RunGeneration {
+  grids: SampleGridDescription[];
+  rows: GenerationMetricsRow[];
+}
+
+function isRunGeneration(x: unknown): x is RunGeneration {
+  return isRecord(x) && Array.isArray(x.grids) && x.grids.every(isSampleGridDescription) && Array.isArray(x.rows) && x.rows.every(isGenerationMetricsRow);
 }
 
 /** The range salun.saliencyRatio accepts (package.json, jobConfigs.ts). */
@@ -128,6 +139,7 @@ export function isRunTrend(x: unknown): x is RunTrend {
   if (!Number.isSafeInteger(x.skippedLines) || (x.skippedLines as number) < 0) return false;
   const ref = x.reference;
   if (!isRecord(ref) || (ref.original !== undefined && !isMetrics(ref.original)) || (ref.retrain !== undefined && !isMetrics(ref.retrain))) return false;
+  if (x.generation !== undefined && !isRunGeneration(x.generation)) return false;
   return Array.isArray(x.points) && x.points.every((p) => isRecord(p) && isFiniteNumber(p.epoch) && isMetrics(p.metrics));
 }
 
