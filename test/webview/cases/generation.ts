@@ -5,9 +5,9 @@
 // from the saved paths alone (the saved state holds no image bytes).
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { JobEvent } from '../../../src/protocol/jobMessages';
+import type { JobEvent, SampleGridDescription } from '../../../src/protocol/jobMessages';
 import type { GenerationMetricsRow } from '../../../src/protocol/results';
-import type { SampleImageReply } from '../../../src/protocol/webviewMessages';
+import type { HostToWebview, SampleImageReply } from '../../../src/protocol/webviewMessages';
 import { encodePng } from '../../../src/engine/data/pngEncode';
 import { renderSampleGrid } from '../../../src/engine/generation/sampleGrid';
 import type { Ctx, Entry } from './case';
@@ -20,6 +20,7 @@ const FORGET = 7;
 const COLUMNS = 6;
 const SIDE = 14;
 const RUN_ID = 'gen-browser-test';
+const PAST_RUN_ID = 'gen-browser-test-past';
 
 /** The repository: the runner puts screenshots in <root>/.artifacts/webview. */
 function rootOf(ctx: Pick<Ctx, 'artifacts'>): string {
@@ -301,6 +302,60 @@ export const generation: Entry[] = [
       assertEqual(drawn.map((f) => f.stage).join(','), 'original,salun,retrain', 'grid order after the reload');
       assert(drawn[1].src === PICTURES.salun.dataUri, 'SalUn’s final grid after the reload');
       assertEqual(await panel.page.locator('#samples table.generation tbody tr').count(), ROWS.length, 'metric rows after the reload');
+    },
+  },
+  {
+    name: 'generation: Open in Panel on a past generation run shows its grids and figures; Show live trends brings the live job’s back',
+    async run(ctx) {
+      const { panel } = ctx;
+      const root = rootOf(ctx);
+      const pastDir = join(root, '.salun', 'runs', PAST_RUN_ID);
+      const pastGrid = (stage: string, label: string): SampleGridDescription => {
+        const { type: _type, ...grid } = samples(root, stage, label) as Extract<JobEvent, { type: 'samples' }>;
+        return { ...grid, file: join(pastDir, 'samples', `${stage}.png`) };
+      };
+      const pastRows = [ROWS[0], { ...ROWS[1], ua: 91.25 }];
+      const trend: Extract<HostToWebview, { type: 'runTrend' }> = {
+        type: 'runTrend',
+        runId: PAST_RUN_ID,
+        runDir: pastDir,
+        label: `Run ${PAST_RUN_ID} (finished)`,
+        state: 'finished',
+        points: [],
+        reference: {},
+        skippedLines: 0,
+        // The host sends them in file-name order; the panel puts θo first.
+        generation: { grids: [pastGrid('salun', 'SalUn'), pastGrid('original', 'θo')], rows: pastRows },
+      };
+      await panel.send(trend);
+      const m = await answerImages(panel, asked, (file) => (file.endsWith('original.png') ? PICTURES.original : PICTURES.partWay), 2);
+      asked += m.length;
+      assertEqual(
+        m
+          .map((x) => String(x.file))
+          .sort()
+          .join(','),
+        [join(pastDir, 'samples', 'original.png'), join(pastDir, 'samples', 'salun.png')].join(','),
+        'the past run’s grids asked of the host',
+      );
+      await until('the past run’s SalUn grid', async () => (await figures(ctx)).find((f) => f.stage === 'salun' && f.src === PICTURES.partWay.dataUri));
+      const drawn = await figures(ctx);
+      assertEqual(drawn.map((f) => f.stage).join(','), 'original,salun', 'the past run’s stages, θo first (no Retrain in it)');
+      assertEqual(await panel.page.getAttribute('#samples', 'data-source'), 'run', 'the section says it shows a run');
+      const cells = await panel.page.$$eval('#samples table.generation tbody tr', (trs) => trs.map((tr) => tr.children[1]?.textContent ?? ''));
+      assertEqual(cells.join(','), '3.1,91.3', 'the past run’s UA column');
+
+      await panel.page.click('#trend vscode-button[data-action="showLiveTrend"]');
+      const back = await answerImages(
+        panel,
+        asked,
+        (file) => (file.endsWith('original.png') ? PICTURES.original : file.endsWith('retrain.png') ? PICTURES.retrain : PICTURES.salun),
+        3,
+      );
+      asked += back.length;
+      await until('the live job’s grids again', async () => (await figures(ctx)).map((f) => f.stage).join(',') === 'original,salun,retrain');
+      assertEqual(await panel.page.getAttribute('#samples', 'data-source'), 'live', 'the section is the live job’s again');
+      assertEqual(await panel.page.locator('#samples table.generation tbody tr').count(), ROWS.length, 'the live job’s metric rows');
     },
   },
 ];
