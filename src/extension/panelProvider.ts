@@ -226,13 +226,17 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
     this.registerHandlers(connection.channel);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'salun.svg');
     this.editor = { panel, connection };
-    this.attach(connection, panel.webview, 'editor', () => panel.visible);
+    // A disposed panel throws on every property read (webview, visible): its handler uses what it kept.
+    const webview = panel.webview;
+    let disposed = false;
+    this.attach(connection, webview, 'editor', () => !disposed && panel.visible);
     connection.disposables.push(
       panel.onDidChangeViewState(() => this.resyncIfStale(connection)),
       panel.onDidDispose(() => {
-        connection.channel.disconnect(panel.webview);
-        this.disposeConnection(connection);
+        disposed = true;
         if (this.editor?.panel === panel) this.editor = undefined;
+        connection.channel.disconnect(webview);
+        this.disposeConnection(connection);
       }),
     );
   }
@@ -423,8 +427,17 @@ export class SalunPanelProvider implements vscode.WebviewViewProvider, vscode.We
     if (setup) this.notifyAll(RunSetupNotification, setup);
   }
 
+  /** One connection that fails (a webview going away) neither stops the others nor the caller. */
   private notifyAll<D extends HostNotificationType>(def: D, params: ParamsOf<D>, onDelivered?: () => void): void {
-    for (const c of this.connections()) c.channel.notify(def, params, onDelivered);
+    for (const c of this.connections()) {
+      try {
+        c.channel.notify(def, params, onDelivered);
+      } catch (err) {
+        this.log.warn(
+          `panel: could not send '${def.method}' to the ${c === this.sidebar ? 'sidebar' : 'editor'} view: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
   }
 
   private workspaceDirs(): string[] {

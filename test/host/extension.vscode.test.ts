@@ -510,7 +510,7 @@ suite('SalUn Lab in the extension host', () => {
     log(`      study: ${result.runId}, gap ${unlearned.avgGap.toFixed(2)}; comparison and report written`);
   }).timeout(JOB_TIMEOUT_MS + 120_000);
 
-  test('Open Charts in Editor opens the panel as one editor tab (a second call reveals it, no second tab)', async () => {
+  test('Open Charts in Editor opens the panel as one editor tab (a second call reveals it, no second tab; after closing it, a new one)', async () => {
     const chartTabs = (): vscode.Tab[] =>
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('salun.charts'));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -522,6 +522,12 @@ suite('SalUn Lab in the extension host', () => {
     assert.strictEqual(chartTabs().length, 1, 'a second call opened a second tab');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await until('the charts tab to close', 10_000, () => chartTabs().length === 0);
+    // The closed tab is forgotten: the command opens a new one (it once kept the disposed panel and
+    // threw "Webview is disposed", and every later message to the panels stopped at it).
+    await vscode.commands.executeCommand('salun.openChartsInEditor');
+    await until('a new SalUn Charts editor tab', 30_000, () => (chartTabs().length === 1 ? chartTabs() : undefined));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await until('the new charts tab to close', 10_000, () => chartTabs().length === 0);
   }).timeout(90_000);
 
   test('a *.salun.json is checked against the shipped schema in the editor, and Run This Config runs it', async () => {
