@@ -201,8 +201,9 @@ async function scenario(name: string, seed: number, backendChoice: BackendChoice
       r.model.dispose();
     }
     const ref = { metrics: retrainMetrics, raOriginal: original.RA, taOriginal: original.TA };
+    const unseen = unseenReference(p.data.test, p.heldOut, p.split.forgottenClass);
     console.log(
-      `\n## ${name} (seed ${seed}): forget ${p.split.forget.length}, retain ${p.split.retain.length}, held-out ${unseenReference(p.data.test, p.heldOut, p.split.forgottenClass).indices.length} (${unseenReference(p.data.test, p.heldOut, p.split.forgottenClass).source}); backend ${backend.name} (${backend.detail})`,
+      `\n## ${name} (seed ${seed}): forget ${p.split.forget.length}, retain ${p.split.retain.length}, held-out ${unseen.indices.length} (${unseen.source}); backend ${backend.name} (${backend.detail})`,
     );
     console.log(`  θo from ${p.originalFrom}, Retrain from ${r.from}`);
     console.log(row(retrainPoint));
