@@ -3,7 +3,8 @@
 // problem, never a failure of the listing; a run whose process is gone shows as interrupted.
 import { resolve } from 'node:path';
 import { readRunsFolder, runGap, runVerdict, type RunSummary } from '../store/runs/readRuns';
-import type { RunVerdict } from '../protocol/results';
+import type { GenerationMetricsRow, RunVerdict } from '../protocol/results';
+import { generationLine } from '../protocol/generationTable';
 import { alignFrom, plainTable } from '../protocol/tableText';
 import { readArgs } from './common';
 
@@ -16,7 +17,8 @@ Usage:
   --json              print the listing as JSON: { root, runs: [...], problems: [...] }
 
 Each run: id, state (running, finished, stopped, failed, cancelled, interrupted — its process is
-gone —, unknown), method, Avg. Gap to Retrain, and what could not be read.`;
+gone —, unknown), method, Avg. Gap to Retrain, and what could not be read; a generation run also
+each model's UA and retained accuracy.`;
 
 interface RunsOptions {
   workspace: string;
@@ -42,13 +44,15 @@ export interface RunListing {
   hostname?: string;
   /** The Retrain-free verdict on the unlearned model (runs from before it existed have none). */
   verdict?: RunVerdict;
+  /** A generation run's per-model figures (generation-metrics.json). */
+  generation?: GenerationMetricsRow[];
   problems: string[];
 }
 
 export function runListing(r: RunSummary): RunListing {
   const gap = runGap(r);
   const verdict = runVerdict(r);
-  const method = r.kind === 'saliency' || r.kind === 'evaluate' ? r.kind : r.method;
+  const method = r.kind === 'saliency' || r.kind === 'evaluate' || r.kind === 'generation' ? r.kind : r.method;
   return {
     runId: r.runId,
     dir: r.dir,
@@ -61,6 +65,7 @@ export function runListing(r: RunSummary): RunListing {
     ...(r.pid !== undefined ? { pid: r.pid } : {}),
     ...(r.hostname !== undefined ? { hostname: r.hostname } : {}),
     ...(verdict ? { verdict } : {}),
+    ...(r.generation ? { generation: r.generation } : {}),
     problems: r.problems,
   };
 }
@@ -73,6 +78,7 @@ export function runsTable(runs: readonly RunListing[]): string {
   const out = [lines[0]];
   runs.forEach((r, i) => {
     out.push(lines[i + 1]);
+    if (r.generation?.length) out.push(`    ${generationLine(r.generation)}`);
     if (r.error) out.push(`    error: ${r.error}`);
     for (const p of r.problems) out.push(`    ⚠ ${p}`);
   });

@@ -37,6 +37,7 @@ function tooltipOf(run: RunSummary): string {
   for (const r of run.rows) {
     lines.push(`- ${r.role}: ${metricsLine(r.metrics, f2, ', ')}${r.avgGap !== undefined ? `, gap ${f2(r.avgGap)}` : ''}`);
   }
+  for (const g of run.generation ?? []) lines.push(`- ${g.label}: UA ${f2(g.ua)}, retained accuracy ${f2(g.retainedAccuracy)}`);
   if (run.error) lines.push('', `Error: ${run.error}`);
   for (const p of run.problems) lines.push('', `⚠ ${p}`);
   return lines.join('\n') + '\n';

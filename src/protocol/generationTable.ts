@@ -20,6 +20,11 @@ export const GENERATION_COLUMNS = [
 
 const fixed = (x: number | undefined, digits: number): string => (x === undefined ? '—' : x.toFixed(digits));
 
+/** One line for run lists: each model's UA and retained accuracy, e.g. "UA / acc.: θo 7.0 / 86.3, SalUn 96.0 / 88.6". */
+export function generationLine(rows: readonly GenerationMetricsRow[]): string {
+  return `UA / acc.: ${rows.map((r) => `${r.label} ${fixed(r.ua, 1)} / ${fixed(r.retainedAccuracy, 1)}`).join(', ')}`;
+}
+
 export function generationTableCells(rows: readonly GenerationMetricsRow[]): Cells {
   return [
     [...GENERATION_COLUMNS],

@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeRun, listRuns } from '../../src/store/runs/readRuns';
+import { runListing, runsTable } from '../../src/cli/runsCommand';
+import { runTreeEntry } from '../../src/extension/runsTreeModel';
 
 describe('reading run folders', () => {
   it('lists runs newest first, with state, method and the unlearned row; tolerates a broken file', () => {
@@ -65,5 +67,37 @@ describe('reading run folders', () => {
     const [run] = listRuns(ws);
     assert.equal(run.kind, 'generation');
     assert.ok(describeRun(run).startsWith('generation'), describeRun(run));
+    assert.equal(run.generation, undefined, 'no generation-metrics.json yet');
+    assert.equal(runListing(run).method, 'generation');
+  });
+
+  it("a generation run's figures (generation-metrics.json) show in the Runs view, its tooltip and `salun runs`; a damaged row is left out with a problem", () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-runs-'));
+    const dir = join(ws, '.salun', 'runs', '20261130-100000-gen-forget7');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ task: 'generation', kind: 'generation', methods: ['salun', 'esd'] }));
+    writeFileSync(join(dir, 'status.json'), JSON.stringify({ state: 'finished', startedAt: 'x' }));
+    const row = (label: string, method: string, ua: number, acc: number): object => ({
+      label,
+      method,
+      ua,
+      retainedAccuracy: acc,
+      fidClassifier: { realTest: 7 },
+    });
+    writeFileSync(
+      join(dir, 'generation-metrics.json'),
+      JSON.stringify({ rows: [row('θo', 'original', 7, 86.333), row('SalUn', 'salun', 96, 88.555), { label: 'ESD', method: 'esd', ua: null }] }),
+    );
+    const [run] = listRuns(ws);
+    assert.deepEqual(
+      run.generation?.map((g) => g.label),
+      ['θo', 'SalUn'],
+    );
+    assert.match(run.problems.join('\n'), /generation-metrics\.json: 1 row\(s\) of the wrong shape left out/);
+    assert.equal(describeRun(run), 'generation · UA / acc.: θo 7.0 / 86.3, SalUn 96.0 / 88.6 · ⚠ 1 problem');
+    assert.match(runTreeEntry(run).tooltip, /- SalUn: UA 96\.00, retained accuracy 88\.56/);
+    const table = runsTable([runListing(run)]).split('\n');
+    assert.match(table[1], /^20261130-100000-gen-forget7\s+finished\s+generation\s+—/);
+    assert.equal(table[2], '    UA / acc.: θo 7.0 / 86.3, SalUn 96.0 / 88.6');
   });
 });

@@ -80,7 +80,8 @@ function readGrids(dir: string, problems: string[]): SampleGridDescription[] {
   return [...byStage.values()];
 }
 
-function readRows(dir: string, problems: string[]): RunGeneration['rows'] | undefined {
+/** generation-metrics.json's rows of the right shape; undefined when the file is not there. */
+export function readGenerationRows(dir: string, problems: string[]): RunGeneration['rows'] | undefined {
   const path = join(dir, 'generation-metrics.json');
   let raw: unknown;
   try {
@@ -102,7 +103,7 @@ export function readRunGeneration(dir: string): RunGenerationRead {
   const problems: string[] = [];
   const hasSamples = existsSync(join(dir, 'samples'));
   const grids = readGrids(dir, problems);
-  const rows = readRows(dir, problems);
+  const rows = readGenerationRows(dir, problems);
   if (!hasSamples && rows === undefined) return { problems };
   return { generation: { grids, rows: rows ?? [] }, problems };
 }

@@ -3,11 +3,13 @@
 // has, with its problems, rather than disappearing or taking the list down with it.
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { metricsLine, type EvaluatedModel, type RunVerdict } from '../../protocol/results';
+import { metricsLine, type EvaluatedModel, type GenerationMetricsRow, type RunVerdict } from '../../protocol/results';
+import { generationLine } from '../../protocol/generationTable';
 import { isRecord, isString } from '../../protocol/guards';
 import { runProcessGone } from './liveness';
 import { parseMetricsLog } from './metricsLog';
 import { runsRoot, type RunState, type RunStatus } from './runFolder';
+import { readGenerationRows } from './readRunGeneration';
 import { readRunJson, reportRows, runStatusOf } from './runShapes';
 
 export interface RunSummary {
@@ -26,6 +28,8 @@ export interface RunSummary {
   isFolder: boolean;
   /** The final rows of report.json (Original, Retrain, the method) that have the right shape. */
   rows: EvaluatedModel[];
+  /** A generation run's rows of generation-metrics.json (θo, each method, Retrain) that have the right shape. */
+  generation?: GenerationMetricsRow[];
   /** Problems met while reading (unreadable files, rows left out); the run is still listed. */
   problems: string[];
 }
@@ -77,6 +81,7 @@ export function readRun(dir: string, runId: string): RunSummary {
   if (state === 'interrupted' && status?.state === 'running')
     problems.push(`status.json says running, but its process ${status.pid} on ${status.hostname} is gone`);
   metricsProblems(dir, state, problems);
+  const generation = config.kind === 'generation' ? readGenerationRows(dir, problems) : undefined;
   return {
     runId,
     dir,
@@ -88,6 +93,7 @@ export function readRun(dir: string, runId: string): RunSummary {
     ...(status?.hostname !== undefined ? { hostname: status.hostname } : {}),
     isFolder: true,
     rows,
+    ...(generation ? { generation } : {}),
     problems,
   };
 }
@@ -166,6 +172,8 @@ export function describeRun(r: RunSummary): string {
   const method = r.kind === 'saliency' || r.kind === 'evaluate' || r.kind === 'generation' ? r.kind : (r.method ?? '?');
   const row = r.rows.find((x) => x.role === 'unlearned');
   const warn = r.problems.length ? ` · ⚠ ${r.problems.length} problem${r.problems.length > 1 ? 's' : ''}` : '';
+  // A generation run's figures are per model, with no Retrain gap: each model's UA and retained accuracy.
+  if (r.generation?.length) return `${method}${r.state === 'finished' ? '' : ` · ${r.state}`} · ${generationLine(r.generation)}${warn}`;
   // A stopped run kept a model and measured it: its metrics are as real as a finished run's.
   if ((r.state !== 'finished' && r.state !== 'stopped') || !row) return `${method} · ${r.state}${warn}`;
   const state = r.state === 'stopped' ? ' · stopped' : '';
