@@ -32,7 +32,8 @@ Usage:
                                    with \`salun run\`)
   salun gen-train [options]        train the gen-demo's θo once (the shipped weights are made so)
   salun runs [--json]              the workspace's run folders: state (interrupted when the process
-                                   is gone), method, Avg. Gap, and what could not be read
+                                   is gone), method, Avg. Gap (generation: each model's UA and
+                                   retained accuracy), and what could not be read
   salun data <folder> [--files]    what a data folder holds (format, classes, sizes); --files lists
                                    which file each training index is
   salun schema                     print the config file's JSON schema (every field optional)
