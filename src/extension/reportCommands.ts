@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../store/runs/atomic';
 import { listRuns, type RunSummary } from '../store/runs/readRuns';
 import { readRunRecord } from '../store/runs/runRecord';
 import { runReportMarkdown } from '../store/runs/runReport';
+import { exportedGenerationReport } from '../store/runs/generationReportExport';
 import { targetFolder } from './commands';
 import { COMMAND_IDS } from './commandIds';
 import { comparisonRuns, latestRetrainGroup } from './comparisonRuns';
@@ -197,7 +198,15 @@ async function exportRunReport(deps: ReportCommandDeps, arg: unknown): Promise<s
     out = uri?.fsPath;
   }
   if (!out) return undefined;
-  if (!write(out, runReportMarkdown(record, { generatedAt: new Date().toISOString() }))) return undefined;
+  const generatedAt = new Date().toISOString();
+  let markdown = runReportMarkdown(record, { generatedAt });
+  if (record.config?.kind === 'generation') {
+    // The job's own report knows the generation table and grids; the general one does not.
+    const gen = exportedGenerationReport(dir, out, generatedAt);
+    if (gen.markdown !== undefined) markdown = gen.markdown;
+    else deps.log.warn(`report: ${gen.problem ?? 'no report.md'}; exported the general report of ${record.runId} instead`);
+  }
+  if (!write(out, markdown)) return undefined;
   deps.log.info(`Exported the report of ${record.runId}: ${out}${record.problems.length ? ` (unreadable: ${record.problems.join('; ')})` : ''}`);
   void openMarkdown(deps, out);
   return out;
