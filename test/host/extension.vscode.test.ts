@@ -530,6 +530,35 @@ suite('SalUn Lab in the extension host', () => {
     await until('the new charts tab to close', 10_000, () => chartTabs().length === 0);
   }).timeout(90_000);
 
+  test("Export Run Report of a generation run exports its job's report, the grids' links resolving from the copy", async () => {
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the host suite needs a workspace folder');
+    // A generation run folder as its job leaves one (the job itself is covered by the unit suite's tiny run).
+    const dir = path.join(ws, '.salun', 'runs', '20000102-000000-gen-forget7');
+    fs.mkdirSync(path.join(dir, 'samples'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ task: 'generation', kind: 'generation', forgetClass: 7, methods: ['salun'] }));
+    fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ state: 'finished', startedAt: '2000-01-02T00:00:00Z', endedAt: '2000-01-02T00:01:00Z' }));
+    fs.writeFileSync(
+      path.join(dir, 'report.md'),
+      '# Generation unlearning: forget class 7 (Sneaker)\n\n| Model | UA |\n| --- | ---: |\n| SalUn | 96.0 |\n\n![SalUn](samples/salun.png)\n',
+    );
+    fs.writeFileSync(path.join(dir, 'samples', 'salun.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
+    const out = path.join(ws, '.salun', 'study', 'gen-report.md');
+    const written = await withTimeout(
+      'salun.exportRunReport',
+      30_000,
+      vscode.commands.executeCommand<string | undefined>('salun.exportRunReport', { runId: '20000102-000000-gen-forget7', outFile: out }),
+    );
+    assert.strictEqual(written, out);
+    const md = fs.readFileSync(out, 'utf8');
+    assert.ok(md.startsWith('# Generation unlearning: forget class 7 (Sneaker)') && md.includes('| SalUn | 96.0 |'), md);
+    const link = /!\[SalUn\]\(([^)]+)\)/.exec(md)?.[1];
+    assert.strictEqual(link, '../runs/20000102-000000-gen-forget7/samples/salun.png');
+    assert.ok(fs.existsSync(path.resolve(path.dirname(out), link)), `${link} does not resolve from ${out}`);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', dir, { confirm: false }), true);
+  }).timeout(60_000);
+
   test('a *.salun.json is checked against the shipped schema in the editor, and Run This Config runs it', async () => {
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(ws, 'the host suite needs a workspace folder');
