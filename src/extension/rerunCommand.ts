@@ -3,6 +3,7 @@
 import type { JobCommand } from '../protocol/jobMessages';
 import { isRecord } from '../protocol/guards';
 import { parseEvaluateJobConfig, parseRunConfig, parseSaliencyJobConfig, withoutRunRecord } from '../protocol/runConfigSchema';
+import { parseGenerationConfig } from '../protocol/generationConfig';
 
 type StartCommand = Extract<JobCommand, { type: 'start' }>;
 
@@ -17,9 +18,11 @@ export function rerunCommand(record: unknown, source: string, workspaceDir: stri
       return { type: 'start', kind: 'saliency', config: parseSaliencyJobConfig(config, source), workspaceDir };
     case 'evaluate':
       return { type: 'start', kind: 'evaluate', config: parseEvaluateJobConfig(config, source), workspaceDir };
+    case 'generation':
+      return { type: 'start', kind: 'generation', config: parseGenerationConfig(config, source), workspaceDir };
     default:
       throw new Error(
-        `${source} has kind ${JSON.stringify(record.kind)}; only runs, saliency jobs and evaluations ("run", "saliency", "evaluate") can be re-run.`,
+        `${source} has kind ${JSON.stringify(record.kind)}; only runs, saliency jobs, evaluations and generation runs ("run", "saliency", "evaluate", "generation") can be re-run.`,
       );
   }
 }

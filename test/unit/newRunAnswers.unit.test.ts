@@ -25,6 +25,7 @@ import {
 } from '../../src/extension/newRunAnswers';
 import { missingIdxFiles } from '../../src/store/data/idxLayout';
 import { rerunCommand } from '../../src/extension/rerunCommand';
+import { defaultGenerationConfig } from '../../src/protocol/generationConfig';
 
 const answers: NewRunAnswers = {
   model: { kind: 'builtin', architecture: 'mlp' },
@@ -157,6 +158,17 @@ describe('Evaluate Model, the table and Re-run: configs', () => {
     assert.deepEqual(rerunCommand(recorded, 'config.json', ws), { type: 'start', kind: 'run', config: defaultRunConfig(), workspaceDir: ws });
     const evaluation = { ...evaluateConfigFor({ kind: 'file', path: 'm.json' }, defaultRunConfig(), false), kind: 'evaluate', versions: {}, forgetSize: 3 };
     assert.equal(rerunCommand(evaluation, 'config.json', ws).kind, 'evaluate');
+    const generation = { ...defaultGenerationConfig(), methods: ['salun', 'rl'], kind: 'generation', resolved: {}, versions: {} };
+    assert.deepEqual(rerunCommand(generation, 'config.json', ws), {
+      type: 'start',
+      kind: 'generation',
+      config: { ...defaultGenerationConfig(), methods: ['salun', 'rl'] },
+      workspaceDir: ws,
+    });
+    assert.throws(
+      () => rerunCommand({ ...generation, forgetClass: 'seven' }, 'g/config.json', ws),
+      (e: unknown) => e instanceof ConfigError && /g\/config\.json/.test(e.message),
+    );
     assert.throws(() => rerunCommand({ kind: 'table' }, 'x/config.json', ws), /x\/config\.json has kind "table"/);
     assert.throws(() => rerunCommand([], 'x/config.json', ws), /not a JSON object/);
     assert.throws(
