@@ -1,13 +1,12 @@
 // SalUn: Run This Config — a `*.salun.json` (or any run config) from the editor title or the
 // explorer, started through the job supervisor as `salun run <file>` would run it: the same parser
-// (missing fields take the defaults; a run folder's config.json re-runs that run), paths relative
-// to the workspace folder that holds the file.
+// (missing fields take the defaults; a run folder's config.json re-runs that run; "task":
+// "generation" makes it a generation job), paths relative to the workspace folder that holds the file.
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { JobOutcome } from './api';
-import { CONFIG_PARSERS } from '../protocol/configKinds';
+import { configFileStart } from '../protocol/configKinds';
 import { jobErrorText, toJobError } from '../protocol/jobError';
-import { withoutRunRecord } from '../protocol/runConfigSchema';
 import type { StartCommand } from './jobSupervisor';
 import { launchJob, type CommandDeps } from './commands';
 
@@ -25,7 +24,7 @@ export function configFileCommand(text: string, file: string, workspaceDir: stri
   } catch (e) {
     throw new Error(`${file} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return { type: 'start', kind: 'run', config: CONFIG_PARSERS.run(withoutRunRecord(value), file), workspaceDir };
+  return configFileStart(value, file, workspaceDir);
 }
 
 export async function runConfigFile(deps: CommandDeps, arg?: unknown): Promise<JobOutcome | undefined> {

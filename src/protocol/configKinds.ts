@@ -2,10 +2,10 @@
 // its defaults filled: dispatch validates every start command with it, whoever sent it, and the
 // CLI and the host validate with the same function first, to name the file or flag at fault.
 import type { EvaluateJobConfig, RunConfig, SaliencyJobConfig } from './config';
-import { parseGenerationConfig } from './generationConfig';
+import { isGenerationConfigFile, parseGenerationConfig } from './generationConfig';
 import { gridConfigProblems, withGridDefaults, type GridConfig } from './grid';
 import type { JobCommand, JobKind } from './jobMessages';
-import { ConfigError, parseEvaluateJobConfig, parseRunConfig, parseSaliencyJobConfig } from './runConfigSchema';
+import { ConfigError, parseEvaluateJobConfig, parseRunConfig, parseSaliencyJobConfig, withoutRunRecord } from './runConfigSchema';
 import { tableConfigProblems, withTableDefaults, type TableConfig } from './table';
 
 type StartCommand = Extract<JobCommand, { type: 'start' }>;
@@ -52,4 +52,16 @@ export function parsedStartCommand(command: StartCommand, source?: string): Star
     case 'generation':
       return { ...command, config: CONFIG_PARSERS.generation(command.config, source) };
   }
+}
+
+/**
+ * A config file's start command (Run This Config; `salun run <file>` picks the kind the same way):
+ * a generation job's when it says "task": "generation", else a run's, each through its kind's
+ * parser; a run folder's config.json loses what the run recorded about itself first.
+ */
+export function configFileStart(value: unknown, source: string, workspaceDir: string): Extract<StartCommand, { kind: 'run' | 'generation' }> {
+  const config = withoutRunRecord(value);
+  return isGenerationConfigFile(config)
+    ? { type: 'start', kind: 'generation', config: CONFIG_PARSERS.generation(config, source), workspaceDir }
+    : { type: 'start', kind: 'run', config: CONFIG_PARSERS.run(config, source), workspaceDir };
 }

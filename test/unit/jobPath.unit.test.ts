@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dispatchJob } from '../../src/engine/pipeline/dispatch';
 import { CONFIG_FILE_SCHEMA_PATH, configFileSchema, configFileSchemaText } from '../../src/protocol/configFileSchema';
-import { CONFIG_PARSERS } from '../../src/protocol/configKinds';
+import { CONFIG_PARSERS, configFileStart } from '../../src/protocol/configKinds';
 import { defaultRunConfig } from '../../src/protocol/defaults';
 import { CONFIG_ERROR_HINT, jobErrorText, toJobError } from '../../src/protocol/jobError';
 import { JOB_KINDS, type JobCommand, type JobEvent, type JobKind } from '../../src/protocol/jobMessages';
@@ -135,6 +135,19 @@ describe('one validator per config kind', () => {
         kind,
       );
     }
+  });
+
+  it('a config file (Run This Config) is a generation job when it says "task": "generation", else a run; a run folder\'s record is dropped', () => {
+    const gen = configFileStart({ task: 'generation', forgetClass: 3, kind: 'generation', versions: {} }, 'g.salun.json', '/ws');
+    assert.equal(gen.kind, 'generation');
+    assert.equal(gen.kind === 'generation' && gen.config.forgetClass, 3);
+    const run = configFileStart({ method: 'rl', kind: 'run', resolved: {} }, 'r.salun.json', '/ws');
+    assert.equal(run.kind, 'run');
+    assert.equal(run.kind === 'run' && run.config.method, 'rl');
+    assert.throws(
+      () => configFileStart({ task: 'generation', forgetClass: 12 }, 'g.salun.json', '/ws'),
+      (e: Error) => e instanceof ConfigError && /g\.salun\.json/.test(e.message) && /forgetClass/.test(e.message),
+    );
   });
 
   it("a grid takes its method's default axes; table and grid take the architecture's training recipe", () => {
