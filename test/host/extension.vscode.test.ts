@@ -594,6 +594,46 @@ suite('SalUn Lab in the extension host', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   }).timeout(JOB_TIMEOUT_MS + 90_000);
 
+  test('Run This Config runs a generation config ("task": "generation") as a generation job, and the panel is sent its grids', async () => {
+    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the host suite needs a workspace folder');
+    const data = path.join(ws, 'tiny-gen-idx');
+    writeTinyIdx(path.join(ext.extensionPath, 'data', 'fashion-mnist-subset'), data, { train: 200, test: 60 });
+    // The smallest generation job that runs every step (test/unit/generationJobFixtures.ts's sizes).
+    const file = path.join(ws, 'tiny-gen.salun.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        task: 'generation',
+        data: { kind: 'idx', dir: data },
+        forgetClass: 7,
+        methods: ['salun'],
+        unet: { widths: [8, 8], groups: 4, embedDim: 16 },
+        train: { iterations: 3, batchSize: 16, lr: 1e-3 },
+        unlearn: { iterations: 2, batchSize: 8 },
+        sampling: { ddimSteps: 2, guidance: 1, samplesPerClass: 2, gridColumns: 2, every: 1 },
+        classifier: { architecture: 'mlp', train: { epochs: 1, lr: 0.05, schedule: 'constant', momentum: 0.9, weightDecay: 0, batchSize: 64 } },
+        backend: 'cpu',
+      }),
+    );
+    await vscode.commands.executeCommand('salun.openPanel');
+    await until('the panel to be ready', 120_000, () => api.panelMessages().length > 0);
+    const from = api.panelMessages().length;
+    const { outcome } = await runJobCommand(api, 'salun.runConfigFile', undefined, vscode.Uri.file(file));
+    assert.strictEqual(outcome.status, 'finished', describeOutcome(outcome));
+    const started = outcome.events.find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started');
+    assert.strictEqual(started?.kind, 'generation');
+    const runDir = outcome.result!.runDir;
+    for (const f of ['samples/original.png', 'samples/salun.png', 'generation-metrics.json', 'report.md'])
+      assert.ok(fs.existsSync(path.join(runDir, f)), `${f} missing in ${runDir}`);
+    await until("the panel to be sent SalUn's final grid", 60_000, () =>
+      panelEvents(api, from).find((e) => e.type === 'samples' && e.stage === 'salun' && e.iteration === undefined),
+    );
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }).timeout(JOB_TIMEOUT_MS + 60_000);
+
   // scripts/host-test.mjs gives code-server SwiftShader (VK_ICD_FILENAMES): Dawn's only adapter is
   // then a software one, which `auto` refuses, so the backend is forced. No adapter, no dawn.node or
   // a tfjs backend that does not start fails this test: nothing here is skipped.
