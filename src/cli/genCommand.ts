@@ -10,7 +10,7 @@ import { isOtherClassRule, OTHER_CLASS_RULES } from '../protocol/generationConfi
 import { isRecord } from '../protocol/guards';
 import type { GenerationMetricsRow, RunResult } from '../protocol/results';
 import { plainTable } from '../protocol/tableText';
-import { genDemoConfig, GEN_DEMO_MODEL } from '../engine/pipeline/generationDemo';
+import { genDemoConfig, GEN_DEMO_MODEL } from '../store/generationDemo';
 import { backendArg, fail, JOB_OPTIONS, nativeDirArg, numberArg, readArgs } from './common';
 import { trainGenDemoModel } from './genTrain';
 import { runJobCommand } from './jobCommand';

@@ -16,6 +16,7 @@ export const COMMAND_IDS = {
   runTable: 'salun.runTable',
   runGrid: 'salun.runGrid',
   runConfigFile: 'salun.runConfigFile',
+  runGenerationDemo: 'salun.runGenerationDemo',
   openRunInPanel: 'salun.openRunInPanel',
   rerunRun: 'salun.rerunRun',
   deleteRun: 'salun.deleteRun',

@@ -23,6 +23,7 @@ import {
 } from './newRunAnswers';
 import { BACK, pickStep, runSteps } from './quickSteps';
 import { runConfigFile } from './configFileCommand';
+import { runGenerationDemo } from './generationDemoCommand';
 import { runGridSearch } from './gridSearchCommand';
 
 export interface WorkflowDeps extends CommandDeps {
@@ -41,6 +42,7 @@ export function registerWorkflowCommands(deps: WorkflowDeps): vscode.Disposable[
     vscode.commands.registerCommand(COMMAND_IDS.runTable, () => runTable(deps)),
     vscode.commands.registerCommand(COMMAND_IDS.runGrid, (arg?: unknown) => runGridSearch(deps, arg)),
     vscode.commands.registerCommand(COMMAND_IDS.runConfigFile, (uri?: unknown) => runConfigFile(deps, uri)),
+    vscode.commands.registerCommand(COMMAND_IDS.runGenerationDemo, (arg?: unknown) => runGenerationDemo(deps, arg)),
   ];
 }
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { genDemoConfig, genDemoModelDir } from '../../src/engine/pipeline/generationDemo';
+import { genDemoConfig, genDemoModelDir } from '../../src/store/generationDemo';
 import { ddpmFromFile } from '../../src/engine/pipeline/generationModel';
 import type { JobContext } from '../../src/engine/pipeline/prepare';
 import { buildUnet } from '../../src/engine/generation/unet';
