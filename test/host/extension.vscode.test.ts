@@ -634,6 +634,45 @@ suite('SalUn Lab in the extension host', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   }).timeout(JOB_TIMEOUT_MS + 60_000);
 
+  test('Generation Unlearning Demo: Escape starts nothing; a scripted start runs the demo on the shipped θo (cancelled once under way)', async () => {
+    let settled = false;
+    const asked = Promise.resolve(vscode.commands.executeCommand<unknown>('salun.runGenerationDemo')).finally(() => {
+      settled = true;
+    });
+    const deadline = Date.now() + 30_000;
+    while (!settled && Date.now() < deadline) {
+      await sleep(500);
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    }
+    assert.strictEqual(await withTimeout('salun.runGenerationDemo after Escape', 5_000, asked), undefined);
+    assert.strictEqual(await api.waitForJob(), undefined, 'a job was started by a cancelled flow');
+
+    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    const from = api.panelMessages().length;
+    const { outcome } = await runJobCommand(
+      api,
+      'salun.runGenerationDemo',
+      async () => {
+        await until('the demo to be under way', 120_000, () => panelEvents(api, from).some((e) => e.type === 'phase'));
+        assert.strictEqual(await vscode.commands.executeCommand('salun.cancelJob'), true);
+      },
+      { forgetClass: 2, recipe: 'authors' },
+    );
+    assert.strictEqual(outcome.status, 'cancelled', describeOutcome(outcome));
+    const started = outcome.events.find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started');
+    assert.strictEqual(started?.kind, 'generation');
+    const recorded = JSON.parse(fs.readFileSync(path.join(started.runDir, 'config.json'), 'utf8')) as {
+      forgetClass: number;
+      original: { kind: string; path?: string };
+      unlearn: { iterations: number; batchSize: number };
+    };
+    assert.deepStrictEqual([recorded.forgetClass, recorded.unlearn.iterations, recorded.unlearn.batchSize], [2, 1000, 128]);
+    assert.strictEqual(recorded.original.path, path.join(ext.extensionPath, 'models', 'gen-demo', 'model.json'), 'θo is the weights the extension ships');
+    assert.ok(fs.existsSync(recorded.original.path), `the installed extension lacks ${recorded.original.path}`);
+    assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', started.runDir, { confirm: false }), true);
+  }).timeout(5 * 60_000);
+
   // scripts/host-test.mjs gives code-server SwiftShader (VK_ICD_FILENAMES): Dawn's only adapter is
   // then a software one, which `auto` refuses, so the backend is forced. No adapter, no dawn.node or
   // a tfjs backend that does not start fails this test: nothing here is skipped.
