@@ -59,6 +59,20 @@ function describeOutcome(o: JobOutcome | undefined): string {
 }
 
 /** Every job event the panel was handed after index `from`, live or inside a replay. */
+/** Runs a command that asks questions and presses Escape (closes the quick input) until it resolves; its result. */
+async function escapeFlow(command: string, limitMs: number): Promise<unknown> {
+  let settled = false;
+  const result = Promise.resolve(vscode.commands.executeCommand<unknown>(command)).finally(() => {
+    settled = true;
+  });
+  const deadline = Date.now() + limitMs;
+  while (!settled && Date.now() < deadline) {
+    await sleep(500);
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+  }
+  return withTimeout(`${command} after Escape`, 5_000, result);
+}
+
 function panelEvents(api: SalunApi, from: number): JobEvent[] {
   const out: JobEvent[] = [];
   for (const m of api.panelMessages().slice(from)) {
@@ -228,18 +242,8 @@ suite('SalUn Lab in the extension host', () => {
   }).timeout(5 * 60_000);
 
   test('newRun: Escape at the first step cancels, starting nothing', async () => {
-    let settled = false;
-    const result = Promise.resolve(vscode.commands.executeCommand<unknown>('salun.newRun')).finally(() => {
-      settled = true;
-    });
-    // The first step searches the workspace for model.json files before it shows: press Escape
-    // (close the quick input) until the flow has ended.
-    const deadline = Date.now() + 60_000;
-    while (!settled && Date.now() < deadline) {
-      await sleep(500);
-      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-    }
-    assert.strictEqual(await withTimeout('salun.newRun after Escape', 5_000, result), undefined);
+    // The first step searches the workspace for model.json files before it shows.
+    assert.strictEqual(await escapeFlow('salun.newRun', 60_000), undefined);
     assert.strictEqual(await api.waitForJob(), undefined, 'a job was started by a cancelled flow');
   });
 
@@ -635,16 +639,7 @@ suite('SalUn Lab in the extension host', () => {
   }).timeout(JOB_TIMEOUT_MS + 60_000);
 
   test('Generation Unlearning Demo: Escape starts nothing; a scripted start runs the demo on the shipped θo (cancelled once under way)', async () => {
-    let settled = false;
-    const asked = Promise.resolve(vscode.commands.executeCommand<unknown>('salun.runGenerationDemo')).finally(() => {
-      settled = true;
-    });
-    const deadline = Date.now() + 30_000;
-    while (!settled && Date.now() < deadline) {
-      await sleep(500);
-      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-    }
-    assert.strictEqual(await withTimeout('salun.runGenerationDemo after Escape', 5_000, asked), undefined);
+    assert.strictEqual(await escapeFlow('salun.runGenerationDemo', 30_000), undefined);
     assert.strictEqual(await api.waitForJob(), undefined, 'a job was started by a cancelled flow');
 
     const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
