@@ -42,12 +42,13 @@ export function genDemoConfig(): GenerationConfig {
 export const GEN_DEMO_RECIPES = {
   quick: {
     label: 'Quick',
-    detail: '300 steps of batch 32 per method, c′ a random other class, 20 samples per class (≈11 min on wasm, 2 cores)',
+    detail: '300 steps of batch 32 per method, c′ a random other class, 20 samples per class (11 min measured on wasm, 2 CPU cores)',
     apply: (c: GenerationConfig): GenerationConfig => c,
   },
   authors: {
     label: 'The authors’ recipe',
-    detail: '1,000 steps of batch 128 per method, c′ = c + 1, 100 samples per class (≈24 min on native TensorFlow, 2 CPU cores)',
+    detail:
+      '1,000 steps of batch 128 per method, c′ = c + 1, 100 samples per class (24 min measured on native TensorFlow with 2 CPU cores; slower on wasm, not measured)',
     apply: (c: GenerationConfig): GenerationConfig => ({
       ...c,
       unlearn: { ...c.unlearn, iterations: 1000, batchSize: 128, otherClass: 'next' },
