@@ -3,17 +3,14 @@
 // and generation-metrics.json. Per stage the panel shows one grid: the final one, else the latest
 // iteration's (a run stopped part-way has only those). Each file is read and checked alone: a bad
 // one is a problem and left out, never the end of the rest. Never throws.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SampleGridDescription } from '../../protocol/jobMessages';
 import { isGenerationMetricsRow, isSampleGridDescription } from '../../protocol/jobMessages';
 import { isRecord } from '../../protocol/guards';
 import type { RunGeneration } from '../../protocol/webviewMessages';
+import { readRunJson } from './runShapes';
 
-/** A grid's description is a few hundred bytes; anything far larger is not one. */
-const MAX_DESCRIPTION_BYTES = 64 * 1024;
-/** generation-metrics.json holds a row per model. */
-const MAX_METRICS_BYTES = 1024 * 1024;
 /** A run writes a grid per stage and per reported iteration; more files than this are not read. */
 const MAX_DESCRIPTIONS = 1000;
 
@@ -21,12 +18,6 @@ export interface RunGenerationRead {
   /** Undefined when the folder has neither samples/ nor generation-metrics.json (not a generation run). */
   generation?: RunGeneration;
   problems: string[];
-}
-
-function readJson(path: string, maxBytes: number): unknown {
-  const size = statSync(path).size;
-  if (size > maxBytes) throw new Error(`${size} bytes, more than a ${maxBytes}-byte file of this kind holds`);
-  return JSON.parse(readFileSync(path, 'utf8')) as unknown;
 }
 
 function message(e: unknown): string {
@@ -56,11 +47,10 @@ function readGrids(dir: string, problems: string[]): SampleGridDescription[] {
   for (const name of names) {
     const path = join(samples, name);
     const png = join(samples, `${name.slice(0, -'.json'.length)}.png`);
-    let raw: unknown;
-    try {
-      raw = readJson(path, MAX_DESCRIPTION_BYTES);
-    } catch (e) {
-      problems.push(`${path}: ${message(e)}`);
+    const unread: string[] = [];
+    const raw = readRunJson(path, unread);
+    if (raw === undefined) {
+      problems.push(...unread.map((p) => `samples/${p}`));
       continue;
     }
     // The description's own path is never trusted: the picture is the PNG beside it.
@@ -83,13 +73,9 @@ function readGrids(dir: string, problems: string[]): SampleGridDescription[] {
 /** generation-metrics.json's rows of the right shape; undefined when the file is not there. */
 export function readGenerationRows(dir: string, problems: string[]): RunGeneration['rows'] | undefined {
   const path = join(dir, 'generation-metrics.json');
-  let raw: unknown;
-  try {
-    raw = readJson(path, MAX_METRICS_BYTES);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${path}: ${message(e)}`);
-    return undefined;
-  }
+  if (!existsSync(path)) return undefined;
+  const raw = readRunJson(path, problems);
+  if (raw === undefined) return undefined;
   if (!isRecord(raw) || !Array.isArray(raw.rows)) {
     problems.push(`${path}: no "rows" list`);
     return [];
