@@ -4,7 +4,7 @@
 // verdict; θo's and Retrain's as reference lines), so a past run opened in the panel gets it too.
 // Words and digits come from protocol/verdictText.ts: the panel says what report.md says.
 import type { EvaluatedModel, RunVerdictLabel } from '../src/protocol/results';
-import { pointsNote, unlearnedVerdict, VERDICT_MEANINGS, verdictTableCells } from '../src/protocol/verdictText';
+import { pointsNote, unlearnedVerdict, VERDICT_MEANINGS, verdictReason, verdictTableCells } from '../src/protocol/verdictText';
 import { el } from './dom';
 
 const BADGES: Record<RunVerdictLabel, { glyph: string; text: string; className: string }> = {
@@ -70,7 +70,7 @@ export function verdictBlock(rows: readonly EvaluatedModel[]): HTMLElement | und
         ` score ${v.points.toFixed(2)} points · mean |z| ${v.meanAbsZ.toFixed(1)}${gap !== undefined ? ` · Avg. Gap ${gap.toFixed(2)}` : ''}`,
       ),
     ),
-    el('p', { class: 'verdict-meaning small' }, `${VERDICT_MEANINGS[v.label].replace(/^./, (c) => c.toUpperCase())}: ${v.reason}.`),
+    el('p', { class: 'verdict-meaning small' }, `${VERDICT_MEANINGS[v.label].replace(/^./, (c) => c.toUpperCase())}: ${verdictReason(v.figures, v.k)}.`),
     el(
       'details',
       { class: 'verdict-figures' },

@@ -54,7 +54,53 @@ export function verdictSummary(v: RunVerdict): string {
 
 /** The one line `salun run` prints after the table. */
 export function verdictLine(v: RunVerdict): string {
-  return `Retrain-free verdict: ${verdictSummary(v)} (${v.reason}; ${v.seconds.toFixed(1)} s)`;
+  return `Retrain-free verdict: ${verdictSummary(v)} (${verdictReason(v.figures, v.k)}; ${v.seconds.toFixed(1)} s)`;
+}
+
+/** Beyond ±k·σ, the table's |gap| > threshold, but not counted: retain accuracy gained is no sign of remembering Df. */
+function beyondUncounted(f: RunVerdictFigure, k: number): boolean {
+  return f.name === 'retain' && f.z > k;
+}
+
+/** The figures that decide the label: beyond ±k·σ, except retain accuracy gained. */
+export function flaggedFigures<F extends RunVerdictFigure>(figures: readonly F[], k: number): F[] {
+  return figures.filter((f) => (f.name === 'retain' ? f.z < -k : Math.abs(f.z) > k));
+}
+
+const SIGN_WORDS: Record<VerdictFigureName, [string, string]> = {
+  accuracy: ['Df accuracy above held-out', 'Df accuracy below held-out'],
+  loss: ['Df loss lower than held-out', 'Df loss higher than held-out'],
+  confidence: ['Df predicted more confidently than held-out', 'Df predicted less confidently than held-out'],
+  mia: ['the attack calls Df member more often than held-out', 'the attack calls Df member less often than held-out'],
+  retain: ['retain accuracy above θo', 'retain accuracy lost vs θo'],
+};
+
+/** A figure in words with the digits its table row shows. */
+function describeFigure(f: RunVerdictFigure): string {
+  const d = digits(f.name);
+  return `${SIGN_WORDS[f.name][f.gap > 0 ? 0 : 1]} (${f.forget.toFixed(d)} vs ${f.reference.toFixed(d)}, z ${signedFixed(f.z, 1)})`;
+}
+
+function byStrength(figures: readonly RunVerdictFigure[]): RunVerdictFigure[] {
+  return [...figures].sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+}
+
+/**
+ * The verdict's reason, derived from the figures the table shows and the same rule the label
+ * follows, so it can never say "every figure is within" beside a row whose |z| exceeds k (issue 20:
+ * retain accuracy gained beyond its noise is shown but does not count). Renderers derive it again
+ * rather than read a stored sentence, which older run folders wrote by a narrower rule.
+ */
+export function verdictReason(figures: readonly RunVerdictFigure[], k: number): string {
+  const bound = `±${k.toFixed(2)}σ`;
+  const flagged = byStrength(flaggedFigures(figures, k));
+  const uncounted = figures.filter((f) => beyondUncounted(f, k));
+  const aside = uncounted
+    .map((f) => `${describeFigure(f)} is beyond ${bound} as well but does not count (a retain accuracy gained is no sign of remembering)`)
+    .join('; ');
+  if (flagged.length) return `beyond ${bound}: ${flagged.map(describeFigure).join('; ')}${aside ? `; ${aside}` : ''}`;
+  if (aside) return `every figure that counts is within ${bound} of its noise; ${aside}`;
+  return `every figure is within ${bound} of its noise`;
 }
 
 /** How the thresholds are made, for a reader who has not read verdict.ts. */

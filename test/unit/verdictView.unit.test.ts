@@ -148,4 +148,22 @@ describe("the panel's verdict block", () => {
     assert.deepEqual([...seen.keys()].sort(), ['looks unseen', 'over-forgot', 'still remembers']);
     assert.equal(new Set(seen.values()).size, 3);
   });
+
+  it('the sentence is derived from the figures it shows, not read from a stored reason (issue 20)', () => {
+    const v = verdictOn(0.85, 4);
+    const retain = v.figures.find((f) => f.name === 'retain');
+    assert.ok(retain);
+    // The issue's run: retain accuracy gained beyond its threshold, recorded with the old sentence.
+    const gained = { ...retain, forget: retain.reference + 2.93, gap: 2.93, threshold: 0.9, noise: 0.9 / v.k, z: 8.4 };
+    const stale: RunVerdict = {
+      ...v,
+      label: 'looks unseen',
+      reason: 'every figure is within ±2.58σ',
+      figures: v.figures.map((f) => (f.name === 'retain' ? gained : f)),
+    };
+    const block = verdictBlock([{ role: 'unlearned', method: 'salun', metrics, seconds: 1, verdict: stale }]) as unknown as FakeElement;
+    const meaning = block.one(hasClass('verdict-meaning'), 'meaning').textContent;
+    assert.ok(!meaning.includes('every figure is within'), meaning);
+    assert.ok(meaning.includes(`retain accuracy above θo`) && meaning.includes('z +8.4'), meaning);
+  });
 });

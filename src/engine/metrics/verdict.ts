@@ -19,6 +19,7 @@
 // k = Φ⁻¹(1 − α/(2·5)): two-sided, Bonferroni over the five figures, so that a Df drawn from the
 // held-out distribution is called anything but "looks unseen" with probability ≈ α at most.
 import type { RunVerdictFigure, RunVerdictLabel, VerdictFigureName } from '../../protocol/results';
+import { flaggedFigures, verdictReason } from '../../protocol/verdictText';
 import { heldOutMia } from './heldOutMia';
 import type { MiaOptions } from './mia';
 import { makeRng, shuffleInPlace, subSeed } from '../rng';
@@ -247,18 +248,6 @@ function checkInput(input: VerdictInput): void {
   if (!Number.isFinite(input.originalRetainAccuracy)) throw new RangeError('verdict: originalRetainAccuracy must be a finite percentage');
 }
 
-const SIGN_WORDS: Record<FigureName, [string, string]> = {
-  accuracy: ['Df accuracy above held-out', 'Df accuracy below held-out'],
-  loss: ['Df loss lower than held-out', 'Df loss higher than held-out'],
-  confidence: ['Df predicted more confidently than held-out', 'Df predicted less confidently than held-out'],
-  mia: ['the attack calls Df member more often than held-out', 'the attack calls Df member less often than held-out'],
-  retain: ['retain accuracy above θo', 'retain accuracy lost vs θo'],
-};
-
-function describe(f: VerdictFigure): string {
-  return `${SIGN_WORDS[f.name][f.gap > 0 ? 0 : 1]} (${f.forget.toFixed(f.name === 'loss' || f.name === 'confidence' ? 3 : 1)} vs ${f.reference.toFixed(f.name === 'loss' || f.name === 'confidence' ? 3 : 1)}, z ${f.z.toFixed(1)})`;
-}
-
 /** The verdict on one unlearned model from its per-sample outputs on Df, held-out data and Dr. */
 export function retrainFreeVerdict(input: VerdictInput, options: VerdictOptions = {}): Verdict {
   checkInput(input);
@@ -276,16 +265,11 @@ export function retrainFreeVerdict(input: VerdictInput, options: VerdictOptions 
     mia.raw,
     retainFigure(input, splits, seed),
   ].map((r) => figure(r, k));
-  // Retain accuracy gained is no sign of remembering Df; only its loss counts.
-  const flagged = figures.filter((f) => (f.name === 'retain' ? f.z < -k : Math.abs(f.z) > k));
+  // Retain accuracy gained is no sign of remembering Df; only its loss counts (flaggedFigures).
+  const flagged = flaggedFigures(figures, k);
   const strongest = flagged.reduce<VerdictFigure | undefined>((best, f) => (!best || Math.abs(f.z) > Math.abs(best.z) ? f : best), undefined);
   const label: VerdictLabel = !strongest ? 'looks unseen' : strongest.z > 0 ? 'still remembers' : 'over-forgot';
   const score = figures.reduce((s, f) => s + Math.abs(f.z), 0) / figures.length;
-  const reason = !strongest
-    ? `every figure is within ±${k.toFixed(2)}σ of the noise between held-out halves`
-    : `beyond ±${k.toFixed(2)}σ: ${flagged
-        .sort((a, b) => Math.abs(b.z) - Math.abs(a.z))
-        .map(describe)
-        .join('; ')}`;
+  const reason = verdictReason(figures, k);
   return { label, figures, score, k, seed, splits, alpha, reason, miaConverged: mia.converged };
 }

@@ -11,7 +11,7 @@ import { alignFrom, markdownTable } from '../../protocol/tableText';
 import { alwaysMasked, isMethodName } from '../../protocol/methods';
 import { dataText, isDataFormatName } from '../../protocol/dataFormats';
 import { modelsMarkdown } from '../metrics/table';
-import { unlearnedVerdict, VERDICT_MEANINGS, verdictSummary, verdictTableCells, verdictThresholdNote } from '../../protocol/verdictText';
+import { unlearnedVerdict, VERDICT_MEANINGS, verdictReason, verdictSummary, verdictTableCells, verdictThresholdNote } from '../../protocol/verdictText';
 import { adapterSummary, skippedSummary } from '../../protocol/backendSummary';
 import type { RunRecord } from './runRecord';
 
@@ -249,7 +249,7 @@ export function verdictSection(rows: readonly EvaluatedModel[]): string[] {
   if (!v) return [];
   const method = rows.find((x) => x.role === 'unlearned');
   const name = method ? methodDisplayName(method.method) : 'The unlearned model';
-  const out = ['## Without a Retrain', '', `**${name}: ${v.label}**: ${VERDICT_MEANINGS[v.label]} (${v.reason}).`, ''];
+  const out = ['## Without a Retrain', '', `**${name}: ${v.label}**: ${VERDICT_MEANINGS[v.label]} (${verdictReason(v.figures, v.k)}).`, ''];
   out.push(markdownTable(verdictTableCells(v)), '');
   const judged = rows.flatMap((row) => (row.verdict ? [{ row, verdict: row.verdict }] : []));
   if (judged.length > 1) {
