@@ -206,13 +206,18 @@ export class JobSupervisor implements Disposable {
     // 'close' comes once the stdio pipes and the IPC channel have drained, so a final event sent
     // just before exit is not lost; 'exit' only arms a fallback for pipes held open by a grandchild.
     let exitText = 'exit code unknown';
+    let ended = false;
     const finish = (): void => {
+      if (ended) return;
+      ended = true;
+      // Said here, once the final event has surely arrived, and before the outcome is reported, so
+      // the log reads "the job failed; its process exited (exit code 1)" and then the failure.
+      log.info(`job: ${exitLine(job.finalEvent, exitText)}`);
       this.synthesiseFinal(job, `The job process ended unexpectedly (${exitText}).`);
       this.end(job);
     };
     child.on('exit', (code, signal) => {
       exitText = describeExit(code, signal);
-      log.info(`job: process exited (${exitText})`);
       setTimeout(finish, 2_000).unref();
     });
     child.on('close', finish);
@@ -360,6 +365,14 @@ function pipeLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) 
     if (pending.length > 0) onLine(pending);
     pending = '';
   });
+}
+
+const FINAL_WORDS: Record<'finished' | 'failed' | 'cancelled', string> = { finished: 'finished', failed: 'failed', cancelled: 'was cancelled' };
+
+/** How the job ended and then how its process did, in that order: "the job failed; its process exited (exit code 1)". */
+export function exitLine(final: JobEvent | undefined, exitText: string): string {
+  if (!final || !isFinalEvent(final)) return `the job process exited (${exitText}) without a final event`;
+  return `the job ${FINAL_WORDS[final.type]}; its process exited (${exitText})`;
 }
 
 export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {

@@ -24,9 +24,11 @@ function send(e: JobEvent): Promise<void> {
 async function start(command: Extract<JobCommand, { type: 'start' }>): Promise<void> {
   started = true;
   const pending: Promise<void>[] = [];
+  let failed = false;
   await dispatchJob(
     command,
     (e) => {
+      if (e.type === 'failed') failed = true;
       pending.push(send(e));
     },
     abort.signal,
@@ -36,7 +38,11 @@ async function start(command: Extract<JobCommand, { type: 'start' }>): Promise<v
   ended = true;
   process.disconnect?.();
   // Native backends may keep threads alive; the job is over once its final event is delivered.
-  setTimeout(() => process.exit(0), 100).unref();
+  // A failed job exits non-zero, so its process's end agrees with its final event (a cancel is the
+  // user's choice, not a failure: 0). exitCode too: the unref'd timer never fires when the loop
+  // empties first, and the process then exits with exitCode.
+  process.exitCode = failed ? 1 : 0;
+  setTimeout(() => process.exit(), 100).unref();
 }
 
 process.on('message', (msg: unknown) => {

@@ -229,6 +229,21 @@ describe('job process (dist/job.js)', function () {
     assert.ok(last.type === 'failed' && /config\.forget\.fraction must be < 1/.test(last.error.message), JSON.stringify(last));
   });
 
+  it('a failed job exits non-zero (exit code 1), so the end of its process agrees with its final event', async () => {
+    const child = fork(jobScript, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const code = await new Promise<number | null>((resolvePromise, reject) => {
+      child.on('error', reject);
+      child.on('exit', (c) => resolvePromise(c));
+      child.send({
+        type: 'start',
+        kind: 'run',
+        config: { ...quickConfig(), forget: { kind: 'random', fraction: 2 } },
+        workspaceDir: mkdtempSync(join(tmpdir(), 'salun-job-')),
+      });
+    });
+    assert.equal(code, 1);
+  });
+
   it('fails with the file at fault for a corrupt user model, leaving the user file untouched', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'salun-job-'));
     writeFileSync(join(ws, 'model.json'), '{"modelTopology": ');

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { JobEvent } from '../../src/protocol/jobMessages';
 import { defaultRunConfig, defaultSaliencyJobConfig } from '../../src/protocol/defaults';
 import type { JobLogSink, StartCommand } from '../../src/extension/jobSupervisor';
-import { JobAlreadyRunningError, JobSupervisor } from '../../src/extension/jobSupervisor';
+import { exitLine, JobAlreadyRunningError, JobSupervisor } from '../../src/extension/jobSupervisor';
 
-// The fake job's behaviour is picked by config.name (runs) — 'ok' | 'crash' | 'hang' | 'stubborn'.
+// The fake job's behaviour is picked by config.name (runs) — 'ok' | 'crash' | 'fail' | 'hang' | 'stubborn'.
 const FAKE_JOB = `
 const send = (m) => process.send(m);
 let timer;
@@ -35,6 +35,7 @@ process.on('message', (cmd) => {
   send({ type: 'bogus' });
   send({ type: 'log', level: 'warn', message: 'a job warning' });
   if (mode === 'crash') { setTimeout(() => process.exit(3), 20); return; }
+  if (mode === 'fail') { send({ type: 'failed', error: { message: 'no such model' } }); process.disconnect(); setTimeout(() => process.exit(1), 20); return; }
   if (mode === 'hang' || mode === 'stubborn') { timer = setInterval(() => send({ type: 'progress', phase: 'unlearn', done: 1, total: 10 }), 20); return; }
   send({ type: 'phase', phase: 'saliency', label: 'Saliency' });
   send({ type: 'finished', result: { runId: 'r1', runDir: cmd.workspaceDir + '/.salun/runs/r1', backend: { name: 'cpu', reason: 'forced', detail: 'js' }, rows: [] } });
@@ -108,6 +109,27 @@ describe('job supervisor', function () {
       assert.match(last.error.message, /exit code 3/);
       assert.match(last.error.hint ?? '', /Show Log/);
     }
+  });
+
+  it('a failed job: the log says it failed and that its process then exited non-zero, before the outcome is reported (issue 20)', async () => {
+    // What jobFeedback.ts does with the outcome: the "[error] Job failed" line comes after the exit line.
+    supervisor.subscribe({ onJobEnded: (o) => log.error(`Job ${o.status}`) });
+    const outcome = await supervisor.start(runCommand('fail', dir));
+    assert.equal(outcome.status, 'failed');
+    const exit = log.lines.findIndex((l) => l.startsWith('info job: the job failed; its process exited (exit code 1)'));
+    const failed = log.lines.indexOf('error Job failed');
+    assert.ok(exit >= 0 && failed > exit, log.lines.join('\n'));
+    assert.ok(!log.lines.some((l) => /exit code 0/.test(l)), log.lines.join('\n'));
+    assert.equal(log.lines.filter((l) => l.includes('exited')).length, 1, 'one exit line');
+  });
+
+  it('the exit line names how the job ended, then how its process did', async () => {
+    await supervisor.start(runCommand('ok', dir));
+    assert.ok(log.lines.includes('info job: the job finished; its process exited (exit code 0)'), log.lines.join('\n'));
+    log.lines.length = 0;
+    await supervisor.start(runCommand('crash', dir));
+    assert.ok(log.lines.includes('info job: the job process exited (exit code 3) without a final event'), log.lines.join('\n'));
+    assert.equal(exitLine({ type: 'cancelled' }, 'exit code 0'), 'the job was cancelled; its process exited (exit code 0)');
   });
 
   it('refuses a second job while one runs, and waitForJob follows the running one', async () => {
