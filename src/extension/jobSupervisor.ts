@@ -34,10 +34,14 @@ export interface JobSupervisorOptions {
   nativeModulesDir?: () => string | undefined;
 }
 
-/** The job process's environment: the host's, plus where the native backends are. */
+/**
+ * The job process's environment: the host's, plus where the native backends are and SALUN_CLIENT=vscode,
+ * which tells the engine its messages are read by an installed extension's user (the commands and
+ * settings, never a source checkout's scripts).
+ */
 export function jobEnvironment(options: Pick<JobSupervisorOptions, 'nativeModulesDir'>, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const dir = options.nativeModulesDir?.();
-  return dir ? { ...base, SALUN_TFJS_NODE_DIR: dir } : { ...base };
+  return { ...base, SALUN_CLIENT: 'vscode', ...(dir ? { SALUN_TFJS_NODE_DIR: dir } : {}) };
 }
 
 export interface JobListener {

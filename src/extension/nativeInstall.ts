@@ -135,6 +135,7 @@ export function npmFailureMessage(result: Exclude<NpmResult, { status: 'installe
   const download = result.lastLines.some((l) => /libtensorflow|storage\.googleapis|ENOTFOUND|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|getaddrinfo|network/i.test(l));
   return (
     `Could not install ${pkg} into ${dir} (${how}${download ? ', while downloading' : ''}). Its install downloads libtensorflow from storage.googleapis.com, so it needs internet access` +
-    " (a proxy through npm's https-proxy setting works). Offline machines: build it from a source checkout with `node scripts/build-tfjs-node.mjs --dir <folder>` and point salun.nativeModulesDir at that folder. The npm output is in the SalUn log."
+    " (a proxy through npm's https-proxy setting works). Offline machines: run the same npm command (the first `native: npm …` line of the SalUn log) on a machine of the same platform with internet access," +
+    ' with another folder after --prefix, then copy that folder here and point the salun.nativeModulesDir setting at it. The npm output is in the SalUn log.'
   );
 }

@@ -20,10 +20,26 @@ export function adapterSummary(a: GpuAdapterInfo): string {
   return `${name}: ${facts.join(', ')}${a.software ? '; a software adapter (a CPU emulating a GPU)' : ''}`;
 }
 
-/** Why `auto` passed a backend by, without the name the engine's message may start with. */
+/**
+ * A native package that is simply not there (native.ts's notInstalledWhy; older run folders wrote the
+ * same words followed by install hints): the usual case of `auto`, not a failure.
+ */
+export function isNotInstalled(s: SkippedBackend): boolean {
+  return / is not installed( |$)/.test(s.why);
+}
+
+/** The engine's full reason, without the backend's name it may start with: for the log's debug lines. */
+export function skippedWhy(s: SkippedBackend): string {
+  return s.why.startsWith(`${s.name}: `) ? s.why.slice(s.name.length + 2) : s.why;
+}
+
+/**
+ * Why `auto` passed a backend by, in the user's words: a package that is not installed reads "not
+ * installed" (where it was looked for, and the raw error, stay in the log's debug lines and
+ * config.json; how to install it is said once, in the reason).
+ */
 export function skippedSummary(s: SkippedBackend): string {
-  const why = s.why.startsWith(`${s.name}: `) ? s.why.slice(s.name.length + 2) : s.why;
-  return `${s.name} (${BACKENDS[s.name].label}): ${why}`;
+  return `${s.name} (${BACKENDS[s.name].label}): ${isNotInstalled(s) ? 'not installed' : skippedWhy(s)}`;
 }
 
 /**

@@ -175,8 +175,8 @@ describe("tensorflow backend (tfjs-node in the engine's tfjs)", function () {
       const missing = await startNative('tensorflow-gpu', empty);
       assert.equal(missing.ok, false);
       assert.match(missing.why, /@tensorflow\/tfjs-node-gpu is not installed/);
-      assert.match(missing.why, /SalUn: Install Native TensorFlow Backend/);
-      assert.match(missing.why, /build-tfjs-node\.mjs/);
+      // How to install it is the reason's, once, for its reader (select.ts autoReason), not each package's.
+      assert.doesNotMatch(missing.why, /SalUn: Install Native TensorFlow Backend|build-tfjs-node\.mjs|source checkout/);
       const pkg = join(empty, 'node_modules/@tensorflow/tfjs-node-gpu');
       mkdirSync(pkg, { recursive: true });
       writeFileSync(

@@ -32,7 +32,14 @@ describe('backend summary', () => {
       skippedSummary(AUTO_ON_SWIFTSHADER.skipped![1]),
       'webgpu (WebGPU (Dawn)): only a software adapter, SwiftShader driver 5.0.0 (google, swiftshader; software); auto takes hardware adapters only',
     );
-    assert.equal(skippedSummary(AUTO_ON_SWIFTSHADER.skipped![0]), 'tensorflow-gpu (TensorFlow (CUDA)): @tensorflow/tfjs-node-gpu is not installed');
+    // A package that is not there reads "not installed": where it was looked for stays in the log's debug lines.
+    assert.equal(skippedSummary(AUTO_ON_SWIFTSHADER.skipped![0]), 'tensorflow-gpu (TensorFlow (CUDA)): not installed');
+    // An older run folder's reason, with the hints for two audiences after it, reads the same.
+    const older = {
+      name: 'tensorflow' as const,
+      why: '@tensorflow/tfjs-node is not installed beside the engine (no SALUN_TFJS_NODE_DIR or native backend folder set): run the command "SalUn: Install Native TensorFlow Backend", or in a source checkout `node scripts/build-tfjs-node.mjs` and SALUN_TFJS_NODE_DIR=.cache/tfjs-node',
+    };
+    assert.equal(skippedSummary(older), 'tensorflow (TensorFlow (CPU)): not installed');
   });
 
   it("auto after skips: the choice counts them and each is listed; forced: the engine's reason", () => {
@@ -51,12 +58,12 @@ describe('backend summary', () => {
       'backend: webgpu (NVIDIA GeForce RTX 4090 (nvidia, lovelace))',
       '  chosen: auto, after 1 skipped',
       '  GPU adapter: NVIDIA GeForce RTX 4090: vendor nvidia, architecture lovelace, device 0x2684',
-      '  skipped tensorflow-gpu (TensorFlow (CUDA)): @tensorflow/tfjs-node-gpu is not installed in /n/node_modules',
+      '  skipped tensorflow-gpu (TensorFlow (CUDA)): not installed',
     ]);
     assert.deepEqual(backendMarkdownItems(AUTO_ON_GPU), [
       '- Backend: webgpu (NVIDIA GeForce RTX 4090 (nvidia, lovelace)); auto, after 1 skipped',
       '  - GPU adapter: NVIDIA GeForce RTX 4090: vendor nvidia, architecture lovelace, device 0x2684',
-      '  - Skipped tensorflow-gpu (TensorFlow (CUDA)): @tensorflow/tfjs-node-gpu is not installed in /n/node_modules',
+      '  - Skipped tensorflow-gpu (TensorFlow (CUDA)): not installed',
     ]);
     assert.deepEqual(backendLines({ name: 'cpu', reason: 'forced by configuration', detail: '' }), ['backend: cpu', '  chosen: forced by configuration']);
   });

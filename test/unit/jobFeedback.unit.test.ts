@@ -174,7 +174,7 @@ describe('job feedback: one meaning of progress', () => {
     assert.equal(info[0].text, backendLogLine(WASM_AFTER_AUTO));
     assert.equal(
       info[0].text,
-      'backend: wasm (wasm SIMD, 1 thread; tensorflow-gpu, tensorflow not installed — SalUn: Install Native TensorFlow Backend for a faster one; webgpu: Dawn found no GPU adapter (no Vulkan, Metal or Direct3D 12 driver))',
+      'backend: wasm (wasm SIMD, 1 thread; native TensorFlow (CUDA) and TensorFlow (CPU) not installed — SalUn: Install Native TensorFlow Backend for a faster one; webgpu: Dawn found no GPU adapter (no Vulkan, Metal or Direct3D 12 driver))',
     );
     feedback.dispose();
   });

@@ -179,7 +179,7 @@ describe('Markdown report', () => {
       md.includes(
         '- Backend: webgpu (NVIDIA GeForce RTX 4090 (nvidia, lovelace)); auto, after 1 skipped\n' +
           '  - GPU adapter: NVIDIA GeForce RTX 4090: vendor nvidia, architecture lovelace, device 0x2684\n' +
-          '  - Skipped tensorflow-gpu (TensorFlow (CUDA)): @tensorflow/tfjs-node-gpu is not installed in /n/node_modules\n',
+          '  - Skipped tensorflow-gpu (TensorFlow (CUDA)): not installed\n',
       ),
       md,
     );

@@ -1,5 +1,5 @@
 import { tf } from '../tf';
-import type { BackendImpl } from './attempt';
+import { reinstallHint, type BackendImpl } from './attempt';
 
 export const cpuBackend: BackendImpl = {
   async start() {
@@ -7,5 +7,5 @@ export const cpuBackend: BackendImpl = {
     await tf.ready();
     return ok ? { ok, why: 'cpu', detail: 'pure JavaScript' } : { ok, why: 'cpu backend failed to initialise' };
   },
-  hint: 'Reinstall the extension or run npm ci.',
+  hint: reinstallHint,
 };

@@ -7,11 +7,13 @@
 //
 // Where it comes from: `modulesDir` (a folder holding node_modules/@tensorflow/tfjs-node[-gpu];
 // the job passes SALUN_TFJS_NODE_DIR or the extension's setting), else normal resolution beside
-// the engine. A source checkout builds one offline with `node scripts/build-tfjs-node.mjs`.
+// the engine. A source checkout builds one offline with `node scripts/build-tfjs-node.mjs`
+// (docs/development.md); what to tell the user is nativeInstallHint's, by who runs the job.
 import Module, { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { tf } from '../tf';
+import type { EngineClient } from './attempt';
 import { installNativeKernels } from './nativeKernels';
 
 export type NativeName = 'tensorflow' | 'tensorflow-gpu';
@@ -21,8 +23,20 @@ const PACKAGES: Record<NativeName, string> = { 'tensorflow-gpu': '@tensorflow/tf
 /** The module ids the package imports tfjs by; each is answered with the engine's tfjs. */
 const SHARED = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-core']);
 
-const INSTALL_HINT =
-  'run the command "SalUn: Install Native TensorFlow Backend", or in a source checkout `node scripts/build-tfjs-node.mjs` and SALUN_TFJS_NODE_DIR=.cache/tfjs-node';
+/**
+ * How this user gets a native package: an installed extension's user has the install command and no
+ * source checkout; the CLI ships only in a source checkout, which has the offline build script.
+ */
+export function nativeInstallHint(client: EngineClient): string {
+  return client === 'vscode'
+    ? 'run the command "SalUn: Install Native TensorFlow Backend"'
+    : 'build one with `node scripts/build-tfjs-node.mjs` and pass `--native-dir .cache/tfjs-node` (or set SALUN_TFJS_NODE_DIR)';
+}
+
+/** Why `locate` passed a package by: it is not there, the usual case rather than a failure (backendSummary.ts reads this wording). */
+export function notInstalledWhy(pkg: string, where: string): string {
+  return `${pkg} is not installed ${where}`;
+}
 
 export interface NativeStart {
   ok: boolean;
@@ -52,8 +66,8 @@ function locate(pkg: string, modulesDir: string | undefined): { dir: string } | 
   try {
     return { dir: dirname(requireFrom(modulesDir).resolve(`${pkg}/package.json`)) };
   } catch {
-    const where = modulesDir ? `in ${resolve(modulesDir)}/node_modules` : 'beside the engine (no SALUN_TFJS_NODE_DIR or native backend folder set)';
-    return { why: `${pkg} is not installed ${where}: ${INSTALL_HINT}` };
+    const where = modulesDir ? `in ${resolve(modulesDir)}/node_modules` : 'beside the engine (no native backend folder set)';
+    return { why: notInstalledWhy(pkg, where) };
   }
 }
 
@@ -99,7 +113,7 @@ export function loadNative(name: NativeName, modulesDir: string | undefined): vo
   if ('why' in found) throw new Error(found.why);
   const mismatch = versionMismatch(pkg, found.dir);
   if (mismatch) throw new Error(mismatch);
-  if (!existsSync(join(found.dir, 'lib'))) throw new Error(`${pkg} in ${found.dir} has no compiled addon (installed with --ignore-scripts?): ${INSTALL_HINT}`);
+  if (!existsSync(join(found.dir, 'lib'))) throw new Error(`${pkg} in ${found.dir} has no compiled addon (installed with --ignore-scripts?): install it again`);
   // libtensorflow's start-up banner (CPU features, oneDNN) is INFO-level noise in a job's log.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
   const before = new Set(tf.getKernelsForBackend('tensorflow').map((k) => k.kernelName));

@@ -3,7 +3,7 @@
 import type { BackendName } from '../../protocol/backends';
 import type { BackendImpl } from './attempt';
 import { cpuBackend } from './cpu';
-import { startNative } from './native';
+import { nativeInstallHint, startNative } from './native';
 import { wasmBackend } from './wasm';
 import { webgpuBackend } from './webgpu';
 
@@ -13,7 +13,8 @@ function native(name: 'tensorflow' | 'tensorflow-gpu'): BackendImpl {
       const r = await startNative(name, nativeModulesDir);
       return r.ok ? { ok: true, why: r.why, detail: r.detail } : { ok: false, why: r.why };
     },
-    hint: `Run "SalUn: Install Native TensorFlow Backend" (or \`node scripts/build-tfjs-node.mjs\` in a source checkout), or set the backend to auto.${name === 'tensorflow-gpu' ? ' tfjs-node-gpu 4.22 needs CUDA 11.2 and cuDNN 8.1 on the library path.' : ''}`,
+    hint: (client) =>
+      `To install it, ${nativeInstallHint(client)}; or set the backend to auto.${name === 'tensorflow-gpu' ? ' tfjs-node-gpu 4.22 needs CUDA 11.2 and cuDNN 8.1 on the library path.' : ''}`,
   };
 }
 

@@ -1,10 +1,13 @@
 // Picks the backend a job runs on: the one named, or the first of the table's order that starts
 // (`auto`). The choice, the adapter and why each earlier backend was skipped go with every run;
 // a forced backend that cannot start is an error, never a silent fallback.
-import { BACKEND_NAMES, type BackendChoice } from '../../protocol/backends';
+import { BACKEND_NAMES, BACKENDS, type BackendChoice, type BackendName, type SkippedBackend } from '../../protocol/backends';
+import { isNotInstalled } from '../../protocol/backendSummary';
 import type { BackendInfo } from '../../protocol/results';
 import { tf } from '../tf';
 import { registerBatchNormGradient } from './batchNormGradient';
+import { engineClient, reinstallHint, type EngineClient } from './attempt';
+import { nativeInstallHint } from './native';
 import { BACKEND_IMPLS } from './registry';
 
 export class BackendError extends Error {
@@ -19,15 +22,30 @@ export class BackendError extends Error {
 export interface SelectOptions {
   /** A folder holding node_modules/@tensorflow/tfjs-node[-gpu]; default: env SALUN_TFJS_NODE_DIR. */
   nativeModulesDir?: string;
+  /** Whose user reads the messages; default: env SALUN_CLIENT (engineClient). */
+  client?: EngineClient;
+}
+
+/**
+ * auto's reason: every skipped backend once, the packages that are simply not installed in one
+ * clause with one hint for this user (not the hint once per package, as the log and config.json
+ * used to carry it), the full per-package reasons staying in `skipped`.
+ */
+export function autoReason(skipped: readonly SkippedBackend[], chosen: BackendName, client: EngineClient): string {
+  const missing = skipped.filter(isNotInstalled).map((s) => BACKENDS[s.name].label);
+  const others = skipped.filter((s) => !isNotInstalled(s)).map((s) => s.why);
+  const missingText = missing.length ? [`${missing.join(' and ')} not installed (to install: ${nativeInstallHint(client)})`] : [];
+  return `auto: ${[...missingText, ...others, `using ${chosen}`].join('; ')}`;
 }
 
 /** Picks and initialises the backend. Resolves with what was chosen and why. */
 export async function selectBackend(choice: BackendChoice, options: SelectOptions = {}): Promise<BackendInfo> {
   tf.env().set('PROD', true);
   const nativeModulesDir = options.nativeModulesDir ?? (process.env.SALUN_TFJS_NODE_DIR || undefined);
+  const client = options.client ?? engineClient();
   if (choice !== 'auto') {
     const r = await BACKEND_IMPLS[choice].start({ auto: false, nativeModulesDir });
-    if (!r.ok) throw new BackendError(`The forced backend '${choice}' is not available: ${r.why}.`, BACKEND_IMPLS[choice].hint);
+    if (!r.ok) throw new BackendError(`The forced backend '${choice}' is not available: ${r.why}.`, BACKEND_IMPLS[choice].hint(client));
     registerBatchNormGradient();
     return { name: choice, reason: `forced by configuration; ${r.why}`, detail: r.detail, ...(r.adapter ? { adapter: r.adapter } : {}) };
   }
@@ -36,10 +54,10 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
     const r = await BACKEND_IMPLS[name].start({ auto: true, nativeModulesDir });
     if (r.ok) {
       registerBatchNormGradient();
-      const reason = skipped.length ? `auto: ${skipped.map((s) => s.why).join('; ')}; using ${name}` : `auto: ${r.why}`;
+      const reason = skipped.length ? autoReason(skipped, name, client) : `auto: ${r.why}`;
       return { name, reason, detail: r.detail, skipped, ...(r.adapter ? { adapter: r.adapter } : {}) };
     }
     skipped.push({ name, why: r.why });
   }
-  throw new BackendError(`No tfjs backend could start: ${skipped.map((s) => s.why).join('; ')}`, 'Reinstall the extension or run npm ci.');
+  throw new BackendError(`No tfjs backend could start: ${skipped.map((s) => s.why).join('; ')}`, reinstallHint(client));
 }

@@ -2,7 +2,7 @@ import * as wasmBackendModule from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tf } from '../tf';
-import { firstLine, type BackendImpl } from './attempt';
+import { firstLine, reinstallHint, type BackendImpl } from './attempt';
 import { installWasmTrainingKernels } from './wasmKernels';
 
 /** Where the .wasm binaries are: beside the bundle (dist/) or in the package (unbundled runs). */
@@ -26,5 +26,5 @@ export const wasmBackend: BackendImpl = {
       return { ok: false, why: `wasm failed (${firstLine(e)})` };
     }
   },
-  hint: 'Reinstall the extension or run npm ci.',
+  hint: reinstallHint,
 };

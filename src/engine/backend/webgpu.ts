@@ -128,5 +128,6 @@ export const webgpuBackend: BackendImpl = {
       return { ok: false, why: `webgpu unavailable (${firstLine(e)})` };
     }
   },
-  hint: 'WebGPU needs a GPU driver with Vulkan (Linux, Windows), Metal (macOS) or Direct3D 12 (Windows), and the platform-specific package of this extension. Check the GPU driver, or set the backend to auto.',
+  hint: () =>
+    'WebGPU needs a GPU driver with Vulkan (Linux, Windows), Metal (macOS) or Direct3D 12 (Windows), and the platform-specific package of this extension. Check the GPU driver, or set the backend to auto.',
 };
