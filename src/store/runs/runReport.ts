@@ -210,11 +210,11 @@ function saliencySection(r: RunRecord): string[] {
 
 const ROLE_NAMES = { original: 'Original (θo)', retrain: 'Retrain', unlearned: 'Unlearned' } as const;
 
-/** Where the verdict's bench measured it against the Avg. Gap (bench/verdict-correlation.ts). */
+/** Where the verdict's bench measured it against the Avg. Gap, cited from the docs the package ships (not bench/results, which it does not). */
 const VERDICT_EVIDENCE =
   "Over the bench's 22 models on scenarios the verdict was not designed on (random 50% and class-wise forgetting, bundled data, MLP), " +
   'the score in points correlates with the Avg. Gap at Pearson 0.80 / Spearman 0.86, mean |z| at 0.56 / 0.64 ' +
-  '(bench/results/verdict-correlation-2026-11-30.txt). The test set is not a perfectly clean stand-in for unseen data: ' +
+  '(round 1 of docs/verdict.md\'s "How far to trust it", in the extension\'s docs folder, with the later rounds). The test set is not a perfectly clean stand-in for unseen data: ' +
   "at random 10% Retrain's own Df accuracy sits about 3 points above its test accuracy.";
 
 /** What a Retrain in the same run says about the verdict: its own reading of exact unlearning, and the order it gives θo and θu. */
@@ -311,11 +311,9 @@ export function runReportMarkdown(r: RunRecord, ctx: RunReportContext): string {
     '',
   );
   out.push(`- Run folder: \`${r.dir}\``);
-  // The .vsix installs no `salun` on PATH: the CLI is bin/salun.js of a source checkout.
-  if (r.config)
-    out.push(
-      `- Re-run: Re-run in the Runs view, or \`node bin/salun.js run ${r.dir}/config.json\` in a source checkout; the same seed and backend give the same table`,
-    );
+  // The exported report is the extension's (reportCommands.ts): its reader has the Runs view, not
+  // a source checkout's bin/salun.js (the .vsix ships no CLI).
+  if (r.config) out.push('- Re-run: **Re-run** in the Runs view (config.json holds the whole setting); the same seed and backend give the same table');
   out.push(`- Generated: ${ctx.generatedAt}`, '');
   if (st?.error) {
     out.push('## Error', '', st.error.message, ...(st.error.hint ? ['', st.error.hint] : []), ...(st.error.file ? ['', `File: \`${st.error.file}\``] : []), '');
