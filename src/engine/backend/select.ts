@@ -7,6 +7,7 @@ import type { BackendInfo } from '../../protocol/results';
 import { tf } from '../tf';
 import { registerBatchNormGradient } from './batchNormGradient';
 import { engineClient, reinstallHint, type EngineClient } from './attempt';
+import { coresHint } from './coresHint';
 import { nativeInstallHint } from './native';
 import { BACKEND_IMPLS } from './registry';
 
@@ -24,6 +25,17 @@ export interface SelectOptions {
   nativeModulesDir?: string;
   /** Whose user reads the messages; default: env SALUN_CLIENT (engineClient). */
   client?: EngineClient;
+  /** The job's data-parallel training workers (config `workers`), when it trains: the detail then says when cores stay idle. */
+  trainingWorkers?: number;
+  /** The machine's cores (default: os.availableParallelism()); for tests. */
+  cores?: number;
+}
+
+/** The engine's detail, plus what training leaves of the cores (coresHint). */
+function detailWithCores(name: BackendName, detail: string, options: SelectOptions, client: EngineClient): string {
+  if (options.trainingWorkers === undefined) return detail;
+  const hint = coresHint(name, options.trainingWorkers, client, options.cores);
+  return hint ? `${detail}; ${hint}` : detail;
 }
 
 /**
@@ -47,7 +59,8 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
     const r = await BACKEND_IMPLS[choice].start({ auto: false, nativeModulesDir });
     if (!r.ok) throw new BackendError(`The forced backend '${choice}' is not available: ${r.why}.`, BACKEND_IMPLS[choice].hint(client));
     registerBatchNormGradient();
-    return { name: choice, reason: `forced by configuration; ${r.why}`, detail: r.detail, ...(r.adapter ? { adapter: r.adapter } : {}) };
+    const detail = detailWithCores(choice, r.detail, options, client);
+    return { name: choice, reason: `forced by configuration; ${r.why}`, detail, ...(r.adapter ? { adapter: r.adapter } : {}) };
   }
   const skipped: BackendInfo['skipped'] = [];
   for (const name of BACKEND_NAMES) {
@@ -55,7 +68,7 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
     if (r.ok) {
       registerBatchNormGradient();
       const reason = skipped.length ? autoReason(skipped, name, client) : `auto: ${r.why}`;
-      return { name, reason, detail: r.detail, skipped, ...(r.adapter ? { adapter: r.adapter } : {}) };
+      return { name, reason, detail: detailWithCores(name, r.detail, options, client), skipped, ...(r.adapter ? { adapter: r.adapter } : {}) };
     }
     skipped.push({ name, why: r.why });
   }
