@@ -7,9 +7,9 @@ import { defaultRunConfig } from '../../src/protocol/defaults';
 
 describe('the cores hint on the backend line', () => {
   it('one worker on a 2-core machine: the extension user is told the setting, the CLI user the flag', () => {
-    assert.equal(coresHint('wasm', 1, 'vscode', 2), 'training on 1 thread of 2 cores (set salun.workers to 2 to train on both)');
-    assert.equal(coresHint('wasm', 1, 'cli', 2), 'training on 1 thread of 2 cores (--workers 2 to train on both)');
-    assert.equal(coresHint('cpu', 1, 'cli', 8), 'training on 1 thread of 8 cores (--workers 8 to train on all 8)');
+    assert.equal(coresHint('wasm', 1, 'vscode', 2), '2 cores: set salun.workers to 2 to train on both');
+    assert.equal(coresHint('wasm', 1, 'cli', 2), '2 cores: --workers 2 to train on both');
+    assert.equal(coresHint('cpu', 1, 'cli', 8), '8 cores: --workers 8 to train on all 8');
   });
 
   it('says nothing when no core is idle or workers do not apply', () => {
@@ -21,7 +21,7 @@ describe('the cores hint on the backend line', () => {
 
   it('selectBackend puts it in the detail of a job that trains, and only there', async () => {
     const trains = await selectBackend('cpu', { trainingWorkers: 1, cores: 2, client: 'vscode' });
-    assert.equal(trains.detail, 'pure JavaScript; training on 1 thread of 2 cores (set salun.workers to 2 to train on both)');
+    assert.equal(trains.detail, 'pure JavaScript; 2 cores: set salun.workers to 2 to train on both');
     const pooled = await selectBackend('cpu', { trainingWorkers: 2, cores: 2, client: 'vscode' });
     assert.equal(pooled.detail, 'pure JavaScript');
     const noTraining = await selectBackend('cpu', { cores: 2, client: 'vscode' });

@@ -10,9 +10,9 @@ import type { EngineClient } from './attempt';
 /** The backends whose training the data-parallel pool splits (train/parallel.ts PARALLEL_BACKENDS). */
 const POOLED: readonly BackendName[] = ['wasm', 'cpu'];
 
-/** "1 thread of 2 cores (set salun.workers to 2 to train on both)", or undefined when nothing is idle. */
+/** "2 cores: set salun.workers to 2 to train on both", or undefined when no core stays idle. */
 export function coresHint(backend: BackendName, workers: number, client: EngineClient, cores: number = availableParallelism()): string | undefined {
   if (!POOLED.includes(backend) || workers > 1 || cores < 2) return undefined;
   const how = client === 'vscode' ? `set salun.workers to ${cores}` : `--workers ${cores}`;
-  return `training on 1 thread of ${cores} cores (${how} to train on ${cores === 2 ? 'both' : `all ${cores}`})`;
+  return `${cores} cores: ${how} to train on ${cores === 2 ? 'both' : `all ${cores}`}`;
 }
