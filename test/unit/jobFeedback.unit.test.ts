@@ -147,7 +147,7 @@ describe('job feedback: one meaning of progress', () => {
     assert.equal(fakeHost.notifications.length, 1, 'one notification at the start');
     assert.match(fakeHost.notifications[0].text, /started/);
 
-    fakeHost.click = (n) => (n.actions.includes('Show in Panel') && /finished/.test(n.text) ? 'Show in Panel' : undefined);
+    fakeHost.click = (n) => (n.actions.includes('Open in SalUn View') && /finished/.test(n.text) ? 'Open in SalUn View' : undefined);
     supervisor.runningKind = undefined;
     const outcome: JobOutcome = {
       status: 'finished',
@@ -159,7 +159,7 @@ describe('job feedback: one meaning of progress', () => {
     assert.equal(status.visible, false);
     assert.ok(fakeHost.progress[0].ended, "the view's progress did not end with the job");
     assert.equal(fakeHost.notifications.length, 2);
-    assert.deepEqual(fakeHost.notifications[1].actions, ['Open Report', 'Show in Panel']);
+    assert.deepEqual(fakeHost.notifications[1].actions, ['Open Report', 'Open in SalUn View']);
     assert.deepEqual(fakeHost.executed.at(-1), { command: 'salun.openRunInPanel', args: ['/ws/.salun/runs/r1'] });
     feedback.dispose();
   });
