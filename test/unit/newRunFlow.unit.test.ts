@@ -132,4 +132,132 @@ describe('New Unlearning Run: the flow', () => {
     const dataStep = fakeHost.shown.find((i) => i.step === 2);
     assert.match(dataStep?.activeItems[0]?.label ?? '', /idx$/);
   });
+  it("asks a model file's input scaling as step 3 of 6, in training-code terms, remembered; Back passes it both ways", async () => {
+    const memory = remembered({ normalize: 'centered' });
+    const path: string[] = [];
+    let backs = 0;
+    fakeHost.answer = (input: FakeQuickInput): void => {
+      path.push(`${input.step}/${input.totalSteps}`);
+      // At the forget step, go Back once: the scaling step comes again, then Enter on.
+      if (input.step === 4 && backs === 0) {
+        backs++;
+        input.pressBack();
+      } else input.pressEnter();
+    };
+    const answers = await flow.askNewRun(memory);
+    const scaling = fakeHost.shown.filter((i) => i.placeholder === "How were your model's inputs scaled?");
+    assert.equal(scaling.length, 2, 'Back from the forget step did not return to the scaling step');
+    assert.deepEqual(
+      scaling[0].items.map((i) => i.label),
+      ['ToTensor() only: pixels in [0, 1]', 'Normalize(0.5, 0.5): pixels in [-1, 1]', 'Normalize(mean, std): per-channel standardised pixels'],
+    );
+    assert.match((scaling[0].items[2] as { detail?: string }).detail ?? '', /this training set's own per-channel mean and std/);
+    assert.equal(scaling[0].activeItems[0]?.label, 'Normalize(0.5, 0.5): pixels in [-1, 1]', 'the remembered scaling is not highlighted');
+    assert.deepEqual(path.slice(0, 5), ['1/6', '2/6', '3/6', '4/6', '3/6']);
+    assert.equal(answers?.normalize, 'centered');
+    assert.equal(memory.get<Record<string, unknown>>(flow.NEW_RUN_MEMORY_KEY)?.normalize, 'centered');
+    const summary = fakeHost.shown[fakeHost.shown.length - 1];
+    assert.ok(summary.items.some((i) => i.label === 'Inputs: Normalize(0.5, 0.5): pixels in [-1, 1]'));
+  });
+
+  it('asks no scaling for a built-in network: five steps, and Back from the forget step reaches the data step', async () => {
+    const memory = remembered({ model: { kind: 'builtin', architecture: 'mlp' }, normalize: 'centered' });
+    const path: string[] = [];
+    let backs = 0;
+    fakeHost.answer = (input: FakeQuickInput): void => {
+      path.push(`${input.step}/${input.totalSteps} ${input.placeholder ?? input.prompt ?? ''}`);
+      if (input.step === 3 && backs === 0) {
+        backs++;
+        input.pressBack();
+      } else input.pressEnter();
+    };
+    const answers = await flow.askNewRun(memory);
+    assert.ok(!fakeHost.shown.some((i) => i.placeholder === "How were your model's inputs scaled?"));
+    assert.match(path[3], /^2\/5 Which data/);
+    assert.equal(answers?.model.kind, 'builtin');
+    const summary = fakeHost.shown[fakeHost.shown.length - 1];
+    assert.ok(!summary.items.some((i) => i.label.startsWith('Inputs:')));
+  });
+
+  it('lists the methods with a detail line each and SalUn marked recommended, highlighted for a fresh flow', async () => {
+    const memory = new Memory();
+    fakeHost.answer = (input: FakeQuickInput): void => {
+      if (input.placeholder === 'Which unlearning method?') input.pressEscape();
+      else input.pressEnter();
+    };
+    await flow.askNewRun(memory);
+    const step = fakeHost.shown.find((i) => i.placeholder === 'Which unlearning method?');
+    assert.ok(step, 'the method step was not shown');
+    const items = step.items as { label: string; description?: string; detail?: string }[];
+    assert.equal(items.length, 12);
+    assert.ok(items.every((i) => (i.detail ?? '').length > 0));
+    assert.deepEqual(
+      items.filter((i) => /recommended/.test(i.description ?? '')).map((i) => i.label),
+      ['$(star-full) SalUn'],
+    );
+    assert.equal(step.activeItems[0]?.label, '$(star-full) SalUn');
+    assert.match(step.title ?? '', /Retrain, a model trained without the data to forget/);
+  });
+
+  it('says before Start that the ratio gives γ = 0 (a map already computed), and Use ratio takes the largest with γ > 0', async () => {
+    const memory = remembered({ ratio: 0.5 });
+    const zeros = { total: 100, zeros: 58, zeroShare: 0.58, maxPositiveRatio: 0.42 };
+    const asked: unknown[] = [];
+    let used = false;
+    fakeHost.answer = (input: FakeQuickInput): void => {
+      if (input.title?.endsWith('summary') && !used) {
+        used = true;
+        input.activeItems = input.items.filter((i) => i.label.startsWith('$(wand)'));
+      }
+      input.pressEnter();
+    };
+    const answers = await flow.askNewRun(
+      memory,
+      {},
+      {},
+      {
+        cached: (a) => {
+          asked.push(a.ratio);
+          return { zeros, runId: '20260101-000000-saliency' };
+        },
+      },
+    );
+    const summaries = fakeHost.shown.filter((i) => i.title?.endsWith('summary'));
+    assert.equal(summaries.length, 2);
+    const first = summaries[0].items as { label: string; detail?: string }[];
+    assert.ok(
+      first.some((i) => i.label === '$(warning) 58% of saliency scores are 0: ratio 0.5 gives γ = 0'),
+      first.map((i) => i.label).join(' | '),
+    );
+    assert.ok(first.some((i) => /filled in weight order; the largest ratio with γ > 0 is 0\.42/.test(i.detail ?? '')));
+    assert.ok(first.some((i) => i.label === '$(wand) Use ratio 0.42'));
+    const second = summaries[1].items.map((i) => i.label);
+    assert.ok(second.includes('$(pass) 58% of saliency scores are 0: ratio 0.42 keeps γ > 0'), second.join(' | '));
+    assert.equal(summaries[1].activeItems[0]?.label, '$(play) Start');
+    assert.equal(answers?.ratio, 0.42);
+    assert.deepEqual(asked, [0.5, 0.42]);
+  });
+
+  it('offers to check the saliency scores of a model file first (highlighted), runs the check, then shows what it found', async () => {
+    const memory = remembered({ ratio: 0.5 });
+    let computed = 0;
+    const answers = await flow.askNewRun(
+      memory,
+      {},
+      {},
+      {
+        cached: () => undefined,
+        compute: () => {
+          computed++;
+          return Promise.resolve({ zeros: { total: 10, zeros: 2, zeroShare: 0.2, maxPositiveRatio: 0.8 }, runId: 'r-check' });
+        },
+      },
+    );
+    const summaries = fakeHost.shown.filter((i) => i.title?.endsWith('summary'));
+    assert.equal(summaries[0].activeItems[0]?.label, '$(pulse) Check the saliency scores first');
+    assert.equal(computed, 1);
+    assert.ok(summaries[1].items.some((i) => i.label === '$(pass) 20% of saliency scores are 0: ratio 0.5 keeps γ > 0'));
+    assert.ok(!summaries[1].items.some((i) => i.label.includes('Check the saliency')));
+    assert.equal(answers?.ratio, 0.5);
+  });
 });
