@@ -2,7 +2,7 @@
 // whose quick inputs behave as VS Code's: Enter takes the highlighted item, and new items move the
 // highlight to the first one. A user who presses Enter through the steps gets what was remembered.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fakeHost, installFakeVscodeHost, resetFakeHost, type FakeQuickInput } from './fakeVscodeHost';
@@ -259,5 +259,59 @@ describe('New Unlearning Run: the flow', () => {
     assert.ok(summaries[1].items.some((i) => i.label === '$(pass) 20% of saliency scores are 0: ratio 0.5 keeps γ > 0'));
     assert.ok(!summaries[1].items.some((i) => i.label.includes('Check the saliency')));
     assert.equal(answers?.ratio, 0.5);
+  });
+  it("the summary's check starts a saliency job of the answers' model, scaling and seeded forget set, and reads its map", async () => {
+    const { newRunSaliencyCheck } = require('../../src/extension/newRunSaliency') as typeof import('../../src/extension/newRunSaliency');
+    const { defaultRunConfig } = require('../../src/protocol/defaults') as typeof import('../../src/protocol/defaults');
+    const runDir = join(dir, '.salun', 'runs', '20260101-000000-saliency');
+    mkdirSync(join(runDir, 'saliency'), { recursive: true });
+    const scores = Float32Array.from([0, 0, 0, 1, 2, 3, 4, 5, 6, 7]);
+    writeFileSync(
+      join(runDir, 'saliency', 'summary.json'),
+      JSON.stringify({
+        ratio: 0.5,
+        gamma: 3,
+        totalWeights: 10,
+        salientWeights: 5,
+        layers: [{ name: 'w', shape: [10], count: 10, salient: 5, salientFraction: 0.5 }],
+      }),
+    );
+    writeFileSync(join(runDir, 'saliency', 'scores.f32'), new Uint8Array(scores.buffer));
+    const started: unknown[] = [];
+    const supervisor = {
+      running: false,
+      start: (command: { config: unknown }): Promise<unknown> => {
+        started.push(command);
+        return Promise.resolve({
+          status: 'finished',
+          events: [{ type: 'started', kind: 'saliency', runId: '20260101-000000-saliency', runDir, backend: { name: 'cpu', reason: 'test' } }],
+        });
+      },
+    };
+    const log = { info: (): void => undefined, warn: (): void => undefined };
+    const base = { ...defaultRunConfig(), seed: 5 };
+    const check = newRunSaliencyCheck({ supervisor, log, revealPanel: () => Promise.resolve() } as never, base, dir);
+    const own: NewRunAnswers = {
+      model: { kind: 'file', path: join(dir, 'model.json') },
+      data: { kind: 'default' },
+      forget: { kind: 'random', fraction: 0.1 },
+      method: 'salun',
+      epochs: 3,
+      lr: 0.01,
+      ratio: 0.8,
+      normalize: 'centered',
+    };
+    const found = await check.compute?.(own);
+    assert.deepEqual(found, { runId: '20260101-000000-saliency', zeros: { total: 10, zeros: 3, zeroShare: 0.3, maxPositiveRatio: 0.7 } });
+    const command = started[0] as { kind: string; config: { data: unknown; forget: unknown; model: unknown } };
+    assert.equal(command.kind, 'saliency');
+    assert.deepEqual(command.config.data, { kind: 'default', normalize: 'centered' });
+    assert.deepEqual(command.config.forget, { kind: 'random', fraction: 0.1, seed: 5 });
+    // A job that did not finish gives nothing to say; a job already running is refused, nothing started.
+    supervisor.start = (command): Promise<unknown> => (started.push(command), Promise.resolve({ status: 'cancelled', events: [] }));
+    assert.equal(await check.compute?.(own), undefined);
+    supervisor.running = true;
+    assert.equal(await check.compute?.(own), undefined);
+    assert.equal(started.length, 2);
   });
 });
