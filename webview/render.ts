@@ -126,7 +126,7 @@ export class PanelView {
       const full = el(
         'vscode-button',
         { secondary: true, 'data-action': 'openChartsInEditor', title: 'Open this panel full size in an editor tab' },
-        'Open in Editor',
+        'Open Charts in Editor',
       );
       full.addEventListener('click', () => onAction('openChartsInEditor'));
       toolbar.appendChild(full);

@@ -1,8 +1,8 @@
 // Maps the user's `salun.*` settings onto the protocol's job configurations. Pure (no `vscode`
 // import) so the mapping and its validation are unit-testable; the host reads the values.
 import { isAbsolute, resolve } from 'node:path';
-import type { BackendChoice, DataSpec, ForgetSpec, ModelSpec, RunConfig, SaliencyJobConfig } from '../protocol/config';
-import { DATA_KINDS } from '../protocol/config';
+import type { BackendChoice, DataNormalization, DataSpec, ForgetSpec, ModelSpec, RunConfig, SaliencyJobConfig } from '../protocol/config';
+import { DATA_KINDS, DATA_NORMALIZATIONS } from '../protocol/config';
 import { FOLDER_FORMAT_NAMES } from '../protocol/dataFormats';
 import { defaultRunConfig } from '../protocol/defaults';
 import { BACKEND_CHOICES } from '../protocol/backends';
@@ -115,7 +115,7 @@ function readOverlay(s: SalunSettings, workspaceDir: string): Overlay {
   return { backend: backend as BackendChoice, ratio, forget, model, data, unlearnEpochs, unlearnLr, workers };
 }
 
-const DATA_SETTING_HELP = `salun.data must be { "kind": "default" } or { "kind": ${FOLDER_FORMAT_NAMES.map((n) => `"${n}"`).join(' | ')}, "folder": "<path>" }, the folder absolute or relative to the workspace folder.`;
+const DATA_SETTING_HELP = `salun.data must be { "kind": "default" } or { "kind": ${FOLDER_FORMAT_NAMES.map((n) => `"${n}"`).join(' | ')}, "folder": "<path>" }, the folder absolute or relative to the workspace folder, and an optional "normalize" (${DATA_NORMALIZATIONS.map((n) => `"${n}"`).join(' | ')}).`;
 
 /**
  * salun.data ({ kind, folder }) as a DataSpec, the folder resolved against the workspace like
@@ -124,8 +124,13 @@ const DATA_SETTING_HELP = `salun.data must be { "kind": "default" } or { "kind":
 export function dataFromSetting(value: unknown, workspaceDir: string): DataSpec | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw new SettingsError('salun.data', DATA_SETTING_HELP);
-  const { kind, folder } = value as { kind?: unknown; folder?: unknown };
-  if (kind === undefined || kind === 'default') return { kind: 'default' };
+  const { kind, folder, normalize } = value as { kind?: unknown; folder?: unknown; normalize?: unknown };
+  if (normalize !== undefined && !(DATA_NORMALIZATIONS as readonly unknown[]).includes(normalize)) {
+    throw new SettingsError('salun.data', `salun.data.normalize ${JSON.stringify(normalize)} is not one of ${DATA_NORMALIZATIONS.join(', ')}.`);
+  }
+  // 'unit' is the default: left out, so a spec from the setting equals one without it.
+  const scaling = normalize !== undefined && normalize !== 'unit' ? { normalize: normalize as DataNormalization } : {};
+  if (kind === undefined || kind === 'default') return { kind: 'default', ...scaling };
   if (typeof kind !== 'string' || !(DATA_KINDS as readonly string[]).includes(kind)) {
     throw new SettingsError('salun.data', `salun.data.kind ${JSON.stringify(kind)} is not one of ${DATA_KINDS.join(', ')}. ${DATA_SETTING_HELP}`);
   }
@@ -133,7 +138,7 @@ export function dataFromSetting(value: unknown, workspaceDir: string): DataSpec 
     throw new SettingsError('salun.data', `salun.data.kind is ${kind}, which reads a folder: set salun.data.folder. ${DATA_SETTING_HELP}`);
   }
   const dir = isAbsolute(folder.trim()) ? folder.trim() : resolve(workspaceDir, folder.trim());
-  return { kind: kind as Exclude<DataSpec['kind'], 'default'>, dir };
+  return { kind: kind as Exclude<DataSpec['kind'], 'default'>, dir, ...scaling };
 }
 
 /** defaultRunConfig() overlaid with the user's settings. Throws SettingsError on a bad value. */

@@ -51,7 +51,7 @@ export class JobFeedback implements vscode.Disposable {
     this.backend = undefined;
     this.setStatus(title, { label: 'Starting', overall: 0, detail: '' });
     this.statusItem.show();
-    void vscode.window.showInformationMessage(`${title} started. Its progress is in the status bar and the SalUn view.`, 'Show in Panel').then((choice) => {
+    void vscode.window.showInformationMessage(`${title} started. Its progress is in the status bar and the SalUn view.`, 'Show SalUn View').then((choice) => {
       if (choice) void vscode.commands.executeCommand(COMMAND_IDS.openPanel);
     });
 
@@ -114,7 +114,7 @@ export class JobFeedback implements vscode.Disposable {
       `**${title}**\n\n${whole}${escapeMarkdown(label)}${detail ? ` — ${escapeMarkdown(detail)}` : ''}\n\n` +
         (this.backend ? `${backendTooltip(this.backend)}\n\n` : '') +
         `[Show Log](command:${COMMAND_IDS.showLog}) · ${this.supervisor.runningKind && canStopAndKeep(this.supervisor.runningKind) ? `[Stop and Keep](command:${COMMAND_IDS.stopAndKeep}) · ` : ''}` +
-        `[Cancel](command:${COMMAND_IDS.cancelJob}) · [Open Panel](command:${COMMAND_IDS.openPanel})`,
+        `[Cancel](command:${COMMAND_IDS.cancelJob}) · [Show SalUn View](command:${COMMAND_IDS.openPanel})`,
     );
     tooltip.isTrusted = { enabledCommands: [COMMAND_IDS.showLog, COMMAND_IDS.stopAndKeep, COMMAND_IDS.cancelJob, COMMAND_IDS.openPanel] };
     this.statusItem.tooltip = tooltip;
@@ -160,18 +160,18 @@ export class JobFeedback implements vscode.Disposable {
       const what = kind === 'evaluate' ? 'SalUn evaluation' : 'SalUn run';
       const how = stopped ? `stopped after epoch ${stopped.epoch} of ${stopped.of}; that model and its metrics are kept` : 'finished';
       this.log.info(`${what} ${runId} ${how}: ${runDir}`);
-      const actions = report ? ['Open Report', 'Show in Panel'] : ['Show in Panel'];
+      const actions = report ? ['Open Report', 'Open in SalUn View'] : ['Open in SalUn View'];
       void vscode.window.showInformationMessage(`${what} ${runId} ${how}.`, ...actions).then((choice) => {
         if (choice === 'Open Report' && report) void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(report));
-        if (choice === 'Show in Panel') void vscode.commands.executeCommand(COMMAND_IDS.openRunInPanel, runDir);
+        if (choice === 'Open in SalUn View') void vscode.commands.executeCommand(COMMAND_IDS.openRunInPanel, runDir);
       });
     } else {
       const saliency = outcome.result?.saliency ?? findSaliency(outcome.events);
       const share =
         saliency && saliency.totalWeights > 0 ? ` ${((100 * saliency.salientWeights) / saliency.totalWeights).toFixed(1)}% of weights are salient.` : '';
       this.log.info(`Saliency job finished.${share}`);
-      void vscode.window.showInformationMessage(`SalUn saliency map computed.${share}`, 'Show in Panel').then((choice) => {
-        if (choice === 'Show in Panel') void vscode.commands.executeCommand(COMMAND_IDS.openPanel);
+      void vscode.window.showInformationMessage(`SalUn saliency map computed.${share}`, 'Show SalUn View').then((choice) => {
+        if (choice === 'Show SalUn View') void vscode.commands.executeCommand(COMMAND_IDS.openPanel);
       });
     }
   }

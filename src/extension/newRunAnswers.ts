@@ -1,10 +1,31 @@
 // The pure half of the "New Unlearning Run" flow and of the other guided commands: what each
 // answer may be, how answers become a job config, and how remembered answers are re-read. No
 // `vscode` import, so every rule here is unit-tested; newRunFlow.ts only asks the questions.
-import type { ArchitectureName, DataSpec, EvaluateJobConfig, ForgetSpec, MethodName, ModelSpec, RunConfig } from '../protocol/config';
+import {
+  DATA_NORMALIZATIONS,
+  type ArchitectureName,
+  type DataNormalization,
+  type DataSpec,
+  type EvaluateJobConfig,
+  type ForgetSpec,
+  type MethodName,
+  type ModelSpec,
+  type RunConfig,
+} from '../protocol/config';
 import { dataFormat, dataText } from '../protocol/dataFormats';
 import { DEFAULT_RATIO } from '../protocol/defaults';
-import { defaultUnlearnRecipe, isMethodName, methodLabel, METHODS } from '../protocol/methods';
+import {
+  defaultUnlearnRecipe,
+  isMethodName,
+  isRecommendedMethod,
+  methodDescription,
+  methodLabel,
+  METHOD_NAMES,
+  METHODS,
+  methodSummary,
+} from '../protocol/methods';
+import { normalizationChoice, normalizationLabel } from '../protocol/normalizations';
+import { glossed } from '../protocol/terms';
 import { isRecord } from '../protocol/guards';
 import { modelLabel } from '../protocol/runLabels';
 import { RUN_CONFIG_SCHEMA } from '../protocol/runConfigSchema';
@@ -13,6 +34,8 @@ import { defaultTableConfig, type TableConfig } from '../protocol/table';
 // layout.ts, not load.ts: the host needs the folder rules, not the image decoders behind the loaders.
 import { describeDataClasses } from '../store/data/layout';
 import { UserError } from '../store/errors';
+import type { SaliencyQuestion } from '../store/saliency/sameMap';
+import { ratioReachesZeros, suggestedRatio, type SaliencyZeros } from '../store/saliency/zeros';
 
 /** Everything the New Unlearning Run flow asks, in its order. */
 export interface NewRunAnswers {
@@ -24,6 +47,43 @@ export interface NewRunAnswers {
   lr: number;
   /** The saliency mask's share of weights; only SalUn (and SalUn-soft's pick list) asks for it. */
   ratio: number;
+  /**
+   * How the user's model's inputs were scaled in training (data.normalize); asked only for a
+   * model file (the lab trains a built-in θo itself on [0, 1] pixels). Absent: 'unit'.
+   */
+  normalize?: DataNormalization;
+}
+
+/** Only a user's model has a preprocessing the lab must match; a built-in θo is trained on the default. */
+export function asksNormalize(model: ModelSpec | undefined): boolean {
+  return model?.kind === 'file';
+}
+
+export function isDataNormalization(x: unknown): x is DataNormalization {
+  return typeof x === 'string' && (DATA_NORMALIZATIONS as readonly string[]).includes(x);
+}
+
+/**
+ * The prefill with data.normalize lifted out of the data answer (salun.data may carry one) into the
+ * scaling answer: the data step compares data specs whole, and its items carry no scaling.
+ */
+export function liftNormalize(a: Partial<NewRunAnswers>): Partial<NewRunAnswers> {
+  if (!a.data?.normalize) return a;
+  const { normalize, ...data } = a.data;
+  return { ...a, data, normalize };
+}
+
+/** The method step's items: a short description that fits beside the label, the rest on the detail line, the recommended one marked. */
+export function methodPickItems(): { method: MethodName; label: string; description: string; detail: string }[] {
+  return METHOD_NAMES.map((method) => {
+    const recommended = isRecommendedMethod(method);
+    return {
+      method,
+      label: recommended ? `$(star-full) ${methodLabel(method)}` : methodLabel(method),
+      description: recommended ? `recommended · ${methodSummary(method)}` : methodSummary(method),
+      detail: methodDescription(method),
+    };
+  });
 }
 
 /** Methods whose mask ratio the flow asks for. */
@@ -100,7 +160,7 @@ export function runConfigFromAnswers(a: NewRunAnswers, base: RunConfig): RunConf
   return {
     ...rest,
     name: a.method,
-    data: a.data,
+    data: asksNormalize(a.model) && a.normalize && a.normalize !== 'unit' ? { ...a.data, normalize: a.normalize } : a.data,
     model: a.model,
     forget: a.forget.kind === 'random' ? { kind: 'random', fraction: a.forget.fraction, seed: a.forget.seed ?? base.seed } : a.forget,
     method: a.method,
@@ -170,6 +230,7 @@ export function rememberedAnswers(x: unknown): Partial<NewRunAnswers> {
   if (typeof x.epochs === 'number' && epochsProblem(String(x.epochs)) === undefined) out.epochs = x.epochs;
   if (typeof x.lr === 'number' && lrProblem(String(x.lr)) === undefined) out.lr = x.lr;
   if (typeof x.ratio === 'number' && ratioProblem(String(x.ratio)) === undefined) out.ratio = x.ratio;
+  if (isDataNormalization(x.normalize)) out.normalize = x.normalize;
   return out;
 }
 
@@ -238,14 +299,74 @@ export function describeForget(f: ForgetSpec, classNames: readonly string[]): st
   return `indices in ${f.file}`;
 }
 
-export function summaryLines(a: NewRunAnswers, classNames: readonly string[]): string[] {
-  return [
-    `Model: ${describeModel(a.model)}`,
-    `Data: ${describeData(a.data)}`,
-    `Forget: ${describeForget(a.forget, classNames)}`,
-    `Method: ${methodLabel(a.method)}, compared with Original and Retrain`,
-    `Unlearning: ${a.epochs} epoch${a.epochs === 1 ? '' : 's'}, lr ${a.lr}${methodAsksRatio(a.method) ? `, mask ratio ${a.ratio}` : ''}`,
+/** The question a summary line's "change" goes back to. */
+export type NewRunQuestion = 'model' | 'data' | 'normalize' | 'forget' | 'method' | 'hyper';
+
+export interface SummaryLine {
+  text: string;
+  /** A gloss under the line, where the line names something new (Retrain). */
+  detail?: string;
+  question: NewRunQuestion;
+}
+
+export function summaryLines(a: NewRunAnswers, classNames: readonly string[]): SummaryLine[] {
+  const lines: SummaryLine[] = [
+    { text: `Model: ${describeModel(a.model)}`, question: 'model' },
+    { text: `Data: ${describeData(a.data)}`, question: 'data' },
   ];
+  if (asksNormalize(a.model)) lines.push({ text: `Inputs: ${normalizationLabel(normalizationChoice(a.normalize))}`, question: 'normalize' });
+  lines.push(
+    { text: `Forget: ${describeForget(a.forget, classNames)}`, question: 'forget' },
+    {
+      text: `Method: ${methodLabel(a.method)}, compared with Retrain and the original model`,
+      detail: `${glossed('retrain')}: every gap is measured against it`,
+      question: 'method',
+    },
+    {
+      text: `Unlearning: ${a.epochs} epoch${a.epochs === 1 ? '' : 's'}, lr ${a.lr}${methodAsksRatio(a.method) ? `, mask ratio ${a.ratio}` : ''}`,
+      question: 'hyper',
+    },
+  );
+  return lines;
+}
+
+/** The saliency map the summary speaks of: its zero scores, and the run folder it came from. */
+export interface SaliencyFinding {
+  zeros: SaliencyZeros;
+  runId: string;
+}
+
+/** What the answers' saliency map depends on, for finding one already computed (store/saliency/sameMap.ts). */
+export function saliencyQuestionOf(a: NewRunAnswers, base: RunConfig): SaliencyQuestion {
+  const c = runConfigFromAnswers(a, base);
+  return { model: c.model, data: c.data, forget: c.forget, train: c.train, seed: c.seed, ...(c.workers ? { workers: c.workers } : {}) };
+}
+
+function percent(share: number): string {
+  const p = share * 100;
+  return `${p >= 10 || p === 0 ? p.toFixed(0) : p.toFixed(1)}%`;
+}
+
+/**
+ * The summary's word on the mask before Start: whether the chosen ratio reaches into the zero
+ * scores (γ = 0, the mask then filled in weight order) and the largest ratio that does not. `label`
+ * fits the quick pick's line, `detail` goes under it; `ratio`: the ratio to offer, when the chosen
+ * one gives γ = 0.
+ */
+export function saliencyNote(f: SaliencyFinding, ratio: number): { label: string; detail: string; warn: boolean; ratio?: number } {
+  const z = f.zeros;
+  const share = `${percent(z.zeroShare)} of saliency scores are 0`;
+  const best = suggestedRatio(z);
+  const from = `from the saliency map of ${f.runId}`;
+  if (best === undefined)
+    return { label: 'Every saliency score is 0: no ratio ranks any weight', detail: `check the model and its input scaling; ${from}`, warn: true };
+  if (!ratioReachesZeros(z, ratio)) return { label: `${share}: ratio ${ratio} keeps γ > 0`, detail: `ratios up to ${best} keep γ > 0; ${from}`, warn: false };
+  return {
+    label: `${share}: ratio ${ratio} gives γ = 0`,
+    detail: `the mask is then filled in weight order; the largest ratio with γ > 0 is ${best}; ${from}`,
+    warn: true,
+    ratio: best,
+  };
 }
 
 /** What Start does, for the summary step: the user's own model is never trained, only Retrain is. */
@@ -258,7 +379,7 @@ export function startDescription(model: ModelSpec): string {
 /** Answers given whole (a script, a test, another extension): all fields valid, or undefined. */
 export function completeAnswers(x: unknown): NewRunAnswers | undefined {
   const a = rememberedAnswers(x);
-  const { model, data, forget, method, epochs, lr, ratio } = a;
+  const { model, data, forget, method, epochs, lr, ratio, normalize } = a;
   if (!model || !data || !forget || !method || epochs === undefined || lr === undefined) return undefined;
-  return { model, data, forget, method, epochs, lr, ratio: ratio ?? DEFAULT_RATIO };
+  return { model, data, forget, method, epochs, lr, ratio: ratio ?? DEFAULT_RATIO, ...(normalize ? { normalize } : {}) };
 }

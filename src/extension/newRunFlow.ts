@@ -1,15 +1,25 @@
-// "SalUn: New Unlearning Run": model → data → forget set → method → hyper-parameters → confirm.
-// Each step shows "n/5", Back returns to the previous one, Escape anywhere cancels with nothing
-// started or remembered. The rules (validation, the config built) are in newRunAnswers.ts.
+// "SalUn: New Unlearning Run": model → data → (for a model file) its input scaling → forget set →
+// method → hyper-parameters → confirm. Each step shows "n/N" (N = 5, or 6 with the scaling step),
+// Back returns to the previous one, Escape anywhere cancels with nothing started or remembered. The
+// summary says, before Start, whether the mask ratio reaches into zero saliency scores, from a map
+// already computed or one the user asks for there. The rules are in newRunAnswers.ts.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { ArchitectureName, DataSpec, ForgetSpec, MethodName, ModelSpec } from '../protocol/config';
-import { DEFAULT_METHOD, METHOD_NAMES, methodLabel, METHODS } from '../protocol/methods';
+import type { ArchitectureName, DataNormalization, DataSpec, ForgetSpec, MethodName, ModelSpec } from '../protocol/config';
+import { DEFAULT_METHOD, methodLabel } from '../protocol/methods';
+import { TERMS } from '../protocol/terms';
+import { NORMALIZATION_CHOICES, NORMALIZE_QUESTION, normalizationLabel } from '../protocol/normalizations';
 import { DATA_FORMAT_NAMES, dataFormat, FOLDER_FORMAT_NAMES, isFolderFormatName, type FolderFormatName } from '../protocol/dataFormats';
 import { FASHION_MNIST_CLASSES } from '../store/data/idxLayout';
 import { dataFolderProblem } from '../store/data/layout';
 import {
+  asksNormalize,
   dataClassNames,
+  liftNormalize,
+  methodPickItems,
+  saliencyNote,
+  type NewRunQuestion,
+  type SaliencyFinding,
   epochsProblem,
   hyperDefaults,
   lrProblem,
@@ -27,7 +37,10 @@ import {
 import { BACK, inputStep, pickStep, runSteps, type Back } from './quickSteps';
 
 const TITLE = 'SalUn: New Unlearning Run';
-const STEPS = 5;
+/** The method step's title glosses Retrain, which every method is compared with, where it is first named. */
+const METHOD_TITLE = `Each method is compared with Retrain, ${TERMS.retrain.gloss}`;
+/** The steps' order in runSteps; a summary line's "change" jumps to its question's step. */
+const QUESTIONS: readonly NewRunQuestion[] = ['model', 'data', 'normalize', 'forget', 'method', 'hyper'];
 /** workspaceState key of the last answers, prefilled next time. */
 export const NEW_RUN_MEMORY_KEY = 'salun.newRun.lastAnswers';
 
@@ -54,8 +67,8 @@ async function choose<T>(
   placeholder: string,
   items: Choice<T>[],
   current: T | undefined,
-  title = TITLE,
-  total = STEPS,
+  title: string,
+  total: number,
   later?: { found: Thenable<unknown>; items: () => Choice<T>[] },
 ): Promise<T | Back | undefined> {
   for (;;) {
@@ -179,7 +192,7 @@ export function classChoices(names: boolean | readonly string[] | undefined): Ch
   }));
 }
 
-async function forgetStep(step: number, a: Partial<NewRunAnswers>): Promise<ForgetSpec | Back | undefined> {
+async function forgetStep(step: number, total: number, a: Partial<NewRunAnswers>): Promise<ForgetSpec | Back | undefined> {
   type Kind = 'random' | 'class' | 'indices';
   for (;;) {
     const current = a.forget?.kind;
@@ -192,6 +205,8 @@ async function forgetStep(step: number, a: Partial<NewRunAnswers>): Promise<Forg
         { label: '$(list-ordered) Training-set indices from a file', description: 'a JSON array or one index per line', value: 'indices' },
       ],
       current,
+      TITLE,
+      total,
     );
     if (kind === BACK || kind === undefined) return kind;
     if (kind === 'random') {
@@ -199,7 +214,7 @@ async function forgetStep(step: number, a: Partial<NewRunAnswers>): Promise<Forg
       const text = await inputStep({
         title: TITLE,
         step,
-        totalSteps: STEPS,
+        totalSteps: total,
         value: `${+(prev * 100).toFixed(4)}%`,
         prompt: 'Share of the training set to forget: a fraction (0.1) or a percentage (10%), strictly between 0 and 1',
         validate: (t) => {
@@ -221,6 +236,8 @@ async function forgetStep(step: number, a: Partial<NewRunAnswers>): Promise<Forg
         'Which class should the model forget?',
         classChoices(names ?? (a.data !== undefined && !('dir' in a.data))),
         a.forget?.kind === 'class' ? a.forget.classIndex : undefined,
+        TITLE,
+        total,
       );
       if (c === undefined) return undefined;
       if (c === BACK) continue;
@@ -238,6 +255,7 @@ async function forgetStep(step: number, a: Partial<NewRunAnswers>): Promise<Forg
 
 async function hyperStep(
   step: number,
+  total: number,
   a: Partial<NewRunAnswers>,
   method: MethodName,
   settingRatio: number | undefined,
@@ -267,7 +285,7 @@ async function hyperStep(
     const text = await inputStep({
       title: `${TITLE}: ${methodLabel(method)}`,
       step,
-      totalSteps: STEPS,
+      totalSteps: total,
       value: String(values[f.key]),
       prompt: f.prompt,
       validate: f.validate,
@@ -284,19 +302,93 @@ async function hyperStep(
   return values;
 }
 
+/** The scaling step's items: what the user wrote in their training code, and what the lab then does. */
+export function normalizeChoices(): Choice<DataNormalization>[] {
+  return NORMALIZATION_CHOICES.map((c) => ({ label: normalizationLabel(c), detail: c.detail, value: c.value }));
+}
+
+/** What the summary may do about the saliency map: find one already computed, or compute one (a saliency job). */
+export interface SaliencyCheck {
+  /** A map of the same model, data and forget set already in a run folder. */
+  cached(a: NewRunAnswers): SaliencyFinding | undefined;
+  /** Runs a saliency job (progress and Cancel as any job); undefined when it did not finish. Only offered for a model file. */
+  compute?(a: NewRunAnswers): Promise<SaliencyFinding | undefined>;
+}
+
+type SummaryAction = { kind: 'start' } | { kind: 'change'; question: NewRunQuestion } | { kind: 'check' } | { kind: 'ratio'; ratio: number };
+
+/**
+ * The summary step's items: Start, the word on the mask when there is one (or the offer to check
+ * it), then a "change" line per answer. A check runs before Start would: the highlight is on it.
+ */
+function summaryItems(
+  answers: NewRunAnswers,
+  found: SaliencyFinding | undefined,
+  canCheck: boolean,
+): { items: Choice<SummaryAction>[]; active: SummaryAction } {
+  const start: Choice<SummaryAction> = { label: '$(play) Start', description: startDescription(answers.model), value: { kind: 'start' } };
+  const items: Choice<SummaryAction>[] = [start];
+  let active: SummaryAction = start.value!;
+  if (methodAsksRatio(answers.method) && found) {
+    const note = saliencyNote(found, answers.ratio);
+    items.push({
+      label: `${note.warn ? '$(warning)' : '$(pass)'} ${note.label}`,
+      description: 'change the ratio',
+      detail: note.detail,
+      value: { kind: 'change', question: 'hyper' },
+    });
+    if (note.ratio !== undefined)
+      items.push({ label: `$(wand) Use ratio ${note.ratio}`, description: 'the largest with γ > 0', value: { kind: 'ratio', ratio: note.ratio } });
+  } else if (methodAsksRatio(answers.method) && canCheck) {
+    const check: Choice<SummaryAction> = {
+      label: '$(pulse) Check the saliency scores first',
+      description: 'does this ratio leave γ > 0?',
+      detail: 'one gradient pass over the data to forget at your model, run as a saliency job (Cancel Job stops it)',
+      value: { kind: 'check' },
+    };
+    items.unshift(check);
+    active = check.value!;
+  }
+  items.push(
+    separator('Change…'),
+    ...summaryLines(answers, dataClassNames(answers.data, workspaceDir()).names ?? []).map((line): Choice<SummaryAction> => ({
+      label: line.text,
+      description: 'change',
+      detail: line.detail,
+      value: { kind: 'change', question: line.question },
+    })),
+  );
+  return { items, active };
+}
+
 /**
  * Asks every question; resolves the answers, or undefined when the user cancelled. `prefill` (e.g.
  * a model.json from the explorer) wins over the remembered answers; `settings` (salun.saliencyRatio,
- * salun.data) win over them where they changed since the answers were given.
+ * salun.data) win over them where they changed since the answers were given. `saliency`: what the
+ * summary may say about the mask (nothing without it).
  */
-export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunAnswers> = {}, settings: SettingsSeen = {}): Promise<NewRunAnswers | undefined> {
-  const a: Partial<NewRunAnswers> = { ...prefillAnswers(memory.get<unknown>(NEW_RUN_MEMORY_KEY), settings), ...prefill };
+export async function askNewRun(
+  memory: vscode.Memento,
+  prefill: Partial<NewRunAnswers> = {},
+  settings: SettingsSeen = {},
+  saliency?: SaliencyCheck,
+): Promise<NewRunAnswers | undefined> {
+  const a: Partial<NewRunAnswers> = liftNormalize({ ...prefillAnswers(memory.get<unknown>(NEW_RUN_MEMORY_KEY), settings), ...prefill });
+  // The step numbers shown: the scaling step counts only for a model file.
+  const total = (): number => (asksNormalize(a.model) ? 6 : 5);
+  const shown = (q: NewRunQuestion): number => {
+    const at = QUESTIONS.indexOf(q) + 1;
+    return !asksNormalize(a.model) && at > 2 ? at - 1 : at;
+  };
+  // A map computed in this flow: kept while the answers it depends on stay the same.
+  let computed: { key: string; found: SaliencyFinding } | undefined;
+  const saliencyKeyOf = (x: NewRunAnswers): string => JSON.stringify([x.model, x.data, x.normalize, x.forget]);
   // A model chosen before the flow (the explorer's "Run Unlearning on this model") skips its step; Back still reaches it.
   const done = await runSteps(
     [
       async () => {
         const models = modelChoices(a.model);
-        const m = await choose(1, 'Which model should forget? (a file is never modified)', models.now, a.model, TITLE, STEPS, {
+        const m = await choose(shown('model'), 'Which model should forget? (a file is never modified)', models.now, a.model, TITLE, total(), {
           found: models.found,
           items: models.all,
         });
@@ -306,49 +398,62 @@ export async function askNewRun(memory: vscode.Memento, prefill: Partial<NewRunA
         return 'next';
       },
       async () => {
-        const d = await choose(2, 'Which data was the model trained on?', dataChoices(a.data), a.data);
+        const d = await choose(shown('data'), 'Which data was the model trained on?', dataChoices(a.data), a.data, TITLE, total());
         if (d === undefined) return 'cancel';
         if (d === BACK) return 'back';
         a.data = d;
         return 'next';
       },
       async () => {
-        const f = await forgetStep(3, a);
+        // A built-in θo is trained here on [0, 1] pixels, so only a model file has a scaling to match.
+        if (!asksNormalize(a.model)) return 'skip';
+        const n = await choose(shown('normalize'), NORMALIZE_QUESTION, normalizeChoices(), a.normalize ?? 'unit', TITLE, total());
+        if (n === undefined) return 'cancel';
+        if (n === BACK) return 'back';
+        a.normalize = n;
+        return 'next';
+      },
+      async () => {
+        const f = await forgetStep(shown('forget'), total(), a);
         if (f === undefined) return 'cancel';
         if (f === BACK) return 'back';
         a.forget = f;
         return 'next';
       },
       async () => {
-        const items: Choice<MethodName>[] = METHOD_NAMES.map((m) => ({ label: METHODS[m].label, description: METHODS[m].description, value: m }));
-        const m = await choose(4, 'Which unlearning method? (each is compared with Retrain)', items, a.method ?? DEFAULT_METHOD);
+        const items = methodPickItems().map((i): Choice<MethodName> => ({ label: i.label, description: i.description, detail: i.detail, value: i.method }));
+        const m = await choose(shown('method'), 'Which unlearning method?', items, a.method ?? DEFAULT_METHOD, METHOD_TITLE, total());
         if (m === undefined) return 'cancel';
         if (m === BACK) return 'back';
         a.method = m;
         return 'next';
       },
       async () => {
-        const h = await hyperStep(5, a, a.method ?? DEFAULT_METHOD, settings.ratio);
+        const h = await hyperStep(shown('hyper'), total(), a, a.method ?? DEFAULT_METHOD, settings.ratio);
         if (h === undefined) return 'cancel';
         if (h === BACK) return 'back';
         Object.assign(a, h);
         return 'next';
       },
       async () => {
-        const answers = a as NewRunAnswers;
-        const lines = summaryLines(answers, dataClassNames(answers.data, workspaceDir()).names ?? []);
-        type Action = 'start' | number;
-        const items: Choice<Action>[] = [
-          { label: '$(play) Start', description: startDescription(answers.model), value: 'start' },
-          separator('Change…'),
-          ...lines.map((line, i): Choice<Action> => ({ label: line, description: 'change', value: i })),
-        ];
-        const r = await choose<Action>(STEPS, 'Start this unlearning run?', items, 'start', `${TITLE}: summary`);
-        if (r === undefined) return 'cancel';
-        if (r === BACK) return 'back';
-        if (r === 'start') return 'next';
-        // Summary line i belongs to step i (the method and the hyper-parameters are lines 3 and 4).
-        return r;
+        for (;;) {
+          const answers = a as NewRunAnswers;
+          const found =
+            computed && computed.key === saliencyKeyOf(answers) ? computed.found : methodAsksRatio(answers.method) ? saliency?.cached(answers) : undefined;
+          const canCheck = saliency?.compute !== undefined && answers.model.kind === 'file';
+          const { items, active } = summaryItems(answers, found, canCheck);
+          const r = await choose<SummaryAction>(shown('hyper'), 'Start this unlearning run?', items, active, `${TITLE}: summary`, total());
+          if (r === undefined) return 'cancel';
+          if (r === BACK) return 'back';
+          if (r.kind === 'start') return 'next';
+          if (r.kind === 'change') return QUESTIONS.indexOf(r.question);
+          if (r.kind === 'ratio') {
+            a.ratio = r.ratio;
+            continue;
+          }
+          const result = await saliency?.compute?.(answers);
+          if (result) computed = { key: saliencyKeyOf(answers), found: result };
+        }
       },
     ],
     prefill.model ? 1 : 0,

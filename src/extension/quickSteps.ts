@@ -127,14 +127,23 @@ function settle<R>(input: vscode.QuickInput, wire: (done: (r: R | Back) => void)
 }
 
 /**
- * Runs steps in order; a step returns 'next', 'back', a step index to jump to, or 'cancel'.
- * Resolves true when the last step said 'next', false when the user cancelled.
+ * Runs steps in order; a step returns 'next', 'back', a step index to jump to, 'cancel', or 'skip'
+ * (it does not apply now: the flow moves on the way it came, so Back passes over it too).
+ * Resolves true when the last step said 'next' (or was skipped going forward), false when the user cancelled.
  */
-export async function runSteps(steps: readonly (() => Promise<'next' | 'back' | 'cancel' | number>)[], first = 0): Promise<boolean> {
+export async function runSteps(steps: readonly (() => Promise<'next' | 'back' | 'cancel' | 'skip' | number>)[], first = 0): Promise<boolean> {
   let i = first;
+  let forward = true;
   while (i < steps.length) {
     const r = await steps[i]();
     if (r === 'cancel') return false;
+    if (r === 'skip') {
+      // Skipped going back at the first step: nothing before it, so the flow goes on forward.
+      if (!forward && i === 0) forward = true;
+      i = forward ? i + 1 : i - 1;
+      continue;
+    }
+    forward = r !== 'back';
     if (r === 'back') i = Math.max(0, i - 1);
     else if (r === 'next') i++;
     else i = Math.max(0, Math.min(steps.length - 1, r));

@@ -53,7 +53,7 @@ export function registerRunActions(deps: RunActionDeps): vscode.Disposable[] {
 /** Resolves with the run id it opened. */
 async function openRunInPanel(deps: RunActionDeps, arg: unknown): Promise<string | undefined> {
   const dir = runDirOf(arg, COMMAND_IDS.openRunInPanel);
-  if (!dir) return noRun('Open in Panel');
+  if (!dir) return noRun('Open in SalUn View');
   const runId = basename(dir);
   deps.log.info(`panel: open run ${runId} (${dir})`);
   await deps.showRunInPanel(dir);

@@ -10,6 +10,7 @@ import { asModelUri, launchJob, readSettings, type CommandDeps } from './command
 import { COMMAND_IDS } from './commandIds';
 import { dataFromSetting, runConfigFromSettings } from './jobConfigs';
 import { askNewRun, builtinModelChoices, classChoices, dataChoices, NEW_RUN_MEMORY_KEY } from './newRunFlow';
+import { newRunSaliencyCheck } from './newRunSaliency';
 import {
   completeAnswers,
   dataClassNames,
@@ -62,7 +63,8 @@ async function newRun(deps: WorkflowDeps, arg: unknown): Promise<JobOutcome | un
     const settings = readSettings(folder);
     const base = runConfigFromSettings(settings, workspaceDir);
     const seen = { ratio: base.saliency.ratio, data: dataFromSetting(settings.data, workspaceDir) };
-    const answers = given ?? (await askNewRun(deps.memory, modelUri ? { model: { kind: 'file', path: modelUri.fsPath } } : {}, seen));
+    const check = newRunSaliencyCheck(deps, base, workspaceDir);
+    const answers = given ?? (await askNewRun(deps.memory, modelUri ? { model: { kind: 'file', path: modelUri.fsPath } } : {}, seen, check));
     if (!answers) return undefined;
     return { type: 'start', kind: 'run', config: runConfigFromAnswers(answers, base), workspaceDir };
   });

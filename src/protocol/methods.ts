@@ -31,8 +31,15 @@ export interface MethodOptionGroup {
 export interface MethodRow {
   /** The one display name: tables, reports, the panel, the New Run flow, progress. */
   label: string;
-  /** One line for the New Run pick list. */
+  /**
+   * The New Run pick list's description beside the label: a few words (the test bounds the length,
+   * so it is never cut at the quick pick's width).
+   */
+  summary: string;
+  /** The pick list's detail line under it: what the method does, in one line that fits the quick pick. */
   description: string;
+  /** The method the New Run flow marks "recommended" and highlights first (exactly one row, DEFAULT_METHOD). */
+  recommended?: true;
   /** The paper the method comes from. */
   paper: string;
   /** 'always': the method is defined inside the saliency mask; 'optional': only when the config says `masked`. */
@@ -77,8 +84,9 @@ const FT_RATE = 'FT and ℓ1-sparse use a larger rate than RL (authors: 0.01 vs 
 export const METHODS = {
   salun: {
     label: 'SalUn',
-    description:
-      'SalUn: random labels on the data to forget and fine-tuning on the rest of the training data; only the weights most tied to the data to forget (the saliency mask) move',
+    summary: 'random labels, inside the saliency mask',
+    description: 'Random labels on the data to forget, fine-tuning on the rest; only the most salient weights move',
+    recommended: true,
     paper: 'Fan et al., ICLR 2024',
     mask: 'always',
     oneShot: false,
@@ -93,8 +101,8 @@ export const METHODS = {
   },
   'salun-auto': {
     label: 'SalUn-auto',
-    description:
-      'SalUn with its rate and stop epoch chosen without Retrain: 4 rates around the given one, each epoch judged by how much the data to forget looks like unseen test data at no retain-accuracy cost (auto.json in the run folder says why)',
+    summary: 'SalUn with its rate and stop epoch chosen',
+    description: 'SalUn tried at 4 rates, each epoch judged without Retrain (auto.json in the run folder says why)',
     paper: 'Fan et al., ICLR 2024; the choice by the Retrain-free verdict (issue 15)',
     mask: 'always',
     oneShot: false,
@@ -107,7 +115,8 @@ export const METHODS = {
   },
   rl: {
     label: 'RL',
-    description: 'Random labelling: random labels on the data to forget and fine-tuning on the rest of the training data; every weight moves',
+    summary: 'random labelling; every weight moves',
+    description: 'Random labels on the data to forget and fine-tuning on the rest of the training data',
     paper: 'Golatkar et al., CVPR 2020',
     mask: 'optional',
     oneShot: false,
@@ -119,8 +128,8 @@ export const METHODS = {
   },
   'rl-auto': {
     label: 'RL-auto',
-    description:
-      'RL with its rate and stop epoch chosen without Retrain: 4 rates around the given one, each epoch judged by how much the data to forget looks like unseen test data at no retain-accuracy cost (auto.json in the run folder says why)',
+    summary: 'RL with its rate and stop epoch chosen',
+    description: 'RL tried at 4 rates, each epoch judged without Retrain (auto.json in the run folder says why)',
     paper: 'Golatkar et al., CVPR 2020; the choice by the Retrain-free verdict (issue 15)',
     mask: 'optional',
     oneShot: false,
@@ -133,7 +142,8 @@ export const METHODS = {
   },
   ft: {
     label: 'FT',
-    description: 'Fine-tuning on the rest of the training data only',
+    summary: 'fine-tuning on the rest of the data',
+    description: 'Training goes on with the rest of the training data alone, so the data to forget fades',
     paper: 'Warnecke et al., NDSS 2023',
     mask: 'optional',
     oneShot: false,
@@ -145,7 +155,8 @@ export const METHODS = {
   },
   ga: {
     label: 'GA',
-    description: 'Gradient ascent: pushes the loss on the data to forget up',
+    summary: 'gradient ascent on the data to forget',
+    description: 'Pushes the loss on the data to forget up',
     paper: 'Thudi et al., EuroS&P 2022',
     mask: 'optional',
     oneShot: false,
@@ -157,7 +168,8 @@ export const METHODS = {
   },
   l1: {
     label: 'ℓ1-sparse',
-    description: 'ℓ1-sparse: fine-tuning on the rest of the training data with a decaying ℓ1 penalty on the weights',
+    summary: 'fine-tuning with an ℓ1 penalty',
+    description: 'Fine-tuning on the rest of the training data with a decaying ℓ1 penalty on the weights',
     paper: 'Jia et al., NeurIPS 2023',
     mask: 'optional',
     oneShot: false,
@@ -185,7 +197,8 @@ export const METHODS = {
   },
   bs: {
     label: 'BS',
-    description: 'Boundary shrink: trains each sample to forget towards its nearest wrong class',
+    summary: 'boundary shrink',
+    description: 'Trains each sample to forget towards its nearest wrong class',
     paper: 'Chen et al., CVPR 2023',
     mask: 'optional',
     oneShot: false,
@@ -214,7 +227,8 @@ export const METHODS = {
   },
   be: {
     label: 'BE',
-    description: 'Boundary expanding: an extra class absorbs the data to forget, then is pruned',
+    summary: 'boundary expanding',
+    description: 'An extra class absorbs the data to forget, then is pruned',
     paper: 'Chen et al., CVPR 2023',
     mask: 'optional',
     oneShot: false,
@@ -239,7 +253,8 @@ export const METHODS = {
   },
   iu: {
     label: 'IU',
-    description: 'Influence unlearning: one Newton-like (WoodFisher) step that removes the influence of the data to forget; no epochs',
+    summary: 'influence unlearning: one step, no epochs',
+    description: 'One Newton-like (WoodFisher) step that removes the influence of the data to forget',
     paper: 'Izzo et al., AISTATS 2021; Jia et al., NeurIPS 2023',
     mask: 'optional',
     oneShot: true,
@@ -283,7 +298,8 @@ export const METHODS = {
   },
   'salun-soft': {
     label: 'SalUn-soft',
-    description: 'SalUn-soft: random labelling with a soft pull back to the original model instead of a hard mask',
+    summary: 'SalUn with a soft pull instead of a mask',
+    description: 'Random labelling with a soft pull back to the original model instead of a hard mask',
     paper: 'Fan et al., ICLR 2024 (soft-thresholding variant)',
     mask: 'optional',
     oneShot: false,
@@ -312,7 +328,8 @@ export const METHODS = {
   },
   scrub: {
     label: 'SCRUB',
-    description: 'SCRUB: a student copy of the original model moves away from it on the data to forget and stays close to it on the rest of the training data',
+    summary: 'student-teacher distillation',
+    description: 'A student copy of the original model moves away from it on the data to forget, near it elsewhere',
     paper: 'Kurmanji et al., NeurIPS 2023',
     mask: 'optional',
     oneShot: false,
@@ -386,10 +403,25 @@ export type MethodOptionParam = { [M in MethodName]: `${GroupKeyOf<M>}.${keyof P
 /** The table's order: the New Run pick list, the schema's enum, the CLI's help. */
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
 
-/** The method a fresh run config and the New Run flow start with. */
-export const DEFAULT_METHOD: MethodName = 'salun';
-
 const row = (m: MethodName): MethodRow => METHODS[m];
+
+/** The method a fresh run config and the New Run flow start with: the table's recommended row. */
+export const DEFAULT_METHOD: MethodName = METHOD_NAMES.find((m) => row(m).recommended) ?? METHOD_NAMES[0];
+
+/** Whether the New Run flow marks the method "recommended". */
+export function isRecommendedMethod(method: MethodName): boolean {
+  return row(method).recommended === true;
+}
+
+/** The pick list's short description of a method (MethodRow.summary). */
+export function methodSummary(method: MethodName): string {
+  return row(method).summary;
+}
+
+/** The pick list's detail line of a method (MethodRow.description). */
+export function methodDescription(method: MethodName): string {
+  return row(method).description;
+}
 
 export function isMethodName(v: unknown): v is MethodName {
   return typeof v === 'string' && Object.hasOwn(METHODS, v);

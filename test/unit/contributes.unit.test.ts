@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { COMMAND_IDS, PANEL_VIEW_ID, RUNS_VIEW_ID, VIEW_CONTAINER_ID } from '../../src/extension/commandIds';
 import { BACKEND_CHOICES, BACKEND_NAMES, BACKENDS } from '../../src/protocol/backends';
-import { DATA_KINDS } from '../../src/protocol/config';
+import { DATA_KINDS, DATA_NORMALIZATIONS } from '../../src/protocol/config';
 import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
 import type { Schema } from '../../src/protocol/schema';
 import { SETTING_RATIO_MIN } from '../../src/protocol/webviewMessages';
@@ -41,6 +41,26 @@ describe('package.json contributes', () => {
     }
     const palette = contributes.menus.commandPalette.map((i) => i.command);
     assert.equal(new Set(palette).size, palette.length, 'a command is listed twice in commandPalette');
+  });
+
+  it('gives every command its own title, and the SalUn view, its charts tab and a run one name each (issue 20)', () => {
+    const titles = contributes.commands.map((c) => c.title);
+    assert.equal(new Set(titles).size, titles.length, `two commands share a title: ${titles.join(', ')}`);
+    const title = (id: string): string | undefined => contributes.commands.find((c) => c.command === id)?.title;
+    assert.equal(title(COMMAND_IDS.openPanel), 'Show SalUn View');
+    assert.equal(title(COMMAND_IDS.openRunInPanel), 'Open in SalUn View');
+    assert.equal(title(COMMAND_IDS.openChartsInEditor), 'Open Charts in Editor');
+    // The panel's own button runs the command under the command's name.
+    assert.ok(readFileSync(join(root, 'webview', 'render.ts'), 'utf8').includes(`'${title(COMMAND_IDS.openChartsInEditor)}'`));
+    assert.ok(!titles.some((t) => /\bPanel\b/.test(t)), 'a title still says "Panel" (VS Code\'s bottom panel is another thing)');
+  });
+
+  it('salun.data.normalize offers exactly the data scalings a run config accepts', () => {
+    const data = contributes.configuration.properties['salun.data'] as Schema & {
+      properties?: Record<string, { enum?: string[]; enumDescriptions?: string[] }>;
+    };
+    assert.deepEqual(data.properties?.normalize?.enum, [...DATA_NORMALIZATIONS]);
+    assert.equal(data.properties?.normalize?.enumDescriptions?.length, DATA_NORMALIZATIONS.length);
   });
 
   it("Compare Runs is on the Runs view's title bar, Export Run Report on a run's context menu", () => {

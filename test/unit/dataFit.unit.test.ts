@@ -1,6 +1,7 @@
 // The data/model fit check (issue 13, point 12) and data.normalize.
 import { strict as assert } from 'node:assert';
 import { dataFitWarning } from '../../src/engine/pipeline/fitCheck';
+import { NORMALIZE_QUESTION } from '../../src/protocol/normalizations';
 import { channelStats, normalizeSplit } from '../../src/engine/data/normalize';
 import type { ImageSet, SplitData } from '../../src/engine/data/dataset';
 import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
@@ -21,6 +22,18 @@ describe('data/model fit check', () => {
   it("warns when θo's RA ≈ its TA and is clearly below Retrain's (the numbers of the issue: 84.5, 82.6, 91.6)", () => {
     const w = dataFitWarning({ UA: 80, RA: 84.5, TA: 82.6, MIA: 20 }, { UA: 85, RA: 91.6, TA: 88, MIA: 12 });
     assert.ok(w?.includes('84.5') && w.includes('82.6') && w.includes('91.6') && w.includes('data.normalize'), w);
+  });
+
+  it('says what scaling the run used, the others in training-code terms, and where the setting goes', () => {
+    const w = dataFitWarning({ UA: 80, RA: 84.5, TA: 82.6, MIA: 20 }, { UA: 85, RA: 91.6, TA: 88, MIA: 12 }) ?? '';
+    assert.match(w, /This run fed it pixels in \[0, 1\] \(data\.normalize "unit"\)/);
+    assert.match(w, /Normalize\(0\.5, 0\.5\), use "centered"; with Normalize\(mean, std\), use "standardize"/);
+    // Where: the New Run flow's step by its own words, the setting, and a run config's key.
+    assert.ok(w.includes(`"${NORMALIZE_QUESTION}"`), w);
+    assert.match(w, /salun\.data setting \("normalize": "centered"\)/);
+    assert.match(w, /"data": \{ …, "normalize": "centered" \}/);
+    const centered = dataFitWarning({ UA: 80, RA: 84.5, TA: 82.6, MIA: 20 }, { UA: 85, RA: 91.6, TA: 88, MIA: 12 }, 'centered') ?? '';
+    assert.match(centered, /fed it pixels in \[-1, 1\] \(data\.normalize "centered"\); if the model was trained with ToTensor\(\) only, use "unit"/);
   });
 
   it('is quiet for a model trained on this data (RA above TA), when Retrain is as low, or without a Retrain', () => {

@@ -57,6 +57,17 @@ describe('settings → job configs', () => {
     }
   });
 
+  it("salun.data.normalize reaches the run's data.normalize ('unit', the default, left out); another value is refused", () => {
+    assert.deepEqual(runConfigFromSettings({ data: { kind: 'default', normalize: 'centered' } }, ws).data, { kind: 'default', normalize: 'centered' });
+    assert.deepEqual(dataFromSetting({ kind: 'idx', folder: '/d', normalize: 'standardize' }, ws), { kind: 'idx', dir: '/d', normalize: 'standardize' });
+    assert.deepEqual(dataFromSetting({ kind: 'default', normalize: 'unit' }, ws), { kind: 'default' });
+    assert.throws(
+      () => dataFromSetting({ kind: 'default', normalize: 'minmax' }, ws),
+      (e: unknown) =>
+        e instanceof SettingsError && e.setting === 'salun.data' && /normalize "minmax" is not one of unit, centered, standardize/.test(e.message),
+    );
+  });
+
   it('salun.workers reaches run and saliency configs only above 1 (1 is the exact single-thread default)', () => {
     assert.equal(runConfigFromSettings({ workers: 2 }, ws).workers, 2);
     assert.equal(saliencyConfigFromSettings({ workers: 3 }, ws).workers, 3);

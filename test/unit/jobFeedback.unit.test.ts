@@ -2,6 +2,8 @@
 // plain Node through a fake `vscode`: one progress (the whole job's, in the status bar and the view),
 // a notification at the start and one at the end, and one calm log line for the backend.
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fakeHost, installFakeVscodeHost, resetFakeHost } from './fakeVscodeHost';
 import type { JobOutcome } from '../../src/extension/api';
 import type { JobEvent, JobKind, JobPhase } from '../../src/protocol/jobMessages';
@@ -147,7 +149,7 @@ describe('job feedback: one meaning of progress', () => {
     assert.equal(fakeHost.notifications.length, 1, 'one notification at the start');
     assert.match(fakeHost.notifications[0].text, /started/);
 
-    fakeHost.click = (n) => (n.actions.includes('Show in Panel') && /finished/.test(n.text) ? 'Show in Panel' : undefined);
+    fakeHost.click = (n) => (n.actions.includes('Open in SalUn View') && /finished/.test(n.text) ? 'Open in SalUn View' : undefined);
     supervisor.runningKind = undefined;
     const outcome: JobOutcome = {
       status: 'finished',
@@ -159,7 +161,17 @@ describe('job feedback: one meaning of progress', () => {
     assert.equal(status.visible, false);
     assert.ok(fakeHost.progress[0].ended, "the view's progress did not end with the job");
     assert.equal(fakeHost.notifications.length, 2);
-    assert.deepEqual(fakeHost.notifications[1].actions, ['Open Report', 'Show in Panel']);
+    assert.deepEqual(fakeHost.notifications[1].actions, ['Open Report', 'Open in SalUn View']);
+    // Each button is named after the command it runs (issue 20: "Show in Panel" ran "Open in Panel").
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+      contributes: { commands: { command: string; title: string }[] };
+    };
+    const commandTitle = (id: string): string | undefined => manifest.contributes.commands.find((c) => c.command === id)?.title;
+    assert.equal(commandTitle('salun.openRunInPanel'), 'Open in SalUn View');
+    assert.ok(
+      fakeHost.notifications[0].actions.every((a) => a === commandTitle('salun.openPanel')),
+      fakeHost.notifications[0].actions.join(', '),
+    );
     assert.deepEqual(fakeHost.executed.at(-1), { command: 'salun.openRunInPanel', args: ['/ws/.salun/runs/r1'] });
     feedback.dispose();
   });

@@ -6,9 +6,15 @@ import { defaultRunConfig } from '../../src/protocol/defaults';
 import { parseEvaluateJobConfig, parseRunConfig, ConfigError } from '../../src/protocol/runConfigSchema';
 import { tableConfigProblems } from '../../src/protocol/table';
 import { METHOD_NAMES } from '../../src/protocol/config';
-import { defaultUnlearnRecipe, METHODS } from '../../src/protocol/methods';
+import { DEFAULT_METHOD, defaultUnlearnRecipe, isRecommendedMethod, METHODS } from '../../src/protocol/methods';
+import { saliencyZeros } from '../../src/store/saliency/zeros';
 import {
   answersToRemember,
+  asksNormalize,
+  liftNormalize,
+  methodPickItems,
+  saliencyNote,
+  saliencyQuestionOf,
   completeAnswers,
   epochsProblem,
   prefillAnswers,
@@ -108,11 +114,104 @@ describe('New Unlearning Run: answers', () => {
     assert.equal(completeAnswers({ ...answers, lr: undefined }), undefined);
   });
 
-  it('summarises the answers with the class name', () => {
+  it('summarises the answers with the class name, Retrain glossed, and the scaling only for a model file', () => {
     const lines = summaryLines(answers, ['T-shirt/top', 'Trouser', 'Pullover', 'Dress']);
-    assert.equal(lines.length, 5);
-    assert.match(lines[2], /class 3 \(Dress\)/);
-    assert.match(lines[3], /RL, compared with Original and Retrain/);
+    assert.deepEqual(
+      lines.map((l) => l.question),
+      ['model', 'data', 'forget', 'method', 'hyper'],
+    );
+    assert.match(lines[2].text, /class 3 \(Dress\)/);
+    assert.match(lines[3].text, /RL, compared with Retrain and the original model/);
+    assert.match(lines[3].detail ?? '', /Retrain \(a model trained without the data to forget\)/);
+    const own = summaryLines({ ...answers, model: { kind: 'file', path: '/m/model.json' }, normalize: 'centered' }, []);
+    assert.deepEqual(
+      own.map((l) => l.question),
+      ['model', 'data', 'normalize', 'forget', 'method', 'hyper'],
+    );
+    assert.equal(own[2].text, 'Inputs: Normalize(0.5, 0.5): pixels in [-1, 1]');
+    // Not asked, not answered: the default, said as the user wrote it.
+    assert.equal(summaryLines({ ...answers, model: { kind: 'file', path: '/m/model.json' } }, [])[2].text, 'Inputs: ToTensor() only: pixels in [0, 1]');
+  });
+
+  it("puts a model file's input scaling into the run's data.normalize; a built-in θo keeps the default it is trained on", () => {
+    const base = defaultRunConfig();
+    const own: NewRunAnswers = { ...answers, model: { kind: 'file', path: '/m/model.json' }, normalize: 'standardize' };
+    const c = runConfigFromAnswers(own, base);
+    assert.deepEqual(c.data, { kind: 'default', normalize: 'standardize' });
+    assert.deepEqual(parseRunConfig(c), c);
+    assert.deepEqual(runConfigFromAnswers({ ...own, normalize: 'unit' }, base).data, { kind: 'default' });
+    assert.deepEqual(runConfigFromAnswers({ ...answers, normalize: 'centered' }, base).data, { kind: 'default' });
+    assert.equal(asksNormalize(own.model), true);
+    assert.equal(asksNormalize(answers.model), false);
+  });
+
+  it('remembers the scaling answer, drops an unknown one, and lifts salun.data.normalize out of the data answer', () => {
+    assert.equal(rememberedAnswers({ ...answers, normalize: 'centered' }).normalize, 'centered');
+    assert.equal(rememberedAnswers({ ...answers, normalize: 'minmax' }).normalize, undefined);
+    assert.equal(completeAnswers({ ...answers, normalize: 'standardize' })?.normalize, 'standardize');
+    assert.deepEqual(liftNormalize({ data: { kind: 'idx', dir: '/d', normalize: 'centered' } }), { data: { kind: 'idx', dir: '/d' }, normalize: 'centered' });
+    const plain = { data: { kind: 'default' as const }, normalize: 'standardize' as const };
+    assert.deepEqual(liftNormalize(plain), plain);
+  });
+});
+
+describe('New Unlearning Run: the method pick list', () => {
+  const items = methodPickItems();
+
+  it('lists every method with a short description beside the label and the long text on its own detail line', () => {
+    assert.deepEqual(
+      items.map((i) => i.method),
+      METHOD_NAMES,
+    );
+    for (const i of items) {
+      // A quick pick is 600 px wide: about 75 characters of label + description, 95 of detail, before an ellipsis.
+      const visible = i.label.replace(/\$\([^)]*\)/g, '□').length + 1 + i.description.length;
+      assert.ok(visible <= 70, `cut beside the label: ${i.label} ${i.description} (${visible})`);
+      assert.ok(i.detail.length > 20 && i.detail.length <= 100, `detail cut or empty: ${i.detail} (${i.detail.length})`);
+      assert.ok(!i.description.includes(i.detail), i.method);
+    }
+  });
+
+  it('marks exactly one method recommended, the one a fresh run starts with', () => {
+    const marked = items.filter((i) => /recommended/.test(i.description));
+    assert.equal(marked.length, 1, marked.map((i) => i.method).join(', '));
+    assert.equal(marked[0].method, DEFAULT_METHOD);
+    assert.match(marked[0].label, /\$\(star-full\)/);
+    assert.deepEqual(
+      METHOD_NAMES.filter((m) => isRecommendedMethod(m)),
+      [DEFAULT_METHOD],
+    );
+  });
+});
+
+describe('New Unlearning Run: the summary on zero saliency scores', () => {
+  // 58 of 100 scores 0, as in the issue's trial.
+  const zeros = saliencyZeros({ names: ['w'], shapes: [[100]], scores: [Float32Array.from({ length: 100 }, (_, i) => (i < 58 ? 0 : i / 100))] });
+
+  it('says that ratio 0.5 gives γ = 0, and offers the largest ratio with γ > 0', () => {
+    const note = saliencyNote({ zeros, runId: 'r1' }, 0.5);
+    assert.equal(note.warn, true);
+    assert.equal(note.label, '58% of saliency scores are 0: ratio 0.5 gives γ = 0');
+    assert.match(note.detail, /filled in weight order; the largest ratio with γ > 0 is 0\.42; from the saliency map of r1/);
+    assert.equal(note.ratio, 0.42);
+    assert.equal(ratioProblem(String(note.ratio)), undefined);
+  });
+
+  it('is calm for a ratio inside the positive scores, and says when every score is 0', () => {
+    const ok = saliencyNote({ zeros, runId: 'r1' }, 0.42);
+    assert.equal(ok.warn, false);
+    assert.equal(ok.ratio, undefined);
+    assert.match(ok.label, /ratio 0\.42 keeps γ > 0/);
+    const dead = saliencyZeros({ names: ['w'], shapes: [[3]], scores: [new Float32Array(3)] });
+    assert.equal(saliencyNote({ zeros: dead, runId: 'r2' }, 0.5).warn, true);
+    assert.match(saliencyNote({ zeros: dead, runId: 'r2' }, 0.5).label, /Every saliency score is 0/);
+  });
+
+  it("asks about the same map as the run computes: the run's data scaling and seeded forget set", () => {
+    const own: NewRunAnswers = { ...answers, model: { kind: 'file', path: '/m/model.json' }, forget: { kind: 'random', fraction: 0.1 }, normalize: 'centered' };
+    const q = saliencyQuestionOf(own, { ...defaultRunConfig(), seed: 9 });
+    assert.deepEqual(q.data, { kind: 'default', normalize: 'centered' });
+    assert.deepEqual(q.forget, { kind: 'random', fraction: 0.1, seed: 9 });
   });
 });
 

@@ -93,13 +93,13 @@ export class Workbench {
         how = 'activity-bar item';
       } else {
         // The container is shown but the panel is not (collapsed, or behind another view): the command reveals it.
-        await this.runPaletteCommand('SalUn: Open Panel');
-        how = 'F1 → SalUn: Open Panel (the SalUn container was already shown)';
+        await this.runPaletteCommand('SalUn: Show SalUn View');
+        how = 'F1 → SalUn: Show SalUn View (the SalUn container was already shown)';
       }
     } else {
       // Commands may register late: the palette finds it once the extension contributed it.
-      await this.runPaletteCommand('SalUn: Open Panel');
-      how = 'F1 → SalUn: Open Panel';
+      await this.runPaletteCommand('SalUn: Show SalUn View');
+      how = 'F1 → SalUn: Show SalUn View';
     }
     await sleep(1500);
     return how;

@@ -16,6 +16,7 @@ import { trainableVariables } from '../train/loop';
 import { configHash, splitHash, trainedOrCached, workersKey, type JobContext, type Prepared } from './prepare';
 import { saliencyStep } from './saliencyStep';
 import type { TrainingCurve } from '../../store/runs/trainingCurve';
+import { glossed } from '../../protocol/terms';
 
 /** What Retrain needs from a run's config: the same architecture, recipe and seed as θo. */
 export interface RetrainSpec {
@@ -44,7 +45,7 @@ export async function retrainReference(
     ctx,
     key,
     'retrain',
-    'Retrain (on Dr only)',
+    glossed('retrain'),
     async () => {
       if (config.model.kind === 'builtin') {
         const t = p.data.train;

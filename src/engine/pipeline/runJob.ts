@@ -75,7 +75,7 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
         });
         r.model.dispose();
       }
-      const fit = dataFitWarning(originalMetrics, retrainMetrics);
+      const fit = dataFitWarning(originalMetrics, retrainMetrics, config.data.normalize);
       if (fit) ctx.emit({ type: 'log', level: 'warn', message: fit });
 
       let last: Metrics | undefined;
