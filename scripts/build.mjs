@@ -13,7 +13,7 @@
 // (scripts/package.mjs builds each platform package in a folder of its own: dist/ is shared with
 // everyone's dev builds, which would otherwise swap files under a package being made).
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostTarget, stageDawn, TARGET_DAWN_FOLDERS } from './dawn.mjs';
@@ -28,7 +28,13 @@ const distDir = outdirAt >= 0 ? resolve(process.argv[outdirAt + 1]) : join(root,
 // Native TensorFlow is optional and loaded at run time when present; never bundle it.
 const nativeTf = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root };
+// The version every run's config.json records (src/engine/pipeline/versions.ts): package.json's, so
+// that a run names the release that made it. A development build says `+dev` after it: its code may
+// differ from that release's. The package is made from a production build only (scripts/package.mjs).
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const define = { SALUN_VERSION: JSON.stringify(production ? version : `${version}+dev`) };
+
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root, define };
 
 const allBuilds = [
   {
@@ -100,6 +106,7 @@ const transpiled = {
   sourcemap: true,
   logLevel: 'warning',
   absWorkingDir: root,
+  define,
 };
 
 const transpileUnlessOutdir = outdirAt >= 0 ? [] : [transpiled];

@@ -7,19 +7,20 @@
 //                                                darwin-arm64, win32-x64, win32-arm64)
 //   node scripts/package.mjs --all               every target
 // Each package is made in a folder of its own (.cache/package/<target>/): the production build goes
-// there (build.mjs --outdir), with package.json, the README, the licence, media/ and data/, and vsce
-// packs that folder. The shared dist/ is never touched, so a dev build running at the same time
+// there (build.mjs --outdir), with package.json and every checkout file .vscodeignore keeps (its `!`
+// lines are the one list of what ships: scripts/packageContents.mjs), and vsce packs that folder.
+// The .vsix is then checked against that selection: a file .vscodeignore keeps but the package
+// lacks fails the packaging. The shared dist/ is never touched, so a dev build running at the same time
 // cannot put its bundles or its platform's Dawn into a package. The staged package.json drops
 // `vscode:prepublish`: the build has run, and vsce would run it again into dist/.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dawnFolder, hostTarget, TARGET_DAWN_FOLDERS } from './dawn.mjs';
+import { BUILD_DIR, IGNORE_FILE, isPackaged, packagePatterns, stagedSourceFiles, zipEntries } from './packageContents.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** What the .vsix carries besides dist/ (.vscodeignore has the final say on files inside them). */
-const COPIED = ['README.md', 'CHANGELOG.md', '.vscodeignore', 'media', 'data', 'docs', 'schemas'];
 
 function parseTargets(argv) {
   if (argv.includes('--all')) return Object.keys(TARGET_DAWN_FOLDERS);
@@ -43,12 +44,47 @@ function stage(target) {
     cwd: root,
     env: { ...process.env, SALUN_DAWN_TARGET: target },
   });
-  const licences = readdirSync(root).filter((f) => /^LICEN[SC]E(\.(md|txt))?$/i.test(f));
-  for (const f of [...COPIED, ...licences]) if (existsSync(join(root, f))) cpSync(join(root, f), join(dir, f), { recursive: true });
+  for (const f of [IGNORE_FILE, ...stagedSourceFiles(root)]) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    cpSync(join(root, f), join(dir, f));
+  }
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   delete manifest.scripts['vscode:prepublish'];
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return dir;
+}
+
+function filesUnder(dir, rel) {
+  return readdirSync(join(dir, rel)).flatMap((name) => (statSync(join(dir, rel, name)).isDirectory() ? filesUnder(dir, `${rel}/${name}`) : [`${rel}/${name}`]));
+}
+
+/** vsce renames these at the package root: the marketplace looks for readme.md, changelog.md and a licence with an extension. */
+function packedName(f) {
+  if (/^readme\.md$/i.test(f) || /^changelog\.md$/i.test(f)) return f.toLowerCase();
+  if (/^licen[sc]e$/i.test(f)) return `${f}.txt`;
+  return f;
+}
+
+/** Fails when the .vsix and .vscodeignore's selection (checkout files and build outputs) disagree, either way. */
+function checkPackage(dir, out) {
+  const patterns = packagePatterns(root);
+  const selected = ['package.json', ...stagedSourceFiles(root, patterns), ...filesUnder(dir, BUILD_DIR).filter((f) => isPackaged(f, patterns))];
+  const expected = new Set(selected.map(packedName));
+  const packed = new Set(
+    zipEntries(out)
+      .filter((e) => e.startsWith('extension/') && !e.endsWith('/'))
+      .map((e) => e.slice('extension/'.length)),
+  );
+  const missing = [...expected].filter((f) => !packed.has(f));
+  const extra = [...packed].filter((f) => !expected.has(f));
+  if (missing.length || extra.length) {
+    throw new Error(
+      `${relative(root, out)} does not hold what ${IGNORE_FILE} selects:` +
+        (missing.length ? `\n  missing: ${missing.join(', ')}` : '') +
+        (extra.length ? `\n  not selected: ${extra.join(', ')}` : ''),
+    );
+  }
+  return expected.size;
 }
 
 function vsce(dir, target, out) {
@@ -67,8 +103,11 @@ try {
     const out = join(root, 'dist', `salun-lab-${target}.vsix`);
     const dir = stage(target);
     vsce(dir, target, out);
+    const files = checkPackage(dir, out);
     rmSync(dir, { recursive: true, force: true });
-    console.log(`[package] ${relative(root, out)}: ${(statSync(out).size / 1e6).toFixed(1)} MB (Dawn: ${dawnFolder(target)})`);
+    console.log(
+      `[package] ${relative(root, out)}: ${(statSync(out).size / 1e6).toFixed(1)} MB, ${files} files as ${IGNORE_FILE} selects (Dawn: ${dawnFolder(target)})`,
+    );
   }
 } catch (e) {
   console.error(`[package] ${e instanceof Error ? e.message : e}`);

@@ -1,8 +1,12 @@
 // The one test command (`npm test`): the Debian packages the suites need (installed as root, else
 // the command to run is printed), type check, engine/webview unit tests and the fault suite in plain
 // Node (mocha), lint and format, the backend suites (webgpu on SwiftShader; tensorflow built offline from a wheel),
-// the side panel in headless Chromium (scripts/webview-test.mjs), then the extension-host suite in
-// a real VS Code (code-server offline; scripts/host-test.mjs).
+// the side panel in headless Chromium (scripts/webview-test.mjs), the extension-host suite in
+// a real VS Code (code-server offline; scripts/host-test.mjs), then the packaged extension: the .vsix
+// is made (scripts/package.mjs, which checks it holds what .vscodeignore selects), installed into
+// code-server the way a user installs it, and the cases that matter for an installed copy run on it
+// (activation, commands, the panel, a job, webgpu with the packaged Dawn, the generation demo on the
+// shipped θo).
 // Ends with one line `tests: N passed, N failed[, N skipped]` over all suites; exits non-zero on any
 // failure. A suite that cannot run is a failure, never a pass.
 //   --unit  unit + fault tests only   --backends  backend suites only   --webview  panel only   --host  host suite only
@@ -11,6 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hostTarget } from './dawn.mjs';
 import { swiftShaderEnv } from './swiftshader.mjs';
 import { ensureSystemPackages } from './system-deps.mjs';
 
@@ -154,14 +159,35 @@ if (only === 'all' || only === 'webview') {
   }
 }
 
-if (only === 'all' || only === 'host') {
-  const host = await run(process.execPath, [join(root, 'scripts/host-test.mjs'), '--no-build'], 'extension-host suite (code-server + Chromium)');
-  const m = /host: (\d+) passed, (\d+) failed/.exec(host.out);
+/** Adds a host-test.mjs run's `host: N passed, N failed`; a run that died without it is broken. */
+function countHost(result, label) {
+  const m = /host: (\d+) passed, (\d+) failed/.exec(result.out);
   passed += m ? Number(m[1]) : 0;
   failed += m ? Number(m[2]) : 0;
-  if (host.code !== 0 && (!m || Number(m[2]) === 0)) {
+  if (result.code !== 0 && (!m || Number(m[2]) === 0)) {
     broken = true;
-    console.log(`host suite exited with code ${host.code}`);
+    console.log(`${label} exited with code ${result.code}`);
+  }
+}
+
+/** The host cases that check what only an installed copy can get wrong: files the package must carry, the bundles' paths. */
+const INSTALLED_CASES = 'activates|registers|openPanel shows|second start|webgpu|Generation Unlearning Demo';
+
+if (only === 'all' || only === 'host') {
+  const host = await run(process.execPath, [join(root, 'scripts/host-test.mjs'), '--no-build'], 'extension-host suite (code-server + Chromium)');
+  countHost(host, 'host suite');
+  const vsix = join(root, 'dist', `salun-lab-${hostTarget()}.vsix`);
+  const pack = await run(process.execPath, [join(root, 'scripts/package.mjs')], 'package the .vsix (scripts/package.mjs; checked against .vscodeignore)');
+  if (pack.code !== 0) {
+    failed += 1;
+    console.log('packaging failed (above): the installed-extension cases cannot run');
+  } else {
+    const installed = await run(
+      process.execPath,
+      [join(root, 'scripts/host-test.mjs'), '--vsix', vsix, '--grep', INSTALLED_CASES],
+      `the installed .vsix in code-server (${relative(root, vsix)}: ${INSTALLED_CASES})`,
+    );
+    countHost(installed, 'installed-extension host suite');
   }
 }
 

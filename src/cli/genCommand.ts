@@ -3,14 +3,14 @@
 // the run folder, the backend and the wall time. `salun gen-train` makes the demo's shipped θo.
 // A `task: "generation"` config file goes through `salun run` (configCommand.ts) to the same printer.
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { backendLines } from '../protocol/backendSummary';
 import { FID_CLASSIFIER_NOTE, generationTableCells } from '../protocol/generationTable';
 import { isOtherClassRule, OTHER_CLASS_RULES } from '../protocol/generationConfig';
 import { isRecord } from '../protocol/guards';
 import type { GenerationMetricsRow, RunResult } from '../protocol/results';
 import { plainTable } from '../protocol/tableText';
-import { genDemoConfig, GEN_DEMO_MODEL } from '../store/generationDemo';
+import { GEN_DEMO_MODEL, GEN_DEMO_TRAINING_TIME, genDemoConfig, genDemoTrainingConfig, shippedOriginal } from '../store/generationDemo';
 import { backendArg, fail, JOB_OPTIONS, nativeDirArg, numberArg, readArgs } from './common';
 import { trainGenDemoModel } from './genTrain';
 import { runJobCommand } from './jobCommand';
@@ -21,6 +21,8 @@ FID-classifier from a Fashion-MNIST classifier; sample grids as PNG in the run f
 
 Options:
   --retrain           also train Retrain (a DDPM on the other classes; as long as θo's training, cached)
+  --train-original    when the shipped θo (${GEN_DEMO_MODEL}/) is missing or damaged, train it in this run
+                      (5,000 steps: hours on a CPU; cached) instead of stopping with an error
   --iterations <N>    unlearning steps per method (default: the demo config's)
   --batch-size <N>    images per forget and per retain batch of the unlearning (default 32; the authors': 128)
   --samples <N>       images generated per class for UA, accuracy and FID-classifier (default 20)
@@ -68,6 +70,7 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
   const options = {
     ...JOB_OPTIONS,
     retrain: { type: 'boolean' },
+    'train-original': { type: 'boolean' },
     iterations: { type: 'string' },
     'batch-size': { type: 'string' },
     samples: { type: 'string' },
@@ -76,7 +79,13 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
   const { values: v } = readArgs(argv, options, GEN_DEMO_USAGE);
   if (v['native-dir'] !== undefined) nativeDirArg(v['native-dir']);
   if (v.workers !== undefined) fail('gen-demo has no --workers: generation jobs train on one thread');
-  const config = genDemoConfig();
+  const shipped = shippedOriginal();
+  if (!shipped.ok && !v['train-original'])
+    fail(
+      `the generation demo's θo cannot be used: ${shipped.problem}.\n` +
+        `  \`salun gen-train --out ${dirname(shipped.file)}\` makes it (${GEN_DEMO_TRAINING_TIME}), or --train-original trains it in this run (cached in the workspace afterwards).`,
+    );
+  const config = shipped.ok ? genDemoConfig(shipped) : genDemoTrainingConfig();
   if (v.backend !== undefined) config.backend = backendArg('--backend', v.backend);
   if (v.retrain) config.retrain = true;
   if (v.iterations !== undefined) config.unlearn = { ...config.unlearn, iterations: numberArg('--iterations', v.iterations) };
@@ -87,8 +96,8 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
     if (!isOtherClassRule(other)) fail(`--other-class must be ${OTHER_CLASS_RULES.join(' or ')}, got '${other}'`);
     config.unlearn = { ...config.unlearn, otherClass: other };
   }
-  if (config.original.kind === 'train' && !v.quiet)
-    process.stderr.write(`the shipped θo (${GEN_DEMO_MODEL}/) is missing: training it now (cached afterwards)\n`);
+  if (!shipped.ok && !v.quiet)
+    process.stderr.write(`${shipped.problem}: --train-original, so θo is trained first (${GEN_DEMO_TRAINING_TIME}; cached afterwards)\n`);
   const workspaceDir = v.workspace !== undefined ? resolve(v.workspace) : process.cwd();
   const t0 = Date.now();
   const result = await runJobCommand(

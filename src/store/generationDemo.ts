@@ -1,9 +1,12 @@
 // `salun gen-demo`'s config: the default generation config (forget class 7, Sneaker, of the bundled
 // Fashion-MNIST, pooled to 14×14) with θo read from the weights shipped in models/gen-demo/
-// (made by `salun gen-train`), checked against the SHA-256 its meta.json records. Without the
-// folder the demo trains θo itself (and caches it).
+// (made by `salun gen-train`), checked against the SHA-256 its meta.json records. A missing or
+// damaged θo is said before anything starts: training it instead takes hours on a CPU, so only a
+// caller that asked for that (the editor after a confirm, `salun gen-demo --train-original`) gets
+// the config that trains it.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { defaultGenerationConfig, type GenerationConfig } from '../protocol/generationConfig';
 import type { BackendChoice } from '../protocol/config';
 import { FASHION_MNIST_CLASSES } from './data/idxLayout';
@@ -11,27 +14,69 @@ import { isRecord } from '../protocol/guards';
 
 export const GEN_DEMO_MODEL = join('models', 'gen-demo');
 
-/** The shipped θo's folder beside the bundles (dist/*.js) or the transpiled files (out/src/…/*.js); undefined when absent. */
-export function genDemoModelDir(): string | undefined {
-  const candidates = [
-    join(__dirname, '..', GEN_DEMO_MODEL),
-    join(__dirname, '..', '..', '..', GEN_DEMO_MODEL),
-    join(__dirname, '..', '..', '..', '..', GEN_DEMO_MODEL),
-  ];
-  return candidates.find((d) => existsSync(join(d, 'model.json')) && existsSync(join(d, 'meta.json')));
+/** The shipped θo's files, all read (meta.json for the SHA-256 and recipe); .vscodeignore ships these (packageContents.unit.test.ts). */
+export const GEN_DEMO_FILES = ['model.json', 'weights.bin', 'meta.json'] as const;
+
+/** What training θo instead costs: the default recipe's 5,000 Adam steps (measured with native TensorFlow; wasm's ETA as a user saw it). */
+export const GEN_DEMO_TRAINING_TIME = '5,000 training steps, about 1 h 45 min on 2 CPU cores with wasm (17 min with native TensorFlow)';
+
+/** The package's root: the nearest folder above this code with a package.json (the extension, or the checkout for out/ and dist/). */
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return join(__dirname, '..');
+  }
 }
 
-export function genDemoConfig(): GenerationConfig {
+/** Where the shipped θo belongs (models/gen-demo at the package root), present or not. */
+export function genDemoModelDir(): string {
+  return join(packageRoot(), GEN_DEMO_MODEL);
+}
+
+export type ShippedOriginal =
+  | { ok: true; dir: string; sha256: string; meta: Record<string, unknown> }
+  /** `problem` names the file at fault and what is wrong with it. */
+  | { ok: false; file: string; problem: string };
+
+function sha256Of(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** Whether the shipped θo in `dir` is whole: its three files present and weights.bin matching the SHA-256 meta.json records. */
+export function shippedOriginal(dir: string = genDemoModelDir()): ShippedOriginal {
+  const missing = GEN_DEMO_FILES.map((f) => join(dir, f)).find((f) => !existsSync(f));
+  if (missing) return { ok: false, file: missing, problem: `${missing} is missing` };
+  const metaFile = join(dir, 'meta.json');
+  let meta: unknown;
+  try {
+    meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+  } catch (e) {
+    return { ok: false, file: metaFile, problem: `${metaFile} cannot be read (${(e as Error).message})` };
+  }
+  if (!isRecord(meta) || typeof meta.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(meta.sha256))
+    return { ok: false, file: metaFile, problem: `${metaFile} records no SHA-256 of weights.bin` };
+  const weights = join(dir, 'weights.bin');
+  const actual = sha256Of(weights);
+  if (actual !== meta.sha256)
+    return { ok: false, file: weights, problem: `${weights} is damaged: its SHA-256 is ${actual}, not the ${meta.sha256} meta.json records` };
+  return { ok: true, dir, sha256: meta.sha256, meta };
+}
+
+/** The demo's config on the shipped θo; throws, naming the file, when it is missing or damaged (see shippedOriginal). */
+export function genDemoConfig(shipped: ShippedOriginal = shippedOriginal()): GenerationConfig {
+  if (!shipped.ok) throw new Error(`The generation demo's θo cannot be used: ${shipped.problem}.`);
   const config = defaultGenerationConfig();
   config.name = 'gen-demo';
-  const dir = genDemoModelDir();
-  if (!dir) return config;
-  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as unknown;
-  const sha256 = isRecord(meta) && typeof meta.sha256 === 'string' ? meta.sha256 : undefined;
+  const { meta } = shipped;
   // The shipped weights are θo only for the recipe they were trained with: the config says so.
-  if (isRecord(meta) && isRecord(meta.unet) && Array.isArray(meta.unet.widths)) config.unet = meta.unet as GenerationConfig['unet'];
-  if (isRecord(meta) && isRecord(meta.train)) config.train = meta.train as GenerationConfig['train'];
-  return { ...config, original: { kind: 'file', path: join(dir, 'model.json'), ...(sha256 ? { sha256 } : {}) } };
+  if (isRecord(meta.unet) && Array.isArray(meta.unet.widths)) config.unet = meta.unet as GenerationConfig['unet'];
+  if (isRecord(meta.train)) config.train = meta.train as GenerationConfig['train'];
+  return { ...config, original: { kind: 'file', path: join(shipped.dir, 'model.json'), sha256: shipped.sha256 } };
+}
+
+/** The demo's config training θo in the job (cached in the workspace afterwards): only when the user chose that. */
+export function genDemoTrainingConfig(): GenerationConfig {
+  return { ...defaultGenerationConfig(), name: 'gen-demo' };
 }
 
 /**
@@ -63,9 +108,14 @@ export function isGenDemoRecipe(x: unknown): x is GenDemoRecipe {
   return typeof x === 'string' && Object.prototype.hasOwnProperty.call(GEN_DEMO_RECIPES, x);
 }
 
-/** The demo's config forgetting `forgetClass` with `recipe`, on `backend`. */
-export function genDemoRecipeConfig(forgetClass: number, recipe: GenDemoRecipe, backend: BackendChoice): GenerationConfig {
-  return { ...GEN_DEMO_RECIPES[recipe].apply(genDemoConfig()), forgetClass, backend };
+/** The demo's config forgetting `forgetClass` with `recipe`, on `backend`; `base` the shipped θo's (genDemoConfig) unless given. */
+export function genDemoRecipeConfig(
+  forgetClass: number,
+  recipe: GenDemoRecipe,
+  backend: BackendChoice,
+  base: GenerationConfig = genDemoConfig(),
+): GenerationConfig {
+  return { ...GEN_DEMO_RECIPES[recipe].apply(base), forgetClass, backend };
 }
 
 export interface GenDemoArgs {

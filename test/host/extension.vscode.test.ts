@@ -638,35 +638,70 @@ suite('SalUn Lab in the extension host', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   }).timeout(JOB_TIMEOUT_MS + 60_000);
 
-  test('Generation Unlearning Demo: Escape starts nothing; a scripted start runs the demo on the shipped θo (cancelled once under way)', async () => {
+  // Run on the installed .vsix too (scripts/test.mjs, .ci/run): the packaged 0.1.0 lacked models/gen-demo
+  // and trained θo for 1 h 46 min unasked. The demo must read the θo the extension ships, checksum
+  // checked, and never enter θo's training; the run records the extension's own version.
+  test('Generation Unlearning Demo: Escape starts nothing; a scripted start reads the shipped θo (SHA-256 verified, no θo training), cancelled then', async () => {
     assert.strictEqual(await escapeFlow('salun.runGenerationDemo', 30_000), undefined);
     assert.strictEqual(await api.waitForJob(), undefined, 'a job was started by a cancelled flow');
 
     const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
     assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    const shipped = path.join(ext.extensionPath, 'models', 'gen-demo');
+    for (const f of ['model.json', 'weights.bin', 'meta.json']) assert.ok(fs.existsSync(path.join(shipped, f)), `the extension lacks ${path.join(shipped, f)}`);
+    const meta = JSON.parse(fs.readFileSync(path.join(shipped, 'meta.json'), 'utf8')) as { sha256: string };
+    const readLine = `θo read from ${path.join(shipped, 'model.json')} (SHA-256 verified)`;
+    // The panel records only what it delivered to a visible, ready webview.
+    await vscode.commands.executeCommand('salun.openPanel');
+    await until('the panel to be ready', 120_000, () => api.panelMessages().length > 0);
     const from = api.panelMessages().length;
     const { outcome } = await runJobCommand(
       api,
       'salun.runGenerationDemo',
       async () => {
-        await until('the demo to be under way', 120_000, () => panelEvents(api, from).some((e) => e.type === 'phase'));
+        await until('the job to say it read the shipped θo', 180_000, () =>
+          panelEvents(api, from).some((e) => (e.type === 'log' && e.message === readLine) || e.type === 'failed'),
+        );
         assert.strictEqual(await vscode.commands.executeCommand('salun.cancelJob'), true);
       },
       { forgetClass: 2, recipe: 'authors' },
     );
     assert.strictEqual(outcome.status, 'cancelled', describeOutcome(outcome));
-    const started = outcome.events.find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started');
+    const events = outcome.events;
+    const read = events.findIndex((e) => e.type === 'log' && e.message === readLine);
+    assert.ok(read >= 0, `no "${readLine}" event; ${describeOutcome(outcome)}`);
+    const phases = events.filter((e): e is Extract<JobEvent, { type: 'phase' }> => e.type === 'phase');
+    assert.deepStrictEqual(
+      events.slice(0, read).filter((e) => e.type === 'phase' && e.phase === 'train-original'),
+      [],
+      'a training phase before θo was read',
+    );
+    assert.deepStrictEqual(
+      phases.filter((e) => e.label.startsWith('θo')),
+      [],
+      'θo was trained, not read',
+    );
+    const started = events.find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started');
     assert.strictEqual(started?.kind, 'generation');
     const recorded = JSON.parse(fs.readFileSync(path.join(started.runDir, 'config.json'), 'utf8')) as {
       forgetClass: number;
-      original: { kind: string; path?: string };
+      original: { kind: string; path?: string; sha256?: string };
       unlearn: { iterations: number; batchSize: number };
+      versions?: { salunLab?: string };
     };
     assert.deepStrictEqual([recorded.forgetClass, recorded.unlearn.iterations, recorded.unlearn.batchSize], [2, 1000, 128]);
-    assert.strictEqual(recorded.original.path, path.join(ext.extensionPath, 'models', 'gen-demo', 'model.json'), 'θo is the weights the extension ships');
-    assert.ok(fs.existsSync(recorded.original.path), `the installed extension lacks ${recorded.original.path}`);
+    assert.deepStrictEqual(
+      recorded.original,
+      { kind: 'file', path: path.join(shipped, 'model.json'), sha256: meta.sha256 },
+      'θo is the weights the extension ships',
+    );
+    // An installed copy carries no sources; it records its package's version, a checkout build `+dev` after it.
+    const version = (ext.packageJSON as { version: string }).version;
+    const installed = !fs.existsSync(path.join(ext.extensionPath, 'src'));
+    assert.strictEqual(recorded.versions?.salunLab, installed ? version : `${version}+dev`);
+    log(`      θo read from the ${installed ? 'installed' : 'checkout'} extension; versions.salunLab ${recorded.versions?.salunLab}`);
     assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', started.runDir, { confirm: false }), true);
-  }).timeout(5 * 60_000);
+  }).timeout(6 * 60_000);
 
   // scripts/host-test.mjs gives code-server SwiftShader (VK_ICD_FILENAMES): Dawn's only adapter is
   // then a software one, which `auto` refuses, so the backend is forced. No adapter, no dawn.node or

@@ -85,7 +85,7 @@ async function evaluateStage(
   return { row, samples: e.samples };
 }
 
-async function originalModel(run: GenerationRun): Promise<GenerationModel> {
+async function originalModel(run: Pick<GenerationRun, 'config' | 'ctx' | 'data' | 'dataKey'>): Promise<GenerationModel> {
   const o = run.config.original;
   const m =
     o.kind === 'file'
@@ -107,7 +107,11 @@ async function originalModel(run: GenerationRun): Promise<GenerationModel> {
   return m;
 }
 
-async function setUp(config: GenerationConfig, ctx: JobContext, folder: RunFolder): Promise<{ run: GenerationRun; backend: BackendInfo }> {
+async function setUp(
+  config: GenerationConfig,
+  ctx: JobContext,
+  folder: RunFolder,
+): Promise<{ run: GenerationRun; backend: BackendInfo; original: GenerationModel }> {
   const backend = await selectBackend(config.backend);
   ctx.emit({ type: 'log', level: 'info', message: `backend: ${backend.name} (${backend.detail}); ${backend.reason}` });
   ctx.emit({ type: 'started', kind: 'generation', runId: folder.runId, runDir: folder.dir, backend });
@@ -120,7 +124,16 @@ async function setUp(config: GenerationConfig, ctx: JobContext, folder: RunFolde
     level: 'info',
     message: `data: ${data.train.n} train / ${data.test.n} test images, ${data.train.height}×${data.train.width}×${data.train.channels} (${data.train.source}), ${k} classes; forget class ${config.forgetClass} (${classNames[config.forgetClass]}): ${rows.forget.length} images, retain ${rows.retain.length}`,
   });
-  const judge = await judgeClassifier(config, data, dataKey, ctx);
+  // θo before the judge: a shipped θo that is missing or damaged fails at once, not after the judge's
+  // minutes of training, and the job says early that it read θo rather than training it.
+  const original = await originalModel({ config, ctx, data, dataKey });
+  let judge: Awaited<ReturnType<typeof judgeClassifier>>;
+  try {
+    judge = await judgeClassifier(config, data, dataKey, ctx);
+  } catch (e) {
+    original.model.dispose();
+    throw e;
+  }
   const layout: GridLayout = { classNames, forgetClass: config.forgetClass, columns: config.sampling.gridColumns, seed: config.seed };
   return {
     run: {
@@ -136,6 +149,7 @@ async function setUp(config: GenerationConfig, ctx: JobContext, folder: RunFolde
       classes: Array.from({ length: k }, (_, i) => i),
     },
     backend,
+    original,
   };
 }
 
@@ -143,8 +157,9 @@ export function runGenerationJob(config: GenerationConfig, ctx: JobContext): Pro
   const folder = RunFolder.create(ctx.workspaceDir, `gen-forget${config.forgetClass}`);
   return runGuarded(folder, ctx, async () => {
     const t0 = Date.now();
-    folder.writeConfig({ ...config, kind: 'generation' });
-    const { run, backend } = await setUp(config, ctx, folder);
+    // The versions from the start: a run cancelled or failed while setting up still says what made it.
+    folder.writeConfig({ ...config, kind: 'generation', versions: versions() });
+    const { run, backend, original } = await setUp(config, ctx, folder);
     const resolved = {
       backend,
       train: { n: run.data.train.n },
@@ -155,7 +170,6 @@ export function runGenerationJob(config: GenerationConfig, ctx: JobContext): Pro
     };
     folder.writeConfig({ ...config, kind: 'generation', resolved, versions: versions() });
     const rows: GenerationMetricsRow[] = [];
-    const original = await originalModel(run);
     try {
       const o = await evaluateStage(run, original.model, 'original', GENERATION_METHOD_LABELS.original, original.seconds || undefined, {});
       rows.push(o.row);

@@ -163,6 +163,7 @@ export async function ddpmFromFile(path: string, expectedSha256: string | undefi
       );
   }
   const model = await loadModel(file, ctx.signal);
-  ctx.emit({ type: 'log', level: 'info', message: `θo: ${file}${expectedSha256 ? ' (SHA-256 verified)' : ''}` });
+  // What says θo was read, not trained (the installed-extension host test waits for it).
+  ctx.emit({ type: 'log', level: 'info', message: `θo read from ${file} (${expectedSha256 ? 'SHA-256 verified' : 'no SHA-256 given: not verified'})` });
   return { model, seconds: 0, from: 'file' };
 }
