@@ -277,6 +277,7 @@ export function formatDuration(seconds: number): string {
 
 /** "42% of the job · about 3 min 10 s left": the same words in the status bar's tooltip and the panel. */
 export function overallText(o: OverallProgress): string {
-  const eta = o.etaSeconds !== undefined && Number.isFinite(o.etaSeconds) ? ` · about ${formatDuration(o.etaSeconds)} left` : '';
+  const eta =
+    o.etaSeconds === undefined || !Number.isFinite(o.etaSeconds) ? '' : o.etaSeconds < 1 ? ' · almost done' : ` · about ${formatDuration(o.etaSeconds)} left`;
   return `${overallPercent(o)}% of the job${eta}`;
 }

@@ -175,5 +175,7 @@ describe('job progress: the status bar and the panel show the same number', () =
     assert.equal(overallPercent({ fraction: 0.999 }), 99);
     assert.equal(overallPercent({ fraction: 1 }), 100);
     assert.equal(overallText({ fraction: 0.42, etaSeconds: 6400 }), '42% of the job · about 1 h 46 min left');
+    assert.equal(overallText({ fraction: 0.99, etaSeconds: 0.3 }), '99% of the job · almost done');
+    assert.equal(overallText({ fraction: 0.003 }), '0% of the job', 'no ETA before 1% of the job');
   });
 });
