@@ -1,11 +1,13 @@
 // The panel's state as a pure function of the job's event log. Rendering reads only this, so a
 // replayed log (after a reload, or in a browser test) draws exactly what the live stream drew.
 // No DOM, no vscode: it runs in plain Node tests.
-import type { JobError, JobEvent, JobKind, JobPhase } from '../src/protocol/jobMessages';
+import type { JobError, JobEvent, JobKind, JobPhase, OverallProgress } from '../src/protocol/jobMessages';
 import type { BackendInfo, EvaluatedModel, GenerationMetricsRow, LayerSaliency, Metrics, ModelRole } from '../src/protocol/results';
 import type { ComparisonRun, HostNotification, RunSetupParams, RunTrend, ScoreHistogram, ThresholdPreview } from '../src/protocol/webviewMessages';
 import type { RunSetting } from '../src/protocol/runLabels';
+import { overallText } from '../src/protocol/jobProgress';
 import type { SampleGrid } from './sampleGrids';
+import { formatCount } from './format';
 import { sampleGrid, upsertGenerationRow, upsertGrid } from './sampleGrids';
 
 /** One horizontal bar of the mask-sparsity chart. */
@@ -44,14 +46,16 @@ export interface TrendPoint {
   metrics: Metrics;
 }
 
+/**
+ * A running job's progress: the whole job's figure exactly as the job stamped it on its events (the
+ * status bar and the SalUn view show the same fields; the panel computes no percentage of its own),
+ * and the current phase's own count. A log recorded before jobs stamped it has no `overall`: the
+ * panel then shows the phase's count without a percentage.
+ */
 export interface ProgressView {
-  phase: JobPhase;
-  done: number;
-  total: number;
-  /** 0..1 within the phase. */
-  fraction: number;
-  etaSeconds?: number;
-  epoch?: number;
+  overall?: OverallProgress;
+  /** The phase's latest progress event; absent until one came. */
+  step?: { phase: JobPhase; done: number; total: number; epoch?: number };
 }
 
 export type Outcome = { status: 'finished' } | { status: 'failed'; error: JobError } | { status: 'cancelled' };
@@ -158,6 +162,23 @@ function upsertPoint(trend: TrendPoint[], point: TrendPoint): TrendPoint[] {
   return next;
 }
 
+/**
+ * The panel's progress line: "42% of the job · about 3 min 10 s left · this phase 384/1,000 · epoch 2".
+ * The percentage and ETA are the job's own (overallText, as in the status bar's tooltip); the
+ * phase's count follows as detail.
+ */
+export function progressLine(p: ProgressView): string {
+  const parts: string[] = [];
+  if (p.overall) parts.push(overallText(p.overall));
+  if (p.step) {
+    // An unlearning phase counts epochs in fractions: one decimal there, whole counts elsewhere.
+    const count = (n: number): string => (Number.isInteger(n) ? formatCount(n) : n.toFixed(1));
+    parts.push(`this phase ${count(p.step.done)}/${count(p.step.total)}`);
+    if (p.step.epoch !== undefined) parts.push(`epoch ${p.step.epoch}`);
+  }
+  return parts.join(' · ');
+}
+
 /** Folds one event into the state. Pure: returns a new state, shares unchanged parts. */
 export function reducePanel(state: PanelState, event: JobEvent): PanelState {
   const s: PanelState = { ...state, eventCount: state.eventCount + 1 };
@@ -173,13 +194,16 @@ export function reducePanel(state: PanelState, event: JobEvent): PanelState {
         runDir: event.runDir,
         backend: event.backend,
       };
-    case 'phase':
-      return { ...s, phase: event.phase, phaseLabel: event.label, progress: undefined };
+    case 'phase': {
+      const overall = event.overall ?? s.progress?.overall;
+      return { ...s, phase: event.phase, phaseLabel: event.label, progress: overall ? { overall } : undefined };
+    }
     case 'progress': {
-      const fraction = event.total > 0 ? Math.min(1, Math.max(0, event.done / event.total)) : 0;
-      const progress: ProgressView = { phase: event.phase, done: event.done, total: event.total, fraction };
-      if (event.etaSeconds !== undefined) progress.etaSeconds = event.etaSeconds;
-      if (event.epoch !== undefined) progress.epoch = event.epoch;
+      const step: NonNullable<ProgressView['step']> = { phase: event.phase, done: event.done, total: event.total };
+      if (event.epoch !== undefined) step.epoch = event.epoch;
+      const progress: ProgressView = { step };
+      const overall = event.overall ?? s.progress?.overall;
+      if (overall) progress.overall = overall;
       const phaseChanged = event.phase !== s.phase;
       return { ...s, progress, phase: event.phase, phaseLabel: phaseChanged ? undefined : s.phaseLabel };
     }

@@ -9,8 +9,9 @@ import { settingText } from '../src/protocol/runLabels';
 import { methodDisplayName, RESULTS_NOTE } from '../src/protocol/comparisonFormat';
 import type { PanelChannel } from './channel';
 import type { ThresholdPreviews } from './previewRequests';
-import type { PanelState } from './panelState';
-import { displayedSaliency, shownResults, shownSamples, shownTrend } from './panelState';
+import type { PanelState, ProgressView } from './panelState';
+import { displayedSaliency, progressLine, shownResults, shownSamples, shownTrend } from './panelState';
+import { overallPercent } from '../src/protocol/jobProgress';
 import { METRIC_NAMES } from '../src/protocol/results';
 import { el, replaceChildren } from './dom';
 import type { SeriesKey } from './charts';
@@ -18,7 +19,7 @@ import { layerBars } from './charts';
 import { ThresholdControl } from './thresholdControl';
 import { TrendView } from './trendView';
 import { ComparisonView } from './comparisonView';
-import { formatCount, formatDuration, formatMetric, formatPercent, scientificParts } from './format';
+import { formatCount, formatMetric, formatPercent, scientificParts } from './format';
 import { foldableSection, type Foldable } from './foldable';
 import { SampleGridView } from './sampleGridView';
 import { verdictBlock } from './verdictView';
@@ -145,7 +146,7 @@ export class PanelView {
     this.progressFill = el('span', { class: 'bar-fill' });
     this.progressTrack = el(
       'div',
-      { class: 'progress bar-track', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-label': 'Phase progress' },
+      { class: 'progress bar-track', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-label': 'Job progress' },
       this.progressFill,
     );
     this.progressText = el('div', { class: 'progress-text muted' });
@@ -324,17 +325,10 @@ export class PanelView {
     }
 
     const progress = state.jobRunning ? state.progress : undefined;
-    this.progressTrack.hidden = !progress;
+    // Without the whole job's figure (a log recorded before jobs sent it) there is no bar to fill.
+    this.progressTrack.hidden = !progress?.overall;
     this.progressText.hidden = !progress;
-    if (progress) {
-      const pct = Math.round(progress.fraction * 100);
-      this.progressFill.style.width = `${pct}%`;
-      this.progressTrack.setAttribute('aria-valuenow', String(pct));
-      const text = [`${pct}% (${formatCount(progress.done)}/${formatCount(progress.total)})`];
-      if (progress.epoch !== undefined) text.push(`epoch ${progress.epoch}`);
-      if (progress.etaSeconds !== undefined && Number.isFinite(progress.etaSeconds)) text.push(`ETA ${formatDuration(progress.etaSeconds)}`);
-      this.progressText.textContent = text.join(' · ');
-    }
+    if (progress) this.drawProgress(progress);
 
     const outcome = state.outcome;
     const warnings = [
@@ -366,6 +360,16 @@ export class PanelView {
         warningList,
       );
     }
+  }
+
+  /** The whole job's figure as the job sent it: the status bar shows the same number (progressLine). */
+  private drawProgress(progress: ProgressView): void {
+    if (progress.overall) {
+      const pct = overallPercent(progress.overall);
+      this.progressFill.style.width = `${pct}%`;
+      this.progressTrack.setAttribute('aria-valuenow', String(pct));
+    }
+    this.progressText.textContent = progressLine(progress);
   }
 
   private renderSaliency(state: PanelState): void {

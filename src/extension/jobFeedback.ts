@@ -11,7 +11,8 @@ import { backendFacts } from '../protocol/backendSummary';
 import { backendDetailLines, backendLogLine } from './backendLogLine';
 import type { BackendInfo } from '../protocol/results';
 import { COMMAND_IDS, PANEL_VIEW_ID } from './commandIds';
-import { JobProgress, type JobProgressView } from './jobProgress';
+import { JobStatus, type JobProgressView } from './jobProgress';
+import { overallPercent, overallText } from '../protocol/jobProgress';
 
 const JOB_TITLES: Record<JobKind, string> = {
   run: 'SalUn: Unlearning Run',
@@ -47,9 +48,9 @@ export class JobFeedback implements vscode.Disposable {
 
   private showProgress(kind: JobKind): void {
     const title = JOB_TITLES[kind];
-    const progress = new JobProgress(kind);
+    const progress = new JobStatus();
     this.backend = undefined;
-    this.setStatus(title, { label: 'Starting', overall: 0, detail: '' });
+    this.setStatus(title, { label: 'Starting', overall: { fraction: 0 }, detail: '' });
     this.statusItem.show();
     void vscode.window.showInformationMessage(`${title} started. Its progress is in the status bar and the SalUn view.`, 'Show SalUn View').then((choice) => {
       if (choice) void vscode.commands.executeCommand(COMMAND_IDS.openPanel);
@@ -76,7 +77,7 @@ export class JobFeedback implements vscode.Disposable {
       },
     });
 
-    // The view's own progress bar (and the activity bar's badge): the same overall fraction.
+    // The view's own progress bar (and the activity bar's badge): the same whole-job figure the job sent.
     void vscode.window.withProgress(
       { location: { viewId: PANEL_VIEW_ID }, title },
       (bar) =>
@@ -88,7 +89,7 @@ export class JobFeedback implements vscode.Disposable {
           }
           let reported = 0;
           reporter = (view): void => {
-            const percent = view.overall === undefined ? reported : Math.round(view.overall * 100);
+            const percent = view.overall === undefined ? reported : overallPercent(view.overall);
             bar.report({ message: view.label, increment: Math.max(0, percent - reported) });
             reported = Math.max(reported, percent);
           };
@@ -106,10 +107,9 @@ export class JobFeedback implements vscode.Disposable {
 
   private setStatus(title: string, view: JobProgressView): void {
     const { label, detail } = view;
-    const percent = view.overall === undefined ? undefined : Math.round(view.overall * 100);
-    const on = this.backend ? ` · ${this.backend.name}` : '';
-    this.statusItem.text = percent === undefined ? `$(sync~spin) SalUn${on}` : `$(sync~spin) SalUn ${percent}%${on}`;
-    const whole = percent === undefined ? '' : `${percent}% of the job done. `;
+    this.statusItem.text = statusText(view, this.backend?.name);
+    const percent = view.overall === undefined ? undefined : overallPercent(view.overall);
+    const whole = view.overall === undefined ? '' : `${escapeMarkdown(overallText(view.overall))}. `;
     const tooltip = new vscode.MarkdownString(
       `**${title}**\n\n${whole}${escapeMarkdown(label)}${detail ? ` — ${escapeMarkdown(detail)}` : ''}\n\n` +
         (this.backend ? `${backendTooltip(this.backend)}\n\n` : '') +
@@ -175,6 +175,12 @@ export class JobFeedback implements vscode.Disposable {
       });
     }
   }
+}
+
+/** The status bar item's text: the whole job's percentage as the job sent it (the panel shows the same number). */
+export function statusText(view: Pick<JobProgressView, 'overall'>, backendName?: string): string {
+  const on = backendName ? ` · ${backendName}` : '';
+  return view.overall === undefined ? `$(sync~spin) SalUn${on}` : `$(sync~spin) SalUn ${overallPercent(view.overall)}%${on}`;
 }
 
 function findSaliency(events: readonly JobEvent[]): Extract<JobEvent, { type: 'saliency' }>['summary'] | undefined {

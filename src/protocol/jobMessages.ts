@@ -65,10 +65,22 @@ export interface JobError {
   file?: string;
 }
 
+/**
+ * The whole job's progress (protocol/jobProgress.ts), computed once by the job and shown as it is
+ * by the status bar, the SalUn view and the panel. Absent in logs recorded before it existed.
+ */
+export interface OverallProgress {
+  /** 0..1 over the whole job; never goes back. */
+  fraction: number;
+  /** Seconds the rest of the job should take: elapsed × (1 − fraction) / fraction; absent at the very start. */
+  etaSeconds?: number;
+}
+
 export type JobEvent =
   | { type: 'started'; kind: JobKind; runId: string; runDir: string; backend: BackendInfo }
-  | { type: 'phase'; phase: JobPhase; label: string }
-  | { type: 'progress'; phase: JobPhase; done: number; total: number; etaSeconds?: number; epoch?: number }
+  | { type: 'phase'; phase: JobPhase; label: string; overall?: OverallProgress }
+  /** The phase's own detail (`done` of `total`, its own ETA, the epoch), and the whole job's progress. */
+  | { type: 'progress'; phase: JobPhase; done: number; total: number; etaSeconds?: number; epoch?: number; overall?: OverallProgress }
   | { type: 'saliency'; summary: SaliencySummary }
   | { type: 'metrics'; role: ModelRole; method: string; epoch: number; metrics: Metrics }
   | { type: 'evaluated'; row: EvaluatedModel }
@@ -131,6 +143,10 @@ export function isGenerationMetricsRow(x: unknown): x is GenerationMetricsRow {
   );
 }
 
+function isOverall(x: unknown): boolean {
+  return x === undefined || (isRecord(x) && isFiniteNumber(x.fraction) && (x.etaSeconds === undefined || isFiniteNumber(x.etaSeconds)));
+}
+
 /** Checks the discriminant and the fields a receiver reads before trusting the rest. */
 export function isJobEvent(x: unknown): x is JobEvent {
   if (!isRecord(x) || !isOneOf(x.type, EVENT_TYPES)) return false;
@@ -138,9 +154,9 @@ export function isJobEvent(x: unknown): x is JobEvent {
     case 'started':
       return isString(x.runId) && isString(x.runDir) && isRecord(x.backend);
     case 'phase':
-      return isOneOf(x.phase, JOB_PHASES) && isString(x.label);
+      return isOneOf(x.phase, JOB_PHASES) && isString(x.label) && isOverall(x.overall);
     case 'progress':
-      return isOneOf(x.phase, JOB_PHASES) && isFiniteNumber(x.done) && isFiniteNumber(x.total);
+      return isOneOf(x.phase, JOB_PHASES) && isFiniteNumber(x.done) && isFiniteNumber(x.total) && isOverall(x.overall);
     case 'saliency':
       return isRecord(x.summary) && Array.isArray(x.summary.layers);
     case 'metrics':

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import type { JobEvent } from '../../src/protocol/jobMessages';
 import type { EvaluatedModel } from '../../src/protocol/results';
 import type { PanelState } from '../../webview/panelState';
-import { applyHostMessage, initialPanelState, reducePanel, stateFromEvents } from '../../webview/panelState';
+import { applyHostMessage, initialPanelState, progressLine, reducePanel, stateFromEvents } from '../../webview/panelState';
 import { AUTO_ON_GPU } from './backendFixtures';
 
 const backend = { name: 'wasm' as const, reason: 'tensorflow-gpu: no CUDA; tensorflow: not installed', detail: 'wasm SIMD, 1 thread' };
@@ -137,12 +137,25 @@ describe('panel state reducer', () => {
     assert.equal(s.phase, 'unlearn');
     assert.equal(s.phaseLabel, 'Unlearning with SalUn');
     assert.ok(s.progress);
-    assert.equal(s.progress.fraction, 1 / 3);
-    assert.equal(s.progress.etaSeconds, 4);
-    assert.equal(s.progress.epoch, 1);
-    // A new phase clears the previous phase's progress.
+    // Recorded before jobs stamped the whole job's figure: the phase's count, and no percentage of the panel's own making.
+    assert.equal(s.progress.overall, undefined);
+    assert.deepEqual(s.progress.step, { phase: 'unlearn', done: 1, total: 3, epoch: 1 });
+    assert.equal(progressLine(s.progress), 'this phase 1/3 · epoch 1');
+    // A new phase clears the previous phase's count.
     const next = reducePanel(s, { type: 'phase', phase: 'evaluate', label: 'Evaluating' });
     assert.equal(next.progress, undefined);
+  });
+
+  it("shows the whole job's figure as the job sent it, kept across a phase change until the next", () => {
+    let s = stateFromEvents(recorded.slice(0, 1), true);
+    s = reducePanel(s, { type: 'phase', phase: 'saliency', label: 'Saliency map', overall: { fraction: 0.42, etaSeconds: 190 } });
+    assert.deepEqual(s.progress, { overall: { fraction: 0.42, etaSeconds: 190 } });
+    assert.equal(progressLine(s.progress), '42% of the job · about 3 min 10 s left');
+    s = reducePanel(s, { type: 'progress', phase: 'saliency', done: 384, total: 1000, etaSeconds: 2, overall: { fraction: 0.436, etaSeconds: 180 } });
+    // The phase's own ETA (2 s) is not shown: one ETA, the whole job's.
+    assert.equal(progressLine(s.progress!), '43% of the job · about 3 min 00 s left · this phase 384/1,000');
+    s = reducePanel(s, { type: 'phase', phase: 'unlearn', label: 'SalUn: 4 epochs' });
+    assert.deepEqual(s.progress, { overall: { fraction: 0.436, etaSeconds: 180 } }, 'a phase event without the figure keeps the last one');
   });
 
   it('draws the same from a replay as from the live stream', () => {

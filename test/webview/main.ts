@@ -20,6 +20,7 @@ import { themes } from './cases/themes';
 import { reload } from './cases/reload';
 import { pastRun } from './cases/pastRun';
 import { generation } from './cases/generation';
+import { progress } from './cases/progress';
 import { hygiene } from './cases/hygiene';
 import { loadFixture } from './fixture';
 import { check, newResults, type Results } from './harness';
@@ -40,6 +41,7 @@ export const CASES: readonly Entry[] = [
   ...reload,
   ...pastRun,
   ...generation,
+  ...progress,
   ...hygiene,
 ];
 

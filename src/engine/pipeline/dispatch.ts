@@ -1,10 +1,12 @@
 // One entry for every job kind, shared by the job process (the panel's jobs) and the CLI (every
-// `salun` subcommand): validates the config with its kind's parser, runs the job, and turns every
-// ending into exactly one final event.
+// `salun` subcommand): validates the config with its kind's parser, runs the job, stamps the whole
+// job's progress on its phase and progress events (the one figure every display shows), and turns
+// every ending into exactly one final event.
 import { basename, join } from 'node:path';
 import { parsedStartCommand } from '../../protocol/configKinds';
 import { toJobError } from '../../protocol/jobError';
 import type { JobCommand, JobEvent } from '../../protocol/jobMessages';
+import { JobProgress, jobPlan } from '../../protocol/jobProgress';
 import type { RunResult } from '../../protocol/results';
 import { isRecord } from '../../protocol/guards';
 import { CancelledError } from '../../store/errors';
@@ -54,7 +56,9 @@ export async function dispatchJob(command: StartCommand, emit: (e: JobEvent) => 
   let ending: JobEvent;
   let result: RunResult | undefined;
   try {
-    result = await runKind(parsedStartCommand(command), ctx);
+    const parsed = parsedStartCommand(command);
+    const progress = new JobProgress(jobPlan(parsed));
+    result = await runKind(parsed, { ...ctx, emit: (e) => emit(progress.stamp(e)) });
     ending = { type: 'finished', result };
   } catch (e) {
     ending = e instanceof CancelledError ? { type: 'cancelled' } : { type: 'failed', error: toJobError(e) };

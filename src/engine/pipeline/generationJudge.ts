@@ -24,7 +24,8 @@ export async function judgeClassifier(
   const judge = await trainedOrCached(
     ctx,
     key,
-    'train-original',
+    // The judge is the evaluation's instrument: under 'evaluate' its training is told apart from θo's, which may follow (jobProgress.ts).
+    'evaluate',
     `Judge classifier (${c.architecture})`,
     () => buildArchitecture(c.architecture, { height: t.height, width: t.width, channels: t.channels, numClasses: t.numClasses }, config.seed),
     data,
