@@ -135,9 +135,11 @@ function generationPlan(c: GenerationConfig): JobStage[] {
   const unlearning = u.iterations * 0.75 * ((2 * u.batchSize) / c.train.batchSize) + gridsPartWay * sampling(c.sampling.gridColumns);
   return [
     { phase: 'load', weight: GEN_LOAD },
-    // The judge trains under 'evaluate' (it is the evaluation's instrument), so that θo's training, which may follow, is told apart.
-    { phase: 'evaluate', weight: GEN_JUDGE_EPOCH * c.classifier.train.epochs, optional: true },
+    // θo first (read, or trained unless cached: generationJob.ts reads it before the judge, so a damaged
+    // file fails at once), then the judge, which trains under 'evaluate' (it is the evaluation's
+    // instrument) so that the two are told apart.
     ...(c.original.kind === 'train' ? [{ phase: 'train-original' as const, weight: c.train.iterations, optional: true }] : []),
+    { phase: 'evaluate', weight: GEN_JUDGE_EPOCH * c.classifier.train.epochs, optional: true },
     ...scored,
     ...(c.retrain ? [{ phase: 'retrain' as const, weight: c.train.iterations, optional: true }, ...scored] : []),
     ...(c.methods.some((m) => GENERATION_METHODS[m].usesMask) ? [{ phase: 'saliency' as const, weight: GEN_SALIENCY }] : []),
