@@ -2,12 +2,33 @@
 import type { JobEvent } from '../protocol/jobMessages';
 import { backendLines } from '../protocol/backendSummary';
 import { metricsLine } from '../protocol/results';
+import { overallPercent, overallText } from '../protocol/jobProgress';
 
 function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   return s >= 3600
     ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
     : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+type ProgressEvent = Extract<JobEvent, { type: 'progress' }>;
+
+/**
+ * The bar is the whole job's figure, the one the editor's status bar and panel show (the job
+ * computes it, protocol/jobProgress.ts); the phase's own count follows it. An event without the
+ * figure (a job from before it was sent) falls back to the phase's fraction, said as such.
+ */
+export function progressLine(e: ProgressEvent): string {
+  const width = 30;
+  const epoch = e.epoch !== undefined ? ` epoch ${e.epoch}` : '';
+  if (e.overall) {
+    const bar = '█'.repeat(Math.floor((overallPercent(e.overall) * width) / 100)).padEnd(width, '░');
+    return `  ${bar} ${overallText(e.overall)} · this phase ${e.done}/${e.total}${epoch}`;
+  }
+  const frac = e.total > 0 ? Math.min(1, e.done / e.total) : 0;
+  const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
+  const eta = e.etaSeconds !== undefined ? ` ETA ${clock(e.etaSeconds)}` : '';
+  return `  ${bar} this phase ${(frac * 100).toFixed(0).padStart(3)}%${epoch}${eta}`;
 }
 
 export class TerminalProgress {
@@ -25,11 +46,8 @@ export class TerminalProgress {
         process.stderr.write(`» ${e.label}\n`);
         break;
       case 'progress': {
+        const line = progressLine(e);
         const frac = e.total > 0 ? Math.min(1, e.done / e.total) : 0;
-        const width = 30;
-        const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
-        const eta = e.etaSeconds !== undefined ? ` ETA ${clock(e.etaSeconds)}` : '';
-        const line = `  ${bar} ${(frac * 100).toFixed(0).padStart(3)}%${e.epoch !== undefined ? ` epoch ${e.epoch}` : ''}${eta}`;
         if (this.tty) {
           process.stderr.write(`\r${line}\x1b[K`);
           this.drawn = true;
