@@ -10,6 +10,7 @@ import { settingText } from '../src/protocol/runLabels';
 import { markdownReport } from './exportFormats';
 import { COMPARISON_COLUMNS, comparisonCsv, comparisonRows, methodDisplayName, type ComparisonRow } from '../src/protocol/comparisonFormat';
 import { formatMetric } from './format';
+import { fitTables, tableRegion } from './tableFit';
 
 /** What changes only the panel: the runs the user checked. */
 export interface ComparisonLocal {
@@ -202,9 +203,8 @@ export class ComparisonView {
               'their gaps are compared, and ★ given, only within a reference.',
           )
         : undefined,
-      el(
-        'div',
-        { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Comparison table' },
+      tableRegion(
+        'Comparison table',
         el(
           'table',
           { class: 'results comparison stackable' },
@@ -218,6 +218,7 @@ export class ComparisonView {
         ),
       ),
     );
+    fitTables(this.table);
   }
 
   private tableRow(r: ComparisonRow): HTMLElement {

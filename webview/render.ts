@@ -22,6 +22,7 @@ import { formatCount, formatDuration, formatMetric, formatPercent, scientificPar
 import { foldableSection, type Foldable } from './foldable';
 import { SampleGridView } from './sampleGridView';
 import { verdictBlock } from './verdictView';
+import { fitTables, tableRegion } from './tableFit';
 
 /**
  * What the views are given: the channel for everything they ask of the host, the γ previews (flow
@@ -475,12 +476,12 @@ export class PanelView {
     replaceChildren(
       this.resultsBody,
       source,
-      el(
-        'div',
-        { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Results table' },
+      tableRegion(
+        'Results table',
         el('table', { class: 'results stackable' }, el('caption', { class: 'muted small' }, RESULTS_NOTE), el('thead', {}, head), el('tbody', {}, ...rows)),
       ),
       verdictBlock(shown.rows),
     );
+    fitTables(this.resultsBody);
   }
 }

@@ -16,6 +16,7 @@ import { legend } from './cases/legend';
 import { comparison } from './cases/comparison';
 import { exports } from './cases/exports';
 import { narrow } from './cases/narrow';
+import { widths } from './cases/widths';
 import { themes } from './cases/themes';
 import { reload } from './cases/reload';
 import { pastRun } from './cases/pastRun';
@@ -36,6 +37,7 @@ export const CASES: readonly Entry[] = [
   ...comparison,
   ...exports,
   ...narrow,
+  ...widths,
   ...themes,
   ...reload,
   ...pastRun,
