@@ -253,6 +253,9 @@ export class PanelView {
       button.setAttribute('aria-disabled', String(!enabled));
     }
 
+    // The line says what Run Unlearning would start next; while a job of any kind runs it would read
+    // as that job's caption (issue 20: a generation demo under "Run Unlearning runs: SalUn on …").
+    this.nextRunLine.hidden = state.jobRunning;
     this.empty.hidden = state.eventCount > 0 || state.jobRunning;
     this.status.hidden = state.eventCount === 0 && !state.jobRunning;
     this.renderStatus(state);

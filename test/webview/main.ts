@@ -21,6 +21,7 @@ import { themes } from './cases/themes';
 import { reload } from './cases/reload';
 import { pastRun } from './cases/pastRun';
 import { generation } from './cases/generation';
+import { jobCaption } from './cases/caption';
 import { hygiene } from './cases/hygiene';
 import { loadFixture } from './fixture';
 import { check, newResults, type Results } from './harness';
@@ -42,6 +43,7 @@ export const CASES: readonly Entry[] = [
   ...reload,
   ...pastRun,
   ...generation,
+  ...jobCaption,
   ...hygiene,
 ];
 
