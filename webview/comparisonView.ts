@@ -60,7 +60,15 @@ export class ComparisonView {
       const report = markdownReport(this.state, { generatedAt: new Date().toISOString(), comparison: this.rows() });
       this.channel.command(ExportCommand, { format: 'md', fileName: `salun-report${this.state.runId ? `-${this.state.runId}` : ''}.md`, content: report });
     });
-    this.element = el('div', {}, this.list, this.table, el('div', { class: 'button-row' }, refresh, csv, md));
+    // The buttons come first: the sidebar view is often short (the Runs view sits below it), and at
+    // the end of a long run list and table they were out of sight (issue 20).
+    this.element = el(
+      'div',
+      {},
+      el('div', { class: 'button-row compare-actions', role: 'toolbar', 'aria-label': 'Comparison actions' }, refresh, csv, md),
+      this.list,
+      this.table,
+    );
   }
 
   private effectiveSelection(): Set<string> {
