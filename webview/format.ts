@@ -32,3 +32,13 @@ export function formatCount(n: number): string {
 export function formatMetric(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2);
 }
+
+/**
+ * A run folder as the panel shows it: the extension's runs live at <workspace folder>/.salun/runs/<id>
+ * (store/runs/runFolder.ts), so from `.salun` on it is the path relative to the workspace, the same
+ * on every machine; another folder (a CLI `--out`) is shown whole. The full path goes in the tooltip.
+ */
+export function runFolderLabel(runDir: string): { text: string; title: string } {
+  const m = /(?:^|[\\/])(\.salun[\\/]runs[\\/][^\\/]+)[\\/]?$/.exec(runDir);
+  return { text: m ? m[1].replace(/\\/g, '/') : runDir, title: runDir };
+}

@@ -18,7 +18,7 @@ import { layerBars } from './charts';
 import { ThresholdControl } from './thresholdControl';
 import { TrendView } from './trendView';
 import { ComparisonView } from './comparisonView';
-import { formatCount, formatDuration, formatMetric, formatPercent, scientificParts } from './format';
+import { formatCount, formatDuration, formatMetric, formatPercent, runFolderLabel, scientificParts } from './format';
 import { foldableSection, type Foldable } from './foldable';
 import { SampleGridView } from './sampleGridView';
 import { verdictBlock } from './verdictView';
@@ -364,12 +364,13 @@ export class PanelView {
     } else if (outcome.status === 'cancelled') {
       replaceChildren(this.outcome, el('div', { class: 'muted' }, 'Cancelled.'), warningList);
     } else {
-      replaceChildren(
-        this.outcome,
-        el('div', { class: 'done' }, 'Finished.', state.runDir ? el('div', { class: 'mono muted' }, state.runDir) : undefined),
-        warningList,
-      );
+      replaceChildren(this.outcome, el('div', { class: 'done' }, 'Finished.', state.runDir ? this.runFolder(state.runDir) : undefined), warningList);
     }
+  }
+
+  private runFolder(runDir: string): HTMLElement {
+    const { text, title } = runFolderLabel(runDir);
+    return el('div', { class: 'mono muted run-folder', title }, text);
   }
 
   private renderSaliency(state: PanelState): void {
