@@ -113,10 +113,16 @@ function widthsCase(placement: 'sidebar' | 'editor', fontSize = 13): Entry {
         await page.page.evaluate((px) => document.documentElement.style.setProperty('--vscode-font-size', `${px}px`), fontSize);
         await showEverything(page, fx);
         const failures: string[] = [];
-        for (const width of WIDTHS) {
+        // Up and back down: a table stacked at one width must unstack when there is room again, and back.
+        for (const width of [...WIDTHS, ...WIDTHS.slice(0, -1).reverse()]) {
           await page.page.setViewportSize({ width, height: HEIGHT });
           await page.frame();
           const problems = await tableProblems(page);
+          // With room to spare the tables are grids again: cards are for narrow widths only.
+          if (placement === 'sidebar' && width >= 1100) {
+            const stacked = await page.page.$$eval('table.stacked', (ts: Element[]): string[] => ts.map((t) => t.className));
+            if (stacked.length) problems.push(`still drawn as cards with room to spare: ${stacked.join(', ')}`);
+          }
           if (problems.length) failures.push(`${width} px: ${problems.join('; ')}`);
           await page.page
             .locator(placement === 'editor' ? '#app' : '#results')
