@@ -20,13 +20,11 @@ export function fitTable(wrap: HTMLElement): void {
   const available = wrap.clientWidth;
   // Hidden (a folded section, closed details): nothing to measure; the observer calls again when shown.
   if (available === 0) return;
-  const was = table.classList.contains('stacked');
+  // Measured as a grid: a stacked table's width says nothing about whether the grid would fit.
   table.classList.remove('stacked');
-  const needed = Math.ceil(table.getBoundingClientRect().width);
-  const stack = needed > available;
+  const stack = Math.ceil(table.getBoundingClientRect().width) > available;
   table.classList.toggle('stacked', stack);
-  if (stack !== was) wrap.dataset.fit = stack ? 'stacked' : 'grid';
-  else wrap.dataset.fit ??= stack ? 'stacked' : 'grid';
+  wrap.dataset.fit = stack ? 'stacked' : 'grid';
 }
 
 /** Fits every table region under `root`, now (after a section was redrawn or shown). */
