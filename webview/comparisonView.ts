@@ -10,6 +10,7 @@ import { settingText } from '../src/protocol/runLabels';
 import { markdownReport } from './exportFormats';
 import { COMPARISON_COLUMNS, comparisonCsv, comparisonRows, methodDisplayName, type ComparisonRow } from '../src/protocol/comparisonFormat';
 import { formatMetric } from './format';
+import { fitTables, tableRegion } from './tableFit';
 
 /** What changes only the panel: the runs the user checked. */
 export interface ComparisonLocal {
@@ -59,7 +60,15 @@ export class ComparisonView {
       const report = markdownReport(this.state, { generatedAt: new Date().toISOString(), comparison: this.rows() });
       this.channel.command(ExportCommand, { format: 'md', fileName: `salun-report${this.state.runId ? `-${this.state.runId}` : ''}.md`, content: report });
     });
-    this.element = el('div', {}, this.list, this.table, el('div', { class: 'button-row' }, refresh, csv, md));
+    // The buttons come first: the sidebar view is often short (the Runs view sits below it), and at
+    // the end of a long run list and table they were out of sight (issue 20).
+    this.element = el(
+      'div',
+      {},
+      el('div', { class: 'button-row compare-actions', role: 'toolbar', 'aria-label': 'Comparison actions' }, refresh, csv, md),
+      this.list,
+      this.table,
+    );
   }
 
   private effectiveSelection(): Set<string> {
@@ -202,9 +211,8 @@ export class ComparisonView {
               'their gaps are compared, and ★ given, only within a reference.',
           )
         : undefined,
-      el(
-        'div',
-        { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Comparison table' },
+      tableRegion(
+        'Comparison table',
         el(
           'table',
           { class: 'results comparison stackable' },
@@ -218,6 +226,7 @@ export class ComparisonView {
         ),
       ),
     );
+    fitTables(this.table);
   }
 
   private tableRow(r: ComparisonRow): HTMLElement {

@@ -1,11 +1,4 @@
-// Number and duration formatting for the panel. Pure.
-
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}
+// Number formatting for the panel (durations: protocol/jobProgress.ts, shared with the status bar). Pure.
 
 /** Splits x into mantissa and power of ten for "1.23 × 10⁻⁴"; exponent 0 for 0 or non-finite x. */
 export function scientificParts(x: number, digits = 2): { mantissa: string; exponent: number } {
@@ -31,4 +24,14 @@ export function formatCount(n: number): string {
 /** Metrics arrive already in percent. */
 export function formatMetric(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2);
+}
+
+/**
+ * A run folder as the panel shows it: the extension's runs live at <workspace folder>/.salun/runs/<id>
+ * (store/runs/runFolder.ts), so from `.salun` on it is the path relative to the workspace, the same
+ * on every machine; another folder (a CLI `--out`) is shown whole. The full path goes in the tooltip.
+ */
+export function runFolderLabel(runDir: string): { text: string; title: string } {
+  const m = /(?:^|[\\/])(\.salun[\\/]runs[\\/][^\\/]+)[\\/]?$/.exec(runDir);
+  return { text: m ? m[1].replace(/\\/g, '/') : runDir, title: runDir };
 }

@@ -19,10 +19,11 @@ import { layerBars } from './charts';
 import { ThresholdControl } from './thresholdControl';
 import { TrendView } from './trendView';
 import { ComparisonView } from './comparisonView';
-import { formatCount, formatMetric, formatPercent, scientificParts } from './format';
+import { formatCount, formatMetric, formatPercent, runFolderLabel, scientificParts } from './format';
 import { foldableSection, type Foldable } from './foldable';
 import { SampleGridView } from './sampleGridView';
 import { verdictBlock } from './verdictView';
+import { fitTables, tableRegion } from './tableFit';
 
 /**
  * What the views are given: the channel for everything they ask of the host, the γ previews (flow
@@ -253,6 +254,9 @@ export class PanelView {
       button.setAttribute('aria-disabled', String(!enabled));
     }
 
+    // The line says what Run Unlearning would start next; while a job of any kind runs it would read
+    // as that job's caption (issue 20: a generation demo under "Run Unlearning runs: SalUn on …").
+    this.nextRunLine.hidden = state.jobRunning;
     this.empty.hidden = state.eventCount > 0 || state.jobRunning;
     this.status.hidden = state.eventCount === 0 && !state.jobRunning;
     this.renderStatus(state);
@@ -354,11 +358,7 @@ export class PanelView {
     } else if (outcome.status === 'cancelled') {
       replaceChildren(this.outcome, el('div', { class: 'muted' }, 'Cancelled.'), warningList);
     } else {
-      replaceChildren(
-        this.outcome,
-        el('div', { class: 'done' }, 'Finished.', state.runDir ? el('div', { class: 'mono muted' }, state.runDir) : undefined),
-        warningList,
-      );
+      replaceChildren(this.outcome, el('div', { class: 'done' }, 'Finished.', state.runDir ? this.runFolder(state.runDir) : undefined), warningList);
     }
   }
 
@@ -370,6 +370,11 @@ export class PanelView {
       this.progressTrack.setAttribute('aria-valuenow', String(pct));
     }
     this.progressText.textContent = progressLine(progress);
+  }
+
+  private runFolder(runDir: string): HTMLElement {
+    const { text, title } = runFolderLabel(runDir);
+    return el('div', { class: 'mono muted run-folder', title }, text);
   }
 
   private renderSaliency(state: PanelState): void {
@@ -479,12 +484,12 @@ export class PanelView {
     replaceChildren(
       this.resultsBody,
       source,
-      el(
-        'div',
-        { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Results table' },
+      tableRegion(
+        'Results table',
         el('table', { class: 'results stackable' }, el('caption', { class: 'muted small' }, RESULTS_NOTE), el('thead', {}, head), el('tbody', {}, ...rows)),
       ),
       verdictBlock(shown.rows),
     );
+    fitTables(this.resultsBody);
   }
 }

@@ -9,6 +9,7 @@ import type { SampleImageReply } from '../src/protocol/webviewMessages';
 import { ExportSampleGridRequest, SampleImageRequest } from '../src/protocol/webviewMessages';
 import type { PanelChannel } from './channel';
 import { el, replaceChildren } from './dom';
+import { fitTables, tableRegion } from './tableFit';
 import type { SampleGrid } from './sampleGrids';
 import { forgottenClassName, sampleGridAlt, sampleGridFileName } from './sampleGrids';
 
@@ -202,23 +203,25 @@ export class SampleGridView {
       ),
       el('tr', {}, ...['vs real test', 'vs θo', 'vs Retrain'].map((h) => el('th', { scope: 'col', class: 'fid-sub' }, h))),
     );
-    const cells = generationTableCells(rows).slice(1);
+    const [labels, ...cells] = generationTableCells(rows);
     const body = el(
       'tbody',
       {},
       ...cells.map((row, i) =>
-        el('tr', { 'data-method': rows[i].method }, el('th', { scope: 'row' }, row[0]), ...row.slice(1).map((c) => el('td', { class: 'num' }, c))),
+        el(
+          'tr',
+          { 'data-method': rows[i].method },
+          el('th', { scope: 'row', class: 'cell-model' }, row[0]),
+          ...row.slice(1).map((c, j) => el('td', { class: 'num', 'data-label': labels[j + 1] }, c)),
+        ),
       ),
     );
     replaceChildren(
       this.metricsEl,
       el('h3', {}, 'Generation metrics'),
-      el(
-        'div',
-        { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Generation metrics table' },
-        el('table', { class: 'results generation' }, head, body),
-      ),
+      tableRegion('Generation metrics table', el('table', { class: 'results generation stackable' }, head, body)),
       el('p', { class: 'muted small fid-note', id: 'fid-note' }, '* ', FID_CLASSIFIER_NOTE, ' Lower is closer; — where that reference was not computed.'),
     );
+    fitTables(this.metricsEl);
   }
 }

@@ -6,6 +6,7 @@
 import type { EvaluatedModel, RunVerdictLabel } from '../src/protocol/results';
 import { pointsNote, unlearnedVerdict, VERDICT_MEANINGS, verdictReason, verdictTableCells } from '../src/protocol/verdictText';
 import { el } from './dom';
+import { tableRegion } from './tableFit';
 
 const BADGES: Record<RunVerdictLabel, { glyph: string; text: string; className: string }> = {
   'looks unseen': { glyph: '✓', text: 'Looks unseen', className: 'verdict-unseen' },
@@ -17,18 +18,17 @@ const REFERENCE_NAMES = { original: 'Original (θo)', retrain: 'Retrain' } as co
 
 function figuresTable(cells: string[][]): HTMLElement {
   const [head, ...body] = cells;
-  return el(
-    'div',
-    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Verdict figures' },
+  return tableRegion(
+    'Verdict figures',
     el(
       'table',
-      { class: 'results verdict-table' },
+      { class: 'results verdict-table stackable' },
       el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
       el(
         'tbody',
         {},
         ...body.map(([name, ...rest]) =>
-          el('tr', {}, el('th', { scope: 'row' }, name), ...rest.map((c, i) => el('td', { class: 'num', 'data-label': head[i + 1] }, c))),
+          el('tr', {}, el('th', { scope: 'row', class: 'cell-model' }, name), ...rest.map((c, i) => el('td', { class: 'num', 'data-label': head[i + 1] }, c))),
         ),
       ),
     ),

@@ -16,11 +16,13 @@ import { legend } from './cases/legend';
 import { comparison } from './cases/comparison';
 import { exports } from './cases/exports';
 import { narrow } from './cases/narrow';
+import { widths } from './cases/widths';
 import { themes } from './cases/themes';
 import { reload } from './cases/reload';
 import { pastRun } from './cases/pastRun';
 import { generation } from './cases/generation';
 import { progress } from './cases/progress';
+import { jobCaption } from './cases/caption';
 import { hygiene } from './cases/hygiene';
 import { loadFixture } from './fixture';
 import { check, newResults, type Results } from './harness';
@@ -37,11 +39,13 @@ export const CASES: readonly Entry[] = [
   ...comparison,
   ...exports,
   ...narrow,
+  ...widths,
   ...themes,
   ...reload,
   ...pastRun,
   ...generation,
   ...progress,
+  ...jobCaption,
   ...hygiene,
 ];
 

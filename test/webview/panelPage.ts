@@ -40,7 +40,7 @@ export function findChromium(): string | undefined {
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
-/** The panel's HTML at /, and only dist/ and media/ (the panel's localResourceRoots) besides. */
+/** The panel's HTML at / (`/?placement=editor`: the editor tab's), and only dist/ and media/ (the panel's localResourceRoots) besides. */
 function startServer(root: string): Promise<Server> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -48,7 +48,11 @@ function startServer(root: string): Promise<Server> {
       const origin = `http://${req.headers.host ?? ''}`;
       // panelHtml only calls toString() on the URIs.
       const uri = (s: string): Uri => ({ toString: () => s }) as Uri;
-      const html = panelHtml({ scriptUri: uri(`${origin}/dist/webview.js`), styleUri: uri(`${origin}/media/panel.css`), cspSource: origin }, createNonce());
+      const placement = url.searchParams.get('placement') === 'editor' ? 'editor' : 'sidebar';
+      const html = panelHtml(
+        { scriptUri: uri(`${origin}/dist/webview.js`), styleUri: uri(`${origin}/media/panel.css`), cspSource: origin, placement },
+        createNonce(),
+      );
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }
@@ -116,6 +120,8 @@ export class PanelPage {
     private readonly browser: Browser,
     private readonly server: Server,
     readonly origin: string,
+    /** A page opened beside the first (openAnother) closes only itself. */
+    private readonly ownsBrowser = true,
   ) {
     page.on('console', (msg) => {
       const text = msg.text();
@@ -144,7 +150,24 @@ export class PanelPage {
     return panel;
   }
 
+  /**
+   * A second panel page in its own browser context (its own saved state), on the same server:
+   * the editor tab's layout (`placement: 'editor'`) or a fresh sidebar. Close it when done.
+   */
+  async openAnother(placement: 'sidebar' | 'editor', viewport: { width: number; height: number }): Promise<PanelPage> {
+    const context = await this.browser.newContext({ viewport, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await page.addInitScript(installStub, { theme: THEMES.dark });
+    const other = new PanelPage(page, this.browser, this.server, this.origin, false);
+    await page.goto(`${this.origin}/?placement=${placement}`, { waitUntil: 'load' });
+    return other;
+  }
+
   async close(): Promise<void> {
+    if (!this.ownsBrowser) {
+      await this.page.context().close();
+      return;
+    }
     await this.browser.close();
     this.server.close();
   }

@@ -14,6 +14,7 @@ import type { Ctx, Entry } from './case';
 import type { PanelPage, Posted } from '../panelPage';
 import { assert, assertEqual, sleep, until } from '../harness';
 import { PERSIST_WAIT_MS } from './reload';
+import { tableProblems, WIDTHS } from './widths';
 
 const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const FORGET = 7;
@@ -242,6 +243,25 @@ export const generation: Entry[] = [
       const note = (await panel.page.textContent('#fid-note')) ?? '';
       assert(note.includes('Fashion-MNIST classifier') && note.includes('not Inception'), `footnote "${note}"`);
       assertEqual(await fid.getAttribute('aria-describedby'), 'fid-note', 'the column points at its footnote');
+    },
+  },
+  {
+    name: `generation: the metrics table fits (as cards when narrow) at ${WIDTHS.join(', ')} px, no cell cut`,
+    async run({ panel }) {
+      const failures: string[] = [];
+      try {
+        for (const width of WIDTHS) {
+          await panel.page.setViewportSize({ width, height: 900 });
+          await panel.frame();
+          // The classification job's tables are gone with it: what is left is the generation table.
+          const problems = await tableProblems(panel, ['table.generation']);
+          if (problems.length) failures.push(`${width} px: ${problems.join('; ')}`);
+        }
+      } finally {
+        await panel.page.setViewportSize({ width: 420, height: 900 });
+        await panel.frame();
+      }
+      assert(failures.length === 0, failures.join('\n'));
     },
   },
   {

@@ -9,6 +9,8 @@ import { assert } from '../harness';
 
 export const NARROW = { width: 300, height: 366 };
 const WIDE = { width: 420, height: 900 };
+/** The SalUn view above the Runs view in a short window. */
+const SHORT = { width: 300, height: 200 };
 
 interface Box {
   text: string;
@@ -113,6 +115,37 @@ export const narrow: Entry[] = [
         labels.filter((l) => l.scrollWidth > l.clientWidth + 1 || l.getBoundingClientRect().right > window.innerWidth + 0.5).map((l) => l.textContent ?? ''),
       );
       assert(cut.length === 0, `${cut.length} run row(s) cut off: ${cut.slice(0, 3).join(' | ')}`);
+    },
+  },
+  {
+    name: 'a short view (300 × 200 px): at the Compare runs heading its buttons are on screen, before the run list',
+    async run({ panel }) {
+      const { page } = panel;
+      await setWidth(panel, SHORT);
+      try {
+        await page.$eval('#h-compare', (h) => h.scrollIntoView({ block: 'start' }));
+        await panel.frame();
+        const buttons = await page.$$eval('#compare vscode-button', (bs) =>
+          bs.map((b) => {
+            const r = b.getBoundingClientRect();
+            return { text: (b.textContent ?? '').trim(), top: r.top, bottom: r.bottom, right: r.right };
+          }),
+        );
+        assert(buttons.length >= 3, `${buttons.length} buttons in Compare runs`);
+        const off = buttons.filter((b) => b.top < -0.5 || b.bottom > SHORT.height + 0.5 || b.right > SHORT.width + 0.5);
+        assert(
+          off.length === 0,
+          `${off.map((b) => `"${b.text}" at y ${b.top.toFixed(0)}–${b.bottom.toFixed(0)}`).join(', ')} outside the ${SHORT.height} px tall view`,
+        );
+        const order = await page.$eval('#compare', (s) => {
+          const first = s.querySelector('vscode-button');
+          const list = s.querySelector('.run-list');
+          return !!first && !!list && !!(first.compareDocumentPosition(list) & Node.DOCUMENT_POSITION_FOLLOWING);
+        });
+        assert(order, 'the buttons come after the run list (Tab reaches them last)');
+      } finally {
+        await setWidth(panel, NARROW);
+      }
     },
   },
   {

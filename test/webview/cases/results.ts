@@ -34,4 +34,15 @@ export const results: Entry[] = [
       assertEqual(rows[2][6], u.avgGap.toFixed(2), 'SalUn Avg. Gap');
     },
   },
+  {
+    name: 'the run folder is shown relative to the workspace (.salun/runs/<id>), the full path in its tooltip',
+    async run({ panel, fx }) {
+      const runDir = fx.finished.result.runDir;
+      const shown = await panel.page.$eval('.outcome .run-folder', (d) => ({ text: d.textContent ?? '', title: (d as HTMLElement).title }));
+      assertEqual(shown.text, `.salun/runs/${fx.finished.result.runId}`, 'run folder shown');
+      assertEqual(shown.title, runDir, 'tooltip');
+      const status = (await panel.page.textContent('section.status')) ?? '';
+      assert(!status.includes(runDir), `the status still prints the absolute path ${runDir}`);
+    },
+  },
 ];
