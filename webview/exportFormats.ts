@@ -8,6 +8,7 @@ import { backendMarkdownItems } from '../src/protocol/backendSummary';
 import { formatCount, formatScientific } from './format';
 import { comparisonMarkdownTable, formatFixed as num, methodDisplayName, RESULTS_NOTE, type ComparisonRow } from '../src/protocol/comparisonFormat';
 import { alignFrom, markdownTable } from '../src/protocol/tableText';
+import { termsNote } from '../src/protocol/terms';
 
 export interface ReportContext {
   /** ISO time of the export. */
@@ -26,7 +27,7 @@ export function markdownReport(state: PanelState, ctx: ReportContext): string {
   out.push(...facts, '');
 
   if (state.rows.length) {
-    out.push('## Results', '', RESULTS_NOTE, '');
+    out.push('## Results', '', RESULTS_NOTE, '', termsNote(), '');
     out.push(
       markdownTable([
         ['Model', ...METRIC_NAMES, 'Avg. Gap', 'Time (s)'],

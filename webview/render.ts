@@ -7,6 +7,7 @@ import type { NextRunReply, PanelAction } from '../src/protocol/webviewMessages'
 import { NextRunRequest, PanelActionCommand } from '../src/protocol/webviewMessages';
 import { settingText } from '../src/protocol/runLabels';
 import { methodDisplayName, RESULTS_NOTE } from '../src/protocol/comparisonFormat';
+import { termsNote } from '../src/protocol/terms';
 import type { PanelChannel } from './channel';
 import type { ThresholdPreviews } from './previewRequests';
 import type { PanelState, ProgressView } from './panelState';
@@ -488,6 +489,7 @@ export class PanelView {
         'Results table',
         el('table', { class: 'results stackable' }, el('caption', { class: 'muted small' }, RESULTS_NOTE), el('thead', {}, head), el('tbody', {}, ...rows)),
       ),
+      el('p', { class: 'muted small terms-note' }, termsNote()),
       verdictBlock(shown.rows),
     );
     fitTables(this.resultsBody);

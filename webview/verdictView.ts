@@ -7,6 +7,7 @@ import type { EvaluatedModel, RunVerdictLabel } from '../src/protocol/results';
 import { pointsNote, unlearnedVerdict, VERDICT_MEANINGS, verdictReason, verdictTableCells } from '../src/protocol/verdictText';
 import { el } from './dom';
 import { tableRegion } from './tableFit';
+import { termsNote } from '../src/protocol/terms';
 
 const BADGES: Record<RunVerdictLabel, { glyph: string; text: string; className: string }> = {
   'looks unseen': { glyph: '✓', text: 'Looks unseen', className: 'verdict-unseen' },
@@ -81,6 +82,7 @@ export function verdictBlock(rows: readonly EvaluatedModel[]): HTMLElement | und
         { class: 'muted small' },
         `Threshold: ±k·σ, σ from ${v.splits} random halvings of the held-out data, k = ${v.k.toFixed(3)} (α = ${v.alpha} over five figures, Bonferroni). ${pointsNote(v)} Took ${v.seconds.toFixed(1)} s.`,
       ),
+      el('p', { class: 'muted small terms-note' }, termsNote()),
       referenceLines(rows),
     ),
   );

@@ -22,3 +22,8 @@ export function glossed(name: TermName): string {
   const t: Term = TERMS[name];
   return `${t.short} (${t.gloss})`;
 }
+
+/** "θo: the original model, before unlearning · Df: …": the legend beside a table that uses the shorthand. */
+export function termsNote(): string {
+  return (Object.values(TERMS) as Term[]).map((t) => `${t.short}: ${t.gloss}`).join(' · ');
+}

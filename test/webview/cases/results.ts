@@ -2,6 +2,7 @@
 import type { Entry } from './case';
 import { METRICS } from '../fixture';
 import { assert, assertEqual, mean } from '../harness';
+import { TERMS } from '../../../src/protocol/terms';
 
 export const results: Entry[] = [
   {
@@ -32,6 +33,9 @@ export const results: Entry[] = [
       const u = finalRows.find((r) => r.role === 'unlearned');
       assert(u?.avgGap !== undefined, 'the recording has no unlearned row with an Avg. Gap');
       assertEqual(rows[2][6], u.avgGap.toFixed(2), 'SalUn Avg. Gap');
+      // The shorthand the table and its rows use is glossed beside it, in the same words as the New Run flow.
+      const note = (await panel.page.textContent('#results .terms-note')) ?? '';
+      for (const t of Object.values(TERMS)) assert(note.includes(`${t.short}: ${t.gloss}`), `the results' legend "${note}" lacks ${t.short}`);
     },
   },
   {
