@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultDataDir } from '../../src/store/data/idxLayout';
 import { GEN_DEMO_FILES, GEN_DEMO_MODEL } from '../../src/store/generationDemo';
@@ -61,11 +61,20 @@ function manifestFiles(): string[] {
   return [...new Set(named)].sort();
 }
 
-/** The README's relative links and images (the marketplace page and the editor's README tab open them from the package). */
-function readmeFiles(): string[] {
-  const text = readFileSync(join(root, 'README.md'), 'utf8');
+/** A Markdown file's relative links and images, as package paths (the marketplace page and the editor's Markdown preview open them from the package). */
+function linksOf(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
   const targets = [...text.matchAll(/\]\(([^)\s]+)\)/g), ...text.matchAll(/src="([^"]+)"/g)].map((m) => m[1].split('#')[0]);
-  return [...new Set(targets.filter((t) => t && !/^[a-z]+:/i.test(t)).map((t) => slashed(t.replace(/^\.\//, ''))))].sort();
+  const dir = posix.dirname(file);
+  return targets.filter((t) => t && !/^[a-z]+:/i.test(t)).map((t) => posix.normalize(posix.join(dir, slashed(t))));
+}
+
+/** What the README links, and what each shipped page of docs/ links in turn (a report's "see docs/verdict.md" opens it there). */
+function readmeFiles(): string[] {
+  const docs = readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`);
+  return [...new Set([...linksOf('README.md'), ...docs.flatMap(linksOf)])].sort();
 }
 
 /** The bundles the code opens, each with the source that opens it and how (a rename there must show up here). */
