@@ -199,6 +199,15 @@ export class PanelPage {
   }
 
   /** Two animation frames: what was sent has been drawn. */
+  /** Waits for the comparison's run list and ticks every run in it (the comparison then shows them all). */
+  async checkEveryRun(runs: readonly { runId: string }[]): Promise<void> {
+    await this.page.waitForSelector('table.comparison');
+    for (const run of runs) {
+      const box = this.page.locator(`input[type="checkbox"][data-run="${run.runId}"]`);
+      if (!(await box.isChecked())) await box.check();
+    }
+  }
+
   async frame(): Promise<void> {
     await this.page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
   }

@@ -43,11 +43,7 @@ async function drawPanel(panel: PanelPage, root: string): Promise<void> {
   await panel.send({ type: 'runSetup', runId: fx.finished.result.runId, method: 'salun', setting });
   await panel.send(fx.scores);
   await panel.send({ type: 'runs', runs: fx.runs });
-  await panel.page.waitForSelector('table.comparison');
-  for (const run of fx.runs) {
-    const box = panel.page.locator(`input[type="checkbox"][data-run="${run.runId}"]`);
-    if (!(await box.isChecked())) await box.check();
-  }
+  await panel.checkEveryRun(fx.runs);
   // What the host's panelRunPlan would say had the user set this run up.
   await answerNextRun(panel, `SalUn on ${settingText(setting)}`);
   await until('the Run Unlearning button labelled', async () => (await panel.page.textContent('#next-run'))?.startsWith('Run Unlearning runs'));

@@ -36,11 +36,7 @@ export async function showEverything(panel: PanelPage, fx: Fixture): Promise<voi
   await panel.send({ type: 'replay', events: eventsWithVerdict(fx.events), jobRunning: false });
   await panel.send(fx.scores);
   await panel.send({ type: 'runs', runs: fx.runs });
-  await panel.page.waitForSelector('table.comparison');
-  for (const run of fx.runs) {
-    const box = panel.page.locator(`input[type="checkbox"][data-run="${run.runId}"]`);
-    if (!(await box.isChecked())) await box.check();
-  }
+  await panel.checkEveryRun(fx.runs);
   await panel.page.$$eval('details.verdict-figures', (ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
   await panel.frame();
   const rows = await panel.page.locator('table.comparison tbody tr:not(.group-head)').count();
