@@ -61,7 +61,7 @@ export class ComparisonView {
       this.channel.command(ExportCommand, { format: 'md', fileName: `salun-report${this.state.runId ? `-${this.state.runId}` : ''}.md`, content: report });
     });
     // The buttons come first: the sidebar view is often short (the Runs view sits below it), and at
-    // the end of a long run list and table they were out of sight (issue 20).
+    // the end of a long run list and table they were out of sight.
     this.element = el(
       'div',
       {},

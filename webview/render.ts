@@ -256,7 +256,7 @@ export class PanelView {
     }
 
     // The line says what Run Unlearning would start next; while a job of any kind runs it would read
-    // as that job's caption (issue 20: a generation demo under "Run Unlearning runs: SalUn on …").
+    // as that job's caption (a generation demo under "Run Unlearning runs: SalUn on …").
     this.nextRunLine.hidden = state.jobRunning;
     this.empty.hidden = state.eventCount > 0 || state.jobRunning;
     this.status.hidden = state.eventCount === 0 && !state.jobRunning;

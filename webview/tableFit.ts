@@ -1,4 +1,4 @@
-// Tables that reflow rather than cut (issue 20): a table is drawn as a grid while it fits the width
+// Tables that reflow rather than cut: a table is drawn as a grid while it fits the width
 // it is given, and as cards (a row per card, each value under its column's name: the `stacked`
 // class, media/panel.css) when it does not. The test is the table's own width, measured, not a
 // breakpoint: the same table needs ≈ 520 px in one font and 560 px in another, and an editor tab

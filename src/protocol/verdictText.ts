@@ -87,7 +87,7 @@ function byStrength(figures: readonly RunVerdictFigure[]): RunVerdictFigure[] {
 
 /**
  * The verdict's reason, derived from the figures the table shows and the same rule the label
- * follows, so it can never say "every figure is within" beside a row whose |z| exceeds k (issue 20:
+ * follows, so it can never say "every figure is within" beside a row whose |z| exceeds k (a
  * retain accuracy gained beyond its noise is shown but does not count). Renderers derive it again
  * rather than read a stored sentence, which older run folders wrote by a narrower rule.
  */

@@ -1,4 +1,4 @@
-// Backend messages name only what their reader has (issue 20, points 5 and 6): a job forked by the
+// Backend messages name only what their reader has: a job forked by the
 // installed extension is told about the install command, never a source checkout's script; the CLI
 // (which ships only in a source checkout) is told about the script. A package that is simply not
 // installed reads "not installed", once per reason, with the raw location kept for the debug lines.

@@ -43,7 +43,7 @@ describe('package.json contributes', () => {
     assert.equal(new Set(palette).size, palette.length, 'a command is listed twice in commandPalette');
   });
 
-  it('gives every command its own title, and the SalUn view, its charts tab and a run one name each (issue 20)', () => {
+  it('gives every command its own title, and the SalUn view, its charts tab and a run one name each', () => {
     const titles = contributes.commands.map((c) => c.title);
     assert.equal(new Set(titles).size, titles.length, `two commands share a title: ${titles.join(', ')}`);
     const title = (id: string): string | undefined => contributes.commands.find((c) => c.command === id)?.title;
@@ -176,7 +176,7 @@ describe('package.json contributes', () => {
   });
 
   it('the walkthrough’s subtitle, step titles and button labels are short enough not to be cut', () => {
-    // Measured in code-server at 1400 × 900 with the image column beside the steps (issue 20; the
+    // Measured in code-server at 1400 × 900 with the image column beside the steps (the
     // e2e case test/workbench/cases/walkthrough.ts measures the real page): the steps' column is
     // ≈ 250 px. The subtitle is cut after 3 lines (≈ 22 characters each at its size: 103 were cut,
     // 58 fit); a collapsed step's title is one line of ≈ 246 px (32 bold characters took 251 px);

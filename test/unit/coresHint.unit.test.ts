@@ -1,5 +1,4 @@
-// The backend line says when training leaves cores idle, and how this user uses them (issue 20,
-// point 7). The default stays 1 worker, so that a config's table does not depend on the machine.
+// The backend line says when training leaves cores idle, and how this user uses them. The default stays 1 worker, so that a config's table does not depend on the machine.
 import { strict as assert } from 'node:assert';
 import { coresHint } from '../../src/engine/backend/coresHint';
 import { selectBackend } from '../../src/engine/backend/select';

@@ -155,7 +155,7 @@ describe('job feedback: one meaning of progress', () => {
     assert.ok(fakeHost.progress[0].ended, "the view's progress did not end with the job");
     assert.equal(fakeHost.notifications.length, 2);
     assert.deepEqual(fakeHost.notifications[1].actions, ['Open Report', 'Open in SalUn View']);
-    // Each button is named after the command it runs (issue 20: "Show in Panel" ran "Open in Panel").
+    // Each button is named after the command it runs ("Show in Panel" ran "Open in Panel").
     const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
       contributes: { commands: { command: string; title: string }[] };
     };

@@ -62,7 +62,7 @@ describe('job process (dist/job.js)', function () {
     assert.ok(started && started.type === 'started' && started.backend.name === 'wasm');
     assert.ok(types.indexOf('started') < types.indexOf('saliency'));
     assert.equal(events.filter((e) => e.type === 'metrics').length, 2);
-    // The one progress figure (issue 20): the job stamps the whole job's fraction on every phase and progress event, never going back.
+    // The one progress figure: the job stamps the whole job's fraction on every phase and progress event, never going back.
     const figures = events.flatMap((e) => (e.type === 'phase' || e.type === 'progress' ? [e.overall?.fraction ?? NaN] : []));
     assert.ok(
       figures.every((f, i) => Number.isFinite(f) && f >= (figures[i - 1] ?? 0) && f < 1),

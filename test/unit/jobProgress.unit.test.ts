@@ -1,4 +1,4 @@
-// One progress figure from one source (issue 20): the job stamps the whole job's fraction and ETA
+// One progress figure from one source: the job stamps the whole job's fraction and ETA
 // on its phase and progress events (protocol/jobProgress.ts, from a plan of every job kind), and
 // the status bar and the panel show those fields as they came. Fed with jobs recorded from
 // dist/job.js (test/fixtures/job-progress.json, one of every kind) and with constructed ones.

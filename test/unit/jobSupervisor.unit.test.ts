@@ -111,7 +111,7 @@ describe('job supervisor', function () {
     }
   });
 
-  it('a failed job: the log says it failed and that its process then exited non-zero, before the outcome is reported (issue 20)', async () => {
+  it('a failed job: the log says it failed and that its process then exited non-zero, before the outcome is reported', async () => {
     // What jobFeedback.ts does with the outcome: the "[error] Job failed" line comes after the exit line.
     supervisor.subscribe({ onJobEnded: (o) => log.error(`Job ${o.status}`) });
     const outcome = await supervisor.start(runCommand('fail', dir));

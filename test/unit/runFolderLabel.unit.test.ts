@@ -1,5 +1,5 @@
 // How the panel names a run folder (webview/format.ts): relative to the workspace when it is one of
-// the workspace's runs (issue 20: the walkthrough showed a developer's absolute path), whole otherwise.
+// the workspace's runs (the walkthrough showed a developer's absolute path), whole otherwise.
 import { strict as assert } from 'node:assert';
 import { runFolderLabel } from '../../webview/format';
 

@@ -1,4 +1,4 @@
-// Zero saliency scores and the ratios that keep γ > 0 (issue 20, point 9), and finding a map that
+// Zero saliency scores and the ratios that keep γ > 0, and finding a map that
 // was already computed for the same model, data and forget set.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The verdict's sentence agrees with its figures table (issue 20, point 1): a run showed "every
+// The verdict's sentence agrees with its figures table: a run showed "every
 // figure is within ±2.58σ" above a table whose retain row read "+2.93, threshold 0.90, z +8.4".
 // Retain accuracy gained does not count against the label, but the sentence must still not claim
 // that every figure is within its threshold. The sentence is derived from the figures each time,

@@ -149,7 +149,7 @@ describe("the panel's verdict block", () => {
     assert.equal(new Set(seen.values()).size, 3);
   });
 
-  it('the sentence is derived from the figures it shows, not read from a stored reason (issue 20)', () => {
+  it('the sentence is derived from the figures it shows, not read from a stored reason', () => {
     const v = verdictOn(0.85, 4);
     const retain = v.figures.find((f) => f.name === 'retain');
     assert.ok(retain);

@@ -1,5 +1,5 @@
-// What the backend line says about the machine's cores when training would leave some idle (issue 20,
-// point 7: wasm trained on 1 thread of 2 cores and nothing said so). The default stays 1 worker:
+// What the backend line says about the machine's cores when training would leave some idle
+// (wasm trained on 1 thread of 2 cores and nothing said so). The default stays 1 worker:
 // data-parallel workers change a batch-norm model's results (each shard normalises with its own
 // statistics) and key the θo/Retrain cache, so a default that followed the core count would make
 // the same config give different tables on different machines. The user is told instead.

@@ -1,4 +1,4 @@
-// The panel's progress (issue 20): the whole job's percentage and ETA exactly as the job stamped
+// The panel's progress: the whole job's percentage and ETA exactly as the job stamped
 // them on its events, the number the status bar shows, with the phase's own count as detail; a
 // generation job has one. A log recorded before jobs sent the figure shows the count, no percentage.
 import { readFileSync } from 'node:fs';

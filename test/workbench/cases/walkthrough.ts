@@ -1,6 +1,6 @@
 // Independent of the panel: a new user's first stop, the walkthrough on the Welcome page with every
 // step package.json's contributes.walkthroughs lists (read from the manifest, so a renamed step is
-// looked for under its new title), screenshotted. Then, at the 1400 × 900 window (issue 20: the
+// looked for under its new title), screenshotted. Then, at the 1400 × 900 window (the
 // subtitle and the Generation Demo button were cut), the subtitle and every step's button are
 // measured, with the secondary side bar shown and hidden (hidden, the image column narrows the
 // steps to ≈ 250 px): the subtitle, the collapsed steps' titles and every step's button (each step
