@@ -1,4 +1,4 @@
-// Issue 20: the line under the toolbar ("Run Unlearning runs: SalUn on …", what the button would
+// The line under the toolbar ("Run Unlearning runs: SalUn on …", what the button would
 // start next) stayed while the generation demo ran, and read as that job's caption. A new job of any
 // kind clears it at its start; it comes back, still about the button, once the job has ended.
 import type { JobEvent } from '../../../src/protocol/jobMessages';
@@ -34,6 +34,10 @@ export const jobCaption: Entry[] = [
     name: 'a generation job replaces the previous run’s caption at its start; the line returns once it ends',
     async run({ panel, fx }) {
       let answered = (await panel.postedOfType('nextRun')).length;
+      // The panel asks what Run Unlearning would start when a job ends: end one here, whatever the
+      // earlier cases left the page in, so the line is asked for (and answered) in this case.
+      await panel.send({ type: 'jobState', running: true });
+      await panel.frame();
       await panel.send({ type: 'replay', events: fx.events, jobRunning: false });
       await panel.send({ type: 'jobState', running: false });
       await panel.frame();
