@@ -5,7 +5,7 @@ import type { PanelState } from './panelState';
 import { shownTrend } from './panelState';
 import { avgGap, METRIC_NAMES } from '../src/protocol/results';
 import { backendMarkdownItems } from '../src/protocol/backendSummary';
-import { formatCount, formatScientific } from './format';
+import { formatCount, formatScientific, runFolderLabel } from './format';
 import { comparisonMarkdownTable, formatFixed as num, methodDisplayName, RESULTS_NOTE, type ComparisonRow } from '../src/protocol/comparisonFormat';
 import { alignFrom, markdownTable } from '../src/protocol/tableText';
 import { termsNote } from '../src/protocol/terms';
@@ -20,7 +20,8 @@ export function markdownReport(state: PanelState, ctx: ReportContext): string {
   const out: string[] = [];
   out.push(`# SalUn Lab report${state.runId ? `: ${state.runId}` : ''}`, '');
   const facts: string[] = [];
-  if (state.runDir) facts.push(`- Run folder: \`${state.runDir}\``);
+  // Relative to the workspace, as the panel shows it: a shared report names no one's home folder.
+  if (state.runDir) facts.push(`- Run folder: \`${runFolderLabel(state.runDir).text}\``);
   if (state.backend) facts.push(...backendMarkdownItems(state.backend));
   if (state.outcome) facts.push(`- Outcome: ${state.outcome.status}`);
   facts.push(`- Exported: ${ctx.generatedAt}`);

@@ -185,6 +185,8 @@ describe('Markdown report', () => {
     );
     const cpuOnly = reducePanel(initialPanelState(), { type: 'started', kind: 'run', runId: 'w1', runDir: '/ws/.salun/runs/w1', backend: AUTO_ON_SWIFTSHADER });
     const lines = markdownReport(cpuOnly, { generatedAt: 'G', comparison: [] }).split('\n');
+    assert.ok(lines.includes('- Run folder: `.salun/runs/w1`'), 'the run folder relative to the workspace, as the panel shows it');
+    assert.ok(!lines.some((l) => l.includes('/ws/')), 'no absolute path of the machine it was made on');
     assert.equal(lines.filter((l) => l.startsWith('  - Skipped ')).length, 3);
     assert.ok(!lines.some((l) => l.includes('GPU adapter')));
   });
