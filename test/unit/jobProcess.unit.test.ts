@@ -60,6 +60,10 @@ describe('job process (dist/job.js)', function () {
     assert.equal(types[types.length - 1], 'finished', `last events: ${JSON.stringify(events.slice(-3))}`);
     const started = events.find((e) => e.type === 'started');
     assert.ok(started && started.type === 'started' && started.backend.name === 'wasm');
+    // The backend is said once, by the started event (the editor's log and the terminal each print it
+    // from there); a log line of its own repeated it in the editor's log.
+    const backendLogs = events.filter((e) => e.type === 'log' && /^backend: /.test(e.message));
+    assert.deepEqual(backendLogs, [], 'the job logs the backend beside its started event');
     assert.ok(types.indexOf('started') < types.indexOf('saliency'));
     assert.equal(events.filter((e) => e.type === 'metrics').length, 2);
     // The one progress figure: the job stamps the whole job's fraction on every phase and progress event, never going back.

@@ -113,7 +113,6 @@ async function setUp(
   folder: RunFolder,
 ): Promise<{ run: GenerationRun; backend: BackendInfo; original: GenerationModel }> {
   const backend = await selectBackend(config.backend);
-  ctx.emit({ type: 'log', level: 'info', message: `backend: ${backend.name} (${backend.detail}); ${backend.reason}` });
   ctx.emit({ type: 'started', kind: 'generation', runId: folder.runId, runDir: folder.dir, backend });
   const { data, dataKey } = await loadGenerationData(config, ctx);
   const rows = classRows(data.train, config.forgetClass);

@@ -91,7 +91,6 @@ export { trainedOrCached } from './cachedModel';
 /** Selects the backend first, so that the job can say which one it uses before any long step. */
 export async function startBackend(config: PrepareConfig, ctx: JobContext): Promise<BackendInfo> {
   const backend = await selectBackend(config.backend, { trainingWorkers: ctx.training?.workers ?? 1 });
-  ctx.emit({ type: 'log', level: 'info', message: `backend: ${backend.name} (${backend.detail}); ${backend.reason}` });
   return backend;
 }
 
