@@ -158,8 +158,13 @@ export function runConfigFromSettings(settings: SalunSettings, workspaceDir: str
   };
 }
 
+/** What a saliency job of `config` needs: the map at θo depends on nothing of the unlearning. */
+export function saliencyPartOf(config: RunConfig): SaliencyJobConfig {
+  const { data, model, forget, saliency, train, seed, backend, workers } = config;
+  return { data, model, forget, saliency, train, seed, backend, ...(workers !== undefined ? { workers } : {}) };
+}
+
 /** The saliency part of the run config the settings give. Throws SettingsError on a bad value. */
 export function saliencyConfigFromSettings(settings: SalunSettings, workspaceDir: string): SaliencyJobConfig {
-  const { data, model, forget, saliency, train, seed, backend, workers } = runConfigFromSettings(settings, workspaceDir);
-  return { data, model, forget, saliency, train, seed, backend, ...(workers !== undefined ? { workers } : {}) };
+  return saliencyPartOf(runConfigFromSettings(settings, workspaceDir));
 }

@@ -7,6 +7,7 @@ import { readSaliency, SaliencyReadError } from '../store/runs/readSaliency';
 import { findSameSaliency } from '../store/saliency/sameMap';
 import { saliencyZeros } from '../store/saliency/zeros';
 import { startChecked, type CommandDeps } from './commands';
+import { saliencyPartOf } from './jobConfigs';
 import { runConfigFromAnswers, saliencyQuestionOf, type NewRunAnswers, type SaliencyFinding } from './newRunAnswers';
 import type { SaliencyCheck } from './newRunFlow';
 
@@ -17,14 +18,8 @@ export function newRunSaliencyCheck(deps: CommandDeps, base: RunConfig, workspac
       return found && { runId: found.runId, zeros: saliencyZeros(found.scores) };
     },
     async compute(a: NewRunAnswers): Promise<SaliencyFinding | undefined> {
-      const c = runConfigFromAnswers(a, base);
-      const config = { data: c.data, model: c.model, forget: c.forget, saliency: c.saliency, train: c.train, seed: c.seed, backend: c.backend };
-      const outcome = await startChecked(deps, {
-        type: 'start',
-        kind: 'saliency',
-        config: { ...config, ...(c.workers ? { workers: c.workers } : {}) },
-        workspaceDir,
-      });
+      const config = saliencyPartOf(runConfigFromAnswers(a, base));
+      const outcome = await startChecked(deps, { type: 'start', kind: 'saliency', config, workspaceDir });
       const started = outcome?.events.find((e) => e.type === 'started');
       if (outcome?.status !== 'finished' || started?.type !== 'started') return undefined;
       try {
