@@ -46,7 +46,7 @@ for d in "${wheels[@]}"; do
   [ -d "$d" ] && links+=(--find-links "$d")
 done
 ls /opt/wheels/torch-"$want"-cp311-*.whl >/dev/null 2>&1 || { echo "python-peers: no torch-$want cp311 wheel in /opt/wheels" >&2; exit 1; }
-ls "${wheels[@]}" 2>/dev/null | grep -q "^torchvision-$torchvision_want-cp311-" || { echo "python-peers: no torchvision-$torchvision_want cp311 wheel in ${wheels[*]}" >&2; exit 1; }
+compgen -G "/opt/*/torchvision-$torchvision_want-cp311-*.whl" >/dev/null || compgen -G "/opt/*/files/torchvision-$torchvision_want-cp311-*.whl" >/dev/null || { echo "python-peers: no torchvision-$torchvision_want cp311 wheel in ${wheels[*]}" >&2; exit 1; }
 
 [ -x "$venv/bin/python" ] || "$base_python" -m venv "$venv"
 pip=("$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-index "${links[@]}")
