@@ -64,8 +64,15 @@ export class TorchTensor {
   read(): StateTensor {
     const s = this.storage;
     if (!s.bytes) throw new Error(`storage ${s.key} was not loaded`);
+    const shape = [...this.shape];
+    const count = elementCount(shape);
+    if (isContiguous(shape, this.stride)) {
+      // The common case (every tensor of a state_dict): decode just the view's bytes, one copy.
+      const size = DTYPE_BYTES[s.dtype];
+      return { dtype: this.dtype, shape, data: decodeElements(s.bytes.subarray(this.offset * size), s.dtype, count, this.littleEndian.value) };
+    }
     s.values ??= decodeElements(s.bytes, s.dtype, s.numel, this.littleEndian.value);
-    return { dtype: this.dtype, shape: [...this.shape], data: gather(s.values, this.offset, this.shape, this.stride) };
+    return { dtype: this.dtype, shape, data: gather(s.values, this.offset, shape, this.stride) };
   }
 }
 
@@ -79,11 +86,14 @@ function contiguousStrides(shape: readonly number[]): number[] {
   return out;
 }
 
-/** The view's elements in row-major order: one copy when contiguous, an index walk otherwise. */
+function isContiguous(shape: readonly number[], stride: readonly number[]): boolean {
+  const natural = contiguousStrides(shape);
+  return shape.every((d, i) => d <= 1 || stride[i] === natural[i]);
+}
+
+/** A non-contiguous view's elements in row-major order (a transposed weight, a strided slice). */
 function gather(values: Float32Array, offset: number, shape: readonly number[], stride: readonly number[]): Float32Array {
   const count = elementCount(shape);
-  const natural = contiguousStrides(shape);
-  if (shape.every((d, i) => d <= 1 || stride[i] === natural[i])) return values.slice(offset, offset + count);
   const out = new Float32Array(count);
   const index = new Array<number>(shape.length).fill(0);
   let at = offset;
