@@ -45,7 +45,9 @@ function dataBranch(name: DataFormatName): Schema {
   const row = dataFormat(name);
   const dir: Record<string, Schema> = row.folder
     ? { dir: { type: 'string', minLength: 1, description: `${row.folder.holds}, relative to the workspace` } }
-    : {};
+    : row.file
+      ? { file: { type: 'string', minLength: 1, description: `${row.file.holds}, relative to the workspace` } }
+      : {};
   return {
     type: 'object',
     additionalProperties: false,
