@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSpec } from '../../src/protocol/config';
 import { loadData } from '../../src/engine/data/load';
+import { parseRunConfig } from '../../src/protocol/runConfigSchema';
 import { dataSpecFromArgument, dataSummary } from '../../src/store/data/layout';
 import { UserError } from '../../src/store/errors';
 
@@ -91,6 +92,18 @@ describe("PyTorch users' data: CIFAR Python folders and .npz", () => {
     const a = refused(() => loadData({ kind: 'npz', file: 'npz/ambiguous.npz' }, FIXTURES), /axis 1 and axis 3 could both be the channels/);
     assert.match(a.hint ?? '', /"layout": "nhwc"/);
     refused(() => loadData({ kind: 'npz', file: 'npz/out-of-range.npz' }, FIXTURES), /must be in \[0, 1\].*range from -1\.9/);
+  });
+
+  it("normalize { mean, std }: (x − mean) / std per channel, as torchvision's Normalize; lengths and std checked", () => {
+    const plain = loadData({ kind: 'cifar10py', dir: 'cifar10py' }, FIXTURES);
+    const mean = [0.4914, 0.4822, 0.4465];
+    const std = [0.247, 0.2435, 0.2616];
+    const d = loadData({ kind: 'cifar10py', dir: 'cifar10py', normalize: { mean, std } }, FIXTURES);
+    for (const i of [0, 1, 2, 3071, 5000]) assert.equal(d.test.images[i], Math.fround((plain.test.images[i] - mean[i % 3]) / std[i % 3]), `pixel ${i}`);
+    refused(() => loadData({ kind: 'npz', file: 'npz/gray.npz', normalize: { mean, std } }, FIXTURES), /mean has 3 values but the data has 1 channel/);
+    refused(() => loadData({ kind: 'npz', file: 'npz/gray.npz', normalize: { mean: [0.5], std: [0] } }, FIXTURES), /std must be above 0/);
+    assert.throws(() => parseRunConfig({ data: { kind: 'default', normalize: { mean: [0.5], std: [-1] } } }), /normalize/);
+    assert.deepEqual(parseRunConfig({ data: { kind: 'default', normalize: { mean: [0.5], std: [0.25] } } }).data.normalize, { mean: [0.5], std: [0.25] });
   });
 
   it('--data recognises the folders and the .npz file', () => {
