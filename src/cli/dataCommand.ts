@@ -47,7 +47,7 @@ export function dataCommand(argv: string[]): void {
     return;
   }
   const row = dataFormat(s.kind);
-  console.log(row.folder ? dataText(s) : `the ${row.label}`);
+  console.log(row.folder || row.file ? dataText(s) : `the ${row.label}`);
   if (s.train !== undefined) console.log(`train: ${images(s.train)}, test: ${images(s.test)}`);
   if (s.classNames) console.log(`classes: ${s.classNames.map((n, i) => `${i} ${n}`).join(', ')}`);
   if (s.skipped?.length) console.log(`skipped (not .png/.jpg/.jpeg): ${s.skipped.length}, e.g. ${s.skipped.slice(0, 3).join(', ')}`);

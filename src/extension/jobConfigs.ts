@@ -3,7 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { BackendChoice, DataNormalization, DataSpec, ForgetSpec, ModelSpec, RunConfig, SaliencyJobConfig } from '../protocol/config';
 import { DATA_KINDS, DATA_NORMALIZATIONS } from '../protocol/config';
-import { FOLDER_FORMAT_NAMES } from '../protocol/dataFormats';
+import { FILE_FORMAT_NAMES, FOLDER_FORMAT_NAMES, isFileFormatName } from '../protocol/dataFormats';
 import { defaultRunConfig } from '../protocol/defaults';
 import { BACKEND_CHOICES } from '../protocol/backends';
 
@@ -115,7 +115,7 @@ function readOverlay(s: SalunSettings, workspaceDir: string): Overlay {
   return { backend: backend as BackendChoice, ratio, forget, model, data, unlearnEpochs, unlearnLr, workers };
 }
 
-const DATA_SETTING_HELP = `salun.data must be { "kind": "default" } or { "kind": ${FOLDER_FORMAT_NAMES.map((n) => `"${n}"`).join(' | ')}, "folder": "<path>" }, the folder absolute or relative to the workspace folder, and an optional "normalize" (${DATA_NORMALIZATIONS.map((n) => `"${n}"`).join(' | ')}).`;
+const DATA_SETTING_HELP = `salun.data must be { "kind": "default" }, { "kind": ${FOLDER_FORMAT_NAMES.map((n) => `"${n}"`).join(' | ')}, "folder": "<path>" } or { "kind": ${FILE_FORMAT_NAMES.map((n) => `"${n}"`).join(' | ')}, "file": "<path>" }, the path absolute or relative to the workspace folder, and an optional "normalize" (${DATA_NORMALIZATIONS.map((n) => `"${n}"`).join(' | ')}).`;
 
 /**
  * salun.data ({ kind, folder }) as a DataSpec, the folder resolved against the workspace like
@@ -124,7 +124,7 @@ const DATA_SETTING_HELP = `salun.data must be { "kind": "default" } or { "kind":
 export function dataFromSetting(value: unknown, workspaceDir: string): DataSpec | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw new SettingsError('salun.data', DATA_SETTING_HELP);
-  const { kind, folder, normalize } = value as { kind?: unknown; folder?: unknown; normalize?: unknown };
+  const { kind, folder, file, normalize } = value as { kind?: unknown; folder?: unknown; file?: unknown; normalize?: unknown };
   if (normalize !== undefined && !(DATA_NORMALIZATIONS as readonly unknown[]).includes(normalize)) {
     throw new SettingsError('salun.data', `salun.data.normalize ${JSON.stringify(normalize)} is not one of ${DATA_NORMALIZATIONS.join(', ')}.`);
   }
@@ -134,11 +134,17 @@ export function dataFromSetting(value: unknown, workspaceDir: string): DataSpec 
   if (typeof kind !== 'string' || !(DATA_KINDS as readonly string[]).includes(kind)) {
     throw new SettingsError('salun.data', `salun.data.kind ${JSON.stringify(kind)} is not one of ${DATA_KINDS.join(', ')}. ${DATA_SETTING_HELP}`);
   }
+  if (isFileFormatName(kind)) {
+    if (typeof file !== 'string' || file.trim() === '') {
+      throw new SettingsError('salun.data', `salun.data.kind is ${kind}, which reads a file: set salun.data.file. ${DATA_SETTING_HELP}`);
+    }
+    return { kind, file: isAbsolute(file.trim()) ? file.trim() : resolve(workspaceDir, file.trim()), ...scaling };
+  }
   if (typeof folder !== 'string' || folder.trim() === '') {
     throw new SettingsError('salun.data', `salun.data.kind is ${kind}, which reads a folder: set salun.data.folder. ${DATA_SETTING_HELP}`);
   }
   const dir = isAbsolute(folder.trim()) ? folder.trim() : resolve(workspaceDir, folder.trim());
-  return { kind: kind as Exclude<DataSpec['kind'], 'default'>, dir, ...scaling };
+  return { kind: kind as Extract<DataSpec, { dir: string }>['kind'], dir, ...scaling };
 }
 
 /** defaultRunConfig() overlaid with the user's settings. Throws SettingsError on a bad value. */

@@ -290,7 +290,7 @@ export function describeModel(m: ModelSpec): string {
 
 export function describeData(d: DataSpec): string {
   const row = dataFormat(d.kind);
-  return row.folder ? dataText(d) : `${row.label} (${row.pick.detail})`;
+  return row.folder || row.file ? dataText(d) : `${row.label} (${row.pick.detail})`;
 }
 
 export function describeForget(f: ForgetSpec, classNames: readonly string[]): string {

@@ -9,9 +9,18 @@ import type { ArchitectureName, DataNormalization, DataSpec, ForgetSpec, MethodN
 import { DEFAULT_METHOD, methodLabel } from '../protocol/methods';
 import { TERMS } from '../protocol/terms';
 import { NORMALIZATION_CHOICES, NORMALIZE_QUESTION, normalizationLabel } from '../protocol/normalizations';
-import { DATA_FORMAT_NAMES, dataFormat, FOLDER_FORMAT_NAMES, isFolderFormatName, type FolderFormatName } from '../protocol/dataFormats';
+import {
+  DATA_FORMAT_NAMES,
+  dataFormat,
+  FILE_FORMAT_NAMES,
+  FOLDER_FORMAT_NAMES,
+  isFileFormatName,
+  isFolderFormatName,
+  type FileFormatName,
+  type FolderFormatName,
+} from '../protocol/dataFormats';
 import { FASHION_MNIST_CLASSES } from '../store/data/idxLayout';
-import { dataFolderProblem } from '../store/data/layout';
+import { dataFileProblem, dataFolderProblem } from '../store/data/layout';
 import {
   asksNormalize,
   dataClassNames,
@@ -120,6 +129,27 @@ async function browseDataFolder(kind: FolderFormatName): Promise<DataSpec | unde
   return { kind, dir };
 }
 
+/** A file of a one-file format (.npz), its arrays' names checked before it is taken. */
+async function browseDataFile(kind: FileFormatName): Promise<DataSpec | undefined> {
+  const row = dataFormat(kind).file;
+  const picked = await vscode.window.showOpenDialog({
+    title: row?.dialogTitle,
+    canSelectFolders: false,
+    canSelectFiles: true,
+    canSelectMany: false,
+    openLabel: 'Use this file',
+    filters: row ? { [row.filterName]: [row.extension.replace(/^\./, '')] } : undefined,
+  });
+  const file = picked?.[0]?.fsPath;
+  if (!file) return undefined;
+  const problem = dataFileProblem(kind, file);
+  if (problem) {
+    void vscode.window.showErrorMessage(`SalUn: ${problem} Choose another file.`);
+    return undefined;
+  }
+  return { kind, file };
+}
+
 function workspaceDir(): string {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
 }
@@ -165,14 +195,19 @@ function modelChoices(current: ModelSpec | undefined): { now: Choice<ModelSpec>[
 export function dataChoices(current: DataSpec | undefined): Choice<DataSpec>[] {
   const items: Choice<DataSpec>[] = DATA_FORMAT_NAMES.flatMap((kind): Choice<DataSpec>[] => {
     const { pick } = dataFormat(kind);
-    return isFolderFormatName(kind) ? [] : [{ label: `$(package) ${pick.label}`, description: pick.detail, value: { kind } }];
+    return isFolderFormatName(kind) || isFileFormatName(kind) ? [] : [{ label: `$(package) ${pick.label}`, description: pick.detail, value: { kind } }];
   });
   if (current && 'dir' in current) items.push({ label: `$(database) ${current.dir}`, description: dataFormat(current.kind).label, value: current });
+  if (current && 'file' in current) items.push({ label: `$(database) ${current.file}`, description: dataFormat(current.kind).label, value: current });
   items.push(
     separator(''),
     ...FOLDER_FORMAT_NAMES.map((kind): Choice<DataSpec> => {
       const { pick } = dataFormat(kind);
       return { label: `$(folder-opened) ${pick.label}`, description: pick.detail, choose: () => browseDataFolder(kind) };
+    }),
+    ...FILE_FORMAT_NAMES.map((kind): Choice<DataSpec> => {
+      const { pick } = dataFormat(kind);
+      return { label: `$(file) ${pick.label}`, description: pick.detail, choose: () => browseDataFile(kind) };
     }),
   );
   return items;

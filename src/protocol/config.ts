@@ -16,9 +16,17 @@ export { DEFAULT_METHOD_OPTIONS, METHOD_NAMES } from './methods';
  * training set, as torchvision's Normalize). A user's model trained with other preprocessing scores
  * near chance on 'unit' data; the run warns when the fit looks wrong (pipeline/fitCheck.ts).
  */
-export type DataNormalization = 'unit' | 'centered' | 'standardize';
+export type NamedNormalization = 'unit' | 'centered' | 'standardize';
 
-export const DATA_NORMALIZATIONS: readonly DataNormalization[] = ['unit', 'centered', 'standardize'];
+/** torchvision's Normalize(mean, std) with the user's own constants, one per channel, after scaling to [0, 1]. */
+export interface ChannelNormalization {
+  mean: number[];
+  std: number[];
+}
+
+export type DataNormalization = NamedNormalization | ChannelNormalization;
+
+export const DATA_NORMALIZATIONS: readonly NamedNormalization[] = ['unit', 'centered', 'standardize'];
 
 /**
  * Where the training/test images come from, and how their pixels are scaled (`normalize`, default

@@ -25,10 +25,20 @@ export const recipe = (what: string): Schema => ({
 
 /** data.normalize: how pixel values are scaled before the model sees them (config.ts, DATA_NORMALIZATIONS). */
 const NORMALIZE_SCHEMA: Schema = {
-  type: 'string',
-  enum: ['unit', 'centered', 'standardize'],
-  default: 'unit',
-  description: "Pixel scaling the model expects: unit [0, 1] (default), centered [-1, 1], or standardize (per channel, the training set's mean and std)",
+  description:
+    "Pixel scaling the model expects: unit [0, 1] (default), centered [-1, 1], standardize (per channel, the training set's mean and std), or { mean, std } (torchvision's Normalize(mean, std), one value per channel)",
+  oneOf: [
+    { type: 'string', enum: ['unit', 'centered', 'standardize'], default: 'unit' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['mean', 'std'],
+      properties: {
+        mean: { type: 'array', minItems: 1, items: { type: 'number' }, description: 'Per-channel mean of Normalize, on pixels in [0, 1]' },
+        std: { type: 'array', minItems: 1, items: { type: 'number', exclusiveMinimum: 0 }, description: 'Per-channel std of Normalize (> 0)' },
+      },
+    },
+  ],
 };
 
 /** data.heldOut: training rows set aside as the verdict's unseen reference (config.ts, engine/data/heldOut.ts). */
@@ -45,7 +55,9 @@ function dataBranch(name: DataFormatName): Schema {
   const row = dataFormat(name);
   const dir: Record<string, Schema> = row.folder
     ? { dir: { type: 'string', minLength: 1, description: `${row.folder.holds}, relative to the workspace` } }
-    : {};
+    : row.file
+      ? { file: { type: 'string', minLength: 1, description: `${row.file.holds}, relative to the workspace` } }
+      : {};
   return {
     type: 'object',
     additionalProperties: false,

@@ -44,6 +44,11 @@ export function forbiddenKeyPaths(value: unknown, path = 'config'): string[] {
 export function validate(value: unknown, schema: Schema, path = 'config'): string[] {
   if (schema.oneOf) {
     const kinds = schema.oneOf.map((s) => s.properties?.kind?.const).filter((k): k is string => !!k);
+    // A value that is a name or an object (data.normalize): a scalar goes to the one scalar branch of its type, an object to the one object branch.
+    const scalar = schema.oneOf.find((s) => s.type !== undefined && s.type !== 'object' && typeof value === s.type);
+    if (scalar && !isRecord(value)) return validate(value, scalar, path);
+    const objects = schema.oneOf.filter((s) => s.type === 'object');
+    if (kinds.length === 0 && objects.length === 1) return validate(value, objects[0], path);
     if (!isRecord(value)) return [`${path} must be an object with "kind" one of ${kinds.map((k) => `"${k}"`).join(', ')}`];
     // Without a kind, the one branch that does not require it (the config file's default kind, configFileSchema.ts).
     const kindless = Object.hasOwn(value, 'kind') ? [] : schema.oneOf.filter((s) => !s.required?.includes('kind'));

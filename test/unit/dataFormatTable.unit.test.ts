@@ -7,7 +7,16 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DATA_FORMAT_NAMES, DATA_FORMATS, dataFormat, dataText, FOLDER_FORMAT_NAMES, isFolderFormatName } from '../../src/protocol/dataFormats';
+import {
+  DATA_FORMAT_NAMES,
+  DATA_FORMATS,
+  dataFormat,
+  dataText,
+  FILE_FORMAT_NAMES,
+  FOLDER_FORMAT_NAMES,
+  isFileFormatName,
+  isFolderFormatName,
+} from '../../src/protocol/dataFormats';
 import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
 import { DATA_LOADERS } from '../../src/engine/data/registry';
 import { IDX_FILE_STEMS } from '../../src/store/data/idxLayout';
@@ -40,7 +49,7 @@ describe('data format table', () => {
 
   it("a folder format's name is written in its row and its two registry lines only", () => {
     // "default" is left out: the bundled format kept its config name, a word the code uses for other things too.
-    for (const [name, files] of filesWriting(root, FOLDER_FORMAT_NAMES)) {
+    for (const [name, files] of filesWriting(root, [...FOLDER_FORMAT_NAMES, ...FILE_FORMAT_NAMES])) {
       assert.deepEqual(files.sort(), [TABLE, ...REGISTRIES].sort(), `'${name}' is written in ${files.join(', ')}: read it from the data format table instead`);
     }
   });
@@ -63,9 +72,15 @@ describe('data format table', () => {
     );
     branches.forEach((b, i) => {
       const row = dataFormat(DATA_FORMAT_NAMES[i]);
-      assert.deepEqual(b.required, row.folder ? ['kind', 'dir'] : ['kind']);
+      assert.deepEqual(b.required, row.folder ? ['kind', 'dir'] : row.file ? ['kind', 'file'] : ['kind']);
       assert.equal(b.properties?.kind?.description, row.description);
-      assert.deepEqual(Object.keys(b.properties ?? {}), ['normalize', 'heldOut', 'kind', ...(row.folder ? ['dir'] : []), ...Object.keys(row.options ?? {})]);
+      assert.deepEqual(Object.keys(b.properties ?? {}), [
+        'normalize',
+        'heldOut',
+        'kind',
+        ...(row.folder ? ['dir'] : row.file ? ['file'] : []),
+        ...Object.keys(row.options ?? {}),
+      ]);
     });
   });
 
@@ -118,7 +133,8 @@ describe('data format table', () => {
       assert.equal(dataText({ kind: n, dir: '/d' }), `${DATA_FORMATS[n].label} /d`);
       assert.equal(describeData({ kind: n, dir: '/d' }), `${DATA_FORMATS[n].label} /d`);
     }
-    for (const n of DATA_FORMAT_NAMES.filter((k) => !isFolderFormatName(k))) {
+    for (const n of FILE_FORMAT_NAMES) assert.equal(dataText({ kind: n, file: '/d.x' }), `${DATA_FORMATS[n].label} /d.x`);
+    for (const n of DATA_FORMAT_NAMES.filter((k) => !isFolderFormatName(k) && !isFileFormatName(k))) {
       const r = dataSpecFromArgument(n, '--data');
       assert.ok('spec' in r);
       assert.equal(describeData(r.spec), `${DATA_FORMATS[n].label} (${DATA_FORMATS[n].pick.detail})`);

@@ -516,7 +516,8 @@ describe('data specs in configs and the New Run flow', () => {
     assert.throws(
       () => parseRunConfig({ data: { kind: 'cifar100', dir: 'c' } }),
       (e: Error) =>
-        e instanceof ConfigError && /config\.data\.kind must be one of "default", "idx", "cifar10", "imagefolder" \(got "cifar100"\)/.test(e.message),
+        e instanceof ConfigError &&
+        /config\.data\.kind must be one of "default", "idx", "cifar10", "imagefolder", "cifar10py", "cifar100py", "npz" \(got "cifar100"\)/.test(e.message),
     );
     assert.throws(() => parseRunConfig({ data: { kind: 'cifar10' } }), /config\.data\.dir is required/);
     assert.deepEqual(parseRunConfig({ data: { kind: 'imagefolder', dir: 'f', size: { height: 32, width: 24 } } }).data, {
@@ -530,7 +531,7 @@ describe('data specs in configs and the New Run flow', () => {
     assert.deepEqual(tableConfigProblems({ ...defaultTableConfig(), data: { kind: 'imagefolder', dir: 'x' } }), []);
     assert.match(
       tableConfigProblems({ ...defaultTableConfig(), data: { kind: 'png', dir: 'x' } }).join('\n'),
-      /data\.kind must be one of "default", "idx", "cifar10", "imagefolder"/,
+      /data\.kind must be one of "default", "idx", "cifar10", "imagefolder", "cifar10py", "cifar100py", "npz"/,
     );
   });
 

@@ -4,6 +4,7 @@
 // the training set only and are applied to train and test alike, as torchvision users compute them.
 // Plain typed-array work on the loader's fresh arrays (no tensors).
 import type { DataNormalization } from '../../protocol/config';
+import { UserError } from '../../store/errors';
 import type { ImageSet, SplitData } from './dataset';
 
 export interface ChannelStats {
@@ -41,6 +42,21 @@ function scale(set: ImageSet, shift: readonly number[], divide: readonly number[
 export function normalizeSplit(data: SplitData, how: DataNormalization = 'unit'): SplitData {
   if (how === 'unit') return data;
   const c = data.train.channels;
+  if (typeof how === 'object') {
+    for (const key of ['mean', 'std'] as const) {
+      if (how[key].length !== c) {
+        throw new UserError(
+          `data.normalize.${key} has ${how[key].length} value${how[key].length === 1 ? '' : 's'} but the data has ${c} channel${c === 1 ? '' : 's'} (${data.train.source}).`,
+          'Give one mean and one std per channel, as in transforms.Normalize(mean, std).',
+        );
+      }
+    }
+    if (how.std.some((s) => !(s > 0))) throw new UserError(`data.normalize.std must be above 0 for every channel (got ${how.std.join(', ')}).`);
+    scale(data.train, how.mean, how.std);
+    scale(data.test, how.mean, how.std);
+    const note = `pixels normalised per channel with mean ${how.mean.join(', ')} and std ${how.std.join(', ')} (data.normalize, torchvision's Normalize)`;
+    return { ...data, notes: [...(data.notes ?? []), { level: 'info', message: note }] };
+  }
   const stats: ChannelStats = how === 'centered' ? { mean: new Array<number>(c).fill(0.5), std: new Array<number>(c).fill(0.5) } : channelStats(data.train);
   scale(data.train, stats.mean, stats.std);
   scale(data.test, stats.mean, stats.std);

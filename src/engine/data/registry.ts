@@ -5,9 +5,12 @@ import { resolve } from 'node:path';
 import type { DataKind, DataSpecOf } from '../../protocol/config';
 import { defaultDataDir, FASHION_MNIST_CLASSES } from '../../store/data/idxLayout';
 import { loadCifar10Folder } from './cifar10';
+import { loadCifarPyFolder } from './cifarPy';
 import type { SplitData } from './dataset';
 import { loadIdxFolder, loadIdxFolderAsync } from './idxFolder';
 import { loadImageFolder } from './imageFolder';
+import { loadNpzFile } from './npz';
+import { CIFAR100_PY, CIFAR10_PY } from '../../store/data/cifarPyLayout';
 
 export interface DataLoader<S> {
   /** The images as read, in [0, 1] (load.ts applies the spec's normalisation). */
@@ -29,4 +32,7 @@ export const DATA_LOADERS = {
   idx: { load: (s, w) => loadIdxFolder(resolve(w, s.dir)), loadAsync: (s, w, signal) => loadIdxFolderAsync(resolve(w, s.dir), signal) },
   cifar10: { load: (s, w) => loadCifar10Folder(resolve(w, s.dir)) },
   imagefolder: { load: (s, w) => loadImageFolder(resolve(w, s.dir), { size: s.size }) },
+  cifar10py: { load: (s, w) => loadCifarPyFolder(CIFAR10_PY, resolve(w, s.dir)) },
+  cifar100py: { load: (s, w) => loadCifarPyFolder(CIFAR100_PY, resolve(w, s.dir)) },
+  npz: { load: (s, w) => loadNpzFile(resolve(w, s.file), s.layout) },
 } as const satisfies DataLoaders;

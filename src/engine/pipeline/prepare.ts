@@ -126,7 +126,8 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
   const miaTestPositions =
     miaCount === testIndices.length ? allIndices(miaCount) : seededSample(testIndices.length, miaCount, subSeed(config.seed, 'mia-non-members'));
   // Another pixel scaling is other data to a model: cached θo and Retrain are keyed apart ('unit' keeps old keys).
-  const scaled = config.data.normalize && config.data.normalize !== 'unit' ? { normalize: config.data.normalize } : undefined;
+  const how = config.data.normalize;
+  const scaled = how && how !== 'unit' ? { normalize: typeof how === 'object' ? { mean: how.mean, std: how.std } : how } : undefined;
   const fullFingerprint = scaled ? hash({ data: dataFingerprint(config.data, ctx.workspaceDir), ...scaled }) : dataFingerprint(config.data, ctx.workspaceDir);
   // Unchanged without a subset, so that existing cached models stay valid.
   const subsetFingerprint =

@@ -40,4 +40,12 @@ export interface FolderLayout<S> extends DataLayout<S> {
   detect: (dir: string) => boolean;
 }
 
-export type LayoutOf<S> = S extends { dir: string } ? FolderLayout<S> : DataLayout<S>;
+/** A format that reads one file: how to tell one from its name and contents' directory. */
+export interface FileLayout<S> extends DataLayout<S> {
+  /** Throws a UserError that names what the file lacks. */
+  check: (file: string) => void;
+  /** Whether the file looks like this format (for `--data <file>`). */
+  detect: (file: string) => boolean;
+}
+
+export type LayoutOf<S> = S extends { dir: string } ? FolderLayout<S> : S extends { file: string } ? FileLayout<S> : DataLayout<S>;

@@ -6,16 +6,19 @@
 import { resolve } from 'node:path';
 import type { DataSpec, FolderDataSpec } from '../../protocol/config';
 import {
+  FILE_FORMAT_NAMES,
   FOLDER_FORMAT_NAMES,
+  isFileFormatName,
   folderFormatsNeed,
   isDataFormatName,
   isFolderFormatName,
   type DataFormatName,
+  type FileFormatName,
   type FolderFormatName,
 } from '../../protocol/dataFormats';
 import { UserError } from '../errors';
-import { isDir } from './folders';
-import type { DataLayout, DataSummary, FolderLayout } from './formatLayout';
+import { isDir, isFile } from './folders';
+import type { DataLayout, DataSummary, FileLayout, FolderLayout } from './formatLayout';
 import { DATA_LAYOUTS } from './registry';
 
 // TypeScript does not correlate DATA_LAYOUTS[spec.kind] with spec over a union of kinds; for one
@@ -26,6 +29,28 @@ function layoutOf(spec: DataSpec): DataLayout<DataSpec> {
 
 function folderLayout(kind: FolderFormatName): FolderLayout<FolderDataSpec> {
   return DATA_LAYOUTS[kind];
+}
+
+function fileLayout(kind: FileFormatName): FileLayout<Extract<DataSpec, { file: string }>> {
+  return DATA_LAYOUTS[kind];
+}
+
+/** What is wrong with a file as data of `kind`, in one sentence, or undefined when it holds what the format needs. */
+export function dataFileProblem(kind: FileFormatName, file: string): string | undefined {
+  try {
+    fileLayout(kind).check(file);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    return `${e.message}${e.hint ? ` ${e.hint}` : ''}`;
+  }
+}
+
+/** Which one-file format a file holds, by its name, in the table's order. */
+export function detectDataFileKind(file: string): FileFormatName | undefined {
+  const abs = resolve(file);
+  if (!isFile(abs)) return undefined;
+  return FILE_FORMAT_NAMES.find((kind) => fileLayout(kind).detect(abs));
 }
 
 /** The folder of a data spec, resolved against the workspace. */
@@ -79,12 +104,15 @@ export function dataSummary(spec: DataSpec, workspaceDir: string, withFiles: boo
  * its files tell. `problem` when none of these fits.
  */
 export function dataSpecFromArgument(v: string, label: string): { spec: DataSpec } | { problem: string } {
-  if (isDataFormatName(v) && !isFolderFormatName(v)) return { spec: { kind: v } };
+  if (isDataFormatName(v) && !isFolderFormatName(v) && !isFileFormatName(v)) return { spec: { kind: v } };
   const colon = v.indexOf(':');
   const named = v.slice(0, colon);
   if (colon > 0 && isFolderFormatName(named)) return { spec: { kind: named, dir: resolve(v.slice(colon + 1)) } };
+  if (colon > 0 && isFileFormatName(named)) return { spec: { kind: named, file: resolve(v.slice(colon + 1)) } };
   const kind = detectDataKind(v);
   if (kind) return { spec: { kind, dir: resolve(v) } };
+  const fileKind = detectDataFileKind(v);
+  if (fileKind) return { spec: { kind: fileKind, file: resolve(v) } };
   const example = FOLDER_FORMAT_NAMES[FOLDER_FORMAT_NAMES.length - 1];
   return {
     problem: `${label} ${v} is not a data folder this tool recognises: it needs ${folderFormatsNeed()}. Name the format to see what is missing, e.g. ${label} ${example}:${v}`,
