@@ -61,7 +61,8 @@ export function permuteRows(k: T.Tensor2D, f: FlatOrder, dir: 'toTfjs' | 'toOnnx
 /** Builds the tfjs model of a parsed graph; weights copied from the initializers. */
 export function importOnnx(graph: OnnxGraph): OnnxImport {
   const readers = new Map<string, number>();
-  for (const n of graph.nodes) for (const i of n.inputs) if (i) readers.set(i, (readers.get(i) ?? 0) + 1);
+  // Shape reads only a value's dimensions (the dynamo exporter reads weights so): not a second use.
+  for (const n of graph.nodes) if (n.op !== 'Shape') for (const i of n.inputs) if (i) readers.set(i, (readers.get(i) ?? 0) + 1);
   for (const o of graph.outputs) readers.set(o, (readers.get(o) ?? 0) + 1);
   const ctx: BuildContext = { graph, vals: new Map<string, Val>(), bindings: [], notes: [], readers, layerName: layerNamer(graph) };
   // Every op outside the table is named before anything is built.

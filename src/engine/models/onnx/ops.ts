@@ -127,6 +127,41 @@ function broadcastTo(v: ConstVal, dims: number[]): Float64Array {
   return out;
 }
 
+/** The sub-array of `v` at the given indices per axis (row-major). */
+function gatherConst(v: ConstVal, keep: number[][]): ConstVal {
+  const dims = keep.map((k) => k.length);
+  const strides = v.dims.map((_, i) => size(v.dims.slice(i + 1)));
+  const out = new Float64Array(size(dims));
+  const idx = new Array<number>(dims.length).fill(0);
+  for (let k = 0; k < out.length; k++) {
+    let off = 0;
+    for (let i = 0; i < dims.length; i++) off += keep[i][idx[i]] * strides[i];
+    out[k] = v.values[off];
+    for (let i = dims.length - 1; i >= 0; i--) {
+      if (++idx[i] < dims[i]) break;
+      idx[i] = 0;
+    }
+  }
+  return constVal(dims, out, v.integer);
+}
+
+function transposeConst(v: ConstVal, perm: number[]): ConstVal {
+  const dims = perm.map((p) => v.dims[p]);
+  const strides = v.dims.map((_, i) => size(v.dims.slice(i + 1)));
+  const out = new Float64Array(size(dims));
+  const idx = new Array<number>(dims.length).fill(0);
+  for (let k = 0; k < out.length; k++) {
+    let off = 0;
+    for (let i = 0; i < dims.length; i++) off += idx[i] * strides[perm[i]];
+    out[k] = v.values[off];
+    for (let i = dims.length - 1; i >= 0; i--) {
+      if (++idx[i] < dims[i]) break;
+      idx[i] = 0;
+    }
+  }
+  return constVal(dims, out, v.integer);
+}
+
 const CONST_BINARY: Record<string, (a: number, b: number) => number> = {
   Add: (a, b) => a + b,
   Sub: (a, b) => a - b,
@@ -279,8 +314,12 @@ const conv: Row = (node, ctx) => {
   const groups = attrInt(node, 'group', 1);
   const C = x.t.shape[3] as number;
   const w = windowOf(node, ctx, x, [kh, kw]);
-  if ((w.strides[0] > 1 || w.strides[1] > 1) && (w.dilations[0] > 1 || w.dilations[1] > 1)) unsupported(ctx, node, 'a dilated convolution with stride > 1 (tfjs has no kernel for it)');
-  const mode = tfPadding(w);
+  const dilated = w.dilations[0] > 1 || w.dilations[1] > 1;
+  // Dilated convolutions go through OnnxOp too: tfjs-layers' would have no gradient.
+  const grouped = dilated || (groups !== 1 && !(groups === C && Ig === 1 && O % C === 0));
+  const mode0 = tfPadding(w);
+  // The grouped convolution runs tf.conv2d per group on an input padded beforehand.
+  const mode = grouped && mode0 === 'same' ? 'explicit' : mode0;
   const input0 = mode === 'explicit' ? padded(ctx, node, x, w, 0) : x;
   const padding = mode === 'same' ? 'same' : 'valid';
   const name = ctx.layerName(node);
@@ -289,10 +328,10 @@ const conv: Row = (node, ctx) => {
   const init = tf.initializers.randomUniform({ minval: -1 / Math.sqrt(fanIn), maxval: 1 / Math.sqrt(fanIn) });
   let t: T.SymbolicTensor;
   let transform: 'conv' | 'depthwise';
-  if (groups === 1) {
+  if (groups === 1 && !grouped) {
     t = apply(tf.layers.conv2d({ ...common, filters: O, kernelInitializer: init, biasInitializer: init }), input0.t);
     transform = 'conv';
-  } else if (groups === C && Ig === 1 && O % C === 0) {
+  } else if (!grouped) {
     t = apply(tf.layers.depthwiseConv2d({ ...common, depthMultiplier: O / C, depthwiseInitializer: init, biasInitializer: init }), input0.t);
     transform = 'depthwise';
   } else {
@@ -300,7 +339,6 @@ const conv: Row = (node, ctx) => {
     const [h, wd] = rest(input0.t);
     const oh = Math.floor((h - w.dilations[0] * (kh - 1) - 1) / w.strides[0]) + 1;
     const ow = Math.floor((wd - w.dilations[1] * (kw - 1) - 1) / w.strides[1]) + 1;
-    if (mode === 'same') unsupported(ctx, node, 'internal: grouped convolution must be padded explicitly');
     const layer = onnxOp({ fn: 'groupConv', outShape: [oh, ow, O], attrs: { groups, strides: w.strides, dilations: w.dilations } }, name, { kernelShape: [kh, kw, Ig, O], useBias: B !== undefined });
     t = apply(layer, input0.t);
     transform = 'conv';
@@ -542,7 +580,10 @@ export const OPS: Record<string, Row> = {
   },
   Transpose: (node, ctx) => {
     const v0 = input(ctx, node, 0);
-    if (v0.kind === 'const') unsupported(ctx, node, 'a transpose of a constant');
+    if (v0.kind === 'const') {
+      const perm = attrInts(node, 'perm') ?? [...Array(v0.dims.length).keys()].reverse();
+      return transposeConst(v0, perm);
+    }
     const v = materialize(ctx, node, v0);
     const r = v.shape.length;
     const perm = attrInts(node, 'perm') ?? [...Array(r).keys()].reverse();
@@ -621,15 +662,25 @@ export const OPS: Record<string, Row> = {
   },
   Slice: (node, ctx) => {
     const data = constInput(ctx, node, 0, 'data');
-    if (data.dims.length !== 1) unsupported(ctx, node, 'a Slice other than of a shape vector');
-    const n = data.dims[0];
-    const clampIdx = (i: number): number => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
-    const start = clampIdx(ints(constInput(ctx, node, 1, 'starts'))[0]);
-    const end = clampIdx(ints(constInput(ctx, node, 2, 'ends'))[0]);
-    const step = optionalConst(ctx, node, 4, 'steps')?.values[0] ?? 1;
-    if (step !== 1) unsupported(ctx, node, 'a strided Slice');
-    const out = [...data.values].slice(start, end);
-    return constVal([out.length], out, data.integer);
+    const r = data.dims.length;
+    const starts = ints(constInput(ctx, node, 1, 'starts'));
+    const ends = ints(constInput(ctx, node, 2, 'ends'));
+    const axes = (optionalConst(ctx, node, 3, 'axes') ? ints(constInput(ctx, node, 3, 'axes')) : starts.map((_, i) => i)).map((a) => axisOf(a, r));
+    const steps = optionalConst(ctx, node, 4, 'steps') ? ints(constInput(ctx, node, 4, 'steps')) : starts.map(() => 1);
+    // Per axis, the kept indices (numpy semantics, negative steps included: F.pad's chain reverses).
+    const keep: number[][] = data.dims.map((n) => [...Array(n).keys()]);
+    axes.forEach((a, i) => {
+      const n = data.dims[a];
+      const step = steps[i];
+      if (step === 0) unsupported(ctx, node, 'a Slice with step 0');
+      const norm = (v: number, lo: number, hi: number): number => Math.min(Math.max(v < 0 ? v + n : v, lo), hi);
+      const from = step > 0 ? norm(starts[i], 0, n) : norm(starts[i], -1, n - 1);
+      const to = step > 0 ? norm(ends[i], 0, n) : norm(ends[i], -1, n - 1);
+      const idx: number[] = [];
+      for (let k = from; step > 0 ? k < to : k > to; k += step) idx.push(k);
+      keep[a] = idx;
+    });
+    return gatherConst(data, keep);
   },
   Cast: (node, ctx) => {
     const v = input(ctx, node, 0);
