@@ -70,13 +70,18 @@ export function denseFromTorch(data: Float32Array, shape: readonly number[], fla
 /** Layers that hand a 2-D tensor on unchanged in shape and feature order. */
 const FEATURE_ORDER_KEEPING = new Set(['Dropout', 'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
 
+/** Whether a layer of this class hands its (2-D) input on in the same feature order: what flattenedMapOf walks through. */
+export function keepsFeatureOrder(className: string): boolean {
+  return FEATURE_ORDER_KEEPING.has(className);
+}
+
 /**
  * The h×w×c map whose Flatten feeds `tensor` (through layers that keep the feature order), or
  * undefined when its features are not a flattened image map.
  */
 export function flattenedMapOf(tensor: T.SymbolicTensor): [number, number, number] | undefined {
   let t = tensor;
-  while (FEATURE_ORDER_KEEPING.has(t.sourceLayer.getClassName()) && t.inputs.length === 1) t = t.inputs[0];
+  while (keepsFeatureOrder(t.sourceLayer.getClassName()) && t.inputs.length === 1) t = t.inputs[0];
   if (t.sourceLayer.getClassName() !== 'Flatten' || t.inputs.length !== 1) return undefined;
   const s = t.inputs[0].shape;
   if (s.length !== 4 || s.slice(1).some((d) => d === null)) return undefined;
