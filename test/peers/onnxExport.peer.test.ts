@@ -87,12 +87,13 @@ describe('ONNX export against ONNX Runtime (peer)', function () {
     });
   }
 
-  it('a user model with every other exported layer, at opsets 13 and 17', () => {
+  it('a user model with every other exported layer, at opsets 13, 17 and 21', () => {
     const model = userModel();
     try {
       randomizeStatistics(model, 5);
       check(model, exportOnnx(model, { opset: 13 }), 'user model, opset 13');
       check(model, exportOnnx(model), 'user model, opset 17');
+      check(model, exportOnnx(model, { opset: 21 }), 'user model, opset 21');
     } finally {
       model.dispose();
     }
