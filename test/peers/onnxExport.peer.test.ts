@@ -12,7 +12,7 @@ import { buildArchitecture, type InputShape } from '../../src/engine/models/arch
 import { exportOnnx } from '../../src/engine/models/onnxExport';
 import { torchWeightNames } from '../../src/engine/models/torchTwins';
 import { tf, type T } from '../../src/engine/tf';
-import { randomizeStatistics, userModel } from './onnxFixtures';
+import { randomizeStatistics, userModel, userSequential } from './onnxFixtures';
 
 const root = join(__dirname, '..', '..', '..');
 const python = process.env.SALUN_PEER_PYTHON ?? join(root, '.cache', 'py311', 'bin', 'python');
@@ -94,6 +94,16 @@ describe('ONNX export against ONNX Runtime (peer)', function () {
       check(model, exportOnnx(model, { opset: 13 }), 'user model, opset 13');
       check(model, exportOnnx(model), 'user model, opset 17');
       check(model, exportOnnx(model, { opset: 21 }), 'user model, opset 21');
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('a Sequential user model: even kernels, BN without γ and β, relu6, hardSigmoid, elu, softplus, softsign, Softmax', () => {
+    const model = userSequential();
+    try {
+      randomizeStatistics(model, 9);
+      check(model, exportOnnx(model), 'user Sequential model');
     } finally {
       model.dispose();
     }

@@ -3,7 +3,7 @@
 // exported layer the built-ins do not: depthwise and dilated convs, strided 'same' convs on even
 // sizes, a ZeroPadding2D folded into a conv and one before a pool, 'same' pools, nearest
 // up-sampling, global average and max pools, Concatenate over channels and over vectors, Add of
-// three, Multiply, Reshape, BatchNorm of a vector, ReLU(6), LeakyReLU, ELU, fused and standalone
+// three, Multiply, Maximum, Minimum, Reshape, BatchNorm of a vector, ReLU(6), LeakyReLU, ELU, fused and standalone
 // activations (swish, sigmoid, tanh, softmax over channels), Dropout.
 import { tf, type T } from '../../src/engine/tf';
 
@@ -32,7 +32,8 @@ export function userModel(): T.LayersModel {
   const padded = tf.layers.zeroPadding2d({ padding: 1, name: 'b_pad' }).apply(input) as Node;
   const b = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', activation: 'sigmoid', name: 'b' }).apply(padded) as Node;
   const ab = tf.layers.multiply({ name: 'ab' }).apply([a, b]) as Node;
-  const c = tf.layers.add({ name: 'c' }).apply([a, b, ab]) as Node;
+  const sum = tf.layers.add({ name: 'sum' }).apply([a, b, ab]) as Node;
+  const c = tf.layers.minimum({ name: 'c' }).apply([tf.layers.maximum({ name: 'c_max' }).apply([sum, b]) as Node, a]) as Node;
   const d = tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', name: 'd' }).apply(c) as Node;
   const e = tf.layers.batchNormalization({ epsilon: 1e-3, name: 'e' }).apply(d) as Node;
   const f = tf.layers.reLU({ maxValue: 6, name: 'f' }).apply(e) as Node;
@@ -64,4 +65,23 @@ export function userModel(): T.LayersModel {
   const q = tf.layers.activation({ activation: 'tanh', name: 'q' }).apply(pn) as Node;
   const logits = tf.layers.dense({ units: 6, name: 'out' }).apply(q) as Node;
   return tf.model({ inputs: input, outputs: logits, name: 'user_cnn' });
+}
+
+/** A Sequential model for the rest: even and non-square kernels with 'same', BN without γ and β, more activations. */
+export function userSequential(): T.LayersModel {
+  return tf.sequential({
+    name: 'user_sequential',
+    layers: [
+      tf.layers.conv2d({ inputShape: [9, 10, 2], filters: 4, kernelSize: 2, padding: 'same', activation: 'relu6', name: 'even' }),
+      tf.layers.batchNormalization({ center: false, scale: false, name: 'plain_bn' }),
+      tf.layers.conv2d({ filters: 4, kernelSize: [3, 2], strides: [2, 3], padding: 'same', activation: 'hardSigmoid', name: 'odd' }),
+      tf.layers.conv2d({ filters: 4, kernelSize: 1, activation: 'elu', name: 'pointwise' }),
+      tf.layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'valid', name: 'pool' }),
+      tf.layers.flatten({ name: 'flat' }),
+      tf.layers.dense({ units: 8, activation: 'softplus', name: 'd1' }),
+      tf.layers.dense({ units: 8, activation: 'softsign', name: 'd2' }),
+      tf.layers.softmax({ name: 'sm' }),
+      tf.layers.dense({ units: 5, name: 'logits' }),
+    ],
+  });
 }

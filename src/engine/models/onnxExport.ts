@@ -364,7 +364,7 @@ function zeroPadding(g: Graph, call: Call, [x]: Value[]): Value {
   return { name: g.node('Pad', [unpadded(layer, x), padsInput], call.name, layer.name, [stringAttr('mode', 'constant')]), shape };
 }
 
-const BINARY: Record<string, string> = { Add: 'Add', Subtract: 'Sub', Multiply: 'Mul', Maximum: 'Max', Minimum: 'Min' };
+const BINARY: Record<string, string> = { Add: 'Add', Multiply: 'Mul', Maximum: 'Max', Minimum: 'Min' };
 
 function merge(g: Graph, call: Call, xs: Value[]): string {
   const op = BINARY[call.layer.getClassName()];
