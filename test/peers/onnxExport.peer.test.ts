@@ -59,7 +59,8 @@ function assertClose(ours: ArrayLike<number>, theirs: ArrayLike<number>, what: s
 describe('ONNX export against ONNX Runtime (peer)', function () {
   this.timeout(300_000);
   let dir = '';
-  before(function () {
+  before(async function () {
+    await tf.setBackend('cpu');
     assert.ok(existsSync(python), `no Python with onnxruntime at ${python} (scripts/python-peers.sh makes it; or set SALUN_PEER_PYTHON)`);
     dir = mkdtempSync(join(tmpdir(), 'salun-onnx-'));
   });

@@ -9,6 +9,7 @@ import { buildArchitecture, type InputShape } from '../../src/engine/models/arch
 import { exportOnnx } from '../../src/engine/models/onnxExport';
 import { isOptionalTorchKey, torchStateDict, torchWeightNames } from '../../src/engine/models/torchTwins';
 import { tf, type T } from '../../src/engine/tf';
+import { useCpu } from './helpers';
 
 const SHAPES: Record<ArchitectureName, InputShape> = {
   cnn: { height: 28, width: 28, channels: 1, numClasses: 10 },
@@ -51,6 +52,8 @@ function withModel<R>(name: ArchitectureName, f: (model: T.LayersModel) => R): R
 
 describe('ONNX export: the graph', function () {
   this.timeout(120_000);
+  // Another suite may have registered wasm, which outranks cpu until initialised.
+  before(useCpu);
 
   it('cnn: NCHW input and logits, the ops in order, TF padding of strided convs on even sizes', () => {
     const m = withModel('cnn', (model) => decode(exportOnnx(model, { names: torchWeightNames(model, 'cnn') })));

@@ -6,6 +6,7 @@ import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../src/protocol/co
 import { buildArchitecture, type InputShape } from '../../src/engine/models/architectures';
 import { denseFromTorch, denseToTorch } from '../../src/engine/models/torchLayout';
 import { expectedTorchKeys, loadTorchStateDict, torchStateDict } from '../../src/engine/models/torchTwins';
+import { useCpu } from './helpers';
 
 const SHAPES: Record<ArchitectureName, InputShape> = {
   cnn: { height: 28, width: 28, channels: 1, numClasses: 10 },
@@ -20,6 +21,8 @@ const TORCH_KEY_COUNTS: Record<ArchitectureName, number> = { cnn: 22, mlp: 6, re
 
 describe('PyTorch twins: the state_dict mapping', function () {
   this.timeout(120_000);
+  // Another suite may have registered wasm, which outranks cpu until initialised.
+  before(useCpu);
 
   for (const name of ARCHITECTURE_NAMES) {
     it(`${name}: the twin's keys, and tfjs → state_dict → tfjs bit for bit`, () => {
