@@ -153,7 +153,7 @@ function onnxAxis(axis: number, rank: number): number {
   return rank === 4 ? [0, 2, 3, 1][a] : a;
 }
 
-/** Writes activation `act` of `x` into `out` (or hands x on for linear); false: not one of ours. */
+/** Writes an activation of `x` into `out` and returns the name read next (`x` itself for linear). */
 type Activation = (g: Graph, x: string, out: string, rank: number, name: string) => string;
 
 const ACTIVATIONS: Record<string, Activation> = {
