@@ -9,6 +9,7 @@ import { buildArchitecture, type InputShape } from '../../src/engine/models/arch
 import { exportOnnx } from '../../src/engine/models/onnxExport';
 import { isOptionalTorchKey, torchStateDict, torchWeightNames } from '../../src/engine/models/torchTwins';
 import { tf, type T } from '../../src/engine/tf';
+import { userModel, userSequential } from '../peers/onnxFixtures';
 import { useCpu } from './helpers';
 
 const SHAPES: Record<ArchitectureName, InputShape> = {
@@ -156,6 +157,33 @@ describe('ONNX export: the graph', function () {
       assert.ok(ms < 3000, `export took ${ms.toFixed(0)} ms`);
     } finally {
       model.dispose();
+    }
+  });
+
+  it('a model reloaded from its model.json exports the same bytes (its config is read, not its builder)', async () => {
+    for (const make of [userModel, userSequential]) {
+      const model = make();
+      let artifacts: T.io.ModelArtifacts | undefined;
+      await model.save(
+        tf.io.withSaveHandler((a) => {
+          artifacts = a;
+          return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
+        }),
+      );
+      assert.ok(artifacts);
+      const reloaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+      try {
+        const bytes = exportOnnx(model);
+        assert.ok(Buffer.from(exportOnnx(reloaded)).equals(bytes), model.name);
+        if (make === userModel) {
+          // b_pad feeds a conv only (folded); j feeds a pool (a Pad node).
+          assert.deepEqual(ints(node(decode(bytes), 'b'), 'pads'), [1, 1, 1, 1]);
+          assert.equal(opsOf(decode(bytes)).filter((o) => o === 'Pad').length, 1);
+        }
+      } finally {
+        model.dispose();
+        reloaded.dispose();
+      }
     }
   });
 
