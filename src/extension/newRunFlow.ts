@@ -165,6 +165,11 @@ export function builtinModelChoices(): Choice<ModelSpec>[] {
     builtin('mlp', '$(circuit-board) Built-in MLP', 'small and fast; trained on the data first (cached)'),
     builtin('resnet18', '$(circuit-board) Built-in ResNet-18', "the paper's CIFAR-10 network, 11.2M weights; needs a GPU backend to train in reasonable time"),
     builtin('vgg16-bn', '$(circuit-board) Built-in VGG-16-BN', "the paper's CIFAR-10 VGG, 15.3M weights, images of at least 16×16; needs a GPU backend"),
+    builtin(
+      'resnet18-torchvision',
+      '$(circuit-board) Built-in ResNet-18 (torchvision)',
+      'torchvision.models.resnet18 (7×7 stem and max-pool), 11.2M weights; needs a GPU backend',
+    ),
   ];
 }
 

@@ -191,6 +191,7 @@ async function askTable(): Promise<TableAnswers | undefined> {
         { label: 'MLP', description: 'a few minutes per seed', value: 'mlp' },
         { label: 'ResNet-18', description: "the paper's network: needs a GPU backend", value: 'resnet18' },
         { label: 'VGG-16-BN', description: "the paper's VGG: needs a GPU backend", value: 'vgg16-bn' },
+        { label: 'ResNet-18 (torchvision)', description: 'torchvision.models.resnet18: needs a GPU backend', value: 'resnet18-torchvision' },
       ]);
       if (m === undefined) return 'cancel';
       if (m === BACK) return 'back';

@@ -60,11 +60,12 @@ export type ModelSpec = { kind: 'builtin'; architecture: ArchitectureName } | { 
 /**
  * Built-in classifiers (src/engine/models/architectures.ts). cnn and mlp are small and fast for
  * Fashion-MNIST-sized data; resnet18 and vgg16-bn are the SalUn authors' CIFAR-10 networks
- * (11.2 M and 15.3 M weights), for the paper's own setting.
+ * (11.2 M and 15.3 M weights), for the paper's own setting; resnet18-torchvision is
+ * torchvision.models.resnet18 (ImageNet stem), the network PyTorch users most often bring.
  */
-export type ArchitectureName = 'cnn' | 'mlp' | 'resnet18' | 'vgg16-bn';
+export type ArchitectureName = 'cnn' | 'mlp' | 'resnet18' | 'vgg16-bn' | 'resnet18-torchvision';
 
-export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = ['cnn', 'mlp', 'resnet18', 'vgg16-bn'];
+export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = ['cnn', 'mlp', 'resnet18', 'vgg16-bn', 'resnet18-torchvision'];
 
 export function isArchitectureName(value: unknown): value is ArchitectureName {
   return typeof value === 'string' && (ARCHITECTURE_NAMES as readonly string[]).includes(value);

@@ -13,7 +13,13 @@ export interface RunSetting {
   forget?: string;
 }
 
-const ARCHITECTURE_NAMES: Record<string, string> = { cnn: 'CNN', mlp: 'MLP', resnet18: 'ResNet-18', 'vgg16-bn': 'VGG-16-BN' };
+const ARCHITECTURE_NAMES: Record<string, string> = {
+  cnn: 'CNN',
+  mlp: 'MLP',
+  resnet18: 'ResNet-18',
+  'vgg16-bn': 'VGG-16-BN',
+  'resnet18-torchvision': 'ResNet-18 (torchvision)',
+};
 
 /** The last `n` segments of a path written on any platform. */
 function tail(path: string, n: number): string {

@@ -3,7 +3,7 @@
 // networks have a file each (resnet18.ts, vgg16bn.ts).
 import type { ArchitectureName } from '../../protocol/config';
 import { tf, type T } from '../tf';
-import { resnet18 } from './resnet18';
+import { resnet18, resnet18Torchvision } from './resnet18';
 import { vgg16Bn } from './vgg16bn';
 
 export interface InputShape {
@@ -62,6 +62,7 @@ const BUILDERS = {
   mlp,
   resnet18,
   'vgg16-bn': vgg16Bn,
+  'resnet18-torchvision': resnet18Torchvision,
 } satisfies Record<ArchitectureName, (shape: InputShape, seed: number) => T.LayersModel>;
 
 export function buildArchitecture(name: ArchitectureName, shape: InputShape, seed: number): T.LayersModel {

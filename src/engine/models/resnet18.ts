@@ -6,6 +6,10 @@
 // (bench/architecture-params.py builds it in torch; test/unit/architectures.unit.test.ts compares).
 // The authors' parameter-free input normalisation layer is left out, as for the other built-ins.
 //
+// resnet18Torchvision is torchvision.models.resnet18 with the same blocks and layer names: a 7×7
+// stride-2 stem padded by 3, a 3×3 stride-2 max-pool padded by 1, then the same four stages; its
+// state_dict keys are the authors' minus their normalisation buffers.
+//
 // Strided 3×3 convolutions pad explicitly by one pixel on every side and then run 'valid', because
 // TensorFlow's 'same' puts the odd padding pixel only at the bottom/right on even inputs: the
 // sampled pixels would differ from PyTorch's padding=1 (for 32×32, every strided conv would be
@@ -20,8 +24,10 @@ interface Ctx {
   nextSeed: () => number;
 }
 
-function conv(ctx: Ctx, x: Node, filters: number, kernelSize: 1 | 3, stride: 1 | 2, name: string): Node {
-  const padded = kernelSize === 3 && stride === 2 ? (tf.layers.zeroPadding2d({ padding: 1, name: `${name}_pad` }).apply(x) as Node) : x;
+/** PyTorch's Conv2d(padding=(kernelSize - 1) / 2, bias=False): 'same' only where TF pads the same way (stride 1). */
+function conv(ctx: Ctx, x: Node, filters: number, kernelSize: 1 | 3 | 7, stride: 1 | 2, name: string): Node {
+  const pad = (kernelSize - 1) / 2;
+  const padded = pad > 0 && stride === 2 ? (tf.layers.zeroPadding2d({ padding: pad, name: `${name}_pad` }).apply(x) as Node) : x;
   return tf.layers
     .conv2d({
       filters,
@@ -29,7 +35,7 @@ function conv(ctx: Ctx, x: Node, filters: number, kernelSize: 1 | 3, stride: 1 |
       strides: stride,
       useBias: false,
       name,
-      padding: kernelSize === 3 && stride === 1 ? 'same' : 'valid',
+      padding: pad > 0 && stride === 1 ? 'same' : 'valid',
       kernelInitializer: kaimingNormalFanOut(kernelSize, filters, ctx.nextSeed()),
     })
     .apply(padded) as Node;
@@ -54,10 +60,9 @@ function basicBlock(ctx: Ctx, x: Node, filters: number, stride: 1 | 2, name: str
   return relu(sum, `${name}_relu2`);
 }
 
-export function resnet18(s: InputShape, seed: number): T.LayersModel {
-  const ctx: Ctx = { nextSeed: seedSequence(seed) };
-  const input = tf.input({ shape: [s.height, s.width, s.channels], name: 'input' });
-  let x = relu(bn(conv(ctx, input, 64, 3, 1, 'conv1'), 'bn1'), 'relu1');
+/** The four stages, global average pooling and the dense layer, after either stem. */
+function stagesAndHead(ctx: Ctx, input: Node, stem: Node, s: InputShape, name: string): T.LayersModel {
+  let x = stem;
   [64, 128, 256, 512].forEach((filters, stage) => {
     for (let block = 0; block < 2; block++) {
       const stride = stage > 0 && block === 0 ? 2 : 1;
@@ -73,5 +78,25 @@ export function resnet18(s: InputShape, seed: number): T.LayersModel {
       biasInitializer: torchLinearUniform(512, ctx.nextSeed()),
     })
     .apply(x) as Node;
-  return tf.model({ inputs: input, outputs: logits, name: 'salun_resnet18' });
+  return tf.model({ inputs: input, outputs: logits, name });
+}
+
+export function resnet18(s: InputShape, seed: number): T.LayersModel {
+  const ctx: Ctx = { nextSeed: seedSequence(seed) };
+  const input = tf.input({ shape: [s.height, s.width, s.channels], name: 'input' });
+  const stem = relu(bn(conv(ctx, input, 64, 3, 1, 'conv1'), 'bn1'), 'relu1');
+  return stagesAndHead(ctx, input, stem, s, 'salun_resnet18');
+}
+
+/**
+ * torchvision's ImageNet stem. MaxPool2d(3, 2, padding=1) pads with −∞; zero padding is the same
+ * here because the pool follows a ReLU: every window holds a real value ≥ 0, so a padded 0 never wins.
+ */
+export function resnet18Torchvision(s: InputShape, seed: number): T.LayersModel {
+  const ctx: Ctx = { nextSeed: seedSequence(seed) };
+  const input = tf.input({ shape: [s.height, s.width, s.channels], name: 'input' });
+  let x = relu(bn(conv(ctx, input, 64, 7, 2, 'conv1'), 'bn1'), 'relu1');
+  x = tf.layers.zeroPadding2d({ padding: 1, name: 'maxpool_pad' }).apply(x) as Node;
+  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'valid', name: 'maxpool' }).apply(x) as Node;
+  return stagesAndHead(ctx, input, x, s, 'salun_resnet18_torchvision');
 }
