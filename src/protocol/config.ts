@@ -54,8 +54,15 @@ export type FolderDataSpec = Extract<DataSpec, { dir: string }>;
 
 export const DATA_KINDS: readonly DataKind[] = DATA_FORMAT_NAMES;
 
-/** The original model θo: trained by us from a built-in architecture, or a user's tfjs LayersModel. */
-export type ModelSpec = { kind: 'builtin'; architecture: ArchitectureName } | { kind: 'file'; path: string };
+/** The original model θo: one row of src/protocol/modelSources.ts. */
+export type ModelSpec =
+  | { kind: 'builtin'; architecture: ArchitectureName }
+  | { kind: 'file'; path: string }
+  | { kind: 'onnx'; path: string }
+  | { kind: 'pytorch'; path: string; architecture: ArchitectureName };
+
+/** The model specs that read a file of the user's. */
+export type OwnModelSpec = Exclude<ModelSpec, { kind: 'builtin' }>;
 
 /**
  * Built-in classifiers (src/engine/models/architectures.ts). cnn and mlp are small and fast for

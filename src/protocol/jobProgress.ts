@@ -10,6 +10,7 @@
 // not happen (a model from the cache) is passed over when a later one starts, and its weight
 // leaves the total. The whole job's ETA is elapsed × (1 − fraction) / fraction: the time so far
 // per unit of planned work, times the work left, so it corrects itself as the job runs.
+import { isOwnModel } from './modelSources';
 import type { EvaluateJobConfig, RunConfig, SaliencyJobConfig } from './config';
 import type { GenerationConfig } from './generationConfig';
 import { BUNDLED_CLASS_COUNT } from './generationConfig';
@@ -40,7 +41,7 @@ const WRITE = 0.1;
 
 /** Loading the data, and θo trained here unless it is the user's file (then the cache or training decides). */
 function classifierStart(model: { kind: string }, trainEpochs: number): JobStage[] {
-  return [{ phase: 'load', weight: LOAD }, ...(model.kind === 'file' ? [] : [{ phase: 'train-original' as const, weight: trainEpochs, optional: true }])];
+  return [{ phase: 'load', weight: LOAD }, ...(isOwnModel(model) ? [] : [{ phase: 'train-original' as const, weight: trainEpochs, optional: true }])];
 }
 
 /** A model evaluated, then its Retrain-free verdict (a run evaluates every model twice over). */

@@ -7,6 +7,7 @@ import { defaultRunConfig, defaultTrainRecipe } from './defaults';
 import { isRecord } from './guards';
 import { autoMethodFor, METHOD_NAMES, methodLabel, methodOptionGroups, methodsWithAuto, type MethodOptionSpec } from './methods';
 import { validate, type Schema } from './schema';
+import { MODEL_SOURCE_NAMES, modelSource } from './modelSources';
 
 export const recipe = (what: string): Schema => ({
   type: 'object',
@@ -76,26 +77,20 @@ export const shared: Record<string, Schema> = {
   data: { description: 'Training and test images', oneOf: DATA_FORMAT_NAMES.map(dataBranch) },
   model: {
     description: 'The original model θo',
-    oneOf: [
-      {
+    oneOf: MODEL_SOURCE_NAMES.map((name): Schema => {
+      const row = modelSource(name);
+      const architecture: Schema = { type: 'string', enum: [...ARCHITECTURE_NAMES] };
+      return {
         type: 'object',
         additionalProperties: false,
-        required: ['kind', 'architecture'],
+        required: ['kind', ...row.required],
         properties: {
-          kind: { type: 'string', const: 'builtin', description: 'A built-in architecture, trained by SalUn on the data (cached)' },
-          architecture: { type: 'string', enum: [...ARCHITECTURE_NAMES] },
+          kind: { type: 'string', const: name, description: row.description },
+          ...row.fields,
+          ...(row.required.includes('architecture') ? { architecture } : {}),
         },
-      },
-      {
-        type: 'object',
-        additionalProperties: false,
-        required: ['kind', 'path'],
-        properties: {
-          kind: { type: 'string', const: 'file', description: 'Your own trained model' },
-          path: { type: 'string', minLength: 1, description: 'A tfjs LayersModel model.json' },
-        },
-      },
-    ],
+      };
+    }),
   },
   forget: {
     description: 'The forget set Df',

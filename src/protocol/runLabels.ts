@@ -1,6 +1,7 @@
 // Short names of what a run was set up with (its model, data and forget set), read from a config
 // record as written to config.json. One wording for the panel's job line, its run lists, the
 // comparison's group labels and report titles. Tolerant: a field it cannot read has no label.
+import { isOwnModel } from './modelSources';
 import { isFiniteNumber, isRecord, isString } from './guards';
 
 /** What the panel and the comparison say about a run's setting; each part absent when unknown. */
@@ -33,7 +34,7 @@ function tail(path: string, n: number): string {
 export function modelLabel(model: unknown): string | undefined {
   if (!isRecord(model)) return undefined;
   if (model.kind === 'builtin' && isString(model.architecture)) return `built-in ${ARCHITECTURE_NAMES[model.architecture] ?? model.architecture}`;
-  if (model.kind === 'file' && isString(model.path)) return tail(model.path, 2);
+  if (isOwnModel({ kind: String(model.kind) }) && isString(model.path)) return tail(model.path, 2);
   return undefined;
 }
 

@@ -3,6 +3,7 @@
 // metrics against Retrain and Original, every evaluated epoch, the saliency mask and the wall time.
 // The final table is report.md's own (metrics/table.ts); everything else is read from the folder.
 // Pure: it renders a RunRecord (runRecord.ts reads one).
+import { isOwnModel } from '../../protocol/modelSources';
 import type { ForgetSpec } from '../../protocol/config';
 import { avgGap, METRIC_NAMES, METRICS, type EvaluatedModel, type Metrics } from '../../protocol/results';
 import { isFiniteNumber, isRecord, isString } from '../../protocol/guards';
@@ -48,7 +49,8 @@ function dataOf(d: unknown): string {
 function modelOf(m: unknown): string {
   if (!isRecord(m)) return '—';
   if (m.kind === 'builtin' && isString(m.architecture)) return `built-in ${m.architecture.toUpperCase()}`;
-  if (m.kind === 'file' && isString(m.path)) return `\`${m.path}\``;
+  if (isOwnModel({ kind: String(m.kind) }) && isString(m.path))
+    return `\`${m.path}\`${m.kind === 'file' ? '' : ` (${String(m.kind)}${isString(m.architecture) ? `, ${m.architecture}` : ''})`}`;
   return JSON.stringify(m);
 }
 
@@ -105,7 +107,7 @@ function configSection(r: RunRecord): string[] {
   if (isRecord(c.methodOptions) && Object.keys(c.methodOptions).length) rows.push(['Method options', `\`${JSON.stringify(c.methodOptions)}\``]);
   rows.push(['Saliency mask', kind === 'evaluate' ? undefined : saliencyConfigOf(c.saliency)]);
   // The user's own θo was never trained by SalUn: its recipe is theirs, only Retrain's is ours.
-  const ownModel = isRecord(c.model) && c.model.kind === 'file';
+  const ownModel = isRecord(c.model) && isOwnModel({ kind: String(c.model.kind) });
   if (!ownModel) rows.push(['θo and Retrain recipe', recipeOf(c.train)]);
   else if (c.retrain !== false && kind !== 'saliency') rows.push(['Retrain recipe', recipeOf(c.train)]);
   if (typeof c.retrain === 'boolean') rows.push(['Retrain reference', c.retrain ? 'trained on Dr (the reference of every gap)' : 'none (no gaps)']);
