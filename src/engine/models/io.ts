@@ -6,6 +6,8 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { throwIfAborted, UserError } from '../../store/errors';
 import { replaceDirAtomic } from '../../store/runs/atomic';
 import { tf, type T } from '../tf';
+// Imported ONNX graphs use this layer class: registered before any model is loaded or cloned.
+import './onnx/onnxLayer';
 
 export interface Classifier {
   model: T.LayersModel;
@@ -46,12 +48,16 @@ export async function modelFiles(model: T.LayersModel): Promise<ModelFiles> {
   return files;
 }
 
-/** Writes model.json + weights.bin into `dir`, replacing it atomically. Never called on the user's own model folder. */
-export async function saveModel(model: T.LayersModel, dir: string): Promise<void> {
+/**
+ * Writes model.json + weights.bin (and what `extra` adds: model.onnx, model.safetensors) into
+ * `dir`, replacing it atomically. Never called on the user's own model folder.
+ */
+export async function saveModel(model: T.LayersModel, dir: string, extra?: (tmpDir: string) => void): Promise<void> {
   const files = await modelFiles(model);
   await replaceDirAtomic(dir, (tmp) => {
     writeFileSync(join(tmp, 'weights.bin'), files['weights.bin']);
     writeFileSync(join(tmp, 'model.json'), files['model.json']);
+    extra?.(tmp);
   });
 }
 

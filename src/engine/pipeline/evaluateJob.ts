@@ -1,6 +1,7 @@
 // An evaluation job: one model (usually a model.json, e.g. another run's unlearned model) measured
 // with the same evaluator as every run: UA, RA, TA, MIA on the configured data and forget set, and
 // with `retrain`, its gap to a Retrain reference. Written to a run folder of its own.
+import { modelText } from '../../protocol/modelSources';
 import { dataText } from '../../protocol/dataFormats';
 import type { EvaluateJobConfig } from '../../protocol/config';
 import type { EvaluatedModel, RunResult } from '../../protocol/results';
@@ -43,7 +44,7 @@ export function runEvaluateJob(config: EvaluateJobConfig, ctx: JobContext): Prom
       ctx.emit({
         type: 'phase',
         phase: 'evaluate',
-        label: `Evaluating ${config.model.kind === 'file' ? config.model.path : `the built-in ${config.model.architecture}`}`,
+        label: `Evaluating ${modelText(config.model)}`,
       });
       const metrics = await evaluateModel(p.original, p, ctx.signal, ctx.emit, 'model');
       folder.appendMetrics('unlearned', EVALUATED_METHOD, 0, metrics);
@@ -56,7 +57,7 @@ export function runEvaluateJob(config: EvaluateJobConfig, ctx: JobContext): Prom
 
     ctx.emit({ type: 'phase', phase: 'write', label: 'Writing the run folder' });
     const table = withGaps(rows);
-    const model = config.model.kind === 'file' ? config.model.path : `built-in ${config.model.architecture}`;
+    const model = modelText(config.model);
     const forget =
       config.forget.kind === 'random'
         ? `random ${(config.forget.fraction * 100).toFixed(1)}%`

@@ -3,7 +3,7 @@
 // (saliency mask first when the method uses one). Evaluation stays with the caller.
 import type { MethodName, MethodOptions, ModelSpec, OptimizerRecipe, SaliencyConfig } from '../../protocol/config';
 import type { SaliencySummary } from '../../protocol/results';
-import { buildArchitecture } from '../models/architectures';
+import { freshModel } from '../models/sources';
 import { classifierOf, cloneModel, type Classifier } from '../models/io';
 import { methodEpochs, methodRunLabel, methodUsesMask, singleThreadNote } from '../../protocol/methods';
 import { unlearn } from '../methods/unlearn';
@@ -46,13 +46,9 @@ export async function retrainReference(
     key,
     'retrain',
     glossed('retrain'),
-    async () => {
-      if (config.model.kind === 'builtin') {
-        const t = p.data.train;
-        return buildArchitecture(config.model.architecture, { height: t.height, width: t.width, channels: t.channels, numClasses: t.numClasses }, config.seed);
-      }
-      // The user's architecture with fresh initial weights: its layers' own initialisers.
-      return tf.models.modelFromJSON({ modelTopology: p.original.model.toJSON(null, false) as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
+    () => {
+      const t = p.data.train;
+      return freshModel(config.model, p.original, { height: t.height, width: t.width, channels: t.channels, numClasses: t.numClasses }, config.seed);
     },
     p.data,
     p.split.retain,

@@ -15,7 +15,9 @@ import type { ImageSet } from '../data/dataset';
 import { buildArchitecture } from '../models/architectures';
 import { batchShapeFor } from '../models/forward';
 import { nonFiniteWeights } from '../models/finite';
-import { classifierOf, loadModel, type Classifier } from '../models/io';
+import type { Classifier } from '../models/io';
+import { loadOwnModel, writeTwin } from '../models/sources';
+import type { T } from '../tf';
 import type { Emit } from '../progress';
 import type { TrainingPool } from '../train/parallel';
 import { makeRng, subSeed } from '../rng';
@@ -53,6 +55,8 @@ export interface Prepared {
   /** θo's own training curve (absent for a user's model, or an entry cached before curves were kept). */
   originalCurve?: TrainingCurve;
   dataFingerprint: string;
+  /** Writes model.onnx + model.safetensors of a trained copy of θo into a folder; returns what it could not write. */
+  writeModel: (model: T.LayersModel, dir: string) => string[];
   /** data.heldOut's rows, removed from data.train before anything was trained (absent: none held out). */
   heldOut?: ImageSet;
 }
@@ -97,7 +101,7 @@ export async function startBackend(config: PrepareConfig, ctx: JobContext): Prom
 export async function prepare(config: PrepareConfig, ctx: JobContext, backend: BackendInfo): Promise<Prepared> {
   ctx.emit({ type: 'phase', phase: 'load', label: 'Loading data' });
   const heldOutCount = config.data.heldOut ?? 0;
-  if (heldOutCount > 0 && config.model.kind === 'file')
+  if (heldOutCount > 0 && config.model.kind !== 'builtin')
     throw new UserError(
       `data.heldOut keeps ${heldOutCount} training rows out of θo's training, but θo is your own model (${config.model.path}), trained on rows this run cannot know.`,
       'Leave heldOut out (the verdict and salun-auto then compare Df with the test set), or use a built-in architecture trained here.',
@@ -151,10 +155,20 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
   let originalSeconds = 0;
   let originalFrom: Prepared['originalFrom'];
   let originalCurve: Prepared['originalCurve'];
-  if (config.model.kind === 'file') {
+  let writeModel: Prepared['writeModel'];
+  if (config.model.kind !== 'builtin') {
     ctx.emit({ type: 'phase', phase: 'load', label: `Loading ${config.model.path}` });
     const path = resolve(ctx.workspaceDir, config.model.path);
-    original = classifierOf(await loadModel(path, ctx.signal));
+    const t = data.train;
+    const loaded = await loadOwnModel(
+      config.model,
+      ctx.workspaceDir,
+      { height: t.height, width: t.width, channels: t.channels, numClasses: t.numClasses },
+      ctx.signal,
+    );
+    original = loaded.clf;
+    writeModel = (model, dir) => loaded.write(model, dir);
+    for (const note of loaded.notes) ctx.emit({ type: 'log', level: 'warn', message: `${path}: ${note}` });
     // Before any work: a model for other images fails here, naming both shapes, not in the first batch.
     batchShapeFor(original, data.train, path);
     const bad = await nonFiniteWeights(original.model);
@@ -185,6 +199,7 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
       config.seed,
     );
     original = r.clf;
+    writeModel = writeTwin(arch);
     originalSeconds = r.seconds;
     originalFrom = r.from;
     originalCurve = r.curve;
@@ -199,6 +214,7 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
     original,
     originalSeconds,
     originalFrom,
+    writeModel,
     ...(originalCurve ? { originalCurve } : {}),
     dataFingerprint: fingerprint,
     ...(heldOut ? { heldOut } : {}),

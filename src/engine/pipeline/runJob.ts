@@ -105,7 +105,9 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
       ctx.emit({ type: 'evaluated', row: final });
 
       ctx.emit({ type: 'phase', phase: 'write', label: 'Writing the run folder' });
-      await saveModel(theta.model, join(folder.dir, 'model'));
+      await saveModel(theta.model, join(folder.dir, 'model'), (tmp) => {
+        for (const note of p.writeModel(theta.model, tmp)) ctx.emit({ type: 'log', level: 'warn', message: note });
+      });
       theta.model.dispose();
       const table = withGaps(rows);
       const warnings = [...maskWarnings(saliency), ...(fit ? [fit] : []), ...verdictProblems];

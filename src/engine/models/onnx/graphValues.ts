@@ -69,7 +69,8 @@ export function unsupported(ctx: BuildContext, node: OnnxNode, why: string, hint
   const ins = node.inputs.map((i) => describe(ctx, i)).join(', ');
   throw new UserError(
     `${ctx.graph.path}: node ${node.name} (${node.op}) with inputs ${ins}: ${why}`,
-    hint ?? 'Export the model without this construct, or replace the layer with a supported one; "Bring your PyTorch model" in the docs lists what SalUn reads.',
+    hint ??
+      'Export the model without this construct, or replace the layer with a supported one; "Bring your PyTorch model" in the docs lists what SalUn reads.',
     ctx.graph.path,
   );
 }
@@ -125,7 +126,7 @@ export function attrFloat(node: OnnxNode, name: string, fallback: number): numbe
 
 export function attrInts(node: OnnxNode, name: string): number[] | undefined {
   const a = node.attrs.get(name);
-  return Array.isArray(a) && a.every((x) => typeof x === 'number') ? (a as number[]) : undefined;
+  return Array.isArray(a) && a.every((x) => typeof x === 'number') ? a : undefined;
 }
 
 export function attrString(node: OnnxNode, name: string, fallback: string): string {

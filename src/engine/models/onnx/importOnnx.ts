@@ -53,8 +53,8 @@ function toTfjs(t: OnnxTensor, b: Binding, target: number[]): T.Tensor {
 export function permuteRows(k: T.Tensor2D, f: FlatOrder, dir: 'toTfjs' | 'toOnnx'): T.Tensor2D {
   const units = k.shape[1];
   return tf.tidy(() => {
-    if (dir === 'toTfjs') return tf.reshape(tf.transpose(tf.reshape(k, [f.c, f.h, f.w, units]), [1, 2, 0, 3]), [f.h * f.w * f.c, units]) as T.Tensor2D;
-    return tf.reshape(tf.transpose(tf.reshape(k, [f.h, f.w, f.c, units]), [2, 0, 1, 3]), [f.c * f.h * f.w, units]) as T.Tensor2D;
+    if (dir === 'toTfjs') return tf.reshape<T.Rank.R2>(tf.transpose(tf.reshape(k, [f.c, f.h, f.w, units]), [1, 2, 0, 3]), [f.h * f.w * f.c, units]);
+    return tf.reshape<T.Rank.R2>(tf.transpose(tf.reshape(k, [f.h, f.w, f.c, units]), [2, 0, 1, 3]), [f.c * f.h * f.w, units]);
   });
 }
 
@@ -87,7 +87,11 @@ export function importOnnx(graph: OnnxGraph): OnnxImport {
     );
   const d = dims as number[];
   if (d.length !== 3 && d.length !== 1)
-    throw new UserError(`${graph.path}: the input has rank ${d.length + 1}; SalUn reads images [N, C, H, W] or vectors [N, F]`, 'Export with an image batch as the input.', graph.path);
+    throw new UserError(
+      `${graph.path}: the input has rank ${d.length + 1}; SalUn reads images [N, C, H, W] or vectors [N, F]`,
+      'Export with an image batch as the input.',
+      graph.path,
+    );
   const x = tf.input({ shape: d.length === 3 ? [d[1], d[2], d[0]] : d, name: 'input' });
   ctx.vals.set(inputInfo.name, tensorVal(x));
   for (const node of graph.nodes) {
@@ -95,11 +99,12 @@ export function importOnnx(graph: OnnxGraph): OnnxImport {
     if (node.outputs[0]) ctx.vals.set(node.outputs[0], out);
   }
   let y = ctx.vals.get(graph.outputs[0]);
-  if (!y || y.kind !== 'tensor') throw new UserError(`${graph.path}: the output ${graph.outputs[0]} does not depend on the input`, 'Give a classifier graph.', graph.path);
+  if (!y || y.kind !== 'tensor')
+    throw new UserError(`${graph.path}: the output ${graph.outputs[0]} does not depend on the input`, 'Give a classifier graph.', graph.path);
   const last = graph.nodes[graph.nodes.length - 1];
   y = materialize(ctx, last, y);
   if (y.shape.length === 4 && y.shape[2] === 1 && y.shape[3] === 1) {
-    y = tensorVal(tf.layers.reshape({ targetShape: [y.shape[1] as number], name: ctx.layerName(last, 'logits') }).apply(y.t) as T.SymbolicTensor);
+    y = tensorVal(tf.layers.reshape({ targetShape: [y.shape[1]], name: ctx.layerName(last, 'logits') }).apply(y.t) as T.SymbolicTensor);
   }
   if (y.shape.length !== 2)
     throw new UserError(
@@ -109,7 +114,11 @@ export function importOnnx(graph: OnnxGraph): OnnxImport {
     );
   const model = tf.model({ inputs: x, outputs: y.t, name: 'onnx_import' });
   setWeightsFromGraph(model, graph, ctx.bindings);
-  if (!graph.nodes.some((n) => n.op === 'BatchNormalization') && graph.nodes.some((n) => n.op === 'Conv') && [...graph.initializers.keys()].some((k) => k.startsWith('onnx::')))
+  if (
+    !graph.nodes.some((n) => n.op === 'BatchNormalization') &&
+    graph.nodes.some((n) => n.op === 'Conv') &&
+    [...graph.initializers.keys()].some((k) => k.startsWith('onnx::'))
+  )
     ctx.notes.push(
       'The graph has no BatchNormalization: the exporter folded it into the convolutions (eval-mode export), so unlearning trains a network without batch norm and the weights lose their PyTorch names. Export with training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False (see the docs).',
     );

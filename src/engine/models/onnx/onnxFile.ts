@@ -67,8 +67,7 @@ const DTYPES: Partial<Record<number, { dtype: OnnxDtype; bytes: number }>> = {
 
 type Bad = (why: string, hint?: string) => never;
 
-const EXPORT_HINT =
-  'Export the model again with torch.onnx.export (see "Bring your PyTorch model" in the docs), or check that the file was copied whole.';
+const EXPORT_HINT = 'Export the model again with torch.onnx.export (see "Bring your PyTorch model" in the docs), or check that the file was copied whole.';
 
 function num(v: number | { toNumber(): number } | null | undefined): number {
   if (v === null || v === undefined) return 0;
@@ -145,7 +144,10 @@ function externalFileInside(modelDir: string, location: string, bad: Bad): strin
 function tensorOf(t: onnx.ITensorProto, where: string, modelDir: string, external: Map<string, Buffer>, bad: Bad): OnnxTensor {
   const name = t.name ?? '';
   const spec = DTYPES[t.dataType ?? 0];
-  if (!spec) bad(`${where} ${JSON.stringify(name)} has data type ${t.dataType ?? 0}, which SalUn does not read (float, double, float16, int64, int32, int8, uint8, bool)`);
+  if (!spec)
+    bad(
+      `${where} ${JSON.stringify(name)} has data type ${t.dataType ?? 0}, which SalUn does not read (float, double, float16, int64, int32, int8, uint8, bool)`,
+    );
   const dims = (t.dims ?? []).map(num);
   if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) bad(`${where} ${JSON.stringify(name)} has dimensions [${dims.join(', ')}]`, EXPORT_HINT);
   const count = dims.reduce((a, b) => a * b, 1);
@@ -165,7 +167,11 @@ function tensorOf(t: onnx.ITensorProto, where: string, modelDir: string, externa
     const length = entries.has('length') ? Number(entries.get('length')) : declared;
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > data.length)
       bad(`${where} ${JSON.stringify(name)} reads bytes ${offset}…${offset + length} of ${location}, which has ${data.length}`, EXPORT_HINT);
-    if (length !== declared) bad(`${where} ${JSON.stringify(name)} declares ${declared} bytes ([${dims.join(', ')}] ${spec.dtype}) but its external data holds ${length}`, EXPORT_HINT);
+    if (length !== declared)
+      bad(
+        `${where} ${JSON.stringify(name)} declares ${declared} bytes ([${dims.join(', ')}] ${spec.dtype}) but its external data holds ${length}`,
+        EXPORT_HINT,
+      );
     return { name, dtype: spec.dtype, dims, values: decodeRaw(data.subarray(offset, offset + length), spec.dtype, count) };
   }
   if (t.rawData && t.rawData.length > 0) {
@@ -175,15 +181,20 @@ function tensorOf(t: onnx.ITensorProto, where: string, modelDir: string, externa
   }
   const typed: number[] | undefined =
     spec.dtype === 'float32'
-      ? t.floatData ?? undefined
+      ? (t.floatData ?? undefined)
       : spec.dtype === 'float64'
-        ? t.doubleData ?? undefined
+        ? (t.doubleData ?? undefined)
         : spec.dtype === 'int64'
           ? (t.int64Data ?? []).map(num)
           : (t.int32Data ?? undefined);
   const values = typed ?? [];
   if (values.length !== count) bad(`${where} ${JSON.stringify(name)} declares ${count} values ([${dims.join(', ')}]) but holds ${values.length}`, EXPORT_HINT);
-  return { name, dtype: spec.dtype, dims, values: spec.dtype === 'float32' || spec.dtype === 'float64' || spec.dtype === 'float16' ? Float32Array.from(values) : Float64Array.from(values) };
+  return {
+    name,
+    dtype: spec.dtype,
+    dims,
+    values: spec.dtype === 'float32' || spec.dtype === 'float64' || spec.dtype === 'float16' ? Float32Array.from(values) : Float64Array.from(values),
+  };
 }
 
 function attrsOf(n: onnx.INodeProto, where: string, modelDir: string, external: Map<string, Buffer>, bad: Bad): Map<string, OnnxAttr> {
@@ -196,7 +207,7 @@ function attrsOf(n: onnx.INodeProto, where: string, modelDir: string, external: 
         out.set(name, a.f ?? 0);
         break;
       case onnx.AttributeProto.AttributeType.INT:
-        out.set(name, num(a.i));
+        out.set(name, num(a.i as number | null | undefined));
         break;
       case onnx.AttributeProto.AttributeType.STRING:
         out.set(name, text(a.s ?? new Uint8Array()));
@@ -239,8 +250,10 @@ function topological(nodes: OnnxNode[], available: Set<string>, bad: Bad): OnnxN
         const input = node.inputs[top.next++];
         if (!input || available.has(input)) continue;
         const p = producer.get(input);
-        if (p === undefined) bad(`node ${node.name || node.op} (${node.op}) reads ${JSON.stringify(input)}, which no node, input or initializer makes`, EXPORT_HINT);
-        if (state[p] === 1) bad(`the graph has a cycle through node ${nodes[p].name || nodes[p].op} (${nodes[p].op}); an ONNX graph must be acyclic`, EXPORT_HINT);
+        if (p === undefined)
+          bad(`node ${node.name || node.op} (${node.op}) reads ${JSON.stringify(input)}, which no node, input or initializer makes`, EXPORT_HINT);
+        if (state[p] === 1)
+          bad(`the graph has a cycle through node ${nodes[p].name || nodes[p].op} (${nodes[p].op}); an ONNX graph must be acyclic`, EXPORT_HINT);
         if (state[p] === 0) {
           state[p] = 1;
           stack.push({ i: p, next: 0 });
@@ -267,9 +280,10 @@ export function parseOnnx(bytes: Uint8Array, path: string): OnnxGraph {
     return bad(`not an ONNX model (${(e as Error).message})`, `Give a .onnx file written by torch.onnx.export or onnx.save. ${EXPORT_HINT}`);
   }
   const g = model.graph;
-  if (!g || (g.node ?? []).length === 0) bad('not an ONNX model: it has no graph (or an empty one)', `Give a .onnx file written by torch.onnx.export or onnx.save.`);
+  if (!g || (g.node ?? []).length === 0)
+    bad('not an ONNX model: it has no graph (or an empty one)', `Give a .onnx file written by torch.onnx.export or onnx.save.`);
   const opsetEntry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
-  const opset = opsetEntry ? num(opsetEntry.version) : 0;
+  const opset = opsetEntry ? num(opsetEntry.version as number | null | undefined) : 0;
   if (opset < OPSETS.min || opset > OPSETS.max)
     bad(
       `opset ${opset || 'none'}: SalUn reads opsets ${OPSETS.min}–${OPSETS.max}`,
@@ -298,7 +312,9 @@ export function parseOnnx(bytes: Uint8Array, path: string): OnnxGraph {
     .filter((v) => !initializers.has(v.name ?? ''))
     .map((v) => ({
       name: v.name ?? '',
-      dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? num(d.dimValue) : null)),
+      dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) =>
+        d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? num(d.dimValue as number) : null,
+      ),
     }));
   if (inputs.length !== 1)
     bad(
@@ -306,7 +322,8 @@ export function parseOnnx(bytes: Uint8Array, path: string): OnnxGraph {
       'Export the model with one input tensor (torch.onnx.export(net, x, ...) with x a batch of images).',
     );
   const outputs = (g.output ?? []).map((o) => o.name ?? '');
-  if (outputs.length !== 1) bad(`the graph has ${outputs.length} outputs; a classifier has one, the logits (or probabilities)`, 'Export a model whose forward returns one tensor.');
+  if (outputs.length !== 1)
+    bad(`the graph has ${outputs.length} outputs; a classifier has one, the logits (or probabilities)`, 'Export a model whose forward returns one tensor.');
   const available = new Set<string>([...initializers.keys(), inputs[0].name]);
   return {
     path,

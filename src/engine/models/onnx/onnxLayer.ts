@@ -96,7 +96,7 @@ const FUNCTIONS = {
     const strides = c.attrs.strides as [number, number];
     const x = xs[0] as T.Tensor4D;
     const sum = tf.avgPool(tf.pad(x, pads as Array<[number, number]>), size, strides, 'valid');
-    const ones = tf.ones([1, x.shape[1] as number, x.shape[2] as number, 1]);
+    const ones = tf.ones([1, x.shape[1], x.shape[2], 1]);
     const count = tf.avgPool(tf.pad(ones, pads as Array<[number, number]>) as T.Tensor4D, size, strides, 'valid');
     return tf.div(sum, count);
   },
@@ -140,8 +140,8 @@ const FUNCTIONS = {
     // tfjs has no gradient for dilated convolutions: the kernel is dilated here instead (zeros
     // between its taps, differentiable), and the convolution runs undilated.
     const kernel = dilations[0] > 1 || dilations[1] > 1 ? dilate(w[0] as T.Tensor4D, dilations) : (w[0] as T.Tensor4D);
-    const inputs = groups === 1 ? [x] : (tf.split(x, groups, 3) as T.Tensor4D[]);
-    const kernels = groups === 1 ? [kernel] : (tf.split(kernel, groups, 3) as T.Tensor4D[]);
+    const inputs = groups === 1 ? [x] : tf.split<T.Tensor4D>(x, groups, 3);
+    const kernels = groups === 1 ? [kernel] : tf.split<T.Tensor4D>(kernel, groups, 3);
     const parts = inputs.map((xi, g) => tf.conv2d(xi, kernels[g], strides, 'valid', 'NHWC'));
     const y = parts.length === 1 ? parts[0] : tf.concat(parts, 3);
     return w[1] ? tf.add(y, w[1]) : y;
@@ -153,7 +153,14 @@ export type OnnxFn = keyof typeof FUNCTIONS;
 /** [kh, kw, i, o] → [(kh−1)·dh+1, (kw−1)·dw+1, i, o] with zeros between the taps. */
 function dilate(k: T.Tensor4D, [dh, dw]: [number, number]): T.Tensor4D {
   const [kh, kw, i, o] = k.shape;
-  const spread = tf.pad(tf.reshape(k, [kh, 1, kw, 1, i, o]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
+  const spread = tf.pad(tf.reshape(k, [kh, 1, kw, 1, i, o]), [
+    [0, 0],
+    [0, dh - 1],
+    [0, 0],
+    [0, dw - 1],
+    [0, 0],
+    [0, 0],
+  ]);
   const full = tf.reshape(spread, [kh * dh, kw * dw, i, o]);
   return tf.slice(full, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, i, o]) as T.Tensor4D;
 }

@@ -36,7 +36,14 @@ function apply(layer: T.layers.Layer, x: T.SymbolicTensor | T.SymbolicTensor[]):
   return layer.apply(x) as T.SymbolicTensor;
 }
 
-function op(ctx: BuildContext, node: OnnxNode, x: TensorVal | TensorVal[], cfg: Omit<OnnxOpConfig, 'outShape'>, outShape: number[], suffix?: string): T.SymbolicTensor {
+function op(
+  ctx: BuildContext,
+  node: OnnxNode,
+  x: TensorVal | TensorVal[],
+  cfg: Omit<OnnxOpConfig, 'outShape'>,
+  outShape: number[],
+  suffix?: string,
+): T.SymbolicTensor {
   const xs = Array.isArray(x) ? x : [x];
   return apply(onnxOp({ ...cfg, outShape }, ctx.layerName(node, suffix)), xs.length === 1 ? xs[0].t : xs.map((v) => v.t));
 }
@@ -77,7 +84,13 @@ function reshapeTo(ctx: BuildContext, node: OnnxNode, v0: TensorVal, target: num
   if (inRank !== 4 && outRank !== 4) return tensorVal(apply(tf.layers.reshape({ targetShape: target, name: ctx.layerName(node) }), v.t));
   const outShape = outRank === 4 ? [target[1], target[2], target[0]] : target;
   void size;
-  const t = op(ctx, node, v, { fn: 'reshape', attrs: { pre: inRank === 4 ? [0, 3, 1, 2] : null, shape: target, post: outRank === 4 ? [0, 2, 3, 1] : null } }, outShape);
+  const t = op(
+    ctx,
+    node,
+    v,
+    { fn: 'reshape', attrs: { pre: inRank === 4 ? [0, 3, 1, 2] : null, shape: target, post: outRank === 4 ? [0, 2, 3, 1] : null } },
+    outShape,
+  );
   return tensorVal(t);
 }
 
@@ -107,7 +120,7 @@ function broadcastDims(a: number[], b: number[]): number[] {
 function broadcastTo(v: ConstVal, dims: number[]): Float64Array {
   const out = new Float64Array(size(dims));
   const r = dims.length;
-  const src = [...Array(r - v.dims.length).fill(1), ...v.dims];
+  const src = [...new Array<number>(r - v.dims.length).fill(1), ...v.dims];
   const strides: number[] = [];
   let s = 1;
   for (let i = r - 1; i >= 0; i--) {
@@ -204,8 +217,9 @@ function axesOf(node: OnnxNode, ctx: BuildContext, i: number): number[] | undefi
 
 /** A constant operand in a 4-D NHWC value's layout (ONNX's [1, C, 1, 1] becomes [1, 1, 1, C]). */
 function operand(c: ConstVal, rank: number): { shape: number[]; values: number[] } {
-  if (rank !== 4 || c.dims.length === 0 || size(c.dims) === 1) return { shape: size(c.dims) === 1 ? [] : c.dims, values: size(c.dims) === 1 ? [c.values[0]] : [...c.values] };
-  const d = [...Array(4 - c.dims.length).fill(1), ...c.dims];
+  if (rank !== 4 || c.dims.length === 0 || size(c.dims) === 1)
+    return { shape: size(c.dims) === 1 ? [] : c.dims, values: size(c.dims) === 1 ? [c.values[0]] : [...c.values] };
+  const d = [...new Array<number>(4 - c.dims.length).fill(1), ...c.dims];
   const t = tf.tidy(() => tf.transpose(tf.tensor(Float32Array.from(c.values), d), [0, 2, 3, 1]).dataSync());
   return { shape: [d[0], d[2], d[3], d[1]], values: [...t] };
 }
@@ -283,17 +297,55 @@ function tfPadding(w: Window): 'same' | 'valid' | 'explicit' {
 
 function padded(ctx: BuildContext, node: OnnxNode, x: TensorVal, w: Window, value: number): TensorVal {
   const [t, l, b, r] = w.pads;
-  if (value === 0) return tensorVal(apply(tf.layers.zeroPadding2d({ padding: [[t, b], [l, r]], name: ctx.layerName(node, 'pad') }), x.t));
+  if (value === 0)
+    return tensorVal(
+      apply(
+        tf.layers.zeroPadding2d({
+          padding: [
+            [t, b],
+            [l, r],
+          ],
+          name: ctx.layerName(node, 'pad'),
+        }),
+        x.t,
+      ),
+    );
   const [h, wd, c] = rest(x.t);
   return tensorVal(
-    op(ctx, node, x, { fn: 'pad', attrs: { pads: [[0, 0], [t, b], [l, r], [0, 0]], value, mode: 'constant' } }, [h + t + b, wd + l + r, c], 'pad'),
+    op(
+      ctx,
+      node,
+      x,
+      {
+        fn: 'pad',
+        attrs: {
+          pads: [
+            [0, 0],
+            [t, b],
+            [l, r],
+            [0, 0],
+          ],
+          value,
+          mode: 'constant',
+        },
+      },
+      [h + t + b, wd + l + r, c],
+      'pad',
+    ),
   );
 }
 
 function weightInput(ctx: BuildContext, node: OnnxNode, i: number, what: string): ConstVal & { initializer: string } {
   const w = constInput(ctx, node, i, what);
-  if (!w.initializer) unsupported(ctx, node, `its ${what} is computed in the graph, not stored; SalUn trains stored weights only`, 'Export with do_constant_folding=False and the weights as initializers.');
-  if ((ctx.readers.get(w.initializer) ?? 0) > 1) unsupported(ctx, node, `its ${what} ${w.initializer} is shared with another node; SalUn cannot train a shared weight yet`);
+  if (!w.initializer)
+    unsupported(
+      ctx,
+      node,
+      `its ${what} is computed in the graph, not stored; SalUn trains stored weights only`,
+      'Export with do_constant_folding=False and the weights as initializers.',
+    );
+  if ((ctx.readers.get(w.initializer) ?? 0) > 1)
+    unsupported(ctx, node, `its ${what} ${w.initializer} is shared with another node; SalUn cannot train a shared weight yet`);
   return w as ConstVal & { initializer: string };
 }
 
@@ -321,10 +373,17 @@ const conv: Row = (node, ctx) => {
   // The grouped convolution runs tf.conv2d per group on an input padded beforehand.
   const mode = grouped && mode0 === 'same' ? 'explicit' : mode0;
   const input0 = mode === 'explicit' ? padded(ctx, node, x, w, 0) : x;
-  const padding = mode === 'same' ? 'same' : 'valid';
+  const padding: 'same' | 'valid' = mode === 'same' ? 'same' : 'valid';
   const name = ctx.layerName(node);
   const fanIn = Ig * kh * kw;
-  const common = { kernelSize: [kh, kw] as [number, number], strides: w.strides, dilationRate: w.dilations, padding: padding as 'same' | 'valid', useBias: B !== undefined, name };
+  const common = {
+    kernelSize: [kh, kw] as [number, number],
+    strides: w.strides,
+    dilationRate: w.dilations,
+    padding: padding,
+    useBias: B !== undefined,
+    name,
+  };
   const init = tf.initializers.randomUniform({ minval: -1 / Math.sqrt(fanIn), maxval: 1 / Math.sqrt(fanIn) });
   let t: T.SymbolicTensor;
   let transform: 'conv' | 'depthwise';
@@ -339,7 +398,10 @@ const conv: Row = (node, ctx) => {
     const [h, wd] = rest(input0.t);
     const oh = Math.floor((h - w.dilations[0] * (kh - 1) - 1) / w.strides[0]) + 1;
     const ow = Math.floor((wd - w.dilations[1] * (kw - 1) - 1) / w.strides[1]) + 1;
-    const layer = onnxOp({ fn: 'groupConv', outShape: [oh, ow, O], attrs: { groups, strides: w.strides, dilations: w.dilations } }, name, { kernelShape: [kh, kw, Ig, O], useBias: B !== undefined });
+    const layer = onnxOp({ fn: 'groupConv', outShape: [oh, ow, O], attrs: { groups, strides: w.strides, dilations: w.dilations } }, name, {
+      kernelShape: [kh, kw, Ig, O],
+      useBias: B !== undefined,
+    });
     t = apply(layer, input0.t);
     transform = 'conv';
   }
@@ -349,9 +411,11 @@ const conv: Row = (node, ctx) => {
 };
 
 const batchNorm: Row = (node, ctx) => {
-  for (const o of node.outputs.slice(1)) if (o && (ctx.readers.get(o) ?? 0) > 0) unsupported(ctx, node, `its running-statistics output ${o} is read by another node`);
+  for (const o of node.outputs.slice(1))
+    if (o && (ctx.readers.get(o) ?? 0) > 0) unsupported(ctx, node, `its running-statistics output ${o} is read by another node`);
   const x = materialize(ctx, node, tensorInput(ctx, node, 0));
-  if (x.shape.length !== 4 && x.shape.length !== 2) unsupported(ctx, node, `batch norm over a rank-${x.shape.length} value; SalUn reads BatchNorm2d and BatchNorm1d on [N, C]`);
+  if (x.shape.length !== 4 && x.shape.length !== 2)
+    unsupported(ctx, node, `batch norm over a rank-${x.shape.length} value; SalUn reads BatchNorm2d and BatchNorm1d on [N, C]`);
   const parts = ['scale', 'bias', 'running mean', 'running variance'].map((what, i) => weightInput(ctx, node, i + 1, what));
   const name = ctx.layerName(node);
   const layer = tf.layers.batchNormalization({ axis: -1, momentum: attrFloat(node, 'momentum', 0.9), epsilon: attrFloat(node, 'epsilon', 1e-5), name });
@@ -364,7 +428,8 @@ const batchNorm: Row = (node, ctx) => {
 const gemm: Row = (node, ctx) => {
   const a = tensorInput(ctx, node, 0);
   if (a.shape.length !== 2) unsupported(ctx, node, `a product of a rank-${a.shape.length} value; SalUn reads Linear layers on [N, features]`);
-  if (attrInt(node, 'transA', 0) !== 0 || attrFloat(node, 'alpha', 1) !== 1 || attrFloat(node, 'beta', 1) !== 1) unsupported(ctx, node, 'transA, alpha or beta other than PyTorch Linear\'s');
+  if (attrInt(node, 'transA', 0) !== 0 || attrFloat(node, 'alpha', 1) !== 1 || attrFloat(node, 'beta', 1) !== 1)
+    unsupported(ctx, node, "transA, alpha or beta other than PyTorch Linear's");
   const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) === 1;
   const W = weightInput(ctx, node, 1, 'weight');
   const B = node.op === 'Gemm' ? biasInput(ctx, node, 2) : undefined;
@@ -372,7 +437,15 @@ const gemm: Row = (node, ctx) => {
   const name = ctx.layerName(node);
   const init = tf.initializers.randomUniform({ minval: -1 / Math.sqrt(inUnits), maxval: 1 / Math.sqrt(inUnits) });
   const t = apply(tf.layers.dense({ units, useBias: B !== undefined, name, kernelInitializer: init, biasInitializer: init }), a.t);
-  ctx.bindings.push({ initializer: W.initializer, layer: name, weight: 0, transform: transB ? 'transpose' : 'same', init: 'linear-weight', fanIn: inUnits, ...(a.flat ? { flat: a.flat } : {}) });
+  ctx.bindings.push({
+    initializer: W.initializer,
+    layer: name,
+    weight: 0,
+    transform: transB ? 'transpose' : 'same',
+    init: 'linear-weight',
+    fanIn: inUnits,
+    ...(a.flat ? { flat: a.flat } : {}),
+  });
   if (B) ctx.bindings.push({ initializer: B.initializer, layer: name, weight: 1, transform: 'same', init: 'linear-bias', fanIn: inUnits });
   return tensorVal(t);
 };
@@ -388,7 +461,8 @@ function pool(kind: 'max' | 'avg'): Row {
       const [, , h, wd] = x.shape as number[];
       const fl = [h, wd].map((n, i) => Math.floor((n + w.pads[i] + w.pads[i + 2] - kernel[i]) / w.strides[i]));
       const ce = [h, wd].map((n, i) => Math.ceil((n + w.pads[i] + w.pads[i + 2] - kernel[i]) / w.strides[i]));
-      if (fl[0] !== ce[0] || fl[1] !== ce[1]) unsupported(ctx, node, 'ceil_mode=1 at a size where it adds a window', 'Use ceil_mode=False in the network, or input sizes where both modes agree.');
+      if (fl[0] !== ce[0] || fl[1] !== ce[1])
+        unsupported(ctx, node, 'ceil_mode=1 at a size where it adds a window', 'Use ceil_mode=False in the network, or input sizes where both modes agree.');
     }
     const mode = tfPadding(w);
     const name = ctx.layerName(node);
@@ -406,7 +480,25 @@ function pool(kind: 'max' | 'avg'): Row {
     const oh = Math.floor((h + t + b - kernel[0]) / w.strides[0]) + 1;
     const ow = Math.floor((wd + l + r - kernel[1]) / w.strides[1]) + 1;
     return tensorVal(
-      op(ctx, node, x, { fn: 'avgPoolExcludingPad', attrs: { pads: [[0, 0], [t, b], [l, r], [0, 0]], kernel: w.kernel, strides: w.strides } }, [oh, ow, c]),
+      op(
+        ctx,
+        node,
+        x,
+        {
+          fn: 'avgPoolExcludingPad',
+          attrs: {
+            pads: [
+              [0, 0],
+              [t, b],
+              [l, r],
+              [0, 0],
+            ],
+            kernel: w.kernel,
+            strides: w.strides,
+          },
+        },
+        [oh, ow, c],
+      ),
     );
   };
 }
@@ -414,7 +506,8 @@ function pool(kind: 'max' | 'avg'): Row {
 function globalPool(kind: 'avg' | 'max', keep: boolean): (node: OnnxNode, ctx: BuildContext, x: TensorVal) => TensorVal {
   return (node, ctx, x) => {
     const c = x.t.shape[3] as number;
-    const layer = kind === 'avg' ? tf.layers.globalAveragePooling2d({ name: ctx.layerName(node) }) : tf.layers.globalMaxPooling2d({ name: ctx.layerName(node) });
+    const layer =
+      kind === 'avg' ? tf.layers.globalAveragePooling2d({ name: ctx.layerName(node) }) : tf.layers.globalMaxPooling2d({ name: ctx.layerName(node) });
     const pooled = apply(layer, x.t);
     return keep ? tensorVal(apply(tf.layers.reshape({ targetShape: [1, 1, c], name: ctx.layerName(node, 'keepdims') }), pooled)) : tensorVal(pooled);
   };
@@ -426,14 +519,20 @@ function reduceRow(kind: 'mean' | 'sum' | 'max'): Row {
     const r = x.shape.length;
     const axes = (axesOf(node, ctx, 1) ?? [...Array(r).keys()]).map((a) => axisOf(a, r));
     const keep = attrInt(node, 'keepdims', 1) === 1;
-    if (r === 4 && kind !== 'sum' && axes.length === 2 && axes.includes(2) && axes.includes(3)) return globalPool(kind === 'mean' ? 'avg' : 'max', keep)(node, ctx, x);
+    if (r === 4 && kind !== 'sum' && axes.length === 2 && axes.includes(2) && axes.includes(3))
+      return globalPool(kind === 'mean' ? 'avg' : 'max', keep)(node, ctx, x);
     if (axes.includes(0)) unsupported(ctx, node, 'a reduction over the batch');
     const tfAxes = axes.map((a) => tfAxis(a, r));
     const left = [...Array(r).keys()].filter((a) => !axes.includes(a));
     if (!keep && r === 4 && left.length > 1 && !(left.length === 2 && left[1] === 1) && left.includes(1) && left.length < 4)
       unsupported(ctx, node, 'a reduction whose result mixes channels and positions');
     const outOnnx = x.shape.map((d, i) => (axes.includes(i) ? 1 : (d as number))).slice(1);
-    const kept = keep ? outOnnx : x.shape.slice(1).filter((_, i) => !axes.includes(i + 1)).map((d) => d as number);
+    const kept = keep
+      ? outOnnx
+      : x.shape
+          .slice(1)
+          .filter((_, i) => !axes.includes(i + 1))
+          .map((d) => d as number);
     const outShape = keep && r === 4 ? [outOnnx[1], outOnnx[2], outOnnx[0]] : kept;
     return tensorVal(op(ctx, node, x, { fn: 'reduce', attrs: { op: kind, axes: tfAxes, keepDims: keep } }, outShape));
   };
@@ -464,13 +563,20 @@ function reshapeTarget(node: OnnxNode, ctx: BuildContext, x: TensorVal, target: 
   else if (first > 0 && first === batchFixed) {
     ctx.notes.push(`${node.name} reshapes to a fixed batch of ${first} (the export's); SalUn treats that dimension as the batch.`);
     restDims = target.slice(1);
-  } else return unsupported(ctx, node, `a reshape to [${target.map((d) => (d === BATCH ? 'N' : d)).join(', ')}] that does not keep the batch first`, 'Export with a dynamic batch dimension (dynamic_axes / dynamic_shapes), and reshape with x.view(x.size(0), -1) or torch.flatten(x, 1).');
+  } else
+    return unsupported(
+      ctx,
+      node,
+      `a reshape to [${target.map((d) => (d === BATCH ? 'N' : d)).join(', ')}] that does not keep the batch first`,
+      'Export with a dynamic batch dimension (dynamic_axes / dynamic_shapes), and reshape with x.view(x.size(0), -1) or torch.flatten(x, 1).',
+    );
   if (restDims.includes(BATCH)) unsupported(ctx, node, 'a reshape that moves the batch dimension');
   const resolved = restDims.map((d, i) => (d === 0 ? dims[i] : d));
   const known = resolved.filter((d) => d !== -1);
   if (resolved.filter((d) => d === -1).length > 1) unsupported(ctx, node, 'a reshape with two -1 dimensions');
   const filled = resolved.map((d) => (d === -1 ? per / size(known) : d));
-  if (size(filled) !== per || filled.some((d) => !Number.isInteger(d))) unsupported(ctx, node, `a reshape of ${per} values per sample to [${restDims.join(', ')}]`);
+  if (size(filled) !== per || filled.some((d) => !Number.isInteger(d)))
+    unsupported(ctx, node, `a reshape of ${per} values per sample to [${restDims.join(', ')}]`);
   return filled;
 }
 
@@ -510,7 +616,13 @@ export const OPS: Record<string, Row> = {
   Softplus: unaryRow('softplus'),
   Neg: (node, ctx) => {
     const x = input(ctx, node, 0);
-    return x.kind === 'const' ? constVal(x.dims, x.values.map((v) => -v), x.integer) : unaryRow('neg')(node, ctx);
+    return x.kind === 'const'
+      ? constVal(
+          x.dims,
+          x.values.map((v) => -v),
+          x.integer,
+        )
+      : unaryRow('neg')(node, ctx);
   },
   Sqrt: (node, ctx) => {
     const x = input(ctx, node, 0);
@@ -562,7 +674,7 @@ export const OPS: Record<string, Row> = {
   },
   Squeeze: (node, ctx) => {
     const v = input(ctx, node, 0);
-    const dims = v.kind === 'const' ? v.dims : (v.shape.map((d) => d ?? -1) as number[]);
+    const dims = v.kind === 'const' ? v.dims : v.shape.map((d) => d ?? -1);
     const axes = (axesOf(node, ctx, 1) ?? dims.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)).map((a) => axisOf(a, dims.length));
     const out = dims.filter((_, i) => !axes.includes(i));
     if (v.kind === 'const') return constVal(out, v.values, v.integer);
@@ -572,7 +684,7 @@ export const OPS: Record<string, Row> = {
   Unsqueeze: (node, ctx) => {
     const v = input(ctx, node, 0);
     const axes = axesOf(node, ctx, 1) ?? [];
-    const dims = v.kind === 'const' ? v.dims : (v.shape.map((d) => d ?? -1) as number[]);
+    const dims = v.kind === 'const' ? v.dims : v.shape.map((d) => d ?? -1);
     const out = unsqueezeDims(dims, axes);
     if (v.kind === 'const') return constVal(out, v.values, v.integer);
     if (out[0] !== -1) unsupported(ctx, node, 'unsqueezing before the batch dimension');
@@ -593,26 +705,43 @@ export const OPS: Record<string, Row> = {
     const q = L.map((_, i) => Linv[perm[L[i]]]);
     if (q.every((a, i) => a === i)) return v;
     const shape = v.t.shape;
-    return tensorVal(op(ctx, node, v, { fn: 'transpose', attrs: { perm: q } }, q.slice(1).map((a) => shape[a] as number)));
+    return tensorVal(
+      op(
+        ctx,
+        node,
+        v,
+        { fn: 'transpose', attrs: { perm: q } },
+        q.slice(1).map((a) => shape[a] as number),
+      ),
+    );
   },
   Concat: (node, ctx) => {
     const vs = node.inputs.map((_, i) => input(ctx, node, i));
     const axis = attrInt(node, 'axis', 0);
     if (vs.every((v) => v.kind === 'const')) {
-      const cs = vs as ConstVal[];
+      const cs = vs;
       if (cs.some((c) => c.dims.length !== 1) && cs.length > 1) {
         if (axisOf(axis, cs[0].dims.length) !== 0) unsupported(ctx, node, 'a concatenation of constants along an inner axis');
       }
       const dims = [...cs[0].dims];
       dims[0] = cs.reduce((n, c) => n + c.dims[0], 0);
-      return constVal(dims, cs.flatMap((c) => [...c.values]), cs.every((c) => c.integer));
+      return constVal(
+        dims,
+        cs.flatMap((c) => [...c.values]),
+        cs.every((c) => c.integer),
+      );
     }
     if (vs.some((v) => v.kind === 'const')) unsupported(ctx, node, 'a concatenation of activations with constants');
     const ts = (vs as TensorVal[]).map((v) => materialize(ctx, node, v));
     const r = ts[0].shape.length;
     const a = axisOf(axis, r);
     if (a === 0) unsupported(ctx, node, 'a concatenation along the batch');
-    return tensorVal(apply(tf.layers.concatenate({ axis: tfAxis(a, r), name: ctx.layerName(node) }), ts.map((t) => t.t)));
+    return tensorVal(
+      apply(
+        tf.layers.concatenate({ axis: tfAxis(a, r), name: ctx.layerName(node) }),
+        ts.map((t) => t.t),
+      ),
+    );
   },
   Pad: (node, ctx) => {
     const x = materialize(ctx, node, tensorInput(ctx, node, 0));
@@ -622,7 +751,7 @@ export const OPS: Record<string, Row> = {
     const axes = (optionalConst(ctx, node, 3, 'axes') ? ints(constInput(ctx, node, 3, 'axes')) : [...Array(r).keys()]).map((a) => axisOf(a, r));
     const mode = attrString(node, 'mode', 'constant');
     if (mode !== 'constant' && mode !== 'reflect') unsupported(ctx, node, `padding mode ${mode}; SalUn reads constant and reflect`);
-    const perAxis: number[][] = [...Array(r)].map(() => [0, 0]);
+    const perAxis: number[][] = Array.from({ length: r }, () => [0, 0]);
     axes.forEach((a, i) => (perAxis[tfAxis(a, r)] = [pads[i], pads[i + axes.length]]));
     if (perAxis[0][0] !== 0 || perAxis[0][1] !== 0) unsupported(ctx, node, 'padding the batch');
     if (perAxis.flat().some((p) => p < 0)) unsupported(ctx, node, 'negative padding (cropping)');
