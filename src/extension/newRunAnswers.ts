@@ -1,6 +1,7 @@
 // The pure half of the "New Unlearning Run" flow and of the other guided commands: what each
 // answer may be, how answers become a job config, and how remembered answers are re-read. No
 // `vscode` import, so every rule here is unit-tested; newRunFlow.ts only asks the questions.
+import { isOwnModel } from '../protocol/modelSources';
 import {
   DATA_NORMALIZATIONS,
   type ArchitectureName,
@@ -56,7 +57,7 @@ export interface NewRunAnswers {
 
 /** Only a user's model has a preprocessing the lab must match; a built-in θo is trained on the default. */
 export function asksNormalize(model: ModelSpec | undefined): boolean {
-  return model?.kind === 'file';
+  return model !== undefined && isOwnModel(model);
 }
 
 export function isDataNormalization(x: unknown): x is DataNormalization {
@@ -371,7 +372,7 @@ export function saliencyNote(f: SaliencyFinding, ratio: number): { label: string
 
 /** What Start does, for the summary step: the user's own model is never trained, only Retrain is. */
 export function startDescription(model: ModelSpec): string {
-  return model.kind === 'file'
+  return isOwnModel(model)
     ? 'trains Retrain (or takes it from the cache), then unlearns a copy of your model and evaluates'
     : 'trains Original and Retrain (or takes them from the cache), then unlearns and evaluates';
 }

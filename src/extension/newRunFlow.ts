@@ -3,6 +3,7 @@
 // Back returns to the previous one, Escape anywhere cancels with nothing started or remembered. The
 // summary says, before Start, whether the mask ratio reaches into zero saliency scores, from a map
 // already computed or one the user asks for there. The rules are in newRunAnswers.ts.
+import { MODEL_FILE_GLOB, specForFile } from '../protocol/modelSources';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ArchitectureName, DataNormalization, DataSpec, ForgetSpec, MethodName, ModelSpec } from '../protocol/config';
@@ -100,13 +101,13 @@ function relativeLabel(uri: vscode.Uri): string {
 
 async function browseModelFile(): Promise<ModelSpec | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Choose a TensorFlow.js LayersModel (model.json)',
+    title: 'Choose your model: an ONNX file (.onnx) or a TensorFlow.js LayersModel (model.json)',
     canSelectMany: false,
     openLabel: 'Use this model',
-    filters: { 'TensorFlow.js model': ['json'] },
+    filters: { 'Models (ONNX, TensorFlow.js)': ['onnx', 'json'] },
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
-  return picked?.[0] ? { kind: 'file', path: picked[0].fsPath } : undefined;
+  return picked?.[0] ? specForFile(picked[0].fsPath) : undefined;
 }
 
 /** A folder of a folder format, its layout (names only, no pixels) checked before it is taken; a folder that fails is refused, naming what is missing. */
@@ -178,19 +179,19 @@ export function builtinModelChoices(): Choice<ModelSpec>[] {
  * the search has found them (a large workspace must not keep the flow from showing).
  */
 function modelChoices(current: ModelSpec | undefined): { now: Choice<ModelSpec>[]; found: Thenable<unknown>; all: () => Choice<ModelSpec>[] } {
-  const browse: Choice<ModelSpec>[] = [separator(''), { label: '$(folder-opened) Choose a model.json…', choose: browseModelFile }];
+  const browse: Choice<ModelSpec>[] = [separator(''), { label: '$(folder-opened) Choose a model file (.onnx, model.json)…', choose: browseModelFile }];
   const files: string[] = [];
-  if (current?.kind === 'file' && existsSync(current.path)) files.push(current.path);
+  if ((current?.kind === 'file' || current?.kind === 'onnx') && existsSync(current.path)) files.push(current.path);
   const items = (): Choice<ModelSpec>[] => {
     const list = builtinModelChoices();
     if (files.length) {
-      list.push(separator('model.json files'));
+      list.push(separator('model files in the workspace'));
       for (const path of files)
-        list.push({ label: `$(file) ${relativeLabel(vscode.Uri.file(path))}`, description: 'your model; never modified', value: { kind: 'file', path } });
+        list.push({ label: `$(file) ${relativeLabel(vscode.Uri.file(path))}`, description: 'your model; never modified', value: specForFile(path) });
     }
     return [...list, ...browse];
   };
-  const found = vscode.workspace.findFiles('**/model.json', '**/{node_modules,.salun,.git}/**', 50).then((uris) => {
+  const found = vscode.workspace.findFiles(MODEL_FILE_GLOB, '**/{node_modules,.salun,.git}/**', 50).then((uris) => {
     for (const u of uris) if (!files.includes(u.fsPath)) files.push(u.fsPath);
   });
   return { now: items(), found, all: items };
@@ -480,7 +481,7 @@ export async function askNewRun(
           const answers = a as NewRunAnswers;
           const found =
             computed && computed.key === saliencyKeyOf(answers) ? computed.found : methodAsksRatio(answers.method) ? saliency?.cached(answers) : undefined;
-          const canCheck = saliency?.compute !== undefined && answers.model.kind === 'file';
+          const canCheck = saliency?.compute !== undefined && answers.model.kind !== 'builtin';
           const { items, active } = summaryItems(answers, found, canCheck);
           const r = await choose<SummaryAction>(shown('hyper'), 'Start this unlearning run?', items, active, `${TITLE}: summary`, total());
           if (r === undefined) return 'cancel';

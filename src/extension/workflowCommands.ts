@@ -1,6 +1,7 @@
 // The guided commands: New Unlearning Run, the explorer's model.json actions, Evaluate Model and
 // the comparison table. Each resolves with the job's outcome, or undefined when nothing started
 // (the user cancelled, or a check refused), like the plain job commands in commands.ts.
+import { MODEL_FILE_GLOB, specForFile } from '../protocol/modelSources';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { JobOutcome } from './api';
@@ -64,7 +65,7 @@ async function newRun(deps: WorkflowDeps, arg: unknown): Promise<JobOutcome | un
     const base = runConfigFromSettings(settings, workspaceDir);
     const seen = { ratio: base.saliency.ratio, data: dataFromSetting(settings.data, workspaceDir) };
     const check = newRunSaliencyCheck(deps, base, workspaceDir);
-    const answers = given ?? (await askNewRun(deps.memory, modelUri ? { model: { kind: 'file', path: modelUri.fsPath } } : {}, seen, check));
+    const answers = given ?? (await askNewRun(deps.memory, modelUri ? { model: specForFile(modelUri.fsPath) } : {}, seen, check));
     if (!answers) return undefined;
     return { type: 'start', kind: 'run', config: runConfigFromAnswers(answers, base), workspaceDir };
   });
@@ -79,13 +80,13 @@ async function pickModelToEvaluate(): Promise<ModelSpec | undefined> {
   const items = (): Item<ModelSpec | 'browse'>[] => [
     ...files.map((u): Item<ModelSpec | 'browse'> => ({
       label: `$(file) ${vscode.workspace.asRelativePath(u, true)}`,
-      value: { kind: 'file', path: u.fsPath },
+      value: specForFile(u.fsPath),
     })),
     { label: '$(folder-opened) Choose a model.json…', value: 'browse' },
     ...builtinModelChoices(),
   ];
   // Run folders' unlearned models are what one most often evaluates again; the model cache is not.
-  const found = vscode.workspace.findFiles('**/model.json', '{**/node_modules/**,**/.git/**,**/.salun/cache/**}', 100).then((uris) => {
+  const found = vscode.workspace.findFiles(MODEL_FILE_GLOB, '{**/node_modules/**,**/.git/**,**/.salun/cache/**}', 100).then((uris) => {
     files.push(...[...uris].sort((a, b) => b.fsPath.localeCompare(a.fsPath)));
   });
   const picked = await pickStep({
@@ -103,7 +104,7 @@ async function pickModelToEvaluate(): Promise<ModelSpec | undefined> {
     filters: { 'TensorFlow.js model': ['json'] },
     canSelectMany: false,
   });
-  return uris?.[0] ? { kind: 'file', path: uris[0].fsPath } : undefined;
+  return uris?.[0] ? specForFile(uris[0].fsPath) : undefined;
 }
 
 function evaluateModel(deps: WorkflowDeps, modelUri: vscode.Uri | undefined): Promise<JobOutcome | undefined> {
@@ -116,7 +117,7 @@ async function evaluateBuild(
   workspaceDir: string,
   folder: vscode.WorkspaceFolder,
 ): Promise<StartCommand | undefined> {
-  const model: ModelSpec | undefined = modelUri ? { kind: 'file', path: modelUri.fsPath } : await pickModelToEvaluate();
+  const model: ModelSpec | undefined = modelUri ? specForFile(modelUri.fsPath) : await pickModelToEvaluate();
   if (!model) return undefined;
   // "The configured data and forget set": the last New Unlearning Run's, else the settings'.
   const settingsBase = runConfigFromSettings(readSettings(folder), workspaceDir);
