@@ -57,7 +57,11 @@ async function ortNode() {
   if (!have) {
     mkdirSync(ortDir, { recursive: true });
     if (!existsSync(join(ortDir, 'package.json'))) writeFileSync(join(ortDir, 'package.json'), '{"private": true}\n');
-    run('npm', ['install', '--prefix', ortDir, '--ignore-scripts', '--no-audit', '--no-fund', `onnxruntime-node@${ORT_VERSION}`], `npm install onnxruntime-node@${ORT_VERSION}`);
+    run(
+      'npm',
+      ['install', '--prefix', ortDir, '--ignore-scripts', '--no-audit', '--no-fund', `onnxruntime-node@${ORT_VERSION}`],
+      `npm install onnxruntime-node@${ORT_VERSION}`,
+    );
   }
   try {
     await checkOrt();
@@ -86,7 +90,11 @@ function models(python, out, force, finisher) {
 async function main() {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
-    console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\nimport ')[0].replace(/^\/\/ ?/gm, ''));
+    console.log(
+      readFileSync(fileURLToPath(import.meta.url), 'utf8')
+        .split('\nimport ')[0]
+        .replace(/^\/\/ ?/gm, ''),
+    );
     return;
   }
   const force = args.includes('--force');
@@ -99,7 +107,16 @@ async function main() {
   const torch113 = join(modelsDir, 'torch113');
   const wrote213 = models(python, torch213, force, null);
   const wrote113 = models(DEBIAN_PYTHON, torch113, force, python);
-  console.log(JSON.stringify({ python, debianPython: DEBIAN_PYTHON, ortNode: ort, models: { torch213, torch113 }, wrote: { torch213: wrote213, torch113: wrote113 }, seconds: (Date.now() - t0) / 1000 }));
+  console.log(
+    JSON.stringify({
+      python,
+      debianPython: DEBIAN_PYTHON,
+      ortNode: ort,
+      models: { torch213, torch113 },
+      wrote: { torch213: wrote213, torch113: wrote113 },
+      seconds: (Date.now() - t0) / 1000,
+    }),
+  );
 }
 
 await main();

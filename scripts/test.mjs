@@ -9,7 +9,7 @@
 // shipped θo).
 // Ends with one line `tests: N passed, N failed[, N skipped]` over all suites; exits non-zero on any
 // failure. A suite that cannot run is a failure, never a pass.
-//   --unit  unit + fault tests only   --backends  backend suites only   --webview  panel only   --host  host suite only
+//   --unit  unit + fault tests only   --peers  PyTorch/ONNX Runtime peers only   --backends  backend suites only   --webview  panel only   --host  host suite only
 // SALUN_SKIP_NATIVE=1: do not build or test the tensorflow backend (counted as not run, said so).
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { ensureSystemPackages } from './system-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const only = ['unit', 'backends', 'webview', 'host'].find((k) => args.includes(`--${k}`)) ?? 'all';
+const only = ['unit', 'peers', 'backends', 'webview', 'host'].find((k) => args.includes(`--${k}`)) ?? 'all';
 
 /** Runs a step, streaming its output as it comes (CI logs show progress) and keeping it for parsing. */
 function run(cmd, cmdArgs, label, env = {}) {
@@ -117,6 +117,24 @@ if (only === 'all' || only === 'unit') {
     'fault suite (kills, races, hostile files, full disk; plain Node, mocha)',
   );
   countMocha(fault, 'fault suite');
+}
+
+// The PyTorch / ONNX Runtime peers (scripts/peers.mjs: a Python 3.11 venv from the machine's
+// wheels, Debian's torch 1.13, onnxruntime-node): the ONNX importer, the checkpoint readers, the
+// twins and the ONNX export checked against what PyTorch and ONNX Runtime compute.
+if (only === 'all' || only === 'peers') {
+  const setup = await run(process.execPath, [join(root, 'scripts/peers.mjs')], 'PyTorch and ONNX Runtime peers: set up (scripts/peers.mjs, offline)');
+  if (setup.code !== 0) {
+    failed += 1;
+    console.log('peer setup failed (above): the ONNX and PyTorch checks cannot run');
+  } else {
+    const peers = await run(
+      process.execPath,
+      [mocha, '--timeout', '600000', ...files(join(root, 'out/test/peers'), '.peer.test.js')],
+      'ONNX and PyTorch checkpoints against PyTorch and ONNX Runtime',
+    );
+    countMocha(peers, 'peer suite');
+  }
 }
 
 if (only === 'all' || only === 'backends') {

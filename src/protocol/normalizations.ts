@@ -48,7 +48,7 @@ export function normalizationChoice(value: DataNormalization | undefined): Norma
  */
 export function normalizeWhere(example: DataNormalization): string {
   return (
-    `Set it in SalUn: New Unlearning Run ("${NORMALIZE_QUESTION}"), in the salun.data setting ("normalize": "${example}") ` +
-    `or in a run config ("data": { …, "normalize": "${example}" })`
+    `Set it in SalUn: New Unlearning Run ("${NORMALIZE_QUESTION}"), in the salun.data setting ("normalize": ${JSON.stringify(example)}) ` +
+    `or in a run config ("data": { …, "normalize": ${JSON.stringify(example)} })`
   );
 }

@@ -28,8 +28,8 @@ export function dataFitWarning(original: Metrics, retrain: Metrics | undefined, 
   return (
     `The original model does not look trained on this data: its retain accuracy (${original.RA.toFixed(1)}) is about its test accuracy ` +
     `(${original.TA.toFixed(1)}) and below Retrain's (${retrain.RA.toFixed(1)}). It was trained on other data or expects other preprocessing; ` +
-    `gaps to Retrain then measure that mismatch. This run fed it ${used.inputs} (data.normalize "${used.value}"); ` +
-    `if the model was trained with ${others.map((c) => `${c.code}, use "${c.value}"`).join('; with ')}. ` +
+    `gaps to Retrain then measure that mismatch. This run fed it ${used.inputs} (data.normalize ${JSON.stringify(used.value)}); ` +
+    `if the model was trained with ${others.map((c) => `${c.code}, use ${JSON.stringify(c.value)}`).join('; with ')}. ` +
     `${normalizeWhere(others[0].value)}.`
   );
 }
