@@ -56,7 +56,9 @@ for (const run of ['torch213', 'torch113'] as const) {
       for (const e of m.exports) {
         // tfjs's wasm backend has no gradient kernels for depthwise convolution: those models train on cpu here.
         const depthwise = m.name.includes('mobilenet') || m.name.startsWith('op_zoo');
-        it(`${m.name} ${e.file} (${e.exporter}, opset ${e.opset}): logits${e.bnFolded || depthwise ? '' : ' and gradients'}`, async () => {
+        // Known gap: the op zoo's logits match, its gradients do not yet (stem.weight off by ~20%).
+        const checkGradients = !m.name.startsWith('op_zoo');
+        it(`${m.name} ${e.file} (${e.exporter}, opset ${e.opset}): logits${e.bnFolded || !checkGradients ? '' : ' and gradients'}`, async () => {
           await (depthwise ? tf.setBackend('cpu') : selectBackend('wasm'));
           const t0 = Date.now();
           const { graph } = await readOnnx(e.path);
@@ -69,17 +71,20 @@ for (const run of ['torch213', 'torch113'] as const) {
             const vsOrt = relativeError(y, e.ortEvalLogits.data);
             assert.ok(vsOrt <= LOGIT_TOLERANCE, `logits vs ONNX Runtime: relative error ${vsOrt.toExponential(2)}`);
           }
-          // Known gap: with depthwise convolutions (MobileNetV2, the op zoo) the logits match but the
-          // gradients do not yet; those models are checked for logits only until that is found.
-          if (!e.bnFolded && !depthwise) {
+          if (!e.bnFolded && checkGradients) {
             const dims = new Map([...graph.initializers].map(([k, v]) => [k, v.dims]));
             const ours = gradients(m, imp, dims);
             const theirs = m.gradients();
             let compared = 0;
+            // A weight whose true gradient is ~0 (a bias before a train-mode batch norm, which cancels
+            // it) compares float noise with float noise: its error is measured against the largest
+            // gradient of the network instead of its own.
+            const top = Math.max(...[...theirs.values()].map((t) => t.data.reduce((a, v) => Math.max(a, Math.abs(v)), 0)));
             for (const [name, g] of ours) {
               const ref = theirs.get(name);
               if (!ref) continue;
-              const err = relativeError(g, ref.data);
+              const own = ref.data.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+              const err = relativeError(g, ref.data) * (own / Math.max(own, 1e-3 * top));
               assert.ok(err <= GRADIENT_TOLERANCE, `gradient of ${name}: relative error ${err.toExponential(2)}`);
               compared++;
             }
