@@ -5,11 +5,15 @@
 // time includes waiting for a core, the CPU time does not (one-thread backends only).
 //
 //   node out/bench/architecture-step.js [--model resnet18] [--backend wasm] [--batch 32] [--size 32]
-//                                       [--channels 3] [--steps 3]
+//                                       [--channels 3] [--steps 3] [--onnx model.onnx]
+// --onnx: the same step on an imported ONNX graph (its import time printed too), to compare an
+// imported network with its built-in twin on one backend.
 import { selectBackend } from '../src/engine/backend/select';
 import { isArchitectureName, type BackendChoice } from '../src/protocol/config';
 import { buildArchitecture } from '../src/engine/models/architectures';
 import { classifierOf } from '../src/engine/models/io';
+import { importOnnx } from '../src/engine/models/onnx/importOnnx';
+import { readOnnx } from '../src/engine/models/onnx/onnxFile';
 import { makeRng } from '../src/engine/rng';
 import { trainableVariables, trainPass } from '../src/engine/train/loop';
 import { Sgd } from '../src/engine/train/sgd';
@@ -29,7 +33,14 @@ async function main(): Promise<void> {
   const steps = Number(arg('steps', '3'));
   const chosen = await selectBackend(arg('backend', 'wasm') as BackendChoice);
   const shape = { height: size, width: size, channels, numClasses: 10 };
-  const clf = classifierOf(buildArchitecture(model, shape, 1));
+  const onnxPath = arg('onnx', '');
+  let clf;
+  if (onnxPath) {
+    const t0 = performance.now();
+    const { graph } = await readOnnx(onnxPath);
+    clf = classifierOf(importOnnx(graph).model);
+    console.log(`import of ${onnxPath}: ${(performance.now() - t0).toFixed(0)} ms`);
+  } else clf = classifierOf(buildArchitecture(model, shape, 1));
   const vars = trainableVariables(clf);
   const sgd = new Sgd(vars, { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
   const rand = makeRng(1);
@@ -57,7 +68,7 @@ async function main(): Promise<void> {
   const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const timed = times.slice(1);
   const weights = vars.reduce((n, v) => n + v.size, 0);
-  console.log(`${model} ${size}×${size}×${channels}, ${weights} trainable weights, batch ${batch} on ${chosen.name} (${chosen.detail})`);
+  console.log(`${onnxPath || model} ${size}×${size}×${channels}, ${weights} trainable weights, batch ${batch} on ${chosen.name} (${chosen.detail})`);
   console.log(
     `first step ${times[0].toFixed(0)} ms; next ${steps}: wall median ${median(timed).toFixed(0)} ms, min ${Math.min(...timed).toFixed(0)} ms; CPU median ${median(cpuTimes.slice(1)).toFixed(0)} ms, min ${Math.min(...cpuTimes.slice(1)).toFixed(0)} ms`,
   );

@@ -11,6 +11,7 @@ const CPU_ONLY = [
   /^src\/engine\/backend\/wasm[A-Za-z]*\.ts$/, // kernels of the wasm backend
   /^src\/engine\/train\/parallel\.ts$/, // data-parallel workers: wasm and cpu only (PARALLEL_BACKENDS)
   /^src\/engine\/train\/trainWorker\.ts$/,
+  /^src\/engine\/models\/weightReads\.ts$/, // the cpu/wasm fallback when no snapshot was taken (tests); it refuses webgpu
 ];
 
 function sources(dir: string): string[] {

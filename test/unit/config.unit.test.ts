@@ -36,7 +36,7 @@ describe('run config', () => {
   });
 
   it('tells the kinds of a union apart', () => {
-    assert.throws(() => parseRunConfig({ model: { kind: 'onnx' } }), /config\.model\.kind must be one of "builtin", "file"/);
+    assert.throws(() => parseRunConfig({ model: { kind: 'keras' } }), /config\.model\.kind must be one of "builtin", "file", "onnx", "pytorch"/);
     assert.throws(() => parseRunConfig({ model: { kind: 'file' } }), /config\.model\.path is required/);
   });
 });

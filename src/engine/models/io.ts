@@ -52,12 +52,12 @@ export async function modelFiles(model: T.LayersModel): Promise<ModelFiles> {
  * Writes model.json + weights.bin (and what `extra` adds: model.onnx, model.safetensors) into
  * `dir`, replacing it atomically. Never called on the user's own model folder.
  */
-export async function saveModel(model: T.LayersModel, dir: string, extra?: (tmpDir: string) => void): Promise<void> {
+export async function saveModel(model: T.LayersModel, dir: string, extra?: (tmpDir: string) => void | Promise<void>): Promise<void> {
   const files = await modelFiles(model);
-  await replaceDirAtomic(dir, (tmp) => {
+  await replaceDirAtomic(dir, async (tmp) => {
     writeFileSync(join(tmp, 'weights.bin'), files['weights.bin']);
     writeFileSync(join(tmp, 'model.json'), files['model.json']);
-    extra?.(tmp);
+    await extra?.(tmp);
   });
 }
 

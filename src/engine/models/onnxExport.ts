@@ -12,6 +12,7 @@
 //   permuted (denseToTorch), as PyTorch's Linear does; a Flatten that feeds anything else is
 //   transposed back to NHWC first, so its values are tfjs's.
 // Test: test/peers/onnxExport.peer.test.ts (ONNX Runtime's logits against tfjs's), test/unit/onnxExport.unit.test.ts.
+import { weightValues } from './weightReads';
 import { onnx } from 'onnx-proto';
 import { UserError } from '../../store/errors';
 import type { T } from '../tf';
@@ -121,7 +122,7 @@ function shortName(v: T.LayerVariable): string {
 
 function weightOf(layer: T.layers.Layer, short: string): { data: Float32Array; shape: number[] } | undefined {
   const v = layer.weights.find((w) => shortName(w) === short);
-  return v ? { data: v.read().dataSync() as Float32Array, shape: v.shape as number[] } : undefined;
+  return v ? { data: weightValues(v), shape: v.shape as number[] } : undefined;
 }
 
 function requiredWeight(layer: T.layers.Layer, short: string): { data: Float32Array; shape: number[] } {

@@ -18,6 +18,7 @@
 // cnn: its stride-2 convolutions keep TF's 'same' padding (0 before, 1 after on even sizes; PyTorch's
 // padding=1 samples other pixels there), so the twin pads the same way with F.pad, which has no
 // parameters: the state_dict is unaffected.
+import { weightValues } from './weightReads';
 import type { ArchitectureName } from '../../protocol/config';
 import { elementCount, type StateDict, type StateDtype, type StateTensor } from '../../store/checkpoints/stateDict';
 import { UserError } from '../../store/errors';
@@ -197,7 +198,7 @@ function valuesOf(k: TwinKey, norm: InputNormalization | undefined): Float32Arra
     return Float32Array.from(given ?? new Array<number>(channels).fill(k.key === 'normalize.mean' ? 0 : 1));
   }
   const v = k.layer.weights.find((w) => shortName(w) === k.weight) as T.LayerVariable;
-  const data = v.read().dataSync() as Float32Array;
+  const data = weightValues(v);
   if (k.layout === 'conv') return convToTorch(data, v.shape as number[]);
   if (k.layout === 'linear') return denseToTorch(data, v.shape as number[], k.flattened);
   return data.slice();

@@ -171,6 +171,12 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
     for (const note of loaded.notes) ctx.emit({ type: 'log', level: 'warn', message: `${path}: ${note}` });
     // Before any work: a model for other images fails here, naming both shapes, not in the first batch.
     batchShapeFor(original, data.train, path);
+    if (backend.name === 'wasm' && original.model.layers.some((l) => l.getClassName() === 'DepthwiseConv2D'))
+      throw new UserError(
+        `${path} has depthwise convolutions, which tfjs's wasm backend cannot train (it has no gradient kernel for them).`,
+        'Choose another backend for this model: "backend": "cpu" (slow), "webgpu" or "tensorflow".',
+        path,
+      );
     const bad = await nonFiniteWeights(original.model);
     if (bad.count > 0)
       throw new UserError(

@@ -1,5 +1,6 @@
 // A full unlearning run: θo, Retrain, saliency, the method with per-epoch evaluation, the
 // comparison table, and a run folder that holds all of it.
+import { withWeightSnapshot } from '../models/weightReads';
 import { dataText } from '../../protocol/dataFormats';
 import { join } from 'node:path';
 import type { RunConfig } from '../../protocol/config';
@@ -105,8 +106,10 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
       ctx.emit({ type: 'evaluated', row: final });
 
       ctx.emit({ type: 'phase', phase: 'write', label: 'Writing the run folder' });
-      await saveModel(theta.model, join(folder.dir, 'model'), (tmp) => {
-        for (const note of p.writeModel(theta.model, tmp)) ctx.emit({ type: 'log', level: 'warn', message: note });
+      await saveModel(theta.model, join(folder.dir, 'model'), async (tmp) => {
+        // One asynchronous read of every weight, then the writers work on plain arrays (webgpu cannot read synchronously).
+        const notes = await withWeightSnapshot(theta.model, () => p.writeModel(theta.model, tmp));
+        for (const note of notes) ctx.emit({ type: 'log', level: 'warn', message: note });
       });
       theta.model.dispose();
       const table = withGaps(rows);

@@ -8,6 +8,7 @@ import { tf, type T } from '../../tf';
 import { constOf, tensorVal, type Binding, type BuildContext, type FlatOrder, type Val } from './graphValues';
 import type { OnnxGraph, OnnxNode, OnnxTensor } from './onnxFile';
 import { materialize, OPS, SUPPORTED_OPS } from './ops';
+import { permuteValues } from '../weightReads';
 
 export interface OnnxImport {
   model: T.LayersModel;
@@ -149,17 +150,20 @@ function setWeightsFromGraph(model: T.LayersModel, graph: OnnxGraph, bindings: B
   }
 }
 
-/** The tfjs weight of a binding, back in the initializer's ONNX layout and dims. */
-export function toOnnxLayout(w: T.Tensor, b: Binding, dims: number[]): Float32Array {
-  const x = tf.tidy(() => {
-    let y: T.Tensor = w;
-    if (b.flat) y = permuteRows(y as T.Tensor2D, b.flat, 'toOnnx');
-    if (b.transform === 'conv') y = tf.transpose(y, [3, 2, 0, 1]);
-    else if (b.transform === 'depthwise') y = tf.transpose(y, [2, 3, 0, 1]);
-    else if (b.transform === 'transpose') y = tf.transpose(y);
-    return tf.reshape(y, dims.length ? dims : [y.size]);
-  });
-  const out = x.dataSync() as Float32Array;
-  x.dispose();
-  return out;
+/** A tfjs weight's values (shape `shape`) back in the initializer's ONNX layout; plain arrays, no tensor reads. */
+export function toOnnxLayout(values: Float32Array, shape: readonly number[], b: Binding): Float32Array {
+  let v = values;
+  let s = [...shape];
+  if (b.flat) {
+    // tfjs rows (h, w, c) → ONNX rows (c, h, w), per output unit.
+    const units = s[1];
+    v = permuteValues(v, [b.flat.h, b.flat.w, b.flat.c, units], [2, 0, 1, 3]);
+  }
+  if (b.transform === 'conv') v = permuteValues(v, s, [3, 2, 0, 1]);
+  else if (b.transform === 'depthwise') v = permuteValues(v, s, [2, 3, 0, 1]);
+  else if (b.transform === 'transpose') {
+    v = permuteValues(v, s, [1, 0]);
+    s = [s[1], s[0]];
+  }
+  return v === values ? values.slice() : v;
 }

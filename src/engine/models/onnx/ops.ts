@@ -220,8 +220,8 @@ function operand(c: ConstVal, rank: number): { shape: number[]; values: number[]
   if (rank !== 4 || c.dims.length === 0 || size(c.dims) === 1)
     return { shape: size(c.dims) === 1 ? [] : c.dims, values: size(c.dims) === 1 ? [c.values[0]] : [...c.values] };
   const d = [...new Array<number>(4 - c.dims.length).fill(1), ...c.dims];
-  const t = tf.tidy(() => tf.transpose(tf.tensor(Float32Array.from(c.values), d), [0, 2, 3, 1]).dataSync());
-  return { shape: [d[0], d[2], d[3], d[1]], values: [...t] };
+  const t = transposeConst({ ...c, dims: d }, [0, 2, 3, 1]);
+  return { shape: t.dims, values: [...t.values] };
 }
 
 function unaryRow(name: string, attrs: (node: OnnxNode) => OnnxOpConfig['attrs'] = () => ({})): Row {

@@ -9,13 +9,12 @@ import type { StateDict } from '../../../store/checkpoints/stateDict';
 import type { T } from '../../tf';
 import type { Binding } from './graphValues';
 import { toOnnxLayout } from './importOnnx';
+import { weightValues } from '../weightReads';
 
-function weightOf(model: T.LayersModel, b: Binding): T.Tensor {
-  return model.getLayer(b.layer).getWeights()[b.weight];
-}
-
-function dimsOf(t: onnx.ITensorProto): number[] {
-  return (t.dims ?? []).map((d) => (typeof d === 'number' ? d : Number(d)));
+/** The binding's weight in ONNX layout, from the snapshot the caller took (weightReads.ts). */
+function onnxValues(model: T.LayersModel, b: Binding): Float32Array {
+  const v = model.getLayer(b.layer).weights[b.weight];
+  return toOnnxLayout(weightValues(v), v.shape as number[], b);
 }
 
 /** The user's graph (its bytes as read) with the model's weights and in inference form. */
@@ -26,7 +25,7 @@ export function rewriteOnnx(original: Uint8Array, model: T.LayersModel, bindings
   for (const b of bindings) {
     const t = byName.get(b.initializer);
     if (!t) throw new Error(`initializer ${b.initializer} is not in the graph`);
-    const values = toOnnxLayout(weightOf(model, b), b, dimsOf(t));
+    const values = onnxValues(model, b);
     t.dataType = onnx.TensorProto.DataType.FLOAT;
     t.rawData = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     t.floatData = [];
@@ -62,7 +61,7 @@ export function onnxStateDict(model: T.LayersModel, bindings: readonly Binding[]
   const out: StateDict = new Map();
   for (const b of bindings) {
     const shape = dims.get(b.initializer) ?? [];
-    out.set(b.initializer, { dtype: 'F32', shape, data: toOnnxLayout(weightOf(model, b), b, shape) });
+    out.set(b.initializer, { dtype: 'F32', shape, data: onnxValues(model, b) });
     if (b.initializer.endsWith('.running_var')) {
       const counter = b.initializer.replace(/\.running_var$/, '.num_batches_tracked');
       out.set(counter, { dtype: 'I64', shape: [], data: new Float32Array([0]) });
