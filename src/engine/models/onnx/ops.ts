@@ -474,7 +474,8 @@ function pool(kind: 'max' | 'avg'): Row {
     const includePad = attrInt(node, 'count_include_pad', 0) === 1;
     if (mode === 'valid') return tensorVal(apply(tf.layers.averagePooling2d({ ...args, padding: 'valid' }), x.t));
     if (includePad) return tensorVal(apply(tf.layers.averagePooling2d({ ...args, padding: 'valid' }), padded(ctx, node, x, w, 0).t));
-    if (mode === 'same') return tensorVal(apply(tf.layers.averagePooling2d({ ...args, padding: 'same' }), x.t));
+    // Not tfjs's 'same' average pool: its forward divides border windows by their valid count but its
+    // gradient by the whole window, so border gradients came out wrong (measured on the op zoo).
     const [t, l, b, r] = w.pads;
     const [h, wd, c] = rest(x.t);
     const oh = Math.floor((h + t + b - kernel[0]) / w.strides[0]) + 1;
