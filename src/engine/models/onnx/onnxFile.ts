@@ -5,7 +5,7 @@
 // data files must lie inside the model's folder, and a graph with a cycle is refused.
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { onnx } from 'onnx-proto';
 import { throwIfAborted, UserError } from '../../../store/errors';
 
@@ -351,8 +351,4 @@ export async function readOnnx(path: string, signal?: AbortSignal): Promise<{ gr
     throw new UserError(`${abs}: cannot read (${(e as Error).message})`, 'Check the file permissions.', abs);
   }
   return { graph: parseOnnx(bytes, abs), bytes };
-}
-
-export function modelName(path: string): string {
-  return basename(path);
 }

@@ -73,7 +73,6 @@ function reshapeTo(ctx: BuildContext, node: OnnxNode, v0: TensorVal, target: num
   const outRank = target.length + 1;
   const same = onnxRest(v).length === target.length && onnxRest(v).every((d, i) => d === target[i]);
   if (same) return v;
-  const size = target.reduce((a, b) => a * b, 1);
   // Flattening a map: tfjs's own Flatten, with the order left to the next Gemm (or nothing to
   // reorder when the map is 1×1).
   if (inRank === 4 && outRank === 2) {
@@ -83,7 +82,6 @@ function reshapeTo(ctx: BuildContext, node: OnnxNode, v0: TensorVal, target: num
   }
   if (inRank !== 4 && outRank !== 4) return tensorVal(apply(tf.layers.reshape({ targetShape: target, name: ctx.layerName(node) }), v.t));
   const outShape = outRank === 4 ? [target[1], target[2], target[0]] : target;
-  void size;
   const t = op(
     ctx,
     node,
@@ -295,6 +293,16 @@ function tfPadding(w: Window): 'same' | 'valid' | 'explicit' {
   return sym && w.strides[0] === 1 && w.strides[1] === 1 ? 'same' : 'explicit';
 }
 
+/** tf.pad's per-axis pairs of an NHWC value for ONNX's [top, left, bottom, right]. */
+function nhwcPads([t, l, b, r]: Window['pads']): number[][] {
+  return [
+    [0, 0],
+    [t, b],
+    [l, r],
+    [0, 0],
+  ];
+}
+
 function padded(ctx: BuildContext, node: OnnxNode, x: TensorVal, w: Window, value: number): TensorVal {
   const [t, l, b, r] = w.pads;
   if (value === 0)
@@ -319,12 +327,7 @@ function padded(ctx: BuildContext, node: OnnxNode, x: TensorVal, w: Window, valu
       {
         fn: 'pad',
         attrs: {
-          pads: [
-            [0, 0],
-            [t, b],
-            [l, r],
-            [0, 0],
-          ],
+          pads: nhwcPads(w.pads),
           value,
           mode: 'constant',
         },
@@ -468,7 +471,7 @@ function pool(kind: 'max' | 'avg'): Row {
     const name = ctx.layerName(node);
     const args = { poolSize: w.kernel, strides: w.strides, name };
     if (kind === 'max') {
-      const src = mode === 'explicit' || (mode === 'same' && false) ? padded(ctx, node, x, w, -F32_MAX) : x;
+      const src = mode === 'explicit' ? padded(ctx, node, x, w, -F32_MAX) : x;
       return tensorVal(apply(tf.layers.maxPooling2d({ ...args, padding: mode === 'same' ? 'same' : 'valid' }), src.t));
     }
     const includePad = attrInt(node, 'count_include_pad', 0) === 1;
@@ -488,12 +491,7 @@ function pool(kind: 'max' | 'avg'): Row {
         {
           fn: 'avgPoolExcludingPad',
           attrs: {
-            pads: [
-              [0, 0],
-              [t, b],
-              [l, r],
-              [0, 0],
-            ],
+            pads: nhwcPads(w.pads),
             kernel: w.kernel,
             strides: w.strides,
           },
