@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readCheckpoint } from '../../src/store/checkpoints/checkpoint';
 import { writeSafetensors } from '../../src/store/checkpoints/safetensors';
+import type { StateDict } from '../../src/store/checkpoints/stateDict';
+import { peerModels, type TorchRun } from './fixtures';
 
 const root = resolve(__dirname, '..', '..', '..');
 const python = process.env.SALUN_PEER_PYTHON ?? join(root, '.cache', 'py311', 'bin', 'python');
@@ -80,4 +82,32 @@ describe('peer: checkpoints against PyTorch', function () {
     const got = JSON.parse(py(LOAD, out)) as { w: number; tracked: string; n: number };
     assert.deepEqual(got, { w: 0.125, tracked: 'torch.int64', n: 1 });
   });
+});
+
+// Every peer model's state_dict as each torch wrote it (bare, nested, DataParallel, safetensors):
+// the same keys, shapes and bits whatever the layout or the torch version that saved it.
+describe('peer: checkpoint layouts as torch 2.13 and 1.13 save them', function () {
+  this.timeout(300_000);
+  for (const run of ['torch213', 'torch113'] as TorchRun[]) {
+    it(`${run}: every layout of every model reads as its state_dict`, async () => {
+      let read = 0;
+      for (const m of peerModels(run)) {
+        let first: StateDict | undefined;
+        for (const [layout, path] of Object.entries(m.checkpoints)) {
+          const sd = await readCheckpoint(path);
+          const what = `${run} ${m.name} ${layout}`;
+          assert.deepEqual(
+            // safetensors keeps its keys sorted; torch.save keeps the module order.
+            new Map([...sd].map(([k, t]) => [k, [...t.shape]])),
+            new Map(m.stateDictKeys.map((k) => [k.name, k.shape])),
+            `${what}: keys or shapes`,
+          );
+          if (first) for (const [k, t] of sd) assert.deepEqual(t.data, first.get(k)!.data, `${what}: ${k} differs from the other layouts`);
+          first ??= sd;
+          read++;
+        }
+      }
+      assert.ok(read >= 10, `only ${read} checkpoint files were read`);
+    });
+  }
 });

@@ -268,13 +268,18 @@ def write_tensors(folder, stem, tensors):
 
 
 def save_checkpoints(folder, sd):
+    """The layouts users save (bare, {'state_dict': …}, DataParallel's 'module.'), for the small models only:
+    the layouts do not depend on size, and three copies of each ResNet would be most of the folder's disk."""
     out = {}
-    torch.save(sd, os.path.join(folder, 'state_dict.pth'))
-    out['bare'] = 'state_dict.pth'
-    torch.save({'state_dict': sd, 'epoch': 3}, os.path.join(folder, 'checkpoint_state_dict.pth'))
-    out['nested'] = 'checkpoint_state_dict.pth'
-    torch.save(collections.OrderedDict(('module.' + k, v) for k, v in sd.items()), os.path.join(folder, 'data_parallel.pth'))
-    out['data_parallel'] = 'data_parallel.pth'
+    small = sum(v.numel() for v in sd.values()) <= 2_000_000
+    if small or not st_torch:
+        torch.save(sd, os.path.join(folder, 'state_dict.pth'))
+        out['bare'] = 'state_dict.pth'
+    if small:
+        torch.save({'state_dict': sd, 'epoch': 3}, os.path.join(folder, 'checkpoint_state_dict.pth'))
+        out['nested'] = 'checkpoint_state_dict.pth'
+        torch.save(collections.OrderedDict(('module.' + k, v) for k, v in sd.items()), os.path.join(folder, 'data_parallel.pth'))
+        out['data_parallel'] = 'data_parallel.pth'
     if st_torch:
         # safetensors refuses shared storage; a state_dict's tensors are separate, contiguous copies are cheap.
         st_torch.save_file({k: v.contiguous() for k, v in sd.items()}, os.path.join(folder, 'state_dict.safetensors'))
