@@ -24,8 +24,12 @@ const args = process.argv.slice(2);
 const only = ['unit', 'peers', 'backends', 'webview', 'host'].find((k) => args.includes(`--${k}`)) ?? 'all';
 
 /** Runs a step, streaming its output as it comes (CI logs show progress) and keeping it for parsing. */
+/** Each step's wall time, printed at the end (docs/development.md quotes them). */
+const timings = [];
+
 function run(cmd, cmdArgs, label, env = {}) {
   console.log(`\n=== ${label}`);
+  const start = Date.now();
   return new Promise((resolvePromise) => {
     const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
@@ -40,7 +44,10 @@ function run(cmd, cmdArgs, label, env = {}) {
     child.on('error', (e) => {
       out += String(e);
     });
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, out }));
+    child.on('close', (code) => {
+      timings.push([label, (Date.now() - start) / 1000]);
+      resolvePromise({ code: code ?? 1, out });
+    });
   });
 }
 
@@ -209,6 +216,8 @@ if (only === 'all' || only === 'host') {
   }
 }
 
+console.log('\nsteps (wall seconds):');
+for (const [label, seconds] of timings) console.log(`${seconds.toFixed(0).padStart(6)}  ${label}`);
 for (const what of notRun) console.log(`not run: ${what}`);
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || broken || passed === 0 ? 1 : 0);
