@@ -7,69 +7,33 @@ Prints one JSON object: {"torch": version, "resnet18": {...}, "vgg16-bn": {...}}
 (the logits' shape for a batch of 2 SIZE×SIZE images).
 
 The networks are the SalUn authors' (OPTML-Group/Unlearn-Saliency, Classification/models/ResNet.py
-and VGG.py) written out here without torchvision: ResNet-18 with imagenet=False (3×3 stride-1 stem,
+and VGG.py), from python/salun_twins.py: ResNet-18 with imagenet=False (3×3 stride-1 stem,
 no max-pool, BasicBlocks [2, 2, 2, 2], 1×1 conv + BN projection where the shape changes), VGG-16
 cfg 'D' with batch norm (conv bias off, four max-pools, AdaptiveAvgPool2d((2, 2)), classifier
-2048 → 256 → 256 → C). Their parameter-free NormalizeByChannelMeanStd input layer is left out on both
-sides. The input channels are a parameter (the authors hard-code 3) so Fashion-MNIST's 1 can be
+2048 → 256 → 256 → C). Their parameter-free NormalizeByChannelMeanStd input layer holds buffers only, so it
+counts nothing. The input channels are a parameter (the authors hard-code 3) so Fashion-MNIST's 1 can be
 checked too.
 """
+import importlib.util
 import json
+import os
 import sys
 
 import torch
-import torch.nn as nn
+
+# The networks are the PyTorch twins SalUn Lab ships (python/salun_twins.py), so the counts here and
+# the state_dicts users reload come from one definition.
+_spec = importlib.util.spec_from_file_location('salun_twins', os.path.join(os.path.dirname(__file__), '..', 'python', 'salun_twins.py'))
+twins = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(twins)
 
 
-class BasicBlock(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.downsample = None
-        if stride != 1 or cin != cout:
-            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        out = torch.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        identity = x if self.downsample is None else self.downsample(x)
-        return torch.relu(out + identity)
-
-
-class ResNet18(nn.Module):
-    def __init__(self, channels, num_classes):
-        super().__init__()
-        self.conv1 = nn.Conv2d(channels, 64, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(64)
-        blocks, cin = [], 64
-        for i, width in enumerate([64, 128, 256, 512]):
-            for j in range(2):
-                blocks.append(BasicBlock(cin, width, 2 if (i > 0 and j == 0) else 1))
-                cin = width
-        self.blocks = nn.Sequential(*blocks)
-        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(512, num_classes)
-
-    def forward(self, x):
-        x = self.blocks(torch.relu(self.bn1(self.conv1(x))))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
+def ResNet18(channels, num_classes):
+    return twins.AuthorsResNet18(channels, num_classes)
 
 
 def vgg16_bn(channels, num_classes):
-    cfg = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512]
-    layers, cin = [], channels
-    for v in cfg:
-        if v == 'M':
-            layers.append(nn.MaxPool2d(2, 2))
-        else:
-            layers += [nn.Conv2d(cin, v, 3, padding=1, bias=False), nn.BatchNorm2d(v), nn.ReLU(True)]
-            cin = v
-    return nn.Sequential(
-        *layers, nn.AdaptiveAvgPool2d((2, 2)), nn.Flatten(),
-        nn.Linear(512 * 2 * 2, 256), nn.ReLU(True), nn.Linear(256, 256), nn.ReLU(True), nn.Linear(256, num_classes))
+    return twins.AuthorsVgg16Bn(channels, num_classes)
 
 
 def tfjs_shape(p):

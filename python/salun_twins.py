@@ -1,8 +1,8 @@
 """The PyTorch twins of SalUn Lab's built-in networks (src/engine/models/torchTwins.ts maps their
 state_dict keys to the tfjs weights).
 
-    import twins
-    net = twins.build('resnet18', channels=3, classes=10, size=32)
+    import salun_twins
+    net = salun_twins.build('resnet18', channels=3, classes=10, size=32)
     net.load_state_dict(safetensors.torch.load_file('model/model.safetensors'))
 
 - cnn: conv3x3 stride 2 (no bias) + BN + ReLU x3 (16, 32, 64 filters), Flatten, Linear 128 + ReLU,
@@ -19,8 +19,8 @@ state_dict keys to the tfjs weights).
   AdaptiveAvgPool2d((2, 2)), classifier 2048 -> 256 -> 256 -> C), with their normalisation buffers.
 - resnet18-torchvision: torchvision.models.resnet18(num_classes=C), conv1 for `channels` inputs.
 
-bench/architecture-params.py builds the same two paper networks for parameter counts only; its
-module names differ (the keys here are the authors').
+bench/architecture-params.py counts the parameters of these same classes; test/peers checks them
+against the tfjs networks weight by weight.
 """
 import sys
 import types

@@ -24,10 +24,10 @@ function py(script: string, ...args: string[]): string {
 
 const RESNET = `
 import importlib.util, json, sys, torch, safetensors.torch
-spec = importlib.util.spec_from_file_location('arch', 'bench/architecture-params.py')
+spec = importlib.util.spec_from_file_location('arch', 'python/salun_twins.py')
 arch = importlib.util.module_from_spec(spec); spec.loader.exec_module(arch)
 torch.manual_seed(1)
-net = arch.ResNet18(3, 10)
+net = arch.AuthorsResNet18(3, 10)
 net.train(); net(torch.randn(4, 3, 32, 32))
 sd = net.state_dict()
 out = sys.argv[1]
@@ -38,9 +38,9 @@ json.dump({k: [str(v.dtype), list(v.shape), v.double().sum().item(), v.reshape(-
 
 const LOAD = `
 import importlib.util, json, sys, torch, safetensors.torch
-spec = importlib.util.spec_from_file_location('arch', 'bench/architecture-params.py')
+spec = importlib.util.spec_from_file_location('arch', 'python/salun_twins.py')
 arch = importlib.util.module_from_spec(spec); spec.loader.exec_module(arch)
-net = arch.ResNet18(3, 10)
+net = arch.AuthorsResNet18(3, 10)
 sd = safetensors.torch.load_file(sys.argv[1])
 net.load_state_dict(sd, strict=True)
 print(json.dumps({'w': net.fc.weight[0, 0].item(), 'tracked': str(sd['bn1.num_batches_tracked'].dtype), 'n': int(sd['bn1.num_batches_tracked'])}))

@@ -80,11 +80,11 @@ def import_torchvision():
 
 
 def authors_resnet18(num_classes):
-    """The SalUn authors' CIFAR ResNet-18, the definition bench/architecture-params.py checks."""
-    spec = importlib.util.spec_from_file_location('architecture_params', os.path.join(ROOT, 'bench', 'architecture-params.py'))
+    """The SalUn authors' CIFAR ResNet-18, as SalUn Lab's PyTorch twin defines it (python/salun_twins.py)."""
+    spec = importlib.util.spec_from_file_location('salun_twins', os.path.join(ROOT, 'python', 'salun_twins.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.ResNet18(3, num_classes)
+    return module.AuthorsResNet18(3, num_classes)
 
 
 def torchvision_resnet18(num_classes):

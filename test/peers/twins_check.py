@@ -11,8 +11,8 @@ import sys
 import torch
 from safetensors.torch import load_file, save_file
 
-sys.path.insert(0, os.path.dirname(__file__))
-import twins  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'python'))
+import salun_twins as twins  # noqa: E402
 
 
 def randomize(net):
