@@ -1,5 +1,5 @@
-// θo and Retrain: trained once, then reused from the model cache (store/runs/modelCache.ts keeps the
-// files honest; this file adds the tensors: training, the divergence check, loading).
+// Classifiers (θo, Retrain, the FID judge): trained once, then reused from the model cache
+// (cacheStep.ts); this file adds the tensors: training, the divergence check, loading.
 import { join } from 'node:path';
 import type { OptimizerRecipe } from '../../protocol/config';
 import type { JobPhase } from '../../protocol/jobMessages';
@@ -8,17 +8,14 @@ import { UserError } from '../../store/errors';
 import { nonFiniteOutputs, nonFiniteWeights } from '../models/finite';
 import { classifierOf, loadModel, modelFiles, type Classifier } from '../models/io';
 import { PhaseProgress } from '../progress';
-import { cacheEntryDir, discardCacheEntry, lockCacheEntry, readCacheEntry, writeCacheEntry, type LockOwner } from '../../store/runs/modelCache';
 import { parseTrainingCurve, type TrainingCurve } from '../../store/runs/trainingCurve';
 import { fit } from '../train/fit';
 import type { T } from '../tf';
 import type { JobContext } from './prepare';
+import { cachedOrTrained } from './cacheStep';
 
 /** `curve`: the model's own training curve; absent for entries cached before curves were kept. */
 export type CachedModel = { clf: Classifier; seconds: number; from: 'trained' | 'cache'; curve?: TrainingCurve };
-
-/** How long a job waits for another job training the same model before training its own copy. */
-const LOCK_WAIT_MS = Number(process.env.SALUN_CACHE_LOCK_WAIT_MS) || 6 * 3600_000;
 
 function recipeText(r: OptimizerRecipe): string {
   return `lr ${r.lr}, momentum ${r.momentum}, weight decay ${r.weightDecay}, batch ${r.batchSize}, ${r.epochs} epochs, ${r.schedule ?? 'cosine'} schedule`;
@@ -29,31 +26,6 @@ export function divergedError(label: string, recipe: OptimizerRecipe, epoch: num
     `${label} diverged: ${what} at epoch ${epoch} of ${recipe.epochs} (${recipeText(recipe)}). It was not cached.`,
     `Train with a smaller learning rate (e.g. lr ${recipe.lr / 10}) or less momentum${recipe.momentum > 0.9 ? ` (e.g. ${0.9})` : ''}, then run again.`,
   );
-}
-
-/** The entry as a model, or undefined after logging why it cannot be used (and discarding it). */
-async function loadEntry(ctx: JobContext, dir: string, label: string): Promise<CachedModel | undefined> {
-  const entry = readCacheEntry(dir);
-  if (entry.state === 'missing') return undefined;
-  if (entry.state === 'ok') {
-    try {
-      const clf = classifierOf(await loadModel(join(dir, 'model.json'), ctx.signal));
-      ctx.emit({
-        type: 'log',
-        level: 'info',
-        message: `${label}: reusing the cached model in ${dir} (trained in ${entry.meta.seconds.toFixed(1)} s; checksum verified)`,
-      });
-      const curve = parseTrainingCurve(entry.meta.curve);
-      return { clf, seconds: entry.meta.seconds, from: 'cache', ...(curve ? { curve } : {}) };
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      ctx.emit({ type: 'log', level: 'warn', message: `${label}: the cached model in ${dir} is discarded: ${(e as Error).message}; training it again` });
-    }
-  } else {
-    ctx.emit({ type: 'log', level: 'warn', message: `${label}: the cached model in ${dir} is discarded: ${entry.problem}; training it again` });
-  }
-  discardCacheEntry(dir);
-  return undefined;
 }
 
 async function train(
@@ -109,13 +81,9 @@ async function train(
   return { clf, seconds: (Date.now() - t0) / 1000, curve };
 }
 
-function ownerText(o: LockOwner | undefined): string {
-  return o ? `process ${o.pid} on ${o.host}, since ${o.since}` : 'a process that is just starting';
-}
-
 /**
  * Trains a model with `build()`'s architecture on `indices`, or returns the cached one. One job per
- * key trains; the others wait for it and reuse its entry.
+ * key trains; the others wait for it and reuse its entry (cacheStep.ts).
  */
 export async function trainedOrCached(
   ctx: JobContext,
@@ -128,41 +96,18 @@ export async function trainedOrCached(
   recipe: OptimizerRecipe,
   seed: number,
 ): Promise<CachedModel> {
-  const dir = cacheEntryDir(ctx.workspaceDir, key);
-  const cached = await loadEntry(ctx, dir, label);
-  if (cached) return cached;
-  const lock = await lockCacheEntry(dir, {
-    signal: ctx.signal,
-    timeoutMs: LOCK_WAIT_MS,
-    // A phase, not only a log line: the CLI and the panel show phases, and a silent wait looks hung.
-    onWait: (o) => ctx.emit({ type: 'phase', phase, label: `${label}: another job (${ownerText(o)}) is training this model; waiting to reuse it` }),
-    onTakeOver: (o, why) => ctx.emit({ type: 'log', level: 'warn', message: `${label}: taking over the cache lock of ${ownerText(o)}: ${why}` }),
+  const r = await cachedOrTrained<Classifier>(ctx, {
+    key,
+    phase,
+    label,
+    load: async (dir) => classifierOf(await loadModel(join(dir, 'model.json'), ctx.signal)),
+    train: async () => {
+      const { clf, seconds, curve } = await train(ctx, phase, label, build, data, indices, recipe, seed);
+      return { model: clf, seconds, meta: { recipe, seed, samples: indices.length, savedAt: new Date().toISOString(), curve } };
+    },
+    files: async (clf) => ({ ...(await modelFiles(clf.model)) }),
+    dispose: (clf) => clf.model.dispose(),
   });
-  try {
-    if (!lock.held)
-      ctx.emit({
-        type: 'log',
-        level: 'warn',
-        message: `${label}: still locked by ${ownerText(lock.owner)} after ${Math.round(LOCK_WAIT_MS / 60_000)} min; training a copy here`,
-      });
-    else {
-      // The job we waited for has written it (or failed, and we train).
-      const theirs = await loadEntry(ctx, dir, label);
-      if (theirs) return theirs;
-    }
-    const { clf, seconds, curve } = await train(ctx, phase, label, build, data, indices, recipe, seed);
-    const files = await modelFiles(clf.model);
-    const meta = { seconds, recipe, seed, samples: indices.length, savedAt: new Date().toISOString(), curve };
-    if (writeCacheEntry(dir, { ...files }, meta) === 'theirs') {
-      // Another writer finished the same model first: use its entry, so both jobs share one θo.
-      const theirs = await loadEntry(ctx, dir, label);
-      if (theirs) {
-        clf.model.dispose();
-        return theirs;
-      }
-    }
-    return { clf, seconds, from: 'trained', curve };
-  } finally {
-    if (lock.held) lock.release();
-  }
+  const curve = parseTrainingCurve(r.meta.curve);
+  return { clf: r.model, seconds: r.seconds, from: r.from, ...(curve ? { curve } : {}) };
 }

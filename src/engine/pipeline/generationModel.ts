@@ -1,6 +1,7 @@
 // θo's DDPM and Retrain's: trained once with unlearnGeneration's 'retrain' loop (Adam on the
 // ordinary denoising loss, class dropout, seeded batches), then kept in the model cache
-// (store/runs/modelCache.ts: checksummed files, one trainer per key) like the classifiers' θo.
+// (cacheStep.ts: checksummed files, one trainer per key, lock timeouts and take-overs) like the
+// classifiers' θo.
 // A shipped model.json (the demo's) is checked against the SHA-256 its config gives.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -8,13 +9,13 @@ import { dirname, join, resolve } from 'node:path';
 import type { GenerationConfig } from '../../protocol/generationConfig';
 import type { ImageSet } from '../data/dataset';
 import { UserError } from '../../store/errors';
-import { cacheEntryDir, discardCacheEntry, lockCacheEntry, readCacheEntry, writeCacheEntry } from '../../store/runs/modelCache';
 import { unlearnGeneration } from '../generation/unlearn';
 import { buildUnet, parameterCount } from '../generation/unet';
 import { loadModel, modelFiles } from '../models/io';
 import { PhaseProgress } from '../progress';
 import type { T } from '../tf';
 import type { JobContext } from './prepare';
+import { cachedOrTrained } from './cacheStep';
 
 export interface GenerationModel {
   model: T.LayersModel;
@@ -94,60 +95,24 @@ export async function trainDdpm(t: DdpmTraining, ctx: JobContext, label: string)
   }
 }
 
-async function fromCache(ctx: JobContext, dir: string, label: string): Promise<GenerationModel | undefined> {
-  const entry = readCacheEntry(dir);
-  if (entry.state === 'missing') return undefined;
-  if (entry.state === 'ok') {
-    try {
-      const model = await loadModel(join(dir, 'model.json'), ctx.signal);
-      ctx.emit({
-        type: 'log',
-        level: 'info',
-        message: `${label}: reusing the cached model in ${dir} (trained in ${entry.meta.seconds.toFixed(1)} s; checksum verified)`,
-      });
-      return { model, seconds: entry.meta.seconds, from: 'cache' };
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      ctx.emit({ type: 'log', level: 'warn', message: `${label}: the cached model in ${dir} is discarded: ${(e as Error).message}` });
-    }
-  } else ctx.emit({ type: 'log', level: 'warn', message: `${label}: the cached model in ${dir} is discarded: ${entry.problem}` });
-  discardCacheEntry(dir);
-  return undefined;
-}
-
-/** The trained DDPM for `t`, from the cache when an earlier job trained it. */
+/** The trained DDPM for `t`, from the cache when an earlier job trained it (cacheStep.ts). */
 export async function cachedDdpm(t: DdpmTraining, ctx: JobContext, label: string): Promise<GenerationModel> {
-  const dir = cacheEntryDir(ctx.workspaceDir, ddpmKey(t));
-  const cached = await fromCache(ctx, dir, label);
-  if (cached) return cached;
-  const lock = await lockCacheEntry(dir, {
-    signal: ctx.signal,
-    onWait: () =>
-      ctx.emit({
-        type: 'phase',
-        phase: t.role === 'original' ? 'train-original' : 'retrain',
-        label: `${label}: another job is training this model; waiting to reuse it`,
-      }),
+  const r = await cachedOrTrained<T.LayersModel>(ctx, {
+    key: ddpmKey(t),
+    phase: t.role === 'original' ? 'train-original' : 'retrain',
+    label,
+    load: (dir) => loadModel(join(dir, 'model.json'), ctx.signal),
+    train: async () => {
+      const { model, seconds, losses } = await trainDdpm(t, ctx, label);
+      const last = losses.slice(-Math.min(50, losses.length));
+      const finalLoss = last.reduce((a, b) => a + b, 0) / Math.max(1, last.length);
+      const meta = { train: t.config.train, unet: t.config.unet, seed: t.config.seed, samples: t.rows.length, finalLoss, savedAt: new Date().toISOString() };
+      return { model, seconds, meta };
+    },
+    files: async (model) => ({ ...(await modelFiles(model)) }),
+    dispose: (model) => model.dispose(),
   });
-  try {
-    const theirs = lock.held ? await fromCache(ctx, dir, label) : undefined;
-    if (theirs) return theirs;
-    const { model, seconds, losses } = await trainDdpm(t, ctx, label);
-    const last = losses.slice(-Math.min(50, losses.length));
-    const meta = {
-      seconds,
-      train: t.config.train,
-      unet: t.config.unet,
-      seed: t.config.seed,
-      samples: t.rows.length,
-      finalLoss: last.reduce((a, b) => a + b, 0) / Math.max(1, last.length),
-      savedAt: new Date().toISOString(),
-    };
-    writeCacheEntry(dir, { ...(await modelFiles(model)) }, meta);
-    return { model, seconds, from: 'trained' };
-  } finally {
-    if (lock.held) lock.release();
-  }
+  return { model: r.model, seconds: r.seconds, from: r.from };
 }
 
 /** A shipped or user-given U-Net, its weights checked against `sha256` when given. */
