@@ -450,7 +450,7 @@ suite('SalUn Lab in the extension host', () => {
       api.runsTree().find((e) => e.runId === result.runId && e.state === 'finished'),
     );
     assert.strictEqual(entry.dir, dir);
-    assert.strictEqual(entry.contextValue, 'salun.run.finished');
+    assert.strictEqual(entry.contextValue, 'salun.run.finished.model');
     assert.ok(
       entry.description.startsWith('salun') && entry.description.includes(`gap ${unlearned.avgGap.toFixed(2)}`),
       `tree description: ${entry.description}`,
