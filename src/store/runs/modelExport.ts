@@ -26,8 +26,10 @@ import {
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { errnoHint } from '../../protocol/jobError';
 import { isRecord, isString } from '../../protocol/guards';
+import type { ModelSourceName } from '../../protocol/modelSources';
 import { UserError } from '../errors';
 import { makeDirs } from './atomic';
+import { readRunJson } from './runShapes';
 
 export interface ModelExportRow {
   /** What the pick list and the CLI call the format. */
@@ -108,6 +110,8 @@ export interface ModelExportResult {
 export type CopyFile = (from: string, to: string) => void;
 
 const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+/** The model source whose runs write no safetensors (and ONNX only for the layers the exporter covers): a tfjs LayersModel. */
+const TFJS_SOURCE: ModelSourceName = 'file';
 const RERUN = 'Re-run it (Runs view: Re-run, or salun run <run folder>/config.json) to get the model in every format.';
 
 /** The run's model/ folder has a model of the run's own (not a generation run's model/<method>/). */
@@ -116,12 +120,9 @@ export function runHasModel(runDir: string): boolean {
   return ['model.json', 'model.onnx', 'model.safetensors'].some((f) => existsSync(join(dir, f)));
 }
 
+/** A run's config.json or status.json, undefined when absent or unreadable (the reason does not change the export's answer). */
 function readJsonOrUndefined(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
+  return readRunJson(path, []);
 }
 
 /** The kind of model the run started from (config.json's model.kind), if it says. */
@@ -133,12 +134,12 @@ function sourceKind(runDir: string): string | undefined {
 /** Why a run wrote no file of `format`: the run log said so at the time; config.json still tells. */
 function absentReason(format: ModelExportFormat, source: string | undefined): Omit<MissingModel, 'format'> {
   const file = MODEL_EXPORT_FORMATS[format].files;
-  if (format === 'safetensors' && source === 'file')
+  if (format === 'safetensors' && source === TFJS_SOURCE)
     return {
       why: 'the run started from a tfjs model (model.json), which has no PyTorch twin to name its weights by, so the run wrote no model.safetensors',
       hint: 'Export ONNX instead, or start the run from a PyTorch checkpoint or an ONNX model exported from PyTorch.',
     };
-  if (format === 'onnx' && source === 'file')
+  if (format === 'onnx' && source === TFJS_SOURCE)
     return {
       why: "the run could not write this tfjs model's graph as ONNX (a layer ONNX export does not cover; the run's log named it), so there is no model.onnx",
       hint: 'Export tfjs instead, or start the run from an ONNX model (torch.onnx.export) or a PyTorch checkpoint.',
@@ -309,7 +310,7 @@ function writeError(out: string, e: unknown): UserError {
 /** Refuses targets that would lose data or write into the run itself, before anything is written. */
 function checkTarget(modelDir: string, format: ModelExportFormat, out: string): void {
   const r = relative(modelDir, out);
-  if (r === '' || (!r.startsWith('..') && !isAbsolute(r)))
+  if (r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r)))
     fail(`${out} is inside the run's own model folder`, 'Export to a place outside the run folder, e.g. the workspace folder.', out);
   if (!existsSync(out)) return;
   const st = statSync(out);
