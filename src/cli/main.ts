@@ -7,6 +7,7 @@ import { defaultRunConfig } from '../protocol/defaults';
 import { backendUsage, fail, WORKERS_USAGE } from './common';
 import { configCommand, type ConfigCommandName } from './configCommand';
 import { dataCommand } from './dataCommand';
+import { exportCommand } from './exportCommand';
 import { genDemoCommand, genTrainCommand } from './genCommand';
 import { gridCommand } from './gridCommand';
 import { runsCommand } from './runsCommand';
@@ -34,6 +35,9 @@ Usage:
   salun runs [--json]              the workspace's run folders: state (interrupted when the process
                                    is gone), method, Avg. Gap (generation: each model's UA and
                                    retained accuracy), and what could not be read
+  salun export <run> --format <f> --out <path>
+                                   a run's unlearned model out of its run folder: onnx, safetensors
+                                   (PyTorch) or tfjs; see \`salun export --help\`
   salun data <folder> [--files]    what a data folder holds (format, classes, sizes); --files lists
                                    which file each training index is
   salun schema                     print the config file's JSON schema (every field optional)
@@ -85,6 +89,10 @@ async function main(): Promise<void> {
   }
   if (command === 'runs') {
     runsCommand(rest);
+    return;
+  }
+  if (command === 'export') {
+    exportCommand(rest);
     return;
   }
   if (command === 'schema') {

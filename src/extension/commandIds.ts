@@ -22,6 +22,7 @@ export const COMMAND_IDS = {
   deleteRun: 'salun.deleteRun',
   compareRuns: 'salun.compareRuns',
   exportRunReport: 'salun.exportRunReport',
+  exportModel: 'salun.exportModel',
   installNativeBackend: 'salun.installNativeBackend',
   openChartsInEditor: 'salun.openChartsInEditor',
 } as const;

@@ -24,6 +24,7 @@ import {
   type ComparisonFiles,
 } from './reportFiles';
 import { confinedOutFile, confinedRunDir } from './pathConfinement';
+import { registerModelExportCommand } from './modelExportCommand';
 import { RunItem } from './runsTree';
 
 export interface ReportCommandDeps {
@@ -35,6 +36,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
   return [
     vscode.commands.registerCommand(COMMAND_IDS.compareRuns, (arg?: unknown) => compareRuns(deps, arg)),
     vscode.commands.registerCommand(COMMAND_IDS.exportRunReport, (arg?: unknown) => exportRunReport(deps, arg)),
+    registerModelExportCommand(deps.log),
   ];
 }
 

@@ -3,6 +3,7 @@
 // run folder can be put in front of it in plain Node (test/fault); runsTree.ts only maps the entries
 // to TreeItems. Never throws: an entry that cannot be described shows as a warning, on its own.
 import { describeRun, listRuns, type RunSummary } from '../store/runs/readRuns';
+import { runHasModel } from '../store/runs/modelExport';
 import { metricsLine } from '../protocol/results';
 
 export const STATE_ICONS: Record<string, string> = {
@@ -22,7 +23,9 @@ export interface RunTreeEntry {
   icon: string;
   /**
    * `salun.run.<state>`: package.json's menus hide Delete, Re-run and Export only for
-   * `salun.run.running`, so an interrupted run (state 'interrupted') keeps them.
+   * `salun.run.running`, so an interrupted run (state 'interrupted') keeps them. A finished or
+   * stopped run with a model of its own in model/ is `salun.run.<state>.model`, which Export
+   * Unlearned Model needs.
    */
   contextValue: string;
   tooltip: string;
@@ -43,13 +46,18 @@ function tooltipOf(run: RunSummary): string {
   return lines.join('\n') + '\n';
 }
 
+function contextValueOf(run: RunSummary): string {
+  const ended = run.state === 'finished' || run.state === 'stopped';
+  return `salun.run.${run.state}${ended && run.isFolder && runHasModel(run.dir) ? '.model' : ''}`;
+}
+
 export function runTreeEntry(run: RunSummary): RunTreeEntry {
   try {
     return {
       run,
       description: describeRun(run),
       icon: run.isFolder ? (STATE_ICONS[run.state] ?? 'question') : 'warning',
-      contextValue: `salun.run.${run.state}`,
+      contextValue: contextValueOf(run),
       tooltip: tooltipOf(run),
       opens: (run.state === 'finished' || run.state === 'stopped') && run.kind !== 'saliency' && run.isFolder ? 'report' : 'folder',
     };

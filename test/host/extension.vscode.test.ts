@@ -450,7 +450,7 @@ suite('SalUn Lab in the extension host', () => {
       api.runsTree().find((e) => e.runId === result.runId && e.state === 'finished'),
     );
     assert.strictEqual(entry.dir, dir);
-    assert.strictEqual(entry.contextValue, 'salun.run.finished');
+    assert.strictEqual(entry.contextValue, 'salun.run.finished.model');
     assert.ok(
       entry.description.startsWith('salun') && entry.description.includes(`gap ${unlearned.avgGap.toFixed(2)}`),
       `tree description: ${entry.description}`,
@@ -767,4 +767,63 @@ suite('SalUn Lab in the extension host', () => {
     // The run itself stays: it is the panel's last job, which the workbench e2e then checks on disk.
     await vscode.commands.executeCommand('salun.deleteRun', template, { confirm: false });
   }).timeout(JOB_TIMEOUT_MS + 60_000);
+});
+
+suite('Export Unlearned Model in the extension host', () => {
+  let api: SalunApi;
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    api = await ext.activate();
+  });
+
+  test('Export Unlearned Model, scripted, writes the run’s model.onnx and tfjs folder byte for byte', async () => {
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the host suite needs a workspace folder');
+    // A run folder as an unlearning run from a tfjs model leaves one: no model.safetensors.
+    const runId = '20000103-000000-salun';
+    const dir = path.join(ws, '.salun', 'runs', runId);
+    const model = path.join(dir, 'model');
+    fs.mkdirSync(model, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ kind: 'run', method: 'salun', model: { kind: 'file', path: 'my/model.json' } }));
+    fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ state: 'finished', startedAt: '2000-01-03T00:00:00Z', endedAt: '2000-01-03T00:01:00Z' }));
+    const bytes = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) % 256));
+    fs.writeFileSync(path.join(model, 'model.onnx'), bytes(4096, 7));
+    fs.writeFileSync(path.join(model, 'weights.bin'), bytes(2048, 3));
+    fs.writeFileSync(
+      path.join(model, 'model.json'),
+      JSON.stringify({ format: 'layers-model', modelTopology: { class_name: 'Sequential' }, weightsManifest: [{ paths: ['weights.bin'], weights: [] }] }),
+    );
+    // The Runs view marks it as a run with a model, which the context menu's entry needs.
+    const entry = await until(`the Runs tree to list ${runId}`, 30_000, () => api.runsTree().find((e) => e.runId === runId));
+    assert.strictEqual(entry.contextValue, 'salun.run.finished.model');
+    type Written = { format: string; out: string; files: string[]; bytes: number };
+    const run = (args: object): Promise<Written | undefined> =>
+      withTimeout('salun.exportModel', 30_000, vscode.commands.executeCommand<Written | undefined>('salun.exportModel', args));
+
+    const onnxOut = path.join(ws, '.salun', 'exports', `${runId}.onnx`);
+    const onnx = await run({ runId, format: 'onnx', outFile: onnxOut });
+    assert.deepStrictEqual(onnx, { format: 'onnx', out: onnxOut, files: [onnxOut], bytes: 4096 });
+    assert.ok(fs.readFileSync(onnxOut).equals(fs.readFileSync(path.join(model, 'model.onnx'))), 'model.onnx differs');
+
+    // Relative outFiles are relative to the workspace folder.
+    const tfjs = await run({ runId, format: 'tfjs', outFile: '.salun/exports/tfjs' });
+    const tfDir = path.join(ws, '.salun', 'exports', 'tfjs');
+    assert.deepStrictEqual(tfjs?.files, [path.join(tfDir, 'model.json'), path.join(tfDir, 'weights.bin')]);
+    for (const f of ['model.json', 'weights.bin']) assert.ok(fs.readFileSync(path.join(tfDir, f)).equals(fs.readFileSync(path.join(model, f))), `${f} differs`);
+
+    // What the run lacks is refused with the reason; a script may not write outside .salun.
+    await assert.rejects(
+      Promise.resolve(run({ runId, format: 'safetensors', outFile: '.salun/exports/x.safetensors' })),
+      /no PyTorch twin.*Export ONNX instead/,
+    );
+    await assert.rejects(Promise.resolve(run({ runId, format: 'onnx', outFile: path.join(ws, 'outside.onnx') })), /refused outFile/);
+    assert.ok(!fs.existsSync(path.join(ws, 'outside.onnx')) && !fs.existsSync(path.join(ws, '.salun', 'exports', 'x.safetensors')));
+
+    // From the palette it asks which run first; Escape ends it with nothing written.
+    assert.strictEqual(await escapeFlow('salun.exportModel', 5_000), undefined);
+    fs.rmSync(path.join(ws, '.salun', 'exports'), { recursive: true, force: true });
+    assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', dir, { confirm: false }), true);
+  }).timeout(60_000);
 });
