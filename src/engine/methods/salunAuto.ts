@@ -1,4 +1,4 @@
-// The automatic recipe (issue 15): a method's unlearning rate and stop epoch chosen from the
+// The automatic recipe (salun-auto, rl-auto; docs/verdict.md): a method's unlearning rate and stop epoch chosen from the
 // Retrain-free figures alone (metrics/verdict.ts). A method gets no Retrain model (UnlearnInput has
 // none), so the choice cannot look at one.
 //
