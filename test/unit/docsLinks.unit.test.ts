@@ -1,8 +1,10 @@
 // Rule as a test: everything a reader of the repository is pointed to is in the repository. Every
-// relative Markdown link (and image, and <img src>) in README.md, CHANGELOG.md and docs/ names a file
-// or folder of the checkout, and a `#anchor` names a heading of the page it points to. No source,
-// test, script, bench or doc file cites notes kept outside the checkout or a numbered issue of a
-// tracker the reader does not have: a comment says what the thing is and why, in its own words.
+// relative Markdown link (and image, and <img src>) of README.md, CHANGELOG.md, docs/ and the other
+// pages (test/peers/README.md, models/gen-demo/README.md, …) names a file or folder of the checkout,
+// a `#anchor` names a heading of the page it points to, and a repository path in a page's code span
+// names a file. No source, test, script, bench or doc file cites notes kept outside the checkout or a
+// numbered issue of a tracker the reader does not have: a comment says what the thing is and why, in
+// its own words. And docs/development.md's layout lists every folder of the source tree.
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,7 +159,8 @@ export function listedFolders(markdown: string): Set<string> {
 }
 
 function markdownFiles(base: string): string[] {
-  return [join(base, 'README.md'), join(base, 'CHANGELOG.md'), ...walk(join(base, 'docs'), (n) => n.endsWith('.md'))].filter((f) => existsSync(f));
+  const pages = ['docs', 'test', 'models', 'data', 'bench', 'scripts'].flatMap((d) => walk(join(base, d), (n) => n.endsWith('.md')));
+  return [join(base, 'README.md'), join(base, 'CHANGELOG.md'), ...pages].filter((f) => existsSync(f));
 }
 
 function scannedFiles(base: string): string[] {
@@ -181,7 +184,7 @@ describe('docs links and references stay inside the repository', () => {
     assert.ok(scannedFiles(root).length > 300, 'the sources are scanned');
   });
 
-  it('every relative link in README.md, CHANGELOG.md and docs/ resolves, anchors included', () => {
+  it('every relative link in README.md, CHANGELOG.md, docs/ and the other pages resolves, anchors included', () => {
     assert.deepEqual(
       markdownFiles(root).flatMap((f) => linkProblems(root, f)),
       [],
