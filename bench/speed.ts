@@ -711,7 +711,7 @@ function fmtTime(xs: number[] | undefined): string {
 }
 
 /**
- * The issue's goals, each as a ratio from this run's medians. SalUn ÷ Retrain is composed from the
+ * The speed goals (docs/backends.md), each as a ratio from this run's medians. SalUn ÷ Retrain is composed from the
  * measured pieces on the default protocol: the saliency map over Df plus DEFAULT_UNLEARN.epochs SalUn
  * epochs, against the CNN's default training epochs on Dr (a train epoch scaled by |Dr| / |D|).
  */

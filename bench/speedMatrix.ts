@@ -2,7 +2,7 @@
 // own process (bench/speedCell.ts), against both PyTorch peers (Debian's 1.13 and 2.13 from the
 // wheel, in .cache/py311 by scripts/python-peers.sh) at the same thread counts: the CNN's train
 // epoch and ResNet-18 training steps, with each backend's epoch ÷ the best PyTorch at its thread
-// count (the issue's goal: the best CPU backend ≤ 1.5×).
+// count (the goal: the best CPU backend ≤ 1.5×).
 //
 // "Threads" per backend: wasm, 1 thread or 2 data-parallel workers (src/engine/train/parallel.ts);
 // tensorflow, TensorFlow's intra-op pool (TF_NUM_INTRAOP_THREADS); torch, torch.set_num_threads
@@ -418,7 +418,7 @@ function report(o: MatrixOptions, train: ImageSet, cells: CellResult[], peers: P
     );
     lines.push('');
   }
-  lines.push(`Goal (issue 10): best CPU backend's CNN train epoch ≤ ${GOAL}× the best PyTorch at the same thread count`);
+  lines.push(`Goal: best CPU backend's CNN train epoch ≤ ${GOAL}× the best PyTorch at the same thread count`);
   lines.push(...goalLines(cells, peers, o.threads));
   return lines;
 }

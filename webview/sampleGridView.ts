@@ -1,4 +1,4 @@
-// The "Generated samples" section of a generation job (issue 14): one figure per stage (θo, each
+// The "Generated samples" section of a generation job: one figure per stage (θo, each
 // unlearned model, Retrain when there is one) with its label, iteration and forgotten class in words,
 // the picture the host read from the run folder, and Export PNG; then the figures per model with
 // FID-classifier named for what it is. A figure is built once per stage and updated in place, so a

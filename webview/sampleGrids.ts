@@ -1,4 +1,4 @@
-// A generation job's sample grids and figures as panel state (issue 14): pure folds of its 'samples'
+// A generation job's sample grids and figures as panel state: pure folds of its 'samples'
 // and 'generationMetrics' events, and the words a grid is described with. The event carries only the
 // PNG's path; the picture is asked of the host when drawn (sampleGridView.ts), so the saved state
 // stays a few hundred bytes per grid however large the images are. No DOM.

@@ -1,4 +1,4 @@
-// The Retrain-free verdict in the results view (issue 15): a badge that says the label in words
+// The Retrain-free verdict in the results view (docs/verdict.md): a badge that says the label in words
 // (with a glyph beside it, so colour is never the only cue), the score, and the five figures in a
 // table folded under a <details>. Built from the rows the view already shows (the unlearned row's
 // verdict; θo's and Retrain's as reference lines), so a past run opened in the panel gets it too.

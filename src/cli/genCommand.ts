@@ -1,5 +1,5 @@
 // `salun gen-demo`: forget class 7 of the bundled Fashion-MNIST in a class-conditional DDPM with
-// SalUn, ESD and RL (issue 14), through the same dispatch as every job; prints the table, the grids,
+// SalUn-gen, ESD and RL-gen, through the same dispatch as every job; prints the table, the grids,
 // the run folder, the backend and the wall time. `salun gen-train` makes the demo's shipped θo.
 // A `task: "generation"` config file goes through `salun run` (configCommand.ts) to the same printer.
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The config of a generation unlearning job (issue 14, METHOD.md "SalUn for generation"): forget
+// The config of a generation unlearning job (docs/method.md, "SalUn for generation"): forget
 // one class of a class-conditional DDPM with SalUn-gen, ESD and RL-gen (and Retrain on request),
 // judge the samples with a classifier. One schema is the definition: the parser, the config file
 // schema (configFileSchema.ts) and the CLI all read it.

@@ -1,4 +1,4 @@
-// The generation job's table (issue 14): one row per model, UA and retained accuracy from the
+// The generation job's table: one row per model, UA and retained accuracy from the
 // judge classifier, FID-classifier against each reference. The CLI prints it, report.md writes it,
 // the panel can show it, all through tableText.ts.
 import type { GenerationMetricsRow } from './results';

@@ -46,7 +46,7 @@ export type JobCommand =
   | { type: 'start'; kind: 'table'; config: TableConfig; workspaceDir: string; outDir?: string }
   /** One method's grid search; written to `outDir`, by default <workspace>/.salun/grids/<stamp>-…/. */
   | { type: 'start'; kind: 'grid'; config: GridConfig; workspaceDir: string; outDir?: string }
-  /** Unlearns a class from a class-conditional diffusion model (issue 14); writes a run folder with sample grids. */
+  /** Unlearns a class from a class-conditional diffusion model; writes a run folder with sample grids. */
   | { type: 'start'; kind: 'generation'; config: GenerationConfig; workspaceDir: string }
   /** Finish the current batch, then end without writing a result. */
   | { type: 'cancel' }

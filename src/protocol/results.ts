@@ -74,7 +74,7 @@ export function avgGap(m: Metrics, reference: Metrics): number {
 
 export type ModelRole = 'original' | 'retrain' | 'unlearned';
 
-/** The Retrain-free verdict's words (issue 15; engine/metrics/verdict.ts says how each is reached). */
+/** The Retrain-free verdict's words (engine/metrics/verdict.ts says how each is reached; docs/verdict.md why). */
 export const VERDICT_LABELS = ['looks unseen', 'still remembers', 'over-forgot'] as const;
 export type RunVerdictLabel = (typeof VERDICT_LABELS)[number];
 export const VERDICT_FIGURE_NAMES = ['accuracy', 'loss', 'confidence', 'mia', 'retain'] as const;
@@ -160,7 +160,7 @@ export interface RunResult {
 }
 
 /**
- * One model's figures in a generation unlearning job (issue 14). `ua`: share of images generated
+ * One model's figures in a generation unlearning job. `ua`: share of images generated
  * for the forgotten class that the evaluation classifier does NOT label as it; `retainedAccuracy`:
  * the classifier's accuracy on images generated for the other classes; `fidClassifier`: Fréchet
  * distance on that classifier's penultimate features (not Inception's: it is not available

@@ -1,4 +1,4 @@
-// Fault suite, run folders (issue 11): malformed run folders of every kind in front of every reader
+// Fault suite, run folders: malformed run folders of every kind in front of every reader
 // (the reader, the Runs tree provider, the webview's runs message, the report export, `salun runs`),
 // twenty runs created at one instant, runs killed by SIGKILL, SIGTERM and a second Ctrl-C, and paths
 // from scripts that point outside the workspace's .salun. docs/reliability.md lists the cases.
@@ -458,7 +458,7 @@ describe('fault: runs whose process ends before the run does', function () {
     child.kill('SIGKILL');
     await exited(child);
     assert.equal(statusOf(dir).state, 'running', 'SIGKILL cannot be caught: status.json still says running');
-    // Beside it, the issue's other two: a malformed report.json and a dangling link.
+    // Beside it, two more damaged entries: a malformed report.json and a dangling link.
     writeRun(ws, '20200101-000000-rl', reportWith({ ...goodRows[2], metrics: {}, avgGap: 'x' }));
     symlinkSync(join(ws, 'gone'), join(runsDir(ws), '20200101-000000-link'));
 

@@ -175,7 +175,7 @@ export function peerModels(run: TorchRun): PeerModel[] {
     .map((m) => readModel(runDir, torch, m));
 }
 
-/** The largest |a - b| over the largest |b|: the issue's "within 1e-4 relative to the largest logit". */
+/** The largest |a - b| over the largest |b|: the peers' "within 1e-4 relative to the largest logit". */
 export function relativeError(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
   let diff = 0;

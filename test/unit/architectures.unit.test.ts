@@ -29,7 +29,7 @@ const TINY: InputShape = { height: 8, width: 8, channels: 3, numClasses: 10 };
 
 /**
  * PyTorch's trainable-parameter counts (torch 1.13, bench/architecture-params.py, which builds the
- * authors' networks in torch): the reference the brief states for ResNet-18 (11,173,962), and the
+ * authors' networks in torch): the count the authors' ResNet-18 is known by (11,173,962), and the
  * same script's output for the 1-channel input and for VGG-16-BN. The test below that runs the
  * script recomputes them when torch is present.
  */

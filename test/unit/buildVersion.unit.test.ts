@@ -1,6 +1,6 @@
 // Every run's config.json records the SalUn Lab version that made it (src/engine/pipeline/versions.ts);
-// scripts/build.mjs defines it from package.json in every build. The packaged 0.1.0 once recorded
-// "dev": the define was never set. Here: the production build (what scripts/package.mjs ships) and
+// scripts/build.mjs defines it from package.json in every build (without the define a packaged
+// build records "dev"). Here: the production build (what scripts/package.mjs ships) and
 // the development build each record package.json's version.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// The extension host never does tensor math (ARCHITECTURE.md): its bundle must not pull in tfjs
+// The extension host never does tensor math (docs/architecture.md): its bundle must not pull in tfjs
 // through some pure-looking import chain (it did once, via a report helper → metrics → tfjs,
 // growing dist/extension.js from 150 KB to 4.6 MB and the host's activation with it).
 import { strict as assert } from 'node:assert';

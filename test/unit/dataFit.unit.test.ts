@@ -1,4 +1,5 @@
-// The data/model fit check (issue 13, point 12) and data.normalize.
+// The data/model fit check (θo's RA close to its TA and far below Retrain's: the inputs are scaled
+// otherwise than the model was trained on) and data.normalize.
 import { strict as assert } from 'node:assert';
 import { dataFitWarning } from '../../src/engine/pipeline/fitCheck';
 import { NORMALIZE_QUESTION } from '../../src/protocol/normalizations';

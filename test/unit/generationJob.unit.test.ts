@@ -26,7 +26,7 @@ async function run(config: unknown, signal = new AbortController().signal, onEve
   return { events, ws };
 }
 
-describe('generation job (issue 14) through dispatch', function () {
+describe('generation job through dispatch', function () {
   this.timeout(120_000);
   let data: string;
   before(() => {

@@ -1,4 +1,4 @@
-// data.heldOut (issue 15): training rows set aside before anything trains, the unseen reference of
+// data.heldOut: training rows set aside before anything trains, the unseen reference of
 // the verdict and salun-auto. The split is a partition (disjoint, complete, seeded); a run with it
 // trains θo on the other rows only (its own cache entry), forgets and retains among them, and its
 // verdict compares Df with exactly those held-out rows; combinations it cannot honour fail by name.

@@ -1,4 +1,4 @@
-// The layer rules of ARCHITECTURE.md as code: which folder may import which, which packages a layer
+// The layer rules of docs/architecture.md as code: which folder may import which, which packages a layer
 // may load, and no import cycles. Pure functions over an import graph, so the test can check the
 // real tree and a synthetic one (a rule that cannot fail proves nothing).
 import ts from 'typescript';

@@ -1,4 +1,4 @@
-// Architecture rules as a test (ARCHITECTURE.md, "Layers"): protocol imports nothing of ours;
+// Architecture rules as a test (docs/architecture.md, "Layers"): protocol imports nothing of ours;
 // store only protocol (and no tfjs); engine no host, CLI, webview or vscode; the extension never the
 // engine (tensor work runs in the job process); the webview only protocol. And no import cycles.
 // The bundle-size test (bundles.unit.test.ts) catches tfjs in the host bundle after the fact; this

@@ -1,4 +1,4 @@
-// One job path (issue 12) and config files in the editor (issue 13): every job kind, grid included,
+// One job path for every client (panel, CLI, config files in the editor): every job kind, grid included,
 // through the one dispatch; one validator per kind; the shipped JSON schema equal to what the build
 // writes, with nothing required; the CLI's parseArgs forms and --version.
 import { strict as assert } from 'node:assert';

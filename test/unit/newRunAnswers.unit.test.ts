@@ -185,7 +185,7 @@ describe('New Unlearning Run: the method pick list', () => {
 });
 
 describe('New Unlearning Run: the summary on zero saliency scores', () => {
-  // 58 of 100 scores 0, as in the trial.
+  // 58 of 100 scores 0: more than half, so ratio 0.5 reaches into the zeros.
   const zeros = saliencyZeros({ names: ['w'], shapes: [[100]], scores: [Float32Array.from({ length: 100 }, (_, i) => (i < 58 ? 0 : i / 100))] });
 
   it('says that ratio 0.5 gives γ = 0, and offers the largest ratio with γ > 0', () => {

@@ -1,7 +1,7 @@
 // The .vsix carries every file the installed extension reads at run time. Its contents come from one
 // list, .vscodeignore's `!` lines, read by vsce and by scripts/package.mjs through
-// scripts/packageContents.mjs (the staging once kept a list of its own without models/, and the
-// installed generation demo trained θo for two hours). Here the files the extension reads are taken
+// scripts/packageContents.mjs (a second list drifts: one that left out models/ made the installed
+// generation demo train θo for two hours). Here the files the extension reads are taken
 // from where they are named (package.json, the README's links, the store's paths, the sources that
 // open each bundle) and each is checked against that selection.
 import { strict as assert } from 'node:assert';

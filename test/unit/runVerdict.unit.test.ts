@@ -1,4 +1,4 @@
-// The Retrain-free verdict wired into a run (issue 15): a tiny real run writes it on each model's
+// The Retrain-free verdict wired into a run (docs/verdict.md): a tiny real run writes it on each model's
 // row of report.json and in report.md; the figures are recomputed from the saved model's own
 // per-sample outputs, checked against the run's metrics, and the label against the z's; a run
 // folder from before the verdict still reads, and a damaged verdict costs only itself.

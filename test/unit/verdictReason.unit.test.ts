@@ -1,8 +1,8 @@
-// The verdict's sentence agrees with its figures table: a run showed "every
-// figure is within ±2.58σ" above a table whose retain row read "+2.93, threshold 0.90, z +8.4".
-// Retain accuracy gained does not count against the label, but the sentence must still not claim
-// that every figure is within its threshold. The sentence is derived from the figures each time,
-// so report.md and the panel say the true thing even for a run folder that stored the old words.
+// The verdict's sentence agrees with its figures table: "every figure is within ±2.58σ" must never
+// sit above a retain row that reads "+2.93, threshold 0.90, z +8.4". Retain accuracy gained does not
+// count against the label, but the sentence must still not claim that every figure is within its
+// threshold. The sentence is derived from the figures each time, so report.md and the panel say the
+// true thing even for a run folder that stored another sentence.
 import { strict as assert } from 'node:assert';
 import type { EvaluatedModel, RunVerdict, RunVerdictFigure, VerdictFigureName } from '../../src/protocol/results';
 import { flaggedFigures, verdictLine, verdictReason, verdictTableCells } from '../../src/protocol/verdictText';
@@ -12,7 +12,7 @@ import { verdictSection } from '../../src/store/runs/runReport';
 
 const K = 2.5758;
 
-/** A figure with noise 1 (threshold k) and the given z; retain's values read like the issue's table. */
+/** A figure with noise 1 (threshold k) and the given z; retain's values read like a real run's table. */
 function fig(name: VerdictFigureName, z: number): RunVerdictFigure {
   const noise = name === 'retain' ? 0.349 : 1;
   const reference = name === 'retain' ? 95 : name === 'loss' || name === 'confidence' ? 0.5 : 50;

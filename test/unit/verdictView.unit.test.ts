@@ -153,7 +153,7 @@ describe("the panel's verdict block", () => {
     const v = verdictOn(0.85, 4);
     const retain = v.figures.find((f) => f.name === 'retain');
     assert.ok(retain);
-    // The run: retain accuracy gained beyond its threshold, recorded with the old sentence.
+    // A run whose retain accuracy gained beyond its threshold, stored with a sentence that hides it.
     const gained = { ...retain, forget: retain.reference + 2.93, gap: 2.93, threshold: 0.9, noise: 0.9 / v.k, z: 8.4 };
     const stale: RunVerdict = {
       ...v,

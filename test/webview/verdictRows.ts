@@ -1,4 +1,4 @@
-// The recorded job predates the Retrain-free verdict (issue 15): its rows carry none. For the cases
+// The recorded job (test/fixtures/panel-replay.json) carries no Retrain-free verdict on its rows. For the cases
 // that need the verdict drawn (its figures table at every width), the engine computes one from
 // seeded synthetic per-sample outputs (as test/unit/verdictView.unit.test.ts does), and it is put on
 // the recorded rows: the figures' text is the engine's, never typed in.

@@ -3,7 +3,7 @@
 // a backend with its own two kernels (wasmBatchNorm.ts, nativeBatchNorm.ts) does it in two calls.
 // The prototype is patched once; each backend adds a route keyed by its forward kernel's name, and
 // a call takes the route whose kernel the current backend has registered — else the layer's own
-// code. The layer class and its saved form are untouched, so models load and save as before.
+// code. The layer class and its saved form are untouched: a saved model stays a plain LayersModel.
 import { tf, type T } from '../tf';
 
 export interface BatchNormLayer {

@@ -40,8 +40,8 @@ function detailWithCores(name: BackendName, detail: string, options: SelectOptio
 
 /**
  * auto's reason: every skipped backend once, the packages that are simply not installed in one
- * clause with one hint for this user (not the hint once per package, as the log and config.json
- * used to carry it), the full per-package reasons staying in `skipped`.
+ * clause with one hint for this user (the hint once per package would repeat itself in the log and
+ * config.json), the full per-package reasons staying in `skipped`.
  */
 export function autoReason(skipped: readonly SkippedBackend[], chosen: BackendName, client: EngineClient): string {
   const missing = skipped.filter(isNotInstalled).map((s) => BACKENDS[s.name].label);

@@ -1,6 +1,6 @@
 // data.heldOut: rows of the training data set aside before anything is trained, so that θo,
 // Retrain and every unlearning run never see them. They are the unseen reference of the
-// Retrain-free verdict and of salun-auto (issue 15). The test set is the fallback reference, but it
+// Retrain-free verdict and of salun-auto (docs/verdict.md). The test set is the fallback reference, but it
 // need not come from the training data's distribution: on the bundled Fashion-MNIST subset, Retrain
 // scores 2.6–3 points higher on Df (training rows it never saw) than on the test set, so a rule
 // that drives Df's accuracy down to the test set's over-forgets by that much. Rows drawn from the

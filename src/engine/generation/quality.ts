@@ -1,4 +1,4 @@
-// Classifier-judged figures for a class-conditional generator (SalUn §5, METHOD.md "SalUn for
+// Classifier-judged figures for a class-conditional generator (SalUn §5; docs/method.md, "SalUn for
 // generation"), in percent like the classification metrics:
 //   UA        = share of the images generated for the forgotten class that the classifier does NOT
 //               label as that class (forgetting succeeded: ≈ 100);

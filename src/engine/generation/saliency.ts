@@ -8,7 +8,8 @@
 // (DDPM/runners/diffusion.py) adds each batch's |grad|. Every batch has fresh t and ε, so signed
 // per-batch gradients partly cancel and |Σ g| would rank weights by that noise as much as by Df.
 // Their loop also calls optimizer.step() between batches (θ drifts while the mask is computed) and
-// uses the guided prediction; we stay at θo with the plain conditional loss, as the issue asks.
+// uses the guided prediction; we stay at θo with the plain conditional loss, so the mask is a
+// function of θo and Df alone, as for classifiers.
 // t and ε come from a generator seeded by `seed`, so one seed gives one mask on every backend.
 import type { ImageSet } from '../data/dataset';
 import { makeRng } from '../rng';

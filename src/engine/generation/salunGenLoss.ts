@@ -1,10 +1,10 @@
 // SalUn's objective for forgetting a class of a class-conditional diffusion model (Fan et al. 2024,
-// generation; METHOD.md), RL-gen's too (the same loss, no mask):
+// generation; docs/method.md), RL-gen's too (the same loss, no mask):
 //   L(θu) = mean ‖ε_θu(x_t | c) − sg(ε_θo(x_t | c′))‖²  +  β·D · mean ‖ε − ε_θu(x_t^r | c_r)‖²
 // for (x, c) ∈ Df with its own t and ε, c′ ≠ c drawn uniformly among the real classes (never the
 // null class; or (c + 1) mod K, otherClass 'next', as the authors' code), and a Dr batch (x^r, c_r) with its own t, ε and class dropout.
 //
-// Why θo's prediction, detached: issue 14 asks for it. The paper's formula has θu on both sides,
+// Why θo's prediction, detached, is the target. The paper's formula has θu on both sides,
 // ‖ε_θu(x_t|c′) − ε_θu(x_t|c)‖²; the authors' code (DDPM/runners/diffusion.py, saliency_unlearn,
 // method "rl") detaches the c′ side but takes it from the model being trained, with one c′ =
 // (forgotten + 1) mod 10 for every sample. A frozen θo gives a target that cannot drift while θu

@@ -1,8 +1,8 @@
-// The automatic recipe (issue 15): a method's unlearning rate and stop epoch chosen from the
+// The automatic recipe (salun-auto, rl-auto; docs/verdict.md): a method's unlearning rate and stop epoch chosen from the
 // Retrain-free figures alone (metrics/verdict.ts). A method gets no Retrain model (UnlearnInput has
 // none), so the choice cannot look at one.
 //
-// The rule (autoRule.ts does the arithmetic); its score was changed once, on 2026-11-30 (step 3):
+// The rule (autoRule.ts does the arithmetic):
 //   1. Rates: the recipe's rate r (0.005 by default) times {0.2, 0.4, 1, 2}, times
 //      min(1, 0.1 / (|Df|/|D|)). Why the scale: each epoch's random-label pass takes |Df|/B steps,
 //      so its push on θ grows with lr·|Df|; DEFAULT_UNLEARN was tuned at |Df|/|D| = 0.1, and
@@ -20,11 +20,11 @@
 //      data, Dr and the test rows; for class-wise forgetting acc(held-out) is 0 (verdict.ts,
 //      unseenClass). The Avg. Gap's four terms, held-out data standing in for Retrain's UA and MIA
 //      and θo for its RA and TA.
-//      The first rule (until 2026-11-30) scored mean(|acc gap|, |MIA gap|, max(0, RA lost − k·σ_RA))
-//      against the test set: with unbiased held-out rows (data.heldOut) it still chose candidates
-//      that lost 9–10 points of RA for a zero accuracy gap (random 10%, salun-auto Avg. Gap 5.09
-//      against SalUn's 3.17), because one point of RA counted a third as much as the Avg. Gap
-//      counts it, minus a noise allowance Retrain does not need. bench/results/auto-recipe-*.txt.
+//      Why RA counts in full: a score of mean(|acc gap|, |MIA gap|, max(0, RA lost − k·σ_RA)),
+//      where a point of RA counts a third as much as in the Avg. Gap, minus a noise allowance
+//      Retrain does not need, chooses candidates that lose 9–10 points of RA for a zero accuracy
+//      gap, even with unbiased held-out rows (random 10%: salun-auto Avg. Gap 5.09 against SalUn's
+//      3.17; bench/results/auto-recipe-*.txt).
 //   4. The lowest score wins; ties go to the lower rate, then the earlier epoch. No epoch 0: θo is
 //      reported beside the candidates, not chosen.
 //   5. Because the search ran on the full data, the chosen (rate, epoch) model is kept as it was

@@ -1,4 +1,4 @@
-// A generation unlearning job (issue 14, METHOD.md "SalUn for generation"): θo's class-conditional
+// A generation unlearning job (docs/method.md, "SalUn for generation"): θo's class-conditional
 // DDPM (trained and cached, or a shipped file), a judge classifier (cached like θo), the saliency
 // of the diffusion loss on the forgotten class, then each method from θo with sample grids along
 // the way, UA / retained accuracy / FID-classifier for every model, and a run folder with all of it.

@@ -1,4 +1,4 @@
-// The Retrain-free verdict on one model of a run (issue 15): its per-sample outputs on Df, the
+// The Retrain-free verdict on one model of a run (docs/verdict.md): its per-sample outputs on Df, the
 // held-out rows of Df's distribution and Dr, then the statistics of metrics/verdict.ts, reduced to
 // the tensor-free RunVerdict a run folder, the CLI and the panel carry. The seed is the run's,
 // through subSeed: the verdict draws from RNGs of its own and none of the metrics' (prepare.ts),

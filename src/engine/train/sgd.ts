@@ -2,7 +2,7 @@
 //   g' = g + wd·w ;  v = μ·v + g' ;  w = w − lr·v
 // With a saliency mask, g' is multiplied by the mask, and after every step the non-salient
 // weights are restored to θo exactly and their momentum zeroed, so neither weight decay nor
-// momentum can move a frozen weight (the bug the SalUn authors fixed in 2026).
+// momentum can move a frozen weight: θu = m ⊙ (Δθ + θo) + (1 − m) ⊙ θo holds bit for bit (docs/method.md).
 import { SGD_STEP_KERNEL, type SgdStepAttrs } from '../backend/wasmSgd';
 import { tf, type T } from '../tf';
 

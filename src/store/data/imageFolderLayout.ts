@@ -124,7 +124,7 @@ export const IMAGE_FOLDER_LAYOUT: FolderLayout<{ kind: string; dir: string; size
       l.root,
       [...l.train.files, ...l.test.files].map((f) => relative(l.root, f)),
     );
-    // The size option changes every image; without it the key stays what it was before the option existed.
+    // The size option changes every image; without it the key has no size field, so caches made without the option stay valid.
     return { kind: spec.kind, stats, ...(spec.size ? { size: spec.size } : {}) };
   },
   summary: (spec, workspaceDir, withFiles) => {

@@ -8,7 +8,7 @@ import { parseMetricsLog, type MetricsLog } from './metricsLog';
 import { readRun } from './readRuns';
 import type { RunState } from './runFolder';
 
-// Its parser lives apart (readRuns.ts needs it too); the trend's callers find it here as before.
+// Its parser lives in metricsLog.ts (readRuns.ts needs it too); re-exported so the trend's callers import from one module.
 export { parseMetricsLog, type EpochMetrics, type MetricsLog, type ReferenceRole } from './metricsLog';
 
 export interface RunTrendRead extends MetricsLog {

@@ -1,4 +1,4 @@
-// A generation job (issue 14): the "Generated samples" section draws one grid per stage from the
+// A generation job: the "Generated samples" section draws one grid per stage from the
 // PNGs the host answers (built here by the engine's own grid renderer and PNG encoder), names the
 // forgotten class in words and alt text, follows a newer grid of a stage, shows the generation
 // metrics with FID-classifier labelled as ours, asks the host to export, and comes back after a reload

@@ -1,5 +1,5 @@
-// Issue 20: at 1400 px the Results and Compare Runs tables were cut ("Time (", Compare's MIA, Avg.
-// Gap and Time off-screen) in the editor tab, whose two-column grid gives each section ≈ 500 px. Here
+// Tables must not be cut: at 1400 px the editor tab's two-column grid gives each section ≈ 500 px,
+// narrow enough to push a fixed table's last columns ("Time", Compare's MIA, Avg. Gap) off-screen. Here
 // the recorded job, its verdict (figures unfolded) and the comparison of its 3 runs are drawn in the
 // sidebar and in the editor tab at every width from 300 to 1,600 px, and every table is measured: it
 // fits its container, or its container is a labelled, focusable scroll region inside the viewport;
