@@ -1,5 +1,5 @@
 // The PyTorch twins' pure mapping: tfjs → state_dict → tfjs is bit for bit, the keys and shapes are
-// the twin's (as test/peers/twins.py's state_dict lists them), and a Dense after a Flatten takes its
+// the twin's (as python/salun_twins.py's state_dict lists them), and a Dense after a Flatten takes its
 // inputs in NCHW order. The logits against PyTorch itself are in test/peers/twins.peer.test.ts.
 import { strict as assert } from 'node:assert';
 import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../src/protocol/config';
@@ -16,7 +16,7 @@ const SHAPES: Record<ArchitectureName, InputShape> = {
   'resnet18-torchvision': { height: 32, width: 32, channels: 3, numClasses: 10 },
 };
 
-/** PyTorch's own key counts (twins.py's state_dict at these shapes). */
+/** PyTorch's own key counts (salun_twins.py's state_dict at these shapes). */
 const TORCH_KEY_COUNTS: Record<ArchitectureName, number> = { cnn: 22, mlp: 6, resnet18: 124, 'vgg16-bn': 86, 'resnet18-torchvision': 122 };
 
 describe('PyTorch twins: the state_dict mapping', function () {

@@ -1,5 +1,5 @@
 // The PyTorch twins of the built-in networks: for each architecture, the PyTorch module that has
-// the same function (test/peers/twins.py defines all five), its state_dict keys, and how each key
+// the same function (python/salun_twins.py defines all five), its state_dict keys, and how each key
 // maps to a tfjs weight. A built-in model converts to a state_dict that the twin loads with
 // load_state_dict(strict=True), and a twin's state_dict loads into the built-in; both then predict
 // the same logits (test/peers/twins.peer.test.ts, within 1e-4 of the largest).

@@ -5,7 +5,14 @@
 // keeps the files honest; this file adds the job's side: messages, the wait as a phase, disposal.
 import type { JobPhase } from '../../protocol/jobMessages';
 import { cacheEntryDir, discardCacheEntry, lockCacheEntry, readCacheEntry, writeCacheEntry, type LockOwner } from '../../store/runs/modelCache';
-import type { JobContext } from './prepare';
+import type { Emit } from '../progress';
+
+/** What of a job the cache step uses (a JobContext is one). */
+export interface CacheContext {
+  workspaceDir: string;
+  emit: Emit;
+  signal: AbortSignal;
+}
 
 /** How long a job waits for another job training the same model before training its own copy. */
 const LOCK_WAIT_MS = Number(process.env.SALUN_CACHE_LOCK_WAIT_MS) || 6 * 3600_000;
@@ -32,7 +39,7 @@ export interface StepModel<M> {
 }
 
 /** The entry as a model, or undefined after saying why it cannot be used (and discarding it). */
-async function loadEntry<M>(ctx: JobContext, step: CacheStep<M>, dir: string): Promise<StepModel<M> | undefined> {
+async function loadEntry<M>(ctx: CacheContext, step: CacheStep<M>, dir: string): Promise<StepModel<M> | undefined> {
   const entry = readCacheEntry(dir);
   if (entry.state === 'missing') return undefined;
   let problem: string;
@@ -60,7 +67,7 @@ function ownerText(o: LockOwner | undefined): string {
 }
 
 /** The model of `step.key`: from the cache, or trained here (and cached). */
-export async function cachedOrTrained<M>(ctx: JobContext, step: CacheStep<M>): Promise<StepModel<M>> {
+export async function cachedOrTrained<M>(ctx: CacheContext, step: CacheStep<M>): Promise<StepModel<M>> {
   const dir = cacheEntryDir(ctx.workspaceDir, step.key);
   const cached = await loadEntry(ctx, step, dir);
   if (cached) return cached;
