@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { onnx } from 'onnx-proto';
 import { parseOnnx, readOnnx } from '../../src/engine/models/onnx/onnxFile';
 import { importOnnx } from '../../src/engine/models/onnx/importOnnx';
+import { rewriteOnnx } from '../../src/engine/models/onnx/rewriteOnnx';
+import { withWeightSnapshot } from '../../src/engine/models/weightReads';
 import { UserError } from '../../src/store/errors';
 
 const F = onnx.TensorProto.DataType.FLOAT;
@@ -71,6 +73,38 @@ describe('ONNX files from outside', () => {
       externalData: [{ key: 'location', value: '../secret.bin' }],
     };
     rejects(() => parseOnnx(model([gemm()], [W, floats('b', [2])]), join(dir, 'model.onnx')), /points outside the model's folder/);
+  });
+
+  it('the rewritten model stands alone: trained and constant initializers from external data are copied in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-'));
+    const data = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 0.5, -0.5, 10, 20]);
+    writeFileSync(join(dir, 'model.onnx.data'), new Uint8Array(data.buffer));
+    const ext = (name: string, dims: number[], offset: number): onnx.ITensorProto => ({
+      name,
+      dims,
+      dataType: F,
+      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+      externalData: [
+        { key: 'location', value: 'model.onnx.data' },
+        { key: 'offset', value: String(offset) },
+        { key: 'length', value: String(dims.reduce((a, b) => a * b, 1) * 4) },
+      ],
+    });
+    const add: onnx.INodeProto = { name: 'shift', opType: 'Add', input: ['h', 'shift'], output: ['y'] };
+    const fc = { ...gemm(['x', 'fc.weight', 'fc.bias']), output: ['h'] };
+    const path = join(dir, 'model.onnx');
+    const bytes = model([fc, add], [ext('fc.weight', [2, 4], 0), ext('fc.bias', [2], 32), ext('shift', [2], 40)]);
+    writeFileSync(path, bytes);
+    const imp = importOnnx((await readOnnx(path)).graph);
+    const out = await withWeightSnapshot(imp.model, () => rewriteOnnx(bytes, path, imp.model, imp.bindings));
+    const inits = onnx.ModelProto.decode(out).graph!.initializer!;
+    for (const t of inits) assert.notEqual(t.dataLocation, onnx.TensorProto.DataLocation.EXTERNAL, `${t.name} still points at external data`);
+    const valuesOf = (name: string): number[] => {
+      const raw = inits.find((t) => t.name === name)!.rawData!;
+      return [...new Float32Array(Uint8Array.from(raw).buffer)];
+    };
+    assert.deepEqual(valuesOf('fc.weight'), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(valuesOf('shift'), [10, 20]);
   });
 
   it('refuses a cycle', () => {

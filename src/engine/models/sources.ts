@@ -73,14 +73,15 @@ export const MODEL_LOADERS = {
   },
   onnx: {
     load: async (spec, w, _shape, signal) => {
-      const { graph, bytes } = await readOnnx(resolve(w, spec.path), signal);
+      const path = resolve(w, spec.path);
+      const { graph, bytes } = await readOnnx(path, signal);
       const imp = importOnnx(graph);
       const dims = new Map([...graph.initializers].map(([k, v]) => [k, v.dims]));
       return {
         clf: classifierOf(imp.model),
         notes: imp.notes,
         write: (model, dir) => {
-          writeFileSync(join(dir, 'model.onnx'), rewriteOnnx(bytes, model, imp.bindings));
+          writeFileSync(join(dir, 'model.onnx'), rewriteOnnx(bytes, path, model, imp.bindings));
           writeSafetensors(join(dir, 'model.safetensors'), onnxStateDict(model, imp.bindings, dims), { format: 'pt', source: 'onnx' });
           const unnamed = imp.bindings.filter((b) => b.initializer.startsWith('onnx::')).length;
           return unnamed > 0

@@ -268,6 +268,35 @@ function topological(nodes: OnnxNode[], available: Set<string>, bad: Bad): OnnxN
   return order;
 }
 
+/**
+ * Copies every initializer's external data into the model itself, so a model written elsewhere
+ * (a run folder) stands alone. The locations are confined to the folder of `path` as when read.
+ */
+export function inlineExternalData(m: onnx.IModelProto, path: string): void {
+  const bad: Bad = (why, hint = EXPORT_HINT) => {
+    throw new UserError(`${path}: ${why}`, hint, path);
+  };
+  const external = new Map<string, Buffer>();
+  for (const t of m.graph?.initializer ?? []) {
+    if (t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
+    const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+    const file = externalFileInside(dirname(path), entries.get('location') ?? '', bad);
+    let data = external.get(file);
+    if (!data) {
+      data = readFileSync(file);
+      external.set(file, data);
+    }
+    const offset = Number(entries.get('offset') ?? '0');
+    const count = (t.dims ?? []).map(num).reduce((a, b) => a * b, 1);
+    const length = entries.has('length') ? Number(entries.get('length')) : count * (DTYPES[t.dataType ?? 0]?.bytes ?? 0);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > data.length)
+      bad(`initializer ${JSON.stringify(t.name ?? '')} reads bytes ${offset}…${offset + length} of ${file}, which has ${data.length}`);
+    t.rawData = new Uint8Array(data.subarray(offset, offset + length));
+    t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
+    t.externalData = [];
+  }
+}
+
 /** Decodes and checks an ONNX model already read into memory. */
 export function parseOnnx(bytes: Uint8Array, path: string): OnnxGraph {
   const bad: Bad = (why, hint = EXPORT_HINT) => {

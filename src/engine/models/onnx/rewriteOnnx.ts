@@ -9,6 +9,7 @@ import type { StateDict } from '../../../store/checkpoints/stateDict';
 import type { T } from '../../tf';
 import type { Binding } from './graphValues';
 import { toOnnxLayout } from './importOnnx';
+import { inlineExternalData } from './onnxFile';
 import { weightValues } from '../weightReads';
 
 /** The binding's weight in ONNX layout, from the snapshot the caller took (weightReads.ts). */
@@ -17,8 +18,11 @@ function onnxValues(model: T.LayersModel, b: Binding): Float32Array {
   return toOnnxLayout(weightValues(v), v.shape as number[], b);
 }
 
-/** The user's graph (its bytes as read) with the model's weights and in inference form. */
-export function rewriteOnnx(original: Uint8Array, model: T.LayersModel, bindings: readonly Binding[]): Uint8Array {
+/**
+ * The user's graph (its bytes as read from `path`) with the model's weights and in inference form;
+ * the external data of what was not trained is copied in too, so the file stands alone.
+ */
+export function rewriteOnnx(original: Uint8Array, path: string, model: T.LayersModel, bindings: readonly Binding[]): Uint8Array {
   const m = onnx.ModelProto.decode(original);
   const g = m.graph!;
   const byName = new Map((g.initializer ?? []).map((t) => [t.name ?? '', t]));
@@ -32,6 +36,7 @@ export function rewriteOnnx(original: Uint8Array, model: T.LayersModel, bindings
     t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
     t.externalData = [];
   }
+  inlineExternalData(m, path);
   let falseName: string | undefined;
   for (const n of g.node ?? []) {
     if (n.opType === 'BatchNormalization') {
