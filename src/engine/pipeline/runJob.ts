@@ -106,14 +106,16 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
       ctx.emit({ type: 'evaluated', row: final });
 
       ctx.emit({ type: 'phase', phase: 'write', label: 'Writing the run folder' });
+      const modelNotes: string[] = [];
       await saveModel(theta.model, join(folder.dir, 'model'), async (tmp) => {
         // One asynchronous read of every weight, then the writers work on plain arrays (webgpu cannot read synchronously).
-        const notes = await withWeightSnapshot(theta.model, () => p.writeModel(theta.model, tmp));
-        for (const note of notes) ctx.emit({ type: 'log', level: 'warn', message: note });
+        modelNotes.push(...(await withWeightSnapshot(theta.model, () => p.writeModel(theta.model, tmp))));
+        for (const note of modelNotes) ctx.emit({ type: 'log', level: 'warn', message: note });
       });
       theta.model.dispose();
       const table = withGaps(rows);
-      const warnings = [...maskWarnings(saliency), ...(fit ? [fit] : []), ...verdictProblems];
+      // What model/ lacks (no safetensors for a tfjs model, say) stays in the report, not only the log.
+      const warnings = [...maskWarnings(saliency), ...(fit ? [fit] : []), ...verdictProblems, ...modelNotes];
       folder.writeReport(table, reportMarkdown(config, p, table, saliency, retrainMetrics !== undefined, stopped, warnings));
       const result: RunResult = {
         runId: folder.runId,

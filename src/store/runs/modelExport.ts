@@ -141,7 +141,7 @@ function absentReason(format: ModelExportFormat, source: string | undefined): Om
     };
   if (format === 'onnx' && source === TFJS_SOURCE)
     return {
-      why: "the run could not write this tfjs model's graph as ONNX (a layer ONNX export does not cover; the run's log named it), so there is no model.onnx",
+      why: "the run could not write this tfjs model's graph as ONNX (a layer ONNX export does not cover; its report.md names it), so there is no model.onnx",
       hint: 'Export tfjs instead, or start the run from an ONNX model (torch.onnx.export) or a PyTorch checkpoint.',
     };
   if (format === 'tfjs') return { why: 'model/model.json is missing', hint: RERUN };
