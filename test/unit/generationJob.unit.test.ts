@@ -11,6 +11,7 @@ import { ConfigError } from '../../src/protocol/runConfigSchema';
 import { decodePng } from '../../src/engine/data/png';
 import { tinyIdxFolder } from '../backends/tinyRuns';
 import { tinyGenerationConfig } from './generationJobFixtures';
+import { readSaliency } from '../../src/store/runs/readSaliency';
 
 async function run(config: unknown, signal = new AbortController().signal, onEvent?: (e: JobEvent) => void): Promise<{ events: JobEvent[]; ws: string }> {
   const ws = mkdtempSync(join(tmpdir(), 'salun-gen-job-'));
@@ -90,6 +91,10 @@ describe('generation job through dispatch', function () {
     assert.equal(saved.rows.length, 3);
     assert.ok(existsSync(join(dir, 'model', 'salun', 'model.json')));
     assert.ok(existsSync(join(dir, 'saliency', 'mask.bits')));
+    // The one saliency writer: the scores too, so the panel can preview other ratios from them.
+    const stored = readSaliency(dir);
+    assert.equal(stored.scores.scores.length, stored.summary.layers.length);
+    assert.ok(stored.summary.salientWeights > 0);
   });
 
   it('cancels at the next step: one final event, status cancelled', async () => {

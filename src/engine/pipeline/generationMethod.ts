@@ -3,9 +3,6 @@
 // the next iteration. The saliency step writes saliency/ like a classification run's.
 import { GENERATION_METHODS, type GenerationMethodName } from '../../protocol/generationMethods';
 import { GENERATION_METHOD_LABELS } from '../../protocol/generationConfig';
-import { DEFAULT_RATIO } from '../../protocol/defaults';
-import { writeFileAtomic, writeJsonAtomic } from '../../store/runs/atomic';
-import { buildMask, packMask, SaliencyIndex } from '../../store/saliency/mask';
 import { generateSamples } from '../generation/generateSamples';
 import { computeGenerationSaliency } from '../generation/saliency';
 import { linearSchedule } from '../generation/schedule';
@@ -15,6 +12,7 @@ import { PhaseProgress } from '../progress';
 import { tf, type T } from '../tf';
 import type { GenerationRun } from './generationRun';
 import { writeStageGrid } from './generationGrids';
+import { saliencyOutcome } from './saliencyStep';
 
 /** |∇ L_simple(θo; Df)| summed over the forget images, and the top-ratio mask; emits 'saliency'. */
 export async function generationSaliency(run: GenerationRun, original: T.LayersModel): Promise<Uint8Array[]> {
@@ -30,17 +28,7 @@ export async function generationSaliency(run: GenerationRun, original: T.LayersM
     signal: ctx.signal,
     onBatch: (done) => progress.update(done),
   });
-  const index = new SaliencyIndex(scores);
-  const summary = index.summaryForRatio(config.unlearn.ratio ?? DEFAULT_RATIO);
-  const masks = buildMask(index, summary);
-  ctx.emit({ type: 'saliency', summary });
-  writeFileAtomic(folder.path('saliency', 'mask.bits'), packMask(masks));
-  writeJsonAtomic(folder.path('saliency', 'summary.json'), {
-    ...summary,
-    seconds: (Date.now() - t0) / 1000,
-    layout: 'mask.bits: 1 bit per U-Net weight, layers in order, LSB first',
-  });
-  return masks;
+  return saliencyOutcome(scores, { ratio: config.unlearn.ratio }, folder, ctx, t0).masks;
 }
 
 /** A grid of a snapshot of the weights part-way through unlearning (the first gridColumns seeds of every class). */

@@ -5,7 +5,7 @@ import { UserError } from '../../store/errors';
 import { PhaseProgress } from '../progress';
 import { writeFileAtomic, writeJsonAtomic } from '../../store/runs/atomic';
 import type { RunFolder } from '../../store/runs/runFolder';
-import { buildMask, packMask, SaliencyIndex } from '../../store/saliency/mask';
+import { buildMask, packMask, SaliencyIndex, type SaliencyScores } from '../../store/saliency/mask';
 import { computeSaliencyScores } from '../saliency/scores';
 import { DEFAULT_RATIO } from '../../protocol/defaults';
 import type { JobContext, Prepared } from './prepare';
@@ -29,26 +29,26 @@ export function maskWarnings(summary: SaliencySummary | undefined): string[] {
   ];
 }
 
-export async function saliencyStep(
-  p: Prepared,
-  cfg: SaliencyConfig,
-  batchSize: number,
+/**
+ * The one saliency writer of every task: from the scores, the mask the config asks for (γ, else the
+ * ratio), emitted with its warnings and written to saliency/ — mask.bits, scores.f32 (any other
+ * ratio can be re-derived from them) and summary.json.
+ */
+export function saliencyOutcome(
+  scores: SaliencyScores,
+  cfg: Pick<SaliencyConfig, 'ratio' | 'gamma'>,
   folder: Pick<RunFolder, 'path'>,
-  ctx: JobContext,
-): Promise<SaliencyOutcome> {
-  ctx.emit({ type: 'phase', phase: 'saliency', label: `Saliency map over ${p.split.forget.length} forget samples` });
-  const progress = new PhaseProgress(ctx.emit, 'saliency', p.split.forget.length);
-  const t0 = Date.now();
-  const scores = await computeSaliencyScores(p.original, p.data.train, p.split.forget, batchSize, ctx.signal, (done) => progress.update(done));
+  ctx: Pick<JobContext, 'emit'>,
+  startedAt: number,
+): SaliencyOutcome {
   const index = new SaliencyIndex(scores);
   if (cfg.gamma !== undefined && !(cfg.gamma >= 0))
     throw new UserError(`γ must be a non-negative number, got ${cfg.gamma}.`, 'Leave γ unset to use the ratio instead.');
   const summary = cfg.gamma !== undefined ? index.summaryForGamma(cfg.gamma) : index.summaryForRatio(cfg.ratio ?? DEFAULT_RATIO);
   const masks = buildMask(index, summary);
-  const seconds = (Date.now() - t0) / 1000;
+  const seconds = (Date.now() - startedAt) / 1000;
   ctx.emit({ type: 'saliency', summary });
   for (const message of maskWarnings(summary)) ctx.emit({ type: 'log', level: 'warn', message });
-  // Compact on disk: bit-packed mask + raw float32 scores (any other ratio can be re-derived).
   writeFileAtomic(folder.path('saliency', 'mask.bits'), packMask(masks));
   const all = new Float32Array(index.total);
   let at = 0;
@@ -60,7 +60,21 @@ export async function saliencyStep(
   writeJsonAtomic(folder.path('saliency', 'summary.json'), {
     ...summary,
     seconds,
-    layout: 'mask.bits: 1 bit per weight, layers in order, LSB first; scores.f32: |g| float32 little-endian, same order',
+    layout: 'mask.bits: 1 bit per trainable weight, layers in order, LSB first; scores.f32: the score per weight, float32 little-endian, same order',
   });
   return { index, summary, masks, seconds };
+}
+
+export async function saliencyStep(
+  p: Prepared,
+  cfg: SaliencyConfig,
+  batchSize: number,
+  folder: Pick<RunFolder, 'path'>,
+  ctx: JobContext,
+): Promise<SaliencyOutcome> {
+  ctx.emit({ type: 'phase', phase: 'saliency', label: `Saliency map over ${p.split.forget.length} forget samples` });
+  const progress = new PhaseProgress(ctx.emit, 'saliency', p.split.forget.length);
+  const t0 = Date.now();
+  const scores = await computeSaliencyScores(p.original, p.data.train, p.split.forget, batchSize, ctx.signal, (done) => progress.update(done));
+  return saliencyOutcome(scores, cfg, folder, ctx, t0);
 }
