@@ -1,7 +1,7 @@
 // The pure half of the "New Unlearning Run" flow and of the other guided commands: what each
 // answer may be, how answers become a job config, and how remembered answers are re-read. No
 // `vscode` import, so every rule here is unit-tested; newRunFlow.ts only asks the questions.
-import { isOwnModel, sourceForFile } from '../protocol/modelSources';
+import { isOwnModel, PYTORCH_TWINS, sourceForFile } from '../protocol/modelSources';
 import {
   DATA_NORMALIZATIONS,
   type ArchitectureName,
@@ -384,7 +384,9 @@ export function prefillAnswers(memory: unknown, now: SettingsSeen): Partial<NewR
 
 /** One-line descriptions of answers, for the summary step and the log. */
 export function describeModel(m: ModelSpec): string {
-  return m.kind === 'builtin' ? `${modelLabel(m) ?? m.architecture} (trained on the data, cached)` : `${m.path} (your model; never modified)`;
+  if (m.kind === 'builtin') return `${modelLabel(m) ?? m.architecture} (trained on the data, cached)`;
+  // A checkpoint's network was the user's answer, not the file's: the summary says it back.
+  return 'architecture' in m ? `${m.path} (your ${PYTORCH_TWINS[m.architecture].label} checkpoint; never modified)` : `${m.path} (your model; never modified)`;
 }
 
 export function describeData(d: DataSpec): string {

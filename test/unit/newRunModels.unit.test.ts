@@ -138,6 +138,12 @@ describe('New Unlearning Run: your ONNX graph or PyTorch checkpoint', () => {
       assert.equal(rememberedAnswers({ ...(scripted as object), normalize: bad }).normalize, undefined, JSON.stringify(bad));
   });
 
+  it("says a checkpoint's network in the summary, as the user answered it", () => {
+    const lines = summaryLines(answers({ model: { kind: 'pytorch', path: 'net.pth', architecture: 'resnet18-torchvision' } }), []);
+    assert.equal(lines[0].text, 'Model: net.pth (your ResNet-18 (torchvision) checkpoint; never modified)');
+    assert.equal(summaryLines(answers({}), [])[0].text, 'Model: /ws/net.onnx (your model; never modified)');
+  });
+
   it('says the custom constants in the summary, as Normalize is called', () => {
     const lines = summaryLines(answers({ normalize: { mean: [0.1307], std: [0.3081] } }), []);
     assert.ok(
