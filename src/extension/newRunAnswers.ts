@@ -1,10 +1,11 @@
 // The pure half of the "New Unlearning Run" flow and of the other guided commands: what each
 // answer may be, how answers become a job config, and how remembered answers are re-read. No
 // `vscode` import, so every rule here is unit-tested; newRunFlow.ts only asks the questions.
-import { isOwnModel } from '../protocol/modelSources';
+import { isOwnModel, PYTORCH_TWINS, sourceForFile } from '../protocol/modelSources';
 import {
   DATA_NORMALIZATIONS,
   type ArchitectureName,
+  type ChannelNormalization,
   type DataNormalization,
   type DataSpec,
   type EvaluateJobConfig,
@@ -60,8 +61,86 @@ export function asksNormalize(model: ModelSpec | undefined): boolean {
   return model !== undefined && isOwnModel(model);
 }
 
+/** A named scaling, or { mean, std } as the custom step writes it: as many finite means as stds, every std above 0. */
 export function isDataNormalization(x: unknown): x is DataNormalization {
-  return typeof x === 'string' && (DATA_NORMALIZATIONS as readonly string[]).includes(x);
+  if (typeof x === 'string') return (DATA_NORMALIZATIONS as readonly string[]).includes(x);
+  if (!isRecord(x) || !Array.isArray(x.mean) || !Array.isArray(x.std) || Object.keys(x).length !== 2) return false;
+  const { mean, std } = x as { mean: unknown[]; std: unknown[] };
+  return (
+    mean.length > 0 &&
+    mean.length === std.length &&
+    mean.every((m) => typeof m === 'number' && Number.isFinite(m)) &&
+    std.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0)
+  );
+}
+
+/** The channels of the chosen data where its format fixes them (Fashion-MNIST 1, CIFAR 3); undefined where the files decide. */
+export function dataChannels(data: DataSpec | undefined): number | undefined {
+  return data ? dataFormat(data.kind).channels : undefined;
+}
+
+const CUSTOM_EXAMPLES: Readonly<Record<number, string>> = { 1: '(0.2860,), (0.3530,)', 3: '(0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)' };
+
+/** An example of the custom scaling's text for `channels` (CIFAR-10's constants for 3, Fashion-MNIST's for 1). */
+export function customNormalizeExample(channels: number | undefined): string {
+  return CUSTOM_EXAMPLES[channels ?? 3] ?? CUSTOM_EXAMPLES[3];
+}
+
+/** The two lists of a custom scaling's text: bracketed groups "(…), (…)", else two parts split at '/' or ';'. */
+function normalizeParts(text: string): string[] {
+  // What a user pastes from the training code: transforms.Normalize(mean=(…), std=(…)).
+  const t = text.replace(/[\w.]*normalize/gi, '').replace(/\b(mean|std)\s*=/gi, '');
+  const groups = [...t.matchAll(/[[(]([^[\]()]*)[\])]/g)].map((m) => m[1]);
+  if (groups.length > 0) return groups;
+  return t.split(/[/;]/);
+}
+
+/**
+ * Reads torchvision's Normalize(mean, std) as typed or pasted: "(0.49, 0.48, 0.45), (0.25, 0.24,
+ * 0.26)", "mean=[…], std=[…]" or "0.49 0.48 0.45 / 0.25 0.24 0.26". `channels`: the data's, where
+ * known (else 1 or 3 values are taken). Returns the scaling, or a message that names what is wrong.
+ */
+export function parseCustomNormalize(text: string, channels: number | undefined): ChannelNormalization | string {
+  const example = customNormalizeExample(channels);
+  const parts = normalizeParts(text);
+  if (parts.length !== 2) return `Give the mean and the std as two lists, as in Normalize(mean, std): ${example} (got '${text.trim()}').`;
+  const lists: Record<'mean' | 'std', number[]> = { mean: [], std: [] };
+  for (const [i, key] of (['mean', 'std'] as const).entries()) {
+    const tokens = parts[i].split(/[\s,]+/).filter((x) => x !== '');
+    for (const [c, token] of tokens.entries()) {
+      const n = Number(token);
+      if (!Number.isFinite(n)) return `${key} value '${token}' (channel ${c + 1}) is not a number.`;
+      if (key === 'std' && !(n > 0)) return `std value ${token} (channel ${c + 1}) must be above 0: Normalize divides by it.`;
+      lists[key].push(n);
+    }
+  }
+  const { mean, std } = lists;
+  for (const key of ['mean', 'std'] as const) {
+    const got = lists[key].length;
+    if (channels !== undefined && got !== channels)
+      return `${key} has ${got} value${got === 1 ? '' : 's'} but the data has ${channels} channel${channels === 1 ? '' : 's'}: one per channel, e.g. ${example}.`;
+    if (channels === undefined && got !== 1 && got !== 3) return `${key} has ${got} values: give one per channel of your images (1 or 3), e.g. ${example}.`;
+  }
+  if (mean.length !== std.length) return `mean has ${mean.length} value${mean.length === 1 ? '' : 's'} but std has ${std.length}: one of each per channel.`;
+  return { mean, std };
+}
+
+/** The custom step's validation: undefined when the text reads as a scaling. */
+export function customNormalizeProblem(text: string, channels: number | undefined): string | undefined {
+  const r = parseCustomNormalize(text, channels);
+  return typeof r === 'string' ? r : undefined;
+}
+
+/** A custom scaling as the input box shows it again (what parseCustomNormalize reads). */
+export function customNormalizeText(n: ChannelNormalization): string {
+  const list = (xs: readonly number[]): string => `(${xs.join(', ')}${xs.length === 1 ? ',' : ''})`;
+  return `${list(n.mean)}, ${list(n.std)}`;
+}
+
+/** The scaling in the summary's words: a named one by its row, the user's constants as Normalize's call. */
+export function normalizeSummary(n: DataNormalization | undefined): string {
+  if (typeof n === 'object') return `Normalize(${customNormalizeText(n)}): your per-channel constants`;
+  return normalizationLabel(normalizationChoice(n));
 }
 
 /**
@@ -170,6 +249,25 @@ export function runConfigFromAnswers(a: NewRunAnswers, base: RunConfig): RunConf
     // The comparison with Retrain is what every metric gap is measured against: always included.
     retrain: true,
   };
+}
+
+/**
+ * What the explorer's Evaluate and Compute Saliency run a model file on: the last New Unlearning
+ * Run's data and forget set, else the settings'; for the user's own model, the input scaling given
+ * in that run too (a model evaluated on other inputs than it was trained on scores near chance).
+ */
+export function lastRunBase(settingsBase: RunConfig, last: Partial<NewRunAnswers>, model: ModelSpec): RunConfig {
+  const data = last.data ?? settingsBase.data;
+  const normalize = asksNormalize(model) && last.normalize && last.normalize !== 'unit' ? last.normalize : undefined;
+  return { ...settingsBase, data: normalize ? { ...data, normalize } : data, forget: last.forget ?? settingsBase.forget };
+}
+
+/**
+ * A run folder's model is listed once for evaluation, by its model.json: the model.onnx and
+ * model.safetensors beside it hold the same weights.
+ */
+export function listedForEvaluation(path: string): boolean {
+  return !/[\\/]\.salun[\\/]/.test(path) || sourceForFile(path) === 'file';
 }
 
 /** An evaluation of `model` with the data and forget set of `base`. */
@@ -286,7 +384,9 @@ export function prefillAnswers(memory: unknown, now: SettingsSeen): Partial<NewR
 
 /** One-line descriptions of answers, for the summary step and the log. */
 export function describeModel(m: ModelSpec): string {
-  return m.kind === 'builtin' ? `${modelLabel(m) ?? m.architecture} (trained on the data, cached)` : `${m.path} (your model; never modified)`;
+  if (m.kind === 'builtin') return `${modelLabel(m) ?? m.architecture} (trained on the data, cached)`;
+  // A checkpoint's network was the user's answer, not the file's: the summary says it back.
+  return 'architecture' in m ? `${m.path} (your ${PYTORCH_TWINS[m.architecture].label} checkpoint; never modified)` : `${m.path} (your model; never modified)`;
 }
 
 export function describeData(d: DataSpec): string {
@@ -315,7 +415,7 @@ export function summaryLines(a: NewRunAnswers, classNames: readonly string[]): S
     { text: `Model: ${describeModel(a.model)}`, question: 'model' },
     { text: `Data: ${describeData(a.data)}`, question: 'data' },
   ];
-  if (asksNormalize(a.model)) lines.push({ text: `Inputs: ${normalizationLabel(normalizationChoice(a.normalize))}`, question: 'normalize' });
+  if (asksNormalize(a.model)) lines.push({ text: `Inputs: ${normalizeSummary(a.normalize)}`, question: 'normalize' });
   lines.push(
     { text: `Forget: ${describeForget(a.forget, classNames)}`, question: 'forget' },
     {

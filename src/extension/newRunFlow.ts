@@ -1,12 +1,32 @@
-// "SalUn: New Unlearning Run": model → data → (for a model file) its input scaling → forget set →
+// "SalUn: New Unlearning Run": model (for a PyTorch checkpoint, its architecture in the same step)
+// → data → (for a model file) its input scaling, named or the user's own mean/std → forget set →
 // method → hyper-parameters → confirm. Each step shows "n/N" (N = 5, or 6 with the scaling step),
 // Back returns to the previous one, Escape anywhere cancels with nothing started or remembered. The
 // summary says, before Start, whether the mask ratio reaches into zero saliency scores, from a map
 // already computed or one the user asks for there. The rules are in newRunAnswers.ts.
-import { MODEL_FILE_GLOB, specForFile } from '../protocol/modelSources';
+import {
+  fileAsksArchitecture,
+  fileModelSpec,
+  isOwnModel,
+  MODEL_FILE_DIALOG_EXTENSIONS,
+  MODEL_FILE_GLOB,
+  modelFileNouns,
+  PYTORCH_TWIN_NAMES,
+  PYTORCH_TWINS,
+} from '../protocol/modelSources';
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { ArchitectureName, DataNormalization, DataSpec, ForgetSpec, MethodName, ModelSpec } from '../protocol/config';
+import {
+  isArchitectureName,
+  type ArchitectureName,
+  type DataNormalization,
+  type DataSpec,
+  type ForgetSpec,
+  type MethodName,
+  type ModelSpec,
+  type OwnModelSpec,
+} from '../protocol/config';
 import { DEFAULT_METHOD, methodLabel } from '../protocol/methods';
 import { TERMS } from '../protocol/terms';
 import { NORMALIZATION_CHOICES, NORMALIZE_QUESTION, normalizationLabel } from '../protocol/normalizations';
@@ -24,6 +44,11 @@ import { FASHION_MNIST_CLASSES } from '../store/data/idxLayout';
 import { dataFileProblem, dataFolderProblem } from '../store/data/layout';
 import {
   asksNormalize,
+  customNormalizeExample,
+  customNormalizeProblem,
+  customNormalizeText,
+  dataChannels,
+  parseCustomNormalize,
   dataClassNames,
   liftNormalize,
   methodPickItems,
@@ -44,7 +69,7 @@ import {
   type NewRunAnswers,
   type SettingsSeen,
 } from './newRunAnswers';
-import { BACK, inputStep, pickStep, runSteps, type Back } from './quickSteps';
+import { BACK, inputStep, pickStep, runSteps, type Back, type StepPosition } from './quickSteps';
 
 const TITLE = 'SalUn: New Unlearning Run';
 /** The method step's title glosses Retrain, which every method is compared with, where it is first named. */
@@ -53,6 +78,8 @@ const METHOD_TITLE = `Each method is compared with Retrain, ${TERMS.retrain.glos
 const QUESTIONS: readonly NewRunQuestion[] = ['model', 'data', 'normalize', 'forget', 'method', 'hyper'];
 /** workspaceState key of the last answers, prefilled next time. */
 export const NEW_RUN_MEMORY_KEY = 'salun.newRun.lastAnswers';
+/** workspaceState key of the architecture last chosen for each checkpoint file (path → name). */
+export const ARCHITECTURE_MEMORY_KEY = 'salun.newRun.architectures';
 
 interface Choice<T> extends vscode.QuickPickItem {
   value?: T;
@@ -99,15 +126,72 @@ function relativeLabel(uri: vscode.Uri): string {
   return vscode.workspace.asRelativePath(uri, true);
 }
 
-async function browseModelFile(): Promise<ModelSpec | undefined> {
+function rememberedArchitectures(memory: vscode.Memento): Record<string, ArchitectureName> {
+  const x = memory.get<unknown>(ARCHITECTURE_MEMORY_KEY);
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return {};
+  return Object.fromEntries(Object.entries(x).filter((e): e is [string, ArchitectureName] => isArchitectureName(e[1])));
+}
+
+/** Keeps the architecture of a checkpoint the user ran, so that the next question on the same file highlights it. */
+export async function rememberArchitecture(memory: vscode.Memento, model: ModelSpec): Promise<void> {
+  if (!('path' in model) || !('architecture' in model) || !fileAsksArchitecture(model.path)) return;
+  // The newest first, a bounded list: a workspace's memory must not grow with every file ever tried.
+  const kept = Object.entries(rememberedArchitectures(memory)).filter(([p]) => p !== model.path);
+  await memory.update(ARCHITECTURE_MEMORY_KEY, Object.fromEntries([[model.path, model.architecture], ...kept.slice(0, 49)]));
+}
+
+/** The architecture `model` gives the file at `path` (the current answer is that checkpoint), if any. */
+function architectureOf(model: ModelSpec | undefined, path: string): ArchitectureName | undefined {
+  return model && 'path' in model && 'architecture' in model && model.path === path ? model.architecture : undefined;
+}
+
+/** The architecture last chosen for a checkpoint file (this flow or the explorer's), if any. */
+export function rememberedArchitecture(memory: vscode.Memento, path: string): ArchitectureName | undefined {
+  return rememberedArchitectures(memory)[path];
+}
+
+/** The architecture question's items: each network whose PyTorch twin SalUn knows, with the module it is. */
+export function architectureChoices(): Choice<ArchitectureName>[] {
+  return PYTORCH_TWIN_NAMES.map((architecture) => ({
+    label: `$(circuit-board) ${PYTORCH_TWINS[architecture].label}`,
+    detail: PYTORCH_TWINS[architecture].torch,
+    value: architecture,
+  }));
+}
+
+/**
+ * Which network a checkpoint's state_dict is of (the file does not say): one pick of the known
+ * PyTorch twins, the last choice for this file highlighted. Undefined on Escape or Back.
+ */
+export async function askArchitecture(memory: vscode.Memento, path: string, at: StepPosition, current?: ArchitectureName): Promise<OwnModelSpec | undefined> {
+  const items = architectureChoices();
+  const highlight = current ?? rememberedArchitecture(memory, path);
+  const picked = await pickStep({
+    ...at,
+    title: `${at.title}: ${basename(path)}`,
+    placeholder: 'Which network is this checkpoint of?',
+    items,
+    active: items.find((i) => i.value === highlight),
+  });
+  if (picked === BACK || picked === undefined || picked.value === undefined) return undefined;
+  return fileModelSpec(path, picked.value);
+}
+
+/** A model file's spec, asking the architecture first where the file's row needs it. */
+export function modelSpecOfFile(memory: vscode.Memento, path: string, at: StepPosition, current?: ModelSpec): Promise<OwnModelSpec | undefined> {
+  if (!fileAsksArchitecture(path)) return Promise.resolve(fileModelSpec(path));
+  return askArchitecture(memory, path, at, architectureOf(current, path));
+}
+
+async function browseModelFile(memory: vscode.Memento, at: StepPosition): Promise<ModelSpec | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Choose your model: an ONNX file (.onnx) or a TensorFlow.js LayersModel (model.json)',
+    title: `Choose your model: ${modelFileNouns()}`,
     canSelectMany: false,
     openLabel: 'Use this model',
-    filters: { 'Models (ONNX, TensorFlow.js)': ['onnx', 'json'] },
+    filters: { 'Model files': [...MODEL_FILE_DIALOG_EXTENSIONS] },
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
-  return picked?.[0] ? specForFile(picked[0].fsPath) : undefined;
+  return picked?.[0] ? modelSpecOfFile(memory, picked[0].fsPath, at) : undefined;
 }
 
 /** A folder of a folder format, its layout (names only, no pixels) checked before it is taken; a folder that fails is refused, naming what is missing. */
@@ -174,20 +258,41 @@ export function builtinModelChoices(): Choice<ModelSpec>[] {
   ];
 }
 
+/** A model file's item: a checkpoint asks its architecture when taken, highlighted as the one remembered for it. */
+function modelFileChoice(memory: vscode.Memento, path: string, at: StepPosition, current: ModelSpec | undefined): Choice<ModelSpec> {
+  const label = `$(file) ${relativeLabel(vscode.Uri.file(path))}`;
+  if (!fileAsksArchitecture(path)) return { label, description: 'your model; never modified', value: fileModelSpec(path) };
+  const known = architectureOf(current, path) ?? rememberedArchitecture(memory, path);
+  return {
+    label,
+    description: known ? `your checkpoint of ${PYTORCH_TWINS[known].label}; never modified` : 'your checkpoint; its network is asked next',
+    // A value for the highlight to find the remembered answer again; taking the item still asks (the file may be another network now).
+    value: known ? fileModelSpec(path, known) : undefined,
+    choose: () => modelSpecOfFile(memory, path, at, current),
+  };
+}
+
 /**
- * The model step's items: the built-ins and Browse at once, the workspace's model.json files when
- * the search has found them (a large workspace must not keep the flow from showing).
+ * The model step's items: the built-ins and Browse at once, the workspace's model files (every row
+ * of the model-source table with a file) when the search has found them (a large workspace must
+ * not keep the flow from showing).
  */
-function modelChoices(current: ModelSpec | undefined): { now: Choice<ModelSpec>[]; found: Thenable<unknown>; all: () => Choice<ModelSpec>[] } {
-  const browse: Choice<ModelSpec>[] = [separator(''), { label: '$(folder-opened) Choose a model file (.onnx, model.json)…', choose: browseModelFile }];
+function modelChoices(
+  memory: vscode.Memento,
+  current: ModelSpec | undefined,
+  at: StepPosition,
+): { now: Choice<ModelSpec>[]; found: Thenable<unknown>; all: () => Choice<ModelSpec>[] } {
+  const browse: Choice<ModelSpec>[] = [
+    separator(''),
+    { label: `$(folder-opened) Choose a model file (${modelFileNouns()})…`, choose: () => browseModelFile(memory, at) },
+  ];
   const files: string[] = [];
-  if ((current?.kind === 'file' || current?.kind === 'onnx') && existsSync(current.path)) files.push(current.path);
+  if (current && isOwnModel(current) && 'path' in current && existsSync(current.path)) files.push(current.path);
   const items = (): Choice<ModelSpec>[] => {
     const list = builtinModelChoices();
     if (files.length) {
       list.push(separator('model files in the workspace'));
-      for (const path of files)
-        list.push({ label: `$(file) ${relativeLabel(vscode.Uri.file(path))}`, description: 'your model; never modified', value: specForFile(path) });
+      for (const path of files) list.push(modelFileChoice(memory, path, at, current));
     }
     return [...list, ...browse];
   };
@@ -343,9 +448,43 @@ async function hyperStep(
   return values;
 }
 
-/** The scaling step's items: what the user wrote in their training code, and what the lab then does. */
-export function normalizeChoices(): Choice<DataNormalization>[] {
-  return NORMALIZATION_CHOICES.map((c) => ({ label: normalizationLabel(c), detail: c.detail, value: c.value }));
+/**
+ * The scaling step's items: what the user wrote in their training code, and what the lab then does;
+ * last, the user's own Normalize(mean, std) constants, typed in a box (`custom`: asks them).
+ */
+export function normalizeChoices(current?: DataNormalization, custom?: () => Promise<DataNormalization | undefined>): Choice<DataNormalization>[] {
+  const named = NORMALIZATION_CHOICES.map((c): Choice<DataNormalization> => ({ label: normalizationLabel(c), detail: c.detail, value: c.value }));
+  const own = typeof current === 'object' ? current : undefined;
+  return [
+    ...named,
+    {
+      label: 'Custom mean/std…',
+      description: own ? `Normalize(${customNormalizeText(own)})` : undefined,
+      detail: 'Normalize(mean, std) with the constants of your training code, one per channel',
+      // The value lets the highlight find the remembered constants; Enter opens the box to change them.
+      value: own,
+      choose: custom,
+    },
+  ];
+}
+
+/** The custom scaling's box: per-channel mean and std, checked as typed. Undefined on Escape or Back (the list shows again). */
+async function customNormalizeStep(
+  at: StepPosition,
+  data: DataSpec | undefined,
+  current: DataNormalization | undefined,
+): Promise<DataNormalization | undefined> {
+  const channels = dataChannels(data);
+  const text = await inputStep({
+    ...at,
+    value: typeof current === 'object' ? customNormalizeText(current) : '',
+    placeholder: customNormalizeExample(channels),
+    prompt: `Your Normalize(mean, std): the mean list, then the std list, one value per channel${channels ? ` (the data has ${channels})` : ''}, on pixels in [0, 1]`,
+    validate: (t) => customNormalizeProblem(t, channels),
+  });
+  if (text === undefined || text === BACK) return undefined;
+  const n = parseCustomNormalize(text, channels);
+  return typeof n === 'string' ? undefined : n;
 }
 
 /** What the summary may do about the saliency map: find one already computed, or compute one (a saliency job). */
@@ -428,7 +567,7 @@ export async function askNewRun(
   const done = await runSteps(
     [
       async () => {
-        const models = modelChoices(a.model);
+        const models = modelChoices(memory, a.model, { title: TITLE, step: shown('model'), totalSteps: total() });
         const m = await choose(shown('model'), 'Which model should forget? (a file is never modified)', models.now, a.model, TITLE, total(), {
           found: models.found,
           items: models.all,
@@ -448,7 +587,9 @@ export async function askNewRun(
       async () => {
         // A built-in θo is trained here on [0, 1] pixels, so only a model file has a scaling to match.
         if (!asksNormalize(a.model)) return 'skip';
-        const n = await choose(shown('normalize'), NORMALIZE_QUESTION, normalizeChoices(), a.normalize ?? 'unit', TITLE, total());
+        const at = { title: TITLE, step: shown('normalize'), totalSteps: total() };
+        const items = normalizeChoices(a.normalize, () => customNormalizeStep(at, a.data, a.normalize));
+        const n = await choose(shown('normalize'), NORMALIZE_QUESTION, items, a.normalize ?? 'unit', TITLE, total());
         if (n === undefined) return 'cancel';
         if (n === BACK) return 'back';
         a.normalize = n;
@@ -502,5 +643,6 @@ export async function askNewRun(
   if (!done) return undefined;
   const answers = a as NewRunAnswers;
   await memory.update(NEW_RUN_MEMORY_KEY, answersToRemember(answers, settings));
+  await rememberArchitecture(memory, answers.model);
   return answers;
 }

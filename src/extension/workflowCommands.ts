@@ -1,16 +1,16 @@
-// The guided commands: New Unlearning Run, the explorer's model.json actions, Evaluate Model and
+// The guided commands: New Unlearning Run, the explorer's model file actions, Evaluate Model and
 // the comparison table. Each resolves with the job's outcome, or undefined when nothing started
 // (the user cancelled, or a check refused), like the plain job commands in commands.ts.
-import { MODEL_FILE_GLOB, specForFile } from '../protocol/modelSources';
+import { fileAsksArchitecture, fileModelSpec, MODEL_FILE_DIALOG_EXTENSIONS, MODEL_FILE_GLOB, modelFileNouns } from '../protocol/modelSources';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { JobOutcome } from './api';
 import type { StartCommand } from './jobSupervisor';
-import type { ArchitectureName, DataSpec, ModelSpec } from '../protocol/config';
+import { isArchitectureName, type ArchitectureName, type DataSpec, type ModelSpec, type OwnModelSpec } from '../protocol/config';
 import { asModelUri, launchJob, readSettings, type CommandDeps } from './commands';
 import { COMMAND_IDS } from './commandIds';
-import { dataFromSetting, runConfigFromSettings } from './jobConfigs';
-import { askNewRun, builtinModelChoices, classChoices, dataChoices, NEW_RUN_MEMORY_KEY } from './newRunFlow';
+import { dataFromSetting, runConfigFromSettings, saliencyPartOf } from './jobConfigs';
+import { askNewRun, builtinModelChoices, classChoices, dataChoices, modelSpecOfFile, NEW_RUN_MEMORY_KEY, rememberArchitecture } from './newRunFlow';
 import { newRunSaliencyCheck } from './newRunSaliency';
 import {
   completeAnswers,
@@ -18,6 +18,8 @@ import {
   describeData,
   describeForget,
   evaluateConfigFor,
+  lastRunBase,
+  listedForEvaluation,
   rememberedAnswers,
   runConfigFromAnswers,
   tableConfigFromAnswers,
@@ -36,11 +38,15 @@ export interface WorkflowDeps extends CommandDeps {
 export function registerWorkflowCommands(deps: WorkflowDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(COMMAND_IDS.newRun, (arg?: unknown) => newRun(deps, arg)),
-    vscode.commands.registerCommand(COMMAND_IDS.runUnlearningOnModel, (uri?: unknown) => newRun(deps, asModelUri(uri))),
-    vscode.commands.registerCommand(COMMAND_IDS.computeSaliencyForModel, (uri?: unknown) =>
-      vscode.commands.executeCommand(COMMAND_IDS.computeSaliency, asModelUri(uri)),
+    vscode.commands.registerCommand(COMMAND_IDS.runUnlearningOnModel, (uri?: unknown, opts?: unknown) =>
+      newRun(deps, asModelUri(uri), givenArchitecture(opts)),
     ),
-    vscode.commands.registerCommand(COMMAND_IDS.evaluateModel, (uri?: unknown) => evaluateModel(deps, asModelUri(uri))),
+    vscode.commands.registerCommand(COMMAND_IDS.computeSaliencyForModel, (uri?: unknown, opts?: unknown) =>
+      saliencyForModel(deps, asModelUri(uri), givenArchitecture(opts)),
+    ),
+    vscode.commands.registerCommand(COMMAND_IDS.evaluateModel, (uri?: unknown, opts?: unknown) =>
+      evaluateModel(deps, asModelUri(uri), givenArchitecture(opts)),
+    ),
     vscode.commands.registerCommand(COMMAND_IDS.runTable, () => runTable(deps)),
     vscode.commands.registerCommand(COMMAND_IDS.runGrid, (arg?: unknown) => runGridSearch(deps, arg)),
     vscode.commands.registerCommand(COMMAND_IDS.runConfigFile, (uri?: unknown) => runConfigFile(deps, uri)),
@@ -49,10 +55,29 @@ export function registerWorkflowCommands(deps: WorkflowDeps): vscode.Disposable[
 }
 
 /**
- * `arg`: a model.json Uri (the explorer) to prefill the model, or `{ answers }` with every answer
- * (scripts and tests) to start without asking.
+ * A script's `{ architecture }` after the model Uri (the explorer passes the selected Uris there
+ * instead): a checkpoint's network, so that the explorer's commands start without the question.
  */
-async function newRun(deps: WorkflowDeps, arg: unknown): Promise<JobOutcome | undefined> {
+function givenArchitecture(opts: unknown): ArchitectureName | undefined {
+  if (opts === null || typeof opts !== 'object' || !('architecture' in opts)) return undefined;
+  return isArchitectureName(opts.architecture) ? opts.architecture : undefined;
+}
+
+/**
+ * The spec of a model file from the explorer: a checkpoint's architecture given by a script, else
+ * asked (the last choice for the file highlighted). Undefined: the user cancelled.
+ */
+function explorerModelSpec(deps: WorkflowDeps, uri: vscode.Uri, title: string, architecture?: ArchitectureName): Promise<OwnModelSpec | undefined> {
+  const path = uri.fsPath;
+  if (architecture && fileAsksArchitecture(path)) return Promise.resolve(fileModelSpec(path, architecture));
+  return modelSpecOfFile(deps.memory, path, { title, step: 1, totalSteps: 1 }, undefined);
+}
+
+/**
+ * `arg`: a model file's Uri (the explorer) to prefill the model, or `{ answers }` with every answer
+ * (scripts and tests) to start without asking. `architecture`: a checkpoint's, from a script.
+ */
+async function newRun(deps: WorkflowDeps, arg: unknown, architecture?: ArchitectureName): Promise<JobOutcome | undefined> {
   const given = arg !== null && typeof arg === 'object' && 'answers' in arg ? completeAnswers(arg.answers) : undefined;
   if (arg !== null && typeof arg === 'object' && 'answers' in arg && !given) {
     void vscode.window.showErrorMessage('SalUn: salun.newRun was given incomplete or invalid answers; it needs model, data, forget, method, epochs and lr.');
@@ -65,7 +90,10 @@ async function newRun(deps: WorkflowDeps, arg: unknown): Promise<JobOutcome | un
     const base = runConfigFromSettings(settings, workspaceDir);
     const seen = { ratio: base.saliency.ratio, data: dataFromSetting(settings.data, workspaceDir) };
     const check = newRunSaliencyCheck(deps, base, workspaceDir);
-    const answers = given ?? (await askNewRun(deps.memory, modelUri ? { model: specForFile(modelUri.fsPath) } : {}, seen, check));
+    // A checkpoint from the explorer: its network is the first question, before the flow's own.
+    const model = !given && modelUri ? await explorerModelSpec(deps, modelUri, 'SalUn: Run Unlearning on This Model', architecture) : undefined;
+    if (modelUri && !given && !model) return undefined;
+    const answers = given ?? (await askNewRun(deps.memory, model ? { model } : {}, seen, check));
     if (!answers) return undefined;
     return { type: 'start', kind: 'run', config: runConfigFromAnswers(answers, base), workspaceDir };
   });
@@ -75,22 +103,28 @@ interface Item<T> extends vscode.QuickPickItem {
   value?: T;
 }
 
-async function pickModelToEvaluate(): Promise<ModelSpec | undefined> {
+type EvaluatePick = ModelSpec | 'browse' | { file: string };
+
+async function pickModelToEvaluate(memory: vscode.Memento): Promise<ModelSpec | undefined> {
+  const title = 'SalUn: Evaluate Model';
   const files: vscode.Uri[] = [];
-  const items = (): Item<ModelSpec | 'browse'>[] => [
-    ...files.map((u): Item<ModelSpec | 'browse'> => ({
-      label: `$(file) ${vscode.workspace.asRelativePath(u, true)}`,
-      value: specForFile(u.fsPath),
-    })),
-    { label: '$(folder-opened) Choose a model.json…', value: 'browse' },
+  const items = (): Item<EvaluatePick>[] => [
+    ...files.map((u): Item<EvaluatePick> => {
+      // A checkpoint's network is asked when it is taken.
+      return {
+        label: `$(file) ${vscode.workspace.asRelativePath(u, true)}`,
+        value: fileAsksArchitecture(u.fsPath) ? { file: u.fsPath } : fileModelSpec(u.fsPath),
+      };
+    }),
+    { label: `$(folder-opened) Choose a model file…`, description: modelFileNouns(), value: 'browse' },
     ...builtinModelChoices(),
   ];
   // Run folders' unlearned models are what one most often evaluates again; the model cache is not.
   const found = vscode.workspace.findFiles(MODEL_FILE_GLOB, '{**/node_modules/**,**/.git/**,**/.salun/cache/**}', 100).then((uris) => {
-    files.push(...[...uris].sort((a, b) => b.fsPath.localeCompare(a.fsPath)));
+    files.push(...[...uris].filter((u) => listedForEvaluation(u.fsPath)).sort((a, b) => b.fsPath.localeCompare(a.fsPath)));
   });
   const picked = await pickStep({
-    title: 'SalUn: Evaluate Model',
+    title,
     step: 1,
     totalSteps: 2,
     placeholder: 'Which model should be evaluated?',
@@ -98,17 +132,37 @@ async function pickModelToEvaluate(): Promise<ModelSpec | undefined> {
     later: { found, items },
   });
   if (picked === undefined || picked === BACK || !picked.value) return undefined;
+  const at = { title, step: 1, totalSteps: 2 };
+  if (typeof picked.value === 'object' && 'file' in picked.value) return modelSpecOfFile(memory, picked.value.file, at);
   if (picked.value !== 'browse') return picked.value;
   const uris = await vscode.window.showOpenDialog({
-    title: 'Choose a TensorFlow.js LayersModel (model.json)',
-    filters: { 'TensorFlow.js model': ['json'] },
+    title: `Choose a model to evaluate: ${modelFileNouns()}`,
+    filters: { 'Model files': [...MODEL_FILE_DIALOG_EXTENSIONS] },
     canSelectMany: false,
   });
-  return uris?.[0] ? specForFile(uris[0].fsPath) : undefined;
+  return uris?.[0] ? modelSpecOfFile(memory, uris[0].fsPath, at) : undefined;
 }
 
-function evaluateModel(deps: WorkflowDeps, modelUri: vscode.Uri | undefined): Promise<JobOutcome | undefined> {
-  return launchJob(deps, 'evaluate', (workspaceDir, folder) => evaluateBuild(deps, modelUri, workspaceDir, folder));
+function evaluateModel(deps: WorkflowDeps, modelUri: vscode.Uri | undefined, architecture?: ArchitectureName): Promise<JobOutcome | undefined> {
+  return launchJob(deps, 'evaluate', (workspaceDir, folder) => evaluateBuild(deps, modelUri, workspaceDir, folder, architecture));
+}
+
+/**
+ * The explorer's Compute Saliency on a model file: the settings' data, forget set and ratio, with
+ * the clicked file as θo (a checkpoint's architecture asked first).
+ */
+function saliencyForModel(deps: WorkflowDeps, modelUri: vscode.Uri | undefined, architecture?: ArchitectureName): Promise<JobOutcome | undefined> {
+  // From the palette (no file): the plain command, with salun.modelPath or the built-in model.
+  if (!modelUri) return Promise.resolve(vscode.commands.executeCommand<JobOutcome | undefined>(COMMAND_IDS.computeSaliency));
+  return launchJob(deps, 'saliency', async (workspaceDir, folder) => {
+    // The clicked file replaces salun.modelPath, as the plain command's explorer path always did.
+    const settingsBase = runConfigFromSettings({ ...readSettings(folder), modelPath: undefined }, workspaceDir);
+    const model = await explorerModelSpec(deps, modelUri, 'SalUn: Compute Saliency', architecture);
+    if (!model) return undefined;
+    await rememberArchitecture(deps.memory, model);
+    const base = lastRunBase(settingsBase, rememberedAnswers(deps.memory.get<unknown>(NEW_RUN_MEMORY_KEY)), model);
+    return { type: 'start', kind: 'saliency', config: { ...saliencyPartOf(base), model }, workspaceDir };
+  });
 }
 
 async function evaluateBuild(
@@ -116,13 +170,15 @@ async function evaluateBuild(
   modelUri: vscode.Uri | undefined,
   workspaceDir: string,
   folder: vscode.WorkspaceFolder,
+  architecture?: ArchitectureName,
 ): Promise<StartCommand | undefined> {
-  const model: ModelSpec | undefined = modelUri ? specForFile(modelUri.fsPath) : await pickModelToEvaluate();
+  const model: ModelSpec | undefined = modelUri
+    ? await explorerModelSpec(deps, modelUri, 'SalUn: Evaluate Model', architecture)
+    : await pickModelToEvaluate(deps.memory);
   if (!model) return undefined;
   // "The configured data and forget set": the last New Unlearning Run's, else the settings'.
   const settingsBase = runConfigFromSettings(readSettings(folder), workspaceDir);
-  const last = rememberedAnswers(deps.memory.get<unknown>(NEW_RUN_MEMORY_KEY));
-  const base = { ...settingsBase, data: last.data ?? settingsBase.data, forget: last.forget ?? settingsBase.forget };
+  const base = lastRunBase(settingsBase, rememberedAnswers(deps.memory.get<unknown>(NEW_RUN_MEMORY_KEY)), model);
   const names = dataClassNames(base.data, workspaceDir).names ?? [];
   const retrain = await pickStep<Item<boolean>>({
     title: 'SalUn: Evaluate Model',
@@ -137,6 +193,7 @@ async function evaluateBuild(
   // Back from here: the model is picked again only when it was not given by the explorer.
   if (retrain === BACK) return modelUri ? undefined : evaluateBuild(deps, undefined, workspaceDir, folder);
   if (retrain?.value === undefined) return undefined;
+  await rememberArchitecture(deps.memory, model);
   return { type: 'start', kind: 'evaluate', config: evaluateConfigFor(model, base, retrain.value), workspaceDir };
 }
 

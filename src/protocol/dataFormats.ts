@@ -78,6 +78,8 @@ export interface DataFormatRow {
   folder?: DataFolderRow;
   /** Present exactly when the format reads one file (its fields have `file`). */
   file?: DataFileRow;
+  /** The images' channels where the format fixes them (1 grey, 3 colour); absent where the files decide. The New Run flow counts a custom mean/std by it. */
+  channels?: 1 | 3;
   /** Optional config fields beyond kind, normalize and dir, with their schema. */
   options?: Readonly<Record<string, Schema>>;
   /** Which file and record training index i is, when `salun data --files` has no listing to show it. */
@@ -96,12 +98,14 @@ type RowFor<F> = DataFormatRow &
 export const DATA_FORMATS = {
   default: {
     label: 'bundled Fashion-MNIST subset',
+    channels: 1,
     description: 'The bundled Fashion-MNIST subset (10,000 train / 2,000 test)',
     pick: { label: 'Bundled Fashion-MNIST subset', detail: '10,000 train / 2,000 test, class-balanced' },
     trainIndex: IDX_TRAIN_INDEX,
   },
   idx: {
     label: 'idx folder',
+    channels: 1,
     description: 'MNIST-format idx files (MNIST, Fashion-MNIST)',
     pick: { label: 'Choose an idx folder…', detail: 'the four MNIST-format files, plain or .gz' },
     folder: {
@@ -113,6 +117,7 @@ export const DATA_FORMATS = {
   },
   cifar10: {
     label: 'CIFAR-10 binary folder',
+    channels: 3,
     description: 'CIFAR-10, binary version',
     pick: { label: 'Choose a CIFAR-10 binary folder…', detail: 'cifar-10-batches-bin: data_batch_1…5.bin and test_batch.bin' },
     folder: {
@@ -142,6 +147,7 @@ export const DATA_FORMATS = {
   },
   cifar10py: {
     label: 'CIFAR-10 Python folder',
+    channels: 3,
     description: "CIFAR-10, Python version (torchvision's download)",
     pick: { label: 'Choose a CIFAR-10 Python folder…', detail: 'cifar-10-batches-py, as torchvision downloads it: data_batch_1…5 and test_batch' },
     folder: {
@@ -152,6 +158,7 @@ export const DATA_FORMATS = {
   },
   cifar100py: {
     label: 'CIFAR-100 Python folder',
+    channels: 3,
     description: "CIFAR-100, Python version (torchvision's download), the 100 fine labels",
     pick: { label: 'Choose a CIFAR-100 Python folder…', detail: 'cifar-100-python, as torchvision downloads it: train, test and meta' },
     folder: {

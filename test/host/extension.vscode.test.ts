@@ -13,6 +13,8 @@ import { gunzipSync } from 'zlib';
 import type { JobEvent } from '../../src/protocol/jobMessages';
 import type { EvaluatedModel, Metrics, SaliencySummary } from '../../src/protocol/results';
 import type { HostToWebview } from '../../src/protocol/webviewMessages';
+import { writeSafetensors } from '../../src/store/checkpoints/safetensors';
+import type { StateDict } from '../../src/store/checkpoints/stateDict';
 import { log } from './index';
 
 const EXTENSION_ID = 'salun-lab.salun-lab';
@@ -826,4 +828,155 @@ suite('Export Unlearned Model in the extension host', () => {
     fs.rmSync(path.join(ws, '.salun', 'exports'), { recursive: true, force: true });
     assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', dir, { confirm: false }), true);
   }).timeout(60_000);
+});
+
+// Other people's models through the editor: the New Run flow's scripted answers on an ONNX graph
+// and a safetensors checkpoint (each job cancelled once it has read the model and moved on), and
+// the explorer's menu entries on an .onnx file (run to the end: the tiny graph is seconds of work).
+suite("Other people's models: New Run and the explorer on .onnx and .safetensors files", () => {
+  let api: SalunApi;
+  let dir: string;
+  /** The host suite's fixture (test/fixtures/models/make.py): Fashion-MNIST's shape, 98 weights. */
+  const TINY_ONNX = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models', 'tiny.onnx');
+  const TINY_ONNX_WEIGHTS = 98;
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    api = await ext.activate();
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the host suite needs a workspace folder');
+    dir = fs.mkdtempSync(path.join(ws, 'other-models-'));
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('salun.cancelJob');
+    await withTimeout('the last job to end', 60_000, api.waitForJob()).catch((e: unknown) => log(`teardown: ${String(e)}`));
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A seeded MLP state_dict for 28×28×1 inputs and 10 classes, in PyTorch's names and layouts (the twin's). */
+  function writeMlpSafetensors(file: string): void {
+    let s = 1;
+    const random = (): number => ((s = (s * 16807) % 2147483647) / 2147483647 - 0.5) * 0.1;
+    const dict: StateDict = new Map();
+    for (const [name, shape] of [
+      ['fc1.weight', [256, 784]],
+      ['fc1.bias', [256]],
+      ['fc2.weight', [128, 256]],
+      ['fc2.bias', [128]],
+      ['logits.weight', [10, 128]],
+      ['logits.bias', [10]],
+    ] as const) {
+      const data = new Float32Array(shape.reduce((a: number, b: number) => a * b, 1)).map(random);
+      dict.set(name, { dtype: 'F32', shape: [...shape], data });
+    }
+    writeSafetensors(file, dict);
+  }
+
+  /**
+   * New Run with every answer given: the job starts, reads the model (its load phase, then the next
+   * phase), and is cancelled there. Returns the run folder's config.json.
+   */
+  async function newRunUntilModelRead(model: Record<string, unknown>, normalize?: unknown): Promise<Record<string, unknown>> {
+    const answers = {
+      model,
+      data: { kind: 'default' },
+      forget: { kind: 'class', classIndex: 3 },
+      method: 'salun',
+      epochs: 1,
+      lr: 0.005,
+      ratio: 0.5,
+      ...(normalize ? { normalize } : {}),
+    };
+    // The panel records only what it delivered to a visible, ready webview.
+    await vscode.commands.executeCommand('salun.openPanel');
+    await until('the panel to be ready', 120_000, () => api.panelMessages().length > 0);
+    const from = api.panelMessages().length;
+    const loading = `Loading ${String(model.path)}`;
+    const { outcome } = await runJobCommand(
+      api,
+      'salun.newRun',
+      async () => {
+        await until(`the job to read ${String(model.path)} and go on`, 180_000, () => {
+          const events = panelEvents(api, from);
+          if (events.some((e) => e.type === 'failed')) return true;
+          const load = events.findIndex((e) => e.type === 'phase' && e.label === loading);
+          return load >= 0 && events.slice(load + 1).some((e) => e.type === 'phase' && e.phase !== 'load');
+        });
+        await vscode.commands.executeCommand('salun.cancelJob');
+      },
+      { answers },
+    );
+    // A tiny job may end before the cancel reaches it; a failure is never fine.
+    assert.ok(outcome.status === 'cancelled' || outcome.status === 'finished', describeOutcome(outcome));
+    const started = outcome.events.find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started');
+    assert.ok(started, 'no started event');
+    assert.ok(
+      outcome.events.some((e) => e.type === 'phase' && e.label === loading),
+      `the job never loaded ${String(model.path)}: ${describeOutcome(outcome)}`,
+    );
+    const config = JSON.parse(fs.readFileSync(path.join(started.runDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', started.runDir, { confirm: false }), true);
+    return config;
+  }
+
+  test('New Run (scripted answers) on an .onnx file writes its run config with a custom mean/std, and the job reads the graph', async () => {
+    const onnx = path.join(dir, 'tiny.onnx');
+    fs.copyFileSync(TINY_ONNX, onnx);
+    const normalize = { mean: [0.286], std: [0.353] };
+    const config = await newRunUntilModelRead({ kind: 'onnx', path: onnx }, normalize);
+    assert.deepStrictEqual(config.model, { kind: 'onnx', path: onnx });
+    assert.deepStrictEqual(config.data, { kind: 'default', normalize });
+    assert.strictEqual(config.method, 'salun');
+  }).timeout(6 * 60_000);
+
+  test('New Run (scripted answers) on a .safetensors checkpoint writes its run config with the architecture, and the job loads the state_dict', async () => {
+    const checkpoint = path.join(dir, 'mlp.safetensors');
+    writeMlpSafetensors(checkpoint);
+    const config = await newRunUntilModelRead({ kind: 'pytorch', path: checkpoint, architecture: 'mlp' });
+    assert.deepStrictEqual(config.model, { kind: 'pytorch', path: checkpoint, architecture: 'mlp' });
+    assert.deepStrictEqual(config.data, { kind: 'default' });
+  }).timeout(6 * 60_000);
+
+  test("the explorer's Compute Saliency and Evaluate on an .onnx Uri run on the graph itself", async () => {
+    const onnx = path.join(dir, 'explorer.onnx');
+    fs.copyFileSync(TINY_ONNX, onnx);
+    const uri = vscode.Uri.file(onnx);
+
+    // Compute Saliency asks nothing: the map is of the graph's own 98 weights, not a built-in network's.
+    const { outcome: saliency } = await runJobCommand(api, 'salun.computeSaliencyForModel', undefined, uri);
+    assert.strictEqual(saliency.status, 'finished', describeOutcome(saliency));
+    const summary = saliency.events.find((e): e is Extract<JobEvent, { type: 'saliency' }> => e.type === 'saliency')?.summary;
+    assert.strictEqual(summary?.totalWeights, TINY_ONNX_WEIGHTS, `saliency of ${summary?.totalWeights} weights`);
+    const saliencyDir = saliency.events.find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started')?.runDir;
+    assert.ok(saliencyDir);
+    const saliencyConfig = JSON.parse(fs.readFileSync(path.join(saliencyDir, 'config.json'), 'utf8')) as { model: unknown };
+    assert.deepStrictEqual(saliencyConfig.model, { kind: 'onnx', path: onnx });
+
+    // Evaluate asks one question (metrics only, or also the gap to Retrain): the first, metrics only.
+    let settled = false;
+    const evaluation = Promise.resolve(vscode.commands.executeCommand<JobOutcome | undefined>('salun.evaluateModel', uri)).finally(() => {
+      settled = true;
+    });
+    const acceptBy = Date.now() + 60_000;
+    while (!settled && Date.now() < acceptBy) {
+      const waiting = await Promise.race([api.waitForJob(), sleep(50).then(() => 'pending' as const)]);
+      if (waiting === 'pending') break;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await sleep(500);
+    }
+    const evaluated = await withTimeout('salun.evaluateModel', JOB_TIMEOUT_MS, evaluation);
+    assert.ok(evaluated, 'evaluateModel started no job');
+    assert.strictEqual(evaluated.status, 'finished', describeOutcome(evaluated));
+    assert.deepStrictEqual(
+      evaluated.result?.rows.map((r) => r.role),
+      ['unlearned'],
+    );
+    const evalDir = evaluated.result?.runDir;
+    assert.ok(evalDir);
+    const evalConfig = JSON.parse(fs.readFileSync(path.join(evalDir, 'config.json'), 'utf8')) as { model: unknown };
+    assert.deepStrictEqual(evalConfig.model, { kind: 'onnx', path: onnx });
+    for (const d of [saliencyDir, evalDir]) assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', d, { confirm: false }), true);
+  }).timeout(8 * 60_000);
 });

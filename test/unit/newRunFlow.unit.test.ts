@@ -12,6 +12,9 @@ installFakeVscodeHost();
 
 type Flow = typeof import('../../src/extension/newRunFlow');
 
+const ARCHITECTURES = 'salun.newRun.architectures';
+const NEW_RUN = 'salun.newRun.lastAnswers';
+
 class Memory {
   readonly store = new Map<string, unknown>();
   get<T>(key: string): T | undefined {
@@ -24,6 +27,14 @@ class Memory {
   keys(): readonly string[] {
     return [...this.store.keys()];
   }
+}
+
+/** Takes the item whose label includes `text` (Enter on it). */
+function take(input: FakeQuickInput, text: string): void {
+  const item = input.items.find((i) => i.label.includes(text));
+  assert.ok(item, `no item "${text}" in ${input.items.map((i) => i.label).join(' | ')}`);
+  input.activeItems = [item];
+  input.pressEnter();
 }
 
 describe('New Unlearning Run: the flow', () => {
@@ -149,7 +160,12 @@ describe('New Unlearning Run: the flow', () => {
     assert.equal(scaling.length, 2, 'Back from the forget step did not return to the scaling step');
     assert.deepEqual(
       scaling[0].items.map((i) => i.label),
-      ['ToTensor() only: pixels in [0, 1]', 'Normalize(0.5, 0.5): pixels in [-1, 1]', 'Normalize(mean, std): per-channel standardised pixels'],
+      [
+        'ToTensor() only: pixels in [0, 1]',
+        'Normalize(0.5, 0.5): pixels in [-1, 1]',
+        'Normalize(mean, std): per-channel standardised pixels',
+        'Custom mean/std…',
+      ],
     );
     assert.match((scaling[0].items[2] as { detail?: string }).detail ?? '', /this training set's own per-channel mean and std/);
     assert.equal(scaling[0].activeItems[0]?.label, 'Normalize(0.5, 0.5): pixels in [-1, 1]', 'the remembered scaling is not highlighted');
@@ -313,5 +329,189 @@ describe('New Unlearning Run: the flow', () => {
     supervisor.running = true;
     assert.equal(await check.compute?.(own), undefined);
     assert.equal(started.length, 2);
+  });
+
+  it("lists the workspace's checkpoints; taking one asks its network (the PyTorch module on each line), remembered for the file", async () => {
+    const checkpoint = join(dir, 'net.safetensors');
+    writeFileSync(checkpoint, '');
+    fakeHost.foundFiles = [join(dir, 'model.json'), checkpoint, join(dir, 'net.onnx')];
+    fakeHost.findDelayMs = 0;
+    fakeHost.answerDelayMs = 30;
+    fakeHost.answer = (input: FakeQuickInput): void => {
+      if (input.placeholder?.startsWith('Which model should forget')) take(input, 'net.safetensors');
+      else if (input.placeholder === 'Which network is this checkpoint of?') take(input, 'MLP');
+      else input.pressEnter();
+    };
+    const memory = new Memory();
+    const answers = await flow.askNewRun(memory);
+    const modelStep = fakeHost.shown[0];
+    for (const f of ['model.json', 'net.safetensors', 'net.onnx'])
+      assert.ok(
+        modelStep.items.some((i) => i.label.includes(f)),
+        f,
+      );
+    const ask = fakeHost.shown.find((i) => i.placeholder === 'Which network is this checkpoint of?');
+    assert.ok(ask, 'the architecture was not asked');
+    assert.equal(ask.step, 1, 'the architecture belongs to the model step');
+    assert.match(ask.title ?? '', /net\.safetensors$/);
+    const items = ask.items as { label: string; detail?: string }[];
+    assert.ok(items.some((i) => i.label.includes('ResNet-18 (torchvision)') && i.detail === 'torchvision.models.resnet18(num_classes=…)'));
+    assert.equal(items.length, 5);
+    assert.deepEqual(answers?.model, { kind: 'pytorch', path: checkpoint, architecture: 'mlp' });
+    assert.deepEqual(memory.get(flow.ARCHITECTURE_MEMORY_KEY), { [checkpoint]: 'mlp' });
+
+    // Next time Enter all the way: the checkpoint is highlighted, then its network.
+    resetFakeHost();
+    fakeHost.workspaceFolders = [dir];
+    fakeHost.foundFiles = [checkpoint];
+    const again = await flow.askNewRun(memory);
+    assert.deepEqual(again?.model, { kind: 'pytorch', path: checkpoint, architecture: 'mlp' });
+    const asked = fakeHost.shown.find((i) => i.placeholder === 'Which network is this checkpoint of?');
+    assert.equal(asked?.activeItems[0]?.label, '$(circuit-board) MLP');
+  });
+
+  it('Escape at the architecture shows the model list again; nothing is remembered for a cancelled flow', async () => {
+    const checkpoint = join(dir, 'other.pth');
+    writeFileSync(checkpoint, '');
+    fakeHost.foundFiles = [checkpoint];
+    fakeHost.findDelayMs = 0;
+    fakeHost.answerDelayMs = 30;
+    let models = 0;
+    fakeHost.answer = (input: FakeQuickInput): void => {
+      if (input.placeholder?.startsWith('Which model should forget')) {
+        if (++models === 1) take(input, 'other.pth');
+        else input.pressEscape();
+      } else if (input.placeholder === 'Which network is this checkpoint of?') input.pressEscape();
+      else input.pressEnter();
+    };
+    const memory = new Memory();
+    assert.equal(await flow.askNewRun(memory), undefined);
+    assert.equal(models, 2, 'Escape at the architecture did not return to the model list');
+    assert.deepEqual(memory.keys(), []);
+  });
+
+  it('takes a custom mean/std for the data’s channels, checked as typed, and highlights it next time', async () => {
+    const memory = remembered({ data: { kind: 'default' } });
+    const messages: (string | undefined)[] = [];
+    fakeHost.answer = (input: FakeQuickInput): void => {
+      if (input.placeholder === "How were your model's inputs scaled?") take(input, 'Custom mean/std…');
+      else if (input.type === 'input' && /Normalize\(mean, std\)/.test(input.prompt ?? '')) {
+        // Three values for one-channel data, then a std of 0: each refused with what is wrong.
+        for (const text of ['(0.5, 0.5, 0.5), (0.5, 0.5, 0.5)', '(0.2860,), (0,)', '(0.2860,), (0.3530,)']) {
+          input.value = text;
+          input.pressEnter();
+          messages.push(input.validationMessage);
+        }
+      } else input.pressEnter();
+    };
+    const answers = await flow.askNewRun(memory);
+    assert.match(messages[0] ?? '', /^mean has 3 values but the data has 1 channel/);
+    assert.match(messages[1] ?? '', /^std value 0 \(channel 1\) must be above 0/);
+    assert.equal(messages[2], undefined);
+    const box = fakeHost.shown.find((i) => i.type === 'input' && /Normalize\(mean, std\)/.test(i.prompt ?? ''));
+    assert.match(box?.prompt ?? '', /the data has 1/);
+    assert.equal(box?.placeholder, '(0.2860,), (0.3530,)');
+    assert.deepEqual(answers?.normalize, { mean: [0.286], std: [0.353] });
+    const summary = fakeHost.shown[fakeHost.shown.length - 1];
+    assert.ok(summary.items.some((i) => i.label === 'Inputs: Normalize((0.286,), (0.353,)): your per-channel constants'));
+
+    // Remembered: the custom item is highlighted with the constants, and the box shows them to change.
+    resetFakeHost();
+    fakeHost.workspaceFolders = [dir];
+    let shownValue: string | undefined;
+    fakeHost.answer = (input: FakeQuickInput): void => {
+      if (input.type === 'input' && /Normalize\(mean, std\)/.test(input.prompt ?? '')) shownValue = input.value;
+      input.pressEnter();
+    };
+    const again = await flow.askNewRun(memory);
+    const step = fakeHost.shown.find((i) => i.placeholder === "How were your model's inputs scaled?");
+    assert.equal(step?.activeItems[0]?.label, 'Custom mean/std…');
+    assert.equal(shownValue, '(0.286,), (0.353,)');
+    assert.deepEqual(again?.normalize, { mean: [0.286], std: [0.353] });
+  });
+});
+
+describe("The explorer's SalUn menu on a model file", () => {
+  type Workflow = typeof import('../../src/extension/workflowCommands');
+  type Ids = typeof import('../../src/extension/commandIds');
+  let dir: string;
+  let ids: Ids['COMMAND_IDS'];
+  let started: { kind: string; config: { model?: unknown; data?: unknown } }[];
+  let memory: Memory;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'salun-explorer-'));
+    ids = (require('../../src/extension/commandIds') as Ids).COMMAND_IDS;
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => {
+    resetFakeHost();
+    fakeHost.workspaceFolders = [dir];
+    started = [];
+    memory = new Memory();
+    const workflow = require('../../src/extension/workflowCommands') as Workflow;
+    const supervisor = {
+      running: false,
+      start: (command: { kind: string; config: { model?: unknown } }): Promise<unknown> => {
+        started.push(command);
+        return Promise.resolve({ status: 'finished', events: [] });
+      },
+    };
+    const log = { info: (): void => undefined, warn: (): void => undefined, show: (): void => undefined };
+    workflow.registerWorkflowCommands({ supervisor, log, revealPanel: () => Promise.resolve(), memory } as never);
+  });
+
+  function run(id: string, ...args: unknown[]): Promise<unknown> {
+    const handler = fakeHost.handlers.get(id);
+    assert.ok(handler, `${id} is not registered`);
+    return Promise.resolve(handler(...args));
+  }
+
+  const uri = (name: string): unknown => {
+    const { Uri } = require('vscode') as { Uri: { file(p: string): unknown } };
+    return Uri.file(join(dir, name));
+  };
+
+  it('Run Unlearning on a checkpoint asks its network first, then the flow from the data step', async () => {
+    fakeHost.answer = (input: FakeQuickInput): void => {
+      if (input.placeholder === 'Which network is this checkpoint of?') take(input, 'VGG-16-BN');
+      // Enter at the summary would check the saliency scores first (highlighted for a model file).
+      else if (input.title?.endsWith('summary')) take(input, 'Start');
+      else input.pressEnter();
+    };
+    await run(ids.runUnlearningOnModel, uri('net.pt'), [uri('net.pt')]);
+    assert.equal(fakeHost.shown[0].placeholder, 'Which network is this checkpoint of?');
+    assert.equal(fakeHost.shown[1].placeholder, 'Which data was the model trained on?');
+    assert.equal(started.length, 1);
+    assert.equal(started[0].kind, 'run');
+    assert.deepEqual(started[0].config.model, { kind: 'pytorch', path: join(dir, 'net.pt'), architecture: 'vgg16-bn' });
+    assert.deepEqual(memory.get(ARCHITECTURES), { [join(dir, 'net.pt')]: 'vgg16-bn' });
+  });
+
+  it('Escape at the network starts nothing; a script passes { architecture } and is asked nothing of the model', async () => {
+    fakeHost.answer = (input: FakeQuickInput): void => input.pressEscape();
+    assert.equal(await run(ids.runUnlearningOnModel, uri('net.pth')), undefined);
+    assert.equal(started.length, 0);
+    fakeHost.shown = [];
+    fakeHost.answer = (input: FakeQuickInput): void => input.pressEnter();
+    await run(ids.computeSaliencyForModel, uri('net.safetensors'), { architecture: 'resnet18' });
+    assert.deepEqual(fakeHost.shown, [], 'Compute Saliency with a given architecture asked something');
+    assert.equal(started[0].kind, 'saliency');
+    assert.deepEqual(started[0].config.model, { kind: 'pytorch', path: join(dir, 'net.safetensors'), architecture: 'resnet18' });
+  });
+
+  it('Compute Saliency and Evaluate on an .onnx file take it as your ONNX graph, on the last run’s data and scaling', async () => {
+    const normalize = { mean: [0.2], std: [0.4] };
+    memory.store.set(NEW_RUN, { data: { kind: 'default' }, forget: { kind: 'class', classIndex: 2 }, normalize });
+    await run(ids.computeSaliencyForModel, uri('net.onnx'));
+    await run(ids.evaluateModel, uri('net.onnx'));
+    assert.deepEqual(
+      started.map((s) => s.kind),
+      ['saliency', 'evaluate'],
+    );
+    for (const s of started) {
+      assert.deepEqual(s.config.model, { kind: 'onnx', path: join(dir, 'net.onnx') }, s.kind);
+      assert.deepEqual(s.config.data, { kind: 'default', normalize }, s.kind);
+    }
   });
 });
