@@ -6,6 +6,8 @@ import { DATA_KINDS, DATA_NORMALIZATIONS } from '../protocol/config';
 import { FILE_FORMAT_NAMES, FOLDER_FORMAT_NAMES, isFileFormatName } from '../protocol/dataFormats';
 import { defaultRunConfig } from '../protocol/defaults';
 import { BACKEND_CHOICES } from '../protocol/backends';
+import { fileModelSpec } from '../protocol/modelSources';
+import { isDataNormalization } from './newRunAnswers';
 
 export { BACKEND_CHOICES };
 
@@ -88,11 +90,17 @@ function readOverlay(s: SalunSettings, workspaceDir: string): Overlay {
   let model: ModelSpec = base.model;
   const modelPath = s.modelPath;
   if (modelPath !== undefined && modelPath !== null) {
-    if (typeof modelPath !== 'string') throw new SettingsError('salun.modelPath', 'salun.modelPath must be a path to a model.json.');
+    if (typeof modelPath !== 'string') throw new SettingsError('salun.modelPath', 'salun.modelPath must be a path to a model.json or .onnx file.');
     const trimmed = modelPath.trim();
     if (trimmed.length > 0) {
       // Relative paths are relative to the workspace folder, so a checked-in setting works anywhere.
-      model = { kind: 'file', path: isAbsolute(trimmed) ? trimmed : resolve(workspaceDir, trimmed) };
+      const spec = fileModelSpec(isAbsolute(trimmed) ? trimmed : resolve(workspaceDir, trimmed));
+      if (!spec)
+        throw new SettingsError(
+          'salun.modelPath',
+          `salun.modelPath ${trimmed} is a PyTorch checkpoint, which does not say its network: use SalUn: New Unlearning Run (it asks the architecture), or a config file with "architecture".`,
+        );
+      model = spec;
     }
   }
 
@@ -115,7 +123,7 @@ function readOverlay(s: SalunSettings, workspaceDir: string): Overlay {
   return { backend: backend as BackendChoice, ratio, forget, model, data, unlearnEpochs, unlearnLr, workers };
 }
 
-const DATA_SETTING_HELP = `salun.data must be { "kind": "default" }, { "kind": ${FOLDER_FORMAT_NAMES.map((n) => `"${n}"`).join(' | ')}, "folder": "<path>" } or { "kind": ${FILE_FORMAT_NAMES.map((n) => `"${n}"`).join(' | ')}, "file": "<path>" }, the path absolute or relative to the workspace folder, and an optional "normalize" (${DATA_NORMALIZATIONS.map((n) => `"${n}"`).join(' | ')}).`;
+const DATA_SETTING_HELP = `salun.data must be { "kind": "default" }, { "kind": ${FOLDER_FORMAT_NAMES.map((n) => `"${n}"`).join(' | ')}, "folder": "<path>" } or { "kind": ${FILE_FORMAT_NAMES.map((n) => `"${n}"`).join(' | ')}, "file": "<path>" }, the path absolute or relative to the workspace folder, and an optional "normalize" (${DATA_NORMALIZATIONS.map((n) => `"${n}"`).join(' | ')} | { "mean": [...], "std": [...] }).`;
 
 /**
  * salun.data ({ kind, folder }) as a DataSpec, the folder resolved against the workspace like
@@ -125,8 +133,11 @@ export function dataFromSetting(value: unknown, workspaceDir: string): DataSpec 
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw new SettingsError('salun.data', DATA_SETTING_HELP);
   const { kind, folder, file, normalize } = value as { kind?: unknown; folder?: unknown; file?: unknown; normalize?: unknown };
-  if (normalize !== undefined && !(DATA_NORMALIZATIONS as readonly unknown[]).includes(normalize)) {
-    throw new SettingsError('salun.data', `salun.data.normalize ${JSON.stringify(normalize)} is not one of ${DATA_NORMALIZATIONS.join(', ')}.`);
+  if (normalize !== undefined && !isDataNormalization(normalize)) {
+    throw new SettingsError(
+      'salun.data',
+      `salun.data.normalize ${JSON.stringify(normalize)} is not one of ${DATA_NORMALIZATIONS.join(', ')}, nor { "mean": [...], "std": [...] } with one finite mean and one std above 0 per channel.`,
+    );
   }
   // 'unit' is the default: left out, so a spec from the setting equals one without it.
   const scaling = normalize !== undefined && normalize !== 'unit' ? { normalize: normalize as DataNormalization } : {};

@@ -55,12 +55,14 @@ describe('package.json contributes', () => {
     assert.ok(!titles.some((t) => /\bPanel\b/.test(t)), 'a title still says "Panel" (VS Code\'s bottom panel is another thing)');
   });
 
-  it('salun.data.normalize offers exactly the data scalings a run config accepts', () => {
-    const data = contributes.configuration.properties['salun.data'] as Schema & {
-      properties?: Record<string, { enum?: string[]; enumDescriptions?: string[] }>;
-    };
-    assert.deepEqual(data.properties?.normalize?.enum, [...DATA_NORMALIZATIONS]);
-    assert.equal(data.properties?.normalize?.enumDescriptions?.length, DATA_NORMALIZATIONS.length);
+  it('salun.data.normalize offers exactly the data scalings a run config accepts: the named ones and { mean, std }', () => {
+    type Branch = { type?: string; enum?: string[]; enumDescriptions?: string[]; required?: string[] };
+    const data = contributes.configuration.properties['salun.data'] as Schema & { properties?: Record<string, { anyOf?: Branch[] }> };
+    const branches = data.properties?.normalize?.anyOf ?? [];
+    const named = branches.find((b) => b.type === 'string');
+    assert.deepEqual(named?.enum, [...DATA_NORMALIZATIONS]);
+    assert.equal(named?.enumDescriptions?.length, DATA_NORMALIZATIONS.length);
+    assert.deepEqual(branches.find((b) => b.type === 'object')?.required, ['mean', 'std']);
   });
 
   it("Compare Runs is on the Runs view's title bar, Export Run Report on a run's context menu", () => {

@@ -79,6 +79,23 @@ describe('settings → job configs', () => {
     assert.deepEqual(saliencyConfigFromSettings({ modelPath: '/abs/model.json' }, ws).model, { kind: 'file', path: '/abs/model.json' });
   });
 
+  it('salun.modelPath reads an .onnx graph by the model-source table; a checkpoint is refused, naming what asks its architecture', () => {
+    assert.deepEqual(runConfigFromSettings({ modelPath: 'net/model.onnx' }, ws).model, { kind: 'onnx', path: join(ws, 'net', 'model.onnx') });
+    assert.throws(
+      () => runConfigFromSettings({ modelPath: 'net.pth' }, ws),
+      (e: unknown) => e instanceof SettingsError && e.setting === 'salun.modelPath' && /PyTorch checkpoint.*New Unlearning Run/.test(e.message),
+    );
+  });
+
+  it("salun.data.normalize takes torchvision's Normalize constants as { mean, std }, and refuses a std of 0", () => {
+    const normalize = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.243, 0.261] };
+    assert.deepEqual(dataFromSetting({ kind: 'default', normalize }, ws), { kind: 'default', normalize });
+    assert.throws(
+      () => dataFromSetting({ kind: 'default', normalize: { mean: [0.5], std: [0] } }, ws),
+      (e: unknown) => e instanceof SettingsError && /one std above 0 per channel/.test(e.message),
+    );
+  });
+
   it('rejects out-of-range values, naming the setting', () => {
     const bad: [string, Record<string, unknown>][] = [
       ['salun.backend', { backend: 'gpu' }],
