@@ -34,6 +34,24 @@ describe('reading run folders', () => {
     assert.deepEqual(listRuns(join(ws, 'nowhere')), []);
   });
 
+  it('two runs started in the same second are listed by their startedAt, not their labels', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-runs-'));
+    const root = join(ws, '.salun', 'runs');
+    const write = (id: string, kind: string, startedAt: string): void => {
+      mkdirSync(join(root, id), { recursive: true });
+      writeFileSync(join(root, id, 'config.json'), JSON.stringify({ kind }));
+      writeFileSync(join(root, id, 'status.json'), JSON.stringify({ state: 'finished', startedAt }));
+    };
+    // Compute Saliency, then Evaluate, in one second: "-salun" sorts after "-evaluate" by name.
+    write('20261207-054920-salun', 'saliency', '2026-12-07T05:49:20.100Z');
+    write('20261207-054920-evaluate', 'evaluate', '2026-12-07T05:49:20.900Z');
+    write('20261207-054919-rl', 'run', '2026-12-07T05:49:19.999Z');
+    assert.deepEqual(
+      listRuns(ws).map((r) => r.runId),
+      ['20261207-054920-evaluate', '20261207-054920-salun', '20261207-054919-rl'],
+    );
+  });
+
   it('a stopped run shows its kept metrics and says stopped; an evaluation is listed as one', () => {
     const ws = mkdtempSync(join(tmpdir(), 'salun-runs-'));
     const metrics = { UA: 5, RA: 95, TA: 85, MIA: 9 };

@@ -1,15 +1,16 @@
 // What the mocha host suite left in its workspace, read before the e2e looks at the panel: the panel
 // replays the supervisor's last job, which is the newest run folder, and its comparison offers the
 // runs comparisonRuns() finds. The cases compare what is drawn with these.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { comparisonRuns } from '../../src/extension/comparisonRuns';
 import { isRecord, isString } from '../../src/protocol/guards';
 import type { SaliencySummary } from '../../src/protocol/results';
+import { listRuns } from '../../src/store/runs/readRuns';
 import { readSaliency } from '../../src/store/runs/readSaliency';
 
 export interface SuiteRecord {
-  /** The newest run folder of the workspace (run ids start with a sortable timestamp). */
+  /** The newest run folder of the workspace (by status.json's startedAt, then id). */
   runDir?: string;
   /** Its folder name, which the panel's status line shows. */
   runId?: string;
@@ -27,14 +28,9 @@ export interface SuiteRecord {
   comparisonProblem?: string;
 }
 
+// The Runs view's order (listRuns): newest first, same-second runs by their startedAt.
 function newestRunDir(ws: string): string | undefined {
-  const runs = join(ws, '.salun', 'runs');
-  if (!existsSync(runs)) return undefined;
-  const names = readdirSync(runs, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
-  return names.length ? join(runs, names[names.length - 1]) : undefined;
+  return listRuns(ws).find((r) => r.isFolder)?.dir;
 }
 
 function kindOf(runDir: string): string | undefined {

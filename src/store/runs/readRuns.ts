@@ -5,7 +5,9 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'no
 import { join } from 'node:path';
 import { metricsLine, type EvaluatedModel, type GenerationMetricsRow, type RunVerdict } from '../../protocol/results';
 import { generationLine } from '../../protocol/generationTable';
-import { isRecord, isString } from '../../protocol/guards';
+import { isOneOf, isRecord, isString } from '../../protocol/guards';
+import { RUN_FOLDER_KINDS } from '../../protocol/configKinds';
+import type { JobKind } from '../../protocol/jobMessages';
 import { runProcessGone } from './liveness';
 import { parseMetricsLog } from './metricsLog';
 import { runsRoot, type RunState, type RunStatus } from './runFolder';
@@ -15,7 +17,8 @@ import { readRunJson, reportRows, runStatusOf } from './runShapes';
 export interface RunSummary {
   runId: string;
   dir: string;
-  kind: 'run' | 'saliency' | 'evaluate' | 'generation' | 'unknown';
+  /** The job kind that wrote the folder (one of configKinds.ts's RUN_FOLDER_KINDS). */
+  kind: JobKind | 'unknown';
   method?: string;
   /** 'interrupted' also when status.json says running but its process is gone (liveness.ts). */
   state: RunState | 'unknown';
@@ -46,7 +49,7 @@ function configFields(raw: unknown, problems: string[]): Pick<RunSummary, 'kind'
     problems.push('config.json: not an object');
     return { kind: 'unknown' };
   }
-  const kind = raw.kind === 'run' || raw.kind === 'saliency' || raw.kind === 'evaluate' || raw.kind === 'generation' ? raw.kind : 'unknown';
+  const kind = isOneOf(raw.kind, RUN_FOLDER_KINDS) ? raw.kind : 'unknown';
   if (raw.method !== undefined && !isString(raw.method)) problems.push('config.json: method is not a string');
   return { kind, ...(isString(raw.method) ? { method: raw.method } : {}) };
 }
@@ -143,11 +146,13 @@ export function readRunsFolder(workspaceDir: string): RunsListing {
     return { runs: [], problems: [what] };
   }
   // Dot entries are temporaries of atomic writes (atomic.ts), never runs.
+  // Ids sort by their second; two runs started in the same second (Compute Saliency, then Evaluate)
+  // are ordered by status.json's startedAt, which has milliseconds, rather than by their labels.
+  const second = (r: RunSummary): string => r.runId.slice(0, 'yyyymmdd-hhmmss'.length);
   const runs = names
     .filter((n) => !n.startsWith('.'))
-    .sort()
-    .reverse()
-    .map((n) => readEntry(root, n));
+    .map((n) => readEntry(root, n))
+    .sort((a, b) => second(b).localeCompare(second(a)) || (b.startedAt ?? '').localeCompare(a.startedAt ?? '') || b.runId.localeCompare(a.runId));
   return { runs, problems: [] };
 }
 
@@ -169,7 +174,8 @@ export function runVerdict(r: RunSummary): RunVerdict | undefined {
 /** One line for lists: the method's metrics and its gap to Retrain. */
 export function describeRun(r: RunSummary): string {
   if (!r.isFolder) return `⚠ ${r.problems[0] ?? 'not a run folder'}`;
-  const method = r.kind === 'saliency' || r.kind === 'evaluate' || r.kind === 'generation' ? r.kind : (r.method ?? '?');
+  // A run is its method; every other kind of job is named by its kind.
+  const method = r.kind === 'run' || r.kind === 'unknown' ? (r.method ?? '?') : r.kind;
   const row = r.rows.find((x) => x.role === 'unlearned');
   const warn = r.problems.length ? ` · ⚠ ${r.problems.length} problem${r.problems.length > 1 ? 's' : ''}` : '';
   // A generation run's figures are per model, with no Retrain gap: each model's UA and retained accuracy.
