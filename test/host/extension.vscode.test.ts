@@ -704,71 +704,6 @@ suite('SalUn Lab in the extension host', () => {
     log(`      θo read from the ${installed ? 'installed' : 'checkout'} extension; versions.salunLab ${recorded.versions?.salunLab}`);
     assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', started.runDir, { confirm: false }), true);
   }).timeout(6 * 60_000);
-
-  // scripts/host-test.mjs gives code-server SwiftShader (VK_ICD_FILENAMES): Dawn's only adapter is
-  // then a software one, which `auto` refuses, so the backend is forced. No adapter, no dawn.node or
-  // a tfjs backend that does not start fails this test: nothing here is skipped.
-  test('webgpu: the installed extension runs a job on Dawn (forced) and reports the GPU adapter', async () => {
-    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
-    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-    const dawn = path.join(ext.extensionPath, 'dist', 'dawn', dawnPlatform(), 'dawn.node');
-    assert.ok(fs.existsSync(dawn), `the extension carries no Dawn binary for ${dawnPlatform()} (${dawn})`);
-    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    assert.ok(ws, 'the host suite needs a workspace folder');
-    const data = path.join(ws, 'tiny-idx');
-    writeTinyIdx(path.join(ext.extensionPath, 'data', 'fashion-mnist-subset'), data, { train: 400, test: 200 });
-    const template = path.join(ws, '.salun', 'runs', '20000101-000000-webgpu');
-    fs.mkdirSync(template, { recursive: true });
-    const recipe = { epochs: 1, lr: 0.05, schedule: 'cosine', momentum: 0.9, weightDecay: 5e-4, batchSize: 64 };
-    fs.writeFileSync(
-      path.join(template, 'config.json'),
-      JSON.stringify({
-        data: { kind: 'idx', dir: data },
-        model: { kind: 'builtin', architecture: 'mlp' },
-        forget: { kind: 'random', fraction: 0.1, seed: 1 },
-        method: 'salun',
-        saliency: { ratio: 0.5 },
-        train: recipe,
-        unlearn: { ...recipe, lr: 0.005, schedule: 'constant' },
-        retrain: true,
-        seed: 1,
-        backend: 'webgpu',
-        kind: 'run',
-      }),
-    );
-
-    // The panel records only what it delivered to a visible, ready webview.
-    await vscode.commands.executeCommand('salun.openPanel');
-    await until('the panel to be ready', 120_000, () => api.panelMessages().length > 0);
-    const from = api.panelMessages().length;
-    const t0 = Date.now();
-    const { outcome } = await runJobCommand(api, 'salun.rerunRun', undefined, template);
-    log(`      webgpu job: ${outcome.status} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    assert.strictEqual(outcome.status, 'finished', describeOutcome(outcome));
-    const backend = outcome.result?.backend;
-    assert.strictEqual(backend?.name, 'webgpu', `the job ran on ${JSON.stringify(backend)}`);
-    const adapter = backend.adapter;
-    assert.ok(adapter && (adapter.description || adapter.device), `no GPU adapter recorded: ${JSON.stringify(backend)}`);
-    log(
-      `      adapter: ${adapter.description || adapter.device} (vendor ${adapter.vendor}, architecture ${adapter.architecture}${adapter.software ? ', software' : ''})`,
-    );
-    const rows = outcome.result?.rows ?? [];
-    assert.deepStrictEqual(rows.map((r) => r.role).sort(), ['original', 'retrain', 'unlearned']);
-    for (const r of rows)
-      for (const v of Object.values(r.metrics)) assert.ok(Number.isFinite(v) && v >= 0 && v <= 100, `${r.role}: ${JSON.stringify(r.metrics)}`);
-
-    // The panel was told the adapter, and the run folder's report names it.
-    await vscode.commands.executeCommand('salun.openPanel');
-    const started = await until("the panel to be sent the webgpu job's start", 60_000, () =>
-      panelEvents(api, from).find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started' && e.runId === outcome.result?.runId),
-    );
-    assert.deepStrictEqual(started.backend.adapter, adapter);
-    const runDir = outcome.result!.runDir;
-    const report = fs.readFileSync(path.join(runDir, 'report.md'), 'utf8');
-    assert.ok(report.includes(`GPU adapter: ${adapter.description || adapter.device}`), report);
-    // The run itself stays: it is the panel's last job, which the workbench e2e then checks on disk.
-    await vscode.commands.executeCommand('salun.deleteRun', template, { confirm: false });
-  }).timeout(JOB_TIMEOUT_MS + 60_000);
 });
 
 suite('Export Unlearned Model in the extension host', () => {
@@ -979,4 +914,88 @@ suite("Other people's models: New Run and the explorer on .onnx and .safetensors
     assert.deepStrictEqual(evalConfig.model, { kind: 'onnx', path: onnx });
     for (const d of [saliencyDir, evalDir]) assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', d, { confirm: false }), true);
   }).timeout(8 * 60_000);
+});
+
+// Last in the file: its run stays in the workspace as the panel's last job, and the workbench e2e
+// (test/workbench/) then checks the panel against that folder. A suite after it that runs a job and
+// deletes its folder would leave the panel showing a run that is gone.
+suite('webgpu and the last job the workbench e2e reads', () => {
+  let api: SalunApi;
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    api = await ext.activate();
+  });
+
+  suiteTeardown(async () => {
+    if (!api) return;
+    await vscode.commands.executeCommand('salun.cancelJob');
+    await withTimeout('the last job to end', 60_000, api.waitForJob()).catch((e: unknown) => log(`teardown: ${String(e)}`));
+  });
+
+  // scripts/host-test.mjs gives code-server SwiftShader (VK_ICD_FILENAMES): Dawn's only adapter is
+  // then a software one, which `auto` refuses, so the backend is forced. No adapter, no dawn.node or
+  // a tfjs backend that does not start fails this test: nothing here is skipped.
+  test('webgpu: the installed extension runs a job on Dawn (forced) and reports the GPU adapter', async () => {
+    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    const dawn = path.join(ext.extensionPath, 'dist', 'dawn', dawnPlatform(), 'dawn.node');
+    assert.ok(fs.existsSync(dawn), `the extension carries no Dawn binary for ${dawnPlatform()} (${dawn})`);
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the host suite needs a workspace folder');
+    const data = path.join(ws, 'tiny-idx');
+    writeTinyIdx(path.join(ext.extensionPath, 'data', 'fashion-mnist-subset'), data, { train: 400, test: 200 });
+    const template = path.join(ws, '.salun', 'runs', '20000101-000000-webgpu');
+    fs.mkdirSync(template, { recursive: true });
+    const recipe = { epochs: 1, lr: 0.05, schedule: 'cosine', momentum: 0.9, weightDecay: 5e-4, batchSize: 64 };
+    fs.writeFileSync(
+      path.join(template, 'config.json'),
+      JSON.stringify({
+        data: { kind: 'idx', dir: data },
+        model: { kind: 'builtin', architecture: 'mlp' },
+        forget: { kind: 'random', fraction: 0.1, seed: 1 },
+        method: 'salun',
+        saliency: { ratio: 0.5 },
+        train: recipe,
+        unlearn: { ...recipe, lr: 0.005, schedule: 'constant' },
+        retrain: true,
+        seed: 1,
+        backend: 'webgpu',
+        kind: 'run',
+      }),
+    );
+
+    // The panel records only what it delivered to a visible, ready webview.
+    await vscode.commands.executeCommand('salun.openPanel');
+    await until('the panel to be ready', 120_000, () => api.panelMessages().length > 0);
+    const from = api.panelMessages().length;
+    const t0 = Date.now();
+    const { outcome } = await runJobCommand(api, 'salun.rerunRun', undefined, template);
+    log(`      webgpu job: ${outcome.status} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    assert.strictEqual(outcome.status, 'finished', describeOutcome(outcome));
+    const backend = outcome.result?.backend;
+    assert.strictEqual(backend?.name, 'webgpu', `the job ran on ${JSON.stringify(backend)}`);
+    const adapter = backend.adapter;
+    assert.ok(adapter && (adapter.description || adapter.device), `no GPU adapter recorded: ${JSON.stringify(backend)}`);
+    log(
+      `      adapter: ${adapter.description || adapter.device} (vendor ${adapter.vendor}, architecture ${adapter.architecture}${adapter.software ? ', software' : ''})`,
+    );
+    const rows = outcome.result?.rows ?? [];
+    assert.deepStrictEqual(rows.map((r) => r.role).sort(), ['original', 'retrain', 'unlearned']);
+    for (const r of rows)
+      for (const v of Object.values(r.metrics)) assert.ok(Number.isFinite(v) && v >= 0 && v <= 100, `${r.role}: ${JSON.stringify(r.metrics)}`);
+
+    // The panel was told the adapter, and the run folder's report names it.
+    await vscode.commands.executeCommand('salun.openPanel');
+    const started = await until("the panel to be sent the webgpu job's start", 60_000, () =>
+      panelEvents(api, from).find((e): e is Extract<JobEvent, { type: 'started' }> => e.type === 'started' && e.runId === outcome.result?.runId),
+    );
+    assert.deepStrictEqual(started.backend.adapter, adapter);
+    const runDir = outcome.result!.runDir;
+    const report = fs.readFileSync(path.join(runDir, 'report.md'), 'utf8');
+    assert.ok(report.includes(`GPU adapter: ${adapter.description || adapter.device}`), report);
+    // The run itself stays: it is the panel's last job, which the workbench e2e then checks on disk.
+    await vscode.commands.executeCommand('salun.deleteRun', template, { confirm: false });
+  }).timeout(JOB_TIMEOUT_MS + 60_000);
 });
