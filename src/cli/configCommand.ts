@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { backendLines } from '../protocol/backendSummary';
 import type { JobKind } from '../protocol/jobMessages';
 import { defaultRunConfig, defaultSaliencyJobConfig } from '../protocol/defaults';
-import { isGenerationConfigFile } from '../protocol/generationConfig';
+import { configFileKind } from '../protocol/configKinds';
 import { isRecord } from '../protocol/guards';
 import { withoutRunRecord } from '../protocol/runConfigSchema';
 import { modelsPlain } from '../store/metrics/table';
@@ -48,8 +48,9 @@ function startCommand(name: ConfigCommandName, file: string | undefined, overrid
   if (!isRecord(read)) fail(`${file} is not a valid SalUn config:\n  - the top level must be a JSON object`, 1);
   const config = { ...read, ...overrides };
   // The config's type is checked by the kind's parser before anything runs (runJobCommand).
-  // A generation config ("task": "generation") is its own job kind; `salun run` takes it as it is.
-  if (name === 'run' && isGenerationConfigFile(read)) return { type: 'start', kind: 'generation', config: config as never, workspaceDir };
+  // A config file of another kind says so ("task": "generation"); `salun run` takes it as it is.
+  const fileKind = configFileKind(read);
+  if (name === 'run' && fileKind !== 'run') return { type: 'start', kind: fileKind, config: config as never, workspaceDir };
   switch (KIND_OF[name]) {
     case 'run':
       return { type: 'start', kind: 'run', config: config as never, workspaceDir };

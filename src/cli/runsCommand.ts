@@ -52,7 +52,7 @@ export interface RunListing {
 export function runListing(r: RunSummary): RunListing {
   const gap = runGap(r);
   const verdict = runVerdict(r);
-  const method = r.kind === 'saliency' || r.kind === 'evaluate' || r.kind === 'generation' ? r.kind : r.method;
+  const method = r.kind === 'run' || r.kind === 'unknown' ? r.method : r.kind;
   return {
     runId: r.runId,
     dir: r.dir,

@@ -7,9 +7,39 @@ import type { GenerationConfig } from './generationConfig';
 import type { BackendInfo, EvaluatedModel, GenerationMetricsRow, Metrics, ModelRole, RunResult, SaliencySummary } from './results';
 import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
 
-export type JobKind = 'run' | 'saliency' | 'evaluate' | 'table' | 'grid' | 'generation';
+/**
+ * Each kind of job and the config it takes: the one place a kind is declared. The compiler then
+ * asks for the rest of its row wherever a table is keyed by kind — its label here, its parser and
+ * progress plan (configKinds.ts), its runner (engine/pipeline/jobRunners.ts).
+ */
+export interface JobConfigs {
+  /** An unlearning run: θo, Retrain, the saliency map, one method; writes a run folder. */
+  run: RunConfig;
+  saliency: SaliencyJobConfig;
+  /** Evaluates a model (usually a model.json) on the data and forget set; writes a run folder. */
+  evaluate: EvaluateJobConfig;
+  /** The comparison table; written to `outDir`, by default <workspace>/.salun/tables/<stamp>-…/. */
+  table: TableConfig;
+  /** One method's grid search; written to `outDir`, by default <workspace>/.salun/grids/<stamp>-…/. */
+  grid: GridConfig;
+  /** Unlearns a class from a class-conditional diffusion model; writes a run folder with sample grids. */
+  generation: GenerationConfig;
+}
 
-export const JOB_KINDS: readonly JobKind[] = ['run', 'saliency', 'evaluate', 'table', 'grid', 'generation'];
+export type JobKind = keyof JobConfigs;
+
+/** What a start command carries beyond its kind and config: the kinds that write elsewhere than a run folder take `outDir`. */
+interface StartExtras {
+  table: { outDir?: string };
+  grid: { outDir?: string };
+}
+
+/** The start command of one kind. */
+export type StartOf<K extends JobKind> = { type: 'start'; kind: K; config: JobConfigs[K]; workspaceDir: string } & (K extends keyof StartExtras
+  ? StartExtras[K]
+  : Record<never, never>);
+
+export type StartCommand = { [K in JobKind]: StartOf<K> }[JobKind];
 
 /** How each kind of job is named to the user. */
 export const JOB_KIND_LABELS: Record<JobKind, string> = {
@@ -20,6 +50,8 @@ export const JOB_KIND_LABELS: Record<JobKind, string> = {
   grid: 'grid search',
   generation: 'generation unlearning',
 };
+
+export const JOB_KINDS = Object.keys(JOB_KIND_LABELS) as readonly JobKind[];
 
 export type JobPhase = 'load' | 'train-original' | 'retrain' | 'saliency' | 'unlearn' | 'sample' | 'evaluate' | 'write';
 
@@ -38,16 +70,7 @@ export const PHASE_LABELS: Record<JobPhase, string> = {
 };
 
 export type JobCommand =
-  | { type: 'start'; kind: 'run'; config: RunConfig; workspaceDir: string }
-  | { type: 'start'; kind: 'saliency'; config: SaliencyJobConfig; workspaceDir: string }
-  /** Evaluates a model (usually a model.json) on the data and forget set; writes a run folder. */
-  | { type: 'start'; kind: 'evaluate'; config: EvaluateJobConfig; workspaceDir: string }
-  /** The comparison table; written to `outDir`, by default <workspace>/.salun/tables/<stamp>-…/. */
-  | { type: 'start'; kind: 'table'; config: TableConfig; workspaceDir: string; outDir?: string }
-  /** One method's grid search; written to `outDir`, by default <workspace>/.salun/grids/<stamp>-…/. */
-  | { type: 'start'; kind: 'grid'; config: GridConfig; workspaceDir: string; outDir?: string }
-  /** Unlearns a class from a class-conditional diffusion model; writes a run folder with sample grids. */
-  | { type: 'start'; kind: 'generation'; config: GenerationConfig; workspaceDir: string }
+  | StartCommand
   /** Finish the current batch, then end without writing a result. */
   | { type: 'cancel' }
   /**

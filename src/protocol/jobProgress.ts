@@ -4,7 +4,8 @@
 // progress bar, the panel. Nothing downstream computes a percentage of its own, so they cannot
 // disagree, and a replayed log shows what the live stream showed.
 //
-// A job is a plan of stages in the order the engine runs them (runJob.ts, saliencyJob.ts,
+// A job is a plan of stages in the order the engine runs them (each kind's row in configKinds.ts
+// names its plan here; the engine: runJob.ts, saliencyJob.ts,
 // evaluateJob.ts, tableJob.ts, gridJob.ts, generationJob.ts), built from the parsed config at the
 // start, each weighted by its rough cost. Phase events move through the plan; a stage that may
 // not happen (a model from the cache) is passed over when a later one starts, and its weight
@@ -16,7 +17,7 @@ import type { GenerationConfig } from './generationConfig';
 import { BUNDLED_CLASS_COUNT } from './generationConfig';
 import { GENERATION_METHODS } from './generationMethods';
 import { applyPoint, gridPoints, type GridConfig } from './grid';
-import type { JobCommand, JobEvent, JobPhase, OverallProgress } from './jobMessages';
+import type { JobEvent, JobPhase, OverallProgress } from './jobMessages';
 import { defaultUnlearnRecipe, methodEpochs, methodUsesMask, type MethodName } from './methods';
 import type { TableConfig } from './table';
 
@@ -27,8 +28,6 @@ export interface JobStage {
   /** May not happen (a model from the cache, a judge already trained): later stages may pass it over. */
   optional?: boolean;
 }
-
-type StartCommand = Extract<JobCommand, { type: 'start' }>;
 
 // Classifier jobs, in epochs of training over the training set: θo and Retrain train train.epochs
 // each; an unlearning epoch passes over the forget and retain sets (≈ one epoch); an evaluation is
@@ -58,7 +57,7 @@ function methodStages(method: MethodName, masked: boolean | undefined, epochs: n
   ];
 }
 
-function runPlan(c: RunConfig): JobStage[] {
+export function runPlan(c: RunConfig): JobStage[] {
   return [
     ...classifierStart(c.model, c.train.epochs),
     ...evaluation(true),
@@ -70,11 +69,11 @@ function runPlan(c: RunConfig): JobStage[] {
   ];
 }
 
-function saliencyPlan(c: SaliencyJobConfig): JobStage[] {
+export function saliencyPlan(c: SaliencyJobConfig): JobStage[] {
   return [...classifierStart(c.model, c.train.epochs), { phase: 'saliency', weight: SALIENCY }];
 }
 
-function evaluatePlan(c: EvaluateJobConfig): JobStage[] {
+export function evaluatePlan(c: EvaluateJobConfig): JobStage[] {
   return [
     ...classifierStart(c.model, c.train.epochs),
     ...(c.retrain ? [{ phase: 'retrain' as const, weight: c.train.epochs, optional: true }, ...evaluation(false)] : []),
@@ -93,7 +92,7 @@ function studyStart(c: Pick<TableConfig, 'model' | 'train'>): JobStage[] {
   ];
 }
 
-function tablePlan(c: TableConfig): JobStage[] {
+export function tablePlan(c: TableConfig): JobStage[] {
   const seed: JobStage[] = [
     ...studyStart(c),
     ...c.methods.flatMap((m) => [...methodStages(m, false, methodEpochs(m, defaultUnlearnRecipe(m)), false), ...evaluation(false)]),
@@ -101,7 +100,7 @@ function tablePlan(c: TableConfig): JobStage[] {
   return c.seeds.flatMap(() => seed);
 }
 
-function gridPlan(c: GridConfig): JobStage[] {
+export function gridPlan(c: GridConfig): JobStage[] {
   const base = defaultUnlearnRecipe(c.method);
   return [
     ...studyStart(c),
@@ -123,7 +122,7 @@ const GEN_SALIENCY = 30;
 const GEN_SCORING = 1;
 const GEN_WRITE = 2;
 
-function generationPlan(c: GenerationConfig): JobStage[] {
+export function generationPlan(c: GenerationConfig): JobStage[] {
   const step = 3 * c.train.batchSize;
   const sampling = (perClass: number): number => (BUNDLED_CLASS_COUNT * perClass * c.sampling.ddimSteps * 2) / step;
   const scored: JobStage[] = [
@@ -147,24 +146,6 @@ function generationPlan(c: GenerationConfig): JobStage[] {
     ...c.methods.flatMap((): JobStage[] => [{ phase: 'unlearn', weight: unlearning }, ...scored]),
     { phase: 'write', weight: GEN_WRITE },
   ];
-}
-
-/** The stages of a job in the engine's order, from its parsed start command. */
-export function jobPlan(command: StartCommand): JobStage[] {
-  switch (command.kind) {
-    case 'run':
-      return runPlan(command.config);
-    case 'saliency':
-      return saliencyPlan(command.config);
-    case 'evaluate':
-      return evaluatePlan(command.config);
-    case 'table':
-      return tablePlan(command.config);
-    case 'grid':
-      return gridPlan(command.config);
-    case 'generation':
-      return generationPlan(command.config);
-  }
 }
 
 /** Before this share of the job, the ETA is mostly the time to start and says little. */

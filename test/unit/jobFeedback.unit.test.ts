@@ -9,7 +9,8 @@ import type { JobOutcome } from '../../src/extension/api';
 import type { JobEvent, JobKind, JobPhase } from '../../src/protocol/jobMessages';
 import type { BackendInfo } from '../../src/protocol/results';
 import { defaultRunConfig } from '../../src/protocol/defaults';
-import { JobProgress, jobPlan } from '../../src/protocol/jobProgress';
+import { jobPlan } from '../../src/protocol/configKinds';
+import { JobProgress } from '../../src/protocol/jobProgress';
 import { backendLogLine } from '../../src/extension/backendLogLine';
 
 installFakeVscodeHost();

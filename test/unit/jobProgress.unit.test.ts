@@ -6,10 +6,10 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installFakeVscodeHost } from './fakeVscodeHost';
-import { parsedStartCommand } from '../../src/protocol/configKinds';
+import { parsedStartCommand, jobPlan } from '../../src/protocol/configKinds';
 import { defaultGenerationConfig } from '../../src/protocol/generationConfig';
 import { isJobEvent, type JobCommand, type JobEvent, type JobKind } from '../../src/protocol/jobMessages';
-import { JobProgress, jobPlan, overallPercent, overallText } from '../../src/protocol/jobProgress';
+import { JobProgress, overallPercent, overallText } from '../../src/protocol/jobProgress';
 import { JobStatus } from '../../src/extension/jobProgress';
 import { progressLine, stateFromEvents } from '../../webview/panelState';
 

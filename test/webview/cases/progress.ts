@@ -3,9 +3,9 @@
 // generation job has one. A log recorded before jobs sent the figure shows the count, no percentage.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parsedStartCommand } from '../../../src/protocol/configKinds';
+import { parsedStartCommand, jobPlan } from '../../../src/protocol/configKinds';
 import type { JobCommand, JobEvent, JobKind, OverallProgress } from '../../../src/protocol/jobMessages';
-import { JobProgress, jobPlan, overallPercent } from '../../../src/protocol/jobProgress';
+import { JobProgress, overallPercent } from '../../../src/protocol/jobProgress';
 import type { Ctx, Entry } from './case';
 import { assert, assertEqual, until } from '../harness';
 

@@ -1,0 +1,39 @@
+// The engine's half of each job kind's row (protocol/configKinds.ts has the parser and the plan):
+// what runs the job. Keyed by every kind, so a kind without a runner does not compile.
+import { basename, join } from 'node:path';
+import type { JobKind, StartCommand, StartOf } from '../../protocol/jobMessages';
+import type { RunResult } from '../../protocol/results';
+import { runEvaluateJob } from './evaluateJob';
+import { runGenerationJob } from './generationJob';
+import { defaultGridDir, runGridJob } from './gridJob';
+import type { JobContext } from './prepare';
+import { runUnlearningJob } from './runJob';
+import { runSaliencyJob } from './saliencyJob';
+import { defaultTableDir, describeMissing, runTableJob } from './tableJob';
+
+type Runner<K extends JobKind> = (command: StartOf<K>, ctx: JobContext) => Promise<RunResult>;
+
+const JOB_RUNNERS: { readonly [K in JobKind]: Runner<K> } = {
+  run: (c, ctx) => runUnlearningJob(c.config, ctx),
+  saliency: (c, ctx) => runSaliencyJob(c.config, ctx),
+  evaluate: (c, ctx) => runEvaluateJob(c.config, ctx),
+  table: async (c, ctx) => {
+    const outDir = c.outDir ?? defaultTableDir(c.workspaceDir, c.config);
+    const t = await runTableJob(c.config, ctx, outDir);
+    // The per-seed rows are in table.json; the event stream already carried each as 'evaluated'.
+    const partial = t.stopped ? { done: t.stopped.modelsDone, of: t.stopped.modelsPlanned, missing: describeMissing(t.stopped.missing) } : undefined;
+    return { runId: basename(outDir), runDir: outDir, backend: t.backend, rows: [], report: join(outDir, 'table.md'), ...(partial ? { partial } : {}) };
+  },
+  grid: async (c, ctx) => {
+    const outDir = c.outDir ?? defaultGridDir(c.workspaceDir, c.config);
+    const g = await runGridJob(c.config, ctx, outDir);
+    // The points are in grid.json; the event stream already carried each as 'evaluated'.
+    return { runId: basename(outDir), runDir: outDir, backend: g.backend, rows: [], report: join(outDir, 'grid.md') };
+  },
+  generation: (c, ctx) => runGenerationJob(c.config, ctx),
+};
+
+/** Runs a parsed start command with its kind's runner. */
+export function runJob(command: StartCommand, ctx: JobContext): Promise<RunResult> {
+  return (JOB_RUNNERS[command.kind] as Runner<JobKind>)(command, ctx);
+}
