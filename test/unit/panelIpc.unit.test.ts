@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { command, isReplyMessage, MessageSet, noParams, notification, request } from '../../src/protocol/ipc';
 import { isRecord, isString } from '../../src/protocol/guards';
-import { HostChannel, PostedMessages, type WebviewPort } from '../../src/extension/hostChannel';
+import { HostChannel, PostedMessages, type WebviewPort } from '../../src/extension/panel/hostChannel';
 import { WebviewChannel } from '../../webview/channel';
 import {
   HOST_NOTIFICATIONS,
