@@ -8,7 +8,8 @@
 // owner rebuilds the whole picture instead of buffering single messages.
 // No vscode import: the port is an interface, so plain Node tests drive it.
 import type { CommandType, MessageDefinition, MessageOf, NotificationType, ParamsOf, ReplyMessage, ReplyOf, RequestType } from '../../protocol/ipc';
-import { MessageSet, messageOf, REPLY } from '../../protocol/ipc';
+import { isRequestId, MessageSet, messageOf, REPLY } from '../../protocol/ipc';
+import { isRecord, isString } from '../../protocol/guards';
 
 /** What the channel needs of a webview (vscode.Webview fits). */
 export interface WebviewPort {
@@ -157,9 +158,13 @@ export class HostChannel<In extends CommandType | RequestType, Out extends Notif
   /** Entry point for webview.onDidReceiveMessage. */
   receive(message: unknown): void {
     const def = this.accepts.match(message);
-    const handler = def && this.handlers.get(def.method);
-    if (!def || !handler) {
-      this.log.warn(`${this.name}: ignored a malformed message from the webview: ${JSON.stringify(message)?.slice(0, 300)}`);
+    if (!def) {
+      this.log.warn(`${this.name}: ignored a malformed message from the webview (${rejection(this.accepts, message)}): ${excerpt(message)}`);
+      return;
+    }
+    const handler = this.handlers.get(def.method);
+    if (!handler) {
+      this.unhandled(def, message);
       return;
     }
     const typed = message as never;
@@ -173,6 +178,16 @@ export class HostChannel<In extends CommandType | RequestType, Out extends Notif
       .catch((err: unknown) => {
         this.log.error(`${this.name}: ${def.method} failed: ${errorText(err)}`);
       });
+  }
+
+  /**
+   * A valid message of a kind nobody registered: the owner's omission, not the webview's fault. An
+   * owner may leave a command unhandled on purpose; a request is still answered, with an error, so
+   * the webview stops waiting for its reply.
+   */
+  private unhandled(def: In, message: unknown): void {
+    this.log.warn(`${this.name}: unhandled ${def.kind} '${def.method}' from the webview: no handler is registered for it`);
+    if (def.kind === 'request') this.post({ type: REPLY, requestId: (message as { requestId: number }).requestId, error: `no handler for ${def.method}` });
   }
 
   private async answer(def: RequestType, requestId: number, run: () => unknown): Promise<void> {
@@ -217,6 +232,21 @@ export class HostChannel<In extends CommandType | RequestType, Out extends Notif
     );
     return true;
   }
+}
+
+/** Why `x` is no valid message of `accepts`, in words for the log: what its type is and what failed. */
+function rejection(accepts: MessageSet<MessageDefinition>, x: unknown): string {
+  if (!isRecord(x)) return `not an object but ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`;
+  if (!isString(x.type)) return 'no string type';
+  const def = accepts.definitions.find((d) => d.method === x.type);
+  if (!def) return `unknown type '${x.type}'`;
+  if (def.kind === 'request' && !isRequestId(x.requestId)) return `'${def.method}' is a request and needs a requestId`;
+  if (def.kind !== 'request' && x.requestId !== undefined) return `'${def.method}' is a ${def.kind} and takes no requestId`;
+  return `'${def.method}': its params do not pass the ${def.kind}'s guard`;
+}
+
+function excerpt(message: unknown): string {
+  return String(JSON.stringify(message)).slice(0, 300);
 }
 
 function errorText(err: unknown): string {
