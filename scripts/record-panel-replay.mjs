@@ -75,9 +75,9 @@ const last = events[events.length - 1];
 
 // The host's answers to the panel, computed by the same code the extension runs: the scores
 // message, the previews the browser test asks for (keyed "by:value"), and the run list.
-const { loadSaliencyScores } = require(join(root, 'out/src/extension/saliencyPreview.js'));
-const { comparisonRuns } = require(join(root, 'out/src/extension/comparisonRuns.js'));
-const { runTrendMessage } = require(join(root, 'out/src/extension/runTrendMessage.js'));
+const { loadSaliencyScores } = require(join(root, 'out/src/extension/panel/saliencyPreview.js'));
+const { comparisonRuns } = require(join(root, 'out/src/extension/runs/comparisonRuns.js'));
+const { runTrendMessage } = require(join(root, 'out/src/extension/panel/runTrendMessage.js'));
 const preview = loadSaliencyScores(last.result.runDir);
 const runs = comparisonRuns([workspaceDir]);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The packaged extension's job process, alone, outside the repo: unpacks a .vsix into a temp folder
 // (where no node_modules can be found), writes a tiny idx data set there from the bundled
-// Fashion-MNIST subset, forks <unpacked>/extension/dist/job.js the way src/extension/jobSupervisor.ts
+// Fashion-MNIST subset, forks <unpacked>/extension/dist/job.js the way src/extension/jobs/jobSupervisor.ts
 // does and sends it one run (MLP, one epoch). Passes when the run finishes on the backend asked
 // for: a check that the .vsix carries everything that backend loads (dawn.node for webgpu).
 //   node scripts/vsix-smoke.mjs --vsix dist/salun-lab-linux-x64.vsix [--backend webgpu] [--swiftshader]

@@ -1,7 +1,7 @@
 // What `activate()` returns. Other extensions and the extension-host test suite use it to drive
 // jobs and to observe what the panel was sent, without reaching into private state.
 import type { JobEvent } from '../protocol/jobMessages';
-import type { PostedPanelMessage } from './panelProvider';
+import type { PostedPanelMessage } from './panel/panelProvider';
 import type { RunResult } from '../protocol/results';
 
 export interface JobOutcome {

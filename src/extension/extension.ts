@@ -3,16 +3,16 @@
 import * as vscode from 'vscode';
 import type { SalunApi } from './api';
 import type { PanelAction } from '../protocol/webviewMessages';
-import { JobSupervisor } from './jobSupervisor';
-import { JobFeedback } from './jobFeedback';
-import { SalunPanelProvider } from './panelProvider';
-import { registerCommands, type CommandDeps } from './commands';
-import { registerRunActions } from './runActions';
-import { registerWorkflowCommands } from './workflowCommands';
-import { registerReportCommands } from './reportCommands';
+import { JobSupervisor } from './jobs/jobSupervisor';
+import { JobFeedback } from './jobs/jobFeedback';
+import { SalunPanelProvider } from './panel/panelProvider';
+import { registerCommands, type CommandDeps } from './jobs/commands';
+import { registerRunActions } from './runs/runActions';
+import { registerWorkflowCommands } from './flows/workflowCommands';
+import { registerReportCommands } from './runs/reportCommands';
 import { COMMAND_IDS, JOB_RUNNING_CONTEXT, RUNS_VIEW_ID } from './commandIds';
-import { RunsTreeProvider } from './runsTree';
-import { configuredNativeModulesDir, registerNativeBackendCommand } from './nativeBackendCommand';
+import { RunsTreeProvider } from './runs/runsTree';
+import { configuredNativeModulesDir, registerNativeBackendCommand } from './native/nativeBackendCommand';
 
 let activeSupervisor: JobSupervisor | undefined;
 

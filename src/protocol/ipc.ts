@@ -10,7 +10,7 @@
 // the definitions existed. A reply is `{ type: 'reply', requestId, reply }` or `{ …, error }`; its
 // body is checked against the guard of the request it answers, which only the asking end knows.
 // No channel lives here: the two ends sit in layers that share only protocol/, so this file holds the
-// definitions, the wire shapes and the checks; webview/channel.ts and extension/hostChannel.ts talk.
+// definitions, the wire shapes and the checks; webview/channel.ts and extension/panel/hostChannel.ts talk.
 import { isRecord, isString } from './guards';
 
 export type Guard<T> = (x: unknown) => x is T;

@@ -18,16 +18,16 @@ import { readRunRecord } from '../../src/store/runs/runRecord';
 import { runReportMarkdown } from '../../src/store/runs/runReport';
 import { readRunTrend } from '../../src/store/runs/readRunTrend';
 import { readSaliency, SaliencyReadError } from '../../src/store/runs/readSaliency';
-import { comparisonRuns } from '../../src/extension/comparisonRuns';
-import { runTreeEntry } from '../../src/extension/runsTreeModel';
-import { comparisonTexts } from '../../src/extension/reportFiles';
-import { ConfinementError } from '../../src/extension/pathConfinement';
+import { comparisonRuns } from '../../src/extension/runs/comparisonRuns';
+import { runTreeEntry } from '../../src/extension/runs/runsTreeModel';
+import { comparisonTexts } from '../../src/extension/runs/reportFiles';
+import { ConfinementError } from '../../src/extension/runs/pathConfinement';
 
 const vscodeFake = installFakeVscode();
 // Loaded after the fake is in place: these import `vscode`.
-const { RunsTreeProvider } = require('../../src/extension/runsTree') as typeof import('../../src/extension/runsTree');
-const { registerRunActions } = require('../../src/extension/runActions') as typeof import('../../src/extension/runActions');
-const { registerReportCommands } = require('../../src/extension/reportCommands') as typeof import('../../src/extension/reportCommands');
+const { RunsTreeProvider } = require('../../src/extension/runs/runsTree') as typeof import('../../src/extension/runs/runsTree');
+const { registerRunActions } = require('../../src/extension/runs/runActions') as typeof import('../../src/extension/runs/runActions');
+const { registerReportCommands } = require('../../src/extension/runs/reportCommands') as typeof import('../../src/extension/runs/reportCommands');
 
 const repo = resolve(__dirname, '..', '..', '..');
 const cli = join(repo, 'bin', 'salun.js');

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { engineClient } from '../../src/engine/backend/attempt';
 import { startNative } from '../../src/engine/backend/native';
 import { autoReason, BackendError, selectBackend } from '../../src/engine/backend/select';
-import { backendDetailLines } from '../../src/extension/backendLogLine';
-import { jobEnvironment } from '../../src/extension/jobSupervisor';
+import { backendDetailLines } from '../../src/extension/jobs/backendLogLine';
+import { jobEnvironment } from '../../src/extension/jobs/jobSupervisor';
 import type { SkippedBackend } from '../../src/protocol/backends';
 
 const DEVELOPER_WORDS = /source checkout|scripts\/|build-tfjs-node|\.cache\//;

@@ -3,11 +3,11 @@
 import * as assert from 'node:assert/strict';
 import { fakeHost, installFakeVscodeHost, resetFakeHost } from './fakeVscodeHost';
 import type { JobEvent, JobKind } from '../../src/protocol/jobMessages';
-import { stopAndKeepMessage, unlearningEpoch } from '../../src/extension/stopAndKeepMessage';
+import { stopAndKeepMessage, unlearningEpoch } from '../../src/extension/jobs/stopAndKeepMessage';
 
 installFakeVscodeHost();
 // Required only now: the fake must be in place before commands.ts loads `vscode`.
-const { registerCommands } = require('../../src/extension/commands') as typeof import('../../src/extension/commands');
+const { registerCommands } = require('../../src/extension/jobs/commands') as typeof import('../../src/extension/jobs/commands');
 
 const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 

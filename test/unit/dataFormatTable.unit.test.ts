@@ -22,7 +22,7 @@ import { DATA_LOADERS } from '../../src/engine/data/registry';
 import { IDX_FILE_STEMS } from '../../src/store/data/idxLayout';
 import { dataFolderProblem, dataSpecFromArgument, detectDataKind } from '../../src/store/data/layout';
 import { DATA_LAYOUTS } from '../../src/store/data/registry';
-import { describeData } from '../../src/extension/newRunAnswers';
+import { describeData } from '../../src/extension/flows/newRunAnswers';
 import { filesWriting } from './sourceNames';
 
 const root = join(__dirname, '..', '..', '..');

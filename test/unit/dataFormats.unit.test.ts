@@ -26,7 +26,7 @@ import { buildArchitecture } from '../../src/engine/models/architectures';
 import { saveModel } from '../../src/engine/models/io';
 import { runUnlearningJob } from '../../src/engine/pipeline/runJob';
 import { runEvaluateJob } from '../../src/engine/pipeline/evaluateJob';
-import { dataClassNames, describeData, rememberedAnswers } from '../../src/extension/newRunAnswers';
+import { dataClassNames, describeData, rememberedAnswers } from '../../src/extension/flows/newRunAnswers';
 import { useCpu } from './helpers';
 
 // ---- a small PNG encoder, independent of the decoder under test ----

@@ -11,7 +11,7 @@ import { fakeHost, installFakeVscodeHost, resetFakeHost } from './fakeVscodeHost
 
 installFakeVscodeHost();
 // After the fake is installed: the command module imports `vscode`.
-const { demoBaseConfig } = require('../../src/extension/generationDemoCommand') as typeof import('../../src/extension/generationDemoCommand');
+const { demoBaseConfig } = require('../../src/extension/flows/generationDemoCommand') as typeof import('../../src/extension/flows/generationDemoCommand');
 
 const root = join(__dirname, '..', '..', '..');
 

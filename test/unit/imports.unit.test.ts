@@ -51,7 +51,7 @@ describe('import rules', () => {
       "the engine's tfjs import is not seen",
     );
     assert.ok(
-      edges.some((e) => e.from === 'src/extension/saliencyPreview.ts' && e.to === 'src/store/saliency/mask.ts'),
+      edges.some((e) => e.from === 'src/extension/panel/saliencyPreview.ts' && e.to === 'src/store/saliency/mask.ts'),
       'a host → store import is not seen',
     );
     const unresolved = edges.filter((e) => e.kind === 'file' && !existsSync(join(root, e.to)));
@@ -79,7 +79,7 @@ describe('import rules', () => {
     const known = new Set([
       'src/engine/models/architectures.ts -> src/engine/models/resnet18.ts -> src/engine/models/architectures.ts',
       'src/engine/pipeline/cachedModel.ts -> src/engine/pipeline/prepare.ts -> src/engine/pipeline/cachedModel.ts',
-      'src/extension/api.ts -> src/extension/panelProvider.ts -> src/extension/jobSupervisor.ts -> src/extension/api.ts',
+      'src/extension/api.ts -> src/extension/panel/panelProvider.ts -> src/extension/jobs/jobSupervisor.ts -> src/extension/api.ts',
       'src/protocol/config.ts -> src/protocol/methods.ts -> src/protocol/config.ts',
     ]);
     const fresh = importCycles(edges)

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { defaultRunConfig, defaultSaliencyJobConfig } from '../../src/protocol/defaults';
-import { SettingsError, dataFromSetting, runConfigFromSettings, saliencyConfigFromSettings } from '../../src/extension/jobConfigs';
+import { SettingsError, dataFromSetting, runConfigFromSettings, saliencyConfigFromSettings } from '../../src/extension/jobs/jobConfigs';
 
 const ws = join('/', 'ws');
 

@@ -11,11 +11,11 @@ import type { BackendInfo } from '../../src/protocol/results';
 import { defaultRunConfig } from '../../src/protocol/defaults';
 import { jobPlan } from '../../src/protocol/configKinds';
 import { JobProgress } from '../../src/protocol/jobProgress';
-import { backendLogLine } from '../../src/extension/backendLogLine';
+import { backendLogLine } from '../../src/extension/jobs/backendLogLine';
 
 installFakeVscodeHost();
 // Required only now: the fake must be in place before jobFeedback loads `vscode`.
-const { JobFeedback } = require('../../src/extension/jobFeedback') as typeof import('../../src/extension/jobFeedback');
+const { JobFeedback } = require('../../src/extension/jobs/jobFeedback') as typeof import('../../src/extension/jobs/jobFeedback');
 
 const WASM_AFTER_AUTO: BackendInfo = {
   name: 'wasm',

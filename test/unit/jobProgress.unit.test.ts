@@ -10,12 +10,12 @@ import { parsedStartCommand, jobPlan } from '../../src/protocol/configKinds';
 import { defaultGenerationConfig } from '../../src/protocol/generationConfig';
 import { isJobEvent, type JobCommand, type JobEvent, type JobKind } from '../../src/protocol/jobMessages';
 import { JobProgress, overallPercent, overallText } from '../../src/protocol/jobProgress';
-import { JobStatus } from '../../src/extension/jobProgress';
+import { JobStatus } from '../../src/extension/jobs/jobProgress';
 import { progressLine, stateFromEvents } from '../../webview/panelState';
 
 installFakeVscodeHost();
 // Required only now: the fake must be in place before jobFeedback loads `vscode`.
-const { statusText } = require('../../src/extension/jobFeedback') as typeof import('../../src/extension/jobFeedback');
+const { statusText } = require('../../src/extension/jobs/jobFeedback') as typeof import('../../src/extension/jobs/jobFeedback');
 
 type StartCommand = Extract<JobCommand, { type: 'start' }>;
 type Timed = JobEvent & { t: number };

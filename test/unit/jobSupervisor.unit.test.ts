@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobEvent } from '../../src/protocol/jobMessages';
 import { defaultRunConfig, defaultSaliencyJobConfig } from '../../src/protocol/defaults';
-import type { JobLogSink, StartCommand } from '../../src/extension/jobSupervisor';
-import { exitLine, JobAlreadyRunningError, JobSupervisor } from '../../src/extension/jobSupervisor';
+import type { JobLogSink, StartCommand } from '../../src/extension/jobs/jobSupervisor';
+import { exitLine, JobAlreadyRunningError, JobSupervisor } from '../../src/extension/jobs/jobSupervisor';
 
 // The fake job's behaviour is picked by config.name (runs) — 'ok' | 'crash' | 'fail' | 'hang' | 'stubborn'.
 const FAKE_JOB = `

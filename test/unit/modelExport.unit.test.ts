@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../../src/store/errors';
 import { defaultExportPath, exportRunModel, runModelFormats, type CopyFile } from '../../src/store/runs/modelExport';
 import { listRuns } from '../../src/store/runs/readRuns';
-import { runTreeEntry } from '../../src/extension/runsTreeModel';
-import { formatPickEntries, formatPickPlaceholder, parseExportModelArgs } from '../../src/extension/modelExportArgs';
+import { runTreeEntry } from '../../src/extension/runs/runsTreeModel';
+import { formatPickEntries, formatPickPlaceholder, parseExportModelArgs } from '../../src/extension/runs/modelExportArgs';
 import { exportCli } from '../../src/cli/exportCommand';
 
 const root = resolve(__dirname, '..', '..', '..');

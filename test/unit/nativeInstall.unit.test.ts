@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKENDS } from '../../src/protocol/backends';
-import { nativeChoices, nativeModulesDir, npmFailureMessage, npmInstallArgs, runNpm } from '../../src/extension/nativeInstall';
+import { nativeChoices, nativeModulesDir, npmFailureMessage, npmInstallArgs, runNpm } from '../../src/extension/native/nativeInstall';
 
 // Behaviour by its first argument: ok | fail-download | hang.
 const FAKE_NPM = `#!/usr/bin/env node

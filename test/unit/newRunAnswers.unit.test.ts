@@ -28,9 +28,9 @@ import {
   summaryLines,
   tableConfigFromAnswers,
   type NewRunAnswers,
-} from '../../src/extension/newRunAnswers';
+} from '../../src/extension/flows/newRunAnswers';
 import { missingIdxFiles } from '../../src/store/data/idxLayout';
-import { rerunCommand } from '../../src/extension/rerunCommand';
+import { rerunCommand } from '../../src/extension/runs/rerunCommand';
 import { defaultGenerationConfig } from '../../src/protocol/generationConfig';
 
 const answers: NewRunAnswers = {

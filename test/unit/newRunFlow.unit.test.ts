@@ -6,11 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fakeHost, installFakeVscodeHost, resetFakeHost, type FakeQuickInput } from './fakeVscodeHost';
-import type { NewRunAnswers } from '../../src/extension/newRunAnswers';
+import type { NewRunAnswers } from '../../src/extension/flows/newRunAnswers';
 
 installFakeVscodeHost();
 
-type Flow = typeof import('../../src/extension/newRunFlow');
+type Flow = typeof import('../../src/extension/flows/newRunFlow');
 
 const ARCHITECTURES = 'salun.newRun.architectures';
 const NEW_RUN = 'salun.newRun.lastAnswers';
@@ -43,7 +43,7 @@ describe('New Unlearning Run: the flow', () => {
 
   before(() => {
     // Required only now: the fake must be in place before the flow loads `vscode`.
-    flow = require('../../src/extension/newRunFlow') as Flow;
+    flow = require('../../src/extension/flows/newRunFlow') as Flow;
     dir = mkdtempSync(join(tmpdir(), 'salun-flow-'));
     writeFileSync(join(dir, 'model.json'), '{}');
   });
@@ -277,7 +277,7 @@ describe('New Unlearning Run: the flow', () => {
     assert.equal(answers?.ratio, 0.5);
   });
   it("the summary's check starts a saliency job of the answers' model, scaling and seeded forget set, and reads its map", async () => {
-    const { newRunSaliencyCheck } = require('../../src/extension/newRunSaliency') as typeof import('../../src/extension/newRunSaliency');
+    const { newRunSaliencyCheck } = require('../../src/extension/flows/newRunSaliency') as typeof import('../../src/extension/flows/newRunSaliency');
     const { defaultRunConfig } = require('../../src/protocol/defaults') as typeof import('../../src/protocol/defaults');
     const runDir = join(dir, '.salun', 'runs', '20260101-000000-saliency');
     mkdirSync(join(runDir, 'saliency'), { recursive: true });
@@ -432,7 +432,7 @@ describe('New Unlearning Run: the flow', () => {
 });
 
 describe("The explorer's SalUn menu on a model file", () => {
-  type Workflow = typeof import('../../src/extension/workflowCommands');
+  type Workflow = typeof import('../../src/extension/flows/workflowCommands');
   type Ids = typeof import('../../src/extension/commandIds');
   let dir: string;
   let ids: Ids['COMMAND_IDS'];
@@ -449,7 +449,7 @@ describe("The explorer's SalUn menu on a model file", () => {
     fakeHost.workspaceFolders = [dir];
     started = [];
     memory = new Memory();
-    const workflow = require('../../src/extension/workflowCommands') as Workflow;
+    const workflow = require('../../src/extension/flows/workflowCommands') as Workflow;
     const supervisor = {
       running: false,
       start: (command: { kind: string; config: { model?: unknown } }): Promise<unknown> => {

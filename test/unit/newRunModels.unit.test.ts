@@ -34,7 +34,7 @@ import {
   runConfigFromAnswers,
   summaryLines,
   type NewRunAnswers,
-} from '../../src/extension/newRunAnswers';
+} from '../../src/extension/flows/newRunAnswers';
 
 const root = resolve(__dirname, '..', '..', '..');
 /** The run branch of the schema file the package ships (the editor's check of *.salun.json). */

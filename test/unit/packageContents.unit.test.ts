@@ -80,7 +80,7 @@ function readmeFiles(): string[] {
 /** The bundles the code opens, each with the source that opens it and how (a rename there must show up here). */
 const BUNDLE_READERS: readonly { file: string; source: string; names: string }[] = [
   { file: 'dist/job.js', source: 'src/extension/extension.ts', names: "'dist', 'job.js'" },
-  { file: 'dist/webview.js', source: 'src/extension/panelProvider.ts', names: "'dist', 'webview.js'" },
+  { file: 'dist/webview.js', source: 'src/extension/panel/panelProvider.ts', names: "'dist', 'webview.js'" },
   { file: 'dist/trainWorker.js', source: 'src/engine/train/parallel.ts', names: "'trainWorker.js'" },
 ];
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { createNonce, panelHtml } from '../../src/extension/panelHtml';
+import { createNonce, panelHtml } from '../../src/extension/panel/panelHtml';
 
 describe('panel HTML', () => {
   const uri = (s: string): { toString(): string } => ({ toString: () => s });

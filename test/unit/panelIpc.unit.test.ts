@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { command, isReplyMessage, MessageSet, noParams, notification, request } from '../../src/protocol/ipc';
 import { isRecord, isString } from '../../src/protocol/guards';
-import { HostChannel, PostedMessages, type WebviewPort } from '../../src/extension/hostChannel';
+import { HostChannel, PostedMessages, type WebviewPort } from '../../src/extension/panel/hostChannel';
 import { WebviewChannel } from '../../webview/channel';
 import {
   HOST_NOTIFICATIONS,
@@ -85,6 +85,38 @@ describe('panel ipc: host channel', () => {
     assert.equal(pings, 1);
     assert.equal(l.warn.length, 3);
     assert.match(l.warn[0], /ignored a malformed message/);
+  });
+
+  it('a malformed message is logged as malformed, with its type and what failed', async () => {
+    const { ch, l } = connected();
+    ch.onCommand(Ping, () => undefined);
+    ch.onRequest(Echo, (m) => ({ text: m.text }));
+    ch.receive({ type: 'ping', requestId: 1 });
+    ch.receive({ type: 'pong' });
+    ch.receive('ping');
+    ch.receive({ type: 'echo', text: 'hi' });
+    ch.receive({ type: 'echo', requestId: 2, text: 3 });
+    await tick();
+    assert.equal(l.warn.length, 5);
+    for (const w of l.warn) assert.match(w, /ignored a malformed message/);
+    assert.match(l.warn[0], /'ping' is a command and takes no requestId/);
+    assert.match(l.warn[1], /unknown type 'pong'/);
+    assert.match(l.warn[2], /not an object but string/);
+    assert.match(l.warn[3], /'echo' is a request and needs a requestId/);
+    assert.match(l.warn[4], /'echo': its params do not pass the request's guard/);
+  });
+
+  it('a valid message without a handler is logged as unhandled, not malformed, and a request still gets an answer', async () => {
+    const { ch, port, l } = connected();
+    ch.markReady();
+    ch.receive({ type: 'ping' });
+    ch.receive({ type: 'echo', requestId: 4, text: 'hi' });
+    await tick();
+    assert.deepEqual(l.warn, [
+      "webview: unhandled command 'ping' from the webview: no handler is registered for it",
+      "webview: unhandled request 'echo' from the webview: no handler is registered for it",
+    ]);
+    assert.deepEqual(port.sent, [{ type: 'reply', requestId: 4, error: 'no handler for echo' }]);
   });
 
   it('answers a request once: its reply, or an error when the handler throws or breaks the definition', async () => {

@@ -1,7 +1,7 @@
 // The panel's Run Unlearning button: the last New Unlearning Run again, or the flow; never a run
 // from the settings' defaults. Plus the labels that name a run's setting and the γ = 0 advice.
 import { strict as assert } from 'node:assert';
-import { panelRunPlan } from '../../src/extension/panelRun';
+import { panelRunPlan } from '../../src/extension/panel/panelRun';
 import { dataLabel, forgetLabel, modelLabel, runSettingOf, settingText } from '../../src/protocol/runLabels';
 import { gammaZeroAdvice, largestPositiveGammaRatio } from '../../webview/gammaZero';
 

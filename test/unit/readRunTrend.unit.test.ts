@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Metrics } from '../../src/protocol/results';
 import { parseMetricsLog, readRunTrend } from '../../src/store/runs/readRunTrend';
 import { RunFolder } from '../../src/store/runs/runFolder';
-import { runTrendLabel, runTrendMessage } from '../../src/extension/runTrendMessage';
+import { runTrendLabel, runTrendMessage } from '../../src/extension/panel/runTrendMessage';
 import { isHostToWebview } from '../../src/protocol/webviewMessages';
 
 const original: Metrics = { UA: 0.5, RA: 98.97777777777777, TA: 86.45, MIA: 2.2 };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeRun, listRuns } from '../../src/store/runs/readRuns';
 import { runListing, runsTable } from '../../src/cli/runsCommand';
-import { runTreeEntry } from '../../src/extension/runsTreeModel';
+import { runTreeEntry } from '../../src/extension/runs/runsTreeModel';
 
 describe('reading run folders', () => {
   it('lists runs newest first, with state, method and the unlearned row; tolerates a broken file', () => {

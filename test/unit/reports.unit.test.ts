@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { EvaluatedModel, Metrics, SaliencySummary } from '../../src/protocol/results';
 import type { ComparisonRun } from '../../src/protocol/webviewMessages';
 import { BEST_MARK, comparisonMarkdownTable, comparisonReport, comparisonRows } from '../../src/protocol/comparisonFormat';
-import { comparisonRuns, latestRetrainGroup } from '../../src/extension/comparisonRuns';
+import { comparisonRuns, latestRetrainGroup } from '../../src/extension/runs/comparisonRuns';
 import {
   comparableRuns,
   comparisonReportPath,
@@ -20,7 +20,7 @@ import {
   runPickEntry,
   runReportDefaultPath,
   workspaceOfRun,
-} from '../../src/extension/reportFiles';
+} from '../../src/extension/runs/reportFiles';
 import { readRunRecord } from '../../src/store/runs/runRecord';
 import { describeForgetSpec, formatWallTime, runReportMarkdown } from '../../src/store/runs/runReport';
 import { avgGap } from '../../src/engine/metrics/report';

@@ -9,7 +9,7 @@ import type { JobEvent } from '../../src/protocol/jobMessages';
 import type { GenerationMetricsRow } from '../../src/protocol/results';
 import { isHostToWebview } from '../../src/protocol/webviewMessages';
 import { readRunGeneration } from '../../src/store/runs/readRunGeneration';
-import { runTrendMessage } from '../../src/extension/runTrendMessage';
+import { runTrendMessage } from '../../src/extension/panel/runTrendMessage';
 import { applyHostMessage, showLiveTrend, shownSamples, stateFromEvents } from '../../webview/panelState';
 
 const classes = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];

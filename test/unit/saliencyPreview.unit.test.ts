@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { SaliencyIndex } from '../../src/store/saliency/mask';
 import { logScoreHistogram } from '../../src/store/saliency/histogram';
 import { readSaliency, SaliencyReadError } from '../../src/store/runs/readSaliency';
-import { loadSaliencyScores } from '../../src/extension/saliencyPreview';
-import { comparisonRuns, isListedRun } from '../../src/extension/comparisonRuns';
+import { loadSaliencyScores } from '../../src/extension/panel/saliencyPreview';
+import { comparisonRuns, isListedRun } from '../../src/extension/runs/comparisonRuns';
 import { isHostToWebview, isWebviewToHost, PreviewThresholdRequest } from '../../src/protocol/webviewMessages';
 
 const names = ['conv/kernel', 'dense/bias'];

@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePng } from '../../src/engine/data/pngEncode';
-import { ConfinementError } from '../../src/extension/pathConfinement';
-import { confinedSampleFile, exportSampleImage, pngSize, readSampleImage, sampleImageReply } from '../../src/extension/sampleImages';
+import { ConfinementError } from '../../src/extension/runs/pathConfinement';
+import { confinedSampleFile, exportSampleImage, pngSize, readSampleImage, sampleImageReply } from '../../src/extension/panel/sampleImages';
 import { isSampleImageReply, SampleImageRequest, ExportSampleGridRequest } from '../../src/protocol/webviewMessages';
 
 function grayPng(width: number, height: number): Uint8Array {

@@ -1,5 +1,5 @@
 // The side panel as VS Code would load it, in headless Chromium (playwright-core): the HTML of
-// src/extension/panelHtml.ts with its CSP and nonce, dist/webview.js and media/panel.css served from
+// src/extension/panel/panelHtml.ts with its CSP and nonce, dist/webview.js and media/panel.css served from
 // a local server that allows only the panel's localResourceRoots, and a stub acquireVsCodeApi that
 // records what the panel posts and keeps setState across reloads (as VS Code does).
 import { createServer, type Server } from 'node:http';
@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { createNonce, panelHtml } from '../../src/extension/panelHtml';
+import { createNonce, panelHtml } from '../../src/extension/panel/panelHtml';
 import type { Uri } from 'vscode';
 import type { Theme } from './themes';
 import { THEMES } from './themes';

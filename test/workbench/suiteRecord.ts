@@ -3,7 +3,7 @@
 // runs comparisonRuns() finds. The cases compare what is drawn with these.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { comparisonRuns } from '../../src/extension/comparisonRuns';
+import { comparisonRuns } from '../../src/extension/runs/comparisonRuns';
 import { isRecord, isString } from '../../src/protocol/guards';
 import type { SaliencySummary } from '../../src/protocol/results';
 import { listRuns } from '../../src/store/runs/readRuns';

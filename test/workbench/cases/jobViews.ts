@@ -2,7 +2,7 @@
 // unlearning run with epochs) and the comparison's list of finished runs.
 import type { Case } from './case';
 import { assert } from '../../webview/harness';
-import { MAX_COMPARISON_RUNS } from '../../../src/extension/comparisonRuns';
+import { MAX_COMPARISON_RUNS } from '../../../src/extension/runs/comparisonRuns';
 
 export const jobViews: Case[] = [
   {

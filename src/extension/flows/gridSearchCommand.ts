@@ -1,0 +1,120 @@
+// SalUn: Run Grid Search — `salun grid` from the editor: the method, the built-in model and the
+// data are asked (the scenario is the paper's random 10%, the axes the method's default grid), and
+// the grid job starts through the job supervisor like the comparison table. `{ config }` (scripts,
+// tests) starts the given grid config without asking.
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { JobOutcome } from '../api';
+import type { ArchitectureName, DataSpec, MethodName, ModelSpec } from '../../protocol/config';
+import { METHOD_NAMES } from '../../protocol/config';
+import { parseGridConfig } from '../../protocol/configKinds';
+import { defaultTrainRecipe } from '../../protocol/defaults';
+import { DEFAULT_GRIDS, type GridConfig } from '../../protocol/grid';
+import { jobErrorText, toJobError } from '../../protocol/jobError';
+import { launchJob, readSettings, type CommandDeps } from '../jobs/commands';
+import { runConfigFromSettings } from '../jobs/jobConfigs';
+import { builtinModelChoices, dataChoices } from './newRunFlow';
+import { BACK, pickStep, runSteps } from './quickSteps';
+
+interface Item<T> extends vscode.QuickPickItem {
+  value?: T;
+  choose?: () => Promise<T | undefined>;
+}
+
+interface GridAnswers {
+  method: MethodName;
+  architecture: ArchitectureName;
+  data: DataSpec;
+}
+
+const TITLE = 'SalUn: Run Grid Search';
+
+async function step<T>(n: number, placeholder: string, items: Item<T>[]): Promise<T | typeof BACK | undefined> {
+  for (;;) {
+    const picked = await pickStep({ title: TITLE, step: n, totalSteps: 3, placeholder, items });
+    if (picked === BACK || picked === undefined) return picked;
+    // A browse item opens its own folder picker; nothing chosen there asks again.
+    const value = picked.value ?? (await picked.choose?.());
+    if (value !== undefined) return value;
+  }
+}
+
+async function askGrid(): Promise<GridAnswers | undefined> {
+  const a: Partial<GridAnswers> = {};
+  const ok = await runSteps([
+    async () => {
+      const m = await step<MethodName>(
+        1,
+        'Which method should be tuned? Each point runs it from the same θo and scores its Avg. Gap to Retrain.',
+        METHOD_NAMES.map((name) => ({
+          label: name,
+          description: DEFAULT_GRIDS[name].map((x) => `${x.param} ∈ {${x.values.join(', ')}}`).join(' × '),
+          value: name,
+        })),
+      );
+      if (m === undefined) return 'cancel';
+      if (m === BACK) return 'back';
+      a.method = m;
+      return 'next';
+    },
+    async () => {
+      const items = builtinModelChoices().flatMap((c): Item<ArchitectureName>[] =>
+        c.value?.kind === 'builtin' ? [{ label: c.label, description: c.description, value: c.value.architecture }] : [],
+      );
+      const m = await step<ArchitectureName>(2, 'Which built-in model? θo and Retrain are trained once (cached) for every point.', items);
+      if (m === undefined) return 'cancel';
+      if (m === BACK) return 'back';
+      a.architecture = m;
+      return 'next';
+    },
+    async () => {
+      const d = await step<DataSpec>(3, 'Which data?', dataChoices(undefined));
+      if (d === undefined) return 'cancel';
+      if (d === BACK) return 'back';
+      a.data = d;
+      return 'next';
+    },
+  ]);
+  return ok ? (a as GridAnswers) : undefined;
+}
+
+/** The grid the answers describe, on the settings' backend and worker count. */
+export function gridConfigFromAnswers(a: GridAnswers, base: { backend: GridConfig['backend']; workers?: number }): GridConfig {
+  const model: Extract<ModelSpec, { kind: 'builtin' }> = { kind: 'builtin', architecture: a.architecture };
+  return {
+    method: a.method,
+    scenario: { kind: 'random', fraction: 0.1 },
+    seed: 1,
+    data: a.data,
+    model,
+    train: defaultTrainRecipe(a.architecture),
+    axes: DEFAULT_GRIDS[a.method],
+    backend: base.backend,
+    ...(base.workers ? { workers: base.workers } : {}),
+  };
+}
+
+function givenConfig(arg: unknown): unknown {
+  return arg !== null && typeof arg === 'object' && 'config' in arg ? arg.config : undefined;
+}
+
+export async function runGridSearch(deps: CommandDeps, arg?: unknown): Promise<JobOutcome | undefined> {
+  const outcome = await launchJob(deps, 'grid', async (workspaceDir, folder) => {
+    const base = runConfigFromSettings(readSettings(folder), workspaceDir);
+    const given = givenConfig(arg);
+    const config = given ?? (await askGrid().then((a) => (a ? gridConfigFromAnswers(a, base) : undefined)));
+    if (config === undefined) return undefined;
+    try {
+      // The job validates too; checking here names the problem before a process starts.
+      return { type: 'start', kind: 'grid', config: parseGridConfig(config), workspaceDir };
+    } catch (e) {
+      const text = jobErrorText(toJobError(e));
+      deps.log.error(`grid search: ${text}`);
+      void vscode.window.showErrorMessage(`SalUn: ${text}`);
+      return undefined;
+    }
+  });
+  const report = outcome?.result?.report;
+  if (report && existsSync(report)) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(report));
+  return outcome;
+}
