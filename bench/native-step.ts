@@ -6,7 +6,7 @@
 // --threads N: TensorFlow's intra- and inter-op pools (TF_NUM_INTRAOP_THREADS / _INTEROP_), set
 // before libtensorflow starts. --plain: tfjs-node's own kernels only. --profile: kernel calls per
 // step (tf.profile), after the timing.
-import { loadNative, startNative } from '../src/engine/backend/native';
+import { loadNative, startNative } from '../src/engine/backend/native/backend';
 import { buildArchitecture } from '../src/engine/models/architectures';
 import { crossEntropy, logProbs } from '../src/engine/models/forward';
 import { classifierOf } from '../src/engine/models/io';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { tf, type T } from '../../src/engine/tf';
 import { selectBackend } from '../../src/engine/backend/select';
-import { SGD_STEP_KERNEL } from '../../src/engine/backend/wasmSgd';
+import { SGD_STEP_KERNEL } from '../../src/engine/backend/wasm/kernels/SalunSgdStep';
 import { Sgd } from '../../src/engine/train/sgd';
 
 type Grads = Record<string, Float32Array>;

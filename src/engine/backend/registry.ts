@@ -2,10 +2,10 @@
 // row without an implementation a compile error, not a run-time surprise.
 import type { BackendName } from '../../protocol/backends';
 import type { BackendImpl } from './attempt';
-import { cpuBackend } from './cpu';
-import { nativeInstallHint, startNative } from './native';
-import { wasmBackend } from './wasm';
-import { webgpuBackend } from './webgpu';
+import { cpuBackend } from './cpu/backend';
+import { nativeInstallHint, startNative } from './native/backend';
+import { wasmBackend } from './wasm/backend';
+import { webgpuBackend } from './webgpu/backend';
 
 function native(name: 'tensorflow' | 'tensorflow-gpu'): BackendImpl {
   return {

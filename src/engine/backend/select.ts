@@ -8,7 +8,7 @@ import { tf } from '../tf';
 import { registerBatchNormGradient } from './batchNormGradient';
 import { engineClient, reinstallHint, type EngineClient } from './attempt';
 import { coresHint } from './coresHint';
-import { nativeInstallHint } from './native';
+import { nativeInstallHint } from './native/backend';
 import { BACKEND_IMPLS } from './registry';
 
 export class BackendError extends Error {

@@ -12,10 +12,10 @@
 // - Batch norm in training mode: nativeBatchNorm.ts.
 // Checked against the cpu backend in test/backends/tensorflow.backend.test.ts.
 import type { KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
-import { tf } from '../tf';
-import { installNativeBatchNorm } from './nativeBatchNorm';
-import { withNativeOps } from './nativeOps';
-import { SGD_STEP_KERNEL, type SgdStepAttrs } from './wasmSgd';
+import { tf } from '../../tf';
+import { installNativeBatchNorm } from './batchNorm';
+import { withNativeOps } from './ops';
+import { SGD_STEP_KERNEL, type SgdStepAttrs } from '../wasm/kernels/SalunSgdStep';
 
 const BACKEND = 'tensorflow';
 export const RELU_GRAD_KERNEL = 'SalunReluGrad';

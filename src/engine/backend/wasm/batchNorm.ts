@@ -10,9 +10,9 @@
 // Checked against the layer's own path on the cpu backend, forward, gradients and moving
 // statistics, in test/unit/wasmKernels.unit.test.ts, and by finite differences in gradCheck.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { tf, type T } from '../tf';
-import { routeBatchNorm, type BatchNormRoute } from './batchNormLayer';
-import type { Backend } from './wasmHeap';
+import { tf, type T } from '../../tf';
+import { routeBatchNorm, type BatchNormRoute } from '../batchNormLayer';
+import type { Backend } from './heap';
 
 const FORWARD = 'SalunBatchNormTrain';
 const BACKWARD = 'SalunBatchNormTrainGrad';

@@ -9,8 +9,8 @@
 // Other reductions go to tfjs's kernels unchanged. Checked against the cpu backend in
 // test/unit/wasmKernels.unit.test.ts.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { tf } from '../tf';
-import { wasmKernel, type Backend } from './wasmHeap';
+import { tf } from '../../tf';
+import { wasmKernel, type Backend } from './heap';
 
 interface ReduceAttrs {
   axis: number | number[];

@@ -12,9 +12,9 @@
 // The layer is routed here in training mode when the current backend has these kernels, its input
 // is float32 with channels last and it has both γ and β; anything else runs tfjs-layers' code.
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { tf, type T } from '../tf';
-import { routeBatchNorm, type BatchNormRoute } from './batchNormLayer';
-import { withNativeOps, type NativeHandle, type NativeOps } from './nativeOps';
+import { tf, type T } from '../../tf';
+import { routeBatchNorm, type BatchNormRoute } from '../batchNormLayer';
+import { withNativeOps, type NativeHandle, type NativeOps } from './ops';
 
 export const NATIVE_BN_FORWARD = 'SalunNativeBatchNormTrain';
 export const NATIVE_BN_BACKWARD = 'SalunNativeBatchNormTrainGrad';

@@ -8,11 +8,11 @@
 // Every kernel here is checked against the cpu backend in test/unit/wasmKernels.unit.test.ts, and
 // each op's gradient against finite differences in test/unit/gradCheck.unit.test.ts.
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { tf } from '../tf';
-import { call, transpose, wasmKernel, type Backend } from './wasmHeap';
-import { installWasmReductions } from './wasmReductions';
-import { installWasmSgd, SGD_STEP_KERNEL } from './wasmSgd';
-import { installWasmBatchNorm } from './wasmBatchNorm';
+import { tf } from '../../tf';
+import { call, transpose, wasmKernel, type Backend } from './heap';
+import { installWasmReductions } from './reductions';
+import { installWasmSgd, SGD_STEP_KERNEL } from './kernels/SalunSgdStep';
+import { installWasmBatchNorm } from './batchNorm';
 
 interface ConvGeometry {
   n: number;

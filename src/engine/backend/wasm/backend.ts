@@ -1,9 +1,9 @@
 import * as wasmBackendModule from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { tf } from '../tf';
-import { firstLine, reinstallHint, type BackendImpl } from './attempt';
-import { installWasmTrainingKernels } from './wasmKernels';
+import { tf } from '../../tf';
+import { firstLine, reinstallHint, type BackendImpl } from '../attempt';
+import { installWasmTrainingKernels } from './kernels';
 
 /** Where the .wasm binaries are: beside the bundle (dist/) or in the package (unbundled runs). */
 function wasmDirectory(): string {

@@ -4,8 +4,8 @@
 // to float32 in the order the tfjs ops apply it (src/engine/train/sgd.ts), so the result is the
 // same bit for bit; test/unit/sgd.unit.test.ts compares the two.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { tf } from '../tf';
-import type { Backend } from './wasmHeap';
+import { tf } from '../../../tf';
+import type { Backend } from '../heap';
 
 export const SGD_STEP_KERNEL = 'SalunSgdStep';
 
