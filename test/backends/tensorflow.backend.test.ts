@@ -15,9 +15,8 @@ import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startNative } from '../../src/engine/backend/native/backend';
-import { NATIVE_BN_FORWARD } from '../../src/engine/backend/native/batchNorm';
-import { installNativeKernels, RELU_GRAD_KERNEL } from '../../src/engine/backend/native/kernels';
-import { SGD_STEP_KERNEL } from '../../src/engine/backend/wasm/kernels/SalunSgdStep';
+import { NATIVE_BN_FORWARD, RELU_GRAD_KERNEL, SGD_STEP_KERNEL } from '../../src/engine/backend/kernelNames';
+import { installNativeKernels } from '../../src/engine/backend/native/kernels';
 import type { ImageSet } from '../../src/engine/data/dataset';
 import { buildArchitecture } from '../../src/engine/models/architectures';
 import { crossEntropy, logProbs } from '../../src/engine/models/forward';
