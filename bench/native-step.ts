@@ -1,5 +1,5 @@
 // One training step of a built-in model on the native `tensorflow` backend, timed with and without
-// our fused kernels (src/engine/backend/nativeKernels.ts), and where the step's kernel calls go.
+// our fused kernels (src/engine/backend/native/kernels.ts), and where the step's kernel calls go.
 //
 //   SALUN_TFJS_NODE_DIR=.cache/tfjs-node node out/bench/native-step.js [--model cnn] [--batch 128]
 //       [--steps 20] [--threads 1] [--plain] [--profile]
