@@ -1,12 +1,12 @@
 // One training step of a built-in model on the native `tensorflow` backend, timed with and without
-// our fused kernels (src/engine/backend/nativeKernels.ts), and where the step's kernel calls go.
+// our fused kernels (src/engine/backend/native/kernels.ts), and where the step's kernel calls go.
 //
 //   SALUN_TFJS_NODE_DIR=.cache/tfjs-node node out/bench/native-step.js [--model cnn] [--batch 128]
 //       [--steps 20] [--threads 1] [--plain] [--profile]
 // --threads N: TensorFlow's intra- and inter-op pools (TF_NUM_INTRAOP_THREADS / _INTEROP_), set
 // before libtensorflow starts. --plain: tfjs-node's own kernels only. --profile: kernel calls per
 // step (tf.profile), after the timing.
-import { loadNative, startNative } from '../src/engine/backend/native';
+import { loadNative, startNative } from '../src/engine/backend/native/backend';
 import { buildArchitecture } from '../src/engine/models/architectures';
 import { crossEntropy, logProbs } from '../src/engine/models/forward';
 import { classifierOf } from '../src/engine/models/io';

@@ -4,7 +4,7 @@
 //   node out/bench/profile-step.js [--backend wasm] [--steps 5] [--batch 128] [--ab-batchnorm]
 // --ab-batchnorm: no profile; the step timed alternately with the fused wasm batch norm on and off.
 import { selectBackend } from '../src/engine/backend/select';
-import { setFusedBatchNorm } from '../src/engine/backend/wasmBatchNorm';
+import { setFusedBatchNorm } from '../src/engine/backend/wasm/batchNorm';
 import type { BackendName } from '../src/protocol/config';
 import { buildArchitecture } from '../src/engine/models/architectures';
 import { crossEntropy, logProbs } from '../src/engine/models/forward';

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { BACKEND_NAMES, type BackendName } from '../src/protocol/backends';
 import type { ImageSet } from '../src/engine/data/dataset';
 import { DEFAULT_TRAIN } from '../src/protocol/defaults';
-import { adapterLabel } from '../src/engine/backend/webgpu';
+import { adapterLabel } from '../src/engine/backend/webgpu/backend';
 import { CNN_BATCH, type CellResult, type CellSpec, type CnnResult, type ResnetResult } from './speedCell';
 
 const ROOT = resolve(__dirname, '..', '..');

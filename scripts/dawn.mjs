@@ -1,6 +1,6 @@
 // Dawn's prebuilt Node binding (npm `webgpu`: node_modules/webgpu/dist/<platform>/dawn.node, plus
 // the DirectX shader compiler DLLs on Windows) staged beside the bundles as dist/dawn/<platform>/,
-// where src/engine/backend/webgpu.ts looks first: the installed .vsix has no node_modules.
+// where src/engine/backend/webgpu/backend.ts looks first: the installed .vsix has no node_modules.
 // One platform per package: a platform-specific .vsix (vsce --target) carries only its own.
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

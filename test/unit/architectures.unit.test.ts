@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { defaultTrainRecipe } from '../../src/protocol/defaults';
 import { parseRunConfig } from '../../src/protocol/runConfigSchema';
 import { selectBackend } from '../../src/engine/backend/select';
-import { SGD_STEP_KERNEL } from '../../src/engine/backend/wasmSgd';
+import { SGD_STEP_KERNEL } from '../../src/engine/backend/kernelNames';
 import { buildArchitecture, type InputShape } from '../../src/engine/models/architectures';
 import { classifierOf, loadModel, saveModel } from '../../src/engine/models/io';
 import { makeRng } from '../../src/engine/rng';

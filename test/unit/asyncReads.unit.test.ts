@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
 const CPU_ONLY = [
-  /^src\/engine\/backend\/wasm[A-Za-z]*\.ts$/, // kernels of the wasm backend
+  /^src\/engine\/backend\/wasm\//, // the wasm backend and its kernels
   /^src\/engine\/train\/parallel\.ts$/, // data-parallel workers: wasm and cpu only (PARALLEL_BACKENDS)
   /^src\/engine\/train\/trainWorker\.ts$/,
   /^src\/engine\/models\/weightReads\.ts$/, // the cpu/wasm fallback when no snapshot was taken (tests); it refuses webgpu

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineClient } from '../../src/engine/backend/attempt';
-import { startNative } from '../../src/engine/backend/native';
+import { startNative } from '../../src/engine/backend/native/backend';
 import { autoReason, BackendError, selectBackend } from '../../src/engine/backend/select';
 import { backendDetailLines } from '../../src/extension/jobs/backendLogLine';
 import { jobEnvironment } from '../../src/extension/jobs/jobSupervisor';

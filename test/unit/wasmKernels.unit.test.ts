@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { tf, type T } from '../../src/engine/tf';
 import { selectBackend } from '../../src/engine/backend/select';
-import { SGD_STEP_KERNEL } from '../../src/engine/backend/wasmSgd';
+import { SGD_STEP_KERNEL } from '../../src/engine/backend/kernelNames';
+import { registerKernels } from '../../src/engine/backend/registerKernels';
 import { Sgd } from '../../src/engine/train/sgd';
 
 type Grads = Record<string, Float32Array>;
@@ -131,7 +132,7 @@ describe('wasm training kernels', () => {
           grads.forEach((g) => g.dispose());
         }
       } finally {
-        if (!fused && config) tf.registerKernel(config);
+        if (!fused && config) registerKernels([config]);
       }
       const out = vars.map((v) => v.dataSync() as Float32Array);
       const frozenOk = mask

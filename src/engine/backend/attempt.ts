@@ -1,5 +1,5 @@
 // What starting one backend yields: the row of src/protocol/backends.ts plus one file each
-// (wasm.ts, webgpu.ts, native.ts, cpu.ts), joined in registry.ts.
+// (<name>/backend.ts), joined in registry.ts.
 import type { GpuAdapterInfo } from '../../protocol/backends';
 
 export type BackendAttempt = { ok: true; why: string; detail: string; adapter?: GpuAdapterInfo } | { ok: false; why: string };

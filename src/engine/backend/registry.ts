@@ -1,11 +1,15 @@
 // Each backend row of src/protocol/backends.ts joined to its implementation. `satisfies` makes a
 // row without an implementation a compile error, not a run-time surprise.
+// Layout: a folder per backend (cpu/, wasm/, native/ for both tensorflow rows, webgpu/), each with
+// its backend.ts and, where it has kernels, kernels/ and their list kernels.ts. What the rest of the
+// engine imports (select, deviceHealth, kernelNames) and what several backends share stay here at
+// the top, not in a shared/ folder, so the engine's imports of the backend layer read ../backend/x.
 import type { BackendName } from '../../protocol/backends';
 import type { BackendImpl } from './attempt';
-import { cpuBackend } from './cpu';
-import { nativeInstallHint, startNative } from './native';
-import { wasmBackend } from './wasm';
-import { webgpuBackend } from './webgpu';
+import { cpuBackend } from './cpu/backend';
+import { nativeInstallHint, startNative } from './native/backend';
+import { wasmBackend } from './wasm/backend';
+import { webgpuBackend } from './webgpu/backend';
 
 function native(name: 'tensorflow' | 'tensorflow-gpu'): BackendImpl {
   return {

@@ -5,10 +5,11 @@ import { BACKEND_NAMES, BACKENDS, type BackendChoice, type BackendName, type Ski
 import { isNotInstalled } from '../../protocol/backendSummary';
 import type { BackendInfo } from '../../protocol/results';
 import { tf } from '../tf';
-import { registerBatchNormGradient } from './batchNormGradient';
 import { engineClient, reinstallHint, type EngineClient } from './attempt';
 import { coresHint } from './coresHint';
-import { nativeInstallHint } from './native';
+import { SHARED_KERNELS } from './kernels';
+import { nativeInstallHint } from './native/backend';
+import { registerKernels } from './registerKernels';
 import { BACKEND_IMPLS } from './registry';
 
 export class BackendError extends Error {
@@ -58,7 +59,7 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
   if (choice !== 'auto') {
     const r = await BACKEND_IMPLS[choice].start({ auto: false, nativeModulesDir });
     if (!r.ok) throw new BackendError(`The forced backend '${choice}' is not available: ${r.why}.`, BACKEND_IMPLS[choice].hint(client));
-    registerBatchNormGradient();
+    registerKernels(SHARED_KERNELS);
     const detail = detailWithCores(choice, r.detail, options, client);
     return { name: choice, reason: `forced by configuration; ${r.why}`, detail, ...(r.adapter ? { adapter: r.adapter } : {}) };
   }
@@ -66,7 +67,7 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
   for (const name of BACKEND_NAMES) {
     const r = await BACKEND_IMPLS[name].start({ auto: true, nativeModulesDir });
     if (r.ok) {
-      registerBatchNormGradient();
+      registerKernels(SHARED_KERNELS);
       const reason = skipped.length ? autoReason(skipped, name, client) : `auto: ${r.why}`;
       return { name, reason, detail: detailWithCores(name, r.detail, options, client), skipped, ...(r.adapter ? { adapter: r.adapter } : {}) };
     }

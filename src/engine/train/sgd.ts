@@ -3,7 +3,7 @@
 // With a saliency mask, g' is multiplied by the mask, and after every step the non-salient
 // weights are restored to θo exactly and their momentum zeroed, so neither weight decay nor
 // momentum can move a frozen weight: θu = m ⊙ (Δθ + θo) + (1 − m) ⊙ θo holds bit for bit (docs/method.md).
-import { SGD_STEP_KERNEL, type SgdStepAttrs } from '../backend/wasmSgd';
+import { SGD_STEP_KERNEL, type SgdStepAttrs } from '../backend/kernelNames';
 import { tf, type T } from '../tf';
 
 export interface SgdOptions {
@@ -71,7 +71,7 @@ export class Sgd {
     });
   }
 
-  /** The same step as one kernel per variable (wasm: src/engine/backend/wasmSgd.ts). */
+  /** The same step as one kernel per variable (wasm: src/engine/backend/wasm/kernels/SalunSgdStep.ts). */
   private fusedStep(grads: T.Tensor[]): void {
     const attrs: SgdStepAttrs = { ...this.options };
     tf.tidy(() => {

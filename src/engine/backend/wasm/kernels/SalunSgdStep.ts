@@ -3,17 +3,9 @@
 // per variable (each a kernel call, a heap allocation and a full pass). Every operation is rounded
 // to float32 in the order the tfjs ops apply it (src/engine/train/sgd.ts), so the result is the
 // same bit for bit; test/unit/sgd.unit.test.ts compares the two.
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { tf } from '../tf';
-import type { Backend } from './wasmHeap';
-
-export const SGD_STEP_KERNEL = 'SalunSgdStep';
-
-export interface SgdStepAttrs {
-  lr: number;
-  momentum: number;
-  weightDecay: number;
-}
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { SGD_STEP_KERNEL, type SgdStepAttrs } from '../../kernelNames';
+import type { Backend } from '../heap';
 
 const f = Math.fround;
 
@@ -48,7 +40,4 @@ function sgdStep(args: { inputs: Record<string, TensorInfo>; backend: unknown; a
   return [wOut, vOut];
 }
 
-export function installWasmSgd(): void {
-  if (tf.getKernel(SGD_STEP_KERNEL, 'wasm')) return;
-  tf.registerKernel({ kernelName: SGD_STEP_KERNEL, backendName: 'wasm', kernelFunc: sgdStep as unknown as KernelFunc });
-}
+export const sgdStepConfig: KernelConfig = { kernelName: SGD_STEP_KERNEL, backendName: 'wasm', kernelFunc: sgdStep as unknown as KernelFunc };

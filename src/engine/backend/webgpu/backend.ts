@@ -7,10 +7,10 @@
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { GpuAdapterInfo } from '../../protocol/backends';
-import { tf } from '../tf';
-import { firstLine, type BackendAttempt, type BackendImpl } from './attempt';
-import { recordDeviceFailure } from './deviceHealth';
+import type { GpuAdapterInfo } from '../../../protocol/backends';
+import { tf } from '../../tf';
+import { firstLine, type BackendAttempt, type BackendImpl } from '../attempt';
+import { recordDeviceFailure } from '../deviceHealth';
 
 interface Dawn {
   create(flags: string[]): GPU;

@@ -12,9 +12,9 @@
 import Module, { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { tf } from '../tf';
-import type { EngineClient } from './attempt';
-import { installNativeKernels } from './nativeKernels';
+import { tf } from '../../tf';
+import type { EngineClient } from '../attempt';
+import { installNativeKernels } from './kernels';
 
 export type NativeName = 'tensorflow' | 'tensorflow-gpu';
 

@@ -1,5 +1,5 @@
-import { tf } from '../tf';
-import { reinstallHint, type BackendImpl } from './attempt';
+import { tf } from '../../tf';
+import { reinstallHint, type BackendImpl } from '../attempt';
 
 export const cpuBackend: BackendImpl = {
   async start() {

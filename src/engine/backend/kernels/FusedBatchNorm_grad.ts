@@ -2,19 +2,13 @@
 // per-channel statistics (tfjs's own does, and Tile dominated a CNN training step on wasm).
 // Pure math on public ops, so it is registered for every backend; comparing wasm with cpu cannot
 // see a mistake in it, so test/unit/gradCheck.unit.test.ts holds it to float64 finite differences.
-import type { NamedAttrMap, Tensor } from '@tensorflow/tfjs';
-import { tf } from '../tf';
+import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
+import { tf } from '../../tf';
 
 /** Sums `t` over the axes along which `shape` was broadcast to t's shape, and reshapes to `shape`. */
 function reduceTo(t: Tensor, shape: number[]): Tensor {
   const axes = tf.backend_util.getReductionAxes(shape, t.shape);
   return tf.reshape(axes.length ? tf.sum(t, axes) : t, shape);
-}
-
-/** Replaces tfjs's FusedBatchNorm gradient with ours; idempotent (the registry says whether it is ours). */
-export function registerBatchNormGradient(): void {
-  if (tf.getGradient('FusedBatchNorm')?.gradFunc === batchNormGrad) return;
-  tf.registerGradient({ kernelName: 'FusedBatchNorm', inputsToSave: ['x', 'mean', 'variance', 'scale'], gradFunc: batchNormGrad });
 }
 
 function batchNormGrad(dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap): Record<string, () => Tensor> {
@@ -32,3 +26,10 @@ function batchNormGrad(dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrM
     offset: () => reduceTo(g, mean.shape),
   };
 }
+
+/** Replaces tfjs's own FusedBatchNorm gradient. */
+export const fusedBatchNormGradConfig: GradConfig = {
+  kernelName: 'FusedBatchNorm',
+  inputsToSave: ['x', 'mean', 'variance', 'scale'],
+  gradFunc: batchNormGrad,
+};

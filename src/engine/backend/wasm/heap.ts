@@ -3,7 +3,7 @@
 // typedArrayFromHeap is a view into wasm memory: take it after the last allocation, since an
 // allocation that grows the heap detaches earlier views.
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { tf } from '../tf';
+import { tf } from '../../tf';
 
 export type Backend = {
   disposeData(dataId: object): void;

@@ -1,9 +1,9 @@
 import * as wasmBackendModule from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { tf } from '../tf';
-import { firstLine, reinstallHint, type BackendImpl } from './attempt';
-import { installWasmTrainingKernels } from './wasmKernels';
+import { tf } from '../../tf';
+import { firstLine, reinstallHint, type BackendImpl } from '../attempt';
+import { installWasmKernels } from './kernels';
 
 /** Where the .wasm binaries are: beside the bundle (dist/) or in the package (unbundled runs). */
 function wasmDirectory(): string {
@@ -18,7 +18,7 @@ export const wasmBackend: BackendImpl = {
       wasmBackendModule.setWasmPaths(wasmDirectory() + '/');
       if (!(await tf.setBackend('wasm'))) return { ok: false, why: 'wasm backend failed to initialise' };
       await tf.ready();
-      installWasmTrainingKernels();
+      installWasmKernels();
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
       const threads = wasmBackendModule.getThreadsCount();
       return { ok: true, why: 'wasm', detail: `wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}` };

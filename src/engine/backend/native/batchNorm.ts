@@ -11,24 +11,19 @@
 // The layer's moving averages are updated inside the forward kernel, with the same float32 ops.
 // The layer is routed here in training mode when the current backend has these kernels, its input
 // is float32 with channels last and it has both γ and β; anything else runs tfjs-layers' code.
-import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { tf, type T } from '../tf';
-import { routeBatchNorm, type BatchNormRoute } from './batchNormLayer';
-import { withNativeOps, type NativeHandle, type NativeOps } from './nativeOps';
-
-export const NATIVE_BN_FORWARD = 'SalunNativeBatchNormTrain';
-export const NATIVE_BN_BACKWARD = 'SalunNativeBatchNormTrainGrad';
-
-type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap };
+import { tf, type T } from '../../tf';
+import type { BatchNormRoute } from '../batchNormLayer';
+import { NATIVE_BN_BACKWARD, NATIVE_BN_FORWARD } from '../kernelNames';
+import type { NativeHandle, NativeOps } from './ops';
 
 /** FusedBatchNorm*V3 take 4-D NHWC: any channels-last tensor is [rows, 1, 1, C] to them. */
-function as4d(ops: NativeOps, h: NativeHandle): NativeHandle {
+export function as4d(ops: NativeOps, h: NativeHandle): NativeHandle {
   if (h.shape.length === 4) return h;
   const C = h.shape[h.shape.length - 1];
   return ops.reshape(h, [h.shape.reduce((a, b) => a * b, 1) / C, 1, 1, C]);
 }
 
-function bnAttrs(ops: NativeOps, epsilon: number): ReturnType<NativeOps['attr']>[] {
+export function bnAttrs(ops: NativeOps, epsilon: number): ReturnType<NativeOps['attr']>[] {
   return [
     ops.type('T'),
     ops.type('U'),
@@ -36,54 +31,6 @@ function bnAttrs(ops: NativeOps, epsilon: number): ReturnType<NativeOps['attr']>
     ops.attr('data_format', 'NHWC', 'string'),
     ops.attr('is_training', true, 'bool'),
   ];
-}
-
-/**
- * Outputs: y, the layer's next moving mean and variance, and TF's three reserve tensors for the
- * gradient. The moving averages are the layer's own update (m ← m − (m − batch)·(1 − momentum),
- * with the biased batch variance) as the same three float32 ops tfjs-layers runs, here inside the
- * one kernel call instead of six more.
- */
-function forward(args: Args): T.Tensor[] {
-  const { x, gamma, beta, movingMean, movingVariance } = args.inputs;
-  const { epsilon, momentum } = args.attrs as unknown as { epsilon: number; momentum: number };
-  return withNativeOps(args.backend, (ops) => {
-    const xh = ops.input(x);
-    const empty = ops.constant([0], new Float32Array(0));
-    const [y, mean, besselVar, r1, r2, r3] = ops.run(
-      'FusedBatchNormV3',
-      [...bnAttrs(ops, epsilon), ops.attr('exponential_avg_factor', 1, 'float')],
-      [as4d(ops, xh), ops.input(gamma), ops.input(beta), empty, empty],
-      6,
-    );
-    const n = xh.shape.reduce((a, b) => a * b, 1) / xh.shape[xh.shape.length - 1];
-    const variance = ops.op('Mul', [besselVar, ops.scalar(n > 1 ? (n - 1) / n : 1)]);
-    const decay = ops.scalar(1 - momentum);
-    const moved = (old: NativeHandle, batch: NativeHandle): NativeHandle => ops.op('Sub', [old, ops.op('Mul', [ops.op('Sub', [old, batch]), decay])]);
-    return [
-      ops.adopt(ops.reshape(y, x.shape)),
-      ops.adopt(moved(ops.input(movingMean), mean)),
-      ops.adopt(moved(ops.input(movingVariance), variance)),
-      ops.adopt(r1),
-      ops.adopt(r2),
-      ops.adopt(r3),
-    ];
-  });
-}
-
-/** Outputs: dx, dγ, dβ. */
-function backward(args: Args): T.Tensor[] {
-  const { dy, x, gamma, r1, r2, r3 } = args.inputs;
-  const { epsilon } = args.attrs as unknown as { epsilon: number };
-  return withNativeOps(args.backend, (ops) => {
-    const [dx, dGamma, dBeta] = ops.run(
-      'FusedBatchNormGradV3',
-      bnAttrs(ops, epsilon),
-      [as4d(ops, ops.input(dy)), as4d(ops, ops.input(x)), ops.input(gamma), ops.input(r1), ops.input(r2), ops.input(r3)],
-      5,
-    );
-    return [ops.adopt(ops.reshape(dx, x.shape)), ops.adopt(dGamma), ops.adopt(dBeta)];
-  });
 }
 
 interface Moving {
@@ -113,7 +60,7 @@ function batchNormTraining(x: T.Tensor, gamma: T.Tensor, beta: T.Tensor, old: Mo
 }
 
 /** The layer's training call on tensorflow: the moving-average update happens inside the forward kernel. */
-const nativeRoute: BatchNormRoute = {
+export const nativeRoute: BatchNormRoute = {
   kernel: NATIVE_BN_FORWARD,
   train(layer, x, gamma, beta) {
     const old = { movingMean: layer.movingMean.read(), movingVariance: layer.movingVariance.read() };
@@ -125,12 +72,3 @@ const nativeRoute: BatchNormRoute = {
     return y;
   },
 };
-
-/** Registers the two kernels for `tensorflow` and routes the layer's training path to them. */
-export function installNativeBatchNorm(): void {
-  if (!tf.getKernel(NATIVE_BN_FORWARD, 'tensorflow')) {
-    tf.registerKernel({ kernelName: NATIVE_BN_FORWARD, backendName: 'tensorflow', kernelFunc: forward as unknown as KernelFunc });
-    tf.registerKernel({ kernelName: NATIVE_BN_BACKWARD, backendName: 'tensorflow', kernelFunc: backward as unknown as KernelFunc });
-  }
-  routeBatchNorm(nativeRoute);
-}

@@ -1,16 +1,13 @@
-// Kernels registered over tfjs-backend-wasm's for the copies its own make:
-// - Sum and Mean over leading axes: wasm's kernels first transpose the reduced axes to the
-//   innermost position, so every per-channel reduction of an NHWC tensor (batch-norm moments and
-//   gradients, bias gradients) copied the whole activation. Reducing the leading axes of a
-//   row-major [R, C] array needs no copy (a matMul ones[1, R]·X was slower: XNNPACK packs X).
-// - Identity copies its input on wasm; tensors are immutable, so sharing the data under a
-//   reference count (as Reshape does, and as the cpu backend's Identity does) is enough. The
-//   engine clones every tensor a gradient saves, so this was ≈30 activation copies per CNN step.
-// Other reductions go to tfjs's kernels unchanged. Checked against the cpu backend in
+// Sum and Mean over leading axes (kernels/Sum.ts, Mean.ts): wasm's kernels first transpose the
+// reduced axes to the innermost position, so every per-channel reduction of an NHWC tensor
+// (batch-norm moments and gradients, bias gradients) copied the whole activation. Reducing the
+// leading axes of a row-major [R, C] array needs no copy (a matMul ones[1, R]·X was slower: XNNPACK
+// packs X). Other reductions go to tfjs's kernels unchanged. Checked against the cpu backend in
 // test/unit/wasmKernels.unit.test.ts.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { tf } from '../tf';
-import { wasmKernel, type Backend } from './wasmHeap';
+import { tf } from '../../tf';
+import { displacedKernel } from '../registerKernels';
+import type { Backend } from './heap';
 
 interface ReduceAttrs {
   axis: number | number[];
@@ -24,12 +21,14 @@ function leadingAxes(axis: number | number[], rank: number): number {
   return axes.every((a, i) => a === i) ? axes.length : -1;
 }
 
-function leadingReduction(original: KernelFunc, mean: boolean): KernelFunc {
+/** `name`'s kernel with the leading-axes case done here, every other case by wasm's own. */
+export function leadingReduction(name: 'Sum' | 'Mean'): KernelFunc {
+  const mean = name === 'Mean';
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const attrs = args.attrs as unknown as ReduceAttrs;
     const lead = x.dtype === 'float32' ? leadingAxes(attrs.axis, x.shape.length) : -1;
-    if (lead < 0) return original(args);
+    if (lead < 0) return displacedKernel(name, 'wasm')(args);
     const backend = args.backend as unknown as Backend;
     const rows = x.shape.slice(0, lead).reduce((a, b) => a * b, 1);
     const kept = x.shape.slice(lead);
@@ -69,28 +68,4 @@ function sumRows(xs: Float32Array, rows: number, cols: number, out: Float32Array
     for (let at = c; at < end; at += cols) s += xs[at];
     out[c] = s * scale;
   }
-}
-
-function sharedIdentity(original: KernelFunc): KernelFunc {
-  return (args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    if (x.dtype === 'string') return original(args);
-    (args.backend as unknown as Backend).incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
-}
-
-/** Registers the kernels above for the wasm backend (called once, by installWasmTrainingKernels). */
-export function installWasmReductions(): void {
-  for (const [name, mean] of [
-    ['Sum', false],
-    ['Mean', true],
-  ] as const) {
-    const original = wasmKernel(name);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: leadingReduction(original, mean) });
-  }
-  const identity = wasmKernel('Identity');
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedIdentity(identity) });
 }
