@@ -1,6 +1,7 @@
 // The one test command (`npm test`): the Debian packages the suites need (installed as root, else
 // the command to run is printed), type check, engine/webview unit tests and the fault suite in plain
-// Node (mocha), lint and format, the backend suites (webgpu on SwiftShader; tensorflow built offline from a wheel),
+// Node (mocha), lint and format, the integration suite (whole jobs through the CLI and dispatchJob),
+// the backend suites (webgpu on SwiftShader; tensorflow built offline from a wheel),
 // the side panel in headless Chromium (scripts/webview-test.mjs), the extension-host suite in
 // a real VS Code (code-server offline; scripts/host-test.mjs), then the packaged extension: the .vsix
 // is made (scripts/package.mjs, which checks it holds what .vscodeignore selects), installed into
@@ -9,7 +10,8 @@
 // shipped θo).
 // Ends with one line `tests: N passed, N failed[, N skipped]` over all suites; exits non-zero on any
 // failure. A suite that cannot run is a failure, never a pass.
-//   --unit  unit + fault tests only   --peers  PyTorch/ONNX Runtime peers only   --backends  backend suites only   --webview  panel only   --host  host suite only
+//   --unit  unit + fault tests only   --integration  whole jobs (CLI, job process, dispatchJob) only
+//   --peers  PyTorch/ONNX Runtime peers only   --backends  backend suites only   --webview  panel only   --host  host suite only
 // SALUN_SKIP_NATIVE=1: do not build or test the tensorflow backend (counted as not run, said so).
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -21,7 +23,7 @@ import { ensureSystemPackages } from './system-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const only = ['unit', 'peers', 'backends', 'webview', 'host'].find((k) => args.includes(`--${k}`)) ?? 'all';
+const only = ['unit', 'integration', 'peers', 'backends', 'webview', 'host'].find((k) => args.includes(`--${k}`)) ?? 'all';
 
 /** Runs a step, streaming its output as it comes (CI logs show progress) and keeping it for parsing. */
 /** Each step's wall time, printed at the end (docs/development.md quotes them). */
@@ -124,6 +126,16 @@ if (only === 'all' || only === 'unit') {
     'fault suite (kills, races, hostile files, full disk; plain Node, mocha)',
   );
   countMocha(fault, 'fault suite');
+}
+
+// Whole jobs, minutes: the CLI run as a child process, dist/job.js forked, dispatchJob end to end.
+if (only === 'all' || only === 'integration') {
+  const integration = await run(
+    process.execPath,
+    [mocha, '--timeout', '120000', ...files(join(root, 'out/test/integration'), '.integration.test.js')],
+    'integration suite (whole jobs: the CLI, the job process, dispatchJob; plain Node, mocha)',
+  );
+  countMocha(integration, 'integration suite');
 }
 
 // The PyTorch / ONNX Runtime peers (scripts/peers.mjs: a Python 3.11 venv from the machine's
