@@ -14,7 +14,7 @@
 //   --peers  PyTorch/ONNX Runtime peers only   --backends  backend suites only   --webview  panel only   --host  host suite only
 // SALUN_SKIP_NATIVE=1: do not build or test the tensorflow backend (counted as not run, said so).
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostTarget } from './dawn.mjs';
@@ -53,12 +53,13 @@ function run(cmd, cmdArgs, label, env = {}) {
   });
 }
 
+/** The compiled test files under `dir` whose source still exists (out/ keeps a moved test's old output). */
 function files(dir, suffix) {
   let out = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out = out.concat(files(p, suffix));
-    else if (name.endsWith(suffix)) out.push(relative(root, p));
+    else if (name.endsWith(suffix) && existsSync(join(root, relative(join(root, 'out'), p).replace(/\.js$/, '.ts')))) out.push(relative(root, p));
   }
   return out.sort();
 }
@@ -84,6 +85,8 @@ function countMocha(result, label) {
 }
 
 const mocha = join(root, 'node_modules/mocha/bin/mocha.js');
+/** Mocha reads .mocharc.js (interface, reporter); SALUN_SUITE gives the suite's default timeout there. */
+const suite = (name, env = {}) => ({ SALUN_SUITE: name, ...env });
 
 if (!ensureSystemPackages()) {
   console.log('\ntests: 0 passed, 1 failed (the Debian packages the suites need are missing; see above)');
@@ -114,16 +117,13 @@ if (format.code !== 0) {
 }
 
 if (only === 'all' || only === 'unit') {
-  const unit = await run(
-    process.execPath,
-    [mocha, '--timeout', '120000', ...files(join(root, 'out/test/unit'), '.unit.test.js')],
-    'unit tests (plain Node, mocha)',
-  );
+  const unit = await run(process.execPath, [mocha, ...files(join(root, 'out/test/unit'), '.unit.test.js')], 'unit tests (plain Node, mocha)', suite('unit'));
   countMocha(unit, 'unit tests');
   const fault = await run(
     process.execPath,
-    [mocha, '--timeout', '300000', ...files(join(root, 'out/test/fault'), '.fault.test.js')],
+    [mocha, ...files(join(root, 'out/test/fault'), '.fault.test.js')],
     'fault suite (kills, races, hostile files, full disk; plain Node, mocha)',
+    suite('fault'),
   );
   countMocha(fault, 'fault suite');
 }
@@ -132,8 +132,9 @@ if (only === 'all' || only === 'unit') {
 if (only === 'all' || only === 'integration') {
   const integration = await run(
     process.execPath,
-    [mocha, '--timeout', '120000', ...files(join(root, 'out/test/integration'), '.integration.test.js')],
+    [mocha, ...files(join(root, 'out/test/integration'), '.integration.test.js')],
     'integration suite (whole jobs: the CLI, the job process, dispatchJob; plain Node, mocha)',
+    suite('integration'),
   );
   countMocha(integration, 'integration suite');
 }
@@ -149,8 +150,9 @@ if (only === 'all' || only === 'peers') {
   } else {
     const peers = await run(
       process.execPath,
-      [mocha, '--timeout', '600000', ...files(join(root, 'out/test/peers'), '.peer.test.js')],
+      [mocha, ...files(join(root, 'out/test/peers'), '.peer.test.js')],
       'ONNX and PyTorch checkpoints against PyTorch and ONNX Runtime',
+      suite('peers'),
     );
     countMocha(peers, 'peer suite');
   }
@@ -159,9 +161,9 @@ if (only === 'all' || only === 'peers') {
 if (only === 'all' || only === 'backends') {
   const webgpu = await run(
     process.execPath,
-    [mocha, '--timeout', '900000', 'out/test/backends/webgpu.backend.test.js'],
+    [mocha, 'out/test/backends/webgpu.backend.test.js'],
     'webgpu backend (Dawn on SwiftShader, the CPU Vulkan) against cpu and wasm',
-    swiftShaderEnv(),
+    suite('backends', swiftShaderEnv()),
   );
   countMocha(webgpu, 'webgpu suite');
   if (process.env.SALUN_SKIP_NATIVE === '1') {
@@ -178,7 +180,7 @@ if (only === 'all' || only === 'backends') {
         process.execPath,
         [mocha, '--timeout', '300000', 'out/test/backends/tensorflow.backend.test.js'],
         'tensorflow backend (tfjs-node on libtensorflow) against cpu',
-        { SALUN_TFJS_NODE_DIR: nativeDir },
+        suite('backends', { SALUN_TFJS_NODE_DIR: nativeDir }),
       );
       countMocha(tfSuite, 'tensorflow suite');
     }
