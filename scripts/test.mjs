@@ -1,6 +1,7 @@
 // The one test command (`npm test`): the Debian packages the suites need (installed as root, else
 // the command to run is printed), type check, engine/webview unit tests and the fault suite in plain
-// Node (mocha), lint and format, the backend suites (webgpu on SwiftShader; tensorflow built offline from a wheel),
+// Node (mocha), lint and format, the integration suite (whole jobs through the CLI and dispatchJob),
+// the backend suites (webgpu on SwiftShader; tensorflow built offline from a wheel),
 // the side panel in headless Chromium (scripts/webview-test.mjs), the extension-host suite in
 // a real VS Code (code-server offline; scripts/host-test.mjs), then the packaged extension: the .vsix
 // is made (scripts/package.mjs, which checks it holds what .vscodeignore selects), installed into
@@ -9,10 +10,11 @@
 // shipped θo).
 // Ends with one line `tests: N passed, N failed[, N skipped]` over all suites; exits non-zero on any
 // failure. A suite that cannot run is a failure, never a pass.
-//   --unit  unit + fault tests only   --peers  PyTorch/ONNX Runtime peers only   --backends  backend suites only   --webview  panel only   --host  host suite only
+//   --unit  unit + fault tests only   --integration  whole jobs (CLI, job process, dispatchJob) only
+//   --peers  PyTorch/ONNX Runtime peers only   --backends  backend suites only   --webview  panel only   --host  host suite only
 // SALUN_SKIP_NATIVE=1: do not build or test the tensorflow backend (counted as not run, said so).
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostTarget } from './dawn.mjs';
@@ -21,7 +23,7 @@ import { ensureSystemPackages } from './system-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const only = ['unit', 'peers', 'backends', 'webview', 'host'].find((k) => args.includes(`--${k}`)) ?? 'all';
+const only = ['unit', 'integration', 'peers', 'backends', 'webview', 'host'].find((k) => args.includes(`--${k}`)) ?? 'all';
 
 /** Runs a step, streaming its output as it comes (CI logs show progress) and keeping it for parsing. */
 /** Each step's wall time, printed at the end (docs/development.md quotes them). */
@@ -51,12 +53,13 @@ function run(cmd, cmdArgs, label, env = {}) {
   });
 }
 
+/** The compiled test files under `dir` whose source still exists (out/ keeps a moved test's old output). */
 function files(dir, suffix) {
   let out = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out = out.concat(files(p, suffix));
-    else if (name.endsWith(suffix)) out.push(relative(root, p));
+    else if (name.endsWith(suffix) && existsSync(join(root, relative(join(root, 'out'), p).replace(/\.js$/, '.ts')))) out.push(relative(root, p));
   }
   return out.sort();
 }
@@ -82,6 +85,8 @@ function countMocha(result, label) {
 }
 
 const mocha = join(root, 'node_modules/mocha/bin/mocha.js');
+/** Mocha reads .mocharc.js (interface, reporter); SALUN_SUITE gives the suite's default timeout there. */
+const suite = (name, env = {}) => ({ SALUN_SUITE: name, ...env });
 
 if (!ensureSystemPackages()) {
   console.log('\ntests: 0 passed, 1 failed (the Debian packages the suites need are missing; see above)');
@@ -112,18 +117,26 @@ if (format.code !== 0) {
 }
 
 if (only === 'all' || only === 'unit') {
-  const unit = await run(
-    process.execPath,
-    [mocha, '--timeout', '120000', ...files(join(root, 'out/test/unit'), '.unit.test.js')],
-    'unit tests (plain Node, mocha)',
-  );
+  const unit = await run(process.execPath, [mocha, ...files(join(root, 'out/test/unit'), '.unit.test.js')], 'unit tests (plain Node, mocha)', suite('unit'));
   countMocha(unit, 'unit tests');
   const fault = await run(
     process.execPath,
-    [mocha, '--timeout', '300000', ...files(join(root, 'out/test/fault'), '.fault.test.js')],
+    [mocha, ...files(join(root, 'out/test/fault'), '.fault.test.js')],
     'fault suite (kills, races, hostile files, full disk; plain Node, mocha)',
+    suite('fault'),
   );
   countMocha(fault, 'fault suite');
+}
+
+// Whole jobs, minutes: the CLI run as a child process, dist/job.js forked, dispatchJob end to end.
+if (only === 'all' || only === 'integration') {
+  const integration = await run(
+    process.execPath,
+    [mocha, ...files(join(root, 'out/test/integration'), '.integration.test.js')],
+    'integration suite (whole jobs: the CLI, the job process, dispatchJob; plain Node, mocha)',
+    suite('integration'),
+  );
+  countMocha(integration, 'integration suite');
 }
 
 // The PyTorch / ONNX Runtime peers (scripts/peers.mjs: a Python 3.11 venv from the machine's
@@ -137,8 +150,9 @@ if (only === 'all' || only === 'peers') {
   } else {
     const peers = await run(
       process.execPath,
-      [mocha, '--timeout', '600000', ...files(join(root, 'out/test/peers'), '.peer.test.js')],
+      [mocha, ...files(join(root, 'out/test/peers'), '.peer.test.js')],
       'ONNX and PyTorch checkpoints against PyTorch and ONNX Runtime',
+      suite('peers'),
     );
     countMocha(peers, 'peer suite');
   }
@@ -147,9 +161,9 @@ if (only === 'all' || only === 'peers') {
 if (only === 'all' || only === 'backends') {
   const webgpu = await run(
     process.execPath,
-    [mocha, '--timeout', '900000', 'out/test/backends/webgpu.backend.test.js'],
+    [mocha, 'out/test/backends/webgpu.backend.test.js'],
     'webgpu backend (Dawn on SwiftShader, the CPU Vulkan) against cpu and wasm',
-    swiftShaderEnv(),
+    suite('backends', swiftShaderEnv()),
   );
   countMocha(webgpu, 'webgpu suite');
   if (process.env.SALUN_SKIP_NATIVE === '1') {
@@ -166,7 +180,7 @@ if (only === 'all' || only === 'backends') {
         process.execPath,
         [mocha, '--timeout', '300000', 'out/test/backends/tensorflow.backend.test.js'],
         'tensorflow backend (tfjs-node on libtensorflow) against cpu',
-        { SALUN_TFJS_NODE_DIR: nativeDir },
+        suite('backends', { SALUN_TFJS_NODE_DIR: nativeDir }),
       );
       countMocha(tfSuite, 'tensorflow suite');
     }

@@ -27,7 +27,7 @@ import { trainableVariables, trainPass } from '../../src/engine/train/loop';
 import { Sgd, weightMask } from '../../src/engine/train/sgd';
 import { tf, type T } from '../../src/engine/tf';
 import type { ArchitectureName } from '../../src/protocol/config';
-import { assertSameRun, runJob, tinyIdxFolder, tinyRunConfig } from './tinyRuns';
+import { assertSameRun, runJob, tinyIdxFolder, tinyRunConfig } from '../support/tinyRuns';
 
 const DIR = process.env.SALUN_TFJS_NODE_DIR;
 const HOW =

@@ -3,7 +3,7 @@
 //   eval "$(node scripts/swiftshader.mjs)" && npx mocha --timeout 600000 out/test/backends/webgpu.backend.test.js
 // It fails, never skips, when webgpu cannot start. SwiftShader is slow (a CNN step at batch 128
 // takes seconds), so every run here is tiny; the same suite on a real GPU takes seconds.
-// Tolerances: the op-by-op checks are the wasm suite's (test/gradientChecks.ts: 1e-5 of the largest
+// Tolerances: the op-by-op checks are the wasm suite's (test/support/gradientChecks.ts: 1e-5 of the largest
 // gradient vs cpu); whole runs agree with wasm within one sample of the smallest evaluated set.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,10 +17,10 @@ import { trainableVariables, trainPass } from '../../src/engine/train/loop';
 import { makeRng } from '../../src/engine/rng';
 import { tf } from '../../src/engine/tf';
 import { buildArchitecture } from '../../src/engine/models/architectures';
-import { describeGradientChecks } from '../gradientChecks';
-import { oneStep, randomImages, STEP, stepRelativeError } from '../trainingStep';
-import { tinyMlp, toyImages } from '../unit/helpers';
-import { assertSameRun, runJob, tinyIdxFolder, tinyRunConfig } from './tinyRuns';
+import { describeGradientChecks } from '../support/gradientChecks';
+import { oneStep, randomImages, STEP, stepRelativeError } from '../support/trainingStep';
+import { tinyMlp, toyImages } from '../support/tinyModels';
+import { assertSameRun, runJob, tinyIdxFolder, tinyRunConfig } from '../support/tinyRuns';
 
 describe('webgpu: choosing the backend', function () {
   this.timeout(120000);

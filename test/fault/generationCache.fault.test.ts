@@ -8,8 +8,8 @@ import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { cacheEntryDir, lockPathOf } from '../../src/store/runs/modelCache';
-import { tinyIdxFolder } from '../backends/tinyRuns';
-import { tinyGenerationConfig } from '../unit/generationJobFixtures';
+import { tinyIdxFolder } from '../support/tinyRuns';
+import { tinyGenerationConfig } from '../support/generationJobFixtures';
 import { cacheEntries, runCli, tempDir, type CliRun } from './faultKit';
 
 function runGeneration(ws: string, data: string, env: Record<string, string> = {}): Promise<CliRun> {

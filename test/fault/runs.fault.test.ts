@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, ftruncateSync,
 import { hostname, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { installFakeVscode } from './fakeVscode';
+import { installFakeVscodeHost } from '../support/fakeVscode';
 import type { RunConfig } from '../../src/protocol/config';
 import { defaultRunConfig } from '../../src/protocol/defaults';
 import { isHostToWebview, isMetrics, type ComparisonRun, type HostToWebview } from '../../src/protocol/webviewMessages';
@@ -23,7 +23,7 @@ import { runTreeEntry } from '../../src/extension/runs/runsTreeModel';
 import { comparisonTexts } from '../../src/extension/runs/reportFiles';
 import { ConfinementError } from '../../src/extension/runs/pathConfinement';
 
-const vscodeFake = installFakeVscode();
+const vscodeFake = installFakeVscodeHost();
 // Loaded after the fake is in place: these import `vscode`.
 const { RunsTreeProvider } = require('../../src/extension/runs/runsTree') as typeof import('../../src/extension/runs/runsTree');
 const { registerRunActions } = require('../../src/extension/runs/runActions') as typeof import('../../src/extension/runs/runActions');

@@ -12,7 +12,7 @@ import { buildArchitecture, type InputShape } from '../../src/engine/models/arch
 import { exportOnnx } from '../../src/engine/models/onnxExport';
 import { torchWeightNames } from '../../src/engine/models/torchTwins';
 import { tf, type T } from '../../src/engine/tf';
-import { randomizeStatistics, userModel, userSequential } from './onnxFixtures';
+import { randomizeStatistics, userModel, userSequential } from '../support/onnxFixtures';
 
 const root = join(__dirname, '..', '..', '..');
 const python = process.env.SALUN_PEER_PYTHON ?? join(root, '.cache', 'py311', 'bin', 'python');

@@ -21,7 +21,7 @@ import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables, trainPass } from '../../src/engine/train/loop';
 import { Sgd } from '../../src/engine/train/sgd';
 import { tf, type T } from '../../src/engine/tf';
-import { oneStep, randomImages, STEP, stepRelativeError } from '../trainingStep';
+import { oneStep, randomImages, STEP, stepRelativeError } from '../support/trainingStep';
 
 const CIFAR: InputShape = { height: 32, width: 32, channels: 3, numClasses: 10 };
 const FASHION: InputShape = { height: 28, width: 28, channels: 1, numClasses: 10 };

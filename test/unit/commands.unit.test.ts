@@ -1,7 +1,7 @@
 // The plain job commands (commands.ts) in plain Node on a fake `vscode`: what Stop and Keep says
 // will happen, and a command reached in Restricted Mode explaining itself instead of failing.
 import * as assert from 'node:assert/strict';
-import { fakeHost, installFakeVscodeHost, resetFakeHost } from './fakeVscodeHost';
+import { fakeHost, installFakeVscodeHost, resetFakeHost } from '../support/fakeVscode';
 import type { JobEvent, JobKind } from '../../src/protocol/jobMessages';
 import { stopAndKeepMessage, unlearningEpoch } from '../../src/extension/jobs/stopAndKeepMessage';
 

@@ -8,7 +8,7 @@ import { splitForget } from '../../src/engine/data/forgetSet';
 import { parseIdx, readIdxFile } from '../../src/engine/data/idx';
 import { loadData } from '../../src/engine/data/load';
 import { UserError } from '../../src/store/errors';
-import { toyImages } from './helpers';
+import { toyImages } from '../support/tinyModels';
 
 function idx(dims: number[], data: number[], typeByte = 0x08): Uint8Array {
   const header = Buffer.alloc(4 + 4 * dims.length);

@@ -27,7 +27,7 @@ import { saveModel } from '../../src/engine/models/io';
 import { runUnlearningJob } from '../../src/engine/pipeline/runJob';
 import { runEvaluateJob } from '../../src/engine/pipeline/evaluateJob';
 import { dataClassNames, describeData, rememberedAnswers } from '../../src/extension/flows/newRunAnswers';
-import { useCpu } from './helpers';
+import { useCpu } from '../support/tinyModels';
 
 // ---- a small PNG encoder, independent of the decoder under test ----
 

@@ -7,7 +7,7 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GEN_DEMO_FILES, genDemoConfig, genDemoModelDir, genDemoTrainingConfig, shippedOriginal, type ShippedOriginal } from '../../src/store/generationDemo';
-import { fakeHost, installFakeVscodeHost, resetFakeHost } from './fakeVscodeHost';
+import { fakeHost, installFakeVscodeHost, resetFakeHost } from '../support/fakeVscode';
 
 installFakeVscodeHost();
 // After the fake is installed: the command module imports `vscode`.

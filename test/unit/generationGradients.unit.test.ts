@@ -1,5 +1,5 @@
 // Gradient checks for the generation engine against an oracle independent of tfjs: central finite
-// differences of float64 plain-JS forwards (the approach of test/gradientChecks.ts). GroupNorm's
+// differences of float64 plain-JS forwards (the approach of test/support/gradientChecks.ts). GroupNorm's
 // gradient is our own closed form (a customGrad), so tfjs's autodiff cannot vouch for it; the U-Net
 // check then covers the wiring of every layer kind (conv, GroupNorm, SiLU, the embedding MLP, the
 // one-hot class embedding, nearest upsampling, skip concatenation) through the diffusion loss, via
@@ -15,7 +15,7 @@ import { upsampleNearest2x } from '../../src/engine/generation/upsample';
 import { buildUnet, unetVariables, type UnetConfig } from '../../src/engine/generation/unet';
 import { makeRng } from '../../src/engine/rng';
 import { tf, type T } from '../../src/engine/tf';
-import { centralDifference, maxAbs, relErr } from '../gradientChecks';
+import { centralDifference, maxAbs, relErr } from '../support/gradientChecks';
 
 const FD_STEP = 1e-6;
 const TOL_VS_FD = 1e-4;

@@ -15,7 +15,7 @@ import { classifierOf, type Classifier } from '../../src/engine/models/io';
 import { makeRng } from '../../src/engine/rng';
 import { CancelledError } from '../../src/store/errors';
 import { tf, type T } from '../../src/engine/tf';
-import { useCpu } from './helpers';
+import { useCpu } from '../support/tinyModels';
 
 const SHAPE = [8, 8, 1] as const;
 

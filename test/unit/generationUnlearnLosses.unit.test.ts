@@ -15,7 +15,7 @@ import { predictNoise, unetVariables } from '../../src/engine/generation/unet';
 import type { UnlearnLossGradients } from '../../src/engine/generation/unlearnLoss';
 import { makeRng } from '../../src/engine/rng';
 import { tf, type T } from '../../src/engine/tf';
-import { centralDifference, maxAbs, relErr } from '../gradientChecks';
+import { centralDifference, maxAbs, relErr } from '../support/gradientChecks';
 import { classBlindUnet, indicesOfClass, snapshot, tinyUnet, toyImages } from './generationUnlearnFixtures';
 
 // L is float32 (rounding ~1e-7·L), so the step is large enough that rounding/(2h) stays near 1e-5 of

@@ -1,4 +1,4 @@
-// The op-by-op gradient checks (test/gradientChecks.ts) on the wasm backend and its kernels.
-import { describeGradientChecks } from '../gradientChecks';
+// The op-by-op gradient checks (test/support/gradientChecks.ts) on the wasm backend and its kernels.
+import { describeGradientChecks } from '../support/gradientChecks';
 
 describeGradientChecks('wasm');

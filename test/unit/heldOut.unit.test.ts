@@ -16,7 +16,7 @@ import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
 import { validate } from '../../src/protocol/schema';
 import { studyOptions } from '../../src/cli/studyArgs';
 import { dataText } from '../../src/protocol/dataFormats';
-import { tinyIdxFolder, tinyRunConfig, runJob } from '../backends/tinyRuns';
+import { tinyIdxFolder, tinyRunConfig, runJob } from '../support/tinyRuns';
 
 function syntheticSet(n: number, numClasses: number): ImageSet {
   const images = new Float32Array(n * 4);

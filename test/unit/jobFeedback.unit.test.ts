@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fakeHost, installFakeVscodeHost, resetFakeHost } from './fakeVscodeHost';
+import { fakeHost, installFakeVscodeHost, resetFakeHost } from '../support/fakeVscode';
 import type { JobOutcome } from '../../src/extension/api';
 import type { JobEvent, JobKind, JobPhase } from '../../src/protocol/jobMessages';
 import type { BackendInfo } from '../../src/protocol/results';

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installFakeVscodeHost } from './fakeVscodeHost';
+import { installFakeVscodeHost } from '../support/fakeVscode';
 import { parsedStartCommand, jobPlan } from '../../src/protocol/configKinds';
 import { defaultGenerationConfig } from '../../src/protocol/generationConfig';
 import { isJobEvent, type JobCommand, type JobEvent, type JobKind } from '../../src/protocol/jobMessages';

@@ -15,7 +15,7 @@ import { trainableVariables } from '../../src/engine/train/loop';
 import { tf, type T } from '../../src/engine/tf';
 import type { MethodName, OptimizerRecipe } from '../../src/protocol/config';
 import { parseRunConfig } from '../../src/protocol/runConfigSchema';
-import { tinyMlp, toyImages, useCpu } from './helpers';
+import { tinyMlp, toyImages, useCpu } from '../support/tinyModels';
 
 const recipe = (o: Partial<OptimizerRecipe> = {}): OptimizerRecipe => ({
   epochs: 2,

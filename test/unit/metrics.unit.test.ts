@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepare } from '../../src/engine/pipeline/prepare';
-import { useCpu } from './helpers';
+import { useCpu } from '../support/tinyModels';
 
 describe('UA / RA / TA', () => {
   before(useCpu);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { batchShapeFor } from '../../src/engine/models/forward';
 import { classifierOf, loadModel, saveModel } from '../../src/engine/models/io';
 import { tf, type T } from '../../src/engine/tf';
-import { toyImages, useCpu } from './helpers';
+import { toyImages, useCpu } from '../support/tinyModels';
 
 describe('model files (tfjs LayersModel: model.json + weights.bin)', () => {
   before(useCpu);

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fakeHost, installFakeVscodeHost, resetFakeHost, type FakeQuickInput } from './fakeVscodeHost';
+import { fakeHost, installFakeVscodeHost, resetFakeHost, type FakeQuickInput } from '../support/fakeVscode';
 import type { NewRunAnswers } from '../../src/extension/flows/newRunAnswers';
 
 installFakeVscodeHost();

@@ -9,8 +9,8 @@ import { buildArchitecture, type InputShape } from '../../src/engine/models/arch
 import { exportOnnx } from '../../src/engine/models/onnxExport';
 import { isOptionalTorchKey, torchStateDict, torchWeightNames } from '../../src/engine/models/torchTwins';
 import { tf, type T } from '../../src/engine/tf';
-import { userModel, userSequential } from '../peers/onnxFixtures';
-import { useCpu } from './helpers';
+import { userModel, userSequential } from '../support/onnxFixtures';
+import { useCpu } from '../support/tinyModels';
 
 const SHAPES: Record<ArchitectureName, InputShape> = {
   cnn: { height: 28, width: 28, channels: 1, numClasses: 10 },

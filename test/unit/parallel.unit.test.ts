@@ -22,7 +22,7 @@ import { defaultRunConfig } from '../../src/protocol/defaults';
 import type { JobEvent } from '../../src/protocol/jobMessages';
 import { ConfigError, parseRunConfig } from '../../src/protocol/runConfigSchema';
 import { tableConfigProblems, defaultTableConfig } from '../../src/protocol/table';
-import { maskedSalunBits, tinyMlp, toyImages, useCpu } from './helpers';
+import { maskedSalunBits, tinyMlp, toyImages, useCpu } from '../support/tinyModels';
 
 const SGD = { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 };
 
@@ -279,7 +279,7 @@ describe('data-parallel training (workers)', function () {
       const { Sgd } = require(${JSON.stringify(join(root, 'src/engine/train/sgd.js'))});
       const { makeRng } = require(${JSON.stringify(join(root, 'src/engine/rng.js'))});
       const { allIndices } = require(${JSON.stringify(join(root, 'src/engine/data/dataset.js'))});
-      const { tinyMlp, toyImages } = require(${JSON.stringify(join(root, 'test/unit/helpers.js'))});
+      const { tinyMlp, toyImages } = require(${JSON.stringify(join(root, 'test/support/tinyModels.js'))});
       (async () => {
         await tf.setBackend('cpu');
         const clf = tinyMlp(3); const vars = trainableVariables(clf); const optimizer = new Sgd(vars, { lr: 0.1, momentum: 0.9, weightDecay: 0 });

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { resizeBilinearInto, type Size } from '../../src/engine/data/resize';
 import { makeRng } from '../../src/engine/rng';
 import { tf } from '../../src/engine/tf';
-import { useCpu } from './helpers';
+import { useCpu } from '../support/tinyModels';
 
 function ours(src: Float32Array, from: Size, channels: number, to: Size): Float32Array {
   const out = new Float32Array(to.height * to.width * channels);

@@ -5,7 +5,7 @@ import { buildMask, packMask, SaliencyIndex, unpackMask, type SaliencyScores } f
 import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables } from '../../src/engine/train/loop';
 import { tf } from '../../src/engine/tf';
-import { tinyMlp, toyImages, useCpu } from './helpers';
+import { tinyMlp, toyImages, useCpu } from '../support/tinyModels';
 
 describe('saliency scores', () => {
   before(useCpu);

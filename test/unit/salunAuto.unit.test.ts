@@ -17,7 +17,7 @@ import type { OptimizerRecipe } from '../../src/protocol/config';
 import { autoMethodFor, METHOD_NAMES, METHODS, methodsWithAuto, type MethodName, type MethodRow } from '../../src/protocol/methods';
 import { ConfigError, parseRunConfig, RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
 import { configFileSchemaText } from '../../src/protocol/configFileSchema';
-import { tinyMlp, toyImages, useCpu } from './helpers';
+import { tinyMlp, toyImages, useCpu } from '../support/tinyModels';
 
 const root = join(__dirname, '..', '..', '..');
 

@@ -14,7 +14,7 @@ import { tf, type T } from '../../src/engine/tf';
 import { DEFAULT_METHOD_OPTIONS, defaultUnlearnRecipe } from '../../src/protocol/methods';
 import type { OptimizerRecipe } from '../../src/protocol/config';
 import { fit } from '../../src/engine/train/fit';
-import { tinyMlp, toyImages, useCpu } from './helpers';
+import { tinyMlp, toyImages, useCpu } from '../support/tinyModels';
 
 const recipe = (o: Partial<OptimizerRecipe> = {}): OptimizerRecipe => ({
   epochs: 3,

@@ -8,8 +8,8 @@ import { avgGap, type Metrics } from '../../src/protocol/results';
 import { CURVE_TAGS, METRIC_TAGS, METRICS_CSV_HEADER, ScalarLog, TRAINING_CSV_HEADER } from '../../src/store/runs/scalarLog';
 import { crc32c, encodeEvent, eventFileName, FILE_VERSION, maskedCrc32c, ProtoWriter, tfRecord } from '../../src/store/runs/tensorboard';
 import { parseTrainingCurve } from '../../src/store/runs/trainingCurve';
-import { tinyIdxFolder, tinyRunConfig, runJob } from '../backends/tinyRuns';
-import { useCpu } from './helpers';
+import { tinyIdxFolder, tinyRunConfig, runJob } from '../support/tinyRuns';
+import { useCpu } from '../support/tinyModels';
 import { readRecords, readSeries } from './tensorboardEvents';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

@@ -6,7 +6,7 @@ import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../src/protocol/co
 import { buildArchitecture, type InputShape } from '../../src/engine/models/architectures';
 import { denseFromTorch, denseToTorch } from '../../src/engine/models/torchLayout';
 import { expectedTorchKeys, loadTorchStateDict, torchStateDict } from '../../src/engine/models/torchTwins';
-import { useCpu } from './helpers';
+import { useCpu } from '../support/tinyModels';
 
 const SHAPES: Record<ArchitectureName, InputShape> = {
   cnn: { height: 28, width: 28, channels: 1, numClasses: 10 },

@@ -4,7 +4,7 @@ import { unlearn } from '../../src/engine/methods/unlearn';
 import { trainableVariables } from '../../src/engine/train/loop';
 import { Sgd } from '../../src/engine/train/sgd';
 import { tf, type T } from '../../src/engine/tf';
-import { maskedSalunBits, tinyMlp, toyImages, useCpu } from './helpers';
+import { maskedSalunBits, tinyMlp, toyImages, useCpu } from '../support/tinyModels';
 
 describe('SalUn', () => {
   before(useCpu);

@@ -5,7 +5,7 @@ import { aucWithSe, ksStatistic, normalQuantile } from '../../src/engine/metrics
 import { retrainFreeVerdict, splitSpread, type SampleOutputs, type VerdictInput } from '../../src/engine/metrics/verdict';
 import { makeRng } from '../../src/engine/rng';
 import { tf } from '../../src/engine/tf';
-import { tinyMlp, toyImages, useCpu } from './helpers';
+import { tinyMlp, toyImages, useCpu } from '../support/tinyModels';
 
 /** Per-sample outputs from a draw of the true-label probability p (argmax is the label when p > ½). */
 function outputsOf(ps: number[], rand: () => number): SampleOutputs {

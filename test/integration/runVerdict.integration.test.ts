@@ -16,7 +16,7 @@ import { readRun } from '../../src/store/runs/readRuns';
 import { readRunRecord } from '../../src/store/runs/runRecord';
 import { runReportMarkdown } from '../../src/store/runs/runReport';
 import { runListing } from '../../src/cli/runsCommand';
-import { tinyIdxFolder, tinyRunConfig, runJob } from '../backends/tinyRuns';
+import { tinyIdxFolder, tinyRunConfig, runJob } from '../support/tinyRuns';
 
 const withoutSeconds = (v: RunVerdict): Omit<RunVerdict, 'seconds'> => {
   const { seconds: _s, ...rest } = v;

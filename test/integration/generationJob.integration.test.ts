@@ -9,8 +9,8 @@ import { CONFIG_PARSERS } from '../../src/protocol/configKinds';
 import { isJobEvent, type JobEvent } from '../../src/protocol/jobMessages';
 import { ConfigError } from '../../src/protocol/runConfigSchema';
 import { decodePng } from '../../src/engine/data/png';
-import { tinyIdxFolder } from '../backends/tinyRuns';
-import { tinyGenerationConfig } from './generationJobFixtures';
+import { tinyIdxFolder } from '../support/tinyRuns';
+import { tinyGenerationConfig } from '../support/generationJobFixtures';
 import { readSaliency } from '../../src/store/runs/readSaliency';
 
 async function run(config: unknown, signal = new AbortController().signal, onEvent?: (e: JobEvent) => void): Promise<{ events: JobEvent[]; ws: string }> {

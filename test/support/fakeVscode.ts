@@ -1,8 +1,11 @@
-// A stand-in for the `vscode` module, enough to drive the New Unlearning Run flow and the job
-// feedback (status bar, progress, notifications) in plain Node. Quick inputs behave as VS Code's do
-// where it matters here: setting `items` moves the highlight to the first item, and Enter takes the
-// highlighted item. A test answers each quick input through `fakeHost.answer`.
+// The one stand-in for the `vscode` module, for every suite that loads extension code in plain Node:
+// the New Unlearning Run flow, the job feedback (status bar, progress, notifications), the Runs tree
+// and the run/report commands called as a script would. Quick inputs behave as VS Code's do where
+// it matters here: setting `items` moves the highlight to the first item, and Enter takes the
+// highlighted item. A test answers each quick input through `fakeHost.answer`; dialogs answer
+// "dismissed"; workspace.fs.delete really deletes (and records what it was asked to delete).
 import Module from 'node:module';
+import { rmSync } from 'node:fs';
 
 class Uri {
   private constructor(
@@ -35,11 +38,35 @@ class Emitter<T> {
   fire(e: T): void {
     for (const l of [...this.listeners]) l(e);
   }
+  dispose(): void {
+    this.listeners = [];
+  }
 }
 
 class MarkdownString {
   isTrusted?: unknown;
   constructor(readonly value = '') {}
+  appendMarkdown(s: string): this {
+    (this as { value: string }).value += s;
+    return this;
+  }
+}
+
+class TreeItem {
+  description?: string;
+  iconPath?: unknown;
+  contextValue?: string;
+  resourceUri?: Uri;
+  tooltip?: unknown;
+  command?: unknown;
+  constructor(
+    readonly label: string,
+    readonly collapsibleState?: number,
+  ) {}
+}
+
+class ThemeIcon {
+  constructor(readonly id: string) {}
 }
 
 const SEPARATOR = -1;
@@ -161,6 +188,8 @@ interface FakeHostState {
   executed: { command: string; args: unknown[] }[];
   handlers: Map<string, (...args: unknown[]) => unknown>;
   isTrusted: boolean;
+  /** What workspace.fs.delete was asked to delete, in order. */
+  deleted: string[];
 }
 
 export const fakeHost: FakeHostState = {
@@ -178,6 +207,7 @@ export const fakeHost: FakeHostState = {
   executed: [],
   handlers: new Map(),
   isTrusted: true,
+  deleted: [],
 };
 
 /** Back to a clean state between tests. */
@@ -196,6 +226,7 @@ export function resetFakeHost(): void {
     statusItems: [],
     executed: [],
     isTrusted: true,
+    deleted: [],
   });
   fakeHost.handlers.clear();
 }
@@ -215,6 +246,9 @@ const fake = {
   Uri,
   MarkdownString,
   EventEmitter: Emitter,
+  TreeItem,
+  ThemeIcon,
+  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   QuickPickItemKind: { Separator: SEPARATOR, Default: 0 },
   QuickInputButtons: { Back: BACK_BUTTON },
   StatusBarAlignment: { Left: 1, Right: 2 },
@@ -227,6 +261,14 @@ const fake = {
       return fakeHost.isTrusted;
     },
     getWorkspaceFolder: () => undefined,
+    createFileSystemWatcher: () => ({ onDidCreate: () => disposable, onDidChange: () => disposable, onDidDelete: () => disposable, dispose: () => undefined }),
+    fs: {
+      delete: (uri: Uri): Promise<void> => {
+        fakeHost.deleted.push(uri.fsPath);
+        rmSync(uri.fsPath, { recursive: true, force: true });
+        return Promise.resolve();
+      },
+    },
     asRelativePath: (u: Uri | string) => (typeof u === 'string' ? u : u.fsPath),
     findFiles: () => new Promise<Uri[]>((resolve) => setTimeout(() => resolve(fakeHost.foundFiles.map((f) => Uri.file(f))), fakeHost.findDelayMs)),
     getConfiguration: (section?: string) => ({
@@ -244,6 +286,9 @@ const fake = {
     showWarningMessage: notify('warning'),
     showErrorMessage: notify('error'),
     showOpenDialog: () => Promise.resolve(undefined),
+    showSaveDialog: () => Promise.resolve(undefined),
+    showQuickPick: () => Promise.resolve(undefined),
+    showTextDocument: () => Promise.resolve(undefined),
     createStatusBarItem: () => {
       const item = new FakeStatusBarItem();
       fakeHost.statusItems.push(item);

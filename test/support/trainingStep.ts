@@ -1,14 +1,14 @@
 // One SGD training step of a built-in network from given weights, on any backend: the unit suite
 // holds wasm to cpu with it, the backend suites webgpu and tensorflow.
-import type { BackendName } from '../src/protocol/backends';
-import type { ArchitectureName } from '../src/protocol/config';
-import type { ImageSet } from '../src/engine/data/dataset';
-import { buildArchitecture, type InputShape } from '../src/engine/models/architectures';
-import { classifierOf } from '../src/engine/models/io';
-import { makeRng } from '../src/engine/rng';
-import { trainableVariables, trainPass } from '../src/engine/train/loop';
-import { Sgd } from '../src/engine/train/sgd';
-import { tf } from '../src/engine/tf';
+import type { BackendName } from '../../src/protocol/backends';
+import type { ArchitectureName } from '../../src/protocol/config';
+import type { ImageSet } from '../../src/engine/data/dataset';
+import { buildArchitecture, type InputShape } from '../../src/engine/models/architectures';
+import { classifierOf } from '../../src/engine/models/io';
+import { makeRng } from '../../src/engine/rng';
+import { trainableVariables, trainPass } from '../../src/engine/train/loop';
+import { Sgd } from '../../src/engine/train/sgd';
+import { tf } from '../../src/engine/tf';
 
 /** 4→2→1→1 through the stages: stride 2 on even and on odd sizes, the 1×1 shortcuts, BN over 4 samples at 1×1. */
 export const STEP: InputShape = { height: 4, width: 4, channels: 3, numClasses: 10 };

@@ -14,8 +14,8 @@ import { CONFIG_ERROR_HINT, jobErrorText, toJobError } from '../../src/protocol/
 import { JOB_KINDS, type JobCommand, type JobEvent, type JobKind } from '../../src/protocol/jobMessages';
 import { ConfigError, parseRunConfig } from '../../src/protocol/runConfigSchema';
 import { validate, type Schema } from '../../src/protocol/schema';
-import { tinyIdxFolder } from '../backends/tinyRuns';
-import { tinyGenerationConfig } from './generationJobFixtures';
+import { tinyIdxFolder } from '../support/tinyRuns';
+import { tinyGenerationConfig } from '../support/generationJobFixtures';
 
 const root = resolve(__dirname, '..', '..', '..');
 const cli = join(root, 'bin', 'salun.js');

@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tinyIdxFolder } from '../backends/tinyRuns';
-import { tinyGenerationConfig } from './generationJobFixtures';
+import { tinyIdxFolder } from '../support/tinyRuns';
+import { tinyGenerationConfig } from '../support/generationJobFixtures';
 
 const root = join(__dirname, '..', '..', '..');
 const cli = join(root, 'bin', 'salun.js');

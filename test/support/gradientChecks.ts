@@ -13,10 +13,10 @@
 // input values, so they differ from the exact gradient only by O(h²) truncation and ~1e-16/h
 // rounding (≤ 1e-9 relative here); the tolerances below cover float32 accumulation on the tfjs side.
 import { strict as assert } from 'node:assert';
-import type { BackendName } from '../src/protocol/backends';
-import { selectBackend } from '../src/engine/backend/select';
-import { makeRng } from '../src/engine/rng';
-import { tf, type T } from '../src/engine/tf';
+import type { BackendName } from '../../src/protocol/backends';
+import { selectBackend } from '../../src/engine/backend/select';
+import { makeRng } from '../../src/engine/rng';
+import { tf, type T } from '../../src/engine/tf';
 
 interface Input {
   shape: number[];
