@@ -1,7 +1,7 @@
 // The panel's state as a pure function of the job's event log. Rendering reads only this, so a
 // replayed log (after a reload, or in a browser test) draws exactly what the live stream drew.
 // No DOM, no vscode: it runs in plain Node tests.
-import type { JobError, JobEvent, JobKind, JobPhase, OverallProgress } from '../src/protocol/jobMessages';
+import { JOB_KIND_FACTS, type JobError, type JobEvent, type JobKind, type JobPhase, type OverallProgress } from '../src/protocol/jobMessages';
 import type { BackendInfo, EvaluatedModel, GenerationMetricsRow, LayerSaliency, Metrics, ModelRole } from '../src/protocol/results';
 import type { ComparisonRun, HostNotification, RunSetupParams, RunTrend, ScoreHistogram, ThresholdPreview } from '../src/protocol/webviewMessages';
 import type { RunSetting } from '../src/protocol/runLabels';
@@ -399,7 +399,7 @@ export function shownSamples(state: PanelState): ShownSamples {
   }
   return {
     past: false,
-    has: state.kind === 'generation' || state.samples.length > 0 || state.generationRows.length > 0,
+    has: (state.kind !== undefined && JOB_KIND_FACTS[state.kind].drawsSamples === true) || state.samples.length > 0 || state.generationRows.length > 0,
     grids: state.samples,
     rows: state.generationRows,
     ...(state.runId !== undefined ? { runId: state.runId } : {}),

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { backendLines } from '../protocol/backendSummary';
-import type { JobKind } from '../protocol/jobMessages';
+import { JOB_KIND_FACTS, type JobKind } from '../protocol/jobMessages';
 import { defaultRunConfig, defaultSaliencyJobConfig } from '../protocol/defaults';
 import { configFileKind } from '../protocol/configKinds';
 import { isRecord } from '../protocol/guards';
@@ -76,7 +76,7 @@ export async function configCommand(name: ConfigCommandName, argv: string[], usa
     source: name === 'demo' ? 'the demo config' : (positionals[0] ?? 'config'),
     configExitCode: 1,
   });
-  if (command.kind === 'generation') {
+  if (JOB_KIND_FACTS[command.kind].drawsSamples) {
     printGenerationResult(result, t0, v.json === true);
     return;
   }

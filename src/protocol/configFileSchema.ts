@@ -6,7 +6,7 @@
 // default's own kind nothing is required either.
 import type { RunConfig } from './config';
 import { defaultRunConfig } from './defaults';
-import { defaultGenerationConfig, GENERATION_CONFIG_SCHEMA } from './generationConfig';
+import { defaultGenerationConfig, GENERATION_CONFIG_SCHEMA, GENERATION_TASK } from './generationConfig';
 import { isRecord } from './guards';
 import { RUN_CONFIG_SCHEMA } from './runConfigSchema';
 import type { Schema } from './schema';
@@ -57,7 +57,7 @@ export function configFileSchema(defaults: RunConfig = defaultRunConfig()): Reco
     title: 'SalUn config',
     description:
       'A SalUn unlearning run (salun run <file>, or "Run This Config" in the editor), or with "task": "generation" a generation unlearning job. Every field is optional: what is left out takes its default (shown on each field); a built-in model\'s training recipe defaults to the one for its architecture.',
-    if: { type: 'object', required: ['task'], properties: { task: { const: 'generation' } } },
+    if: { type: 'object', required: ['task'], properties: { task: { const: GENERATION_TASK } } },
     then: generationFileSchema(),
     else: runFileSchema(defaults),
   };

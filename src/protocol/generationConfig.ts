@@ -253,7 +253,10 @@ export function parseGenerationConfig(value: unknown, source = 'the generation c
   return config;
 }
 
+/** What a config file says in `task` to be a generation job's. */
+export const GENERATION_TASK = 'generation';
+
 /** A parsed config file is a generation job's when it says so. */
 export function isGenerationConfigFile(value: unknown): boolean {
-  return isRecord(value) && value.task === 'generation';
+  return isRecord(value) && value.task === GENERATION_TASK;
 }

@@ -9,7 +9,7 @@ import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
 
 /**
  * Each kind of job and the config it takes: the one place a kind is declared. The compiler then
- * asks for the rest of its row wherever a table is keyed by kind — its label here, its parser and
+ * asks for the rest of its row wherever a table is keyed by kind — its facts here (JOB_KIND_FACTS), its parser and
  * progress plan (configKinds.ts), its runner (engine/pipeline/jobRunners.ts).
  */
 export interface JobConfigs {
@@ -41,17 +41,48 @@ export type StartOf<K extends JobKind> = { type: 'start'; kind: K; config: JobCo
 
 export type StartCommand = { [K in JobKind]: StartOf<K> }[JobKind];
 
-/** How each kind of job is named to the user. */
-export const JOB_KIND_LABELS: Record<JobKind, string> = {
-  run: 'unlearning run',
-  saliency: 'saliency job',
-  evaluate: 'model evaluation',
-  table: 'comparison table',
-  grid: 'grid search',
-  generation: 'generation unlearning',
+/** What the listings, the model export and the panel know of a kind from its name alone. */
+export interface JobKindFacts {
+  /** How the kind is named to the user. */
+  label: string;
+  /** Its job draws sample grids: the panel shows them from its start, the CLI prints their table, a report export keeps their links. */
+  drawsSamples?: true;
+  /** Why a run of this kind has no unlearned classifier to export (after "run <id> "), and what to do instead. */
+  noModel?: { why: string; hint: string };
+}
+
+/** The kind-wide half of each kind's row (the parser and plan are in configKinds.ts, the runner in the engine). */
+export const JOB_KIND_FACTS: { readonly [K in JobKind]: JobKindFacts } = {
+  run: { label: 'unlearning run' },
+  saliency: {
+    label: 'saliency job',
+    noModel: { why: 'is a saliency map: it changes no model, so it has none to export', hint: 'Export the model of an unlearning run.' },
+  },
+  evaluate: {
+    label: 'model evaluation',
+    noModel: { why: 'is a model evaluation: it changes no model, so it has none to export', hint: 'Export the model of an unlearning run.' },
+  },
+  table: { label: 'comparison table' },
+  grid: { label: 'grid search' },
+  generation: {
+    label: 'generation unlearning',
+    drawsSamples: true,
+    noModel: {
+      why: 'is a generation run: it keeps one tfjs model per method under model/<method>/, not an unlearned classifier',
+      hint: "Copy the run folder's model/<method> (model.json and weights.bin) to load it with tf.loadLayersModel.",
+    },
+  },
 };
 
-export const JOB_KINDS = Object.keys(JOB_KIND_LABELS) as readonly JobKind[];
+/** How each kind of job is named to the user. */
+export const JOB_KIND_LABELS = Object.fromEntries(Object.entries(JOB_KIND_FACTS).map(([k, f]) => [k, f.label])) as Record<JobKind, string>;
+
+/** The facts of a kind read from a run folder, where it may be any string. */
+export function jobKindFacts(kind: unknown): JobKindFacts | undefined {
+  return typeof kind === 'string' && Object.hasOwn(JOB_KIND_FACTS, kind) ? JOB_KIND_FACTS[kind as JobKind] : undefined;
+}
+
+export const JOB_KINDS = Object.keys(JOB_KIND_FACTS) as readonly JobKind[];
 
 export type JobPhase = 'load' | 'train-original' | 'retrain' | 'saliency' | 'unlearn' | 'sample' | 'evaluate' | 'write';
 

@@ -37,3 +37,6 @@ const JOB_RUNNERS: { readonly [K in JobKind]: Runner<K> } = {
 export function runJob(command: StartCommand, ctx: JobContext): Promise<RunResult> {
   return (JOB_RUNNERS[command.kind] as Runner<JobKind>)(command, ctx);
 }
+
+/** The kinds the engine can run, for the job-kind rule test. */
+export const JOB_RUNNERS_KINDS: readonly string[] = Object.keys(JOB_RUNNERS);

@@ -2,6 +2,7 @@
 // Both take arguments from scripts and tests (no pick, no dialog) and resolve with what they wrote.
 import * as vscode from 'vscode';
 import type { ComparisonRun } from '../../protocol/webviewMessages';
+import { jobKindFacts } from '../../protocol/jobMessages';
 import { writeFileAtomic } from '../../store/runs/atomic';
 import { listRuns, type RunSummary } from '../../store/runs/readRuns';
 import { readRunRecord } from '../../store/runs/runRecord';
@@ -202,8 +203,8 @@ async function exportRunReport(deps: ReportCommandDeps, arg: unknown): Promise<s
   if (!out) return undefined;
   const generatedAt = new Date().toISOString();
   let markdown = runReportMarkdown(record, { generatedAt });
-  if (record.config?.kind === 'generation') {
-    // The job's own report knows the generation table and grids; the general one does not.
+  if (jobKindFacts(record.config?.kind)?.drawsSamples) {
+    // The job's own report knows its sample grids and their table; the general one does not.
     const gen = exportedGenerationReport(dir, out, generatedAt);
     if (gen.markdown !== undefined) markdown = gen.markdown;
     else deps.log.warn(`report: ${gen.problem ?? 'no report.md'}; exported the general report of ${record.runId} instead`);

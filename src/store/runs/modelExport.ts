@@ -26,6 +26,7 @@ import {
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { errnoHint } from '../../protocol/jobError';
 import { isRecord, isString } from '../../protocol/guards';
+import { jobKindFacts } from '../../protocol/jobMessages';
 import type { ModelSourceName } from '../../protocol/modelSources';
 import { UserError } from '../errors';
 import { makeDirs } from './atomic';
@@ -152,21 +153,11 @@ function absentReason(format: ModelExportFormat, source: string | undefined): Om
 function noModelReason(runDir: string): UserError {
   const config = readJsonOrUndefined(join(runDir, 'config.json'));
   const status = readJsonOrUndefined(join(runDir, 'status.json'));
-  const kind = isRecord(config) && isString(config.kind) ? config.kind : undefined;
+  const kind = isRecord(config) ? config.kind : undefined;
   const state = isRecord(status) && isString(status.state) ? status.state : undefined;
   const id = basename(runDir);
-  if (kind === 'generation')
-    return new UserError(
-      `run ${id} is a generation run: it keeps one tfjs model per method under model/<method>/, not an unlearned classifier`,
-      `Copy the folder ${join(runDir, 'model')}/<method> (model.json and weights.bin) to load it with tf.loadLayersModel.`,
-      runDir,
-    );
-  if (kind === 'saliency' || kind === 'evaluate')
-    return new UserError(
-      `run ${id} is ${kind === 'saliency' ? 'a saliency map' : 'a model evaluation'}: it changes no model, so it has none to export`,
-      'Export the model of an unlearning run.',
-      runDir,
-    );
+  const noModel = jobKindFacts(kind)?.noModel;
+  if (noModel) return new UserError(`run ${id} ${noModel.why}`, noModel.hint, runDir);
   if (state && state !== 'finished' && state !== 'stopped')
     return new UserError(
       `run ${id} has no model: it is ${state}, and a run writes its model when it ends`,

@@ -84,7 +84,8 @@ export function readRun(dir: string, runId: string): RunSummary {
   if (state === 'interrupted' && status?.state === 'running')
     problems.push(`status.json says running, but its process ${status.pid} on ${status.hostname} is gone`);
   metricsProblems(dir, state, problems);
-  const generation = config.kind === 'generation' ? readGenerationRows(dir, problems) : undefined;
+  // Whichever kind wrote generation-metrics.json, its figures are shown.
+  const generation = readGenerationRows(dir, problems);
   return {
     runId,
     dir,
