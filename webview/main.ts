@@ -21,7 +21,7 @@ import {
 import { isRecord } from '../src/protocol/guards';
 import type { PanelState } from './panelState';
 import { applyHostMessage, applyPreview, initialPanelState, showLiveTrend, stateFromEvents } from './panelState';
-import type { Placement, UiState } from './render';
+import type { Placement, UiState } from './section';
 import { PanelView } from './render';
 import type { SeriesKey } from './charts';
 import { SERIES_KEYS } from './charts';
