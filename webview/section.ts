@@ -52,7 +52,7 @@ export interface SectionPart<R extends StateKey> {
 }
 
 export interface SectionRow<R extends StateKey = StateKey> {
-  /** The section's element id, and its name in UiState.folded. */
+  /** Names the section; a foldable one (ctx.fold) has it as its element id and its name in UiState.folded. */
   id: string;
   /** Every field of PanelState the renderer reads. */
   reads: readonly R[];
