@@ -66,8 +66,6 @@ export default tseslint.config(
     ['src/engine/pipeline/**/tableJob.ts', 121], // runTableJob
     ['src/extension/**/jobSupervisor.ts', 89], // JobSupervisor.start
     ['src/extension/**/newRunFlow.ts', 95], // askNewRun
-    ['webview/main.ts', 94], // main
-    ['webview/render.ts', 94], // the PanelView constructor
     ['bench/saliency-crosscheck.ts', 278], // main
     ['bench/speed.ts', 203], // main, benchBackend
   ].map(([file, max]) => ({

@@ -92,13 +92,13 @@ export class ComparisonView {
     return comparisonRows(this.state?.runs ?? [], this.effectiveSelection());
   }
 
-  /** Keeps the latest state for the report export without redrawing. */
+  /** Keeps the latest state for the report export and the preselection; given every state, before update. */
   track(state: PanelState): void {
     this.state = state;
   }
 
-  update(state: PanelState): void {
-    this.state = state;
+  /** Redraws the run list and the table: what it draws are the runs and which one is the live job's. */
+  update(state: Pick<PanelState, 'runs' | 'runId'>): void {
     const runs = state.runs ?? [];
     const selection = this.effectiveSelection();
     replaceChildren(this.list, ...runs.map((run) => this.runItem(run, selection.has(run.runId))));

@@ -4,7 +4,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { JobEvent } from '../src/protocol/jobMessages';
 import { isJobEvent } from '../src/protocol/jobMessages';
-import type { HostNotification, HostNotificationType, RunTrend } from '../src/protocol/webviewMessages';
+import type { HostNotification, HostNotificationType, RunTrend, ThresholdPreview } from '../src/protocol/webviewMessages';
 import {
   EventNotification,
   FocusRunNotification,
@@ -21,7 +21,7 @@ import {
 import { isRecord } from '../src/protocol/guards';
 import type { PanelState } from './panelState';
 import { applyHostMessage, applyPreview, initialPanelState, showLiveTrend, stateFromEvents } from './panelState';
-import type { Placement, UiState } from './render';
+import type { Placement, UiState } from './section';
 import { PanelView } from './render';
 import type { SeriesKey } from './charts';
 import { SERIES_KEYS } from './charts';
@@ -72,75 +72,75 @@ function placementOf(body: HTMLElement): Placement {
   return body.dataset.placement === 'editor' ? 'editor' : 'sidebar';
 }
 
-function main(): void {
-  const vscode = acquireVsCodeApi();
-  const root = document.getElementById('app');
-  if (!root) return;
+function warn(message: string, data?: unknown): void {
+  if (data === undefined) console.warn(message);
+  else console.warn(message, data);
+}
 
-  let persisted = restore(vscode.getState());
-  let state: PanelState = persisted.events.length ? stateFromEvents(persisted.events, persisted.jobRunning) : initialPanelState();
-  if (persisted.runTrend) state = applyHostMessage(state, { type: 'runTrend', ...persisted.runTrend });
-  const warn = (message: string, data?: unknown): void => {
-    if (data === undefined) console.warn(message);
-    else console.warn(message, data);
-  };
-  const channel = new WebviewChannel<HostNotificationType>(vscode, HOST_NOTIFICATIONS, warn);
+/**
+ * The panel's state and what of it is persisted. Progress events can come many times a second:
+ * the view is drawn once per frame, and the state persisted at most 4×/s.
+ */
+class PanelStore {
+  state: PanelState;
+  persisted: PersistedState;
+  /** Set once the view exists; a draw scheduled before then finds it by the next frame. */
+  draw: (state: PanelState) => void = () => undefined;
+  private drawPending = false;
+  private savePending: ReturnType<typeof setTimeout> | undefined;
 
-  // Progress events can come many times a second: draw once per frame, persist at most 4×/s.
-  let drawPending = false;
-  let savePending: ReturnType<typeof setTimeout> | undefined;
-  const save = (): void => {
-    savePending ??= setTimeout(() => {
-      savePending = undefined;
-      vscode.setState(persisted);
+  constructor(private readonly vscode: VsCodeApi) {
+    this.persisted = restore(vscode.getState());
+    const { events, jobRunning, runTrend } = this.persisted;
+    this.state = events.length ? stateFromEvents(events, jobRunning) : initialPanelState();
+    if (runTrend) this.state = applyHostMessage(this.state, { type: 'runTrend', ...runTrend });
+  }
+
+  save(): void {
+    this.savePending ??= setTimeout(() => {
+      this.savePending = undefined;
+      this.vscode.setState(this.persisted);
     }, 250);
-  };
-  const schedule = (): void => {
-    if (!drawPending) {
-      drawPending = true;
+  }
+
+  /** The state changed: draw it next frame, and persist. */
+  schedule(): void {
+    if (!this.drawPending) {
+      this.drawPending = true;
       requestAnimationFrame(() => {
-        drawPending = false;
-        view.render(state);
+        this.drawPending = false;
+        this.draw(this.state);
       });
     }
-    save();
-  };
-  const fold = (message: HostNotification): void => {
-    state = applyHostMessage(state, message);
-    persisted.jobRunning = state.jobRunning;
-    persisted.runTrend = state.runTrend;
-    schedule();
-  };
+    this.save();
+  }
 
-  const previews = new ThresholdPreviews(
-    channel,
-    (preview) => {
-      state = applyPreview(state, preview);
-      schedule();
-    },
-    warn,
-  );
-  const view = new PanelView(
-    root,
-    {
-      channel,
-      previews,
-      onUiChange: (ui) => {
-        persisted = { ...persisted, ui };
-        save();
-      },
-      onShowLiveTrend: () => {
-        state = showLiveTrend(state);
-        persisted = { ...persisted, runTrend: undefined };
-        schedule();
-      },
-    },
-    persisted.ui,
-    placementOf(document.body),
-  );
-  view.render(state);
+  fold(message: HostNotification): void {
+    this.state = applyHostMessage(this.state, message);
+    this.persisted.jobRunning = this.state.jobRunning;
+    this.persisted.runTrend = this.state.runTrend;
+    this.schedule();
+  }
 
-  // Charts are rebuilt when VS Code switches theme (it rewrites <body>'s class and the variables).
+  preview(preview: ThresholdPreview): void {
+    this.state = applyPreview(this.state, preview);
+    this.schedule();
+  }
+
+  showLiveTrend(): void {
+    this.state = showLiveTrend(this.state);
+    this.persisted = { ...this.persisted, runTrend: undefined };
+    this.schedule();
+  }
+
+  saveUi(ui: UiState): void {
+    this.persisted = { ...this.persisted, ui };
+    this.save();
+  }
+}
+
+/** Charts are rebuilt when VS Code switches theme (it rewrites <body>'s class and the variables). */
+function watchTheme(view: PanelView): void {
   let theme = themeOf(document.body);
   document.body.dataset.theme = theme;
   new MutationObserver(() => {
@@ -150,17 +150,20 @@ function main(): void {
     document.body.dataset.theme = theme;
     view.redrawCharts();
   }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+}
 
+function listen(channel: WebviewChannel<HostNotificationType>, store: PanelStore, view: PanelView): void {
+  const fold = (message: HostNotification): void => store.fold(message);
   channel.onNotification(ReplayNotification, (message) => {
     const events = message.events.filter(isJobEvent);
     if (events.length !== message.events.length) console.warn(`SalUn panel: dropped ${message.events.length - events.length} malformed event(s) from a replay`);
-    persisted = { ...persisted, events: [...events], jobRunning: message.jobRunning };
+    store.persisted = { ...store.persisted, events: [...events], jobRunning: message.jobRunning };
     fold({ ...message, events });
   });
   channel.onNotification(EventNotification, (message) => {
     // Consecutive progress events supersede each other; keep only the latest in the saved log.
     const event = message.event;
-    const events = persisted.events;
+    const events = store.persisted.events;
     if (event.type === 'progress' && events.length > 0 && events[events.length - 1].type === 'progress') events[events.length - 1] = event;
     else events.push(event);
     fold(message);
@@ -172,9 +175,25 @@ function main(): void {
   channel.onNotification(RunSetupNotification, fold);
   channel.onNotification(FocusRunNotification, (message) => view.focusRun(message.runId));
   window.addEventListener('message', (e: MessageEvent<unknown>) => channel.receive(e.data));
+}
+
+function main(): void {
+  const vscode = acquireVsCodeApi();
+  const root = document.getElementById('app');
+  if (!root) return;
+
+  const store = new PanelStore(vscode);
+  const channel = new WebviewChannel<HostNotificationType>(vscode, HOST_NOTIFICATIONS, warn);
+  const previews = new ThresholdPreviews(channel, (preview) => store.preview(preview), warn);
+  const context = { channel, previews, onUiChange: (ui: UiState) => store.saveUi(ui), onShowLiveTrend: () => store.showLiveTrend() };
+  const view = new PanelView(root, context, store.persisted.ui, placementOf(document.body));
+  store.draw = (state) => view.render(state);
+  view.render(store.state);
+  watchTheme(view);
+  listen(channel, store, view);
 
   // The host re-reads the past run the panel was showing, unless it has chosen otherwise since.
-  channel.command(ReadyCommand, persisted.runTrend ? { trendRunDir: persisted.runTrend.runDir } : {});
+  channel.command(ReadyCommand, store.persisted.runTrend ? { trendRunDir: store.persisted.runTrend.runDir } : {});
 }
 
 main();

@@ -315,7 +315,10 @@ export function showLiveTrend(state: PanelState): PanelState {
   return next;
 }
 
-export function shownTrend(state: PanelState): ShownTrend {
+/** The fields shownTrend reads. */
+export type TrendReads = 'runTrend' | 'jobRunning' | 'outcome' | 'runId' | 'trend' | 'references' | 'trendMethod';
+
+export function shownTrend(state: Pick<PanelState, TrendReads>): ShownTrend {
   const past = state.runTrend;
   if (past) {
     return {
@@ -351,7 +354,10 @@ export interface ShownResults {
   rows: EvaluatedModel[];
 }
 
-export function shownResults(state: PanelState): ShownResults {
+/** The fields shownResults reads. */
+export type ResultsReads = 'runTrend' | 'runs' | 'setup' | 'runId' | 'trendMethod' | 'rows';
+
+export function shownResults(state: Pick<PanelState, ResultsReads>): ShownResults {
   const past = state.runTrend;
   if (past) {
     // The run list carries report.json's rows; a run that has none (failed, still running) shows none.
@@ -389,7 +395,10 @@ export interface ShownSamples {
   runId?: string;
 }
 
-export function shownSamples(state: PanelState): ShownSamples {
+/** The fields shownSamples reads. */
+export type SamplesReads = 'runTrend' | 'kind' | 'samples' | 'generationRows' | 'runId';
+
+export function shownSamples(state: Pick<PanelState, SamplesReads>): ShownSamples {
   const past = state.runTrend;
   if (past) {
     const gen = past.generation;
