@@ -33,104 +33,141 @@ export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<Ru
       ctx.emit({ type: 'started', kind: 'run', runId: folder.runId, runDir: folder.dir, backend });
       const p = await prepare(config, ctx, backend);
       folder.writeConfig({ ...config, kind: 'run', resolved: resolvedInfo(p), versions: versions() });
-
-      const rows: EvaluatedModel[] = [];
-      const verdictProblems = new Set<string>();
-      // The verdict on each model, measured but never part of its metrics: a set too small to halve costs the verdict, not the run.
-      const verdictOn = async (clf: Classifier, label: string, original: OriginalAccuracies): Promise<RunVerdict | undefined> => {
-        ctx.emit({ type: 'phase', phase: 'evaluate', label: `Retrain-free verdict on ${label}` });
-        try {
-          const v = await modelVerdict(clf, p, original, config.seed, ctx.signal);
-          ctx.emit({ type: 'log', level: 'info', message: `${label}: Retrain-free verdict ${verdictSummary(v)} (${v.seconds.toFixed(1)} s)` });
-          if (!v.miaConverged)
-            ctx.emit({ type: 'log', level: 'warn', message: `${label}: the verdict's membership attack stopped at its iteration cap before converging` });
-          return v;
-        } catch (e) {
-          if (!(e instanceof RangeError)) throw e;
-          const why = e.message.replace(/^verdict: /, '');
-          verdictProblems.add(`No Retrain-free verdict: ${why}`);
-          ctx.emit({ type: 'log', level: 'warn', message: `${label}: no Retrain-free verdict: ${why}` });
-          return undefined;
-        }
-      };
-      const evaluated = async (row: Omit<EvaluatedModel, 'metrics'>, clf = p.original, original?: OriginalAccuracies): Promise<Metrics> => {
-        ctx.emit({ type: 'phase', phase: 'evaluate', label: `Evaluating ${row.role}` });
-        const metrics = await evaluateModel(clf, p, ctx.signal, ctx.emit, row.role);
-        folder.appendMetrics(row.role, row.method, 0, metrics);
-        const verdict = await verdictOn(clf, row.role, original ?? { retain: metrics.RA, test: metrics.TA });
-        const full: EvaluatedModel = { ...row, metrics, ...(verdict ? { verdict } : {}) };
-        rows.push(full);
-        ctx.emit({ type: 'evaluated', row: full });
-        return metrics;
-      };
-
-      if (p.originalCurve) folder.writeTrainingCurve('original', p.originalCurve);
-      const originalMetrics = await evaluated({ role: 'original', method: 'original', seconds: p.originalSeconds });
-      let retrainMetrics: Metrics | undefined;
-      if (config.retrain) {
-        const r = await retrainReference(config, p, ctx);
-        if (r.curve) folder.writeTrainingCurve('retrain', r.curve);
-        retrainMetrics = await evaluated({ role: 'retrain', method: 'retrain', seconds: r.seconds }, classifierOf(r.model), {
-          retain: originalMetrics.RA,
-          test: originalMetrics.TA,
-        });
-        r.model.dispose();
-      }
-      const fit = dataFitWarning(originalMetrics, retrainMetrics, config.data.normalize);
-      if (fit) ctx.emit({ type: 'log', level: 'warn', message: fit });
-
-      let last: Metrics | undefined;
-      const { theta, seconds, saliency, epochsDone, epochs } = await applyMethod(p, config, ctx, folder, async (epoch, loss, clf) => {
-        last = await evaluateModel(clf, p, ctx.signal, ctx.emit, `epoch ${epoch}`);
-        const mem = tf.memory();
-        folder.appendMetrics('unlearned', config.method, epoch, last, { loss, tensors: mem.numTensors });
-        ctx.emit({
-          type: 'log',
-          level: 'info',
-          message: `epoch ${epoch}: loss ${loss.toFixed(4)}, ${mem.numTensors} tensors, ${(mem.numBytes / 2 ** 20).toFixed(1)} MiB`,
-        });
-        ctx.emit({ type: 'metrics', role: 'unlearned', method: config.method, epoch, metrics: last });
-      });
-      const stopped = epochsDone < epochs ? { epoch: epochsDone, of: epochs } : undefined;
-      if (stopped) ctx.emit({ type: 'log', level: 'info', message: `stopped on request after epoch ${stopped.epoch} of ${stopped.of}; keeping that model` });
-      const finalMetrics = last ?? (await evaluateModel(theta, p, ctx.signal, ctx.emit, 'final'));
-      const finalVerdict = await verdictOn(theta, 'unlearned', { retain: originalMetrics.RA, test: originalMetrics.TA });
-      const final: EvaluatedModel = {
-        role: 'unlearned',
-        method: config.method,
-        metrics: finalMetrics,
-        seconds,
-        ...(finalVerdict ? { verdict: finalVerdict } : {}),
-      };
-      rows.push(final);
-      ctx.emit({ type: 'evaluated', row: final });
-
-      ctx.emit({ type: 'phase', phase: 'write', label: 'Writing the run folder' });
-      const modelNotes: string[] = [];
-      await saveModel(theta.model, join(folder.dir, 'model'), async (tmp) => {
-        // One asynchronous read of every weight, then the writers work on plain arrays (webgpu cannot read synchronously).
-        modelNotes.push(...(await withWeightSnapshot(theta.model, () => p.writeModel(theta.model, tmp))));
-        for (const note of modelNotes) ctx.emit({ type: 'log', level: 'warn', message: note });
-      });
-      theta.model.dispose();
-      const table = withGaps(rows);
-      // What model/ lacks (no safetensors for a tfjs model, say) stays in the report, not only the log.
-      const warnings = [...maskWarnings(saliency), ...(fit ? [fit] : []), ...verdictProblems, ...modelNotes];
-      folder.writeReport(table, reportMarkdown(config, p, table, saliency, retrainMetrics !== undefined, stopped, warnings));
-      const result: RunResult = {
-        runId: folder.runId,
-        runDir: folder.dir,
-        backend: p.backend,
-        rows: table,
-        saliency,
-        report: folder.path('report.md'),
-        ...(stopped ? { stopped } : {}),
-        ...(warnings.length ? { warnings } : {}),
-      };
-      return result;
+      const run = new UnlearningRun(config, p, ctx, folder);
+      const references = await run.evaluateReferences();
+      const unlearned = await run.unlearn(references.original);
+      return run.write(references, unlearned);
     },
     (result) => (result.stopped ? 'stopped' : 'finished'),
   );
+}
+
+/** θo and Retrain, measured before the method runs; `fit` warns that θo does not fit the data. */
+interface References {
+  original: Metrics;
+  retrain?: Metrics;
+  fit?: string;
+}
+
+interface Unlearned {
+  theta: Classifier;
+  saliency?: SaliencySummary;
+  stopped?: RunResult['stopped'];
+}
+
+/** The steps of one run after `prepare`, sharing its folder and the rows of the models measured so far. */
+class UnlearningRun {
+  private readonly rows: EvaluatedModel[] = [];
+  private readonly verdictProblems = new Set<string>();
+
+  constructor(
+    private readonly config: RunConfig,
+    private readonly p: Prepared,
+    private readonly ctx: JobContext,
+    private readonly folder: RunFolder,
+  ) {}
+
+  // The verdict on each model, measured but never part of its metrics: a set too small to halve costs the verdict, not the run.
+  private async verdictOn(clf: Classifier, label: string, original: OriginalAccuracies): Promise<RunVerdict | undefined> {
+    const ctx = this.ctx;
+    ctx.emit({ type: 'phase', phase: 'evaluate', label: `Retrain-free verdict on ${label}` });
+    try {
+      const v = await modelVerdict(clf, this.p, original, this.config.seed, ctx.signal);
+      ctx.emit({ type: 'log', level: 'info', message: `${label}: Retrain-free verdict ${verdictSummary(v)} (${v.seconds.toFixed(1)} s)` });
+      if (!v.miaConverged)
+        ctx.emit({ type: 'log', level: 'warn', message: `${label}: the verdict's membership attack stopped at its iteration cap before converging` });
+      return v;
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      const why = e.message.replace(/^verdict: /, '');
+      this.verdictProblems.add(`No Retrain-free verdict: ${why}`);
+      ctx.emit({ type: 'log', level: 'warn', message: `${label}: no Retrain-free verdict: ${why}` });
+      return undefined;
+    }
+  }
+
+  private async evaluated(row: Omit<EvaluatedModel, 'metrics'>, clf = this.p.original, original?: OriginalAccuracies): Promise<Metrics> {
+    this.ctx.emit({ type: 'phase', phase: 'evaluate', label: `Evaluating ${row.role}` });
+    const metrics = await evaluateModel(clf, this.p, this.ctx.signal, this.ctx.emit, row.role);
+    this.folder.appendMetrics(row.role, row.method, 0, metrics);
+    const verdict = await this.verdictOn(clf, row.role, original ?? { retain: metrics.RA, test: metrics.TA });
+    this.record({ ...row, metrics, ...(verdict ? { verdict } : {}) });
+    return metrics;
+  }
+
+  private record(row: EvaluatedModel): void {
+    this.rows.push(row);
+    this.ctx.emit({ type: 'evaluated', row });
+  }
+
+  async evaluateReferences(): Promise<References> {
+    const { config, p, ctx, folder } = this;
+    if (p.originalCurve) folder.writeTrainingCurve('original', p.originalCurve);
+    const original = await this.evaluated({ role: 'original', method: 'original', seconds: p.originalSeconds });
+    let retrain: Metrics | undefined;
+    if (config.retrain) {
+      const r = await retrainReference(config, p, ctx);
+      if (r.curve) folder.writeTrainingCurve('retrain', r.curve);
+      retrain = await this.evaluated({ role: 'retrain', method: 'retrain', seconds: r.seconds }, classifierOf(r.model), {
+        retain: original.RA,
+        test: original.TA,
+      });
+      r.model.dispose();
+    }
+    const fit = dataFitWarning(original, retrain, config.data.normalize);
+    if (fit) ctx.emit({ type: 'log', level: 'warn', message: fit });
+    return { original, ...(retrain ? { retrain } : {}), ...(fit ? { fit } : {}) };
+  }
+
+  /** The method, measured after every epoch; θu is the model after the last epoch run (Stop and Keep ends early). */
+  async unlearn(original: Metrics): Promise<Unlearned> {
+    const { config, p, ctx, folder } = this;
+    let last: Metrics | undefined;
+    const { theta, seconds, saliency, epochsDone, epochs } = await applyMethod(p, config, ctx, folder, async (epoch, loss, clf) => {
+      last = await evaluateModel(clf, p, ctx.signal, ctx.emit, `epoch ${epoch}`);
+      const mem = tf.memory();
+      folder.appendMetrics('unlearned', config.method, epoch, last, { loss, tensors: mem.numTensors });
+      ctx.emit({
+        type: 'log',
+        level: 'info',
+        message: `epoch ${epoch}: loss ${loss.toFixed(4)}, ${mem.numTensors} tensors, ${(mem.numBytes / 2 ** 20).toFixed(1)} MiB`,
+      });
+      ctx.emit({ type: 'metrics', role: 'unlearned', method: config.method, epoch, metrics: last });
+    });
+    const stopped = epochsDone < epochs ? { epoch: epochsDone, of: epochs } : undefined;
+    if (stopped) ctx.emit({ type: 'log', level: 'info', message: `stopped on request after epoch ${stopped.epoch} of ${stopped.of}; keeping that model` });
+    const finalMetrics = last ?? (await evaluateModel(theta, p, ctx.signal, ctx.emit, 'final'));
+    const finalVerdict = await this.verdictOn(theta, 'unlearned', { retain: original.RA, test: original.TA });
+    this.record({ role: 'unlearned', method: config.method, metrics: finalMetrics, seconds, ...(finalVerdict ? { verdict: finalVerdict } : {}) });
+    return { theta, ...(saliency ? { saliency } : {}), ...(stopped ? { stopped } : {}) };
+  }
+
+  /** θu's model files, then the report of every row; θu is disposed here. */
+  async write(references: References, { theta, saliency, stopped }: Unlearned): Promise<RunResult> {
+    const { config, p, ctx, folder } = this;
+    ctx.emit({ type: 'phase', phase: 'write', label: 'Writing the run folder' });
+    const modelNotes: string[] = [];
+    await saveModel(theta.model, join(folder.dir, 'model'), async (tmp) => {
+      // One asynchronous read of every weight, then the writers work on plain arrays (webgpu cannot read synchronously).
+      modelNotes.push(...(await withWeightSnapshot(theta.model, () => p.writeModel(theta.model, tmp))));
+      for (const note of modelNotes) ctx.emit({ type: 'log', level: 'warn', message: note });
+    });
+    theta.model.dispose();
+    const table = withGaps(this.rows);
+    // What model/ lacks (no safetensors for a tfjs model, say) stays in the report, not only the log.
+    const warnings = [...maskWarnings(saliency), ...(references.fit ? [references.fit] : []), ...this.verdictProblems, ...modelNotes];
+    folder.writeReport(table, reportMarkdown(config, p, table, saliency, references.retrain !== undefined, stopped, warnings));
+    return {
+      runId: folder.runId,
+      runDir: folder.dir,
+      backend: p.backend,
+      rows: table,
+      saliency,
+      report: folder.path('report.md'),
+      ...(stopped ? { stopped } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    };
+  }
 }
 
 function resolvedInfo(p: Prepared): Record<string, unknown> {
