@@ -17,7 +17,8 @@ import { defaultUnlearnRecipe } from '../src/protocol/methods';
 import { predictPerSample } from '../src/engine/metrics/evaluate';
 import { miaEfficacy } from '../src/engine/metrics/mia';
 import { applyMethod } from '../src/engine/pipeline/methodStep';
-import { prepare, startBackend, type JobContext, type PrepareConfig } from '../src/engine/pipeline/prepare';
+import { prepare, startBackend, type PrepareConfig } from '../src/engine/pipeline/prepare';
+import type { JobContext } from '../src/engine/pipeline/jobContext';
 import { makeRng, shuffleInPlace } from '../src/engine/rng';
 
 function arg(name: string, fallback: string): string {

@@ -29,7 +29,8 @@ import type { Classifier } from '../src/engine/models/io';
 import { classifierOf } from '../src/engine/models/io';
 import { evaluateModel } from '../src/engine/pipeline/evaluateModel';
 import { applyMethod, retrainReference } from '../src/engine/pipeline/methodStep';
-import { prepare, startBackend, type JobContext, type Prepared, type PrepareConfig } from '../src/engine/pipeline/prepare';
+import { prepare, startBackend, type Prepared, type PrepareConfig } from '../src/engine/pipeline/prepare';
+import type { JobContext } from '../src/engine/pipeline/jobContext';
 import { versions } from '../src/engine/pipeline/versions';
 import { verdictPoints } from '../src/engine/pipeline/verdictStep';
 

@@ -4,7 +4,7 @@ import { defaultGenerationConfig } from '../protocol/generationConfig';
 import type { BackendChoice } from '../protocol/backends';
 import { selectBackend } from '../engine/backend/select';
 import { exportDdpm } from '../engine/pipeline/generationExport';
-import type { JobContext } from '../engine/pipeline/prepare';
+import type { JobContext } from '../engine/pipeline/jobContext';
 import { abortOnCtrlC } from './common';
 import { TerminalProgress } from './progressBar';
 

@@ -10,7 +10,8 @@ import type { EvaluatedModel, RunResult, RunVerdict } from '../../src/protocol/r
 import { verdictFigureCells, verdictLine, verdictThresholdNote } from '../../src/protocol/verdictText';
 import { markdownCell } from '../../src/protocol/tableText';
 import { classifierOf, loadModel } from '../../src/engine/models/io';
-import { prepare, startBackend, type JobContext } from '../../src/engine/pipeline/prepare';
+import { prepare, startBackend } from '../../src/engine/pipeline/prepare';
+import type { JobContext } from '../../src/engine/pipeline/jobContext';
 import { modelVerdict, verdictPoints } from '../../src/engine/pipeline/verdictStep';
 import { readRun } from '../../src/store/runs/readRuns';
 import { readRunRecord } from '../../src/store/runs/runRecord';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { genDemoConfig, genDemoModelDir } from '../../src/store/generationDemo';
 import { ddpmFromFile } from '../../src/engine/pipeline/generationModel';
-import type { JobContext } from '../../src/engine/pipeline/prepare';
+import type { JobContext } from '../../src/engine/pipeline/jobContext';
 import { buildUnet } from '../../src/engine/generation/unet';
 import { saveModel } from '../../src/engine/models/io';
 import { selectBackend } from '../../src/engine/backend/select';

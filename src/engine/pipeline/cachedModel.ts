@@ -11,7 +11,7 @@ import { PhaseProgress } from '../progress';
 import { parseTrainingCurve, type TrainingCurve } from '../../store/runs/trainingCurve';
 import { fit } from '../train/fit';
 import type { T } from '../tf';
-import type { JobContext } from './prepare';
+import type { JobContext } from './jobContext';
 import { cachedOrTrained } from './cacheStep';
 
 /** `curve`: the model's own training curve; absent for entries cached before curves were kept. */

@@ -12,7 +12,8 @@ import { RunFolder } from '../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
 import { runGuarded } from './guard';
 import { retrainReference } from './methodStep';
-import { prepare, splitHash, startBackend, type JobContext } from './prepare';
+import { prepare, splitHash, startBackend } from './prepare';
+import type { JobContext } from './jobContext';
 import { versions } from './versions';
 import { backendMarkdownItems } from '../../protocol/backendSummary';
 

@@ -6,7 +6,7 @@ import type { ImageSet, SplitData } from '../data/dataset';
 import { loadDataAsync } from '../data/load';
 import { dataIdentity } from '../../store/data/layout';
 import { UserError } from '../../store/errors';
-import type { JobContext } from './prepare';
+import type { JobContext } from './jobContext';
 
 /** Each factor×factor block of every channel replaced by its mean; H and W must be divisible by factor. */
 export function averagePool(set: ImageSet, factor: number): ImageSet {

@@ -11,7 +11,7 @@ import { parameterCount } from '../generation/unet';
 import { modelFiles } from '../models/io';
 import { loadGenerationData } from './generationData';
 import { trainDdpm } from './generationModel';
-import type { JobContext } from './prepare';
+import type { JobContext } from './jobContext';
 
 export interface ExportedDdpm {
   dir: string;

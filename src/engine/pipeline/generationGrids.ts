@@ -6,7 +6,7 @@ import type { ImageSet } from '../data/dataset';
 import { writeJsonAtomic } from '../../store/runs/atomic';
 import type { RunFolder } from '../../store/runs/runFolder';
 import { writeSampleGrid } from '../generation/sampleGrid';
-import type { JobContext } from './prepare';
+import type { JobContext } from './jobContext';
 
 export interface GridSpec {
   stage: string;

@@ -25,7 +25,7 @@ import { cachedDdpm, ddpmFromFile, type GenerationModel } from './generationMode
 import { generationReport } from './generationReport';
 import { runGenerationMethod, generationSaliency } from './generationMethod';
 import { runGuarded } from './guard';
-import type { JobContext } from './prepare';
+import type { JobContext } from './jobContext';
 import { versions } from './versions';
 
 /** Samples and scores one model; writes its final grid; emits and returns its table row. */

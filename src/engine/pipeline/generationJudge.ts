@@ -7,7 +7,7 @@ import { allIndices, type SplitData } from '../data/dataset';
 import { predictPerSample } from '../metrics/evaluate';
 import { buildArchitecture } from '../models/architectures';
 import { trainedOrCached, type CachedModel } from './cachedModel';
-import type { JobContext } from './prepare';
+import type { JobContext } from './jobContext';
 
 export async function judgeClassifier(
   config: GenerationConfig,

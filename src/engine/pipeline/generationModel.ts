@@ -14,7 +14,7 @@ import { buildUnet, parameterCount } from '../generation/unet';
 import { loadModel, modelFiles } from '../models/io';
 import { PhaseProgress } from '../progress';
 import type { T } from '../tf';
-import type { JobContext } from './prepare';
+import type { JobContext } from './jobContext';
 import { cachedOrTrained } from './cacheStep';
 
 export interface GenerationModel {

@@ -5,7 +5,7 @@ import type { RunFolder } from '../../store/runs/runFolder';
 import type { SplitData } from '../data/dataset';
 import type { Classifier } from '../models/io';
 import type { GridLayout } from './generationGrids';
-import type { JobContext } from './prepare';
+import type { JobContext } from './jobContext';
 
 /** What every step of the job shares. */
 export interface GenerationRun {

@@ -15,7 +15,8 @@ import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../store/runs/a
 import { newRunId } from '../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
-import { prepare, startBackend, type JobContext, type PrepareConfig } from './prepare';
+import { prepare, startBackend, type PrepareConfig } from './prepare';
+import type { JobContext } from './jobContext';
 import { machineInfo, scenarioLabel, studyPrepareConfig } from './tableJob';
 
 /** <workspace>/.salun/grids/<stamp>-<method>-<scenario>-<model>/, never an existing folder. */

@@ -3,7 +3,7 @@
 import { toJobError } from '../../protocol/jobError';
 import { CancelledError, UserError } from '../../store/errors';
 import type { RunFolder } from '../../store/runs/runFolder';
-import type { JobContext } from './prepare';
+import type { JobContext } from './jobContext';
 
 /** `endState` names how a body that returned ended: 'finished' unless it stopped early on request. */
 export async function runGuarded<T>(

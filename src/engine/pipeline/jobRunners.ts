@@ -6,7 +6,7 @@ import type { RunResult } from '../../protocol/results';
 import { runEvaluateJob } from './evaluateJob';
 import { runGenerationJob } from './generationJob';
 import { defaultGridDir, runGridJob } from './gridJob';
-import type { JobContext } from './prepare';
+import type { JobContext } from './jobContext';
 import { runUnlearningJob } from './runJob';
 import { runSaliencyJob } from './saliencyJob';
 import { defaultTableDir, describeMissing, runTableJob } from './tableJob';

@@ -18,26 +18,11 @@ import { nonFiniteWeights } from '../models/finite';
 import type { Classifier } from '../models/io';
 import { loadOwnModel, writeTwin } from '../models/sources';
 import type { T } from '../tf';
-import type { Emit } from '../progress';
-import type { TrainingPool } from '../train/parallel';
 import { makeRng, subSeed } from '../rng';
 import { UserError } from '../../store/errors';
 import type { TrainingCurve } from '../../store/runs/trainingCurve';
 import { trainedOrCached } from './cachedModel';
-
-export interface JobContext {
-  workspaceDir: string;
-  emit: Emit;
-  signal: AbortSignal;
-  /**
-   * Stop and keep: unlike `signal`, fires only a graceful end: the unlearning loop stops after its
-   * current epoch (the comparison table: after its current model) and the job writes what it has.
-   * Steps without epochs to stop between ignore it.
-   */
-  stop?: AbortSignal;
-  /** Data-parallel worker threads for every training pass of the job (config `workers`); absent: one thread. */
-  training?: TrainingPool;
-}
+import type { JobContext } from './jobContext';
 
 export interface Prepared {
   backend: BackendInfo;
@@ -89,8 +74,6 @@ export function workersKey(ctx: JobContext): { workers?: number } {
   const n = ctx.training?.effectiveWorkers ?? 1;
   return n > 1 ? { workers: n } : {};
 }
-
-export { trainedOrCached } from './cachedModel';
 
 /** Selects the backend first, so that the job can say which one it uses before any long step. */
 export async function startBackend(config: PrepareConfig, ctx: JobContext): Promise<BackendInfo> {

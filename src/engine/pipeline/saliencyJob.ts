@@ -4,7 +4,8 @@ import type { SaliencyJobConfig } from '../../protocol/config';
 import type { RunResult } from '../../protocol/results';
 import { RunFolder } from '../../store/runs/runFolder';
 import { runGuarded } from './guard';
-import { prepare, startBackend, type JobContext } from './prepare';
+import { prepare, startBackend } from './prepare';
+import type { JobContext } from './jobContext';
 import { maskWarnings, saliencyStep } from './saliencyStep';
 import { versions } from './versions';
 

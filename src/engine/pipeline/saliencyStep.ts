@@ -8,7 +8,8 @@ import type { RunFolder } from '../../store/runs/runFolder';
 import { buildMask, packMask, SaliencyIndex, type SaliencyScores } from '../../store/saliency/mask';
 import { computeSaliencyScores } from '../saliency/scores';
 import { DEFAULT_RATIO } from '../../protocol/defaults';
-import type { JobContext, Prepared } from './prepare';
+import type { Prepared } from './prepare';
+import type { JobContext } from './jobContext';
 
 export interface SaliencyOutcome {
   index: SaliencyIndex;

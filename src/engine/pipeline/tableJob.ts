@@ -18,7 +18,8 @@ import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../store/runs/a
 import { newRunId } from '../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
-import { prepare, splitHash, startBackend, type JobContext, type Prepared, type PrepareConfig } from './prepare';
+import { prepare, splitHash, startBackend, type Prepared, type PrepareConfig } from './prepare';
+import type { JobContext } from './jobContext';
 import { versions } from './versions';
 
 /** <workspace>/.salun/tables/<stamp>-<scenario>-<model>/, never an existing folder. */
