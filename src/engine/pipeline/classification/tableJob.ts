@@ -2,25 +2,25 @@
 // forget set drawn with s, Retrain with s on Dr (cached), then every method from θo with its own
 // recipe (defaultUnlearnRecipe), all measured by the same evaluator. Aggregated over seeds into the
 // paper's layout with the Retrain-vs-Retrain noise floor; table.md / table.json in the out dir.
-import { dataText } from '../../protocol/dataFormats';
+import { dataText } from '../../../protocol/dataFormats';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
-import type { ForgetSpec } from '../../protocol/config';
-import type { EvaluatedModel } from '../../protocol/results';
-import { type MachineInfo, type TableConfig, type TableMissing, type TableResult } from '../../protocol/table';
-import { defaultUnlearnRecipe } from '../../protocol/methods';
-import { aggregateSeeds, methodLabel, seedTableCells, type SeedRows } from '../metrics/seedStats';
-import { markdownTable } from '../../protocol/tableText';
-import { modelsMarkdown } from '../../store/metrics/table';
-import { classifierOf } from '../models/io';
-import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../store/runs/atomic';
-import { newRunId } from '../../store/runs/runFolder';
+import type { ForgetSpec } from '../../../protocol/config';
+import type { EvaluatedModel } from '../../../protocol/results';
+import { type MachineInfo, type TableConfig, type TableMissing, type TableResult } from '../../../protocol/table';
+import { defaultUnlearnRecipe } from '../../../protocol/methods';
+import { aggregateSeeds, methodLabel, seedTableCells, type SeedRows } from '../../metrics/seedStats';
+import { markdownTable } from '../../../protocol/tableText';
+import { modelsMarkdown } from '../../../store/metrics/table';
+import { classifierOf } from '../../models/io';
+import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
+import { newRunId } from '../../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
 import { prepare, splitHash, startBackend, type Prepared, type PrepareConfig } from './prepare';
-import type { JobContext } from './jobContext';
-import { versions } from './versions';
+import type { JobContext } from '../shared/jobContext';
+import { versions } from '../shared/versions';
 
 /** <workspace>/.salun/tables/<stamp>-<scenario>-<model>/, never an existing folder. */
 export function defaultTableDir(workspaceDir: string, config: TableConfig, now = new Date()): string {

@@ -2,27 +2,27 @@
 // (loaded from the user's file, or trained — once, then cached by the hash of what produced it).
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { ArchitectureName, BackendChoice, DataSpec, ForgetSpec, ModelSpec, OptimizerRecipe, OwnModelSpec } from '../../protocol/config';
-import type { BackendInfo } from '../../protocol/results';
-import { selectBackend } from '../backend/select';
-import { allIndices, indicesWithoutClass, type SplitData } from '../data/dataset';
-import { splitForget, type ForgetSplit } from '../data/forgetSet';
-import { dataIdentity } from '../../store/data/layout';
-import { loadDataAsync } from '../data/load';
-import { withTrainSubset } from '../data/subset';
-import { withHeldOut } from '../data/heldOut';
-import type { ImageSet } from '../data/dataset';
-import { buildArchitecture } from '../models/architectures';
-import { batchShapeFor } from '../models/forward';
-import { nonFiniteWeights } from '../models/finite';
-import type { Classifier } from '../models/io';
-import { loadOwnModel, writeTwin } from '../models/sources';
-import type { T } from '../tf';
-import { makeRng, subSeed } from '../rng';
-import { UserError } from '../../store/errors';
-import type { TrainingCurve } from '../../store/runs/trainingCurve';
-import { trainedOrCached } from './cachedModel';
-import type { JobContext } from './jobContext';
+import type { ArchitectureName, BackendChoice, DataSpec, ForgetSpec, ModelSpec, OptimizerRecipe, OwnModelSpec } from '../../../protocol/config';
+import type { BackendInfo } from '../../../protocol/results';
+import { selectBackend } from '../../backend/select';
+import { allIndices, indicesWithoutClass, type SplitData } from '../../data/dataset';
+import { splitForget, type ForgetSplit } from '../../data/forgetSet';
+import { dataIdentity } from '../../../store/data/layout';
+import { loadDataAsync } from '../../data/load';
+import { withTrainSubset } from '../../data/subset';
+import { withHeldOut } from '../../data/heldOut';
+import type { ImageSet } from '../../data/dataset';
+import { buildArchitecture } from '../../models/architectures';
+import { batchShapeFor } from '../../models/forward';
+import { nonFiniteWeights } from '../../models/finite';
+import type { Classifier } from '../../models/io';
+import { loadOwnModel, writeTwin } from '../../models/sources';
+import type { T } from '../../tf';
+import { makeRng, subSeed } from '../../rng';
+import { UserError } from '../../../store/errors';
+import type { TrainingCurve } from '../../../store/runs/trainingCurve';
+import { trainedOrCached } from '../shared/cachedModel';
+import type { JobContext } from '../shared/jobContext';
 
 export interface Prepared {
   backend: BackendInfo;

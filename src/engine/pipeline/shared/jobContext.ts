@@ -1,7 +1,7 @@
 // What a job is given by whoever runs it (the job process, the CLI, a test): where it works, where
 // its events go, and the signals that end it.
-import type { Emit } from '../progress';
-import type { TrainingPool } from '../train/parallel';
+import type { Emit } from '../../progress';
+import type { TrainingPool } from '../../train/parallel';
 
 export interface JobContext {
   workspaceDir: string;

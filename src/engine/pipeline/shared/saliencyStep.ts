@@ -1,14 +1,14 @@
 // Computes the saliency map of θo on Df and the mask the config asks for; writes saliency/ into the run folder.
-import type { SaliencyConfig } from '../../protocol/config';
-import type { SaliencySummary } from '../../protocol/results';
-import { UserError } from '../../store/errors';
-import { PhaseProgress } from '../progress';
-import { writeFileAtomic, writeJsonAtomic } from '../../store/runs/atomic';
-import type { RunFolder } from '../../store/runs/runFolder';
-import { buildMask, packMask, SaliencyIndex, type SaliencyScores } from '../../store/saliency/mask';
-import { computeSaliencyScores } from '../saliency/scores';
-import { DEFAULT_RATIO } from '../../protocol/defaults';
-import type { Prepared } from './prepare';
+import type { SaliencyConfig } from '../../../protocol/config';
+import type { SaliencySummary } from '../../../protocol/results';
+import { UserError } from '../../../store/errors';
+import { PhaseProgress } from '../../progress';
+import { writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
+import type { RunFolder } from '../../../store/runs/runFolder';
+import { buildMask, packMask, SaliencyIndex, type SaliencyScores } from '../../../store/saliency/mask';
+import { computeSaliencyScores } from '../../saliency/scores';
+import { DEFAULT_RATIO } from '../../../protocol/defaults';
+import type { Prepared } from '../classification/prepare';
 import type { JobContext } from './jobContext';
 
 export interface SaliencyOutcome {

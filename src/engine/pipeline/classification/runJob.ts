@@ -1,27 +1,27 @@
 // A full unlearning run: θo, Retrain, saliency, the method with per-epoch evaluation, the
 // comparison table, and a run folder that holds all of it.
-import { withWeightSnapshot } from '../models/weightReads';
-import { dataText } from '../../protocol/dataFormats';
+import { withWeightSnapshot } from '../../models/weightReads';
+import { dataText } from '../../../protocol/dataFormats';
 import { join } from 'node:path';
-import type { RunConfig } from '../../protocol/config';
-import type { EvaluatedModel, Metrics, RunResult, RunVerdict, SaliencySummary } from '../../protocol/results';
-import { classifierOf, saveModel, type Classifier } from '../models/io';
-import { tf } from '../tf';
-import { modelsMarkdown } from '../../store/metrics/table';
-import { withGaps } from '../metrics/report';
-import { RunFolder } from '../../store/runs/runFolder';
-import { describeForgetSpec, GAP_AND_TIME_NOTE, verdictSection } from '../../store/runs/runReport';
-import { verdictSummary } from '../../protocol/verdictText';
+import type { RunConfig } from '../../../protocol/config';
+import type { EvaluatedModel, Metrics, RunResult, RunVerdict, SaliencySummary } from '../../../protocol/results';
+import { classifierOf, saveModel, type Classifier } from '../../models/io';
+import { tf } from '../../tf';
+import { modelsMarkdown } from '../../../store/metrics/table';
+import { withGaps } from '../../metrics/report';
+import { RunFolder } from '../../../store/runs/runFolder';
+import { describeForgetSpec, GAP_AND_TIME_NOTE, verdictSection } from '../../../store/runs/runReport';
+import { verdictSummary } from '../../../protocol/verdictText';
 import { modelVerdict, type OriginalAccuracies } from './verdictStep';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
 import { prepare, splitHash, startBackend, type Prepared } from './prepare';
-import type { JobContext } from './jobContext';
-import { versions } from './versions';
-import { runGuarded } from './guard';
-import { maskWarnings } from './saliencyStep';
+import type { JobContext } from '../shared/jobContext';
+import { versions } from '../shared/versions';
+import { runGuarded } from '../shared/guard';
+import { maskWarnings } from '../shared/saliencyStep';
 import { dataFitWarning } from './fitCheck';
-import { backendMarkdownItems } from '../../protocol/backendSummary';
+import { backendMarkdownItems } from '../../../protocol/backendSummary';
 
 export function runUnlearningJob(config: RunConfig, ctx: JobContext): Promise<RunResult> {
   const folder = RunFolder.create(ctx.workspaceDir, config.method);
