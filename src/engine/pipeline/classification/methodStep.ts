@@ -16,7 +16,7 @@ import { trainableVariables } from '../../train/loop';
 import { configHash, splitHash, workersKey, type Prepared } from './prepare';
 import { trainedOrCached } from '../shared/cachedModel';
 import type { JobContext } from '../shared/jobContext';
-import { saliencyStep } from '../shared/saliencyStep';
+import { saliencyStep } from './saliencyStep';
 import type { TrainingCurve } from '../../../store/runs/trainingCurve';
 import { glossed } from '../../../protocol/terms';
 

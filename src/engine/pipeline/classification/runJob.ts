@@ -19,7 +19,7 @@ import { prepare, splitHash, startBackend, type Prepared } from './prepare';
 import type { JobContext } from '../shared/jobContext';
 import { versions } from '../shared/versions';
 import { runGuarded } from '../shared/guard';
-import { maskWarnings } from '../shared/saliencyStep';
+import { maskWarnings } from '../shared/saliencyWriter';
 import { dataFitWarning } from './fitCheck';
 import { backendMarkdownItems } from '../../../protocol/backendSummary';
 

@@ -6,7 +6,8 @@ import { RunFolder } from '../../../store/runs/runFolder';
 import { runGuarded } from '../shared/guard';
 import { prepare, startBackend } from './prepare';
 import type { JobContext } from '../shared/jobContext';
-import { maskWarnings, saliencyStep } from '../shared/saliencyStep';
+import { saliencyStep } from './saliencyStep';
+import { maskWarnings } from '../shared/saliencyWriter';
 import { versions } from '../shared/versions';
 
 export function runSaliencyJob(config: SaliencyJobConfig, ctx: JobContext): Promise<RunResult> {

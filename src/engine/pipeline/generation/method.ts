@@ -12,7 +12,7 @@ import { PhaseProgress } from '../../progress';
 import { tf, type T } from '../../tf';
 import type { GenerationRun } from './run';
 import { writeStageGrid } from './grids';
-import { saliencyOutcome } from '../shared/saliencyStep';
+import { saliencyOutcome } from '../shared/saliencyWriter';
 
 /** |∇ L_simple(θo; Df)| summed over the forget images, and the top-ratio mask; emits 'saliency'. */
 export async function generationSaliency(run: GenerationRun, original: T.LayersModel): Promise<Uint8Array[]> {
