@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { directionProblems, importCycles, importsOf, onlyReExports, resolveImport, type ImportEdge } from './importRules';
+import { directionProblems, importCycles, importsOf, onlyReExports, pipelineProblems, resolveImport, type ImportEdge } from './importRules';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -60,6 +60,30 @@ describe('import rules', () => {
 
   it('every import points the way the layers allow', () => {
     assert.deepEqual(directionProblems(edges), []);
+  });
+
+  it("engine/pipeline's folders: shared/ imports no task, a task not the other; only the dispatcher reaches both", () => {
+    assert.ok(
+      edges.some((e) => e.from.startsWith('src/engine/pipeline/generation/') && e.to.startsWith('src/engine/pipeline/shared/')),
+      'a task → shared import is not seen',
+    );
+    assert.deepEqual(pipelineProblems(edges), []);
+    const wrong = [
+      edge('src/engine/pipeline/shared/a.ts', 'src/engine/pipeline/classification/b.ts', true),
+      edge('src/engine/pipeline/generation/a.ts', 'src/engine/pipeline/classification/b.ts'),
+      edge('src/engine/pipeline/classification/a.ts', 'src/engine/pipeline/dispatch.ts'),
+    ];
+    const fine = [
+      edge('src/engine/pipeline/jobRunners.ts', 'src/engine/pipeline/generation/job.ts'),
+      edge('src/engine/pipeline/generation/a.ts', 'src/engine/pipeline/shared/b.ts'),
+      edge('src/engine/pipeline/classification/a.ts', 'src/engine/pipeline/classification/b.ts'),
+      edge('src/cli/a.ts', 'src/engine/pipeline/classification/b.ts'),
+      edge('src/engine/pipeline/generation/a.ts', 'src/engine/generation/b.ts'),
+    ];
+    assert.deepEqual(
+      pipelineProblems([...wrong, ...fine]).map((p) => p.slice(0, p.indexOf(': '))),
+      wrong.map((e) => `${e.from} -> ${e.to}`),
+    );
   });
 
   it('no import cycles at run time', () => {
