@@ -61,9 +61,6 @@ export default tseslint.config(
   // The globs match a file where it is and in a feature folder it moves to.
   ...[
     ['src/engine/backend/wasm/columnSums.ts', 83], // columnSums
-    ['src/engine/pipeline/**/prepare.ts', 117], // prepare
-    ['src/engine/pipeline/**/runJob.ts', 103], // runUnlearningJob
-    ['src/engine/pipeline/**/tableJob.ts', 121], // runTableJob
     ['src/extension/**/jobSupervisor.ts', 89], // JobSupervisor.start
     ['src/extension/**/newRunFlow.ts', 95], // askNewRun
     ['bench/saliency-crosscheck.ts', 278], // main

@@ -9,7 +9,7 @@ import { defaultDataDir } from '../src/store/data/idxLayout';
 import { allIndices } from '../src/engine/data/dataset';
 import { unlearnGeneration } from '../src/engine/generation/unlearn';
 import { buildUnet, parameterCount } from '../src/engine/generation/unet';
-import { averagePool } from '../src/engine/pipeline/generationData';
+import { averagePool } from '../src/engine/pipeline/generation/data';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);

@@ -16,8 +16,9 @@ import { DEFAULT_RATIO, defaultTrainRecipe } from '../src/protocol/defaults';
 import { defaultUnlearnRecipe } from '../src/protocol/methods';
 import { predictPerSample } from '../src/engine/metrics/evaluate';
 import { miaEfficacy } from '../src/engine/metrics/mia';
-import { applyMethod } from '../src/engine/pipeline/methodStep';
-import { prepare, startBackend, type JobContext, type PrepareConfig } from '../src/engine/pipeline/prepare';
+import { applyMethod } from '../src/engine/pipeline/classification/methodStep';
+import { prepare, startBackend, type PrepareConfig } from '../src/engine/pipeline/classification/prepare';
+import type { JobContext } from '../src/engine/pipeline/shared/jobContext';
 import { makeRng, shuffleInPlace } from '../src/engine/rng';
 
 function arg(name: string, fallback: string): string {

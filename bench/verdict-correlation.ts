@@ -27,11 +27,12 @@ import { collectSampleOutputs, unseenReference } from '../src/engine/metrics/sam
 import { retrainFreeVerdict, type Verdict } from '../src/engine/metrics/verdict';
 import type { Classifier } from '../src/engine/models/io';
 import { classifierOf } from '../src/engine/models/io';
-import { evaluateModel } from '../src/engine/pipeline/evaluateModel';
-import { applyMethod, retrainReference } from '../src/engine/pipeline/methodStep';
-import { prepare, startBackend, type JobContext, type Prepared, type PrepareConfig } from '../src/engine/pipeline/prepare';
-import { versions } from '../src/engine/pipeline/versions';
-import { verdictPoints } from '../src/engine/pipeline/verdictStep';
+import { evaluateModel } from '../src/engine/pipeline/classification/evaluateModel';
+import { applyMethod, retrainReference } from '../src/engine/pipeline/classification/methodStep';
+import { prepare, startBackend, type Prepared, type PrepareConfig } from '../src/engine/pipeline/classification/prepare';
+import type { JobContext } from '../src/engine/pipeline/shared/jobContext';
+import { versions } from '../src/engine/pipeline/shared/versions';
+import { verdictPoints } from '../src/engine/pipeline/classification/verdictStep';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

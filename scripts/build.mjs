@@ -28,7 +28,7 @@ const distDir = outdirAt >= 0 ? resolve(process.argv[outdirAt + 1]) : join(root,
 // Native TensorFlow is optional and loaded at run time when present; never bundle it.
 const nativeTf = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 
-// The version every run's config.json records (src/engine/pipeline/versions.ts): package.json's, so
+// The version every run's config.json records (src/engine/pipeline/shared/versions.ts): package.json's, so
 // that a run names the release that made it. A development build says `+dev` after it: its code may
 // differ from that release's. The package is made from a production build only (scripts/package.mjs).
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

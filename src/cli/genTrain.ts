@@ -3,8 +3,8 @@
 import { defaultGenerationConfig } from '../protocol/generationConfig';
 import type { BackendChoice } from '../protocol/backends';
 import { selectBackend } from '../engine/backend/select';
-import { exportDdpm } from '../engine/pipeline/generationExport';
-import type { JobContext } from '../engine/pipeline/prepare';
+import { exportDdpm } from '../engine/pipeline/generation/export';
+import type { JobContext } from '../engine/pipeline/shared/jobContext';
 import { abortOnCtrlC } from './common';
 import { TerminalProgress } from './progressBar';
 

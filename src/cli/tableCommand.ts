@@ -6,7 +6,7 @@ import { DEFAULT_RATIO } from '../protocol/defaults';
 import { defaultTableConfig, TABLE_METHOD_ORDER, type TableConfig, type TableResult } from '../protocol/table';
 import { seedTableCells } from '../engine/metrics/seedStats';
 import { plainTable } from '../protocol/tableText';
-import { defaultTableDir, scenarioLabel, tableFootnote, tableHeader } from '../engine/pipeline/tableJob';
+import { defaultTableDir, scenarioLabel, tableFootnote, tableHeader } from '../engine/pipeline/classification/tableJob';
 import { fail, numberArg, readArgs } from './common';
 import { runJobCommand, validateOrFail, type StartCommand } from './jobCommand';
 import { STUDY_OPTIONS, STUDY_USAGE, studyConfigFields, studyOptions, type StudyOptions } from './studyArgs';

@@ -14,7 +14,7 @@ export { DEFAULT_METHOD_OPTIONS, METHOD_NAMES } from './methods';
  * How pixel values are scaled before a model sees them: 'unit' [0, 1] (the default, what built-in
  * models are trained on), 'centered' [-1, 1], 'standardize' (per channel, (x − mean) / std of the
  * training set, as torchvision's Normalize). A user's model trained with other preprocessing scores
- * near chance on 'unit' data; the run warns when the fit looks wrong (pipeline/fitCheck.ts).
+ * near chance on 'unit' data; the run warns when the fit looks wrong (pipeline/classification/fitCheck.ts).
  */
 export type NamedNormalization = 'unit' | 'centered' | 'standardize';
 

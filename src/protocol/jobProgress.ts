@@ -5,8 +5,8 @@
 // disagree, and a replayed log shows what the live stream showed.
 //
 // A job is a plan of stages in the order the engine runs them (each kind's row in configKinds.ts
-// names its plan here; the engine: runJob.ts, saliencyJob.ts,
-// evaluateJob.ts, tableJob.ts, gridJob.ts, generationJob.ts), built from the parsed config at the
+// names its plan here; the engine: classification/ runJob.ts, saliencyJob.ts,
+// evaluateJob.ts, tableJob.ts, gridJob.ts, and generation/job.ts), built from the parsed config at the
 // start, each weighted by its rough cost. Phase events move through the plan; a stage that may
 // not happen (a model from the cache) is passed over when a later one starts, and its weight
 // leaves the total. The whole job's ETA is elapsed × (1 − fraction) / fraction: the time so far
@@ -135,7 +135,7 @@ export function generationPlan(c: GenerationConfig): JobStage[] {
   const unlearning = u.iterations * 0.75 * ((2 * u.batchSize) / c.train.batchSize) + gridsPartWay * sampling(c.sampling.gridColumns);
   return [
     { phase: 'load', weight: GEN_LOAD },
-    // θo first (read, or trained unless cached: generationJob.ts reads it before the judge, so a damaged
+    // θo first (read, or trained unless cached: generation/job.ts reads it before the judge, so a damaged
     // file fails at once), then the judge, which trains under 'evaluate' (it is the evaluation's
     // instrument) so that the two are told apart.
     ...(c.original.kind === 'train' ? [{ phase: 'train-original' as const, weight: c.train.iterations, optional: true }] : []),

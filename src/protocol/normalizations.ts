@@ -1,6 +1,6 @@
 // data.normalize in the words of the user who trained the model: what each scaling is in
 // torchvision's / Keras's terms, and where the setting goes. The New Run flow's scaling step lists
-// these; the run's data-fit warning (engine/pipeline/fitCheck.ts) names the same step and keys, so
+// these; the run's data-fit warning (engine/pipeline/classification/fitCheck.ts) names the same step and keys, so
 // the user who reads the warning finds the question it points to.
 import type { DataNormalization } from './config';
 

@@ -12,7 +12,7 @@ import { splitForget } from '../../src/engine/data/forgetSet';
 import { CancelledError, UserError } from '../../src/store/errors';
 import { loadModel, saveModel } from '../../src/engine/models/io';
 import { toJobError } from '../../src/protocol/jobError';
-import { maskWarnings } from '../../src/engine/pipeline/saliencyStep';
+import { maskWarnings } from '../../src/engine/pipeline/shared/saliencyWriter';
 import { tf } from '../../src/engine/tf';
 import { gridConfigProblems } from '../../src/protocol/grid';
 import { ConfigError, parseEvaluateJobConfig, parseRunConfig, parseSaliencyJobConfig } from '../../src/protocol/runConfigSchema';

@@ -10,8 +10,9 @@ import type { EvaluatedModel, RunResult, RunVerdict } from '../../src/protocol/r
 import { verdictFigureCells, verdictLine, verdictThresholdNote } from '../../src/protocol/verdictText';
 import { markdownCell } from '../../src/protocol/tableText';
 import { classifierOf, loadModel } from '../../src/engine/models/io';
-import { prepare, startBackend, type JobContext } from '../../src/engine/pipeline/prepare';
-import { modelVerdict, verdictPoints } from '../../src/engine/pipeline/verdictStep';
+import { prepare, startBackend } from '../../src/engine/pipeline/classification/prepare';
+import type { JobContext } from '../../src/engine/pipeline/shared/jobContext';
+import { modelVerdict, verdictPoints } from '../../src/engine/pipeline/classification/verdictStep';
 import { readRun } from '../../src/store/runs/readRuns';
 import { readRunRecord } from '../../src/store/runs/runRecord';
 import { runReportMarkdown } from '../../src/store/runs/runReport';

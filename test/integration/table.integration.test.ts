@@ -9,7 +9,7 @@ import type { EvaluatedModel, Metrics } from '../../src/protocol/results';
 import type { TableResult } from '../../src/protocol/table';
 import { balancedPrefix } from '../../src/engine/data/subset';
 import { aggregateSeeds, formatStat, meanStd, noiseFloor, rankWithinFloor } from '../../src/engine/metrics/seedStats';
-import { describeMissing, runTableJob, tableMarkdown, tableMissing } from '../../src/engine/pipeline/tableJob';
+import { describeMissing, runTableJob, tableMarkdown, tableMissing } from '../../src/engine/pipeline/classification/tableJob';
 import { defaultTableConfig, type TableConfig } from '../../src/protocol/table';
 import type { JobEvent } from '../../src/protocol/jobMessages';
 

@@ -1,4 +1,4 @@
-// Every run's config.json records the SalUn Lab version that made it (src/engine/pipeline/versions.ts);
+// Every run's config.json records the SalUn Lab version that made it (src/engine/pipeline/shared/versions.ts);
 // scripts/build.mjs defines it from package.json in every build (without the define a packaged
 // build records "dev"). Here: the production build (what scripts/package.mjs ships) and
 // the development build each record package.json's version.
@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { versions } from '../../src/engine/pipeline/versions';
+import { versions } from '../../src/engine/pipeline/shared/versions';
 
 const root = join(__dirname, '..', '..', '..');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;

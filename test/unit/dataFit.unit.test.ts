@@ -1,7 +1,7 @@
 // The data/model fit check (θo's RA close to its TA and far below Retrain's: the inputs are scaled
 // otherwise than the model was trained on) and data.normalize.
 import { strict as assert } from 'node:assert';
-import { dataFitWarning } from '../../src/engine/pipeline/fitCheck';
+import { dataFitWarning } from '../../src/engine/pipeline/classification/fitCheck';
 import { NORMALIZE_QUESTION } from '../../src/protocol/normalizations';
 import { channelStats, normalizeSplit } from '../../src/engine/data/normalize';
 import type { ImageSet, SplitData } from '../../src/engine/data/dataset';

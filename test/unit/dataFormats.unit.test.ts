@@ -24,8 +24,8 @@ import { decodePng } from '../../src/engine/data/png';
 import { UserError } from '../../src/store/errors';
 import { buildArchitecture } from '../../src/engine/models/architectures';
 import { saveModel } from '../../src/engine/models/io';
-import { runUnlearningJob } from '../../src/engine/pipeline/runJob';
-import { runEvaluateJob } from '../../src/engine/pipeline/evaluateJob';
+import { runUnlearningJob } from '../../src/engine/pipeline/classification/runJob';
+import { runEvaluateJob } from '../../src/engine/pipeline/classification/evaluateJob';
 import { dataClassNames, describeData, rememberedAnswers } from '../../src/extension/flows/newRunAnswers';
 import { useCpu } from '../support/tinyModels';
 

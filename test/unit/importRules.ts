@@ -80,6 +80,31 @@ function fileProblem(from: Layer, to: string): string | undefined {
   return MAY_IMPORT[from].includes(target) ? undefined : `${from} may import only ${MAY_IMPORT[from].join(', ')}`;
 }
 
+const PIPELINE = 'src/engine/pipeline/';
+
+/** The folder of engine/pipeline/ a file is in: 'top' for dispatch.ts and the runner table, else its first folder. */
+function pipelineFolder(file: string): string {
+  const rest = file.slice(PIPELINE.length);
+  return rest.includes('/') ? rest.slice(0, rest.indexOf('/')) : 'top';
+}
+
+/**
+ * The feature folders of engine/pipeline/, type imports included: shared/ imports only shared/, a
+ * task's folder (classification/, generation/) itself and shared/; only the top (the dispatcher)
+ * reaches every task. A task that needs another's code has found something to share.
+ */
+export function pipelineProblems(edges: readonly ImportEdge[]): string[] {
+  const problems: string[] = [];
+  for (const e of edges) {
+    if (e.kind !== 'file' || !e.from.startsWith(PIPELINE) || !e.to.startsWith(PIPELINE)) continue;
+    const from = pipelineFolder(e.from);
+    const to = pipelineFolder(e.to);
+    if (from === 'top' || from === to || to === 'shared') continue;
+    problems.push(`${e.from} -> ${e.to}: pipeline/${from}/ may import only itself and pipeline/shared/`);
+  }
+  return problems;
+}
+
 /**
  * Every import cycle among files, each as a closed path [a, b, …, a]: one per strongly connected
  * component (Tarjan), traced through that component so the message names real edges.

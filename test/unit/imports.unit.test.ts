@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { directionProblems, importCycles, importsOf, onlyReExports, resolveImport, type ImportEdge } from './importRules';
+import { directionProblems, importCycles, importsOf, onlyReExports, pipelineProblems, resolveImport, type ImportEdge } from './importRules';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -62,6 +62,30 @@ describe('import rules', () => {
     assert.deepEqual(directionProblems(edges), []);
   });
 
+  it("engine/pipeline's folders: shared/ imports no task, a task not the other; only the dispatcher reaches both", () => {
+    assert.ok(
+      edges.some((e) => e.from.startsWith('src/engine/pipeline/generation/') && e.to.startsWith('src/engine/pipeline/shared/')),
+      'a task → shared import is not seen',
+    );
+    assert.deepEqual(pipelineProblems(edges), []);
+    const wrong = [
+      edge('src/engine/pipeline/shared/a.ts', 'src/engine/pipeline/classification/b.ts', true),
+      edge('src/engine/pipeline/generation/a.ts', 'src/engine/pipeline/classification/b.ts'),
+      edge('src/engine/pipeline/classification/a.ts', 'src/engine/pipeline/dispatch.ts'),
+    ];
+    const fine = [
+      edge('src/engine/pipeline/jobRunners.ts', 'src/engine/pipeline/generation/job.ts'),
+      edge('src/engine/pipeline/generation/a.ts', 'src/engine/pipeline/shared/b.ts'),
+      edge('src/engine/pipeline/classification/a.ts', 'src/engine/pipeline/classification/b.ts'),
+      edge('src/cli/a.ts', 'src/engine/pipeline/classification/b.ts'),
+      edge('src/engine/pipeline/generation/a.ts', 'src/engine/generation/b.ts'),
+    ];
+    assert.deepEqual(
+      pipelineProblems([...wrong, ...fine]).map((p) => p.slice(0, p.indexOf(': '))),
+      wrong.map((e) => `${e.from} -> ${e.to}`),
+    );
+  });
+
   it('no import cycles at run time', () => {
     // `import type` is left out here: the compiler erases it, so it loads nothing and cannot give
     // the half-initialised module a run-time cycle does (an undefined import at load time). The
@@ -78,7 +102,6 @@ describe('import rules', () => {
     // means moving that type into a file of its own (or to protocol), which its owner does.
     const known = new Set([
       'src/engine/models/architectures.ts -> src/engine/models/resnet18.ts -> src/engine/models/architectures.ts',
-      'src/engine/pipeline/cachedModel.ts -> src/engine/pipeline/prepare.ts -> src/engine/pipeline/cachedModel.ts',
       'src/extension/api.ts -> src/extension/panel/panelProvider.ts -> src/extension/jobs/jobSupervisor.ts -> src/extension/api.ts',
       'src/protocol/config.ts -> src/protocol/methods.ts -> src/protocol/config.ts',
     ]);

@@ -8,7 +8,7 @@ import { tf } from '../../src/engine/tf';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepare } from '../../src/engine/pipeline/prepare';
+import { prepare } from '../../src/engine/pipeline/classification/prepare';
 import { useCpu } from '../support/tinyModels';
 
 describe('UA / RA / TA', () => {

@@ -7,7 +7,7 @@ import type { EvaluatedModel, RunVerdict } from '../../src/protocol/results';
 import { verdictTableCells } from '../../src/protocol/verdictText';
 import { makeRng } from '../../src/engine/rng';
 import { retrainFreeVerdict, type SampleOutputs } from '../../src/engine/metrics/verdict';
-import { toRunVerdict } from '../../src/engine/pipeline/verdictStep';
+import { toRunVerdict } from '../../src/engine/pipeline/classification/verdictStep';
 import { verdictBlock } from '../../webview/verdictView';
 
 class FakeText {

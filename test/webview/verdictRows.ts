@@ -7,7 +7,7 @@ import type { EvaluatedModel, RunVerdict } from '../../src/protocol/results';
 import type { ComparisonRun } from '../../src/protocol/webviewMessages';
 import { makeRng } from '../../src/engine/rng';
 import { retrainFreeVerdict, type SampleOutputs } from '../../src/engine/metrics/verdict';
-import { toRunVerdict } from '../../src/engine/pipeline/verdictStep';
+import { toRunVerdict } from '../../src/engine/pipeline/classification/verdictStep';
 
 function outputs(n: number, acc: number, seed: number): SampleOutputs {
   const rand = makeRng(seed);

@@ -11,7 +11,7 @@ import { isRecord } from '../../protocol/guards';
 import { CancelledError } from '../../store/errors';
 import { TrainingPool } from '../train/parallel';
 import { runJob } from './jobRunners';
-import type { JobContext } from './prepare';
+import type { JobContext } from './shared/jobContext';
 
 export async function dispatchJob(command: StartCommand, emit: (e: JobEvent) => void, signal: AbortSignal, stop?: AbortSignal): Promise<RunResult | undefined> {
   // The worker threads (config `workers`) start at the job's first training pass and are stopped

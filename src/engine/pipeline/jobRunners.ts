@@ -3,13 +3,13 @@
 import { basename, join } from 'node:path';
 import type { JobKind, StartCommand, StartOf } from '../../protocol/jobMessages';
 import type { RunResult } from '../../protocol/results';
-import { runEvaluateJob } from './evaluateJob';
-import { runGenerationJob } from './generationJob';
-import { defaultGridDir, runGridJob } from './gridJob';
-import type { JobContext } from './prepare';
-import { runUnlearningJob } from './runJob';
-import { runSaliencyJob } from './saliencyJob';
-import { defaultTableDir, describeMissing, runTableJob } from './tableJob';
+import { runEvaluateJob } from './classification/evaluateJob';
+import { runGenerationJob } from './generation/job';
+import { defaultGridDir, runGridJob } from './classification/gridJob';
+import type { JobContext } from './shared/jobContext';
+import { runUnlearningJob } from './classification/runJob';
+import { runSaliencyJob } from './classification/saliencyJob';
+import { defaultTableDir, describeMissing, runTableJob } from './classification/tableJob';
 
 type Runner<K extends JobKind> = (command: StartOf<K>, ctx: JobContext) => Promise<RunResult>;
 

@@ -6,16 +6,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { GenerationConfig } from '../../protocol/generationConfig';
-import type { ImageSet } from '../data/dataset';
-import { UserError } from '../../store/errors';
-import { unlearnGeneration } from '../generation/unlearn';
-import { buildUnet, parameterCount } from '../generation/unet';
-import { loadModel, modelFiles } from '../models/io';
-import { PhaseProgress } from '../progress';
-import type { T } from '../tf';
-import type { JobContext } from './prepare';
-import { cachedOrTrained } from './cacheStep';
+import type { GenerationConfig } from '../../../protocol/generationConfig';
+import type { ImageSet } from '../../data/dataset';
+import { UserError } from '../../../store/errors';
+import { unlearnGeneration } from '../../generation/unlearn';
+import { buildUnet, parameterCount } from '../../generation/unet';
+import { loadModel, modelFiles } from '../../models/io';
+import { PhaseProgress } from '../../progress';
+import type { T } from '../../tf';
+import type { JobContext } from '../shared/jobContext';
+import { cachedOrTrained } from '../shared/cacheStep';
 
 export interface GenerationModel {
   model: T.LayersModel;

@@ -1,18 +1,18 @@
 // One generation unlearning method from θo: SalUn-gen inside the saliency mask, RL-gen (the same
 // loss, no mask), ESD; progress per iteration, a grid every `sampling.every` iterations, cancel at
 // the next iteration. The saliency step writes saliency/ like a classification run's.
-import { GENERATION_METHODS, type GenerationMethodName } from '../../protocol/generationMethods';
-import { GENERATION_METHOD_LABELS } from '../../protocol/generationConfig';
-import { generateSamples } from '../generation/generateSamples';
-import { computeGenerationSaliency } from '../generation/saliency';
-import { linearSchedule } from '../generation/schedule';
-import { unlearnGeneration } from '../generation/unlearn';
-import { cloneModel } from '../models/io';
-import { PhaseProgress } from '../progress';
-import { tf, type T } from '../tf';
-import type { GenerationRun } from './generationRun';
-import { writeStageGrid } from './generationGrids';
-import { saliencyOutcome } from './saliencyStep';
+import { GENERATION_METHODS, type GenerationMethodName } from '../../../protocol/generationMethods';
+import { GENERATION_METHOD_LABELS } from '../../../protocol/generationConfig';
+import { generateSamples } from '../../generation/generateSamples';
+import { computeGenerationSaliency } from '../../generation/saliency';
+import { linearSchedule } from '../../generation/schedule';
+import { unlearnGeneration } from '../../generation/unlearn';
+import { cloneModel } from '../../models/io';
+import { PhaseProgress } from '../../progress';
+import { tf, type T } from '../../tf';
+import type { GenerationRun } from './run';
+import { writeStageGrid } from './grids';
+import { saliencyOutcome } from '../shared/saliencyWriter';
 
 /** |∇ L_simple(θo; Df)| summed over the forget images, and the top-ratio mask; emits 'saliency'. */
 export async function generationSaliency(run: GenerationRun, original: T.LayersModel): Promise<Uint8Array[]> {

@@ -2,12 +2,12 @@
 // images, cached like θo (trainedOrCached), and its accuracy on the real test images logged, since
 // every UA and retained accuracy is only as good as it.
 import { createHash } from 'node:crypto';
-import type { GenerationConfig } from '../../protocol/generationConfig';
-import { allIndices, type SplitData } from '../data/dataset';
-import { predictPerSample } from '../metrics/evaluate';
-import { buildArchitecture } from '../models/architectures';
-import { trainedOrCached, type CachedModel } from './cachedModel';
-import type { JobContext } from './prepare';
+import type { GenerationConfig } from '../../../protocol/generationConfig';
+import { allIndices, type SplitData } from '../../data/dataset';
+import { predictPerSample } from '../../metrics/evaluate';
+import { buildArchitecture } from '../../models/architectures';
+import { trainedOrCached, type CachedModel } from '../shared/cachedModel';
+import type { JobContext } from '../shared/jobContext';
 
 export async function judgeClassifier(
   config: GenerationConfig,

@@ -2,11 +2,11 @@
 // written to <run>/samples/<stage>.png with <stage>.json beside it, and announced by a 'samples'
 // event for the panel. Grids use the first `columns` seeds of the metric samples, so a grid and the
 // figures beside it show the same images.
-import type { ImageSet } from '../data/dataset';
-import { writeJsonAtomic } from '../../store/runs/atomic';
-import type { RunFolder } from '../../store/runs/runFolder';
-import { writeSampleGrid } from '../generation/sampleGrid';
-import type { JobContext } from './prepare';
+import type { ImageSet } from '../../data/dataset';
+import { writeJsonAtomic } from '../../../store/runs/atomic';
+import type { RunFolder } from '../../../store/runs/runFolder';
+import { writeSampleGrid } from '../../generation/sampleGrid';
+import type { JobContext } from '../shared/jobContext';
 
 export interface GridSpec {
   stage: string;

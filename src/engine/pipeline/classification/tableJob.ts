@@ -2,24 +2,25 @@
 // forget set drawn with s, Retrain with s on Dr (cached), then every method from θo with its own
 // recipe (defaultUnlearnRecipe), all measured by the same evaluator. Aggregated over seeds into the
 // paper's layout with the Retrain-vs-Retrain noise floor; table.md / table.json in the out dir.
-import { dataText } from '../../protocol/dataFormats';
+import { dataText } from '../../../protocol/dataFormats';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
-import type { ForgetSpec } from '../../protocol/config';
-import type { EvaluatedModel } from '../../protocol/results';
-import { type MachineInfo, type TableConfig, type TableMissing, type TableResult } from '../../protocol/table';
-import { defaultUnlearnRecipe } from '../../protocol/methods';
-import { aggregateSeeds, methodLabel, seedTableCells, type SeedRows } from '../metrics/seedStats';
-import { markdownTable } from '../../protocol/tableText';
-import { modelsMarkdown } from '../../store/metrics/table';
-import { classifierOf } from '../models/io';
-import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../store/runs/atomic';
-import { newRunId } from '../../store/runs/runFolder';
+import type { ForgetSpec } from '../../../protocol/config';
+import type { EvaluatedModel } from '../../../protocol/results';
+import { type MachineInfo, type TableConfig, type TableMissing, type TableResult } from '../../../protocol/table';
+import { defaultUnlearnRecipe } from '../../../protocol/methods';
+import { aggregateSeeds, methodLabel, seedTableCells, type SeedRows } from '../../metrics/seedStats';
+import { markdownTable } from '../../../protocol/tableText';
+import { modelsMarkdown } from '../../../store/metrics/table';
+import { classifierOf } from '../../models/io';
+import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
+import { newRunId } from '../../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
-import { prepare, splitHash, startBackend, type JobContext, type PrepareConfig } from './prepare';
-import { versions } from './versions';
+import { prepare, splitHash, startBackend, type Prepared, type PrepareConfig } from './prepare';
+import type { JobContext } from '../shared/jobContext';
+import { versions } from '../shared/versions';
 
 /** <workspace>/.salun/tables/<stamp>-<scenario>-<model>/, never an existing folder. */
 export function defaultTableDir(workspaceDir: string, config: TableConfig, now = new Date()): string {
@@ -73,108 +74,165 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
   writeJsonAtomic(join(outDir, 'config.json'), { ...config, outDir, machine, date });
   const backend = await startBackend({ backend: config.backend } as PrepareConfig, ctx);
   ctx.emit({ type: 'started', kind: 'table', runId: basename(outDir), runDir: outDir, backend });
-
-  const runs: SeedRows[] = [];
-  const seedInfo: Omit<TableResult['seeds'][number], 'rows'>[] = [];
-  let dataInfo: TableResult['data'] | undefined;
-  const steps = config.methods.length + 2;
-  // Stop and Keep ends the table between models, never inside one: a method cut short would be a
-  // different recipe. The first seed's θo, Retrain and Original always complete (no table without
-  // a Retrain); after that the table stops before the next θo, Retrain or method.
-  let stopped = false;
-  const stopNow = (): boolean => {
-    // seedInfo grows once a seed's Retrain and Original are evaluated.
-    if (!stopped && ctx.stop?.aborted && seedInfo.length > 0) {
-      stopped = true;
-      ctx.emit({ type: 'log', level: 'info', message: 'stop requested: writing the table of the models done so far, marked partial' });
-    }
-    return stopped;
-  };
+  const seedInfo: TableSoFar['seedInfo'] = [];
+  const table: TableSoFar = { config, ctx, outDir, backend, t0, runs: [], seedInfo, stop: tableStop(ctx, seedInfo) };
   for (const [si, seed] of config.seeds.entries()) {
-    if (stopNow()) break;
-    let step = 0;
-    const tag = (): string => `[seed ${seed}, ${si + 1}/${config.seeds.length} · step ${Math.min(step, steps)}/${steps}]`;
-    const sctx: JobContext = {
-      ...ctx,
-      // The methods run their whole recipe (see above): the stop signal is read here, between models.
-      stop: undefined,
-      emit: (e) => ctx.emit(e.type === 'phase' ? { ...e, label: `${tag()} ${e.label}` } : e),
-    };
-    const prepConfig = studyPrepareConfig(config, seed);
-    step = 1;
-    const p = await prepare(prepConfig, sctx, backend);
-    if (stopNow()) {
-      p.original.model.dispose();
-      break;
-    }
-    const rows: EvaluatedModel[] = [];
-    const record = (row: EvaluatedModel): void => {
-      rows.push(row);
-      appendLine(join(outDir, 'rows.jsonl'), JSON.stringify({ seed, ...row }));
-      ctx.emit({ type: 'evaluated', row });
-    };
-    try {
-      dataInfo ??= { source: p.data.train.source, train: p.data.train.n, test: p.data.test.n };
-      // Retrain first (the reference), then Original for scale.
-      step = 2;
-      const r = await retrainReference({ model: config.model, train: config.train, seed }, p, sctx);
-      try {
-        sctx.emit({ type: 'phase', phase: 'evaluate', label: 'Evaluating Retrain' });
-        record({
-          role: 'retrain',
-          method: 'retrain',
-          metrics: await evaluateModel(classifierOf(r.model), p, ctx.signal, ctx.emit, `retrain, seed ${seed}`),
-          seconds: r.seconds,
-        });
-      } finally {
-        r.model.dispose();
-      }
-      sctx.emit({ type: 'phase', phase: 'evaluate', label: 'Evaluating Original' });
-      record({
-        role: 'original',
-        method: 'original',
-        metrics: await evaluateModel(p.original, p, ctx.signal, ctx.emit, `original, seed ${seed}`),
-        seconds: p.originalSeconds,
-      });
-      seedInfo.push({
-        seed,
-        forgetSize: p.split.forget.length,
-        retainSize: p.split.retain.length,
-        testSize: p.testIndices.length,
-        originalFrom: p.originalFrom,
-        retrainFrom: r.from,
-      });
-
-      for (const method of config.methods) {
-        if (stopNow()) break;
-        step++;
-        const spec = { method, saliency: config.saliency, unlearn: defaultUnlearnRecipe(method), seed };
-        const saliencyDir = { path: (...parts: string[]): string => join(outDir, `seed-${seed}`, method, ...parts) };
-        const out = await applyMethod(p, spec, sctx, saliencyDir);
-        try {
-          sctx.emit({ type: 'phase', phase: 'evaluate', label: `Evaluating ${method}` });
-          record({
-            role: 'unlearned',
-            method,
-            metrics: await evaluateModel(out.theta, p, ctx.signal, ctx.emit, `${method}, seed ${seed}`),
-            seconds: out.seconds,
-          });
-        } finally {
-          out.theta.model.dispose();
-        }
-      }
-    } finally {
-      p.original.model.dispose();
-    }
-    runs.push({ seed, rows });
-    if (stopped) break;
-    ctx.emit({
-      type: 'log',
-      level: 'info',
-      message: `seed ${seed} done (forget set ${splitHash(p.split)}); ${((Date.now() - t0) / 1000).toFixed(1)} s so far`,
-    });
+    if (table.stop.now()) break;
+    if (!(await runSeed(table, seed, si))) break;
   }
+  return writeTable(table, machine, date);
+}
 
+/** A table being made: its job, and what its seeds have measured so far. */
+interface TableSoFar {
+  config: TableConfig;
+  ctx: JobContext;
+  outDir: string;
+  backend: TableResult['backend'];
+  t0: number;
+  runs: SeedRows[];
+  /** One entry per seed whose Retrain and Original are evaluated. */
+  seedInfo: Omit<TableResult['seeds'][number], 'rows'>[];
+  dataInfo?: TableResult['data'];
+  readonly stop: TableStop;
+}
+
+interface TableStop {
+  /** True once a stop was requested and the table can end (then for good). */
+  now(): boolean;
+  readonly stopped: boolean;
+}
+
+// Stop and Keep ends the table between models, never inside one: a method cut short would be a
+// different recipe. The first seed's θo, Retrain and Original always complete (no table without
+// a Retrain); after that the table stops before the next θo, Retrain or method.
+function tableStop(ctx: JobContext, seedInfo: readonly unknown[]): TableStop {
+  let stopped = false;
+  return {
+    now: (): boolean => {
+      if (!stopped && ctx.stop?.aborted && seedInfo.length > 0) {
+        stopped = true;
+        ctx.emit({ type: 'log', level: 'info', message: 'stop requested: writing the table of the models done so far, marked partial' });
+      }
+      return stopped;
+    },
+    get stopped(): boolean {
+      return stopped;
+    },
+  };
+}
+
+/** One seed's θo, Retrain, Original and methods; false when the table stops here. */
+async function runSeed(table: TableSoFar, seed: number, si: number): Promise<boolean> {
+  const { config, ctx, outDir } = table;
+  const steps = config.methods.length + 2;
+  const progress = { step: 0 };
+  const tag = (): string => `[seed ${seed}, ${si + 1}/${config.seeds.length} · step ${Math.min(progress.step, steps)}/${steps}]`;
+  const sctx: JobContext = {
+    ...ctx,
+    // The methods run their whole recipe (see tableStop): the stop signal is read here, between models.
+    stop: undefined,
+    emit: (e) => ctx.emit(e.type === 'phase' ? { ...e, label: `${tag()} ${e.label}` } : e),
+  };
+  progress.step = 1;
+  const p = await prepare(studyPrepareConfig(config, seed), sctx, table.backend);
+  if (table.stop.now()) {
+    p.original.model.dispose();
+    return false;
+  }
+  const rows: EvaluatedModel[] = [];
+  const record = (row: EvaluatedModel): void => {
+    rows.push(row);
+    appendLine(join(outDir, 'rows.jsonl'), JSON.stringify({ seed, ...row }));
+    ctx.emit({ type: 'evaluated', row });
+  };
+  try {
+    table.dataInfo ??= { source: p.data.train.source, train: p.data.train.n, test: p.data.test.n };
+    progress.step = 2;
+    table.seedInfo.push(await seedReferences(table, seed, p, sctx, record));
+    for (const method of config.methods) {
+      if (table.stop.now()) break;
+      progress.step++;
+      await seedMethod(table, seed, method, p, sctx, record);
+    }
+  } finally {
+    p.original.model.dispose();
+  }
+  table.runs.push({ seed, rows });
+  if (table.stop.stopped) return false;
+  ctx.emit({
+    type: 'log',
+    level: 'info',
+    message: `seed ${seed} done (forget set ${splitHash(p.split)}); ${((Date.now() - table.t0) / 1000).toFixed(1)} s so far`,
+  });
+  return true;
+}
+
+/** Retrain first (the reference), then Original for scale. */
+async function seedReferences(
+  { config, ctx }: TableSoFar,
+  seed: number,
+  p: Prepared,
+  sctx: JobContext,
+  record: (row: EvaluatedModel) => void,
+): Promise<TableSoFar['seedInfo'][number]> {
+  const r = await retrainReference({ model: config.model, train: config.train, seed }, p, sctx);
+  try {
+    sctx.emit({ type: 'phase', phase: 'evaluate', label: 'Evaluating Retrain' });
+    record({
+      role: 'retrain',
+      method: 'retrain',
+      metrics: await evaluateModel(classifierOf(r.model), p, ctx.signal, ctx.emit, `retrain, seed ${seed}`),
+      seconds: r.seconds,
+    });
+  } finally {
+    r.model.dispose();
+  }
+  sctx.emit({ type: 'phase', phase: 'evaluate', label: 'Evaluating Original' });
+  record({
+    role: 'original',
+    method: 'original',
+    metrics: await evaluateModel(p.original, p, ctx.signal, ctx.emit, `original, seed ${seed}`),
+    seconds: p.originalSeconds,
+  });
+  return {
+    seed,
+    forgetSize: p.split.forget.length,
+    retainSize: p.split.retain.length,
+    testSize: p.testIndices.length,
+    originalFrom: p.originalFrom,
+    retrainFrom: r.from,
+  };
+}
+
+/** One method from θo with its own recipe; its saliency map goes under seed-<seed>/<method>/. */
+async function seedMethod(
+  { config, ctx, outDir }: TableSoFar,
+  seed: number,
+  method: TableConfig['methods'][number],
+  p: Prepared,
+  sctx: JobContext,
+  record: (row: EvaluatedModel) => void,
+): Promise<void> {
+  const spec = { method, saliency: config.saliency, unlearn: defaultUnlearnRecipe(method), seed };
+  const saliencyDir = { path: (...parts: string[]): string => join(outDir, `seed-${seed}`, method, ...parts) };
+  const out = await applyMethod(p, spec, sctx, saliencyDir);
+  try {
+    sctx.emit({ type: 'phase', phase: 'evaluate', label: `Evaluating ${method}` });
+    record({
+      role: 'unlearned',
+      method,
+      metrics: await evaluateModel(out.theta, p, ctx.signal, ctx.emit, `${method}, seed ${seed}`),
+      seconds: out.seconds,
+    });
+  } finally {
+    out.theta.model.dispose();
+  }
+}
+
+/** The seeds aggregated, with what a stopped table lacks; table.json and table.md in the out dir. */
+function writeTable(table: TableSoFar, machine: MachineInfo, date: string): TableResult {
+  const { config, runs, outDir } = table;
   const agg = aggregateSeeds(runs);
   const missing = tableMissing(config, runs);
   const planned = config.seeds.length * (config.methods.length + 2);
@@ -184,13 +242,13 @@ export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: 
     rows: agg.rows,
     retrainMean: agg.retrainMean,
     noiseFloor: agg.noiseFloor,
-    seeds: agg.perSeed.map((s, i) => ({ ...seedInfo[i], rows: s.rows })),
-    backend,
+    seeds: agg.perSeed.map((s, i) => ({ ...table.seedInfo[i], rows: s.rows })),
+    backend: table.backend,
     machine,
     date,
-    wallSeconds: (Date.now() - t0) / 1000,
+    wallSeconds: (Date.now() - table.t0) / 1000,
     outDir,
-    data: dataInfo!,
+    data: table.dataInfo!,
   };
   writeJsonAtomic(join(outDir, 'table.json'), result);
   writeFileAtomic(join(outDir, 'table.md'), tableMarkdown(result));

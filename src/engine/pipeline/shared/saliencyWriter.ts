@@ -1,14 +1,13 @@
-// Computes the saliency map of θo on Df and the mask the config asks for; writes saliency/ into the run folder.
-import type { SaliencyConfig } from '../../protocol/config';
-import type { SaliencySummary } from '../../protocol/results';
-import { UserError } from '../../store/errors';
-import { PhaseProgress } from '../progress';
-import { writeFileAtomic, writeJsonAtomic } from '../../store/runs/atomic';
-import type { RunFolder } from '../../store/runs/runFolder';
-import { buildMask, packMask, SaliencyIndex, type SaliencyScores } from '../../store/saliency/mask';
-import { computeSaliencyScores } from '../saliency/scores';
-import { DEFAULT_RATIO } from '../../protocol/defaults';
-import type { JobContext, Prepared } from './prepare';
+// The mask of a saliency map, and saliency/ in the run folder: the one writer every task's saliency
+// step ends in (classification/saliencyStep.ts, generation/method.ts).
+import type { SaliencyConfig } from '../../../protocol/config';
+import type { SaliencySummary } from '../../../protocol/results';
+import { UserError } from '../../../store/errors';
+import { writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
+import type { RunFolder } from '../../../store/runs/runFolder';
+import { buildMask, packMask, SaliencyIndex, type SaliencyScores } from '../../../store/saliency/mask';
+import { DEFAULT_RATIO } from '../../../protocol/defaults';
+import type { JobContext } from './jobContext';
 
 export interface SaliencyOutcome {
   index: SaliencyIndex;
@@ -63,18 +62,4 @@ export function saliencyOutcome(
     layout: 'mask.bits: 1 bit per trainable weight, layers in order, LSB first; scores.f32: the score per weight, float32 little-endian, same order',
   });
   return { index, summary, masks, seconds };
-}
-
-export async function saliencyStep(
-  p: Prepared,
-  cfg: SaliencyConfig,
-  batchSize: number,
-  folder: Pick<RunFolder, 'path'>,
-  ctx: JobContext,
-): Promise<SaliencyOutcome> {
-  ctx.emit({ type: 'phase', phase: 'saliency', label: `Saliency map over ${p.split.forget.length} forget samples` });
-  const progress = new PhaseProgress(ctx.emit, 'saliency', p.split.forget.length);
-  const t0 = Date.now();
-  const scores = await computeSaliencyScores(p.original, p.data.train, p.split.forget, batchSize, ctx.signal, (done) => progress.update(done));
-  return saliencyOutcome(scores, cfg, folder, ctx, t0);
 }

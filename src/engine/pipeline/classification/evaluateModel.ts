@@ -1,9 +1,9 @@
 // Evaluates one model on Df, Dr and Dt and computes UA, RA, TA, MIA.
-import { perMetric, type Metrics } from '../../protocol/results';
-import type { Classifier } from '../models/io';
-import { predictPerSample } from '../metrics/evaluate';
-import { metricsOf } from '../metrics/report';
-import type { Emit } from '../progress';
+import { perMetric, type Metrics } from '../../../protocol/results';
+import type { Classifier } from '../../models/io';
+import { predictPerSample } from '../../metrics/evaluate';
+import { metricsOf } from '../../metrics/report';
+import type { Emit } from '../../progress';
 import type { Prepared } from './prepare';
 
 export async function evaluateModel(clf: Classifier, p: Prepared, signal: AbortSignal, emit: Emit, label: string): Promise<Metrics> {

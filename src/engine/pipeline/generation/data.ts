@@ -1,12 +1,12 @@
 // The generation job's data: the images average-pooled by `factor` (2: 28×28 → 14×14), the data
 // transform that lets a DDPM train and unlearn on 2 CPU cores in minutes. Recorded in config.json
 // and named in the report, since every figure is on the pooled images.
-import type { GenerationConfig } from '../../protocol/generationConfig';
-import type { ImageSet, SplitData } from '../data/dataset';
-import { loadDataAsync } from '../data/load';
-import { dataIdentity } from '../../store/data/layout';
-import { UserError } from '../../store/errors';
-import type { JobContext } from './prepare';
+import type { GenerationConfig } from '../../../protocol/generationConfig';
+import type { ImageSet, SplitData } from '../../data/dataset';
+import { loadDataAsync } from '../../data/load';
+import { dataIdentity } from '../../../store/data/layout';
+import { UserError } from '../../../store/errors';
+import type { JobContext } from '../shared/jobContext';
 
 /** Each factor×factor block of every channel replaced by its mean; H and W must be divisible by factor. */
 export function averagePool(set: ImageSet, factor: number): ImageSet {

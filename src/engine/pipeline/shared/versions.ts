@@ -1,5 +1,5 @@
 // Versions recorded in every run's config, for reproducibility.
-import { tf } from '../tf';
+import { tf } from '../../tf';
 
 /** package.json's version, defined by scripts/build.mjs in every build (`+dev` after it outside a production build). */
 declare const SALUN_VERSION: string;

@@ -1,22 +1,24 @@
 // The two model-producing steps every comparison needs, shared by the unlearning run (runJob.ts)
 // and the comparison table (tableJob.ts): Retrain on Dr, and one method applied to a copy of θo
 // (saliency mask first when the method uses one). Evaluation stays with the caller.
-import type { MethodName, MethodOptions, ModelSpec, OptimizerRecipe, SaliencyConfig } from '../../protocol/config';
-import type { SaliencySummary } from '../../protocol/results';
-import { freshModel } from '../models/sources';
-import { classifierOf, cloneModel, type Classifier } from '../models/io';
-import { methodEpochs, methodRunLabel, methodUsesMask, singleThreadNote } from '../../protocol/methods';
-import { unlearn } from '../methods/unlearn';
-import { unseenReference } from '../metrics/sampleOutputs';
-import { PhaseProgress } from '../progress';
-import type { RunFolder } from '../../store/runs/runFolder';
-import { tf, type T } from '../tf';
-import { weightMask } from '../train/sgd';
-import { trainableVariables } from '../train/loop';
-import { configHash, splitHash, trainedOrCached, workersKey, type JobContext, type Prepared } from './prepare';
+import type { MethodName, MethodOptions, ModelSpec, OptimizerRecipe, SaliencyConfig } from '../../../protocol/config';
+import type { SaliencySummary } from '../../../protocol/results';
+import { freshModel } from '../../models/sources';
+import { classifierOf, cloneModel, type Classifier } from '../../models/io';
+import { methodEpochs, methodRunLabel, methodUsesMask, singleThreadNote } from '../../../protocol/methods';
+import { unlearn } from '../../methods/unlearn';
+import { unseenReference } from '../../metrics/sampleOutputs';
+import { PhaseProgress } from '../../progress';
+import type { RunFolder } from '../../../store/runs/runFolder';
+import { tf, type T } from '../../tf';
+import { weightMask } from '../../train/sgd';
+import { trainableVariables } from '../../train/loop';
+import { configHash, splitHash, workersKey, type Prepared } from './prepare';
+import { trainedOrCached } from '../shared/cachedModel';
+import type { JobContext } from '../shared/jobContext';
 import { saliencyStep } from './saliencyStep';
-import type { TrainingCurve } from '../../store/runs/trainingCurve';
-import { glossed } from '../../protocol/terms';
+import type { TrainingCurve } from '../../../store/runs/trainingCurve';
+import { glossed } from '../../../protocol/terms';
 
 /** What Retrain needs from a run's config: the same architecture, recipe and seed as θo. */
 export interface RetrainSpec {

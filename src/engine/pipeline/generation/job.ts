@@ -3,30 +3,30 @@
 // of the diffusion loss on the forgotten class, then each method from θo with sample grids along
 // the way, UA / retained accuracy / FID-classifier for every model, and a run folder with all of it.
 import { join } from 'node:path';
-import type { GenerationConfig } from '../../protocol/generationConfig';
-import { GENERATION_METHODS, type GenerationMethodName } from '../../protocol/generationMethods';
-import type { GenerationRun } from './generationRun';
-import { GENERATION_METHOD_LABELS } from '../../protocol/generationConfig';
-import type { BackendInfo, GenerationMetricsRow, RunResult } from '../../protocol/results';
-import { writeJsonAtomic } from '../../store/runs/atomic';
-import { RunFolder } from '../../store/runs/runFolder';
-import { selectBackend } from '../backend/select';
-import type { ImageSet } from '../data/dataset';
-import { evaluateGeneration, type GenerationReference } from '../generation/evaluateGeneration';
-import { imageShapeOf } from '../generation/generateSamples';
-import { unetNumClasses } from '../generation/unet';
-import { saveModel } from '../models/io';
-import { PhaseProgress } from '../progress';
-import { UserError } from '../../store/errors';
-import { classRows, loadGenerationData } from './generationData';
-import { writeStageGrid, type GridLayout } from './generationGrids';
-import { judgeClassifier } from './generationJudge';
-import { cachedDdpm, ddpmFromFile, type GenerationModel } from './generationModel';
-import { generationReport } from './generationReport';
-import { runGenerationMethod, generationSaliency } from './generationMethod';
-import { runGuarded } from './guard';
-import type { JobContext } from './prepare';
-import { versions } from './versions';
+import type { GenerationConfig } from '../../../protocol/generationConfig';
+import { GENERATION_METHODS, type GenerationMethodName } from '../../../protocol/generationMethods';
+import type { GenerationRun } from './run';
+import { GENERATION_METHOD_LABELS } from '../../../protocol/generationConfig';
+import type { BackendInfo, GenerationMetricsRow, RunResult } from '../../../protocol/results';
+import { writeJsonAtomic } from '../../../store/runs/atomic';
+import { RunFolder } from '../../../store/runs/runFolder';
+import { selectBackend } from '../../backend/select';
+import type { ImageSet } from '../../data/dataset';
+import { evaluateGeneration, type GenerationReference } from '../../generation/evaluateGeneration';
+import { imageShapeOf } from '../../generation/generateSamples';
+import { unetNumClasses } from '../../generation/unet';
+import { saveModel } from '../../models/io';
+import { PhaseProgress } from '../../progress';
+import { UserError } from '../../../store/errors';
+import { classRows, loadGenerationData } from './data';
+import { writeStageGrid, type GridLayout } from './grids';
+import { judgeClassifier } from './judge';
+import { cachedDdpm, ddpmFromFile, type GenerationModel } from './model';
+import { generationReport } from './report';
+import { runGenerationMethod, generationSaliency } from './method';
+import { runGuarded } from '../shared/guard';
+import type { JobContext } from '../shared/jobContext';
+import { versions } from '../shared/versions';
 
 /** Samples and scores one model; writes its final grid; emits and returns its table row. */
 async function evaluateStage(

@@ -1,9 +1,9 @@
 // Runs a job body against its run folder: status.json says running / finished / failed / cancelled,
 // and whatever was written before a failure stays for inspection.
-import { toJobError } from '../../protocol/jobError';
-import { CancelledError, UserError } from '../../store/errors';
-import type { RunFolder } from '../../store/runs/runFolder';
-import type { JobContext } from './prepare';
+import { toJobError } from '../../../protocol/jobError';
+import { CancelledError, UserError } from '../../../store/errors';
+import type { RunFolder } from '../../../store/runs/runFolder';
+import type { JobContext } from './jobContext';
 
 /** `endState` names how a body that returned ended: 'finished' unless it stopped early on request. */
 export async function runGuarded<T>(

@@ -1,11 +1,11 @@
-// What every step of a generation job shares (generationJob.ts builds it; the method, grid and
+// What every step of a generation job shares (job.ts builds it; the method, grid and
 // report steps read it).
-import type { GenerationConfig } from '../../protocol/generationConfig';
-import type { RunFolder } from '../../store/runs/runFolder';
-import type { SplitData } from '../data/dataset';
-import type { Classifier } from '../models/io';
-import type { GridLayout } from './generationGrids';
-import type { JobContext } from './prepare';
+import type { GenerationConfig } from '../../../protocol/generationConfig';
+import type { RunFolder } from '../../../store/runs/runFolder';
+import type { SplitData } from '../../data/dataset';
+import type { Classifier } from '../../models/io';
+import type { GridLayout } from './grids';
+import type { JobContext } from '../shared/jobContext';
 
 /** What every step of the job shares. */
 export interface GenerationRun {

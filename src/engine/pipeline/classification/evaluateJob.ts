@@ -1,20 +1,21 @@
 // An evaluation job: one model (usually a model.json, e.g. another run's unlearned model) measured
 // with the same evaluator as every run: UA, RA, TA, MIA on the configured data and forget set, and
 // with `retrain`, its gap to a Retrain reference. Written to a run folder of its own.
-import { modelText } from '../../protocol/modelSources';
-import { dataText } from '../../protocol/dataFormats';
-import type { EvaluateJobConfig } from '../../protocol/config';
-import type { EvaluatedModel, RunResult } from '../../protocol/results';
-import { withGaps } from '../metrics/report';
-import { modelsMarkdown } from '../../store/metrics/table';
-import { classifierOf } from '../models/io';
-import { RunFolder } from '../../store/runs/runFolder';
+import { modelText } from '../../../protocol/modelSources';
+import { dataText } from '../../../protocol/dataFormats';
+import type { EvaluateJobConfig } from '../../../protocol/config';
+import type { EvaluatedModel, RunResult } from '../../../protocol/results';
+import { withGaps } from '../../metrics/report';
+import { modelsMarkdown } from '../../../store/metrics/table';
+import { classifierOf } from '../../models/io';
+import { RunFolder } from '../../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
-import { runGuarded } from './guard';
+import { runGuarded } from '../shared/guard';
 import { retrainReference } from './methodStep';
-import { prepare, splitHash, startBackend, type JobContext } from './prepare';
-import { versions } from './versions';
-import { backendMarkdownItems } from '../../protocol/backendSummary';
+import { prepare, splitHash, startBackend } from './prepare';
+import type { JobContext } from '../shared/jobContext';
+import { versions } from '../shared/versions';
+import { backendMarkdownItems } from '../../../protocol/backendSummary';
 
 /** The method name of the evaluated model's row (runs tree, report): it is no method of ours. */
 export const EVALUATED_METHOD = 'model';

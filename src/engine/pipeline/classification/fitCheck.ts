@@ -5,9 +5,9 @@
 // expects other preprocessing (data.normalize). Every gap to Retrain then measures that mismatch,
 // not unlearning, so the run says so. Thresholds in accuracy points: the seeds' noise floor on the
 // bundled data is under 1 point (docs/results.md), so 3 points is well outside noise.
-import type { DataNormalization } from '../../protocol/config';
-import { NORMALIZATION_CHOICES, normalizationChoice, normalizeWhere } from '../../protocol/normalizations';
-import type { Metrics } from '../../protocol/results';
+import type { DataNormalization } from '../../../protocol/config';
+import { NORMALIZATION_CHOICES, normalizationChoice, normalizeWhere } from '../../../protocol/normalizations';
+import type { Metrics } from '../../../protocol/results';
 
 /** |RA − TA| of θo below this counts as "RA ≈ TA" (points). */
 export const FIT_RA_TA_POINTS = 3;

@@ -1,17 +1,17 @@
 // Classifiers (θo, Retrain, the FID judge): trained once, then reused from the model cache
 // (cacheStep.ts); this file adds the tensors: training, the divergence check, loading.
 import { join } from 'node:path';
-import type { OptimizerRecipe } from '../../protocol/config';
-import type { JobPhase } from '../../protocol/jobMessages';
-import type { SplitData } from '../data/dataset';
-import { UserError } from '../../store/errors';
-import { nonFiniteOutputs, nonFiniteWeights } from '../models/finite';
-import { classifierOf, loadModel, modelFiles, type Classifier } from '../models/io';
-import { PhaseProgress } from '../progress';
-import { parseTrainingCurve, type TrainingCurve } from '../../store/runs/trainingCurve';
-import { fit } from '../train/fit';
-import type { T } from '../tf';
-import type { JobContext } from './prepare';
+import type { OptimizerRecipe } from '../../../protocol/config';
+import type { JobPhase } from '../../../protocol/jobMessages';
+import type { SplitData } from '../../data/dataset';
+import { UserError } from '../../../store/errors';
+import { nonFiniteOutputs, nonFiniteWeights } from '../../models/finite';
+import { classifierOf, loadModel, modelFiles, type Classifier } from '../../models/io';
+import { PhaseProgress } from '../../progress';
+import { parseTrainingCurve, type TrainingCurve } from '../../../store/runs/trainingCurve';
+import { fit } from '../../train/fit';
+import type { T } from '../../tf';
+import type { JobContext } from './jobContext';
 import { cachedOrTrained } from './cacheStep';
 
 /** `curve`: the model's own training curve; absent for entries cached before curves were kept. */

@@ -1,14 +1,14 @@
 // report.md of a generation run: the table (UA, retained accuracy, FID-classifier), what each
 // figure means and why FID-classifier is not Inception FID, the grids, and the scale the run used.
 import { cpus } from 'node:os';
-import type { GenerationConfig } from '../../protocol/generationConfig';
-import { GENERATION_METHOD_LABELS } from '../../protocol/generationConfig';
-import { backendMarkdownItems } from '../../protocol/backendSummary';
-import { FID_CLASSIFIER_NOTE, generationTableCells } from '../../protocol/generationTable';
-import type { BackendInfo, GenerationMetricsRow } from '../../protocol/results';
-import { markdownTable } from '../../protocol/tableText';
-import { formatWallTime } from '../../store/runs/runReport';
-import type { GenerationRun } from './generationRun';
+import type { GenerationConfig } from '../../../protocol/generationConfig';
+import { GENERATION_METHOD_LABELS } from '../../../protocol/generationConfig';
+import { backendMarkdownItems } from '../../../protocol/backendSummary';
+import { FID_CLASSIFIER_NOTE, generationTableCells } from '../../../protocol/generationTable';
+import type { BackendInfo, GenerationMetricsRow } from '../../../protocol/results';
+import { markdownTable } from '../../../protocol/tableText';
+import { formatWallTime } from '../../../store/runs/runReport';
+import type { GenerationRun } from './run';
 
 function gridLines(rows: readonly GenerationMetricsRow[]): string[] {
   return rows.map((r) => `![${r.label}](samples/${r.method}.png)`);

@@ -3,9 +3,9 @@
 // trainer per key, waiting with a timeout, taking over the lock of a dead owner and saying so —
 // train, and write the entry, deferring to another writer who finished first. store/runs/modelCache.ts
 // keeps the files honest; this file adds the job's side: messages, the wait as a phase, disposal.
-import type { JobPhase } from '../../protocol/jobMessages';
-import { cacheEntryDir, discardCacheEntry, lockCacheEntry, readCacheEntry, writeCacheEntry, type LockOwner } from '../../store/runs/modelCache';
-import type { Emit } from '../progress';
+import type { JobPhase } from '../../../protocol/jobMessages';
+import { cacheEntryDir, discardCacheEntry, lockCacheEntry, readCacheEntry, writeCacheEntry, type LockOwner } from '../../../store/runs/modelCache';
+import type { Emit } from '../../progress';
 
 /** What of a job the cache step uses (a JobContext is one). */
 export interface CacheContext {

@@ -3,11 +3,11 @@
 // the tensor-free RunVerdict a run folder, the CLI and the panel carry. The seed is the run's,
 // through subSeed: the verdict draws from RNGs of its own and none of the metrics' (prepare.ts),
 // so adding it leaves every metric of the run as it was.
-import type { RunVerdict, RunVerdictFigure } from '../../protocol/results';
-import { subSeed } from '../rng';
-import { accuracyPercent, collectSampleOutputs, unseenReference } from '../metrics/sampleOutputs';
-import { retrainFreeVerdict, type Verdict } from '../metrics/verdict';
-import type { Classifier } from '../models/io';
+import type { RunVerdict, RunVerdictFigure } from '../../../protocol/results';
+import { subSeed } from '../../rng';
+import { accuracyPercent, collectSampleOutputs, unseenReference } from '../../metrics/sampleOutputs';
+import { retrainFreeVerdict, type Verdict } from '../../metrics/verdict';
+import type { Classifier } from '../../models/io';
 import type { Prepared } from './prepare';
 
 /** Held-out halvings behind each threshold: the verdict's own default, at a few seconds per model on the bundled data. */

@@ -1,12 +1,14 @@
 // A saliency-only job: θo's saliency map on Df, the mask for the configured ratio or γ, and its
 // per-layer statistics, written to a run folder of its own.
-import type { SaliencyJobConfig } from '../../protocol/config';
-import type { RunResult } from '../../protocol/results';
-import { RunFolder } from '../../store/runs/runFolder';
-import { runGuarded } from './guard';
-import { prepare, startBackend, type JobContext } from './prepare';
-import { maskWarnings, saliencyStep } from './saliencyStep';
-import { versions } from './versions';
+import type { SaliencyJobConfig } from '../../../protocol/config';
+import type { RunResult } from '../../../protocol/results';
+import { RunFolder } from '../../../store/runs/runFolder';
+import { runGuarded } from '../shared/guard';
+import { prepare, startBackend } from './prepare';
+import type { JobContext } from '../shared/jobContext';
+import { saliencyStep } from './saliencyStep';
+import { maskWarnings } from '../shared/saliencyWriter';
+import { versions } from '../shared/versions';
 
 export function runSaliencyJob(config: SaliencyJobConfig, ctx: JobContext): Promise<RunResult> {
   const folder = RunFolder.create(ctx.workspaceDir, 'saliency');

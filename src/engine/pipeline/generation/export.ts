@@ -4,14 +4,14 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { GenerationConfig } from '../../protocol/generationConfig';
-import type { BackendInfo } from '../../protocol/results';
-import { allIndices } from '../data/dataset';
-import { parameterCount } from '../generation/unet';
-import { modelFiles } from '../models/io';
-import { loadGenerationData } from './generationData';
-import { trainDdpm } from './generationModel';
-import type { JobContext } from './prepare';
+import type { GenerationConfig } from '../../../protocol/generationConfig';
+import type { BackendInfo } from '../../../protocol/results';
+import { allIndices } from '../../data/dataset';
+import { parameterCount } from '../../generation/unet';
+import { modelFiles } from '../../models/io';
+import { loadGenerationData } from './data';
+import { trainDdpm } from './model';
+import type { JobContext } from '../shared/jobContext';
 
 export interface ExportedDdpm {
   dir: string;

@@ -4,18 +4,19 @@
 // out dir; points.jsonl keeps the finished points when the search is cancelled.
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { applyPoint, gridPoints, pointLabel, type GridConfig, type GridPointResult, type GridResult } from '../../protocol/grid';
-import { DEFAULT_RATIO } from '../../protocol/defaults';
-import { defaultUnlearnRecipe } from '../../protocol/methods';
-import { METRIC_NAMES } from '../../protocol/results';
-import { markdownTable } from '../../protocol/tableText';
-import { avgGap } from '../metrics/report';
-import { classifierOf } from '../models/io';
-import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../store/runs/atomic';
-import { newRunId } from '../../store/runs/runFolder';
+import { applyPoint, gridPoints, pointLabel, type GridConfig, type GridPointResult, type GridResult } from '../../../protocol/grid';
+import { DEFAULT_RATIO } from '../../../protocol/defaults';
+import { defaultUnlearnRecipe } from '../../../protocol/methods';
+import { METRIC_NAMES } from '../../../protocol/results';
+import { markdownTable } from '../../../protocol/tableText';
+import { avgGap } from '../../metrics/report';
+import { classifierOf } from '../../models/io';
+import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
+import { newRunId } from '../../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
-import { prepare, startBackend, type JobContext, type PrepareConfig } from './prepare';
+import { prepare, startBackend, type PrepareConfig } from './prepare';
+import type { JobContext } from '../shared/jobContext';
 import { machineInfo, scenarioLabel, studyPrepareConfig } from './tableJob';
 
 /** <workspace>/.salun/grids/<stamp>-<method>-<scenario>-<model>/, never an existing folder. */
