@@ -68,6 +68,23 @@ export class PostedMessages<T> implements PostedLog<T> {
 
 type Handler = (message: never) => unknown;
 
+type DefinitionNamed<D extends MessageDefinition, K> = Extract<D, { readonly method: K }>;
+
+/** What a handler of `D` returns: for a request its reply (or a promise of it), for a command nothing. */
+export type HandlerResult<D> = D extends RequestType ? ReplyOf<D> | Promise<ReplyOf<D>> : void | Promise<void>;
+
+/** The handler of the kind named `K` among `In`: the whole message (params flat beside `type`) and the owner's context. */
+export type TableHandler<In extends MessageDefinition, K extends In['method'], C> = (
+  message: MessageOf<DefinitionNamed<In, K>>,
+  context: C,
+) => HandlerResult<DefinitionNamed<In, K>>;
+
+/**
+ * One handler for every kind `In` defines, keyed by its name. A table written `satisfies
+ * HandlerTable<…>` fails to compile when a kind has no handler or a handler names no kind.
+ */
+export type HandlerTable<In extends MessageDefinition, C> = { [K in In['method']]: TableHandler<In, K, C> };
+
 export interface HostChannelOptions {
   /** How many posted messages to keep for a test hook (0: none). */
   messageLog?: number;
@@ -105,6 +122,24 @@ export class HostChannel<In extends CommandType | RequestType, Out extends Notif
 
   onRequest<D extends In & RequestType>(def: D, handler: (message: MessageOf<D>) => ReplyOf<D> | Promise<ReplyOf<D>>): void {
     this.register(def, handler);
+  }
+
+  /**
+   * Registers `table`'s handler for every kind the channel accepts, each called with `context`.
+   * The compiler checks the table against the kinds; this checks it again for a table built at run
+   * time, so a kind without a handler fails here, at registration, not when the webview sends it.
+   */
+  handleAll<C>(table: HandlerTable<In, C>, context: C): void {
+    const handlers = table as Readonly<Record<string, ((message: never, context: C) => unknown) | undefined>>;
+    const names = new Set(this.accepts.definitions.map((d) => d.method));
+    const extra = Object.keys(handlers).filter((name) => !names.has(name));
+    if (extra.length > 0) throw new Error(`${this.name}: handlers for kinds it does not accept: ${extra.join(', ')}`);
+    const missing = [...names].filter((name) => typeof handlers[name] !== 'function');
+    if (missing.length > 0) throw new Error(`${this.name}: no handler for ${missing.join(', ')}`);
+    for (const def of this.accepts.definitions) {
+      const handler = handlers[def.method];
+      if (handler) this.register(def, (message: never) => handler(message, context));
+    }
   }
 
   /** A new webview document: nothing is delivered until it says it is ready. */
