@@ -1,5 +1,5 @@
 // The SalUn side panel's protocol: one definition per message kind (src/protocol/ipc.ts) that the
-// host (extension/panel/panelProvider.ts) and the webview (webview/) both use. The panel renders only what
+// host (extension/panel/handlers/, joined in panelHandlers.ts) and the webview (webview/) both use. The panel renders only what
 // it receives: job events (live, or replayed after a reload), host status, and the host's answers to
 // its requests. Both ends validate on receipt and log what they reject.
 import type { JobEvent, SampleGridDescription } from './jobMessages';

@@ -221,7 +221,7 @@ const CASES: MalformedCase[] = [
 
 const noopLog = { info: (): void => undefined, warn: (): void => undefined, error: (): void => undefined, show: (): void => undefined };
 
-/** The webview's runs message as the panel builds it (panelProvider.refreshRuns), and what it renders from it. */
+/** The webview's runs message as the panel builds it (PanelHostState.refreshRuns), and what it renders from it. */
 function runsMessage(dirs: string[]): HostToWebview {
   const runs = comparisonRuns(dirs);
   const message: HostToWebview = { type: 'runs', runs };
