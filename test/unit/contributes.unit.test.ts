@@ -51,7 +51,7 @@ describe('package.json contributes', () => {
     assert.equal(title(COMMAND_IDS.openRunInPanel), 'Open in SalUn View');
     assert.equal(title(COMMAND_IDS.openChartsInEditor), 'Open Charts in Editor');
     // The panel's own button runs the command under the command's name.
-    assert.ok(readFileSync(join(root, 'webview', 'render.ts'), 'utf8').includes(`'${title(COMMAND_IDS.openChartsInEditor)}'`));
+    assert.ok(readFileSync(join(root, 'webview', 'toolbarView.ts'), 'utf8').includes(`'${title(COMMAND_IDS.openChartsInEditor)}'`));
     assert.ok(!titles.some((t) => /\bPanel\b/.test(t)), 'a title still says "Panel" (VS Code\'s bottom panel is another thing)');
   });
 
