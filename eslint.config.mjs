@@ -63,7 +63,6 @@ export default tseslint.config(
     ['src/engine/pipeline/**/prepare.ts', 117], // prepare
     ['src/engine/pipeline/**/runJob.ts', 103], // runUnlearningJob
     ['src/engine/pipeline/**/tableJob.ts', 121], // runTableJob
-    ['src/extension/**/newRunFlow.ts', 95], // askNewRun
     ['webview/main.ts', 94], // main
     ['webview/render.ts', 94], // the PanelView constructor
     ['bench/saliency-crosscheck.ts', 278], // main
