@@ -46,17 +46,19 @@ export function makeDirs(dir: string): void {
   }
 }
 
-/** Why a folder could not be created and what to do, in words, by errno: one wording for every `.salun/…` folder. */
+/**
+ * Why a folder could not be created and what to do, in words, by errno: one wording for every
+ * `.salun/…` folder. The hints are errnoHint's, which every other file error uses; a missing
+ * workspace (ENOENT, which a write never means here) has its own.
+ */
 export function folderCreateWords(code: string | undefined): { why: string; hint: string | undefined } {
+  const hint = errnoHint(code);
   switch (code) {
     case 'EROFS':
-      return { why: 'the workspace is on a read-only file system', hint: 'Open the project from a writable disk (or copy it to one) and start again.' };
+      return { why: 'the file system is read-only', hint };
     case 'EACCES':
     case 'EPERM':
-      return {
-        why: 'permission denied: the workspace folder is read-only for this user',
-        hint: 'Make the workspace folder writable for this user, or open a writable workspace folder.',
-      };
+      return { why: 'permission denied: the folder above it is read-only for this user', hint };
     case 'ENOENT':
       return {
         why: 'the workspace folder does not exist or is not on this disk (moved, deleted, or a link to nowhere)',
@@ -64,9 +66,12 @@ export function folderCreateWords(code: string | undefined): { why: string; hint
       };
     case 'ENOTDIR':
     case 'EEXIST':
-      return { why: 'a file is in the way where a folder should be', hint: 'Move the file away (e.g. a file named .salun) and start again.' };
+      return { why: 'a file is in the way where a folder should be', hint };
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return { why: 'the disk is full', hint };
     default:
-      return { why: code ? `the system said ${code}` : 'the system refused', hint: errnoHint(code) };
+      return { why: code ? `the system said ${code}` : 'the system refused', hint };
   }
 }
 
