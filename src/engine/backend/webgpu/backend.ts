@@ -108,7 +108,7 @@ async function start(auto: boolean): Promise<BackendAttempt> {
   }
   // Without a Vulkan driver Dawn would print its own warning on stderr on every run: say it here instead.
   const noVulkan = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu ? undefined : missingVulkanReason();
-  if (noVulkan) return { ok: false, why: `webgpu unavailable (${noVulkan})` };
+  if (noVulkan) return { ok: false, why: `webgpu: ${noVulkan}` };
   const gpu = gpuEntry();
   // `info` is in the current WebGPU spec and in Dawn, not yet in TypeScript's DOM types.
   const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as (GPUAdapter & { info: GPUAdapterInfo }) | null;
