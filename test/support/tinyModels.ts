@@ -1,5 +1,5 @@
 // Tiny data and models for engine unit tests (cpu backend, milliseconds per test).
-import { strict as assert } from 'node:assert';
+import { assertNonSalientUnchanged } from './maskedWeights';
 import { allIndices, type ImageSet } from '../../src/engine/data/dataset';
 import { unlearn } from '../../src/engine/methods/unlearn';
 import { classifierOf, cloneModel, type Classifier } from '../../src/engine/models/io';
@@ -65,21 +65,12 @@ export async function maskedSalunBits(pool?: TrainingPool): Promise<{ moved: num
     recipe: { epochs: 3, lr: 0.1, momentum: 0.9, weightDecay: 0.05, batchSize: 8 },
     ...(pool ? { pool } : {}),
   });
-  let moved = 0;
-  let frozen = 0;
-  vars.forEach((v, i) => {
-    const after = v.dataSync() as Float32Array;
-    const bitsBefore = new Uint32Array(before[i].buffer);
-    const bitsAfter = new Uint32Array(after.buffer, after.byteOffset, after.length);
-    for (let j = 0; j < after.length; j++) {
-      if (masks[i][j]) {
-        if (bitsAfter[j] !== bitsBefore[j]) moved++;
-      } else {
-        assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`);
-        frozen++;
-      }
-    }
-  });
+  const { moved, frozen } = assertNonSalientUnchanged(
+    before,
+    vars.map((v) => v.dataSync() as Float32Array),
+    masks,
+    vars.map((v) => v.name),
+  );
   tf.dispose([...salient, ...anchor]);
   theta.model.dispose();
   original.model.dispose();

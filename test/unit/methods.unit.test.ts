@@ -1,6 +1,7 @@
 // The baselines' core rules on toy data (cpu backend): ℓ1's schedule and shrinkage, BS's targets,
 // BE's head, IU's step on a quadratic, SalUn-soft's pull to θo, and "saliency + X" freezing.
 import { strict as assert } from 'node:assert';
+import { assertNonSalientUnchanged } from '../support/maskedWeights';
 import { allIndices } from '../../src/engine/data/dataset';
 import { copyWithoutShadow, withShadowClass } from '../../src/engine/methods/boundaryExpanding';
 import { nearestWrongClasses } from '../../src/engine/methods/boundaryShrink';
@@ -367,21 +368,12 @@ describe('methods: masked ("saliency + X")', () => {
         options: { iu: { alpha: 5, fisherSamples: 16 }, l1: { alpha: 0.01 }, salunSoft: { lambda: 0.01 } },
       };
       await unlearn(input);
-      let moved = 0;
-      let frozen = 0;
-      vars.forEach((v, i) => {
-        const after = v.dataSync();
-        const bitsBefore = new Uint32Array(before[i].buffer);
-        const bitsAfter = new Uint32Array(after.buffer, after.byteOffset, after.length);
-        for (let j = 0; j < after.length; j++) {
-          if (masks[i][j]) {
-            if (bitsAfter[j] !== bitsBefore[j]) moved++;
-          } else {
-            assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`);
-            frozen++;
-          }
-        }
-      });
+      const { moved, frozen } = assertNonSalientUnchanged(
+        before,
+        vars.map((v) => v.dataSync() as Float32Array),
+        masks,
+        vars.map((v) => v.name),
+      );
       assert.ok(frozen > 0);
       assert.ok(moved > 0, 'some salient weights moved');
       tf.dispose([...salient, ...anchor]);

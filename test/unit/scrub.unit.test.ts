@@ -2,6 +2,7 @@
 // from the teacher's, the min-steps keep the retain accuracy near the teacher's, and a saliency mask
 // keeps every non-salient weight at θo bit for bit.
 import { strict as assert } from 'node:assert';
+import { assertNonSalientUnchanged } from '../support/maskedWeights';
 import { allIndices, gatherRows, type ImageSet } from '../../src/engine/data/dataset';
 import { distillKl } from '../../src/engine/methods/scrub';
 import { unlearn } from '../../src/engine/methods/unlearn';
@@ -134,21 +135,12 @@ describe('SCRUB', () => {
       mask: { salient, anchor },
       recipe: recipe({ epochs: 2, lr: 0.1, weightDecay: 0.05 }),
     });
-    let moved = 0;
-    let frozen = 0;
-    vars.forEach((v, i) => {
-      const after = v.dataSync() as Float32Array;
-      const bitsBefore = new Uint32Array(before[i].buffer);
-      const bitsAfter = new Uint32Array(after.buffer, after.byteOffset, after.length);
-      for (let j = 0; j < after.length; j++) {
-        if (masks[i][j]) {
-          if (bitsAfter[j] !== bitsBefore[j]) moved++;
-        } else {
-          assert.equal(bitsAfter[j], bitsBefore[j], `${v.name}[${j}] is not salient but moved`);
-          frozen++;
-        }
-      }
-    });
+    const { moved, frozen } = assertNonSalientUnchanged(
+      before,
+      vars.map((v) => v.dataSync() as Float32Array),
+      masks,
+      vars.map((v) => v.name),
+    );
     assert.ok(frozen > 0 && moved > 0, `frozen ${frozen}, moved ${moved}`);
     tf.dispose([...salient, ...anchor]);
     [bnModel, theta].forEach((c) => c.model.dispose());

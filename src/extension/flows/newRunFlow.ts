@@ -541,6 +541,41 @@ function summaryItems(
   return { items, active };
 }
 
+/** A saliency map computed in this flow: kept while the answers it depends on stay the same. */
+interface ComputedMap {
+  found: { key: string; found: SaliencyFinding } | undefined;
+}
+
+function saliencyKeyOf(x: NewRunAnswers): string {
+  return JSON.stringify([x.model, x.data, x.normalize, x.forget]);
+}
+
+/** The last step: Start, change an answer (its step's index), take the suggested ratio, or check the mask and ask again. */
+async function summaryStep(
+  answers: NewRunAnswers,
+  at: { step: number; totalSteps: number },
+  saliency: SaliencyCheck | undefined,
+  computed: ComputedMap,
+): Promise<'next' | 'back' | 'cancel' | number> {
+  for (;;) {
+    const mine = computed.found && computed.found.key === saliencyKeyOf(answers) ? computed.found.found : undefined;
+    const found = mine ?? (methodAsksRatio(answers.method) ? saliency?.cached(answers) : undefined);
+    const canCheck = saliency?.compute !== undefined && answers.model.kind !== 'builtin';
+    const { items, active } = summaryItems(answers, found, canCheck);
+    const r = await choose<SummaryAction>(at.step, 'Start this unlearning run?', items, active, `${TITLE}: summary`, at.totalSteps);
+    if (r === undefined) return 'cancel';
+    if (r === BACK) return 'back';
+    if (r.kind === 'start') return 'next';
+    if (r.kind === 'change') return QUESTIONS.indexOf(r.question);
+    if (r.kind === 'ratio') {
+      answers.ratio = r.ratio;
+      continue;
+    }
+    const result = await saliency?.compute?.(answers);
+    if (result) computed.found = { key: saliencyKeyOf(answers), found: result };
+  }
+}
+
 /**
  * Asks every question; resolves the answers, or undefined when the user cancelled. `prefill` (e.g.
  * a model.json from the explorer) wins over the remembered answers; `settings` (salun.saliencyRatio,
@@ -560,9 +595,7 @@ export async function askNewRun(
     const at = QUESTIONS.indexOf(q) + 1;
     return !asksNormalize(a.model) && at > 2 ? at - 1 : at;
   };
-  // A map computed in this flow: kept while the answers it depends on stay the same.
-  let computed: { key: string; found: SaliencyFinding } | undefined;
-  const saliencyKeyOf = (x: NewRunAnswers): string => JSON.stringify([x.model, x.data, x.normalize, x.forget]);
+  const remembered: ComputedMap = { found: undefined };
   // A model chosen before the flow (the explorer's "Run Unlearning on this model") skips its step; Back still reaches it.
   const done = await runSteps(
     [
@@ -617,26 +650,7 @@ export async function askNewRun(
         Object.assign(a, h);
         return 'next';
       },
-      async () => {
-        for (;;) {
-          const answers = a as NewRunAnswers;
-          const found =
-            computed && computed.key === saliencyKeyOf(answers) ? computed.found : methodAsksRatio(answers.method) ? saliency?.cached(answers) : undefined;
-          const canCheck = saliency?.compute !== undefined && answers.model.kind !== 'builtin';
-          const { items, active } = summaryItems(answers, found, canCheck);
-          const r = await choose<SummaryAction>(shown('hyper'), 'Start this unlearning run?', items, active, `${TITLE}: summary`, total());
-          if (r === undefined) return 'cancel';
-          if (r === BACK) return 'back';
-          if (r.kind === 'start') return 'next';
-          if (r.kind === 'change') return QUESTIONS.indexOf(r.question);
-          if (r.kind === 'ratio') {
-            a.ratio = r.ratio;
-            continue;
-          }
-          const result = await saliency?.compute?.(answers);
-          if (result) computed = { key: saliencyKeyOf(answers), found: result };
-        }
-      },
+      () => summaryStep(a as NewRunAnswers, { step: shown('hyper'), totalSteps: total() }, saliency, remembered),
     ],
     prefill.model ? 1 : 0,
   );

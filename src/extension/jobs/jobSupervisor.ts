@@ -184,6 +184,14 @@ export class JobSupervisor implements Disposable {
     job.child = child;
     log.info(`job: started ${command.kind} job (pid ${child.pid ?? '?'})`);
 
+    this.watch(job, child);
+    this.sendStart(child, command);
+    return done;
+  }
+
+  /** Forwards the child's output and events, and settles the job once, when the process is gone. */
+  private watch(job: RunningJob, child: ChildProcess): void {
+    const { log } = this.options;
     pipeLines(child.stdout, (line) => log.info(`[job] ${line}`));
     pipeLines(child.stderr, (line) => log.warn(`[job stderr] ${line}`));
 
@@ -225,7 +233,11 @@ export class JobSupervisor implements Disposable {
       setTimeout(finish, 2_000).unref();
     });
     child.on('close', finish);
+  }
 
+  /** The start command; a child that cannot take it is killed, and its exit settles the job. */
+  private sendStart(child: ChildProcess, command: StartCommand): void {
+    const { log } = this.options;
     try {
       child.send(command, (err) => {
         if (err) log.error(`job: could not send the start command: ${err.message}`);
@@ -234,7 +246,6 @@ export class JobSupervisor implements Disposable {
       log.error(`job: could not send the start command: ${errorText(err)}`);
       child.kill('SIGKILL');
     }
-    return done;
   }
 
   /**

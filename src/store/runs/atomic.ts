@@ -27,7 +27,8 @@ function faultAfterWrite(path: string): void {
 
 /**
  * mkdir -p that reports the real cause: Node's recursive mkdir says ENOENT on a read-only file
- * system (and hides EACCES the same way), so the first missing folder is retried plainly.
+ * system (and hides EACCES the same way), so the first missing folder is retried plainly. A
+ * retry that meets EEXIST found a link to nowhere: the ENOENT was the truth.
  */
 export function makeDirs(dir: string): void {
   try {
@@ -36,15 +37,64 @@ export function makeDirs(dir: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     let missing = dir;
     while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
-    mkdirSync(missing);
+    try {
+      mkdirSync(missing);
+    } catch (retry) {
+      if ((retry as NodeJS.ErrnoException).code !== 'EEXIST') throw retry;
+    }
     throw e;
+  }
+}
+
+/**
+ * Why a folder could not be created and what to do, in words, by errno: one wording for every
+ * `.salun/…` folder. The hints are errnoHint's, which every other file error uses; a missing
+ * workspace (ENOENT, which a write never means here) has its own.
+ */
+export function folderCreateWords(code: string | undefined): { why: string; hint: string | undefined } {
+  const hint = errnoHint(code);
+  switch (code) {
+    case 'EROFS':
+      return { why: 'the file system is read-only', hint };
+    case 'EACCES':
+    case 'EPERM':
+      return { why: 'permission denied: the folder above it is read-only for this user', hint };
+    case 'ENOENT':
+      return {
+        why: 'the workspace folder does not exist or is not on this disk (moved, deleted, or a link to nowhere)',
+        hint: 'Open a workspace folder that exists on this disk and start again.',
+      };
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return { why: 'a file is in the way where a folder should be', hint };
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return { why: 'the disk is full', hint };
+    default:
+      return { why: code ? `the system said ${code}` : 'the system refused', hint };
+  }
+}
+
+/** The error a user reads when `dir` cannot be created. */
+export function folderCreateError(dir: string, e: unknown): UserError {
+  const err = e as NodeJS.ErrnoException;
+  const words = folderCreateWords(err.code);
+  return new UserError(`Cannot create the folder ${dir}: ${words.why} (${err.code ?? err.message}).`, words.hint, dir);
+}
+
+/** makeDirs for the folders a job creates (runs, the model cache, tables, grids, comparisons): failures in words. */
+export function createFolder(dir: string): void {
+  try {
+    makeDirs(dir);
+  } catch (e) {
+    throw folderCreateError(dir, e);
   }
 }
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  createFolder(dirname(path));
   try {
-    makeDirs(dirname(path));
     writeFileSync(tmp, data);
     const fd = openSync(tmp, 'r');
     try {
@@ -66,8 +116,8 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 
 /** Appends one line; a JSONL reader ignores a torn last line, so append needs no temp file. */
 export function appendLine(path: string, line: string): void {
+  createFolder(dirname(path));
   try {
-    makeDirs(dirname(path));
     appendFileSync(path, line.endsWith('\n') ? line : line + '\n');
   } catch (e) {
     throw explain(path, e);

@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CancelledError } from '../errors';
 import { isRecord } from '../../protocol/guards';
-import { makeDirs, writeFileAtomic, writeJsonAtomic } from './atomic';
+import { createFolder, writeFileAtomic, writeJsonAtomic } from './atomic';
 
 export function cacheEntryDir(workspaceDir: string, key: string): string {
   return join(workspaceDir, '.salun', 'cache', 'models', key);
@@ -94,7 +94,7 @@ export function discardCacheEntry(dir: string): void {
 export function writeCacheEntry(dir: string, files: Record<string, string | Uint8Array>, meta: Omit<CacheMeta, 'sha256'>): 'written' | 'theirs' {
   const tmp = `${join(dirname(dir), `.${basename(dir)}`)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   removeDeadWritersTemps(dir);
-  makeDirs(tmp);
+  createFolder(tmp);
   try {
     const sha256: Record<string, string> = {};
     for (const [name, bytes] of Object.entries(files)) {
@@ -266,7 +266,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** Takes the entry's lock, waiting (cancellable) while a live owner holds it. */
 export async function lockCacheEntry(dir: string, o: LockOptions = {}): Promise<LockResult> {
   const lockPath = lockPathOf(dir);
-  makeDirs(dirname(lockPath));
+  createFolder(dirname(lockPath));
   const started = Date.now();
   let told = false;
   for (;;) {

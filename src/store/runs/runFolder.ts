@@ -6,8 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JobError } from '../../protocol/jobMessages';
 import type { EvaluatedModel, Metrics, ModelRole } from '../../protocol/results';
-import { UserError } from '../errors';
-import { appendLine, writeFileAtomic, writeJsonAtomic } from './atomic';
+import { appendLine, createFolder, folderCreateError, writeFileAtomic, writeJsonAtomic } from './atomic';
 import { ScalarLog, type TrainedRole } from './scalarLog';
 import type { TrainingCurve } from './trainingCurve';
 
@@ -92,23 +91,14 @@ export class RunFolder {
   static create(workspaceDir: string, label: string): RunFolder {
     const root = runsRoot(workspaceDir);
     const base = newRunId(label);
+    createFolder(root);
     try {
-      mkdirSync(root, { recursive: true });
       for (let i = 1; ; i++) {
         const id = i === 1 ? base : `${base}-${i}`;
         if (claim(join(root, id))) return new RunFolder(workspaceDir, id);
       }
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const hint =
-        err.code === 'ENOTDIR' || err.code === 'EEXIST'
-          ? `Something in ${root} that should be a folder is a file: move it away and start again.`
-          : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS'
-            ? `Make ${root} writable, or choose another workspace folder.`
-            : err.code === 'ENOSPC'
-              ? 'The disk is full: free some space and start again.'
-              : undefined;
-      throw new UserError(`Cannot create a run folder in ${root}: ${err.message}`, hint, root);
+      throw folderCreateError(join(root, base), e);
     }
   }
 

@@ -11,6 +11,7 @@ import type { GpuAdapterInfo } from '../../../protocol/backends';
 import { tf } from '../../tf';
 import { firstLine, type BackendAttempt, type BackendImpl } from '../attempt';
 import { recordDeviceFailure } from '../deviceHealth';
+import { missingVulkanReason } from './vulkanDrivers';
 
 interface Dawn {
   create(flags: string[]): GPU;
@@ -105,6 +106,9 @@ async function start(auto: boolean): Promise<BackendAttempt> {
     await tf.setBackend('webgpu');
     return { ok: true, why: `webgpu on ${adapterLabel(running)}`, detail: adapterLabel(running), adapter: running };
   }
+  // Without a Vulkan driver Dawn would print its own warning on stderr on every run: say it here instead.
+  const noVulkan = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu ? undefined : missingVulkanReason();
+  if (noVulkan) return { ok: false, why: `webgpu: ${noVulkan}` };
   const gpu = gpuEntry();
   // `info` is in the current WebGPU spec and in Dawn, not yet in TypeScript's DOM types.
   const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as (GPUAdapter & { info: GPUAdapterInfo }) | null;
