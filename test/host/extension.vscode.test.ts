@@ -148,20 +148,29 @@ function writeTinyIdx(from: string, to: string, n: { train: number; test: number
   }
 }
 
+/** Every suite's start: the extension, activated, and the API its tests drive. */
+async function activateSalun(): Promise<SalunApi> {
+  const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+  return ext.activate();
+}
+
+/** Every suite's end: never leave a job behind, or the host would wait for it or kill it mid-write. */
+async function endLastJob(api: SalunApi | undefined): Promise<void> {
+  if (!api) return;
+  await vscode.commands.executeCommand('salun.cancelJob');
+  await withTimeout('the last job to end', 60_000, api.waitForJob()).catch((e: unknown) => log(`teardown: ${String(e)}`));
+}
+
 suite('SalUn Lab in the extension host', () => {
   let api: SalunApi;
 
   suiteSetup(async () => {
-    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
-    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-    api = await ext.activate();
+    api = await activateSalun();
   });
 
   suiteTeardown(async () => {
-    // Never leave a job behind: the host would wait for it or kill it mid-write.
-    if (!api) return;
-    await vscode.commands.executeCommand('salun.cancelJob');
-    await withTimeout('the last job to end', 60_000, api.waitForJob()).catch((e: unknown) => log(`teardown: ${String(e)}`));
+    await endLastJob(api);
   });
 
   test('activates and exports the SalunApi', () => {
@@ -710,9 +719,7 @@ suite('Export Unlearned Model in the extension host', () => {
   let api: SalunApi;
 
   suiteSetup(async () => {
-    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
-    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-    api = await ext.activate();
+    api = await activateSalun();
   });
 
   test('Export Unlearned Model, scripted, writes the run’s model.onnx and tfjs folder byte for byte', async () => {
@@ -776,17 +783,14 @@ suite("Other people's models: New Run and the explorer on .onnx and .safetensors
   const TINY_ONNX_WEIGHTS = 98;
 
   suiteSetup(async () => {
-    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
-    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-    api = await ext.activate();
+    api = await activateSalun();
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(ws, 'the host suite needs a workspace folder');
     dir = fs.mkdtempSync(path.join(ws, 'other-models-'));
   });
 
   suiteTeardown(async () => {
-    await vscode.commands.executeCommand('salun.cancelJob');
-    await withTimeout('the last job to end', 60_000, api.waitForJob()).catch((e: unknown) => log(`teardown: ${String(e)}`));
+    await endLastJob(api);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -923,15 +927,11 @@ suite('webgpu and the last job the workbench e2e reads', () => {
   let api: SalunApi;
 
   suiteSetup(async () => {
-    const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
-    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-    api = await ext.activate();
+    api = await activateSalun();
   });
 
   suiteTeardown(async () => {
-    if (!api) return;
-    await vscode.commands.executeCommand('salun.cancelJob');
-    await withTimeout('the last job to end', 60_000, api.waitForJob()).catch((e: unknown) => log(`teardown: ${String(e)}`));
+    await endLastJob(api);
   });
 
   // scripts/host-test.mjs gives code-server SwiftShader (VK_ICD_FILENAMES): Dawn's only adapter is
