@@ -47,13 +47,15 @@ export interface JobKindFacts {
   label: string;
   /** Its job draws sample grids: the panel shows them from its start, the CLI prints their table, a report export keeps their links. */
   drawsSamples?: true;
+  /** Stop and Keep applies: the job has steps to stop between, and its work so far is worth keeping. */
+  stopAndKeep?: true;
   /** Why a run of this kind has no unlearned classifier to export (after "run <id> "), and what to do instead. */
   noModel?: { why: string; hint: string };
 }
 
 /** The kind-wide half of each kind's row (the parser and plan are in configKinds.ts, the runner in the engine). */
 export const JOB_KIND_FACTS: { readonly [K in JobKind]: JobKindFacts } = {
-  run: { label: 'unlearning run' },
+  run: { label: 'unlearning run', stopAndKeep: true },
   saliency: {
     label: 'saliency job',
     noModel: { why: 'is a saliency map: it changes no model, so it has none to export', hint: 'Export the model of an unlearning run.' },
@@ -62,7 +64,7 @@ export const JOB_KIND_FACTS: { readonly [K in JobKind]: JobKindFacts } = {
     label: 'model evaluation',
     noModel: { why: 'is a model evaluation: it changes no model, so it has none to export', hint: 'Export the model of an unlearning run.' },
   },
-  table: { label: 'comparison table' },
+  table: { label: 'comparison table', stopAndKeep: true },
   grid: { label: 'grid search' },
   generation: {
     label: 'generation unlearning',

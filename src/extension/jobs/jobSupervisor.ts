@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { JobOutcome } from '../api';
 import type { JobCommand, JobEvent, JobKind } from '../../protocol/jobMessages';
 import { toJobError } from '../../protocol/jobError';
-import { isJobEvent, JOB_KIND_LABELS } from '../../protocol/jobMessages';
+import { isJobEvent, JOB_KIND_FACTS, JOB_KIND_LABELS } from '../../protocol/jobMessages';
 
 export type StartCommand = Extract<JobCommand, { type: 'start' }>;
 
@@ -67,7 +67,7 @@ export class JobAlreadyRunningError extends Error {
 
 /** Jobs with steps to stop between whose work so far is worth keeping (Stop and Keep). */
 export function canStopAndKeep(kind: JobKind): boolean {
-  return kind === 'run' || kind === 'table';
+  return JOB_KIND_FACTS[kind].stopAndKeep === true;
 }
 
 const FINAL_TYPES: ReadonlySet<JobEvent['type']> = new Set(['finished', 'failed', 'cancelled']);
