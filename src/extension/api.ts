@@ -1,8 +1,12 @@
 // What `activate()` returns. Other extensions and the extension-host test suite use it to drive
 // jobs and to observe what the panel was sent, without reaching into private state.
 import type { JobEvent } from '../protocol/jobMessages';
-import type { PostedPanelMessage } from './panel/panelProvider';
+import type { HostNotificationType, WebviewMessageType } from '../protocol/webviewMessages';
+import type { HostChannel } from './panel/hostChannel';
 import type { RunResult } from '../protocol/results';
+
+/** A message the panel was handed, as SalunApi.panelMessages lists it (declared here, beside only the channel's type, so the API and the panel share it without an import cycle). */
+export type PostedPanelMessage = ReturnType<HostChannel<WebviewMessageType, HostNotificationType>['messages']>[number];
 
 export interface JobOutcome {
   status: 'finished' | 'failed' | 'cancelled';

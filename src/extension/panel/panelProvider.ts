@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import type { PostedPanelMessage } from '../api';
 import type { JobSupervisor } from '../jobs/jobSupervisor';
 import type { JobEvent } from '../../protocol/jobMessages';
 import type { HostNotificationType } from '../../protocol/webviewMessages';
@@ -42,9 +43,6 @@ interface Connection {
   channel: PanelChannel;
   disposables: vscode.Disposable[];
 }
-
-/** A message the panel was handed, as SalunApi.panelMessages lists it. */
-export type PostedPanelMessage = ReturnType<PanelChannel['messages']>[number];
 
 /** How many posted messages a test run keeps: enough for any one test's window, not a whole session's. */
 export const TEST_MESSAGE_LOG = 500;
