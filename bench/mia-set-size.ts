@@ -1,8 +1,9 @@
-// Why RL and SalUn reached MIA-Efficacy 100 on the first 60k tables but ≈15 on the bundled subset
-// (fixed since: prepare.ts now draws equally many members and non-members): the same unlearned
-// model, its attack fitted on all 10,000 test images against the 9,000 retain members, and on
-// balanced subsets of both, with the forget/member/non-member confidence distributions printed.
-// With --dump the confidences go to JSON for an independent fit with scikit-learn's SVC.
+// How much the MIA's member/non-member balance moves MIA-Efficacy (an attack fitted on unequal sets
+// reached 100 for RL and SalUn on full Fashion-MNIST but ≈15 on the bundled subset, which is why
+// prepare.ts draws equally many members and non-members): the same unlearned model, its attack
+// fitted on all 10,000 test images against the 9,000 retain members, and on balanced subsets of
+// both, with the forget/member/non-member confidence distributions printed. With --dump the
+// confidences go to JSON for an independent fit with scikit-learn's SVC.
 //
 //   node scripts/build.mjs && node out/bench/mia-set-size.js [--method salun] [--lr 0.005] [--seed 1]
 //     [--data /usr/share/datasets/fashion-mnist] [--train-subset 10000] [--workspace DIR]
