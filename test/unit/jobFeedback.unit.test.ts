@@ -170,6 +170,26 @@ describe('job feedback: one meaning of progress', () => {
     feedback.dispose();
   });
 
+  it("each kind's end says what it made: a generation job names its run and report, not a saliency map", async () => {
+    const supervisor = new FakeSupervisor();
+    const log = new FakeLog();
+    const feedback = new JobFeedback(supervisor as never, log as never);
+    const result = { runId: 'g1', runDir: '/ws/.salun/runs/g1', backend: WASM_AFTER_AUTO, rows: [], report: '/ws/.salun/runs/g1/report.md' };
+    const saliency = { type: 'saliency', summary: { ratio: 0.5, gamma: 1e-3, totalWeights: 10, salientWeights: 5, layers: [] } } as unknown as JobEvent;
+    supervisor.play('generation', [saliency], { status: 'finished', events: [saliency], result });
+    await flush();
+    const end = fakeHost.notifications.at(-1)!;
+    assert.equal(end.text, 'SalUn generation unlearning g1 finished.');
+    assert.deepEqual(end.actions, ['Open Report', 'Open in SalUn View']);
+    supervisor.play('saliency', [saliency], { status: 'finished', events: [saliency] });
+    await flush();
+    assert.equal(fakeHost.notifications.at(-1)!.text, 'SalUn saliency map computed. 50.0% of weights are salient.');
+    supervisor.play('grid', [], { status: 'finished', events: [], result: { ...result, runDir: '/ws/.salun/grids/x' } });
+    await flush();
+    assert.equal(fakeHost.notifications.at(-1)!.text, 'SalUn grid search written to /ws/.salun/grids/x');
+    feedback.dispose();
+  });
+
   it('logs the backend as one calm line, the missing native packages named with how to get a faster backend', () => {
     const supervisor = new FakeSupervisor();
     const log = new FakeLog();

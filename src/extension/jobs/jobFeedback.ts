@@ -142,40 +142,65 @@ export class JobFeedback implements vscode.Disposable {
     } else if (outcome.status === 'cancelled') {
       this.log.info('Job cancelled.');
       void vscode.window.showInformationMessage('SalUn job cancelled.');
-    } else if ((kind === 'table' || kind === 'grid') && outcome.result) {
-      const dir = outcome.result.runDir;
-      const partial = outcome.result.partial;
-      const how =
-        kind === 'grid'
-          ? 'grid search'
-          : partial
-            ? `comparison stopped after ${partial.done} of ${partial.of} models; the partial table (missing ${partial.missing.join('; ')}) was`
-            : 'comparison table';
-      this.log.info(`SalUn ${how} written: ${dir}`);
-      void vscode.window.showInformationMessage(`SalUn ${how} written to ${dir}`, 'Reveal Folder').then((choice) => {
-        if (choice === 'Reveal Folder') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(dir));
-      });
-    } else if ((kind === 'run' || kind === 'evaluate') && outcome.result) {
-      const { runDir, runId, stopped, report } = outcome.result;
-      const what = kind === 'evaluate' ? 'SalUn evaluation' : 'SalUn run';
-      const how = stopped ? `stopped after epoch ${stopped.epoch} of ${stopped.of}; that model and its metrics are kept` : 'finished';
-      this.log.info(`${what} ${runId} ${how}: ${runDir}`);
-      const actions = report ? ['Open Report', 'Open in SalUn View'] : ['Open in SalUn View'];
-      void vscode.window.showInformationMessage(`${what} ${runId} ${how}.`, ...actions).then((choice) => {
-        if (choice === 'Open Report' && report) void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(report));
-        if (choice === 'Open in SalUn View') void vscode.commands.executeCommand(COMMAND_IDS.openRunInPanel, runDir);
-      });
     } else {
-      const saliency = outcome.result?.saliency ?? findSaliency(outcome.events);
-      const share =
-        saliency && saliency.totalWeights > 0 ? ` ${((100 * saliency.salientWeights) / saliency.totalWeights).toFixed(1)}% of weights are salient.` : '';
-      this.log.info(`Saliency job finished.${share}`);
-      void vscode.window.showInformationMessage(`SalUn saliency map computed.${share}`, 'Show SalUn View').then((choice) => {
-        if (choice === 'Show SalUn View') void vscode.commands.executeCommand(COMMAND_IDS.openPanel);
-      });
+      FINISHED_NOTICES[kind ?? 'saliency'](this.log, outcome);
     }
   }
 }
+
+type Notice = (log: vscode.LogOutputChannel, outcome: JobOutcome) => void;
+
+/** A finished job that wrote a folder of its own (a table, a grid): where, and a button to reveal it. */
+function folderNotice(how: (partial: NonNullable<JobOutcome['result']>['partial']) => string): Notice {
+  return (log, outcome) => {
+    if (!outcome.result) return log.info('Job finished.');
+    const dir = outcome.result.runDir;
+    const what = how(outcome.result.partial);
+    log.info(`SalUn ${what} written: ${dir}`);
+    void vscode.window.showInformationMessage(`SalUn ${what} written to ${dir}`, 'Reveal Folder').then((choice) => {
+      if (choice === 'Reveal Folder') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(dir));
+    });
+  };
+}
+
+/** A finished job with a run folder and a report: its id, and buttons to its report and the panel. */
+function runNotice(what: string): Notice {
+  return (log, outcome) => {
+    if (!outcome.result) return log.info(`${what} finished.`);
+    const { runDir, runId, stopped, report } = outcome.result;
+    const how = stopped ? `stopped after epoch ${stopped.epoch} of ${stopped.of}; that model and its metrics are kept` : 'finished';
+    log.info(`${what} ${runId} ${how}: ${runDir}`);
+    const actions = report ? ['Open Report', 'Open in SalUn View'] : ['Open in SalUn View'];
+    void vscode.window.showInformationMessage(`${what} ${runId} ${how}.`, ...actions).then((choice) => {
+      if (choice === 'Open Report' && report) void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(report));
+      if (choice === 'Open in SalUn View') void vscode.commands.executeCommand(COMMAND_IDS.openRunInPanel, runDir);
+    });
+  };
+}
+
+const saliencyNotice: Notice = (log, outcome) => {
+  const saliency = outcome.result?.saliency ?? findSaliency(outcome.events);
+  const share =
+    saliency && saliency.totalWeights > 0 ? ` ${((100 * saliency.salientWeights) / saliency.totalWeights).toFixed(1)}% of weights are salient.` : '';
+  log.info(`Saliency job finished.${share}`);
+  void vscode.window.showInformationMessage(`SalUn saliency map computed.${share}`, 'Show SalUn View').then((choice) => {
+    if (choice === 'Show SalUn View') void vscode.commands.executeCommand(COMMAND_IDS.openPanel);
+  });
+};
+
+/** What the end of a finished job of each kind says; keyed by every kind, so a new one needs its notice. */
+const FINISHED_NOTICES: { readonly [K in JobKind]: Notice } = {
+  run: runNotice('SalUn run'),
+  evaluate: runNotice('SalUn evaluation'),
+  generation: runNotice('SalUn generation unlearning'),
+  saliency: saliencyNotice,
+  table: folderNotice((partial) =>
+    partial
+      ? `comparison stopped after ${partial.done} of ${partial.of} models; the partial table (missing ${partial.missing.join('; ')}) was`
+      : 'comparison table',
+  ),
+  grid: folderNotice(() => 'grid search'),
+};
 
 /** The status bar item's text: the whole job's percentage as the job sent it (the panel shows the same number). */
 export function statusText(view: Pick<JobProgressView, 'overall'>, backendName?: string): string {
