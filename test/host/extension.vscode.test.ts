@@ -162,18 +162,18 @@ async function endLastJob(api: SalunApi | undefined): Promise<void> {
   await withTimeout('the last job to end', 60_000, api.waitForJob()).catch((e: unknown) => log(`teardown: ${String(e)}`));
 }
 
-suite('SalUn Lab in the extension host', () => {
+describe('SalUn Lab in the extension host', () => {
   let api: SalunApi;
 
-  suiteSetup(async () => {
+  before(async () => {
     api = await activateSalun();
   });
 
-  suiteTeardown(async () => {
+  after(async () => {
     await endLastJob(api);
   });
 
-  test('activates and exports the SalunApi', () => {
+  it('activates and exports the SalunApi', () => {
     const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
     assert.ok(ext?.isActive, 'the extension is not active');
     assert.strictEqual(ext.exports, api);
@@ -183,18 +183,18 @@ suite('SalUn Lab in the extension host', () => {
     assert.ok(Array.isArray(api.runsTree()));
   });
 
-  test('registers its commands', async () => {
+  it('registers its commands', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
     const missing = COMMANDS.filter((c) => !all.has(c));
     assert.deepStrictEqual(missing, [], `commands not registered: ${missing.join(', ')}`);
   });
 
-  test('cancelJob with no job running does nothing', async () => {
+  it('cancelJob with no job running does nothing', async () => {
     assert.strictEqual(await api.waitForJob(), undefined);
     assert.strictEqual(await vscode.commands.executeCommand('salun.cancelJob'), false);
   });
 
-  test('openPanel shows the panel, which says ready and gets a replay', async () => {
+  it('openPanel shows the panel, which says ready and gets a replay', async () => {
     const before = api.panelMessages().length;
     await vscode.commands.executeCommand('salun.openPanel');
     // The webview loads in the browser and posts 'ready'; the host answers with a replay.
@@ -208,7 +208,7 @@ suite('SalUn Lab in the extension host', () => {
     assert.strictEqual(replay.jobRunning, false);
   }).timeout(150_000);
 
-  test("openPanel's posted-message log exists only in test runs and keeps the last TEST_MESSAGE_LOG", () => {
+  it("openPanel's posted-message log exists only in test runs and keeps the last TEST_MESSAGE_LOG", () => {
     const { Production, Development, Test } = vscode.ExtensionMode;
     assert.strictEqual(SalunPanelProvider.messageLogFor(Production, {}), 0, 'an installed extension keeps no log');
     assert.strictEqual(SalunPanelProvider.messageLogFor(Development, {}), 0, 'an F5 session keeps no log');
@@ -227,7 +227,7 @@ suite('SalUn Lab in the extension host', () => {
     );
   });
 
-  test('a second start while a job runs is refused, and cancelJob cancels', async () => {
+  it('a second start while a job runs is refused, and cancelJob cancels', async () => {
     const from = api.panelMessages().length;
     const { outcome, commandResult } = await runJobCommand(api, 'salun.runUnlearning', async () => {
       // Let the job process come up and start working before poking it.
@@ -252,13 +252,13 @@ suite('SalUn Lab in the extension host', () => {
     );
   }).timeout(5 * 60_000);
 
-  test('newRun: Escape at the first step cancels, starting nothing', async () => {
+  it('newRun: Escape at the first step cancels, starting nothing', async () => {
     // The first step searches the workspace for model.json files before it shows.
     assert.strictEqual(await escapeFlow('salun.newRun', 60_000), undefined);
     assert.strictEqual(await api.waitForJob(), undefined, 'a job was started by a cancelled flow');
   });
 
-  test('runs tree: Re-run a run folder, Stop and Keep it, open it in the panel, then Delete it', async () => {
+  it('runs tree: Re-run a run folder, Stop and Keep it, open it in the panel, then Delete it', async () => {
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(ws, 'the host suite needs a workspace folder');
     // A recorded run, as the job writes it: the config plus its run record (dropped on re-run). MLP, one
@@ -355,7 +355,7 @@ suite('SalUn Lab in the extension host', () => {
     }
   }).timeout(JOB_TIMEOUT_MS + 60_000);
 
-  test('computeSaliency finishes and the panel gets a consistent saliency summary', async () => {
+  it('computeSaliency finishes and the panel gets a consistent saliency summary', async () => {
     const from = api.panelMessages().length;
     const t0 = Date.now();
     const { outcome, commandResult } = await runJobCommand(api, 'salun.computeSaliency');
@@ -405,7 +405,7 @@ suite('SalUn Lab in the extension host', () => {
     log(`      saliency: ${s.layers.length} layers, ${salient}/${total} salient (ratio ${s.ratio})`);
   }).timeout(JOB_TIMEOUT_MS + 60_000);
 
-  test('a whole study without prompts: New Run, the Runs tree, Compare Runs, Export Run Report', async () => {
+  it('a whole study without prompts: New Run, the Runs tree, Compare Runs, Export Run Report', async () => {
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(ws, 'the host suite needs a workspace folder');
     // The MLP on the bundled data (θo and Retrain with the settings' recipe), one SalUn epoch.
@@ -525,7 +525,7 @@ suite('SalUn Lab in the extension host', () => {
     log(`      study: ${result.runId}, gap ${unlearned.avgGap.toFixed(2)}; comparison and report written`);
   }).timeout(JOB_TIMEOUT_MS + 120_000);
 
-  test('Open Charts in Editor opens the panel as one editor tab (a second call reveals it, no second tab; after closing it, a new one)', async () => {
+  it('Open Charts in Editor opens the panel as one editor tab (a second call reveals it, no second tab; after closing it, a new one)', async () => {
     const chartTabs = (): vscode.Tab[] =>
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('salun.charts'));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -545,7 +545,7 @@ suite('SalUn Lab in the extension host', () => {
     await until('the new charts tab to close', 10_000, () => chartTabs().length === 0);
   }).timeout(90_000);
 
-  test("Export Run Report of a generation run exports its job's report, the grids' links resolving from the copy", async () => {
+  it("Export Run Report of a generation run exports its job's report, the grids' links resolving from the copy", async () => {
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(ws, 'the host suite needs a workspace folder');
     // A generation run folder as its job leaves one (the job itself is covered by the unit suite's tiny run).
@@ -574,7 +574,7 @@ suite('SalUn Lab in the extension host', () => {
     assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', dir, { confirm: false }), true);
   }).timeout(60_000);
 
-  test('a *.salun.json is checked against the shipped schema in the editor, and Run This Config runs it', async () => {
+  it('a *.salun.json is checked against the shipped schema in the editor, and Run This Config runs it', async () => {
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(ws, 'the host suite needs a workspace folder');
     const minimal = path.join(ws, 'minimal.salun.json');
@@ -609,7 +609,7 @@ suite('SalUn Lab in the extension host', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   }).timeout(JOB_TIMEOUT_MS + 90_000);
 
-  test('Run This Config runs a generation config ("task": "generation") as a generation job, and the panel is sent its grids', async () => {
+  it('Run This Config runs a generation config ("task": "generation") as a generation job, and the panel is sent its grids', async () => {
     const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
     assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -652,7 +652,7 @@ suite('SalUn Lab in the extension host', () => {
   // Run on the installed .vsix too (scripts/test.mjs, .ci/run): the packaged 0.1.0 lacked models/gen-demo
   // and trained θo for 1 h 46 min unasked. The demo must read the θo the extension ships, checksum
   // checked, and never enter θo's training; the run records the extension's own version.
-  test('Generation Unlearning Demo: Escape starts nothing; a scripted start reads the shipped θo (SHA-256 verified, no θo training), cancelled then', async () => {
+  it('Generation Unlearning Demo: Escape starts nothing; a scripted start reads the shipped θo (SHA-256 verified, no θo training), cancelled then', async () => {
     assert.strictEqual(await escapeFlow('salun.runGenerationDemo', 30_000), undefined);
     assert.strictEqual(await api.waitForJob(), undefined, 'a job was started by a cancelled flow');
 
@@ -715,14 +715,14 @@ suite('SalUn Lab in the extension host', () => {
   }).timeout(6 * 60_000);
 });
 
-suite('Export Unlearned Model in the extension host', () => {
+describe('Export Unlearned Model in the extension host', () => {
   let api: SalunApi;
 
-  suiteSetup(async () => {
+  before(async () => {
     api = await activateSalun();
   });
 
-  test('Export Unlearned Model, scripted, writes the run’s model.onnx and tfjs folder byte for byte', async () => {
+  it('Export Unlearned Model, scripted, writes the run’s model.onnx and tfjs folder byte for byte', async () => {
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(ws, 'the host suite needs a workspace folder');
     // A run folder as an unlearning run from a tfjs model leaves one: no model.safetensors.
@@ -775,21 +775,21 @@ suite('Export Unlearned Model in the extension host', () => {
 // Other people's models through the editor: the New Run flow's scripted answers on an ONNX graph
 // and a safetensors checkpoint (each job cancelled once it has read the model and moved on), and
 // the explorer's menu entries on an .onnx file (run to the end: the tiny graph is seconds of work).
-suite("Other people's models: New Run and the explorer on .onnx and .safetensors files", () => {
+describe("Other people's models: New Run and the explorer on .onnx and .safetensors files", () => {
   let api: SalunApi;
   let dir: string;
   /** The host suite's fixture (test/fixtures/models/make.py): Fashion-MNIST's shape, 98 weights. */
   const TINY_ONNX = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models', 'tiny.onnx');
   const TINY_ONNX_WEIGHTS = 98;
 
-  suiteSetup(async () => {
+  before(async () => {
     api = await activateSalun();
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(ws, 'the host suite needs a workspace folder');
     dir = fs.mkdtempSync(path.join(ws, 'other-models-'));
   });
 
-  suiteTeardown(async () => {
+  after(async () => {
     await endLastJob(api);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -860,7 +860,7 @@ suite("Other people's models: New Run and the explorer on .onnx and .safetensors
     return config;
   }
 
-  test('New Run (scripted answers) on an .onnx file writes its run config with a custom mean/std, and the job reads the graph', async () => {
+  it('New Run (scripted answers) on an .onnx file writes its run config with a custom mean/std, and the job reads the graph', async () => {
     const onnx = path.join(dir, 'tiny.onnx');
     fs.copyFileSync(TINY_ONNX, onnx);
     const normalize = { mean: [0.286], std: [0.353] };
@@ -870,7 +870,7 @@ suite("Other people's models: New Run and the explorer on .onnx and .safetensors
     assert.strictEqual(config.method, 'salun');
   }).timeout(6 * 60_000);
 
-  test('New Run (scripted answers) on a .safetensors checkpoint writes its run config with the architecture, and the job loads the state_dict', async () => {
+  it('New Run (scripted answers) on a .safetensors checkpoint writes its run config with the architecture, and the job loads the state_dict', async () => {
     const checkpoint = path.join(dir, 'mlp.safetensors');
     writeMlpSafetensors(checkpoint);
     const config = await newRunUntilModelRead({ kind: 'pytorch', path: checkpoint, architecture: 'mlp' });
@@ -878,7 +878,7 @@ suite("Other people's models: New Run and the explorer on .onnx and .safetensors
     assert.deepStrictEqual(config.data, { kind: 'default' });
   }).timeout(6 * 60_000);
 
-  test("the explorer's Compute Saliency and Evaluate on an .onnx Uri run on the graph itself", async () => {
+  it("the explorer's Compute Saliency and Evaluate on an .onnx Uri run on the graph itself", async () => {
     const onnx = path.join(dir, 'explorer.onnx');
     fs.copyFileSync(TINY_ONNX, onnx);
     const uri = vscode.Uri.file(onnx);
@@ -923,21 +923,21 @@ suite("Other people's models: New Run and the explorer on .onnx and .safetensors
 // Last in the file: its run stays in the workspace as the panel's last job, and the workbench e2e
 // (test/workbench/) then checks the panel against that folder. A suite after it that runs a job and
 // deletes its folder would leave the panel showing a run that is gone.
-suite('webgpu and the last job the workbench e2e reads', () => {
+describe('webgpu and the last job the workbench e2e reads', () => {
   let api: SalunApi;
 
-  suiteSetup(async () => {
+  before(async () => {
     api = await activateSalun();
   });
 
-  suiteTeardown(async () => {
+  after(async () => {
     await endLastJob(api);
   });
 
   // scripts/host-test.mjs gives code-server SwiftShader (VK_ICD_FILENAMES): Dawn's only adapter is
   // then a software one, which `auto` refuses, so the backend is forced. No adapter, no dawn.node or
   // a tfjs backend that does not start fails this test: nothing here is skipped.
-  test('webgpu: the installed extension runs a job on Dawn (forced) and reports the GPU adapter', async () => {
+  it('webgpu: the installed extension runs a job on Dawn (forced) and reports the GPU adapter', async () => {
     const ext = vscode.extensions.getExtension<SalunApi>(EXTENSION_ID);
     assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
     const dawn = path.join(ext.extensionPath, 'dist', 'dawn', dawnPlatform(), 'dawn.node');

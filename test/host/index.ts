@@ -44,7 +44,7 @@ export function run(): Promise<void> {
   // Mocha's reporters print through Base.consoleLog with printf patterns.
   Mocha.reporters.Base.consoleLog = log;
   const mocha = new Mocha({
-    ui: 'tdd',
+    ui: 'bdd',
     color: false,
     reporter: 'spec',
     // Each test sets its own timeout; this is only the default for quick checks.
