@@ -2,6 +2,7 @@
 import type { JobEvent } from '../protocol/jobMessages';
 import { backendLines } from '../protocol/backendSummary';
 import { metricsLine } from '../protocol/results';
+import { JOB_KIND_ROWS } from '../protocol/configKinds';
 import { overallPercent, overallText } from '../protocol/jobProgress';
 
 function clock(seconds: number): string {
@@ -65,7 +66,7 @@ export class TerminalProgress {
         break;
       case 'started':
         this.clear();
-        process.stderr.write(`${e.kind === 'table' || e.kind === 'grid' ? e.kind : 'run'} ${e.runId}\n${backendLines(e.backend).join('\n')}\n`);
+        process.stderr.write(`${JOB_KIND_ROWS[e.kind].runFolder ? 'run' : e.kind} ${e.runId}\n${backendLines(e.backend).join('\n')}\n`);
         break;
       case 'metrics':
         this.clear();

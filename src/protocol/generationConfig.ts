@@ -4,12 +4,12 @@
 // schema (configFileSchema.ts) and the CLI all read it.
 import type { BackendChoice, DataSpec, OptimizerRecipe } from './config';
 import { defaultTrainRecipe } from './defaults';
-import { GENERATION_METHOD_NAMES, GENERATION_METHODS, type GenerationMethodName } from './generationMethods';
+import { GENERATION_METHOD_NAMES, type GenerationMethodName } from './genMethods';
+import { methodLabel } from './methods';
 import { isRecord } from './guards';
 import { ConfigError, mergeDefaults, recipe, shared } from './runConfigSchema';
 import { validate, type Schema } from './schema';
 
-/** How each model of a generation job is named in tables, grids and reports: θo, the methods' rows, Retrain. */
 /** How SalUn-gen and RL-gen pick c′, the class whose prediction the forgotten class must copy. */
 export type OtherClassRule = 'random' | 'next';
 export const OTHER_CLASS_RULES: readonly OtherClassRule[] = ['random', 'next'];
@@ -18,9 +18,10 @@ export function isOtherClassRule(v: unknown): v is OtherClassRule {
   return OTHER_CLASS_RULES.some((r) => r === v);
 }
 
+/** How each model of a generation job is named in tables, grids and reports: θo, the methods' rows, Retrain. */
 export const GENERATION_METHOD_LABELS: Record<GenerationMethodName | 'original' | 'retrain', string> = {
   original: 'θo',
-  ...(Object.fromEntries(GENERATION_METHOD_NAMES.map((m) => [m, GENERATION_METHODS[m].label])) as Record<GenerationMethodName, string>),
+  ...(Object.fromEntries(GENERATION_METHOD_NAMES.map((m) => [m, methodLabel(m)])) as Record<GenerationMethodName, string>),
   retrain: 'Retrain',
 };
 

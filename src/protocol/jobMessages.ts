@@ -51,18 +51,31 @@ export interface JobKindFacts {
   stopAndKeep?: true;
   /** Why a run of this kind has no unlearned classifier to export (after "run <id> "), and what to do instead. */
   noModel?: { why: string; hint: string };
+  /**
+   * What a run folder's exported report says of the kind's config: its title (else the method's
+   * name), and which recipe rows apply. A folder of no known kind gets REPORT_OF_UNKNOWN_KIND.
+   */
+  report?: { title?: string; unlearning?: true; saliencyMask?: true; retrain?: true };
+  /** The Runs view opens the run's folder rather than its report (the result is a file of its own, such as a map). */
+  opensFolder?: true;
 }
+
+/** The report rows of a run folder whose kind is missing or not a kind (older or hand-made folders). */
+export const REPORT_OF_UNKNOWN_KIND: NonNullable<JobKindFacts['report']> = { saliencyMask: true, retrain: true };
 
 /** The kind-wide half of each kind's row (the parser and plan are in configKinds.ts, the runner in the engine). */
 export const JOB_KIND_FACTS: { readonly [K in JobKind]: JobKindFacts } = {
-  run: { label: 'unlearning run', stopAndKeep: true },
+  run: { label: 'unlearning run', stopAndKeep: true, report: { unlearning: true, saliencyMask: true, retrain: true } },
   saliency: {
     label: 'saliency job',
     noModel: { why: 'is a saliency map: it changes no model, so it has none to export', hint: 'Export the model of an unlearning run.' },
+    report: { title: 'Saliency map', saliencyMask: true },
+    opensFolder: true,
   },
   evaluate: {
     label: 'model evaluation',
     noModel: { why: 'is a model evaluation: it changes no model, so it has none to export', hint: 'Export the model of an unlearning run.' },
+    report: { title: 'Model evaluation', retrain: true },
   },
   table: { label: 'comparison table', stopAndKeep: true },
   grid: { label: 'grid search' },

@@ -15,7 +15,7 @@ import { isOwnModel } from './modelSources';
 import type { EvaluateJobConfig, RunConfig, SaliencyJobConfig } from './config';
 import type { GenerationConfig } from './generationConfig';
 import { BUNDLED_CLASS_COUNT } from './generationConfig';
-import { GENERATION_METHODS } from './generationMethods';
+import { generationFacet } from './genMethods';
 import { applyPoint, gridPoints, type GridConfig } from './grid';
 import type { JobEvent, JobPhase, OverallProgress } from './jobMessages';
 import { defaultUnlearnRecipe, methodEpochs, methodUsesMask, type MethodName } from './methods';
@@ -142,7 +142,7 @@ export function generationPlan(c: GenerationConfig): JobStage[] {
     { phase: 'evaluate', weight: GEN_JUDGE_EPOCH * c.classifier.train.epochs, optional: true },
     ...scored,
     ...(c.retrain ? [{ phase: 'retrain' as const, weight: c.train.iterations, optional: true }, ...scored] : []),
-    ...(c.methods.some((m) => GENERATION_METHODS[m].usesMask) ? [{ phase: 'saliency' as const, weight: GEN_SALIENCY }] : []),
+    ...(c.methods.some((m) => generationFacet(m).usesMask) ? [{ phase: 'saliency' as const, weight: GEN_SALIENCY }] : []),
     ...c.methods.flatMap((): JobStage[] => [{ phase: 'unlearn', weight: unlearning }, ...scored]),
     { phase: 'write', weight: GEN_WRITE },
   ];

@@ -1,8 +1,12 @@
-// The unlearning methods, one row each, in the order the New Run flow lists them. Everything that
-// names methods (the config schema, grids, the comparison table, the New Run flow, reports, the
-// panel) reads this table; the engine maps each name to its implementation in
-// src/engine/methods/registry.ts, with a compile-time check that every row has one. Adding a
-// method is a row here, a file in src/engine/methods/ and a line in the registry.
+// The unlearning methods of both tasks, one row each, in the order the New Run flow lists them.
+// Everything that names methods (the config schemas, grids, the comparison table, the New Run flow,
+// reports, the panel, a generation job's table) reads this table. A row's flat fields describe the
+// method for classifiers; its `generation` facet, when present, says what it is in a generation job
+// (SalUn-gen, RL-gen); a row with only the facet (ESD) is a generation method alone. The engine maps
+// each name to its implementation once per task, with a compile-time check that every row of the
+// task has one: src/engine/methods/registry.ts for classifiers, ITERATIONS in
+// src/engine/generation/unlearn.ts for generation. Adding a method of either task is a row here, a
+// file of its task's engine and a line in that task's registry.
 import type { OptimizerRecipe } from './config';
 
 /**
@@ -28,6 +32,30 @@ export interface MethodOptionGroup {
   params: Readonly<Record<string, MethodOptionSpec>>;
 }
 
+/** What a method is in a generation job (docs/method.md, "SalUn for generation"): a facet of its row. */
+export interface GenerationFacet {
+  /** What the method does to a class-conditional diffusion model. */
+  description: string;
+  /** The paper of the generation variant, when it is not the row's. */
+  paper?: string;
+  /** Whether only the salient weights move (the mask is computed from the diffusion loss on Df). */
+  usesMask: boolean;
+  /** The recipe field that weighs the method's second term: β (the denoising loss on Dr) or η (ESD's guidance). */
+  knob: 'beta' | 'eta';
+  /** Position in a generation job's table and its default `methods`, ascending. */
+  order: number;
+}
+
+/** A method that exists for generation alone: the names every row has, and its facet. */
+export interface GenerationOnlyRow {
+  label: string;
+  summary: string;
+  description: string;
+  paper: string;
+  generation: GenerationFacet;
+}
+
+/** A method of a classification run (and, with `generation`, of a generation job too). */
 export interface MethodRow {
   /** The one display name: tables, reports, the panel, the New Run flow, progress. */
   label: string;
@@ -64,6 +92,8 @@ export interface MethodRow {
    * Retrain. `"unlearn": { "auto": true }` in a run config turns that method into this row.
    */
   autoOf?: string;
+  /** The same method in a generation job. */
+  generation?: GenerationFacet;
 }
 
 /**
@@ -98,6 +128,13 @@ export const METHODS = {
       { param: 'ratio', values: [0.3, 0.5, 0.7] },
     ],
     tableOrder: 80,
+    generation: {
+      description:
+        'SalUn-gen: the forgotten class must predict what θo predicts for another class, plus β · the denoising loss on Dr; only salient weights move.',
+      usesMask: true,
+      knob: 'beta',
+      order: 10,
+    },
   },
   'salun-auto': {
     label: 'SalUn-auto',
@@ -125,6 +162,13 @@ export const METHODS = {
     recipeSource: "DEFAULT_UNLEARN (SalUn's, the same objective)",
     grid: [{ param: 'lr', values: [0.002, 0.005, 0.01] }],
     tableOrder: 20,
+    generation: {
+      description: "SalUn-gen's objective with every weight free (no mask): what the mask adds.",
+      paper: 'Fan et al., ICLR 2024 (the generation baseline)',
+      usesMask: false,
+      knob: 'beta',
+      order: 30,
+    },
   },
   'rl-auto': {
     label: 'RL-auto',
@@ -380,11 +424,29 @@ export const METHODS = {
     tableOrder: 75,
     singleThread: 'its teacher–student losses are its own loop',
   },
-} as const satisfies Record<string, MethodRow>;
-
-export type MethodName = keyof typeof METHODS;
+  esd: {
+    label: 'ESD',
+    summary: "erases a class with θo's own guidance",
+    description: "The forgotten class's prediction is pushed to the unconditional one minus η times its guidance direction",
+    paper: 'Gandikota et al., ICCV 2023',
+    generation: {
+      description:
+        "Erased Stable Diffusion adapted to class conditioning: the forgotten class's prediction is pushed to θo's unconditional one minus η times its guidance direction.",
+      usesMask: false,
+      knob: 'eta',
+      order: 20,
+    },
+  },
+} as const satisfies Record<string, MethodRow | GenerationOnlyRow>;
 
 type Rows = typeof METHODS;
+
+/** A method of a classification run: a row with the classifier fields. */
+export type MethodName = { [K in keyof Rows]: Rows[K] extends { tableOrder: number } ? K : never }[keyof Rows];
+
+/** Any row's name, of either task. */
+export type MethodRowName = keyof Rows;
+
 type ParamsOf<M extends MethodName> = Rows[M] extends { options: { params: infer P } } ? P : Record<never, never>;
 type GroupKeyOf<M extends MethodName> = Rows[M] extends { options: { key: infer K extends string } } ? K : never;
 
@@ -400,8 +462,18 @@ export type ResolvedMethodOptions = { [M in MethodName as GroupKeyOf<M>]: Resolv
 /** A method option as a grid axis names it: '<options key>.<param>'. */
 export type MethodOptionParam = { [M in MethodName]: `${GroupKeyOf<M>}.${keyof ParamsOf<M> & string}` }[MethodName];
 
-/** The table's order: the New Run pick list, the schema's enum, the CLI's help. */
-export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+const ROW_NAMES = Object.keys(METHODS) as (keyof Rows)[];
+const forClassifiers = (m: keyof Rows): m is MethodName => 'tableOrder' in METHODS[m];
+
+/** Whether the row describes a classifier method (its flat fields); genMethods.ts reads the generation facet. */
+export function isClassifierRow(m: MethodRowName): m is MethodName {
+  return forClassifiers(m);
+}
+
+export const METHOD_NAMES: readonly MethodName[] = ROW_NAMES.filter(forClassifiers);
+
+/** Every row's name, both tasks, in the table's order. */
+export const METHOD_ROW_NAMES: readonly MethodRowName[] = ROW_NAMES;
 
 const row = (m: MethodName): MethodRow => METHODS[m];
 
@@ -424,12 +496,12 @@ export function methodDescription(method: MethodName): string {
 }
 
 export function isMethodName(v: unknown): v is MethodName {
-  return typeof v === 'string' && Object.hasOwn(METHODS, v);
+  return typeof v === 'string' && METHOD_NAMES.some((m) => m === v);
 }
 
-/** The display name; anything that is not a method (a row role such as 'retrain') as given. */
+/** The display name of a method of either task; anything that is not a method (a row role such as 'retrain') as given. */
 export function methodLabel(method: string): string {
-  return isMethodName(method) ? row(method).label : method;
+  return Object.hasOwn(METHODS, method) ? METHODS[method as keyof Rows].label : method;
 }
 
 /** The methods' order in `salun table` when none is given (Retrain always comes first, then Original). */

@@ -2,8 +2,8 @@
 // will happen, and a command reached in Restricted Mode explaining itself instead of failing.
 import * as assert from 'node:assert/strict';
 import { fakeHost, installFakeVscodeHost, resetFakeHost } from '../support/fakeVscode';
-import type { JobEvent, JobKind } from '../../src/protocol/jobMessages';
-import { stopAndKeepMessage, unlearningEpoch } from '../../src/extension/jobs/stopAndKeepMessage';
+import { JOB_KIND_FACTS, JOB_KINDS, type JobEvent, type JobKind } from '../../src/protocol/jobMessages';
+import { STOP_AND_KEEP_MESSAGES, stopAndKeepMessage, unlearningEpoch } from '../../src/extension/jobs/stopAndKeepMessage';
 
 installFakeVscodeHost();
 // Required only now: the fake must be in place before commands.ts loads `vscode`.
@@ -52,12 +52,17 @@ describe('Stop and Keep says what will happen', () => {
     assert.doesNotMatch(text, /before unlearning began/);
   });
 
+  it('each kind whose row allows Stop and Keep says what it will do; the others have no message', () => {
+    for (const k of JOB_KINDS) assert.equal(STOP_AND_KEEP_MESSAGES[k] !== undefined, JOB_KIND_FACTS[k].stopAndKeep === true, k);
+    assert.match(stopAndKeepMessage('table', []) ?? '', /table\.md will hold the rows done so far/);
+  });
+
   it('before unlearning: unlearning will run one epoch, then stop', () => {
     const text = stopAndKeepMessage('run', [
       { type: 'phase', phase: 'retrain', label: '' },
       { type: 'progress', phase: 'retrain', done: 3, total: 12, epoch: 3 },
     ]);
-    assert.match(text, /unlearning runs one epoch and stops/);
+    assert.match(text ?? '', /unlearning runs one epoch and stops/);
     assert.equal(unlearningEpoch([{ type: 'phase', phase: 'unlearn', label: '' }]), 1);
     assert.equal(unlearningEpoch([]), undefined);
   });

@@ -1,18 +1,21 @@
-// The method table as an architecture rule: a method is one row (src/protocol/methods.ts), one
-// implementation and one registry line, so its name, written out, appears in at most three source
-// files. Everything else (schema, grid, table, New Run flow, reports, panel) must read the table.
+// The method table as an architecture rule: a method of either task is one row
+// (src/protocol/methods.ts), one implementation and one line in its task's registry, so its name,
+// written out, appears in its row and its registries alone (the implementation is reached through
+// the registry and need not say it). Everything else
+// (schemas, grid, table, New Run flow, reports, panel, a generation job) must read the table.
 // The rule is checked on the syntax tree: string literals and property names, not comments.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_GRIDS, GRID_PARAMS, gridConfigProblems } from '../../src/protocol/grid';
-import { DEFAULT_METHOD_OPTIONS, METHOD_NAMES, METHODS, resolvedOptions, TABLE_METHOD_ORDER } from '../../src/protocol/methods';
+import { DEFAULT_METHOD_OPTIONS, isMethodName, METHOD_NAMES, METHODS, resolvedOptions, TABLE_METHOD_ORDER } from '../../src/protocol/methods';
+import { GENERATION_METHOD_NAMES, generationFacet, methodTasks, type MethodTask } from '../../src/protocol/genMethods';
 import { RUN_CONFIG_SCHEMA } from '../../src/protocol/runConfigSchema';
 import { METHOD_IMPLS } from '../../src/engine/methods/registry';
 import { methodDisplayName } from '../../src/protocol/comparisonFormat';
 import { filesWriting, writtenNames } from './sourceNames';
-import { GENERATION_METHOD_NAMES } from '../../src/protocol/generationMethods';
+import { defaultGenerationConfig, GENERATION_CONFIG_SCHEMA, GENERATION_METHOD_LABELS } from '../../src/protocol/generationConfig';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -21,39 +24,59 @@ const NOT_A_METHOD: readonly { file: string; text: string; why: string }[] = [
   { file: 'src/extension/commandIds.ts', text: 'salun', why: 'the view container and the settings section are named after the product' },
 ];
 
-/**
- * The two method tables are two namespaces ("salun" is a classifier method and, in a generation
- * job, SalUn-gen): each table's names are counted outside the other table's row and registry files.
- */
-const CLASSIFIER_TABLE = ['src/protocol/methods.ts', 'src/engine/methods/registry.ts'];
-const GENERATION_TABLE = ['src/protocol/generationMethods.ts', 'src/engine/generation/unlearn.ts'];
+const TABLE = 'src/protocol/methods.ts';
+/** Each task's registry: the one place its engine maps a method's name to the implementation. */
+const REGISTRY: Readonly<Record<MethodTask, string>> = {
+  classification: 'src/engine/methods/registry.ts',
+  generation: 'src/engine/generation/unlearn.ts',
+};
 
-/** For each name, the files (relative to the root) that write it, exemptions and the other table left out. */
-function filesNaming(names: readonly string[], otherTable: readonly string[]): Map<string, string[]> {
-  const found = filesWriting(root, names);
+/** Every row's name (both tasks), with the files (relative to the root) that write it, exemptions left out. */
+function filesNaming(): Map<string, string[]> {
+  const found = filesWriting(root, Object.keys(METHODS));
   for (const [n, files] of found)
     found.set(
       n,
-      files.filter((rel) => !otherTable.includes(rel) && !NOT_A_METHOD.some((x) => x.file === rel && x.text === n)),
+      files.filter((rel) => !NOT_A_METHOD.some((x) => x.file === rel && x.text === n)),
     );
   return found;
 }
 
 describe('method table', () => {
-  it('a method name is written in at most three source files: its row, its implementation, its registry line', () => {
-    const found = filesNaming(METHOD_NAMES, GENERATION_TABLE);
-    for (const [name, files] of found) {
-      assert.ok(files.includes('src/protocol/methods.ts'), `${name} has no row in src/protocol/methods.ts`);
-      assert.ok(files.length <= 3, `'${name}' is written in ${files.length} files (${files.join(', ')}): read it from the method table instead`);
+  it("a method's name is written in its row and its task's registry (one per task), nowhere else", () => {
+    for (const [name, files] of filesNaming()) {
+      const tasks = methodTasks(name);
+      assert.ok(tasks.length > 0 && files.includes(TABLE), `${name} has no row of a task in ${TABLE}`);
+      for (const t of tasks) assert.ok(files.includes(REGISTRY[t]), `${name} (${t}) has no line in ${REGISTRY[t]}`);
+      const others = files.filter((f) => f !== TABLE && !tasks.some((t) => REGISTRY[t] === f));
+      assert.deepEqual(others, [], `'${name}' is written in ${others.join(', ')} besides its row and registry: read it from the method table instead`);
     }
   });
 
-  it('so is a generation method name: its row (generationMethods.ts), its step in unlearn.ts, at most one more file', () => {
-    const found = filesNaming(GENERATION_METHOD_NAMES, CLASSIFIER_TABLE);
-    for (const [name, files] of found) {
-      assert.ok(files.includes(GENERATION_TABLE[0]) && files.includes(GENERATION_TABLE[1]), `${name}: no row or no step (${files.join(', ')})`);
-      assert.ok(files.length <= 3, `'${name}' is written in ${files.length} files (${files.join(', ')}): read it from the generation method table instead`);
-    }
+  it("a row's tasks are its facets: classifier fields, a generation facet, or both", () => {
+    assert.deepEqual(methodTasks('salun'), ['classification', 'generation']);
+    assert.deepEqual(methodTasks('ft'), ['classification']);
+    assert.deepEqual(methodTasks('esd'), ['generation']);
+    assert.deepEqual(methodTasks('retrain'), []);
+    assert.ok(!(METHOD_NAMES as readonly string[]).includes('esd'), 'a generation-only method is not offered to classifiers');
+    assert.equal(isMethodName('esd'), false);
+    assert.deepEqual(
+      Object.keys(METHODS)
+        .filter((m) => methodTasks(m).includes('generation'))
+        .sort(),
+      [...GENERATION_METHOD_NAMES].sort(),
+    );
+  });
+
+  it("a generation job's schema, default methods and labels come from the rows", () => {
+    const items = GENERATION_CONFIG_SCHEMA.properties?.methods?.items;
+    assert.deepEqual(items?.enum, GENERATION_METHOD_NAMES);
+    assert.deepEqual(defaultGenerationConfig().methods, GENERATION_METHOD_NAMES);
+    for (const m of GENERATION_METHOD_NAMES) assert.equal(GENERATION_METHOD_LABELS[m], METHODS[m].label);
+    assert.deepEqual(
+      GENERATION_METHOD_NAMES.map((m) => generationFacet(m).order),
+      [...GENERATION_METHOD_NAMES.map((m) => generationFacet(m).order)].sort((a, b) => a - b),
+    );
   });
 
   it('every exemption still names a real occurrence (a stale one would hide nothing and mislead)', () => {

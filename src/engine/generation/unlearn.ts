@@ -4,7 +4,8 @@
 // weights restored to θo bit for bit); RL-gen is the same loss with every weight free, which is what
 // shows the mask's effect; ESD needs only Df; Retrain is the ordinary training step on Dr
 // (train.ts's diffusionTrainStep) from whatever model it is given (a fresh one, for the reference).
-import { GENERATION_METHODS, type GenerationMethodName } from '../../protocol/generationMethods';
+import { generationFacet, type GenerationMethodName } from '../../protocol/genMethods';
+import { methodLabel } from '../../protocol/methods';
 import type { ImageSet } from '../data/dataset';
 import { makeRng, subSeed } from '../rng';
 import { throwIfAborted, UserError } from '../../store/errors';
@@ -78,10 +79,11 @@ type Iteration = () => Promise<{ loss: number; forget: number | null }>;
 
 function checkOptions(o: GenerationUnlearnOptions): void {
   if (o.method !== 'retrain') {
-    const row = GENERATION_METHODS[o.method];
-    if (row.usesMask && !o.mask) throw new Error(`${row.label} (generation) needs a saliency mask`);
-    if (!row.usesMask && o.mask) throw new Error(`${row.label} (generation) moves every weight: pass no mask`);
-    if (!o.frozen) throw new Error(`${row.label} (generation) needs the frozen θo for its targets`);
+    const label = methodLabel(o.method);
+    const usesMask = generationFacet(o.method).usesMask;
+    if (usesMask && !o.mask) throw new Error(`${label} (generation) needs a saliency mask`);
+    if (!usesMask && o.mask) throw new Error(`${label} (generation) moves every weight: pass no mask`);
+    if (!o.frozen) throw new Error(`${label} (generation) needs the frozen θo for its targets`);
   }
   if (o.frozen === o.model) throw new Error('the frozen θo must be a separate copy of the model');
   if (!(Number.isInteger(o.iterations) && o.iterations >= 0)) throw new Error(`iterations must be a whole number ≥ 0, got ${o.iterations}`);

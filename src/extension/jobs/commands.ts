@@ -50,9 +50,8 @@ function stopAndKeep(deps: CommandDeps): boolean {
     return false;
   }
   const stopping = supervisor.stop();
-  if (stopping) {
-    void vscode.window.showInformationMessage(stopAndKeepMessage(kind, supervisor.eventLog()));
-  }
+  const message = stopping ? stopAndKeepMessage(kind, supervisor.eventLog()) : undefined;
+  if (message) void vscode.window.showInformationMessage(message);
   return stopping;
 }
 

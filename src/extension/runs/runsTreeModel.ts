@@ -5,6 +5,7 @@
 import { describeRun, listRuns, type RunSummary } from '../../store/runs/readRuns';
 import { runHasModel } from '../../store/runs/modelExport';
 import { metricsLine } from '../../protocol/results';
+import { jobKindFacts } from '../../protocol/jobMessages';
 
 export const STATE_ICONS: Record<string, string> = {
   finished: 'pass',
@@ -59,7 +60,7 @@ export function runTreeEntry(run: RunSummary): RunTreeEntry {
       icon: run.isFolder ? (STATE_ICONS[run.state] ?? 'question') : 'warning',
       contextValue: contextValueOf(run),
       tooltip: tooltipOf(run),
-      opens: (run.state === 'finished' || run.state === 'stopped') && run.kind !== 'saliency' && run.isFolder ? 'report' : 'folder',
+      opens: (run.state === 'finished' || run.state === 'stopped') && !jobKindFacts(run.kind)?.opensFolder && run.isFolder ? 'report' : 'folder',
     };
   } catch (e) {
     // The reader checks every shape; this keeps one entry it did not foresee from emptying the view.

@@ -14,6 +14,7 @@ import { dataText, isDataFormatName } from '../../protocol/dataFormats';
 import { modelsMarkdown } from '../metrics/table';
 import { unlearnedVerdict, VERDICT_MEANINGS, verdictReason, verdictSummary, verdictTableCells, verdictThresholdNote } from '../../protocol/verdictText';
 import { adapterSummary, skippedSummary } from '../../protocol/backendSummary';
+import { jobKindFacts, REPORT_OF_UNKNOWN_KIND, type JobKindFacts } from '../../protocol/jobMessages';
 import type { RunRecord } from './runRecord';
 
 /** "random 10% (seed 1)", "class 3", "indices from f.json": the forget set as report.md names it. */
@@ -78,6 +79,11 @@ export const GAP_AND_TIME_NOTE =
   `Avg. Gap = mean |metric − Retrain| over ${METRIC_NAMES.join(', ')} (smaller is closer to exact unlearning). ` +
   'Time: training time for Original/Retrain, saliency + unlearning time for the method (evaluation excluded).';
 
+/** What the report says of a folder's config, from its kind's row. */
+function reportOf(kind: string | undefined): NonNullable<JobKindFacts['report']> {
+  return jobKindFacts(kind)?.report ?? REPORT_OF_UNKNOWN_KIND;
+}
+
 const signed = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}` : '—');
 
 function configSection(r: RunRecord): string[] {
@@ -103,13 +109,14 @@ function configSection(r: RunRecord): string[] {
       'Method',
       `${methodDisplayName(method)}${c.masked === true && !(isMethodName(method) && alwaysMasked(method)) ? ', inside the saliency mask' : ''}`,
     ]);
-  if (kind === 'run') rows.push(['Unlearning', recipeOf(c.unlearn)]);
+  const shows = reportOf(kind);
+  if (shows.unlearning) rows.push(['Unlearning', recipeOf(c.unlearn)]);
   if (isRecord(c.methodOptions) && Object.keys(c.methodOptions).length) rows.push(['Method options', `\`${JSON.stringify(c.methodOptions)}\``]);
-  rows.push(['Saliency mask', kind === 'evaluate' ? undefined : saliencyConfigOf(c.saliency)]);
+  rows.push(['Saliency mask', shows.saliencyMask ? saliencyConfigOf(c.saliency) : undefined]);
   // The user's own θo was never trained by SalUn: its recipe is theirs, only Retrain's is ours.
   const ownModel = isRecord(c.model) && isOwnModel({ kind: String(c.model.kind) });
   if (!ownModel) rows.push(['θo and Retrain recipe', recipeOf(c.train)]);
-  else if (c.retrain !== false && kind !== 'saliency') rows.push(['Retrain recipe', recipeOf(c.train)]);
+  else if (c.retrain !== false && shows.retrain) rows.push(['Retrain recipe', recipeOf(c.train)]);
   if (typeof c.retrain === 'boolean') rows.push(['Retrain reference', c.retrain ? 'trained on Dr (the reference of every gap)' : 'none (no gaps)']);
   if (isFiniteNumber(c.seed)) rows.push(['Seed', String(c.seed)]);
   const asked = isString(c.backend) ? c.backend : undefined;
@@ -295,7 +302,7 @@ export function runReportMarkdown(r: RunRecord, ctx: RunReportContext): string {
   const c = r.config ?? {};
   const method = isString(c.method) ? c.method : r.rows.find((x) => x.role === 'unlearned')?.method;
   const kind = isString(c.kind) ? c.kind : undefined;
-  const what = kind === 'evaluate' ? 'Model evaluation' : kind === 'saliency' ? 'Saliency map' : method ? methodDisplayName(method) : 'Run';
+  const what = reportOf(kind).title ?? (method ? methodDisplayName(method) : 'Run');
   const st = r.status;
   const wall = st?.endedAt ? (Date.parse(st.endedAt) - Date.parse(st.startedAt)) / 1000 : Number.NaN;
   const lastEpoch = r.metricsLog.points[r.metricsLog.points.length - 1]?.epoch;

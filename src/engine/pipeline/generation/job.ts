@@ -4,7 +4,7 @@
 // the way, UA / retained accuracy / FID-classifier for every model, and a run folder with all of it.
 import { join } from 'node:path';
 import type { GenerationConfig } from '../../../protocol/generationConfig';
-import { GENERATION_METHODS, type GenerationMethodName } from '../../../protocol/generationMethods';
+import { generationFacet, type GenerationMethodName } from '../../../protocol/genMethods';
 import type { GenerationRun } from './run';
 import { GENERATION_METHOD_LABELS } from '../../../protocol/generationConfig';
 import type { BackendInfo, GenerationMetricsRow, RunResult } from '../../../protocol/results';
@@ -183,7 +183,7 @@ export function runGenerationJob(config: GenerationConfig, ctx: JobContext): Pro
           r.model.dispose();
         }
       }
-      const mask = config.methods.some((m) => GENERATION_METHODS[m].usesMask) ? await generationSaliency(run, original.model) : undefined;
+      const mask = config.methods.some((m) => generationFacet(m).usesMask) ? await generationSaliency(run, original.model) : undefined;
       for (const method of config.methods) {
         rows.push(await runMethodStage(run, method, original.model, mask, { theta0Samples: o.samples, ...(retrainSamples ? { retrainSamples } : {}) }));
       }
@@ -211,7 +211,7 @@ async function runMethodStage(
   mask: Uint8Array[] | undefined,
   reference: Omit<GenerationReference, 'realTest'>,
 ): Promise<GenerationMetricsRow> {
-  const { model, seconds } = await runGenerationMethod(run, method, original, GENERATION_METHODS[method].usesMask ? mask : undefined);
+  const { model, seconds } = await runGenerationMethod(run, method, original, generationFacet(method).usesMask ? mask : undefined);
   try {
     const e = await evaluateStage(run, model, method, GENERATION_METHOD_LABELS[method], seconds, reference);
     await saveModel(model, join(run.folder.dir, 'model', method));

@@ -1,7 +1,7 @@
 // One generation unlearning method from θo: SalUn-gen inside the saliency mask, RL-gen (the same
 // loss, no mask), ESD; progress per iteration, a grid every `sampling.every` iterations, cancel at
 // the next iteration. The saliency step writes saliency/ like a classification run's.
-import { GENERATION_METHODS, type GenerationMethodName } from '../../../protocol/generationMethods';
+import { generationFacet, type GenerationMethodName } from '../../../protocol/genMethods';
 import { GENERATION_METHOD_LABELS } from '../../../protocol/generationConfig';
 import { generateSamples } from '../../generation/generateSamples';
 import { computeGenerationSaliency } from '../../generation/saliency';
@@ -83,7 +83,7 @@ export async function runGenerationMethod(
   ctx.emit({
     type: 'phase',
     phase: 'unlearn',
-    label: `${label}: ${u.iterations} Adam steps (lr ${u.lr}${GENERATION_METHODS[method].knob === 'eta' ? `, η ${u.eta}` : `, β ${u.beta}`}${GENERATION_METHODS[method].usesMask ? `, ratio ${u.ratio}` : ''})`,
+    label: `${label}: ${u.iterations} Adam steps (lr ${u.lr}${generationFacet(method).knob === 'eta' ? `, η ${u.eta}` : `, β ${u.beta}`}${generationFacet(method).usesMask ? `, ratio ${u.ratio}` : ''})`,
   });
   const model = await cloneModel(original);
   const every = config.sampling.every;
@@ -97,7 +97,7 @@ export async function runGenerationMethod(
       frozen: original,
       forget: { set: run.data.train, indices: run.rows.forget },
       retain: { set: run.data.train, indices: run.rows.retain },
-      ...(GENERATION_METHODS[method].usesMask ? { mask } : {}),
+      ...(generationFacet(method).usesMask ? { mask } : {}),
       iterations: u.iterations,
       lr: u.lr,
       beta: u.beta,
