@@ -118,4 +118,10 @@ describe('reading run folders', () => {
     assert.match(table[1], /^20261130-100000-gen-forget7\s+finished\s+generation\s+—/);
     assert.equal(table[2], '    UA / acc.: θo 7.0 / 86.3, SalUn 96.0 / 88.6');
   });
+
+  it('a finished run opens its report in the Runs view; a saliency job, whose row says so, its folder', () => {
+    const entry = (kind: 'run' | 'saliency' | 'unknown'): string =>
+      runTreeEntry({ runId: `r-${kind}`, dir: '/nowhere', kind, state: 'finished', isFolder: true, rows: [], problems: [] }).opens;
+    assert.deepEqual([entry('run'), entry('saliency'), entry('unknown')], ['report', 'folder', 'report']);
+  });
 });
