@@ -4,15 +4,12 @@
 // statistics) and key the θo/Retrain cache, so a default that followed the core count would make
 // the same config give different tables on different machines. The user is told instead.
 import { availableParallelism } from 'node:os';
-import type { BackendName } from '../../protocol/backends';
+import { isWorkerBackend, type BackendName } from '../../protocol/backends';
 import type { EngineClient } from './attempt';
-
-/** The backends whose training the data-parallel pool splits (train/parallel.ts PARALLEL_BACKENDS). */
-const POOLED: readonly BackendName[] = ['wasm', 'cpu'];
 
 /** "2 cores: set salun.workers to 2 to train on both", or undefined when no core stays idle. */
 export function coresHint(backend: BackendName, workers: number, client: EngineClient, cores: number = availableParallelism()): string | undefined {
-  if (!POOLED.includes(backend) || workers > 1 || cores < 2) return undefined;
+  if (!isWorkerBackend(backend) || workers > 1 || cores < 2) return undefined;
   const how = client === 'vscode' ? `set salun.workers to ${cores}` : `--workers ${cores}`;
   return `${cores} cores: ${how} to train on ${cores === 2 ? 'both' : `all ${cores}`}`;
 }

@@ -7,6 +7,13 @@ import { UserError } from '../../store/errors';
 import { tf, type T } from '../tf';
 
 const failures = new WeakMap<object, string>();
+/** The tfjs backends whose tensors live on a watched GPU device (registered by the backend that starts one). */
+const deviceBackends = new Set<string>();
+
+/** Called by a backend that runs on a GPU device: its failures are recorded and its limits checked. */
+export function registerDeviceBackend(tfjsName: string): void {
+  deviceBackends.add(tfjsName);
+}
 
 export function recordDeviceFailure(device: object, message: string): void {
   if (!failures.has(device)) failures.set(device, message);
@@ -17,7 +24,7 @@ interface GpuBackendView {
 }
 
 function currentDevice(): GpuBackendView['device'] {
-  return tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as GpuBackendView).device : undefined;
+  return deviceBackends.has(tf.getBackend()) ? (tf.backend() as unknown as GpuBackendView).device : undefined;
 }
 
 const BATCH_HINT = "Lower the batch size (train.batchSize, unlearn.batchSize in the config; the table's batch option), or use a smaller model.";

@@ -4,6 +4,7 @@
 // the writers read from it. Without a snapshot (tests on cpu/wasm), a synchronous read is the
 // fallback — this file is on the CPU-only list of test/unit/asyncReads.unit.test.ts for that line.
 import { tf, type T } from '../tf';
+import { backendRow } from '../../protocol/backends';
 
 let snapshot: Map<T.LayerVariable, Float32Array> | undefined;
 
@@ -24,7 +25,8 @@ export async function withWeightSnapshot<R>(model: T.LayersModel, body: () => R 
 export function weightValues(v: T.LayerVariable): Float32Array {
   const s = snapshot?.get(v);
   if (s) return s;
-  if (tf.getBackend() === 'webgpu') throw new Error(`weight ${v.name} read without a snapshot on webgpu (wrap the writer in withWeightSnapshot)`);
+  const backend = tf.getBackend();
+  if (backendRow(backend)?.asyncReadsOnly) throw new Error(`weight ${v.name} read without a snapshot on ${backend} (wrap the writer in withWeightSnapshot)`);
   return v.read().dataSync() as Float32Array;
 }
 

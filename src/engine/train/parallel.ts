@@ -20,11 +20,10 @@ import { Worker } from 'node:worker_threads';
 import { UserError } from '../../store/errors';
 import type { Classifier } from '../models/io';
 import { tf, type T } from '../tf';
-import type { FromWorker, ModelSetup, ToWorker, WeightSlot, WorkerBackend, WorkerData } from './workerMessages';
+import type { FromWorker, ModelSetup, ToWorker, WeightSlot, WorkerData } from './workerMessages';
+import { isWorkerBackend } from '../../protocol/backends';
 
 const HINT = 'Run with one worker (--workers 1, or "workers": 1 in the config) to train on this thread; the log has the worker\'s stack trace.';
-
-const PARALLEL_BACKENDS: readonly string[] = ['wasm', 'cpu'] satisfies WorkerBackend[];
 
 let liveThreads = 0;
 
@@ -104,7 +103,7 @@ export class TrainingPool {
   /** Threads the next pass uses: `workers`, or 1 when the backend spreads each op over the cores itself. */
   get effectiveWorkers(): number {
     if (!(Number.isInteger(this.workers) && this.workers > 1)) return 1;
-    return PARALLEL_BACKENDS.includes(tf.getBackend()) ? this.workers : 1;
+    return isWorkerBackend(tf.getBackend()) ? this.workers : 1;
   }
 
   /**
@@ -134,7 +133,7 @@ export class TrainingPool {
 
   private async start(): Promise<boolean> {
     const backend = tf.getBackend();
-    if (!PARALLEL_BACKENDS.includes(backend)) {
+    if (!isWorkerBackend(backend)) {
       this.log(
         'warn',
         `workers ${this.workers}: not used on the ${backend} backend, which already spreads each operation over the cores; training runs on one thread`,
@@ -145,7 +144,7 @@ export class TrainingPool {
     if (!existsSync(entry)) {
       throw new UserError(`The training worker script ${entry} is missing.`, `Rebuild (npm run build) or reinstall the extension. ${HINT}`);
     }
-    const data: WorkerData = { backend: backend as WorkerBackend };
+    const data: WorkerData = { backend };
     const ready: Promise<FromWorker>[] = [];
     for (let k = 0; k < this.workers; k++) {
       const thread: Thread = { worker: new Worker(entry, { workerData: data }), waiting: new Map() };

@@ -2,8 +2,10 @@
 // to each other. Bulk data never goes through messages: weights, the batch, gradients and batch-norm
 // statistics live in SharedArrayBuffers that both sides view; messages only say what to do next.
 
-/** The backends a worker can run: the ones that compute each operation on one thread. */
-export type WorkerBackend = 'wasm' | 'cpu';
+import type { WorkerBackend } from '../../protocol/backends';
+
+/** The backends a worker can run (their rows' `workers`): the ones that compute each operation on one thread. */
+export type { WorkerBackend };
 
 export interface WorkerData {
   backend: WorkerBackend;

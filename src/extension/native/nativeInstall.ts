@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { BACKENDS } from '../../protocol/backends';
+import { BACKENDS, NATIVE_BACKEND_NAMES, type BackendRow, type NativeBackendName } from '../../protocol/backends';
 
-export type NativeBackendName = 'tensorflow' | 'tensorflow-gpu';
+export type { NativeBackendName };
 
 export interface NativeChoice {
   backend: NativeBackendName;
@@ -16,23 +16,17 @@ export interface NativeChoice {
   detail: string;
 }
 
-/** What the install command offers. tfjs-node-gpu has Linux and Windows x64 builds only. */
+const install = (b: NativeBackendName): NonNullable<BackendRow['install']> => BACKENDS[b].install;
+
+/**
+ * What the install command offers: each native row with a build for this platform (tfjs-node-gpu:
+ * Linux and Windows x64 only), the CPU one first (the table's order is auto's, GPU first).
+ */
 export function nativeChoices(platform: string = process.platform, arch: string = process.arch): NativeChoice[] {
-  const choices: NativeChoice[] = [
-    {
-      backend: 'tensorflow',
-      label: `tensorflow (CPU): ${BACKENDS.tensorflow.package}`,
-      detail: 'Native TensorFlow on every CPU core. No GPU or driver needed.',
-    },
-  ];
-  if ((platform === 'linux' || platform === 'win32') && arch === 'x64') {
-    choices.push({
-      backend: 'tensorflow-gpu',
-      label: `tensorflow-gpu (CUDA 11.2 + cuDNN 8.1): ${BACKENDS['tensorflow-gpu'].package}`,
-      detail: 'Native TensorFlow on an NVIDIA GPU. Needs CUDA 11.2 and cuDNN 8.1 on the library path (libtensorflow 2.9); newer CUDA does not load it.',
-    });
-  }
-  return choices;
+  return [...NATIVE_BACKEND_NAMES]
+    .reverse()
+    .filter((b) => install(b).builds?.includes(`${platform}-${arch}`) ?? true)
+    .map((b) => ({ backend: b, label: `${install(b).choice}: ${BACKENDS[b].package}`, detail: install(b).detail }));
 }
 
 /**

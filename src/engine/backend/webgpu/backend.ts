@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type { GpuAdapterInfo } from '../../../protocol/backends';
 import { tf } from '../../tf';
 import { firstLine, type BackendAttempt, type BackendImpl } from '../attempt';
-import { recordDeviceFailure } from '../deviceHealth';
+import { recordDeviceFailure, registerDeviceBackend } from '../deviceHealth';
 import { missingVulkanReason } from './vulkanDrivers';
 
 interface Dawn {
@@ -118,6 +118,7 @@ async function start(auto: boolean): Promise<BackendAttempt> {
   const device = await openDevice(adapter);
   watchDevice(device);
   tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 3);
+  registerDeviceBackend('webgpu');
   if (!(await tf.setBackend('webgpu'))) return { ok: false, why: `webgpu: the tfjs backend did not start on ${adapterLabel(info)}` };
   await tf.ready();
   adapters.set(tf.backend(), info);

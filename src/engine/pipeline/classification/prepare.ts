@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { ArchitectureName, BackendChoice, DataSpec, ForgetSpec, ModelSpec, OptimizerRecipe, OwnModelSpec } from '../../../protocol/config';
+import { backendRow } from '../../../protocol/backends';
 import type { BackendInfo } from '../../../protocol/results';
 import { selectBackend } from '../../backend/select';
 import { allIndices, indicesWithoutClass, type SplitData } from '../../data/dataset';
@@ -188,9 +189,10 @@ async function loadOriginal(model: OwnModelSpec, ctx: JobContext, data: SplitDat
   for (const note of loaded.notes) ctx.emit({ type: 'log', level: 'warn', message: `${path}: ${note}` });
   // Before any work: a model for other images fails here, naming both shapes, not in the first batch.
   batchShapeFor(original, data.train, path);
-  if (backend.name === 'wasm' && original.model.layers.some((l) => l.getClassName() === 'DepthwiseConv2D'))
+  const cannot = backendRow(backend.name)?.cannotTrain;
+  if (cannot && original.model.layers.some((l) => cannot.layers.includes(l.getClassName())))
     throw new UserError(
-      `${path} has depthwise convolutions, which tfjs's wasm backend cannot train (it has no gradient kernel for them).`,
+      `${path} has ${cannot.what}, which tfjs's ${backend.name} backend cannot train (it has no gradient kernel for them).`,
       'Choose another backend for this model: "backend": "cpu" (slow), "webgpu" or "tensorflow".',
       path,
     );
