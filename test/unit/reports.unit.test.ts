@@ -307,6 +307,18 @@ describe('Export Run Report: the report of a run folder', () => {
     assert.ok(!md.includes('`salun run'), md);
   });
 
+  it("a saliency job's and a model evaluation's report: the title and recipe rows their kind's row gives", () => {
+    const md = (kind: string): string =>
+      runReportMarkdown(readRunRecord(runFolder({ 'config.json': JSON.stringify({ ...config, kind }) })), { generatedAt: 'G' });
+    const saliency = md('saliency');
+    assert.match(saliency, /^# SalUn Lab run report: .*\n\n\*\*Saliency map\*\* on /);
+    assert.ok(saliency.includes('| Saliency mask |') && !saliency.includes('| Unlearning |'), saliency);
+    const evaluation = md('evaluate');
+    assert.match(evaluation, /\*\*Model evaluation\*\* on /);
+    assert.ok(!evaluation.includes('| Saliency mask |') && !evaluation.includes('| Unlearning |'), evaluation);
+    assert.ok(md('run').includes('| Unlearning |'));
+  });
+
   it('a webgpu run: its GPU adapter and the backends auto skipped, read back from config.json', () => {
     const dir = runFolder({ 'config.json': JSON.stringify({ ...config, resolved: { ...config.resolved, backend: AUTO_ON_GPU } }) });
     const md = runReportMarkdown(readRunRecord(dir), { generatedAt: 'G' });
