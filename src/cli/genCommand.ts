@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { backendLines } from '../protocol/backendSummary';
 import { FID_CLASSIFIER_NOTE, generationTableCells } from '../protocol/generationTable';
 import { isOtherClassRule, OTHER_CLASS_RULES } from '../protocol/generationConfig';
+import { GENERATION_METHOD_NAMES, generationMethodsText, parseGenerationMethods, type GenerationMethodName } from '../protocol/genMethods';
 import { isRecord } from '../protocol/guards';
 import type { GenerationMetricsRow, RunResult } from '../protocol/results';
 import { plainTable } from '../protocol/tableText';
@@ -16,13 +17,14 @@ import { trainGenDemoModel } from './genTrain';
 import { runJobCommand } from './jobCommand';
 
 export const GEN_DEMO_USAGE = `salun gen-demo [options] — forget class 7 (Sneaker) of the bundled Fashion-MNIST (2×2-pooled to
-14×14) in a class-conditional DDPM: θo, SalUn, ESD and RL; UA, the retained classes' accuracy and
+14×14) in a class-conditional DDPM: θo, ${generationMethodsText()}; UA, the retained classes' accuracy and
 FID-classifier from a Fashion-MNIST classifier; sample grids as PNG in the run folder
 
 Options:
   --retrain           also train Retrain (a DDPM on the other classes; as long as θo's training, cached)
   --train-original    when the shipped θo (${GEN_DEMO_MODEL}/) is missing or damaged, train it in this run
                       (5,000 steps: hours on a CPU; cached) instead of stopping with an error
+  --methods <list>    the methods to run, comma-separated (default: all, ${GENERATION_METHOD_NAMES.join(',')})
   --iterations <N>    unlearning steps per method (default: the demo config's)
   --batch-size <N>    images per forget and per retain batch of the unlearning (default 32; the authors': 128)
   --samples <N>       images generated per class for UA, accuracy and FID-classifier (default 20)
@@ -66,6 +68,14 @@ export function printGenerationResult(result: RunResult, t0: number, json: boole
   console.log(`wall time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+function methodsArg(text: string): GenerationMethodName[] {
+  try {
+    return parseGenerationMethods(text, '--methods');
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+}
+
 export async function genDemoCommand(argv: string[]): Promise<void> {
   const options = {
     ...JOB_OPTIONS,
@@ -75,6 +85,7 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
     'batch-size': { type: 'string' },
     samples: { type: 'string' },
     'other-class': { type: 'string' },
+    methods: { type: 'string' },
   } as const;
   const { values: v } = readArgs(argv, options, GEN_DEMO_USAGE);
   if (v['native-dir'] !== undefined) nativeDirArg(v['native-dir']);
@@ -88,6 +99,7 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
   const config = shipped.ok ? genDemoConfig(shipped) : genDemoTrainingConfig();
   if (v.backend !== undefined) config.backend = backendArg('--backend', v.backend);
   if (v.retrain) config.retrain = true;
+  if (v.methods !== undefined) config.methods = methodsArg(v.methods);
   if (v.iterations !== undefined) config.unlearn = { ...config.unlearn, iterations: numberArg('--iterations', v.iterations) };
   if (v['batch-size'] !== undefined) config.unlearn = { ...config.unlearn, batchSize: numberArg('--batch-size', v['batch-size']) };
   if (v.samples !== undefined) config.sampling = { ...config.sampling, samplesPerClass: numberArg('--samples', v.samples) };

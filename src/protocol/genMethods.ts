@@ -33,3 +33,23 @@ export function methodTasks(method: string): MethodTask[] {
   if (row === undefined) return [];
   return [...(isClassifierRow(row) ? (['classification'] as const) : []), ...(forGeneration(row) ? (['generation'] as const) : [])];
 }
+
+/** The labels of `methods` in words: "SalUn, ESD and RL". */
+export function generationMethodsText(methods: readonly GenerationMethodName[] = GENERATION_METHOD_NAMES): string {
+  const labels = methods.map((m) => METHODS[m].label);
+  return labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}` : (labels[0] ?? '');
+}
+
+/**
+ * A list of a generation job's methods from a script or the command line (an array, or a
+ * comma-separated string), in the table's order; throws naming `who`, the bad name and the choices.
+ */
+export function parseGenerationMethods(x: unknown, who: string): GenerationMethodName[] {
+  const list = typeof x === 'string' ? x.split(',').map((s) => s.trim()) : x;
+  const choices = GENERATION_METHOD_NAMES.join(', ');
+  if (!Array.isArray(list) || list.length === 0) throw new Error(`${who}: methods must be a non-empty list of ${choices}, got ${JSON.stringify(x)}.`);
+  const items: readonly unknown[] = list;
+  const bad = items.find((m) => !isGenerationMethodName(m));
+  if (bad !== undefined) throw new Error(`${who}: ${JSON.stringify(bad)} is not a method of a generation job; choose from ${choices}.`);
+  return GENERATION_METHOD_NAMES.filter((m) => items.includes(m));
+}

@@ -11,6 +11,7 @@ import { defaultGenerationConfig, type GenerationConfig } from '../protocol/gene
 import type { BackendChoice } from '../protocol/config';
 import { FASHION_MNIST_CLASSES } from './data/idxLayout';
 import { isRecord } from '../protocol/guards';
+import { parseGenerationMethods, type GenerationMethodName } from '../protocol/genMethods';
 
 export const GEN_DEMO_MODEL = join('models', 'gen-demo');
 
@@ -114,16 +115,19 @@ export function genDemoRecipeConfig(
   recipe: GenDemoRecipe,
   backend: BackendChoice,
   base: GenerationConfig = genDemoConfig(),
+  methods: readonly GenerationMethodName[] = base.methods,
 ): GenerationConfig {
-  return { ...GEN_DEMO_RECIPES[recipe].apply(base), forgetClass, backend };
+  return { ...GEN_DEMO_RECIPES[recipe].apply(base), forgetClass, backend, methods: [...methods] };
 }
 
 export interface GenDemoArgs {
   forgetClass: number;
   recipe: GenDemoRecipe;
+  /** Rows of the method table with a generation facet; every one when left out. */
+  methods?: GenerationMethodName[];
 }
 
-/** `{ forgetClass, recipe? }` from a script (recipe: quick when left out); undefined when `x` is not one; throws naming `who` and what is wrong. */
+/** `{ forgetClass, recipe?, methods? }` from a script (recipe: quick, methods: all when left out); undefined when `x` is not one; throws naming `who` and what is wrong. */
 export function parseGenDemoArgs(x: unknown, who: string): GenDemoArgs | undefined {
   if (!isRecord(x) || !('forgetClass' in x)) return undefined;
   const c = x.forgetClass;
@@ -131,5 +135,5 @@ export function parseGenDemoArgs(x: unknown, who: string): GenDemoArgs | undefin
     throw new Error(`${who}: forgetClass must be a class index from 0 to ${FASHION_MNIST_CLASSES.length - 1}, got ${JSON.stringify(c)}.`);
   const recipe = x.recipe ?? 'quick';
   if (!isGenDemoRecipe(recipe)) throw new Error(`${who}: recipe must be one of ${Object.keys(GEN_DEMO_RECIPES).join(', ')}, got ${JSON.stringify(recipe)}.`);
-  return { forgetClass: c, recipe };
+  return { forgetClass: c, recipe, ...(x.methods !== undefined ? { methods: parseGenerationMethods(x.methods, who) } : {}) };
 }

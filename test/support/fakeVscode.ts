@@ -90,6 +90,7 @@ export class FakeQuickInput {
   buttons: unknown[] = [];
   matchOnDescription = false;
   ignoreFocusOut = false;
+  canSelectMany = false;
   selectedItems: FakeItem[] = [];
   activeItems: FakeItem[] = [];
   private itemList: FakeItem[] = [];

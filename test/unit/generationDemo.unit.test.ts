@@ -2,6 +2,7 @@
 // changes, each a valid generation config reading the shipped θo; a script's arguments are checked.
 import { strict as assert } from 'node:assert';
 import { parseGenerationConfig } from '../../src/protocol/generationConfig';
+import { parseGenerationMethods } from '../../src/protocol/genMethods';
 import { GEN_DEMO_RECIPES, genDemoConfig, genDemoRecipeConfig, parseGenDemoArgs, type GenDemoRecipe } from '../../src/store/generationDemo';
 
 describe('the generation demo from the editor', () => {
@@ -33,5 +34,18 @@ describe('the generation demo from the editor', () => {
     assert.throws(() => parseGenDemoArgs({ forgetClass: 10 }, 'cmd'), /cmd: forgetClass must be a class index from 0 to 9, got 10/);
     assert.throws(() => parseGenDemoArgs({ forgetClass: 1.5 }, 'cmd'), /forgetClass/);
     assert.throws(() => parseGenDemoArgs({ forgetClass: 1, recipe: 'slow' }, 'cmd'), /recipe must be one of quick, authors, got "slow"/);
+    assert.deepEqual(parseGenDemoArgs({ forgetClass: 1, methods: ['rl', 'salun'] }, 'cmd'), { forgetClass: 1, recipe: 'quick', methods: ['salun', 'rl'] });
+    assert.throws(
+      () => parseGenDemoArgs({ forgetClass: 1, methods: ['ft'] }, 'cmd'),
+      /cmd: "ft" is not a method of a generation job; choose from salun, esd, rl/,
+    );
+    assert.throws(() => parseGenDemoArgs({ forgetClass: 1, methods: [] }, 'cmd'), /methods must be a non-empty list/);
+  });
+
+  it('a subset of the methods is a valid generation config that runs only those', () => {
+    const c = genDemoRecipeConfig(3, 'quick', 'wasm', genDemoConfig(), ['esd']);
+    assert.deepEqual(parseGenerationConfig(JSON.parse(JSON.stringify(c)), 'subset').methods, ['esd']);
+    assert.deepEqual(parseGenerationMethods('salun, esd', '--methods'), ['salun', 'esd']);
+    assert.throws(() => parseGenerationMethods('salun,bogus', '--methods'), /--methods: "bogus" is not a method of a generation job/);
   });
 });

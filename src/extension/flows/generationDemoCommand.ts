@@ -1,7 +1,8 @@
 // SalUn: Generation Unlearning Demo — `salun gen-demo` from the editor: forget one class of the
-// bundled Fashion-MNIST in the shipped class-conditional DDPM with SalUn, ESD and RL. Two steps (the
-// class, the recipe), then the same job path as every other job; the panel draws the grids as they
-// come. Scripts and tests pass `{ forgetClass, recipe }` to start without asking. The demo's θo
+// bundled Fashion-MNIST in the shipped class-conditional DDPM with the methods of the method table
+// that have a generation facet (SalUn-gen, ESD, RL-gen). Three steps (the class, the methods, the
+// recipe), then the same job path as every other job; the panel draws the grids as they come.
+// Scripts and tests pass `{ forgetClass, recipe, methods? }` to start without asking. The demo's θo
 // ships with the extension; when it is missing or damaged the user is told which file and offered
 // the fix (reinstall) or hours of training, never sent into that training unawares; a script's start
 // then fails with the same words.
@@ -23,7 +24,9 @@ import {
 } from '../../store/generationDemo';
 import { launchJob, readSettings, type CommandDeps } from '../jobs/commands';
 import { runConfigFromSettings } from '../jobs/jobConfigs';
-import { BACK, pickStep } from './quickSteps';
+import { BACK, pickManyStep, pickStep, type Back } from './quickSteps';
+import { GENERATION_METHOD_NAMES, generationFacet, generationMethodsText, type GenerationMethodName } from '../../protocol/genMethods';
+import { methodLabel, METHODS } from '../../protocol/methods';
 
 const TITLE = 'Generation Unlearning Demo';
 const EXTENSION_ID = 'salun-lab.salun-lab';
@@ -57,46 +60,81 @@ interface Item<T> extends vscode.QuickPickItem {
   value: T;
 }
 
-/** The two steps; undefined when the user pressed Escape. */
-async function ask(): Promise<GenDemoArgs | undefined> {
-  const classes: Item<number>[] = FASHION_MNIST_CLASSES.map((name, i) => ({
-    label: name,
-    description: `class ${i}${i === 7 ? ' · the paper-style default' : ''}`,
-    value: i,
+const STEPS = 3;
+
+const classItems = (): Item<number>[] =>
+  FASHION_MNIST_CLASSES.map((name, i) => ({ label: name, description: `class ${i}${i === 7 ? ' · the paper-style default' : ''}`, value: i }));
+
+/** The method step's items: every row of the method table with a generation facet, in the job's order. */
+export function generationMethodItems(): Item<GenerationMethodName>[] {
+  return GENERATION_METHOD_NAMES.map((m) => ({
+    label: methodLabel(m),
+    description: `${generationFacet(m).usesMask ? 'inside the saliency mask · ' : ''}${generationFacet(m).paper ?? METHODS[m].paper}`,
+    detail: generationFacet(m).description,
+    value: m,
   }));
+}
+
+async function askClass(current: number | undefined): Promise<number | undefined> {
+  const items = classItems();
+  const picked = await pickStep({
+    title: TITLE,
+    step: 1,
+    totalSteps: STEPS,
+    placeholder: 'Which class should the diffusion model forget?',
+    items,
+    active: items[current ?? 7],
+  });
+  return picked === undefined || picked === BACK ? undefined : picked.value;
+}
+
+async function askMethods(current: readonly GenerationMethodName[]): Promise<GenerationMethodName[] | Back | undefined> {
+  const items = generationMethodItems();
+  const picked = await pickManyStep({
+    title: TITLE,
+    step: 2,
+    totalSteps: STEPS,
+    placeholder: 'Which methods? Each starts from θo and is judged on the same samples',
+    items,
+    selected: items.filter((i) => current.includes(i.value)),
+    noneChosen: 'Tick at least one method (Space), then Enter',
+  });
+  return picked === undefined || picked === BACK ? picked : picked.map((i) => i.value);
+}
+
+async function askRecipe(methods: readonly GenerationMethodName[]): Promise<GenDemoRecipe | Back | undefined> {
   const recipes = (Object.keys(GEN_DEMO_RECIPES) as GenDemoRecipe[]).map((key): Item<GenDemoRecipe> => ({
     label: GEN_DEMO_RECIPES[key].label,
     detail: GEN_DEMO_RECIPES[key].detail,
     value: key,
   }));
+  const picked = await pickStep({
+    title: TITLE,
+    step: 3,
+    totalSteps: STEPS,
+    placeholder: `Which recipe? (${generationMethodsText(methods)} ${methods.length > 1 ? 'each run' : 'runs'} it)`,
+    items: recipes,
+    active: recipes[0],
+  });
+  return picked === undefined || picked === BACK ? picked : picked.value;
+}
+
+/** The three steps (class, methods, recipe), Back between them; undefined when the user pressed Escape. */
+export async function askGenerationDemo(): Promise<GenDemoArgs | undefined> {
   let forgetClass: number | undefined;
+  let methods: GenerationMethodName[] = [...GENERATION_METHOD_NAMES];
   for (;;) {
-    if (forgetClass === undefined) {
-      const picked = await pickStep({
-        title: TITLE,
-        step: 1,
-        totalSteps: 2,
-        placeholder: 'Which class should the diffusion model forget?',
-        items: classes,
-        active: classes[7],
-      });
-      if (picked === undefined || picked === BACK) return undefined;
-      forgetClass = picked.value;
+    forgetClass = await askClass(forgetClass);
+    if (forgetClass === undefined) return undefined;
+    for (;;) {
+      const chosen = await askMethods(methods);
+      if (chosen === undefined) return undefined;
+      if (chosen === BACK) break;
+      methods = chosen;
+      const recipe = await askRecipe(methods);
+      if (recipe === undefined) return undefined;
+      if (recipe !== BACK) return { forgetClass, recipe, methods };
     }
-    const recipe = await pickStep({
-      title: TITLE,
-      step: 2,
-      totalSteps: 2,
-      placeholder: 'Which recipe? (SalUn, ESD and RL each run it)',
-      items: recipes,
-      active: recipes[0],
-    });
-    if (recipe === undefined) return undefined;
-    if (recipe === BACK) {
-      forgetClass = undefined;
-      continue;
-    }
-    return { forgetClass, recipe: recipe.value };
   }
 }
 
@@ -108,8 +146,9 @@ export async function runGenerationDemo(deps: CommandDeps, arg?: unknown): Promi
     // Before the questions: a user told after two picks that the model is missing has answered for nothing.
     const base = await demoBaseConfig(given !== undefined);
     if (!base) return undefined;
-    const answers = given ?? (await ask());
+    const answers = given ?? (await askGenerationDemo());
     if (!answers) return undefined;
-    return { type: 'start', kind: 'generation', config: genDemoRecipeConfig(answers.forgetClass, answers.recipe, backend, base), workspaceDir };
+    const config = genDemoRecipeConfig(answers.forgetClass, answers.recipe, backend, base, answers.methods);
+    return { type: 'start', kind: 'generation', config, workspaceDir };
   });
 }

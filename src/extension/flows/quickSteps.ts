@@ -73,6 +73,39 @@ export function pickStep<T extends vscode.QuickPickItem>(o: PickStep<T>): Promis
   ]);
 }
 
+export interface PickManyStep<T extends vscode.QuickPickItem> extends StepPosition {
+  items: readonly T[];
+  placeholder: string;
+  /** Ticked when the step shows (the remembered or default answer). */
+  selected: readonly T[];
+  /** Said in the placeholder when Enter is pressed with nothing ticked; the step stays. */
+  noneChosen: string;
+}
+
+/** A step that ticks one or more items; resolves them (never none), BACK, or undefined for Escape. */
+export function pickManyStep<T extends vscode.QuickPickItem>(o: PickManyStep<T>): Promise<readonly T[] | Back | undefined> {
+  const qp = vscode.window.createQuickPick<T>();
+  qp.title = o.title;
+  qp.step = o.step;
+  qp.totalSteps = o.totalSteps;
+  qp.placeholder = o.placeholder;
+  qp.canSelectMany = true;
+  qp.items = o.items;
+  qp.selectedItems = o.selected;
+  qp.matchOnDescription = true;
+  qp.ignoreFocusOut = true;
+  qp.buttons = o.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+  return settle(qp, (done) => [
+    qp.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) done(BACK);
+    }),
+    qp.onDidAccept(() => {
+      if (qp.selectedItems.length > 0) done([...qp.selectedItems]);
+      else qp.placeholder = o.noneChosen;
+    }),
+  ]);
+}
+
 export interface InputStep extends StepPosition {
   value: string;
   prompt: string;
