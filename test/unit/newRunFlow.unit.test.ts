@@ -88,6 +88,23 @@ describe('New Unlearning Run: the flow', () => {
     assert.equal(answers?.method, 'salun');
   });
 
+  it("offers another task's flow last in the model step, never highlighted; taking it ends this flow, nothing remembered", async () => {
+    let taken = 0;
+    const handoff = { label: 'the other task', description: 'its flow', take: () => taken++ };
+    const memory = new Memory();
+    fakeHost.answer = (i) => {
+      assert.notEqual(i.activeItems[0]?.label, 'the other task', 'Enter on a fresh flow would leave the classifier flow');
+      const last = i.items[i.items.length - 1];
+      assert.equal(last?.label, 'the other task');
+      i.activeItems = [last];
+      i.pressEnter();
+    };
+    assert.equal(await flow.askNewRun(memory, {}, {}, undefined, handoff), undefined);
+    assert.equal(taken, 1);
+    assert.deepEqual(memory.keys(), []);
+    assert.equal(fakeHost.shown.length, 1, 'no step after the model step');
+  });
+
   it("says each step in a placeholder that fits the quick pick, and Start does not train the user's own model", async () => {
     fakeHost.foundFiles = [join(dir, 'model.json')];
     await flow.askNewRun(remembered({}));

@@ -25,6 +25,7 @@ import {
 import { launchJob, readSettings, type CommandDeps } from '../jobs/commands';
 import { runConfigFromSettings } from '../jobs/jobConfigs';
 import { BACK, pickManyStep, pickStep, type Back } from './quickSteps';
+import type { NewRunHandoff } from './newRunFlow';
 import { GENERATION_METHOD_NAMES, generationFacet, generationMethodsText, type GenerationMethodName } from '../../protocol/genMethods';
 import { methodLabel, METHODS } from '../../protocol/methods';
 
@@ -94,7 +95,7 @@ async function askMethods(current: readonly GenerationMethodName[]): Promise<Gen
     title: TITLE,
     step: 2,
     totalSteps: STEPS,
-    placeholder: 'Which methods? Each starts from θo and is judged on the same samples',
+    placeholder: 'Which methods? Each one starts from θo',
     items,
     selected: items.filter((i) => current.includes(i.value)),
     noneChosen: 'Tick at least one method (Space), then Enter',
@@ -136,6 +137,16 @@ export async function askGenerationDemo(): Promise<GenDemoArgs | undefined> {
       if (recipe !== BACK) return { forgetClass, recipe, methods };
     }
   }
+}
+
+/** The New Run flow's entry for this task: the last item of its model step. */
+export function diffusionHandoff(take: () => void): NewRunHandoff {
+  return {
+    label: '$(sparkle) The class-conditional diffusion model (generation)',
+    description: `forget a class of what it draws: ${generationMethodsText()}`,
+    detail: 'the Generation Unlearning Demo: the DDPM SalUn Lab ships, on the bundled Fashion-MNIST; the class, the methods and the recipe are asked next',
+    take,
+  };
 }
 
 export async function runGenerationDemo(deps: CommandDeps, arg?: unknown): Promise<JobOutcome | undefined> {

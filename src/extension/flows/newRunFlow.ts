@@ -110,7 +110,7 @@ async function choose<T>(
 ): Promise<T | Back | undefined> {
   for (;;) {
     const shown = later ? later.items() : items;
-    const active = shown.find((i) => i.value !== undefined && sameJson(i.value, current));
+    const active = current === undefined ? undefined : shown.find((i) => i.value !== undefined && sameJson(i.value, current));
     const picked = await pickStep({ title, step, totalSteps: total, placeholder, items: shown, active, later, same: sameAnswer });
     if (picked === BACK || picked === undefined) return picked;
     if (picked.choose) {
@@ -487,6 +487,26 @@ async function customNormalizeStep(
   return typeof n === 'string' ? undefined : n;
 }
 
+/**
+ * Another task's flow the model step offers below the classifiers (a class-conditional diffusion
+ * model): picking it ends this flow with nothing remembered and calls `take`, which starts that one.
+ */
+export interface NewRunHandoff {
+  label: string;
+  description: string;
+  detail?: string;
+  take(): void;
+}
+
+const HANDOFF = Symbol('handoff');
+type Handoff = typeof HANDOFF;
+
+/** The model step's items with the other task's entry last, under its own separator. */
+function withHandoff(items: Choice<ModelSpec>[], handoff: NewRunHandoff | undefined): Choice<ModelSpec | Handoff>[] {
+  if (!handoff) return items;
+  return [...items, separator('another task'), { label: handoff.label, description: handoff.description, detail: handoff.detail, value: HANDOFF }];
+}
+
 /** What the summary may do about the saliency map: find one already computed, or compute one (a saliency job). */
 export interface SaliencyCheck {
   /** A map of the same model, data and forget set already in a run folder. */
@@ -576,6 +596,33 @@ async function summaryStep(
   }
 }
 
+/** The first step: a built-in, a model file, or (with `handoff`) another task's flow. */
+async function modelStep(
+  memory: vscode.Memento,
+  a: Partial<NewRunAnswers>,
+  at: StepPosition,
+  handoff: NewRunHandoff | undefined,
+): Promise<'next' | 'back' | 'cancel'> {
+  const models = modelChoices(memory, a.model, at);
+  const m = await choose<ModelSpec | Handoff>(
+    at.step,
+    'Which model should forget? (a file is never modified)',
+    withHandoff(models.now, handoff),
+    a.model,
+    TITLE,
+    at.totalSteps,
+    { found: models.found, items: () => withHandoff(models.all(), handoff) },
+  );
+  if (m === undefined) return 'cancel';
+  if (m === BACK) return 'back';
+  if (m === HANDOFF) {
+    handoff?.take();
+    return 'cancel';
+  }
+  a.model = m;
+  return 'next';
+}
+
 /**
  * Asks every question; resolves the answers, or undefined when the user cancelled. `prefill` (e.g.
  * a model.json from the explorer) wins over the remembered answers; `settings` (salun.saliencyRatio,
@@ -587,6 +634,7 @@ export async function askNewRun(
   prefill: Partial<NewRunAnswers> = {},
   settings: SettingsSeen = {},
   saliency?: SaliencyCheck,
+  handoff?: NewRunHandoff,
 ): Promise<NewRunAnswers | undefined> {
   const a: Partial<NewRunAnswers> = liftNormalize({ ...prefillAnswers(memory.get<unknown>(NEW_RUN_MEMORY_KEY), settings), ...prefill });
   // The step numbers shown: the scaling step counts only for a model file.
@@ -599,17 +647,7 @@ export async function askNewRun(
   // A model chosen before the flow (the explorer's "Run Unlearning on this model") skips its step; Back still reaches it.
   const done = await runSteps(
     [
-      async () => {
-        const models = modelChoices(memory, a.model, { title: TITLE, step: shown('model'), totalSteps: total() });
-        const m = await choose(shown('model'), 'Which model should forget? (a file is never modified)', models.now, a.model, TITLE, total(), {
-          found: models.found,
-          items: models.all,
-        });
-        if (m === undefined) return 'cancel';
-        if (m === BACK) return 'back';
-        a.model = m;
-        return 'next';
-      },
+      () => modelStep(memory, a, { title: TITLE, step: shown('model'), totalSteps: total() }, handoff),
       async () => {
         const d = await choose(shown('data'), 'Which data was the model trained on?', dataChoices(a.data), a.data, TITLE, total());
         if (d === undefined) return 'cancel';

@@ -12,6 +12,7 @@ import { COMMAND_IDS } from '../commandIds';
 import { dataFromSetting, runConfigFromSettings, saliencyPartOf } from '../jobs/jobConfigs';
 import { askNewRun, builtinModelChoices, classChoices, dataChoices, modelSpecOfFile, NEW_RUN_MEMORY_KEY, rememberArchitecture } from './newRunFlow';
 import { newRunSaliencyCheck } from './newRunSaliency';
+import { diffusionHandoff, runGenerationDemo } from './generationDemoCommand';
 import {
   completeAnswers,
   dataClassNames,
@@ -27,7 +28,6 @@ import {
 } from './newRunAnswers';
 import { BACK, pickStep, runSteps } from './quickSteps';
 import { runConfigFile } from './configFileCommand';
-import { runGenerationDemo } from './generationDemoCommand';
 import { runGridSearch } from './gridSearchCommand';
 
 export interface WorkflowDeps extends CommandDeps {
@@ -84,7 +84,12 @@ async function newRun(deps: WorkflowDeps, arg: unknown, architecture?: Architect
     return undefined;
   }
   const modelUri = asModelUri(arg);
-  return launchJob(deps, 'run', async (workspaceDir, folder) => {
+  // The model step's last entry hands over to the diffusion model's flow, which starts its own job.
+  let handedOver = false;
+  const handoff = diffusionHandoff(() => {
+    handedOver = true;
+  });
+  const outcome = await launchJob(deps, 'run', async (workspaceDir, folder) => {
     // Backend, θo's training recipe and the seed still come from the settings; a bad one is said before any question.
     const settings = readSettings(folder);
     const base = runConfigFromSettings(settings, workspaceDir);
@@ -93,10 +98,11 @@ async function newRun(deps: WorkflowDeps, arg: unknown, architecture?: Architect
     // A checkpoint from the explorer: its network is the first question, before the flow's own.
     const model = !given && modelUri ? await explorerModelSpec(deps, modelUri, 'SalUn: Run Unlearning on This Model', architecture) : undefined;
     if (modelUri && !given && !model) return undefined;
-    const answers = given ?? (await askNewRun(deps.memory, model ? { model } : {}, seen, check));
+    const answers = given ?? (await askNewRun(deps.memory, model ? { model } : {}, seen, check, modelUri ? undefined : handoff));
     if (!answers) return undefined;
     return { type: 'start', kind: 'run', config: runConfigFromAnswers(answers, base), workspaceDir };
   });
+  return handedOver ? runGenerationDemo(deps) : outcome;
 }
 
 interface Item<T> extends vscode.QuickPickItem {
