@@ -113,3 +113,8 @@ export function abortOnCtrlC(): AbortController {
   process.on('SIGHUP', () => exitInterrupted('SIGHUP (the terminal closed)', 129));
   return abort;
 }
+
+/** --seeds N (1…N) or a list, e.g. 1,5,9. */
+export function seedsArg(v: string): number[] {
+  return v.includes(',') ? v.split(',').map((x) => numberArg('--seeds', x)) : Array.from({ length: numberArg('--seeds', v) }, (_, k) => k + 1);
+}

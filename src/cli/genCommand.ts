@@ -12,7 +12,10 @@ import { isRecord } from '../protocol/guards';
 import type { GenerationMetricsRow, RunResult } from '../protocol/results';
 import { plainTable } from '../protocol/tableText';
 import { GEN_DEMO_MODEL, GEN_DEMO_TRAINING_TIME, genDemoConfig, genDemoTrainingConfig, shippedOriginal } from '../store/generationDemo';
-import { backendArg, fail, JOB_OPTIONS, nativeDirArg, numberArg, readArgs } from './common';
+import { backendArg, fail, JOB_OPTIONS, nativeDirArg, numberArg, readArgs, seedsArg } from './common';
+import { generationSeedTableCells, type GenerationTableResult } from '../protocol/genTable';
+import type { GenerationConfig } from '../protocol/generationConfig';
+import { defaultGenerationTableDir } from '../engine/pipeline/generation/table';
 import { trainGenDemoModel } from './genTrain';
 import { runJobCommand } from './jobCommand';
 
@@ -24,6 +27,8 @@ Options:
   --retrain           also train Retrain (a DDPM on the other classes; as long as θo's training, cached)
   --train-original    when the shipped θo (${GEN_DEMO_MODEL}/) is missing or damaged, train it in this run
                       (5,000 steps: hours on a CPU; cached) instead of stopping with an error
+  --seeds <N>         a table over seeds 1…N (or a list, e.g. 1,5,9): the demo once per seed, each in its own
+                      run folder, then every model as mean ± std in <workspace>/.salun/tables/<stamp>-gen-…/
   --methods <list>    the methods to run, comma-separated (default: all, ${GENERATION_METHOD_NAMES.join(',')})
   --iterations <N>    unlearning steps per method (default: the demo config's)
   --batch-size <N>    images per forget and per retain batch of the unlearning (default 32; the authors': 128)
@@ -86,6 +91,7 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
     samples: { type: 'string' },
     'other-class': { type: 'string' },
     methods: { type: 'string' },
+    seeds: { type: 'string' },
   } as const;
   const { values: v } = readArgs(argv, options, GEN_DEMO_USAGE);
   if (v['native-dir'] !== undefined) nativeDirArg(v['native-dir']);
@@ -112,11 +118,35 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
     process.stderr.write(`${shipped.problem}: --train-original, so θo is trained first (${GEN_DEMO_TRAINING_TIME}; cached afterwards)\n`);
   const workspaceDir = v.workspace !== undefined ? resolve(v.workspace) : process.cwd();
   const t0 = Date.now();
+  if (v.seeds !== undefined) return seedTable(config, seedsArg(v.seeds), workspaceDir, { quiet: v.quiet === true, json: v.json === true });
   const result = await runJobCommand(
     { type: 'start', kind: 'generation', config, workspaceDir },
     { quiet: v.quiet === true, source: 'the gen-demo config', configExitCode: 2 },
   );
   printGenerationResult(result, t0, v.json === true);
+}
+
+/** `gen-demo --seeds`: the generation table job, then its table. */
+async function seedTable(config: GenerationConfig, seeds: number[], workspaceDir: string, o: { quiet: boolean; json: boolean }): Promise<void> {
+  const { seed: _seed, ...base } = config;
+  const table = { ...base, seeds };
+  const outDir = defaultGenerationTableDir(workspaceDir, table);
+  const t0 = Date.now();
+  await runJobCommand(
+    { type: 'start', kind: 'gen-table', config: table, workspaceDir, outDir },
+    { quiet: o.quiet, source: 'the gen-demo config', configExitCode: 2, whenCancelled: `the seeds finished so far are in ${join(outDir, 'table.md')}` },
+  );
+  const result = JSON.parse(readFileSync(join(outDir, 'table.json'), 'utf8')) as GenerationTableResult;
+  if (o.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
+  console.log(`\n${plainTable(generationSeedTableCells(result.rows))}\n`);
+  console.log(`UA and accuracies in %, mean ± std over seeds ${seeds.join(', ')}. ${FID_CLASSIFIER_NOTE}\n`);
+  console.log(`run folders: ${result.seeds.map((s) => s.runId).join(', ')}`);
+  console.log(`\n${backendLines(result.backend).join('\n')}`);
+  console.log(`written: ${join(outDir, 'table.md')}, table.json`);
+  console.log(`wall time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 export async function genTrainCommand(argv: string[]): Promise<void> {

@@ -7,7 +7,7 @@ import { defaultTableConfig, TABLE_METHOD_ORDER, type TableConfig, type TableRes
 import { seedTableCells } from '../engine/metrics/seedStats';
 import { plainTable } from '../protocol/tableText';
 import { defaultTableDir, scenarioLabel, tableFootnote, tableHeader } from '../engine/pipeline/classification/tableJob';
-import { fail, numberArg, readArgs } from './common';
+import { fail, numberArg, readArgs, seedsArg } from './common';
 import { runJobCommand, validateOrFail, type StartCommand } from './jobCommand';
 import { STUDY_OPTIONS, STUDY_USAGE, studyConfigFields, studyOptions, type StudyOptions } from './studyArgs';
 
@@ -35,11 +35,6 @@ row), config.json and rows.jsonl (one line per evaluated model, kept when the ta
 Ctrl-C stops at the next batch; a second Ctrl-C exits at once.`;
 
 const TABLE_OPTIONS = { ...STUDY_OPTIONS, seeds: { type: 'string' }, methods: { type: 'string' }, ratio: { type: 'string' } } as const;
-
-/** --seeds N (1…N) or a list. */
-function seedsArg(v: string): number[] {
-  return v.includes(',') ? v.split(',').map((x) => numberArg('--seeds', x)) : Array.from({ length: numberArg('--seeds', v) }, (_, k) => k + 1);
-}
 
 /** --methods: a comma list in table order; Retrain and Original are always there. */
 function methodsArg(v: string): MethodName[] {

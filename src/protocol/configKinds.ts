@@ -7,7 +7,8 @@
 import { isGenerationConfigFile, parseGenerationConfig } from './generationConfig';
 import { gridConfigProblems, withGridDefaults, type GridConfig } from './grid';
 import type { JobConfigs, JobKind, StartCommand } from './jobMessages';
-import { evaluatePlan, generationPlan, gridPlan, runPlan, saliencyPlan, tablePlan, type JobStage } from './jobProgress';
+import { parseGenerationTableConfig } from './genTable';
+import { evaluatePlan, generationPlan, generationTablePlan, gridPlan, runPlan, saliencyPlan, tablePlan, type JobStage } from './jobProgress';
 import { ConfigError, parseEvaluateJobConfig, parseRunConfig, parseSaliencyJobConfig, withoutRunRecord } from './runConfigSchema';
 import { tableConfigProblems, withTableDefaults, type TableConfig } from './table';
 
@@ -44,6 +45,7 @@ export const JOB_KIND_ROWS: { readonly [K in JobKind]: JobKindRow<K> } = {
   table: { parse: parseTableConfig, plan: tablePlan, runFolder: false },
   grid: { parse: parseGridConfig, plan: gridPlan, runFolder: false },
   generation: { parse: parseGenerationConfig, plan: generationPlan, runFolder: true, isConfigFile: isGenerationConfigFile },
+  'gen-table': { parse: parseGenerationTableConfig, plan: generationTablePlan, runFolder: false },
 };
 
 /** The row of `kind`, typed by it. */

@@ -4,6 +4,7 @@ import type { EvaluateJobConfig, RunConfig, SaliencyJobConfig } from './config';
 import type { GridConfig } from './grid';
 import type { TableConfig } from './table';
 import type { GenerationConfig } from './generationConfig';
+import type { GenerationTableConfig } from './genTable';
 import type { BackendInfo, EvaluatedModel, GenerationMetricsRow, Metrics, ModelRole, RunResult, SaliencySummary } from './results';
 import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
 
@@ -24,6 +25,8 @@ export interface JobConfigs {
   grid: GridConfig;
   /** Unlearns a class from a class-conditional diffusion model; writes a run folder with sample grids. */
   generation: GenerationConfig;
+  /** A generation config run once per seed, then each model as mean ± std; written to `outDir`, by default <workspace>/.salun/tables/<stamp>-…/. */
+  'gen-table': GenerationTableConfig;
 }
 
 export type JobKind = keyof JobConfigs;
@@ -32,6 +35,7 @@ export type JobKind = keyof JobConfigs;
 interface StartExtras {
   table: { outDir?: string };
   grid: { outDir?: string };
+  'gen-table': { outDir?: string };
 }
 
 /** The start command of one kind. */
@@ -87,6 +91,7 @@ export const JOB_KIND_FACTS: { readonly [K in JobKind]: JobKindFacts } = {
       hint: "Copy the run folder's model/<method> (model.json and weights.bin) to load it with tf.loadLayersModel.",
     },
   },
+  'gen-table': { label: 'generation table' },
 };
 
 /** How each kind of job is named to the user. */

@@ -14,6 +14,7 @@
 import { isOwnModel } from './modelSources';
 import type { EvaluateJobConfig, RunConfig, SaliencyJobConfig } from './config';
 import type { GenerationConfig } from './generationConfig';
+import { seedConfig, type GenerationTableConfig } from './genTable';
 import { BUNDLED_CLASS_COUNT } from './generationConfig';
 import { generationFacet } from './genMethods';
 import { applyPoint, gridPoints, type GridConfig } from './grid';
@@ -121,6 +122,11 @@ const GEN_JUDGE_EPOCH = 8;
 const GEN_SALIENCY = 30;
 const GEN_SCORING = 1;
 const GEN_WRITE = 2;
+
+/** The generation table: each seed's generation job in turn. */
+export function generationTablePlan(c: GenerationTableConfig): JobStage[] {
+  return c.seeds.flatMap((seed) => generationPlan(seedConfig(c, seed)));
+}
 
 export function generationPlan(c: GenerationConfig): JobStage[] {
   const step = 3 * c.train.batchSize;

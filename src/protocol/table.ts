@@ -138,6 +138,22 @@ export interface SeedStat {
   n: number;
 }
 
+/** Mean and sample standard deviation (n − 1; undefined for one value). */
+export function meanStd(values: readonly number[]): SeedStat {
+  const n = values.length;
+  if (n === 0) return { mean: Number.NaN, n };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean, n };
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  return { mean, std: Math.sqrt(variance), n };
+}
+
+/** "1.23 ± 0.50", or the mean alone for one seed; '—' for none. */
+export function formatStat(s: SeedStat, digits = 2): string {
+  if (!Number.isFinite(s.mean)) return '—';
+  return s.std === undefined ? s.mean.toFixed(digits) : `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}`;
+}
+
 export interface TableRow {
   /** As shown: Retrain, Original, FT, …, SalUn, SalUn-soft. */
   label: string;

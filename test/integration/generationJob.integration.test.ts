@@ -12,6 +12,7 @@ import { decodePng } from '../../src/engine/data/png';
 import { tinyIdxFolder } from '../support/tinyRuns';
 import { tinyGenerationConfig } from '../support/generationJobFixtures';
 import { readSaliency } from '../../src/store/runs/readSaliency';
+import type { GenerationTableResult } from '../../src/protocol/genTable';
 
 async function run(config: unknown, signal = new AbortController().signal, onEvent?: (e: JobEvent) => void): Promise<{ events: JobEvent[]; ws: string }> {
   const ws = mkdtempSync(join(tmpdir(), 'salun-gen-job-'));
@@ -107,6 +108,32 @@ describe('generation job through dispatch', function () {
     const started = events.find((e) => e.type === 'started');
     assert.ok(started?.type === 'started');
     assert.equal((JSON.parse(readFileSync(join(started.runDir, 'status.json'), 'utf8')) as { state: string }).state, 'cancelled');
+  });
+
+  it("a generation table cancelled in its second seed keeps the first seed's table, marked partial", async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-gen-table-'));
+    const outDir = join(ws, 'table');
+    const { seed: _seed, ...base } = tinyGenerationConfig(data, { methods: ['rl'] });
+    const abort = new AbortController();
+    const events: JobEvent[] = [];
+    let seedsStarted = 0;
+    await dispatchJob(
+      { type: 'start', kind: 'gen-table', config: { ...base, seeds: [1, 2] }, workspaceDir: ws, outDir },
+      (e) => {
+        events.push(e);
+        if (e.type === 'log' && /^seed \d+: run folder/.test(e.message)) seedsStarted++;
+        if (seedsStarted === 2 && e.type === 'phase' && e.phase === 'unlearn') abort.abort();
+      },
+      abort.signal,
+    );
+    assert.equal(events[events.length - 1].type, 'cancelled');
+    const t = JSON.parse(readFileSync(join(outDir, 'table.json'), 'utf8')) as GenerationTableResult;
+    assert.deepEqual(
+      t.seeds.map((s) => s.seed),
+      [1],
+    );
+    assert.deepEqual(t.partial, { missingSeeds: [2], why: 'cancelled' });
+    assert.match(readFileSync(join(outDir, 'table.md'), 'utf8'), /\*\*partial\*\* \(cancelled; missing seeds 2\)/);
   });
 
   it('a forget class outside the data fails with a message naming it', async () => {

@@ -57,9 +57,22 @@ describe('salun run <generation config> and salun gen-demo --help', function () 
     assert.ok(!existsSync(join(ws, '.salun', 'runs')) || readdirSync(join(ws, '.salun', 'runs')).length === 0, 'no run folder for a refused config');
   });
 
-  it('gen-demo --help names the demo', () => {
+  it('gen-demo refuses a method outside the table or a repeated seed before any work, naming it', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'salun-gen-cli-table-'));
+    const method = spawnSync(process.execPath, [cli, 'gen-demo', '--methods', 'salun,ft', '--workspace', ws], { encoding: 'utf8' });
+    assert.equal(method.status, 2);
+    assert.match(method.stderr, /--methods: "ft" is not a method of a generation job; choose from salun, esd, rl/);
+    const seeds = spawnSync(process.execPath, [cli, 'gen-demo', '--seeds', '1,1', '--workspace', ws], { encoding: 'utf8' });
+    assert.equal(seeds.status, 2);
+    assert.match(seeds.stderr, /seeds must not repeat/);
+    assert.ok(!existsSync(join(ws, '.salun')) || readdirSync(join(ws, '.salun')).length === 0, 'nothing written for a refused config');
+  });
+
+  it('gen-demo --help names the demo, its methods from the table and the seed table', () => {
     const r = spawnSync(process.execPath, [cli, 'gen-demo', '--help'], { encoding: 'utf8' });
     assert.equal(r.status, 0);
     assert.match(r.stdout, /forget class 7 \(Sneaker\)/);
+    assert.match(r.stdout, /θo, SalUn, ESD and RL;/);
+    assert.match(r.stdout, /--seeds <N> +a table over seeds/);
   });
 });

@@ -16,6 +16,7 @@ import { ConfigError, parseRunConfig } from '../../src/protocol/runConfigSchema'
 import { validate, type Schema } from '../../src/protocol/schema';
 import { tinyIdxFolder } from '../support/tinyRuns';
 import { tinyGenerationConfig } from '../support/generationJobFixtures';
+import type { GenerationTableResult } from '../../src/protocol/genTable';
 
 const root = resolve(__dirname, '..', '..', '..');
 const cli = join(root, 'bin', 'salun.js');
@@ -69,6 +70,10 @@ function tinyCommand(kind: JobKind, data: string, workspaceDir: string): StartCo
       };
     case 'generation':
       return { type: 'start', kind, workspaceDir, config: tinyGenerationConfig(data) };
+    case 'gen-table': {
+      const { seed: _seed, ...base } = tinyGenerationConfig(data, { methods: ['rl'] });
+      return { type: 'start', kind, workspaceDir, outDir: join(workspaceDir, 'gen-table'), config: { ...base, seeds: [1, 2] } };
+    }
   }
 }
 
@@ -110,6 +115,25 @@ describe('one job path: every kind through dispatchJob', function () {
         );
       }
       if (kind === 'table') assert.ok(existsSync(join(ws, 'table', 'table.json')));
+      if (kind === 'gen-table') {
+        const t = JSON.parse(readFileSync(join(ws, 'gen-table', 'table.json'), 'utf8')) as GenerationTableResult;
+        assert.deepEqual(
+          t.seeds.map((s) => s.seed),
+          [1, 2],
+        );
+        // Each seed's job wrote its own run folder; the table's rows are the mean over their rows.
+        for (const s of t.seeds) assert.ok(existsSync(join(ws, '.salun', 'runs', s.runId, 'generation-metrics.json')), s.runId);
+        assert.deepEqual(
+          t.rows.map((r) => [r.method, r.ua.n]),
+          [
+            ['original', 2],
+            ['rl', 2],
+          ],
+        );
+        const rl = t.seeds.map((s) => s.rows.find((r) => r.method === 'rl')?.ua ?? Number.NaN);
+        assert.ok(Math.abs(t.rows[1].ua.mean - (rl[0] + rl[1]) / 2) < 1e-9);
+        assert.equal(events.filter((e) => e.type === 'started').length, 1, "the seeds' own starts are not the table's");
+      }
     });
 
     it(`${kind}: an invalid config fails with its problems listed and the config hint, before any work`, async () => {
@@ -125,7 +149,15 @@ describe('one job path: every kind through dispatchJob', function () {
 describe('one validator per config kind', () => {
   it('every kind has a parser that fills defaults and rejects an unknown key by name', () => {
     // A saliency job's config has no defaults of its own: the extension and the CLI send it whole.
-    const minimal: Record<JobKind, unknown> = { run: {}, saliency: pick(defaultRunConfig()), evaluate: {}, table: {}, grid: { method: 'rl' }, generation: {} };
+    const minimal: Record<JobKind, unknown> = {
+      run: {},
+      saliency: pick(defaultRunConfig()),
+      evaluate: {},
+      table: {},
+      grid: { method: 'rl' },
+      generation: {},
+      'gen-table': { seeds: [1] },
+    };
     for (const kind of JOB_KINDS) {
       const filled = CONFIG_PARSERS[kind](minimal[kind]) as unknown as Record<string, unknown>;
       assert.ok(filled.backend === 'auto', `${kind}: ${JSON.stringify(filled)}`);

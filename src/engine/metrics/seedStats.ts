@@ -2,19 +2,9 @@
 // the Retrain seeds, the Retrain-vs-Retrain noise floor, and ranks that only separate methods whose
 // Avg. Gap differs by more than that floor.
 import { METRIC_NAMES, perMetric, type EvaluatedModel, type Metrics } from '../../protocol/results';
-import type { NoiseFloor, SeedStat, TableRow } from '../../protocol/table';
+import { formatStat, meanStd, type NoiseFloor, type SeedStat, type TableRow } from '../../protocol/table';
 import { methodDisplayName } from '../../protocol/comparisonFormat';
 import { avgGap } from './report';
-
-/** Mean and sample standard deviation (n − 1; undefined for one value). */
-export function meanStd(values: number[]): SeedStat {
-  const n = values.length;
-  if (n === 0) return { mean: Number.NaN, n };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { mean, n };
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
-  return { mean, std: Math.sqrt(variance), n };
-}
 
 export function meanMetrics(ms: Metrics[]): Metrics {
   return perMetric((k) => meanStd(ms.map((m) => m[k])).mean);
@@ -107,12 +97,6 @@ export function aggregateSeeds(runs: SeedRows[]): Aggregated {
 
 function roleOrder(role: EvaluatedModel['role']): number {
   return role === 'retrain' ? 0 : role === 'original' ? 1 : 2;
-}
-
-/** "12.34 ± 0.56", or the mean alone for one seed. */
-export function formatStat(s: SeedStat, digits = 2): string {
-  if (!Number.isFinite(s.mean)) return '—';
-  return s.std === undefined ? s.mean.toFixed(digits) : `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}`;
 }
 
 /** The table's cells (protocol/tableText.ts renders them): a Rank column only when methods were ranked. */

@@ -16,7 +16,8 @@ import type { JobContext } from './shared/jobContext';
 export async function dispatchJob(command: StartCommand, emit: (e: JobEvent) => void, signal: AbortSignal, stop?: AbortSignal): Promise<RunResult | undefined> {
   // The worker threads (config `workers`) start at the job's first training pass and are stopped
   // before the final event, however the job ends. An invalid count never starts any: validation fails first.
-  const workers = isRecord(command.config) && typeof command.config.workers === 'number' ? command.config.workers : 1;
+  const config: unknown = command.config;
+  const workers = isRecord(config) && typeof config.workers === 'number' ? config.workers : 1;
   const training = new TrainingPool(workers, (level, message) => emit({ type: 'log', level, message }));
   const ctx: JobContext = { workspaceDir: command.workspaceDir, emit, signal, stop, training };
   let ending: JobEvent;

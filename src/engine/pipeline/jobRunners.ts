@@ -5,6 +5,7 @@ import type { JobKind, StartCommand, StartOf } from '../../protocol/jobMessages'
 import type { RunResult } from '../../protocol/results';
 import { runEvaluateJob } from './classification/evaluateJob';
 import { runGenerationJob } from './generation/job';
+import { defaultGenerationTableDir, runGenerationTable } from './generation/table';
 import { defaultGridDir, runGridJob } from './classification/gridJob';
 import type { JobContext } from './shared/jobContext';
 import { runUnlearningJob } from './classification/runJob';
@@ -31,6 +32,12 @@ const JOB_RUNNERS: { readonly [K in JobKind]: Runner<K> } = {
     return { runId: basename(outDir), runDir: outDir, backend: g.backend, rows: [], report: join(outDir, 'grid.md') };
   },
   generation: (c, ctx) => runGenerationJob(c.config, ctx),
+  'gen-table': async (c, ctx) => {
+    const outDir = c.outDir ?? defaultGenerationTableDir(c.workspaceDir, c.config);
+    const t = await runGenerationTable(c.config, ctx, outDir);
+    // The per-seed rows are in table.json, each seed's grids and models in its own run folder.
+    return { runId: basename(outDir), runDir: outDir, backend: t.backend, rows: [], report: join(outDir, 'table.md') };
+  },
 };
 
 /** Runs a parsed start command with its kind's runner. */

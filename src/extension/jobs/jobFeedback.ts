@@ -21,6 +21,7 @@ const JOB_TITLES: Record<JobKind, string> = {
   table: 'SalUn: Comparison Table',
   grid: 'SalUn: Grid Search',
   generation: 'SalUn: Generation Unlearning',
+  'gen-table': 'SalUn: Generation Table',
 };
 
 export class JobFeedback implements vscode.Disposable {
@@ -200,6 +201,7 @@ const FINISHED_NOTICES: { readonly [K in JobKind]: Notice } = {
       : 'comparison table',
   ),
   grid: folderNotice(() => 'grid search'),
+  'gen-table': folderNotice(() => 'generation table'),
 };
 
 /** The status bar item's text: the whole job's percentage as the job sent it (the panel shows the same number). */

@@ -1,0 +1,116 @@
+// The generation table (protocol/genTable.ts): the generation job once per seed, each in its own run
+// folder (the Runs view lists them, with their grids and models), then every model as mean ± std
+// over the seeds in <workspace>/.salun/tables/<stamp>-gen-…/. The seeds' jobs speak through this
+// job: their phases and logs pass on (the progress plan is theirs, seed after seed), their own
+// start and metrics events become log lines. A cancel or failure part-way still writes the table of
+// the seeds done, marked partial, before the job ends as the seed's job did.
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  generationTableRows,
+  generationSeedTableCells,
+  seedConfig,
+  type GenerationTableConfig,
+  type GenerationTableResult,
+  type GenerationTableSeed,
+} from '../../../protocol/genTable';
+import type { JobEvent } from '../../../protocol/jobMessages';
+import type { BackendInfo, GenerationMetricsRow } from '../../../protocol/results';
+import { FID_CLASSIFIER_NOTE } from '../../../protocol/generationTable';
+import { markdownTable } from '../../../protocol/tableText';
+import { createFolder, writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
+import { newRunId } from '../../../store/runs/runFolder';
+import { CancelledError } from '../../../store/errors';
+import { selectBackend } from '../../backend/select';
+import type { JobContext } from '../shared/jobContext';
+import { runGenerationJob } from './job';
+
+/** <workspace>/.salun/tables/<stamp>-gen-forget<c>/, never an existing folder. */
+export function defaultGenerationTableDir(workspaceDir: string, config: GenerationTableConfig, now = new Date()): string {
+  const base = join(workspaceDir, '.salun', 'tables', newRunId(`gen-forget${config.forgetClass}`, now));
+  let dir = base;
+  for (let i = 2; existsSync(dir); i++) dir = `${base}-${i}`;
+  return dir;
+}
+
+/** What a seed's job says, as this job says it: its start and metrics as log lines, the rest as they are. */
+function seedEvents(ctx: JobContext, seed: number, rows: GenerationMetricsRow[], runId: { value?: string }): JobContext['emit'] {
+  return (e: JobEvent) => {
+    if (e.type === 'started') {
+      runId.value = e.runId;
+      ctx.emit({ type: 'log', level: 'info', message: `seed ${seed}: run folder ${e.runDir}` });
+    } else if (e.type === 'generationMetrics') {
+      rows.push(e.row);
+      ctx.emit({
+        type: 'log',
+        level: 'info',
+        message: `seed ${seed}: ${e.row.label}: UA ${e.row.ua.toFixed(1)}%, retained accuracy ${e.row.retainedAccuracy.toFixed(1)}%`,
+      });
+    } else if (e.type !== 'samples') ctx.emit(e);
+  };
+}
+
+export async function runGenerationTable(config: GenerationTableConfig, ctx: JobContext, outDir: string): Promise<GenerationTableResult> {
+  const t0 = Date.now();
+  const backend = await selectBackend(config.backend);
+  createFolder(outDir);
+  ctx.emit({ type: 'started', kind: 'gen-table', runId: basename(outDir), runDir: outDir, backend });
+  writeJsonAtomic(join(outDir, 'config.json'), config);
+  const seeds: GenerationTableSeed[] = [];
+  for (const seed of config.seeds) {
+    const rows: GenerationMetricsRow[] = [];
+    const runId: { value?: string } = {};
+    try {
+      await runGenerationJob(seedConfig(config, seed), { ...ctx, emit: seedEvents(ctx, seed, rows, runId) });
+    } catch (e) {
+      const why = e instanceof CancelledError ? 'cancelled' : `seed ${seed} failed: ${e instanceof Error ? e.message : String(e)}`;
+      writeTable(config, seeds, backend, t0, outDir, { missingSeeds: config.seeds.filter((s) => !seeds.some((d) => d.seed === s)), why });
+      throw e;
+    }
+    seeds.push({ seed, runId: runId.value ?? '?', rows });
+  }
+  return writeTable(config, seeds, backend, t0, outDir);
+}
+
+function writeTable(
+  config: GenerationTableConfig,
+  seeds: GenerationTableSeed[],
+  backend: BackendInfo,
+  t0: number,
+  outDir: string,
+  partial?: GenerationTableResult['partial'],
+): GenerationTableResult {
+  const result: GenerationTableResult = {
+    config,
+    rows: generationTableRows(seeds),
+    seeds,
+    ...(partial ? { partial } : {}),
+    backend,
+    date: new Date().toISOString(),
+    wallSeconds: (Date.now() - t0) / 1000,
+    outDir,
+  };
+  writeJsonAtomic(join(outDir, 'table.json'), result);
+  writeFileAtomic(join(outDir, 'table.md'), generationTableMarkdown(result));
+  return result;
+}
+
+export function generationTableMarkdown(t: GenerationTableResult): string {
+  const c = t.config;
+  return [
+    `# SalUn Lab generation table: forget class ${c.forgetClass}`,
+    '',
+    `- Seeds: ${c.seeds.join(', ')}${t.partial ? ` — **partial** (${t.partial.why}; missing seeds ${t.partial.missingSeeds.join(', ')})` : ''}`,
+    `- Methods: ${c.methods.join(', ')}; ${c.unlearn.iterations} unlearning steps each, ${c.sampling.samplesPerClass} images per class for the metrics`,
+    `- θo: ${c.original.kind === 'file' ? `${c.original.path}, the same model for every seed (the seeds vary the unlearning draws and the samples)` : 'trained per seed (cached by its recipe and seed)'}`,
+    `- Backend: ${t.backend.name} (${t.backend.detail}); ${t.date}; wall time ${t.wallSeconds.toFixed(1)} s`,
+    `- Each seed's run folder (grids, models, report): ${t.seeds.map((s) => `seed ${s.seed}: .salun/runs/${s.runId}`).join('; ') || 'none finished'}`,
+    '',
+    markdownTable(generationSeedTableCells(t.rows)),
+    '',
+    'Mean ± sample standard deviation over the seeds (n − 1); UA: share of images generated for the forgotten class that the judge does not call it; Acc. retained: the judge on the other classes.',
+    '',
+    FID_CLASSIFIER_NOTE,
+    '',
+  ].join('\n');
+}
