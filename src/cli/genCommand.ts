@@ -16,6 +16,16 @@ import { backendArg, fail, JOB_OPTIONS, nativeDirArg, numberArg, readArgs, seeds
 import { generationSeedTableCells, type GenerationTableResult } from '../protocol/genTable';
 import type { GenerationConfig } from '../protocol/generationConfig';
 import { defaultGenerationTableDir } from '../engine/pipeline/generation/table';
+import { defaultGenerationGridDir } from '../engine/pipeline/generation/gridSearch';
+import {
+  defaultGenGridAxes,
+  GEN_GRID_PARAMS,
+  genGridCells,
+  parseGenerationGridConfig,
+  parseGenGridSpec,
+  type GenerationGridConfig,
+  type GenerationGridResult,
+} from '../protocol/genGrid';
 import { trainGenDemoModel } from './genTrain';
 import { runJobCommand } from './jobCommand';
 
@@ -29,6 +39,15 @@ Options:
                       (5,000 steps: hours on a CPU; cached) instead of stopping with an error
   --seeds <N>         a table over seeds 1…N (or a list, e.g. 1,5,9): the demo once per seed, each in its own
                       run folder, then every model as mean ± std in <workspace>/.salun/tables/<stamp>-gen-…/
+  --tune <method>     a grid search of one method instead: the demo at every point of its grid, each in its own
+                      run folder, one table of the points in <workspace>/.salun/grids/<stamp>-gen-…/
+  --grid <spec>       the grid of --tune as name=v1,v2;name=… (names: ${GEN_GRID_PARAMS.join(', ')}); default:
+${GENERATION_METHOD_NAMES.map(
+  (m) =>
+    `                        ${m}: ${defaultGenGridAxes(m)
+      .map((a) => `${a.param}=${a.values.join(',')}`)
+      .join(';')}`,
+).join('\n')}
   --methods <list>    the methods to run, comma-separated (default: all, ${GENERATION_METHOD_NAMES.join(',')})
   --iterations <N>    unlearning steps per method (default: the demo config's)
   --batch-size <N>    images per forget and per retain batch of the unlearning (default 32; the authors': 128)
@@ -92,6 +111,8 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
     'other-class': { type: 'string' },
     methods: { type: 'string' },
     seeds: { type: 'string' },
+    tune: { type: 'string' },
+    grid: { type: 'string' },
   } as const;
   const { values: v } = readArgs(argv, options, GEN_DEMO_USAGE);
   if (v['native-dir'] !== undefined) nativeDirArg(v['native-dir']);
@@ -118,12 +139,54 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
     process.stderr.write(`${shipped.problem}: --train-original, so θo is trained first (${GEN_DEMO_TRAINING_TIME}; cached afterwards)\n`);
   const workspaceDir = v.workspace !== undefined ? resolve(v.workspace) : process.cwd();
   const t0 = Date.now();
+  if (v.tune !== undefined) return gridSearch(config, v.tune, v.grid, workspaceDir, { quiet: v.quiet === true, json: v.json === true });
+  if (v.grid !== undefined) fail('--grid is the grid of --tune <method>: give the method to tune');
   if (v.seeds !== undefined) return seedTable(config, seedsArg(v.seeds), workspaceDir, { quiet: v.quiet === true, json: v.json === true });
   const result = await runJobCommand(
     { type: 'start', kind: 'generation', config, workspaceDir },
     { quiet: v.quiet === true, source: 'the gen-demo config', configExitCode: 2 },
   );
   printGenerationResult(result, t0, v.json === true);
+}
+
+/** `gen-demo --tune`: the generation grid job, then its table. */
+async function gridSearch(
+  config: GenerationConfig,
+  method: string,
+  spec: string | undefined,
+  workspaceDir: string,
+  o: { quiet: boolean; json: boolean },
+): Promise<void> {
+  const { methods: _methods, ...base } = config;
+  let axes;
+  try {
+    axes = spec !== undefined ? parseGenGridSpec(spec) : undefined;
+  } catch (e) {
+    fail(`--grid: ${(e as Error).message}`);
+  }
+  const grid = { ...base, method, ...(axes ? { axes } : {}) };
+  let parsed: GenerationGridConfig;
+  try {
+    parsed = parseGenerationGridConfig(grid, '--tune/--grid');
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+  const outDir = defaultGenerationGridDir(workspaceDir, parsed);
+  const t0 = Date.now();
+  await runJobCommand(
+    { type: 'start', kind: 'gen-grid', config: parsed, workspaceDir, outDir },
+    { quiet: o.quiet, source: 'the gen-demo config', configExitCode: 2, whenCancelled: `the points finished so far are in ${join(outDir, 'grid.md')}` },
+  );
+  const result = JSON.parse(readFileSync(join(outDir, 'grid.json'), 'utf8')) as GenerationGridResult;
+  if (o.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
+  console.log(`\n${plainTable(genGridCells(result))}\n`);
+  console.log(`UA and accuracies in %. No point is marked best (see grid.md). ${FID_CLASSIFIER_NOTE}\n`);
+  console.log(`\n${backendLines(result.backend).join('\n')}`);
+  console.log(`written: ${join(outDir, 'grid.md')}, grid.json`);
+  console.log(`wall time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 /** `gen-demo --seeds`: the generation table job, then its table. */

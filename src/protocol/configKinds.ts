@@ -8,7 +8,18 @@ import { isGenerationConfigFile, parseGenerationConfig } from './generationConfi
 import { gridConfigProblems, withGridDefaults, type GridConfig } from './grid';
 import type { JobConfigs, JobKind, StartCommand } from './jobMessages';
 import { parseGenerationTableConfig } from './genTable';
-import { evaluatePlan, generationPlan, generationTablePlan, gridPlan, runPlan, saliencyPlan, tablePlan, type JobStage } from './jobProgress';
+import { parseGenerationGridConfig } from './genGrid';
+import {
+  evaluatePlan,
+  generationGridPlan,
+  generationPlan,
+  generationTablePlan,
+  gridPlan,
+  runPlan,
+  saliencyPlan,
+  tablePlan,
+  type JobStage,
+} from './jobProgress';
 import { ConfigError, parseEvaluateJobConfig, parseRunConfig, parseSaliencyJobConfig, withoutRunRecord } from './runConfigSchema';
 import { tableConfigProblems, withTableDefaults, type TableConfig } from './table';
 
@@ -46,6 +57,7 @@ export const JOB_KIND_ROWS: { readonly [K in JobKind]: JobKindRow<K> } = {
   grid: { parse: parseGridConfig, plan: gridPlan, runFolder: false },
   generation: { parse: parseGenerationConfig, plan: generationPlan, runFolder: true, isConfigFile: isGenerationConfigFile },
   'gen-table': { parse: parseGenerationTableConfig, plan: generationTablePlan, runFolder: false },
+  'gen-grid': { parse: parseGenerationGridConfig, plan: generationGridPlan, runFolder: false },
 };
 
 /** The row of `kind`, typed by it. */

@@ -52,14 +52,14 @@ export const DEFAULT_GRIDS = Object.fromEntries(
 export const MAX_GRID_POINTS = 64;
 
 /** Every combination of the axes' values, the first axis varying slowest. */
-export function gridPoints(axes: readonly GridAxis[]): GridPoint[] {
-  let points: GridPoint[] = [{}];
+export function gridPoints<P extends string = GridParam>(axes: readonly { param: P; values: readonly number[] }[]): Partial<Record<P, number>>[] {
+  let points: Partial<Record<P, number>>[] = [{}];
   for (const axis of axes) points = points.flatMap((p) => axis.values.map((v) => ({ ...p, [axis.param]: v })));
   return points;
 }
 
 /** "lr=0.005, ratio=0.5" */
-export function pointLabel(p: GridPoint): string {
+export function pointLabel(p: Readonly<Record<string, number | undefined>>): string {
   return Object.entries(p)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
@@ -91,16 +91,19 @@ function axisRangeProblem(name: GridParam, values: readonly number[]): string | 
 }
 
 /** Parses "lr=0.002,0.005;ratio=0.3,0.5" (the CLI's --grid); throws naming the bad part. */
-export function parseGridSpec(spec: string): GridAxis[] {
-  const axes: GridAxis[] = [];
+export function parseGridSpec<P extends string = GridParam>(
+  spec: string,
+  params: readonly P[] = GRID_PARAMS as readonly string[] as readonly P[],
+): { param: P; values: number[] }[] {
+  const axes: { param: P; values: number[] }[] = [];
   for (const part of spec
     .split(';')
     .map((s) => s.trim())
     .filter(Boolean)) {
     const eq = part.indexOf('=');
-    if (eq < 0) throw new Error(`grid axis '${part}' needs the form name=v1,v2,… (names: ${GRID_PARAMS.join(', ')})`);
+    if (eq < 0) throw new Error(`grid axis '${part}' needs the form name=v1,v2,… (names: ${params.join(', ')})`);
     const param = part.slice(0, eq).trim();
-    if (!(GRID_PARAMS as readonly string[]).includes(param)) throw new Error(`unknown grid parameter '${param}' (known: ${GRID_PARAMS.join(', ')})`);
+    if (!(params as readonly string[]).includes(param)) throw new Error(`unknown grid parameter '${param}' (known: ${params.join(', ')})`);
     const values = part
       .slice(eq + 1)
       .split(',')
@@ -109,7 +112,7 @@ export function parseGridSpec(spec: string): GridAxis[] {
     const bad = values.filter((v, i) => v === '' || !Number.isFinite(nums[i]));
     if (bad.length || !values.length)
       throw new Error(`grid axis '${param}' has values that are not numbers: ${bad.map((b) => `'${b}'`).join(', ') || '(none)'}`);
-    axes.push({ param: param as GridParam, values: nums });
+    axes.push({ param: param as P, values: nums });
   }
   return axes;
 }

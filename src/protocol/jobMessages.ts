@@ -5,6 +5,7 @@ import type { GridConfig } from './grid';
 import type { TableConfig } from './table';
 import type { GenerationConfig } from './generationConfig';
 import type { GenerationTableConfig } from './genTable';
+import type { GenerationGridConfig } from './genGrid';
 import type { BackendInfo, EvaluatedModel, GenerationMetricsRow, Metrics, ModelRole, RunResult, SaliencySummary } from './results';
 import { isFiniteNumber, isOneOf, isRecord, isString } from './guards';
 
@@ -27,6 +28,8 @@ export interface JobConfigs {
   generation: GenerationConfig;
   /** A generation config run once per seed, then each model as mean ± std; written to `outDir`, by default <workspace>/.salun/tables/<stamp>-…/. */
   'gen-table': GenerationTableConfig;
+  /** One generation method at every point of a grid of its recipe; written to `outDir`, by default <workspace>/.salun/grids/<stamp>-…/. */
+  'gen-grid': GenerationGridConfig;
 }
 
 export type JobKind = keyof JobConfigs;
@@ -36,6 +39,7 @@ interface StartExtras {
   table: { outDir?: string };
   grid: { outDir?: string };
   'gen-table': { outDir?: string };
+  'gen-grid': { outDir?: string };
 }
 
 /** The start command of one kind. */
@@ -92,6 +96,7 @@ export const JOB_KIND_FACTS: { readonly [K in JobKind]: JobKindFacts } = {
     },
   },
   'gen-table': { label: 'generation table' },
+  'gen-grid': { label: 'generation grid search' },
 };
 
 /** How each kind of job is named to the user. */

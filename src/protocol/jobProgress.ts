@@ -15,6 +15,7 @@ import { isOwnModel } from './modelSources';
 import type { EvaluateJobConfig, RunConfig, SaliencyJobConfig } from './config';
 import type { GenerationConfig } from './generationConfig';
 import { seedConfig, type GenerationTableConfig } from './genTable';
+import { genGridPoints, pointConfig, type GenerationGridConfig } from './genGrid';
 import { BUNDLED_CLASS_COUNT } from './generationConfig';
 import { generationFacet } from './genMethods';
 import { applyPoint, gridPoints, type GridConfig } from './grid';
@@ -122,6 +123,11 @@ const GEN_JUDGE_EPOCH = 8;
 const GEN_SALIENCY = 30;
 const GEN_SCORING = 1;
 const GEN_WRITE = 2;
+
+/** The generation grid: each point's generation job in turn. */
+export function generationGridPlan(c: GenerationGridConfig): JobStage[] {
+  return genGridPoints(c).flatMap((p) => generationPlan(pointConfig(c, p)));
+}
 
 /** The generation table: each seed's generation job in turn. */
 export function generationTablePlan(c: GenerationTableConfig): JobStage[] {

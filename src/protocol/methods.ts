@@ -44,6 +44,11 @@ export interface GenerationFacet {
   knob: 'beta' | 'eta';
   /** Position in a generation job's table and its default `methods`, ascending. */
   order: number;
+  /**
+   * The default `gen-grid` axes (genGrid.ts): the rate and the method's own knob, a factor of 2
+   * either side of the generation recipe (lr 1e-4, ratio 0.5, β 1e-3, η 1).
+   */
+  grid: readonly { param: 'lr' | 'iterations' | 'ratio' | 'beta' | 'eta'; values: readonly number[] }[];
 }
 
 /** A method that exists for generation alone: the names every row has, and its facet. */
@@ -134,6 +139,10 @@ export const METHODS = {
       usesMask: true,
       knob: 'beta',
       order: 10,
+      grid: [
+        { param: 'lr', values: [5e-5, 1e-4, 2e-4] },
+        { param: 'ratio', values: [0.3, 0.5, 0.7] },
+      ],
     },
   },
   'salun-auto': {
@@ -168,6 +177,10 @@ export const METHODS = {
       usesMask: false,
       knob: 'beta',
       order: 30,
+      grid: [
+        { param: 'lr', values: [5e-5, 1e-4, 2e-4] },
+        { param: 'beta', values: [5e-4, 1e-3, 2e-3] },
+      ],
     },
   },
   'rl-auto': {
@@ -435,6 +448,10 @@ export const METHODS = {
       usesMask: false,
       knob: 'eta',
       order: 20,
+      grid: [
+        { param: 'lr', values: [5e-5, 1e-4, 2e-4] },
+        { param: 'eta', values: [0.5, 1, 2] },
+      ],
     },
   },
 } as const satisfies Record<string, MethodRow | GenerationOnlyRow>;

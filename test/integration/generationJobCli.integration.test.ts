@@ -65,6 +65,12 @@ describe('salun run <generation config> and salun gen-demo --help', function () 
     const seeds = spawnSync(process.execPath, [cli, 'gen-demo', '--seeds', '1,1', '--workspace', ws], { encoding: 'utf8' });
     assert.equal(seeds.status, 2);
     assert.match(seeds.stderr, /seeds must not repeat/);
+    const tune = spawnSync(process.execPath, [cli, 'gen-demo', '--tune', 'rl', '--grid', 'ratio=0.3,0.5', '--workspace', ws], { encoding: 'utf8' });
+    assert.equal(tune.status, 2);
+    assert.match(tune.stderr, /axis ratio: RL moves every weight, it has no mask ratio/);
+    const grid = spawnSync(process.execPath, [cli, 'gen-demo', '--grid', 'lr=1e-4', '--workspace', ws], { encoding: 'utf8' });
+    assert.equal(grid.status, 2);
+    assert.match(grid.stderr, /--grid is the grid of --tune <method>/);
     assert.ok(!existsSync(join(ws, '.salun')) || readdirSync(join(ws, '.salun')).length === 0, 'nothing written for a refused config');
   });
 

@@ -17,6 +17,7 @@ import { validate, type Schema } from '../../src/protocol/schema';
 import { tinyIdxFolder } from '../support/tinyRuns';
 import { tinyGenerationConfig } from '../support/generationJobFixtures';
 import type { GenerationTableResult } from '../../src/protocol/genTable';
+import type { GenerationGridResult } from '../../src/protocol/genGrid';
 
 const root = resolve(__dirname, '..', '..', '..');
 const cli = join(root, 'bin', 'salun.js');
@@ -73,6 +74,11 @@ function tinyCommand(kind: JobKind, data: string, workspaceDir: string): StartCo
     case 'gen-table': {
       const { seed: _seed, ...base } = tinyGenerationConfig(data, { methods: ['rl'] });
       return { type: 'start', kind, workspaceDir, outDir: join(workspaceDir, 'gen-table'), config: { ...base, seeds: [1, 2] } };
+    }
+    case 'gen-grid': {
+      const { methods: _methods, ...base } = tinyGenerationConfig(data);
+      const axes = [{ param: 'lr' as const, values: [1e-4, 1e-3] }];
+      return { type: 'start', kind, workspaceDir, outDir: join(workspaceDir, 'gen-grid'), config: { ...base, method: 'rl', axes } };
     }
   }
 }
@@ -134,6 +140,23 @@ describe('one job path: every kind through dispatchJob', function () {
         assert.ok(Math.abs(t.rows[1].ua.mean - (rl[0] + rl[1]) / 2) < 1e-9);
         assert.equal(events.filter((e) => e.type === 'started').length, 1, "the seeds' own starts are not the table's");
       }
+      if (kind === 'gen-grid') {
+        const g = JSON.parse(readFileSync(join(ws, 'gen-grid', 'grid.json'), 'utf8')) as GenerationGridResult;
+        assert.deepEqual(
+          g.points.map((p) => p.label),
+          ['lr=0.0001', 'lr=0.001'],
+        );
+        // Each point ran the method alone from θo, with its rate, in its own run folder.
+        for (const p of g.points) {
+          const cfg = JSON.parse(readFileSync(join(ws, '.salun', 'runs', p.runId, 'config.json'), 'utf8')) as { methods: string[]; unlearn: { lr: number } };
+          assert.deepEqual([cfg.methods, cfg.unlearn.lr], [['rl'], p.point.lr]);
+          assert.deepEqual(
+            p.rows.map((r) => r.method),
+            ['original', 'rl'],
+          );
+        }
+        assert.match(readFileSync(join(ws, 'gen-grid', 'grid.md'), 'utf8'), /\| RL lr=0\.001 \|/);
+      }
     });
 
     it(`${kind}: an invalid config fails with its problems listed and the config hint, before any work`, async () => {
@@ -157,6 +180,7 @@ describe('one validator per config kind', () => {
       grid: { method: 'rl' },
       generation: {},
       'gen-table': { seeds: [1] },
+      'gen-grid': { method: 'rl' },
     };
     for (const kind of JOB_KINDS) {
       const filled = CONFIG_PARSERS[kind](minimal[kind]) as unknown as Record<string, unknown>;

@@ -6,6 +6,7 @@ import type { RunResult } from '../../protocol/results';
 import { runEvaluateJob } from './classification/evaluateJob';
 import { runGenerationJob } from './generation/job';
 import { defaultGenerationTableDir, runGenerationTable } from './generation/table';
+import { defaultGenerationGridDir, runGenerationGrid } from './generation/gridSearch';
 import { defaultGridDir, runGridJob } from './classification/gridJob';
 import type { JobContext } from './shared/jobContext';
 import { runUnlearningJob } from './classification/runJob';
@@ -37,6 +38,11 @@ const JOB_RUNNERS: { readonly [K in JobKind]: Runner<K> } = {
     const t = await runGenerationTable(c.config, ctx, outDir);
     // The per-seed rows are in table.json, each seed's grids and models in its own run folder.
     return { runId: basename(outDir), runDir: outDir, backend: t.backend, rows: [], report: join(outDir, 'table.md') };
+  },
+  'gen-grid': async (c, ctx) => {
+    const outDir = c.outDir ?? defaultGenerationGridDir(c.workspaceDir, c.config);
+    const g = await runGenerationGrid(c.config, ctx, outDir);
+    return { runId: basename(outDir), runDir: outDir, backend: g.backend, rows: [], report: join(outDir, 'grid.md') };
   },
 };
 

@@ -22,6 +22,7 @@ const JOB_TITLES: Record<JobKind, string> = {
   grid: 'SalUn: Grid Search',
   generation: 'SalUn: Generation Unlearning',
   'gen-table': 'SalUn: Generation Table',
+  'gen-grid': 'SalUn: Generation Grid Search',
 };
 
 export class JobFeedback implements vscode.Disposable {
@@ -202,6 +203,7 @@ const FINISHED_NOTICES: { readonly [K in JobKind]: Notice } = {
   ),
   grid: folderNotice(() => 'grid search'),
   'gen-table': folderNotice(() => 'generation table'),
+  'gen-grid': folderNotice(() => 'generation grid search'),
 };
 
 /** The status bar item's text: the whole job's percentage as the job sent it (the panel shows the same number). */

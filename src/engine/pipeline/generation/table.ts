@@ -14,8 +14,7 @@ import {
   type GenerationTableResult,
   type GenerationTableSeed,
 } from '../../../protocol/genTable';
-import type { JobEvent } from '../../../protocol/jobMessages';
-import type { BackendInfo, GenerationMetricsRow } from '../../../protocol/results';
+import type { BackendInfo } from '../../../protocol/results';
 import { FID_CLASSIFIER_NOTE } from '../../../protocol/generationTable';
 import { markdownTable } from '../../../protocol/tableText';
 import { createFolder, writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
@@ -23,7 +22,7 @@ import { newRunId } from '../../../store/runs/runFolder';
 import { CancelledError } from '../../../store/errors';
 import { selectBackend } from '../../backend/select';
 import type { JobContext } from '../shared/jobContext';
-import { runGenerationJob } from './job';
+import { runGenerationStep } from './subJob';
 
 /** <workspace>/.salun/tables/<stamp>-gen-forget<c>/, never an existing folder. */
 export function defaultGenerationTableDir(workspaceDir: string, config: GenerationTableConfig, now = new Date()): string {
@@ -31,23 +30,6 @@ export function defaultGenerationTableDir(workspaceDir: string, config: Generati
   let dir = base;
   for (let i = 2; existsSync(dir); i++) dir = `${base}-${i}`;
   return dir;
-}
-
-/** What a seed's job says, as this job says it: its start and metrics as log lines, the rest as they are. */
-function seedEvents(ctx: JobContext, seed: number, rows: GenerationMetricsRow[], runId: { value?: string }): JobContext['emit'] {
-  return (e: JobEvent) => {
-    if (e.type === 'started') {
-      runId.value = e.runId;
-      ctx.emit({ type: 'log', level: 'info', message: `seed ${seed}: run folder ${e.runDir}` });
-    } else if (e.type === 'generationMetrics') {
-      rows.push(e.row);
-      ctx.emit({
-        type: 'log',
-        level: 'info',
-        message: `seed ${seed}: ${e.row.label}: UA ${e.row.ua.toFixed(1)}%, retained accuracy ${e.row.retainedAccuracy.toFixed(1)}%`,
-      });
-    } else if (e.type !== 'samples') ctx.emit(e);
-  };
 }
 
 export async function runGenerationTable(config: GenerationTableConfig, ctx: JobContext, outDir: string): Promise<GenerationTableResult> {
@@ -58,16 +40,15 @@ export async function runGenerationTable(config: GenerationTableConfig, ctx: Job
   writeJsonAtomic(join(outDir, 'config.json'), config);
   const seeds: GenerationTableSeed[] = [];
   for (const seed of config.seeds) {
-    const rows: GenerationMetricsRow[] = [];
-    const runId: { value?: string } = {};
+    let step: Awaited<ReturnType<typeof runGenerationStep>>;
     try {
-      await runGenerationJob(seedConfig(config, seed), { ...ctx, emit: seedEvents(ctx, seed, rows, runId) });
+      step = await runGenerationStep(seedConfig(config, seed), ctx, `seed ${seed}`);
     } catch (e) {
       const why = e instanceof CancelledError ? 'cancelled' : `seed ${seed} failed: ${e instanceof Error ? e.message : String(e)}`;
       writeTable(config, seeds, backend, t0, outDir, { missingSeeds: config.seeds.filter((s) => !seeds.some((d) => d.seed === s)), why });
       throw e;
     }
-    seeds.push({ seed, runId: runId.value ?? '?', rows });
+    seeds.push({ seed, ...step });
   }
   return writeTable(config, seeds, backend, t0, outDir);
 }
