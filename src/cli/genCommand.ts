@@ -27,7 +27,7 @@ import {
   type GenerationGridResult,
 } from '../protocol/genGrid';
 import { trainGenDemoModel } from './genTrain';
-import { runJobCommand } from './jobCommand';
+import { runJobCommand, type StartCommand } from './jobCommand';
 
 export const GEN_DEMO_USAGE = `salun gen-demo [options] — forget class 7 (Sneaker) of the bundled Fashion-MNIST (2×2-pooled to
 14×14) in a class-conditional DDPM: θo, ${generationMethodsText()}; UA, the retained classes' accuracy and
@@ -149,6 +149,27 @@ export async function genDemoCommand(argv: string[]): Promise<void> {
   printGenerationResult(result, t0, v.json === true);
 }
 
+/** A gen-table or gen-grid job, then its `<name>.json` as JSON or as `lines`, the backend, the files and the wall time. */
+async function runStepsJob<R extends { backend: RunResult['backend'] }>(
+  command: Extract<StartCommand, { kind: 'gen-table' | 'gen-grid' }> & { outDir: string },
+  name: 'table' | 'grid',
+  o: { quiet: boolean; json: boolean },
+  lines: (result: R) => string[],
+): Promise<void> {
+  const t0 = Date.now();
+  const md = join(command.outDir, `${name}.md`);
+  await runJobCommand(command, { quiet: o.quiet, source: 'the gen-demo config', configExitCode: 2, whenCancelled: `the steps finished so far are in ${md}` });
+  const result = JSON.parse(readFileSync(join(command.outDir, `${name}.json`), 'utf8')) as R;
+  if (o.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
+  console.log(`\n${lines(result).join('\n\n')}\n`);
+  console.log(backendLines(result.backend).join('\n'));
+  console.log(`written: ${md}, ${name}.json`);
+  console.log(`wall time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
 /** `gen-demo --tune`: the generation grid job, then its table. */
 async function gridSearch(
   config: GenerationConfig,
@@ -172,21 +193,10 @@ async function gridSearch(
     return fail(e instanceof Error ? e.message : String(e));
   }
   const outDir = defaultGenerationGridDir(workspaceDir, parsed);
-  const t0 = Date.now();
-  await runJobCommand(
-    { type: 'start', kind: 'gen-grid', config: parsed, workspaceDir, outDir },
-    { quiet: o.quiet, source: 'the gen-demo config', configExitCode: 2, whenCancelled: `the points finished so far are in ${join(outDir, 'grid.md')}` },
-  );
-  const result = JSON.parse(readFileSync(join(outDir, 'grid.json'), 'utf8')) as GenerationGridResult;
-  if (o.json) {
-    console.log(JSON.stringify(result, null, 2));
-    return;
-  }
-  console.log(`\n${plainTable(genGridCells(result))}\n`);
-  console.log(`UA and accuracies in %. No point is marked best (see grid.md). ${FID_CLASSIFIER_NOTE}\n`);
-  console.log(`\n${backendLines(result.backend).join('\n')}`);
-  console.log(`written: ${join(outDir, 'grid.md')}, grid.json`);
-  console.log(`wall time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await runStepsJob<GenerationGridResult>({ type: 'start', kind: 'gen-grid', config: parsed, workspaceDir, outDir }, 'grid', o, (result) => [
+    plainTable(genGridCells(result)),
+    `UA and accuracies in %. No point is marked best (see grid.md). ${FID_CLASSIFIER_NOTE}`,
+  ]);
 }
 
 /** `gen-demo --seeds`: the generation table job, then its table. */
@@ -194,22 +204,11 @@ async function seedTable(config: GenerationConfig, seeds: number[], workspaceDir
   const { seed: _seed, ...base } = config;
   const table = { ...base, seeds };
   const outDir = defaultGenerationTableDir(workspaceDir, table);
-  const t0 = Date.now();
-  await runJobCommand(
-    { type: 'start', kind: 'gen-table', config: table, workspaceDir, outDir },
-    { quiet: o.quiet, source: 'the gen-demo config', configExitCode: 2, whenCancelled: `the seeds finished so far are in ${join(outDir, 'table.md')}` },
-  );
-  const result = JSON.parse(readFileSync(join(outDir, 'table.json'), 'utf8')) as GenerationTableResult;
-  if (o.json) {
-    console.log(JSON.stringify(result, null, 2));
-    return;
-  }
-  console.log(`\n${plainTable(generationSeedTableCells(result.rows))}\n`);
-  console.log(`UA and accuracies in %, mean ± std over seeds ${seeds.join(', ')}. ${FID_CLASSIFIER_NOTE}\n`);
-  console.log(`run folders: ${result.seeds.map((s) => s.runId).join(', ')}`);
-  console.log(`\n${backendLines(result.backend).join('\n')}`);
-  console.log(`written: ${join(outDir, 'table.md')}, table.json`);
-  console.log(`wall time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await runStepsJob<GenerationTableResult>({ type: 'start', kind: 'gen-table', config: table, workspaceDir, outDir }, 'table', o, (result) => [
+    plainTable(generationSeedTableCells(result.rows)),
+    `UA and accuracies in %, mean ± std over seeds ${seeds.join(', ')}. ${FID_CLASSIFIER_NOTE}`,
+    `run folders: ${result.seeds.map((s) => s.runId).join(', ')}`,
+  ]);
 }
 
 export async function genTrainCommand(argv: string[]): Promise<void> {

@@ -36,7 +36,8 @@ export interface GenerationGridPointResult {
 export interface GenerationGridResult {
   config: GenerationGridConfig;
   points: GenerationGridPointResult[];
-  partial?: { missingPoints: string[]; why: string };
+  /** Present when the job ended before its last step (cancelled or failed): the steps it lacks ("seed 2", "lr=0.0002") and why. */
+  partial?: { missing: string[]; why: string };
   backend: BackendInfo;
   date: string;
   wallSeconds: number;

@@ -39,8 +39,8 @@ export interface GenerationTableResult {
   config: GenerationTableConfig;
   rows: GenerationTableRow[];
   seeds: GenerationTableSeed[];
-  /** Present when the table ended before its last seed (cancelled or failed): the seeds it lacks. */
-  partial?: { missingSeeds: number[]; why: string };
+  /** Present when the job ended before its last step (cancelled or failed): the steps it lacks ("seed 2", "lr=0.0002") and why. */
+  partial?: { missing: string[]; why: string };
   backend: BackendInfo;
   date: string;
   wallSeconds: number;

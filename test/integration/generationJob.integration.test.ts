@@ -132,8 +132,8 @@ describe('generation job through dispatch', function () {
       t.seeds.map((s) => s.seed),
       [1],
     );
-    assert.deepEqual(t.partial, { missingSeeds: [2], why: 'cancelled' });
-    assert.match(readFileSync(join(outDir, 'table.md'), 'utf8'), /\*\*partial\*\* \(cancelled; missing seeds 2\)/);
+    assert.deepEqual(t.partial, { missing: ['seed 2'], why: 'cancelled' });
+    assert.match(readFileSync(join(outDir, 'table.md'), 'utf8'), /\*\*partial\*\* \(cancelled; missing seed 2\)/);
   });
 
   it('a forget class outside the data fails with a message naming it', async () => {

@@ -3,19 +3,23 @@
 // <workspace>/.salun/grids/<stamp>-gen-<method>-forget<c>/. No point is marked best (genGrid.ts says
 // why). A cancel or failure part-way keeps the points done, marked partial.
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { genGridCells, genGridPoints, pointConfig, type GenerationGridConfig, type GenerationGridResult } from '../../../protocol/genGrid';
+import { join } from 'node:path';
+import {
+  genGridCells,
+  genGridPoints,
+  pointConfig,
+  type GenerationGridConfig,
+  type GenerationGridPointResult,
+  type GenerationGridResult,
+} from '../../../protocol/genGrid';
 import { FID_CLASSIFIER_NOTE } from '../../../protocol/generationTable';
 import { pointLabel } from '../../../protocol/grid';
 import { methodLabel } from '../../../protocol/methods';
-import type { BackendInfo } from '../../../protocol/results';
 import { markdownTable } from '../../../protocol/tableText';
-import { createFolder, writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
-import { CancelledError } from '../../../store/errors';
+import { writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
 import { newRunId } from '../../../store/runs/runFolder';
-import { selectBackend } from '../../backend/select';
 import type { JobContext } from '../shared/jobContext';
-import { runGenerationStep } from './subJob';
+import { runGenerationSteps } from './subJob';
 
 /** <workspace>/.salun/grids/<stamp>-gen-<method>-forget<c>/, never an existing folder. */
 export function defaultGenerationGridDir(workspaceDir: string, config: GenerationGridConfig, now = new Date()): string {
@@ -25,47 +29,23 @@ export function defaultGenerationGridDir(workspaceDir: string, config: Generatio
   return dir;
 }
 
-export async function runGenerationGrid(config: GenerationGridConfig, ctx: JobContext, outDir: string): Promise<GenerationGridResult> {
-  const t0 = Date.now();
-  const backend = await selectBackend(config.backend);
-  createFolder(outDir);
-  ctx.emit({ type: 'started', kind: 'gen-grid', runId: basename(outDir), runDir: outDir, backend });
-  writeJsonAtomic(join(outDir, 'config.json'), config);
-  const planned = genGridPoints(config);
-  const done: GenerationGridResult['points'] = [];
-  for (const point of planned) {
-    const label = pointLabel(point);
-    try {
-      done.push({ label, point, ...(await runGenerationStep(pointConfig(config, point), ctx, label)) });
-    } catch (e) {
-      const why = e instanceof CancelledError ? 'cancelled' : `${label} failed: ${e instanceof Error ? e.message : String(e)}`;
-      writeGrid(config, done, backend, t0, outDir, { missingPoints: planned.slice(done.length).map(pointLabel), why });
-      throw e;
-    }
-  }
-  return writeGrid(config, done, backend, t0, outDir);
-}
-
-function writeGrid(
-  config: GenerationGridConfig,
-  points: GenerationGridResult['points'],
-  backend: BackendInfo,
-  t0: number,
-  outDir: string,
-  partial?: GenerationGridResult['partial'],
-): GenerationGridResult {
-  const result: GenerationGridResult = {
+export function runGenerationGrid(config: GenerationGridConfig, ctx: JobContext, outDir: string): Promise<GenerationGridResult> {
+  return runGenerationSteps({
+    kind: 'gen-grid',
     config,
-    points,
-    ...(partial ? { partial } : {}),
-    backend,
-    date: new Date().toISOString(),
-    wallSeconds: (Date.now() - t0) / 1000,
+    ctx,
     outDir,
-  };
-  writeJsonAtomic(join(outDir, 'grid.json'), result);
-  writeFileAtomic(join(outDir, 'grid.md'), generationGridMarkdown(result));
-  return result;
+    steps: genGridPoints(config).map((point) => {
+      const label = pointLabel(point);
+      return { tag: label, config: pointConfig(config, point), done: (r): GenerationGridPointResult => ({ label, point, ...r }) };
+    }),
+    write: (points, end) => {
+      const result: GenerationGridResult = { config, points, ...end };
+      writeJsonAtomic(join(outDir, 'grid.json'), result);
+      writeFileAtomic(join(outDir, 'grid.md'), generationGridMarkdown(result));
+      return result;
+    },
+  });
 }
 
 export function generationGridMarkdown(g: GenerationGridResult): string {
@@ -73,7 +53,7 @@ export function generationGridMarkdown(g: GenerationGridResult): string {
   return [
     `# SalUn Lab generation grid: ${methodLabel(c.method)}, forget class ${c.forgetClass}`,
     '',
-    `- Axes: ${c.axes.map((a) => `${a.param} ${a.values.join(', ')}`).join('; ')}${g.partial ? ` — **partial** (${g.partial.why}; missing ${g.partial.missingPoints.join('; ')})` : ''}`,
+    `- Axes: ${c.axes.map((a) => `${a.param} ${a.values.join(', ')}`).join('; ')}${g.partial ? ` — **partial** (${g.partial.why}; missing ${g.partial.missing.join('; ')})` : ''}`,
     `- Seed ${c.seed}; ${c.sampling.samplesPerClass} images per class for the metrics; the rest of the recipe: ${c.unlearn.iterations} steps, lr ${c.unlearn.lr}, batch ${c.unlearn.batchSize}`,
     `- Backend: ${g.backend.name} (${g.backend.detail}); ${g.date}; wall time ${g.wallSeconds.toFixed(1)} s`,
     `- Each point's run folder (grids, model, report): ${g.points.map((p) => `${p.label}: .salun/runs/${p.runId}`).join('; ') || 'none finished'}`,

@@ -5,7 +5,7 @@
 // start and metrics events become log lines. A cancel or failure part-way still writes the table of
 // the seeds done, marked partial, before the job ends as the seed's job did.
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import {
   generationTableRows,
   generationSeedTableCells,
@@ -14,15 +14,12 @@ import {
   type GenerationTableResult,
   type GenerationTableSeed,
 } from '../../../protocol/genTable';
-import type { BackendInfo } from '../../../protocol/results';
 import { FID_CLASSIFIER_NOTE } from '../../../protocol/generationTable';
 import { markdownTable } from '../../../protocol/tableText';
-import { createFolder, writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
+import { writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
 import { newRunId } from '../../../store/runs/runFolder';
-import { CancelledError } from '../../../store/errors';
-import { selectBackend } from '../../backend/select';
 import type { JobContext } from '../shared/jobContext';
-import { runGenerationStep } from './subJob';
+import { runGenerationSteps } from './subJob';
 
 /** <workspace>/.salun/tables/<stamp>-gen-forget<c>/, never an existing folder. */
 export function defaultGenerationTableDir(workspaceDir: string, config: GenerationTableConfig, now = new Date()): string {
@@ -32,48 +29,20 @@ export function defaultGenerationTableDir(workspaceDir: string, config: Generati
   return dir;
 }
 
-export async function runGenerationTable(config: GenerationTableConfig, ctx: JobContext, outDir: string): Promise<GenerationTableResult> {
-  const t0 = Date.now();
-  const backend = await selectBackend(config.backend);
-  createFolder(outDir);
-  ctx.emit({ type: 'started', kind: 'gen-table', runId: basename(outDir), runDir: outDir, backend });
-  writeJsonAtomic(join(outDir, 'config.json'), config);
-  const seeds: GenerationTableSeed[] = [];
-  for (const seed of config.seeds) {
-    let step: Awaited<ReturnType<typeof runGenerationStep>>;
-    try {
-      step = await runGenerationStep(seedConfig(config, seed), ctx, `seed ${seed}`);
-    } catch (e) {
-      const why = e instanceof CancelledError ? 'cancelled' : `seed ${seed} failed: ${e instanceof Error ? e.message : String(e)}`;
-      writeTable(config, seeds, backend, t0, outDir, { missingSeeds: config.seeds.filter((s) => !seeds.some((d) => d.seed === s)), why });
-      throw e;
-    }
-    seeds.push({ seed, ...step });
-  }
-  return writeTable(config, seeds, backend, t0, outDir);
-}
-
-function writeTable(
-  config: GenerationTableConfig,
-  seeds: GenerationTableSeed[],
-  backend: BackendInfo,
-  t0: number,
-  outDir: string,
-  partial?: GenerationTableResult['partial'],
-): GenerationTableResult {
-  const result: GenerationTableResult = {
+export function runGenerationTable(config: GenerationTableConfig, ctx: JobContext, outDir: string): Promise<GenerationTableResult> {
+  return runGenerationSteps({
+    kind: 'gen-table',
     config,
-    rows: generationTableRows(seeds),
-    seeds,
-    ...(partial ? { partial } : {}),
-    backend,
-    date: new Date().toISOString(),
-    wallSeconds: (Date.now() - t0) / 1000,
+    ctx,
     outDir,
-  };
-  writeJsonAtomic(join(outDir, 'table.json'), result);
-  writeFileAtomic(join(outDir, 'table.md'), generationTableMarkdown(result));
-  return result;
+    steps: config.seeds.map((seed) => ({ tag: `seed ${seed}`, config: seedConfig(config, seed), done: (r): GenerationTableSeed => ({ seed, ...r }) })),
+    write: (seeds, end) => {
+      const result: GenerationTableResult = { config, rows: generationTableRows(seeds), seeds, ...end };
+      writeJsonAtomic(join(outDir, 'table.json'), result);
+      writeFileAtomic(join(outDir, 'table.md'), generationTableMarkdown(result));
+      return result;
+    },
+  });
 }
 
 export function generationTableMarkdown(t: GenerationTableResult): string {
@@ -81,7 +50,7 @@ export function generationTableMarkdown(t: GenerationTableResult): string {
   return [
     `# SalUn Lab generation table: forget class ${c.forgetClass}`,
     '',
-    `- Seeds: ${c.seeds.join(', ')}${t.partial ? ` — **partial** (${t.partial.why}; missing seeds ${t.partial.missingSeeds.join(', ')})` : ''}`,
+    `- Seeds: ${c.seeds.join(', ')}${t.partial ? ` — **partial** (${t.partial.why}; missing ${t.partial.missing.join(', ')})` : ''}`,
     `- Methods: ${c.methods.join(', ')}; ${c.unlearn.iterations} unlearning steps each, ${c.sampling.samplesPerClass} images per class for the metrics`,
     `- θo: ${c.original.kind === 'file' ? `${c.original.path}, the same model for every seed (the seeds vary the unlearning draws and the samples)` : 'trained per seed (cached by its recipe and seed)'}`,
     `- Backend: ${t.backend.name} (${t.backend.detail}); ${t.date}; wall time ${t.wallSeconds.toFixed(1)} s`,
