@@ -11,6 +11,7 @@ import { isRecord } from './guards';
 import { methodLabel } from './methods';
 import type { BackendInfo, GenerationMetricsRow } from './results';
 import { ConfigError } from './runConfigSchema';
+import { fixed } from './generationTable';
 
 export const GEN_GRID_PARAMS = ['lr', 'iterations', 'ratio', 'beta', 'eta'] as const;
 export type GenGridParam = (typeof GEN_GRID_PARAMS)[number];
@@ -114,8 +115,6 @@ export function genGridPoints(c: Pick<GenerationGridConfig, 'axes'>): GenGridPoi
 }
 
 export const GEN_GRID_COLUMNS = ['Point', 'UA (forgotten class)', 'Acc. retained', 'FID-cl. vs test', 'FID-cl. vs θo', 'Time (s)'] as const;
-
-const fixed = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
 
 /** θo (from the first point) and then each point's method row, in grid order. */
 export function genGridCells(g: Pick<GenerationGridResult, 'config' | 'points'>): string[][] {

@@ -1,7 +1,7 @@
 // The generation task's view of the one method table (methods.ts): the rows with a `generation`
 // facet, in a generation job's order. A generation config's schema and defaults, its progress plan,
 // the job and its report read the rows through here; no second table names the methods.
-import { isClassifierRow, METHOD_ROW_NAMES, METHODS, type GenerationFacet, type MethodRowName } from './methods';
+import { isClassifierRow, METHOD_ROW_NAMES, methodLabel, METHODS, type GenerationFacet, type MethodRowName } from './methods';
 
 type Rows = typeof METHODS;
 
@@ -36,7 +36,7 @@ export function methodTasks(method: string): MethodTask[] {
 
 /** The labels of `methods` in words: "SalUn, ESD and RL". */
 export function generationMethodsText(methods: readonly GenerationMethodName[] = GENERATION_METHOD_NAMES): string {
-  const labels = methods.map((m) => METHODS[m].label);
+  const labels = methods.map((m) => methodLabel(m));
   return labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}` : (labels[0] ?? '');
 }
 

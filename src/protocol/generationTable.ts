@@ -18,7 +18,8 @@ export const GENERATION_COLUMNS = [
   'Time (s)',
 ] as const;
 
-const fixed = (x: number | undefined, digits: number): string => (x === undefined ? '—' : x.toFixed(digits));
+/** A figure to `digits` places, '—' where there is none. */
+export const fixed = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
 
 /** One line for run lists: each model's UA and retained accuracy, e.g. "UA / acc.: θo 7.0 / 86.3, SalUn 96.0 / 88.6". */
 export function generationLine(rows: readonly GenerationMetricsRow[]): string {

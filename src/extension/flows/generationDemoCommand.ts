@@ -24,7 +24,7 @@ import {
 } from '../../store/generationDemo';
 import { launchJob, readSettings, type CommandDeps } from '../jobs/commands';
 import { runConfigFromSettings } from '../jobs/jobConfigs';
-import { BACK, pickManyStep, pickStep, type Back } from './quickSteps';
+import { BACK, pickManyStep, pickStep, runSteps } from './quickSteps';
 import type { NewRunHandoff } from './newRunFlow';
 import { GENERATION_METHOD_NAMES, generationFacet, generationMethodsText, type GenerationMethodName } from '../../protocol/genMethods';
 import { methodLabel, METHODS } from '../../protocol/methods';
@@ -76,67 +76,66 @@ export function generationMethodItems(): Item<GenerationMethodName>[] {
   }));
 }
 
-async function askClass(current: number | undefined): Promise<number | undefined> {
-  const items = classItems();
-  const picked = await pickStep({
-    title: TITLE,
-    step: 1,
-    totalSteps: STEPS,
-    placeholder: 'Which class should the diffusion model forget?',
-    items,
-    active: items[current ?? 7],
-  });
-  return picked === undefined || picked === BACK ? undefined : picked.value;
+type StepEnd = 'next' | 'back' | 'cancel';
+
+/** One pick step of the flow: Escape cancels, Back goes back, a pick is kept by `take`. */
+async function pickOne<T>(step: number, placeholder: string, items: Item<T>[], active: Item<T> | undefined, take: (v: T) => void): Promise<StepEnd> {
+  const picked = await pickStep({ title: TITLE, step, totalSteps: STEPS, placeholder, items, active });
+  if (picked === undefined) return 'cancel';
+  if (picked === BACK) return 'back';
+  take(picked.value);
+  return 'next';
 }
 
-async function askMethods(current: readonly GenerationMethodName[]): Promise<GenerationMethodName[] | Back | undefined> {
-  const items = generationMethodItems();
-  const picked = await pickManyStep({
-    title: TITLE,
-    step: 2,
-    totalSteps: STEPS,
-    placeholder: 'Which methods? Each one starts from θo',
-    items,
-    selected: items.filter((i) => current.includes(i.value)),
-    noneChosen: 'Tick at least one method (Space), then Enter',
-  });
-  return picked === undefined || picked === BACK ? picked : picked.map((i) => i.value);
-}
-
-async function askRecipe(methods: readonly GenerationMethodName[]): Promise<GenDemoRecipe | Back | undefined> {
-  const recipes = (Object.keys(GEN_DEMO_RECIPES) as GenDemoRecipe[]).map((key): Item<GenDemoRecipe> => ({
+function recipeItems(): Item<GenDemoRecipe>[] {
+  return (Object.keys(GEN_DEMO_RECIPES) as GenDemoRecipe[]).map((key) => ({
     label: GEN_DEMO_RECIPES[key].label,
     detail: GEN_DEMO_RECIPES[key].detail,
     value: key,
   }));
-  const picked = await pickStep({
-    title: TITLE,
-    step: 3,
-    totalSteps: STEPS,
-    placeholder: `Which recipe? (${generationMethodsText(methods)} ${methods.length > 1 ? 'each run' : 'runs'} it)`,
-    items: recipes,
-    active: recipes[0],
-  });
-  return picked === undefined || picked === BACK ? picked : picked.value;
 }
 
-/** The three steps (class, methods, recipe), Back between them; undefined when the user pressed Escape. */
+/** The three steps (class, methods, recipe) on runSteps: Back between them keeps the answers; undefined when the user pressed Escape. */
 export async function askGenerationDemo(): Promise<GenDemoArgs | undefined> {
-  let forgetClass: number | undefined;
-  let methods: GenerationMethodName[] = [...GENERATION_METHOD_NAMES];
-  for (;;) {
-    forgetClass = await askClass(forgetClass);
-    if (forgetClass === undefined) return undefined;
-    for (;;) {
-      const chosen = await askMethods(methods);
-      if (chosen === undefined) return undefined;
-      if (chosen === BACK) break;
-      methods = chosen;
-      const recipe = await askRecipe(methods);
-      if (recipe === undefined) return undefined;
-      if (recipe !== BACK) return { forgetClass, recipe, methods };
-    }
-  }
+  const a: { forgetClass: number; methods: GenerationMethodName[]; recipe: GenDemoRecipe } = {
+    forgetClass: 7,
+    methods: [...GENERATION_METHOD_NAMES],
+    recipe: 'quick',
+  };
+  const done = await runSteps([
+    () => {
+      const items = classItems();
+      return pickOne(1, 'Which class should the diffusion model forget?', items, items[a.forgetClass], (c) => (a.forgetClass = c));
+    },
+    async () => {
+      const items = generationMethodItems();
+      const picked = await pickManyStep({
+        title: TITLE,
+        step: 2,
+        totalSteps: STEPS,
+        placeholder: 'Which methods? Each one starts from θo',
+        items,
+        selected: items.filter((i) => a.methods.includes(i.value)),
+        noneChosen: 'Tick at least one method (Space), then Enter',
+      });
+      if (picked === undefined) return 'cancel';
+      if (picked === BACK) return 'back';
+      a.methods = picked.map((i) => i.value);
+      return 'next';
+    },
+    () => {
+      const items = recipeItems();
+      const placeholder = `Which recipe? (${generationMethodsText(a.methods)} ${a.methods.length > 1 ? 'each run' : 'runs'} it)`;
+      return pickOne(
+        3,
+        placeholder,
+        items,
+        items.find((i) => i.value === a.recipe),
+        (r) => (a.recipe = r),
+      );
+    },
+  ]);
+  return done ? { forgetClass: a.forgetClass, recipe: a.recipe, methods: a.methods } : undefined;
 }
 
 /** The New Run flow's entry for this task: the last item of its model step. */

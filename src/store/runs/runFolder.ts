@@ -1,7 +1,7 @@
 // A run folder: <workspace>/.salun/runs/<run-id>/ with config.json, status.json, saliency/,
 // metrics.jsonl, metrics.csv, training.csv, tb/ (TensorBoard events), model/, report.md and
 // report.json. Every file is written atomically (event files and metrics.jsonl grow by appends).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JobError } from '../../protocol/jobMessages';
@@ -34,6 +34,14 @@ export function runsRoot(workspaceDir: string): string {
 export function newRunId(label: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return `${stamp}-${label.replace(/[^a-zA-Z0-9_-]/g, '')}`;
+}
+
+/** <workspace>/.salun/<tables|grids>/<stamp>-<label>/ for a table or grid job, never an existing folder (-2, -3, … added). */
+export function newStudyDir(workspaceDir: string, kind: 'tables' | 'grids', label: string, now = new Date()): string {
+  const base = join(workspaceDir, '.salun', kind, newRunId(label, now));
+  let dir = base;
+  for (let i = 2; existsSync(dir); i++) dir = `${base}-${i}`;
+  return dir;
 }
 
 // Folders whose status says 'running' in this process. Signals are process-wide, so the handlers

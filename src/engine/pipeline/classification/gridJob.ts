@@ -2,7 +2,6 @@
 // when the table or an earlier grid trained them), then the method at every grid point from the
 // same θo, each scored by its Avg. Gap to that Retrain. grid.md / grid.json / points.jsonl in the
 // out dir; points.jsonl keeps the finished points when the search is cancelled.
-import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { applyPoint, gridPoints, pointLabel, type GridConfig, type GridPointResult, type GridResult } from '../../../protocol/grid';
 import { DEFAULT_RATIO } from '../../../protocol/defaults';
@@ -12,7 +11,7 @@ import { markdownTable } from '../../../protocol/tableText';
 import { avgGap } from '../../metrics/report';
 import { classifierOf } from '../../models/io';
 import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
-import { newRunId } from '../../../store/runs/runFolder';
+import { newStudyDir } from '../../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
 import { prepare, startBackend, type PrepareConfig } from './prepare';
@@ -23,10 +22,7 @@ import { machineInfo, scenarioLabel, studyPrepareConfig } from './tableJob';
 export function defaultGridDir(workspaceDir: string, config: GridConfig, now = new Date()): string {
   const s = config.scenario;
   const label = `${config.method}-${s.kind === 'random' ? `random${Math.round(s.fraction * 100)}` : `class${s.classIndex}`}-${config.model.architecture}`;
-  const base = join(workspaceDir, '.salun', 'grids', newRunId(label, now));
-  let dir = base;
-  for (let i = 2; existsSync(dir); i++) dir = `${base}-${i}`;
-  return dir;
+  return newStudyDir(workspaceDir, 'grids', label, now);
 }
 
 /** `config` as dispatch passes it: through parseGridConfig (protocol/configKinds.ts). */

@@ -3,7 +3,6 @@
 // recipe (defaultUnlearnRecipe), all measured by the same evaluator. Aggregated over seeds into the
 // paper's layout with the Retrain-vs-Retrain noise floor; table.md / table.json in the out dir.
 import { dataText } from '../../../protocol/dataFormats';
-import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ForgetSpec } from '../../../protocol/config';
@@ -15,7 +14,7 @@ import { markdownTable } from '../../../protocol/tableText';
 import { modelsMarkdown } from '../../../store/metrics/table';
 import { classifierOf } from '../../models/io';
 import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
-import { newRunId } from '../../../store/runs/runFolder';
+import { newStudyDir } from '../../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
 import { prepare, splitHash, startBackend, type Prepared, type PrepareConfig } from './prepare';
@@ -26,10 +25,7 @@ import { versions } from '../shared/versions';
 export function defaultTableDir(workspaceDir: string, config: TableConfig, now = new Date()): string {
   const s = config.scenario;
   const label = `${s.kind === 'random' ? `random${Math.round(s.fraction * 100)}` : `class${s.classIndex}`}-${config.model.architecture}`;
-  const base = join(workspaceDir, '.salun', 'tables', newRunId(label, now));
-  let dir = base;
-  for (let i = 2; existsSync(dir); i++) dir = `${base}-${i}`;
-  return dir;
+  return newStudyDir(workspaceDir, 'tables', label, now);
 }
 
 export function machineInfo(): MachineInfo {

@@ -2,7 +2,6 @@
 // from the same θo in its own run folder, then one table of the points in
 // <workspace>/.salun/grids/<stamp>-gen-<method>-forget<c>/. No point is marked best (genGrid.ts says
 // why). A cancel or failure part-way keeps the points done, marked partial.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   genGridCells,
@@ -17,16 +16,13 @@ import { pointLabel } from '../../../protocol/grid';
 import { methodLabel } from '../../../protocol/methods';
 import { markdownTable } from '../../../protocol/tableText';
 import { writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
-import { newRunId } from '../../../store/runs/runFolder';
+import { newStudyDir } from '../../../store/runs/runFolder';
 import type { JobContext } from '../shared/jobContext';
 import { runGenerationSteps } from './subJob';
 
 /** <workspace>/.salun/grids/<stamp>-gen-<method>-forget<c>/, never an existing folder. */
 export function defaultGenerationGridDir(workspaceDir: string, config: GenerationGridConfig, now = new Date()): string {
-  const base = join(workspaceDir, '.salun', 'grids', newRunId(`gen-${config.method}-forget${config.forgetClass}`, now));
-  let dir = base;
-  for (let i = 2; existsSync(dir); i++) dir = `${base}-${i}`;
-  return dir;
+  return newStudyDir(workspaceDir, 'grids', `gen-${config.method}-forget${config.forgetClass}`, now);
 }
 
 export function runGenerationGrid(config: GenerationGridConfig, ctx: JobContext, outDir: string): Promise<GenerationGridResult> {

@@ -4,7 +4,6 @@
 // job: their phases and logs pass on (the progress plan is theirs, seed after seed), their own
 // start and metrics events become log lines. A cancel or failure part-way still writes the table of
 // the seeds done, marked partial, before the job ends as the seed's job did.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   generationTableRows,
@@ -17,16 +16,13 @@ import {
 import { FID_CLASSIFIER_NOTE } from '../../../protocol/generationTable';
 import { markdownTable } from '../../../protocol/tableText';
 import { writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
-import { newRunId } from '../../../store/runs/runFolder';
+import { newStudyDir } from '../../../store/runs/runFolder';
 import type { JobContext } from '../shared/jobContext';
 import { runGenerationSteps } from './subJob';
 
 /** <workspace>/.salun/tables/<stamp>-gen-forget<c>/, never an existing folder. */
 export function defaultGenerationTableDir(workspaceDir: string, config: GenerationTableConfig, now = new Date()): string {
-  const base = join(workspaceDir, '.salun', 'tables', newRunId(`gen-forget${config.forgetClass}`, now));
-  let dir = base;
-  for (let i = 2; existsSync(dir); i++) dir = `${base}-${i}`;
-  return dir;
+  return newStudyDir(workspaceDir, 'tables', `gen-forget${config.forgetClass}`, now);
 }
 
 export function runGenerationTable(config: GenerationTableConfig, ctx: JobContext, outDir: string): Promise<GenerationTableResult> {
