@@ -55,11 +55,46 @@ function randomOtherLabels(y: Int32Array, numClasses: number, rand: () => number
 /** Yields to the event loop so that IPC messages (cancel) are seen between batches. */
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** One batch of a pass: its inputs, labels and the loss's sign. */
+export interface GradientBatch {
+  clf: Classifier;
+  vars: T.Variable[];
+  x: Float32Array;
+  labels: Int32Array;
+  /** The batch's tensor shape (batchShapeFor). */
+  shape: number[];
+  /** Minus the cross-entropy (gradient ascent). */
+  negate: boolean;
+  /** Worker threads that compute the gradient in shards; absent: this thread. */
+  pool?: TrainingPool;
+  /** The pass's batch size, for the device's out-of-memory check. */
+  batchSize: number;
+}
+
+/**
+ * The mean cross-entropy of one batch (training mode) and its gradient per variable, in `vars`'
+ * order; the caller steps the optimizer and disposes the gradients.
+ */
+export async function batchGradients(b: GradientBatch): Promise<{ loss: number; grads: T.Tensor[] }> {
+  if (b.pool) return b.pool.gradients(b.clf, b.vars, { x: b.x, labels: b.labels, rowShape: b.shape.slice(1), negate: b.negate });
+  const r = tf.variableGrads(
+    () =>
+      tf.tidy(() => {
+        const ce = crossEntropy(logProbs(b.clf, tf.tensor(b.x, b.shape), true), tf.tensor1d(b.labels, 'int32'));
+        return b.negate ? tf.neg<T.Scalar>(ce) : ce;
+      }),
+    b.vars,
+  );
+  const loss = (await r.value.data())[0];
+  r.value.dispose();
+  throwIfDeviceFailed(b.batchSize);
+  return { loss, grads: b.vars.map((v) => r.grads[v.name]) };
+}
+
 export async function trainPass(o: PassOptions): Promise<PassResult> {
   const order = Int32Array.from(o.indices);
   if (o.shuffle) shuffleInPlace(order, o.rand);
   const shapeOf = batchShapeFor(o.clf, o.set);
-  const names = o.vars.map((v) => v.name);
   const pool = o.pool && (await o.pool.usable()) ? o.pool : undefined;
   checkBatchFits(o.clf.model, o.batchSize);
   let lossSum = 0;
@@ -70,25 +105,16 @@ export async function trainPass(o: PassOptions): Promise<PassResult> {
     const { x, y } = gatherRows(o.set, order, from, to);
     const labels = o.loss === 'random-label-ce' ? randomOtherLabels(y, o.set.numClasses, o.rand) : y;
     const n = to - from;
-    let lossValue: number;
-    let grads: T.Tensor[];
-    if (pool) {
-      ({ loss: lossValue, grads } = await pool.gradients(o.clf, o.vars, { x, labels, rowShape: shapeOf(1).slice(1), negate: o.loss === 'neg-ce' }));
-    } else {
-      const r = tf.variableGrads(
-        () =>
-          tf.tidy(() => {
-            const xb = tf.tensor(x, shapeOf(n));
-            const ce = crossEntropy(logProbs(o.clf, xb, true), tf.tensor1d(labels, 'int32'));
-            return o.loss === 'neg-ce' ? tf.neg<T.Scalar>(ce) : ce;
-          }),
-        o.vars,
-      );
-      lossValue = (await r.value.data())[0];
-      r.value.dispose();
-      throwIfDeviceFailed(o.batchSize);
-      grads = names.map((nm) => r.grads[nm]);
-    }
+    const { loss: lossValue, grads } = await batchGradients({
+      clf: o.clf,
+      vars: o.vars,
+      x,
+      labels,
+      shape: shapeOf(n),
+      negate: o.loss === 'neg-ce',
+      pool,
+      batchSize: o.batchSize,
+    });
     if (!Number.isFinite(lossValue)) {
       tf.dispose(grads);
       throw new UserError(
