@@ -20,7 +20,7 @@ import { BUNDLED_CLASS_COUNT } from './generationConfig';
 import { generationFacet } from './genMethods';
 import { applyPoint, gridPoints, type GridConfig } from './grid';
 import type { JobEvent, JobPhase, OverallProgress } from './jobMessages';
-import { defaultUnlearnRecipe, methodEpochs, methodUsesMask, type MethodName } from './methods';
+import { defaultUnlearnRecipe, methodEpochs, methodUsesMask, type MethodName, type MethodOptions } from './methods';
 import type { TableConfig } from './table';
 
 export interface JobStage {
@@ -52,9 +52,9 @@ const evaluation = (verdict: boolean): JobStage[] => [
 ];
 
 /** One method from θo: its saliency map when it uses one, then its epochs (each evaluated in a run). */
-function methodStages(method: MethodName, masked: boolean | undefined, epochs: number, evaluatedEachEpoch: boolean): JobStage[] {
+function methodStages(method: MethodName, masked: boolean | undefined, epochs: number, evaluatedEachEpoch: boolean, options?: MethodOptions): JobStage[] {
   return [
-    ...(methodUsesMask(method, masked) ? [{ phase: 'saliency' as const, weight: SALIENCY }] : []),
+    ...(methodUsesMask(method, masked, options) ? [{ phase: 'saliency' as const, weight: SALIENCY }] : []),
     { phase: 'unlearn', weight: Math.max(1, epochs) * (1 + (evaluatedEachEpoch ? EVALUATE : 0)) },
   ];
 }
@@ -64,7 +64,7 @@ export function runPlan(c: RunConfig): JobStage[] {
     ...classifierStart(c.model, c.train.epochs),
     ...evaluation(true),
     ...(c.retrain ? [{ phase: 'retrain' as const, weight: c.train.epochs, optional: true }, ...evaluation(true)] : []),
-    ...methodStages(c.method, c.masked, methodEpochs(c.method, c.unlearn), true),
+    ...methodStages(c.method, c.masked, methodEpochs(c.method, c.unlearn, c.methodOptions), true, c.methodOptions),
     // The final model's verdict (its metrics are the last epoch's).
     { phase: 'evaluate', weight: EVALUATE },
     { phase: 'write', weight: WRITE },

@@ -99,6 +99,13 @@ export interface MethodRow {
   autoOf?: string;
   /** The same method in a generation job. */
   generation?: GenerationFacet;
+  /**
+   * A meta-method that runs another row (RUM): the row it runs unless the config's
+   * `methodOptions.<options key>.inner` names another, and why that one.
+   */
+  inner?: { default: string; description: string; source: string };
+  /** Progress counts this many runs of the inner method's epochs (RUM: one per subset). */
+  innerRuns?: number;
 }
 
 /**
@@ -437,6 +444,216 @@ export const METHODS = {
     tableOrder: 75,
     singleThread: 'its teacher–student losses are its own loop',
   },
+  'neggrad-plus': {
+    label: 'NegGrad+',
+    summary: 'fine-tuning and gradient ascent in one loss',
+    description: 'Each step: α·CE on a retain batch minus (1 − α)·CE on a forget batch',
+    paper: 'Kurmanji et al., NeurIPS 2023',
+    mask: 'optional',
+    oneShot: false,
+    asksRatio: false,
+    recipe: { epochs: 10, lr: 0.01, momentum: 0, weightDecay: 0 },
+    recipeSource:
+      "The SCRUB authors' NegGrad+ (github.com/meghdadk/SCRUB, large_scale_ictest.ipynb: 10 epochs, SGD lr 0.01 without momentum or weight decay, retain batches of 128); constant rate.",
+    options: {
+      key: 'neggradPlus',
+      description: 'NegGrad+: alpha·CE(retain) − (1 − alpha)·CE(forget) per step',
+      params: {
+        alpha: {
+          default: 0.9999,
+          minimum: 0,
+          maximum: 1,
+          description: 'Weight of the retain cross-entropy; the forget term weighs 1 − alpha; 1 is FT',
+          source: "the authors' ng_alpha = 0.9999 (large_scale_ictest.ipynb; 0.95 in their small-scale notebook)",
+        },
+        forgetBatchSize: {
+          default: 32,
+          minimum: 1,
+          maximum: 4096,
+          integer: true,
+          description: 'Rows per forget batch (one per retain batch, the forget batches cycling)',
+          source: "the authors' forget loader batch of 32 (large_scale_ictest.ipynb)",
+        },
+      },
+    },
+    grid: [
+      { param: 'lr', values: [0.005, 0.01, 0.02] },
+      { param: 'neggradPlus.alpha', values: [0.99, 0.999, 0.9999] },
+    ],
+    tableOrder: 35,
+  },
+  ssd: {
+    label: 'SSD',
+    summary: 'selective synaptic dampening: no training',
+    description: 'Shrinks the weights far more important to the data to forget than to all the data',
+    paper: 'Foster et al., AAAI 2024',
+    mask: 'optional',
+    oneShot: true,
+    asksRatio: false,
+    recipe: { epochs: 1 },
+    recipeSource: 'One-shot: the recipe is unused except for the batch size of the importance passes (the authors: 128 for random forgetting, 64 class-wise).',
+    options: {
+      key: 'ssd',
+      description: 'SSD: θ ← θ·min(lambda·I_D/I_Df, 1) where I_Df > alpha·I_D',
+      params: {
+        alpha: {
+          default: 10,
+          minimum: 0,
+          exclusiveMinimum: true,
+          maximum: 1e6,
+          description: 'Selection weighting α: a weight is dampened when its importance on Df exceeds α times its importance on D',
+          source:
+            "the authors' selection_weighting = 10 for ResNet-18 on CIFAR (github.com/if-loops/selective-synaptic-dampening, random_main.py, full_class_main.py)",
+        },
+        lambda: {
+          default: 1,
+          minimum: 0,
+          exclusiveMinimum: true,
+          maximum: 1e6,
+          description: 'Dampening constant λ: a selected weight is multiplied by min(λ·I_D/I_Df, 1)',
+          source: "the authors' dampening_constant = 1 (same files)",
+        },
+      },
+    },
+    grid: [
+      { param: 'ssd.alpha', values: [3, 10, 30] },
+      { param: 'ssd.lambda', values: [0.5, 1] },
+    ],
+    tableOrder: 42,
+  },
+  lfssd: {
+    label: 'LFSSD',
+    summary: 'label-free SSD',
+    description: "SSD with importances from the outputs' norm instead of the loss: no labels needed",
+    paper: 'Foster et al., ICLR 2024 Tiny Papers',
+    mask: 'optional',
+    oneShot: true,
+    asksRatio: false,
+    recipe: { epochs: 1 },
+    recipeSource: 'One-shot: the recipe is unused except for the batch size of the importance passes.',
+    options: {
+      key: 'lfssd',
+      description: 'LFSSD: SSD with I = mean over batches of |∇‖f(x)‖₂²|',
+      params: {
+        alpha: {
+          default: 10,
+          minimum: 0,
+          exclusiveMinimum: true,
+          maximum: 1e6,
+          description: 'Selection weighting α (as SSD)',
+          source: "SSD's: the LFSSD code (the SSD repository's README) changes only the importance, not the rule's constants",
+        },
+        lambda: {
+          default: 1,
+          minimum: 0,
+          exclusiveMinimum: true,
+          maximum: 1e6,
+          description: 'Dampening constant λ (as SSD)',
+          source: "SSD's (the same README)",
+        },
+      },
+    },
+    grid: [
+      { param: 'lfssd.alpha', values: [3, 10, 30] },
+      { param: 'lfssd.lambda', values: [0.5, 1] },
+    ],
+    tableOrder: 44,
+  },
+  sfron: {
+    label: 'SFR-on',
+    summary: 'masked adaptive ascent between retain steps',
+    description: 'Weighted ascent on the data to forget inside a Fisher-ratio mask, between fine-tuning steps',
+    paper: 'Huang et al., NeurIPS 2024',
+    mask: 'optional',
+    oneShot: false,
+    asksRatio: false,
+    recipe: { epochs: 4, lr: 0.01, schedule: 'cosine' },
+    recipeSource:
+      "The authors' CIFAR-10 10% setting (github.com/K1nght/Unified-Unlearning-w-Remain-Geometry, Classification/unlearn/sfron.py: SGD lr 0.01 cosine-annealed per step, momentum 0.9, weight decay 5e-4, batches of 128, 1500 steps ≈ 4.3 passes over the retain set, so 4 epochs).",
+    options: {
+      key: 'sfron',
+      description: 'SFR-on: a masked, clipped, adaptive-weighted ascent step every forgetEvery retain steps',
+      params: {
+        forgetAlpha: {
+          default: 25,
+          minimum: 0,
+          maximum: 1e4,
+          description: 'Weight of the forget loss at step 0; it decays with the cosine of the rate',
+          source: "the authors' forget_alpha = 25 (sfron.py)",
+        },
+        forgetEvery: {
+          default: 5,
+          minimum: 1,
+          maximum: 1000,
+          integer: true,
+          description: 'A forget step before every forgetEvery-th retain step',
+          source: "the authors' forget_freq = 5",
+        },
+        maxNorm: {
+          default: 7,
+          minimum: 0,
+          exclusiveMinimum: true,
+          maximum: 1e6,
+          description: "The forget step's gradient is clipped to this global L2 norm",
+          source: "the authors' max_norm = 7",
+        },
+        threshold: {
+          default: 1,
+          minimum: 0,
+          maximum: 1e6,
+          description: 'A weight is in the forget mask when its Fisher on Df is at least threshold × its Fisher on Dr',
+          source: "the authors' th (γ in the paper) = 1",
+        },
+      },
+    },
+    grid: [
+      { param: 'lr', values: [0.005, 0.01, 0.02] },
+      { param: 'sfron.forgetAlpha', values: [10, 25, 50] },
+    ],
+    tableOrder: 88,
+    singleThread: 'its weighted ascent and masked, clipped forget steps are its own loop',
+  },
+  rum: {
+    label: 'RUM',
+    summary: 'a method per memorisation third, least memorised first',
+    description: 'Splits the data to forget by memorisation and runs SalUn (or another method) on each third',
+    paper: 'Zhao et al., NeurIPS 2024',
+    mask: 'optional',
+    oneShot: false,
+    asksRatio: false,
+    recipe: {},
+    recipeSource: "The inner method's own recipe on every third (the paper's RUM^F runs one method throughout); DEFAULT_UNLEARN for SalUn.",
+    inner: {
+      default: 'salun',
+      description: 'The method RUM runs on each third (any row but the automatic recipes and RUM)',
+      source: 'SalUn is the method the paper reports RUM improving most and this lab recommends',
+    },
+    innerRuns: 3,
+    options: {
+      key: 'rum',
+      description: 'RUM: the memorisation proxy (holdout retraining) and the inner method',
+      params: {
+        proxyEpochs: {
+          default: 5,
+          minimum: 1,
+          maximum: 100,
+          integer: true,
+          description: "Epochs of the proxy's fine-tune of a copy of θo on the held-out (test) rows",
+          source: 'the authors fine-tune up to 30 epochs with early stopping (memorization_proxy/heldout_retrain.py); 5 here to keep the proxy cheaper than θo',
+        },
+        proxyLr: {
+          default: 0.01,
+          minimum: 0,
+          exclusiveMinimum: true,
+          maximum: 10,
+          description: "Constant rate of the proxy's fine-tune (SGD, momentum 0.9, weight decay 5e-4)",
+          source: "the authors use 0.1 on ResNet-18 trained at 0.1; this lab's models train at 0.05, and the proxy only ranks examples",
+        },
+      },
+    },
+    grid: [{ param: 'rum.proxyEpochs', values: [2, 5, 10] }],
+    tableOrder: 95,
+  },
   esd: {
     label: 'ESD',
     summary: "erases a class with θo's own guidance",
@@ -470,8 +687,11 @@ type GroupKeyOf<M extends MethodName> = Rows[M] extends { options: { key: infer 
 /** A method's hyper-parameters with every default filled in (what its implementation receives). */
 export type ResolvedOptionsOf<M extends MethodName> = { [P in keyof ParamsOf<M>]: number };
 
+/** A meta-method's group also names the method it runs (MethodRow.inner). */
+type InnerOf<M extends MethodName> = Rows[M] extends { inner: unknown } ? { inner?: MethodName } : unknown;
+
 /** Per-method hyper-parameters as a config writes them; anything left out takes the row's default. */
-export type MethodOptions = { [M in MethodName as GroupKeyOf<M>]?: Partial<ResolvedOptionsOf<M>> };
+export type MethodOptions = { [M in MethodName as GroupKeyOf<M>]?: Partial<ResolvedOptionsOf<M>> & InnerOf<M> };
 
 /** Every group of MethodOptions with its defaults. */
 export type ResolvedMethodOptions = { [M in MethodName as GroupKeyOf<M>]: ResolvedOptionsOf<M> };
@@ -524,8 +744,28 @@ export function methodLabel(method: string): string {
 /** The methods' order in `salun table` when none is given (Retrain always comes first, then Original). */
 export const TABLE_METHOD_ORDER: readonly MethodName[] = [...METHOD_NAMES].sort((a, b) => row(a).tableOrder - row(b).tableOrder);
 
-/** Whether the run computes the saliency mask: always for a method defined inside it, else when asked. */
-export function methodUsesMask(method: MethodName, masked = false): boolean {
+/** The rows a meta-method may run: every classifier row but the automatic recipes and the meta-methods. */
+export const INNER_METHOD_NAMES: readonly MethodName[] = METHOD_NAMES.filter((m) => row(m).inner === undefined && row(m).autoOf === undefined);
+
+/** The method a meta-method runs (the config's `inner`, else the row's default); undefined for any other row. */
+export function innerMethodOf(method: MethodName, options?: MethodOptions): MethodName | undefined {
+  const spec = row(method).inner;
+  if (!spec) return undefined;
+  const key = row(method).options?.key;
+  const given = key ? (options as Record<string, { inner?: unknown } | undefined> | undefined)?.[key]?.inner : undefined;
+  const name = given ?? spec.default;
+  return INNER_METHOD_NAMES.find((m) => m === name);
+}
+
+/** The inner-method setting of an option group (MethodRow.inner), when its row is a meta-method. */
+export function groupInner(key: string): MethodRow['inner'] {
+  return METHOD_NAMES.map(row).find((r) => r.options?.key === key)?.inner;
+}
+
+/** Whether the run computes the saliency mask: always for a method defined inside it, else when asked; a meta-method's is its inner method's. */
+export function methodUsesMask(method: MethodName, masked = false, options?: MethodOptions): boolean {
+  const inner = innerMethodOf(method, options);
+  if (inner) return methodUsesMask(inner, masked);
   return row(method).mask === 'always' || masked;
 }
 
@@ -545,14 +785,17 @@ export function methodsWithAuto(): MethodName[] {
   return METHOD_NAMES.filter((m) => row(m).autoOf === undefined && autoMethodFor(m) !== undefined);
 }
 
-/** How many times onEpoch is called: a one-shot method is a single step. */
-export function methodEpochs(method: MethodName, recipe: OptimizerRecipe): number {
+/** How many times onEpoch is called: a one-shot method is a single step; a meta-method its inner method's epochs per run. */
+export function methodEpochs(method: MethodName, recipe: OptimizerRecipe, options?: MethodOptions): number {
+  const inner = innerMethodOf(method, options);
+  if (inner) return (row(method).innerRuns ?? 1) * methodEpochs(inner, recipe);
   return row(method).oneShot ? 1 : recipe.epochs;
 }
 
 /** A method's starting recipe, before any grid search: DEFAULT_UNLEARN with the row's changes. */
-export function defaultUnlearnRecipe(method: MethodName): OptimizerRecipe {
-  return { ...DEFAULT_UNLEARN, ...row(method).recipe };
+export function defaultUnlearnRecipe(method: MethodName, options?: MethodOptions): OptimizerRecipe {
+  const inner = innerMethodOf(method, options);
+  return { ...DEFAULT_UNLEARN, ...row(inner ?? method).recipe };
 }
 
 /** Every method option group, in table order. */
@@ -604,9 +847,11 @@ export function optionRangeProblem(spec: MethodOptionSpec, values: readonly numb
 }
 
 /** The phase label while a method runs: "SalUn: 5 epochs", "IU (masked): one step". */
-export function methodRunLabel(method: MethodName, masked: boolean | undefined, epochs: number): string {
+export function methodRunLabel(method: MethodName, masked: boolean | undefined, epochs: number, options?: MethodOptions): string {
   const r = row(method);
-  return `${r.label}${masked && r.mask !== 'always' ? ' (masked)' : ''}: ${r.oneShot ? 'one step' : `${epochs} epochs`}`;
+  const inner = innerMethodOf(method, options);
+  const name = inner ? `${r.label} (${row(inner).label})` : r.label;
+  return `${name}${masked && r.mask !== 'always' ? ' (masked)' : ''}: ${r.oneShot ? 'one step' : `${epochs} epochs`}`;
 }
 
 /** The warning when data-parallel workers were asked for but the method computes its own gradients. */

@@ -5,7 +5,16 @@ import { ARCHITECTURE_NAMES, isArchitectureName, MAX_WORKERS, WORKERS_NOTE, type
 import { DATA_FORMAT_NAMES, dataFormat, type DataFormatName } from './dataFormats';
 import { defaultRunConfig, defaultTrainRecipe } from './defaults';
 import { isRecord } from './guards';
-import { autoMethodFor, METHOD_NAMES, methodLabel, methodOptionGroups, methodsWithAuto, type MethodOptionSpec } from './methods';
+import {
+  autoMethodFor,
+  groupInner,
+  INNER_METHOD_NAMES,
+  METHOD_NAMES,
+  methodLabel,
+  methodOptionGroups,
+  methodsWithAuto,
+  type MethodOptionSpec,
+} from './methods';
 import { validate, type Schema } from './schema';
 import { MODEL_SOURCE_NAMES, modelSource } from './modelSources';
 
@@ -150,6 +159,13 @@ function optionSchema(spec: MethodOptionSpec): Schema {
   };
 }
 
+/** A meta-method's `inner`: the rows it may run (MethodRow.inner). */
+function innerSchema(key: string): Record<string, Schema> {
+  const inner = groupInner(key);
+  if (!inner) return {};
+  return { inner: { type: 'string', enum: [...INNER_METHOD_NAMES], default: inner.default, description: `${inner.description} (default ${inner.default})` } };
+}
+
 /** One object per method option group of the method table, each parameter with its range and default. */
 const methodOptions: Schema = {
   type: 'object',
@@ -162,7 +178,7 @@ const methodOptions: Schema = {
         type: 'object',
         additionalProperties: false,
         description: g.description,
-        properties: Object.fromEntries(Object.entries(g.params).map(([k, spec]) => [k, optionSchema(spec)])),
+        properties: { ...Object.fromEntries(Object.entries(g.params).map(([k, spec]) => [k, optionSchema(spec)])), ...innerSchema(g.key) },
       } satisfies Schema,
     ]),
   ),

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fakeHost, installFakeVscodeHost, resetFakeHost, type FakeQuickInput } from '../support/fakeVscode';
 import type { NewRunAnswers } from '../../src/extension/flows/newRunAnswers';
+import { METHOD_NAMES } from '../../src/protocol/methods';
 
 installFakeVscodeHost();
 
@@ -222,7 +223,7 @@ describe('New Unlearning Run: the flow', () => {
     const step = fakeHost.shown.find((i) => i.placeholder === 'Which unlearning method?');
     assert.ok(step, 'the method step was not shown');
     const items = step.items as { label: string; description?: string; detail?: string }[];
-    assert.equal(items.length, 12);
+    assert.equal(items.length, METHOD_NAMES.length);
     assert.ok(items.every((i) => (i.detail ?? '').length > 0));
     assert.deepEqual(
       items.filter((i) => /recommended/.test(i.description ?? '')).map((i) => i.label),

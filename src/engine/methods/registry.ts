@@ -1,13 +1,17 @@
 // Each method row of src/protocol/methods.ts joined to its implementation. `satisfies` makes a row
 // without an implementation a compile error, not a run-time surprise, and types each
 // implementation's options as its row declares them.
-import type { MethodName, ResolvedOptionsOf } from '../../protocol/methods';
+import { innerMethodOf, methodEpochs, resolvedOptions, type MethodName, type ResolvedOptionsOf } from '../../protocol/methods';
 import { boundaryExpanding } from './boundaryExpanding';
 import { boundaryShrink } from './boundaryShrink';
 import { sgdEpochs, type Pass } from './epochs';
 import { influenceUnlearning } from './influence';
 import type { UnlearnInput } from './input';
+import { LFSSD_IMPORTANCE, selectiveDampening, SSD_IMPORTANCE } from './ssd';
 import { l1Sparse } from './l1Sparse';
+import { negGradPlus } from './neggradPlus';
+import { rum } from './rum';
+import { sfron } from './sfron';
 import { autoRecipe } from './salunAuto';
 import { salunSoft } from './salunSoft';
 import { scrub } from './scrub';
@@ -40,4 +44,25 @@ export const METHOD_IMPLS = {
   iu: (u, o) => influenceUnlearning(u, o),
   'salun-soft': (u, o) => salunSoft(u, o, { passes: RL, streamOf: 'rl' }),
   scrub: (u, o) => scrub(u, o),
+  // NegGrad+'s retain batches draw FT's shuffles: with alpha = 1 it is FT bit for bit.
+  'neggrad-plus': (u, o) => negGradPlus(u, o, 'ft'),
+  ssd: (u, o) => selectiveDampening(u, o, SSD_IMPORTANCE),
+  lfssd: (u, o) => selectiveDampening(u, o, LFSSD_IMPORTANCE),
+  sfron: (u, o) => sfron(u, o),
+  rum: (u, o) => {
+    const inner = innerMethodOf(u.method, u.options) ?? 'salun';
+    return rum(u, o, inner, methodEpochs(inner, u.recipe), runMethod);
+  },
 } as const satisfies MethodImpls;
+
+/** Applies u.method with its options (the table's defaults under the config's values). */
+export function runMethod(u: UnlearnInput): Promise<void> {
+  return run(u.method, u);
+}
+
+// TypeScript does not correlate METHOD_IMPLS[m] with resolvedOptions(m, …) over a union of names;
+// for one name M they agree by MethodImpls' definition.
+function run<M extends MethodName>(method: M, u: UnlearnInput): Promise<void> {
+  const impl = METHOD_IMPLS[method] as MethodImpls[M];
+  return impl(u, resolvedOptions(method, u.options));
+}

@@ -3,19 +3,11 @@
 // it gets the method table's (protocol/methods.ts). Any method runs masked when a mask is given
 // ("saliency + X"): the optimizer masks its gradients and restores non-salient weights to θo
 // exactly after every step.
-import { resolvedOptions, type MethodName } from '../../protocol/methods';
 import type { UnlearnInput } from './input';
-import { METHOD_IMPLS, type MethodImpls } from './registry';
+import { runMethod } from './registry';
 
 export type { UnlearnInput };
 
 export async function unlearn(u: UnlearnInput): Promise<void> {
-  return run(u.method, u);
-}
-
-// TypeScript does not correlate METHOD_IMPLS[m] with resolvedOptions(m, …) over a union of names;
-// for one name M they agree by MethodImpls' definition.
-function run<M extends MethodName>(method: M, u: UnlearnInput): Promise<void> {
-  const impl = METHOD_IMPLS[method] as MethodImpls[M];
-  return impl(u, resolvedOptions(method, u.options));
+  return runMethod(u);
 }

@@ -99,7 +99,7 @@ export async function applyMethod(
   const anchors: T.Tensor[] = [];
   const salient: T.Tensor[] = [];
   try {
-    if (methodUsesMask(spec.method, spec.masked)) {
+    if (methodUsesMask(spec.method, spec.masked, spec.methodOptions)) {
       const s = await saliencyStep(p, spec.saliency, spec.unlearn.batchSize, saliencyFolder, ctx);
       saliency = s.summary;
       saliencySeconds = s.seconds;
@@ -108,8 +108,8 @@ export async function applyMethod(
       salient.push(...m.salient);
     }
 
-    const epochs = methodEpochs(spec.method, spec.unlearn);
-    ctx.emit({ type: 'phase', phase: 'unlearn', label: methodRunLabel(spec.method, spec.masked, epochs) });
+    const epochs = methodEpochs(spec.method, spec.unlearn, spec.methodOptions);
+    ctx.emit({ type: 'phase', phase: 'unlearn', label: methodRunLabel(spec.method, spec.masked, epochs, spec.methodOptions) });
     const progress = new PhaseProgress(ctx.emit, 'unlearn', epochs);
     const oneThread = singleThreadNote(spec.method);
     if (oneThread && (ctx.training?.effectiveWorkers ?? 1) > 1) ctx.emit({ type: 'log', level: 'warn', message: oneThread });
