@@ -24,7 +24,9 @@ export function progressLine(e: ProgressEvent): string {
   const epoch = e.epoch !== undefined ? ` epoch ${e.epoch}` : '';
   if (e.overall) {
     const bar = '█'.repeat(Math.floor((overallPercent(e.overall) * width) / 100)).padEnd(width, '░');
-    return `  ${bar} ${overallText(e.overall)} · this phase ${e.done}/${e.total}${epoch}`;
+    // An epoch-counted phase reports fractions of epochs: one decimal, not 8.749456915278783.
+    const done = Number.isInteger(e.done) ? String(e.done) : e.done.toFixed(1);
+    return `  ${bar} ${overallText(e.overall)} · this phase ${done}/${e.total}${epoch}`;
   }
   const frac = e.total > 0 ? Math.min(1, e.done / e.total) : 0;
   const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');

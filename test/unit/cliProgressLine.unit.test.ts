@@ -15,6 +15,11 @@ describe('salun progress bar', () => {
     assert.equal((line.match(/█/g) ?? []).length, 12); // floor(42% of 30)
   });
 
+  it('counts fractions of epochs with one decimal', () => {
+    const line = progressLine({ type: 'progress', phase: 'unlearn', done: 8.749456915278783, total: 15, epoch: 9, overall: { fraction: 0.88 } });
+    assert.ok(line.includes('this phase 8.7/15 epoch 9'), line);
+  });
+
   it('says a phase fraction is the phase when an old event has no whole-job figure', () => {
     const line = progressLine({ type: 'progress', phase: 'train-original', done: 1, total: 4 });
     assert.ok(line.includes('this phase  25%'), line);
