@@ -3,16 +3,26 @@
 // table folded under a <details>. Built from the rows the view already shows (the unlearned row's
 // verdict; θo's and Retrain's as reference lines), so a past run opened in the panel gets it too.
 // Words and digits come from protocol/verdictText.ts: the panel says what report.md says.
-import type { EvaluatedModel, RunVerdictLabel } from '../src/protocol/results';
-import { pointsNote, unlearnedVerdict, VERDICT_MEANINGS, verdictReason, verdictTableCells } from '../src/protocol/verdictText';
+import type { EvaluatedModel } from '../src/protocol/results';
+import {
+  FORGETTING_MEANINGS,
+  pointsNote,
+  unlearnedVerdict,
+  utilityText,
+  verdictAxes,
+  verdictReason,
+  verdictTableCells,
+  type ForgettingAxis,
+} from '../src/protocol/verdictText';
 import { el } from './dom';
 import { tableRegion } from './tableFit';
 import { termsNote } from '../src/protocol/terms';
 
-const BADGES: Record<RunVerdictLabel, { glyph: string; text: string; className: string }> = {
+/** The forgetting axis's badge; utility is a second badge beside it (verdictAxes). */
+const BADGES: Record<ForgettingAxis, { glyph: string; text: string; className: string }> = {
   'looks unseen': { glyph: '✓', text: 'Looks unseen', className: 'verdict-unseen' },
   'still remembers': { glyph: '!', text: 'Still remembers', className: 'verdict-remembers' },
-  'over-forgot': { glyph: '↓', text: 'Over-forgot', className: 'verdict-overforgot' },
+  'forgot more than unseen data': { glyph: '↓', text: 'Forgot more than unseen data', className: 'verdict-overforgot' },
 };
 
 const REFERENCE_NAMES = { original: 'Original (θo)', retrain: 'Retrain' } as const;
@@ -55,23 +65,39 @@ function referenceLines(rows: readonly EvaluatedModel[]): HTMLElement | undefine
 export function verdictBlock(rows: readonly EvaluatedModel[]): HTMLElement | undefined {
   const v = unlearnedVerdict(rows);
   if (!v) return undefined;
-  const badge = BADGES[v.label];
+  const axes = verdictAxes(v);
+  const badge = BADGES[axes.forgetting];
   const gap = rows.find((r) => r.role === 'unlearned')?.avgGap;
   return el(
     'div',
-    { class: 'verdict', id: 'verdict', 'data-label': v.label, role: 'group', 'aria-labelledby': 'verdict-title' },
+    { class: 'verdict', id: 'verdict', 'data-label': axes.forgetting, 'data-utility': axes.utility, role: 'group', 'aria-labelledby': 'verdict-title' },
     el(
       'div',
       { class: 'verdict-head' },
       el('span', { class: 'verdict-title', id: 'verdict-title' }, 'Without a Retrain: '),
-      el('span', { class: `verdict-badge ${badge.className}` }, el('span', { 'aria-hidden': 'true', class: 'verdict-glyph' }, badge.glyph), ` ${badge.text}`),
+      el(
+        'span',
+        { class: `verdict-badge verdict-forgetting ${badge.className}` },
+        el('span', { 'aria-hidden': 'true', class: 'verdict-glyph' }, badge.glyph),
+        ` ${badge.text}`,
+      ),
+      el(
+        'span',
+        { class: `verdict-badge verdict-utility ${axes.utility === 'lost' ? 'verdict-overforgot' : 'verdict-unseen'}` },
+        el('span', { 'aria-hidden': 'true', class: 'verdict-glyph' }, axes.utility === 'lost' ? '↓' : '✓'),
+        ` ${utilityText(axes).replace(/^./, (c) => c.toUpperCase())}`,
+      ),
       el(
         'span',
         { class: 'verdict-score muted small' },
         ` score ${v.points.toFixed(2)} points · mean |z| ${v.meanAbsZ.toFixed(1)}${gap !== undefined ? ` · Avg. Gap ${gap.toFixed(2)}` : ''}`,
       ),
     ),
-    el('p', { class: 'verdict-meaning small' }, `${VERDICT_MEANINGS[v.label].replace(/^./, (c) => c.toUpperCase())}: ${verdictReason(v.figures, v.k)}.`),
+    el(
+      'p',
+      { class: 'verdict-meaning small' },
+      `${FORGETTING_MEANINGS[axes.forgetting].replace(/^./, (c) => c.toUpperCase())}: ${verdictReason(v.figures, v.k)}.`,
+    ),
     el(
       'details',
       { class: 'verdict-figures' },

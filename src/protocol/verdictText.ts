@@ -1,14 +1,7 @@
 // The Retrain-free verdict in words and table cells: one source for report.md, the exported report,
 // the `salun run` line and the panel's block, so they say the same thing with the same digits.
 // Pure (no DOM, Node or vscode): the webview bundle uses it too.
-import type { EvaluatedModel, RunVerdict, RunVerdictFigure, RunVerdictLabel, VerdictFigureName } from './results';
-
-/** The label in a sentence: what the figures say about Df. */
-export const VERDICT_MEANINGS: Record<RunVerdictLabel, string> = {
-  'looks unseen': 'the model treats the forget set like data it never saw',
-  'still remembers': 'the forget set still looks like training data to the model',
-  'over-forgot': 'the model treats the forget set (or the retain set) worse than data it never saw',
-};
+import type { EvaluatedModel, RunVerdict, RunVerdictFigure, VerdictFigureName } from './results';
 
 export const VERDICT_FIGURE_LABELS: Record<VerdictFigureName, string> = {
   accuracy: 'Accuracy (%)',
@@ -47,9 +40,54 @@ export function verdictTableCells(v: RunVerdict): string[][] {
   return [[...VERDICT_FIGURE_COLUMNS], ...v.figures.map(verdictFigureCells)];
 }
 
-/** "looks unseen · score 2.11 points · mean |z| 1.6": the label with its two scores. */
+/**
+ * The verdict on two axes, from its figures and k (so a record of any age reads the same way). The
+ * stored label mixes them: a run that forgot a little less than Retrain but lost retain accuracy
+ * was "over-forgot" because its strongest figure was the retain one, which reads as "forgot too
+ * much". Forgetting is the strongest of the four Df figures beyond its threshold (or none);
+ * utility is the retain figure alone: lost when RA fell below θo's by more than its noise.
+ */
+export type ForgettingAxis = 'still remembers' | 'looks unseen' | 'forgot more than unseen data';
+
+export interface VerdictAxes {
+  forgetting: ForgettingAxis;
+  utility: 'retained' | 'lost';
+  /** RA(θu) − RA(θo), points. */
+  retainChange: number;
+}
+
+export function verdictAxes(v: Pick<RunVerdict, 'figures' | 'k'>): VerdictAxes {
+  const flagged = byStrength(flaggedFigures(v.figures, v.k));
+  const df = flagged.find((f) => f.name !== 'retain');
+  const retain = v.figures.find((f) => f.name === 'retain');
+  return {
+    forgetting: !df ? 'looks unseen' : df.z > 0 ? 'still remembers' : 'forgot more than unseen data',
+    utility: flagged.some((f) => f.name === 'retain') ? 'lost' : 'retained',
+    retainChange: retain?.gap ?? 0,
+  };
+}
+
+/** What each forgetting word says about Df. */
+export const FORGETTING_MEANINGS: Record<ForgettingAxis, string> = {
+  'looks unseen': 'the model treats the forget set like data it never saw',
+  'still remembers': 'the forget set still looks like training data to the model',
+  'forgot more than unseen data': 'the model treats the forget set worse than data it never saw',
+};
+
+/** "utility retained (RA +0.20 vs θo)" or "utility lost (RA −5.26 vs θo)". */
+export function utilityText(a: VerdictAxes): string {
+  return `utility ${a.utility} (RA ${signedFixed(a.retainChange, 2)} vs θo)`;
+}
+
+/** "forgetting: looks unseen · utility lost (RA −5.26 vs θo)". */
+export function axesText(v: Pick<RunVerdict, 'figures' | 'k'>): string {
+  const a = verdictAxes(v);
+  return `forgetting: ${a.forgetting} · ${utilityText(a)}`;
+}
+
+/** "forgetting: looks unseen · utility retained (RA +0.20 vs θo) · score 2.11 points · mean |z| 1.6": both axes with the two scores. */
 export function verdictSummary(v: RunVerdict): string {
-  return `${v.label} · score ${v.points.toFixed(2)} points · mean |z| ${v.meanAbsZ.toFixed(1)}`;
+  return `${axesText(v)} · score ${v.points.toFixed(2)} points · mean |z| ${v.meanAbsZ.toFixed(1)}`;
 }
 
 /** The one line `salun run` prints after the table. */
@@ -110,8 +148,8 @@ export function verdictThresholdNote(v: RunVerdict): string {
     `Each threshold is k·σ, where σ is the spread of the same figure between two random halves of the held-out set (of Dr for the retain accuracy), ` +
     `over ${v.splits} seeded halvings (seed ${v.seed}), rescaled to the sizes compared and floored at the statistic's analytic standard error; ` +
     `k = ${v.k.toFixed(3)} = Φ⁻¹(1 − α/10), two-sided with a Bonferroni correction over the five figures (α = ${v.alpha}), so a Df drawn from the held-out ` +
-    'distribution is called anything but "looks unseen" with probability about α at most. The label follows the figure furthest beyond its threshold: ' +
-    'a positive gap (Df more like training data) says "still remembers", a negative one or retain accuracy lost says "over-forgot". ' +
+    'distribution is called anything but "looks unseen" with probability about α at most. Forgetting follows the Df figure furthest beyond its threshold: ' +
+    'a positive gap (Df more like training data) says "still remembers", a negative one "forgot more than unseen data"; utility is the retain figure alone, "lost" when RA fell below θo\'s beyond its threshold. ' +
     pointsNote(v) +
     ' Mean |z| is the evidence of the five figures, standardised.'
   );

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EvaluatedModel, RunResult, RunVerdict } from '../../src/protocol/results';
-import { verdictFigureCells, verdictLine, verdictThresholdNote } from '../../src/protocol/verdictText';
+import { axesText, utilityText, verdictAxes, verdictFigureCells, verdictLine, verdictThresholdNote } from '../../src/protocol/verdictText';
 import { markdownCell } from '../../src/protocol/tableText';
 import { classifierOf, loadModel } from '../../src/engine/models/io';
 import { prepare, startBackend } from '../../src/engine/pipeline/classification/prepare';
@@ -120,24 +120,27 @@ describe('the Retrain-free verdict in a run', function () {
     const exported = runReportMarkdown(readRunRecord(result.runDir), { generatedAt: 'T' });
     for (const text of [md, exported]) {
       assert.ok(text.includes('## Without a Retrain'), text);
-      assert.ok(text.includes(`**SalUn: ${v.label}**`), text);
+      const a = verdictAxes(v);
+      assert.ok(text.includes(`**SalUn: forgetting ${a.forgetting}, ${utilityText(a)}**`), text);
       for (const f of v.figures) assert.ok(text.includes(`| ${verdictFigureCells(f).map(markdownCell).join(' | ')} |`), `${f.name} row missing:\n${text}`);
       assert.ok(text.includes('k = 2.576 = Φ⁻¹(1 − α/10)'), 'the threshold paragraph');
       assert.ok(text.includes(`|TA − TA(θo)| (TA ${v.test?.accuracy.toFixed(2)} vs θo's`), 'the TA term of the score, with its figures');
       assert.ok(
-        /Retrain is exact unlearning by definition; the verdict reads it as "(looks unseen|still remembers|over-forgot)"/.test(text),
+        /Retrain is exact unlearning by definition; the verdict reads it as "forgetting: (looks unseen|still remembers|forgot more than unseen data) · utility (retained|lost)/.test(
+          text,
+        ),
         'the comparison with Retrain',
       );
       assert.ok(text.includes(`The verdicts took ${result.rows.reduce((s, r) => s + (r.verdict?.seconds ?? 0), 0).toFixed(1)} s in all`), "the verdicts' time");
     }
   });
 
-  it("`salun runs --json` carries the unlearned model's verdict; the CLI line names its label and score", () => {
+  it("`salun runs --json` carries the unlearned model's verdict; the CLI line names both axes and the score", () => {
     const runId = result.runId;
     const listing = runListing(readRun(result.runDir, runId));
     const v = result.rows.find((r) => r.role === 'unlearned')?.verdict;
     assert.deepEqual(listing.verdict, v);
-    assert.ok(v && verdictLine(v).startsWith(`Retrain-free verdict: ${v.label} · score ${v.points.toFixed(2)} points`));
+    assert.ok(v && verdictLine(v).startsWith(`Retrain-free verdict: ${axesText(v)} · score ${v.points.toFixed(2)} points`));
   });
 });
 

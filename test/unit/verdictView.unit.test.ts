@@ -4,7 +4,7 @@
 // reference models' lines. The verdict is computed by the engine from synthetic per-sample outputs.
 import { strict as assert } from 'node:assert';
 import type { EvaluatedModel, RunVerdict } from '../../src/protocol/results';
-import { verdictTableCells } from '../../src/protocol/verdictText';
+import { verdictAxes, verdictTableCells } from '../../src/protocol/verdictText';
 import { makeRng } from '../../src/engine/rng';
 import { retrainFreeVerdict, type SampleOutputs } from '../../src/engine/metrics/verdict';
 import { toRunVerdict } from '../../src/engine/pipeline/classification/verdictStep';
@@ -100,8 +100,9 @@ describe("the panel's verdict block", () => {
     ];
     const block = verdictBlock(rows) as unknown as FakeElement;
     assert.equal(block.getAttribute('data-label'), 'still remembers');
-    const badge = block.one(hasClass('verdict-badge'), 'badge');
+    const badge = block.one(hasClass('verdict-forgetting'), 'badge');
     assert.ok(badge.textContent.includes('Still remembers'), badge.textContent);
+    assert.ok(block.one(hasClass('verdict-utility'), 'utility badge').textContent.startsWith('✓ Utility retained (RA '), 'the second axis beside it');
     assert.equal(badge.one(hasClass('verdict-glyph'), 'glyph').getAttribute('aria-hidden'), 'true');
     assert.ok(block.one(hasClass('verdict-score'), 'score').textContent.includes(`score ${remembers.points.toFixed(2)} points`));
     assert.ok(block.one(hasClass('verdict-meaning'), 'meaning').textContent.includes(remembers.reason));
@@ -132,6 +133,25 @@ describe("the panel's verdict block", () => {
     ]);
   });
 
+  it('says forgetting and utility apart: Df like unseen data but retain accuracy lost is not "forgot too much"', () => {
+    const v = toRunVerdict(
+      retrainFreeVerdict(
+        { forget: outputs(300, 0.85, 6), heldOut: outputs(400, 0.85, 7), retain: outputs(600, 0.9, 8), originalRetainAccuracy: 97 },
+        { seed: 6, splits: 50 },
+      ),
+      { size: 400, source: 'the test set' },
+      0.25,
+    );
+    assert.equal(v.label, 'over-forgot', 'the stored one-word label mixes the axes');
+    const axes = verdictAxes(v);
+    assert.equal(axes.forgetting, 'looks unseen', v.reason);
+    assert.equal(axes.utility, 'lost');
+    assert.ok(axes.retainChange < -5, `${axes.retainChange}`);
+    const block = verdictBlock([{ role: 'unlearned', method: 'salun', metrics, seconds: 1, verdict: v }]) as unknown as FakeElement;
+    assert.ok(block.one(hasClass('verdict-forgetting'), 'badge').textContent.includes('Looks unseen'));
+    assert.ok(block.one(hasClass('verdict-utility'), 'utility').textContent.includes('Utility lost (RA −'));
+  });
+
   it('each label has its own words and class, so colour is never the only cue', () => {
     const seen = new Map<string, string>();
     for (const [acc, seed] of [
@@ -141,11 +161,11 @@ describe("the panel's verdict block", () => {
     ] as const) {
       const v = verdictOn(acc, seed);
       const block = verdictBlock([{ role: 'unlearned', method: 'rl', metrics, seconds: 1, verdict: v }]) as unknown as FakeElement;
-      const badge = block.one(hasClass('verdict-badge'), 'badge');
-      seen.set(v.label, `${badge.getAttribute('class')} ${badge.textContent}`);
+      const badge = block.one(hasClass('verdict-forgetting'), 'badge');
+      seen.set(verdictAxes(v).forgetting, `${badge.getAttribute('class')} ${badge.textContent}`);
       assert.equal(block.all(hasClass('verdict-references')).length, 0, 'no reference lines without θo or Retrain verdicts');
     }
-    assert.deepEqual([...seen.keys()].sort(), ['looks unseen', 'over-forgot', 'still remembers']);
+    assert.deepEqual([...seen.keys()].sort(), ['forgot more than unseen data', 'looks unseen', 'still remembers']);
     assert.equal(new Set(seen.values()).size, 3);
   });
 

@@ -2,7 +2,8 @@
 // context value (which menu items apply) and tooltip. No vscode import, so that every malformed
 // run folder can be put in front of it in plain Node (test/fault); runsTree.ts only maps the entries
 // to TreeItems. Never throws: an entry that cannot be described shows as a warning, on its own.
-import { describeRun, listRuns, type RunSummary } from '../../store/runs/readRuns';
+import { describeRun, listRuns, runVerdict, type RunSummary } from '../../store/runs/readRuns';
+import { axesText } from '../../protocol/verdictText';
 import { runHasModel } from '../../store/runs/modelExport';
 import { metricsLine } from '../../protocol/results';
 import { jobKindFacts } from '../../protocol/jobMessages';
@@ -41,6 +42,8 @@ function tooltipOf(run: RunSummary): string {
   for (const r of run.rows) {
     lines.push(`- ${r.role}: ${metricsLine(r.metrics, f2, ', ')}${r.avgGap !== undefined ? `, gap ${f2(r.avgGap)}` : ''}`);
   }
+  const verdict = runVerdict(run);
+  if (verdict) lines.push('', `Without a Retrain: ${axesText(verdict)}`);
   for (const g of run.generation ?? []) lines.push(`- ${g.label}: UA ${f2(g.ua)}, retained accuracy ${f2(g.retainedAccuracy)}`);
   if (run.error) lines.push('', `Error: ${run.error}`);
   for (const p of run.problems) lines.push('', `⚠ ${p}`);

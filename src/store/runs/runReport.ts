@@ -12,7 +12,17 @@ import { alignFrom, markdownTable } from '../../protocol/tableText';
 import { alwaysMasked, isMethodName } from '../../protocol/methods';
 import { dataText, isDataFormatName } from '../../protocol/dataFormats';
 import { modelsMarkdown } from '../metrics/table';
-import { unlearnedVerdict, VERDICT_MEANINGS, verdictReason, verdictSummary, verdictTableCells, verdictThresholdNote } from '../../protocol/verdictText';
+import {
+  axesText,
+  FORGETTING_MEANINGS,
+  unlearnedVerdict,
+  utilityText,
+  verdictAxes,
+  verdictReason,
+  verdictSummary,
+  verdictTableCells,
+  verdictThresholdNote,
+} from '../../protocol/verdictText';
 import { adapterSummary, skippedSummary } from '../../protocol/backendSummary';
 import { jobKindFacts, REPORT_OF_UNKNOWN_KIND, type JobKindFacts } from '../../protocol/jobMessages';
 import type { RunRecord } from './runRecord';
@@ -233,8 +243,8 @@ function againstRetrain(rows: readonly EvaluatedModel[]): string | undefined {
   const method = rows.find((x) => x.role === 'unlearned');
   if (!retrain?.verdict || !method?.verdict || method.avgGap === undefined) return undefined;
   const parts = [
-    `Retrain is exact unlearning by definition; the verdict reads it as "${retrain.verdict.label}" (score ${retrain.verdict.points.toFixed(2)} points), ` +
-      `${retrain.verdict.label === 'looks unseen' ? 'as it should' : 'a false alarm of the verdict on this data'}.`,
+    `Retrain is exact unlearning by definition; the verdict reads it as "${axesText(retrain.verdict)}" (score ${retrain.verdict.points.toFixed(2)} points), ` +
+      `${verdictAxes(retrain.verdict).forgetting === 'looks unseen' ? 'as it should' : 'a false alarm of the verdict on this data'}.`,
   ];
   if (original?.verdict && original.avgGap !== undefined) {
     const verdictCloser = method.verdict.points < original.verdict.points;
@@ -258,7 +268,13 @@ export function verdictSection(rows: readonly EvaluatedModel[]): string[] {
   if (!v) return [];
   const method = rows.find((x) => x.role === 'unlearned');
   const name = method ? methodDisplayName(method.method) : 'The unlearned model';
-  const out = ['## Without a Retrain', '', `**${name}: ${v.label}**: ${VERDICT_MEANINGS[v.label]} (${verdictReason(v.figures, v.k)}).`, ''];
+  const a = verdictAxes(v);
+  const out = [
+    '## Without a Retrain',
+    '',
+    `**${name}: forgetting ${a.forgetting}, ${utilityText(a)}**: ${FORGETTING_MEANINGS[a.forgetting]} (${verdictReason(v.figures, v.k)}).`,
+    '',
+  ];
   out.push(markdownTable(verdictTableCells(v)), '');
   const judged = rows.flatMap((row) => (row.verdict ? [{ row, verdict: row.verdict }] : []));
   if (judged.length > 1) {
@@ -266,10 +282,10 @@ export function verdictSection(rows: readonly EvaluatedModel[]): string[] {
     out.push(
       markdownTable(
         [
-          ['Model', 'Verdict', 'Score (points)', 'Mean |z|', ...(hasGap ? ['Avg. Gap'] : []), 'Verdict time (s)'],
+          ['Model', 'Verdict (forgetting · utility)', 'Score (points)', 'Mean |z|', ...(hasGap ? ['Avg. Gap'] : []), 'Verdict time (s)'],
           ...judged.map(({ row, verdict }) => [
             row.role === 'unlearned' ? methodDisplayName(row.method) : ROLE_NAMES[row.role],
-            verdict.label,
+            axesText(verdict),
             verdict.points.toFixed(2),
             verdict.meanAbsZ.toFixed(2),
             ...(hasGap ? [formatFixed(row.avgGap)] : []),
