@@ -12,6 +12,7 @@ import { genDemoCommand, genTrainCommand } from './genCommand';
 import { gridCommand } from './gridCommand';
 import { runsCommand } from './runsCommand';
 import { tableCommand } from './tableCommand';
+import { auditCommand } from './auditCommand';
 
 const USAGE = `salun — machine unlearning with weight saliency (SalUn) and baselines
 
@@ -26,6 +27,10 @@ Usage:
                                    mean ± std over seeds, noise floor); see \`salun table --help\`
   salun grid --method <m> [opts]   a small grid search of one method's hyper-parameters on the
                                    Avg. Gap to Retrain; see \`salun grid --help\`
+  salun audit [audit options]      evidence that a method forgot: the unlearning challenge's
+                                   forgetting quality F and final score from N Retrain models and N
+                                   runs per method, a per-example attack, a relearning test; see
+                                   \`salun audit --help\`
   salun gen-demo [options]         generation unlearning on the bundled Fashion-MNIST (14×14): forget
                                    class 7 in a class-conditional DDPM with SalUn, ESD and RL; UA,
                                    retained accuracy and FID-classifier; sample grids as PNG; see
@@ -69,6 +74,10 @@ async function main(): Promise<void> {
   }
   if (command === 'table') {
     await tableCommand(rest);
+    return;
+  }
+  if (command === 'audit') {
+    await auditCommand(rest);
     return;
   }
   if (command === 'grid') {

@@ -1,7 +1,17 @@
 // The flags `salun table` and `salun grid` share: the scenario, the data, the model and its
 // training recipe, where things go. Each command adds its own flags on top.
 import { resolve } from 'node:path';
-import { ARCHITECTURE_NAMES, isArchitectureName, type ArchitectureName, type BackendChoice, type DataSpec, type OptimizerRecipe } from '../protocol/config';
+import {
+  ARCHITECTURE_NAMES,
+  isArchitectureName,
+  METHOD_NAMES,
+  type ArchitectureName,
+  type BackendChoice,
+  type DataSpec,
+  type MethodName,
+  type OptimizerRecipe,
+} from '../protocol/config';
+import { TABLE_METHOD_ORDER } from '../protocol/methods';
 import { FOLDER_FORMAT_NAMES } from '../protocol/dataFormats';
 import { defaultTrainRecipe } from '../protocol/defaults';
 import type { TableConfig, TableScenario } from '../protocol/table';
@@ -115,4 +125,15 @@ export function studyConfigFields(s: StudyOptions): Pick<TableConfig, 'scenario'
     ...(s.trainSubset !== undefined ? { trainSubset: s.trainSubset } : {}),
     ...(s.workers ? { workers: s.workers } : {}),
   };
+}
+
+/** --methods: a comma list in table order; Retrain and Original are always there. */
+export function methodsArg(v: string): MethodName[] {
+  const list = v
+    .split(',')
+    .map((m) => m.trim().toLowerCase())
+    .filter((m) => m && m !== 'retrain' && m !== 'original');
+  const bad = list.filter((m) => !(METHOD_NAMES as readonly string[]).includes(m));
+  if (bad.length) fail(`unknown method${bad.length > 1 ? 's' : ''} ${bad.join(', ')} (known: retrain, ${TABLE_METHOD_ORDER.join(', ')})`);
+  return [...new Set(list)] as MethodName[];
 }

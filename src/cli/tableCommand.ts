@@ -1,15 +1,14 @@
 // `salun table`: the paper's comparison table for the user's data and model.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { METHOD_NAMES, type MethodName } from '../protocol/config';
 import { DEFAULT_RATIO } from '../protocol/defaults';
 import { defaultTableConfig, TABLE_METHOD_ORDER, type TableConfig, type TableResult } from '../protocol/table';
 import { seedTableCells } from '../engine/metrics/seedStats';
 import { plainTable } from '../protocol/tableText';
 import { defaultTableDir, scenarioLabel, tableFootnote, tableHeader } from '../engine/pipeline/classification/tableJob';
-import { fail, numberArg, readArgs, seedsArg } from './common';
+import { numberArg, readArgs, seedsArg } from './common';
 import { runJobCommand, validateOrFail, type StartCommand } from './jobCommand';
-import { STUDY_OPTIONS, STUDY_USAGE, studyConfigFields, studyOptions, type StudyOptions } from './studyArgs';
+import { methodsArg, STUDY_OPTIONS, STUDY_USAGE, studyConfigFields, studyOptions, type StudyOptions } from './studyArgs';
 
 const TABLE_USAGE = `salun table — the paper's comparison table for your data and model
 
@@ -35,17 +34,6 @@ row), config.json and rows.jsonl (one line per evaluated model, kept when the ta
 Ctrl-C stops at the next batch; a second Ctrl-C exits at once.`;
 
 const TABLE_OPTIONS = { ...STUDY_OPTIONS, seeds: { type: 'string' }, methods: { type: 'string' }, ratio: { type: 'string' } } as const;
-
-/** --methods: a comma list in table order; Retrain and Original are always there. */
-function methodsArg(v: string): MethodName[] {
-  const list = v
-    .split(',')
-    .map((m) => m.trim().toLowerCase())
-    .filter((m) => m && m !== 'retrain' && m !== 'original');
-  const bad = list.filter((m) => !(METHOD_NAMES as readonly string[]).includes(m));
-  if (bad.length) fail(`unknown method${bad.length > 1 ? 's' : ''} ${bad.join(', ')} (known: retrain, ${TABLE_METHOD_ORDER.join(', ')})`);
-  return [...new Set(list)] as MethodName[];
-}
 
 function parseTableArgs(argv: string[]): { config: TableConfig; study: StudyOptions } {
   const { values: v } = readArgs(argv, TABLE_OPTIONS, TABLE_USAGE);

@@ -10,6 +10,7 @@ import type { JobConfigs, JobKind, StartCommand } from './jobMessages';
 import { parseGenerationTableConfig } from './genTable';
 import { parseGenerationGridConfig } from './genGrid';
 import {
+  auditPlan,
   evaluatePlan,
   generationGridPlan,
   generationPlan,
@@ -22,6 +23,7 @@ import {
 } from './jobProgress';
 import { ConfigError, parseEvaluateJobConfig, parseRunConfig, parseSaliencyJobConfig, withoutRunRecord } from './runConfigSchema';
 import { tableConfigProblems, withTableDefaults, type TableConfig } from './table';
+import { auditConfigProblems, withAuditDefaults, type AuditConfig } from './audit';
 
 /** The config a job kind takes. */
 export type ConfigOf<K extends JobKind> = JobConfigs[K];
@@ -49,6 +51,12 @@ export function parseGridConfig(value: unknown, source = 'the grid config'): Gri
   return withGridDefaults(value) as GridConfig;
 }
 
+export function parseAuditConfig(value: unknown, source = 'the audit config'): AuditConfig {
+  const problems = auditConfigProblems(value);
+  if (problems.length) throw new ConfigError(problems, source);
+  return withAuditDefaults(value) as AuditConfig;
+}
+
 export const JOB_KIND_ROWS: { readonly [K in JobKind]: JobKindRow<K> } = {
   run: { parse: parseRunConfig, plan: runPlan, runFolder: true },
   saliency: { parse: parseSaliencyJobConfig, plan: saliencyPlan, runFolder: true },
@@ -58,6 +66,7 @@ export const JOB_KIND_ROWS: { readonly [K in JobKind]: JobKindRow<K> } = {
   generation: { parse: parseGenerationConfig, plan: generationPlan, runFolder: true, isConfigFile: isGenerationConfigFile },
   'gen-table': { parse: parseGenerationTableConfig, plan: generationTablePlan, runFolder: false },
   'gen-grid': { parse: parseGenerationGridConfig, plan: generationGridPlan, runFolder: false },
+  audit: { parse: parseAuditConfig, plan: auditPlan, runFolder: false },
 };
 
 /** The row of `kind`, typed by it. */

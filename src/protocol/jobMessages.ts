@@ -2,6 +2,7 @@
 // supervisor sends JobCommands. The same JobEvent stream is what the webview replays.
 import type { EvaluateJobConfig, RunConfig, SaliencyJobConfig } from './config';
 import type { GridConfig } from './grid';
+import type { AuditConfig } from './audit';
 import type { TableConfig } from './table';
 import type { GenerationConfig } from './generationConfig';
 import type { GenerationTableConfig } from './genTable';
@@ -30,6 +31,8 @@ export interface JobConfigs {
   'gen-table': GenerationTableConfig;
   /** One generation method at every point of a grid of its recipe; written to `outDir`, by default <workspace>/.salun/grids/<stamp>-…/. */
   'gen-grid': GenerationGridConfig;
+  /** N Retrain models and N runs of each method, the evidence of forgetting; written to `outDir`, by default <workspace>/.salun/audits/<config>/ (the same folder again resumes). */
+  audit: AuditConfig;
 }
 
 export type JobKind = keyof JobConfigs;
@@ -40,6 +43,7 @@ interface StartExtras {
   grid: { outDir?: string };
   'gen-table': { outDir?: string };
   'gen-grid': { outDir?: string };
+  audit: { outDir?: string };
 }
 
 /** The start command of one kind. */
@@ -97,6 +101,7 @@ export const JOB_KIND_FACTS: { readonly [K in JobKind]: JobKindFacts } = {
   },
   'gen-table': { label: 'generation table' },
   'gen-grid': { label: 'generation grid search' },
+  audit: { label: 'unlearning audit' },
 };
 
 /** How each kind of job is named to the user. */

@@ -21,6 +21,7 @@ import { generationFacet } from './genMethods';
 import { applyPoint, gridPoints, type GridConfig } from './grid';
 import type { JobEvent, JobPhase, OverallProgress } from './jobMessages';
 import { defaultUnlearnRecipe, methodEpochs, methodUsesMask, type MethodName, type MethodOptions } from './methods';
+import type { AuditConfig } from './audit';
 import type { TableConfig } from './table';
 
 export interface JobStage {
@@ -100,6 +101,33 @@ export function tablePlan(c: TableConfig): JobStage[] {
     ...c.methods.flatMap((m) => [...methodStages(m, false, methodEpochs(m, defaultUnlearnRecipe(m)), false), ...evaluation(false)]),
   ];
   return c.seeds.flatMap(() => seed);
+}
+
+/** Relearning a copy step by step, each step measured on part of Df: about half an evaluation. */
+const RELEARN = 0.25;
+
+/**
+ * The audit: θo's outputs, N Retrain models, N runs of each method, a relearning test after the
+ * first Retrain and the first run of each method. Every model's stages are optional: a resumed
+ * audit reads the models it already has.
+ */
+export function auditPlan(c: AuditConfig): JobStage[] {
+  const each = (stages: JobStage[]): JobStage[] => Array.from({ length: c.models }, () => stages.map((s) => ({ ...s, optional: true }))).flat();
+  const relearn: JobStage = { phase: 'evaluate', weight: RELEARN, optional: true };
+  return [
+    ...classifierStart(c.model, c.train.epochs),
+    { phase: 'evaluate', weight: EVALUATE },
+    ...each([
+      { phase: 'retrain', weight: c.train.epochs },
+      { phase: 'evaluate', weight: EVALUATE },
+    ]),
+    relearn,
+    ...c.methods.flatMap((m) => [
+      ...each([...methodStages(m, false, methodEpochs(m, defaultUnlearnRecipe(m)), false), { phase: 'evaluate', weight: EVALUATE }]),
+      relearn,
+    ]),
+    { phase: 'write', weight: WRITE },
+  ];
 }
 
 export function gridPlan(c: GridConfig): JobStage[] {

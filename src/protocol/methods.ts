@@ -106,6 +106,8 @@ export interface MethodRow {
   inner?: { default: string; description: string; source: string };
   /** Progress counts this many runs of the inner method's epochs (RUM: one per subset). */
   innerRuns?: number;
+  /** `salun audit` audits it when no methods are given (SalUn and RL: the method and its unmasked self). */
+  auditedByDefault?: true;
 }
 
 /**
@@ -129,6 +131,7 @@ export const METHODS = {
     summary: 'random labels, inside the saliency mask',
     description: 'Random labels on the data to forget, fine-tuning on the rest; only the most salient weights move',
     recommended: true,
+    auditedByDefault: true,
     paper: 'Fan et al., ICLR 2024',
     mask: 'always',
     oneShot: false,
@@ -170,6 +173,7 @@ export const METHODS = {
     label: 'RL',
     summary: 'random labelling; every weight moves',
     description: 'Random labels on the data to forget and fine-tuning on the rest of the training data',
+    auditedByDefault: true,
     paper: 'Golatkar et al., CVPR 2020',
     mask: 'optional',
     oneShot: false,
@@ -859,3 +863,6 @@ export function singleThreadNote(method: MethodName): string | undefined {
   const why = row(method).singleThread;
   return why ? `${row(method).label}: one thread (workers apply to trainPass; ${why})` : undefined;
 }
+
+/** The methods `salun audit` audits when none are given, in table order. */
+export const AUDIT_DEFAULT_METHODS: readonly MethodName[] = TABLE_METHOD_ORDER.filter((m) => row(m).auditedByDefault === true);

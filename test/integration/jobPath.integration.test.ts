@@ -80,6 +80,21 @@ function tinyCommand(kind: JobKind, data: string, workspaceDir: string): StartCo
       const axes = [{ param: 'lr' as const, values: [1e-4, 1e-3] }];
       return { type: 'start', kind, workspaceDir, outDir: join(workspaceDir, 'gen-grid'), config: { ...base, method: 'rl', axes } };
     }
+    case 'audit':
+      return {
+        type: 'start',
+        kind,
+        workspaceDir,
+        outDir: join(workspaceDir, 'audit'),
+        config: {
+          ...common,
+          scenario: { kind: 'random', fraction: 0.1 },
+          models: 3,
+          methods: ['ft'],
+          saliency: { ratio: 0.5 },
+          relearn: { share: 0.2, lr: 0.05, batchSize: 8, maxSteps: 5 },
+        },
+      };
   }
 }
 
@@ -181,6 +196,7 @@ describe('one validator per config kind', () => {
       generation: {},
       'gen-table': { seeds: [1] },
       'gen-grid': { method: 'rl' },
+      audit: {},
     };
     for (const kind of JOB_KINDS) {
       const filled = CONFIG_PARSERS[kind](minimal[kind]) as unknown as Record<string, unknown>;

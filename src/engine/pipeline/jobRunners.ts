@@ -3,6 +3,7 @@
 import { basename, join } from 'node:path';
 import type { JobKind, StartCommand, StartOf } from '../../protocol/jobMessages';
 import type { RunResult } from '../../protocol/results';
+import { defaultAuditDir, runAuditJob } from './classification/auditJob';
 import { runEvaluateJob } from './classification/evaluateJob';
 import { runGenerationJob } from './generation/job';
 import { defaultGenerationTableDir, runGenerationTable } from './generation/table';
@@ -43,6 +44,11 @@ const JOB_RUNNERS: { readonly [K in JobKind]: Runner<K> } = {
     const outDir = c.outDir ?? defaultGenerationGridDir(c.workspaceDir, c.config);
     const g = await runGenerationGrid(c.config, ctx, outDir);
     return { runId: basename(outDir), runDir: outDir, backend: g.backend, rows: [], report: join(outDir, 'grid.md') };
+  },
+  audit: async (c, ctx) => {
+    const outDir = c.outDir ?? defaultAuditDir(c.workspaceDir, c.config);
+    const a = await runAuditJob(c.config, ctx, outDir);
+    return { runId: basename(outDir), runDir: outDir, backend: a.backend, rows: [], report: join(outDir, 'audit.md') };
   },
 };
 

@@ -23,6 +23,7 @@ const JOB_TITLES: Record<JobKind, string> = {
   generation: 'SalUn: Generation Unlearning',
   'gen-table': 'SalUn: Generation Table',
   'gen-grid': 'SalUn: Generation Grid Search',
+  audit: 'SalUn: Unlearning Audit',
 };
 
 export class JobFeedback implements vscode.Disposable {
@@ -204,6 +205,7 @@ const FINISHED_NOTICES: { readonly [K in JobKind]: Notice } = {
   grid: folderNotice(() => 'grid search'),
   'gen-table': folderNotice(() => 'generation table'),
   'gen-grid': folderNotice(() => 'generation grid search'),
+  audit: folderNotice(() => 'unlearning audit'),
 };
 
 /** The status bar item's text: the whole job's percentage as the job sent it (the panel shows the same number). */
