@@ -15,6 +15,7 @@ export const COMMAND_IDS = {
   computeSaliencyForModel: 'salun.computeSaliencyForModel',
   runTable: 'salun.runTable',
   runGrid: 'salun.runGrid',
+  runAudit: 'salun.runAudit',
   runConfigFile: 'salun.runConfigFile',
   runGenerationDemo: 'salun.runGenerationDemo',
   openRunInPanel: 'salun.openRunInPanel',

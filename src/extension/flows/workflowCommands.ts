@@ -29,6 +29,7 @@ import {
 import { BACK, pickStep, runSteps } from './quickSteps';
 import { runConfigFile } from './configFileCommand';
 import { runGridSearch } from './gridSearchCommand';
+import { runAudit } from './auditCommand';
 
 export interface WorkflowDeps extends CommandDeps {
   /** Per-workspace memory of the last answers (context.workspaceState). */
@@ -49,6 +50,7 @@ export function registerWorkflowCommands(deps: WorkflowDeps): vscode.Disposable[
     ),
     vscode.commands.registerCommand(COMMAND_IDS.runTable, () => runTable(deps)),
     vscode.commands.registerCommand(COMMAND_IDS.runGrid, (arg?: unknown) => runGridSearch(deps, arg)),
+    vscode.commands.registerCommand(COMMAND_IDS.runAudit, (arg?: unknown) => runAudit(deps, arg)),
     vscode.commands.registerCommand(COMMAND_IDS.runConfigFile, (uri?: unknown) => runConfigFile(deps, uri)),
     vscode.commands.registerCommand(COMMAND_IDS.runGenerationDemo, (arg?: unknown) => runGenerationDemo(deps, arg)),
   ];
