@@ -7,10 +7,7 @@
 // PYTHON overrides the interpreter (default /usr/bin/python3, Debian's, which has numpy). Exits 1
 // when an ε differs by more than 1e-6 or an F by more than 1e-9. The cases are synthetic
 // logit-scaled confidences shaped like the real ones: per example a mean and a spread, N models.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { runPythonPeer } from './pythonPeer';
 import { forgetQuality } from '../src/engine/metrics/forgetQuality';
 import { makeRng } from '../src/engine/rng';
 import { plainTable } from '../src/protocol/tableText';
@@ -102,26 +99,10 @@ function isPortOutput(v: unknown): v is PortResult[] {
 }
 
 function runPort(cases: Case[]): PortResult[] {
-  const dir = mkdtempSync(join(tmpdir(), 'forget-quality-'));
-  try {
-    const inPath = join(dir, 'in.json');
-    const outPath = join(dir, 'out.json');
-    writeFileSync(
-      inPath,
-      JSON.stringify({
-        cases: cases.map((c) => ({ name: c.name, unlearned: c.unlearned.map((m) => Array.from(m)), retrained: c.retrained.map((m) => Array.from(m)) })),
-      }),
-    );
-    const python = process.env.PYTHON ?? '/usr/bin/python3';
-    const script = resolve(__dirname, '../../bench/forget_quality.py');
-    const run = spawnSync(python, [script, inPath, outPath], { stdio: 'inherit' });
-    if (run.status !== 0) throw new Error(`${python} ${script} exited with ${run.status ?? run.signal}`);
-    const out: unknown = JSON.parse(readFileSync(outPath, 'utf8'));
-    if (!isPortOutput(out)) throw new Error('the numpy port wrote something that is not its result list');
-    return out;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const input = {
+    cases: cases.map((c) => ({ name: c.name, unlearned: c.unlearned.map((m) => Array.from(m)), retrained: c.retrained.map((m) => Array.from(m)) })),
+  };
+  return runPythonPeer('forget_quality.py', input, isPortOutput, 'numpy');
 }
 
 function main(): void {

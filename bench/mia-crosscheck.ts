@@ -5,10 +5,7 @@
 //
 // --quick skips the n = 20,000 cases. PYTHON overrides the interpreter (default /usr/bin/python3,
 // the one that sees Debian's python3-sklearn). Exits 1 if any efficacy differs by more than 1 point.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { runPythonPeer } from './pythonPeer';
 import { fitMiaAttack, MIA_NON_MEMBER } from '../src/engine/metrics/mia';
 import { plainTable } from '../src/protocol/tableText';
 
@@ -137,28 +134,9 @@ function isSklearnOutput(v: unknown): v is { sklearn: string; results: SklearnRe
 }
 
 function runSklearn(cases: Case[]): { version: string; results: SklearnResult[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'mia-crosscheck-'));
-  try {
-    const inPath = join(dir, 'in.json');
-    const outPath = join(dir, 'out.json');
-    writeFileSync(
-      inPath,
-      JSON.stringify({
-        cases: cases.map((c) => ({ name: c.name, retain: Array.from(c.retain), test: Array.from(c.test), forget: Array.from(c.forget) })),
-      }),
-    );
-    const python = process.env.PYTHON ?? '/usr/bin/python3';
-    const script = resolve(__dirname, '..', '..', 'bench', 'mia-crosscheck.py');
-    const run = spawnSync(python, [script, inPath, outPath], { stdio: 'inherit' });
-    if (run.error !== undefined || run.status !== 0) {
-      throw new Error(`${python} ${script} failed (${run.error?.message ?? `exit ${run.status}`}); it needs scikit-learn`);
-    }
-    const parsed: unknown = JSON.parse(readFileSync(outPath, 'utf8'));
-    if (!isSklearnOutput(parsed)) throw new Error(`unexpected output from ${script}`);
-    return { version: parsed.sklearn, results: parsed.results };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const input = { cases: cases.map((c) => ({ name: c.name, retain: Array.from(c.retain), test: Array.from(c.test), forget: Array.from(c.forget) })) };
+  const parsed = runPythonPeer('mia-crosscheck.py', input, isSklearnOutput, 'scikit-learn');
+  return { version: parsed.sklearn, results: parsed.results };
 }
 
 function main(): number {

@@ -125,6 +125,28 @@ const AUTO_RECIPE =
   "DEFAULT_UNLEARN as the search's frame: its rate is the centre of the rates tried (× 0.2, 0.4, 1, 2, scaled down when Df is over 10% of the data), its epochs each rate's length; the rule is in src/engine/methods/salunAuto.ts.";
 const FT_RATE = 'FT and ℓ1-sparse use a larger rate than RL (authors: 0.01 vs 0.013 at batch 256 for 10 epochs).';
 
+/** SSD's two constants, which LFSSD shares (its code changes only the importance): α selects, λ dampens. */
+function dampeningParams(source: { alpha: string; lambda: string }): Record<'alpha' | 'lambda', MethodOptionSpec> {
+  return {
+    alpha: {
+      default: 10,
+      minimum: 0,
+      exclusiveMinimum: true,
+      maximum: 1e6,
+      description: 'Selection weighting α: a weight is dampened when its importance on Df exceeds α times its importance on D',
+      source: source.alpha,
+    },
+    lambda: {
+      default: 1,
+      minimum: 0,
+      exclusiveMinimum: true,
+      maximum: 1e6,
+      description: 'Dampening constant λ: a selected weight is multiplied by min(λ·I_D/I_Df, 1)',
+      source: source.lambda,
+    },
+  };
+}
+
 export const METHODS = {
   salun: {
     label: 'SalUn',
@@ -499,25 +521,11 @@ export const METHODS = {
     options: {
       key: 'ssd',
       description: 'SSD: θ ← θ·min(lambda·I_D/I_Df, 1) where I_Df > alpha·I_D',
-      params: {
-        alpha: {
-          default: 10,
-          minimum: 0,
-          exclusiveMinimum: true,
-          maximum: 1e6,
-          description: 'Selection weighting α: a weight is dampened when its importance on Df exceeds α times its importance on D',
-          source:
-            "the authors' selection_weighting = 10 for ResNet-18 on CIFAR (github.com/if-loops/selective-synaptic-dampening, random_main.py, full_class_main.py)",
-        },
-        lambda: {
-          default: 1,
-          minimum: 0,
-          exclusiveMinimum: true,
-          maximum: 1e6,
-          description: 'Dampening constant λ: a selected weight is multiplied by min(λ·I_D/I_Df, 1)',
-          source: "the authors' dampening_constant = 1 (same files)",
-        },
-      },
+      params: dampeningParams({
+        alpha:
+          "the authors' selection_weighting = 10 for ResNet-18 on CIFAR (github.com/if-loops/selective-synaptic-dampening, random_main.py, full_class_main.py)",
+        lambda: "the authors' dampening_constant = 1 (same files)",
+      }),
     },
     grid: [
       { param: 'ssd.alpha', values: [3, 10, 30] },
@@ -538,24 +546,10 @@ export const METHODS = {
     options: {
       key: 'lfssd',
       description: 'LFSSD: SSD with I = mean over batches of |∇‖f(x)‖₂²|',
-      params: {
-        alpha: {
-          default: 10,
-          minimum: 0,
-          exclusiveMinimum: true,
-          maximum: 1e6,
-          description: 'Selection weighting α (as SSD)',
-          source: "SSD's: the LFSSD code (the SSD repository's README) changes only the importance, not the rule's constants",
-        },
-        lambda: {
-          default: 1,
-          minimum: 0,
-          exclusiveMinimum: true,
-          maximum: 1e6,
-          description: 'Dampening constant λ (as SSD)',
-          source: "SSD's (the same README)",
-        },
-      },
+      params: dampeningParams({
+        alpha: "SSD's: the LFSSD code (the SSD repository's README) changes only the importance, not the rule's constants",
+        lambda: "SSD's (the same README)",
+      }),
     },
     grid: [
       { param: 'lfssd.alpha', values: [3, 10, 30] },

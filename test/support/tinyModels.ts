@@ -10,6 +10,7 @@ import { trainableVariables } from '../../src/engine/train/loop';
 import type { TrainingPool } from '../../src/engine/train/parallel';
 import { weightMask } from '../../src/engine/train/sgd';
 import { tf } from '../../src/engine/tf';
+import type { OptimizerRecipe } from '../../src/protocol/config';
 
 export async function useCpu(): Promise<void> {
   await tf.setBackend('cpu');
@@ -75,4 +76,14 @@ export async function maskedSalunBits(pool?: TrainingPool): Promise<{ moved: num
   theta.model.dispose();
   original.model.dispose();
   return { moved, frozen, salient: masks.reduce((n, m) => n + m.reduce((a, b) => a + b, 0), 0) };
+}
+
+/** A small SGD recipe for toy runs (2 epochs at 0.05, momentum 0.9, weight decay 5e-4, batches of 8, constant rate), with `o` over it. */
+export function toyRecipe(o: Partial<OptimizerRecipe> = {}): OptimizerRecipe {
+  return { epochs: 2, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 8, schedule: 'constant', ...o };
+}
+
+/** Every trainable weight of the model, copied (one array per variable). */
+export function weightsOf(clf: Classifier): Float32Array[] {
+  return trainableVariables(clf).map((v) => v.dataSync().slice() as Float32Array);
 }

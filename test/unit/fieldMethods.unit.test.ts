@@ -12,21 +12,12 @@ import { predictPerSample } from '../../src/engine/metrics/evaluate';
 import { classifierOf, cloneModel, type Classifier } from '../../src/engine/models/io';
 import { trainableVariables } from '../../src/engine/train/loop';
 import { tf, type T } from '../../src/engine/tf';
-import type { OptimizerRecipe } from '../../src/protocol/config';
 import { innerMethodOf, methodEpochs, methodUsesMask } from '../../src/protocol/methods';
 import { parseRunConfig } from '../../src/protocol/runConfigSchema';
-import { tinyMlp, toyImages, useCpu } from '../support/tinyModels';
+import { tinyMlp, toyImages, toyRecipe, useCpu, weightsOf } from '../support/tinyModels';
 
-const recipe = (o: Partial<OptimizerRecipe> = {}): OptimizerRecipe => ({
-  epochs: 2,
-  lr: 0.05,
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  batchSize: 8,
-  schedule: 'constant',
-  ...o,
-});
-const snapshot = (clf: Classifier): Float32Array[] => trainableVariables(clf).map((v) => v.dataSync().slice() as Float32Array);
+const recipe = toyRecipe;
+const snapshot = weightsOf;
 const copy = async (clf: Classifier): Promise<Classifier> => classifierOf(await cloneModel(clf.model));
 const forgetLoss = async (clf: Classifier, set: ImageSet, rows: Int32Array): Promise<number> => {
   const { confidence } = await predictPerSample(clf, set, rows);

@@ -14,20 +14,12 @@ import { buildMask, SaliencyIndex } from '../../src/store/saliency/mask';
 import { computeSaliencyScores } from '../../src/engine/saliency/scores';
 import { trainableVariables } from '../../src/engine/train/loop';
 import { tf, type T } from '../../src/engine/tf';
-import type { MethodName, OptimizerRecipe } from '../../src/protocol/config';
+import type { MethodName } from '../../src/protocol/config';
 import { parseRunConfig } from '../../src/protocol/runConfigSchema';
-import { tinyMlp, toyImages, useCpu } from '../support/tinyModels';
+import { tinyMlp, toyImages, toyRecipe, useCpu, weightsOf } from '../support/tinyModels';
 
-const recipe = (o: Partial<OptimizerRecipe> = {}): OptimizerRecipe => ({
-  epochs: 2,
-  lr: 0.05,
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  batchSize: 8,
-  schedule: 'constant',
-  ...o,
-});
-const snapshot = (clf: Classifier): Float32Array[] => trainableVariables(clf).map((v) => v.dataSync().slice() as Float32Array);
+const recipe = toyRecipe;
+const snapshot = weightsOf;
 const l1Norm = (clf: Classifier): number => snapshot(clf).reduce((s, w) => s + w.reduce((a, x) => a + Math.abs(x), 0), 0);
 const l1Distance = (clf: Classifier, ref: Float32Array[]): number =>
   snapshot(clf).reduce((s, w, i) => s + w.reduce((a, x, j) => a + Math.abs(x - ref[i][j]), 0), 0);

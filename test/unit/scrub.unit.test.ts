@@ -15,17 +15,9 @@ import { tf, type T } from '../../src/engine/tf';
 import { DEFAULT_METHOD_OPTIONS, defaultUnlearnRecipe } from '../../src/protocol/methods';
 import type { OptimizerRecipe } from '../../src/protocol/config';
 import { fit } from '../../src/engine/train/fit';
-import { tinyMlp, toyImages, useCpu } from '../support/tinyModels';
+import { tinyMlp, toyImages, toyRecipe, useCpu } from '../support/tinyModels';
 
-const recipe = (o: Partial<OptimizerRecipe> = {}): OptimizerRecipe => ({
-  epochs: 3,
-  lr: 0.05,
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  batchSize: 8,
-  schedule: 'constant',
-  ...o,
-});
+const recipe = (o: Partial<OptimizerRecipe> = {}): OptimizerRecipe => toyRecipe({ epochs: 3, ...o });
 
 /** Mean KL_T(teacher ‖ student) over the rows, both in inference mode. */
 function klOn(teacher: Classifier, student: Classifier, set: ImageSet, rows: Int32Array, temperature: number): number {

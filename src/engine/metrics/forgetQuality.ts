@@ -21,6 +21,8 @@
 // every test is discarded has ε = 0 (metric.py asserts there is one). bench/forget_quality.py is an
 // independent numpy port that CI checks these against, example by example.
 
+import { countAtMost, countBelow } from './twoSample';
+
 export const DELTA = 1e-5;
 export const EPSILON_CAP = 50;
 const PER_UNIT = 100;
@@ -54,30 +56,6 @@ export function linspace(start: number, stop: number, num: number): Float64Array
 
 const spread = (a: Float64Array): number => a.reduce((m, x) => Math.max(m, x), -Infinity) - a.reduce((m, x) => Math.min(m, x), Infinity);
 
-/** Rows at or below t in a sorted sample. */
-function atOrBelow(sorted: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Rows strictly below t in a sorted sample. */
-function below(sorted: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** One test's ε from its rates: Infinity for perfect separation, NaN when discarded. */
 export function testEpsilon(tpr: number, fnr: number, fpr: number, tnr: number): number {
   if (fpr + fnr === 0 && tpr + tnr === 2) return Infinity;
@@ -99,8 +77,8 @@ function singleThresholdBest(pos: Float64Array, neg: Float64Array, sortedPos: Fl
   const hi = Math.max(sortedPos[sortedPos.length - 1], sortedNeg[sortedNeg.length - 1]);
   let best = NaN;
   for (const t of linspace(lo, hi, Math.ceil((hi - lo) * PER_UNIT))) {
-    const posBelow = below(sortedPos, t);
-    const negBelow = below(sortedNeg, t);
+    const posBelow = countBelow(sortedPos, t);
+    const negBelow = countBelow(sortedNeg, t);
     const tpr = (pos.length - posBelow) / pos.length;
     const fpr = (neg.length - negBelow) / neg.length;
     best = bestOf(best, testEpsilon(tpr, posBelow / pos.length, fpr, negBelow / neg.length));
@@ -121,11 +99,11 @@ function doubleThresholdBest(posIn: Float64Array, negIn: Float64Array): number {
   const numLeft = Math.ceil(2 * BUFFER * PER_UNIT);
   let best = NaN;
   for (const r of linspace(min, max, Math.ceil((max - min) * PER_UNIT))) {
-    const posToR = atOrBelow(sp, r);
-    const negToR = atOrBelow(sn, r);
+    const posToR = countAtMost(sp, r);
+    const negToR = countAtMost(sn, r);
     for (const l of linspace(r - width - BUFFER, r - width + BUFFER, numLeft)) {
-      const posInBand = Math.max(0, posToR - below(sp, l));
-      const negInBand = Math.max(0, negToR - below(sn, l));
+      const posInBand = Math.max(0, posToR - countBelow(sp, l));
+      const negInBand = Math.max(0, negToR - countBelow(sn, l));
       best = bestOf(best, testEpsilon(posInBand / sp.length, (sp.length - posInBand) / sp.length, negInBand / sn.length, (sn.length - negInBand) / sn.length));
     }
   }

@@ -19,7 +19,7 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
 }
 
 /** Number of entries of the ascending `s` that are < v (lower bound). */
-function countBelow(s: Float64Array, v: number): number {
+export function countBelow(s: Float64Array, v: number): number {
   let lo = 0;
   let hi = s.length;
   while (lo < hi) {
@@ -31,7 +31,7 @@ function countBelow(s: Float64Array, v: number): number {
 }
 
 /** Number of entries of the ascending `s` that are ≤ v (upper bound). */
-function countAtMost(s: Float64Array, v: number): number {
+export function countAtMost(s: Float64Array, v: number): number {
   let lo = 0;
   let hi = s.length;
   while (lo < hi) {

@@ -2,17 +2,15 @@
 // (the scenario is the paper's random 10% on the built-in CNN), and the audit job starts through the
 // job supervisor like the comparison table; audit.md opens when it ends. Running it again with the
 // same answers resumes the audit from the models it already has. `{ config }` (scripts, tests)
-// starts the given audit config without asking.
-import { existsSync } from 'node:fs';
-import * as vscode from 'vscode';
+// starts the given audit config without asking (studyCommand.ts).
+import type * as vscode from 'vscode';
 import type { JobOutcome } from '../api';
 import type { DataSpec, MethodName } from '../../protocol/config';
 import { defaultAuditConfig, DEFAULT_AUDIT_MODELS, type AuditConfig } from '../../protocol/audit';
 import { parseAuditConfig } from '../../protocol/configKinds';
-import { jobErrorText, toJobError } from '../../protocol/jobError';
 import { AUDIT_DEFAULT_METHODS, methodLabel, methodSummary, TABLE_METHOD_ORDER } from '../../protocol/methods';
-import { launchJob, readSettings, type CommandDeps } from '../jobs/commands';
-import { runConfigFromSettings } from '../jobs/jobConfigs';
+import type { CommandDeps } from '../jobs/commands';
+import { runStudyCommand } from './studyCommand';
 import { dataChoices } from './newRunFlow';
 import { BACK, pickManyStep, pickStep, runSteps } from './quickSteps';
 
@@ -103,27 +101,6 @@ export function auditConfigFromAnswers(a: AuditAnswers, base: { backend: AuditCo
   };
 }
 
-function givenConfig(arg: unknown): unknown {
-  return arg !== null && typeof arg === 'object' && 'config' in arg ? arg.config : undefined;
-}
-
-export async function runAudit(deps: CommandDeps, arg?: unknown): Promise<JobOutcome | undefined> {
-  const outcome = await launchJob(deps, 'audit', async (workspaceDir, folder) => {
-    const base = runConfigFromSettings(readSettings(folder), workspaceDir);
-    const given = givenConfig(arg);
-    const config = given ?? (await askAudit().then((a) => (a ? auditConfigFromAnswers(a, base) : undefined)));
-    if (config === undefined) return undefined;
-    try {
-      // The job validates too; checking here names the problem before a process starts.
-      return { type: 'start', kind: 'audit', config: parseAuditConfig(config), workspaceDir };
-    } catch (e) {
-      const text = jobErrorText(toJobError(e));
-      deps.log.error(`audit: ${text}`);
-      void vscode.window.showErrorMessage(`SalUn: ${text}`);
-      return undefined;
-    }
-  });
-  const report = outcome?.result?.report;
-  if (report && existsSync(report)) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(report));
-  return outcome;
+export function runAudit(deps: CommandDeps, arg?: unknown): Promise<JobOutcome | undefined> {
+  return runStudyCommand(deps, 'audit', arg, async (base) => askAudit().then((a) => (a ? auditConfigFromAnswers(a, base) : undefined)), parseAuditConfig);
 }

@@ -2,17 +2,15 @@
 // data are asked (the scenario is the paper's random 10%, the axes the method's default grid), and
 // the grid job starts through the job supervisor like the comparison table. `{ config }` (scripts,
 // tests) starts the given grid config without asking.
-import { existsSync } from 'node:fs';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { JobOutcome } from '../api';
 import type { ArchitectureName, DataSpec, MethodName, ModelSpec } from '../../protocol/config';
 import { METHOD_NAMES } from '../../protocol/config';
 import { parseGridConfig } from '../../protocol/configKinds';
 import { defaultTrainRecipe } from '../../protocol/defaults';
 import { DEFAULT_GRIDS, type GridConfig } from '../../protocol/grid';
-import { jobErrorText, toJobError } from '../../protocol/jobError';
-import { launchJob, readSettings, type CommandDeps } from '../jobs/commands';
-import { runConfigFromSettings } from '../jobs/jobConfigs';
+import type { CommandDeps } from '../jobs/commands';
+import { runStudyCommand } from './studyCommand';
 import { builtinModelChoices, dataChoices } from './newRunFlow';
 import { BACK, pickStep, runSteps } from './quickSteps';
 
@@ -94,27 +92,6 @@ export function gridConfigFromAnswers(a: GridAnswers, base: { backend: GridConfi
   };
 }
 
-function givenConfig(arg: unknown): unknown {
-  return arg !== null && typeof arg === 'object' && 'config' in arg ? arg.config : undefined;
-}
-
-export async function runGridSearch(deps: CommandDeps, arg?: unknown): Promise<JobOutcome | undefined> {
-  const outcome = await launchJob(deps, 'grid', async (workspaceDir, folder) => {
-    const base = runConfigFromSettings(readSettings(folder), workspaceDir);
-    const given = givenConfig(arg);
-    const config = given ?? (await askGrid().then((a) => (a ? gridConfigFromAnswers(a, base) : undefined)));
-    if (config === undefined) return undefined;
-    try {
-      // The job validates too; checking here names the problem before a process starts.
-      return { type: 'start', kind: 'grid', config: parseGridConfig(config), workspaceDir };
-    } catch (e) {
-      const text = jobErrorText(toJobError(e));
-      deps.log.error(`grid search: ${text}`);
-      void vscode.window.showErrorMessage(`SalUn: ${text}`);
-      return undefined;
-    }
-  });
-  const report = outcome?.result?.report;
-  if (report && existsSync(report)) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(report));
-  return outcome;
+export function runGridSearch(deps: CommandDeps, arg?: unknown): Promise<JobOutcome | undefined> {
+  return runStudyCommand(deps, 'grid', arg, async (base) => askGrid().then((a) => (a ? gridConfigFromAnswers(a, base) : undefined)), parseGridConfig);
 }

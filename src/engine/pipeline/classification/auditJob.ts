@@ -7,7 +7,7 @@
 // Retrain models come from the model cache too. Each model is its own step, so a cluster can run
 // them as independent tasks.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { AuditConfig, AuditResult, AuditRow, RelearnFigures } from '../../../protocol/audit';
 import { defaultUnlearnRecipe, methodLabel } from '../../../protocol/methods';
 import { isFiniteNumber, isRecord } from '../../../protocol/guards';
@@ -20,8 +20,8 @@ import { relearnSplit, relearnSteps } from '../../metrics/relearn';
 import { classifierOf, type Classifier } from '../../models/io';
 import type { JobContext } from '../shared/jobContext';
 import { applyMethod, retrainReference } from './methodStep';
-import { configHash, prepare, splitHash, startBackend, type Prepared, type PrepareConfig } from './prepare';
-import { machineInfo, scenarioLabel, studyPrepareConfig } from './tableJob';
+import { configHash, prepare, splitHash, type Prepared } from './prepare';
+import { scenarioLabel, startStudy, studyPrepareConfig } from './tableJob';
 
 /** What one model contributes to the audit. */
 interface ModelOutputs {
@@ -182,12 +182,7 @@ function auditRow(method: string, outs: ModelOutputs[], retrain: ModelOutputs[],
 
 /** `config` as dispatch passes it: through parseAuditConfig (protocol/configKinds.ts). */
 export async function runAuditJob(config: AuditConfig, ctx: JobContext, outDir: string): Promise<AuditResult> {
-  const t0 = Date.now();
-  const date = new Date().toISOString();
-  const machine = machineInfo();
-  writeJsonAtomic(join(outDir, 'config.json'), { ...config, outDir, machine, date });
-  const backend = await startBackend({ backend: config.backend } as PrepareConfig, ctx);
-  ctx.emit({ type: 'started', kind: 'audit', runId: basename(outDir), runDir: outDir, backend });
+  const { t0, date, machine, backend } = await startStudy('audit', config, ctx, outDir);
   const p = await prepare(studyPrepareConfig(config, config.seed), ctx, backend);
   try {
     const split = relearnSplit(p.split.forget, config.relearn.share, config.seed);

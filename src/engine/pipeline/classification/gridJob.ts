@@ -2,7 +2,7 @@
 // when the table or an earlier grid trained them), then the method at every grid point from the
 // same θo, each scored by its Avg. Gap to that Retrain. grid.md / grid.json / points.jsonl in the
 // out dir; points.jsonl keeps the finished points when the search is cancelled.
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { applyPoint, gridPoints, pointLabel, type GridConfig, type GridPointResult, type GridResult } from '../../../protocol/grid';
 import { DEFAULT_RATIO } from '../../../protocol/defaults';
 import { defaultUnlearnRecipe } from '../../../protocol/methods';
@@ -14,9 +14,9 @@ import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../../store/run
 import { newStudyDir } from '../../../store/runs/runFolder';
 import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
-import { prepare, startBackend, type PrepareConfig } from './prepare';
+import { prepare } from './prepare';
 import type { JobContext } from '../shared/jobContext';
-import { machineInfo, scenarioLabel, studyPrepareConfig } from './tableJob';
+import { scenarioLabel, startStudy, studyPrepareConfig } from './tableJob';
 
 /** <workspace>/.salun/grids/<stamp>-<method>-<scenario>-<model>/, never an existing folder. */
 export function defaultGridDir(workspaceDir: string, config: GridConfig, now = new Date()): string {
@@ -27,11 +27,7 @@ export function defaultGridDir(workspaceDir: string, config: GridConfig, now = n
 
 /** `config` as dispatch passes it: through parseGridConfig (protocol/configKinds.ts). */
 export async function runGridJob(config: GridConfig, ctx: JobContext, outDir: string): Promise<GridResult> {
-  const t0 = Date.now();
-  const date = new Date().toISOString();
-  writeJsonAtomic(join(outDir, 'config.json'), { ...config, outDir, machine: machineInfo(), date });
-  const backend = await startBackend({ backend: config.backend } as PrepareConfig, ctx);
-  ctx.emit({ type: 'started', kind: 'grid', runId: basename(outDir), runDir: outDir, backend });
+  const { t0, date, backend } = await startStudy('grid', config, ctx, outDir);
   const seed = config.seed;
   const p = await prepare(studyPrepareConfig(config, seed), ctx, backend);
   const points = gridPoints(config.axes);

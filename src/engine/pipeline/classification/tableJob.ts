@@ -34,6 +34,22 @@ export function machineInfo(): MachineInfo {
   return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, platform: v.platform, node: v.node, tfjs: v.tfjs, salunLab: v.salunLab };
 }
 
+/** What a study (table, grid, audit) starts with: its config written with the machine, the backend up, 'started' sent. */
+export async function startStudy(
+  kind: 'table' | 'grid' | 'audit',
+  config: { backend: PrepareConfig['backend'] },
+  ctx: JobContext,
+  outDir: string,
+): Promise<{ t0: number; date: string; machine: MachineInfo; backend: TableResult['backend'] }> {
+  const t0 = Date.now();
+  const date = new Date().toISOString();
+  const machine = machineInfo();
+  writeJsonAtomic(join(outDir, 'config.json'), { ...config, outDir, machine, date });
+  const backend = await startBackend({ backend: config.backend } as PrepareConfig, ctx);
+  ctx.emit({ type: 'started', kind, runId: basename(outDir), runDir: outDir, backend });
+  return { t0, date, machine, backend };
+}
+
 /** The forget set a scenario draws for a seed (the table and the grid search share it). */
 export function forgetSpec(config: Pick<TableConfig, 'scenario'>, seed: number): ForgetSpec {
   return config.scenario.kind === 'random'
@@ -64,12 +80,7 @@ export function scenarioLabel(config: Pick<TableConfig, 'scenario'>): string {
 
 /** `config` as dispatch passes it: through parseTableConfig (protocol/configKinds.ts). */
 export async function runTableJob(config: TableConfig, ctx: JobContext, outDir: string): Promise<TableResult> {
-  const t0 = Date.now();
-  const date = new Date().toISOString();
-  const machine = machineInfo();
-  writeJsonAtomic(join(outDir, 'config.json'), { ...config, outDir, machine, date });
-  const backend = await startBackend({ backend: config.backend } as PrepareConfig, ctx);
-  ctx.emit({ type: 'started', kind: 'table', runId: basename(outDir), runDir: outDir, backend });
+  const { t0, date, machine, backend } = await startStudy('table', config, ctx, outDir);
   const seedInfo: TableSoFar['seedInfo'] = [];
   const table: TableSoFar = { config, ctx, outDir, backend, t0, runs: [], seedInfo, stop: tableStop(ctx, seedInfo) };
   for (const [si, seed] of config.seeds.entries()) {
