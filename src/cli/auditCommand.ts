@@ -20,12 +20,14 @@ For one θo and forget set (seed s): N Retrain models (seeds s … s+N−1, cach
 kind the unlearning challenge's forgetting quality F (per forget example the ε of the best
 threshold test between the unlearned and the Retrain confidences, scored in buckets of 0.5 up to
 ⌈ln(N − 1)⌉) and final score (F × RA/RA_retrain × TA/TA_retrain), a per-example likelihood-ratio
-attack (Retrain as the out distribution: AUC, TPR at 1% FPR), and the relearning test (SGD steps on
+attack (the method's N confidences against Retrain's, example by example: AUC, TPR at 1% FPR), and
+the relearning test (SGD steps on
 part of the forget set until the rest is as accurate as under θo), with the time each cost. θo is
 audited beside the methods (N copies of one model).
 
 Every model is written under models/ as it finishes: running the same audit again (after Ctrl-C, a
-crash or a closed window) reads them and trains only the rest.
+crash or a closed window) reads them and trains only the rest; another --methods list or a larger
+--models on the same data, model and forget set reuses them too.
 
 Usage:
   salun audit [options]
