@@ -307,14 +307,25 @@ export function tableHeader(t: TableResult): string[] {
 }
 
 export function tableFootnote(t: TableResult): string[] {
-  const cached = t.seeds.filter((s) => s.originalFrom === 'cache' || s.retrainFrom === 'cache').map((s) => s.seed);
+  // Name which models came from the cache: a table can train its Retrain models on θo from an earlier one.
+  const fromCache = (name: string, seeds: number[]): string[] => (seeds.length ? [`${name} of seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}`] : []);
+  const cached = [
+    ...fromCache(
+      'θo',
+      t.seeds.filter((s) => s.originalFrom === 'cache').map((s) => s.seed),
+    ),
+    ...fromCache(
+      'Retrain',
+      t.seeds.filter((s) => s.retrainFrom === 'cache').map((s) => s.seed),
+    ),
+  ];
   return [
     'Avg. Gap: per seed, mean |metric − mean of the Retrain seeds| over UA, RA, TA, MIA; then mean ± std over seeds (sample std, n − 1). Smaller is closer to exact unlearning.',
     'RTE: training time for Retrain and Original, saliency + unlearning time for the methods (evaluation excluded).',
     t.noiseFloor.value !== undefined
       ? `Rank: methods whose mean Avg. Gap is within the noise floor (${t.noiseFloor.value.toFixed(2)}) of their group's best share its rank; they are not distinguishable at this number of seeds.`
       : '',
-    cached.length ? `θo / Retrain of seed(s) ${cached.join(', ')} came from the model cache: their RTE is the time they took when first trained.` : '',
+    cached.length ? `${cached.join(' and ')} came from the model cache: their RTE is the time they took when first trained.` : '',
   ].filter((l) => l !== '');
 }
 
