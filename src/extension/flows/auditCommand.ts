@@ -3,21 +3,17 @@
 // job supervisor like the comparison table; audit.md opens when it ends. Running it again with the
 // same answers resumes the audit from the models it already has. `{ config }` (scripts, tests)
 // starts the given audit config without asking (studyCommand.ts).
-import type * as vscode from 'vscode';
 import type { JobOutcome } from '../api';
 import type { DataSpec, MethodName } from '../../protocol/config';
 import { defaultAuditConfig, DEFAULT_AUDIT_MODELS, type AuditConfig } from '../../protocol/audit';
 import { parseAuditConfig } from '../../protocol/configKinds';
 import { AUDIT_DEFAULT_METHODS, methodLabel, methodSummary, TABLE_METHOD_ORDER } from '../../protocol/methods';
 import type { CommandDeps } from '../jobs/commands';
-import { runStudyCommand } from './studyCommand';
+import { runStudyCommand, studyStep, type StudyItem } from './studyCommand';
 import { dataChoices } from './newRunFlow';
-import { BACK, pickManyStep, pickStep, runSteps } from './quickSteps';
+import { BACK, pickManyStep, runSteps } from './quickSteps';
 
-interface Item<T> extends vscode.QuickPickItem {
-  value?: T;
-  choose?: () => Promise<T | undefined>;
-}
+type Item<T> = StudyItem<T>;
 
 interface AuditAnswers {
   methods: MethodName[];
@@ -28,14 +24,7 @@ interface AuditAnswers {
 const TITLE = 'SalUn: Audit Unlearning';
 const STEPS = 3;
 
-async function step<T>(n: number, placeholder: string, items: Item<T>[], active?: Item<T>): Promise<T | typeof BACK | undefined> {
-  for (;;) {
-    const picked = await pickStep({ title: TITLE, step: n, totalSteps: STEPS, placeholder, items, ...(active ? { active } : {}) });
-    if (picked === BACK || picked === undefined) return picked;
-    const value = picked.value ?? (await picked.choose?.());
-    if (value !== undefined) return value;
-  }
-}
+const step = studyStep(TITLE, STEPS);
 
 /** The model counts offered, with what each allows (⌈ln(N − 1)⌉ buckets of 0.5). */
 export function modelCountItems(): Item<number>[] {

@@ -2,7 +2,6 @@
 // data are asked (the scenario is the paper's random 10%, the axes the method's default grid), and
 // the grid job starts through the job supervisor like the comparison table. `{ config }` (scripts,
 // tests) starts the given grid config without asking.
-import type * as vscode from 'vscode';
 import type { JobOutcome } from '../api';
 import type { ArchitectureName, DataSpec, MethodName, ModelSpec } from '../../protocol/config';
 import { METHOD_NAMES } from '../../protocol/config';
@@ -10,14 +9,11 @@ import { parseGridConfig } from '../../protocol/configKinds';
 import { defaultTrainRecipe } from '../../protocol/defaults';
 import { DEFAULT_GRIDS, type GridConfig } from '../../protocol/grid';
 import type { CommandDeps } from '../jobs/commands';
-import { runStudyCommand } from './studyCommand';
+import { runStudyCommand, studyStep, type StudyItem } from './studyCommand';
 import { builtinModelChoices, dataChoices } from './newRunFlow';
-import { BACK, pickStep, runSteps } from './quickSteps';
+import { BACK, runSteps } from './quickSteps';
 
-interface Item<T> extends vscode.QuickPickItem {
-  value?: T;
-  choose?: () => Promise<T | undefined>;
-}
+type Item<T> = StudyItem<T>;
 
 interface GridAnswers {
   method: MethodName;
@@ -27,15 +23,7 @@ interface GridAnswers {
 
 const TITLE = 'SalUn: Run Grid Search';
 
-async function step<T>(n: number, placeholder: string, items: Item<T>[]): Promise<T | typeof BACK | undefined> {
-  for (;;) {
-    const picked = await pickStep({ title: TITLE, step: n, totalSteps: 3, placeholder, items });
-    if (picked === BACK || picked === undefined) return picked;
-    // A browse item opens its own folder picker; nothing chosen there asks again.
-    const value = picked.value ?? (await picked.choose?.());
-    if (value !== undefined) return value;
-  }
-}
+const step = studyStep(TITLE, 3);
 
 async function askGrid(): Promise<GridAnswers | undefined> {
   const a: Partial<GridAnswers> = {};

@@ -9,6 +9,7 @@ import { jobErrorText, toJobError } from '../../protocol/jobError';
 import type { StartCommand, StartOf } from '../../protocol/jobMessages';
 import { launchJob, readSettings, type CommandDeps } from '../jobs/commands';
 import { runConfigFromSettings } from '../jobs/jobConfigs';
+import { BACK, pickStep } from './quickSteps';
 
 /** The settings a study takes from the editor: where it runs. */
 export type StudyBase = ReturnType<typeof runConfigFromSettings>;
@@ -42,4 +43,22 @@ export async function runStudyCommand<K extends 'grid' | 'audit'>(
   const report = outcome?.result?.report;
   if (report && existsSync(report)) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(report));
   return outcome;
+}
+
+/** A study flow's pick item: a value, or a browse action that finds one (a folder picker). */
+export interface StudyItem<T> extends vscode.QuickPickItem {
+  value?: T;
+  choose?: () => Promise<T | undefined>;
+}
+
+/** The flow's one-answer step: the picked value, BACK or undefined (Escape); a browse that finds nothing asks again. */
+export function studyStep(title: string, totalSteps: number) {
+  return async <T>(n: number, placeholder: string, items: StudyItem<T>[], active?: StudyItem<T>): Promise<T | typeof BACK | undefined> => {
+    for (;;) {
+      const picked = await pickStep({ title, step: n, totalSteps, placeholder, items, ...(active ? { active } : {}) });
+      if (picked === BACK || picked === undefined) return picked;
+      const value = picked.value ?? (await picked.choose?.());
+      if (value !== undefined) return value;
+    }
+  };
 }
