@@ -95,7 +95,10 @@ describe('ONNX files from outside', () => {
     const path = join(dir, 'model.onnx');
     const bytes = model([fc, add], [ext('fc.weight', [2, 4], 0), ext('fc.bias', [2], 32), ext('shift', [2], 40)]);
     writeFileSync(path, bytes);
-    const imp = importOnnx((await readOnnx(path)).graph);
+    const { graph } = await readOnnx(path);
+    // The run records the sha256 of every file θo came from: the graph and its external data.
+    assert.deepEqual(graph.externalFiles, [join(dir, 'model.onnx.data')]);
+    const imp = importOnnx(graph);
     const out = await withWeightSnapshot(imp.model, () => rewriteOnnx(bytes, path, imp.model, imp.bindings));
     const inits = onnx.ModelProto.decode(out).graph!.initializer!;
     for (const t of inits) assert.notEqual(t.dataLocation, onnx.TensorProto.DataLocation.EXTERNAL, `${t.name} still points at external data`);

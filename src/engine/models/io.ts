@@ -90,7 +90,8 @@ interface ModelJson {
 }
 
 /** Loads a LayersModel folder; `signal` stops it between weight files (they can be large). */
-export async function loadModel(modelJsonPath: string, signal?: AbortSignal): Promise<T.LayersModel> {
+/** `read`, when given, receives every file the model was read from (model.json, then its weight files). */
+export async function loadModel(modelJsonPath: string, signal?: AbortSignal, read?: string[]): Promise<T.LayersModel> {
   const path = resolve(modelJsonPath);
   const bad = (why: string, hint = 'Give the path of a tfjs LayersModel model.json (as written by model.save or tensorflowjs_converter).'): never => {
     throw new UserError(`${path}: ${why}`, hint, path);
@@ -106,11 +107,13 @@ export async function loadModel(modelJsonPath: string, signal?: AbortSignal): Pr
   if (!Array.isArray(json.weightsManifest)) bad('no weightsManifest');
   const specs: T.io.WeightsManifestEntry[] = [];
   const buffers: Buffer[] = [];
+  const files = [path];
   for (const group of json.weightsManifest!) {
     if (!Array.isArray(group?.paths) || !Array.isArray(group.weights)) bad('a weightsManifest group has no paths or weights list');
     specs.push(...group.weights);
     for (const p of group.paths) {
       const file = weightsFileInside(dirname(path), p, bad);
+      files.push(file);
       try {
         buffers.push(await readFile(file, { signal }));
       } catch (e) {
@@ -124,6 +127,7 @@ export async function loadModel(modelJsonPath: string, signal?: AbortSignal): Pr
   if (!specs.some((s) => s.quantization) && all.length !== expected) {
     bad(`weight files hold ${all.length} bytes but the manifest describes ${expected}`, 'The weights file is truncated or belongs to another model.');
   }
+  read?.push(...files);
   try {
     const data = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
     return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology as object, weightSpecs: specs, weightData: data }));

@@ -25,6 +25,8 @@ type Spec<K extends ModelSourceName> = Extract<ModelSpec, { kind: K }>;
 export interface LoadedModel {
   clf: Classifier;
   notes: string[];
+  /** Every file θo was read from (absolute paths): what a run records the sha256 of. */
+  files: string[];
   /** Writes model.onnx and model.safetensors for a trained copy into `dir`; returns what it could not write and why. */
   write(model: T.LayersModel, dir: string): string[];
 }
@@ -55,10 +57,12 @@ export const MODEL_LOADERS = {
   },
   file: {
     load: async (spec, w, _shape, signal) => {
-      const clf = classifierOf(await loadModel(resolve(w, spec.path), signal));
+      const files: string[] = [];
+      const clf = classifierOf(await loadModel(resolve(w, spec.path), signal, files));
       return {
         clf,
         notes: [],
+        files,
         write: (model, dir) => {
           try {
             writeFileSync(join(dir, 'model.onnx'), exportOnnx(model));
@@ -80,6 +84,7 @@ export const MODEL_LOADERS = {
       return {
         clf: classifierOf(imp.model),
         notes: imp.notes,
+        files: [path, ...graph.externalFiles],
         write: (model, dir) => {
           writeFileSync(join(dir, 'model.onnx'), rewriteOnnx(bytes, path, model, imp.bindings));
           writeSafetensors(join(dir, 'model.safetensors'), onnxStateDict(model, imp.bindings, dims), { format: 'pt', source: 'onnx' });
@@ -105,7 +110,7 @@ export const MODEL_LOADERS = {
           `Give the same numbers as the data's "normalize": { "mean": [...], "std": [...] }; SalUn's ${spec.architecture} normalises outside the network.`,
           path,
         );
-      return { clf: classifierOf(model), notes, write: writeTwin(spec.architecture) };
+      return { clf: classifierOf(model), notes, files: [path], write: writeTwin(spec.architecture) };
     },
     fresh: (spec, _o, shape, seed) => buildArchitecture(spec.architecture, shape, seed),
   },

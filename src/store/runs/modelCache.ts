@@ -75,6 +75,20 @@ export function readCacheEntry(dir: string): CacheRead {
   return { state: 'ok', meta };
 }
 
+/** The model files of an entry (what its meta.json checksums, meta.json itself left out), as paths; [] when it reads no list. */
+export function entryFiles(dir: string): string[] {
+  try {
+    const meta = parseMeta(readFileSync(join(dir, 'meta.json'), 'utf8'));
+    return typeof meta === 'string'
+      ? []
+      : Object.keys(meta.sha256)
+          .filter((n) => n === basename(n) && !n.startsWith('.'))
+          .map((n) => join(dir, n));
+  } catch {
+    return [];
+  }
+}
+
 /** Removes an entry by renaming it aside first, so no reader ever sees it half deleted. */
 export function discardCacheEntry(dir: string): void {
   const trash = `${join(dirname(dir), `.${basename(dir)}`)}.${process.pid}.${randomBytes(4).toString('hex')}.discarded`;

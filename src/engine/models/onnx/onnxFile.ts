@@ -46,6 +46,8 @@ export interface OnnxGraph {
   /** The default domain's opset. */
   opset: number;
   producer: string;
+  /** The external data files the initializers were read from (absolute paths). */
+  externalFiles: string[];
 }
 
 /** The opsets whose semantics the op table follows (13 is where Split/Squeeze/Unsqueeze took their axes as inputs). */
@@ -362,6 +364,7 @@ export function parseOnnx(bytes: Uint8Array, path: string): OnnxGraph {
     outputs,
     opset,
     producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim(),
+    externalFiles: [...external.keys()],
   };
 }
 

@@ -38,6 +38,8 @@ export interface Prepared {
   original: Classifier;
   originalSeconds: number;
   originalFrom: 'trained' | 'cache' | 'file';
+  /** The files θo was read from or cached in (absolute paths; [] when it is in none): the run records their sha256. */
+  originalFiles: string[];
   /** θo's own training curve (absent for a user's model, or an entry cached before curves were kept). */
   originalCurve?: TrainingCurve;
   dataFingerprint: string;
@@ -109,6 +111,7 @@ export async function prepare(config: PrepareConfig, ctx: JobContext, backend: B
     original: theta.original,
     originalSeconds: theta.originalSeconds,
     originalFrom: theta.originalFrom,
+    originalFiles: theta.originalFiles,
     writeModel: theta.writeModel,
     ...(theta.originalCurve ? { originalCurve: theta.originalCurve } : {}),
     dataFingerprint: fingerprint,
@@ -177,7 +180,7 @@ function logData(ctx: JobContext, data: SplitData, heldOut: ImageSet | undefined
   });
 }
 
-type Original = Pick<Prepared, 'original' | 'originalSeconds' | 'originalFrom' | 'originalCurve' | 'writeModel'>;
+type Original = Pick<Prepared, 'original' | 'originalSeconds' | 'originalFrom' | 'originalFiles' | 'originalCurve' | 'writeModel'>;
 
 /** θo from the user's file, checked before any work: its input shape, the backend's kernels, finite weights. */
 async function loadOriginal(model: OwnModelSpec, ctx: JobContext, data: SplitData, backend: BackendInfo): Promise<Original> {
@@ -203,7 +206,7 @@ async function loadOriginal(model: OwnModelSpec, ctx: JobContext, data: SplitDat
       'Train the model again with a smaller learning rate, or give another model.',
       path,
     );
-  return { original, originalSeconds: 0, originalFrom: 'file', writeModel: (m, dir) => loaded.write(m, dir) };
+  return { original, originalSeconds: 0, originalFrom: 'file', originalFiles: loaded.files, writeModel: (m, dir) => loaded.write(m, dir) };
 }
 
 /** θo of a built-in architecture, trained on all of D, or taken from the cache under the hash of what trains it. */
@@ -225,7 +228,14 @@ async function trainOriginal(arch: ArchitectureName, config: PrepareConfig, ctx:
     config.train,
     config.seed,
   );
-  return { original: r.clf, originalSeconds: r.seconds, originalFrom: r.from, originalCurve: r.curve, writeModel: writeTwin(arch) };
+  return {
+    original: r.clf,
+    originalSeconds: r.seconds,
+    originalFrom: r.from,
+    originalFiles: r.files ?? [],
+    originalCurve: r.curve,
+    writeModel: writeTwin(arch),
+  };
 }
 
 /** k distinct positions out of 0…n−1, a seeded partial Fisher–Yates shuffle, in draw order. */

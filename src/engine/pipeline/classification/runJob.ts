@@ -17,7 +17,8 @@ import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
 import { prepare, splitHash, startBackend, type Prepared } from './prepare';
 import type { JobContext } from '../shared/jobContext';
-import { versions } from '../shared/versions';
+import { machineInfo, versions } from '../shared/versions';
+import { fileDigest } from '../../../store/runs/fileDigest';
 import { runGuarded } from '../shared/guard';
 import { maskWarnings } from '../shared/saliencyWriter';
 import { dataFitWarning } from './fitCheck';
@@ -181,6 +182,9 @@ function resolvedInfo(p: Prepared): Record<string, unknown> {
     retainSize: p.split.retain.length,
     forgetHash: splitHash(p.split),
     originalModel: p.originalFrom,
+    // The model before, as the files were when the run read them: an audit report compares them with what is there later.
+    originalFiles: p.originalFiles.map(fileDigest),
+    machine: machineInfo(),
   };
 }
 

@@ -3,7 +3,6 @@
 // recipe (defaultUnlearnRecipe), all measured by the same evaluator. Aggregated over seeds into the
 // paper's layout with the Retrain-vs-Retrain noise floor; table.md / table.json in the out dir.
 import { dataText } from '../../../protocol/dataFormats';
-import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ForgetSpec } from '../../../protocol/config';
 import type { EvaluatedModel } from '../../../protocol/results';
@@ -19,19 +18,13 @@ import { evaluateModel } from './evaluateModel';
 import { applyMethod, retrainReference } from './methodStep';
 import { prepare, splitHash, startBackend, type Prepared, type PrepareConfig } from './prepare';
 import type { JobContext } from '../shared/jobContext';
-import { versions } from '../shared/versions';
+import { machineInfo } from '../shared/versions';
 
 /** <workspace>/.salun/tables/<stamp>-<scenario>-<model>/, never an existing folder. */
 export function defaultTableDir(workspaceDir: string, config: TableConfig, now = new Date()): string {
   const s = config.scenario;
   const label = `${s.kind === 'random' ? `random${Math.round(s.fraction * 100)}` : `class${s.classIndex}`}-${config.model.architecture}`;
   return newStudyDir(workspaceDir, 'tables', label, now);
-}
-
-export function machineInfo(): MachineInfo {
-  const v = versions();
-  const cpu = cpus();
-  return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, platform: v.platform, node: v.node, tfjs: v.tfjs, salunLab: v.salunLab };
 }
 
 /** What a study (table, grid, audit) starts with: its config written with the machine, the backend up, 'started' sent. */

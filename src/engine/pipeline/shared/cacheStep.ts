@@ -36,6 +36,8 @@ export interface StepModel<M> {
   from: 'trained' | 'cache';
   /** The entry's meta.json (from the cache) or what was written (trained). */
   meta: Record<string, unknown>;
+  /** The cache entry that holds this very model (absent when another writer's entry won and could not be read). */
+  dir?: string;
 }
 
 /** The entry as a model, or undefined after saying why it cannot be used (and discarding it). */
@@ -51,7 +53,7 @@ async function loadEntry<M>(ctx: CacheContext, step: CacheStep<M>, dir: string):
         level: 'info',
         message: `${step.label}: reusing the cached model in ${dir} (trained in ${entry.meta.seconds.toFixed(1)} s; checksum verified)`,
       });
-      return { model, seconds: entry.meta.seconds, from: 'cache', meta: entry.meta };
+      return { model, seconds: entry.meta.seconds, from: 'cache', meta: entry.meta, dir };
     } catch (e) {
       if (ctx.signal.aborted) throw e;
       problem = (e as Error).message;
@@ -100,8 +102,9 @@ export async function cachedOrTrained<M>(ctx: CacheContext, step: CacheStep<M>):
         step.dispose(model);
         return theirs;
       }
+      return { model, seconds, from: 'trained', meta: written };
     }
-    return { model, seconds, from: 'trained', meta: written };
+    return { model, seconds, from: 'trained', meta: written, dir };
   } finally {
     if (lock.held) lock.release();
   }

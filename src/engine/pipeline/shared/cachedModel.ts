@@ -13,9 +13,13 @@ import { fit } from '../../train/fit';
 import type { T } from '../../tf';
 import type { JobContext } from './jobContext';
 import { cachedOrTrained } from './cacheStep';
+import { entryFiles } from '../../../store/runs/modelCache';
 
-/** `curve`: the model's own training curve; absent for entries cached before curves were kept. */
-export type CachedModel = { clf: Classifier; seconds: number; from: 'trained' | 'cache'; curve?: TrainingCurve };
+/**
+ * `curve`: the model's own training curve; absent for entries cached before curves were kept.
+ * `files`: the cache entry's files that hold this model (absent when it is in no entry).
+ */
+export type CachedModel = { clf: Classifier; seconds: number; from: 'trained' | 'cache'; curve?: TrainingCurve; files?: string[] };
 
 function recipeText(r: OptimizerRecipe): string {
   return `lr ${r.lr}, momentum ${r.momentum}, weight decay ${r.weightDecay}, batch ${r.batchSize}, ${r.epochs} epochs, ${r.schedule ?? 'cosine'} schedule`;
@@ -109,5 +113,6 @@ export async function trainedOrCached(
     dispose: (clf) => clf.model.dispose(),
   });
   const curve = parseTrainingCurve(r.meta.curve);
-  return { clf: r.model, seconds: r.seconds, from: r.from, ...(curve ? { curve } : {}) };
+  const files = r.dir ? entryFiles(r.dir) : undefined;
+  return { clf: r.model, seconds: r.seconds, from: r.from, ...(curve ? { curve } : {}), ...(files ? { files } : {}) };
 }
