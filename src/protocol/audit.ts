@@ -131,6 +131,8 @@ export interface AuditRow {
   seconds: number;
   /** The N models' ε limit reached by how many forget examples (ε at the cap). */
   epsilonAtCap: number;
+  /** The method's unlearning recipe, the same for its N runs (absent for Original). */
+  recipe?: OptimizerRecipe;
 }
 
 export interface AuditResult {
@@ -140,6 +142,9 @@ export interface AuditResult {
   retrain: { ua: number; ra: number; ta: number; relearn?: RelearnFigures; seconds: number };
   rows: AuditRow[];
   forgetSize: number;
+  /** What θo and the forget set were made of, as a run records them (an audit report matches a run to its audits by these). */
+  forgetHash?: string;
+  dataFingerprint?: string;
   data: { source: string; train: number; test: number };
   backend: BackendInfo;
   machine: MachineInfo;

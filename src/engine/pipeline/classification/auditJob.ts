@@ -204,7 +204,7 @@ export async function runAuditJob(config: AuditConfig, ctx: JobContext, outDir: 
         const out = await applyMethod(p, spec(k), mctx, { path: (...parts: string[]): string => join(outDir, 'work', `${method}-${k + 1}`, ...parts) });
         return { clf: out.theta, seconds: out.seconds };
       });
-      rows.push(auditRow(method, done.outputs, retrain.outputs, done.relearn));
+      rows.push({ ...auditRow(method, done.outputs, retrain.outputs, done.relearn), recipe: spec(0).unlearn });
     }
     const result: AuditResult = {
       config,
@@ -218,6 +218,8 @@ export async function runAuditJob(config: AuditConfig, ctx: JobContext, outDir: 
       },
       rows,
       forgetSize: p.split.forget.length,
+      forgetHash: splitHash(p.split),
+      dataFingerprint: p.dataFingerprint,
       data: { source: p.data.train.source, train: p.data.train.n, test: p.data.test.n },
       backend,
       machine,
