@@ -13,6 +13,7 @@ import { gridCommand } from './gridCommand';
 import { runsCommand } from './runsCommand';
 import { tableCommand } from './tableCommand';
 import { auditCommand } from './auditCommand';
+import { auditReportCommand } from './auditReportCommand';
 
 const USAGE = `salun — machine unlearning with weight saliency (SalUn) and baselines
 
@@ -31,6 +32,10 @@ Usage:
                                    forgetting quality F and final score from N Retrain models and N
                                    runs per method, a per-example attack, a relearning test; see
                                    \`salun audit --help\`
+  salun audit-report <run> [--out <dir>]
+                                   what a reviewer files about one run: the request, sha256 of the
+                                   model before and after, method, evidence, environment, manifest
+                                   (audit.json, audit.md, SHA256SUMS); see \`salun audit-report --help\`
   salun gen-demo [options]         generation unlearning on the bundled Fashion-MNIST (14×14): forget
                                    class 7 in a class-conditional DDPM with SalUn, ESD and RL; UA,
                                    retained accuracy and FID-classifier; sample grids as PNG; see
@@ -78,6 +83,10 @@ async function main(): Promise<void> {
   }
   if (command === 'audit') {
     await auditCommand(rest);
+    return;
+  }
+  if (command === 'audit-report') {
+    await auditReportCommand(rest);
     return;
   }
   if (command === 'grid') {
