@@ -8,8 +8,12 @@ import { AUDIT_DEFAULT_METHODS } from '../protocol/methods';
 import { plainTable } from '../protocol/tableText';
 import { auditHeader, auditTable, defaultAuditDir } from '../engine/pipeline/classification/auditJob';
 import { scenarioLabel } from '../engine/pipeline/classification/tableJob';
+import type { AuditScenario } from '../protocol/audit';
+import type { RunConfig } from '../protocol/config';
+import { modelText } from '../protocol/modelSources';
+import { ConfigError, parseRunConfig, withoutRunRecord } from '../protocol/runConfigSchema';
 import { join } from 'node:path';
-import { numberArg, readArgs } from './common';
+import { fail, numberArg, readArgs } from './common';
 import { runJobCommand, validateOrFail, type StartCommand } from './jobCommand';
 import { methodsArg, STUDY_OPTIONS, STUDY_USAGE, studyConfigFields, studyOptions } from './studyArgs';
 
@@ -31,6 +35,9 @@ crash or a closed window) reads them and trains only the rest; another --methods
 
 Usage:
   salun audit [options]
+  salun audit <config> [options]   the run config's data, model (yours too: tfjs, ONNX, PyTorch),
+                                   forget set (indices files too), θo recipe, seed, mask, and its
+                                   method at its own recipe (add others with --methods)
 
 Options:
   --methods <list>    comma-separated (default ${AUDIT_DEFAULT_METHODS.join(',')})
@@ -55,13 +62,57 @@ const AUDIT_OPTIONS = {
   ratio: { type: 'string' },
 } as const;
 
-function parseAuditArgs(argv: string[]): { config: AuditConfig; study: ReturnType<typeof studyOptions> } {
-  const { values: v } = readArgs(argv, AUDIT_OPTIONS, AUDIT_USAGE);
+/** Flags that say what a run config already says: given beside one, they would be silently overruled. */
+const CONFIG_SAYS = ['scenario', 'fraction', 'class', 'data', 'train-subset', 'held-out', 'model', 'train-epochs', 'ratio'] as const;
+
+function scenarioOfRun(run: RunConfig, file: string): AuditScenario {
+  const f = run.forget;
+  if (f.kind === 'class') return { kind: 'class', classIndex: f.classIndex };
+  if (f.kind === 'indices') return { kind: 'indices', file: f.file };
+  if (f.seed !== undefined && f.seed !== run.seed)
+    fail(`${file}: forget.seed ${f.seed} differs from seed ${run.seed}; an audit draws the forget set with θo's seed`, 2);
+  return { kind: 'random', fraction: f.fraction };
+}
+
+/** The audit of a run config: its θo, forget set and mask, and its method at its own recipe. */
+function fromRunConfig(file: string, v: Record<string, unknown>): Partial<AuditConfig> {
+  const given = CONFIG_SAYS.filter((k) => v[k] !== undefined);
+  if (given.length) fail(`${given.map((k) => `--${k}`).join(', ')}: ${file} already says it; change the config instead`, 2);
+  let run: RunConfig;
+  try {
+    run = parseRunConfig(withoutRunRecord(JSON.parse(readFileSync(file, 'utf8')) as unknown), file);
+  } catch (e) {
+    return fail(e instanceof ConfigError ? e.message : `cannot read ${file}: ${(e as Error).message}`, 2);
+  }
+  const { auto: _auto, ...unlearn } = run.unlearn as RunConfig['unlearn'] & { auto?: boolean };
+  return {
+    scenario: scenarioOfRun(run, file),
+    seed: run.seed,
+    methods: [run.method],
+    data: run.data,
+    model: run.model,
+    train: run.train,
+    saliency: run.saliency,
+    backend: run.backend,
+    ...(run.workers !== undefined ? { workers: run.workers } : {}),
+    runRecipe: { method: run.method, unlearn, ...(run.masked ? { masked: true } : {}), ...(run.methodOptions ? { methodOptions: run.methodOptions } : {}) },
+  };
+}
+
+/** The audit config the command line says (a run config first, when given); a bad flag or config exits with its reason. */
+export function parseAuditArgs(argv: string[]): { config: AuditConfig; study: ReturnType<typeof studyOptions> } {
+  const { values: v, positionals } = readArgs(argv, AUDIT_OPTIONS, AUDIT_USAGE, true);
+  if (positionals.length > 1) fail(`salun audit takes at most one config, got ${positionals.length}: ${positionals.join(' ')}\n\n${AUDIT_USAGE}`, 2);
   const study = studyOptions(v);
   const d = defaultAuditConfig();
+  const fromFile = positionals.length ? fromRunConfig(positionals[0], v) : undefined;
   const config: AuditConfig = {
     ...d,
     ...studyConfigFields(study),
+    ...fromFile,
+    // A flag beside a config still wins where the config has no say in it (where it runs).
+    ...(fromFile && v.backend !== undefined ? { backend: study.backend } : {}),
+    ...(fromFile && v.workers !== undefined ? { workers: study.workers } : {}),
     ...(v.methods !== undefined ? { methods: methodsArg(v.methods) } : {}),
     ...(v.models !== undefined ? { models: numberArg('--models', v.models) } : {}),
     ...(v.seed !== undefined ? { seed: numberArg('--seed', v.seed) } : {}),
@@ -82,7 +133,7 @@ export async function auditCommand(argv: string[]): Promise<void> {
   const outDir = o.out ?? defaultAuditDir(o.workspace, config);
   if (!o.quiet)
     process.stderr.write(
-      `audit: ${scenarioLabel(config)}, ${config.model.architecture}, N = ${config.models}, methods ${config.methods.join(', ')}\nout: ${outDir}\n`,
+      `audit: ${scenarioLabel(config)}, ${modelText(config.model)}, N = ${config.models}, methods ${config.methods.join(', ')}\nout: ${outDir}\n`,
     );
   await runJobCommand(
     { ...command, outDir },
@@ -98,7 +149,7 @@ export async function auditCommand(argv: string[]): Promise<void> {
     console.log(JSON.stringify(result, null, 2));
     return;
   }
-  console.log(`\nSalUn Lab audit: ${scenarioLabel(result.config)}, ${result.config.model.architecture.toUpperCase()}`);
+  console.log(`\nSalUn Lab audit: ${scenarioLabel(result.config)}, ${modelText(result.config.model)}`);
   console.log(auditHeader(result).join('\n'));
   console.log(`\n${plainTable(auditTable(result))}\n`);
   console.log(`written: ${outDir}/audit.md, audit.json`);

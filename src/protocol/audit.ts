@@ -4,14 +4,14 @@
 // score (engine/metrics/forgetQuality.ts), a per-example likelihood-ratio attack with Retrain as the
 // "out" distribution (engine/metrics/lira.ts), and a relearning test (engine/metrics/relearn.ts).
 // θo itself is audited beside the methods: N copies of one model, the baseline of no unlearning.
-import type { ArchitectureName, BackendChoice, DataSpec, MethodName, OptimizerRecipe, SaliencyConfig } from './config';
+import type { BackendChoice, DataSpec, MethodName, MethodOptions, ModelSpec, OptimizerRecipe, SaliencyConfig } from './config';
 import { METHOD_NAMES } from './config';
-import { AUDIT_DEFAULT_METHODS } from './methods';
+import { AUDIT_DEFAULT_METHODS, defaultUnlearnRecipe } from './methods';
 import { DEFAULT_RATIO, DEFAULT_TRAIN } from './defaults';
 import { isRecord } from './guards';
-import { mergeDefaults, shared } from './runConfigSchema';
+import { mergeDefaults, METHOD_OPTIONS_SCHEMA, recipe, shared } from './runConfigSchema';
 import { validate, type Schema } from './schema';
-import { STUDY_SCHEMA_PARTS, studyDefaults, type TableScenario } from './table';
+import { SCENARIO_SCHEMA, STUDY_SCHEMA_PARTS, studyDefaults, type TableScenario } from './table';
 import type { BackendInfo } from './results';
 import type { MachineInfo } from './table';
 
@@ -25,8 +25,19 @@ export interface RelearnConfig {
   maxSteps: number;
 }
 
+/** A table's scenarios, or the rows a deletion request names (the run config's `forget.file`). */
+export type AuditScenario = TableScenario | { kind: 'indices'; file: string };
+
+/** The recipe of the run config an audit was made from (`salun audit <config>`): its method runs it instead of the default. */
+export interface AuditRunRecipe {
+  method: MethodName;
+  unlearn: OptimizerRecipe;
+  masked?: boolean;
+  methodOptions?: MethodOptions;
+}
+
 export interface AuditConfig {
-  scenario: TableScenario;
+  scenario: AuditScenario;
   /** θo's seed and the forget set's; model k of N uses seed + k. */
   seed: number;
   /** N: Retrain models and runs of each method (the challenge used 512). */
@@ -34,13 +45,22 @@ export interface AuditConfig {
   methods: MethodName[];
   data: DataSpec;
   trainSubset?: number;
-  model: { kind: 'builtin'; architecture: ArchitectureName };
+  /** θo: a built-in network trained here, or the user's own model (Retrain is its topology, trained on Dr). */
+  model: ModelSpec;
   /** Recipe of θo and Retrain. */
   train: OptimizerRecipe;
   saliency: SaliencyConfig;
   relearn: RelearnConfig;
+  runRecipe?: AuditRunRecipe;
   backend: BackendChoice;
   workers?: number;
+}
+
+/** A method's recipe in an audit: the run config's for the method it names, else the method's default (engine and progress plan alike). */
+export function auditMethodRecipe(c: Pick<AuditConfig, 'runRecipe'>, method: MethodName): Omit<AuditRunRecipe, 'method'> {
+  const r = c.runRecipe;
+  if (r?.method !== method) return { unlearn: defaultUnlearnRecipe(method) };
+  return { unlearn: r.unlearn, ...(r.masked ? { masked: true } : {}), ...(r.methodOptions ? { methodOptions: r.methodOptions } : {}) };
 }
 
 /** N = 8 by default: every audit model on the bundled data is a minute or less on two cores. */
@@ -61,12 +81,44 @@ export function defaultAuditConfig(): AuditConfig {
   };
 }
 
+const AUDIT_SCENARIO_SCHEMA: Schema = {
+  ...SCENARIO_SCHEMA,
+  oneOf: [
+    ...(SCENARIO_SCHEMA.oneOf ?? []),
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'file'],
+      properties: {
+        kind: { type: 'string', const: 'indices', description: 'The training rows a deletion request names' },
+        file: { type: 'string', minLength: 1, description: 'A JSON array or text file of training-set indices (relative to the workspace, or absolute)' },
+      },
+    },
+  ],
+};
+
+const RUN_RECIPE_SCHEMA: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['method', 'unlearn'],
+  description: "The recipe of the run config the audit was made from: its method runs it instead of the method's default",
+  properties: {
+    method: { type: 'string', enum: METHOD_NAMES },
+    unlearn: recipe('Recipe for the unlearning step'),
+    masked: { type: 'boolean' },
+    methodOptions: METHOD_OPTIONS_SCHEMA,
+  },
+};
+
 export const AUDIT_CONFIG_SCHEMA: Schema = {
   type: 'object',
   additionalProperties: false,
   required: ['scenario', 'seed', 'models', 'methods', 'data', 'model', 'train', 'saliency', 'relearn', 'backend'],
   properties: {
     ...STUDY_SCHEMA_PARTS,
+    scenario: AUDIT_SCENARIO_SCHEMA,
+    model: shared.model,
+    runRecipe: RUN_RECIPE_SCHEMA,
     seed: { type: 'integer', minimum: 0, description: "θo's seed and the forget set's; model k of N uses seed + k" },
     models: { type: 'integer', minimum: 3, maximum: 4096, description: 'N: Retrain models and runs of each method (the challenge used 512)' },
     methods: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: METHOD_NAMES }, description: 'The methods audited' },

@@ -21,7 +21,7 @@ import { generationFacet } from './genMethods';
 import { applyPoint, gridPoints, type GridConfig } from './grid';
 import type { JobEvent, JobPhase, OverallProgress } from './jobMessages';
 import { defaultUnlearnRecipe, methodEpochs, methodUsesMask, type MethodName, type MethodOptions } from './methods';
-import type { AuditConfig } from './audit';
+import { auditMethodRecipe, type AuditConfig } from './audit';
 import type { TableConfig } from './table';
 
 export interface JobStage {
@@ -122,10 +122,16 @@ export function auditPlan(c: AuditConfig): JobStage[] {
       { phase: 'evaluate', weight: EVALUATE },
     ]),
     relearn,
-    ...c.methods.flatMap((m) => [
-      ...each([...methodStages(m, false, methodEpochs(m, defaultUnlearnRecipe(m)), false), { phase: 'evaluate', weight: EVALUATE }]),
-      relearn,
-    ]),
+    ...c.methods.flatMap((m) => {
+      const r = auditMethodRecipe(c, m);
+      return [
+        ...each([
+          ...methodStages(m, r.masked ?? false, methodEpochs(m, r.unlearn, r.methodOptions), false, r.methodOptions),
+          { phase: 'evaluate', weight: EVALUATE },
+        ]),
+        relearn,
+      ];
+    }),
     { phase: 'write', weight: WRITE },
   ];
 }

@@ -167,7 +167,7 @@ function innerSchema(key: string): Record<string, Schema> {
 }
 
 /** One object per method option group of the method table, each parameter with its range and default. */
-const methodOptions: Schema = {
+export const METHOD_OPTIONS_SCHEMA: Schema = {
   type: 'object',
   additionalProperties: false,
   description: 'Hyper-parameters of the baselines; what is left out takes its default',
@@ -210,7 +210,7 @@ export const RUN_CONFIG_SCHEMA: Schema = {
       default: false,
       description: 'Run the method inside the saliency mask: only salient weights move, the rest stay exactly θo (SalUn always does)',
     },
-    methodOptions,
+    methodOptions: METHOD_OPTIONS_SCHEMA,
     unlearn: unlearnRecipe,
     retrain: { type: 'boolean', description: 'Train the Retrain reference on Dr (needed for Avg. Gap)' },
   },

@@ -18,7 +18,7 @@ const FOLDER: Readonly<Record<BackendName, string>> = { 'tensorflow-gpu': 'nativ
 /** A literal that is a backend's name but means something else, with the reason. */
 const NOT_A_BACKEND: readonly { file: string; text: string; why: string }[] = [
   { file: 'src/protocol/table.ts', text: 'cpu', why: "the machine's processor model in a table's record" },
-  { file: 'src/engine/pipeline/classification/tableJob.ts', text: 'cpu', why: "the machine's processor model in a table's record" },
+  { file: 'src/engine/pipeline/shared/versions.ts', text: 'cpu', why: "the machine's processor model in a run's, table's or audit's record" },
 ];
 
 describe('backend table', () => {

@@ -8,8 +8,9 @@
 // them as independent tasks.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuditConfig, AuditResult, AuditRow, RelearnFigures } from '../../../protocol/audit';
-import { defaultUnlearnRecipe, methodLabel } from '../../../protocol/methods';
+import { auditMethodRecipe, type AuditConfig, type AuditResult, type AuditRow, type RelearnFigures } from '../../../protocol/audit';
+import { methodLabel } from '../../../protocol/methods';
+import { modelText } from '../../../protocol/modelSources';
 import { isFiniteNumber, isRecord } from '../../../protocol/guards';
 import { markdownTable } from '../../../protocol/tableText';
 import { writeFileAtomic, writeJsonAtomic } from '../../../store/runs/atomic';
@@ -19,9 +20,9 @@ import { perExampleAttack } from '../../metrics/lira';
 import { relearnSplit, relearnSteps } from '../../metrics/relearn';
 import { classifierOf, type Classifier } from '../../models/io';
 import type { JobContext } from '../shared/jobContext';
-import { applyMethod, retrainReference } from './methodStep';
+import { applyMethod, retrainReference, type MethodSpec } from './methodStep';
 import { configHash, prepare, splitHash, type Prepared } from './prepare';
-import { scenarioLabel, startStudy, studyPrepareConfig } from './tableJob';
+import { scenarioLabel, startStudy, studyModelLabel, studyPrepareConfig } from './tableJob';
 
 /** What one model contributes to the audit. */
 interface ModelOutputs {
@@ -43,7 +44,8 @@ interface ModelOutputs {
  */
 export function defaultAuditDir(workspaceDir: string, config: AuditConfig): string {
   const s = config.scenario;
-  const label = `${s.kind === 'random' ? `random${Math.round(s.fraction * 100)}` : `class${s.classIndex}`}-${config.model.architecture}`;
+  const forgets = s.kind === 'random' ? `random${Math.round(s.fraction * 100)}` : s.kind === 'class' ? `class${s.classIndex}` : 'indices';
+  const label = `${forgets}-${studyModelLabel(config.model)}`.replace(/[^A-Za-z0-9._-]/g, '_');
   const { backend: _b, workers: _w, methods: _m, models: _n, ...what } = config;
   return join(workspaceDir, '.salun', 'audits', `${label}-${configHash({ what: 'audit', v: 1, ...what }).slice(0, 12)}`);
 }
@@ -199,7 +201,7 @@ export async function runAuditJob(config: AuditConfig, ctx: JobContext, outDir: 
     // One θo, trained (or read from the cache) once: its time is counted once, not N times.
     const rows: AuditRow[] = [{ ...auditRow('original', copies, retrain.outputs, relearnNone), seconds: original.seconds }];
     for (const method of config.methods) {
-      const spec = (k: number) => ({ method, saliency: config.saliency, unlearn: defaultUnlearnRecipe(method), seed: config.seed + k });
+      const spec = (k: number): MethodSpec => ({ ...auditMethodRecipe(config, method), method, saliency: config.saliency, seed: config.seed + k });
       const done = await models(a, method, methodLabel(method), async (k, mctx) => {
         const out = await applyMethod(p, spec(k), mctx, { path: (...parts: string[]): string => join(outDir, 'work', `${method}-${k + 1}`, ...parts) });
         return { clf: out.theta, seconds: out.seconds };
@@ -263,7 +265,7 @@ export function auditTable(r: AuditResult): string[][] {
 export function auditHeader(r: AuditResult): string[] {
   const c = r.config;
   return [
-    `- Scenario: ${scenarioLabel(c)}; forget set ${r.forgetSize} rows; data ${r.data.source}, ${r.data.train} train / ${r.data.test} test; model ${c.model.architecture}, seed ${c.seed}`,
+    `- Scenario: ${scenarioLabel(c)}; forget set ${r.forgetSize} rows; data ${r.data.source}, ${r.data.train} train / ${r.data.test} test; model ${modelText(c.model)}, seed ${c.seed}${c.runRecipe ? `; ${methodLabel(c.runRecipe.method)} at the run config's recipe` : ''}`,
     `- N = ${c.models} Retrain models and ${c.models} runs of each method (the challenge used 512); with N = ${c.models} an ε above ⌈ln(N − 1)⌉ = ${r.epsilonLimit} scores 0, so F resolves ${r.epsilonLimit * 2} buckets`,
     `- Relearning: fine-tune on ${Math.round(c.relearn.share * 100)}% of the forget set (lr ${c.relearn.lr}, batch ${c.relearn.batchSize}), steps until the other ${100 - Math.round(c.relearn.share * 100)}% is as accurate as under θo (${r.rows[0]?.relearn?.target.toFixed(1) ?? '—'}%), at most ${c.relearn.maxSteps}`,
     `- Backend ${r.backend.name}; ${r.machine.cpu}, ${r.machine.cores} cores; Node ${r.machine.node}, tfjs ${r.machine.tfjs}; ${r.date}; wall time ${r.wallSeconds.toFixed(1)} s${r.resumed ? ` (${r.resumed} models read back from an earlier run of this audit)` : ''}`,
@@ -272,7 +274,7 @@ export function auditHeader(r: AuditResult): string[] {
 
 function auditMarkdown(r: AuditResult): string {
   return [
-    `# SalUn Lab audit: ${scenarioLabel(r.config)}, ${r.config.model.architecture.toUpperCase()}`,
+    `# SalUn Lab audit: ${scenarioLabel(r.config)}, ${studyModelLabel(r.config.model)}`,
     '',
     ...auditHeader(r),
     '',

@@ -3,8 +3,9 @@
 // recipe (defaultUnlearnRecipe), all measured by the same evaluator. Aggregated over seeds into the
 // paper's layout with the Retrain-vs-Retrain noise floor; table.md / table.json in the out dir.
 import { dataText } from '../../../protocol/dataFormats';
-import { basename, join } from 'node:path';
-import type { ForgetSpec } from '../../../protocol/config';
+import { basename, dirname, join } from 'node:path';
+import type { ForgetSpec, ModelSpec } from '../../../protocol/config';
+import type { AuditScenario } from '../../../protocol/audit';
 import type { EvaluatedModel } from '../../../protocol/results';
 import { type MachineInfo, type TableConfig, type TableMissing, type TableResult } from '../../../protocol/table';
 import { defaultUnlearnRecipe } from '../../../protocol/methods';
@@ -43,18 +44,24 @@ export async function startStudy(
   return { t0, date, machine, backend };
 }
 
-/** The forget set a scenario draws for a seed (the table and the grid search share it). */
-export function forgetSpec(config: Pick<TableConfig, 'scenario'>, seed: number): ForgetSpec {
-  return config.scenario.kind === 'random'
-    ? { kind: 'random', fraction: config.scenario.fraction, seed }
-    : { kind: 'class', classIndex: config.scenario.classIndex };
+/** What a study forgets and trains (a table's and a grid's; an audit's may also name rows and take the user's model). */
+interface StudyFields extends Pick<TableConfig, 'data' | 'train' | 'backend' | 'trainSubset'> {
+  scenario: AuditScenario;
+  model: ModelSpec;
 }
 
-/** What `prepare` needs for one seed of a study (the table and the grid search share it). */
-export function studyPrepareConfig(
-  config: Pick<TableConfig, 'scenario' | 'data' | 'model' | 'train' | 'backend' | 'trainSubset'>,
-  seed: number,
-): PrepareConfig {
+/** The forget set a scenario draws for a seed (the table, the grid search and the audit share it). */
+export function forgetSpec(config: Pick<StudyFields, 'scenario'>, seed: number): ForgetSpec {
+  const s = config.scenario;
+  return s.kind === 'random'
+    ? { kind: 'random', fraction: s.fraction, seed }
+    : s.kind === 'class'
+      ? { kind: 'class', classIndex: s.classIndex }
+      : { kind: 'indices', file: s.file };
+}
+
+/** What `prepare` needs for one seed of a study (the table, the grid search and the audit share it). */
+export function studyPrepareConfig(config: StudyFields, seed: number): PrepareConfig {
   return {
     data: config.data,
     model: config.model,
@@ -66,9 +73,18 @@ export function studyPrepareConfig(
   };
 }
 
-export function scenarioLabel(config: Pick<TableConfig, 'scenario'>): string {
+export function scenarioLabel(config: Pick<StudyFields, 'scenario'>): string {
   const s = config.scenario;
+  if (s.kind === 'indices') return `forgetting the rows of ${s.file}`;
   return s.kind === 'random' ? `random ${+(s.fraction * 100).toFixed(2)}% forgetting` : `class-wise forgetting (class ${s.classIndex})`;
+}
+
+/** "cnn", or the user's model file's name: how a study's folder and title name θo. */
+export function studyModelLabel(model: ModelSpec): string {
+  if (model.kind === 'builtin') return model.architecture;
+  // A tfjs model is always model.json: its folder names it.
+  const file = basename(model.path) === 'model.json' ? basename(dirname(model.path)) : basename(model.path);
+  return file.replace(/\.[^.]*$/, '') || 'model';
 }
 
 /** `config` as dispatch passes it: through parseTableConfig (protocol/configKinds.ts). */
