@@ -78,6 +78,9 @@ export async function memorisationScores(u: UnlearnInput, o: RumOptions): Promis
     throw new UserError('RUM needs held-out rows for its memorisation proxy and this run has no test rows.', 'Use data with a test split.');
   const before = await logProbRows(u.clf, u);
   const proxy = classifierOf(await cloneModel(u.clf.model));
+  // Before the first unlearning batch: without these lines the progress bar sits at 0 while it works.
+  const t0 = Date.now();
+  u.log?.('info', `RUM: memorisation proxy, a copy of θo fine-tuned on ${u.test.indices.length} held-out rows for ${o.proxyEpochs} epochs`);
   try {
     await fit({
       clf: proxy,
@@ -87,8 +90,10 @@ export async function memorisationScores(u: UnlearnInput, o: RumOptions): Promis
       seed: subSeed(u.seed, 'rum-proxy'),
       signal: u.signal,
       pool: u.pool,
+      onEpoch: (epoch, loss) => u.log?.('info', `RUM: memorisation proxy epoch ${epoch}/${o.proxyEpochs}, loss ${loss.toFixed(4)}`),
     });
     const after = await logProbRows(proxy, u);
+    u.log?.('info', `RUM: memorisation scores of ${before.length} forget rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return Float64Array.from(before, (lp, i) => symmetricKl(lp, after[i]));
   } finally {
     proxy.model.dispose();
