@@ -24,6 +24,7 @@ export const COMMAND_IDS = {
   compareRuns: 'salun.compareRuns',
   exportRunReport: 'salun.exportRunReport',
   exportModel: 'salun.exportModel',
+  exportAuditReport: 'salun.exportAuditReport',
   installNativeBackend: 'salun.installNativeBackend',
   openChartsInEditor: 'salun.openChartsInEditor',
 } as const;

@@ -2,6 +2,7 @@
 // extension only through what a user or another extension has: its commands and the SalunApi that
 // activate() returns.
 import * as assert from 'assert';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -715,7 +716,7 @@ describe('SalUn Lab in the extension host', () => {
   }).timeout(6 * 60_000);
 });
 
-describe('Export Unlearned Model in the extension host', () => {
+describe('Export Unlearned Model and Export Audit Report in the extension host', () => {
   let api: SalunApi;
 
   before(async () => {
@@ -768,6 +769,75 @@ describe('Export Unlearned Model in the extension host', () => {
     // From the palette it asks which run first; Escape ends it with nothing written.
     assert.strictEqual(await escapeFlow('salun.exportModel', 5_000), undefined);
     fs.rmSync(path.join(ws, '.salun', 'exports'), { recursive: true, force: true });
+    assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', dir, { confirm: false }), true);
+  }).timeout(60_000);
+
+  it('Export Audit Report, scripted, writes audit.json, audit.md and a SHA256SUMS whose every line checks; outside the workspace is refused', async () => {
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(ws, 'the host suite needs a workspace folder');
+    // A finished run as the job leaves one: config.json with the forget set and θo's file as the run read it, and model/.
+    const runId = '20000104-000000-salun';
+    const dir = path.join(ws, '.salun', 'runs', runId);
+    const thetaDir = fs.mkdtempSync(path.join(ws, 'audit-theta-'));
+    const theta = path.join(thetaDir, 'net.onnx');
+    const bytes = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 17 + seed) % 256));
+    fs.writeFileSync(theta, bytes(1024, 5));
+    const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    fs.mkdirSync(path.join(dir, 'model'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'model', 'model.onnx'), bytes(2048, 9));
+    fs.writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({
+        kind: 'run',
+        method: 'salun',
+        model: { kind: 'onnx', path: theta },
+        forget: { kind: 'random', fraction: 0.1, seed: 1 },
+        resolved: { forgetSize: 6, retainSize: 54, originalFiles: [{ path: theta, bytes: 1024, sha256: sha256(theta) }] },
+      }),
+    );
+    fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ state: 'finished', startedAt: '2000-01-04T00:00:00Z', endedAt: '2000-01-04T00:01:00Z' }));
+    const entry = await until(`the Runs tree to list ${runId}`, 30_000, () => api.runsTree().find((e) => e.runId === runId));
+    assert.strictEqual(entry.contextValue, 'salun.run.finished.model', 'the context menu entry would not show on this run');
+    type Written = { dir: string; files: string[]; report: { format: string } };
+    const run = (args: object): Promise<Written | undefined> =>
+      withTimeout('salun.exportAuditReport', 30_000, vscode.commands.executeCommand<Written | undefined>('salun.exportAuditReport', args));
+
+    const out = path.join(dir, 'audit-report');
+    const written = await run({ runId });
+    assert.strictEqual(written?.dir, out);
+    assert.deepStrictEqual(
+      written.files,
+      ['audit.json', 'audit.md', 'SHA256SUMS'].map((f) => path.join(out, f)),
+    );
+    for (const f of written.files) assert.ok(fs.existsSync(f), `${f} was not written`);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'audit.json'), 'utf8')) as {
+      format: string;
+      modelBefore: { files: { path: string; now: string }[] };
+    };
+    assert.strictEqual(json.format, 'salun-audit-report');
+    assert.deepStrictEqual(json.modelBefore.files, [{ ...json.modelBefore.files[0], path: theta, now: 'unchanged' }]);
+    // `sha256sum -c SHA256SUMS` in the report folder: every line's file, by its path from there, has that digest.
+    const lines = fs.readFileSync(path.join(out, 'SHA256SUMS'), 'utf8').trimEnd().split('\n');
+    const named = lines.map((line) => {
+      const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+      assert.ok(m, `not a sha256sum line: ${line}`);
+      assert.strictEqual(sha256(path.resolve(out, m[2])), m[1], `SHA256SUMS: ${m[2]}`);
+      return path.resolve(out, m[2]);
+    });
+    for (const f of [theta, path.join(dir, 'model', 'model.onnx'), path.join(dir, 'config.json'), path.join(out, 'audit.json'), path.join(out, 'audit.md')])
+      assert.ok(named.includes(f), `SHA256SUMS does not list ${f}`);
+
+    // A script may not write outside the workspace's .salun: refused, nothing written.
+    await assert.rejects(Promise.resolve(run({ runId, outDir: '../outside' })), /salun\.exportAuditReport: refused outDir/);
+    assert.ok(!fs.existsSync(path.resolve(ws, '..', 'outside')));
+
+    // From the palette it asks which run first; Escape ends it with nothing written.
+    const before = fs.readdirSync(dir).sort();
+    const report = fs.readFileSync(path.join(out, 'audit.json'), 'utf8');
+    assert.strictEqual(await escapeFlow('salun.exportAuditReport', 5_000), undefined);
+    assert.deepStrictEqual(fs.readdirSync(dir).sort(), before);
+    assert.strictEqual(fs.readFileSync(path.join(out, 'audit.json'), 'utf8'), report);
+    fs.rmSync(thetaDir, { recursive: true, force: true });
     assert.strictEqual(await vscode.commands.executeCommand('salun.deleteRun', dir, { confirm: false }), true);
   }).timeout(60_000);
 });

@@ -4,13 +4,10 @@
 // under the workspace's .salun, and resolves with what it wrote. The copying is the store's
 // (modelExport.ts), shared with `salun export`.
 import * as vscode from 'vscode';
-import { listRuns, type RunSummary } from '../../store/runs/readRuns';
-import { UserError } from '../../store/errors';
 import {
   defaultExportPath,
   exportRunModel,
   MODEL_EXPORT_FORMATS,
-  runHasModel,
   runModelFormats,
   type ModelExportFormat,
   type ModelExportResult,
@@ -19,82 +16,15 @@ import {
 import { targetFolder } from '../jobs/commands';
 import { COMMAND_IDS } from '../commandIds';
 import { formatPickEntries, formatPickPlaceholder, parseExportModelArgs, type FormatPickEntry } from './modelExportArgs';
-import { confinedOutFile, confinedRunDir } from './pathConfinement';
-import { runForget, runPickEntry, workspaceOfRun } from './reportFiles';
-import { RunItem } from './runsTree';
+import { exportRunDir, userText, type ExportCommand } from './exportableRuns';
+import { confinedOutFile } from './pathConfinement';
+import { workspaceOfRun } from './reportFiles';
 
 const ID = COMMAND_IDS.exportModel;
+const COMMAND: ExportCommand = { id: ID, title: 'Export Unlearned Model', nothingYet: 'SalUn: no finished unlearning run has a model to export yet.' };
 
 export function registerModelExportCommand(log: vscode.LogOutputChannel): vscode.Disposable {
   return vscode.commands.registerCommand(ID, (arg?: unknown) => exportModel(log, arg));
-}
-
-function workspaceDirs(): string[] {
-  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-}
-
-/** Runs that ended with a model of their own, newest first. */
-function runsWithModel(): RunSummary[] {
-  return workspaceDirs()
-    .flatMap((ws) => listRuns(ws))
-    .filter((r) => (r.state === 'finished' || r.state === 'stopped') && r.isFolder && runHasModel(r.dir))
-    .sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
-}
-
-function userText(e: unknown): string {
-  if (e instanceof UserError) return `${e.message}. ${e.hint ?? ''}`.trim();
-  return e instanceof Error ? e.message : String(e);
-}
-
-interface RunPick extends vscode.QuickPickItem {
-  dir: string;
-}
-
-async function pickRun(): Promise<string | undefined> {
-  const runs = runsWithModel();
-  if (!runs.length) {
-    void vscode.window.showInformationMessage('SalUn: no finished unlearning run has a model to export yet.', 'New Unlearning Run').then((choice) => {
-      if (choice) void vscode.commands.executeCommand(COMMAND_IDS.newRun);
-    });
-    return undefined;
-  }
-  const items = runs.map((r): RunPick => ({
-    ...runPickEntry({ runId: r.runId, method: r.method ?? '?', state: r.state, rows: r.rows }, runForget(r.dir)),
-    dir: r.dir,
-  }));
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'SalUn: Export Unlearned Model',
-    placeHolder: 'Which run?',
-    matchOnDescription: true,
-    matchOnDetail: true,
-  });
-  return picked?.dir;
-}
-
-/** The run folder `arg` names (a tree item, a folder Uri or path, scripted arguments), or the user's pick. */
-async function runDirOf(arg: unknown, runId: string | undefined): Promise<string | undefined> {
-  if (runId !== undefined) {
-    const dir = workspaceDirs()
-      .flatMap((ws) => listRuns(ws))
-      .find((r) => r.runId === runId)?.dir;
-    if (!dir)
-      throw new Error(
-        `${ID}: no run ${runId} in ${
-          workspaceDirs()
-            .map((d) => `${d}/.salun/runs`)
-            .join(', ') || 'the workspace (no folder is open)'
-        }.`,
-      );
-    return dir;
-  }
-  if (arg instanceof RunItem) return arg.run.dir;
-  if (arg instanceof vscode.Uri && arg.scheme === 'file') return confinedRunDir(workspaceDirs(), arg.fsPath, ID);
-  if (typeof arg === 'string' && arg.length > 0) return confinedRunDir(workspaceDirs(), arg, ID);
-  if (!workspaceDirs().length) {
-    void vscode.window.showErrorMessage('SalUn: Export Unlearned Model reads the run folders of the workspace (.salun/runs): open a folder first.');
-    return undefined;
-  }
-  return pickRun();
 }
 
 async function pickFormat(runId: string, formats: RunModelFormats): Promise<ModelExportFormat | undefined> {
@@ -137,7 +67,7 @@ function announce(result: ModelExportResult): void {
  */
 async function exportModel(log: vscode.LogOutputChannel, arg: unknown): Promise<ModelExportResult | undefined> {
   const args = parseExportModelArgs(arg);
-  const dir = await runDirOf(arg, args?.runId);
+  const dir = await exportRunDir(COMMAND, arg, args?.runId);
   if (!dir) return undefined;
   const runId = dir.replace(/.*[\\/]/, '');
   const workspaceDir = workspaceOfRun(dir) ?? targetFolder()?.uri.fsPath ?? dir;

@@ -44,15 +44,16 @@ export function confinedRunDir(workspaceDirs: readonly string[], dir: string, co
 }
 
 /**
- * Where a scripted `outFile` goes: relative paths from the workspace folder; the result must lie
- * under its .salun, lexically and physically (a link inside .salun that points elsewhere is refused).
+ * Where a scripted `outFile` (or `outDir`: `arg` names the argument) goes: relative paths from the
+ * workspace folder; the result must lie under its .salun, lexically and physically (a link inside
+ * .salun that points elsewhere is refused).
  */
-export function confinedOutFile(workspaceDir: string, outFile: string, command: string): string {
+export function confinedOutFile(workspaceDir: string, outFile: string, command: string, arg = 'outFile'): string {
   const salun = resolve(workspaceDir, '.salun');
   const target = isAbsolute(outFile) ? resolve(outFile) : resolve(workspaceDir, outFile);
   const refuse = (why: string): never => {
     throw new ConfinementError(
-      `${command}: refused outFile ${outFile}: ${why}. A script may write only under ${salun}; run the command without outFile to choose any place.`,
+      `${command}: refused ${arg} ${outFile}: ${why}. A script may write only under ${salun}; run the command without arguments to choose any place.`,
     );
   };
   if (!below(salun, target)) refuse("it is outside the workspace's .salun folder");

@@ -26,6 +26,7 @@ import {
 } from './reportFiles';
 import { confinedOutFile, confinedRunDir } from './pathConfinement';
 import { registerModelExportCommand } from './modelExportCommand';
+import { registerAuditReportCommand } from './auditReportCommand';
 import { RunItem } from './runsTree';
 
 export interface ReportCommandDeps {
@@ -38,6 +39,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
     vscode.commands.registerCommand(COMMAND_IDS.compareRuns, (arg?: unknown) => compareRuns(deps, arg)),
     vscode.commands.registerCommand(COMMAND_IDS.exportRunReport, (arg?: unknown) => exportRunReport(deps, arg)),
     registerModelExportCommand(deps.log),
+    registerAuditReportCommand(deps.log),
   ];
 }
 
