@@ -755,6 +755,20 @@ export function innerMethodOf(method: MethodName, options?: MethodOptions): Meth
   return INNER_METHOD_NAMES.find((m) => m === name);
 }
 
+/** The methodOptions that make a meta-method run `inner` (the New Run flow's answer); {} for any other row. */
+export function innerOptions(method: MethodName, inner: MethodName | undefined): MethodOptions {
+  const key = row(method).options?.key;
+  if (!inner || !row(method).inner || !key || !INNER_METHOD_NAMES.includes(inner)) return {};
+  return { [key]: { inner } };
+}
+
+/** A meta-method's inner-method question (MethodRow.inner): its default and why; undefined for any other row. */
+export function innerQuestion(method: MethodName): { default: MethodName; description: string; runs: number } | undefined {
+  const spec = row(method).inner;
+  const d = INNER_METHOD_NAMES.find((m) => m === spec?.default);
+  return spec && d ? { default: d, description: spec.description, runs: row(method).innerRuns ?? 1 } : undefined;
+}
+
 /** The inner-method setting of an option group (MethodRow.inner), when its row is a meta-method. */
 export function groupInner(key: string): MethodRow['inner'] {
   return METHOD_NAMES.map(row).find((r) => r.options?.key === key)?.inner;

@@ -20,6 +20,9 @@ import {
   prefillAnswers,
   evaluateConfigFor,
   hyperDefaults,
+  innerPickItems,
+  methodAsksRatio,
+  methodAsksRecipe,
   lrProblem,
   parseFraction,
   ratioProblem,
@@ -101,6 +104,30 @@ describe('New Unlearning Run: answers', () => {
     assert.equal(c.seed, 7);
     const random = runConfigFromAnswers({ ...answers, forget: { kind: 'random', fraction: 0.2 } }, base);
     assert.deepEqual(random.forget, { kind: 'random', fraction: 0.2, seed: 7 });
+  });
+
+  it("asks RUM's inner method, and the run config, recipe and mask question follow it", () => {
+    const base = { ...defaultRunConfig(), backend: 'wasm' as const, seed: 7 };
+    assert.deepEqual(
+      innerPickItems('rum')
+        .map((i) => i.method)
+        .slice(0, 1),
+      ['salun'],
+      'the row default first',
+    );
+    assert.ok(!innerPickItems('rum').some((i) => i.method === 'rum'), 'RUM does not run itself');
+    assert.deepEqual(innerPickItems('rl'), [], 'no question for a method that runs no other');
+    const rum = runConfigFromAnswers({ ...answers, method: 'rum', inner: 'ssd' }, base);
+    assert.deepEqual(parseRunConfig(rum), rum);
+    assert.deepEqual(rum.methodOptions, { rum: { inner: 'ssd' } });
+    // SSD is one-shot and maskless: RUM around it asks neither a recipe nor a ratio; around SalUn both.
+    assert.deepEqual([methodAsksRecipe('rum', 'ssd'), methodAsksRatio('rum', 'ssd')], [false, false]);
+    assert.deepEqual([methodAsksRecipe('rum', 'salun'), methodAsksRatio('rum', 'salun')], [true, true]);
+    assert.deepEqual(hyperDefaults('rum', 'rl').lr, defaultUnlearnRecipe('rl').lr);
+    assert.equal(runConfigFromAnswers(answers, base).methodOptions, base.methodOptions, 'no options for another method');
+    assert.match(summaryLines({ ...answers, method: 'rum', inner: 'ssd' }, [])[3].text, /RUM around SSD/);
+    assert.equal(rememberedAnswers({ ...answers, inner: 'ssd' }).inner, undefined, "an inner answer is kept only for RUM's row");
+    assert.equal(completeAnswers({ ...answers, method: 'rum', inner: 'rum' })?.inner, undefined);
   });
 
   it('remembers answers field by field, dropping what is stale or ill-typed', () => {

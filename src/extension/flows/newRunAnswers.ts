@@ -18,6 +18,10 @@ import { dataFormat, dataText } from '../../protocol/dataFormats';
 import { DEFAULT_RATIO } from '../../protocol/defaults';
 import {
   defaultUnlearnRecipe,
+  INNER_METHOD_NAMES,
+  innerMethodOf,
+  innerOptions,
+  innerQuestion,
   isMethodName,
   isRecommendedMethod,
   methodDescription,
@@ -45,6 +49,8 @@ export interface NewRunAnswers {
   data: DataSpec;
   forget: ForgetSpec;
   method: MethodName;
+  /** The method a meta-method (RUM) runs on each subset; asked only for such a method (innerQuestion). */
+  inner?: MethodName;
   epochs: number;
   lr: number;
   /** The saliency mask's share of weights; only SalUn (and SalUn-soft's pick list) asks for it. */
@@ -166,20 +172,33 @@ export function methodPickItems(): { method: MethodName; label: string; descript
   });
 }
 
-/** Methods whose mask ratio the flow asks for. */
-export function methodAsksRatio(method: MethodName): boolean {
-  return METHODS[method].asksRatio;
+/** The method that trains: a meta-method's inner one (RUM around SalUn trains SalUn), else the method itself. */
+function trainingMethod(method: MethodName, inner?: MethodName): MethodName {
+  return innerMethodOf(method, innerOptions(method, inner)) ?? method;
+}
+
+/** Methods whose mask ratio the flow asks for (RUM's is its inner method's). */
+export function methodAsksRatio(method: MethodName, inner?: MethodName): boolean {
+  return METHODS[trainingMethod(method, inner)].asksRatio;
 }
 
 /** One-shot methods have no epochs or rate to ask for. */
-export function methodAsksRecipe(method: MethodName): boolean {
-  return !METHODS[method].oneShot;
+export function methodAsksRecipe(method: MethodName, inner?: MethodName): boolean {
+  return !METHODS[trainingMethod(method, inner)].oneShot;
 }
 
-/** The hyper-parameters the flow prefills for a method: its documented default recipe. */
-export function hyperDefaults(method: MethodName): { epochs: number; lr: number; ratio: number } {
-  const r = defaultUnlearnRecipe(method);
+/** The hyper-parameters the flow prefills for a method: its documented default recipe (a meta-method's: its inner method's). */
+export function hyperDefaults(method: MethodName, inner?: MethodName): { epochs: number; lr: number; ratio: number } {
+  const r = defaultUnlearnRecipe(method, innerOptions(method, inner));
   return { epochs: r.epochs, lr: r.lr, ratio: DEFAULT_RATIO };
+}
+
+/** The inner-method step's items: every method a meta-method may run, the row's default first. */
+export function innerPickItems(method: MethodName): { method: MethodName; label: string; description: string }[] {
+  const q = innerQuestion(method);
+  if (!q) return [];
+  const order = [q.default, ...INNER_METHOD_NAMES.filter((m) => m !== q.default)];
+  return order.map((m) => ({ method: m, label: methodLabel(m), description: m === q.default ? `default · ${methodSummary(m)}` : methodSummary(m) }));
 }
 
 /**
@@ -236,10 +255,12 @@ export function dataClassNames(data: DataSpec | undefined, workspaceDir: string)
 /** The flow's answers on top of `base` (the settings' run config: backend, training recipe, seed). */
 export function runConfigFromAnswers(a: NewRunAnswers, base: RunConfig): RunConfig {
   const { name: _name, ...rest } = base;
-  const recipe = defaultUnlearnRecipe(a.method);
+  const options = innerOptions(a.method, a.inner);
+  const recipe = defaultUnlearnRecipe(a.method, options);
   return {
     ...rest,
     name: a.method,
+    ...(Object.keys(options).length ? { methodOptions: { ...rest.methodOptions, ...options } } : {}),
     data: asksNormalize(a.model) && a.normalize && a.normalize !== 'unit' ? { ...a.data, normalize: a.normalize } : a.data,
     model: a.model,
     forget: a.forget.kind === 'random' ? { kind: 'random', fraction: a.forget.fraction, seed: a.forget.seed ?? base.seed } : a.forget,
@@ -326,6 +347,7 @@ export function rememberedAnswers(x: unknown): Partial<NewRunAnswers> {
   const forget = validField<ForgetSpec>(x.forget, 'forget');
   if (forget) out.forget = forget;
   if (isMethodName(x.method)) out.method = x.method;
+  if (out.method && isMethodName(x.inner) && Object.keys(innerOptions(out.method, x.inner)).length) out.inner = x.inner;
   if (typeof x.epochs === 'number' && epochsProblem(String(x.epochs)) === undefined) out.epochs = x.epochs;
   if (typeof x.lr === 'number' && lrProblem(String(x.lr)) === undefined) out.lr = x.lr;
   if (typeof x.ratio === 'number' && ratioProblem(String(x.ratio)) === undefined) out.ratio = x.ratio;
@@ -419,12 +441,12 @@ export function summaryLines(a: NewRunAnswers, classNames: readonly string[]): S
   lines.push(
     { text: `Forget: ${describeForget(a.forget, classNames)}`, question: 'forget' },
     {
-      text: `Method: ${methodLabel(a.method)}, compared with Retrain and the original model`,
+      text: `Method: ${methodLabel(a.method)}${a.inner ? ` around ${methodLabel(a.inner)}` : ''}, compared with Retrain and the original model`,
       detail: `${glossed('retrain')}: every gap is measured against it`,
       question: 'method',
     },
     {
-      text: `Unlearning: ${a.epochs} epoch${a.epochs === 1 ? '' : 's'}, lr ${a.lr}${methodAsksRatio(a.method) ? `, mask ratio ${a.ratio}` : ''}`,
+      text: `Unlearning: ${a.epochs} epoch${a.epochs === 1 ? '' : 's'}, lr ${a.lr}${methodAsksRatio(a.method, a.inner) ? `, mask ratio ${a.ratio}` : ''}`,
       question: 'hyper',
     },
   );
@@ -480,7 +502,7 @@ export function startDescription(model: ModelSpec): string {
 /** Answers given whole (a script, a test, another extension): all fields valid, or undefined. */
 export function completeAnswers(x: unknown): NewRunAnswers | undefined {
   const a = rememberedAnswers(x);
-  const { model, data, forget, method, epochs, lr, ratio, normalize } = a;
+  const { model, data, forget, method, inner, epochs, lr, ratio, normalize } = a;
   if (!model || !data || !forget || !method || epochs === undefined || lr === undefined) return undefined;
-  return { model, data, forget, method, epochs, lr, ratio: ratio ?? DEFAULT_RATIO, ...(normalize ? { normalize } : {}) };
+  return { model, data, forget, method, ...(inner ? { inner } : {}), epochs, lr, ratio: ratio ?? DEFAULT_RATIO, ...(normalize ? { normalize } : {}) };
 }

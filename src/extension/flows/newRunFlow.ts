@@ -27,7 +27,7 @@ import {
   type ModelSpec,
   type OwnModelSpec,
 } from '../../protocol/config';
-import { DEFAULT_METHOD, methodLabel } from '../../protocol/methods';
+import { DEFAULT_METHOD, innerQuestion, methodLabel } from '../../protocol/methods';
 import { TERMS } from '../../protocol/terms';
 import { NORMALIZATION_CHOICES, NORMALIZE_QUESTION, normalizationLabel } from '../../protocol/normalizations';
 import {
@@ -57,6 +57,7 @@ import {
   type SaliencyFinding,
   epochsProblem,
   hyperDefaults,
+  innerPickItems,
   lrProblem,
   answersToRemember,
   methodAsksRatio,
@@ -399,6 +400,17 @@ async function forgetStep(step: number, total: number, a: Partial<NewRunAnswers>
   }
 }
 
+const NO_INNER = Symbol('no inner method');
+
+/** A meta-method's second question (RUM: which method on each subset); NO_INNER for any other method, at once. */
+async function innerStep(step: number, total: number, method: MethodName, was: MethodName | undefined): Promise<MethodName | typeof NO_INNER | Back | undefined> {
+  const q = innerQuestion(method);
+  if (!q) return NO_INNER;
+  const items = innerPickItems(method).map((i): Choice<MethodName> => ({ label: i.label, description: i.description, value: i.method }));
+  const which = q.runs > 1 ? `on each of its ${q.runs} subsets of the forget set` : 'inside it';
+  return choose(step, `Which method does ${methodLabel(method)} run ${which}?`, items, was ?? q.default, `${TITLE}: ${methodLabel(method)}`, total);
+}
+
 async function hyperStep(
   step: number,
   total: number,
@@ -406,22 +418,22 @@ async function hyperStep(
   method: MethodName,
   settingRatio: number | undefined,
 ): Promise<Pick<NewRunAnswers, 'epochs' | 'lr' | 'ratio'> | Back | undefined> {
-  const d = hyperDefaults(method);
+  const d = hyperDefaults(method, a.inner);
   // A remembered value is kept only for the method it was chosen for; another method starts from its own recipe.
   const same = a.method === method;
   const values = { epochs: same ? (a.epochs ?? d.epochs) : d.epochs, lr: same ? (a.lr ?? d.lr) : d.lr, ratio: a.ratio ?? d.ratio };
   const fields: { key: keyof typeof values; prompt: string; validate: (t: string) => string | undefined; skip?: boolean }[] = [
-    { key: 'epochs', prompt: `Unlearning epochs (${methodLabel(method)}'s default: ${d.epochs})`, validate: epochsProblem, skip: !methodAsksRecipe(method) },
+    { key: 'epochs', prompt: `Unlearning epochs (${methodLabel(method)}'s default: ${d.epochs})`, validate: epochsProblem, skip: !methodAsksRecipe(method, a.inner) },
     {
       key: 'lr',
       prompt: `Learning rate of the unlearning step (${methodLabel(method)}'s default: ${d.lr})`,
       validate: lrProblem,
-      skip: !methodAsksRecipe(method),
+      skip: !methodAsksRecipe(method, a.inner),
     },
     {
       key: 'ratio',
       validate: ratioProblem,
-      skip: !methodAsksRatio(method),
+      skip: !methodAsksRatio(method, a.inner),
       prompt: `Saliency mask ratio: the share of weights, ranked by |g|, that may move (${settingRatio !== undefined ? `salun.saliencyRatio: ${settingRatio}` : `default ${d.ratio}`})`,
     },
   ];
@@ -529,7 +541,7 @@ function summaryItems(
   const start: Choice<SummaryAction> = { label: '$(play) Start', description: startDescription(answers.model), value: { kind: 'start' } };
   const items: Choice<SummaryAction>[] = [start];
   let active: SummaryAction = start.value!;
-  if (methodAsksRatio(answers.method) && found) {
+  if (methodAsksRatio(answers.method, answers.inner) && found) {
     const note = saliencyNote(found, answers.ratio);
     items.push({
       label: `${note.warn ? '$(warning)' : '$(pass)'} ${note.label}`,
@@ -539,7 +551,7 @@ function summaryItems(
     });
     if (note.ratio !== undefined)
       items.push({ label: `$(wand) Use ratio ${note.ratio}`, description: 'the largest with γ > 0', value: { kind: 'ratio', ratio: note.ratio } });
-  } else if (methodAsksRatio(answers.method) && canCheck) {
+  } else if (methodAsksRatio(answers.method, answers.inner) && canCheck) {
     const check: Choice<SummaryAction> = {
       label: '$(pulse) Check the saliency scores first',
       description: 'does this ratio leave γ > 0?',
@@ -579,7 +591,7 @@ async function summaryStep(
 ): Promise<'next' | 'back' | 'cancel' | number> {
   for (;;) {
     const mine = computed.found && computed.found.key === saliencyKeyOf(answers) ? computed.found.found : undefined;
-    const found = mine ?? (methodAsksRatio(answers.method) ? saliency?.cached(answers) : undefined);
+    const found = mine ?? (methodAsksRatio(answers.method, answers.inner) ? saliency?.cached(answers) : undefined);
     const canCheck = saliency?.compute !== undefined && answers.model.kind !== 'builtin';
     const { items, active } = summaryItems(answers, found, canCheck);
     const r = await choose<SummaryAction>(at.step, 'Start this unlearning run?', items, active, `${TITLE}: summary`, at.totalSteps);
@@ -675,11 +687,18 @@ export async function askNewRun(
       },
       async () => {
         const items = methodPickItems().map((i): Choice<MethodName> => ({ label: i.label, description: i.description, detail: i.detail, value: i.method }));
-        const m = await choose(shown('method'), 'Which unlearning method?', items, a.method ?? DEFAULT_METHOD, METHOD_TITLE, total());
-        if (m === undefined) return 'cancel';
-        if (m === BACK) return 'back';
-        a.method = m;
-        return 'next';
+        for (;;) {
+          const m = await choose(shown('method'), 'Which unlearning method?', items, a.method ?? DEFAULT_METHOD, METHOD_TITLE, total());
+          if (m === undefined) return 'cancel';
+          if (m === BACK) return 'back';
+          const inner = await innerStep(shown('method'), total(), m, a.method === m ? a.inner : undefined);
+          if (inner === undefined) return 'cancel';
+          if (inner === BACK) continue;
+          a.method = m;
+          if (inner === NO_INNER) delete a.inner;
+          else a.inner = inner;
+          return 'next';
+        }
       },
       async () => {
         const h = await hyperStep(shown('hyper'), total(), a, a.method ?? DEFAULT_METHOD, settings.ratio);
