@@ -1,5 +1,6 @@
 // Atomic writes: write a temp file beside the target, then rename. A crash or a full disk leaves
 // the old file (or none), never a half-written one.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, appendFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { errnoHint } from '../../protocol/jobError';
@@ -92,7 +93,8 @@ export function createFolder(dir: string): void {
 }
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  // pid and random bytes: writers on two machines sharing the folder (cluster nodes) can have one pid.
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   createFolder(dirname(path));
   try {
     writeFileSync(tmp, data);
