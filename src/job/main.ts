@@ -1,6 +1,9 @@
 // The job process: forked by the extension host, it runs one job and streams JobEvents back over
 // IPC. Keeping tensor work here means a native-backend crash or an out-of-memory kills this
-// process, not the editor, and cancel always has a process to signal.
+// process, not the editor, and cancel always has a process to signal. Started without an IPC
+// channel (a cluster task: python/salun_ray.py), it reads the same commands as JSON lines on
+// stdin and writes the same events as JSON lines on stdout.
+import { createInterface } from 'node:readline';
 import { isJobCommand, type JobCommand, type JobEvent } from '../protocol/jobMessages';
 import { dispatchJob } from '../engine/pipeline/dispatch';
 import { interruptOpenRuns } from '../store/runs/runFolder';
@@ -11,7 +14,10 @@ const stop = new AbortController();
 let started = false;
 let ended = false;
 
+const overStdio = !process.send;
+
 function send(e: JobEvent): Promise<void> {
+  if (overStdio) return new Promise((resolve) => process.stdout.write(`${JSON.stringify(e)}\n`, () => resolve()));
   return new Promise((resolve) => {
     if (!process.send || !process.connected) {
       resolve();
@@ -45,7 +51,7 @@ async function start(command: Extract<JobCommand, { type: 'start' }>): Promise<v
   setTimeout(() => process.exit(), 100).unref();
 }
 
-process.on('message', (msg: unknown) => {
+function onCommand(msg: unknown): void {
   if (!isJobCommand(msg)) {
     void send({ type: 'log', level: 'warn', message: `job: ignored an invalid command ${JSON.stringify(msg).slice(0, 200)}` });
     return;
@@ -69,7 +75,19 @@ process.on('message', (msg: unknown) => {
     return;
   }
   void start(msg);
-});
+}
+
+process.on('message', onCommand);
+if (overStdio)
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      msg = line;
+    }
+    onCommand(msg);
+  });
 
 // The host going away (window closed, extension host crash) must not leave an orphan computing.
 process.on('disconnect', () => {
