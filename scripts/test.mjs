@@ -11,7 +11,8 @@
 // Ends with one line `tests: N passed, N failed[, N skipped]` over all suites; exits non-zero on any
 // failure. A suite that cannot run is a failure, never a pass.
 //   --unit  unit + fault tests only   --integration  whole jobs (CLI, job process, dispatchJob) only
-//   --peers  PyTorch/ONNX Runtime peers only   --backends  backend suites only   --webview  panel only   --host  host suite only
+//   --peers  PyTorch/ONNX Runtime peers only   --cluster  the Ray cluster suite only   --backends  backend suites only
+//   --webview  panel only   --host  host suite only
 // SALUN_SKIP_NATIVE=1: do not build or test the tensorflow backend (counted as not run, said so).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { ensureSystemPackages } from './system-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const only = ['unit', 'integration', 'peers', 'backends', 'webview', 'host'].find((k) => args.includes(`--${k}`)) ?? 'all';
+const only = ['unit', 'integration', 'peers', 'cluster', 'backends', 'webview', 'host'].find((k) => args.includes(`--${k}`)) ?? 'all';
 
 /** Runs a step, streaming its output as it comes (CI logs show progress) and keeping it for parsing. */
 /** Each step's wall time, printed at the end (docs/development.md quotes them). */
@@ -156,6 +157,33 @@ if (only === 'all' || only === 'peers') {
     );
     countMocha(peers, 'peer suite');
   }
+}
+
+// The Ray cluster (scripts/ray-cluster.sh: a head and a worker node on this machine, Ray from the
+// machine's wheels): jobs spread over it give what they give locally. Stopped again afterwards.
+if (only === 'all' || only === 'cluster') {
+  const start = await run('bash', [join(root, 'scripts/ray-cluster.sh'), 'start'], 'Ray cluster: start two nodes (scripts/ray-cluster.sh, offline)');
+  // Its stdout's last two lines (stderr is interleaved in `out`): the venv's python, then the address.
+  const lines = start.out.trim().split('\n');
+  const address = lines.findLast((l) => /^[\w.-]+:\d+$/.test(l));
+  const python = lines.findLast((l) => /\/bin\/python[\d.]*$/.test(l));
+  if (start.code !== 0 || !address || !python) {
+    failed += 1;
+    console.log('the Ray cluster did not start (above): the cluster suite cannot run');
+  } else {
+    const cluster = await run(
+      process.execPath,
+      [mocha, ...files(join(root, 'out/test/cluster'), '.cluster.test.js')],
+      `audit on the Ray cluster at ${address}`,
+      {
+        ...suite('cluster'),
+        SALUN_RAY_ADDRESS: address,
+        SALUN_PYTHON: python,
+      },
+    );
+    countMocha(cluster, 'cluster suite');
+  }
+  await run('bash', [join(root, 'scripts/ray-cluster.sh'), 'stop'], 'Ray cluster: stop');
 }
 
 if (only === 'all' || only === 'backends') {

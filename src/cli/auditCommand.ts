@@ -1,7 +1,7 @@
 // `salun audit`: the evidence that a method forgot (protocol/audit.ts): the unlearning challenge's
 // forgetting quality and final score, a per-example attack and a relearning test, for θo and each
 // method, from N Retrain models and N runs of each method.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { defaultAuditConfig, DEFAULT_AUDIT_MODELS, type AuditConfig, type AuditResult } from '../protocol/audit';
 import { DEFAULT_RATIO } from '../protocol/defaults';
 import { AUDIT_DEFAULT_METHODS } from '../protocol/methods';
@@ -14,6 +14,9 @@ import { modelText } from '../protocol/modelSources';
 import { ConfigError, parseRunConfig, withoutRunRecord } from '../protocol/runConfigSchema';
 import { join } from 'node:path';
 import { fail, numberArg, readArgs } from './common';
+import { rayPython, runOnRay, type RayTaskResult } from './rayExecutor';
+import { UserError } from '../store/errors';
+import { jobErrorText, toJobError } from '../protocol/jobError';
 import { runJobCommand, validateOrFail, type StartCommand } from './jobCommand';
 import { methodsArg, STUDY_OPTIONS, STUDY_USAGE, studyConfigFields, studyOptions } from './studyArgs';
 
@@ -47,6 +50,10 @@ Options:
   --relearn-steps <n> steps the relearning test tries (default 100)
   --ratio <r>         SalUn's saliency ratio (default ${DEFAULT_RATIO})
   --out <dir>         output folder (default <workspace>/.salun/audits/<scenario>-<model>-<config hash>/)
+  --ray <address>     each model is a task on this Ray cluster (host:port; the nodes see the workspace at
+                      the same path); the figures are then computed here from the models they wrote
+  --python <py>       the Python that has Ray, for --ray (default $SALUN_PYTHON, else python3)
+  --ray-gpus <n>      GPUs each task asks Ray for (default 0)
 ${STUDY_USAGE}
 
 Writes audit.md, audit.json (config, backend, machine, date, every figure), config.json and
@@ -60,6 +67,9 @@ const AUDIT_OPTIONS = {
   'relearn-share': { type: 'string' },
   'relearn-steps': { type: 'string' },
   ratio: { type: 'string' },
+  ray: { type: 'string' },
+  python: { type: 'string' },
+  'ray-gpus': { type: 'string' },
 } as const;
 
 /** Flags that say what a run config already says: given beside one, they would be silently overruled. */
@@ -100,7 +110,7 @@ function fromRunConfig(file: string, v: Record<string, unknown>): Partial<AuditC
 }
 
 /** The audit config the command line says (a run config first, when given); a bad flag or config exits with its reason. */
-export function parseAuditArgs(argv: string[]): { config: AuditConfig; study: ReturnType<typeof studyOptions> } {
+export function parseAuditArgs(argv: string[]): { config: AuditConfig; study: ReturnType<typeof studyOptions>; ray?: RayChoice } {
   const { values: v, positionals } = readArgs(argv, AUDIT_OPTIONS, AUDIT_USAGE, true);
   if (positionals.length > 1) fail(`salun audit takes at most one config, got ${positionals.length}: ${positionals.join(' ')}\n\n${AUDIT_USAGE}`, 2);
   const study = studyOptions(v);
@@ -123,18 +133,61 @@ export function parseAuditArgs(argv: string[]): { config: AuditConfig; study: Re
       ...(v['relearn-steps'] !== undefined ? { maxSteps: numberArg('--relearn-steps', v['relearn-steps']) } : {}),
     },
   };
-  return { config, study };
+  const ray =
+    v.ray !== undefined
+      ? { address: v.ray, python: rayPython(v.python), gpus: v['ray-gpus'] !== undefined ? numberArg('--ray-gpus', v['ray-gpus']) : 0 }
+      : undefined;
+  if (!ray && (v.python !== undefined || v['ray-gpus'] !== undefined)) fail('--python and --ray-gpus go with --ray <address>', 2);
+  return { config, study, ...(ray ? { ray } : {}) };
+}
+
+interface RayChoice {
+  address: string;
+  python: string;
+  gpus: number;
+}
+
+/** Every model the audit lacks, each one task on the cluster; what failed is said, and the models done stay. */
+async function modelsOnRay(command: StartCommand & { kind: 'audit' }, outDir: string, ray: RayChoice, quiet: boolean): Promise<void> {
+  const c = command.config;
+  const tasks = ['retrain', ...c.methods].flatMap((kind) =>
+    Array.from({ length: c.models }, (_, i) => ({ kind, index: i + 1 }))
+      .filter((m) => !existsSync(join(outDir, 'models', `${m.kind}-${m.index}.json`)))
+      .map((m) => ({ id: `${m.kind}-${m.index}`, command: { ...command, outDir, config: { ...c, only: [m] } }, numCpus: 1, numGpus: ray.gpus })),
+  );
+  const say = (line: string): void => void (quiet || process.stderr.write(`${line}\n`));
+  say(`ray: ${tasks.length} models to compute on ${ray.address}`);
+  let results: RayTaskResult[];
+  try {
+    results = await runOnRay(tasks, {
+      address: ray.address,
+      python: ray.python,
+      workspaceDir: command.workspaceDir,
+      onConnected: (nodes, cpus) => say(`ray: connected, ${nodes} nodes, ${cpus} CPUs`),
+      onResult: (r, done, of) => say(`ray: ${r.id} ${r.state} on node ${r.node} in ${r.seconds.toFixed(1)} s (${done}/${of})`),
+    });
+  } catch (e) {
+    if (e instanceof UserError) fail(jobErrorText(toJobError(e)), 1);
+    throw e;
+  }
+  const failed = results.filter((r) => r.state !== 'finished');
+  if (failed.length)
+    fail(
+      `${failed.length} of ${tasks.length} models failed on the cluster:\n${failed.map((r) => `  ${r.id}: ${r.final.type === 'failed' ? r.final.error.message : r.state}`).join('\n')}\nThe models done are in ${join(outDir, 'models')}: run the same command again to compute the rest.`,
+      1,
+    );
 }
 
 export async function auditCommand(argv: string[]): Promise<void> {
-  const { config, study: o } = parseAuditArgs(argv);
-  const command: StartCommand = { type: 'start', kind: 'audit', config, workspaceDir: o.workspace };
+  const { config, study: o, ray } = parseAuditArgs(argv);
+  const command = { type: 'start', kind: 'audit', config, workspaceDir: o.workspace } as const satisfies StartCommand;
   validateOrFail(command, 'the audit config', 2);
   const outDir = o.out ?? defaultAuditDir(o.workspace, config);
   if (!o.quiet)
     process.stderr.write(
       `audit: ${scenarioLabel(config)}, ${modelText(config.model)}, N = ${config.models}, methods ${config.methods.join(', ')}\nout: ${outDir}\n`,
     );
+  if (ray) await modelsOnRay(command, outDir, ray, o.quiet);
   await runJobCommand(
     { ...command, outDir },
     {

@@ -25,6 +25,12 @@ export interface RelearnConfig {
   maxSteps: number;
 }
 
+/** One model of an audit: 'retrain' or a method, and which of the N (1-based). */
+export interface AuditModelRef {
+  kind: string;
+  index: number;
+}
+
 /** A table's scenarios, or the rows a deletion request names (the run config's `forget.file`). */
 export type AuditScenario = TableScenario | { kind: 'indices'; file: string };
 
@@ -52,6 +58,11 @@ export interface AuditConfig {
   saliency: SaliencyConfig;
   relearn: RelearnConfig;
   runRecipe?: AuditRunRecipe;
+  /**
+   * Compute only these models (and write each to models/), then stop without figures: one task of
+   * an audit spread over a cluster (`--ray`); the audit run afterwards reads them all back.
+   */
+  only?: AuditModelRef[];
   backend: BackendChoice;
   workers?: number;
 }
@@ -119,6 +130,17 @@ export const AUDIT_CONFIG_SCHEMA: Schema = {
     scenario: AUDIT_SCENARIO_SCHEMA,
     model: shared.model,
     runRecipe: RUN_RECIPE_SCHEMA,
+    only: {
+      type: 'array',
+      minItems: 1,
+      description: 'Compute only these models (one cluster task); the audit run afterwards reads them back',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'index'],
+        properties: { kind: { type: 'string', minLength: 1 }, index: { type: 'integer', minimum: 1, maximum: 4096 } },
+      },
+    },
     seed: { type: 'integer', minimum: 0, description: "θo's seed and the forget set's; model k of N uses seed + k" },
     models: { type: 'integer', minimum: 3, maximum: 4096, description: 'N: Retrain models and runs of each method (the challenge used 512)' },
     methods: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: METHOD_NAMES }, description: 'The methods audited' },

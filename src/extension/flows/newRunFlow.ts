@@ -403,7 +403,12 @@ async function forgetStep(step: number, total: number, a: Partial<NewRunAnswers>
 const NO_INNER = Symbol('no inner method');
 
 /** A meta-method's second question (RUM: which method on each subset); NO_INNER for any other method, at once. */
-async function innerStep(step: number, total: number, method: MethodName, was: MethodName | undefined): Promise<MethodName | typeof NO_INNER | Back | undefined> {
+async function innerStep(
+  step: number,
+  total: number,
+  method: MethodName,
+  was: MethodName | undefined,
+): Promise<MethodName | typeof NO_INNER | Back | undefined> {
   const q = innerQuestion(method);
   if (!q) return NO_INNER;
   const items = innerPickItems(method).map((i): Choice<MethodName> => ({ label: i.label, description: i.description, value: i.method }));
@@ -423,7 +428,12 @@ async function hyperStep(
   const same = a.method === method;
   const values = { epochs: same ? (a.epochs ?? d.epochs) : d.epochs, lr: same ? (a.lr ?? d.lr) : d.lr, ratio: a.ratio ?? d.ratio };
   const fields: { key: keyof typeof values; prompt: string; validate: (t: string) => string | undefined; skip?: boolean }[] = [
-    { key: 'epochs', prompt: `Unlearning epochs (${methodLabel(method)}'s default: ${d.epochs})`, validate: epochsProblem, skip: !methodAsksRecipe(method, a.inner) },
+    {
+      key: 'epochs',
+      prompt: `Unlearning epochs (${methodLabel(method)}'s default: ${d.epochs})`,
+      validate: epochsProblem,
+      skip: !methodAsksRecipe(method, a.inner),
+    },
     {
       key: 'lr',
       prompt: `Learning rate of the unlearning step (${methodLabel(method)}'s default: ${d.lr})`,

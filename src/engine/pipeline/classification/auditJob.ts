@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditMethodRecipe, type AuditConfig, type AuditResult, type AuditRow, type RelearnFigures } from '../../../protocol/audit';
 import { methodLabel } from '../../../protocol/methods';
+import type { MethodName } from '../../../protocol/config';
 import { modelText } from '../../../protocol/modelSources';
 import { isFiniteNumber, isRecord } from '../../../protocol/guards';
 import { markdownTable } from '../../../protocol/tableText';
@@ -46,7 +47,7 @@ export function defaultAuditDir(workspaceDir: string, config: AuditConfig): stri
   const s = config.scenario;
   const forgets = s.kind === 'random' ? `random${Math.round(s.fraction * 100)}` : s.kind === 'class' ? `class${s.classIndex}` : 'indices';
   const label = `${forgets}-${studyModelLabel(config.model)}`.replace(/[^A-Za-z0-9._-]/g, '_');
-  const { backend: _b, workers: _w, methods: _m, models: _n, ...what } = config;
+  const { backend: _b, workers: _w, methods: _m, models: _n, only: _o, ...what } = config;
   return join(workspaceDir, '.salun', 'audits', `${label}-${configHash({ what: 'audit', v: 1, ...what }).slice(0, 12)}`);
 }
 
@@ -128,6 +129,8 @@ async function models(
   const relearnPath = join(outDir, 'models', `relearn-${name}.json`);
   let relearn = readRelearn(relearnPath);
   for (let k = 0; k < config.models; k++) {
+    // One cluster task computes only the models it was given.
+    if (config.only && !config.only.some((m) => m.kind === name && m.index === k + 1)) continue;
     const path = join(outDir, 'models', `${name}-${k + 1}.json`);
     const kept = readOutputs(path, p, ctx);
     if (kept && (k > 0 || relearn)) {
@@ -182,6 +185,48 @@ function auditRow(method: string, outs: ModelOutputs[], retrain: ModelOutputs[],
   };
 }
 
+function retrainModels(a: Audit): ReturnType<typeof models> {
+  const { config, p } = a;
+  return models(a, 'retrain', 'Retrain', async (k, mctx) => {
+    const r = await retrainReference({ model: config.model, train: config.train, seed: config.seed + k }, p, mctx);
+    return { clf: classifierOf(r.model), seconds: r.seconds };
+  });
+}
+
+function methodModels(a: Audit, method: MethodName): ReturnType<typeof models> {
+  const { config, p, outDir } = a;
+  const spec = (k: number): MethodSpec => ({ ...auditMethodRecipe(config, method), method, saliency: config.saliency, seed: config.seed + k });
+  return models(a, method, methodLabel(method), async (k, mctx) => {
+    const out = await applyMethod(p, spec(k), mctx, { path: (...parts: string[]): string => join(outDir, 'work', `${method}-${k + 1}`, ...parts) });
+    return { clf: out.theta, seconds: out.seconds };
+  });
+}
+
+/** What a task of `only` models reports: where it ran, no figures (audit.json is the whole audit's). */
+function emptyResult(
+  config: AuditConfig,
+  backend: AuditResult['backend'],
+  machine: AuditResult['machine'],
+  date: string,
+  outDir: string,
+  p: Prepared,
+): AuditResult {
+  return {
+    config,
+    epsilonLimit: Math.ceil(Math.log(config.models - 1)),
+    retrain: { ua: NaN, ra: NaN, ta: NaN, seconds: 0 },
+    rows: [],
+    forgetSize: p.split.forget.length,
+    data: { source: p.data.train.source, train: p.data.train.n, test: p.data.test.n },
+    backend,
+    machine,
+    date,
+    wallSeconds: 0,
+    outDir,
+    resumed: 0,
+  };
+}
+
 /** `config` as dispatch passes it: through parseAuditConfig (protocol/configKinds.ts). */
 export async function runAuditJob(config: AuditConfig, ctx: JobContext, outDir: string): Promise<AuditResult> {
   const { t0, date, machine, backend } = await startStudy('audit', config, ctx, outDir);
@@ -190,23 +235,22 @@ export async function runAuditJob(config: AuditConfig, ctx: JobContext, outDir: 
     const split = relearnSplit(p.split.forget, config.relearn.share, config.seed);
     const target = accuracyPercent((await predictPerSample(p.original, p.data.train, split.held, ctx.signal)).correct);
     const a: Audit = { config, ctx, outDir, p, split, target, resumed: 0 };
+    if (config.only) {
+      // One cluster task: its models are written; the figures are the audit run's that reads them all.
+      await retrainModels(a);
+      for (const method of config.methods) await methodModels(a, method);
+      return { ...emptyResult(config, backend, machine, date, outDir, p), wallSeconds: (Date.now() - t0) / 1000 };
+    }
     ctx.emit({ type: 'phase', phase: 'evaluate', label: 'Evaluating Original' });
     const original = (await modelOutputs(p.original, p, p.originalSeconds, ctx.signal)) satisfies ModelOutputs;
-    const retrain = await models(a, 'retrain', 'Retrain', async (k, mctx) => {
-      const r = await retrainReference({ model: config.model, train: config.train, seed: config.seed + k }, p, mctx);
-      return { clf: classifierOf(r.model), seconds: r.seconds };
-    });
+    const retrain = await retrainModels(a);
     const copies = Array.from({ length: config.models }, () => original);
     const relearnNone = { steps: 0, startAccuracy: target, endAccuracy: target, target, seconds: 0 };
     // One θo, trained (or read from the cache) once: its time is counted once, not N times.
     const rows: AuditRow[] = [{ ...auditRow('original', copies, retrain.outputs, relearnNone), seconds: original.seconds }];
     for (const method of config.methods) {
-      const spec = (k: number): MethodSpec => ({ ...auditMethodRecipe(config, method), method, saliency: config.saliency, seed: config.seed + k });
-      const done = await models(a, method, methodLabel(method), async (k, mctx) => {
-        const out = await applyMethod(p, spec(k), mctx, { path: (...parts: string[]): string => join(outDir, 'work', `${method}-${k + 1}`, ...parts) });
-        return { clf: out.theta, seconds: out.seconds };
-      });
-      rows.push({ ...auditRow(method, done.outputs, retrain.outputs, done.relearn), recipe: spec(0).unlearn });
+      const done = await methodModels(a, method);
+      rows.push({ ...auditRow(method, done.outputs, retrain.outputs, done.relearn), recipe: auditMethodRecipe(config, method).unlearn });
     }
     const result: AuditResult = {
       config,
