@@ -13,6 +13,7 @@ const SUITES = {
   fault: { spec: 'out/test/fault/**/*.fault.test.js', timeout: 300_000 },
   peers: { spec: 'out/test/peers/**/*.peer.test.js', timeout: 600_000 },
   backends: { spec: 'out/test/backends/**/*.backend.test.js', timeout: 900_000 },
+  cluster: { spec: 'out/test/cluster/**/*.cluster.test.js', timeout: 900_000 },
 };
 
 const name = process.env.SALUN_SUITE || 'unit';
