@@ -102,7 +102,10 @@ def main():
         emit({"type": "error", "message": f"cannot reach the Ray cluster at {args.address}: {problem}"})
         return 2
     try:
-        ray.init(address=args.address, log_to_driver=False, logging_level="ERROR")
+        # SALUN_RAY_NODE_IP: the driver's node address where a machine holds several raylets (scripts/ray-cluster.sh).
+        node_ip = os.environ.get("SALUN_RAY_NODE_IP")
+        extra = {"_node_ip_address": node_ip} if node_ip else {}
+        ray.init(address=args.address, log_to_driver=False, logging_level="ERROR", **extra)
     except Exception as e:  # ConnectionError, or Ray's own on a wrong address
         emit({"type": "error", "message": f"cannot reach the Ray cluster at {args.address}: {e}"})
         return 2

@@ -35,9 +35,10 @@ python_with_ray() {
   echo "$venv/bin/python"
 }
 
-# The worker node on another loopback address: a driver attaches to the raylet of its own address,
-# which is then the head's (as on a real cluster, where the driver runs on the head or a client),
-# so losing the worker node costs its tasks, never the driver's connection.
+# The head on 127.0.0.1, the worker node on 127.0.0.2: a driver attaches to the raylet of its node
+# address (SALUN_RAY_NODE_IP=127.0.0.1 makes it the head's, as on a real cluster, where the driver
+# runs on the head or a client), so losing the worker node costs its tasks, never the driver's
+# connection. With both raylets on one address the driver could pick either.
 start_worker() {
   "$1" start --address "127.0.0.1:$port" --num-cpus "$cpus" --node-ip-address "${RAY_WORKER_IP:-127.0.0.2}" --disable-usage-stats >&2
 }
@@ -52,7 +53,7 @@ case "${1:-}" in
     if "$ray" status --address "127.0.0.1:$port" >/dev/null 2>&1; then
       echo "ray-cluster: already running at 127.0.0.1:$port" >&2
     else
-      "$ray" start --head --port "$port" --num-cpus "$cpus" --include-dashboard=false --disable-usage-stats >&2
+      "$ray" start --head --port "$port" --num-cpus "$cpus" --node-ip-address 127.0.0.1 --include-dashboard=false --disable-usage-stats >&2
       start_worker "$ray"
       # The worker's raylet registers a moment after `ray start` returns.
       for _ in $(seq 1 30); do

@@ -179,6 +179,8 @@ if (only === 'all' || only === 'cluster') {
         ...suite('cluster'),
         SALUN_RAY_ADDRESS: address,
         SALUN_PYTHON: python,
+        // The driver attaches to the head's raylet, not the worker's that the fault test kills.
+        SALUN_RAY_NODE_IP: address.split(':')[0],
       },
     );
     countMocha(cluster, 'cluster suite');
