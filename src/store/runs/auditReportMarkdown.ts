@@ -4,6 +4,7 @@ import { isFiniteNumber, isRecord, isString } from '../../protocol/guards';
 import { alignFrom, markdownTable } from '../../protocol/tableText';
 import { isFileDigest } from './fileDigest';
 import { modelsMarkdown } from '../metrics/table';
+import { recipeOf } from './runReport';
 import { displayPath, workspaceOfRunDir, type AuditReport, type BeforeFile, type ManifestEntry } from './auditReport';
 
 const short = (sha: string): string => `\`${sha}\``;
@@ -13,15 +14,7 @@ function json(x: unknown): string {
 }
 
 function recipeText(r: unknown): string {
-  if (!isRecord(r)) return json(r);
-  const parts = [
-    isFiniteNumber(r.epochs) ? `${r.epochs} epochs` : undefined,
-    isFiniteNumber(r.lr) ? `lr ${r.lr}${isString(r.schedule) ? ` (${r.schedule})` : ''}` : undefined,
-    isFiniteNumber(r.momentum) ? `momentum ${r.momentum}` : undefined,
-    isFiniteNumber(r.weightDecay) ? `weight decay ${r.weightDecay}` : undefined,
-    isFiniteNumber(r.batchSize) ? `batch ${r.batchSize}` : undefined,
-  ].filter((p): p is string => p !== undefined);
-  return parts.join(', ') || json(r);
+  return recipeOf(r) ?? json(r);
 }
 
 const NOW_WORDS: Record<BeforeFile['now'], string> = {

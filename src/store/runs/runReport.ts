@@ -65,7 +65,8 @@ function modelOf(m: unknown): string {
   return JSON.stringify(m);
 }
 
-function recipeOf(r: unknown): string | undefined {
+/** "5 epochs, lr 0.005 (constant), momentum 0.9, …": a recipe read from disk, or undefined when it is not one. */
+export function recipeOf(r: unknown): string | undefined {
   if (!isRecord(r)) return undefined;
   const parts = [
     isFiniteNumber(r.epochs) ? `${r.epochs} epoch${r.epochs === 1 ? '' : 's'}` : undefined,
